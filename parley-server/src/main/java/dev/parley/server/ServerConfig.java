@@ -1,0 +1,117 @@
+package dev.parley.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The immutable configuration of one Parley server. Defaults live in {@link #builder()}; the launcher
+ * fills it from flags and {@code PARLEY_*} variables ({@link ConfigLoader}).
+ *
+ * @param host address to bind
+ * @param port TCP port; 0 picks a free one. Never 3030 (PROTOCOL.md §1.1)
+ * @param apiKey the app's API key
+ * @param apiSecret the app's API secret, at least 32 bytes
+ * @param dataDir folder of the embedded database and of generated credentials
+ * @param databaseUrl {@code postgresql://...} selects PostgreSQL; null selects the embedded store
+ * @param disableAuthChecks accept development tokens and skip signature checks (§2.5)
+ * @param idleTimeout a socket that sends nothing for this long is closed with 1001
+ * @param maxBodyBytes largest REST body accepted; larger is code 22
+ * @param maxFrameBytes largest WebSocket frame accepted
+ * @param outboundHighWaterBytes bytes queued on one socket before it counts as a slow consumer
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        String apiKey,
+        String apiSecret,
+        Path dataDir,
+        String databaseUrl,
+        boolean disableAuthChecks,
+        Duration idleTimeout,
+        int maxBodyBytes,
+        int maxFrameBytes,
+        int outboundHighWaterBytes) {
+
+    public static final int MIN_SECRET_BYTES = 32;
+
+    public ServerConfig {
+        requireNonNull(host, "host");
+        requireNonNull(apiKey, "apiKey");
+        requireNonNull(apiSecret, "apiSecret");
+        requireNonNull(dataDir, "dataDir");
+        requireNonNull(idleTimeout, "idleTimeout");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+        }
+        if (port == 3030) {
+            throw new IllegalArgumentException(
+                    "port: 3030 (the JS SDK opens its WebSocket on 8800 when the base URL uses port 3030; pick another port)");
+        }
+        if (apiKey.isBlank()) {
+            throw new IllegalArgumentException("api key: empty (expected: a non-empty string)");
+        }
+        if (apiSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException("api secret: shorter than " + MIN_SECRET_BYTES
+                    + " bytes (expected: at least " + MIN_SECRET_BYTES + "; Stream's Java SDK refuses shorter secrets)");
+        }
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idle timeout: " + idleTimeout + " (expected: > 0)");
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("max body bytes: " + maxBodyBytes + " (expected: >= 1024)");
+        }
+        if (maxFrameBytes < 1024) {
+            throw new IllegalArgumentException("max frame bytes: " + maxFrameBytes + " (expected: >= 1024)");
+        }
+    }
+
+    /** True when the embedded SQLite store is used. */
+    public boolean embedded() {
+        return databaseUrl == null || databaseUrl.isBlank();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .host(host).port(port).apiKey(apiKey).apiSecret(apiSecret).dataDir(dataDir).databaseUrl(databaseUrl)
+                .disableAuthChecks(disableAuthChecks).idleTimeout(idleTimeout).maxBodyBytes(maxBodyBytes)
+                .maxFrameBytes(maxFrameBytes).outboundHighWaterBytes(outboundHighWaterBytes);
+    }
+
+    /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private String apiKey;
+        private String apiSecret;
+        private Path dataDir = Path.of("parley-data");
+        private String databaseUrl;
+        private boolean disableAuthChecks;
+        private Duration idleTimeout = Duration.ofSeconds(90);
+        private int maxBodyBytes = 1024 * 1024;
+        private int maxFrameBytes = 64 * 1024;
+        private int outboundHighWaterBytes = 1024 * 1024;
+
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder apiKey(String v) { apiKey = v; return this; }
+        public Builder apiSecret(String v) { apiSecret = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder databaseUrl(String v) { databaseUrl = v; return this; }
+        public Builder disableAuthChecks(boolean v) { disableAuthChecks = v; return this; }
+        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
+        public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
+        public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
+        public Builder outboundHighWaterBytes(int v) { outboundHighWaterBytes = v; return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
+                    idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes);
+        }
+    }
+}

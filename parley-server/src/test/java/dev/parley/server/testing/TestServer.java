@@ -1,0 +1,109 @@
+package dev.parley.server.testing;
+
+import dev.parley.protocol.Jwt;
+import dev.parley.server.ParleyServer;
+import dev.parley.server.ServerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A real Parley server on a free port with the embedded store in a temporary folder, for integration
+ * tests. Close it to stop the server and delete its data.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final String API_KEY = "parley-test-key";
+    public static final String API_SECRET = "parley-test-secret-0123456789abcdef0123456789";
+
+    private final ParleyServer server;
+    private final Path dataDir;
+    private final ServerConfig config;
+
+    private TestServer(ParleyServer server, Path dataDir, ServerConfig config) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.config = config;
+    }
+
+    /** Starts a server with the test defaults. */
+    public static TestServer start() {
+        return start(b -> {});
+    }
+
+    /** Starts a server with the test defaults, changed by {@code customizer}. */
+    public static TestServer start(Consumer<ServerConfig.Builder> customizer) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("parley-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ServerConfig.Builder b = ServerConfig.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .apiKey(API_KEY)
+                .apiSecret(API_SECRET)
+                .dataDir(dir);
+        customizer.accept(b);
+        ServerConfig config = b.build();
+        return new TestServer(ParleyServer.start(config), dir, config);
+    }
+
+    public ParleyServer server() {
+        return server;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** {@code http://127.0.0.1:<port>} */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** {@code ws://127.0.0.1:<port>} */
+    public String wsUrl() {
+        return "ws://127.0.0.1:" + port();
+    }
+
+    public String apiKey() {
+        return config.apiKey();
+    }
+
+    public String apiSecret() {
+        return config.apiSecret();
+    }
+
+    /** A user token without expiry. */
+    public String userToken(String userId) {
+        return Jwt.userToken(config.apiSecret(), userId, null, null);
+    }
+
+    public String userToken(String userId, Instant expiresAt) {
+        return Jwt.userToken(config.apiSecret(), userId, expiresAt, null);
+    }
+
+    public String serverToken() {
+        return Jwt.serverToken(config.apiSecret());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary folder left behind is harmless
+        }
+    }
+}
