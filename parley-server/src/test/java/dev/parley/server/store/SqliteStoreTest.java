@@ -1,0 +1,31 @@
+package dev.parley.server.store;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 60, unit = SECONDS)
+class SqliteStoreTest extends StoreContractTest {
+    @TempDir
+    Path dataDir;
+
+    @Override
+    protected Store createStore() {
+        return Stores.open(null, dataDir);
+    }
+
+    @Test
+    void dataLivesInParleyDbAndSurvivesAReopen() {
+        save(user("kept"));
+        store.close();
+
+        store = Stores.open("", dataDir);
+
+        assertThat(store.location()).isEqualTo(dataDir.resolve("parley.db").toAbsolutePath().toString());
+        assertThat(store.findUser("kept")).contains(user("kept"));
+    }
+}
