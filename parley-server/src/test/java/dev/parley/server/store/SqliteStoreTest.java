@@ -4,6 +4,10 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,5 +31,16 @@ class SqliteStoreTest extends StoreContractTest {
 
         assertThat(store.location()).isEqualTo(dataDir.resolve("parley.db").toAbsolutePath().toString());
         assertThat(store.findUser("kept")).contains(user("kept"));
+    }
+
+    @Test
+    void databaseFileIsInWalMode() throws Exception {
+        String url = "jdbc:sqlite:" + dataDir.resolve("parley.db").toAbsolutePath();
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
+        }
     }
 }
