@@ -3,6 +3,7 @@ package dev.parley.server.store;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.protocol.User;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,6 +32,16 @@ class SqliteStoreTest extends StoreContractTest {
 
         assertThat(store.location()).isEqualTo(dataDir.resolve("parley.db").toAbsolutePath().toString());
         assertThat(store.findUser("kept")).contains(user("kept"));
+    }
+
+    @Test
+    void customKeysReadBackInTheOrderWritten() {
+        save(custom("a", "{\"zeta\": 1, \"alpha\": 2, \"mid\": {\"y\": 1, \"b\": 2}}"));
+
+        User read = store.findUser("a").orElseThrow();
+
+        assertThat(read.custom().keySet()).containsExactly("zeta", "alpha", "mid");
+        assertThat(read.custom().get("mid").toString()).isEqualTo("{\"y\":1,\"b\":2}");
     }
 
     @Test
