@@ -154,7 +154,7 @@ final class UsersApi {
 
     private ObjectNode delete(RequestContext ctx) {
         ctx.requireServer();
-        String id = ctx.pathParam("id");
+        String id = UserRules.checkId(ctx.pathParam("id"), "id");
         ChatNode node = ctx.node();
         User user = node.users().require(id);
         Instant now = node.clock().instant();
@@ -178,7 +178,7 @@ final class UsersApi {
 
     private ObjectNode single(RequestContext ctx, boolean deactivate) {
         ctx.requireServer();
-        String id = ctx.pathParam("id");
+        String id = UserRules.checkId(ctx.pathParam("id"), "id");
         ctx.node().users().require(id);
         User u = setActive(ctx.node(), id, deactivate);
         ObjectNode out = Json.object();

@@ -80,10 +80,23 @@ final class FilterParser {
         return out;
     }
 
+    /** Databases refuse NUL characters in text; refuse them here as input errors instead. */
+    private static void checkText(String field, JsonNode value) {
+        if (field.indexOf('\u0000') >= 0 || (value.isTextual() && value.asText().indexOf('\u0000') >= 0)) {
+            throw ChatException.input("filter_conditions." + field.replace('\u0000', '?') + " contains a NUL character");
+        }
+        if (value.isArray()) {
+            for (JsonNode n : value) {
+                checkText(field, n);
+            }
+        }
+    }
+
     private static Filter condition(String field, Filter.Op op, JsonNode value, int[] count) {
         if (++count[0] > MAX_CONDITIONS) {
             throw ChatException.input("filter_conditions has more than " + MAX_CONDITIONS + " conditions");
         }
+        checkText(field, value);
         switch (op) {
             case IN, NIN -> {
                 if (!value.isArray()) {
