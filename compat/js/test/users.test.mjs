@@ -1,0 +1,145 @@
+// The users REST API through the SDK: upsert, partial update, query, permissions; app settings and
+// warm-up (PROTOCOL.md §7.1, §7.15, §9.3).
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import {
+  TIMEOUT,
+  apiKey,
+  baseURL,
+  connect,
+  disconnectAll,
+  errorCode,
+  rejection,
+  serverClient,
+  uid,
+  userClient,
+} from '../lib/parley.mjs';
+
+const opened = [];
+after(() => disconnectAll(...opened));
+
+const server = serverClient();
+
+async function stored(id) {
+  const { users } = await server.queryUsers({ id });
+  assert.equal(users.length, 1, `queryUsers({id: ${id}}) returned ${users.length} users`);
+  return users[0];
+}
+
+test('upsertUser creates a user and upsertUsers replaces it, dropping fields not sent', { timeout: TIMEOUT }, async () => {
+  const id = uid('upsert');
+  const other = uid('upsert');
+
+  const created = await server.upsertUser({ id, name: 'Up', color: 'blue', team_size: 3 });
+  assert.equal(typeof created.duration, 'string', 'success bodies carry duration');
+  const user = created.users?.[id];
+  assert.ok(user, `response users map lacks ${id}: ${JSON.stringify(created)}`);
+  assert.equal(user.name, 'Up');
+  assert.equal(user.color, 'blue');
+  assert.equal(user.team_size, 3);
+  assert.equal(user.role, 'user');
+  assert.ok(user.created_at, 'created_at is missing');
+
+  const replaced = await server.upsertUsers([{ id, name: 'Up2' }, { id: other, name: 'Other' }]);
+  assert.deepEqual(Object.keys(replaced.users).sort(), [id, other].sort());
+  assert.equal(replaced.users[id].name, 'Up2');
+  assert.equal(replaced.users[id].color, undefined, 'upsert did not remove a custom field it was not sent');
+
+  const after = await stored(id);
+  assert.equal(after.name, 'Up2');
+  assert.equal(after.color, undefined);
+  assert.equal(after.team_size, undefined);
+  assert.equal((await stored(other)).name, 'Other');
+});
+
+test('partialUpdateUser sets dotted paths and unsets fields', { timeout: TIMEOUT }, async () => {
+  const id = uid('partial');
+  await server.upsertUser({ id, name: 'Pat', mood: 'meh', profile: { city: 'Bergen', zip: '5003' } });
+
+  const { users } = await server.partialUpdateUser({
+    id,
+    set: { 'profile.city': 'Oslo', mood: 'ok', 'prefs.theme': 'dark' },
+    unset: ['name'],
+  });
+  const user = users[id];
+  assert.deepEqual(user.profile, { city: 'Oslo', zip: '5003' });
+  assert.deepEqual(user.prefs, { theme: 'dark' });
+  assert.equal(user.mood, 'ok');
+  assert.equal(user.name, undefined, 'unset did not remove name');
+
+  const after = await stored(id);
+  assert.deepEqual(after.profile, { city: 'Oslo', zip: '5003' });
+  assert.equal(after.name, undefined);
+});
+
+test('queryUsers filters by id $in, name $autocomplete and a custom field, with sort and limit',
+  { timeout: TIMEOUT }, async () => {
+    const squad = uid('squad');
+    const alice = `${squad}-alice`;
+    const alfred = `${squad}-alfred`;
+    const bob = `${squad}-bob`;
+    await server.upsertUsers([
+      { id: alice, name: 'Alice Q', squad },
+      { id: alfred, name: 'Alfred', squad },
+      { id: bob, name: 'Bob', squad },
+      { id: uid('outsider'), name: 'Alma', squad: 'elsewhere' },
+    ]);
+    const ids = (res) => res.users.map((u) => u.id);
+
+    const byIds = await server.queryUsers({ id: { $in: [alice, bob] } }, { id: 1 });
+    assert.deepEqual(ids(byIds), [alice, bob].sort());
+
+    const bySquad = await server.queryUsers({ squad }, [{ name: 1 }]);
+    assert.deepEqual(ids(bySquad), [alfred, alice, bob]);
+
+    const byPrefix = await server.queryUsers({ squad, name: { $autocomplete: 'al' } }, { name: 1 });
+    assert.deepEqual(ids(byPrefix), [alfred, alice]);
+
+    const firstTwoDescending = await server.queryUsers({ squad }, { name: -1 }, { limit: 2 });
+    assert.deepEqual(ids(firstTwoDescending), [bob, alice]);
+
+    const nextPage = await server.queryUsers({ squad }, { name: -1 }, { limit: 2, offset: 2 });
+    assert.deepEqual(ids(nextPage), [alfred]);
+  });
+
+test('a user token may partially update its own user but not its role (code 17)', { timeout: TIMEOUT }, async () => {
+  const id = uid('self');
+  const { client } = await connect({ id, name: 'Self' });
+  opened.push(client);
+
+  const { users } = await client.partialUpdateUser({ id, set: { mood: 'happy' } });
+  assert.equal(users[id].mood, 'happy');
+  assert.equal((await stored(id)).mood, 'happy');
+
+  const err = await rejection(client.partialUpdateUser({ id, set: { role: 'admin' } }));
+  assert.equal(errorCode(err), 17, `unexpected error: ${err.message}`);
+  assert.equal(err.status, 403);
+  assert.equal((await stored(id)).role, 'user');
+});
+
+test('a user token may not update another user (code 17)', { timeout: TIMEOUT }, async () => {
+  const victim = uid('victim');
+  await server.upsertUser({ id: victim, name: 'Victim' });
+  const { client } = await connect({ id: uid('intruder') });
+  opened.push(client);
+
+  const err = await rejection(client.partialUpdateUser({ id: victim, set: { name: 'Pwned' } }));
+  assert.equal(errorCode(err), 17, `unexpected error: ${err.message}`);
+  assert.equal((await stored(victim)).name, 'Victim');
+});
+
+test('getAppSettings with the server client returns app', { timeout: TIMEOUT }, async () => {
+  const settings = await server.getAppSettings();
+  assert.equal(typeof settings.app, 'object');
+  assert.notEqual(settings.app, null);
+  assert.equal(typeof settings.app.channel_configs, 'object', 'app.channel_configs is missing');
+});
+
+test('warm-up: GET /hi answers 200, with and without SDK headers', { timeout: TIMEOUT }, async () => {
+  const bare = await fetch(`${baseURL}/hi?api_key=${encodeURIComponent(apiKey)}`);
+  assert.equal(bare.status, 200);
+
+  // What the SDK's warmUp option sends before connectUser: no token yet.
+  const client = userClient();
+  await client.doAxiosRequest('get', `${client.baseURL}/hi`, null, {});
+});
