@@ -11,9 +11,10 @@ import {
   errorCode,
   rejection,
   serverClient,
+  tokenFor,
   uid,
-  userClient,
 } from '../lib/parley.mjs';
+import { StreamChat } from 'stream-chat';
 
 const opened = [];
 after(() => disconnectAll(...opened));
@@ -135,11 +136,27 @@ test('getAppSettings with the server client returns app', { timeout: TIMEOUT }, 
   assert.equal(typeof settings.app.channel_configs, 'object', 'app.channel_configs is missing');
 });
 
-test('warm-up: GET /hi answers 200, with and without SDK headers', { timeout: TIMEOUT }, async () => {
+test('warm-up: GET /hi answers 200, bare and as the SDK sends it with warmUp', { timeout: TIMEOUT }, async () => {
   const bare = await fetch(`${baseURL}/hi?api_key=${encodeURIComponent(apiKey)}`);
   assert.equal(bare.status, 200);
 
-  // What the SDK's warmUp option sends before connectUser: no token yet.
-  const client = userClient();
-  await client.doAxiosRequest('get', `${client.baseURL}/hi`, null, {});
+  // With warmUp the SDK fires GET /hi during connectUser and drops the outcome; catch it on its way back.
+  const client = new StreamChat(apiKey, { baseURL, allowServerSideConnect: true, warmUp: true });
+  const hi = new Promise((resolve) => {
+    const isHi = (config) => new URL(config.url).pathname.endsWith('/hi');
+    client.axiosInstance.interceptors.response.use(
+      (response) => {
+        if (isHi(response.config)) resolve(response.status);
+        return response;
+      },
+      (error) => {
+        if (error.config && isHi(error.config)) resolve(error.response?.status ?? String(error));
+        return Promise.reject(error);
+      },
+    );
+  });
+  const id = uid('warm');
+  opened.push(client);
+  await client.connectUser({ id }, tokenFor(id));
+  assert.equal(await hi, 200);
 });
