@@ -39,9 +39,9 @@ export function userClient(key = apiKey) {
 
 const minter = serverClient();
 
-/** A user token signed with the app secret; `exp` in Unix seconds when given. */
-export function tokenFor(userId, exp) {
-  return minter.createToken(userId, exp);
+/** A user token signed with the app secret; `exp` and `iat` in Unix seconds when given. */
+export function tokenFor(userId, exp, iat) {
+  return minter.createToken(userId, exp, iat);
 }
 
 /** Unix seconds, `offsetSeconds` from now. */
@@ -118,23 +118,30 @@ export function nextEvent(client, type, predicate = () => true, timeoutMs = 5_00
   });
 }
 
-/** The query string of §3.1, as the SDK builds it, for raw sockets. */
+/**
+ * The URL of §3.1 as the SDK builds it, for raw sockets. `details: null` leaves out
+ * user_details; `token: undefined` leaves out authorization and stream-auth-type.
+ */
 export function connectUrl({ userId, token, key = apiKey, details = { id: userId } }) {
   const params = new URLSearchParams();
-  params.set('json', JSON.stringify({ user_id: userId, user_details: details, client_request_id: randomUUID() }));
+  const json = { user_id: userId, client_request_id: randomUUID() };
+  if (details !== null) json.user_details = details;
+  params.set('json', JSON.stringify(json));
   params.set('api_key', key);
-  params.set('authorization', token);
-  params.set('stream-auth-type', 'jwt');
+  if (token !== undefined) {
+    params.set('authorization', token);
+    params.set('stream-auth-type', 'jwt');
+  }
   params.set('X-Stream-Client', 'parley-compat-raw');
   return `${baseURL.replace(/^http/, 'ws')}/connect?${params}`;
 }
 
 /**
- * Opens a raw socket and returns helpers: `next()` resolves with the next parsed text frame,
+ * Opens a raw socket (`options` as for `ws`, e.g. `{headers}`) and returns helpers: `next()` resolves with the next parsed text frame,
  * `closed` resolves with `{code, reason}` when the socket closes.
  */
-export function rawSocket(url) {
-  const ws = new WebSocket(url);
+export function rawSocket(url, options = {}) {
+  const ws = new WebSocket(url, options);
   const frames = [];
   const waiters = [];
   ws.on('message', (data, isBinary) => {

@@ -156,3 +156,68 @@ test('a raw socket gets the handshake frame, then a heartbeat reply without me',
     await socket.closed;
   }
 });
+
+/** Opens a raw socket, returns its first frame and closes it. */
+async function firstFrame(url, options) {
+  const socket = rawSocket(url, options);
+  try {
+    return await socket.next();
+  } finally {
+    socket.close();
+    await socket.closed;
+  }
+}
+
+test('a handshake without user_details is refused with code 4', { timeout: TIMEOUT }, async () => {
+  const id = uid('nodetails');
+  const frame = await firstFrame(connectUrl({ userId: id, token: tokenFor(id), details: null }));
+  assert.equal(frame.type, 'connection.error');
+  assert.equal(frame.error?.code, 4);
+});
+
+test('a handshake may carry the token in Authorization and Stream-Auth-Type headers', { timeout: TIMEOUT }, async () => {
+  const id = uid('headers');
+  const frame = await firstFrame(connectUrl({ userId: id }), {
+    headers: { Authorization: tokenFor(id), 'Stream-Auth-Type': 'jwt' },
+  });
+  assert.equal(frame.type, 'health.check', `refused: ${JSON.stringify(frame.error)}`);
+  assert.equal(frame.me?.id, id);
+});
+
+test('a token issued in the future is refused with code 42', { timeout: TIMEOUT }, async () => {
+  const id = uid('future');
+  const client = track(userClient());
+  const err = await rejection(client.connectUser({ id }, tokenFor(id, undefined, epochSeconds(3600))));
+  assert.equal(errorCode(err), 42, `unexpected error: ${err.message}`);
+});
+
+test('tokens issued before a user-level revocation date are refused with code 40', { timeout: TIMEOUT }, async () => {
+  const id = uid('revoked');
+  const server = serverClient();
+  const issuedEarlier = tokenFor(id, undefined, epochSeconds(-120));
+  await server.upsertUser({ id });
+  await server.partialUpdateUser({ id, set: { revoke_tokens_issued_before: new Date(Date.now() - 60_000).toISOString() } });
+
+  const old = await rejection(track(userClient()).connectUser({ id }, issuedEarlier));
+  assert.equal(errorCode(old), 40, `unexpected error: ${old.message}`);
+  const noIat = await rejection(track(userClient()).connectUser({ id }, tokenFor(id)));
+  assert.equal(errorCode(noIat), 40, `a token without iat survived a user-level revocation: ${noIat.message}`);
+
+  const fresh = await connect({ id }, tokenFor(id, undefined, epochSeconds(0)));
+  track(fresh.client);
+  assert.equal(fresh.me.id, id);
+});
+
+test('simultaneous first connects of one new user all succeed and create one user', { timeout: TIMEOUT }, async () => {
+  const id = uid('race');
+  const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => connect({ id, name: `R${i}` })));
+  results.filter((r) => r.status === 'fulfilled').forEach((r) => track(r.value.client));
+  const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason.message);
+  assert.deepEqual(failures, []);
+  const ids = new Set(results.map((r) => r.value.health.connection_id));
+  assert.equal(ids.size, 6, 'connection ids are not unique');
+
+  const { users } = await serverClient().queryUsers({ id });
+  assert.equal(users.length, 1);
+  assert.equal(users[0].online, true);
+});

@@ -53,3 +53,17 @@ test('two sockets keep a user online until both close, and presence subscribers 
     assert.ok(Date.parse(stored.last_active) >= before - 5_000,
       `last_active ${stored.last_active} is older than the disconnect`);
   });
+
+test('presence subscribers receive user.updated when the user is partially updated', { timeout: TIMEOUT }, async () => {
+  const watched = uid('updated');
+  await serverClient().upsertUser({ id: watched, name: 'Before' });
+  const watcher = await connect({ id: uid('watcher') });
+  opened.push(watcher.client);
+  await watcher.client.queryUsers({ id: watched }, {}, { presence: true });
+
+  const updated = nextEvent(watcher.client, 'user.updated', (e) => e.user?.id === watched);
+  await serverClient().partialUpdateUser({ id: watched, set: { name: 'After' } });
+  const event = await updated;
+  assert.equal(event.user.name, 'After');
+  assert.ok(event.created_at, 'user.updated has no created_at');
+});

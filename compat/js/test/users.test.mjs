@@ -160,3 +160,36 @@ test('warm-up: GET /hi answers 200, bare and as the SDK sends it with warmUp', {
   await client.connectUser({ id }, tokenFor(id));
   assert.equal(await hi, 200);
 });
+
+test('REST errors carry the full envelope', { timeout: TIMEOUT }, async () => {
+  const response = await fetch(`${baseURL}/users?api_key=wrong-key`, {
+    headers: { Authorization: tokenFor('nobody'), 'stream-auth-type': 'jwt' },
+  });
+  assert.equal(response.status, 401);
+  const body = await response.json();
+  assert.equal(body.code, 2);
+  assert.equal(body.StatusCode, 401);
+  assert.equal(typeof body.message, 'string');
+  assert.equal(typeof body.duration, 'string');
+  assert.equal(typeof body.more_info, 'string');
+  assert.deepEqual(body.details, []);
+});
+
+test('CORS preflights allow the headers and methods a browser SDK sends', { timeout: TIMEOUT }, async () => {
+  const response = await fetch(`${baseURL}/users?api_key=${encodeURIComponent(apiKey)}`, {
+    method: 'OPTIONS',
+    headers: {
+      Origin: 'http://localhost:3000',
+      'Access-Control-Request-Method': 'PATCH',
+      'Access-Control-Request-Headers': 'authorization,stream-auth-type,x-stream-client,x-client-request-id,content-type',
+    },
+  });
+  assert.ok(response.status >= 200 && response.status < 300, `preflight answered ${response.status}`);
+  const allowOrigin = response.headers.get('access-control-allow-origin');
+  assert.ok(allowOrigin === '*' || allowOrigin === 'http://localhost:3000', `allow-origin: ${allowOrigin}`);
+  const allowed = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+  for (const header of ['authorization', 'stream-auth-type', 'x-stream-client', 'x-client-request-id', 'content-type']) {
+    assert.ok(allowed === '*' || allowed.includes(header), `${header} not in allow-headers: ${allowed}`);
+  }
+  assert.match(response.headers.get('access-control-allow-methods') ?? '', /PATCH/);
+});
