@@ -60,17 +60,16 @@ public final class ConnectionLeakRegistry {
     }
 
     /**
-     * The stack of the current thread as printable text, starting at the first frame outside the SDK
-     * (and outside the JDK's reflection), so it points at the app's line.
+     * The stack of the current thread as printable text, starting below the SDK's own frames
+     * ({@code ChatClient.connectUser} and this method), so that it points at the app's line.
      */
     public static String callSite() {
         StringBuilder sb = new StringBuilder();
         boolean inApp = false;
         for (StackTraceElement e : new Throwable().getStackTrace()) {
             String cls = e.getClassName();
-            boolean sdk = cls.startsWith("dev.parley.client.internal.") || cls.equals("dev.parley.client.ChatClient")
-                    || cls.startsWith("dev.parley.client.ChatClient$")
-                    || cls.startsWith("java.");
+            boolean sdk = cls.equals(ConnectionLeakRegistry.class.getName())
+                    || cls.equals("dev.parley.client.ChatClient") || cls.startsWith("dev.parley.client.ChatClient$");
             if (!inApp && sdk) {
                 continue;
             }

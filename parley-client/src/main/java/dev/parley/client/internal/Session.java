@@ -70,6 +70,7 @@ public final class Session {
     private boolean handshakeDone;
     private boolean everConnected;
     private boolean offlineAnnounced;
+    private boolean offlineScheduled;
     private int failures;
     private int tokenRetries;
     private String attemptToken;
@@ -306,6 +307,7 @@ public final class Session {
         tokenRetries = 0;
         retry.cancel();
         offline.cancel();
+        offlineScheduled = false;
         registry.opened(new OpenConnection(config.baseUrl(), config.apiKey(), user.id(), id, clientId,
                 scheduler.now(), callSite), config.log());
         scheduleHeartbeat();
@@ -378,8 +380,8 @@ public final class Session {
         if (ready.isDone()) {
             ready = new CompletableFuture<>();
         }
-        if (everConnected && !offlineAnnounced) {
-            offline.cancel();
+        if (everConnected && !offlineAnnounced && !offlineScheduled) {
+            offlineScheduled = true;
             offline = scheduler.schedule(this::announceOffline, config.offlineGrace());
         }
         retry.cancel();
