@@ -1,22 +1,67 @@
 package dev.parley.server;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.parley.server.store.Store;
+import dev.parley.server.store.Stores;
+import dev.parley.server.transport.NettyTransport;
+import java.time.Clock;
+
 /**
  * A running Parley server: the network transport in front of one {@link ChatNode}.
  * Start it with {@link #start(ServerConfig)}; {@link #close()} closes every socket with 1012 so that
  * clients reconnect, then stops.
  */
 public final class ParleyServer implements AutoCloseable {
-    private ParleyServer() {}
+    private final ChatNode node;
+    private final NettyTransport transport;
+    private volatile boolean closed;
 
+    private ParleyServer(ChatNode node, NettyTransport transport) {
+        this.node = node;
+        this.transport = transport;
+    }
+
+    /** Opens the store, runs its migrations, binds the port. */
     public static ParleyServer start(ServerConfig config) {
-        throw new UnsupportedOperationException("being built");
+        requireNonNull(config, "config");
+        Store store = Stores.open(config.databaseUrl(), config.dataDir());
+        ChatNode node;
+        try {
+            node = new ChatNode(config, store, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        try {
+            return new ParleyServer(node, new NettyTransport(node));
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    public ChatNode node() {
+        return node;
     }
 
     /** The bound port. */
     public int port() {
-        throw new UnsupportedOperationException("being built");
+        return transport.port();
+    }
+
+    /** Whether the native epoll transport is in use. */
+    public boolean epoll() {
+        return transport.epoll();
     }
 
     @Override
-    public void close() {}
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        transport.close();
+        node.close();
+    }
 }

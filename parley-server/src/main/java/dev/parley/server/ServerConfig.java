@@ -109,6 +109,12 @@ public record ServerConfig(
         public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
         public Builder outboundHighWaterBytes(int v) { outboundHighWaterBytes = v; return this; }
 
+        /** The key set so far, or null. */
+        public String apiKey() { return apiKey; }
+        /** The secret set so far, or null. */
+        public String apiSecret() { return apiSecret; }
+        public Path dataDir() { return dataDir; }
+
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
                     idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes);

@@ -1,0 +1,140 @@
+package dev.parley.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The app settings of {@code GET /app} and {@code PATCH /app} (PROTOCOL.md §7.15), immutable.
+ *
+ * @param doc the settings document as stored; only the keys of {@link #EDITABLE} are ever in it
+ */
+public record AppSettings(ObjectNode doc) {
+
+    /** Keys {@code PATCH /app} accepts, with the JSON type each must have. */
+    static final Map<String, JsonType> EDITABLE = Map.ofEntries(
+            Map.entry("name", JsonType.STRING),
+            Map.entry("disable_auth_checks", JsonType.BOOLEAN),
+            Map.entry("disable_permissions_checks", JsonType.BOOLEAN),
+            Map.entry("revoke_tokens_issued_before", JsonType.TIMESTAMP_OR_NULL),
+            Map.entry("enforce_unique_usernames", JsonType.STRING),
+            Map.entry("guest_user_creation_disabled", JsonType.BOOLEAN),
+            Map.entry("user_search_disallowed_roles", JsonType.ARRAY),
+            Map.entry("grants", JsonType.OBJECT),
+            Map.entry("file_upload_config", JsonType.OBJECT),
+            Map.entry("image_upload_config", JsonType.OBJECT),
+            Map.entry("max_connections_per_user", JsonType.INT_OR_NULL),
+            Map.entry("webhook_url", JsonType.STRING),
+            Map.entry("reminders_interval", JsonType.INT_OR_NULL));
+
+    /** Keys the server recognises but that cannot be changed through {@code PATCH /app}. */
+    static final Set<String> READ_ONLY = Set.of("suspended", "channel_configs", "permission_version", "placement");
+
+    enum JsonType { STRING, BOOLEAN, TIMESTAMP_OR_NULL, ARRAY, OBJECT, INT_OR_NULL }
+
+    public AppSettings {
+        doc = doc.deepCopy();
+    }
+
+    public static AppSettings defaults() {
+        ObjectNode d = Json.object();
+        d.put("name", "parley");
+        d.put("disable_auth_checks", false);
+        d.put("disable_permissions_checks", false);
+        d.putNull("revoke_tokens_issued_before");
+        return new AppSettings(d);
+    }
+
+    public boolean disableAuthChecks() {
+        return doc.path("disable_auth_checks").asBoolean(false);
+    }
+
+    /** App-wide revocation date (§2.8), or null. */
+    public Instant revokeTokensIssuedBefore() {
+        JsonNode n = doc.get("revoke_tokens_issued_before");
+        return n == null || n.isNull() ? null : Timestamps.parse(n.asText(), "revoke_tokens_issued_before");
+    }
+
+    public AppSettings withDisableAuthChecks(boolean v) {
+        ObjectNode d = doc.deepCopy();
+        d.put("disable_auth_checks", v);
+        return new AppSettings(d);
+    }
+
+    /**
+     * Applies a {@code PATCH /app} body.
+     *
+     * @throws ChatException code 4 naming the key when a known key has the wrong type, or a read-only key is sent
+     */
+    public AppSettings patch(ObjectNode body) {
+        ObjectNode d = doc.deepCopy();
+        for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            JsonNode v = e.getValue();
+            if (READ_ONLY.contains(key)) {
+                throw ChatException.input("UpdateApp failed with error: \"" + key + " cannot be changed\"");
+            }
+            JsonType type = EDITABLE.get(key);
+            if (type == null) {
+                continue; // Stream has many settings Parley does not implement; they are accepted and ignored
+            }
+            d.set(key, check(key, type, v));
+        }
+        return new AppSettings(d);
+    }
+
+    private static JsonNode check(String key, JsonType type, JsonNode v) {
+        boolean ok = switch (type) {
+            case STRING -> v.isTextual();
+            case BOOLEAN -> v.isBoolean();
+            case ARRAY -> v.isArray();
+            case OBJECT -> v.isObject();
+            case INT_OR_NULL -> v.isNull() || v.isIntegralNumber();
+            case TIMESTAMP_OR_NULL -> v.isNull() || v.isTextual();
+        };
+        if (!ok) {
+            throw ChatException.input("UpdateApp failed with error: \"" + key + " must be "
+                    + type.name().toLowerCase().replace('_', ' ') + "\"");
+        }
+        if (type == JsonType.TIMESTAMP_OR_NULL && v.isTextual()) {
+            return Json.mapper().getNodeFactory().textNode(Timestamps.format(Timestamps.parse(v.asText(), key)));
+        }
+        return v;
+    }
+
+    /** The {@code app} object of {@code GET /app}. */
+    public ObjectNode toJson() {
+        ObjectNode app = doc.deepCopy();
+        app.put("suspended", false);
+        app.put("permission_version", "v2");
+        if (!app.has("file_upload_config")) {
+            app.set("file_upload_config", uploadConfig());
+        }
+        if (!app.has("image_upload_config")) {
+            app.set("image_upload_config", uploadConfig());
+        }
+        if (!app.has("grants")) {
+            ObjectNode grants = app.putObject("grants");
+            grants.putArray("user").add("search-user").add("mute-user").add("flag-user").add("update-user-owner");
+        }
+        app.putObject("channel_configs");
+        return app;
+    }
+
+    private static ObjectNode uploadConfig() {
+        ObjectNode c = Json.object();
+        c.putArray("allowed_file_extensions");
+        c.putArray("blocked_file_extensions");
+        c.putArray("allowed_mime_types");
+        c.putArray("blocked_mime_types");
+        c.put("size_limit", 0);
+        return c;
+    }
+}

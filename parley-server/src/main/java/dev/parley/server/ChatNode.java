@@ -1,0 +1,238 @@
+package dev.parley.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
+import dev.parley.server.auth.Authenticator;
+import dev.parley.server.auth.Caller;
+import dev.parley.server.filter.Filter;
+import dev.parley.server.presence.PresenceHub;
+import dev.parley.server.store.Store;
+import dev.parley.server.store.UserQuery;
+import dev.parley.server.usage.ConnectionRegistry;
+import dev.parley.server.usage.StoreWriter;
+import dev.parley.server.users.UserRules;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The core of one Parley node, independent of the network: connects and disconnects, users, presence,
+ * app settings and usage metering. The transport calls it; it never imports Netty's channel types.
+ *
+ * <p>Blocking methods ({@link #connect}, {@link #disconnect}, the user operations) run on virtual
+ * threads of {@link #blockingExecutor()}, never on an event loop.
+ */
+public final class ChatNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChatNode.class);
+
+    private final ServerConfig config;
+    private final Clock clock;
+    private final Store store;
+    private final StoreWriter writer;
+    private final UserService users;
+    private final ConnectionRegistry registry;
+    private final PresenceHub presence = new PresenceHub();
+    private final AtomicReference<AppSettings> settings = new AtomicReference<>();
+    private final Authenticator authenticator;
+    private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("parley-worker-", 0).factory());
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("parley-timer").daemon(true).factory());
+
+    public ChatNode(ServerConfig config, Store store, Clock clock) {
+        this.config = requireNonNull(config, "config");
+        this.store = requireNonNull(store, "store");
+        this.clock = requireNonNull(clock, "clock");
+        this.writer = new StoreWriter(store);
+        this.users = new UserService(store, writer);
+        this.registry = new ConnectionRegistry(clock);
+        AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
+        if (config.disableAuthChecks()) {
+            loaded = loaded.withDisableAuthChecks(true);
+        }
+        settings.set(loaded);
+        this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, settings::get);
+        resetStalePresence();
+        timer.scheduleAtFixedRate(this::flushPeak, 5, 5, TimeUnit.SECONDS);
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public UserService users() {
+        return users;
+    }
+
+    public ConnectionRegistry registry() {
+        return registry;
+    }
+
+    public PresenceHub presence() {
+        return presence;
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+
+    public AppSettings settings() {
+        return settings.get();
+    }
+
+    /** Virtual threads for blocking work. */
+    public ExecutorService blockingExecutor() {
+        return blocking;
+    }
+
+    /** Applies a {@code PATCH /app} body and persists it. */
+    public synchronized AppSettings patchSettings(ObjectNode body) {
+        AppSettings next = settings.get().patch(body);
+        store.saveAppSettings(next.doc());
+        settings.set(next);
+        return next;
+    }
+
+    /**
+     * The server side of {@code connectUser} (PROTOCOL.md §4.1 steps 4 to 10), after the transport has
+     * checked the key and the token: get or create the user, merge {@code user_details}, mark the user
+     * online, register the socket and return {@code me}. Blocking.
+     *
+     * @throws ChatException when the connect is refused; nothing is registered then
+     */
+    public ObjectNode connect(Authenticator.Identity identity, String userId, ObjectNode details, Session session) {
+        Instant now = clock.instant();
+        if (identity.caller() instanceof Caller.Anonymous) {
+            User anon = User.builder(Caller.ANONYMOUS_ID).role("anonymous").createdAt(now).updatedAt(now)
+                    .lastActive(now).online(true).build();
+            registry.register(session);
+            return Events.me(anon);
+        }
+        boolean[] changed = {false};
+        int[] sockets = {0};
+        User user = users.update(userId, current -> {
+            Authenticator.checkRevocation(identity, current);
+            if (current != null && current.deletedAt() != null) {
+                throw ChatException.notAllowed("user '" + userId + "' was deleted and cannot connect");
+            }
+            if (current != null && current.deactivatedAt() != null) {
+                throw ChatException.notAllowed("user '" + userId + "' is deactivated and cannot connect");
+            }
+            User merged = UserRules.mergeConnect(current, userId, details, now);
+            changed[0] = current != null && merged != current;
+            return merged.toBuilder().online(!merged.invisible()).lastActive(now).build();
+        }, YearMonth.from(now.atZone(ZoneOffset.UTC)), u -> {
+            users.pin(u);
+            sockets[0] = registry.register(session);
+        });
+        if (sockets[0] == 1 && !user.invisible()) {
+            presence.publish(userId, Events.userEvent("user.presence.changed", user, now), List.of());
+        }
+        if (changed[0]) {
+            presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
+        }
+        return Events.me(user);
+    }
+
+    /**
+     * Forgets a closed socket: drops its subscriptions, and when it was its user's last socket, marks the
+     * user offline with {@code last_active} at the close. Blocking; calling it twice is harmless.
+     */
+    public void disconnect(Session session) {
+        presence.unsubscribeAll(session);
+        if (registry.unregister(session) != 0 || Caller.ANONYMOUS_ID.equals(session.userId())) {
+            return;
+        }
+        Instant now = clock.instant();
+        boolean[] wentOffline = {false};
+        User user = users.update(session.userId(), current -> {
+            if (current == null || registry.connectionCount(session.userId()) > 0) {
+                return current;
+            }
+            wentOffline[0] = current.online();
+            return current.toBuilder().online(false).lastActive(now).build();
+        }, null, u -> {
+            if (registry.connectionCount(session.userId()) == 0) {
+                users.unpin(session.userId());
+            }
+        });
+        if (wentOffline[0] && user != null) {
+            presence.publish(user.id(), Events.userEvent("user.presence.changed", user, now), List.of());
+        }
+    }
+
+    /** Closes every socket of a user: an error frame that names why, then close 1000 so clients stop. */
+    public void closeSessionsOf(String userId, ChatException why) {
+        for (Session s : registry.sessionsOf(userId)) {
+            s.send(io.netty.buffer.Unpooled.wrappedBuffer(Json.writeBytes(Events.connectionError(why, clock.instant()))));
+            s.close(1000, why.getMessage());
+        }
+    }
+
+    /** Marks users that a previous run left online as offline: no socket survives a restart. */
+    private void resetStalePresence() {
+        Filter online = Filter.parse(Json.object().put("online", true));
+        for (int page = 0; page < 100_000; page++) {
+            List<User> stale = store.queryUsers(new UserQuery(online, List.of(), UserQuery.MAX_LIMIT, 0, true));
+            if (stale.isEmpty()) {
+                return;
+            }
+            for (User u : stale) {
+                users.update(u.id(), c -> c == null ? null : c.toBuilder().online(false).build(), null);
+            }
+            log.info("marked {} users offline that were online when the server last stopped", stale.size());
+        }
+    }
+
+    private void flushPeak() {
+        try {
+            ConnectionRegistry.DayPeak prev = registry.previousDayPeak();
+            if (prev != null) {
+                writer.recordPeak(prev.day(), prev.peak());
+            }
+            ConnectionRegistry.DayPeak p = registry.todaysPeak();
+            writer.recordPeak(p.day(), p.peak());
+        } catch (RuntimeException e) {
+            log.warn("could not record the peak of concurrent connections", e);
+        }
+    }
+
+    /** Writes the day's peak, then waits for pending writes and closes the store. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        blocking.shutdown();
+        try {
+            if (!blocking.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("blocking work still running after 10 s at shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        flushPeak();
+        writer.close();
+        store.close();
+    }
+}

@@ -1,0 +1,194 @@
+package dev.parley.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Reads a {@link ServerConfig} from command-line flags and {@code PARLEY_*} environment variables; a
+ * flag wins over its variable. Every bad value is refused with a message that names the flag.
+ */
+public final class ConfigLoader {
+
+    /** One option: its flag, its variable, whether it takes a value, and its help text. */
+    record Option(String flag, String env, boolean takesValue, String help) {}
+
+    static final List<Option> OPTIONS = List.of(
+            new Option("--port", "PARLEY_PORT", true, "TCP port to listen on (default 8080; never 3030)"),
+            new Option("--host", "PARLEY_HOST", true, "address to bind (default 0.0.0.0)"),
+            new Option("--api-key", "PARLEY_API_KEY", true,
+                    "the app's API key; with neither key nor secret, the first start generates both"),
+            new Option("--api-secret", "PARLEY_API_SECRET", true, "the app's API secret, at least 32 bytes"),
+            new Option("--data-dir", "PARLEY_DATA_DIR", true,
+                    "folder of the embedded database and generated credentials (default ./parley-data)"),
+            new Option("--database-url", "PARLEY_DATABASE_URL", true,
+                    "postgresql://user:pass@host:5432/db selects PostgreSQL; absent means embedded SQLite"),
+            new Option("--disable-auth-checks", "PARLEY_DISABLE_AUTH_CHECKS", false,
+                    "accept development tokens and skip signature checks (never in production)"),
+            new Option("--idle-timeout", "PARLEY_IDLE_TIMEOUT", true,
+                    "close sockets silent for this long, e.g. 90s (default 90s)"),
+            new Option("--help", null, false, "print this help"));
+
+    /** Thrown for a bad flag or value; the message names it. */
+    public static final class ConfigException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ConfigException(String message) {
+            super(message);
+        }
+    }
+
+    private ConfigLoader() {}
+
+    /** The raw values given, by flag name, after merging variables and flags. */
+    static Map<String, String> values(String[] args, Function<String, String> env) {
+        Map<String, String> v = new LinkedHashMap<>();
+        for (Option o : OPTIONS) {
+            if (o.env() != null) {
+                String e = env.apply(o.env());
+                if (e != null && !e.isEmpty()) {
+                    v.put(o.flag(), e);
+                }
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String name = a;
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            Option o = find(name);
+            if (o.takesValue() && value == null) {
+                if (i + 1 >= args.length) {
+                    throw new ConfigException(name + " needs a value");
+                }
+                value = args[++i];
+            } else if (!o.takesValue()) {
+                value = value == null ? "true" : value;
+            }
+            v.put(o.flag(), value);
+        }
+        return v;
+    }
+
+    /** Whether {@code --help} was asked for. */
+    public static boolean wantsHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Builds the config. Key and secret may still be missing here: {@link Credentials} fills them.
+     *
+     * @throws ConfigException naming the bad flag
+     */
+    public static ServerConfig.Builder load(String[] args, Function<String, String> env) {
+        Map<String, String> v = values(args, env);
+        ServerConfig.Builder b = ServerConfig.builder();
+        if (v.containsKey("--port")) {
+            b.port(port(v.get("--port")));
+        }
+        if (v.containsKey("--host")) {
+            b.host(v.get("--host"));
+        }
+        b.apiKey(v.get("--api-key"));
+        b.apiSecret(v.get("--api-secret"));
+        if (v.containsKey("--data-dir")) {
+            b.dataDir(Path.of(v.get("--data-dir")));
+        }
+        String db = v.get("--database-url");
+        if (db != null && !db.startsWith("postgresql://") && !db.startsWith("postgres://")
+                && !db.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("--database-url: '" + db.replaceAll("//[^@/]*@", "//***@")
+                    + "' (expected: postgresql://user:password@host:port/database)");
+        }
+        b.databaseUrl(db);
+        if (v.containsKey("--disable-auth-checks")) {
+            b.disableAuthChecks(bool(v.get("--disable-auth-checks"), "--disable-auth-checks"));
+        }
+        if (v.containsKey("--idle-timeout")) {
+            b.idleTimeout(duration(v.get("--idle-timeout"), "--idle-timeout"));
+        }
+        return b;
+    }
+
+    /** The help text of every flag. */
+    public static String help() {
+        StringBuilder s = new StringBuilder("Usage: parley serve [flags]\n\nFlags (each also read from its variable):\n");
+        for (Option o : OPTIONS) {
+            String left = o.flag() + (o.takesValue() ? " VALUE" : "");
+            s.append(String.format("  %-26s %-28s %s%n", left, o.env() == null ? "" : o.env(), o.help()));
+        }
+        return s.toString();
+    }
+
+    private static Option find(String name) {
+        for (Option o : OPTIONS) {
+            if (o.flag().equals(name)) {
+                return o;
+            }
+        }
+        throw new ConfigException("unknown flag '" + name + "' (see --help)");
+    }
+
+    private static int port(String s) {
+        try {
+            int p = Integer.parseInt(s.trim());
+            if (p < 0 || p > 65535) {
+                throw new ConfigException("--port: " + s + " (expected: 0..65535)");
+            }
+            if (p == 3030) {
+                throw new ConfigException("--port: 3030 (the JS SDK would open its WebSocket on 8800; pick another port)");
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--port: '" + s + "' is not a number");
+        }
+    }
+
+    private static boolean bool(String s, String flag) {
+        return switch (s.trim().toLowerCase()) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new ConfigException(flag + ": '" + s + "' (expected: true or false)");
+        };
+    }
+
+    static Duration duration(String s, String flag) {
+        String t = s.trim().toLowerCase();
+        try {
+            if (t.endsWith("ms")) {
+                return positive(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))), flag, s);
+            }
+            if (t.endsWith("s")) {
+                return positive(Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1))), flag, s);
+            }
+            if (t.endsWith("m")) {
+                return positive(Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1))), flag, s);
+            }
+            if (t.endsWith("h")) {
+                return positive(Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1))), flag, s);
+            }
+            return positive(Duration.ofSeconds(Long.parseLong(t)), flag, s);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(flag + ": '" + s + "' (expected: a duration such as 90s, 5m or 1h)");
+        }
+    }
+
+    private static Duration positive(Duration d, String flag, String s) {
+        if (d.isNegative() || d.isZero()) {
+            throw new ConfigException(flag + ": '" + s + "' (expected: > 0)");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.parley.server;
+
+import io.netty.buffer.ByteBuf;
+import java.time.Instant;
+
+/**
+ * One open client connection as the core sees it, independent of the transport.
+ *
+ * <p>Implementations are thread-safe: {@link #send} and {@link #close} may be called from any thread,
+ * and frames reach the client in the order of the {@code send} calls.
+ */
+public interface Session {
+
+    /** The server-chosen connection id sent in {@code health.check}. */
+    String connectionId();
+
+    /** The connected user's id ({@code !anon} for anonymous connections). */
+    String userId();
+
+    /** When the socket completed its handshake. */
+    Instant connectedAt();
+
+    /** What the client said it is ({@code X-Stream-Client}), or empty. */
+    String client();
+
+    /** The peer address, as {@code host:port}. */
+    String remoteAddress();
+
+    /** The peer's User-Agent header, or empty. */
+    String userAgent();
+
+    /**
+     * Queues one encoded event frame. The session takes ownership of one reference of {@code frame}
+     * (callers fanning out one buffer pass {@code retainedDuplicate()}s). When the client reads too slowly
+     * and its bounded outbound buffer is full, the session is closed with a reconnectable code instead.
+     */
+    void send(ByteBuf frame);
+
+    /** Closes the socket with this WebSocket close code; an error frame may be sent first by the caller. */
+    void close(int code, String reason);
+}

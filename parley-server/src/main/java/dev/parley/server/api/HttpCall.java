@@ -1,0 +1,32 @@
+package dev.parley.server.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+
+/**
+ * One REST request, detached from the transport: what {@link RestApi} needs and nothing else.
+ *
+ * @param method upper-case HTTP method
+ * @param path the path without query, without a trailing slash
+ * @param query query parameters, first value of each
+ * @param headers request headers with lower-case names
+ * @param body the body, possibly empty
+ */
+public record HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body) {
+    public HttpCall {
+        requireNonNull(method, "method");
+        requireNonNull(path, "path");
+        query = Map.copyOf(query);
+        headers = Map.copyOf(headers);
+        body = body == null ? new byte[0] : body;
+    }
+
+    public String header(String lowerCaseName) {
+        return headers.get(lowerCaseName);
+    }
+
+    public String param(String name) {
+        return query.get(name);
+    }
+}

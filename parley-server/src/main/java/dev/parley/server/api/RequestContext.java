@@ -1,0 +1,98 @@
+package dev.parley.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.server.ChatNode;
+import dev.parley.server.Session;
+import dev.parley.server.auth.Authenticator;
+import dev.parley.server.auth.Caller;
+import java.util.Map;
+import java.util.Optional;
+
+/** What a REST handler sees: the node, the authenticated caller, the request and its path parameters. */
+final class RequestContext {
+    private final ChatNode node;
+    private final Authenticator.Identity identity;
+    private final HttpCall call;
+    private final Map<String, String> pathParams;
+    private final String endpoint;
+
+    RequestContext(ChatNode node, Authenticator.Identity identity, HttpCall call, Map<String, String> pathParams,
+            String endpoint) {
+        this.node = node;
+        this.identity = identity;
+        this.call = call;
+        this.pathParams = pathParams;
+        this.endpoint = endpoint;
+    }
+
+    ChatNode node() {
+        return node;
+    }
+
+    Authenticator.Identity identity() {
+        return identity;
+    }
+
+    Caller caller() {
+        return identity == null ? new Caller.Anonymous() : identity.caller();
+    }
+
+    HttpCall call() {
+        return call;
+    }
+
+    String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    String param(String name) {
+        return call.param(name);
+    }
+
+    /** The name of the endpoint for error messages, as Stream's do: {@code "QueryUsers"}. */
+    String endpoint() {
+        return endpoint;
+    }
+
+    /** The body as a JSON object; an empty body is {@code {}}. */
+    ObjectNode body() {
+        if (call.body().length == 0) {
+            return Json.object();
+        }
+        JsonNode n = Json.parse(call.body(), "request body");
+        if (!n.isObject()) {
+            throw ChatException.input("request body must be a JSON object");
+        }
+        return (ObjectNode) n;
+    }
+
+    /** The {@code payload} query parameter parsed as a JSON object, or {@code {}} when absent. */
+    ObjectNode payload() {
+        String p = call.param("payload");
+        return p == null || p.isEmpty() ? Json.object() : Json.parseObject(p, "payload");
+    }
+
+    /** The caller's own socket named by {@code connection_id}, if it is open on this node. */
+    Optional<Session> connection() {
+        String userId = caller().userId();
+        return node.registry().find(call.param("connection_id"))
+                .filter(s -> s.userId().equals(userId));
+    }
+
+    /** Refuses anything but a server token with code 17. */
+    void requireServer() {
+        if (!caller().isServer()) {
+            throw ChatException.notAllowed(endpoint + " failed with error: \"this endpoint needs a server-side token\"");
+        }
+    }
+
+    /** Refuses anonymous callers with code 17. */
+    void requireIdentified() {
+        if (caller() instanceof Caller.Anonymous) {
+            throw ChatException.notAllowed(endpoint + " failed with error: \"anonymous users cannot do this\"");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.parley.server.auth;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Jwt;
+import dev.parley.protocol.User;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * Checks the API key and the token of a REST call or a socket handshake (PROTOCOL.md §2.7), in that order:
+ * key (2), token form (5), signature (43), times (40, 41, 42). Revocation (§2.8) is checked by
+ * {@link #checkRevocation}. Stateless apart from its settings supplier; thread-safe.
+ */
+public final class Authenticator {
+    private final String apiKey;
+    private final String apiSecret;
+    private final Clock clock;
+    private final Supplier<dev.parley.server.AppSettings> settings;
+
+    public Authenticator(String apiKey, String apiSecret, Clock clock, Supplier<dev.parley.server.AppSettings> settings) {
+        this.apiKey = requireNonNull(apiKey, "apiKey");
+        this.apiSecret = requireNonNull(apiSecret, "apiSecret");
+        this.clock = requireNonNull(clock, "clock");
+        this.settings = requireNonNull(settings, "settings");
+    }
+
+    /** What a verified token says. */
+    public record Identity(Caller caller, Instant issuedAt) {}
+
+    /** @throws ChatException code 2 when {@code key} is missing or not this app's key */
+    public void checkApiKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new ChatException(ErrorCode.ACCESS_KEY, "api_key not found");
+        }
+        if (!MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8), apiKey.getBytes(StandardCharsets.UTF_8))) {
+            throw new ChatException(ErrorCode.ACCESS_KEY, "api_key not valid");
+        }
+    }
+
+    /**
+     * Authenticates a call.
+     *
+     * @param authType the {@code stream-auth-type} value; null means {@code jwt}
+     * @param token the {@code Authorization} value
+     */
+    public Identity authenticate(String authType, String token) {
+        if ("anonymous".equals(authType)) {
+            return new Identity(new Caller.Anonymous(), null);
+        }
+        if (authType != null && !authType.isEmpty() && !"jwt".equals(authType)) {
+            throw new ChatException(ErrorCode.AUTHENTICATION,
+                    "stream-auth-type: '" + authType + "' (expected: jwt or anonymous)");
+        }
+        boolean skip = settings.get().disableAuthChecks();
+        Jwt.Claims claims = Jwt.verify(token, apiSecret, clock.instant(), skip);
+        checkAppRevocation(claims.issuedAt());
+        if (claims.userId() != null && !claims.userId().isEmpty()) {
+            return new Identity(new Caller.UserCaller(claims.userId()), claims.issuedAt());
+        }
+        if (claims.server()) {
+            if (skip && Jwt.DEV_SIGNATURE.equals(token.substring(token.lastIndexOf('.') + 1))) {
+                throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: a development token cannot be a server token");
+            }
+            return new Identity(new Caller.Server(), claims.issuedAt());
+        }
+        throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token has no user_id claim and is not a server token");
+    }
+
+    private void checkAppRevocation(Instant issuedAt) {
+        Instant revoked = settings.get().revokeTokensIssuedBefore();
+        if (revoked != null && (issuedAt == null || issuedAt.isBefore(revoked))) {
+            throw new ChatException(ErrorCode.TOKEN_EXPIRED, "JWTAuth error: token has been revoked");
+        }
+    }
+
+    /** Refuses a user token issued before the user's own revocation date (§2.8) with code 40. */
+    public static void checkRevocation(Identity identity, User user) {
+        if (user == null || user.revokeTokensIssuedBefore() == null || !(identity.caller() instanceof Caller.UserCaller)) {
+            return;
+        }
+        Instant iat = identity.issuedAt();
+        if (iat == null || iat.isBefore(user.revokeTokensIssuedBefore())) {
+            throw new ChatException(ErrorCode.TOKEN_EXPIRED, "JWTAuth error: token has been revoked");
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.parley.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The {@link Store} on JDBC that both databases share; a subclass supplies the pools and the dialect.
+ *
+ * <p>Reads go to the read pool, every write to the write pool, each write in one transaction. Writes take
+ * rows in id order (users, then months and users, then days), so that two concurrent batches never wait
+ * on each other in opposite orders. Thread-safe.
+ */
+abstract class JdbcStore implements Store {
+    /** Most ids in one {@code IN} list of {@link #findUsers}. */
+    private static final int IDS_PER_QUERY = 500;
+
+    private final SqlDialect dialect;
+    private final HikariDataSource reads;
+    private final HikariDataSource writes;
+    private final UserQueryTranslator translator;
+    private final String upsertUser;
+
+    JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
+        this.dialect = requireNonNull(dialect, "dialect");
+        this.reads = requireNonNull(reads, "reads");
+        this.writes = requireNonNull(writes, "writes");
+        this.translator = new UserQueryTranslator(dialect);
+        this.upsertUser = UserRows.upsertSql(dialect);
+    }
+
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    @Override
+    public Optional<User> findUser(String id) {
+        requireNonNull(id, "id");
+        return Optional.ofNullable(findUsers(List.of(id)).get(id));
+    }
+
+    @Override
+    public Map<String, User> findUsers(Collection<String> ids) {
+        requireNonNull(ids, "ids");
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
+        Map<String, User> found = new LinkedHashMap<>();
+        for (int from = 0; from < distinct.size(); from += IDS_PER_QUERY) {
+            List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IDS_PER_QUERY));
+            SqlBuilder b = new SqlBuilder().sql("SELECT " + UserRows.COLUMNS + " FROM users WHERE users.id IN (");
+            for (int i = 0; i < chunk.size(); i++) {
+                b.sql(i == 0 ? "" : ", ").param(chunk.get(i));
+            }
+            b.sql(")");
+            read("find users", c -> readUsers(c, b)).forEach(u -> found.put(u.id(), u));
+        }
+        Map<String, User> ordered = new LinkedHashMap<>();
+        distinct.stream().filter(found::containsKey).forEach(id -> ordered.put(id, found.get(id)));
+        return Collections.unmodifiableMap(ordered);
+    }
+
+    @Override
+    public List<User> queryUsers(UserQuery query) {
+        requireNonNull(query, "query");
+        SqlBuilder select = translator.select(query);
+        return read("query users", c -> readUsers(c, select));
+    }
+
+    @Override
+    public boolean deleteUser(String id) {
+        requireNonNull(id, "id");
+        return write("delete user", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE id = ?")) {
+                ps.setString(1, id);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public void apply(WriteBatch batch) {
+        requireNonNull(batch, "batch");
+        if (batch.isEmpty()) {
+            return;
+        }
+        write("apply batch", c -> {
+            upsertUsers(c, batch.users());
+            insertActiveUsers(c, batch.activeUsers());
+            raisePeaks(c, batch.peakConnections());
+            return null;
+        });
+    }
+
+    private void upsertUsers(Connection c, List<User> users) throws SQLException {
+        if (users.isEmpty()) {
+            return;
+        }
+        Map<String, User> lastById = new TreeMap<>();
+        users.forEach(u -> lastById.put(u.id(), u));
+        try (PreparedStatement ps = c.prepareStatement(upsertUser)) {
+            for (User u : lastById.values()) {
+                UserRows.bindUpsert(ps, u);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void insertActiveUsers(Connection c, Map<YearMonth, ? extends Collection<String>> active)
+            throws SQLException {
+        if (active.isEmpty()) {
+            return;
+        }
+        String sql = "INSERT INTO active_users (month, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Map.Entry<YearMonth, ? extends Collection<String>> e : new TreeMap<>(active).entrySet()) {
+                for (String userId : e.getValue().stream().sorted().toList()) {
+                    ps.setString(1, e.getKey().toString());
+                    ps.setString(2, userId);
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void raisePeaks(Connection c, Map<LocalDate, Integer> peaks) throws SQLException {
+        if (peaks.isEmpty()) {
+            return;
+        }
+        String sql = "INSERT INTO daily_peaks (day, peak) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET peak = "
+                + dialect.greatest() + "(daily_peaks.peak, excluded.peak)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Map.Entry<LocalDate, Integer> e : new TreeMap<>(peaks).entrySet()) {
+                ps.setString(1, e.getKey().toString());
+                ps.setInt(2, e.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public long countActiveUsers(YearMonth month) {
+        requireNonNull(month, "month");
+        return read("count active users", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM active_users WHERE month = ?")) {
+                ps.setString(1, month.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean isActiveUser(YearMonth month, String userId) {
+        requireNonNull(month, "month");
+        requireNonNull(userId, "userId");
+        return read("check active user", c -> {
+            String sql = "SELECT 1 FROM active_users WHERE month = ? AND user_id = ?";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, month.toString());
+                ps.setString(2, userId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Map<LocalDate, Integer> peakConnections(LocalDate from, LocalDate to) {
+        requireNonNull(from, "from");
+        requireNonNull(to, "to");
+        if (from.isAfter(to)) {
+            throw new IllegalArgumentException("from: " + from + " (expected: not after to: " + to + ")");
+        }
+        return read("read peaks", c -> {
+            String sql = "SELECT day, peak FROM daily_peaks WHERE day >= ? AND day <= ? ORDER BY day";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, from.toString());
+                ps.setString(2, to.toString());
+                Map<LocalDate, Integer> out = new LinkedHashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(LocalDate.parse(rs.getString(1)), rs.getInt(2));
+                    }
+                }
+                return Collections.unmodifiableMap(out);
+            }
+        });
+    }
+
+    @Override
+    public Optional<ObjectNode> loadAppSettings() {
+        return read("load app settings", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT doc FROM app_settings WHERE id = 1");
+                    ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                JsonNode doc = Json.parse(rs.getString(1), "stored app settings");
+                return Optional.of((ObjectNode) doc);
+            }
+        });
+    }
+
+    @Override
+    public void saveAppSettings(ObjectNode settings) {
+        requireNonNull(settings, "settings");
+        String json = Json.write(settings);
+        write("save app settings", c -> {
+            String sql = "INSERT INTO app_settings (id, doc) VALUES (1, " + dialect.jsonParam()
+                    + ") ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, json);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        writes.close();
+        reads.close();
+    }
+
+    private static List<User> readUsers(Connection c, SqlBuilder select) throws SQLException {
+        List<User> users = new ArrayList<>();
+        try (PreparedStatement ps = select.prepare(c);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                users.add(UserRows.read(rs));
+            }
+        }
+        return users;
+    }
+
+    /** Runs {@code work} on a pooled read connection in auto-commit mode. */
+    private <T> T read(String what, SqlWork<T> work) {
+        try (Connection c = reads.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction on a write connection: all of it commits, or none. */
+    private <T> T write(String what, SqlWork<T> work) {
+        try (Connection c = writes.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private StoreException failure(String what, SQLException e) {
+        String message = e.getMessage();
+        if (e.getNextException() != null) {
+            message += " (" + e.getNextException().getMessage() + ")";
+        }
+        return new StoreException(kind() + ": " + what + " failed: " + message, e);
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

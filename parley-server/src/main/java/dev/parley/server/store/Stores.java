@@ -1,0 +1,31 @@
+package dev.parley.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+
+/** Opens the {@link Store} that a database URL selects. */
+public final class Stores {
+    private Stores() {}
+
+    /**
+     * Opens and migrates a store: the embedded {@link SqliteStore} in {@code dataDir} when
+     * {@code databaseUrl} is null or blank, a {@link PostgresStore} when it is a PostgreSQL URL
+     * ({@code postgresql://}, {@code postgres://} or {@code jdbc:postgresql://}).
+     *
+     * @param dataDir the folder of the embedded database; not used by PostgreSQL
+     * @throws IllegalArgumentException when the URL names no supported database; the message names the
+     *     URL with its password hidden
+     * @throws StoreException when the database cannot be opened or migrated
+     */
+    public static Store open(String databaseUrl, Path dataDir) {
+        if (databaseUrl == null || databaseUrl.isBlank()) {
+            return new SqliteStore(requireNonNull(dataDir, "dataDir"));
+        }
+        if (PostgresUrl.matches(databaseUrl)) {
+            return new PostgresStore(databaseUrl);
+        }
+        throw new IllegalArgumentException("database url: '" + PostgresUrl.redact(databaseUrl)
+                + "' (expected: empty for the embedded SQLite store, or postgresql://user:password@host:port/database)");
+    }
+}

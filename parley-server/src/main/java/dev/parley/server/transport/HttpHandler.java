@@ -1,0 +1,166 @@
+package dev.parley.server.transport;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Json;
+import dev.parley.server.ChatNode;
+import dev.parley.server.Events;
+import dev.parley.server.api.HttpCall;
+import dev.parley.server.api.HttpResult;
+import dev.parley.server.api.RestApi;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Every HTTP request: CORS preflights, the {@code /connect} upgrade, and REST calls, which run on a
+ * virtual thread while the channel stops reading, so that answers on one connection keep their order.
+ */
+final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    static final String ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+    static final String ALLOWED_HEADERS =
+            "Authorization, Content-Type, stream-auth-type, X-Stream-Client, x-client-request-id, X-Stream-Ext";
+
+    private static final Set<String> FORWARDED_HEADERS = Set.of(
+            "authorization", "stream-auth-type", "x-stream-client", "content-type", "user-agent", "x-client-request-id");
+
+    private final ChatNode node;
+    private final RestApi api;
+    private final WebSocketUpgrader upgrader;
+
+    HttpHandler(ChatNode node, RestApi api, WebSocketUpgrader upgrader) {
+        this.node = node;
+        this.api = api;
+        this.upgrader = upgrader;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            Throwable cause = req.decoderResult().cause();
+            ChatException e = cause instanceof TooLongFrameException
+                    ? new ChatException(ErrorCode.HEADER_TOO_BIG, "request line or headers are too large")
+                    : ChatException.input("malformed HTTP request");
+            writeError(ctx, e, false);
+            return;
+        }
+        QueryStringDecoder decoder = new QueryStringDecoder(req.uri());
+        String path = normalise(decoder.path());
+        if (req.method().equals(HttpMethod.OPTIONS)) {
+            writePreflight(ctx, req);
+            return;
+        }
+        if (path.equals("/connect")) {
+            if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE, ""))) {
+                writeError(ctx, ChatException.input("/connect expects a WebSocket upgrade"), HttpUtil.isKeepAlive(req));
+                return;
+            }
+            upgrader.upgrade(ctx, req);
+            return;
+        }
+        HttpCall call = toCall(req, path, decoder);
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        ctx.channel().config().setAutoRead(false);
+        try {
+            node.blockingExecutor().execute(() -> {
+                HttpResult result = api.handle(call);
+                ctx.channel().eventLoop().execute(() -> {
+                    write(ctx, result.status(), result.body(), keepAlive);
+                    ctx.channel().config().setAutoRead(true);
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            ctx.channel().config().setAutoRead(true);
+            writeError(ctx, new ChatException(ErrorCode.INTERNAL, "server is shutting down"), false);
+        }
+    }
+
+    private static HttpCall toCall(FullHttpRequest req, String path, QueryStringDecoder decoder) {
+        Map<String, String> query = new HashMap<>();
+        for (Map.Entry<String, List<String>> e : decoder.parameters().entrySet()) {
+            if (!e.getValue().isEmpty()) {
+                query.put(e.getKey(), e.getValue().get(0));
+            }
+        }
+        Map<String, String> headers = new HashMap<>();
+        for (Map.Entry<String, String> h : req.headers()) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (FORWARDED_HEADERS.contains(name)) {
+                headers.putIfAbsent(name, h.getValue());
+            }
+        }
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        return new HttpCall(req.method().name(), path, query, headers, body);
+    }
+
+    static String normalise(String path) {
+        String p = path.isEmpty() ? "/" : path;
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+
+    private static void writePreflight(ChannelHandlerContext ctx, FullHttpRequest req) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        cors(res);
+        String asked = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS);
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, asked != null ? asked : ALLOWED_HEADERS);
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        HttpUtil.setKeepAlive(res, keepAlive);
+        var f = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    static void cors(FullHttpResponse res) {
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "X-Ratelimit-Limit, X-Ratelimit-Remaining, X-Ratelimit-Reset");
+    }
+
+    static void writeError(ChannelHandlerContext ctx, ChatException e, boolean keepAlive) {
+        write(ctx, e.statusCode(), Events.envelope(e, ""), keepAlive);
+    }
+
+    static void write(ChannelHandlerContext ctx, int status, ObjectNode body, boolean keepAlive) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(Json.writeBytes(body)));
+        cors(res);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
+        HttpUtil.setKeepAlive(res, keepAlive);
+        var f = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

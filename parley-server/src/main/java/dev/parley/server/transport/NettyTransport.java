@@ -1,0 +1,108 @@
+package dev.parley.server.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.parley.server.ChatNode;
+import dev.parley.server.Session;
+import dev.parley.server.api.RestApi;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The network side: one Netty server for REST and WebSocket on one port, epoll on Linux, NIO elsewhere.
+ * The whole pipeline is in {@link #initializer}.
+ */
+public final class NettyTransport implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+    /** Close code sent to every socket at shutdown: clients reconnect (PROTOCOL.md §3.5). */
+    public static final int SERVICE_RESTART = 1012;
+
+    private final ChatNode node;
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+    private final boolean epoll;
+
+    public NettyTransport(ChatNode node) {
+        this.node = requireNonNull(node, "node");
+        this.epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(0, io);
+        Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        RestApi api = new RestApi(node);
+        WebSocketUpgrader upgrader = new WebSocketUpgrader(node);
+        int high = node.config().outboundHighWaterBytes();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(type)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
+                .childHandler(initializer(api, upgrader));
+        try {
+            this.serverChannel = b.bind(new InetSocketAddress(node.config().host(), node.config().port()))
+                    .sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IllegalStateException("interrupted while binding", e);
+        } catch (Exception e) { // bind failures arrive as undeclared IOExceptions
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot listen on " + node.config().host() + ":" + node.config().port()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(RestApi api, WebSocketUpgrader upgrader) {
+        int maxBody = node.config().maxBodyBytes();
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.pipeline()
+                        .addLast(new HttpServerCodec(8192, 16384, 8192))
+                        .addLast(new BoundedAggregator(maxBody))
+                        .addLast(new HttpHandler(node, api, upgrader));
+            }
+        };
+    }
+
+    /** The bound port. */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Whether the native epoll transport is in use. */
+    public boolean epoll() {
+        return epoll;
+    }
+
+    /** Stops accepting, closes every socket with 1012 and waits for their clean-up. */
+    @Override
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        for (Session s : node.registry().all()) {
+            s.close(SERVICE_RESTART, "server restart");
+        }
+        group.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        log.debug("transport stopped");
+    }
+}

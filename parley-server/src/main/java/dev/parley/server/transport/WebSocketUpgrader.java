@@ -1,0 +1,132 @@
+package dev.parley.server.transport;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Json;
+import dev.parley.server.ChatNode;
+import dev.parley.server.Events;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code /connect} handshake (PROTOCOL.md §3, §4.1). Checks key, {@code json} and token on the event
+ * loop, accepts the upgrade in every case, then either refuses with one error frame and a close with 1000
+ * (§3.3), or hands the user work to {@link ChatNode#connect} on a virtual thread and writes its
+ * {@code health.check} as the first frame. After the upgrade the HTTP handlers leave the pipeline.
+ */
+final class WebSocketUpgrader {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketUpgrader.class);
+
+    static final int NORMAL_CLOSURE = 1000;
+
+    private final ChatNode node;
+
+    WebSocketUpgrader(ChatNode node) {
+        this.node = node;
+    }
+
+    void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
+        ConnectParams params = null;
+        ChatException refusal = null;
+        try {
+            params = ConnectParams.parse(req.uri(), req.headers(), node.authenticator());
+        } catch (ChatException e) {
+            refusal = e;
+        }
+        int maxFrame = node.config().maxFrameBytes();
+        WebSocketServerHandshaker handshaker =
+                new WebSocketServerHandshakerFactory(wsUrl(req), null, true, maxFrame).newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        Channel ch = ctx.channel();
+        String userId = params != null ? params.userId() : "";
+        String client = params != null ? params.client() : req.headers().get("x-stream-client");
+        WsSession session = new WsSession(ch, UUID.randomUUID().toString(), userId, client,
+                req.headers().get(HttpHeaderNames.USER_AGENT), node.clock().instant());
+        ChannelPipeline p = ch.pipeline();
+        handshaker.handshake(ch, req).addListener(f -> {
+            if (!f.isSuccess()) {
+                ch.close();
+            }
+        });
+        p.remove(HttpHandler.class);
+        p.addLast(new WebSocketFrameAggregator(maxFrame));
+        long idleMillis = node.config().idleTimeout().toMillis();
+        p.addLast(new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(new WebSocketHandler(node, session));
+        if (refusal != null) {
+            refuse(ch, session, refusal);
+            return;
+        }
+        ConnectParams ok = params;
+        try {
+            node.blockingExecutor().execute(() -> connect(ch, session, ok));
+        } catch (RejectedExecutionException e) {
+            refuse(ch, session, new ChatException(ErrorCode.INTERNAL, "server is shutting down"));
+        }
+    }
+
+    private void connect(Channel ch, WsSession session, ConnectParams params) {
+        ObjectNode me;
+        try {
+            me = node.connect(params.identity(), params.userId(), params.userDetails(), session);
+        } catch (ChatException e) {
+            ch.eventLoop().execute(() -> refuse(ch, session, e));
+            return;
+        } catch (RuntimeException e) {
+            ChatException cause = unwrap(e);
+            if (cause == null) {
+                log.error("connect of user '{}' failed", params.userId(), e);
+                cause = new ChatException(ErrorCode.INTERNAL, "internal error; the server log has details");
+            }
+            ChatException refusal = cause;
+            ch.eventLoop().execute(() -> refuse(ch, session, refusal));
+            return;
+        }
+        ObjectNode hc = Events.healthCheck(session.connectionId(), me, node.clock().instant());
+        if (!session.open(Unpooled.wrappedBuffer(Json.writeBytes(hc)))) {
+            node.disconnect(session);
+        }
+    }
+
+    private void refuse(Channel ch, WsSession session, ChatException e) {
+        session.markClosed();
+        ObjectNode frame = Events.connectionError(e, node.clock().instant());
+        ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Json.writeBytes(frame))));
+        String reason = e.getMessage().length() > 100 ? e.getMessage().substring(0, 100) : e.getMessage();
+        ch.writeAndFlush(new CloseWebSocketFrame(NORMAL_CLOSURE, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static ChatException unwrap(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ChatException c) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static String wsUrl(FullHttpRequest req) {
+        String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+        return "ws://" + host + "/connect";
+    }
+}

@@ -1,0 +1,172 @@
+package dev.parley.server.transport;
+
+import dev.parley.server.Session;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A WebSocket connection as a {@link Session}. Until the first {@code health.check} is written, events
+ * are held back (at most {@link #MAX_PENDING}) so that the handshake frame is always first.
+ *
+ * <p>Outbound frames go through Netty's channel buffer, bounded by the write-buffer water mark; a client
+ * whose buffer is past the high mark is a slow consumer and is closed with 1013 (try again later), a
+ * code on which clients reconnect.
+ */
+final class WsSession implements Session {
+    static final int CONNECTING = 0;
+    static final int OPEN = 1;
+    static final int CLOSED = 2;
+
+    /** Events held back while connecting; past it the session is closed as a slow consumer. */
+    static final int MAX_PENDING = 64;
+
+    static final int SLOW_CONSUMER_CODE = 1013;
+
+    private final Channel channel;
+    private final String connectionId;
+    private final String userId;
+    private final String client;
+    private final String userAgent;
+    private final Instant connectedAt;
+    private final AtomicInteger state = new AtomicInteger(CONNECTING);
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+    private volatile Instant lastHeartbeat;
+
+    WsSession(Channel channel, String connectionId, String userId, String client, String userAgent, Instant now) {
+        this.channel = channel;
+        this.connectionId = connectionId;
+        this.userId = userId;
+        this.client = client == null ? "" : client;
+        this.userAgent = userAgent == null ? "" : userAgent;
+        this.connectedAt = now;
+        this.lastHeartbeat = now;
+    }
+
+    @Override
+    public String connectionId() {
+        return connectionId;
+    }
+
+    @Override
+    public String userId() {
+        return userId;
+    }
+
+    @Override
+    public Instant connectedAt() {
+        return connectedAt;
+    }
+
+    @Override
+    public String client() {
+        return client;
+    }
+
+    @Override
+    public String remoteAddress() {
+        var a = channel.remoteAddress();
+        return a == null ? "" : a.toString().replaceFirst("^/", "");
+    }
+
+    @Override
+    public String userAgent() {
+        return userAgent;
+    }
+
+    Instant lastHeartbeat() {
+        return lastHeartbeat;
+    }
+
+    void heartbeat(Instant now) {
+        lastHeartbeat = now;
+    }
+
+    int state() {
+        return state.get();
+    }
+
+    @Override
+    public void send(ByteBuf frame) {
+        synchronized (pending) {
+            if (state.get() == CONNECTING) {
+                if (pending.size() >= MAX_PENDING) {
+                    frame.release();
+                    close(SLOW_CONSUMER_CODE, "too many events before the connection was established");
+                    return;
+                }
+                pending.add(frame);
+                return;
+            }
+        }
+        write(frame);
+    }
+
+    private void write(ByteBuf frame) {
+        if (state.get() == CLOSED || !channel.isActive()) {
+            frame.release();
+            return;
+        }
+        if (!channel.isWritable()) {
+            frame.release();
+            close(SLOW_CONSUMER_CODE, "slow consumer: outbound buffer full");
+            return;
+        }
+        channel.writeAndFlush(new TextWebSocketFrame(frame), channel.voidPromise());
+    }
+
+    /**
+     * Moves from connecting to open: writes the handshake frame, then the held-back events.
+     *
+     * @return false when the socket closed meanwhile (the frame is released)
+     */
+    boolean open(ByteBuf healthCheck) {
+        synchronized (pending) {
+            if (!state.compareAndSet(CONNECTING, OPEN)) {
+                healthCheck.release();
+                return false;
+            }
+            channel.writeAndFlush(new TextWebSocketFrame(healthCheck), channel.voidPromise());
+            ByteBuf b;
+            while ((b = pending.poll()) != null) {
+                write(b);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Marks the session closed.
+     *
+     * @return the state it had before
+     */
+    int markClosed() {
+        synchronized (pending) {
+            int before = state.getAndSet(CLOSED);
+            ByteBuf b;
+            while ((b = pending.poll()) != null) {
+                b.release();
+            }
+            return before;
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!channel.isActive()) {
+            return;
+        }
+        String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
+        channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public String toString() {
+        return "WsSession[" + connectionId + ", user=" + userId + ", client=" + client + "]";
+    }
+}

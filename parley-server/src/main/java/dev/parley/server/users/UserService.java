@@ -1,0 +1,133 @@
+package dev.parley.server.users;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.User;
+import dev.parley.server.store.Store;
+import dev.parley.server.usage.StoreWriter;
+import java.time.YearMonth;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Reads and writes users. Every change of one user runs under that user's lock (striped), reads the
+ * current value, and waits until the group commit of {@link StoreWriter} has made it durable, so that
+ * concurrent connects and REST calls for one user never lose an update, while different users proceed in
+ * parallel.
+ *
+ * <p>Users with an open socket are kept in memory ({@link #pin}); the cache is therefore
+ * bounded by the number of open sockets. Blocking: call from virtual threads, never from an event loop.
+ */
+public final class UserService {
+    private static final int STRIPES = 1024;
+
+    private final Store store;
+    private final StoreWriter writer;
+    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    private final Map<String, User> connected = new ConcurrentHashMap<>();
+
+    public UserService(Store store, StoreWriter writer) {
+        this.store = requireNonNull(store, "store");
+        this.writer = requireNonNull(writer, "writer");
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    /** The current user, from memory when connected, else from the store. */
+    public Optional<User> find(String id) {
+        User u = connected.get(id);
+        return u != null ? Optional.of(u) : store.findUser(id);
+    }
+
+    public Map<String, User> findAll(Collection<String> ids) {
+        return store.findUsers(ids);
+    }
+
+    /** The user, or code 16. */
+    public User require(String id) {
+        return find(id).orElseThrow(() -> ChatException.notFound("user '" + id + "' does not exist"));
+    }
+
+    /**
+     * Changes one user atomically.
+     *
+     * @param change receives the current user (null when none) and returns the new one; returning the
+     *     same instance writes nothing
+     * @param activeMonth when not null, the user is also recorded as active in that month in the same commit
+     * @return the user after the change
+     */
+    public User update(String id, UnaryOperator<User> change, YearMonth activeMonth) {
+        return update(id, change, activeMonth, u -> {});
+    }
+
+    /**
+     * As {@link #update(String, UnaryOperator, YearMonth)}, then runs {@code underLock} with the new user
+     * before the user's lock is released: the connect and disconnect paths register sockets there, so
+     * that presence never races with another socket of the same user.
+     */
+    public User update(String id, UnaryOperator<User> change, YearMonth activeMonth, Consumer<User> underLock) {
+        ReentrantLock lock = lockOf(id);
+        lock.lock();
+        try {
+            User current = find(id).orElse(null);
+            User next = change.apply(current);
+            if (next == null) {
+                return null;
+            }
+            if (next != current || activeMonth != null) {
+                await(writer.saveUser(next, activeMonth));
+                connected.computeIfPresent(id, (k, v) -> next);
+            }
+            underLock.accept(next);
+            return next;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Keeps the user in memory while it has open sockets; call under the user's lock (in {@code underLock}). */
+    public void pin(User user) {
+        connected.put(user.id(), user);
+    }
+
+    /** Ends {@link #pin}; call under the user's lock. */
+    public void unpin(String id) {
+        connected.remove(id);
+    }
+
+    /** Deletes the user's row. */
+    public boolean delete(String id) {
+        ReentrantLock lock = lockOf(id);
+        lock.lock();
+        try {
+            connected.remove(id);
+            return store.deleteUser(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReentrantLock lockOf(String id) {
+        return locks[(id.hashCode() & 0x7fffffff) % STRIPES];
+    }
+
+    private static void await(java.util.concurrent.CompletableFuture<Void> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing", e);
+        } catch (ExecutionException e) {
+            throw new CompletionException(e.getCause());
+        }
+    }
+}
