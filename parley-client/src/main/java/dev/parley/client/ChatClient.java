@@ -193,12 +193,13 @@ public final class ChatClient implements AutoCloseable {
 
     /**
      * Queries users ({@code GET /users}). Waits for a handshake in flight; with a connection id,
-     * {@code presence: true} subscribes this connection to the users' presence.
+     * {@code presence: true} subscribes this connection to the users' presence. A client holding the
+     * secret may call it with no user connected (server token, no presence).
      */
     public CompletableFuture<QueryUsersResponse> queryUsers(QueryUsersRequest request) {
         requireNonNull(request, "request");
         return core.connectedSession().thenCompose(s -> {
-            String payload = Json.write(request.toJson(s.connectionId() != null));
+            String payload = Json.write(request.toJson(s != null && s.connectionId() != null));
             return core.rest().send(new RestClient.Call("GET", "/users", Map.of("payload", payload), null), s);
         }).thenApply(r -> {
             List<User> users = new ArrayList<>();

@@ -167,6 +167,25 @@ class ChatClientIntegrationTest {
             assertThat(u.id()).isEqualTo("ida");
             assertThat(u.online()).isTrue();
         });
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(updates)
+                .map(e -> ((UserUpdatedEvent) e).user().name()).contains("Ida"));
+    }
+
+    @Test
+    void aServerSideClientQueriesUsersWithoutConnecting() {
+        ChatClient user = client();
+        user.connectUser(user("pia"), server.userToken("pia")).join();
+        ChatClient backend = client(b -> b.secret(server.apiSecret()));
+        assertThat(backend.queryUsers(QueryUsersRequest.byIds("pia")).join().users())
+                .extracting(User::id).containsExactly("pia");
+    }
+
+    @Test
+    void callbacksOnTheConnectFutureDoNotRunOnTheSdkSchedulerThread() {
+        ChatClient client = client();
+        String thread = client.connectUser(user("quin"), server.userToken("quin"))
+                .thenApply(r -> Thread.currentThread().getName()).join();
+        assertThat(thread).doesNotContain("scheduler");
     }
 
     @Test

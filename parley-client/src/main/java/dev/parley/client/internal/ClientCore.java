@@ -37,6 +37,8 @@ public final class ClientCore {
     private final Socket.Factory sockets;
     private final ConnectionLeakRegistry registry;
     private Session session;
+    /** The session's connect future as the app sees it: completed on an I/O thread, never the scheduler's. */
+    private CompletableFuture<ConnectResponse> sessionFuture;
     private volatile boolean closed;
 
     public ClientCore(ClientConfig config, ConnectionLeakRegistry registry) {
@@ -100,7 +102,7 @@ public final class ClientCore {
                         Consecutive calls to connectUser('{}') detected; returning the pending or open \
                         connection instead of opening another socket. Call connectUser once per user, \
                         and disconnectUser() before connecting again.""", user.id());
-                return session.connected();
+                return sessionFuture;
             }
             throw new IllegalStateException("Use client.disconnectUser() before trying to connect as a different user."
                     + " (connected: '" + session.user().id() + "', requested: '" + user.id() + "')");
@@ -115,8 +117,10 @@ public final class ClientCore {
         Session s = new Session(user, tokens, callSite, config, scheduler, sockets, backoff,
                 new SessionEvents(), this::rewatch, registry);
         session = s;
+        // App callbacks chained on the future must not run on (and block) the scheduler thread.
+        sessionFuture = s.connected().whenCompleteAsync((r, e) -> {}, io);
         s.start();
-        return s.connected();
+        return sessionFuture;
     }
 
     /** Ends the current session, if any; the returned future completes when its socket closed. */
@@ -125,6 +129,7 @@ public final class ClientCore {
         synchronized (this) {
             s = session;
             session = null;
+            sessionFuture = null;
         }
         return s == null ? CompletableFuture.completedFuture(null) : s.disconnect();
     }
@@ -161,16 +166,22 @@ public final class ClientCore {
         }
     }
 
-    /** The session, waiting for its handshake in flight; fails when no user is connected. */
+    /**
+     * The session, waiting for its handshake in flight; null for a server-side client (holding the
+     * secret) with no user connected; fails when there is neither.
+     */
     public CompletableFuture<Session> connectedSession() {
         Session s = session();
+        if (s == null && config.serverSide()) {
+            return CompletableFuture.completedFuture(null);
+        }
         if (s == null) {
             return CompletableFuture.failedFuture(new DisconnectedException(
                     "no user is connected: call connectUser() first"));
         }
         return s.awaitConnection()
                 .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .thenApply(id -> s);
+                .thenApplyAsync(id -> s, io);
     }
 
     private CompletableFuture<Void> rewatch(Session s, Set<String> cids) {
@@ -200,6 +211,7 @@ public final class ClientCore {
             synchronized (ClientCore.this) {
                 if (session == ended) {
                     session = null;
+                    sessionFuture = null;
                 }
             }
             config.log().debug("session of '{}' ended: {}", ended.user().id(), cause.toString());
