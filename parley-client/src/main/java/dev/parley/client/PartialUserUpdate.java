@@ -1,0 +1,61 @@
+package dev.parley.client;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One item of {@code PATCH /users} (PROTOCOL.md §7.1 U3): fields to set (keys may be dotted paths into
+ * nested custom objects) and fields to remove. A client-side caller may update only themself and never
+ * their role or teams (code 17).
+ *
+ * @param id the user to update
+ * @param set fields to set
+ * @param unset fields to remove
+ */
+public record PartialUserUpdate(String id, Map<String, JsonNode> set, List<String> unset) {
+    public PartialUserUpdate {
+        requireNonNull(id, "id");
+        set = set == null ? Map.of() : Map.copyOf(set);
+        unset = unset == null ? List.of() : List.copyOf(unset);
+    }
+
+    /** An update of {@code id} that changes nothing yet. */
+    public static PartialUserUpdate of(String id) {
+        return new PartialUserUpdate(id, Map.of(), List.of());
+    }
+
+    /** This update plus {@code field = value}. */
+    public PartialUserUpdate set(String field, JsonNode value) {
+        Map<String, JsonNode> s = new LinkedHashMap<>(set);
+        s.put(requireNonNull(field, "field"), requireNonNull(value, "value"));
+        return new PartialUserUpdate(id, s, unset);
+    }
+
+    /** This update plus {@code field = value}, a string. */
+    public PartialUserUpdate set(String field, String value) {
+        return set(field, Json.mapper().getNodeFactory().textNode(requireNonNull(value, "value")));
+    }
+
+    /** This update plus removing {@code field}. */
+    public PartialUserUpdate unset(String field) {
+        List<String> u = new java.util.ArrayList<>(unset);
+        u.add(requireNonNull(field, "field"));
+        return new PartialUserUpdate(id, set, u);
+    }
+
+    /** The item as sent. */
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("id", id);
+        ObjectNode s = o.putObject("set");
+        set.forEach(s::set);
+        unset.forEach(o.putArray("unset")::add);
+        return o;
+    }
+}

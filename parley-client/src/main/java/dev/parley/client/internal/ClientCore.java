@@ -1,0 +1,225 @@
+package dev.parley.client.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.client.ConnectResponse;
+import dev.parley.client.DisconnectedException;
+import dev.parley.client.Event;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * Everything a {@code ChatClient} owns: its threads, HTTP client, listeners and current session.
+ *
+ * <p>Kept apart from the public facade so that nothing here refers back to the facade: the
+ * {@link java.lang.ref.Cleaner} can then notice when an app drops a client that still holds a socket.
+ * Session changes are guarded by {@code this}; socket work runs on the scheduler thread.
+ */
+public final class ClientCore {
+    private final ClientConfig config;
+    private final int instance;
+    private final ExecutorScheduler scheduler;
+    private final ExecutorService io;
+    private final ExecutorService ownCallbacks;
+    private final HttpClient http;
+    private final RestClient rest;
+    private final EventBus bus;
+    private final Backoff backoff = new Backoff(RandomGenerator.getDefault());
+    private final Socket.Factory sockets;
+    private final ConnectionLeakRegistry registry;
+    private Session session;
+    /** The session's connect future as the app sees it: completed on an I/O thread, never the scheduler's. */
+    private CompletableFuture<ConnectResponse> sessionFuture;
+    private volatile boolean closed;
+
+    public ClientCore(ClientConfig config, ConnectionLeakRegistry registry) {
+        this.config = requireNonNull(config, "config");
+        this.registry = requireNonNull(registry, "registry");
+        this.instance = ClientThreads.nextInstance();
+        String prefix = ClientThreads.PREFIX + instance + "-";
+        this.scheduler = new ExecutorScheduler(prefix + "scheduler", config.log());
+        this.io = Executors.newCachedThreadPool(ClientThreads.factory(prefix + "io"));
+        this.ownCallbacks = config.callbackExecutor() == null
+                ? Executors.newSingleThreadExecutor(ClientThreads.factory(prefix + "callbacks"))
+                : null;
+        this.bus = new EventBus(ownCallbacks != null ? ownCallbacks : config.callbackExecutor(), config.log());
+        this.http = HttpClient.newBuilder()
+                .executor(io)
+                .connectTimeout(config.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        this.rest = new RestClient(config, http);
+        this.sockets = JdkSocket.factory(http, config.timeout());
+    }
+
+    public ClientConfig config() {
+        return config;
+    }
+
+    /** The I/O executor: HTTP callbacks and token provider calls. */
+    public java.util.concurrent.Executor io() {
+        return io;
+    }
+
+    public EventBus bus() {
+        return bus;
+    }
+
+    public RestClient rest() {
+        return rest;
+    }
+
+    /** The session of the connected (or connecting) user, or null. */
+    public synchronized Session session() {
+        return session;
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    /**
+     * Starts a session for {@code user}, or returns the pending or open one for the same user.
+     *
+     * @throws IllegalStateException when another user's session is open, or the client is closed
+     */
+    public synchronized CompletableFuture<ConnectResponse> connect(User user, TokenManager tokens, String callSite) {
+        if (closed) {
+            throw new IllegalStateException("this ChatClient is closed; build a new one");
+        }
+        if (session != null && !session.ended()) {
+            if (session.user().id().equals(user.id())) {
+                config.log().warn("""
+                        Consecutive calls to connectUser('{}') detected; returning the pending or open \
+                        connection instead of opening another socket. Call connectUser once per user, \
+                        and disconnectUser() before connecting again.""", user.id());
+                return sessionFuture;
+            }
+            throw new IllegalStateException("Use client.disconnectUser() before trying to connect as a different user."
+                    + " (connected: '" + session.user().id() + "', requested: '" + user.id() + "')");
+        }
+        if (config.serverSide() && !config.allowServerSideConnect()) {
+            config.log().warn("""
+                    connectUser('{}') was called on a client that holds the API secret (server side). Each \
+                    connected user counts as a monthly active user and a concurrent connection; server code \
+                    rarely needs a socket. Build the client with allowServerSideConnect(true) to silence this \
+                    warning.""", user.id());
+        }
+        Session s = new Session(user, tokens, callSite, config, scheduler, sockets, backoff,
+                new SessionEvents(), this::rewatch, registry);
+        session = s;
+        // App callbacks chained on the future must not run on (and block) the scheduler thread.
+        sessionFuture = s.connected().whenCompleteAsync((r, e) -> {}, io);
+        s.start();
+        return sessionFuture;
+    }
+
+    /** Ends the current session, if any; the returned future completes when its socket closed. */
+    public CompletableFuture<Void> disconnect() {
+        Session s;
+        synchronized (this) {
+            s = session;
+            session = null;
+            sessionFuture = null;
+        }
+        return s == null ? CompletableFuture.completedFuture(null) : s.disconnect();
+    }
+
+    /** True while a session holds an open socket. */
+    public boolean hasOpenSocket() {
+        Session s = session();
+        return s != null && s.healthy();
+    }
+
+    /** Disconnects, then stops every thread and the HTTP client. Idempotent. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Duration wait = config.closeTimeout().plusSeconds(1);
+        try {
+            disconnect().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            config.log().debug("disconnect during close did not finish cleanly: {}", e.toString());
+        }
+        bus.clear();
+        scheduler.shutdown(wait);
+        http.shutdownNow();
+        try {
+            http.awaitTermination(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        io.shutdownNow();
+        if (ownCallbacks != null) {
+            ownCallbacks.shutdown();
+        }
+    }
+
+    /**
+     * The session, waiting for its handshake in flight; null for a server-side client (holding the
+     * secret) with no user connected; fails when there is neither.
+     */
+    public CompletableFuture<Session> connectedSession() {
+        Session s = session();
+        if (s == null && config.serverSide()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (s == null) {
+            return CompletableFuture.failedFuture(new DisconnectedException(
+                    "no user is connected: call connectUser() first"));
+        }
+        return s.awaitConnection()
+                .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(id -> s, io);
+    }
+
+    private CompletableFuture<Void> rewatch(Session s, Set<String> cids) {
+        ObjectNode body = Json.object();
+        ObjectNode filter = body.putObject("filter_conditions").putObject("cid");
+        cids.forEach(filter.putArray("$in")::add);
+        ObjectNode sort = Json.object();
+        sort.put("field", "last_message_at");
+        sort.put("direction", -1);
+        body.putArray("sort").add(sort);
+        body.put("limit", 30);
+        body.put("state", true);
+        body.put("watch", true);
+        body.put("presence", false);
+        return rest.send(new RestClient.Call("POST", "/channels", null, body), s).thenApply(r -> (Void) null);
+    }
+
+    /** Forwards session events to the listeners; forgets a session that ended on its own. */
+    private final class SessionEvents implements Session.Listener {
+        @Override
+        public void onEvent(Event event) {
+            bus.publish(event);
+        }
+
+        @Override
+        public void onEnded(Session ended, Throwable cause) {
+            synchronized (ClientCore.this) {
+                if (session == ended) {
+                    session = null;
+                    sessionFuture = null;
+                }
+            }
+            config.log().debug("session of '{}' ended: {}", ended.user().id(), cause.toString());
+        }
+    }
+
+    /** For diagnostics: the instance number in this client's thread names. */
+    public int instance() {
+        return instance;
+    }
+}

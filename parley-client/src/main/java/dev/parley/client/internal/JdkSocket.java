@@ -1,0 +1,104 @@
+package dev.parley.client.internal;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Socket} on {@code java.net.http.WebSocket}. Text fragments are joined into whole messages,
+ * and sends are chained because the JDK allows only one outstanding send.
+ */
+public final class JdkSocket implements Socket, WebSocket.Listener {
+    private final Handler handler;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private volatile WebSocket ws;
+    private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
+
+    private JdkSocket(Handler handler) {
+        this.handler = handler;
+    }
+
+    /** A factory that opens sockets with {@code client}, failing the handshake after {@code timeout}. */
+    public static Socket.Factory factory(HttpClient client, Duration timeout) {
+        return (uri, handler) -> open(client, uri, handler, timeout);
+    }
+
+    static CompletableFuture<Socket> open(HttpClient client, URI uri, Handler handler, Duration timeout) {
+        JdkSocket socket = new JdkSocket(handler);
+        return client.newWebSocketBuilder()
+                .connectTimeout(timeout)
+                .buildAsync(uri, socket)
+                .thenApply(ws -> socket);
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> sendText(String text) {
+        CompletableFuture<Void> sent = lastSend.handle((r, e) -> null)
+                .thenCompose(x -> ws.sendText(text, true))
+                .thenApply(w -> null);
+        lastSend = sent;
+        return sent;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> close(int code, String reason, Duration timeout) {
+        CompletableFuture<Void> done = lastSend.handle((r, e) -> null)
+                .thenCompose(x -> ws.sendClose(code, reason))
+                .thenCompose(w -> terminated)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((r, e) -> {
+                    abort();
+                    return null;
+                });
+        lastSend = done;
+        return done;
+    }
+
+    @Override
+    public void abort() {
+        WebSocket w = ws;
+        if (w != null) {
+            w.abort();
+        }
+        terminated.complete(null);
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        ws = webSocket;
+        webSocket.request(1);
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            String text = partial.toString();
+            partial.setLength(0);
+            handler.onText(text);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        boolean first = terminated.complete(null);
+        if (first) {
+            handler.onClosed(statusCode, reason);
+        }
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        if (terminated.complete(null)) {
+            handler.onError(error);
+        }
+    }
+}

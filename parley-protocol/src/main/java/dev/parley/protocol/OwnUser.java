@@ -1,0 +1,96 @@
+package dev.parley.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The connected user as the server shows it to themself: the {@code me} object of the first
+ * {@code health.check} (PROTOCOL.md §3.2, §6.1). A {@link User} plus the per-reader fields.
+ *
+ * <p>Devices, mutes and channel mutes are kept as raw JSON until the protocol module has typed records
+ * for them. Immutable.
+ *
+ * @param user the user's own fields, custom data included
+ * @param devices push devices (§6.8), raw
+ * @param mutes user mutes (§6.8), raw
+ * @param channelMutes channel mutes (§6.8), raw
+ * @param totalUnreadCount unread messages over all channels
+ * @param unreadCount same as {@code totalUnreadCount}, the newer name
+ * @param unreadChannels channels with at least one unread message
+ * @param unreadThreads threads with unread replies
+ * @param blockedUserIds users this user blocked
+ */
+public record OwnUser(
+        User user,
+        List<JsonNode> devices,
+        List<JsonNode> mutes,
+        List<JsonNode> channelMutes,
+        int totalUnreadCount,
+        int unreadCount,
+        int unreadChannels,
+        int unreadThreads,
+        List<String> blockedUserIds) {
+
+    public OwnUser {
+        requireNonNull(user, "user");
+        devices = devices == null ? List.of() : List.copyOf(devices);
+        mutes = mutes == null ? List.of() : List.copyOf(mutes);
+        channelMutes = channelMutes == null ? List.of() : List.copyOf(channelMutes);
+        blockedUserIds = blockedUserIds == null ? List.of() : List.copyOf(blockedUserIds);
+    }
+
+    /** The user's id. */
+    public String id() {
+        return user.id();
+    }
+
+    /**
+     * Reads an own-user object as sent on the wire.
+     *
+     * @throws ChatException code 4 naming the field when a field has the wrong type
+     */
+    public static OwnUser fromJson(JsonNode node) {
+        User user = User.fromJson(node);
+        return new OwnUser(
+                user,
+                nodes(node, "devices"),
+                nodes(node, "mutes"),
+                nodes(node, "channel_mutes"),
+                node.path("total_unread_count").asInt(0),
+                node.path("unread_count").asInt(0),
+                node.path("unread_channels").asInt(0),
+                node.path("unread_threads").asInt(0),
+                User.strings(node, "blocked_user_ids"));
+    }
+
+    /** The own user as sent on the wire: the user's fields plus the per-reader ones. */
+    public ObjectNode toJson() {
+        ObjectNode o = user.toJson();
+        devices.forEach(o.putArray("devices")::add);
+        mutes.forEach(o.putArray("mutes")::add);
+        channelMutes.forEach(o.putArray("channel_mutes")::add);
+        o.put("total_unread_count", totalUnreadCount);
+        o.put("unread_count", unreadCount);
+        o.put("unread_channels", unreadChannels);
+        o.put("unread_threads", unreadThreads);
+        blockedUserIds.forEach(o.putArray("blocked_user_ids")::add);
+        return o;
+    }
+
+    private static List<JsonNode> nodes(JsonNode node, String field) {
+        JsonNode n = node.get(field);
+        if (n == null || n.isNull()) {
+            return List.of();
+        }
+        if (!n.isArray()) {
+            throw ChatException.input("user." + field + " must be an array");
+        }
+        List<JsonNode> out = new ArrayList<>();
+        n.forEach(out::add);
+        return out;
+    }
+}
