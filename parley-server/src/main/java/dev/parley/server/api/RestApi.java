@@ -9,6 +9,7 @@ import dev.parley.protocol.Json;
 import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
 import dev.parley.server.auth.Authenticator;
+import dev.parley.server.auth.Caller;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -65,6 +66,9 @@ public final class RestApi {
         if (!route.anonymousAllowed()) {
             node.authenticator().checkApiKey(call.param("api_key"));
             identity = node.authenticator().authenticate(authType(call), call.header("authorization"));
+            if (identity.caller() instanceof Caller.UserCaller u) {
+                Authenticator.checkRevocation(identity, node.users().find(u.userId()).orElse(null));
+            }
         }
         RequestContext ctx = new RequestContext(node, identity, call, match.get().pathParams(), endpointName(route));
         return route.handler().handle(ctx);
