@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
 import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
 import dev.parley.server.auth.Authenticator;
@@ -67,7 +68,12 @@ public final class RestApi {
             node.authenticator().checkApiKey(call.param("api_key"));
             identity = node.authenticator().authenticate(authType(call), call.header("authorization"));
             if (identity.caller() instanceof Caller.UserCaller u) {
-                Authenticator.checkRevocation(identity, node.users().find(u.userId()).orElse(null));
+                User caller = node.users().find(u.userId()).orElse(null);
+                Authenticator.checkRevocation(identity, caller);
+                if (caller != null && caller.isDisabled()) {
+                    throw ChatException.notAllowed("user '" + u.userId() + "' is "
+                            + (caller.deletedAt() != null ? "deleted" : "deactivated") + " and cannot call the API");
+                }
             }
         }
         RequestContext ctx = new RequestContext(node, identity, call, match.get().pathParams(), endpointName(route));

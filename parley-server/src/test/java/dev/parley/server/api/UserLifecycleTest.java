@@ -148,6 +148,25 @@ class UserLifecycleTest {
     }
 
     @Test
+    void deactivatedOrDeletedUsersCannotCallTheApiWithTheirTokens() {
+        create("frozen");
+        create("erased");
+        RestClient frozen = RestClient.user(server, "frozen");
+        RestClient erased = RestClient.user(server, "erased");
+        assertThat(frozen.get("/app").status()).isEqualTo(200);
+
+        admin.post("/users/frozen/deactivate", Json.object());
+        admin.delete("/users/erased", Map.of());
+
+        assertThat(frozen.get("/app").code()).isEqualTo(17);
+        assertThat(frozen.get("/app").message()).contains("deactivated");
+        assertThat(erased.get("/app").code()).isEqualTo(17);
+        assertThat(erased.get("/app").message()).contains("deleted");
+        admin.post("/users/frozen/reactivate", Json.object());
+        assertThat(frozen.get("/app").status()).isEqualTo(200);
+    }
+
+    @Test
     void reactivatedUserCanConnectAgain() {
         create("returning");
         admin.post("/users/returning/deactivate", Json.object());
