@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.RawSocket;
+import dev.parley.server.testing.WsProbe;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.RestClient.Response;
 import dev.parley.server.testing.TestServer;
@@ -139,8 +139,8 @@ class UserLifecycleTest {
         create("banished");
         assertThat(admin.post("/users/banished/deactivate", Json.object()).status()).isEqualTo(200);
 
-        try (RawSocket ws = RawSocket.connect(server, "banished", server.userToken("banished"))) {
-            JsonNode frame = ws.nextFrame();
+        try (WsProbe ws = WsProbe.connect(server, "banished", server.userToken("banished"), Json.object())) {
+            JsonNode frame = ws.next();
             assertThat(frame.path("type").asText()).isEqualTo("connection.error");
             assertThat(frame.path("error").path("code").asInt()).isEqualTo(17);
             assertThat(ws.closeCode()).isEqualTo(1000);
@@ -172,8 +172,8 @@ class UserLifecycleTest {
         admin.post("/users/returning/deactivate", Json.object());
         assertThat(admin.post("/users/returning/reactivate", Json.object()).status()).isEqualTo(200);
 
-        try (RawSocket ws = RawSocket.connect(server, "returning", server.userToken("returning"))) {
-            JsonNode frame = ws.nextFrame();
+        try (WsProbe ws = WsProbe.connect(server, "returning", server.userToken("returning"), Json.object())) {
+            JsonNode frame = ws.next();
             assertThat(frame.path("type").asText()).isEqualTo("health.check");
             assertThat(frame.path("me").path("id").asText()).isEqualTo("returning");
         }
