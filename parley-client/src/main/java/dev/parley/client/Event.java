@@ -12,13 +12,21 @@ import java.time.Instant;
  */
 public sealed interface Event
         permits HealthCheckEvent, UserPresenceChangedEvent, UserUpdatedEvent, ConnectionChangedEvent,
-                ConnectionRecoveredEvent, GenericEvent {
+                ConnectionRecoveredEvent, MessageEvent, ReactionEvent, TypingEvent, ReadEvent, MemberEvent,
+                ChannelEvent, WatchingEvent, GenericEvent {
 
     /** The event type, for example {@code user.updated}. */
     String type();
 
     /** When the server (or, for local events, the SDK) created the event. */
     Instant createdAt();
+
+    /** The channel the event is about ({@code cid}), or empty for events that concern no channel. */
+    default java.util.Optional<String> channelCid() {
+        com.fasterxml.jackson.databind.JsonNode cid = raw().get("cid");
+        return cid == null || !cid.isTextual() || cid.asText().equals("*") ? java.util.Optional.empty()
+                : java.util.Optional.of(cid.asText());
+    }
 
     /** The event as JSON: what the server sent, or a synthesized object for local events. Do not modify. */
     ObjectNode raw();
