@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param read every member's read state
  * @param watcherCount connections watching, as last reported
  * @param hidden hidden for the connected user
- * @param typing users who sent {@code typing.start} in the last 7 seconds and no {@code typing.stop} since
+ * @param typing other users who sent {@code typing.start} in the last 7 seconds and no {@code typing.stop} since
  */
 public record ChannelState(Optional<ChannelData> channel, List<Message> messages, List<Message> pinnedMessages,
         List<Member> members, Optional<Member> membership, List<Read> read, int watcherCount, boolean hidden,

@@ -134,6 +134,8 @@ class ChannelStateTest {
         ctx.receive(event("typing.start", ",\"user\":" + user("tom")));
         ctx.receive(event("typing.stop", ",\"user\":" + user("tom")));
         assertThat(c.state().typing()).isEmpty();
+        ctx.receive(event("typing.start", ",\"user\":" + user("maria")));
+        assertThat(c.state().typing()).as("the own user's echo").isEmpty();
     }
 
     @Test

@@ -304,6 +304,9 @@ public final class ChannelStore {
     }
 
     private void onTyping(TypingEvent e, Instant now) {
+        if (e.user().id().equals(ownUserId)) {
+            return; // the server echoes the user's own typing to all of its connections; no one shows it
+        }
         if (e.type().equals(EventType.TYPING_START)) {
             typing.put(e.user().id(), new Typing(e.user(), now));
         } else {
