@@ -115,6 +115,9 @@ public interface ChatStore {
     /** The user's unread totals over all channels it is a member of. */
     UnreadTotals unreadTotals(String userId);
 
+    /** Unread totals of several users at once, for events personalised per recipient; every id is a key. */
+    Map<String, UnreadTotals> unreadTotals(Collection<String> userIds);
+
     /** The user's channels with unread messages, by latest message first, at most {@code limit}. */
     List<ChannelUnread> unreadChannels(String userId, int limit);
 

@@ -402,6 +402,22 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public Map<String, UnreadTotals> unreadTotals(Collection<String> userIds) {
+        Map<String, UnreadTotals> out = new LinkedHashMap<>();
+        for (List<String> chunk : chunks(userIds)) {
+            chunk.forEach(id -> out.put(id, new UnreadTotals(0, 0)));
+            SqlBuilder b = new SqlBuilder().sql("SELECT user_id, COALESCE(sum(unread_messages), 0), "
+                    + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id IN (");
+            in(b, chunk).sql(") GROUP BY user_id");
+            read("unread totals", c -> list(c, b, rs -> {
+                out.put(rs.getString(1), new UnreadTotals(rs.getInt(2), rs.getInt(3)));
+                return null;
+            }));
+        }
+        return out;
+    }
+
+    @Override
     public List<ChannelUnread> unreadChannels(String userId, int limit) {
         SqlBuilder b = new SqlBuilder().sql("SELECT m.cid, c.type, m.unread_messages, m.last_read FROM members m "
                 + "JOIN channels c ON c.cid = m.cid WHERE m.user_id = ").param(userId)
