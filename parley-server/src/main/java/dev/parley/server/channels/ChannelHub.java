@@ -130,6 +130,14 @@ public final class ChannelHub {
         }
     }
 
+    /** Sends the same event to every watcher except the connections of {@code userId}: encoded once. */
+    public void publishExcept(String cid, String userId, ObjectNode event) {
+        Set<Session> w = watchers.get(cid);
+        if (w != null) {
+            sendAll(w.stream().filter(s -> !s.userId().equals(userId)).toList(), event);
+        }
+    }
+
     /**
      * Sends an event whose fields differ per recipient user: {@code variant} is called once per distinct
      * watching user and its result encoded once for all of that user's connections.

@@ -298,7 +298,7 @@ public final class ChannelService {
         ObjectNode e = ChannelViews.event(kind, ch, core.now());
         core.users().find(userId).ifPresent(u -> e.set("user", u.toJson()));
         e.put("watcher_count", core.hub().watcherCount(ch.cid()));
-        core.hub().publish(ch.cid(), e);
+        core.hub().publishExcept(ch.cid(), userId, e);
     }
 
     /** {@code POST …/event}: typing and custom events to the watchers (§7.8 C17). */

@@ -151,7 +151,7 @@ final class JdbcChatStore implements ChatStore {
         for (List<String> chunk : chunks(cids)) {
             SqlBuilder b = new SqlBuilder().sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE user_id = ")
                     .param(userId).sql(" AND cid IN (");
-            in(b, chunk);
+            in(b, chunk).sql(")");
             read("find memberships", c -> list(c, b, JdbcChatStore::member)).forEach(m -> out.put(m.cid(), m));
         }
         return Collections.unmodifiableMap(out);
