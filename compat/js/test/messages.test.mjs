@@ -87,8 +87,10 @@ test('a reaction reaches the author as reaction.new with counts and groups', { t
   try {
     const { message } = await annChannel.sendMessage({ text: 'react' });
     const reacted = once(annChannel, 'reaction.new');
+    const ownEcho = once(bobChannel, 'reaction.new');
     const response = await bobChannel.sendReaction(message.id, { type: 'love' });
     const event = await reacted;
+    await ownEcho;
 
     assert.equal(response.reaction.user_id, bob);
     assert.equal(event.reaction.type, 'love');
@@ -137,7 +139,7 @@ test('channel.query pages older messages with id_lt, oldest first', { timeout: T
     const older = await bobChannel.query({ messages: { limit: 2, id_lt: latest.messages[0].id } });
     assert.deepEqual(older.messages.map((m) => m.id), sent.slice(1, 3));
 
-    const stillWatching = once(bobChannel, 'message.new');
+    const stillWatching = once(bobChannel, 'message.new', (e) => e.message.text === 'after paging');
     await annChannel.sendMessage({ text: 'after paging' });
     assert.equal((await stillWatching).message.text, 'after paging');
   } finally {
