@@ -243,6 +243,7 @@ public final class ChatNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flushPeak();
+        chat.close();
         writer.close();
         store.close();
     }

@@ -55,4 +55,9 @@ public final class Chat {
     public ReadService reads() {
         return reads;
     }
+
+    /** Commits pending message sends; call before closing the store. */
+    public void close() {
+        core.close();
+    }
 }

@@ -34,6 +34,7 @@ public final class ChatCore {
     private final PresenceHub presence;
     private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    private final dev.parley.server.messages.MessageWriter messageWriter;
 
     public ChatCore(ChatStore store, UserService users, ConnectionRegistry registry, PresenceHub presence, Clock clock) {
         this.store = requireNonNull(store, "store");
@@ -42,6 +43,7 @@ public final class ChatCore {
         this.presence = requireNonNull(presence, "presence");
         this.clock = requireNonNull(clock, "clock");
         this.types = new ChannelTypes(Instant.parse("2026-01-01T00:00:00Z"));
+        this.messageWriter = new dev.parley.server.messages.MessageWriter(store);
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -49,6 +51,16 @@ public final class ChatCore {
 
     public ChatStore store() {
         return store;
+    }
+
+    /** The group commit of message sends. */
+    public dev.parley.server.messages.MessageWriter messageWriter() {
+        return messageWriter;
+    }
+
+    /** Commits pending message sends and stops the writer; the store stays open. */
+    public void close() {
+        messageWriter.close();
     }
 
     public ChannelTypes types() {

@@ -17,6 +17,7 @@ import dev.parley.server.channels.Permissions;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatRows.MessageAppend;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.UnreadTotals;
 import java.time.Instant;
@@ -134,7 +135,7 @@ public final class MessageService {
         MessageRow row = new MessageRow(id, ch.cid(), actor.userId(), parentId, inChannel, now, now, null,
                 doc.path("pinned").asBoolean() ? now : null, doc);
         boolean counts = inChannel && !doc.path("silent").asBoolean() && !"system".equals(doc.path("type").asText());
-        if (!core.store().appendMessage(row, parent, counts)) {
+        if (!core.messageWriter().append(new MessageAppend(row, parent, counts))) {
             throw duplicate(id);
         }
         ChannelRow after = channels.require(ch.cid());

@@ -103,6 +103,16 @@ public final class ChatRows {
         }
     }
 
+    /**
+     * One message to append with {@link ChatStore#appendMessages}: the message, the thread parent to
+     * rewrite (or null) and whether it counts as unread for the other members.
+     */
+    public record MessageAppend(MessageRow message, MessageRow parent, boolean countsAsUnread) {
+        public MessageAppend {
+            requireNonNull(message, "message");
+        }
+    }
+
     /** Per-type totals of a message's reactions. */
     public record ReactionGroup(String type, int count, int sumScores, Instant first, Instant last) {}
 

@@ -73,6 +73,13 @@ public interface ChatStore {
      */
     boolean appendMessage(MessageRow message, MessageRow parent, boolean countsAsUnread);
 
+    /**
+     * Appends several messages in one transaction (the group commit of message sends): each as
+     * {@link #appendMessage}, in order. The result says, per message, whether it was appended (false: its
+     * id existed). When the transaction fails, nothing is appended.
+     */
+    List<Boolean> appendMessages(List<ChatRows.MessageAppend> batch);
+
     Optional<MessageRow> findMessage(String id);
 
     List<MessageRow> findMessages(Collection<String> ids);

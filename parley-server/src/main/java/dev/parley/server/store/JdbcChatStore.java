@@ -222,27 +222,44 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public boolean appendMessage(MessageRow m, MessageRow parent, boolean countsAsUnread) {
-        return write("append message", c -> {
-            SqlBuilder b = new SqlBuilder().sql("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
-            messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING");
-            if (update(c, b) == 0) {
-                return false;
+        return appendMessages(List.of(new ChatRows.MessageAppend(m, parent, countsAsUnread))).getFirst();
+    }
+
+    @Override
+    public List<Boolean> appendMessages(List<ChatRows.MessageAppend> batch) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        return write("append messages", c -> {
+            List<Boolean> out = new ArrayList<>(batch.size());
+            for (ChatRows.MessageAppend a : batch) {
+                out.add(append(c, a.message(), a.parent(), a.countsAsUnread()));
             }
-            if (parent != null) {
-                updateMessage(c, parent);
-            }
-            if (countsAsUnread) {
-                long at = micros(m.createdAt());
-                update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = unread_messages + 1, hidden = 0 "
-                        + "WHERE cid = ").param(m.cid()).sql(" AND user_id <> ").param(m.userId()));
-                update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = 0, hidden = 0, last_read = ").param(at)
-                        .sql(", last_read_message_id = ").param(m.id()).sql(" WHERE cid = ").param(m.cid())
-                        .sql(" AND user_id = ").param(m.userId()));
-                update(c, new SqlBuilder().sql("UPDATE channels SET last_message_at = ").param(at)
-                        .sql(", message_count = message_count + 1 WHERE cid = ").param(m.cid()));
-            }
-            return true;
+            return out;
         });
+    }
+
+    private static boolean append(Connection c, MessageRow m, MessageRow parent, boolean countsAsUnread)
+            throws SQLException {
+        SqlBuilder b = new SqlBuilder().sql("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
+        messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING");
+        if (update(c, b) == 0) {
+            return false;
+        }
+        if (parent != null) {
+            updateMessage(c, parent);
+        }
+        if (countsAsUnread) {
+            long at = micros(m.createdAt());
+            update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = unread_messages + 1, hidden = 0 "
+                    + "WHERE cid = ").param(m.cid()).sql(" AND user_id <> ").param(m.userId()));
+            update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = 0, hidden = 0, last_read = ").param(at)
+                    .sql(", last_read_message_id = ").param(m.id()).sql(" WHERE cid = ").param(m.cid())
+                    .sql(" AND user_id = ").param(m.userId()));
+            update(c, new SqlBuilder().sql("UPDATE channels SET last_message_at = ").param(at)
+                    .sql(", message_count = message_count + 1 WHERE cid = ").param(m.cid()));
+        }
+        return true;
     }
 
     private static SqlBuilder messageValues(SqlBuilder b, MessageRow m) {

@@ -135,6 +135,21 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void appendMessagesCommitsABatchInOrderAndReportsDuplicatesPerMessage() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        chat.createChannel(channel("b", null), List.of(member("b", "bob")));
+
+        List<Boolean> results = chat.appendMessages(List.of(
+                new ChatRows.MessageAppend(message("m1", "messaging:a", "ann", 1), null, true),
+                new ChatRows.MessageAppend(message("m2", "messaging:b", "cat", 2), null, true),
+                new ChatRows.MessageAppend(message("m1", "messaging:a", "ann", 3), null, true)));
+
+        assertThat(results).containsExactly(true, true, false);
+        assertThat(chat.unreadTotals("bob").messages()).isEqualTo(2);
+        assertThat(chat.unreadTotals("bob").channels()).isEqualTo(2);
+    }
+
+    @Test
     void pagesAreOldestFirstAndTieBreakByIdAtTheSameTime() {
         chat.createChannel(channel("a", null), List.of());
         for (String id : List.of("m3", "m1", "m2")) {
