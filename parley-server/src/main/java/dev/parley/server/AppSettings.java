@@ -31,14 +31,14 @@ public record AppSettings(ObjectNode doc) {
             Map.entry("file_upload_config", JsonType.OBJECT),
             Map.entry("image_upload_config", JsonType.OBJECT),
             Map.entry("max_connections_per_user", JsonType.INT_OR_NULL),
-            Map.entry("connection_policy", JsonType.STRING),
+            Map.entry("connection_policy", JsonType.STRING_OR_NULL),
             Map.entry("webhook_url", JsonType.STRING),
             Map.entry("reminders_interval", JsonType.INT_OR_NULL));
 
     /** Keys the server recognises but that cannot be changed through {@code PATCH /app}. */
     static final Set<String> READ_ONLY = Set.of("suspended", "channel_configs", "permission_version", "placement");
 
-    enum JsonType { STRING, BOOLEAN, TIMESTAMP_OR_NULL, ARRAY, OBJECT, INT_OR_NULL }
+    enum JsonType { STRING, BOOLEAN, TIMESTAMP_OR_NULL, ARRAY, OBJECT, INT_OR_NULL, STRING_OR_NULL }
 
     public AppSettings {
         doc = doc.deepCopy();
@@ -100,6 +100,7 @@ public record AppSettings(ObjectNode doc) {
             case OBJECT -> v.isObject();
             case INT_OR_NULL -> v.isNull() || v.isIntegralNumber();
             case TIMESTAMP_OR_NULL -> v.isNull() || v.isTextual();
+            case STRING_OR_NULL -> v.isNull() || v.isTextual();
         };
         if (!ok) {
             throw ChatException.input("UpdateApp failed with error: \"" + key + " must be "
@@ -116,7 +117,7 @@ public record AppSettings(ObjectNode doc) {
         if (key.equals("max_connections_per_user") && v.isIntegralNumber() && v.asLong() < 0) {
             throw ChatException.input("UpdateApp failed with error: \"max_connections_per_user must be >= 0 or null\"");
         }
-        if (key.equals("connection_policy")) {
+        if (key.equals("connection_policy") && v.isTextual()) {
             try {
                 ConnectionPolicy.Mode.parse(v.asText(), "connection_policy");
             } catch (IllegalArgumentException e) {
