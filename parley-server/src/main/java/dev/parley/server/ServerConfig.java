@@ -133,6 +133,8 @@ public record ServerConfig(
         /** The secret set so far, or null. */
         public String apiSecret() { return apiSecret; }
         public Path dataDir() { return dataDir; }
+        /** The database URL set so far, or null for the embedded store. */
+        public String databaseUrl() { return databaseUrl; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
