@@ -68,6 +68,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down: closing sockets with 1012 so that clients reconnect");
             server.close();
+            log.info("stopped");
             stopped.countDown();
         }, "parley-shutdown"));
         announce(server, partial);

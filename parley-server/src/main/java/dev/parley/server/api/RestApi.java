@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
 import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
 import dev.parley.server.auth.Authenticator;
+import dev.parley.server.auth.Caller;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -77,6 +79,14 @@ public final class RestApi {
         if (!route.anonymousAllowed()) {
             node.authenticator().checkApiKey(call.param("api_key"));
             identity = node.authenticator().authenticate(authType(call), call.header("authorization"));
+            if (identity.caller() instanceof Caller.UserCaller u) {
+                User caller = node.users().find(u.userId()).orElse(null);
+                Authenticator.checkRevocation(identity, caller);
+                if (caller != null && caller.isDisabled()) {
+                    throw ChatException.notAllowed("user '" + u.userId() + "' is "
+                            + (caller.deletedAt() != null ? "deleted" : "deactivated") + " and cannot call the API");
+                }
+            }
         }
         RequestContext ctx = new RequestContext(node, identity, call, match.get().pathParams(), endpointName(route));
         return route.handler().handle(ctx);

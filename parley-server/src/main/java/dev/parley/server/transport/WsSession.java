@@ -4,6 +4,7 @@ import dev.parley.server.Session;
 import dev.parley.server.metrics.Metrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -175,11 +176,16 @@ final class WsSession implements Session {
 
     @Override
     public void close(int code, String reason) {
-        if (!channel.isActive()) {
-            return;
+        closing(code, reason);
+    }
+
+    /** Sends a close frame, then closes the channel; the returned future completes once it is closed. */
+    ChannelFuture closing(int code, String reason) {
+        if (channel.isActive()) {
+            String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
+            channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
         }
-        String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
-        channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
+        return channel.closeFuture();
     }
 
     @Override
