@@ -12,10 +12,14 @@ import dev.parley.server.channels.Chat;
 import dev.parley.server.channels.ChatCore;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.filter.Filter;
+import dev.parley.server.metrics.Metrics;
 import dev.parley.server.presence.PresenceHub;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.UserQuery;
+import dev.parley.server.usage.ConcurrencySamples;
+import dev.parley.server.usage.ConnectionPolicy;
 import dev.parley.server.usage.ConnectionRegistry;
+import dev.parley.server.usage.MauCache;
 import dev.parley.server.usage.StoreWriter;
 import dev.parley.server.users.UserRules;
 import dev.parley.server.users.UserService;
@@ -56,6 +60,10 @@ public final class ChatNode implements AutoCloseable {
             Thread.ofVirtual().name("parley-worker-", 0).factory());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("parley-timer").daemon(true).factory());
+    private final Metrics metrics = new Metrics();
+    private final ConcurrencySamples concurrency = new ConcurrencySamples();
+    private final ConnectionPolicy connectionPolicy;
+    private final MauCache mau;
 
     public ChatNode(ServerConfig config, Store store, Clock clock) {
         this.config = requireNonNull(config, "config");
@@ -71,8 +79,44 @@ public final class ChatNode implements AutoCloseable {
         }
         settings.set(loaded);
         this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, settings::get);
+        this.connectionPolicy = new ConnectionPolicy(() -> settings.get().connectionLimit(config), registry, metrics);
+        this.mau = new MauCache(store, clock);
+        registerGauges();
         resetStalePresence();
         timer.scheduleAtFixedRate(this::flushPeak, 5, 5, TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(this::sampleConcurrency, 0, 5, TimeUnit.SECONDS);
+    }
+
+    private void registerGauges() {
+        metrics.gauge("parley.connections.open", "open WebSocket connections on this node", registry::totalConnections);
+        metrics.gauge("parley.connected.users", "distinct users with an open socket", registry::connectedUsers);
+        metrics.gauge("parley.duplicate.connection.users", "users with more than one open socket",
+                registry::usersWithSeveralConnections);
+        metrics.gauge("parley.monthly.active.users", "users who connected this month (UTC)", mau::current);
+    }
+
+    private void sampleConcurrency() {
+        concurrency.record(clock.instant(), registry.totalConnections());
+    }
+
+    /** Counters and gauges served on {@code /metrics}; the chat core counts messages and events here. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Per-minute peaks of concurrent connections, for the dashboard. */
+    public ConcurrencySamples concurrency() {
+        return concurrency;
+    }
+
+    /** The per-user connection limit and its policy. */
+    public ConnectionPolicy connectionPolicy() {
+        return connectionPolicy;
+    }
+
+    /** Users active this month (UTC), cached for a few seconds. */
+    public long monthlyActiveUsers() {
+        return mau.current();
     }
 
     public ServerConfig config() {
@@ -150,12 +194,15 @@ public final class ChatNode implements AutoCloseable {
             if (current != null && current.deactivatedAt() != null) {
                 throw ChatException.notAllowed("user '" + userId + "' is deactivated and cannot connect");
             }
+            connectionPolicy.admit(userId, session.client());
             User merged = UserRules.mergeConnect(current, userId, details, now);
             changed[0] = current != null && merged != current;
             return merged.toBuilder().online(!merged.invisible()).lastActive(now).build();
         }, YearMonth.from(now.atZone(ZoneOffset.UTC)), u -> {
             users.pin(u);
             sockets[0] = registry.register(session);
+            concurrency.record(now, registry.totalConnections());
+            connectionPolicy.registered(session, sockets[0]);
         });
         if (sockets[0] == 1 && !user.invisible()) {
             presence.publish(userId, Events.userEvent("user.presence.changed", user, now), List.of());
