@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -82,8 +83,8 @@ public final class Channel {
     }
 
     /** The id; empty for a distinct channel until the server named it. */
-    public java.util.Optional<String> id() {
-        return java.util.Optional.ofNullable(store.id());
+    public Optional<String> id() {
+        return Optional.ofNullable(store.id());
     }
 
     /** {@code <type>:<id>}; for a distinct channel not yet queried, a local key {@code <type>:!members-<ids>}. */

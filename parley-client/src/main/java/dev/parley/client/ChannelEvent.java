@@ -22,4 +22,9 @@ import java.util.Optional;
  */
 public record ChannelEvent(String type, String cid, Optional<ChannelData> channel, Optional<User> user,
         Optional<Member> member, Optional<Message> message, boolean clearHistory, Instant createdAt, ObjectNode raw)
-        implements Event {}
+        implements Event {
+    @Override
+    public Optional<String> channelCid() {
+        return Optional.of(cid);
+    }
+}

@@ -1,7 +1,9 @@
 package dev.parley.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * An event received on the socket, or emitted locally by the SDK (PROTOCOL.md §6.9, §8).
@@ -22,10 +24,9 @@ public sealed interface Event
     Instant createdAt();
 
     /** The channel the event is about ({@code cid}), or empty for events that concern no channel. */
-    default java.util.Optional<String> channelCid() {
-        com.fasterxml.jackson.databind.JsonNode cid = raw().get("cid");
-        return cid == null || !cid.isTextual() || cid.asText().equals("*") ? java.util.Optional.empty()
-                : java.util.Optional.of(cid.asText());
+    default Optional<String> channelCid() {
+        JsonNode cid = raw().get("cid");
+        return cid == null || !cid.isTextual() || cid.asText().equals("*") ? Optional.empty() : Optional.of(cid.asText());
     }
 
     /** The event as JSON: what the server sent, or a synthesized object for local events. Do not modify. */

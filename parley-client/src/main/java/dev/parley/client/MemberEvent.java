@@ -14,4 +14,9 @@ import java.util.Optional;
  * @param user the member's user
  */
 public record MemberEvent(String type, String cid, Optional<Member> member, User user, Instant createdAt,
-        ObjectNode raw) implements Event {}
+        ObjectNode raw) implements Event {
+    @Override
+    public Optional<String> channelCid() {
+        return Optional.of(cid);
+    }
+}

@@ -145,14 +145,11 @@ public record Message(String id, String text, String html, String type, String c
         if (quotedMessageId != null) {
             o.put("quoted_message_id", quotedMessageId);
         }
-        if (silent) {
-            o.put("silent", true);
-        }
-        if (pinned) {
-            o.put("pinned", true);
-            if (pinnedAt != null) {
-                o.put("pinned_at", Timestamps.format(pinnedAt));
-            }
+        o.put("silent", silent);
+        // always sent: an update is a full replacement, and a missing pinned would unpin
+        o.put("pinned", pinned);
+        if (pinned && pinnedAt != null) {
+            o.put("pinned_at", Timestamps.format(pinnedAt));
         }
         return o;
     }

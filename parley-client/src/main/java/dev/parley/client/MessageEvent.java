@@ -17,4 +17,9 @@ import java.util.Optional;
  * @param hardDelete for {@code message.deleted}: removed for good rather than marked deleted
  */
 public record MessageEvent(String type, String cid, Message message, Optional<User> user, boolean hardDelete,
-        Instant createdAt, ObjectNode raw) implements Event {}
+        Instant createdAt, ObjectNode raw) implements Event {
+    @Override
+    public Optional<String> channelCid() {
+        return Optional.of(cid);
+    }
+}

@@ -16,4 +16,9 @@ import java.util.Optional;
  * @param user who reacted, if sent
  */
 public record ReactionEvent(String type, String cid, Message message, Reaction reaction, Optional<User> user,
-        Instant createdAt, ObjectNode raw) implements Event {}
+        Instant createdAt, ObjectNode raw) implements Event {
+    @Override
+    public Optional<String> channelCid() {
+        return Optional.of(cid);
+    }
+}

@@ -21,4 +21,9 @@ import java.util.Optional;
  */
 public record ReadEvent(String type, String cid, Optional<User> user, Optional<String> lastReadMessageId,
         int unreadMessages, int unreadCount, int totalUnreadCount, int unreadChannels, Instant createdAt,
-        ObjectNode raw) implements Event {}
+        ObjectNode raw) implements Event {
+    @Override
+    public Optional<String> channelCid() {
+        return Optional.of(cid);
+    }
+}

@@ -15,4 +15,9 @@ import java.util.Optional;
  * @param parentId the thread, when typing a reply
  */
 public record TypingEvent(String type, String cid, User user, Optional<String> parentId, Instant createdAt,
-        ObjectNode raw) implements Event {}
+        ObjectNode raw) implements Event {
+    @Override
+    public Optional<String> channelCid() {
+        return Optional.of(cid);
+    }
+}

@@ -3,6 +3,7 @@ package dev.parley.client;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.User;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * {@code user.watching.start} or {@code user.watching.stop} (PROTOCOL.md §4.5, §8.3): a connection
@@ -14,4 +15,9 @@ import java.time.Instant;
  * @param watcherCount watching connections after the change
  */
 public record WatchingEvent(String type, String cid, User user, int watcherCount, Instant createdAt, ObjectNode raw)
-        implements Event {}
+        implements Event {
+    @Override
+    public Optional<String> channelCid() {
+        return Optional.of(cid);
+    }
+}

@@ -139,6 +139,8 @@ class ChannelTest {
         assertThat(c.cid()).isEqualTo("messaging:!members-4f2a");
         assertThat(ctx.registry.get("messaging:!members-4f2a")).isNotNull();
         assertThat(ctx.watched).containsExactly("messaging:!members-4f2a");
+        Channel again = new Channel(ctx, ctx.registry.openDistinct("messaging", List.of("maria", "tom"), Json.object()));
+        assertThat(again.id()).as("the same members find the same channel").contains("!members-4f2a");
     }
 
     @Test
@@ -306,10 +308,17 @@ class ChannelTest {
     }
 
     @Test
-    void theReWatchAfterAReconnectHasTheBodyOfSection35() {
-        ObjectNode body = ClientCore.rewatchBody(Set.of("messaging:general"));
-        assertThat(body.toString()).isEqualTo("{\"filter_conditions\":{\"cid\":{\"$in\":[\"messaging:general\"]}},"
-                + "\"sort\":[{\"field\":\"last_message_at\",\"direction\":-1}],\"limit\":30,\"state\":true,"
-                + "\"watch\":true,\"presence\":false}");
+    void theReWatchAfterAReconnectHasTheBodyOfSection35ThirtyChannelsPerRequest() {
+        List<ObjectNode> one = ClientCore.rewatchBodies(Set.of("messaging:general"));
+        assertThat(one).singleElement().asString().isEqualTo("{\"filter_conditions\":{\"cid\":{\"$in\":"
+                + "[\"messaging:general\"]}},\"sort\":[{\"field\":\"last_message_at\",\"direction\":-1}],\"limit\":30,"
+                + "\"state\":true,\"watch\":true,\"presence\":false}");
+        Set<String> many = new java.util.HashSet<>();
+        for (int i = 0; i < 61; i++) {
+            many.add("messaging:c" + i);
+        }
+        assertThat(ClientCore.rewatchBodies(many)).extracting(b -> b.path("filter_conditions").path("cid").path("$in").size())
+                .containsExactly(30, 30, 1);
+        assertThat(ClientCore.rewatchBodies(Set.of())).isEmpty();
     }
 }

@@ -47,7 +47,7 @@ public final class ChannelRegistry {
         store.load(state, mergeMessages);
         String after = store.cid();
         if (!after.equals(before)) {
-            byCid.remove(before, store);
+            // The local key stays as an alias, so channel(type, members) again finds this same store.
             byCid.put(after, store);
         }
     }

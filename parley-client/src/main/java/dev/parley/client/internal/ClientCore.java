@@ -10,6 +10,8 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +27,9 @@ import java.util.random.RandomGenerator;
  * Session changes are guarded by {@code this}; socket work runs on the scheduler thread.
  */
 public final class ClientCore {
+    /** Channels per re-watch request: the most {@code POST /channels} returns (§7.2). */
+    static final int REWATCH_PAGE = 30;
+
     private final ClientConfig config;
     private final int instance;
     private final ExecutorScheduler scheduler;
@@ -211,13 +216,31 @@ public final class ClientCore {
                 .thenApplyAsync(id -> s, io);
     }
 
+    /**
+     * Re-watches {@code cids} on the session's new connection, 30 per request (the server's page limit for
+     * {@code POST /channels}), and loads the answers into the local state.
+     */
     private CompletableFuture<Void> rewatch(Session s, Set<String> cids, ChannelRegistry channels) {
-        return rest.send(new RestClient.Call("POST", "/channels", null, rewatchBody(cids)), s)
-                .thenAccept(channels::loadAll);
+        CompletableFuture<?>[] calls = rewatchBodies(cids).stream()
+                .map(body -> rest.send(new RestClient.Call("POST", "/channels", null, body), s).thenAccept(channels::loadAll))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(calls);
     }
 
-    /** The body of §3.5's state recovery: the watched cids, state and watch on, presence off, 30 at most. */
-    public static ObjectNode rewatchBody(Set<String> cids) {
+    /**
+     * The bodies of §3.5's state recovery: the watched cids ({@code cid $in}, at most 30 per body), state
+     * and watch on, presence off, {@code limit: 30}, newest activity first.
+     */
+    public static List<ObjectNode> rewatchBodies(Set<String> cids) {
+        List<String> sorted = cids.stream().sorted().toList();
+        List<ObjectNode> bodies = new ArrayList<>();
+        for (int from = 0; from < sorted.size(); from += REWATCH_PAGE) {
+            bodies.add(rewatchBody(sorted.subList(from, Math.min(sorted.size(), from + REWATCH_PAGE))));
+        }
+        return bodies;
+    }
+
+    private static ObjectNode rewatchBody(List<String> cids) {
         ObjectNode body = Json.object();
         ObjectNode filter = body.putObject("filter_conditions").putObject("cid");
         cids.forEach(filter.putArray("$in")::add);
@@ -225,7 +248,7 @@ public final class ClientCore {
         sort.put("field", "last_message_at");
         sort.put("direction", -1);
         body.putArray("sort").add(sort);
-        body.put("limit", 30);
+        body.put("limit", REWATCH_PAGE);
         body.put("state", true);
         body.put("watch", true);
         body.put("presence", false);
