@@ -208,6 +208,47 @@ class ChannelIntegrationTest {
     }
 
     @Test
+    void everyChannelEventTheServerSendsArrivesAsItsTypedView() {
+        connect("leo" + n);
+        Pair p = pair();
+        List<Event> seen = new CopyOnWriteArrayList<>();
+        p.tomClient().on(seen::add);
+        Channel mc = p.mariaChannel();
+        ChatClient m = p.mariaClient();
+
+        Message msg = mc.sendMessage(Message.of("first")).join();
+        m.updateMessage(msg.toBuilder().text("first, edited").build()).join();
+        m.pinMessage(msg.id()).join();
+        mc.sendReaction(msg.id(), "like").join();
+        mc.deleteReaction(msg.id(), "like").join();
+        mc.keystroke().join();
+        mc.stopTyping().join();
+        mc.markRead().join();
+        mc.update(members(maria, tom).put("topic", "typed events")).join();
+        mc.addMembers(List.of("leo" + n)).join();
+        mc.removeMembers(List.of("leo" + n)).join();
+        m.deleteMessage(msg.id(), false).join();
+        p.tomChannel().hide().join();
+        p.tomChannel().show().join();
+        mc.truncate().join();
+
+        List<String> expected = List.of(EventType.MESSAGE_NEW, EventType.MESSAGE_UPDATED, EventType.REACTION_NEW,
+                EventType.REACTION_DELETED, EventType.TYPING_START, EventType.TYPING_STOP, EventType.MESSAGE_READ,
+                EventType.CHANNEL_UPDATED, EventType.MEMBER_ADDED, EventType.MEMBER_REMOVED, EventType.MESSAGE_DELETED,
+                EventType.CHANNEL_HIDDEN, EventType.CHANNEL_VISIBLE, EventType.CHANNEL_TRUNCATED);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(seen).extracting(Event::type).containsAll(expected));
+        assertThat(seen).filteredOn(e -> expected.contains(e.type()))
+                .allSatisfy(e -> assertThat(e).as(e.type()).isNotInstanceOf(GenericEvent.class));
+        ChannelState s = p.tomChannel().state();
+        assertThat(s.messages()).isEmpty();
+        assertThat(s.members()).extracting(Member::userId).containsExactlyInAnyOrder(maria, tom);
+        assertThat(s.hidden()).isFalse();
+        assertThat(s.channel()).hasValueSatisfying(c -> assertThat(c.custom().get("topic").asText())
+                .isEqualTo("typed events"));
+    }
+
+    @Test
     void afterDisconnectUserTheOldChannelFails() {
         Pair p = pair();
         p.mariaClient().disconnectUser().join();
