@@ -11,7 +11,7 @@ import java.util.Optional;
  * connections, with fresh counters). Counters the server did not send are 0.
  *
  * @param type one of the types above
- * @param cid the channel
+ * @param cid the channel; null only for a {@code notification.mark_read} of every channel
  * @param user the reader, if sent
  * @param lastReadMessageId the newest message read, if sent
  * @param unreadMessages for {@code notification.mark_unread}: the reader's unread messages in the channel
@@ -24,6 +24,6 @@ public record ReadEvent(String type, String cid, Optional<User> user, Optional<S
         ObjectNode raw) implements Event {
     @Override
     public Optional<String> channelCid() {
-        return Optional.of(cid);
+        return Optional.ofNullable(cid);
     }
 }

@@ -124,6 +124,23 @@ class ChannelStateTest {
     }
 
     @Test
+    void markReadOfEveryChannelZeroesEachChannelsOwnCounter() {
+        Channel general = watched();
+        Channel other = ctx.channel("messaging", "other");
+        ctx.reply(state().replace("\"id\":\"general\"", "\"id\":\"other\"").replace("messaging:general", "messaging:other"));
+        other.watch().join();
+        ctx.receive(messageEvent("message.new", message("m1", "tom", 1)));
+        ctx.receive(messageEvent("message.new", message("o1", "tom", 2)).replace("messaging:general", "messaging:other"));
+        assertThat(general.state().unreadCount("maria")).isEqualTo(1);
+        assertThat(other.state().unreadCount("maria")).isEqualTo(1);
+        Event e = ctx.receive("{\"type\":\"notification.mark_read\",\"created_at\":\"2026-03-02T09:40:00Z\","
+                + "\"unread_count\":0,\"total_unread_count\":0,\"unread_channels\":0}");
+        assertThat(e).isInstanceOfSatisfying(ReadEvent.class, r -> assertThat(r.channelCid()).isEmpty());
+        assertThat(general.state().unreadCount("maria")).isZero();
+        assertThat(other.state().unreadCount("maria")).isZero();
+    }
+
+    @Test
     void typingStartShowsTheTyperForSevenSecondsOrUntilTypingStop() {
         Channel c = watched();
         Event e = ctx.receive(event("typing.start", ",\"user\":" + user("tom")));

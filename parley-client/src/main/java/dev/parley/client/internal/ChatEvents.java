@@ -49,7 +49,8 @@ final class ChatEvents {
                             Optional.ofNullable(Wire.text(raw, "event", "parent_id")), at, raw)
                     : null;
             case EventType.MESSAGE_READ, EventType.NOTIFICATION_MARK_READ, EventType.NOTIFICATION_MARK_UNREAD ->
-                    cid == null ? null : new ReadEvent(type, cid, user(raw),
+                    // marking every channel read (POST /channels/read) sends notification.mark_read without a cid
+                    cid == null && !type.equals(EventType.NOTIFICATION_MARK_READ) ? null : new ReadEvent(type, cid, user(raw),
                             Optional.ofNullable(Wire.text(raw, "event", "last_read_message_id")),
                             Wire.integer(raw, "event", "unread_messages", 0), Wire.integer(raw, "event", "unread_count", 0),
                             Wire.integer(raw, "event", "total_unread_count", 0),
