@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * {@link #openConnections()}. A client dropped without {@link #close()} while its socket is open logs a
  * warning when it is garbage-collected.
  *
+ * <p><b>Channels.</b> {@link #channel(String, String)} returns a {@link Channel} of the current session;
+ * {@link #queryChannels} lists the user's channels. The SDK keeps each channel's state from answers and
+ * events, and watches watched channels again after a reconnect before emitting {@code connection.recovered}.
+ *
  * <p><b>Threading.</b> All methods are thread-safe and never block, except {@link #close()}, which waits
  * for the socket to close (at most the close timeout plus one second). Listeners run on the callback
  * executor (by default one SDK thread per client, in arrival order); a listener that throws is logged
