@@ -8,6 +8,9 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.channels.Chat;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.reads.Unread;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.presence.PresenceHub;
@@ -35,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The core of one Parley node, independent of the network: connects and disconnects, users, presence,
- * app settings and usage metering. The transport calls it; it never imports Netty's channel types.
+ * the chat core ({@link #chat()}: channels, messages, reads), app settings and usage metering. The transport calls it; it never imports Netty's channel types.
  *
  * <p>Blocking methods ({@link #connect}, {@link #disconnect}, the user operations) run on virtual
  * threads of {@link #blockingExecutor()}, never on an event loop.
@@ -50,6 +53,7 @@ public final class ChatNode implements AutoCloseable {
     private final UserService users;
     private final ConnectionRegistry registry;
     private final PresenceHub presence = new PresenceHub();
+    private final Chat chat;
     private final AtomicReference<AppSettings> settings = new AtomicReference<>();
     private final Authenticator authenticator;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
@@ -68,6 +72,7 @@ public final class ChatNode implements AutoCloseable {
         this.writer = new StoreWriter(store);
         this.users = new UserService(store, writer);
         this.registry = new ConnectionRegistry(clock);
+        this.chat = new Chat(new ChatCore(store.chat(), users, registry, presence, clock));
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);
@@ -132,6 +137,11 @@ public final class ChatNode implements AutoCloseable {
 
     public ConnectionRegistry registry() {
         return registry;
+    }
+
+    /** Channels, messages, reactions and reads. */
+    public Chat chat() {
+        return chat;
     }
 
     public PresenceHub presence() {
@@ -200,7 +210,7 @@ public final class ChatNode implements AutoCloseable {
         if (changed[0]) {
             presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
         }
-        return Events.me(user);
+        return Unread.put(Events.me(user), chat.reads().totals(userId));
     }
 
     /**
@@ -209,6 +219,7 @@ public final class ChatNode implements AutoCloseable {
      */
     public void disconnect(Session session) {
         presence.unsubscribeAll(session);
+        chat.channels().disconnected(session);
         if (registry.unregister(session) != 0 || Caller.ANONYMOUS_ID.equals(session.userId())) {
             return;
         }
@@ -279,6 +290,7 @@ public final class ChatNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flushPeak();
+        chat.close();
         writer.close();
         store.close();
     }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Jwt;
-import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.OpsRest;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import java.time.Instant;
@@ -54,8 +54,8 @@ class OperatorInspectorTest {
         return ws;
     }
 
-    private static Rest ops() {
-        return Rest.asServer(server);
+    private static OpsRest ops() {
+        return OpsRest.asServer(server);
     }
 
     @Test
@@ -63,7 +63,7 @@ class OperatorInspectorTest {
         String user = uid("ins");
         connect(user);
         connect(user);
-        Rest.Response r = ops().get("/parley/connections", "user_id", user);
+        OpsRest.Response r = ops().get("/parley/connections", "user_id", user);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("total").asInt()).isEqualTo(2);
         JsonNode first = r.json().path("connections").get(0);
@@ -95,8 +95,8 @@ class OperatorInspectorTest {
         for (int i = 0; i < 3; i++) {
             connect(user);
         }
-        Rest.Response page1 = ops().get("/parley/connections", "user_id", user, "limit", "2");
-        Rest.Response page2 = ops().get("/parley/connections", "user_id", user, "limit", "2", "offset", "2");
+        OpsRest.Response page1 = ops().get("/parley/connections", "user_id", user, "limit", "2");
+        OpsRest.Response page2 = ops().get("/parley/connections", "user_id", user, "limit", "2", "offset", "2");
         assertThat(page1.json().path("connections").size()).isEqualTo(2);
         assertThat(page1.json().path("total").asInt()).isEqualTo(3);
         assertThat(page2.json().path("connections").size()).isEqualTo(1);
@@ -118,7 +118,7 @@ class OperatorInspectorTest {
         connect(two);
         connect(two);
         connect(one);
-        Rest.Response r = ops().get("/parley/connections/users", "min", "2");
+        OpsRest.Response r = ops().get("/parley/connections/users", "min", "2");
         assertThat(r.status()).isEqualTo(200);
         List<String> users = new ArrayList<>();
         r.json().path("users").forEach(u -> users.add(u.path("user_id").asText()));
@@ -136,7 +136,7 @@ class OperatorInspectorTest {
         WsProbe first = connect(user);
         WsProbe second = connect(user);
         String victim = ops().get("/parley/connections", "user_id", user).json().at("/connections/0/connection_id").asText();
-        Rest.Response r = ops().delete("/parley/connections/" + victim);
+        OpsRest.Response r = ops().delete("/parley/connections/" + victim);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("close_code").asInt()).isEqualTo(4000);
         int code = first.closeCode();
@@ -147,7 +147,7 @@ class OperatorInspectorTest {
 
     @Test
     void deletingAnUnknownConnectionIsCode16() {
-        Rest.Response r = ops().delete("/parley/connections/" + UUID.randomUUID());
+        OpsRest.Response r = ops().delete("/parley/connections/" + UUID.randomUUID());
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.json().path("code").asInt()).isEqualTo(16);
         assertThat(r.json().path("StatusCode").asInt()).isEqualTo(404);
@@ -155,31 +155,31 @@ class OperatorInspectorTest {
 
     @Test
     void userTokensAndAnonymousCallersAreRefusedWithCode17OnEveryOperatorEndpoint() {
-        Rest user = Rest.withToken(server, server.userToken("mallory"));
-        Rest anon = Rest.anonymous(server);
-        for (Rest caller : List.of(user, anon)) {
+        OpsRest user = OpsRest.withToken(server, server.userToken("mallory"));
+        OpsRest anon = OpsRest.anonymous(server);
+        for (OpsRest caller : List.of(user, anon)) {
             for (String path : List.of("/parley/connections", "/parley/connections/users", "/parley/usage",
                     "/parley/usage/current", "/parley/usage/concurrency")) {
-                Rest.Response r = caller.get(path);
+                OpsRest.Response r = caller.get(path);
                 assertThat(r.status()).as(path).isEqualTo(403);
                 assertThat(r.json().path("code").asInt()).as(path).isEqualTo(17);
                 assertThat(r.json().has("more_info")).isTrue();
             }
             assertThat(caller.delete("/parley/connections/x").json().path("code").asInt()).isEqualTo(17);
         }
-        assertThat(Rest.withToken(server, "").get("/parley/connections").json().path("code").asInt()).isEqualTo(17);
+        assertThat(OpsRest.withToken(server, "").get("/parley/connections").json().path("code").asInt()).isEqualTo(17);
     }
 
     @Test
     void wrongApiKeyIsCode2EvenWithAServerToken() {
-        Rest.Response r = ops().get("/parley/connections", "api_key", "wrong");
+        OpsRest.Response r = ops().get("/parley/connections", "api_key", "wrong");
         assertThat(r.json().path("code").asInt()).isEqualTo(2);
     }
 
     @Test
     void adminSessionTokenOpensTheOperatorEndpointsAndNothingElse() {
         ObjectNode body = Json.object().put("api_key", server.apiKey()).put("api_secret", server.apiSecret());
-        Rest.Response s = Rest.anonymous(server).post("/parley/admin/session", body);
+        OpsRest.Response s = OpsRest.anonymous(server).post("/parley/admin/session", body);
         assertThat(s.status()).isEqualTo(200);
         String token = s.json().path("token").asText();
         Instant exp = Instant.parse(s.json().path("expires_at").asText());
@@ -188,9 +188,9 @@ class OperatorInspectorTest {
         assertThat(claims.has("server")).isFalse();
         assertThat(claims.has("user_id")).isFalse();
 
-        Rest admin = Rest.withToken(server, token);
+        OpsRest admin = OpsRest.withToken(server, token);
         assertThat(admin.get("/parley/usage/current").status()).isEqualTo(200);
-        Rest.Response users = admin.get("/users", "payload", "{\"filter_conditions\":{}}");
+        OpsRest.Response users = admin.get("/users", "payload", "{\"filter_conditions\":{}}");
         assertThat(users.status()).isEqualTo(401);
         assertThat(users.json().path("code").asInt()).isEqualTo(5);
         assertThat(admin.patch("/app", Json.object().put("name", "x")).json().path("code").asInt()).isEqualTo(5);
@@ -199,11 +199,11 @@ class OperatorInspectorTest {
     @Test
     void adminSessionWithAWrongSecretIsRefusedWithCode5() {
         ObjectNode body = Json.object().put("api_key", server.apiKey()).put("api_secret", "not-the-secret-0123456789abcdefghij");
-        Rest.Response r = Rest.anonymous(server).post("/parley/admin/session", body);
+        OpsRest.Response r = OpsRest.anonymous(server).post("/parley/admin/session", body);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.json().path("code").asInt()).isEqualTo(5);
         assertThat(r.json().has("token")).isFalse();
-        Rest.Response missing = Rest.anonymous(server).post("/parley/admin/session", Json.object());
+        OpsRest.Response missing = OpsRest.anonymous(server).post("/parley/admin/session", Json.object());
         assertThat(missing.json().path("code").asInt()).isEqualTo(4);
     }
 
@@ -231,7 +231,7 @@ class OperatorInspectorTest {
     void expiredAdminSessionTokenIsRefusedWithCode40() {
         long past = Instant.now().minusSeconds(60).getEpochSecond();
         String token = Jwt.sign(Map.of("parley_admin", true, "iat", past - 3600, "exp", past), server.apiSecret());
-        Rest.Response r = Rest.withToken(server, token).get("/parley/connections");
+        OpsRest.Response r = OpsRest.withToken(server, token).get("/parley/connections");
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.json().path("code").asInt()).isEqualTo(40);
     }

@@ -36,6 +36,8 @@ public final class RestApi {
         router.addOpen("GET", "/hi", ctx -> Json.object());
         new UsersApi().register(router);
         new AppApi().register(router);
+        new ChannelsApi().register(router);
+        new MessagesApi().register(router);
         new OpsApi().register(router);
     }
 

@@ -10,90 +10,100 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-/** A small REST client for tests: adds {@code api_key}, sends the token as Stream's SDKs do, parses JSON. */
+/**
+ * A REST caller for integration tests: sends JSON with the key, the token and (optionally) the
+ * connection id the way Stream's JS SDK does (PROTOCOL.md §1.2), and returns status and body.
+ */
 public final class Rest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
 
-    /** Status and body of one answer; {@code json} is null when the body is not JSON. */
-    public record Response(int status, String text, ObjectNode json) {}
+    /** An answer: HTTP status and JSON body. */
+    public record Answer(int status, ObjectNode body) {
+        public int code() {
+            return body.path("code").asInt();
+        }
+    }
 
     private final TestServer server;
     private final String token;
-    private final String authType;
+    private final String connectionId;
 
-    private Rest(TestServer server, String token, String authType) {
+    private Rest(TestServer server, String token, String connectionId) {
         this.server = server;
         this.token = token;
-        this.authType = authType;
+        this.connectionId = connectionId;
+    }
+
+    /** Calls as {@code userId} with a user token. */
+    public static Rest as(TestServer server, String userId) {
+        return new Rest(server, server.userToken(userId), null);
     }
 
     /** Calls with a server token. */
-    public static Rest asServer(TestServer server) {
-        return new Rest(server, server.serverToken(), "jwt");
+    public static Rest server(TestServer server) {
+        return new Rest(server, server.serverToken(), null);
     }
 
-    /** Calls with this token ({@code jwt}). */
-    public static Rest withToken(TestServer server, String token) {
-        return new Rest(server, token, "jwt");
+    /** The same caller, naming its socket so that watch subscribes it. */
+    public Rest on(String connectionId) {
+        return new Rest(server, token, connectionId);
     }
 
-    /** Calls as an anonymous client. */
-    public static Rest anonymous(TestServer server) {
-        return new Rest(server, null, "anonymous");
+    public Answer post(String path, ObjectNode body) {
+        return call("POST", path, body);
     }
 
-    public Response get(String path, String... params) {
-        return send("GET", path, null, params);
+    public Answer get(String path) {
+        return call("GET", path, null);
     }
 
-    public Response delete(String path, String... params) {
-        return send("DELETE", path, null, params);
-    }
-
-    public Response post(String path, ObjectNode body, String... params) {
-        return send("POST", path, body, params);
-    }
-
-    public Response patch(String path, ObjectNode body, String... params) {
-        return send("PATCH", path, body, params);
-    }
-
-    /** Sends one request; {@code params} are name, value pairs added to the query with {@code api_key}. */
-    public Response send(String method, String path, ObjectNode body, String... params) {
-        Map<String, String> q = new LinkedHashMap<>();
-        q.put("api_key", server.apiKey());
-        for (int i = 0; i < params.length; i += 2) {
-            q.put(params[i], params[i + 1]);
+    public Answer call(String method, String path, ObjectNode body) {
+        String sep = path.contains("?") ? "&" : "?";
+        StringBuilder url = new StringBuilder(server.baseUrl()).append(path).append(sep).append("api_key=")
+                .append(URLEncoder.encode(server.apiKey(), StandardCharsets.UTF_8));
+        if (connectionId != null) {
+            url.append("&connection_id=").append(URLEncoder.encode(connectionId, StandardCharsets.UTF_8));
         }
-        StringBuilder url = new StringBuilder(server.baseUrl()).append(path).append('?');
-        q.forEach((k, v) -> url.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.substring(0, url.length() - 1)))
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(Json.write(body));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url.toString()))
                 .timeout(Duration.ofSeconds(10))
-                .header("stream-auth-type", authType)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(Json.write(body)));
-        if (token != null) {
-            b.header("Authorization", token);
-        }
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
+                .header("Authorization", token)
+                .header("stream-auth-type", "jwt")
+                .header("Content-Type", "application/json")
+                .method(method, publisher)
+                .build();
         try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            ObjectNode json = null;
-            if (r.body().startsWith("{")) {
-                json = Json.parseObject(r.body(), "response");
-            }
-            return new Response(r.statusCode(), r.body(), json);
+            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), Json.parseObject(r.body(), "response"));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new IllegalStateException(method + " " + path + " failed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Builds a JSON object from alternating keys and values (strings, numbers, booleans, JSON nodes). */
+    public static ObjectNode json(Object... kv) {
+        ObjectNode o = Json.object();
+        for (int i = 0; i < kv.length; i += 2) {
+            String k = (String) kv[i];
+            Object v = kv[i + 1];
+            switch (v) {
+                case String s -> o.put(k, s);
+                case Integer n -> o.put(k, n);
+                case Boolean b -> o.put(k, b);
+                case com.fasterxml.jackson.databind.JsonNode n -> o.set(k, n);
+                case java.util.List<?> l -> {
+                    var a = o.putArray(k);
+                    l.forEach(x -> a.add(String.valueOf(x)));
+                }
+                default -> throw new IllegalArgumentException("cannot put a " + v.getClass());
+            }
+        }
+        return o;
     }
 }
