@@ -211,19 +211,19 @@ class OperatorInspectorTest {
     void adminSessionIssuedBeforeTheAppRevocationDateIsRefusedWithCode40() {
         long iat = Instant.now().minusSeconds(120).getEpochSecond();
         String token = Jwt.sign(Map.of("parley_admin", true, "iat", iat, "exp", iat + 3600), server.apiSecret());
-        Rest admin = Rest.withToken(server, token);
+        OpsRest admin = OpsRest.withToken(server, token);
         assertThat(admin.get("/parley/usage/current").status()).isEqualTo(200);
         ObjectNode revoke = Json.object().put("revoke_tokens_issued_before", Instant.now().minusSeconds(60).toString());
         assertThat(ops().patch("/app", revoke).status()).isEqualTo(200);
         try {
-            Rest.Response r = admin.get("/parley/usage/current");
+            OpsRest.Response r = admin.get("/parley/usage/current");
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.json().path("code").asInt()).isEqualTo(40);
         } finally {
             // the revocation also ends server tokens without iat, so the reset needs one issued now
             String fresh = Jwt.sign(Map.of("server", true, "iat", Instant.now().getEpochSecond()), server.apiSecret());
             ObjectNode reset = Json.object().putNull("revoke_tokens_issued_before");
-            assertThat(Rest.withToken(server, fresh).patch("/app", reset).status()).isEqualTo(200);
+            assertThat(OpsRest.withToken(server, fresh).patch("/app", reset).status()).isEqualTo(200);
         }
     }
 
