@@ -83,6 +83,7 @@ public final class Bench {
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             Sampler sampler = new Sampler(server.sampler);
             sampler.start();
+            long heap0 = server.collect();
             long cpu0 = server.sampler.cpuMillis();
             long rss0 = server.sampler.rssKib();
             List<WorkerProcess> procs = new ArrayList<>();
@@ -97,8 +98,10 @@ public final class Bench {
                     ready = ready.plus(p.await("READY", 600));
                 }
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
-                long cpuReady = server.sampler.cpuMillis();
                 long rssReady = server.sampler.rssKib();
+                long heapReady = server.collect();
+                long rssReadyGc = server.sampler.rssKib();
+                long cpuReady = server.sampler.cpuMillis();
                 procs.forEach(WorkerProcess::go);
                 long sent = 0;
                 long t0 = System.nanoTime();
@@ -113,8 +116,8 @@ public final class Bench {
                 long cpuEnd = server.sampler.cpuMillis();
                 long rssEnd = server.sampler.rssKib();
                 sampler.stop();
-                return new Measure(ready, total, sent, rss0, rssReady, rssEnd, sampler.maxRss(), cpu0, cpuReady, cpuEnd,
-                        runNanos / 1_000_000, o);
+                return new Measure(ready, total, sent, rss0, rssReady, rssReadyGc, heap0, heapReady, rssEnd,
+                        sampler.maxRss(), cpu0, cpuReady, cpuEnd, runNanos / 1_000_000, o);
             } finally {
                 procs.forEach(WorkerProcess::close);
                 sampler.stop();

@@ -6,7 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What one target did in one run, and the figures derived from it. */
-record Measure(Result ready, Result total, long sent, long rss0Kib, long rssReadyKib, long rssEndKib, long rssMaxKib,
+record Measure(Result ready, Result total, long sent, long rss0Kib, long rssReadyKib, long rssReadyGcKib, long heap0Kib,
+        long heapReadyKib, long rssEndKib, long rssMaxKib,
         long cpu0, long cpuReady, long cpuEnd, long runMillis, Options o) {
 
     long connected() {
@@ -35,6 +36,10 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("connect p99 ms", ready.connectLatency().quantile(0.99) / 1000.0);
                 f.put("server RSS MiB (all connected)", rssReadyKib / 1024.0);
                 f.put("server RSS per user KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
+                f.put("server RSS per user KiB, after full GC", heap0Kib < 0 ? Double.NaN
+                        : (rssReadyGcKib - rss0Kib) / (double) Math.max(1, connected()));
+                f.put("live heap per user KiB", heap0Kib < 0 ? Double.NaN
+                        : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
                 f.put("server CPU ms/s while idle", (cpuEnd - cpuReady) / runS);
                 f.put("sockets still open at end", (double) total.open());
             }

@@ -92,6 +92,48 @@ final class TargetProcess implements AutoCloseable {
         throw new IllegalStateException(name + " did not listen on " + port + " within 60 s");
     }
 
+    /** Whether the target is a JVM, whose heap {@link #collect} can shrink before a memory reading. */
+    boolean jvm() {
+        return !name.equals("centrifuge");
+    }
+
+    /**
+     * Runs a full GC in a JVM target ({@code jcmd GC.run}) and returns the heap in use after it, in KiB;
+     * -1 for the Go peer, whose collector runs by itself.
+     */
+    long collect() {
+        if (!jvm()) {
+            return -1;
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            run(jcmd.toString(), String.valueOf(process.pid()), "GC.run");
+            String info = run(jcmd.toString(), String.valueOf(process.pid()), "GC.heap_info");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)([KMG])").matcher(info);
+            if (!m.find()) {
+                return -1;
+            }
+            long v = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "M" -> v * 1024;
+                case "G" -> v * 1024 * 1024;
+                default -> v;
+            };
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
+    }
+
     @Override
     public void close() {
         process.destroy();
