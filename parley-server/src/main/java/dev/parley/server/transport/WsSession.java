@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Outbound frames go through Netty's channel buffer, bounded by the write-buffer water mark; a client
  * whose buffer is past the high mark is a slow consumer and is closed with 1013 (try again later), a
- * code on which clients reconnect.
+ * code on which clients reconnect. A close frame waits behind the frames already queued, which a slow
+ * consumer may never read, so every close is forced after {@link #CLOSE_GRACE_MILLIS}.
  */
 final class WsSession implements Session {
     static final int CONNECTING = 0;
@@ -28,6 +29,9 @@ final class WsSession implements Session {
 
     static final int SLOW_CONSUMER_CODE = 1013;
 
+    /** How long a close frame may wait to be written before the socket is closed without it. */
+    static final long CLOSE_GRACE_MILLIS = 5_000;
+
     private final Channel channel;
     private final String connectionId;
     private final String userId;
@@ -35,6 +39,7 @@ final class WsSession implements Session {
     private final String userAgent;
     private final Instant connectedAt;
     private final AtomicInteger state = new AtomicInteger(CONNECTING);
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private volatile Instant lastHeartbeat;
 
@@ -156,13 +161,17 @@ final class WsSession implements Session {
         }
     }
 
+    /** Sends one close frame (later calls do nothing) and closes the socket once it is written or at the grace. */
     @Override
     public void close(int code, String reason) {
-        if (!channel.isActive()) {
+        if (!channel.isActive() || !closing.compareAndSet(false, true)) {
             return;
         }
         String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
         channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
