@@ -193,7 +193,7 @@ public final class Bench {
                     "sources=" + sources, "apiKey=" + TargetProcess.API_KEY, "secret=" + TargetProcess.SECRET,
                     "workload=" + o.workload(), "prefix=" + prefix, "from=" + from, "to=" + to,
                     "rate=" + (o.rate() / workers), "inflight=" + o.inflight(), "groupSize=" + o.groupSize(),
-                    "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat()));
+                    "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat(), "flood=" + o.flood()));
             Process p = new ProcessBuilder(cmd).redirectError(logDir.resolve("worker-" + target + "-" + index + ".log").toFile())
                     .start();
             return new WorkerProcess(p);

@@ -17,7 +17,7 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
     /** Deliveries expected: each message times the readers of its channel (slow readers excluded). */
     long expected() {
         long readers = switch (o.workload()) {
-            case W3, W5 -> Math.round(connected() * (1 - o.slow()));
+            case W3 -> Math.round(connected() * (1 - o.slow()));
             case W4 -> o.groupSize();
             default -> 0;
         };
@@ -41,6 +41,7 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("live heap per user KiB", heap0Kib < 0 ? Double.NaN
                         : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
                 f.put("server CPU ms/s while idle", (cpuEnd - cpuReady) / runS);
+                f.put("heartbeat RTT p99 ms", total.heartbeatRtt().quantile(0.99) / 1000.0);
                 f.put("sockets still open at end", (double) total.open());
             }
             case W2 -> {
@@ -52,7 +53,20 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("server CPU µs per connect", (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.connectsOk()));
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
             }
-            case W3, W4, W5 -> {
+            case W5 -> {
+                f.put("users connected", (double) connected());
+                f.put("slow users (stop reading, flood heartbeats)", (double) total.slowUsers());
+                f.put("slow users cut by the server", (double) total.cutLatency().count());
+                f.put("time to cut p50 s", total.cutLatency().quantile(0.50) / 1e6);
+                f.put("time to cut max s", total.cutLatency().quantile(1.0) / 1e6);
+                f.put("others' heartbeat RTT p50 ms", total.heartbeatRtt().quantile(0.50) / 1000.0);
+                f.put("others' heartbeat RTT p99 ms", total.heartbeatRtt().quantile(0.99) / 1000.0);
+                f.put("others closed", (double) (total.closedByServer() - total.cutLatency().count()));
+                f.put("server RSS MiB before the flood", rssReadyGcKib / 1024.0);
+                f.put("server RSS max MiB", rssMaxKib / 1024.0);
+                f.put("server RSS at end MiB", rssEndKib / 1024.0);
+            }
+            case W3, W4 -> {
                 f.put("watchers connected", (double) connected());
                 f.put("connect failures", (double) ready.connectsFailed());
                 f.put("messages sent", (double) sent);
@@ -64,7 +78,7 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("server CPU µs per delivery", (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.delivered()));
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
                 f.put("server RSS per watcher KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
-                if (o.workload() == Workload.W5) {
+                if (o.slow() > 0) {
                     f.put("sockets closed by server", (double) total.closedByServer());
                 }
             }

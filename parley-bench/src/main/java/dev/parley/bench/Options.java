@@ -6,7 +6,7 @@ import java.util.List;
 
 /** The command line of {@code ./parley bench}, with defaults that keep a run short. */
 record Options(Workload workload, List<String> targets, int users, int rate, int seconds, int msgRate,
-        int groupSize, double slow, int heartbeat, int inflight, boolean pin, boolean history) {
+        int groupSize, double slow, int heartbeat, int inflight, int flood, boolean pin, boolean history) {
 
     static final String HELP = """
             Usage: ./parley bench <w1|w2|w3|w4|w5> [options]      ./parley bench jmh [JMH options]
@@ -17,8 +17,9 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
               --seconds S      measured phase, 1..600 (W1 hold, W2 storm, W3-W5 messages)
               --msg-rate M     messages per second over all channels (W3-W5), 1..1000
               --group-size G   users per channel in W4 (default 10)
-              --slow F         share of users that stop reading in W5 (default 0.01)
-              --heartbeat S    seconds between client heartbeats (default 25, as the JS SDK)
+              --slow F         share of users that stop reading (W5 default 0.01; W3 with --slow: message variant)
+              --flood H        heartbeats a second each slow W5 user sends without reading (default 5000)
+              --heartbeat S    seconds between client heartbeats (default 25 as the JS SDK; W5: 1)
               --inflight K     connects in flight per worker (default 1000)
               --no-pin         do not pin the server to core 0 and the generator to the others
               --no-history     do not append the run to BENCHMARKS.md
@@ -34,15 +35,17 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
         int users = switch (w) {
             case W1 -> 10_000;
             case W2 -> 1_000_000;
-            case W3, W5 -> 5_000;
+            case W3 -> 5_000;
+            case W5 -> 2_000;
             case W4 -> 10_000;
         };
         int rate = w == Workload.W2 ? 8_000 : 2_000;
-        int seconds = 10;
+        int seconds = w == Workload.W5 ? 30 : 10;
         int msgRate = 10;
         int group = 10;
         double slow = w == Workload.W5 ? 0.01 : 0;
-        int heartbeat = 25;
+        int heartbeat = w == Workload.W5 ? 1 : 25;
+        int flood = 5_000;
         int inflight = 1000;
         boolean pin = Runtime.getRuntime().availableProcessors() >= 2;
         boolean history = true;
@@ -58,6 +61,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
                 case "--slow" -> slow = Double.parseDouble(value(args, ++i, a));
                 case "--heartbeat" -> heartbeat = range(value(args, ++i, a), a, 0, 300);
                 case "--inflight" -> inflight = range(value(args, ++i, a), a, 1, 10_000);
+                case "--flood" -> flood = range(value(args, ++i, a), a, 100, 100_000);
                 case "--no-pin" -> pin = false;
                 case "--no-history" -> history = false;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + HELP);
@@ -72,7 +76,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
             throw new IllegalArgumentException("--users: " + users + " (expected: at most 100000 connected users)");
         }
         return new Options(w, new ArrayList<>(targets), users, rate, seconds, msgRate, group, slow, heartbeat,
-                inflight, pin, history);
+                inflight, flood, pin, history);
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -38,7 +38,7 @@ class SmokeBenchTest {
 
     @Test
     void idleUsersAllConnectAndStayOpenWithHeartbeats() {
-        Plan plan = new Plan(Workload.W1, "smoke1", 0, 300, 0, 100, 10, 0, 2);
+        Plan plan = new Plan(Workload.W1, "smoke1", 0, 300, 0, 100, 10, 0, 2, 1000);
         try (TestServer server = TestServer.start();
                 Generator gen = generator(new Dialect.Stream(server.apiKey()), server.port(), plan);
                 WorkerTask task = new WorkerTask(gen, plan, server.apiSecret())) {
@@ -55,7 +55,7 @@ class SmokeBenchTest {
 
     @Test
     void connectStormAnswersEveryConnectOfNewUsers() {
-        Plan plan = new Plan(Workload.W2, "smoke2", 0, 400, 200, 50, 10, 0, 3);
+        Plan plan = new Plan(Workload.W2, "smoke2", 0, 400, 200, 50, 10, 0, 3, 1000);
         try (TestServer server = TestServer.start();
                 Generator gen = generator(new Dialect.Stream(server.apiKey()), server.port(), plan);
                 WorkerTask task = new WorkerTask(gen, plan, server.apiSecret())) {
@@ -70,17 +70,36 @@ class SmokeBenchTest {
 
     @Test
     void everyWatcherOfOneChannelReceivesEveryMessageFromTheFloor() throws Exception {
-        assertDelivered(new Plan(Workload.W3, "smoke3", 0, 200, 0, 100, 10, 0, 1), 20, 200);
+        assertDelivered(new Plan(Workload.W3, "smoke3", 0, 200, 0, 100, 10, 0, 1, 1000), 20, 200);
     }
 
     @Test
     void everyMemberOfSmallChannelsReceivesItsChannelsMessagesFromTheFloor() throws Exception {
-        assertDelivered(new Plan(Workload.W4, "smoke4", 0, 200, 0, 100, 10, 0, 1), 20, 10);
+        assertDelivered(new Plan(Workload.W4, "smoke4", 0, 200, 0, 100, 10, 0, 1, 1000), 20, 10);
     }
 
     @Test
-    void slowReadersDoNotKeepOthersFromTheirMessages() throws Exception {
-        assertDelivered(new Plan(Workload.W5, "smoke5", 0, 200, 0, 100, 10, 0.05, 1), 20, 190);
+    void slowReadersOfOneChannelDoNotKeepOthersFromTheirMessages() throws Exception {
+        assertDelivered(new Plan(Workload.W3, "smoke5", 0, 200, 0, 100, 10, 0.05, 1, 1000), 20, 190);
+    }
+
+    @Test
+    void aSlowConsumerIsCutWithin30SecondsWhileOthersKeepTheirHeartbeats() {
+        Plan plan = new Plan(Workload.W5, "smoke6", 0, 100, 0, 100, 10, 0.01, 1, 5_000);
+        // a 16 KiB bound instead of 1 MiB, so that the backlog reaches it within seconds under leak detection
+        try (TestServer server = TestServer.start(b -> b.outboundHighWaterBytes(16 * 1024));
+                Generator gen = new Generator(new Dialect.Stream(server.apiKey()), "127.0.0.1", server.port(), SOURCES,
+                        server.apiKey(), 1, 1, c -> plan.slow(index(c.userId())), 4096);
+                WorkerTask task = new WorkerTask(gen, plan, server.apiSecret())) {
+            task.setup();
+            task.startFlood();
+            await().atMost(Duration.ofSeconds(40)).until(() -> gen.cutLatency.count() == 1);
+            Result r = task.result();
+            assertThat(r.slowUsers()).isEqualTo(1);
+            assertThat(r.cutLatency().quantile(1.0)).isLessThan(30_000_000);
+            assertThat(r.open()).isEqualTo(99);
+            assertThat(r.heartbeatRtt().count()).isGreaterThan(0);
+        }
     }
 
     /** Sends {@code messages} over the plan's channels; each must reach {@code readersPerMessage} sockets. */

@@ -54,6 +54,10 @@ public final class Generator implements AutoCloseable {
 
     public final Histogram connectLatency = new Histogram();
     public final Histogram deliveryLatency = new Histogram();
+    /** Heartbeat round trips of sockets that read (W1, W5). */
+    public final Histogram heartbeatRtt = new Histogram();
+    /** From the start of a flood to the server's close, for W5's slow consumers. */
+    public final Histogram cutLatency = new Histogram();
     public final LongAdder connectsOk = new LongAdder();
     public final LongAdder connectsFailed = new LongAdder();
     public final LongAdder delivered = new LongAdder();
@@ -63,6 +67,15 @@ public final class Generator implements AutoCloseable {
 
     public Generator(Dialect dialect, String host, int port, List<String> sources, String apiKey,
             int heartbeatSeconds, int threads, Predicate<LoadClient> slow) {
+        this(dialect, host, port, sources, apiKey, heartbeatSeconds, threads, slow, 0);
+    }
+
+    /**
+     * @param receiveBuffer the sockets' SO_RCVBUF in bytes, 0 for the kernel's; a small one makes a slow
+     *     consumer's backlog reach the server's bound sooner (the smoke test)
+     */
+    public Generator(Dialect dialect, String host, int port, List<String> sources, String apiKey,
+            int heartbeatSeconds, int threads, Predicate<LoadClient> slow, int receiveBuffer) {
         if (!host.startsWith("127.") && !host.equals("localhost")) {
             throw new IllegalArgumentException("host: " + host + " (expected: a loopback address)");
         }
@@ -80,6 +93,9 @@ public final class Generator implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+        if (receiveBuffer > 0) {
+            bootstrap.option(ChannelOption.SO_RCVBUF, receiveBuffer);
+        }
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }

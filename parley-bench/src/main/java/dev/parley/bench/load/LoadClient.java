@@ -32,6 +32,8 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
     private String connectionId = "";
     private ScheduledFuture<?> heartbeats;
     private int seq = 1;
+    private long heartbeatSentNanos;
+    private long floodStartNanos;
     private volatile long received;
     private volatile int closeCode = -1;
 
@@ -128,6 +130,10 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
             gen.deliveryLatency.record(Generator.nowMicros() - sent);
             return;
         }
+        if (heartbeatSentNanos != 0 && floodStartNanos == 0) {
+            gen.heartbeatRtt.record((System.nanoTime() - heartbeatSentNanos) / 1000);
+            heartbeatSentNanos = 0;
+        }
         int id = replyId(text);
         if (id > 0) {
             CompletableFuture<String> f = replies.remove(id);
@@ -150,8 +156,30 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
 
     private void heartbeat() {
         if (channel.isActive()) {
+            heartbeatSentNanos = System.nanoTime();
             channel.writeAndFlush(new TextWebSocketFrame(gen.dialect.heartbeat(userId, seq++)));
         }
+    }
+
+    /**
+     * Sends {@code perSecond} heartbeats a second, in bursts every 10 ms, while reading nothing: the slow
+     * consumer of W5 without channels. The time from here to the server's close goes to the cut histogram.
+     */
+    public void flood(int perSecond) {
+        channel.eventLoop().execute(() -> {
+            channel.config().setAutoRead(false);
+            floodStartNanos = System.nanoTime();
+            int burst = Math.max(1, perSecond / 100);
+            channel.eventLoop().scheduleAtFixedRate(() -> {
+                if (!channel.isActive()) {
+                    throw new IllegalStateException("closed"); // ends the schedule
+                }
+                for (int i = 0; i < burst; i++) {
+                    channel.write(new TextWebSocketFrame(gen.dialect.heartbeat(userId, seq++)));
+                }
+                channel.flush();
+            }, 10, 10, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Sends a command frame built with the next sequence number and completes with the reply to it. */
@@ -189,6 +217,9 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
             heartbeats.cancel(false);
         }
         fail(new IllegalStateException("closed before the first frame"));
+        if (floodStartNanos != 0) {
+            gen.cutLatency.record((System.nanoTime() - floodStartNanos) / 1000);
+        }
         if (ready.isDone() && !ready.isCompletedExceptionally()) {
             gen.onClosed(this);
         }

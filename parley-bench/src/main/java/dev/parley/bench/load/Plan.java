@@ -8,9 +8,10 @@ package dev.parley.bench.load;
  * @param groupSize users per channel for W4 (W3 and W5: everyone in one channel)
  * @param slowFraction share of users that stop reading once connected (W5)
  * @param seconds how long the measured phase lasts
+ * @param floodRate heartbeats a second each slow user sends in W5
  */
 public record Plan(Workload workload, String prefix, int from, int to, int rate, int inflight, int groupSize,
-        double slowFraction, int seconds) {
+        double slowFraction, int seconds, int floodRate) {
 
     public Plan {
         if (to < from) {

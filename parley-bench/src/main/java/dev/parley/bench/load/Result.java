@@ -11,10 +11,11 @@ import java.util.TreeMap;
 /** What one worker measured; {@link #plus} sums workers. One JSON line on the wire between processes. */
 public record Result(long connectsOk, long connectsFailed, long open, long delivered, long closedByServer,
         Map<Integer, Integer> closeCodes, long setupMillis, long runMillis, Histogram connectLatency,
-        Histogram deliveryLatency, List<String> errors) {
+        Histogram deliveryLatency, Histogram heartbeatRtt, Histogram cutLatency, long slowUsers, List<String> errors) {
 
     public static Result empty() {
-        return new Result(0, 0, 0, 0, 0, Map.of(), 0, 0, new Histogram(), new Histogram(), List.of());
+        return new Result(0, 0, 0, 0, 0, Map.of(), 0, 0, new Histogram(), new Histogram(), new Histogram(),
+                new Histogram(), 0, List.of());
     }
 
     public Result plus(Result o) {
@@ -27,10 +28,17 @@ public record Result(long connectsOk, long connectsFailed, long open, long deliv
         d.add(deliveryLatency);
         d.add(o.deliveryLatency);
         List<String> e = new ArrayList<>(errors);
+        Histogram h = new Histogram();
+        h.add(heartbeatRtt);
+        h.add(o.heartbeatRtt);
+        Histogram k = new Histogram();
+        k.add(cutLatency);
+        k.add(o.cutLatency);
         e.addAll(o.errors);
         return new Result(connectsOk + o.connectsOk, connectsFailed + o.connectsFailed, open + o.open,
                 delivered + o.delivered, closedByServer + o.closedByServer, codes,
-                Math.max(setupMillis, o.setupMillis), Math.max(runMillis, o.runMillis), c, d, e);
+                Math.max(setupMillis, o.setupMillis), Math.max(runMillis, o.runMillis), c, d, h, k,
+                slowUsers + o.slowUsers, e);
     }
 
     public String toJson() {
@@ -38,7 +46,9 @@ public record Result(long connectsOk, long connectsFailed, long open, long deliv
         n.put("connectsOk", connectsOk).put("connectsFailed", connectsFailed).put("open", open)
                 .put("delivered", delivered).put("closedByServer", closedByServer)
                 .put("setupMillis", setupMillis).put("runMillis", runMillis)
-                .put("connectLatency", connectLatency.encode()).put("deliveryLatency", deliveryLatency.encode());
+                .put("connectLatency", connectLatency.encode()).put("deliveryLatency", deliveryLatency.encode())
+                .put("heartbeatRtt", heartbeatRtt.encode()).put("cutLatency", cutLatency.encode())
+                .put("slowUsers", slowUsers);
         ObjectNode codes = n.putObject("closeCodes");
         closeCodes.forEach((k, v) -> codes.put(String.valueOf(k), v));
         errors.forEach(n.putArray("errors")::add);
@@ -55,6 +65,7 @@ public record Result(long connectsOk, long connectsFailed, long open, long deliv
                 n.path("delivered").asLong(), n.path("closedByServer").asLong(), codes,
                 n.path("setupMillis").asLong(), n.path("runMillis").asLong(),
                 Histogram.decode(n.path("connectLatency").asText()), Histogram.decode(n.path("deliveryLatency").asText()),
-                errors);
+                Histogram.decode(n.path("heartbeatRtt").asText()), Histogram.decode(n.path("cutLatency").asText()),
+                n.path("slowUsers").asLong(), errors);
     }
 }

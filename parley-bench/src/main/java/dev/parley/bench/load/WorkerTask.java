@@ -81,6 +81,9 @@ public final class WorkerTask implements AutoCloseable {
                 return gen.connect(uid, token(uid)).thenAccept(LoadClient::close);
             });
         } else {
+            if (plan.workload() == Workload.W5) {
+                startFlood();
+            }
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(plan.seconds()));
         }
         runMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -127,6 +130,15 @@ public final class WorkerTask implements AutoCloseable {
         }
     }
 
+    /** W5: the slow users stop reading and flood heartbeats. */
+    public void startFlood() {
+        clients.stream().filter(c -> plan.slow(index(c.userId()))).forEach(c -> c.flood(plan.floodRate()));
+    }
+
+    private static int index(String userId) {
+        return Integer.parseInt(userId.substring(userId.lastIndexOf('-') + 1));
+    }
+
     /** The sockets connected in {@link #setup} and still open. */
     public List<LoadClient> clients() {
         return clients.stream().filter(LoadClient::isOpen).toList();
@@ -138,6 +150,7 @@ public final class WorkerTask implements AutoCloseable {
         long open = clients.stream().filter(LoadClient::isOpen).count();
         return new Result(gen.connectsOk.sum(), gen.connectsFailed.sum(), open, gen.delivered.sum(),
                 gen.closedByServer.sum(), codes, setupMillis, runMillis, gen.connectLatency, gen.deliveryLatency,
+                gen.heartbeatRtt, gen.cutLatency, clients.stream().filter(c -> plan.slow(index(c.userId()))).count(),
                 List.copyOf(errors));
     }
 
