@@ -42,7 +42,7 @@ final class TargetProcess implements AutoCloseable {
             cmd.addAll(List.of("taskset", "-c", "0"));
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> jvm = List.of(System.getProperty("parley.jvmFlags", "-XX:+UseZGC -Xss512k").trim().split("\\s+"));
+        List<String> jvm = List.of(System.getProperty("parley.jvmFlags", "-XX:+UseG1GC -Xss512k").trim().split("\\s+"));
         switch (name) {
             case "parley" -> {
                 cmd.add(java);
