@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
 import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
 import dev.parley.server.auth.Authenticator;
+import dev.parley.server.auth.Caller;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -30,13 +32,26 @@ public final class RestApi {
         router.addOpen("GET", "/hi", ctx -> Json.object());
         new UsersApi().register(router);
         new AppApi().register(router);
+        new ChannelsApi().register(router);
+        new MessagesApi().register(router);
+        new OpsApi().register(router);
     }
 
     /** Handles one call; never throws. */
     public HttpResult handle(HttpCall call) {
         long start = System.nanoTime();
+        String[] route = {"unmatched"};
+        HttpResult result = handle(call, start, route);
+        node.metrics().restRequest(METHODS.contains(call.method()) ? call.method() : "OTHER", route[0],
+                result.status(), System.nanoTime() - start);
+        return result;
+    }
+
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+    private HttpResult handle(HttpCall call, long start, String[] route) {
         try {
-            ObjectNode body = dispatch(call);
+            ObjectNode body = dispatch(call, route);
             body.put("duration", duration(start));
             return new HttpResult(200, body);
         } catch (ChatException e) {
@@ -52,7 +67,7 @@ public final class RestApi {
         }
     }
 
-    private ObjectNode dispatch(HttpCall call) {
+    private ObjectNode dispatch(HttpCall call, String[] routeTemplate) {
         boolean[] methodMismatch = {false};
         Optional<Router.Match> match = router.match(call.method(), call.path(), methodMismatch);
         if (match.isEmpty()) {
@@ -61,10 +76,19 @@ public final class RestApi {
             throw new ChatException(ErrorCode.NOT_FOUND, what);
         }
         Router.Route route = match.get().route();
+        routeTemplate[0] = route.template();
         Authenticator.Identity identity = null;
         if (!route.anonymousAllowed()) {
             node.authenticator().checkApiKey(call.param("api_key"));
             identity = node.authenticator().authenticate(authType(call), call.header("authorization"));
+            if (identity.caller() instanceof Caller.UserCaller u) {
+                User caller = node.users().find(u.userId()).orElse(null);
+                Authenticator.checkRevocation(identity, caller);
+                if (caller != null && caller.isDisabled()) {
+                    throw ChatException.notAllowed("user '" + u.userId() + "' is "
+                            + (caller.deletedAt() != null ? "deleted" : "deactivated") + " and cannot call the API");
+                }
+            }
         }
         RequestContext ctx = new RequestContext(node, identity, call, match.get().pathParams(), endpointName(route));
         return route.handler().handle(ctx);

@@ -59,8 +59,10 @@ public final class Authenticator {
         }
         boolean skip = settings.get().disableAuthChecks();
         Jwt.Claims claims = Jwt.verify(token, apiSecret, clock.instant(), skip);
-        checkAppRevocation(claims.issuedAt());
         if (claims.userId() != null && !claims.userId().isEmpty()) {
+            // App-wide revocation covers user tokens only: a server token such as the JS SDK's
+            // {"server": true} has no iat, and revoking it would lock the backend out of PATCH /app.
+            checkAppRevocation(claims.issuedAt());
             return new Identity(new Caller.UserCaller(claims.userId()), claims.issuedAt());
         }
         if (claims.server()) {

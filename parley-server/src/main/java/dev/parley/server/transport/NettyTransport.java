@@ -7,6 +7,7 @@ import dev.parley.server.Session;
 import dev.parley.server.api.RestApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -22,6 +23,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,13 +77,14 @@ public final class NettyTransport implements AutoCloseable {
 
     private ChannelInitializer<SocketChannel> initializer(RestApi api, WebSocketUpgrader upgrader) {
         int maxBody = node.config().maxBodyBytes();
+        OpsPages pages = new OpsPages(node);
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         .addLast(new HttpServerCodec(8192, 16384, 8192))
                         .addLast(new BoundedAggregator(maxBody))
-                        .addLast(new HttpHandler(node, api, upgrader));
+                        .addLast(new HttpHandler(node, api, upgrader, pages));
             }
         };
     }
@@ -99,8 +103,19 @@ public final class NettyTransport implements AutoCloseable {
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
+        // Wait (briefly) for the close frames to leave: an event loop that shuts down closes its
+        // channels before running queued writes, and clients would then see 1006 instead of 1012.
+        List<ChannelFuture> closing = new ArrayList<>();
         for (Session s : node.registry().all()) {
-            s.close(SERVICE_RESTART, "server restart");
+            if (s instanceof WsSession ws) {
+                closing.add(ws.closing(SERVICE_RESTART, "server restart"));
+            } else {
+                s.close(SERVICE_RESTART, "server restart");
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         group.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         log.debug("transport stopped");

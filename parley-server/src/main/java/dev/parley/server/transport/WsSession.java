@@ -1,9 +1,12 @@
 package dev.parley.server.transport;
 
 import dev.parley.server.Session;
+import dev.parley.server.metrics.Metrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.time.Instant;
@@ -42,9 +45,12 @@ final class WsSession implements Session {
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private volatile Instant lastHeartbeat;
+    private final Metrics metrics;
 
-    WsSession(Channel channel, String connectionId, String userId, String client, String userAgent, Instant now) {
+    WsSession(Channel channel, String connectionId, String userId, String client, String userAgent, Instant now,
+            Metrics metrics) {
         this.channel = channel;
+        this.metrics = metrics;
         this.connectionId = connectionId;
         this.userId = userId;
         this.client = client == null ? "" : client;
@@ -84,8 +90,15 @@ final class WsSession implements Session {
         return userAgent;
     }
 
-    Instant lastHeartbeat() {
+    @Override
+    public Instant lastHeartbeat() {
         return lastHeartbeat;
+    }
+
+    @Override
+    public long outboundQueueBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     void heartbeat(Instant now) {
@@ -102,6 +115,8 @@ final class WsSession implements Session {
             if (state.get() == CONNECTING) {
                 if (pending.size() >= MAX_PENDING) {
                     frame.release();
+                    metrics.outboundDropped();
+                    metrics.slowConsumerDisconnected();
                     close(SLOW_CONSUMER_CODE, "too many events before the connection was established");
                     return;
                 }
@@ -115,10 +130,13 @@ final class WsSession implements Session {
     private void write(ByteBuf frame) {
         if (state.get() == CLOSED || !channel.isActive()) {
             frame.release();
+            metrics.outboundDropped();
             return;
         }
         if (!channel.isWritable()) {
             frame.release();
+            metrics.outboundDropped();
+            metrics.slowConsumerDisconnected();
             close(SLOW_CONSUMER_CODE, "slow consumer: outbound buffer full");
             return;
         }
@@ -161,17 +179,24 @@ final class WsSession implements Session {
         }
     }
 
-    /** Sends one close frame (later calls do nothing) and closes the socket once it is written or at the grace. */
     @Override
     public void close(int code, String reason) {
-        if (!channel.isActive() || !closing.compareAndSet(false, true)) {
-            return;
+        closing(code, reason);
+    }
+
+    /**
+     * Sends a close frame (once: later calls only return the future), then closes the channel once the
+     * frame is written or after {@link #CLOSE_GRACE_MILLIS}; the returned future completes once it is closed.
+     */
+    ChannelFuture closing(int code, String reason) {
+        if (channel.isActive() && closing.compareAndSet(false, true)) {
+            String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
+            channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
-        String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
-        channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
-        channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return channel.closeFuture();
     }
 
     @Override

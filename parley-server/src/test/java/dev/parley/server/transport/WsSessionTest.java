@@ -2,6 +2,7 @@ package dev.parley.server.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.server.metrics.Metrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -32,7 +33,7 @@ class WsSessionTest {
     void aCloseStuckBehindUnreadFramesIsForcedAfterTheGrace() {
         StuckPeer peer = new StuckPeer();
         EmbeddedChannel ch = new EmbeddedChannel(peer);
-        WsSession session = new WsSession(ch, "c1", "u1", "", "", Instant.EPOCH);
+        WsSession session = new WsSession(ch, "c1", "u1", "", "", Instant.EPOCH, new Metrics());
         session.close(WsSession.SLOW_CONSUMER_CODE, "slow consumer");
         ch.runPendingTasks();
         assertThat(ch.isActive()).isTrue();
@@ -48,7 +49,7 @@ class WsSessionTest {
     void repeatedClosesSendOneCloseFrame() {
         StuckPeer peer = new StuckPeer();
         EmbeddedChannel ch = new EmbeddedChannel(peer);
-        WsSession session = new WsSession(ch, "c1", "u1", "", "", Instant.EPOCH);
+        WsSession session = new WsSession(ch, "c1", "u1", "", "", Instant.EPOCH, new Metrics());
         session.open(Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
         for (int i = 0; i < 3; i++) {
             session.close(WsSession.SLOW_CONSUMER_CODE, "slow consumer");

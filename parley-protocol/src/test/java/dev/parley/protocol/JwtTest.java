@@ -1,0 +1,168 @@
+package dev.parley.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** HS256 tokens as Stream's SDKs make them, and the failure codes of PROTOCOL.md §2.7. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class JwtTest {
+    private static final String SECRET = "jwt-test-secret-0123456789abcdef0123456789";
+    private static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
+
+    @Test
+    void userTokenRoundTripsItsClaims() {
+        Instant exp = NOW.plusSeconds(3600);
+        Instant iat = NOW.minusSeconds(5);
+        String token = Jwt.userToken(SECRET, "luke", exp, iat);
+
+        Jwt.Claims c = Jwt.verify(token, SECRET, NOW, false);
+
+        assertThat(c.userId()).isEqualTo("luke");
+        assertThat(c.server()).isFalse();
+        assertThat(c.expiresAt()).isEqualTo(exp);
+        assertThat(c.issuedAt()).isEqualTo(iat);
+        assertThat(token.split("\\.")).hasSize(3);
+        assertThat(token).doesNotContain("=", "+", "/");
+    }
+
+    @Test
+    void serverTokenIsAServerClaimWithoutUser() {
+        Jwt.Claims c = Jwt.verify(Jwt.serverToken(SECRET), SECRET, NOW, false);
+
+        assertThat(c.server()).isTrue();
+        assertThat(c.userId()).isNull();
+        assertThat(c.issuedAt()).isNull();
+    }
+
+    @Test
+    void headerIsTheOneStreamSdksSend() {
+        String header = Jwt.userToken(SECRET, "luke", null, null).split("\\.")[0];
+
+        assertThat(new String(Base64.getUrlDecoder().decode(header), StandardCharsets.UTF_8))
+                .isEqualTo("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
+    }
+
+    @Test
+    void bearerPrefixIsTolerated() {
+        assertThat(Jwt.verify("Bearer " + Jwt.userToken(SECRET, "luke", null, null), SECRET, NOW, false).userId())
+                .isEqualTo("luke");
+    }
+
+    @Test
+    void missingOrMalformedTokenIsCode5() {
+        assertCode(() -> Jwt.verify(null, SECRET, NOW, false), 5);
+        assertCode(() -> Jwt.verify("", SECRET, NOW, false), 5);
+        assertCode(() -> Jwt.verify("a.b", SECRET, NOW, false), 5);
+        assertCode(() -> Jwt.verify("a.b.c.d", SECRET, NOW, false), 5);
+        assertCode(() -> Jwt.verify("eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.sig", SECRET, NOW, false), 5);
+        assertCode(() -> Jwt.verify("eyJhbGciOiJIUzI1NiJ9.!!!.sig", SECRET, NOW, false), 5);
+    }
+
+    @Test
+    void claimThatIsNotANumberIsCode5() {
+        String token = Jwt.sign(Map.of("user_id", "luke", "exp", "tomorrow"), SECRET);
+
+        assertCode(() -> Jwt.verify(token, SECRET, NOW, false), 5);
+    }
+
+    @Test
+    void signatureUnderAnotherSecretIsCode43() {
+        String token = Jwt.userToken("another-secret-0123456789abcdef0123456789", "luke", null, null);
+
+        assertCode(() -> Jwt.verify(token, SECRET, NOW, false), 43);
+    }
+
+    @Test
+    void tamperedPayloadIsCode43() {
+        String[] parts = Jwt.userToken(SECRET, "luke", null, null).split("\\.");
+        String vader = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("{\"user_id\":\"vader\"}".getBytes(StandardCharsets.UTF_8));
+
+        assertCode(() -> Jwt.verify(parts[0] + "." + vader + "." + parts[2], SECRET, NOW, false), 43);
+    }
+
+    @Test
+    void algorithmOtherThanHs256IsCode43() {
+        String[] parts = Jwt.userToken(SECRET, "luke", null, null).split("\\.");
+        String none = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+
+        assertCode(() -> Jwt.verify(none + "." + parts[1] + "." + parts[2], SECRET, NOW, false), 43);
+    }
+
+    @Test
+    void devTokenIsCode43WhileSignaturesAreChecked() {
+        assertCode(() -> Jwt.verify(Jwt.devToken("luke"), SECRET, NOW, false), 43);
+    }
+
+    @Test
+    void expiredTokenIsCode40() {
+        String token = Jwt.userToken(SECRET, "luke", NOW.minusSeconds(60), null);
+
+        assertCode(() -> Jwt.verify(token, SECRET, NOW, false), 40);
+    }
+
+    @Test
+    void notYetValidTokenIsCode41() {
+        String token = Jwt.sign(Map.of("user_id", "luke", "nbf", NOW.plusSeconds(60).getEpochSecond()), SECRET);
+
+        assertCode(() -> Jwt.verify(token, SECRET, NOW, false), 41);
+    }
+
+    @Test
+    void tokenIssuedInTheFutureIsCode42() {
+        String token = Jwt.userToken(SECRET, "luke", null, NOW.plusSeconds(60));
+
+        assertCode(() -> Jwt.verify(token, SECRET, NOW, false), 42);
+    }
+
+    @Test
+    void fewSecondsOfClockSkewAreTolerated() {
+        String justExpired = Jwt.userToken(SECRET, "luke", NOW.minusSeconds(3), NOW.plusSeconds(3));
+        String nbfSoon = Jwt.sign(Map.of("user_id", "luke", "nbf", NOW.plusSeconds(3).getEpochSecond()), SECRET);
+
+        assertThat(Jwt.verify(justExpired, SECRET, NOW, false).userId()).isEqualTo("luke");
+        assertThat(Jwt.verify(nbfSoon, SECRET, NOW, false).userId()).isEqualTo("luke");
+        assertCode(() -> Jwt.verify(Jwt.userToken(SECRET, "luke", NOW.minus(Jwt.DEFAULT_SKEW).minusSeconds(1), null),
+                SECRET, NOW, false), 40);
+    }
+
+    @Test
+    void devTokenMatchesTheJsSdkByteForByte() {
+        assertThat(Jwt.devToken("ab")).isEqualTo("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoiYWIifQ==.devtoken");
+    }
+
+    @Test
+    void devTokenWithStandardBase64AndPaddingDecodesWhenSignaturesAreSkipped() {
+        String token = Jwt.devToken("aa?");
+        assertThat(token).as("the payload uses the standard alphabet's '/' and '=' padding")
+                .contains("eyJ1c2VyX2lkIjoiYWE/In0=");
+
+        assertThat(Jwt.verify(token, SECRET, NOW, true).userId()).isEqualTo("aa?");
+        assertThat(Jwt.decodeUnverified(token).path("user_id").asText()).isEqualTo("aa?");
+    }
+
+    @Test
+    void skippingSignaturesStillChecksTimes() {
+        String[] parts = Jwt.userToken(SECRET, "luke", NOW.minusSeconds(60), null).split("\\.");
+
+        assertCode(() -> Jwt.verify(parts[0] + "." + parts[1] + ".devtoken", SECRET, NOW, true), 40);
+    }
+
+    private static void assertCode(Runnable call, int code) {
+        assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(ChatException.class, e -> {
+                    assertThat(e.code()).isEqualTo(code);
+                    assertThat(e.statusCode()).isEqualTo(401);
+                    assertThat(e.getMessage()).isNotBlank();
+                });
+    }
+}
