@@ -88,7 +88,7 @@ function ChatApp({ config }) {
           <StartChat />
           <ChannelList filters={filters} sort={sort} options={options} />
         </aside>
-        <Channel>
+        <Channel EmptyPlaceholder={<NoChannel />}>
           <Window>
             <ChannelHeader />
             <MessageList />
@@ -98,6 +98,14 @@ function ChatApp({ config }) {
         </Channel>
       </div>
     </Chat>
+  );
+}
+
+function NoChannel() {
+  return (
+    <div className="demo-no-channel">
+      <p>Pick a chat on the left, or start one with another user id.</p>
+    </div>
   );
 }
 

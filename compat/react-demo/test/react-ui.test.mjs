@@ -68,9 +68,17 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
       const chat = who.page.locator(`[data-testid="chat"][data-user="${who.user}"]`);
       await chat.waitFor({ timeout: UI_TIMEOUT });
       await who.page.getByTestId('me').getByText(name).waitFor({ timeout: UI_TIMEOUT });
-      await who.page.locator('.str-chat__channel-list-empty').waitFor({ timeout: UI_TIMEOUT });
+      if (CHAT) await who.page.locator('.str-chat__channel-list-empty').waitFor({ timeout: UI_TIMEOUT });
+      else await who.page.locator('.str-chat__channel-list').waitFor({ timeout: UI_TIMEOUT });
       assert.equal(await who.page.locator('[data-testid="connect-error"]').count(), 0);
       await screenshot(who, 'signed-in');
+    }
+    if (!CHAT) {
+      // Without the chat core the channel list's query is answered 404 (and Chromium logs that).
+      for (const who of [alice, bob]) {
+        const rest = who.problems.filter((p) => !/^HTTP 404: POST \S+\/channels\?|status of 404/.test(p));
+        who.problems.splice(0, who.problems.length, ...rest);
+      }
     }
     assertNoProblems(alice, bob);
   });
