@@ -63,6 +63,9 @@ function ChatApp({ config }) {
   const filters = useMemo(() => ({ members: { $in: [config.user] } }), [config.user]);
   const sort = useMemo(() => ({ last_message_at: -1 }), []);
   const options = useMemo(() => ({ limit: 20, state: true, watch: true, presence: true }), []);
+  // The header's Online/Offline for a 1:1 chat comes from the channel's watchers, which the server
+  // returns only when asked for.
+  const watchers = useMemo(() => ({ limit: 10 }), []);
 
   if (error) {
     return (
@@ -86,7 +89,7 @@ function ChatApp({ config }) {
             <a href={urlWith({ user: undefined, name: undefined })}>Sign out</a>
           </header>
           <StartChat />
-          <ChannelList filters={filters} sort={sort} options={options} />
+          <ChannelList filters={filters} sort={sort} options={options} watchers={watchers} />
         </aside>
         <Channel EmptyPlaceholder={<NoChannel />}>
           <Window>
@@ -121,8 +124,11 @@ function StartChat() {
     setProblem(null);
     try {
       const channel = client.channel('messaging', { members: [client.userID, otherId] });
-      await channel.watch();
-      setActiveChannel(channel);
+      await channel.watch({ watchers: { limit: 10 } });
+      // The server tells our own socket that we were added (notification.added_to_channel), and the
+      // ChannelList may have made its own object for the new cid before this response came; events
+      // then go to that one, so open whichever object the client now keeps for the cid.
+      setActiveChannel(client.activeChannels[channel.cid] ?? channel);
       setOther('');
     } catch (e) {
       setProblem(e.message);

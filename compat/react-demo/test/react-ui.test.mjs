@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { launchChromium, openAs } from './lib/browser.mjs';
@@ -52,6 +52,12 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     app = await serveStatic(DIST_DIR);
     browser = await launchChromium();
     console.log(`serving ${DIST_DIR} at ${app.url}; Chromium ${browser.version()}; Parley at ${BASE_URL}`);
+  });
+
+  // A failed test leaves what each user saw, next to the log.
+  afterEach(async (t) => {
+    if (t.passed) return;
+    for (const who of [alice, bob]) if (who) await screenshot(who, 'failed').catch(() => {});
   });
 
   after(async () => {
@@ -121,7 +127,8 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     // both: the reaction shows on the reply
     for (const who of [alice, bob]) {
       const replyHere = messageIn(who.page.locator('.str-chat__thread'), reply);
-      await reactionOn(replyHere, 'love').waitFor({ timeout: UI_TIMEOUT });
+      await loveOn(replyHere).waitFor({ timeout: UI_TIMEOUT });
+      assert.equal(await replyHere.getByTestId('message-reactions-total-count').textContent(), '1');
       await screenshot(who, 'chat');
     }
     assert.ok(await aliceHello.isVisible());
@@ -150,8 +157,10 @@ async function react(page, message, type) {
   await message.hover();
   await message.getByTestId('message-reaction-action').first().click();
   await page.locator(`[data-testid="select-reaction-button"][data-text="${type}"]`).first().click();
+  await page.keyboard.press('Escape');
 }
 
-function reactionOn(message, type) {
-  return message.locator(`.str-chat__message-reactions [data-testid="message-reactions-list-button"], .str-chat__message-reactions`).first();
+/** The ❤️ ("love") in the message's reaction list; the default list shows emoji, not type names. */
+function loveOn(message) {
+  return message.locator('.str-chat__message-reactions').getByTestId('message-reactions-list-item-icon').filter({ hasText: '❤️' });
 }

@@ -34,7 +34,8 @@ export async function launchChromium() {
 
 /**
  * Opens the demo as one user in a new browser context and records everything that went wrong on the
- * page: console errors, uncaught exceptions, failed requests and HTTP error responses.
+ * page: console errors, uncaught exceptions, failed requests and HTTP error responses. With
+ * PARLEY_REACT_DEBUG=ws it also logs every request and WebSocket frame.
  *
  * @returns {Promise<{user: string, page: import('playwright-core').Page, problems: string[], close: () => Promise<void>}>}
  */
@@ -54,6 +55,13 @@ export async function openAs(browser, appUrl, { baseURL, apiKey, user, name, log
   page.on('response', (r) => {
     if (r.status() >= 400) note(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
   });
+  if (process.env.PARLEY_REACT_DEBUG === 'ws') {
+    page.on('websocket', (ws) => {
+      ws.on('framereceived', (f) => log(`[${user}] ws <- ${f.payload}`));
+      ws.on('framesent', (f) => log(`[${user}] ws -> ${f.payload}`));
+    });
+    page.on('request', (r) => r.method() !== 'OPTIONS' && log(`[${user}] ${r.method()} ${r.url()} ${r.postData() ?? ''}`));
+  }
   const query = new URLSearchParams({ baseURL, apiKey, user, ...(name ? { name } : {}) });
   await page.goto(`${appUrl}/?${query}`);
   return { user, page, problems, close: () => context.close() };
