@@ -170,3 +170,13 @@ export function rawSocket(url, options = {}) {
   }
   return { ws, next, closed, send: (value) => ws.send(JSON.stringify(value)), close: () => ws.close(1000) };
 }
+
+/** Creates (or updates) users through the server client, so they can be added as channel members. */
+export async function createUsers(...ids) {
+  await serverClient().upsertUsers(ids.map((id) => ({ id, name: id })));
+}
+
+/** Connects one client per id and returns them in the same order. */
+export async function connectAll(...ids) {
+  return Promise.all(ids.map(async (id) => (await connect({ id, name: id })).client));
+}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
+import dev.parley.server.usage.ConnectionPolicy;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
@@ -30,13 +31,14 @@ public record AppSettings(ObjectNode doc) {
             Map.entry("file_upload_config", JsonType.OBJECT),
             Map.entry("image_upload_config", JsonType.OBJECT),
             Map.entry("max_connections_per_user", JsonType.INT_OR_NULL),
+            Map.entry("connection_policy", JsonType.STRING_OR_NULL),
             Map.entry("webhook_url", JsonType.STRING),
             Map.entry("reminders_interval", JsonType.INT_OR_NULL));
 
     /** Keys the server recognises but that cannot be changed through {@code PATCH /app}. */
     static final Set<String> READ_ONLY = Set.of("suspended", "channel_configs", "permission_version", "placement");
 
-    enum JsonType { STRING, BOOLEAN, TIMESTAMP_OR_NULL, ARRAY, OBJECT, INT_OR_NULL }
+    enum JsonType { STRING, BOOLEAN, TIMESTAMP_OR_NULL, ARRAY, OBJECT, INT_OR_NULL, STRING_OR_NULL }
 
     public AppSettings {
         doc = doc.deepCopy();
@@ -98,15 +100,43 @@ public record AppSettings(ObjectNode doc) {
             case OBJECT -> v.isObject();
             case INT_OR_NULL -> v.isNull() || v.isIntegralNumber();
             case TIMESTAMP_OR_NULL -> v.isNull() || v.isTextual();
+            case STRING_OR_NULL -> v.isNull() || v.isTextual();
         };
         if (!ok) {
             throw ChatException.input("UpdateApp failed with error: \"" + key + " must be "
                     + type.name().toLowerCase().replace('_', ' ') + "\"");
         }
+        checkConnectionLimit(key, v);
         if (type == JsonType.TIMESTAMP_OR_NULL && v.isTextual()) {
             return Json.mapper().getNodeFactory().textNode(Timestamps.format(Timestamps.parse(v.asText(), key)));
         }
         return v;
+    }
+
+    private static void checkConnectionLimit(String key, JsonNode v) {
+        if (key.equals("max_connections_per_user") && v.isIntegralNumber() && v.asLong() < 0) {
+            throw ChatException.input("UpdateApp failed with error: \"max_connections_per_user must be >= 0 or null\"");
+        }
+        if (key.equals("connection_policy") && v.isTextual()) {
+            try {
+                ConnectionPolicy.Mode.parse(v.asText(), "connection_policy");
+            } catch (IllegalArgumentException e) {
+                throw ChatException.input("UpdateApp failed with error: \"" + e.getMessage() + "\"");
+            }
+        }
+    }
+
+    /**
+     * The per-user connection limit: {@code max_connections_per_user} and {@code connection_policy} when set
+     * through {@code PATCH /app}, else the server's configured defaults.
+     */
+    public ConnectionPolicy.Limit connectionLimit(ServerConfig config) {
+        JsonNode max = doc.get("max_connections_per_user");
+        JsonNode policy = doc.get("connection_policy");
+        int m = max == null || max.isNull() ? config.maxConnectionsPerUser() : (int) Math.min(Integer.MAX_VALUE, max.asLong());
+        ConnectionPolicy.Mode mode = policy == null || policy.isNull() ? config.connectionPolicy()
+                : ConnectionPolicy.Mode.parse(policy.asText(), "connection_policy");
+        return new ConnectionPolicy.Limit(m, mode);
     }
 
     /** The {@code app} object of {@code GET /app}. */

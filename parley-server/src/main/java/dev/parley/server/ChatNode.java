@@ -8,11 +8,18 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.channels.Chat;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.reads.Unread;
 import dev.parley.server.filter.Filter;
+import dev.parley.server.metrics.Metrics;
 import dev.parley.server.presence.PresenceHub;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.UserQuery;
+import dev.parley.server.usage.ConcurrencySamples;
+import dev.parley.server.usage.ConnectionPolicy;
 import dev.parley.server.usage.ConnectionRegistry;
+import dev.parley.server.usage.MauCache;
 import dev.parley.server.usage.StoreWriter;
 import dev.parley.server.users.UserRules;
 import dev.parley.server.users.UserService;
@@ -31,7 +38,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The core of one Parley node, independent of the network: connects and disconnects, users, presence,
- * app settings and usage metering. The transport calls it; it never imports Netty's channel types.
+ * the chat core ({@link #chat()}: channels, messages, reads), app settings and usage metering. The transport calls it; it never imports Netty's channel types.
  *
  * <p>Blocking methods ({@link #connect}, {@link #disconnect}, the user operations) run on virtual
  * threads of {@link #blockingExecutor()}, never on an event loop.
@@ -46,12 +53,17 @@ public final class ChatNode implements AutoCloseable {
     private final UserService users;
     private final ConnectionRegistry registry;
     private final PresenceHub presence = new PresenceHub();
+    private final Chat chat;
     private final AtomicReference<AppSettings> settings = new AtomicReference<>();
     private final Authenticator authenticator;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-worker-", 0).factory());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("parley-timer").daemon(true).factory());
+    private final Metrics metrics = new Metrics();
+    private final ConcurrencySamples concurrency = new ConcurrencySamples();
+    private final ConnectionPolicy connectionPolicy;
+    private final MauCache mau;
 
     public ChatNode(ServerConfig config, Store store, Clock clock) {
         this.config = requireNonNull(config, "config");
@@ -60,14 +72,51 @@ public final class ChatNode implements AutoCloseable {
         this.writer = new StoreWriter(store);
         this.users = new UserService(store, writer);
         this.registry = new ConnectionRegistry(clock);
+        this.chat = new Chat(new ChatCore(store.chat(), users, registry, presence, clock));
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);
         }
         settings.set(loaded);
         this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, settings::get);
+        this.connectionPolicy = new ConnectionPolicy(() -> settings.get().connectionLimit(config), registry, metrics);
+        this.mau = new MauCache(store, clock);
+        registerGauges();
         resetStalePresence();
         timer.scheduleAtFixedRate(this::flushPeak, 5, 5, TimeUnit.SECONDS);
+        timer.scheduleAtFixedRate(this::sampleConcurrency, 0, 5, TimeUnit.SECONDS);
+    }
+
+    private void registerGauges() {
+        metrics.gauge("parley.connections.open", "open WebSocket connections on this node", registry::totalConnections);
+        metrics.gauge("parley.connected.users", "distinct users with an open socket", registry::connectedUsers);
+        metrics.gauge("parley.duplicate.connection.users", "users with more than one open socket",
+                registry::usersWithSeveralConnections);
+        metrics.gauge("parley.monthly.active.users", "users who connected this month (UTC)", mau::current);
+    }
+
+    private void sampleConcurrency() {
+        concurrency.record(clock.instant(), registry.totalConnections());
+    }
+
+    /** Counters and gauges served on {@code /metrics}; the chat core counts messages and events here. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Per-minute peaks of concurrent connections, for the dashboard. */
+    public ConcurrencySamples concurrency() {
+        return concurrency;
+    }
+
+    /** The per-user connection limit and its policy. */
+    public ConnectionPolicy connectionPolicy() {
+        return connectionPolicy;
+    }
+
+    /** Users active this month (UTC), cached for a few seconds. */
+    public long monthlyActiveUsers() {
+        return mau.current();
     }
 
     public ServerConfig config() {
@@ -88,6 +137,11 @@ public final class ChatNode implements AutoCloseable {
 
     public ConnectionRegistry registry() {
         return registry;
+    }
+
+    /** Channels, messages, reactions and reads. */
+    public Chat chat() {
+        return chat;
     }
 
     public PresenceHub presence() {
@@ -140,12 +194,15 @@ public final class ChatNode implements AutoCloseable {
             if (current != null && current.deactivatedAt() != null) {
                 throw ChatException.notAllowed("user '" + userId + "' is deactivated and cannot connect");
             }
+            connectionPolicy.admit(userId, session.client());
             User merged = UserRules.mergeConnect(current, userId, details, now);
             changed[0] = current != null && merged != current;
             return merged.toBuilder().online(!merged.invisible()).lastActive(now).build();
         }, YearMonth.from(now.atZone(ZoneOffset.UTC)), u -> {
             users.pin(u);
             sockets[0] = registry.register(session);
+            concurrency.record(now, registry.totalConnections());
+            connectionPolicy.registered(session, sockets[0]);
         });
         if (sockets[0] == 1 && !user.invisible()) {
             presence.publish(userId, Events.userEvent("user.presence.changed", user, now), List.of());
@@ -153,7 +210,7 @@ public final class ChatNode implements AutoCloseable {
         if (changed[0]) {
             presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
         }
-        return Events.me(user);
+        return Unread.put(Events.me(user), chat.reads().totals(userId));
     }
 
     /**
@@ -162,6 +219,7 @@ public final class ChatNode implements AutoCloseable {
      */
     public void disconnect(Session session) {
         presence.unsubscribeAll(session);
+        chat.channels().disconnected(session);
         if (registry.unregister(session) != 0 || Caller.ANONYMOUS_ID.equals(session.userId())) {
             return;
         }
@@ -232,6 +290,7 @@ public final class ChatNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flushPeak();
+        chat.close();
         writer.close();
         store.close();
     }

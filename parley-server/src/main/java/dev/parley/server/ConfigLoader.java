@@ -1,5 +1,6 @@
 package dev.parley.server;
 
+import dev.parley.server.usage.ConnectionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,6 +31,12 @@ public final class ConfigLoader {
                     "accept development tokens and skip signature checks (never in production)"),
             new Option("--idle-timeout", "PARLEY_IDLE_TIMEOUT", true,
                     "close sockets silent for this long, e.g. 90s (default 90s)"),
+            new Option("--max-connections-per-user", "PARLEY_MAX_CONNECTIONS_PER_USER", true,
+                    "most open sockets per user, 0 for no limit (default 0; PATCH /app max_connections_per_user wins)"),
+            new Option("--connection-policy", "PARLEY_CONNECTION_POLICY", true,
+                    "past the limit: warn, reject_new or close_oldest (default warn; PATCH /app connection_policy wins)"),
+            new Option("--disable-metrics", "PARLEY_DISABLE_METRICS", false,
+                    "do not serve the Prometheus /metrics endpoint (it needs no API key)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -119,7 +126,32 @@ public final class ConfigLoader {
         if (v.containsKey("--idle-timeout")) {
             b.idleTimeout(duration(v.get("--idle-timeout"), "--idle-timeout"));
         }
+        if (v.containsKey("--max-connections-per-user")) {
+            b.maxConnectionsPerUser(nonNegative(v.get("--max-connections-per-user"), "--max-connections-per-user"));
+        }
+        if (v.containsKey("--connection-policy")) {
+            try {
+                b.connectionPolicy(ConnectionPolicy.Mode.parse(v.get("--connection-policy").trim(), "--connection-policy"));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
+        if (v.containsKey("--disable-metrics")) {
+            b.metricsEnabled(!bool(v.get("--disable-metrics"), "--disable-metrics"));
+        }
         return b;
+    }
+
+    private static int nonNegative(String s, String flag) {
+        try {
+            int n = Integer.parseInt(s.trim());
+            if (n < 0) {
+                throw new ConfigException(flag + ": " + s + " (expected: >= 0)");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(flag + ": '" + s + "' is not a number");
+        }
     }
 
     /** The help text of every flag. */

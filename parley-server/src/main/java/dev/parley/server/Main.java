@@ -1,7 +1,14 @@
 package dev.parley.server;
 
 import dev.parley.protocol.Jwt;
+import dev.parley.server.cli.ConnectionsCommand;
+import dev.parley.server.cli.UserImport;
+import dev.parley.server.store.Store;
+import dev.parley.server.store.Stores;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +18,11 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The command line: {@code serve} runs the server in the foreground; {@code token} prints a user token. */
+/**
+ * The command line: {@code serve} runs the server in the foreground; {@code token} prints a user token;
+ * {@code import} upserts users from a file into the store; {@code connections} prints a running server's
+ * open connections.
+ */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -24,8 +35,11 @@ public final class Main {
             switch (command) {
                 case "serve" -> serve(rest);
                 case "token" -> token(rest);
+                case "import" -> System.exit(importUsers(rest, System::getenv, System.out, System.err));
+                case "connections" -> System.exit(connections(rest, System::getenv, System.out));
                 default -> {
-                    System.err.println("parley: unknown command '" + command + "' (expected: serve or token)");
+                    System.err.println("parley: unknown command '" + command
+                            + "' (expected: serve, token, import or connections)");
                     System.exit(2);
                 }
             }
@@ -85,6 +99,11 @@ public final class Main {
     }
 
     private static void token(String[] args) {
+        System.out.println(token(args, System::getenv, Instant.now()));
+    }
+
+    /** The user token {@code parley token} prints. */
+    static String token(String[] args, Function<String, String> env, Instant now) {
         List<String> serverArgs = new ArrayList<>();
         String user = null;
         Duration expires = null;
@@ -98,9 +117,93 @@ public final class Main {
         if (user == null) {
             throw new ConfigLoader.ConfigException("token needs --user ID (usage: parley token --user ID [--expires 1h])");
         }
-        ServerConfig c = resolveCredentials(ConfigLoader.load(serverArgs.toArray(String[]::new), System::getenv));
-        Instant now = Instant.now();
-        System.out.println(Jwt.userToken(c.apiSecret(), user, expires == null ? null : now.plus(expires), now));
+        ServerConfig c = resolveCredentials(ConfigLoader.load(serverArgs.toArray(String[]::new), env));
+        return Jwt.userToken(c.apiSecret(), user, expires == null ? null : now.plus(expires), now);
+    }
+
+    /**
+     * {@code parley import FILE [--batch N] [--format json|ndjson|csv] [--restart] [--max-rows N]} plus the
+     * store flags ({@code --data-dir}, {@code --database-url}).
+     *
+     * @return the exit code: 0 when every row was imported, 1 when some rows were bad, 2 on a usage error
+     */
+    static int importUsers(String[] args, Function<String, String> env, PrintStream out, PrintStream err) {
+        List<String> serverArgs = new ArrayList<>();
+        String file = null;
+        int batch = UserImport.Options.defaults().batchSize();
+        String format = null;
+        boolean restart = false;
+        long maxRows = 0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--batch" -> batch = integer(value(args, ++i, "--batch"), "--batch");
+                case "--format" -> format = value(args, ++i, "--format");
+                case "--restart" -> restart = true;
+                case "--max-rows" -> maxRows = integer(value(args, ++i, "--max-rows"), "--max-rows");
+                default -> {
+                    if (!args[i].startsWith("-") && file == null) {
+                        file = args[i];
+                    } else {
+                        serverArgs.add(args[i]);
+                    }
+                }
+            }
+        }
+        if (file == null) {
+            throw new ConfigLoader.ConfigException("import needs a file (usage: parley import users.json|users.ndjson|users.csv"
+                    + " [--batch 1000] [--restart] [--data-dir DIR | --database-url URL])");
+        }
+        Path input = Path.of(file);
+        if (!Files.isRegularFile(input)) {
+            throw new ConfigLoader.ConfigException("import: no file at " + input.toAbsolutePath());
+        }
+        if (format != null && !List.of("json", "ndjson", "csv").contains(format)) {
+            throw new ConfigLoader.ConfigException("--format: '" + format + "' (expected: json, ndjson or csv)");
+        }
+        ServerConfig.Builder b = ConfigLoader.load(serverArgs.toArray(String[]::new), env);
+        UserImport.Options options = new UserImport.Options(batch, format, restart, maxRows);
+        long start = System.nanoTime();
+        try (Store store = Stores.open(b.databaseUrl(), b.dataDir())) {
+            UserImport.Result r = new UserImport(store, java.time.Clock.systemUTC(), out, err, UserImport.stdoutIsTerminal())
+                    .run(input, options);
+            out.printf(java.util.Locale.ROOT, "import: %,d users imported, %,d bad rows, in %.1f s%s%n", r.imported(), r.bad(),
+                    (System.nanoTime() - start) / 1e9, r.complete() ? "" : " (stopped early; run again to resume)");
+            return r.bad() > 0 ? 1 : 0;
+        }
+    }
+
+    /**
+     * {@code parley connections [--min N] [--user ID] [--url http://host:port]} plus the server's flags,
+     * from which key, secret and port are taken.
+     */
+    static int connections(String[] args, Function<String, String> env, PrintStream out) {
+        List<String> serverArgs = new ArrayList<>();
+        Integer min = null;
+        String user = null;
+        String url = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--min" -> min = integer(value(args, ++i, "--min"), "--min");
+                case "--user" -> user = value(args, ++i, "--user");
+                case "--url" -> url = value(args, ++i, "--url");
+                default -> serverArgs.add(args[i]);
+            }
+        }
+        ServerConfig c = resolveCredentials(ConfigLoader.load(serverArgs.toArray(String[]::new), env));
+        String base = url != null ? url : "http://127.0.0.1:" + c.port();
+        return new ConnectionsCommand(base, c.apiKey(), c.apiSecret(), out).run(min, user);
+    }
+
+    private static int integer(String v, String flag) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 1) {
+                throw new ConfigLoader.ConfigException(flag + ": " + v + " (expected: >= 1)");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigLoader.ConfigException(flag + ": '" + v + "' is not a number");
+        }
     }
 
     private static String value(String[] args, int i, String flag) {

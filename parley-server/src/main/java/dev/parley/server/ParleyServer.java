@@ -24,11 +24,17 @@ public final class ParleyServer implements AutoCloseable {
 
     /** Opens the store, runs its migrations, binds the port. */
     public static ParleyServer start(ServerConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** As {@link #start(ServerConfig)}, with the clock the node reads (tests move it across months). */
+    public static ParleyServer start(ServerConfig config, Clock clock) {
         requireNonNull(config, "config");
+        requireNonNull(clock, "clock");
         Store store = Stores.open(config.databaseUrl(), config.dataDir());
         ChatNode node;
         try {
-            node = new ChatNode(config, store, Clock.systemUTC());
+            node = new ChatNode(config, store, clock);
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -2,6 +2,7 @@ package dev.parley.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.parley.server.usage.ConnectionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -20,6 +21,9 @@ import java.time.Duration;
  * @param maxBodyBytes largest REST body accepted; larger is code 22
  * @param maxFrameBytes largest WebSocket frame accepted
  * @param outboundHighWaterBytes bytes queued on one socket before it counts as a slow consumer
+ * @param maxConnectionsPerUser default of {@code max_connections_per_user}; 0 means no limit
+ * @param connectionPolicy default of {@code connection_policy}: what happens past the limit
+ * @param metricsEnabled whether {@code /metrics} answers (it needs no API key)
  */
 public record ServerConfig(
         String host,
@@ -32,7 +36,10 @@ public record ServerConfig(
         Duration idleTimeout,
         int maxBodyBytes,
         int maxFrameBytes,
-        int outboundHighWaterBytes) {
+        int outboundHighWaterBytes,
+        int maxConnectionsPerUser,
+        ConnectionPolicy.Mode connectionPolicy,
+        boolean metricsEnabled) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -62,6 +69,10 @@ public record ServerConfig(
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("max body bytes: " + maxBodyBytes + " (expected: >= 1024)");
         }
+        requireNonNull(connectionPolicy, "connectionPolicy");
+        if (maxConnectionsPerUser < 0) {
+            throw new IllegalArgumentException("max connections per user: " + maxConnectionsPerUser + " (expected: >= 0)");
+        }
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("max frame bytes: " + maxFrameBytes + " (expected: >= 1024)");
         }
@@ -80,7 +91,9 @@ public record ServerConfig(
         return new Builder()
                 .host(host).port(port).apiKey(apiKey).apiSecret(apiSecret).dataDir(dataDir).databaseUrl(databaseUrl)
                 .disableAuthChecks(disableAuthChecks).idleTimeout(idleTimeout).maxBodyBytes(maxBodyBytes)
-                .maxFrameBytes(maxFrameBytes).outboundHighWaterBytes(outboundHighWaterBytes);
+                .maxFrameBytes(maxFrameBytes).outboundHighWaterBytes(outboundHighWaterBytes)
+                .maxConnectionsPerUser(maxConnectionsPerUser).connectionPolicy(connectionPolicy)
+                .metricsEnabled(metricsEnabled);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -96,6 +109,9 @@ public record ServerConfig(
         private int maxBodyBytes = 1024 * 1024;
         private int maxFrameBytes = 64 * 1024;
         private int outboundHighWaterBytes = 1024 * 1024;
+        private int maxConnectionsPerUser;
+        private ConnectionPolicy.Mode connectionPolicy = ConnectionPolicy.Mode.WARN;
+        private boolean metricsEnabled = true;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -108,16 +124,22 @@ public record ServerConfig(
         public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
         public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
         public Builder outboundHighWaterBytes(int v) { outboundHighWaterBytes = v; return this; }
+        public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
+        public Builder connectionPolicy(ConnectionPolicy.Mode v) { connectionPolicy = v; return this; }
+        public Builder metricsEnabled(boolean v) { metricsEnabled = v; return this; }
 
         /** The key set so far, or null. */
         public String apiKey() { return apiKey; }
         /** The secret set so far, or null. */
         public String apiSecret() { return apiSecret; }
         public Path dataDir() { return dataDir; }
+        /** The database URL set so far, or null for the embedded store. */
+        public String databaseUrl() { return databaseUrl; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
-                    idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes);
+                    idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes, maxConnectionsPerUser,
+                    connectionPolicy, metricsEnabled);
         }
     }
 }

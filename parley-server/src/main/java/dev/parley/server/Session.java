@@ -29,6 +29,21 @@ public interface Session {
     /** The peer's User-Agent header, or empty. */
     String userAgent();
 
+    /** When the client last sent a frame (a heartbeat or anything else); the handshake time until then. */
+    default Instant lastHeartbeat() {
+        return connectedAt();
+    }
+
+    /** How many channels this connection watches; 0 until the chat core tracks watches. */
+    default int watchedChannelCount() {
+        return 0;
+    }
+
+    /** Bytes queued for this client and not yet written to the network. */
+    default long outboundQueueBytes() {
+        return 0;
+    }
+
     /**
      * Queues one encoded event frame. The session takes ownership of one reference of {@code frame}
      * (callers fanning out one buffer pass {@code retainedDuplicate()}s). When the client reads too slowly

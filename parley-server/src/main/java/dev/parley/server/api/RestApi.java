@@ -32,13 +32,26 @@ public final class RestApi {
         router.addOpen("GET", "/hi", ctx -> Json.object());
         new UsersApi().register(router);
         new AppApi().register(router);
+        new ChannelsApi().register(router);
+        new MessagesApi().register(router);
+        new OpsApi().register(router);
     }
 
     /** Handles one call; never throws. */
     public HttpResult handle(HttpCall call) {
         long start = System.nanoTime();
+        String[] route = {"unmatched"};
+        HttpResult result = handle(call, start, route);
+        node.metrics().restRequest(METHODS.contains(call.method()) ? call.method() : "OTHER", route[0],
+                result.status(), System.nanoTime() - start);
+        return result;
+    }
+
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+    private HttpResult handle(HttpCall call, long start, String[] route) {
         try {
-            ObjectNode body = dispatch(call);
+            ObjectNode body = dispatch(call, route);
             body.put("duration", duration(start));
             return new HttpResult(200, body);
         } catch (ChatException e) {
@@ -54,7 +67,7 @@ public final class RestApi {
         }
     }
 
-    private ObjectNode dispatch(HttpCall call) {
+    private ObjectNode dispatch(HttpCall call, String[] routeTemplate) {
         boolean[] methodMismatch = {false};
         Optional<Router.Match> match = router.match(call.method(), call.path(), methodMismatch);
         if (match.isEmpty()) {
@@ -63,6 +76,7 @@ public final class RestApi {
             throw new ChatException(ErrorCode.NOT_FOUND, what);
         }
         Router.Route route = match.get().route();
+        routeTemplate[0] = route.template();
         Authenticator.Identity identity = null;
         if (!route.anonymousAllowed()) {
             node.authenticator().checkApiKey(call.param("api_key"));

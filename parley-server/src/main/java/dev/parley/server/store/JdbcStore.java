@@ -39,6 +39,7 @@ abstract class JdbcStore implements Store {
     private final HikariDataSource writes;
     private final UserQueryTranslator translator;
     private final String upsertUser;
+    private final JdbcChatStore chat;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
         this.dialect = requireNonNull(dialect, "dialect");
@@ -46,6 +47,12 @@ abstract class JdbcStore implements Store {
         this.writes = requireNonNull(writes, "writes");
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
+        this.chat = new JdbcChatStore(getClass().getSimpleName(), reads, writes);
+    }
+
+    @Override
+    public ChatStore chat() {
+        return chat;
     }
 
     @FunctionalInterface

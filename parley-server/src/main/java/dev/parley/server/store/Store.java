@@ -56,6 +56,9 @@ public interface Store extends AutoCloseable {
 
     void saveAppSettings(ObjectNode settings);
 
+    /** The chat tables of the same database (channels, members, messages, reactions, events). */
+    ChatStore chat();
+
     /** Closes the connection pool. */
     @Override
     void close();

@@ -47,11 +47,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ChatNode node;
     private final RestApi api;
     private final WebSocketUpgrader upgrader;
+    private final OpsPages pages;
 
-    HttpHandler(ChatNode node, RestApi api, WebSocketUpgrader upgrader) {
+    HttpHandler(ChatNode node, RestApi api, WebSocketUpgrader upgrader, OpsPages pages) {
         this.node = node;
         this.api = api;
         this.upgrader = upgrader;
+        this.pages = pages;
     }
 
     @Override
@@ -68,6 +70,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = normalise(decoder.path());
         if (req.method().equals(HttpMethod.OPTIONS)) {
             writePreflight(ctx, req);
+            return;
+        }
+        if (pages.handles(path)) {
+            pages.serve(ctx, req, path);
             return;
         }
         if (path.equals("/connect")) {

@@ -77,13 +77,14 @@ public final class NettyTransport implements AutoCloseable {
 
     private ChannelInitializer<SocketChannel> initializer(RestApi api, WebSocketUpgrader upgrader) {
         int maxBody = node.config().maxBodyBytes();
+        OpsPages pages = new OpsPages(node);
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         .addLast(new HttpServerCodec(8192, 16384, 8192))
                         .addLast(new BoundedAggregator(maxBody))
-                        .addLast(new HttpHandler(node, api, upgrader));
+                        .addLast(new HttpHandler(node, api, upgrader, pages));
             }
         };
     }

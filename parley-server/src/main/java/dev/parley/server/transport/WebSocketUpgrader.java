@@ -61,7 +61,7 @@ final class WebSocketUpgrader {
         String userId = params != null ? params.userId() : "";
         String client = params != null ? params.client() : req.headers().get("x-stream-client");
         WsSession session = new WsSession(ch, UUID.randomUUID().toString(), userId, client,
-                req.headers().get(HttpHeaderNames.USER_AGENT), node.clock().instant());
+                req.headers().get(HttpHeaderNames.USER_AGENT), node.clock().instant(), node.metrics());
         ChannelPipeline p = ch.pipeline();
         handshaker.handshake(ch, req).addListener(f -> {
             if (!f.isSuccess()) {
@@ -105,11 +105,14 @@ final class WebSocketUpgrader {
         ObjectNode hc = Events.healthCheck(session.connectionId(), me, node.clock().instant());
         if (!session.open(Unpooled.wrappedBuffer(Json.writeBytes(hc)))) {
             node.disconnect(session);
+            return;
         }
+        node.metrics().connected();
     }
 
     private void refuse(Channel ch, WsSession session, ChatException e) {
         session.markClosed();
+        node.metrics().connectRefused(e.code());
         ObjectNode frame = Events.connectionError(e, node.clock().instant());
         ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Json.writeBytes(frame))));
         String reason = e.getMessage().length() > 100 ? e.getMessage().substring(0, 100) : e.getMessage();

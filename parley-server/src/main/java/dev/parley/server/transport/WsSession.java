@@ -1,10 +1,12 @@
 package dev.parley.server.transport;
 
 import dev.parley.server.Session;
+import dev.parley.server.metrics.Metrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.time.Instant;
@@ -38,9 +40,12 @@ final class WsSession implements Session {
     private final AtomicInteger state = new AtomicInteger(CONNECTING);
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private volatile Instant lastHeartbeat;
+    private final Metrics metrics;
 
-    WsSession(Channel channel, String connectionId, String userId, String client, String userAgent, Instant now) {
+    WsSession(Channel channel, String connectionId, String userId, String client, String userAgent, Instant now,
+            Metrics metrics) {
         this.channel = channel;
+        this.metrics = metrics;
         this.connectionId = connectionId;
         this.userId = userId;
         this.client = client == null ? "" : client;
@@ -80,8 +85,15 @@ final class WsSession implements Session {
         return userAgent;
     }
 
-    Instant lastHeartbeat() {
+    @Override
+    public Instant lastHeartbeat() {
         return lastHeartbeat;
+    }
+
+    @Override
+    public long outboundQueueBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     void heartbeat(Instant now) {
@@ -98,6 +110,8 @@ final class WsSession implements Session {
             if (state.get() == CONNECTING) {
                 if (pending.size() >= MAX_PENDING) {
                     frame.release();
+                    metrics.outboundDropped();
+                    metrics.slowConsumerDisconnected();
                     close(SLOW_CONSUMER_CODE, "too many events before the connection was established");
                     return;
                 }
@@ -111,10 +125,13 @@ final class WsSession implements Session {
     private void write(ByteBuf frame) {
         if (state.get() == CLOSED || !channel.isActive()) {
             frame.release();
+            metrics.outboundDropped();
             return;
         }
         if (!channel.isWritable()) {
             frame.release();
+            metrics.outboundDropped();
+            metrics.slowConsumerDisconnected();
             close(SLOW_CONSUMER_CODE, "slow consumer: outbound buffer full");
             return;
         }

@@ -99,6 +99,20 @@ public final class ConnectionRegistry {
         return (int) byUser.values().stream().filter(s -> s.size() > 1).count();
     }
 
+    /** A user and their open sockets. */
+    public record UserSockets(String userId, List<Session> sessions) {}
+
+    /** Users with at least {@code min} open sockets, most sockets first, then by user id. */
+    public List<UserSockets> usersWithAtLeast(int min) {
+        return byUser.entrySet().stream()
+                .filter(e -> e.getValue().size() >= min)
+                .map(e -> new UserSockets(e.getKey(), List.copyOf(e.getValue())))
+                .filter(u -> u.sessions().size() >= min)
+                .sorted(java.util.Comparator.comparingInt((UserSockets u) -> -u.sessions().size())
+                        .thenComparing(UserSockets::userId))
+                .toList();
+    }
+
     public Collection<Session> all() {
         return List.copyOf(byId.values());
     }

@@ -37,6 +37,11 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server with the test defaults, changed by {@code customizer}. */
     public static TestServer start(Consumer<ServerConfig.Builder> customizer) {
+        return start(java.time.Clock.systemUTC(), customizer);
+    }
+
+    /** Starts a server whose node reads {@code clock}, with the test defaults changed by {@code customizer}. */
+    public static TestServer start(java.time.Clock clock, Consumer<ServerConfig.Builder> customizer) {
         Path dir;
         try {
             dir = Files.createTempDirectory("parley-test-");
@@ -51,7 +56,7 @@ public final class TestServer implements AutoCloseable {
                 .dataDir(dir);
         customizer.accept(b);
         ServerConfig config = b.build();
-        return new TestServer(ParleyServer.start(config), dir, config);
+        return new TestServer(ParleyServer.start(config, clock), dir, config);
     }
 
     public ParleyServer server() {

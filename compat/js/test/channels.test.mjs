@@ -1,0 +1,166 @@
+// Channels with the official client: create and watch, queryChannels, watchers, typing, hide/show,
+// truncate, delete and distinct channels (PROTOCOL.md §7.2 to §7.8, §4.5, §11.4).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TIMEOUT, connectAll, disconnectAll, nextEvent, uid } from '../lib/parley.mjs';
+
+test('a watched channel has config and capabilities, and queryChannels finds it by member sorted by last message',
+  { timeout: TIMEOUT }, async () => {
+    const [ann, bob] = [uid('ann'), uid('bob')];
+    const clients = await connectAll(ann, bob);
+    try {
+      const [annClient, bobClient] = clients;
+      const older = annClient.channel('messaging', uid('older'), { name: 'Older', members: [ann, bob] });
+      const newer = annClient.channel('messaging', uid('newer'), { name: 'Newer', members: [ann, bob] });
+      const state = await older.watch();
+      await newer.watch();
+      await newer.sendMessage({ text: 'first' });
+      await older.sendMessage({ text: 'latest' });
+
+      assert.equal(state.channel.config.typing_events, true);
+      assert.ok(state.channel.own_capabilities.includes('send-message'), 'no send-message capability');
+      assert.equal(state.channel.member_count, 2);
+
+      const channels = await bobClient.queryChannels({ members: { $in: [bob] } }, [{ last_message_at: -1 }], { watch: true });
+      assert.deepEqual(channels.map((c) => c.id), [older.id, newer.id]);
+      assert.equal(channels[0].data.name, 'Older');
+      assert.equal(channels[0].state.messages.at(-1).text, 'latest');
+    } finally {
+      await disconnectAll(...clients);
+    }
+  });
+
+test('watching sends user.watching.start with watcher_count to the other watcher', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('watch');
+    const channel = annClient.channel('messaging', id, { members: [ann, bob] });
+    await channel.watch();
+
+    const started = nextEvent(annClient, 'user.watching.start', (e) => e.user?.id === bob);
+    await bobClient.channel('messaging', id).watch();
+    const event = await started;
+
+    assert.equal(event.watcher_count, 2);
+    assert.equal(event.cid, `messaging:${id}`);
+    assert.equal(channel.state.watcher_count, 2);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('typing.start and typing.stop reach the other user', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('typing');
+    await annClient.channel('messaging', id, { members: [ann, bob] }).create();
+    const bobChannel = bobClient.channel('messaging', id);
+    await bobChannel.watch();
+    const annChannel = annClient.channel('messaging', id);
+    await annChannel.watch();
+
+    const started = new Promise((resolve) => bobChannel.on('typing.start', (e) => e.user?.id === ann && resolve(e)));
+    await annChannel.keystroke();
+    const start = await started;
+    const stopped = new Promise((resolve) => bobChannel.on('typing.stop', (e) => e.user?.id === ann && resolve(e)));
+    await annChannel.stopTyping();
+    const stop = await stopped;
+
+    assert.equal(start.channel_id, id);
+    assert.equal(stop.cid, `messaging:${id}`);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('a hidden channel leaves queryChannels until it is shown again', { timeout: TIMEOUT }, async () => {
+  const [ann] = [uid('ann')];
+  const clients = await connectAll(ann);
+  try {
+    const [client] = clients;
+    const channel = client.channel('messaging', uid('hide'), { members: [ann] });
+    await channel.watch();
+    const filter = { members: { $in: [ann] } };
+
+    const hiddenEvent = nextEvent(client, 'channel.hidden');
+    await channel.hide();
+    await hiddenEvent;
+    const whileHidden = await client.queryChannels(filter);
+    await channel.show();
+    const afterShow = await client.queryChannels(filter);
+
+    assert.equal(whileHidden.length, 0);
+    assert.deepEqual(afterShow.map((c) => c.cid), [channel.cid]);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('truncate empties the channel for the other watcher', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('trunc');
+    const annChannel = annClient.channel('messaging', id, { members: [ann, bob] });
+    await annChannel.watch();
+    await annChannel.sendMessage({ text: 'soon gone' });
+    const bobChannel = bobClient.channel('messaging', id);
+    await bobChannel.watch();
+    assert.equal(bobChannel.state.messages.length, 1);
+
+    const truncated = new Promise((resolve) => bobChannel.on('channel.truncated', resolve));
+    await annChannel.truncate();
+    const event = await truncated;
+
+    assert.ok(event.channel.truncated_at, 'channel.truncated carries no truncated_at');
+    assert.equal(bobChannel.state.messages.length, 0);
+    const again = await bobClient.channel('messaging', id).query({ messages: { limit: 10 } });
+    assert.equal(again.messages.length, 0);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('deleting a channel sends channel.deleted and later queries no longer find it', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('del');
+    const annChannel = annClient.channel('messaging', id, { members: [ann, bob] });
+    await annChannel.watch();
+    await bobClient.channel('messaging', id).watch();
+
+    const deleted = nextEvent(bobClient, 'channel.deleted', (e) => e.cid === `messaging:${id}`);
+    const response = await annChannel.delete();
+    await deleted;
+
+    assert.ok(response.channel.deleted_at, 'the delete response has no deleted_at');
+    const left = await bobClient.queryChannels({ cid: `messaging:${id}` });
+    assert.equal(left.length, 0);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('a channel created from members only is the same distinct channel for both users', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const fromAnn = annClient.channel('messaging', { members: [ann, bob] });
+    await fromAnn.watch();
+    const fromBob = bobClient.channel('messaging', { members: [bob, ann] });
+    await fromBob.watch();
+
+    assert.ok(fromAnn.id, 'the distinct channel got no id');
+    assert.equal(fromAnn.id, fromBob.id);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});

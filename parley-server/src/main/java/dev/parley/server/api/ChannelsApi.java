@@ -1,0 +1,104 @@
+package dev.parley.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.server.Session;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.channels.Chat;
+import java.util.Arrays;
+import java.util.List;
+
+/** The channel endpoints (PROTOCOL.md §7.2 to §7.8: C1 to C6, C8 to C10, C13 to C15, C17, C21). */
+final class ChannelsApi {
+
+    void register(Router router) {
+        router.add("POST", "/channels", this::query);
+        router.add("POST", "/channels/read", ctx -> chat(ctx).reads().markAllRead(actor(ctx), ctx.body()));
+        router.add("POST", "/channels/{type}/query", ctx -> getOrCreate(ctx, null));
+        router.add("POST", "/channels/{type}/{id}/query", ctx -> getOrCreate(ctx, ctx.pathParam("id")));
+        router.add("POST", "/channels/{type}/{id}", ctx -> chat(ctx).admin().update(actor(ctx), cid(ctx), ctx.body()));
+        router.add("PATCH", "/channels/{type}/{id}", ctx -> chat(ctx).admin().partialUpdate(actor(ctx), cid(ctx), ctx.body()));
+        router.add("DELETE", "/channels/{type}/{id}", ctx -> chat(ctx).admin().delete(actor(ctx), cid(ctx)));
+        router.add("POST", "/channels/{type}/{id}/truncate",
+                ctx -> chat(ctx).admin().truncate(actor(ctx), cid(ctx), ctx.body()));
+        router.add("POST", "/channels/{type}/{id}/hide", ctx -> chat(ctx).admin().setHidden(actor(ctx), cid(ctx), true,
+                ctx.body().path("clear_history").asBoolean(false)));
+        router.add("POST", "/channels/{type}/{id}/show", ctx -> chat(ctx).admin().setHidden(actor(ctx), cid(ctx), false, false));
+        router.add("POST", "/channels/{type}/{id}/stop-watching", this::stopWatching);
+        router.add("POST", "/channels/{type}/{id}/event", this::event);
+        router.add("POST", "/channels/{type}/{id}/read", ctx -> chat(ctx).reads().markRead(actor(ctx), cid(ctx)));
+        router.add("POST", "/channels/{type}/{id}/unread",
+                ctx -> chat(ctx).reads().markUnread(actor(ctx), cid(ctx), ctx.body()));
+        router.add("POST", "/channels/{type}/{id}/message", ctx -> chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body()));
+        router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
+    }
+
+    private ObjectNode query(RequestContext ctx) {
+        ObjectNode body = ctx.body();
+        Actor actor = actor(ctx, body);
+        if (!actor.server() && ctx.caller().userId() == null) {
+            throw ChatException.notAllowed(ctx.endpoint() + " failed with error: \"anonymous users cannot query channels\"");
+        }
+        ObjectNode out = Json.object();
+        ArrayNode channels = out.putArray("channels");
+        chat(ctx).channels().query(actor, body, connection(ctx)).forEach(channels::add);
+        return out;
+    }
+
+    private ObjectNode getOrCreate(RequestContext ctx, String id) {
+        ObjectNode body = ctx.body();
+        return chat(ctx).channels().getOrCreate(actor(ctx, body), ctx.pathParam("type"), id, body, connection(ctx));
+    }
+
+    private ObjectNode stopWatching(RequestContext ctx) {
+        var ch = chat(ctx).channels().require(cid(ctx));
+        connection(ctx).ifPresent(s -> chat(ctx).channels().stopWatching(s, ch));
+        return Json.object();
+    }
+
+    private ObjectNode event(RequestContext ctx) {
+        ObjectNode body = ctx.body();
+        ObjectNode out = Json.object();
+        out.set("event", chat(ctx).channels().sendEvent(actor(ctx, body), cid(ctx), body.get("event")));
+        return out;
+    }
+
+    private ObjectNode messagesByIds(RequestContext ctx) {
+        String ids = ctx.param("ids");
+        if (ids == null || ids.isBlank()) {
+            throw ChatException.input("ids is required: a comma-separated list of message ids");
+        }
+        List<String> list = Arrays.stream(ids.split(",")).map(String::strip).filter(s -> !s.isEmpty()).limit(100).toList();
+        Actor actor = actor(ctx);
+        chat(ctx).channels().require(cid(ctx));
+        return chat(ctx).edits().byIds(actor, cid(ctx), list);
+    }
+
+    static Chat chat(RequestContext ctx) {
+        return ctx.node().chat();
+    }
+
+    static Actor actor(RequestContext ctx) {
+        return ChatActors.of(ctx, ctx.body());
+    }
+
+    static Actor actor(RequestContext ctx, ObjectNode body) {
+        return ChatActors.of(ctx, body);
+    }
+
+    static String cid(RequestContext ctx) {
+        String type = ctx.pathParam("type");
+        String id = ctx.pathParam("id");
+        if (type.contains(":") || id.contains(":")) {
+            throw ChatException.input("channel type and id must not contain ':'");
+        }
+        return type + ":" + id;
+    }
+
+    /** The caller's own open connection named by {@code connection_id}; unknown ids mean no connection (§3.7). */
+    static java.util.Optional<Session> connection(RequestContext ctx) {
+        return ctx.connection();
+    }
+}

@@ -1,0 +1,48 @@
+package dev.parley.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.User;
+import dev.parley.server.auth.Caller;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.users.UserRules;
+import java.time.Instant;
+
+/**
+ * Who acts in a chat request: the token's user (created on first use, as connecting would), anonymous
+ * callers as role {@code anonymous}, or the server, on behalf of the {@code user_id} (or {@code user.id})
+ * of the body or the query when it names one.
+ */
+final class ChatActors {
+    private ChatActors() {}
+
+    static Actor of(RequestContext ctx, ObjectNode body) {
+        return switch (ctx.caller()) {
+            case Caller.Server s -> {
+                String id = named(body, ctx);
+                yield Actor.server(id == null ? null : ctx.node().users().find(id)
+                        .orElseThrow(() -> ChatException.input("user_id: user '" + id + "' does not exist")));
+            }
+            case Caller.UserCaller u -> Actor.user(ctx.node().users().find(u.userId()).orElseGet(() -> {
+                Instant now = ctx.node().clock().instant();
+                UserRules.checkId(u.userId(), "user_id");
+                return ctx.node().users().update(u.userId(), cur -> cur != null ? cur : User.create(u.userId(), now), null);
+            }));
+            case Caller.Anonymous a -> Actor.user(User.builder(Caller.ANONYMOUS_ID).role("anonymous").build());
+        };
+    }
+
+    private static String named(ObjectNode body, RequestContext ctx) {
+        JsonNode id = body.get("user_id");
+        if (id != null && id.isTextual() && !id.asText().isEmpty()) {
+            return id.asText();
+        }
+        JsonNode user = body.get("user");
+        if (user != null && user.path("id").isTextual() && !user.get("id").asText().isEmpty()) {
+            return user.get("id").asText();
+        }
+        String q = ctx.param("user_id");
+        return q == null || q.isEmpty() ? null : q;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.parley.server.api;
+
+import static dev.parley.server.api.ChannelsApi.actor;
+import static dev.parley.server.api.ChannelsApi.chat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import java.util.List;
+
+/**
+ * The message, reply and reaction endpoints (PROTOCOL.md §7.10 M2 to M5, M7; §7.11 R1 to R3) and the
+ * user-level read endpoints ({@code GET /unread}, {@code POST /sync}).
+ */
+final class MessagesApi {
+    private static final List<String> PAGING_PARAMS = List.of("limit", "offset", "id_lt", "id_lte", "id_gt", "id_gte",
+            "id_around", "created_at_before", "created_at_before_or_equal", "created_at_after",
+            "created_at_after_or_equal", "created_at_around");
+
+    void register(Router router) {
+        router.add("GET", "/messages/{id}", ctx -> chat(ctx).edits().get(actor(ctx), ctx.pathParam("id")));
+        router.add("POST", "/messages/{id}", ctx -> chat(ctx).edits().update(actor(ctx), ctx.pathParam("id"), ctx.body()));
+        router.add("PUT", "/messages/{id}",
+                ctx -> chat(ctx).edits().partialUpdate(actor(ctx), ctx.pathParam("id"), ctx.body()));
+        router.add("DELETE", "/messages/{id}", ctx -> chat(ctx).edits().delete(actor(ctx), ctx.pathParam("id"),
+                "true".equalsIgnoreCase(ctx.param("hard"))));
+        router.add("GET", "/messages/{id}/replies", this::replies);
+        router.add("POST", "/messages/{id}/reaction",
+                ctx -> chat(ctx).reactions().send(actor(ctx), ctx.pathParam("id"), ctx.body()));
+        router.add("DELETE", "/messages/{id}/reaction/{type}", ctx -> chat(ctx).reactions().delete(actor(ctx),
+                ctx.pathParam("id"), ctx.pathParam("type"), ctx.param("user_id")));
+        router.add("GET", "/messages/{id}/reactions", ctx -> chat(ctx).reactions().list(actor(ctx), ctx.pathParam("id"),
+                intParam(ctx, "limit", 25), intParam(ctx, "offset", 0)));
+        router.add("GET", "/unread", ctx -> chat(ctx).reads().unread(actor(ctx)));
+        router.add("POST", "/sync", ctx -> chat(ctx).reads().sync(actor(ctx), ctx.body()));
+    }
+
+    private ObjectNode replies(RequestContext ctx) {
+        ObjectNode paging = Json.object();
+        for (String p : PAGING_PARAMS) {
+            String v = ctx.param(p);
+            if (v != null && !v.isEmpty()) {
+                paging.put(p, v);
+            }
+        }
+        return chat(ctx).edits().replies(actor(ctx), ctx.pathParam("id"), paging);
+    }
+
+    private static int intParam(RequestContext ctx, String name, int defaultValue) {
+        String v = ctx.param(name);
+        if (v == null || v.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw ChatException.input(name + ": '" + v + "' is not a number");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.parley.server.channels;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.server.Session;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Which connections watch which channels (PROTOCOL.md §3.7, §8.1) and the fan-out of channel events to
+ * them. Watching belongs to a connection; the watcher count of a channel counts distinct users.
+ *
+ * <p>Thread-safe. Fan-out encodes an event once per audience variant (once, or once per recipient user
+ * when fields differ per user), never once per connection, and hands each connection a
+ * {@code retainedDuplicate} of the one buffer through {@link Session#send}, which is bounded per
+ * connection. A connection watches at most {@link #MAX_PER_SESSION} channels; further watches are
+ * ignored.
+ */
+public final class ChannelHub {
+    public static final int MAX_PER_SESSION = 10_000;
+
+    private final Map<String, Set<Session>> watchers = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> bySession = new ConcurrentHashMap<>();
+
+    /**
+     * Subscribes the connection to the channel.
+     *
+     * @return true when its user was not watching the channel through any connection before
+     */
+    public synchronized boolean watch(Session session, String cid) {
+        Set<String> mine = bySession.computeIfAbsent(session.connectionId(), k -> ConcurrentHashMap.newKeySet());
+        if (mine.contains(cid) || mine.size() >= MAX_PER_SESSION) {
+            return false;
+        }
+        boolean userWasWatching = isWatching(session.userId(), cid);
+        mine.add(cid);
+        watchers.computeIfAbsent(cid, k -> ConcurrentHashMap.newKeySet()).add(session);
+        return !userWasWatching;
+    }
+
+    /**
+     * Ends the connection's subscription to the channel.
+     *
+     * @return true when its user no longer watches the channel through any connection
+     */
+    public synchronized boolean unwatch(Session session, String cid) {
+        Set<String> mine = bySession.get(session.connectionId());
+        if (mine == null || !mine.remove(cid)) {
+            return false;
+        }
+        watchers.computeIfPresent(cid, (k, v) -> {
+            v.remove(session);
+            return v.isEmpty() ? null : v;
+        });
+        return !isWatching(session.userId(), cid);
+    }
+
+    /** Ends every subscription of a closed connection; returns the channels its user stopped watching. */
+    public synchronized List<String> unwatchAll(Session session) {
+        Set<String> mine = bySession.get(session.connectionId());
+        List<String> stopped = new ArrayList<>();
+        if (mine == null) {
+            return stopped;
+        }
+        for (String cid : List.copyOf(mine)) {
+            if (unwatch(session, cid)) {
+                stopped.add(cid);
+            }
+        }
+        bySession.remove(session.connectionId());
+        return stopped;
+    }
+
+    /** Forgets every watcher of a deleted channel. */
+    public synchronized void dropChannel(String cid) {
+        Set<Session> gone = watchers.remove(cid);
+        if (gone != null) {
+            gone.forEach(s -> {
+                Set<String> mine = bySession.get(s.connectionId());
+                if (mine != null) {
+                    mine.remove(cid);
+                }
+            });
+        }
+    }
+
+    public boolean isWatching(String userId, String cid) {
+        Set<Session> w = watchers.get(cid);
+        return w != null && w.stream().anyMatch(s -> s.userId().equals(userId));
+    }
+
+    public boolean isWatching(Session session, String cid) {
+        Set<String> mine = bySession.get(session.connectionId());
+        return mine != null && mine.contains(cid);
+    }
+
+    /** Distinct users watching the channel. */
+    public Set<String> watchingUsers(String cid) {
+        Set<Session> w = watchers.get(cid);
+        Set<String> users = new LinkedHashSet<>();
+        if (w != null) {
+            w.forEach(s -> users.add(s.userId()));
+        }
+        return users;
+    }
+
+    public int watcherCount(String cid) {
+        return watchingUsers(cid).size();
+    }
+
+    public int watchCount(Session session) {
+        Set<String> mine = bySession.get(session.connectionId());
+        return mine == null ? 0 : mine.size();
+    }
+
+    /** Sends the same event to every watcher: encoded once. */
+    public void publish(String cid, ObjectNode event) {
+        Set<Session> w = watchers.get(cid);
+        if (w != null && !w.isEmpty()) {
+            sendAll(List.copyOf(w), event);
+        }
+    }
+
+    /** Sends the same event to every watcher except the connections of {@code userId}: encoded once. */
+    public void publishExcept(String cid, String userId, ObjectNode event) {
+        Set<Session> w = watchers.get(cid);
+        if (w != null) {
+            sendAll(w.stream().filter(s -> !s.userId().equals(userId)).toList(), event);
+        }
+    }
+
+    /**
+     * Sends an event whose fields differ per recipient user: {@code variant} is called once per distinct
+     * watching user and its result encoded once for all of that user's connections.
+     */
+    public void publishPerUser(String cid, Function<String, ObjectNode> variant) {
+        Set<Session> w = watchers.get(cid);
+        if (w == null || w.isEmpty()) {
+            return;
+        }
+        Map<String, List<Session>> byUser = new HashMap<>();
+        w.forEach(s -> byUser.computeIfAbsent(s.userId(), k -> new ArrayList<>()).add(s));
+        byUser.forEach((userId, sessions) -> sendAll(sessions, variant.apply(userId)));
+    }
+
+    /** Encodes {@code event} once and queues it on every session. */
+    public static void sendAll(Collection<Session> sessions, ObjectNode event) {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        ByteBuf frame = Unpooled.wrappedBuffer(Json.writeBytes(event));
+        try {
+            for (Session s : sessions) {
+                s.send(frame.retainedDuplicate());
+            }
+        } finally {
+            frame.release();
+        }
+    }
+}

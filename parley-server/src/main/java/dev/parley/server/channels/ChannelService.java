@@ -1,0 +1,374 @@
+package dev.parley.server.channels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
+import dev.parley.server.Session;
+import dev.parley.server.filter.Filter;
+import dev.parley.server.filter.SortField;
+import dev.parley.server.store.ChannelQuery;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.MemberRow;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Channels as readers see them (PROTOCOL.md §7.2, §7.3, §7.6 stop-watching, §7.8 C17, §4.4, §4.5):
+ * get-or-create and watch, query, watching and the events a connection's watching causes, typing and
+ * custom events. Changes of a channel's data and members are in {@link ChannelAdmin}.
+ *
+ * <p>Thread-safe; blocking (call from virtual threads). Creation runs under the channel's lock.
+ */
+public final class ChannelService {
+    static final Pattern TYPE = Pattern.compile("[\\w-]{1,64}");
+    static final Pattern ID = Pattern.compile("[\\w!-]{1,64}");
+
+    /** Keys of {@code data} that are not custom channel fields. */
+    static final Set<String> RESERVED = Set.of("members", "created_by", "created_by_id", "id", "type", "cid", "config",
+            "own_capabilities", "created_at", "updated_at", "last_message_at", "member_count", "message_count",
+            "frozen", "disabled", "team", "cooldown", "hidden", "truncated_at", "truncated_by", "truncated_by_id",
+            "deleted_at", "config_overrides");
+
+    private static final Set<String> RESERVED_EVENTS = Set.of("message.new", "message.updated", "message.deleted",
+            "message.read", "reaction.new", "reaction.updated", "reaction.deleted", "member.added", "member.updated",
+            "member.removed", "channel.updated", "channel.deleted", "channel.truncated", "channel.hidden",
+            "channel.visible", "health.check", "user.watching.start", "user.watching.stop", "user.presence.changed",
+            "user.updated", "user.deleted");
+
+    private final ChatCore core;
+    private final ChannelStates states;
+
+    public ChannelService(ChatCore core) {
+        this.core = core;
+        this.states = new ChannelStates(core);
+    }
+
+    public ChannelStates states() {
+        return states;
+    }
+
+    /** The channel or code 16. */
+    public ChannelRow require(String cid) {
+        return core.store().findChannel(cid).orElseThrow(() -> ChatException.notFound("channel '" + cid + "' does not exist"));
+    }
+
+    /** {@code POST /channels/{type}/{id}/query}, and {@code /channels/{type}/query} when {@code id} is null. */
+    public ObjectNode getOrCreate(Actor actor, String typeName, String id, ObjectNode body, Optional<Session> conn) {
+        ChannelType type = checkType(typeName);
+        ObjectNode data = body.path("data").isObject() ? (ObjectNode) body.get("data") : Json.object();
+        if (id == null) {
+            id = distinctId(memberIds(data.get("members"), true));
+        } else if (!ID.matcher(id).matches()) {
+            throw ChatException.input("channel id '" + shorten(id) + "' is invalid (expected: 1 to 64 characters of a-z A-Z 0-9 _ - !)");
+        }
+        String cid = typeName + ":" + id;
+        String channelId = id;
+        ChannelRow ch = core.store().findChannel(cid).orElseGet(() -> create(actor, type, channelId, data));
+        Optional<MemberRow> membership = actor.hasUser() ? core.store().member(cid, actor.userId()) : Optional.empty();
+        Permissions.require(actor, type, membership.orElse(null), "read-channel", Permissions.ownsChannel(actor, ch),
+                "GetOrCreateChannel", cid);
+        if (body.path("watch").asBoolean(false)) {
+            conn.ifPresent(s -> watch(s, ch, type));
+        }
+        ChannelStates.Options options = options(body);
+        ObjectNode state = states.state(actor, ch, type, options);
+        if (body.path("presence").asBoolean(false)) {
+            List<String> memberIds = new ArrayList<>();
+            state.withArray("members").forEach(m -> memberIds.add(m.path("user_id").asText()));
+            conn.ifPresent(s -> core.presence().subscribe(s, memberIds));
+        }
+        return state;
+    }
+
+    private static ChannelStates.Options options(ObjectNode body) {
+        JsonNode members = body.get("members");
+        JsonNode watchers = body.get("watchers");
+        int memberLimit = clamp(members == null ? null : members.get("limit"), ChannelStates.DEFAULT_MEMBERS,
+                ChannelStates.MAX_MEMBERS);
+        int memberOffset = clamp(members == null ? null : members.get("offset"), 0, 10_000);
+        Integer watcherLimit = watchers != null && watchers.has("limit")
+                ? clamp(watchers.get("limit"), 25, ChannelStates.MAX_MEMBERS) : null;
+        boolean state = body.path("state").asBoolean(true);
+        return new ChannelStates.Options(state, body.get("messages"), ChannelStates.DEFAULT_MESSAGES, memberLimit,
+                memberOffset, watcherLimit);
+    }
+
+    private ChannelRow create(Actor actor, ChannelType type, String id, ObjectNode data) {
+        String cid = type.name() + ":" + id;
+        return core.underLock(cid, () -> core.store().findChannel(cid).orElseGet(() -> {
+            User creator = creator(actor, data);
+            Actor asCreator = actor.server() ? actor : Actor.user(creator);
+            Permissions.require(asCreator, type, null, "create-channel", true, "GetOrCreateChannel", cid);
+            Instant now = core.now();
+            Map<String, String> roles = memberRoles(data.get("members"));
+            requireUsers(roles.keySet(), "channel create");
+            List<MemberRow> members = new ArrayList<>();
+            roles.forEach((u, role) -> members.add(MemberRow.create(cid, u, role, now)));
+            ChannelRow row = new ChannelRow(cid, type.name(), id, creator.id(), text(data, "team"), now, now, null, null,
+                    null, data.path("frozen").asBoolean(false), data.path("disabled").asBoolean(false),
+                    data.path("cooldown").asInt(0), members.size(), 0, custom(data));
+            core.store().createChannel(row, members);
+            ChannelRow created = require(cid);
+            notifyAdded(created, type, members, creator);
+            return created;
+        }));
+    }
+
+    /** Sends {@code notification.added_to_channel} to each added member's connections. */
+    void notifyAdded(ChannelRow ch, ChannelType type, List<MemberRow> added, User actor) {
+        Map<String, User> users = core.usersById(added.stream().map(MemberRow::userId).toList());
+        ObjectNode channel = ChannelViews.channel(ch, type, null);
+        for (MemberRow m : added) {
+            ObjectNode e = ChannelViews.event("notification.added_to_channel", ch, core.now());
+            e.set("channel", channel);
+            e.set("member", ChannelViews.member(m, users.get(m.userId()), ch));
+            if (actor != null) {
+                e.set("user", actor.toJson());
+            }
+            core.sendToUser(m.userId(), e);
+        }
+    }
+
+    private User creator(Actor actor, ObjectNode data) {
+        if (!actor.server()) {
+            return actor.user();
+        }
+        String id = text(data, "created_by_id");
+        if (id == null && data.path("created_by").isObject()) {
+            id = text((ObjectNode) data.get("created_by"), "id");
+        }
+        if (id == null) {
+            if (actor.hasUser()) {
+                return actor.user();
+            }
+            throw ChatException.input("GetOrCreateChannel failed with error: \"either data.created_by or "
+                    + "data.created_by_id must be provided when using server side auth.\"");
+        }
+        String creatorId = id;
+        return core.users().find(id).orElseThrow(() -> ChatException.input("created_by_id: user '" + creatorId
+                + "' does not exist"));
+    }
+
+    /** Code 4 naming the users among {@code ids} that do not exist. */
+    void requireUsers(Set<String> ids, String operation) {
+        Map<String, User> found = core.usersById(ids);
+        List<String> missing = ids.stream().filter(i -> !found.containsKey(i)).sorted().toList();
+        if (!missing.isEmpty()) {
+            throw ChatException.input("The following users are involved in " + operation
+                    + " operation, but don't exist: " + missing + ". Please create the user objects before setting up the channel.");
+        }
+    }
+
+    /** {@code members} as strings or {@code {user_id, channel_role}} objects, to their channel roles. */
+    static Map<String, String> memberRoles(JsonNode members) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (members == null || members.isNull()) {
+            return out;
+        }
+        if (!members.isArray()) {
+            throw ChatException.input("members must be an array of user ids or {user_id, channel_role} objects");
+        }
+        for (JsonNode m : members) {
+            if (m.isTextual() && !m.asText().isEmpty()) {
+                out.put(m.asText(), "channel_member");
+            } else if (m.isObject() && m.path("user_id").isTextual()) {
+                String role = m.path("channel_role").isTextual() ? m.get("channel_role").asText() : "channel_member";
+                out.put(m.get("user_id").asText(), role);
+            } else {
+                throw ChatException.input("members must be an array of user ids or {user_id, channel_role} objects");
+            }
+        }
+        if (out.size() > 1000) {
+            throw ChatException.input("members: " + out.size() + " users (expected: at most 1000)");
+        }
+        return out;
+    }
+
+    static List<String> memberIds(JsonNode members, boolean required) {
+        Map<String, String> roles = memberRoles(members);
+        if (required && roles.isEmpty()) {
+            throw ChatException.input("data.members is required for a channel without id (a distinct channel)");
+        }
+        return List.copyOf(roles.keySet());
+    }
+
+    /** A deterministic id from the sorted member ids: same members, same channel. */
+    static String distinctId(List<String> members) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(String.join(",", new TreeSet<>(members)).getBytes(StandardCharsets.UTF_8));
+            return "!members-" + HexFormat.of().formatHex(digest, 0, 20);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+
+    static ObjectNode custom(ObjectNode data) {
+        ObjectNode c = Json.object();
+        data.fields().forEachRemaining(e -> {
+            if (!RESERVED.contains(e.getKey()) && !e.getValue().isNull()) {
+                c.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
+        if (Json.write(c).length() > 5 * 1024) {
+            throw ChatException.input("channel custom data is larger than 5 KiB");
+        }
+        return c;
+    }
+
+    /** {@code POST /channels}: the channels the actor may read that match, each as a ChannelState. */
+    public List<ObjectNode> query(Actor actor, ObjectNode body, Optional<Session> conn) {
+        Filter filter = Filter.parse(body.get("filter_conditions"));
+        List<SortField> sort = SortField.parse(body.get("sort"));
+        int limit = clamp(body.get("limit"), ChannelQuery.DEFAULT_LIMIT, ChannelQuery.MAX_LIMIT);
+        int offset = clamp(body.get("offset"), 0, ChannelQuery.MAX_OFFSET);
+        int messageLimit = clamp(body.get("message_limit"), 25, Paging_MAX);
+        int memberLimit = clamp(body.get("member_limit"), 100, 100);
+        List<ChannelRow> rows = core.store().queryChannels(new ChannelQuery(filter, sort, Math.max(1, limit), offset,
+                actor.userId(), core.types().openTypes()));
+        boolean watch = body.path("watch").asBoolean(false);
+        ChannelStates.Options options = new ChannelStates.Options(body.path("state").asBoolean(true), null, messageLimit,
+                memberLimit, 0, null);
+        List<ObjectNode> out = new ArrayList<>();
+        for (ChannelRow ch : rows) {
+            ChannelType type = core.types().find(ch.type()).orElse(null);
+            if (type == null) {
+                continue;
+            }
+            if (watch) {
+                conn.ifPresent(s -> watch(s, ch, type));
+            }
+            ObjectNode state = states.state(actor, ch, type, options);
+            if (body.path("presence").asBoolean(false)) {
+                List<String> ids = new ArrayList<>();
+                state.withArray("members").forEach(m -> ids.add(m.path("user_id").asText()));
+                conn.ifPresent(s -> core.presence().subscribe(s, ids));
+            }
+            out.add(state);
+        }
+        return out;
+    }
+
+    private static final int Paging_MAX = dev.parley.server.messages.Paging.MAX_LIMIT;
+
+    /** Subscribes the connection and, when its user just started watching, tells the watchers (§4.5). */
+    public void watch(Session session, ChannelRow ch, ChannelType type) {
+        if (core.hub().watch(session, ch.cid()) && type.flag("connect_events")) {
+            watchingEvent("user.watching.start", session.userId(), ch);
+        }
+    }
+
+    /** {@code POST …/stop-watching}. */
+    public void stopWatching(Session session, ChannelRow ch) {
+        if (core.hub().unwatch(session, ch.cid())) {
+            ChannelType type = core.types().find(ch.type()).orElse(null);
+            if (type != null && type.flag("connect_events")) {
+                watchingEvent("user.watching.stop", session.userId(), ch);
+            }
+        }
+    }
+
+    /** Drops a closed connection's watches, with {@code user.watching.stop} where its user stopped (§4.4). */
+    public void disconnected(Session session) {
+        for (String cid : core.hub().unwatchAll(session)) {
+            core.store().findChannel(cid).ifPresent(ch -> {
+                ChannelType type = core.types().find(ch.type()).orElse(null);
+                if (type != null && type.flag("connect_events")) {
+                    watchingEvent("user.watching.stop", session.userId(), ch);
+                }
+            });
+        }
+    }
+
+    private void watchingEvent(String kind, String userId, ChannelRow ch) {
+        ObjectNode e = ChannelViews.event(kind, ch, core.now());
+        core.users().find(userId).ifPresent(u -> e.set("user", u.toJson()));
+        e.put("watcher_count", core.hub().watcherCount(ch.cid()));
+        core.hub().publishExcept(ch.cid(), userId, e);
+    }
+
+    /** {@code POST …/event}: typing and custom events to the watchers (§7.8 C17). */
+    public ObjectNode sendEvent(Actor actor, String cid, JsonNode event) {
+        if (event == null || !event.isObject() || !event.path("type").isTextual() || event.get("type").asText().isEmpty()) {
+            throw ChatException.input("event must be an object with a string type");
+        }
+        ChannelRow ch = require(cid);
+        ChannelType type = core.types().require(ch.type());
+        MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        String kind = event.get("type").asText();
+        boolean typing = kind.equals("typing.start") || kind.equals("typing.stop");
+        if (typing && !type.flag("typing_events")) {
+            throw new ChatException(ErrorCode.EVENT_NOT_SUPPORTED, "typing events are disabled for channel type '" + ch.type() + "'");
+        }
+        if (!typing) {
+            if (RESERVED_EVENTS.contains(kind) || kind.startsWith("notification.")) {
+                throw new ChatException(ErrorCode.EVENT_NOT_SUPPORTED, "event type '" + kind + "' cannot be sent by clients");
+            }
+            if (!type.flag("custom_events")) {
+                throw new ChatException(ErrorCode.EVENT_NOT_SUPPORTED, "custom events are disabled for channel type '" + ch.type() + "'");
+            }
+            Permissions.require(actor, type, member, "send-custom-event", Permissions.ownsChannel(actor, ch), "SendEvent", cid);
+        } else {
+            Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), "SendEvent", cid);
+        }
+        ObjectNode e = ((ObjectNode) event).deepCopy();
+        ObjectNode base = ChannelViews.event(kind, ch, core.now());
+        e.setAll(base);
+        if (actor.hasUser()) {
+            e.set("user", actor.user().toJson());
+        }
+        if (!typing || !typingDisabled(actor.user())) {
+            core.hub().publish(cid, e);
+        }
+        return e;
+    }
+
+    private static boolean typingDisabled(User u) {
+        if (u == null) {
+            return false;
+        }
+        JsonNode p = u.custom().get("privacy_settings");
+        return p != null && p.path("typing_indicators").path("enabled").isBoolean()
+                && !p.path("typing_indicators").path("enabled").asBoolean();
+    }
+
+    ChannelType checkType(String typeName) {
+        if (!TYPE.matcher(typeName).matches()) {
+            throw ChatException.input("channel type '" + shorten(typeName) + "' is invalid");
+        }
+        return core.types().require(typeName);
+    }
+
+    static int clamp(JsonNode n, int defaultValue, int max) {
+        if (n == null || n.isNull()) {
+            return defaultValue;
+        }
+        if (!n.canConvertToInt() || n.asInt() < 0) {
+            throw ChatException.input("'" + n + "' is not a valid count (expected: 0 to " + max + ")");
+        }
+        return Math.min(n.asInt(), max);
+    }
+
+    static String text(ObjectNode o, String key) {
+        JsonNode v = o.get(key);
+        return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
+    }
+
+    static String shorten(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.parley.server.channels;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A channel type: its feature flags ({@code config}, PROTOCOL.md §6.2.1) and who may do what in it
+ * ({@code grants}, §11.3). A grant ending in {@code -owner} applies only to the owner of the resource
+ * (the channel's creator, a message's author). Immutable.
+ *
+ * @param grants role (global or channel role) to permissions
+ */
+public record ChannelType(String name, ObjectNode config, Map<String, Set<String>> grants) {
+    public ChannelType {
+        requireNonNull(name, "name");
+        config = requireNonNull(config, "config").deepCopy();
+        grants = Map.copyOf(grants);
+    }
+
+    /** A copy of the config, safe to put into a response. */
+    public ObjectNode configJson() {
+        return config.deepCopy();
+    }
+
+    /** A boolean feature flag of the config; absent flags are off. */
+    public boolean flag(String name) {
+        return config.path(name).asBoolean(false);
+    }
+
+    public int maxMessageLength() {
+        return config.path("max_message_length").asInt(5000);
+    }
+}

@@ -1,0 +1,173 @@
+package dev.parley.server.channels;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The built-in channel types {@code messaging}, {@code team}, {@code livestream}, {@code gaming} and
+ * {@code commerce} with the default grants of PROTOCOL.md §11.3. Immutable; thread-safe.
+ */
+public final class ChannelTypes {
+    static final List<String> MEMBER_PERMISSIONS = List.of("read-channel", "read-channel-members", "create-message",
+            "create-attachment", "create-mention", "add-links", "create-reaction", "run-message-action",
+            "send-custom-event", "flag-message", "mute-channel", "pin-message", "upload-attachment",
+            "remove-own-channel-membership");
+    static final List<String> EDIT_PERMISSIONS = List.of("update-message", "delete-message", "delete-reaction",
+            "delete-attachment");
+    static final List<String> CHANNEL_EDIT_PERMISSIONS = List.of("update-channel", "update-channel-members");
+    static final List<String> MODERATION_PERMISSIONS = List.of("update-channel-cooldown", "update-channel-frozen",
+            "ban-channel-member", "skip-channel-cooldown", "skip-message-moderation", "read-message-flags",
+            "unblock-message", "create-system-message");
+    static final List<String> OWNER_ONLY = List.of("delete-channel", "truncate-channel", "recreate-channel");
+
+    private final Map<String, ChannelType> types;
+
+    public ChannelTypes(Instant createdAt) {
+        Map<String, ChannelType> t = new HashMap<>();
+        t.put("messaging", new ChannelType("messaging", config("messaging", createdAt, true), messaging()));
+        t.put("team", new ChannelType("team", config("team", createdAt, true), messaging()));
+        t.put("gaming", new ChannelType("gaming", config("gaming", createdAt, true), gaming()));
+        t.put("commerce", new ChannelType("commerce", config("commerce", createdAt, true), commerce()));
+        t.put("livestream", new ChannelType("livestream", config("livestream", createdAt, false), livestream()));
+        this.types = Map.copyOf(t);
+    }
+
+    public Optional<ChannelType> find(String name) {
+        return Optional.ofNullable(types.get(name));
+    }
+
+    /** The type, or code 16 naming it. */
+    public ChannelType require(String name) {
+        return find(name).orElseThrow(() -> ChatException.notFound("channel type '" + name + "' does not exist"));
+    }
+
+    /** Types whose channels users may read without being members. */
+    public Set<String> openTypes() {
+        Set<String> open = new HashSet<>();
+        types.values().forEach(t -> {
+            if (t.grants().getOrDefault("user", Set.of()).contains("read-channel")) {
+                open.add(t.name());
+            }
+        });
+        return open;
+    }
+
+    public Map<String, ChannelType> all() {
+        return types;
+    }
+
+    private static ObjectNode config(String name, Instant at, boolean urlEnrichment) {
+        ObjectNode c = Json.object();
+        c.put("created_at", Timestamps.format(at));
+        c.put("updated_at", Timestamps.format(at));
+        c.put("name", name);
+        for (String f : List.of("typing_events", "read_events", "connect_events", "search", "reactions", "replies",
+                "quotes", "mutes", "uploads", "custom_events", "push_notifications")) {
+            c.put(f, true);
+        }
+        c.put("url_enrichment", urlEnrichment);
+        // Delivery receipts, polls, reminders and locations are not served yet: off keeps clients from calling.
+        for (String f : List.of("delivery_events", "reminders", "mark_messages_pending", "polls", "user_message_reminders",
+                "shared_locations", "skip_last_msg_update_for_system_msgs")) {
+            c.put(f, false);
+        }
+        c.put("count_messages", true);
+        c.put("message_retention", "infinite");
+        c.put("max_message_length", 5000);
+        c.put("automod", "disabled");
+        c.put("automod_behavior", "flag");
+        c.put("blocklist_behavior", "flag");
+        c.putArray("commands");
+        return c;
+    }
+
+    private static Map<String, Set<String>> messaging() {
+        Grants g = new Grants();
+        g.add("admin", MEMBER_PERMISSIONS, EDIT_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS, MODERATION_PERMISSIONS, OWNER_ONLY,
+                List.of("create-channel", "ban-user", "join-call", "create-call"));
+        g.add("moderator", MEMBER_PERMISSIONS, EDIT_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS, MODERATION_PERMISSIONS,
+                List.of("create-channel", "ban-user", "join-call", "create-call"));
+        g.owned("moderator", OWNER_ONLY);
+        g.add("user", List.of("create-channel"));
+        g.owned("user", MEMBER_PERMISSIONS, EDIT_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS, OWNER_ONLY);
+        g.add("channel_member", MEMBER_PERMISSIONS, List.of("join-call", "create-call"));
+        g.add("channel_moderator", MEMBER_PERMISSIONS, EDIT_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS,
+                MODERATION_PERMISSIONS, List.of("join-call", "create-call"));
+        return g.map;
+    }
+
+    private static Map<String, Set<String>> gaming() {
+        Map<String, Set<String>> g = mutable(messaging());
+        for (String role : List.of("moderator", "user")) {
+            g.get(role).removeAll(List.of("create-channel", "update-channel", "update-channel-members",
+                    "update-channel-owner", "update-channel-members-owner", "delete-channel-owner",
+                    "truncate-channel-owner"));
+        }
+        g.get("channel_member").remove("pin-message");
+        return Map.copyOf(g);
+    }
+
+    private static Map<String, Set<String>> commerce() {
+        Map<String, Set<String>> g = mutable(messaging());
+        g.get("user").remove("create-channel");
+        g.get("channel_member").removeAll(List.of("create-call", "pin-message"));
+        Set<String> guest = new HashSet<>(g.get("user"));
+        guest.addAll(List.of("create-channel", "add-links", "upload-attachment"));
+        g.put("guest", guest);
+        return Map.copyOf(g);
+    }
+
+    private static Map<String, Set<String>> livestream() {
+        Grants g = new Grants();
+        List<String> read = List.of("read-channel", "read-channel-members", "join-call");
+        List<String> write = List.of("create-channel", "create-message", "create-attachment", "create-mention",
+                "add-links", "create-reaction", "upload-attachment", "run-message-action", "send-custom-event",
+                "flag-message", "mute-channel");
+        List<String> edit = List.of("update-message", "delete-message", "delete-reaction", "delete-attachment",
+                "pin-message");
+        g.add("admin", read, write, edit, MODERATION_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS, OWNER_ONLY,
+                List.of("remove-own-channel-membership", "ban-user"));
+        g.add("moderator", read, write, edit, MODERATION_PERMISSIONS, List.of("ban-user"));
+        g.add("user", read, write);
+        g.owned("user", edit);
+        g.add("channel_moderator", edit, MODERATION_PERMISSIONS);
+        g.add("guest", read, List.of("flag-message", "mute-channel"));
+        g.add("anonymous", read);
+        return g.map;
+    }
+
+    private static Map<String, Set<String>> mutable(Map<String, Set<String>> m) {
+        Map<String, Set<String>> out = new HashMap<>();
+        m.forEach((k, v) -> out.put(k, new HashSet<>(v)));
+        return out;
+    }
+
+    private static final class Grants {
+        final Map<String, Set<String>> map = new HashMap<>();
+
+        @SafeVarargs
+        final void add(String role, List<String>... lists) {
+            Set<String> s = map.computeIfAbsent(role, r -> new HashSet<>());
+            for (List<String> l : lists) {
+                s.addAll(l);
+            }
+        }
+
+        @SafeVarargs
+        final void owned(String role, List<String>... lists) {
+            Set<String> s = map.computeIfAbsent(role, r -> new HashSet<>());
+            for (List<String> l : lists) {
+                l.forEach(p -> s.add(p + "-owner"));
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.parley.server.channels;
+
+import dev.parley.server.messages.MessageEdits;
+import dev.parley.server.messages.MessageService;
+import dev.parley.server.messages.ReactionService;
+import dev.parley.server.reads.ReadService;
+
+/**
+ * The chat core's services, built once per node over one {@link ChatCore}. Every service is thread-safe
+ * and blocking (call from virtual threads).
+ */
+public final class Chat {
+    private final ChatCore core;
+    private final ChannelService channels;
+    private final ChannelAdmin admin;
+    private final MessageService messages;
+    private final MessageEdits edits;
+    private final ReactionService reactions;
+    private final ReadService reads;
+
+    public Chat(ChatCore core) {
+        this.core = core;
+        this.channels = new ChannelService(core);
+        this.admin = new ChannelAdmin(core, channels);
+        this.messages = new MessageService(core, channels);
+        this.edits = new MessageEdits(core, messages);
+        this.reactions = new ReactionService(core, messages);
+        this.reads = new ReadService(core, channels);
+    }
+
+    public ChatCore core() {
+        return core;
+    }
+
+    public ChannelService channels() {
+        return channels;
+    }
+
+    public ChannelAdmin admin() {
+        return admin;
+    }
+
+    public MessageService messages() {
+        return messages;
+    }
+
+    public MessageEdits edits() {
+        return edits;
+    }
+
+    public ReactionService reactions() {
+        return reactions;
+    }
+
+    public ReadService reads() {
+        return reads;
+    }
+
+    /** Commits pending message sends; call before closing the store. */
+    public void close() {
+        core.close();
+    }
+}

@@ -1,0 +1,141 @@
+package dev.parley.server.messages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds and edits the stored message document (PROTOCOL.md §6.4): what a client may set, what the
+ * server manages (read-only keys sent back by clients are ignored, never stored), HTML rendering and
+ * mentions. Stateless; thread-safe.
+ */
+final class MessageDocs {
+    /** Keys a client may set; everything else it sends is either server-managed or a custom key. */
+    static final Set<String> EDITABLE = Set.of("text", "attachments", "mentioned_users", "quoted_message_id", "silent",
+            "pinned", "pin_expires", "show_in_channel");
+
+    /** Keys only the server sets: ignored in requests (clients echo them back on update). */
+    static final Set<String> SERVER_KEYS = Set.of("id", "cid", "html", "type", "user", "user_id", "created_at",
+            "updated_at", "deleted_at", "latest_reactions", "own_reactions", "reaction_counts", "reaction_scores",
+            "reaction_groups", "reply_count", "deleted_reply_count", "status", "member", "shadowed", "pinned_at",
+            "pinned_by", "thread_participants", "message_text_updated_at", "restricted_visibility", "i18n", "channel",
+            "command", "args", "command_info", "quoted_message", "mentioned_channel", "mentioned_here", "__html",
+            "error", "parent_id", "deleted_for_me", "poll", "poll_id", "moderation", "reminder", "shared_location",
+            "mentioned_groups", "draft", "before_message_send_failed", "message_id", "ai_generated");
+
+    static final int MAX_MENTIONS = 25;
+    static final int MAX_ATTACHMENTS = 30;
+
+    private MessageDocs() {}
+
+    /** Minimal markdown: escaped text in a paragraph, as the clients render when no html is given. */
+    static String html(String text) {
+        if (text == null || text.isEmpty()) {
+            return "";
+        }
+        String escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&#34;")
+                .replace("'", "&#39;").replace("\n", "<br/>");
+        return "<p>" + escaped + "</p>\n";
+    }
+
+    /** The ids of {@code mentioned_users} (ids or user objects). */
+    static List<String> mentionIds(JsonNode n) {
+        List<String> ids = new ArrayList<>();
+        if (n == null || n.isNull()) {
+            return ids;
+        }
+        if (!n.isArray()) {
+            throw ChatException.input("message.mentioned_users must be an array of user ids");
+        }
+        for (JsonNode m : n) {
+            String id = m.isTextual() ? m.asText() : m.path("id").asText("");
+            if (!id.isEmpty() && !ids.contains(id)) {
+                ids.add(id);
+            }
+        }
+        if (ids.size() > MAX_MENTIONS) {
+            throw ChatException.input("message.mentioned_users: " + ids.size() + " users (expected: at most " + MAX_MENTIONS + ")");
+        }
+        return ids;
+    }
+
+    static ArrayNode mentioned(List<String> ids, Map<String, User> users) {
+        ArrayNode a = Json.array();
+        ids.stream().map(users::get).filter(u -> u != null).forEach(u -> a.add(u.toJson()));
+        return a;
+    }
+
+    static ArrayNode attachments(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return Json.array();
+        }
+        if (!n.isArray() || n.size() > MAX_ATTACHMENTS) {
+            throw ChatException.input("message.attachments must be an array of at most " + MAX_ATTACHMENTS + " objects");
+        }
+        for (JsonNode a : n) {
+            if (!a.isObject()) {
+                throw ChatException.input("message.attachments must hold objects");
+            }
+        }
+        return (ArrayNode) n.deepCopy();
+    }
+
+    /** Copies the custom keys of {@code from} (neither editable nor server-managed) onto {@code doc}. */
+    static void copyCustom(ObjectNode from, ObjectNode doc) {
+        from.fields().forEachRemaining(e -> {
+            if (!EDITABLE.contains(e.getKey()) && !SERVER_KEYS.contains(e.getKey()) && !e.getValue().isNull()) {
+                doc.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
+    }
+
+    /** Removes the custom keys of a stored document, for a full-replace update. */
+    static void removeCustom(ObjectNode doc, Set<String> serverManaged) {
+        List<String> drop = new ArrayList<>();
+        doc.fieldNames().forEachRemaining(k -> {
+            if (!EDITABLE.contains(k) && !SERVER_KEYS.contains(k) && !serverManaged.contains(k)) {
+                drop.add(k);
+            }
+        });
+        drop.forEach(doc::remove);
+    }
+
+    /** A fresh document with the server fields every message carries. */
+    static ObjectNode skeleton(String id, String cid, User author, String channelRole) {
+        ObjectNode d = Json.object();
+        d.put("id", id);
+        d.put("text", "");
+        d.put("html", "");
+        d.put("type", "regular");
+        d.set("user", author.toJson());
+        d.put("cid", cid);
+        d.putArray("attachments");
+        d.putArray("latest_reactions");
+        d.putObject("reaction_counts");
+        d.putObject("reaction_scores");
+        d.putObject("reaction_groups");
+        d.put("reply_count", 0);
+        d.put("deleted_reply_count", 0);
+        d.putArray("mentioned_users");
+        d.put("mentioned_channel", false);
+        d.put("mentioned_here", false);
+        d.put("silent", false);
+        d.put("shadowed", false);
+        d.put("pinned", false);
+        d.putNull("pinned_at");
+        d.putNull("pinned_by");
+        d.putNull("pin_expires");
+        d.putArray("restricted_visibility");
+        if (channelRole != null) {
+            d.putObject("member").put("channel_role", channelRole).put("notifications_muted", false);
+        }
+        return d;
+    }
+}

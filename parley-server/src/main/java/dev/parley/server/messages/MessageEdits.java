@@ -1,0 +1,192 @@
+package dev.parley.server.messages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.channels.ChannelViews;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.channels.Permissions;
+import dev.parley.server.store.ChatRows.MessageRow;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reading and changing existing messages (PROTOCOL.md §7.10 M2 to M5 and M7): get, full update (read-only
+ * keys ignored), partial update with pins, soft and hard delete, thread replies. Changes run under the
+ * channel's lock. Thread-safe; blocking.
+ */
+public final class MessageEdits {
+    public static final int DEFAULT_REPLIES = 25;
+
+    private final ChatCore core;
+    private final MessageService messages;
+
+    public MessageEdits(ChatCore core, MessageService messages) {
+        this.core = core;
+        this.messages = messages;
+    }
+
+    /** {@code GET /messages/{id}}. */
+    public ObjectNode get(Actor actor, String id) {
+        MessageService.Context c = messages.context(actor, id, "GetMessage");
+        return wrap(MessageViews.forViewer(core, c.message(), actor.userId()));
+    }
+
+    /** {@code POST /messages/{id}}: full replace of the editable fields and custom keys. */
+    public ObjectNode update(Actor actor, String id, ObjectNode body) {
+        JsonNode in = body.get("message");
+        if (in == null || !in.isObject()) {
+            throw ChatException.input("message is required and must be an object");
+        }
+        ObjectNode msg = (ObjectNode) in;
+        return edit(actor, id, "UpdateMessage", doc -> {
+            MessageDocs.removeCustom(doc, Set.of());
+            apply(actor, doc, msg, true);
+            MessageDocs.copyCustom(msg, doc);
+        });
+    }
+
+    /** {@code PUT /messages/{id}}: {@code set} and {@code unset}. */
+    public ObjectNode partialUpdate(Actor actor, String id, ObjectNode body) {
+        ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
+        JsonNode unset = body.get("unset");
+        return edit(actor, id, "UpdateMessagePartial", doc -> {
+            apply(actor, doc, set, false);
+            MessageDocs.copyCustom(set, doc);
+            if (unset != null && unset.isArray()) {
+                for (JsonNode k : unset) {
+                    String key = k.asText();
+                    if (!MessageDocs.SERVER_KEYS.contains(key) && !MessageDocs.EDITABLE.contains(key)) {
+                        doc.remove(key);
+                    }
+                }
+            }
+        });
+    }
+
+    private interface Change {
+        void apply(ObjectNode doc);
+    }
+
+    private ObjectNode edit(Actor actor, String id, String endpoint, Change change) {
+        MessageService.Context c0 = messages.context(actor, id, endpoint);
+        return core.underLock(c0.channel().cid(), () -> {
+            MessageService.Context c = messages.context(actor, id, endpoint);
+            boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
+            Permissions.require(actor, c.type(), c.member(), "update-message", own, endpoint, c.channel().cid());
+            ObjectNode doc = c.message().doc().deepCopy();
+            boolean wasPinned = doc.path("pinned").asBoolean();
+            change.apply(doc);
+            if (doc.path("pinned").asBoolean() != wasPinned) {
+                Permissions.require(actor, c.type(), c.member(), "pin-message", own, endpoint, c.channel().cid());
+            }
+            Instant now = core.now();
+            doc.put("updated_at", Timestamps.format(now));
+            Instant pinnedAt = doc.path("pinned_at").isTextual() ? Timestamps.parse(doc.get("pinned_at").asText(), "pinned_at") : null;
+            MessageRow m = c.message();
+            boolean inChannel = m.parentId() == null || doc.path("show_in_channel").asBoolean(false);
+            MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), inChannel, m.createdAt(), now,
+                    m.deletedAt(), pinnedAt, doc);
+            core.store().updateMessage(row);
+            messages.announceUpdated(c.channel(), row, actor.user());
+            return wrap(MessageViews.forViewer(core, row, actor.userId()));
+        });
+    }
+
+    /** Applies the editable keys present in {@code from}; a full update also clears the absent ones. */
+    private void apply(Actor actor, ObjectNode doc, ObjectNode from, boolean full) {
+        if (from.has("text") || full) {
+            String text = from.path("text").asText("");
+            if (!text.equals(doc.path("text").asText())) {
+                doc.put("message_text_updated_at", Timestamps.format(core.now()));
+            }
+            doc.put("text", text);
+            doc.put("html", MessageDocs.html(text));
+        }
+        if (from.has("attachments") || full) {
+            doc.set("attachments", MessageDocs.attachments(from.get("attachments")));
+        }
+        if (from.has("mentioned_users") || full) {
+            List<String> ids = MessageDocs.mentionIds(from.get("mentioned_users"));
+            doc.set("mentioned_users", MessageDocs.mentioned(ids, core.usersById(ids)));
+        }
+        if (from.has("silent")) {
+            doc.put("silent", from.get("silent").asBoolean());
+        }
+        if (from.has("show_in_channel") && doc.has("parent_id")) {
+            doc.put("show_in_channel", from.get("show_in_channel").asBoolean());
+        }
+        if (from.has("pinned")) {
+            boolean pinned = from.get("pinned").asBoolean();
+            if (pinned && !doc.path("pinned").asBoolean()) {
+                MessageService.pin(doc, actor, core.now(), from.get("pin_expires"));
+            } else if (!pinned) {
+                MessageService.unpin(doc);
+            }
+        }
+    }
+
+    /** {@code DELETE /messages/{id}}: soft by default, {@code hard} removes it. */
+    public ObjectNode delete(Actor actor, String id, boolean hard) {
+        MessageService.Context c0 = messages.context(actor, id, "DeleteMessage");
+        return core.underLock(c0.channel().cid(), () -> {
+            MessageService.Context c = messages.context(actor, id, "DeleteMessage");
+            boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
+            Permissions.require(actor, c.type(), c.member(), "delete-message", own, "DeleteMessage", c.channel().cid());
+            MessageRow m = c.message();
+            Instant now = core.now();
+            ObjectNode doc = m.doc().deepCopy();
+            doc.put("type", "deleted");
+            doc.put("deleted_at", Timestamps.format(now));
+            doc.put("updated_at", Timestamps.format(now));
+            MessageService.unpin(doc);
+            MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
+                    now, null, doc);
+            if (hard) {
+                core.store().deleteMessage(id);
+            } else {
+                core.store().updateMessage(row);
+            }
+            ObjectNode e = ChannelViews.event("message.deleted", c.channel(), now);
+            ObjectNode view = MessageViews.forViewer(core, row, null);
+            e.set("message", view);
+            e.put("message_id", id);
+            e.put("hard_delete", hard);
+            if (actor.hasUser()) {
+                e.set("user", actor.user().toJson());
+            }
+            core.publishDurable(c.channel().cid(), e);
+            return wrap(view);
+        });
+    }
+
+    /** {@code GET /messages/{parent_id}/replies}: a page of the thread, oldest first. */
+    public ObjectNode replies(Actor actor, String parentId, JsonNode paging) {
+        messages.context(actor, parentId, "GetReplies");
+        List<MessageRow> rows = Paging.replies(core.store(), parentId, paging, DEFAULT_REPLIES);
+        ObjectNode out = Json.object();
+        ArrayNode arr = out.putArray("messages");
+        MessageViews.forViewer(core, rows, actor.userId()).forEach(arr::add);
+        return out;
+    }
+
+    /** {@code GET /channels/{type}/{id}/messages?ids=}: the listed messages of the channel. */
+    public ObjectNode byIds(Actor actor, String cid, List<String> ids) {
+        List<MessageRow> rows = core.store().findMessages(ids).stream().filter(m -> m.cid().equals(cid)).toList();
+        ObjectNode out = Json.object();
+        ArrayNode arr = out.putArray("messages");
+        MessageViews.forViewer(core, rows, actor.userId()).forEach(arr::add);
+        return out;
+    }
+
+    private static ObjectNode wrap(ObjectNode message) {
+        ObjectNode out = Json.object();
+        out.set("message", message);
+        return out;
+    }
+}

@@ -1,0 +1,284 @@
+package dev.parley.server.messages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.channels.ChannelService;
+import dev.parley.server.channels.ChannelType;
+import dev.parley.server.channels.ChannelViews;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.channels.Permissions;
+import dev.parley.server.reads.Unread;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatRows.MessageAppend;
+import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatRows.UnreadTotals;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Messages (PROTOCOL.md §7.10): send with client ids, get, full and partial update, soft and hard
+ * delete, thread replies, pins, with their events. Every change of a channel's messages runs under the
+ * channel's lock, so creation times are strictly increasing per channel and reply counts are never lost.
+ * Thread-safe; blocking.
+ */
+public final class MessageService {
+    static final int MAX_ID_LENGTH = 255;
+
+    private final ChatCore core;
+    private final ChannelService channels;
+
+    public MessageService(ChatCore core, ChannelService channels) {
+        this.core = core;
+        this.channels = channels;
+    }
+
+    /** A message with its channel and type, after the read-channel check. */
+    record Context(MessageRow message, ChannelRow channel, ChannelType type, MemberRow member) {}
+
+    Context context(Actor actor, String messageId, String endpoint) {
+        MessageRow m = core.store().findMessage(messageId)
+                .orElseThrow(() -> ChatException.notFound("message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
+        ChannelRow ch = channels.require(m.cid());
+        ChannelType type = core.types().require(ch.type());
+        MemberRow member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
+        return new Context(m, ch, type, member);
+    }
+
+    /** {@code POST /channels/{type}/{id}/message} (M1). */
+    public ObjectNode send(Actor actor, String cid, ObjectNode body) {
+        JsonNode in = body.get("message");
+        if (in == null || !in.isObject()) {
+            throw ChatException.input("message is required and must be an object");
+        }
+        ObjectNode msg = (ObjectNode) in;
+        ChannelRow ch0 = channels.require(cid);
+        ChannelType type = core.types().require(ch0.type());
+        User author = author(actor, msg);
+        Actor as = actor.server() ? Actor.server(author) : actor;
+        MemberRow member = core.store().member(cid, author.id()).orElse(null);
+        Permissions.require(as, type, member, "create-message", Permissions.ownsChannel(as, ch0), "SendMessage", cid);
+        if (ch0.frozen() && !as.server()) {
+            throw ChatException.notAllowed("SendMessage failed with error: \"channel '" + cid + "' is frozen\"");
+        }
+        String id = messageId(msg);
+        String text = msg.path("text").isTextual() ? msg.get("text").asText() : "";
+        if (text.length() > type.maxMessageLength()) {
+            throw new ChatException(ErrorCode.MESSAGE_TOO_LONG, "message.text is " + text.length()
+                    + " characters long (expected: at most " + type.maxMessageLength() + ")");
+        }
+        String parentId = msg.path("parent_id").isTextual() && !msg.get("parent_id").asText().isEmpty()
+                ? msg.get("parent_id").asText() : null;
+        if (parentId != null && !type.flag("replies")) {
+            throw new ChatException(ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED, "replies are disabled for channel type '" + ch0.type() + "'");
+        }
+        boolean showInChannel = msg.path("show_in_channel").asBoolean(false);
+        List<String> mentions = MessageDocs.mentionIds(msg.get("mentioned_users"));
+        ObjectNode doc = MessageDocs.skeleton(id, cid, author, member == null ? null : member.channelRole());
+        doc.put("text", text);
+        doc.put("html", MessageDocs.html(text));
+        doc.set("attachments", MessageDocs.attachments(msg.get("attachments")));
+        doc.set("mentioned_users", MessageDocs.mentioned(mentions, core.usersById(mentions)));
+        doc.put("silent", msg.path("silent").asBoolean(false));
+        if ("system".equals(msg.path("type").asText())) {
+            Permissions.require(as, type, member, "create-system-message", false, "SendMessage", cid);
+            doc.put("type", "system");
+        }
+        MessageDocs.copyCustom(msg, doc);
+        return core.underLock(cid, () -> append(as, channels.require(cid), type, doc, parentId, showInChannel, msg));
+    }
+
+    private ObjectNode append(Actor actor, ChannelRow ch, ChannelType type, ObjectNode doc, String parentId,
+            boolean showInChannel, ObjectNode msg) {
+        String id = doc.get("id").asText();
+        if (core.store().findMessage(id).isPresent()) {
+            throw duplicate(id);
+        }
+        Instant now = Timestamps.truncate(core.now());
+        if (ch.lastMessageAt() != null && !now.isAfter(ch.lastMessageAt())) {
+            now = ch.lastMessageAt().plus(1, ChronoUnit.MICROS);
+        }
+        doc.put("created_at", Timestamps.format(now));
+        doc.put("updated_at", Timestamps.format(now));
+        MessageRow parent = null;
+        if (parentId != null) {
+            MessageRow p = core.store().findMessage(parentId).filter(x -> x.cid().equals(ch.cid()))
+                    .orElseThrow(() -> ChatException.input("parent message '" + parentId + "' does not exist in this channel"));
+            if (p.parentId() != null) {
+                throw new ChatException(ErrorCode.MULTIPLE_NESTING_LEVEL, "a reply cannot have replies (parent '" + parentId + "' is a reply)");
+            }
+            doc.put("parent_id", parentId);
+            doc.put("show_in_channel", showInChannel);
+            if (!showInChannel) {
+                doc.put("type", "reply");
+            }
+            parent = withReply(p, actor.user(), now);
+        }
+        quote(msg, doc);
+        if (msg.path("pinned").asBoolean(false)) {
+            pin(doc, actor, now, msg.get("pin_expires"));
+        }
+        boolean inChannel = parentId == null || showInChannel;
+        MessageRow row = new MessageRow(id, ch.cid(), actor.userId(), parentId, inChannel, now, now, null,
+                doc.path("pinned").asBoolean() ? now : null, doc);
+        boolean counts = inChannel && !doc.path("silent").asBoolean() && !"system".equals(doc.path("type").asText());
+        if (!core.messageWriter().append(new MessageAppend(row, parent, counts))) {
+            throw duplicate(id);
+        }
+        ChannelRow after = channels.require(ch.cid());
+        announceNew(after, type, row, actor.user(), counts);
+        if (parent != null) {
+            announceUpdated(after, parent, actor.user());
+        }
+        ObjectNode out = Json.object();
+        out.set("message", MessageViews.forViewer(core, row, actor.userId()));
+        return out;
+    }
+
+    private MessageRow withReply(MessageRow parent, User author, Instant now) {
+        ObjectNode d = parent.doc().deepCopy();
+        d.put("reply_count", d.path("reply_count").asInt(0) + 1);
+        ArrayNode participants = d.withArray("thread_participants");
+        boolean present = false;
+        for (JsonNode p : participants) {
+            present |= p.path("id").asText().equals(author.id());
+        }
+        if (!present) {
+            participants.add(author.toJson());
+        }
+        d.put("updated_at", Timestamps.format(now));
+        return new MessageRow(parent.id(), parent.cid(), parent.userId(), parent.parentId(), parent.inChannel(),
+                parent.createdAt(), now, parent.deletedAt(), parent.pinnedAt(), d);
+    }
+
+    private void quote(ObjectNode msg, ObjectNode doc) {
+        String q = msg.path("quoted_message_id").asText("");
+        if (!q.isEmpty()) {
+            core.store().findMessage(q).ifPresent(m -> {
+                doc.put("quoted_message_id", q);
+                ObjectNode quoted = m.doc().deepCopy();
+                quoted.remove("quoted_message");
+                doc.set("quoted_message", quoted);
+            });
+        }
+    }
+
+    static void pin(ObjectNode doc, Actor actor, Instant now, JsonNode expires) {
+        doc.put("pinned", true);
+        doc.put("pinned_at", Timestamps.format(now));
+        doc.set("pinned_by", actor.hasUser() ? actor.user().toJson() : null);
+        if (expires != null && expires.isTextual()) {
+            doc.put("pin_expires", Timestamps.format(Timestamps.parse(expires.asText(), "pin_expires")));
+        } else {
+            doc.putNull("pin_expires");
+        }
+    }
+
+    static void unpin(ObjectNode doc) {
+        doc.put("pinned", false);
+        doc.putNull("pinned_at");
+        doc.putNull("pinned_by");
+        doc.putNull("pin_expires");
+    }
+
+    /**
+     * {@code message.new} to watchers, each user with its own unread counters, and
+     * {@code notification.message_new} to members not watching.
+     */
+    private void announceNew(ChannelRow ch, ChannelType type, MessageRow row, User author, boolean counts) {
+        ObjectNode message = MessageViews.forViewer(core, row, null);
+        ObjectNode base = ChannelViews.event("message.new", ch, row.createdAt());
+        base.set("message", message);
+        base.put("message_id", row.id());
+        base.set("user", author.toJson());
+        base.put("watcher_count", core.hub().watcherCount(ch.cid()));
+        base.put("channel_member_count", ch.memberCount());
+        if (row.parentId() != null) {
+            base.put("parent_id", row.parentId());
+        }
+        core.store().appendEvent(ch.cid(), row.createdAt(), base);
+        Set<String> watching = core.hub().watchingUsers(ch.cid());
+        List<String> members = core.store().members(ch.cid(), 10_000, 0).stream().map(MemberRow::userId).toList();
+        List<String> audience = new ArrayList<>(watching);
+        members.stream().filter(u -> !watching.contains(u)).forEach(audience::add);
+        Map<String, UnreadTotals> totals = core.store().unreadTotals(audience);
+        core.hub().publishPerUser(ch.cid(), u -> Unread.put(base.deepCopy(), totals.getOrDefault(u, new UnreadTotals(0, 0))));
+        if (row.parentId() != null && !row.inChannel()) {
+            return;
+        }
+        ObjectNode channel = ChannelViews.channel(ch, type, null);
+        for (String u : members) {
+            if (watching.contains(u) || u.equals(author.id())) {
+                continue;
+            }
+            ObjectNode n = ChannelViews.event("notification.message_new", ch, row.createdAt());
+            n.set("channel", channel);
+            n.set("message", message);
+            n.put("message_id", row.id());
+            n.set("user", author.toJson());
+            core.sendToUser(u, Unread.put(n, totals.getOrDefault(u, new UnreadTotals(0, 0))));
+        }
+    }
+
+    /** {@code message.updated} to watchers, persisted for sync. */
+    void announceUpdated(ChannelRow ch, MessageRow row, User actor) {
+        ObjectNode e = ChannelViews.event("message.updated", ch, core.now());
+        e.set("message", MessageViews.forViewer(core, row, null));
+        e.put("message_id", row.id());
+        if (actor != null) {
+            e.set("user", actor.toJson());
+        }
+        core.publishDurable(ch.cid(), e);
+    }
+
+    private User author(Actor actor, ObjectNode msg) {
+        if (!actor.server()) {
+            return actor.user();
+        }
+        String id = msg.path("user_id").asText(msg.path("user").path("id").asText(""));
+        if (id.isEmpty()) {
+            if (actor.hasUser()) {
+                return actor.user();
+            }
+            throw ChatException.input("message.user or message.user_id is required with a server token");
+        }
+        return core.users().find(id).orElseThrow(() -> ChatException.input("message.user_id: user '" + id + "' does not exist"));
+    }
+
+    private static String messageId(ObjectNode msg) {
+        JsonNode id = msg.get("id");
+        if (id == null || id.isNull() || id.asText().isEmpty()) {
+            return UUID.randomUUID().toString();
+        }
+        String s = id.asText();
+        if (!id.isTextual() || s.length() > MAX_ID_LENGTH || s.contains(",") || s.contains("%")) {
+            throw ChatException.input("message.id must be a string of at most " + MAX_ID_LENGTH
+                    + " characters without ',' or '%'");
+        }
+        return s;
+    }
+
+    private static ChatException duplicate(String id) {
+        return ChatException.input("SendMessage failed with error: \"a message with ID " + id + " already exists\"");
+    }
+
+    /** Text helpers shared with the other message classes. */
+    static final class ChannelServiceText {
+        static String shorten(String s) {
+            return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.parley.server.messages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.channels.ChannelViews;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.channels.Permissions;
+import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatRows.ReactionGroup;
+import dev.parley.server.store.ChatRows.ReactionRow;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reactions (PROTOCOL.md §6.5, §7.11): one per message, user and type; the message's
+ * {@code latest_reactions}, {@code reaction_counts}, {@code reaction_scores} and {@code reaction_groups}
+ * are recomputed from the store under the channel's lock. Events carry each recipient's own
+ * {@code own_reactions}. Thread-safe; blocking.
+ */
+public final class ReactionService {
+    static final int LATEST = 10;
+    static final Pattern TYPE = Pattern.compile("[\\w+-]{1,64}");
+    private static final Set<String> RESERVED = Set.of("type", "message_id", "user_id", "user", "score", "created_at",
+            "updated_at");
+
+    private final ChatCore core;
+    private final MessageService messages;
+
+    public ReactionService(ChatCore core, MessageService messages) {
+        this.core = core;
+        this.messages = messages;
+    }
+
+    /** {@code POST /messages/{id}/reaction}. */
+    public ObjectNode send(Actor actor, String messageId, ObjectNode body) {
+        JsonNode in = body.get("reaction");
+        if (in == null || !in.isObject() || !TYPE.matcher(in.path("type").asText("")).matches()) {
+            throw ChatException.input("reaction must be an object with a type of 1 to 64 letters, digits, _ + or -");
+        }
+        User user = reactor(actor, in);
+        Actor as = actor.server() ? Actor.server(user) : actor;
+        MessageService.Context c0 = messages.context(as, messageId, "SendReaction");
+        if (!c0.type().flag("reactions")) {
+            throw new ChatException(ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED, "reactions are disabled for channel type '" + c0.type().name() + "'");
+        }
+        Permissions.require(as, c0.type(), c0.member(), "create-reaction", Permissions.ownsChannel(as, c0.channel()),
+                "SendReaction", c0.channel().cid());
+        return core.underLock(c0.channel().cid(), () -> {
+            Instant now = core.now();
+            String type = in.get("type").asText();
+            int score = in.path("score").canConvertToInt() ? Math.max(1, in.get("score").asInt()) : 1;
+            boolean replaced = body.path("enforce_unique").asBoolean(false) && core.store().deleteReactionsOf(messageId, user.id()) > 0;
+            ObjectNode doc = Json.object();
+            in.fields().forEachRemaining(e -> {
+                if (!RESERVED.contains(e.getKey()) && !e.getValue().isNull()) {
+                    doc.set(e.getKey(), e.getValue().deepCopy());
+                }
+            });
+            doc.put("type", type);
+            doc.put("message_id", messageId);
+            doc.put("user_id", user.id());
+            doc.set("user", user.toJson());
+            doc.put("score", score);
+            doc.put("created_at", Timestamps.format(now));
+            doc.put("updated_at", Timestamps.format(now));
+            core.store().upsertReaction(new ReactionRow(messageId, user.id(), type, score, now, doc));
+            MessageRow row = recompute(messageId, now);
+            return announce(replaced ? "reaction.updated" : "reaction.new", row, doc, user);
+        });
+    }
+
+    /** {@code DELETE /messages/{id}/reaction/{type}}. */
+    public ObjectNode delete(Actor actor, String messageId, String type, String userIdParam) {
+        User user = actor.server() && userIdParam != null
+                ? core.users().find(userIdParam).orElseThrow(() -> ChatException.input("user '" + userIdParam + "' does not exist"))
+                : actor.user();
+        if (user == null) {
+            throw ChatException.input("user_id is required to delete a reaction with a server token");
+        }
+        Actor as = actor.server() ? Actor.server(user) : actor;
+        MessageService.Context c0 = messages.context(as, messageId, "DeleteReaction");
+        Permissions.require(as, c0.type(), c0.member(), "delete-reaction", true, "DeleteReaction", c0.channel().cid());
+        return core.underLock(c0.channel().cid(), () -> {
+            ReactionRow existing = core.store().reactionsBy(user.id(), List.of(messageId)).stream()
+                    .filter(r -> r.type().equals(type)).findFirst()
+                    .orElseThrow(() -> ChatException.notFound("reaction '" + type + "' of user '" + user.id() + "' does not exist"));
+            core.store().deleteReaction(messageId, user.id(), type);
+            MessageRow row = recompute(messageId, core.now());
+            return announce("reaction.deleted", row, existing.doc(), user);
+        });
+    }
+
+    /** {@code GET /messages/{id}/reactions}. */
+    public ObjectNode list(Actor actor, String messageId, int limit, int offset) {
+        messages.context(actor, messageId, "GetReactions");
+        ObjectNode out = Json.object();
+        ArrayNode arr = out.putArray("reactions");
+        core.store().reactions(messageId, Math.min(Math.max(limit, 1), 300), Math.max(0, offset))
+                .forEach(r -> arr.add(r.doc()));
+        return out;
+    }
+
+    private User reactor(Actor actor, JsonNode in) {
+        if (!actor.server()) {
+            return actor.user();
+        }
+        String id = in.path("user_id").asText(in.path("user").path("id").asText(""));
+        if (id.isEmpty()) {
+            if (actor.hasUser()) {
+                return actor.user();
+            }
+            throw ChatException.input("reaction.user_id is required with a server token");
+        }
+        return core.users().find(id).orElseThrow(() -> ChatException.input("reaction.user_id: user '" + id + "' does not exist"));
+    }
+
+    private MessageRow recompute(String messageId, Instant now) {
+        MessageRow m = core.store().findMessage(messageId).orElseThrow(() -> ChatException.notFound("message '" + messageId + "' does not exist"));
+        ObjectNode doc = m.doc().deepCopy();
+        ObjectNode counts = doc.putObject("reaction_counts");
+        ObjectNode scores = doc.putObject("reaction_scores");
+        ObjectNode groups = doc.putObject("reaction_groups");
+        for (ReactionGroup g : core.store().reactionGroups(messageId)) {
+            counts.put(g.type(), g.count());
+            scores.put(g.type(), g.sumScores());
+            ObjectNode group = groups.putObject(g.type());
+            group.put("count", g.count());
+            group.put("sum_scores", g.sumScores());
+            group.put("first_reaction_at", Timestamps.format(g.first()));
+            group.put("last_reaction_at", Timestamps.format(g.last()));
+            group.putArray("latest_reactions_by");
+        }
+        ArrayNode latest = doc.putArray("latest_reactions");
+        core.store().reactions(messageId, LATEST, 0).forEach(r -> latest.add(r.doc()));
+        doc.put("updated_at", Timestamps.format(now));
+        MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
+                m.deletedAt(), m.pinnedAt(), doc);
+        core.store().updateMessage(row);
+        return row;
+    }
+
+    private ObjectNode announce(String kind, MessageRow row, ObjectNode reaction, User user) {
+        var ch = core.store().findChannel(row.cid()).orElseThrow(() -> ChatException.notFound("channel '" + row.cid() + "' does not exist"));
+        ObjectNode base = ChannelViews.event(kind, ch, core.now());
+        base.set("reaction", reaction);
+        base.set("user", user.toJson());
+        base.put("message_id", row.id());
+        ObjectNode shared = base.deepCopy();
+        shared.set("message", MessageViews.forViewer(core, row, null));
+        core.store().appendEvent(ch.cid(), Timestamps.parse(base.get("created_at").asText(), "at"), shared);
+        core.hub().publishPerUser(ch.cid(), u -> {
+            ObjectNode e = base.deepCopy();
+            e.set("message", MessageViews.forViewer(core, row, u));
+            return e;
+        });
+        ObjectNode out = Json.object();
+        out.set("message", MessageViews.forViewer(core, row, user.id()));
+        out.set("reaction", reaction);
+        return out;
+    }
+}

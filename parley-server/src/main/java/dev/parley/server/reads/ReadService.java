@@ -1,0 +1,207 @@
+package dev.parley.server.reads;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.channels.ChannelService;
+import dev.parley.server.channels.ChannelType;
+import dev.parley.server.channels.ChannelViews;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.ChannelUnread;
+import dev.parley.server.store.ChatRows.MessageRange;
+import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatRows.UnreadTotals;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Read state and unread counts (PROTOCOL.md §6.6, §7.8 C13 to C15, §7.16, §7.17): mark read and unread
+ * with {@code message.read}, {@code notification.mark_read} and {@code notification.mark_unread}, the
+ * counters of {@code me}, {@code GET /unread} and the replay of {@code POST /sync}. Thread-safe; blocking.
+ */
+public final class ReadService {
+    public static final int MAX_SYNC_EVENTS = 2000;
+    static final Duration MAX_SYNC_AGE = Duration.ofDays(30);
+
+    private final ChatCore core;
+    private final ChannelService channels;
+
+    public ReadService(ChatCore core, ChannelService channels) {
+        this.core = core;
+        this.channels = channels;
+    }
+
+    /** The user's unread totals, for {@code me}. */
+    public UnreadTotals totals(String userId) {
+        return core.store().unreadTotals(userId);
+    }
+
+    /** {@code POST /channels/{type}/{id}/read}: everything read up to the newest message. */
+    public ObjectNode markRead(Actor actor, String cid) {
+        User user = requireUser(actor, "MarkRead");
+        return core.underLock(cid, () -> {
+            ChannelRow ch = channels.require(cid);
+            ChannelType type = core.types().require(ch.type());
+            List<MessageRow> newest = core.store().channelMessages(cid, MessageRange.latest(1));
+            String lastId = newest.isEmpty() ? null : newest.getLast().id();
+            Instant now = core.now();
+            if (!core.store().setRead(cid, user.id(), now, lastId, 0)) {
+                throw notMember("MarkRead", user, cid);
+            }
+            ObjectNode e = ChannelViews.event("message.read", ch, now);
+            e.set("user", user.toJson());
+            if (lastId != null) {
+                e.put("last_read_message_id", lastId);
+            }
+            if (type.flag("read_events") && !readReceiptsOff(user)) {
+                core.hub().publish(cid, e);
+            }
+            ObjectNode n = ChannelViews.event("notification.mark_read", ch, now);
+            n.set("channel", ChannelViews.channel(ch, type, null));
+            n.set("user", user.toJson());
+            if (lastId != null) {
+                n.put("last_read_message_id", lastId);
+            }
+            core.sendToUser(user.id(), Unread.put(n, totals(user.id())));
+            ObjectNode out = Json.object();
+            out.set("event", e);
+            return out;
+        });
+    }
+
+    /** {@code POST /channels/{type}/{id}/unread}: unread from {@code message_id} on. */
+    public ObjectNode markUnread(Actor actor, String cid, ObjectNode body) {
+        User user = requireUser(actor, "MarkUnread");
+        String messageId = body.path("message_id").asText("");
+        if (messageId.isEmpty()) {
+            throw ChatException.input("message_id is required");
+        }
+        return core.underLock(cid, () -> {
+            ChannelRow ch = channels.require(cid);
+            MessageRow from = core.store().findMessage(messageId).filter(m -> m.cid().equals(cid))
+                    .orElseThrow(() -> ChatException.notFound("message '" + messageId + "' does not exist in channel '" + cid + "'"));
+            int unread = core.store().countChannelMessagesFrom(cid, from.cursor());
+            List<MessageRow> before = core.store().channelMessages(cid,
+                    new MessageRange(from.cursor(), false, null, false, 1, false));
+            String lastReadId = before.isEmpty() ? null : before.getFirst().id();
+            Instant lastRead = from.createdAt().minus(1, ChronoUnit.MICROS);
+            if (!core.store().setRead(cid, user.id(), lastRead, lastReadId, unread)) {
+                throw notMember("MarkUnread", user, cid);
+            }
+            ObjectNode n = ChannelViews.event("notification.mark_unread", ch, core.now());
+            n.set("user", user.toJson());
+            n.put("first_unread_message_id", from.id());
+            if (lastReadId != null) {
+                n.put("last_read_message_id", lastReadId);
+            }
+            n.put("last_read_at", Timestamps.format(lastRead));
+            n.put("unread_messages", unread);
+            core.sendToUser(user.id(), Unread.put(n, totals(user.id())));
+            return Json.object();
+        });
+    }
+
+    /** {@code POST /channels/read}: every channel of the user (or the listed ones) read. */
+    public ObjectNode markAllRead(Actor actor, ObjectNode body) {
+        User user = requireUser(actor, "MarkAllRead");
+        List<String> cids = new ArrayList<>();
+        if (body.path("read_by_channel").isObject()) {
+            body.get("read_by_channel").fieldNames().forEachRemaining(cids::add);
+        } else {
+            core.store().unreadChannels(user.id(), 10_000).forEach(u -> cids.add(u.cid()));
+        }
+        for (String cid : cids) {
+            if (core.store().member(cid, user.id()).isPresent()) {
+                markRead(actor, cid);
+            }
+        }
+        return Json.object();
+    }
+
+    /** {@code GET /unread} (§7.17). */
+    public ObjectNode unread(Actor actor) {
+        User user = requireUser(actor, "UnreadCounts");
+        UnreadTotals t = totals(user.id());
+        ObjectNode out = Json.object();
+        out.put("total_unread_count", t.messages());
+        out.put("total_unread_threads_count", 0);
+        ArrayNode chans = out.putArray("channels");
+        Map<String, int[]> byType = new LinkedHashMap<>();
+        for (ChannelUnread u : core.store().unreadChannels(user.id(), 100)) {
+            ObjectNode c = chans.addObject();
+            c.put("channel_id", u.cid());
+            c.put("unread_count", u.unread());
+            c.put("last_read", Timestamps.format(u.lastRead()));
+            int[] agg = byType.computeIfAbsent(u.type(), k -> new int[2]);
+            agg[0]++;
+            agg[1] += u.unread();
+        }
+        ArrayNode types = out.putArray("channel_type");
+        byType.forEach((type, agg) -> types.addObject().put("channel_type", type).put("channel_count", agg[0])
+                .put("unread_count", agg[1]));
+        out.putArray("threads");
+        return out;
+    }
+
+    /** {@code POST /sync} (§7.16): persisted events of the channels since {@code last_sync_at}. */
+    public ObjectNode sync(Actor actor, ObjectNode body) {
+        User user = requireUser(actor, "Sync");
+        JsonNode cidsNode = body.get("channel_cids");
+        if (cidsNode == null || !cidsNode.isArray() || !body.path("last_sync_at").isTextual()) {
+            throw ChatException.input("channel_cids (array) and last_sync_at (RFC 3339) are required");
+        }
+        Instant since = Timestamps.parse(body.get("last_sync_at").asText(), "last_sync_at");
+        if (since.isBefore(core.now().minus(MAX_SYNC_AGE))) {
+            throw ChatException.input("last_sync_at is older than 30 days");
+        }
+        List<String> accessible = new ArrayList<>();
+        List<String> inaccessible = new ArrayList<>();
+        for (JsonNode c : cidsNode) {
+            String cid = c.asText();
+            boolean ok = core.store().member(cid, user.id()).isPresent() || actor.server();
+            (ok ? accessible : inaccessible).add(cid);
+        }
+        List<ObjectNode> events = core.store().eventsSince(accessible, since, MAX_SYNC_EVENTS + 1);
+        if (events.size() > MAX_SYNC_EVENTS) {
+            throw new ChatException(ErrorCode.REQUEST_TIMEOUT, "too many events to sync since " + body.get("last_sync_at").asText());
+        }
+        ObjectNode out = Json.object();
+        ArrayNode arr = out.putArray("events");
+        events.forEach(arr::add);
+        if (body.path("with_inaccessible_cids").asBoolean(false)) {
+            ArrayNode in = out.putArray("inaccessible_cids");
+            inaccessible.forEach(in::add);
+        }
+        return out;
+    }
+
+    private static boolean readReceiptsOff(User u) {
+        JsonNode p = u.custom().get("privacy_settings");
+        return p != null && p.path("read_receipts").path("enabled").isBoolean()
+                && !p.path("read_receipts").path("enabled").asBoolean();
+    }
+
+    private static User requireUser(Actor actor, String endpoint) {
+        if (!actor.hasUser()) {
+            throw ChatException.input(endpoint + " failed with error: \"user_id is required with a server token\"");
+        }
+        return actor.user();
+    }
+
+    private static ChatException notMember(String endpoint, User user, String cid) {
+        return ChatException.notAllowed(endpoint + " failed with error: \"user '" + user.id()
+                + "' is not a member of channel '" + cid + "'\"");
+    }
+}

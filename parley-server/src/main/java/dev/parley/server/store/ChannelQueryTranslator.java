@@ -1,0 +1,290 @@
+package dev.parley.server.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Timestamps;
+import dev.parley.server.filter.Filter;
+import dev.parley.server.filter.Filter.Condition;
+import dev.parley.server.filter.Filter.Op;
+import dev.parley.server.filter.SortField;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Translates a {@link ChannelQuery} into one SELECT on {@code channels} (PROTOCOL.md §9.2, §9.6), in the
+ * style of {@link UserQueryTranslator}: operands are always bound, field names become SQL only when they
+ * are known columns, and a condition on a missing value is false. Fields that are not supported yet
+ * (custom channel fields among them) are refused with code 4 naming the field. Thread-safe.
+ */
+final class ChannelQueryTranslator {
+    static final String COLUMNS = "channels.cid, channels.type, channels.id, channels.created_by_id, channels.team, "
+            + "channels.created_at, channels.updated_at, channels.last_message_at, channels.truncated_at, "
+            + "channels.truncated_by_id, channels.frozen, channels.disabled, channels.cooldown, channels.member_count, "
+            + "channels.message_count, channels.custom";
+
+    private enum Type { STRING, BOOLEAN, TIMESTAMP, NUMBER }
+
+    private static final Map<String, Type> COLUMNS_BY_FIELD = Map.ofEntries(
+            Map.entry("cid", Type.STRING), Map.entry("id", Type.STRING), Map.entry("type", Type.STRING),
+            Map.entry("team", Type.STRING), Map.entry("created_by_id", Type.STRING), Map.entry("name", Type.STRING),
+            Map.entry("frozen", Type.BOOLEAN), Map.entry("disabled", Type.BOOLEAN),
+            Map.entry("created_at", Type.TIMESTAMP), Map.entry("updated_at", Type.TIMESTAMP),
+            Map.entry("last_message_at", Type.TIMESTAMP), Map.entry("last_updated", Type.TIMESTAMP),
+            Map.entry("member_count", Type.NUMBER));
+
+    private static final String LAST_UPDATED = "COALESCE(channels.last_message_at, channels.created_at)";
+
+    /** The SELECT of {@link #COLUMNS} for {@code query}, with its parameters. */
+    SqlBuilder select(ChannelQuery query) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + COLUMNS + " FROM channels WHERE ");
+        String viewer = query.viewerId();
+        if (viewer != null) {
+            b.sql("(");
+            if (!query.openTypes().isEmpty()) {
+                b.sql("channels.type IN (");
+                int i = 0;
+                for (String t : query.openTypes().stream().sorted().toList()) {
+                    b.sql(i++ == 0 ? "" : ", ").param(t);
+                }
+                b.sql(") OR ");
+            }
+            membership(b, viewer).sql(") AND ");
+            boolean mentionsHidden = query.filter().conditions().stream().anyMatch(c -> c.field().equals("hidden"));
+            if (!mentionsHidden) {
+                b.sql("NOT EXISTS (SELECT 1 FROM members h WHERE h.cid = channels.cid AND h.user_id = ")
+                        .param(viewer).sql(" AND h.hidden = 1) AND ");
+            }
+        }
+        b.sql("(");
+        filter(b, query.filter(), viewer);
+        b.sql(")");
+        orderBy(b, query.sort());
+        b.sql(" LIMIT ").param(query.limit()).sql(" OFFSET ").param(query.offset());
+        return b;
+    }
+
+    private static SqlBuilder membership(SqlBuilder b, String userId) {
+        return b.sql("EXISTS (SELECT 1 FROM members m WHERE m.cid = channels.cid AND m.user_id = ").param(userId).sql(")");
+    }
+
+    private void filter(SqlBuilder b, Filter f, String viewer) {
+        switch (f) {
+            case Filter.All all -> b.sql("1 = 1");
+            case Filter.And and -> join(b, and.filters(), " AND ", viewer);
+            case Filter.Or or -> join(b, or.filters(), " OR ", viewer);
+            case Filter.Nor nor -> negate(b, x -> join(x, nor.filters(), " OR ", viewer));
+            case Condition c -> condition(b, c, viewer);
+        }
+    }
+
+    private void join(SqlBuilder b, List<Filter> filters, String operator, String viewer) {
+        b.sql("(");
+        for (int i = 0; i < filters.size(); i++) {
+            b.sql(i > 0 ? operator : "");
+            filter(b, filters.get(i), viewer);
+        }
+        b.sql(")");
+    }
+
+    private static void negate(SqlBuilder b, Consumer<SqlBuilder> condition) {
+        b.sql("NOT COALESCE(");
+        condition.accept(b);
+        b.sql(", FALSE)");
+    }
+
+    private void condition(SqlBuilder b, Condition c, String viewer) {
+        switch (c.field()) {
+            case "members" -> members(b, c);
+            case "hidden", "joined" -> viewerFlag(b, c, viewer);
+            default -> column(b, c);
+        }
+    }
+
+    private void members(SqlBuilder b, Condition c) {
+        JsonNode v = c.value();
+        List<String> ids = stringList(c, v.isArray() ? v : null);
+        switch (c.op()) {
+            case IN -> {
+                if (ids.isEmpty()) {
+                    b.sql("1 = 0");
+                    return;
+                }
+                b.sql("EXISTS (SELECT 1 FROM members m WHERE m.cid = channels.cid AND m.user_id IN (");
+                params(b, ids).sql("))");
+            }
+            case NIN -> negate(b, x -> members(x, new Condition("members", Op.IN, v)));
+            case EQ -> {
+                if (!v.isArray()) {
+                    throw ChatException.input("filter_conditions.members must be an array of user ids");
+                }
+                List<String> distinct = ids.stream().distinct().toList();
+                b.sql("(channels.member_count = ").param(distinct.size())
+                        .sql(" AND (SELECT count(*) FROM members m WHERE m.cid = channels.cid AND m.user_id IN (");
+                if (distinct.isEmpty()) {
+                    b.sql("NULL");
+                } else {
+                    params(b, distinct);
+                }
+                b.sql(")) = ").param(distinct.size()).sql(")");
+            }
+            default -> throw unsupported(c, "members");
+        }
+    }
+
+    private static void viewerFlag(SqlBuilder b, Condition c, String viewer) {
+        if (c.op() != Op.EQ || !c.value().isBoolean()) {
+            throw ChatException.input("filter_conditions." + c.field() + " supports only $eq with a boolean");
+        }
+        if (viewer == null) {
+            throw ChatException.input("filter_conditions." + c.field() + " needs a user: pass user_id");
+        }
+        boolean want = c.value().asBoolean();
+        if (c.field().equals("joined")) {
+            if (!want) {
+                b.sql("NOT ");
+            }
+            membership(b, viewer);
+            return;
+        }
+        b.sql("EXISTS (SELECT 1 FROM members h WHERE h.cid = channels.cid AND h.user_id = ").param(viewer)
+                .sql(" AND h.hidden = ").param(want ? 1 : 0).sql(")");
+    }
+
+    private void column(SqlBuilder b, Condition c) {
+        Type type = COLUMNS_BY_FIELD.get(c.field());
+        if (type == null) {
+            String shown = c.field().length() > 64 ? c.field().substring(0, 64) + "..." : c.field();
+            throw ChatException.input("filter_conditions: field '" + shown + "' is not supported for channels");
+        }
+        String expr = expression(c.field());
+        switch (c.op()) {
+            case EQ -> {
+                if (c.value().isNull()) {
+                    b.sql(expr + " IS NULL");
+                } else {
+                    b.sql(expr + " = ").param(operand(c, c.value(), type));
+                }
+            }
+            case NE -> negate(b, x -> column(x, new Condition(c.field(), Op.EQ, c.value())));
+            case NIN -> negate(b, x -> column(x, new Condition(c.field(), Op.IN, c.value())));
+            case IN -> {
+                if (!c.value().isArray() || c.value().isEmpty()) {
+                    b.sql("1 = 0");
+                    return;
+                }
+                List<Object> values = new ArrayList<>();
+                c.value().forEach(v -> values.add(operand(c, v, type)));
+                b.sql(expr + " IN (");
+                params(b, values).sql(")");
+            }
+            case GT, GTE, LT, LTE -> {
+                if (type == Type.BOOLEAN || type == Type.STRING && c.field().equals("cid")) {
+                    throw unsupported(c, "a " + type.name().toLowerCase(Locale.ROOT) + " field");
+                }
+                b.sql(expr + comparison(c.op())).param(operand(c, c.value(), type));
+            }
+            case EXISTS -> b.sql(expr + (c.value().asBoolean() ? " IS NOT NULL" : " IS NULL"));
+            case AUTOCOMPLETE, Q -> {
+                if (type != Type.STRING) {
+                    throw unsupported(c, "a " + type.name().toLowerCase(Locale.ROOT) + " field");
+                }
+                String needle = UserQueryTranslator.escapeLike(c.value().asText().toLowerCase(Locale.ROOT));
+                String pattern = c.op() == Op.Q ? "%" + needle + "%" : needle + "%";
+                b.sql("(lower(" + expr + ") LIKE ").param(pattern).sql(" ESCAPE '\\'");
+                if (c.op() == Op.AUTOCOMPLETE) {
+                    b.sql(" OR lower(" + expr + ") LIKE ").param("% " + needle + "%").sql(" ESCAPE '\\'");
+                }
+                b.sql(")");
+            }
+            default -> throw unsupported(c, "the field " + c.field());
+        }
+    }
+
+    private static String expression(String field) {
+        return field.equals("last_updated") ? LAST_UPDATED : "channels." + field;
+    }
+
+    private static Object operand(Condition c, JsonNode v, Type type) {
+        String name = "filter_conditions." + c.field();
+        return switch (type) {
+            case STRING -> {
+                require(v.isTextual(), name + " must be a string");
+                yield v.asText();
+            }
+            case BOOLEAN -> {
+                require(v.isBoolean(), name + " must be a boolean");
+                yield v.asBoolean() ? 1 : 0;
+            }
+            case NUMBER -> {
+                require(v.canConvertToLong(), name + " must be an integer");
+                yield v.asLong();
+            }
+            case TIMESTAMP -> {
+                require(v.isTextual(), name + " must be an RFC 3339 timestamp string");
+                yield Timestamps.toMicros(Timestamps.parse(v.asText(), name));
+            }
+        };
+    }
+
+    private static List<String> stringList(Condition c, JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array == null) {
+            require(c.value().isTextual(), "filter_conditions.members must be a user id or an array of user ids");
+            out.add(c.value().asText());
+            return out;
+        }
+        if (array.size() > UserQueryTranslator.MAX_LIST) {
+            throw ChatException.input("filter_conditions.members: " + array.size() + " operands (expected: at most "
+                    + UserQueryTranslator.MAX_LIST + ")");
+        }
+        for (JsonNode n : array) {
+            require(n.isTextual(), "filter_conditions.members must hold user id strings");
+            out.add(n.asText());
+        }
+        return out;
+    }
+
+    private static SqlBuilder params(SqlBuilder b, List<?> values) {
+        for (int i = 0; i < values.size(); i++) {
+            b.sql(i == 0 ? "" : ", ").param(values.get(i));
+        }
+        return b;
+    }
+
+    private static void orderBy(SqlBuilder b, List<SortField> sort) {
+        List<SortField> fields = sort.isEmpty() ? List.of(new SortField("last_updated", false)) : sort;
+        b.sql(" ORDER BY ");
+        for (SortField f : fields) {
+            Type t = COLUMNS_BY_FIELD.get(f.field());
+            if (t == null || t == Type.BOOLEAN) {
+                throw ChatException.input("sort: field '" + f.field() + "' is not supported for channels");
+            }
+            b.sql(expression(f.field()) + (f.ascending() ? " ASC NULLS LAST, " : " DESC NULLS LAST, "));
+        }
+        b.sql("channels.cid ASC");
+    }
+
+    private static String comparison(Op op) {
+        return switch (op) {
+            case GT -> " > ";
+            case GTE -> " >= ";
+            case LT -> " < ";
+            case LTE -> " <= ";
+            default -> throw new IllegalArgumentException("not a comparison: " + op);
+        };
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw ChatException.input(message);
+        }
+    }
+
+    private static ChatException unsupported(Condition c, String what) {
+        return ChatException.input(
+                "filter_conditions." + c.field() + ": operator " + c.op().wire() + " is not supported for " + what);
+    }
+}

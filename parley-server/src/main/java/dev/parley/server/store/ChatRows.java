@@ -1,0 +1,144 @@
+package dev.parley.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Timestamps;
+import java.time.Instant;
+
+/** The rows of the chat tables as {@link ChatStore} reads and writes them. Immutable records. */
+public final class ChatRows {
+    private ChatRows() {}
+
+    /**
+     * A channel. {@code custom} holds {@code name}, {@code image} and the app's own keys.
+     */
+    public record ChannelRow(
+            String cid, String type, String id, String createdById, String team, Instant createdAt,
+            Instant updatedAt, Instant lastMessageAt, Instant truncatedAt, String truncatedById, boolean frozen,
+            boolean disabled, int cooldown, int memberCount, int messageCount, ObjectNode custom) {
+        public ChannelRow {
+            requireNonNull(cid, "cid");
+            requireNonNull(type, "type");
+            requireNonNull(id, "id");
+            requireNonNull(custom, "custom");
+            createdAt = Timestamps.truncate(requireNonNull(createdAt, "createdAt"));
+            updatedAt = Timestamps.truncate(requireNonNull(updatedAt, "updatedAt"));
+            lastMessageAt = Timestamps.truncate(lastMessageAt);
+            truncatedAt = Timestamps.truncate(truncatedAt);
+        }
+
+        /** A channel's name for filters, or null. */
+        public String name() {
+            return custom.path("name").isTextual() ? custom.get("name").asText() : null;
+        }
+
+        public ChannelRow withCustom(ObjectNode c, Instant now) {
+            return new ChannelRow(cid, type, id, createdById, team, createdAt, now, lastMessageAt, truncatedAt,
+                    truncatedById, frozen, disabled, cooldown, memberCount, messageCount, c);
+        }
+
+        public ChannelRow withFlags(boolean frozen, boolean disabled, int cooldown, String team, Instant now) {
+            return new ChannelRow(cid, type, id, createdById, team, createdAt, now, lastMessageAt, truncatedAt,
+                    truncatedById, frozen, disabled, cooldown, memberCount, messageCount, custom);
+        }
+    }
+
+    /** A member of a channel with its read state (PROTOCOL.md §6.3, §6.6). */
+    public record MemberRow(
+            String cid, String userId, String channelRole, Instant createdAt, Instant updatedAt, boolean hidden,
+            Instant lastRead, String lastReadMessageId, int unreadMessages) {
+        public MemberRow {
+            requireNonNull(cid, "cid");
+            requireNonNull(userId, "userId");
+            requireNonNull(channelRole, "channelRole");
+            createdAt = Timestamps.truncate(requireNonNull(createdAt, "createdAt"));
+            updatedAt = Timestamps.truncate(requireNonNull(updatedAt, "updatedAt"));
+            lastRead = Timestamps.truncate(lastRead);
+        }
+
+        public static MemberRow create(String cid, String userId, String role, Instant now) {
+            return new MemberRow(cid, userId, role, now, now, false, now, null, 0);
+        }
+
+        public MemberRow withRole(String role, Instant now) {
+            return new MemberRow(cid, userId, role, createdAt, now, hidden, lastRead, lastReadMessageId, unreadMessages);
+        }
+    }
+
+    /**
+     * A stored message. {@code doc} is the message as the protocol shows it (without the per-reader
+     * {@code own_reactions}); the other fields are the indexed copies of what queries need.
+     *
+     * @param inChannel whether the message appears in the channel's list: not a reply, or a reply also
+     *     shown in the channel
+     */
+    public record MessageRow(
+            String id, String cid, String userId, String parentId, boolean inChannel, Instant createdAt,
+            Instant updatedAt, Instant deletedAt, Instant pinnedAt, ObjectNode doc) {
+        public MessageRow {
+            requireNonNull(id, "id");
+            requireNonNull(cid, "cid");
+            requireNonNull(userId, "userId");
+            requireNonNull(doc, "doc");
+            createdAt = Timestamps.truncate(requireNonNull(createdAt, "createdAt"));
+            updatedAt = Timestamps.truncate(requireNonNull(updatedAt, "updatedAt"));
+            deletedAt = Timestamps.truncate(deletedAt);
+            pinnedAt = Timestamps.truncate(pinnedAt);
+        }
+
+        public Cursor cursor() {
+            return new Cursor(createdAt, id);
+        }
+    }
+
+    /** One user's reaction of one type to a message; {@code doc} is the reaction as the protocol shows it. */
+    public record ReactionRow(String messageId, String userId, String type, int score, Instant createdAt, ObjectNode doc) {
+        public ReactionRow {
+            requireNonNull(messageId, "messageId");
+            requireNonNull(userId, "userId");
+            requireNonNull(type, "type");
+            requireNonNull(doc, "doc");
+            createdAt = Timestamps.truncate(requireNonNull(createdAt, "createdAt"));
+        }
+    }
+
+    /**
+     * One message to append with {@link ChatStore#appendMessages}: the message, the thread parent to
+     * rewrite (or null) and whether it counts as unread for the other members.
+     */
+    public record MessageAppend(MessageRow message, MessageRow parent, boolean countsAsUnread) {
+        public MessageAppend {
+            requireNonNull(message, "message");
+        }
+    }
+
+    /** Per-type totals of a message's reactions. */
+    public record ReactionGroup(String type, int count, int sumScores, Instant first, Instant last) {}
+
+    /** A position in a message list: messages are ordered by creation time, then id. */
+    public record Cursor(Instant at, String id) {
+        public Cursor {
+            requireNonNull(at, "at");
+            requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * A page of messages: those after {@code after} and before {@code before} (each optional, inclusive or
+     * not), at most {@code limit}; the newest of the range unless {@code oldestFirst}. Always returned
+     * oldest first.
+     */
+    public record MessageRange(Cursor before, boolean beforeInclusive, Cursor after, boolean afterInclusive, int limit,
+            boolean oldestFirst) {
+        public static MessageRange latest(int limit) {
+            return new MessageRange(null, false, null, false, limit, false);
+        }
+    }
+
+    /** A user's unread totals over all channels (PROTOCOL.md §6.1). */
+    public record UnreadTotals(int messages, int channels) {}
+
+    /** A user's unread count in one channel, for {@code GET /unread}. */
+    public record ChannelUnread(String cid, String type, int unread, Instant lastRead) {}
+}

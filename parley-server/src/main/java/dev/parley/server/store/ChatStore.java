@@ -1,0 +1,136 @@
+package dev.parley.server.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.ChannelUnread;
+import dev.parley.server.store.ChatRows.Cursor;
+import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatRows.MessageRange;
+import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatRows.ReactionGroup;
+import dev.parley.server.store.ChatRows.ReactionRow;
+import dev.parley.server.store.ChatRows.UnreadTotals;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Durable storage of the chat core: channels, members and their read state, messages, reactions and the
+ * channel events that {@code POST /sync} replays.
+ *
+ * <p>Every method is blocking and thread-safe; call it from virtual threads, never from an event loop.
+ * Every write method is one transaction. The store does not serialise writers of one channel against each
+ * other: the channel service does that with its per-channel locks, so read-modify-write sequences
+ * (reaction totals, reply counts) are only safe under that lock. Both backends pass
+ * {@code ChatStoreContractTest}.
+ */
+public interface ChatStore {
+
+    Optional<ChannelRow> findChannel(String cid);
+
+    /** Inserts the channel and its members unless a channel with that cid exists; false when it existed. */
+    boolean createChannel(ChannelRow channel, List<MemberRow> members);
+
+    /** Overwrites the channel's row (not its counters: member and message counts are kept by the store). */
+    void updateChannel(ChannelRow channel);
+
+    /** Deletes the channel with its members, messages and reactions; its persisted events are kept. */
+    void deleteChannel(String cid);
+
+    /** Deletes the channel's messages created at or before {@code at}, zeroes unread counts, sets truncated_at. */
+    void truncateChannel(String cid, Instant at, String byUserId);
+
+    /** Runs a channel query; see {@link ChannelQuery}. */
+    List<ChannelRow> queryChannels(ChannelQuery query);
+
+    /** Members by most recently added first. */
+    List<MemberRow> members(String cid, int limit, int offset);
+
+    Optional<MemberRow> member(String cid, String userId);
+
+    /** The memberships of {@code userId} among {@code cids}, keyed by cid. */
+    Map<String, MemberRow> memberships(String userId, Collection<String> cids);
+
+    /** Adds members or replaces their rows; keeps {@code member_count} right. */
+    void upsertMembers(String cid, List<MemberRow> members);
+
+    /** Removes members; keeps {@code member_count} right. Returns how many were removed. */
+    int removeMembers(String cid, Collection<String> userIds);
+
+    /** Sets or clears a member's hidden flag; false when not a member. */
+    boolean setHidden(String cid, String userId, boolean hidden);
+
+    /** Sets a member's read state; false when not a member. */
+    boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unreadMessages);
+
+    /**
+     * Appends a message in one transaction: inserts it unless its id exists (then returns false and changes
+     * nothing), writes {@code parent} (the thread parent with its new reply count) when given, and when
+     * {@code countsAsUnread} raises the unread count of every other member, advances the author's read
+     * state to it, sets the channel's {@code last_message_at} and unhides the channel for its members.
+     */
+    boolean appendMessage(MessageRow message, MessageRow parent, boolean countsAsUnread);
+
+    /**
+     * Appends several messages in one transaction (the group commit of message sends): each as
+     * {@link #appendMessage}, in order. The result says, per message, whether it was appended (false: its
+     * id existed). When the transaction fails, nothing is appended.
+     */
+    List<Boolean> appendMessages(List<ChatRows.MessageAppend> batch);
+
+    Optional<MessageRow> findMessage(String id);
+
+    List<MessageRow> findMessages(Collection<String> ids);
+
+    void updateMessage(MessageRow message);
+
+    /** Deletes a message with its reactions; false when there was none. */
+    boolean deleteMessage(String id);
+
+    /** A page of the channel's messages (those shown in the channel), oldest first. */
+    List<MessageRow> channelMessages(String cid, MessageRange range);
+
+    /** A page of a thread's replies, oldest first. */
+    List<MessageRow> replies(String parentId, MessageRange range);
+
+    /** The channel's pinned messages, most recently pinned first. */
+    List<MessageRow> pinnedMessages(String cid, int limit);
+
+    /** How many messages shown in the channel are at or after {@code from}. */
+    int countChannelMessagesFrom(String cid, Cursor from);
+
+    /** Adds or replaces a reaction (one per message, user and type). */
+    void upsertReaction(ReactionRow reaction);
+
+    /** Deletes one reaction; false when there was none. */
+    boolean deleteReaction(String messageId, String userId, String type);
+
+    /** Deletes every reaction of a user on a message; returns how many. */
+    int deleteReactionsOf(String messageId, String userId);
+
+    /** Reactions of a message, newest first. */
+    List<ReactionRow> reactions(String messageId, int limit, int offset);
+
+    /** The reactions {@code userId} gave to any of {@code messageIds}. */
+    List<ReactionRow> reactionsBy(String userId, Collection<String> messageIds);
+
+    /** Per-type totals of a message's reactions, in order of first reaction. */
+    List<ReactionGroup> reactionGroups(String messageId);
+
+    /** The user's unread totals over all channels it is a member of. */
+    UnreadTotals unreadTotals(String userId);
+
+    /** Unread totals of several users at once, for events personalised per recipient; every id is a key. */
+    Map<String, UnreadTotals> unreadTotals(Collection<String> userIds);
+
+    /** The user's channels with unread messages, by latest message first, at most {@code limit}. */
+    List<ChannelUnread> unreadChannels(String userId, int limit);
+
+    /** Persists a channel event for {@code POST /sync}. */
+    void appendEvent(String cid, Instant at, ObjectNode event);
+
+    /** The persisted events of {@code cids} at or after {@code since}, oldest first, at most {@code limit}. */
+    List<ObjectNode> eventsSince(Collection<String> cids, Instant since, int limit);
+}

@@ -1,0 +1,571 @@
+package dev.parley.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.ChannelUnread;
+import dev.parley.server.store.ChatRows.Cursor;
+import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatRows.MessageRange;
+import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatRows.ReactionGroup;
+import dev.parley.server.store.ChatRows.ReactionRow;
+import dev.parley.server.store.ChatRows.UnreadTotals;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The {@link ChatStore} on JDBC, shared by SQLite and PostgreSQL: the chat tables use only SQL both
+ * understand (row values, {@code ON CONFLICT}, {@code NULLS LAST}), with JSON kept as text. Reads go to
+ * the read pool, writes to the write pool, each in one transaction. Thread-safe.
+ */
+final class JdbcChatStore implements ChatStore {
+    private static final String MESSAGE_COLUMNS =
+            "id, cid, user_id, parent_id, in_channel, created_at, updated_at, deleted_at, pinned_at, doc";
+    private static final String MEMBER_COLUMNS = "cid, user_id, channel_role, created_at, updated_at, hidden, "
+            + "last_read, last_read_message_id, unread_messages";
+    private static final int IDS_PER_QUERY = 500;
+
+    private final String kind;
+    private final HikariDataSource reads;
+    private final HikariDataSource writes;
+    private final ChannelQueryTranslator translator = new ChannelQueryTranslator();
+
+    JdbcChatStore(String kind, HikariDataSource reads, HikariDataSource writes) {
+        this.kind = requireNonNull(kind, "kind");
+        this.reads = requireNonNull(reads, "reads");
+        this.writes = requireNonNull(writes, "writes");
+    }
+
+    // ---- channels
+
+    @Override
+    public Optional<ChannelRow> findChannel(String cid) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + ChannelQueryTranslator.COLUMNS + " FROM channels WHERE cid = ")
+                .param(cid);
+        return read("find channel", c -> list(c, b, JdbcChatStore::channel)).stream().findFirst();
+    }
+
+    @Override
+    public boolean createChannel(ChannelRow ch, List<MemberRow> members) {
+        return write("create channel", c -> {
+            SqlBuilder b = new SqlBuilder().sql("INSERT INTO channels (cid, type, id, name, created_by_id, team, "
+                    + "created_at, updated_at, last_message_at, truncated_at, truncated_by_id, frozen, disabled, cooldown, "
+                    + "member_count, message_count, custom) VALUES (");
+            channelValues(b, ch).sql(", 0, 0, ").param(Json.write(ch.custom())).sql(") ON CONFLICT (cid) DO NOTHING");
+            if (update(c, b) == 0) {
+                return false;
+            }
+            insertMembers(c, ch.cid(), members);
+            return true;
+        });
+    }
+
+    private static SqlBuilder channelValues(SqlBuilder b, ChannelRow ch) {
+        b.param(ch.cid()).sql(", ").param(ch.type()).sql(", ").param(ch.id()).sql(", ");
+        nullable(b, ch.name()).sql(", ");
+        nullable(b, ch.createdById()).sql(", ");
+        nullable(b, ch.team()).sql(", ");
+        b.param(micros(ch.createdAt())).sql(", ").param(micros(ch.updatedAt())).sql(", ");
+        nullable(b, micros(ch.lastMessageAt())).sql(", ");
+        nullable(b, micros(ch.truncatedAt())).sql(", ");
+        nullable(b, ch.truncatedById()).sql(", ");
+        return b.param(ch.frozen() ? 1 : 0).sql(", ").param(ch.disabled() ? 1 : 0).sql(", ").param(ch.cooldown());
+    }
+
+    @Override
+    public void updateChannel(ChannelRow ch) {
+        write("update channel", c -> {
+            SqlBuilder b = new SqlBuilder().sql("UPDATE channels SET name = ");
+            nullable(b, ch.name()).sql(", team = ");
+            nullable(b, ch.team()).sql(", updated_at = ").param(micros(ch.updatedAt())).sql(", frozen = ")
+                    .param(ch.frozen() ? 1 : 0).sql(", disabled = ").param(ch.disabled() ? 1 : 0).sql(", cooldown = ")
+                    .param(ch.cooldown()).sql(", custom = ").param(Json.write(ch.custom())).sql(" WHERE cid = ")
+                    .param(ch.cid());
+            return update(c, b);
+        });
+    }
+
+    @Override
+    public void deleteChannel(String cid) {
+        write("delete channel", c -> {
+            update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
+                    .param(cid).sql(")"));
+            update(c, new SqlBuilder().sql("DELETE FROM messages WHERE cid = ").param(cid));
+            update(c, new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid));
+            return update(c, new SqlBuilder().sql("DELETE FROM channels WHERE cid = ").param(cid));
+        });
+    }
+
+    @Override
+    public void truncateChannel(String cid, Instant at, String byUserId) {
+        write("truncate channel", c -> {
+            long t = micros(at);
+            update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
+                    .param(cid).sql(" AND created_at <= ").param(t).sql(")"));
+            update(c, new SqlBuilder().sql("DELETE FROM messages WHERE cid = ").param(cid).sql(" AND created_at <= ").param(t));
+            update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = 0 WHERE cid = ").param(cid));
+            SqlBuilder b = new SqlBuilder().sql("UPDATE channels SET truncated_at = ").param(t).sql(", truncated_by_id = ");
+            nullable(b, byUserId).sql(", updated_at = ").param(t).sql(" WHERE cid = ").param(cid);
+            return update(c, b);
+        });
+    }
+
+    @Override
+    public List<ChannelRow> queryChannels(ChannelQuery query) {
+        SqlBuilder b = translator.select(query);
+        return read("query channels", c -> list(c, b, JdbcChatStore::channel));
+    }
+
+    // ---- members
+
+    @Override
+    public List<MemberRow> members(String cid, int limit, int offset) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE cid = ").param(cid)
+                .sql(" ORDER BY created_at DESC, user_id ASC LIMIT ").param(limit).sql(" OFFSET ").param(offset);
+        return read("list members", c -> list(c, b, JdbcChatStore::member));
+    }
+
+    @Override
+    public Optional<MemberRow> member(String cid, String userId) {
+        return Optional.ofNullable(memberships(userId, List.of(cid)).get(cid));
+    }
+
+    @Override
+    public Map<String, MemberRow> memberships(String userId, Collection<String> cids) {
+        Map<String, MemberRow> out = new LinkedHashMap<>();
+        for (List<String> chunk : chunks(cids)) {
+            SqlBuilder b = new SqlBuilder().sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE user_id = ")
+                    .param(userId).sql(" AND cid IN (");
+            in(b, chunk).sql(")");
+            read("find memberships", c -> list(c, b, JdbcChatStore::member)).forEach(m -> out.put(m.cid(), m));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    @Override
+    public void upsertMembers(String cid, List<MemberRow> members) {
+        write("upsert members", c -> {
+            insertMembers(c, cid, members);
+            return null;
+        });
+    }
+
+    private void insertMembers(Connection c, String cid, List<MemberRow> members) throws SQLException {
+        for (MemberRow m : members) {
+            SqlBuilder b = new SqlBuilder().sql("INSERT INTO members (" + MEMBER_COLUMNS + ") VALUES (")
+                    .param(cid).sql(", ").param(m.userId()).sql(", ").param(m.channelRole()).sql(", ")
+                    .param(micros(m.createdAt())).sql(", ").param(micros(m.updatedAt())).sql(", ")
+                    .param(m.hidden() ? 1 : 0).sql(", ");
+            nullable(b, micros(m.lastRead())).sql(", ");
+            nullable(b, m.lastReadMessageId()).sql(", ").param(m.unreadMessages())
+                    .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET channel_role = excluded.channel_role, "
+                            + "updated_at = excluded.updated_at");
+            update(c, b);
+        }
+        recountMembers(c, cid);
+    }
+
+    private static void recountMembers(Connection c, String cid) throws SQLException {
+        update(c, new SqlBuilder().sql("UPDATE channels SET member_count = (SELECT count(*) FROM members WHERE cid = ")
+                .param(cid).sql(") WHERE cid = ").param(cid));
+    }
+
+    @Override
+    public int removeMembers(String cid, Collection<String> userIds) {
+        if (userIds.isEmpty()) {
+            return 0;
+        }
+        return write("remove members", c -> {
+            int removed = 0;
+            for (List<String> chunk : chunks(userIds)) {
+                SqlBuilder b = new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid).sql(" AND user_id IN (");
+                removed += update(c, in(b, chunk).sql(")"));
+            }
+            recountMembers(c, cid);
+            return removed;
+        });
+    }
+
+    @Override
+    public boolean setHidden(String cid, String userId, boolean hidden) {
+        return write("hide channel", c -> update(c, new SqlBuilder().sql("UPDATE members SET hidden = ")
+                .param(hidden ? 1 : 0).sql(" WHERE cid = ").param(cid).sql(" AND user_id = ").param(userId)) > 0);
+    }
+
+    @Override
+    public boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unread) {
+        return write("set read state", c -> {
+            SqlBuilder b = new SqlBuilder().sql("UPDATE members SET last_read = ").param(micros(lastRead))
+                    .sql(", last_read_message_id = ");
+            nullable(b, lastReadMessageId).sql(", unread_messages = ").param(unread).sql(" WHERE cid = ").param(cid)
+                    .sql(" AND user_id = ").param(userId);
+            return update(c, b) > 0;
+        });
+    }
+
+    // ---- messages
+
+    @Override
+    public boolean appendMessage(MessageRow m, MessageRow parent, boolean countsAsUnread) {
+        return appendMessages(List.of(new ChatRows.MessageAppend(m, parent, countsAsUnread))).getFirst();
+    }
+
+    @Override
+    public List<Boolean> appendMessages(List<ChatRows.MessageAppend> batch) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        return write("append messages", c -> {
+            List<Boolean> out = new ArrayList<>(batch.size());
+            for (ChatRows.MessageAppend a : batch) {
+                out.add(append(c, a.message(), a.parent(), a.countsAsUnread()));
+            }
+            return out;
+        });
+    }
+
+    private static boolean append(Connection c, MessageRow m, MessageRow parent, boolean countsAsUnread)
+            throws SQLException {
+        SqlBuilder b = new SqlBuilder().sql("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
+        messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING");
+        if (update(c, b) == 0) {
+            return false;
+        }
+        if (parent != null) {
+            updateMessage(c, parent);
+        }
+        if (countsAsUnread) {
+            long at = micros(m.createdAt());
+            update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = unread_messages + 1, hidden = 0 "
+                    + "WHERE cid = ").param(m.cid()).sql(" AND user_id <> ").param(m.userId()));
+            update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = 0, hidden = 0, last_read = ").param(at)
+                    .sql(", last_read_message_id = ").param(m.id()).sql(" WHERE cid = ").param(m.cid())
+                    .sql(" AND user_id = ").param(m.userId()));
+            update(c, new SqlBuilder().sql("UPDATE channels SET last_message_at = ").param(at)
+                    .sql(", message_count = message_count + 1 WHERE cid = ").param(m.cid()));
+        }
+        return true;
+    }
+
+    private static SqlBuilder messageValues(SqlBuilder b, MessageRow m) {
+        b.param(m.id()).sql(", ").param(m.cid()).sql(", ").param(m.userId()).sql(", ");
+        nullable(b, m.parentId()).sql(", ").param(m.inChannel() ? 1 : 0).sql(", ").param(micros(m.createdAt()))
+                .sql(", ").param(micros(m.updatedAt())).sql(", ");
+        nullable(b, micros(m.deletedAt())).sql(", ");
+        nullable(b, micros(m.pinnedAt())).sql(", ");
+        return b.param(Json.write(m.doc()));
+    }
+
+    @Override
+    public Optional<MessageRow> findMessage(String id) {
+        return findMessages(List.of(id)).stream().findFirst();
+    }
+
+    @Override
+    public List<MessageRow> findMessages(Collection<String> ids) {
+        List<MessageRow> out = new ArrayList<>();
+        for (List<String> chunk : chunks(ids)) {
+            SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id IN (");
+            in(b, chunk).sql(") ORDER BY created_at, id");
+            out.addAll(read("find messages", c -> list(c, b, JdbcChatStore::message)));
+        }
+        return out;
+    }
+
+    @Override
+    public void updateMessage(MessageRow m) {
+        write("update message", c -> {
+            updateMessage(c, m);
+            return null;
+        });
+    }
+
+    private static void updateMessage(Connection c, MessageRow m) throws SQLException {
+        SqlBuilder b = new SqlBuilder().sql("UPDATE messages SET in_channel = ").param(m.inChannel() ? 1 : 0)
+                .sql(", updated_at = ").param(micros(m.updatedAt())).sql(", deleted_at = ");
+        nullable(b, micros(m.deletedAt())).sql(", pinned_at = ");
+        nullable(b, micros(m.pinnedAt())).sql(", doc = ").param(Json.write(m.doc())).sql(" WHERE id = ").param(m.id());
+        update(c, b);
+    }
+
+    @Override
+    public boolean deleteMessage(String id) {
+        return write("delete message", c -> {
+            update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ").param(id));
+            return update(c, new SqlBuilder().sql("DELETE FROM messages WHERE id = ").param(id)) > 0;
+        });
+    }
+
+    @Override
+    public List<MessageRow> channelMessages(String cid, MessageRange range) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ").param(cid)
+                .sql(" AND in_channel = 1");
+        return page(b, range);
+    }
+
+    @Override
+    public List<MessageRow> replies(String parentId, MessageRange range) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE parent_id = ").param(parentId);
+        return page(b, range);
+    }
+
+    private List<MessageRow> page(SqlBuilder b, MessageRange r) {
+        if (r.before() != null) {
+            b.sql(" AND (created_at, id) " + (r.beforeInclusive() ? "<=" : "<") + " (")
+                    .param(micros(r.before().at())).sql(", ").param(r.before().id()).sql(")");
+        }
+        if (r.after() != null) {
+            b.sql(" AND (created_at, id) " + (r.afterInclusive() ? ">=" : ">") + " (")
+                    .param(micros(r.after().at())).sql(", ").param(r.after().id()).sql(")");
+        }
+        b.sql(r.oldestFirst() ? " ORDER BY created_at ASC, id ASC" : " ORDER BY created_at DESC, id DESC");
+        b.sql(" LIMIT ").param(r.limit());
+        List<MessageRow> rows = new ArrayList<>(read("page messages", c -> list(c, b, JdbcChatStore::message)));
+        if (!r.oldestFirst()) {
+            Collections.reverse(rows);
+        }
+        return rows;
+    }
+
+    @Override
+    public List<MessageRow> pinnedMessages(String cid, int limit) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ").param(cid)
+                .sql(" AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC, id LIMIT ").param(limit);
+        return read("pinned messages", c -> list(c, b, JdbcChatStore::message));
+    }
+
+    @Override
+    public int countChannelMessagesFrom(String cid, Cursor from) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT count(*) FROM messages WHERE cid = ").param(cid)
+                .sql(" AND in_channel = 1 AND deleted_at IS NULL AND (created_at, id) >= (").param(micros(from.at()))
+                .sql(", ").param(from.id()).sql(")");
+        return read("count messages", c -> list(c, b, rs -> rs.getInt(1))).getFirst();
+    }
+
+    // ---- reactions
+
+    @Override
+    public void upsertReaction(ReactionRow r) {
+        write("upsert reaction", c -> update(c, new SqlBuilder()
+                .sql("INSERT INTO reactions (message_id, user_id, type, score, created_at, doc) VALUES (")
+                .param(r.messageId()).sql(", ").param(r.userId()).sql(", ").param(r.type()).sql(", ").param(r.score())
+                .sql(", ").param(micros(r.createdAt())).sql(", ").param(Json.write(r.doc()))
+                .sql(") ON CONFLICT (message_id, user_id, type) DO UPDATE SET score = excluded.score, doc = excluded.doc")));
+    }
+
+    @Override
+    public boolean deleteReaction(String messageId, String userId, String type) {
+        return write("delete reaction", c -> update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
+                .param(messageId).sql(" AND user_id = ").param(userId).sql(" AND type = ").param(type)) > 0);
+    }
+
+    @Override
+    public int deleteReactionsOf(String messageId, String userId) {
+        return write("delete reactions", c -> update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
+                .param(messageId).sql(" AND user_id = ").param(userId)));
+    }
+
+    @Override
+    public List<ReactionRow> reactions(String messageId, int limit, int offset) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
+                + "WHERE message_id = ").param(messageId).sql(" ORDER BY created_at DESC, user_id, type LIMIT ")
+                .param(limit).sql(" OFFSET ").param(offset);
+        return read("list reactions", c -> list(c, b, JdbcChatStore::reaction));
+    }
+
+    @Override
+    public List<ReactionRow> reactionsBy(String userId, Collection<String> messageIds) {
+        List<ReactionRow> out = new ArrayList<>();
+        for (List<String> chunk : chunks(messageIds)) {
+            SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
+                    + "WHERE user_id = ").param(userId).sql(" AND message_id IN (");
+            in(b, chunk).sql(") ORDER BY created_at DESC, type");
+            out.addAll(read("own reactions", c -> list(c, b, JdbcChatStore::reaction)));
+        }
+        return out;
+    }
+
+    @Override
+    public List<ReactionGroup> reactionGroups(String messageId) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT type, count(*), sum(score), min(created_at), max(created_at) "
+                + "FROM reactions WHERE message_id = ").param(messageId).sql(" GROUP BY type ORDER BY min(created_at), type");
+        return read("reaction groups", c -> list(c, b, rs -> new ReactionGroup(rs.getString(1), rs.getInt(2),
+                rs.getInt(3), Timestamps.fromMicros(rs.getLong(4)), Timestamps.fromMicros(rs.getLong(5)))));
+    }
+
+    // ---- unread and events
+
+    @Override
+    public UnreadTotals unreadTotals(String userId) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT COALESCE(sum(unread_messages), 0), "
+                + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id = ")
+                .param(userId);
+        return read("unread totals", c -> list(c, b, rs -> new UnreadTotals(rs.getInt(1), rs.getInt(2)))).getFirst();
+    }
+
+    @Override
+    public Map<String, UnreadTotals> unreadTotals(Collection<String> userIds) {
+        Map<String, UnreadTotals> out = new LinkedHashMap<>();
+        for (List<String> chunk : chunks(userIds)) {
+            chunk.forEach(id -> out.put(id, new UnreadTotals(0, 0)));
+            SqlBuilder b = new SqlBuilder().sql("SELECT user_id, COALESCE(sum(unread_messages), 0), "
+                    + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id IN (");
+            in(b, chunk).sql(") GROUP BY user_id");
+            read("unread totals", c -> list(c, b, rs -> {
+                out.put(rs.getString(1), new UnreadTotals(rs.getInt(2), rs.getInt(3)));
+                return null;
+            }));
+        }
+        return out;
+    }
+
+    @Override
+    public List<ChannelUnread> unreadChannels(String userId, int limit) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT m.cid, c.type, m.unread_messages, m.last_read FROM members m "
+                + "JOIN channels c ON c.cid = m.cid WHERE m.user_id = ").param(userId)
+                .sql(" AND m.unread_messages > 0 ORDER BY c.last_message_at DESC NULLS LAST, m.cid LIMIT ").param(limit);
+        return read("unread channels", c -> list(c, b, rs -> new ChannelUnread(rs.getString(1), rs.getString(2),
+                rs.getInt(3), instant(rs, 4))));
+    }
+
+    @Override
+    public void appendEvent(String cid, Instant at, ObjectNode event) {
+        write("append event", c -> update(c, new SqlBuilder().sql("INSERT INTO channel_events (cid, created_at, doc) VALUES (")
+                .param(cid).sql(", ").param(micros(at)).sql(", ").param(Json.write(event)).sql(")")));
+    }
+
+    @Override
+    public List<ObjectNode> eventsSince(Collection<String> cids, Instant since, int limit) {
+        if (cids.isEmpty()) {
+            return List.of();
+        }
+        SqlBuilder b = new SqlBuilder().sql("SELECT doc FROM channel_events WHERE created_at >= ").param(micros(since))
+                .sql(" AND cid IN (");
+        in(b, List.copyOf(cids).subList(0, Math.min(cids.size(), IDS_PER_QUERY)))
+                .sql(") ORDER BY created_at, seq LIMIT ").param(limit);
+        return read("events since", c -> list(c, b, rs -> Json.parseObject(rs.getString(1), "stored event")));
+    }
+
+    // ---- rows
+
+    private static ChannelRow channel(ResultSet rs) throws SQLException {
+        return new ChannelRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                instant(rs, 6), instant(rs, 7), instant(rs, 8), instant(rs, 9), rs.getString(10), rs.getInt(11) == 1,
+                rs.getInt(12) == 1, rs.getInt(13), rs.getInt(14), rs.getInt(15),
+                Json.parseObject(rs.getString(16), "stored channel"));
+    }
+
+    private static MemberRow member(ResultSet rs) throws SQLException {
+        return new MemberRow(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5),
+                rs.getInt(6) == 1, instant(rs, 7), rs.getString(8), rs.getInt(9));
+    }
+
+    private static MessageRow message(ResultSet rs) throws SQLException {
+        return new MessageRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
+                instant(rs, 6), instant(rs, 7), instant(rs, 8), instant(rs, 9),
+                Json.parseObject(rs.getString(10), "stored message"));
+    }
+
+    private static ReactionRow reaction(ResultSet rs) throws SQLException {
+        return new ReactionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), instant(rs, 5),
+                Json.parseObject(rs.getString(6), "stored reaction"));
+    }
+
+    // ---- plumbing
+
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private static <T> List<T> list(Connection c, SqlBuilder b, RowReader<T> reader) throws SQLException {
+        List<T> out = new ArrayList<>();
+        try (PreparedStatement ps = b.prepare(c);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(reader.read(rs));
+            }
+        }
+        return out;
+    }
+
+    private static int update(Connection c, SqlBuilder b) throws SQLException {
+        try (PreparedStatement ps = b.prepare(c)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    private static SqlBuilder nullable(SqlBuilder b, Object value) {
+        return value == null ? b.sql("NULL") : b.param(value);
+    }
+
+    private static SqlBuilder in(SqlBuilder b, List<String> values) {
+        for (int i = 0; i < values.size(); i++) {
+            b.sql(i == 0 ? "" : ", ").param(values.get(i));
+        }
+        return b;
+    }
+
+    private static List<List<String>> chunks(Collection<String> ids) {
+        List<String> all = List.copyOf(new java.util.LinkedHashSet<>(ids));
+        List<List<String>> out = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += IDS_PER_QUERY) {
+            out.add(all.subList(from, Math.min(all.size(), from + IDS_PER_QUERY)));
+        }
+        return out;
+    }
+
+    private static Long micros(Instant at) {
+        return at == null ? null : Timestamps.toMicros(at);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Timestamps.fromMicros(v);
+    }
+
+    private <T> T read(String what, JdbcStore.SqlWork<T> work) {
+        try (Connection c = reads.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(kind + ": " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T write(String what, JdbcStore.SqlWork<T> work) {
+        try (Connection c = writes.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(kind + ": " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+}

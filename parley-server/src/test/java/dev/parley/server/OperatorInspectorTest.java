@@ -1,0 +1,218 @@
+package dev.parley.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Jwt;
+import dev.parley.server.testing.OpsRest;
+import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.WsProbe;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The connection inspector ({@code /parley/connections}) and who may call it. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class OperatorInspectorTest {
+    private static TestServer server;
+    private final List<WsProbe> open = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @AfterEach
+    void closeSockets() {
+        open.forEach(WsProbe::close);
+    }
+
+    private static String uid(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private WsProbe connect(String userId) {
+        WsProbe ws = WsProbe.connect(server, userId, server.userToken(userId), Json.object());
+        open.add(ws);
+        ws.next("health.check");
+        return ws;
+    }
+
+    private static OpsRest ops() {
+        return OpsRest.asServer(server);
+    }
+
+    @Test
+    void inspectorListsEachOpenConnectionOfAUserWithItsDetails() {
+        String user = uid("ins");
+        connect(user);
+        connect(user);
+        OpsRest.Response r = ops().get("/parley/connections", "user_id", user);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("total").asInt()).isEqualTo(2);
+        JsonNode first = r.json().path("connections").get(0);
+        assertThat(first.path("user_id").asText()).isEqualTo(user);
+        assertThat(first.path("connection_id").asText()).isNotEmpty();
+        assertThat(first.path("client").asText()).isEqualTo("parley-test-probe");
+        assertThat(first.path("remote_address").asText()).startsWith("127.0.0.1:");
+        assertThat(first.path("user_agent").asText()).isNotEmpty();
+        assertThat(Instant.parse(first.path("connected_at").asText())).isBeforeOrEqualTo(Instant.now());
+        assertThat(first.path("last_heartbeat").asText()).isNotEmpty();
+        assertThat(first.path("watched_channels").asInt(-1)).isZero();
+        assertThat(first.path("outbound_queue_bytes").isNumber()).isTrue();
+    }
+
+    @Test
+    void heartbeatMovesLastHeartbeatForward() {
+        String user = uid("hb");
+        WsProbe ws = connect(user);
+        String before = ops().get("/parley/connections", "user_id", user).json().at("/connections/0/last_heartbeat").asText();
+        ws.heartbeat();
+        ws.next("health.check");
+        String after = ops().get("/parley/connections", "user_id", user).json().at("/connections/0/last_heartbeat").asText();
+        assertThat(Instant.parse(after)).isAfter(Instant.parse(before));
+    }
+
+    @Test
+    void inspectorPaginatesWithLimitAndOffset() {
+        String user = uid("page");
+        for (int i = 0; i < 3; i++) {
+            connect(user);
+        }
+        OpsRest.Response page1 = ops().get("/parley/connections", "user_id", user, "limit", "2");
+        OpsRest.Response page2 = ops().get("/parley/connections", "user_id", user, "limit", "2", "offset", "2");
+        assertThat(page1.json().path("connections").size()).isEqualTo(2);
+        assertThat(page1.json().path("total").asInt()).isEqualTo(3);
+        assertThat(page2.json().path("connections").size()).isEqualTo(1);
+        List<String> ids = new ArrayList<>();
+        page1.json().path("connections").forEach(c -> ids.add(c.path("connection_id").asText()));
+        ids.add(page2.json().at("/connections/0/connection_id").asText());
+        assertThat(ids).doesNotHaveDuplicates();
+        assertThat(ops().get("/parley/connections", "limit", "0").json().path("code").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void duplicateFinderListsUsersWithAtLeastMinSocketsWorstFirst() {
+        String three = uid("three");
+        String two = uid("two");
+        String one = uid("one");
+        for (int i = 0; i < 3; i++) {
+            connect(three);
+        }
+        connect(two);
+        connect(two);
+        connect(one);
+        OpsRest.Response r = ops().get("/parley/connections/users", "min", "2");
+        assertThat(r.status()).isEqualTo(200);
+        List<String> users = new ArrayList<>();
+        r.json().path("users").forEach(u -> users.add(u.path("user_id").asText()));
+        assertThat(users).contains(three, two).doesNotContain(one);
+        assertThat(users.indexOf(three)).isLessThan(users.indexOf(two));
+        JsonNode worst = r.json().path("users").get(users.indexOf(three));
+        assertThat(worst.path("connection_count").asInt()).isEqualTo(3);
+        assertThat(worst.path("connections").size()).isEqualTo(3);
+        assertThat(worst.at("/connections/0/client").asText()).isEqualTo("parley-test-probe");
+    }
+
+    @Test
+    void deleteClosesOneSocketWithAReconnectableCode() {
+        String user = uid("del");
+        WsProbe first = connect(user);
+        WsProbe second = connect(user);
+        String victim = ops().get("/parley/connections", "user_id", user).json().at("/connections/0/connection_id").asText();
+        OpsRest.Response r = ops().delete("/parley/connections/" + victim);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("close_code").asInt()).isEqualTo(4000);
+        int code = first.closeCode();
+        assertThat(code).isEqualTo(4000).isNotEqualTo(1000);
+        await().atMost(5, TimeUnit.SECONDS).until(() -> server.server().node().registry().connectionCount(user) == 1);
+        assertThat(second.isClosed()).isFalse();
+    }
+
+    @Test
+    void deletingAnUnknownConnectionIsCode16() {
+        OpsRest.Response r = ops().delete("/parley/connections/" + UUID.randomUUID());
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().path("code").asInt()).isEqualTo(16);
+        assertThat(r.json().path("StatusCode").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void userTokensAndAnonymousCallersAreRefusedWithCode17OnEveryOperatorEndpoint() {
+        OpsRest user = OpsRest.withToken(server, server.userToken("mallory"));
+        OpsRest anon = OpsRest.anonymous(server);
+        for (OpsRest caller : List.of(user, anon)) {
+            for (String path : List.of("/parley/connections", "/parley/connections/users", "/parley/usage",
+                    "/parley/usage/current", "/parley/usage/concurrency")) {
+                OpsRest.Response r = caller.get(path);
+                assertThat(r.status()).as(path).isEqualTo(403);
+                assertThat(r.json().path("code").asInt()).as(path).isEqualTo(17);
+                assertThat(r.json().has("more_info")).isTrue();
+            }
+            assertThat(caller.delete("/parley/connections/x").json().path("code").asInt()).isEqualTo(17);
+        }
+        assertThat(OpsRest.withToken(server, "").get("/parley/connections").json().path("code").asInt()).isEqualTo(17);
+    }
+
+    @Test
+    void wrongApiKeyIsCode2EvenWithAServerToken() {
+        OpsRest.Response r = ops().get("/parley/connections", "api_key", "wrong");
+        assertThat(r.json().path("code").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void adminSessionTokenOpensTheOperatorEndpointsAndNothingElse() {
+        ObjectNode body = Json.object().put("api_key", server.apiKey()).put("api_secret", server.apiSecret());
+        OpsRest.Response s = OpsRest.anonymous(server).post("/parley/admin/session", body);
+        assertThat(s.status()).isEqualTo(200);
+        String token = s.json().path("token").asText();
+        Instant exp = Instant.parse(s.json().path("expires_at").asText());
+        assertThat(exp).isBetween(Instant.now().plusSeconds(3500), Instant.now().plusSeconds(3700));
+        ObjectNode claims = Jwt.decodeUnverified(token);
+        assertThat(claims.has("server")).isFalse();
+        assertThat(claims.has("user_id")).isFalse();
+
+        OpsRest admin = OpsRest.withToken(server, token);
+        assertThat(admin.get("/parley/usage/current").status()).isEqualTo(200);
+        OpsRest.Response users = admin.get("/users", "payload", "{\"filter_conditions\":{}}");
+        assertThat(users.status()).isEqualTo(401);
+        assertThat(users.json().path("code").asInt()).isEqualTo(5);
+        assertThat(admin.patch("/app", Json.object().put("name", "x")).json().path("code").asInt()).isEqualTo(5);
+    }
+
+    @Test
+    void adminSessionWithAWrongSecretIsRefusedWithCode5() {
+        ObjectNode body = Json.object().put("api_key", server.apiKey()).put("api_secret", "not-the-secret-0123456789abcdefghij");
+        OpsRest.Response r = OpsRest.anonymous(server).post("/parley/admin/session", body);
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.json().path("code").asInt()).isEqualTo(5);
+        assertThat(r.json().has("token")).isFalse();
+        OpsRest.Response missing = OpsRest.anonymous(server).post("/parley/admin/session", Json.object());
+        assertThat(missing.json().path("code").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void expiredAdminSessionTokenIsRefusedWithCode40() {
+        long past = Instant.now().minusSeconds(60).getEpochSecond();
+        String token = Jwt.sign(Map.of("parley_admin", true, "iat", past - 3600, "exp", past), server.apiSecret());
+        OpsRest.Response r = OpsRest.withToken(server, token).get("/parley/connections");
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.json().path("code").asInt()).isEqualTo(40);
+    }
+}

@@ -1,0 +1,315 @@
+package dev.parley.server.channels;
+
+import static dev.parley.server.testing.Rest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.WsProbe;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Channels over REST and WebSocket against the real server (PROTOCOL.md §7.2 to §7.7, §4.4, §4.5, §11). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChannelsTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static String uid(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static void createUsers(String... ids) {
+        ObjectNode users = Json.object();
+        for (String id : ids) {
+            users.set(id, json("id", id, "name", id.toUpperCase()));
+        }
+        assertThat(Rest.server(server).post("/users", json("users", users)).status()).isEqualTo(200);
+    }
+
+    static Rest.Answer create(String as, String id, String... members) {
+        return Rest.as(server, as).post("/channels/messaging/" + id + "/query",
+                json("data", json("name", "Room " + id, "members", List.of(members)), "state", true));
+    }
+
+    static List<String> texts(JsonNode array, String field) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.path(field).asText()));
+        return out;
+    }
+
+    @Test
+    void getOrCreateCreatesOnceWithConfigCapabilitiesMembersAndEmptyArrays() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("room");
+
+        Rest.Answer first = create(ann, id, ann, bob);
+        Rest.Answer second = Rest.as(server, bob).post("/channels/messaging/" + id + "/query",
+                json("data", json("name", "ignored"), "state", true));
+
+        assertThat(first.status()).isEqualTo(200);
+        JsonNode ch = first.body().get("channel");
+        assertThat(ch.path("cid").asText()).isEqualTo("messaging:" + id);
+        assertThat(ch.path("config").path("typing_events").asBoolean()).isTrue();
+        assertThat(texts(ch.get("own_capabilities"), "")).isNotEmpty();
+        assertThat(ch.get("own_capabilities").toString()).contains("send-message", "send-reaction", "read-events");
+        assertThat(ch.path("member_count").asInt()).isEqualTo(2);
+        assertThat(ch.path("created_by").path("id").asText()).isEqualTo(ann);
+        assertThat(first.body().get("messages").isArray()).isTrue();
+        assertThat(first.body().get("read").size()).isEqualTo(2);
+        assertThat(first.body().path("membership").path("user").path("id").asText()).isEqualTo(ann);
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.body().path("channel").path("name").asText()).isEqualTo("Room " + id);
+    }
+
+    @Test
+    void nonMemberCannotReadAMessagingChannelAndGetsCode17NamingTheAction() {
+        String ann = uid("ann");
+        String eve = uid("eve");
+        createUsers(ann, eve);
+        String id = uid("private");
+        create(ann, id, ann);
+
+        Rest.Answer refused = Rest.as(server, eve).post("/channels/messaging/" + id + "/query", json("state", true));
+
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.code()).isEqualTo(17);
+        assertThat(refused.body().path("message").asText()).contains("ReadChannel");
+    }
+
+    @Test
+    void unknownMembersAreRefusedWithCode4NamingThem() {
+        String ann = uid("ann");
+        createUsers(ann);
+
+        Rest.Answer refused = create(ann, uid("room"), ann, "ghost-user");
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.code()).isEqualTo(4);
+        assertThat(refused.body().path("message").asText()).contains("ghost-user");
+    }
+
+    @Test
+    void distinctChannelWithoutIdIsTheSameForTheSameMembersInAnyOrder() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+
+        Rest.Answer a = Rest.as(server, ann).post("/channels/messaging/query", json("data", json("members", List.of(ann, bob))));
+        Rest.Answer b = Rest.as(server, bob).post("/channels/messaging/query", json("data", json("members", List.of(bob, ann))));
+
+        assertThat(a.body().path("channel").path("id").asText()).startsWith("!members-")
+                .isEqualTo(b.body().path("channel").path("id").asText());
+    }
+
+    @Test
+    void queryChannelsReturnsOnlyTheCallersChannelsSortedByLastMessage() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String older = uid("older");
+        String newer = uid("newer");
+        String foreign = uid("foreign");
+        create(ann, older, ann, bob);
+        create(ann, newer, ann);
+        create(bob, foreign, bob);
+        Rest.as(server, ann).post("/channels/messaging/" + newer + "/message", json("message", json("text", "x")));
+        Rest.as(server, ann).post("/channels/messaging/" + older + "/message", json("message", json("text", "y")));
+
+        Rest.Answer r = Rest.as(server, ann).post("/channels", json("filter_conditions",
+                json("members", json("$in", List.of(ann))), "sort",
+                Json.array().add(json("field", "last_message_at", "direction", -1))));
+
+        assertThat(r.status()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        r.body().get("channels").forEach(c -> ids.add(c.path("channel").path("id").asText()));
+        assertThat(ids).containsExactly(older, newer);
+        assertThat(r.body().get("channels").get(0).get("messages").size()).isEqualTo(1);
+    }
+
+    @Test
+    void unsupportedChannelFilterFieldIsAnInputError() {
+        String ann = uid("ann");
+        createUsers(ann);
+
+        Rest.Answer r = Rest.as(server, ann).post("/channels", json("filter_conditions", json("color", "red")));
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.code()).isEqualTo(4);
+    }
+
+    @Test
+    void watchingSendsUserWatchingStartAndClosingTheSocketSendsStopWithWatcherCount() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("watched");
+        create(ann, id, ann, bob);
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String annConn = annWs.next("health.check").path("connection_id").asText();
+            Rest.as(server, ann).on(annConn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object());
+            String bobConn = bobWs.next("health.check").path("connection_id").asText();
+
+            Rest.Answer watched = Rest.as(server, bob).on(bobConn).post("/channels/messaging/" + id + "/query",
+                    json("watch", true));
+            ObjectNode start = annWs.next("user.watching.start");
+            bobWs.close();
+            ObjectNode stop = annWs.next("user.watching.stop");
+
+            assertThat(watched.body().path("watcher_count").asInt()).isEqualTo(2);
+            assertThat(start.path("user").path("id").asText()).isEqualTo(bob);
+            assertThat(start.path("watcher_count").asInt()).isEqualTo(2);
+            assertThat(start.path("channel_id").asText()).isEqualTo(id);
+            assertThat(stop.path("user").path("id").asText()).isEqualTo(bob);
+            assertThat(stop.path("watcher_count").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void queryWithoutWatchKeyKeepsTheSubscription() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("kept");
+        create(ann, id, ann);
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = ws.next("health.check").path("connection_id").asText();
+            Rest rest = Rest.as(server, ann).on(conn);
+            rest.post("/channels/messaging/" + id + "/query", json("watch", true));
+            rest.post("/channels/messaging/" + id + "/query", json("state", true, "messages", json("limit", 2)));
+
+            rest.post("/channels/messaging/" + id + "/message", json("message", json("text", "still here")));
+
+            assertThat(ws.next("message.new").path("message").path("text").asText()).isEqualTo("still here");
+        }
+    }
+
+    @Test
+    void addAndRemoveMembersEmitMemberEventsAndNotifications() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("grow");
+        create(ann, id, ann);
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object());
+                WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
+            String conn = annWs.next("health.check").path("connection_id").asText();
+            bobWs.next("health.check");
+            Rest rest = Rest.as(server, ann).on(conn);
+            rest.post("/channels/messaging/" + id + "/query", json("watch", true));
+
+            Rest.Answer added = rest.post("/channels/messaging/" + id, json("add_members", List.of(bob)));
+            ObjectNode memberAdded = annWs.next("member.added");
+            ObjectNode notified = bobWs.next("notification.added_to_channel");
+            rest.post("/channels/messaging/" + id, json("remove_members", List.of(bob)));
+            ObjectNode removed = annWs.next("member.removed");
+
+            assertThat(added.body().path("members").size()).isEqualTo(2);
+            assertThat(memberAdded.path("member").path("user").path("id").asText()).isEqualTo(bob);
+            assertThat(notified.path("channel").path("cid").asText()).isEqualTo("messaging:" + id);
+            assertThat(removed.path("user").path("id").asText()).isEqualTo(bob);
+            assertThat(bobWs.next("notification.removed_from_channel").path("cid").asText()).isEqualTo("messaging:" + id);
+        }
+    }
+
+    @Test
+    void updateReplacesCustomDataAndNonOwnersWithoutGrantAreRefused() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("edit");
+        create(ann, id, ann, bob);
+
+        Rest.Answer updated = Rest.as(server, ann).post("/channels/messaging/" + id, json("data", json("name", "Renamed")));
+        Rest.Answer partial = Rest.as(server, ann).call("PATCH", "/channels/messaging/" + id,
+                json("set", json("topic", "cats"), "unset", Json.array().add("name")));
+        Rest.Answer refused = Rest.as(server, bob).call("DELETE", "/channels/messaging/" + id, null);
+
+        assertThat(updated.body().path("channel").path("name").asText()).isEqualTo("Renamed");
+        assertThat(partial.body().path("channel").path("topic").asText()).isEqualTo("cats");
+        assertThat(partial.body().path("channel").has("name")).isFalse();
+        assertThat(refused.code()).isEqualTo(17);
+        assertThat(refused.body().path("message").asText()).contains("DeleteChannel");
+    }
+
+    @Test
+    void hiddenChannelsLeaveTheListUntilShownOrANewMessageArrives() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("hide");
+        create(ann, id, ann, bob);
+        ObjectNode mine = json("filter_conditions", json("members", json("$in", List.of(ann))));
+
+        Rest.as(server, ann).post("/channels/messaging/" + id + "/hide", json());
+        int whileHidden = Rest.as(server, ann).post("/channels", mine).body().get("channels").size();
+        Rest.as(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "wake up")));
+        int afterMessage = Rest.as(server, ann).post("/channels", mine).body().get("channels").size();
+
+        assertThat(whileHidden).isZero();
+        assertThat(afterMessage).isEqualTo(1);
+    }
+
+    @Test
+    void deleteRemovesTheChannelAndWatchersHearChannelDeleted() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("gone");
+        create(ann, id, ann);
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = ws.next("health.check").path("connection_id").asText();
+            Rest rest = Rest.as(server, ann).on(conn);
+            rest.post("/channels/messaging/" + id + "/query", json("watch", true));
+
+            Rest.Answer deleted = rest.call("DELETE", "/channels/messaging/" + id, null);
+
+            assertThat(deleted.body().path("channel").path("deleted_at").asText()).isNotEmpty();
+            assertThat(ws.next("channel.deleted").path("cid").asText()).isEqualTo("messaging:" + id);
+            assertThat(Rest.as(server, ann).get("/messages/none").status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void typingEventsReachOtherWatchersWithChannelKeys() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("typing");
+        create(ann, id, ann, bob);
+        try (WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
+            String conn = bobWs.next("health.check").path("connection_id").asText();
+            Rest.as(server, bob).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+
+            Rest.Answer sent = Rest.as(server, ann).post("/channels/messaging/" + id + "/event",
+                    json("event", json("type", "typing.start")));
+            ObjectNode typing = bobWs.next("typing.start");
+            Rest.Answer reserved = Rest.as(server, ann).post("/channels/messaging/" + id + "/event",
+                    json("event", json("type", "message.new")));
+
+            assertThat(sent.body().path("event").path("user").path("id").asText()).isEqualTo(ann);
+            assertThat(typing.path("channel_type").asText()).isEqualTo("messaging");
+            assertThat(typing.path("channel_id").asText()).isEqualTo(id);
+            assertThat(reserved.code()).isEqualTo(18);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package dev.parley.server.messages;
+
+import static dev.parley.server.testing.Rest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.WsProbe;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Messages, replies, reactions and pagination against the real server (PROTOCOL.md §7.10, §7.11, §9.7). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MessagesTest {
+    private static TestServer server;
+
+    private String ann;
+    private String bob;
+    private String id;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void channel() {
+        ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
+        bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
+        id = "room-" + UUID.randomUUID().toString().substring(0, 8);
+        ObjectNode users = Json.object();
+        users.set(ann, json("id", ann, "name", "Ann"));
+        users.set(bob, json("id", bob, "name", "Bob"));
+        Rest.server(server).post("/users", json("users", users));
+        Rest.as(server, ann).post("/channels/messaging/" + id + "/query",
+                json("data", json("members", List.of(ann, bob))));
+    }
+
+    private Rest.Answer send(String as, ObjectNode message) {
+        return Rest.as(server, as).post("/channels/messaging/" + id + "/message", json("message", message));
+    }
+
+    private static List<String> ids(JsonNode messages) {
+        List<String> out = new ArrayList<>();
+        messages.forEach(m -> out.add(m.path("id").asText()));
+        return out;
+    }
+
+    @Test
+    void sendKeepsTheClientIdAndFillsServerFields() {
+        String mid = UUID.randomUUID().toString();
+
+        Rest.Answer r = send(ann, json("id", mid, "text", "Hi <b>", "mentioned_users", List.of(bob), "color", "red"));
+
+        JsonNode m = r.body().get("message");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(m.path("id").asText()).isEqualTo(mid);
+        assertThat(m.path("html").asText()).isEqualTo("<p>Hi &lt;b&gt;</p>\n");
+        assertThat(m.path("type").asText()).isEqualTo("regular");
+        assertThat(m.path("user").path("id").asText()).isEqualTo(ann);
+        assertThat(m.path("cid").asText()).isEqualTo("messaging:" + id);
+        assertThat(m.path("mentioned_users").get(0).path("name").asText()).isEqualTo("Bob");
+        assertThat(m.path("color").asText()).isEqualTo("red");
+        for (String array : List.of("attachments", "latest_reactions", "own_reactions")) {
+            assertThat(m.get(array).isArray()).as(array).isTrue();
+        }
+    }
+
+    @Test
+    void duplicateIdFailsWithHttp400Code4AndAlreadyExists() {
+        String mid = UUID.randomUUID().toString();
+        send(ann, json("id", mid, "text", "once"));
+
+        Rest.Answer again = send(ann, json("id", mid, "text", "twice"));
+
+        assertThat(again.status()).isEqualTo(400);
+        assertThat(again.code()).isEqualTo(4);
+        assertThat(again.body().path("message").asText()).contains("already exists");
+    }
+
+    @Test
+    void messageNewReachesWatchersWithPerRecipientUnreadCounts() {
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object());
+                WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
+            watch(annWs, ann);
+            watch(bobWs, bob);
+
+            send(ann, json("text", "hello"));
+            ObjectNode toBob = bobWs.next("message.new");
+            ObjectNode toAnn = annWs.next("message.new");
+
+            assertThat(toBob.path("message").path("text").asText()).isEqualTo("hello");
+            assertThat(toBob.path("channel_type").asText()).isEqualTo("messaging");
+            assertThat(toBob.path("unread_count").asInt()).isEqualTo(1);
+            assertThat(toBob.path("unread_channels").asInt()).isEqualTo(1);
+            assertThat(toAnn.path("unread_count").asInt()).isZero();
+        }
+    }
+
+    private void watch(WsProbe ws, String user) {
+        String conn = ws.next("health.check").path("connection_id").asText();
+        Rest.as(server, user).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+    }
+
+    @Test
+    void membersNotWatchingGetNotificationMessageNewWithTheChannelConfig() {
+        try (WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
+            bobWs.next("health.check");
+
+            send(ann, json("text", "psst"));
+            ObjectNode n = bobWs.next("notification.message_new");
+
+            assertThat(n.path("channel").path("config").path("read_events").asBoolean()).isTrue();
+            assertThat(n.path("message").path("text").asText()).isEqualTo("psst");
+            assertThat(n.path("total_unread_count").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void repliesStayOutOfTheChannelAndRaiseTheParentsReplyCount() {
+        String parent = send(ann, json("text", "parent")).body().path("message").path("id").asText();
+        for (int i = 0; i < 3; i++) {
+            send(bob, json("text", "reply " + i, "parent_id", parent));
+        }
+        send(bob, json("text", "also in channel", "parent_id", parent, "show_in_channel", true));
+
+        JsonNode state = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode page = Rest.as(server, ann).get("/messages/" + parent + "/replies?limit=2").body().get("messages");
+        JsonNode older = Rest.as(server, ann).get("/messages/" + parent + "/replies?limit=2&id_lt=" + page.get(0).path("id").asText())
+                .body().get("messages");
+        JsonNode p = Rest.as(server, ann).get("/messages/" + parent).body().get("message");
+        Rest.Answer nested = send(ann, json("text", "deep", "parent_id", page.get(0).path("id").asText()));
+
+        assertThat(state.get("messages").size()).isEqualTo(2);
+        assertThat(p.path("reply_count").asInt()).isEqualTo(4);
+        assertThat(p.path("thread_participants").get(0).path("id").asText()).isEqualTo(bob);
+        assertThat(texts(page)).containsExactly("reply 2", "also in channel");
+        assertThat(texts(older)).containsExactly("reply 0", "reply 1");
+        assertThat(nested.code()).isEqualTo(21);
+    }
+
+    private static List<String> texts(JsonNode messages) {
+        List<String> out = new ArrayList<>();
+        messages.forEach(m -> out.add(m.path("text").asText()));
+        return out;
+    }
+
+    @Test
+    void reactionsKeepCountsScoresGroupsAndOwnReactionsPerReader() {
+        String mid = send(ann, json("text", "react to me")).body().path("message").path("id").asText();
+
+        Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "love", "score", 2)));
+        Rest.Answer r = Rest.as(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "love")));
+        JsonNode forBob = Rest.as(server, bob).get("/messages/" + mid).body().get("message");
+        Rest.Answer deleted = Rest.as(server, bob).call("DELETE", "/messages/" + mid + "/reaction/love", null);
+
+        JsonNode m = r.body().get("message");
+        assertThat(r.body().path("reaction").path("user_id").asText()).isEqualTo(ann);
+        assertThat(m.path("reaction_counts").path("love").asInt()).isEqualTo(2);
+        assertThat(m.path("reaction_scores").path("love").asInt()).isEqualTo(3);
+        assertThat(m.path("reaction_groups").path("love").path("sum_scores").asInt()).isEqualTo(3);
+        assertThat(m.path("latest_reactions").size()).isEqualTo(2);
+        assertThat(m.path("own_reactions").get(0).path("user_id").asText()).isEqualTo(ann);
+        assertThat(forBob.path("own_reactions").get(0).path("user_id").asText()).isEqualTo(bob);
+        assertThat(deleted.body().path("message").path("reaction_counts").path("love").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void reactionNewCarriesTheRecipientsOwnReactions() {
+        String mid = send(ann, json("text", "x")).body().path("message").path("id").asText();
+        Rest.as(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object());
+                WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
+            watch(annWs, ann);
+            watch(bobWs, bob);
+
+            Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "wow")));
+            ObjectNode toAnn = annWs.next("reaction.new");
+            ObjectNode toBob = bobWs.next("reaction.new");
+
+            assertThat(toAnn.path("message").path("own_reactions").get(0).path("type").asText()).isEqualTo("like");
+            assertThat(toBob.path("message").path("own_reactions").get(0).path("type").asText()).isEqualTo("wow");
+            assertThat(toBob.path("reaction").path("user_id").asText()).isEqualTo(bob);
+        }
+    }
+
+    @Test
+    void fullUpdateIgnoresReadOnlyKeysAndMarksTheTextEdited() {
+        JsonNode sent = send(ann, json("text", "v1", "mood", "ok")).body().get("message");
+        ObjectNode echo = (ObjectNode) sent.deepCopy();
+        echo.put("text", "v2");
+        echo.put("reply_count", 99);
+        echo.put("status", "received");
+        echo.remove("mood");
+
+        Rest.Answer r = Rest.as(server, ann).post("/messages/" + sent.path("id").asText(), json("message", echo));
+        Rest.Answer foreign = Rest.as(server, bob).post("/messages/" + sent.path("id").asText(),
+                json("message", json("text", "hijack")));
+
+        JsonNode m = r.body().get("message");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(m.path("text").asText()).isEqualTo("v2");
+        assertThat(m.path("reply_count").asInt()).isZero();
+        assertThat(m.has("status")).isFalse();
+        assertThat(m.has("mood")).isFalse();
+        assertThat(m.path("message_text_updated_at").asText()).isNotEmpty();
+        assertThat(foreign.code()).isEqualTo(17);
+    }
+
+    @Test
+    void partialUpdatePinsAndSoftDeleteKeepsTheMessageAsDeleted() {
+        String mid = send(ann, json("text", "pin me")).body().path("message").path("id").asText();
+
+        JsonNode pinned = Rest.as(server, ann).call("PUT", "/messages/" + mid, json("set", json("pinned", true)))
+                .body().get("message");
+        JsonNode state = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode deleted = Rest.as(server, ann).call("DELETE", "/messages/" + mid, null).body().get("message");
+        Rest.Answer after = Rest.as(server, ann).get("/messages/" + mid);
+
+        assertThat(pinned.path("pinned").asBoolean()).isTrue();
+        assertThat(pinned.path("pinned_by").path("id").asText()).isEqualTo(ann);
+        assertThat(ids(state.get("pinned_messages"))).containsExactly(mid);
+        assertThat(deleted.path("type").asText()).isEqualTo("deleted");
+        assertThat(deleted.path("deleted_at").asText()).isNotEmpty();
+        assertThat(after.body().path("message").path("type").asText()).isEqualTo("deleted");
+    }
+
+    @Test
+    void hardDeleteRemovesTheMessage() {
+        String mid = send(ann, json("text", "gone")).body().path("message").path("id").asText();
+
+        Rest.as(server, ann).call("DELETE", "/messages/" + mid + "?hard=true", null);
+
+        assertThat(Rest.as(server, ann).get("/messages/" + mid).code()).isEqualTo(16);
+    }
+
+    @Test
+    void channelPagesAreOldestFirstAndPaginateByIdAndAround() {
+        List<String> sent = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            sent.add(send(ann, json("text", "m" + i)).body().path("message").path("id").asText());
+        }
+        Rest rest = Rest.as(server, ann);
+        String path = "/channels/messaging/" + id + "/query";
+
+        JsonNode latest = rest.post(path, json("messages", json("limit", 3))).body().get("messages");
+        JsonNode older = rest.post(path, json("messages", json("limit", 3, "id_lt", sent.get(4)))).body().get("messages");
+        JsonNode newer = rest.post(path, json("messages", json("limit", 2, "id_gt", sent.get(1)))).body().get("messages");
+        JsonNode around = rest.post(path, json("messages", json("limit", 3, "id_around", sent.get(3)))).body().get("messages");
+        JsonNode all = rest.post(path, json("state", true)).body().get("messages");
+
+        assertThat(ids(latest)).containsExactlyElementsOf(sent.subList(4, 7));
+        assertThat(ids(older)).containsExactlyElementsOf(sent.subList(1, 4));
+        assertThat(ids(newer)).containsExactlyElementsOf(sent.subList(2, 4));
+        assertThat(ids(around)).containsExactlyElementsOf(sent.subList(2, 5));
+        assertThat(ids(all)).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    void tooLongTextIsRefusedWithCode20AndMissingMessageWithCode4() {
+        Rest.Answer tooLong = send(ann, json("text", "x".repeat(5001)));
+        Rest.Answer missing = Rest.as(server, ann).post("/channels/messaging/" + id + "/message", json());
+
+        assertThat(tooLong.code()).isEqualTo(20);
+        assertThat(missing.code()).isEqualTo(4);
+    }
+}

@@ -1,0 +1,216 @@
+package dev.parley.server.store;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.server.filter.Filter;
+import dev.parley.server.filter.SortField;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatRows.MessageRange;
+import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatRows.ReactionRow;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The contract of {@link ChatStore}, run against every backend; a subclass supplies an empty store per test. */
+@Timeout(value = 60, unit = SECONDS)
+abstract class ChatStoreContractTest {
+    static final Instant T0 = Instant.parse("2026-02-01T10:00:00.000001Z");
+
+    protected Store store;
+    protected ChatStore chat;
+
+    protected abstract Store createStore();
+
+    @BeforeEach
+    void open() {
+        store = createStore();
+        chat = store.chat();
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    static ChannelRow channel(String id, String name) {
+        ObjectNode custom = Json.object();
+        if (name != null) {
+            custom.put("name", name);
+        }
+        custom.set("nested", Json.object().put("k", 1));
+        return new ChannelRow("messaging:" + id, "messaging", id, "ann", null, T0, T0, null, null, null, false, false, 0, 0, 0,
+                custom);
+    }
+
+    static MemberRow member(String id, String user) {
+        return MemberRow.create("messaging:" + id, user, "channel_member", T0);
+    }
+
+    static MessageRow message(String id, String cid, String user, int secondsAfterT0) {
+        Instant at = T0.plusSeconds(secondsAfterT0);
+        return new MessageRow(id, cid, user, null, true, at, at, null, null, Json.object().put("id", id).put("text", id));
+    }
+
+    private List<String> cids(ChannelQuery q) {
+        return chat.queryChannels(q).stream().map(ChannelRow::cid).toList();
+    }
+
+    private static ChannelQuery query(String filterJson, String viewer) {
+        return new ChannelQuery(Filter.parse(Json.parse(filterJson, "filter")), List.of(), 10, 0, viewer, Set.of());
+    }
+
+    @Test
+    void createChannelOnceWithMembersAndReadItBackEqual() {
+        ChannelRow ch = channel("a", "Alpha");
+
+        boolean first = chat.createChannel(ch, List.of(member("a", "ann"), member("a", "bob")));
+        boolean second = chat.createChannel(ch, List.of());
+
+        assertThat(first).isTrue();
+        assertThat(second).isFalse();
+        ChannelRow read = chat.findChannel("messaging:a").orElseThrow();
+        assertThat(read.memberCount()).isEqualTo(2);
+        assertThat(read.custom()).isEqualTo(ch.custom());
+        assertThat(read.createdAt()).isEqualTo(T0);
+        assertThat(chat.members("messaging:a", 10, 0)).extracting(MemberRow::userId).containsExactlyInAnyOrder("ann", "bob");
+    }
+
+    @Test
+    void queryChannelsFiltersByMembersNameAndVisibilityAndSortsByLastMessage() {
+        chat.createChannel(channel("a", "Alpha"), List.of(member("a", "ann")));
+        chat.createChannel(channel("b", "Beta"), List.of(member("b", "ann"), member("b", "bob")));
+        chat.createChannel(channel("c", "Gamma"), List.of(member("c", "bob")));
+        chat.appendMessage(message("m1", "messaging:b", "bob", 1), null, true);
+        chat.appendMessage(message("m2", "messaging:a", "ann", 2), null, true);
+
+        assertThat(cids(query("{\"members\": {\"$in\": [\"ann\"]}}", "ann"))).containsExactly("messaging:a", "messaging:b");
+        assertThat(cids(query("{}", "bob"))).containsExactly("messaging:b", "messaging:c");
+        assertThat(cids(query("{\"name\": {\"$autocomplete\": \"gam\"}}", null))).containsExactly("messaging:c");
+        assertThat(cids(query("{\"members\": [\"ann\", \"bob\"]}", null))).containsExactly("messaging:b");
+        assertThat(cids(new ChannelQuery(Filter.parse(null), List.of(new SortField("last_message_at", true)), 10, 0, null,
+                Set.of()))).containsExactly("messaging:b", "messaging:a", "messaging:c");
+    }
+
+    @Test
+    void hiddenChannelsAreLeftOutUnlessTheFilterAsksForThem() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        chat.setHidden("messaging:a", "ann", true);
+
+        assertThat(cids(query("{}", "ann"))).isEmpty();
+        assertThat(cids(query("{\"hidden\": true}", "ann"))).containsExactly("messaging:a");
+    }
+
+    @Test
+    void unknownFilterFieldIsAnInputError() {
+        assertThatThrownBy(() -> chat.queryChannels(query("{\"color\": \"red\"}", null)))
+                .isInstanceOf(ChatException.class).hasMessageContaining("color");
+    }
+
+    @Test
+    void appendMessageRefusesADuplicateIdAndCountsUnreadForOthersOnly() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+
+        boolean first = chat.appendMessage(message("m1", "messaging:a", "ann", 1), null, true);
+        boolean again = chat.appendMessage(message("m1", "messaging:a", "ann", 2), null, true);
+
+        assertThat(first).isTrue();
+        assertThat(again).isFalse();
+        assertThat(chat.unreadTotals("bob").messages()).isEqualTo(1);
+        assertThat(chat.unreadTotals("ann").messages()).isZero();
+        assertThat(chat.member("messaging:a", "ann").orElseThrow().lastReadMessageId()).isEqualTo("m1");
+        assertThat(chat.findChannel("messaging:a").orElseThrow().lastMessageAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(chat.unreadTotals(List.of("ann", "bob", "nobody")))
+                .containsKeys("ann", "bob", "nobody").extractingByKey("bob").extracting(t -> t.channels()).isEqualTo(1);
+    }
+
+    @Test
+    void appendMessagesCommitsABatchInOrderAndReportsDuplicatesPerMessage() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        chat.createChannel(channel("b", null), List.of(member("b", "bob")));
+
+        List<Boolean> results = chat.appendMessages(List.of(
+                new ChatRows.MessageAppend(message("m1", "messaging:a", "ann", 1), null, true),
+                new ChatRows.MessageAppend(message("m2", "messaging:b", "cat", 2), null, true),
+                new ChatRows.MessageAppend(message("m1", "messaging:a", "ann", 3), null, true)));
+
+        assertThat(results).containsExactly(true, true, false);
+        assertThat(chat.unreadTotals("bob").messages()).isEqualTo(2);
+        assertThat(chat.unreadTotals("bob").channels()).isEqualTo(2);
+    }
+
+    @Test
+    void pagesAreOldestFirstAndTieBreakByIdAtTheSameTime() {
+        chat.createChannel(channel("a", null), List.of());
+        for (String id : List.of("m3", "m1", "m2")) {
+            chat.appendMessage(message(id, "messaging:a", "ann", 5), null, false);
+        }
+        chat.appendMessage(message("m0", "messaging:a", "ann", 1), null, false);
+
+        List<String> latest = chat.channelMessages("messaging:a", MessageRange.latest(3)).stream().map(MessageRow::id).toList();
+        MessageRow m2 = chat.findMessage("m2").orElseThrow();
+        List<String> before = chat.channelMessages("messaging:a", new MessageRange(m2.cursor(), false, null, false, 10, false))
+                .stream().map(MessageRow::id).toList();
+
+        assertThat(latest).containsExactly("m1", "m2", "m3");
+        assertThat(before).containsExactly("m0", "m1");
+        assertThat(chat.countChannelMessagesFrom("messaging:a", m2.cursor())).isEqualTo(2);
+    }
+
+    @Test
+    void reactionsUpsertPerUserAndTypeAndGroupWithScores() {
+        chat.createChannel(channel("a", null), List.of());
+        chat.appendMessage(message("m1", "messaging:a", "ann", 1), null, false);
+
+        chat.upsertReaction(new ReactionRow("m1", "ann", "like", 1, T0, Json.object().put("type", "like")));
+        chat.upsertReaction(new ReactionRow("m1", "ann", "like", 3, T0, Json.object().put("type", "like")));
+        chat.upsertReaction(new ReactionRow("m1", "bob", "like", 2, T0.plusSeconds(1), Json.object().put("type", "like")));
+
+        var groups = chat.reactionGroups("m1");
+        assertThat(groups).hasSize(1);
+        assertThat(groups.getFirst().count()).isEqualTo(2);
+        assertThat(groups.getFirst().sumScores()).isEqualTo(5);
+        assertThat(chat.reactionsBy("bob", List.of("m1"))).hasSize(1);
+        assertThat(chat.deleteReaction("m1", "bob", "like")).isTrue();
+        assertThat(chat.deleteReaction("m1", "bob", "like")).isFalse();
+    }
+
+    @Test
+    void truncateDeletesEarlierMessagesAndZeroesUnread() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        chat.appendMessage(message("m1", "messaging:a", "ann", 1), null, true);
+        chat.appendMessage(message("m2", "messaging:a", "ann", 3), null, true);
+
+        chat.truncateChannel("messaging:a", T0.plusSeconds(2), "ann");
+
+        assertThat(chat.channelMessages("messaging:a", MessageRange.latest(10))).extracting(MessageRow::id).containsExactly("m2");
+        assertThat(chat.unreadTotals("bob").messages()).isZero();
+        assertThat(chat.findChannel("messaging:a").orElseThrow().truncatedAt()).isEqualTo(T0.plusSeconds(2));
+    }
+
+    @Test
+    void membersAddRemoveAndRecountAndDeleteChannelKeepsEvents() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        chat.upsertMembers("messaging:a", List.of(member("a", "bob"), member("a", "cat")));
+        chat.removeMembers("messaging:a", List.of("ann"));
+        chat.appendEvent("messaging:a", T0, Json.object().put("type", "message.new"));
+
+        assertThat(chat.findChannel("messaging:a").orElseThrow().memberCount()).isEqualTo(2);
+        chat.deleteChannel("messaging:a");
+
+        assertThat(chat.findChannel("messaging:a")).isEmpty();
+        assertThat(chat.members("messaging:a", 10, 0)).isEmpty();
+        assertThat(chat.eventsSince(List.of("messaging:a"), T0, 10)).hasSize(1);
+        assertThat(chat.eventsSince(List.of("messaging:a"), T0.plusSeconds(1), 10)).isEmpty();
+    }
+}
