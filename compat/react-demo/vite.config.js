@@ -1,0 +1,10 @@
+import { defineConfig } from 'vite';
+
+// No React plugin: the app needs neither Fast Refresh nor Babel, and the bundler's own JSX transform
+// (automatic runtime, imports from react/jsx-runtime) is enough.
+export default defineConfig({
+  oxc: { jsx: { runtime: 'automatic' } },
+  server: { port: 5173, strictPort: true },
+  preview: { port: 5173, strictPort: true },
+  build: { chunkSizeWarningLimit: 4096 },
+});
