@@ -13,6 +13,7 @@ import dev.parley.server.channels.ChatCore;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.metrics.Metrics;
+import dev.parley.server.moderation.Moderation;
 import dev.parley.server.presence.PresenceHub;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.UserQuery;
@@ -54,6 +55,7 @@ public final class ChatNode implements AutoCloseable {
     private final ConnectionRegistry registry;
     private final PresenceHub presence = new PresenceHub();
     private final Chat chat;
+    private final Moderation moderation;
     private final AtomicReference<AppSettings> settings = new AtomicReference<>();
     private final Authenticator authenticator;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
@@ -72,7 +74,8 @@ public final class ChatNode implements AutoCloseable {
         this.writer = new StoreWriter(store);
         this.users = new UserService(store, writer);
         this.registry = new ConnectionRegistry(clock);
-        this.chat = new Chat(new ChatCore(store.chat(), users, registry, presence, clock));
+        this.chat = new Chat(new ChatCore(store.chat(), store.moderation(), users, registry, presence, clock));
+        this.moderation = new Moderation(chat.core());
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);
@@ -144,6 +147,11 @@ public final class ChatNode implements AutoCloseable {
         return chat;
     }
 
+    /** Mutes, bans, flags and blocks. */
+    public Moderation moderation() {
+        return moderation;
+    }
+
     public PresenceHub presence() {
         return presence;
     }
@@ -210,7 +218,7 @@ public final class ChatNode implements AutoCloseable {
         if (changed[0]) {
             presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
         }
-        return Unread.put(Events.me(user), chat.reads().totals(userId));
+        return moderation.withLists(Unread.put(Events.me(user), chat.reads().totals(userId)), user);
     }
 
     /**

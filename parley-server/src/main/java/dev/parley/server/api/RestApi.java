@@ -38,6 +38,7 @@ public final class RestApi {
         new AppApi().register(router);
         new ChannelsApi().register(router);
         new MessagesApi().register(router);
+        new ModerationApi().register(router);
         new OpsApi().register(router);
     }
 

@@ -66,8 +66,8 @@ public final class ChannelViews {
         o.set("user", user == null ? User.builder(m.userId()).build().toJson() : user.toJson());
         o.put("created_at", Timestamps.format(m.createdAt()));
         o.put("updated_at", Timestamps.format(m.updatedAt()));
-        o.put("banned", false);
-        o.put("shadow_banned", false);
+        o.put("banned", user != null && user.banned());
+        o.put("shadow_banned", user != null && user.shadowBanned());
         o.put("channel_role", m.channelRole());
         o.put("role", legacyRole(m, user, ch));
         o.put("status", "member");

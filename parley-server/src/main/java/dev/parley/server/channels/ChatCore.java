@@ -6,6 +6,7 @@ import dev.parley.protocol.User;
 import dev.parley.server.Session;
 import dev.parley.server.presence.PresenceHub;
 import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.ModerationStore;
 import dev.parley.server.usage.ConnectionRegistry;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
@@ -35,9 +36,12 @@ public final class ChatCore {
     private final Clock clock;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final dev.parley.server.messages.MessageWriter messageWriter;
+    private final ModerationStore moderation;
 
-    public ChatCore(ChatStore store, UserService users, ConnectionRegistry registry, PresenceHub presence, Clock clock) {
+    public ChatCore(ChatStore store, ModerationStore moderation, UserService users, ConnectionRegistry registry,
+            PresenceHub presence, Clock clock) {
         this.store = requireNonNull(store, "store");
+        this.moderation = requireNonNull(moderation, "moderation");
         this.users = requireNonNull(users, "users");
         this.registry = requireNonNull(registry, "registry");
         this.presence = requireNonNull(presence, "presence");
@@ -51,6 +55,11 @@ public final class ChatCore {
 
     public ChatStore store() {
         return store;
+    }
+
+    /** Mutes, bans, flags and blocks (the moderation tables of the same database). */
+    public ModerationStore moderation() {
+        return moderation;
     }
 
     /** The group commit of message sends. */

@@ -84,6 +84,7 @@ public final class MessageService {
         if (ch0.frozen() && !as.server()) {
             throw ChatException.notAllowed("SendMessage failed with error: \"channel '" + cid + "' is frozen\"");
         }
+        boolean shadowed = !as.server() && dev.parley.server.moderation.Bans.checkMayPost(core, author, cid);
         slowMode(as, type, member, ch0);
         String id = messageId(msg);
         String text = msg.path("text").isTextual() ? msg.get("text").asText() : "";
@@ -104,6 +105,7 @@ public final class MessageService {
         doc.set("attachments", MessageDocs.attachments(msg.get("attachments")));
         doc.set("mentioned_users", MessageDocs.mentioned(mentions, core.usersById(mentions)));
         doc.put("silent", msg.path("silent").asBoolean(false));
+        doc.put("shadowed", shadowed);
         if ("system".equals(msg.path("type").asText())) {
             Permissions.require(as, type, member, "create-system-message", false, "SendMessage", cid);
             doc.put("type", "system");

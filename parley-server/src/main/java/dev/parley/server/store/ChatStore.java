@@ -131,6 +131,9 @@ public interface ChatStore {
     /** The user's channels with unread messages, by latest message first, at most {@code limit}. */
     List<ChannelUnread> unreadChannels(String userId, int limit);
 
+    /** Messages of a search (§7.12) in the given channels; see {@link MessageSearch}. */
+    List<MessageRow> searchMessages(MessageSearch search);
+
     /** Persists a channel event for {@code POST /sync}. */
     void appendEvent(String cid, Instant at, ObjectNode event);
 

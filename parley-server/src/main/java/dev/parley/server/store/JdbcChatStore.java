@@ -251,8 +251,10 @@ final class JdbcChatStore implements ChatStore {
         }
         if (countsAsUnread) {
             long at = micros(m.createdAt());
-            update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = unread_messages + 1, hidden = 0 "
-                    + "WHERE cid = ").param(m.cid()).sql(" AND user_id <> ").param(m.userId()));
+            SqlBuilder unread = new SqlBuilder().sql("UPDATE members SET unread_messages = unread_messages + ");
+            JdbcModerationStore.unreadIncrement(unread, m.userId(), at).sql(", hidden = 0 WHERE cid = ").param(m.cid())
+                    .sql(" AND user_id <> ").param(m.userId());
+            update(c, unread);
             update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = 0, hidden = 0, last_read = ").param(at)
                     .sql(", last_read_message_id = ").param(m.id()).sql(" WHERE cid = ").param(m.cid())
                     .sql(" AND user_id = ").param(m.userId()));
@@ -453,6 +455,15 @@ final class JdbcChatStore implements ChatStore {
                 .sql(" AND m.unread_messages > 0 ORDER BY c.last_message_at DESC NULLS LAST, m.cid LIMIT ").param(limit);
         return read("unread channels", c -> list(c, b, rs -> new ChannelUnread(rs.getString(1), rs.getString(2),
                 rs.getInt(3), instant(rs, 4))));
+    }
+
+    @Override
+    public List<MessageRow> searchMessages(MessageSearch search) {
+        if (search.cids().isEmpty()) {
+            return List.of();
+        }
+        SqlBuilder b = new MessageSearchTranslator(kind.startsWith("Postgres")).select(MESSAGE_COLUMNS, search);
+        return read("search messages", c -> list(c, b, JdbcChatStore::message));
     }
 
     @Override

@@ -40,6 +40,7 @@ abstract class JdbcStore implements Store {
     private final UserQueryTranslator translator;
     private final String upsertUser;
     private final JdbcChatStore chat;
+    private final JdbcModerationStore moderation;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
         this.dialect = requireNonNull(dialect, "dialect");
@@ -48,11 +49,17 @@ abstract class JdbcStore implements Store {
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
         this.chat = new JdbcChatStore(getClass().getSimpleName(), reads, writes);
+        this.moderation = new JdbcModerationStore(getClass().getSimpleName(), reads, writes);
     }
 
     @Override
     public ChatStore chat() {
         return chat;
+    }
+
+    @Override
+    public ModerationStore moderation() {
+        return moderation;
     }
 
     @FunctionalInterface

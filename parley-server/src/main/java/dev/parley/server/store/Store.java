@@ -59,6 +59,9 @@ public interface Store extends AutoCloseable {
     /** The chat tables of the same database (channels, members, messages, reactions, events). */
     ChatStore chat();
 
+    /** The moderation tables of the same database (mutes, bans, flags, blocks). */
+    ModerationStore moderation();
+
     /** Closes the connection pool. */
     @Override
     void close();

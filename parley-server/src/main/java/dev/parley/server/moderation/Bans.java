@@ -1,0 +1,234 @@
+package dev.parley.server.moderation;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.channels.ChannelType;
+import dev.parley.server.channels.ChannelViews;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.channels.Permissions;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ModerationStore;
+import dev.parley.server.store.ModerationStore.Ban;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Bans (PROTOCOL.md §7.13 D5, D6): global bans (also kept on the user as {@code banned},
+ * {@code ban_expires}, {@code shadow_banned}) and channel bans ({@code type} and {@code id}), with an
+ * optional {@code timeout} in minutes. A banned user cannot send messages (code 17); a shadow-banned
+ * user's messages are stored with {@code shadowed: true}. {@code user.banned}/{@code user.unbanned}
+ * go to the channel's watchers for a channel ban, and to the banned user's connections in both cases.
+ * Thread-safe; blocking.
+ */
+public final class Bans {
+    private final ChatCore core;
+
+    public Bans(ChatCore core) {
+        this.core = requireNonNull(core, "core");
+    }
+
+    /**
+     * Whether {@code author} may post in {@code cid} now: refuses with code 17 under an active ban, and
+     * returns true when the active ban is a shadow ban (the message is then stored shadowed).
+     */
+    public static boolean checkMayPost(ChatCore core, User author, String cid) {
+        Instant now = core.now();
+        boolean shadow = false;
+        if (author.banned() && (author.banExpires() == null || author.banExpires().isAfter(now))) {
+            Optional<Ban> global = core.moderation().ban(author.id(), ModerationStore.GLOBAL);
+            shadow = global.map(Ban::shadow).orElse(author.shadowBanned());
+            if (!shadow) {
+                throw banned(author, "the app");
+            }
+        }
+        Optional<Ban> local = core.moderation().ban(author.id(), cid).filter(b -> b.activeAt(now));
+        if (local.isPresent() && !local.get().shadow()) {
+            throw banned(author, "channel '" + cid + "'");
+        }
+        return shadow || local.isPresent() || author.shadowBanned();
+    }
+
+    private static ChatException banned(User author, String where) {
+        return ChatException.notAllowed("SendMessage failed with error: \"user '" + author.id() + "' is banned from "
+                + where + "\"");
+    }
+
+    /** {@code POST /moderation/ban}. */
+    public ObjectNode ban(Actor actor, ObjectNode body) {
+        String targetId = Moderation.requiredId(body, "target_user_id", "BanUser");
+        User target = core.users().find(targetId).orElseThrow(() -> ChatException.notFound(
+                "BanUser failed with error: \"user '" + targetId + "' does not exist\""));
+        if (targetId.equals(actor.userId())) {
+            throw ChatException.input("BanUser failed with error: \"a user cannot ban themselves\"");
+        }
+        ChannelRow ch = channel(body.path("type").asText(""), body.path("id").asText(""), "BanUser");
+        requireMayBan(actor, ch, "BanUser");
+        Instant now = Timestamps.truncate(core.now());
+        Instant expires = Moderation.expiry(body.get("timeout"), "timeout", Duration.ofMinutes(1), now);
+        boolean shadow = body.path("shadow").asBoolean(false);
+        String reason = text(body.get("reason"));
+        String byId = byId(actor, body);
+        Ban ban = new Ban(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid(), byId, reason, shadow, now, expires);
+        core.moderation().upsertBan(ban);
+        if (ch == null) {
+            target = core.users().update(targetId, u -> u == null ? null : u.toBuilder().banned(true)
+                    .banExpires(expires).shadowBanned(shadow).build(), null);
+        }
+        announce("user.banned", ban, target, byId, ch, now);
+        return Json.object();
+    }
+
+    /** {@code DELETE /moderation/ban?target_user_id=&type=&id=}. */
+    public ObjectNode unban(Actor actor, String targetId, String type, String id) {
+        if (targetId == null || targetId.isEmpty()) {
+            throw ChatException.input("UnbanUser failed with error: \"target_user_id is required\"");
+        }
+        ChannelRow ch = channel(type == null ? "" : type, id == null ? "" : id, "UnbanUser");
+        requireMayBan(actor, ch, "UnbanUser");
+        Instant now = core.now();
+        core.moderation().deleteBan(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid());
+        User target = core.users().find(targetId).orElse(null);
+        if (ch == null && target != null) {
+            target = core.users().update(targetId, u -> u == null ? null : u.toBuilder().banned(false).banExpires(null)
+                    .shadowBanned(false).build(), null);
+        }
+        if (target != null) {
+            announce("user.unbanned", new Ban(targetId, ch == null ? "" : ch.cid(), actor.userId(), null, false, now, null),
+                    target, actor.userId(), ch, now);
+        }
+        return Json.object();
+    }
+
+    /** D6 {@code GET /query_banned_users?payload=}: filter on {@code channel_cid} and {@code user_id}. */
+    public ObjectNode query(Actor actor, ObjectNode payload) {
+        JsonNode filter = payload.path("filter_conditions");
+        String cid = eqString(filter, "channel_cid");
+        String userId = eqString(filter, "user_id");
+        ChannelRow ch = cid == null ? null : core.store().findChannel(cid).orElseThrow(() -> ChatException.notFound(
+                "QueryBannedUsers failed with error: \"channel '" + cid + "' does not exist\""));
+        if (ch != null) {
+            requireMayBan(actor, ch, "QueryBannedUsers");
+        } else {
+            AppGrants.require(actor, "read-bans", "QueryBannedUsers");
+        }
+        int limit = Math.clamp(payload.path("limit").asInt(25), 1, 100);
+        int offset = Math.clamp(payload.path("offset").asInt(0), 0, 1000);
+        Instant activeAt = payload.path("exclude_expired_bans").asBoolean(false) ? core.now() : null;
+        List<Ban> bans = core.moderation().bans(cid, userId, activeAt, limit, offset);
+        Map<String, User> users = core.usersById(bans.stream()
+                .flatMap(b -> Stream.of(b.targetId(), b.createdById())).filter(x -> x != null).toList());
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("bans");
+        for (Ban b : bans) {
+            ObjectNode o = list.addObject();
+            o.set("user", userJson(users, b.targetId()));
+            if (b.createdById() != null) {
+                o.set("banned_by", userJson(users, b.createdById()));
+            }
+            if (!b.global()) {
+                core.store().findChannel(b.cid()).flatMap(c -> core.types().find(c.type()).map(t -> ChannelViews.channel(c, t, null)))
+                        .ifPresent(c -> o.set("channel", c));
+            }
+            o.put("created_at", Timestamps.format(b.createdAt()));
+            if (b.expires() != null) {
+                o.put("expires", Timestamps.format(b.expires()));
+            }
+            if (b.reason() != null) {
+                o.put("reason", b.reason());
+            }
+            o.put("shadow", b.shadow());
+        }
+        return out;
+    }
+
+    private ChannelRow channel(String type, String id, String endpoint) {
+        if (type.isEmpty() != id.isEmpty()) {
+            throw ChatException.input(endpoint + " failed with error: \"type and id go together: both name the channel "
+                    + "of a channel ban, neither for a global ban\"");
+        }
+        if (type.isEmpty()) {
+            return null;
+        }
+        String cid = type + ":" + id;
+        return core.store().findChannel(cid).orElseThrow(() -> ChatException.notFound(
+                endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
+    }
+
+    private void requireMayBan(Actor actor, ChannelRow ch, String endpoint) {
+        if (ch == null) {
+            AppGrants.require(actor, "ban-user", endpoint);
+            return;
+        }
+        ChannelType type = core.types().require(ch.type());
+        var member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        if (!AppGrants.allowed(actor, "ban-user")) {
+            Permissions.require(actor, type, member, "ban-channel-member", Permissions.ownsChannel(actor, ch), endpoint,
+                    ch.cid());
+        }
+    }
+
+    private String byId(Actor actor, ObjectNode body) {
+        if (actor.server() && body.path("banned_by_id").isTextual()) {
+            return body.get("banned_by_id").asText();
+        }
+        return actor.userId();
+    }
+
+    private void announce(String type, Ban ban, User target, String byId, ChannelRow ch, Instant now) {
+        ObjectNode e = ch == null ? Json.object() : ChannelViews.event(type, ch, now);
+        e.put("type", type);
+        e.put("created_at", Timestamps.format(now));
+        e.set("user", target.toJson());
+        if (byId != null) {
+            core.users().find(byId).ifPresent(u -> e.set("created_by", u.toJson()));
+        }
+        if (ban.reason() != null) {
+            e.put("reason", ban.reason());
+        }
+        if (ban.expires() != null) {
+            e.put("expiration", Timestamps.format(ban.expires()));
+        }
+        e.put("shadow", ban.shadow());
+        if (ch != null) {
+            core.hub().publish(ch.cid(), e);
+        } else {
+            core.sendToUser(target.id(), e);
+        }
+    }
+
+    private static ObjectNode userJson(Map<String, User> users, String id) {
+        User u = users.get(id);
+        return (u == null ? User.builder(id).build() : u).toJson();
+    }
+
+    private static String text(JsonNode v) {
+        return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
+    }
+
+    /** A string equality of a filter: {@code "x"} or {@code {"$eq": "x"}}; null when absent (code 4 when malformed). */
+    private static String eqString(JsonNode filter, String field) {
+        JsonNode v = filter.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isObject() && v.has("$eq")) {
+            v = v.get("$eq");
+        }
+        if (!v.isTextual()) {
+            throw ChatException.input("QueryBannedUsers failed with error: \"" + field + " supports a string or $eq\"");
+        }
+        return v.asText();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.parley.server.moderation;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.channels.ChannelType;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.channels.Permissions;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ModerationStore.Flag;
+import java.time.Instant;
+
+/**
+ * Flags on messages and users (PROTOCOL.md §7.13 D7, D8). A message flag needs {@code flag-message} in
+ * the message's channel (and the right to read it); a user flag needs the app grant {@code flag-user}.
+ * Flags are kept for moderators; {@code unflag} is the documented no-op. Thread-safe; blocking.
+ */
+public final class Flags {
+    private final ChatCore core;
+
+    public Flags(ChatCore core) {
+        this.core = requireNonNull(core, "core");
+    }
+
+    /** D7 {@code POST /moderation/flag}: {@code target_message_id} or {@code target_user_id}. */
+    public ObjectNode flag(Actor actor, ObjectNode body) {
+        User me = AppGrants.user(actor, "Flag");
+        String messageId = text(body.get("target_message_id"));
+        String userId = text(body.get("target_user_id"));
+        if ((messageId == null) == (userId == null)) {
+            throw ChatException.input("Flag failed with error: \"exactly one of target_message_id and target_user_id "
+                    + "is required\"");
+        }
+        Instant now = Timestamps.truncate(core.now());
+        String reason = text(body.get("reason"));
+        ObjectNode flag = Json.object();
+        Flag stored;
+        if (messageId != null) {
+            MessageRow m = core.store().findMessage(messageId).orElseThrow(() -> ChatException.notFound(
+                    "Flag failed with error: \"message '" + messageId + "' does not exist\""));
+            ChannelRow ch = core.store().findChannel(m.cid()).orElseThrow(() -> ChatException.notFound(
+                    "Flag failed with error: \"message '" + messageId + "' does not exist\""));
+            ChannelType type = core.types().require(ch.type());
+            var member = core.store().member(ch.cid(), me.id()).orElse(null);
+            boolean own = Permissions.ownsChannel(actor, ch);
+            Permissions.require(actor, type, member, "read-channel", own, "Flag", ch.cid());
+            Permissions.require(actor, type, member, "flag-message", own, "Flag", ch.cid());
+            stored = core.moderation().upsertFlag(new Flag(me.id(), "message", messageId, reason, now, now));
+            flag.put("target_message_id", messageId);
+        } else {
+            AppGrants.require(actor, "flag-user", "Flag");
+            User target = core.users().find(userId).orElseThrow(() -> ChatException.notFound(
+                    "Flag failed with error: \"user '" + userId + "' does not exist\""));
+            stored = core.moderation().upsertFlag(new Flag(me.id(), "user", userId, reason, now, now));
+            flag.set("target_user", target.toJson());
+        }
+        flag.set("user", me.toJson());
+        flag.put("created_at", Timestamps.format(stored.createdAt()));
+        flag.put("updated_at", Timestamps.format(stored.updatedAt()));
+        flag.put("created_by_automod", false);
+        if (stored.reason() != null) {
+            flag.put("reason", stored.reason());
+        }
+        ObjectNode out = Json.object();
+        out.set("flag", flag);
+        return out;
+    }
+
+    private static String text(JsonNode v) {
+        return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
+    }
+}

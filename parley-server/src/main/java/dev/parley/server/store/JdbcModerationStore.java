@@ -1,0 +1,274 @@
+package dev.parley.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.parley.protocol.Timestamps;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@link ModerationStore} on JDBC, shared by SQLite and PostgreSQL: plain SQL both understand
+ * ({@code ON CONFLICT}), timestamps as epoch microseconds, booleans as 0/1. Reads go to the read pool,
+ * writes to the write pool, each in one transaction. Thread-safe.
+ */
+final class JdbcModerationStore implements ModerationStore {
+    private final String kind;
+    private final HikariDataSource reads;
+    private final HikariDataSource writes;
+
+    JdbcModerationStore(String kind, HikariDataSource reads, HikariDataSource writes) {
+        this.kind = requireNonNull(kind, "kind");
+        this.reads = requireNonNull(reads, "reads");
+        this.writes = requireNonNull(writes, "writes");
+    }
+
+    // ---- mutes
+
+    @Override
+    public void upsertUserMutes(List<UserMute> mutes) {
+        write("mute users", c -> {
+            for (UserMute m : mutes) {
+                SqlBuilder b = new SqlBuilder().sql("INSERT INTO user_mutes (user_id, target_id, created_at, updated_at, "
+                        + "expires) VALUES (").param(m.userId()).sql(", ").param(m.targetId()).sql(", ")
+                        .param(micros(m.createdAt())).sql(", ").param(micros(m.updatedAt())).sql(", ");
+                nullable(b, micros(m.expires())).sql(") ON CONFLICT (user_id, target_id) DO UPDATE SET "
+                        + "updated_at = excluded.updated_at, expires = excluded.expires");
+                update(c, b);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public int deleteUserMutes(String userId, Collection<String> targetIds) {
+        return deleteIn("user_mutes", "target_id", userId, targetIds);
+    }
+
+    @Override
+    public List<UserMute> userMutes(String userId, Instant activeAt) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT user_id, target_id, created_at, updated_at, expires FROM user_mutes "
+                + "WHERE user_id = ").param(userId);
+        active(b, activeAt).sql(" ORDER BY created_at, target_id");
+        return read("list user mutes", c -> list(c, b, rs -> new UserMute(rs.getString(1), rs.getString(2),
+                instant(rs, 3), instant(rs, 4), instant(rs, 5))));
+    }
+
+    @Override
+    public void upsertChannelMutes(List<ChannelMute> mutes) {
+        write("mute channels", c -> {
+            for (ChannelMute m : mutes) {
+                SqlBuilder b = new SqlBuilder().sql("INSERT INTO channel_mutes (user_id, cid, created_at, updated_at, "
+                        + "expires) VALUES (").param(m.userId()).sql(", ").param(m.cid()).sql(", ")
+                        .param(micros(m.createdAt())).sql(", ").param(micros(m.updatedAt())).sql(", ");
+                nullable(b, micros(m.expires())).sql(") ON CONFLICT (user_id, cid) DO UPDATE SET "
+                        + "updated_at = excluded.updated_at, expires = excluded.expires");
+                update(c, b);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public int deleteChannelMutes(String userId, Collection<String> cids) {
+        return deleteIn("channel_mutes", "cid", userId, cids);
+    }
+
+    @Override
+    public List<ChannelMute> channelMutes(String userId, Instant activeAt) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT user_id, cid, created_at, updated_at, expires FROM channel_mutes "
+                + "WHERE user_id = ").param(userId);
+        active(b, activeAt).sql(" ORDER BY created_at, cid");
+        return read("list channel mutes", c -> list(c, b, rs -> new ChannelMute(rs.getString(1), rs.getString(2),
+                instant(rs, 3), instant(rs, 4), instant(rs, 5))));
+    }
+
+    private int deleteIn(String table, String column, String userId, Collection<String> values) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        return write("delete from " + table, c -> {
+            SqlBuilder b = new SqlBuilder().sql("DELETE FROM " + table + " WHERE user_id = ").param(userId)
+                    .sql(" AND " + column + " IN (");
+            int i = 0;
+            for (String v : values) {
+                b.sql(i++ == 0 ? "" : ", ").param(v);
+            }
+            return update(c, b.sql(")"));
+        });
+    }
+
+    // ---- bans
+
+    private static final String BAN_COLUMNS = "target_id, cid, created_by_id, reason, shadow, created_at, expires";
+
+    @Override
+    public void upsertBan(Ban ban) {
+        write("ban", c -> {
+            SqlBuilder b = new SqlBuilder().sql("INSERT INTO bans (" + BAN_COLUMNS + ") VALUES (").param(ban.targetId())
+                    .sql(", ").param(ban.cid()).sql(", ");
+            nullable(b, ban.createdById()).sql(", ");
+            nullable(b, ban.reason()).sql(", ").param(ban.shadow() ? 1 : 0).sql(", ").param(micros(ban.createdAt()))
+                    .sql(", ");
+            nullable(b, micros(ban.expires())).sql(") ON CONFLICT (target_id, cid) DO UPDATE SET "
+                    + "created_by_id = excluded.created_by_id, reason = excluded.reason, shadow = excluded.shadow, "
+                    + "created_at = excluded.created_at, expires = excluded.expires");
+            return update(c, b);
+        });
+    }
+
+    @Override
+    public boolean deleteBan(String targetId, String cid) {
+        return write("unban", c -> update(c, new SqlBuilder().sql("DELETE FROM bans WHERE target_id = ").param(targetId)
+                .sql(" AND cid = ").param(cid)) > 0);
+    }
+
+    @Override
+    public Optional<Ban> ban(String targetId, String cid) {
+        return bans(cid, targetId, null, 1, 0).stream().findFirst();
+    }
+
+    @Override
+    public List<Ban> bans(String cid, String targetId, Instant activeAt, int limit, int offset) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + BAN_COLUMNS + " FROM bans WHERE 1 = 1");
+        if (cid != null) {
+            b.sql(" AND cid = ").param(cid);
+        }
+        if (targetId != null) {
+            b.sql(" AND target_id = ").param(targetId);
+        }
+        active(b, activeAt).sql(" ORDER BY created_at DESC, target_id, cid LIMIT ").param(limit).sql(" OFFSET ")
+                .param(offset);
+        return read("list bans", c -> list(c, b, rs -> new Ban(rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getString(4), rs.getInt(5) == 1, instant(rs, 6), instant(rs, 7))));
+    }
+
+    // ---- flags and blocks
+
+    @Override
+    public Flag upsertFlag(Flag f) {
+        return write("flag", c -> {
+            SqlBuilder b = new SqlBuilder().sql("INSERT INTO flags (user_id, target_kind, target_id, reason, created_at, "
+                    + "updated_at) VALUES (").param(f.userId()).sql(", ").param(f.targetKind()).sql(", ")
+                    .param(f.targetId()).sql(", ");
+            nullable(b, f.reason()).sql(", ").param(micros(f.createdAt())).sql(", ").param(micros(f.updatedAt()))
+                    .sql(") ON CONFLICT (user_id, target_kind, target_id) DO UPDATE SET updated_at = excluded.updated_at, "
+                            + "reason = COALESCE(excluded.reason, flags.reason)");
+            update(c, b);
+            SqlBuilder q = new SqlBuilder().sql("SELECT user_id, target_kind, target_id, reason, created_at, updated_at "
+                    + "FROM flags WHERE user_id = ").param(f.userId()).sql(" AND target_kind = ").param(f.targetKind())
+                    .sql(" AND target_id = ").param(f.targetId());
+            return list(c, q, rs -> new Flag(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    instant(rs, 5), instant(rs, 6))).getFirst();
+        });
+    }
+
+    @Override
+    public boolean block(Block block) {
+        return write("block", c -> update(c, new SqlBuilder().sql("INSERT INTO user_blocks (user_id, blocked_user_id, "
+                + "created_at) VALUES (").param(block.userId()).sql(", ").param(block.blockedUserId()).sql(", ")
+                .param(micros(block.createdAt())).sql(") ON CONFLICT (user_id, blocked_user_id) DO NOTHING")) > 0);
+    }
+
+    @Override
+    public boolean unblock(String userId, String blockedUserId) {
+        return write("unblock", c -> update(c, new SqlBuilder().sql("DELETE FROM user_blocks WHERE user_id = ")
+                .param(userId).sql(" AND blocked_user_id = ").param(blockedUserId)) > 0);
+    }
+
+    @Override
+    public List<Block> blocks(String userId) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT user_id, blocked_user_id, created_at FROM user_blocks WHERE user_id = ")
+                .param(userId).sql(" ORDER BY created_at, blocked_user_id");
+        return read("list blocks", c -> list(c, b, rs -> new Block(rs.getString(1), rs.getString(2), instant(rs, 3))));
+    }
+
+    /**
+     * Appends the unread increment of one member row of an {@code UPDATE members} for a message by
+     * {@code authorId} at {@code atMicros}: 0 when the member muted the author or the channel, else 1.
+     */
+    static SqlBuilder unreadIncrement(SqlBuilder b, String authorId, long atMicros) {
+        return b.sql("(CASE WHEN EXISTS (SELECT 1 FROM user_mutes um WHERE um.user_id = members.user_id AND um.target_id = ")
+                .param(authorId).sql(" AND (um.expires IS NULL OR um.expires > ").param(atMicros).sql(")) OR EXISTS "
+                        + "(SELECT 1 FROM channel_mutes cm WHERE cm.user_id = members.user_id AND cm.cid = members.cid "
+                        + "AND (cm.expires IS NULL OR cm.expires > ").param(atMicros).sql(")) THEN 0 ELSE 1 END)");
+    }
+
+    // ---- plumbing
+
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private static SqlBuilder active(SqlBuilder b, Instant activeAt) {
+        return activeAt == null ? b : b.sql(" AND (expires IS NULL OR expires > ").param(micros(activeAt)).sql(")");
+    }
+
+    private static <T> List<T> list(Connection c, SqlBuilder b, RowReader<T> reader) throws SQLException {
+        List<T> out = new ArrayList<>();
+        try (PreparedStatement ps = b.prepare(c);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(reader.read(rs));
+            }
+        }
+        return out;
+    }
+
+    private static int update(Connection c, SqlBuilder b) throws SQLException {
+        try (PreparedStatement ps = b.prepare(c)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    private static SqlBuilder nullable(SqlBuilder b, Object value) {
+        return value == null ? b.sql("NULL") : b.param(value);
+    }
+
+    private static Long micros(Instant at) {
+        return at == null ? null : Timestamps.toMicros(at);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Timestamps.fromMicros(v);
+    }
+
+    private <T> T read(String what, JdbcStore.SqlWork<T> work) {
+        try (Connection c = reads.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(kind + ": " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T write(String what, JdbcStore.SqlWork<T> work) {
+        try (Connection c = writes.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(kind + ": " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+}

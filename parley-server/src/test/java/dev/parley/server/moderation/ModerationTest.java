@@ -1,0 +1,299 @@
+package dev.parley.server.moderation;
+
+import static dev.parley.server.testing.Rest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.server.testing.MutableClock;
+import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.WsProbe;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Mutes, bans, flags and blocks against the real server (PROTOCOL.md §7.13, §7.1 U11, §6.1, §8.3). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ModerationTest {
+    private static final MutableClock clock = new MutableClock(Instant.now());
+    private static TestServer server;
+
+    private String ann;
+    private String bob;
+    private String mod;
+    private String id;
+    private String cid;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(clock, b -> {});
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void channel() {
+        ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
+        bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
+        mod = "mod-" + UUID.randomUUID().toString().substring(0, 8);
+        id = "room-" + UUID.randomUUID().toString().substring(0, 8);
+        cid = "messaging:" + id;
+        ObjectNode users = Json.object();
+        users.set(ann, json("id", ann, "name", "Ann"));
+        users.set(bob, json("id", bob, "name", "Bob"));
+        users.set(mod, json("id", mod, "role", "moderator"));
+        Rest.server(server).post("/users", json("users", users));
+        Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(ann, bob))));
+    }
+
+    private Rest.Answer send(String as, String text) {
+        return Rest.as(server, as).post("/channels/messaging/" + id + "/message", json("message", json("text", text)));
+    }
+
+    private int unread(String user) {
+        return Rest.as(server, user).get("/unread").body().path("total_unread_count").asInt(-1);
+    }
+
+    private static List<String> ids(JsonNode array, String path) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.at(path).asText()));
+        return out;
+    }
+
+    @Test
+    void muteAnswersTheMuteAndOwnUserAndNotifiesTheMutersConnections() {
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            ws.next("health.check");
+
+            Rest.Answer r = Rest.as(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", 60));
+            ObjectNode event = ws.next("notification.mutes_updated");
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body().at("/mute/target/id").asText()).isEqualTo(bob);
+            assertThat(r.body().at("/mute/user/id").asText()).isEqualTo(ann);
+            assertThat(r.body().at("/mute/expires").asText()).isNotEmpty();
+            assertThat(ids(r.body().at("/own_user/mutes"), "/target/id")).containsExactly(bob);
+            assertThat(ids(event.at("/me/mutes"), "/target/id")).containsExactly(bob);
+        }
+    }
+
+    @Test
+    void theHandshakeCarriesMutesChannelMutesAndBlockedUsers() {
+        Rest.as(server, ann).post("/moderation/mute", json("target_ids", List.of(bob)));
+        Rest.as(server, ann).post("/moderation/mute/channel", json("channel_cid", cid));
+        Rest.as(server, ann).post("/users/block", json("blocked_user_id", mod));
+
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            JsonNode me = ws.next("health.check").get("me");
+
+            assertThat(ids(me.get("mutes"), "/target/id")).containsExactly(bob);
+            assertThat(ids(me.get("channel_mutes"), "/channel/cid")).containsExactly(cid);
+            assertThat(me.get("blocked_user_ids").toString()).isEqualTo("[\"" + mod + "\"]");
+        }
+    }
+
+    @Test
+    void messagesOfAMutedUserDoNotRaiseUnreadUntilUnmuted() {
+        Rest.as(server, ann).post("/moderation/mute", json("target_id", bob));
+        send(bob, "while muted");
+
+        int whileMuted = unread(ann);
+        Rest.Answer unmuted = Rest.as(server, ann).post("/moderation/unmute", json("target_id", bob));
+        send(bob, "after unmute");
+
+        assertThat(whileMuted).isZero();
+        assertThat(unmuted.status()).isEqualTo(200);
+        assertThat(unread(ann)).isEqualTo(1);
+    }
+
+    @Test
+    void aMutedChannelDoesNotRaiseUnreadAndUnmuteAcceptsTheListSpelling() {
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            ws.next("health.check");
+            Rest.Answer r = Rest.as(server, ann).post("/moderation/mute/channel",
+                    json("channel_cids", List.of(cid), "expiration", 3_600_000));
+            ObjectNode event = ws.next("notification.channel_mutes_updated");
+            send(bob, "in a muted channel");
+            int whileMuted = unread(ann);
+            Rest.as(server, ann).post("/moderation/unmute/channel", json("channel_cids", List.of(cid)));
+            ObjectNode after = ws.next("notification.channel_mutes_updated");
+
+            assertThat(r.body().at("/channel_mute/channel/cid").asText()).isEqualTo(cid);
+            assertThat(r.body().at("/channel_mute/expires").asText()).isNotEmpty();
+            assertThat(ids(event.at("/me/channel_mutes"), "/channel/cid")).containsExactly(cid);
+            assertThat(whileMuted).isZero();
+            assertThat(after.at("/me/channel_mutes").size()).isZero();
+        }
+    }
+
+    @Test
+    void muteInputErrorsAreCode4AndUnknownTargetsCode16() {
+        Rest.Answer none = Rest.as(server, ann).post("/moderation/mute", json());
+        Rest.Answer badTimeout = Rest.as(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", "soon"));
+        Rest.Answer self = Rest.as(server, ann).post("/moderation/mute", json("target_id", ann));
+        Rest.Answer unknown = Rest.as(server, ann).post("/moderation/mute", json("target_id", "nobody-" + id));
+        Rest.Answer partly = Rest.as(server, ann).post("/moderation/mute", json("target_ids", List.of(bob, "nobody-" + id)));
+        Rest.Answer noChannel = Rest.as(server, ann).post("/moderation/mute/channel", json("channel_cid", "messaging:none-" + id));
+
+        assertThat(none.code()).isEqualTo(4);
+        assertThat(none.status()).isEqualTo(400);
+        assertThat(badTimeout.code()).isEqualTo(4);
+        assertThat(self.code()).isEqualTo(4);
+        assertThat(unknown.code()).isEqualTo(16);
+        assertThat(partly.body().get("non_existing_users").toString()).contains("nobody-" + id);
+        assertThat(noChannel.code()).isEqualTo(16);
+    }
+
+    @Test
+    void aChannelBanRefusesSendingWithCode17AndReachesWatchers() {
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = ws.next("health.check").path("connection_id").asText();
+            Rest.as(server, ann).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+
+            Rest.Answer banned = Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging",
+                    "id", id, "reason", "spam", "banned_by_id", ann));
+            ObjectNode event = ws.next("user.banned");
+            Rest.Answer refused = send(bob, "hello");
+
+            assertThat(banned.status()).isEqualTo(200);
+            assertThat(event.at("/user/id").asText()).isEqualTo(bob);
+            assertThat(event.path("cid").asText()).isEqualTo(cid);
+            assertThat(event.path("reason").asText()).isEqualTo("spam");
+            assertThat(event.at("/created_by/id").asText()).isEqualTo(ann);
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.code()).isEqualTo(17);
+        }
+    }
+
+    @Test
+    void unbanLetsTheUserSendAgain() {
+        Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id));
+
+        Rest.Answer unban = Rest.server(server).call("DELETE", "/moderation/ban?target_user_id=" + bob
+                + "&type=messaging&id=" + id, null);
+
+        assertThat(unban.status()).isEqualTo(200);
+        assertThat(send(bob, "back").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aGlobalBanMarksTheUserAndMemberBannedAndExpiresWithItsTimeout() {
+        Rest.Answer ban = Rest.as(server, mod).post("/moderation/ban", json("target_user_id", bob, "timeout", 10));
+        Rest.Answer refused = send(bob, "banned");
+        JsonNode members = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
+        clock.advance(Duration.ofMinutes(11));
+        Rest.Answer later = send(bob, "expired");
+
+        assertThat(ban.status()).isEqualTo(200);
+        assertThat(refused.code()).isEqualTo(17);
+        JsonNode bobMember = null;
+        for (JsonNode m : members) {
+            if (m.path("user_id").asText().equals(bob)) {
+                bobMember = m;
+            }
+        }
+        assertThat(bobMember).isNotNull();
+        assertThat(bobMember.path("banned").asBoolean()).isTrue();
+        assertThat(bobMember.at("/user/banned").asBoolean()).isTrue();
+        assertThat(later.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aShadowBanStoresTheMessageShadowedInsteadOfRefusingIt() {
+        Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "shadow", true));
+
+        Rest.Answer r = send(bob, "quietly");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body().at("/message/shadowed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aPlainUserCannotBanAndCannotBanGlobally() {
+        Rest.Answer channelBan = Rest.as(server, bob).post("/moderation/ban", json("target_user_id", ann, "type", "messaging", "id", id));
+        Rest.Answer globalBan = Rest.as(server, ann).post("/moderation/ban", json("target_user_id", bob));
+        Rest.Answer halfChannel = Rest.as(server, mod).post("/moderation/ban", json("target_user_id", bob, "type", "messaging"));
+
+        assertThat(channelBan.code()).isEqualTo(17);
+        assertThat(globalBan.code()).isEqualTo(17);
+        assertThat(halfChannel.code()).isEqualTo(4);
+        assertThat(send(bob, "still here").status()).isEqualTo(200);
+    }
+
+    @Test
+    void queryBannedUsersListsTheChannelsBansWithReason() {
+        Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "reason", "rude"));
+        String payload = Json.write(json("filter_conditions", json("channel_cid", cid)));
+
+        Rest.Answer r = Rest.as(server, mod).get("/query_banned_users?payload="
+                + URLEncoder.encode(payload, StandardCharsets.UTF_8));
+        Rest.Answer denied = Rest.as(server, bob).get("/query_banned_users?payload="
+                + URLEncoder.encode(payload, StandardCharsets.UTF_8));
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(ids(r.body().get("bans"), "/user/id")).containsExactly(bob);
+        assertThat(r.body().at("/bans/0/reason").asText()).isEqualTo("rude");
+        assertThat(r.body().at("/bans/0/channel/cid").asText()).isEqualTo(cid);
+        assertThat(denied.code()).isEqualTo(17);
+    }
+
+    @Test
+    void flagAMessageOrAUserAndUnflagIsANoOp() {
+        String mid = send(bob, "flag me").body().at("/message/id").asText();
+
+        Rest.Answer message = Rest.as(server, ann).post("/moderation/flag", json("target_message_id", mid, "reason", "rude"));
+        Rest.Answer user = Rest.as(server, ann).post("/moderation/flag", json("target_user_id", bob));
+        Rest.Answer missing = Rest.as(server, ann).post("/moderation/flag", json("target_message_id", "none-" + id));
+        Rest.Answer outsider = Rest.as(server, mod).post("/moderation/flag", json("target_message_id", mid));
+        Rest.Answer both = Rest.as(server, ann).post("/moderation/flag", json());
+        Rest.Answer unflag = Rest.as(server, ann).post("/moderation/unflag", json("target_message_id", mid));
+
+        assertThat(message.body().at("/flag/target_message_id").asText()).isEqualTo(mid);
+        assertThat(message.body().at("/flag/user/id").asText()).isEqualTo(ann);
+        assertThat(message.body().at("/flag/reason").asText()).isEqualTo("rude");
+        assertThat(user.body().at("/flag/target_user/id").asText()).isEqualTo(bob);
+        assertThat(missing.code()).isEqualTo(16);
+        assertThat(outsider.status()).isEqualTo(200);
+        assertThat(both.code()).isEqualTo(4);
+        assertThat(unflag.status()).isEqualTo(200);
+    }
+
+    @Test
+    void blockListAndUnblock() {
+        Rest.Answer block = Rest.as(server, ann).post("/users/block", json("blocked_user_id", bob));
+        JsonNode blocks = Rest.as(server, ann).get("/users/block").body().get("blocks");
+        Rest.Answer self = Rest.as(server, ann).post("/users/block", json("blocked_user_id", ann));
+        Rest.as(server, ann).post("/users/unblock", json("blocked_user_id", bob));
+        JsonNode after = Rest.as(server, ann).get("/users/block").body().get("blocks");
+
+        assertThat(block.body().path("blocked_by_user_id").asText()).isEqualTo(ann);
+        assertThat(block.body().path("blocked_user_id").asText()).isEqualTo(bob);
+        assertThat(ids(blocks, "/blocked_user/id")).containsExactly(bob);
+        assertThat(self.code()).isEqualTo(4);
+        assertThat(after.size()).isZero();
+    }
+
+    @Test
+    void aServerTokenActsForTheNamedUser() {
+        Rest.Answer r = Rest.server(server).post("/moderation/mute", json("target_id", bob, "user_id", ann));
+        Rest.Answer nobody = Rest.server(server).post("/moderation/mute", json("target_id", bob));
+
+        assertThat(r.body().at("/mute/user/id").asText()).isEqualTo(ann);
+        assertThat(nobody.code()).isEqualTo(4);
+    }
+}
