@@ -14,6 +14,7 @@ import dev.parley.server.reads.Unread;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Moderation;
+import dev.parley.server.search.SearchService;
 import dev.parley.server.presence.PresenceHub;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.UserQuery;
@@ -56,6 +57,7 @@ public final class ChatNode implements AutoCloseable {
     private final PresenceHub presence = new PresenceHub();
     private final Chat chat;
     private final Moderation moderation;
+    private final SearchService search;
     private final AtomicReference<AppSettings> settings = new AtomicReference<>();
     private final Authenticator authenticator;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
@@ -76,6 +78,7 @@ public final class ChatNode implements AutoCloseable {
         this.registry = new ConnectionRegistry(clock);
         this.chat = new Chat(new ChatCore(store.chat(), store.moderation(), users, registry, presence, clock));
         this.moderation = new Moderation(chat.core());
+        this.search = new SearchService(chat.core());
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);
@@ -150,6 +153,11 @@ public final class ChatNode implements AutoCloseable {
     /** Mutes, bans, flags and blocks. */
     public Moderation moderation() {
         return moderation;
+    }
+
+    /** Message search. */
+    public SearchService search() {
+        return search;
     }
 
     public PresenceHub presence() {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.server.moderation.Moderation;
 
 /**
- * The moderation endpoints (PROTOCOL.md §7.13 D1 to D8) and user blocks (§7.1 U11). A server token acts
+ * The moderation endpoints (PROTOCOL.md §7.13 D1 to D8), user blocks (§7.1 U11) and message search (§7.12). A server token acts
  * for the {@code user_id} of the body or the query.
  */
 final class ModerationApi {
@@ -28,11 +28,18 @@ final class ModerationApi {
         router.add("POST", "/users/block", ctx -> mod(ctx).block(actor(ctx), ctx.body()));
         router.add("POST", "/users/unblock", ctx -> mod(ctx).unblock(actor(ctx), ctx.body()));
         router.add("GET", "/users/block", ctx -> mod(ctx).blocks(actor(ctx)));
+        router.add("GET", "/search", this::search);
     }
 
     private ObjectNode queryBanned(RequestContext ctx) {
         ObjectNode payload = ctx.payload();
         return mod(ctx).bans().query(actor(ctx, payload), payload);
+    }
+
+    /** S1 {@code GET /search?payload=} (§7.12). */
+    private ObjectNode search(RequestContext ctx) {
+        ObjectNode payload = ctx.payload();
+        return ctx.node().search().search(actor(ctx, payload), payload);
     }
 
     private static Moderation mod(RequestContext ctx) {

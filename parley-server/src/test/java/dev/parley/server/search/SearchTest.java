@@ -1,0 +1,131 @@
+package dev.parley.server.search;
+
+import static dev.parley.server.testing.Rest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.TestServer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code GET /search} against the real server (PROTOCOL.md §7.12, §9.5). */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class SearchTest {
+    private static TestServer server;
+
+    private String ann;
+    private String bob;
+    private String carl;
+    private String shared;
+    private String other;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void channels() {
+        String s = UUID.randomUUID().toString().substring(0, 8);
+        ann = "ann-" + s;
+        bob = "bob-" + s;
+        carl = "carl-" + s;
+        shared = "shared-" + s;
+        other = "other-" + s;
+        ObjectNode users = Json.object();
+        for (String u : List.of(ann, bob, carl)) {
+            users.set(u, json("id", u));
+        }
+        Rest.server(server).post("/users", json("users", users));
+        Rest.as(server, ann).post("/channels/messaging/" + shared + "/query", json("data", json("members", List.of(ann, bob))));
+        Rest.as(server, carl).post("/channels/messaging/" + other + "/query", json("data", json("members", List.of(carl, bob))));
+    }
+
+    private void send(String as, String channel, String text) {
+        Rest.Answer r = Rest.as(server, as).post("/channels/messaging/" + channel + "/message", json("message", json("text", text)));
+        assertThat(r.status()).as("send").isEqualTo(200);
+    }
+
+    private Rest.Answer search(String as, ObjectNode payload) {
+        return Rest.as(server, as).get("/search?payload=" + URLEncoder.encode(Json.write(payload), StandardCharsets.UTF_8));
+    }
+
+    private static List<String> texts(JsonNode results) {
+        List<String> out = new ArrayList<>();
+        results.forEach(r -> out.add(r.at("/message/text").asText()));
+        return out;
+    }
+
+    @Test
+    void searchFindsTextOnlyInChannelsTheCallerCanRead() {
+        send(ann, shared, "the invoice is due");
+        send(bob, shared, "Invoice paid");
+        send(carl, other, "invoice elsewhere");
+
+        Rest.Answer r = search(ann, json("filter_conditions", json("members", json("$in", List.of(ann, carl))),
+                "query", "INVOICE"));
+        Rest.Answer all = search(ann, json("filter_conditions", json("type", "messaging"), "query", "invoice"));
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(texts(r.body().get("results"))).containsExactly("Invoice paid", "the invoice is due");
+        assertThat(r.body().at("/results/0/message/channel/cid").asText()).isEqualTo("messaging:" + shared);
+        assertThat(r.body().at("/results/0/message/user/id").asText()).isEqualTo(bob);
+        assertThat(texts(all.body().get("results"))).doesNotContain("invoice elsewhere");
+    }
+
+    @Test
+    void messageFilterConditionsSelectByAuthorAndTheNextCursorPages() {
+        for (int i = 1; i <= 3; i++) {
+            send(bob, shared, "report " + i);
+        }
+        send(ann, shared, "report by ann");
+        ObjectNode filter = json("cid", "messaging:" + shared);
+        ObjectNode byBob = json("user.id", bob, "text", json("$autocomplete", "rep"));
+
+        Rest.Answer first = search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob, "limit", 2));
+        String next = first.body().path("next").asText();
+        Rest.Answer second = search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob,
+                "limit", 2, "next", next));
+
+        assertThat(texts(first.body().get("results"))).containsExactly("report 3", "report 2");
+        assertThat(next).isNotEmpty();
+        assertThat(texts(second.body().get("results"))).containsExactly("report 1");
+        assertThat(second.body().has("next")).isFalse();
+        assertThat(second.body().path("previous").asText()).isNotEmpty();
+    }
+
+    @Test
+    void badSearchInputIsCode4() {
+        ObjectNode filter = json("cid", "messaging:" + shared);
+
+        Rest.Answer noPayload = Rest.as(server, ann).get("/search");
+        Rest.Answer noFilter = search(ann, json("query", "x"));
+        Rest.Answer noQuery = search(ann, json("filter_conditions", filter));
+        Rest.Answer both = search(ann, json("filter_conditions", filter, "query", "x", "offset", 2, "next", "abc"));
+        Rest.Answer badCursor = search(ann, json("filter_conditions", filter, "query", "x", "next", "!!"));
+        Rest.Answer badField = search(ann, json("filter_conditions", filter, "message_filter_conditions", json("color", "red")));
+        Rest.Answer badLimit = search(ann, json("filter_conditions", filter, "query", "x", "limit", 1000));
+
+        for (Rest.Answer a : List.of(noPayload, noFilter, noQuery, both, badCursor, badField, badLimit)) {
+            assertThat(a.status()).as(a.body().toString()).isEqualTo(400);
+            assertThat(a.code()).as(a.body().toString()).isEqualTo(4);
+        }
+    }
+}
