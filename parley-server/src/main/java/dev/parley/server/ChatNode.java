@@ -15,6 +15,8 @@ import dev.parley.server.filter.Filter;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Moderation;
 import dev.parley.server.search.SearchService;
+import dev.parley.server.uploads.UploadStore;
+import dev.parley.server.uploads.Uploads;
 import dev.parley.server.presence.PresenceHub;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.UserQuery;
@@ -58,6 +60,7 @@ public final class ChatNode implements AutoCloseable {
     private final Chat chat;
     private final Moderation moderation;
     private final SearchService search;
+    private final Uploads uploads;
     private final AtomicReference<AppSettings> settings = new AtomicReference<>();
     private final Authenticator authenticator;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
@@ -79,6 +82,7 @@ public final class ChatNode implements AutoCloseable {
         this.chat = new Chat(new ChatCore(store.chat(), store.moderation(), users, registry, presence, clock));
         this.moderation = new Moderation(chat.core());
         this.search = new SearchService(chat.core());
+        this.uploads = new Uploads(chat.core(), new UploadStore(config.dataDir().resolve("uploads")), config.maxUploadBytes());
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);
@@ -158,6 +162,11 @@ public final class ChatNode implements AutoCloseable {
     /** Message search. */
     public SearchService search() {
         return search;
+    }
+
+    /** Channel file and image uploads. */
+    public Uploads uploads() {
+        return uploads;
     }
 
     public PresenceHub presence() {

@@ -24,6 +24,7 @@ import java.time.Duration;
  * @param maxConnectionsPerUser default of {@code max_connections_per_user}; 0 means no limit
  * @param connectionPolicy default of {@code connection_policy}: what happens past the limit
  * @param metricsEnabled whether {@code /metrics} answers (it needs no API key)
+ * @param maxUploadBytes largest body of a file or image upload (those two routes only); larger is code 22
  */
 public record ServerConfig(
         String host,
@@ -39,7 +40,8 @@ public record ServerConfig(
         int outboundHighWaterBytes,
         int maxConnectionsPerUser,
         ConnectionPolicy.Mode connectionPolicy,
-        boolean metricsEnabled) {
+        boolean metricsEnabled,
+        int maxUploadBytes) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -73,6 +75,9 @@ public record ServerConfig(
         if (maxConnectionsPerUser < 0) {
             throw new IllegalArgumentException("max connections per user: " + maxConnectionsPerUser + " (expected: >= 0)");
         }
+        if (maxUploadBytes < 1024) {
+            throw new IllegalArgumentException("max upload bytes: " + maxUploadBytes + " (expected: >= 1024)");
+        }
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("max frame bytes: " + maxFrameBytes + " (expected: >= 1024)");
         }
@@ -93,7 +98,7 @@ public record ServerConfig(
                 .disableAuthChecks(disableAuthChecks).idleTimeout(idleTimeout).maxBodyBytes(maxBodyBytes)
                 .maxFrameBytes(maxFrameBytes).outboundHighWaterBytes(outboundHighWaterBytes)
                 .maxConnectionsPerUser(maxConnectionsPerUser).connectionPolicy(connectionPolicy)
-                .metricsEnabled(metricsEnabled);
+                .metricsEnabled(metricsEnabled).maxUploadBytes(maxUploadBytes);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -112,6 +117,7 @@ public record ServerConfig(
         private int maxConnectionsPerUser;
         private ConnectionPolicy.Mode connectionPolicy = ConnectionPolicy.Mode.WARN;
         private boolean metricsEnabled = true;
+        private int maxUploadBytes = 20 * 1024 * 1024;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -127,6 +133,7 @@ public record ServerConfig(
         public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
         public Builder connectionPolicy(ConnectionPolicy.Mode v) { connectionPolicy = v; return this; }
         public Builder metricsEnabled(boolean v) { metricsEnabled = v; return this; }
+        public Builder maxUploadBytes(int v) { maxUploadBytes = v; return this; }
 
         /** The key set so far, or null. */
         public String apiKey() { return apiKey; }
@@ -139,7 +146,7 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
                     idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes, maxConnectionsPerUser,
-                    connectionPolicy, metricsEnabled);
+                    connectionPolicy, metricsEnabled, maxUploadBytes);
         }
     }
 }

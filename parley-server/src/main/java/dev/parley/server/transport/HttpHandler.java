@@ -42,18 +42,21 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             "Authorization, Content-Type, stream-auth-type, X-Stream-Client, x-client-request-id, X-Stream-Ext";
 
     private static final Set<String> FORWARDED_HEADERS = Set.of(
-            "authorization", "stream-auth-type", "x-stream-client", "content-type", "user-agent", "x-client-request-id");
+            "authorization", "stream-auth-type", "x-stream-client", "content-type", "user-agent", "x-client-request-id",
+            "host", "x-forwarded-proto");
 
     private final ChatNode node;
     private final RestApi api;
     private final WebSocketUpgrader upgrader;
     private final OpsPages pages;
+    private final UploadFiles uploads;
 
     HttpHandler(ChatNode node, RestApi api, WebSocketUpgrader upgrader, OpsPages pages) {
         this.node = node;
         this.api = api;
         this.upgrader = upgrader;
         this.pages = pages;
+        this.uploads = new UploadFiles(node);
     }
 
     @Override
@@ -70,6 +73,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String path = normalise(decoder.path());
         if (req.method().equals(HttpMethod.OPTIONS)) {
             writePreflight(ctx, req);
+            return;
+        }
+        if (UploadFiles.handles(req.method(), path)) {
+            uploads.serve(ctx, req, path);
             return;
         }
         if (pages.handles(path)) {

@@ -77,13 +77,15 @@ public final class NettyTransport implements AutoCloseable {
 
     private ChannelInitializer<SocketChannel> initializer(RestApi api, WebSocketUpgrader upgrader) {
         int maxBody = node.config().maxBodyBytes();
+        int maxUpload = node.config().maxUploadBytes();
         OpsPages pages = new OpsPages(node);
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         .addLast(new HttpServerCodec(8192, 16384, 8192))
-                        .addLast(new BoundedAggregator(maxBody))
+                        .addLast(new BodyLimit(maxBody, maxUpload))
+                        .addLast(new BoundedAggregator(Math.max(maxBody, maxUpload)))
                         .addLast(new HttpHandler(node, api, upgrader, pages));
             }
         };

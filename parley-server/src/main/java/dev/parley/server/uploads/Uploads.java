@@ -1,0 +1,182 @@
+package dev.parley.server.uploads;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Json;
+import dev.parley.server.channels.Actor;
+import dev.parley.server.channels.ChannelType;
+import dev.parley.server.channels.ChatCore;
+import dev.parley.server.channels.Permissions;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.MemberRow;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Channel uploads (PROTOCOL.md §7.9, C18/C19): {@code POST /channels/{type}/{id}/file|image} with a
+ * multipart field {@code file}, answered with an absolute URL built from the request's host (clients drop
+ * relative URLs) under {@code /uploads/<id>/<name>}; {@code DELETE …?url=} removes it. Needs
+ * {@code upload-attachment} and the type's {@code uploads} flag; the app's upload configs apply.
+ * Thread-safe; blocking.
+ */
+public final class Uploads {
+    /** Path prefix under which uploads are served. */
+    public static final String PREFIX = "/uploads/";
+
+    private static final Pattern UPLOAD_ROUTE = Pattern.compile("/channels/[^/]+/[^/]+/(file|image)");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+    private static final Pattern MIME = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*");
+    private static final Map<String, String> TYPES_BY_EXTENSION = Map.ofEntries(
+            Map.entry("png", "image/png"), Map.entry("jpg", "image/jpeg"), Map.entry("jpeg", "image/jpeg"),
+            Map.entry("gif", "image/gif"), Map.entry("webp", "image/webp"), Map.entry("bmp", "image/bmp"),
+            Map.entry("heic", "image/heic"), Map.entry("pdf", "application/pdf"), Map.entry("txt", "text/plain"),
+            Map.entry("mp4", "video/mp4"), Map.entry("mp3", "audio/mpeg"), Map.entry("zip", "application/zip"));
+
+    private final ChatCore core;
+    private final UploadStore store;
+    private final long maxBytes;
+
+    public Uploads(ChatCore core, UploadStore store, long maxBytes) {
+        this.core = requireNonNull(core, "core");
+        this.store = requireNonNull(store, "store");
+        this.maxBytes = maxBytes;
+    }
+
+    /** Whether a request is an upload, which may carry a body up to the upload limit instead of the REST one. */
+    public static boolean isUploadRoute(String method, String path) {
+        return "POST".equals(method) && UPLOAD_ROUTE.matcher(path).matches();
+    }
+
+    public UploadStore store() {
+        return store;
+    }
+
+    /**
+     * C18. {@code appConfig} is {@code app.file_upload_config} or {@code app.image_upload_config};
+     * {@code baseUrl} the absolute {@code http(s)://host} of the request ({@link #baseUrl}).
+     */
+    public ObjectNode upload(Actor actor, String cid, boolean image, String contentType, byte[] body, JsonNode appConfig,
+            String baseUrl) {
+        String endpoint = image ? "UploadImage" : "UploadFile";
+        ChannelRow ch = channel(cid, endpoint);
+        ChannelType type = core.types().require(ch.type());
+        if (!type.flag("uploads")) {
+            throw new ChatException(ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED, endpoint + " failed with error: \"uploads "
+                    + "are disabled for channel type '" + ch.type() + "'\"");
+        }
+        MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        Permissions.require(actor, type, member, "upload-attachment", Permissions.ownsChannel(actor, ch), endpoint, cid);
+        MultipartForm.Part file = MultipartForm.find(MultipartForm.parse(contentType, body), "file");
+        if (file == null) {
+            throw ChatException.input(endpoint + " failed with error: \"the multipart field 'file' is required\"");
+        }
+        String name = fileName(file.fileName());
+        String mime = mimeType(file.contentType(), name);
+        if (image && !mime.startsWith("image/")) {
+            throw ChatException.input(endpoint + " failed with error: \"'" + name + "' of type '" + mime
+                    + "' is not an image\"");
+        }
+        UploadLimits.check(appConfig == null ? Json.object() : appConfig, name, mime, file.bytes().length, maxBytes);
+        UploadStore.StoredFile stored = store.save(cid, actor.userId(), name, mime, file.bytes(), core.now());
+        String url = baseUrl + PREFIX + stored.id() + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        ObjectNode out = Json.object();
+        out.put("file", url);
+        if (image) {
+            out.put("thumb_url", url);
+        }
+        return out;
+    }
+
+    /** C19 {@code DELETE …/file?url=} and {@code …/image?url=}. */
+    public ObjectNode delete(Actor actor, String cid, String url) {
+        ChannelRow ch = channel(cid, "DeleteFile");
+        if (url == null || url.isBlank()) {
+            throw ChatException.input("DeleteFile failed with error: \"url is required\"");
+        }
+        UploadStore.StoredFile f = idOf(url).flatMap(store::find).filter(x -> x.cid().equals(cid))
+                .orElseThrow(() -> ChatException.notFound("DeleteFile failed with error: \"no upload at '" + shorten(url)
+                        + "' in channel '" + cid + "'\""));
+        ChannelType type = core.types().require(ch.type());
+        MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        boolean own = f.userId() != null && f.userId().equals(actor.userId());
+        Permissions.require(actor, type, member, "delete-attachment", own, "DeleteFile", cid);
+        store.delete(f.id());
+        return Json.object();
+    }
+
+    /** The upload id in a URL (or path) of the form {@code …/uploads/<id>/<name>}. */
+    public static Optional<String> idOf(String urlOrPath) {
+        String path;
+        try {
+            path = urlOrPath.startsWith("/") ? urlOrPath : URI.create(urlOrPath).getRawPath();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (path == null || !path.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = path.substring(PREFIX.length());
+        int slash = rest.indexOf('/');
+        return Optional.of(slash < 0 ? rest : rest.substring(0, slash)).filter(s -> !s.isEmpty());
+    }
+
+    /** {@code http(s)://<host>} from the Host header ({@code https} behind a proxy that says so); code 4 when unusable. */
+    public static String baseUrl(String host, String forwardedProto) {
+        if (host == null || !HOST.matcher(host).matches()) {
+            throw ChatException.input("UploadFile failed with error: \"the request has no usable Host header\"");
+        }
+        String scheme = forwardedProto != null && forwardedProto.strip().equalsIgnoreCase("https") ? "https" : "http";
+        return scheme + "://" + host;
+    }
+
+    private ChannelRow channel(String cid, String endpoint) {
+        return core.store().findChannel(cid).orElseThrow(() -> ChatException.notFound(
+                endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
+    }
+
+    /** The last path element of the name the client sent, without control characters; "file" when empty. */
+    static String fileName(String sent) {
+        String n = sent == null ? "" : sent;
+        n = n.substring(Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')) + 1);
+        n = n.replaceAll("[\\p{Cntrl}\"]", "").strip();
+        if (n.length() > 200) {
+            n = n.substring(n.length() - 200);
+        }
+        return n.isEmpty() || n.equals(".") || n.equals("..") ? "file" : n;
+    }
+
+    /** The part's declared type when well-formed, else a guess from the extension, else application/octet-stream. */
+    static String mimeType(String declared, String fileName) {
+        if (declared != null) {
+            String t = declared.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+            if (MIME.matcher(t).matches() && !t.equals("application/octet-stream")) {
+                return t;
+            }
+        }
+        return TYPES_BY_EXTENSION.getOrDefault(UploadLimits.extension(fileName), "application/octet-stream");
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    }
+
+    static List<String> inlineTypes() {
+        return List.of("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/avif", "image/heic",
+                "video/mp4", "video/webm", "audio/mpeg", "audio/ogg", "audio/wav", "audio/webm", "application/pdf");
+    }
+
+    /** Whether a stored type may be shown inline by a browser; others are served as attachments. */
+    public static boolean servedInline(String contentType) {
+        return inlineTypes().contains(contentType);
+    }
+}

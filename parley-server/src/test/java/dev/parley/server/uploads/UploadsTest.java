@@ -1,0 +1,207 @@
+package dev.parley.server.uploads;
+
+import static dev.parley.server.testing.Rest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Channel uploads against the real server (PROTOCOL.md §7.9): store, serve, limits, delete. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UploadsTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+    private static TestServer server;
+
+    private String ann;
+    private String bob;
+    private String id;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(b -> b.maxBodyBytes(16 * 1024).maxUploadBytes(64 * 1024));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @BeforeEach
+    void channel() {
+        String s = UUID.randomUUID().toString().substring(0, 8);
+        ann = "ann-" + s;
+        bob = "bob-" + s;
+        id = "room-" + s;
+        ObjectNode users = Json.object();
+        users.set(ann, json("id", ann));
+        users.set(bob, json("id", bob));
+        Rest.server(server).post("/users", json("users", users));
+        Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(ann, bob))));
+    }
+
+    private static byte[] multipart(String field, String fileName, String type, byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("--b0undary\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(bytes);
+        out.writeBytes("\r\n--b0undary--\r\n".getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
+    }
+
+    private Rest.Answer upload(String as, String kind, byte[] body) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/channels/messaging/" + id + "/" + kind
+                        + "?api_key=" + server.apiKey()))
+                .header("Authorization", server.userToken(as)).header("stream-auth-type", "jwt")
+                .header("Content-Type", "multipart/form-data; boundary=b0undary")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<String> r = send(req, HttpResponse.BodyHandlers.ofString());
+        return new Rest.Answer(r.statusCode(), Json.parseObject(r.body(), "response"));
+    }
+
+    private static <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return HTTP.send(req, handler);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<byte[]> fetch(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void anImageIsServedBackAtAnAbsoluteUrlWithItsTypeToAnyone() {
+        Rest.Answer r = upload(ann, "image", multipart("file", "photo one.png", "image/png", PNG));
+        String url = r.body().path("file").asText();
+
+        HttpResponse<byte[]> got = fetch(url);
+
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        assertThat(url).startsWith(server.baseUrl() + "/uploads/").endsWith("/photo%20one.png");
+        assertThat(r.body().path("thumb_url").asText()).isEqualTo(url);
+        assertThat(got.statusCode()).isEqualTo(200);
+        assertThat(got.body()).isEqualTo(PNG);
+        assertThat(got.headers().firstValue("content-type")).contains("image/png");
+        assertThat(got.headers().firstValue("content-disposition").orElse("")).startsWith("inline");
+    }
+
+    @Test
+    void aFileKeepsItsBytesAndRiskyTypesAreServedAsAttachments() {
+        byte[] html = "<script>alert(1)</script>".getBytes(StandardCharsets.UTF_8);
+        Rest.Answer r = upload(ann, "file", multipart("file", "page.html", "text/html", html));
+
+        HttpResponse<byte[]> got = fetch(r.body().path("file").asText());
+
+        assertThat(r.body().has("thumb_url")).isFalse();
+        assertThat(got.body()).isEqualTo(html);
+        assertThat(got.headers().firstValue("content-disposition").orElse("")).startsWith("attachment");
+        assertThat(got.headers().firstValue("x-content-type-options")).contains("nosniff");
+    }
+
+    @Test
+    void theImageRouteRefusesOtherTypesAndAMissingFileFieldWithCode4() {
+        Rest.Answer text = upload(ann, "image", multipart("file", "notes.txt", "text/plain", new byte[] {'x'}));
+        Rest.Answer noField = upload(ann, "file", multipart("other", "a.txt", "text/plain", new byte[] {'x'}));
+        Rest.Answer garbage = upload(ann, "file", "not multipart".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(text.code()).isEqualTo(4);
+        assertThat(noField.code()).isEqualTo(4);
+        assertThat(garbage.status()).isEqualTo(400);
+        assertThat(garbage.code()).isEqualTo(4);
+    }
+
+    @Test
+    void uploadsMayExceedTheRestBodyLimitButNotTheUploadLimit() {
+        byte[] big = new byte[40 * 1024];
+        Arrays.fill(big, (byte) 'a');
+
+        Rest.Answer upload = upload(ann, "file", multipart("file", "big.txt", "text/plain", big));
+        Rest.Answer message = Rest.as(server, ann).post("/channels/messaging/" + id + "/message",
+                json("message", json("text", "x", "filler", new String(big, StandardCharsets.US_ASCII))));
+        Rest.Answer tooBig = upload(ann, "file", multipart("file", "huge.txt", "text/plain", new byte[100 * 1024]));
+
+        assertThat(upload.status()).as(upload.body().toString()).isEqualTo(200);
+        assertThat(message.status()).isEqualTo(413);
+        assertThat(message.code()).isEqualTo(22);
+        assertThat(tooBig.status()).isEqualTo(413);
+        assertThat(tooBig.code()).isEqualTo(22);
+    }
+
+    @Test
+    void outsidersAndUnknownChannelsAreRefused() {
+        Rest.Answer outsider = upload("eve-" + id, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
+        id = "none-" + id;
+        Rest.Answer missing = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
+
+        assertThat(outsider.code()).isEqualTo(17);
+        assertThat(missing.code()).isEqualTo(16);
+    }
+
+    @Test
+    void theUploaderDeletesAndTheUrlStopsServing() {
+        String url = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'})).body().path("file").asText();
+        String path = "/channels/messaging/" + id + "/file?url=" + URLEncoder.encode(url, StandardCharsets.UTF_8);
+
+        Rest.Answer byBob = Rest.as(server, bob).call("DELETE", path, null);
+        Rest.Answer byAnn = Rest.as(server, ann).call("DELETE", path, null);
+        Rest.Answer again = Rest.as(server, ann).call("DELETE", path, null);
+
+        assertThat(byBob.code()).isEqualTo(17);
+        assertThat(byAnn.status()).isEqualTo(200);
+        assertThat(fetch(url).statusCode()).isEqualTo(404);
+        assertThat(again.code()).isEqualTo(16);
+    }
+
+    @Test
+    void filesLiveUnderTheDataDirectory() throws IOException {
+        String url = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'})).body().path("file").asText();
+        String uploadId = Uploads.idOf(url).orElseThrow();
+
+        Path stored = server.config().dataDir().resolve("uploads").resolve(uploadId);
+
+        assertThat(Files.readAllBytes(stored)).containsExactly('x');
+    }
+
+    @Test
+    void theAppUploadConfigLimitsSizeAndExtensions() {
+        ObjectNode config = json("blocked_file_extensions", Json.mapper().createArrayNode().add(".exe"), "size_limit", 8);
+        Rest.server(server).call("PATCH", "/app", json("file_upload_config", config));
+        try {
+            Rest.Answer exe = upload(ann, "file", multipart("file", "setup.exe", "application/x-msdownload", new byte[] {'x'}));
+            Rest.Answer large = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[9]));
+
+            assertThat(exe.code()).isEqualTo(4);
+            assertThat(large.code()).isEqualTo(22);
+        } finally {
+            Rest.server(server).call("PATCH", "/app", json("file_upload_config", json("size_limit", 0)));
+        }
+    }
+}
