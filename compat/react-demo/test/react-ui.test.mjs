@@ -2,8 +2,7 @@
 //
 // Env: PARLEY_BASE_URL (default http://localhost:8080), PARLEY_API_KEY (required); the server must run
 // with auth checks disabled, because the demo signs in with devToken(user). PARLEY_REACT_OUTPUT is the
-// folder for screenshots (default compat/target). PARLEY_REACT_CHAT=off skips the chat scenario, for a
-// server without channels and messages.
+// folder for screenshots (default compat/target).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +17,6 @@ const DIST_DIR = join(DEMO_DIR, 'dist');
 const OUTPUT_DIR = resolve(process.env.PARLEY_REACT_OUTPUT ?? join(DEMO_DIR, '..', 'target'));
 const BASE_URL = process.env.PARLEY_BASE_URL ?? 'http://localhost:8080';
 const API_KEY = process.env.PARLEY_API_KEY;
-const CHAT = (process.env.PARLEY_REACT_CHAT ?? 'on') !== 'off';
 const UI_TIMEOUT = 15_000;
 
 // Fresh user ids per run, so a long-lived server's earlier channels do not show up.
@@ -74,26 +72,14 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
       const chat = who.page.locator(`[data-testid="chat"][data-user="${who.user}"]`);
       await chat.waitFor({ timeout: UI_TIMEOUT });
       await who.page.getByTestId('me').getByText(name).waitFor({ timeout: UI_TIMEOUT });
-      if (CHAT) await who.page.locator('.str-chat__channel-list-empty').waitFor({ timeout: UI_TIMEOUT });
-      else await who.page.locator('.str-chat__channel-list').waitFor({ timeout: UI_TIMEOUT });
+      await who.page.locator('.str-chat__channel-list-empty').waitFor({ timeout: UI_TIMEOUT });
       assert.equal(await who.page.locator('[data-testid="connect-error"]').count(), 0);
       await screenshot(who, 'signed-in');
-    }
-    if (!CHAT) {
-      // Without the chat core the channel list's query is answered 404 (and Chromium logs that).
-      for (const who of [alice, bob]) {
-        const rest = who.problems.filter((p) => !/^HTTP 404: POST \S+\/channels\?|status of 404/.test(p));
-        who.problems.splice(0, who.problems.length, ...rest);
-      }
     }
     assertNoProblems(alice, bob);
   });
 
-  test('alice starts a chat with bob; message, thread reply and reaction reach both', async (t) => {
-    if (!CHAT) {
-      t.skip('PARLEY_REACT_CHAT=off: this server has no channels and messages yet');
-      return;
-    }
+  test('alice starts a chat with bob; message, thread reply and reaction reach both', async () => {
     assert.ok(alice && bob, 'both users signed in');
     const hello = `Hello Bob, this is Alice (${RUN})`;
     const reply = `Hi Alice, Bob replying in a thread (${RUN})`;

@@ -41,13 +41,6 @@ class StreamChatReactBrowserTest {
     /** Tests node reports as passed: the sign-in and the chat scenario. */
     private static final int EXPECTED_PASSED = 2;
 
-    /**
-     * Whether the server has the chat core (channels, messages, threads, reactions). Until it lands the
-     * chat scenario is skipped, with its reason in the log, and the sign-in test accepts the channel
-     * list's 404.
-     */
-    private static final boolean CHAT_SCENARIO = false;
-
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     /** Surefire runs tests in the module folder and also passes it as {@code basedir}. */
@@ -88,7 +81,6 @@ class StreamChatReactBrowserTest {
             env.put("PARLEY_API_KEY", server.apiKey());
             env.put("PARLEY_REACT_OUTPUT", TARGET.toString());
             env.put("PARLEY_CHROMIUM", CHROMIUM.toString());
-            env.put("PARLEY_REACT_CHAT", CHAT_SCENARIO ? "on" : "off");
             List<String> node = List.of("node", "--test", "--test-force-exit", "--test-reporter=spec",
                     "test/react-ui.test.mjs");
             Run run = run(node, env, Duration.ofMinutes(5), log);
@@ -97,10 +89,8 @@ class StreamChatReactBrowserTest {
             Summary summary = Summary.parse(run.lines());
             assertThat(summary.failed()).as("failed browser tests").isZero();
             assertThat(summary.cancelled()).as("cancelled browser tests").isZero();
-            assertThat(summary.skipped()).as("skipped browser tests").isEqualTo(CHAT_SCENARIO ? 0 : 1);
-            assertThat(summary.passed())
-                    .as("passed browser tests")
-                    .isGreaterThanOrEqualTo(CHAT_SCENARIO ? EXPECTED_PASSED : EXPECTED_PASSED - 1);
+            assertThat(summary.skipped()).as("skipped browser tests").isZero();
+            assertThat(summary.passed()).as("passed browser tests").isGreaterThanOrEqualTo(EXPECTED_PASSED);
         }
     }
 
