@@ -4,12 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.client.internal.ChannelContext;
+import dev.parley.client.internal.ChannelStore;
 import dev.parley.client.internal.ClientConfig;
 import dev.parley.client.internal.ClientCore;
 import dev.parley.client.internal.ConnectionLeakRegistry;
 import dev.parley.client.internal.RestClient;
 import dev.parley.client.internal.Session;
 import dev.parley.client.internal.TokenManager;
+import dev.parley.client.internal.Urls;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.OwnUser;
 import dev.parley.protocol.User;
@@ -42,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * clients connected as the same user in one JVM log a warning naming both call sites; see
  * {@link #openConnections()}. A client dropped without {@link #close()} while its socket is open logs a
  * warning when it is garbage-collected.
+ *
+ * <p><b>Channels.</b> {@link #channel(String, String)} returns a {@link Channel} of the current session;
+ * {@link #queryChannels} lists the user's channels. The SDK keeps each channel's state from answers and
+ * events, and watches watched channels again after a reconnect before emitting {@code connection.recovered}.
  *
  * <p><b>Threading.</b> All methods are thread-safe and never block, except {@link #close()}, which waits
  * for the socket to close (at most the close timeout plus one second). Listeners run on the callback
@@ -227,6 +234,156 @@ public final class ChatClient implements AutoCloseable {
         ObjectNode body = Json.object();
         body.putArray("users").add(update.toJson());
         return send("PATCH", "/users", body).thenApply(r -> userOf(r, update.id()));
+    }
+
+    // ---- channels (PROTOCOL.md §5.7, §7.2-§7.11) ----
+
+    /**
+     * The channel {@code type:id}, for the connected user (or, on a client holding the secret, for server
+     * calls). Nothing is sent until a method of the channel is called.
+     *
+     * @throws IllegalArgumentException when {@code type} is not {@code ^[\w_-]+$} or {@code id} not
+     *     {@code ^[\w!_-]+$} of at most 64 chars
+     * @throws IllegalStateException when no user is connected and the client has no secret
+     */
+    public Channel channel(String type, String id) {
+        return channel(type, id, Json.object());
+    }
+
+    /**
+     * As {@link #channel(String, String)}, with custom data ({@code name}, {@code members}...) used when the
+     * first watch, query or create makes the channel; ignored by the server for an existing channel.
+     */
+    public Channel channel(String type, String id, ObjectNode data) {
+        Channel.validType(type);
+        Channel.validId(id);
+        requireNonNull(data, "data");
+        ChannelContext ctx = core.channelContext();
+        return new Channel(ctx, ctx.channels().open(type, id, data));
+    }
+
+    /**
+     * The distinct channel of exactly these members (§7.3 C3): the server derives its id from the sorted
+     * member list on the first watch, query or create; until then {@link Channel#id()} is empty.
+     */
+    public Channel channel(String type, List<String> members) {
+        Channel.validType(type);
+        requireNonNull(members, "members");
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("members: [] (expected: the user ids of a distinct channel)");
+        }
+        members.forEach(m -> requireNonNull(m, "members[i]"));
+        ChannelContext ctx = core.channelContext();
+        return new Channel(ctx, ctx.channels().openDistinct(type, List.copyOf(members), Json.object()));
+    }
+
+    /**
+     * Queries the user's channels ({@code POST /channels}, §7.2), loading each one's state; with
+     * {@code watch} (the default) this connection is subscribed to their events and they are re-watched
+     * after reconnects. Waits for a handshake in flight; watch and presence are forced off without a
+     * connection id.
+     *
+     * @param filter filter conditions (§9.1), for example {@code {"members":{"$in":["maria"]}}}
+     * @param sort sort keys, possibly empty (the server then sorts by {@code last_updated} descending)
+     */
+    public CompletableFuture<List<Channel>> queryChannels(ObjectNode filter, List<SortOption> sort,
+            QueryChannelsOptions options) {
+        requireNonNull(filter, "filter");
+        requireNonNull(sort, "sort");
+        requireNonNull(options, "options");
+        ChannelContext ctx = core.channelContext();
+        ctx.ensureActive();
+        ObjectNode body = Json.object();
+        body.set("filter_conditions", filter.deepCopy());
+        var s = body.putArray("sort");
+        sort.forEach(k -> s.addObject().put("field", k.field()).put("direction", k.direction()));
+        return ctx.awaitConnection().thenCompose(connectionId -> {
+            options.writeTo(body, connectionId != null);
+            return ctx.send(new RestClient.Call("POST", "/channels", null, body)).thenApply(r -> {
+                List<Channel> out = new ArrayList<>();
+                for (ChannelStore store : ctx.channels().loadAll(r)) {
+                    if (connectionId != null && options.watch()) {
+                        ctx.watched().add(store.cid());
+                    }
+                    out.add(new Channel(ctx, store));
+                }
+                return out;
+            });
+        });
+    }
+
+    /** One message by id ({@code GET /messages/{id}}); code 16 when unknown or not readable. */
+    public CompletableFuture<Message> getMessage(String messageId) {
+        return messageCall("GET", messageId, null, Map.of());
+    }
+
+    /**
+     * Replaces a message's editable fields ({@code POST /messages/{id}}): text, attachments, mentions,
+     * custom keys (left-out custom keys are removed). Watchers get {@code message.updated}.
+     */
+    public CompletableFuture<Message> updateMessage(Message message) {
+        requireNonNull(message, "message");
+        if (message.id() == null) {
+            throw new IllegalArgumentException("message.id: null (expected: the id of the message to update)");
+        }
+        ObjectNode body = Json.object();
+        body.set("message", message.toRequestJson());
+        return messageCall("POST", message.id(), body, Map.of());
+    }
+
+    /** Sets and unsets fields of a message ({@code PUT /messages/{id}}). */
+    public CompletableFuture<Message> partialUpdateMessage(String messageId, ObjectNode set, List<String> unset) {
+        requireNonNull(set, "set");
+        requireNonNull(unset, "unset");
+        ObjectNode body = Json.object();
+        body.set("set", set.deepCopy());
+        unset.forEach(body.putArray("unset")::add);
+        return messageCall("PUT", messageId, body, Map.of());
+    }
+
+    /**
+     * Deletes a message ({@code DELETE /messages/{id}}): soft (type {@code deleted}) unless {@code hard}.
+     * Watchers get {@code message.deleted}.
+     */
+    public CompletableFuture<Message> deleteMessage(String messageId, boolean hard) {
+        return messageCall("DELETE", messageId, null, hard ? Map.of("hard", "true") : Map.of());
+    }
+
+    /** Pins a message in its channel, without expiry. */
+    public CompletableFuture<Message> pinMessage(String messageId) {
+        ObjectNode set = Json.object();
+        set.put("pinned", true);
+        set.putNull("pin_expires");
+        return partialUpdateMessage(messageId, set, List.of());
+    }
+
+    /** Unpins a message. */
+    public CompletableFuture<Message> unpinMessage(String messageId) {
+        ObjectNode set = Json.object();
+        set.put("pinned", false);
+        return partialUpdateMessage(messageId, set, List.of());
+    }
+
+    /** The connected user's unread counters ({@code GET /unread}). */
+    public CompletableFuture<UnreadCounts> getUnreadCount() {
+        ChannelContext ctx = core.channelContext();
+        ctx.ensureActive();
+        return ctx.send(new RestClient.Call("GET", "/unread", null, null)).thenApply(UnreadCounts::fromJson);
+    }
+
+    private CompletableFuture<Message> messageCall(String method, String messageId, ObjectNode body,
+            Map<String, String> query) {
+        requireNonNull(messageId, "messageId");
+        ChannelContext ctx = core.channelContext();
+        ctx.ensureActive();
+        String path = "/messages/" + Urls.encode(messageId);
+        return ctx.send(new RestClient.Call(method, path, query, body)).thenApply(r -> {
+            Message m = Message.fromJson(r.path("message"));
+            if (!method.equals("GET")) {
+                ctx.channels().refresh(m);
+            }
+            return m;
+        });
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.parley.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * An event received on the socket, or emitted locally by the SDK (PROTOCOL.md §6.9, §8).
@@ -12,13 +14,20 @@ import java.time.Instant;
  */
 public sealed interface Event
         permits HealthCheckEvent, UserPresenceChangedEvent, UserUpdatedEvent, ConnectionChangedEvent,
-                ConnectionRecoveredEvent, GenericEvent {
+                ConnectionRecoveredEvent, MessageEvent, ReactionEvent, TypingEvent, ReadEvent, MemberEvent,
+                ChannelEvent, WatchingEvent, GenericEvent {
 
     /** The event type, for example {@code user.updated}. */
     String type();
 
     /** When the server (or, for local events, the SDK) created the event. */
     Instant createdAt();
+
+    /** The channel the event is about ({@code cid}), or empty for events that concern no channel. */
+    default Optional<String> channelCid() {
+        JsonNode cid = raw().get("cid");
+        return cid == null || !cid.isTextual() || cid.asText().equals("*") ? Optional.empty() : Optional.of(cid.asText());
+    }
 
     /** The event as JSON: what the server sent, or a synthesized object for local events. Do not modify. */
     ObjectNode raw();

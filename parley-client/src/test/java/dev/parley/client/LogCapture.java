@@ -27,10 +27,13 @@ public final class LogCapture implements AutoCloseable {
 
     /** The formatted messages logged at WARN or above, in order. */
     public List<String> warnings() {
-        return appender.list.stream()
-                .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
-                .map(ILoggingEvent::getFormattedMessage)
-                .toList();
+        // AppenderBase.doAppend holds the appender's monitor while it adds to the list
+        synchronized (appender) {
+            return appender.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+        }
     }
 
     @Override

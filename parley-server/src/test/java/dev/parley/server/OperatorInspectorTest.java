@@ -208,6 +208,26 @@ class OperatorInspectorTest {
     }
 
     @Test
+    void adminSessionIssuedBeforeTheAppRevocationDateIsRefusedWithCode40() {
+        long iat = Instant.now().minusSeconds(120).getEpochSecond();
+        String token = Jwt.sign(Map.of("parley_admin", true, "iat", iat, "exp", iat + 3600), server.apiSecret());
+        OpsRest admin = OpsRest.withToken(server, token);
+        assertThat(admin.get("/parley/usage/current").status()).isEqualTo(200);
+        ObjectNode revoke = Json.object().put("revoke_tokens_issued_before", Instant.now().minusSeconds(60).toString());
+        assertThat(ops().patch("/app", revoke).status()).isEqualTo(200);
+        try {
+            OpsRest.Response r = admin.get("/parley/usage/current");
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.json().path("code").asInt()).isEqualTo(40);
+        } finally {
+            // the revocation also ends server tokens without iat, so the reset needs one issued now
+            String fresh = Jwt.sign(Map.of("server", true, "iat", Instant.now().getEpochSecond()), server.apiSecret());
+            ObjectNode reset = Json.object().putNull("revoke_tokens_issued_before");
+            assertThat(OpsRest.withToken(server, fresh).patch("/app", reset).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void expiredAdminSessionTokenIsRefusedWithCode40() {
         long past = Instant.now().minusSeconds(60).getEpochSecond();
         String token = Jwt.sign(Map.of("parley_admin", true, "iat", past - 3600, "exp", past), server.apiSecret());

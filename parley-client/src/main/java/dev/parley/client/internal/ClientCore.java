@@ -10,6 +10,8 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +27,9 @@ import java.util.random.RandomGenerator;
  * Session changes are guarded by {@code this}; socket work runs on the scheduler thread.
  */
 public final class ClientCore {
+    /** Channels per re-watch request: the most {@code POST /channels} returns (§7.2). */
+    static final int REWATCH_PAGE = 30;
+
     private final ClientConfig config;
     private final int instance;
     private final ExecutorScheduler scheduler;
@@ -37,6 +42,9 @@ public final class ClientCore {
     private final Socket.Factory sockets;
     private final ConnectionLeakRegistry registry;
     private Session session;
+    /** The channels of {@link #session}; replaced with it. */
+    private SessionChannels channels;
+    private SessionChannels serverChannels;
     /** The session's connect future as the app sees it: completed on an I/O thread, never the scheduler's. */
     private CompletableFuture<ConnectResponse> sessionFuture;
     private volatile boolean closed;
@@ -114,9 +122,11 @@ public final class ClientCore {
                     rarely needs a socket. Build the client with allowServerSideConnect(true) to silence this \
                     warning.""", user.id());
         }
+        ChannelRegistry channelRegistry = new ChannelRegistry(user.id());
         Session s = new Session(user, tokens, callSite, config, scheduler, sockets, backoff,
-                new SessionEvents(), this::rewatch, registry);
+                new SessionEvents(channelRegistry), (sess, cids) -> rewatch(sess, cids, channelRegistry), registry);
         session = s;
+        channels = new SessionChannels(s, channelRegistry, rest, bus, scheduler, io, config);
         // App callbacks chained on the future must not run on (and block) the scheduler thread.
         sessionFuture = s.connected().whenCompleteAsync((r, e) -> {}, io);
         s.start();
@@ -130,6 +140,10 @@ public final class ClientCore {
             s = session;
             session = null;
             sessionFuture = null;
+            if (channels != null) {
+                channels.channels().clear();
+                channels = null;
+            }
         }
         return s == null ? CompletableFuture.completedFuture(null) : s.disconnect();
     }
@@ -167,6 +181,24 @@ public final class ClientCore {
     }
 
     /**
+     * The channels of the current session, or for a server-side client with no user its own.
+     *
+     * @throws IllegalStateException when no user is connected and the client has no secret (§5.7)
+     */
+    public synchronized ChannelContext channelContext() {
+        if (session != null && !session.ended() && channels != null) {
+            return channels;
+        }
+        if (config.serverSide()) {
+            if (serverChannels == null) {
+                serverChannels = new SessionChannels(null, new ChannelRegistry(null), rest, bus, scheduler, io, config);
+            }
+            return serverChannels;
+        }
+        throw new IllegalStateException("Call connectUser() before creating a channel object.");
+    }
+
+    /**
      * The session, waiting for its handshake in flight; null for a server-side client (holding the
      * secret) with no user connected; fails when there is neither.
      */
@@ -184,7 +216,31 @@ public final class ClientCore {
                 .thenApplyAsync(id -> s, io);
     }
 
-    private CompletableFuture<Void> rewatch(Session s, Set<String> cids) {
+    /**
+     * Re-watches {@code cids} on the session's new connection, 30 per request (the server's page limit for
+     * {@code POST /channels}), and loads the answers into the local state.
+     */
+    private CompletableFuture<Void> rewatch(Session s, Set<String> cids, ChannelRegistry channels) {
+        CompletableFuture<?>[] calls = rewatchBodies(cids).stream()
+                .map(body -> rest.send(new RestClient.Call("POST", "/channels", null, body), s).thenAccept(channels::loadAll))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(calls);
+    }
+
+    /**
+     * The bodies of §3.5's state recovery: the watched cids ({@code cid $in}, at most 30 per body), state
+     * and watch on, presence off, {@code limit: 30}, newest activity first.
+     */
+    public static List<ObjectNode> rewatchBodies(Set<String> cids) {
+        List<String> sorted = cids.stream().sorted().toList();
+        List<ObjectNode> bodies = new ArrayList<>();
+        for (int from = 0; from < sorted.size(); from += REWATCH_PAGE) {
+            bodies.add(rewatchBody(sorted.subList(from, Math.min(sorted.size(), from + REWATCH_PAGE))));
+        }
+        return bodies;
+    }
+
+    private static ObjectNode rewatchBody(List<String> cids) {
         ObjectNode body = Json.object();
         ObjectNode filter = body.putObject("filter_conditions").putObject("cid");
         cids.forEach(filter.putArray("$in")::add);
@@ -192,17 +248,28 @@ public final class ClientCore {
         sort.put("field", "last_message_at");
         sort.put("direction", -1);
         body.putArray("sort").add(sort);
-        body.put("limit", 30);
+        body.put("limit", REWATCH_PAGE);
         body.put("state", true);
         body.put("watch", true);
         body.put("presence", false);
-        return rest.send(new RestClient.Call("POST", "/channels", null, body), s).thenApply(r -> (Void) null);
+        return body;
     }
 
     /** Forwards session events to the listeners; forgets a session that ended on its own. */
     private final class SessionEvents implements Session.Listener {
+        private final ChannelRegistry registryOfSession;
+
+        SessionEvents(ChannelRegistry registryOfSession) {
+            this.registryOfSession = registryOfSession;
+        }
+
         @Override
         public void onEvent(Event event) {
+            try {
+                registryOfSession.apply(event, scheduler.now());
+            } catch (RuntimeException e) {
+                config.log().warn("Could not apply {} to the local channel state", event.type(), e);
+            }
             bus.publish(event);
         }
 
@@ -212,6 +279,7 @@ public final class ClientCore {
                 if (session == ended) {
                     session = null;
                     sessionFuture = null;
+                    channels = null;
                 }
             }
             config.log().debug("session of '{}' ended: {}", ended.user().id(), cause.toString());

@@ -39,7 +39,10 @@ public final class Events {
                 case EventType.USER_UPDATED -> raw.path("user").isObject()
                         ? new UserUpdatedEvent(User.fromJson(raw.get("user")), createdAt, raw)
                         : new GenericEvent(type, createdAt, raw);
-                default -> new GenericEvent(type, createdAt, raw);
+                default -> {
+                    Event chat = ChatEvents.parse(type, createdAt, raw);
+                    yield chat != null ? chat : new GenericEvent(type, createdAt, raw);
+                }
             };
         } catch (ChatException e) {
             return new GenericEvent(type, createdAt, raw);

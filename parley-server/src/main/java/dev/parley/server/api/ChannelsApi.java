@@ -18,7 +18,8 @@ final class ChannelsApi {
         router.add("POST", "/channels/read", ctx -> chat(ctx).reads().markAllRead(actor(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/query", ctx -> getOrCreate(ctx, null));
         router.add("POST", "/channels/{type}/{id}/query", ctx -> getOrCreate(ctx, ctx.pathParam("id")));
-        router.add("POST", "/channels/{type}/{id}", ctx -> chat(ctx).admin().update(actor(ctx), cid(ctx), ctx.body()));
+        router.add("POST", "/channels/delete", this::deleteMany);
+        router.add("POST", "/channels/{type}/{id}", this::update);
         router.add("PATCH", "/channels/{type}/{id}", ctx -> chat(ctx).admin().partialUpdate(actor(ctx), cid(ctx), ctx.body()));
         router.add("DELETE", "/channels/{type}/{id}", ctx -> chat(ctx).admin().delete(actor(ctx), cid(ctx)));
         router.add("POST", "/channels/{type}/{id}/truncate",
@@ -33,6 +34,8 @@ final class ChannelsApi {
                 ctx -> chat(ctx).reads().markUnread(actor(ctx), cid(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/{id}/message", ctx -> chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
+        router.add("GET", "/channels/{type}/{id}/pinned_messages", this::pinned);
+        router.add("GET", "/members", ctx -> chat(ctx).members().query(actor(ctx, ctx.payload()), ctx.payload()));
     }
 
     private ObjectNode query(RequestContext ctx) {
@@ -50,6 +53,49 @@ final class ChannelsApi {
     private ObjectNode getOrCreate(RequestContext ctx, String id) {
         ObjectNode body = ctx.body();
         return chat(ctx).channels().getOrCreate(actor(ctx, body), ctx.pathParam("type"), id, body, connection(ctx));
+    }
+
+    /** C4; a {@code message} in the body is posted to the channel after the change (§7.4). */
+    private ObjectNode update(RequestContext ctx) {
+        ObjectNode body = ctx.body();
+        Actor actor = actor(ctx, body);
+        ObjectNode out = chat(ctx).admin().update(actor, cid(ctx), body);
+        if (body.path("message").isObject()) {
+            ObjectNode send = Json.object();
+            send.set("message", body.get("message"));
+            out.set("message", chat(ctx).messages().send(actor, cid(ctx), send).get("message"));
+        }
+        return out;
+    }
+
+    /** C7: deletes each listed channel; the result names each cid with its outcome. */
+    private ObjectNode deleteMany(RequestContext ctx) {
+        ObjectNode body = ctx.body();
+        Actor actor = actor(ctx, body);
+        if (!body.path("cids").isArray() || body.get("cids").isEmpty() || body.get("cids").size() > 100) {
+            throw ChatException.input("cids must be an array of 1 to 100 channel cids");
+        }
+        ObjectNode out = Json.object();
+        ObjectNode result = out.putObject("result");
+        for (var n : body.get("cids")) {
+            String cid = n.asText();
+            ObjectNode r = result.putObject(cid);
+            try {
+                chat(ctx).admin().delete(actor, cid);
+                r.put("status", "success");
+            } catch (ChatException e) {
+                r.put("status", "error");
+                r.put("error", e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private ObjectNode pinned(RequestContext ctx) {
+        ObjectNode p = ctx.payload();
+        var ch = chat(ctx).channels().require(cid(ctx));
+        var type = ctx.node().chat().core().types().require(ch.type());
+        return chat(ctx).edits().pinned(actor(ctx, p), ch, type, p.path("limit").asInt(10));
     }
 
     private ObjectNode stopWatching(RequestContext ctx) {

@@ -67,7 +67,9 @@ final class OpsApi {
         if ("anonymous".equals(authType) || token == null || token.isEmpty()) {
             throw ChatException.notAllowed(ctx.endpoint() + " failed with error: \"operator endpoints need a server token\"");
         }
-        if (!adminSessions(node).accepts(token)) {
+        if (adminSessions(node).accepts(token)) {
+            checkRevocation(node, token);
+        } else {
             Authenticator.Identity id = node.authenticator().authenticate(authType, token);
             if (!id.caller().isServer()) {
                 throw ChatException.notAllowed(ctx.endpoint()
@@ -75,6 +77,15 @@ final class OpsApi {
             }
         }
         return handler.handle(ctx);
+    }
+
+    /** The app-wide revocation date (PROTOCOL.md §2.8) ends admin sessions issued before it too. */
+    private static void checkRevocation(ChatNode node, String token) {
+        Instant revoked = node.settings().revokeTokensIssuedBefore();
+        long iat = dev.parley.protocol.Jwt.decodeUnverified(token).path("iat").asLong(0);
+        if (revoked != null && Instant.ofEpochSecond(iat).isBefore(revoked)) {
+            throw new ChatException(dev.parley.protocol.ErrorCode.TOKEN_EXPIRED, "JWTAuth error: token has been revoked");
+        }
     }
 
     private ObjectNode adminSession(RequestContext ctx) {

@@ -139,17 +139,22 @@ public final class ChannelHub {
     }
 
     /**
-     * Sends an event whose fields differ per recipient user: {@code variant} is called once per distinct
-     * watching user and its result encoded once for all of that user's connections.
+     * Sends an event whose fields differ per recipient user: {@code variantOf} names each watching
+     * user's variant (users with the same key get the same bytes), and {@code build} makes the event of a
+     * variant. Each variant is built and encoded once, whatever the number of users and connections.
      */
-    public void publishPerUser(String cid, Function<String, ObjectNode> variant) {
+    public <K> void publishVariants(String cid, Function<String, K> variantOf, Function<K, ObjectNode> build) {
         Set<Session> w = watchers.get(cid);
         if (w == null || w.isEmpty()) {
             return;
         }
-        Map<String, List<Session>> byUser = new HashMap<>();
-        w.forEach(s -> byUser.computeIfAbsent(s.userId(), k -> new ArrayList<>()).add(s));
-        byUser.forEach((userId, sessions) -> sendAll(sessions, variant.apply(userId)));
+        Map<K, List<Session>> byVariant = new HashMap<>();
+        Map<String, K> keys = new HashMap<>();
+        for (Session s : w) {
+            K key = keys.computeIfAbsent(s.userId(), variantOf);
+            byVariant.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
+        }
+        byVariant.forEach((key, sessions) -> sendAll(sessions, build.apply(key)));
     }
 
     /** Encodes {@code event} once and queues it on every session. */

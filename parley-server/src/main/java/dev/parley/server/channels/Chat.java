@@ -17,6 +17,7 @@ public final class Chat {
     private final MessageEdits edits;
     private final ReactionService reactions;
     private final ReadService reads;
+    private final MemberQuery members;
 
     public Chat(ChatCore core) {
         this.core = core;
@@ -26,6 +27,7 @@ public final class Chat {
         this.edits = new MessageEdits(core, messages);
         this.reactions = new ReactionService(core, messages);
         this.reads = new ReadService(core, channels);
+        this.members = new MemberQuery(core, channels);
     }
 
     public ChatCore core() {
@@ -50,6 +52,10 @@ public final class Chat {
 
     public ReactionService reactions() {
         return reactions;
+    }
+
+    public MemberQuery members() {
+        return members;
     }
 
     public ReadService reads() {

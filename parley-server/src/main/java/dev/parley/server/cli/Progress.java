@@ -54,17 +54,27 @@ final class Progress {
             return;
         }
         int tenth = (int) Math.floor(fraction * 10);
-        if (tenth > lastTenth) {
+        if (tenth > lastTenth && tenth < 10) { // 100 % is printed by finish, with the final count
             lastTenth = tenth;
             out.println("import: " + line(fraction, rows, now));
         }
     }
 
-    /** Ends the bar's line on a terminal. */
-    void finish() {
+    /** Prints the final state with {@code rows} handled; on a terminal, also ends the bar's line. */
+    void finish(long rows) {
+        long now = System.nanoTime();
         if (terminal) {
-            out.println();
+            out.println("\r[" + "#".repeat(WIDTH) + "] " + line(1.0, rows, now) + "   ");
+        } else {
+            out.println("import: " + line(1.0, rows, now));
         }
+    }
+
+    /** Ends an interrupted run: the state so far, on its own line. */
+    void stop(long done, long rows) {
+        long now = System.nanoTime();
+        double fraction = Math.min(1.0, (double) done / total);
+        out.println((terminal ? "\r" : "import: ") + line(fraction, rows, now) + " (stopped)");
     }
 
     private String line(double fraction, long rows, long now) {

@@ -131,7 +131,7 @@ public final class UserImport {
                     imported += c.imported();
                     bad += c.bad();
                     saveCheckpoint(checkpointFile, start, lastLine, imported, bad);
-                    progress.finish();
+                    progress.stop(counting.count, imported + bad);
                     return new Result(imported, bad, false);
                 }
                 rowsThisRun++;
@@ -159,8 +159,7 @@ public final class UserImport {
             Counts c = commit(batch, input);
             imported += c.imported();
             bad += c.bad();
-            progress.update(start.size(), imported + bad);
-            progress.finish();
+            progress.finish(imported + bad);
         }
         Files.deleteIfExists(checkpointFile);
         return new Result(imported, bad, true);

@@ -184,6 +184,19 @@ public final class MessageEdits {
         return out;
     }
 
+    /** {@code GET /channels/{type}/{id}/pinned_messages}: pinned messages, most recently pinned first. */
+    public ObjectNode pinned(Actor actor, dev.parley.server.store.ChatRows.ChannelRow ch,
+            dev.parley.server.channels.ChannelType type, int limit) {
+        var member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), "GetPinnedMessages",
+                ch.cid());
+        ObjectNode out = Json.object();
+        ArrayNode arr = out.putArray("messages");
+        MessageViews.forViewer(core, core.store().pinnedMessages(ch.cid(), Math.min(Math.max(limit, 1), 300)),
+                actor.userId()).forEach(arr::add);
+        return out;
+    }
+
     private static ObjectNode wrap(ObjectNode message) {
         ObjectNode out = Json.object();
         out.set("message", message);

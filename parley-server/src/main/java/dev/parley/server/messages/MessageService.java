@@ -37,8 +37,18 @@ import java.util.UUID;
 public final class MessageService {
     static final int MAX_ID_LENGTH = 255;
 
+    /** Last send per channel and user for slow mode; bounded, the eldest entry is forgotten first. */
+    static final int SLOW_MODE_ENTRIES = 100_000;
+
     private final ChatCore core;
     private final ChannelService channels;
+    private final Map<String, Instant> lastSend = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+                    return size() > SLOW_MODE_ENTRIES;
+                }
+            });
 
     public MessageService(ChatCore core, ChannelService channels) {
         this.core = core;
@@ -74,6 +84,7 @@ public final class MessageService {
         if (ch0.frozen() && !as.server()) {
             throw ChatException.notAllowed("SendMessage failed with error: \"channel '" + cid + "' is frozen\"");
         }
+        slowMode(as, type, member, ch0);
         String id = messageId(msg);
         String text = msg.path("text").isTextual() ? msg.get("text").asText() : "";
         if (text.length() > type.maxMessageLength()) {
@@ -148,6 +159,21 @@ public final class MessageService {
         return out;
     }
 
+    /** Slow mode (§7.10): one message per {@code cooldown} seconds per user, code 60, unless skip-slow-mode. */
+    private void slowMode(Actor actor, ChannelType type, MemberRow member, ChannelRow ch) {
+        if (ch.cooldown() <= 0 || actor.server()
+                || Permissions.allowed(actor, type, member, "skip-channel-cooldown", Permissions.ownsChannel(actor, ch))) {
+            return;
+        }
+        Instant now = core.now();
+        Instant last = lastSend.put(ch.cid() + "\n" + actor.userId(), now);
+        if (last != null && last.plusSeconds(ch.cooldown()).isAfter(now)) {
+            lastSend.put(ch.cid() + "\n" + actor.userId(), last);
+            throw new ChatException(ErrorCode.COOL_DOWN, "SendMessage failed with error: \"slow mode: wait "
+                    + ch.cooldown() + " seconds between messages in channel '" + ch.cid() + "'\"");
+        }
+    }
+
     private MessageRow withReply(MessageRow parent, User author, Instant now) {
         ObjectNode d = parent.doc().deepCopy();
         d.put("reply_count", d.path("reply_count").asInt(0) + 1);
@@ -215,7 +241,9 @@ public final class MessageService {
         List<String> audience = new ArrayList<>(watching);
         members.stream().filter(u -> !watching.contains(u)).forEach(audience::add);
         Map<String, UnreadTotals> totals = core.store().unreadTotals(audience);
-        core.hub().publishPerUser(ch.cid(), u -> Unread.put(base.deepCopy(), totals.getOrDefault(u, new UnreadTotals(0, 0))));
+        // Users with equal counters share one encoding.
+        core.hub().publishVariants(ch.cid(), u -> totals.getOrDefault(u, new UnreadTotals(0, 0)),
+                t -> Unread.put(base.deepCopy(), t));
         if (row.parentId() != null && !row.inChannel()) {
             return;
         }

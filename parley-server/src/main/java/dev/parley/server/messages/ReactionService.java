@@ -16,7 +16,9 @@ import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionGroup;
 import dev.parley.server.store.ChatRows.ReactionRow;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -157,9 +159,15 @@ public final class ReactionService {
         ObjectNode shared = base.deepCopy();
         shared.set("message", MessageViews.forViewer(core, row, null));
         core.store().appendEvent(ch.cid(), Timestamps.parse(base.get("created_at").asText(), "at"), shared);
-        core.hub().publishPerUser(ch.cid(), u -> {
+        // Variants by the recipient's own reactions: everyone without one shares the shared encoding.
+        Map<String, ArrayNode> own = new HashMap<>();
+        core.store().reactionsOn(row.id(), core.hub().watchingUsers(ch.cid())).forEach(r ->
+                own.computeIfAbsent(r.userId(), k -> Json.array()).add(r.doc()));
+        core.hub().publishVariants(ch.cid(), u -> own.containsKey(u) ? u : "", key -> {
             ObjectNode e = base.deepCopy();
-            e.set("message", MessageViews.forViewer(core, row, u));
+            ObjectNode m = ((ObjectNode) shared.get("message")).deepCopy();
+            m.set("own_reactions", key.isEmpty() ? Json.array() : own.get(key));
+            e.set("message", m);
             return e;
         });
         ObjectNode out = Json.object();

@@ -116,6 +116,9 @@ public interface ChatStore {
     /** The reactions {@code userId} gave to any of {@code messageIds}. */
     List<ReactionRow> reactionsBy(String userId, Collection<String> messageIds);
 
+    /** The reactions of any of {@code userIds} on one message. */
+    List<ReactionRow> reactionsOn(String messageId, Collection<String> userIds);
+
     /** Per-type totals of a message's reactions, in order of first reaction. */
     List<ReactionGroup> reactionGroups(String messageId);
 

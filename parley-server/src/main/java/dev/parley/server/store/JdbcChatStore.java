@@ -401,6 +401,18 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public List<ReactionRow> reactionsOn(String messageId, Collection<String> userIds) {
+        List<ReactionRow> out = new ArrayList<>();
+        for (List<String> chunk : chunks(userIds)) {
+            SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
+                    + "WHERE message_id = ").param(messageId).sql(" AND user_id IN (");
+            in(b, chunk).sql(") ORDER BY created_at DESC, type");
+            out.addAll(read("reactions of users", c -> list(c, b, JdbcChatStore::reaction)));
+        }
+        return out;
+    }
+
+    @Override
     public List<ReactionGroup> reactionGroups(String messageId) {
         SqlBuilder b = new SqlBuilder().sql("SELECT type, count(*), sum(score), min(created_at), max(created_at) "
                 + "FROM reactions WHERE message_id = ").param(messageId).sql(" GROUP BY type ORDER BY min(created_at), type");

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Outbound frames go through Netty's channel buffer, bounded by the write-buffer water mark; a client
  * whose buffer is past the high mark is a slow consumer and is closed with 1013 (try again later), a
- * code on which clients reconnect.
+ * code on which clients reconnect. A close frame waits behind the frames already queued, which a slow
+ * consumer may never read, so every close is forced after {@link #CLOSE_GRACE_MILLIS}.
  */
 final class WsSession implements Session {
     static final int CONNECTING = 0;
@@ -31,6 +32,9 @@ final class WsSession implements Session {
 
     static final int SLOW_CONSUMER_CODE = 1013;
 
+    /** How long a close frame may wait to be written before the socket is closed without it. */
+    static final long CLOSE_GRACE_MILLIS = 5_000;
+
     private final Channel channel;
     private final String connectionId;
     private final String userId;
@@ -38,6 +42,7 @@ final class WsSession implements Session {
     private final String userAgent;
     private final Instant connectedAt;
     private final AtomicInteger state = new AtomicInteger(CONNECTING);
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
     private volatile Instant lastHeartbeat;
     private final Metrics metrics;
@@ -179,11 +184,17 @@ final class WsSession implements Session {
         closing(code, reason);
     }
 
-    /** Sends a close frame, then closes the channel; the returned future completes once it is closed. */
+    /**
+     * Sends a close frame (once: later calls only return the future), then closes the channel once the
+     * frame is written or after {@link #CLOSE_GRACE_MILLIS}; the returned future completes once it is closed.
+     */
     ChannelFuture closing(int code, String reason) {
-        if (channel.isActive()) {
+        if (channel.isActive() && closing.compareAndSet(false, true)) {
             String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
             channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         return channel.closeFuture();
     }

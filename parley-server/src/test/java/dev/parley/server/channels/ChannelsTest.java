@@ -312,4 +312,76 @@ class ChannelsTest {
             assertThat(reserved.code()).isEqualTo(18);
         }
     }
+
+    @Test
+    void queryMembersFiltersByNameAndIdAndSorts() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String cat = uid("cat");
+        createUsers(ann, bob, cat);
+        String id = uid("members");
+        create(ann, id, ann, bob, cat);
+        String payload = "{\"type\":\"messaging\",\"id\":\"" + id + "\",\"filter_conditions\":{\"name\":{\"$autocomplete\":\"b\"}}}";
+
+        Rest.Answer byName = Rest.as(server, ann).get("/members?payload=" + java.net.URLEncoder.encode(payload,
+                java.nio.charset.StandardCharsets.UTF_8));
+        Rest.Answer outsider = Rest.as(server, uid("eve")).get("/members?payload=" + java.net.URLEncoder.encode(payload,
+                java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(texts(byName.body().get("members"), "user_id")).containsExactly(bob);
+        assertThat(outsider.code()).isEqualTo(17);
+    }
+
+    @Test
+    void updateWithAMessagePostsItAndBatchDeleteReportsEachChannel() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("sys");
+        create(ann, id, ann);
+
+        Rest.Answer updated = Rest.as(server, ann).post("/channels/messaging/" + id,
+                json("data", json("name", "New"), "message", json("text", "renamed the channel")));
+        Rest.Answer deleted = Rest.as(server, ann).post("/channels/delete",
+                json("cids", List.of("messaging:" + id, "messaging:does-not-exist")));
+
+        assertThat(updated.body().path("message").path("text").asText()).isEqualTo("renamed the channel");
+        assertThat(deleted.body().path("result").path("messaging:" + id).path("status").asText()).isEqualTo("success");
+        assertThat(deleted.body().path("result").path("messaging:does-not-exist").path("status").asText()).isEqualTo("error");
+    }
+
+    @Test
+    void presenceOnAChannelQuerySubscribesToTheMembersPresence() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("presence");
+        create(ann, id, ann, bob);
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = annWs.next("health.check").path("connection_id").asText();
+            Rest.as(server, ann).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true, "presence", true));
+
+            try (WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
+                bobWs.next("health.check");
+                ObjectNode online = annWs.next("user.presence.changed");
+
+                assertThat(online.path("user").path("id").asText()).isEqualTo(bob);
+                assertThat(online.path("user").path("online").asBoolean()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void pinnedMessagesAreListedMostRecentFirst() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("pins");
+        create(ann, id, ann);
+        for (String text : List.of("a", "b")) {
+            Rest.as(server, ann).post("/channels/messaging/" + id + "/message", json("message", json("text", text, "pinned", true)));
+        }
+
+        Rest.Answer pinned = Rest.as(server, ann).get("/channels/messaging/" + id + "/pinned_messages");
+
+        assertThat(texts(pinned.body().get("messages"), "text")).containsExactly("b", "a");
+    }
 }

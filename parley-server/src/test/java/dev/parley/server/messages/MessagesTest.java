@@ -279,4 +279,19 @@ class MessagesTest {
         assertThat(tooLong.code()).isEqualTo(20);
         assertThat(missing.code()).isEqualTo(4);
     }
+
+    @Test
+    void slowModeRefusesASecondMessageWithinTheCooldownWithCode60() {
+        Rest.server(server).post("/channels/messaging/" + id, json("cooldown", 30));
+
+        Rest.Answer first = send(bob, json("text", "one"));
+        Rest.Answer second = send(bob, json("text", "two"));
+        Rest.Answer fromServer = Rest.server(server).post("/channels/messaging/" + id + "/message",
+                json("message", json("text", "from the server", "user_id", bob)));
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(second.status()).isEqualTo(403);
+        assertThat(second.code()).isEqualTo(60);
+        assertThat(fromServer.status()).isEqualTo(200);
+    }
 }

@@ -181,6 +181,7 @@ abstract class ChatStoreContractTest {
         assertThat(groups.getFirst().count()).isEqualTo(2);
         assertThat(groups.getFirst().sumScores()).isEqualTo(5);
         assertThat(chat.reactionsBy("bob", List.of("m1"))).hasSize(1);
+        assertThat(chat.reactionsOn("m1", List.of("ann", "cat"))).extracting(ReactionRow::userId).containsExactly("ann");
         assertThat(chat.deleteReaction("m1", "bob", "like")).isTrue();
         assertThat(chat.deleteReaction("m1", "bob", "like")).isFalse();
     }

@@ -1,0 +1,288 @@
+package dev.parley.bench;
+
+import dev.parley.bench.load.Dialect;
+import dev.parley.bench.load.Generator;
+import dev.parley.bench.load.LoadClient;
+import dev.parley.bench.load.Result;
+import dev.parley.bench.load.Workload;
+import dev.parley.protocol.Jwt;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The coordinator of {@code ./parley bench}: for each target in turn starts the server, starts worker
+ * processes that connect its users from 127.0.0.2, 127.0.0.3, ..., samples the server's CPU time and RSS
+ * from {@code /proc}, sends the messages of W3 to W5, sums the workers' results and prints one table
+ * with ratios to the floor and the peer. {@code ./parley bench jmh} runs the microbenchmarks instead.
+ */
+public final class Bench {
+    /** Sockets per worker process: one process may hold 20,000 files. */
+    static final int USERS_PER_WORKER = 19_000;
+    static final int SOURCES_PER_WORKER = 8;
+
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("jmh")) {
+            org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("parley bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Path logDir = Path.of(System.getProperty("parley.root", ".")).resolve("parley-bench/target/bench-logs");
+        Files.createDirectories(logDir);
+        String command = "./parley bench " + String.join(" ", args);
+        System.out.println("# " + command + "   (" + Machine.describe() + ")");
+        Map<String, Measure> measures = new LinkedHashMap<>();
+        for (String target : o.targets()) {
+            System.out.println("## " + target + " ...");
+            try {
+                Measure m = runTarget(o, target, logDir);
+                measures.put(target, m);
+                System.out.println(m.line(o.workload()));
+            } catch (Exception e) {
+                System.out.println("   " + target + " failed: " + e.getMessage() + " (logs in " + logDir + ")");
+            }
+        }
+        String table = Report.table(o.workload(), measures);
+        System.out.println();
+        System.out.println(table);
+        if (o.history()) {
+            Report.appendHistory(Path.of(System.getProperty("parley.root", ".")).resolve("BENCHMARKS.md"),
+                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), command,
+                    o.workload(), measures);
+        }
+        System.exit(0);
+    }
+
+    private static Measure runTarget(Options o, String target, Path logDir) throws Exception {
+        String prefix = "b" + Long.toString(System.currentTimeMillis() % 10_000_000, 36);
+        int workers = o.workload() == Workload.W2 ? 1 : (o.users() + USERS_PER_WORKER - 1) / USERS_PER_WORKER;
+        try (TargetProcess server = TargetProcess.start(target, o.pin(), logDir)) {
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            Sampler sampler = new Sampler(server.sampler);
+            sampler.start();
+            long heap0 = server.collect();
+            long cpu0 = server.sampler.cpuMillis();
+            long rss0 = server.sampler.rssKib();
+            List<WorkerProcess> procs = new ArrayList<>();
+            try {
+                for (int w = 0; w < workers; w++) {
+                    int from = (int) ((long) o.users() * w / workers);
+                    int to = (int) ((long) o.users() * (w + 1) / workers);
+                    procs.add(WorkerProcess.start(o, target, server.port, prefix, from, to, w, workers, logDir));
+                }
+                Result ready = Result.empty();
+                for (WorkerProcess p : procs) {
+                    ready = ready.plus(p.await("READY", 600));
+                }
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+                long rssReady = server.sampler.rssKib();
+                long heapReady = server.collect();
+                long rssReadyGc = server.sampler.rssKib();
+                long cpuReady = server.sampler.cpuMillis();
+                procs.forEach(WorkerProcess::go);
+                long sent = 0;
+                long t0 = System.nanoTime();
+                if (o.workload().needsChannels()) {
+                    sent = sendMessages(o, target, server.port, prefix);
+                }
+                Result total = Result.empty();
+                for (WorkerProcess p : procs) {
+                    total = total.plus(p.await("RESULT", o.seconds() + 120));
+                }
+                long runNanos = System.nanoTime() - t0;
+                long cpuEnd = server.sampler.cpuMillis();
+                long rssEnd = server.sampler.rssKib();
+                sampler.stop();
+                return new Measure(ready, total, sent, rss0, rssReady, rssReadyGc, heap0, heapReady, rssEnd,
+                        sampler.maxRss(), cpu0, cpuReady, cpuEnd, runNanos / 1_000_000, o);
+            } finally {
+                procs.forEach(WorkerProcess::close);
+                sampler.stop();
+            }
+        }
+    }
+
+    /** Sends {@code msgRate} messages a second for the measured phase less 2 s of drain; returns how many. */
+    private static long sendMessages(Options o, String target, int port, String prefix) throws Exception {
+        Dialect d = target.equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(TargetProcess.API_KEY);
+        try (Generator gen = new Generator(d, "127.0.0.1", port, List.of("127.0.0.254"), TargetProcess.API_KEY, 0, 1,
+                c -> false)) {
+            String sender = prefix + "-sender";
+            LoadClient client = gen.connect(sender, Jwt.userToken(TargetProcess.SECRET, sender, null, null))
+                    .get(30, TimeUnit.SECONDS);
+            int groups = o.workload() == Workload.W4 ? Math.max(1, o.users() / o.groupSize()) : 1;
+            long n = 0;
+            long t0 = System.nanoTime();
+            long end = t0 + TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - 2));
+            List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>();
+            while (System.nanoTime() < end) {
+                long due = (System.nanoTime() - t0) * o.msgRate() / 1_000_000_000L;
+                if (n >= due) {
+                    LockSupport.parkNanos(500_000);
+                    continue;
+                }
+                String type = o.workload() == Workload.W4 ? "messaging" : "livestream";
+                String id = o.workload() == Workload.W4 ? prefix + "-g" + (n % groups) : prefix + "-big";
+                pending.add(gen.send(client, type, id));
+                n++;
+            }
+            long ok = 0;
+            for (var f : pending) {
+                try {
+                    f.get(30, TimeUnit.SECONDS);
+                    ok++;
+                } catch (Exception e) {
+                    System.out.println("   send failed: " + e.getMessage());
+                }
+            }
+            client.close();
+            return ok;
+        }
+    }
+
+    /** A worker JVM, pinned away from the server's core. */
+    static final class WorkerProcess implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader out;
+        private final BufferedWriter in;
+
+        private WorkerProcess(Process p) {
+            this.process = p;
+            this.out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            this.in = new BufferedWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
+        }
+
+        static WorkerProcess start(Options o, String target, int port, String prefix, int from, int to, int index,
+                int workers, Path logDir) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (o.pin() && cores >= 2) {
+                cmd.addAll(List.of("taskset", "-c", "1-" + (cores - 1)));
+            }
+            StringBuilder sources = new StringBuilder();
+            for (int s = 0; s < SOURCES_PER_WORKER; s++) {
+                sources.append(s == 0 ? "" : ",").append("127.0.").append(index).append('.').append(2 + s);
+            }
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xss256k", "-Xmx2g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("parley.benchJar", System.getProperty("java.class.path")),
+                    "dev.parley.bench.Worker", "target=" + target, "host=127.0.0.1", "port=" + port,
+                    "sources=" + sources, "apiKey=" + TargetProcess.API_KEY, "secret=" + TargetProcess.SECRET,
+                    "workload=" + o.workload(), "prefix=" + prefix, "from=" + from, "to=" + to,
+                    "rate=" + (o.rate() / workers), "inflight=" + o.inflight(), "groupSize=" + o.groupSize(),
+                    "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat(), "flood=" + o.flood()));
+            Process p = new ProcessBuilder(cmd).redirectError(logDir.resolve("worker-" + target + "-" + index + ".log").toFile())
+                    .start();
+            return new WorkerProcess(p);
+        }
+
+        Result await(String tag, int timeoutSeconds) throws IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith(tag + " ")) {
+                    return Result.fromJson(line.substring(tag.length() + 1));
+                }
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
+            }
+            throw new IllegalStateException("worker ended without " + tag + " (see parley-bench/target/bench-logs)");
+        }
+
+        void go() {
+            try {
+                in.write("GO\n");
+                in.flush();
+            } catch (IOException e) {
+                throw new IllegalStateException("worker went away", e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException | InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** Samples the server's RSS every 250 ms and keeps the highest. */
+    static final class Sampler {
+        private final ProcSampler proc;
+        private volatile long max;
+        private volatile boolean running = true;
+        private Thread thread;
+
+        Sampler(ProcSampler proc) {
+            this.proc = proc;
+        }
+
+        void start() {
+            thread = Thread.ofPlatform().daemon(true).name("bench-sampler").start(() -> {
+                while (running) {
+                    max = Math.max(max, proc.rssKib());
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+                }
+            });
+        }
+
+        void stop() {
+            running = false;
+        }
+
+        long maxRss() {
+            return max;
+        }
+    }
+
+    /** nproc, memory, kernel and JDK of this machine, for the table. */
+    static final class Machine {
+        static String describe() {
+            long memKib = 0;
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                    if (l.startsWith("MemTotal:")) {
+                        memKib = Long.parseLong(l.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (IOException ignored) {
+                // reported as 0 GiB
+            }
+            return "nproc " + Runtime.getRuntime().availableProcessors() + ", " + (memKib / 1024 / 1024) + " GiB, Linux "
+                    + System.getProperty("os.version") + ", JDK " + System.getProperty("java.runtime.version");
+        }
+    }
+
+    static void append(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.parley.bench;
+
+import dev.parley.bench.load.Result;
+import dev.parley.bench.load.Workload;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What one target did in one run, and the figures derived from it. */
+record Measure(Result ready, Result total, long sent, long rss0Kib, long rssReadyKib, long rssReadyGcKib, long heap0Kib,
+        long heapReadyKib, long rssEndKib, long rssMaxKib,
+        long cpu0, long cpuReady, long cpuEnd, long runMillis, Options o) {
+
+    long connected() {
+        return ready.connectsOk();
+    }
+
+    /** Deliveries expected: each message times the readers of its channel (slow readers excluded). */
+    long expected() {
+        long readers = switch (o.workload()) {
+            case W3 -> Math.round(connected() * (1 - o.slow()));
+            case W4 -> o.groupSize();
+            default -> 0;
+        };
+        return sent * readers;
+    }
+
+    /** The figures of this workload, by name, in display order; higher-is-better ones are marked in Report. */
+    Map<String, Double> figures() {
+        Map<String, Double> f = new LinkedHashMap<>();
+        double runS = Math.max(1, total.runMillis()) / 1000.0;
+        switch (o.workload()) {
+            case W1 -> {
+                f.put("users connected", (double) connected());
+                f.put("connect failures", (double) ready.connectsFailed());
+                f.put("connects/s (setup)", connected() * 1000.0 / Math.max(1, ready.setupMillis()));
+                f.put("connect p99 ms", ready.connectLatency().quantile(0.99) / 1000.0);
+                f.put("server RSS MiB (all connected)", rssReadyKib / 1024.0);
+                f.put("server RSS per user KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
+                f.put("server RSS per user KiB, after full GC", heap0Kib < 0 ? Double.NaN
+                        : (rssReadyGcKib - rss0Kib) / (double) Math.max(1, connected()));
+                f.put("live heap per user KiB", heap0Kib < 0 ? Double.NaN
+                        : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
+                f.put("server CPU ms/s while idle", (cpuEnd - cpuReady) / runS);
+                f.put("heartbeat RTT p99 ms", total.heartbeatRtt().quantile(0.99) / 1000.0);
+                f.put("sockets still open at end", (double) total.open());
+            }
+            case W2 -> {
+                f.put("connects answered", (double) total.connectsOk());
+                f.put("connect failures", (double) total.connectsFailed());
+                f.put("connects/s", total.connectsOk() / runS);
+                f.put("connect p50 ms", total.connectLatency().quantile(0.50) / 1000.0);
+                f.put("connect p99 ms", total.connectLatency().quantile(0.99) / 1000.0);
+                f.put("server CPU µs per connect", (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.connectsOk()));
+                f.put("server RSS max MiB", rssMaxKib / 1024.0);
+            }
+            case W5 -> {
+                f.put("users connected", (double) connected());
+                f.put("slow users (stop reading, flood heartbeats)", (double) total.slowUsers());
+                f.put("slow users cut by the server", (double) total.cutLatency().count());
+                f.put("time to cut p50 s", total.cutLatency().quantile(0.50) / 1e6);
+                f.put("time to cut max s", total.cutLatency().quantile(1.0) / 1e6);
+                f.put("others' heartbeat RTT p50 ms", total.heartbeatRtt().quantile(0.50) / 1000.0);
+                f.put("others' heartbeat RTT p99 ms", total.heartbeatRtt().quantile(0.99) / 1000.0);
+                f.put("others closed", (double) (total.closedByServer() - total.cutLatency().count()));
+                f.put("server RSS MiB before the flood", rssReadyGcKib / 1024.0);
+                f.put("server RSS max MiB", rssMaxKib / 1024.0);
+                f.put("server RSS at end MiB", rssEndKib / 1024.0);
+            }
+            case W3, W4 -> {
+                f.put("watchers connected", (double) connected());
+                f.put("connect failures", (double) ready.connectsFailed());
+                f.put("messages sent", (double) sent);
+                f.put("deliveries expected", (double) expected());
+                f.put("deliveries", (double) total.delivered());
+                f.put("deliveries/s", total.delivered() / runS);
+                f.put("delivery p50 ms", total.deliveryLatency().quantile(0.50) / 1000.0);
+                f.put("delivery p99 ms", total.deliveryLatency().quantile(0.99) / 1000.0);
+                f.put("server CPU µs per delivery", (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.delivered()));
+                f.put("server RSS max MiB", rssMaxKib / 1024.0);
+                f.put("server RSS per watcher KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
+                if (o.slow() > 0) {
+                    f.put("sockets closed by server", (double) total.closedByServer());
+                }
+            }
+        }
+        return f;
+    }
+
+    String line(Workload w) {
+        StringBuilder b = new StringBuilder("  ");
+        figures().forEach((k, v) -> b.append(k).append('=').append(Report.fmt(v)).append("  "));
+        if (!total.closeCodes().isEmpty()) {
+            b.append("close codes=").append(total.closeCodes());
+        }
+        if (!total.errors().isEmpty()) {
+            b.append("\n  first errors: ").append(total.errors().subList(0, Math.min(3, total.errors().size())));
+        }
+        return b.toString();
+    }
+}

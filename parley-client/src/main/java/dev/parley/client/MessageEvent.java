@@ -1,0 +1,25 @@
+package dev.parley.client;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.User;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * An event about one message (PROTOCOL.md §8.3): {@code message.new}, {@code message.updated},
+ * {@code message.deleted}, {@code message.undeleted} (to watchers) and {@code notification.message_new}
+ * (to members not watching). Per-recipient unread counters are in {@link #raw()}.
+ *
+ * @param type one of the types above
+ * @param cid the channel
+ * @param message the message as the server sent it
+ * @param user the actor (author, or who deleted it), if sent
+ * @param hardDelete for {@code message.deleted}: removed for good rather than marked deleted
+ */
+public record MessageEvent(String type, String cid, Message message, Optional<User> user, boolean hardDelete,
+        Instant createdAt, ObjectNode raw) implements Event {
+    @Override
+    public Optional<String> channelCid() {
+        return Optional.of(cid);
+    }
+}

@@ -1,0 +1,9 @@
+package dev.parley.client;
+
+/**
+ * The answer to {@link Channel#sendReaction} and {@link Channel#deleteReaction} (PROTOCOL.md §7.11).
+ *
+ * @param message the message after the change, with its reaction summaries and the caller's own reactions
+ * @param reaction the reaction added or removed
+ */
+public record ReactionResponse(Message message, Reaction reaction) {}
