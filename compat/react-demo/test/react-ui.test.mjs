@@ -66,8 +66,9 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
   });
 
   test('alice and bob sign in and each sees an empty channel list', async () => {
-    alice = await openAs(browser, app.url, { baseURL: BASE_URL, apiKey: API_KEY, user: ALICE, name: 'Alice' });
-    bob = await openAs(browser, app.url, { baseURL: BASE_URL, apiKey: API_KEY, user: BOB, name: 'Bob' });
+    const server = { baseURL: BASE_URL, apiKey: API_KEY };
+    alice = await openAs(browser, app.url, { ...server, user: ALICE, name: 'Alice' });
+    bob = await openAs(browser, app.url, { ...server, user: BOB, name: 'Bob' });
     for (const [who, name] of [[alice, 'Alice'], [bob, 'Bob']]) {
       const chat = who.page.locator(`[data-testid="chat"][data-user="${who.user}"]`);
       await chat.waitFor({ timeout: UI_TIMEOUT });
@@ -92,7 +93,8 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     await messageIn(alice.page.locator('.str-chat__main-panel'), hello).waitFor({ timeout: UI_TIMEOUT });
 
     // bob: the channel arrives in his list; he opens it and sees alice's message
-    await bob.page.getByTestId('channel-list-item-button').filter({ hasText: 'Alice' }).click({ timeout: UI_TIMEOUT });
+    const bobList = bob.page.getByTestId('channel-list-item-button');
+    await bobList.filter({ hasText: 'Alice' }).click({ timeout: UI_TIMEOUT });
     const bobHello = messageIn(bob.page.locator('.str-chat__main-panel'), hello);
     await bobHello.waitFor({ timeout: UI_TIMEOUT });
 
@@ -104,7 +106,7 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
 
     // alice: the reply count appears under her message; she opens the thread and reacts to the reply
     const aliceHello = messageIn(alice.page.locator('.str-chat__main-panel'), hello);
-    await alice.page.getByTestId('replies-count-button').click({ timeout: UI_TIMEOUT });
+    await aliceHello.getByTestId('replies-count-button').click({ timeout: UI_TIMEOUT });
     const aliceThread = alice.page.locator('.str-chat__thread');
     const aliceReply = messageIn(aliceThread, reply);
     await aliceReply.waitFor({ timeout: UI_TIMEOUT });
@@ -124,7 +126,8 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
 
 /** The message element (list item) in `scope` whose text contains `text`. */
 function messageIn(scope, text) {
-  return scope.locator('.str-chat__li').filter({ has: scope.page().locator('.str-chat__message-text', { hasText: text }) });
+  const body = scope.page().locator('.str-chat__message-text', { hasText: text });
+  return scope.locator('.str-chat__li').filter({ has: body });
 }
 
 async function send(scope, text) {
@@ -148,5 +151,6 @@ async function react(page, message, type) {
 
 /** The ❤️ ("love") in the message's reaction list; the default list shows emoji, not type names. */
 function loveOn(message) {
-  return message.locator('.str-chat__message-reactions').getByTestId('message-reactions-list-item-icon').filter({ hasText: '❤️' });
+  const icons = message.locator('.str-chat__message-reactions').getByTestId('message-reactions-list-item-icon');
+  return icons.filter({ hasText: '❤️' });
 }
