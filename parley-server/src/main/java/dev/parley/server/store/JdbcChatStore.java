@@ -43,9 +43,10 @@ final class JdbcChatStore implements ChatStore {
     private final String kind;
     private final HikariDataSource reads;
     private final HikariDataSource writes;
-    private final ChannelQueryTranslator translator = new ChannelQueryTranslator();
+    private final ChannelQueryTranslator translator;
 
-    JdbcChatStore(String kind, HikariDataSource reads, HikariDataSource writes) {
+    JdbcChatStore(String kind, SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
+        this.translator = new ChannelQueryTranslator(dialect.onDocument("channels.custom"));
         this.kind = requireNonNull(kind, "kind");
         this.reads = requireNonNull(reads, "reads");
         this.writes = requireNonNull(writes, "writes");

@@ -148,11 +148,11 @@ class ChannelsTest {
     }
 
     @Test
-    void unsupportedChannelFilterFieldIsAnInputError() {
+    void invalidChannelFilterFieldIsAnInputError() {
         String ann = uid("ann");
         createUsers(ann);
 
-        Rest.Answer r = Rest.as(server, ann).post("/channels", json("filter_conditions", json("color", "red")));
+        Rest.Answer r = Rest.as(server, ann).post("/channels", json("filter_conditions", json("co lor", "red")));
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.code()).isEqualTo(4);

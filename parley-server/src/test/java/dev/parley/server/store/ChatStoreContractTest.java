@@ -112,9 +112,40 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
-    void unknownFilterFieldIsAnInputError() {
-        assertThatThrownBy(() -> chat.queryChannels(query("{\"color\": \"red\"}", null)))
-                .isInstanceOf(ChatException.class).hasMessageContaining("color");
+    void customChannelFieldsFilterAndSortLikeUserCustomFields() {
+        ChannelRow red = channel("r", "Red");
+        red.custom().put("color", "red").put("rank", 2).putArray("tags").add("vip");
+        ChannelRow blue = channel("b", "Blue");
+        blue.custom().put("color", "blue").put("rank", 1);
+        chat.createChannel(red, List.of());
+        chat.createChannel(blue, List.of());
+        chat.createChannel(channel("n", "None"), List.of());
+
+        assertThat(cids(query("{\"color\": \"red\"}", null))).containsExactly("messaging:r");
+        assertThat(cids(query("{\"rank\": {\"$gte\": 1}, \"color\": {\"$ne\": \"red\"}}", null))).containsExactly("messaging:b");
+        assertThat(cids(query("{\"tags\": {\"$contains\": \"vip\"}}", null))).containsExactly("messaging:r");
+        assertThat(cids(query("{\"color\": {\"$exists\": false}}", null))).containsExactly("messaging:n");
+        assertThat(cids(new ChannelQuery(Filter.parse(Json.parse("{\"rank\": {\"$exists\": true}}", "f")),
+                List.of(new SortField("rank", true)), 10, 0, null, Set.of()))).containsExactly("messaging:b", "messaging:r");
+    }
+
+    @Test
+    void badFilterFieldNamesAndUnsupportedSortsAreInputErrors() {
+        assertThatThrownBy(() -> chat.queryChannels(query("{\"bad key!\": \"red\"}", null)))
+                .isInstanceOf(ChatException.class).hasMessageContaining("bad key!");
+        assertThatThrownBy(() -> chat.queryChannels(new ChannelQuery(Filter.parse(null), List.of(new SortField("frozen", true)),
+                10, 0, null, Set.of()))).isInstanceOf(ChatException.class).hasMessageContaining("frozen");
+    }
+
+    @Test
+    void hasUnreadAndMutedAreComputedForTheViewer() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        chat.createChannel(channel("b", null), List.of(member("b", "ann")));
+        chat.appendMessage(message("m1", "messaging:a", "bob", 1), null, true);
+
+        assertThat(cids(query("{\"has_unread\": true}", "ann"))).containsExactly("messaging:a");
+        assertThat(cids(query("{\"muted\": false}", "ann"))).hasSize(2);
+        assertThat(cids(query("{\"muted\": true}", "ann"))).isEmpty();
     }
 
     @Test
