@@ -266,7 +266,7 @@ public final class ChannelAdmin {
         }
         ChannelRow ch = channels.require(cid);
         ChannelType type = core.types().require(ch.type());
-        if (!core.store().setHidden(cid, actor.userId(), hidden)) {
+        if (!core.store().setHidden(cid, actor.userId(), hidden, hidden && clearHistory ? core.now() : null)) {
             throw ChatException.notAllowed((hidden ? "HideChannel" : "ShowChannel") + " failed with error: \"user '"
                     + actor.userId() + "' is not a member of channel '" + cid + "'\"");
         }
@@ -280,6 +280,75 @@ public final class ChannelAdmin {
         core.sendToUser(actor.userId(), e);
         return Json.object();
     }
+
+    /**
+     * {@code PATCH /channels/{type}/{id}/member} (C12): {@code set}/{@code unset} of {@code archived},
+     * {@code pinned}, {@code channel_role} (server only) and custom member fields; {@code member.updated}.
+     */
+    public ObjectNode updateMember(Actor actor, String cid, String userId, ObjectNode body) {
+        String target = userId != null && !userId.isEmpty() ? userId : actor.userId();
+        if (target == null) {
+            throw ChatException.input("user_id is required with a server token");
+        }
+        if (!actor.server() && !target.equals(actor.userId())) {
+            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"users may only change their own membership\"");
+        }
+        return core.underLock(cid, () -> {
+            ChannelRow ch = channels.require(cid);
+            MemberRow m = core.store().member(cid, target).orElseThrow(() -> ChatException.notFound(
+                    "user '" + target + "' is not a member of channel '" + cid + "'"));
+            ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
+            Instant now = core.now();
+            Instant archived = m.archivedAt();
+            Instant pinned = m.pinnedAt();
+            ObjectNode custom = m.custom().deepCopy();
+            String role = m.channelRole();
+            for (var it = set.fields(); it.hasNext(); ) {
+                var e = it.next();
+                switch (e.getKey()) {
+                    case "archived" -> archived = e.getValue().asBoolean() ? now : null;
+                    case "pinned" -> pinned = e.getValue().asBoolean() ? now : null;
+                    case "channel_role" -> {
+                        if (!actor.server()) {
+                            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"channel_role can only be changed server-side\"");
+                        }
+                        role = e.getValue().asText();
+                    }
+                    default -> {
+                        if (!MEMBER_FIELDS.contains(e.getKey()) && !e.getValue().isNull()) {
+                            custom.set(e.getKey(), e.getValue().deepCopy());
+                        }
+                    }
+                }
+            }
+            JsonNode unset = body.get("unset");
+            if (unset != null && unset.isArray()) {
+                for (JsonNode k : unset) {
+                    switch (k.asText()) {
+                        case "archived" -> archived = null;
+                        case "pinned" -> pinned = null;
+                        default -> custom.remove(k.asText());
+                    }
+                }
+            }
+            MemberRow changed = m.withRole(role, now).withState(archived, pinned, custom, now);
+            core.store().updateMember(changed);
+            User user = core.users().find(target).orElse(null);
+            ObjectNode view = ChannelViews.member(changed, user, ch);
+            ObjectNode e = ChannelViews.event("member.updated", ch, now);
+            e.set("member", view);
+            e.set("user", user == null ? Json.object().put("id", target) : user.toJson());
+            core.hub().publish(cid, e);
+            ObjectNode out = Json.object();
+            out.set("channel_member", view);
+            return out;
+        });
+    }
+
+    /** Member keys the server manages; never custom. */
+    private static final Set<String> MEMBER_FIELDS = Set.of("user_id", "user", "created_at", "updated_at", "banned",
+            "shadow_banned", "role", "status", "archived_at", "pinned_at", "notifications_muted", "is_moderator",
+            "invited", "invite_accepted_at", "invite_rejected_at", "ban_expires", "deleted_at");
 
     private MemberRow membership(Actor actor, String cid) {
         return actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;

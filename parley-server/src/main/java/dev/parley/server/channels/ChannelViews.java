@@ -72,9 +72,22 @@ public final class ChannelViews {
         o.put("role", legacyRole(m, user, ch));
         o.put("status", "member");
         o.put("notifications_muted", false);
-        o.putNull("archived_at");
-        o.putNull("pinned_at");
+        putTime(o, "archived_at", m.archivedAt());
+        putTime(o, "pinned_at", m.pinnedAt());
+        m.custom().fields().forEachRemaining(e -> {
+            if (!o.has(e.getKey())) {
+                o.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
         return o;
+    }
+
+    private static void putTime(ObjectNode o, String key, Instant at) {
+        if (at == null) {
+            o.putNull(key);
+        } else {
+            o.put(key, Timestamps.format(at));
+        }
     }
 
     private static String legacyRole(MemberRow m, User user, ChannelRow ch) {

@@ -69,7 +69,7 @@ final class ChannelQueryTranslator {
         b.sql("(");
         filter(b, query.filter(), viewer);
         b.sql(")");
-        orderBy(b, query.sort());
+        orderBy(b, query.sort(), viewer);
         b.sql(" LIMIT ").param(query.limit()).sql(" OFFSET ").param(query.offset());
         return b;
     }
@@ -107,8 +107,15 @@ final class ChannelQueryTranslator {
         switch (c.field()) {
             case "members" -> members(b, c);
             case "hidden", "joined", "has_unread" -> viewerFlag(b, c, viewer);
-            // No mutes, pins or archives are kept yet: every channel is unmuted, unpinned, not archived.
-            case "muted", "pinned", "archived" -> {
+            case "pinned", "archived" -> {
+                if (c.op() != Op.EQ || !c.value().isBoolean() || viewer == null) {
+                    throw ChatException.input("filter_conditions." + c.field() + " supports only $eq with a boolean, for a user");
+                }
+                b.sql(c.value().asBoolean() ? "" : "NOT ").sql("EXISTS (SELECT 1 FROM members p WHERE p.cid = channels.cid "
+                        + "AND p.user_id = ").param(viewer).sql(" AND p." + c.field() + "_at IS NOT NULL)");
+            }
+            // No channel mutes are kept yet: every channel is unmuted.
+            case "muted" -> {
                 if (c.op() != Op.EQ || !c.value().isBoolean()) {
                     throw ChatException.input("filter_conditions." + c.field() + " supports only $eq with a boolean");
                 }
@@ -349,15 +356,18 @@ final class ChannelQueryTranslator {
         return b;
     }
 
-    private void orderBy(SqlBuilder b, List<SortField> sort) {
+    private void orderBy(SqlBuilder b, List<SortField> sort, String viewer) {
         List<SortField> fields = sort.isEmpty() ? List.of(new SortField("last_updated", false)) : sort;
         b.sql(" ORDER BY ");
         for (SortField f : fields) {
             Type t = COLUMNS_BY_FIELD.get(f.field());
-            if (t == Type.BOOLEAN || Set.of("unread_count", "has_unread", "pinned_at").contains(f.field())) {
+            if (t == Type.BOOLEAN || Set.of("unread_count", "has_unread").contains(f.field())
+                    || f.field().equals("pinned_at") && viewer == null) {
                 throw ChatException.input("sort: field '" + f.field() + "' is not supported for channels");
             }
-            if (t == null) {
+            if (f.field().equals("pinned_at")) {
+                b.sql("(SELECT p.pinned_at FROM members p WHERE p.cid = channels.cid AND p.user_id = ").param(viewer).sql(")");
+            } else if (t == null) {
                 custom.customSortKey(b, customKey(f.field(), "sort"));
             } else {
                 b.sql(expression(f.field()));

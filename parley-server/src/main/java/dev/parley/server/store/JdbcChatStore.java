@@ -37,7 +37,7 @@ final class JdbcChatStore implements ChatStore {
     private static final String MESSAGE_COLUMNS =
             "id, cid, user_id, parent_id, in_channel, created_at, updated_at, deleted_at, pinned_at, doc";
     private static final String MEMBER_COLUMNS = "cid, user_id, channel_role, created_at, updated_at, hidden, "
-            + "last_read, last_read_message_id, unread_messages";
+            + "last_read, last_read_message_id, unread_messages, archived_at, pinned_at, hide_messages_before, custom";
     private static final int IDS_PER_QUERY = 500;
 
     private final String kind;
@@ -173,9 +173,13 @@ final class JdbcChatStore implements ChatStore {
                     .param(micros(m.createdAt())).sql(", ").param(micros(m.updatedAt())).sql(", ")
                     .param(m.hidden() ? 1 : 0).sql(", ");
             nullable(b, micros(m.lastRead())).sql(", ");
-            nullable(b, m.lastReadMessageId()).sql(", ").param(m.unreadMessages())
+            nullable(b, m.lastReadMessageId()).sql(", ").param(m.unreadMessages()).sql(", ");
+            nullable(b, micros(m.archivedAt())).sql(", ");
+            nullable(b, micros(m.pinnedAt())).sql(", ");
+            nullable(b, micros(m.hideMessagesBefore())).sql(", ").param(Json.write(m.custom()))
                     .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET channel_role = excluded.channel_role, "
-                            + "updated_at = excluded.updated_at");
+                            + "updated_at = excluded.updated_at, archived_at = excluded.archived_at, "
+                            + "pinned_at = excluded.pinned_at, custom = excluded.custom");
             update(c, b);
         }
         recountMembers(c, cid);
@@ -203,9 +207,14 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public boolean setHidden(String cid, String userId, boolean hidden) {
-        return write("hide channel", c -> update(c, new SqlBuilder().sql("UPDATE members SET hidden = ")
-                .param(hidden ? 1 : 0).sql(" WHERE cid = ").param(cid).sql(" AND user_id = ").param(userId)) > 0);
+    public boolean setHidden(String cid, String userId, boolean hidden, Instant hideMessagesBefore) {
+        return write("hide channel", c -> {
+            SqlBuilder b = new SqlBuilder().sql("UPDATE members SET hidden = ").param(hidden ? 1 : 0);
+            if (hideMessagesBefore != null) {
+                b.sql(", hide_messages_before = ").param(micros(hideMessagesBefore));
+            }
+            return update(c, b.sql(" WHERE cid = ").param(cid).sql(" AND user_id = ").param(userId)) > 0;
+        });
     }
 
     @Override
@@ -485,7 +494,8 @@ final class JdbcChatStore implements ChatStore {
 
     private static MemberRow member(ResultSet rs) throws SQLException {
         return new MemberRow(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5),
-                rs.getInt(6) == 1, instant(rs, 7), rs.getString(8), rs.getInt(9));
+                rs.getInt(6) == 1, instant(rs, 7), rs.getString(8), rs.getInt(9), instant(rs, 10), instant(rs, 11),
+                instant(rs, 12), Json.parseObject(rs.getString(13), "stored member"));
     }
 
     private static MessageRow message(ResultSet rs) throws SQLException {

@@ -384,4 +384,50 @@ class ChannelsTest {
 
         assertThat(texts(pinned.body().get("messages"), "text")).containsExactly("b", "a");
     }
+
+    @Test
+    void memberPartialUpdatePinsAndArchivesForTheMemberAndTellsWatchers() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("pinme");
+        create(ann, id, ann);
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = ws.next("health.check").path("connection_id").asText();
+            Rest rest = Rest.as(server, ann).on(conn);
+            rest.post("/channels/messaging/" + id + "/query", json("watch", true));
+
+            Rest.Answer r = rest.call("PATCH", "/channels/messaging/" + id + "/member",
+                    json("set", json("pinned", true, "archived", true, "nickname", "boss")));
+            ObjectNode event = ws.next("member.updated");
+            Rest.Answer role = rest.call("PATCH", "/channels/messaging/" + id + "/member",
+                    json("set", json("channel_role", "channel_moderator")));
+            int pinned = Rest.as(server, ann).post("/channels", json("filter_conditions", json("pinned", true)))
+                    .body().get("channels").size();
+
+            assertThat(r.body().path("channel_member").path("pinned_at").asText()).isNotEmpty();
+            assertThat(r.body().path("channel_member").path("nickname").asText()).isEqualTo("boss");
+            assertThat(event.path("member").path("archived_at").asText()).isNotEmpty();
+            assertThat(role.code()).isEqualTo(17);
+            assertThat(pinned).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void hideWithClearHistoryHidesEarlierMessagesFromThatMemberOnly() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("clear");
+        create(ann, id, ann, bob);
+        Rest.as(server, ann).post("/channels/messaging/" + id + "/message", json("message", json("text", "old")));
+
+        Rest.as(server, ann).post("/channels/messaging/" + id + "/hide", json("clear_history", true));
+        Rest.as(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "new")));
+        JsonNode forAnn = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode forBob = Rest.as(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+
+        assertThat(texts(forAnn.get("messages"), "text")).containsExactly("new");
+        assertThat(forAnn.path("hide_messages_before").asText()).isNotEmpty();
+        assertThat(texts(forBob.get("messages"), "text")).containsExactly("old", "new");
+    }
 }
