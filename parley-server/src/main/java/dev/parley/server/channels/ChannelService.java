@@ -139,6 +139,7 @@ public final class ChannelService {
             if (actor != null) {
                 e.set("user", actor.toJson());
             }
+            core.store().appendEvent(ch.cid(), dev.parley.protocol.Timestamps.parse(e.get("created_at").asText(), "at"), e);
             core.sendToUser(m.userId(), e);
         }
     }
