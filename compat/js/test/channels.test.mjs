@@ -285,3 +285,26 @@ test('pinMessage shows up in pinned_messages and unpinMessage removes it', { tim
     await disconnectAll(...clients);
   }
 });
+
+test('inviteMembers sends notification.invited and acceptInvite notifies the inviter', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('inv');
+    const channel = annClient.channel('messaging', id, { members: [ann] });
+    await channel.watch();
+
+    const invited = nextEvent(bobClient, 'notification.invited', (e) => e.cid === channel.cid);
+    await channel.inviteMembers([bob]);
+    assert.equal((await invited).member.status, 'pending');
+    const pending = await bobClient.queryChannels({ invite: 'pending' });
+    assert.deepEqual(pending.map((c) => c.cid), [channel.cid]);
+
+    const accepted = nextEvent(annClient, 'notification.invite_accepted', (e) => e.cid === channel.cid);
+    await bobClient.channel('messaging', id).acceptInvite();
+    assert.equal((await accepted).user.id, bob);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});

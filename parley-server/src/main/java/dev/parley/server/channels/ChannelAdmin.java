@@ -51,6 +51,14 @@ public final class ChannelAdmin {
                 core.store().updateChannel(ch);
                 channelUpdated(ch, type, actor);
             }
+            if (body.path("accept_invite").asBoolean(false) || body.path("reject_invite").asBoolean(false)) {
+                answerInvite(actor, ch, type, body.path("accept_invite").asBoolean(false));
+            }
+            Map<String, String> invited = ChannelService.memberRoles(body.get("invites"));
+            if (!invited.isEmpty()) {
+                Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
+                invite(actor, ch, type, invited);
+            }
             Map<String, String> added = ChannelService.memberRoles(body.get("add_members"));
             List<String> removed = ChannelService.memberIds(body.get("remove_members"), false);
             Map<String, String> roles = roleChanges(body);
@@ -136,6 +144,55 @@ public final class ChannelAdmin {
             core.hub().publish(ch.cid(), e);
         }
         channels.notifyAdded(after, type, fresh, actor.user());
+    }
+
+    private void invite(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> invited) {
+        channels.requireUsers(invited.keySet(), "channel update");
+        Instant now = core.now();
+        List<MemberRow> fresh = new ArrayList<>();
+        invited.forEach((u, role) -> {
+            if (core.store().member(ch.cid(), u).isEmpty()) {
+                fresh.add(MemberRow.invite(ch.cid(), u, role, now));
+            }
+        });
+        core.store().upsertMembers(ch.cid(), fresh);
+        ChannelRow after = channels.require(ch.cid());
+        Map<String, User> users = core.usersById(invited.keySet());
+        ObjectNode channel = ChannelViews.channel(after, type, null);
+        for (MemberRow m : fresh) {
+            ObjectNode member = ChannelViews.member(m, users.get(m.userId()), after);
+            ObjectNode e = ChannelViews.event("member.added", after, now);
+            e.set("member", member);
+            e.set("user", users.get(m.userId()).toJson());
+            core.hub().publish(ch.cid(), e);
+            ObjectNode n = ChannelViews.event("notification.invited", after, now);
+            n.set("channel", channel);
+            n.set("member", member);
+            n.set("user", users.get(m.userId()).toJson());
+            core.sendToUser(m.userId(), n);
+        }
+    }
+
+    /** {@code accept_invite} / {@code reject_invite} by the invited member itself. */
+    private void answerInvite(Actor actor, ChannelRow ch, ChannelType type, boolean accept) {
+        MemberRow m = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        if (m == null || m.inviteStatus() == null) {
+            throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
+                    + "' has no invitation to channel '" + ch.cid() + "'\"");
+        }
+        Instant now = core.now();
+        MemberRow answered = m.withInvite(accept, now);
+        core.store().updateMember(answered);
+        ObjectNode member = ChannelViews.member(answered, actor.user(), ch);
+        ObjectNode e = ChannelViews.event("member.updated", ch, now);
+        e.set("member", member);
+        e.set("user", actor.user().toJson());
+        core.hub().publish(ch.cid(), e);
+        ObjectNode n = ChannelViews.event(accept ? "notification.invite_accepted" : "notification.invite_rejected", ch, now);
+        n.set("channel", ChannelViews.channel(ch, type, null));
+        n.set("member", member);
+        n.set("user", actor.user().toJson());
+        core.store().members(ch.cid(), 10_000, 0).forEach(x -> core.sendToUser(x.userId(), n));
     }
 
     private Map<String, String> roleChanges(ObjectNode body) {

@@ -114,6 +114,13 @@ final class ChannelQueryTranslator {
                 b.sql(c.value().asBoolean() ? "" : "NOT ").sql("EXISTS (SELECT 1 FROM members p WHERE p.cid = channels.cid "
                         + "AND p.user_id = ").param(viewer).sql(" AND p." + c.field() + "_at IS NOT NULL)");
             }
+            case "invite" -> {
+                if (c.op() != Op.EQ || !c.value().isTextual() || viewer == null) {
+                    throw ChatException.input("filter_conditions.invite supports only $eq with pending, accepted or rejected, for a user");
+                }
+                b.sql("EXISTS (SELECT 1 FROM members i WHERE i.cid = channels.cid AND i.user_id = ").param(viewer)
+                        .sql(" AND i.invite_status = ").param(c.value().asText()).sql(")");
+            }
             // No channel mutes are kept yet: every channel is unmuted.
             case "muted" -> {
                 if (c.op() != Op.EQ || !c.value().isBoolean()) {

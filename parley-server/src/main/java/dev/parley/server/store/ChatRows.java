@@ -51,7 +51,8 @@ public final class ChatRows {
     public record MemberRow(
             String cid, String userId, String channelRole, Instant createdAt, Instant updatedAt, boolean hidden,
             Instant lastRead, String lastReadMessageId, int unreadMessages, Instant archivedAt, Instant pinnedAt,
-            Instant hideMessagesBefore, ObjectNode custom) {
+            Instant hideMessagesBefore, ObjectNode custom, String inviteStatus, Instant inviteAcceptedAt,
+            Instant inviteRejectedAt) {
         public MemberRow {
             requireNonNull(cid, "cid");
             requireNonNull(userId, "userId");
@@ -63,21 +64,37 @@ public final class ChatRows {
             pinnedAt = Timestamps.truncate(pinnedAt);
             hideMessagesBefore = Timestamps.truncate(hideMessagesBefore);
             custom = custom == null ? dev.parley.protocol.Json.object() : custom;
+            inviteAcceptedAt = Timestamps.truncate(inviteAcceptedAt);
+            inviteRejectedAt = Timestamps.truncate(inviteRejectedAt);
         }
 
         public static MemberRow create(String cid, String userId, String role, Instant now) {
-            return new MemberRow(cid, userId, role, now, now, false, now, null, 0, null, null, null, null);
+            return new MemberRow(cid, userId, role, now, now, false, now, null, 0, null, null, null, null, null, null, null);
+        }
+
+        /** A member invited rather than added: pending until it accepts or rejects. */
+        public static MemberRow invite(String cid, String userId, String role, Instant now) {
+            return new MemberRow(cid, userId, role, now, now, false, now, null, 0, null, null, null, null, "pending", null,
+                    null);
+        }
+
+        /** The invitation answered: {@code accepted} or {@code rejected} at {@code now}. */
+        public MemberRow withInvite(boolean accepted, Instant now) {
+            return new MemberRow(cid, userId, channelRole, createdAt, now, hidden, lastRead, lastReadMessageId,
+                    unreadMessages, archivedAt, pinnedAt, hideMessagesBefore, custom, accepted ? "accepted" : "rejected",
+                    accepted ? now : null, accepted ? null : now);
         }
 
         public MemberRow withRole(String role, Instant now) {
             return new MemberRow(cid, userId, role, createdAt, now, hidden, lastRead, lastReadMessageId, unreadMessages,
-                    archivedAt, pinnedAt, hideMessagesBefore, custom);
+                    archivedAt, pinnedAt, hideMessagesBefore, custom, inviteStatus, inviteAcceptedAt, inviteRejectedAt);
         }
 
         /** The member's own state changed: archive, pin, custom fields. */
         public MemberRow withState(Instant archivedAt, Instant pinnedAt, ObjectNode custom, Instant now) {
             return new MemberRow(cid, userId, channelRole, createdAt, now, hidden, lastRead, lastReadMessageId,
-                    unreadMessages, archivedAt, pinnedAt, hideMessagesBefore, custom);
+                    unreadMessages, archivedAt, pinnedAt, hideMessagesBefore, custom, inviteStatus, inviteAcceptedAt,
+                    inviteRejectedAt);
         }
     }
 

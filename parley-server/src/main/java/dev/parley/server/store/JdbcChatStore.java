@@ -37,7 +37,8 @@ final class JdbcChatStore implements ChatStore {
     private static final String MESSAGE_COLUMNS =
             "id, cid, user_id, parent_id, in_channel, created_at, updated_at, deleted_at, pinned_at, doc";
     private static final String MEMBER_COLUMNS = "cid, user_id, channel_role, created_at, updated_at, hidden, "
-            + "last_read, last_read_message_id, unread_messages, archived_at, pinned_at, hide_messages_before, custom";
+            + "last_read, last_read_message_id, unread_messages, archived_at, pinned_at, hide_messages_before, custom, "
+            + "invite_status, invite_accepted_at, invite_rejected_at";
     private static final int IDS_PER_QUERY = 500;
 
     private final String kind;
@@ -176,10 +177,15 @@ final class JdbcChatStore implements ChatStore {
             nullable(b, m.lastReadMessageId()).sql(", ").param(m.unreadMessages()).sql(", ");
             nullable(b, micros(m.archivedAt())).sql(", ");
             nullable(b, micros(m.pinnedAt())).sql(", ");
-            nullable(b, micros(m.hideMessagesBefore())).sql(", ").param(Json.write(m.custom()))
+            nullable(b, micros(m.hideMessagesBefore())).sql(", ").param(Json.write(m.custom())).sql(", ");
+            nullable(b, m.inviteStatus()).sql(", ");
+            nullable(b, micros(m.inviteAcceptedAt())).sql(", ");
+            nullable(b, micros(m.inviteRejectedAt()))
                     .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET channel_role = excluded.channel_role, "
                             + "updated_at = excluded.updated_at, archived_at = excluded.archived_at, "
-                            + "pinned_at = excluded.pinned_at, custom = excluded.custom");
+                            + "pinned_at = excluded.pinned_at, custom = excluded.custom, "
+                            + "invite_status = excluded.invite_status, invite_accepted_at = excluded.invite_accepted_at, "
+                            + "invite_rejected_at = excluded.invite_rejected_at");
             update(c, b);
         }
         recountMembers(c, cid);
@@ -495,7 +501,8 @@ final class JdbcChatStore implements ChatStore {
     private static MemberRow member(ResultSet rs) throws SQLException {
         return new MemberRow(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5),
                 rs.getInt(6) == 1, instant(rs, 7), rs.getString(8), rs.getInt(9), instant(rs, 10), instant(rs, 11),
-                instant(rs, 12), Json.parseObject(rs.getString(13), "stored member"));
+                instant(rs, 12), Json.parseObject(rs.getString(13), "stored member"), rs.getString(14), instant(rs, 15),
+                instant(rs, 16));
     }
 
     private static MessageRow message(ResultSet rs) throws SQLException {

@@ -430,4 +430,33 @@ class ChannelsTest {
         assertThat(forAnn.path("hide_messages_before").asText()).isNotEmpty();
         assertThat(texts(forBob.get("messages"), "text")).containsExactly("old", "new");
     }
+
+    @Test
+    void invitedMembersArePendingUntilTheyAcceptAndBothStepsNotify() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("invite");
+        create(ann, id, ann);
+        try (WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object());
+                WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            bobWs.next("health.check");
+            annWs.next("health.check");
+
+            Rest.Answer invited = Rest.as(server, ann).post("/channels/messaging/" + id, json("invites", List.of(bob)));
+            ObjectNode notification = bobWs.next("notification.invited");
+            int pending = Rest.as(server, bob).post("/channels", json("filter_conditions", json("invite", "pending")))
+                    .body().get("channels").size();
+            Rest.Answer accepted = Rest.as(server, bob).post("/channels/messaging/" + id, json("accept_invite", true));
+            ObjectNode acceptedEvent = annWs.next("notification.invite_accepted");
+            Rest.Answer stranger = Rest.as(server, ann).post("/channels/messaging/" + id, json("reject_invite", true));
+
+            assertThat(notification.path("member").path("status").asText()).isEqualTo("pending");
+            assertThat(invited.body().path("members").size()).isEqualTo(2);
+            assertThat(pending).isEqualTo(1);
+            assertThat(accepted.status()).isEqualTo(200);
+            assertThat(acceptedEvent.path("member").path("invite_accepted_at").asText()).isNotEmpty();
+            assertThat(stranger.code()).isEqualTo(4);
+        }
+    }
 }
