@@ -89,8 +89,11 @@ public final class Bench {
             List<WorkerProcess> procs = new ArrayList<>();
             try {
                 for (int w = 0; w < workers; w++) {
-                    int from = (int) ((long) o.users() * w / workers);
-                    int to = (int) ((long) o.users() * (w + 1) / workers);
+                    // W4: whole groups per worker, so that each channel's members are created by one worker
+                    int unit = o.workload() == Workload.W4 ? o.groupSize() : 1;
+                    int units = o.users() / unit;
+                    int from = (int) ((long) units * w / workers) * unit;
+                    int to = (int) ((long) units * (w + 1) / workers) * unit;
                     procs.add(WorkerProcess.start(o, target, server.port, prefix, from, to, w, workers, logDir));
                 }
                 Result ready = Result.empty();
@@ -138,15 +141,22 @@ public final class Bench {
             long t0 = System.nanoTime();
             long end = t0 + TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - 2));
             List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>();
+            Map<String, String> tokens = new java.util.HashMap<>();
             while (System.nanoTime() < end) {
                 long due = (System.nanoTime() - t0) * o.msgRate() / 1_000_000_000L;
                 if (n >= due) {
                     LockSupport.parkNanos(500_000);
                     continue;
                 }
-                String type = o.workload() == Workload.W4 ? "messaging" : "livestream";
-                String id = o.workload() == Workload.W4 ? prefix + "-g" + (n % groups) : prefix + "-big";
-                pending.add(gen.send(client, type, id));
+                if (o.workload() == Workload.W4) {
+                    // sent as the group's first member: members alone may write to a messaging channel
+                    int g = (int) (n % groups);
+                    String member = prefix + "-" + (g * o.groupSize());
+                    pending.add(gen.send(client, member, tokens.computeIfAbsent(member,
+                            u -> Jwt.userToken(TargetProcess.SECRET, u, null, null)), "messaging", prefix + "-g" + g));
+                } else {
+                    pending.add(gen.send(client, "livestream", prefix + "-big"));
+                }
                 n++;
             }
             long ok = 0;
