@@ -128,7 +128,7 @@ public final class Bench {
         }
     }
 
-    /** Sends {@code msgRate} messages a second for the measured phase less 2 s of drain; returns how many. */
+    /** Sends {@code msgRate} messages a second for the measured phase less a third (at least 2 s) of drain; returns how many. */
     private static long sendMessages(Options o, String target, int port, String prefix) throws Exception {
         Dialect d = target.equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(TargetProcess.API_KEY);
         try (Generator gen = new Generator(d, "127.0.0.1", port, List.of("127.0.0.254"), TargetProcess.API_KEY, 0, 1,
@@ -139,7 +139,7 @@ public final class Bench {
             int groups = o.workload() == Workload.W4 ? Math.max(1, o.users() / o.groupSize()) : 1;
             long n = 0;
             long t0 = System.nanoTime();
-            long end = t0 + TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - 2));
+            long end = t0 + TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - Math.max(2, o.seconds() / 3)));
             List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>();
             Map<String, String> tokens = new java.util.HashMap<>();
             while (System.nanoTime() < end) {
@@ -160,13 +160,20 @@ public final class Bench {
                 n++;
             }
             long ok = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int failures = 0;
             for (var f : pending) {
                 try {
-                    f.get(30, TimeUnit.SECONDS);
+                    f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                     ok++;
                 } catch (Exception e) {
-                    System.out.println("   send failed: " + e.getMessage());
+                    if (failures++ < 3) {
+                        System.out.println("   send failed: " + e);
+                    }
                 }
+            }
+            if (failures > 0) {
+                System.out.println("   " + failures + " sends failed or unanswered within 30 s");
             }
             client.close();
             return ok;
@@ -203,7 +210,8 @@ public final class Bench {
                     "sources=" + sources, "apiKey=" + TargetProcess.API_KEY, "secret=" + TargetProcess.SECRET,
                     "workload=" + o.workload(), "prefix=" + prefix, "from=" + from, "to=" + to,
                     "rate=" + (o.rate() / workers), "inflight=" + o.inflight(), "groupSize=" + o.groupSize(),
-                    "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat(), "flood=" + o.flood()));
+                    "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat(), "flood=" + o.flood(),
+                    "warmup=" + o.warmup()));
             Process p = new ProcessBuilder(cmd).redirectError(logDir.resolve("worker-" + target + "-" + index + ".log").toFile())
                     .start();
             return new WorkerProcess(p);

@@ -100,6 +100,19 @@ public final class Generator implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /** Forgets what was measured so far (after a warm-up). */
+    public void resetStats() {
+        connectLatency.reset();
+        deliveryLatency.reset();
+        heartbeatRtt.reset();
+        cutLatency.reset();
+        connectsOk.reset();
+        connectsFailed.reset();
+        delivered.reset();
+        closedByServer.reset();
+        closes.clear();
+    }
+
     public static long nowMicros() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;

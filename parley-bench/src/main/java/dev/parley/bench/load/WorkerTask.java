@@ -41,6 +41,15 @@ public final class WorkerTask implements AutoCloseable {
      */
     public void setup() {
         if (plan.workload() == Workload.W2) {
+            if (plan.warmupSeconds() > 0) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.warmupSeconds());
+                paced(plan.from(), plan.to(), deadline, i -> {
+                    String uid = "w" + plan.userId(i);
+                    return gen.connect(uid, token(uid)).thenAccept(LoadClient::close);
+                });
+                gen.resetStats();
+                errors.clear();
+            }
             return;
         }
         long t0 = System.nanoTime();
