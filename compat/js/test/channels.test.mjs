@@ -164,3 +164,147 @@ test('a channel created from members only is the same distinct channel for both 
     await disconnectAll(...clients);
   }
 });
+
+test('addMembers and removeMembers send member events to watchers and notifications to the member',
+  { timeout: TIMEOUT }, async () => {
+    const [ann, bob] = [uid('ann'), uid('bob')];
+    const clients = await connectAll(ann, bob);
+    try {
+      const [annClient, bobClient] = clients;
+      const channel = annClient.channel('messaging', uid('team'), { members: [ann] });
+      await channel.watch();
+
+      const memberAdded = new Promise((resolve) => channel.on('member.added', resolve));
+      const invited = nextEvent(bobClient, 'notification.added_to_channel', (e) => e.cid === channel.cid);
+      await channel.addMembers([bob]);
+      assert.equal((await memberAdded).member.user.id, bob);
+      assert.equal((await invited).channel.cid, channel.cid);
+      assert.ok(channel.state.members[bob], 'the added member is not in the local state');
+
+      const memberRemoved = new Promise((resolve) => channel.on('member.removed', resolve));
+      const removed = nextEvent(bobClient, 'notification.removed_from_channel', (e) => e.cid === channel.cid);
+      await channel.removeMembers([bob]);
+      assert.equal((await memberRemoved).user.id, bob);
+      await removed;
+      assert.equal(channel.state.members[bob], undefined);
+    } finally {
+      await disconnectAll(...clients);
+    }
+  });
+
+test('channel.update and updatePartial send channel.updated with the new data', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('upd');
+    const channel = annClient.channel('messaging', id, { name: 'Before', members: [ann, bob] });
+    await channel.watch();
+    const bobChannel = bobClient.channel('messaging', id);
+    await bobChannel.watch();
+
+    const updated = new Promise((resolve) => bobChannel.on('channel.updated', resolve));
+    await channel.update({ name: 'After', topic: 'news' });
+    assert.equal((await updated).channel.name, 'After');
+    assert.equal(bobChannel.data.name, 'After');
+
+    const partial = new Promise((resolve) => bobChannel.on('channel.updated', resolve));
+    const response = await channel.updatePartial({ set: { mood: 'calm' }, unset: ['topic'] });
+    assert.equal((await partial).channel.mood, 'calm');
+    assert.equal(response.channel.topic, undefined);
+    assert.ok(response.channel.own_capabilities.includes('update-channel'));
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('stopWatching sends user.watching.stop and ends the subscription', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('stop');
+    const channel = annClient.channel('messaging', id, { members: [ann, bob] });
+    await channel.watch();
+    const bobChannel = bobClient.channel('messaging', id);
+    await bobChannel.watch();
+
+    const stopped = nextEvent(annClient, 'user.watching.stop', (e) => e.user?.id === bob);
+    await bobChannel.stopWatching();
+    const event = await stopped;
+
+    assert.equal(event.watcher_count, 1);
+    const notified = nextEvent(bobClient, 'notification.message_new', (e) => e.cid === channel.cid);
+    await channel.sendMessage({ text: 'you stopped watching' });
+    assert.equal((await notified).message.text, 'you stopped watching');
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('queryMembers finds members by name, and pin/archive mark the own membership', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient] = clients;
+    const channel = annClient.channel('messaging', uid('mem'), { members: [ann, bob] });
+    await channel.watch();
+
+    const { members } = await channel.queryMembers({ name: { $autocomplete: bob.slice(0, 5) } });
+    assert.deepEqual(members.map((m) => m.user_id), [bob]);
+
+    const pinned = await channel.pin();
+    const archived = await channel.archive();
+    assert.ok(pinned.pinned_at, 'pin() returned no pinned_at');
+    assert.ok(archived.archived_at, 'archive() returned no archived_at');
+    const found = await annClient.queryChannels({ pinned: true, archived: true });
+    assert.deepEqual(found.map((c) => c.cid), [channel.cid]);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('pinMessage shows up in pinned_messages and unpinMessage removes it', { timeout: TIMEOUT }, async () => {
+  const [ann] = [uid('ann')];
+  const clients = await connectAll(ann);
+  try {
+    const [client] = clients;
+    const channel = client.channel('messaging', uid('pinmsg'), { members: [ann] });
+    await channel.watch();
+    const { message } = await channel.sendMessage({ text: 'remember this' });
+
+    const { message: pinned } = await client.pinMessage(message);
+    const state = await channel.query({ messages: { limit: 10 } });
+    assert.equal(pinned.pinned, true);
+    assert.deepEqual(state.pinned_messages.map((m) => m.id), [message.id]);
+
+    await client.unpinMessage(message);
+    const after = await channel.query({ messages: { limit: 10 } });
+    assert.equal(after.pinned_messages.length, 0);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('inviteMembers sends notification.invited and acceptInvite notifies the inviter', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('inv');
+    const channel = annClient.channel('messaging', id, { members: [ann] });
+    await channel.watch();
+
+    const invited = nextEvent(bobClient, 'notification.invited', (e) => e.cid === channel.cid);
+    await channel.inviteMembers([bob]);
+    assert.equal((await invited).member.status, 'pending');
+    const pending = await bobClient.queryChannels({ invite: 'pending' });
+    assert.deepEqual(pending.map((c) => c.cid), [channel.cid]);
+
+    const accepted = nextEvent(annClient, 'notification.invite_accepted', (e) => e.cid === channel.cid);
+    await bobClient.channel('messaging', id).acceptInvite();
+    assert.equal((await accepted).user.id, bob);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});

@@ -39,7 +39,9 @@ function SignIn({ config }) {
           <input type="hidden" name="apiKey" value={config.apiKey} />
         ) : (
           <label>
-            API key (printed by <code>./parley serve</code>)
+            <span>
+              API key (printed by <code>./parley serve</code>)
+            </span>
             <input name="apiKey" required />
           </label>
         )}

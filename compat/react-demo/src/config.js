@@ -2,7 +2,8 @@ import { DevToken } from 'stream-chat';
 
 /**
  * The demo is configured by the page's query string:
- * `?baseURL=http://localhost:8080&apiKey=<key>&user=alice[&name=Alice][&token=<jwt>]`.
+ * `?baseURL=http://localhost:8080&apiKey=<key>&user=alice[&name=Alice][&token=<jwt>]`; `baseURL` defaults
+ * to http://localhost:8080 and `name` to the user id.
  * Without `token` it signs in with `devToken(user)`, which a Parley started with
  * `--disable-auth-checks` accepts (PROTOCOL.md §2.5).
  */
@@ -18,7 +19,8 @@ export function readConfig(search = window.location.search) {
     baseURL: get('baseURL') ?? 'http://localhost:8080',
     apiKey: get('apiKey'),
     user,
-    name: get('name'),
+    // Without a name the UI titles a 1:1 chat "Direct message"; the id reads better.
+    name: get('name') ?? user,
     token: token ?? (user ? DevToken(user) : undefined),
     devToken: !token,
   };

@@ -2,8 +2,7 @@
 //
 // Env: PARLEY_BASE_URL (default http://localhost:8080), PARLEY_API_KEY (required); the server must run
 // with auth checks disabled, because the demo signs in with devToken(user). PARLEY_REACT_OUTPUT is the
-// folder for screenshots (default compat/target). PARLEY_REACT_CHAT=off skips the chat scenario, for a
-// server without channels and messages.
+// folder for screenshots (default compat/target).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +17,6 @@ const DIST_DIR = join(DEMO_DIR, 'dist');
 const OUTPUT_DIR = resolve(process.env.PARLEY_REACT_OUTPUT ?? join(DEMO_DIR, '..', 'target'));
 const BASE_URL = process.env.PARLEY_BASE_URL ?? 'http://localhost:8080';
 const API_KEY = process.env.PARLEY_API_KEY;
-const CHAT = (process.env.PARLEY_REACT_CHAT ?? 'on') !== 'off';
 const UI_TIMEOUT = 15_000;
 
 // Fresh user ids per run, so a long-lived server's earlier channels do not show up.
@@ -68,32 +66,21 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
   });
 
   test('alice and bob sign in and each sees an empty channel list', async () => {
-    alice = await openAs(browser, app.url, { baseURL: BASE_URL, apiKey: API_KEY, user: ALICE, name: 'Alice' });
-    bob = await openAs(browser, app.url, { baseURL: BASE_URL, apiKey: API_KEY, user: BOB, name: 'Bob' });
+    const server = { baseURL: BASE_URL, apiKey: API_KEY };
+    alice = await openAs(browser, app.url, { ...server, user: ALICE, name: 'Alice' });
+    bob = await openAs(browser, app.url, { ...server, user: BOB, name: 'Bob' });
     for (const [who, name] of [[alice, 'Alice'], [bob, 'Bob']]) {
       const chat = who.page.locator(`[data-testid="chat"][data-user="${who.user}"]`);
       await chat.waitFor({ timeout: UI_TIMEOUT });
       await who.page.getByTestId('me').getByText(name).waitFor({ timeout: UI_TIMEOUT });
-      if (CHAT) await who.page.locator('.str-chat__channel-list-empty').waitFor({ timeout: UI_TIMEOUT });
-      else await who.page.locator('.str-chat__channel-list').waitFor({ timeout: UI_TIMEOUT });
+      await who.page.locator('.str-chat__channel-list-empty').waitFor({ timeout: UI_TIMEOUT });
       assert.equal(await who.page.locator('[data-testid="connect-error"]').count(), 0);
       await screenshot(who, 'signed-in');
-    }
-    if (!CHAT) {
-      // Without the chat core the channel list's query is answered 404 (and Chromium logs that).
-      for (const who of [alice, bob]) {
-        const rest = who.problems.filter((p) => !/^HTTP 404: POST \S+\/channels\?|status of 404/.test(p));
-        who.problems.splice(0, who.problems.length, ...rest);
-      }
     }
     assertNoProblems(alice, bob);
   });
 
-  test('alice starts a chat with bob; message, thread reply and reaction reach both', async (t) => {
-    if (!CHAT) {
-      t.skip('PARLEY_REACT_CHAT=off: this server has no channels and messages yet');
-      return;
-    }
+  test('alice starts a chat with bob; message, thread reply and reaction reach both', async () => {
     assert.ok(alice && bob, 'both users signed in');
     const hello = `Hello Bob, this is Alice (${RUN})`;
     const reply = `Hi Alice, Bob replying in a thread (${RUN})`;
@@ -106,7 +93,8 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     await messageIn(alice.page.locator('.str-chat__main-panel'), hello).waitFor({ timeout: UI_TIMEOUT });
 
     // bob: the channel arrives in his list; he opens it and sees alice's message
-    await bob.page.getByTestId('channel-list-item-button').filter({ hasText: 'Alice' }).click({ timeout: UI_TIMEOUT });
+    const bobList = bob.page.getByTestId('channel-list-item-button');
+    await bobList.filter({ hasText: 'Alice' }).click({ timeout: UI_TIMEOUT });
     const bobHello = messageIn(bob.page.locator('.str-chat__main-panel'), hello);
     await bobHello.waitFor({ timeout: UI_TIMEOUT });
 
@@ -118,7 +106,7 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
 
     // alice: the reply count appears under her message; she opens the thread and reacts to the reply
     const aliceHello = messageIn(alice.page.locator('.str-chat__main-panel'), hello);
-    await alice.page.getByTestId('replies-count-button').click({ timeout: UI_TIMEOUT });
+    await aliceHello.getByTestId('replies-count-button').click({ timeout: UI_TIMEOUT });
     const aliceThread = alice.page.locator('.str-chat__thread');
     const aliceReply = messageIn(aliceThread, reply);
     await aliceReply.waitFor({ timeout: UI_TIMEOUT });
@@ -138,7 +126,8 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
 
 /** The message element (list item) in `scope` whose text contains `text`. */
 function messageIn(scope, text) {
-  return scope.locator('.str-chat__li').filter({ has: scope.page().locator('.str-chat__message-text', { hasText: text }) });
+  const body = scope.page().locator('.str-chat__message-text', { hasText: text });
+  return scope.locator('.str-chat__li').filter({ has: body });
 }
 
 async function send(scope, text) {
@@ -162,5 +151,6 @@ async function react(page, message, type) {
 
 /** The ❤️ ("love") in the message's reaction list; the default list shows emoji, not type names. */
 function loveOn(message) {
-  return message.locator('.str-chat__message-reactions').getByTestId('message-reactions-list-item-icon').filter({ hasText: '❤️' });
+  const icons = message.locator('.str-chat__message-reactions').getByTestId('message-reactions-list-item-icon');
+  return icons.filter({ hasText: '❤️' });
 }

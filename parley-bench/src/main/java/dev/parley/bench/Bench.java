@@ -89,8 +89,11 @@ public final class Bench {
             List<WorkerProcess> procs = new ArrayList<>();
             try {
                 for (int w = 0; w < workers; w++) {
-                    int from = (int) ((long) o.users() * w / workers);
-                    int to = (int) ((long) o.users() * (w + 1) / workers);
+                    // W4: whole groups per worker, so that each channel's members are created by one worker
+                    int unit = o.workload() == Workload.W4 ? o.groupSize() : 1;
+                    int units = o.users() / unit;
+                    int from = (int) ((long) units * w / workers) * unit;
+                    int to = (int) ((long) units * (w + 1) / workers) * unit;
                     procs.add(WorkerProcess.start(o, target, server.port, prefix, from, to, w, workers, logDir));
                 }
                 Result ready = Result.empty();
@@ -125,7 +128,7 @@ public final class Bench {
         }
     }
 
-    /** Sends {@code msgRate} messages a second for the measured phase less 2 s of drain; returns how many. */
+    /** Sends {@code msgRate} messages a second for the measured phase less a third (at least 2 s) of drain; returns how many. */
     private static long sendMessages(Options o, String target, int port, String prefix) throws Exception {
         Dialect d = target.equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(TargetProcess.API_KEY);
         try (Generator gen = new Generator(d, "127.0.0.1", port, List.of("127.0.0.254"), TargetProcess.API_KEY, 0, 1,
@@ -136,27 +139,41 @@ public final class Bench {
             int groups = o.workload() == Workload.W4 ? Math.max(1, o.users() / o.groupSize()) : 1;
             long n = 0;
             long t0 = System.nanoTime();
-            long end = t0 + TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - 2));
+            long end = t0 + TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - Math.max(2, o.seconds() / 3)));
             List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>();
+            Map<String, String> tokens = new java.util.HashMap<>();
             while (System.nanoTime() < end) {
                 long due = (System.nanoTime() - t0) * o.msgRate() / 1_000_000_000L;
                 if (n >= due) {
                     LockSupport.parkNanos(500_000);
                     continue;
                 }
-                String type = o.workload() == Workload.W4 ? "messaging" : "livestream";
-                String id = o.workload() == Workload.W4 ? prefix + "-g" + (n % groups) : prefix + "-big";
-                pending.add(gen.send(client, type, id));
+                if (o.workload() == Workload.W4) {
+                    // sent as the group's first member: members alone may write to a messaging channel
+                    int g = (int) (n % groups);
+                    String member = prefix + "-" + (g * o.groupSize());
+                    pending.add(gen.send(client, member, tokens.computeIfAbsent(member,
+                            u -> Jwt.userToken(TargetProcess.SECRET, u, null, null)), "messaging", prefix + "-g" + g));
+                } else {
+                    pending.add(gen.send(client, "livestream", prefix + "-big"));
+                }
                 n++;
             }
             long ok = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int failures = 0;
             for (var f : pending) {
                 try {
-                    f.get(30, TimeUnit.SECONDS);
+                    f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                     ok++;
                 } catch (Exception e) {
-                    System.out.println("   send failed: " + e.getMessage());
+                    if (failures++ < 3) {
+                        System.out.println("   send failed: " + e);
+                    }
                 }
+            }
+            if (failures > 0) {
+                System.out.println("   " + failures + " sends failed or unanswered within 30 s");
             }
             client.close();
             return ok;
@@ -193,7 +210,8 @@ public final class Bench {
                     "sources=" + sources, "apiKey=" + TargetProcess.API_KEY, "secret=" + TargetProcess.SECRET,
                     "workload=" + o.workload(), "prefix=" + prefix, "from=" + from, "to=" + to,
                     "rate=" + (o.rate() / workers), "inflight=" + o.inflight(), "groupSize=" + o.groupSize(),
-                    "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat(), "flood=" + o.flood()));
+                    "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat(), "flood=" + o.flood(),
+                    "warmup=" + o.warmup()));
             Process p = new ProcessBuilder(cmd).redirectError(logDir.resolve("worker-" + target + "-" + index + ".log").toFile())
                     .start();
             return new WorkerProcess(p);

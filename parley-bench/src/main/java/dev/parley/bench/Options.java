@@ -6,7 +6,7 @@ import java.util.List;
 
 /** The command line of {@code ./parley bench}, with defaults that keep a run short. */
 record Options(Workload workload, List<String> targets, int users, int rate, int seconds, int msgRate,
-        int groupSize, double slow, int heartbeat, int inflight, int flood, boolean pin, boolean history) {
+        int groupSize, double slow, int heartbeat, int inflight, int flood, int warmup, boolean pin, boolean history) {
 
     static final String HELP = """
             Usage: ./parley bench <w1|w2|w3|w4|w5> [options]      ./parley bench jmh [JMH options]
@@ -21,6 +21,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
               --flood H        heartbeats a second each slow W5 user sends without reading (default 5000)
               --heartbeat S    seconds between client heartbeats (default 25 as the JS SDK; W5: 1)
               --inflight K     connects in flight per worker (default 1000)
+              --warmup S       W2: seconds of storm before the measured one, for the JIT (default 5)
               --no-pin         do not pin the server to core 0 and the generator to the others
               --no-history     do not append the run to BENCHMARKS.md
             Every run is bounded: it stops by itself after setup + --seconds + a short drain.
@@ -46,6 +47,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
         double slow = w == Workload.W5 ? 0.01 : 0;
         int heartbeat = w == Workload.W5 ? 1 : 25;
         int flood = 5_000;
+        int warmup = w == Workload.W2 ? 5 : 0;
         int inflight = 1000;
         boolean pin = Runtime.getRuntime().availableProcessors() >= 2;
         boolean history = true;
@@ -61,6 +63,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
                 case "--slow" -> slow = Double.parseDouble(value(args, ++i, a));
                 case "--heartbeat" -> heartbeat = range(value(args, ++i, a), a, 0, 300);
                 case "--inflight" -> inflight = range(value(args, ++i, a), a, 1, 10_000);
+                case "--warmup" -> warmup = range(value(args, ++i, a), a, 0, 120);
                 case "--flood" -> flood = range(value(args, ++i, a), a, 100, 100_000);
                 case "--no-pin" -> pin = false;
                 case "--no-history" -> history = false;
@@ -76,7 +79,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
             throw new IllegalArgumentException("--users: " + users + " (expected: at most 100000 connected users)");
         }
         return new Options(w, new ArrayList<>(targets), users, rate, seconds, msgRate, group, slow, heartbeat,
-                inflight, flood, pin, history);
+                inflight, flood, warmup, pin, history);
     }
 
     private static String value(String[] args, int i, String flag) {

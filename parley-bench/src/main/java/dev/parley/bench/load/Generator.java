@@ -100,6 +100,19 @@ public final class Generator implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /** Forgets what was measured so far (after a warm-up). */
+    public void resetStats() {
+        connectLatency.reset();
+        deliveryLatency.reset();
+        heartbeatRtt.reset();
+        cutLatency.reset();
+        connectsOk.reset();
+        connectsFailed.reset();
+        delivered.reset();
+        closedByServer.reset();
+        closes.clear();
+    }
+
     public static long nowMicros() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
@@ -158,20 +171,32 @@ public final class Generator implements AutoCloseable {
      * /channels/{type}/{id}/message} or a publish command.
      */
     public CompletableFuture<Void> send(LoadClient client, String type, String id) {
+        return send(client, client.userId(), client.token(), type, id);
+    }
+
+    /**
+     * As {@link #send(LoadClient, String, String)}, through REST as {@code userId} (a member of the
+     * channel) whatever the socket's user; the socket is used only by dialects that publish over it.
+     */
+    public CompletableFuture<Void> send(LoadClient socket, String userId, String token, String type, String id) {
         String text = "bench-ts=" + nowMicros();
         if (dialect.publishFrame(type + ":" + id, text, 0) != null) {
-            return client.command(seq -> dialect.publishFrame(type + ":" + id, text, seq)).thenApply(r -> null);
+            return socket.command(seq -> dialect.publishFrame(type + ":" + id, text, seq)).thenApply(r -> null);
         }
         String body = "{\"message\":{\"id\":\"" + UUID.randomUUID() + "\",\"text\":\"" + text + "\"}}";
-        return post(client, "/channels/" + type + "/" + id + "/message", body, false);
+        return post(userId, token, "", "/channels/" + type + "/" + id + "/message", body);
     }
 
     private CompletableFuture<Void> post(LoadClient client, String path, String body, boolean withConnection) {
-        String query = "?api_key=" + apiKey + "&user_id=" + client.userId()
-                + (withConnection ? "&connection_id=" + client.connectionId() : "");
+        return post(client.userId(), client.token(), withConnection ? client.connectionId() : "", path, body);
+    }
+
+    private CompletableFuture<Void> post(String userId, String token, String connectionId, String path, String body) {
+        String query = "?api_key=" + apiKey + "&user_id=" + userId
+                + (connectionId.isEmpty() ? "" : "&connection_id=" + connectionId);
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path + query))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", client.token())
+                .header("Authorization", token)
                 .header("stream-auth-type", "jwt")
                 .header("X-Stream-Client", "parley-bench-0.1")
                 .header("Content-Type", "application/json")

@@ -62,6 +62,13 @@ public final class Histogram {
         return upper(BUCKETS - 1);
     }
 
+    /** Forgets every value (not atomic with concurrent {@link #record}s). */
+    public void reset() {
+        for (int i = 0; i < BUCKETS; i++) {
+            counts.set(i, 0);
+        }
+    }
+
     public void add(Histogram other) {
         for (int i = 0; i < BUCKETS; i++) {
             counts.addAndGet(i, other.counts.get(i));

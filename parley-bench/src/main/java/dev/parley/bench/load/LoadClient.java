@@ -103,7 +103,20 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
         }
     }
 
-    private void onText(String text) {
+    private void onText(String frame) {
+        // Centrifuge writes several replies and pushes into one frame, one per line
+        if (ready.isDone() && frame.indexOf('\n') >= 0) {
+            for (String part : frame.split("\n")) {
+                if (!part.isBlank()) {
+                    onMessage(part);
+                }
+            }
+            return;
+        }
+        onMessage(frame);
+    }
+
+    private void onMessage(String text) {
         if (!ready.isDone()) {
             long micros = (System.nanoTime() - startNanos) / 1000;
             if (gen.dialect.accepted(text)) {

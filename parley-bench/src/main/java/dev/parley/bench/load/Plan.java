@@ -9,9 +9,17 @@ package dev.parley.bench.load;
  * @param slowFraction share of users that stop reading once connected (W5)
  * @param seconds how long the measured phase lasts
  * @param floodRate heartbeats a second each slow user sends in W5
+ * @param warmupSeconds W2: a storm of other new users before the measured one, so that the JIT has
+ *     compiled the connect path before the server's CPU time is sampled
  */
 public record Plan(Workload workload, String prefix, int from, int to, int rate, int inflight, int groupSize,
-        double slowFraction, int seconds, int floodRate) {
+        double slowFraction, int seconds, int floodRate, int warmupSeconds) {
+
+    /** A plan without warm-up. */
+    public Plan(Workload workload, String prefix, int from, int to, int rate, int inflight, int groupSize,
+            double slowFraction, int seconds, int floodRate) {
+        this(workload, prefix, from, to, rate, inflight, groupSize, slowFraction, seconds, floodRate, 0);
+    }
 
     public Plan {
         if (to < from) {

@@ -35,24 +35,37 @@ public final class WorkerTask implements AutoCloseable {
         return Jwt.userToken(secret, userId, null, null);
     }
 
-    /** Connects the plan's users (W1, W3 to W5) and has them watch their channel; returns when all are done. */
+    /**
+     * Connects the plan's users, then (W3, W4) has each watch its channel: watching comes second because a
+     * channel's members must exist, and connecting is what creates users.
+     */
     public void setup() {
         if (plan.workload() == Workload.W2) {
+            if (plan.warmupSeconds() > 0) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.warmupSeconds());
+                paced(plan.from(), plan.to(), deadline, i -> {
+                    String uid = "w" + plan.userId(i);
+                    return gen.connect(uid, token(uid)).thenAccept(LoadClient::close);
+                });
+                gen.resetStats();
+                errors.clear();
+            }
             return;
         }
         long t0 = System.nanoTime();
         paced(plan.from(), plan.to(), Long.MAX_VALUE, i -> {
             String uid = plan.userId(i);
-            CompletableFuture<LoadClient> c = gen.connect(uid, token(uid));
-            if (!plan.workload().needsChannels()) {
-                return c.thenAccept(clients::add);
-            }
-            String[] ch = plan.channelOf(i);
-            return c.thenCompose(client -> {
-                clients.add(client);
+            return gen.connect(uid, token(uid)).thenAccept(clients::add);
+        });
+        if (plan.workload().needsChannels()) {
+            List<LoadClient> connected = new ArrayList<>(clients);
+            paced(0, connected.size(), Long.MAX_VALUE, k -> {
+                LoadClient client = connected.get(k);
+                int i = index(client.userId());
+                String[] ch = plan.channelOf(i);
                 return gen.watch(client, ch[0], ch[1], members(i));
             });
-        });
+        }
         setupMillis = (System.nanoTime() - t0) / 1_000_000;
     }
 

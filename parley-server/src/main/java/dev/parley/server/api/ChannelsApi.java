@@ -13,7 +13,8 @@ import java.util.List;
 /** The channel endpoints (PROTOCOL.md §7.2 to §7.8: C1 to C6, C8 to C10, C13 to C15, C17, C21). */
 final class ChannelsApi {
 
-    void register(Router router) {
+    void register(Router target) {
+        NulGuard.Registrar router = NulGuard.guarding(target);
         router.add("POST", "/channels", this::query);
         router.add("POST", "/channels/read", ctx -> chat(ctx).reads().markAllRead(actor(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/query", ctx -> getOrCreate(ctx, null));
@@ -34,6 +35,10 @@ final class ChannelsApi {
                 ctx -> chat(ctx).reads().markUnread(actor(ctx), cid(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/{id}/message", ctx -> chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
+        router.add("PATCH", "/channels/{type}/{id}/member", ctx -> chat(ctx).admin().updateMember(actor(ctx), cid(ctx),
+                ctx.param("user_id"), ctx.body()));
+        router.add("PATCH", "/channels/{type}/{id}/member/{user_id}", ctx -> chat(ctx).admin().updateMember(actor(ctx),
+                cid(ctx), ctx.pathParam("user_id"), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/pinned_messages", this::pinned);
         router.add("GET", "/members", ctx -> chat(ctx).members().query(actor(ctx, ctx.payload()), ctx.payload()));
     }

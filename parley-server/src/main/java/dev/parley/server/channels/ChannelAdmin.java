@@ -51,6 +51,14 @@ public final class ChannelAdmin {
                 core.store().updateChannel(ch);
                 channelUpdated(ch, type, actor);
             }
+            if (body.path("accept_invite").asBoolean(false) || body.path("reject_invite").asBoolean(false)) {
+                answerInvite(actor, ch, type, body.path("accept_invite").asBoolean(false));
+            }
+            Map<String, String> invited = ChannelService.memberRoles(body.get("invites"));
+            if (!invited.isEmpty()) {
+                Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
+                invite(actor, ch, type, invited);
+            }
             Map<String, String> added = ChannelService.memberRoles(body.get("add_members"));
             List<String> removed = ChannelService.memberIds(body.get("remove_members"), false);
             Map<String, String> roles = roleChanges(body);
@@ -136,6 +144,55 @@ public final class ChannelAdmin {
             core.hub().publish(ch.cid(), e);
         }
         channels.notifyAdded(after, type, fresh, actor.user());
+    }
+
+    private void invite(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> invited) {
+        channels.requireUsers(invited.keySet(), "channel update");
+        Instant now = core.now();
+        List<MemberRow> fresh = new ArrayList<>();
+        invited.forEach((u, role) -> {
+            if (core.store().member(ch.cid(), u).isEmpty()) {
+                fresh.add(MemberRow.invite(ch.cid(), u, role, now));
+            }
+        });
+        core.store().upsertMembers(ch.cid(), fresh);
+        ChannelRow after = channels.require(ch.cid());
+        Map<String, User> users = core.usersById(invited.keySet());
+        ObjectNode channel = ChannelViews.channel(after, type, null);
+        for (MemberRow m : fresh) {
+            ObjectNode member = ChannelViews.member(m, users.get(m.userId()), after);
+            ObjectNode e = ChannelViews.event("member.added", after, now);
+            e.set("member", member);
+            e.set("user", users.get(m.userId()).toJson());
+            core.hub().publish(ch.cid(), e);
+            ObjectNode n = ChannelViews.event("notification.invited", after, now);
+            n.set("channel", channel);
+            n.set("member", member);
+            n.set("user", users.get(m.userId()).toJson());
+            core.sendToUser(m.userId(), n);
+        }
+    }
+
+    /** {@code accept_invite} / {@code reject_invite} by the invited member itself. */
+    private void answerInvite(Actor actor, ChannelRow ch, ChannelType type, boolean accept) {
+        MemberRow m = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        if (m == null || m.inviteStatus() == null) {
+            throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
+                    + "' has no invitation to channel '" + ch.cid() + "'\"");
+        }
+        Instant now = core.now();
+        MemberRow answered = m.withInvite(accept, now);
+        core.store().updateMember(answered);
+        ObjectNode member = ChannelViews.member(answered, actor.user(), ch);
+        ObjectNode e = ChannelViews.event("member.updated", ch, now);
+        e.set("member", member);
+        e.set("user", actor.user().toJson());
+        core.hub().publish(ch.cid(), e);
+        ObjectNode n = ChannelViews.event(accept ? "notification.invite_accepted" : "notification.invite_rejected", ch, now);
+        n.set("channel", ChannelViews.channel(ch, type, null));
+        n.set("member", member);
+        n.set("user", actor.user().toJson());
+        core.store().members(ch.cid(), 10_000, 0).forEach(x -> core.sendToUser(x.userId(), n));
     }
 
     private Map<String, String> roleChanges(ObjectNode body) {
@@ -266,7 +323,7 @@ public final class ChannelAdmin {
         }
         ChannelRow ch = channels.require(cid);
         ChannelType type = core.types().require(ch.type());
-        if (!core.store().setHidden(cid, actor.userId(), hidden)) {
+        if (!core.store().setHidden(cid, actor.userId(), hidden, hidden && clearHistory ? core.now() : null)) {
             throw ChatException.notAllowed((hidden ? "HideChannel" : "ShowChannel") + " failed with error: \"user '"
                     + actor.userId() + "' is not a member of channel '" + cid + "'\"");
         }
@@ -280,6 +337,75 @@ public final class ChannelAdmin {
         core.sendToUser(actor.userId(), e);
         return Json.object();
     }
+
+    /**
+     * {@code PATCH /channels/{type}/{id}/member} (C12): {@code set}/{@code unset} of {@code archived},
+     * {@code pinned}, {@code channel_role} (server only) and custom member fields; {@code member.updated}.
+     */
+    public ObjectNode updateMember(Actor actor, String cid, String userId, ObjectNode body) {
+        String target = userId != null && !userId.isEmpty() ? userId : actor.userId();
+        if (target == null) {
+            throw ChatException.input("user_id is required with a server token");
+        }
+        if (!actor.server() && !target.equals(actor.userId())) {
+            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"users may only change their own membership\"");
+        }
+        return core.underLock(cid, () -> {
+            ChannelRow ch = channels.require(cid);
+            MemberRow m = core.store().member(cid, target).orElseThrow(() -> ChatException.notFound(
+                    "user '" + target + "' is not a member of channel '" + cid + "'"));
+            ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
+            Instant now = core.now();
+            Instant archived = m.archivedAt();
+            Instant pinned = m.pinnedAt();
+            ObjectNode custom = m.custom().deepCopy();
+            String role = m.channelRole();
+            for (var it = set.fields(); it.hasNext(); ) {
+                var e = it.next();
+                switch (e.getKey()) {
+                    case "archived" -> archived = e.getValue().asBoolean() ? now : null;
+                    case "pinned" -> pinned = e.getValue().asBoolean() ? now : null;
+                    case "channel_role" -> {
+                        if (!actor.server()) {
+                            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"channel_role can only be changed server-side\"");
+                        }
+                        role = e.getValue().asText();
+                    }
+                    default -> {
+                        if (!MEMBER_FIELDS.contains(e.getKey()) && !e.getValue().isNull()) {
+                            custom.set(e.getKey(), e.getValue().deepCopy());
+                        }
+                    }
+                }
+            }
+            JsonNode unset = body.get("unset");
+            if (unset != null && unset.isArray()) {
+                for (JsonNode k : unset) {
+                    switch (k.asText()) {
+                        case "archived" -> archived = null;
+                        case "pinned" -> pinned = null;
+                        default -> custom.remove(k.asText());
+                    }
+                }
+            }
+            MemberRow changed = m.withRole(role, now).withState(archived, pinned, custom, now);
+            core.store().updateMember(changed);
+            User user = core.users().find(target).orElse(null);
+            ObjectNode view = ChannelViews.member(changed, user, ch);
+            ObjectNode e = ChannelViews.event("member.updated", ch, now);
+            e.set("member", view);
+            e.set("user", user == null ? Json.object().put("id", target) : user.toJson());
+            core.hub().publish(cid, e);
+            ObjectNode out = Json.object();
+            out.set("channel_member", view);
+            return out;
+        });
+    }
+
+    /** Member keys the server manages; never custom. */
+    private static final Set<String> MEMBER_FIELDS = Set.of("user_id", "user", "created_at", "updated_at", "banned",
+            "shadow_banned", "role", "status", "archived_at", "pinned_at", "notifications_muted", "is_moderator",
+            "invited", "invite_accepted_at", "invite_rejected_at", "ban_expires", "deleted_at");
 
     private MemberRow membership(Actor actor, String cid) {
         return actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;

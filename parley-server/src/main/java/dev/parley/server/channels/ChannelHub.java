@@ -30,6 +30,8 @@ public final class ChannelHub {
 
     private final Map<String, Set<Session>> watchers = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> bySession = new ConcurrentHashMap<>();
+    /** Per channel, per watching user, how many of its connections watch: counts and checks in O(1). */
+    private final Map<String, Map<String, Integer>> usersByChannel = new ConcurrentHashMap<>();
 
     /**
      * Subscribes the connection to the channel.
@@ -41,10 +43,11 @@ public final class ChannelHub {
         if (mine.contains(cid) || mine.size() >= MAX_PER_SESSION) {
             return false;
         }
-        boolean userWasWatching = isWatching(session.userId(), cid);
         mine.add(cid);
         watchers.computeIfAbsent(cid, k -> ConcurrentHashMap.newKeySet()).add(session);
-        return !userWasWatching;
+        Integer before = usersByChannel.computeIfAbsent(cid, k -> new ConcurrentHashMap<>())
+                .merge(session.userId(), 1, Integer::sum) - 1;
+        return before == 0;
     }
 
     /**
@@ -61,7 +64,15 @@ public final class ChannelHub {
             v.remove(session);
             return v.isEmpty() ? null : v;
         });
-        return !isWatching(session.userId(), cid);
+        boolean[] stopped = {false};
+        usersByChannel.computeIfPresent(cid, (k, users) -> {
+            users.computeIfPresent(session.userId(), (u, n) -> {
+                stopped[0] = n <= 1;
+                return n <= 1 ? null : n - 1;
+            });
+            return users.isEmpty() ? null : users;
+        });
+        return stopped[0];
     }
 
     /** Ends every subscription of a closed connection; returns the channels its user stopped watching. */
@@ -82,6 +93,7 @@ public final class ChannelHub {
 
     /** Forgets every watcher of a deleted channel. */
     public synchronized void dropChannel(String cid) {
+        usersByChannel.remove(cid);
         Set<Session> gone = watchers.remove(cid);
         if (gone != null) {
             gone.forEach(s -> {
@@ -94,8 +106,8 @@ public final class ChannelHub {
     }
 
     public boolean isWatching(String userId, String cid) {
-        Set<Session> w = watchers.get(cid);
-        return w != null && w.stream().anyMatch(s -> s.userId().equals(userId));
+        Map<String, Integer> users = usersByChannel.get(cid);
+        return users != null && users.containsKey(userId);
     }
 
     public boolean isWatching(Session session, String cid) {
@@ -105,16 +117,13 @@ public final class ChannelHub {
 
     /** Distinct users watching the channel. */
     public Set<String> watchingUsers(String cid) {
-        Set<Session> w = watchers.get(cid);
-        Set<String> users = new LinkedHashSet<>();
-        if (w != null) {
-            w.forEach(s -> users.add(s.userId()));
-        }
-        return users;
+        Map<String, Integer> users = usersByChannel.get(cid);
+        return users == null ? Set.of() : new LinkedHashSet<>(users.keySet());
     }
 
     public int watcherCount(String cid) {
-        return watchingUsers(cid).size();
+        Map<String, Integer> users = usersByChannel.get(cid);
+        return users == null ? 0 : users.size();
     }
 
     public int watchCount(Session session) {

@@ -139,6 +139,7 @@ public final class ChannelService {
             if (actor != null) {
                 e.set("user", actor.toJson());
             }
+            core.store().appendEvent(ch.cid(), dev.parley.protocol.Timestamps.parse(e.get("created_at").asText(), "at"), e);
             core.sendToUser(m.userId(), e);
         }
     }
@@ -238,7 +239,8 @@ public final class ChannelService {
         int offset = clamp(body.get("offset"), 0, ChannelQuery.MAX_OFFSET);
         int messageLimit = clamp(body.get("message_limit"), 25, Paging_MAX);
         int memberLimit = clamp(body.get("member_limit"), 100, 100);
-        List<ChannelRow> rows = core.store().queryChannels(new ChannelQuery(filter, sort, Math.max(1, limit), offset,
+        List<ChannelRow> rows = core.store().queryChannels(new ChannelQuery(filter, sort,
+                limit == 0 ? ChannelQuery.DEFAULT_LIMIT : limit, offset,
                 actor.userId(), core.types().openTypes()));
         boolean watch = body.path("watch").asBoolean(false);
         ChannelStates.Options options = new ChannelStates.Options(body.path("state").asBoolean(true), null, messageLimit,

@@ -69,7 +69,12 @@ public final class ChannelStates {
 
         ObjectNode s = Json.object();
         s.set("channel", channelFor(actor, ch, type, membership, users.get(ch.createdById())));
-        List<MessageRow> page = o.state() ? Paging.channel(core.store(), ch.cid(), o.messages(), o.messageLimit()) : List.of();
+        java.time.Instant floor = membership == null ? null : membership.hideMessagesBefore();
+        List<MessageRow> page = o.state() ? Paging.channel(core.store(), ch.cid(), o.messages(), o.messageLimit(), floor)
+                : List.of();
+        if (floor != null) {
+            s.put("hide_messages_before", dev.parley.protocol.Timestamps.format(floor));
+        }
         ArrayNode messages = s.putArray("messages");
         MessageViews.forViewer(core, page, viewer).forEach(messages::add);
         ArrayNode pinned = s.putArray("pinned_messages");

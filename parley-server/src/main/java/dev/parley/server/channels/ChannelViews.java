@@ -70,11 +70,33 @@ public final class ChannelViews {
         o.put("shadow_banned", user != null && user.shadowBanned());
         o.put("channel_role", m.channelRole());
         o.put("role", legacyRole(m, user, ch));
-        o.put("status", "member");
+        o.put("status", m.inviteStatus() == null ? "member" : m.inviteStatus());
+        if (m.inviteStatus() != null) {
+            o.put("invited", true);
+            if (m.inviteAcceptedAt() != null) {
+                o.put("invite_accepted_at", Timestamps.format(m.inviteAcceptedAt()));
+            }
+            if (m.inviteRejectedAt() != null) {
+                o.put("invite_rejected_at", Timestamps.format(m.inviteRejectedAt()));
+            }
+        }
         o.put("notifications_muted", false);
-        o.putNull("archived_at");
-        o.putNull("pinned_at");
+        putTime(o, "archived_at", m.archivedAt());
+        putTime(o, "pinned_at", m.pinnedAt());
+        m.custom().fields().forEachRemaining(e -> {
+            if (!o.has(e.getKey())) {
+                o.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
         return o;
+    }
+
+    private static void putTime(ObjectNode o, String key, Instant at) {
+        if (at == null) {
+            o.putNull(key);
+        } else {
+            o.put(key, Timestamps.format(at));
+        }
     }
 
     private static String legacyRole(MemberRow m, User user, ChannelRow ch) {

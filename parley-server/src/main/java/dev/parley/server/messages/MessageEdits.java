@@ -152,6 +152,9 @@ public final class MessageEdits {
             } else {
                 core.store().updateMessage(row);
             }
+            if (m.parentId() != null && m.deletedAt() == null) {
+                replyDeleted(c, m.parentId(), hard, now);
+            }
             ObjectNode e = ChannelViews.event("message.deleted", c.channel(), now);
             ObjectNode view = MessageViews.forViewer(core, row, null);
             e.set("message", view);
@@ -162,6 +165,22 @@ public final class MessageEdits {
             }
             core.publishDurable(c.channel().cid(), e);
             return wrap(view);
+        });
+    }
+
+    /** A deleted reply lowers its parent's {@code reply_count} (and counts in {@code deleted_reply_count}). */
+    private void replyDeleted(MessageService.Context c, String parentId, boolean hard, Instant now) {
+        core.store().findMessage(parentId).ifPresent(p -> {
+            ObjectNode d = p.doc().deepCopy();
+            d.put("reply_count", Math.max(0, d.path("reply_count").asInt(0) - 1));
+            if (!hard) {
+                d.put("deleted_reply_count", d.path("deleted_reply_count").asInt(0) + 1);
+            }
+            d.put("updated_at", Timestamps.format(now));
+            MessageRow parent = new MessageRow(p.id(), p.cid(), p.userId(), p.parentId(), p.inChannel(), p.createdAt(), now,
+                    p.deletedAt(), p.pinnedAt(), d);
+            core.store().updateMessage(parent);
+            messages.announceUpdated(c.channel(), parent, null);
         });
     }
 

@@ -29,7 +29,26 @@ public final class Paging {
 
     /** A page of the channel's messages; {@code options} may be null (the newest {@code defaultLimit}). */
     public static List<MessageRow> channel(ChatStore store, String cid, JsonNode options, int defaultLimit) {
-        return page(store, options, defaultLimit, r -> store.channelMessages(cid, r));
+        return channel(store, cid, options, defaultLimit, null);
+    }
+
+    /** As {@link #channel(ChatStore, String, JsonNode, int)}, leaving out messages created before {@code floor}. */
+    public static List<MessageRow> channel(ChatStore store, String cid, JsonNode options, int defaultLimit, Instant floor) {
+        if (floor == null) {
+            return page(store, options, defaultLimit, r -> store.channelMessages(cid, r));
+        }
+        Cursor bottom = new Cursor(floor, "");
+        return page(store, options, defaultLimit, r -> {
+            boolean raise = r.after() == null || compare(r.after(), bottom) < 0;
+            MessageRange clamped = raise ? new MessageRange(r.before(), r.beforeInclusive(), bottom, true, r.limit(),
+                    r.oldestFirst()) : r;
+            return store.channelMessages(cid, clamped);
+        });
+    }
+
+    private static int compare(Cursor a, Cursor b) {
+        int t = a.at().compareTo(b.at());
+        return t != 0 ? t : a.id().compareTo(b.id());
     }
 
     /** A page of a thread's replies. */

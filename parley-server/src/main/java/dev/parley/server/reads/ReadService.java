@@ -183,6 +183,20 @@ public final class ReadService {
         if (body.path("with_inaccessible_cids").asBoolean(false)) {
             ArrayNode in = out.putArray("inaccessible_cids");
             inaccessible.forEach(in::add);
+        } else {
+            // Without the list, a channel the user lost is reported the way the mock backend does.
+            for (String cid : inaccessible) {
+                ObjectNode e = arr.addObject();
+                e.put("type", "notification.removed_from_channel");
+                e.put("cid", cid);
+                int colon = cid.indexOf(':');
+                if (colon > 0) {
+                    e.put("channel_type", cid.substring(0, colon));
+                    e.put("channel_id", cid.substring(colon + 1));
+                }
+                e.set("user", user.toJson());
+                e.put("created_at", Timestamps.format(core.now()));
+            }
         }
         return out;
     }

@@ -11,13 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Translates a {@link ChannelQuery} into one SELECT on {@code channels} (PROTOCOL.md §9.2, §9.6), in the
  * style of {@link UserQueryTranslator}: operands are always bound, field names become SQL only when they
- * are known columns, and a condition on a missing value is false. Fields that are not supported yet
- * (custom channel fields among them) are refused with code 4 naming the field. Thread-safe.
+ * are known columns, custom keys (validated, bound) are read from the channel's custom JSON, and a
+ * condition on a missing value is false. Thread-safe.
  */
 final class ChannelQueryTranslator {
     static final String COLUMNS = "channels.cid, channels.type, channels.id, channels.created_by_id, channels.team, "
@@ -36,6 +37,13 @@ final class ChannelQueryTranslator {
             Map.entry("member_count", Type.NUMBER));
 
     private static final String LAST_UPDATED = "COALESCE(channels.last_message_at, channels.created_at)";
+
+    private final SqlDialect custom;
+
+    /** @param custom the dialect reading {@code channels.custom} */
+    ChannelQueryTranslator(SqlDialect custom) {
+        this.custom = custom;
+    }
 
     /** The SELECT of {@link #COLUMNS} for {@code query}, with its parameters. */
     SqlBuilder select(ChannelQuery query) {
@@ -61,7 +69,7 @@ final class ChannelQueryTranslator {
         b.sql("(");
         filter(b, query.filter(), viewer);
         b.sql(")");
-        orderBy(b, query.sort());
+        orderBy(b, query.sort(), viewer);
         b.sql(" LIMIT ").param(query.limit()).sql(" OFFSET ").param(query.offset());
         return b;
     }
@@ -98,7 +106,28 @@ final class ChannelQueryTranslator {
     private void condition(SqlBuilder b, Condition c, String viewer) {
         switch (c.field()) {
             case "members" -> members(b, c);
-            case "hidden", "joined" -> viewerFlag(b, c, viewer);
+            case "hidden", "joined", "has_unread" -> viewerFlag(b, c, viewer);
+            case "pinned", "archived" -> {
+                if (c.op() != Op.EQ || !c.value().isBoolean() || viewer == null) {
+                    throw ChatException.input("filter_conditions." + c.field() + " supports only $eq with a boolean, for a user");
+                }
+                b.sql(c.value().asBoolean() ? "" : "NOT ").sql("EXISTS (SELECT 1 FROM members p WHERE p.cid = channels.cid "
+                        + "AND p.user_id = ").param(viewer).sql(" AND p." + c.field() + "_at IS NOT NULL)");
+            }
+            case "invite" -> {
+                if (c.op() != Op.EQ || !c.value().isTextual() || viewer == null) {
+                    throw ChatException.input("filter_conditions.invite supports only $eq with pending, accepted or rejected, for a user");
+                }
+                b.sql("EXISTS (SELECT 1 FROM members i WHERE i.cid = channels.cid AND i.user_id = ").param(viewer)
+                        .sql(" AND i.invite_status = ").param(c.value().asText()).sql(")");
+            }
+            // No channel mutes are kept yet: every channel is unmuted.
+            case "muted" -> {
+                if (c.op() != Op.EQ || !c.value().isBoolean()) {
+                    throw ChatException.input("filter_conditions." + c.field() + " supports only $eq with a boolean");
+                }
+                b.sql(c.value().asBoolean() ? "1 = 0" : "1 = 1");
+            }
             default -> column(b, c);
         }
     }
@@ -142,6 +171,11 @@ final class ChannelQueryTranslator {
             throw ChatException.input("filter_conditions." + c.field() + " needs a user: pass user_id");
         }
         boolean want = c.value().asBoolean();
+        if (c.field().equals("has_unread")) {
+            b.sql(want ? "" : "NOT ").sql("EXISTS (SELECT 1 FROM members u WHERE u.cid = channels.cid AND u.user_id = ")
+                    .param(viewer).sql(" AND u.unread_messages > 0)");
+            return;
+        }
         if (c.field().equals("joined")) {
             if (!want) {
                 b.sql("NOT ");
@@ -156,8 +190,8 @@ final class ChannelQueryTranslator {
     private void column(SqlBuilder b, Condition c) {
         Type type = COLUMNS_BY_FIELD.get(c.field());
         if (type == null) {
-            String shown = c.field().length() > 64 ? c.field().substring(0, 64) + "..." : c.field();
-            throw ChatException.input("filter_conditions: field '" + shown + "' is not supported for channels");
+            custom(b, c, customKey(c.field(), "filter_conditions"));
+            return;
         }
         String expr = expression(c.field());
         switch (c.op()) {
@@ -201,6 +235,81 @@ final class ChannelQueryTranslator {
             }
             default -> throw unsupported(c, "the field " + c.field());
         }
+    }
+
+    private void custom(SqlBuilder b, Condition c, String key) {
+        JsonNode v = c.value();
+        switch (c.op()) {
+            case EQ -> {
+                if (v.isNull()) {
+                    negate(b, x -> custom.customExists(x, key));
+                } else if (v.isContainerNode()) {
+                    custom.customJsonEquals(b, key, dev.parley.protocol.Json.write(v));
+                } else {
+                    custom.customScalar(b, key, scalar(v));
+                    b.sql(" = ").param(value(v));
+                }
+            }
+            case NE -> negate(b, x -> custom(x, new Condition(c.field(), Op.EQ, v), key));
+            case NIN -> negate(b, x -> custom(x, new Condition(c.field(), Op.IN, v), key));
+            case IN -> {
+                if (!v.isArray() || v.isEmpty()) {
+                    b.sql("1 = 0");
+                    return;
+                }
+                b.sql("(");
+                for (int i = 0; i < v.size(); i++) {
+                    b.sql(i == 0 ? "" : " OR ");
+                    custom(b, new Condition(c.field(), Op.EQ, v.get(i)), key);
+                }
+                b.sql(")");
+            }
+            case GT, GTE, LT, LTE -> {
+                require(v.isTextual() || v.isNumber(), "filter_conditions." + c.field() + " must be a string or a number");
+                custom.customScalar(b, key, scalar(v));
+                b.sql(comparison(c.op())).param(value(v));
+            }
+            case EXISTS -> {
+                if (v.asBoolean()) {
+                    custom.customExists(b, key);
+                } else {
+                    negate(b, x -> custom.customExists(x, key));
+                }
+            }
+            case CONTAINS -> {
+                require(!v.isContainerNode(), "filter_conditions." + c.field() + " must be a scalar for $contains");
+                custom.arrayContains(b, "custom", key, v);
+            }
+            case AUTOCOMPLETE, Q -> {
+                String needle = UserQueryTranslator.escapeLike(v.asText().toLowerCase(Locale.ROOT));
+                b.sql("(lower(");
+                custom.customScalar(b, key, SqlDialect.Scalar.STRING);
+                b.sql(") LIKE ").param(c.op() == Op.Q ? "%" + needle + "%" : needle + "%").sql(" ESCAPE '\\')");
+            }
+        }
+    }
+
+    private static SqlDialect.Scalar scalar(JsonNode v) {
+        if (v.isNumber()) {
+            return SqlDialect.Scalar.NUMBER;
+        }
+        return v.isBoolean() ? SqlDialect.Scalar.BOOLEAN : SqlDialect.Scalar.STRING;
+    }
+
+    private static Object value(JsonNode v) {
+        if (v.isNumber()) {
+            return JsonValues.number(v);
+        }
+        return v.isBoolean() ? (Object) v.asBoolean() : v.asText();
+    }
+
+    private static String customKey(String key, String where) {
+        if (!UserQueryTranslator.CUSTOM_KEY.matcher(key).matches()) {
+            String shown = key.length() > 64 ? key.substring(0, 64) + "..." : key;
+            throw ChatException.input(where + ": field '" + shown
+                    + "' is not a valid field name (expected: 1 to 64 characters of A-Z a-z 0-9 _ . -)");
+        }
+        return key;
     }
 
     private static String expression(String field) {
@@ -254,15 +363,23 @@ final class ChannelQueryTranslator {
         return b;
     }
 
-    private static void orderBy(SqlBuilder b, List<SortField> sort) {
+    private void orderBy(SqlBuilder b, List<SortField> sort, String viewer) {
         List<SortField> fields = sort.isEmpty() ? List.of(new SortField("last_updated", false)) : sort;
         b.sql(" ORDER BY ");
         for (SortField f : fields) {
             Type t = COLUMNS_BY_FIELD.get(f.field());
-            if (t == null || t == Type.BOOLEAN) {
+            if (t == Type.BOOLEAN || Set.of("unread_count", "has_unread").contains(f.field())
+                    || f.field().equals("pinned_at") && viewer == null) {
                 throw ChatException.input("sort: field '" + f.field() + "' is not supported for channels");
             }
-            b.sql(expression(f.field()) + (f.ascending() ? " ASC NULLS LAST, " : " DESC NULLS LAST, "));
+            if (f.field().equals("pinned_at")) {
+                b.sql("(SELECT p.pinned_at FROM members p WHERE p.cid = channels.cid AND p.user_id = ").param(viewer).sql(")");
+            } else if (t == null) {
+                custom.customSortKey(b, customKey(f.field(), "sort"));
+            } else {
+                b.sql(expression(f.field()));
+            }
+            b.sql(f.ascending() ? " ASC NULLS LAST, " : " DESC NULLS LAST, ");
         }
         b.sql("channels.cid ASC");
     }

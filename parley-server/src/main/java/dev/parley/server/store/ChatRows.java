@@ -44,10 +44,15 @@ public final class ChatRows {
         }
     }
 
-    /** A member of a channel with its read state (PROTOCOL.md §6.3, §6.6). */
+    /**
+     * A member of a channel with its read state (PROTOCOL.md §6.3, §6.6) and its own view of the channel:
+     * archived, pinned, history hidden before a time; {@code custom} holds the app's member fields.
+     */
     public record MemberRow(
             String cid, String userId, String channelRole, Instant createdAt, Instant updatedAt, boolean hidden,
-            Instant lastRead, String lastReadMessageId, int unreadMessages) {
+            Instant lastRead, String lastReadMessageId, int unreadMessages, Instant archivedAt, Instant pinnedAt,
+            Instant hideMessagesBefore, ObjectNode custom, String inviteStatus, Instant inviteAcceptedAt,
+            Instant inviteRejectedAt) {
         public MemberRow {
             requireNonNull(cid, "cid");
             requireNonNull(userId, "userId");
@@ -55,14 +60,41 @@ public final class ChatRows {
             createdAt = Timestamps.truncate(requireNonNull(createdAt, "createdAt"));
             updatedAt = Timestamps.truncate(requireNonNull(updatedAt, "updatedAt"));
             lastRead = Timestamps.truncate(lastRead);
+            archivedAt = Timestamps.truncate(archivedAt);
+            pinnedAt = Timestamps.truncate(pinnedAt);
+            hideMessagesBefore = Timestamps.truncate(hideMessagesBefore);
+            custom = custom == null ? dev.parley.protocol.Json.object() : custom;
+            inviteAcceptedAt = Timestamps.truncate(inviteAcceptedAt);
+            inviteRejectedAt = Timestamps.truncate(inviteRejectedAt);
         }
 
         public static MemberRow create(String cid, String userId, String role, Instant now) {
-            return new MemberRow(cid, userId, role, now, now, false, now, null, 0);
+            return new MemberRow(cid, userId, role, now, now, false, now, null, 0, null, null, null, null, null, null, null);
+        }
+
+        /** A member invited rather than added: pending until it accepts or rejects. */
+        public static MemberRow invite(String cid, String userId, String role, Instant now) {
+            return new MemberRow(cid, userId, role, now, now, false, now, null, 0, null, null, null, null, "pending", null,
+                    null);
+        }
+
+        /** The invitation answered: {@code accepted} or {@code rejected} at {@code now}. */
+        public MemberRow withInvite(boolean accepted, Instant now) {
+            return new MemberRow(cid, userId, channelRole, createdAt, now, hidden, lastRead, lastReadMessageId,
+                    unreadMessages, archivedAt, pinnedAt, hideMessagesBefore, custom, accepted ? "accepted" : "rejected",
+                    accepted ? now : null, accepted ? null : now);
         }
 
         public MemberRow withRole(String role, Instant now) {
-            return new MemberRow(cid, userId, role, createdAt, now, hidden, lastRead, lastReadMessageId, unreadMessages);
+            return new MemberRow(cid, userId, role, createdAt, now, hidden, lastRead, lastReadMessageId, unreadMessages,
+                    archivedAt, pinnedAt, hideMessagesBefore, custom, inviteStatus, inviteAcceptedAt, inviteRejectedAt);
+        }
+
+        /** The member's own state changed: archive, pin, custom fields. */
+        public MemberRow withState(Instant archivedAt, Instant pinnedAt, ObjectNode custom, Instant now) {
+            return new MemberRow(cid, userId, channelRole, createdAt, now, hidden, lastRead, lastReadMessageId,
+                    unreadMessages, archivedAt, pinnedAt, hideMessagesBefore, custom, inviteStatus, inviteAcceptedAt,
+                    inviteRejectedAt);
         }
     }
 

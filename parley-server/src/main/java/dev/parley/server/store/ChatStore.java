@@ -59,8 +59,20 @@ public interface ChatStore {
     /** Removes members; keeps {@code member_count} right. Returns how many were removed. */
     int removeMembers(String cid, Collection<String> userIds);
 
-    /** Sets or clears a member's hidden flag; false when not a member. */
-    boolean setHidden(String cid, String userId, boolean hidden);
+    /**
+     * Sets or clears a member's hidden flag, and when {@code hideMessagesBefore} is given, hides the history
+     * before it from that member; false when not a member.
+     */
+    boolean setHidden(String cid, String userId, boolean hidden, Instant hideMessagesBefore);
+
+    /** Overwrites the member's own state (role, archive, pin, custom fields); false when not a member. */
+    default boolean updateMember(MemberRow member) {
+        if (member(member.cid(), member.userId()).isEmpty()) {
+            return false;
+        }
+        upsertMembers(member.cid(), List.of(member));
+        return true;
+    }
 
     /** Sets a member's read state; false when not a member. */
     boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unreadMessages);

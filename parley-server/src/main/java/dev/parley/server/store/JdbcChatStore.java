@@ -37,15 +37,19 @@ final class JdbcChatStore implements ChatStore {
     private static final String MESSAGE_COLUMNS =
             "id, cid, user_id, parent_id, in_channel, created_at, updated_at, deleted_at, pinned_at, doc";
     private static final String MEMBER_COLUMNS = "cid, user_id, channel_role, created_at, updated_at, hidden, "
-            + "last_read, last_read_message_id, unread_messages";
+            + "last_read, last_read_message_id, unread_messages, archived_at, pinned_at, hide_messages_before, custom, "
+            + "invite_status, invite_accepted_at, invite_rejected_at";
     private static final int IDS_PER_QUERY = 500;
 
     private final String kind;
     private final HikariDataSource reads;
     private final HikariDataSource writes;
-    private final ChannelQueryTranslator translator = new ChannelQueryTranslator();
+    private final ChannelQueryTranslator translator;
+    private final MessageSearchTranslator searchTranslator;
 
-    JdbcChatStore(String kind, HikariDataSource reads, HikariDataSource writes) {
+    JdbcChatStore(String kind, SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
+        this.translator = new ChannelQueryTranslator(dialect.onDocument("channels.custom"));
+        this.searchTranslator = new MessageSearchTranslator(dialect.onDocument("doc"));
         this.kind = requireNonNull(kind, "kind");
         this.reads = requireNonNull(reads, "reads");
         this.writes = requireNonNull(writes, "writes");
@@ -172,9 +176,18 @@ final class JdbcChatStore implements ChatStore {
                     .param(micros(m.createdAt())).sql(", ").param(micros(m.updatedAt())).sql(", ")
                     .param(m.hidden() ? 1 : 0).sql(", ");
             nullable(b, micros(m.lastRead())).sql(", ");
-            nullable(b, m.lastReadMessageId()).sql(", ").param(m.unreadMessages())
+            nullable(b, m.lastReadMessageId()).sql(", ").param(m.unreadMessages()).sql(", ");
+            nullable(b, micros(m.archivedAt())).sql(", ");
+            nullable(b, micros(m.pinnedAt())).sql(", ");
+            nullable(b, micros(m.hideMessagesBefore())).sql(", ").param(Json.write(m.custom())).sql(", ");
+            nullable(b, m.inviteStatus()).sql(", ");
+            nullable(b, micros(m.inviteAcceptedAt())).sql(", ");
+            nullable(b, micros(m.inviteRejectedAt()))
                     .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET channel_role = excluded.channel_role, "
-                            + "updated_at = excluded.updated_at");
+                            + "updated_at = excluded.updated_at, archived_at = excluded.archived_at, "
+                            + "pinned_at = excluded.pinned_at, custom = excluded.custom, "
+                            + "invite_status = excluded.invite_status, invite_accepted_at = excluded.invite_accepted_at, "
+                            + "invite_rejected_at = excluded.invite_rejected_at");
             update(c, b);
         }
         recountMembers(c, cid);
@@ -202,9 +215,14 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public boolean setHidden(String cid, String userId, boolean hidden) {
-        return write("hide channel", c -> update(c, new SqlBuilder().sql("UPDATE members SET hidden = ")
-                .param(hidden ? 1 : 0).sql(" WHERE cid = ").param(cid).sql(" AND user_id = ").param(userId)) > 0);
+    public boolean setHidden(String cid, String userId, boolean hidden, Instant hideMessagesBefore) {
+        return write("hide channel", c -> {
+            SqlBuilder b = new SqlBuilder().sql("UPDATE members SET hidden = ").param(hidden ? 1 : 0);
+            if (hideMessagesBefore != null) {
+                b.sql(", hide_messages_before = ").param(micros(hideMessagesBefore));
+            }
+            return update(c, b.sql(" WHERE cid = ").param(cid).sql(" AND user_id = ").param(userId)) > 0;
+        });
     }
 
     @Override
@@ -462,7 +480,7 @@ final class JdbcChatStore implements ChatStore {
         if (search.cids().isEmpty()) {
             return List.of();
         }
-        SqlBuilder b = new MessageSearchTranslator(kind.startsWith("Postgres")).select(MESSAGE_COLUMNS, search);
+        SqlBuilder b = searchTranslator.select(MESSAGE_COLUMNS, search);
         return read("search messages", c -> list(c, b, JdbcChatStore::message));
     }
 
@@ -495,7 +513,9 @@ final class JdbcChatStore implements ChatStore {
 
     private static MemberRow member(ResultSet rs) throws SQLException {
         return new MemberRow(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5),
-                rs.getInt(6) == 1, instant(rs, 7), rs.getString(8), rs.getInt(9));
+                rs.getInt(6) == 1, instant(rs, 7), rs.getString(8), rs.getInt(9), instant(rs, 10), instant(rs, 11),
+                instant(rs, 12), Json.parseObject(rs.getString(13), "stored member"), rs.getString(14), instant(rs, 15),
+                instant(rs, 16));
     }
 
     private static MessageRow message(ResultSet rs) throws SQLException {

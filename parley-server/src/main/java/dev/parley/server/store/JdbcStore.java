@@ -48,7 +48,7 @@ abstract class JdbcStore implements Store {
         this.writes = requireNonNull(writes, "writes");
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
-        this.chat = new JdbcChatStore(getClass().getSimpleName(), reads, writes);
+        this.chat = new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes);
         this.moderation = new JdbcModerationStore(getClass().getSimpleName(), reads, writes);
     }
 

@@ -14,15 +14,22 @@ import java.util.Locale;
 /**
  * Translates a {@link MessageSearch} into one SELECT on {@code messages} (PROTOCOL.md §9.5). Text
  * matching is case-insensitive {@code LIKE} on the message's {@code text} taken out of its JSON document
- * ({@code json_extract} in SQLite, {@code ->>} in PostgreSQL): {@code $q} needs every word of the query,
+ * by the store's {@link SqlDialect} (SQLite's {@code lower} folds ASCII letters only): {@code $q} needs every word of the query,
  * {@code $autocomplete} a word starting with each. Operands are always bound; unknown fields and
  * operators are refused with code 4. Thread-safe.
  */
 final class MessageSearchTranslator {
-    private final boolean postgres;
+    /** Writes one operand expression into the SQL. */
+    @FunctionalInterface
+    private interface Column {
+        void write(SqlBuilder b);
+    }
 
-    MessageSearchTranslator(boolean postgres) {
-        this.postgres = postgres;
+    private final SqlDialect doc;
+
+    /** {@code doc}: the dialect reading the message's JSON document ({@link SqlDialect#onDocument}). */
+    MessageSearchTranslator(SqlDialect doc) {
+        this.doc = doc;
     }
 
     SqlBuilder select(String columns, MessageSearch s) {
@@ -63,14 +70,14 @@ final class MessageSearchTranslator {
     private void condition(SqlBuilder b, Condition c) {
         switch (c.field()) {
             case "text" -> text(b, c);
-            case "id" -> string(b, "id", c);
-            case "user.id", "user_id" -> string(b, "user_id", c);
+            case "id" -> string(b, x -> x.sql("id"), c);
+            case "user.id", "user_id" -> string(b, x -> x.sql("user_id"), c);
             case "type" -> string(b, json("type"), c);
             case "parent_id" -> {
                 if (c.op() == Op.EXISTS) {
                     b.sql(c.value().asBoolean() ? "parent_id IS NOT NULL" : "parent_id IS NULL");
                 } else {
-                    string(b, "parent_id", c);
+                    string(b, x -> x.sql("parent_id"), c);
                 }
             }
             case "pinned" -> {
@@ -83,12 +90,22 @@ final class MessageSearchTranslator {
         }
     }
 
-    private String json(String key) {
-        return postgres ? "COALESCE(CAST(doc AS jsonb) ->> '" + key + "', '')" : "COALESCE(json_extract(doc, '$." + key + "'), '')";
+    /** The string under {@code key} of the message document, '' when absent or not a string. */
+    private Column json(String key) {
+        return b -> {
+            b.sql("COALESCE(");
+            doc.customScalar(b, key, SqlDialect.Scalar.STRING);
+            b.sql(", '')");
+        };
     }
 
     private void text(SqlBuilder b, Condition c) {
-        String column = "lower(" + json("text") + ")";
+        Column text = json("text");
+        Column column = x -> {
+            x.sql("lower(");
+            text.write(x);
+            x.sql(")");
+        };
         switch (c.op()) {
             case Q, AUTOCOMPLETE -> {
                 List<String> words = words(c);
@@ -101,15 +118,19 @@ final class MessageSearchTranslator {
                     String w = escape(words.get(i));
                     b.sql(i == 0 ? "" : " AND ");
                     if (c.op() == Op.Q) {
-                        b.sql(column + " LIKE ").param("%" + w + "%").sql(" ESCAPE '\\'");
+                        column.write(b);
+                        b.sql(" LIKE ").param("%" + w + "%").sql(" ESCAPE '\\'");
                     } else {
-                        b.sql("(" + column + " LIKE ").param(w + "%").sql(" ESCAPE '\\' OR " + column + " LIKE ")
-                                .param("% " + w + "%").sql(" ESCAPE '\\')");
+                        b.sql("(");
+                        column.write(b);
+                        b.sql(" LIKE ").param(w + "%").sql(" ESCAPE '\\' OR ");
+                        column.write(b);
+                        b.sql(" LIKE ").param("% " + w + "%").sql(" ESCAPE '\\')");
                     }
                 }
                 b.sql(")");
             }
-            default -> string(b, json("text"), c);
+            default -> string(b, text, c);
         }
     }
 
@@ -128,16 +149,19 @@ final class MessageSearchTranslator {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
-    private static void string(SqlBuilder b, String column, Condition c) {
+    private static void string(SqlBuilder b, Column column, Condition c) {
         JsonNode v = c.value();
         switch (c.op()) {
             case EQ, NE, GT, GTE, LT, LTE -> {
                 require(c, v.isTextual(), "a string");
-                b.sql(column + " " + comparison(c.op()) + " ").param(v.asText());
+                column.write(b);
+                b.sql(" " + comparison(c.op()) + " ").param(v.asText());
             }
             case IN, NIN -> {
                 require(c, v.isArray() && !v.isEmpty() && v.size() <= 100, "an array of 1 to 100 strings");
-                b.sql(c.op() == Op.NIN ? "NOT " : "").sql(column + " IN (");
+                b.sql(c.op() == Op.NIN ? "NOT " : "");
+                column.write(b);
+                b.sql(" IN (");
                 for (int i = 0; i < v.size(); i++) {
                     require(c, v.get(i).isTextual(), "an array of strings");
                     b.sql(i == 0 ? "" : ", ").param(v.get(i).asText());

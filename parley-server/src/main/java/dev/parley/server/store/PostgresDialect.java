@@ -8,6 +8,20 @@ import dev.parley.protocol.Json;
  * extracted strings use the "C" collation, like the text columns, so both stores order alike.
  */
 final class PostgresDialect implements SqlDialect {
+    private final String doc;
+
+    PostgresDialect() {
+        this("users.custom");
+    }
+
+    private PostgresDialect(String doc) {
+        this.doc = doc;
+    }
+
+    @Override
+    public SqlDialect onDocument(String column) {
+        return new PostgresDialect("CAST(" + column + " AS jsonb)");
+    }
 
     @Override
     public String jsonParam() {
@@ -21,22 +35,22 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public void customScalar(SqlBuilder b, String key, Scalar type) {
-        b.sql("(CASE WHEN jsonb_typeof(users.custom -> CAST(").param(key).sql(" AS text)) = ");
+        b.sql("(CASE WHEN jsonb_typeof(" + doc + " -> CAST(").param(key).sql(" AS text)) = ");
         switch (type) {
-            case STRING -> b.sql("'string' THEN (users.custom ->> CAST(").param(key).sql(" AS text)) COLLATE \"C\" END)");
-            case NUMBER -> b.sql("'number' THEN CAST(users.custom ->> CAST(").param(key).sql(" AS text) AS numeric) END)");
-            case BOOLEAN -> b.sql("'boolean' THEN CAST(users.custom ->> CAST(").param(key).sql(" AS text) AS boolean) END)");
+            case STRING -> b.sql("'string' THEN (" + doc + " ->> CAST(").param(key).sql(" AS text)) COLLATE \"C\" END)");
+            case NUMBER -> b.sql("'number' THEN CAST(" + doc + " ->> CAST(").param(key).sql(" AS text) AS numeric) END)");
+            case BOOLEAN -> b.sql("'boolean' THEN CAST(" + doc + " ->> CAST(").param(key).sql(" AS text) AS boolean) END)");
         }
     }
 
     @Override
     public void customExists(SqlBuilder b, String key) {
-        b.sql("COALESCE(jsonb_typeof(users.custom -> CAST(").param(key).sql(" AS text)), 'null') <> 'null'");
+        b.sql("COALESCE(jsonb_typeof(" + doc + " -> CAST(").param(key).sql(" AS text)), 'null') <> 'null'");
     }
 
     @Override
     public void customJsonEquals(SqlBuilder b, String key, String json) {
-        b.sql("COALESCE(users.custom -> CAST(").param(key).sql(" AS text) = CAST(").param(json).sql(" AS jsonb), FALSE)");
+        b.sql("COALESCE(" + doc + " -> CAST(").param(key).sql(" AS text) = CAST(").param(json).sql(" AS jsonb), FALSE)");
     }
 
     @Override
@@ -45,8 +59,8 @@ final class PostgresDialect implements SqlDialect {
         if (key == null) {
             b.sql("users." + column + " @> CAST(").param(wrapped).sql(" AS jsonb)");
         } else {
-            b.sql("COALESCE(jsonb_typeof(users.custom -> CAST(").param(key)
-                    .sql(" AS text)) = 'array' AND users.custom -> CAST(").param(key)
+            b.sql("COALESCE(jsonb_typeof(" + doc + " -> CAST(").param(key)
+                    .sql(" AS text)) = 'array' AND " + doc + " -> CAST(").param(key)
                     .sql(" AS text) @> CAST(").param(wrapped).sql(" AS jsonb), FALSE)");
         }
     }
@@ -58,6 +72,6 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public void customSortKey(SqlBuilder b, String key) {
-        b.sql("users.custom -> CAST(").param(key).sql(" AS text)");
+        b.sql(doc + " -> CAST(").param(key).sql(" AS text)");
     }
 }

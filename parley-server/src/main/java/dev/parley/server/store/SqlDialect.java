@@ -45,4 +45,10 @@ interface SqlDialect {
 
     /** Appends a sort expression for a custom key, ordering values of one JSON type sensibly. */
     void customSortKey(SqlBuilder b, String key);
+
+    /**
+     * This dialect with its {@code custom*} methods (and {@link #arrayContains} with a key) reading the JSON
+     * text or document in {@code column} instead of {@code users.custom}; for the chat tables.
+     */
+    SqlDialect onDocument(String column);
 }

@@ -7,6 +7,20 @@ import com.fasterxml.jackson.databind.JsonNode;
  * identifiers without quotes, so the path always names exactly one top-level key.
  */
 final class SqliteDialect implements SqlDialect {
+    private final String doc;
+
+    SqliteDialect() {
+        this("users.custom");
+    }
+
+    private SqliteDialect(String doc) {
+        this.doc = doc;
+    }
+
+    @Override
+    public SqlDialect onDocument(String column) {
+        return new SqliteDialect(column);
+    }
 
     @Override
     public String jsonParam() {
@@ -22,23 +36,23 @@ final class SqliteDialect implements SqlDialect {
     public void customScalar(SqlBuilder b, String key, Scalar type) {
         String path = path(key);
         switch (type) {
-            case STRING -> b.sql("(CASE WHEN json_type(users.custom, ").param(path)
-                    .sql(") = 'text' THEN json_extract(users.custom, ").param(path).sql(") END)");
-            case NUMBER -> b.sql("(CASE WHEN json_type(users.custom, ").param(path)
-                    .sql(") IN ('integer', 'real') THEN json_extract(users.custom, ").param(path).sql(") END)");
-            case BOOLEAN -> b.sql("(CASE json_type(users.custom, ").param(path)
+            case STRING -> b.sql("(CASE WHEN json_type(" + doc + ", ").param(path)
+                    .sql(") = 'text' THEN json_extract(" + doc + ", ").param(path).sql(") END)");
+            case NUMBER -> b.sql("(CASE WHEN json_type(" + doc + ", ").param(path)
+                    .sql(") IN ('integer', 'real') THEN json_extract(" + doc + ", ").param(path).sql(") END)");
+            case BOOLEAN -> b.sql("(CASE json_type(" + doc + ", ").param(path)
                     .sql(") WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)");
         }
     }
 
     @Override
     public void customExists(SqlBuilder b, String key) {
-        b.sql("COALESCE(json_type(users.custom, ").param(path(key)).sql("), 'null') <> 'null'");
+        b.sql("COALESCE(json_type(" + doc + ", ").param(path(key)).sql("), 'null') <> 'null'");
     }
 
     @Override
     public void customJsonEquals(SqlBuilder b, String key, String json) {
-        b.sql("(json_type(users.custom, ").param(path(key)).sql(") IN ('array', 'object') AND json_extract(users.custom, ")
+        b.sql("(json_type(" + doc + ", ").param(path(key)).sql(") IN ('array', 'object') AND json_extract(" + doc + ", ")
                 .param(path(key)).sql(") = json(").param(json).sql("))");
     }
 
@@ -47,7 +61,7 @@ final class SqliteDialect implements SqlDialect {
         if (key == null) {
             b.sql("EXISTS (SELECT 1 FROM json_each(users." + column + ") AS e WHERE ");
         } else {
-            b.sql("(json_type(users.custom, ").param(path(key)).sql(") = 'array' AND EXISTS (SELECT 1 FROM json_each(users.custom, ")
+            b.sql("(json_type(" + doc + ", ").param(path(key)).sql(") = 'array' AND EXISTS (SELECT 1 FROM json_each(" + doc + ", ")
                     .param(path(key)).sql(") AS e WHERE ");
         }
         elementMatch(b, element);
@@ -61,7 +75,7 @@ final class SqliteDialect implements SqlDialect {
 
     @Override
     public void customSortKey(SqlBuilder b, String key) {
-        b.sql("json_extract(users.custom, ").param(path(key)).sql(")");
+        b.sql("json_extract(" + doc + ", ").param(path(key)).sql(")");
     }
 
     private static void elementMatch(SqlBuilder b, JsonNode element) {

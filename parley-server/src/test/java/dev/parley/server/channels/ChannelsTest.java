@@ -148,11 +148,11 @@ class ChannelsTest {
     }
 
     @Test
-    void unsupportedChannelFilterFieldIsAnInputError() {
+    void invalidChannelFilterFieldIsAnInputError() {
         String ann = uid("ann");
         createUsers(ann);
 
-        Rest.Answer r = Rest.as(server, ann).post("/channels", json("filter_conditions", json("color", "red")));
+        Rest.Answer r = Rest.as(server, ann).post("/channels", json("filter_conditions", json("co lor", "red")));
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.code()).isEqualTo(4);
@@ -383,5 +383,80 @@ class ChannelsTest {
         Rest.Answer pinned = Rest.as(server, ann).get("/channels/messaging/" + id + "/pinned_messages");
 
         assertThat(texts(pinned.body().get("messages"), "text")).containsExactly("b", "a");
+    }
+
+    @Test
+    void memberPartialUpdatePinsAndArchivesForTheMemberAndTellsWatchers() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("pinme");
+        create(ann, id, ann);
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = ws.next("health.check").path("connection_id").asText();
+            Rest rest = Rest.as(server, ann).on(conn);
+            rest.post("/channels/messaging/" + id + "/query", json("watch", true));
+
+            Rest.Answer r = rest.call("PATCH", "/channels/messaging/" + id + "/member",
+                    json("set", json("pinned", true, "archived", true, "nickname", "boss")));
+            ObjectNode event = ws.next("member.updated");
+            Rest.Answer role = rest.call("PATCH", "/channels/messaging/" + id + "/member",
+                    json("set", json("channel_role", "channel_moderator")));
+            int pinned = Rest.as(server, ann).post("/channels", json("filter_conditions", json("pinned", true)))
+                    .body().get("channels").size();
+
+            assertThat(r.body().path("channel_member").path("pinned_at").asText()).isNotEmpty();
+            assertThat(r.body().path("channel_member").path("nickname").asText()).isEqualTo("boss");
+            assertThat(event.path("member").path("archived_at").asText()).isNotEmpty();
+            assertThat(role.code()).isEqualTo(17);
+            assertThat(pinned).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void hideWithClearHistoryHidesEarlierMessagesFromThatMemberOnly() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("clear");
+        create(ann, id, ann, bob);
+        Rest.as(server, ann).post("/channels/messaging/" + id + "/message", json("message", json("text", "old")));
+
+        Rest.as(server, ann).post("/channels/messaging/" + id + "/hide", json("clear_history", true));
+        Rest.as(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "new")));
+        JsonNode forAnn = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode forBob = Rest.as(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+
+        assertThat(texts(forAnn.get("messages"), "text")).containsExactly("new");
+        assertThat(forAnn.path("hide_messages_before").asText()).isNotEmpty();
+        assertThat(texts(forBob.get("messages"), "text")).containsExactly("old", "new");
+    }
+
+    @Test
+    void invitedMembersArePendingUntilTheyAcceptAndBothStepsNotify() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("invite");
+        create(ann, id, ann);
+        try (WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object());
+                WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            bobWs.next("health.check");
+            annWs.next("health.check");
+
+            Rest.Answer invited = Rest.as(server, ann).post("/channels/messaging/" + id, json("invites", List.of(bob)));
+            ObjectNode notification = bobWs.next("notification.invited");
+            int pending = Rest.as(server, bob).post("/channels", json("filter_conditions", json("invite", "pending")))
+                    .body().get("channels").size();
+            Rest.Answer accepted = Rest.as(server, bob).post("/channels/messaging/" + id, json("accept_invite", true));
+            ObjectNode acceptedEvent = annWs.next("notification.invite_accepted");
+            Rest.Answer stranger = Rest.as(server, ann).post("/channels/messaging/" + id, json("reject_invite", true));
+
+            assertThat(notification.path("member").path("status").asText()).isEqualTo("pending");
+            assertThat(invited.body().path("members").size()).isEqualTo(2);
+            assertThat(pending).isEqualTo(1);
+            assertThat(accepted.status()).isEqualTo(200);
+            assertThat(acceptedEvent.path("member").path("invite_accepted_at").asText()).isNotEmpty();
+            assertThat(stranger.code()).isEqualTo(4);
+        }
     }
 }

@@ -294,4 +294,17 @@ class MessagesTest {
         assertThat(second.code()).isEqualTo(60);
         assertThat(fromServer.status()).isEqualTo(200);
     }
+
+    @Test
+    void deletingAReplyLowersTheParentsReplyCount() {
+        String parent = send(ann, json("text", "parent")).body().path("message").path("id").asText();
+        String reply = send(bob, json("text", "reply", "parent_id", parent)).body().path("message").path("id").asText();
+        send(bob, json("text", "reply 2", "parent_id", parent));
+
+        Rest.as(server, bob).call("DELETE", "/messages/" + reply, null);
+        JsonNode p = Rest.as(server, ann).get("/messages/" + parent).body().get("message");
+
+        assertThat(p.path("reply_count").asInt()).isEqualTo(1);
+        assertThat(p.path("deleted_reply_count").asInt()).isEqualTo(1);
+    }
 }

@@ -161,7 +161,7 @@ class ReadsTest {
 
     @Test
     void syncReplaysPersistedChannelEventsInOrderSinceTheGivenTime() {
-        Instant since = Instant.now().minusSeconds(1);
+        Instant since = Instant.now();
         String mid = send(ann, "one");
         Rest.as(server, ann).post("/messages/" + mid, json("message", json("text", "one, edited")));
         Rest.as(server, bob).post("/channels/messaging/" + id + "/event", json("event", json("type", "typing.start")));
@@ -173,5 +173,15 @@ class ReadsTest {
 
         assertThat(types).containsExactly("message.new", "message.updated");
         assertThat(r.path("inaccessible_cids").get(0).asText()).isEqualTo("messaging:nope");
+    }
+
+    @Test
+    void syncReportsChannelsTheUserCannotReadAsRemovedWhenNotAskedForTheList() {
+        JsonNode r = Rest.as(server, bob).post("/sync", json("channel_cids", List.of("messaging:elsewhere"),
+                "last_sync_at", Timestamps.format(Instant.now().minusSeconds(5)))).body();
+
+        assertThat(r.path("events").get(0).path("type").asText()).isEqualTo("notification.removed_from_channel");
+        assertThat(r.path("events").get(0).path("channel_id").asText()).isEqualTo("elsewhere");
+        assertThat(r.has("inaccessible_cids")).isFalse();
     }
 }

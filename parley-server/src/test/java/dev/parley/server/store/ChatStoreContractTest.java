@@ -105,16 +105,70 @@ abstract class ChatStoreContractTest {
     @Test
     void hiddenChannelsAreLeftOutUnlessTheFilterAsksForThem() {
         chat.createChannel(channel("a", null), List.of(member("a", "ann")));
-        chat.setHidden("messaging:a", "ann", true);
+        chat.setHidden("messaging:a", "ann", true, null);
 
         assertThat(cids(query("{}", "ann"))).isEmpty();
         assertThat(cids(query("{\"hidden\": true}", "ann"))).containsExactly("messaging:a");
     }
 
     @Test
-    void unknownFilterFieldIsAnInputError() {
-        assertThatThrownBy(() -> chat.queryChannels(query("{\"color\": \"red\"}", null)))
-                .isInstanceOf(ChatException.class).hasMessageContaining("color");
+    void customChannelFieldsFilterAndSortLikeUserCustomFields() {
+        ChannelRow red = channel("r", "Red");
+        red.custom().put("color", "red").put("rank", 2).putArray("tags").add("vip");
+        ChannelRow blue = channel("b", "Blue");
+        blue.custom().put("color", "blue").put("rank", 1);
+        chat.createChannel(red, List.of());
+        chat.createChannel(blue, List.of());
+        chat.createChannel(channel("n", "None"), List.of());
+
+        assertThat(cids(query("{\"color\": \"red\"}", null))).containsExactly("messaging:r");
+        assertThat(cids(query("{\"rank\": {\"$gte\": 1}, \"color\": {\"$ne\": \"red\"}}", null))).containsExactly("messaging:b");
+        assertThat(cids(query("{\"tags\": {\"$contains\": \"vip\"}}", null))).containsExactly("messaging:r");
+        assertThat(cids(query("{\"color\": {\"$exists\": false}}", null))).containsExactly("messaging:n");
+        assertThat(cids(new ChannelQuery(Filter.parse(Json.parse("{\"rank\": {\"$exists\": true}}", "f")),
+                List.of(new SortField("rank", true)), 10, 0, null, Set.of()))).containsExactly("messaging:b", "messaging:r");
+    }
+
+    @Test
+    void badFilterFieldNamesAndUnsupportedSortsAreInputErrors() {
+        assertThatThrownBy(() -> chat.queryChannels(query("{\"bad key!\": \"red\"}", null)))
+                .isInstanceOf(ChatException.class).hasMessageContaining("bad key!");
+        assertThatThrownBy(() -> chat.queryChannels(new ChannelQuery(Filter.parse(null), List.of(new SortField("frozen", true)),
+                10, 0, null, Set.of()))).isInstanceOf(ChatException.class).hasMessageContaining("frozen");
+    }
+
+    @Test
+    void memberStateRoundTripsAndPinnedFiltersAndSortsForTheViewer() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        chat.createChannel(channel("b", null), List.of(member("b", "ann")));
+        MemberRow m = chat.member("messaging:b", "ann").orElseThrow();
+        ObjectNode custom = Json.object().put("color", "teal");
+
+        boolean updated = chat.updateMember(m.withState(T0, T0.plusSeconds(5), custom, T0.plusSeconds(5)));
+        chat.setHidden("messaging:a", "ann", false, T0.plusSeconds(9));
+
+        MemberRow read = chat.member("messaging:b", "ann").orElseThrow();
+        assertThat(updated).isTrue();
+        assertThat(read.archivedAt()).isEqualTo(T0);
+        assertThat(read.pinnedAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(read.custom()).isEqualTo(custom);
+        assertThat(chat.member("messaging:a", "ann").orElseThrow().hideMessagesBefore()).isEqualTo(T0.plusSeconds(9));
+        assertThat(cids(query("{\"pinned\": true}", "ann"))).containsExactly("messaging:b");
+        assertThat(cids(query("{\"archived\": false}", "ann"))).containsExactly("messaging:a");
+        assertThat(cids(new ChannelQuery(Filter.parse(null), List.of(new SortField("pinned_at", false)), 10, 0, "ann",
+                Set.of()))).containsExactly("messaging:b", "messaging:a");
+        assertThat(chat.updateMember(MemberRow.create("messaging:a", "nobody", "channel_member", T0))).isFalse();
+    }
+
+    @Test
+    void hasUnreadAndMutedAreComputedForTheViewer() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        chat.createChannel(channel("b", null), List.of(member("b", "ann")));
+        chat.appendMessage(message("m1", "messaging:a", "bob", 1), null, true);
+
+        assertThat(cids(query("{\"has_unread\": true}", "ann"))).containsExactly("messaging:a");
+        assertThat(cids(query("{\"muted\": false}", "ann"))).hasSize(2);
+        assertThat(cids(query("{\"muted\": true}", "ann"))).isEmpty();
     }
 
     @Test

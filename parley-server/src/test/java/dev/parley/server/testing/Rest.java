@@ -60,6 +60,11 @@ public final class Rest {
     }
 
     public Answer call(String method, String path, ObjectNode body) {
+        return callRaw(method, path, body == null ? null : Json.write(body));
+    }
+
+    /** Sends {@code body} exactly as given (null: no body). */
+    public Answer callRaw(String method, String path, String body) {
         String sep = path.contains("?") ? "&" : "?";
         StringBuilder url = new StringBuilder(server.baseUrl()).append(path).append(sep).append("api_key=")
                 .append(URLEncoder.encode(server.apiKey(), StandardCharsets.UTF_8));
@@ -67,7 +72,7 @@ public final class Rest {
             url.append("&connection_id=").append(URLEncoder.encode(connectionId, StandardCharsets.UTF_8));
         }
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(Json.write(body));
+                : HttpRequest.BodyPublishers.ofString(body);
         HttpRequest request = HttpRequest.newBuilder(URI.create(url.toString()))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", token)

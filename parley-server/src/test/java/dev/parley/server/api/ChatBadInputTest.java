@@ -1,0 +1,78 @@
+package dev.parley.server.api;
+
+import static dev.parley.server.testing.Rest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.TestServer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Malformed requests to the chat endpoints are answered with the error envelope and a 4xx, never a 500. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChatBadInputTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+        ObjectNode users = Json.object();
+        users.set("ann", json("id", "ann"));
+        Rest.server(server).post("/users", json("users", users));
+        Rest.as(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann"))));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static Stream<Arguments> requests() {
+        return Stream.of(
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"a\\u0000b\"}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": \"text\"}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"attachments\": 3}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"id\": \"a,b\"}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"mentioned_users\": {}}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/query", "{\"members\": {\"limit\": \"many\"}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/query", "{\"messages\": {\"created_at_before\": \"yesterday\"}}", 4),
+                Arguments.of("POST", "/channels/messaging/" + "x".repeat(65) + "/query", "{}", 4),
+                Arguments.of("POST", "/channels/no-such-type/x/query", "{}", 16),
+                Arguments.of("POST", "/channels/messaging/query", "{\"data\": {}}", 4),
+                Arguments.of("POST", "/channels/messaging/new/query", "{\"data\": {\"members\": [1, 2]}}", 4),
+                Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"members\": {\"$in\": [1]}}}", 4),
+                Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"last_message_at\": {\"$gt\": \"soon\"}}}", 4),
+                Arguments.of("POST", "/channels", "{\"sort\": [{\"field\": \"frozen\", \"direction\": 1}]}", 4),
+                Arguments.of("POST", "/channels", "{\"limit\": -1}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/event", "{\"event\": {}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/unread", "{}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/unread", "{\"message_id\": \"nope\"}", 16),
+                Arguments.of("POST", "/messages/nope/reaction", "{\"reaction\": {\"type\": \"like\"}}", 16),
+                Arguments.of("POST", "/messages/nope/reaction", "{\"reaction\": {}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/query", "{\"messages\": {\"limit\": \"lots\"}}", 4),
+                Arguments.of("GET", "/messages/nope/replies?limit=lots", null, 16),
+                Arguments.of("POST", "/sync", "{\"channel_cids\": \"all\"}", 4),
+                Arguments.of("POST", "/sync", "{\"channel_cids\": [], \"last_sync_at\": \"2000-01-01T00:00:00Z\"}", 4),
+                Arguments.of("GET", "/members?payload=%7B%7D", null, 4),
+                Arguments.of("PATCH", "/channels/messaging/bad", "[1]", 4));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} fails with code {3}")
+    @MethodSource("requests")
+    void malformedChatRequestFailsWithItsCodeAndNeverA500(String method, String path, String body, int code) {
+        Rest.Answer r = Rest.as(server, "ann").callRaw(method, path, body);
+
+        assertThat(r.status()).isBetween(400, 499);
+        assertThat(r.code()).isEqualTo(code);
+        assertThat(r.body().has("StatusCode")).isTrue();
+    }
+}
