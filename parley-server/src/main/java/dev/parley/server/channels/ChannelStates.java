@@ -103,6 +103,7 @@ public final class ChannelStates {
         if (membership != null) {
             s.set("membership", ChannelViews.member(membership, actor.user(), ch));
         }
+        dev.parley.server.moderation.Bans.markChannelBans(core, ch.cid(), memberArray, s.get("membership"));
         s.put("hidden", membership != null && membership.hidden());
         s.putArray("threads");
         return s;

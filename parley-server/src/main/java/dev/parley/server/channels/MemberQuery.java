@@ -58,6 +58,7 @@ public final class MemberQuery {
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("members");
         found.stream().skip(offset).limit(limit).forEach(m -> arr.add(ChannelViews.member(m, users.get(m.userId()), ch)));
+        dev.parley.server.moderation.Bans.markChannelBans(core, ch.cid(), arr, null);
         return out;
     }
 

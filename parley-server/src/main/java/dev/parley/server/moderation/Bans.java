@@ -60,6 +60,34 @@ public final class Bans {
         return shadow || local.isPresent() || author.shadowBanned();
     }
 
+    /**
+     * Sets {@code banned} / {@code shadow_banned} on the member objects of a channel (and on
+     * {@code membership}, which may be null) whose users have an active ban in that channel. One store read.
+     */
+    public static void markChannelBans(ChatCore core, String cid, ArrayNode members, JsonNode membership) {
+        if ((members == null || members.isEmpty()) && (membership == null || !membership.isObject())) {
+            return;
+        }
+        Map<String, Ban> bans = new java.util.HashMap<>();
+        core.moderation().bans(cid, null, core.now(), 1000, 0).forEach(b -> bans.put(b.targetId(), b));
+        if (bans.isEmpty()) {
+            return;
+        }
+        List<JsonNode> all = new java.util.ArrayList<>();
+        if (members != null) {
+            members.forEach(all::add);
+        }
+        if (membership != null) {
+            all.add(membership);
+        }
+        for (JsonNode m : all) {
+            Ban b = bans.get(m.path("user_id").asText());
+            if (b != null && m instanceof ObjectNode o) {
+                o.put(b.shadow() ? "shadow_banned" : "banned", true);
+            }
+        }
+    }
+
     private static ChatException banned(User author, String where) {
         return ChatException.notAllowed("SendMessage failed with error: \"user '" + author.id() + "' is banned from "
                 + where + "\"");

@@ -169,6 +169,7 @@ class ModerationTest {
                     "id", id, "reason", "spam", "banned_by_id", ann));
             ObjectNode event = ws.next("user.banned");
             Rest.Answer refused = send(bob, "hello");
+            JsonNode members = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
 
             assertThat(banned.status()).isEqualTo(200);
             assertThat(event.at("/user/id").asText()).isEqualTo(bob);
@@ -177,7 +178,18 @@ class ModerationTest {
             assertThat(event.at("/created_by/id").asText()).isEqualTo(ann);
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.code()).isEqualTo(17);
+            assertThat(member(members, bob).path("banned").asBoolean()).isTrue();
+            assertThat(member(members, ann).path("banned").asBoolean()).isFalse();
         }
+    }
+
+    private static JsonNode member(JsonNode members, String userId) {
+        for (JsonNode m : members) {
+            if (m.path("user_id").asText().equals(userId)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no member " + userId + " in " + members);
     }
 
     @Test
@@ -201,13 +213,7 @@ class ModerationTest {
 
         assertThat(ban.status()).isEqualTo(200);
         assertThat(refused.code()).isEqualTo(17);
-        JsonNode bobMember = null;
-        for (JsonNode m : members) {
-            if (m.path("user_id").asText().equals(bob)) {
-                bobMember = m;
-            }
-        }
-        assertThat(bobMember).isNotNull();
+        JsonNode bobMember = member(members, bob);
         assertThat(bobMember.path("banned").asBoolean()).isTrue();
         assertThat(bobMember.at("/user/banned").asBoolean()).isTrue();
         assertThat(later.status()).isEqualTo(200);
