@@ -25,8 +25,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Bans (PROTOCOL.md §7.13 D5, D6): global bans (also kept on the user as {@code banned},
- * {@code ban_expires}, {@code shadow_banned}) and channel bans ({@code type} and {@code id}), with an
+ * Bans (PROTOCOL.md §7.13 D5, D6): global bans (also kept on the user as {@code banned} or, for a
+ * shadow ban, {@code shadow_banned}, with {@code ban_expires}) and channel bans ({@code type} and {@code id}), with an
  * optional {@code timeout} in minutes. A banned user cannot send messages (code 17); a shadow-banned
  * user's messages are stored with {@code shadowed: true}. {@code user.banned}/{@code user.unbanned}
  * go to the channel's watchers for a channel ban, and to the banned user's connections in both cases.
@@ -45,19 +45,18 @@ public final class Bans {
      */
     public static boolean checkMayPost(ChatCore core, User author, String cid) {
         Instant now = core.now();
-        boolean shadow = false;
-        if (author.banned() && (author.banExpires() == null || author.banExpires().isAfter(now))) {
-            Optional<Ban> global = core.moderation().ban(author.id(), ModerationStore.GLOBAL);
-            shadow = global.map(Ban::shadow).orElse(author.shadowBanned());
-            if (!shadow) {
-                throw banned(author, "the app");
-            }
+        // The user's flags spare a store read per send for users never banned globally.
+        Optional<Ban> global = author.banned() || author.shadowBanned()
+                ? core.moderation().ban(author.id(), ModerationStore.GLOBAL).filter(b -> b.activeAt(now))
+                : Optional.empty();
+        if (global.isPresent() && !global.get().shadow()) {
+            throw banned(author, "the app");
         }
         Optional<Ban> local = core.moderation().ban(author.id(), cid).filter(b -> b.activeAt(now));
         if (local.isPresent() && !local.get().shadow()) {
             throw banned(author, "channel '" + cid + "'");
         }
-        return shadow || local.isPresent() || author.shadowBanned();
+        return global.isPresent() || local.isPresent();
     }
 
     /**
@@ -111,7 +110,7 @@ public final class Bans {
         Ban ban = new Ban(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid(), byId, reason, shadow, now, expires);
         core.moderation().upsertBan(ban);
         if (ch == null) {
-            target = core.users().update(targetId, u -> u == null ? null : u.toBuilder().banned(true)
+            target = core.users().update(targetId, u -> u == null ? null : u.toBuilder().banned(!shadow)
                     .banExpires(expires).shadowBanned(shadow).build(), null);
         }
         announce("user.banned", ban, target, byId, ch, now);

@@ -76,7 +76,9 @@ public final class Uploads {
         }
         MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
         Permissions.require(actor, type, member, "upload-attachment", Permissions.ownsChannel(actor, ch), endpoint, cid);
-        MultipartForm.Part file = MultipartForm.find(MultipartForm.parse(contentType, body), "file");
+        List<MultipartForm.Part> parts = MultipartForm.parse(contentType, body);
+        actor = uploader(actor, MultipartForm.find(parts, "user"));
+        MultipartForm.Part file = MultipartForm.find(parts, "file");
         if (file == null) {
             throw ChatException.input(endpoint + " failed with error: \"the multipart field 'file' is required\"");
         }
@@ -95,6 +97,17 @@ public final class Uploads {
             out.put("thumb_url", url);
         }
         return out;
+    }
+
+    /** A server upload without {@code user_id} may name its uploader in the form field {@code user} (JSON). */
+    private Actor uploader(Actor actor, MultipartForm.Part user) {
+        if (!actor.server() || actor.hasUser() || user == null) {
+            return actor;
+        }
+        JsonNode json = Json.parse(user.bytes(), "multipart field 'user'");
+        String id = json.path("id").asText("");
+        return id.isEmpty() ? actor : Actor.server(core.users().find(id).orElseThrow(() -> ChatException.input(
+                "UploadFile failed with error: \"user '" + id + "' does not exist\"")));
     }
 
     /** C19 {@code DELETE …/file?url=} and {@code …/image?url=}. */

@@ -230,6 +230,22 @@ class ModerationTest {
     }
 
     @Test
+    void aGlobalShadowBanLeavesTheUserUnbannedToOthersButShadowsItsMessages() {
+        Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "shadow", true));
+
+        Rest.Answer r = send(bob, "unaware");
+        JsonNode members = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
+        Rest.server(server).call("DELETE", "/moderation/ban?target_user_id=" + bob, null);
+        Rest.Answer after = send(bob, "unbanned");
+
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body().at("/message/shadowed").asBoolean()).isTrue();
+        assertThat(member(members, bob).path("banned").asBoolean()).isFalse();
+        assertThat(member(members, bob).path("shadow_banned").asBoolean()).isTrue();
+        assertThat(after.body().at("/message/shadowed").asBoolean()).isFalse();
+    }
+
+    @Test
     void aPlainUserCannotBanAndCannotBanGlobally() {
         Rest.Answer channelBan = Rest.as(server, bob).post("/moderation/ban", json("target_user_id", ann, "type", "messaging", "id", id));
         Rest.Answer globalBan = Rest.as(server, ann).post("/moderation/ban", json("target_user_id", bob));

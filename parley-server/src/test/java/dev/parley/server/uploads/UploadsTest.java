@@ -181,6 +181,26 @@ class UploadsTest {
     }
 
     @Test
+    void aServerUploadNamesItsUploaderInTheUserField() {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--b0undary\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n{\"id\":\"" + bob
+                + "\"}\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(multipart("file", "b.txt", "text/plain", new byte[] {'y'}));
+        HttpRequest req = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/channels/messaging/" + id + "/file?api_key="
+                        + server.apiKey()))
+                .header("Authorization", server.serverToken()).header("stream-auth-type", "jwt")
+                .header("Content-Type", "multipart/form-data; boundary=b0undary")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+        String url = Json.parseObject(send(req, HttpResponse.BodyHandlers.ofString()).body(), "r").path("file").asText();
+
+        Rest.Answer byBob = Rest.as(server, bob).call("DELETE", "/channels/messaging/" + id + "/file?url="
+                + URLEncoder.encode(url, StandardCharsets.UTF_8), null);
+
+        assertThat(url).contains("/uploads/");
+        assertThat(byBob.status()).isEqualTo(200);
+    }
+
+    @Test
     void filesLiveUnderTheDataDirectory() throws IOException {
         String url = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'})).body().path("file").asText();
         String uploadId = Uploads.idOf(url).orElseThrow();
