@@ -80,7 +80,8 @@ public interface ChatStore {
     /**
      * Appends a message in one transaction: inserts it unless its id exists (then returns false and changes
      * nothing), writes {@code parent} (the thread parent with its new reply count) when given, and when
-     * {@code countsAsUnread} raises the unread count of every other member, advances the author's read
+     * {@code countsAsUnread} raises the unread count of every other member (but not of members with an
+     * active mute of the author or of the channel, {@link ModerationStore}), advances the author's read
      * state to it, sets the channel's {@code last_message_at} and unhides the channel for its members.
      */
     boolean appendMessage(MessageRow message, MessageRow parent, boolean countsAsUnread);
