@@ -39,6 +39,8 @@ public final class RestApi {
         new ChannelsApi().register(router);
         new MessagesApi().register(router);
         new ModerationApi().register(router);
+        new SearchApi().register(router);
+        new UploadsApi().register(router);
         new OpsApi().register(router);
     }
 

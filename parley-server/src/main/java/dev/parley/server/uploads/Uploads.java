@@ -42,6 +42,11 @@ public final class Uploads {
             Map.entry("heic", "image/heic"), Map.entry("pdf", "application/pdf"), Map.entry("txt", "text/plain"),
             Map.entry("mp4", "video/mp4"), Map.entry("mp3", "audio/mpeg"), Map.entry("zip", "application/zip"));
 
+    /** Types a browser may show in place: media and PDF. Anything else (HTML, SVG, scripts) is an attachment. */
+    private static final java.util.Set<String> INLINE_TYPES = java.util.Set.of("image/png", "image/jpeg", "image/gif",
+            "image/webp", "image/bmp", "image/avif", "image/heic", "video/mp4", "video/webm", "audio/mpeg", "audio/ogg",
+            "audio/wav", "audio/webm", "application/pdf");
+
     private final ChatCore core;
     private final UploadStore store;
     private final long maxBytes;
@@ -183,13 +188,8 @@ public final class Uploads {
         return s.length() > 100 ? s.substring(0, 100) + "..." : s;
     }
 
-    static List<String> inlineTypes() {
-        return List.of("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/avif", "image/heic",
-                "video/mp4", "video/webm", "audio/mpeg", "audio/ogg", "audio/wav", "audio/webm", "application/pdf");
-    }
-
     /** Whether a stored type may be shown inline by a browser; others are served as attachments. */
     public static boolean servedInline(String contentType) {
-        return inlineTypes().contains(contentType);
+        return INLINE_TYPES.contains(contentType);
     }
 }
