@@ -146,3 +146,24 @@ test('channel.query pages older messages with id_lt, oldest first', { timeout: T
     await disconnectAll(...clients);
   }
 });
+
+test('queryThreads returns the thread with its parent and latest replies', { timeout: TIMEOUT }, async () => {
+  const { clients, annChannel, bobChannel } = await pair();
+  try {
+    const { message: parent } = await annChannel.sendMessage({ text: 'thread topic' });
+    await bobChannel.sendMessage({ text: 'first reply', parent_id: parent.id });
+    await bobChannel.sendMessage({ text: 'second reply', parent_id: parent.id });
+
+    const { threads } = await clients[1].queryThreads({ reply_limit: 1 });
+    assert.equal(threads.length, 1);
+    const state = threads[0].state.getLatestValue();
+    assert.equal(threads[0].id, parent.id);
+    assert.equal(state.parentMessage.text, 'thread topic');
+    assert.deepEqual(state.replies.map((m) => m.text), ['second reply']);
+
+    const thread = await clients[0].getThread(parent.id);
+    assert.equal(thread.id, parent.id);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});

@@ -33,6 +33,9 @@ final class MessagesApi {
         router.add("GET", "/messages/{id}/reactions", ctx -> chat(ctx).reactions().list(actor(ctx), ctx.pathParam("id"),
                 intParam(ctx, "limit", 25), intParam(ctx, "offset", 0)));
         router.add("GET", "/unread", ctx -> chat(ctx).reads().unread(actor(ctx)));
+        router.add("POST", "/threads", ctx -> chat(ctx).threads().query(actor(ctx), ctx.body(), ctx.connection()));
+        router.add("GET", "/threads/{id}", ctx -> chat(ctx).threads().get(actor(ctx), ctx.pathParam("id"),
+                intParam(ctx, "reply_limit", 3), "true".equals(ctx.param("watch")), ctx.connection()));
         router.add("POST", "/sync", ctx -> chat(ctx).reads().sync(actor(ctx), ctx.body()));
     }
 

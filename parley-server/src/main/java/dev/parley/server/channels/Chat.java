@@ -18,6 +18,7 @@ public final class Chat {
     private final ReactionService reactions;
     private final ReadService reads;
     private final MemberQuery members;
+    private final dev.parley.server.messages.ThreadService threads;
 
     public Chat(ChatCore core) {
         this.core = core;
@@ -28,6 +29,7 @@ public final class Chat {
         this.reactions = new ReactionService(core, messages);
         this.reads = new ReadService(core, channels);
         this.members = new MemberQuery(core, channels);
+        this.threads = new dev.parley.server.messages.ThreadService(core, channels, messages);
     }
 
     public ChatCore core() {
@@ -52,6 +54,10 @@ public final class Chat {
 
     public ReactionService reactions() {
         return reactions;
+    }
+
+    public dev.parley.server.messages.ThreadService threads() {
+        return threads;
     }
 
     public MemberQuery members() {

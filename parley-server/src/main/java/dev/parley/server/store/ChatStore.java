@@ -104,6 +104,12 @@ public interface ChatStore {
     /** A page of the channel's messages (those shown in the channel), oldest first. */
     List<MessageRow> channelMessages(String cid, MessageRange range);
 
+    /**
+     * Thread parents that {@code userId} takes part in (wrote the parent or a reply) in channels it is a
+     * member of, by latest reply first.
+     */
+    List<MessageRow> threadsOf(String userId, int limit, int offset);
+
     /** A page of a thread's replies, oldest first. */
     List<MessageRow> replies(String parentId, MessageRange range);
 

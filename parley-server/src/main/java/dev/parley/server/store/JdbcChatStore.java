@@ -359,6 +359,17 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public List<MessageRow> threadsOf(String userId, int limit, int offset) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages p WHERE p.parent_id IS NULL "
+                + "AND EXISTS (SELECT 1 FROM messages r WHERE r.parent_id = p.id) AND (p.user_id = ").param(userId)
+                .sql(" OR EXISTS (SELECT 1 FROM messages r2 WHERE r2.parent_id = p.id AND r2.user_id = ").param(userId)
+                .sql(")) AND EXISTS (SELECT 1 FROM members m WHERE m.cid = p.cid AND m.user_id = ").param(userId)
+                .sql(") ORDER BY (SELECT max(r3.created_at) FROM messages r3 WHERE r3.parent_id = p.id) DESC, p.id LIMIT ")
+                .param(limit).sql(" OFFSET ").param(offset);
+        return read("threads of user", c -> list(c, b, JdbcChatStore::message));
+    }
+
+    @Override
     public List<MessageRow> pinnedMessages(String cid, int limit) {
         SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ").param(cid)
                 .sql(" AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC, id LIMIT ").param(limit);

@@ -307,4 +307,27 @@ class MessagesTest {
         assertThat(p.path("reply_count").asInt()).isEqualTo(1);
         assertThat(p.path("deleted_reply_count").asInt()).isEqualTo(1);
     }
+
+    @Test
+    void threadsListTheThreadsAUserTakesPartInWithLatestReplies() {
+        String parent = send(ann, json("text", "topic")).body().path("message").path("id").asText();
+        send(ann, json("text", "no thread here"));
+        for (int i = 0; i < 4; i++) {
+            send(bob, json("text", "r" + i, "parent_id", parent));
+        }
+
+        JsonNode forBob = Rest.as(server, bob).post("/threads", json("reply_limit", 2)).body();
+        JsonNode one = Rest.as(server, ann).get("/threads/" + parent + "?reply_limit=1").body().get("thread");
+        Rest.Answer reply = Rest.as(server, ann).get("/threads/" + forBob.at("/threads/0/latest_replies/0/id").asText());
+
+        assertThat(forBob.get("threads").size()).isEqualTo(1);
+        JsonNode t = forBob.get("threads").get(0);
+        assertThat(t.path("parent_message_id").asText()).isEqualTo(parent);
+        assertThat(t.path("reply_count").asInt()).isEqualTo(4);
+        assertThat(texts(t.get("latest_replies"))).containsExactly("r2", "r3");
+        assertThat(t.at("/thread_participants/0/user_id").asText()).isEqualTo(bob);
+        assertThat(t.path("channel").path("cid").asText()).isEqualTo("messaging:" + id);
+        assertThat(texts(one.get("latest_replies"))).containsExactly("r3");
+        assertThat(reply.code()).isEqualTo(4);
+    }
 }
