@@ -21,6 +21,8 @@ final class ChannelsApi {
         router.add("POST", "/channels/{type}/{id}/query", ctx -> getOrCreate(ctx, ctx.pathParam("id")));
         router.add("POST", "/channels/delete", this::deleteMany);
         router.add("POST", "/channels/{type}/{id}", this::update);
+        router.add("GET", "/channels/{type}/{id}", ctx -> chat(ctx).channels().get(actor(ctx, ctx.payload()), cid(ctx),
+                ctx.payload()));
         router.add("PATCH", "/channels/{type}/{id}", ctx -> chat(ctx).admin().partialUpdate(actor(ctx), cid(ctx), ctx.body()));
         router.add("DELETE", "/channels/{type}/{id}", ctx -> chat(ctx).admin().delete(actor(ctx), cid(ctx)));
         router.add("POST", "/channels/{type}/{id}/truncate",

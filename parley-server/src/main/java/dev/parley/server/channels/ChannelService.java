@@ -94,6 +94,15 @@ public final class ChannelService {
         return state;
     }
 
+    /** {@code GET /channels/{type}/{id}} (C23): the state of an existing channel, never creating it. */
+    public ObjectNode get(Actor actor, String cid, ObjectNode payload) {
+        ChannelRow ch = require(cid);
+        ChannelType type = core.types().require(ch.type());
+        MemberRow membership = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        Permissions.require(actor, type, membership, "read-channel", Permissions.ownsChannel(actor, ch), "GetChannel", cid);
+        return states.state(actor, ch, type, options(payload));
+    }
+
     private static ChannelStates.Options options(ObjectNode body) {
         JsonNode members = body.get("members");
         JsonNode watchers = body.get("watchers");

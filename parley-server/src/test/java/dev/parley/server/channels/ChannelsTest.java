@@ -459,4 +459,19 @@ class ChannelsTest {
             assertThat(stranger.code()).isEqualTo(4);
         }
     }
+
+    @Test
+    void getChannelReturnsTheStateOfAnExistingChannelOnly() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("get");
+        create(ann, id, ann);
+
+        Rest.Answer found = Rest.server(server).get("/channels/messaging/" + id + "?user_id=" + ann);
+        Rest.Answer missing = Rest.server(server).get("/channels/messaging/" + uid("none"));
+
+        assertThat(found.body().path("channel").path("id").asText()).isEqualTo(id);
+        assertThat(found.body().path("membership").path("user").path("id").asText()).isEqualTo(ann);
+        assertThat(missing.code()).isEqualTo(16);
+    }
 }
