@@ -101,7 +101,7 @@ final class ChannelsApi {
     private ObjectNode pinned(RequestContext ctx) {
         ObjectNode p = ctx.payload();
         var ch = chat(ctx).channels().require(cid(ctx));
-        var type = ctx.node().chat().core().types().require(ch.type());
+        var type = ctx.node().chat().core().typeOf(ch);
         return chat(ctx).edits().pinned(actor(ctx, p), ch, type, p.path("limit").asInt(10));
     }
 

@@ -34,13 +34,17 @@ public final class ChannelAdmin {
     public ObjectNode update(Actor actor, String cid, ObjectNode body) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             MemberRow me = membership(actor, cid);
             boolean own = Permissions.ownsChannel(actor, ch);
             if (body.path("data").isObject()) {
                 ObjectNode data = (ObjectNode) body.get("data");
                 Permissions.require(actor, type, me, "update-channel", own, "UpdateChannel", cid);
-                ch = applyFlags(actor, type, me, own, ch, data).withCustom(ChannelService.custom(data), core.now());
+                ObjectNode replaced = ChannelService.custom(data);
+                if (ch.custom().has(ChannelTypes.OVERRIDES)) {
+                    replaced.set(ChannelTypes.OVERRIDES, ch.custom().get(ChannelTypes.OVERRIDES));
+                }
+                ch = applyFlags(actor, type, me, own, ch, data).withCustom(replaced, core.now());
                 core.store().updateChannel(ch);
                 channelUpdated(ch, type, actor);
             }
@@ -95,7 +99,7 @@ public final class ChannelAdmin {
     public ObjectNode partialUpdate(Actor actor, String cid, ObjectNode body) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             MemberRow me = membership(actor, cid);
             boolean own = Permissions.ownsChannel(actor, ch);
             Permissions.require(actor, type, me, "update-channel", own, "UpdateChannelPartial", cid);
@@ -104,13 +108,49 @@ public final class ChannelAdmin {
             custom.setAll(ChannelService.custom(set));
             JsonNode unset = body.get("unset");
             if (unset != null && unset.isArray()) {
-                unset.forEach(k -> custom.remove(k.asText()));
+                unset.forEach(k -> {
+                    if (k.asText().equals(ChannelTypes.OVERRIDES)) {
+                        requireServer(actor, "config_overrides");
+                    }
+                    custom.remove(k.asText());
+                });
+            }
+            if (set.has(ChannelTypes.OVERRIDES)) {
+                custom.set(ChannelTypes.OVERRIDES, overrides(actor, ch, set.get(ChannelTypes.OVERRIDES)));
             }
             ch = applyFlags(actor, type, me, own, ch, set).withCustom(custom, core.now());
+            type = core.typeOf(ch);
             core.store().updateChannel(ch);
             channelUpdated(ch, type, actor);
             return response(actor, ch, type);
         });
+    }
+
+    private static ObjectNode overrides(Actor actor, ChannelRow ch, JsonNode given) {
+        requireServer(actor, "config_overrides");
+        if (!given.isObject()) {
+            throw ChatException.input("config_overrides must be an object");
+        }
+        ObjectNode merged = ch.custom().path(ChannelTypes.OVERRIDES).isObject()
+                ? ((ObjectNode) ch.custom().get(ChannelTypes.OVERRIDES)).deepCopy() : Json.object();
+        given.fields().forEachRemaining(e -> {
+            if (!ChannelTypes.OVERRIDABLE.contains(e.getKey())) {
+                throw ChatException.input("config_overrides." + e.getKey() + " cannot be overridden per channel (expected one of "
+                        + new java.util.TreeSet<>(ChannelTypes.OVERRIDABLE) + ")");
+            }
+            if (e.getKey().equals("grants") && !e.getValue().isObject()) {
+                throw ChatException.input("config_overrides.grants must map roles to arrays of permissions");
+            }
+            merged.set(e.getKey(), e.getValue().deepCopy());
+        });
+        return merged;
+    }
+
+    private static void requireServer(Actor actor, String what) {
+        if (!actor.server()) {
+            throw ChatException.notAllowed("UpdateChannelPartial failed with error: \"" + what
+                    + " can only be changed with a server-side token\"");
+        }
     }
 
     private void channelUpdated(ChannelRow ch, ChannelType type, Actor actor) {
@@ -263,7 +303,7 @@ public final class ChannelAdmin {
     public ObjectNode delete(Actor actor, String cid) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             Permissions.require(actor, type, membership(actor, cid), "delete-channel", Permissions.ownsChannel(actor, ch),
                     "DeleteChannel", cid);
             List<MemberRow> members = core.store().members(cid, 10_000, 0);
@@ -286,7 +326,7 @@ public final class ChannelAdmin {
     public ObjectNode truncate(Actor actor, String cid, ObjectNode body) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             Permissions.require(actor, type, membership(actor, cid), "truncate-channel", Permissions.ownsChannel(actor, ch),
                     "TruncateChannel", cid);
             Instant at = core.now();
@@ -322,7 +362,7 @@ public final class ChannelAdmin {
             throw ChatException.input("user_id is required for hide and show with a server token");
         }
         ChannelRow ch = channels.require(cid);
-        ChannelType type = core.types().require(ch.type());
+        ChannelType type = core.typeOf(ch);
         if (!core.store().setHidden(cid, actor.userId(), hidden, hidden && clearHistory ? core.now() : null)) {
             throw ChatException.notAllowed((hidden ? "HideChannel" : "ShowChannel") + " failed with error: \"user '"
                     + actor.userId() + "' is not a member of channel '" + cid + "'\"");

@@ -62,7 +62,7 @@ public final class MessageService {
         MessageRow m = core.store().findMessage(messageId)
                 .orElseThrow(() -> ChatException.notFound("message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
         ChannelRow ch = channels.require(m.cid());
-        ChannelType type = core.types().require(ch.type());
+        ChannelType type = core.typeOf(ch);
         MemberRow member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
         Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
         return new Context(m, ch, type, member);
@@ -76,7 +76,7 @@ public final class MessageService {
         }
         ObjectNode msg = (ObjectNode) in;
         ChannelRow ch0 = channels.require(cid);
-        ChannelType type = core.types().require(ch0.type());
+        ChannelType type = core.typeOf(ch0);
         User author = author(actor, msg);
         Actor as = actor.server() ? Actor.server(author) : actor;
         MemberRow member = core.store().member(cid, author.id()).orElse(null);

@@ -77,7 +77,7 @@ public final class ThreadService {
 
     private ObjectNode thread(Actor actor, MessageRow parent, int replyLimit, Optional<Session> conn) {
         ChannelRow ch = channels.require(parent.cid());
-        var type = core.types().require(ch.type());
+        var type = core.typeOf(ch);
         conn.ifPresent(s -> channels.watch(s, ch, type));
         ObjectNode parentView = MessageViews.forViewer(core, parent, actor.userId());
         List<MessageRow> latest = core.store().replies(parent.id(), MessageRange.latest(replyLimit));

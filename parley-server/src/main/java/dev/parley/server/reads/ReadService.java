@@ -53,7 +53,7 @@ public final class ReadService {
         User user = requireUser(actor, "MarkRead");
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             List<MessageRow> newest = core.store().channelMessages(cid, MessageRange.latest(1));
             String lastId = newest.isEmpty() ? null : newest.getLast().id();
             Instant now = core.now();
