@@ -37,9 +37,9 @@ final class ChannelsApi {
                 ctx -> chat(ctx).reads().markUnread(actor(ctx), cid(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/{id}/message", ctx -> chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
-        router.add("PATCH", "/channels/{type}/{id}/member", ctx -> chat(ctx).admin().updateMember(actor(ctx), cid(ctx),
+        router.add("PATCH", "/channels/{type}/{id}/member", ctx -> chat(ctx).admin().members().update(actor(ctx), cid(ctx),
                 ctx.param("user_id"), ctx.body()));
-        router.add("PATCH", "/channels/{type}/{id}/member/{user_id}", ctx -> chat(ctx).admin().updateMember(actor(ctx),
+        router.add("PATCH", "/channels/{type}/{id}/member/{user_id}", ctx -> chat(ctx).admin().members().update(actor(ctx),
                 cid(ctx), ctx.pathParam("user_id"), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/pinned_messages", this::pinned);
         router.add("GET", "/members", ctx -> chat(ctx).members().query(actor(ctx, ctx.payload()), ctx.payload()));
