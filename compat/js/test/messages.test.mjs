@@ -100,6 +100,9 @@ test('a reaction reaches the author as reaction.new with counts and groups', { t
     assert.equal(local.latest_reactions.length, 1);
     assert.equal(bobChannel.state.messages.find((m) => m.id === message.id).own_reactions[0].type, 'love');
 
+    const { reactions } = await clients[0].queryReactions(message.id, { type: 'love' });
+    assert.deepEqual(reactions.map((r) => r.user_id), [bob]);
+
     const removed = once(annChannel, 'reaction.deleted');
     await bobChannel.deleteReaction(message.id, 'love');
     assert.equal((await removed).message.reaction_counts.love, undefined);

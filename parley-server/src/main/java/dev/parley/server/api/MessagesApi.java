@@ -32,6 +32,8 @@ final class MessagesApi {
                 ctx.pathParam("id"), ctx.pathParam("type"), ctx.param("user_id")));
         router.add("GET", "/messages/{id}/reactions", ctx -> chat(ctx).reactions().list(actor(ctx), ctx.pathParam("id"),
                 intParam(ctx, "limit", 25), intParam(ctx, "offset", 0)));
+        router.add("POST", "/messages/{id}/reactions",
+                ctx -> chat(ctx).reactions().query(actor(ctx), ctx.pathParam("id"), ctx.body()));
         router.add("GET", "/unread", ctx -> chat(ctx).reads().unread(actor(ctx)));
         router.add("POST", "/threads", ctx -> chat(ctx).threads().query(actor(ctx), ctx.body(), ctx.connection()));
         router.add("GET", "/threads/{id}", ctx -> chat(ctx).threads().get(actor(ctx), ctx.pathParam("id"),

@@ -330,4 +330,25 @@ class MessagesTest {
         assertThat(texts(one.get("latest_replies"))).containsExactly("r3");
         assertThat(reply.code()).isEqualTo(4);
     }
+
+    @Test
+    void queryReactionsFiltersByTypeAndPagesWithNext() {
+        String mid = send(ann, json("text", "popular")).body().path("message").path("id").asText();
+        Rest.as(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "wow")));
+
+        JsonNode first = Rest.as(server, ann).post("/messages/" + mid + "/reactions",
+                json("filter", json("type", "like"), "limit", 1)).body();
+        JsonNode second = Rest.as(server, ann).post("/messages/" + mid + "/reactions",
+                json("filter", json("type", "like"), "limit", 1, "next", first.path("next").asText())).body();
+        Rest.Answer bad = Rest.as(server, ann).post("/messages/" + mid + "/reactions", json("filter", json("score", 1)));
+
+        assertThat(first.get("reactions").size()).isEqualTo(1);
+        assertThat(first.path("next").asText()).isNotEmpty();
+        assertThat(second.get("reactions").size()).isEqualTo(1);
+        assertThat(second.has("next")).isFalse();
+        assertThat(second.at("/reactions/0/user_id").asText()).isNotEqualTo(first.at("/reactions/0/user_id").asText());
+        assertThat(bad.code()).isEqualTo(4);
+    }
 }
