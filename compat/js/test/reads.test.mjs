@@ -90,3 +90,26 @@ test('markUnread makes a message and the ones after it unread again', { timeout:
     await disconnectAll(...clients);
   }
 });
+
+test('markChannelsDelivered sends message.delivered to the author and fills read[] delivery fields',
+  { timeout: TIMEOUT }, async () => {
+    const [ann, bob] = [uid('ann'), uid('bob')];
+    const clients = await connectAll(ann, bob);
+    try {
+      const [annClient, bobClient] = clients;
+      const id = uid('deliv');
+      const annChannel = annClient.channel('messaging', id, { members: [ann, bob] });
+      await annChannel.watch();
+      assert.equal(annChannel.data.config.delivery_events, true);
+      const { message } = await annChannel.sendMessage({ text: 'did it arrive?' });
+
+      const delivered = nextEvent(annClient, 'message.delivered', (e) => e.user?.id === bob);
+      await bobClient.markChannelsDelivered({ latest_delivered_messages: [{ cid: annChannel.cid, id: message.id }] });
+      const event = await delivered;
+
+      assert.equal(event.last_delivered_message_id, message.id);
+      assert.equal(annChannel.state.read[bob].last_delivered_message_id, message.id);
+    } finally {
+      await disconnectAll(...clients);
+    }
+  });

@@ -16,6 +16,7 @@ final class ChannelsApi {
     void register(Router target) {
         NulGuard.Registrar router = NulGuard.guarding(target);
         router.add("POST", "/channels", this::query);
+        router.add("POST", "/channels/delivered", ctx -> chat(ctx).reads().markDelivered(actor(ctx), ctx.body()));
         router.add("POST", "/channels/read", ctx -> chat(ctx).reads().markAllRead(actor(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/query", ctx -> getOrCreate(ctx, null));
         router.add("POST", "/channels/{type}/{id}/query", ctx -> getOrCreate(ctx, ctx.pathParam("id")));

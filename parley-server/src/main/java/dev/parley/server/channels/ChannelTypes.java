@@ -102,13 +102,13 @@ public final class ChannelTypes {
         c.put("created_at", Timestamps.format(at));
         c.put("updated_at", Timestamps.format(at));
         c.put("name", name);
-        for (String f : List.of("typing_events", "read_events", "connect_events", "search", "reactions", "replies",
-                "quotes", "mutes", "uploads", "custom_events", "push_notifications")) {
+        for (String f : List.of("typing_events", "read_events", "connect_events", "delivery_events", "search", "reactions",
+                "replies", "quotes", "mutes", "uploads", "custom_events", "push_notifications")) {
             c.put(f, true);
         }
         c.put("url_enrichment", urlEnrichment);
-        // Delivery receipts, polls, reminders and locations are not served yet: off keeps clients from calling.
-        for (String f : List.of("delivery_events", "reminders", "mark_messages_pending", "polls", "user_message_reminders",
+        // Polls, reminders and locations are not served yet: off keeps clients from calling.
+        for (String f : List.of("reminders", "mark_messages_pending", "polls", "user_message_reminders",
                 "shared_locations", "skip_last_msg_update_for_system_msgs")) {
             c.put(f, false);
         }

@@ -109,6 +109,16 @@ public final class ChannelViews {
         return "channel_moderator".equals(m.channelRole()) ? "moderator" : "member";
     }
 
+    /** A read state entry (§6.6) with the member's delivery receipt, when there is one. */
+    public static ObjectNode read(MemberRow m, User user, dev.parley.server.store.ChatRows.Delivery delivery) {
+        ObjectNode o = read(m, user);
+        if (delivery != null) {
+            o.put("last_delivered_at", Timestamps.format(delivery.at()));
+            o.put("last_delivered_message_id", delivery.messageId());
+        }
+        return o;
+    }
+
     /** A read state entry (§6.6). */
     public static ObjectNode read(MemberRow m, User user) {
         ObjectNode o = Json.object();

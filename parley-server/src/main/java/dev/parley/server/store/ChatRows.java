@@ -168,6 +168,16 @@ public final class ChatRows {
         }
     }
 
+    /** The newest message delivered to a member (delivery receipts, PROTOCOL.md §7.8 C16). */
+    public record Delivery(String cid, String userId, Instant at, String messageId) {
+        public Delivery {
+            requireNonNull(cid, "cid");
+            requireNonNull(userId, "userId");
+            at = Timestamps.truncate(requireNonNull(at, "at"));
+            requireNonNull(messageId, "messageId");
+        }
+    }
+
     /** A user's unread totals over all channels (PROTOCOL.md §6.1). */
     public record UnreadTotals(int messages, int channels) {}
 

@@ -149,6 +149,12 @@ public interface ChatStore {
     /** The user's channels with unread messages, by latest message first, at most {@code limit}. */
     List<ChannelUnread> unreadChannels(String userId, int limit);
 
+    /** Records the newest delivered message of a member (replacing the previous one). */
+    void setDelivered(ChatRows.Delivery delivery);
+
+    /** The deliveries of a channel's members, keyed by user id. */
+    Map<String, ChatRows.Delivery> deliveries(String cid);
+
     /** Persists a channel event for {@code POST /sync}. */
     void appendEvent(String cid, Instant at, ObjectNode event);
 

@@ -109,6 +109,7 @@ final class JdbcChatStore implements ChatStore {
                     .param(cid).sql(")"));
             update(c, new SqlBuilder().sql("DELETE FROM messages WHERE cid = ").param(cid));
             update(c, new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid));
+            update(c, new SqlBuilder().sql("DELETE FROM deliveries WHERE cid = ").param(cid));
             return update(c, new SqlBuilder().sql("DELETE FROM channels WHERE cid = ").param(cid));
         });
     }
@@ -480,6 +481,25 @@ final class JdbcChatStore implements ChatStore {
                 .sql(" AND m.unread_messages > 0 ORDER BY c.last_message_at DESC NULLS LAST, m.cid LIMIT ").param(limit);
         return read("unread channels", c -> list(c, b, rs -> new ChannelUnread(rs.getString(1), rs.getString(2),
                 rs.getInt(3), instant(rs, 4))));
+    }
+
+    @Override
+    public void setDelivered(ChatRows.Delivery d) {
+        write("set delivered", c -> update(c, new SqlBuilder()
+                .sql("INSERT INTO deliveries (cid, user_id, delivered_at, message_id) VALUES (").param(d.cid()).sql(", ")
+                .param(d.userId()).sql(", ").param(micros(d.at())).sql(", ").param(d.messageId())
+                .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET delivered_at = excluded.delivered_at, "
+                        + "message_id = excluded.message_id")));
+    }
+
+    @Override
+    public Map<String, ChatRows.Delivery> deliveries(String cid) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT cid, user_id, delivered_at, message_id FROM deliveries WHERE cid = ")
+                .param(cid);
+        Map<String, ChatRows.Delivery> out = new LinkedHashMap<>();
+        read("deliveries", c -> list(c, b, rs -> new ChatRows.Delivery(rs.getString(1), rs.getString(2),
+                Timestamps.fromMicros(rs.getLong(3)), rs.getString(4)))).forEach(d -> out.put(d.userId(), d));
+        return out;
     }
 
     @Override

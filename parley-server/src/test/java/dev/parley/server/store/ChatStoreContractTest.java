@@ -161,6 +161,17 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void deliveriesKeepTheNewestPerMemberAndGoWithTheChannel() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        chat.setDelivered(new ChatRows.Delivery("messaging:a", "ann", T0, "m1"));
+        chat.setDelivered(new ChatRows.Delivery("messaging:a", "ann", T0.plusSeconds(1), "m2"));
+
+        assertThat(chat.deliveries("messaging:a").get("ann").messageId()).isEqualTo("m2");
+        chat.deleteChannel("messaging:a");
+        assertThat(chat.deliveries("messaging:a")).isEmpty();
+    }
+
+    @Test
     void hasUnreadAndMutedAreComputedForTheViewer() {
         chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
         chat.createChannel(channel("b", null), List.of(member("b", "ann")));
