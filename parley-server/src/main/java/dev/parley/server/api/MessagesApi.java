@@ -26,6 +26,7 @@ final class MessagesApi {
         router.add("DELETE", "/messages/{id}", ctx -> chat(ctx).edits().delete(actor(ctx), ctx.pathParam("id"),
                 "true".equalsIgnoreCase(ctx.param("hard"))));
         router.add("GET", "/messages/{id}/replies", this::replies);
+        router.add("POST", "/messages/{id}/undelete", ctx -> chat(ctx).edits().undelete(actor(ctx), ctx.pathParam("id")));
         router.add("POST", "/messages/{id}/reaction",
                 ctx -> chat(ctx).reactions().send(actor(ctx), ctx.pathParam("id"), ctx.body()));
         router.add("DELETE", "/messages/{id}/reaction/{type}", ctx -> chat(ctx).reactions().delete(actor(ctx),

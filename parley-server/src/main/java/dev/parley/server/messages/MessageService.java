@@ -245,6 +245,7 @@ public final class MessageService {
         core.hub().publishVariants(ch.cid(), u -> totals.getOrDefault(u, new UnreadTotals(0, 0)),
                 t -> Unread.put(base.deepCopy(), t));
         if (row.parentId() != null && !row.inChannel()) {
+            notifyThread(ch, type, row, author, watching, totals, message);
             return;
         }
         ObjectNode channel = ChannelViews.channel(ch, type, null);
@@ -256,6 +257,31 @@ public final class MessageService {
             n.set("channel", channel);
             n.set("message", message);
             n.put("message_id", row.id());
+            n.set("user", author.toJson());
+            core.sendToUser(u, Unread.put(n, totals.getOrDefault(u, new UnreadTotals(0, 0))));
+        }
+    }
+
+    /** {@code notification.thread_message_new} to the thread's participants who do not watch the channel. */
+    private void notifyThread(ChannelRow ch, ChannelType type, MessageRow row, User author, Set<String> watching,
+            Map<String, UnreadTotals> totals, ObjectNode message) {
+        MessageRow parent = core.store().findMessage(row.parentId()).orElse(null);
+        if (parent == null) {
+            return;
+        }
+        Set<String> participants = new java.util.LinkedHashSet<>();
+        participants.add(parent.userId());
+        parent.doc().path("thread_participants").forEach(u -> participants.add(u.path("id").asText()));
+        ObjectNode channel = ChannelViews.channel(ch, type, null);
+        for (String u : participants) {
+            if (watching.contains(u) || u.equals(author.id())) {
+                continue;
+            }
+            ObjectNode n = ChannelViews.event("notification.thread_message_new", ch, row.createdAt());
+            n.set("channel", channel);
+            n.set("message", message);
+            n.put("message_id", row.id());
+            n.put("parent_id", row.parentId());
             n.set("user", author.toJson());
             core.sendToUser(u, Unread.put(n, totals.getOrDefault(u, new UnreadTotals(0, 0))));
         }

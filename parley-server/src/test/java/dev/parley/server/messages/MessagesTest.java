@@ -351,4 +351,32 @@ class MessagesTest {
         assertThat(second.at("/reactions/0/user_id").asText()).isNotEqualTo(first.at("/reactions/0/user_id").asText());
         assertThat(bad.code()).isEqualTo(4);
     }
+
+    @Test
+    void undeleteIsServerSideAndBringsASoftDeletedMessageBack() {
+        String mid = send(ann, json("text", "oops")).body().path("message").path("id").asText();
+        Rest.as(server, ann).call("DELETE", "/messages/" + mid, null);
+
+        Rest.Answer refused = Rest.as(server, ann).post("/messages/" + mid + "/undelete", json());
+        Rest.Answer restored = Rest.server(server).post("/messages/" + mid + "/undelete", json("undeleted_by", ann));
+
+        assertThat(refused.code()).isEqualTo(17);
+        assertThat(restored.body().path("message").path("type").asText()).isEqualTo("regular");
+        assertThat(restored.body().path("message").has("deleted_at")).isFalse();
+    }
+
+    @Test
+    void threadParticipantsNotWatchingGetNotificationThreadMessageNew() {
+        String parent = send(ann, json("text", "parent")).body().path("message").path("id").asText();
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            annWs.next("health.check");
+
+            send(bob, json("text", "in the thread", "parent_id", parent));
+            ObjectNode n = annWs.next("notification.thread_message_new");
+
+            assertThat(n.path("parent_id").asText()).isEqualTo(parent);
+            assertThat(n.path("message").path("text").asText()).isEqualTo("in the thread");
+            assertThat(n.path("channel").path("config").isObject()).isTrue();
+        }
+    }
 }
