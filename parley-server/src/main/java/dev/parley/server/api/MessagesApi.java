@@ -39,7 +39,35 @@ final class MessagesApi {
         router.add("POST", "/threads", ctx -> chat(ctx).threads().query(actor(ctx), ctx.body(), ctx.connection()));
         router.add("GET", "/threads/{id}", ctx -> chat(ctx).threads().get(actor(ctx), ctx.pathParam("id"),
                 intParam(ctx, "reply_limit", 3), "true".equals(ctx.param("watch")), ctx.connection()));
+        router.add("POST", "/unread_batch", ctx -> chat(ctx).reads().unreadBatch(actor(ctx), ctx.body()));
+        router.add("GET", "/channeltypes", ctx -> channelTypes(ctx, null));
+        router.add("GET", "/channeltypes/{name}", ctx -> channelTypes(ctx, ctx.pathParam("name")));
         router.add("POST", "/sync", ctx -> chat(ctx).reads().sync(actor(ctx), ctx.body()));
+    }
+
+    /** {@code GET /channeltypes} and {@code GET /channeltypes/{name}} (K1, read only): built-in types. */
+    private ObjectNode channelTypes(RequestContext ctx, String name) {
+        ctx.requireServer();
+        var types = chat(ctx).core().types();
+        if (name != null) {
+            return typeJson(types.require(name));
+        }
+        ObjectNode out = Json.object();
+        ObjectNode all = out.putObject("channel_types");
+        types.all().values().stream().sorted(java.util.Comparator.comparing(t -> t.name()))
+                .forEach(t -> all.set(t.name(), typeJson(t)));
+        return out;
+    }
+
+    private static ObjectNode typeJson(dev.parley.server.channels.ChannelType t) {
+        ObjectNode o = t.configJson();
+        ObjectNode grants = o.putObject("grants");
+        t.grants().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> {
+            var arr = grants.putArray(e.getKey());
+            e.getValue().stream().sorted().forEach(arr::add);
+        });
+        o.putArray("permissions");
+        return o;
     }
 
     private ObjectNode replies(RequestContext ctx) {

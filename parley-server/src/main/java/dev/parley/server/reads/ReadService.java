@@ -200,6 +200,30 @@ public final class ReadService {
         return out;
     }
 
+    /** {@code POST /unread_batch} (N2, server side): unread totals of up to 100 users. */
+    public ObjectNode unreadBatch(Actor actor, ObjectNode body) {
+        if (!actor.server()) {
+            throw ChatException.notAllowed("UnreadCountsBatch failed with error: \"this endpoint needs a server-side token\"");
+        }
+        JsonNode ids = body.get("user_ids");
+        if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > 100) {
+            throw ChatException.input("user_ids must be an array of 1 to 100 user ids");
+        }
+        List<String> users = new ArrayList<>();
+        ids.forEach(i -> users.add(i.asText()));
+        ObjectNode out = Json.object();
+        ObjectNode counts = out.putObject("counts_by_user");
+        core.store().unreadTotals(users).forEach((u, t) -> {
+            ObjectNode c = counts.putObject(u);
+            c.put("total_unread_count", t.messages());
+            c.put("total_unread_threads_count", 0);
+            c.putArray("channels");
+            c.putArray("channel_type");
+            c.putArray("threads");
+        });
+        return out;
+    }
+
     /** {@code POST /sync} (§7.16): persisted events of the channels since {@code last_sync_at}. */
     public ObjectNode sync(Actor actor, ObjectNode body) {
         User user = requireUser(actor, "Sync");

@@ -505,4 +505,17 @@ class ChannelsTest {
         assertThat(message.code()).isEqualTo(17);
         assertThat(afterUpdate.path("channel").path("config").path("reactions").asBoolean()).isFalse();
     }
+
+    @Test
+    void channelTypesAreListedWithConfigAndGrantsForTheServer() {
+        JsonNode all = Rest.server(server).get("/channeltypes").body();
+        JsonNode live = Rest.server(server).get("/channeltypes/livestream").body();
+        Rest.Answer refused = Rest.as(server, uid("ann")).get("/channeltypes");
+
+        assertThat(all.path("channel_types").has("messaging")).isTrue();
+        assertThat(all.path("channel_types").size()).isEqualTo(5);
+        assertThat(live.path("url_enrichment").asBoolean()).isFalse();
+        assertThat(live.path("grants").path("anonymous").toString()).contains("read-channel");
+        assertThat(refused.code()).isEqualTo(17);
+    }
 }

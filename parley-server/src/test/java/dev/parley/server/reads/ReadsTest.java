@@ -204,4 +204,16 @@ class ReadsTest {
             assertThat(tooMany.code()).isEqualTo(4);
         }
     }
+
+    @Test
+    void unreadBatchGivesEachUsersTotalsToTheServerOnly() {
+        send(ann, "one");
+
+        JsonNode r = Rest.server(server).post("/unread_batch", json("user_ids", List.of(ann, bob))).body();
+        Rest.Answer refused = Rest.as(server, bob).post("/unread_batch", json("user_ids", List.of(bob)));
+
+        assertThat(r.at("/counts_by_user/" + bob + "/total_unread_count").asInt()).isEqualTo(1);
+        assertThat(r.at("/counts_by_user/" + ann + "/total_unread_count").asInt()).isZero();
+        assertThat(refused.code()).isEqualTo(17);
+    }
 }
