@@ -113,3 +113,18 @@ test('markChannelsDelivered sends message.delivered to the author and fills read
       await disconnectAll(...clients);
     }
   });
+
+test('addDevice, getDevices and removeDevice manage the user own push devices', { timeout: TIMEOUT }, async () => {
+  const [ann] = [uid('ann')];
+  const clients = await connectAll(ann);
+  try {
+    const [client] = clients;
+    await client.addDevice('device-token-1', 'firebase');
+    const { devices } = await client.getDevices();
+    assert.deepEqual(devices.map((d) => [d.id, d.push_provider]), [['device-token-1', 'firebase']]);
+    await client.removeDevice('device-token-1');
+    assert.equal((await client.getDevices()).devices.length, 0);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});

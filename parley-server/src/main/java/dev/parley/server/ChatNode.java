@@ -163,7 +163,9 @@ public final class ChatNode implements AutoCloseable {
         if (changed[0]) {
             presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
         }
-        return Unread.put(Events.me(user), chat.reads().totals(userId));
+        ObjectNode me = Unread.put(Events.me(user), chat.reads().totals(userId));
+        me.set("devices", chat.devices().devicesOf(userId));
+        return me;
     }
 
     /**

@@ -39,6 +39,9 @@ final class MessagesApi {
         router.add("POST", "/threads", ctx -> chat(ctx).threads().query(actor(ctx), ctx.body(), ctx.connection()));
         router.add("GET", "/threads/{id}", ctx -> chat(ctx).threads().get(actor(ctx), ctx.pathParam("id"),
                 intParam(ctx, "reply_limit", 3), "true".equals(ctx.param("watch")), ctx.connection()));
+        router.add("POST", "/devices", ctx -> chat(ctx).devices().add(actor(ctx), ctx.body()));
+        router.add("GET", "/devices", ctx -> chat(ctx).devices().list(actor(ctx), ctx.param("user_id")));
+        router.add("DELETE", "/devices", ctx -> chat(ctx).devices().delete(actor(ctx), ctx.param("id"), ctx.param("user_id")));
         router.add("POST", "/unread_batch", ctx -> chat(ctx).reads().unreadBatch(actor(ctx), ctx.body()));
         router.add("GET", "/channeltypes", ctx -> channelTypes(ctx, null));
         router.add("GET", "/channeltypes/{name}", ctx -> channelTypes(ctx, ctx.pathParam("name")));

@@ -19,6 +19,7 @@ public final class Chat {
     private final ReadService reads;
     private final MemberQuery members;
     private final dev.parley.server.messages.ThreadService threads;
+    private final dev.parley.server.devices.DeviceService devices;
 
     public Chat(ChatCore core) {
         this.core = core;
@@ -30,6 +31,7 @@ public final class Chat {
         this.reads = new ReadService(core, channels);
         this.members = new MemberQuery(core, channels);
         this.threads = new dev.parley.server.messages.ThreadService(core, channels, messages);
+        this.devices = new dev.parley.server.devices.DeviceService(core.store(), core.clock());
     }
 
     public ChatCore core() {
@@ -58,6 +60,10 @@ public final class Chat {
 
     public dev.parley.server.messages.ThreadService threads() {
         return threads;
+    }
+
+    public dev.parley.server.devices.DeviceService devices() {
+        return devices;
     }
 
     public MemberQuery members() {

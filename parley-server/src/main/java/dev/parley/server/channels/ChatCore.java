@@ -89,6 +89,10 @@ public final class ChatCore {
         return presence;
     }
 
+    public Clock clock() {
+        return clock;
+    }
+
     public Instant now() {
         return clock.instant();
     }

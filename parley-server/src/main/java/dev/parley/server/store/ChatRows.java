@@ -178,6 +178,16 @@ public final class ChatRows {
         }
     }
 
+    /** A push device of a user (PROTOCOL.md §6.8). */
+    public record DeviceRow(String id, String userId, String pushProvider, String pushProviderName, Instant createdAt) {
+        public DeviceRow {
+            requireNonNull(id, "id");
+            requireNonNull(userId, "userId");
+            requireNonNull(pushProvider, "pushProvider");
+            createdAt = Timestamps.truncate(requireNonNull(createdAt, "createdAt"));
+        }
+    }
+
     /** A user's unread totals over all channels (PROTOCOL.md §6.1). */
     public record UnreadTotals(int messages, int channels) {}
 

@@ -155,6 +155,15 @@ public interface ChatStore {
     /** The deliveries of a channel's members, keyed by user id. */
     Map<String, ChatRows.Delivery> deliveries(String cid);
 
+    /** Adds a device or moves it (same id) to this user and provider. */
+    void upsertDevice(ChatRows.DeviceRow device);
+
+    /** The user's devices, oldest first. */
+    List<ChatRows.DeviceRow> devices(String userId);
+
+    /** Deletes one of the user's devices; false when the user has no device with that id. */
+    boolean deleteDevice(String userId, String deviceId);
+
     /** Persists a channel event for {@code POST /sync}. */
     void appendEvent(String cid, Instant at, ObjectNode event);
 

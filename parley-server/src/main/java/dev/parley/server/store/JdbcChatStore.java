@@ -503,6 +503,33 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public void upsertDevice(ChatRows.DeviceRow d) {
+        write("upsert device", c -> {
+            SqlBuilder b = new SqlBuilder().sql("INSERT INTO devices (id, user_id, push_provider, push_provider_name, "
+                    + "created_at) VALUES (").param(d.id()).sql(", ").param(d.userId()).sql(", ").param(d.pushProvider())
+                    .sql(", ");
+            nullable(b, d.pushProviderName()).sql(", ").param(micros(d.createdAt())).sql(") ON CONFLICT (id) DO UPDATE SET "
+                    + "user_id = excluded.user_id, push_provider = excluded.push_provider, "
+                    + "push_provider_name = excluded.push_provider_name");
+            return update(c, b);
+        });
+    }
+
+    @Override
+    public List<ChatRows.DeviceRow> devices(String userId) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT id, user_id, push_provider, push_provider_name, created_at FROM devices "
+                + "WHERE user_id = ").param(userId).sql(" ORDER BY created_at, id");
+        return read("list devices", c -> list(c, b, rs -> new ChatRows.DeviceRow(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), Timestamps.fromMicros(rs.getLong(5)))));
+    }
+
+    @Override
+    public boolean deleteDevice(String userId, String deviceId) {
+        return write("delete device", c -> update(c, new SqlBuilder().sql("DELETE FROM devices WHERE id = ").param(deviceId)
+                .sql(" AND user_id = ").param(userId)) > 0);
+    }
+
+    @Override
     public void appendEvent(String cid, Instant at, ObjectNode event) {
         write("append event", c -> update(c, new SqlBuilder().sql("INSERT INTO channel_events (cid, created_at, doc) VALUES (")
                 .param(cid).sql(", ").param(micros(at)).sql(", ").param(Json.write(event)).sql(")")));

@@ -172,6 +172,18 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void devicesBelongToOneUserAndMoveWhenRegisteredAgain() {
+        chat.upsertDevice(new ChatRows.DeviceRow("d1", "ann", "apn", null, T0));
+        chat.upsertDevice(new ChatRows.DeviceRow("d2", "ann", "firebase", "prod", T0.plusSeconds(1)));
+        chat.upsertDevice(new ChatRows.DeviceRow("d1", "bob", "apn", null, T0.plusSeconds(2)));
+
+        assertThat(chat.devices("ann")).extracting(ChatRows.DeviceRow::id).containsExactly("d2");
+        assertThat(chat.devices("bob")).extracting(ChatRows.DeviceRow::id).containsExactly("d1");
+        assertThat(chat.deleteDevice("ann", "d1")).isFalse();
+        assertThat(chat.deleteDevice("bob", "d1")).isTrue();
+    }
+
+    @Test
     void hasUnreadAndMutedAreComputedForTheViewer() {
         chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
         chat.createChannel(channel("b", null), List.of(member("b", "ann")));
