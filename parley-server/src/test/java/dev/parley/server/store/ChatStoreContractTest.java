@@ -184,6 +184,19 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void memberUserNameMatchesChannelsByTheirMembersNames() {
+        store.apply(new WriteBatch(List.of(
+                dev.parley.protocol.User.builder("ann").put("name", com.fasterxml.jackson.databind.node.TextNode.valueOf("Ann Lee")).build(),
+                dev.parley.protocol.User.builder("bob").put("name", com.fasterxml.jackson.databind.node.TextNode.valueOf("Bob Stone")).build()),
+                java.util.Map.of(), java.util.Map.of()));
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        chat.createChannel(channel("b", null), List.of(member("b", "bob")));
+
+        assertThat(cids(query("{\"member.user.name\": {\"$autocomplete\": \"sto\"}}", null))).containsExactly("messaging:b");
+        assertThat(cids(query("{\"member.user.name\": \"ann lee\"}", null))).containsExactly("messaging:a");
+    }
+
+    @Test
     void hasUnreadAndMutedAreComputedForTheViewer() {
         chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
         chat.createChannel(channel("b", null), List.of(member("b", "ann")));
