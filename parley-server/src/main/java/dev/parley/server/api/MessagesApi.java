@@ -23,8 +23,13 @@ final class MessagesApi {
         router.add("POST", "/messages/{id}", ctx -> chat(ctx).edits().update(actor(ctx), ctx.pathParam("id"), ctx.body()));
         router.add("PUT", "/messages/{id}",
                 ctx -> chat(ctx).edits().partialUpdate(actor(ctx), ctx.pathParam("id"), ctx.body()));
-        router.add("DELETE", "/messages/{id}", ctx -> chat(ctx).edits().delete(actor(ctx), ctx.pathParam("id"),
-                "true".equalsIgnoreCase(ctx.param("hard"))));
+        router.add("DELETE", "/messages/{id}", ctx -> {
+            // Deleting for the caller only is not kept yet; refusing beats deleting for everyone.
+            if ("true".equalsIgnoreCase(ctx.param("delete_for_me"))) {
+                throw ChatException.input("DeleteMessage failed with error: \"delete_for_me is not supported by this server\"");
+            }
+            return chat(ctx).edits().delete(actor(ctx), ctx.pathParam("id"), "true".equalsIgnoreCase(ctx.param("hard")));
+        });
         router.add("GET", "/messages/{id}/replies", this::replies);
         router.add("POST", "/messages/{id}/undelete", ctx -> chat(ctx).edits().undelete(actor(ctx), ctx.pathParam("id")));
         router.add("POST", "/messages/{id}/reaction",
