@@ -100,6 +100,9 @@ test('a reaction reaches the author as reaction.new with counts and groups', { t
     assert.equal(local.latest_reactions.length, 1);
     assert.equal(bobChannel.state.messages.find((m) => m.id === message.id).own_reactions[0].type, 'love');
 
+    const { reactions } = await clients[0].queryReactions(message.id, { type: 'love' });
+    assert.deepEqual(reactions.map((r) => r.user_id), [bob]);
+
     const removed = once(annChannel, 'reaction.deleted');
     await bobChannel.deleteReaction(message.id, 'love');
     assert.equal((await removed).message.reaction_counts.love, undefined);
@@ -142,6 +145,27 @@ test('channel.query pages older messages with id_lt, oldest first', { timeout: T
     const stillWatching = once(bobChannel, 'message.new', (e) => e.message.text === 'after paging');
     await annChannel.sendMessage({ text: 'after paging' });
     assert.equal((await stillWatching).message.text, 'after paging');
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('queryThreads returns the thread with its parent and latest replies', { timeout: TIMEOUT }, async () => {
+  const { clients, annChannel, bobChannel } = await pair();
+  try {
+    const { message: parent } = await annChannel.sendMessage({ text: 'thread topic' });
+    await bobChannel.sendMessage({ text: 'first reply', parent_id: parent.id });
+    await bobChannel.sendMessage({ text: 'second reply', parent_id: parent.id });
+
+    const { threads } = await clients[1].queryThreads({ reply_limit: 1 });
+    assert.equal(threads.length, 1);
+    const state = threads[0].state.getLatestValue();
+    assert.equal(threads[0].id, parent.id);
+    assert.equal(state.parentMessage.text, 'thread topic');
+    assert.deepEqual(state.replies.map((m) => m.text), ['second reply']);
+
+    const thread = await clients[0].getThread(parent.id);
+    assert.equal(thread.id, parent.id);
   } finally {
     await disconnectAll(...clients);
   }

@@ -90,3 +90,41 @@ test('markUnread makes a message and the ones after it unread again', { timeout:
     await disconnectAll(...clients);
   }
 });
+
+test('markChannelsDelivered sends message.delivered to the author and fills read[] delivery fields',
+  { timeout: TIMEOUT }, async () => {
+    const [ann, bob] = [uid('ann'), uid('bob')];
+    const clients = await connectAll(ann, bob);
+    try {
+      const [annClient, bobClient] = clients;
+      const id = uid('deliv');
+      const annChannel = annClient.channel('messaging', id, { members: [ann, bob] });
+      await annChannel.watch();
+      assert.equal(annChannel.data.config.delivery_events, true);
+      const { message } = await annChannel.sendMessage({ text: 'did it arrive?' });
+
+      const delivered = nextEvent(annClient, 'message.delivered', (e) => e.user?.id === bob);
+      await bobClient.markChannelsDelivered({ latest_delivered_messages: [{ cid: annChannel.cid, id: message.id }] });
+      const event = await delivered;
+
+      assert.equal(event.last_delivered_message_id, message.id);
+      assert.equal(annChannel.state.read[bob].last_delivered_message_id, message.id);
+    } finally {
+      await disconnectAll(...clients);
+    }
+  });
+
+test('addDevice, getDevices and removeDevice manage the user own push devices', { timeout: TIMEOUT }, async () => {
+  const [ann] = [uid('ann')];
+  const clients = await connectAll(ann);
+  try {
+    const [client] = clients;
+    await client.addDevice('device-token-1', 'firebase');
+    const { devices } = await client.getDevices();
+    assert.deepEqual(devices.map((d) => [d.id, d.push_provider]), [['device-token-1', 'firebase']]);
+    await client.removeDevice('device-token-1');
+    assert.equal((await client.getDevices()).devices.length, 0);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});

@@ -235,7 +235,9 @@ public final class ChatNode implements AutoCloseable {
         if (changed[0]) {
             presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
         }
-        return moderation.withLists(Unread.put(Events.me(user), chat.reads().totals(userId)), user);
+        ObjectNode me = moderation.withLists(Unread.put(Events.me(user), chat.reads().totals(userId)), user);
+        me.set("devices", chat.devices().devicesOf(userId));
+        return me;
     }
 
     /**

@@ -16,11 +16,14 @@ final class ChannelsApi {
     void register(Router target) {
         NulGuard.Registrar router = NulGuard.guarding(target);
         router.add("POST", "/channels", this::query);
+        router.add("POST", "/channels/delivered", ctx -> chat(ctx).reads().markDelivered(actor(ctx), ctx.body()));
         router.add("POST", "/channels/read", ctx -> chat(ctx).reads().markAllRead(actor(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/query", ctx -> getOrCreate(ctx, null));
         router.add("POST", "/channels/{type}/{id}/query", ctx -> getOrCreate(ctx, ctx.pathParam("id")));
         router.add("POST", "/channels/delete", this::deleteMany);
         router.add("POST", "/channels/{type}/{id}", this::update);
+        router.add("GET", "/channels/{type}/{id}", ctx -> chat(ctx).channels().get(actor(ctx, ctx.payload()), cid(ctx),
+                ctx.payload()));
         router.add("PATCH", "/channels/{type}/{id}", ctx -> chat(ctx).admin().partialUpdate(actor(ctx), cid(ctx), ctx.body()));
         router.add("DELETE", "/channels/{type}/{id}", ctx -> chat(ctx).admin().delete(actor(ctx), cid(ctx)));
         router.add("POST", "/channels/{type}/{id}/truncate",
@@ -35,9 +38,9 @@ final class ChannelsApi {
                 ctx -> chat(ctx).reads().markUnread(actor(ctx), cid(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/{id}/message", ctx -> chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
-        router.add("PATCH", "/channels/{type}/{id}/member", ctx -> chat(ctx).admin().updateMember(actor(ctx), cid(ctx),
+        router.add("PATCH", "/channels/{type}/{id}/member", ctx -> chat(ctx).admin().members().update(actor(ctx), cid(ctx),
                 ctx.param("user_id"), ctx.body()));
-        router.add("PATCH", "/channels/{type}/{id}/member/{user_id}", ctx -> chat(ctx).admin().updateMember(actor(ctx),
+        router.add("PATCH", "/channels/{type}/{id}/member/{user_id}", ctx -> chat(ctx).admin().members().update(actor(ctx),
                 cid(ctx), ctx.pathParam("user_id"), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/pinned_messages", this::pinned);
         router.add("GET", "/members", ctx -> chat(ctx).members().query(actor(ctx, ctx.payload()), ctx.payload()));
@@ -99,7 +102,7 @@ final class ChannelsApi {
     private ObjectNode pinned(RequestContext ctx) {
         ObjectNode p = ctx.payload();
         var ch = chat(ctx).channels().require(cid(ctx));
-        var type = ctx.node().chat().core().types().require(ch.type());
+        var type = ctx.node().chat().core().typeOf(ch);
         return chat(ctx).edits().pinned(actor(ctx, p), ch, type, p.path("limit").asInt(10));
     }
 

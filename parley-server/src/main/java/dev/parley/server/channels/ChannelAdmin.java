@@ -10,37 +10,46 @@ import dev.parley.protocol.User;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Changes of a channel (PROTOCOL.md §7.4 to §7.7): update and partial update, members and their roles,
- * delete, truncate, hide and show, each with its events. Every change runs under the channel's lock.
+ * Changes of a channel (PROTOCOL.md §7.4 to §7.6): update and partial update (member changes in it go to
+ * {@link ChannelMembers}), delete, truncate, hide and show, each with its events. Every change runs under the channel's lock.
  * Thread-safe; blocking.
  */
 public final class ChannelAdmin {
     private final ChatCore core;
     private final ChannelService channels;
+    private final ChannelMembers members;
 
     public ChannelAdmin(ChatCore core, ChannelService channels) {
         this.core = core;
         this.channels = channels;
+        this.members = new ChannelMembers(core, channels);
+    }
+
+    /** Members, roles, invitations and the member's own state. */
+    public ChannelMembers members() {
+        return members;
     }
 
     /** {@code POST /channels/{type}/{id}} (C4). */
     public ObjectNode update(Actor actor, String cid, ObjectNode body) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             MemberRow me = membership(actor, cid);
             boolean own = Permissions.ownsChannel(actor, ch);
             if (body.path("data").isObject()) {
                 ObjectNode data = (ObjectNode) body.get("data");
                 Permissions.require(actor, type, me, "update-channel", own, "UpdateChannel", cid);
-                ch = applyFlags(actor, type, me, own, ch, data).withCustom(ChannelService.custom(data), core.now());
+                ObjectNode replaced = ChannelService.custom(data);
+                if (ch.custom().has(ChannelTypes.OVERRIDES)) {
+                    replaced.set(ChannelTypes.OVERRIDES, ch.custom().get(ChannelTypes.OVERRIDES));
+                }
+                ch = applyFlags(actor, type, me, own, ch, data).withCustom(replaced, core.now());
                 core.store().updateChannel(ch);
                 channelUpdated(ch, type, actor);
             }
@@ -52,16 +61,16 @@ public final class ChannelAdmin {
                 channelUpdated(ch, type, actor);
             }
             if (body.path("accept_invite").asBoolean(false) || body.path("reject_invite").asBoolean(false)) {
-                answerInvite(actor, ch, type, body.path("accept_invite").asBoolean(false));
+                members.answerInvite(actor, ch, type, body.path("accept_invite").asBoolean(false));
             }
             Map<String, String> invited = ChannelService.memberRoles(body.get("invites"));
             if (!invited.isEmpty()) {
                 Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
-                invite(actor, ch, type, invited);
+                members.invite(actor, ch, type, invited);
             }
             Map<String, String> added = ChannelService.memberRoles(body.get("add_members"));
             List<String> removed = ChannelService.memberIds(body.get("remove_members"), false);
-            Map<String, String> roles = roleChanges(body);
+            Map<String, String> roles = ChannelMembers.roleChanges(body);
             if (!added.isEmpty() || !roles.isEmpty() || !removed.equals(List.of(actor.userId()))
                     && !removed.isEmpty()) {
                 Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
@@ -72,10 +81,10 @@ public final class ChannelAdmin {
                 if (ch.id().startsWith("!members-")) {
                     throw ChatException.input("members cannot be added to a distinct channel (one created without id)");
                 }
-                addMembers(actor, ch, type, added);
+                members.addMembers(actor, ch, type, added);
             }
-            changeRoles(actor, ch, roles);
-            removeMembers(actor, ch, type, removed);
+            members.changeRoles(actor, ch, roles);
+            members.removeMembers(actor, ch, type, removed);
             return response(actor, channels.require(cid), type);
         });
     }
@@ -95,7 +104,7 @@ public final class ChannelAdmin {
     public ObjectNode partialUpdate(Actor actor, String cid, ObjectNode body) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             MemberRow me = membership(actor, cid);
             boolean own = Permissions.ownsChannel(actor, ch);
             Permissions.require(actor, type, me, "update-channel", own, "UpdateChannelPartial", cid);
@@ -104,13 +113,49 @@ public final class ChannelAdmin {
             custom.setAll(ChannelService.custom(set));
             JsonNode unset = body.get("unset");
             if (unset != null && unset.isArray()) {
-                unset.forEach(k -> custom.remove(k.asText()));
+                unset.forEach(k -> {
+                    if (k.asText().equals(ChannelTypes.OVERRIDES)) {
+                        requireServer(actor, "config_overrides");
+                    }
+                    custom.remove(k.asText());
+                });
+            }
+            if (set.has(ChannelTypes.OVERRIDES)) {
+                custom.set(ChannelTypes.OVERRIDES, overrides(actor, ch, set.get(ChannelTypes.OVERRIDES)));
             }
             ch = applyFlags(actor, type, me, own, ch, set).withCustom(custom, core.now());
+            type = core.typeOf(ch);
             core.store().updateChannel(ch);
             channelUpdated(ch, type, actor);
             return response(actor, ch, type);
         });
+    }
+
+    private static ObjectNode overrides(Actor actor, ChannelRow ch, JsonNode given) {
+        requireServer(actor, "config_overrides");
+        if (!given.isObject()) {
+            throw ChatException.input("config_overrides must be an object");
+        }
+        ObjectNode merged = ch.custom().path(ChannelTypes.OVERRIDES).isObject()
+                ? ((ObjectNode) ch.custom().get(ChannelTypes.OVERRIDES)).deepCopy() : Json.object();
+        given.fields().forEachRemaining(e -> {
+            if (!ChannelTypes.OVERRIDABLE.contains(e.getKey())) {
+                throw ChatException.input("config_overrides." + e.getKey() + " cannot be overridden per channel (expected one of "
+                        + new java.util.TreeSet<>(ChannelTypes.OVERRIDABLE) + ")");
+            }
+            if (e.getKey().equals("grants") && !e.getValue().isObject()) {
+                throw ChatException.input("config_overrides.grants must map roles to arrays of permissions");
+            }
+            merged.set(e.getKey(), e.getValue().deepCopy());
+        });
+        return merged;
+    }
+
+    private static void requireServer(Actor actor, String what) {
+        if (!actor.server()) {
+            throw ChatException.notAllowed("UpdateChannelPartial failed with error: \"" + what
+                    + " can only be changed with a server-side token\"");
+        }
     }
 
     private void channelUpdated(ChannelRow ch, ChannelType type, Actor actor) {
@@ -120,131 +165,6 @@ public final class ChannelAdmin {
             e.set("user", actor.user().toJson());
         }
         core.publishDurable(ch.cid(), e);
-    }
-
-    private void addMembers(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> added) {
-        channels.requireUsers(added.keySet(), "channel update");
-        Instant now = core.now();
-        Map<String, MemberRow> existing = new LinkedHashMap<>();
-        core.store().members(ch.cid(), 10_000, 0).forEach(m -> existing.put(m.userId(), m));
-        List<MemberRow> fresh = new ArrayList<>();
-        added.forEach((u, role) -> {
-            if (!existing.containsKey(u)) {
-                fresh.add(MemberRow.create(ch.cid(), u, role, now));
-            }
-        });
-        core.store().upsertMembers(ch.cid(), fresh);
-        ChannelRow after = channels.require(ch.cid());
-        Map<String, User> users = core.usersById(added.keySet());
-        for (MemberRow m : fresh) {
-            ObjectNode e = ChannelViews.event("member.added", after, core.now());
-            e.set("member", ChannelViews.member(m, users.get(m.userId()), after));
-            e.set("user", users.get(m.userId()).toJson());
-            e.put("channel_member_count", after.memberCount());
-            core.hub().publish(ch.cid(), e);
-        }
-        channels.notifyAdded(after, type, fresh, actor.user());
-    }
-
-    private void invite(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> invited) {
-        channels.requireUsers(invited.keySet(), "channel update");
-        Instant now = core.now();
-        List<MemberRow> fresh = new ArrayList<>();
-        invited.forEach((u, role) -> {
-            if (core.store().member(ch.cid(), u).isEmpty()) {
-                fresh.add(MemberRow.invite(ch.cid(), u, role, now));
-            }
-        });
-        core.store().upsertMembers(ch.cid(), fresh);
-        ChannelRow after = channels.require(ch.cid());
-        Map<String, User> users = core.usersById(invited.keySet());
-        ObjectNode channel = ChannelViews.channel(after, type, null);
-        for (MemberRow m : fresh) {
-            ObjectNode member = ChannelViews.member(m, users.get(m.userId()), after);
-            ObjectNode e = ChannelViews.event("member.added", after, now);
-            e.set("member", member);
-            e.set("user", users.get(m.userId()).toJson());
-            core.hub().publish(ch.cid(), e);
-            ObjectNode n = ChannelViews.event("notification.invited", after, now);
-            n.set("channel", channel);
-            n.set("member", member);
-            n.set("user", users.get(m.userId()).toJson());
-            core.sendToUser(m.userId(), n);
-        }
-    }
-
-    /** {@code accept_invite} / {@code reject_invite} by the invited member itself. */
-    private void answerInvite(Actor actor, ChannelRow ch, ChannelType type, boolean accept) {
-        MemberRow m = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
-        if (m == null || m.inviteStatus() == null) {
-            throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
-                    + "' has no invitation to channel '" + ch.cid() + "'\"");
-        }
-        Instant now = core.now();
-        MemberRow answered = m.withInvite(accept, now);
-        core.store().updateMember(answered);
-        ObjectNode member = ChannelViews.member(answered, actor.user(), ch);
-        ObjectNode e = ChannelViews.event("member.updated", ch, now);
-        e.set("member", member);
-        e.set("user", actor.user().toJson());
-        core.hub().publish(ch.cid(), e);
-        ObjectNode n = ChannelViews.event(accept ? "notification.invite_accepted" : "notification.invite_rejected", ch, now);
-        n.set("channel", ChannelViews.channel(ch, type, null));
-        n.set("member", member);
-        n.set("user", actor.user().toJson());
-        core.store().members(ch.cid(), 10_000, 0).forEach(x -> core.sendToUser(x.userId(), n));
-    }
-
-    private Map<String, String> roleChanges(ObjectNode body) {
-        Map<String, String> roles = new LinkedHashMap<>();
-        ChannelService.memberIds(body.get("add_moderators"), false).forEach(u -> roles.put(u, "channel_moderator"));
-        ChannelService.memberIds(body.get("demote_moderators"), false).forEach(u -> roles.put(u, "channel_member"));
-        roles.putAll(ChannelService.memberRoles(body.get("assign_roles")));
-        return roles;
-    }
-
-    private void changeRoles(Actor actor, ChannelRow ch, Map<String, String> roles) {
-        if (roles.isEmpty()) {
-            return;
-        }
-        Instant now = core.now();
-        Map<String, User> users = core.usersById(roles.keySet());
-        for (Map.Entry<String, String> r : roles.entrySet()) {
-            MemberRow m = core.store().member(ch.cid(), r.getKey()).orElseThrow(() -> ChatException.input(
-                    "user '" + r.getKey() + "' is not a member of channel '" + ch.cid() + "'"));
-            MemberRow changed = m.withRole(r.getValue(), now);
-            core.store().upsertMembers(ch.cid(), List.of(changed));
-            ObjectNode e = ChannelViews.event("member.updated", ch, now);
-            e.set("member", ChannelViews.member(changed, users.get(r.getKey()), ch));
-            e.set("user", users.containsKey(r.getKey()) ? users.get(r.getKey()).toJson() : Json.object().put("id", r.getKey()));
-            core.hub().publish(ch.cid(), e);
-        }
-    }
-
-    private void removeMembers(Actor actor, ChannelRow ch, ChannelType type, List<String> removed) {
-        if (removed.isEmpty()) {
-            return;
-        }
-        Map<String, MemberRow> before = core.store().memberships(removed.getFirst(), List.of(ch.cid()));
-        core.store().removeMembers(ch.cid(), removed);
-        ChannelRow after = channels.require(ch.cid());
-        Map<String, User> users = core.usersById(removed);
-        for (String u : removed) {
-            ObjectNode userJson = users.containsKey(u) ? users.get(u).toJson() : Json.object().put("id", u);
-            ObjectNode e = ChannelViews.event("member.removed", after, core.now());
-            e.set("user", userJson);
-            e.put("channel_member_count", after.memberCount());
-            core.hub().publish(ch.cid(), e);
-            ObjectNode n = ChannelViews.event("notification.removed_from_channel", after, core.now());
-            n.set("channel", ChannelViews.channel(after, type, null));
-            n.set("user", userJson);
-            MemberRow m = before.get(ch.cid());
-            if (m != null && m.userId().equals(u)) {
-                n.set("member", ChannelViews.member(m, users.get(u), after));
-            }
-            core.store().appendEvent(ch.cid(), Timestamps.parse(n.get("created_at").asText(), "at"), n);
-            core.sendToUser(u, n);
-        }
     }
 
     private ObjectNode response(Actor actor, ChannelRow ch, ChannelType type) {
@@ -263,7 +183,7 @@ public final class ChannelAdmin {
     public ObjectNode delete(Actor actor, String cid) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             Permissions.require(actor, type, membership(actor, cid), "delete-channel", Permissions.ownsChannel(actor, ch),
                     "DeleteChannel", cid);
             List<MemberRow> members = core.store().members(cid, 10_000, 0);
@@ -286,7 +206,7 @@ public final class ChannelAdmin {
     public ObjectNode truncate(Actor actor, String cid, ObjectNode body) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             Permissions.require(actor, type, membership(actor, cid), "truncate-channel", Permissions.ownsChannel(actor, ch),
                     "TruncateChannel", cid);
             Instant at = core.now();
@@ -322,7 +242,7 @@ public final class ChannelAdmin {
             throw ChatException.input("user_id is required for hide and show with a server token");
         }
         ChannelRow ch = channels.require(cid);
-        ChannelType type = core.types().require(ch.type());
+        ChannelType type = core.typeOf(ch);
         if (!core.store().setHidden(cid, actor.userId(), hidden, hidden && clearHistory ? core.now() : null)) {
             throw ChatException.notAllowed((hidden ? "HideChannel" : "ShowChannel") + " failed with error: \"user '"
                     + actor.userId() + "' is not a member of channel '" + cid + "'\"");
@@ -337,75 +257,6 @@ public final class ChannelAdmin {
         core.sendToUser(actor.userId(), e);
         return Json.object();
     }
-
-    /**
-     * {@code PATCH /channels/{type}/{id}/member} (C12): {@code set}/{@code unset} of {@code archived},
-     * {@code pinned}, {@code channel_role} (server only) and custom member fields; {@code member.updated}.
-     */
-    public ObjectNode updateMember(Actor actor, String cid, String userId, ObjectNode body) {
-        String target = userId != null && !userId.isEmpty() ? userId : actor.userId();
-        if (target == null) {
-            throw ChatException.input("user_id is required with a server token");
-        }
-        if (!actor.server() && !target.equals(actor.userId())) {
-            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"users may only change their own membership\"");
-        }
-        return core.underLock(cid, () -> {
-            ChannelRow ch = channels.require(cid);
-            MemberRow m = core.store().member(cid, target).orElseThrow(() -> ChatException.notFound(
-                    "user '" + target + "' is not a member of channel '" + cid + "'"));
-            ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
-            Instant now = core.now();
-            Instant archived = m.archivedAt();
-            Instant pinned = m.pinnedAt();
-            ObjectNode custom = m.custom().deepCopy();
-            String role = m.channelRole();
-            for (var it = set.fields(); it.hasNext(); ) {
-                var e = it.next();
-                switch (e.getKey()) {
-                    case "archived" -> archived = e.getValue().asBoolean() ? now : null;
-                    case "pinned" -> pinned = e.getValue().asBoolean() ? now : null;
-                    case "channel_role" -> {
-                        if (!actor.server()) {
-                            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"channel_role can only be changed server-side\"");
-                        }
-                        role = e.getValue().asText();
-                    }
-                    default -> {
-                        if (!MEMBER_FIELDS.contains(e.getKey()) && !e.getValue().isNull()) {
-                            custom.set(e.getKey(), e.getValue().deepCopy());
-                        }
-                    }
-                }
-            }
-            JsonNode unset = body.get("unset");
-            if (unset != null && unset.isArray()) {
-                for (JsonNode k : unset) {
-                    switch (k.asText()) {
-                        case "archived" -> archived = null;
-                        case "pinned" -> pinned = null;
-                        default -> custom.remove(k.asText());
-                    }
-                }
-            }
-            MemberRow changed = m.withRole(role, now).withState(archived, pinned, custom, now);
-            core.store().updateMember(changed);
-            User user = core.users().find(target).orElse(null);
-            ObjectNode view = ChannelViews.member(changed, user, ch);
-            ObjectNode e = ChannelViews.event("member.updated", ch, now);
-            e.set("member", view);
-            e.set("user", user == null ? Json.object().put("id", target) : user.toJson());
-            core.hub().publish(cid, e);
-            ObjectNode out = Json.object();
-            out.set("channel_member", view);
-            return out;
-        });
-    }
-
-    /** Member keys the server manages; never custom. */
-    private static final Set<String> MEMBER_FIELDS = Set.of("user_id", "user", "created_at", "updated_at", "banned",
-            "shadow_banned", "role", "status", "archived_at", "pinned_at", "notifications_muted", "is_moderator",
-            "invited", "invite_accepted_at", "invite_rejected_at", "ban_expires", "deleted_at");
 
     private MemberRow membership(Actor actor, String cid) {
         return actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;

@@ -78,6 +78,11 @@ public final class ChannelService {
         String cid = typeName + ":" + id;
         String channelId = id;
         ChannelRow ch = core.store().findChannel(cid).orElseGet(() -> create(actor, type, channelId, data));
+        return watchAndState(actor, ch, core.typeOf(ch), body, conn);
+    }
+
+    private ObjectNode watchAndState(Actor actor, ChannelRow ch, ChannelType type, ObjectNode body, Optional<Session> conn) {
+        String cid = ch.cid();
         Optional<MemberRow> membership = actor.hasUser() ? core.store().member(cid, actor.userId()) : Optional.empty();
         Permissions.require(actor, type, membership.orElse(null), "read-channel", Permissions.ownsChannel(actor, ch),
                 "GetOrCreateChannel", cid);
@@ -92,6 +97,15 @@ public final class ChannelService {
             conn.ifPresent(s -> core.presence().subscribe(s, memberIds));
         }
         return state;
+    }
+
+    /** {@code GET /channels/{type}/{id}} (C23): the state of an existing channel, never creating it. */
+    public ObjectNode get(Actor actor, String cid, ObjectNode payload) {
+        ChannelRow ch = require(cid);
+        ChannelType type = core.typeOf(ch);
+        MemberRow membership = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        Permissions.require(actor, type, membership, "read-channel", Permissions.ownsChannel(actor, ch), "GetChannel", cid);
+        return states.state(actor, ch, type, options(payload));
     }
 
     private static ChannelStates.Options options(ObjectNode body) {
@@ -247,7 +261,7 @@ public final class ChannelService {
                 memberLimit, 0, null);
         List<ObjectNode> out = new ArrayList<>();
         for (ChannelRow ch : rows) {
-            ChannelType type = core.types().find(ch.type()).orElse(null);
+            ChannelType type = core.typeOf(ch);
             if (type == null) {
                 continue;
             }
@@ -277,7 +291,7 @@ public final class ChannelService {
     /** {@code POST …/stop-watching}. */
     public void stopWatching(Session session, ChannelRow ch) {
         if (core.hub().unwatch(session, ch.cid())) {
-            ChannelType type = core.types().find(ch.type()).orElse(null);
+            ChannelType type = core.typeOf(ch);
             if (type != null && type.flag("connect_events")) {
                 watchingEvent("user.watching.stop", session.userId(), ch);
             }
@@ -288,7 +302,7 @@ public final class ChannelService {
     public void disconnected(Session session) {
         for (String cid : core.hub().unwatchAll(session)) {
             core.store().findChannel(cid).ifPresent(ch -> {
-                ChannelType type = core.types().find(ch.type()).orElse(null);
+                ChannelType type = core.typeOf(ch);
                 if (type != null && type.flag("connect_events")) {
                     watchingEvent("user.watching.stop", session.userId(), ch);
                 }
@@ -309,7 +323,7 @@ public final class ChannelService {
             throw ChatException.input("event must be an object with a string type");
         }
         ChannelRow ch = require(cid);
-        ChannelType type = core.types().require(ch.type());
+        ChannelType type = core.typeOf(ch);
         MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
         String kind = event.get("type").asText();
         boolean typing = kind.equals("typing.start") || kind.equals("typing.stop");

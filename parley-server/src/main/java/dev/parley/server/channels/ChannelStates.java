@@ -83,9 +83,11 @@ public final class ChannelStates {
         }
         ArrayNode memberArray = s.putArray("members");
         ArrayNode read = s.putArray("read");
+        var deliveries = type.flag("delivery_events") ? core.store().deliveries(ch.cid())
+                : java.util.Map.<String, dev.parley.server.store.ChatRows.Delivery>of();
         for (MemberRow m : members) {
             memberArray.add(ChannelViews.member(m, users.get(m.userId()), ch));
-            read.add(ChannelViews.read(m, users.get(m.userId())));
+            read.add(ChannelViews.read(m, users.get(m.userId()), deliveries.get(m.userId())));
         }
         if (membership != null && !members.contains(membership)) {
             read.add(ChannelViews.read(membership, actor.user()));

@@ -29,6 +29,13 @@ public final class ChannelTypes {
             "unblock-message", "create-system-message");
     static final List<String> OWNER_ONLY = List.of("delete-channel", "truncate-channel", "recreate-channel");
 
+    /** The custom key under which a channel keeps its {@code config_overrides}; never shown as a custom field. */
+    public static final String OVERRIDES = "config_overrides";
+
+    /** Config keys a channel may override (§7.5). */
+    public static final Set<String> OVERRIDABLE = Set.of("typing_events", "reactions", "replies", "uploads",
+            "url_enrichment", "commands", "max_message_length", "blocklist", "blocklist_behavior", "grants");
+
     private final Map<String, ChannelType> types;
 
     public ChannelTypes(Instant createdAt) {
@@ -61,6 +68,31 @@ public final class ChannelTypes {
         return open;
     }
 
+    /** {@code base} with a channel's overrides applied; {@code grants} add permissions, {@code "!perm"} revokes. */
+    public static ChannelType withOverrides(ChannelType base, ObjectNode overrides) {
+        ObjectNode config = base.configJson();
+        Map<String, Set<String>> grants = mutable(base.grants());
+        overrides.fields().forEachRemaining(e -> {
+            if (e.getKey().equals("grants") && e.getValue().isObject()) {
+                config.set("grants", e.getValue().deepCopy());
+                e.getValue().fields().forEachRemaining(g -> {
+                    Set<String> role = grants.computeIfAbsent(g.getKey(), r -> new HashSet<>());
+                    g.getValue().forEach(p -> {
+                        String perm = p.asText();
+                        if (perm.startsWith("!")) {
+                            role.remove(perm.substring(1));
+                        } else {
+                            role.add(perm);
+                        }
+                    });
+                });
+            } else if (OVERRIDABLE.contains(e.getKey())) {
+                config.set(e.getKey(), e.getValue().deepCopy());
+            }
+        });
+        return new ChannelType(base.name(), config, grants);
+    }
+
     public Map<String, ChannelType> all() {
         return types;
     }
@@ -70,13 +102,13 @@ public final class ChannelTypes {
         c.put("created_at", Timestamps.format(at));
         c.put("updated_at", Timestamps.format(at));
         c.put("name", name);
-        for (String f : List.of("typing_events", "read_events", "connect_events", "search", "reactions", "replies",
-                "quotes", "mutes", "uploads", "custom_events", "push_notifications")) {
+        for (String f : List.of("typing_events", "read_events", "connect_events", "delivery_events", "search", "reactions",
+                "replies", "quotes", "mutes", "uploads", "custom_events", "push_notifications")) {
             c.put(f, true);
         }
         c.put("url_enrichment", urlEnrichment);
-        // Delivery receipts, polls, reminders and locations are not served yet: off keeps clients from calling.
-        for (String f : List.of("delivery_events", "reminders", "mark_messages_pending", "polls", "user_message_reminders",
+        // Polls, reminders and locations are not served yet: off keeps clients from calling.
+        for (String f : List.of("reminders", "mark_messages_pending", "polls", "user_message_reminders",
                 "shared_locations", "skip_last_msg_update_for_system_msgs")) {
             c.put(f, false);
         }

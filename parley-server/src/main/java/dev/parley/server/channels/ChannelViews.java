@@ -52,7 +52,7 @@ public final class ChannelViews {
         o.set("config", type.configJson());
         for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = ch.custom().fields(); it.hasNext(); ) {
             Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
-            if (!o.has(e.getKey())) {
+            if (!o.has(e.getKey()) && !e.getKey().equals(ChannelTypes.OVERRIDES)) {
                 o.set(e.getKey(), e.getValue().deepCopy());
             }
         }
@@ -107,6 +107,16 @@ public final class ChannelViews {
             return "owner";
         }
         return "channel_moderator".equals(m.channelRole()) ? "moderator" : "member";
+    }
+
+    /** A read state entry (§6.6) with the member's delivery receipt, when there is one. */
+    public static ObjectNode read(MemberRow m, User user, dev.parley.server.store.ChatRows.Delivery delivery) {
+        ObjectNode o = read(m, user);
+        if (delivery != null) {
+            o.put("last_delivered_at", Timestamps.format(delivery.at()));
+            o.put("last_delivered_message_id", delivery.messageId());
+        }
+        return o;
     }
 
     /** A read state entry (§6.6). */

@@ -18,6 +18,8 @@ public final class Chat {
     private final ReactionService reactions;
     private final ReadService reads;
     private final MemberQuery members;
+    private final dev.parley.server.messages.ThreadService threads;
+    private final dev.parley.server.devices.DeviceService devices;
 
     public Chat(ChatCore core) {
         this.core = core;
@@ -28,6 +30,8 @@ public final class Chat {
         this.reactions = new ReactionService(core, messages);
         this.reads = new ReadService(core, channels);
         this.members = new MemberQuery(core, channels);
+        this.threads = new dev.parley.server.messages.ThreadService(core, channels, messages);
+        this.devices = new dev.parley.server.devices.DeviceService(core.store(), core.clock());
     }
 
     public ChatCore core() {
@@ -52,6 +56,14 @@ public final class Chat {
 
     public ReactionService reactions() {
         return reactions;
+    }
+
+    public dev.parley.server.messages.ThreadService threads() {
+        return threads;
+    }
+
+    public dev.parley.server.devices.DeviceService devices() {
+        return devices;
     }
 
     public MemberQuery members() {

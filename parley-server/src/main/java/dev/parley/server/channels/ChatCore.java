@@ -72,6 +72,16 @@ public final class ChatCore {
         messageWriter.close();
     }
 
+    /**
+     * The effective type of a channel: its channel type with the channel's {@code config_overrides}
+     * (feature flags, {@code max_message_length}, and {@code grants} where {@code "!perm"} revokes) applied.
+     */
+    public ChannelType typeOf(dev.parley.server.store.ChatRows.ChannelRow ch) {
+        ChannelType base = types.require(ch.type());
+        com.fasterxml.jackson.databind.JsonNode o = ch.custom().get(ChannelTypes.OVERRIDES);
+        return o == null || !o.isObject() ? base : ChannelTypes.withOverrides(base, (com.fasterxml.jackson.databind.node.ObjectNode) o);
+    }
+
     public ChannelTypes types() {
         return types;
     }
@@ -86,6 +96,10 @@ public final class ChatCore {
 
     public PresenceHub presence() {
         return presence;
+    }
+
+    public Clock clock() {
+        return clock;
     }
 
     public Instant now() {

@@ -45,7 +45,7 @@ public final class MemberQuery {
             throw ChatException.input("type and id (or members) are required");
         }
         ChannelRow ch = channels.require(type + ":" + id);
-        ChannelType ct = core.types().require(ch.type());
+        ChannelType ct = core.typeOf(ch);
         MemberRow me = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
         Permissions.require(actor, ct, me, "read-channel-members", Permissions.ownsChannel(actor, ch), "QueryMembers", ch.cid());
         List<MemberRow> all = core.store().members(ch.cid(), MAX_SCANNED, 0);

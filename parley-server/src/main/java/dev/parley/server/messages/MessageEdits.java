@@ -168,6 +168,34 @@ public final class MessageEdits {
         });
     }
 
+    /** {@code POST /messages/{id}/undelete} (M6, server side): a soft-deleted message comes back. */
+    public ObjectNode undelete(Actor actor, String id) {
+        if (!actor.server()) {
+            throw ChatException.notAllowed("UndeleteMessage failed with error: \"this endpoint needs a server-side token\"");
+        }
+        MessageService.Context c0 = messages.context(actor, id, "UndeleteMessage");
+        return core.underLock(c0.channel().cid(), () -> {
+            MessageRow m = messages.context(actor, id, "UndeleteMessage").message();
+            if (m.deletedAt() == null) {
+                throw ChatException.input("message '" + id + "' is not deleted");
+            }
+            Instant now = core.now();
+            ObjectNode doc = m.doc().deepCopy();
+            doc.put("type", m.parentId() != null && !m.inChannel() ? "reply" : "regular");
+            doc.remove("deleted_at");
+            doc.put("updated_at", Timestamps.format(now));
+            MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
+                    null, null, doc);
+            core.store().updateMessage(row);
+            ObjectNode e = ChannelViews.event("message.undeleted", c0.channel(), now);
+            ObjectNode view = MessageViews.forViewer(core, row, null);
+            e.set("message", view);
+            e.put("message_id", id);
+            core.publishDurable(c0.channel().cid(), e);
+            return wrap(view);
+        });
+    }
+
     /** A deleted reply lowers its parent's {@code reply_count} (and counts in {@code deleted_reply_count}). */
     private void replyDeleted(MessageService.Context c, String parentId, boolean hard, Instant now) {
         core.store().findMessage(parentId).ifPresent(p -> {

@@ -62,7 +62,7 @@ public final class MessageService {
         MessageRow m = core.store().findMessage(messageId)
                 .orElseThrow(() -> ChatException.notFound("message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
         ChannelRow ch = channels.require(m.cid());
-        ChannelType type = core.types().require(ch.type());
+        ChannelType type = core.typeOf(ch);
         MemberRow member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
         Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
         return new Context(m, ch, type, member);
@@ -76,7 +76,7 @@ public final class MessageService {
         }
         ObjectNode msg = (ObjectNode) in;
         ChannelRow ch0 = channels.require(cid);
-        ChannelType type = core.types().require(ch0.type());
+        ChannelType type = core.typeOf(ch0);
         User author = author(actor, msg);
         Actor as = actor.server() ? Actor.server(author) : actor;
         MemberRow member = core.store().member(cid, author.id()).orElse(null);
@@ -247,6 +247,7 @@ public final class MessageService {
         core.hub().publishVariants(ch.cid(), u -> totals.getOrDefault(u, new UnreadTotals(0, 0)),
                 t -> Unread.put(base.deepCopy(), t));
         if (row.parentId() != null && !row.inChannel()) {
+            notifyThread(ch, type, row, author, watching, totals, message);
             return;
         }
         ObjectNode channel = ChannelViews.channel(ch, type, null);
@@ -258,6 +259,31 @@ public final class MessageService {
             n.set("channel", channel);
             n.set("message", message);
             n.put("message_id", row.id());
+            n.set("user", author.toJson());
+            core.sendToUser(u, Unread.put(n, totals.getOrDefault(u, new UnreadTotals(0, 0))));
+        }
+    }
+
+    /** {@code notification.thread_message_new} to the thread's participants who do not watch the channel. */
+    private void notifyThread(ChannelRow ch, ChannelType type, MessageRow row, User author, Set<String> watching,
+            Map<String, UnreadTotals> totals, ObjectNode message) {
+        MessageRow parent = core.store().findMessage(row.parentId()).orElse(null);
+        if (parent == null) {
+            return;
+        }
+        Set<String> participants = new java.util.LinkedHashSet<>();
+        participants.add(parent.userId());
+        parent.doc().path("thread_participants").forEach(u -> participants.add(u.path("id").asText()));
+        ObjectNode channel = ChannelViews.channel(ch, type, null);
+        for (String u : participants) {
+            if (watching.contains(u) || u.equals(author.id())) {
+                continue;
+            }
+            ObjectNode n = ChannelViews.event("notification.thread_message_new", ch, row.createdAt());
+            n.set("channel", channel);
+            n.set("message", message);
+            n.put("message_id", row.id());
+            n.put("parent_id", row.parentId());
             n.set("user", author.toJson());
             core.sendToUser(u, Unread.put(n, totals.getOrDefault(u, new UnreadTotals(0, 0))));
         }

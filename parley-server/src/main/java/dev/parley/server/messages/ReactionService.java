@@ -12,14 +12,21 @@ import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.ChannelViews;
 import dev.parley.server.channels.ChatCore;
 import dev.parley.server.channels.Permissions;
+import dev.parley.server.filter.Filter;
+import dev.parley.server.filter.SortField;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionGroup;
 import dev.parley.server.store.ChatRows.ReactionRow;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -109,6 +116,76 @@ public final class ReactionService {
         core.store().reactions(messageId, Math.min(Math.max(limit, 1), 300), Math.max(0, offset))
                 .forEach(r -> arr.add(r.doc()));
         return out;
+    }
+
+    /** Reactions scanned at most by {@link #query}. */
+    static final int MAX_QUERIED = 10_000;
+
+    /**
+     * {@code POST /messages/{id}/reactions} (R4): filter by {@code type} and {@code user_id} ({@code $eq},
+     * {@code $in}), sort by {@code created_at}, page with {@code limit} and the opaque {@code next}.
+     */
+    public ObjectNode query(Actor actor, String messageId, ObjectNode body) {
+        messages.context(actor, messageId, "QueryReactions");
+        Filter filter = Filter.parse(body.get("filter"));
+        List<SortField> sort = SortField.parse(body.get("sort"));
+        for (SortField f : sort) {
+            if (!f.field().equals("created_at")) {
+                throw ChatException.input("sort: field '" + f.field() + "' is not supported for reactions (expected: created_at)");
+            }
+        }
+        boolean ascending = !sort.isEmpty() && sort.getFirst().ascending();
+        int limit = body.path("limit").canConvertToInt() ? Math.min(Math.max(body.get("limit").asInt(), 1), 300) : 25;
+        int offset = 0;
+        if (body.path("next").isTextual() && !body.get("next").asText().isEmpty()) {
+            try {
+                offset = Math.max(0, Integer.parseInt(body.get("next").asText()));
+            } catch (NumberFormatException e) {
+                throw ChatException.input("next: '" + body.get("next").asText() + "' is not a cursor of this server");
+            }
+        }
+        Predicate<ReactionRow> match = matches(filter);
+        List<ReactionRow> all = new ArrayList<>(core.store().reactions(messageId, MAX_QUERIED, 0).stream()
+                .filter(match).toList());
+        if (ascending) {
+            Collections.reverse(all);
+        }
+        ObjectNode out = Json.object();
+        ArrayNode arr = out.putArray("reactions");
+        all.stream().skip(offset).limit(limit).forEach(r -> arr.add(r.doc()));
+        if (all.size() > offset + limit) {
+            out.put("next", String.valueOf(offset + limit));
+        }
+        return out;
+    }
+
+    private static Predicate<ReactionRow> matches(Filter f) {
+        return switch (f) {
+            case Filter.All a -> r -> true;
+            case Filter.And a -> a.filters().stream().map(ReactionService::matches)
+                    .reduce(r -> true, Predicate::and);
+            case Filter.Or o -> o.filters().stream().map(ReactionService::matches)
+                    .reduce(r -> false, Predicate::or);
+            case Filter.Nor n -> n.filters().stream().map(ReactionService::matches)
+                    .reduce(r -> false, Predicate::or).negate();
+            case Filter.Condition c -> {
+                Function<ReactionRow, String> field = switch (c.field()) {
+                    case "type" -> ReactionRow::type;
+                    case "user_id" -> ReactionRow::userId;
+                    default -> throw ChatException.input("filter." + c.field() + " is not supported for reactions");
+                };
+                yield switch (c.op()) {
+                    case EQ -> r -> c.value().asText().equals(field.apply(r));
+                    case IN -> {
+                        Set<String> values = new HashSet<>();
+                        c.value().forEach(v -> values.add(v.asText()));
+                        yield r -> values.contains(field.apply(r));
+                    }
+                    default -> throw ChatException.input("filter." + c.field() + ": operator " + c.op().wire()
+                            + " is not supported for reactions");
+                };
+            }
+        };
     }
 
     private User reactor(Actor actor, JsonNode in) {

@@ -53,7 +53,7 @@ public final class ReadService {
         User user = requireUser(actor, "MarkRead");
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.types().require(ch.type());
+            ChannelType type = core.typeOf(ch);
             List<MessageRow> newest = core.store().channelMessages(cid, MessageRange.latest(1));
             String lastId = newest.isEmpty() ? null : newest.getLast().id();
             Instant now = core.now();
@@ -113,6 +113,51 @@ public final class ReadService {
         });
     }
 
+    /** Most entries of one {@code POST /channels/delivered}. */
+    public static final int MAX_DELIVERED = 100;
+
+    /**
+     * {@code POST /channels/delivered} (C16): records the newest delivered message per channel and sends
+     * {@code message.delivered} to the watchers, unless the user turned delivery receipts off.
+     */
+    public ObjectNode markDelivered(Actor actor, ObjectNode body) {
+        User user = requireUser(actor, "MarkDelivered");
+        JsonNode list = body.get("latest_delivered_messages");
+        if (list == null || !list.isArray() || list.size() > MAX_DELIVERED) {
+            throw ChatException.input("latest_delivered_messages must be an array of at most " + MAX_DELIVERED
+                    + " {cid, id} objects");
+        }
+        for (JsonNode d : list) {
+            String cid = d.path("cid").asText("");
+            String id = d.path("id").asText("");
+            if (cid.isEmpty() || id.isEmpty()) {
+                throw ChatException.input("latest_delivered_messages entries need cid and id");
+            }
+            delivered(user, cid, id);
+        }
+        return Json.object();
+    }
+
+    private void delivered(User user, String cid, String messageId) {
+        ChannelRow ch = channels.require(cid);
+        ChannelType type = core.typeOf(ch);
+        if (!type.flag("delivery_events") || core.store().member(cid, user.id()).isEmpty()) {
+            return;
+        }
+        MessageRow m = core.store().findMessage(messageId).filter(x -> x.cid().equals(cid))
+                .orElseThrow(() -> ChatException.notFound("message '" + messageId + "' does not exist in channel '" + cid + "'"));
+        Instant now = core.now();
+        core.store().setDelivered(new dev.parley.server.store.ChatRows.Delivery(cid, user.id(), now, m.id()));
+        if (privacyOff(user, "delivery_receipts")) {
+            return;
+        }
+        ObjectNode e = ChannelViews.event("message.delivered", ch, now);
+        e.set("user", user.toJson());
+        e.put("last_delivered_at", Timestamps.format(now));
+        e.put("last_delivered_message_id", m.id());
+        core.hub().publish(cid, e);
+    }
+
     /** {@code POST /channels/read}: every channel of the user (or the listed ones) read. */
     public ObjectNode markAllRead(Actor actor, ObjectNode body) {
         User user = requireUser(actor, "MarkAllRead");
@@ -152,6 +197,30 @@ public final class ReadService {
         byType.forEach((type, agg) -> types.addObject().put("channel_type", type).put("channel_count", agg[0])
                 .put("unread_count", agg[1]));
         out.putArray("threads");
+        return out;
+    }
+
+    /** {@code POST /unread_batch} (N2, server side): unread totals of up to 100 users. */
+    public ObjectNode unreadBatch(Actor actor, ObjectNode body) {
+        if (!actor.server()) {
+            throw ChatException.notAllowed("UnreadCountsBatch failed with error: \"this endpoint needs a server-side token\"");
+        }
+        JsonNode ids = body.get("user_ids");
+        if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > 100) {
+            throw ChatException.input("user_ids must be an array of 1 to 100 user ids");
+        }
+        List<String> users = new ArrayList<>();
+        ids.forEach(i -> users.add(i.asText()));
+        ObjectNode out = Json.object();
+        ObjectNode counts = out.putObject("counts_by_user");
+        core.store().unreadTotals(users).forEach((u, t) -> {
+            ObjectNode c = counts.putObject(u);
+            c.put("total_unread_count", t.messages());
+            c.put("total_unread_threads_count", 0);
+            c.putArray("channels");
+            c.putArray("channel_type");
+            c.putArray("threads");
+        });
         return out;
     }
 
@@ -202,9 +271,12 @@ public final class ReadService {
     }
 
     private static boolean readReceiptsOff(User u) {
+        return privacyOff(u, "read_receipts");
+    }
+
+    private static boolean privacyOff(User u, String setting) {
         JsonNode p = u.custom().get("privacy_settings");
-        return p != null && p.path("read_receipts").path("enabled").isBoolean()
-                && !p.path("read_receipts").path("enabled").asBoolean();
+        return p != null && p.path(setting).path("enabled").isBoolean() && !p.path(setting).path("enabled").asBoolean();
     }
 
     private static User requireUser(Actor actor, String endpoint) {

@@ -106,6 +106,7 @@ final class ChannelQueryTranslator {
     private void condition(SqlBuilder b, Condition c, String viewer) {
         switch (c.field()) {
             case "members" -> members(b, c);
+            case "member.user.name" -> memberName(b, c);
             case "hidden", "joined", "has_unread" -> viewerFlag(b, c, viewer);
             case "pinned", "archived" -> {
                 if (c.op() != Op.EQ || !c.value().isBoolean() || viewer == null) {
@@ -161,6 +162,21 @@ final class ChannelQueryTranslator {
             }
             default -> throw unsupported(c, "members");
         }
+    }
+
+    /** A member whose user's name matches: {@code $autocomplete}, {@code $q} or {@code $eq}. */
+    private static void memberName(SqlBuilder b, Condition c) {
+        require(c.value().isTextual(), "filter_conditions.member.user.name must be a string");
+        String needle = UserQueryTranslator.escapeLike(c.value().asText().toLowerCase(Locale.ROOT));
+        b.sql("EXISTS (SELECT 1 FROM members mn JOIN users un ON un.id = mn.user_id WHERE mn.cid = channels.cid AND ");
+        switch (c.op()) {
+            case EQ -> b.sql("un.name_lower = ").param(c.value().asText().toLowerCase(Locale.ROOT));
+            case Q -> b.sql("un.name_lower LIKE ").param("%" + needle + "%").sql(" ESCAPE '\\'");
+            case AUTOCOMPLETE -> b.sql("(un.name_lower LIKE ").param(needle + "%").sql(" ESCAPE '\\' OR un.name_lower LIKE ")
+                    .param("% " + needle + "%").sql(" ESCAPE '\\')");
+            default -> throw unsupported(c, "member.user.name");
+        }
+        b.sql(")");
     }
 
     private static void viewerFlag(SqlBuilder b, Condition c, String viewer) {

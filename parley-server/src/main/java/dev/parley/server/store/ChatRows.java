@@ -168,6 +168,26 @@ public final class ChatRows {
         }
     }
 
+    /** The newest message delivered to a member (delivery receipts, PROTOCOL.md §7.8 C16). */
+    public record Delivery(String cid, String userId, Instant at, String messageId) {
+        public Delivery {
+            requireNonNull(cid, "cid");
+            requireNonNull(userId, "userId");
+            at = Timestamps.truncate(requireNonNull(at, "at"));
+            requireNonNull(messageId, "messageId");
+        }
+    }
+
+    /** A push device of a user (PROTOCOL.md §6.8). */
+    public record DeviceRow(String id, String userId, String pushProvider, String pushProviderName, Instant createdAt) {
+        public DeviceRow {
+            requireNonNull(id, "id");
+            requireNonNull(userId, "userId");
+            requireNonNull(pushProvider, "pushProvider");
+            createdAt = Timestamps.truncate(requireNonNull(createdAt, "createdAt"));
+        }
+    }
+
     /** A user's unread totals over all channels (PROTOCOL.md §6.1). */
     public record UnreadTotals(int messages, int channels) {}
 

@@ -105,6 +105,12 @@ public interface ChatStore {
     /** A page of the channel's messages (those shown in the channel), oldest first. */
     List<MessageRow> channelMessages(String cid, MessageRange range);
 
+    /**
+     * Thread parents that {@code userId} takes part in (wrote the parent or a reply) in channels it is a
+     * member of, by latest reply first.
+     */
+    List<MessageRow> threadsOf(String userId, int limit, int offset);
+
     /** A page of a thread's replies, oldest first. */
     List<MessageRow> replies(String parentId, MessageRange range);
 
@@ -146,6 +152,21 @@ public interface ChatStore {
 
     /** Messages of a search (§7.12) in the given channels; see {@link MessageSearch}. */
     List<MessageRow> searchMessages(MessageSearch search);
+
+    /** Records the newest delivered message of a member (replacing the previous one). */
+    void setDelivered(ChatRows.Delivery delivery);
+
+    /** The deliveries of a channel's members, keyed by user id. */
+    Map<String, ChatRows.Delivery> deliveries(String cid);
+
+    /** Adds a device or moves it (same id) to this user and provider. */
+    void upsertDevice(ChatRows.DeviceRow device);
+
+    /** The user's devices, oldest first. */
+    List<ChatRows.DeviceRow> devices(String userId);
+
+    /** Deletes one of the user's devices; false when the user has no device with that id. */
+    boolean deleteDevice(String userId, String deviceId);
 
     /** Persists a channel event for {@code POST /sync}. */
     void appendEvent(String cid, Instant at, ObjectNode event);

@@ -111,6 +111,7 @@ final class JdbcChatStore implements ChatStore {
                     .param(cid).sql(")"));
             update(c, new SqlBuilder().sql("DELETE FROM messages WHERE cid = ").param(cid));
             update(c, new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid));
+            update(c, new SqlBuilder().sql("DELETE FROM deliveries WHERE cid = ").param(cid));
             return update(c, new SqlBuilder().sql("DELETE FROM channels WHERE cid = ").param(cid));
         });
     }
@@ -363,6 +364,17 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public List<MessageRow> threadsOf(String userId, int limit, int offset) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages p WHERE p.parent_id IS NULL "
+                + "AND EXISTS (SELECT 1 FROM messages r WHERE r.parent_id = p.id) AND (p.user_id = ").param(userId)
+                .sql(" OR EXISTS (SELECT 1 FROM messages r2 WHERE r2.parent_id = p.id AND r2.user_id = ").param(userId)
+                .sql(")) AND EXISTS (SELECT 1 FROM members m WHERE m.cid = p.cid AND m.user_id = ").param(userId)
+                .sql(") ORDER BY (SELECT max(r3.created_at) FROM messages r3 WHERE r3.parent_id = p.id) DESC, p.id LIMIT ")
+                .param(limit).sql(" OFFSET ").param(offset);
+        return read("threads of user", c -> list(c, b, JdbcChatStore::message));
+    }
+
+    @Override
     public List<MessageRow> pinnedMessages(String cid, int limit) {
         SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ").param(cid)
                 .sql(" AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC, id LIMIT ").param(limit);
@@ -482,6 +494,52 @@ final class JdbcChatStore implements ChatStore {
         }
         SqlBuilder b = searchTranslator.select(MESSAGE_COLUMNS, search);
         return read("search messages", c -> list(c, b, JdbcChatStore::message));
+    }
+
+    @Override
+    public void setDelivered(ChatRows.Delivery d) {
+        write("set delivered", c -> update(c, new SqlBuilder()
+                .sql("INSERT INTO deliveries (cid, user_id, delivered_at, message_id) VALUES (").param(d.cid()).sql(", ")
+                .param(d.userId()).sql(", ").param(micros(d.at())).sql(", ").param(d.messageId())
+                .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET delivered_at = excluded.delivered_at, "
+                        + "message_id = excluded.message_id")));
+    }
+
+    @Override
+    public Map<String, ChatRows.Delivery> deliveries(String cid) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT cid, user_id, delivered_at, message_id FROM deliveries WHERE cid = ")
+                .param(cid);
+        Map<String, ChatRows.Delivery> out = new LinkedHashMap<>();
+        read("deliveries", c -> list(c, b, rs -> new ChatRows.Delivery(rs.getString(1), rs.getString(2),
+                Timestamps.fromMicros(rs.getLong(3)), rs.getString(4)))).forEach(d -> out.put(d.userId(), d));
+        return out;
+    }
+
+    @Override
+    public void upsertDevice(ChatRows.DeviceRow d) {
+        write("upsert device", c -> {
+            SqlBuilder b = new SqlBuilder().sql("INSERT INTO devices (id, user_id, push_provider, push_provider_name, "
+                    + "created_at) VALUES (").param(d.id()).sql(", ").param(d.userId()).sql(", ").param(d.pushProvider())
+                    .sql(", ");
+            nullable(b, d.pushProviderName()).sql(", ").param(micros(d.createdAt())).sql(") ON CONFLICT (id) DO UPDATE SET "
+                    + "user_id = excluded.user_id, push_provider = excluded.push_provider, "
+                    + "push_provider_name = excluded.push_provider_name");
+            return update(c, b);
+        });
+    }
+
+    @Override
+    public List<ChatRows.DeviceRow> devices(String userId) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT id, user_id, push_provider, push_provider_name, created_at FROM devices "
+                + "WHERE user_id = ").param(userId).sql(" ORDER BY created_at, id");
+        return read("list devices", c -> list(c, b, rs -> new ChatRows.DeviceRow(rs.getString(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), Timestamps.fromMicros(rs.getLong(5)))));
+    }
+
+    @Override
+    public boolean deleteDevice(String userId, String deviceId) {
+        return write("delete device", c -> update(c, new SqlBuilder().sql("DELETE FROM devices WHERE id = ").param(deviceId)
+                .sql(" AND user_id = ").param(userId)) > 0);
     }
 
     @Override

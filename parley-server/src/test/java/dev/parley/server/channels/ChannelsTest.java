@@ -459,4 +459,63 @@ class ChannelsTest {
             assertThat(stranger.code()).isEqualTo(4);
         }
     }
+
+    @Test
+    void getChannelReturnsTheStateOfAnExistingChannelOnly() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("get");
+        create(ann, id, ann);
+
+        Rest.Answer found = Rest.server(server).get("/channels/messaging/" + id + "?user_id=" + ann);
+        Rest.Answer missing = Rest.server(server).get("/channels/messaging/" + uid("none"));
+
+        assertThat(found.body().path("channel").path("id").asText()).isEqualTo(id);
+        assertThat(found.body().path("membership").path("user").path("id").asText()).isEqualTo(ann);
+        assertThat(missing.code()).isEqualTo(16);
+    }
+
+    @Test
+    void configOverridesChangeTheChannelsConfigGrantsAndCapabilitiesAndAreServerOnly() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("over");
+        create(ann, id, ann, bob);
+        String mid = Rest.as(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "hi")))
+                .body().path("message").path("id").asText();
+
+        Rest.Answer refused = Rest.as(server, ann).call("PATCH", "/channels/messaging/" + id,
+                json("set", json("config_overrides", json("reactions", false))));
+        Rest.Answer set = Rest.server(server).call("PATCH", "/channels/messaging/" + id, json("set", json("config_overrides",
+                json("reactions", false, "grants", json("channel_member", Json.array().add("!create-message"))))));
+        JsonNode state = Rest.as(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        Rest.Answer reaction = Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        Rest.Answer message = Rest.as(server, bob).post("/channels/messaging/" + id + "/message",
+                json("message", json("text", "no longer")));
+        Rest.as(server, ann).post("/channels/messaging/" + id, json("data", json("name", "Renamed")));
+        JsonNode afterUpdate = Rest.as(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+
+        assertThat(refused.code()).isEqualTo(17);
+        assertThat(set.status()).isEqualTo(200);
+        assertThat(state.path("channel").path("config").path("reactions").asBoolean()).isFalse();
+        assertThat(state.path("channel").has("config_overrides")).isFalse();
+        assertThat(state.path("channel").get("own_capabilities").toString()).doesNotContain("send-reaction", "send-message");
+        assertThat(reaction.code()).isEqualTo(19);
+        assertThat(message.code()).isEqualTo(17);
+        assertThat(afterUpdate.path("channel").path("config").path("reactions").asBoolean()).isFalse();
+    }
+
+    @Test
+    void channelTypesAreListedWithConfigAndGrantsForTheServer() {
+        JsonNode all = Rest.server(server).get("/channeltypes").body();
+        JsonNode live = Rest.server(server).get("/channeltypes/livestream").body();
+        Rest.Answer refused = Rest.as(server, uid("ann")).get("/channeltypes");
+
+        assertThat(all.path("channel_types").has("messaging")).isTrue();
+        assertThat(all.path("channel_types").size()).isEqualTo(5);
+        assertThat(live.path("url_enrichment").asBoolean()).isFalse();
+        assertThat(live.path("grants").path("anonymous").toString()).contains("read-channel");
+        assertThat(refused.code()).isEqualTo(17);
+    }
 }

@@ -39,8 +39,8 @@ class PermissionsTest {
 
         assertThat(caps).contains("send-message", "send-reply", "send-reaction", "update-own-message",
                 "delete-own-message", "read-events", "typing-events", "send-typing-events", "upload-file", "quote-message",
-                "leave-channel");
-        assertThat(caps).doesNotContain("update-any-message", "delete-channel", "freeze-channel", "delivery-events");
+                "leave-channel", "delivery-events");
+        assertThat(caps).doesNotContain("update-any-message", "delete-channel", "freeze-channel");
     }
 
     @Test

@@ -307,4 +307,76 @@ class MessagesTest {
         assertThat(p.path("reply_count").asInt()).isEqualTo(1);
         assertThat(p.path("deleted_reply_count").asInt()).isEqualTo(1);
     }
+
+    @Test
+    void threadsListTheThreadsAUserTakesPartInWithLatestReplies() {
+        String parent = send(ann, json("text", "topic")).body().path("message").path("id").asText();
+        send(ann, json("text", "no thread here"));
+        for (int i = 0; i < 4; i++) {
+            send(bob, json("text", "r" + i, "parent_id", parent));
+        }
+
+        JsonNode forBob = Rest.as(server, bob).post("/threads", json("reply_limit", 2)).body();
+        JsonNode one = Rest.as(server, ann).get("/threads/" + parent + "?reply_limit=1").body().get("thread");
+        Rest.Answer reply = Rest.as(server, ann).get("/threads/" + forBob.at("/threads/0/latest_replies/0/id").asText());
+
+        assertThat(forBob.get("threads").size()).isEqualTo(1);
+        JsonNode t = forBob.get("threads").get(0);
+        assertThat(t.path("parent_message_id").asText()).isEqualTo(parent);
+        assertThat(t.path("reply_count").asInt()).isEqualTo(4);
+        assertThat(texts(t.get("latest_replies"))).containsExactly("r2", "r3");
+        assertThat(t.at("/thread_participants/0/user_id").asText()).isEqualTo(bob);
+        assertThat(t.path("channel").path("cid").asText()).isEqualTo("messaging:" + id);
+        assertThat(texts(one.get("latest_replies"))).containsExactly("r3");
+        assertThat(reply.code()).isEqualTo(4);
+    }
+
+    @Test
+    void queryReactionsFiltersByTypeAndPagesWithNext() {
+        String mid = send(ann, json("text", "popular")).body().path("message").path("id").asText();
+        Rest.as(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "wow")));
+
+        JsonNode first = Rest.as(server, ann).post("/messages/" + mid + "/reactions",
+                json("filter", json("type", "like"), "limit", 1)).body();
+        JsonNode second = Rest.as(server, ann).post("/messages/" + mid + "/reactions",
+                json("filter", json("type", "like"), "limit", 1, "next", first.path("next").asText())).body();
+        Rest.Answer bad = Rest.as(server, ann).post("/messages/" + mid + "/reactions", json("filter", json("score", 1)));
+
+        assertThat(first.get("reactions").size()).isEqualTo(1);
+        assertThat(first.path("next").asText()).isNotEmpty();
+        assertThat(second.get("reactions").size()).isEqualTo(1);
+        assertThat(second.has("next")).isFalse();
+        assertThat(second.at("/reactions/0/user_id").asText()).isNotEqualTo(first.at("/reactions/0/user_id").asText());
+        assertThat(bad.code()).isEqualTo(4);
+    }
+
+    @Test
+    void undeleteIsServerSideAndBringsASoftDeletedMessageBack() {
+        String mid = send(ann, json("text", "oops")).body().path("message").path("id").asText();
+        Rest.as(server, ann).call("DELETE", "/messages/" + mid, null);
+
+        Rest.Answer refused = Rest.as(server, ann).post("/messages/" + mid + "/undelete", json());
+        Rest.Answer restored = Rest.server(server).post("/messages/" + mid + "/undelete", json("undeleted_by", ann));
+
+        assertThat(refused.code()).isEqualTo(17);
+        assertThat(restored.body().path("message").path("type").asText()).isEqualTo("regular");
+        assertThat(restored.body().path("message").has("deleted_at")).isFalse();
+    }
+
+    @Test
+    void threadParticipantsNotWatchingGetNotificationThreadMessageNew() {
+        String parent = send(ann, json("text", "parent")).body().path("message").path("id").asText();
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            annWs.next("health.check");
+
+            send(bob, json("text", "in the thread", "parent_id", parent));
+            ObjectNode n = annWs.next("notification.thread_message_new");
+
+            assertThat(n.path("parent_id").asText()).isEqualTo(parent);
+            assertThat(n.path("message").path("text").asText()).isEqualTo("in the thread");
+            assertThat(n.path("channel").path("config").isObject()).isTrue();
+        }
+    }
 }

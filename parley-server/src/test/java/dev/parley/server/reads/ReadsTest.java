@@ -184,4 +184,36 @@ class ReadsTest {
         assertThat(r.path("events").get(0).path("channel_id").asText()).isEqualTo("elsewhere");
         assertThat(r.has("inaccessible_cids")).isFalse();
     }
+
+    @Test
+    void markDeliveredTellsWatchersAndShowsInTheReadState() {
+        String mid = send(ann, "deliver me");
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = annWs.next("health.check").path("connection_id").asText();
+            Rest.as(server, ann).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+
+            Rest.Answer r = Rest.as(server, bob).post("/channels/delivered", json("latest_delivered_messages",
+                    Json.array().add(json("cid", "messaging:" + id, "id", mid))));
+            ObjectNode delivered = annWs.next("message.delivered");
+            Rest.Answer tooMany = Rest.as(server, bob).post("/channels/delivered", json("latest_delivered_messages", "x"));
+
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(delivered.path("user").path("id").asText()).isEqualTo(bob);
+            assertThat(delivered.path("last_delivered_message_id").asText()).isEqualTo(mid);
+            assertThat(readOf(ann, bob).path("last_delivered_message_id").asText()).isEqualTo(mid);
+            assertThat(tooMany.code()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void unreadBatchGivesEachUsersTotalsToTheServerOnly() {
+        send(ann, "one");
+
+        JsonNode r = Rest.server(server).post("/unread_batch", json("user_ids", List.of(ann, bob))).body();
+        Rest.Answer refused = Rest.as(server, bob).post("/unread_batch", json("user_ids", List.of(bob)));
+
+        assertThat(r.at("/counts_by_user/" + bob + "/total_unread_count").asInt()).isEqualTo(1);
+        assertThat(r.at("/counts_by_user/" + ann + "/total_unread_count").asInt()).isZero();
+        assertThat(refused.code()).isEqualTo(17);
+    }
 }

@@ -161,6 +161,42 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void deliveriesKeepTheNewestPerMemberAndGoWithTheChannel() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        chat.setDelivered(new ChatRows.Delivery("messaging:a", "ann", T0, "m1"));
+        chat.setDelivered(new ChatRows.Delivery("messaging:a", "ann", T0.plusSeconds(1), "m2"));
+
+        assertThat(chat.deliveries("messaging:a").get("ann").messageId()).isEqualTo("m2");
+        chat.deleteChannel("messaging:a");
+        assertThat(chat.deliveries("messaging:a")).isEmpty();
+    }
+
+    @Test
+    void devicesBelongToOneUserAndMoveWhenRegisteredAgain() {
+        chat.upsertDevice(new ChatRows.DeviceRow("d1", "ann", "apn", null, T0));
+        chat.upsertDevice(new ChatRows.DeviceRow("d2", "ann", "firebase", "prod", T0.plusSeconds(1)));
+        chat.upsertDevice(new ChatRows.DeviceRow("d1", "bob", "apn", null, T0.plusSeconds(2)));
+
+        assertThat(chat.devices("ann")).extracting(ChatRows.DeviceRow::id).containsExactly("d2");
+        assertThat(chat.devices("bob")).extracting(ChatRows.DeviceRow::id).containsExactly("d1");
+        assertThat(chat.deleteDevice("ann", "d1")).isFalse();
+        assertThat(chat.deleteDevice("bob", "d1")).isTrue();
+    }
+
+    @Test
+    void memberUserNameMatchesChannelsByTheirMembersNames() {
+        store.apply(new WriteBatch(List.of(
+                dev.parley.protocol.User.builder("ann").put("name", com.fasterxml.jackson.databind.node.TextNode.valueOf("Ann Lee")).build(),
+                dev.parley.protocol.User.builder("bob").put("name", com.fasterxml.jackson.databind.node.TextNode.valueOf("Bob Stone")).build()),
+                java.util.Map.of(), java.util.Map.of()));
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        chat.createChannel(channel("b", null), List.of(member("b", "bob")));
+
+        assertThat(cids(query("{\"member.user.name\": {\"$autocomplete\": \"sto\"}}", null))).containsExactly("messaging:b");
+        assertThat(cids(query("{\"member.user.name\": \"ann lee\"}", null))).containsExactly("messaging:a");
+    }
+
+    @Test
     void hasUnreadAndMutedAreComputedForTheViewer() {
         chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
         chat.createChannel(channel("b", null), List.of(member("b", "ann")));

@@ -1,0 +1,226 @@
+package dev.parley.server.channels;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.MemberRow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Members of a channel (PROTOCOL.md §7.4 member keys, §7.7 C12): add and remove with their events, channel
+ * roles, invitations and their answers, and a member's own state (archive, pin, custom fields). Callers
+ * hold the channel's lock. Thread-safe; blocking.
+ */
+public final class ChannelMembers {
+    private final ChatCore core;
+    private final ChannelService channels;
+
+    ChannelMembers(ChatCore core, ChannelService channels) {
+        this.core = core;
+        this.channels = channels;
+    }
+
+    void addMembers(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> added) {
+        channels.requireUsers(added.keySet(), "channel update");
+        Instant now = core.now();
+        Map<String, MemberRow> existing = new LinkedHashMap<>();
+        core.store().members(ch.cid(), 10_000, 0).forEach(m -> existing.put(m.userId(), m));
+        List<MemberRow> fresh = new ArrayList<>();
+        added.forEach((u, role) -> {
+            if (!existing.containsKey(u)) {
+                fresh.add(MemberRow.create(ch.cid(), u, role, now));
+            }
+        });
+        core.store().upsertMembers(ch.cid(), fresh);
+        ChannelRow after = channels.require(ch.cid());
+        Map<String, User> users = core.usersById(added.keySet());
+        for (MemberRow m : fresh) {
+            ObjectNode e = ChannelViews.event("member.added", after, core.now());
+            e.set("member", ChannelViews.member(m, users.get(m.userId()), after));
+            e.set("user", users.get(m.userId()).toJson());
+            e.put("channel_member_count", after.memberCount());
+            core.hub().publish(ch.cid(), e);
+        }
+        channels.notifyAdded(after, type, fresh, actor.user());
+    }
+
+    void invite(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> invited) {
+        channels.requireUsers(invited.keySet(), "channel update");
+        Instant now = core.now();
+        List<MemberRow> fresh = new ArrayList<>();
+        invited.forEach((u, role) -> {
+            if (core.store().member(ch.cid(), u).isEmpty()) {
+                fresh.add(MemberRow.invite(ch.cid(), u, role, now));
+            }
+        });
+        core.store().upsertMembers(ch.cid(), fresh);
+        ChannelRow after = channels.require(ch.cid());
+        Map<String, User> users = core.usersById(invited.keySet());
+        ObjectNode channel = ChannelViews.channel(after, type, null);
+        for (MemberRow m : fresh) {
+            ObjectNode member = ChannelViews.member(m, users.get(m.userId()), after);
+            ObjectNode e = ChannelViews.event("member.added", after, now);
+            e.set("member", member);
+            e.set("user", users.get(m.userId()).toJson());
+            core.hub().publish(ch.cid(), e);
+            ObjectNode n = ChannelViews.event("notification.invited", after, now);
+            n.set("channel", channel);
+            n.set("member", member);
+            n.set("user", users.get(m.userId()).toJson());
+            core.sendToUser(m.userId(), n);
+        }
+    }
+
+    /** {@code accept_invite} / {@code reject_invite} by the invited member itself. */
+    void answerInvite(Actor actor, ChannelRow ch, ChannelType type, boolean accept) {
+        MemberRow m = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        if (m == null || m.inviteStatus() == null) {
+            throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
+                    + "' has no invitation to channel '" + ch.cid() + "'\"");
+        }
+        Instant now = core.now();
+        MemberRow answered = m.withInvite(accept, now);
+        core.store().updateMember(answered);
+        ObjectNode member = ChannelViews.member(answered, actor.user(), ch);
+        ObjectNode e = ChannelViews.event("member.updated", ch, now);
+        e.set("member", member);
+        e.set("user", actor.user().toJson());
+        core.hub().publish(ch.cid(), e);
+        ObjectNode n = ChannelViews.event(accept ? "notification.invite_accepted" : "notification.invite_rejected", ch, now);
+        n.set("channel", ChannelViews.channel(ch, type, null));
+        n.set("member", member);
+        n.set("user", actor.user().toJson());
+        core.store().members(ch.cid(), 10_000, 0).forEach(x -> core.sendToUser(x.userId(), n));
+    }
+
+    static Map<String, String> roleChanges(ObjectNode body) {
+        Map<String, String> roles = new LinkedHashMap<>();
+        ChannelService.memberIds(body.get("add_moderators"), false).forEach(u -> roles.put(u, "channel_moderator"));
+        ChannelService.memberIds(body.get("demote_moderators"), false).forEach(u -> roles.put(u, "channel_member"));
+        roles.putAll(ChannelService.memberRoles(body.get("assign_roles")));
+        return roles;
+    }
+
+    void changeRoles(Actor actor, ChannelRow ch, Map<String, String> roles) {
+        if (roles.isEmpty()) {
+            return;
+        }
+        Instant now = core.now();
+        Map<String, User> users = core.usersById(roles.keySet());
+        for (Map.Entry<String, String> r : roles.entrySet()) {
+            MemberRow m = core.store().member(ch.cid(), r.getKey()).orElseThrow(() -> ChatException.input(
+                    "user '" + r.getKey() + "' is not a member of channel '" + ch.cid() + "'"));
+            MemberRow changed = m.withRole(r.getValue(), now);
+            core.store().upsertMembers(ch.cid(), List.of(changed));
+            ObjectNode e = ChannelViews.event("member.updated", ch, now);
+            e.set("member", ChannelViews.member(changed, users.get(r.getKey()), ch));
+            e.set("user", users.containsKey(r.getKey()) ? users.get(r.getKey()).toJson() : Json.object().put("id", r.getKey()));
+            core.hub().publish(ch.cid(), e);
+        }
+    }
+
+    void removeMembers(Actor actor, ChannelRow ch, ChannelType type, List<String> removed) {
+        if (removed.isEmpty()) {
+            return;
+        }
+        Map<String, MemberRow> before = core.store().memberships(removed.getFirst(), List.of(ch.cid()));
+        core.store().removeMembers(ch.cid(), removed);
+        ChannelRow after = channels.require(ch.cid());
+        Map<String, User> users = core.usersById(removed);
+        for (String u : removed) {
+            ObjectNode userJson = users.containsKey(u) ? users.get(u).toJson() : Json.object().put("id", u);
+            ObjectNode e = ChannelViews.event("member.removed", after, core.now());
+            e.set("user", userJson);
+            e.put("channel_member_count", after.memberCount());
+            core.hub().publish(ch.cid(), e);
+            ObjectNode n = ChannelViews.event("notification.removed_from_channel", after, core.now());
+            n.set("channel", ChannelViews.channel(after, type, null));
+            n.set("user", userJson);
+            MemberRow m = before.get(ch.cid());
+            if (m != null && m.userId().equals(u)) {
+                n.set("member", ChannelViews.member(m, users.get(u), after));
+            }
+            core.store().appendEvent(ch.cid(), Timestamps.parse(n.get("created_at").asText(), "at"), n);
+            core.sendToUser(u, n);
+        }
+    }
+
+    /**
+     * {@code PATCH /channels/{type}/{id}/member} (C12): {@code set}/{@code unset} of {@code archived},
+     * {@code pinned}, {@code channel_role} (server only) and custom member fields; {@code member.updated}.
+     */
+    public ObjectNode update(Actor actor, String cid, String userId, ObjectNode body) {
+        String target = userId != null && !userId.isEmpty() ? userId : actor.userId();
+        if (target == null) {
+            throw ChatException.input("user_id is required with a server token");
+        }
+        if (!actor.server() && !target.equals(actor.userId())) {
+            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"users may only change their own membership\"");
+        }
+        return core.underLock(cid, () -> {
+            ChannelRow ch = channels.require(cid);
+            MemberRow m = core.store().member(cid, target).orElseThrow(() -> ChatException.notFound(
+                    "user '" + target + "' is not a member of channel '" + cid + "'"));
+            ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
+            Instant now = core.now();
+            Instant archived = m.archivedAt();
+            Instant pinned = m.pinnedAt();
+            ObjectNode custom = m.custom().deepCopy();
+            String role = m.channelRole();
+            for (var it = set.fields(); it.hasNext(); ) {
+                var e = it.next();
+                switch (e.getKey()) {
+                    case "archived" -> archived = e.getValue().asBoolean() ? now : null;
+                    case "pinned" -> pinned = e.getValue().asBoolean() ? now : null;
+                    case "channel_role" -> {
+                        if (!actor.server()) {
+                            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"channel_role can only be changed server-side\"");
+                        }
+                        role = e.getValue().asText();
+                    }
+                    default -> {
+                        if (!MEMBER_FIELDS.contains(e.getKey()) && !e.getValue().isNull()) {
+                            custom.set(e.getKey(), e.getValue().deepCopy());
+                        }
+                    }
+                }
+            }
+            JsonNode unset = body.get("unset");
+            if (unset != null && unset.isArray()) {
+                for (JsonNode k : unset) {
+                    switch (k.asText()) {
+                        case "archived" -> archived = null;
+                        case "pinned" -> pinned = null;
+                        default -> custom.remove(k.asText());
+                    }
+                }
+            }
+            MemberRow changed = m.withRole(role, now).withState(archived, pinned, custom, now);
+            core.store().updateMember(changed);
+            User user = core.users().find(target).orElse(null);
+            ObjectNode view = ChannelViews.member(changed, user, ch);
+            ObjectNode e = ChannelViews.event("member.updated", ch, now);
+            e.set("member", view);
+            e.set("user", user == null ? Json.object().put("id", target) : user.toJson());
+            core.hub().publish(cid, e);
+            ObjectNode out = Json.object();
+            out.set("channel_member", view);
+            return out;
+        });
+    }
+
+    /** Member keys the server manages; never custom. */
+    private static final Set<String> MEMBER_FIELDS = Set.of("user_id", "user", "created_at", "updated_at", "banned",
+            "shadow_banned", "role", "status", "archived_at", "pinned_at", "notifications_muted", "is_moderator",
+            "invited", "invite_accepted_at", "invite_rejected_at", "ban_expires", "deleted_at");
+
+}
