@@ -50,7 +50,10 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("connects/s", total.connectsOk() / runS);
                 f.put("connect p50 ms", total.connectLatency().quantile(0.50) / 1000.0);
                 f.put("connect p99 ms", total.connectLatency().quantile(0.99) / 1000.0);
-                f.put("server CPU µs per connect", (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.connectsOk()));
+                double cpuPerConnect = (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.connectsOk());
+                f.put("server CPU µs per connect", cpuPerConnect);
+                // the rate one saturated server core would sustain: independent of how fast the generator is
+                f.put("connects/s per server core (1e6 / CPU µs)", cpuPerConnect == 0 ? Double.NaN : 1e6 / cpuPerConnect);
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
             }
             case W5 -> {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.User;
 import dev.parley.server.Events;
 import dev.parley.server.Session;
+import dev.parley.server.channels.ChannelHub;
 import dev.parley.server.presence.PresenceHub;
 import io.netty.buffer.ByteBuf;
 import java.time.Instant;
@@ -22,9 +23,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Hub fan-out: one event published to N subscribed sessions through {@link PresenceHub#publish}, the
- * stand-in for channel fan-out until the chat core lands. Sessions only release the frame, so this is
- * the hub's own cost: one encode, then a retained duplicate per session.
+ * Hub fan-out: one event published to N sessions through {@link PresenceHub#publish} and through the
+ * chat core's {@link ChannelHub} (the same event for all, or one variant per user). Sessions only
+ * release the frame, so this is the hub's own cost: encodes, then a retained duplicate per session.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,13 +38,17 @@ public class FanOutBenchmark {
     public int sessions;
 
     private PresenceHub hub;
+    private ChannelHub channels;
     private ObjectNode event;
 
     @Setup
     public void setup() {
         hub = new PresenceHub();
+        channels = new ChannelHub();
         for (int i = 0; i < sessions; i++) {
-            hub.subscribe(new NullSession("c" + i), List.of("maria"));
+            NullSession s = new NullSession("c" + i);
+            hub.subscribe(s, List.of("maria"));
+            channels.watch(s, "livestream:big");
         }
         Instant now = Instant.now();
         event = Events.userEvent("user.presence.changed", User.builder("maria").createdAt(now).updatedAt(now)
@@ -51,8 +56,19 @@ public class FanOutBenchmark {
     }
 
     @Benchmark
-    public void publish() {
+    public void presencePublish() {
         hub.publish("maria", event, List.of());
+    }
+
+    @Benchmark
+    public void channelPublish() {
+        channels.publish("livestream:big", event);
+    }
+
+    /** One encode per watching user, as for events whose fields differ per recipient. */
+    @Benchmark
+    public void channelPublishPerUser() {
+        channels.publishPerUser("livestream:big", user -> event);
     }
 
     /** A session that drops what it is sent. */
