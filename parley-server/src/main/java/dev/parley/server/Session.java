@@ -34,11 +34,6 @@ public interface Session {
         return connectedAt();
     }
 
-    /** How many channels this connection watches; 0 until the chat core tracks watches. */
-    default int watchedChannelCount() {
-        return 0;
-    }
-
     /** Bytes queued for this client and not yet written to the network. */
     default long outboundQueueBytes() {
         return 0;

@@ -59,6 +59,40 @@ class OperatorInspectorTest {
     }
 
     @Test
+    void inspectorCountsTheChannelsASocketWatchesAndMetricsCountMessagesAndDeliveries() {
+        String user = uid("watch");
+        WsProbe ws = WsProbe.connect(server, user, server.userToken(user), Json.object());
+        open.add(ws);
+        String conn = ws.next("health.check").path("connection_id").asText();
+        ObjectNode query = Json.object().put("watch", true).put("state", true);
+        query.putObject("data").putArray("members").add(user);
+        OpsRest me = OpsRest.withToken(server, server.userToken(user));
+        for (String id : List.of("a-" + user, "b-" + user)) {
+            assertThat(me.post("/channels/messaging/" + id + "/query", query, "connection_id", conn).status())
+                    .isEqualTo(200);
+        }
+        double sentBefore = metric("parley_messages_sent_total");
+        double deliveredBefore = metric("parley_events_delivered_total");
+
+        ObjectNode send = Json.object();
+        send.putObject("message").put("text", "hello");
+        assertThat(me.post("/channels/messaging/a-" + user + "/message", send).status()).isEqualTo(200);
+        ws.next("message.new");
+
+        JsonNode first = ops().get("/parley/connections", "user_id", user).json().path("connections").get(0);
+        assertThat(first.path("watched_channels").asInt()).isEqualTo(2);
+        assertThat(metric("parley_messages_sent_total")).isEqualTo(sentBefore + 1);
+        assertThat(metric("parley_events_delivered_total")).isGreaterThan(deliveredBefore);
+    }
+
+    private static double metric(String name) {
+        String text = OpsRest.anonymous(server).get("/metrics").text();
+        return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    @Test
     void inspectorListsEachOpenConnectionOfAUserWithItsDetails() {
         String user = uid("ins");
         connect(user);

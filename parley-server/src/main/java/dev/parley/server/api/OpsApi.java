@@ -111,7 +111,7 @@ final class OpsApi {
                 .stream().sorted(OLDEST_FIRST).toList();
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("connections");
-        all.stream().skip(offset).limit(limit).forEach(s -> list.add(toJson(s)));
+        all.stream().skip(offset).limit(limit).forEach(s -> list.add(toJson(ctx.node(), s)));
         out.put("total", all.size());
         out.put("offset", offset);
         out.put("limit", limit);
@@ -129,7 +129,7 @@ final class OpsApi {
             o.put("user_id", u.userId());
             o.put("connection_count", u.sessions().size());
             ArrayNode conns = o.putArray("connections");
-            u.sessions().stream().sorted(OLDEST_FIRST).forEach(s -> conns.add(toJson(s)));
+            u.sessions().stream().sorted(OLDEST_FIRST).forEach(s -> conns.add(toJson(ctx.node(), s)));
         }
         out.put("total", users.size());
         out.put("min", min);
@@ -195,7 +195,7 @@ final class OpsApi {
     private static final Comparator<Session> OLDEST_FIRST =
             Comparator.comparing(Session::connectedAt).thenComparing(Session::connectionId);
 
-    private static ObjectNode toJson(Session s) {
+    private static ObjectNode toJson(ChatNode node, Session s) {
         ObjectNode o = Json.object();
         o.put("connection_id", s.connectionId());
         o.put("user_id", s.userId());
@@ -204,7 +204,7 @@ final class OpsApi {
         o.put("client", s.client());
         o.put("remote_address", s.remoteAddress());
         o.put("user_agent", s.userAgent());
-        o.put("watched_channels", s.watchedChannelCount());
+        o.put("watched_channels", node.chat().core().hub().watchCount(s));
         o.put("outbound_queue_bytes", s.outboundQueueBytes());
         return o;
     }

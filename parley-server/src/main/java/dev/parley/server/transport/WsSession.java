@@ -141,6 +141,7 @@ final class WsSession implements Session {
             return;
         }
         channel.writeAndFlush(new TextWebSocketFrame(frame), channel.voidPromise());
+        metrics.eventsDelivered(1);
     }
 
     /**
