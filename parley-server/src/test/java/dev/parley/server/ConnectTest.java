@@ -48,6 +48,11 @@ class ConnectTest {
     }
 
     @Test
+    void serverRunsOnTheStoreThisTestRunAsksFor() {
+        assertThat(node().store().kind()).isEqualTo("postgresql".equals(TestServer.STORE) ? "postgresql" : "sqlite");
+    }
+
+    @Test
     void firstFrameIsHealthCheckWithConnectionIdAndFullMe() {
         try (WsProbe ws = WsProbe.connect(server, "ann", server.userToken("ann"), details("name", "Ann", "color", "red"))) {
             ObjectNode f = ws.next();

@@ -30,6 +30,19 @@ public final class TestServer implements AutoCloseable {
         this.config = config;
     }
 
+    /**
+     * Which store servers of this test run use: {@code embedded} (SQLite in a temporary folder, the
+     * default) or {@code postgresql} (system property {@code parley.test.store}): then each server gets a
+     * fresh schema in the {@code test} database at 127.0.0.1:5432, dropped when the server closes. The
+     * build runs the integration tests of the chat features once more that way.
+     */
+    public static final String STORE = System.getProperty("parley.test.store", "embedded");
+
+    private static final String POSTGRES = System.getenv().getOrDefault(
+            "PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
+
+    private String schema;
+
     /** Starts a server with the test defaults. */
     public static TestServer start() {
         return start(b -> {});
@@ -54,9 +67,16 @@ public final class TestServer implements AutoCloseable {
                 .apiKey(API_KEY)
                 .apiSecret(API_SECRET)
                 .dataDir(dir);
+        String schema = null;
+        if ("postgresql".equals(STORE)) {
+            schema = "parley_it_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            b.databaseUrl(POSTGRES + "?schema=" + schema);
+        }
         customizer.accept(b);
         ServerConfig config = b.build();
-        return new TestServer(ParleyServer.start(config, clock), dir, config);
+        TestServer server = new TestServer(ParleyServer.start(config, clock), dir, config);
+        server.schema = schema;
+        return server;
     }
 
     public ParleyServer server() {
@@ -105,10 +125,23 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        if (schema != null) {
+            dropSchema(schema);
+        }
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary folder left behind is harmless
+        }
+    }
+
+    private static void dropSchema(String schema) {
+        String jdbc = "jdbc:" + POSTGRES.replaceFirst("^postgresql://[^@]*@", "postgresql://");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, "postgres", "");
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot drop test schema " + schema, e);
         }
     }
 }
