@@ -8,21 +8,34 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The body limit of each request, checked before aggregation: uploads ({@link Uploads#isUploadRoute}) may
  * carry up to {@code maxUpload} bytes, every other request {@code maxBody}. A request over its limit (by
- * its Content-Length, or by the bytes that arrive) is answered with code 22 and the connection is closed;
- * the rest of its body is dropped. One instance per connection; event loop only.
+ * its Content-Length, or by the bytes that arrive) is answered at once with code 22 and
+ * {@code Connection: close}; the rest of its body is then read and dropped, so that a client still sending
+ * sees the answer rather than a broken pipe, and the connection closes when the body ends, after
+ * {@link #MAX_DRAIN_BYTES} more bytes, or after {@link #DRAIN_SECONDS}, whichever comes first. One instance
+ * per connection; event loop only.
  */
 final class BodyLimit extends ChannelInboundHandlerAdapter {
+    /** Bytes of a refused body read and dropped at most before the connection is closed anyway. */
+    static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
+
+    /** Seconds a refused request may take to finish sending before the connection is closed anyway. */
+    static final int DRAIN_SECONDS = 10;
+
     private final int maxBody;
     private final int maxUpload;
     private long limit;
     private long seen;
     private boolean dropping;
+    private long drained;
+    private io.netty.channel.ChannelFuture answered;
 
     BodyLimit(int maxBody, int maxUpload) {
         this.maxBody = maxBody;
@@ -43,7 +56,12 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpContent c) {
             if (dropping) {
+                drained += c.content().readableBytes();
+                boolean last = msg instanceof LastHttpContent;
                 ReferenceCountUtil.release(msg);
+                if (last || drained > MAX_DRAIN_BYTES) {
+                    answered.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                }
                 return;
             }
             seen += c.content().readableBytes();
@@ -57,8 +75,15 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
 
     private void reject(ChannelHandlerContext ctx, Object msg) {
         dropping = true;
+        drained = 0;
+        boolean last = msg instanceof LastHttpContent;
         ReferenceCountUtil.release(msg);
-        HttpHandler.writeError(ctx, new ChatException(ErrorCode.PAYLOAD_TOO_BIG,
-                "request body is larger than " + limit + " bytes"), false);
+        ChatException e = new ChatException(ErrorCode.PAYLOAD_TOO_BIG, "request body is larger than " + limit + " bytes");
+        answered = HttpHandler.respond(ctx, e.statusCode(), dev.parley.server.Events.envelope(e, ""), false);
+        if (last) {
+            answered.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        } else {
+            ctx.executor().schedule(() -> ctx.close(), DRAIN_SECONDS, TimeUnit.SECONDS);
+        }
     }
 }

@@ -160,16 +160,21 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     static void write(ChannelHandlerContext ctx, int status, ObjectNode body, boolean keepAlive) {
+        var f = respond(ctx, status, body, keepAlive);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Writes a JSON response; with {@code keepAlive} false it says {@code Connection: close} but leaves closing to the caller. */
+    static io.netty.channel.ChannelFuture respond(ChannelHandlerContext ctx, int status, ObjectNode body, boolean keepAlive) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(Json.writeBytes(body)));
         cors(res);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
         HttpUtil.setKeepAlive(res, keepAlive);
-        var f = ctx.writeAndFlush(res);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        return ctx.writeAndFlush(res);
     }
 
     @Override
