@@ -1,4 +1,7 @@
-// stream-chat-react in headless Chromium against a running Parley: two users, two browser contexts.
+// stream-chat-react in headless Chromium against a running Parley: two users, two browser contexts (and a
+// third user, carol, so that bob can have another chat open). The scenario: sign-in; message, thread
+// reply and reaction; alice's typing indicator on bob's page, gone when she stops or sends; an unread
+// badge on alice's chat in bob's list while he has carol's open, gone once he opens it (mark read).
 //
 // Env: PARLEY_BASE_URL (default http://localhost:8080), PARLEY_API_KEY (required); the server must run
 // with auth checks disabled, because the demo signs in with devToken(user). PARLEY_REACT_OUTPUT is the
@@ -158,6 +161,7 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     // before the 7 s expiry could have done it
     await bobHeaderTyping.waitFor({ state: 'detached', timeout: TYPING_STOP_WITHIN });
     assert.ok(Date.now() - seenAt < TYPING_STOP_WITHIN, 'typing.stop, not the 7 s expiry, cleared it');
+    console.log(`typing indicator gone ${Date.now() - seenAt} ms after bob saw it (alice stopped)`);
     // the list indicator hides 2 s after the typing users go, to avoid flicker
     await bobListTyping.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     assert.equal(await messageIn(bob.page.locator('.str-chat__main-panel'), draft).count(), 0, 'the draft was not sent');
@@ -171,6 +175,7 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     await messageIn(bob.page.locator('.str-chat__main-panel'), draft + sent).waitFor({ timeout: UI_TIMEOUT });
     await bobHeaderTyping.waitFor({ state: 'detached', timeout: TYPING_STOP_WITHIN });
     assert.ok(Date.now() - seenAt < TYPING_STOP_WITHIN, 'typing.stop, not the 7 s expiry, cleared it');
+    console.log(`typing indicator gone ${Date.now() - seenAt} ms after bob saw it (alice sent)`);
     await bobListTyping.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
     assertNoProblems(alice, bob);
   });
