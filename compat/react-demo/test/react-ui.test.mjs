@@ -1,4 +1,7 @@
-// stream-chat-react in headless Chromium against a running Parley: two users, two browser contexts.
+// stream-chat-react in headless Chromium against a running Parley: two users, two browser contexts (and a
+// third user, carol, so that bob can have another chat open). The scenario: sign-in; message, thread
+// reply and reaction; alice's typing indicator on bob's page, gone when she stops or sends; an unread
+// badge on alice's chat in bob's list while he has carol's open, gone once he opens it (mark read).
 //
 // Env: PARLEY_BASE_URL (default http://localhost:8080), PARLEY_API_KEY (required); the server must run
 // with auth checks disabled, because the demo signs in with devToken(user). PARLEY_REACT_OUTPUT is the
@@ -8,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { DevToken } from 'stream-chat';
 import { build } from 'vite';
 import { launchChromium, openAs } from './lib/browser.mjs';
 import { serveStatic } from './lib/static-server.mjs';
@@ -18,16 +22,21 @@ const OUTPUT_DIR = resolve(process.env.PARLEY_REACT_OUTPUT ?? join(DEMO_DIR, '..
 const BASE_URL = process.env.PARLEY_BASE_URL ?? 'http://localhost:8080';
 const API_KEY = process.env.PARLEY_API_KEY;
 const UI_TIMEOUT = 15_000;
+// A receiver drops a typing user 7 s after the last typing.start (stream-chat's channel.clean()); an
+// indicator gone well before that was removed by the typing.stop the server relayed.
+const TYPING_STOP_WITHIN = 5_000;
 
 // Fresh user ids per run, so a long-lived server's earlier channels do not show up.
 const RUN = Date.now().toString(36);
 const ALICE = `alice-${RUN}`;
 const BOB = `bob-${RUN}`;
+const CAROL = `carol-${RUN}`;
 
 let app;
 let browser;
 let alice;
 let bob;
+let carol;
 
 async function screenshot(who, step) {
   mkdirSync(OUTPUT_DIR, { recursive: true });
@@ -55,12 +64,13 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
   // A failed test leaves what each user saw, next to the log.
   afterEach(async (t) => {
     if (t.passed) return;
-    for (const who of [alice, bob]) if (who) await screenshot(who, 'failed').catch(() => {});
+    for (const who of [alice, bob, carol]) if (who) await screenshot(who, 'failed').catch(() => {});
   });
 
   after(async () => {
     await alice?.close();
     await bob?.close();
+    await carol?.close();
     await browser?.close();
     await app?.close();
   });
@@ -122,7 +132,126 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     assert.ok(await aliceHello.isVisible());
     assertNoProblems(alice, bob);
   });
+
+  test("alice typing shows on bob's page until she stops, and again until she sends", async () => {
+    assert.ok(alice && bob, 'both users signed in');
+    const draft = `Alice is drafting (${RUN})`;
+    const sent = ` and now sends it`;
+    const aliceInput = alice.page.locator('.str-chat__main-panel').getByTestId('message-input');
+    // Bob has the 1:1 channel open from the previous test: the header subtitle and the message list's
+    // typing indicator belong to it.
+    const bobHeaderTyping = bob.page.locator('.str-chat__channel-header').getByTestId('typing-indicator-header');
+    const bobListTyping = bob.page.locator('.str-chat__main-panel .str-chat__message-list').getByTestId('typing-indicator');
+    assert.equal(await bobHeaderTyping.count(), 0, 'no typing indicator before alice types');
+    assert.equal(await bobListTyping.count(), 0, 'no typing indicator before alice types');
+
+    // alice types without sending: typing.start reaches bob
+    await aliceInput.click();
+    await aliceInput.pressSequentially(draft, { delay: 10 });
+    await bobHeaderTyping.waitFor({ timeout: UI_TIMEOUT });
+    let seenAt = Date.now();
+    assert.equal(await bobHeaderTyping.textContent(), 'Alice is typing');
+    await bobListTyping.waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await bobListTyping.getByTestId('typing-indicator-status').textContent(), 'Alice is typing');
+    // her own page never shows herself typing
+    assert.equal(await alice.page.getByTestId('typing-indicator-header').count(), 0);
+    await screenshot(bob, 'typing');
+
+    // alice stops typing: her client sends typing.stop about a second later and bob's header clears
+    // before the 7 s expiry could have done it
+    await bobHeaderTyping.waitFor({ state: 'detached', timeout: TYPING_STOP_WITHIN });
+    assert.ok(Date.now() - seenAt < TYPING_STOP_WITHIN, 'typing.stop, not the 7 s expiry, cleared it');
+    console.log(`typing indicator gone ${Date.now() - seenAt} ms after bob saw it (alice stopped)`);
+    // the list indicator hides 2 s after the typing users go, to avoid flicker
+    await bobListTyping.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    assert.equal(await messageIn(bob.page.locator('.str-chat__main-panel'), draft).count(), 0, 'the draft was not sent');
+
+    // alice types on and sends: the indicator comes back, then goes with the message's arrival
+    await aliceInput.press('End');
+    await aliceInput.pressSequentially(sent, { delay: 10 });
+    await bobHeaderTyping.waitFor({ timeout: UI_TIMEOUT });
+    seenAt = Date.now();
+    await aliceInput.press('Enter');
+    await messageIn(bob.page.locator('.str-chat__main-panel'), draft + sent).waitFor({ timeout: UI_TIMEOUT });
+    await bobHeaderTyping.waitFor({ state: 'detached', timeout: TYPING_STOP_WITHIN });
+    assert.ok(Date.now() - seenAt < TYPING_STOP_WITHIN, 'typing.stop, not the 7 s expiry, cleared it');
+    console.log(`typing indicator gone ${Date.now() - seenAt} ms after bob saw it (alice sent)`);
+    await bobListTyping.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    assertNoProblems(alice, bob);
+  });
+
+  test("a message to bob's other channel shows an unread badge there until he opens it", async () => {
+    assert.ok(alice && bob, 'both users signed in');
+    const news = `News for Bob while he talks to Carol (${RUN})`;
+
+    // bob opens a second chat (carol must have signed in once), so the one with alice is not active
+    carol = await openAs(browser, app.url, { baseURL: BASE_URL, apiKey: API_KEY, user: CAROL, name: 'Carol' });
+    await carol.page.locator(`[data-testid="chat"][data-user="${CAROL}"]`).waitFor({ timeout: UI_TIMEOUT });
+    await bob.page.getByLabel('User id to chat with').fill(CAROL);
+    await bob.page.getByRole('button', { name: `Start chat with ${CAROL}` }).click();
+    await bob.page.locator('.str-chat__channel-header').getByText('Carol').waitFor({ timeout: UI_TIMEOUT });
+    const bobAliceItem = bob.page.getByTestId('channel-list-item-button').filter({ hasText: 'Alice' });
+    const badge = bobAliceItem.getByTestId('unread-badge');
+    assert.equal(await bobAliceItem.getAttribute('aria-selected'), null, "alice's chat is not the active one");
+    await bob.page.getByTestId('channel-list-item-button').filter({ hasText: 'Carol' }).waitFor({ timeout: UI_TIMEOUT });
+    assert.equal(await badge.count(), 0, 'bob has read everything alice wrote so far');
+    assert.equal(await serverUnread(BOB, ALICE), 0, "the server's read state for bob before the new message");
+
+    // alice writes; bob's list shows the message and a badge on alice's chat
+    await send(alice.page.locator('.str-chat__main-panel'), news);
+    const aliceNews = messageIn(alice.page.locator('.str-chat__main-panel'), news);
+    await aliceNews.waitFor({ timeout: UI_TIMEOUT });
+    await bobAliceItem.filter({ hasText: news }).waitFor({ timeout: UI_TIMEOUT });
+    await badge.waitFor({ timeout: UI_TIMEOUT });
+    const count = Number(await badge.textContent());
+    assert.ok(count >= 1, `unread badge shows ${count}`);
+    assert.match(await bobAliceItem.getAttribute('class'), /str-chat__channel-list-item--unread/);
+    assert.ok((await serverUnread(BOB, ALICE)) >= 1, 'the server counts the new message as unread for bob');
+    // alice sees no read receipt: bob has not seen it
+    assert.equal(await aliceNews.getByTestId('message-status-read-by').count(), 0, 'not read by bob yet');
+    await screenshot(bob, 'unread');
+
+    // bob opens alice's chat: it is marked read, the badge goes, alice gets the read receipt
+    await bobAliceItem.click();
+    await bob.page.locator('.str-chat__channel-header').getByText('Alice').waitFor({ timeout: UI_TIMEOUT });
+    await messageIn(bob.page.locator('.str-chat__main-panel'), news).waitFor({ timeout: UI_TIMEOUT });
+    await badge.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    assert.doesNotMatch(await bobAliceItem.getAttribute('class'), /str-chat__channel-list-item--unread/);
+    await aliceNews.getByTestId('message-status-read-by').waitFor({ timeout: UI_TIMEOUT });
+    await waitFor(async () => (await serverUnread(BOB, ALICE)) === 0, "the server's read state for bob after he opened the chat");
+    await screenshot(bob, 'read');
+    assertNoProblems(alice, bob, carol);
+  });
 });
+
+/**
+ * `unread_messages` in the server's read state of `user` for the channel whose members include `other`,
+ * as `user` asks for it over REST with a development token (the same request ChannelList makes).
+ */
+async function serverUnread(user, other) {
+  const url = new URL('/channels', BASE_URL);
+  url.searchParams.set('api_key', API_KEY);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: DevToken(user), 'stream-auth-type': 'jwt' },
+    body: JSON.stringify({ filter_conditions: { members: { $in: [user] } }, state: true, watch: false, presence: false }),
+  });
+  assert.equal(res.status, 200, `POST /channels as ${user}: ${res.status}`);
+  const { channels } = await res.json();
+  const channel = channels.find((c) => c.members.length === 2 && c.members.some((m) => m.user_id === other));
+  assert.ok(channel, `${user} is in a 1:1 channel with ${other}`);
+  const read = channel.read.find((r) => r.user.id === user);
+  assert.ok(read, `read state of ${user} in ${channel.channel.cid}`);
+  return read.unread_messages;
+}
+
+async function waitFor(check, what, timeout = UI_TIMEOUT) {
+  const end = Date.now() + timeout;
+  while (!(await check())) {
+    assert.ok(Date.now() < end, `timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 /** The message element (list item) in `scope` whose text contains `text`. */
 function messageIn(scope, text) {

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Stream's React UI kit ({@code stream-chat-react}, in the demo app under {@code compat/react-demo/}) in
  * headless Chromium against a real Parley server: two users sign in in two browser contexts; one starts
- * a chat and writes, the other replies in a thread, the first reacts, and both pages must show it all.
+ * a chat and writes, the other replies in a thread, the first reacts, and both pages must show it all;
+ * the second sees the first's typing indicator come and go, and an unread badge on that chat while he
+ * has another one open, gone once he opens it.
  *
  * <p>Needs {@code node} (20.19 or later) on the PATH and Chromium at {@code /usr/bin/chromium}; without
  * either the test is skipped, never passed. Installs the locked npm dependencies when {@code node_modules}
@@ -30,8 +32,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class StreamChatReactBrowserTest {
-    /** Tests node reports as passed: the sign-in and the chat scenario. */
-    private static final int EXPECTED_PASSED = 2;
+    /** Tests node reports as passed: sign-in, chat, typing indicator, unread badge. */
+    private static final int EXPECTED_PASSED = 4;
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
