@@ -60,6 +60,11 @@ public final class Session {
     private final Socket.Factory sockets;
     private final Backoff backoff;
     private final Listener listener;
+    /** Tries of the re-watch after a reconnect before a warning. */
+    static final int REWATCH_ATTEMPTS = 3;
+
+    static final Duration REWATCH_RETRY_DELAY = Duration.ofMillis(500);
+
     private final Recovery recovery;
     private final ConnectionLeakRegistry registry;
     private final CompletableFuture<ConnectResponse> connected = new CompletableFuture<>();
@@ -324,14 +329,30 @@ public final class Session {
     }
 
     private void recover(String id) {
+        recover(id, 1);
+    }
+
+    /**
+     * Re-watches the watched channels, then emits {@code connection.recovered}. A failed re-watch is tried
+     * again ({@link #REWATCH_ATTEMPTS} in all, {@link #REWATCH_RETRY_DELAY} apart) while this connection
+     * lasts: right after a server restart the first request may go out on a pooled HTTP connection to the
+     * old process.
+     */
+    private void recover(String id, int attempt) {
         CompletableFuture<Void> done = config.recoverStateOnReconnect() && !watchedChannels.isEmpty()
                 ? recovery.rewatch(this, Set.copyOf(watchedChannels))
                 : CompletableFuture.completedFuture(null);
         done.whenComplete((r, e) -> scheduler.execute(() -> {
+            boolean current = !ended && id.equals(connectionId);
+            if (e != null && current && attempt < REWATCH_ATTEMPTS) {
+                config.log().debug("re-watching channels failed (attempt {}), trying again", attempt, e);
+                scheduler.schedule(() -> recover(id, attempt + 1), REWATCH_RETRY_DELAY);
+                return;
+            }
             if (e != null) {
                 config.log().warn("Re-watching channels after reconnect failed", e);
             }
-            if (!ended && id.equals(connectionId)) {
+            if (current) {
                 listener.onEvent(Events.connectionRecovered(id, scheduler.now()));
             }
         }));

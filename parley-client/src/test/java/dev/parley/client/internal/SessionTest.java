@@ -64,8 +64,12 @@ class SessionTest {
                         endings.add(cause);
                     }
                 },
-                (s, cids) -> CompletableFuture.completedFuture(null), registry);
+                (s, cids) -> rewatch.apply(cids), registry);
     }
+
+    /** What the re-watch after a reconnect answers; tests may replace it. */
+    java.util.function.Function<java.util.Set<String>, CompletableFuture<Void>> rewatch =
+            cids -> CompletableFuture.completedFuture(null);
 
     Session connected() {
         Session s = session(TokenManager.ofToken("maria", Tokens.user(SECRET, "maria")));
@@ -165,6 +169,41 @@ class SessionTest {
         assertThat(events).last().isInstanceOfSatisfying(ConnectionRecoveredEvent.class,
                 e -> assertThat(e.connectionId()).isEqualTo("c2"));
         assertThat(registry.snapshot()).singleElement().satisfies(c -> assertThat(c.connectionId()).isEqualTo("c2"));
+    }
+
+    @Test
+    void aFailedRewatchIsTriedAgainBeforeConnectionRecoveredAndWarnsOnlyWhenEveryTryFails() {
+        List<java.util.Set<String>> asked = new ArrayList<>();
+        rewatch = cids -> {
+            asked.add(cids);
+            return asked.size() == 1
+                    ? CompletableFuture.failedFuture(new java.io.IOException("connection reset"))
+                    : CompletableFuture.completedFuture(null);
+        };
+        Session s = connected();
+        s.watchedChannels().add("messaging:general");
+        sockets.last().handler.onClosed(1012, "service restart");
+        scheduler.runDue();
+        sockets.last().healthCheck("c2", "maria");
+        scheduler.runDue();
+        assertThat(asked).hasSize(1);
+        assertThat(events).last().isNotInstanceOf(ConnectionRecoveredEvent.class);
+
+        scheduler.advance(Session.REWATCH_RETRY_DELAY);
+
+        assertThat(asked).hasSize(2).allSatisfy(cids -> assertThat(cids).containsExactly("messaging:general"));
+        assertThat(events).last().isInstanceOf(ConnectionRecoveredEvent.class);
+        assertThat(log.warnings()).isEmpty();
+
+        rewatch = cids -> CompletableFuture.failedFuture(new java.io.IOException("still down"));
+        sockets.last().handler.onClosed(1012, "service restart");
+        scheduler.runDue();
+        sockets.last().healthCheck("c3", "maria");
+        scheduler.runDue();
+        scheduler.advance(Session.REWATCH_RETRY_DELAY.multipliedBy(Session.REWATCH_ATTEMPTS));
+        assertThat(log.warnings()).containsExactly("Re-watching channels after reconnect failed");
+        assertThat(events).last().isInstanceOfSatisfying(ConnectionRecoveredEvent.class,
+                e -> assertThat(e.connectionId()).isEqualTo("c3"));
     }
 
     @Test
