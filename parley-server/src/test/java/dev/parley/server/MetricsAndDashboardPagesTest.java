@@ -3,7 +3,7 @@ package dev.parley.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.OpsRest;
+import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import java.io.IOException;
@@ -55,7 +55,7 @@ class MetricsAndDashboardPagesTest {
             a.next("health.check");
             b.next("health.check");
             assertThat(bad.next().at("/error/code").asInt()).isEqualTo(5);
-            OpsRest.asServer(server).delete("/parley/connections/no-such-connection");
+            RestClient.server(server).delete("/parley/connections/no-such-connection");
 
             HttpResponse<String> r = get(server, "/metrics");
             assertThat(r.statusCode()).isEqualTo(200);

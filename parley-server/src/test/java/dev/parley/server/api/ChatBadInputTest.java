@@ -1,11 +1,11 @@
 package dev.parley.server.api;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.TestServer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +27,8 @@ class ChatBadInputTest {
         server = TestServer.start();
         ObjectNode users = Json.object();
         users.set("ann", json("id", "ann"));
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann"))));
+        RestClient.server(server).post("/users", json("users", users));
+        RestClient.user(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann"))));
     }
 
     @AfterAll
@@ -70,7 +70,7 @@ class ChatBadInputTest {
     @ParameterizedTest(name = "{0} {1} {2} fails with code {3}")
     @MethodSource("requests")
     void malformedChatRequestFailsWithItsCodeAndNeverA500(String method, String path, String body, int code) {
-        Rest.Answer r = Rest.as(server, "ann").callRaw(method, path, body);
+        RestClient.Response r = RestClient.user(server, "ann").call(method, path, body);
 
         assertThat(r.status()).isBetween(400, 499);
         assertThat(r.code()).isEqualTo(code);

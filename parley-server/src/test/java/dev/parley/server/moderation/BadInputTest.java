@@ -1,11 +1,11 @@
 package dev.parley.server.moderation;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.Rest;
+import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.TestServer;
 import java.io.IOException;
 import java.net.URI;
@@ -32,8 +32,8 @@ class BadInputTest {
         ObjectNode users = Json.object();
         users.set("ann", json("id", "ann"));
         users.set("bob", json("id", "bob"));
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann", "bob"))));
+        RestClient.server(server).post("/users", json("users", users));
+        RestClient.user(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann", "bob"))));
     }
 
     @AfterAll
@@ -45,7 +45,7 @@ class BadInputTest {
         return URLEncoder.encode(payload, StandardCharsets.UTF_8);
     }
 
-    private static void assertEnvelope(Rest.Answer a, String what) {
+    private static void assertEnvelope(RestClient.Response a, String what) {
         assertThat(a.status()).as(what + " -> " + a.body()).isBetween(400, 499);
         assertThat(a.body().has("code")).as(what).isTrue();
         assertThat(a.body().path("StatusCode").asInt()).as(what).isEqualTo(a.status());
@@ -53,7 +53,7 @@ class BadInputTest {
 
     @Test
     void malformedJsonBodiesAndPayloadsAreRefusedInTheEnvelope() {
-        Rest ann = Rest.as(server, "ann");
+        RestClient ann = RestClient.user(server, "ann");
         List<Object[]> calls = List.of(
                 new Object[] {"POST", "/moderation/mute", json("target_ids", json("a", 1))},
                 new Object[] {"POST", "/moderation/mute", json("target_id", "bob", "timeout", -1)},
