@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Jwt;
 import dev.parley.server.testing.RestClient;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,27 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The connection inspector ({@code /parley/connections}) and who may call it. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OperatorInspectorTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
     private final List<WsProbe> open = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @AfterEach
     void closeSockets() {

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,20 +20,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Malformed requests to the chat endpoints are answered with the error envelope and a 4xx, never a 500. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChatBadInputTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start();
+    static void seedUsersAndChannel() {
         ObjectNode users = Json.object();
         users.set("ann", json("id", "ann"));
         RestClient.server(server).post("/users", json("users", users));
         RestClient.user(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann"))));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     static Stream<Arguments> requests() {

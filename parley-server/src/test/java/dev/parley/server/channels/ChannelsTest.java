@@ -7,31 +7,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Channels over REST and WebSocket against the real server (PROTOCOL.md §7.2 to §7.7, §4.4, §4.5, §11). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChannelsTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     static String uid(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);

@@ -7,36 +7,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Messages, replies, reactions and pagination against the real server (PROTOCOL.md §7.10, §7.11, §9.7). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MessagesTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     private String ann;
     private String bob;
     private String id;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void channel() {

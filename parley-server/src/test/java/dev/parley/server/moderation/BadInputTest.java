@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -16,29 +16,24 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Malformed requests to the moderation, search and upload endpoints get a 4xx error envelope, never a 500. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BadInputTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start();
+    static void seedUsersAndChannel() {
         ObjectNode users = Json.object();
         users.set("ann", json("id", "ann"));
         users.set("bob", json("id", "bob"));
         RestClient.server(server).post("/users", json("users", users));
         RestClient.user(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann", "bob"))));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static String q(String payload) {

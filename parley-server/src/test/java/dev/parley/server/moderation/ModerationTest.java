@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.MutableClock;
 import dev.parley.server.testing.RestClient;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -18,33 +18,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Mutes, bans, flags and blocks against the real server (PROTOCOL.md §7.13, §7.1 U11, §6.1, §8.3). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ModerationTest {
     private static final MutableClock clock = new MutableClock(Instant.now());
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(clock, b -> {});
 
     private String ann;
     private String bob;
     private String mod;
     private String id;
     private String cid;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(clock, b -> {});
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void channel() {

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 
 /**
  * The one REST client of the server's tests. Calls the API the way Stream's SDKs do: {@code api_key} (and,
@@ -32,13 +33,15 @@ public final class RestClient {
             .version(HttpClient.Version.HTTP_1_1)
             .build();
 
-    private final String baseUrl;
-    private final String apiKey;
-    private final String token;
+    // Read at each request, so that a client made from a ServerExtension before it starts works once it has.
+    private final Supplier<String> baseUrl;
+    private final Supplier<String> apiKey;
+    private final Supplier<String> token;
     private final String authType;
     private final String connectionId;
 
-    private RestClient(String baseUrl, String apiKey, String token, String authType, String connectionId) {
+    private RestClient(Supplier<String> baseUrl, Supplier<String> apiKey, Supplier<String> token, String authType,
+            String connectionId) {
         this.baseUrl = requireNonNull(baseUrl, "baseUrl");
         this.apiKey = apiKey;
         this.token = token;
@@ -48,27 +51,29 @@ public final class RestClient {
 
     /** A client that sends {@code token} with {@code stream-auth-type: jwt}. */
     public static RestClient of(String baseUrl, String apiKey, String token) {
-        return new RestClient(baseUrl, apiKey, token, "jwt", null);
+        requireNonNull(baseUrl, "baseUrl");
+        return new RestClient(() -> baseUrl, () -> apiKey, () -> token, "jwt", null);
     }
 
-    /** A client holding the server token of {@code server}. */
+    /** A client holding the server token of {@code server}; it may be made before the server starts. */
     public static RestClient server(TestServer server) {
-        return of(server.baseUrl(), server.apiKey(), server.serverToken());
+        return new RestClient(server::baseUrl, server::apiKey, server::serverToken, "jwt", null);
     }
 
     /** A client holding a user token (no expiry, no {@code iat}) for {@code userId}. */
     public static RestClient user(TestServer server, String userId) {
-        return of(server.baseUrl(), server.apiKey(), server.userToken(userId));
+        requireNonNull(userId, "userId");
+        return new RestClient(server::baseUrl, server::apiKey, () -> server.userToken(userId), "jwt", null);
     }
 
     /** The same client with another token ({@code jwt}); null sends no {@code Authorization}. */
     public RestClient withToken(String newToken) {
-        return new RestClient(baseUrl, apiKey, newToken, "jwt", connectionId);
+        return new RestClient(baseUrl, apiKey, () -> newToken, "jwt", connectionId);
     }
 
     /** The same client with another API key; null sends no {@code api_key}. */
     public RestClient withApiKey(String newKey) {
-        return new RestClient(baseUrl, newKey, token, authType, connectionId);
+        return new RestClient(baseUrl, () -> newKey, token, authType, connectionId);
     }
 
     /** The same client naming its socket, so that a watching query subscribes that connection. */
@@ -78,7 +83,7 @@ public final class RestClient {
 
     /** An anonymous client: {@code stream-auth-type: anonymous} and no {@code Authorization}. */
     public RestClient anonymous() {
-        return new RestClient(baseUrl, apiKey, null, "anonymous", connectionId);
+        return new RestClient(baseUrl, apiKey, () -> null, "anonymous", connectionId);
     }
 
     /**
@@ -151,8 +156,9 @@ public final class RestClient {
     public Response send(String method, String path, Map<String, String> params, Object body,
             Map<String, String> extraHeaders) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path, params)).timeout(Duration.ofSeconds(10));
-        if (token != null) {
-            b.header("Authorization", token);
+        String jwt = token.get();
+        if (jwt != null) {
+            b.header("Authorization", jwt);
         }
         if (authType != null) {
             b.header("stream-auth-type", authType);
@@ -181,8 +187,9 @@ public final class RestClient {
 
     private URI uri(String path, Map<String, String> params) {
         Map<String, String> all = new LinkedHashMap<>();
-        if (apiKey != null) {
-            all.put("api_key", apiKey);
+        String key = apiKey.get();
+        if (key != null) {
+            all.put("api_key", key);
         }
         if (connectionId != null) {
             all.put("connection_id", connectionId);
@@ -191,7 +198,7 @@ public final class RestClient {
         StringJoiner q = new StringJoiner("&");
         all.forEach((k, v) -> q.add(encode(k) + "=" + encode(v)));
         String sep = path.contains("?") ? "&" : "?";
-        return URI.create(baseUrl + path + (all.isEmpty() ? "" : sep + q));
+        return URI.create(baseUrl.get() + path + (all.isEmpty() ? "" : sep + q));
     }
 
     private static HttpRequest.BodyPublisher publisher(Object body) {

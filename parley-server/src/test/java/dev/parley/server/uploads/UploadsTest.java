@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -23,11 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Channel uploads against the real server (PROTOCOL.md §7.9): store, serve, limits, delete. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -36,21 +35,12 @@ class UploadsTest {
             .connectTimeout(Duration.ofSeconds(10)).build();
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
     private static final Map<String, String> MULTIPART = Map.of("Content-Type", "multipart/form-data; boundary=b0undary");
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(b -> b.maxBodyBytes(16 * 1024).maxUploadBytes(64 * 1024));
 
     private String ann;
     private String bob;
     private String id;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(b -> b.maxBodyBytes(16 * 1024).maxUploadBytes(64 * 1024));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void channel() {
