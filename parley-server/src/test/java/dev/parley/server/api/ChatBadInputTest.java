@@ -3,11 +3,9 @@ package dev.parley.server.api;
 import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,10 +23,8 @@ class ChatBadInputTest {
 
     @BeforeAll
     static void seedUsersAndChannel() {
-        ObjectNode users = Json.object();
-        users.set("ann", json("id", "ann"));
-        RestClient.server(server).post("/users", json("users", users));
-        RestClient.user(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann"))));
+        Seed.users(server, json("id", "ann"));
+        Seed.messaging(server, "ann", "bad", "ann");
     }
 
     static Stream<Arguments> requests() {

@@ -1,17 +1,18 @@
 package dev.parley.server.channels;
 
 import static dev.parley.server.testing.RestClient.json;
+import static dev.parley.server.testing.Seed.uid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,16 +24,12 @@ class ChannelsTest {
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
 
-    static String uid(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
     static void createUsers(String... ids) {
-        ObjectNode users = Json.object();
-        for (String id : ids) {
-            users.set(id, json("id", id, "name", id.toUpperCase()));
+        ObjectNode[] users = new ObjectNode[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            users[i] = json("id", ids[i], "name", ids[i].toUpperCase());
         }
-        assertThat(RestClient.server(server).post("/users", json("users", users)).status()).isEqualTo(200);
+        assertThat(Seed.users(server, users).status()).isEqualTo(200);
     }
 
     static RestClient.Response create(String as, String id, String... members) {

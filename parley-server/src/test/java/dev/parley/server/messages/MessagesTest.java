@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.util.ArrayList;
@@ -30,15 +31,11 @@ class MessagesTest {
 
     @BeforeEach
     void channel() {
-        ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
-        bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
-        id = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode users = Json.object();
-        users.set(ann, json("id", ann, "name", "Ann"));
-        users.set(bob, json("id", bob, "name", "Bob"));
-        RestClient.server(server).post("/users", json("users", users));
-        RestClient.user(server, ann).post("/channels/messaging/" + id + "/query",
-                json("data", json("members", List.of(ann, bob))));
+        ann = Seed.uid("ann");
+        bob = Seed.uid("bob");
+        id = Seed.uid("room");
+        Seed.users(server, json("id", ann, "name", "Ann"), json("id", bob, "name", "Bob"));
+        Seed.messaging(server, ann, id, ann, bob);
     }
 
     private RestClient.Response send(String as, ObjectNode message) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
 import java.io.IOException;
 import java.net.URI;
@@ -29,11 +30,8 @@ class BadInputTest {
 
     @BeforeAll
     static void seedUsersAndChannel() {
-        ObjectNode users = Json.object();
-        users.set("ann", json("id", "ann"));
-        users.set("bob", json("id", "bob"));
-        RestClient.server(server).post("/users", json("users", users));
-        RestClient.user(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann", "bob"))));
+        Seed.users(server, json("id", "ann"), json("id", "bob"));
+        Seed.messaging(server, "ann", "bad", "ann", "bob");
     }
 
     private static String q(String payload) {

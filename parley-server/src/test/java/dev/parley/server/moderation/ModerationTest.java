@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.MutableClock;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.net.URLEncoder;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,17 +38,14 @@ class ModerationTest {
 
     @BeforeEach
     void channel() {
-        ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
-        bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
-        mod = "mod-" + UUID.randomUUID().toString().substring(0, 8);
-        id = "room-" + UUID.randomUUID().toString().substring(0, 8);
+        ann = Seed.uid("ann");
+        bob = Seed.uid("bob");
+        mod = Seed.uid("mod");
+        id = Seed.uid("room");
         cid = "messaging:" + id;
-        ObjectNode users = Json.object();
-        users.set(ann, json("id", ann, "name", "Ann"));
-        users.set(bob, json("id", bob, "name", "Bob"));
-        users.set(mod, json("id", mod, "role", "moderator"));
-        RestClient.server(server).post("/users", json("users", users));
-        RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(ann, bob))));
+        Seed.users(server, json("id", ann, "name", "Ann"), json("id", bob, "name", "Bob"),
+                json("id", mod, "role", "moderator"));
+        Seed.messaging(server, ann, id, ann, bob);
     }
 
     private RestClient.Response send(String as, String text) {

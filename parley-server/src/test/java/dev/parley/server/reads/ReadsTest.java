@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,14 +32,11 @@ class ReadsTest {
 
     @BeforeEach
     void channel() {
-        ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
-        bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
-        id = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode users = Json.object();
-        users.set(ann, json("id", ann));
-        users.set(bob, json("id", bob));
-        RestClient.server(server).post("/users", json("users", users));
-        RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(ann, bob))));
+        ann = Seed.uid("ann");
+        bob = Seed.uid("bob");
+        id = Seed.uid("room");
+        Seed.users(server, json("id", ann), json("id", bob));
+        Seed.messaging(server, ann, id, ann, bob);
     }
 
     private String send(String as, String text) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -39,13 +40,9 @@ class SearchTest {
         carl = "carl-" + s;
         shared = "shared-" + s;
         other = "other-" + s;
-        ObjectNode users = Json.object();
-        for (String u : List.of(ann, bob, carl)) {
-            users.set(u, json("id", u));
-        }
-        RestClient.server(server).post("/users", json("users", users));
-        RestClient.user(server, ann).post("/channels/messaging/" + shared + "/query", json("data", json("members", List.of(ann, bob))));
-        RestClient.user(server, carl).post("/channels/messaging/" + other + "/query", json("data", json("members", List.of(carl, bob))));
+        Seed.users(server, json("id", ann), json("id", bob), json("id", carl));
+        Seed.messaging(server, ann, shared, ann, bob);
+        Seed.messaging(server, carl, other, carl, bob);
     }
 
     private void send(String as, String channel, String text) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +48,8 @@ class UploadsTest {
         ann = "ann-" + s;
         bob = "bob-" + s;
         id = "room-" + s;
-        ObjectNode users = Json.object();
-        users.set(ann, json("id", ann));
-        users.set(bob, json("id", bob));
-        RestClient.server(server).post("/users", json("users", users));
-        RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(ann, bob))));
+        Seed.users(server, json("id", ann), json("id", bob));
+        Seed.messaging(server, ann, id, ann, bob);
     }
 
     private static byte[] multipart(String field, String fileName, String type, byte[] bytes) {
