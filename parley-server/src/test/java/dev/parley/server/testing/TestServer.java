@@ -21,7 +21,19 @@ public class TestServer implements AutoCloseable {
     public static final String API_KEY = "parley-test-key";
     public static final String API_SECRET = "parley-test-secret-0123456789abcdef0123456789";
 
-    private record Running(ParleyServer server, Path dataDir, ServerConfig config) {}
+    /**
+     * Which store servers of this test run use: {@code embedded} (SQLite in a temporary folder, the
+     * default) or {@code postgresql} (system property {@code parley.test.store}): then each server gets a
+     * fresh schema in the {@code test} database at 127.0.0.1:5432, dropped when the server closes. The
+     * build runs the integration tests of the chat features once more that way.
+     */
+    public static final String STORE = System.getProperty("parley.test.store", "embedded");
+
+    private static final String POSTGRES = System.getenv().getOrDefault(
+            "PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
+
+    /** A started server, its data folder, and its PostgreSQL schema (null on the embedded store). */
+    private record Running(ParleyServer server, Path dataDir, ServerConfig config, String schema) {}
 
     private volatile Running running;
     private volatile boolean closed;
@@ -69,9 +81,14 @@ public class TestServer implements AutoCloseable {
                 .apiKey(API_KEY)
                 .apiSecret(API_SECRET)
                 .dataDir(dir);
+        String schema = null;
+        if ("postgresql".equals(STORE)) {
+            schema = "parley_it_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            b.databaseUrl(POSTGRES + "?schema=" + schema);
+        }
         customizer.accept(b);
         ServerConfig config = b.build();
-        return new Running(ParleyServer.start(config, clock), dir, config);
+        return new Running(ParleyServer.start(config, clock), dir, config, schema);
     }
 
     private Running running() {
@@ -134,10 +151,23 @@ public class TestServer implements AutoCloseable {
         }
         closed = true;
         r.server().close();
+        if (r.schema() != null) {
+            dropSchema(r.schema());
+        }
         try (Stream<Path> files = Files.walk(r.dataDir())) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary folder left behind is harmless
+        }
+    }
+
+    private static void dropSchema(String schema) {
+        String jdbc = "jdbc:" + POSTGRES.replaceFirst("^postgresql://[^@]*@", "postgresql://");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, "postgres", "");
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot drop test schema " + schema, e);
         }
     }
 }
