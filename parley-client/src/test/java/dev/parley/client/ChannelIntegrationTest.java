@@ -9,6 +9,7 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.ParleyServer;
 import dev.parley.server.ServerConfig;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.TestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -18,18 +19,18 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Channels through the SDK against a real Parley server: two users, one room each test. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChannelIntegrationTest {
     static final AtomicInteger SEQ = new AtomicInteger();
-    static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     final LogCapture log = new LogCapture();
     final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
@@ -37,16 +38,6 @@ class ChannelIntegrationTest {
     final String maria = "maria" + n;
     final String tom = "tom" + n;
     final String room = "room" + n;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
 
     @AfterEach
     void closeClients() throws Exception {

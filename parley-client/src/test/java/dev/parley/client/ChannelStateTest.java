@@ -25,20 +25,13 @@ class ChannelStateTest {
         log.close();
     }
 
-    Channel watched(String... messages) {
-        Channel c = ctx.channel("messaging", "general");
-        ctx.reply(state(messages));
-        c.watch().join();
-        return c;
-    }
-
     static String messageEvent(String type, String message) {
         return event(type, ",\"message\":" + message + ",\"user\":" + user("tom") + ",\"watcher_count\":4");
     }
 
     @Test
     void messageNewIsAppendedInOrderAndCountsAsUnreadForEveryoneButTheAuthor() {
-        Channel c = watched(message("m1", "maria", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "maria", 1));
         Event e = ctx.receive(messageEvent("message.new", message("m2", "tom", 2)));
         assertThat(e).isInstanceOfSatisfying(MessageEvent.class, m -> {
             assertThat(m.cid()).isEqualTo("messaging:general");
@@ -57,7 +50,7 @@ class ChannelStateTest {
 
     @Test
     void threadOnlyRepliesAndSilentMessagesLeaveTheChannelListAndCountersAlone() {
-        Channel c = watched(message("m1", "maria", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "maria", 1));
         ctx.receive(messageEvent("message.new", message("r1", "tom", 2, ",\"parent_id\":\"m1\"")));
         ctx.receive(messageEvent("message.new", message("s1", "tom", 3, ",\"silent\":true")));
         assertThat(c.state().messages()).extracting(Message::id).containsExactly("m1", "s1");
@@ -66,7 +59,7 @@ class ChannelStateTest {
 
     @Test
     void theLocalStateKeepsOnlyTheNewestMessages() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         for (int i = 0; i < ChannelState.MAX_MESSAGES + 5; i++) {
             ctx.receive(messageEvent("message.new", message("m" + i, "tom", i)));
         }
@@ -78,7 +71,7 @@ class ChannelStateTest {
 
     @Test
     void updatedAndDeletedMessagesAreReplacedOrRemoved() {
-        Channel c = watched(message("m1", "tom", 1), message("m2", "tom", 2));
+        Channel c = ctx.watchedGeneral(message("m1", "tom", 1), message("m2", "tom", 2));
         ctx.receive(messageEvent("message.updated", message("m1", "tom", 1, ",\"text\":\"edited\"")
                 .replace("\"text\":\"text of m1\",", "")));
         assertThat(c.state().messages().get(0).text()).isEqualTo("edited");
@@ -91,7 +84,7 @@ class ChannelStateTest {
 
     @Test
     void ownReactionsFollowTheOwnUsersReactionEventsOnly() {
-        Channel c = watched(message("m1", "tom", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         String love = "{\"type\":\"love\",\"message_id\":\"m1\",\"user_id\":\"maria\",\"user\":" + user("maria") + "}";
         String like = "{\"type\":\"like\",\"message_id\":\"m1\",\"user_id\":\"tom\",\"user\":" + user("tom") + "}";
         Event e = ctx.receive(event("reaction.new", ",\"message\":"
@@ -109,7 +102,7 @@ class ChannelStateTest {
 
     @Test
     void readEventsResetTheReadersCounter() {
-        Channel c = watched(message("m1", "maria", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "maria", 1));
         ctx.receive(messageEvent("message.new", message("m2", "tom", 2)));
         assertThat(c.state().unreadCount("maria")).isEqualTo(1);
         Event e = ctx.receive(event("message.read", ",\"user\":" + user("maria") + ",\"last_read_message_id\":\"m2\""));
@@ -125,7 +118,7 @@ class ChannelStateTest {
 
     @Test
     void markReadOfEveryChannelZeroesEachChannelsOwnCounter() {
-        Channel general = watched();
+        Channel general = ctx.watchedGeneral();
         Channel other = ctx.channel("messaging", "other");
         ctx.reply(state().replace("\"id\":\"general\"", "\"id\":\"other\"").replace("messaging:general", "messaging:other"));
         other.watch().join();
@@ -142,7 +135,7 @@ class ChannelStateTest {
 
     @Test
     void typingStartShowsTheTyperForSevenSecondsOrUntilTypingStop() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         Event e = ctx.receive(event("typing.start", ",\"user\":" + user("tom")));
         assertThat(e).isInstanceOfSatisfying(TypingEvent.class, t -> assertThat(t.parentId()).isEmpty());
         assertThat(c.state().typing()).extracting(u -> u.id()).containsExactly("tom");
@@ -157,7 +150,7 @@ class ChannelStateTest {
 
     @Test
     void memberEventsChangeMembersAndTheOwnMembership() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         ctx.receive(event("member.added", ",\"member\":" + member("leo") + ",\"user\":" + user("leo")));
         assertThat(c.state().members()).extracting(Member::userId).containsExactly("maria", "tom", "leo");
         ctx.receive(event("member.removed", ",\"user\":" + user("maria")));
@@ -172,7 +165,7 @@ class ChannelStateTest {
 
     @Test
     void channelUpdatedKeepsTheOwnCapabilitiesAnEventLeavesOut() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         ctx.receive(event("channel.updated", ",\"channel\":{\"id\":\"general\",\"type\":\"messaging\",\"name\":\"Renamed\"}"));
         ChannelData ch = c.state().channel().orElseThrow();
         assertThat(ch.name()).isEqualTo("Renamed");
@@ -182,7 +175,7 @@ class ChannelStateTest {
 
     @Test
     void truncationDropsTheMessagesUpToItsTime() {
-        Channel c = watched(message("m1", "tom", 1), message("m2", "tom", 120));
+        Channel c = ctx.watchedGeneral(message("m1", "tom", 1), message("m2", "tom", 120));
         ctx.receive(event("channel.truncated", ",\"channel\":{\"id\":\"general\",\"type\":\"messaging\","
                 + "\"truncated_at\":\"2026-03-02T09:01:00Z\"}"));
         assertThat(c.state().messages()).extracting(Message::id).containsExactly("m2");
@@ -192,7 +185,7 @@ class ChannelStateTest {
 
     @Test
     void hiddenVisibleAndWatchingEventsUpdateTheirFlags() {
-        Channel c = watched(message("m1", "tom", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         ctx.receive(event("channel.hidden", ",\"clear_history\":true,\"user\":" + user("maria")));
         assertThat(c.state().hidden()).isTrue();
         assertThat(c.state().messages()).isEmpty();
@@ -205,7 +198,7 @@ class ChannelStateTest {
 
     @Test
     void eventsOfOtherChannelsAndUnknownTypesLeaveTheStateAlone() {
-        Channel c = watched(message("m1", "tom", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         ctx.receive(messageEvent("message.new", message("o1", "tom", 2)).replace("messaging:general", "messaging:other"));
         Event custom = ctx.receive(event("party.started", ",\"balloons\":3"));
         assertThat(custom).isInstanceOf(GenericEvent.class);
@@ -214,7 +207,7 @@ class ChannelStateTest {
 
     @Test
     void channelOnDeliversOnlyThatChannelsEventsOfThatType() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         List<Event> news = new ArrayList<>();
         List<Event> all = new ArrayList<>();
         Subscription s = c.on(EventType.MESSAGE_NEW, news::add);

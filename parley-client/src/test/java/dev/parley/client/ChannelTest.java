@@ -31,13 +31,6 @@ class ChannelTest {
         log.close();
     }
 
-    Channel watched(String... messages) {
-        Channel c = ctx.channel("messaging", "general");
-        ctx.reply(state(messages));
-        c.watch().join();
-        return c;
-    }
-
     @Test
     void typesAndIdsAreCheckedAsTheJsSdkChecksThem() {
         assertThat(Channel.validType("team-chat_2")).isEqualTo("team-chat_2");
@@ -96,7 +89,7 @@ class ChannelTest {
 
     @Test
     void querySendsNoWatchKeyAndMergesAnOlderPage() {
-        Channel c = watched(message("m3", "tom", 3), message("m4", "tom", 4));
+        Channel c = ctx.watchedGeneral(message("m3", "tom", 3), message("m4", "tom", 4));
         ctx.reply(state(message("m1", "tom", 1), message("m2", "tom", 2)));
         ChannelState s = c.query(ChannelQueryOptions.defaults().withMessageLimit(2).olderThan("m3")).join();
         ObjectNode body = body(ctx.last());
@@ -108,7 +101,7 @@ class ChannelTest {
 
     @Test
     void aWatchReplacesTheMessagesSoThatMessagesMissedWhileAwayLeaveNoGap() {
-        Channel c = watched(message("m1", "tom", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         ctx.reply(state(message("m5", "tom", 5)));
         assertThat(c.watch().join().messages()).extracting(Message::id).containsExactly("m5");
     }
@@ -145,7 +138,7 @@ class ChannelTest {
 
     @Test
     void sendMessageGivesAMessageWithoutIdARandomUuid() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         ctx.reply("{\"message\":" + message("x", "maria", 9) + "}");
         c.sendMessage(Message.of("hello")).join();
         ObjectNode sent = (ObjectNode) body(ctx.last()).get("message");
@@ -164,7 +157,7 @@ class ChannelTest {
 
     @Test
     void repliesReactionsAndReadsUseTheirEndpoints() {
-        Channel c = watched(message("m1", "tom", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         ctx.reply("{\"messages\":[" + message("r1", "tom", 2, ",\"parent_id\":\"m1\"") + "]}");
         List<Message> replies = c.getReplies("m1", MessagePagination.limit(25).olderThan("r9")).join();
         assertThat(ctx.last().path()).isEqualTo("/messages/m1/replies");
@@ -194,7 +187,7 @@ class ChannelTest {
 
     @Test
     void channelChangesUseTheirEndpoints() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         ctx.reply("{\"channel\":" + channel("general", "") + ",\"members\":[" + ChannelFixtures.member("maria") + ","
                 + ChannelFixtures.member("tom") + "," + ChannelFixtures.member("leo") + "]}");
         assertThat(c.addMembers(List.of("leo")).join()).extracting(Member::userId).contains("leo");
@@ -223,7 +216,7 @@ class ChannelTest {
 
     @Test
     void keystrokeSendsTypingStartAtMostEveryTwoSecondsAndStopTypingResetsIt() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         c.keystroke().join();
         c.keystroke().join();
         ctx.advance(Duration.ofMillis(1999));
@@ -261,7 +254,7 @@ class ChannelTest {
 
     @Test
     void sendEventReturnsTheEventAsTheServerBroadcastIt() {
-        Channel c = watched();
+        Channel c = ctx.watchedGeneral();
         ctx.reply("{\"event\":" + ChannelFixtures.event("party", ",\"user\":" + ChannelFixtures.user("maria")
                 + ",\"balloons\":3") + "}");
         Event e = c.sendEvent(Json.object().put("type", "party").put("balloons", 3)).join();
@@ -293,7 +286,7 @@ class ChannelTest {
 
     @Test
     void afterDisconnectUserEveryMethodFailsWithAClearError() {
-        Channel c = watched(message("m1", "tom", 1));
+        Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         ctx.disconnected = true;
         List<ThrowingConsumer<Channel>> calls = List.of(Channel::watch, ch -> ch.query(ChannelQueryOptions.defaults()),
                 Channel::create, Channel::stopWatching, ch -> ch.sendMessage(Message.of("x")), Channel::markRead,

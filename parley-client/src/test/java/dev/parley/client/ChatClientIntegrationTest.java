@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.parley.protocol.Jwt;
 import dev.parley.protocol.User;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -14,29 +14,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The SDK against a real Parley server on a free port. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChatClientIntegrationTest {
-    static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     final LogCapture log = new LogCapture();
     final List<ChatClient> clients = new CopyOnWriteArrayList<>();
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
 
     @AfterEach
     void closeClients() {

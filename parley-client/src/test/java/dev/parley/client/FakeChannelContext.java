@@ -54,6 +54,14 @@ final class FakeChannelContext implements ChannelContext {
     }
 
     /** Delivers a socket event as the client does: local state first, then listeners. */
+    /** {@code messaging:general}, watched, with {@code messages} (JSON objects) in its first state. */
+    Channel watchedGeneral(String... messages) {
+        Channel c = channel("messaging", "general");
+        reply(ChannelFixtures.state(messages));
+        c.watch().join();
+        return c;
+    }
+
     Event receive(String json) {
         Event e = Events.parse(Json.parseObject(json, "event"), now);
         registry.apply(e, now);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Jwt;
-import dev.parley.server.testing.OpsRest;
+import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import java.io.ByteArrayOutputStream;
@@ -73,7 +73,7 @@ class CommandLineTest {
 
         try (TestServer server = TestServer.start(b -> b.dataDir(data))) {
             assertThat(server.server().node().store().findUser("imp-a")).isPresent();
-            assertThat(OpsRest.asServer(server).get("/parley/usage").json().path("mau").asInt()).isZero();
+            assertThat(RestClient.server(server).get("/parley/usage").json().path("mau").asInt()).isZero();
         }
     }
 

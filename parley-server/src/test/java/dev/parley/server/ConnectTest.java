@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Jwt;
 import dev.parley.protocol.User;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import java.time.Duration;
@@ -15,25 +16,15 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The {@code /connect} handshake and the life of a socket, driven through raw WebSockets (PROTOCOL.md §3, §4). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConnectTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     private static ObjectNode details(String... kv) {
         ObjectNode o = Json.object();

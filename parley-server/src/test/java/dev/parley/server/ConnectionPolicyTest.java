@@ -8,7 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.OpsRest;
+import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import dev.parley.server.usage.ConnectionPolicy;
@@ -128,7 +128,7 @@ class ConnectionPolicyTest {
     @Test
     void patchAppSetsTheLimitAndThePolicyWhileRunningAndNullRestoresTheDefaults() {
         start(b -> {});
-        OpsRest rest = OpsRest.asServer(server);
+        RestClient rest = RestClient.server(server);
         connected("pat");
         connected("pat");
         ObjectNode patch = Json.object().put("max_connections_per_user", 2).put("connection_policy", "reject_new");
@@ -146,7 +146,7 @@ class ConnectionPolicyTest {
     @Test
     void patchAppRefusesAnUnknownPolicyOrANegativeLimitWithCode4() {
         start(b -> {});
-        OpsRest rest = OpsRest.asServer(server);
+        RestClient rest = RestClient.server(server);
         ObjectNode bad = rest.patch("/app", Json.object().put("connection_policy", "kill_all")).json();
         assertThat(bad.path("code").asInt()).isEqualTo(4);
         assertThat(bad.path("message").asText()).contains("warn, reject_new or close_oldest");

@@ -3,7 +3,8 @@ package dev.parley.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.OpsRest;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import java.io.IOException;
@@ -12,26 +13,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /metrics} in the Prometheus format and the dashboard's static files, both served without an API key. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MetricsAndDashboardPagesTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     private static HttpResponse<String> get(TestServer s, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + path)).GET().build(),
@@ -55,7 +46,7 @@ class MetricsAndDashboardPagesTest {
             a.next("health.check");
             b.next("health.check");
             assertThat(bad.next().at("/error/code").asInt()).isEqualTo(5);
-            OpsRest.asServer(server).delete("/parley/connections/no-such-connection");
+            RestClient.server(server).delete("/parley/connections/no-such-connection");
 
             HttpResponse<String> r = get(server, "/metrics");
             assertThat(r.statusCode()).isEqualTo(200);

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Jwt;
-import dev.parley.server.testing.OpsRest;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,27 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The connection inspector ({@code /parley/connections}) and who may call it. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OperatorInspectorTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
     private final List<WsProbe> open = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @AfterEach
     void closeSockets() {
@@ -54,8 +44,8 @@ class OperatorInspectorTest {
         return ws;
     }
 
-    private static OpsRest ops() {
-        return OpsRest.asServer(server);
+    private static RestClient ops() {
+        return RestClient.server(server);
     }
 
     @Test
@@ -66,9 +56,9 @@ class OperatorInspectorTest {
         String conn = ws.next("health.check").path("connection_id").asText();
         ObjectNode query = Json.object().put("watch", true).put("state", true);
         query.putObject("data").putArray("members").add(user);
-        OpsRest me = OpsRest.withToken(server, server.userToken(user));
+        RestClient me = RestClient.server(server).withToken(server.userToken(user));
         for (String id : List.of("a-" + user, "b-" + user)) {
-            assertThat(me.post("/channels/messaging/" + id + "/query", query, "connection_id", conn).status())
+            assertThat(me.withConnectionId(conn).post("/channels/messaging/" + id + "/query", query).status())
                     .isEqualTo(200);
         }
         double sentBefore = metric("parley_messages_sent_total");
@@ -79,14 +69,14 @@ class OperatorInspectorTest {
         assertThat(me.post("/channels/messaging/a-" + user + "/message", send).status()).isEqualTo(200);
         ws.next("message.new");
 
-        JsonNode first = ops().get("/parley/connections", "user_id", user).json().path("connections").get(0);
+        JsonNode first = ops().get("/parley/connections", Map.of("user_id", user)).json().path("connections").get(0);
         assertThat(first.path("watched_channels").asInt()).isEqualTo(2);
         assertThat(metric("parley_messages_sent_total")).isEqualTo(sentBefore + 1);
         assertThat(metric("parley_events_delivered_total")).isGreaterThan(deliveredBefore);
     }
 
     private static double metric(String name) {
-        String text = OpsRest.anonymous(server).get("/metrics").text();
+        String text = RestClient.server(server).anonymous().get("/metrics").text();
         return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
@@ -97,7 +87,7 @@ class OperatorInspectorTest {
         String user = uid("ins");
         connect(user);
         connect(user);
-        OpsRest.Response r = ops().get("/parley/connections", "user_id", user);
+        RestClient.Response r = ops().get("/parley/connections", Map.of("user_id", user));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("total").asInt()).isEqualTo(2);
         JsonNode first = r.json().path("connections").get(0);
@@ -116,10 +106,10 @@ class OperatorInspectorTest {
     void heartbeatMovesLastHeartbeatForward() {
         String user = uid("hb");
         WsProbe ws = connect(user);
-        String before = ops().get("/parley/connections", "user_id", user).json().at("/connections/0/last_heartbeat").asText();
+        String before = ops().get("/parley/connections", Map.of("user_id", user)).json().at("/connections/0/last_heartbeat").asText();
         ws.heartbeat();
         ws.next("health.check");
-        String after = ops().get("/parley/connections", "user_id", user).json().at("/connections/0/last_heartbeat").asText();
+        String after = ops().get("/parley/connections", Map.of("user_id", user)).json().at("/connections/0/last_heartbeat").asText();
         assertThat(Instant.parse(after)).isAfter(Instant.parse(before));
     }
 
@@ -129,8 +119,8 @@ class OperatorInspectorTest {
         for (int i = 0; i < 3; i++) {
             connect(user);
         }
-        OpsRest.Response page1 = ops().get("/parley/connections", "user_id", user, "limit", "2");
-        OpsRest.Response page2 = ops().get("/parley/connections", "user_id", user, "limit", "2", "offset", "2");
+        RestClient.Response page1 = ops().get("/parley/connections", Map.of("user_id", user, "limit", "2"));
+        RestClient.Response page2 = ops().get("/parley/connections", Map.of("user_id", user, "limit", "2", "offset", "2"));
         assertThat(page1.json().path("connections").size()).isEqualTo(2);
         assertThat(page1.json().path("total").asInt()).isEqualTo(3);
         assertThat(page2.json().path("connections").size()).isEqualTo(1);
@@ -138,7 +128,7 @@ class OperatorInspectorTest {
         page1.json().path("connections").forEach(c -> ids.add(c.path("connection_id").asText()));
         ids.add(page2.json().at("/connections/0/connection_id").asText());
         assertThat(ids).doesNotHaveDuplicates();
-        assertThat(ops().get("/parley/connections", "limit", "0").json().path("code").asInt()).isEqualTo(4);
+        assertThat(ops().get("/parley/connections", Map.of("limit", "0")).json().path("code").asInt()).isEqualTo(4);
     }
 
     @Test
@@ -152,7 +142,7 @@ class OperatorInspectorTest {
         connect(two);
         connect(two);
         connect(one);
-        OpsRest.Response r = ops().get("/parley/connections/users", "min", "2");
+        RestClient.Response r = ops().get("/parley/connections/users", Map.of("min", "2"));
         assertThat(r.status()).isEqualTo(200);
         List<String> users = new ArrayList<>();
         r.json().path("users").forEach(u -> users.add(u.path("user_id").asText()));
@@ -169,8 +159,8 @@ class OperatorInspectorTest {
         String user = uid("del");
         WsProbe first = connect(user);
         WsProbe second = connect(user);
-        String victim = ops().get("/parley/connections", "user_id", user).json().at("/connections/0/connection_id").asText();
-        OpsRest.Response r = ops().delete("/parley/connections/" + victim);
+        String victim = ops().get("/parley/connections", Map.of("user_id", user)).json().at("/connections/0/connection_id").asText();
+        RestClient.Response r = ops().delete("/parley/connections/" + victim);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("close_code").asInt()).isEqualTo(4000);
         int code = first.closeCode();
@@ -181,7 +171,7 @@ class OperatorInspectorTest {
 
     @Test
     void deletingAnUnknownConnectionIsCode16() {
-        OpsRest.Response r = ops().delete("/parley/connections/" + UUID.randomUUID());
+        RestClient.Response r = ops().delete("/parley/connections/" + UUID.randomUUID());
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.json().path("code").asInt()).isEqualTo(16);
         assertThat(r.json().path("StatusCode").asInt()).isEqualTo(404);
@@ -189,31 +179,31 @@ class OperatorInspectorTest {
 
     @Test
     void userTokensAndAnonymousCallersAreRefusedWithCode17OnEveryOperatorEndpoint() {
-        OpsRest user = OpsRest.withToken(server, server.userToken("mallory"));
-        OpsRest anon = OpsRest.anonymous(server);
-        for (OpsRest caller : List.of(user, anon)) {
+        RestClient user = RestClient.server(server).withToken(server.userToken("mallory"));
+        RestClient anon = RestClient.server(server).anonymous();
+        for (RestClient caller : List.of(user, anon)) {
             for (String path : List.of("/parley/connections", "/parley/connections/users", "/parley/usage",
                     "/parley/usage/current", "/parley/usage/concurrency")) {
-                OpsRest.Response r = caller.get(path);
+                RestClient.Response r = caller.get(path);
                 assertThat(r.status()).as(path).isEqualTo(403);
                 assertThat(r.json().path("code").asInt()).as(path).isEqualTo(17);
                 assertThat(r.json().has("more_info")).isTrue();
             }
             assertThat(caller.delete("/parley/connections/x").json().path("code").asInt()).isEqualTo(17);
         }
-        assertThat(OpsRest.withToken(server, "").get("/parley/connections").json().path("code").asInt()).isEqualTo(17);
+        assertThat(RestClient.server(server).withToken("").get("/parley/connections").json().path("code").asInt()).isEqualTo(17);
     }
 
     @Test
     void wrongApiKeyIsCode2EvenWithAServerToken() {
-        OpsRest.Response r = ops().get("/parley/connections", "api_key", "wrong");
+        RestClient.Response r = ops().get("/parley/connections", Map.of("api_key", "wrong"));
         assertThat(r.json().path("code").asInt()).isEqualTo(2);
     }
 
     @Test
     void adminSessionTokenOpensTheOperatorEndpointsAndNothingElse() {
         ObjectNode body = Json.object().put("api_key", server.apiKey()).put("api_secret", server.apiSecret());
-        OpsRest.Response s = OpsRest.anonymous(server).post("/parley/admin/session", body);
+        RestClient.Response s = RestClient.server(server).anonymous().post("/parley/admin/session", body);
         assertThat(s.status()).isEqualTo(200);
         String token = s.json().path("token").asText();
         Instant exp = Instant.parse(s.json().path("expires_at").asText());
@@ -222,9 +212,9 @@ class OperatorInspectorTest {
         assertThat(claims.has("server")).isFalse();
         assertThat(claims.has("user_id")).isFalse();
 
-        OpsRest admin = OpsRest.withToken(server, token);
+        RestClient admin = RestClient.server(server).withToken(token);
         assertThat(admin.get("/parley/usage/current").status()).isEqualTo(200);
-        OpsRest.Response users = admin.get("/users", "payload", "{\"filter_conditions\":{}}");
+        RestClient.Response users = admin.get("/users", Map.of("payload", "{\"filter_conditions\":{}}"));
         assertThat(users.status()).isEqualTo(401);
         assertThat(users.json().path("code").asInt()).isEqualTo(5);
         assertThat(admin.patch("/app", Json.object().put("name", "x")).json().path("code").asInt()).isEqualTo(5);
@@ -233,11 +223,11 @@ class OperatorInspectorTest {
     @Test
     void adminSessionWithAWrongSecretIsRefusedWithCode5() {
         ObjectNode body = Json.object().put("api_key", server.apiKey()).put("api_secret", "not-the-secret-0123456789abcdefghij");
-        OpsRest.Response r = OpsRest.anonymous(server).post("/parley/admin/session", body);
+        RestClient.Response r = RestClient.server(server).anonymous().post("/parley/admin/session", body);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.json().path("code").asInt()).isEqualTo(5);
         assertThat(r.json().has("token")).isFalse();
-        OpsRest.Response missing = OpsRest.anonymous(server).post("/parley/admin/session", Json.object());
+        RestClient.Response missing = RestClient.server(server).anonymous().post("/parley/admin/session", Json.object());
         assertThat(missing.json().path("code").asInt()).isEqualTo(4);
     }
 
@@ -245,19 +235,19 @@ class OperatorInspectorTest {
     void adminSessionIssuedBeforeTheAppRevocationDateIsRefusedWithCode40() {
         long iat = Instant.now().minusSeconds(120).getEpochSecond();
         String token = Jwt.sign(Map.of("parley_admin", true, "iat", iat, "exp", iat + 3600), server.apiSecret());
-        OpsRest admin = OpsRest.withToken(server, token);
+        RestClient admin = RestClient.server(server).withToken(token);
         assertThat(admin.get("/parley/usage/current").status()).isEqualTo(200);
         ObjectNode revoke = Json.object().put("revoke_tokens_issued_before", Instant.now().minusSeconds(60).toString());
         assertThat(ops().patch("/app", revoke).status()).isEqualTo(200);
         try {
-            OpsRest.Response r = admin.get("/parley/usage/current");
+            RestClient.Response r = admin.get("/parley/usage/current");
             assertThat(r.status()).isEqualTo(401);
             assertThat(r.json().path("code").asInt()).isEqualTo(40);
         } finally {
             // the revocation also ends server tokens without iat, so the reset needs one issued now
             String fresh = Jwt.sign(Map.of("server", true, "iat", Instant.now().getEpochSecond()), server.apiSecret());
             ObjectNode reset = Json.object().putNull("revoke_tokens_issued_before");
-            assertThat(OpsRest.withToken(server, fresh).patch("/app", reset).status()).isEqualTo(200);
+            assertThat(RestClient.server(server).withToken(fresh).patch("/app", reset).status()).isEqualTo(200);
         }
     }
 
@@ -265,7 +255,7 @@ class OperatorInspectorTest {
     void expiredAdminSessionTokenIsRefusedWithCode40() {
         long past = Instant.now().minusSeconds(60).getEpochSecond();
         String token = Jwt.sign(Map.of("parley_admin", true, "iat", past - 3600, "exp", past), server.apiSecret());
-        OpsRest.Response r = OpsRest.withToken(server, token).get("/parley/connections");
+        RestClient.Response r = RestClient.server(server).withToken(token).get("/parley/connections");
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.json().path("code").asInt()).isEqualTo(40);
     }

@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.MutableClock;
-import dev.parley.server.testing.OpsRest;
+import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +45,7 @@ class UsageApiTest {
     }
 
     private long mau(String month) {
-        OpsRest.Response r = OpsRest.asServer(server).get("/parley/usage", "month", month);
+        RestClient.Response r = RestClient.server(server).get("/parley/usage", Map.of("month", month));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("month").asText()).isEqualTo(month);
         return r.json().path("mau").asLong();
@@ -64,7 +65,7 @@ class UsageApiTest {
         ObjectNode users = body.putObject("users");
         users.putObject("imp-1").put("name", "Imported One");
         users.putObject("imp-2").put("name", "Imported Two");
-        assertThat(OpsRest.asServer(server).post("/users", body).status()).isEqualTo(200);
+        assertThat(RestClient.server(server).post("/users", body).status()).isEqualTo(200);
         assertThat(mau("2026-01")).isZero();
         connectOnce("imp-1");
         assertThat(mau("2026-01")).isEqualTo(1);
@@ -88,7 +89,7 @@ class UsageApiTest {
                 WsProbe b = WsProbe.connect(server, user, server.userToken(user), Json.object())) {
             a.next("health.check");
             b.next("health.check");
-            OpsRest.Response r = OpsRest.asServer(server).get("/parley/usage");
+            RestClient.Response r = RestClient.server(server).get("/parley/usage");
             assertThat(r.json().path("month").asText()).isEqualTo("2026-01");
             assertThat(r.json().path("peak_concurrent_connections").asInt()).isEqualTo(2);
             JsonNode day = r.json().path("daily_peaks").get(r.json().path("daily_peaks").size() - 1);
@@ -105,11 +106,11 @@ class UsageApiTest {
             a1.next("health.check");
             a2.next("health.check");
             b1.next("health.check");
-            ObjectNode now = OpsRest.asServer(server).get("/parley/usage/current").json();
+            ObjectNode now = RestClient.server(server).get("/parley/usage/current").json();
             assertThat(now.path("connections").asInt()).isEqualTo(3);
             assertThat(now.path("users").asInt()).isEqualTo(2);
             assertThat(now.path("users_with_several_connections").asInt()).isEqualTo(1);
-            ObjectNode chart = OpsRest.asServer(server).get("/parley/usage/concurrency", "minutes", "60").json();
+            ObjectNode chart = RestClient.server(server).get("/parley/usage/concurrency", Map.of("minutes", "60")).json();
             JsonNode last = chart.path("samples").get(chart.path("samples").size() - 1);
             assertThat(last.path("connections").asInt()).isEqualTo(3);
             assertThat(Instant.parse(last.path("minute").asText())).isEqualTo(Instant.parse("2026-01-31T23:59:00Z"));
@@ -118,7 +119,7 @@ class UsageApiTest {
 
     @Test
     void aMalformedMonthIsAnInputError() {
-        OpsRest.Response r = OpsRest.asServer(server).get("/parley/usage", "month", "January");
+        RestClient.Response r = RestClient.server(server).get("/parley/usage", Map.of("month", "January"));
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().path("code").asInt()).isEqualTo(4);
         assertThat(r.json().path("message").asText()).contains("YYYY-MM");

@@ -1,5 +1,13 @@
 package dev.parley.server.store;
 
+import static dev.parley.server.store.FilterSql.comparison;
+import static dev.parley.server.store.FilterSql.customKey;
+import static dev.parley.server.store.FilterSql.escapeLike;
+import static dev.parley.server.store.FilterSql.negate;
+import static dev.parley.server.store.FilterSql.unsupported;
+import static dev.parley.server.store.JsonValues.scalar;
+import static dev.parley.server.store.JsonValues.value;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Timestamps;
@@ -12,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Translates a {@link ChannelQuery} into one SELECT on {@code channels} (PROTOCOL.md §9.2, §9.6), in the
@@ -97,12 +104,6 @@ final class ChannelQueryTranslator {
         b.sql(")");
     }
 
-    private static void negate(SqlBuilder b, Consumer<SqlBuilder> condition) {
-        b.sql("NOT COALESCE(");
-        condition.accept(b);
-        b.sql(", FALSE)");
-    }
-
     private void condition(SqlBuilder b, Condition c, String viewer) {
         switch (c.field()) {
             case "members" -> members(b, c);
@@ -167,7 +168,7 @@ final class ChannelQueryTranslator {
     /** A member whose user's name matches: {@code $autocomplete}, {@code $q} or {@code $eq}. */
     private static void memberName(SqlBuilder b, Condition c) {
         require(c.value().isTextual(), "filter_conditions.member.user.name must be a string");
-        String needle = UserQueryTranslator.escapeLike(c.value().asText().toLowerCase(Locale.ROOT));
+        String needle = escapeLike(c.value().asText().toLowerCase(Locale.ROOT));
         b.sql("EXISTS (SELECT 1 FROM members mn JOIN users un ON un.id = mn.user_id WHERE mn.cid = channels.cid AND ");
         switch (c.op()) {
             case EQ -> b.sql("un.name_lower = ").param(c.value().asText().toLowerCase(Locale.ROOT));
@@ -241,7 +242,7 @@ final class ChannelQueryTranslator {
                 if (type != Type.STRING) {
                     throw unsupported(c, "a " + type.name().toLowerCase(Locale.ROOT) + " field");
                 }
-                String needle = UserQueryTranslator.escapeLike(c.value().asText().toLowerCase(Locale.ROOT));
+                String needle = escapeLike(c.value().asText().toLowerCase(Locale.ROOT));
                 String pattern = c.op() == Op.Q ? "%" + needle + "%" : needle + "%";
                 b.sql("(lower(" + expr + ") LIKE ").param(pattern).sql(" ESCAPE '\\'");
                 if (c.op() == Op.AUTOCOMPLETE) {
@@ -297,35 +298,12 @@ final class ChannelQueryTranslator {
                 custom.arrayContains(b, "custom", key, v);
             }
             case AUTOCOMPLETE, Q -> {
-                String needle = UserQueryTranslator.escapeLike(v.asText().toLowerCase(Locale.ROOT));
+                String needle = escapeLike(v.asText().toLowerCase(Locale.ROOT));
                 b.sql("(lower(");
                 custom.customScalar(b, key, SqlDialect.Scalar.STRING);
                 b.sql(") LIKE ").param(c.op() == Op.Q ? "%" + needle + "%" : needle + "%").sql(" ESCAPE '\\')");
             }
         }
-    }
-
-    private static SqlDialect.Scalar scalar(JsonNode v) {
-        if (v.isNumber()) {
-            return SqlDialect.Scalar.NUMBER;
-        }
-        return v.isBoolean() ? SqlDialect.Scalar.BOOLEAN : SqlDialect.Scalar.STRING;
-    }
-
-    private static Object value(JsonNode v) {
-        if (v.isNumber()) {
-            return JsonValues.number(v);
-        }
-        return v.isBoolean() ? (Object) v.asBoolean() : v.asText();
-    }
-
-    private static String customKey(String key, String where) {
-        if (!UserQueryTranslator.CUSTOM_KEY.matcher(key).matches()) {
-            String shown = key.length() > 64 ? key.substring(0, 64) + "..." : key;
-            throw ChatException.input(where + ": field '" + shown
-                    + "' is not a valid field name (expected: 1 to 64 characters of A-Z a-z 0-9 _ . -)");
-        }
-        return key;
     }
 
     private static String expression(String field) {
@@ -400,24 +378,10 @@ final class ChannelQueryTranslator {
         b.sql("channels.cid ASC");
     }
 
-    private static String comparison(Op op) {
-        return switch (op) {
-            case GT -> " > ";
-            case GTE -> " >= ";
-            case LT -> " < ";
-            case LTE -> " <= ";
-            default -> throw new IllegalArgumentException("not a comparison: " + op);
-        };
-    }
-
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw ChatException.input(message);
         }
     }
 
-    private static ChatException unsupported(Condition c, String what) {
-        return ChatException.input(
-                "filter_conditions." + c.field() + ": operator " + c.op().wire() + " is not supported for " + what);
-    }
 }

@@ -1,5 +1,12 @@
 package dev.parley.server.store;
 
+import static dev.parley.server.store.FilterSql.comparison;
+import static dev.parley.server.store.FilterSql.customKey;
+import static dev.parley.server.store.FilterSql.escapeLike;
+import static dev.parley.server.store.FilterSql.negate;
+import static dev.parley.server.store.FilterSql.unsupported;
+import static dev.parley.server.store.JsonValues.scalar;
+import static dev.parley.server.store.JsonValues.value;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Translates a {@link UserQuery} into one SELECT on the {@code users} table (PROTOCOL.md §9.1, §9.3, §9.6).
@@ -26,9 +32,6 @@ import java.util.regex.Pattern;
  * without the field. Input errors are {@link ChatException}s with code 4 naming the field. Thread-safe.
  */
 final class UserQueryTranslator {
-    /** What a custom key may look like; anything else is refused before it reaches the database. */
-    static final Pattern CUSTOM_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-
     /** Most operands of one {@code $in} or {@code $nin}. */
     static final int MAX_LIST = 1000;
 
@@ -99,13 +102,6 @@ final class UserQueryTranslator {
             filter(b, filters.get(i));
         }
         b.sql(")");
-    }
-
-    /** NOT of a condition that may be NULL (unknown) in SQL: unknown counts as false before negation. */
-    private static void negate(SqlBuilder b, Consumer<SqlBuilder> condition) {
-        b.sql("NOT COALESCE(");
-        condition.accept(b);
-        b.sql(", FALSE)");
     }
 
     private void condition(SqlBuilder b, Condition c) {
@@ -272,20 +268,6 @@ final class UserQueryTranslator {
         }
     }
 
-    private static SqlDialect.Scalar scalar(JsonNode v) {
-        if (v.isNumber()) {
-            return SqlDialect.Scalar.NUMBER;
-        }
-        return v.isBoolean() ? SqlDialect.Scalar.BOOLEAN : SqlDialect.Scalar.STRING;
-    }
-
-    private static Object value(JsonNode v) {
-        if (v.isNumber()) {
-            return JsonValues.number(v);
-        }
-        return v.isBoolean() ? (Object) v.asBoolean() : v.asText();
-    }
-
     /**
      * Case-insensitive match: {@code $q} anywhere in the value, {@code $autocomplete} at the start of the
      * value or of any word in it. Wildcards in the operand are matched literally.
@@ -306,10 +288,6 @@ final class UserQueryTranslator {
             b.sql(" LIKE ").param(patterns.get(i)).sql(" ESCAPE '\\'");
         }
         b.sql(")");
-    }
-
-    static String escapeLike(String s) {
-        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     private void orderBy(SqlBuilder b, List<SortField> sort) {
@@ -335,34 +313,10 @@ final class UserQueryTranslator {
         }
     }
 
-    private static String customKey(String key, String where) {
-        if (!CUSTOM_KEY.matcher(key).matches()) {
-            String shown = key.length() > 64 ? key.substring(0, 64) + "..." : key;
-            throw ChatException.input(where + ": field '" + shown
-                    + "' is not a valid field name (expected: 1 to 64 characters of A-Z a-z 0-9 _ . -)");
-        }
-        return key;
-    }
-
-    private static String comparison(Op op) {
-        return switch (op) {
-            case GT -> " > ";
-            case GTE -> " >= ";
-            case LT -> " < ";
-            case LTE -> " <= ";
-            default -> throw new IllegalArgumentException("not a comparison: " + op);
-        };
-    }
-
     private static void requireOperand(Condition c, boolean ok, String expected) {
         if (!ok) {
             throw ChatException.input(name(c) + " must be " + expected);
         }
-    }
-
-    private static ChatException unsupported(Condition c, String what) {
-        return ChatException.input(
-                "filter_conditions." + c.field() + ": operator " + c.op().wire() + " is not supported for " + what);
     }
 
     private static String name(Condition c) {

@@ -1,18 +1,16 @@
 package dev.parley.server.api;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.Json;
-import dev.parley.server.testing.Rest;
-import dev.parley.server.testing.TestServer;
-import java.util.List;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.ServerExtension;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,20 +18,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Malformed requests to the chat endpoints are answered with the error envelope and a 4xx, never a 500. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChatBadInputTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        ObjectNode users = Json.object();
-        users.set("ann", json("id", "ann"));
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann"))));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+    static void seedUsersAndChannel() {
+        Seed.users(server, json("id", "ann"));
+        Seed.messaging(server, "ann", "bad", "ann");
     }
 
     static Stream<Arguments> requests() {
@@ -70,7 +61,7 @@ class ChatBadInputTest {
     @ParameterizedTest(name = "{0} {1} {2} fails with code {3}")
     @MethodSource("requests")
     void malformedChatRequestFailsWithItsCodeAndNeverA500(String method, String path, String body, int code) {
-        Rest.Answer r = Rest.as(server, "ann").callRaw(method, path, body);
+        RestClient.Response r = RestClient.user(server, "ann").call(method, path, body);
 
         assertThat(r.status()).isBetween(400, 499);
         assertThat(r.code()).isEqualTo(code);

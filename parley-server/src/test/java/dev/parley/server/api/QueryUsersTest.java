@@ -8,31 +8,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.RestClient.Response;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /users?payload=} (PROTOCOL.md §7.1 U1, §9.1, §9.3, §9.6). Each test tags its own users. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class QueryUsersTest {
-    private static TestServer server;
-    private static RestClient admin;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        admin = RestClient.server(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
+    private static final RestClient admin = RestClient.server(server);
 
     @Test
     void eqOnIdFindsExactlyThatUser() {

@@ -9,32 +9,22 @@ import dev.parley.protocol.Jwt;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.RestClient.Response;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.TestServer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The key and token checks of every REST call, with the codes of PROTOCOL.md §2.7 and §2.8. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RestAuthTest {
-    private static TestServer server;
-    private static RestClient admin;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        admin = RestClient.server(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
+    private static final RestClient admin = RestClient.server(server);
 
     @Test
     void missingApiKeyIsCode2() {

@@ -5,31 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.RestClient.Response;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Error envelopes (PROTOCOL.md §10.1) for bad requests at every layer, and CORS (§1.2). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RestErrorsTest {
-    private static TestServer server;
-    private static RestClient admin;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(b -> b.maxBodyBytes(4096));
-        admin = RestClient.server(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(b -> b.maxBodyBytes(4096));
+    private static final RestClient admin = RestClient.server(server);
 
     @Test
     void malformedJsonBodyIsCode4WithAMessageNamingTheProblem() {

@@ -6,33 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.WsProbe;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.RestClient.Response;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.ServerExtension;
+import dev.parley.server.testing.WsProbe;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Deleting, deactivating and reactivating users (PROTOCOL.md §7.1 U4, U6, U7). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UserLifecycleTest {
-    private static TestServer server;
-    private static RestClient admin;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        admin = RestClient.server(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
+    private static final RestClient admin = RestClient.server(server);
 
     @Test
     void softDeleteSetsDeletedAtAndHidesTheUserFromQueries() {

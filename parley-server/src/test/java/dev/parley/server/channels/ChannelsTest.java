@@ -1,52 +1,39 @@
 package dev.parley.server.channels;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
+import static dev.parley.server.testing.Seed.uid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.Rest;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Channels over REST and WebSocket against the real server (PROTOCOL.md §7.2 to §7.7, §4.4, §4.5, §11). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChannelsTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
-    static String uid(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     static void createUsers(String... ids) {
-        ObjectNode users = Json.object();
-        for (String id : ids) {
-            users.set(id, json("id", id, "name", id.toUpperCase()));
+        ObjectNode[] users = new ObjectNode[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            users[i] = json("id", ids[i], "name", ids[i].toUpperCase());
         }
-        assertThat(Rest.server(server).post("/users", json("users", users)).status()).isEqualTo(200);
+        assertThat(Seed.users(server, users).status()).isEqualTo(200);
     }
 
-    static Rest.Answer create(String as, String id, String... members) {
-        return Rest.as(server, as).post("/channels/messaging/" + id + "/query",
+    static RestClient.Response create(String as, String id, String... members) {
+        return RestClient.user(server, as).post("/channels/messaging/" + id + "/query",
                 json("data", json("name", "Room " + id, "members", List.of(members)), "state", true));
     }
 
@@ -63,8 +50,8 @@ class ChannelsTest {
         createUsers(ann, bob);
         String id = uid("room");
 
-        Rest.Answer first = create(ann, id, ann, bob);
-        Rest.Answer second = Rest.as(server, bob).post("/channels/messaging/" + id + "/query",
+        RestClient.Response first = create(ann, id, ann, bob);
+        RestClient.Response second = RestClient.user(server, bob).post("/channels/messaging/" + id + "/query",
                 json("data", json("name", "ignored"), "state", true));
 
         assertThat(first.status()).isEqualTo(200);
@@ -90,7 +77,7 @@ class ChannelsTest {
         String id = uid("private");
         create(ann, id, ann);
 
-        Rest.Answer refused = Rest.as(server, eve).post("/channels/messaging/" + id + "/query", json("state", true));
+        RestClient.Response refused = RestClient.user(server, eve).post("/channels/messaging/" + id + "/query", json("state", true));
 
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.code()).isEqualTo(17);
@@ -102,7 +89,7 @@ class ChannelsTest {
         String ann = uid("ann");
         createUsers(ann);
 
-        Rest.Answer refused = create(ann, uid("room"), ann, "ghost-user");
+        RestClient.Response refused = create(ann, uid("room"), ann, "ghost-user");
 
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.code()).isEqualTo(4);
@@ -115,8 +102,8 @@ class ChannelsTest {
         String bob = uid("bob");
         createUsers(ann, bob);
 
-        Rest.Answer a = Rest.as(server, ann).post("/channels/messaging/query", json("data", json("members", List.of(ann, bob))));
-        Rest.Answer b = Rest.as(server, bob).post("/channels/messaging/query", json("data", json("members", List.of(bob, ann))));
+        RestClient.Response a = RestClient.user(server, ann).post("/channels/messaging/query", json("data", json("members", List.of(ann, bob))));
+        RestClient.Response b = RestClient.user(server, bob).post("/channels/messaging/query", json("data", json("members", List.of(bob, ann))));
 
         assertThat(a.body().path("channel").path("id").asText()).startsWith("!members-")
                 .isEqualTo(b.body().path("channel").path("id").asText());
@@ -133,10 +120,10 @@ class ChannelsTest {
         create(ann, older, ann, bob);
         create(ann, newer, ann);
         create(bob, foreign, bob);
-        Rest.as(server, ann).post("/channels/messaging/" + newer + "/message", json("message", json("text", "x")));
-        Rest.as(server, ann).post("/channels/messaging/" + older + "/message", json("message", json("text", "y")));
+        RestClient.user(server, ann).post("/channels/messaging/" + newer + "/message", json("message", json("text", "x")));
+        RestClient.user(server, ann).post("/channels/messaging/" + older + "/message", json("message", json("text", "y")));
 
-        Rest.Answer r = Rest.as(server, ann).post("/channels", json("filter_conditions",
+        RestClient.Response r = RestClient.user(server, ann).post("/channels", json("filter_conditions",
                 json("members", json("$in", List.of(ann))), "sort",
                 Json.array().add(json("field", "last_message_at", "direction", -1))));
 
@@ -152,7 +139,7 @@ class ChannelsTest {
         String ann = uid("ann");
         createUsers(ann);
 
-        Rest.Answer r = Rest.as(server, ann).post("/channels", json("filter_conditions", json("co lor", "red")));
+        RestClient.Response r = RestClient.user(server, ann).post("/channels", json("filter_conditions", json("co lor", "red")));
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.code()).isEqualTo(4);
@@ -167,11 +154,11 @@ class ChannelsTest {
         create(ann, id, ann, bob);
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String annConn = annWs.next("health.check").path("connection_id").asText();
-            Rest.as(server, ann).on(annConn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            RestClient.user(server, ann).withConnectionId(annConn).post("/channels/messaging/" + id + "/query", json("watch", true));
             WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object());
             String bobConn = bobWs.next("health.check").path("connection_id").asText();
 
-            Rest.Answer watched = Rest.as(server, bob).on(bobConn).post("/channels/messaging/" + id + "/query",
+            RestClient.Response watched = RestClient.user(server, bob).withConnectionId(bobConn).post("/channels/messaging/" + id + "/query",
                     json("watch", true));
             ObjectNode start = annWs.next("user.watching.start");
             bobWs.close();
@@ -194,7 +181,7 @@ class ChannelsTest {
         create(ann, id, ann);
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String conn = ws.next("health.check").path("connection_id").asText();
-            Rest rest = Rest.as(server, ann).on(conn);
+            RestClient rest = RestClient.user(server, ann).withConnectionId(conn);
             rest.post("/channels/messaging/" + id + "/query", json("watch", true));
             rest.post("/channels/messaging/" + id + "/query", json("state", true, "messages", json("limit", 2)));
 
@@ -215,10 +202,10 @@ class ChannelsTest {
                 WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
             String conn = annWs.next("health.check").path("connection_id").asText();
             bobWs.next("health.check");
-            Rest rest = Rest.as(server, ann).on(conn);
+            RestClient rest = RestClient.user(server, ann).withConnectionId(conn);
             rest.post("/channels/messaging/" + id + "/query", json("watch", true));
 
-            Rest.Answer added = rest.post("/channels/messaging/" + id, json("add_members", List.of(bob)));
+            RestClient.Response added = rest.post("/channels/messaging/" + id, json("add_members", List.of(bob)));
             ObjectNode memberAdded = annWs.next("member.added");
             ObjectNode notified = bobWs.next("notification.added_to_channel");
             rest.post("/channels/messaging/" + id, json("remove_members", List.of(bob)));
@@ -240,10 +227,10 @@ class ChannelsTest {
         String id = uid("edit");
         create(ann, id, ann, bob);
 
-        Rest.Answer updated = Rest.as(server, ann).post("/channels/messaging/" + id, json("data", json("name", "Renamed")));
-        Rest.Answer partial = Rest.as(server, ann).call("PATCH", "/channels/messaging/" + id,
+        RestClient.Response updated = RestClient.user(server, ann).post("/channels/messaging/" + id, json("data", json("name", "Renamed")));
+        RestClient.Response partial = RestClient.user(server, ann).call("PATCH", "/channels/messaging/" + id,
                 json("set", json("topic", "cats"), "unset", Json.array().add("name")));
-        Rest.Answer refused = Rest.as(server, bob).call("DELETE", "/channels/messaging/" + id, null);
+        RestClient.Response refused = RestClient.user(server, bob).call("DELETE", "/channels/messaging/" + id, null);
 
         assertThat(updated.body().path("channel").path("name").asText()).isEqualTo("Renamed");
         assertThat(partial.body().path("channel").path("topic").asText()).isEqualTo("cats");
@@ -261,10 +248,10 @@ class ChannelsTest {
         create(ann, id, ann, bob);
         ObjectNode mine = json("filter_conditions", json("members", json("$in", List.of(ann))));
 
-        Rest.as(server, ann).post("/channels/messaging/" + id + "/hide", json());
-        int whileHidden = Rest.as(server, ann).post("/channels", mine).body().get("channels").size();
-        Rest.as(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "wake up")));
-        int afterMessage = Rest.as(server, ann).post("/channels", mine).body().get("channels").size();
+        RestClient.user(server, ann).post("/channels/messaging/" + id + "/hide", json());
+        int whileHidden = RestClient.user(server, ann).post("/channels", mine).body().get("channels").size();
+        RestClient.user(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "wake up")));
+        int afterMessage = RestClient.user(server, ann).post("/channels", mine).body().get("channels").size();
 
         assertThat(whileHidden).isZero();
         assertThat(afterMessage).isEqualTo(1);
@@ -278,14 +265,14 @@ class ChannelsTest {
         create(ann, id, ann);
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String conn = ws.next("health.check").path("connection_id").asText();
-            Rest rest = Rest.as(server, ann).on(conn);
+            RestClient rest = RestClient.user(server, ann).withConnectionId(conn);
             rest.post("/channels/messaging/" + id + "/query", json("watch", true));
 
-            Rest.Answer deleted = rest.call("DELETE", "/channels/messaging/" + id, null);
+            RestClient.Response deleted = rest.call("DELETE", "/channels/messaging/" + id, null);
 
             assertThat(deleted.body().path("channel").path("deleted_at").asText()).isNotEmpty();
             assertThat(ws.next("channel.deleted").path("cid").asText()).isEqualTo("messaging:" + id);
-            assertThat(Rest.as(server, ann).get("/messages/none").status()).isEqualTo(404);
+            assertThat(RestClient.user(server, ann).get("/messages/none").status()).isEqualTo(404);
         }
     }
 
@@ -298,12 +285,12 @@ class ChannelsTest {
         create(ann, id, ann, bob);
         try (WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
             String conn = bobWs.next("health.check").path("connection_id").asText();
-            Rest.as(server, bob).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            RestClient.user(server, bob).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
 
-            Rest.Answer sent = Rest.as(server, ann).post("/channels/messaging/" + id + "/event",
+            RestClient.Response sent = RestClient.user(server, ann).post("/channels/messaging/" + id + "/event",
                     json("event", json("type", "typing.start")));
             ObjectNode typing = bobWs.next("typing.start");
-            Rest.Answer reserved = Rest.as(server, ann).post("/channels/messaging/" + id + "/event",
+            RestClient.Response reserved = RestClient.user(server, ann).post("/channels/messaging/" + id + "/event",
                     json("event", json("type", "message.new")));
 
             assertThat(sent.body().path("event").path("user").path("id").asText()).isEqualTo(ann);
@@ -323,9 +310,9 @@ class ChannelsTest {
         create(ann, id, ann, bob, cat);
         String payload = "{\"type\":\"messaging\",\"id\":\"" + id + "\",\"filter_conditions\":{\"name\":{\"$autocomplete\":\"b\"}}}";
 
-        Rest.Answer byName = Rest.as(server, ann).get("/members?payload=" + java.net.URLEncoder.encode(payload,
+        RestClient.Response byName = RestClient.user(server, ann).get("/members?payload=" + java.net.URLEncoder.encode(payload,
                 java.nio.charset.StandardCharsets.UTF_8));
-        Rest.Answer outsider = Rest.as(server, uid("eve")).get("/members?payload=" + java.net.URLEncoder.encode(payload,
+        RestClient.Response outsider = RestClient.user(server, uid("eve")).get("/members?payload=" + java.net.URLEncoder.encode(payload,
                 java.nio.charset.StandardCharsets.UTF_8));
 
         assertThat(texts(byName.body().get("members"), "user_id")).containsExactly(bob);
@@ -339,9 +326,9 @@ class ChannelsTest {
         String id = uid("sys");
         create(ann, id, ann);
 
-        Rest.Answer updated = Rest.as(server, ann).post("/channels/messaging/" + id,
+        RestClient.Response updated = RestClient.user(server, ann).post("/channels/messaging/" + id,
                 json("data", json("name", "New"), "message", json("text", "renamed the channel")));
-        Rest.Answer deleted = Rest.as(server, ann).post("/channels/delete",
+        RestClient.Response deleted = RestClient.user(server, ann).post("/channels/delete",
                 json("cids", List.of("messaging:" + id, "messaging:does-not-exist")));
 
         assertThat(updated.body().path("message").path("text").asText()).isEqualTo("renamed the channel");
@@ -358,7 +345,7 @@ class ChannelsTest {
         create(ann, id, ann, bob);
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String conn = annWs.next("health.check").path("connection_id").asText();
-            Rest.as(server, ann).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true, "presence", true));
+            RestClient.user(server, ann).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true, "presence", true));
 
             try (WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
                 bobWs.next("health.check");
@@ -377,10 +364,10 @@ class ChannelsTest {
         String id = uid("pins");
         create(ann, id, ann);
         for (String text : List.of("a", "b")) {
-            Rest.as(server, ann).post("/channels/messaging/" + id + "/message", json("message", json("text", text, "pinned", true)));
+            RestClient.user(server, ann).post("/channels/messaging/" + id + "/message", json("message", json("text", text, "pinned", true)));
         }
 
-        Rest.Answer pinned = Rest.as(server, ann).get("/channels/messaging/" + id + "/pinned_messages");
+        RestClient.Response pinned = RestClient.user(server, ann).get("/channels/messaging/" + id + "/pinned_messages");
 
         assertThat(texts(pinned.body().get("messages"), "text")).containsExactly("b", "a");
     }
@@ -393,15 +380,15 @@ class ChannelsTest {
         create(ann, id, ann);
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String conn = ws.next("health.check").path("connection_id").asText();
-            Rest rest = Rest.as(server, ann).on(conn);
+            RestClient rest = RestClient.user(server, ann).withConnectionId(conn);
             rest.post("/channels/messaging/" + id + "/query", json("watch", true));
 
-            Rest.Answer r = rest.call("PATCH", "/channels/messaging/" + id + "/member",
+            RestClient.Response r = rest.call("PATCH", "/channels/messaging/" + id + "/member",
                     json("set", json("pinned", true, "archived", true, "nickname", "boss")));
             ObjectNode event = ws.next("member.updated");
-            Rest.Answer role = rest.call("PATCH", "/channels/messaging/" + id + "/member",
+            RestClient.Response role = rest.call("PATCH", "/channels/messaging/" + id + "/member",
                     json("set", json("channel_role", "channel_moderator")));
-            int pinned = Rest.as(server, ann).post("/channels", json("filter_conditions", json("pinned", true)))
+            int pinned = RestClient.user(server, ann).post("/channels", json("filter_conditions", json("pinned", true)))
                     .body().get("channels").size();
 
             assertThat(r.body().path("channel_member").path("pinned_at").asText()).isNotEmpty();
@@ -419,12 +406,12 @@ class ChannelsTest {
         createUsers(ann, bob);
         String id = uid("clear");
         create(ann, id, ann, bob);
-        Rest.as(server, ann).post("/channels/messaging/" + id + "/message", json("message", json("text", "old")));
+        RestClient.user(server, ann).post("/channels/messaging/" + id + "/message", json("message", json("text", "old")));
 
-        Rest.as(server, ann).post("/channels/messaging/" + id + "/hide", json("clear_history", true));
-        Rest.as(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "new")));
-        JsonNode forAnn = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
-        JsonNode forBob = Rest.as(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        RestClient.user(server, ann).post("/channels/messaging/" + id + "/hide", json("clear_history", true));
+        RestClient.user(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "new")));
+        JsonNode forAnn = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode forBob = RestClient.user(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
 
         assertThat(texts(forAnn.get("messages"), "text")).containsExactly("new");
         assertThat(forAnn.path("hide_messages_before").asText()).isNotEmpty();
@@ -443,13 +430,13 @@ class ChannelsTest {
             bobWs.next("health.check");
             annWs.next("health.check");
 
-            Rest.Answer invited = Rest.as(server, ann).post("/channels/messaging/" + id, json("invites", List.of(bob)));
+            RestClient.Response invited = RestClient.user(server, ann).post("/channels/messaging/" + id, json("invites", List.of(bob)));
             ObjectNode notification = bobWs.next("notification.invited");
-            int pending = Rest.as(server, bob).post("/channels", json("filter_conditions", json("invite", "pending")))
+            int pending = RestClient.user(server, bob).post("/channels", json("filter_conditions", json("invite", "pending")))
                     .body().get("channels").size();
-            Rest.Answer accepted = Rest.as(server, bob).post("/channels/messaging/" + id, json("accept_invite", true));
+            RestClient.Response accepted = RestClient.user(server, bob).post("/channels/messaging/" + id, json("accept_invite", true));
             ObjectNode acceptedEvent = annWs.next("notification.invite_accepted");
-            Rest.Answer stranger = Rest.as(server, ann).post("/channels/messaging/" + id, json("reject_invite", true));
+            RestClient.Response stranger = RestClient.user(server, ann).post("/channels/messaging/" + id, json("reject_invite", true));
 
             assertThat(notification.path("member").path("status").asText()).isEqualTo("pending");
             assertThat(invited.body().path("members").size()).isEqualTo(2);
@@ -467,8 +454,8 @@ class ChannelsTest {
         String id = uid("get");
         create(ann, id, ann);
 
-        Rest.Answer found = Rest.server(server).get("/channels/messaging/" + id + "?user_id=" + ann);
-        Rest.Answer missing = Rest.server(server).get("/channels/messaging/" + uid("none"));
+        RestClient.Response found = RestClient.server(server).get("/channels/messaging/" + id + "?user_id=" + ann);
+        RestClient.Response missing = RestClient.server(server).get("/channels/messaging/" + uid("none"));
 
         assertThat(found.body().path("channel").path("id").asText()).isEqualTo(id);
         assertThat(found.body().path("membership").path("user").path("id").asText()).isEqualTo(ann);
@@ -482,19 +469,19 @@ class ChannelsTest {
         createUsers(ann, bob);
         String id = uid("over");
         create(ann, id, ann, bob);
-        String mid = Rest.as(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "hi")))
+        String mid = RestClient.user(server, bob).post("/channels/messaging/" + id + "/message", json("message", json("text", "hi")))
                 .body().path("message").path("id").asText();
 
-        Rest.Answer refused = Rest.as(server, ann).call("PATCH", "/channels/messaging/" + id,
+        RestClient.Response refused = RestClient.user(server, ann).call("PATCH", "/channels/messaging/" + id,
                 json("set", json("config_overrides", json("reactions", false))));
-        Rest.Answer set = Rest.server(server).call("PATCH", "/channels/messaging/" + id, json("set", json("config_overrides",
+        RestClient.Response set = RestClient.server(server).call("PATCH", "/channels/messaging/" + id, json("set", json("config_overrides",
                 json("reactions", false, "grants", json("channel_member", Json.array().add("!create-message"))))));
-        JsonNode state = Rest.as(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
-        Rest.Answer reaction = Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
-        Rest.Answer message = Rest.as(server, bob).post("/channels/messaging/" + id + "/message",
+        JsonNode state = RestClient.user(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        RestClient.Response reaction = RestClient.user(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        RestClient.Response message = RestClient.user(server, bob).post("/channels/messaging/" + id + "/message",
                 json("message", json("text", "no longer")));
-        Rest.as(server, ann).post("/channels/messaging/" + id, json("data", json("name", "Renamed")));
-        JsonNode afterUpdate = Rest.as(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        RestClient.user(server, ann).post("/channels/messaging/" + id, json("data", json("name", "Renamed")));
+        JsonNode afterUpdate = RestClient.user(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
 
         assertThat(refused.code()).isEqualTo(17);
         assertThat(set.status()).isEqualTo(200);
@@ -508,9 +495,9 @@ class ChannelsTest {
 
     @Test
     void channelTypesAreListedWithConfigAndGrantsForTheServer() {
-        JsonNode all = Rest.server(server).get("/channeltypes").body();
-        JsonNode live = Rest.server(server).get("/channeltypes/livestream").body();
-        Rest.Answer refused = Rest.as(server, uid("ann")).get("/channeltypes");
+        JsonNode all = RestClient.server(server).get("/channeltypes").body();
+        JsonNode live = RestClient.server(server).get("/channeltypes/livestream").body();
+        RestClient.Response refused = RestClient.user(server, uid("ann")).get("/channeltypes");
 
         assertThat(all.path("channel_types").has("messaging")).isTrue();
         assertThat(all.path("channel_types").size()).isEqualTo(5);

@@ -1,58 +1,45 @@
 package dev.parley.server.messages;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.Rest;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Messages, replies, reactions and pagination against the real server (PROTOCOL.md §7.10, §7.11, §9.7). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MessagesTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     private String ann;
     private String bob;
     private String id;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     @BeforeEach
     void channel() {
-        ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
-        bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
-        id = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode users = Json.object();
-        users.set(ann, json("id", ann, "name", "Ann"));
-        users.set(bob, json("id", bob, "name", "Bob"));
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, ann).post("/channels/messaging/" + id + "/query",
-                json("data", json("members", List.of(ann, bob))));
+        ann = Seed.uid("ann");
+        bob = Seed.uid("bob");
+        id = Seed.uid("room");
+        Seed.users(server, json("id", ann, "name", "Ann"), json("id", bob, "name", "Bob"));
+        Seed.messaging(server, ann, id, ann, bob);
     }
 
-    private Rest.Answer send(String as, ObjectNode message) {
-        return Rest.as(server, as).post("/channels/messaging/" + id + "/message", json("message", message));
+    private RestClient.Response send(String as, ObjectNode message) {
+        return RestClient.user(server, as).post("/channels/messaging/" + id + "/message", json("message", message));
     }
 
     private static List<String> ids(JsonNode messages) {
@@ -65,7 +52,7 @@ class MessagesTest {
     void sendKeepsTheClientIdAndFillsServerFields() {
         String mid = UUID.randomUUID().toString();
 
-        Rest.Answer r = send(ann, json("id", mid, "text", "Hi <b>", "mentioned_users", List.of(bob), "color", "red"));
+        RestClient.Response r = send(ann, json("id", mid, "text", "Hi <b>", "mentioned_users", List.of(bob), "color", "red"));
 
         JsonNode m = r.body().get("message");
         assertThat(r.status()).isEqualTo(200);
@@ -86,7 +73,7 @@ class MessagesTest {
         String mid = UUID.randomUUID().toString();
         send(ann, json("id", mid, "text", "once"));
 
-        Rest.Answer again = send(ann, json("id", mid, "text", "twice"));
+        RestClient.Response again = send(ann, json("id", mid, "text", "twice"));
 
         assertThat(again.status()).isEqualTo(400);
         assertThat(again.code()).isEqualTo(4);
@@ -114,7 +101,7 @@ class MessagesTest {
 
     private void watch(WsProbe ws, String user) {
         String conn = ws.next("health.check").path("connection_id").asText();
-        Rest.as(server, user).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+        RestClient.user(server, user).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
     }
 
     @Test
@@ -139,12 +126,12 @@ class MessagesTest {
         }
         send(bob, json("text", "also in channel", "parent_id", parent, "show_in_channel", true));
 
-        JsonNode state = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
-        JsonNode page = Rest.as(server, ann).get("/messages/" + parent + "/replies?limit=2").body().get("messages");
-        JsonNode older = Rest.as(server, ann).get("/messages/" + parent + "/replies?limit=2&id_lt=" + page.get(0).path("id").asText())
+        JsonNode state = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode page = RestClient.user(server, ann).get("/messages/" + parent + "/replies?limit=2").body().get("messages");
+        JsonNode older = RestClient.user(server, ann).get("/messages/" + parent + "/replies?limit=2&id_lt=" + page.get(0).path("id").asText())
                 .body().get("messages");
-        JsonNode p = Rest.as(server, ann).get("/messages/" + parent).body().get("message");
-        Rest.Answer nested = send(ann, json("text", "deep", "parent_id", page.get(0).path("id").asText()));
+        JsonNode p = RestClient.user(server, ann).get("/messages/" + parent).body().get("message");
+        RestClient.Response nested = send(ann, json("text", "deep", "parent_id", page.get(0).path("id").asText()));
 
         assertThat(state.get("messages").size()).isEqualTo(2);
         assertThat(p.path("reply_count").asInt()).isEqualTo(4);
@@ -164,10 +151,10 @@ class MessagesTest {
     void reactionsKeepCountsScoresGroupsAndOwnReactionsPerReader() {
         String mid = send(ann, json("text", "react to me")).body().path("message").path("id").asText();
 
-        Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "love", "score", 2)));
-        Rest.Answer r = Rest.as(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "love")));
-        JsonNode forBob = Rest.as(server, bob).get("/messages/" + mid).body().get("message");
-        Rest.Answer deleted = Rest.as(server, bob).call("DELETE", "/messages/" + mid + "/reaction/love", null);
+        RestClient.user(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "love", "score", 2)));
+        RestClient.Response r = RestClient.user(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "love")));
+        JsonNode forBob = RestClient.user(server, bob).get("/messages/" + mid).body().get("message");
+        RestClient.Response deleted = RestClient.user(server, bob).call("DELETE", "/messages/" + mid + "/reaction/love", null);
 
         JsonNode m = r.body().get("message");
         assertThat(r.body().path("reaction").path("user_id").asText()).isEqualTo(ann);
@@ -183,13 +170,13 @@ class MessagesTest {
     @Test
     void reactionNewCarriesTheRecipientsOwnReactions() {
         String mid = send(ann, json("text", "x")).body().path("message").path("id").asText();
-        Rest.as(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        RestClient.user(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object());
                 WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
             watch(annWs, ann);
             watch(bobWs, bob);
 
-            Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "wow")));
+            RestClient.user(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "wow")));
             ObjectNode toAnn = annWs.next("reaction.new");
             ObjectNode toBob = bobWs.next("reaction.new");
 
@@ -208,8 +195,8 @@ class MessagesTest {
         echo.put("status", "received");
         echo.remove("mood");
 
-        Rest.Answer r = Rest.as(server, ann).post("/messages/" + sent.path("id").asText(), json("message", echo));
-        Rest.Answer foreign = Rest.as(server, bob).post("/messages/" + sent.path("id").asText(),
+        RestClient.Response r = RestClient.user(server, ann).post("/messages/" + sent.path("id").asText(), json("message", echo));
+        RestClient.Response foreign = RestClient.user(server, bob).post("/messages/" + sent.path("id").asText(),
                 json("message", json("text", "hijack")));
 
         JsonNode m = r.body().get("message");
@@ -226,11 +213,11 @@ class MessagesTest {
     void partialUpdatePinsAndSoftDeleteKeepsTheMessageAsDeleted() {
         String mid = send(ann, json("text", "pin me")).body().path("message").path("id").asText();
 
-        JsonNode pinned = Rest.as(server, ann).call("PUT", "/messages/" + mid, json("set", json("pinned", true)))
+        JsonNode pinned = RestClient.user(server, ann).call("PUT", "/messages/" + mid, json("set", json("pinned", true)))
                 .body().get("message");
-        JsonNode state = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
-        JsonNode deleted = Rest.as(server, ann).call("DELETE", "/messages/" + mid, null).body().get("message");
-        Rest.Answer after = Rest.as(server, ann).get("/messages/" + mid);
+        JsonNode state = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode deleted = RestClient.user(server, ann).call("DELETE", "/messages/" + mid, null).body().get("message");
+        RestClient.Response after = RestClient.user(server, ann).get("/messages/" + mid);
 
         assertThat(pinned.path("pinned").asBoolean()).isTrue();
         assertThat(pinned.path("pinned_by").path("id").asText()).isEqualTo(ann);
@@ -244,9 +231,9 @@ class MessagesTest {
     void hardDeleteRemovesTheMessage() {
         String mid = send(ann, json("text", "gone")).body().path("message").path("id").asText();
 
-        Rest.as(server, ann).call("DELETE", "/messages/" + mid + "?hard=true", null);
+        RestClient.user(server, ann).call("DELETE", "/messages/" + mid + "?hard=true", null);
 
-        assertThat(Rest.as(server, ann).get("/messages/" + mid).code()).isEqualTo(16);
+        assertThat(RestClient.user(server, ann).get("/messages/" + mid).code()).isEqualTo(16);
     }
 
     @Test
@@ -255,7 +242,7 @@ class MessagesTest {
         for (int i = 0; i < 7; i++) {
             sent.add(send(ann, json("text", "m" + i)).body().path("message").path("id").asText());
         }
-        Rest rest = Rest.as(server, ann);
+        RestClient rest = RestClient.user(server, ann);
         String path = "/channels/messaging/" + id + "/query";
 
         JsonNode latest = rest.post(path, json("messages", json("limit", 3))).body().get("messages");
@@ -273,8 +260,8 @@ class MessagesTest {
 
     @Test
     void tooLongTextIsRefusedWithCode20AndMissingMessageWithCode4() {
-        Rest.Answer tooLong = send(ann, json("text", "x".repeat(5001)));
-        Rest.Answer missing = Rest.as(server, ann).post("/channels/messaging/" + id + "/message", json());
+        RestClient.Response tooLong = send(ann, json("text", "x".repeat(5001)));
+        RestClient.Response missing = RestClient.user(server, ann).post("/channels/messaging/" + id + "/message", json());
 
         assertThat(tooLong.code()).isEqualTo(20);
         assertThat(missing.code()).isEqualTo(4);
@@ -282,11 +269,11 @@ class MessagesTest {
 
     @Test
     void slowModeRefusesASecondMessageWithinTheCooldownWithCode60() {
-        Rest.server(server).post("/channels/messaging/" + id, json("cooldown", 30));
+        RestClient.server(server).post("/channels/messaging/" + id, json("cooldown", 30));
 
-        Rest.Answer first = send(bob, json("text", "one"));
-        Rest.Answer second = send(bob, json("text", "two"));
-        Rest.Answer fromServer = Rest.server(server).post("/channels/messaging/" + id + "/message",
+        RestClient.Response first = send(bob, json("text", "one"));
+        RestClient.Response second = send(bob, json("text", "two"));
+        RestClient.Response fromServer = RestClient.server(server).post("/channels/messaging/" + id + "/message",
                 json("message", json("text", "from the server", "user_id", bob)));
 
         assertThat(first.status()).isEqualTo(200);
@@ -301,8 +288,8 @@ class MessagesTest {
         String reply = send(bob, json("text", "reply", "parent_id", parent)).body().path("message").path("id").asText();
         send(bob, json("text", "reply 2", "parent_id", parent));
 
-        Rest.as(server, bob).call("DELETE", "/messages/" + reply, null);
-        JsonNode p = Rest.as(server, ann).get("/messages/" + parent).body().get("message");
+        RestClient.user(server, bob).call("DELETE", "/messages/" + reply, null);
+        JsonNode p = RestClient.user(server, ann).get("/messages/" + parent).body().get("message");
 
         assertThat(p.path("reply_count").asInt()).isEqualTo(1);
         assertThat(p.path("deleted_reply_count").asInt()).isEqualTo(1);
@@ -316,9 +303,9 @@ class MessagesTest {
             send(bob, json("text", "r" + i, "parent_id", parent));
         }
 
-        JsonNode forBob = Rest.as(server, bob).post("/threads", json("reply_limit", 2)).body();
-        JsonNode one = Rest.as(server, ann).get("/threads/" + parent + "?reply_limit=1").body().get("thread");
-        Rest.Answer reply = Rest.as(server, ann).get("/threads/" + forBob.at("/threads/0/latest_replies/0/id").asText());
+        JsonNode forBob = RestClient.user(server, bob).post("/threads", json("reply_limit", 2)).body();
+        JsonNode one = RestClient.user(server, ann).get("/threads/" + parent + "?reply_limit=1").body().get("thread");
+        RestClient.Response reply = RestClient.user(server, ann).get("/threads/" + forBob.at("/threads/0/latest_replies/0/id").asText());
 
         assertThat(forBob.get("threads").size()).isEqualTo(1);
         JsonNode t = forBob.get("threads").get(0);
@@ -334,15 +321,15 @@ class MessagesTest {
     @Test
     void queryReactionsFiltersByTypeAndPagesWithNext() {
         String mid = send(ann, json("text", "popular")).body().path("message").path("id").asText();
-        Rest.as(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
-        Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
-        Rest.as(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "wow")));
+        RestClient.user(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        RestClient.user(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
+        RestClient.user(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "wow")));
 
-        JsonNode first = Rest.as(server, ann).post("/messages/" + mid + "/reactions",
+        JsonNode first = RestClient.user(server, ann).post("/messages/" + mid + "/reactions",
                 json("filter", json("type", "like"), "limit", 1)).body();
-        JsonNode second = Rest.as(server, ann).post("/messages/" + mid + "/reactions",
+        JsonNode second = RestClient.user(server, ann).post("/messages/" + mid + "/reactions",
                 json("filter", json("type", "like"), "limit", 1, "next", first.path("next").asText())).body();
-        Rest.Answer bad = Rest.as(server, ann).post("/messages/" + mid + "/reactions", json("filter", json("score", 1)));
+        RestClient.Response bad = RestClient.user(server, ann).post("/messages/" + mid + "/reactions", json("filter", json("score", 1)));
 
         assertThat(first.get("reactions").size()).isEqualTo(1);
         assertThat(first.path("next").asText()).isNotEmpty();
@@ -355,10 +342,10 @@ class MessagesTest {
     @Test
     void undeleteIsServerSideAndBringsASoftDeletedMessageBack() {
         String mid = send(ann, json("text", "oops")).body().path("message").path("id").asText();
-        Rest.as(server, ann).call("DELETE", "/messages/" + mid, null);
+        RestClient.user(server, ann).call("DELETE", "/messages/" + mid, null);
 
-        Rest.Answer refused = Rest.as(server, ann).post("/messages/" + mid + "/undelete", json());
-        Rest.Answer restored = Rest.server(server).post("/messages/" + mid + "/undelete", json("undeleted_by", ann));
+        RestClient.Response refused = RestClient.user(server, ann).post("/messages/" + mid + "/undelete", json());
+        RestClient.Response restored = RestClient.server(server).post("/messages/" + mid + "/undelete", json("undeleted_by", ann));
 
         assertThat(refused.code()).isEqualTo(17);
         assertThat(restored.body().path("message").path("type").asText()).isEqualTo("regular");

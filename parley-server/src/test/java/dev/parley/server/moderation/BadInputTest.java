@@ -1,12 +1,13 @@
 package dev.parley.server.moderation;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.Rest;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.ServerExtension;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -16,36 +17,28 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Malformed requests to the moderation, search and upload endpoints get a 4xx error envelope, never a 500. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BadInputTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        ObjectNode users = Json.object();
-        users.set("ann", json("id", "ann"));
-        users.set("bob", json("id", "bob"));
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, "ann").post("/channels/messaging/bad/query", json("data", json("members", List.of("ann", "bob"))));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+    static void seedUsersAndChannel() {
+        Seed.users(server, json("id", "ann"), json("id", "bob"));
+        Seed.messaging(server, "ann", "bad", "ann", "bob");
     }
 
     private static String q(String payload) {
         return URLEncoder.encode(payload, StandardCharsets.UTF_8);
     }
 
-    private static void assertEnvelope(Rest.Answer a, String what) {
+    private static void assertEnvelope(RestClient.Response a, String what) {
         assertThat(a.status()).as(what + " -> " + a.body()).isBetween(400, 499);
         assertThat(a.body().has("code")).as(what).isTrue();
         assertThat(a.body().path("StatusCode").asInt()).as(what).isEqualTo(a.status());
@@ -53,7 +46,7 @@ class BadInputTest {
 
     @Test
     void malformedJsonBodiesAndPayloadsAreRefusedInTheEnvelope() {
-        Rest ann = Rest.as(server, "ann");
+        RestClient ann = RestClient.user(server, "ann");
         List<Object[]> calls = List.of(
                 new Object[] {"POST", "/moderation/mute", json("target_ids", json("a", 1))},
                 new Object[] {"POST", "/moderation/mute", json("target_id", "bob", "timeout", -1)},

@@ -1,14 +1,15 @@
 package dev.parley.server.moderation;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.MutableClock;
-import dev.parley.server.testing.Rest;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -16,19 +17,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Mutes, bans, flags and blocks against the real server (PROTOCOL.md §7.13, §7.1 U11, §6.1, §8.3). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ModerationTest {
     private static final MutableClock clock = new MutableClock(Instant.now());
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(clock, b -> {});
 
     private String ann;
     private String bob;
@@ -36,37 +36,24 @@ class ModerationTest {
     private String id;
     private String cid;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(clock, b -> {});
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     @BeforeEach
     void channel() {
-        ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
-        bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
-        mod = "mod-" + UUID.randomUUID().toString().substring(0, 8);
-        id = "room-" + UUID.randomUUID().toString().substring(0, 8);
+        ann = Seed.uid("ann");
+        bob = Seed.uid("bob");
+        mod = Seed.uid("mod");
+        id = Seed.uid("room");
         cid = "messaging:" + id;
-        ObjectNode users = Json.object();
-        users.set(ann, json("id", ann, "name", "Ann"));
-        users.set(bob, json("id", bob, "name", "Bob"));
-        users.set(mod, json("id", mod, "role", "moderator"));
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(ann, bob))));
+        Seed.users(server, json("id", ann, "name", "Ann"), json("id", bob, "name", "Bob"),
+                json("id", mod, "role", "moderator"));
+        Seed.messaging(server, ann, id, ann, bob);
     }
 
-    private Rest.Answer send(String as, String text) {
-        return Rest.as(server, as).post("/channels/messaging/" + id + "/message", json("message", json("text", text)));
+    private RestClient.Response send(String as, String text) {
+        return RestClient.user(server, as).post("/channels/messaging/" + id + "/message", json("message", json("text", text)));
     }
 
     private int unread(String user) {
-        return Rest.as(server, user).get("/unread").body().path("total_unread_count").asInt(-1);
+        return RestClient.user(server, user).get("/unread").body().path("total_unread_count").asInt(-1);
     }
 
     private static List<String> ids(JsonNode array, String path) {
@@ -80,7 +67,7 @@ class ModerationTest {
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             ws.next("health.check");
 
-            Rest.Answer r = Rest.as(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", 60));
+            RestClient.Response r = RestClient.user(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", 60));
             ObjectNode event = ws.next("notification.mutes_updated");
 
             assertThat(r.status()).isEqualTo(200);
@@ -94,9 +81,9 @@ class ModerationTest {
 
     @Test
     void theHandshakeCarriesMutesChannelMutesAndBlockedUsers() {
-        Rest.as(server, ann).post("/moderation/mute", json("target_ids", List.of(bob)));
-        Rest.as(server, ann).post("/moderation/mute/channel", json("channel_cid", cid));
-        Rest.as(server, ann).post("/users/block", json("blocked_user_id", mod));
+        RestClient.user(server, ann).post("/moderation/mute", json("target_ids", List.of(bob)));
+        RestClient.user(server, ann).post("/moderation/mute/channel", json("channel_cid", cid));
+        RestClient.user(server, ann).post("/users/block", json("blocked_user_id", mod));
 
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             JsonNode me = ws.next("health.check").get("me");
@@ -109,11 +96,11 @@ class ModerationTest {
 
     @Test
     void messagesOfAMutedUserDoNotRaiseUnreadUntilUnmuted() {
-        Rest.as(server, ann).post("/moderation/mute", json("target_id", bob));
+        RestClient.user(server, ann).post("/moderation/mute", json("target_id", bob));
         send(bob, "while muted");
 
         int whileMuted = unread(ann);
-        Rest.Answer unmuted = Rest.as(server, ann).post("/moderation/unmute", json("target_id", bob));
+        RestClient.Response unmuted = RestClient.user(server, ann).post("/moderation/unmute", json("target_id", bob));
         send(bob, "after unmute");
 
         assertThat(whileMuted).isZero();
@@ -125,12 +112,12 @@ class ModerationTest {
     void aMutedChannelDoesNotRaiseUnreadAndUnmuteAcceptsTheListSpelling() {
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             ws.next("health.check");
-            Rest.Answer r = Rest.as(server, ann).post("/moderation/mute/channel",
+            RestClient.Response r = RestClient.user(server, ann).post("/moderation/mute/channel",
                     json("channel_cids", List.of(cid), "expiration", 3_600_000));
             ObjectNode event = ws.next("notification.channel_mutes_updated");
             send(bob, "in a muted channel");
             int whileMuted = unread(ann);
-            Rest.as(server, ann).post("/moderation/unmute/channel", json("channel_cids", List.of(cid)));
+            RestClient.user(server, ann).post("/moderation/unmute/channel", json("channel_cids", List.of(cid)));
             ObjectNode after = ws.next("notification.channel_mutes_updated");
 
             assertThat(r.body().at("/channel_mute/channel/cid").asText()).isEqualTo(cid);
@@ -143,12 +130,12 @@ class ModerationTest {
 
     @Test
     void muteInputErrorsAreCode4AndUnknownTargetsCode16() {
-        Rest.Answer none = Rest.as(server, ann).post("/moderation/mute", json());
-        Rest.Answer badTimeout = Rest.as(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", "soon"));
-        Rest.Answer self = Rest.as(server, ann).post("/moderation/mute", json("target_id", ann));
-        Rest.Answer unknown = Rest.as(server, ann).post("/moderation/mute", json("target_id", "nobody-" + id));
-        Rest.Answer partly = Rest.as(server, ann).post("/moderation/mute", json("target_ids", List.of(bob, "nobody-" + id)));
-        Rest.Answer noChannel = Rest.as(server, ann).post("/moderation/mute/channel", json("channel_cid", "messaging:none-" + id));
+        RestClient.Response none = RestClient.user(server, ann).post("/moderation/mute", json());
+        RestClient.Response badTimeout = RestClient.user(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", "soon"));
+        RestClient.Response self = RestClient.user(server, ann).post("/moderation/mute", json("target_id", ann));
+        RestClient.Response unknown = RestClient.user(server, ann).post("/moderation/mute", json("target_id", "nobody-" + id));
+        RestClient.Response partly = RestClient.user(server, ann).post("/moderation/mute", json("target_ids", List.of(bob, "nobody-" + id)));
+        RestClient.Response noChannel = RestClient.user(server, ann).post("/moderation/mute/channel", json("channel_cid", "messaging:none-" + id));
 
         assertThat(none.code()).isEqualTo(4);
         assertThat(none.status()).isEqualTo(400);
@@ -163,13 +150,13 @@ class ModerationTest {
     void aChannelBanRefusesSendingWithCode17AndReachesWatchers() {
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String conn = ws.next("health.check").path("connection_id").asText();
-            Rest.as(server, ann).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            RestClient.user(server, ann).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
 
-            Rest.Answer banned = Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging",
+            RestClient.Response banned = RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging",
                     "id", id, "reason", "spam", "banned_by_id", ann));
             ObjectNode event = ws.next("user.banned");
-            Rest.Answer refused = send(bob, "hello");
-            JsonNode members = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
+            RestClient.Response refused = send(bob, "hello");
+            JsonNode members = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
 
             assertThat(banned.status()).isEqualTo(200);
             assertThat(event.at("/user/id").asText()).isEqualTo(bob);
@@ -194,9 +181,9 @@ class ModerationTest {
 
     @Test
     void unbanLetsTheUserSendAgain() {
-        Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id));
+        RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id));
 
-        Rest.Answer unban = Rest.server(server).call("DELETE", "/moderation/ban?target_user_id=" + bob
+        RestClient.Response unban = RestClient.server(server).call("DELETE", "/moderation/ban?target_user_id=" + bob
                 + "&type=messaging&id=" + id, null);
 
         assertThat(unban.status()).isEqualTo(200);
@@ -205,11 +192,11 @@ class ModerationTest {
 
     @Test
     void aGlobalBanMarksTheUserAndMemberBannedAndExpiresWithItsTimeout() {
-        Rest.Answer ban = Rest.as(server, mod).post("/moderation/ban", json("target_user_id", bob, "timeout", 10));
-        Rest.Answer refused = send(bob, "banned");
-        JsonNode members = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
+        RestClient.Response ban = RestClient.user(server, mod).post("/moderation/ban", json("target_user_id", bob, "timeout", 10));
+        RestClient.Response refused = send(bob, "banned");
+        JsonNode members = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
         clock.advance(Duration.ofMinutes(11));
-        Rest.Answer later = send(bob, "expired");
+        RestClient.Response later = send(bob, "expired");
 
         assertThat(ban.status()).isEqualTo(200);
         assertThat(refused.code()).isEqualTo(17);
@@ -221,9 +208,9 @@ class ModerationTest {
 
     @Test
     void aShadowBanStoresTheMessageShadowedInsteadOfRefusingIt() {
-        Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "shadow", true));
+        RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "shadow", true));
 
-        Rest.Answer r = send(bob, "quietly");
+        RestClient.Response r = send(bob, "quietly");
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body().at("/message/shadowed").asBoolean()).isTrue();
@@ -231,12 +218,12 @@ class ModerationTest {
 
     @Test
     void aGlobalShadowBanLeavesTheUserUnbannedToOthersButShadowsItsMessages() {
-        Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "shadow", true));
+        RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "shadow", true));
 
-        Rest.Answer r = send(bob, "unaware");
-        JsonNode members = Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
-        Rest.server(server).call("DELETE", "/moderation/ban?target_user_id=" + bob, null);
-        Rest.Answer after = send(bob, "unbanned");
+        RestClient.Response r = send(bob, "unaware");
+        JsonNode members = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
+        RestClient.server(server).call("DELETE", "/moderation/ban?target_user_id=" + bob, null);
+        RestClient.Response after = send(bob, "unbanned");
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body().at("/message/shadowed").asBoolean()).isTrue();
@@ -247,9 +234,9 @@ class ModerationTest {
 
     @Test
     void aPlainUserCannotBanAndCannotBanGlobally() {
-        Rest.Answer channelBan = Rest.as(server, bob).post("/moderation/ban", json("target_user_id", ann, "type", "messaging", "id", id));
-        Rest.Answer globalBan = Rest.as(server, ann).post("/moderation/ban", json("target_user_id", bob));
-        Rest.Answer halfChannel = Rest.as(server, mod).post("/moderation/ban", json("target_user_id", bob, "type", "messaging"));
+        RestClient.Response channelBan = RestClient.user(server, bob).post("/moderation/ban", json("target_user_id", ann, "type", "messaging", "id", id));
+        RestClient.Response globalBan = RestClient.user(server, ann).post("/moderation/ban", json("target_user_id", bob));
+        RestClient.Response halfChannel = RestClient.user(server, mod).post("/moderation/ban", json("target_user_id", bob, "type", "messaging"));
 
         assertThat(channelBan.code()).isEqualTo(17);
         assertThat(globalBan.code()).isEqualTo(17);
@@ -259,12 +246,12 @@ class ModerationTest {
 
     @Test
     void queryBannedUsersListsTheChannelsBansWithReason() {
-        Rest.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "reason", "rude"));
+        RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "reason", "rude"));
         String payload = Json.write(json("filter_conditions", json("channel_cid", cid)));
 
-        Rest.Answer r = Rest.as(server, mod).get("/query_banned_users?payload="
+        RestClient.Response r = RestClient.user(server, mod).get("/query_banned_users?payload="
                 + URLEncoder.encode(payload, StandardCharsets.UTF_8));
-        Rest.Answer denied = Rest.as(server, bob).get("/query_banned_users?payload="
+        RestClient.Response denied = RestClient.user(server, bob).get("/query_banned_users?payload="
                 + URLEncoder.encode(payload, StandardCharsets.UTF_8));
 
         assertThat(r.status()).isEqualTo(200);
@@ -278,12 +265,12 @@ class ModerationTest {
     void flagAMessageOrAUserAndUnflagIsANoOp() {
         String mid = send(bob, "flag me").body().at("/message/id").asText();
 
-        Rest.Answer message = Rest.as(server, ann).post("/moderation/flag", json("target_message_id", mid, "reason", "rude"));
-        Rest.Answer user = Rest.as(server, ann).post("/moderation/flag", json("target_user_id", bob));
-        Rest.Answer missing = Rest.as(server, ann).post("/moderation/flag", json("target_message_id", "none-" + id));
-        Rest.Answer outsider = Rest.as(server, mod).post("/moderation/flag", json("target_message_id", mid));
-        Rest.Answer both = Rest.as(server, ann).post("/moderation/flag", json());
-        Rest.Answer unflag = Rest.as(server, ann).post("/moderation/unflag", json("target_message_id", mid));
+        RestClient.Response message = RestClient.user(server, ann).post("/moderation/flag", json("target_message_id", mid, "reason", "rude"));
+        RestClient.Response user = RestClient.user(server, ann).post("/moderation/flag", json("target_user_id", bob));
+        RestClient.Response missing = RestClient.user(server, ann).post("/moderation/flag", json("target_message_id", "none-" + id));
+        RestClient.Response outsider = RestClient.user(server, mod).post("/moderation/flag", json("target_message_id", mid));
+        RestClient.Response both = RestClient.user(server, ann).post("/moderation/flag", json());
+        RestClient.Response unflag = RestClient.user(server, ann).post("/moderation/unflag", json("target_message_id", mid));
 
         assertThat(message.body().at("/flag/target_message_id").asText()).isEqualTo(mid);
         assertThat(message.body().at("/flag/user/id").asText()).isEqualTo(ann);
@@ -297,11 +284,11 @@ class ModerationTest {
 
     @Test
     void blockListAndUnblock() {
-        Rest.Answer block = Rest.as(server, ann).post("/users/block", json("blocked_user_id", bob));
-        JsonNode blocks = Rest.as(server, ann).get("/users/block").body().get("blocks");
-        Rest.Answer self = Rest.as(server, ann).post("/users/block", json("blocked_user_id", ann));
-        Rest.as(server, ann).post("/users/unblock", json("blocked_user_id", bob));
-        JsonNode after = Rest.as(server, ann).get("/users/block").body().get("blocks");
+        RestClient.Response block = RestClient.user(server, ann).post("/users/block", json("blocked_user_id", bob));
+        JsonNode blocks = RestClient.user(server, ann).get("/users/block").body().get("blocks");
+        RestClient.Response self = RestClient.user(server, ann).post("/users/block", json("blocked_user_id", ann));
+        RestClient.user(server, ann).post("/users/unblock", json("blocked_user_id", bob));
+        JsonNode after = RestClient.user(server, ann).get("/users/block").body().get("blocks");
 
         assertThat(block.body().path("blocked_by_user_id").asText()).isEqualTo(ann);
         assertThat(block.body().path("blocked_user_id").asText()).isEqualTo(bob);
@@ -312,8 +299,8 @@ class ModerationTest {
 
     @Test
     void aServerTokenActsForTheNamedUser() {
-        Rest.Answer r = Rest.server(server).post("/moderation/mute", json("target_id", bob, "user_id", ann));
-        Rest.Answer nobody = Rest.server(server).post("/moderation/mute", json("target_id", bob));
+        RestClient.Response r = RestClient.server(server).post("/moderation/mute", json("target_id", bob, "user_id", ann));
+        RestClient.Response nobody = RestClient.server(server).post("/moderation/mute", json("target_id", bob));
 
         assertThat(r.body().at("/mute/user/id").asText()).isEqualTo(ann);
         assertThat(nobody.code()).isEqualTo(4);

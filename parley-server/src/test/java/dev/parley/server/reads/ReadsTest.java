@@ -1,64 +1,51 @@
 package dev.parley.server.reads;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
-import dev.parley.server.testing.Rest;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.WsProbe;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Read state, unread counters, truncation and sync (PROTOCOL.md §6.6, §7.6 C8, §7.8, §7.16, §7.17). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReadsTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     private String ann;
     private String bob;
     private String id;
 
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     @BeforeEach
     void channel() {
-        ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
-        bob = "bob-" + UUID.randomUUID().toString().substring(0, 8);
-        id = "room-" + UUID.randomUUID().toString().substring(0, 8);
-        ObjectNode users = Json.object();
-        users.set(ann, json("id", ann));
-        users.set(bob, json("id", bob));
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(ann, bob))));
+        ann = Seed.uid("ann");
+        bob = Seed.uid("bob");
+        id = Seed.uid("room");
+        Seed.users(server, json("id", ann), json("id", bob));
+        Seed.messaging(server, ann, id, ann, bob);
     }
 
     private String send(String as, String text) {
-        return Rest.as(server, as).post("/channels/messaging/" + id + "/message", json("message", json("text", text)))
+        return RestClient.user(server, as).post("/channels/messaging/" + id + "/message", json("message", json("text", text)))
                 .body().path("message").path("id").asText();
     }
 
     private JsonNode readOf(String viewer, String user) {
-        JsonNode state = Rest.as(server, viewer).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode state = RestClient.user(server, viewer).post("/channels/messaging/" + id + "/query", json("state", true)).body();
         for (JsonNode r : state.get("read")) {
             if (r.path("user").path("id").asText().equals(user)) {
                 return r;
@@ -89,10 +76,10 @@ class ReadsTest {
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object());
                 WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
             String conn = annWs.next("health.check").path("connection_id").asText();
-            Rest.as(server, ann).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            RestClient.user(server, ann).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
             bobWs.next("health.check");
 
-            Rest.Answer r = Rest.as(server, bob).post("/channels/messaging/" + id + "/read", json());
+            RestClient.Response r = RestClient.user(server, bob).post("/channels/messaging/" + id + "/read", json());
             ObjectNode read = annWs.next("message.read");
             ObjectNode mine = bobWs.next("notification.mark_read");
 
@@ -111,11 +98,11 @@ class ReadsTest {
         String first = send(ann, "one");
         String second = send(ann, "two");
         send(ann, "three");
-        Rest.as(server, bob).post("/channels/messaging/" + id + "/read", json());
+        RestClient.user(server, bob).post("/channels/messaging/" + id + "/read", json());
         try (WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
             bobWs.next("health.check");
 
-            Rest.as(server, bob).post("/channels/messaging/" + id + "/unread", json("message_id", second));
+            RestClient.user(server, bob).post("/channels/messaging/" + id + "/unread", json("message_id", second));
             ObjectNode n = bobWs.next("notification.mark_unread");
 
             assertThat(n.path("unread_messages").asInt()).isEqualTo(2);
@@ -130,7 +117,7 @@ class ReadsTest {
     void getUnreadListsChannelsWithUnreadMessages() {
         send(ann, "one");
 
-        JsonNode r = Rest.as(server, bob).get("/unread").body();
+        JsonNode r = RestClient.user(server, bob).get("/unread").body();
 
         assertThat(r.path("total_unread_count").asInt()).isEqualTo(1);
         assertThat(r.path("channels").get(0).path("channel_id").asText()).isEqualTo("messaging:" + id);
@@ -141,32 +128,32 @@ class ReadsTest {
     void authorsOwnMessagesNeverCountAsUnreadForThem() {
         send(ann, "mine");
 
-        assertThat(Rest.as(server, ann).get("/unread").body().path("total_unread_count").asInt()).isZero();
+        assertThat(RestClient.user(server, ann).get("/unread").body().path("total_unread_count").asInt()).isZero();
     }
 
     @Test
     void truncateRemovesEarlierMessagesAndResetsUnread() {
         send(ann, "before");
-        Rest.Answer t = Rest.as(server, ann).post("/channels/messaging/" + id + "/truncate", json());
+        RestClient.Response t = RestClient.user(server, ann).post("/channels/messaging/" + id + "/truncate", json());
         send(ann, "after");
 
-        JsonNode state = Rest.as(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode state = RestClient.user(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
         List<String> texts = new ArrayList<>();
         state.get("messages").forEach(m -> texts.add(m.path("text").asText()));
 
         assertThat(t.body().path("channel").path("truncated_at").asText()).isNotEmpty();
         assertThat(texts).containsExactly("after");
-        assertThat(Rest.as(server, bob).get("/unread").body().path("total_unread_count").asInt()).isEqualTo(1);
+        assertThat(RestClient.user(server, bob).get("/unread").body().path("total_unread_count").asInt()).isEqualTo(1);
     }
 
     @Test
     void syncReplaysPersistedChannelEventsInOrderSinceTheGivenTime() {
         Instant since = Instant.now();
         String mid = send(ann, "one");
-        Rest.as(server, ann).post("/messages/" + mid, json("message", json("text", "one, edited")));
-        Rest.as(server, bob).post("/channels/messaging/" + id + "/event", json("event", json("type", "typing.start")));
+        RestClient.user(server, ann).post("/messages/" + mid, json("message", json("text", "one, edited")));
+        RestClient.user(server, bob).post("/channels/messaging/" + id + "/event", json("event", json("type", "typing.start")));
 
-        JsonNode r = Rest.as(server, bob).post("/sync", json("channel_cids", List.of("messaging:" + id, "messaging:nope"),
+        JsonNode r = RestClient.user(server, bob).post("/sync", json("channel_cids", List.of("messaging:" + id, "messaging:nope"),
                 "last_sync_at", Timestamps.format(since), "with_inaccessible_cids", true)).body();
         List<String> types = new ArrayList<>();
         r.get("events").forEach(e -> types.add(e.path("type").asText()));
@@ -177,7 +164,7 @@ class ReadsTest {
 
     @Test
     void syncReportsChannelsTheUserCannotReadAsRemovedWhenNotAskedForTheList() {
-        JsonNode r = Rest.as(server, bob).post("/sync", json("channel_cids", List.of("messaging:elsewhere"),
+        JsonNode r = RestClient.user(server, bob).post("/sync", json("channel_cids", List.of("messaging:elsewhere"),
                 "last_sync_at", Timestamps.format(Instant.now().minusSeconds(5)))).body();
 
         assertThat(r.path("events").get(0).path("type").asText()).isEqualTo("notification.removed_from_channel");
@@ -190,12 +177,12 @@ class ReadsTest {
         String mid = send(ann, "deliver me");
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String conn = annWs.next("health.check").path("connection_id").asText();
-            Rest.as(server, ann).on(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            RestClient.user(server, ann).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
 
-            Rest.Answer r = Rest.as(server, bob).post("/channels/delivered", json("latest_delivered_messages",
+            RestClient.Response r = RestClient.user(server, bob).post("/channels/delivered", json("latest_delivered_messages",
                     Json.array().add(json("cid", "messaging:" + id, "id", mid))));
             ObjectNode delivered = annWs.next("message.delivered");
-            Rest.Answer tooMany = Rest.as(server, bob).post("/channels/delivered", json("latest_delivered_messages", "x"));
+            RestClient.Response tooMany = RestClient.user(server, bob).post("/channels/delivered", json("latest_delivered_messages", "x"));
 
             assertThat(r.status()).isEqualTo(200);
             assertThat(delivered.path("user").path("id").asText()).isEqualTo(bob);
@@ -209,8 +196,8 @@ class ReadsTest {
     void unreadBatchGivesEachUsersTotalsToTheServerOnly() {
         send(ann, "one");
 
-        JsonNode r = Rest.server(server).post("/unread_batch", json("user_ids", List.of(ann, bob))).body();
-        Rest.Answer refused = Rest.as(server, bob).post("/unread_batch", json("user_ids", List.of(bob)));
+        JsonNode r = RestClient.server(server).post("/unread_batch", json("user_ids", List.of(ann, bob))).body();
+        RestClient.Response refused = RestClient.user(server, bob).post("/unread_batch", json("user_ids", List.of(bob)));
 
         assertThat(r.at("/counts_by_user/" + bob + "/total_unread_count").asInt()).isEqualTo(1);
         assertThat(r.at("/counts_by_user/" + ann + "/total_unread_count").asInt()).isZero();

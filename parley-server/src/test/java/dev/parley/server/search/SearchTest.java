@@ -1,45 +1,36 @@
 package dev.parley.server.search;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.Rest;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.ServerExtension;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /search} against the real server (PROTOCOL.md §7.12, §9.5). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SearchTest {
-    private static TestServer server;
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded();
 
     private String ann;
     private String bob;
     private String carl;
     private String shared;
     private String other;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void channels() {
@@ -49,22 +40,18 @@ class SearchTest {
         carl = "carl-" + s;
         shared = "shared-" + s;
         other = "other-" + s;
-        ObjectNode users = Json.object();
-        for (String u : List.of(ann, bob, carl)) {
-            users.set(u, json("id", u));
-        }
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, ann).post("/channels/messaging/" + shared + "/query", json("data", json("members", List.of(ann, bob))));
-        Rest.as(server, carl).post("/channels/messaging/" + other + "/query", json("data", json("members", List.of(carl, bob))));
+        Seed.users(server, json("id", ann), json("id", bob), json("id", carl));
+        Seed.messaging(server, ann, shared, ann, bob);
+        Seed.messaging(server, carl, other, carl, bob);
     }
 
     private void send(String as, String channel, String text) {
-        Rest.Answer r = Rest.as(server, as).post("/channels/messaging/" + channel + "/message", json("message", json("text", text)));
+        RestClient.Response r = RestClient.user(server, as).post("/channels/messaging/" + channel + "/message", json("message", json("text", text)));
         assertThat(r.status()).as("send").isEqualTo(200);
     }
 
-    private Rest.Answer search(String as, ObjectNode payload) {
-        return Rest.as(server, as).get("/search?payload=" + URLEncoder.encode(Json.write(payload), StandardCharsets.UTF_8));
+    private RestClient.Response search(String as, ObjectNode payload) {
+        return RestClient.user(server, as).get("/search?payload=" + URLEncoder.encode(Json.write(payload), StandardCharsets.UTF_8));
     }
 
     private static List<String> texts(JsonNode results) {
@@ -79,9 +66,9 @@ class SearchTest {
         send(bob, shared, "Invoice paid");
         send(carl, other, "invoice elsewhere");
 
-        Rest.Answer r = search(ann, json("filter_conditions", json("members", json("$in", List.of(ann, carl))),
+        RestClient.Response r = search(ann, json("filter_conditions", json("members", json("$in", List.of(ann, carl))),
                 "query", "INVOICE"));
-        Rest.Answer all = search(ann, json("filter_conditions", json("type", "messaging"), "query", "invoice"));
+        RestClient.Response all = search(ann, json("filter_conditions", json("type", "messaging"), "query", "invoice"));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(texts(r.body().get("results"))).containsExactly("Invoice paid", "the invoice is due");
@@ -99,9 +86,9 @@ class SearchTest {
         ObjectNode filter = json("cid", "messaging:" + shared);
         ObjectNode byBob = json("user.id", bob, "text", json("$autocomplete", "rep"));
 
-        Rest.Answer first = search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob, "limit", 2));
+        RestClient.Response first = search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob, "limit", 2));
         String next = first.body().path("next").asText();
-        Rest.Answer second = search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob,
+        RestClient.Response second = search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob,
                 "limit", 2, "next", next));
 
         assertThat(texts(first.body().get("results"))).containsExactly("report 3", "report 2");
@@ -115,15 +102,15 @@ class SearchTest {
     void badSearchInputIsCode4() {
         ObjectNode filter = json("cid", "messaging:" + shared);
 
-        Rest.Answer noPayload = Rest.as(server, ann).get("/search");
-        Rest.Answer noFilter = search(ann, json("query", "x"));
-        Rest.Answer noQuery = search(ann, json("filter_conditions", filter));
-        Rest.Answer both = search(ann, json("filter_conditions", filter, "query", "x", "offset", 2, "next", "abc"));
-        Rest.Answer badCursor = search(ann, json("filter_conditions", filter, "query", "x", "next", "!!"));
-        Rest.Answer badField = search(ann, json("filter_conditions", filter, "message_filter_conditions", json("color", "red")));
-        Rest.Answer badLimit = search(ann, json("filter_conditions", filter, "query", "x", "limit", 1000));
+        RestClient.Response noPayload = RestClient.user(server, ann).get("/search");
+        RestClient.Response noFilter = search(ann, json("query", "x"));
+        RestClient.Response noQuery = search(ann, json("filter_conditions", filter));
+        RestClient.Response both = search(ann, json("filter_conditions", filter, "query", "x", "offset", 2, "next", "abc"));
+        RestClient.Response badCursor = search(ann, json("filter_conditions", filter, "query", "x", "next", "!!"));
+        RestClient.Response badField = search(ann, json("filter_conditions", filter, "message_filter_conditions", json("color", "red")));
+        RestClient.Response badLimit = search(ann, json("filter_conditions", filter, "query", "x", "limit", 1000));
 
-        for (Rest.Answer a : List.of(noPayload, noFilter, noQuery, both, badCursor, badField, badLimit)) {
+        for (RestClient.Response a : List.of(noPayload, noFilter, noQuery, both, badCursor, badField, badLimit)) {
             assertThat(a.status()).as(a.body().toString()).isEqualTo(400);
             assertThat(a.code()).as(a.body().toString()).isEqualTo(4);
         }

@@ -14,21 +14,12 @@ import java.util.stream.Stream;
 
 /**
  * A real Parley server on a free port with the embedded store in a temporary folder, for integration
- * tests. Close it to stop the server and delete its data.
+ * tests. Close it to stop the server and delete its data. A test class that shares one server among
+ * its tests registers a {@link ServerExtension} instead of starting and closing one by hand.
  */
-public final class TestServer implements AutoCloseable {
+public class TestServer implements AutoCloseable {
     public static final String API_KEY = "parley-test-key";
     public static final String API_SECRET = "parley-test-secret-0123456789abcdef0123456789";
-
-    private final ParleyServer server;
-    private final Path dataDir;
-    private final ServerConfig config;
-
-    private TestServer(ParleyServer server, Path dataDir, ServerConfig config) {
-        this.server = server;
-        this.dataDir = dataDir;
-        this.config = config;
-    }
 
     /**
      * Which store servers of this test run use: {@code embedded} (SQLite in a temporary folder, the
@@ -41,7 +32,18 @@ public final class TestServer implements AutoCloseable {
     private static final String POSTGRES = System.getenv().getOrDefault(
             "PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
 
-    private String schema;
+    /** A started server, its data folder, and its PostgreSQL schema (null on the embedded store). */
+    private record Running(ParleyServer server, Path dataDir, ServerConfig config, String schema) {}
+
+    private volatile Running running;
+    private volatile boolean closed;
+
+    /** A server not started yet; {@link #startNow} starts it. */
+    TestServer() {}
+
+    private TestServer(Running running) {
+        this.running = running;
+    }
 
     /** Starts a server with the test defaults. */
     public static TestServer start() {
@@ -55,6 +57,18 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server whose node reads {@code clock}, with the test defaults changed by {@code customizer}. */
     public static TestServer start(java.time.Clock clock, Consumer<ServerConfig.Builder> customizer) {
+        return new TestServer(run(clock, customizer));
+    }
+
+    /** Starts this server, which must not have been started before. */
+    final void startNow(java.time.Clock clock, Consumer<ServerConfig.Builder> customizer) {
+        if (running != null) {
+            throw new IllegalStateException("already started");
+        }
+        running = run(clock, customizer);
+    }
+
+    private static Running run(java.time.Clock clock, Consumer<ServerConfig.Builder> customizer) {
         Path dir;
         try {
             dir = Files.createTempDirectory("parley-test-");
@@ -74,21 +88,28 @@ public final class TestServer implements AutoCloseable {
         }
         customizer.accept(b);
         ServerConfig config = b.build();
-        TestServer server = new TestServer(ParleyServer.start(config, clock), dir, config);
-        server.schema = schema;
-        return server;
+        return new Running(ParleyServer.start(config, clock), dir, config, schema);
+    }
+
+    private Running running() {
+        Running r = running;
+        if (r == null) {
+            throw new IllegalStateException("server not started (expected: a started TestServer, or a "
+                    + "ServerExtension registered with @RegisterExtension on a static field)");
+        }
+        return r;
     }
 
     public ParleyServer server() {
-        return server;
+        return running().server();
     }
 
     public ServerConfig config() {
-        return config;
+        return running().config();
     }
 
     public int port() {
-        return server.port();
+        return server().port();
     }
 
     /** {@code http://127.0.0.1:<port>} */
@@ -102,33 +123,38 @@ public final class TestServer implements AutoCloseable {
     }
 
     public String apiKey() {
-        return config.apiKey();
+        return config().apiKey();
     }
 
     public String apiSecret() {
-        return config.apiSecret();
+        return config().apiSecret();
     }
 
     /** A user token without expiry. */
     public String userToken(String userId) {
-        return Jwt.userToken(config.apiSecret(), userId, null, null);
+        return Jwt.userToken(apiSecret(), userId, null, null);
     }
 
     public String userToken(String userId, Instant expiresAt) {
-        return Jwt.userToken(config.apiSecret(), userId, expiresAt, null);
+        return Jwt.userToken(apiSecret(), userId, expiresAt, null);
     }
 
     public String serverToken() {
-        return Jwt.serverToken(config.apiSecret());
+        return Jwt.serverToken(apiSecret());
     }
 
     @Override
     public void close() {
-        server.close();
-        if (schema != null) {
-            dropSchema(schema);
+        Running r = running;
+        if (r == null || closed) {
+            return;
         }
-        try (Stream<Path> files = Files.walk(dataDir)) {
+        closed = true;
+        r.server().close();
+        if (r.schema() != null) {
+            dropSchema(r.schema());
+        }
+        try (Stream<Path> files = Files.walk(r.dataDir())) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary folder left behind is harmless

@@ -1,12 +1,13 @@
 package dev.parley.server.uploads;
 
-import static dev.parley.server.testing.Rest.json;
+import static dev.parley.server.testing.RestClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
-import dev.parley.server.testing.Rest;
-import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.ServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -19,14 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Channel uploads against the real server (PROTOCOL.md §7.9): store, serve, limits, delete. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -34,21 +34,13 @@ class UploadsTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-    private static TestServer server;
+    private static final Map<String, String> MULTIPART = Map.of("Content-Type", "multipart/form-data; boundary=b0undary");
+    @RegisterExtension
+    static final ServerExtension server = ServerExtension.embedded(b -> b.maxBodyBytes(16 * 1024).maxUploadBytes(64 * 1024));
 
     private String ann;
     private String bob;
     private String id;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(b -> b.maxBodyBytes(16 * 1024).maxUploadBytes(64 * 1024));
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     @BeforeEach
     void channel() {
@@ -56,11 +48,8 @@ class UploadsTest {
         ann = "ann-" + s;
         bob = "bob-" + s;
         id = "room-" + s;
-        ObjectNode users = Json.object();
-        users.set(ann, json("id", ann));
-        users.set(bob, json("id", bob));
-        Rest.server(server).post("/users", json("users", users));
-        Rest.as(server, ann).post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(ann, bob))));
+        Seed.users(server, json("id", ann), json("id", bob));
+        Seed.messaging(server, ann, id, ann, bob);
     }
 
     private static byte[] multipart(String field, String fileName, String type, byte[] bytes) {
@@ -72,19 +61,13 @@ class UploadsTest {
         return out.toByteArray();
     }
 
-    private Rest.Answer upload(String as, String kind, byte[] body) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/channels/messaging/" + id + "/" + kind
-                        + "?api_key=" + server.apiKey()))
-                .header("Authorization", server.userToken(as)).header("stream-auth-type", "jwt")
-                .header("Content-Type", "multipart/form-data; boundary=b0undary")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        HttpResponse<String> r = send(req, HttpResponse.BodyHandlers.ofString());
-        return new Rest.Answer(r.statusCode(), Json.parseObject(r.body(), "response"));
+    private RestClient.Response upload(String as, String kind, byte[] body) {
+        return RestClient.user(server, as).send("POST", "/channels/messaging/" + id + "/" + kind, Map.of(), body, MULTIPART);
     }
 
-    private static <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
+    private static HttpResponse<byte[]> fetch(String url) {
         try {
-            return HTTP.send(req, handler);
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -93,13 +76,9 @@ class UploadsTest {
         }
     }
 
-    private static HttpResponse<byte[]> fetch(String url) {
-        return send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
     @Test
     void anImageIsServedBackAtAnAbsoluteUrlWithItsTypeToAnyone() {
-        Rest.Answer r = upload(ann, "image", multipart("file", "photo one.png", "image/png", PNG));
+        RestClient.Response r = upload(ann, "image", multipart("file", "photo one.png", "image/png", PNG));
         String url = r.body().path("file").asText();
 
         HttpResponse<byte[]> got = fetch(url);
@@ -116,7 +95,7 @@ class UploadsTest {
     @Test
     void aFileKeepsItsBytesAndRiskyTypesAreServedAsAttachments() {
         byte[] html = "<script>alert(1)</script>".getBytes(StandardCharsets.UTF_8);
-        Rest.Answer r = upload(ann, "file", multipart("file", "page.html", "text/html", html));
+        RestClient.Response r = upload(ann, "file", multipart("file", "page.html", "text/html", html));
 
         HttpResponse<byte[]> got = fetch(r.body().path("file").asText());
 
@@ -128,9 +107,9 @@ class UploadsTest {
 
     @Test
     void theImageRouteRefusesOtherTypesAndAMissingFileFieldWithCode4() {
-        Rest.Answer text = upload(ann, "image", multipart("file", "notes.txt", "text/plain", new byte[] {'x'}));
-        Rest.Answer noField = upload(ann, "file", multipart("other", "a.txt", "text/plain", new byte[] {'x'}));
-        Rest.Answer garbage = upload(ann, "file", "not multipart".getBytes(StandardCharsets.UTF_8));
+        RestClient.Response text = upload(ann, "image", multipart("file", "notes.txt", "text/plain", new byte[] {'x'}));
+        RestClient.Response noField = upload(ann, "file", multipart("other", "a.txt", "text/plain", new byte[] {'x'}));
+        RestClient.Response garbage = upload(ann, "file", "not multipart".getBytes(StandardCharsets.UTF_8));
 
         assertThat(text.code()).isEqualTo(4);
         assertThat(noField.code()).isEqualTo(4);
@@ -143,10 +122,10 @@ class UploadsTest {
         byte[] big = new byte[40 * 1024];
         Arrays.fill(big, (byte) 'a');
 
-        Rest.Answer upload = upload(ann, "file", multipart("file", "big.txt", "text/plain", big));
-        Rest.Answer message = Rest.as(server, ann).post("/channels/messaging/" + id + "/message",
+        RestClient.Response upload = upload(ann, "file", multipart("file", "big.txt", "text/plain", big));
+        RestClient.Response message = RestClient.user(server, ann).post("/channels/messaging/" + id + "/message",
                 json("message", json("text", "x", "filler", new String(big, StandardCharsets.US_ASCII))));
-        Rest.Answer tooBig = upload(ann, "file", multipart("file", "huge.txt", "text/plain", new byte[100 * 1024]));
+        RestClient.Response tooBig = upload(ann, "file", multipart("file", "huge.txt", "text/plain", new byte[100 * 1024]));
 
         assertThat(upload.status()).as(upload.body().toString()).isEqualTo(200);
         assertThat(message.status()).isEqualTo(413);
@@ -157,9 +136,9 @@ class UploadsTest {
 
     @Test
     void outsidersAndUnknownChannelsAreRefused() {
-        Rest.Answer outsider = upload("eve-" + id, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
+        RestClient.Response outsider = upload("eve-" + id, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
         id = "none-" + id;
-        Rest.Answer missing = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
+        RestClient.Response missing = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
 
         assertThat(outsider.code()).isEqualTo(17);
         assertThat(missing.code()).isEqualTo(16);
@@ -170,9 +149,9 @@ class UploadsTest {
         String url = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'})).body().path("file").asText();
         String path = "/channels/messaging/" + id + "/file?url=" + URLEncoder.encode(url, StandardCharsets.UTF_8);
 
-        Rest.Answer byBob = Rest.as(server, bob).call("DELETE", path, null);
-        Rest.Answer byAnn = Rest.as(server, ann).call("DELETE", path, null);
-        Rest.Answer again = Rest.as(server, ann).call("DELETE", path, null);
+        RestClient.Response byBob = RestClient.user(server, bob).call("DELETE", path, null);
+        RestClient.Response byAnn = RestClient.user(server, ann).call("DELETE", path, null);
+        RestClient.Response again = RestClient.user(server, ann).call("DELETE", path, null);
 
         assertThat(byBob.code()).isEqualTo(17);
         assertThat(byAnn.status()).isEqualTo(200);
@@ -186,14 +165,11 @@ class UploadsTest {
         body.writeBytes(("--b0undary\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n{\"id\":\"" + bob
                 + "\"}\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(multipart("file", "b.txt", "text/plain", new byte[] {'y'}));
-        HttpRequest req = HttpRequest.newBuilder(URI.create(server.baseUrl() + "/channels/messaging/" + id + "/file?api_key="
-                        + server.apiKey()))
-                .header("Authorization", server.serverToken()).header("stream-auth-type", "jwt")
-                .header("Content-Type", "multipart/form-data; boundary=b0undary")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
-        String url = Json.parseObject(send(req, HttpResponse.BodyHandlers.ofString()).body(), "r").path("file").asText();
+        String url = RestClient.server(server)
+                .send("POST", "/channels/messaging/" + id + "/file", Map.of(), body.toByteArray(), MULTIPART)
+                .body().path("file").asText();
 
-        Rest.Answer byBob = Rest.as(server, bob).call("DELETE", "/channels/messaging/" + id + "/file?url="
+        RestClient.Response byBob = RestClient.user(server, bob).call("DELETE", "/channels/messaging/" + id + "/file?url="
                 + URLEncoder.encode(url, StandardCharsets.UTF_8), null);
 
         assertThat(url).contains("/uploads/");
@@ -213,15 +189,15 @@ class UploadsTest {
     @Test
     void theAppUploadConfigLimitsSizeAndExtensions() {
         ObjectNode config = json("blocked_file_extensions", Json.mapper().createArrayNode().add(".exe"), "size_limit", 8);
-        Rest.server(server).call("PATCH", "/app", json("file_upload_config", config));
+        RestClient.server(server).call("PATCH", "/app", json("file_upload_config", config));
         try {
-            Rest.Answer exe = upload(ann, "file", multipart("file", "setup.exe", "application/x-msdownload", new byte[] {'x'}));
-            Rest.Answer large = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[9]));
+            RestClient.Response exe = upload(ann, "file", multipart("file", "setup.exe", "application/x-msdownload", new byte[] {'x'}));
+            RestClient.Response large = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[9]));
 
             assertThat(exe.code()).isEqualTo(4);
             assertThat(large.code()).isEqualTo(22);
         } finally {
-            Rest.server(server).call("PATCH", "/app", json("file_upload_config", json("size_limit", 0)));
+            RestClient.server(server).call("PATCH", "/app", json("file_upload_config", json("size_limit", 0)));
         }
     }
 }
