@@ -11,6 +11,7 @@ import dev.parley.server.auth.Caller;
 import dev.parley.server.channels.Chat;
 import dev.parley.server.channels.ChatCore;
 import dev.parley.server.reads.Unread;
+import dev.parley.server.store.ChatRows.UnreadTotals;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Moderation;
@@ -210,6 +211,7 @@ public final class ChatNode implements AutoCloseable {
             return Events.me(anon);
         }
         boolean[] changed = {false};
+        boolean[] created = {false};
         int[] sockets = {0};
         User user = users.update(userId, current -> {
             Authenticator.checkRevocation(identity, current);
@@ -222,6 +224,7 @@ public final class ChatNode implements AutoCloseable {
             connectionPolicy.admit(userId, session.client());
             User merged = UserRules.mergeConnect(current, userId, details, now);
             changed[0] = current != null && merged != current;
+            created[0] = current == null;
             return merged.toBuilder().online(!merged.invisible()).lastActive(now).build();
         }, YearMonth.from(now.atZone(ZoneOffset.UTC)), u -> {
             users.pin(u);
@@ -234,6 +237,12 @@ public final class ChatNode implements AutoCloseable {
         }
         if (changed[0]) {
             presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
+        }
+        if (created[0] && !chat.core().store().hasOwnRows(userId)) {
+            // A new user: one query instead of five (unread totals, mutes, channel mutes, blocks, devices).
+            ObjectNode me = Moderation.withEmptyLists(Unread.put(Events.me(user), UnreadTotals.ZERO));
+            me.putArray("devices");
+            return me;
         }
         ObjectNode me = moderation.withLists(Unread.put(Events.me(user), chat.reads().totals(userId)), user);
         me.set("devices", chat.devices().devicesOf(userId));

@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -51,10 +53,15 @@ public final class ChannelService {
 
     private final ChatCore core;
     private final ChannelStates states;
+    private final WatchingEvents watching;
 
     public ChannelService(ChatCore core) {
         this.core = core;
         this.states = new ChannelStates(core);
+        this.watching = new WatchingEvents(this::sendWatchingEvent,
+                (nanos, task) -> CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, Thread::startVirtualThread)
+                        .execute(task),
+                System::nanoTime);
     }
 
     public ChannelStates states() {
@@ -311,6 +318,10 @@ public final class ChannelService {
     }
 
     private void watchingEvent(String kind, String userId, ChannelRow ch) {
+        watching.changed(kind, userId, ch, core.hub().watcherCount(ch.cid()));
+    }
+
+    private void sendWatchingEvent(String kind, String userId, ChannelRow ch) {
         ObjectNode e = ChannelViews.event(kind, ch, core.now());
         core.users().find(userId).ifPresent(u -> e.set("user", u.toJson()));
         e.put("watcher_count", core.hub().watcherCount(ch.cid()));

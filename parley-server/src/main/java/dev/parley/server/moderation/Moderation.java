@@ -79,6 +79,14 @@ public final class Moderation {
         return me;
     }
 
+    /** Fills the lists of an own-user object for a user without mutes, channel mutes or blocks. */
+    public static ObjectNode withEmptyLists(ObjectNode me) {
+        me.putArray("mutes");
+        me.putArray("channel_mutes");
+        me.putArray("blocked_user_ids");
+        return me;
+    }
+
     // ---- user mutes
 
     /** D1 {@code POST /moderation/mute}. */

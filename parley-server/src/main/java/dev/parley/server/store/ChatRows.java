@@ -189,7 +189,9 @@ public final class ChatRows {
     }
 
     /** A user's unread totals over all channels (PROTOCOL.md §6.1). */
-    public record UnreadTotals(int messages, int channels) {}
+    public record UnreadTotals(int messages, int channels) {
+        public static final UnreadTotals ZERO = new UnreadTotals(0, 0);
+    }
 
     /** A user's unread count in one channel, for {@code GET /unread}. */
     public record ChannelUnread(String cid, String type, int unread, Instant lastRead) {}

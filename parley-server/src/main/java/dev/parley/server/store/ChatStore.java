@@ -144,6 +144,13 @@ public interface ChatStore {
     /** The user's unread totals over all channels it is a member of. */
     UnreadTotals unreadTotals(String userId);
 
+    /**
+     * Whether any row that {@code me} is built from names the user: a channel membership, a user or
+     * channel mute, a block or a push device. False means {@code me} has zero unread counts and empty
+     * lists, which a connect can then fill without reading each table. One query.
+     */
+    boolean hasOwnRows(String userId);
+
     /** Unread totals of several users at once, for events personalised per recipient; every id is a key. */
     Map<String, UnreadTotals> unreadTotals(Collection<String> userIds);
 

@@ -463,6 +463,17 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public boolean hasOwnRows(String userId) {
+        SqlBuilder b = new SqlBuilder().sql("SELECT CASE WHEN EXISTS (SELECT 1 FROM members WHERE user_id = ").param(userId)
+                .sql(") OR EXISTS (SELECT 1 FROM user_mutes WHERE user_id = ").param(userId)
+                .sql(") OR EXISTS (SELECT 1 FROM channel_mutes WHERE user_id = ").param(userId)
+                .sql(") OR EXISTS (SELECT 1 FROM user_blocks WHERE user_id = ").param(userId)
+                .sql(") OR EXISTS (SELECT 1 FROM devices WHERE user_id = ").param(userId)
+                .sql(") THEN 1 ELSE 0 END");
+        return read("own rows", c -> list(c, b, rs -> rs.getInt(1) == 1)).getFirst();
+    }
+
+    @Override
     public Map<String, UnreadTotals> unreadTotals(Collection<String> userIds) {
         Map<String, UnreadTotals> out = new LinkedHashMap<>();
         for (List<String> chunk : chunks(userIds)) {

@@ -146,6 +146,19 @@ abstract class ModerationStoreContractTest {
     }
 
     @Test
+    void hasOwnRowsSeesMembershipsMutesChannelMutesBlocksAndDevices() {
+        channel("own", "mia");
+        moderation.upsertUserMutes(List.of(new UserMute("mut", "bob", T0, T0, null)));
+        moderation.upsertChannelMutes(List.of(new ModerationStore.ChannelMute("cmu", "messaging:own", T0, T0, null)));
+        moderation.block(new Block("blo", "bob", T0));
+        chat.upsertDevice(new dev.parley.server.store.ChatRows.DeviceRow("d1", "dev", "firebase", null, T0));
+
+        assertThat(List.of("mia", "mut", "cmu", "blo", "dev")).allMatch(chat::hasOwnRows);
+        assertThat(chat.hasOwnRows("bob")).isFalse();
+        assertThat(chat.hasOwnRows("nobody")).isFalse();
+    }
+
+    @Test
     void blockIsIdempotentAndUnblockRemovesIt() {
         boolean first = moderation.block(new Block("ann", "bob", T0));
         boolean again = moderation.block(new Block("ann", "bob", T0.plusSeconds(1)));

@@ -1,0 +1,126 @@
+package dev.parley.server.channels;
+
+import dev.parley.server.store.ChatRows.ChannelRow;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Paces {@code user.watching.start} / {@code user.watching.stop} of large channels (PROTOCOL.md §4.4).
+ *
+ * <p>Each such event goes to every other watcher, so N users starting to watch one channel cost N²/2
+ * frames: 12.5 million at 5,000 watchers, which is what kept the W3 benchmark's watches from finishing.
+ * Up to {@link #LARGE} watching users a channel gets every event at once, as before. Above it, a
+ * channel gets at most one watching event per {@link #INTERVAL_NANOS}: an event inside the interval
+ * replaces the one waiting, and the waiting one is sent at the end of the interval with the watcher
+ * count of that moment. Clients therefore always end with the right {@code watcher_count} (it is also in
+ * every {@code message.new}); in a large channel they see the latest watcher change of each second
+ * rather than every one, as Stream throttles typing and read events above 100 watchers.
+ *
+ * <p>Thread-safe. Holds one entry per large channel with an event in its current interval.
+ */
+final class WatchingEvents {
+    /** Watching users above which a channel's watching events are paced. */
+    static final int LARGE = 100;
+
+    static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Sends one watching event now. */
+    interface Sender {
+        void send(String kind, String userId, ChannelRow ch);
+    }
+
+    /** Runs a task after a delay, on a thread that may block. */
+    interface Scheduler {
+        void after(long nanos, Runnable task);
+    }
+
+    private record Pending(String kind, String userId, ChannelRow ch) {}
+
+    private static final class Window {
+        long sentAt;
+        Pending pending;
+        /** Removed from the map: a late caller must take a fresh window. */
+        boolean closed;
+    }
+
+    private final Sender sender;
+    private final Scheduler scheduler;
+    private final LongSupplier nanoTime;
+    private final Map<String, Window> windows = new ConcurrentHashMap<>();
+
+    WatchingEvents(Sender sender, Scheduler scheduler, LongSupplier nanoTime) {
+        this.sender = sender;
+        this.scheduler = scheduler;
+        this.nanoTime = nanoTime;
+    }
+
+    /** A user started or stopped watching {@code ch}, which now has {@code watchers} watching users. */
+    void changed(String kind, String userId, ChannelRow ch, int watchers) {
+        String cid = ch.cid();
+        if (watchers <= LARGE && !windows.containsKey(cid)) {
+            sender.send(kind, userId, ch);
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        boolean sendNow;
+        long wait = 0;
+        while (true) {
+            Window w = windows.computeIfAbsent(cid, k -> {
+                Window fresh = new Window();
+                fresh.sentAt = now - INTERVAL_NANOS;
+                return fresh;
+            });
+            synchronized (w) {
+                if (w.closed) {
+                    continue;
+                }
+                if (w.pending == null && now - w.sentAt >= INTERVAL_NANOS) {
+                    w.sentAt = now;
+                    sendNow = true;
+                } else {
+                    sendNow = false;
+                    boolean first = w.pending == null;
+                    w.pending = new Pending(kind, userId, ch);
+                    wait = first ? Math.max(0, w.sentAt + INTERVAL_NANOS - now) : -1;
+                }
+                break;
+            }
+        }
+        if (sendNow) {
+            sender.send(kind, userId, ch);
+            scheduler.after(INTERVAL_NANOS, () -> flush(cid));
+        } else if (wait >= 0) {
+            scheduler.after(wait, () -> flush(cid));
+        }
+    }
+
+    /** End of an interval: sends the waiting event, or forgets the channel when nothing waits. */
+    private void flush(String cid) {
+        Window w = windows.get(cid);
+        if (w == null) {
+            return;
+        }
+        Pending p;
+        synchronized (w) {
+            p = w.pending;
+            w.pending = null;
+            if (p == null) {
+                if (nanoTime.getAsLong() - w.sentAt >= INTERVAL_NANOS) {
+                    w.closed = true;
+                    windows.remove(cid, w);
+                }
+                return;
+            }
+            w.sentAt = nanoTime.getAsLong();
+        }
+        sender.send(p.kind(), p.userId(), p.ch());
+        scheduler.after(INTERVAL_NANOS, () -> flush(cid));
+    }
+
+    /** Channels with an open interval (for tests). */
+    int open() {
+        return windows.size();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.parley.server.channels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parley.protocol.Json;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Pacing of watching events in large channels, with a hand-driven clock and scheduler. No threads. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class WatchingEventsTest {
+    private static final long SECOND = WatchingEvents.INTERVAL_NANOS;
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final List<String> sent = new ArrayList<>();
+    private final List<long[]> due = new ArrayList<>();
+    private final List<Runnable> tasks = new ArrayList<>();
+    private long now = 1_000 * SECOND;
+    private final WatchingEvents events = new WatchingEvents((kind, user, ch) -> sent.add(kind + " " + user),
+            (nanos, task) -> {
+                due.add(new long[] {now + nanos});
+                tasks.add(task);
+            }, () -> now);
+
+    private static ChannelRow channel() {
+        return new ChannelRow("livestream:big", "livestream", "big", "ann", null, T0, T0, null, null, null, false,
+                false, 0, 0, 0, Json.object());
+    }
+
+    /** Advances the clock and runs the tasks that fall due, in order. */
+    private void advance(long nanos) {
+        now += nanos;
+        for (int i = 0; i < tasks.size(); i++) {
+            if (due.get(i)[0] <= now) {
+                Runnable t = tasks.get(i);
+                tasks.set(i, () -> {});
+                due.get(i)[0] = Long.MAX_VALUE;
+                t.run();
+            }
+        }
+    }
+
+    @Test
+    void smallChannelGetsEveryEventAtOnce() {
+        for (int i = 0; i < 5; i++) {
+            events.changed("user.watching.start", "u" + i, channel(), i + 1);
+        }
+
+        assertThat(sent).hasSize(5);
+        assertThat(tasks).isEmpty();
+    }
+
+    @Test
+    void largeChannelSendsOneEventPerSecondAndTheLastOneAtTheEndOfTheSecond() {
+        int watchers = WatchingEvents.LARGE;
+        for (int i = 0; i < 1_000; i++) {
+            events.changed("user.watching.start", "u" + i, channel(), ++watchers);
+        }
+        assertThat(sent).containsExactly("user.watching.start u0");
+
+        advance(SECOND);
+        assertThat(sent).containsExactly("user.watching.start u0", "user.watching.start u999");
+
+        advance(SECOND);
+        assertThat(sent).hasSize(2);
+        assertThat(events.open()).isZero();
+    }
+
+    @Test
+    void largeChannelAfterAQuietSecondSendsAtOnceAgain() {
+        events.changed("user.watching.start", "a", channel(), 500);
+        advance(3 * SECOND);
+        events.changed("user.watching.stop", "b", channel(), 499);
+
+        assertThat(sent).containsExactly("user.watching.start a", "user.watching.stop b");
+    }
+}
