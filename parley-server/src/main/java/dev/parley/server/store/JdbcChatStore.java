@@ -1,6 +1,13 @@
 package dev.parley.server.store;
 
-import static java.util.Objects.requireNonNull;
+import static dev.parley.server.store.Jdbc.IDS_PER_QUERY;
+import static dev.parley.server.store.Jdbc.chunks;
+import static dev.parley.server.store.Jdbc.in;
+import static dev.parley.server.store.Jdbc.instant;
+import static dev.parley.server.store.Jdbc.list;
+import static dev.parley.server.store.Jdbc.micros;
+import static dev.parley.server.store.Jdbc.nullable;
+import static dev.parley.server.store.Jdbc.update;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
@@ -16,7 +23,6 @@ import dev.parley.server.store.ChatRows.ReactionGroup;
 import dev.parley.server.store.ChatRows.ReactionRow;
 import dev.parley.server.store.ChatRows.UnreadTotals;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -39,20 +45,15 @@ final class JdbcChatStore implements ChatStore {
     private static final String MEMBER_COLUMNS = "cid, user_id, channel_role, created_at, updated_at, hidden, "
             + "last_read, last_read_message_id, unread_messages, archived_at, pinned_at, hide_messages_before, custom, "
             + "invite_status, invite_accepted_at, invite_rejected_at";
-    private static final int IDS_PER_QUERY = 500;
 
-    private final String kind;
-    private final HikariDataSource reads;
-    private final HikariDataSource writes;
+    private final Jdbc jdbc;
     private final ChannelQueryTranslator translator;
     private final MessageSearchTranslator searchTranslator;
 
     JdbcChatStore(String kind, SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
         this.translator = new ChannelQueryTranslator(dialect.onDocument("channels.custom"));
         this.searchTranslator = new MessageSearchTranslator(dialect.onDocument("doc"));
-        this.kind = requireNonNull(kind, "kind");
-        this.reads = requireNonNull(reads, "reads");
-        this.writes = requireNonNull(writes, "writes");
+        this.jdbc = new Jdbc(kind, reads, writes, false);
     }
 
     // ---- channels
@@ -61,12 +62,12 @@ final class JdbcChatStore implements ChatStore {
     public Optional<ChannelRow> findChannel(String cid) {
         SqlBuilder b = new SqlBuilder().sql("SELECT " + ChannelQueryTranslator.COLUMNS + " FROM channels WHERE cid = ")
                 .param(cid);
-        return read("find channel", c -> list(c, b, JdbcChatStore::channel)).stream().findFirst();
+        return jdbc.read("find channel", c -> list(c, b, JdbcChatStore::channel)).stream().findFirst();
     }
 
     @Override
     public boolean createChannel(ChannelRow ch, List<MemberRow> members) {
-        return write("create channel", c -> {
+        return jdbc.write("create channel", c -> {
             SqlBuilder b = new SqlBuilder().sql("INSERT INTO channels (cid, type, id, name, created_by_id, team, "
                     + "created_at, updated_at, last_message_at, truncated_at, truncated_by_id, frozen, disabled, cooldown, "
                     + "member_count, message_count, custom) VALUES (");
@@ -93,7 +94,7 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public void updateChannel(ChannelRow ch) {
-        write("update channel", c -> {
+        jdbc.write("update channel", c -> {
             SqlBuilder b = new SqlBuilder().sql("UPDATE channels SET name = ");
             nullable(b, ch.name()).sql(", team = ");
             nullable(b, ch.team()).sql(", updated_at = ").param(micros(ch.updatedAt())).sql(", frozen = ")
@@ -106,7 +107,7 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public void deleteChannel(String cid) {
-        write("delete channel", c -> {
+        jdbc.write("delete channel", c -> {
             update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
                     .param(cid).sql(")"));
             update(c, new SqlBuilder().sql("DELETE FROM messages WHERE cid = ").param(cid));
@@ -118,7 +119,7 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public void truncateChannel(String cid, Instant at, String byUserId) {
-        write("truncate channel", c -> {
+        jdbc.write("truncate channel", c -> {
             long t = micros(at);
             update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
                     .param(cid).sql(" AND created_at <= ").param(t).sql(")"));
@@ -133,7 +134,7 @@ final class JdbcChatStore implements ChatStore {
     @Override
     public List<ChannelRow> queryChannels(ChannelQuery query) {
         SqlBuilder b = translator.select(query);
-        return read("query channels", c -> list(c, b, JdbcChatStore::channel));
+        return jdbc.read("query channels", c -> list(c, b, JdbcChatStore::channel));
     }
 
     // ---- members
@@ -142,7 +143,7 @@ final class JdbcChatStore implements ChatStore {
     public List<MemberRow> members(String cid, int limit, int offset) {
         SqlBuilder b = new SqlBuilder().sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE cid = ").param(cid)
                 .sql(" ORDER BY created_at DESC, user_id ASC LIMIT ").param(limit).sql(" OFFSET ").param(offset);
-        return read("list members", c -> list(c, b, JdbcChatStore::member));
+        return jdbc.read("list members", c -> list(c, b, JdbcChatStore::member));
     }
 
     @Override
@@ -157,14 +158,14 @@ final class JdbcChatStore implements ChatStore {
             SqlBuilder b = new SqlBuilder().sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE user_id = ")
                     .param(userId).sql(" AND cid IN (");
             in(b, chunk).sql(")");
-            read("find memberships", c -> list(c, b, JdbcChatStore::member)).forEach(m -> out.put(m.cid(), m));
+            jdbc.read("find memberships", c -> list(c, b, JdbcChatStore::member)).forEach(m -> out.put(m.cid(), m));
         }
         return Collections.unmodifiableMap(out);
     }
 
     @Override
     public void upsertMembers(String cid, List<MemberRow> members) {
-        write("upsert members", c -> {
+        jdbc.write("upsert members", c -> {
             insertMembers(c, cid, members);
             return null;
         });
@@ -204,7 +205,7 @@ final class JdbcChatStore implements ChatStore {
         if (userIds.isEmpty()) {
             return 0;
         }
-        return write("remove members", c -> {
+        return jdbc.write("remove members", c -> {
             int removed = 0;
             for (List<String> chunk : chunks(userIds)) {
                 SqlBuilder b = new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid).sql(" AND user_id IN (");
@@ -217,7 +218,7 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public boolean setHidden(String cid, String userId, boolean hidden, Instant hideMessagesBefore) {
-        return write("hide channel", c -> {
+        return jdbc.write("hide channel", c -> {
             SqlBuilder b = new SqlBuilder().sql("UPDATE members SET hidden = ").param(hidden ? 1 : 0);
             if (hideMessagesBefore != null) {
                 b.sql(", hide_messages_before = ").param(micros(hideMessagesBefore));
@@ -228,7 +229,7 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unread) {
-        return write("set read state", c -> {
+        return jdbc.write("set read state", c -> {
             SqlBuilder b = new SqlBuilder().sql("UPDATE members SET last_read = ").param(micros(lastRead))
                     .sql(", last_read_message_id = ");
             nullable(b, lastReadMessageId).sql(", unread_messages = ").param(unread).sql(" WHERE cid = ").param(cid)
@@ -249,7 +250,7 @@ final class JdbcChatStore implements ChatStore {
         if (batch.isEmpty()) {
             return List.of();
         }
-        return write("append messages", c -> {
+        return jdbc.write("append messages", c -> {
             List<Boolean> out = new ArrayList<>(batch.size());
             for (ChatRows.MessageAppend a : batch) {
                 out.add(append(c, a.message(), a.parent(), a.countsAsUnread()));
@@ -303,14 +304,14 @@ final class JdbcChatStore implements ChatStore {
         for (List<String> chunk : chunks(ids)) {
             SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id IN (");
             in(b, chunk).sql(") ORDER BY created_at, id");
-            out.addAll(read("find messages", c -> list(c, b, JdbcChatStore::message)));
+            out.addAll(jdbc.read("find messages", c -> list(c, b, JdbcChatStore::message)));
         }
         return out;
     }
 
     @Override
     public void updateMessage(MessageRow m) {
-        write("update message", c -> {
+        jdbc.write("update message", c -> {
             updateMessage(c, m);
             return null;
         });
@@ -326,7 +327,7 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public boolean deleteMessage(String id) {
-        return write("delete message", c -> {
+        return jdbc.write("delete message", c -> {
             update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ").param(id));
             return update(c, new SqlBuilder().sql("DELETE FROM messages WHERE id = ").param(id)) > 0;
         });
@@ -356,7 +357,7 @@ final class JdbcChatStore implements ChatStore {
         }
         b.sql(r.oldestFirst() ? " ORDER BY created_at ASC, id ASC" : " ORDER BY created_at DESC, id DESC");
         b.sql(" LIMIT ").param(r.limit());
-        List<MessageRow> rows = new ArrayList<>(read("page messages", c -> list(c, b, JdbcChatStore::message)));
+        List<MessageRow> rows = new ArrayList<>(jdbc.read("page messages", c -> list(c, b, JdbcChatStore::message)));
         if (!r.oldestFirst()) {
             Collections.reverse(rows);
         }
@@ -371,14 +372,14 @@ final class JdbcChatStore implements ChatStore {
                 .sql(")) AND EXISTS (SELECT 1 FROM members m WHERE m.cid = p.cid AND m.user_id = ").param(userId)
                 .sql(") ORDER BY (SELECT max(r3.created_at) FROM messages r3 WHERE r3.parent_id = p.id) DESC, p.id LIMIT ")
                 .param(limit).sql(" OFFSET ").param(offset);
-        return read("threads of user", c -> list(c, b, JdbcChatStore::message));
+        return jdbc.read("threads of user", c -> list(c, b, JdbcChatStore::message));
     }
 
     @Override
     public List<MessageRow> pinnedMessages(String cid, int limit) {
         SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ").param(cid)
                 .sql(" AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC, id LIMIT ").param(limit);
-        return read("pinned messages", c -> list(c, b, JdbcChatStore::message));
+        return jdbc.read("pinned messages", c -> list(c, b, JdbcChatStore::message));
     }
 
     @Override
@@ -386,14 +387,14 @@ final class JdbcChatStore implements ChatStore {
         SqlBuilder b = new SqlBuilder().sql("SELECT count(*) FROM messages WHERE cid = ").param(cid)
                 .sql(" AND in_channel = 1 AND deleted_at IS NULL AND (created_at, id) >= (").param(micros(from.at()))
                 .sql(", ").param(from.id()).sql(")");
-        return read("count messages", c -> list(c, b, rs -> rs.getInt(1))).getFirst();
+        return jdbc.read("count messages", c -> list(c, b, rs -> rs.getInt(1))).getFirst();
     }
 
     // ---- reactions
 
     @Override
     public void upsertReaction(ReactionRow r) {
-        write("upsert reaction", c -> update(c, new SqlBuilder()
+        jdbc.write("upsert reaction", c -> update(c, new SqlBuilder()
                 .sql("INSERT INTO reactions (message_id, user_id, type, score, created_at, doc) VALUES (")
                 .param(r.messageId()).sql(", ").param(r.userId()).sql(", ").param(r.type()).sql(", ").param(r.score())
                 .sql(", ").param(micros(r.createdAt())).sql(", ").param(Json.write(r.doc()))
@@ -402,13 +403,13 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public boolean deleteReaction(String messageId, String userId, String type) {
-        return write("delete reaction", c -> update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
+        return jdbc.write("delete reaction", c -> update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
                 .param(messageId).sql(" AND user_id = ").param(userId).sql(" AND type = ").param(type)) > 0);
     }
 
     @Override
     public int deleteReactionsOf(String messageId, String userId) {
-        return write("delete reactions", c -> update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
+        return jdbc.write("delete reactions", c -> update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
                 .param(messageId).sql(" AND user_id = ").param(userId)));
     }
 
@@ -417,7 +418,7 @@ final class JdbcChatStore implements ChatStore {
         SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
                 + "WHERE message_id = ").param(messageId).sql(" ORDER BY created_at DESC, user_id, type LIMIT ")
                 .param(limit).sql(" OFFSET ").param(offset);
-        return read("list reactions", c -> list(c, b, JdbcChatStore::reaction));
+        return jdbc.read("list reactions", c -> list(c, b, JdbcChatStore::reaction));
     }
 
     @Override
@@ -427,7 +428,7 @@ final class JdbcChatStore implements ChatStore {
             SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
                     + "WHERE user_id = ").param(userId).sql(" AND message_id IN (");
             in(b, chunk).sql(") ORDER BY created_at DESC, type");
-            out.addAll(read("own reactions", c -> list(c, b, JdbcChatStore::reaction)));
+            out.addAll(jdbc.read("own reactions", c -> list(c, b, JdbcChatStore::reaction)));
         }
         return out;
     }
@@ -439,7 +440,7 @@ final class JdbcChatStore implements ChatStore {
             SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
                     + "WHERE message_id = ").param(messageId).sql(" AND user_id IN (");
             in(b, chunk).sql(") ORDER BY created_at DESC, type");
-            out.addAll(read("reactions of users", c -> list(c, b, JdbcChatStore::reaction)));
+            out.addAll(jdbc.read("reactions of users", c -> list(c, b, JdbcChatStore::reaction)));
         }
         return out;
     }
@@ -448,7 +449,7 @@ final class JdbcChatStore implements ChatStore {
     public List<ReactionGroup> reactionGroups(String messageId) {
         SqlBuilder b = new SqlBuilder().sql("SELECT type, count(*), sum(score), min(created_at), max(created_at) "
                 + "FROM reactions WHERE message_id = ").param(messageId).sql(" GROUP BY type ORDER BY min(created_at), type");
-        return read("reaction groups", c -> list(c, b, rs -> new ReactionGroup(rs.getString(1), rs.getInt(2),
+        return jdbc.read("reaction groups", c -> list(c, b, rs -> new ReactionGroup(rs.getString(1), rs.getInt(2),
                 rs.getInt(3), Timestamps.fromMicros(rs.getLong(4)), Timestamps.fromMicros(rs.getLong(5)))));
     }
 
@@ -459,7 +460,7 @@ final class JdbcChatStore implements ChatStore {
         SqlBuilder b = new SqlBuilder().sql("SELECT COALESCE(sum(unread_messages), 0), "
                 + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id = ")
                 .param(userId);
-        return read("unread totals", c -> list(c, b, rs -> new UnreadTotals(rs.getInt(1), rs.getInt(2)))).getFirst();
+        return jdbc.read("unread totals", c -> list(c, b, rs -> new UnreadTotals(rs.getInt(1), rs.getInt(2)))).getFirst();
     }
 
     @Override
@@ -470,7 +471,7 @@ final class JdbcChatStore implements ChatStore {
                 .sql(") OR EXISTS (SELECT 1 FROM user_blocks WHERE user_id = ").param(userId)
                 .sql(") OR EXISTS (SELECT 1 FROM devices WHERE user_id = ").param(userId)
                 .sql(") THEN 1 ELSE 0 END");
-        return read("own rows", c -> list(c, b, rs -> rs.getInt(1) == 1)).getFirst();
+        return jdbc.read("own rows", c -> list(c, b, rs -> rs.getInt(1) == 1)).getFirst();
     }
 
     @Override
@@ -481,7 +482,7 @@ final class JdbcChatStore implements ChatStore {
             SqlBuilder b = new SqlBuilder().sql("SELECT user_id, COALESCE(sum(unread_messages), 0), "
                     + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id IN (");
             in(b, chunk).sql(") GROUP BY user_id");
-            read("unread totals", c -> list(c, b, rs -> {
+            jdbc.read("unread totals", c -> list(c, b, rs -> {
                 out.put(rs.getString(1), new UnreadTotals(rs.getInt(2), rs.getInt(3)));
                 return null;
             }));
@@ -494,7 +495,7 @@ final class JdbcChatStore implements ChatStore {
         SqlBuilder b = new SqlBuilder().sql("SELECT m.cid, c.type, m.unread_messages, m.last_read FROM members m "
                 + "JOIN channels c ON c.cid = m.cid WHERE m.user_id = ").param(userId)
                 .sql(" AND m.unread_messages > 0 ORDER BY c.last_message_at DESC NULLS LAST, m.cid LIMIT ").param(limit);
-        return read("unread channels", c -> list(c, b, rs -> new ChannelUnread(rs.getString(1), rs.getString(2),
+        return jdbc.read("unread channels", c -> list(c, b, rs -> new ChannelUnread(rs.getString(1), rs.getString(2),
                 rs.getInt(3), instant(rs, 4))));
     }
 
@@ -504,12 +505,12 @@ final class JdbcChatStore implements ChatStore {
             return List.of();
         }
         SqlBuilder b = searchTranslator.select(MESSAGE_COLUMNS, search);
-        return read("search messages", c -> list(c, b, JdbcChatStore::message));
+        return jdbc.read("search messages", c -> list(c, b, JdbcChatStore::message));
     }
 
     @Override
     public void setDelivered(ChatRows.Delivery d) {
-        write("set delivered", c -> update(c, new SqlBuilder()
+        jdbc.write("set delivered", c -> update(c, new SqlBuilder()
                 .sql("INSERT INTO deliveries (cid, user_id, delivered_at, message_id) VALUES (").param(d.cid()).sql(", ")
                 .param(d.userId()).sql(", ").param(micros(d.at())).sql(", ").param(d.messageId())
                 .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET delivered_at = excluded.delivered_at, "
@@ -521,14 +522,14 @@ final class JdbcChatStore implements ChatStore {
         SqlBuilder b = new SqlBuilder().sql("SELECT cid, user_id, delivered_at, message_id FROM deliveries WHERE cid = ")
                 .param(cid);
         Map<String, ChatRows.Delivery> out = new LinkedHashMap<>();
-        read("deliveries", c -> list(c, b, rs -> new ChatRows.Delivery(rs.getString(1), rs.getString(2),
+        jdbc.read("deliveries", c -> list(c, b, rs -> new ChatRows.Delivery(rs.getString(1), rs.getString(2),
                 Timestamps.fromMicros(rs.getLong(3)), rs.getString(4)))).forEach(d -> out.put(d.userId(), d));
         return out;
     }
 
     @Override
     public void upsertDevice(ChatRows.DeviceRow d) {
-        write("upsert device", c -> {
+        jdbc.write("upsert device", c -> {
             SqlBuilder b = new SqlBuilder().sql("INSERT INTO devices (id, user_id, push_provider, push_provider_name, "
                     + "created_at) VALUES (").param(d.id()).sql(", ").param(d.userId()).sql(", ").param(d.pushProvider())
                     .sql(", ");
@@ -543,19 +544,19 @@ final class JdbcChatStore implements ChatStore {
     public List<ChatRows.DeviceRow> devices(String userId) {
         SqlBuilder b = new SqlBuilder().sql("SELECT id, user_id, push_provider, push_provider_name, created_at FROM devices "
                 + "WHERE user_id = ").param(userId).sql(" ORDER BY created_at, id");
-        return read("list devices", c -> list(c, b, rs -> new ChatRows.DeviceRow(rs.getString(1), rs.getString(2),
+        return jdbc.read("list devices", c -> list(c, b, rs -> new ChatRows.DeviceRow(rs.getString(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), Timestamps.fromMicros(rs.getLong(5)))));
     }
 
     @Override
     public boolean deleteDevice(String userId, String deviceId) {
-        return write("delete device", c -> update(c, new SqlBuilder().sql("DELETE FROM devices WHERE id = ").param(deviceId)
+        return jdbc.write("delete device", c -> update(c, new SqlBuilder().sql("DELETE FROM devices WHERE id = ").param(deviceId)
                 .sql(" AND user_id = ").param(userId)) > 0);
     }
 
     @Override
     public void appendEvent(String cid, Instant at, ObjectNode event) {
-        write("append event", c -> update(c, new SqlBuilder().sql("INSERT INTO channel_events (cid, created_at, doc) VALUES (")
+        jdbc.write("append event", c -> update(c, new SqlBuilder().sql("INSERT INTO channel_events (cid, created_at, doc) VALUES (")
                 .param(cid).sql(", ").param(micros(at)).sql(", ").param(Json.write(event)).sql(")")));
     }
 
@@ -568,7 +569,7 @@ final class JdbcChatStore implements ChatStore {
                 .sql(" AND cid IN (");
         in(b, List.copyOf(cids).subList(0, Math.min(cids.size(), IDS_PER_QUERY)))
                 .sql(") ORDER BY created_at, seq LIMIT ").param(limit);
-        return read("events since", c -> list(c, b, rs -> Json.parseObject(rs.getString(1), "stored event")));
+        return jdbc.read("events since", c -> list(c, b, rs -> Json.parseObject(rs.getString(1), "stored event")));
     }
 
     // ---- rows
@@ -596,88 +597,5 @@ final class JdbcChatStore implements ChatStore {
     private static ReactionRow reaction(ResultSet rs) throws SQLException {
         return new ReactionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), instant(rs, 5),
                 Json.parseObject(rs.getString(6), "stored reaction"));
-    }
-
-    // ---- plumbing
-
-    @FunctionalInterface
-    private interface RowReader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    private static <T> List<T> list(Connection c, SqlBuilder b, RowReader<T> reader) throws SQLException {
-        List<T> out = new ArrayList<>();
-        try (PreparedStatement ps = b.prepare(c);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(reader.read(rs));
-            }
-        }
-        return out;
-    }
-
-    private static int update(Connection c, SqlBuilder b) throws SQLException {
-        try (PreparedStatement ps = b.prepare(c)) {
-            return ps.executeUpdate();
-        }
-    }
-
-    private static SqlBuilder nullable(SqlBuilder b, Object value) {
-        return value == null ? b.sql("NULL") : b.param(value);
-    }
-
-    private static SqlBuilder in(SqlBuilder b, List<String> values) {
-        for (int i = 0; i < values.size(); i++) {
-            b.sql(i == 0 ? "" : ", ").param(values.get(i));
-        }
-        return b;
-    }
-
-    private static List<List<String>> chunks(Collection<String> ids) {
-        List<String> all = List.copyOf(new java.util.LinkedHashSet<>(ids));
-        List<List<String>> out = new ArrayList<>();
-        for (int from = 0; from < all.size(); from += IDS_PER_QUERY) {
-            out.add(all.subList(from, Math.min(all.size(), from + IDS_PER_QUERY)));
-        }
-        return out;
-    }
-
-    private static Long micros(Instant at) {
-        return at == null ? null : Timestamps.toMicros(at);
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : Timestamps.fromMicros(v);
-    }
-
-    private <T> T read(String what, JdbcStore.SqlWork<T> work) {
-        try (Connection c = reads.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new StoreException(kind + ": " + what + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private <T> T write(String what, JdbcStore.SqlWork<T> work) {
-        try (Connection c = writes.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException r) {
-                    e.addSuppressed(r);
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException(kind + ": " + what + " failed: " + e.getMessage(), e);
-        }
     }
 }

@@ -1,15 +1,13 @@
 package dev.parley.server.store;
 
-import static java.util.Objects.requireNonNull;
+import static dev.parley.server.store.Jdbc.instant;
+import static dev.parley.server.store.Jdbc.list;
+import static dev.parley.server.store.Jdbc.micros;
+import static dev.parley.server.store.Jdbc.nullable;
+import static dev.parley.server.store.Jdbc.update;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.parley.protocol.Timestamps;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -20,21 +18,17 @@ import java.util.Optional;
  * writes to the write pool, each in one transaction. Thread-safe.
  */
 final class JdbcModerationStore implements ModerationStore {
-    private final String kind;
-    private final HikariDataSource reads;
-    private final HikariDataSource writes;
+    private final Jdbc jdbc;
 
     JdbcModerationStore(String kind, HikariDataSource reads, HikariDataSource writes) {
-        this.kind = requireNonNull(kind, "kind");
-        this.reads = requireNonNull(reads, "reads");
-        this.writes = requireNonNull(writes, "writes");
+        this.jdbc = new Jdbc(kind, reads, writes, false);
     }
 
     // ---- mutes
 
     @Override
     public void upsertUserMutes(List<UserMute> mutes) {
-        write("mute users", c -> {
+        jdbc.write("mute users", c -> {
             for (UserMute m : mutes) {
                 SqlBuilder b = new SqlBuilder().sql("INSERT INTO user_mutes (user_id, target_id, created_at, updated_at, "
                         + "expires) VALUES (").param(m.userId()).sql(", ").param(m.targetId()).sql(", ")
@@ -57,13 +51,13 @@ final class JdbcModerationStore implements ModerationStore {
         SqlBuilder b = new SqlBuilder().sql("SELECT user_id, target_id, created_at, updated_at, expires FROM user_mutes "
                 + "WHERE user_id = ").param(userId);
         active(b, activeAt).sql(" ORDER BY created_at, target_id");
-        return read("list user mutes", c -> list(c, b, rs -> new UserMute(rs.getString(1), rs.getString(2),
+        return jdbc.read("list user mutes", c -> list(c, b, rs -> new UserMute(rs.getString(1), rs.getString(2),
                 instant(rs, 3), instant(rs, 4), instant(rs, 5))));
     }
 
     @Override
     public void upsertChannelMutes(List<ChannelMute> mutes) {
-        write("mute channels", c -> {
+        jdbc.write("mute channels", c -> {
             for (ChannelMute m : mutes) {
                 SqlBuilder b = new SqlBuilder().sql("INSERT INTO channel_mutes (user_id, cid, created_at, updated_at, "
                         + "expires) VALUES (").param(m.userId()).sql(", ").param(m.cid()).sql(", ")
@@ -86,7 +80,7 @@ final class JdbcModerationStore implements ModerationStore {
         SqlBuilder b = new SqlBuilder().sql("SELECT user_id, cid, created_at, updated_at, expires FROM channel_mutes "
                 + "WHERE user_id = ").param(userId);
         active(b, activeAt).sql(" ORDER BY created_at, cid");
-        return read("list channel mutes", c -> list(c, b, rs -> new ChannelMute(rs.getString(1), rs.getString(2),
+        return jdbc.read("list channel mutes", c -> list(c, b, rs -> new ChannelMute(rs.getString(1), rs.getString(2),
                 instant(rs, 3), instant(rs, 4), instant(rs, 5))));
     }
 
@@ -94,7 +88,7 @@ final class JdbcModerationStore implements ModerationStore {
         if (values.isEmpty()) {
             return 0;
         }
-        return write("delete from " + table, c -> {
+        return jdbc.write("delete from " + table, c -> {
             SqlBuilder b = new SqlBuilder().sql("DELETE FROM " + table + " WHERE user_id = ").param(userId)
                     .sql(" AND " + column + " IN (");
             int i = 0;
@@ -111,7 +105,7 @@ final class JdbcModerationStore implements ModerationStore {
 
     @Override
     public void upsertBan(Ban ban) {
-        write("ban", c -> {
+        jdbc.write("ban", c -> {
             SqlBuilder b = new SqlBuilder().sql("INSERT INTO bans (" + BAN_COLUMNS + ") VALUES (").param(ban.targetId())
                     .sql(", ").param(ban.cid()).sql(", ");
             nullable(b, ban.createdById()).sql(", ");
@@ -126,7 +120,7 @@ final class JdbcModerationStore implements ModerationStore {
 
     @Override
     public boolean deleteBan(String targetId, String cid) {
-        return write("unban", c -> update(c, new SqlBuilder().sql("DELETE FROM bans WHERE target_id = ").param(targetId)
+        return jdbc.write("unban", c -> update(c, new SqlBuilder().sql("DELETE FROM bans WHERE target_id = ").param(targetId)
                 .sql(" AND cid = ").param(cid)) > 0);
     }
 
@@ -146,7 +140,7 @@ final class JdbcModerationStore implements ModerationStore {
         }
         active(b, activeAt).sql(" ORDER BY created_at DESC, target_id, cid LIMIT ").param(limit).sql(" OFFSET ")
                 .param(offset);
-        return read("list bans", c -> list(c, b, rs -> new Ban(rs.getString(1), rs.getString(2), rs.getString(3),
+        return jdbc.read("list bans", c -> list(c, b, rs -> new Ban(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getString(4), rs.getInt(5) == 1, instant(rs, 6), instant(rs, 7))));
     }
 
@@ -154,7 +148,7 @@ final class JdbcModerationStore implements ModerationStore {
 
     @Override
     public Flag upsertFlag(Flag f) {
-        return write("flag", c -> {
+        return jdbc.write("flag", c -> {
             SqlBuilder b = new SqlBuilder().sql("INSERT INTO flags (user_id, target_kind, target_id, reason, created_at, "
                     + "updated_at) VALUES (").param(f.userId()).sql(", ").param(f.targetKind()).sql(", ")
                     .param(f.targetId()).sql(", ");
@@ -172,14 +166,14 @@ final class JdbcModerationStore implements ModerationStore {
 
     @Override
     public boolean block(Block block) {
-        return write("block", c -> update(c, new SqlBuilder().sql("INSERT INTO user_blocks (user_id, blocked_user_id, "
+        return jdbc.write("block", c -> update(c, new SqlBuilder().sql("INSERT INTO user_blocks (user_id, blocked_user_id, "
                 + "created_at) VALUES (").param(block.userId()).sql(", ").param(block.blockedUserId()).sql(", ")
                 .param(micros(block.createdAt())).sql(") ON CONFLICT (user_id, blocked_user_id) DO NOTHING")) > 0);
     }
 
     @Override
     public boolean unblock(String userId, String blockedUserId) {
-        return write("unblock", c -> update(c, new SqlBuilder().sql("DELETE FROM user_blocks WHERE user_id = ")
+        return jdbc.write("unblock", c -> update(c, new SqlBuilder().sql("DELETE FROM user_blocks WHERE user_id = ")
                 .param(userId).sql(" AND blocked_user_id = ").param(blockedUserId)) > 0);
     }
 
@@ -187,7 +181,7 @@ final class JdbcModerationStore implements ModerationStore {
     public List<Block> blocks(String userId) {
         SqlBuilder b = new SqlBuilder().sql("SELECT user_id, blocked_user_id, created_at FROM user_blocks WHERE user_id = ")
                 .param(userId).sql(" ORDER BY created_at, blocked_user_id");
-        return read("list blocks", c -> list(c, b, rs -> new Block(rs.getString(1), rs.getString(2), instant(rs, 3))));
+        return jdbc.read("list blocks", c -> list(c, b, rs -> new Block(rs.getString(1), rs.getString(2), instant(rs, 3))));
     }
 
     /**
@@ -201,74 +195,7 @@ final class JdbcModerationStore implements ModerationStore {
                         + "AND (cm.expires IS NULL OR cm.expires > ").param(atMicros).sql(")) THEN 0 ELSE 1 END)");
     }
 
-    // ---- plumbing
-
-    @FunctionalInterface
-    private interface RowReader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
     private static SqlBuilder active(SqlBuilder b, Instant activeAt) {
         return activeAt == null ? b : b.sql(" AND (expires IS NULL OR expires > ").param(micros(activeAt)).sql(")");
-    }
-
-    private static <T> List<T> list(Connection c, SqlBuilder b, RowReader<T> reader) throws SQLException {
-        List<T> out = new ArrayList<>();
-        try (PreparedStatement ps = b.prepare(c);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(reader.read(rs));
-            }
-        }
-        return out;
-    }
-
-    private static int update(Connection c, SqlBuilder b) throws SQLException {
-        try (PreparedStatement ps = b.prepare(c)) {
-            return ps.executeUpdate();
-        }
-    }
-
-    private static SqlBuilder nullable(SqlBuilder b, Object value) {
-        return value == null ? b.sql("NULL") : b.param(value);
-    }
-
-    private static Long micros(Instant at) {
-        return at == null ? null : Timestamps.toMicros(at);
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : Timestamps.fromMicros(v);
-    }
-
-    private <T> T read(String what, JdbcStore.SqlWork<T> work) {
-        try (Connection c = reads.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new StoreException(kind + ": " + what + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private <T> T write(String what, JdbcStore.SqlWork<T> work) {
-        try (Connection c = writes.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException r) {
-                    e.addSuppressed(r);
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException(kind + ": " + what + " failed: " + e.getMessage(), e);
-        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.parley.server.store;
 
+import static dev.parley.server.store.Jdbc.IDS_PER_QUERY;
+import static dev.parley.server.store.Jdbc.in;
+import static dev.parley.server.store.Jdbc.list;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,12 +34,10 @@ import java.util.TreeMap;
  * on each other in opposite orders. Thread-safe.
  */
 abstract class JdbcStore implements Store {
-    /** Most ids in one {@code IN} list of {@link #findUsers}. */
-    private static final int IDS_PER_QUERY = 500;
-
     private final SqlDialect dialect;
     private final HikariDataSource reads;
     private final HikariDataSource writes;
+    private final Jdbc jdbc;
     private final UserQueryTranslator translator;
     private final String upsertUser;
     private final JdbcChatStore chat;
@@ -46,6 +47,7 @@ abstract class JdbcStore implements Store {
         this.dialect = requireNonNull(dialect, "dialect");
         this.reads = requireNonNull(reads, "reads");
         this.writes = requireNonNull(writes, "writes");
+        this.jdbc = new Jdbc(kind(), reads, writes, true);
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
         this.chat = new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes);
@@ -62,11 +64,6 @@ abstract class JdbcStore implements Store {
         return moderation;
     }
 
-    @FunctionalInterface
-    interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     @Override
     public Optional<User> findUser(String id) {
         requireNonNull(id, "id");
@@ -81,11 +78,8 @@ abstract class JdbcStore implements Store {
         for (int from = 0; from < distinct.size(); from += IDS_PER_QUERY) {
             List<String> chunk = distinct.subList(from, Math.min(distinct.size(), from + IDS_PER_QUERY));
             SqlBuilder b = new SqlBuilder().sql("SELECT " + UserRows.COLUMNS + " FROM users WHERE users.id IN (");
-            for (int i = 0; i < chunk.size(); i++) {
-                b.sql(i == 0 ? "" : ", ").param(chunk.get(i));
-            }
-            b.sql(")");
-            read("find users", c -> readUsers(c, b)).forEach(u -> found.put(u.id(), u));
+            in(b, chunk).sql(")");
+            jdbc.read("find users", c -> list(c, b, UserRows::read)).forEach(u -> found.put(u.id(), u));
         }
         Map<String, User> ordered = new LinkedHashMap<>();
         distinct.stream().filter(found::containsKey).forEach(id -> ordered.put(id, found.get(id)));
@@ -96,13 +90,13 @@ abstract class JdbcStore implements Store {
     public List<User> queryUsers(UserQuery query) {
         requireNonNull(query, "query");
         SqlBuilder select = translator.select(query);
-        return read("query users", c -> readUsers(c, select));
+        return jdbc.read("query users", c -> list(c, select, UserRows::read));
     }
 
     @Override
     public boolean deleteUser(String id) {
         requireNonNull(id, "id");
-        return write("delete user", c -> {
+        return jdbc.write("delete user", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM users WHERE id = ?")) {
                 ps.setString(1, id);
                 return ps.executeUpdate() > 0;
@@ -116,7 +110,7 @@ abstract class JdbcStore implements Store {
         if (batch.isEmpty()) {
             return;
         }
-        write("apply batch", c -> {
+        jdbc.write("apply batch", c -> {
             upsertUsers(c, batch.users());
             insertActiveUsers(c, batch.activeUsers());
             raisePeaks(c, batch.peakConnections());
@@ -176,7 +170,7 @@ abstract class JdbcStore implements Store {
     @Override
     public long countActiveUsers(YearMonth month) {
         requireNonNull(month, "month");
-        return read("count active users", c -> {
+        return jdbc.read("count active users", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM active_users WHERE month = ?")) {
                 ps.setString(1, month.toString());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -191,7 +185,7 @@ abstract class JdbcStore implements Store {
     public boolean isActiveUser(YearMonth month, String userId) {
         requireNonNull(month, "month");
         requireNonNull(userId, "userId");
-        return read("check active user", c -> {
+        return jdbc.read("check active user", c -> {
             String sql = "SELECT 1 FROM active_users WHERE month = ? AND user_id = ?";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, month.toString());
@@ -210,7 +204,7 @@ abstract class JdbcStore implements Store {
         if (from.isAfter(to)) {
             throw new IllegalArgumentException("from: " + from + " (expected: not after to: " + to + ")");
         }
-        return read("read peaks", c -> {
+        return jdbc.read("read peaks", c -> {
             String sql = "SELECT day, peak FROM daily_peaks WHERE day >= ? AND day <= ? ORDER BY day";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, from.toString());
@@ -228,7 +222,7 @@ abstract class JdbcStore implements Store {
 
     @Override
     public Optional<ObjectNode> loadAppSettings() {
-        return read("load app settings", c -> {
+        return jdbc.read("load app settings", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT doc FROM app_settings WHERE id = 1");
                     ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -244,7 +238,7 @@ abstract class JdbcStore implements Store {
     public void saveAppSettings(ObjectNode settings) {
         requireNonNull(settings, "settings");
         String json = Json.write(settings);
-        write("save app settings", c -> {
+        jdbc.write("save app settings", c -> {
             String sql = "INSERT INTO app_settings (id, doc) VALUES (1, " + dialect.jsonParam()
                     + ") ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -259,60 +253,5 @@ abstract class JdbcStore implements Store {
     public void close() {
         writes.close();
         reads.close();
-    }
-
-    private static List<User> readUsers(Connection c, SqlBuilder select) throws SQLException {
-        List<User> users = new ArrayList<>();
-        try (PreparedStatement ps = select.prepare(c);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                users.add(UserRows.read(rs));
-            }
-        }
-        return users;
-    }
-
-    /** Runs {@code work} on a pooled read connection in auto-commit mode. */
-    private <T> T read(String what, SqlWork<T> work) {
-        try (Connection c = reads.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw failure(what, e);
-        }
-    }
-
-    /** Runs {@code work} in one transaction on a write connection: all of it commits, or none. */
-    private <T> T write(String what, SqlWork<T> work) {
-        try (Connection c = writes.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollback(c, e);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw failure(what, e);
-        }
-    }
-
-    private StoreException failure(String what, SQLException e) {
-        String message = e.getMessage();
-        if (e.getNextException() != null) {
-            message += " (" + e.getNextException().getMessage() + ")";
-        }
-        return new StoreException(kind() + ": " + what + " failed: " + message, e);
-    }
-
-    private static void rollback(Connection c, Exception cause) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-        }
     }
 }
