@@ -12,13 +12,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HS256 JSON Web Tokens as Stream's SDKs make them (PROTOCOL.md §2.3, §2.5).
  *
- * <p>Stateless and thread-safe. Verification maps every failure onto the auth codes of §2.7: 5 for a
+ * <p>Thread-safe; the only state is a small cache of keyed HMACs. Verification maps every failure onto the auth codes of §2.7: 5 for a
  * malformed token, 43 for a bad signature, 40 for an expired one, 41 for one not valid yet and 42 for
  * one issued in the future.
  */
@@ -32,6 +33,9 @@ public final class Jwt {
     private static final String HEADER = Base64.getUrlEncoder()
             .withoutPadding()
             .encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+
+    private static final int MAX_KEYS = 16;
+    private static final Map<String, Mac> KEYED = new ConcurrentHashMap<>();
 
     private Jwt() {}
 
@@ -195,10 +199,35 @@ public final class Jwt {
     }
 
     private static byte[] hmac(String secret, String input) {
+        return mac(secret).doFinal(input.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * A fresh HMAC for {@code secret}: a clone of a keyed prototype, which skips the provider lookup and
+     * the key schedule of {@code Mac.getInstance} and {@code init} (most of the cost of a check). An app
+     * has one or two secrets; the cache is cleared should it ever hold more than {@link #MAX_KEYS}.
+     */
+    private static Mac mac(String secret) {
+        Mac prototype = KEYED.get(secret);
+        if (prototype == null) {
+            prototype = newMac(secret);
+            if (KEYED.size() >= MAX_KEYS) {
+                KEYED.clear();
+            }
+            KEYED.putIfAbsent(secret, prototype);
+        }
+        try {
+            return (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            return newMac(secret);
+        }
+    }
+
+    private static Mac newMac(String secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac.doFinal(input.getBytes(StandardCharsets.US_ASCII));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
