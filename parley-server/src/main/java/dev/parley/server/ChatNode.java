@@ -232,10 +232,10 @@ public final class ChatNode implements AutoCloseable {
             concurrency.record(now, registry.totalConnections());
             connectionPolicy.registered(session, sockets[0]);
         });
-        if (sockets[0] == 1 && !user.invisible()) {
+        if (sockets[0] == 1 && !user.invisible() && presence.hasSubscribers(userId)) {
             presence.publish(userId, Events.userEvent("user.presence.changed", user, now), List.of());
         }
-        if (changed[0]) {
+        if (changed[0] && presence.hasSubscribers(userId)) {
             presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
         }
         if (created[0] && !chat.core().store().hasOwnRows(userId)) {
@@ -272,7 +272,7 @@ public final class ChatNode implements AutoCloseable {
                 users.unpin(session.userId());
             }
         });
-        if (wentOffline[0] && user != null) {
+        if (wentOffline[0] && user != null && presence.hasSubscribers(user.id())) {
             presence.publish(user.id(), Events.userEvent("user.presence.changed", user, now), List.of());
         }
     }

@@ -57,6 +57,12 @@ public final class PresenceHub {
     }
 
     /** Sends {@code event} about {@code userId} to its subscribers, plus {@code alsoTo}. */
+    /** Whether any session subscribed to {@code userId}'s presence: callers skip building events nobody reads. */
+    public boolean hasSubscribers(String userId) {
+        Set<Session> subs = subscribers.get(userId);
+        return subs != null && !subs.isEmpty();
+    }
+
     public void publish(String userId, ObjectNode event, List<Session> alsoTo) {
         Set<Session> subs = subscribers.get(userId);
         if ((subs == null || subs.isEmpty()) && alsoTo.isEmpty()) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -48,8 +49,8 @@ public final class UserRules {
     public static User mergeConnect(User stored, String userId, ObjectNode details, Instant now) {
         User base = stored != null ? stored : User.create(userId, now);
         checkSameRole(base, details.get("role"), "UpdateUserRole");
-        checkSameValue(base, "teams", details.get("teams"), Json.mapper().valueToTree(base.teams()));
-        checkSameValue(base, "teams_role", details.get("teams_role"), base.custom().get("teams_role"));
+        checkSameValue(base, "teams", details.get("teams"), () -> Json.mapper().valueToTree(base.teams()));
+        checkSameValue(base, "teams_role", details.get("teams_role"), () -> base.custom().get("teams_role"));
         User.Builder b = base.toBuilder();
         JsonNode invisible = details.get("invisible");
         if (invisible != null && !invisible.isNull()) {
@@ -83,7 +84,7 @@ public final class UserRules {
         if (!serverSide) {
             User base = stored != null ? stored : User.create(in.id(), now);
             checkSameRole(base, sent.get("role"), "UpdateUserRole");
-            checkSameValue(base, "teams", sent.get("teams"), Json.mapper().valueToTree(base.teams()));
+            checkSameValue(base, "teams", sent.get("teams"), () -> Json.mapper().valueToTree(base.teams()));
         }
         checkCustomSize(in.custom(), "users." + in.id());
         User.Builder b = (stored != null ? stored : User.create(in.id(), now)).toBuilder();
@@ -277,10 +278,12 @@ public final class UserRules {
         }
     }
 
-    private static void checkSameValue(User base, String field, JsonNode sent, JsonNode stored) {
+    /** {@code storedValue} is only computed when the field was sent: most connects send neither. */
+    private static void checkSameValue(User base, String field, JsonNode sent, Supplier<JsonNode> storedValue) {
         if (sent == null || sent.isNull()) {
             return;
         }
+        JsonNode stored = storedValue.get();
         boolean same = field.equals("teams") && sent.isArray() && stored != null
                 ? new HashSet<>(Json.mapper().convertValue(sent, List.class)).equals(new HashSet<>(base.teams()))
                 : Objects.equals(sent, stored);
@@ -295,11 +298,40 @@ public final class UserRules {
     }
 
     private static void checkCustomSize(Map<String, JsonNode> custom, String what) {
+        if (sizeBound(custom) <= MAX_CUSTOM_BYTES) {
+            return;
+        }
         int size = Json.writeBytes(custom).length;
         if (size > MAX_CUSTOM_BYTES) {
             throw ChatException.input(what + ": custom data is " + size + " bytes (expected: at most "
                     + MAX_CUSTOM_BYTES + ")");
         }
+    }
+
+    /**
+     * An upper bound of the encoded size of {@code custom}, without encoding the usual scalar values: a
+     * character takes at most 6 bytes in JSON (a six-character escape; UTF-8 needs at most 3). Objects and
+     * arrays are encoded to be measured.
+     */
+    static long sizeBound(Map<String, JsonNode> custom) {
+        long bound = 2;
+        for (Map.Entry<String, JsonNode> e : custom.entrySet()) {
+            bound += 6L * e.getKey().length() + 4;
+            JsonNode v = e.getValue();
+            if (v == null || v.isNull() || v.isBoolean()) {
+                bound += 5;
+            } else if (v.isTextual()) {
+                bound += 6L * v.textValue().length() + 2;
+            } else if (v.isNumber()) {
+                bound += v.asText().length();
+            } else {
+                bound += Json.writeBytes(v).length;
+            }
+            if (bound > MAX_CUSTOM_BYTES) {
+                return bound;
+            }
+        }
+        return bound;
     }
 
     /** Whether two users hold the same data, ignoring presence and timestamps the server manages. */

@@ -115,6 +115,28 @@ class UserRulesTest {
     }
 
     @Test
+    void theSizeBoundIsNeverBelowTheEncodedSize() {
+        ObjectNode d = Json.object().put("plain", "abc").put("quote\"d", "line\nbreak\u0001")
+                .put("unicode", "caf\u00e9 \u6f22\u5b57 \ud83d\ude00").put("n", 12345678901234L).put("f", 1.5e-300)
+                .put("yes", true).putNull("none");
+        d.putArray("list").add("a").add(1);
+        d.putObject("nested").put("k", "v\u00ff");
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> custom = new java.util.LinkedHashMap<>();
+        d.fieldNames().forEachRemaining(k -> custom.put(k, d.get(k)));
+
+        assertThat(UserRules.sizeBound(custom)).isGreaterThanOrEqualTo(Json.writeBytes(custom).length);
+    }
+
+    @Test
+    void connectRefusesEscapedCustomDataOverFiveKilobytesWith4() {
+        // 1,000 characters that each encode as a six-byte escape: 6,000 bytes
+        ObjectNode d = details().put("bio", "\u0001".repeat(1000));
+
+        assertThatThrownBy(() -> UserRules.mergeConnect(stored(), "leia", d, NOW))
+                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
+    }
+
+    @Test
     void connectWithUnchangedDetailsReturnsTheSameInstance() {
         User s = stored();
 
