@@ -2,6 +2,7 @@ package dev.parley.server;
 
 import io.netty.buffer.ByteBuf;
 import java.time.Instant;
+import java.util.concurrent.Executor;
 
 /**
  * One open client connection as the core sees it, independent of the transport.
@@ -45,6 +46,20 @@ public interface Session {
      * and its bounded outbound buffer is full, the session is closed with a reconnectable code instead.
      */
     void send(ByteBuf frame);
+
+    /**
+     * The executor that writes this session's frames, or null when it has none. A fan-out hands each such
+     * executor one task that sends to all of its sessions, instead of one hand-off per session; frames keep
+     * their order because sends from other threads queue on the same executor.
+     */
+    default Executor writer() {
+        return null;
+    }
+
+    /** Whether the calling thread is this session's {@link #writer()}, where {@link #send} writes at once. */
+    default boolean onWriter() {
+        return writer() == null;
+    }
 
     /** Closes the socket with this WebSocket close code; an error frame may be sent first by the caller. */
     void close(int code, String reason);

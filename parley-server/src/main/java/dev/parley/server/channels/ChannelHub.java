@@ -8,11 +8,14 @@ import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -166,18 +169,46 @@ public final class ChannelHub {
         byVariant.forEach((key, sessions) -> sendAll(sessions, build.apply(key)));
     }
 
-    /** Encodes {@code event} once and queues it on every session. */
+    /**
+     * Encodes {@code event} once and queues it on every session. Sessions are grouped by their
+     * {@link Session#writer() writer}: each event loop gets one task that writes to all of its sockets,
+     * rather than one cross-thread hand-off per socket.
+     */
     public static void sendAll(Collection<Session> sessions, ObjectNode event) {
         if (sessions.isEmpty()) {
             return;
         }
         ByteBuf frame = Unpooled.wrappedBuffer(Json.writeBytes(event));
         try {
+            Map<Executor, List<Session>> byWriter = new IdentityHashMap<>();
             for (Session s : sessions) {
-                s.send(frame.retainedDuplicate());
+                Executor w = s.writer();
+                if (w == null || s.onWriter()) {
+                    s.send(frame.retainedDuplicate());
+                } else {
+                    byWriter.computeIfAbsent(w, k -> new ArrayList<>()).add(s);
+                }
             }
+            byWriter.forEach((w, batch) -> handOff(w, batch, frame));
         } finally {
             frame.release();
+        }
+    }
+
+    private static void handOff(Executor writer, List<Session> batch, ByteBuf frame) {
+        ByteBuf mine = frame.retain();
+        try {
+            writer.execute(() -> {
+                try {
+                    for (Session s : batch) {
+                        s.send(mine.retainedDuplicate());
+                    }
+                } finally {
+                    mine.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            mine.release(); // the event loop is shutting down: its sockets are closing
         }
     }
 }

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -107,6 +108,16 @@ final class WsSession implements Session {
 
     int state() {
         return state.get();
+    }
+
+    @Override
+    public Executor writer() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public boolean onWriter() {
+        return channel.eventLoop().inEventLoop();
     }
 
     @Override

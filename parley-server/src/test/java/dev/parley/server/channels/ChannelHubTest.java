@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 class ChannelHubTest {
 
     /** A session that keeps the frames it is sent, releasing each buffer as the transport would. */
-    static final class FakeSession implements Session {
+    static class FakeSession implements Session {
         final String id;
         final String user;
         final List<String> frames = new ArrayList<>();
@@ -46,6 +47,71 @@ class ChannelHubTest {
         }
 
         @Override public void close(int code, String reason) {}
+    }
+
+    /** A {@link FakeSession} written by an executor that queues tasks until {@link QueueingWriter#runAll}. */
+    static final class WriterSession extends FakeSession {
+        final QueueingWriter writer;
+
+        WriterSession(String id, String user, QueueingWriter writer) {
+            super(id, user);
+            this.writer = writer;
+        }
+
+        @Override public Executor writer() { return writer; }
+        @Override public boolean onWriter() { return writer.running; }
+    }
+
+    static final class QueueingWriter implements Executor {
+        final List<Runnable> tasks = new ArrayList<>();
+        boolean running;
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        void runAll() {
+            running = true;
+            tasks.forEach(Runnable::run);
+            tasks.clear();
+            running = false;
+        }
+    }
+
+    @Test
+    void aFanOutHandsEachWriterOneTaskForAllOfItsSessions() {
+        QueueingWriter loopA = new QueueingWriter();
+        QueueingWriter loopB = new QueueingWriter();
+        List<FakeSession> sessions = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sessions.add(new WriterSession("s" + i, "u" + i, i % 2 == 0 ? loopA : loopB));
+        }
+        FakeSession direct = new FakeSession("d", "dan");
+        sessions.add(direct);
+
+        ChannelHub.sendAll(new ArrayList<>(sessions), Json.object().put("type", "message.new"));
+
+        assertThat(loopA.tasks).hasSize(1);
+        assertThat(loopB.tasks).hasSize(1);
+        assertThat(direct.frames).hasSize(1);
+        assertThat(sessions.get(0).frames).isEmpty();
+        loopA.runAll();
+        loopB.runAll();
+        assertThat(sessions).allSatisfy(s -> assertThat(s.frames).containsExactly("{\"type\":\"message.new\"}"));
+        assertThat(direct.underlying.get(0).refCnt()).as("the shared buffer is released once all sent").isZero();
+    }
+
+    @Test
+    void aFanOutFromTheWritersOwnThreadWritesAtOnce() {
+        QueueingWriter loop = new QueueingWriter();
+        WriterSession s = new WriterSession("s", "sam", loop);
+        loop.running = true;
+
+        ChannelHub.sendAll(List.of(s), Json.object().put("type", "x"));
+
+        assertThat(loop.tasks).isEmpty();
+        assertThat(s.frames).hasSize(1);
     }
 
     @Test
