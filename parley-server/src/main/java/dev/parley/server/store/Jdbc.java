@@ -38,22 +38,33 @@ final class Jdbc {
     private final HikariDataSource reads;
     private final HikariDataSource writes;
     private final boolean withNextException;
+    private final StatementCache statements;
 
     /**
      * @param withNextException whether a failure's message also carries the message of the
      *     {@link SQLException#getNextException() next exception}, if any
      */
     Jdbc(String kind, HikariDataSource reads, HikariDataSource writes, boolean withNextException) {
+        this(kind, reads, writes, withNextException, null);
+    }
+
+    /**
+     * @param statements keeps prepared statements per connection, or null to prepare each time (the
+     *     stores share one cache, as they share the pools)
+     */
+    Jdbc(String kind, HikariDataSource reads, HikariDataSource writes, boolean withNextException,
+            StatementCache statements) {
         this.kind = requireNonNull(kind, "kind");
         this.reads = requireNonNull(reads, "reads");
         this.writes = requireNonNull(writes, "writes");
         this.withNextException = withNextException;
+        this.statements = statements;
     }
 
     /** Runs {@code work} on a pooled read connection in auto-commit mode. */
     <T> T read(String what, SqlWork<T> work) {
         try (Connection c = reads.getConnection()) {
-            return work.run(c);
+            return work.run(statements == null ? c : statements.wrap(c));
         } catch (SQLException e) {
             throw failure(what, e);
         }
@@ -64,7 +75,7 @@ final class Jdbc {
         try (Connection c = writes.getConnection()) {
             c.setAutoCommit(false);
             try {
-                T result = work.run(c);
+                T result = work.run(statements == null ? c : statements.wrap(c));
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {

@@ -50,10 +50,11 @@ final class JdbcChatStore implements ChatStore {
     private final ChannelQueryTranslator translator;
     private final MessageSearchTranslator searchTranslator;
 
-    JdbcChatStore(String kind, SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
+    JdbcChatStore(String kind, SqlDialect dialect, HikariDataSource reads, HikariDataSource writes,
+            StatementCache statements) {
         this.translator = new ChannelQueryTranslator(dialect.onDocument("channels.custom"));
         this.searchTranslator = new MessageSearchTranslator(dialect.onDocument("doc"));
-        this.jdbc = new Jdbc(kind, reads, writes, false);
+        this.jdbc = new Jdbc(kind, reads, writes, false, statements);
     }
 
     // ---- channels

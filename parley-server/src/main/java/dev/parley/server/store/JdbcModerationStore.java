@@ -20,8 +20,8 @@ import java.util.Optional;
 final class JdbcModerationStore implements ModerationStore {
     private final Jdbc jdbc;
 
-    JdbcModerationStore(String kind, HikariDataSource reads, HikariDataSource writes) {
-        this.jdbc = new Jdbc(kind, reads, writes, false);
+    JdbcModerationStore(String kind, HikariDataSource reads, HikariDataSource writes, StatementCache statements) {
+        this.jdbc = new Jdbc(kind, reads, writes, false, statements);
     }
 
     // ---- mutes

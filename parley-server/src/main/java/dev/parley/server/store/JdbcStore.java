@@ -47,11 +47,12 @@ abstract class JdbcStore implements Store {
         this.dialect = requireNonNull(dialect, "dialect");
         this.reads = requireNonNull(reads, "reads");
         this.writes = requireNonNull(writes, "writes");
-        this.jdbc = new Jdbc(kind(), reads, writes, true);
+        StatementCache statements = dialect.keepsStatements() ? new StatementCache() : null;
+        this.jdbc = new Jdbc(kind(), reads, writes, true, statements);
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
-        this.chat = new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes);
-        this.moderation = new JdbcModerationStore(getClass().getSimpleName(), reads, writes);
+        this.chat = new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements);
+        this.moderation = new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements);
     }
 
     @Override

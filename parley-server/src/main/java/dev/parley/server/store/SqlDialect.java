@@ -14,6 +14,15 @@ interface SqlDialect {
     /** The JSON type of a scalar operand, which decides how a custom value is extracted and compared. */
     enum Scalar { STRING, NUMBER, BOOLEAN }
 
+    /**
+     * Whether the stores keep prepared statements per connection ({@link StatementCache}). SQLite
+     * compiles SQL in the client, so that keeping statements saves the compilation; PostgreSQL's driver
+     * keeps server-side statements by itself.
+     */
+    default boolean keepsStatements() {
+        return false;
+    }
+
     /** A placeholder for a JSON document bound as a string, for example {@code CAST(? AS jsonb)}. */
     String jsonParam();
 

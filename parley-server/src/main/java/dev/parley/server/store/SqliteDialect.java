@@ -18,6 +18,11 @@ final class SqliteDialect implements SqlDialect {
     }
 
     @Override
+    public boolean keepsStatements() {
+        return true;
+    }
+
+    @Override
     public SqlDialect onDocument(String column) {
         return new SqliteDialect(column);
     }
