@@ -26,9 +26,10 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The coordinator of {@code ./parley bench}: for each target in turn starts the server, starts worker
- * processes that connect its users from 127.0.0.2, 127.0.0.3, ..., samples the server's CPU time and RSS
- * from {@code /proc}, sends the messages of W3 to W5, sums the workers' results and prints one table
- * with ratios to the floor and the peer. {@code ./parley bench jmh} runs the microbenchmarks instead.
+ * processes that connect its users from 127.0.0.2, 127.0.0.3, ..., warms W3 and W4 up with messages that
+ * readers ignore, samples the server's CPU time (in all and by thread group) and RSS from {@code /proc},
+ * sends the messages of W3 and W4, sums the workers' results and prints one table with ratios to the floor
+ * and the peer. {@code ./parley bench jmh} runs the microbenchmarks instead.
  */
 public final class Bench {
     /** Sockets per worker process: one process may hold 20,000 files. */
@@ -100,16 +101,25 @@ public final class Bench {
                 for (WorkerProcess p : procs) {
                     ready = ready.plus(p.await("READY", 600));
                 }
+                Dialect dialect = dialect(target);
+                if (o.workload().needsChannels() && o.warmup() > 0) {
+                    long n = sendMessages(o, dialect, server.port, TargetProcess.API_KEY, TargetProcess.SECRET, prefix,
+                            TimeUnit.SECONDS.toNanos(o.warmup()), true);
+                    System.out.println("   warm-up: " + n + " messages in " + o.warmup() + " s");
+                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2)); // their deliveries drain
+                }
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
                 long rssReady = server.sampler.rssKib();
                 long heapReady = server.collect();
                 long rssReadyGc = server.sampler.rssKib();
+                Map<Long, ProcSampler.ThreadTime> threadsReady = server.sampler.threads();
                 long cpuReady = server.sampler.cpuMillis();
                 procs.forEach(WorkerProcess::go);
                 long sent = 0;
                 long t0 = System.nanoTime();
                 if (o.workload().needsChannels()) {
-                    sent = sendMessages(o, target, server.port, prefix);
+                    sent = sendMessages(o, dialect, server.port, TargetProcess.API_KEY, TargetProcess.SECRET, prefix,
+                            measuredSendNanos(o), false);
                 }
                 Result total = Result.empty();
                 for (WorkerProcess p : procs) {
@@ -117,10 +127,13 @@ public final class Bench {
                 }
                 long runNanos = System.nanoTime() - t0;
                 long cpuEnd = server.sampler.cpuMillis();
+                Map<String, Long> cpuByGroup = ProcSampler.cpuByGroup(threadsReady, server.sampler.threads());
                 long rssEnd = server.sampler.rssKib();
+                // W5: what the server keeps once the flood is over, with the garbage of the backlogs collected
+                long rssEndGc = o.workload() == Workload.W5 && server.collect() >= 0 ? server.sampler.rssKib() : -1;
                 sampler.stop();
-                return new Measure(ready, total, sent, rss0, rssReady, rssReadyGc, heap0, heapReady, rssEnd,
-                        sampler.maxRss(), cpu0, cpuReady, cpuEnd, runNanos / 1_000_000, o);
+                return new Measure(ready, total, sent, rss0, rssReady, rssReadyGc, heap0, heapReady, rssEnd, rssEndGc,
+                        sampler.maxRss(), cpu0, cpuReady, cpuEnd, cpuByGroup, runNanos / 1_000_000, o);
             } finally {
                 procs.forEach(WorkerProcess::close);
                 sampler.stop();
@@ -128,18 +141,30 @@ public final class Bench {
         }
     }
 
-    /** Sends {@code msgRate} messages a second for the measured phase less a third (at least 2 s) of drain; returns how many. */
-    private static long sendMessages(Options o, String target, int port, String prefix) throws Exception {
-        Dialect d = target.equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(TargetProcess.API_KEY);
-        try (Generator gen = new Generator(d, "127.0.0.1", port, List.of("127.0.0.254"), TargetProcess.API_KEY, 0, 1,
-                c -> false)) {
+    static Dialect dialect(String target) {
+        return target.equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(TargetProcess.API_KEY);
+    }
+
+    /** How long the measured phase sends: all of it less a third (at least 2 s) of drain, at least 1 s. */
+    static long measuredSendNanos(Options o) {
+        return TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - Math.max(2, o.seconds() / 3)));
+    }
+
+    /**
+     * Sends {@code msgRate} messages a second for {@code nanos} to the workload's channels as a new sender
+     * socket; returns how many were answered. Stamped with their send time, or, for a warm-up, with {@link
+     * Dialect#WARMUP_TEXT}, which readers ignore.
+     */
+    static long sendMessages(Options o, Dialect d, int port, String apiKey, String secret, String prefix, long nanos,
+            boolean warmup) throws Exception {
+        try (Generator gen = new Generator(d, "127.0.0.1", port, List.of("127.0.0.254"), apiKey, 0, 1, c -> false)) {
             String sender = prefix + "-sender";
-            LoadClient client = gen.connect(sender, Jwt.userToken(TargetProcess.SECRET, sender, null, null))
+            LoadClient client = gen.connect(sender, Jwt.userToken(secret, sender, null, null))
                     .get(30, TimeUnit.SECONDS);
             int groups = o.workload() == Workload.W4 ? Math.max(1, o.users() / o.groupSize()) : 1;
             long n = 0;
             long t0 = System.nanoTime();
-            long end = t0 + TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - Math.max(2, o.seconds() / 3)));
+            long end = t0 + nanos;
             List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>();
             Map<String, String> tokens = new java.util.HashMap<>();
             while (System.nanoTime() < end) {
@@ -148,15 +173,19 @@ public final class Bench {
                     LockSupport.parkNanos(500_000);
                     continue;
                 }
+                String user = sender;
+                String type = "livestream";
+                String id = prefix + "-big";
                 if (o.workload() == Workload.W4) {
                     // sent as the group's first member: members alone may write to a messaging channel
                     int g = (int) (n % groups);
-                    String member = prefix + "-" + (g * o.groupSize());
-                    pending.add(gen.send(client, member, tokens.computeIfAbsent(member,
-                            u -> Jwt.userToken(TargetProcess.SECRET, u, null, null)), "messaging", prefix + "-g" + g));
-                } else {
-                    pending.add(gen.send(client, "livestream", prefix + "-big"));
+                    user = prefix + "-" + (g * o.groupSize());
+                    type = "messaging";
+                    id = prefix + "-g" + g;
                 }
+                String token = tokens.computeIfAbsent(user, u -> Jwt.userToken(secret, u, null, null));
+                pending.add(warmup ? gen.send(client, user, token, type, id, Dialect.WARMUP_TEXT)
+                        : gen.send(client, user, token, type, id));
                 n++;
             }
             long ok = 0;
@@ -211,7 +240,7 @@ public final class Bench {
                     "workload=" + o.workload(), "prefix=" + prefix, "from=" + from, "to=" + to,
                     "rate=" + (o.rate() / workers), "inflight=" + o.inflight(), "groupSize=" + o.groupSize(),
                     "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat(), "flood=" + o.flood(),
-                    "warmup=" + o.warmup()));
+                    "warmup=" + o.warmup(), "watch=" + o.watch()));
             Process p = new ProcessBuilder(cmd).redirectError(logDir.resolve("worker-" + target + "-" + index + ".log").toFile())
                     .start();
             return new WorkerProcess(p);

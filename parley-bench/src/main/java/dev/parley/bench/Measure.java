@@ -5,10 +5,16 @@ import dev.parley.bench.load.Workload;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What one target did in one run, and the figures derived from it. */
+/**
+ * What one target did in one run, and the figures derived from it.
+ *
+ * @param rssEndGcKib W5: the RSS at the end after a full GC; -1 when not taken or not a JVM
+ * @param cpuByGroup the server's CPU milliseconds of the measured phase by thread group ({@link
+ *     ProcSampler#GROUPS})
+ */
 record Measure(Result ready, Result total, long sent, long rss0Kib, long rssReadyKib, long rssReadyGcKib, long heap0Kib,
-        long heapReadyKib, long rssEndKib, long rssMaxKib,
-        long cpu0, long cpuReady, long cpuEnd, long runMillis, Options o) {
+        long heapReadyKib, long rssEndKib, long rssEndGcKib, long rssMaxKib,
+        long cpu0, long cpuReady, long cpuEnd, Map<String, Long> cpuByGroup, long runMillis, Options o) {
 
     long connected() {
         return ready.connectsOk();
@@ -24,7 +30,10 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
         return sent * readers;
     }
 
-    /** The figures of this workload, by name, in display order; higher-is-better ones are marked in Report. */
+    /**
+     * The figures of this workload, by name, in display order. The names go into the history rows of
+     * BENCHMARKS.md: keep them short and stable.
+     */
     Map<String, Double> figures() {
         Map<String, Double> f = new LinkedHashMap<>();
         double runS = Math.max(1, total.runMillis()) / 1000.0;
@@ -32,6 +41,7 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
             case W1 -> {
                 f.put("users connected", (double) connected());
                 f.put("connect failures", (double) ready.connectsFailed());
+                f.put("channels watched per user", ready.watched() / (double) Math.max(1, connected()));
                 f.put("connects/s (setup)", connected() * 1000.0 / Math.max(1, ready.setupMillis()));
                 f.put("connect p99 ms", ready.connectLatency().quantile(0.99) / 1000.0);
                 f.put("server RSS MiB (all connected)", rssReadyKib / 1024.0);
@@ -52,6 +62,7 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("connect p99 ms", total.connectLatency().quantile(0.99) / 1000.0);
                 double cpuPerConnect = (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.connectsOk());
                 f.put("server CPU µs per connect", cpuPerConnect);
+                putCpuByGroup(f, "server CPU µs per connect", total.connectsOk());
                 // the rate one saturated server core would sustain: independent of how fast the generator is
                 f.put("connects/s per server core (1e6 / CPU µs)", cpuPerConnect == 0 ? Double.NaN : 1e6 / cpuPerConnect);
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
@@ -68,6 +79,7 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("server RSS MiB before the flood", rssReadyGcKib / 1024.0);
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
                 f.put("server RSS at end MiB", rssEndKib / 1024.0);
+                f.put("server RSS at end MiB, after full GC", rssEndGcKib < 0 ? Double.NaN : rssEndGcKib / 1024.0);
             }
             case W3, W4 -> {
                 f.put("watchers connected", (double) connected());
@@ -79,6 +91,7 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("delivery p50 ms", total.deliveryLatency().quantile(0.50) / 1000.0);
                 f.put("delivery p99 ms", total.deliveryLatency().quantile(0.99) / 1000.0);
                 f.put("server CPU µs per delivery", (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.delivered()));
+                putCpuByGroup(f, "server CPU µs per delivery", total.delivered());
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
                 f.put("server RSS per watcher KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
                 if (o.slow() > 0) {
@@ -87,6 +100,16 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
             }
         }
         return f;
+    }
+
+    /**
+     * The server's CPU time of the measured phase per unit ({@code per}): without the JIT's compiler threads
+     * (all threads less them), then by thread group.
+     */
+    private void putCpuByGroup(Map<String, Double> f, String figure, long per) {
+        double n = Math.max(1, per);
+        f.put(figure + " without JIT", (cpuEnd - cpuReady - cpuByGroup.getOrDefault("JIT", 0L)) * 1000.0 / n);
+        cpuByGroup.forEach((group, ms) -> f.put(figure + ": " + group, ms * 1000.0 / n));
     }
 
     String line(Workload w) {

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** The command line of {@code ./parley bench}, with defaults that keep a run short. */
 record Options(Workload workload, List<String> targets, int users, int rate, int seconds, int msgRate,
-        int groupSize, double slow, int heartbeat, int inflight, int flood, int warmup, boolean pin, boolean history) {
+        int groupSize, double slow, int heartbeat, int inflight, int flood, int warmup, boolean watch, boolean pin,
+        boolean history) {
 
     static final String HELP = """
             Usage: ./parley bench <w1|w2|w3|w4|w5> [options]      ./parley bench jmh [JMH options]
@@ -21,7 +22,11 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
               --flood H        heartbeats a second each slow W5 user sends without reading (default 5000)
               --heartbeat S    seconds between client heartbeats (default 25 as the JS SDK; W5: 1)
               --inflight K     connects in flight per worker (default 1000)
-              --warmup S       W2: seconds of storm before the measured one, for the JIT (default 5)
+              --warmup S       seconds of warm-up before the server's CPU and memory baseline, for the JIT
+                               (0: none). W2: a storm of other new users (default 20); W3, W4: messages at
+                               --msg-rate that readers ignore, then 2 s of drain (default 10)
+              --no-watch       W1: users watch no channel (default, --watch: each watches a messaging
+                               channel of its own, as an idle chat user does)
               --no-pin         do not pin the server to core 0 and the generator to the others
               --no-history     do not append the run to BENCHMARKS.md
             Every run is bounded: it stops by itself after setup + --seconds + a short drain.
@@ -47,7 +52,12 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
         double slow = w == Workload.W5 ? 0.01 : 0;
         int heartbeat = w == Workload.W5 ? 1 : 25;
         int flood = 5_000;
-        int warmup = w == Workload.W2 ? 5 : 0;
+        int warmup = switch (w) {
+            case W2 -> 20;
+            case W3, W4 -> 10;
+            default -> 0;
+        };
+        boolean watch = true;
         int inflight = 1000;
         boolean pin = Runtime.getRuntime().availableProcessors() >= 2;
         boolean history = true;
@@ -65,6 +75,8 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
                 case "--inflight" -> inflight = range(value(args, ++i, a), a, 1, 10_000);
                 case "--warmup" -> warmup = range(value(args, ++i, a), a, 0, 120);
                 case "--flood" -> flood = range(value(args, ++i, a), a, 100, 100_000);
+                case "--watch" -> watch = true;
+                case "--no-watch" -> watch = false;
                 case "--no-pin" -> pin = false;
                 case "--no-history" -> history = false;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + HELP);
@@ -79,7 +91,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
             throw new IllegalArgumentException("--users: " + users + " (expected: at most 100000 connected users)");
         }
         return new Options(w, new ArrayList<>(targets), users, rate, seconds, msgRate, group, slow, heartbeat,
-                inflight, flood, warmup, pin, history);
+                inflight, flood, warmup, watch, pin, history);
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -32,7 +32,8 @@ public final class Worker {
         Plan plan = new Plan(Workload.parse(a.get("workload")), a.get("prefix"), Integer.parseInt(a.get("from")),
                 Integer.parseInt(a.get("to")), Integer.parseInt(a.get("rate")), Integer.parseInt(a.get("inflight")),
                 Integer.parseInt(a.get("groupSize")), Double.parseDouble(a.get("slow")), Integer.parseInt(a.get("seconds")),
-                Integer.parseInt(a.get("flood")), Integer.parseInt(a.get("warmup")));
+                Integer.parseInt(a.get("flood")), Integer.parseInt(a.get("warmup")),
+                Boolean.parseBoolean(a.get("watch")));
         List<String> sources = Arrays.asList(a.get("sources").split(","));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (Generator gen = new Generator(dialect, a.get("host"), Integer.parseInt(a.get("port")), sources,

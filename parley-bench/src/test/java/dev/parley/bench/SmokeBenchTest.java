@@ -12,17 +12,19 @@ import dev.parley.bench.load.Result;
 import dev.parley.bench.load.WorkerTask;
 import dev.parley.bench.load.Workload;
 import dev.parley.protocol.Jwt;
+import dev.parley.server.channels.ChannelHub;
 import dev.parley.server.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * A tiny run of each workload that can run today, in-process: correctness only (every connect answered,
- * every message delivered), never speed. Every workload against Parley; the floor once, for the
- * message variant of slow readers.
+ * every channel watched, every message delivered and warm-up messages not counted), never speed. Every
+ * workload against Parley; the floor once, for the message variant of slow readers.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class SmokeBenchTest {
@@ -37,8 +39,8 @@ class SmokeBenchTest {
     }
 
     @Test
-    void idleUsersAllConnectAndStayOpenWithHeartbeats() {
-        Plan plan = new Plan(Workload.W1, "smoke1", 0, 200, 0, 100, 10, 0, 2, 1000);
+    void idleUsersAllConnectWatchTheirOwnChannelAndStayOpenWithHeartbeats() {
+        Plan plan = new Plan(Workload.W1, "smoke1", 0, 200, 0, 100, 10, 0, 2, 1000, 0, true);
         try (TestServer server = TestServer.start();
                 Generator gen = generator(new Dialect.Stream(server.apiKey()), server.port(), plan);
                 WorkerTask task = new WorkerTask(gen, plan, server.apiSecret())) {
@@ -48,8 +50,12 @@ class SmokeBenchTest {
             assertThat(r.errors()).isEmpty();
             assertThat(r.connectsOk()).isEqualTo(200);
             assertThat(r.connectsFailed()).isZero();
+            assertThat(r.watched()).isEqualTo(200);
             assertThat(r.open()).isEqualTo(200);
             assertThat(server.server().node().registry().all()).hasSize(200);
+            ChannelHub hub = server.server().node().chat().core().hub();
+            assertThat(IntStream.range(0, 200).filter(i -> hub.isWatching(plan.userId(i), "messaging:smoke1-u" + i)))
+                    .hasSize(200);
         }
     }
 
@@ -79,6 +85,31 @@ class SmokeBenchTest {
     void everyMemberOfSmallChannelsReceivesItsChannelsMessages() throws Exception {
         try (TestServer server = TestServer.start()) {
             assertDelivered(server.port(), new Plan(Workload.W4, "smoke4", 0, 200, 0, 100, 10, 0, 1, 1000), 20, 10);
+        }
+    }
+
+    @Test
+    void warmUpMessagesOfTheCoordinatorReachNoCount() throws Exception {
+        Options o = Options.parse(new String[] {"w3", "--users", "200", "--msg-rate", "20", "--seconds", "1",
+            "--warmup", "1"});
+        Plan plan = new Plan(Workload.W3, "smoke7", 0, 200, 0, 100, 10, 0, 1, 1000, o.warmup(), false);
+        Dialect d = new Dialect.Stream(TestServer.API_KEY);
+        try (TestServer server = TestServer.start();
+                Generator gen = generator(d, server.port(), plan);
+                WorkerTask task = new WorkerTask(gen, plan, server.apiSecret())) {
+            task.setup();
+            assertThat(task.result().watched()).isEqualTo(200);
+            long warm = Bench.sendMessages(o, d, server.port(), TestServer.API_KEY, TestServer.API_SECRET,
+                    plan.prefix(), TimeUnit.SECONDS.toNanos(o.warmup()), true);
+            long sent = Bench.sendMessages(o, d, server.port(), TestServer.API_KEY, TestServer.API_SECRET,
+                    plan.prefix(), Bench.measuredSendNanos(o), false);
+            assertThat(warm).isPositive();
+            assertThat(sent).isPositive();
+            // a channel's messages reach each socket in order: the warm-up ones have been read once these are
+            long expected = sent * 200;
+            await().atMost(Duration.ofSeconds(20)).until(() -> gen.delivered.sum() >= expected);
+            assertThat(gen.delivered.sum()).isEqualTo(expected);
+            assertThat(gen.deliveryLatency.count()).isEqualTo(expected);
         }
     }
 

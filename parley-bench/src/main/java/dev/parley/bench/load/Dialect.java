@@ -11,6 +11,12 @@ import java.nio.charset.StandardCharsets;
  */
 public sealed interface Dialect {
 
+    /**
+     * The text of a warm-up message: sent before the measured phase so that the JIT compiles the message
+     * path, and ignored by readers (no {@code bench-ts=} stamp, not counted, not a heartbeat answer).
+     */
+    String WARMUP_TEXT = "bench-warmup";
+
     /** Path and query of the socket for this user. */
     String socketPath(String userId, String token);
 

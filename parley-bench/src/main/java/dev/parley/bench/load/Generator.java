@@ -179,7 +179,15 @@ public final class Generator implements AutoCloseable {
      * channel) whatever the socket's user; the socket is used only by dialects that publish over it.
      */
     public CompletableFuture<Void> send(LoadClient socket, String userId, String token, String type, String id) {
-        String text = "bench-ts=" + nowMicros();
+        return send(socket, userId, token, type, id, "bench-ts=" + nowMicros());
+    }
+
+    /**
+     * As {@link #send(LoadClient, String, String, String, String)} with the given text: {@link
+     * Dialect#WARMUP_TEXT} sends a warm-up message that readers ignore.
+     */
+    public CompletableFuture<Void> send(LoadClient socket, String userId, String token, String type, String id,
+            String text) {
         if (dialect.publishFrame(type + ":" + id, text, 0) != null) {
             return socket.command(seq -> dialect.publishFrame(type + ":" + id, text, seq)).thenApply(r -> null);
         }

@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One simulated user's socket: opens the WebSocket, sends the dialect's hello, resolves {@link #ready}
  * with the first frame (connect latency is measured from the TCP connect to that frame), answers pings,
- * sends heartbeats, and records the delivery latency of every bench message it reads. Runs on its
- * channel's event loop only.
+ * sends heartbeats, and records the delivery latency of every bench message it reads (warm-up messages
+ * are ignored). Runs on its channel's event loop only.
  */
 public final class LoadClient extends SimpleChannelInboundHandler<Object> {
     private final Generator gen;
@@ -135,6 +135,9 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
                 fail(new IllegalStateException("refused: " + text));
             }
             return;
+        }
+        if (text.contains(Dialect.WARMUP_TEXT)) {
+            return; // a warm-up message: neither a delivery nor a heartbeat answer
         }
         received++;
         long sent = Dialect.sendMicros(text);

@@ -8,13 +8,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** What one worker measured; {@link #plus} sums workers. One JSON line on the wire between processes. */
-public record Result(long connectsOk, long connectsFailed, long open, long delivered, long closedByServer,
-        Map<Integer, Integer> closeCodes, long setupMillis, long runMillis, Histogram connectLatency,
-        Histogram deliveryLatency, Histogram heartbeatRtt, Histogram cutLatency, long slowUsers, List<String> errors) {
+/**
+ * What one worker measured; {@link #plus} sums workers. One JSON line on the wire between processes.
+ *
+ * @param watched channels watched successfully in setup (one per user when the workload watches)
+ * @param setupMillis how long the connect phase of setup took (the watch phase is not in it)
+ */
+public record Result(long connectsOk, long connectsFailed, long open, long watched, long delivered,
+        long closedByServer, Map<Integer, Integer> closeCodes, long setupMillis, long runMillis,
+        Histogram connectLatency, Histogram deliveryLatency, Histogram heartbeatRtt, Histogram cutLatency,
+        long slowUsers, List<String> errors) {
 
     public static Result empty() {
-        return new Result(0, 0, 0, 0, 0, Map.of(), 0, 0, new Histogram(), new Histogram(), new Histogram(),
+        return new Result(0, 0, 0, 0, 0, 0, Map.of(), 0, 0, new Histogram(), new Histogram(), new Histogram(),
                 new Histogram(), 0, List.of());
     }
 
@@ -36,7 +42,7 @@ public record Result(long connectsOk, long connectsFailed, long open, long deliv
         k.add(o.cutLatency);
         e.addAll(o.errors);
         return new Result(connectsOk + o.connectsOk, connectsFailed + o.connectsFailed, open + o.open,
-                delivered + o.delivered, closedByServer + o.closedByServer, codes,
+                watched + o.watched, delivered + o.delivered, closedByServer + o.closedByServer, codes,
                 Math.max(setupMillis, o.setupMillis), Math.max(runMillis, o.runMillis), c, d, h, k,
                 slowUsers + o.slowUsers, e);
     }
@@ -44,7 +50,7 @@ public record Result(long connectsOk, long connectsFailed, long open, long deliv
     public String toJson() {
         ObjectNode n = Json.object();
         n.put("connectsOk", connectsOk).put("connectsFailed", connectsFailed).put("open", open)
-                .put("delivered", delivered).put("closedByServer", closedByServer)
+                .put("watched", watched).put("delivered", delivered).put("closedByServer", closedByServer)
                 .put("setupMillis", setupMillis).put("runMillis", runMillis)
                 .put("connectLatency", connectLatency.encode()).put("deliveryLatency", deliveryLatency.encode())
                 .put("heartbeatRtt", heartbeatRtt.encode()).put("cutLatency", cutLatency.encode())
@@ -62,7 +68,7 @@ public record Result(long connectsOk, long connectsFailed, long open, long deliv
         List<String> errors = new ArrayList<>();
         n.path("errors").forEach(e -> errors.add(e.asText()));
         return new Result(n.path("connectsOk").asLong(), n.path("connectsFailed").asLong(), n.path("open").asLong(),
-                n.path("delivered").asLong(), n.path("closedByServer").asLong(), codes,
+                n.path("watched").asLong(), n.path("delivered").asLong(), n.path("closedByServer").asLong(), codes,
                 n.path("setupMillis").asLong(), n.path("runMillis").asLong(),
                 Histogram.decode(n.path("connectLatency").asText()), Histogram.decode(n.path("deliveryLatency").asText()),
                 Histogram.decode(n.path("heartbeatRtt").asText()), Histogram.decode(n.path("cutLatency").asText()),

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** The workloads of issue 6. */
 public enum Workload {
-    /** N users connected and heart-beating, doing nothing else. */
+    /**
+     * N users connected and heart-beating, each watching a messaging channel of its own (unless {@code
+     * --no-watch}), doing nothing else.
+     */
     W1("idle"),
     /** New users connecting as fast as the target rate allows, each closing once answered. */
     W2("connect storm"),
