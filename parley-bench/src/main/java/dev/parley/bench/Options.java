@@ -23,7 +23,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
               --heartbeat S    seconds between client heartbeats (default 25 as the JS SDK; W5: 1)
               --inflight K     connects in flight per worker (default 1000)
               --warmup S       seconds of warm-up before the server's CPU and memory baseline, for the JIT
-                               (0: none). W2: a storm of other new users (default 20); W3, W4: messages at
+                               (0: none). W2: a storm of other new users (default 30); W3, W4: messages at
                                --msg-rate that readers ignore, then 2 s of drain (default 10)
               --no-watch       W1: users watch no channel (default, --watch: each watches a messaging
                                channel of its own, as an idle chat user does)
@@ -53,7 +53,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
         int heartbeat = w == Workload.W5 ? 1 : 25;
         int flood = 5_000;
         int warmup = switch (w) {
-            case W2 -> 20;
+            case W2 -> 30;
             case W3, W4 -> 10;
             default -> 0;
         };
