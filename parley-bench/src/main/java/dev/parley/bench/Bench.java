@@ -80,7 +80,7 @@ public final class Bench {
     private static Measure runTarget(Options o, String target, Path logDir) throws Exception {
         String prefix = "b" + Long.toString(System.currentTimeMillis() % 10_000_000, 36);
         int workers = o.workload() == Workload.W2 ? 1 : (o.users() + USERS_PER_WORKER - 1) / USERS_PER_WORKER;
-        try (TargetProcess server = TargetProcess.start(target, o.pin(), logDir)) {
+        try (TargetProcess server = TargetProcess.start(target, o.pin(), o.store(), logDir)) {
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             Sampler sampler = new Sampler(server.sampler);
             sampler.start();

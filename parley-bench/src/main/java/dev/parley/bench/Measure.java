@@ -92,6 +92,12 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("delivery p99 ms", total.deliveryLatency().quantile(0.99) / 1000.0);
                 f.put("server CPU µs per delivery", (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.delivered()));
                 putCpuByGroup(f, "server CPU µs per delivery", total.delivered());
+                if (o.workload() == Workload.W4) {
+                    // W4's target is persisted messages: what one server core would sustain at this mix
+                    double perMessage = (cpuEnd - cpuReady - cpuByGroup.getOrDefault("JIT", 0L)) * 1000.0 / Math.max(1, sent);
+                    f.put("server CPU µs per message without JIT", perMessage);
+                    f.put("messages/s per server core (1e6 / CPU µs)", perMessage == 0 ? Double.NaN : 1e6 / perMessage);
+                }
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
                 f.put("server RSS per watcher KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
                 if (o.slow() > 0) {

@@ -7,7 +7,7 @@ import java.util.List;
 /** The command line of {@code ./parley bench}, with defaults that keep a run short. */
 record Options(Workload workload, List<String> targets, int users, int rate, int seconds, int msgRate,
         int groupSize, double slow, int heartbeat, int inflight, int flood, int warmup, boolean watch, boolean pin,
-        boolean history) {
+        boolean history, String store) {
 
     static final String HELP = """
             Usage: ./parley bench <w1|w2|w3|w4|w5> [options]      ./parley bench jmh [JMH options]
@@ -27,6 +27,8 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
                                --msg-rate that readers ignore, then 2 s of drain (default 10)
               --no-watch       W1: users watch no channel (default, --watch: each watches a messaging
                                channel of its own, as an idle chat user does)
+              --store S        Parley's store: sqlite (default, embedded) or postgresql (a fresh database
+                               parley_bench on 127.0.0.1:5432, dropped and created with psql for each run)
               --no-pin         do not pin the server to core 0 and the generator to the others
               --no-history     do not append the run to BENCHMARKS.md
             Every run is bounded: it stops by itself after setup + --seconds + a short drain.
@@ -61,6 +63,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
         int inflight = 1000;
         boolean pin = Runtime.getRuntime().availableProcessors() >= 2;
         boolean history = true;
+        String store = "sqlite";
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -79,6 +82,7 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
                 case "--no-watch" -> watch = false;
                 case "--no-pin" -> pin = false;
                 case "--no-history" -> history = false;
+                case "--store" -> store = value(args, ++i, a);
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + HELP);
             }
         }
@@ -87,11 +91,14 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
                 throw new IllegalArgumentException("--targets: " + t + " (expected: parley, floor or centrifuge)");
             }
         }
+        if (!List.of("sqlite", "postgresql").contains(store)) {
+            throw new IllegalArgumentException("--store: " + store + " (expected: sqlite or postgresql)");
+        }
         if (w != Workload.W2 && users > 100_000) {
             throw new IllegalArgumentException("--users: " + users + " (expected: at most 100000 connected users)");
         }
         return new Options(w, new ArrayList<>(targets), users, rate, seconds, msgRate, group, slow, heartbeat,
-                inflight, flood, warmup, watch, pin, history);
+                inflight, flood, warmup, watch, pin, history, store);
     }
 
     private static String value(String[] args, int i, String flag) {

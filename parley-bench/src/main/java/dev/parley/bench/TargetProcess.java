@@ -31,7 +31,17 @@ final class TargetProcess implements AutoCloseable {
         this.sampler = new ProcSampler(process.pid());
     }
 
-    static TargetProcess start(String name, boolean pin, Path logDir) throws IOException, InterruptedException {
+    /** The database a PostgreSQL run of Parley uses, dropped and created again for each run. */
+    static final String BENCH_DATABASE = "parley_bench";
+
+    /**
+     * Starts a target and waits until it listens.
+     *
+     * @param store Parley's store: {@code sqlite} (a fresh folder) or {@code postgresql} (a fresh
+     *     {@link #BENCH_DATABASE} on 127.0.0.1:5432, trust auth)
+     */
+    static TargetProcess start(String name, boolean pin, String store, Path logDir)
+            throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -50,6 +60,10 @@ final class TargetProcess implements AutoCloseable {
                 cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", required("parley.serverJar"), "serve",
                         "--host", "127.0.0.1", "--port", String.valueOf(port), "--api-key", API_KEY,
                         "--api-secret", SECRET, "--data-dir", dataDir.toString()));
+                if (store.equals("postgresql")) {
+                    freshDatabase();
+                    cmd.addAll(List.of("--database-url", "postgresql://postgres@127.0.0.1:5432/" + BENCH_DATABASE));
+                }
             }
             case "floor" -> {
                 cmd.add(java);
@@ -66,6 +80,18 @@ final class TargetProcess implements AutoCloseable {
         TargetProcess t = new TargetProcess(name, port, pb.start(), dataDir);
         t.awaitListening();
         return t;
+    }
+
+    private static void freshDatabase() throws IOException, InterruptedException {
+        for (String sql : List.of("DROP DATABASE IF EXISTS " + BENCH_DATABASE + " WITH (FORCE)",
+                "CREATE DATABASE " + BENCH_DATABASE)) {
+            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v",
+                    "ON_ERROR_STOP=1", "-q", "-c", sql).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("psql could not run '" + sql + "': " + out.strip());
+            }
+        }
     }
 
     private static String required(String property) {

@@ -18,6 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * Used in a worker process by {@code Worker} and in-process by the smoke test.
  */
 public final class WorkerTask implements AutoCloseable {
+    /** Open files one process may hold on this machine (sockets and HTTP connections alike). */
+    static final int MAX_OPEN_FILES = 20_000;
+
     private final Generator gen;
     private final Plan plan;
     private final String secret;
@@ -46,7 +49,7 @@ public final class WorkerTask implements AutoCloseable {
         if (plan.workload() == Workload.W2) {
             if (plan.warmupSeconds() > 0) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(plan.warmupSeconds());
-                paced(plan.from(), plan.to(), deadline, i -> {
+                paced(plan.from(), plan.to(), deadline, plan.inflight(), i -> {
                     String uid = "w" + plan.userId(i);
                     return gen.connect(uid, token(uid)).thenAccept(LoadClient::close);
                 });
@@ -56,14 +59,17 @@ public final class WorkerTask implements AutoCloseable {
             return;
         }
         long t0 = System.nanoTime();
-        paced(plan.from(), plan.to(), Long.MAX_VALUE, i -> {
+        paced(plan.from(), plan.to(), Long.MAX_VALUE, plan.inflight(), i -> {
             String uid = plan.userId(i);
             return gen.connect(uid, token(uid)).thenAccept(clients::add);
         });
         setupMillis = (System.nanoTime() - t0) / 1_000_000;
         if (plan.watches()) {
             List<LoadClient> connected = new ArrayList<>(clients);
-            paced(0, connected.size(), Long.MAX_VALUE, k -> {
+            // each watch in flight is an HTTP connection: with 19,000 sockets open, a window of 1,000 would
+            // pass the process's 20,000 open files
+            int window = Math.max(16, Math.min(plan.inflight(), MAX_OPEN_FILES - 500 - connected.size()));
+            paced(0, connected.size(), Long.MAX_VALUE, window, k -> {
                 LoadClient client = connected.get(k);
                 int i = index(client.userId());
                 String[] ch = plan.channelOf(i);
@@ -80,7 +86,7 @@ public final class WorkerTask implements AutoCloseable {
         long t0 = System.nanoTime();
         if (plan.workload() == Workload.W2) {
             long deadline = t0 + TimeUnit.SECONDS.toNanos(plan.seconds());
-            paced(plan.from(), plan.to(), deadline, i -> {
+            paced(plan.from(), plan.to(), deadline, plan.inflight(), i -> {
                 String uid = plan.userId(i);
                 return gen.connect(uid, token(uid)).thenAccept(LoadClient::close);
             });
@@ -97,8 +103,9 @@ public final class WorkerTask implements AutoCloseable {
      * Starts {@code work(i)} for i in {@code [from, to)} at the plan's rate, at most {@code inflight} at once,
      * until {@code deadlineNanos}; then waits for the started ones.
      */
-    private void paced(int from, int to, long deadlineNanos, java.util.function.IntFunction<CompletableFuture<?>> work) {
-        Semaphore window = new Semaphore(plan.inflight());
+    private void paced(int from, int to, long deadlineNanos, int inflight,
+            java.util.function.IntFunction<CompletableFuture<?>> work) {
+        Semaphore window = new Semaphore(inflight);
         long start = System.nanoTime();
         int i = from;
         while (i < to && System.nanoTime() < deadlineNanos) {
@@ -126,8 +133,8 @@ public final class WorkerTask implements AutoCloseable {
             });
         }
         try {
-            if (!window.tryAcquire(plan.inflight(), 60, TimeUnit.SECONDS)) {
-                errors.add("gave up waiting for " + (plan.inflight() - window.availablePermits()) + " connects");
+            if (!window.tryAcquire(inflight, 60, TimeUnit.SECONDS)) {
+                errors.add("gave up waiting for " + (inflight - window.availablePermits()) + " calls");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
