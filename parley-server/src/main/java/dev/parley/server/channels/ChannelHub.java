@@ -42,15 +42,16 @@ public final class ChannelHub {
      * @return true when its user was not watching the channel through any connection before
      */
     public synchronized boolean watch(Session session, String cid) {
-        Set<String> mine = bySession.computeIfAbsent(session.connectionId(), k -> ConcurrentHashMap.newKeySet());
-        if (mine.contains(cid) || mine.size() >= MAX_PER_SESSION) {
+        Set<String> mine = bySession.get(session.connectionId());
+        if (mine != null && (mine.contains(cid) || mine.size() >= MAX_PER_SESSION)) {
             return false;
         }
-        mine.add(cid);
-        watchers.computeIfAbsent(cid, k -> ConcurrentHashMap.newKeySet()).add(session);
-        Integer before = usersByChannel.computeIfAbsent(cid, k -> new ConcurrentHashMap<>())
-                .merge(session.userId(), 1, Integer::sum) - 1;
-        return before == 0;
+        bySession.put(session.connectionId(), CompactSets.with(mine, cid));
+        watchers.put(cid, CompactSets.with(watchers.get(cid), session));
+        Map<String, Integer> users = usersByChannel.get(cid);
+        boolean first = users == null || !users.containsKey(session.userId());
+        usersByChannel.put(cid, CompactSets.count(users, session.userId(), 1));
+        return first;
     }
 
     /**
@@ -60,22 +61,15 @@ public final class ChannelHub {
      */
     public synchronized boolean unwatch(Session session, String cid) {
         Set<String> mine = bySession.get(session.connectionId());
-        if (mine == null || !mine.remove(cid)) {
+        if (mine == null || !mine.contains(cid)) {
             return false;
         }
-        watchers.computeIfPresent(cid, (k, v) -> {
-            v.remove(session);
-            return v.isEmpty() ? null : v;
-        });
-        boolean[] stopped = {false};
-        usersByChannel.computeIfPresent(cid, (k, users) -> {
-            users.computeIfPresent(session.userId(), (u, n) -> {
-                stopped[0] = n <= 1;
-                return n <= 1 ? null : n - 1;
-            });
-            return users.isEmpty() ? null : users;
-        });
-        return stopped[0];
+        replace(bySession, session.connectionId(), CompactSets.without(mine, cid));
+        replace(watchers, cid, CompactSets.without(watchers.get(cid), session));
+        Map<String, Integer> users = usersByChannel.get(cid);
+        boolean stopped = users != null && users.getOrDefault(session.userId(), 0) <= 1;
+        replace(usersByChannel, cid, users == null ? null : CompactSets.count(users, session.userId(), -1));
+        return stopped;
     }
 
     /** Ends every subscription of a closed connection; returns the channels its user stopped watching. */
@@ -99,12 +93,16 @@ public final class ChannelHub {
         usersByChannel.remove(cid);
         Set<Session> gone = watchers.remove(cid);
         if (gone != null) {
-            gone.forEach(s -> {
-                Set<String> mine = bySession.get(s.connectionId());
-                if (mine != null) {
-                    mine.remove(cid);
-                }
-            });
+            gone.forEach(s -> replace(bySession, s.connectionId(),
+                    CompactSets.without(bySession.get(s.connectionId()), cid)));
+        }
+    }
+
+    private static <K, V> void replace(Map<K, V> map, K key, V value) {
+        if (value == null) {
+            map.remove(key);
+        } else {
+            map.put(key, value);
         }
     }
 

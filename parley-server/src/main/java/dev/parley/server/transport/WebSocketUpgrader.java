@@ -69,6 +69,9 @@ final class WebSocketUpgrader {
             }
         });
         p.remove(HttpHandler.class);
+        if (p.get(BodyLimit.class) != null) {
+            p.remove(BodyLimit.class); // an HTTP handler too: an open socket keeps no HTTP state
+        }
         p.addLast(new WebSocketFrameAggregator(maxFrame));
         long idleMillis = node.config().idleTimeout().toMillis();
         p.addLast(new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));

@@ -80,6 +80,33 @@ class ChannelHubTest {
     }
 
     @Test
+    void aChannelGrowingPastTheSmallSizeKeepsEveryWatcherAndCountsUsers() {
+        ChannelHub hub = new ChannelHub();
+        List<FakeSession> sessions = new ArrayList<>();
+        for (int i = 0; i < 3 * CompactSets.SMALL; i++) {
+            FakeSession s = new FakeSession("c" + i, "u" + (i % (2 * CompactSets.SMALL)));
+            sessions.add(s);
+            hub.watch(s, "m:big");
+            hub.watch(s, "m:own-" + i);
+        }
+        assertThat(hub.watcherCount("m:big")).isEqualTo(2 * CompactSets.SMALL);
+
+        hub.publish("m:big", Json.object().put("type", "x"));
+        assertThat(sessions).allSatisfy(s -> assertThat(s.frames).hasSize(1));
+
+        for (FakeSession s : sessions.subList(0, 2 * CompactSets.SMALL)) {
+            hub.unwatchAll(s);
+        }
+        assertThat(hub.watcherCount("m:big")).isEqualTo(CompactSets.SMALL);
+        assertThat(hub.watchCount(sessions.get(0))).isZero();
+        assertThat(hub.watchCount(sessions.getLast())).isEqualTo(2);
+        assertThat(hub.isWatching(sessions.getLast(), "m:own-" + (sessions.size() - 1))).isTrue();
+        hub.dropChannel("m:big");
+        assertThat(hub.watchCount(sessions.getLast())).isEqualTo(1);
+        assertThat(hub.watcherCount("m:big")).isZero();
+    }
+
+    @Test
     void aFanOutHandsEachWriterOneTaskForAllOfItsSessions() {
         QueueingWriter loopA = new QueueingWriter();
         QueueingWriter loopB = new QueueingWriter();
