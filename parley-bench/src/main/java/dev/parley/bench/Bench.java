@@ -86,7 +86,7 @@ public final class Bench {
             sampler.start();
             long heap0 = server.collect();
             long cpu0 = server.sampler.cpuMillis();
-            long rss0 = server.sampler.rssKib();
+            long rss0 = settledRss(server.sampler);
             List<WorkerProcess> procs = new ArrayList<>();
             try {
                 for (int w = 0; w < workers; w++) {
@@ -111,7 +111,7 @@ public final class Bench {
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
                 long rssReady = server.sampler.rssKib();
                 long heapReady = server.collect();
-                long rssReadyGc = server.sampler.rssKib();
+                long rssReadyGc = settledRss(server.sampler);
                 Map<Long, ProcSampler.ThreadTime> threadsReady = server.sampler.threads();
                 long cpuReady = server.sampler.cpuMillis();
                 procs.forEach(WorkerProcess::go);
@@ -130,7 +130,7 @@ public final class Bench {
                 Map<String, Long> cpuByGroup = ProcSampler.cpuByGroup(threadsReady, server.sampler.threads());
                 long rssEnd = server.sampler.rssKib();
                 // W5: what the server keeps once the flood is over, with the garbage of the backlogs collected
-                long rssEndGc = o.workload() == Workload.W5 && server.collect() >= 0 ? server.sampler.rssKib() : -1;
+                long rssEndGc = o.workload() == Workload.W5 && server.collect() >= 0 ? settledRss(server.sampler) : -1;
                 sampler.stop();
                 return new Measure(ready, total, sent, rss0, rssReady, rssReadyGc, heap0, heapReady, rssEnd, rssEndGc,
                         sampler.maxRss(), cpu0, cpuReady, cpuEnd, cpuByGroup, runNanos / 1_000_000, o);
@@ -148,6 +148,23 @@ public final class Bench {
     /** How long the measured phase sends: all of it less a third (at least 2 s) of drain, at least 1 s. */
     static long measuredSendNanos(Options o) {
         return TimeUnit.SECONDS.toNanos(Math.max(1, o.seconds() - Math.max(2, o.seconds() / 3)));
+    }
+
+    /**
+     * RSS once it stops falling after a full GC: G1 gives memory back to the system concurrently, after
+     * {@code GC.run} has returned. Reads every 200 ms until two readings are within 1 MiB, at most 5 s.
+     */
+    static long settledRss(ProcSampler proc) {
+        long last = proc.rssKib();
+        for (int i = 0; i < 25; i++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            long now = proc.rssKib();
+            if (Math.abs(last - now) < 1024) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
     }
 
     /**
