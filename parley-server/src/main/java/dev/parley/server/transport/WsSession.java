@@ -110,6 +110,11 @@ final class WsSession implements Session {
         return state.get();
     }
 
+    /** The socket's channel, for tests of the pipeline. */
+    Channel channel() {
+        return channel;
+    }
+
     @Override
     public Executor writer() {
         return channel.eventLoop();
