@@ -232,11 +232,11 @@ public final class ChatNode implements AutoCloseable {
             concurrency.record(now, registry.totalConnections());
             connectionPolicy.registered(session, sockets[0]);
         });
-        if (sockets[0] == 1 && !user.invisible() && presence.hasSubscribers(userId)) {
-            presence.publish(userId, Events.userEvent("user.presence.changed", user, now), List.of());
+        if (sockets[0] == 1 && !user.invisible()) {
+            presence.publish(userId, () -> Events.userEvent("user.presence.changed", user, now), List.of());
         }
-        if (changed[0] && presence.hasSubscribers(userId)) {
-            presence.publish(userId, Events.userEvent("user.updated", user, now), List.of());
+        if (changed[0]) {
+            presence.publish(userId, () -> Events.userEvent("user.updated", user, now), List.of());
         }
         if (created[0] && !chat.core().store().hasOwnRows(userId)) {
             // A new user: one query instead of five (unread totals, mutes, channel mutes, blocks, devices).
@@ -272,8 +272,8 @@ public final class ChatNode implements AutoCloseable {
                 users.unpin(session.userId());
             }
         });
-        if (wentOffline[0] && user != null && presence.hasSubscribers(user.id())) {
-            presence.publish(user.id(), Events.userEvent("user.presence.changed", user, now), List.of());
+        if (wentOffline[0] && user != null) {
+            presence.publish(user.id(), () -> Events.userEvent("user.presence.changed", user, now), List.of());
         }
     }
 

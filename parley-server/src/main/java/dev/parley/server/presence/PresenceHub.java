@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Who listens to whose presence (PROTOCOL.md §4.3): a connection subscribes to users by querying them
@@ -57,18 +58,20 @@ public final class PresenceHub {
     }
 
     /** Sends {@code event} about {@code userId} to its subscribers, plus {@code alsoTo}. */
-    /** Whether any session subscribed to {@code userId}'s presence: callers skip building events nobody reads. */
-    public boolean hasSubscribers(String userId) {
-        Set<Session> subs = subscribers.get(userId);
-        return subs != null && !subs.isEmpty();
+    public void publish(String userId, ObjectNode event, List<Session> alsoTo) {
+        publish(userId, () -> event, alsoTo);
     }
 
-    public void publish(String userId, ObjectNode event, List<Session> alsoTo) {
+    /**
+     * As {@link #publish(String, ObjectNode, List)}, building the event only when someone will receive it:
+     * most users have no presence subscribers, and the connect path publishes on every connect.
+     */
+    public void publish(String userId, Supplier<ObjectNode> event, List<Session> alsoTo) {
         Set<Session> subs = subscribers.get(userId);
         if ((subs == null || subs.isEmpty()) && alsoTo.isEmpty()) {
             return;
         }
-        ByteBuf frame = Unpooled.wrappedBuffer(Json.writeBytes(event));
+        ByteBuf frame = Unpooled.wrappedBuffer(Json.writeBytes(event.get()));
         try {
             Set<Session> sent = new java.util.HashSet<>();
             if (subs != null) {

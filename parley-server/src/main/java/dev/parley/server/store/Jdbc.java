@@ -43,12 +43,6 @@ final class Jdbc {
     /**
      * @param withNextException whether a failure's message also carries the message of the
      *     {@link SQLException#getNextException() next exception}, if any
-     */
-    Jdbc(String kind, HikariDataSource reads, HikariDataSource writes, boolean withNextException) {
-        this(kind, reads, writes, withNextException, null);
-    }
-
-    /**
      * @param statements keeps prepared statements per connection, or null to prepare each time (the
      *     stores share one cache, as they share the pools)
      */
