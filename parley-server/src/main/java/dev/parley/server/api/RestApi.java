@@ -44,6 +44,11 @@ public final class RestApi {
         new OpsApi().register(router);
     }
 
+    /** Every route as {@code METHOD /template}, for tests that must cover each one. */
+    java.util.List<String> routes() {
+        return router.routes().stream().map(RestApi::endpointName).toList();
+    }
+
     /** Handles one call; never throws. */
     public HttpResult handle(HttpCall call) {
         long start = System.nanoTime();
