@@ -106,8 +106,7 @@ final class ChannelsApi {
     private ObjectNode pinned(RequestContext ctx) {
         ObjectNode p = ctx.payload();
         var ch = chat(ctx).channels().require(cid(ctx));
-        var type = ctx.node().chat().core().typeOf(ch);
-        return chat(ctx).edits().pinned(actor(ctx, p), ch, type, p.path("limit").asInt(10));
+        return chat(ctx).edits().pinned(actor(ctx, p), ch, p.path("limit").asInt(10));
     }
 
     private ObjectNode stopWatching(RequestContext ctx) {
@@ -130,8 +129,7 @@ final class ChannelsApi {
         }
         List<String> list = Arrays.stream(ids.split(",")).map(String::strip).filter(s -> !s.isEmpty()).limit(100).toList();
         Actor actor = actor(ctx);
-        chat(ctx).channels().require(cid(ctx));
-        return chat(ctx).edits().byIds(actor, cid(ctx), list);
+        return chat(ctx).edits().byIds(actor, chat(ctx).channels().require(cid(ctx)), list);
     }
 
     static Chat chat(RequestContext ctx) {

@@ -35,6 +35,11 @@ final class Router {
         return this;
     }
 
+    /** Every route, in the order added. */
+    List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
     /** The matching route; when only the method differs, {@code methodMismatch} is set. */
     Optional<Match> match(String method, String path, boolean[] methodMismatch) {
         String[] parts = split(path);

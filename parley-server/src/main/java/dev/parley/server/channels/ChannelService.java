@@ -89,10 +89,7 @@ public final class ChannelService {
     }
 
     private ObjectNode watchAndState(Actor actor, ChannelRow ch, ChannelType type, ObjectNode body, Optional<Session> conn) {
-        String cid = ch.cid();
-        Optional<MemberRow> membership = actor.hasUser() ? core.store().member(cid, actor.userId()) : Optional.empty();
-        Permissions.require(actor, type, membership.orElse(null), "read-channel", Permissions.ownsChannel(actor, ch),
-                "GetOrCreateChannel", cid);
+        core.requireRead(actor, ch, "GetOrCreateChannel");
         if (body.path("watch").asBoolean(false)) {
             conn.ifPresent(s -> watch(s, ch, type));
         }
@@ -108,11 +105,8 @@ public final class ChannelService {
 
     /** {@code GET /channels/{type}/{id}} (C23): the state of an existing channel, never creating it. */
     public ObjectNode get(Actor actor, String cid, ObjectNode payload) {
-        ChannelRow ch = require(cid);
-        ChannelType type = core.typeOf(ch);
-        MemberRow membership = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
-        Permissions.require(actor, type, membership, "read-channel", Permissions.ownsChannel(actor, ch), "GetChannel", cid);
-        return states.state(actor, ch, type, options(payload));
+        ChatCore.ReadAccess access = core.requireRead(actor, require(cid), "GetChannel");
+        return states.state(actor, access.channel(), access.type(), options(payload));
     }
 
     private static ChannelStates.Options options(ObjectNode body) {
@@ -268,10 +262,11 @@ public final class ChannelService {
                 memberLimit, 0, null);
         List<ObjectNode> out = new ArrayList<>();
         for (ChannelRow ch : rows) {
-            ChannelType type = core.typeOf(ch);
-            if (type == null) {
+            // The store's filter knows membership and open types, not a channel's own grant overrides.
+            if (!core.mayRead(actor, ch)) {
                 continue;
             }
+            ChannelType type = core.typeOf(ch);
             if (watch) {
                 conn.ifPresent(s -> watch(s, ch, type));
             }

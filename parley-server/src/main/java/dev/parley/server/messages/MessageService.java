@@ -61,11 +61,8 @@ public final class MessageService {
     Context context(Actor actor, String messageId, String endpoint) {
         MessageRow m = core.store().findMessage(messageId)
                 .orElseThrow(() -> ChatException.notFound("message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
-        ChannelRow ch = channels.require(m.cid());
-        ChannelType type = core.typeOf(ch);
-        MemberRow member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
-        Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
-        return new Context(m, ch, type, member);
+        ChatCore.ReadAccess access = core.requireRead(actor, channels.require(m.cid()), endpoint);
+        return new Context(m, access.channel(), access.type(), access.member());
     }
 
     /** {@code POST /channels/{type}/{id}/message} (M1). */
