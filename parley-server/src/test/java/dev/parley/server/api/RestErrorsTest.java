@@ -101,6 +101,14 @@ class RestErrorsTest {
     }
 
     @Test
+    void theMessageHistoryQueryIsAnsweredAsNoEndpointNotByTheMessageUpdate() {
+        Response r = admin.post("/messages/history", "{\"filter\": {\"message_id\": \"m1\"}}");
+
+        assertEnvelope(r, 404, 16);
+        assertThat(r.message()).isEqualTo("no endpoint at POST /messages/history");
+    }
+
+    @Test
     void preflightAllowsEveryOriginTheMethodsAndTheAskedHeaders() {
         Response r = admin.withApiKey(null).withToken(null).send("OPTIONS", "/channels", Map.of(), null, Map.of(
                 "Origin", "http://localhost:5173",
