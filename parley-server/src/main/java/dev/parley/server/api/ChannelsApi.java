@@ -7,6 +7,7 @@ import dev.parley.protocol.Json;
 import dev.parley.server.Session;
 import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.Chat;
+import dev.parley.server.messages.MessageService;
 import java.util.Arrays;
 import java.util.List;
 
@@ -71,11 +72,15 @@ final class ChannelsApi {
     private ObjectNode update(RequestContext ctx) {
         ObjectNode body = ctx.body();
         Actor actor = actor(ctx, body);
-        ObjectNode out = chat(ctx).admin().update(actor, cid(ctx), body);
+        MessageService.Draft message = null;
         if (body.path("message").isObject()) {
             ObjectNode send = Json.object();
             send.set("message", body.get("message"));
-            out.set("message", chat(ctx).messages().send(actor, cid(ctx), send).get("message"));
+            message = chat(ctx).messages().draft(actor, cid(ctx), send);
+        }
+        ObjectNode out = chat(ctx).admin().update(actor, cid(ctx), body);
+        if (message != null) {
+            out.set("message", chat(ctx).messages().commit(message).get("message"));
         }
         return out;
     }

@@ -84,16 +84,18 @@ public final class ChannelService {
         }
         String cid = typeName + ":" + id;
         String channelId = id;
+        // Checked before a create, so that a refused query creates nothing.
+        ChannelStates.Options options = options(body);
         ChannelRow ch = core.store().findChannel(cid).orElseGet(() -> create(actor, type, channelId, data));
-        return watchAndState(actor, ch, core.typeOf(ch), body, conn);
+        return watchAndState(actor, ch, core.typeOf(ch), body, options, conn);
     }
 
-    private ObjectNode watchAndState(Actor actor, ChannelRow ch, ChannelType type, ObjectNode body, Optional<Session> conn) {
+    private ObjectNode watchAndState(Actor actor, ChannelRow ch, ChannelType type, ObjectNode body,
+            ChannelStates.Options options, Optional<Session> conn) {
         core.requireRead(actor, ch, "GetOrCreateChannel");
         if (body.path("watch").asBoolean(false)) {
             conn.ifPresent(s -> watch(s, ch, type));
         }
-        ChannelStates.Options options = options(body);
         ObjectNode state = states.state(actor, ch, type, options);
         if (body.path("presence").asBoolean(false)) {
             List<String> memberIds = new ArrayList<>();
@@ -118,6 +120,7 @@ public final class ChannelService {
         Integer watcherLimit = watchers != null && watchers.has("limit")
                 ? clamp(watchers.get("limit"), 25, ChannelStates.MAX_MEMBERS) : null;
         boolean state = body.path("state").asBoolean(true);
+        dev.parley.server.messages.Paging.check(body.get("messages"));
         return new ChannelStates.Options(state, body.get("messages"), ChannelStates.DEFAULT_MESSAGES, memberLimit,
                 memberOffset, watcherLimit);
     }
