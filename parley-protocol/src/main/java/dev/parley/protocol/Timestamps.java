@@ -24,17 +24,33 @@ public final class Timestamps {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS);
     }
 
+    /** The earliest instant {@link #parse} accepts: RFC 3339 years have four digits. */
+    public static final Instant MIN = Instant.parse("0000-01-01T00:00:00Z");
+
+    /** The latest instant {@link #parse} accepts. */
+    public static final Instant MAX = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     /**
-     * Parses an RFC 3339 timestamp with any offset and up to nine fractional digits.
+     * Parses an RFC 3339 timestamp with any offset and up to nine fractional digits, in the years 0000 to
+     * 9999 (UTC), so that every accepted instant has microseconds that fit a long and a four-digit year.
      *
-     * @throws ChatException code 4 naming {@code field} when the text is not a timestamp
+     * @throws ChatException code 4 naming {@code field} when the text is not such a timestamp
      */
     public static Instant parse(String text, String field) {
+        Instant at;
         try {
-            return truncate(OffsetDateTime.parse(text).toInstant());
+            at = truncate(OffsetDateTime.parse(text).toInstant());
         } catch (DateTimeParseException | NullPointerException e) {
-            throw ChatException.input(field + ": '" + text + "' is not an RFC 3339 timestamp");
+            throw ChatException.input(field + ": '" + shorten(text) + "' is not an RFC 3339 timestamp");
         }
+        if (at.isBefore(MIN) || at.isAfter(MAX)) {
+            throw ChatException.input(field + ": '" + shorten(text) + "' is out of range (expected: years 0000 to 9999)");
+        }
+        return at;
+    }
+
+    private static String shorten(String s) {
+        return s != null && s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 
     /** Microseconds since the epoch, the form both stores keep. */

@@ -7,6 +7,7 @@ import dev.parley.protocol.Json;
 import dev.parley.server.Session;
 import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.Chat;
+import dev.parley.server.messages.MessageService;
 import java.util.Arrays;
 import java.util.List;
 
@@ -71,11 +72,15 @@ final class ChannelsApi {
     private ObjectNode update(RequestContext ctx) {
         ObjectNode body = ctx.body();
         Actor actor = actor(ctx, body);
-        ObjectNode out = chat(ctx).admin().update(actor, cid(ctx), body);
+        MessageService.Draft message = null;
         if (body.path("message").isObject()) {
             ObjectNode send = Json.object();
             send.set("message", body.get("message"));
-            out.set("message", chat(ctx).messages().send(actor, cid(ctx), send).get("message"));
+            message = chat(ctx).messages().draft(actor, cid(ctx), send);
+        }
+        ObjectNode out = chat(ctx).admin().update(actor, cid(ctx), body);
+        if (message != null) {
+            out.set("message", chat(ctx).messages().commit(message).get("message"));
         }
         return out;
     }
@@ -106,8 +111,7 @@ final class ChannelsApi {
     private ObjectNode pinned(RequestContext ctx) {
         ObjectNode p = ctx.payload();
         var ch = chat(ctx).channels().require(cid(ctx));
-        var type = ctx.node().chat().core().typeOf(ch);
-        return chat(ctx).edits().pinned(actor(ctx, p), ch, type, p.path("limit").asInt(10));
+        return chat(ctx).edits().pinned(actor(ctx, p), ch, p.path("limit").asInt(10));
     }
 
     private ObjectNode stopWatching(RequestContext ctx) {
@@ -130,8 +134,7 @@ final class ChannelsApi {
         }
         List<String> list = Arrays.stream(ids.split(",")).map(String::strip).filter(s -> !s.isEmpty()).limit(100).toList();
         Actor actor = actor(ctx);
-        chat(ctx).channels().require(cid(ctx));
-        return chat(ctx).edits().byIds(actor, cid(ctx), list);
+        return chat(ctx).edits().byIds(actor, chat(ctx).channels().require(cid(ctx)), list);
     }
 
     static Chat chat(RequestContext ctx) {

@@ -19,6 +19,7 @@ final class MessagesApi {
 
     void register(Router target) {
         NulGuard.Registrar router = NulGuard.guarding(target);
+        target.addNotServed("POST", "/messages/history");
         router.add("GET", "/messages/{id}", ctx -> chat(ctx).edits().get(actor(ctx), ctx.pathParam("id")));
         router.add("POST", "/messages/{id}", ctx -> chat(ctx).edits().update(actor(ctx), ctx.pathParam("id"), ctx.body()));
         router.add("PUT", "/messages/{id}",

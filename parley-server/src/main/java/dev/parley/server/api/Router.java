@@ -35,25 +35,64 @@ final class Router {
         return this;
     }
 
-    /** Every route, in the order they were added. */
+    /** Every route, in the order added. */
     List<Route> routes() {
         return List.copyOf(routes);
     }
 
-    /** The matching route; when only the method differs, {@code methodMismatch} is set. */
+    /**
+     * An endpoint of the protocol this server does not serve. It answers as no endpoint at all, and its
+     * literal segments keep the path away from the parameters of other routes: {@code POST /messages/history}
+     * must never reach {@code POST /messages/{id}} as the message {@code history}.
+     */
+    Router addNotServed(String method, String template) {
+        routes.add(new Route(method, template, split(template), false, null));
+        return this;
+    }
+
+    /**
+     * The route of {@code method} whose template matches the path; where several do, the one with a literal
+     * segment at the first position where they differ, whatever the order they were added in. Empty when
+     * none matches or the match is not served; when only the method differs, {@code methodMismatch} is set.
+     */
     Optional<Match> match(String method, String path, boolean[] methodMismatch) {
         String[] parts = split(path);
+        Route best = null;
+        Map<String, String> bestParams = null;
         for (Route r : routes) {
             Map<String, String> params = matchPath(r.segments(), parts);
             if (params == null) {
                 continue;
             }
-            if (r.method().equals(method)) {
-                return Optional.of(new Match(r, params));
+            if (!r.method().equals(method)) {
+                methodMismatch[0] |= r.handler() != null;
+                continue;
             }
-            methodMismatch[0] = true;
+            if (best == null || moreSpecific(r.segments(), best.segments())) {
+                best = r;
+                bestParams = params;
+            }
         }
-        return Optional.empty();
+        if (best != null) {
+            methodMismatch[0] = false;
+        }
+        return best == null || best.handler() == null ? Optional.empty() : Optional.of(new Match(best, bestParams));
+    }
+
+    /** Whether {@code a} has a literal where {@code b} has a parameter, at the first position they differ so. */
+    private static boolean moreSpecific(String[] a, String[] b) {
+        for (int i = 0; i < a.length; i++) {
+            boolean literalA = !isParam(a[i]);
+            boolean literalB = !isParam(b[i]);
+            if (literalA != literalB) {
+                return literalA;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isParam(String segment) {
+        return segment.startsWith("{") && segment.endsWith("}");
     }
 
     private static Map<String, String> matchPath(String[] template, String[] parts) {
@@ -63,7 +102,7 @@ final class Router {
         Map<String, String> params = new HashMap<>();
         for (int i = 0; i < template.length; i++) {
             String t = template[i];
-            if (t.startsWith("{") && t.endsWith("}")) {
+            if (isParam(t)) {
                 if (parts[i].isEmpty()) {
                     return null;
                 }

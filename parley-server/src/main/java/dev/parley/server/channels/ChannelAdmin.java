@@ -35,58 +35,93 @@ public final class ChannelAdmin {
         return members;
     }
 
-    /** {@code POST /channels/{type}/{id}} (C4). */
+    /**
+     * {@code POST /channels/{type}/{id}} (C4). Every check runs before the first write, so that a refused
+     * update changes nothing and a retry of a failed one cannot apply it twice.
+     */
     public ObjectNode update(Actor actor, String cid, ObjectNode body) {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
             ChannelType type = core.typeOf(ch);
             MemberRow me = membership(actor, cid);
-            boolean own = Permissions.ownsChannel(actor, ch);
-            if (body.path("data").isObject()) {
-                ObjectNode data = (ObjectNode) body.get("data");
-                Permissions.require(actor, type, me, "update-channel", own, "UpdateChannel", cid);
-                ObjectNode replaced = ChannelService.custom(data);
-                if (ch.custom().has(ChannelTypes.OVERRIDES)) {
-                    replaced.set(ChannelTypes.OVERRIDES, ch.custom().get(ChannelTypes.OVERRIDES));
-                }
-                ch = applyFlags(actor, type, me, own, ch, data).withCustom(replaced, core.now());
-                core.store().updateChannel(ch);
-                channelUpdated(ch, type, actor);
+            Update u = check(actor, ch, type, me, body);
+            if (u.changed() != null) {
+                core.store().updateChannel(u.changed());
+                channelUpdated(u.changed(), type, actor);
+                ch = u.changed();
             }
-            if (body.has("cooldown") && !body.get("cooldown").isNull()) {
-                Permissions.require(actor, type, me, "update-channel-cooldown", own, "UpdateChannel", cid);
-                ch = ch.withFlags(ch.frozen(), ch.disabled(), ChannelService.clamp(body.get("cooldown"), 0, 120), ch.team(),
-                        core.now());
-                core.store().updateChannel(ch);
-                channelUpdated(ch, type, actor);
+            if (u.answerInvite() != null) {
+                members.answerInvite(actor, ch, type, u.answerInvite());
             }
-            if (body.path("accept_invite").asBoolean(false) || body.path("reject_invite").asBoolean(false)) {
-                members.answerInvite(actor, ch, type, body.path("accept_invite").asBoolean(false));
+            if (!u.invited().isEmpty()) {
+                members.invite(actor, ch, type, u.invited());
             }
-            Map<String, String> invited = ChannelService.memberRoles(body.get("invites"));
-            if (!invited.isEmpty()) {
-                Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
-                members.invite(actor, ch, type, invited);
+            if (!u.added().isEmpty()) {
+                members.addMembers(actor, ch, type, u.added());
             }
-            Map<String, String> added = ChannelService.memberRoles(body.get("add_members"));
-            List<String> removed = ChannelService.memberIds(body.get("remove_members"), false);
-            Map<String, String> roles = ChannelMembers.roleChanges(body);
-            if (!added.isEmpty() || !roles.isEmpty() || !removed.equals(List.of(actor.userId()))
-                    && !removed.isEmpty()) {
-                Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
-            } else if (!removed.isEmpty()) {
-                Permissions.require(actor, type, me, "remove-own-channel-membership", own, "UpdateChannel", cid);
-            }
-            if (!added.isEmpty()) {
-                if (ch.id().startsWith("!members-")) {
-                    throw ChatException.input("members cannot be added to a distinct channel (one created without id)");
-                }
-                members.addMembers(actor, ch, type, added);
-            }
-            members.changeRoles(actor, ch, roles);
-            members.removeMembers(actor, ch, type, removed);
+            members.changeRoles(actor, ch, u.roles());
+            members.removeMembers(actor, ch, type, u.removed());
             return response(actor, channels.require(cid), type);
         });
+    }
+
+    /** What one update does, after its checks. */
+    private record Update(ChannelRow changed, Boolean answerInvite, Map<String, String> invited, Map<String, String> added,
+            Map<String, String> roles, List<String> removed) {}
+
+    private Update check(Actor actor, ChannelRow ch, ChannelType type, MemberRow me, ObjectNode body) {
+        String cid = ch.cid();
+        boolean own = Permissions.ownsChannel(actor, ch);
+        ChannelRow changed = null;
+        if (body.path("data").isObject()) {
+            ObjectNode data = (ObjectNode) body.get("data");
+            Permissions.require(actor, type, me, "update-channel", own, "UpdateChannel", cid);
+            ObjectNode replaced = ChannelService.custom(data);
+            if (ch.custom().has(ChannelTypes.OVERRIDES)) {
+                replaced.set(ChannelTypes.OVERRIDES, ch.custom().get(ChannelTypes.OVERRIDES));
+            }
+            changed = applyFlags(actor, type, me, own, ch, data).withCustom(replaced, core.now());
+        }
+        if (body.has("cooldown") && !body.get("cooldown").isNull()) {
+            Permissions.require(actor, type, me, "update-channel-cooldown", own, "UpdateChannel", cid);
+            ChannelRow base = changed != null ? changed : ch;
+            changed = base.withFlags(base.frozen(), base.disabled(), ChannelService.clamp(body.get("cooldown"), 0, 120),
+                    base.team(), core.now());
+        }
+        Boolean answer = null;
+        if (body.path("accept_invite").asBoolean(false) || body.path("reject_invite").asBoolean(false)) {
+            answer = body.path("accept_invite").asBoolean(false);
+            if (me == null || me.inviteStatus() == null) {
+                throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
+                        + "' has no invitation to channel '" + cid + "'\"");
+            }
+        }
+        Map<String, String> invited = ChannelService.memberRoles(body.get("invites"));
+        if (!invited.isEmpty()) {
+            Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
+            channels.requireUsers(invited.keySet(), "channel update");
+        }
+        Map<String, String> added = ChannelService.memberRoles(body.get("add_members"));
+        List<String> removed = ChannelService.memberIds(body.get("remove_members"), false);
+        Map<String, String> roles = ChannelMembers.roleChanges(body);
+        boolean onlySelfRemoved = actor.hasUser() && removed.equals(List.of(actor.userId()));
+        if (!added.isEmpty() || !roles.isEmpty() || !removed.isEmpty() && !onlySelfRemoved) {
+            Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
+        } else if (!removed.isEmpty()) {
+            Permissions.require(actor, type, me, "remove-own-channel-membership", own, "UpdateChannel", cid);
+        }
+        if (!added.isEmpty()) {
+            if (ch.id().startsWith("!members-")) {
+                throw ChatException.input("members cannot be added to a distinct channel (one created without id)");
+            }
+            channels.requireUsers(added.keySet(), "channel update");
+        }
+        for (String u : roles.keySet()) {
+            if (!added.containsKey(u) && core.store().member(cid, u).isEmpty()) {
+                throw ChatException.input("user '" + u + "' is not a member of channel '" + cid + "'");
+            }
+        }
+        return new Update(changed, answer, invited, added, roles, removed);
     }
 
     private ChannelRow applyFlags(Actor actor, ChannelType type, MemberRow me, boolean own, ChannelRow ch, ObjectNode data) {

@@ -84,19 +84,18 @@ public final class ChannelService {
         }
         String cid = typeName + ":" + id;
         String channelId = id;
+        // Checked before a create, so that a refused query creates nothing.
+        ChannelStates.Options options = options(body);
         ChannelRow ch = core.store().findChannel(cid).orElseGet(() -> create(actor, type, channelId, data));
-        return watchAndState(actor, ch, core.typeOf(ch), body, conn);
+        return watchAndState(actor, ch, core.typeOf(ch), body, options, conn);
     }
 
-    private ObjectNode watchAndState(Actor actor, ChannelRow ch, ChannelType type, ObjectNode body, Optional<Session> conn) {
-        String cid = ch.cid();
-        Optional<MemberRow> membership = actor.hasUser() ? core.store().member(cid, actor.userId()) : Optional.empty();
-        Permissions.require(actor, type, membership.orElse(null), "read-channel", Permissions.ownsChannel(actor, ch),
-                "GetOrCreateChannel", cid);
+    private ObjectNode watchAndState(Actor actor, ChannelRow ch, ChannelType type, ObjectNode body,
+            ChannelStates.Options options, Optional<Session> conn) {
+        core.requireRead(actor, ch, "GetOrCreateChannel");
         if (body.path("watch").asBoolean(false)) {
             conn.ifPresent(s -> watch(s, ch, type));
         }
-        ChannelStates.Options options = options(body);
         ObjectNode state = states.state(actor, ch, type, options);
         if (body.path("presence").asBoolean(false)) {
             List<String> memberIds = new ArrayList<>();
@@ -108,11 +107,8 @@ public final class ChannelService {
 
     /** {@code GET /channels/{type}/{id}} (C23): the state of an existing channel, never creating it. */
     public ObjectNode get(Actor actor, String cid, ObjectNode payload) {
-        ChannelRow ch = require(cid);
-        ChannelType type = core.typeOf(ch);
-        MemberRow membership = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
-        Permissions.require(actor, type, membership, "read-channel", Permissions.ownsChannel(actor, ch), "GetChannel", cid);
-        return states.state(actor, ch, type, options(payload));
+        ChatCore.ReadAccess access = core.requireRead(actor, require(cid), "GetChannel");
+        return states.state(actor, access.channel(), access.type(), options(payload));
     }
 
     private static ChannelStates.Options options(ObjectNode body) {
@@ -124,6 +120,7 @@ public final class ChannelService {
         Integer watcherLimit = watchers != null && watchers.has("limit")
                 ? clamp(watchers.get("limit"), 25, ChannelStates.MAX_MEMBERS) : null;
         boolean state = body.path("state").asBoolean(true);
+        dev.parley.server.messages.Paging.check(body.get("messages"));
         return new ChannelStates.Options(state, body.get("messages"), ChannelStates.DEFAULT_MESSAGES, memberLimit,
                 memberOffset, watcherLimit);
     }
@@ -268,10 +265,11 @@ public final class ChannelService {
                 memberLimit, 0, null);
         List<ObjectNode> out = new ArrayList<>();
         for (ChannelRow ch : rows) {
-            ChannelType type = core.typeOf(ch);
-            if (type == null) {
+            // The store's filter knows membership and open types, not a channel's own grant overrides.
+            if (!core.mayRead(actor, ch)) {
                 continue;
             }
+            ChannelType type = core.typeOf(ch);
             if (watch) {
                 conn.ifPresent(s -> watch(s, ch, type));
             }

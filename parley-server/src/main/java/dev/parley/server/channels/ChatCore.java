@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.parley.protocol.User;
 import dev.parley.server.Session;
 import dev.parley.server.presence.PresenceHub;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.MemberRow;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.ModerationStore;
 import dev.parley.server.usage.ConnectionRegistry;
@@ -76,10 +78,35 @@ public final class ChatCore {
      * The effective type of a channel: its channel type with the channel's {@code config_overrides}
      * (feature flags, {@code max_message_length}, and {@code grants} where {@code "!perm"} revokes) applied.
      */
-    public ChannelType typeOf(dev.parley.server.store.ChatRows.ChannelRow ch) {
+    public ChannelType typeOf(ChannelRow ch) {
         ChannelType base = types.require(ch.type());
         com.fasterxml.jackson.databind.JsonNode o = ch.custom().get(ChannelTypes.OVERRIDES);
         return o == null || !o.isObject() ? base : ChannelTypes.withOverrides(base, (com.fasterxml.jackson.databind.node.ObjectNode) o);
+    }
+
+    /** A channel as one actor reads it: its effective type and the actor's membership (null when none). */
+    public record ReadAccess(ChannelRow channel, ChannelType type, MemberRow member) {}
+
+    /**
+     * The one read check of every path that shows a channel or its messages: {@code read-channel} through
+     * the actor's role or its membership, with the channel's own grant overrides applied; code 17 otherwise.
+     */
+    public ReadAccess requireRead(Actor actor, ChannelRow ch, String endpoint) {
+        ReadAccess access = access(actor, ch);
+        Permissions.require(actor, access.type(), access.member(), "read-channel", Permissions.ownsChannel(actor, ch),
+                endpoint, ch.cid());
+        return access;
+    }
+
+    /** Whether {@link #requireRead} lets {@code actor} read {@code ch}; for lists, which leave such channels out. */
+    public boolean mayRead(Actor actor, ChannelRow ch) {
+        ReadAccess access = access(actor, ch);
+        return Permissions.allowed(actor, access.type(), access.member(), "read-channel", Permissions.ownsChannel(actor, ch));
+    }
+
+    private ReadAccess access(Actor actor, ChannelRow ch) {
+        MemberRow member = actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
+        return new ReadAccess(ch, typeOf(ch), member);
     }
 
     public ChannelTypes types() {

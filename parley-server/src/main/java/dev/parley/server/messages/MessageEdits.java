@@ -10,6 +10,7 @@ import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.ChannelViews;
 import dev.parley.server.channels.ChatCore;
 import dev.parley.server.channels.Permissions;
+import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
 import java.time.Instant;
 import java.util.List;
@@ -223,8 +224,9 @@ public final class MessageEdits {
     }
 
     /** {@code GET /channels/{type}/{id}/messages?ids=}: the listed messages of the channel. */
-    public ObjectNode byIds(Actor actor, String cid, List<String> ids) {
-        List<MessageRow> rows = core.store().findMessages(ids).stream().filter(m -> m.cid().equals(cid)).toList();
+    public ObjectNode byIds(Actor actor, ChannelRow ch, List<String> ids) {
+        core.requireRead(actor, ch, "GetManyMessages");
+        List<MessageRow> rows = core.store().findMessages(ids).stream().filter(m -> m.cid().equals(ch.cid())).toList();
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("messages");
         MessageViews.forViewer(core, rows, actor.userId()).forEach(arr::add);
@@ -232,11 +234,8 @@ public final class MessageEdits {
     }
 
     /** {@code GET /channels/{type}/{id}/pinned_messages}: pinned messages, most recently pinned first. */
-    public ObjectNode pinned(Actor actor, dev.parley.server.store.ChatRows.ChannelRow ch,
-            dev.parley.server.channels.ChannelType type, int limit) {
-        var member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
-        Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), "GetPinnedMessages",
-                ch.cid());
+    public ObjectNode pinned(Actor actor, ChannelRow ch, int limit) {
+        core.requireRead(actor, ch, "GetPinnedMessages");
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("messages");
         MessageViews.forViewer(core, core.store().pinnedMessages(ch.cid(), Math.min(Math.max(limit, 1), 300)),

@@ -61,15 +61,24 @@ public final class MessageService {
     Context context(Actor actor, String messageId, String endpoint) {
         MessageRow m = core.store().findMessage(messageId)
                 .orElseThrow(() -> ChatException.notFound("message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
-        ChannelRow ch = channels.require(m.cid());
-        ChannelType type = core.typeOf(ch);
-        MemberRow member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
-        Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
-        return new Context(m, ch, type, member);
+        ChatCore.ReadAccess access = core.requireRead(actor, channels.require(m.cid()), endpoint);
+        return new Context(m, access.channel(), access.type(), access.member());
     }
 
     /** {@code POST /channels/{type}/{id}/message} (M1). */
     public ObjectNode send(Actor actor, String cid, ObjectNode body) {
+        return commit(draft(actor, cid, body));
+    }
+
+    /**
+     * A message send that passed every check and is not written yet; a channel update with a message checks
+     * the message before it changes the channel, so that it answers an error only when it changed nothing.
+     */
+    public record Draft(Actor as, String cid, ChannelType type, ObjectNode doc, String parentId, boolean showInChannel,
+            ObjectNode msg) {}
+
+    /** Checks a send and builds its message; writes nothing (slow mode counts the attempt). */
+    public Draft draft(Actor actor, String cid, ObjectNode body) {
         JsonNode in = body.get("message");
         if (in == null || !in.isObject()) {
             throw ChatException.input("message is required and must be an object");
@@ -111,7 +120,29 @@ public final class MessageService {
             doc.put("type", "system");
         }
         MessageDocs.copyCustom(msg, doc);
-        return core.underLock(cid, () -> append(as, channels.require(cid), type, doc, parentId, showInChannel, msg));
+        if (core.store().findMessage(id).isPresent()) {
+            throw duplicate(id);
+        }
+        if (parentId != null) {
+            parent(cid, parentId);
+        }
+        return new Draft(as, cid, type, doc, parentId, showInChannel, msg);
+    }
+
+    /** Writes a checked send under the channel's lock; the checks that depend on other writes run again there. */
+    public ObjectNode commit(Draft d) {
+        return core.underLock(d.cid(), () -> append(d.as(), channels.require(d.cid()), d.type(), d.doc(), d.parentId(),
+                d.showInChannel(), d.msg()));
+    }
+
+    /** The thread parent of a reply: a message of the channel that is not a reply itself. */
+    private MessageRow parent(String cid, String parentId) {
+        MessageRow p = core.store().findMessage(parentId).filter(x -> x.cid().equals(cid))
+                .orElseThrow(() -> ChatException.input("parent message '" + parentId + "' does not exist in this channel"));
+        if (p.parentId() != null) {
+            throw new ChatException(ErrorCode.MULTIPLE_NESTING_LEVEL, "a reply cannot have replies (parent '" + parentId + "' is a reply)");
+        }
+        return p;
     }
 
     private ObjectNode append(Actor actor, ChannelRow ch, ChannelType type, ObjectNode doc, String parentId,
@@ -128,11 +159,7 @@ public final class MessageService {
         doc.put("updated_at", Timestamps.format(now));
         MessageRow parent = null;
         if (parentId != null) {
-            MessageRow p = core.store().findMessage(parentId).filter(x -> x.cid().equals(ch.cid()))
-                    .orElseThrow(() -> ChatException.input("parent message '" + parentId + "' does not exist in this channel"));
-            if (p.parentId() != null) {
-                throw new ChatException(ErrorCode.MULTIPLE_NESTING_LEVEL, "a reply cannot have replies (parent '" + parentId + "' is a reply)");
-            }
+            MessageRow p = parent(ch.cid(), parentId);
             doc.put("parent_id", parentId);
             doc.put("show_in_channel", showInChannel);
             if (!showInChannel) {

@@ -113,6 +113,19 @@ public final class Paging {
         return query.apply(new MessageRange(before, beforeInclusive, after, afterInclusive, limit, oldestFirst));
     }
 
+    /** Refuses with code 4 the paging options that {@link #channel} would refuse, without reading the store. */
+    public static void check(JsonNode o) {
+        limit(o, 0);
+        if (o != null && o.isObject()) {
+            for (String key : List.of("created_at_around", "created_at_before", "created_at_before_or_equal",
+                    "created_at_after", "created_at_after_or_equal")) {
+                if (text(o, key) != null) {
+                    time(o, key);
+                }
+            }
+        }
+    }
+
     private static Optional<Cursor> cursor(ChatStore store, String id) {
         return store.findMessage(id).map(MessageRow::cursor);
     }

@@ -55,7 +55,10 @@ public final class ThreadService {
         ObjectNode out = Json.object();
         ArrayNode threads = out.putArray("threads");
         for (MessageRow p : parents.subList(0, Math.min(limit, parents.size()))) {
-            threads.add(thread(actor, p, replies, body.path("watch").asBoolean(false) ? conn : Optional.empty()));
+            ChannelRow ch = channels.require(p.cid());
+            if (core.mayRead(actor, ch)) {
+                threads.add(thread(actor, p, replies, body.path("watch").asBoolean(false) ? conn : Optional.empty()));
+            }
         }
         if (parents.size() > limit) {
             out.put("next", String.valueOf(offset + limit));

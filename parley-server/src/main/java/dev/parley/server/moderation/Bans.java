@@ -198,7 +198,7 @@ public final class Bans {
             AppGrants.require(actor, "ban-user", endpoint);
             return;
         }
-        ChannelType type = core.types().require(ch.type());
+        ChannelType type = core.typeOf(ch);
         var member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
         if (!AppGrants.allowed(actor, "ban-user")) {
             Permissions.require(actor, type, member, "ban-channel-member", Permissions.ownsChannel(actor, ch), endpoint,

@@ -9,7 +9,6 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.channels.Actor;
-import dev.parley.server.channels.ChannelType;
 import dev.parley.server.channels.ChatCore;
 import dev.parley.server.channels.Permissions;
 import dev.parley.server.store.ChatRows.ChannelRow;
@@ -47,11 +46,9 @@ public final class Flags {
                     "Flag failed with error: \"message '" + messageId + "' does not exist\""));
             ChannelRow ch = core.store().findChannel(m.cid()).orElseThrow(() -> ChatException.notFound(
                     "Flag failed with error: \"message '" + messageId + "' does not exist\""));
-            ChannelType type = core.types().require(ch.type());
-            var member = core.store().member(ch.cid(), me.id()).orElse(null);
-            boolean own = Permissions.ownsChannel(actor, ch);
-            Permissions.require(actor, type, member, "read-channel", own, "Flag", ch.cid());
-            Permissions.require(actor, type, member, "flag-message", own, "Flag", ch.cid());
+            ChatCore.ReadAccess access = core.requireRead(actor, ch, "Flag");
+            Permissions.require(actor, access.type(), access.member(), "flag-message", Permissions.ownsChannel(actor, ch),
+                    "Flag", ch.cid());
             stored = core.moderation().upsertFlag(new Flag(me.id(), "message", messageId, reason, now, now));
             flag.put("target_message_id", messageId);
         } else {

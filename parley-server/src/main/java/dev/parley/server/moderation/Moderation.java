@@ -164,7 +164,7 @@ public final class Moderation {
     private void checkChannelMute(Actor actor, String cid, String endpoint) {
         ChannelRow ch = core.store().findChannel(cid)
                 .orElseThrow(() -> ChatException.notFound(endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
-        ChannelType type = core.types().require(ch.type());
+        ChannelType type = core.typeOf(ch);
         if (!type.flag("mutes")) {
             throw new ChatException(dev.parley.protocol.ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
                     endpoint + " failed with error: \"mutes are disabled for channel type '" + ch.type() + "'\"");

@@ -69,7 +69,7 @@ public final class SearchService {
             ChannelRow ch = channels.get(rows.get(i).cid());
             ObjectNode m = views.get(i);
             m.set("channel", channelJson.computeIfAbsent(ch.cid(),
-                    k -> ChannelViews.channel(ch, core.types().require(ch.type()), null)));
+                    k -> ChannelViews.channel(ch, core.typeOf(ch), null)));
             results.addObject().set("message", m);
         }
         if (rows.size() == limit && offset + limit <= MessageSearch.MAX_OFFSET) {
@@ -119,8 +119,8 @@ public final class SearchService {
             List<ChannelRow> page = core.store().queryChannels(new ChannelQuery(filter, List.of(), ChannelQuery.MAX_LIMIT,
                     offset, actor.userId(), core.types().openTypes()));
             for (ChannelRow ch : page) {
-                ChannelType type = core.types().find(ch.type()).orElse(null);
-                if (type != null && type.flag("search") && out.size() < MessageSearch.MAX_CHANNELS) {
+                ChannelType type = core.typeOf(ch);
+                if (type.flag("search") && out.size() < MessageSearch.MAX_CHANNELS && core.mayRead(actor, ch)) {
                     out.put(ch.cid(), ch);
                 }
             }

@@ -55,7 +55,16 @@ class ChatBadInputTest {
                 Arguments.of("POST", "/sync", "{\"channel_cids\": [], \"last_sync_at\": \"2000-01-01T00:00:00Z\"}", 4),
                 Arguments.of("GET", "/members?payload=%7B%7D", null, 4),
                 Arguments.of("PATCH", "/channels/messaging/bad", "[1]", 4),
-                Arguments.of("DELETE", "/messages/any?delete_for_me=true", null, 4));
+                Arguments.of("DELETE", "/messages/any?delete_for_me=true", null, 4),
+                Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"last_message_at\": {\"$gt\": \"+99999-01-01T00:00:00Z\"}}}", 4),
+                Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"created_at\": {\"$lt\": \"-999999999-01-01T00:00:00Z\"}}}", 4),
+                Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"created_at\": {\"$gt\": -1e30}}}", 4),
+                Arguments.of("POST", "/sync", "{\"channel_cids\": [\"messaging:bad\"], \"last_sync_at\": \"+999999999-12-31T23:59:59Z\"}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/query", "{\"messages\": {\"created_at_before\": \"+999999999-12-31T23:59:59Z\"}}", 4),
+                Arguments.of("GET", "/search?payload=" + RestClient.encode("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
+                        + "\"message_filter_conditions\": {\"created_at\": {\"$gt\": \"+999999999-12-31T23:59:59Z\"}}}"), null, 4),
+                Arguments.of("GET", "/users?payload=" + RestClient.encode("{\"filter_conditions\": {\"created_at\": "
+                        + "{\"$gt\": \"-999999999-01-01T00:00:00Z\"}}}"), null, 4));
     }
 
     @ParameterizedTest(name = "{0} {1} {2} fails with code {3}")

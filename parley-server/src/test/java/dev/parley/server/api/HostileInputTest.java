@@ -111,8 +111,9 @@ class HostileInputTest {
 
     @Test
     void everyWriteRouteAnswersGeneratedHostileInputWithJsonAndNever5xx() {
-        List<String> routes = new RestApi(server.server().node()).routes().stream()
-                .filter(r -> !r.startsWith("GET ")).toList();
+        List<String> routes = RestApi.newRouter().routes().stream()
+                .filter(r -> r.handler() != null && !r.method().equals("GET"))
+                .map(r -> r.method() + " " + r.template()).toList();
         Random random = new Random(SEED);
         List<String> failures = new ArrayList<>();
         Map<String, Integer> outcomes = new TreeMap<>();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.RestClient.Response;
 import dev.parley.server.testing.ServerExtension;
 import java.util.List;
@@ -98,6 +99,32 @@ class RestErrorsTest {
                 assertThat(r.code()).as("%s", r).isEqualTo(r.status() == 404 ? 16 : 4);
             }
         }
+    }
+
+    @Test
+    void timestampsOutsideTheYears0To9999AreCode4NamingTheField() {
+        Seed.users(server, RestClient.json("id", "tim"));
+
+        Response app = admin.patch("/app", "{\"revoke_tokens_issued_before\": \"+999999999-12-31T23:59:59Z\"}");
+        Response user = admin.patch("/users", "{\"users\": [{\"id\": \"tim\", \"set\": "
+                + "{\"revoke_tokens_issued_before\": \"-999999999-01-01T00:00:00Z\"}}]}");
+        Response upsert = admin.post("/users", "{\"users\": {\"tim\": {\"id\": \"tim\", "
+                + "\"revoke_tokens_issued_before\": \"+10000-01-01T00:00:00Z\"}}}");
+
+        assertEnvelope(app, 400, 4);
+        assertThat(app.message()).contains("revoke_tokens_issued_before");
+        assertEnvelope(user, 400, 4);
+        assertThat(user.message()).contains("revoke_tokens_issued_before");
+        assertEnvelope(upsert, 400, 4);
+        assertThat(admin.get("/app").status()).isEqualTo(200);
+    }
+
+    @Test
+    void theMessageHistoryQueryIsAnsweredAsNoEndpointNotByTheMessageUpdate() {
+        Response r = admin.post("/messages/history", "{\"filter\": {\"message_id\": \"m1\"}}");
+
+        assertEnvelope(r, 404, 16);
+        assertThat(r.message()).isEqualTo("no endpoint at POST /messages/history");
     }
 
     @Test

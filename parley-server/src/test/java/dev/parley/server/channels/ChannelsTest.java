@@ -505,4 +505,70 @@ class ChannelsTest {
         assertThat(live.path("grants").path("anonymous").toString()).contains("read-channel");
         assertThat(refused.code()).isEqualTo(17);
     }
+
+    @Test
+    void theServerUpdatesAChannelWithoutNamingAUserAndItsWatchersHearAChangeWithoutUser() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("room");
+        create(ann, id, ann);
+        RestClient admin = RestClient.server(server);
+        String path = "/channels/messaging/" + id;
+
+        try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = ws.next("health.check").path("connection_id").asText();
+            RestClient.user(server, ann).withConnectionId(conn).post(path + "/query", json("watch", true));
+            RestClient.Response slow = admin.post(path, json("cooldown", 5));
+            RestClient.Response data = admin.post(path, json("data", json("name", "Renamed", "frozen", true)));
+            RestClient.Response add = admin.post(path, json("add_members", List.of(bob)));
+            RestClient.Response remove = admin.post(path, json("remove_members", List.of(bob)));
+            RestClient.Response partial = admin.patch(path, json("set", json("color", "blue")));
+
+            assertThat(List.of(slow, data, add, remove, partial)).allSatisfy(r -> assertThat(r.status()).as("%s", r).isEqualTo(200));
+            assertThat(partial.body().path("channel").path("cooldown").asInt()).isEqualTo(5);
+            assertThat(partial.body().path("channel").path("name").asText()).isEqualTo("Renamed");
+            assertThat(partial.body().path("channel").path("frozen").asBoolean()).isTrue();
+            assertThat(partial.body().path("channel").path("color").asText()).isEqualTo("blue");
+            JsonNode updated = ws.next("channel.updated");
+            assertThat(updated.has("user")).isFalse();
+        }
+    }
+
+    @Test
+    void aRefusedChannelUpdateChangesNothingEvenWhenItsFirstPartWasAllowed() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        createUsers(ann, bob);
+        String id = uid("room");
+        create(ann, id, ann);
+        String path = "/channels/messaging/" + id;
+
+        RestClient.Response cooldown = RestClient.user(server, ann).post(path, json("data", json("name", "Changed"), "cooldown", 5));
+        RestClient.Response roles = RestClient.user(server, ann).post(path, json("data", json("name", "Changed"),
+                "add_members", List.of(bob), "add_moderators", List.of(uid("nobody"))));
+        RestClient.Response message = RestClient.server(server).post(path, json("data", json("name", "Changed"),
+                "message", json("text", "by whom?")));
+
+        assertThat(cooldown.code()).as("%s", cooldown).isEqualTo(17);
+        assertThat(roles.code()).as("%s", roles).isEqualTo(4);
+        assertThat(message.code()).as("%s", message).isEqualTo(4);
+        JsonNode ch = RestClient.server(server).get(path).body();
+        assertThat(ch.path("channel").path("name").asText()).isEqualTo("Room " + id);
+        assertThat(texts(ch.path("members"), "user_id")).containsExactly(ann);
+        assertThat(ch.path("messages").size()).isZero();
+    }
+
+    @Test
+    void aRefusedGetOrCreateCreatesNoChannel() {
+        String ann = uid("ann");
+        createUsers(ann);
+        String id = uid("room");
+
+        RestClient.Response r = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query",
+                json("data", json("members", List.of(ann)), "messages", json("created_at_before", "yesterday")));
+
+        assertThat(r.code()).as("%s", r).isEqualTo(4);
+        assertThat(RestClient.server(server).get("/channels/messaging/" + id).status()).isEqualTo(404);
+    }
 }

@@ -366,4 +366,23 @@ class MessagesTest {
             assertThat(n.path("channel").path("config").isObject()).isTrue();
         }
     }
+
+    @Test
+    void messagesByIdsOfAPrivateChannelAreRefusedWithCode17ToANonMemberAndToAnAnonymousCaller() {
+        String eve = Seed.uid("eve");
+        Seed.users(server, json("id", eve));
+        String mid = send(ann, json("text", "for members only")).body().path("message").path("id").asText();
+        String path = "/channels/messaging/" + id + "/messages";
+
+        RestClient.Response member = RestClient.user(server, bob).get(path, java.util.Map.of("ids", mid));
+        RestClient.Response stranger = RestClient.user(server, eve).get(path, java.util.Map.of("ids", mid));
+        RestClient.Response anonymous = RestClient.user(server, eve).anonymous().get(path, java.util.Map.of("ids", mid));
+
+        assertThat(ids(member.body().get("messages"))).containsExactly(mid);
+        assertThat(stranger.status()).isEqualTo(403);
+        assertThat(stranger.code()).isEqualTo(17);
+        assertThat(anonymous.status()).isEqualTo(403);
+        assertThat(anonymous.code()).isEqualTo(17);
+        assertThat(stranger.text() + anonymous.text()).doesNotContain("for members only");
+    }
 }
