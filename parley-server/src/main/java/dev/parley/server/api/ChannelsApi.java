@@ -14,8 +14,7 @@ import java.util.List;
 /** The channel endpoints (PROTOCOL.md §7.2 to §7.8: C1 to C6, C8 to C10, C13 to C15, C17, C21). */
 final class ChannelsApi {
 
-    void register(Router target) {
-        NulGuard.Registrar router = NulGuard.guarding(target);
+    void register(Router router) {
         router.add("POST", "/channels", this::query);
         router.add("POST", "/channels/delivered", ctx -> chat(ctx).reads().markDelivered(actor(ctx), ctx.body()));
         router.add("POST", "/channels/read", ctx -> chat(ctx).reads().markAllRead(actor(ctx), ctx.body()));

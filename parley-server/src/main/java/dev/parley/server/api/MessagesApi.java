@@ -17,9 +17,8 @@ final class MessagesApi {
             "id_around", "created_at_before", "created_at_before_or_equal", "created_at_after",
             "created_at_after_or_equal", "created_at_around");
 
-    void register(Router target) {
-        NulGuard.Registrar router = NulGuard.guarding(target);
-        target.addNotServed("POST", "/messages/history");
+    void register(Router router) {
+        router.addNotServed("POST", "/messages/history");
         router.add("GET", "/messages/{id}", ctx -> chat(ctx).edits().get(actor(ctx), ctx.pathParam("id")));
         router.add("POST", "/messages/{id}", ctx -> chat(ctx).edits().update(actor(ctx), ctx.pathParam("id"), ctx.body()));
         router.add("PUT", "/messages/{id}",

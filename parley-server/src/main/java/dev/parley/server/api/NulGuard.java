@@ -1,27 +1,17 @@
 package dev.parley.server.api;
 
 import dev.parley.protocol.ChatException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * Databases refuse NUL characters in text (PostgreSQL fails the statement); the chat endpoints refuse
- * them up front as input errors, wherever they hide: the path, the query parameters, or the body (where
- * JSON can only carry them escaped as {@code \u0000}).
+ * Databases refuse NUL characters in text (PostgreSQL fails the statement); every endpoint refuses them up
+ * front as input errors, wherever they hide: the path, the query parameters, or the body (where JSON can
+ * only carry them escaped as {@code \u0000}). {@link Router} puts every handler behind this guard, so
+ * that no endpoint can forget it. User documents are checked once more, value by value, before they are
+ * written ({@code StorableValues}), as they also arrive over the WebSocket connect.
  */
 final class NulGuard {
     private NulGuard() {}
-
-    /** Registers routes. */
-    @FunctionalInterface
-    interface Registrar {
-        void add(String method, String template, Router.Handler handler);
-    }
-
-    /** Registers every handler on {@code target} behind this guard. */
-    static Registrar guarding(Router target) {
-        return (method, template, handler) -> target.add(method, template, guard(handler));
-    }
 
     static Router.Handler guard(Router.Handler handler) {
         return ctx -> {
@@ -29,12 +19,14 @@ final class NulGuard {
             ctx.call().query().forEach((k, v) -> {
                 check(k, "query parameter");
                 check(v, "query parameter " + k);
-                if (v != null && v.toLowerCase(Locale.ROOT).contains("\\u0000")) {
+                if (v != null && hasNulEscape(v)) {
                     throw ChatException.input("query parameter " + k + " contains a NUL character");
                 }
             });
-            byte[] body = ctx.call().body();
-            if (body.length > 0 && new String(body, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT).contains("\\u0000")) {
+            // A file upload is not JSON: its bytes may spell a backslash and u0000 and mean nothing by it.
+            String type = ctx.call().header("content-type");
+            boolean json = type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/");
+            if (json && hasNulEscape(ctx.call().body())) {
                 throw ChatException.input("request body contains a NUL character");
             }
             return handler.handle(ctx);
@@ -45,5 +37,41 @@ final class NulGuard {
         if (s != null && s.indexOf('\u0000') >= 0) {
             throw ChatException.input(where + " contains a NUL character");
         }
+    }
+
+    /** Whether JSON text holds the escape {@code \u0000}, and not an escaped backslash followed by u0000. */
+    static boolean hasNulEscape(CharSequence s) {
+        int backslashes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                backslashes++;
+                continue;
+            }
+            if (backslashes % 2 == 1 && c == 'u' && i + 4 < s.length() && s.charAt(i + 1) == '0'
+                    && s.charAt(i + 2) == '0' && s.charAt(i + 3) == '0' && s.charAt(i + 4) == '0') {
+                return true;
+            }
+            backslashes = 0;
+        }
+        return false;
+    }
+
+    /** As {@link #hasNulEscape(CharSequence)} on UTF-8 bytes: the escape is ASCII, so no decoding is needed. */
+    static boolean hasNulEscape(byte[] s) {
+        int backslashes = 0;
+        for (int i = 0; i < s.length; i++) {
+            byte c = s[i];
+            if (c == '\\') {
+                backslashes++;
+                continue;
+            }
+            if (backslashes % 2 == 1 && c == 'u' && i + 4 < s.length && s[i + 1] == '0' && s[i + 2] == '0'
+                    && s[i + 3] == '0' && s[i + 4] == '0') {
+                return true;
+            }
+            backslashes = 0;
+        }
+        return false;
     }
 }

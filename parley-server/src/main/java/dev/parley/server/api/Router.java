@@ -24,14 +24,15 @@ final class Router {
 
     private final List<Route> routes = new ArrayList<>();
 
+    /** A route behind the {@link NulGuard}, as every route is. */
     Router add(String method, String template, Handler handler) {
-        routes.add(new Route(method, template, split(template), false, handler));
+        routes.add(new Route(method, template, split(template), false, NulGuard.guard(handler)));
         return this;
     }
 
     /** A route that needs no token, such as {@code GET /hi}. */
     Router addOpen(String method, String template, Handler handler) {
-        routes.add(new Route(method, template, split(template), true, handler));
+        routes.add(new Route(method, template, split(template), true, NulGuard.guard(handler)));
         return this;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
+import dev.parley.server.store.StorableValues;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.WriteBatch;
 import dev.parley.server.users.UserRules;
@@ -180,7 +181,9 @@ public final class UserImport {
         List<User> users = new ArrayList<>(batch.size());
         for (Map.Entry<String, Row> e : batch.entrySet()) {
             try {
-                users.add(UserRules.upsert(stored.get(e.getKey()), e.getValue().user(), true, now));
+                User u = UserRules.upsert(stored.get(e.getKey()), e.getValue().user(), true, now);
+                StorableValues.checkUser(u); // one bad row must not fail the whole batch's transaction
+                users.add(u);
             } catch (ChatException | IllegalArgumentException ex) {
                 refused++;
                 report(input, e.getValue().line(), ex.getMessage());

@@ -17,6 +17,8 @@ import dev.parley.server.filter.SortField;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionGroup;
 import dev.parley.server.store.ChatRows.ReactionRow;
+import dev.parley.server.store.ChatRows.ReactionSummary;
+import dev.parley.server.store.ChatRows.ReactionWrite;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,7 +34,8 @@ import java.util.regex.Pattern;
 /**
  * Reactions (PROTOCOL.md §6.5, §7.11): one per message, user and type; the message's
  * {@code latest_reactions}, {@code reaction_counts}, {@code reaction_scores} and {@code reaction_groups}
- * are recomputed from the store under the channel's lock. Events carry each recipient's own
+ * are recomputed from the reactions under the channel's lock, in the transaction that writes the
+ * reaction. Events carry each recipient's own
  * {@code own_reactions}. Thread-safe; blocking.
  */
 public final class ReactionService {
@@ -67,7 +70,6 @@ public final class ReactionService {
             Instant now = core.now();
             String type = in.get("type").asText();
             int score = in.path("score").canConvertToInt() ? Math.max(1, in.get("score").asInt()) : 1;
-            boolean replaced = body.path("enforce_unique").asBoolean(false) && core.store().deleteReactionsOf(messageId, user.id()) > 0;
             ObjectNode doc = Json.object();
             in.fields().forEachRemaining(e -> {
                 if (!RESERVED.contains(e.getKey()) && !e.getValue().isNull()) {
@@ -81,9 +83,10 @@ public final class ReactionService {
             doc.put("score", score);
             doc.put("created_at", Timestamps.format(now));
             doc.put("updated_at", Timestamps.format(now));
-            core.store().upsertReaction(new ReactionRow(messageId, user.id(), type, score, now, doc));
-            MessageRow row = recompute(messageId, now);
-            return announce(replaced ? "reaction.updated" : "reaction.new", row, doc, user);
+            ReactionWrite written = core.store().addReaction(new ReactionRow(messageId, user.id(), type, score, now, doc),
+                    body.path("enforce_unique").asBoolean(false), LATEST, (m, summary) -> withReactions(m, summary, now))
+                    .orElseThrow(() -> notFound(messageId));
+            return announce(written.removed() > 0 ? "reaction.updated" : "reaction.new", written.message(), doc, user);
         });
     }
 
@@ -102,9 +105,10 @@ public final class ReactionService {
             ReactionRow existing = core.store().reactionsBy(user.id(), List.of(messageId)).stream()
                     .filter(r -> r.type().equals(type)).findFirst()
                     .orElseThrow(() -> ChatException.notFound("reaction '" + type + "' of user '" + user.id() + "' does not exist"));
-            core.store().deleteReaction(messageId, user.id(), type);
-            MessageRow row = recompute(messageId, core.now());
-            return announce("reaction.deleted", row, existing.doc(), user);
+            Instant now = core.now();
+            ReactionWrite written = core.store().removeReaction(messageId, user.id(), type, LATEST,
+                    (m, summary) -> withReactions(m, summary, now)).orElseThrow(() -> notFound(messageId));
+            return announce("reaction.deleted", written.message(), existing.doc(), user);
         });
     }
 
@@ -202,13 +206,16 @@ public final class ReactionService {
         return core.users().find(id).orElseThrow(() -> ChatException.input("reaction.user_id: user '" + id + "' does not exist"));
     }
 
-    private MessageRow recompute(String messageId, Instant now) {
-        MessageRow m = core.store().findMessage(messageId).orElseThrow(() -> ChatException.notFound("message '" + messageId + "' does not exist"));
+    /**
+     * The message with its {@code reaction_counts}, {@code reaction_scores}, {@code reaction_groups} and
+     * {@code latest_reactions} made from {@code summary}; pure, as the store runs it inside its transaction.
+     */
+    private static MessageRow withReactions(MessageRow m, ReactionSummary summary, Instant now) {
         ObjectNode doc = m.doc().deepCopy();
         ObjectNode counts = doc.putObject("reaction_counts");
         ObjectNode scores = doc.putObject("reaction_scores");
         ObjectNode groups = doc.putObject("reaction_groups");
-        for (ReactionGroup g : core.store().reactionGroups(messageId)) {
+        for (ReactionGroup g : summary.groups()) {
             counts.put(g.type(), g.count());
             scores.put(g.type(), g.sumScores());
             ObjectNode group = groups.putObject(g.type());
@@ -219,12 +226,14 @@ public final class ReactionService {
             group.putArray("latest_reactions_by");
         }
         ArrayNode latest = doc.putArray("latest_reactions");
-        core.store().reactions(messageId, LATEST, 0).forEach(r -> latest.add(r.doc()));
+        summary.latest().forEach(r -> latest.add(r.doc()));
         doc.put("updated_at", Timestamps.format(now));
-        MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
+        return new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
                 m.deletedAt(), m.pinnedAt(), doc);
-        core.store().updateMessage(row);
-        return row;
+    }
+
+    private static ChatException notFound(String messageId) {
+        return ChatException.notFound("message '" + messageId + "' does not exist");
     }
 
     private ObjectNode announce(String kind, MessageRow row, ObjectNode reaction, User user) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Timestamps;
 import java.time.Instant;
+import java.util.List;
 
 /** The rows of the chat tables as {@link ChatStore} reads and writes them. Immutable records. */
 public final class ChatRows {
@@ -147,6 +148,30 @@ public final class ChatRows {
 
     /** Per-type totals of a message's reactions. */
     public record ReactionGroup(String type, int count, int sumScores, Instant first, Instant last) {}
+
+    /**
+     * A message's reactions as they stand inside a reaction write of {@link ChatStore#addReaction} or
+     * {@link ChatStore#removeReaction}: the per-type totals and the newest reactions, newest first.
+     */
+    public record ReactionSummary(List<ReactionGroup> groups, List<ReactionRow> latest) {
+        public ReactionSummary {
+            groups = List.copyOf(groups);
+            latest = List.copyOf(latest);
+        }
+    }
+
+    /**
+     * What a reaction write did.
+     *
+     * @param message the message as written with its new reaction totals (as stored when nothing changed)
+     * @param removed how many reactions the write deleted: the one removed, or the user's earlier ones that
+     *     an add replaced
+     */
+    public record ReactionWrite(MessageRow message, int removed) {
+        public ReactionWrite {
+            requireNonNull(message, "message");
+        }
+    }
 
     /** A position in a message list: messages are ordered by creation time, then id. */
     public record Cursor(Instant at, String id) {

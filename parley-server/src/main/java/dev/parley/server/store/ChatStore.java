@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * Durable storage of the chat core: channels, members and their read state, messages, reactions and the
@@ -23,7 +24,8 @@ import java.util.Optional;
  * <p>Every method is blocking and thread-safe; call it from virtual threads, never from an event loop.
  * Every write method is one transaction. The store does not serialise writers of one channel against each
  * other: the channel service does that with its per-channel locks, so read-modify-write sequences
- * (reaction totals, reply counts) are only safe under that lock. Both backends pass
+ * (reaction totals, reply counts) are only safe under that lock; each is still written in one
+ * transaction with the rows it counts. Both backends pass
  * {@code ChatStoreContractTest}.
  */
 public interface ChatStore {
@@ -120,14 +122,28 @@ public interface ChatStore {
     /** How many messages shown in the channel are at or after {@code from}. */
     int countChannelMessagesFrom(String cid, Cursor from);
 
-    /** Adds or replaces a reaction (one per message, user and type). */
-    void upsertReaction(ReactionRow reaction);
+    /**
+     * Adds or replaces a reaction (one per message, user and type) and rewrites its message in the same
+     * transaction, so that the message's reaction totals never differ from the reaction rows, not even
+     * after a crash (as {@link #appendMessage} does with a thread's reply count).
+     *
+     * @param replaceOwn first delete every reaction of the same user on the message
+     * @param latest how many of the newest reactions {@code rewrite} receives
+     * @param rewrite gets the message as stored and its reactions after the change, and returns the
+     *     message to store; it runs inside the transaction, so it must be quick and must not call the store
+     * @return what was written, or empty when no message has that id (then nothing is)
+     */
+    Optional<ChatRows.ReactionWrite> addReaction(ReactionRow reaction, boolean replaceOwn, int latest,
+            BiFunction<MessageRow, ChatRows.ReactionSummary, MessageRow> rewrite);
 
-    /** Deletes one reaction; false when there was none. */
-    boolean deleteReaction(String messageId, String userId, String type);
-
-    /** Deletes every reaction of a user on a message; returns how many. */
-    int deleteReactionsOf(String messageId, String userId);
+    /**
+     * Deletes one reaction and rewrites its message in the same transaction, as {@link #addReaction};
+     * when the user has no such reaction, nothing is written and {@code removed} is 0.
+     *
+     * @return what was written, or empty when no message has that id
+     */
+    Optional<ChatRows.ReactionWrite> removeReaction(String messageId, String userId, String type, int latest,
+            BiFunction<MessageRow, ChatRows.ReactionSummary, MessageRow> rewrite);
 
     /** Reactions of a message, newest first. */
     List<ReactionRow> reactions(String messageId, int limit, int offset);

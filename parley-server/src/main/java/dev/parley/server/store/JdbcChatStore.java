@@ -21,6 +21,8 @@ import dev.parley.server.store.ChatRows.MessageRange;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionGroup;
 import dev.parley.server.store.ChatRows.ReactionRow;
+import dev.parley.server.store.ChatRows.ReactionSummary;
+import dev.parley.server.store.ChatRows.ReactionWrite;
 import dev.parley.server.store.ChatRows.UnreadTotals;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -33,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The {@link ChatStore} on JDBC, shared by SQLite and PostgreSQL: the chat tables use only SQL both
@@ -394,32 +397,65 @@ final class JdbcChatStore implements ChatStore {
     // ---- reactions
 
     @Override
-    public void upsertReaction(ReactionRow r) {
-        jdbc.write("upsert reaction", c -> update(c, new SqlBuilder()
-                .sql("INSERT INTO reactions (message_id, user_id, type, score, created_at, doc) VALUES (")
-                .param(r.messageId()).sql(", ").param(r.userId()).sql(", ").param(r.type()).sql(", ").param(r.score())
-                .sql(", ").param(micros(r.createdAt())).sql(", ").param(Json.write(r.doc()))
-                .sql(") ON CONFLICT (message_id, user_id, type) DO UPDATE SET score = excluded.score, doc = excluded.doc")));
+    public Optional<ReactionWrite> addReaction(ReactionRow r, boolean replaceOwn, int latest,
+            BiFunction<MessageRow, ReactionSummary, MessageRow> rewrite) {
+        return jdbc.write("add reaction", c -> {
+            MessageRow m = messageIn(c, r.messageId());
+            if (m == null) {
+                return Optional.empty();
+            }
+            int removed = !replaceOwn ? 0 : update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
+                    .param(r.messageId()).sql(" AND user_id = ").param(r.userId()));
+            update(c, new SqlBuilder()
+                    .sql("INSERT INTO reactions (message_id, user_id, type, score, created_at, doc) VALUES (")
+                    .param(r.messageId()).sql(", ").param(r.userId()).sql(", ").param(r.type()).sql(", ").param(r.score())
+                    .sql(", ").param(micros(r.createdAt())).sql(", ").param(Json.write(r.doc()))
+                    .sql(") ON CONFLICT (message_id, user_id, type) DO UPDATE SET score = excluded.score, doc = excluded.doc"));
+            return Optional.of(new ReactionWrite(rewriteReactions(c, m, latest, rewrite), removed));
+        });
     }
 
     @Override
-    public boolean deleteReaction(String messageId, String userId, String type) {
-        return jdbc.write("delete reaction", c -> update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
-                .param(messageId).sql(" AND user_id = ").param(userId).sql(" AND type = ").param(type)) > 0);
+    public Optional<ReactionWrite> removeReaction(String messageId, String userId, String type, int latest,
+            BiFunction<MessageRow, ReactionSummary, MessageRow> rewrite) {
+        return jdbc.write("remove reaction", c -> {
+            MessageRow m = messageIn(c, messageId);
+            if (m == null) {
+                return Optional.empty();
+            }
+            int removed = update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ").param(messageId)
+                    .sql(" AND user_id = ").param(userId).sql(" AND type = ").param(type));
+            return Optional.of(new ReactionWrite(removed == 0 ? m : rewriteReactions(c, m, latest, rewrite), removed));
+        });
     }
 
-    @Override
-    public int deleteReactionsOf(String messageId, String userId) {
-        return jdbc.write("delete reactions", c -> update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
-                .param(messageId).sql(" AND user_id = ").param(userId)));
+    private static MessageRow messageIn(Connection c, String id) throws SQLException {
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id = ").param(id);
+        return list(c, b, JdbcChatStore::message).stream().findFirst().orElse(null);
+    }
+
+    /** Writes the message {@code rewrite} makes of {@code m} and its reactions as they stand in {@code c}. */
+    private static MessageRow rewriteReactions(Connection c, MessageRow m, int latest,
+            BiFunction<MessageRow, ReactionSummary, MessageRow> rewrite) throws SQLException {
+        ReactionSummary summary = new ReactionSummary(list(c, reactionGroupsQuery(m.id()), JdbcChatStore::reactionGroup),
+                list(c, reactionsQuery(m.id(), latest, 0), JdbcChatStore::reaction));
+        MessageRow next = rewrite.apply(m, summary);
+        if (!next.id().equals(m.id())) {
+            throw new IllegalArgumentException("rewrite: message " + next.id() + " (expected: " + m.id() + ")");
+        }
+        updateMessage(c, next);
+        return next;
     }
 
     @Override
     public List<ReactionRow> reactions(String messageId, int limit, int offset) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
+        return jdbc.read("list reactions", c -> list(c, reactionsQuery(messageId, limit, offset), JdbcChatStore::reaction));
+    }
+
+    private static SqlBuilder reactionsQuery(String messageId, int limit, int offset) {
+        return new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
                 + "WHERE message_id = ").param(messageId).sql(" ORDER BY created_at DESC, user_id, type LIMIT ")
                 .param(limit).sql(" OFFSET ").param(offset);
-        return jdbc.read("list reactions", c -> list(c, b, JdbcChatStore::reaction));
     }
 
     @Override
@@ -448,10 +484,17 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public List<ReactionGroup> reactionGroups(String messageId) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT type, count(*), sum(score), min(created_at), max(created_at) "
+        return jdbc.read("reaction groups", c -> list(c, reactionGroupsQuery(messageId), JdbcChatStore::reactionGroup));
+    }
+
+    private static SqlBuilder reactionGroupsQuery(String messageId) {
+        return new SqlBuilder().sql("SELECT type, count(*), sum(score), min(created_at), max(created_at) "
                 + "FROM reactions WHERE message_id = ").param(messageId).sql(" GROUP BY type ORDER BY min(created_at), type");
-        return jdbc.read("reaction groups", c -> list(c, b, rs -> new ReactionGroup(rs.getString(1), rs.getInt(2),
-                rs.getInt(3), Timestamps.fromMicros(rs.getLong(4)), Timestamps.fromMicros(rs.getLong(5)))));
+    }
+
+    private static ReactionGroup reactionGroup(ResultSet rs) throws SQLException {
+        return new ReactionGroup(rs.getString(1), rs.getInt(2), rs.getInt(3), Timestamps.fromMicros(rs.getLong(4)),
+                Timestamps.fromMicros(rs.getLong(5)));
     }
 
     // ---- unread and events

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@link Store#apply} transaction, so that thousands of connects per second share a few disk syncs.
  *
  * <p>Each submit returns a future completed once its write is durable (or failed with the store's
- * error). The queue is bounded ({@link #QUEUE_CAPACITY}); when it is full, submitters block until there
+ * error). When a batch fails, each of its writes is retried in a transaction of its own, so that one bad
+ * write fails alone; callers check values first ({@code StorableValues}), so that this is rare. The queue
+ * is bounded ({@link #QUEUE_CAPACITY}); when it is full, submitters block until there
  * is room, which pushes back on the connect rate instead of growing memory. One thread commits.
  */
 public final class StoreWriter implements AutoCloseable {
@@ -104,11 +106,38 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     private Stop commit(List<Op> ops) {
+        Stop stop = null;
+        List<Op> writes = new ArrayList<>(ops.size());
+        for (Op op : ops) {
+            if (op instanceof Stop s) {
+                stop = s;
+            } else {
+                writes.add(op);
+            }
+        }
+        RuntimeException failure = write(writes);
+        if (failure == null) {
+            writes.forEach(op -> op.done().complete(null));
+        } else if (writes.size() == 1) {
+            log.warn("store write failed: {}", failure.getMessage());
+            writes.getFirst().done().completeExceptionally(failure);
+        } else {
+            // One bad write must not fail the others committed with it: each is tried alone.
+            log.warn("group commit of {} writes failed; retrying them one by one: {}", writes.size(),
+                    failure.getMessage());
+            for (Op op : writes) {
+                commit(List.of(op));
+            }
+        }
+        return stop;
+    }
+
+    /** Applies {@code writes} in one transaction; the store's failure, or null. */
+    private RuntimeException write(List<Op> writes) {
         Map<String, User> users = new LinkedHashMap<>();
         Map<YearMonth, Set<String>> active = new HashMap<>();
         Map<LocalDate, Integer> peaks = new HashMap<>();
-        Stop stop = null;
-        for (Op op : ops) {
+        for (Op op : writes) {
             switch (op) {
                 case UserOp u -> {
                     users.put(u.user().id(), u.user());
@@ -117,30 +146,19 @@ public final class StoreWriter implements AutoCloseable {
                     }
                 }
                 case PeakOp p -> peaks.merge(p.day(), p.peak(), Math::max);
-                case Stop s -> stop = s;
+                case Stop s -> throw new IllegalArgumentException("stop is not a write");
             }
         }
         WriteBatch batch = new WriteBatch(new ArrayList<>(users.values()), active, peaks);
-        Throwable failure = null;
-        if (!batch.isEmpty()) {
-            try {
-                store.apply(batch);
-            } catch (RuntimeException e) {
-                log.error("store write of {} operations failed", ops.size(), e);
-                failure = e;
-            }
+        if (batch.isEmpty()) {
+            return null;
         }
-        for (Op op : ops) {
-            if (op instanceof Stop) {
-                continue;
-            }
-            if (failure == null) {
-                op.done().complete(null);
-            } else {
-                op.done().completeExceptionally(failure);
-            }
+        try {
+            store.apply(batch);
+            return null;
+        } catch (RuntimeException e) {
+            return e;
         }
-        return stop;
     }
 
     /** Commits everything queued, then stops the writer thread. */

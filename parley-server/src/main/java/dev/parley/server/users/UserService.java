@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.User;
+import dev.parley.server.store.StorableValues;
 import dev.parley.server.store.Store;
 import dev.parley.server.usage.StoreWriter;
 import java.time.YearMonth;
@@ -21,7 +22,8 @@ import java.util.function.UnaryOperator;
  * Reads and writes users. Every change of one user runs under that user's lock (striped), reads the
  * current value, and waits until the group commit of {@link StoreWriter} has made it durable, so that
  * concurrent connects and REST calls for one user never lose an update, while different users proceed in
- * parallel.
+ * parallel. A changed user is checked against {@link StorableValues} first: a value the store cannot keep
+ * fails that change alone, with code 4.
  *
  * <p>Users with an open socket are kept in memory ({@link #pin}); the cache is therefore
  * bounded by the number of open sockets. Blocking: call from virtual threads, never from an event loop.
@@ -82,6 +84,12 @@ public final class UserService {
             User next = change.apply(current);
             if (next == null) {
                 return null;
+            }
+            if (next != current && (current == null || !UserRules.sameData(current, next))) {
+                // Before the write joins a group commit: a value the store refuses must fail this write alone.
+                // Data already stored is not checked again, so that a user stored before a rule existed can
+                // still connect and go offline.
+                StorableValues.checkUser(next);
             }
             if (next != current || activeMonth != null) {
                 await(writer.saveUser(next, activeMonth));

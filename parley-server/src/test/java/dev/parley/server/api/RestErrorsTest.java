@@ -156,6 +156,19 @@ class RestErrorsTest {
     }
 
     /** Every field of §10.1, with {@code StatusCode} equal to the HTTP status. */
+    @Test
+    void aNulInTheBodyIsCode4OnEveryRouteNotOnlyOnTheChatOnes() {
+        Response app = admin.patch("/app", "{\"custom_action_handler_url\":\"x\\u0000\"}");
+        Response ban = admin.post("/moderation/ban",
+                "{\"target_user_id\":\"nobody\",\"user_id\":\"admin\",\"reason\":\"\\u0000\"}");
+        Response users = admin.post("/users", "{\"users\":{\"n\":{\"id\":\"n\",\"name\":\"\\u0000\"}}}");
+
+        for (Response r : List.of(app, ban, users)) {
+            assertEnvelope(r, 400, 4);
+            assertThat(r.message()).contains("NUL");
+        }
+    }
+
     private static void assertEnvelope(Response r, int status, int code) {
         assertThat(r.status()).as("%s", r).isEqualTo(status);
         JsonNode b = r.body();

@@ -161,6 +161,20 @@ class UserImportTest {
     }
 
     @Test
+    void aRowWithAValueTheStoreCannotKeepIsReportedAndTheRestOfItsBatchIsImported() throws IOException {
+        Path file = dir.resolve("users.ndjson");
+        Files.writeString(file, "{\"id\":\"a\"}\n{\"id\":\"b\",\"name\":\"b\\u0000\"}\n{\"id\":\"c\",\"n\":1e400}\n"
+                + "{\"id\":\"d\"}\n");
+
+        UserImport.Result r = importer().run(file, UserImport.Options.defaults());
+
+        assertThat(r.imported()).isEqualTo(2);
+        assertThat(r.bad()).isEqualTo(2);
+        assertThat(errors()).contains("users.ndjson:2: ").contains("NUL").contains("users.ndjson:3: ");
+        assertThat(store.findUsers(java.util.List.of("a", "b", "c", "d")).keySet()).containsExactly("a", "d");
+    }
+
+    @Test
     void anUnknownExtensionNamesTheFormatsItExpects() throws IOException {
         Path file = dir.resolve("users.xml");
         Files.writeString(file, "<users/>");

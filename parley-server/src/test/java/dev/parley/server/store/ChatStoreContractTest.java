@@ -4,6 +4,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
@@ -14,6 +15,8 @@ import dev.parley.server.store.ChatRows.MemberRow;
 import dev.parley.server.store.ChatRows.MessageRange;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionRow;
+import dev.parley.server.store.ChatRows.ReactionSummary;
+import dev.parley.server.store.ChatRows.ReactionWrite;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -257,14 +260,42 @@ abstract class ChatStoreContractTest {
         assertThat(chat.countChannelMessagesFrom("messaging:a", m2.cursor())).isEqualTo(2);
     }
 
+    /** What the reaction service does: the totals and the newest reactions, written into the message. */
+    private static MessageRow withCounts(MessageRow m, ReactionSummary summary) {
+        ObjectNode doc = m.doc().deepCopy();
+        ObjectNode counts = doc.putObject("reaction_counts");
+        summary.groups().forEach(g -> counts.put(g.type(), g.count()));
+        ArrayNode latest = doc.putArray("latest_reactions");
+        summary.latest().forEach(r -> latest.add(r.doc()));
+        return new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), m.updatedAt(),
+                m.deletedAt(), m.pinnedAt(), doc);
+    }
+
+    private ReactionWrite add(String user, String type, int score, int secondsAfterT0, boolean replaceOwn) {
+        ReactionRow r = new ReactionRow("m1", user, type, score, T0.plusSeconds(secondsAfterT0),
+                Json.object().put("type", type).put("user_id", user));
+        return chat.addReaction(r, replaceOwn, 10, ChatStoreContractTest::withCounts).orElseThrow();
+    }
+
+    /** The stored message's reaction counts equal the reaction rows, type by type. */
+    private void assertCountsEqualRows() {
+        ObjectNode counts = (ObjectNode) chat.findMessage("m1").orElseThrow().doc().path("reaction_counts");
+        var rows = chat.reactions("m1", 1000, 0);
+        java.util.Map<String, Integer> byType = new java.util.TreeMap<>();
+        rows.forEach(r -> byType.merge(r.type(), 1, Integer::sum));
+        java.util.Map<String, Integer> stored = new java.util.TreeMap<>();
+        counts.properties().forEach(e -> stored.put(e.getKey(), e.getValue().asInt()));
+        assertThat(stored).isEqualTo(byType);
+    }
+
     @Test
     void reactionsUpsertPerUserAndTypeAndGroupWithScores() {
         chat.createChannel(channel("a", null), List.of());
         chat.appendMessage(message("m1", "messaging:a", "ann", 1), null, false);
 
-        chat.upsertReaction(new ReactionRow("m1", "ann", "like", 1, T0, Json.object().put("type", "like")));
-        chat.upsertReaction(new ReactionRow("m1", "ann", "like", 3, T0, Json.object().put("type", "like")));
-        chat.upsertReaction(new ReactionRow("m1", "bob", "like", 2, T0.plusSeconds(1), Json.object().put("type", "like")));
+        add("ann", "like", 1, 0, false);
+        add("ann", "like", 3, 0, false);
+        add("bob", "like", 2, 1, false);
 
         var groups = chat.reactionGroups("m1");
         assertThat(groups).hasSize(1);
@@ -272,8 +303,73 @@ abstract class ChatStoreContractTest {
         assertThat(groups.getFirst().sumScores()).isEqualTo(5);
         assertThat(chat.reactionsBy("bob", List.of("m1"))).hasSize(1);
         assertThat(chat.reactionsOn("m1", List.of("ann", "cat"))).extracting(ReactionRow::userId).containsExactly("ann");
-        assertThat(chat.deleteReaction("m1", "bob", "like")).isTrue();
-        assertThat(chat.deleteReaction("m1", "bob", "like")).isFalse();
+        assertThat(chat.removeReaction("m1", "bob", "like", 10, ChatStoreContractTest::withCounts).orElseThrow().removed())
+                .isEqualTo(1);
+        assertThat(chat.removeReaction("m1", "bob", "like", 10, ChatStoreContractTest::withCounts).orElseThrow().removed())
+                .isZero();
+    }
+
+    @Test
+    void addingOrRemovingAReactionWritesTheMessageCountsWithItSoTheyEqualTheRows() {
+        chat.createChannel(channel("a", null), List.of());
+        chat.appendMessage(message("m1", "messaging:a", "ann", 1), null, false);
+
+        ReactionWrite first = add("ann", "like", 1, 0, false);
+        add("bob", "like", 1, 1, false);
+        add("bob", "love", 1, 2, false);
+        assertCountsEqualRows();
+        ReactionWrite removed = chat.removeReaction("m1", "bob", "like", 10, ChatStoreContractTest::withCounts)
+                .orElseThrow();
+
+        assertThat(first.message().doc().path("reaction_counts").path("like").asInt()).isEqualTo(1);
+        assertThat(removed.removed()).isEqualTo(1);
+        assertThat(removed.message().doc().path("reaction_counts").path("like").asInt()).isEqualTo(1);
+        assertThat(removed.message().doc().path("latest_reactions")).hasSize(2);
+        assertCountsEqualRows();
+        assertThat(chat.findMessage("m1").orElseThrow().doc()).isEqualTo(removed.message().doc());
+    }
+
+    @Test
+    void replacingOwnReactionsDeletesTheUsersOthersInTheSameWrite() {
+        chat.createChannel(channel("a", null), List.of());
+        chat.appendMessage(message("m1", "messaging:a", "ann", 1), null, false);
+        add("ann", "like", 1, 0, false);
+        add("ann", "love", 1, 1, false);
+
+        ReactionWrite w = add("ann", "wow", 1, 2, true);
+
+        assertThat(w.removed()).isEqualTo(2);
+        assertThat(chat.reactionsBy("ann", List.of("m1"))).extracting(ReactionRow::type).containsExactly("wow");
+        assertCountsEqualRows();
+    }
+
+    @Test
+    void aFailureBetweenTheReactionAndItsMessageLeavesNeitherWritten() {
+        chat.createChannel(channel("a", null), List.of());
+        chat.appendMessage(message("m1", "messaging:a", "ann", 1), null, false);
+        add("ann", "like", 1, 0, false);
+        ObjectNode before = chat.findMessage("m1").orElseThrow().doc();
+        ReactionRow bob = new ReactionRow("m1", "bob", "like", 1, T0, Json.object().put("type", "like"));
+
+        assertThatThrownBy(() -> chat.addReaction(bob, true, 10, (m, summary) -> {
+            throw new IllegalStateException("crash between the two writes");
+        })).hasMessageContaining("crash between the two writes");
+        assertThatThrownBy(() -> chat.removeReaction("m1", "ann", "like", 10, (m, summary) -> {
+            throw new IllegalStateException("crash between the two writes");
+        })).hasMessageContaining("crash between the two writes");
+
+        assertThat(chat.reactions("m1", 10, 0)).extracting(ReactionRow::userId).containsExactly("ann");
+        assertThat(chat.findMessage("m1").orElseThrow().doc()).isEqualTo(before);
+        assertCountsEqualRows();
+    }
+
+    @Test
+    void aReactionToAMessageThatDoesNotExistWritesNothing() {
+        ReactionRow r = new ReactionRow("nope", "ann", "like", 1, T0, Json.object().put("type", "like"));
+
+        assertThat(chat.addReaction(r, false, 10, ChatStoreContractTest::withCounts)).isEmpty();
+        assertThat(chat.removeReaction("nope", "ann", "like", 10, ChatStoreContractTest::withCounts)).isEmpty();
+        assertThat(chat.reactions("nope", 10, 0)).isEmpty();
     }
 
     @Test
