@@ -2,26 +2,35 @@ package dev.parley.protocol;
 
 import static java.util.Objects.requireNonNull;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.AlgorithmMismatchException;
+import com.auth0.jwt.exceptions.IncorrectClaimException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import com.auth0.jwt.exceptions.SignatureGenerationException;
+import com.auth0.jwt.exceptions.SignatureVerificationException;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HS256 JSON Web Tokens as Stream's SDKs make them (PROTOCOL.md §2.3, §2.5).
+ * HS256 JSON Web Tokens as Stream's SDKs make them.
  *
- * <p>Thread-safe; the only state is a small cache of keyed HMACs. Verification maps every failure onto the auth codes of §2.7: 5 for a
- * malformed token, 43 for a bad signature, 40 for an expired one, 41 for one not valid yet and 42 for
- * one issued in the future.
+ * <p>Decoding, the HMAC check and the time checks are auth0's java-jwt; this class only maps its outcomes
+ * onto the auth codes: 5 for a malformed token (claims of the wrong type or out of range included), 43 for
+ * a bad signature or another algorithm than HS256, 40 for an expired token, 41 for one not valid yet and 42
+ * for one issued in the future. Thread-safe; the only state is a small cache of keyed algorithms.
  */
 public final class Jwt {
     /** The signature segment of the JS SDK's development tokens. */
@@ -35,7 +44,7 @@ public final class Jwt {
             .encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
 
     private static final int MAX_KEYS = 16;
-    private static final Map<String, Mac> KEYED = new ConcurrentHashMap<>();
+    private static final Map<String, Algorithm> KEYED = new ConcurrentHashMap<>();
 
     private Jwt() {}
 
@@ -46,9 +55,17 @@ public final class Jwt {
     public static String sign(Map<String, ?> claims, String secret) {
         requireNonNull(claims, "claims");
         requireNonNull(secret, "secret");
+        // The header and the claims are written here rather than by JWT.create() so that they keep the
+        // byte order Stream's SDKs produce: {"alg":"HS256","typ":"JWT"} and the caller's claim order.
         String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(Json.writeBytes(claims));
-        String signingInput = HEADER + "." + payload;
-        return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(secret, signingInput));
+        byte[] signature;
+        try {
+            signature = hs256(secret).sign(HEADER.getBytes(StandardCharsets.US_ASCII),
+                    payload.getBytes(StandardCharsets.US_ASCII));
+        } catch (SignatureGenerationException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+        return HEADER + "." + payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
     }
 
     /** A user token for {@code userId}; {@code expiresAt} and {@code issuedAt} may be null. */
@@ -70,7 +87,7 @@ public final class Jwt {
         return sign(Map.of("server", true), secret);
     }
 
-    /** The JS SDK's unsigned development token for {@code userId} (§2.5). */
+    /** The JS SDK's unsigned development token for {@code userId}. */
     public static String devToken(String userId) {
         String payload = Base64.getEncoder()
                 .encodeToString(Json.writeBytes(Map.of("user_id", userId)));
@@ -94,45 +111,69 @@ public final class Jwt {
      * @param secret the app secret
      * @param now the current time
      * @param skipSignature true when the app has authentication checks disabled: then the signature,
-     *     a development token's included, is not checked
-     * @throws ChatException with the auth code of §2.7 when the token is not valid
+     *     a development token's included, is not checked, but the times are
+     * @throws ChatException with an auth code (5, 40, 41, 42, 43) when the token is not valid
      */
     public static Claims verify(String token, String secret, Instant now, boolean skipSignature) {
         String[] parts = split(token);
-        ObjectNode claims = decodePayload(parts[1]);
-        if (!skipSignature) {
-            if (DEV_SIGNATURE.equals(parts[2])) {
-                throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID,
-                        "JWTAuth error: development tokens are refused while authentication checks are enabled");
-            }
-            checkAlgorithm(parts[0]);
-            byte[] expected = hmac(secret, parts[0] + "." + parts[1]);
-            byte[] actual = decodeSegment(parts[2], "signature");
-            if (!MessageDigest.isEqual(expected, actual)) {
-                throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID, "JWTAuth error: signature is not valid");
-            }
+        if (!skipSignature && DEV_SIGNATURE.equals(parts[2])) {
+            throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+                    "JWTAuth error: development tokens are refused while authentication checks are enabled");
         }
-        Instant exp = time(claims, "exp");
-        Instant nbf = time(claims, "nbf");
-        Instant iat = time(claims, "iat");
-        if (exp != null && exp.plus(DEFAULT_SKEW).isBefore(now)) {
+        DecodedJWT verified;
+        try {
+            if (skipSignature) {
+                // Development tokens encode their payload in standard base64 with padding, which JWT
+                // decoders refuse; the segments are re-encoded to base64url first.
+                DecodedJWT decoded = JWT.decode(urlSegment(parts[0]) + "." + urlSegment(parts[1]) + "." + urlSegment(parts[2]));
+                if (decoded.getAlgorithm() == null) {
+                    throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token header has no 'alg'");
+                }
+                verified = verifier(new Unchecked(decoded.getAlgorithm()), now).verify(decoded);
+            } else {
+                verified = verifier(hs256(secret), now).verify(parts[0] + "." + parts[1] + "." + parts[2]);
+            }
+        } catch (SignatureVerificationException e) {
+            throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID, "JWTAuth error: signature is not valid");
+        } catch (AlgorithmMismatchException e) {
+            throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+                    "JWTAuth error: the token's algorithm is not supported (expected: HS256)");
+        } catch (TokenExpiredException e) {
             throw new ChatException(ErrorCode.TOKEN_EXPIRED, "JWTAuth error: token has expired");
+        } catch (IncorrectClaimException e) {
+            throw switch (e.getClaimName()) {
+                case "nbf" -> new ChatException(ErrorCode.TOKEN_NOT_VALID_YET, "JWTAuth error: token is not valid yet");
+                case "iat" -> new ChatException(
+                        ErrorCode.TOKEN_USED_BEFORE_ISSUED_AT, "JWTAuth error: token used before issued at (iat)");
+                default -> new ChatException(ErrorCode.AUTHENTICATION,
+                        "JWTAuth error: claim '" + e.getClaimName() + "' is not valid");
+            };
+        } catch (JWTVerificationException e) {
+            // JWTDecodeException among them: not three base64url segments of JSON objects, or a time claim
+            // that is not a number or out of the range of a NumericDate.
+            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is malformed: " + e.getMessage());
+        } catch (DateTimeException | ArithmeticException e) {
+            // A time claim that fits a long but not an Instant (beyond the year 1,000,000,000).
+            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: a time claim is out of range");
         }
-        if (nbf != null && nbf.minus(DEFAULT_SKEW).isAfter(now)) {
-            throw new ChatException(ErrorCode.TOKEN_NOT_VALID_YET, "JWTAuth error: token is not valid yet");
-        }
-        if (iat != null && iat.minus(DEFAULT_SKEW).isAfter(now)) {
-            throw new ChatException(
-                    ErrorCode.TOKEN_USED_BEFORE_ISSUED_AT, "JWTAuth error: token used before issued at (iat)");
-        }
+        ObjectNode claims = decodePayload(parts[1]);
         JsonNode userId = claims.get("user_id");
         JsonNode server = claims.get("server");
         return new Claims(
                 userId != null && userId.isTextual() ? userId.asText() : null,
                 server != null && server.asBoolean(false),
-                iat,
-                exp,
+                verified.getIssuedAtAsInstant(),
+                verified.getExpiresAtAsInstant(),
                 claims);
+    }
+
+    /**
+     * A verifier for one check. java-jwt takes the time from a clock fixed at build; building is cheap
+     * (a list of three checks) next to the HMAC, and keeps {@code now} a plain argument.
+     */
+    private static JWTVerifier verifier(Algorithm algorithm, Instant now) {
+        return ((JWTVerifier.BaseVerification) JWT.require(algorithm).acceptLeeway(DEFAULT_SKEW.toSeconds()))
+                .build(Clock.fixed(now, ZoneOffset.UTC));
     }
 
     private static String[] split(String token) {
@@ -147,23 +188,10 @@ public final class Jwt {
         return parts;
     }
 
-    private static void checkAlgorithm(String headerSegment) {
-        JsonNode header;
-        try {
-            header = Json.parse(decodeSegment(headerSegment, "header"), "token header");
-        } catch (ChatException e) {
-            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token header is not JSON");
-        }
-        if (!"HS256".equals(header.path("alg").asText())) {
-            throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID,
-                    "JWTAuth error: algorithm '" + header.path("alg").asText() + "' is not supported (expected: HS256)");
-        }
-    }
-
     private static ObjectNode decodePayload(String segment) {
         JsonNode node;
         try {
-            node = Json.parse(decodeSegment(segment, "payload"), "token payload");
+            node = Json.parse(decodeSegment(segment), "token payload");
         } catch (ChatException e) {
             throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token payload is not JSON");
         }
@@ -174,62 +202,55 @@ public final class Jwt {
     }
 
     /** Decodes base64 in either alphabet, with or without padding, as dev tokens need. */
-    private static byte[] decodeSegment(String segment, String what) {
+    private static byte[] decodeSegment(String segment) {
+        try {
+            return Base64.getUrlDecoder().decode(urlSegment(segment));
+        } catch (IllegalArgumentException e) {
+            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token payload is not base64");
+        }
+    }
+
+    /** {@code segment} in the base64url alphabet without padding. */
+    private static String urlSegment(String segment) {
         String s = segment.replace('+', '-').replace('/', '_');
         int end = s.length();
         while (end > 0 && s.charAt(end - 1) == '=') {
             end--;
         }
-        try {
-            return Base64.getUrlDecoder().decode(s.substring(0, end));
-        } catch (IllegalArgumentException e) {
-            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token " + what + " is not base64");
-        }
-    }
-
-    private static Instant time(ObjectNode claims, String name) {
-        JsonNode n = claims.get(name);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isNumber()) {
-            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: claim '" + name + "' must be a number");
-        }
-        return Instant.ofEpochSecond(n.asLong());
-    }
-
-    private static byte[] hmac(String secret, String input) {
-        return mac(secret).doFinal(input.getBytes(StandardCharsets.US_ASCII));
+        return s.substring(0, end);
     }
 
     /**
-     * A fresh HMAC for {@code secret}: a clone of a keyed prototype, which skips the provider lookup and
-     * the key schedule of {@code Mac.getInstance} and {@code init} (most of the cost of a check). An app
-     * has one or two secrets; the cache is cleared should it ever hold more than {@link #MAX_KEYS}.
+     * The HS256 algorithm keyed with {@code secret}. An app has one or two secrets; the cache is cleared
+     * should it ever hold more than {@link #MAX_KEYS}.
      */
-    private static Mac mac(String secret) {
-        Mac prototype = KEYED.get(secret);
-        if (prototype == null) {
-            prototype = newMac(secret);
+    private static Algorithm hs256(String secret) {
+        Algorithm algorithm = KEYED.get(secret);
+        if (algorithm == null) {
+            algorithm = Algorithm.HMAC256(secret.getBytes(StandardCharsets.UTF_8));
             if (KEYED.size() >= MAX_KEYS) {
                 KEYED.clear();
             }
-            KEYED.putIfAbsent(secret, prototype);
+            KEYED.putIfAbsent(secret, algorithm);
         }
-        try {
-            return (Mac) prototype.clone();
-        } catch (CloneNotSupportedException e) {
-            return newMac(secret);
-        }
+        return algorithm;
     }
 
-    private static Mac newMac(String secret) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return mac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
+    /**
+     * Accepts any signature under the algorithm the token names, for apps with authentication checks
+     * disabled: the verifier still decodes the token and checks its times.
+     */
+    private static final class Unchecked extends Algorithm {
+        Unchecked(String name) {
+            super(name, "unchecked");
+        }
+
+        @Override
+        public void verify(DecodedJWT jwt) {}
+
+        @Override
+        public byte[] sign(byte[] contentBytes) {
+            throw new UnsupportedOperationException("an unchecked algorithm does not sign");
         }
     }
 }

@@ -74,6 +74,51 @@ class JwtTest {
     }
 
     @Test
+    void timeClaimsOutOfRangeOrOfTheWrongTypeAreCode5() {
+        String[] values = {"1e30", "-1e30", "1e400", "99999999999999999999999", "9223372036854775807",
+            "-9223372036854775808", "31556889864403200", "\"tomorrow\"", "true", "[]", "{}", "1.5e300"};
+        for (String claim : new String[] {"exp", "nbf", "iat"}) {
+            for (String value : values) {
+                String token = signRaw("{\"user_id\":\"luke\",\"" + claim + "\":" + value + "}");
+
+                assertThatThrownBy(() -> Jwt.verify(token, SECRET, NOW, false))
+                        .as("%s: %s", claim, value)
+                        .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(5));
+                assertThatThrownBy(() -> Jwt.verify(token, SECRET, NOW, true))
+                        .as("%s: %s with signatures skipped", claim, value)
+                        .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(5));
+            }
+        }
+    }
+
+    @Test
+    void farButRepresentableTimesAreOrdinaryTimes() {
+        String farExp = signRaw("{\"user_id\":\"luke\",\"exp\":31556889864403199}");
+        String farIat = signRaw("{\"user_id\":\"luke\",\"iat\":31556889864403199}");
+        String ancientExp = signRaw("{\"user_id\":\"luke\",\"exp\":-31557014167219200}");
+
+        assertThat(Jwt.verify(farExp, SECRET, NOW, false).expiresAt()).isEqualTo(Instant.ofEpochSecond(31556889864403199L));
+        assertCode(() -> Jwt.verify(farIat, SECRET, NOW, false), 42);
+        assertCode(() -> Jwt.verify(ancientExp, SECRET, NOW, false), 40);
+    }
+
+    @Test
+    void payloadThatIsNotAnObjectIsCode5() {
+        assertCode(() -> Jwt.verify(signRaw("[1,2]"), SECRET, NOW, false), 5);
+        assertCode(() -> Jwt.verify(signRaw("\"luke\""), SECRET, NOW, false), 5);
+    }
+
+    @Test
+    void skippingSignaturesStillNeedsAHeaderWithAnAlgorithm() {
+        String payload = Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("{\"user_id\":\"luke\"}".getBytes(StandardCharsets.UTF_8));
+        String noAlg = Base64.getUrlEncoder().withoutPadding().encodeToString("{}".getBytes(StandardCharsets.UTF_8));
+
+        assertCode(() -> Jwt.verify(noAlg + "." + payload + ".devtoken", SECRET, NOW, true), 5);
+        assertCode(() -> Jwt.verify("bm90IGpzb24." + payload + ".devtoken", SECRET, NOW, true), 5);
+    }
+
+    @Test
     void signatureUnderAnotherSecretIsCode43() {
         String token = Jwt.userToken("another-secret-0123456789abcdef0123456789", "luke", null, null);
 
@@ -155,6 +200,21 @@ class JwtTest {
         String[] parts = Jwt.userToken(SECRET, "luke", NOW.minusSeconds(60), null).split("\\.");
 
         assertCode(() -> Jwt.verify(parts[0] + "." + parts[1] + ".devtoken", SECRET, NOW, true), 40);
+    }
+
+    /** A token over a payload given as raw JSON, signed under {@link #SECRET}. */
+    private static String signRaw(String payloadJson) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        String payload = b64.encodeToString(payloadJson.getBytes(StandardCharsets.UTF_8));
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] sig = mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII));
+            return header + "." + payload + "." + b64.encodeToString(sig);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void assertCode(Runnable call, int code) {

@@ -120,6 +120,15 @@ class ConnectTest {
         assertRefused(Map.of("json", "{not json"), 4);
     }
 
+    @Test
+    void timeClaimsOutOfRangeAreRefusedWithAFrameNotADroppedSocket() {
+        for (String claim : new String[] {"exp", "nbf", "iat"}) {
+            for (Object value : new Object[] {1e30, -1e30, "soon", Long.MAX_VALUE, Long.MIN_VALUE}) {
+                assertRefused(Map.of("authorization", Jwt.sign(Map.of("user_id", "eve", claim, value), server.apiSecret())), 5);
+            }
+        }
+    }
+
     private static void assertRefused(Map<String, String> override, int code) {
         Map<String, String> q = new java.util.LinkedHashMap<>();
         q.put("json", "{\"user_id\":\"eve\",\"user_details\":{\"id\":\"eve\"}}");

@@ -76,6 +76,21 @@ class RestAuthTest {
     }
 
     @Test
+    void timeClaimsOutOfRangeAreCode5NotAServerError() {
+        for (String claim : new String[] {"exp", "nbf", "iat"}) {
+            for (Object value : new Object[] {1e30, -1e30, "soon", new java.math.BigInteger("99999999999999999999"),
+                Long.MAX_VALUE, Long.MIN_VALUE}) {
+                String token = Jwt.sign(Map.of("user_id", "ranger", claim, value), server.apiSecret());
+
+                Response r = admin.withToken(token).get("/app");
+
+                assertThat(r.code()).as("%s: %s -> %s", claim, value, r).isEqualTo(5);
+                assertRefused(r, 5);
+            }
+        }
+    }
+
+    @Test
     void devTokenIsCode43WhileAuthChecksAreOn() {
         assertRefused(admin.withToken(Jwt.devToken("dev")).get("/app"), 43);
     }

@@ -84,7 +84,7 @@ public class TestServer implements AutoCloseable {
         String schema = null;
         if ("postgresql".equals(STORE)) {
             schema = "parley_it_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-            b.databaseUrl(POSTGRES + "?schema=" + schema);
+            b.databaseUrl(postgresUrl(schema));
         }
         customizer.accept(b);
         ServerConfig config = b.build();
@@ -161,7 +161,13 @@ public class TestServer implements AutoCloseable {
         }
     }
 
-    private static void dropSchema(String schema) {
+    /** The URL of the test database with {@code schema} as the server's schema (created at start). */
+    public static String postgresUrl(String schema) {
+        return POSTGRES + "?schema=" + schema;
+    }
+
+    /** Drops {@code schema} of the test database with all it holds. */
+    public static void dropSchema(String schema) {
         String jdbc = "jdbc:" + POSTGRES.replaceFirst("^postgresql://[^@]*@", "postgresql://");
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbc, "postgres", "");
                 java.sql.Statement st = c.createStatement()) {
