@@ -18,20 +18,37 @@ final class Router {
         ObjectNode handle(RequestContext ctx);
     }
 
-    record Route(String method, String template, String[] segments, boolean anonymousAllowed, Handler handler) {}
+    /** The checks of a streamed route that need only the request head: they throw to refuse the body. */
+    @FunctionalInterface
+    interface Admission {
+        void check(RequestContext ctx);
+    }
+
+    /** A route; {@code admission} is null unless the transport streams the route's body ({@link #addStreamed}). */
+    record Route(String method, String template, String[] segments, boolean anonymousAllowed, Handler handler,
+            Admission admission) {}
 
     record Match(Route route, Map<String, String> pathParams) {}
 
     private final List<Route> routes = new ArrayList<>();
 
     Router add(String method, String template, Handler handler) {
-        routes.add(new Route(method, template, split(template), false, handler));
+        routes.add(new Route(method, template, split(template), false, handler, null));
+        return this;
+    }
+
+    /**
+     * A route whose body the transport streams rather than holds (uploads): {@code admission} runs on the
+     * request head, after the key and the token, before any body byte is accepted.
+     */
+    Router addStreamed(String method, String template, Admission admission, Handler handler) {
+        routes.add(new Route(method, template, split(template), false, handler, admission));
         return this;
     }
 
     /** A route that needs no token, such as {@code GET /hi}. */
     Router addOpen(String method, String template, Handler handler) {
-        routes.add(new Route(method, template, split(template), true, handler));
+        routes.add(new Route(method, template, split(template), true, handler, null));
         return this;
     }
 
