@@ -37,6 +37,8 @@ public final class ConfigLoader {
                     "past the limit: warn, reject_new or close_oldest (default warn; PATCH /app connection_policy wins)"),
             new Option("--disable-metrics", "PARLEY_DISABLE_METRICS", false,
                     "do not serve the Prometheus /metrics endpoint (it needs no API key)"),
+            new Option("--upload-stall-timeout", "PARLEY_UPLOAD_STALL_TIMEOUT", true,
+                    "answer 408 and close an upload whose body sends nothing for this long, e.g. 30s (default 30s)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -138,6 +140,9 @@ public final class ConfigLoader {
         }
         if (v.containsKey("--disable-metrics")) {
             b.metricsEnabled(!bool(v.get("--disable-metrics"), "--disable-metrics"));
+        }
+        if (v.containsKey("--upload-stall-timeout")) {
+            b.uploadStallTimeout(duration(v.get("--upload-stall-timeout"), "--upload-stall-timeout"));
         }
         return b;
     }

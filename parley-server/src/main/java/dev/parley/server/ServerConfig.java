@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param connectionPolicy default of {@code connection_policy}: what happens past the limit
  * @param metricsEnabled whether {@code /metrics} answers (it needs no API key)
  * @param maxUploadBytes largest body of a file or image upload (those two routes only); larger is code 22
+ * @param uploadStallTimeout an upload whose body sends no byte for this long is answered 408 (code 23) and its
+ *     connection closed
  */
 public record ServerConfig(
         String host,
@@ -41,7 +43,8 @@ public record ServerConfig(
         int maxConnectionsPerUser,
         ConnectionPolicy.Mode connectionPolicy,
         boolean metricsEnabled,
-        int maxUploadBytes) {
+        int maxUploadBytes,
+        Duration uploadStallTimeout) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -78,6 +81,10 @@ public record ServerConfig(
         if (maxUploadBytes < 1024) {
             throw new IllegalArgumentException("max upload bytes: " + maxUploadBytes + " (expected: >= 1024)");
         }
+        requireNonNull(uploadStallTimeout, "uploadStallTimeout");
+        if (uploadStallTimeout.isNegative() || uploadStallTimeout.isZero()) {
+            throw new IllegalArgumentException("upload stall timeout: " + uploadStallTimeout + " (expected: > 0)");
+        }
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("max frame bytes: " + maxFrameBytes + " (expected: >= 1024)");
         }
@@ -98,7 +105,8 @@ public record ServerConfig(
                 .disableAuthChecks(disableAuthChecks).idleTimeout(idleTimeout).maxBodyBytes(maxBodyBytes)
                 .maxFrameBytes(maxFrameBytes).outboundHighWaterBytes(outboundHighWaterBytes)
                 .maxConnectionsPerUser(maxConnectionsPerUser).connectionPolicy(connectionPolicy)
-                .metricsEnabled(metricsEnabled).maxUploadBytes(maxUploadBytes);
+                .metricsEnabled(metricsEnabled).maxUploadBytes(maxUploadBytes)
+                .uploadStallTimeout(uploadStallTimeout);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -118,6 +126,7 @@ public record ServerConfig(
         private ConnectionPolicy.Mode connectionPolicy = ConnectionPolicy.Mode.WARN;
         private boolean metricsEnabled = true;
         private int maxUploadBytes = 20 * 1024 * 1024;
+        private Duration uploadStallTimeout = Duration.ofSeconds(30);
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -134,6 +143,7 @@ public record ServerConfig(
         public Builder connectionPolicy(ConnectionPolicy.Mode v) { connectionPolicy = v; return this; }
         public Builder metricsEnabled(boolean v) { metricsEnabled = v; return this; }
         public Builder maxUploadBytes(int v) { maxUploadBytes = v; return this; }
+        public Builder uploadStallTimeout(Duration v) { uploadStallTimeout = v; return this; }
 
         /** The key set so far, or null. */
         public String apiKey() { return apiKey; }
@@ -146,7 +156,7 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
                     idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes, maxConnectionsPerUser,
-                    connectionPolicy, metricsEnabled, maxUploadBytes);
+                    connectionPolicy, metricsEnabled, maxUploadBytes, uploadStallTimeout);
         }
     }
 }

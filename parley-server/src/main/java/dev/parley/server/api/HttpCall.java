@@ -2,6 +2,7 @@ package dev.parley.server.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.parley.server.uploads.UploadForm;
 import java.util.Map;
 
 /**
@@ -12,14 +13,27 @@ import java.util.Map;
  * @param query query parameters, first value of each
  * @param headers request headers with lower-case names
  * @param body the body, possibly empty
+ * @param form the decoded multipart body of an upload route, whose body the transport streams instead of
+ *     holding it; null for every other call
  */
-public record HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body) {
+public record HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body,
+        UploadForm form) {
     public HttpCall {
         requireNonNull(method, "method");
         requireNonNull(path, "path");
         query = Map.copyOf(query);
         headers = Map.copyOf(headers);
         body = body == null ? new byte[0] : body;
+    }
+
+    /** A call with its body in memory. */
+    public HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body) {
+        this(method, path, query, headers, body, null);
+    }
+
+    /** This call with a decoded upload body. */
+    public HttpCall withForm(UploadForm uploadForm) {
+        return new HttpCall(method, path, query, headers, body, uploadForm);
     }
 
     public String header(String lowerCaseName) {

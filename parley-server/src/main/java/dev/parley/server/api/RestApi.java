@@ -60,11 +60,45 @@ public final class RestApi {
         return result;
     }
 
+    /**
+     * Checks the head of a call whose body the transport streams (uploads) before any body byte is
+     * accepted: the route, the key, the token and the route's own admission checks, exactly as
+     * {@link #handle} would make them. Empty when the body may come; else the refusal to send, which is
+     * counted as the call's answer. Never throws.
+     */
+    public Optional<HttpResult> admit(HttpCall head) {
+        long start = System.nanoTime();
+        String[] route = {"unmatched"};
+        HttpResult refusal = run(head, start, () -> {
+            Router.Match match = match(head);
+            route[0] = match.route().template();
+            Router.Admission admission = match.route().admission();
+            if (admission != null) {
+                admission.check(context(head, match));
+            }
+            return null;
+        });
+        if (refusal != null) {
+            node.metrics().restRequest(METHODS.contains(head.method()) ? head.method() : "OTHER", route[0],
+                    refusal.status(), System.nanoTime() - start);
+        }
+        return Optional.ofNullable(refusal);
+    }
+
     private HttpResult handle(HttpCall call, long start, String[] route) {
-        try {
-            ObjectNode body = dispatch(call, route);
+        return run(call, start, () -> {
+            Router.Match match = match(call);
+            route[0] = match.route().template();
+            ObjectNode body = match.route().handler().handle(context(call, match));
             body.put("duration", duration(start));
             return new HttpResult(200, body);
+        });
+    }
+
+    /** Runs {@code work}, turning every failure into the error envelope. */
+    private HttpResult run(HttpCall call, long start, java.util.function.Supplier<HttpResult> work) {
+        try {
+            return work.get();
         } catch (ChatException e) {
             return new HttpResult(e.statusCode(), Events.envelope(e, duration(start)));
         } catch (RuntimeException e) {
@@ -78,7 +112,7 @@ public final class RestApi {
         }
     }
 
-    private ObjectNode dispatch(HttpCall call, String[] routeTemplate) {
+    private Router.Match match(HttpCall call) {
         boolean[] methodMismatch = {false};
         Optional<Router.Match> match = router.match(call.method(), call.path(), methodMismatch);
         if (match.isEmpty()) {
@@ -86,8 +120,12 @@ public final class RestApi {
                     : "no endpoint at " + call.method() + " " + call.path();
             throw new ChatException(ErrorCode.NOT_FOUND, what);
         }
-        Router.Route route = match.get().route();
-        routeTemplate[0] = route.template();
+        return match.get();
+    }
+
+    /** Checks the key and the token unless the route is open, and builds the handler's context. */
+    private RequestContext context(HttpCall call, Router.Match match) {
+        Router.Route route = match.route();
         Authenticator.Identity identity = null;
         if (!route.anonymousAllowed()) {
             node.authenticator().checkApiKey(call.param("api_key"));
@@ -101,8 +139,7 @@ public final class RestApi {
                 }
             }
         }
-        RequestContext ctx = new RequestContext(node, identity, call, match.get().pathParams(), endpointName(route));
-        return route.handler().handle(ctx);
+        return new RequestContext(node, identity, call, match.pathParams(), endpointName(route));
     }
 
     private static String authType(HttpCall call) {

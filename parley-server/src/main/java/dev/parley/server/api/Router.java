@@ -18,7 +18,15 @@ final class Router {
         ObjectNode handle(RequestContext ctx);
     }
 
-    record Route(String method, String template, String[] segments, boolean anonymousAllowed, Handler handler) {}
+    /** The checks of a streamed route that need only the request head: they throw to refuse the body. */
+    @FunctionalInterface
+    interface Admission {
+        void check(RequestContext ctx);
+    }
+
+    /** A route; {@code admission} is null unless the transport streams the route's body ({@link #addStreamed}). */
+    record Route(String method, String template, String[] segments, boolean anonymousAllowed, Handler handler,
+            Admission admission) {}
 
     record Match(Route route, Map<String, String> pathParams) {}
 
@@ -26,13 +34,22 @@ final class Router {
 
     /** A route behind the {@link NulGuard}, as every route is. */
     Router add(String method, String template, Handler handler) {
-        routes.add(new Route(method, template, split(template), false, NulGuard.guard(handler)));
+        routes.add(new Route(method, template, split(template), false, NulGuard.guard(handler), null));
+        return this;
+    }
+
+    /**
+     * A route whose body the transport streams rather than holds (uploads): {@code admission} runs on the
+     * request head, after the key and the token, before any body byte is accepted.
+     */
+    Router addStreamed(String method, String template, Admission admission, Handler handler) {
+        routes.add(new Route(method, template, split(template), false, NulGuard.guard(handler), admission));
         return this;
     }
 
     /** A route that needs no token, such as {@code GET /hi}. */
     Router addOpen(String method, String template, Handler handler) {
-        routes.add(new Route(method, template, split(template), true, NulGuard.guard(handler)));
+        routes.add(new Route(method, template, split(template), true, NulGuard.guard(handler), null));
         return this;
     }
 
@@ -47,7 +64,7 @@ final class Router {
      * must never reach {@code POST /messages/{id}} as the message {@code history}.
      */
     Router addNotServed(String method, String template) {
-        routes.add(new Route(method, template, split(template), false, null));
+        routes.add(new Route(method, template, split(template), false, null, null));
         return this;
     }
 

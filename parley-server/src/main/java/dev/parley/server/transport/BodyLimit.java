@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * {@code Connection: close}; the rest of its body is then read and dropped, so that a client still sending
  * sees the answer rather than a broken pipe, and the connection closes when the body ends, after
  * {@link #MAX_DRAIN_BYTES} more bytes, or after {@link #DRAIN_SECONDS}, whichever comes first. One instance
- * per connection; event loop only.
+ * per connection; event loop only. A refusal fires {@link #REFUSED} down the pipeline, so that a handler
+ * holding a partial request (an upload) can drop it; a request that waits for {@code 100 Continue} has sent
+ * no body, so its connection closes as soon as the answer is written.
  */
 final class BodyLimit extends ChannelInboundHandlerAdapter {
     /** Bytes of a refused body read and dropped at most before the connection is closed anyway. */
@@ -28,6 +30,9 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
 
     /** Seconds a refused request may take to finish sending before the connection is closed anyway. */
     static final int DRAIN_SECONDS = 10;
+
+    /** User event fired when a request is refused: the rest of its body will not come down the pipeline. */
+    static final Object REFUSED = "BodyLimit.REFUSED";
 
     private final int maxBody;
     private final int maxUpload;
@@ -76,8 +81,10 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
     private void reject(ChannelHandlerContext ctx, Object msg) {
         dropping = true;
         drained = 0;
-        boolean last = msg instanceof LastHttpContent;
+        boolean last = msg instanceof LastHttpContent
+                || msg instanceof HttpRequest req && HttpUtil.is100ContinueExpected(req);
         ReferenceCountUtil.release(msg);
+        ctx.fireUserEventTriggered(REFUSED);
         ChatException e = new ChatException(ErrorCode.PAYLOAD_TOO_BIG, "request body is larger than " + limit + " bytes");
         answered = HttpHandler.respond(ctx, e.statusCode(), dev.parley.server.Events.envelope(e, ""), false);
         if (last) {

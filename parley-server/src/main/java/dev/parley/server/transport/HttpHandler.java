@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -91,7 +92,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             upgrader.upgrade(ctx, req);
             return;
         }
-        HttpCall call = toCall(req, path, decoder);
+        HttpCall call = toCall(req, path, decoder, ByteBufUtil.getBytes(req.content()));
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         ctx.channel().config().setAutoRead(false);
         try {
@@ -108,7 +109,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private static HttpCall toCall(FullHttpRequest req, String path, QueryStringDecoder decoder) {
+    static HttpCall toCall(HttpRequest req, String path, QueryStringDecoder decoder, byte[] body) {
         Map<String, String> query = new HashMap<>();
         for (Map.Entry<String, List<String>> e : decoder.parameters().entrySet()) {
             if (!e.getValue().isEmpty()) {
@@ -122,7 +123,6 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 headers.putIfAbsent(name, h.getValue());
             }
         }
-        byte[] body = ByteBufUtil.getBytes(req.content());
         return new HttpCall(req.method().name(), path, query, headers, body);
     }
 

@@ -22,6 +22,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.multipart.DefaultHttpDataFactory;
+import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,16 +81,27 @@ public final class NettyTransport implements AutoCloseable {
         int maxBody = node.config().maxBodyBytes();
         int maxUpload = node.config().maxUploadBytes();
         OpsPages pages = new OpsPages(node);
+        HttpDataFactory uploadFiles = uploadFiles(maxUpload);
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         .addLast(new HttpServerCodec(8192, 16384, 8192))
                         .addLast(new BodyLimit(maxBody, maxUpload))
+                        .addLast(new UploadHandler(node, api, uploadFiles))
                         .addLast(new BoundedAggregator(Math.max(maxBody, maxUpload)))
                         .addLast(new HttpHandler(node, api, upgrader, pages));
             }
         };
+    }
+
+    /** Where upload bodies go while they arrive: parts past a few KiB to files next to the upload store. */
+    private HttpDataFactory uploadFiles(int maxUpload) {
+        DefaultHttpDataFactory factory = new DefaultHttpDataFactory(UploadHandler.IN_MEMORY_BYTES);
+        factory.setBaseDir(node.uploads().store().prepareIncoming().toString());
+        factory.setDeleteOnExit(false); // the handler deletes every file; a JVM hook per upload would only leak
+        factory.setMaxLimit(maxUpload);
+        return factory;
     }
 
     /** The bound port. */

@@ -72,6 +72,9 @@ final class WebSocketUpgrader {
         if (p.get(BodyLimit.class) != null) {
             p.remove(BodyLimit.class); // an HTTP handler too: an open socket keeps no HTTP state
         }
+        if (p.get(UploadHandler.class) != null) {
+            p.remove(UploadHandler.class);
+        }
         p.addLast(new WebSocketFrameAggregator(maxFrame));
         long idleMillis = node.config().idleTimeout().toMillis();
         p.addLast(new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));

@@ -21,9 +21,13 @@ import java.util.regex.Pattern;
  * Uploaded files on disk, in one folder ({@code <dataDir>/uploads}) whatever the database: each upload
  * is {@code <id>} (the bytes) and {@code <id>.json} (channel, uploader, name, type, size), where the id is
  * a random UUID, so that an id from a URL can never name another path. Both files are written to a
- * temporary name and moved into place. Thread-safe; blocking.
+ * temporary name and moved into place. Bodies still arriving live in {@code <dataDir>/uploads/incoming}
+ * ({@link #prepareIncoming}). Thread-safe; blocking.
  */
 public final class UploadStore {
+    /** The folder, inside {@link #dir()}, of bodies still arriving; never a valid upload id. */
+    static final String INCOMING = "incoming";
+
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /** What is known of one upload. */
@@ -40,9 +44,14 @@ public final class UploadStore {
         return dir;
     }
 
-    /** Stores the bytes and returns the new upload. */
-    public StoredFile save(String cid, String userId, String fileName, String contentType, byte[] bytes, Instant now) {
+    /**
+     * Stores a file and returns the new upload. A file on disk is moved into place, never read into memory;
+     * the bytes are in place before the metadata that makes them visible to {@link #find}.
+     */
+    public StoredFile save(String cid, String userId, String fileName, String contentType, UploadForm.UploadedFile file,
+            Instant now) {
         String id = UUID.randomUUID().toString();
+        long size = file.size();
         ObjectNode meta = Json.object();
         meta.put("cid", cid);
         if (userId != null) {
@@ -50,17 +59,44 @@ public final class UploadStore {
         }
         meta.put("file_name", fileName);
         meta.put("content_type", contentType);
-        meta.put("size", bytes.length);
+        meta.put("size", size);
         meta.put("created_at", Timestamps.format(now));
+        Path target = dir.resolve(id);
         try {
             Files.createDirectories(dir);
-            write(dir.resolve(id), bytes);
+            Path tmp = target.resolveSibling(id + ".tmp");
+            file.transferTo(tmp);
+            move(tmp, target);
             write(dir.resolve(id + ".json"), Json.writeBytes(meta));
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(dir.resolve(id + ".tmp"));
+                Files.deleteIfExists(target);
+            } catch (IOException ignored) {
+                // the original failure is the one worth reporting
+            }
             throw new UncheckedIOException("cannot store upload " + id + " in " + dir, e);
         }
-        return new StoredFile(id, cid, userId, fileName, contentType, bytes.length, Timestamps.truncate(now),
-                dir.resolve(id));
+        return new StoredFile(id, cid, userId, fileName, contentType, size, Timestamps.truncate(now), target);
+    }
+
+    /**
+     * The folder where the transport writes upload bodies while they arrive: inside the store's folder, so
+     * that storing a file is a rename. Created, and emptied of what a stopped server left there.
+     */
+    public Path prepareIncoming() {
+        Path incoming = dir.resolve(INCOMING);
+        try {
+            Files.createDirectories(incoming);
+            try (var leftovers = Files.list(incoming)) {
+                for (Path p : (Iterable<Path>) leftovers::iterator) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + incoming, e);
+        }
+        return incoming;
     }
 
     /** The upload with this id; empty for an unknown or malformed id. */
@@ -98,6 +134,10 @@ public final class UploadStore {
     private static void write(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(tmp, bytes);
+        move(tmp, target);
+    }
+
+    private static void move(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

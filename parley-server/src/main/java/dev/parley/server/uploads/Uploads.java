@@ -16,7 +16,6 @@ import dev.parley.server.store.ChatRows.MemberRow;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -67,11 +66,11 @@ public final class Uploads {
     }
 
     /**
-     * C18. {@code appConfig} is {@code app.file_upload_config} or {@code app.image_upload_config};
-     * {@code baseUrl} the absolute {@code http(s)://host} of the request ({@link #baseUrl}).
+     * The checks of C18 that need no body, made before the body is accepted: the channel exists (16), its
+     * type allows uploads (19) and the actor may upload there (17). {@link #upload} makes them again, as the
+     * channel may change while the body arrives.
      */
-    public ObjectNode upload(Actor actor, String cid, boolean image, String contentType, byte[] body, JsonNode appConfig,
-            String baseUrl) {
+    public void admit(Actor actor, String cid, boolean image) {
         String endpoint = image ? "UploadImage" : "UploadFile";
         ChannelRow ch = channel(cid, endpoint);
         ChannelType type = core.types().require(ch.type());
@@ -81,20 +80,28 @@ public final class Uploads {
         }
         MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
         Permissions.require(actor, type, member, "upload-attachment", Permissions.ownsChannel(actor, ch), endpoint, cid);
-        List<MultipartForm.Part> parts = MultipartForm.parse(contentType, body);
-        actor = uploader(actor, MultipartForm.find(parts, "user"));
-        MultipartForm.Part file = MultipartForm.find(parts, "file");
-        if (file == null) {
-            throw ChatException.input(endpoint + " failed with error: \"the multipart field 'file' is required\"");
-        }
+    }
+
+    /**
+     * C18. {@code appConfig} is {@code app.file_upload_config} or {@code app.image_upload_config};
+     * {@code baseUrl} the absolute {@code http(s)://host} of the request ({@link #baseUrl}). The file of the
+     * form's field {@code file} is moved into the store.
+     */
+    public ObjectNode upload(Actor actor, String cid, boolean image, UploadForm form, JsonNode appConfig,
+            String baseUrl) {
+        String endpoint = image ? "UploadImage" : "UploadFile";
+        admit(actor, cid, image);
+        actor = uploader(actor, form.field("user").orElse(null));
+        UploadForm.UploadedFile file = form.file("file").orElseThrow(() -> ChatException.input(
+                endpoint + " failed with error: \"the multipart field 'file' is required\""));
         String name = fileName(file.fileName());
         String mime = mimeType(file.contentType(), name);
         if (image && !mime.startsWith("image/")) {
             throw ChatException.input(endpoint + " failed with error: \"'" + name + "' of type '" + mime
                     + "' is not an image\"");
         }
-        UploadLimits.check(appConfig == null ? Json.object() : appConfig, name, mime, file.bytes().length, maxBytes);
-        UploadStore.StoredFile stored = store.save(cid, actor.userId(), name, mime, file.bytes(), core.now());
+        UploadLimits.check(appConfig == null ? Json.object() : appConfig, name, mime, file.size(), maxBytes);
+        UploadStore.StoredFile stored = store.save(cid, actor.userId(), name, mime, file, core.now());
         String url = baseUrl + PREFIX + stored.id() + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
         ObjectNode out = Json.object();
         out.put("file", url);
@@ -105,11 +112,11 @@ public final class Uploads {
     }
 
     /** A server upload without {@code user_id} may name its uploader in the form field {@code user} (JSON). */
-    private Actor uploader(Actor actor, MultipartForm.Part user) {
+    private Actor uploader(Actor actor, String user) {
         if (!actor.server() || actor.hasUser() || user == null) {
             return actor;
         }
-        JsonNode json = Json.parse(user.bytes(), "multipart field 'user'");
+        JsonNode json = Json.parse(user, "multipart field 'user'");
         String id = json.path("id").asText("");
         return id.isEmpty() ? actor : Actor.server(core.users().find(id).orElseThrow(() -> ChatException.input(
                 "UploadFile failed with error: \"user '" + id + "' does not exist\"")));

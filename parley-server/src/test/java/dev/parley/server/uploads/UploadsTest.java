@@ -200,4 +200,73 @@ class UploadsTest {
             RestClient.server(server).call("PATCH", "/app", json("file_upload_config", json("size_limit", 0)));
         }
     }
+
+    private RestClient.Response uploadRaw(String contentType, byte[] body) {
+        return RestClient.user(server, ann).send("POST", "/channels/messaging/" + id + "/file", Map.of(), body,
+                Map.of("Content-Type", contentType));
+    }
+
+    @Test
+    void partsKeepTheirFileNameTypeAndExactBytesEvenWithBoundaryLikeLinesInside() {
+        byte[] content = "\r\n--not-the-boundary\r\n".getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("preamble\r\n--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"caf\u00e9 photo.png\""
+                + "\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(content);
+        body.writeBytes("\r\n--b0undary\r\nContent-Disposition: form-data; name=other\r\n\r\nx\r\n--b0undary--\r\n"
+                .getBytes(StandardCharsets.UTF_8));
+
+        RestClient.Response r = upload(ann, "file", body.toByteArray());
+        HttpResponse<byte[]> got = fetch(r.body().path("file").asText());
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.body().path("file").asText()).endsWith("/caf%C3%A9%20photo.png");
+        assertThat(got.body()).isEqualTo(content);
+        assertThat(got.headers().firstValue("content-type")).contains("image/png");
+    }
+
+    @Test
+    void aQuotedBoundaryIsUnquoted() {
+        byte[] body = "--q b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"q.txt\"\r\n\r\nx\r\n--q b--\r\n"
+                .getBytes(StandardCharsets.UTF_8);
+
+        RestClient.Response r = uploadRaw("multipart/form-data; boundary=\"q b\"", body);
+
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(fetch(r.body().path("file").asText()).body()).containsExactly('x');
+    }
+
+    @Test
+    void bodiesThatAreNotMultipartOrAreMalformedAreCode4() {
+        byte[] file = multipart("file", "a.txt", "text/plain", new byte[] {'x'});
+        StringBuilder manyParts = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            manyParts.append("--b0undary\r\nContent-Disposition: form-data; name=\"f").append(i).append("\"\r\n\r\nx\r\n");
+        }
+        manyParts.append("--b0undary--\r\n");
+        byte[] longHeaders = ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + "n".repeat(20_000)
+                + "\"\r\n\r\nx\r\n--b0undary--\r\n").getBytes(StandardCharsets.UTF_8);
+
+        for (RestClient.Response r : new RestClient.Response[] {uploadRaw("application/json", file),
+                uploadRaw("multipart/form-data", file), upload(ann, "file", "no boundary here".getBytes(StandardCharsets.UTF_8)),
+                upload(ann, "file", manyParts.toString().getBytes(StandardCharsets.UTF_8)), upload(ann, "file", longHeaders),
+                upload(ann, "file", "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nopen"
+                        .getBytes(StandardCharsets.UTF_8))}) {
+            assertThat(r.status()).as(r.toString()).isEqualTo(400);
+            assertThat(r.code()).as(r.toString()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aLargeTextFieldIsRefusedWithCode4() {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("--b0undary\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n" + "x".repeat(20 * 1024)
+                + "\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(multipart("file", "b.txt", "text/plain", new byte[] {'y'}));
+
+        RestClient.Response r = upload(ann, "file", body.toByteArray());
+
+        assertThat(r.code()).as(r.toString()).isEqualTo(4);
+        assertThat(r.message()).contains("'user'");
+    }
 }
