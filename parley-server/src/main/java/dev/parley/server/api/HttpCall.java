@@ -12,14 +12,22 @@ import java.util.Map;
  * @param query query parameters, first value of each
  * @param headers request headers with lower-case names
  * @param body the body, possibly empty
+ * @param remoteAddress the caller's IP address without port, for limits per source address; empty when unknown
  */
-public record HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body) {
+public record HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body,
+        String remoteAddress) {
     public HttpCall {
         requireNonNull(method, "method");
         requireNonNull(path, "path");
         query = Map.copyOf(query);
         headers = Map.copyOf(headers);
         body = body == null ? new byte[0] : body;
+        remoteAddress = remoteAddress == null ? "" : remoteAddress;
+    }
+
+    /** A call from an unknown address. */
+    public HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body) {
+        this(method, path, query, headers, body, "");
     }
 
     public String header(String lowerCaseName) {

@@ -11,6 +11,7 @@ import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.ratelimit.RateLimits;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -42,21 +43,26 @@ public final class RestApi {
         new SearchApi().register(router);
         new UploadsApi().register(router);
         new OpsApi().register(router);
+        new RateLimitsApi().register(router);
     }
 
     /** Handles one call; never throws. */
     public HttpResult handle(HttpCall call) {
         long start = System.nanoTime();
         String[] route = {"unmatched"};
-        HttpResult result = handle(call, start, route);
+        RateLimits.Quota[] quota = {null};
+        HttpResult result = handle(call, start, route, quota);
+        if (quota[0] != null) {
+            result = new HttpResult(result.status(), result.body(), quota[0].headers());
+        }
         node.metrics().restRequest(METHODS.contains(call.method()) ? call.method() : "OTHER", route[0],
                 result.status(), System.nanoTime() - start);
         return result;
     }
 
-    private HttpResult handle(HttpCall call, long start, String[] route) {
+    private HttpResult handle(HttpCall call, long start, String[] route, RateLimits.Quota[] quota) {
         try {
-            ObjectNode body = dispatch(call, route);
+            ObjectNode body = dispatch(call, route, quota);
             body.put("duration", duration(start));
             return new HttpResult(200, body);
         } catch (ChatException e) {
@@ -72,7 +78,7 @@ public final class RestApi {
         }
     }
 
-    private ObjectNode dispatch(HttpCall call, String[] routeTemplate) {
+    private ObjectNode dispatch(HttpCall call, String[] routeTemplate, RateLimits.Quota[] quota) {
         boolean[] methodMismatch = {false};
         Optional<Router.Match> match = router.match(call.method(), call.path(), methodMismatch);
         if (match.isEmpty()) {
@@ -86,6 +92,11 @@ public final class RestApi {
         if (!route.anonymousAllowed()) {
             node.authenticator().checkApiKey(call.param("api_key"));
             identity = node.authenticator().authenticate(authType(call), call.header("authorization"));
+            quota[0] = node.rateLimits().admit(identity.caller(), call.header("x-stream-client"), call.remoteAddress(),
+                    route.method(), route.template()).orElse(null);
+            if (quota[0] != null && !quota[0].allowed()) {
+                throw quota[0].refusal();
+            }
             if (identity.caller() instanceof Caller.UserCaller u) {
                 User caller = node.users().find(u.userId()).orElse(null);
                 Authenticator.checkRevocation(identity, caller);
