@@ -19,6 +19,7 @@ import dev.parley.server.search.SearchService;
 import dev.parley.server.uploads.UploadStore;
 import dev.parley.server.uploads.Uploads;
 import dev.parley.server.presence.PresenceHub;
+import dev.parley.server.ratelimit.RateLimits;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.UserQuery;
 import dev.parley.server.usage.ConcurrencySamples;
@@ -72,6 +73,7 @@ public final class ChatNode implements AutoCloseable {
     private final ConcurrencySamples concurrency = new ConcurrencySamples();
     private final ConnectionPolicy connectionPolicy;
     private final MauCache mau;
+    private final RateLimits rateLimits;
 
     public ChatNode(ServerConfig config, Store store, Clock clock) {
         this.config = requireNonNull(config, "config");
@@ -92,6 +94,7 @@ public final class ChatNode implements AutoCloseable {
         this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, settings::get);
         this.connectionPolicy = new ConnectionPolicy(() -> settings.get().connectionLimit(config), registry, metrics);
         this.mau = new MauCache(store, clock);
+        this.rateLimits = RateLimits.inMemory(config, clock);
         registerGauges();
         resetStalePresence();
         timer.scheduleAtFixedRate(this::flushPeak, 5, 5, TimeUnit.SECONDS);
@@ -128,6 +131,11 @@ public final class ChatNode implements AutoCloseable {
     /** Users active this month (UTC), cached for a few seconds. */
     public long monthlyActiveUsers() {
         return mau.current();
+    }
+
+    /** Every rate limit: REST calls and connects, admin secret tries, socket frames. */
+    public RateLimits rateLimits() {
+        return rateLimits;
     }
 
     public ServerConfig config() {
@@ -203,6 +211,7 @@ public final class ChatNode implements AutoCloseable {
      * @throws ChatException when the connect is refused; nothing is registered then
      */
     public ObjectNode connect(Authenticator.Identity identity, String userId, ObjectNode details, Session session) {
+        rateLimits.admitConnect(identity.caller(), session.client(), session.remoteAddress());
         Instant now = clock.instant();
         if (identity.caller() instanceof Caller.Anonymous) {
             User anon = User.builder(Caller.ANONYMOUS_ID).role("anonymous").createdAt(now).updatedAt(now)

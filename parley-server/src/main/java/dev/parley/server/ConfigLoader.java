@@ -39,6 +39,18 @@ public final class ConfigLoader {
                     "do not serve the Prometheus /metrics endpoint (it needs no API key)"),
             new Option("--upload-stall-timeout", "PARLEY_UPLOAD_STALL_TIMEOUT", true,
                     "answer 408 and close an upload whose body sends nothing for this long, e.g. 30s (default 30s)"),
+            new Option("--disable-rate-limits", "PARLEY_DISABLE_RATE_LIMITS", false,
+                    "do not limit REST calls and connects per user and endpoint (429 code 9 otherwise)"),
+            new Option("--rate-limit-scale", "PARLEY_RATE_LIMIT_SCALE", true,
+                    "factor on every per-user and per-endpoint limit, e.g. 10 (default 1: Stream's defaults)"),
+            new Option("--rate-limit-per-user", "PARLEY_RATE_LIMIT_PER_USER", true,
+                    "calls a minute per user, endpoint and platform, before scaling (default 60)"),
+            new Option("--rate-limit-max-keys", "PARLEY_RATE_LIMIT_MAX_KEYS", true,
+                    "most rate-limit counters kept in memory; past it the oldest goes (default 100000)"),
+            new Option("--max-ws-frames-per-minute", "PARLEY_MAX_WS_FRAMES_PER_MINUTE", true,
+                    "frames one socket may send a minute, then it is closed with 1008; 0 for no limit (default 600)"),
+            new Option("--max-admin-secret-tries", "PARLEY_MAX_ADMIN_SECRET_TRIES", true,
+                    "API secret tries per address a minute, then 429 code 9; 0 for no limit (default 10)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -144,6 +156,24 @@ public final class ConfigLoader {
         if (v.containsKey("--upload-stall-timeout")) {
             b.uploadStallTimeout(duration(v.get("--upload-stall-timeout"), "--upload-stall-timeout"));
         }
+        if (v.containsKey("--disable-rate-limits")) {
+            b.rateLimitsEnabled(!bool(v.get("--disable-rate-limits"), "--disable-rate-limits"));
+        }
+        if (v.containsKey("--rate-limit-scale")) {
+            b.rateLimitScale(scale(v.get("--rate-limit-scale"), "--rate-limit-scale"));
+        }
+        if (v.containsKey("--rate-limit-per-user")) {
+            b.rateLimitPerUser(atLeast(v.get("--rate-limit-per-user"), "--rate-limit-per-user", 1));
+        }
+        if (v.containsKey("--rate-limit-max-keys")) {
+            b.rateLimitMaxKeys(atLeast(v.get("--rate-limit-max-keys"), "--rate-limit-max-keys", 1024));
+        }
+        if (v.containsKey("--max-ws-frames-per-minute")) {
+            b.maxWsFramesPerMinute(nonNegative(v.get("--max-ws-frames-per-minute"), "--max-ws-frames-per-minute"));
+        }
+        if (v.containsKey("--max-admin-secret-tries")) {
+            b.maxAdminSecretTries(nonNegative(v.get("--max-admin-secret-tries"), "--max-admin-secret-tries"));
+        }
         return b;
     }
 
@@ -154,6 +184,26 @@ public final class ConfigLoader {
                 throw new ConfigException(flag + ": " + s + " (expected: >= 0)");
             }
             return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(flag + ": '" + s + "' is not a number");
+        }
+    }
+
+    private static int atLeast(String s, String flag, int min) {
+        int n = nonNegative(s, flag);
+        if (n < min) {
+            throw new ConfigException(flag + ": " + s + " (expected: >= " + min + ")");
+        }
+        return n;
+    }
+
+    private static double scale(String s, String flag) {
+        try {
+            double d = Double.parseDouble(s.trim());
+            if (!(d > 0 && d <= 1_000_000)) {
+                throw new ConfigException(flag + ": " + s + " (expected: > 0 and <= 1000000)");
+            }
+            return d;
         } catch (NumberFormatException e) {
             throw new ConfigException(flag + ": '" + s + "' is not a number");
         }

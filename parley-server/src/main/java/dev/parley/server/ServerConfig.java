@@ -27,6 +27,14 @@ import java.time.Duration;
  * @param maxUploadBytes largest body of a file or image upload (those two routes only); larger is code 22
  * @param uploadStallTimeout an upload whose body sends no byte for this long is answered 408 (code 23) and its
  *     connection closed
+ * @param rateLimitsEnabled whether REST calls and connects are limited per user and per endpoint (429 code 9)
+ * @param rateLimitScale factor on every per-user and per-endpoint limit, e.g. 10 for ten times Stream's defaults
+ * @param rateLimitPerUser calls a minute one user may make to one endpoint from one platform, before scaling
+ * @param rateLimitMaxKeys most rate-limit counters kept in memory; past it the oldest is evicted
+ * @param maxWsFramesPerMinute frames one socket may send in a minute; past it the socket is closed with 1008.
+ *     0 means no limit
+ * @param maxAdminSecretTries tries of the API secret per source address and minute; past it even the right
+ *     secret is refused with 429 code 9 until the minute ends. 0 means no limit
  */
 public record ServerConfig(
         String host,
@@ -44,7 +52,13 @@ public record ServerConfig(
         ConnectionPolicy.Mode connectionPolicy,
         boolean metricsEnabled,
         int maxUploadBytes,
-        Duration uploadStallTimeout) {
+        Duration uploadStallTimeout,
+        boolean rateLimitsEnabled,
+        double rateLimitScale,
+        int rateLimitPerUser,
+        int rateLimitMaxKeys,
+        int maxWsFramesPerMinute,
+        int maxAdminSecretTries) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -88,6 +102,21 @@ public record ServerConfig(
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("max frame bytes: " + maxFrameBytes + " (expected: >= 1024)");
         }
+        if (!(rateLimitScale > 0 && rateLimitScale <= 1_000_000)) {
+            throw new IllegalArgumentException("rate limit scale: " + rateLimitScale + " (expected: > 0 and <= 1000000)");
+        }
+        if (rateLimitPerUser < 1) {
+            throw new IllegalArgumentException("rate limit per user: " + rateLimitPerUser + " (expected: >= 1)");
+        }
+        if (rateLimitMaxKeys < 1024) {
+            throw new IllegalArgumentException("rate limit max keys: " + rateLimitMaxKeys + " (expected: >= 1024)");
+        }
+        if (maxWsFramesPerMinute < 0) {
+            throw new IllegalArgumentException("max ws frames per minute: " + maxWsFramesPerMinute + " (expected: >= 0)");
+        }
+        if (maxAdminSecretTries < 0) {
+            throw new IllegalArgumentException("max admin secret tries: " + maxAdminSecretTries + " (expected: >= 0)");
+        }
     }
 
     /** True when the embedded SQLite store is used. */
@@ -106,7 +135,10 @@ public record ServerConfig(
                 .maxFrameBytes(maxFrameBytes).outboundHighWaterBytes(outboundHighWaterBytes)
                 .maxConnectionsPerUser(maxConnectionsPerUser).connectionPolicy(connectionPolicy)
                 .metricsEnabled(metricsEnabled).maxUploadBytes(maxUploadBytes)
-                .uploadStallTimeout(uploadStallTimeout);
+                .uploadStallTimeout(uploadStallTimeout)
+                .rateLimitsEnabled(rateLimitsEnabled).rateLimitScale(rateLimitScale).rateLimitPerUser(rateLimitPerUser)
+                .rateLimitMaxKeys(rateLimitMaxKeys).maxWsFramesPerMinute(maxWsFramesPerMinute)
+                .maxAdminSecretTries(maxAdminSecretTries);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -127,6 +159,12 @@ public record ServerConfig(
         private boolean metricsEnabled = true;
         private int maxUploadBytes = 20 * 1024 * 1024;
         private Duration uploadStallTimeout = Duration.ofSeconds(30);
+        private boolean rateLimitsEnabled = true;
+        private double rateLimitScale = 1.0;
+        private int rateLimitPerUser = 60;
+        private int rateLimitMaxKeys = 100_000;
+        private int maxWsFramesPerMinute = 600;
+        private int maxAdminSecretTries = 10;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -144,6 +182,12 @@ public record ServerConfig(
         public Builder metricsEnabled(boolean v) { metricsEnabled = v; return this; }
         public Builder maxUploadBytes(int v) { maxUploadBytes = v; return this; }
         public Builder uploadStallTimeout(Duration v) { uploadStallTimeout = v; return this; }
+        public Builder rateLimitsEnabled(boolean v) { rateLimitsEnabled = v; return this; }
+        public Builder rateLimitScale(double v) { rateLimitScale = v; return this; }
+        public Builder rateLimitPerUser(int v) { rateLimitPerUser = v; return this; }
+        public Builder rateLimitMaxKeys(int v) { rateLimitMaxKeys = v; return this; }
+        public Builder maxWsFramesPerMinute(int v) { maxWsFramesPerMinute = v; return this; }
+        public Builder maxAdminSecretTries(int v) { maxAdminSecretTries = v; return this; }
 
         /** The key set so far, or null. */
         public String apiKey() { return apiKey; }
@@ -156,7 +200,8 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
                     idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes, maxConnectionsPerUser,
-                    connectionPolicy, metricsEnabled, maxUploadBytes, uploadStallTimeout);
+                    connectionPolicy, metricsEnabled, maxUploadBytes, uploadStallTimeout, rateLimitsEnabled,
+                    rateLimitScale, rateLimitPerUser, rateLimitMaxKeys, maxWsFramesPerMinute, maxAdminSecretTries);
         }
     }
 }

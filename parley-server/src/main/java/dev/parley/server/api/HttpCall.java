@@ -15,25 +15,27 @@ import java.util.Map;
  * @param body the body, possibly empty
  * @param form the decoded multipart body of an upload route, whose body the transport streams instead of
  *     holding it; null for every other call
+ * @param remoteAddress the caller's IP address without port, for limits per source address; empty when unknown
  */
 public record HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body,
-        UploadForm form) {
+        UploadForm form, String remoteAddress) {
     public HttpCall {
         requireNonNull(method, "method");
         requireNonNull(path, "path");
         query = Map.copyOf(query);
         headers = Map.copyOf(headers);
         body = body == null ? new byte[0] : body;
+        remoteAddress = remoteAddress == null ? "" : remoteAddress;
     }
 
-    /** A call with its body in memory. */
+    /** A call with its body in memory, from an unknown address. */
     public HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body) {
-        this(method, path, query, headers, body, null);
+        this(method, path, query, headers, body, null, "");
     }
 
     /** This call with a decoded upload body. */
     public HttpCall withForm(UploadForm uploadForm) {
-        return new HttpCall(method, path, query, headers, body, uploadForm);
+        return new HttpCall(method, path, query, headers, body, uploadForm, remoteAddress);
     }
 
     public String header(String lowerCaseName) {

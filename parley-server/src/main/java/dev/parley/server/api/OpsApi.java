@@ -95,7 +95,8 @@ final class OpsApi {
         if (key == null || key.isEmpty() || secret == null || secret.isEmpty()) {
             throw ChatException.input("CreateAdminSession failed with error: \"api_key and api_secret are required\"");
         }
-        AdminSession.Issued issued = adminSessions(ctx.node()).issue(key, secret);
+        AdminSession.Issued issued = ctx.node().rateLimits().guardSecret("CreateAdminSession", ctx.call().remoteAddress(),
+                () -> adminSessions(ctx.node()).issue(key, secret));
         ObjectNode out = Json.object();
         out.put("token", issued.token());
         out.put("expires_at", Timestamps.format(issued.expiresAt()));

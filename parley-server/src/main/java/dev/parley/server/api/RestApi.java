@@ -11,6 +11,7 @@ import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.ratelimit.RateLimits;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -47,6 +48,7 @@ public final class RestApi {
         new SearchApi().register(router);
         new UploadsApi().register(router);
         new OpsApi().register(router);
+        new RateLimitsApi().register(router);
         return router;
     }
 
@@ -54,7 +56,11 @@ public final class RestApi {
     public HttpResult handle(HttpCall call) {
         long start = System.nanoTime();
         String[] route = {"unmatched"};
-        HttpResult result = handle(call, start, route);
+        RateLimits.Quota[] quota = {null};
+        HttpResult result = handle(call, start, route, quota);
+        if (quota[0] != null) {
+            result = new HttpResult(result.status(), result.body(), quota[0].headers());
+        }
         node.metrics().restRequest(METHODS.contains(call.method()) ? call.method() : "OTHER", route[0],
                 result.status(), System.nanoTime() - start);
         return result;
@@ -69,27 +75,31 @@ public final class RestApi {
     public Optional<HttpResult> admit(HttpCall head) {
         long start = System.nanoTime();
         String[] route = {"unmatched"};
+        RateLimits.Quota[] quota = {null};
         HttpResult refusal = run(head, start, () -> {
             Router.Match match = match(head);
             route[0] = match.route().template();
             Router.Admission admission = match.route().admission();
             if (admission != null) {
-                admission.check(context(head, match));
+                admission.check(context(head, match, quota));
             }
             return null;
         });
         if (refusal != null) {
+            if (quota[0] != null) {
+                refusal = new HttpResult(refusal.status(), refusal.body(), quota[0].headers());
+            }
             node.metrics().restRequest(METHODS.contains(head.method()) ? head.method() : "OTHER", route[0],
                     refusal.status(), System.nanoTime() - start);
         }
         return Optional.ofNullable(refusal);
     }
 
-    private HttpResult handle(HttpCall call, long start, String[] route) {
+    private HttpResult handle(HttpCall call, long start, String[] route, RateLimits.Quota[] quota) {
         return run(call, start, () -> {
             Router.Match match = match(call);
             route[0] = match.route().template();
-            ObjectNode body = match.route().handler().handle(context(call, match));
+            ObjectNode body = match.route().handler().handle(context(call, match, quota));
             body.put("duration", duration(start));
             return new HttpResult(200, body);
         });
@@ -123,13 +133,23 @@ public final class RestApi {
         return match.get();
     }
 
-    /** Checks the key and the token unless the route is open, and builds the handler's context. */
-    private RequestContext context(HttpCall call, Router.Match match) {
+    /**
+     * Checks the key, the token and the caller's rate limit unless the route is open, and builds the
+     * handler's context. An upload's body ({@code form}) was counted when its head was admitted.
+     */
+    private RequestContext context(HttpCall call, Router.Match match, RateLimits.Quota[] quota) {
         Router.Route route = match.route();
         Authenticator.Identity identity = null;
         if (!route.anonymousAllowed()) {
             node.authenticator().checkApiKey(call.param("api_key"));
             identity = node.authenticator().authenticate(authType(call), call.header("authorization"));
+            if (call.form() == null) {
+                quota[0] = node.rateLimits().admit(identity.caller(), call.header("x-stream-client"),
+                        call.remoteAddress(), route.method(), route.template()).orElse(null);
+                if (quota[0] != null && !quota[0].allowed()) {
+                    throw quota[0].refusal();
+                }
+            }
             if (identity.caller() instanceof Caller.UserCaller u) {
                 User caller = node.users().find(u.userId()).orElse(null);
                 Authenticator.checkRevocation(identity, caller);

@@ -92,14 +92,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             upgrader.upgrade(ctx, req);
             return;
         }
-        HttpCall call = toCall(req, path, decoder, ByteBufUtil.getBytes(req.content()));
+        HttpCall call = toCall(req, path, decoder, ByteBufUtil.getBytes(req.content()), hostOf(ctx));
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         ctx.channel().config().setAutoRead(false);
         try {
             node.blockingExecutor().execute(() -> {
                 HttpResult result = api.handle(call);
                 ctx.channel().eventLoop().execute(() -> {
-                    write(ctx, result.status(), result.body(), keepAlive);
+                    write(ctx, result.status(), result.body(), result.headers(), keepAlive);
                     ctx.channel().config().setAutoRead(true);
                 });
             });
@@ -109,7 +109,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    static HttpCall toCall(HttpRequest req, String path, QueryStringDecoder decoder, byte[] body) {
+    /** The caller's IP address without port, or empty when unknown. */
+    static String hostOf(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : "";
+    }
+
+    static HttpCall toCall(HttpRequest req, String path, QueryStringDecoder decoder, byte[] body, String remoteAddress) {
         Map<String, String> query = new HashMap<>();
         for (Map.Entry<String, List<String>> e : decoder.parameters().entrySet()) {
             if (!e.getValue().isEmpty()) {
@@ -123,7 +129,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 headers.putIfAbsent(name, h.getValue());
             }
         }
-        return new HttpCall(req.method().name(), path, query, headers, body);
+        return new HttpCall(req.method().name(), path, query, headers, body, null, remoteAddress);
     }
 
     static String normalise(String path) {
@@ -160,7 +166,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     static void write(ChannelHandlerContext ctx, int status, ObjectNode body, boolean keepAlive) {
-        var f = respond(ctx, status, body, keepAlive);
+        write(ctx, status, body, Map.of(), keepAlive);
+    }
+
+    static void write(ChannelHandlerContext ctx, int status, ObjectNode body, Map<String, String> headers,
+            boolean keepAlive) {
+        var f = respond(ctx, status, body, headers, keepAlive);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
@@ -168,9 +179,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** Writes a JSON response; with {@code keepAlive} false it says {@code Connection: close} but leaves closing to the caller. */
     static io.netty.channel.ChannelFuture respond(ChannelHandlerContext ctx, int status, ObjectNode body, boolean keepAlive) {
+        return respond(ctx, status, body, Map.of(), keepAlive);
+    }
+
+    private static io.netty.channel.ChannelFuture respond(ChannelHandlerContext ctx, int status, ObjectNode body,
+            Map<String, String> headers, boolean keepAlive) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(Json.writeBytes(body)));
         cors(res);
+        headers.forEach(res.headers()::set);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
         HttpUtil.setKeepAlive(res, keepAlive);

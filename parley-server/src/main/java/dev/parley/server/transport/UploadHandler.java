@@ -234,7 +234,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             this.head = head;
             QueryStringDecoder q = new QueryStringDecoder(head.uri());
             String path = HttpHandler.normalise(q.path());
-            this.call = HttpHandler.toCall(head, path, q, new byte[0]);
+            this.call = HttpHandler.toCall(head, path, q, new byte[0], HttpHandler.hostOf(ctx));
             this.keepAlive = HttpUtil.isKeepAlive(head);
             this.expectContinue = HttpUtil.is100ContinueExpected(head);
             this.endpoint = path.endsWith("/image") ? "UploadImage" : "UploadFile";

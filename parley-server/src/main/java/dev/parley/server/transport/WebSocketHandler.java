@@ -5,6 +5,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
+import dev.parley.server.ratelimit.FrameBudget;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -28,16 +29,27 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     static final int GOING_AWAY = 1001;
 
+    /** Close code of a socket that sent more frames than its budget allows (RFC 6455: policy violation). */
+    static final int POLICY_VIOLATION = 1008;
+
     private final ChatNode node;
     private final WsSession session;
+    private final FrameBudget budget;
 
     WebSocketHandler(ChatNode node, WsSession session) {
         this.node = node;
         this.session = session;
+        this.budget = node.rateLimits().frameBudget();
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (budget != null && !budget.tryFrame(node.clock().instant())) {
+            // Past the budget nothing more is read: what the client already sent is dropped with the socket.
+            ctx.channel().config().setAutoRead(false);
+            session.close(POLICY_VIOLATION, "too many frames: at most " + budget.limit() + " a minute");
+            return;
+        }
         switch (frame) {
             case TextWebSocketFrame text -> onText(text.text());
             case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));

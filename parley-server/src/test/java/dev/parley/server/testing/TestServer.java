@@ -80,7 +80,11 @@ public class TestServer implements AutoCloseable {
                 .port(0)
                 .apiKey(API_KEY)
                 .apiSecret(API_SECRET)
-                .dataDir(dir);
+                .dataDir(dir)
+                // Off unless a test asks for them: most tests drive one user through more calls a minute
+                // than a real client makes, to test something else.
+                .rateLimitsEnabled(false)
+                .maxWsFramesPerMinute(0);
         String schema = null;
         if ("postgresql".equals(STORE)) {
             schema = "parley_it_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
