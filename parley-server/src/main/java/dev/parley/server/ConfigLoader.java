@@ -51,6 +51,8 @@ public final class ConfigLoader {
                     "frames one socket may send a minute, then it is closed with 1008; 0 for no limit (default 600)"),
             new Option("--max-admin-secret-tries", "PARLEY_MAX_ADMIN_SECRET_TRIES", true,
                     "API secret tries per address a minute, then 429 code 9; 0 for no limit (default 10)"),
+            new Option("--app-rate-limits", "PARLEY_APP_RATE_LIMITS", false,
+                    "also apply the app-wide quotas per endpoint and platform (Stream's table; default off)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -173,6 +175,9 @@ public final class ConfigLoader {
         }
         if (v.containsKey("--max-admin-secret-tries")) {
             b.maxAdminSecretTries(nonNegative(v.get("--max-admin-secret-tries"), "--max-admin-secret-tries"));
+        }
+        if (v.containsKey("--app-rate-limits")) {
+            b.appRateLimitsEnabled(bool(v.get("--app-rate-limits"), "--app-rate-limits"));
         }
         return b;
     }

@@ -35,6 +35,9 @@ import java.time.Duration;
  *     0 means no limit
  * @param maxAdminSecretTries tries of the API secret per source address and minute; past it even the right
  *     secret is refused with 429 code 9 until the minute ends. 0 means no limit
+ * @param appRateLimitsEnabled whether the app-wide quotas per endpoint and platform apply too; off by default,
+ *     as they cap the whole app's throughput (1,000 messages a minute from web clients) and a reconnect storm
+ *     after a restart, which a self-hosted server need not do
  */
 public record ServerConfig(
         String host,
@@ -58,7 +61,8 @@ public record ServerConfig(
         int rateLimitPerUser,
         int rateLimitMaxKeys,
         int maxWsFramesPerMinute,
-        int maxAdminSecretTries) {
+        int maxAdminSecretTries,
+        boolean appRateLimitsEnabled) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -138,7 +142,7 @@ public record ServerConfig(
                 .uploadStallTimeout(uploadStallTimeout)
                 .rateLimitsEnabled(rateLimitsEnabled).rateLimitScale(rateLimitScale).rateLimitPerUser(rateLimitPerUser)
                 .rateLimitMaxKeys(rateLimitMaxKeys).maxWsFramesPerMinute(maxWsFramesPerMinute)
-                .maxAdminSecretTries(maxAdminSecretTries);
+                .maxAdminSecretTries(maxAdminSecretTries).appRateLimitsEnabled(appRateLimitsEnabled);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -165,6 +169,7 @@ public record ServerConfig(
         private int rateLimitMaxKeys = 100_000;
         private int maxWsFramesPerMinute = 600;
         private int maxAdminSecretTries = 10;
+        private boolean appRateLimitsEnabled = false;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -188,6 +193,7 @@ public record ServerConfig(
         public Builder rateLimitMaxKeys(int v) { rateLimitMaxKeys = v; return this; }
         public Builder maxWsFramesPerMinute(int v) { maxWsFramesPerMinute = v; return this; }
         public Builder maxAdminSecretTries(int v) { maxAdminSecretTries = v; return this; }
+        public Builder appRateLimitsEnabled(boolean v) { appRateLimitsEnabled = v; return this; }
 
         /** The key set so far, or null. */
         public String apiKey() { return apiKey; }
@@ -201,7 +207,8 @@ public record ServerConfig(
             return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
                     idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes, maxConnectionsPerUser,
                     connectionPolicy, metricsEnabled, maxUploadBytes, uploadStallTimeout, rateLimitsEnabled,
-                    rateLimitScale, rateLimitPerUser, rateLimitMaxKeys, maxWsFramesPerMinute, maxAdminSecretTries);
+                    rateLimitScale, rateLimitPerUser, rateLimitMaxKeys, maxWsFramesPerMinute, maxAdminSecretTries,
+                    appRateLimitsEnabled);
         }
     }
 }

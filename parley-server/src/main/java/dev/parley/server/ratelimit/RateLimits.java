@@ -18,8 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * Every rate limit of the server, in one place: REST calls and connects per user (or, for anonymous
- * callers, per source address), per endpoint and per platform; the same calls per endpoint and platform
- * for the whole app; admin secret tries per source address; frames per socket. Windows are one minute.
+ * callers, per source address), per endpoint and per platform; with {@code --app-rate-limits}, the same
+ * calls per endpoint and platform for the whole app; admin secret tries per source address; frames per socket. Windows are one minute.
  *
  * <p>Calls with a server token are never limited nor counted: the app's backend is trusted, as Stream
  * exempts it from its user limits. A call past its user limit is refused before it touches the app's
@@ -40,6 +40,7 @@ public final class RateLimits {
     private final int perUser;
     private final int framesPerMinute;
     private final int secretTries;
+    private final boolean appWide;
 
     /**
      * What the limit of one call allows, as the {@code X-RateLimit-*} headers say it.
@@ -83,6 +84,7 @@ public final class RateLimits {
         this.perUser = config.rateLimitPerUser();
         this.framesPerMinute = config.maxWsFramesPerMinute();
         this.secretTries = config.maxAdminSecretTries();
+        this.appWide = config.appRateLimitsEnabled();
     }
 
     /** The limits of a single node, with counters in memory bounded by {@code --rate-limit-max-keys}. */
@@ -127,7 +129,7 @@ public final class RateLimits {
         Instant now = clock.instant();
         String who = caller instanceof Caller.UserCaller u ? "u|" + u.userId() : "a|" + remoteAddress;
         RateLimiter.Usage user = requests.acquire(who + "|" + platform.wire() + "|" + endpoint, scaled(perUser), now);
-        if (!user.allowed() || !appWide) {
+        if (!user.allowed() || !appWide || !this.appWide) {
             return Quota.of(endpoint, user);
         }
         RateLimiter.Usage app = requests.acquire("e|" + platform.wire() + "|" + endpoint, appLimit(endpoint), now);

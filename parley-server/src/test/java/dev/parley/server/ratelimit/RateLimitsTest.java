@@ -92,7 +92,7 @@ class RateLimitsTest {
     @Test
     void theAppWideLimitOfAnEndpointHoldsAcrossUsers() {
         // UpdateApp allows 60 a minute per platform; at scale 0.05 that is 3, for the whole app.
-        RateLimits l = limits(b -> b.rateLimitScale(0.05).rateLimitPerUser(1000));
+        RateLimits l = limits(b -> b.rateLimitScale(0.05).rateLimitPerUser(1000).appRateLimitsEnabled(true));
         for (int i = 0; i < 3; i++) {
             assertThat(l.admit(new Caller.UserCaller("u" + i), null, "", "PATCH", "/app").orElseThrow().allowed()).isTrue();
         }
@@ -102,8 +102,18 @@ class RateLimitsTest {
     }
 
     @Test
+    void appWideQuotasApplyOnlyWhenSwitchedOn() {
+        RateLimits l = limits(b -> b.rateLimitScale(0.05).rateLimitPerUser(1000));
+        for (int i = 0; i < 10; i++) {
+            RateLimits.Quota q = l.admit(new Caller.UserCaller("u" + i), null, "", "PATCH", "/app").orElseThrow();
+            assertThat(q.allowed()).as("user %d", i).isTrue();
+            assertThat(q.limit()).isEqualTo(50);
+        }
+    }
+
+    @Test
     void aUserPastTheLimitDoesNotUseUpTheAppQuota() {
-        RateLimits l = limits(b -> b.rateLimitScale(0.05).rateLimitPerUser(20));
+        RateLimits l = limits(b -> b.rateLimitScale(0.05).rateLimitPerUser(20).appRateLimitsEnabled(true));
         // Per user: 20 * 0.05 = 1; app-wide UpdateApp: 3.
         for (int i = 0; i < 50; i++) {
             l.admit(ALICE, null, "", "PATCH", "/app");

@@ -44,7 +44,8 @@ class RequestFloodTest {
     void oneUserSendingThousandsOfRequestsGetsExactlyItsQuotaWhileOthersAreServed() throws Exception {
         // 60 calls a minute per user, as by default; app-wide quotas ten times Stream's, so that the other
         // users' probes below never reach the app's quota of their endpoint.
-        server = TestServer.start(clock, b -> b.rateLimitsEnabled(true).rateLimitScale(10).rateLimitPerUser(6));
+        server = TestServer.start(clock, b -> b.rateLimitsEnabled(true).rateLimitScale(10).rateLimitPerUser(6)
+                .appRateLimitsEnabled(true));
         RestClient mallory = RestClient.user(server, "mallory");
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
         AtomicInteger otherCodes = new AtomicInteger();
