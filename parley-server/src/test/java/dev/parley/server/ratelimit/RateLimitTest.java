@@ -32,7 +32,7 @@ class RateLimitTest {
 
     private void start(Consumer<dev.parley.server.ServerConfig.Builder> config) {
         server = TestServer.start(clock, b -> {
-            b.rateLimitsEnabled(true);
+            b.rateLimitsEnabled(true).appRateLimitsEnabled(true);
             config.accept(b);
         });
     }
