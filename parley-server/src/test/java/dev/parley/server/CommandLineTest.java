@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -62,18 +64,27 @@ class CommandLineTest {
     }
 
     @Test
-    void importReadsTheDataDirAndExitsWith1WhenARowWasBad() throws IOException {
+    void importWritesToTheStoreOfTheServerAndExitsWith1WhenARowWasBad() throws IOException {
         Path file = dir.resolve("users.ndjson");
         Files.writeString(file, "{\"id\":\"imp-a\",\"name\":\"A\"}\nnot json\n{\"id\":\"imp-b\"}\n");
         Path data = dir.resolve("data");
-        int code = Main.importUsers(new String[] {file.toString(), "--data-dir", data.toString()}, k -> null, out(), err());
+        // A server made the store (on PostgreSQL: its schema) and stopped; the import runs on its data.
+        TestServer first = TestServer.start(b -> b.dataDir(data));
+        first.server().close();
+        List<String> args = new ArrayList<>(List.of(file.toString(), "--data-dir", data.toString()));
+        if (first.databaseUrl() != null) {
+            args.addAll(List.of("--database-url", first.databaseUrl()));
+        }
+        int code = Main.importUsers(args.toArray(String[]::new), k -> null, out(), err());
         assertThat(code).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("2 users imported, 1 bad rows");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("users.ndjson:2:");
 
-        try (TestServer server = TestServer.start(b -> b.dataDir(data))) {
+        try (TestServer server = TestServer.restartOnDataOf(first, b -> {})) {
             assertThat(server.server().node().store().findUser("imp-a")).isPresent();
             assertThat(RestClient.server(server).get("/parley/usage").json().path("mau").asInt()).isZero();
+        } finally {
+            first.close();
         }
     }
 

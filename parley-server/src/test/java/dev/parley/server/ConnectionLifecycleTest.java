@@ -36,8 +36,8 @@ class ConnectionLifecycleTest {
         server.server().close();
         assertThat(ws.closeCode()).isEqualTo(1012);
         ws.close();
-        // the node's store is closed now: reopen the same data dir to read what it left
-        try (TestServer again = TestServer.start(b -> b.dataDir(server.config().dataDir()))) {
+        // the node's store is closed now: reopen the same data to read what it left
+        try (TestServer again = TestServer.restartOnDataOf(server, b -> {})) {
             var user = again.server().node().store().findUser("oli").orElseThrow();
             assertThat(user.online()).isFalse();
             LocalDate today = LocalDate.now(ZoneOffset.UTC);

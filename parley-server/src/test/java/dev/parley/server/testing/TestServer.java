@@ -25,9 +25,16 @@ public class TestServer implements AutoCloseable {
      * Which store servers of this test run use: {@code embedded} (SQLite in a temporary folder, the
      * default) or {@code postgresql} (system property {@code parley.test.store}): then each server gets a
      * fresh schema in the {@code test} database at 127.0.0.1:5432, dropped when the server closes. The
-     * build runs the integration tests of the chat features once more that way.
+     * build runs every test class once more that way (the {@code on-postgresql} execution of
+     * parley-server/pom.xml), but those of {@link #STORE_TESTS}.
      */
     public static final String STORE = System.getProperty("parley.test.store", "embedded");
+
+    /**
+     * The package of the store's own tests, which pick their backend themselves, so the PostgreSQL run of
+     * the build skips it. No test there may start a server: it would run on the embedded store only.
+     */
+    public static final String STORE_TESTS = "dev.parley.server.store";
 
     private static final String POSTGRES = System.getenv().getOrDefault(
             "PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
@@ -39,10 +46,29 @@ public class TestServer implements AutoCloseable {
     private volatile boolean closed;
 
     /** A server not started yet; {@link #startNow} starts it. */
-    TestServer() {}
+    TestServer() {
+        refuseStoreTests();
+    }
 
     private TestServer(Running running) {
         this.running = running;
+    }
+
+    /**
+     * Fails when a class of {@link #STORE_TESTS} is creating this server: the static initializer that
+     * registers a {@link ServerExtension}, or a test calling {@link #start}, is then on the stack.
+     */
+    private static void refuseStoreTests() {
+        StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+                        .filter(c -> c.getPackageName().equals(STORE_TESTS)
+                                || c.getPackageName().startsWith(STORE_TESTS + "."))
+                        .findFirst())
+                .ifPresent(c -> {
+                    throw new IllegalStateException(c.getName() + " starts a server, but the tests of " + STORE_TESTS
+                            + " do not run on PostgreSQL (they pick their store themselves): move it to the package "
+                            + "of the feature it tests");
+                });
     }
 
     /** Starts a server with the test defaults. */
@@ -57,7 +83,22 @@ public class TestServer implements AutoCloseable {
 
     /** Starts a server whose node reads {@code clock}, with the test defaults changed by {@code customizer}. */
     public static TestServer start(java.time.Clock clock, Consumer<ServerConfig.Builder> customizer) {
+        refuseStoreTests();
         return new TestServer(run(clock, customizer));
+    }
+
+    /**
+     * Starts a server on the data of {@code previous}, as a restart would: its data folder, and on
+     * PostgreSQL its schema. Stop {@code previous} first ({@code previous.server().close()}); the data
+     * stays {@code previous}'s, deleted when it closes.
+     */
+    public static TestServer restartOnDataOf(TestServer previous, Consumer<ServerConfig.Builder> customizer) {
+        refuseStoreTests();
+        ServerConfig data = previous.config();
+        return new TestServer(run(java.time.Clock.systemUTC(), b -> {
+            b.dataDir(data.dataDir()).databaseUrl(data.databaseUrl());
+            customizer.accept(b);
+        }));
     }
 
     /** Starts this server, which must not have been started before. */
@@ -124,6 +165,11 @@ public class TestServer implements AutoCloseable {
     /** {@code ws://127.0.0.1:<port>} */
     public String wsUrl() {
         return "ws://127.0.0.1:" + port();
+    }
+
+    /** The PostgreSQL URL of this server's schema, or null on the embedded store. */
+    public String databaseUrl() {
+        return config().databaseUrl();
     }
 
     public String apiKey() {
