@@ -401,7 +401,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             }
             HttpResult result;
             try {
-                result = api.handle(call.withForm(form(decoder)));
+                result = api.handle(call.withForm(form(decoder, endpoint)));
             } catch (ChatException e) {
                 result = error(e);
             } catch (RuntimeException e) {
@@ -503,7 +503,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The decoded parts as the API sees them: files stay where the decoder put them until stored. */
-    private static UploadForm form(HttpPostRequestDecoder decoder) {
+    private static UploadForm form(HttpPostRequestDecoder decoder, String endpoint) {
         Map<String, String> fields = new HashMap<>();
         List<UploadForm.UploadedFile> parts = new ArrayList<>();
         for (InterfaceHttpData d : decoder.getBodyHttpDatas()) {
@@ -511,7 +511,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
                 parts.add(new DecodedFile(f));
             } else if (d instanceof Attribute a && a.isCompleted()) {
                 if (a.length() > MAX_FIELD_BYTES) {
-                    throw ChatException.input("UploadFile failed with error: \"the multipart field '" + a.getName()
+                    throw ChatException.input(endpoint + " failed with error: \"the multipart field '" + a.getName()
                             + "' is larger than " + MAX_FIELD_BYTES + " bytes\"");
                 }
                 try {

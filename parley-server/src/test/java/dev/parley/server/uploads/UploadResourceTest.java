@@ -303,6 +303,30 @@ class UploadResourceTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> incomingFiles().isEmpty());
     }
 
+    @Test
+    void aBodyTheDecoderRefusesMidwayIsCode4AndLeavesNoFileBehind() throws Exception {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(partHead());
+        body.writeBytes(new byte[256 * 1024]);
+        for (int i = 0; i < 20; i++) {
+            body.writeBytes(("\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"f" + i + "\"\r\n\r\nx")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(partTail());
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann),
+                    body.size(), false).getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body.toByteArray());
+
+            Answer a = read(s.getInputStream());
+
+            assertThat(a.status()).isEqualTo(400);
+            assertThat(a.code()).isEqualTo(4);
+            await().atMost(Duration.ofSeconds(10)).until(() -> incomingFiles().isEmpty());
+        }
+    }
+
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
         return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
