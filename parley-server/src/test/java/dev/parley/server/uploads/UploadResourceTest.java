@@ -327,6 +327,32 @@ class UploadResourceTest {
         }
     }
 
+    @Test
+    void aRequestPipelinedBehindAnUploadIsAnsweredAfterIt() throws Exception {
+        byte[] file = "pipelined".getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] partHead = partHead();
+        byte[] partTail = partTail();
+        all.writeBytes(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann),
+                partHead.length + file.length + partTail.length, false).getBytes(StandardCharsets.US_ASCII));
+        all.writeBytes(partHead);
+        all.writeBytes(file);
+        all.writeBytes(partTail);
+        all.writeBytes(("GET /hi HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(all.toByteArray());
+
+            Answer first = read(s.getInputStream());
+            Answer second = read(s.getInputStream());
+
+            assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(200);
+            assertThat(first.body().path("file").asText()).contains("/uploads/");
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.body().has("file")).isFalse();
+        }
+    }
+
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
         return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
