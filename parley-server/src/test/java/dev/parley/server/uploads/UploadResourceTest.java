@@ -353,6 +353,46 @@ class UploadResourceTest {
         }
     }
 
+    @Test
+    void clientsThatDoNotReadADownloadHoldNoCopyOfTheFile() throws Exception {
+        byte[] file = new byte[FILE_BYTES];
+        new Random(11).nextBytes(file);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(partHead());
+        body.writeBytes(file);
+        body.writeBytes(partTail());
+        String url = dev.parley.server.testing.RestClient.user(server, ann).send("POST", "/channels/messaging/" + id + "/file",
+                Map.of(), body.toByteArray(), Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY))
+                .body().path("file").asText();
+        String path = url.substring(url.indexOf("/uploads/"));
+        long before = liveHeapAfterGc();
+        List<Socket> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                readers.add(s);
+                s.setReceiveBufferSize(4096);
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertThat(line(s.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
+            }
+
+            long held = liveHeapAfterGc() - before + pipelineBytes();
+
+            assertThat(held).as("memory held while 10 clients do not read a 15 MiB download").isLessThan(2L * FILE_BYTES);
+        } finally {
+            for (Socket s : readers) {
+                s.close();
+            }
+        }
+    }
+
+    private static long liveHeapAfterGc() {
+        System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
         return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
