@@ -137,4 +137,15 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.wantsHelp(new String[] {"-h"})).isTrue();
         assertThat(ConfigLoader.wantsHelp(new String[] {"--port", "1"})).isFalse();
     }
+
+    @Test
+    void theUploadStallTimeoutComesFromItsFlagOrVariableAndMustBePositive() {
+        assertThat(load(Map.of()).uploadStallTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(load(Map.of("PARLEY_UPLOAD_STALL_TIMEOUT", "5s")).uploadStallTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(load(Map.of(), "--upload-stall-timeout", "2m").uploadStallTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> load(Map.of(), "--upload-stall-timeout", "soon"))
+                .isInstanceOf(ConfigLoader.ConfigException.class).hasMessageContaining("--upload-stall-timeout");
+        assertThatThrownBy(() -> ServerConfig.builder().apiKey("k").apiSecret(SECRET).uploadStallTimeout(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("upload stall timeout");
+    }
 }

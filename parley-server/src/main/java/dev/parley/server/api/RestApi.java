@@ -15,6 +15,7 @@ import dev.parley.server.ratelimit.RateLimits;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,7 +107,7 @@ public final class RestApi {
     }
 
     /** Runs {@code work}, turning every failure into the error envelope. */
-    private HttpResult run(HttpCall call, long start, java.util.function.Supplier<HttpResult> work) {
+    private HttpResult run(HttpCall call, long start, Supplier<HttpResult> work) {
         try {
             return work.get();
         } catch (ChatException e) {

@@ -7,7 +7,6 @@ import dev.parley.server.Events;
 import dev.parley.server.api.HttpCall;
 import dev.parley.server.api.HttpResult;
 import dev.parley.server.api.RestApi;
-import dev.parley.server.uploads.UploadForm;
 import dev.parley.server.uploads.Uploads;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -23,21 +22,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.multipart.Attribute;
-import io.netty.handler.codec.http.multipart.FileUpload;
 import io.netty.handler.codec.http.multipart.HttpDataFactory;
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
-import io.netty.handler.codec.http.multipart.InterfaceHttpData;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -401,7 +391,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             }
             HttpResult result;
             try {
-                result = api.handle(call.withForm(form(decoder)));
+                result = api.handle(call.withForm(DecodedForm.of(decoder, endpoint, MAX_FIELD_BYTES)));
             } catch (ChatException e) {
                 result = error(e);
             } catch (RuntimeException e) {
@@ -502,61 +492,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The decoded parts as the API sees them: files stay where the decoder put them until stored. */
-    private static UploadForm form(HttpPostRequestDecoder decoder) {
-        Map<String, String> fields = new HashMap<>();
-        List<UploadForm.UploadedFile> parts = new ArrayList<>();
-        for (InterfaceHttpData d : decoder.getBodyHttpDatas()) {
-            if (d instanceof FileUpload f && f.isCompleted()) {
-                parts.add(new DecodedFile(f));
-            } else if (d instanceof Attribute a && a.isCompleted()) {
-                if (a.length() > MAX_FIELD_BYTES) {
-                    throw ChatException.input("UploadFile failed with error: \"the multipart field '" + a.getName()
-                            + "' is larger than " + MAX_FIELD_BYTES + " bytes\"");
-                }
-                try {
-                    fields.putIfAbsent(a.getName(), a.getValue());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }
-        }
-        return new UploadForm(fields, parts);
-    }
-
     private static HttpResult error(ChatException e) {
         return new HttpResult(e.statusCode(), Events.envelope(e, ""));
-    }
-
-    /** A decoded file part: in memory when small, else a file the decoder wrote, which is moved. */
-    private record DecodedFile(FileUpload upload) implements UploadForm.UploadedFile {
-        @Override
-        public String fieldName() {
-            return upload.getName();
-        }
-
-        @Override
-        public String fileName() {
-            return upload.getFilename();
-        }
-
-        @Override
-        public String contentType() {
-            return upload.getContentType();
-        }
-
-        @Override
-        public long size() {
-            return upload.length();
-        }
-
-        @Override
-        public void transferTo(Path target) throws IOException {
-            if (upload.isInMemory()) {
-                Files.write(target, upload.get());
-            } else {
-                Files.move(upload.getFile().toPath(), target);
-            }
-        }
     }
 }

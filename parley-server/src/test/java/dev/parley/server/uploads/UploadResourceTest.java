@@ -303,6 +303,96 @@ class UploadResourceTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> incomingFiles().isEmpty());
     }
 
+    @Test
+    void aBodyTheDecoderRefusesMidwayIsCode4AndLeavesNoFileBehind() throws Exception {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(partHead());
+        body.writeBytes(new byte[256 * 1024]);
+        for (int i = 0; i < 20; i++) {
+            body.writeBytes(("\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"f" + i + "\"\r\n\r\nx")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        body.writeBytes(partTail());
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann),
+                    body.size(), false).getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body.toByteArray());
+
+            Answer a = read(s.getInputStream());
+
+            assertThat(a.status()).isEqualTo(400);
+            assertThat(a.code()).isEqualTo(4);
+            await().atMost(Duration.ofSeconds(10)).until(() -> incomingFiles().isEmpty());
+        }
+    }
+
+    @Test
+    void aRequestPipelinedBehindAnUploadIsAnsweredAfterIt() throws Exception {
+        byte[] file = "pipelined".getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] partHead = partHead();
+        byte[] partTail = partTail();
+        all.writeBytes(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann),
+                partHead.length + file.length + partTail.length, false).getBytes(StandardCharsets.US_ASCII));
+        all.writeBytes(partHead);
+        all.writeBytes(file);
+        all.writeBytes(partTail);
+        all.writeBytes(("GET /hi HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(all.toByteArray());
+
+            Answer first = read(s.getInputStream());
+            Answer second = read(s.getInputStream());
+
+            assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(200);
+            assertThat(first.body().path("file").asText()).contains("/uploads/");
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.body().has("file")).isFalse();
+        }
+    }
+
+    @Test
+    void clientsThatDoNotReadADownloadHoldNoCopyOfTheFile() throws Exception {
+        byte[] file = new byte[FILE_BYTES];
+        new Random(11).nextBytes(file);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(partHead());
+        body.writeBytes(file);
+        body.writeBytes(partTail());
+        String url = dev.parley.server.testing.RestClient.user(server, ann).send("POST", "/channels/messaging/" + id + "/file",
+                Map.of(), body.toByteArray(), Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY))
+                .body().path("file").asText();
+        String path = url.substring(url.indexOf("/uploads/"));
+        long before = liveHeapAfterGc();
+        List<Socket> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                readers.add(s);
+                s.setReceiveBufferSize(4096);
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertThat(line(s.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
+            }
+
+            long held = liveHeapAfterGc() - before + pipelineBytes();
+
+            assertThat(held).as("memory held while 10 clients do not read a 15 MiB download").isLessThan(2L * FILE_BYTES);
+        } finally {
+            for (Socket s : readers) {
+                s.close();
+            }
+        }
+    }
+
+    private static long liveHeapAfterGc() {
+        System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
         return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }

@@ -269,4 +269,18 @@ class UploadsTest {
         assertThat(r.code()).as(r.toString()).isEqualTo(4);
         assertThat(r.message()).contains("'user'");
     }
+
+    @Test
+    void aHeadRequestGivesTheStoredLengthWithoutTheBytes() throws Exception {
+        String url = upload(ann, "file", multipart("file", "h.txt", "text/plain", new byte[] {'a', 'b', 'c'})).body()
+                .path("file").asText();
+
+        HttpResponse<byte[]> head = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("content-length")).contains("3");
+        assertThat(head.body()).isEmpty();
+        assertThat(fetch(url).body()).containsExactly('a', 'b', 'c');
+    }
 }
