@@ -25,6 +25,16 @@ import java.time.Duration;
  * @param connectionPolicy default of {@code connection_policy}: what happens past the limit
  * @param metricsEnabled whether {@code /metrics} answers (it needs no API key)
  * @param maxUploadBytes largest body of a file or image upload (those two routes only); larger is code 22
+ * @param requestHeadTimeout time from a new connection, or from the first byte of a kept-alive one, to a
+ *     complete request head; past it the client gets 408 (code 23) and the connection closes
+ * @param requestBodyTimeout time from a complete head to a complete body, extended by every byte received
+ *     ({@code requestBodyMinRate}); past it the client gets 408 (code 23) and the connection closes
+ * @param requestBodyMinRate bytes per second a body may arrive at indefinitely: each byte received adds
+ *     {@code 1/requestBodyMinRate} seconds to {@code requestBodyTimeout}; 0 adds nothing
+ * @param keepAliveTimeout time a kept-alive HTTP connection may wait for its next request; past it the
+ *     connection is closed without an answer
+ * @param maxConnectionsPerAddress open connections (HTTP and WebSocket) from one source address; past it a
+ *     new connection is closed at once; 0 means no limit
  */
 public record ServerConfig(
         String host,
@@ -41,7 +51,12 @@ public record ServerConfig(
         int maxConnectionsPerUser,
         ConnectionPolicy.Mode connectionPolicy,
         boolean metricsEnabled,
-        int maxUploadBytes) {
+        int maxUploadBytes,
+        Duration requestHeadTimeout,
+        Duration requestBodyTimeout,
+        int requestBodyMinRate,
+        Duration keepAliveTimeout,
+        int maxConnectionsPerAddress) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -81,6 +96,23 @@ public record ServerConfig(
         if (maxFrameBytes < 1024) {
             throw new IllegalArgumentException("max frame bytes: " + maxFrameBytes + " (expected: >= 1024)");
         }
+        positive(requestHeadTimeout, "request head timeout");
+        positive(requestBodyTimeout, "request body timeout");
+        positive(keepAliveTimeout, "keep-alive timeout");
+        if (requestBodyMinRate < 0) {
+            throw new IllegalArgumentException("request body min rate: " + requestBodyMinRate + " (expected: >= 0)");
+        }
+        if (maxConnectionsPerAddress < 0) {
+            throw new IllegalArgumentException(
+                    "max connections per address: " + maxConnectionsPerAddress + " (expected: >= 0)");
+        }
+    }
+
+    private static void positive(Duration d, String name) {
+        requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        }
     }
 
     /** True when the embedded SQLite store is used. */
@@ -98,7 +130,10 @@ public record ServerConfig(
                 .disableAuthChecks(disableAuthChecks).idleTimeout(idleTimeout).maxBodyBytes(maxBodyBytes)
                 .maxFrameBytes(maxFrameBytes).outboundHighWaterBytes(outboundHighWaterBytes)
                 .maxConnectionsPerUser(maxConnectionsPerUser).connectionPolicy(connectionPolicy)
-                .metricsEnabled(metricsEnabled).maxUploadBytes(maxUploadBytes);
+                .metricsEnabled(metricsEnabled).maxUploadBytes(maxUploadBytes)
+                .requestHeadTimeout(requestHeadTimeout).requestBodyTimeout(requestBodyTimeout)
+                .requestBodyMinRate(requestBodyMinRate).keepAliveTimeout(keepAliveTimeout)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -118,6 +153,11 @@ public record ServerConfig(
         private ConnectionPolicy.Mode connectionPolicy = ConnectionPolicy.Mode.WARN;
         private boolean metricsEnabled = true;
         private int maxUploadBytes = 20 * 1024 * 1024;
+        private Duration requestHeadTimeout = Duration.ofSeconds(10);
+        private Duration requestBodyTimeout = Duration.ofSeconds(30);
+        private int requestBodyMinRate = 16 * 1024;
+        private Duration keepAliveTimeout = Duration.ofSeconds(60);
+        private int maxConnectionsPerAddress = 1000;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -134,6 +174,11 @@ public record ServerConfig(
         public Builder connectionPolicy(ConnectionPolicy.Mode v) { connectionPolicy = v; return this; }
         public Builder metricsEnabled(boolean v) { metricsEnabled = v; return this; }
         public Builder maxUploadBytes(int v) { maxUploadBytes = v; return this; }
+        public Builder requestHeadTimeout(Duration v) { requestHeadTimeout = v; return this; }
+        public Builder requestBodyTimeout(Duration v) { requestBodyTimeout = v; return this; }
+        public Builder requestBodyMinRate(int v) { requestBodyMinRate = v; return this; }
+        public Builder keepAliveTimeout(Duration v) { keepAliveTimeout = v; return this; }
+        public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
 
         /** The key set so far, or null. */
         public String apiKey() { return apiKey; }
@@ -146,7 +191,8 @@ public record ServerConfig(
         public ServerConfig build() {
             return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
                     idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes, maxConnectionsPerUser,
-                    connectionPolicy, metricsEnabled, maxUploadBytes);
+                    connectionPolicy, metricsEnabled, maxUploadBytes, requestHeadTimeout, requestBodyTimeout,
+                    requestBodyMinRate, keepAliveTimeout, maxConnectionsPerAddress);
         }
     }
 }
