@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * Serves uploaded files at {@code GET /uploads/<id>/<name>} without a token (the random id is the
  * capability, as with a CDN URL), with the stored content type, {@code nosniff}, and as an attachment
  * unless the type is safe to show inline (images, audio, video, PDF). The file is read on a virtual
- * thread; the channel stops reading meanwhile, so answers keep their order.
+ * thread; {@link HttpExchanges} holds later requests of the connection back meanwhile, so answers keep their order.
  */
 final class UploadFiles {
     private static final Logger log = LoggerFactory.getLogger(UploadFiles.class);
@@ -46,7 +46,6 @@ final class UploadFiles {
     void serve(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         boolean head = req.method().equals(HttpMethod.HEAD);
-        ctx.channel().config().setAutoRead(false);
         try {
             node.blockingExecutor().execute(() -> {
                 FullHttpResponse res = response(path, head);
@@ -56,11 +55,9 @@ final class UploadFiles {
                     if (!keepAlive) {
                         f.addListener(ChannelFutureListener.CLOSE);
                     }
-                    ctx.channel().config().setAutoRead(true);
                 });
             });
         } catch (RejectedExecutionException e) {
-            ctx.channel().config().setAutoRead(true);
             ctx.close();
         }
     }
