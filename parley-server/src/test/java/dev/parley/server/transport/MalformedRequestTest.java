@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Requests that break HTTP rules get an answer in the error envelope, never silence. */
+/** Requests that break HTTP or WebSocket rules get an answer in the error envelope, never silence. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MalformedRequestTest {
 
@@ -64,5 +64,18 @@ class MalformedRequestTest {
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().path("code").asInt()).isEqualTo(4);
+    }
+
+    @Test
+    void aFragmentedMessagePastTheFrameLimitIsClosedWith1009() {
+        try (RawHttp http = RawHttp.open(server.port())) {
+            RawWebSocket.upgrade(http, server, "fay");
+            byte[] part = new byte[40 * 1024];
+            java.util.Arrays.fill(part, (byte) 'a');
+            http.send(RawWebSocket.frame(RawWebSocket.TEXT, false, part));
+            http.send(RawWebSocket.frame(RawWebSocket.CONTINUATION, false, part));
+
+            assertThat(RawWebSocket.closeCode(http)).isEqualTo(1009);
+        }
     }
 }

@@ -8,6 +8,7 @@ import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import dev.parley.protocol.Json;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -26,8 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * What hostile connections can hold of the server: idle and slowloris HTTP connections and many connections
- * from one address. Each is measured on the running server (its open files) and bounded.
+ * What hostile connections can hold of the server: idle and slowloris HTTP connections, many connections from
+ * one address, and a WebSocket client that pings without reading. Each is measured on the running server
+ * (its open files, its queued bytes) and bounded.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ResourceBoundsTest {
@@ -198,6 +201,52 @@ class ResourceBoundsTest {
                 });
             } finally {
                 closeAll(held);
+            }
+        }
+    }
+
+    @Test
+    void anAnonymousSocketThatPingsWithoutReadingIsCutAsASlowConsumerAndItsQueueStaysBounded() throws Exception {
+        int highWater = 64 * 1024;
+        try (TestServer small = TestServer.start(b -> b.outboundHighWaterBytes(highWater));
+                RawHttp http = RawHttp.open(small.port(), null, 4096)) {
+            RawWebSocket.upgrade(http, small, null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> small.server().node().registry().all().size() == 1);
+            WsSession session = (WsSession) small.server().node().registry().all().iterator().next();
+            byte[] ping = RawWebSocket.frame(RawWebSocket.PING, true, new byte[125]);
+            byte[] burst = new byte[ping.length * 500];
+            for (int i = 0; i < 500; i++) {
+                System.arraycopy(ping, 0, burst, i * ping.length, ping.length);
+            }
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread flood = Thread.ofVirtual().start(() -> {
+                try {
+                    OutputStream out = http.socket().getOutputStream();
+                    while (!stop.get()) {
+                        out.write(burst);
+                    }
+                } catch (IOException closed) {
+                    // the server cut the socket, or the test closed it
+                }
+            });
+            try {
+                AtomicLong maxQueued = new AtomicLong();
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).until(() -> {
+                    maxQueued.accumulateAndGet(session.outboundQueueBytes(), Math::max);
+                    return session.isClosing() || maxQueued.get() > 64L * highWater;
+                });
+
+                assertThat(maxQueued.get()).as("bytes queued on the socket").isLessThanOrEqualTo(highWater + 8192L);
+                assertThat(session.isClosing()).as("cut").isTrue();
+                assertThat(session.channel().config().isAutoRead()).as("the server still reads the socket").isFalse();
+                assertThat(small.server().node().metrics().scrape()).contains("parley_slow_consumer_disconnects_total 1.0");
+                stop.set(true);
+                http.readToEnd(); // the 1013 close frame may be lost: a socket closed with unread pings is reset
+                await().atMost(Duration.ofSeconds(10)).until(() -> small.server().node().registry().all().isEmpty());
+            } finally {
+                stop.set(true);
+                http.close();
+                flood.join(10_000);
             }
         }
     }
