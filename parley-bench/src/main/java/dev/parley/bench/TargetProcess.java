@@ -59,7 +59,9 @@ final class TargetProcess implements AutoCloseable {
                 cmd.addAll(jvm);
                 cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", required("parley.serverJar"), "serve",
                         "--host", "127.0.0.1", "--port", String.valueOf(port), "--api-key", API_KEY,
-                        "--api-secret", SECRET, "--data-dir", dataDir.toString()));
+                        "--api-secret", SECRET, "--data-dir", dataDir.toString(),
+                        // every simulated client comes from this one address
+                        "--max-connections-per-address", "0"));
                 if (store.equals("postgresql")) {
                     freshDatabase();
                     cmd.addAll(List.of("--database-url", "postgresql://postgres@127.0.0.1:5432/" + BENCH_DATABASE));
