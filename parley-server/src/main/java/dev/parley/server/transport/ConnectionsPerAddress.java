@@ -3,13 +3,17 @@ package dev.parley.server.transport;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ipfilter.AbstractRemoteAddressFilter;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Bounds the open connections (HTTP and WebSocket alike) from one source address, so that one host cannot
+ * Bounds the open connections (HTTP and WebSocket alike) from one source address (an IPv6 /64, see
+ * {@link #key}), so that one host cannot
  * take the process's whole open-files budget. A connection past the bound is closed as soon as it is
  * accepted, before any byte is read; it holds nothing. The count of an address drops when one of its
  * connections closes, and an address with no open connection leaves the map, so the map holds at most one
@@ -30,7 +34,7 @@ final class ConnectionsPerAddress extends AbstractRemoteAddressFilter<InetSocket
 
     @Override
     protected boolean accept(ChannelHandlerContext ctx, InetSocketAddress remote) {
-        InetAddress address = remote.getAddress();
+        InetAddress address = key(remote.getAddress());
         boolean[] admitted = new boolean[1];
         open.compute(address, (a, n) -> {
             int count = n == null ? 0 : n;
@@ -43,8 +47,25 @@ final class ConnectionsPerAddress extends AbstractRemoteAddressFilter<InetSocket
         return admitted[0];
     }
 
-    /** Open connections from {@code address}, for tests and metrics. */
+    /**
+     * The address a connection counts against: an IPv4 address as it is, an IPv6 address by its /64, since
+     * one subscriber is normally given a whole /64 and could otherwise pick a new address per connection.
+     */
+    static InetAddress key(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address;
+        }
+        byte[] prefix = Arrays.copyOf(address.getAddress(), 16);
+        Arrays.fill(prefix, 8, 16, (byte) 0);
+        try {
+            return InetAddress.getByAddress(prefix);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("16 bytes are always an IPv6 address", e);
+        }
+    }
+
+    /** Open connections counted against {@code address}, for tests. */
     int openFrom(InetAddress address) {
-        return open.getOrDefault(address, 0);
+        return open.getOrDefault(key(address), 0);
     }
 }
