@@ -67,9 +67,10 @@ class HttpExchangesTest {
 
     private EmbeddedChannel channel(int minRate) {
         HttpExchanges exchanges = new HttpExchanges(HEAD, BODY, KEEP_ALIVE, minRate);
-        ch = new EmbeddedChannel(exchanges.wire(), new HttpServerCodec(), exchanges, new HttpObjectAggregator(1 << 20),
+        ch = new EmbeddedChannel();
+        ch.freezeTime(); // before the handlers are added: their deadlines start on the frozen clock
+        ch.pipeline().addLast(exchanges.wire(), new HttpServerCodec(), exchanges, new HttpObjectAggregator(1 << 20),
                 answerer);
-        ch.freezeTime();
         return ch;
     }
 
