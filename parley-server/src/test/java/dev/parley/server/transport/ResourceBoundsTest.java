@@ -78,10 +78,11 @@ class ResourceBoundsTest {
             for (RawHttp c : idle) {
                 assertThat(c.readToEnd()).as("bytes sent to an idle connection").isEmpty();
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(HEAD.multipliedBy(10));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(HEAD.multipliedBy(20));
 
-            // the server's ends are closed: what is left open is the test's own sockets
-            await().atMost(Duration.ofSeconds(10)).until(() -> openFiles() <= before + n + 10);
+            // the server's ends are closed: what is left open is the test's own sockets (and a little slack
+            // for files the JVM opens meanwhile), where the server's would double it
+            await().atMost(Duration.ofSeconds(10)).until(() -> openFiles() <= before + n + 50);
             try (RawHttp fresh = RawHttp.open(server.port())) {
                 assertThat(fresh.send(PREFLIGHT).read().status()).isEqualTo(204);
             }
@@ -185,7 +186,7 @@ class ResourceBoundsTest {
                     return admitted.size() == cap;
                 });
                 // the server holds the admitted ones only; the test holds all of its own
-                await().atMost(Duration.ofSeconds(10)).until(() -> openFiles() <= before + attempts + cap + 10);
+                await().atMost(Duration.ofSeconds(10)).until(() -> openFiles() <= before + attempts + cap + 50);
                 for (RawHttp c : admitted) {
                     assertThat(c.send(PREFLIGHT).read().status()).isEqualTo(204);
                 }
