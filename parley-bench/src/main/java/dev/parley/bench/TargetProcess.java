@@ -60,10 +60,12 @@ final class TargetProcess implements AutoCloseable {
                 cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", required("parley.serverJar"), "serve",
                         "--host", "127.0.0.1", "--port", String.valueOf(port), "--api-key", API_KEY,
                         "--api-secret", SECRET, "--data-dir", dataDir.toString(),
-                        // The workloads send and connect far faster than a user does; they measure
-                        // throughput, which per-user limits would cap. W5's slow users flood heartbeats to
-                        // reach the outbound bound, which the frame budget would otherwise cut first.
-                        "--disable-rate-limits", "--max-ws-frames-per-minute", "0"));
+                        // The workloads send and connect far faster than a user does, every simulated client
+                        // from one address; they measure throughput, which per-user limits and the per-address
+                        // cap would bound. W5's slow users flood heartbeats to reach the outbound bound, which
+                        // the frame budget would otherwise cut first.
+                        "--disable-rate-limits", "--max-ws-frames-per-minute", "0",
+                        "--max-connections-per-address", "0"));
                 if (store.equals("postgresql")) {
                     freshDatabase();
                     cmd.addAll(List.of("--database-url", "postgresql://postgres@127.0.0.1:5432/" + BENCH_DATABASE));

@@ -53,6 +53,16 @@ public final class ConfigLoader {
                     "API secret tries per address a minute, then 429 code 9; 0 for no limit (default 10)"),
             new Option("--app-rate-limits", "PARLEY_APP_RATE_LIMITS", false,
                     "also apply the app-wide quotas per endpoint and platform (Stream's table; default off)"),
+            new Option("--request-head-timeout", "PARLEY_REQUEST_HEAD_TIMEOUT", true,
+                    "time to send a complete request head, from connecting or from its first byte (default 10s)"),
+            new Option("--request-body-timeout", "PARLEY_REQUEST_BODY_TIMEOUT", true,
+                    "time to send a complete request body, extended by --request-body-min-rate (default 30s)"),
+            new Option("--request-body-min-rate", "PARLEY_REQUEST_BODY_MIN_RATE", true,
+                    "bytes/s at which a body may take longer than --request-body-timeout, 0 for never (default 16384)"),
+            new Option("--keep-alive-timeout", "PARLEY_KEEP_ALIVE_TIMEOUT", true,
+                    "close kept-alive HTTP connections idle for this long (default 60s)"),
+            new Option("--max-connections-per-address", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS", true,
+                    "most open connections from one source address, 0 for no limit (default 1000)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -178,6 +188,22 @@ public final class ConfigLoader {
         }
         if (v.containsKey("--app-rate-limits")) {
             b.appRateLimitsEnabled(bool(v.get("--app-rate-limits"), "--app-rate-limits"));
+        }
+        if (v.containsKey("--request-head-timeout")) {
+            b.requestHeadTimeout(duration(v.get("--request-head-timeout"), "--request-head-timeout"));
+        }
+        if (v.containsKey("--request-body-timeout")) {
+            b.requestBodyTimeout(duration(v.get("--request-body-timeout"), "--request-body-timeout"));
+        }
+        if (v.containsKey("--request-body-min-rate")) {
+            b.requestBodyMinRate(nonNegative(v.get("--request-body-min-rate"), "--request-body-min-rate"));
+        }
+        if (v.containsKey("--keep-alive-timeout")) {
+            b.keepAliveTimeout(duration(v.get("--keep-alive-timeout"), "--keep-alive-timeout"));
+        }
+        if (v.containsKey("--max-connections-per-address")) {
+            b.maxConnectionsPerAddress(
+                    nonNegative(v.get("--max-connections-per-address"), "--max-connections-per-address"));
         }
         return b;
     }

@@ -38,6 +38,16 @@ import java.time.Duration;
  * @param appRateLimitsEnabled whether the app-wide quotas per endpoint and platform apply too; off by default,
  *     as they cap the whole app's throughput (1,000 messages a minute from web clients) and a reconnect storm
  *     after a restart, which a self-hosted server need not do
+ * @param requestHeadTimeout time from a new connection, or from the first byte of a kept-alive one, to a
+ *     complete request head; past it the client gets 408 (code 23) and the connection closes
+ * @param requestBodyTimeout time from a complete head to a complete body, extended by every byte received
+ *     ({@code requestBodyMinRate}); past it the client gets 408 (code 23) and the connection closes
+ * @param requestBodyMinRate bytes per second a body may arrive at indefinitely: each byte received adds
+ *     {@code 1/requestBodyMinRate} seconds to {@code requestBodyTimeout}; 0 adds nothing
+ * @param keepAliveTimeout time a kept-alive HTTP connection may wait for its next request; past it the
+ *     connection is closed without an answer
+ * @param maxConnectionsPerAddress open connections (HTTP and WebSocket) from one source address; past it a
+ *     new connection is closed at once; 0 means no limit
  */
 public record ServerConfig(
         String host,
@@ -62,7 +72,12 @@ public record ServerConfig(
         int rateLimitMaxKeys,
         int maxWsFramesPerMinute,
         int maxAdminSecretTries,
-        boolean appRateLimitsEnabled) {
+        boolean appRateLimitsEnabled,
+        Duration requestHeadTimeout,
+        Duration requestBodyTimeout,
+        int requestBodyMinRate,
+        Duration keepAliveTimeout,
+        int maxConnectionsPerAddress) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -121,6 +136,23 @@ public record ServerConfig(
         if (maxAdminSecretTries < 0) {
             throw new IllegalArgumentException("max admin secret tries: " + maxAdminSecretTries + " (expected: >= 0)");
         }
+        positive(requestHeadTimeout, "request head timeout");
+        positive(requestBodyTimeout, "request body timeout");
+        positive(keepAliveTimeout, "keep-alive timeout");
+        if (requestBodyMinRate < 0) {
+            throw new IllegalArgumentException("request body min rate: " + requestBodyMinRate + " (expected: >= 0)");
+        }
+        if (maxConnectionsPerAddress < 0) {
+            throw new IllegalArgumentException(
+                    "max connections per address: " + maxConnectionsPerAddress + " (expected: >= 0)");
+        }
+    }
+
+    private static void positive(Duration d, String name) {
+        requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+        }
     }
 
     /** True when the embedded SQLite store is used. */
@@ -142,7 +174,10 @@ public record ServerConfig(
                 .uploadStallTimeout(uploadStallTimeout)
                 .rateLimitsEnabled(rateLimitsEnabled).rateLimitScale(rateLimitScale).rateLimitPerUser(rateLimitPerUser)
                 .rateLimitMaxKeys(rateLimitMaxKeys).maxWsFramesPerMinute(maxWsFramesPerMinute)
-                .maxAdminSecretTries(maxAdminSecretTries).appRateLimitsEnabled(appRateLimitsEnabled);
+                .maxAdminSecretTries(maxAdminSecretTries).appRateLimitsEnabled(appRateLimitsEnabled)
+                .requestHeadTimeout(requestHeadTimeout).requestBodyTimeout(requestBodyTimeout)
+                .requestBodyMinRate(requestBodyMinRate).keepAliveTimeout(keepAliveTimeout)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -170,6 +205,11 @@ public record ServerConfig(
         private int maxWsFramesPerMinute = 600;
         private int maxAdminSecretTries = 10;
         private boolean appRateLimitsEnabled = false;
+        private Duration requestHeadTimeout = Duration.ofSeconds(10);
+        private Duration requestBodyTimeout = Duration.ofSeconds(30);
+        private int requestBodyMinRate = 16 * 1024;
+        private Duration keepAliveTimeout = Duration.ofSeconds(60);
+        private int maxConnectionsPerAddress = 1000;
 
         public Builder host(String v) { host = v; return this; }
         public Builder port(int v) { port = v; return this; }
@@ -194,6 +234,11 @@ public record ServerConfig(
         public Builder maxWsFramesPerMinute(int v) { maxWsFramesPerMinute = v; return this; }
         public Builder maxAdminSecretTries(int v) { maxAdminSecretTries = v; return this; }
         public Builder appRateLimitsEnabled(boolean v) { appRateLimitsEnabled = v; return this; }
+        public Builder requestHeadTimeout(Duration v) { requestHeadTimeout = v; return this; }
+        public Builder requestBodyTimeout(Duration v) { requestBodyTimeout = v; return this; }
+        public Builder requestBodyMinRate(int v) { requestBodyMinRate = v; return this; }
+        public Builder keepAliveTimeout(Duration v) { keepAliveTimeout = v; return this; }
+        public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
 
         /** The key set so far, or null. */
         public String apiKey() { return apiKey; }
@@ -208,7 +253,8 @@ public record ServerConfig(
                     idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes, maxConnectionsPerUser,
                     connectionPolicy, metricsEnabled, maxUploadBytes, uploadStallTimeout, rateLimitsEnabled,
                     rateLimitScale, rateLimitPerUser, rateLimitMaxKeys, maxWsFramesPerMinute, maxAdminSecretTries,
-                    appRateLimitsEnabled);
+                    appRateLimitsEnabled, requestHeadTimeout, requestBodyTimeout, requestBodyMinRate,
+                    keepAliveTimeout, maxConnectionsPerAddress);
         }
     }
 }

@@ -49,10 +49,19 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req && req.decoderResult().isFailure()) {
+            ctx.fireChannelRead(msg); // its URI or Content-Length may not parse: the handler answers 400
+            return;
+        }
         if (msg instanceof HttpRequest req) {
             dropping = false;
             seen = 0;
-            String path = HttpHandler.normalise(new QueryStringDecoder(req.uri()).path());
+            String path;
+            try {
+                path = HttpHandler.normalise(new QueryStringDecoder(req.uri()).path());
+            } catch (IllegalArgumentException e) {
+                path = "/"; // bad percent-encoding: the handler answers 400; until then the smaller limit holds
+            }
             limit = Uploads.isUploadRoute(req.method().name(), path) ? maxUpload : maxBody;
             if (HttpUtil.getContentLength(req, -1L) > limit) {
                 reject(ctx, msg);

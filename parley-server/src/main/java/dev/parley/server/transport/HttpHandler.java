@@ -36,7 +36,8 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Every HTTP request: CORS preflights, the {@code /connect} upgrade, and REST calls, which run on a
- * virtual thread while the channel stops reading, so that answers on one connection keep their order.
+ * virtual thread. {@link HttpExchanges}, ahead of this handler, passes one request at a time and stops
+ * reading until it is answered, so answers on one connection keep their order.
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -72,7 +73,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         QueryStringDecoder decoder = new QueryStringDecoder(req.uri());
-        String path = normalise(decoder.path());
+        String path;
+        try {
+            path = normalise(decoder.path());
+            decoder.parameters(); // decoded lazily: a bad escape must be refused here, not where it is read
+        } catch (IllegalArgumentException e) {
+            writeError(ctx, ChatException.input("the request URI is not valid percent-encoding"), HttpUtil.isKeepAlive(req));
+            return;
+        }
         if (req.method().equals(HttpMethod.OPTIONS)) {
             writePreflight(ctx, req);
             return;
@@ -95,17 +103,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         HttpCall call = toCall(req, path, decoder, ByteBufUtil.getBytes(req.content()), hostOf(ctx));
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        ctx.channel().config().setAutoRead(false);
         try {
             node.blockingExecutor().execute(() -> {
                 HttpResult result = api.handle(call);
-                ctx.channel().eventLoop().execute(() -> {
-                    write(ctx, result.status(), result.body(), result.headers(), keepAlive);
-                    ctx.channel().config().setAutoRead(true);
-                });
+                ctx.channel().eventLoop().execute(
+                        () -> write(ctx, result.status(), result.body(), result.headers(), keepAlive));
             });
         } catch (RejectedExecutionException e) {
-            ctx.channel().config().setAutoRead(true);
             writeError(ctx, new ChatException(ErrorCode.INTERNAL, "server is shutting down"), false);
         }
     }

@@ -3,6 +3,7 @@ package dev.parley.server.transport;
 import static java.util.Objects.requireNonNull;
 
 import dev.parley.server.ChatNode;
+import dev.parley.server.ServerConfig;
 import dev.parley.server.Session;
 import dev.parley.server.api.RestApi;
 import io.netty.bootstrap.ServerBootstrap;
@@ -82,11 +83,21 @@ public final class NettyTransport implements AutoCloseable {
         int maxUpload = node.config().maxUploadBytes();
         OpsPages pages = new OpsPages(node);
         HttpDataFactory uploadFiles = uploadFiles(maxUpload);
+        ServerConfig c = node.config();
+        ConnectionsPerAddress perAddress =
+                c.maxConnectionsPerAddress() > 0 ? new ConnectionsPerAddress(c.maxConnectionsPerAddress()) : null;
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                if (perAddress != null) {
+                    ch.pipeline().addLast(perAddress); // decides at once, then leaves the pipeline
+                }
+                HttpExchanges exchanges = new HttpExchanges(c.requestHeadTimeout(), c.requestBodyTimeout(),
+                        c.keepAliveTimeout(), c.requestBodyMinRate());
                 ch.pipeline()
+                        .addLast(exchanges.wire())
                         .addLast(new HttpServerCodec(8192, 16384, 8192))
+                        .addLast(exchanges)
                         .addLast(new BodyLimit(maxBody, maxUpload))
                         .addLast(new UploadHandler(node, api, uploadFiles))
                         .addLast(new BoundedAggregator(Math.max(maxBody, maxUpload)))

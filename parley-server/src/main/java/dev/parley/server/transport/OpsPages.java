@@ -84,18 +84,13 @@ final class OpsPages {
                     "/metrics is disabled on this server (--disable-metrics)"), keepAlive);
             return;
         }
-        ctx.channel().config().setAutoRead(false);
         try {
             // gauges may read the store (MAU), so the scrape runs off the event loop
             node.blockingExecutor().execute(() -> {
                 byte[] text = node.metrics().scrape().getBytes(StandardCharsets.UTF_8);
-                ctx.channel().eventLoop().execute(() -> {
-                    write(ctx, text, Metrics.CONTENT_TYPE, keepAlive, false);
-                    ctx.channel().config().setAutoRead(true);
-                });
+                ctx.channel().eventLoop().execute(() -> write(ctx, text, Metrics.CONTENT_TYPE, keepAlive, false));
             });
         } catch (RejectedExecutionException e) {
-            ctx.channel().config().setAutoRead(true);
             HttpHandler.writeError(ctx, new ChatException(ErrorCode.INTERNAL, "server is shutting down"), false);
         }
     }

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * Serves uploaded files at {@code GET /uploads/<id>/<name>} without a token (the random id is the
  * capability, as with a CDN URL), with the stored content type, {@code nosniff}, and as an attachment
  * unless the type is safe to show inline (images, audio, video, PDF). The file is looked up and opened on a
- * virtual thread (the channel stops reading meanwhile, so answers keep their order), then sent as a file
- * region: its bytes are never held in memory, however slowly the client reads.
+ * virtual thread ({@link HttpExchanges} holds later requests of the connection back meanwhile, so answers keep
+ * their order), then sent as a file region: its bytes are never held in memory, however slowly the client reads.
  */
 final class UploadFiles {
     private static final Logger log = LoggerFactory.getLogger(UploadFiles.class);
@@ -52,7 +52,6 @@ final class UploadFiles {
     void serve(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         boolean head = req.method().equals(HttpMethod.HEAD);
-        ctx.channel().config().setAutoRead(false);
         try {
             node.blockingExecutor().execute(() -> {
                 Answer answer = answer(path, head);
@@ -62,11 +61,9 @@ final class UploadFiles {
                     if (!keepAlive) {
                         f.addListener(ChannelFutureListener.CLOSE);
                     }
-                    ctx.channel().config().setAutoRead(true);
                 });
             });
         } catch (RejectedExecutionException e) {
-            ctx.channel().config().setAutoRead(true);
             ctx.close();
         }
     }

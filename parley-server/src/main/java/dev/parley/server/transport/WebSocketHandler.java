@@ -9,12 +9,13 @@ import dev.parley.server.ratelimit.FrameBudget;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import org.slf4j.Logger;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
 final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
 
+    static final int NORMAL_CLOSURE = 1000;
     static final int GOING_AWAY = 1001;
+    static final int MESSAGE_TOO_BIG = 1009;
 
     /** Close code of a socket that sent more frames than its budget allows (RFC 6455: policy violation). */
     static final int POLICY_VIOLATION = 1008;
@@ -44,6 +47,9 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (session.isClosing()) {
+            return; // decoded from the last read before the socket stopped reading
+        }
         if (budget != null && !budget.tryFrame(node.clock().instant())) {
             // Past the budget nothing more is read: what the client already sent is dropped with the socket.
             ctx.channel().config().setAutoRead(false);
@@ -52,9 +58,9 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         }
         switch (frame) {
             case TextWebSocketFrame text -> onText(text.text());
-            case PingWebSocketFrame ping -> ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-            case CloseWebSocketFrame close -> ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), ""))
-                    .addListener(f -> ctx.close());
+            case PingWebSocketFrame ping -> session.pong(ping.content().retain());
+            case CloseWebSocketFrame close -> session.closing(
+                    WebSocketCloseStatus.isValidStatusCode(close.statusCode()) ? close.statusCode() : NORMAL_CLOSURE, "");
             case BinaryWebSocketFrame binary -> sendError(ChatException.input("binary frames are not supported"));
             default -> {}
         }
@@ -111,7 +117,11 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof CorruptedWebSocketFrameException) {
-            session.close(1009, "frame too large or malformed");
+            session.close(MESSAGE_TOO_BIG, "frame too large or malformed");
+            return;
+        }
+        if (cause instanceof TooLongFrameException) { // a fragmented message past the bound, from the aggregator
+            session.close(MESSAGE_TOO_BIG, "message larger than " + node.config().maxFrameBytes() + " bytes");
             return;
         }
         log.debug("socket error on {}", session, cause);

@@ -8,14 +8,13 @@ import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -43,6 +42,10 @@ final class WebSocketUpgrader {
     }
 
     void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
+            HttpHandler.writeError(ctx, ChatException.input("a WebSocket upgrade needs a Sec-WebSocket-Key header"), false);
+            return;
+        }
         ConnectParams params = null;
         ChatException refusal = null;
         try {
@@ -63,11 +66,16 @@ final class WebSocketUpgrader {
         WsSession session = new WsSession(ch, UUID.randomUUID().toString(), userId, client,
                 req.headers().get(HttpHeaderNames.USER_AGENT), node.clock().instant(), node.metrics());
         ChannelPipeline p = ch.pipeline();
-        handshaker.handshake(ch, req).addListener(f -> {
-            if (!f.isSuccess()) {
-                ch.close();
-            }
-        });
+        try {
+            handshaker.handshake(ch, req).addListener(f -> {
+                if (!f.isSuccess()) {
+                    ch.close();
+                }
+            });
+        } catch (WebSocketHandshakeException e) { // thrown before anything is written or the pipeline changes
+            HttpHandler.writeError(ctx, ChatException.input("not a valid WebSocket upgrade: " + e.getMessage()), false);
+            return;
+        }
         p.remove(HttpHandler.class);
         if (p.get(BodyLimit.class) != null) {
             p.remove(BodyLimit.class); // an HTTP handler too: an open socket keeps no HTTP state
@@ -75,6 +83,7 @@ final class WebSocketUpgrader {
         if (p.get(UploadHandler.class) != null) {
             p.remove(UploadHandler.class);
         }
+        HttpExchanges.leave(p); // HTTP deadlines end here; the socket's own idle timeout follows
         p.addLast(new WebSocketFrameAggregator(maxFrame));
         long idleMillis = node.config().idleTimeout().toMillis();
         p.addLast(new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
@@ -122,7 +131,7 @@ final class WebSocketUpgrader {
         ObjectNode frame = Events.connectionError(e, node.clock().instant());
         ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Json.writeBytes(frame))));
         String reason = e.getMessage().length() > 100 ? e.getMessage().substring(0, 100) : e.getMessage();
-        ch.writeAndFlush(new CloseWebSocketFrame(NORMAL_CLOSURE, reason)).addListener(ChannelFutureListener.CLOSE);
+        session.closing(NORMAL_CLOSURE, reason);
     }
 
     private static ChatException unwrap(Throwable e) {

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -21,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Outbound frames go through Netty's channel buffer, bounded by the write-buffer water mark; a client
  * whose buffer is past the high mark is a slow consumer and is closed with 1013 (try again later), a
  * code on which clients reconnect. A close frame waits behind the frames already queued, which a slow
- * consumer may never read, so every close is forced after {@link #CLOSE_GRACE_MILLIS}.
+ * consumer may never read, so every close is forced after {@link #CLOSE_GRACE_MILLIS}. Pongs obey the
+ * same bound ({@link #pong}). A socket being closed is no longer read.
  */
 final class WsSession implements Session {
     static final int CONNECTING = 0;
@@ -149,15 +151,44 @@ final class WsSession implements Session {
             metrics.outboundDropped();
             return;
         }
-        if (!channel.isWritable()) {
-            frame.release();
-            metrics.outboundDropped();
-            metrics.slowConsumerDisconnected();
-            close(SLOW_CONSUMER_CODE, "slow consumer: outbound buffer full");
+        if (cutIfFull(frame)) {
             return;
         }
         channel.writeAndFlush(new TextWebSocketFrame(frame), channel.voidPromise());
         metrics.eventsDelivered(1);
+    }
+
+    /**
+     * Answers a ping, under the same bound as every other frame: a client that pings without reading the
+     * pongs is a slow consumer like any other. Event loop only.
+     */
+    void pong(ByteBuf payload) {
+        if (closing.get() || !channel.isActive()) {
+            payload.release();
+            return;
+        }
+        if (!cutIfFull(payload)) {
+            channel.writeAndFlush(new PongWebSocketFrame(payload), channel.voidPromise());
+        }
+    }
+
+    /** Past the outbound bound: drops {@code frame} and cuts the socket with 1013; true when it did. */
+    private boolean cutIfFull(ByteBuf frame) {
+        if (channel.isWritable()) {
+            return false;
+        }
+        frame.release();
+        metrics.outboundDropped();
+        if (!closing.get()) {
+            metrics.slowConsumerDisconnected();
+        }
+        close(SLOW_CONSUMER_CODE, "slow consumer: outbound buffer full");
+        return true;
+    }
+
+    /** Whether the socket is being closed: what it sends now is not read. */
+    boolean isClosing() {
+        return closing.get();
     }
 
     /**
@@ -204,9 +235,11 @@ final class WsSession implements Session {
     /**
      * Sends a close frame (once: later calls only return the future), then closes the channel once the
      * frame is written or after {@link #CLOSE_GRACE_MILLIS}; the returned future completes once it is closed.
+     * The socket stops reading at once: nothing it sends from now on is handled.
      */
     ChannelFuture closing(int code, String reason) {
         if (channel.isActive() && closing.compareAndSet(false, true)) {
+            channel.config().setAutoRead(false);
             String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
             channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
             channel.eventLoop().schedule(() -> {

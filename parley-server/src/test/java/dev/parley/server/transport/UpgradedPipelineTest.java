@@ -29,7 +29,7 @@ class UpgradedPipelineTest {
                     .map(ChannelHandler::getClass).<Class<?>>map(c -> c).toList();
 
             assertThat(handlers).doesNotContain(HttpServerCodec.class, BodyLimit.class, BoundedAggregator.class,
-                    HttpObjectAggregator.class, HttpHandler.class, UploadHandler.class);
+                    HttpObjectAggregator.class, HttpHandler.class, UploadHandler.class, HttpExchanges.class);
             assertThat(handlers).contains(WebSocketHandler.class).hasSize(5);
         }
     }

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -53,6 +54,27 @@ class WsSessionQueueTest {
         assertThat(close.statusCode()).isEqualTo(1013);
         close.release();
         assertThat(sample(metrics, "parley_outbound_drops_total")).isEqualTo(1.0);
+        assertThat(sample(metrics, "parley_slow_consumer_disconnects_total")).isEqualTo(1.0);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aPongPastTheOutboundBoundIsDroppedAndCutsTheSocketWith1013AndStopsReadingIt() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        Metrics metrics = new Metrics();
+        WsSession s = new WsSession(ch, "c3", "", "probe", "ua", Instant.now(), metrics);
+        s.pong(Unpooled.copiedBuffer("p1", StandardCharsets.UTF_8));
+        assertThat(ch.<Object>readOutbound()).isInstanceOf(PongWebSocketFrame.class);
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+
+        s.pong(Unpooled.copiedBuffer("p2", StandardCharsets.UTF_8));
+        s.pong(Unpooled.copiedBuffer("p3", StandardCharsets.UTF_8));
+
+        CloseWebSocketFrame close = ch.readOutbound();
+        assertThat(close.statusCode()).isEqualTo(1013);
+        close.release();
+        assertThat(ch.<Object>readOutbound()).isNull();
+        assertThat(ch.config().isAutoRead()).isFalse();
         assertThat(sample(metrics, "parley_slow_consumer_disconnects_total")).isEqualTo(1.0);
         ch.finishAndReleaseAll();
     }
