@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
@@ -56,12 +55,7 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest req) {
             dropping = false;
             seen = 0;
-            String path;
-            try {
-                path = HttpHandler.normalise(new QueryStringDecoder(req.uri()).path());
-            } catch (IllegalArgumentException e) {
-                path = "/"; // bad percent-encoding: the handler answers 400; until then the smaller limit holds
-            }
+            String path = HttpHandler.routingPath(req.uri());
             limit = Uploads.isUploadRoute(req.method().name(), path) ? maxUpload : maxBody;
             if (HttpUtil.getContentLength(req, -1L) > limit) {
                 reject(ctx, msg);

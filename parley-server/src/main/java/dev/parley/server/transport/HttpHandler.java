@@ -137,6 +137,18 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return new HttpCall(req.method().name(), path, query, headers, body, null, remoteAddress);
     }
 
+    /**
+     * The normalised path of {@code uri} for the handlers ahead of this one, which only pick a limit or a
+     * route by it; {@code /} when its percent-encoding is bad, which this handler then answers with 400.
+     */
+    static String routingPath(String uri) {
+        try {
+            return normalise(new QueryStringDecoder(uri).path());
+        } catch (IllegalArgumentException e) {
+            return "/";
+        }
+    }
+
     static String normalise(String path) {
         String p = path.isEmpty() ? "/" : path;
         while (p.length() > 1 && p.endsWith("/")) {

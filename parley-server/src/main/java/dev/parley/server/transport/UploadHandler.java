@@ -114,7 +114,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpRequest req && req.decoderResult().isSuccess()
                 && supportedExpectation(req)
-                && Uploads.isUploadRoute(req.method().name(), HttpHandler.normalise(new QueryStringDecoder(req.uri()).path()))) {
+                && Uploads.isUploadRoute(req.method().name(), HttpHandler.routingPath(req.uri()))) {
             current = new Upload(ctx, req);
             current.admit();
             if (msg instanceof HttpContent c) {
