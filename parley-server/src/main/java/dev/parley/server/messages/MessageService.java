@@ -84,6 +84,7 @@ public final class MessageService {
             throw ChatException.input("message is required and must be an object");
         }
         ObjectNode msg = (ObjectNode) in;
+        MessageDocs.checkTypes(msg, "message.");
         ChannelRow ch0 = channels.require(cid);
         ChannelType type = core.typeOf(ch0);
         User author = author(actor, msg);
@@ -97,10 +98,6 @@ public final class MessageService {
         slowMode(as, type, member, ch0);
         String id = messageId(msg);
         String text = msg.path("text").isTextual() ? msg.get("text").asText() : "";
-        if (text.length() > type.maxMessageLength()) {
-            throw new ChatException(ErrorCode.MESSAGE_TOO_LONG, "message.text is " + text.length()
-                    + " characters long (expected: at most " + type.maxMessageLength() + ")");
-        }
         String parentId = msg.path("parent_id").isTextual() && !msg.get("parent_id").asText().isEmpty()
                 ? msg.get("parent_id").asText() : null;
         if (parentId != null && !type.flag("replies")) {
@@ -120,6 +117,7 @@ public final class MessageService {
             doc.put("type", "system");
         }
         MessageDocs.copyCustom(msg, doc);
+        MessageDocs.checkLimits(doc, type.maxMessageLength());
         if (core.store().findMessage(id).isPresent()) {
             throw duplicate(id);
         }
@@ -347,9 +345,11 @@ public final class MessageService {
             return UUID.randomUUID().toString();
         }
         String s = id.asText();
-        if (!id.isTextual() || s.length() > MAX_ID_LENGTH || s.contains(",") || s.contains("%")) {
+        // The id goes into paths (/messages/{id}) and lists (?ids=a,b): these characters would make it unreachable.
+        if (!id.isTextual() || s.length() > MAX_ID_LENGTH || s.contains(",") || s.contains("%") || s.contains("/")
+                || s.chars().anyMatch(Character::isISOControl)) {
             throw ChatException.input("message.id must be a string of at most " + MAX_ID_LENGTH
-                    + " characters without ',' or '%'");
+                    + " characters without ',', '%', '/' or control characters");
         }
         return s;
     }
