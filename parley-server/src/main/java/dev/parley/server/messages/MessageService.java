@@ -220,7 +220,8 @@ public final class MessageService {
     private void quote(ObjectNode msg, ObjectNode doc) {
         String q = msg.path("quoted_message_id").asText("");
         if (!q.isEmpty()) {
-            core.store().findMessage(q).ifPresent(m -> {
+            // Only a message of the same channel: quoting is no way to read another channel's messages.
+            core.store().findMessage(q).filter(m -> m.cid().equals(doc.path("cid").asText())).ifPresent(m -> {
                 doc.put("quoted_message_id", q);
                 ObjectNode quoted = m.doc().deepCopy();
                 quoted.remove("quoted_message");
