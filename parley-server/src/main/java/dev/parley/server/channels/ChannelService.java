@@ -82,6 +82,9 @@ public final class ChannelService {
             id = distinctId(memberIds(data.get("members"), true));
         } else if (!ID.matcher(id).matches()) {
             throw ChatException.input("channel id '" + shorten(id) + "' is invalid (expected: 1 to 64 characters of a-z A-Z 0-9 _ - !)");
+        } else if (id.equals("query")) {
+            // POST /channels/{type}/query is the distinct-channel query: such a channel could never be updated.
+            throw ChatException.input("channel id 'query' is reserved");
         }
         String cid = typeName + ":" + id;
         String channelId = id;

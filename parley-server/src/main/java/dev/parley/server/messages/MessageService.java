@@ -352,6 +352,10 @@ public final class MessageService {
             throw ChatException.input("message.id must be a string of at most " + MAX_ID_LENGTH
                     + " characters without ',', '%', '/' or control characters");
         }
+        if (s.equals("history")) {
+            // POST /messages/history is the message-history query: such a message could never be updated.
+            throw ChatException.input("message.id 'history' is reserved");
+        }
         return s;
     }
 

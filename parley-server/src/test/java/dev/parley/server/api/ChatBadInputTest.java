@@ -97,7 +97,9 @@ class ChatBadInputTest {
                 Arguments.of("PUT", "/messages/bad-msg", "{\"set\": \"text\"}", 4),
                 Arguments.of("POST", "/channels/messaging/bad", "{\"data\": {\"frozen\": \"yes\"}}", 4),
                 Arguments.of("PATCH", "/channels/messaging/bad", "{\"set\": {\"cooldown\": \"5\"}}", 4),
-                Arguments.of("POST", "/channels/messaging/typed/query", "{\"data\": {\"team\": 5}}", 4));
+                Arguments.of("POST", "/channels/messaging/typed/query", "{\"data\": {\"team\": 5}}", 4),
+                Arguments.of("POST", "/channels/messaging/query/query", "{}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"id\": \"history\"}}", 4));
     }
 
     @ParameterizedTest(name = "{0} {1} {2} fails with code {3}")
