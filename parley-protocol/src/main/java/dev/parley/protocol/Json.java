@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
 
 /**
  * The JSON codec shared by the server and the client SDK.
@@ -25,6 +28,7 @@ public final class Json {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();
 
@@ -59,13 +63,9 @@ public final class Json {
      */
     public static JsonNode parse(String text, String what) {
         try {
-            JsonNode node = MAPPER.readTree(text);
-            if (node == null || node.isMissingNode()) {
-                throw ChatException.input(what + " is empty");
-            }
-            return node;
+            return checked(MAPPER.readTree(text), what);
         } catch (JsonProcessingException e) {
-            throw ChatException.input(what + " is not valid JSON: " + e.getOriginalMessage());
+            throw invalid(e, what);
         }
     }
 
@@ -80,15 +80,60 @@ public final class Json {
 
     public static JsonNode parse(byte[] bytes, String what) {
         try {
-            JsonNode node = MAPPER.readTree(bytes);
-            if (node == null || node.isMissingNode()) {
-                throw ChatException.input(what + " is empty");
-            }
-            return node;
+            return checked(MAPPER.readTree(bytes), what);
         } catch (JsonProcessingException e) {
-            throw ChatException.input(what + " is not valid JSON: " + e.getOriginalMessage());
+            throw invalid(e, what);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ChatException invalid(JsonProcessingException e, String what) {
+        String detail = e.getOriginalMessage();
+        if (detail != null && detail.startsWith("Trailing token")) {
+            detail = "more data follows the JSON value";
+        }
+        return ChatException.input(what + " is not valid JSON: " + detail);
+    }
+
+    /**
+     * Refuses what the parser lets through but no store can keep as sent: a lone UTF-16 surrogate (a JSON
+     * escape of D800 to DFFF without its pair) in a string or a key, and a number too large for a double
+     * ({@code 1e400}, which would be kept as infinity).
+     */
+    private static JsonNode checked(JsonNode root, String what) {
+        if (root == null || root.isMissingNode()) {
+            throw ChatException.input(what + " is empty");
+        }
+        Deque<JsonNode> todo = new ArrayDeque<>();
+        todo.push(root);
+        while (!todo.isEmpty()) {
+            JsonNode n = todo.pop();
+            if (n.isTextual()) {
+                checkText(n.textValue(), what);
+            } else if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) {
+                throw ChatException.input(what + " has a number out of range (expected: a finite double)");
+            } else if (n.isObject()) {
+                for (Map.Entry<String, JsonNode> e : n.properties()) {
+                    checkText(e.getKey(), what);
+                    todo.push(e.getValue());
+                }
+            } else if (n.isArray()) {
+                n.forEach(todo::push);
+            }
+        }
+        return root;
+    }
+
+    private static void checkText(String s, String what) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw ChatException.input(what + " has a string with a lone UTF-16 surrogate (\\u"
+                        + Integer.toHexString(c) + "), which is not a character");
+            }
         }
     }
 

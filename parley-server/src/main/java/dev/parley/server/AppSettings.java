@@ -2,6 +2,8 @@ package dev.parley.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The app settings of {@code GET /app} and {@code PATCH /app} (PROTOCOL.md §7.15), immutable.
@@ -18,27 +21,33 @@ import java.util.Set;
  */
 public record AppSettings(ObjectNode doc) {
 
-    /** Keys {@code PATCH /app} accepts, with the JSON type each must have. */
+    /** Keys {@code PATCH /app} accepts because the server acts on them, with the JSON type each must have. */
     static final Map<String, JsonType> EDITABLE = Map.ofEntries(
             Map.entry("name", JsonType.STRING),
             Map.entry("disable_auth_checks", JsonType.BOOLEAN),
-            Map.entry("disable_permissions_checks", JsonType.BOOLEAN),
             Map.entry("revoke_tokens_issued_before", JsonType.TIMESTAMP_OR_NULL),
-            Map.entry("enforce_unique_usernames", JsonType.STRING),
-            Map.entry("guest_user_creation_disabled", JsonType.BOOLEAN),
-            Map.entry("user_search_disallowed_roles", JsonType.ARRAY),
-            Map.entry("grants", JsonType.OBJECT),
             Map.entry("file_upload_config", JsonType.OBJECT),
             Map.entry("image_upload_config", JsonType.OBJECT),
             Map.entry("max_connections_per_user", JsonType.INT_OR_NULL),
-            Map.entry("connection_policy", JsonType.STRING_OR_NULL),
-            Map.entry("webhook_url", JsonType.STRING),
-            Map.entry("reminders_interval", JsonType.INT_OR_NULL));
+            Map.entry("connection_policy", JsonType.STRING_OR_NULL));
+
+    /**
+     * Settings the server does not act on, each with the one value that says what the server does anyway:
+     * that value is accepted and not stored; any other is refused like an unknown setting, so that no one
+     * believes a webhook, a tenant boundary or a permission switch is in force when it is not.
+     */
+    static final Map<String, JsonNode> NO_OP = Map.of(
+            "multi_tenant_enabled", BooleanNode.FALSE,
+            "disable_permissions_checks", BooleanNode.FALSE,
+            "enforce_unique_usernames", TextNode.valueOf("no"),
+            "guest_user_creation_disabled", BooleanNode.TRUE,
+            "user_search_disallowed_roles", Json.array(),
+            "webhook_url", TextNode.valueOf(""));
 
     /** Keys the server recognises but that cannot be changed through {@code PATCH /app}. */
     static final Set<String> READ_ONLY = Set.of("suspended", "channel_configs", "permission_version", "placement");
 
-    enum JsonType { STRING, BOOLEAN, TIMESTAMP_OR_NULL, ARRAY, OBJECT, INT_OR_NULL, STRING_OR_NULL }
+    enum JsonType { STRING, BOOLEAN, TIMESTAMP_OR_NULL, OBJECT, INT_OR_NULL, STRING_OR_NULL }
 
     public AppSettings {
         doc = doc.deepCopy();
@@ -70,12 +79,14 @@ public record AppSettings(ObjectNode doc) {
     }
 
     /**
-     * Applies a {@code PATCH /app} body.
+     * Applies a {@code PATCH /app} body: all of it or, on any refusal, none of it.
      *
-     * @throws ChatException code 4 naming the key when a known key has the wrong type, or a read-only key is sent
+     * @throws ChatException code 4 naming the key when a key has the wrong type, is read-only, or is a setting
+     *     the server does not act on (other than its no-op value)
      */
     public AppSettings patch(ObjectNode body) {
         ObjectNode d = doc.deepCopy();
+        Set<String> notActedOn = new TreeSet<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
@@ -84,10 +95,15 @@ public record AppSettings(ObjectNode doc) {
                 throw ChatException.input("UpdateApp failed with error: \"" + key + " cannot be changed\"");
             }
             JsonType type = EDITABLE.get(key);
-            if (type == null) {
-                continue; // Stream has many settings Parley does not implement; they are accepted and ignored
+            if (type != null) {
+                d.set(key, check(key, type, v));
+            } else if (!v.equals(NO_OP.get(key))) {
+                notActedOn.add(key);
             }
-            d.set(key, check(key, type, v));
+        }
+        if (!notActedOn.isEmpty()) {
+            throw ChatException.input("UpdateApp failed with error: \"this server does not act on "
+                    + String.join(", ", notActedOn) + "; refused rather than stored and ignored\"");
         }
         return new AppSettings(d);
     }
@@ -96,7 +112,6 @@ public record AppSettings(ObjectNode doc) {
         boolean ok = switch (type) {
             case STRING -> v.isTextual();
             case BOOLEAN -> v.isBoolean();
-            case ARRAY -> v.isArray();
             case OBJECT -> v.isObject();
             case INT_OR_NULL -> v.isNull() || v.isIntegralNumber();
             case TIMESTAMP_OR_NULL -> v.isNull() || v.isTextual();

@@ -73,10 +73,18 @@ class AppSettingsTest {
     }
 
     @Test
-    void patchIgnoresKeysParleyDoesNotImplement() {
-        AppSettings s = AppSettings.defaults().patch(Json.object().put("sqs_url", "https://example.test"));
+    void patchRefusesKeysParleyDoesNotActOnNamingThem() {
+        assertInputError(Json.object().put("sqs_url", "https://example.test"), "sqs_url");
+        assertInputError(Json.object().put("multi_tenant_enabled", true), "multi_tenant_enabled");
+        assertInputError(Json.object().put("webhook_url", "https://example.test/hook"), "webhook_url");
+    }
 
-        assertThat(s.toJson().has("sqs_url")).isFalse();
+    @Test
+    void patchAcceptsAndDropsTheNoOpValueOfAKeyParleyDoesNotActOn() {
+        AppSettings s = AppSettings.defaults().patch(Json.object().put("multi_tenant_enabled", false).put("webhook_url", ""));
+
+        assertThat(s.toJson().has("multi_tenant_enabled")).isFalse();
+        assertThat(s.toJson().has("webhook_url")).isFalse();
     }
 
     @Test

@@ -16,8 +16,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The REST surface (PROTOCOL.md §7): checks the key and the token, routes, runs the handler and turns
@@ -25,13 +23,12 @@ import org.slf4j.LoggerFactory;
  * exception escapes and no stack trace reaches a client. Blocking: call from a virtual thread.
  */
 public final class RestApi {
-    private static final Logger log = LoggerFactory.getLogger(RestApi.class);
-
     /** Methods kept as such in the latency metric; any other is counted as {@code OTHER}. */
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
     private final ChatNode node;
     private final Router router = newRouter();
+    private final InternalErrors internalErrors = new InternalErrors();
 
     public RestApi(ChatNode node) {
         this.node = requireNonNull(node, "node");
@@ -117,7 +114,7 @@ public final class RestApi {
             if (cause != null) {
                 return new HttpResult(cause.statusCode(), Events.envelope(cause, duration(start)));
             }
-            log.error("{} {} failed", call.method(), call.path(), e);
+            internalErrors.failed(call, e);
             ChatException internal = new ChatException(ErrorCode.INTERNAL, "internal error; the server log has details");
             return new HttpResult(500, Events.envelope(internal, duration(start)));
         }

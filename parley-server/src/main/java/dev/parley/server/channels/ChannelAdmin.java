@@ -75,6 +75,7 @@ public final class ChannelAdmin {
         ChannelRow changed = null;
         if (body.path("data").isObject()) {
             ObjectNode data = (ObjectNode) body.get("data");
+            ChannelService.checkTypes(data, "data.");
             Permissions.require(actor, type, me, "update-channel", own, "UpdateChannel", cid);
             ObjectNode replaced = ChannelService.custom(data);
             if (ch.custom().has(ChannelTypes.OVERRIDES)) {
@@ -144,6 +145,7 @@ public final class ChannelAdmin {
             boolean own = Permissions.ownsChannel(actor, ch);
             Permissions.require(actor, type, me, "update-channel", own, "UpdateChannelPartial", cid);
             ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
+            ChannelService.checkTypes(set, "set.");
             ObjectNode custom = ch.custom().deepCopy();
             custom.setAll(ChannelService.custom(set));
             JsonNode unset = body.get("unset");

@@ -77,10 +77,14 @@ public final class ChannelService {
     public ObjectNode getOrCreate(Actor actor, String typeName, String id, ObjectNode body, Optional<Session> conn) {
         ChannelType type = checkType(typeName);
         ObjectNode data = body.path("data").isObject() ? (ObjectNode) body.get("data") : Json.object();
+        checkTypes(data, "data.");
         if (id == null) {
             id = distinctId(memberIds(data.get("members"), true));
         } else if (!ID.matcher(id).matches()) {
             throw ChatException.input("channel id '" + shorten(id) + "' is invalid (expected: 1 to 64 characters of a-z A-Z 0-9 _ - !)");
+        } else if (id.equals("query")) {
+            // POST /channels/{type}/query is the distinct-channel query: such a channel could never be updated.
+            throw ChatException.input("channel id 'query' is reserved");
         }
         String cid = typeName + ":" + id;
         String channelId = id;
@@ -138,7 +142,7 @@ public final class ChannelService {
             roles.forEach((u, role) -> members.add(MemberRow.create(cid, u, role, now)));
             ChannelRow row = new ChannelRow(cid, type.name(), id, creator.id(), text(data, "team"), now, now, null, null,
                     null, data.path("frozen").asBoolean(false), data.path("disabled").asBoolean(false),
-                    data.path("cooldown").asInt(0), members.size(), 0, custom(data));
+                    clamp(data.get("cooldown"), 0, 120), members.size(), 0, custom(data));
             core.store().createChannel(row, members);
             ChannelRow created = require(cid);
             notifyAdded(created, type, members, creator);
@@ -233,6 +237,24 @@ public final class ChannelService {
             return "!members-" + HexFormat.of().formatHex(digest, 0, 20);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+
+    /** Refuses with code 4, naming the field, a channel field of the wrong JSON type; null counts as absent. */
+    static void checkTypes(ObjectNode data, String prefix) {
+        for (String key : List.of("frozen", "disabled")) {
+            JsonNode v = data.get(key);
+            if (v != null && !v.isNull() && !v.isBoolean()) {
+                throw ChatException.input(prefix + key + " must be a boolean");
+            }
+        }
+        JsonNode team = data.get("team");
+        if (team != null && !team.isNull() && !team.isTextual()) {
+            throw ChatException.input(prefix + "team must be a string");
+        }
+        JsonNode cooldown = data.get("cooldown");
+        if (cooldown != null && !cooldown.isNull() && !cooldown.isIntegralNumber()) {
+            throw ChatException.input(prefix + "cooldown must be an integer number of seconds (expected: 0 to 120)");
         }
     }
 

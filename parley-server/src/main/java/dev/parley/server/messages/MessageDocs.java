@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import java.util.ArrayList;
@@ -33,7 +34,65 @@ final class MessageDocs {
     static final int MAX_MENTIONS = 25;
     static final int MAX_ATTACHMENTS = 30;
 
+    /** Most bytes (UTF-8 JSON) of a message's custom fields, as Stream allows. */
+    static final int MAX_CUSTOM_BYTES = 5 * 1024;
+
+    /** Most bytes (UTF-8 JSON) of a message's attachments together. */
+    static final int MAX_ATTACHMENTS_BYTES = 32 * 1024;
+
+    private static final List<String> BOOLEANS = List.of("silent", "pinned", "show_in_channel");
+    private static final List<String> STRINGS = List.of("id", "text", "type", "parent_id", "quoted_message_id", "pin_expires");
+
     private MessageDocs() {}
+
+    /**
+     * Refuses with code 4, naming the field, an editable or identifying field of the wrong JSON type, so that
+     * nothing is coerced ({@code "text": 5} is not {@code ""}); null counts as absent.
+     */
+    static void checkTypes(ObjectNode in, String prefix) {
+        for (String key : BOOLEANS) {
+            JsonNode v = in.get(key);
+            if (v != null && !v.isNull() && !v.isBoolean()) {
+                throw ChatException.input(prefix + key + " must be a boolean");
+            }
+        }
+        for (String key : STRINGS) {
+            JsonNode v = in.get(key);
+            if (v != null && !v.isNull() && !v.isTextual()) {
+                throw ChatException.input(prefix + key + " must be a string");
+            }
+        }
+    }
+
+    /**
+     * Refuses a message document past the limits: text longer than the channel's {@code max_message_length}
+     * (code 20), custom fields over {@link #MAX_CUSTOM_BYTES} or attachments over
+     * {@link #MAX_ATTACHMENTS_BYTES} (code 4). Checked on the document as it would be stored, after a send
+     * or an edit, so that no sequence of partial updates grows past them.
+     */
+    static void checkLimits(ObjectNode doc, int maxTextLength) {
+        String text = doc.path("text").asText("");
+        if (text.length() > maxTextLength) {
+            throw new ChatException(ErrorCode.MESSAGE_TOO_LONG, "message.text is " + text.length()
+                    + " characters long (expected: at most " + maxTextLength + ")");
+        }
+        ObjectNode custom = Json.object();
+        doc.properties().forEach(e -> {
+            if (!EDITABLE.contains(e.getKey()) && !SERVER_KEYS.contains(e.getKey())) {
+                custom.set(e.getKey(), e.getValue());
+            }
+        });
+        int customBytes = Json.writeBytes(custom).length;
+        if (customBytes > MAX_CUSTOM_BYTES) {
+            throw ChatException.input("message custom data is " + customBytes + " bytes (expected: at most "
+                    + MAX_CUSTOM_BYTES + ")");
+        }
+        int attachmentBytes = Json.writeBytes(doc.path("attachments")).length;
+        if (attachmentBytes > MAX_ATTACHMENTS_BYTES) {
+            throw ChatException.input("message.attachments are " + attachmentBytes + " bytes (expected: at most "
+                    + MAX_ATTACHMENTS_BYTES + ")");
+        }
+    }
 
     /** Minimal markdown: escaped text in a paragraph, as the clients render when no html is given. */
     static String html(String text) {

@@ -45,6 +45,7 @@ public final class MessageEdits {
             throw ChatException.input("message is required and must be an object");
         }
         ObjectNode msg = (ObjectNode) in;
+        MessageDocs.checkTypes(msg, "message.");
         return edit(actor, id, "UpdateMessage", doc -> {
             MessageDocs.removeCustom(doc, Set.of());
             apply(actor, doc, msg, true);
@@ -54,8 +55,16 @@ public final class MessageEdits {
 
     /** {@code PUT /messages/{id}}: {@code set} and {@code unset}. */
     public ObjectNode partialUpdate(Actor actor, String id, ObjectNode body) {
-        ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
+        JsonNode setNode = body.get("set");
         JsonNode unset = body.get("unset");
+        if (setNode != null && !setNode.isNull() && !setNode.isObject()) {
+            throw ChatException.input("set must be an object");
+        }
+        if (unset != null && !unset.isNull() && !unset.isArray()) {
+            throw ChatException.input("unset must be an array of field names");
+        }
+        ObjectNode set = setNode instanceof ObjectNode o ? o : Json.object();
+        MessageDocs.checkTypes(set, "set.");
         return edit(actor, id, "UpdateMessagePartial", doc -> {
             apply(actor, doc, set, false);
             MessageDocs.copyCustom(set, doc);
@@ -83,6 +92,7 @@ public final class MessageEdits {
             ObjectNode doc = c.message().doc().deepCopy();
             boolean wasPinned = doc.path("pinned").asBoolean();
             change.apply(doc);
+            MessageDocs.checkLimits(doc, c.type().maxMessageLength());
             if (doc.path("pinned").asBoolean() != wasPinned) {
                 Permissions.require(actor, c.type(), c.member(), "pin-message", own, endpoint, c.channel().cid());
             }

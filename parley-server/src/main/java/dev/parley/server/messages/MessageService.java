@@ -84,6 +84,7 @@ public final class MessageService {
             throw ChatException.input("message is required and must be an object");
         }
         ObjectNode msg = (ObjectNode) in;
+        MessageDocs.checkTypes(msg, "message.");
         ChannelRow ch0 = channels.require(cid);
         ChannelType type = core.typeOf(ch0);
         User author = author(actor, msg);
@@ -97,10 +98,6 @@ public final class MessageService {
         slowMode(as, type, member, ch0);
         String id = messageId(msg);
         String text = msg.path("text").isTextual() ? msg.get("text").asText() : "";
-        if (text.length() > type.maxMessageLength()) {
-            throw new ChatException(ErrorCode.MESSAGE_TOO_LONG, "message.text is " + text.length()
-                    + " characters long (expected: at most " + type.maxMessageLength() + ")");
-        }
         String parentId = msg.path("parent_id").isTextual() && !msg.get("parent_id").asText().isEmpty()
                 ? msg.get("parent_id").asText() : null;
         if (parentId != null && !type.flag("replies")) {
@@ -120,6 +117,7 @@ public final class MessageService {
             doc.put("type", "system");
         }
         MessageDocs.copyCustom(msg, doc);
+        MessageDocs.checkLimits(doc, type.maxMessageLength());
         if (core.store().findMessage(id).isPresent()) {
             throw duplicate(id);
         }
@@ -222,7 +220,8 @@ public final class MessageService {
     private void quote(ObjectNode msg, ObjectNode doc) {
         String q = msg.path("quoted_message_id").asText("");
         if (!q.isEmpty()) {
-            core.store().findMessage(q).ifPresent(m -> {
+            // Only a message of the same channel: quoting is no way to read another channel's messages.
+            core.store().findMessage(q).filter(m -> m.cid().equals(doc.path("cid").asText())).ifPresent(m -> {
                 doc.put("quoted_message_id", q);
                 ObjectNode quoted = m.doc().deepCopy();
                 quoted.remove("quoted_message");
@@ -347,9 +346,15 @@ public final class MessageService {
             return UUID.randomUUID().toString();
         }
         String s = id.asText();
-        if (!id.isTextual() || s.length() > MAX_ID_LENGTH || s.contains(",") || s.contains("%")) {
+        // The id goes into paths (/messages/{id}) and lists (?ids=a,b): these characters would make it unreachable.
+        if (!id.isTextual() || s.length() > MAX_ID_LENGTH || s.contains(",") || s.contains("%") || s.contains("/")
+                || s.chars().anyMatch(Character::isISOControl)) {
             throw ChatException.input("message.id must be a string of at most " + MAX_ID_LENGTH
-                    + " characters without ',' or '%'");
+                    + " characters without ',', '%', '/' or control characters");
+        }
+        if (s.equals("history")) {
+            // POST /messages/history is the message-history query: such a message could never be updated.
+            throw ChatException.input("message.id 'history' is reserved");
         }
         return s;
     }

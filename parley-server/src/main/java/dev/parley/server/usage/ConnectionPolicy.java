@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.server.LogText;
 import dev.parley.server.Session;
 import dev.parley.server.metrics.Metrics;
 import java.util.Comparator;
@@ -149,7 +150,8 @@ public final class ConnectionPolicy {
                     .map(s -> label(s.client(), s.userAgent()))
                     .collect(Collectors.joining(", "));
             log.warn("user '{}' opened {} connections, over max_connections_per_user {} (policy {}); clients: [{}], newest: {}",
-                    userId, open, l.max(), l.mode().wire(), clients, newClient == null || newClient.isEmpty() ? "-" : newClient);
+                    LogText.escape(userId), open, l.max(), l.mode().wire(), LogText.escape(clients),
+                    newClient == null || newClient.isEmpty() ? "-" : LogText.escape(newClient));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.parley.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Jwt;
@@ -108,7 +109,7 @@ class AppSettingsApiTest {
                 .host("127.0.0.1").port(0).apiKey(TestServer.API_KEY).apiSecret(TestServer.API_SECRET)
                 .dataDir(dataDir).build();
         String token = Jwt.serverToken(TestServer.API_SECRET);
-        ObjectNode patch = Json.object().put("name", "renamed").put("webhook_url", "https://example.test/hook");
+        ObjectNode patch = Json.object().put("name", "renamed").put("max_connections_per_user", 7);
         try (ParleyServer first = ParleyServer.start(config)) {
             Response r = RestClient.of("http://127.0.0.1:" + first.port(), TestServer.API_KEY, token).patch("/app", patch);
             assertThat(r.status()).as("%s", r).isEqualTo(200);
@@ -117,7 +118,39 @@ class AppSettingsApiTest {
         try (ParleyServer second = ParleyServer.start(config)) {
             Response r = RestClient.of("http://127.0.0.1:" + second.port(), TestServer.API_KEY, token).get("/app");
             assertThat(r.body().path("app").path("name").asText()).isEqualTo("renamed");
-            assertThat(r.body().path("app").path("webhook_url").asText()).isEqualTo("https://example.test/hook");
+            assertThat(r.body().path("app").path("max_connections_per_user").asInt()).isEqualTo(7);
         }
+    }
+
+    @Test
+    void settingsTheServerDoesNotActOnAreRefusedWithCode4NamingThemAndNothingIsStored() {
+        Response hooks = admin.patch("/app", Json.object().put("name", "not-stored")
+                .put("webhook_url", "https://example.test/hook").put("sqs_url", "https://sqs.test/q"));
+        Response tenants = admin.patch("/app", Json.object().put("multi_tenant_enabled", true));
+        Response push = admin.patch("/app", (ObjectNode) Json.parse("{\"push_config\": {\"version\": \"v2\"}}", "t"));
+        Response permissions = admin.patch("/app", Json.object().put("disable_permissions_checks", true));
+
+        for (Response r : java.util.List.of(hooks, tenants, push, permissions)) {
+            assertThat(r.status()).as("%s", r).isEqualTo(400);
+            assertThat(r.code()).isEqualTo(4);
+        }
+        assertThat(hooks.message()).contains("sqs_url, webhook_url");
+        assertThat(tenants.message()).contains("multi_tenant_enabled");
+        assertThat(push.message()).contains("push_config");
+        assertThat(permissions.message()).contains("disable_permissions_checks");
+        JsonNode app = admin.get("/app").body().path("app");
+        assertThat(app.path("name").asText()).isNotEqualTo("not-stored");
+        assertThat(app.has("webhook_url")).isFalse();
+    }
+
+    @Test
+    void aSettingTheServerDoesNotActOnIsAcceptedWithTheValueThatSaysSo() {
+        Response r = admin.patch("/app", Json.object().put("multi_tenant_enabled", false).put("webhook_url", "")
+                .put("disable_permissions_checks", false).put("name", "still-parley"));
+
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+        JsonNode app = admin.get("/app").body().path("app");
+        assertThat(app.path("name").asText()).isEqualTo("still-parley");
+        assertThat(app.has("multi_tenant_enabled")).isFalse();
     }
 }

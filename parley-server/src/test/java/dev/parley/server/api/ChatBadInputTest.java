@@ -25,6 +25,19 @@ class ChatBadInputTest {
     static void seedUsersAndChannel() {
         Seed.users(server, json("id", "ann"));
         Seed.messaging(server, "ann", "bad", "ann");
+        RestClient.user(server, "ann").post("/channels/messaging/bad/message", json("message", json("id", "bad-msg", "text", "kept")));
+    }
+
+    private static String longText(int chars) {
+        return "x".repeat(chars);
+    }
+
+    private static String mentions(int count) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < count; i++) {
+            s.append(i == 0 ? "" : ",").append("\"u").append(i).append('"');
+        }
+        return s.append(']').toString();
     }
 
     static Stream<Arguments> requests() {
@@ -64,7 +77,29 @@ class ChatBadInputTest {
                 Arguments.of("GET", "/search?payload=" + RestClient.encode("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
                         + "\"message_filter_conditions\": {\"created_at\": {\"$gt\": \"+999999999-12-31T23:59:59Z\"}}}"), null, 4),
                 Arguments.of("GET", "/users?payload=" + RestClient.encode("{\"filter_conditions\": {\"created_at\": "
-                        + "{\"$gt\": \"-999999999-01-01T00:00:00Z\"}}}"), null, 4));
+                        + "{\"$gt\": \"-999999999-01-01T00:00:00Z\"}}}"), null, 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": 5}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"x\", \"silent\": \"yes\"}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"x\", \"parent_id\": 7}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"id\": \"a/b\"}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"" + longText(5001) + "\"}}", 20),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"x\", \"blob\": \""
+                        + longText(5200) + "\"}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"attachments\": [{\"type\": \"file\", "
+                        + "\"title\": \"" + longText(33_000) + "\"}]}}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"mentioned_users\": " + mentions(26) + "}}", 4),
+                Arguments.of("POST", "/messages/bad-msg", "{\"message\": {\"text\": \"" + longText(5001) + "\"}}", 20),
+                Arguments.of("POST", "/messages/bad-msg", "{\"message\": {\"text\": [\"x\"]}}", 4),
+                Arguments.of("PUT", "/messages/bad-msg", "{\"set\": {\"text\": \"" + longText(5001) + "\"}}", 20),
+                Arguments.of("PUT", "/messages/bad-msg", "{\"set\": {\"blob\": \"" + longText(5200) + "\"}}", 4),
+                Arguments.of("PUT", "/messages/bad-msg", "{\"set\": {\"pinned\": \"true\"}}", 4),
+                Arguments.of("PUT", "/messages/bad-msg", "{\"set\": {\"mentioned_users\": " + mentions(26) + "}}", 4),
+                Arguments.of("PUT", "/messages/bad-msg", "{\"set\": \"text\"}", 4),
+                Arguments.of("POST", "/channels/messaging/bad", "{\"data\": {\"frozen\": \"yes\"}}", 4),
+                Arguments.of("PATCH", "/channels/messaging/bad", "{\"set\": {\"cooldown\": \"5\"}}", 4),
+                Arguments.of("POST", "/channels/messaging/typed/query", "{\"data\": {\"team\": 5}}", 4),
+                Arguments.of("POST", "/channels/messaging/query/query", "{}", 4),
+                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"id\": \"history\"}}", 4));
     }
 
     @ParameterizedTest(name = "{0} {1} {2} fails with code {3}")
@@ -75,5 +110,7 @@ class ChatBadInputTest {
         assertThat(r.status()).isBetween(400, 499);
         assertThat(r.code()).isEqualTo(code);
         assertThat(r.body().has("StatusCode")).isTrue();
+        assertThat(RestClient.user(server, "ann").get("/messages/bad-msg").body().path("message").path("text").asText())
+                .isEqualTo("kept");
     }
 }

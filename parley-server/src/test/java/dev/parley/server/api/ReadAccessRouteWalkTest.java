@@ -39,6 +39,7 @@ class ReadAccessRouteWalkTest {
     private static final String FRIEND = Seed.uid("friend");
     private static final String STRANGER = Seed.uid("stranger");
     private static final String CHANNEL = Seed.uid("private");
+    private static final String OWN_CHANNEL = Seed.uid("own");
     private static final String CID = "messaging:" + CHANNEL;
     private static String messageId;
     private static String replyId;
@@ -46,6 +47,8 @@ class ReadAccessRouteWalkTest {
     @BeforeAll
     static void privateChannelWithAMessage() {
         Seed.users(server, json("id", OWNER), json("id", FRIEND), json("id", STRANGER));
+        // The stranger's own channel, where a write may name the private channel's messages.
+        assertThat(Seed.messaging(server, STRANGER, OWN_CHANNEL, STRANGER).status()).isEqualTo(200);
         RestClient owner = RestClient.user(server, OWNER);
         assertThat(owner.post("/channels/messaging/" + CHANNEL + "/query",
                 json("data", json("members", List.of(OWNER, FRIEND), "secret_data", SECRET + "-channel"))).status())
@@ -65,11 +68,17 @@ class ReadAccessRouteWalkTest {
                 .isEqualTo(200);
     }
 
-    /** One request per route; the body and query name the private channel and its message every way they can. */
+    /**
+     * One request per route on the private channel, and one on the caller's own channel for the channel
+     * routes; the body and query name the private channel and its messages every way they can.
+     */
     private static List<Call> calls() {
         List<Call> calls = new ArrayList<>();
         for (Router.Route route : RestApi.newRouter().routes()) {
-            calls.add(new Call(route.method(), path(route.template()), route.template()));
+            calls.add(new Call(route.method(), path(route.template(), CHANNEL), route.template()));
+            if (route.template().startsWith("/channels/{type}/{id}")) {
+                calls.add(new Call(route.method(), path(route.template(), OWN_CHANNEL), route.template()));
+            }
         }
         return calls;
     }
@@ -77,13 +86,13 @@ class ReadAccessRouteWalkTest {
     private record Call(String method, String path, String template) {}
 
     /** The template with the private channel, its message and the channel's owner put in its parameters. */
-    static String path(String template) {
+    static String path(String template, String channel) {
         boolean messageRoute = template.startsWith("/messages/") || template.startsWith("/threads/");
         Matcher m = PARAM.matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String value = switch (m.group(1)) {
-                case "id" -> messageRoute ? messageId : template.startsWith("/channels/") ? CHANNEL : OWNER;
+                case "id" -> messageRoute ? messageId : template.startsWith("/channels/") ? channel : OWNER;
                 case "type" -> messageRoute ? "like" : "messaging";
                 case "name" -> "messaging";
                 default -> OWNER;
@@ -100,7 +109,7 @@ class ReadAccessRouteWalkTest {
                 "last_sync_at", Timestamps.format(Instant.now().minusSeconds(600)), "with_inaccessible_cids", true,
                 "user_ids", List.of(OWNER), "parent_id", messageId, "state", true);
         b.set("filter_conditions", json("cid", CID));
-        b.set("message", json("text", "hello", "parent_id", messageId, "quoted_message_id", replyId));
+        b.set("message", json("text", "hello", "quoted_message_id", replyId));
         b.set("reaction", json("type", "like"));
         b.set("set", json("text", "changed"));
         b.set("event", json("type", "typing.start"));
@@ -170,7 +179,8 @@ class ReadAccessRouteWalkTest {
                 "GET /channels/{type}/{id}/pinned_messages", "GET /threads/{id}", "POST /threads");
         List<String> blind = new ArrayList<>();
         for (Call c : calls()) {
-            if (reads.contains(c.method() + " " + c.template()) && !call(friend, c).text().contains(SECRET)) {
+            if (reads.contains(c.method() + " " + c.template()) && !c.path().contains(OWN_CHANNEL)
+                    && !call(friend, c).text().contains(SECRET)) {
                 blind.add(c.method() + " " + c.template() + " -> " + abbreviate(call(friend, c)));
             }
         }

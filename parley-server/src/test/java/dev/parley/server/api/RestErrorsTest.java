@@ -120,6 +120,23 @@ class RestErrorsTest {
     }
 
     @Test
+    void bodiesThatNoStoreCouldKeepAsSentAreCode4() {
+        Seed.users(server, RestClient.json("id", "jay"));
+        Seed.messaging(server, "jay", "strict", "jay");
+        String path = "/channels/messaging/strict/message";
+
+        List<Response> all = List.of(
+                admin.post("/users", "{\"users\": {}} {\"users\": {}}"),
+                admin.post("/users", "{\"users\": {}} garbage"),
+                admin.post(path, "{\"message\": {\"text\": \"lone \\ud800 surrogate\"}, \"user_id\": \"jay\"}"),
+                admin.post(path, "{\"message\": {\"text\": \"x\", \"size\": 1e400}, \"user_id\": \"jay\"}"),
+                admin.get("/users", Map.of("payload", "{\"filter_conditions\": {\"id\": \"\\udfff\"}}")));
+
+        assertThat(all).allSatisfy(r -> assertEnvelope(r, 400, 4));
+        assertThat(admin.get("/channels/messaging/strict").body().path("messages").size()).isZero();
+    }
+
+    @Test
     void theMessageHistoryQueryIsAnsweredAsNoEndpointNotByTheMessageUpdate() {
         Response r = admin.post("/messages/history", "{\"filter\": {\"message_id\": \"m1\"}}");
 
