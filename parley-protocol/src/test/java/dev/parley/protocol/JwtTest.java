@@ -43,6 +43,13 @@ class JwtTest {
     }
 
     @Test
+    void onlyTheBooleanTrueMakesAServerToken() {
+        assertThat(Jwt.verify(Jwt.sign(Map.of("server", "true"), SECRET), SECRET, NOW, false).server()).isFalse();
+        assertThat(Jwt.verify(Jwt.sign(Map.of("server", 1), SECRET), SECRET, NOW, false).server()).isFalse();
+        assertThat(Jwt.verify(Jwt.sign(Map.of("user_id", 7), SECRET), SECRET, NOW, false).userId()).isNull();
+    }
+
+    @Test
     void headerIsTheOneStreamSdksSend() {
         String header = Jwt.userToken(SECRET, "luke", null, null).split("\\.")[0];
 
