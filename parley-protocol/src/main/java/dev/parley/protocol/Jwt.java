@@ -153,9 +153,9 @@ public final class Jwt {
                         "JWTAuth error: claim '" + e.getClaimName() + "' is not valid");
             };
         } catch (JWTVerificationException e) {
-            // JWTDecodeException among them: not three base64url segments of JSON objects, or a time claim
-            // that is not a number or out of the range of a NumericDate.
-            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is malformed: " + e.getMessage());
+            // JWTDecodeException among them. Its message quotes the decoded token, which is not echoed.
+            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is malformed (expected: base64url "
+                    + "segments of JSON objects; exp, nbf and iat as numbers of seconds)");
         } catch (DateTimeException | ArithmeticException e) {
             // A time claim that fits a long but not an Instant (beyond the year 1,000,000,000).
             throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: a time claim is out of range");

@@ -110,6 +110,17 @@ class JwtTest {
     }
 
     @Test
+    void malformedPayloadIsNotEchoedInTheError() {
+        String token = signRaw("{\"user_id\":\"\u0000evil\nline\"");
+
+        assertThatThrownBy(() -> Jwt.verify(token, SECRET, NOW, false))
+                .isInstanceOfSatisfying(ChatException.class, e -> {
+                    assertThat(e.code()).isEqualTo(5);
+                    assertThat(e.getMessage()).doesNotContain("evil", "\n");
+                });
+    }
+
+    @Test
     void payloadThatIsNotAnObjectIsCode5() {
         assertCode(() -> Jwt.verify(signRaw("[1,2]"), SECRET, NOW, false), 5);
         assertCode(() -> Jwt.verify(signRaw("\"luke\""), SECRET, NOW, false), 5);
