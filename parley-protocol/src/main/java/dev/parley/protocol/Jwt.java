@@ -159,6 +159,12 @@ public final class Jwt {
         } catch (DateTimeException | ArithmeticException e) {
             // A time claim that fits a long but not an Instant (beyond the year 1,000,000,000).
             throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: a time claim is out of range");
+        } catch (ChatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // java-jwt lets a few malformed tokens through as other exceptions (a header or payload of JSON
+            // null is a NullPointerException); whatever it is, the token is not valid.
+            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is malformed");
         }
         return new Claims(
                 verified.getClaim("user_id").asString(),
