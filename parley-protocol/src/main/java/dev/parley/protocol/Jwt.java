@@ -48,8 +48,11 @@ public final class Jwt {
 
     private Jwt() {}
 
-    /** The claims of a token that passed verification. */
-    public record Claims(String userId, boolean server, Instant issuedAt, Instant expiresAt, ObjectNode raw) {}
+    /**
+     * The claims of a token that passed verification: {@code user_id} when it is a string, whether
+     * {@code server} is {@code true}, and the times.
+     */
+    public record Claims(String userId, boolean server, Instant issuedAt, Instant expiresAt) {}
 
     /** Signs the claims with HS256 under {@code secret} (its UTF-8 bytes). */
     public static String sign(Map<String, ?> claims, String secret) {
@@ -101,7 +104,7 @@ public final class Jwt {
      * @throws ChatException code 5 when the token is malformed
      */
     public static ObjectNode decodeUnverified(String token) {
-        String[] parts = split(token);
+        String[] parts = split(strip(token));
         return decodePayload(parts[1]);
     }
 
@@ -115,7 +118,8 @@ public final class Jwt {
      * @throws ChatException with an auth code (5, 40, 41, 42, 43) when the token is not valid
      */
     public static Claims verify(String token, String secret, Instant now, boolean skipSignature) {
-        String[] parts = split(token);
+        String jwt = strip(token);
+        String[] parts = split(jwt);
         if (!skipSignature && DEV_SIGNATURE.equals(parts[2])) {
             throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID,
                     "JWTAuth error: development tokens are refused while authentication checks are enabled");
@@ -131,7 +135,7 @@ public final class Jwt {
                 }
                 verified = verifier(new Unchecked(decoded.getAlgorithm()), now).verify(decoded);
             } else {
-                verified = verifier(hs256(secret), now).verify(parts[0] + "." + parts[1] + "." + parts[2]);
+                verified = verifier(hs256(secret), now).verify(jwt);
             }
         } catch (SignatureVerificationException e) {
             throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID, "JWTAuth error: signature is not valid");
@@ -149,22 +153,24 @@ public final class Jwt {
                         "JWTAuth error: claim '" + e.getClaimName() + "' is not valid");
             };
         } catch (JWTVerificationException e) {
-            // JWTDecodeException among them: not three base64url segments of JSON objects, or a time claim
-            // that is not a number or out of the range of a NumericDate.
-            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is malformed: " + e.getMessage());
+            // JWTDecodeException among them. Its message quotes the decoded token, which is not echoed.
+            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is malformed (expected: base64url "
+                    + "segments of JSON objects; exp, nbf and iat as numbers of seconds)");
         } catch (DateTimeException | ArithmeticException e) {
             // A time claim that fits a long but not an Instant (beyond the year 1,000,000,000).
             throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: a time claim is out of range");
+        } catch (ChatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // java-jwt lets a few malformed tokens through as other exceptions (a header or payload of JSON
+            // null is a NullPointerException); whatever it is, the token is not valid.
+            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is malformed");
         }
-        ObjectNode claims = decodePayload(parts[1]);
-        JsonNode userId = claims.get("user_id");
-        JsonNode server = claims.get("server");
         return new Claims(
-                userId != null && userId.isTextual() ? userId.asText() : null,
-                server != null && server.asBoolean(false),
+                verified.getClaim("user_id").asString(),
+                Boolean.TRUE.equals(verified.getClaim("server").asBoolean()),
                 verified.getIssuedAtAsInstant(),
-                verified.getExpiresAtAsInstant(),
-                claims);
+                verified.getExpiresAtAsInstant());
     }
 
     /**
@@ -176,11 +182,15 @@ public final class Jwt {
                 .build(Clock.fixed(now, ZoneOffset.UTC));
     }
 
-    private static String[] split(String token) {
+    /** The token without a {@code Bearer } prefix. */
+    private static String strip(String token) {
         if (token == null || token.isBlank()) {
             throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is missing");
         }
-        String t = token.startsWith("Bearer ") ? token.substring(7) : token;
+        return token.startsWith("Bearer ") ? token.substring(7) : token;
+    }
+
+    private static String[] split(String t) {
         String[] parts = t.split("\\.", -1);
         if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is not a JWT (expected 3 segments)");

@@ -43,6 +43,13 @@ class JwtTest {
     }
 
     @Test
+    void onlyTheBooleanTrueMakesAServerToken() {
+        assertThat(Jwt.verify(Jwt.sign(Map.of("server", "true"), SECRET), SECRET, NOW, false).server()).isFalse();
+        assertThat(Jwt.verify(Jwt.sign(Map.of("server", 1), SECRET), SECRET, NOW, false).server()).isFalse();
+        assertThat(Jwt.verify(Jwt.sign(Map.of("user_id", 7), SECRET), SECRET, NOW, false).userId()).isNull();
+    }
+
+    @Test
     void headerIsTheOneStreamSdksSend() {
         String header = Jwt.userToken(SECRET, "luke", null, null).split("\\.")[0];
 
@@ -100,6 +107,68 @@ class JwtTest {
         assertThat(Jwt.verify(farExp, SECRET, NOW, false).expiresAt()).isEqualTo(Instant.ofEpochSecond(31556889864403199L));
         assertCode(() -> Jwt.verify(farIat, SECRET, NOW, false), 42);
         assertCode(() -> Jwt.verify(ancientExp, SECRET, NOW, false), 40);
+    }
+
+    @Test
+    void malformedPayloadIsNotEchoedInTheError() {
+        String token = signRaw("{\"user_id\":\"\u0000evil\nline\"");
+
+        assertThatThrownBy(() -> Jwt.verify(token, SECRET, NOW, false))
+                .isInstanceOfSatisfying(ChatException.class, e -> {
+                    assertThat(e.code()).isEqualTo(5);
+                    assertThat(e.getMessage()).doesNotContain("evil", "\n");
+                });
+    }
+
+    @Test
+    void generatedHostileTokensAreRefusedWithAnAuthCodeAndNothingElse() {
+        String[] headers = {"{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"alg\":\"none\"}", "{}", "{\"alg\":5}",
+            "{\"alg\":null}", "[]", "null", "{\"alg\":\"HS256\",\"crit\":[\"x\"]}", "not json", ""};
+        String[] values = {"1", "-1", "1e30", "-1e30", "1e400", "0.5", "\"x\"", "true", "null", "[]", "{}",
+            "9223372036854775807", "99999999999999999999999999", "[1,\"a\"]", "{\"a\":{\"b\":[]}}"};
+        String[] names = {"user_id", "server", "exp", "nbf", "iat", "aud", "iss", "sub", "jti"};
+        java.util.Random random = new java.util.Random(42);
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        for (int i = 0; i < 3000; i++) {
+            StringBuilder payload = new StringBuilder("{");
+            int n = random.nextInt(4);
+            for (int k = 0; k < n; k++) {
+                payload.append(k == 0 ? "" : ",").append('"').append(names[random.nextInt(names.length)]).append("\":")
+                        .append(values[random.nextInt(values.length)]);
+            }
+            payload.append(random.nextInt(10) == 0 ? "" : "}");
+            String token = switch (random.nextInt(4)) {
+                case 0 -> signRaw(payload.toString());
+                case 1 -> b64.encodeToString(headers[random.nextInt(headers.length)].getBytes(StandardCharsets.UTF_8)) + "."
+                        + b64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8)) + "."
+                        + (random.nextBoolean() ? "devtoken" : b64.encodeToString(new byte[random.nextInt(40)]));
+                case 2 -> {
+                    byte[] junk = new byte[random.nextInt(60)];
+                    random.nextBytes(junk);
+                    yield new String(junk, StandardCharsets.ISO_8859_1).replace('\0', '.');
+                }
+                default -> signRaw(payload.toString()).replace('-', '+') + (random.nextBoolean() ? "=" : ".x");
+            };
+            boolean skip = random.nextBoolean();
+            try {
+                Jwt.verify(token, SECRET, NOW, skip);
+            } catch (ChatException e) {
+                assertThat(e.code()).as("%s (skip %s)", token, skip).isIn(5, 40, 41, 42, 43);
+                assertThat(e.statusCode()).isEqualTo(401);
+            }
+        }
+    }
+
+    @Test
+    void headerOrPayloadOfJsonNullIsCode5() {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String nul = b64.encodeToString("null".getBytes(StandardCharsets.UTF_8));
+        String[] signed = signRaw("{}").split("\\.");
+
+        for (boolean skip : new boolean[] {false, true}) {
+            assertCode(() -> Jwt.verify(nul + "." + signed[1] + "." + signed[2], SECRET, NOW, skip), 5);
+            assertCode(() -> Jwt.verify(signRaw("null"), SECRET, NOW, skip), 5);
+        }
     }
 
     @Test
