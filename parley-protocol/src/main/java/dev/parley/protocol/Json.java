@@ -105,34 +105,44 @@ public final class Json {
         if (root == null || root.isMissingNode()) {
             throw ChatException.input(what + " is empty");
         }
-        Deque<JsonNode> todo = new ArrayDeque<>();
-        todo.push(root);
+        Deque<Map.Entry<String, JsonNode>> todo = new ArrayDeque<>();
+        todo.push(Map.entry("", root));
         while (!todo.isEmpty()) {
-            JsonNode n = todo.pop();
+            Map.Entry<String, JsonNode> next = todo.pop();
+            String path = next.getKey();
+            JsonNode n = next.getValue();
             if (n.isTextual()) {
-                checkText(n.textValue(), what);
+                checkText(n.textValue(), what, path);
             } else if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) {
-                throw ChatException.input(what + " has a number out of range (expected: a finite double)");
+                throw ChatException.input(what + " has a number out of range" + at(path)
+                        + " (expected: a finite double)");
             } else if (n.isObject()) {
                 for (Map.Entry<String, JsonNode> e : n.properties()) {
-                    checkText(e.getKey(), what);
-                    todo.push(e.getValue());
+                    String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+                    checkText(e.getKey(), what, child);
+                    todo.push(Map.entry(child, e.getValue()));
                 }
             } else if (n.isArray()) {
-                n.forEach(todo::push);
+                for (int i = 0; i < n.size(); i++) {
+                    todo.push(Map.entry(path + "[" + i + "]", n.get(i)));
+                }
             }
         }
         return root;
     }
 
-    private static void checkText(String s, String what) {
+    private static String at(String path) {
+        return path.isEmpty() ? "" : " at " + path;
+    }
+
+    private static void checkText(String s, String what, String path) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw ChatException.input(what + " has a string with a lone UTF-16 surrogate (\\u"
-                        + Integer.toHexString(c) + "), which is not a character");
+                        + Integer.toHexString(c) + ")" + at(path) + ", which is not a character");
             }
         }
     }

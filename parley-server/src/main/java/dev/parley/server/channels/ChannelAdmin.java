@@ -148,6 +148,11 @@ public final class ChannelAdmin {
             ChannelService.checkTypes(set, "set.");
             ObjectNode custom = ch.custom().deepCopy();
             custom.setAll(ChannelService.custom(set));
+            set.fields().forEachRemaining(e -> {
+                if (e.getValue().isNull() && !ChannelService.RESERVED.contains(e.getKey())) {
+                    custom.remove(e.getKey()); // a null set clears the field
+                }
+            });
             JsonNode unset = body.get("unset");
             if (unset != null && unset.isArray()) {
                 unset.forEach(k -> {

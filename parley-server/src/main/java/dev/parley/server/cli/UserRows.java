@@ -1,6 +1,8 @@
 package dev.parley.server.cli;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,6 +63,9 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
 
     private final Format format;
     private final BufferedReader reader;
+    /** Reads one value at a time out of the array: what follows each is the rest of the file, not trailing data. */
+    private static final ObjectReader TREES = Json.mapper().reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private JsonParser parser;
     private List<String> header;
     private long lineNo;
@@ -128,7 +133,7 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
 
     private Row readJsonArray() throws IOException {
         if (parser == null) {
-            parser = Json.mapper().getFactory().createParser(reader);
+            parser = TREES.createParser(reader);
             JsonToken t = parser.nextToken();
             if (t == JsonToken.START_OBJECT) {
                 // {"users": [...]}
@@ -153,7 +158,7 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
         }
         long line = parser.currentTokenLocation().getLineNr();
         try {
-            JsonNode n = parser.readValueAsTree();
+            JsonNode n = TREES.readTree(parser);
             if (!(n instanceof ObjectNode o)) {
                 return new Row(line, null, "expected a JSON object");
             }

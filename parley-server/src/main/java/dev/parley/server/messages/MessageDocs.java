@@ -155,6 +155,15 @@ final class MessageDocs {
         });
     }
 
+    /** Removes the custom keys that a partial update sets to null: a null set clears the field. */
+    static void removeNulledCustom(ObjectNode set, ObjectNode doc) {
+        set.fields().forEachRemaining(e -> {
+            if (e.getValue().isNull() && !EDITABLE.contains(e.getKey()) && !SERVER_KEYS.contains(e.getKey())) {
+                doc.remove(e.getKey());
+            }
+        });
+    }
+
     /** Removes the custom keys of a stored document, for a full-replace update. */
     static void removeCustom(ObjectNode doc, Set<String> serverManaged) {
         List<String> drop = new ArrayList<>();

@@ -68,6 +68,7 @@ public final class MessageEdits {
         return edit(actor, id, "UpdateMessagePartial", doc -> {
             apply(actor, doc, set, false);
             MessageDocs.copyCustom(set, doc);
+            MessageDocs.removeNulledCustom(set, doc);
             if (unset != null && unset.isArray()) {
                 for (JsonNode k : unset) {
                     String key = k.asText();

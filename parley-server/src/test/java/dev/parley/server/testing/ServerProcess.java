@@ -43,8 +43,9 @@ public final class ServerProcess implements AutoCloseable {
      * @param dataDir the server's data folder (its embedded store, unless {@code databaseUrl} is given)
      * @param databaseUrl a PostgreSQL URL, or null for the embedded store
      * @param log the file the server's output is appended to
+     * @param extraFlags more flags of {@code serve}, after the test's own
      */
-    public static ServerProcess start(Path dataDir, String databaseUrl, Path log) {
+    public static ServerProcess start(Path dataDir, String databaseUrl, Path log, String... extraFlags) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
@@ -55,6 +56,7 @@ public final class ServerProcess implements AutoCloseable {
             cmd.add("--database-url");
             cmd.add(databaseUrl);
         }
+        cmd.addAll(List.of(extraFlags));
         long offset;
         Process p;
         try {
@@ -92,6 +94,15 @@ public final class ServerProcess implements AutoCloseable {
         byte[] all = Files.readAllBytes(log);
         int from = (int) Math.min(offset, all.length);
         return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The server's process id, for reading its {@code /proc} entries. */
+    public long pid() {
+        return process.pid();
     }
 
     public String baseUrl() {
