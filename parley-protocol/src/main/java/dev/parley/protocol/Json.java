@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,7 +29,6 @@ public final class Json {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();
 
@@ -39,6 +39,12 @@ public final class Json {
                         .maxStringLength(4 * 1024 * 1024)
                         .build());
     }
+
+    /**
+     * Reads whole documents: data after the value is an error. Not the mapper's own setting, which would also
+     * stop streaming readers (such as the user import) at their first value.
+     */
+    private static final ObjectReader DOCUMENTS = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {}
 
@@ -63,7 +69,7 @@ public final class Json {
      */
     public static JsonNode parse(String text, String what) {
         try {
-            return checked(MAPPER.readTree(text), what);
+            return checked(DOCUMENTS.readTree(text), what);
         } catch (JsonProcessingException e) {
             throw invalid(e, what);
         }
@@ -80,7 +86,7 @@ public final class Json {
 
     public static JsonNode parse(byte[] bytes, String what) {
         try {
-            return checked(MAPPER.readTree(bytes), what);
+            return checked(DOCUMENTS.readTree(bytes), what);
         } catch (JsonProcessingException e) {
             throw invalid(e, what);
         } catch (IOException e) {

@@ -248,9 +248,11 @@ public final class ChannelService {
                 throw ChatException.input(prefix + key + " must be a boolean");
             }
         }
-        JsonNode team = data.get("team");
-        if (team != null && !team.isNull() && !team.isTextual()) {
-            throw ChatException.input(prefix + "team must be a string");
+        for (String key : List.of("team", "name", "image")) {
+            JsonNode v = data.get(key);
+            if (v != null && !v.isNull() && !v.isTextual()) {
+                throw ChatException.input(prefix + key + " must be a string");
+            }
         }
         JsonNode cooldown = data.get("cooldown");
         if (cooldown != null && !cooldown.isNull() && !cooldown.isIntegralNumber()) {

@@ -99,6 +99,7 @@ class ChatBadInputTest {
                 Arguments.of("PATCH", "/channels/messaging/bad", "{\"set\": {\"cooldown\": \"5\"}}", 4),
                 Arguments.of("POST", "/channels/messaging/typed/query", "{\"data\": {\"team\": 5}}", 4),
                 Arguments.of("POST", "/channels/messaging/query/query", "{}", 4),
+                Arguments.of("PATCH", "/channels/messaging/bad", "{\"set\": {\"name\": 5}}", 4),
                 Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"id\": \"history\"}}", 4));
     }
 

@@ -172,6 +172,11 @@ class ReadAccessRouteWalkTest {
     }
 
     @Test
+    void noRouteShowsAPrivateChannelToACallerWithOnlyTheApiKey() {
+        walk(RestClient.user(server, STRANGER).withToken(null));
+    }
+
+    @Test
     void theWalkReachesTheSecretForAMemberOnTheReadRoutes() {
         RestClient friend = RestClient.user(server, FRIEND);
         List<String> reads = List.of("GET /channels/{type}/{id}/messages", "GET /messages/{id}", "GET /channels/{type}/{id}",
