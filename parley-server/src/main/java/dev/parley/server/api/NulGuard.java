@@ -15,14 +15,7 @@ final class NulGuard {
 
     static Router.Handler guard(Router.Handler handler) {
         return ctx -> {
-            check(ctx.call().path(), "path");
-            ctx.call().query().forEach((k, v) -> {
-                check(k, "query parameter");
-                check(v, "query parameter " + k);
-                if (v != null && hasNulEscape(v)) {
-                    throw ChatException.input("query parameter " + k + " contains a NUL character");
-                }
-            });
+            checkHead(ctx);
             // A file upload is not JSON: its bytes may spell a backslash and u0000 and mean nothing by it.
             String type = ctx.call().header("content-type");
             boolean json = type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/");
@@ -31,6 +24,25 @@ final class NulGuard {
             }
             return handler.handle(ctx);
         };
+    }
+
+    /** The admission of a streamed route runs on the head alone: its path and query are guarded the same way. */
+    static Router.Admission guard(Router.Admission admission) {
+        return ctx -> {
+            checkHead(ctx);
+            admission.check(ctx);
+        };
+    }
+
+    private static void checkHead(RequestContext ctx) {
+        check(ctx.call().path(), "path");
+        ctx.call().query().forEach((k, v) -> {
+            check(k, "query parameter");
+            check(v, "query parameter " + k);
+            if (v != null && hasNulEscape(v)) {
+                throw ChatException.input("query parameter " + k + " contains a NUL character");
+            }
+        });
     }
 
     private static void check(String s, String where) {

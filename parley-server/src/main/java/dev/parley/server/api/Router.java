@@ -43,7 +43,8 @@ final class Router {
      * request head, after the key and the token, before any body byte is accepted.
      */
     Router addStreamed(String method, String template, Admission admission, Handler handler) {
-        routes.add(new Route(method, template, split(template), false, NulGuard.guard(handler), admission));
+        routes.add(new Route(method, template, split(template), false, NulGuard.guard(handler),
+                NulGuard.guard(admission)));
         return this;
     }
 

@@ -1,8 +1,6 @@
 package dev.parley.server.cli;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,9 +61,6 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
 
     private final Format format;
     private final BufferedReader reader;
-    /** Reads one value at a time out of the array: what follows each is the rest of the file, not trailing data. */
-    private static final ObjectReader TREES = Json.mapper().reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     private JsonParser parser;
     private List<String> header;
     private long lineNo;
@@ -133,7 +128,7 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
 
     private Row readJsonArray() throws IOException {
         if (parser == null) {
-            parser = TREES.createParser(reader);
+            parser = Json.mapper().getFactory().createParser(reader);
             JsonToken t = parser.nextToken();
             if (t == JsonToken.START_OBJECT) {
                 // {"users": [...]}
@@ -158,7 +153,7 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
         }
         long line = parser.currentTokenLocation().getLineNr();
         try {
-            JsonNode n = TREES.readTree(parser);
+            JsonNode n = parser.readValueAsTree();
             if (!(n instanceof ObjectNode o)) {
                 return new Row(line, null, "expected a JSON object");
             }
