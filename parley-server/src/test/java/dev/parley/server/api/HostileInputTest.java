@@ -215,6 +215,9 @@ class HostileInputTest {
                 continue;
             }
             if (kind == 5) {
+                if (sent.isNull()) {
+                    continue; // a null text is an absent one: a message of attachments only
+                }
                 if (!sent.isTextual()) {
                     failures.add(input + " → a non-string text was accepted: " + abbreviate(r.text()));
                 } else if (!sent.equals(r.body().path("message").path("text"))) {
