@@ -24,8 +24,15 @@ import java.util.Map;
  * problem, so that bad input from a client never turns into a 500.
  */
 public final class Json {
-    /** Deepest nesting accepted in any document; deeper input is refused as code 4. */
+    /** Deepest nesting accepted in a request ({@link #parseRequest}); deeper input is refused as code 4. */
     public static final int MAX_DEPTH = 64;
+
+    /**
+     * Deepest nesting of any document read, such as a server's answer or a stored document: an answer wraps
+     * its own levels (channels, messages, quoted messages) around data that a request stored at up to
+     * {@link #MAX_DEPTH}, so readers of answers must take more than a request may send.
+     */
+    public static final int MAX_READ_DEPTH = 256;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -35,7 +42,7 @@ public final class Json {
     static {
         MAPPER.getFactory()
                 .setStreamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_DEPTH)
+                        .maxNestingDepth(MAX_READ_DEPTH)
                         .maxStringLength(4 * 1024 * 1024)
                         .build());
     }
@@ -73,6 +80,40 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw invalid(e, what);
         }
+    }
+
+    /** Parses a request's document, nested at most {@link #MAX_DEPTH} levels. */
+    public static JsonNode parseRequest(String text, String what) {
+        return shallow(parse(text, what), what);
+    }
+
+    /** Parses a request's document, nested at most {@link #MAX_DEPTH} levels. */
+    public static JsonNode parseRequest(byte[] bytes, String what) {
+        return shallow(parse(bytes, what), what);
+    }
+
+    /** Parses a request's document that must be a JSON object, nested at most {@link #MAX_DEPTH} levels. */
+    public static ObjectNode parseRequestObject(String text, String what) {
+        return (ObjectNode) shallow(parseObject(text, what), what);
+    }
+
+    private static JsonNode shallow(JsonNode root, String what) {
+        Deque<Map.Entry<JsonNode, Integer>> todo = new ArrayDeque<>();
+        todo.push(Map.entry(root, 1));
+        while (!todo.isEmpty()) {
+            Map.Entry<JsonNode, Integer> next = todo.pop();
+            if (next.getValue() > MAX_DEPTH) {
+                throw ChatException.input(what + " is nested deeper than " + MAX_DEPTH + " levels");
+            }
+            if (next.getKey().isContainerNode()) {
+                next.getKey().forEach(child -> {
+                    if (child.isContainerNode()) {
+                        todo.push(Map.entry(child, next.getValue() + 1));
+                    }
+                });
+            }
+        }
+        return root;
     }
 
     /** Parses a document that must be a JSON object. */

@@ -26,4 +26,15 @@ class JsonTest {
     void validJsonWithPairedSurrogatesAndFiniteNumbersParses(String text) {
         assertThat(Json.parse(text, "body").isObject()).isTrue();
     }
+
+    @org.junit.jupiter.api.Test
+    void aRequestNestedDeeperThan64LevelsIsCode4WhileAnAnswerWrappingSuchDataStillReads() {
+        String stored = "[".repeat(Json.MAX_DEPTH - 1) + "]".repeat(Json.MAX_DEPTH - 1);
+        assertThat(Json.parseRequest("{\"a\":" + stored + "}", "request body").isObject()).isTrue();
+        assertThatThrownBy(() -> Json.parseRequest("{\"a\":[" + stored + "]}", "request body"))
+                .isInstanceOf(ChatException.class)
+                .hasMessageContaining("nested deeper than 64 levels");
+        String answer = "{\"channels\":[{\"messages\":[{\"quoted_message\":{\"a\":" + stored + "}}]}]}";
+        assertThat(Json.parse(answer, "answer").path("channels").isArray()).isTrue();
+    }
 }

@@ -62,7 +62,7 @@ final class RequestContext {
         if (call.body().length == 0) {
             return Json.object();
         }
-        JsonNode n = Json.parse(call.body(), "request body");
+        JsonNode n = Json.parseRequest(call.body(), "request body");
         if (!n.isObject()) {
             throw ChatException.input("request body must be a JSON object");
         }
@@ -72,7 +72,7 @@ final class RequestContext {
     /** The {@code payload} query parameter parsed as a JSON object, or {@code {}} when absent. */
     ObjectNode payload() {
         String p = call.param("payload");
-        return p == null || p.isEmpty() ? Json.object() : Json.parseObject(p, "payload");
+        return p == null || p.isEmpty() ? Json.object() : Json.parseRequestObject(p, "payload");
     }
 
     /** The caller's own socket named by {@code connection_id}, if it is open on this node. */

@@ -31,7 +31,7 @@ record ConnectParams(Authenticator.Identity identity, String userId, ObjectNode 
         if (json == null || json.isEmpty()) {
             throw ChatException.input("json is a required query parameter");
         }
-        ObjectNode doc = Json.parseObject(json, "json");
+        ObjectNode doc = Json.parseRequestObject(json, "json");
         String authType = first(q, "stream-auth-type", "stream-auth-type", headers);
         String token = first(q, "authorization", "authorization", headers);
         Authenticator.Identity identity = auth.authenticate(authType, token);

@@ -70,7 +70,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         session.heartbeat(node.clock().instant());
         JsonNode msg;
         try {
-            msg = Json.parse(text, "frame");
+            msg = Json.parseRequest(text, "frame");
         } catch (ChatException e) {
             sendError(e);
             return;

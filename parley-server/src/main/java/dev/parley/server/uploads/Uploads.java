@@ -116,7 +116,7 @@ public final class Uploads {
         if (!actor.server() || actor.hasUser() || user == null) {
             return actor;
         }
-        JsonNode json = Json.parse(user, "multipart field 'user'");
+        JsonNode json = Json.parseRequest(user, "multipart field 'user'");
         String id = json.path("id").asText("");
         return id.isEmpty() ? actor : Actor.server(core.users().find(id).orElseThrow(() -> ChatException.input(
                 "UploadFile failed with error: \"user '" + id + "' does not exist\"")));
