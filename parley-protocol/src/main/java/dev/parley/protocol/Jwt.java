@@ -15,6 +15,8 @@ import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -23,6 +25,8 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * HS256 JSON Web Tokens as Stream's SDKs make them.
@@ -237,13 +241,76 @@ public final class Jwt {
     private static Algorithm hs256(String secret) {
         Algorithm algorithm = KEYED.get(secret);
         if (algorithm == null) {
-            algorithm = Algorithm.HMAC256(secret.getBytes(StandardCharsets.UTF_8));
+            algorithm = new KeyedHs256(secret.getBytes(StandardCharsets.UTF_8));
             if (KEYED.size() >= MAX_KEYS) {
                 KEYED.clear();
             }
             KEYED.putIfAbsent(secret, algorithm);
         }
         return algorithm;
+    }
+
+    /**
+     * HS256 with its key prepared once. java-jwt's own HMAC algorithm looks up and keys a new {@link Mac} for
+     * every check; a connect storm (W2) spent its largest share of the library's extra cost there, so a
+     * keyed prototype is cloned per check instead. The MAC is the JDK's, and the comparison constant-time;
+     * java-jwt still decodes the token and checks its algorithm and times.
+     */
+    private static final class KeyedHs256 extends Algorithm {
+        private final Mac prototype;
+        private final byte[] secret;
+
+        KeyedHs256(byte[] secret) {
+            super("HS256", "HmacSHA256");
+            this.secret = secret.clone();
+            this.prototype = keyed();
+        }
+
+        private Mac keyed() {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is not available", e);
+            }
+        }
+
+        private Mac mac() {
+            try {
+                return (Mac) prototype.clone();
+            } catch (CloneNotSupportedException e) {
+                return keyed(); // a provider whose MAC cannot be cloned: key one per check
+            }
+        }
+
+        @Override
+        public void verify(DecodedJWT jwt) {
+            byte[] given;
+            try {
+                given = Base64.getUrlDecoder().decode(jwt.getSignature());
+            } catch (IllegalArgumentException e) {
+                throw new SignatureVerificationException(this, e);
+            }
+            byte[] expected = sign(jwt.getHeader().getBytes(StandardCharsets.US_ASCII),
+                    jwt.getPayload().getBytes(StandardCharsets.US_ASCII));
+            if (!MessageDigest.isEqual(expected, given)) {
+                throw new SignatureVerificationException(this);
+            }
+        }
+
+        @Override
+        public byte[] sign(byte[] headerBytes, byte[] payloadBytes) {
+            Mac mac = mac();
+            mac.update(headerBytes);
+            mac.update((byte) '.');
+            return mac.doFinal(payloadBytes);
+        }
+
+        @Override
+        public byte[] sign(byte[] contentBytes) {
+            return mac().doFinal(contentBytes);
+        }
     }
 
     /**
