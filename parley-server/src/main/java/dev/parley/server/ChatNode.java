@@ -211,7 +211,7 @@ public final class ChatNode implements AutoCloseable {
      * @throws ChatException when the connect is refused; nothing is registered then
      */
     public ObjectNode connect(Authenticator.Identity identity, String userId, ObjectNode details, Session session) {
-        rateLimits.admitConnect(identity.caller(), session.client(), session.remoteAddress());
+        rateLimits.admitConnect(identity.caller(), session.client(), session::remoteAddress);
         Instant now = clock.instant();
         if (identity.caller() instanceof Caller.Anonymous) {
             User anon = User.builder(Caller.ANONYMOUS_ID).role("anonymous").createdAt(now).updatedAt(now)

@@ -116,10 +116,20 @@ public final class RateLimits {
      * @throws ChatException code 9 past the limit
      */
     public void admitConnect(Caller caller, String client, String remoteAddress) {
+        admitConnect(caller, client, () -> remoteAddress);
+    }
+
+    /**
+     * Counts one socket connect; the address is asked for only when it keys the count (an anonymous caller).
+     *
+     * @throws ChatException code 9 past the limit
+     */
+    public void admitConnect(Caller caller, String client, Supplier<String> remoteAddress) {
         if (!enabled || caller.isServer()) {
             return;
         }
-        Quota q = count(caller, Platform.ofClient(client), hostOf(remoteAddress), Endpoints.CONNECT, true);
+        String address = caller instanceof Caller.UserCaller ? "" : hostOf(remoteAddress.get());
+        Quota q = count(caller, Platform.ofClient(client), address, Endpoints.CONNECT, true);
         if (!q.allowed()) {
             throw q.refusal();
         }

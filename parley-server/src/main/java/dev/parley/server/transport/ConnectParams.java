@@ -9,7 +9,6 @@ import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.users.UserRules;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Map;
 
@@ -24,8 +23,7 @@ record ConnectParams(Authenticator.Identity identity, String userId, ObjectNode 
      *
      * @throws ChatException with the code that refuses the connection
      */
-    static ConnectParams parse(String uri, HttpHeaders headers, Authenticator auth) {
-        Map<String, List<String>> q = new QueryStringDecoder(uri).parameters();
+    static ConnectParams parse(Map<String, List<String>> q, HttpHeaders headers, Authenticator auth) {
         auth.checkApiKey(first(q, "api_key", null, headers));
         String json = first(q, "json", null, headers);
         if (json == null || json.isEmpty()) {

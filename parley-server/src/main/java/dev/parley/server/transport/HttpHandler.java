@@ -98,7 +98,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 writeError(ctx, ChatException.input("/connect expects a WebSocket upgrade"), HttpUtil.isKeepAlive(req));
                 return;
             }
-            upgrader.upgrade(ctx, req);
+            upgrader.upgrade(ctx, req, decoder.parameters());
             return;
         }
         HttpCall call = toCall(req, path, decoder, ByteBufUtil.getBytes(req.content()), hostOf(ctx));

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +43,8 @@ final class WebSocketUpgrader {
         this.node = node;
     }
 
-    void upgrade(ChannelHandlerContext ctx, FullHttpRequest req) {
+    /** @param query the request's query parameters, decoded once by the caller */
+    void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> query) {
         if (!req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
             HttpHandler.writeError(ctx, ChatException.input("a WebSocket upgrade needs a Sec-WebSocket-Key header"), false);
             return;
@@ -49,7 +52,7 @@ final class WebSocketUpgrader {
         ConnectParams params = null;
         ChatException refusal = null;
         try {
-            params = ConnectParams.parse(req.uri(), req.headers(), node.authenticator());
+            params = ConnectParams.parse(query, req.headers(), node.authenticator());
         } catch (ChatException e) {
             refusal = e;
         }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -85,7 +86,10 @@ final class WsSession implements Session {
     @Override
     public String remoteAddress() {
         var a = channel.remoteAddress();
-        return a == null ? "" : a.toString().replaceFirst("^/", "");
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return a == null ? "" : a.toString();
     }
 
     @Override
@@ -242,9 +246,12 @@ final class WsSession implements Session {
             channel.config().setAutoRead(false);
             String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
             channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
-            channel.eventLoop().schedule(() -> {
+            var forced = channel.eventLoop().schedule(() -> {
                 channel.close();
             }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            // A pending timer holds the channel: a connect storm whose clients close first would otherwise keep
+            // CLOSE_GRACE_MILLIS worth of closed sockets reachable (W2: the live heap grew 11 → 70 MB).
+            channel.closeFuture().addListener(f -> forced.cancel(false));
         }
         return channel.closeFuture();
     }
