@@ -133,7 +133,7 @@ final class WebSocketUpgrader {
         node.metrics().connectRefused(e.code());
         ObjectNode frame = Events.connectionError(e, node.clock().instant());
         ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Json.writeBytes(frame))));
-        String reason = e.getMessage().length() > 100 ? e.getMessage().substring(0, 100) : e.getMessage();
+        String reason = e.getMessage();
         session.closing(NORMAL_CLOSURE, reason);
     }
 

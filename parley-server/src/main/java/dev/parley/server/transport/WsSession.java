@@ -244,7 +244,7 @@ final class WsSession implements Session {
     ChannelFuture closing(int code, String reason) {
         if (channel.isActive() && closing.compareAndSet(false, true)) {
             channel.config().setAutoRead(false);
-            String r = reason == null ? "" : reason.length() > 120 ? reason.substring(0, 120) : reason;
+            String r = closeReason(reason);
             channel.writeAndFlush(new CloseWebSocketFrame(code, r)).addListener(ChannelFutureListener.CLOSE);
             var forced = channel.eventLoop().schedule(() -> {
                 channel.close();
@@ -254,6 +254,23 @@ final class WsSession implements Session {
             channel.closeFuture().addListener(f -> forced.cancel(false));
         }
         return channel.closeFuture();
+    }
+
+    /**
+     * {@code reason} cut to what a close frame can carry: a control frame holds 125 bytes, two of them the
+     * code, so at most 123 bytes of UTF-8, cut between characters.
+     */
+    static String closeReason(String reason) {
+        if (reason == null) {
+            return "";
+        }
+        java.nio.charset.CharsetEncoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newEncoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(123);
+        java.nio.CharBuffer in = java.nio.CharBuffer.wrap(reason);
+        utf8.encode(in, out, true);
+        return in.hasRemaining() ? reason.substring(0, in.position()) : reason;
     }
 
     @Override

@@ -58,4 +58,16 @@ class WsSessionTest {
         peer.held.forEach(ReferenceCountUtil::release);
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void aCloseReasonIsCutTo123BytesOfUtf8BetweenCharacters() {
+        String reason = "é".repeat(100); // 200 bytes
+        String cut = WsSession.closeReason(reason);
+        assertThat(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isEqualTo(122);
+        assertThat(reason).startsWith(cut);
+        String emoji = "\ud83d\ude00".repeat(40); // 4 bytes each, 160 in all
+        assertThat(WsSession.closeReason(emoji)).isEqualTo("\ud83d\ude00".repeat(30));
+        assertThat(WsSession.closeReason("short")).isEqualTo("short");
+        assertThat(WsSession.closeReason(null)).isEmpty();
+    }
 }
