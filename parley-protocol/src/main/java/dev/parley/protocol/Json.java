@@ -13,8 +13,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 
 /**
@@ -75,59 +73,51 @@ public final class Json {
      * @throws ChatException code 4 when the text is not JSON
      */
     public static JsonNode parse(String text, String what) {
-        try {
-            return checked(DOCUMENTS.readTree(text), what);
-        } catch (JsonProcessingException e) {
-            throw invalid(e, what);
-        }
+        return read(text, what, MAX_READ_DEPTH);
     }
 
-    /** Parses a request's document, nested at most {@link #MAX_DEPTH} levels. */
-    public static JsonNode parseRequest(String text, String what) {
-        return shallow(parse(text, what), what);
-    }
-
-    /** Parses a request's document, nested at most {@link #MAX_DEPTH} levels. */
-    public static JsonNode parseRequest(byte[] bytes, String what) {
-        return shallow(parse(bytes, what), what);
-    }
-
-    /** Parses a request's document that must be a JSON object, nested at most {@link #MAX_DEPTH} levels. */
-    public static ObjectNode parseRequestObject(String text, String what) {
-        return (ObjectNode) shallow(parseObject(text, what), what);
-    }
-
-    private static JsonNode shallow(JsonNode root, String what) {
-        Deque<Map.Entry<JsonNode, Integer>> todo = new ArrayDeque<>();
-        todo.push(Map.entry(root, 1));
-        while (!todo.isEmpty()) {
-            Map.Entry<JsonNode, Integer> next = todo.pop();
-            if (next.getValue() > MAX_DEPTH) {
-                throw ChatException.input(what + " is nested deeper than " + MAX_DEPTH + " levels");
-            }
-            if (next.getKey().isContainerNode()) {
-                next.getKey().forEach(child -> {
-                    if (child.isContainerNode()) {
-                        todo.push(Map.entry(child, next.getValue() + 1));
-                    }
-                });
-            }
-        }
-        return root;
+    public static JsonNode parse(byte[] bytes, String what) {
+        return read(bytes, what, MAX_READ_DEPTH);
     }
 
     /** Parses a document that must be a JSON object. */
     public static ObjectNode parseObject(String text, String what) {
-        JsonNode node = parse(text, what);
+        return object(parse(text, what), what);
+    }
+
+    /** Parses a request's document, nested at most {@link #MAX_DEPTH} levels. */
+    public static JsonNode parseRequest(String text, String what) {
+        return read(text, what, MAX_DEPTH);
+    }
+
+    /** Parses a request's document, nested at most {@link #MAX_DEPTH} levels. */
+    public static JsonNode parseRequest(byte[] bytes, String what) {
+        return read(bytes, what, MAX_DEPTH);
+    }
+
+    /** Parses a request's document that must be a JSON object, nested at most {@link #MAX_DEPTH} levels. */
+    public static ObjectNode parseRequestObject(String text, String what) {
+        return object(read(text, what, MAX_DEPTH), what);
+    }
+
+    private static ObjectNode object(JsonNode node, String what) {
         if (!node.isObject()) {
             throw ChatException.input(what + " must be a JSON object");
         }
         return (ObjectNode) node;
     }
 
-    public static JsonNode parse(byte[] bytes, String what) {
+    private static JsonNode read(String text, String what, int maxDepth) {
         try {
-            return checked(DOCUMENTS.readTree(bytes), what);
+            return checked(DOCUMENTS.readTree(text), what, maxDepth);
+        } catch (JsonProcessingException e) {
+            throw invalid(e, what);
+        }
+    }
+
+    private static JsonNode read(byte[] bytes, String what, int maxDepth) {
+        try {
+            return checked(DOCUMENTS.readTree(bytes), what, maxDepth);
         } catch (JsonProcessingException e) {
             throw invalid(e, what);
         } catch (IOException e) {
@@ -145,52 +135,83 @@ public final class Json {
 
     /**
      * Refuses what the parser lets through but no store can keep as sent: a lone UTF-16 surrogate (a JSON
-     * escape of D800 to DFFF without its pair) in a string or a key, and a number too large for a double
-     * ({@code 1e400}, which would be kept as infinity).
+     * escape of D800 to DFFF without its pair) in a string or a key, a number too large for a double
+     * ({@code 1e400}, which would be kept as infinity), and containers nested deeper than {@code maxDepth}.
+     * One walk; the path to a refused value (such as {@code users[0].set.a.b}) is built only on failure.
      */
-    private static JsonNode checked(JsonNode root, String what) {
+    private static JsonNode checked(JsonNode root, String what, int maxDepth) {
         if (root == null || root.isMissingNode()) {
             throw ChatException.input(what + " is empty");
         }
-        Deque<Map.Entry<String, JsonNode>> todo = new ArrayDeque<>();
-        todo.push(Map.entry("", root));
-        while (!todo.isEmpty()) {
-            Map.Entry<String, JsonNode> next = todo.pop();
-            String path = next.getKey();
-            JsonNode n = next.getValue();
-            if (n.isTextual()) {
-                checkText(n.textValue(), what, path);
-            } else if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) {
-                throw ChatException.input(what + " has a number out of range" + at(path)
-                        + " (expected: a finite double)");
-            } else if (n.isObject()) {
-                for (Map.Entry<String, JsonNode> e : n.properties()) {
-                    String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
-                    checkText(e.getKey(), what, child);
-                    todo.push(Map.entry(child, e.getValue()));
-                }
-            } else if (n.isArray()) {
-                for (int i = 0; i < n.size(); i++) {
-                    todo.push(Map.entry(path + "[" + i + "]", n.get(i)));
-                }
-            }
+        try {
+            check(root, 1, maxDepth);
+        } catch (Refused r) {
+            throw ChatException.input(what + " " + r.problem + (r.path.isEmpty() ? "" : " at " + r.path));
         }
         return root;
     }
 
-    private static String at(String path) {
-        return path.isEmpty() ? "" : " at " + path;
+    /** Recursion is bounded by the parser's own limit on nesting ({@link #MAX_READ_DEPTH}). */
+    private static void check(JsonNode n, int depth, int maxDepth) {
+        if (n.isTextual()) {
+            checkText(n.textValue());
+        } else if ((n.isDouble() || n.isFloat()) && !Double.isFinite(n.doubleValue())) {
+            throw new Refused("has a number out of range (expected: a finite double)");
+        } else if (n.isContainerNode()) {
+            if (depth > maxDepth) {
+                throw new Refused("is nested deeper than " + maxDepth + " levels");
+            }
+            if (n.isObject()) {
+                for (Map.Entry<String, JsonNode> e : n.properties()) {
+                    try {
+                        checkText(e.getKey());
+                        check(e.getValue(), depth + 1, maxDepth);
+                    } catch (Refused r) {
+                        throw r.under(e.getKey());
+                    }
+                }
+            } else {
+                for (int i = 0; i < n.size(); i++) {
+                    try {
+                        check(n.get(i), depth + 1, maxDepth);
+                    } catch (Refused r) {
+                        throw r.at(i);
+                    }
+                }
+            }
+        }
     }
 
-    private static void checkText(String s, String what, String path) {
+    private static void checkText(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw ChatException.input(what + " has a string with a lone UTF-16 surrogate (\\u"
-                        + Integer.toHexString(c) + ")" + at(path) + ", which is not a character");
+                throw new Refused("has a string with a lone UTF-16 surrogate (\\u" + Integer.toHexString(c)
+                        + "), which is not a character");
             }
+        }
+    }
+
+    /** A refused value; the path to it is added by each level on the way out. Never leaves this class. */
+    private static final class Refused extends RuntimeException {
+        final String problem;
+        String path = "";
+
+        Refused(String problem) {
+            super(problem, null, false, false);
+            this.problem = problem;
+        }
+
+        Refused under(String key) {
+            path = path.isEmpty() ? key : path.startsWith("[") ? key + path : key + "." + path;
+            return this;
+        }
+
+        Refused at(int index) {
+            path = "[" + index + "]" + (path.isEmpty() || path.startsWith("[") ? path : "." + path);
+            return this;
         }
     }
 
