@@ -82,11 +82,6 @@ public enum EventType {
         return Optional.ofNullable(BY_WIRE_NAME.get(name));
     }
 
-    /** Whether clients may not send an event of this name themselves (§8.5): every name of this table. */
-    public static boolean isReserved(String name) {
-        return BY_WIRE_NAME.containsKey(name) || name.startsWith("notification.");
-    }
-
     @Override
     public String toString() {
         return wireName;
