@@ -8,6 +8,12 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.LocalBroker;
+import dev.parley.server.events.PresenceHub;
 import dev.parley.server.channels.Chat;
 import dev.parley.server.channels.ChatCore;
 import dev.parley.server.reads.Unread;
@@ -18,7 +24,6 @@ import dev.parley.server.moderation.Moderation;
 import dev.parley.server.search.SearchService;
 import dev.parley.server.uploads.UploadStore;
 import dev.parley.server.uploads.Uploads;
-import dev.parley.server.presence.PresenceHub;
 import dev.parley.server.ratelimit.RateLimits;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.UserQuery;
@@ -59,6 +64,8 @@ public final class ChatNode implements AutoCloseable {
     private final UserService users;
     private final ConnectionRegistry registry;
     private final PresenceHub presence = new PresenceHub();
+    private final ChannelHub watchers = new ChannelHub();
+    private final EventPublisher events;
     private final Chat chat;
     private final Moderation moderation;
     private final SearchService search;
@@ -82,7 +89,10 @@ public final class ChatNode implements AutoCloseable {
         this.writer = new StoreWriter(store);
         this.users = new UserService(store, writer);
         this.registry = new ConnectionRegistry(clock);
-        this.chat = new Chat(new ChatCore(store.chat(), store.moderation(), users, registry, presence, clock));
+        ChannelLocks locks = new ChannelLocks();
+        this.events = new EventPublisher(store.chat(), new LocalBroker(watchers, presence, registry), locks, metrics);
+        this.chat = new Chat(new ChatCore(store.chat(), store.moderation(), users, registry, presence, watchers, locks,
+                events, clock));
         this.moderation = new Moderation(chat.core());
         this.search = new SearchService(chat.core());
         this.uploads = new Uploads(chat.core(), new UploadStore(config.dataDir().resolve("uploads")), config.maxUploadBytes());
@@ -182,6 +192,11 @@ public final class ChatNode implements AutoCloseable {
         return presence;
     }
 
+    /** The one way events leave the server. */
+    public EventPublisher events() {
+        return events;
+    }
+
     public Authenticator authenticator() {
         return authenticator;
     }
@@ -242,10 +257,10 @@ public final class ChatNode implements AutoCloseable {
             connectionPolicy.registered(session, sockets[0]);
         });
         if (sockets[0] == 1 && !user.invisible()) {
-            presence.publish(userId, () -> Events.userEvent("user.presence.changed", user, now), List.of());
+            events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent("user.presence.changed", user, now));
         }
         if (changed[0]) {
-            presence.publish(userId, () -> Events.userEvent("user.updated", user, now), List.of());
+            events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent("user.updated", user, now));
         }
         if (created[0] && !chat.core().store().hasOwnRows(userId)) {
             // A new user: one query instead of five (unread totals, mutes, channel mutes, blocks, devices).
@@ -282,7 +297,8 @@ public final class ChatNode implements AutoCloseable {
             }
         });
         if (wentOffline[0] && user != null) {
-            presence.publish(user.id(), () -> Events.userEvent("user.presence.changed", user, now), List.of());
+            events.publishIfHeard(Audience.presenceOf(user.id()),
+                    () -> Events.userEvent("user.presence.changed", user, now));
         }
     }
 

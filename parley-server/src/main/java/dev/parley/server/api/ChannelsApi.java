@@ -36,11 +36,8 @@ final class ChannelsApi {
         router.add("POST", "/channels/{type}/{id}/read", ctx -> chat(ctx).reads().markRead(actor(ctx), cid(ctx)));
         router.add("POST", "/channels/{type}/{id}/unread",
                 ctx -> chat(ctx).reads().markUnread(actor(ctx), cid(ctx), ctx.body()));
-        router.add("POST", "/channels/{type}/{id}/message", ctx -> {
-            ObjectNode sent = chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body());
-            ctx.node().metrics().messageSent();
-            return sent;
-        });
+        router.add("POST", "/channels/{type}/{id}/message",
+                ctx -> chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
         router.add("PATCH", "/channels/{type}/{id}/member", ctx -> chat(ctx).admin().members().update(actor(ctx), cid(ctx),
                 ctx.param("user_id"), ctx.body()));

@@ -18,6 +18,8 @@ final class RequestContext {
     private final HttpCall call;
     private final Map<String, String> pathParams;
     private final String endpoint;
+    /** The parsed body: parsed once, whoever asks first (the actor's lookup or the handler). */
+    private ObjectNode body;
 
     RequestContext(ChatNode node, Authenticator.Identity identity, HttpCall call, Map<String, String> pathParams,
             String endpoint) {
@@ -57,16 +59,24 @@ final class RequestContext {
         return endpoint;
     }
 
-    /** The body as a JSON object; an empty body is {@code {}}. */
+    /**
+     * The body as a JSON object; an empty body is {@code {}}. Parsed on the first call; every call returns the
+     * same object, so the handler owns it.
+     */
     ObjectNode body() {
+        if (body != null) {
+            return body;
+        }
         if (call.body().length == 0) {
-            return Json.object();
+            body = Json.object();
+            return body;
         }
         JsonNode n = Json.parseRequest(call.body(), "request body");
         if (!n.isObject()) {
             throw ChatException.input("request body must be a JSON object");
         }
-        return (ObjectNode) n;
+        body = (ObjectNode) n;
+        return body;
     }
 
     /** The {@code payload} query parameter parsed as a JSON object, or {@code {}} when absent. */

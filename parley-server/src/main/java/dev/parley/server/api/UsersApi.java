@@ -7,6 +7,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
 import dev.parley.server.ChatNode;
 import dev.parley.server.Events;
 import dev.parley.server.auth.Caller;
@@ -170,7 +171,7 @@ final class UsersApi {
         ObjectNode event = Events.userEvent("user.deleted", deleted, now);
         event.put("hard_delete", hard);
         event.put("mark_messages_deleted", "true".equals(ctx.param("mark_messages_deleted")));
-        node.presence().publish(id, event, List.of());
+        node.events().publish(event, Audience.presenceOf(id));
         ObjectNode out = Json.object();
         out.set("user", deleted.toJson());
         return out;
@@ -229,13 +230,13 @@ final class UsersApi {
         if (deactivate) {
             node.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deactivated"));
         }
-        node.presence().publish(id, Events.userEvent(deactivate ? "user.deactivated" : "user.reactivated", u, now),
-                List.of());
+        node.events().publish(Events.userEvent(deactivate ? "user.deactivated" : "user.reactivated", u, now),
+                Audience.presenceOf(id));
         return u;
     }
 
     private static void publishUpdated(ChatNode node, User u, Instant now) {
-        node.presence().publish(u.id(), Events.userEvent("user.updated", u, now), node.registry().sessionsOf(u.id()));
+        node.events().publish(Events.userEvent("user.updated", u, now), Audience.presenceOfAndSelf(u.id()));
     }
 
     private static void checkSelf(RequestContext ctx, String id) {

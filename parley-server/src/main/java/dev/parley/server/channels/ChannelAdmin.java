@@ -7,6 +7,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import java.time.Instant;
@@ -206,7 +207,7 @@ public final class ChannelAdmin {
         if (actor.hasUser()) {
             e.set("user", actor.user().toJson());
         }
-        core.publishDurable(ch.cid(), e);
+        core.events().publish(e, Audience.watchers(ch.cid()));
     }
 
     private ObjectNode response(Actor actor, ChannelRow ch, ChannelType type) {
@@ -235,7 +236,7 @@ public final class ChannelAdmin {
             core.store().deleteChannel(cid);
             ObjectNode e = ChannelViews.event("channel.deleted", ch, now);
             e.set("channel", channel);
-            core.publishDurable(cid, e);
+            core.events().publish(e, Audience.watchers(cid));
             notifyNotWatching(members, cid, ChannelViews.event("notification.channel_deleted", ch, now).set("channel", channel));
             core.hub().dropChannel(cid);
             ObjectNode out = Json.object();
@@ -263,7 +264,7 @@ public final class ChannelAdmin {
             if (actor.hasUser()) {
                 e.set("user", actor.user().toJson());
             }
-            core.publishDurable(cid, e);
+            core.events().publish(e, Audience.watchers(cid));
             notifyNotWatching(core.store().members(cid, 10_000, 0), cid,
                     ChannelViews.event("notification.channel_truncated", after, core.now()).set("channel", channel));
             ObjectNode out = Json.object();
@@ -273,9 +274,7 @@ public final class ChannelAdmin {
     }
 
     private void notifyNotWatching(List<MemberRow> members, String cid, JsonNode event) {
-        Set<String> watching = core.hub().watchingUsers(cid);
-        members.stream().map(MemberRow::userId).filter(u -> !watching.contains(u))
-                .forEach(u -> core.sendToUser(u, (ObjectNode) event));
+        core.events().publish((ObjectNode) event, Audience.notWatching(members.stream().map(MemberRow::userId).toList(), cid));
     }
 
     /** {@code POST …/hide} and {@code …/show} (C9): events to the user's own connections. */
@@ -295,8 +294,7 @@ public final class ChannelAdmin {
         if (hidden) {
             e.put("clear_history", clearHistory);
         }
-        core.store().appendEvent(cid, Timestamps.parse(e.get("created_at").asText(), "at"), e);
-        core.sendToUser(actor.userId(), e);
+        core.events().publish(e, Audience.user(actor.userId()));
         return Json.object();
     }
 

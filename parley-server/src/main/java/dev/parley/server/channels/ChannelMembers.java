@@ -6,6 +6,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import java.time.Instant;
@@ -48,7 +49,7 @@ public final class ChannelMembers {
             e.set("member", ChannelViews.member(m, users.get(m.userId()), after));
             e.set("user", users.get(m.userId()).toJson());
             e.put("channel_member_count", after.memberCount());
-            core.hub().publish(ch.cid(), e);
+            core.events().publish(e, Audience.watchers(ch.cid()));
         }
         channels.notifyAdded(after, type, fresh, actor.user());
     }
@@ -71,12 +72,12 @@ public final class ChannelMembers {
             ObjectNode e = ChannelViews.event("member.added", after, now);
             e.set("member", member);
             e.set("user", users.get(m.userId()).toJson());
-            core.hub().publish(ch.cid(), e);
+            core.events().publish(e, Audience.watchers(ch.cid()));
             ObjectNode n = ChannelViews.event("notification.invited", after, now);
             n.set("channel", channel);
             n.set("member", member);
             n.set("user", users.get(m.userId()).toJson());
-            core.sendToUser(m.userId(), n);
+            core.events().publish(n, Audience.user(m.userId()));
         }
     }
 
@@ -94,12 +95,12 @@ public final class ChannelMembers {
         ObjectNode e = ChannelViews.event("member.updated", ch, now);
         e.set("member", member);
         e.set("user", actor.user().toJson());
-        core.hub().publish(ch.cid(), e);
+        core.events().publish(e, Audience.watchers(ch.cid()));
         ObjectNode n = ChannelViews.event(accept ? "notification.invite_accepted" : "notification.invite_rejected", ch, now);
         n.set("channel", ChannelViews.channel(ch, type, null));
         n.set("member", member);
         n.set("user", actor.user().toJson());
-        core.store().members(ch.cid(), 10_000, 0).forEach(x -> core.sendToUser(x.userId(), n));
+        core.events().publish(n, Audience.users(core.store().members(ch.cid(), 10_000, 0).stream().map(MemberRow::userId).toList()));
     }
 
     static Map<String, String> roleChanges(ObjectNode body) {
@@ -124,7 +125,7 @@ public final class ChannelMembers {
             ObjectNode e = ChannelViews.event("member.updated", ch, now);
             e.set("member", ChannelViews.member(changed, users.get(r.getKey()), ch));
             e.set("user", users.containsKey(r.getKey()) ? users.get(r.getKey()).toJson() : Json.object().put("id", r.getKey()));
-            core.hub().publish(ch.cid(), e);
+            core.events().publish(e, Audience.watchers(ch.cid()));
         }
     }
 
@@ -141,7 +142,7 @@ public final class ChannelMembers {
             ObjectNode e = ChannelViews.event("member.removed", after, core.now());
             e.set("user", userJson);
             e.put("channel_member_count", after.memberCount());
-            core.hub().publish(ch.cid(), e);
+            core.events().publish(e, Audience.watchers(ch.cid()));
             ObjectNode n = ChannelViews.event("notification.removed_from_channel", after, core.now());
             n.set("channel", ChannelViews.channel(after, type, null));
             n.set("user", userJson);
@@ -149,8 +150,7 @@ public final class ChannelMembers {
             if (m != null && m.userId().equals(u)) {
                 n.set("member", ChannelViews.member(m, users.get(u), after));
             }
-            core.store().appendEvent(ch.cid(), Timestamps.parse(n.get("created_at").asText(), "at"), n);
-            core.sendToUser(u, n);
+            core.events().publish(n, Audience.user(u));
         }
     }
 
@@ -211,7 +211,7 @@ public final class ChannelMembers {
             ObjectNode e = ChannelViews.event("member.updated", ch, now);
             e.set("member", view);
             e.set("user", user == null ? Json.object().put("id", target) : user.toJson());
-            core.hub().publish(cid, e);
+            core.events().publish(e, Audience.watchers(cid));
             ObjectNode out = Json.object();
             out.set("channel_member", view);
             return out;

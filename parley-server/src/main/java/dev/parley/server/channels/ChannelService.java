@@ -6,6 +6,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
 import dev.parley.server.Session;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
@@ -161,8 +162,7 @@ public final class ChannelService {
             if (actor != null) {
                 e.set("user", actor.toJson());
             }
-            core.store().appendEvent(ch.cid(), dev.parley.protocol.Timestamps.parse(e.get("created_at").asText(), "at"), e);
-            core.sendToUser(m.userId(), e);
+            core.events().publish(e, Audience.user(m.userId()));
         }
     }
 
@@ -347,7 +347,7 @@ public final class ChannelService {
         ObjectNode e = ChannelViews.event(kind, ch, core.now());
         core.users().find(userId).ifPresent(u -> e.set("user", u.toJson()));
         e.put("watcher_count", core.hub().watcherCount(ch.cid()));
-        core.hub().publishExcept(ch.cid(), userId, e);
+        core.events().publish(e, Audience.watchersExcept(ch.cid(), userId));
     }
 
     /** {@code POST …/event}: typing and custom events to the watchers (§7.8 C17). */
@@ -381,7 +381,7 @@ public final class ChannelService {
             e.set("user", actor.user().toJson());
         }
         if (!typing || !typingDisabled(actor.user())) {
-            core.hub().publish(cid, e);
+            core.events().publish(e, Audience.watchers(cid));
         }
         return e;
     }

@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.parley.protocol.User;
 import dev.parley.server.Session;
-import dev.parley.server.presence.PresenceHub;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.PresenceHub;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import dev.parley.server.store.ChatStore;
@@ -16,43 +19,42 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * What the chat services share: the store, the channel types, the watcher hub, users, connections and
- * presence, the clock, and the per-channel locks that serialise every change of one channel (so that
- * message order, reply counts and reaction totals are never lost) while channels proceed in parallel.
+ * What the chat services share: the store, the channel types, who watches what, users, connections and
+ * presence, the event publisher (the one way events leave, {@link #events()}), the clock, and the
+ * per-channel locks that serialise every change of one channel (so that message order, reply counts and
+ * reaction totals are never lost) while channels proceed in parallel.
  *
  * <p>Thread-safe. Blocking methods run on virtual threads, never on an event loop.
  */
 public final class ChatCore {
-    private static final int STRIPES = 1024;
-
     private final ChatStore store;
     private final ChannelTypes types;
-    private final ChannelHub hub = new ChannelHub();
+    private final ChannelHub hub;
+    private final EventPublisher events;
+    private final ChannelLocks locks;
     private final UserService users;
     private final ConnectionRegistry registry;
     private final PresenceHub presence;
     private final Clock clock;
-    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final dev.parley.server.messages.MessageWriter messageWriter;
     private final ModerationStore moderation;
 
     public ChatCore(ChatStore store, ModerationStore moderation, UserService users, ConnectionRegistry registry,
-            PresenceHub presence, Clock clock) {
+            PresenceHub presence, ChannelHub hub, ChannelLocks locks, EventPublisher events, Clock clock) {
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
         this.users = requireNonNull(users, "users");
         this.registry = requireNonNull(registry, "registry");
         this.presence = requireNonNull(presence, "presence");
         this.clock = requireNonNull(clock, "clock");
+        this.hub = requireNonNull(hub, "hub");
+        this.locks = requireNonNull(locks, "locks");
+        this.events = requireNonNull(events, "events");
         this.types = new ChannelTypes(Instant.parse("2026-01-01T00:00:00Z"));
         this.messageWriter = new dev.parley.server.messages.MessageWriter(store);
-        for (int i = 0; i < STRIPES; i++) {
-            locks[i] = new ReentrantLock();
-        }
     }
 
     public ChatStore store() {
@@ -113,8 +115,14 @@ public final class ChatCore {
         return types;
     }
 
+    /** Who watches which channel on this node (read-only use: sending goes through {@link #events()}). */
     public ChannelHub hub() {
         return hub;
+    }
+
+    /** The one way events leave the server. */
+    public EventPublisher events() {
+        return events;
     }
 
     public UserService users() {
@@ -135,32 +143,12 @@ public final class ChatCore {
 
     /** Runs {@code work} holding the lock of channel {@code cid}. */
     public <T> T underLock(String cid, Supplier<T> work) {
-        ReentrantLock lock = locks[(cid.hashCode() & 0x7fffffff) % STRIPES];
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
+        return locks.underLock(cid, work);
     }
 
-    /** The open connections of a user on this node. */
-    public List<Session> sessionsOf(String userId) {
-        return registry.sessionsOf(userId);
-    }
-
-    /** Sends one event to every connection of a user, encoded once. */
-    public void sendToUser(String userId, com.fasterxml.jackson.databind.node.ObjectNode event) {
-        ChannelHub.sendAll(registry.sessionsOf(userId), event);
-    }
-
-    /**
-     * Persists a channel event for {@code POST /sync} and sends it to the channel's watchers. The
-     * event's {@code created_at} is the time of the change, as replay needs.
-     */
-    public void publishDurable(String cid, com.fasterxml.jackson.databind.node.ObjectNode event) {
-        store.appendEvent(cid, dev.parley.protocol.Timestamps.parse(event.get("created_at").asText(), "created_at"), event);
-        hub.publish(cid, event);
+    /** The creation time of a new message of {@code ch}, strictly after the channel's earlier ones; under its lock. */
+    public Instant nextMessageTime(ChannelRow ch) {
+        return locks.nextMessageTime(ch.cid(), clock.instant(), ch.lastMessageAt());
     }
 
     /** Users by id; ids without a user are left out. */

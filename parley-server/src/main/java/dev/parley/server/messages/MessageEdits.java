@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
+import dev.parley.server.events.Audience;
 import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.ChannelViews;
 import dev.parley.server.channels.ChatCore;
@@ -175,7 +176,7 @@ public final class MessageEdits {
             if (actor.hasUser()) {
                 e.set("user", actor.user().toJson());
             }
-            core.publishDurable(c.channel().cid(), e);
+            core.events().publish(e, Audience.watchers(c.channel().cid()));
             return wrap(view);
         });
     }
@@ -203,7 +204,7 @@ public final class MessageEdits {
             ObjectNode view = MessageViews.forViewer(core, row, null);
             e.set("message", view);
             e.put("message_id", id);
-            core.publishDurable(c0.channel().cid(), e);
+            core.events().publish(e, Audience.watchers(c0.channel().cid()));
             return wrap(view);
         });
     }

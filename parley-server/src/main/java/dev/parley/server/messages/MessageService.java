@@ -8,6 +8,9 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.ChannelService;
 import dev.parley.server.channels.ChannelType;
@@ -21,7 +24,6 @@ import dev.parley.server.store.ChatRows.MessageAppend;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.UnreadTotals;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,20 +67,36 @@ public final class MessageService {
         return new Context(m, access.channel(), access.type(), access.member());
     }
 
-    /** {@code POST /channels/{type}/{id}/message} (M1). */
+    /**
+     * {@code POST /channels/{type}/{id}/message} (M1). The channel is read once, by the checks; the message
+     * and its {@code message.new} row are written in one transaction of the group commit, and the duplicate-id
+     * check is that transaction's insert.
+     */
     public ObjectNode send(Actor actor, String cid, ObjectNode body) {
-        return commit(draft(actor, cid, body));
+        return commit(draft(actor, cid, body, false));
     }
 
     /**
      * A message send that passed every check and is not written yet; a channel update with a message checks
      * the message before it changes the channel, so that it answers an error only when it changed nothing.
+     * {@code rereadChannel}: the channel changed since the checks read it, so the commit reads it again.
      */
-    public record Draft(Actor as, String cid, ChannelType type, ObjectNode doc, String parentId, boolean showInChannel,
-            ObjectNode msg) {}
+    public record Draft(Actor as, ChannelRow channel, ChannelType type, ObjectNode doc, String parentId,
+            boolean showInChannel, ObjectNode msg, boolean rereadChannel) {
+        String cid() {
+            return channel.cid();
+        }
+    }
 
-    /** Checks a send and builds its message; writes nothing (slow mode counts the attempt). */
+    /**
+     * Checks a send and builds its message; writes nothing (slow mode counts the attempt). An existing message
+     * id is refused here, before the caller changes anything else.
+     */
     public Draft draft(Actor actor, String cid, ObjectNode body) {
+        return draft(actor, cid, body, true);
+    }
+
+    private Draft draft(Actor actor, String cid, ObjectNode body, boolean beforeOtherChanges) {
         JsonNode in = body.get("message");
         if (in == null || !in.isObject()) {
             throw ChatException.input("message is required and must be an object");
@@ -118,19 +136,19 @@ public final class MessageService {
         }
         MessageDocs.copyCustom(msg, doc);
         MessageDocs.checkLimits(doc, type.maxMessageLength());
-        if (core.store().findMessage(id).isPresent()) {
+        if (beforeOtherChanges && core.store().findMessage(id).isPresent()) {
             throw duplicate(id);
         }
         if (parentId != null) {
             parent(cid, parentId);
         }
-        return new Draft(as, cid, type, doc, parentId, showInChannel, msg);
+        return new Draft(as, ch0, type, doc, parentId, showInChannel, msg, beforeOtherChanges);
     }
 
     /** Writes a checked send under the channel's lock; the checks that depend on other writes run again there. */
     public ObjectNode commit(Draft d) {
-        return core.underLock(d.cid(), () -> append(d.as(), channels.require(d.cid()), d.type(), d.doc(), d.parentId(),
-                d.showInChannel(), d.msg()));
+        return core.underLock(d.cid(), () -> append(d.as(), d.rereadChannel() ? channels.require(d.cid()) : d.channel(),
+                d.type(), d.doc(), d.parentId(), d.showInChannel(), d.msg()));
     }
 
     /** The thread parent of a reply: a message of the channel that is not a reply itself. */
@@ -146,13 +164,7 @@ public final class MessageService {
     private ObjectNode append(Actor actor, ChannelRow ch, ChannelType type, ObjectNode doc, String parentId,
             boolean showInChannel, ObjectNode msg) {
         String id = doc.get("id").asText();
-        if (core.store().findMessage(id).isPresent()) {
-            throw duplicate(id);
-        }
-        Instant now = Timestamps.truncate(core.now());
-        if (ch.lastMessageAt() != null && !now.isAfter(ch.lastMessageAt())) {
-            now = ch.lastMessageAt().plus(1, ChronoUnit.MICROS);
-        }
+        Instant now = core.nextMessageTime(ch);
         doc.put("created_at", Timestamps.format(now));
         doc.put("updated_at", Timestamps.format(now));
         MessageRow parent = null;
@@ -173,16 +185,21 @@ public final class MessageService {
         MessageRow row = new MessageRow(id, ch.cid(), actor.userId(), parentId, inChannel, now, now, null,
                 doc.path("pinned").asBoolean() ? now : null, doc);
         boolean counts = inChannel && !doc.path("silent").asBoolean() && !"system".equals(doc.path("type").asText());
-        if (!core.messageWriter().append(new MessageAppend(row, parent, counts))) {
+        ChannelRow after = counts ? ch.withMessageAt(now) : ch;
+        // A new message has no reactions: every reader sees the same view, the author's as much as the watchers'.
+        ObjectNode message = doc.deepCopy();
+        message.set("user", actor.user().toJson());
+        message.set("own_reactions", Json.array());
+        OutboundEvent event = messageNew(after, row, actor.user(), message);
+        if (!core.messageWriter().append(new MessageAppend(row, parent, counts, EventPublisher.storedWith(event, now)))) {
             throw duplicate(id);
         }
-        ChannelRow after = channels.require(ch.cid());
-        announceNew(after, type, row, actor.user(), counts);
+        announceNew(after, type, row, actor.user(), event, message);
         if (parent != null) {
             announceUpdated(after, parent, actor.user());
         }
         ObjectNode out = Json.object();
-        out.set("message", MessageViews.forViewer(core, row, actor.userId()));
+        out.set("message", message);
         return out;
     }
 
@@ -248,12 +265,8 @@ public final class MessageService {
         doc.putNull("pin_expires");
     }
 
-    /**
-     * {@code message.new} to watchers, each user with its own unread counters, and
-     * {@code notification.message_new} to members not watching.
-     */
-    private void announceNew(ChannelRow ch, ChannelType type, MessageRow row, User author, boolean counts) {
-        ObjectNode message = MessageViews.forViewer(core, row, null);
+    /** The {@code message.new} of a message, to the channel's watchers; what {@code /sync} keeps of it. */
+    private OutboundEvent messageNew(ChannelRow ch, MessageRow row, User author, ObjectNode message) {
         ObjectNode base = ChannelViews.event("message.new", ch, row.createdAt());
         base.set("message", message);
         base.put("message_id", row.id());
@@ -263,56 +276,52 @@ public final class MessageService {
         if (row.parentId() != null) {
             base.put("parent_id", row.parentId());
         }
-        core.store().appendEvent(ch.cid(), row.createdAt(), base);
+        return OutboundEvent.of(base, Audience.watchers(ch.cid()));
+    }
+
+    /**
+     * {@code message.new} (stored already) to watchers, each user with its own unread counters, and
+     * {@code notification.message_new} to members not watching. Each distinct set of counters is encoded once.
+     */
+    private void announceNew(ChannelRow ch, ChannelType type, MessageRow row, User author, OutboundEvent event,
+            ObjectNode message) {
         Set<String> watching = core.hub().watchingUsers(ch.cid());
         List<String> members = core.store().members(ch.cid(), 10_000, 0).stream().map(MemberRow::userId).toList();
         List<String> audience = new ArrayList<>(watching);
         members.stream().filter(u -> !watching.contains(u)).forEach(audience::add);
         Map<String, UnreadTotals> totals = core.store().unreadTotals(audience);
-        // Users with equal counters share one encoding.
-        core.hub().publishVariants(ch.cid(), u -> totals.getOrDefault(u, new UnreadTotals(0, 0)),
-                t -> Unread.put(base.deepCopy(), t));
-        if (row.parentId() != null && !row.inChannel()) {
-            notifyThread(ch, type, row, author, watching, totals, message);
+        ObjectNode base = event.body();
+        core.events().publishStored(event.withVariants(
+                new OutboundEvent.Variants<>(totals, UnreadTotals.ZERO, t -> Unread.put(base.deepCopy(), t))));
+        List<String> others = (row.parentId() != null && !row.inChannel() ? threadParticipants(row) : members)
+                .stream().filter(u -> !u.equals(author.id())).toList();
+        if (others.isEmpty()) {
             return;
         }
-        ObjectNode channel = ChannelViews.channel(ch, type, null);
-        for (String u : members) {
-            if (watching.contains(u) || u.equals(author.id())) {
-                continue;
-            }
-            ObjectNode n = ChannelViews.event("notification.message_new", ch, row.createdAt());
-            n.set("channel", channel);
-            n.set("message", message);
-            n.put("message_id", row.id());
-            n.set("user", author.toJson());
-            core.sendToUser(u, Unread.put(n, totals.getOrDefault(u, new UnreadTotals(0, 0))));
+        boolean thread = row.parentId() != null && !row.inChannel();
+        ObjectNode n = ChannelViews.event(thread ? "notification.thread_message_new" : "notification.message_new", ch,
+                row.createdAt());
+        n.set("channel", ChannelViews.channel(ch, type, null));
+        n.set("message", message);
+        n.put("message_id", row.id());
+        if (thread) {
+            n.put("parent_id", row.parentId());
         }
+        n.set("user", author.toJson());
+        core.events().publish(OutboundEvent.of(n, Audience.notWatching(others, ch.cid())).withVariants(
+                new OutboundEvent.Variants<>(totals, UnreadTotals.ZERO, t -> Unread.put(n.deepCopy(), t))));
     }
 
-    /** {@code notification.thread_message_new} to the thread's participants who do not watch the channel. */
-    private void notifyThread(ChannelRow ch, ChannelType type, MessageRow row, User author, Set<String> watching,
-            Map<String, UnreadTotals> totals, ObjectNode message) {
+    /** The users of a reply's thread: the parent's author and the thread's participants. */
+    private List<String> threadParticipants(MessageRow row) {
         MessageRow parent = core.store().findMessage(row.parentId()).orElse(null);
         if (parent == null) {
-            return;
+            return List.of();
         }
         Set<String> participants = new java.util.LinkedHashSet<>();
         participants.add(parent.userId());
         parent.doc().path("thread_participants").forEach(u -> participants.add(u.path("id").asText()));
-        ObjectNode channel = ChannelViews.channel(ch, type, null);
-        for (String u : participants) {
-            if (watching.contains(u) || u.equals(author.id())) {
-                continue;
-            }
-            ObjectNode n = ChannelViews.event("notification.thread_message_new", ch, row.createdAt());
-            n.set("channel", channel);
-            n.set("message", message);
-            n.put("message_id", row.id());
-            n.put("parent_id", row.parentId());
-            n.set("user", author.toJson());
-            core.sendToUser(u, Unread.put(n, totals.getOrDefault(u, new UnreadTotals(0, 0))));
-        }
+        return List.copyOf(participants);
     }
 
     /** {@code message.updated} to watchers, persisted for sync. */
@@ -323,7 +332,7 @@ public final class MessageService {
         if (actor != null) {
             e.set("user", actor.toJson());
         }
-        core.publishDurable(ch.cid(), e);
+        core.events().publish(e, Audience.watchers(ch.cid()));
     }
 
     private User author(Actor actor, ObjectNode msg) {

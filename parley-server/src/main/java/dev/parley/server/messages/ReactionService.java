@@ -8,6 +8,8 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.ChannelViews;
 import dev.parley.server.channels.ChatCore;
@@ -242,20 +244,23 @@ public final class ReactionService {
         base.set("reaction", reaction);
         base.set("user", user.toJson());
         base.put("message_id", row.id());
-        ObjectNode shared = base.deepCopy();
+        ObjectNode shared = base;
         shared.set("message", MessageViews.forViewer(core, row, null));
-        core.store().appendEvent(ch.cid(), Timestamps.parse(base.get("created_at").asText(), "at"), shared);
         // Variants by the recipient's own reactions: everyone without one shares the shared encoding.
         Map<String, ArrayNode> own = new HashMap<>();
         core.store().reactionsOn(row.id(), core.hub().watchingUsers(ch.cid())).forEach(r ->
                 own.computeIfAbsent(r.userId(), k -> Json.array()).add(r.doc()));
-        core.hub().publishVariants(ch.cid(), u -> own.containsKey(u) ? u : "", key -> {
-            ObjectNode e = base.deepCopy();
-            ObjectNode m = ((ObjectNode) shared.get("message")).deepCopy();
-            m.set("own_reactions", key.isEmpty() ? Json.array() : own.get(key));
-            e.set("message", m);
-            return e;
-        });
+        Map<String, String> keyOfUser = new HashMap<>();
+        own.keySet().forEach(u -> keyOfUser.put(u, u));
+        core.events().publish(OutboundEvent.of(shared, Audience.watchers(ch.cid())).withVariants(
+                new OutboundEvent.Variants<>(keyOfUser, "", key -> {
+                    if (key.isEmpty()) {
+                        return shared;
+                    }
+                    ObjectNode e = shared.deepCopy();
+                    ((ObjectNode) e.get("message")).set("own_reactions", own.get(key));
+                    return e;
+                })));
         ObjectNode out = Json.object();
         out.set("message", MessageViews.forViewer(core, row, user.id()));
         out.set("reaction", reaction);

@@ -9,6 +9,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
 import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.ChannelType;
 import dev.parley.server.channels.ChannelViews;
@@ -229,9 +230,9 @@ public final class Bans {
         }
         e.put("shadow", ban.shadow());
         if (ch != null) {
-            core.hub().publish(ch.cid(), e);
+            core.events().publish(e, Audience.watchers(ch.cid()));
         } else {
-            core.sendToUser(target.id(), e);
+            core.events().publish(e, Audience.user(target.id()));
         }
     }
 

@@ -9,6 +9,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
 import dev.parley.server.Events;
 import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.ChannelType;
@@ -107,7 +108,7 @@ public final class Moderation {
         store().upsertUserMutes(found.keySet().stream().map(id -> new UserMute(me.id(), id, now, now, expires)).toList());
         List<UserMute> current = store().userMutes(me.id(), now);
         ObjectNode own = ownUser(me);
-        core.sendToUser(me.id(), notification("notification.mutes_updated", own, now));
+        core.events().publish(notification("notification.mutes_updated", own, now), Audience.user(me.id()));
         ObjectNode out = Json.object();
         ArrayNode mutes = mutesJson(me, current.stream().filter(m -> found.containsKey(m.targetId())).toList());
         out.set("mute", mutes.get(0));
@@ -125,7 +126,7 @@ public final class Moderation {
         User me = AppGrants.user(actor, "UnmuteUser");
         AppGrants.require(actor, "mute-user", "UnmuteUser");
         store().deleteUserMutes(me.id(), targets(body, "target_id", "target_ids", "UnmuteUser"));
-        core.sendToUser(me.id(), notification("notification.mutes_updated", ownUser(me), core.now()));
+        core.events().publish(notification("notification.mutes_updated", ownUser(me), core.now()), Audience.user(me.id()));
         return Json.object();
     }
 
@@ -145,7 +146,7 @@ public final class Moderation {
         ArrayNode mutes = channelMutesJson(me, store().channelMutes(me.id(), now).stream()
                 .filter(m -> asked.contains(m.cid())).toList());
         ObjectNode own = ownUser(me);
-        core.sendToUser(me.id(), notification("notification.channel_mutes_updated", own, now));
+        core.events().publish(notification("notification.channel_mutes_updated", own, now), Audience.user(me.id()));
         ObjectNode out = Json.object();
         out.set("channel_mute", mutes.get(0));
         out.set("channel_mutes", mutes);
@@ -157,7 +158,8 @@ public final class Moderation {
     public ObjectNode unmuteChannel(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnmuteChannel");
         store().deleteChannelMutes(me.id(), targets(body, "channel_cid", "channel_cids", "UnmuteChannel"));
-        core.sendToUser(me.id(), notification("notification.channel_mutes_updated", ownUser(me), core.now()));
+        core.events().publish(notification("notification.channel_mutes_updated", ownUser(me), core.now()),
+                Audience.user(me.id()));
         return Json.object();
     }
 

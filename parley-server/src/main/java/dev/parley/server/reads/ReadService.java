@@ -8,6 +8,7 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Audience;
 import dev.parley.server.channels.Actor;
 import dev.parley.server.channels.ChannelService;
 import dev.parley.server.channels.ChannelType;
@@ -66,7 +67,7 @@ public final class ReadService {
                 e.put("last_read_message_id", lastId);
             }
             if (type.flag("read_events") && !readReceiptsOff(user)) {
-                core.hub().publish(cid, e);
+                core.events().publish(e, Audience.watchers(cid));
             }
             ObjectNode n = ChannelViews.event("notification.mark_read", ch, now);
             n.set("channel", ChannelViews.channel(ch, type, null));
@@ -74,7 +75,7 @@ public final class ReadService {
             if (lastId != null) {
                 n.put("last_read_message_id", lastId);
             }
-            core.sendToUser(user.id(), Unread.put(n, totals(user.id())));
+            core.events().publish(Unread.put(n, totals(user.id())), Audience.user(user.id()));
             ObjectNode out = Json.object();
             out.set("event", e);
             return out;
@@ -108,7 +109,7 @@ public final class ReadService {
             }
             n.put("last_read_at", Timestamps.format(lastRead));
             n.put("unread_messages", unread);
-            core.sendToUser(user.id(), Unread.put(n, totals(user.id())));
+            core.events().publish(Unread.put(n, totals(user.id())), Audience.user(user.id()));
             return Json.object();
         });
     }
@@ -155,7 +156,7 @@ public final class ReadService {
         e.set("user", user.toJson());
         e.put("last_delivered_at", Timestamps.format(now));
         e.put("last_delivered_message_id", m.id());
-        core.hub().publish(cid, e);
+        core.events().publish(e, Audience.watchers(cid));
     }
 
     /** {@code POST /channels/read}: every channel of the user (or the listed ones) read. */
@@ -242,7 +243,7 @@ public final class ReadService {
             boolean ok = core.store().member(cid, user.id()).isPresent() || actor.server();
             (ok ? accessible : inaccessible).add(cid);
         }
-        List<ObjectNode> events = core.store().eventsSince(accessible, since, MAX_SYNC_EVENTS + 1);
+        List<ObjectNode> events = core.store().eventsSince(accessible, user.id(), since, MAX_SYNC_EVENTS + 1);
         if (events.size() > MAX_SYNC_EVENTS) {
             throw new ChatException(ErrorCode.REQUEST_TIMEOUT, "too many events to sync since " + body.get("last_sync_at").asText());
         }

@@ -39,6 +39,12 @@ public final class ChatRows {
                     truncatedById, frozen, disabled, cooldown, memberCount, messageCount, c);
         }
 
+        /** The channel after a message that counts was appended at {@code at}. */
+        public ChannelRow withMessageAt(Instant at) {
+            return new ChannelRow(cid, type, id, createdById, team, createdAt, updatedAt, at, truncatedAt,
+                    truncatedById, frozen, disabled, cooldown, memberCount, messageCount + 1, custom);
+        }
+
         public ChannelRow withFlags(boolean frozen, boolean disabled, int cooldown, String team, Instant now) {
             return new ChannelRow(cid, type, id, createdById, team, createdAt, now, lastMessageAt, truncatedAt,
                     truncatedById, frozen, disabled, cooldown, memberCount, messageCount, custom);
@@ -138,11 +144,29 @@ public final class ChatRows {
 
     /**
      * One message to append with {@link ChatStore#appendMessages}: the message, the thread parent to
-     * rewrite (or null) and whether it counts as unread for the other members.
+     * rewrite (or null), whether it counts as unread for the other members, and the channel event that
+     * {@code /sync} keeps for it (or null), written in the same transaction.
      */
-    public record MessageAppend(MessageRow message, MessageRow parent, boolean countsAsUnread) {
+    public record MessageAppend(MessageRow message, MessageRow parent, boolean countsAsUnread, EventRow event) {
         public MessageAppend {
             requireNonNull(message, "message");
+        }
+
+        public MessageAppend(MessageRow message, MessageRow parent, boolean countsAsUnread) {
+            this(message, parent, countsAsUnread, null);
+        }
+    }
+
+    /**
+     * A channel event that {@code POST /sync} replays (PROTOCOL.md §9.4). The store gives it the channel's
+     * next sequence number and stamps it on {@code body} as {@code channel_seq}. {@code targetUserId} is set
+     * when only that user gets it back; null when every member does.
+     */
+    public record EventRow(String cid, String targetUserId, Instant at, ObjectNode body) {
+        public EventRow {
+            requireNonNull(cid, "cid");
+            requireNonNull(at, "at");
+            requireNonNull(body, "body");
         }
     }
 

@@ -191,9 +191,17 @@ public interface ChatStore {
     /** Deletes one of the user's devices; false when the user has no device with that id. */
     boolean deleteDevice(String userId, String deviceId);
 
-    /** Persists a channel event for {@code POST /sync}. */
-    void appendEvent(String cid, Instant at, ObjectNode event);
+    /**
+     * Persists a channel event for {@code POST /sync} in its own transaction, with the channel's next sequence
+     * number: one more than the channel's last, so that the numbers of a channel have no gaps (they continue
+     * across a deletion and re-creation of the channel). The number is stamped on the event's body as
+     * {@code channel_seq} and returned. Callers serialise the events of one channel (the channel lock).
+     */
+    long appendEvent(ChatRows.EventRow event);
 
-    /** The persisted events of {@code cids} at or after {@code since}, oldest first, at most {@code limit}. */
-    List<ObjectNode> eventsSince(Collection<String> cids, Instant since, int limit);
+    /**
+     * The persisted events of {@code cids} at or after {@code since} that {@code userId} may see (those of the
+     * channel and those for that user), oldest first, at most {@code limit}.
+     */
+    List<ObjectNode> eventsSince(Collection<String> cids, String userId, Instant since, int limit);
 }

@@ -257,7 +257,11 @@ final class JdbcChatStore implements ChatStore {
         return jdbc.write("append messages", c -> {
             List<Boolean> out = new ArrayList<>(batch.size());
             for (ChatRows.MessageAppend a : batch) {
-                out.add(append(c, a.message(), a.parent(), a.countsAsUnread()));
+                boolean added = append(c, a.message(), a.parent(), a.countsAsUnread());
+                if (added && a.event() != null) {
+                    appendEvent(c, a.event());
+                }
+                out.add(added);
             }
             return out;
         });
@@ -599,18 +603,29 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public void appendEvent(String cid, Instant at, ObjectNode event) {
-        jdbc.write("append event", c -> update(c, new SqlBuilder().sql("INSERT INTO channel_events (cid, created_at, doc) VALUES (")
-                .param(cid).sql(", ").param(micros(at)).sql(", ").param(Json.write(event)).sql(")")));
+    public long appendEvent(ChatRows.EventRow event) {
+        return jdbc.write("append event", c -> appendEvent(c, event));
+    }
+
+    private static long appendEvent(Connection c, ChatRows.EventRow e) throws SQLException {
+        SqlBuilder last = new SqlBuilder().sql("SELECT COALESCE(MAX(channel_seq), 0) FROM channel_events WHERE cid = ")
+                .param(e.cid());
+        long seq = list(c, last, rs -> rs.getLong(1)).getFirst() + 1;
+        e.body().put("channel_seq", seq);
+        SqlBuilder b = new SqlBuilder().sql("INSERT INTO channel_events (cid, channel_seq, target_user, created_at, doc) VALUES (")
+                .param(e.cid()).sql(", ").param(seq).sql(", ");
+        nullable(b, e.targetUserId()).sql(", ").param(micros(e.at())).sql(", ").param(Json.write(e.body())).sql(")");
+        update(c, b);
+        return seq;
     }
 
     @Override
-    public List<ObjectNode> eventsSince(Collection<String> cids, Instant since, int limit) {
+    public List<ObjectNode> eventsSince(Collection<String> cids, String userId, Instant since, int limit) {
         if (cids.isEmpty()) {
             return List.of();
         }
         SqlBuilder b = new SqlBuilder().sql("SELECT doc FROM channel_events WHERE created_at >= ").param(micros(since))
-                .sql(" AND cid IN (");
+                .sql(" AND (target_user IS NULL OR target_user = ").param(userId).sql(") AND cid IN (");
         in(b, List.copyOf(cids).subList(0, Math.min(cids.size(), IDS_PER_QUERY)))
                 .sql(") ORDER BY created_at, seq LIMIT ").param(limit);
         return jdbc.read("events since", c -> list(c, b, rs -> Json.parseObject(rs.getString(1), "stored event")));

@@ -390,14 +390,57 @@ abstract class ChatStoreContractTest {
         chat.createChannel(channel("a", null), List.of(member("a", "ann")));
         chat.upsertMembers("messaging:a", List.of(member("a", "bob"), member("a", "cat")));
         chat.removeMembers("messaging:a", List.of("ann"));
-        chat.appendEvent("messaging:a", T0, Json.object().put("type", "message.new"));
+        chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, Json.object().put("type", "message.new")));
 
         assertThat(chat.findChannel("messaging:a").orElseThrow().memberCount()).isEqualTo(2);
         chat.deleteChannel("messaging:a");
 
         assertThat(chat.findChannel("messaging:a")).isEmpty();
         assertThat(chat.members("messaging:a", 10, 0)).isEmpty();
-        assertThat(chat.eventsSince(List.of("messaging:a"), T0, 10)).hasSize(1);
-        assertThat(chat.eventsSince(List.of("messaging:a"), T0.plusSeconds(1), 10)).isEmpty();
+        assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0, 10)).hasSize(1);
+        assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0.plusSeconds(1), 10)).isEmpty();
+    }
+
+    @Test
+    void channelEventsGetGaplessPerChannelSequenceNumbersThatSurviveTheChannelsDeletion() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        chat.createChannel(channel("b", null), List.of(member("b", "ann")));
+        ObjectNode first = Json.object().put("type", "message.new");
+
+        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, first))).isEqualTo(1);
+        assertThat(first.get("channel_seq").asLong()).isEqualTo(1);
+        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:b", null, T0, Json.object().put("type", "x"))))
+                .isEqualTo(1);
+        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:a", "ann", T0, Json.object().put("type", "y"))))
+                .isEqualTo(2);
+        chat.deleteChannel("messaging:a");
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, Json.object().put("type", "z"))))
+                .isEqualTo(3);
+
+        assertThat(chat.eventsSince(List.of("messaging:a"), "ann", T0, 10))
+                .extracting(e -> e.get("channel_seq").asLong()).containsExactly(1L, 2L, 3L);
+        assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0, 10))
+                .as("an event meant for one member is replayed to that member only")
+                .extracting(e -> e.get("type").asText()).containsExactly("message.new", "z");
+    }
+
+    @Test
+    void aMessageAndItsEventAreWrittenInOneTransactionWithTheNextSequenceNumber() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, Json.object().put("type", "channel.updated")));
+        MessageRow m = new MessageRow("m1", "messaging:a", "ann", null, true, T0, T0, null, null,
+                Json.object().put("id", "m1").put("text", "hi"));
+        ObjectNode event = Json.object().put("type", "message.new").put("message_id", "m1");
+
+        assertThat(chat.appendMessages(List.of(new ChatRows.MessageAppend(m, null, true,
+                new ChatRows.EventRow("messaging:a", null, T0, event))))).containsExactly(true);
+        assertThat(event.get("channel_seq").asLong()).isEqualTo(2);
+        ObjectNode again = Json.object().put("type", "message.new").put("message_id", "m1");
+        assertThat(chat.appendMessages(List.of(new ChatRows.MessageAppend(m, null, true,
+                new ChatRows.EventRow("messaging:a", null, T0, again))))).as("a duplicate id writes no event").containsExactly(false);
+
+        assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0, 10))
+                .extracting(e -> e.get("type").asText()).containsExactly("channel.updated", "message.new");
     }
 }

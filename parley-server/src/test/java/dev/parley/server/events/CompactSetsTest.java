@@ -1,4 +1,4 @@
-package dev.parley.server.channels;
+package dev.parley.server.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.parley.server.channels;
+package dev.parley.server.events;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,31 +1,20 @@
-package dev.parley.server.channels;
+package dev.parley.server.events;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.Json;
 import dev.parley.server.Session;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Function;
 
 /**
- * Which connections watch which channels (PROTOCOL.md §3.7, §8.1) and the fan-out of channel events to
- * them. Watching belongs to a connection; the watcher count of a channel counts distinct users.
+ * Which connections watch which channels on this node (PROTOCOL.md §3.7, §8.1). Watching belongs to a
+ * connection; the watcher count of a channel counts distinct users. {@link LocalBroker} reads it to deliver
+ * channel events; nothing else sends through it.
  *
- * <p>Thread-safe. Fan-out encodes an event once per audience variant (once, or once per recipient user
- * when fields differ per user), never once per connection, and hands each connection a
- * {@code retainedDuplicate} of the one buffer through {@link Session#send}, which is bounded per
- * connection. A connection watches at most {@link #MAX_PER_SESSION} channels; further watches are
+ * <p>Thread-safe. A connection watches at most {@link #MAX_PER_SESSION} channels; further watches are
  * ignored.
  */
 public final class ChannelHub {
@@ -132,81 +121,9 @@ public final class ChannelHub {
         return mine == null ? 0 : mine.size();
     }
 
-    /** Sends the same event to every watcher: encoded once. */
-    public void publish(String cid, ObjectNode event) {
+    /** The connections that watch {@code cid}; a snapshot. */
+    public Collection<Session> watchers(String cid) {
         Set<Session> w = watchers.get(cid);
-        if (w != null && !w.isEmpty()) {
-            sendAll(List.copyOf(w), event);
-        }
-    }
-
-    /** Sends the same event to every watcher except the connections of {@code userId}: encoded once. */
-    public void publishExcept(String cid, String userId, ObjectNode event) {
-        Set<Session> w = watchers.get(cid);
-        if (w != null) {
-            sendAll(w.stream().filter(s -> !s.userId().equals(userId)).toList(), event);
-        }
-    }
-
-    /**
-     * Sends an event whose fields differ per recipient user: {@code variantOf} names each watching
-     * user's variant (users with the same key get the same bytes), and {@code build} makes the event of a
-     * variant. Each variant is built and encoded once, whatever the number of users and connections.
-     */
-    public <K> void publishVariants(String cid, Function<String, K> variantOf, Function<K, ObjectNode> build) {
-        Set<Session> w = watchers.get(cid);
-        if (w == null || w.isEmpty()) {
-            return;
-        }
-        Map<K, List<Session>> byVariant = new HashMap<>();
-        Map<String, K> keys = new HashMap<>();
-        for (Session s : w) {
-            K key = keys.computeIfAbsent(s.userId(), variantOf);
-            byVariant.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
-        }
-        byVariant.forEach((key, sessions) -> sendAll(sessions, build.apply(key)));
-    }
-
-    /**
-     * Encodes {@code event} once and queues it on every session. Sessions are grouped by their
-     * {@link Session#writer() writer}: each event loop gets one task that writes to all of its sockets,
-     * rather than one cross-thread hand-off per socket.
-     */
-    public static void sendAll(Collection<Session> sessions, ObjectNode event) {
-        if (sessions.isEmpty()) {
-            return;
-        }
-        ByteBuf frame = Unpooled.wrappedBuffer(Json.writeBytes(event));
-        try {
-            Map<Executor, List<Session>> byWriter = new IdentityHashMap<>();
-            for (Session s : sessions) {
-                Executor w = s.writer();
-                if (w == null || s.onWriter()) {
-                    s.send(frame.retainedDuplicate());
-                } else {
-                    byWriter.computeIfAbsent(w, k -> new ArrayList<>()).add(s);
-                }
-            }
-            byWriter.forEach((w, batch) -> handOff(w, batch, frame));
-        } finally {
-            frame.release();
-        }
-    }
-
-    private static void handOff(Executor writer, List<Session> batch, ByteBuf frame) {
-        ByteBuf mine = frame.retain();
-        try {
-            writer.execute(() -> {
-                try {
-                    for (Session s : batch) {
-                        s.send(mine.retainedDuplicate());
-                    }
-                } finally {
-                    mine.release();
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            mine.release(); // the event loop is shutting down: its sockets are closing
-        }
+        return w == null ? List.of() : List.copyOf(w);
     }
 }

@@ -1,0 +1,30 @@
+package dev.parley.server.events;
+
+/**
+ * Where encoded events leave the publisher for delivery. On one node the only implementation is
+ * {@link LocalBroker}, which hands frames to this node's connections; a cluster implementation sends the same
+ * {@link Delivery} to every node, each of which delivers it locally.
+ *
+ * <p>Contract: a delivery reaches every connection of its audience that is open at that moment, at most once.
+ * Deliveries published one after the other from one thread reach each connection in that order. The broker
+ * takes ownership of the delivery's frames and releases them.
+ */
+public interface Broker extends AutoCloseable {
+
+    /** One event, encoded, with its audience. {@code type} is the event's wire name (for metrics and logs). */
+    record Delivery(String type, Audience audience, Frames frames) {}
+
+    void publish(Delivery delivery);
+
+    /**
+     * Whether a delivery to {@code audience} may reach anyone; false lets the publisher skip building and
+     * encoding an event nobody would get (most users have no presence subscribers). A broker that cannot tell
+     * answers true.
+     */
+    default boolean mayReach(Audience audience) {
+        return true;
+    }
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,156 @@
+package dev.parley.server.events;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.server.metrics.Metrics;
+import dev.parley.server.store.ChatRows.EventRow;
+import dev.parley.server.store.ChatStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The one way events leave the server (PROTOCOL.md §8). Every service hands its events here with an
+ * {@link Audience}; this class decides once whether {@code /sync} keeps an event (and stores it with the
+ * channel's next sequence number, {@value #SEQ_FIELD}), counts it, encodes it once per distinct variant and
+ * hands the frames to the {@link Broker}. No service touches a socket.
+ *
+ * <p>Order: events of one channel that {@code /sync} keeps are stored and handed to the broker under the
+ * channel's lock, so their sequence numbers and their delivery order agree. Thread-safe; {@link #publish}
+ * blocks while it stores (call it from virtual threads).
+ */
+public final class EventPublisher {
+    /** The field that carries a stored channel event's per-channel sequence number (Stream's SDKs ignore it). */
+    public static final String SEQ_FIELD = "channel_seq";
+
+    /** The channel events {@code POST /sync} replays (§9.4). */
+    private static final Set<EventType> KEPT_FOR_SYNC = EnumSet.of(
+            EventType.MESSAGE_NEW, EventType.MESSAGE_UPDATED, EventType.MESSAGE_DELETED, EventType.MESSAGE_UNDELETED,
+            EventType.REACTION_NEW, EventType.REACTION_UPDATED, EventType.REACTION_DELETED,
+            EventType.CHANNEL_UPDATED, EventType.CHANNEL_DELETED, EventType.CHANNEL_TRUNCATED,
+            EventType.CHANNEL_HIDDEN, EventType.CHANNEL_VISIBLE,
+            EventType.NOTIFICATION_ADDED_TO_CHANNEL, EventType.NOTIFICATION_REMOVED_FROM_CHANNEL);
+
+    private final ChatStore store;
+    private final Broker broker;
+    private final ChannelLocks locks;
+    private final Metrics metrics;
+
+    public EventPublisher(ChatStore store, Broker broker, ChannelLocks locks, Metrics metrics) {
+        this.store = requireNonNull(store, "store");
+        this.broker = requireNonNull(broker, "broker");
+        this.locks = requireNonNull(locks, "locks");
+        this.metrics = requireNonNull(metrics, "metrics");
+    }
+
+    /** Whether {@code /sync} keeps events of this type: channel events only. */
+    public static boolean keptForSync(String type, String cid) {
+        return cid != null && EventType.fromWireName(type).map(KEPT_FOR_SYNC::contains).orElse(false);
+    }
+
+    /**
+     * Publishes an event: stores it first when {@code /sync} keeps it (in its own transaction), then delivers
+     * it. Blocking when it stores.
+     */
+    public void publish(OutboundEvent event) {
+        if (!keptForSync(event.type(), event.cid())) {
+            deliver(event);
+            return;
+        }
+        locks.underLock(event.cid(), () -> {
+            Instant at = Timestamps.parse(event.body().path("created_at").asText(), "created_at");
+            store.appendEvent(new EventRow(event.cid(), syncTarget(event.audience()), at, event.body()));
+            deliver(event);
+            return null;
+        });
+    }
+
+    /** As {@link #publish(OutboundEvent)}, with the type and channel read from the event's own fields. */
+    public void publish(ObjectNode event, Audience audience) {
+        publish(OutboundEvent.of(event, audience));
+    }
+
+    /**
+     * Publishes an event that is built only when the broker says someone may receive it: for events sent on
+     * every connect and disconnect (presence), which most of the time nobody subscribes to. Not for events
+     * that {@code /sync} keeps.
+     */
+    public void publishIfHeard(Audience audience, Supplier<ObjectNode> event) {
+        if (broker.mayReach(audience)) {
+            ObjectNode body = event.get();
+            publish(OutboundEvent.of(body, audience));
+        }
+    }
+
+    /**
+     * Delivers an event that is already stored: a {@code message.new} whose event row was written in the
+     * message's own transaction (see {@link #storedWith}).
+     */
+    public void publishStored(OutboundEvent event) {
+        deliver(event);
+    }
+
+    /**
+     * The event row to write in the same transaction as a change, when {@code /sync} keeps this event; null
+     * when it does not. The store stamps the sequence number on {@code body}; publish it afterwards with
+     * {@link #publishStored}.
+     */
+    public static EventRow storedWith(OutboundEvent event, Instant at) {
+        return keptForSync(event.type(), event.cid())
+                ? new EventRow(event.cid(), syncTarget(event.audience()), at, event.body())
+                : null;
+    }
+
+    /** The one user a channel event is for, or null when it is for the channel. */
+    private static String syncTarget(Audience audience) {
+        return audience instanceof Audience.Users u && u.userIds().size() == 1 && u.unlessWatching() == null
+                ? u.userIds().getFirst() : null;
+    }
+
+    private void deliver(OutboundEvent event) {
+        if (EventType.MESSAGE_NEW.wireName().equals(event.type())) {
+            metrics.messageSent();
+        }
+        broker.publish(new Broker.Delivery(event.type(), event.audience(), encode(event)));
+    }
+
+    private static Frames encode(OutboundEvent event) {
+        if (event.variants() == null) {
+            return Frames.of(frame(event.body()));
+        }
+        return encodeVariants(event.variants());
+    }
+
+    private static <K> Frames encodeVariants(OutboundEvent.Variants<K> v) {
+        Map<K, ByteBuf> byKey = new HashMap<>();
+        Map<String, ByteBuf> byUser = new HashMap<>();
+        try {
+            ByteBuf common = byKey.computeIfAbsent(v.othersKey(), k -> frame(v.build().apply(k)));
+            v.keyOfUser().forEach((user, key) ->
+                    byUser.put(user, byKey.computeIfAbsent(key, k -> frame(v.build().apply(k)))));
+            return new Frames(common, byUser);
+        } catch (RuntimeException e) {
+            byKey.values().forEach(ByteBuf::release);
+            throw e;
+        }
+    }
+
+    private static ByteBuf frame(ObjectNode event) {
+        return Unpooled.wrappedBuffer(Json.writeBytes(event));
+    }
+
+    /** Every event to the same audience, in order; for callers that publish a list at once. */
+    public void publishAll(List<OutboundEvent> events) {
+        events.forEach(this::publish);
+    }
+}

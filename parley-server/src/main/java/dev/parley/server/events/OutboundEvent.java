@@ -1,0 +1,48 @@
+package dev.parley.server.events;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One event on its way out: its type, the channel it belongs to (null for user and presence events), its
+ * payload and its audience, and optionally per-user variants of the payload.
+ *
+ * @param type the wire name; a {@link EventType} or a client's custom event name
+ * @param body the payload every recipient gets unless a variant says otherwise; it is what {@code /sync} keeps
+ */
+public record OutboundEvent(String type, String cid, ObjectNode body, Audience audience, Variants<?> variants) {
+
+    public OutboundEvent {
+        requireNonNull(type, "type");
+        requireNonNull(body, "body");
+        requireNonNull(audience, "audience");
+    }
+
+    /** An event whose type and channel are read from its own {@code type} and {@code cid} fields. */
+    public static OutboundEvent of(ObjectNode body, Audience audience) {
+        String cid = body.path("cid").asText(null);
+        return new OutboundEvent(body.path("type").asText(), "*".equals(cid) ? null : cid, body, audience, null);
+    }
+
+    /** The same event with per-user variants. */
+    public OutboundEvent withVariants(Variants<?> v) {
+        return new OutboundEvent(type, cid, body, audience, v);
+    }
+
+    /**
+     * Per-user variants of an event whose fields differ per recipient (unread counters, own reactions): each
+     * user of {@code keyOfUser} gets the variant of its key, every other recipient the variant of
+     * {@code othersKey}. A variant is built and encoded once per distinct key, whatever the number of users.
+     */
+    public record Variants<K>(Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> build) {
+        public Variants {
+            requireNonNull(keyOfUser, "keyOfUser");
+            requireNonNull(othersKey, "othersKey");
+            requireNonNull(build, "build");
+        }
+    }
+}
