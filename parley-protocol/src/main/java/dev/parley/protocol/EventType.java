@@ -8,8 +8,8 @@ import java.util.stream.Stream;
 
 /**
  * The event types the server sends (PROTOCOL.md §8.3), each with its name on the wire. Clients may also send
- * custom events of any other name (§8.5); those are not in this table, which is why a lookup by name is an
- * {@link Optional}.
+ * custom events of any other name through the channel event endpoint (§7.0); those are not in this table,
+ * which is why a lookup by name is an {@link Optional}.
  */
 public enum EventType {
     HEALTH_CHECK("health.check"),

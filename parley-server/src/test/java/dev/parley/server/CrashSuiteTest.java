@@ -232,7 +232,8 @@ class CrashSuiteTest {
                             ledger.acked(Kind.REACTION);
                         }
                     } else if (dice >= 85) {
-                        upsert(admin, ledger, writer, seq, random);
+                        // seq starts again at each burst; an upsert's must grow across bursts too.
+                        upsert(admin, ledger, writer, burst * 1_000_000 + seq, random);
                     } else {
                         String channel = CHANNELS.get(random.nextInt(CHANNELS.size()));
                         Response r = admin.post("/channels/messaging/" + channel + "/message",

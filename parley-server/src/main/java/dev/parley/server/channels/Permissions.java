@@ -18,6 +18,12 @@ public final class Permissions {
 
     /** Whether {@code actor} may do {@code permission}; {@code owner} says whether it owns the resource. */
     public static boolean allowed(Actor actor, ChannelType type, MemberRow member, String permission, boolean owner) {
+        return allowedWithRole(actor, type, member == null ? null : member.channelRole(), permission, owner);
+    }
+
+    /** As {@link #allowed(Actor, ChannelType, MemberRow, String, boolean)} with the member's channel role (null: none). */
+    public static boolean allowedWithRole(Actor actor, ChannelType type, String memberRole, String permission,
+            boolean owner) {
         if (actor.server()) {
             return true;
         }
@@ -27,7 +33,7 @@ public final class Permissions {
         if (has(type, actor.user().role(), permission, owner)) {
             return true;
         }
-        return member != null && has(type, member.channelRole(), permission, owner);
+        return memberRole != null && has(type, memberRole, permission, owner);
     }
 
     private static boolean has(ChannelType type, String role, String permission, boolean owner) {
@@ -46,7 +52,13 @@ public final class Permissions {
     /** Refuses with code 17 naming the action unless allowed. */
     public static void require(Actor actor, ChannelType type, MemberRow member, String permission, boolean owner,
             String endpoint, String cid) {
-        if (!allowed(actor, type, member, permission, owner)) {
+        requireWithRole(actor, type, member == null ? null : member.channelRole(), permission, owner, endpoint, cid);
+    }
+
+    /** As {@link #require(Actor, ChannelType, MemberRow, String, boolean, String, String)} with a channel role. */
+    public static void requireWithRole(Actor actor, ChannelType type, String memberRole, String permission,
+            boolean owner, String endpoint, String cid) {
+        if (!allowedWithRole(actor, type, memberRole, permission, owner)) {
             String who = actor.user() == null ? "anonymous caller"
                     : "user '" + actor.user().id() + "' with role '" + actor.user().role() + "'";
             throw ChatException.notAllowed(endpoint + " failed with error: \"" + who

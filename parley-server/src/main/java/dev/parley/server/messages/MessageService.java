@@ -22,6 +22,8 @@ import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import dev.parley.server.store.ChatRows.MessageAppend;
 import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatRows.Roster;
+import dev.parley.server.store.ChatRows.RosterMember;
 import dev.parley.server.store.ChatRows.UnreadTotals;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -82,7 +84,7 @@ public final class MessageService {
      * {@code rereadChannel}: the channel changed since the checks read it, so the commit reads it again.
      */
     public record Draft(Actor as, ChannelRow channel, ChannelType type, ObjectNode doc, String parentId,
-            boolean showInChannel, ObjectNode msg, boolean rereadChannel) {
+            boolean showInChannel, ObjectNode msg, boolean rereadChannel, Roster roster) {
         String cid() {
             return channel.cid();
         }
@@ -107,12 +109,16 @@ public final class MessageService {
         ChannelType type = core.typeOf(ch0);
         User author = author(actor, msg);
         Actor as = actor.server() ? Actor.server(author) : actor;
-        MemberRow member = core.store().member(cid, author.id()).orElse(null);
-        Permissions.require(as, type, member, "create-message", Permissions.ownsChannel(as, ch0), "SendMessage", cid);
+        Roster roster = core.store().roster(cid);
+        RosterMember rm = roster.members().get(author.id());
+        String member = rm != null ? rm.channelRole() : roster.complete() ? null
+                : core.store().member(cid, author.id()).map(MemberRow::channelRole).orElse(null);
+        Permissions.requireWithRole(as, type, member, "create-message", Permissions.ownsChannel(as, ch0), "SendMessage", cid);
         if (ch0.frozen() && !as.server()) {
             throw ChatException.notAllowed("SendMessage failed with error: \"channel '" + cid + "' is frozen\"");
         }
-        boolean shadowed = !as.server() && dev.parley.server.moderation.Bans.checkMayPost(core, author, cid);
+        boolean shadowed = !as.server() && dev.parley.server.moderation.Bans.checkMayPost(core, author, cid,
+                roster.bannedUserIds().contains(author.id()));
         slowMode(as, type, member, ch0);
         String id = messageId(msg);
         String text = msg.path("text").isTextual() ? msg.get("text").asText() : "";
@@ -123,7 +129,7 @@ public final class MessageService {
         }
         boolean showInChannel = msg.path("show_in_channel").asBoolean(false);
         List<String> mentions = MessageDocs.mentionIds(msg.get("mentioned_users"));
-        ObjectNode doc = MessageDocs.skeleton(id, cid, author, member == null ? null : member.channelRole());
+        ObjectNode doc = MessageDocs.skeleton(id, cid, author, member);
         doc.put("text", text);
         doc.put("html", MessageDocs.html(text));
         doc.set("attachments", MessageDocs.attachments(msg.get("attachments")));
@@ -131,7 +137,7 @@ public final class MessageService {
         doc.put("silent", msg.path("silent").asBoolean(false));
         doc.put("shadowed", shadowed);
         if ("system".equals(msg.path("type").asText())) {
-            Permissions.require(as, type, member, "create-system-message", false, "SendMessage", cid);
+            Permissions.requireWithRole(as, type, member, "create-system-message", false, "SendMessage", cid);
             doc.put("type", "system");
         }
         MessageDocs.copyCustom(msg, doc);
@@ -142,13 +148,13 @@ public final class MessageService {
         if (parentId != null) {
             parent(cid, parentId);
         }
-        return new Draft(as, ch0, type, doc, parentId, showInChannel, msg, beforeOtherChanges);
+        return new Draft(as, ch0, type, doc, parentId, showInChannel, msg, beforeOtherChanges, roster);
     }
 
     /** Writes a checked send under the channel's lock; the checks that depend on other writes run again there. */
     public ObjectNode commit(Draft d) {
         return core.underLock(d.cid(), () -> append(d.as(), d.rereadChannel() ? channels.require(d.cid()) : d.channel(),
-                d.type(), d.doc(), d.parentId(), d.showInChannel(), d.msg()));
+                d.type(), d.doc(), d.parentId(), d.showInChannel(), d.msg(), d.roster()));
     }
 
     /** The thread parent of a reply: a message of the channel that is not a reply itself. */
@@ -162,7 +168,7 @@ public final class MessageService {
     }
 
     private ObjectNode append(Actor actor, ChannelRow ch, ChannelType type, ObjectNode doc, String parentId,
-            boolean showInChannel, ObjectNode msg) {
+            boolean showInChannel, ObjectNode msg, Roster roster) {
         String id = doc.get("id").asText();
         Instant now = core.nextMessageTime(ch);
         doc.put("created_at", Timestamps.format(now));
@@ -194,7 +200,7 @@ public final class MessageService {
         if (!core.messageWriter().append(new MessageAppend(row, parent, counts, EventPublisher.storedWith(event, now)))) {
             throw duplicate(id);
         }
-        announceNew(after, type, row, actor.user(), event, message);
+        announceNew(after, type, row, actor.user(), event, message, roster);
         if (parent != null) {
             announceUpdated(after, parent, actor.user());
         }
@@ -204,9 +210,9 @@ public final class MessageService {
     }
 
     /** Slow mode (§7.10): one message per {@code cooldown} seconds per user, code 60, unless skip-slow-mode. */
-    private void slowMode(Actor actor, ChannelType type, MemberRow member, ChannelRow ch) {
+    private void slowMode(Actor actor, ChannelType type, String member, ChannelRow ch) {
         if (ch.cooldown() <= 0 || actor.server()
-                || Permissions.allowed(actor, type, member, "skip-channel-cooldown", Permissions.ownsChannel(actor, ch))) {
+                || Permissions.allowedWithRole(actor, type, member, "skip-channel-cooldown", Permissions.ownsChannel(actor, ch))) {
             return;
         }
         Instant now = core.now();
@@ -284,9 +290,9 @@ public final class MessageService {
      * {@code notification.message_new} to members not watching. Each distinct set of counters is encoded once.
      */
     private void announceNew(ChannelRow ch, ChannelType type, MessageRow row, User author, OutboundEvent event,
-            ObjectNode message) {
+            ObjectNode message, Roster roster) {
         Set<String> watching = core.hub().watchingUsers(ch.cid());
-        List<String> members = core.store().members(ch.cid(), 10_000, 0).stream().map(MemberRow::userId).toList();
+        List<String> members = List.copyOf(roster.members().keySet());
         List<String> audience = new ArrayList<>(watching);
         members.stream().filter(u -> !watching.contains(u)).forEach(audience::add);
         Map<String, UnreadTotals> totals = core.store().unreadTotals(audience);

@@ -45,6 +45,14 @@ public final class Bans {
      * returns true when the active ban is a shadow ban (the message is then stored shadowed).
      */
     public static boolean checkMayPost(ChatCore core, User author, String cid) {
+        return checkMayPost(core, author, cid, true);
+    }
+
+    /**
+     * As {@link #checkMayPost(ChatCore, User, String)}; {@code mayHaveChannelBan} false (the channel's roster has
+     * no ban row of the author) spares the read of the channel ban.
+     */
+    public static boolean checkMayPost(ChatCore core, User author, String cid, boolean mayHaveChannelBan) {
         Instant now = core.now();
         // The user's flags spare a store read per send for users never banned globally.
         Optional<Ban> global = author.banned() || author.shadowBanned()
@@ -53,7 +61,8 @@ public final class Bans {
         if (global.isPresent() && !global.get().shadow()) {
             throw banned(author, "the app");
         }
-        Optional<Ban> local = core.moderation().ban(author.id(), cid).filter(b -> b.activeAt(now));
+        Optional<Ban> local = mayHaveChannelBan
+                ? core.moderation().ban(author.id(), cid).filter(b -> b.activeAt(now)) : Optional.empty();
         if (local.isPresent() && !local.get().shadow()) {
             throw banned(author, "channel '" + cid + "'");
         }

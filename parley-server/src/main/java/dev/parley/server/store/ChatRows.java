@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Timestamps;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** The rows of the chat tables as {@link ChatStore} reads and writes them. Immutable records. */
 public final class ChatRows {
@@ -244,4 +246,58 @@ public final class ChatRows {
 
     /** A user's unread count in one channel, for {@code GET /unread}. */
     public record ChannelUnread(String cid, String type, int unread, Instant lastRead) {}
+
+    /**
+     * What a message send needs about a channel's members, which {@link ChatStore#roster} keeps in memory while
+     * the channel is hot: each member's channel role, unread count in the channel and mutes, and the users with
+     * a ban row in the channel (active or not: the send reads the ban itself for those only). A roster holds
+     * at most {@link #MAX_MEMBERS} members; {@code complete} is false when the channel has more, and a user
+     * missing from an incomplete roster may still be a member.
+     */
+    public record Roster(Map<String, RosterMember> members, Set<String> bannedUserIds, boolean complete) {
+        public static final int MAX_MEMBERS = 10_000;
+
+        public Roster {
+            members = Map.copyOf(members);
+            bannedUserIds = Set.copyOf(bannedUserIds);
+        }
+
+        /** The roster after a message by {@code authorId} at {@code at} that counts as unread was appended. */
+        public Roster afterMessage(String authorId, Instant at) {
+            Map<String, RosterMember> next = new java.util.HashMap<>(members);
+            members.forEach((id, m) -> next.put(id, m.afterMessage(authorId, at)));
+            return new Roster(next, bannedUserIds, complete);
+        }
+    }
+
+    /**
+     * One member in a {@link Roster}. {@code channelMutedUntil}: null when the member has not muted the
+     * channel, {@link Instant#MAX} when muted for good. {@code mutedUsers}: the users this member muted, each
+     * with the same convention.
+     */
+    public record RosterMember(String userId, String channelRole, int unread, Instant channelMutedUntil,
+            Map<String, Instant> mutedUsers) {
+        public RosterMember {
+            requireNonNull(userId, "userId");
+            mutedUsers = Map.copyOf(mutedUsers);
+        }
+
+        /**
+         * Whether a message by {@code authorId} at {@code at} leaves this member's unread count alone: the member
+         * muted the channel or the author (as the store's unread increment decides).
+         */
+        public boolean ignores(String authorId, Instant at) {
+            Instant user = mutedUsers.get(authorId);
+            return channelMutedUntil != null && channelMutedUntil.isAfter(at) || user != null && user.isAfter(at);
+        }
+
+        /** This member after a counted message: the author has read the channel, the others have one more unread. */
+        RosterMember afterMessage(String authorId, Instant at) {
+            if (userId.equals(authorId)) {
+                return unread == 0 ? this : new RosterMember(userId, channelRole, 0, channelMutedUntil, mutedUsers);
+            }
+            return ignores(authorId, at) ? this
+                    : new RosterMember(userId, channelRole, unread + 1, channelMutedUntil, mutedUsers);
+        }
+    }
 }

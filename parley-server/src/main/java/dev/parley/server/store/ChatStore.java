@@ -200,6 +200,13 @@ public interface ChatStore {
     long appendEvent(ChatRows.EventRow event);
 
     /**
+     * What a message send needs about the members of {@code cid} (roles, unread counts, mutes, bans); no members
+     * for an unknown channel. Served from memory while the channel is hot, kept exact by this store's writes
+     * (the rules are listed on {@code CachedChatStore}).
+     */
+    ChatRows.Roster roster(String cid);
+
+    /**
      * The persisted events of {@code cids} at or after {@code since} that {@code userId} may see (those of the
      * channel and those for that user), oldest first, at most {@code limit}.
      */

@@ -31,10 +31,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
@@ -629,6 +632,44 @@ final class JdbcChatStore implements ChatStore {
         in(b, List.copyOf(cids).subList(0, Math.min(cids.size(), IDS_PER_QUERY)))
                 .sql(") ORDER BY created_at, seq LIMIT ").param(limit);
         return jdbc.read("events since", c -> list(c, b, rs -> Json.parseObject(rs.getString(1), "stored event")));
+    }
+
+    @Override
+    public ChatRows.Roster roster(String cid) {
+        return jdbc.read("roster", c -> {
+            Map<String, Map<String, Instant>> mutes = new HashMap<>();
+            list(c, new SqlBuilder().sql("SELECT um.user_id, um.target_id, um.expires FROM user_mutes um "
+                    + "JOIN members m ON m.user_id = um.user_id WHERE m.cid = ").param(cid), rs -> {
+                mutes.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), until(rs, 3));
+                return null;
+            });
+            Map<String, Instant> channelMutes = new HashMap<>();
+            list(c, new SqlBuilder().sql("SELECT user_id, expires FROM channel_mutes WHERE cid = ").param(cid), rs -> {
+                channelMutes.put(rs.getString(1), until(rs, 2));
+                return null;
+            });
+            Map<String, ChatRows.RosterMember> members = new HashMap<>();
+            list(c, new SqlBuilder().sql("SELECT user_id, channel_role, unread_messages FROM members WHERE cid = ")
+                    .param(cid).sql(" ORDER BY created_at, user_id LIMIT ").param(ChatRows.Roster.MAX_MEMBERS + 1), rs -> {
+                String user = rs.getString(1);
+                members.put(user, new ChatRows.RosterMember(user, rs.getString(2), rs.getInt(3), channelMutes.get(user),
+                        mutes.getOrDefault(user, Map.of())));
+                return null;
+            });
+            Set<String> banned = new HashSet<>(list(c, new SqlBuilder().sql("SELECT target_id FROM bans WHERE cid = ")
+                    .param(cid), rs -> rs.getString(1)));
+            boolean complete = members.size() <= ChatRows.Roster.MAX_MEMBERS;
+            if (!complete) {
+                members.keySet().stream().skip(ChatRows.Roster.MAX_MEMBERS).toList().forEach(members::remove);
+            }
+            return new ChatRows.Roster(members, banned, complete);
+        });
+    }
+
+    /** A mute's end: {@link Instant#MAX} for a mute without one. */
+    private static Instant until(ResultSet rs, int column) throws SQLException {
+        Instant at = instant(rs, column);
+        return at == null ? Instant.MAX : at;
     }
 
     // ---- rows

@@ -40,8 +40,8 @@ abstract class JdbcStore implements Store {
     private final Jdbc jdbc;
     private final UserQueryTranslator translator;
     private final String upsertUser;
-    private final JdbcChatStore chat;
-    private final JdbcModerationStore moderation;
+    private final CachedChatStore chat;
+    private final CachedModerationStore moderation;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
         this.dialect = requireNonNull(dialect, "dialect");
@@ -51,8 +51,9 @@ abstract class JdbcStore implements Store {
         this.jdbc = new Jdbc(kind(), reads, writes, true, statements);
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
-        this.chat = new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements);
-        this.moderation = new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements);
+        this.chat = new CachedChatStore(new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements));
+        this.moderation = new CachedModerationStore(
+                new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements), chat);
     }
 
     @Override

@@ -19,6 +19,7 @@ import dev.parley.server.store.ChatRows.ReactionSummary;
 import dev.parley.server.store.ChatRows.ReactionWrite;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -442,5 +443,66 @@ abstract class ChatStoreContractTest {
 
         assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0, 10))
                 .extracting(e -> e.get("type").asText()).containsExactly("channel.updated", "message.new");
+    }
+
+    /** What the database says a user's unread totals are, read around any cache. */
+    private ChatRows.UnreadTotals truth(String userId) {
+        List<ChatRows.ChannelUnread> unread = chat.unreadChannels(userId, 1000);
+        return new ChatRows.UnreadTotals(unread.stream().mapToInt(ChatRows.ChannelUnread::unread).sum(), unread.size());
+    }
+
+    private void assertHotStateMatchesTheDatabase(String cid, String... users) {
+        Map<String, Integer> rows = new java.util.HashMap<>();
+        chat.members(cid, 100, 0).forEach(m -> rows.put(m.userId(), m.unreadMessages()));
+        Map<String, Integer> roster = new java.util.HashMap<>();
+        chat.roster(cid).members().forEach((u, m) -> roster.put(u, m.unread()));
+        assertThat(roster).as("roster of " + cid).isEqualTo(rows);
+        Map<String, ChatRows.UnreadTotals> totals = chat.unreadTotals(List.of(users));
+        for (String u : users) {
+            assertThat(totals.get(u)).as("totals of " + u).isEqualTo(truth(u));
+            assertThat(chat.unreadTotals(u)).as("totals of " + u).isEqualTo(truth(u));
+        }
+    }
+
+    private static MessageRow message(String id, String cid, String user, Instant at) {
+        return new MessageRow(id, cid, user, null, true, at, at, null, null, Json.object().put("id", id));
+    }
+
+    @Test
+    void theRosterAndUnreadTotalsInMemoryFollowSendsMutesReadsAndMembershipChanges() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob"), member("a", "cat")));
+        chat.createChannel(channel("b", null), List.of(member("b", "bob"), member("b", "cat")));
+        assertHotStateMatchesTheDatabase("messaging:a", "ann", "bob", "cat");
+        store.moderation().upsertUserMutes(List.of(new ModerationStore.UserMute("cat", "ann", T0, T0, null)));
+        store.moderation().upsertChannelMutes(List.of(new ModerationStore.ChannelMute("bob", "messaging:b", T0, T0,
+                T0.plusSeconds(60))));
+        assertThat(chat.roster("messaging:a").members().get("cat").ignores("ann", T0)).isTrue();
+
+        chat.appendMessage(message("m1", "messaging:a", "ann", T0.plusSeconds(1)), null, true);
+        chat.appendMessage(message("m2", "messaging:a", "ann", T0.plusSeconds(2)), null, true);
+        chat.appendMessage(message("m3", "messaging:b", "cat", T0.plusSeconds(3)), null, true);
+        assertHotStateMatchesTheDatabase("messaging:a", "ann", "bob", "cat");
+        assertThat(chat.unreadTotals("bob")).as("bob muted channel b until a minute after T0")
+                .isEqualTo(new ChatRows.UnreadTotals(2, 1));
+
+        chat.appendMessage(message("m4", "messaging:b", "cat", T0.plusSeconds(120)), null, true);
+        chat.setRead("messaging:a", "bob", T0.plusSeconds(2), "m2", 0);
+        assertHotStateMatchesTheDatabase("messaging:a", "ann", "bob", "cat");
+        assertHotStateMatchesTheDatabase("messaging:b", "bob", "cat");
+
+        chat.appendMessage(message("m5", "messaging:a", "bob", T0.plusSeconds(130)), null, true);
+        chat.appendMessage(message("m5", "messaging:a", "bob", T0.plusSeconds(131)), null, true);
+        chat.appendMessage(message("m6", "messaging:a", "cat", T0.plusSeconds(140)), null, false);
+        store.moderation().deleteUserMutes("cat", List.of("ann"));
+        chat.appendMessage(message("m7", "messaging:a", "ann", T0.plusSeconds(150)), null, true);
+        assertHotStateMatchesTheDatabase("messaging:a", "ann", "bob", "cat");
+
+        chat.removeMembers("messaging:a", List.of("cat"));
+        assertHotStateMatchesTheDatabase("messaging:a", "ann", "bob", "cat");
+        chat.truncateChannel("messaging:a", T0.plusSeconds(200), "ann");
+        assertHotStateMatchesTheDatabase("messaging:a", "ann", "bob", "cat");
+        chat.deleteChannel("messaging:b");
+        assertHotStateMatchesTheDatabase("messaging:b", "bob", "cat");
+        assertThat(chat.roster("messaging:b").members()).isEmpty();
     }
 }

@@ -1,0 +1,391 @@
+package dev.parley.server.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.ChannelUnread;
+import dev.parley.server.store.ChatRows.Cursor;
+import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatRows.MessageAppend;
+import dev.parley.server.store.ChatRows.MessageRange;
+import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatRows.ReactionGroup;
+import dev.parley.server.store.ChatRows.ReactionRow;
+import dev.parley.server.store.ChatRows.Roster;
+import dev.parley.server.store.ChatRows.RosterMember;
+import dev.parley.server.store.ChatRows.UnreadTotals;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * The {@link ChatStore} with what the send path reads on every message kept in memory while hot: each
+ * channel's {@link Roster} (members' roles, unread counts, mutes; bans) and each user's unread totals. The
+ * database stays the truth; this class holds every rule that keeps the memory equal to it, one per write:
+ *
+ * <ul>
+ *   <li>a message that counts as unread: the channel's roster and the members' totals take the increments
+ *       the database applies (the author's count drops to 0, each member who does not mute the author or the
+ *       channel gains one); a message that does not count changes neither;
+ *   <li>members added, changed or removed, a read marker set, a channel hidden: that channel's roster and
+ *       those users' totals are dropped;
+ *   <li>a channel deleted or truncated: its roster and its members' totals are dropped (every user's totals
+ *       when the roster was not in memory);
+ *   <li>mutes and bans ({@link CachedModerationStore}): a user's mutes drop every roster, a channel mute or a
+ *       ban drops that channel's roster.
+ * </ul>
+ *
+ * <p>Writes that overlap on one key, or that race with a load, drop the value instead of guessing
+ * ({@link HotCache}). A cluster makes the same rules cluster-wide by sending the drops to the other nodes.
+ * Thread-safe.
+ */
+final class CachedChatStore implements ChatStore {
+    static final int MAX_ROSTERS = 20_000;
+    static final int MAX_TOTALS = 200_000;
+
+    private final ChatStore db;
+    private final HotCache<String, Roster> rosters = new HotCache<>(MAX_ROSTERS);
+    private final HotCache<String, UnreadTotals> totals = new HotCache<>(MAX_TOTALS);
+
+    CachedChatStore(ChatStore db) {
+        this.db = requireNonNull(db, "db");
+    }
+
+    /** Every roster is dropped: a user's mutes appear in the roster of each of its channels. */
+    void dropRosters() {
+        rosters.invalidateAll();
+    }
+
+    void dropRoster(String cid) {
+        rosters.invalidate(cid);
+    }
+
+    // ---- served from memory
+
+    @Override
+    public Roster roster(String cid) {
+        return rosters.get(cid, db::roster);
+    }
+
+    @Override
+    public UnreadTotals unreadTotals(String userId) {
+        return totals.get(userId, db::unreadTotals);
+    }
+
+    @Override
+    public Map<String, UnreadTotals> unreadTotals(Collection<String> userIds) {
+        return totals.getAll(userIds, db::unreadTotals);
+    }
+
+    // ---- writes that change members
+
+    @Override
+    public boolean appendMessage(MessageRow message, MessageRow parent, boolean countsAsUnread) {
+        return appendMessages(List.of(new MessageAppend(message, parent, countsAsUnread))).getFirst();
+    }
+
+    /** A counted message's change, begun before the commit and applied after it. */
+    private record Pending(MessageRow message, Roster roster, long rosterToken, Map<String, Long> userTokens) {}
+
+    @Override
+    public List<Boolean> appendMessages(List<MessageAppend> batch) {
+        List<Pending> pending = new ArrayList<>();
+        for (MessageAppend a : batch) {
+            if (a.countsAsUnread()) {
+                String cid = a.message().cid();
+                Roster r = rosters.peek(cid);
+                long token = rosters.begin(cid);
+                Map<String, Long> users = new HashMap<>();
+                if (r != null) {
+                    r.members().keySet().forEach(u -> users.put(u, totals.begin(u)));
+                }
+                pending.add(new Pending(a.message(), r, token, users));
+            }
+        }
+        List<Boolean> out;
+        try {
+            out = db.appendMessages(batch);
+        } catch (RuntimeException e) {
+            pending.forEach(p -> {
+                rosters.end(p.message().cid(), p.rosterToken(), null);
+                p.userTokens().forEach((u, t) -> totals.end(u, t, null));
+            });
+            throw e;
+        }
+        int i = 0;
+        for (MessageAppend a : batch) {
+            boolean added = out.get(i++);
+            if (!a.countsAsUnread()) {
+                continue;
+            }
+            Pending p = pending.removeFirst();
+            applied(p, added);
+        }
+        return out;
+    }
+
+    private void applied(Pending p, boolean added) {
+        MessageRow m = p.message();
+        if (!added) {
+            rosters.end(m.cid(), p.rosterToken(), r -> r);
+            p.userTokens().forEach((u, t) -> totals.end(u, t, x -> x));
+            return;
+        }
+        if (p.roster() == null || !p.roster().complete()) {
+            rosters.end(m.cid(), p.rosterToken(), null);
+            totals.invalidateAll(); // the members are unknown: whose totals changed is unknown
+            return;
+        }
+        Roster before = p.roster();
+        boolean[] exact = {false};
+        rosters.end(m.cid(), p.rosterToken(), r -> {
+            exact[0] = r == before;
+            return exact[0] ? before.afterMessage(m.userId(), m.createdAt()) : null;
+        });
+        // The members' counts before the message are known only when the roster was the one in memory throughout.
+        p.userTokens().forEach((u, t) -> {
+            RosterMember member = before.members().get(u);
+            totals.end(u, t, exact[0] ? x -> afterMessage(x, member, m) : null);
+        });
+    }
+
+    /** A member's totals after a counted message, from its count in the channel before it. */
+    private static UnreadTotals afterMessage(UnreadTotals t, RosterMember member, MessageRow m) {
+        if (member.userId().equals(m.userId())) {
+            return member.unread() == 0 ? t
+                    : new UnreadTotals(t.messages() - member.unread(), t.channels() - 1);
+        }
+        if (member.ignores(m.userId(), m.createdAt())) {
+            return t;
+        }
+        return new UnreadTotals(t.messages() + 1, t.channels() + (member.unread() == 0 ? 1 : 0));
+    }
+
+    @Override
+    public boolean createChannel(ChannelRow channel, List<MemberRow> members) {
+        boolean created = db.createChannel(channel, members);
+        rosters.invalidate(channel.cid());
+        members.forEach(m -> totals.invalidate(m.userId()));
+        return created;
+    }
+
+    @Override
+    public void deleteChannel(String cid) {
+        Roster r = rosters.peek(cid);
+        db.deleteChannel(cid);
+        dropChannel(cid, r);
+    }
+
+    @Override
+    public void truncateChannel(String cid, Instant at, String byUserId) {
+        Roster r = rosters.peek(cid);
+        db.truncateChannel(cid, at, byUserId);
+        dropChannel(cid, r);
+    }
+
+    /** Drops a channel's roster and its members' totals, or every user's when its members are unknown. */
+    private void dropChannel(String cid, Roster before) {
+        rosters.invalidate(cid);
+        if (before == null || !before.complete()) {
+            totals.invalidateAll();
+        } else {
+            before.members().keySet().forEach(totals::invalidate);
+        }
+    }
+
+    @Override
+    public void upsertMembers(String cid, List<MemberRow> members) {
+        db.upsertMembers(cid, members);
+        rosters.invalidate(cid);
+        members.forEach(m -> totals.invalidate(m.userId()));
+    }
+
+    @Override
+    public int removeMembers(String cid, Collection<String> userIds) {
+        int removed = db.removeMembers(cid, userIds);
+        rosters.invalidate(cid);
+        userIds.forEach(totals::invalidate);
+        return removed;
+    }
+
+    @Override
+    public boolean setHidden(String cid, String userId, boolean hidden, Instant hideMessagesBefore) {
+        boolean changed = db.setHidden(cid, userId, hidden, hideMessagesBefore);
+        rosters.invalidate(cid);
+        totals.invalidate(userId);
+        return changed;
+    }
+
+    @Override
+    public boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unreadMessages) {
+        boolean changed = db.setRead(cid, userId, lastRead, lastReadMessageId, unreadMessages);
+        rosters.invalidate(cid);
+        totals.invalidate(userId);
+        return changed;
+    }
+
+    // ---- the rest goes to the database as it is
+
+    @Override
+    public Optional<ChannelRow> findChannel(String cid) {
+        return db.findChannel(cid);
+    }
+
+    @Override
+    public void updateChannel(ChannelRow channel) {
+        db.updateChannel(channel);
+    }
+
+    @Override
+    public List<ChannelRow> queryChannels(ChannelQuery query) {
+        return db.queryChannels(query);
+    }
+
+    @Override
+    public List<MemberRow> members(String cid, int limit, int offset) {
+        return db.members(cid, limit, offset);
+    }
+
+    @Override
+    public Optional<MemberRow> member(String cid, String userId) {
+        return db.member(cid, userId);
+    }
+
+    @Override
+    public Map<String, MemberRow> memberships(String userId, Collection<String> cids) {
+        return db.memberships(userId, cids);
+    }
+
+    @Override
+    public Optional<MessageRow> findMessage(String id) {
+        return db.findMessage(id);
+    }
+
+    @Override
+    public List<MessageRow> findMessages(Collection<String> ids) {
+        return db.findMessages(ids);
+    }
+
+    @Override
+    public void updateMessage(MessageRow message) {
+        db.updateMessage(message);
+    }
+
+    @Override
+    public boolean deleteMessage(String id) {
+        return db.deleteMessage(id);
+    }
+
+    @Override
+    public List<MessageRow> channelMessages(String cid, MessageRange range) {
+        return db.channelMessages(cid, range);
+    }
+
+    @Override
+    public List<MessageRow> threadsOf(String userId, int limit, int offset) {
+        return db.threadsOf(userId, limit, offset);
+    }
+
+    @Override
+    public List<MessageRow> replies(String parentId, MessageRange range) {
+        return db.replies(parentId, range);
+    }
+
+    @Override
+    public List<MessageRow> pinnedMessages(String cid, int limit) {
+        return db.pinnedMessages(cid, limit);
+    }
+
+    @Override
+    public int countChannelMessagesFrom(String cid, Cursor from) {
+        return db.countChannelMessagesFrom(cid, from);
+    }
+
+    @Override
+    public Optional<ChatRows.ReactionWrite> addReaction(ReactionRow reaction, boolean replaceOwn, int latest,
+            BiFunction<MessageRow, ChatRows.ReactionSummary, MessageRow> rewrite) {
+        return db.addReaction(reaction, replaceOwn, latest, rewrite);
+    }
+
+    @Override
+    public Optional<ChatRows.ReactionWrite> removeReaction(String messageId, String userId, String type, int latest,
+            BiFunction<MessageRow, ChatRows.ReactionSummary, MessageRow> rewrite) {
+        return db.removeReaction(messageId, userId, type, latest, rewrite);
+    }
+
+    @Override
+    public List<ReactionRow> reactions(String messageId, int limit, int offset) {
+        return db.reactions(messageId, limit, offset);
+    }
+
+    @Override
+    public List<ReactionRow> reactionsBy(String userId, Collection<String> messageIds) {
+        return db.reactionsBy(userId, messageIds);
+    }
+
+    @Override
+    public List<ReactionRow> reactionsOn(String messageId, Collection<String> userIds) {
+        return db.reactionsOn(messageId, userIds);
+    }
+
+    @Override
+    public List<ReactionGroup> reactionGroups(String messageId) {
+        return db.reactionGroups(messageId);
+    }
+
+    @Override
+    public boolean hasOwnRows(String userId) {
+        return db.hasOwnRows(userId);
+    }
+
+    @Override
+    public List<ChannelUnread> unreadChannels(String userId, int limit) {
+        return db.unreadChannels(userId, limit);
+    }
+
+    @Override
+    public List<MessageRow> searchMessages(MessageSearch search) {
+        return db.searchMessages(search);
+    }
+
+    @Override
+    public void setDelivered(ChatRows.Delivery delivery) {
+        db.setDelivered(delivery);
+    }
+
+    @Override
+    public Map<String, ChatRows.Delivery> deliveries(String cid) {
+        return db.deliveries(cid);
+    }
+
+    @Override
+    public void upsertDevice(ChatRows.DeviceRow device) {
+        db.upsertDevice(device);
+    }
+
+    @Override
+    public List<ChatRows.DeviceRow> devices(String userId) {
+        return db.devices(userId);
+    }
+
+    @Override
+    public boolean deleteDevice(String userId, String deviceId) {
+        return db.deleteDevice(userId, deviceId);
+    }
+
+    @Override
+    public long appendEvent(ChatRows.EventRow event) {
+        return db.appendEvent(event);
+    }
+
+    @Override
+    public List<ObjectNode> eventsSince(Collection<String> cids, String userId, Instant since, int limit) {
+        return db.eventsSince(cids, userId, since, limit);
+    }
+}
