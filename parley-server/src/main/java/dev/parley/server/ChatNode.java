@@ -3,6 +3,7 @@ package dev.parley.server;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
@@ -257,10 +258,10 @@ public final class ChatNode implements AutoCloseable {
             connectionPolicy.registered(session, sockets[0]);
         });
         if (sockets[0] == 1 && !user.invisible()) {
-            events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent("user.presence.changed", user, now));
+            events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
         }
         if (changed[0]) {
-            events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent("user.updated", user, now));
+            events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent(EventType.USER_UPDATED.wireName(), user, now));
         }
         if (created[0] && !chat.core().store().hasOwnRows(userId)) {
             // A new user: one query instead of five (unread totals, mutes, channel mutes, blocks, devices).
@@ -298,7 +299,7 @@ public final class ChatNode implements AutoCloseable {
         });
         if (wentOffline[0] && user != null) {
             events.publishIfHeard(Audience.presenceOf(user.id()),
-                    () -> Events.userEvent("user.presence.changed", user, now));
+                    () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
         }
     }
 

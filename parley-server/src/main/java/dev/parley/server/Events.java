@@ -1,6 +1,7 @@
 package dev.parley.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -17,7 +18,7 @@ public final class Events {
     /** The first frame of a socket, or the answer to a heartbeat when {@code me} is null. */
     public static ObjectNode healthCheck(String connectionId, ObjectNode me, Instant now) {
         ObjectNode e = Json.object();
-        e.put("type", "health.check");
+        e.put("type", EventType.HEALTH_CHECK.wireName());
         e.put("connection_id", connectionId);
         e.put("cid", "*");
         e.put("created_at", Timestamps.format(now));
@@ -30,7 +31,7 @@ public final class Events {
     /** The frame that refuses a handshake; the socket is then closed with 1000. */
     public static ObjectNode connectionError(ChatException error, Instant now) {
         ObjectNode e = Json.object();
-        e.put("type", "connection.error");
+        e.put("type", EventType.CONNECTION_ERROR.wireName());
         e.put("created_at", Timestamps.format(now));
         e.put("connection_id", "");
         ObjectNode env = envelope(error, "");

@@ -3,6 +3,7 @@ package dev.parley.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
@@ -168,7 +169,7 @@ final class UsersApi {
                     : cur.toBuilder().deletedAt(now).online(false).build(), null);
         }
         node.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deleted"));
-        ObjectNode event = Events.userEvent("user.deleted", deleted, now);
+        ObjectNode event = Events.userEvent(EventType.USER_DELETED.wireName(), deleted, now);
         event.put("hard_delete", hard);
         event.put("mark_messages_deleted", "true".equals(ctx.param("mark_messages_deleted")));
         node.events().publish(event, Audience.presenceOf(id));
@@ -230,13 +231,13 @@ final class UsersApi {
         if (deactivate) {
             node.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deactivated"));
         }
-        node.events().publish(Events.userEvent(deactivate ? "user.deactivated" : "user.reactivated", u, now),
+        node.events().publish(Events.userEvent(deactivate ? EventType.USER_DEACTIVATED.wireName() : EventType.USER_REACTIVATED.wireName(), u, now),
                 Audience.presenceOf(id));
         return u;
     }
 
     private static void publishUpdated(ChatNode node, User u, Instant now) {
-        node.events().publish(Events.userEvent("user.updated", u, now), Audience.presenceOfAndSelf(u.id()));
+        node.events().publish(Events.userEvent(EventType.USER_UPDATED.wireName(), u, now), Audience.presenceOfAndSelf(u.id()));
     }
 
     private static void checkSelf(RequestContext ctx, String id) {

@@ -3,6 +3,7 @@ package dev.parley.server.channels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -202,7 +203,7 @@ public final class ChannelAdmin {
     }
 
     private void channelUpdated(ChannelRow ch, ChannelType type, Actor actor) {
-        ObjectNode e = ChannelViews.event("channel.updated", ch, core.now());
+        ObjectNode e = ChannelViews.event(EventType.CHANNEL_UPDATED.wireName(), ch, core.now());
         e.set("channel", ChannelViews.channel(ch, type, null));
         if (actor.hasUser()) {
             e.set("user", actor.user().toJson());
@@ -234,10 +235,10 @@ public final class ChannelAdmin {
             ObjectNode channel = ChannelViews.channel(ch, type, null);
             channel.put("deleted_at", Timestamps.format(now));
             core.store().deleteChannel(cid);
-            ObjectNode e = ChannelViews.event("channel.deleted", ch, now);
+            ObjectNode e = ChannelViews.event(EventType.CHANNEL_DELETED.wireName(), ch, now);
             e.set("channel", channel);
             core.events().publish(e, Audience.watchers(cid));
-            notifyNotWatching(members, cid, ChannelViews.event("notification.channel_deleted", ch, now).set("channel", channel));
+            notifyNotWatching(members, cid, ChannelViews.event(EventType.NOTIFICATION_CHANNEL_DELETED.wireName(), ch, now).set("channel", channel));
             core.hub().dropChannel(cid);
             ObjectNode out = Json.object();
             out.set("channel", channel);
@@ -259,14 +260,14 @@ public final class ChannelAdmin {
             core.store().truncateChannel(cid, at, actor.userId());
             ChannelRow after = channels.require(cid);
             ObjectNode channel = ChannelViews.channel(after, type, null);
-            ObjectNode e = ChannelViews.event("channel.truncated", after, core.now());
+            ObjectNode e = ChannelViews.event(EventType.CHANNEL_TRUNCATED.wireName(), after, core.now());
             e.set("channel", channel);
             if (actor.hasUser()) {
                 e.set("user", actor.user().toJson());
             }
             core.events().publish(e, Audience.watchers(cid));
             notifyNotWatching(core.store().members(cid, 10_000, 0), cid,
-                    ChannelViews.event("notification.channel_truncated", after, core.now()).set("channel", channel));
+                    ChannelViews.event(EventType.NOTIFICATION_CHANNEL_TRUNCATED.wireName(), after, core.now()).set("channel", channel));
             ObjectNode out = Json.object();
             out.set("channel", channel);
             return out;
@@ -288,7 +289,7 @@ public final class ChannelAdmin {
             throw ChatException.notAllowed((hidden ? "HideChannel" : "ShowChannel") + " failed with error: \"user '"
                     + actor.userId() + "' is not a member of channel '" + cid + "'\"");
         }
-        ObjectNode e = ChannelViews.event(hidden ? "channel.hidden" : "channel.visible", ch, core.now());
+        ObjectNode e = ChannelViews.event(hidden ? EventType.CHANNEL_HIDDEN.wireName() : EventType.CHANNEL_VISIBLE.wireName(), ch, core.now());
         e.set("channel", ChannelViews.channel(ch, type, null));
         e.set("user", actor.user().toJson());
         if (hidden) {

@@ -2,6 +2,7 @@ package dev.parley.server.channels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -45,7 +46,7 @@ public final class ChannelMembers {
         ChannelRow after = channels.require(ch.cid());
         Map<String, User> users = core.usersById(added.keySet());
         for (MemberRow m : fresh) {
-            ObjectNode e = ChannelViews.event("member.added", after, core.now());
+            ObjectNode e = ChannelViews.event(EventType.MEMBER_ADDED.wireName(), after, core.now());
             e.set("member", ChannelViews.member(m, users.get(m.userId()), after));
             e.set("user", users.get(m.userId()).toJson());
             e.put("channel_member_count", after.memberCount());
@@ -69,11 +70,11 @@ public final class ChannelMembers {
         ObjectNode channel = ChannelViews.channel(after, type, null);
         for (MemberRow m : fresh) {
             ObjectNode member = ChannelViews.member(m, users.get(m.userId()), after);
-            ObjectNode e = ChannelViews.event("member.added", after, now);
+            ObjectNode e = ChannelViews.event(EventType.MEMBER_ADDED.wireName(), after, now);
             e.set("member", member);
             e.set("user", users.get(m.userId()).toJson());
             core.events().publish(e, Audience.watchers(ch.cid()));
-            ObjectNode n = ChannelViews.event("notification.invited", after, now);
+            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_INVITED.wireName(), after, now);
             n.set("channel", channel);
             n.set("member", member);
             n.set("user", users.get(m.userId()).toJson());
@@ -92,11 +93,11 @@ public final class ChannelMembers {
         MemberRow answered = m.withInvite(accept, now);
         core.store().updateMember(answered);
         ObjectNode member = ChannelViews.member(answered, actor.user(), ch);
-        ObjectNode e = ChannelViews.event("member.updated", ch, now);
+        ObjectNode e = ChannelViews.event(EventType.MEMBER_UPDATED.wireName(), ch, now);
         e.set("member", member);
         e.set("user", actor.user().toJson());
         core.events().publish(e, Audience.watchers(ch.cid()));
-        ObjectNode n = ChannelViews.event(accept ? "notification.invite_accepted" : "notification.invite_rejected", ch, now);
+        ObjectNode n = ChannelViews.event(accept ? EventType.NOTIFICATION_INVITE_ACCEPTED.wireName() : EventType.NOTIFICATION_INVITE_REJECTED.wireName(), ch, now);
         n.set("channel", ChannelViews.channel(ch, type, null));
         n.set("member", member);
         n.set("user", actor.user().toJson());
@@ -122,7 +123,7 @@ public final class ChannelMembers {
                     "user '" + r.getKey() + "' is not a member of channel '" + ch.cid() + "'"));
             MemberRow changed = m.withRole(r.getValue(), now);
             core.store().upsertMembers(ch.cid(), List.of(changed));
-            ObjectNode e = ChannelViews.event("member.updated", ch, now);
+            ObjectNode e = ChannelViews.event(EventType.MEMBER_UPDATED.wireName(), ch, now);
             e.set("member", ChannelViews.member(changed, users.get(r.getKey()), ch));
             e.set("user", users.containsKey(r.getKey()) ? users.get(r.getKey()).toJson() : Json.object().put("id", r.getKey()));
             core.events().publish(e, Audience.watchers(ch.cid()));
@@ -139,11 +140,11 @@ public final class ChannelMembers {
         Map<String, User> users = core.usersById(removed);
         for (String u : removed) {
             ObjectNode userJson = users.containsKey(u) ? users.get(u).toJson() : Json.object().put("id", u);
-            ObjectNode e = ChannelViews.event("member.removed", after, core.now());
+            ObjectNode e = ChannelViews.event(EventType.MEMBER_REMOVED.wireName(), after, core.now());
             e.set("user", userJson);
             e.put("channel_member_count", after.memberCount());
             core.events().publish(e, Audience.watchers(ch.cid()));
-            ObjectNode n = ChannelViews.event("notification.removed_from_channel", after, core.now());
+            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_REMOVED_FROM_CHANNEL.wireName(), after, core.now());
             n.set("channel", ChannelViews.channel(after, type, null));
             n.set("user", userJson);
             MemberRow m = before.get(ch.cid());
@@ -208,7 +209,7 @@ public final class ChannelMembers {
             core.store().updateMember(changed);
             User user = core.users().find(target).orElse(null);
             ObjectNode view = ChannelViews.member(changed, user, ch);
-            ObjectNode e = ChannelViews.event("member.updated", ch, now);
+            ObjectNode e = ChannelViews.event(EventType.MEMBER_UPDATED.wireName(), ch, now);
             e.set("member", view);
             e.set("user", user == null ? Json.object().put("id", target) : user.toJson());
             core.events().publish(e, Audience.watchers(cid));

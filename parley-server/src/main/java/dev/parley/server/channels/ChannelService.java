@@ -2,6 +2,7 @@ package dev.parley.server.channels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
@@ -46,11 +47,13 @@ public final class ChannelService {
             "frozen", "disabled", "team", "cooldown", "hidden", "truncated_at", "truncated_by", "truncated_by_id",
             "deleted_at", "config_overrides");
 
-    private static final Set<String> RESERVED_EVENTS = Set.of("message.new", "message.updated", "message.deleted",
-            "message.read", "reaction.new", "reaction.updated", "reaction.deleted", "member.added", "member.updated",
-            "member.removed", "channel.updated", "channel.deleted", "channel.truncated", "channel.hidden",
-            "channel.visible", "health.check", "user.watching.start", "user.watching.stop", "user.presence.changed",
-            "user.updated", "user.deleted");
+    private static final Set<String> RESERVED_EVENTS = java.util.stream.Stream.of(EventType.MESSAGE_NEW,
+            EventType.MESSAGE_UPDATED, EventType.MESSAGE_DELETED, EventType.MESSAGE_READ, EventType.REACTION_NEW,
+            EventType.REACTION_UPDATED, EventType.REACTION_DELETED, EventType.MEMBER_ADDED, EventType.MEMBER_UPDATED,
+            EventType.MEMBER_REMOVED, EventType.CHANNEL_UPDATED, EventType.CHANNEL_DELETED, EventType.CHANNEL_TRUNCATED,
+            EventType.CHANNEL_HIDDEN, EventType.CHANNEL_VISIBLE, EventType.HEALTH_CHECK, EventType.USER_WATCHING_START,
+            EventType.USER_WATCHING_STOP, EventType.USER_PRESENCE_CHANGED, EventType.USER_UPDATED, EventType.USER_DELETED)
+            .map(EventType::wireName).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final ChatCore core;
     private final ChannelStates states;
@@ -156,7 +159,7 @@ public final class ChannelService {
         Map<String, User> users = core.usersById(added.stream().map(MemberRow::userId).toList());
         ObjectNode channel = ChannelViews.channel(ch, type, null);
         for (MemberRow m : added) {
-            ObjectNode e = ChannelViews.event("notification.added_to_channel", ch, core.now());
+            ObjectNode e = ChannelViews.event(EventType.NOTIFICATION_ADDED_TO_CHANNEL.wireName(), ch, core.now());
             e.set("channel", channel);
             e.set("member", ChannelViews.member(m, users.get(m.userId()), ch));
             if (actor != null) {
@@ -313,7 +316,7 @@ public final class ChannelService {
     /** Subscribes the connection and, when its user just started watching, tells the watchers (§4.5). */
     public void watch(Session session, ChannelRow ch, ChannelType type) {
         if (core.hub().watch(session, ch.cid()) && type.flag("connect_events")) {
-            watchingEvent("user.watching.start", session.userId(), ch);
+            watchingEvent(EventType.USER_WATCHING_START.wireName(), session.userId(), ch);
         }
     }
 
@@ -322,7 +325,7 @@ public final class ChannelService {
         if (core.hub().unwatch(session, ch.cid())) {
             ChannelType type = core.typeOf(ch);
             if (type != null && type.flag("connect_events")) {
-                watchingEvent("user.watching.stop", session.userId(), ch);
+                watchingEvent(EventType.USER_WATCHING_STOP.wireName(), session.userId(), ch);
             }
         }
     }
@@ -333,7 +336,7 @@ public final class ChannelService {
             core.store().findChannel(cid).ifPresent(ch -> {
                 ChannelType type = core.typeOf(ch);
                 if (type != null && type.flag("connect_events")) {
-                    watchingEvent("user.watching.stop", session.userId(), ch);
+                    watchingEvent(EventType.USER_WATCHING_STOP.wireName(), session.userId(), ch);
                 }
             });
         }
@@ -359,7 +362,7 @@ public final class ChannelService {
         ChannelType type = core.typeOf(ch);
         MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
         String kind = event.get("type").asText();
-        boolean typing = kind.equals("typing.start") || kind.equals("typing.stop");
+        boolean typing = kind.equals(EventType.TYPING_START.wireName()) || kind.equals(EventType.TYPING_STOP.wireName());
         if (typing && !type.flag("typing_events")) {
             throw new ChatException(ErrorCode.EVENT_NOT_SUPPORTED, "typing events are disabled for channel type '" + ch.type() + "'");
         }

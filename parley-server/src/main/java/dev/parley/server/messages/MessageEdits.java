@@ -3,6 +3,7 @@ package dev.parley.server.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -168,7 +169,7 @@ public final class MessageEdits {
             if (m.parentId() != null && m.deletedAt() == null) {
                 replyDeleted(c, m.parentId(), hard, now);
             }
-            ObjectNode e = ChannelViews.event("message.deleted", c.channel(), now);
+            ObjectNode e = ChannelViews.event(EventType.MESSAGE_DELETED.wireName(), c.channel(), now);
             ObjectNode view = MessageViews.forViewer(core, row, null);
             e.set("message", view);
             e.put("message_id", id);
@@ -200,7 +201,7 @@ public final class MessageEdits {
             MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
                     null, null, doc);
             core.store().updateMessage(row);
-            ObjectNode e = ChannelViews.event("message.undeleted", c0.channel(), now);
+            ObjectNode e = ChannelViews.event(EventType.MESSAGE_UNDELETED.wireName(), c0.channel(), now);
             ObjectNode view = MessageViews.forViewer(core, row, null);
             e.set("message", view);
             e.put("message_id", id);

@@ -3,6 +3,7 @@ package dev.parley.server.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
@@ -273,7 +274,7 @@ public final class MessageService {
 
     /** The {@code message.new} of a message, to the channel's watchers; what {@code /sync} keeps of it. */
     private OutboundEvent messageNew(ChannelRow ch, MessageRow row, User author, ObjectNode message) {
-        ObjectNode base = ChannelViews.event("message.new", ch, row.createdAt());
+        ObjectNode base = ChannelViews.event(EventType.MESSAGE_NEW.wireName(), ch, row.createdAt());
         base.set("message", message);
         base.put("message_id", row.id());
         base.set("user", author.toJson());
@@ -305,7 +306,7 @@ public final class MessageService {
             return;
         }
         boolean thread = row.parentId() != null && !row.inChannel();
-        ObjectNode n = ChannelViews.event(thread ? "notification.thread_message_new" : "notification.message_new", ch,
+        ObjectNode n = ChannelViews.event(thread ? EventType.NOTIFICATION_THREAD_MESSAGE_NEW.wireName() : EventType.NOTIFICATION_MESSAGE_NEW.wireName(), ch,
                 row.createdAt());
         n.set("channel", ChannelViews.channel(ch, type, null));
         n.set("message", message);
@@ -332,7 +333,7 @@ public final class MessageService {
 
     /** {@code message.updated} to watchers, persisted for sync. */
     void announceUpdated(ChannelRow ch, MessageRow row, User actor) {
-        ObjectNode e = ChannelViews.event("message.updated", ch, core.now());
+        ObjectNode e = ChannelViews.event(EventType.MESSAGE_UPDATED.wireName(), ch, core.now());
         e.set("message", MessageViews.forViewer(core, row, null));
         e.put("message_id", row.id());
         if (actor != null) {

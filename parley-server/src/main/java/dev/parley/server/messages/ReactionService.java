@@ -3,6 +3,7 @@ package dev.parley.server.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
@@ -88,7 +89,7 @@ public final class ReactionService {
             ReactionWrite written = core.store().addReaction(new ReactionRow(messageId, user.id(), type, score, now, doc),
                     body.path("enforce_unique").asBoolean(false), LATEST, (m, summary) -> withReactions(m, summary, now))
                     .orElseThrow(() -> notFound(messageId));
-            return announce(written.removed() > 0 ? "reaction.updated" : "reaction.new", written.message(), doc, user);
+            return announce(written.removed() > 0 ? EventType.REACTION_UPDATED.wireName() : EventType.REACTION_NEW.wireName(), written.message(), doc, user);
         });
     }
 
@@ -110,7 +111,7 @@ public final class ReactionService {
             Instant now = core.now();
             ReactionWrite written = core.store().removeReaction(messageId, user.id(), type, LATEST,
                     (m, summary) -> withReactions(m, summary, now)).orElseThrow(() -> notFound(messageId));
-            return announce("reaction.deleted", written.message(), existing.doc(), user);
+            return announce(EventType.REACTION_DELETED.wireName(), written.message(), existing.doc(), user);
         });
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -123,7 +124,7 @@ public final class Bans {
             target = core.users().update(targetId, u -> u == null ? null : u.toBuilder().banned(!shadow)
                     .banExpires(expires).shadowBanned(shadow).build(), null);
         }
-        announce("user.banned", ban, target, byId, ch, now);
+        announce(EventType.USER_BANNED.wireName(), ban, target, byId, ch, now);
         return Json.object();
     }
 
@@ -142,7 +143,7 @@ public final class Bans {
                     .shadowBanned(false).build(), null);
         }
         if (target != null) {
-            announce("user.unbanned", new Ban(targetId, ch == null ? "" : ch.cid(), actor.userId(), null, false, now, null),
+            announce(EventType.USER_UNBANNED.wireName(), new Ban(targetId, ch == null ? "" : ch.cid(), actor.userId(), null, false, now, null),
                     target, actor.userId(), ch, now);
         }
         return Json.object();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -108,7 +109,7 @@ public final class Moderation {
         store().upsertUserMutes(found.keySet().stream().map(id -> new UserMute(me.id(), id, now, now, expires)).toList());
         List<UserMute> current = store().userMutes(me.id(), now);
         ObjectNode own = ownUser(me);
-        core.events().publish(notification("notification.mutes_updated", own, now), Audience.user(me.id()));
+        core.events().publish(notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), own, now), Audience.user(me.id()));
         ObjectNode out = Json.object();
         ArrayNode mutes = mutesJson(me, current.stream().filter(m -> found.containsKey(m.targetId())).toList());
         out.set("mute", mutes.get(0));
@@ -126,7 +127,7 @@ public final class Moderation {
         User me = AppGrants.user(actor, "UnmuteUser");
         AppGrants.require(actor, "mute-user", "UnmuteUser");
         store().deleteUserMutes(me.id(), targets(body, "target_id", "target_ids", "UnmuteUser"));
-        core.events().publish(notification("notification.mutes_updated", ownUser(me), core.now()), Audience.user(me.id()));
+        core.events().publish(notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), ownUser(me), core.now()), Audience.user(me.id()));
         return Json.object();
     }
 
@@ -146,7 +147,7 @@ public final class Moderation {
         ArrayNode mutes = channelMutesJson(me, store().channelMutes(me.id(), now).stream()
                 .filter(m -> asked.contains(m.cid())).toList());
         ObjectNode own = ownUser(me);
-        core.events().publish(notification("notification.channel_mutes_updated", own, now), Audience.user(me.id()));
+        core.events().publish(notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), own, now), Audience.user(me.id()));
         ObjectNode out = Json.object();
         out.set("channel_mute", mutes.get(0));
         out.set("channel_mutes", mutes);
@@ -158,7 +159,7 @@ public final class Moderation {
     public ObjectNode unmuteChannel(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnmuteChannel");
         store().deleteChannelMutes(me.id(), targets(body, "channel_cid", "channel_cids", "UnmuteChannel"));
-        core.events().publish(notification("notification.channel_mutes_updated", ownUser(me), core.now()),
+        core.events().publish(notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), ownUser(me), core.now()),
                 Audience.user(me.id()));
         return Json.object();
     }

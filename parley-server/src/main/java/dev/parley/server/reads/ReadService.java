@@ -3,6 +3,7 @@ package dev.parley.server.reads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
@@ -61,7 +62,7 @@ public final class ReadService {
             if (!core.store().setRead(cid, user.id(), now, lastId, 0)) {
                 throw notMember("MarkRead", user, cid);
             }
-            ObjectNode e = ChannelViews.event("message.read", ch, now);
+            ObjectNode e = ChannelViews.event(EventType.MESSAGE_READ.wireName(), ch, now);
             e.set("user", user.toJson());
             if (lastId != null) {
                 e.put("last_read_message_id", lastId);
@@ -69,7 +70,7 @@ public final class ReadService {
             if (type.flag("read_events") && !readReceiptsOff(user)) {
                 core.events().publish(e, Audience.watchers(cid));
             }
-            ObjectNode n = ChannelViews.event("notification.mark_read", ch, now);
+            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_MARK_READ.wireName(), ch, now);
             n.set("channel", ChannelViews.channel(ch, type, null));
             n.set("user", user.toJson());
             if (lastId != null) {
@@ -101,7 +102,7 @@ public final class ReadService {
             if (!core.store().setRead(cid, user.id(), lastRead, lastReadId, unread)) {
                 throw notMember("MarkUnread", user, cid);
             }
-            ObjectNode n = ChannelViews.event("notification.mark_unread", ch, core.now());
+            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_MARK_UNREAD.wireName(), ch, core.now());
             n.set("user", user.toJson());
             n.put("first_unread_message_id", from.id());
             if (lastReadId != null) {
@@ -152,7 +153,7 @@ public final class ReadService {
         if (privacyOff(user, "delivery_receipts")) {
             return;
         }
-        ObjectNode e = ChannelViews.event("message.delivered", ch, now);
+        ObjectNode e = ChannelViews.event(EventType.MESSAGE_DELIVERED.wireName(), ch, now);
         e.set("user", user.toJson());
         e.put("last_delivered_at", Timestamps.format(now));
         e.put("last_delivered_message_id", m.id());
@@ -257,7 +258,7 @@ public final class ReadService {
             // Without the list, a channel the user lost is reported the way the mock backend does.
             for (String cid : inaccessible) {
                 ObjectNode e = arr.addObject();
-                e.put("type", "notification.removed_from_channel");
+                e.put("type", EventType.NOTIFICATION_REMOVED_FROM_CHANNEL.wireName());
                 e.put("cid", cid);
                 int colon = cid.indexOf(':');
                 if (colon > 0) {

@@ -1,6 +1,7 @@
 package dev.parley.server.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.server.ChatNode;
@@ -76,7 +77,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             return;
         }
         JsonNode first = msg.isArray() && !msg.isEmpty() ? msg.get(0) : msg;
-        if ("health.check".equals(first.path("type").asText()) && session.state() == WsSession.OPEN) {
+        if (EventType.HEALTH_CHECK.wireName().equals(first.path("type").asText()) && session.state() == WsSession.OPEN) {
             session.send(Unpooled.wrappedBuffer(
                     Json.writeBytes(Events.healthCheck(session.connectionId(), null, node.clock().instant()))));
         }
