@@ -15,8 +15,7 @@ import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.LocalBroker;
 import dev.parley.server.events.PresenceHub;
-import dev.parley.server.channels.Chat;
-import dev.parley.server.channels.ChatCore;
+import dev.parley.server.chat.ChatCore;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.UnreadTotals;
 import dev.parley.server.filter.Filter;
@@ -32,21 +31,29 @@ import dev.parley.server.usage.ConcurrencySamples;
 import dev.parley.server.usage.ConnectionPolicy;
 import dev.parley.server.usage.ConnectionRegistry;
 import dev.parley.server.usage.MauCache;
-import dev.parley.server.usage.StoreWriter;
+import dev.parley.server.users.StoreWriter;
 import dev.parley.server.users.UserRules;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.time.LocalDate;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.parley.server.session.Session;
+import dev.parley.server.events.Events;
+import dev.parley.server.config.ServerConfig;
+import dev.parley.server.config.AppSettings;
 
 /**
  * The core of one Parley node, independent of the network: connects and disconnects, users, presence,
@@ -144,6 +151,16 @@ public final class ChatNode implements AutoCloseable {
         return mau.current();
     }
 
+    /** The recorded daily peaks of concurrent connections from {@code from} to {@code to}. */
+    public Map<LocalDate, Integer> peakConnections(LocalDate from, LocalDate to) {
+        return store.peakConnections(from, to);
+    }
+
+    /** Users who connected in {@code month} (UTC), counted by the store. */
+    public long countActiveUsers(YearMonth month) {
+        return store.countActiveUsers(month);
+    }
+
     /** Every rate limit: REST calls and connects, admin secret tries, socket frames. */
     public RateLimits rateLimits() {
         return rateLimits;
@@ -238,6 +255,7 @@ public final class ChatNode implements AutoCloseable {
         boolean[] changed = {false};
         boolean[] created = {false};
         int[] sockets = {0};
+        List<Session> tooMany = new ArrayList<>();
         User user = users.update(userId, current -> {
             Authenticator.checkRevocation(identity, current);
             if (current != null && current.deletedAt() != null) {
@@ -255,8 +273,12 @@ public final class ChatNode implements AutoCloseable {
             users.pin(u);
             sockets[0] = registry.register(session);
             concurrency.record(now, registry.totalConnections());
-            connectionPolicy.registered(session, sockets[0]);
+            tooMany.addAll(connectionPolicy.registered(session, sockets[0]));
         });
+        for (Session old : tooMany) {
+            events.close(Audience.connection(old.connectionId()), ConnectionPolicy.CLOSE_OLDEST_CODE,
+                    connectionPolicy.closeOldestReason());
+        }
         if (sockets[0] == 1 && !user.invisible()) {
             events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
         }
@@ -303,12 +325,16 @@ public final class ChatNode implements AutoCloseable {
         }
     }
 
+    /** Closes one connection of this node with {@code code}; empty when it is not open here. */
+    public Optional<Session> closeConnection(String connectionId, int code, String reason) {
+        Optional<Session> s = registry.find(connectionId);
+        s.ifPresent(x -> events.close(Audience.connection(connectionId), code, reason));
+        return s;
+    }
+
     /** Closes every socket of a user: an error frame that names why, then close 1000 so clients stop. */
     public void closeSessionsOf(String userId, ChatException why) {
-        for (Session s : registry.sessionsOf(userId)) {
-            s.send(io.netty.buffer.Unpooled.wrappedBuffer(Json.writeBytes(Events.connectionError(why, clock.instant()))));
-            s.close(1000, why.getMessage());
-        }
+        events.disconnect(Audience.user(userId), Events.connectionError(why, clock.instant()), 1000, why.getMessage());
     }
 
     /** Marks users that a previous run left online as offline: no socket survives a restart. */

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
+import dev.parley.server.config.ServerConfig;
 
 /** {@code max_connections_per_user} with each {@code connection_policy}, from flags and from {@code PATCH /app}. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.User;
 import dev.parley.server.auth.Caller;
-import dev.parley.server.channels.Actor;
+import dev.parley.server.chat.Actor;
 import dev.parley.server.users.UserRules;
 import java.time.Instant;
 

@@ -1,6 +1,6 @@
 package dev.parley.server.api;
 
-import dev.parley.server.LogText;
+import dev.parley.server.logging.LogText;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;

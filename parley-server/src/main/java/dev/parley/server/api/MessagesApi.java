@@ -67,7 +67,7 @@ final class MessagesApi {
         return out;
     }
 
-    private static ObjectNode typeJson(dev.parley.server.channels.ChannelType t) {
+    private static ObjectNode typeJson(dev.parley.server.chat.ChannelType t) {
         ObjectNode o = t.configJson();
         ObjectNode grants = o.putObject("grants");
         t.grants().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> {

@@ -6,7 +6,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.ChatNode;
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import dev.parley.server.auth.AdminSession;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.usage.ConcurrencySamples;
@@ -139,9 +139,9 @@ final class OpsApi {
 
     private ObjectNode closeConnection(RequestContext ctx) {
         String id = ctx.pathParam("connection_id");
-        Session s = ctx.node().registry().find(id).orElseThrow(() -> ChatException.notFound(
-                ctx.endpoint() + " failed with error: \"connection '" + id + "' is not open on this server\""));
-        s.close(OPERATOR_CLOSE_CODE, "closed by the operator");
+        Session s = ctx.node().closeConnection(id, OPERATOR_CLOSE_CODE, "closed by the operator")
+                .orElseThrow(() -> ChatException.notFound(ctx.endpoint()
+                        + " failed with error: \"connection '" + id + "' is not open on this server\""));
         ObjectNode out = Json.object();
         out.put("connection_id", id);
         out.put("user_id", s.userId());
@@ -154,14 +154,14 @@ final class OpsApi {
         Instant now = node.clock().instant();
         YearMonth thisMonth = YearMonth.from(now.atZone(ZoneOffset.UTC));
         YearMonth month = month(ctx, thisMonth);
-        Map<LocalDate, Integer> peaks = new TreeMap<>(node.store().peakConnections(month.atDay(1), month.atEndOfMonth()));
+        Map<LocalDate, Integer> peaks = new TreeMap<>(node.peakConnections(month.atDay(1), month.atEndOfMonth()));
         if (month.equals(thisMonth)) {
             ConnectionRegistry.DayPeak today = node.registry().todaysPeak();
             peaks.merge(today.day(), today.peak(), Math::max);
         }
         ObjectNode out = Json.object();
         out.put("month", month.toString());
-        out.put("mau", node.store().countActiveUsers(month));
+        out.put("mau", node.countActiveUsers(month));
         out.put("peak_concurrent_connections", peaks.values().stream().mapToInt(Integer::intValue).max().orElse(0));
         ArrayNode days = out.putArray("daily_peaks");
         peaks.forEach((day, peak) -> days.addObject().put("date", day.toString()).put("peak", peak));

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.server.ChatNode;
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
 import java.util.Map;

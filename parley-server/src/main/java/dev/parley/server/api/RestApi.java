@@ -8,7 +8,7 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.ChatNode;
-import dev.parley.server.Events;
+import dev.parley.server.events.Events;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.ratelimit.RateLimits;

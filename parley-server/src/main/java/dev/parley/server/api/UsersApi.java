@@ -10,11 +10,10 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.events.Audience;
 import dev.parley.server.ChatNode;
-import dev.parley.server.Events;
+import dev.parley.server.events.Events;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
-import dev.parley.server.store.UserQuery;
 import dev.parley.server.users.UserRules;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import dev.parley.server.users.UserService;
 
 /** The users endpoints (PROTOCOL.md §7.1 U1 to U7, §9.3). */
 final class UsersApi {
@@ -61,11 +61,10 @@ final class UsersApi {
         ObjectNode p = ctx.payload();
         Filter filter = Filter.parse(p.get("filter_conditions"));
         List<SortField> sort = SortField.parse(p.get("sort"));
-        int limit = intParam(p, "limit", UserQuery.DEFAULT_LIMIT, 0, UserQuery.MAX_LIMIT);
+        int limit = intParam(p, "limit", UserService.DEFAULT_QUERY_LIMIT, 0, UserService.MAX_QUERY_LIMIT);
         int offset = intParam(p, "offset", 0, 0, MAX_OFFSET);
         boolean includeDeactivated = bool(p, "include_deactivated_users");
-        List<User> found = ctx.node().store().queryUsers(
-                new UserQuery(filter, sort, limit == 0 ? UserQuery.DEFAULT_LIMIT : limit, offset, includeDeactivated));
+        List<User> found = ctx.node().users().query(filter, sort, limit, offset, includeDeactivated);
         if (bool(p, "presence")) {
             ctx.connection().ifPresent(s -> ctx.node().presence().subscribe(s, found.stream().map(User::id).toList()));
         }

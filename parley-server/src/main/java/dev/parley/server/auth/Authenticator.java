@@ -21,9 +21,9 @@ public final class Authenticator {
     private final String apiKey;
     private final String apiSecret;
     private final Clock clock;
-    private final Supplier<dev.parley.server.AppSettings> settings;
+    private final Supplier<dev.parley.server.config.AppSettings> settings;
 
-    public Authenticator(String apiKey, String apiSecret, Clock clock, Supplier<dev.parley.server.AppSettings> settings) {
+    public Authenticator(String apiKey, String apiSecret, Clock clock, Supplier<dev.parley.server.config.AppSettings> settings) {
         this.apiKey = requireNonNull(apiKey, "apiKey");
         this.apiSecret = requireNonNull(apiSecret, "apiSecret");
         this.clock = requireNonNull(clock, "clock");

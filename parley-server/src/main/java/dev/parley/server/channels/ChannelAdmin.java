@@ -15,6 +15,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelTypes;
+import dev.parley.server.chat.Permissions;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
 
 /**
  * Changes of a channel (PROTOCOL.md §7.4 to §7.6): update and partial update (member changes in it go to

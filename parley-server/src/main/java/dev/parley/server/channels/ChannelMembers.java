@@ -16,6 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
 
 /**
  * Members of a channel (PROTOCOL.md §7.4 member keys, §7.7 C12): add and remove with their events, channel

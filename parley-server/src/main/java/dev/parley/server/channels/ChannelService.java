@@ -8,7 +8,7 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.events.Audience;
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.store.ChannelQuery;
@@ -29,6 +29,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.Permissions;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
 
 /**
  * Channels as readers see them (PROTOCOL.md §7.2, §7.3, §7.6 stop-watching, §7.8 C17, §4.4, §4.5):
@@ -74,7 +79,7 @@ public final class ChannelService {
 
     /** The channel or code 16. */
     public ChannelRow require(String cid) {
-        return core.store().findChannel(cid).orElseThrow(() -> ChatException.notFound("channel '" + cid + "' does not exist"));
+        return core.requireChannel(cid);
     }
 
     /** {@code POST /channels/{type}/{id}/query}, and {@code /channels/{type}/query} when {@code id} is null. */

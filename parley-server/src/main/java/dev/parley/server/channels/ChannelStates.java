@@ -14,6 +14,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.Permissions;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
 
 /**
  * Builds the ChannelState of PROTOCOL.md §6.7 for one reader: channel with config and

@@ -16,6 +16,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.Permissions;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
 
 /**
  * {@code GET /members} (PROTOCOL.md §7.7 C11, §9.4): a channel's members filtered by {@code id} /

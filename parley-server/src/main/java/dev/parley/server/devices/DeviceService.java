@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
-import dev.parley.server.channels.Actor;
+import dev.parley.server.chat.Actor;
 import dev.parley.server.store.ChatRows.DeviceRow;
 import dev.parley.server.store.ChatStore;
 import java.time.Clock;

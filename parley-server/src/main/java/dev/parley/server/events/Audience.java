@@ -64,6 +64,10 @@ public sealed interface Audience {
         return new Users(userIds, requireNonNull(cid, "cid"));
     }
 
+    static Audience connection(String connectionId) {
+        return new Connection(connectionId);
+    }
+
     static Audience presenceOf(String userId) {
         return new PresenceOf(userId, false);
     }

@@ -17,6 +17,12 @@ public interface Broker extends AutoCloseable {
     void publish(Delivery delivery);
 
     /**
+     * Closes the connections of an audience: each gets {@code frames} (an error event; null: none), then a
+     * close with {@code code}. The broker takes ownership of the frames.
+     */
+    void disconnect(Audience audience, Frames frames, int code, String reason);
+
+    /**
      * Whether a delivery to {@code audience} may reach anyone; false lets the publisher skip building and
      * encoding an event nobody would get (most users have no presence subscribers). A broker that cannot tell
      * answers true.

@@ -93,6 +93,19 @@ public final class EventPublisher {
     }
 
     /**
+     * Closes the connections of an audience, on every node: each gets {@code error} (a {@code connection.error}
+     * event) and then a close with {@code code}. For users who were deleted or deactivated.
+     */
+    public void disconnect(Audience audience, ObjectNode error, int code, String reason) {
+        broker.disconnect(audience, Frames.of(frame(error)), code, reason);
+    }
+
+    /** Closes the connections of an audience, on every node, with {@code code} and no error event. */
+    public void close(Audience audience, int code, String reason) {
+        broker.disconnect(audience, null, code, reason);
+    }
+
+    /**
      * Delivers an event that is already stored: a {@code message.new} whose event row was written in the
      * message's own transaction (see {@link #storedWith}).
      */

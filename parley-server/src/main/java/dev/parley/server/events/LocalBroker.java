@@ -2,7 +2,7 @@ package dev.parley.server.events;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import dev.parley.server.usage.ConnectionRegistry;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
@@ -42,6 +42,22 @@ public final class LocalBroker implements Broker {
             send(recipients(delivery.audience()), frames);
         } finally {
             frames.release();
+        }
+    }
+
+    @Override
+    public void disconnect(Audience audience, Frames frames, int code, String reason) {
+        try {
+            for (Session s : recipients(audience)) {
+                if (frames != null) {
+                    s.send(frames.frameOf(s.userId()).retainedDuplicate());
+                }
+                s.close(code, reason);
+            }
+        } finally {
+            if (frames != null) {
+                frames.release();
+            }
         }
     }
 

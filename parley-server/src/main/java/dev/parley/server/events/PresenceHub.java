@@ -1,6 +1,6 @@
 package dev.parley.server.events;
 
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

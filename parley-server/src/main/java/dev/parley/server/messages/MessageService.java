@@ -12,12 +12,11 @@ import dev.parley.protocol.User;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
-import dev.parley.server.channels.Actor;
-import dev.parley.server.channels.ChannelService;
-import dev.parley.server.channels.ChannelType;
-import dev.parley.server.channels.ChannelViews;
-import dev.parley.server.channels.ChatCore;
-import dev.parley.server.channels.Permissions;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
+import dev.parley.server.chat.Permissions;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
@@ -46,7 +45,7 @@ public final class MessageService {
     static final int SLOW_MODE_ENTRIES = 100_000;
 
     private final ChatCore core;
-    private final ChannelService channels;
+    private final MessageWriter writer;
     private final Map<String, Instant> lastSend = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
@@ -55,9 +54,9 @@ public final class MessageService {
                 }
             });
 
-    public MessageService(ChatCore core, ChannelService channels) {
+    public MessageService(ChatCore core, MessageWriter writer) {
         this.core = core;
-        this.channels = channels;
+        this.writer = writer;
     }
 
     /** A message with its channel and type, after the read-channel check. */
@@ -66,7 +65,7 @@ public final class MessageService {
     Context context(Actor actor, String messageId, String endpoint) {
         MessageRow m = core.store().findMessage(messageId)
                 .orElseThrow(() -> ChatException.notFound("message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
-        ChatCore.ReadAccess access = core.requireRead(actor, channels.require(m.cid()), endpoint);
+        ChatCore.ReadAccess access = core.requireRead(actor, core.requireChannel(m.cid()), endpoint);
         return new Context(m, access.channel(), access.type(), access.member());
     }
 
@@ -106,7 +105,7 @@ public final class MessageService {
         }
         ObjectNode msg = (ObjectNode) in;
         MessageDocs.checkTypes(msg, "message.");
-        ChannelRow ch0 = channels.require(cid);
+        ChannelRow ch0 = core.requireChannel(cid);
         ChannelType type = core.typeOf(ch0);
         User author = author(actor, msg);
         Actor as = actor.server() ? Actor.server(author) : actor;
@@ -154,7 +153,7 @@ public final class MessageService {
 
     /** Writes a checked send under the channel's lock; the checks that depend on other writes run again there. */
     public ObjectNode commit(Draft d) {
-        return core.underLock(d.cid(), () -> append(d.as(), d.rereadChannel() ? channels.require(d.cid()) : d.channel(),
+        return core.underLock(d.cid(), () -> append(d.as(), d.rereadChannel() ? core.requireChannel(d.cid()) : d.channel(),
                 d.type(), d.doc(), d.parentId(), d.showInChannel(), d.msg(), d.roster()));
     }
 
@@ -198,7 +197,7 @@ public final class MessageService {
         message.set("user", actor.user().toJson());
         message.set("own_reactions", Json.array());
         OutboundEvent event = messageNew(after, row, actor.user(), message);
-        if (!core.messageWriter().append(new MessageAppend(row, parent, counts, EventPublisher.storedWith(event, now)))) {
+        if (!writer.append(new MessageAppend(row, parent, counts, EventPublisher.storedWith(event, now)))) {
             throw duplicate(id);
         }
         announceNew(after, type, row, actor.user(), event, message, roster);

@@ -3,7 +3,7 @@ package dev.parley.server.messages;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.User;
-import dev.parley.server.channels.ChatCore;
+import dev.parley.server.chat.ChatCore;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionRow;
 import java.util.HashMap;

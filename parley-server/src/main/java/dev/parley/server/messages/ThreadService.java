@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
-import dev.parley.server.Session;
-import dev.parley.server.channels.Actor;
-import dev.parley.server.channels.ChannelService;
-import dev.parley.server.channels.ChannelViews;
-import dev.parley.server.channels.ChatCore;
+import dev.parley.server.session.Session;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelWatching;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRange;
 import dev.parley.server.store.ChatRows.MessageRow;
@@ -27,12 +27,12 @@ public final class ThreadService {
     static final int MAX_REPLIES = 10;
 
     private final ChatCore core;
-    private final ChannelService channels;
+    private final ChannelWatching watching;
     private final MessageService messages;
 
-    public ThreadService(ChatCore core, ChannelService channels, MessageService messages) {
+    public ThreadService(ChatCore core, ChannelWatching watching, MessageService messages) {
         this.core = core;
-        this.channels = channels;
+        this.watching = watching;
         this.messages = messages;
     }
 
@@ -55,7 +55,7 @@ public final class ThreadService {
         ObjectNode out = Json.object();
         ArrayNode threads = out.putArray("threads");
         for (MessageRow p : parents.subList(0, Math.min(limit, parents.size()))) {
-            ChannelRow ch = channels.require(p.cid());
+            ChannelRow ch = core.requireChannel(p.cid());
             if (core.mayRead(actor, ch)) {
                 threads.add(thread(actor, p, replies, body.path("watch").asBoolean(false) ? conn : Optional.empty()));
             }
@@ -79,9 +79,9 @@ public final class ThreadService {
     }
 
     private ObjectNode thread(Actor actor, MessageRow parent, int replyLimit, Optional<Session> conn) {
-        ChannelRow ch = channels.require(parent.cid());
+        ChannelRow ch = core.requireChannel(parent.cid());
         var type = core.typeOf(ch);
-        conn.ifPresent(s -> channels.watch(s, ch, type));
+        conn.ifPresent(s -> watching.watch(s, ch, type));
         ObjectNode parentView = MessageViews.forViewer(core, parent, actor.userId());
         List<MessageRow> latest = core.store().replies(parent.id(), MessageRange.latest(replyLimit));
         ObjectNode t = Json.object();

@@ -1,7 +1,7 @@
 package dev.parley.server.moderation;
 
 import dev.parley.protocol.ChatException;
-import dev.parley.server.channels.Actor;
+import dev.parley.server.chat.Actor;
 import java.util.Map;
 import java.util.Set;
 

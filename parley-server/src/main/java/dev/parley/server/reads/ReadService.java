@@ -10,11 +10,10 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.events.Audience;
-import dev.parley.server.channels.Actor;
-import dev.parley.server.channels.ChannelService;
-import dev.parley.server.channels.ChannelType;
-import dev.parley.server.channels.ChannelViews;
-import dev.parley.server.channels.ChatCore;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.ChannelUnread;
 import dev.parley.server.store.ChatRows.MessageRange;
@@ -38,11 +37,9 @@ public final class ReadService {
     static final Duration MAX_SYNC_AGE = Duration.ofDays(30);
 
     private final ChatCore core;
-    private final ChannelService channels;
 
-    public ReadService(ChatCore core, ChannelService channels) {
+    public ReadService(ChatCore core) {
         this.core = core;
-        this.channels = channels;
     }
 
     /** The user's unread totals, for {@code me}. */
@@ -54,7 +51,7 @@ public final class ReadService {
     public ObjectNode markRead(Actor actor, String cid) {
         User user = requireUser(actor, "MarkRead");
         return core.underLock(cid, () -> {
-            ChannelRow ch = channels.require(cid);
+            ChannelRow ch = core.requireChannel(cid);
             ChannelType type = core.typeOf(ch);
             List<MessageRow> newest = core.store().channelMessages(cid, MessageRange.latest(1));
             String lastId = newest.isEmpty() ? null : newest.getLast().id();
@@ -91,7 +88,7 @@ public final class ReadService {
             throw ChatException.input("message_id is required");
         }
         return core.underLock(cid, () -> {
-            ChannelRow ch = channels.require(cid);
+            ChannelRow ch = core.requireChannel(cid);
             MessageRow from = core.store().findMessage(messageId).filter(m -> m.cid().equals(cid))
                     .orElseThrow(() -> ChatException.notFound("message '" + messageId + "' does not exist in channel '" + cid + "'"));
             int unread = core.store().countChannelMessagesFrom(cid, from.cursor());
@@ -141,7 +138,7 @@ public final class ReadService {
     }
 
     private void delivered(User user, String cid, String messageId) {
-        ChannelRow ch = channels.require(cid);
+        ChannelRow ch = core.requireChannel(cid);
         ChannelType type = core.typeOf(ch);
         if (!type.flag("delivery_events") || core.store().member(cid, user.id()).isEmpty()) {
             return;

@@ -89,7 +89,7 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
         ctx.fireUserEventTriggered(REFUSED);
         ChatException e = new ChatException(ErrorCode.PAYLOAD_TOO_BIG, "request body is larger than " + limit + " bytes");
-        answered = HttpHandler.respond(ctx, e.statusCode(), dev.parley.server.Events.envelope(e, ""), false);
+        answered = HttpHandler.respond(ctx, e.statusCode(), dev.parley.server.events.Events.envelope(e, ""), false);
         if (last) {
             answered.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         } else {

@@ -2,7 +2,7 @@ package dev.parley.server.transport;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
-import dev.parley.server.Events;
+import dev.parley.server.events.Events;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;

@@ -3,8 +3,8 @@ package dev.parley.server.transport;
 import static java.util.Objects.requireNonNull;
 
 import dev.parley.server.ChatNode;
-import dev.parley.server.ServerConfig;
-import dev.parley.server.Session;
+import dev.parley.server.config.ServerConfig;
+import dev.parley.server.session.Session;
 import dev.parley.server.api.RestApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -111,7 +111,7 @@ final class UploadFiles {
 
     private static FullHttpResponse error(ChatException e) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(e.statusCode()),
-                Unpooled.wrappedBuffer(dev.parley.protocol.Json.writeBytes(dev.parley.server.Events.envelope(e, ""))));
+                Unpooled.wrappedBuffer(dev.parley.protocol.Json.writeBytes(dev.parley.server.events.Events.envelope(e, ""))));
         HttpHandler.cors(res);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());

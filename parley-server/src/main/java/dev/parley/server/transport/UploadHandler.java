@@ -3,7 +3,7 @@ package dev.parley.server.transport;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.server.ChatNode;
-import dev.parley.server.Events;
+import dev.parley.server.events.Events;
 import dev.parley.server.api.HttpCall;
 import dev.parley.server.api.HttpResult;
 import dev.parley.server.api.RestApi;

@@ -5,7 +5,7 @@ import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.server.ChatNode;
-import dev.parley.server.Events;
+import dev.parley.server.events.Events;
 import dev.parley.server.ratelimit.FrameBudget;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,6 +1,6 @@
 package dev.parley.server.transport;
 
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import dev.parley.server.metrics.Metrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
-import dev.parley.server.LogText;
-import dev.parley.server.Session;
+import dev.parley.server.logging.LogText;
+import dev.parley.server.session.Session;
 import dev.parley.server.metrics.Metrics;
 import java.util.Comparator;
 import java.util.List;
@@ -122,25 +122,28 @@ public final class ConnectionPolicy {
 
     /**
      * After a socket was registered and its user has {@code open} sockets: logs and counts a crossing, and
-     * under {@code close_oldest} closes the oldest sockets past the limit. Call under the user's lock.
+     * under {@code close_oldest} returns the oldest sockets past the limit, which the caller closes with
+     * {@link #CLOSE_OLDEST_CODE} and {@link #closeOldestReason}. Call under the user's lock.
      */
-    public void registered(Session session, int open) {
+    public List<Session> registered(Session session, int open) {
         Limit l = limit.get();
         if (!l.enabled() || open <= l.max()) {
-            return;
+            return List.of();
         }
         crossed(session.userId(), l, open, session.client());
         if (l.mode() != Mode.CLOSE_OLDEST) {
-            return;
+            return List.of();
         }
         List<Session> oldestFirst = registry.sessionsOf(session.userId()).stream()
                 .filter(s -> s != session)
                 .sorted(Comparator.comparing(Session::connectedAt).thenComparing(Session::connectionId))
                 .toList();
-        for (int i = 0; i < open - l.max() && i < oldestFirst.size(); i++) {
-            oldestFirst.get(i).close(CLOSE_OLDEST_CODE, "too many connections for this user: closed the oldest (max "
-                    + l.max() + ")");
-        }
+        return oldestFirst.subList(0, Math.max(0, Math.min(open - l.max(), oldestFirst.size())));
+    }
+
+    /** The close reason of a socket closed under {@code close_oldest}. */
+    public String closeOldestReason() {
+        return "too many connections for this user: closed the oldest (max " + limit.get().max() + ")";
     }
 
     private void crossed(String userId, Limit l, int open, String newClient) {

@@ -2,7 +2,7 @@ package dev.parley.server.usage;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -6,7 +6,6 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.User;
 import dev.parley.server.store.StorableValues;
 import dev.parley.server.store.Store;
-import dev.parley.server.usage.StoreWriter;
 import java.time.YearMonth;
 import java.util.Collection;
 import java.util.Map;
@@ -17,6 +16,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import dev.parley.server.filter.Filter;
+import dev.parley.server.filter.SortField;
+import dev.parley.server.store.UserQuery;
+import java.util.List;
 
 /**
  * Reads and writes users. Every change of one user runs under that user's lock (striped), reads the
@@ -138,4 +141,16 @@ public final class UserService {
             throw new CompletionException(e.getCause());
         }
     }
+
+    /** Users matching a filter (PROTOCOL.md §7.1, {@code GET /users}); at most {@link UserQuery#MAX_LIMIT}. */
+    public List<User> query(Filter filter, List<SortField> sort, int limit, int offset, boolean includeDeactivated) {
+        return store.queryUsers(new UserQuery(filter, sort, limit == 0 ? DEFAULT_QUERY_LIMIT : limit, offset,
+                includeDeactivated));
+    }
+
+    /** Users a query returns when it names no limit. */
+    public static final int DEFAULT_QUERY_LIMIT = UserQuery.DEFAULT_LIMIT;
+
+    /** The most users one query returns. */
+    public static final int MAX_QUERY_LIMIT = UserQuery.MAX_LIMIT;
 }

@@ -12,6 +12,10 @@ import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelTypes;
+import dev.parley.server.chat.Permissions;
 
 /** Grants of the built-in channel types and the capabilities they give (PROTOCOL.md §11). No sockets. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

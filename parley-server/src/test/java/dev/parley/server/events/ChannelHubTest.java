@@ -2,7 +2,7 @@ package dev.parley.server.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import dev.parley.server.usage.ConnectionRegistry;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;

@@ -30,7 +30,7 @@ class RateLimitTest {
     private final List<AutoCloseable> open = new ArrayList<>();
     private TestServer server;
 
-    private void start(Consumer<dev.parley.server.ServerConfig.Builder> config) {
+    private void start(Consumer<dev.parley.server.config.ServerConfig.Builder> config) {
         server = TestServer.start(clock, b -> {
             b.rateLimitsEnabled(true).appRateLimitsEnabled(true);
             config.accept(b);

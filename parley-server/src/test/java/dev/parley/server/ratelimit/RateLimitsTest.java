@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
-import dev.parley.server.ServerConfig;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.testing.MutableClock;
 import java.nio.file.Path;

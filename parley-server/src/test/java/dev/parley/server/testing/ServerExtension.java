@@ -2,7 +2,7 @@ package dev.parley.server.testing;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.parley.server.ServerConfig;
+import dev.parley.server.config.ServerConfig;
 import java.time.Clock;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;

@@ -49,7 +49,7 @@ public final class ServerProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.parley.server.Main", "serve", "--host", "127.0.0.1", "--port", "0",
+                "dev.parley.server.app.Main", "serve", "--host", "127.0.0.1", "--port", "0",
                 "--data-dir", dataDir.toString(), "--api-key", TestServer.API_KEY,
                 "--api-secret", TestServer.API_SECRET, "--disable-metrics"));
         if (databaseUrl != null) {

@@ -1,8 +1,8 @@
 package dev.parley.server.testing;
 
 import dev.parley.protocol.Jwt;
-import dev.parley.server.ParleyServer;
-import dev.parley.server.ServerConfig;
+import dev.parley.server.app.ParleyServer;
+import dev.parley.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

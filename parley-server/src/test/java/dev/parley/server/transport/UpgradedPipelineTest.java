@@ -3,7 +3,7 @@ package dev.parley.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.protocol.Json;
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
 import io.netty.channel.ChannelHandler;

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.parley.server.users.StoreWriter;
 
 /** The group commit of user writes, against a store that refuses one user. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import dev.parley.server.config.ServerConfig;
 
 /**
  * The app's key and secret when none is configured: generated on the first start and kept in

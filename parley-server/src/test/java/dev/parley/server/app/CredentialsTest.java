@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.parley.server.config.ServerConfig;
 
 /** The key and secret generated on first start and kept in the data dir. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

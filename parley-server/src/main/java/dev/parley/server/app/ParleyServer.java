@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.app;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,6 +6,8 @@ import dev.parley.server.store.Store;
 import dev.parley.server.store.Stores;
 import dev.parley.server.transport.NettyTransport;
 import java.time.Clock;
+import dev.parley.server.ChatNode;
+import dev.parley.server.config.ServerConfig;
 
 /**
  * A running Parley server: the network transport in front of one {@link ChatNode}.

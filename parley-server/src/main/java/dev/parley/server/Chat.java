@@ -1,9 +1,14 @@
-package dev.parley.server.channels;
+package dev.parley.server;
 
 import dev.parley.server.messages.MessageEdits;
 import dev.parley.server.messages.MessageService;
+import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
 import dev.parley.server.reads.ReadService;
+import dev.parley.server.channels.MemberQuery;
+import dev.parley.server.channels.ChannelAdmin;
+import dev.parley.server.channels.ChannelService;
+import dev.parley.server.chat.ChatCore;
 
 /**
  * The chat core's services, built once per node over one {@link ChatCore}. Every service is thread-safe
@@ -21,16 +26,19 @@ public final class Chat {
     private final dev.parley.server.messages.ThreadService threads;
     private final dev.parley.server.devices.DeviceService devices;
 
+    private final MessageWriter writer;
+
     public Chat(ChatCore core) {
         this.core = core;
+        this.writer = new MessageWriter(core.store());
         this.channels = new ChannelService(core);
         this.admin = new ChannelAdmin(core, channels);
-        this.messages = new MessageService(core, channels);
+        this.messages = new MessageService(core, writer);
         this.edits = new MessageEdits(core, messages);
         this.reactions = new ReactionService(core, messages);
-        this.reads = new ReadService(core, channels);
+        this.reads = new ReadService(core);
         this.members = new MemberQuery(core, channels);
-        this.threads = new dev.parley.server.messages.ThreadService(core, channels, messages);
+        this.threads = new dev.parley.server.messages.ThreadService(core, channels::watch, messages);
         this.devices = new dev.parley.server.devices.DeviceService(core.store(), core.clock());
     }
 
@@ -76,6 +84,6 @@ public final class Chat {
 
     /** Commits pending message sends; call before closing the store. */
     public void close() {
-        core.close();
+        writer.close();
     }
 }

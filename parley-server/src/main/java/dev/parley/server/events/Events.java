@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.EventType;

@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.parley.server.usage;
+package dev.parley.server.users;
 
 import static java.util.Objects.requireNonNull;
 

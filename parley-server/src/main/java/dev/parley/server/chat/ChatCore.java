@@ -1,9 +1,10 @@
-package dev.parley.server.channels;
+package dev.parley.server.chat;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.parley.protocol.ChatException;
 import dev.parley.protocol.User;
-import dev.parley.server.Session;
+import dev.parley.server.session.Session;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
@@ -39,7 +40,6 @@ public final class ChatCore {
     private final ConnectionRegistry registry;
     private final PresenceHub presence;
     private final Clock clock;
-    private final dev.parley.server.messages.MessageWriter messageWriter;
     private final ModerationStore moderation;
 
     public ChatCore(ChatStore store, ModerationStore moderation, UserService users, ConnectionRegistry registry,
@@ -54,7 +54,6 @@ public final class ChatCore {
         this.locks = requireNonNull(locks, "locks");
         this.events = requireNonNull(events, "events");
         this.types = new ChannelTypes(Instant.parse("2026-01-01T00:00:00Z"));
-        this.messageWriter = new dev.parley.server.messages.MessageWriter(store);
     }
 
     public ChatStore store() {
@@ -66,14 +65,9 @@ public final class ChatCore {
         return moderation;
     }
 
-    /** The group commit of message sends. */
-    public dev.parley.server.messages.MessageWriter messageWriter() {
-        return messageWriter;
-    }
-
-    /** Commits pending message sends and stops the writer; the store stays open. */
-    public void close() {
-        messageWriter.close();
+    /** The channel {@code cid}; code 16 when it does not exist. */
+    public ChannelRow requireChannel(String cid) {
+        return store.findChannel(cid).orElseThrow(() -> ChatException.notFound("channel '" + cid + "' does not exist"));
     }
 
     /**

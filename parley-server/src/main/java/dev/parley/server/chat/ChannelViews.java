@@ -1,4 +1,4 @@
-package dev.parley.server.channels;
+package dev.parley.server.chat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;

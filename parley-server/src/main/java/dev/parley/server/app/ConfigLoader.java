@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.app;
 
 import dev.parley.server.usage.ConnectionPolicy;
 import java.nio.file.Path;
@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import dev.parley.server.config.ServerConfig;
 
 /**
  * Reads a {@link ServerConfig} from command-line flags and {@code PARLEY_*} environment variables; a

@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.parley.server.config.ServerConfig;
 
 /** Flags and {@code PARLEY_*} variables into a {@link ServerConfig}. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.session;
 
 import io.netty.buffer.ByteBuf;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.parley.server.config.ServerConfig;
 
 /** The HTTP deadlines and the per-address connection cap: defaults, flags, variables and bad values. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)

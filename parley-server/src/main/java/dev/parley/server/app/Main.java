@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.app;
 
 import dev.parley.protocol.Jwt;
 import dev.parley.server.cli.ConnectionsCommand;
@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.parley.server.config.ServerConfig;
 
 /**
  * The command line: {@code serve} runs the server in the foreground; {@code token} prints a user token;

@@ -1,4 +1,4 @@
-package dev.parley.server.channels;
+package dev.parley.server.chat;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.parley.server;
+package dev.parley.server.logging;
 
 /**
  * Request data as it may appear in a log line: control characters (NUL, CR, LF and the rest) escaped as
