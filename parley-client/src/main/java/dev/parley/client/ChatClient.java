@@ -9,6 +9,7 @@ import dev.parley.client.internal.ChannelStore;
 import dev.parley.client.internal.ClientConfig;
 import dev.parley.client.internal.ClientCore;
 import dev.parley.client.internal.ConnectionLeakRegistry;
+import dev.parley.client.internal.LeakWatcher;
 import dev.parley.client.internal.RestClient;
 import dev.parley.client.internal.Session;
 import dev.parley.client.internal.TokenManager;
@@ -16,7 +17,6 @@ import dev.parley.client.internal.Urls;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.OwnUser;
 import dev.parley.protocol.User;
-import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,23 +54,22 @@ import org.slf4j.LoggerFactory;
  * for the socket to close (at most the close timeout plus one second). Listeners run on the callback
  * executor (by default one SDK thread per client, in arrival order); a listener that throws is logged
  * and never disturbs the connection. Futures complete on SDK threads: do not block in their callbacks.
- * SDK threads are daemon threads named {@code parley-client-<n>-...}; {@link #close()} stops them.
+ * SDK threads are daemon threads named {@code parley-client-...}; {@link #close()} stops them, and once the
+ * last client of the JVM is closed no SDK thread is left (nothing pins the app's class loader).
  */
 public final class ChatClient implements AutoCloseable {
     /** The {@code X-Stream-Client} value this SDK sends. */
     public static final String USER_AGENT = "parley-java-client-0.1.0";
 
-    private static final Cleaner CLEANER = Cleaner.create(
-            dev.parley.client.internal.ClientThreads.factory(dev.parley.client.internal.ClientThreads.PREFIX + "cleaner"));
     private static final Object SINGLETON_LOCK = new Object();
     private static ChatClient singleton;
 
     private final ClientCore core;
-    private final Cleaner.Cleanable cleanable;
+    private final LeakWatcher.Watch leakWatch;
 
     private ChatClient(ClientConfig config) {
         this.core = new ClientCore(config, ConnectionLeakRegistry.GLOBAL);
-        this.cleanable = CLEANER.register(this, new LeakCheck(core));
+        this.leakWatch = LeakWatcher.watch(this, new LeakCheck(core));
     }
 
     /** A builder for a client of the app with this API key. */
@@ -159,7 +158,7 @@ public final class ChatClient implements AutoCloseable {
     @Override
     public void close() {
         core.close();
-        cleanable.clean();
+        leakWatch.release();
     }
 
     /** The connected user as of the latest handshake, empty when none is connected. */
