@@ -14,7 +14,11 @@ import dev.parley.client.internal.RestClient;
 import dev.parley.client.internal.Session;
 import dev.parley.client.internal.TokenManager;
 import dev.parley.client.internal.Urls;
+import dev.parley.protocol.CustomFields;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Message;
 import dev.parley.protocol.OwnUser;
 import dev.parley.protocol.User;
 import java.time.Duration;
@@ -179,7 +183,19 @@ public final class ChatClient implements AutoCloseable {
         return s != null && s.healthy();
     }
 
-    /** Listens to events of one type, for example {@link EventType#USER_UPDATED}. */
+    /** Listens to events of one server type, for example {@link EventType#USER_UPDATED}. */
+    public Subscription on(EventType type, Consumer<? super Event> listener) {
+        requireNonNull(type, "type");
+        return on(type.wireName(), listener);
+    }
+
+    /** Listens to events of one local type, for example {@link LocalEventType#CONNECTION_CHANGED}. */
+    public Subscription on(LocalEventType type, Consumer<? super Event> listener) {
+        requireNonNull(type, "type");
+        return on(type.wireName(), listener);
+    }
+
+    /** Listens to events of one type name, a custom one included. */
     public Subscription on(String type, Consumer<? super Event> listener) {
         requireNonNull(type, "type");
         return core.bus().subscribe(e -> e.type().equals(type), listener);
@@ -246,19 +262,19 @@ public final class ChatClient implements AutoCloseable {
      * @throws IllegalStateException when no user is connected and the client has no secret
      */
     public Channel channel(String type, String id) {
-        return channel(type, id, Json.object());
+        return channel(type, id, CustomFields.EMPTY);
     }
 
     /**
      * As {@link #channel(String, String)}, with custom data ({@code name}, {@code members}...) used when the
      * first watch, query or create makes the channel; ignored by the server for an existing channel.
      */
-    public Channel channel(String type, String id, ObjectNode data) {
+    public Channel channel(String type, String id, CustomFields data) {
         Channel.validType(type);
         Channel.validId(id);
         requireNonNull(data, "data");
         ChannelContext ctx = core.channelContext();
-        return new Channel(ctx, ctx.channels().open(type, id, data));
+        return new Channel(ctx, ctx.channels().open(type, id, Json.node(data)));
     }
 
     /**
@@ -282,10 +298,11 @@ public final class ChatClient implements AutoCloseable {
      * after reconnects. Waits for a handshake in flight; watch and presence are forced off without a
      * connection id.
      *
-     * @param filter filter conditions (§9.1), for example {@code {"members":{"$in":["maria"]}}}
+     * @param filter filter conditions (§9.1), for example {@code {"members":{"$in":["maria"]}}}, that is
+     *     {@code JsonObject.of("members", JsonObject.of("$in", List.of("maria")))}
      * @param sort sort keys, possibly empty (the server then sorts by {@code last_updated} descending)
      */
-    public CompletableFuture<List<Channel>> queryChannels(ObjectNode filter, List<SortOption> sort,
+    public CompletableFuture<List<Channel>> queryChannels(JsonObject filter, List<SortOption> sort,
             QueryChannelsOptions options) {
         requireNonNull(filter, "filter");
         requireNonNull(sort, "sort");
@@ -293,7 +310,7 @@ public final class ChatClient implements AutoCloseable {
         ChannelContext ctx = core.channelContext();
         ctx.ensureActive();
         ObjectNode body = Json.object();
-        body.set("filter_conditions", filter.deepCopy());
+        body.set("filter_conditions", Json.node(filter));
         var s = body.putArray("sort");
         sort.forEach(k -> s.addObject().put("field", k.field()).put("direction", k.direction()));
         return ctx.awaitConnection().thenCompose(connectionId -> {
@@ -331,11 +348,11 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /** Sets and unsets fields of a message ({@code PUT /messages/{id}}). */
-    public CompletableFuture<Message> partialUpdateMessage(String messageId, ObjectNode set, List<String> unset) {
+    public CompletableFuture<Message> partialUpdateMessage(String messageId, CustomFields set, List<String> unset) {
         requireNonNull(set, "set");
         requireNonNull(unset, "unset");
         ObjectNode body = Json.object();
-        body.set("set", set.deepCopy());
+        body.set("set", Json.node(set));
         unset.forEach(body.putArray("unset")::add);
         return messageCall("PUT", messageId, body, Map.of());
     }
@@ -350,17 +367,12 @@ public final class ChatClient implements AutoCloseable {
 
     /** Pins a message in its channel, without expiry. */
     public CompletableFuture<Message> pinMessage(String messageId) {
-        ObjectNode set = Json.object();
-        set.put("pinned", true);
-        set.putNull("pin_expires");
-        return partialUpdateMessage(messageId, set, List.of());
+        return partialUpdateMessage(messageId, CustomFields.of("pinned", true, "pin_expires", null), List.of());
     }
 
     /** Unpins a message. */
     public CompletableFuture<Message> unpinMessage(String messageId) {
-        ObjectNode set = Json.object();
-        set.put("pinned", false);
-        return partialUpdateMessage(messageId, set, List.of());
+        return partialUpdateMessage(messageId, CustomFields.of("pinned", false), List.of());
     }
 
     /** The connected user's unread counters ({@code GET /unread}). */

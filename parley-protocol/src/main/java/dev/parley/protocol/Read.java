@@ -32,6 +32,12 @@ public record Read(User user, Instant lastRead, int unreadMessages, String lastR
         lastDeliveredAt = Timestamps.truncate(lastDeliveredAt);
     }
 
+    /** This read state with another position; the delivery receipt and custom fields are kept. */
+    public Read withPosition(Instant lastRead, int unreadMessages, String lastReadMessageId) {
+        return new Read(user, lastRead, unreadMessages, lastReadMessageId, lastDeliveredAt, lastDeliveredMessageId,
+                custom);
+    }
+
     /**
      * Reads a read state as sent on the wire; {@code user} is required.
      *
