@@ -10,12 +10,18 @@ import dev.parley.client.internal.ChannelStore;
 import dev.parley.client.internal.Events;
 import dev.parley.client.internal.RestClient;
 import dev.parley.client.internal.Urls;
+import dev.parley.protocol.CustomFields;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.JsonValue;
+import dev.parley.protocol.Member;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.Reaction;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -191,19 +197,19 @@ public final class Channel {
      *
      * @return the channel after the change
      */
-    public CompletableFuture<ChannelData> update(ObjectNode data) {
+    public CompletableFuture<ChannelData> update(CustomFields data) {
         requireNonNull(data, "data");
         ObjectNode body = Json.object();
-        body.set("data", data.deepCopy());
+        body.set("data", Json.node(data));
         return sendAndLoad("POST", path(""), body);
     }
 
     /** Sets and unsets custom fields ({@code PATCH /channels/{type}/{id}}). */
-    public CompletableFuture<ChannelData> updatePartial(ObjectNode set, List<String> unset) {
+    public CompletableFuture<ChannelData> updatePartial(CustomFields set, List<String> unset) {
         requireNonNull(set, "set");
         requireNonNull(unset, "unset");
         ObjectNode body = Json.object();
-        body.set("set", set.deepCopy());
+        body.set("set", Json.node(set));
         unset.forEach(body.putArray("unset")::add);
         return sendAndLoad("PATCH", path(""), body);
     }
@@ -308,7 +314,7 @@ public final class Channel {
     /** Adds (or replaces) the user's reaction of {@code type}; watchers get {@code reaction.new}. */
     public CompletableFuture<ReactionResponse> sendReaction(String messageId, String type) {
         requireNonNull(type, "type");
-        return sendReaction(messageId, new Reaction(type, messageId, null, null, 1, null, null, Map.of()), false);
+        return sendReaction(messageId, Reaction.of(type), false);
     }
 
     /**
@@ -420,39 +426,46 @@ public final class Channel {
         return sendEvent(typing(EventType.TYPING_STOP, parentId)).thenApply(e -> null);
     }
 
-    private static ObjectNode typing(String type, String parentId) {
-        ObjectNode e = Json.object();
-        e.put("type", type);
-        if (parentId != null) {
-            e.put("parent_id", parentId);
-        }
-        return e;
+    private static JsonObject typing(EventType type, String parentId) {
+        JsonObject e = JsonObject.of("type", type.wireName());
+        return parentId == null ? e : e.with("parent_id", parentId);
     }
 
     /**
      * Sends an event to the channel's watchers ({@code POST .../event}): a custom type needs the config's
      * {@code custom_events} and the {@code send-custom-event} permission.
      *
+     * <pre>{@code
+     * channel.sendEvent(JsonObject.of("type", "balloons", "count", 3));
+     * }</pre>
+     *
      * @param event an object with at least {@code type}
      * @return the event as the server broadcast it
      */
-    public CompletableFuture<Event> sendEvent(ObjectNode event) {
+    public CompletableFuture<Event> sendEvent(JsonObject event) {
         requireNonNull(event, "event");
-        if (!event.path("type").isTextual()) {
+        if (event.get("type").flatMap(JsonValue::asString).isEmpty()) {
             throw new IllegalArgumentException("event: " + event + " (expected: an object with a string \"type\")");
         }
         requireInitialized();
+        ObjectNode sent = Json.node(event);
         ObjectNode body = Json.object();
-        body.set("event", event.deepCopy());
+        body.set("event", sent);
         return send("POST", path("/event"), body).thenApply(r -> {
             JsonNode e = r.path("event");
-            return e.isObject() ? Events.parse((ObjectNode) e, ctx.now()) : Events.parse(event, ctx.now());
+            return Events.parse(e.isObject() ? (ObjectNode) e : sent, ctx.now());
         });
     }
 
     // ---- listening ----
 
     /** Listens to this channel's events of one type, for example {@link EventType#MESSAGE_NEW}. */
+    public Subscription on(EventType type, Consumer<? super Event> listener) {
+        requireNonNull(type, "type");
+        return on(type.wireName(), listener);
+    }
+
+    /** Listens to this channel's events of one type name, a custom one included. */
     public Subscription on(String type, Consumer<? super Event> listener) {
         requireNonNull(type, "type");
         requireNonNull(listener, "listener");
@@ -501,7 +514,7 @@ public final class Channel {
     private CompletableFuture<ChannelData> sendAndLoad(String method, String path, ObjectNode body) {
         return send(method, path, body).thenApply(r -> {
             ctx.channels().load(store, r, true);
-            return ChannelData.fromJson(r.path("channel"));
+            return ChannelData.from(dev.parley.protocol.Channel.fromJson(r.path("channel")));
         });
     }
 }

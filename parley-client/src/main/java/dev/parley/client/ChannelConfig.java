@@ -1,8 +1,10 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.client.internal.Wire;
-import java.util.Collections;
+import dev.parley.protocol.CustomFields;
+import dev.parley.protocol.JsonValue.JsonBool;
+import dev.parley.protocol.JsonValue.JsonNumber;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -22,25 +24,30 @@ import java.util.Set;
  * @param other every other key as sent
  */
 public record ChannelConfig(String name, boolean typingEvents, boolean readEvents, boolean connectEvents,
-        boolean reactions, boolean replies, boolean customEvents, int maxMessageLength, Map<String, JsonNode> other) {
+        boolean reactions, boolean replies, boolean customEvents, int maxMessageLength, CustomFields other) {
     private static final Set<String> TYPED = Set.of("name", "typing_events", "read_events", "connect_events",
             "reactions", "replies", "custom_events", "max_message_length");
 
     /** The flags of a channel whose config the SDK has not seen: everything on. */
-    public static final ChannelConfig UNKNOWN = new ChannelConfig(null, true, true, true, true, true, true, 0, Map.of());
+    public static final ChannelConfig UNKNOWN = new ChannelConfig(null, true, true, true, true, true, true, 0, CustomFields.EMPTY);
 
     public ChannelConfig {
-        other = other == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(other));
+        other = other == null ? CustomFields.EMPTY : other;
     }
 
-    /** Reads {@code channel.config}. */
-    public static ChannelConfig fromJson(JsonNode node) {
-        Wire.requireObject(node, "config");
-        String o = "config";
-        return new ChannelConfig(Wire.text(node, o, "name"), Wire.bool(node, o, "typing_events", true),
-                Wire.bool(node, o, "read_events", true), Wire.bool(node, o, "connect_events", true),
-                Wire.bool(node, o, "reactions", true), Wire.bool(node, o, "replies", true),
-                Wire.bool(node, o, "custom_events", true), Wire.integer(node, o, "max_message_length", 0),
-                Wire.custom(node, TYPED));
+    /** The flags of {@code channel.config} as sent; a flag of another JSON type counts as on. */
+    public static ChannelConfig from(JsonObject config) {
+        Map<String, JsonValue> other = new LinkedHashMap<>(config.fields());
+        other.keySet().removeAll(TYPED);
+        return new ChannelConfig(config.get("name").flatMap(JsonValue::asString).orElse(null),
+                flag(config, "typing_events"), flag(config, "read_events"), flag(config, "connect_events"),
+                flag(config, "reactions"), flag(config, "replies"), flag(config, "custom_events"),
+                config.get("max_message_length").filter(JsonNumber.class::isInstance)
+                        .map(n -> ((JsonNumber) n).intValue()).orElse(0),
+                CustomFields.of(other));
+    }
+
+    private static boolean flag(JsonObject config, String key) {
+        return !(config.get(key).orElse(null) instanceof JsonBool b) || b.value();
     }
 }

@@ -2,15 +2,11 @@ package dev.parley.client;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.client.internal.Wire;
+import dev.parley.protocol.Channel;
+import dev.parley.protocol.CustomFields;
 import dev.parley.protocol.User;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * A channel's own fields, the {@code channel} object of responses and events (PROTOCOL.md §6.2,
@@ -30,14 +26,13 @@ import java.util.Set;
  * @param lastMessageAt when the newest message arrived, or null
  * @param truncatedAt when it was last truncated, or null
  * @param deletedAt when it was deleted, or null
- * @param custom every other key ({@code name}, {@code image}, custom data), flattened on the wire
+ * @param custom every other key ({@code name}, {@code image}, custom data), flattened on the wire; the fields
+ *     the protocol's {@link Channel} types but this view leaves out ({@code message_count}, {@code team},
+ *     {@code cooldown}...) are there too
  */
 public record ChannelData(String id, String type, String cid, User createdBy, boolean frozen, boolean disabled,
         int memberCount, ChannelConfig config, List<String> ownCapabilities, Instant createdAt, Instant updatedAt,
-        Instant lastMessageAt, Instant truncatedAt, Instant deletedAt, Map<String, JsonNode> custom) {
-    private static final Set<String> TYPED = Set.of("id", "type", "cid", "created_by", "frozen", "disabled",
-            "member_count", "config", "own_capabilities", "created_at", "updated_at", "last_message_at",
-            "truncated_at", "deleted_at", "members", "hidden");
+        Instant lastMessageAt, Instant truncatedAt, Instant deletedAt, CustomFields custom) {
 
     public ChannelData {
         requireNonNull(id, "id");
@@ -45,13 +40,12 @@ public record ChannelData(String id, String type, String cid, User createdBy, bo
         cid = cid == null ? type + ":" + id : cid;
         config = config == null ? ChannelConfig.UNKNOWN : config;
         ownCapabilities = ownCapabilities == null ? List.of() : List.copyOf(ownCapabilities);
-        custom = custom == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(custom));
+        custom = custom == null ? CustomFields.EMPTY : custom;
     }
 
     /** The display name, or null. */
     public String name() {
-        JsonNode n = custom.get("name");
-        return n == null || n.isNull() ? null : n.asText();
+        return custom.string("name").orElse(null);
     }
 
     /** True when {@link #ownCapabilities()} was sent and holds {@code capability}, or was not sent at all. */
@@ -59,19 +53,24 @@ public record ChannelData(String id, String type, String cid, User createdBy, bo
         return ownCapabilities.isEmpty() || ownCapabilities.contains(capability);
     }
 
-    /** Reads a channel object as the server sends it. */
-    public static ChannelData fromJson(JsonNode node) {
-        Wire.requireObject(node, "channel");
-        String o = "channel";
-        JsonNode config = node.get("config");
-        return new ChannelData(Wire.requiredText(node, o, "id"), Wire.requiredText(node, o, "type"),
-                Wire.text(node, o, "cid"), Wire.user(node, "created_by"), Wire.bool(node, o, "frozen", false),
-                Wire.bool(node, o, "disabled", false), Wire.integer(node, o, "member_count", 0),
-                config == null || config.isNull() ? null : ChannelConfig.fromJson(config),
-                node.has("own_capabilities") ? Wire.strings(node, o, "own_capabilities") : null,
-                Wire.time(node, o, "created_at"), Wire.time(node, o, "updated_at"),
-                Wire.time(node, o, "last_message_at"), Wire.time(node, o, "truncated_at"),
-                Wire.time(node, o, "deleted_at"), Wire.custom(node, TYPED));
+    /** The view of a channel object as the protocol reads it. */
+    public static ChannelData from(Channel c) {
+        CustomFields custom = c.custom();
+        if (c.messageCount() != null) {
+            custom = custom.with("message_count", c.messageCount());
+        }
+        if (c.team() != null) {
+            custom = custom.with("team", c.team());
+        }
+        if (c.cooldown() > 0) {
+            custom = custom.with("cooldown", c.cooldown());
+        }
+        if (c.truncatedById() != null) {
+            custom = custom.with("truncated_by_id", c.truncatedById());
+        }
+        return new ChannelData(c.id(), c.type(), c.cid(), c.createdBy(), c.frozen(), c.disabled(), c.memberCount(),
+                c.config() == null ? null : ChannelConfig.from(c.config()), c.ownCapabilities(), c.createdAt(),
+                c.updatedAt(), c.lastMessageAt(), c.truncatedAt(), c.deletedAt(), custom);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Member;
+import dev.parley.protocol.Message;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
@@ -21,7 +23,7 @@ import java.util.Optional;
  * @param clearHistory for {@code channel.hidden}: the user's history was cleared too
  */
 public record ChannelEvent(String type, String cid, Optional<ChannelData> channel, Optional<User> user,
-        Optional<Member> member, Optional<Message> message, boolean clearHistory, Instant createdAt, ObjectNode raw)
+        Optional<Member> member, Optional<Message> message, boolean clearHistory, Instant createdAt, JsonObject raw)
         implements Event {
     @Override
     public Optional<String> channelCid() {

@@ -2,6 +2,9 @@ package dev.parley.client;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.parley.protocol.Member;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.Read;
 import dev.parley.protocol.User;
 import java.util.List;
 import java.util.Optional;

@@ -9,14 +9,18 @@ import dev.parley.client.internal.ChannelStore;
 import dev.parley.client.internal.ClientConfig;
 import dev.parley.client.internal.ClientCore;
 import dev.parley.client.internal.ConnectionLeakRegistry;
+import dev.parley.client.internal.LeakWatcher;
 import dev.parley.client.internal.RestClient;
 import dev.parley.client.internal.Session;
 import dev.parley.client.internal.TokenManager;
 import dev.parley.client.internal.Urls;
+import dev.parley.protocol.CustomFields;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Message;
 import dev.parley.protocol.OwnUser;
 import dev.parley.protocol.User;
-import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,23 +58,22 @@ import org.slf4j.LoggerFactory;
  * for the socket to close (at most the close timeout plus one second). Listeners run on the callback
  * executor (by default one SDK thread per client, in arrival order); a listener that throws is logged
  * and never disturbs the connection. Futures complete on SDK threads: do not block in their callbacks.
- * SDK threads are daemon threads named {@code parley-client-<n>-...}; {@link #close()} stops them.
+ * SDK threads are daemon threads named {@code parley-client-...}; {@link #close()} stops them, and once the
+ * last client of the JVM is closed no SDK thread is left (nothing pins the app's class loader).
  */
 public final class ChatClient implements AutoCloseable {
     /** The {@code X-Stream-Client} value this SDK sends. */
     public static final String USER_AGENT = "parley-java-client-0.1.0";
 
-    private static final Cleaner CLEANER = Cleaner.create(
-            dev.parley.client.internal.ClientThreads.factory(dev.parley.client.internal.ClientThreads.PREFIX + "cleaner"));
     private static final Object SINGLETON_LOCK = new Object();
     private static ChatClient singleton;
 
     private final ClientCore core;
-    private final Cleaner.Cleanable cleanable;
+    private final LeakWatcher.Watch leakWatch;
 
     private ChatClient(ClientConfig config) {
         this.core = new ClientCore(config, ConnectionLeakRegistry.GLOBAL);
-        this.cleanable = CLEANER.register(this, new LeakCheck(core));
+        this.leakWatch = LeakWatcher.watch(this, new LeakCheck(core));
     }
 
     /** A builder for a client of the app with this API key. */
@@ -159,7 +162,7 @@ public final class ChatClient implements AutoCloseable {
     @Override
     public void close() {
         core.close();
-        cleanable.clean();
+        leakWatch.release();
     }
 
     /** The connected user as of the latest handshake, empty when none is connected. */
@@ -180,7 +183,19 @@ public final class ChatClient implements AutoCloseable {
         return s != null && s.healthy();
     }
 
-    /** Listens to events of one type, for example {@link EventType#USER_UPDATED}. */
+    /** Listens to events of one server type, for example {@link EventType#USER_UPDATED}. */
+    public Subscription on(EventType type, Consumer<? super Event> listener) {
+        requireNonNull(type, "type");
+        return on(type.wireName(), listener);
+    }
+
+    /** Listens to events of one local type, for example {@link LocalEventType#CONNECTION_CHANGED}. */
+    public Subscription on(LocalEventType type, Consumer<? super Event> listener) {
+        requireNonNull(type, "type");
+        return on(type.wireName(), listener);
+    }
+
+    /** Listens to events of one type name, a custom one included. */
     public Subscription on(String type, Consumer<? super Event> listener) {
         requireNonNull(type, "type");
         return core.bus().subscribe(e -> e.type().equals(type), listener);
@@ -247,19 +262,19 @@ public final class ChatClient implements AutoCloseable {
      * @throws IllegalStateException when no user is connected and the client has no secret
      */
     public Channel channel(String type, String id) {
-        return channel(type, id, Json.object());
+        return channel(type, id, CustomFields.EMPTY);
     }
 
     /**
      * As {@link #channel(String, String)}, with custom data ({@code name}, {@code members}...) used when the
      * first watch, query or create makes the channel; ignored by the server for an existing channel.
      */
-    public Channel channel(String type, String id, ObjectNode data) {
+    public Channel channel(String type, String id, CustomFields data) {
         Channel.validType(type);
         Channel.validId(id);
         requireNonNull(data, "data");
         ChannelContext ctx = core.channelContext();
-        return new Channel(ctx, ctx.channels().open(type, id, data));
+        return new Channel(ctx, ctx.channels().open(type, id, Json.node(data)));
     }
 
     /**
@@ -283,10 +298,11 @@ public final class ChatClient implements AutoCloseable {
      * after reconnects. Waits for a handshake in flight; watch and presence are forced off without a
      * connection id.
      *
-     * @param filter filter conditions (§9.1), for example {@code {"members":{"$in":["maria"]}}}
+     * @param filter filter conditions (§9.1), for example {@code {"members":{"$in":["maria"]}}}, that is
+     *     {@code JsonObject.of("members", JsonObject.of("$in", List.of("maria")))}
      * @param sort sort keys, possibly empty (the server then sorts by {@code last_updated} descending)
      */
-    public CompletableFuture<List<Channel>> queryChannels(ObjectNode filter, List<SortOption> sort,
+    public CompletableFuture<List<Channel>> queryChannels(JsonObject filter, List<SortOption> sort,
             QueryChannelsOptions options) {
         requireNonNull(filter, "filter");
         requireNonNull(sort, "sort");
@@ -294,7 +310,7 @@ public final class ChatClient implements AutoCloseable {
         ChannelContext ctx = core.channelContext();
         ctx.ensureActive();
         ObjectNode body = Json.object();
-        body.set("filter_conditions", filter.deepCopy());
+        body.set("filter_conditions", Json.node(filter));
         var s = body.putArray("sort");
         sort.forEach(k -> s.addObject().put("field", k.field()).put("direction", k.direction()));
         return ctx.awaitConnection().thenCompose(connectionId -> {
@@ -332,11 +348,11 @@ public final class ChatClient implements AutoCloseable {
     }
 
     /** Sets and unsets fields of a message ({@code PUT /messages/{id}}). */
-    public CompletableFuture<Message> partialUpdateMessage(String messageId, ObjectNode set, List<String> unset) {
+    public CompletableFuture<Message> partialUpdateMessage(String messageId, CustomFields set, List<String> unset) {
         requireNonNull(set, "set");
         requireNonNull(unset, "unset");
         ObjectNode body = Json.object();
-        body.set("set", set.deepCopy());
+        body.set("set", Json.node(set));
         unset.forEach(body.putArray("unset")::add);
         return messageCall("PUT", messageId, body, Map.of());
     }
@@ -351,17 +367,12 @@ public final class ChatClient implements AutoCloseable {
 
     /** Pins a message in its channel, without expiry. */
     public CompletableFuture<Message> pinMessage(String messageId) {
-        ObjectNode set = Json.object();
-        set.put("pinned", true);
-        set.putNull("pin_expires");
-        return partialUpdateMessage(messageId, set, List.of());
+        return partialUpdateMessage(messageId, CustomFields.of("pinned", true, "pin_expires", null), List.of());
     }
 
     /** Unpins a message. */
     public CompletableFuture<Message> unpinMessage(String messageId) {
-        ObjectNode set = Json.object();
-        set.put("pinned", false);
-        return partialUpdateMessage(messageId, set, List.of());
+        return partialUpdateMessage(messageId, CustomFields.of("pinned", false), List.of());
     }
 
     /** The connected user's unread counters ({@code GET /unread}). */

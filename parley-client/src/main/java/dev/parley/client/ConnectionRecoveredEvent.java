@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.JsonValue.JsonObject;
 import java.time.Instant;
 
 /**
@@ -9,9 +9,9 @@ import java.time.Instant;
  *
  * @param connectionId the new connection id
  */
-public record ConnectionRecoveredEvent(String connectionId, Instant createdAt, ObjectNode raw) implements Event {
+public record ConnectionRecoveredEvent(String connectionId, Instant createdAt, JsonObject raw) implements Event {
     @Override
     public String type() {
-        return EventType.CONNECTION_RECOVERED;
+        return LocalEventType.CONNECTION_RECOVERED.wireName();
     }
 }

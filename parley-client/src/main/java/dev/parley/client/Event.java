@@ -1,7 +1,8 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.JsonValue;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -17,18 +18,22 @@ public sealed interface Event
                 ConnectionRecoveredEvent, MessageEvent, ReactionEvent, TypingEvent, ReadEvent, MemberEvent,
                 ChannelEvent, WatchingEvent, GenericEvent {
 
-    /** The event type, for example {@code user.updated}. */
+    /** The event type, for example {@code user.updated}; any string for custom events. */
     String type();
+
+    /** The server event type of {@link #type()}; empty for local and custom events. */
+    default Optional<EventType> knownType() {
+        return EventType.fromWireName(type());
+    }
 
     /** When the server (or, for local events, the SDK) created the event. */
     Instant createdAt();
 
     /** The channel the event is about ({@code cid}), or empty for events that concern no channel. */
     default Optional<String> channelCid() {
-        JsonNode cid = raw().get("cid");
-        return cid == null || !cid.isTextual() || cid.asText().equals("*") ? Optional.empty() : Optional.of(cid.asText());
+        return raw().get("cid").flatMap(JsonValue::asString).filter(cid -> !cid.equals("*"));
     }
 
-    /** The event as JSON: what the server sent, or a synthesized object for local events. Do not modify. */
-    ObjectNode raw();
+    /** The event as JSON: what the server sent, or a synthesized object for local events. */
+    JsonObject raw();
 }

@@ -1,6 +1,7 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.OwnUser;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,10 +13,10 @@ import java.util.Optional;
  * @param connectionId the socket's connection id
  * @param me the own user, present on the first frame only
  */
-public record HealthCheckEvent(String connectionId, Optional<OwnUser> me, Instant createdAt, ObjectNode raw)
+public record HealthCheckEvent(String connectionId, Optional<OwnUser> me, Instant createdAt, JsonObject raw)
         implements Event {
     @Override
     public String type() {
-        return EventType.HEALTH_CHECK;
+        return EventType.HEALTH_CHECK.wireName();
     }
 }

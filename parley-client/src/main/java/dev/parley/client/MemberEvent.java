@@ -1,6 +1,7 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Member;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * @param user the member's user
  */
 public record MemberEvent(String type, String cid, Optional<Member> member, User user, Instant createdAt,
-        ObjectNode raw) implements Event {
+        JsonObject raw) implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.of(cid);

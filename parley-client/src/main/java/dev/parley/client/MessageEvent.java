@@ -1,6 +1,7 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Message;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
@@ -17,7 +18,7 @@ import java.util.Optional;
  * @param hardDelete for {@code message.deleted}: removed for good rather than marked deleted
  */
 public record MessageEvent(String type, String cid, Message message, Optional<User> user, boolean hardDelete,
-        Instant createdAt, ObjectNode raw) implements Event {
+        Instant createdAt, JsonObject raw) implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.of(cid);

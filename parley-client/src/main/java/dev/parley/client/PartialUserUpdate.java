@@ -2,9 +2,9 @@ package dev.parley.client;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +18,10 @@ import java.util.Map;
  * @param set fields to set
  * @param unset fields to remove
  */
-public record PartialUserUpdate(String id, Map<String, JsonNode> set, List<String> unset) {
+public record PartialUserUpdate(String id, Map<String, JsonValue> set, List<String> unset) {
     public PartialUserUpdate {
         requireNonNull(id, "id");
-        set = set == null ? Map.of() : Map.copyOf(set);
+        set = set == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(set));
         unset = unset == null ? List.of() : List.copyOf(unset);
     }
 
@@ -30,16 +30,14 @@ public record PartialUserUpdate(String id, Map<String, JsonNode> set, List<Strin
         return new PartialUserUpdate(id, Map.of(), List.of());
     }
 
-    /** This update plus {@code field = value}. */
-    public PartialUserUpdate set(String field, JsonNode value) {
-        Map<String, JsonNode> s = new LinkedHashMap<>(set);
-        s.put(requireNonNull(field, "field"), requireNonNull(value, "value"));
+    /**
+     * This update plus {@code field = value}; values as {@link JsonValue#of(Object)} takes them (a string,
+     * number, boolean, list, map or {@link JsonValue}).
+     */
+    public PartialUserUpdate set(String field, Object value) {
+        Map<String, JsonValue> s = new LinkedHashMap<>(set);
+        s.put(requireNonNull(field, "field"), JsonValue.of(requireNonNull(value, "value")));
         return new PartialUserUpdate(id, s, unset);
-    }
-
-    /** This update plus {@code field = value}, a string. */
-    public PartialUserUpdate set(String field, String value) {
-        return set(field, Json.mapper().getNodeFactory().textNode(requireNonNull(value, "value")));
     }
 
     /** This update plus removing {@code field}. */
@@ -50,11 +48,11 @@ public record PartialUserUpdate(String id, Map<String, JsonNode> set, List<Strin
     }
 
     /** The item as sent. */
-    public ObjectNode toJson() {
+    ObjectNode toJson() {
         ObjectNode o = Json.object();
         o.put("id", id);
         ObjectNode s = o.putObject("set");
-        set.forEach(s::set);
+        set.forEach((k, v) -> s.set(k, Json.node(v)));
         unset.forEach(o.putArray("unset")::add);
         return o;
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.JsonValue.JsonObject;
 import java.util.List;
 
 /**
@@ -16,10 +17,9 @@ import java.util.List;
  * @param limit page size; 0 for the server's default
  * @param offset number of users to skip
  */
-public record QueryUsersRequest(ObjectNode filter, List<SortOption> sort, boolean presence, int limit, int offset) {
+public record QueryUsersRequest(JsonObject filter, List<SortOption> sort, boolean presence, int limit, int offset) {
     public QueryUsersRequest {
         requireNonNull(filter, "filter");
-        filter = filter.deepCopy();
         sort = sort == null ? List.of() : List.copyOf(sort);
         if (limit < 0) {
             throw new IllegalArgumentException("limit: " + limit + " (expected: >= 0)");
@@ -30,18 +30,13 @@ public record QueryUsersRequest(ObjectNode filter, List<SortOption> sort, boolea
     }
 
     /** Users matching {@code filter}, default sort and page size, no presence. */
-    public static QueryUsersRequest of(ObjectNode filter) {
+    public static QueryUsersRequest of(JsonObject filter) {
         return new QueryUsersRequest(filter, List.of(), false, 0, 0);
     }
 
     /** Users whose id is one of {@code ids}. */
     public static QueryUsersRequest byIds(String... ids) {
-        ObjectNode filter = Json.object();
-        ObjectNode in = filter.putObject("id");
-        for (String id : ids) {
-            in.withArray("$in").add(id);
-        }
-        return of(filter);
+        return of(JsonObject.of("id", JsonObject.of("$in", List.of(ids))));
     }
 
     public QueryUsersRequest withSort(SortOption... keys) {
@@ -57,9 +52,9 @@ public record QueryUsersRequest(ObjectNode filter, List<SortOption> sort, boolea
     }
 
     /** The payload as sent; {@code presence} is forced off when {@code connected} is false (§3.7). */
-    public ObjectNode toJson(boolean connected) {
+    ObjectNode toJson(boolean connected) {
         ObjectNode o = Json.object();
-        o.set("filter_conditions", filter.deepCopy());
+        o.set("filter_conditions", Json.node(filter));
         var s = o.putArray("sort");
         for (SortOption k : sort) {
             s.addObject().put("field", k.field()).put("direction", k.direction());

@@ -1,6 +1,8 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.Reaction;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
@@ -16,7 +18,7 @@ import java.util.Optional;
  * @param user who reacted, if sent
  */
 public record ReactionEvent(String type, String cid, Message message, Reaction reaction, Optional<User> user,
-        Instant createdAt, ObjectNode raw) implements Event {
+        Instant createdAt, JsonObject raw) implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.of(cid);

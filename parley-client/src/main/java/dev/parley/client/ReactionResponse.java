@@ -1,5 +1,8 @@
 package dev.parley.client;
 
+import dev.parley.protocol.Message;
+import dev.parley.protocol.Reaction;
+
 /**
  * The answer to {@link Channel#sendReaction} and {@link Channel#deleteReaction} (PROTOCOL.md §7.11).
  *

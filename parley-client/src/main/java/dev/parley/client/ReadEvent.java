@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 public record ReadEvent(String type, String cid, Optional<User> user, Optional<String> lastReadMessageId,
         int unreadMessages, int unreadCount, int totalUnreadCount, int unreadChannels, Instant createdAt,
-        ObjectNode raw) implements Event {
+        JsonObject raw) implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.ofNullable(cid);

@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param parentId the thread, when typing a reply
  */
 public record TypingEvent(String type, String cid, User user, Optional<String> parentId, Instant createdAt,
-        ObjectNode raw) implements Event {
+        JsonObject raw) implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.of(cid);

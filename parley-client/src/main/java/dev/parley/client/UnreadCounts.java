@@ -27,7 +27,7 @@ public record UnreadCounts(int totalUnreadCount, int totalUnreadThreadsCount, Li
     public record ChannelUnread(String cid, int unreadCount, Instant lastRead) {}
 
     /** Reads the answer of {@code GET /unread}. */
-    public static UnreadCounts fromJson(JsonNode node) {
+    static UnreadCounts fromJson(JsonNode node) {
         Wire.requireObject(node, "unread");
         List<ChannelUnread> channels = Wire.list(node, "unread", "channels", c -> new ChannelUnread(
                 Wire.requiredText(c, "unread.channels", "channel_id"), Wire.integer(c, "unread.channels", "unread_count", 0),

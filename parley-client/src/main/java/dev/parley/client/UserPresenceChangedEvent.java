@@ -1,6 +1,7 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.User;
 import java.time.Instant;
 
@@ -9,9 +10,9 @@ import java.time.Instant;
  *
  * @param user the user, with {@code online} and {@code last_active} current
  */
-public record UserPresenceChangedEvent(User user, Instant createdAt, ObjectNode raw) implements Event {
+public record UserPresenceChangedEvent(User user, Instant createdAt, JsonObject raw) implements Event {
     @Override
     public String type() {
-        return EventType.USER_PRESENCE_CHANGED;
+        return EventType.USER_PRESENCE_CHANGED.wireName();
     }
 }

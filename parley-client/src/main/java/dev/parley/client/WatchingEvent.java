@@ -1,6 +1,6 @@
 package dev.parley.client;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param user whose connection it is
  * @param watcherCount watching connections after the change
  */
-public record WatchingEvent(String type, String cid, User user, int watcherCount, Instant createdAt, ObjectNode raw)
+public record WatchingEvent(String type, String cid, User user, int watcherCount, Instant createdAt, JsonObject raw)
         implements Event {
     @Override
     public Optional<String> channelCid() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.parley.protocol.Message;
 import dev.parley.protocol.User;
 import java.time.Duration;
 import java.util.List;

@@ -7,6 +7,10 @@ import static dev.parley.client.ChannelFixtures.state;
 import static dev.parley.client.ChannelFixtures.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.Member;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.Reaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -58,7 +58,7 @@ class ChatClientIntegrationTest {
     void connectUserResolvesWithTheConnectionIdAndOwnUser() {
         ChatClient client = client();
         ConnectResponse r = client.connectUser(User.builder("ana").put("name",
-                dev.parley.protocol.Json.mapper().getNodeFactory().textNode("Ana")).build(),
+                "Ana").build(),
                 server.userToken("ana")).join();
         assertThat(r.connectionId()).isNotBlank();
         assertThat(r.me().id()).isEqualTo("ana");
@@ -148,7 +148,7 @@ class ChatClientIntegrationTest {
         List<Event> updates = new CopyOnWriteArrayList<>();
         client.on(UserUpdatedEvent.class, updates::add);
         User saved = client.upsertUser(User.builder("ida").put("name",
-                dev.parley.protocol.Json.mapper().getNodeFactory().textNode("Ida")).build()).join();
+                "Ida").build()).join();
         assertThat(saved.name()).isEqualTo("Ida");
         User patched = client.partialUpdateUser(PartialUserUpdate.of("ida").set("mood", "calm")).join();
         assertThat(patched.custom().get("mood").asText()).isEqualTo("calm");

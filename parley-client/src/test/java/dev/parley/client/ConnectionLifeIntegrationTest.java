@@ -9,7 +9,6 @@ import dev.parley.server.ServerConfig;
 import dev.parley.server.testing.TestServer;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,7 +54,7 @@ class ConnectionLifeIntegrationTest {
         TestServer server = track(TestServer.start());
         ChatClient client = client(server.baseUrl(), b -> {});
         List<Event> changes = new CopyOnWriteArrayList<>();
-        client.on(EventType.CONNECTION_CHANGED, changes::add);
+        client.on(LocalEventType.CONNECTION_CHANGED, changes::add);
         client.connectUser(User.builder("amy").build(), token("amy")).join();
         client.disconnectUser().join();
         await().atMost(Duration.ofSeconds(5)).until(() -> server.server().node().registry().connectionCount("amy") == 0);

@@ -4,8 +4,7 @@ import dev.parley.client.internal.ClientThreads;
 import java.util.List;
 
 /**
- * The SDK's live threads: its own (but the JVM-wide cleaner thread, which lives as long as the class)
- * and the selector threads of the JDK HTTP clients it creates.
+ * The SDK's live threads: its own (the leak watcher's included) and the selector threads of the JDK HTTP clients it creates.
  */
 final class SdkThreads {
     private SdkThreads() {}
@@ -14,7 +13,7 @@ final class SdkThreads {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
                 .map(Thread::getName)
-                .filter(n -> n.startsWith(ClientThreads.PREFIX) && !n.equals(ClientThreads.PREFIX + "cleaner")
+                .filter(n -> n.startsWith(ClientThreads.PREFIX)
                         || n.startsWith("HttpClient-") && n.endsWith("-SelectorManager"))
                 .toList();
     }

@@ -13,7 +13,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JSON codec shared by the server and the client SDK.
@@ -213,6 +219,103 @@ public final class Json {
             path = "[" + index + "]" + (path.isEmpty() || path.startsWith("[") ? path : "." + path);
             return this;
         }
+    }
+
+    /** The {@link JsonValue} of a tree; a missing node is {@link JsonValue.JsonNull}. */
+    public static JsonValue value(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return JsonValue.JsonNull.INSTANCE;
+        }
+        if (n.isTextual()) {
+            return new JsonValue.JsonString(n.textValue());
+        }
+        if (n.isBoolean()) {
+            return JsonValue.of(n.booleanValue());
+        }
+        if (n.isIntegralNumber()) {
+            return new JsonValue.JsonNumber(n.canConvertToLong() ? (Number) n.longValue() : n.bigIntegerValue());
+        }
+        if (n.isBigDecimal()) {
+            return new JsonValue.JsonNumber(n.decimalValue());
+        }
+        if (n.isNumber()) {
+            return new JsonValue.JsonNumber(n.doubleValue());
+        }
+        if (n.isArray()) {
+            List<JsonValue> values = new ArrayList<>(n.size());
+            n.forEach(e -> values.add(value(e)));
+            return new JsonValue.JsonArray(values);
+        }
+        if (n.isObject()) {
+            return new JsonValue.JsonObject(fields(n, Set.of()));
+        }
+        return new JsonValue.JsonString(n.asText());
+    }
+
+    /** The tree of a {@link JsonValue}; integral numbers in the {@code int} range become int nodes, as parsed. */
+    public static JsonNode node(JsonValue v) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        return switch (v) {
+            case JsonValue.JsonString s -> f.textNode(s.value());
+            case JsonValue.JsonBool b -> f.booleanNode(b.value());
+            case JsonValue.JsonNull n -> f.nullNode();
+            case JsonValue.JsonNumber n -> switch (n.value()) {
+                case Long l when l == l.intValue() -> f.numberNode(l.intValue());
+                case Long l -> f.numberNode(l);
+                case BigInteger b -> f.numberNode(b);
+                case BigDecimal d -> f.numberNode(d);
+                default -> f.numberNode(n.doubleValue());
+            };
+            case JsonValue.JsonArray a -> {
+                ArrayNode out = f.arrayNode();
+                a.values().forEach(e -> out.add(node(e)));
+                yield out;
+            }
+            case JsonValue.JsonObject o -> node(o);
+        };
+    }
+
+    /** The tree of a JSON object. */
+    public static ObjectNode node(JsonValue.JsonObject o) {
+        ObjectNode out = object();
+        o.fields().forEach((k, e) -> out.set(k, node(e)));
+        return out;
+    }
+
+    /** The tree of custom fields, as one object. */
+    public static ObjectNode node(CustomFields c) {
+        ObjectNode out = object();
+        putAll(out, c);
+        return out;
+    }
+
+    /** Sets every custom field on {@code target}, flattened (PROTOCOL.md §6). */
+    public static ObjectNode putAll(ObjectNode target, CustomFields c) {
+        c.asMap().forEach((k, e) -> target.set(k, node(e)));
+        return target;
+    }
+
+    /** The JSON object of a tree that must be an object. */
+    public static JsonValue.JsonObject objectValue(JsonNode n, String what) {
+        if (n == null || !n.isObject()) {
+            throw ChatException.input(what + " must be a JSON object");
+        }
+        return new JsonValue.JsonObject(fields(n, Set.of()));
+    }
+
+    /** The keys of an object tree that are not in {@code typed}: its custom fields. */
+    public static CustomFields custom(JsonNode object, Set<String> typed) {
+        return CustomFields.of(fields(object, typed));
+    }
+
+    private static Map<String, JsonValue> fields(JsonNode object, Set<String> skip) {
+        Map<String, JsonValue> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
+            if (!skip.contains(e.getKey())) {
+                out.put(e.getKey(), value(e.getValue()));
+            }
+        }
+        return out;
     }
 
     public static String write(Object value) {

@@ -4,20 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
+import dev.parley.protocol.JsonValue.JsonObject;
 import java.util.List;
 
 /**
  * The connected user as the server shows it to themself: the {@code me} object of the first
  * {@code health.check} (PROTOCOL.md §3.2, §6.1). A {@link User} plus the per-reader fields.
  *
- * <p>Devices, mutes and channel mutes are kept as raw JSON until the protocol module has typed records
- * for them. Immutable.
+ * <p>Devices, mutes and channel mutes are JSON objects as the server sends them (§6.8). Immutable.
  *
  * @param user the user's own fields, custom data included
- * @param devices push devices (§6.8), raw
- * @param mutes user mutes (§6.8), raw
- * @param channelMutes channel mutes (§6.8), raw
+ * @param devices push devices (§6.8)
+ * @param mutes user mutes (§6.8)
+ * @param channelMutes channel mutes (§6.8)
  * @param totalUnreadCount unread messages over all channels
  * @param unreadCount same as {@code totalUnreadCount}, the newer name
  * @param unreadChannels channels with at least one unread message
@@ -26,9 +25,9 @@ import java.util.List;
  */
 public record OwnUser(
         User user,
-        List<JsonNode> devices,
-        List<JsonNode> mutes,
-        List<JsonNode> channelMutes,
+        List<JsonObject> devices,
+        List<JsonObject> mutes,
+        List<JsonObject> channelMutes,
         int totalUnreadCount,
         int unreadCount,
         int unreadChannels,
@@ -57,9 +56,9 @@ public record OwnUser(
         User user = User.fromJson(node);
         return new OwnUser(
                 user,
-                nodes(node, "devices"),
-                nodes(node, "mutes"),
-                nodes(node, "channel_mutes"),
+                Fields.objects(node, "user", "devices"),
+                Fields.objects(node, "user", "mutes"),
+                Fields.objects(node, "user", "channel_mutes"),
                 node.path("total_unread_count").asInt(0),
                 node.path("unread_count").asInt(0),
                 node.path("unread_channels").asInt(0),
@@ -70,27 +69,14 @@ public record OwnUser(
     /** The own user as sent on the wire: the user's fields plus the per-reader ones. */
     public ObjectNode toJson() {
         ObjectNode o = user.toJson();
-        devices.forEach(o.putArray("devices")::add);
-        mutes.forEach(o.putArray("mutes")::add);
-        channelMutes.forEach(o.putArray("channel_mutes")::add);
+        Fields.putObjects(o, "devices", devices);
+        Fields.putObjects(o, "mutes", mutes);
+        Fields.putObjects(o, "channel_mutes", channelMutes);
         o.put("total_unread_count", totalUnreadCount);
         o.put("unread_count", unreadCount);
         o.put("unread_channels", unreadChannels);
         o.put("unread_threads", unreadThreads);
         blockedUserIds.forEach(o.putArray("blocked_user_ids")::add);
         return o;
-    }
-
-    private static List<JsonNode> nodes(JsonNode node, String field) {
-        JsonNode n = node.get(field);
-        if (n == null || n.isNull()) {
-            return List.of();
-        }
-        if (!n.isArray()) {
-            throw ChatException.input("user." + field + " must be an array");
-        }
-        List<JsonNode> out = new ArrayList<>();
-        n.forEach(out::add);
-        return out;
     }
 }

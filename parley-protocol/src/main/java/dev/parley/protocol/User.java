@@ -85,6 +85,13 @@ public record User(
         return n == null || n.isNull() ? null : n.asText();
     }
 
+    /** The custom data as {@link JsonValue}s, in order. */
+    public CustomFields customFields() {
+        Map<String, JsonValue> m = new LinkedHashMap<>();
+        custom.forEach((k, v) -> m.put(k, Json.value(v)));
+        return CustomFields.of(m);
+    }
+
     /** True when the user is deactivated or deleted. */
     public boolean isDisabled() {
         return deactivatedAt != null || deletedAt != null;
@@ -272,6 +279,17 @@ public record User(
         public Builder custom(Map<String, JsonNode> v) { custom = new LinkedHashMap<>(v); return this; }
         /** Sets one custom key. */
         public Builder put(String key, JsonNode value) { custom.put(key, value); return this; }
+        /** Sets one custom key; values as {@link JsonValue#of(Object)} takes them, for example {@code put("name", "Alice")}. */
+        public Builder put(String key, Object value) {
+            custom.put(key, value instanceof JsonNode n ? n : Json.node(JsonValue.of(value)));
+            return this;
+        }
+        /** Replaces all custom data. */
+        public Builder custom(CustomFields v) {
+            custom = new LinkedHashMap<>();
+            v.asMap().forEach((k, e) -> custom.put(k, Json.node(e)));
+            return this;
+        }
         public Builder remove(String key) { custom.remove(key); return this; }
 
         public User build() {

@@ -3,9 +3,9 @@ package dev.parley.client.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.client.Event;
-import dev.parley.client.EventType;
 import dev.parley.client.ReadEvent;
-import dev.parley.client.Message;
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.Message;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +80,7 @@ public final class ChannelRegistry {
 
     /** Applies an event to the store of its channel, if there is one. */
     public void apply(Event event, Instant now) {
-        if (event instanceof ReadEvent r && r.type().equals(EventType.NOTIFICATION_MARK_READ) && r.unreadChannels() == 0) {
+        if (event instanceof ReadEvent r && r.type().equals(EventType.NOTIFICATION_MARK_READ.wireName()) && r.unreadChannels() == 0) {
             // no channel has unread messages any more: zero them all, as the JS SDK does (§7.8)
             new java.util.HashSet<>(byCid.values()).forEach(s -> s.markedRead(r.createdAt()));
             return;

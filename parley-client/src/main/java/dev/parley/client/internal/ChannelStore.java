@@ -8,17 +8,19 @@ import dev.parley.client.ChannelData;
 import dev.parley.client.ChannelEvent;
 import dev.parley.client.ChannelState;
 import dev.parley.client.Event;
-import dev.parley.client.EventType;
-import dev.parley.client.Member;
 import dev.parley.client.MemberEvent;
-import dev.parley.client.Message;
 import dev.parley.client.MessageEvent;
-import dev.parley.client.Reaction;
 import dev.parley.client.ReactionEvent;
-import dev.parley.client.Read;
 import dev.parley.client.ReadEvent;
 import dev.parley.client.TypingEvent;
 import dev.parley.client.WatchingEvent;
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.JsonValue.JsonNumber;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Member;
+import dev.parley.protocol.Message;
+import dev.parley.protocol.Reaction;
+import dev.parley.protocol.Read;
 import dev.parley.protocol.User;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,7 +129,7 @@ public final class ChannelStore {
     public synchronized void load(JsonNode state, boolean mergeMessages) {
         JsonNode ch = state.get("channel");
         if (ch != null && ch.isObject()) {
-            ChannelData fresh = ChannelData.fromJson(ch);
+            ChannelData fresh = ChannelData.from(dev.parley.protocol.Channel.fromJson(ch));
             channel = channel == null ? fresh : channel.updatedBy(fresh, ch.has("own_capabilities"), ch.has("config"));
             id = fresh.id();
         }
@@ -189,7 +191,7 @@ public final class ChannelStore {
         Read r = ownUserId == null ? null : reads.get(ownUserId);
         if (r != null) {
             String newest = messages.isEmpty() ? r.lastReadMessageId() : messages.get(messages.size() - 1).id();
-            reads.put(ownUserId, new Read(r.user(), at, 0, newest, r.custom()));
+            reads.put(ownUserId, r.withPosition(at, 0, newest));
         }
     }
 
@@ -204,9 +206,8 @@ public final class ChannelStore {
 
     /** Applies one event of this channel; {@code now} is the local receive time. */
     public synchronized void apply(Event event, Instant now) {
-        JsonNode wc = event.raw().get("watcher_count");
-        if (wc != null && wc.isNumber()) {
-            watcherCount = wc.asInt();
+        if (event.raw().get("watcher_count").orElse(null) instanceof JsonNumber wc) {
+            watcherCount = wc.intValue();
         }
         switch (event) {
             case MessageEvent e -> onMessage(e);
@@ -222,8 +223,8 @@ public final class ChannelStore {
 
     private void onMessage(MessageEvent e) {
         Message m = e.message();
-        switch (e.type()) {
-            case EventType.MESSAGE_NEW, EventType.NOTIFICATION_MESSAGE_NEW -> {
+        switch (e.knownType().orElseThrow()) {
+            case MESSAGE_NEW, NOTIFICATION_MESSAGE_NEW -> {
                 boolean known = find(m.id()).isPresent();
                 upsert(m);
                 if (!known) {
@@ -233,7 +234,7 @@ public final class ChannelStore {
                     typing.remove(m.user().id());
                 }
             }
-            case EventType.MESSAGE_DELETED -> {
+            case MESSAGE_DELETED -> {
                 if (e.hardDelete()) {
                     find(m.id()).ifPresent(messages::remove);
                 } else {
@@ -261,9 +262,8 @@ public final class ChannelStore {
         for (Map.Entry<String, Read> r : reads.entrySet()) {
             Read read = r.getValue();
             r.setValue(r.getKey().equals(author)
-                    ? new Read(read.user(), at, 0, m.id(), read.custom())
-                    : new Read(read.user(), read.lastRead(), read.unreadMessages() + 1, read.lastReadMessageId(),
-                            read.custom()));
+                    ? read.withPosition(at, 0, m.id())
+                    : read.withPosition(read.lastRead(), read.unreadMessages() + 1, read.lastReadMessageId()));
         }
     }
 
@@ -273,10 +273,10 @@ public final class ChannelStore {
             List<Reaction> own = new ArrayList<>(old.ownReactions());
             if (ownUserId != null && ownUserId.equals(r.userId())) {
                 own.removeIf(x -> x.type().equals(r.type()));
-                if (e.type().equals(EventType.REACTION_UPDATED)) {
+                if (Events.is(e, EventType.REACTION_UPDATED)) {
                     own.clear();
                 }
-                if (!e.type().equals(EventType.REACTION_DELETED)) {
+                if (!Events.is(e, EventType.REACTION_DELETED)) {
                     own.add(r);
                 }
             }
@@ -285,20 +285,19 @@ public final class ChannelStore {
     }
 
     private void onRead(ReadEvent e) {
-        if (e.type().equals(EventType.MESSAGE_READ)) {
+        if (Events.is(e, EventType.MESSAGE_READ)) {
             e.user().ifPresent(u -> reads.put(u.id(), new Read(u, e.createdAt(), 0,
-                    e.lastReadMessageId().orElse(null), Map.of())));
-        } else if (e.type().equals(EventType.NOTIFICATION_MARK_READ) && ownUserId != null) {
+                    e.lastReadMessageId().orElse(null), null, null, null)));
+        } else if (Events.is(e, EventType.NOTIFICATION_MARK_READ) && ownUserId != null) {
             Read r = reads.get(ownUserId);
             if (r != null) {
-                reads.put(ownUserId, new Read(r.user(), e.createdAt(), 0, e.lastReadMessageId().orElse(
-                        r.lastReadMessageId()), r.custom()));
+                reads.put(ownUserId, r.withPosition(e.createdAt(), 0, e.lastReadMessageId().orElse(
+                        r.lastReadMessageId())));
             }
-        } else if (e.type().equals(EventType.NOTIFICATION_MARK_UNREAD) && ownUserId != null) {
+        } else if (Events.is(e, EventType.NOTIFICATION_MARK_UNREAD) && ownUserId != null) {
             Read r = reads.get(ownUserId);
             if (r != null) {
-                reads.put(ownUserId, new Read(r.user(), r.lastRead(), e.unreadMessages(),
-                        e.lastReadMessageId().orElse(null), r.custom()));
+                reads.put(ownUserId, r.withPosition(r.lastRead(), e.unreadMessages(), e.lastReadMessageId().orElse(null)));
             }
         }
     }
@@ -307,7 +306,7 @@ public final class ChannelStore {
         if (e.user().id().equals(ownUserId)) {
             return; // the server echoes the user's own typing to all of its connections; no one shows it
         }
-        if (e.type().equals(EventType.TYPING_START)) {
+        if (Events.is(e, EventType.TYPING_START)) {
             typing.put(e.user().id(), new Typing(e.user(), now));
         } else {
             typing.remove(e.user().id());
@@ -316,7 +315,7 @@ public final class ChannelStore {
 
     private void onMember(MemberEvent e) {
         String uid = e.user().id();
-        if (e.type().equals(EventType.MEMBER_REMOVED)) {
+        if (Events.is(e, EventType.MEMBER_REMOVED)) {
             members.remove(uid);
             if (uid.equals(ownUserId)) {
                 membership = null;
@@ -333,23 +332,24 @@ public final class ChannelStore {
 
     private void onChannel(ChannelEvent e) {
         e.channel().ifPresent(c -> {
-            JsonNode raw = e.raw().path("channel");
-            channel = channel == null ? c : channel.updatedBy(c, raw.has("own_capabilities"), raw.has("config"));
+            JsonObject raw = e.raw().get("channel").orElse(null) instanceof JsonObject o ? o : JsonObject.EMPTY;
+            channel = channel == null ? c
+                    : channel.updatedBy(c, raw.fields().containsKey("own_capabilities"), raw.fields().containsKey("config"));
         });
-        switch (e.type()) {
-            case EventType.CHANNEL_TRUNCATED -> {
+        switch (e.knownType().orElseThrow()) {
+            case CHANNEL_TRUNCATED -> {
                 Instant before = e.channel().map(ChannelData::truncatedAt).orElse(null);
                 messages.removeIf(m -> before == null || m.createdAt() == null || !m.createdAt().isAfter(before));
-                reads.replaceAll((k, r) -> new Read(r.user(), r.lastRead(), 0, r.lastReadMessageId(), r.custom()));
+                reads.replaceAll((k, r) -> r.withPosition(r.lastRead(), 0, r.lastReadMessageId()));
                 e.message().ifPresent(this::upsert);
             }
-            case EventType.CHANNEL_HIDDEN -> {
+            case CHANNEL_HIDDEN -> {
                 hidden = true;
                 if (e.clearHistory()) {
                     messages.clear();
                 }
             }
-            case EventType.CHANNEL_VISIBLE -> hidden = false;
+            case CHANNEL_VISIBLE -> hidden = false;
             default -> e.message().ifPresent(this::upsert);
         }
     }

@@ -1,109 +1,94 @@
 package dev.parley.client.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.client.ChannelData;
 import dev.parley.client.ChannelEvent;
 import dev.parley.client.Event;
-import dev.parley.client.EventType;
-import dev.parley.client.Member;
 import dev.parley.client.MemberEvent;
-import dev.parley.client.Message;
 import dev.parley.client.MessageEvent;
-import dev.parley.client.Reaction;
 import dev.parley.client.ReactionEvent;
 import dev.parley.client.ReadEvent;
 import dev.parley.client.TypingEvent;
 import dev.parley.client.WatchingEvent;
-import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Member;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The typed views of the channel events of PROTOCOL.md §8.3. An event missing a field its view needs
- * is not typed ({@link #parse} returns null, and it stays a {@code GenericEvent}). Stateless.
+ * The typed views of the channel events of PROTOCOL.md §8.3, made from the protocol's event record. An event
+ * missing a field its view needs is not typed ({@link #parse} returns null, and it stays a
+ * {@code GenericEvent}). Stateless.
  */
 final class ChatEvents {
     private ChatEvents() {}
 
-    /**
-     * The typed view of {@code raw}, or null when {@code type} has none or a required field is missing.
-     *
-     * @throws ChatException when a typed field has the wrong JSON type
-     */
-    static Event parse(String type, Instant at, ObjectNode raw) {
-        String cid = cid(raw);
-        return switch (type) {
-            case EventType.MESSAGE_NEW, EventType.MESSAGE_UPDATED, EventType.MESSAGE_DELETED,
-                    EventType.MESSAGE_UNDELETED, EventType.NOTIFICATION_MESSAGE_NEW ->
-                    has(raw, "message") && cid != null ? new MessageEvent(type, cid, Message.fromJson(raw.get("message")),
-                            user(raw), Wire.bool(raw, "event", "hard_delete", false), at, raw) : null;
-            case EventType.REACTION_NEW, EventType.REACTION_UPDATED, EventType.REACTION_DELETED ->
-                    has(raw, "message") && has(raw, "reaction") && cid != null
-                            ? new ReactionEvent(type, cid, Message.fromJson(raw.get("message")),
-                                    Reaction.fromJson(raw.get("reaction")), user(raw), at, raw)
+    /** The typed view of {@code wire}, or null when its type has none or a required field is missing. */
+    static Event parse(dev.parley.protocol.Event wire, Instant at, JsonObject raw) {
+        String type = wire.type();
+        String cid = cid(wire);
+        return switch (wire.knownType().orElseThrow()) {
+            case MESSAGE_NEW, MESSAGE_UPDATED, MESSAGE_DELETED, MESSAGE_UNDELETED, NOTIFICATION_MESSAGE_NEW ->
+                    wire.message() != null && cid != null
+                            ? new MessageEvent(type, cid, wire.message(), user(wire), isTrue(wire.hardDelete()), at, raw)
                             : null;
-            case EventType.TYPING_START, EventType.TYPING_STOP -> has(raw, "user") && cid != null
-                    ? new TypingEvent(type, cid, User.fromJson(raw.get("user")),
-                            Optional.ofNullable(Wire.text(raw, "event", "parent_id")), at, raw)
+            case REACTION_NEW, REACTION_UPDATED, REACTION_DELETED ->
+                    wire.message() != null && wire.reaction() != null && cid != null
+                            ? new ReactionEvent(type, cid, wire.message(), wire.reaction(), user(wire), at, raw)
+                            : null;
+            case TYPING_START, TYPING_STOP -> wire.user() != null && cid != null
+                    ? new TypingEvent(type, cid, wire.user(), Optional.ofNullable(wire.parentId()), at, raw)
                     : null;
-            case EventType.MESSAGE_READ, EventType.NOTIFICATION_MARK_READ, EventType.NOTIFICATION_MARK_UNREAD ->
+            case MESSAGE_READ, NOTIFICATION_MARK_READ, NOTIFICATION_MARK_UNREAD ->
                     // marking every channel read (POST /channels/read) sends notification.mark_read without a cid
-                    cid == null && !type.equals(EventType.NOTIFICATION_MARK_READ) ? null : new ReadEvent(type, cid, user(raw),
-                            Optional.ofNullable(Wire.text(raw, "event", "last_read_message_id")),
-                            Wire.integer(raw, "event", "unread_messages", 0), Wire.integer(raw, "event", "unread_count", 0),
-                            Wire.integer(raw, "event", "total_unread_count", 0),
-                            Wire.integer(raw, "event", "unread_channels", 0), at, raw);
-            case EventType.MEMBER_ADDED, EventType.MEMBER_UPDATED, EventType.MEMBER_REMOVED -> member(type, cid, at, raw);
-            case EventType.CHANNEL_UPDATED, EventType.CHANNEL_DELETED, EventType.CHANNEL_TRUNCATED,
-                    EventType.CHANNEL_HIDDEN, EventType.CHANNEL_VISIBLE, EventType.NOTIFICATION_ADDED_TO_CHANNEL,
-                    EventType.NOTIFICATION_REMOVED_FROM_CHANNEL, EventType.NOTIFICATION_CHANNEL_DELETED,
-                    EventType.NOTIFICATION_CHANNEL_TRUNCATED -> channel(type, cid, at, raw);
-            case EventType.USER_WATCHING_START, EventType.USER_WATCHING_STOP -> has(raw, "user") && cid != null
-                    ? new WatchingEvent(type, cid, User.fromJson(raw.get("user")),
-                            Wire.integer(raw, "event", "watcher_count", 0), at, raw)
+                    cid == null && wire.knownType().get() != EventType.NOTIFICATION_MARK_READ ? null
+                            : new ReadEvent(type, cid, user(wire), Optional.ofNullable(wire.lastReadMessageId()),
+                                    orZero(wire.unreadMessages()), orZero(wire.unreadCount()),
+                                    orZero(wire.totalUnreadCount()), orZero(wire.unreadChannels()), at, raw);
+            case MEMBER_ADDED, MEMBER_UPDATED, MEMBER_REMOVED -> member(wire, cid, at, raw);
+            case CHANNEL_UPDATED, CHANNEL_DELETED, CHANNEL_TRUNCATED, CHANNEL_HIDDEN, CHANNEL_VISIBLE,
+                    NOTIFICATION_ADDED_TO_CHANNEL, NOTIFICATION_REMOVED_FROM_CHANNEL, NOTIFICATION_CHANNEL_DELETED,
+                    NOTIFICATION_CHANNEL_TRUNCATED -> channel(wire, cid, at, raw);
+            case USER_WATCHING_START, USER_WATCHING_STOP -> wire.user() != null && cid != null
+                    ? new WatchingEvent(type, cid, wire.user(), orZero(wire.watcherCount()), at, raw)
                     : null;
             default -> null;
         };
     }
 
-    private static Event member(String type, String cid, Instant at, ObjectNode raw) {
-        Optional<Member> member = has(raw, "member") ? Optional.of(Member.fromJson(raw.get("member"))) : Optional.empty();
-        User user = user(raw).or(() -> member.map(Member::user)).orElse(null);
-        return cid == null || user == null ? null : new MemberEvent(type, cid, member, user, at, raw);
+    private static Event member(dev.parley.protocol.Event wire, String cid, Instant at, JsonObject raw) {
+        Optional<Member> member = Optional.ofNullable(wire.member());
+        User user = user(wire).or(() -> member.map(Member::user)).orElse(null);
+        return cid == null || user == null ? null : new MemberEvent(wire.type(), cid, member, user, at, raw);
     }
 
-    private static Event channel(String type, String cid, Instant at, ObjectNode raw) {
-        Optional<ChannelData> channel = has(raw, "channel")
-                ? Optional.of(ChannelData.fromJson(raw.get("channel")))
-                : Optional.empty();
+    private static Event channel(dev.parley.protocol.Event wire, String cid, Instant at, JsonObject raw) {
+        Optional<ChannelData> channel = Optional.ofNullable(wire.channel()).map(ChannelData::from);
         String c = cid != null ? cid : channel.map(ChannelData::cid).orElse(null);
         if (c == null) {
             return null;
         }
-        return new ChannelEvent(type, c, channel, user(raw),
-                has(raw, "member") ? Optional.of(Member.fromJson(raw.get("member"))) : Optional.empty(),
-                has(raw, "message") ? Optional.of(Message.fromJson(raw.get("message"))) : Optional.empty(),
-                Wire.bool(raw, "event", "clear_history", false), at, raw);
+        return new ChannelEvent(wire.type(), c, channel, user(wire), Optional.ofNullable(wire.member()),
+                Optional.ofNullable(wire.message()), isTrue(wire.clearHistory()), at, raw);
     }
 
-    private static String cid(ObjectNode raw) {
-        JsonNode cid = raw.get("cid");
-        if (cid != null && cid.isTextual() && !cid.asText().equals("*")) {
-            return cid.asText();
+    private static String cid(dev.parley.protocol.Event wire) {
+        if (wire.cid() != null && !wire.cid().equals("*")) {
+            return wire.cid();
         }
-        JsonNode type = raw.get("channel_type");
-        JsonNode id = raw.get("channel_id");
-        return type != null && id != null && type.isTextual() && id.isTextual() ? type.asText() + ":" + id.asText() : null;
+        return wire.channelType() != null && wire.channelId() != null ? wire.channelType() + ":" + wire.channelId() : null;
     }
 
-    private static Optional<User> user(ObjectNode raw) {
-        return has(raw, "user") ? Optional.of(User.fromJson(raw.get("user"))) : Optional.empty();
+    private static Optional<User> user(dev.parley.protocol.Event wire) {
+        return Optional.ofNullable(wire.user());
     }
 
-    private static boolean has(ObjectNode raw, String field) {
-        JsonNode n = raw.get(field);
-        return n != null && n.isObject();
+    private static int orZero(Integer v) {
+        return v == null ? 0 : v;
+    }
+
+    private static boolean isTrue(Boolean v) {
+        return v != null && v;
     }
 }

@@ -23,7 +23,7 @@ import java.util.random.RandomGenerator;
  * Everything a {@code ChatClient} owns: its threads, HTTP client, listeners and current session.
  *
  * <p>Kept apart from the public facade so that nothing here refers back to the facade: the
- * {@link java.lang.ref.Cleaner} can then notice when an app drops a client that still holds a socket.
+ * {@link LeakWatcher} can then notice when an app drops a client that still holds a socket.
  * Session changes are guarded by {@code this}; socket work runs on the scheduler thread.
  */
 public final class ClientCore {

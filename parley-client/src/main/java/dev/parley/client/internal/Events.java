@@ -1,20 +1,19 @@
 package dev.parley.client.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.client.ConnectionChangedEvent;
 import dev.parley.client.ConnectionRecoveredEvent;
 import dev.parley.client.Event;
-import dev.parley.client.EventType;
 import dev.parley.client.GenericEvent;
 import dev.parley.client.HealthCheckEvent;
+import dev.parley.client.LocalEventType;
 import dev.parley.client.UserPresenceChangedEvent;
 import dev.parley.client.UserUpdatedEvent;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
-import dev.parley.protocol.OwnUser;
+import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.Timestamps;
-import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -26,48 +25,39 @@ public final class Events {
      * The typed view of one event object. An event whose typed fields are malformed becomes a
      * {@link GenericEvent}, so one odd frame never breaks the read loop.
      */
-    public static Event parse(ObjectNode raw, Instant now) {
-        String type = raw.path("type").asText("");
-        Instant createdAt = createdAt(raw, now);
+    public static Event parse(ObjectNode node, Instant now) {
+        JsonObject raw = Json.objectValue(node, "event");
+        String type = node.path("type").asText("");
+        Instant createdAt = createdAt(node, now);
         try {
-            return switch (type) {
-                case EventType.HEALTH_CHECK -> new HealthCheckEvent(
-                        raw.path("connection_id").asText(""), me(raw), createdAt, raw);
-                case EventType.USER_PRESENCE_CHANGED -> raw.path("user").isObject()
-                        ? new UserPresenceChangedEvent(User.fromJson(raw.get("user")), createdAt, raw)
-                        : new GenericEvent(type, createdAt, raw);
-                case EventType.USER_UPDATED -> raw.path("user").isObject()
-                        ? new UserUpdatedEvent(User.fromJson(raw.get("user")), createdAt, raw)
-                        : new GenericEvent(type, createdAt, raw);
-                default -> {
-                    Event chat = ChatEvents.parse(type, createdAt, raw);
-                    yield chat != null ? chat : new GenericEvent(type, createdAt, raw);
-                }
+            dev.parley.protocol.Event wire = dev.parley.protocol.Event.fromJson(node);
+            Event typed = switch (wire.knownType().orElse(null)) {
+                case null -> null;
+                case HEALTH_CHECK -> new HealthCheckEvent(wire.connectionId() == null ? "" : wire.connectionId(),
+                        Optional.ofNullable(wire.me()), createdAt, raw);
+                case USER_PRESENCE_CHANGED -> wire.user() == null ? null
+                        : new UserPresenceChangedEvent(wire.user(), createdAt, raw);
+                case USER_UPDATED -> wire.user() == null ? null : new UserUpdatedEvent(wire.user(), createdAt, raw);
+                default -> ChatEvents.parse(wire, createdAt, raw);
             };
+            return typed != null ? typed : new GenericEvent(type, createdAt, raw);
         } catch (ChatException e) {
             return new GenericEvent(type, createdAt, raw);
         }
     }
 
     public static ConnectionChangedEvent connectionChanged(boolean online, Instant now) {
-        ObjectNode raw = local(EventType.CONNECTION_CHANGED, now);
-        raw.put("online", online);
+        JsonObject raw = local(LocalEventType.CONNECTION_CHANGED, now).with("online", online);
         return new ConnectionChangedEvent(online, now, raw);
     }
 
     public static ConnectionRecoveredEvent connectionRecovered(String connectionId, Instant now) {
-        ObjectNode raw = local(EventType.CONNECTION_RECOVERED, now);
-        raw.put("connection_id", connectionId);
+        JsonObject raw = local(LocalEventType.CONNECTION_RECOVERED, now).with("connection_id", connectionId);
         return new ConnectionRecoveredEvent(connectionId, now, raw);
     }
 
-    private static Optional<OwnUser> me(ObjectNode raw) {
-        JsonNode me = raw.get("me");
-        return me == null || !me.isObject() ? Optional.empty() : Optional.of(OwnUser.fromJson(me));
-    }
-
     private static Instant createdAt(ObjectNode raw, Instant now) {
-        JsonNode n = raw.get("created_at");
+        var n = raw.get("created_at");
         if (n == null || !n.isTextual()) {
             return now;
         }
@@ -78,10 +68,12 @@ public final class Events {
         }
     }
 
-    private static ObjectNode local(String type, Instant now) {
-        ObjectNode raw = Json.object();
-        raw.put("type", type);
-        raw.put("created_at", Timestamps.format(now));
-        return raw;
+    private static JsonObject local(LocalEventType type, Instant now) {
+        return JsonObject.of("type", type.wireName(), "created_at", Timestamps.format(now));
+    }
+
+    /** True when {@code event} is of {@code type}. */
+    public static boolean is(Event event, EventType type) {
+        return type.wireName().equals(event.type());
     }
 }

@@ -1,16 +1,16 @@
 package dev.parley.client.examples;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.client.Channel;
 import dev.parley.client.ChannelState;
 import dev.parley.client.ChatClient;
-import dev.parley.client.EventType;
-import dev.parley.client.Message;
 import dev.parley.client.MessageEvent;
 import dev.parley.client.MessagePagination;
 import dev.parley.client.QueryChannelsOptions;
 import dev.parley.client.SortOption;
-import dev.parley.protocol.Json;
+import dev.parley.protocol.CustomFields;
+import dev.parley.protocol.EventType;
+import dev.parley.protocol.JsonValue.JsonObject;
+import dev.parley.protocol.Message;
 import dev.parley.protocol.User;
 import java.util.List;
 
@@ -23,8 +23,8 @@ public final class ChannelsExample {
         try (ChatClient client = ChatClient.builder(apiKey).baseUrl(baseUrl).build()) {
             client.connectUser(User.builder("maria").build(), token).join();
             // README channels example: start
-            ObjectNode data = Json.object().put("name", "General");
-            data.putArray("members").add("maria");                          // the creator is a member only if listed
+            CustomFields data = CustomFields.of("name", "General",
+                    "members", List.of("maria"));                           // the creator is a member only if listed
             Channel general = client.channel("messaging", "general", data); // data is used if watch() creates it
             general.on(EventType.MESSAGE_NEW, e -> System.out.println("new: " + ((MessageEvent) e).message().text()));
             ChannelState state = general.watch().join();                    // get-or-create, state, subscribe
@@ -38,8 +38,7 @@ public final class ChannelsExample {
             general.markRead().join();
             int unread = client.getUnreadCount().join().totalUnreadCount();
 
-            ObjectNode filter = Json.object();
-            filter.putObject("members").putArray("$in").add("maria");
+            JsonObject filter = JsonObject.of("members", JsonObject.of("$in", List.of("maria")));
             List<Channel> mine = client.queryChannels(filter, List.of(SortOption.desc("last_message_at")),
                     QueryChannelsOptions.defaults()).join();                // each one watched, state loaded
             // README channels example: end

@@ -1,6 +1,5 @@
 package dev.parley.client.examples;
 
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.parley.client.ChatClient;
 import dev.parley.client.ConnectResponse;
 import dev.parley.client.PartialUserUpdate;
@@ -29,7 +28,7 @@ public final class QuickStart {
     public static String run(String baseUrl, String apiKey, String token) {
         // README example: start
         try (ChatClient client = ChatClient.builder(apiKey).baseUrl(baseUrl).build()) {
-            User alice = User.builder("alice").put("name", TextNode.valueOf("Alice")).build();
+            User alice = User.builder("alice").put("name", "Alice").build();
             ConnectResponse r = client.connectUser(alice, token).join();   // one socket for this session
             client.partialUpdateUser(PartialUserUpdate.of("alice").set("status", "hello")).join();
             String out = "connected as " + r.me().id() + " on " + r.connectionId()
