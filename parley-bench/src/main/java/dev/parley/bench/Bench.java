@@ -88,6 +88,7 @@ public final class Bench {
             long cpu0 = server.sampler.cpuMillis();
             long rss0 = settledRss(server.sampler);
             List<WorkerProcess> procs = new ArrayList<>();
+            ProcessSetSampler database = measuresDatabase(o, target) ? ProcessSetSampler.postgres() : null;
             try {
                 for (int w = 0; w < workers; w++) {
                     // W4: whole groups per worker, so that each channel's members are created by one worker
@@ -114,6 +115,9 @@ public final class Bench {
                 long rssReadyGc = settledRss(server.sampler);
                 Map<Long, ProcSampler.ThreadTime> threadsReady = server.sampler.threads();
                 long cpuReady = server.sampler.cpuMillis();
+                if (database != null) {
+                    database.start();
+                }
                 procs.forEach(WorkerProcess::go);
                 long sent = 0;
                 long t0 = System.nanoTime();
@@ -127,18 +131,33 @@ public final class Bench {
                 }
                 long runNanos = System.nanoTime() - t0;
                 long cpuEnd = server.sampler.cpuMillis();
+                long dbCpu = database == null ? 0 : database.stop();
+                if (dbCpu < 0) {
+                    System.out.println("   no PostgreSQL process seen in /proc: its CPU is not counted");
+                }
                 Map<String, Long> cpuByGroup = ProcSampler.cpuByGroup(threadsReady, server.sampler.threads());
                 long rssEnd = server.sampler.rssKib();
                 // W5: what the server keeps once the flood is over, with the garbage of the backlogs collected
                 long rssEndGc = o.workload() == Workload.W5 && server.collect() >= 0 ? settledRss(server.sampler) : -1;
                 sampler.stop();
                 return new Measure(ready, total, sent, rss0, rssReady, rssReadyGc, heap0, heapReady, rssEnd, rssEndGc,
-                        sampler.maxRss(), cpu0, cpuReady, cpuEnd, cpuByGroup, runNanos / 1_000_000, o);
+                        sampler.maxRss(), cpu0, cpuReady, cpuEnd, cpuByGroup, dbCpu, runNanos / 1_000_000, o);
             } finally {
                 procs.forEach(WorkerProcess::close);
                 sampler.stop();
+                if (database != null) {
+                    database.stop(); // ends its thread when the run failed
+                }
             }
         }
+    }
+
+    /**
+     * Whether the run samples PostgreSQL's CPU beside the server's: Parley on {@code --store postgresql}.
+     * The floor and Centrifuge keep nothing in a database, so theirs is 0.
+     */
+    static boolean measuresDatabase(Options o, String target) {
+        return o.store().equals("postgresql") && target.equals("parley");
     }
 
     static Dialect dialect(String target) {

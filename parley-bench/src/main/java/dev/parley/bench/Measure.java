@@ -11,10 +11,15 @@ import java.util.Map;
  * @param rssEndGcKib W5: the RSS at the end after a full GC; -1 when not taken or not a JVM
  * @param cpuByGroup the server's CPU milliseconds of the measured phase by thread group ({@link
  *     ProcSampler#GROUPS})
+ * @param dbCpuMillis with {@code --store postgresql}: the CPU milliseconds of every PostgreSQL process of the
+ *     machine over the same phase ({@link ProcessSetSampler#postgres}), whichever client they served, so the
+ *     figure holds on a quiet machine only; 0 for a target without a database (the floor, Centrifuge) and
+ *     for SQLite runs, whose store works inside the server; -1 when no PostgreSQL process was seen
  */
 record Measure(Result ready, Result total, long sent, long rss0Kib, long rssReadyKib, long rssReadyGcKib, long heap0Kib,
         long heapReadyKib, long rssEndKib, long rssEndGcKib, long rssMaxKib,
-        long cpu0, long cpuReady, long cpuEnd, Map<String, Long> cpuByGroup, long runMillis, Options o) {
+        long cpu0, long cpuReady, long cpuEnd, Map<String, Long> cpuByGroup, long dbCpuMillis, long runMillis,
+        Options o) {
 
     long connected() {
         return ready.connectsOk();
@@ -51,6 +56,9 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("live heap per user KiB", heap0Kib < 0 ? Double.NaN
                         : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
                 f.put("server CPU ms/s while idle", (cpuEnd - cpuReady) / runS);
+                if (onPostgres()) {
+                    f.put("PostgreSQL CPU ms/s while idle", dbCpuMillis < 0 ? Double.NaN : dbCpuMillis / runS);
+                }
                 f.put("heartbeat RTT p99 ms", total.heartbeatRtt().quantile(0.99) / 1000.0);
                 f.put("sockets still open at end", (double) total.open());
             }
@@ -65,6 +73,12 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 putCpuByGroup(f, "server CPU µs per connect", total.connectsOk());
                 // the rate one saturated server core would sustain: independent of how fast the generator is
                 f.put("connects/s per server core (1e6 / CPU µs)", cpuPerConnect == 0 ? Double.NaN : 1e6 / cpuPerConnect);
+                if (onPostgres()) {
+                    double db = dbMicrosPer(total.connectsOk());
+                    f.put("PostgreSQL CPU µs per connect", db);
+                    f.put("connects per CPU-second of server plus PostgreSQL (floor, centrifuge: server only)",
+                            perCpuSecond(cpuPerConnect + db));
+                }
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
             }
             case W5 -> {
@@ -75,6 +89,9 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("time to cut max s", total.cutLatency().quantile(1.0) / 1e6);
                 f.put("others' heartbeat RTT p50 ms", total.heartbeatRtt().quantile(0.50) / 1000.0);
                 f.put("others' heartbeat RTT p99 ms", total.heartbeatRtt().quantile(0.99) / 1000.0);
+                if (onPostgres()) {
+                    f.put("PostgreSQL CPU ms/s", dbCpuMillis < 0 ? Double.NaN : dbCpuMillis / runS);
+                }
                 f.put("others closed", (double) (total.closedByServer() - total.cutLatency().count()));
                 f.put("server RSS MiB before the flood", rssReadyGcKib / 1024.0);
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
@@ -92,11 +109,21 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("delivery p99 ms", total.deliveryLatency().quantile(0.99) / 1000.0);
                 f.put("server CPU µs per delivery", (cpuEnd - cpuReady) * 1000.0 / Math.max(1, total.delivered()));
                 putCpuByGroup(f, "server CPU µs per delivery", total.delivered());
+                if (onPostgres() && o.workload() == Workload.W3) {
+                    f.put("PostgreSQL CPU µs per delivery", dbMicrosPer(total.delivered()));
+                }
                 if (o.workload() == Workload.W4) {
                     // W4's target is persisted messages: what one server core would sustain at this mix
                     double perMessage = (cpuEnd - cpuReady - cpuByGroup.getOrDefault("JIT", 0L)) * 1000.0 / Math.max(1, sent);
                     f.put("server CPU µs per message without JIT", perMessage);
                     f.put("messages/s per server core (1e6 / CPU µs)", perMessage == 0 ? Double.NaN : 1e6 / perMessage);
+                    if (onPostgres()) {
+                        // the whole cost of a persisted message: Parley and the database it waits on
+                        double db = dbMicrosPer(sent);
+                        f.put("PostgreSQL CPU µs per message", db);
+                        f.put("messages per CPU-second of server without JIT plus PostgreSQL (floor, centrifuge: "
+                                + "server only)", perCpuSecond(perMessage + db));
+                    }
                 }
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
                 f.put("server RSS per watcher KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
@@ -106,6 +133,24 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
             }
         }
         return f;
+    }
+
+    /**
+     * Whether the run was on {@code --store postgresql}: then every target reports the PostgreSQL figures,
+     * 0 for one without a database, so that their rows line up in the table.
+     */
+    private boolean onPostgres() {
+        return o.store().equals("postgresql");
+    }
+
+    /** PostgreSQL's CPU microseconds per unit of the measured phase; NaN when not measured. */
+    private double dbMicrosPer(long units) {
+        return dbCpuMillis < 0 ? Double.NaN : dbCpuMillis * 1000.0 / Math.max(1, units);
+    }
+
+    /** Operations per CPU-second at a cost of {@code micros} each; NaN for an unknown or zero cost. */
+    private static double perCpuSecond(double micros) {
+        return Double.isNaN(micros) || micros <= 0 ? Double.NaN : 1e6 / micros;
     }
 
     /**

@@ -28,7 +28,8 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
               --no-watch       W1: users watch no channel (default, --watch: each watches a messaging
                                channel of its own, as an idle chat user does)
               --store S        Parley's store: sqlite (default, embedded) or postgresql (a fresh database
-                               parley_bench on 127.0.0.1:5432, dropped and created with psql for each run)
+                               parley_bench on 127.0.0.1:5432, dropped and created with psql for each run;
+                               the CPU of every postgres process is reported beside the server's)
               --no-pin         do not pin the server to core 0 and the generator to the others
               --no-history     do not append the run to BENCHMARKS.md
             Every run is bounded: it stops by itself after setup + --seconds + a short drain.

@@ -12,7 +12,7 @@ import dev.parley.bench.load.Result;
 import dev.parley.bench.load.WorkerTask;
 import dev.parley.bench.load.Workload;
 import dev.parley.protocol.Jwt;
-import dev.parley.server.channels.ChannelHub;
+import dev.parley.server.events.ChannelHub;
 import dev.parley.server.testing.TestServer;
 import java.time.Duration;
 import java.util.List;

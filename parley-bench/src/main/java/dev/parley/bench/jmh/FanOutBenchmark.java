@@ -4,11 +4,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.User;
 import dev.parley.server.Events;
 import dev.parley.server.Session;
-import dev.parley.server.channels.ChannelHub;
-import dev.parley.server.presence.PresenceHub;
+import dev.parley.protocol.Json;
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.Broker;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.Frames;
+import dev.parley.server.events.LocalBroker;
+import dev.parley.server.events.PresenceHub;
+import dev.parley.server.usage.ConnectionRegistry;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,9 +33,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Hub fan-out: one event published to N sessions through {@link PresenceHub#publish} and through the
- * chat core's {@link ChannelHub} (the same event for all, or one variant per user). Sessions only
- * release the frame, so this is the hub's own cost: encodes, then a retained duplicate per session.
+ * Fan-out on one node: one event encoded and handed to the {@link LocalBroker} for N sessions, as the
+ * subscribers of a user's presence ({@link PresenceHub}) and as the watchers of a channel ({@link
+ * ChannelHub}): the same frame for all, or one encode per user. Sessions only release the frame, so this is
+ * the encode and the broker's own cost: a retained duplicate per session.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,17 +48,18 @@ public class FanOutBenchmark {
     @Param({"1000", "19000"})
     public int sessions;
 
-    private PresenceHub hub;
     private ChannelHub channels;
+    private LocalBroker broker;
     private ObjectNode event;
 
     @Setup
     public void setup() {
-        hub = new PresenceHub();
+        PresenceHub presence = new PresenceHub();
         channels = new ChannelHub();
+        broker = new LocalBroker(channels, presence, new ConnectionRegistry(Clock.systemUTC()));
         for (int i = 0; i < sessions; i++) {
             NullSession s = new NullSession("c" + i);
-            hub.subscribe(s, List.of("maria"));
+            presence.subscribe(s, List.of("maria"));
             channels.watch(s, "livestream:big");
         }
         Instant now = Instant.now();
@@ -57,18 +69,30 @@ public class FanOutBenchmark {
 
     @Benchmark
     public void presencePublish() {
-        hub.publish("maria", event, List.of());
+        publish(new Audience.PresenceOf("maria", false), new Frames(frame(), Map.of()));
     }
 
     @Benchmark
     public void channelPublish() {
-        channels.publish("livestream:big", event);
+        publish(new Audience.Watchers("livestream:big", null), new Frames(frame(), Map.of()));
     }
 
     /** One encode per watching user, as for events whose fields differ per recipient. */
     @Benchmark
     public void channelPublishPerUser() {
-        channels.publishVariants("livestream:big", user -> user, user -> event);
+        Map<String, ByteBuf> byUser = new HashMap<>();
+        for (String user : channels.watchingUsers("livestream:big")) {
+            byUser.put(user, frame());
+        }
+        publish(new Audience.Watchers("livestream:big", null), new Frames(frame(), byUser));
+    }
+
+    private void publish(Audience audience, Frames frames) {
+        broker.publish(new Broker.Delivery("user.presence.changed", audience, frames));
+    }
+
+    private ByteBuf frame() {
+        return Unpooled.wrappedBuffer(Json.writeBytes(event));
     }
 
     /** A session that drops what it is sent. */
