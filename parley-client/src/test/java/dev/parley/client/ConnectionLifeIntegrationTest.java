@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.parley.protocol.User;
-import dev.parley.server.ParleyServer;
-import dev.parley.server.ServerConfig;
+import dev.parley.server.app.ParleyServer;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.testing.TestServer;
 import java.io.IOException;
 import java.net.ServerSocket;

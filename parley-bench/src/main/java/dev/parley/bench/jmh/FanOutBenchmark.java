@@ -2,8 +2,8 @@ package dev.parley.bench.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.User;
-import dev.parley.server.Events;
-import dev.parley.server.Session;
+import dev.parley.server.events.Events;
+import dev.parley.server.session.Session;
 import dev.parley.protocol.Json;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.Broker;

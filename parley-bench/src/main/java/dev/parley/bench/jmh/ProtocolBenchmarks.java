@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Jwt;
 import dev.parley.protocol.User;
-import dev.parley.server.Events;
+import dev.parley.server.events.Events;
 import dev.parley.server.users.UserRules;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
