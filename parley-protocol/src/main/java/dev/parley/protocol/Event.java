@@ -12,7 +12,7 @@ import java.util.Set;
  * An event as sent on the WebSocket and returned by the event endpoints (PROTOCOL.md §6.9, §8). Every event
  * has a {@code type}; the other typed fields are present only in the events that carry them, and null
  * otherwise. Per-recipient unread counters ({@code total_unread_count}...) are null when not sent. The
- * payload of a custom event (§8.5) and every field without a typed one are in {@link #custom()}. Immutable.
+ * payload of a custom event (§7.0) and every field without a typed one are in {@link #custom()}. Immutable.
  *
  * @param type the wire name; {@link #knownType()} maps it to an {@link EventType}
  * @param cid the channel ({@code <type>:<id>}, or {@code *} on {@code health.check}), or null

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -73,6 +74,11 @@ public final class EventPublisher {
             deliver(event);
             return null;
         });
+    }
+
+    /** Whether an event to {@code audience} may reach anyone (false: building it is wasted work). */
+    public boolean mayReach(Audience audience) {
+        return broker.mayReach(audience);
     }
 
     /** As {@link #publish(OutboundEvent)}, with the type and channel read from the event's own fields. */
@@ -141,21 +147,43 @@ public final class EventPublisher {
         if (event.variants() == null) {
             return Frames.of(frame(event.body()));
         }
-        return encodeVariants(event.variants());
+        return encodeVariants(event.body(), event.variants());
     }
 
-    private static <K> Frames encodeVariants(OutboundEvent.Variants<K> v) {
+    private static <K> Frames encodeVariants(ObjectNode body, OutboundEvent.Variants<K> v) {
+        Function<K, ByteBuf> encode;
+        if (v.appended() != null) {
+            byte[] base = Json.writeBytes(body);
+            encode = k -> Unpooled.wrappedBuffer(appended(base, Json.writeBytes(v.appended().apply(k))));
+        } else {
+            encode = k -> frame(v.build().apply(k));
+        }
         Map<K, ByteBuf> byKey = new HashMap<>();
         Map<String, ByteBuf> byUser = new HashMap<>();
         try {
-            ByteBuf common = byKey.computeIfAbsent(v.othersKey(), k -> frame(v.build().apply(k)));
-            v.keyOfUser().forEach((user, key) ->
-                    byUser.put(user, byKey.computeIfAbsent(key, k -> frame(v.build().apply(k)))));
+            ByteBuf common = byKey.computeIfAbsent(v.othersKey(), encode);
+            v.keyOfUser().forEach((user, key) -> byUser.put(user, byKey.computeIfAbsent(key, encode)));
             return new Frames(common, byUser);
         } catch (RuntimeException e) {
             byKey.values().forEach(ByteBuf::release);
             throw e;
         }
+    }
+
+    /** The JSON object {@code base} with the members of the object {@code fields} added at its end. */
+    static byte[] appended(byte[] base, byte[] fields) {
+        if (fields.length <= 2) {
+            return base;
+        }
+        boolean empty = base.length <= 2;
+        byte[] out = new byte[base.length + fields.length - (empty ? 2 : 1)];
+        System.arraycopy(base, 0, out, 0, base.length - 1);
+        int at = base.length - 1;
+        if (!empty) {
+            out[at++] = ',';
+        }
+        System.arraycopy(fields, 1, out, at, fields.length - 1);
+        return out;
     }
 
     private static ByteBuf frame(ObjectNode event) {

@@ -66,6 +66,8 @@ public final class LocalBroker implements Broker {
         return switch (audience) {
             case Audience.PresenceOf p -> !presence.subscribersOf(p.userId()).isEmpty()
                     || (p.alsoOwnConnections() && registry.connectionCount(p.userId()) > 0);
+            case Audience.Users u -> u.userIds().stream().anyMatch(user -> registry.connectionCount(user) > 0
+                    && (u.unlessWatching() == null || !watchers.isWatching(user, u.unlessWatching())));
             default -> true;
         };
     }

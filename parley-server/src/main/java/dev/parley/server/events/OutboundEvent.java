@@ -36,13 +36,27 @@ public record OutboundEvent(String type, String cid, ObjectNode body, Audience a
     /**
      * Per-user variants of an event whose fields differ per recipient (unread counters, own reactions): each
      * user of {@code keyOfUser} gets the variant of its key, every other recipient the variant of
-     * {@code othersKey}. A variant is built and encoded once per distinct key, whatever the number of users.
+     * {@code othersKey}. A variant is made and encoded once per distinct key, whatever the number of users:
+     * either {@code build} makes the whole event of a key, or {@code appended} gives the fields a key adds at
+     * the end of the body (then the body is encoded once and each variant only adds its fields' bytes).
      */
-    public record Variants<K>(Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> build) {
+    public record Variants<K>(Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> build,
+            Function<K, ObjectNode> appended) {
         public Variants {
             requireNonNull(keyOfUser, "keyOfUser");
             requireNonNull(othersKey, "othersKey");
-            requireNonNull(build, "build");
+            if ((build == null) == (appended == null)) {
+                throw new IllegalArgumentException("variants: exactly one of build and appended");
+            }
+        }
+
+        public Variants(Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> build) {
+            this(keyOfUser, othersKey, build, null);
+        }
+
+        /** Variants that add {@code fields} of their key after the body's own fields, which none of them names. */
+        public static <K> Variants<K> appending(Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> fields) {
+            return new Variants<>(keyOfUser, othersKey, null, fields);
         }
     }
 }

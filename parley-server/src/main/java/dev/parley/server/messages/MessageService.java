@@ -293,20 +293,20 @@ public final class MessageService {
             ObjectNode message, Roster roster) {
         Set<String> watching = core.hub().watchingUsers(ch.cid());
         List<String> members = List.copyOf(roster.members().keySet());
-        List<String> audience = new ArrayList<>(watching);
-        members.stream().filter(u -> !watching.contains(u)).forEach(audience::add);
-        Map<String, UnreadTotals> totals = core.store().unreadTotals(audience);
-        ObjectNode base = event.body();
+        List<String> counted = new ArrayList<>(watching);
+        members.stream().filter(u -> !watching.contains(u)).forEach(counted::add);
+        Map<String, UnreadTotals> totals = core.store().unreadTotals(counted);
         core.events().publishStored(event.withVariants(
-                new OutboundEvent.Variants<>(totals, UnreadTotals.ZERO, t -> Unread.put(base.deepCopy(), t))));
+                OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
         List<String> others = (row.parentId() != null && !row.inChannel() ? threadParticipants(row) : members)
                 .stream().filter(u -> !u.equals(author.id())).toList();
-        if (others.isEmpty()) {
+        Audience audience = Audience.notWatching(others, ch.cid());
+        if (others.isEmpty() || !core.events().mayReach(audience)) {
             return;
         }
         boolean thread = row.parentId() != null && !row.inChannel();
-        ObjectNode n = ChannelViews.event(thread ? EventType.NOTIFICATION_THREAD_MESSAGE_NEW.wireName() : EventType.NOTIFICATION_MESSAGE_NEW.wireName(), ch,
-                row.createdAt());
+        ObjectNode n = ChannelViews.event(thread ? EventType.NOTIFICATION_THREAD_MESSAGE_NEW.wireName()
+                : EventType.NOTIFICATION_MESSAGE_NEW.wireName(), ch, row.createdAt());
         n.set("channel", ChannelViews.channel(ch, type, null));
         n.set("message", message);
         n.put("message_id", row.id());
@@ -314,8 +314,8 @@ public final class MessageService {
             n.put("parent_id", row.parentId());
         }
         n.set("user", author.toJson());
-        core.events().publish(OutboundEvent.of(n, Audience.notWatching(others, ch.cid())).withVariants(
-                new OutboundEvent.Variants<>(totals, UnreadTotals.ZERO, t -> Unread.put(n.deepCopy(), t))));
+        core.events().publish(OutboundEvent.of(n, audience).withVariants(
+                OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
     }
 
     /** The users of a reply's thread: the parent's author and the thread's participants. */

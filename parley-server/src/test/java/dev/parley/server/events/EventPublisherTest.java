@@ -198,4 +198,42 @@ class EventPublisherTest {
 
         assertThat(metrics.scrape()).contains("parley_messages_sent_total 1.0");
     }
+
+    @Test
+    void appendedVariantsAreTheBodyWithTheirFieldsAtTheEndEncodedOncePerKey() {
+        FakeSession ann = new FakeSession("a1", "ann");
+        FakeSession bob = new FakeSession("b1", "bob");
+        FakeSession cat = new FakeSession("c1", "cat");
+        List.of(ann, bob, cat).forEach(s -> hub.watch(s, "m:x"));
+        ObjectNode body = event("typing.start", "m:x");
+        body.set("message", Json.object().put("text", "a \"quoted\" text").set("list", Json.array().add(1)));
+        AtomicInteger made = new AtomicInteger();
+
+        publisher.publish(OutboundEvent.of(body, Audience.watchers("m:x")).withVariants(
+                OutboundEvent.Variants.appending(Map.of("ann", 2, "bob", 2), 0, n -> {
+                    made.incrementAndGet();
+                    return Json.object().put("unread_count", n).put("unread_channels", n > 0 ? 1 : 0);
+                })));
+
+        assertThat(made.get()).isEqualTo(2);
+        ObjectNode expected = body.deepCopy().put("unread_count", 2).put("unread_channels", 1);
+        assertThat(ann.frames.getFirst()).isEqualTo(Json.write(expected)).isEqualTo(bob.frames.getFirst());
+        assertThat(cat.frames.getFirst()).isEqualTo(Json.write(body.deepCopy().put("unread_count", 0)
+                .put("unread_channels", 0)));
+        assertThat(Json.parse(cat.frames.getFirst(), "frame").isObject()).isTrue();
+        assertThat(new String(EventPublisher.appended("{}".getBytes(StandardCharsets.UTF_8),
+                "{\"a\":1}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+        assertThat(new String(EventPublisher.appended("{\"b\":2}".getBytes(StandardCharsets.UTF_8),
+                "{}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8)).isEqualTo("{\"b\":2}");
+    }
+
+    @Test
+    void aNotificationNobodyWouldGetIsNotBuilt() {
+        FakeSession ann = connect("a1", "ann");
+        hub.watch(ann, "m:x");
+
+        assertThat(publisher.mayReach(Audience.notWatching(List.of("ann", "offline"), "m:x"))).isFalse();
+        connect("o1", "offline");
+        assertThat(publisher.mayReach(Audience.notWatching(List.of("ann", "offline"), "m:x"))).isTrue();
+    }
 }
