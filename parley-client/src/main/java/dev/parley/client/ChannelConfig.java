@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The feature flags of a channel's type (PROTOCOL.md §6.2.1) that this SDK acts on; the rest is in
@@ -21,7 +22,7 @@ import java.util.Set;
  * @param maxMessageLength longest message text accepted, 0 when not stated
  * @param other every other key as sent
  */
-public record ChannelConfig(String name, boolean typingEvents, boolean readEvents, boolean connectEvents,
+public record ChannelConfig(@Nullable String name, boolean typingEvents, boolean readEvents, boolean connectEvents,
         boolean reactions, boolean replies, boolean customEvents, int maxMessageLength, Map<String, JsonNode> other) {
     private static final Set<String> TYPED = Set.of("name", "typing_events", "read_events", "connect_events",
             "reactions", "replies", "custom_events", "max_message_length");

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A channel's own fields, the {@code channel} object of responses and events (PROTOCOL.md §6.2,
@@ -32,9 +33,10 @@ import java.util.Set;
  * @param deletedAt when it was deleted, or null
  * @param custom every other key ({@code name}, {@code image}, custom data), flattened on the wire
  */
-public record ChannelData(String id, String type, String cid, User createdBy, boolean frozen, boolean disabled,
-        int memberCount, ChannelConfig config, List<String> ownCapabilities, Instant createdAt, Instant updatedAt,
-        Instant lastMessageAt, Instant truncatedAt, Instant deletedAt, Map<String, JsonNode> custom) {
+public record ChannelData(String id, String type, String cid, @Nullable User createdBy, boolean frozen,
+        boolean disabled, int memberCount, ChannelConfig config, List<String> ownCapabilities,
+        @Nullable Instant createdAt, @Nullable Instant updatedAt, @Nullable Instant lastMessageAt,
+        @Nullable Instant truncatedAt, @Nullable Instant deletedAt, Map<String, JsonNode> custom) {
     private static final Set<String> TYPED = Set.of("id", "type", "cid", "created_by", "frozen", "disabled",
             "member_count", "config", "own_capabilities", "created_at", "updated_at", "last_message_at",
             "truncated_at", "deleted_at", "members", "hidden");
@@ -49,7 +51,7 @@ public record ChannelData(String id, String type, String cid, User createdBy, bo
     }
 
     /** The display name, or null. */
-    public String name() {
+    public @Nullable String name() {
         JsonNode n = custom.get("name");
         return n == null || n.isNull() ? null : n.asText();
     }
@@ -64,11 +66,13 @@ public record ChannelData(String id, String type, String cid, User createdBy, bo
         Wire.requireObject(node, "channel");
         String o = "channel";
         JsonNode config = node.get("config");
-        return new ChannelData(Wire.requiredText(node, o, "id"), Wire.requiredText(node, o, "type"),
-                Wire.text(node, o, "cid"), Wire.user(node, "created_by"), Wire.bool(node, o, "frozen", false),
+        String id = Wire.requiredText(node, o, "id");
+        String type = Wire.requiredText(node, o, "type");
+        return new ChannelData(id, type, Wire.text(node, o, "cid", type + ":" + id), Wire.user(node, "created_by"),
+                Wire.bool(node, o, "frozen", false),
                 Wire.bool(node, o, "disabled", false), Wire.integer(node, o, "member_count", 0),
-                config == null || config.isNull() ? null : ChannelConfig.fromJson(config),
-                node.has("own_capabilities") ? Wire.strings(node, o, "own_capabilities") : null,
+                config == null || config.isNull() ? ChannelConfig.UNKNOWN : ChannelConfig.fromJson(config),
+                node.has("own_capabilities") ? Wire.strings(node, o, "own_capabilities") : List.of(),
                 Wire.time(node, o, "created_at"), Wire.time(node, o, "updated_at"),
                 Wire.time(node, o, "last_message_at"), Wire.time(node, o, "truncated_at"),
                 Wire.time(node, o, "deleted_at"), Wire.custom(node, TYPED));

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A member of a channel (PROTOCOL.md §6.3). Immutable.
@@ -20,8 +21,8 @@ import java.util.Set;
  * @param updatedAt when the membership last changed, or null
  * @param custom every other key ({@code role}, {@code status}, {@code archived_at}, custom data)
  */
-public record Member(String userId, User user, String channelRole, boolean banned, Instant createdAt,
-        Instant updatedAt, Map<String, JsonNode> custom) {
+public record Member(String userId, @Nullable User user, @Nullable String channelRole, boolean banned,
+        @Nullable Instant createdAt, @Nullable Instant updatedAt, Map<String, JsonNode> custom) {
     private static final Set<String> TYPED = Set.of("user_id", "user", "channel_role", "banned", "created_at",
             "updated_at");
 
@@ -37,10 +38,13 @@ public record Member(String userId, User user, String channelRole, boolean banne
         Wire.requireObject(node, "member");
         User user = Wire.user(node, "user");
         String userId = Wire.text(node, "member", "user_id");
-        if (userId == null && user == null) {
-            throw dev.parley.protocol.ChatException.input("member has neither user_id nor user");
+        if (userId == null) {
+            if (user == null) {
+                throw dev.parley.protocol.ChatException.input("member has neither user_id nor user");
+            }
+            userId = user.id();
         }
-        return new Member(userId != null ? userId : user.id(), user, Wire.text(node, "member", "channel_role"),
+        return new Member(userId, user, Wire.text(node, "member", "channel_role"),
                 Wire.bool(node, "member", "banned", false), Wire.time(node, "member", "created_at"),
                 Wire.time(node, "member", "updated_at"), Wire.custom(node, TYPED));
     }

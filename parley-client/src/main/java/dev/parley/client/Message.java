@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A chat message (PROTOCOL.md §6.4), as received or about to be sent. Immutable.
@@ -46,11 +47,13 @@ import java.util.Set;
  * @param deletedAt when it was (soft-)deleted, or null
  * @param custom every other key, flattened on the wire
  */
-public record Message(String id, String text, String html, String type, String cid, User user, String parentId,
-        boolean showInChannel, String quotedMessageId, List<JsonNode> attachments, List<User> mentionedUsers,
+public record Message(@Nullable String id, String text, @Nullable String html, @Nullable String type,
+        @Nullable String cid, @Nullable User user, @Nullable String parentId,
+        boolean showInChannel, @Nullable String quotedMessageId, List<JsonNode> attachments, List<User> mentionedUsers,
         List<Reaction> latestReactions, List<Reaction> ownReactions, Map<String, Integer> reactionCounts,
-        Map<String, Integer> reactionScores, int replyCount, boolean silent, boolean pinned, Instant pinnedAt,
-        Instant createdAt, Instant updatedAt, Instant deletedAt, Map<String, JsonNode> custom) {
+        Map<String, Integer> reactionScores, int replyCount, boolean silent, boolean pinned, @Nullable Instant pinnedAt,
+        @Nullable Instant createdAt, @Nullable Instant updatedAt, @Nullable Instant deletedAt,
+        Map<String, JsonNode> custom) {
 
     private static final Set<String> TYPED = Set.of("id", "text", "html", "type", "cid", "user", "parent_id",
             "show_in_channel", "quoted_message_id", "attachments", "mentioned_users", "latest_reactions",
@@ -110,7 +113,7 @@ public record Message(String id, String text, String html, String type, String c
     public static Message fromJson(JsonNode node) {
         Wire.requireObject(node, "message");
         String o = "message";
-        return new Message(Wire.requiredText(node, o, "id"), Wire.text(node, o, "text"), Wire.text(node, o, "html"),
+        return new Message(Wire.requiredText(node, o, "id"), Wire.text(node, o, "text", ""), Wire.text(node, o, "html"),
                 Wire.text(node, o, "type"), Wire.text(node, o, "cid"), Wire.user(node, "user"),
                 Wire.text(node, o, "parent_id"), Wire.bool(node, o, "show_in_channel", false),
                 Wire.text(node, o, "quoted_message_id"), Wire.list(node, o, "attachments", n -> n),
@@ -156,11 +159,11 @@ public record Message(String id, String text, String html, String type, String c
 
     /** Builds a {@link Message} to send; every setter returns the builder. */
     public static final class Builder {
-        private String id;
+        private @Nullable String id;
         private String text = "";
-        private String parentId;
+        private @Nullable String parentId;
         private boolean showInChannel;
-        private String quotedMessageId;
+        private @Nullable String quotedMessageId;
         private List<JsonNode> attachments = new ArrayList<>();
         private List<String> mentionedUserIds = new ArrayList<>();
         private boolean silent;
@@ -170,13 +173,13 @@ public record Message(String id, String text, String html, String type, String c
         private Builder() {}
 
         /** The id; left unset, {@link Channel#sendMessage} generates a UUID. At most 255 chars, no {@code ,} or {@code %}. */
-        public Builder id(String v) { id = v; return this; }
-        public Builder text(String v) { text = v == null ? "" : v; return this; }
+        public Builder id(@Nullable String v) { id = v; return this; }
+        public Builder text(@Nullable String v) { text = v == null ? "" : v; return this; }
         /** Makes the message a reply in the thread of {@code v}. */
-        public Builder parentId(String v) { parentId = v; return this; }
+        public Builder parentId(@Nullable String v) { parentId = v; return this; }
         /** A thread reply that also appears in the channel. */
         public Builder showInChannel(boolean v) { showInChannel = v; return this; }
-        public Builder quotedMessageId(String v) { quotedMessageId = v; return this; }
+        public Builder quotedMessageId(@Nullable String v) { quotedMessageId = v; return this; }
         /** Adds one attachment (§6.4), for example {@code {"type":"image","image_url":"https://..."}}. */
         public Builder attachment(JsonNode v) { attachments.add(v.deepCopy()); return this; }
         public Builder mentionedUserIds(List<String> v) { mentionedUserIds = new ArrayList<>(v); return this; }
@@ -188,7 +191,8 @@ public record Message(String id, String text, String html, String type, String c
         public Message build() {
             List<User> mentioned = mentionedUserIds.stream().map(uid -> User.builder(uid).build()).toList();
             return new Message(id, text, null, null, null, null, parentId, showInChannel, quotedMessageId, attachments,
-                    mentioned, null, null, null, null, 0, silent, pinned, null, null, null, null, custom);
+                    mentioned, List.of(), List.of(), Map.of(), Map.of(), 0, silent, pinned, null, null, null, null,
+                    custom);
         }
     }
 }

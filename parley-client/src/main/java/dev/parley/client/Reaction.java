@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A reaction to a message (PROTOCOL.md §6.5). Immutable.
@@ -25,8 +26,8 @@ import java.util.Set;
  * @param updatedAt when it last changed, or null before it is sent
  * @param custom every other key ({@code emoji_code}, custom data), flattened on the wire
  */
-public record Reaction(String type, String messageId, String userId, User user, int score, Instant createdAt,
-        Instant updatedAt, Map<String, JsonNode> custom) {
+public record Reaction(String type, @Nullable String messageId, @Nullable String userId, @Nullable User user,
+        int score, @Nullable Instant createdAt, @Nullable Instant updatedAt, Map<String, JsonNode> custom) {
     private static final Set<String> TYPED = Set.of("type", "message_id", "user_id", "user", "score", "created_at",
             "updated_at");
 

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One user's read position in a channel (PROTOCOL.md §6.6). Immutable.
@@ -21,7 +22,7 @@ import java.util.Set;
  * @param lastReadMessageId the newest message the user has read, or null
  * @param custom every other key (delivery receipts...)
  */
-public record Read(User user, Instant lastRead, int unreadMessages, String lastReadMessageId,
+public record Read(User user, @Nullable Instant lastRead, int unreadMessages, @Nullable String lastReadMessageId,
         Map<String, JsonNode> custom) {
     private static final Set<String> TYPED = Set.of("user", "last_read", "unread_messages", "last_read_message_id");
 

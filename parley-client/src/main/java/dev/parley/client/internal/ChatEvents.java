@@ -19,6 +19,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The typed views of the channel events of PROTOCOL.md §8.3. An event missing a field its view needs
@@ -32,7 +33,7 @@ final class ChatEvents {
      *
      * @throws ChatException when a typed field has the wrong JSON type
      */
-    static Event parse(String type, Instant at, ObjectNode raw) {
+    static @Nullable Event parse(String type, Instant at, ObjectNode raw) {
         String cid = cid(raw);
         return switch (type) {
             case EventType.MESSAGE_NEW, EventType.MESSAGE_UPDATED, EventType.MESSAGE_DELETED,
@@ -68,13 +69,13 @@ final class ChatEvents {
         };
     }
 
-    private static Event member(String type, String cid, Instant at, ObjectNode raw) {
+    private static @Nullable Event member(String type, @Nullable String cid, Instant at, ObjectNode raw) {
         Optional<Member> member = has(raw, "member") ? Optional.of(Member.fromJson(raw.get("member"))) : Optional.empty();
         User user = user(raw).or(() -> member.map(Member::user)).orElse(null);
         return cid == null || user == null ? null : new MemberEvent(type, cid, member, user, at, raw);
     }
 
-    private static Event channel(String type, String cid, Instant at, ObjectNode raw) {
+    private static @Nullable Event channel(String type, @Nullable String cid, Instant at, ObjectNode raw) {
         Optional<ChannelData> channel = has(raw, "channel")
                 ? Optional.of(ChannelData.fromJson(raw.get("channel")))
                 : Optional.empty();
@@ -88,7 +89,7 @@ final class ChatEvents {
                 Wire.bool(raw, "event", "clear_history", false), at, raw);
     }
 
-    private static String cid(ObjectNode raw) {
+    private static @Nullable String cid(ObjectNode raw) {
         JsonNode cid = raw.get("cid");
         if (cid != null && cid.isTextual() && !cid.asText().equals("*")) {
             return cid.asText();
