@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The coordinator of {@code ./parley bench}: for each target in turn starts the server, starts worker
@@ -323,7 +324,7 @@ public final class Bench {
         private final ProcSampler proc;
         private volatile long max;
         private volatile boolean running = true;
-        private Thread thread;
+        private @Nullable Thread thread;
 
         Sampler(ProcSampler proc) {
             this.proc = proc;

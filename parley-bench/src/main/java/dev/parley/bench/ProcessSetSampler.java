@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiPredicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The CPU time (user plus system, from {@code /proc/<pid>/stat}) that a set of processes spends over a
@@ -34,7 +35,7 @@ final class ProcessSetSampler {
     private final Map<Key, Boolean> byCmdline = new HashMap<>();
     private final Window window = new Window();
     private volatile boolean running;
-    private Thread thread;
+    private @Nullable Thread thread;
 
     /**
      * @param matches whether a process belongs to the set, given its {@code comm} and its {@code cmdline}
@@ -158,7 +159,7 @@ final class ProcessSetSampler {
         synchronized long ticks() {
             long sum = 0;
             for (Map.Entry<Key, Long> e : last.entrySet()) {
-                sum += Math.max(0, e.getValue() - first.get(e.getKey()));
+                sum += Math.max(0, e.getValue() - first.getOrDefault(e.getKey(), 0L));
             }
             return sum;
         }

@@ -41,10 +41,10 @@ final class Report {
         if (targets.isEmpty()) {
             return b.toString();
         }
-        for (String figure : m.get(targets.get(0)).figures().keySet()) {
+        for (String figure : measure(m, targets.get(0)).figures().keySet()) {
             b.append("| ").append(figure).append(" |");
             for (String t : targets) {
-                b.append(' ').append(fmt(m.get(t).figures().getOrDefault(figure, Double.NaN))).append(" |");
+                b.append(' ').append(fmt(measure(m, t).figures().getOrDefault(figure, Double.NaN))).append(" |");
             }
             if (vsFloor) {
                 b.append(' ').append(ratio(m, figure, "floor")).append(" |");
@@ -57,9 +57,17 @@ final class Report {
         return b.toString();
     }
 
+    private static Measure measure(Map<String, Measure> m, String target) {
+        Measure v = m.get(target);
+        if (v == null) {
+            throw new IllegalStateException("no measurement of " + target);
+        }
+        return v;
+    }
+
     private static String ratio(Map<String, Measure> m, String figure, String other) {
-        double a = m.get("parley").figures().getOrDefault(figure, Double.NaN);
-        double o = m.get(other).figures().getOrDefault(figure, Double.NaN);
+        double a = measure(m, "parley").figures().getOrDefault(figure, Double.NaN);
+        double o = measure(m, other).figures().getOrDefault(figure, Double.NaN);
         return o == 0 || Double.isNaN(a) || Double.isNaN(o) ? "-" : String.format(Locale.ROOT, "%.2f×", a / o);
     }
 

@@ -22,23 +22,32 @@ import java.util.Map;
 public final class Worker {
     private Worker() {}
 
+    /** The value of the {@code name=value} argument {@code name}. */
+    private static String arg(Map<String, String> a, String name) {
+        String v = a.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("missing argument: " + name + "=...");
+        }
+        return v;
+    }
+
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>();
         for (String arg : args) {
             int eq = arg.indexOf('=');
             a.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
-        Dialect dialect = a.get("target").equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(a.get("apiKey"));
-        Plan plan = new Plan(Workload.parse(a.get("workload")), a.get("prefix"), Integer.parseInt(a.get("from")),
-                Integer.parseInt(a.get("to")), Integer.parseInt(a.get("rate")), Integer.parseInt(a.get("inflight")),
-                Integer.parseInt(a.get("groupSize")), Double.parseDouble(a.get("slow")), Integer.parseInt(a.get("seconds")),
-                Integer.parseInt(a.get("flood")), Integer.parseInt(a.get("warmup")),
-                Boolean.parseBoolean(a.get("watch")));
-        List<String> sources = Arrays.asList(a.get("sources").split(","));
+        Dialect dialect = arg(a, "target").equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(arg(a, "apiKey"));
+        Plan plan = new Plan(Workload.parse(arg(a, "workload")), arg(a, "prefix"), Integer.parseInt(arg(a, "from")),
+                Integer.parseInt(arg(a, "to")), Integer.parseInt(arg(a, "rate")), Integer.parseInt(arg(a, "inflight")),
+                Integer.parseInt(arg(a, "groupSize")), Double.parseDouble(arg(a, "slow")), Integer.parseInt(arg(a, "seconds")),
+                Integer.parseInt(arg(a, "flood")), Integer.parseInt(arg(a, "warmup")),
+                Boolean.parseBoolean(arg(a, "watch")));
+        List<String> sources = Arrays.asList(arg(a, "sources").split(","));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Generator gen = new Generator(dialect, a.get("host"), Integer.parseInt(a.get("port")), sources,
-                a.get("apiKey"), Integer.parseInt(a.get("heartbeat")), 1, c -> plan.slow(index(c.userId())));
-                WorkerTask task = new WorkerTask(gen, plan, a.get("secret"))) {
+        try (Generator gen = new Generator(dialect, arg(a, "host"), Integer.parseInt(arg(a, "port")), sources,
+                arg(a, "apiKey"), Integer.parseInt(arg(a, "heartbeat")), 1, c -> plan.slow(index(c.userId())));
+                WorkerTask task = new WorkerTask(gen, plan, arg(a, "secret"))) {
             task.setup();
             System.out.println("READY " + task.result().toJson());
             System.out.flush();

@@ -1,6 +1,7 @@
 package dev.parley.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link Channel#watch(ChannelQueryOptions)} and {@link Channel#query(ChannelQueryOptions)} ask for
@@ -17,7 +18,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param watcherLimit watchers to return, 0 for none
  * @param presence subscribe the connection to the members' presence (forced off without a connection)
  */
-public record ChannelQueryOptions(int messageLimit, String idLt, String idGt, String idAround, int memberLimit,
+public record ChannelQueryOptions(int messageLimit, @Nullable String idLt, @Nullable String idGt,
+        @Nullable String idAround, int memberLimit,
         int memberOffset, int watcherLimit, boolean presence) {
 
     public ChannelQueryOptions {
@@ -89,7 +91,7 @@ public record ChannelQueryOptions(int messageLimit, String idLt, String idGt, St
         }
     }
 
-    private static void putIf(ObjectNode o, String key, String value) {
+    private static void putIf(ObjectNode o, String key, @Nullable String value) {
         if (value != null) {
             o.put(key, value);
         }

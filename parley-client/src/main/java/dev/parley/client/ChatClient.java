@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class ChatClient implements AutoCloseable {
     public static final String USER_AGENT = "parley-java-client-0.1.0";
 
     private static final Object SINGLETON_LOCK = new Object();
-    private static ChatClient singleton;
+    private static @Nullable ChatClient singleton;
 
     private final ClientCore core;
     private final LeakWatcher.Watch leakWatch;
@@ -382,7 +383,7 @@ public final class ChatClient implements AutoCloseable {
         return ctx.send(new RestClient.Call("GET", "/unread", null, null)).thenApply(UnreadCounts::fromJson);
     }
 
-    private CompletableFuture<Message> messageCall(String method, String messageId, ObjectNode body,
+    private CompletableFuture<Message> messageCall(String method, String messageId, @Nullable ObjectNode body,
             Map<String, String> query) {
         requireNonNull(messageId, "messageId");
         ChannelContext ctx = core.channelContext();
@@ -454,7 +455,7 @@ public final class ChatClient implements AutoCloseable {
     public static final class Builder {
         private final String apiKey;
         private String baseUrl = "http://localhost:8080";
-        private String secret;
+        private @Nullable String secret;
         private Duration timeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(15);
         private Duration heartbeatInterval = Duration.ofSeconds(25);
@@ -463,7 +464,7 @@ public final class ChatClient implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(1);
         private boolean allowServerSideConnect;
         private boolean recoverStateOnReconnect = true;
-        private Executor callbackExecutor;
+        private @Nullable Executor callbackExecutor;
         private Logger logger = LoggerFactory.getLogger(ChatClient.class);
 
         private Builder(String apiKey) {

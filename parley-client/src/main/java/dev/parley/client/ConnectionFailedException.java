@@ -1,5 +1,7 @@
 package dev.parley.client;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The socket could not be established within the connect budget (transport failures only: refused
  * connections, timeouts, closes before the first frame), or the server ended an open session with a
@@ -8,7 +10,7 @@ package dev.parley.client;
 public final class ConnectionFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public ConnectionFailedException(String message, Throwable cause) {
+    public ConnectionFailedException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -2,6 +2,7 @@ package dev.parley.client;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A page of messages by id (PROTOCOL.md §9.7), for {@link Channel#getReplies}. Pages come back ascending
@@ -11,7 +12,7 @@ import java.util.Map;
  * @param idLt messages older than this id, or null
  * @param idGt messages newer than this id, or null
  */
-public record MessagePagination(int limit, String idLt, String idGt) {
+public record MessagePagination(int limit, @Nullable String idLt, @Nullable String idGt) {
     public MessagePagination {
         ChannelQueryOptions.nonNegative(limit, "limit");
     }

@@ -4,6 +4,7 @@ import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A read-state change (PROTOCOL.md §7.8, §8.3): {@code message.read} (to watchers),
@@ -19,7 +20,7 @@ import java.util.Optional;
  * @param totalUnreadCount the same counter under its older name
  * @param unreadChannels channels with unread messages
  */
-public record ReadEvent(String type, String cid, Optional<User> user, Optional<String> lastReadMessageId,
+public record ReadEvent(String type, @Nullable String cid, Optional<User> user, Optional<String> lastReadMessageId,
         int unreadMessages, int unreadCount, int totalUnreadCount, int unreadChannels, Instant createdAt,
         JsonObject raw) implements Event {
     @Override

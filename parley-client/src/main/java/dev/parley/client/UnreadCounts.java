@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.client.internal.Wire;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The connected user's unread counters, {@code GET /unread} (PROTOCOL.md §7.17). Immutable.
@@ -24,7 +25,7 @@ public record UnreadCounts(int totalUnreadCount, int totalUnreadThreadsCount, Li
      * @param unreadCount unread messages in it
      * @param lastRead when the user last read it, or null
      */
-    public record ChannelUnread(String cid, int unreadCount, Instant lastRead) {}
+    public record ChannelUnread(String cid, int unreadCount, @Nullable Instant lastRead) {}
 
     /** Reads the answer of {@code GET /unread}. */
     static UnreadCounts fromJson(JsonNode node) {

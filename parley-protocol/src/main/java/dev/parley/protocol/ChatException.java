@@ -3,6 +3,7 @@ package dev.parley.protocol;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An error that is reported to a client in the protocol's error envelope (PROTOCOL.md §10.1).
@@ -29,7 +30,7 @@ public class ChatException extends RuntimeException {
      * table's default.
      */
     public ChatException(
-            ErrorCode errorCode, int statusCode, String message, Map<String, String> exceptionFields, Throwable cause) {
+            ErrorCode errorCode, int statusCode, String message, Map<String, String> exceptionFields, @Nullable Throwable cause) {
         super(requireNonNull(message, "message"), cause);
         this.errorCode = requireNonNull(errorCode, "errorCode");
         this.statusCode = statusCode;

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HS256 JSON Web Tokens as Stream's SDKs make them.
@@ -76,7 +77,8 @@ public final class Jwt {
     }
 
     /** A user token for {@code userId}; {@code expiresAt} and {@code issuedAt} may be null. */
-    public static String userToken(String secret, String userId, Instant expiresAt, Instant issuedAt) {
+    public static String userToken(
+            String secret, String userId, @Nullable Instant expiresAt, @Nullable Instant issuedAt) {
         requireNonNull(userId, "userId");
         var claims = new java.util.LinkedHashMap<String, Object>();
         claims.put("user_id", userId);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.JsonValue.JsonObject;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The connected user as the server shows it to themself: the {@code me} object of the first
@@ -63,7 +64,7 @@ public record OwnUser(
                 node.path("unread_count").asInt(0),
                 node.path("unread_channels").asInt(0),
                 node.path("unread_threads").asInt(0),
-                User.strings(node, "blocked_user_ids"));
+                Objects.requireNonNullElse(User.strings(node, "blocked_user_ids"), List.of()));
     }
 
     /** The own user as sent on the wire: the user's fields plus the per-reader ones. */

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
 
 /** RFC 3339 timestamps as the protocol writes them: UTC, {@code Z} suffix, microsecond precision. */
 public final class Timestamps {
@@ -15,12 +16,12 @@ public final class Timestamps {
     private Timestamps() {}
 
     /** Formats an instant, truncated to microseconds; {@code null} stays {@code null}. */
-    public static String format(Instant instant) {
+    public static @Nullable String format(@Nullable Instant instant) {
         return instant == null ? null : FORMAT.format(instant);
     }
 
     /** Truncates to the precision that the protocol and both stores keep. */
-    public static Instant truncate(Instant instant) {
+    public static @Nullable Instant truncate(@Nullable Instant instant) {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS);
     }
 
@@ -39,7 +40,7 @@ public final class Timestamps {
     public static Instant parse(String text, String field) {
         Instant at;
         try {
-            at = truncate(OffsetDateTime.parse(text).toInstant());
+            at = OffsetDateTime.parse(text).toInstant().truncatedTo(ChronoUnit.MICROS);
         } catch (DateTimeParseException | NullPointerException e) {
             throw ChatException.input(field + ": '" + shorten(text) + "' is not an RFC 3339 timestamp");
         }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A chat user as the protocol shows it (PROTOCOL.md §6.1).
@@ -25,17 +26,17 @@ public record User(
         String id,
         String role,
         List<String> teams,
-        Instant createdAt,
-        Instant updatedAt,
-        Instant lastActive,
+        @Nullable Instant createdAt,
+        @Nullable Instant updatedAt,
+        @Nullable Instant lastActive,
         boolean online,
         boolean invisible,
         boolean banned,
-        Instant banExpires,
+        @Nullable Instant banExpires,
         boolean shadowBanned,
-        Instant deactivatedAt,
-        Instant deletedAt,
-        Instant revokeTokensIssuedBefore,
+        @Nullable Instant deactivatedAt,
+        @Nullable Instant deletedAt,
+        @Nullable Instant revokeTokensIssuedBefore,
         Map<String, JsonNode> custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
@@ -80,7 +81,7 @@ public record User(
     }
 
     /** The display name, or null. */
-    public String name() {
+    public @Nullable String name() {
         JsonNode n = custom.get("name");
         return n == null || n.isNull() ? null : n.asText();
     }
@@ -131,7 +132,7 @@ public record User(
         if (node == null || !node.isObject()) {
             throw ChatException.input("user must be a JSON object");
         }
-        String id = text(node, "id", true);
+        String id = requireNonNull(text(node, "id", true), "id"); // required: text throws when absent
         Builder b = builder(id)
                 .role(text(node, "role", false))
                 .teams(strings(node, "teams"))
@@ -162,7 +163,7 @@ public record User(
         return custom;
     }
 
-    static String text(JsonNode node, String field, boolean required) {
+    static @Nullable String text(JsonNode node, String field, boolean required) {
         JsonNode n = node.get(field);
         if (n == null || n.isNull()) {
             if (required) {
@@ -187,7 +188,7 @@ public record User(
         return n.asBoolean();
     }
 
-    static Instant time(JsonNode node, String field) {
+    static @Nullable Instant time(JsonNode node, String field) {
         JsonNode n = node.get(field);
         if (n == null || n.isNull()) {
             return null;
@@ -198,7 +199,7 @@ public record User(
         return Timestamps.parse(n.asText(), "user." + field);
     }
 
-    static List<String> strings(JsonNode node, String field) {
+    static @Nullable List<String> strings(JsonNode node, String field) {
         JsonNode n = node.get(field);
         if (n == null || n.isNull()) {
             return null;
@@ -216,7 +217,7 @@ public record User(
         return out;
     }
 
-    private static void putTime(ObjectNode o, String field, Instant t) {
+    private static void putTime(ObjectNode o, String field, @Nullable Instant t) {
         if (t != null) {
             o.put(field, Timestamps.format(t));
         }
@@ -225,19 +226,19 @@ public record User(
     /** Builds a {@link User}; every setter returns the builder. */
     public static final class Builder {
         private final String id;
-        private String role;
-        private List<String> teams;
-        private Instant createdAt;
-        private Instant updatedAt;
-        private Instant lastActive;
+        private String role = DEFAULT_ROLE;
+        private List<String> teams = List.of();
+        private @Nullable Instant createdAt;
+        private @Nullable Instant updatedAt;
+        private @Nullable Instant lastActive;
         private boolean online;
         private boolean invisible;
         private boolean banned;
-        private Instant banExpires;
+        private @Nullable Instant banExpires;
         private boolean shadowBanned;
-        private Instant deactivatedAt;
-        private Instant deletedAt;
-        private Instant revokeTokensIssuedBefore;
+        private @Nullable Instant deactivatedAt;
+        private @Nullable Instant deletedAt;
+        private @Nullable Instant revokeTokensIssuedBefore;
         private Map<String, JsonNode> custom = new LinkedHashMap<>();
 
         private Builder(String id) {
@@ -262,19 +263,19 @@ public record User(
             custom = new LinkedHashMap<>(u.custom);
         }
 
-        public Builder role(String v) { role = v; return this; }
-        public Builder teams(List<String> v) { teams = v; return this; }
-        public Builder createdAt(Instant v) { createdAt = v; return this; }
-        public Builder updatedAt(Instant v) { updatedAt = v; return this; }
-        public Builder lastActive(Instant v) { lastActive = v; return this; }
+        public Builder role(@Nullable String v) { role = v == null ? DEFAULT_ROLE : v; return this; }
+        public Builder teams(@Nullable List<String> v) { teams = v == null ? List.of() : v; return this; }
+        public Builder createdAt(@Nullable Instant v) { createdAt = v; return this; }
+        public Builder updatedAt(@Nullable Instant v) { updatedAt = v; return this; }
+        public Builder lastActive(@Nullable Instant v) { lastActive = v; return this; }
         public Builder online(boolean v) { online = v; return this; }
         public Builder invisible(boolean v) { invisible = v; return this; }
         public Builder banned(boolean v) { banned = v; return this; }
-        public Builder banExpires(Instant v) { banExpires = v; return this; }
+        public Builder banExpires(@Nullable Instant v) { banExpires = v; return this; }
         public Builder shadowBanned(boolean v) { shadowBanned = v; return this; }
-        public Builder deactivatedAt(Instant v) { deactivatedAt = v; return this; }
-        public Builder deletedAt(Instant v) { deletedAt = v; return this; }
-        public Builder revokeTokensIssuedBefore(Instant v) { revokeTokensIssuedBefore = v; return this; }
+        public Builder deactivatedAt(@Nullable Instant v) { deactivatedAt = v; return this; }
+        public Builder deletedAt(@Nullable Instant v) { deletedAt = v; return this; }
+        public Builder revokeTokensIssuedBefore(@Nullable Instant v) { revokeTokensIssuedBefore = v; return this; }
         /** Replaces all custom data. */
         public Builder custom(Map<String, JsonNode> v) { custom = new LinkedHashMap<>(v); return this; }
         /** Sets one custom key. */

@@ -74,7 +74,7 @@ public class FanOutBenchmark {
 
     @Benchmark
     public void channelPublish() {
-        publish(new Audience.Watchers("livestream:big", null), new Frames(frame(), Map.of()));
+        publish(Audience.watchers("livestream:big"), new Frames(frame(), Map.of()));
     }
 
     /** One encode per watching user, as for events whose fields differ per recipient. */
@@ -84,7 +84,7 @@ public class FanOutBenchmark {
         for (String user : channels.watchingUsers("livestream:big")) {
             byUser.put(user, frame());
         }
-        publish(new Audience.Watchers("livestream:big", null), new Frames(frame(), byUser));
+        publish(Audience.watchers("livestream:big"), new Frames(frame(), byUser));
     }
 
     private void publish(Audience audience, Frames frames) {

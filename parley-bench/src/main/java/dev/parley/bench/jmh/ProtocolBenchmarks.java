@@ -37,6 +37,7 @@ public class ProtocolBenchmarks {
     private ObjectNode presence;
 
     @Setup
+    @SuppressWarnings("NullAway") // UserRules.mergeConnect takes null for a new user; not annotated yet
     public void setup() {
         now = Instant.now();
         token = Jwt.userToken(SECRET, "maria", null, now.minusSeconds(5));
@@ -61,6 +62,7 @@ public class ProtocolBenchmarks {
 
     /** The connect merge for a new user. */
     @Benchmark
+    @SuppressWarnings("NullAway") // as in setup()
     public User mergeConnectNewUser() {
         return UserRules.mergeConnect(null, "maria", details, now);
     }

@@ -2,6 +2,7 @@ package dev.parley.bench.load;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one server family expects on the wire: the socket URL, the frames a client sends, and how to read
@@ -21,7 +22,7 @@ public sealed interface Dialect {
     String socketPath(String userId, String token);
 
     /** The frame to send once the WebSocket is open, or null when the server speaks first. */
-    String hello(String userId, String token);
+    @Nullable String hello(String userId, String token);
 
     /** Whether the first frame accepts the connection; false for a refusal. */
     boolean accepted(String firstFrame);
@@ -33,10 +34,10 @@ public sealed interface Dialect {
     String heartbeat(String userId, int seq);
 
     /** A frame that watches a channel over the socket, or null when watching goes through REST. */
-    String subscribeFrame(String channel, int seq);
+    @Nullable String subscribeFrame(String channel, int seq);
 
     /** A frame that publishes over the socket, or null when sending goes through REST. */
-    String publishFrame(String channel, String text, int seq);
+    @Nullable String publishFrame(String channel, String text, int seq);
 
     /** Stream Chat's protocol, as the JS SDK speaks it. */
     record Stream(String apiKey) implements Dialect {
@@ -49,7 +50,7 @@ public sealed interface Dialect {
         }
 
         @Override
-        public String hello(String userId, String token) {
+        public @Nullable String hello(String userId, String token) {
             return null;
         }
 
@@ -69,12 +70,12 @@ public sealed interface Dialect {
         }
 
         @Override
-        public String subscribeFrame(String channel, int seq) {
+        public @Nullable String subscribeFrame(String channel, int seq) {
             return null;
         }
 
         @Override
-        public String publishFrame(String channel, String text, int seq) {
+        public @Nullable String publishFrame(String channel, String text, int seq) {
             return null;
         }
     }
@@ -87,7 +88,7 @@ public sealed interface Dialect {
         }
 
         @Override
-        public String hello(String userId, String token) {
+        public @Nullable String hello(String userId, String token) {
             return "{\"id\":1,\"params\":{\"token\":\"" + token + "\"}}";
         }
 
@@ -107,12 +108,12 @@ public sealed interface Dialect {
         }
 
         @Override
-        public String subscribeFrame(String channel, int seq) {
+        public @Nullable String subscribeFrame(String channel, int seq) {
             return "{\"id\":" + seq + ",\"method\":1,\"params\":{\"channel\":\"" + channel + "\"}}";
         }
 
         @Override
-        public String publishFrame(String channel, String text, int seq) {
+        public @Nullable String publishFrame(String channel, String text, int seq) {
             return "{\"id\":" + seq + ",\"method\":3,\"params\":{\"channel\":\"" + channel
                     + "\",\"data\":{\"text\":\"" + text + "\"}}}";
         }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One simulated user's socket: opens the WebSocket, sends the dialect's hello, resolves {@link #ready}
@@ -28,9 +29,10 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
     /** Completes with this client once accepted; fails when refused or closed first. */
     public final CompletableFuture<LoadClient> ready = new CompletableFuture<>();
     private final java.util.Map<Integer, CompletableFuture<String>> replies = new java.util.HashMap<>();
+    @SuppressWarnings("NullAway.Init") // set in channelActive, before any other callback runs
     private Channel channel;
     private String connectionId = "";
-    private ScheduledFuture<?> heartbeats;
+    private @Nullable ScheduledFuture<?> heartbeats;
     private int seq = 1;
     private long heartbeatSentNanos;
     private long floodStartNanos;

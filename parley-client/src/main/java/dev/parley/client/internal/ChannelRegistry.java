@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ChannelStore}s of one session, by cid: two channel objects for the same cid share one store.
@@ -22,20 +23,20 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ChannelRegistry {
     private final Map<String, ChannelStore> byCid = new ConcurrentHashMap<>();
-    private final String ownUserId;
+    private final @Nullable String ownUserId;
 
     /** @param ownUserId the connected user, or null for a server-side client */
-    public ChannelRegistry(String ownUserId) {
+    public ChannelRegistry(@Nullable String ownUserId) {
         this.ownUserId = ownUserId;
     }
 
     /** The store of {@code type:id}, made on first use with {@code data} as get-or-create data. */
-    public ChannelStore open(String type, String id, ObjectNode data) {
+    public ChannelStore open(String type, String id, @Nullable ObjectNode data) {
         return byCid.computeIfAbsent(type + ":" + id, k -> new ChannelStore(type, id, List.of(), data, ownUserId));
     }
 
     /** The store of the distinct channel of these members (§5.7), keyed locally until its id is known. */
-    public ChannelStore openDistinct(String type, List<String> members, ObjectNode data) {
+    public ChannelStore openDistinct(String type, List<String> members, @Nullable ObjectNode data) {
         return byCid.computeIfAbsent(ChannelStore.localKey(type, members),
                 k -> new ChannelStore(type, null, members, data, ownUserId));
     }
@@ -89,7 +90,7 @@ public final class ChannelRegistry {
     }
 
     /** The store of {@code cid}, or null. */
-    public ChannelStore get(String cid) {
+    public @Nullable ChannelStore get(String cid) {
         return byCid.get(cid);
     }
 

@@ -29,7 +29,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local state of one channel for one session (PROTOCOL.md §6.7, §8.3): loaded from query responses,
@@ -49,19 +51,19 @@ public final class ChannelStore {
     private final String type;
     private final List<String> distinctMembers;
     private final ObjectNode data;
-    private final String ownUserId;
-    private String id;
+    private final @Nullable String ownUserId;
+    private @Nullable String id;
     private boolean initialized;
-    private ChannelData channel;
+    private @Nullable ChannelData channel;
     private final List<Message> messages = new ArrayList<>();
     private List<Message> pinned = List.of();
     private final Map<String, Member> members = new LinkedHashMap<>();
-    private Member membership;
+    private @Nullable Member membership;
     private final Map<String, Read> reads = new LinkedHashMap<>();
     private int watcherCount;
     private boolean hidden;
     private final Map<String, Typing> typing = new LinkedHashMap<>();
-    private Instant lastKeystroke;
+    private @Nullable Instant lastKeystroke;
 
     private record Typing(User user, Instant since) {}
 
@@ -71,7 +73,8 @@ public final class ChannelStore {
      * @param data the custom data sent with get-or-create ({@code name}...), possibly empty
      * @param ownUserId the connected user, or null for a server-side client
      */
-    public ChannelStore(String type, String id, List<String> distinctMembers, ObjectNode data, String ownUserId) {
+    public ChannelStore(String type, @Nullable String id, List<String> distinctMembers, @Nullable ObjectNode data,
+            @Nullable String ownUserId) {
         this.type = requireNonNull(type, "type");
         this.id = id;
         this.distinctMembers = List.copyOf(distinctMembers);
@@ -84,7 +87,7 @@ public final class ChannelStore {
     }
 
     /** The id, or null while a distinct channel has not been queried yet. */
-    public synchronized String id() {
+    public synchronized @Nullable String id() {
         return id;
     }
 
@@ -117,7 +120,7 @@ public final class ChannelStore {
     }
 
     /** The user this state is computed for, or null server-side. */
-    public String ownUserId() {
+    public @Nullable String ownUserId() {
         return ownUserId;
     }
 
@@ -196,11 +199,11 @@ public final class ChannelStore {
     }
 
     /** The time of the last {@code typing.start} sent, or null. */
-    public synchronized Instant lastKeystroke() {
+    public synchronized @Nullable Instant lastKeystroke() {
         return lastKeystroke;
     }
 
-    public synchronized void lastKeystroke(Instant at) {
+    public synchronized void lastKeystroke(@Nullable Instant at) {
         lastKeystroke = at;
     }
 
@@ -240,7 +243,7 @@ public final class ChannelStore {
                 } else {
                     replace(m);
                 }
-                pinned = pinned.stream().filter(p -> !p.id().equals(m.id())).toList();
+                pinned = pinned.stream().filter(p -> !Objects.equals(p.id(), m.id())).toList();
             }
             default -> replace(m);
         }
@@ -354,9 +357,9 @@ public final class ChannelStore {
         }
     }
 
-    private Optional<Message> find(String messageId) {
+    private Optional<Message> find(@Nullable String messageId) {
         for (Message m : messages) {
-            if (m.id().equals(messageId)) {
+            if (messageId != null && messageId.equals(m.id())) {
                 return Optional.of(m);
             }
         }

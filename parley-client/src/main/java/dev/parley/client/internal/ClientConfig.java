@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
@@ -28,7 +29,7 @@ import org.slf4j.Logger;
 public record ClientConfig(
         String apiKey,
         String baseUrl,
-        String secret,
+        @Nullable String secret,
         Duration timeout,
         Duration connectTimeout,
         Duration heartbeatInterval,
@@ -37,7 +38,7 @@ public record ClientConfig(
         Duration closeTimeout,
         boolean allowServerSideConnect,
         boolean recoverStateOnReconnect,
-        Executor callbackExecutor,
+        @Nullable Executor callbackExecutor,
         Logger log,
         String userAgent) {
 

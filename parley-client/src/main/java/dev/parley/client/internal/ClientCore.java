@@ -14,10 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything a {@code ChatClient} owns: its threads, HTTP client, listeners and current session.
@@ -34,19 +36,19 @@ public final class ClientCore {
     private final int instance;
     private final ExecutorScheduler scheduler;
     private final ExecutorService io;
-    private final ExecutorService ownCallbacks;
+    private final @Nullable ExecutorService ownCallbacks;
     private final HttpClient http;
     private final RestClient rest;
     private final EventBus bus;
     private final Backoff backoff = new Backoff(RandomGenerator.getDefault());
     private final Socket.Factory sockets;
     private final ConnectionLeakRegistry registry;
-    private Session session;
+    private @Nullable Session session;
     /** The channels of {@link #session}; replaced with it. */
-    private SessionChannels channels;
-    private SessionChannels serverChannels;
+    private @Nullable SessionChannels channels;
+    private @Nullable SessionChannels serverChannels;
     /** The session's connect future as the app sees it: completed on an I/O thread, never the scheduler's. */
-    private CompletableFuture<ConnectResponse> sessionFuture;
+    private @Nullable CompletableFuture<ConnectResponse> sessionFuture;
     private volatile boolean closed;
 
     public ClientCore(ClientConfig config, ConnectionLeakRegistry registry) {
@@ -56,10 +58,15 @@ public final class ClientCore {
         String prefix = ClientThreads.PREFIX + instance + "-";
         this.scheduler = new ExecutorScheduler(prefix + "scheduler", config.log());
         this.io = Executors.newCachedThreadPool(ClientThreads.factory(prefix + "io"));
-        this.ownCallbacks = config.callbackExecutor() == null
-                ? Executors.newSingleThreadExecutor(ClientThreads.factory(prefix + "callbacks"))
-                : null;
-        this.bus = new EventBus(ownCallbacks != null ? ownCallbacks : config.callbackExecutor(), config.log());
+        Executor given = config.callbackExecutor();
+        if (given == null) {
+            ExecutorService own = Executors.newSingleThreadExecutor(ClientThreads.factory(prefix + "callbacks"));
+            this.ownCallbacks = own;
+            this.bus = new EventBus(own, config.log());
+        } else {
+            this.ownCallbacks = null;
+            this.bus = new EventBus(given, config.log());
+        }
         this.http = HttpClient.newBuilder()
                 .executor(io)
                 .connectTimeout(config.timeout())
@@ -87,7 +94,7 @@ public final class ClientCore {
     }
 
     /** The session of the connected (or connecting) user, or null. */
-    public synchronized Session session() {
+    public synchronized @Nullable Session session() {
         return session;
     }
 
@@ -110,7 +117,7 @@ public final class ClientCore {
                         Consecutive calls to connectUser('{}') detected; returning the pending or open \
                         connection instead of opening another socket. Call connectUser once per user, \
                         and disconnectUser() before connecting again.""", user.id());
-                return sessionFuture;
+                return requireNonNull(sessionFuture, "sessionFuture"); // set together with session
             }
             throw new IllegalStateException("Use client.disconnectUser() before trying to connect as a different user."
                     + " (connected: '" + session.user().id() + "', requested: '" + user.id() + "')");

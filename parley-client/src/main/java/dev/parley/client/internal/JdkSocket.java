@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Socket} on {@code java.net.http.WebSocket}. Text fragments are joined into whole messages,
@@ -16,7 +17,7 @@ public final class JdkSocket implements Socket, WebSocket.Listener {
     private final Handler handler;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
-    private volatile WebSocket ws;
+    private volatile @Nullable WebSocket ws;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
 
     private JdkSocket(Handler handler) {
@@ -39,7 +40,7 @@ public final class JdkSocket implements Socket, WebSocket.Listener {
     @Override
     public synchronized CompletableFuture<Void> sendText(String text) {
         CompletableFuture<Void> sent = lastSend.handle((r, e) -> null)
-                .thenCompose(x -> ws.sendText(text, true))
+                .thenCompose(x -> open().sendText(text, true))
                 .thenApply(w -> null);
         lastSend = sent;
         return sent;
@@ -48,7 +49,7 @@ public final class JdkSocket implements Socket, WebSocket.Listener {
     @Override
     public synchronized CompletableFuture<Void> close(int code, String reason, Duration timeout) {
         CompletableFuture<Void> done = lastSend.handle((r, e) -> null)
-                .thenCompose(x -> ws.sendClose(code, reason))
+                .thenCompose(x -> open().sendClose(code, reason))
                 .thenCompose(w -> terminated)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((r, e) -> {
@@ -57,6 +58,14 @@ public final class JdkSocket implements Socket, WebSocket.Listener {
                 });
         lastSend = done;
         return done;
+    }
+
+    private WebSocket open() {
+        WebSocket w = ws;
+        if (w == null) {
+            throw new IllegalStateException("the WebSocket is not open yet");
+        }
+        return w;
     }
 
     @Override
@@ -75,7 +84,7 @@ public final class JdkSocket implements Socket, WebSocket.Listener {
     }
 
     @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+    public @Nullable CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
             String text = partial.toString();
@@ -87,7 +96,7 @@ public final class JdkSocket implements Socket, WebSocket.Listener {
     }
 
     @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    public @Nullable CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
         boolean first = terminated.complete(null);
         if (first) {
             handler.onClosed(statusCode, reason);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * REST calls with the parameters and headers of PROTOCOL.md §1.2: {@code api_key}, and while a user is
@@ -32,7 +33,7 @@ public final class RestClient {
     }
 
     /** One request: method, path below the base URL, extra query parameters, and a body or null. */
-    public record Call(String method, String path, Map<String, String> query, JsonNode body) {
+    public record Call(String method, String path, @Nullable Map<String, String> query, @Nullable JsonNode body) {
         public Call {
             requireNonNull(method, "method");
             requireNonNull(path, "path");
@@ -46,7 +47,7 @@ public final class RestClient {
      *
      * @throws IllegalStateException when there is neither a session nor a secret
      */
-    public CompletableFuture<JsonNode> send(Call call, Session session) {
+    public CompletableFuture<JsonNode> send(Call call, @Nullable Session session) {
         if (session == null) {
             if (config.secret() == null) {
                 throw new IllegalStateException(
@@ -57,7 +58,7 @@ public final class RestClient {
         return session.tokens().token().thenCompose(token -> send(call, session, token, true));
     }
 
-    private CompletableFuture<JsonNode> send(Call call, Session session, String token, boolean mayRetry) {
+    private CompletableFuture<JsonNode> send(Call call, @Nullable Session session, String token, boolean mayRetry) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("api_key", config.apiKey());
         if (session != null) {
@@ -81,7 +82,7 @@ public final class RestClient {
                 .thenApply(RestClient::decode)
                 .exceptionallyCompose(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (mayRetry && cause instanceof ChatApiException api && api.tokenExpired()
+                    if (mayRetry && session != null && cause instanceof ChatApiException api && api.tokenExpired()
                             && session.tokens().hasProvider()) {
                         config.log().debug("{} {}: token expired (code 40); reloading it and retrying once",
                                 call.method(), call.path());
@@ -101,7 +102,7 @@ public final class RestClient {
                 throw new ChatApiException(-1, status, "the response body is not JSON", Map.of(), false);
             }
         }
-        if (status / 100 == 2) {
+        if (status / 100 == 2 && body != null) { // body is null only when it failed to parse, thrown above for 2xx
             return body;
         }
         if (body == null || !body.isObject() || !body.has("code")) {

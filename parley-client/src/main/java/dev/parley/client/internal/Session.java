@@ -17,11 +17,13 @@ import dev.parley.protocol.OwnUser;
 import dev.parley.protocol.User;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One user session, from {@code connectUser} to {@code disconnectUser}: the socket, its heartbeat and
@@ -70,7 +72,7 @@ public final class Session {
     private final CompletableFuture<ConnectResponse> connected = new CompletableFuture<>();
     private final Set<String> watchedChannels = ConcurrentHashMap.newKeySet();
 
-    private Socket socket;
+    private @Nullable Socket socket;
     private int generation;
     private boolean handshakeDone;
     private boolean everConnected;
@@ -78,8 +80,8 @@ public final class Session {
     private boolean offlineScheduled;
     private int failures;
     private int tokenRetries;
-    private String attemptToken;
-    private Instant startedAt;
+    private @Nullable String attemptToken;
+    private @Nullable Instant startedAt;
     private Scheduler.Cancellable heartbeat = Scheduler.Cancellable.NONE;
     private Scheduler.Cancellable watchdog = Scheduler.Cancellable.NONE;
     private Scheduler.Cancellable retry = Scheduler.Cancellable.NONE;
@@ -87,8 +89,8 @@ public final class Session {
 
     private volatile boolean ended;
     private volatile boolean disconnected;
-    private volatile String connectionId;
-    private volatile OwnUser me;
+    private volatile @Nullable String connectionId;
+    private volatile @Nullable OwnUser me;
     private volatile CompletableFuture<String> ready = new CompletableFuture<>();
 
     public Session(User user, TokenManager tokens, String callSite, ClientConfig config, Scheduler scheduler,
@@ -131,12 +133,12 @@ public final class Session {
     }
 
     /** The current connection id, or null while (re)connecting. */
-    public String connectionId() {
+    public @Nullable String connectionId() {
         return connectionId;
     }
 
     /** The own user from the latest handshake, or null before the first. */
-    public OwnUser me() {
+    public @Nullable OwnUser me() {
         return me;
     }
 
@@ -303,9 +305,12 @@ public final class Session {
             return;
         }
         Event event = Events.parse(frame, scheduler.now());
-        if (event instanceof HealthCheckEvent hc) {
-            me = hc.me().orElseGet(() -> me != null ? me : new OwnUser(user, null, null, null, 0, 0, 0, 0, null));
-        }
+        OwnUser previous = me;
+        OwnUser known = previous != null
+                ? previous
+                : new OwnUser(user, List.of(), List.of(), List.of(), 0, 0, 0, 0, List.of());
+        OwnUser own = event instanceof HealthCheckEvent hc ? hc.me().orElse(known) : known;
+        me = own;
         handshakeDone = true;
         connectionId = id;
         failures = 0;
@@ -320,7 +325,7 @@ public final class Session {
         everConnected = true;
         offlineAnnounced = false;
         ready.complete(id);
-        connected.complete(new ConnectResponse(id, me));
+        connected.complete(new ConnectResponse(id, own));
         listener.onEvent(event);
         listener.onEvent(Events.connectionChanged(true, scheduler.now()));
         if (reconnect) {

@@ -9,10 +9,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link ChannelContext} of one session, or of a server-side client with no session. */
 final class SessionChannels implements ChannelContext {
-    private final Session session;
+    private final @Nullable Session session;
     private final RestClient rest;
     private final EventBus bus;
     private final Scheduler clock;
@@ -22,7 +23,7 @@ final class SessionChannels implements ChannelContext {
     private final Set<String> serverWatched = ConcurrentHashMap.newKeySet();
 
     /** @param session the user session, or null for a server-side client without a user */
-    SessionChannels(Session session, ChannelRegistry channels, RestClient rest, EventBus bus, Scheduler clock,
+    SessionChannels(@Nullable Session session, ChannelRegistry channels, RestClient rest, EventBus bus, Scheduler clock,
             Executor io, ClientConfig config) {
         this.session = session;
         this.channels = requireNonNull(channels, "channels");

@@ -9,6 +9,7 @@ import dev.parley.protocol.Jwt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The token of one user session (PROTOCOL.md §2.9, §5.5): a static token, or a {@link TokenProvider}
@@ -19,11 +20,12 @@ public final class TokenManager {
     static final String MISMATCH = "userToken does not have a user_id or is not matching with user.id";
 
     private final String userId;
-    private final TokenProvider provider;
-    private final Executor executor;
-    private CompletableFuture<String> current;
+    private final @Nullable TokenProvider provider;
+    private final @Nullable Executor executor;
+    private @Nullable CompletableFuture<String> current;
 
-    private TokenManager(String userId, TokenProvider provider, Executor executor, String token) {
+    private TokenManager(String userId, @Nullable TokenProvider provider, @Nullable Executor executor,
+            @Nullable String token) {
         this.userId = userId;
         this.provider = provider;
         this.executor = executor;
@@ -69,23 +71,29 @@ public final class TokenManager {
         if (provider == null) {
             return token();
         }
-        if (current != null && !current.isDone()) {
-            return current;
+        CompletableFuture<String> held = current;
+        if (held != null && !held.isDone()) {
+            return held;
         }
         String now = currentOrNull();
-        if (now != null && !now.equals(stale)) {
-            return current;
+        if (held != null && now != null && !now.equals(stale)) {
+            return held;
         }
         current = load();
         return current;
     }
 
     /** The current token if one is loaded, else null. For REST calls made while a load is in flight. */
-    public synchronized String currentOrNull() {
+    public synchronized @Nullable String currentOrNull() {
         return current != null && current.isDone() && !current.isCompletedExceptionally() ? current.join() : null;
     }
 
     private CompletableFuture<String> load() {
+        TokenProvider provider = this.provider;
+        Executor executor = this.executor;
+        if (provider == null || executor == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no token provider to load a token from"));
+        }
         return CompletableFuture.supplyAsync(() -> {
             String token;
             try {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lenient readers for the JSON objects a server sends (PROTOCOL.md §6): a missing or null field gives
@@ -20,7 +21,7 @@ import java.util.function.Function;
 public final class Wire {
     private Wire() {}
 
-    public static String text(JsonNode node, String owner, String field) {
+    public static @Nullable String text(JsonNode node, String owner, String field) {
         JsonNode n = node.get(field);
         if (n == null || n.isNull()) {
             return null;
@@ -29,6 +30,12 @@ public final class Wire {
             throw ChatException.input(owner + "." + field + " must be a string");
         }
         return n.asText();
+    }
+
+    /** The field's text, or {@code defaultValue} when it is missing or null. */
+    public static String text(JsonNode node, String owner, String field, String defaultValue) {
+        String v = text(node, owner, field);
+        return v == null ? defaultValue : v;
     }
 
     public static String requiredText(JsonNode node, String owner, String field) {
@@ -61,7 +68,7 @@ public final class Wire {
         return n.asInt();
     }
 
-    public static Instant time(JsonNode node, String owner, String field) {
+    public static @Nullable Instant time(JsonNode node, String owner, String field) {
         JsonNode n = node.get(field);
         if (n == null || n.isNull()) {
             return null;
@@ -72,7 +79,7 @@ public final class Wire {
         return Timestamps.parse(n.asText(), owner + "." + field);
     }
 
-    public static User user(JsonNode node, String field) {
+    public static @Nullable User user(JsonNode node, String field) {
         JsonNode n = node.get(field);
         return n == null || n.isNull() ? null : User.fromJson(n);
     }

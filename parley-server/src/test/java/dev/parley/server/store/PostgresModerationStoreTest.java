@@ -2,10 +2,12 @@ package dev.parley.server.store;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import dev.parley.server.testing.IntegrationTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Timeout;
 
 /** The moderation and search contract against the PostgreSQL on this machine, in a fresh schema. */
+@IntegrationTest
 @Timeout(value = 60, unit = SECONDS)
 class PostgresModerationStoreTest extends ModerationStoreContractTest {
     static final PostgresTestSchema SCHEMA = new PostgresTestSchema("parley_mod_");

@@ -3,6 +3,7 @@ package dev.parley.server.store;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parley.server.testing.IntegrationTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code test} database on 127.0.0.1:5432 as {@code postgres}), in a schema of its own that is dropped
  * afterwards.
  */
+@IntegrationTest
 @Timeout(value = 60, unit = SECONDS)
 class PostgresStoreTest extends StoreContractTest {
     static final PostgresTestSchema SCHEMA = new PostgresTestSchema("parley_test_");
