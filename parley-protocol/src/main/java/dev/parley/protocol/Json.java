@@ -1,7 +1,9 @@
 package dev.parley.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +40,13 @@ public final class Json {
      */
     public static final int MAX_READ_DEPTH = 256;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * Parsers and generators take their buffers from one pool shared by all threads: the default pool keeps
+     * them per thread, which a server on virtual threads (one per request) never reuses, so every parse and
+     * every encoding allocated fresh buffers (a quarter of the bytes a message send allocated).
+     */
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();

@@ -1,6 +1,8 @@
 package dev.parley.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -17,7 +19,40 @@ public final class Timestamps {
 
     /** Formats an instant, truncated to microseconds; {@code null} stays {@code null}. */
     public static @Nullable String format(@Nullable Instant instant) {
-        return instant == null ? null : FORMAT.format(instant);
+        if (instant == null) {
+            return null;
+        }
+        if (instant.isBefore(MIN) || instant.isAfter(MAX)) {
+            return FORMAT.format(instant);
+        }
+        // Every event and message carries several timestamps: written digit by digit, without the formatter's
+        // field resolution and its garbage.
+        long seconds = instant.getEpochSecond();
+        LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        byte[] b = new byte[27];
+        digits(b, 0, day.getYear(), 4);
+        b[4] = '-';
+        digits(b, 5, day.getMonthValue(), 2);
+        b[7] = '-';
+        digits(b, 8, day.getDayOfMonth(), 2);
+        b[10] = 'T';
+        digits(b, 11, secondOfDay / 3600, 2);
+        b[13] = ':';
+        digits(b, 14, secondOfDay / 60 % 60, 2);
+        b[16] = ':';
+        digits(b, 17, secondOfDay % 60, 2);
+        b[19] = '.';
+        digits(b, 20, instant.getNano() / 1000, 6);
+        b[26] = 'Z';
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void digits(byte[] b, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** Truncates to the precision that the protocol and both stores keep. */

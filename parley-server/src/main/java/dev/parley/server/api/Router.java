@@ -118,16 +118,18 @@ final class Router {
         if (template.length != parts.length) {
             return null;
         }
-        Map<String, String> params = new HashMap<>();
+        // Checked before anything is built: most routes a request is tried against do not match.
+        for (int i = 0; i < template.length; i++) {
+            String t = template[i];
+            if (isParam(t) ? parts[i].isEmpty() : !t.equals(parts[i])) {
+                return null;
+            }
+        }
+        Map<String, String> params = new HashMap<>(4);
         for (int i = 0; i < template.length; i++) {
             String t = template[i];
             if (isParam(t)) {
-                if (parts[i].isEmpty()) {
-                    return null;
-                }
                 params.put(t.substring(1, t.length() - 1), parts[i]);
-            } else if (!t.equals(parts[i])) {
-                return null;
             }
         }
         return params;
