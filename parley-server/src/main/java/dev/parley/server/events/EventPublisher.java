@@ -152,24 +152,11 @@ public final class EventPublisher {
 
     private static <K> Frames encodeVariants(ObjectNode body, OutboundEvent.Variants<K> v) {
         Function<K, ByteBuf> encode;
-        ByteBuf shared = null;
         if (v.appended() != null) {
+            // The body is encoded once; each variant is a copy of its bytes with the variant's fields added (one
+            // array per variant: a composite buffer would be copied again for every socket by the encoder).
             byte[] base = Json.writeBytes(body);
-            // Every variant shares the body's bytes but its closing brace, and adds only its own fields.
-            ByteBuf prefix = Unpooled.wrappedBuffer(base, 0, base.length - 1);
-            shared = prefix;
-            boolean emptyBody = base.length <= 2;
-            encode = k -> {
-                byte[] fields = Json.writeBytes(v.appended().apply(k));
-                if (fields.length <= 2) {
-                    return Unpooled.wrappedBuffer(base);
-                }
-                if (emptyBody) {
-                    return Unpooled.wrappedBuffer(prefix.retainedSlice(), Unpooled.wrappedBuffer(fields, 1, fields.length - 1));
-                }
-                fields[0] = ','; // {"a":1} becomes ,"a":1} after the body's last member
-                return Unpooled.wrappedBuffer(prefix.retainedSlice(), Unpooled.wrappedBuffer(fields));
-            };
+            encode = k -> Unpooled.wrappedBuffer(appended(base, Json.writeBytes(v.appended().apply(k))));
         } else {
             encode = k -> frame(v.build().apply(k));
         }
@@ -182,10 +169,6 @@ public final class EventPublisher {
         } catch (RuntimeException e) {
             byKey.values().forEach(ByteBuf::release);
             throw e;
-        } finally {
-            if (shared != null) {
-                shared.release();
-            }
         }
     }
 

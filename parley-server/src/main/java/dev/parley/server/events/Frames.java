@@ -3,6 +3,7 @@ package dev.parley.server.events;
 import io.netty.buffer.ByteBuf;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -14,10 +15,14 @@ import java.util.Set;
  * <p>Owns one reference of each distinct buffer; {@link #release} drops them. Recipients get
  * {@code retainedDuplicate()}s.
  */
-public record Frames(ByteBuf common, Map<String, ByteBuf> byUser) {
+public record Frames(ByteBuf common, Map<String, ByteBuf> byUser, List<ByteBuf> distinct) {
 
     public Frames {
         byUser = Map.copyOf(byUser);
+    }
+
+    public Frames(ByteBuf common, Map<String, ByteBuf> byUser) {
+        this(common, byUser, distinct(common, byUser));
     }
 
     static Frames of(ByteBuf frame) {
@@ -32,21 +37,21 @@ public record Frames(ByteBuf common, Map<String, ByteBuf> byUser) {
 
     /** Takes one more reference of every distinct buffer, for a holder that will {@link #release} it. */
     public void retain() {
-        distinct().forEach(ByteBuf::retain);
+        distinct.forEach(ByteBuf::retain);
     }
 
     /** Releases one reference of every distinct buffer. */
     public void release() {
-        distinct().forEach(ByteBuf::release);
+        distinct.forEach(ByteBuf::release);
     }
 
-    private Set<ByteBuf> distinct() {
+    private static List<ByteBuf> distinct(ByteBuf common, Map<String, ByteBuf> byUser) {
         if (byUser.isEmpty()) {
-            return Set.of(common);
+            return List.of(common);
         }
         Set<ByteBuf> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
         distinct.add(common);
         distinct.addAll(byUser.values());
-        return distinct;
+        return List.copyOf(distinct);
     }
 }

@@ -193,8 +193,7 @@ public final class MessageService {
         boolean counts = inChannel && !doc.path("silent").asBoolean() && !"system".equals(doc.path("type").asText());
         ChannelRow after = counts ? ch.withMessageAt(now) : ch;
         // A new message has no reactions: every reader sees the same view, the author's as much as the watchers'.
-        ObjectNode message = doc.deepCopy();
-        message.set("user", actor.user().toJson());
+        ObjectNode message = doc.deepCopy(); // its user is the author's, set by the skeleton
         message.set("own_reactions", Json.array());
         OutboundEvent event = messageNew(after, row, actor.user(), message);
         if (!writer.append(new MessageAppend(row, parent, counts, EventPublisher.storedWith(event, now)))) {
@@ -276,7 +275,7 @@ public final class MessageService {
         ObjectNode base = ChannelViews.event(EventType.MESSAGE_NEW.wireName(), ch, row.createdAt());
         base.set("message", message);
         base.put("message_id", row.id());
-        base.set("user", author.toJson());
+        base.set("user", message.get("user")); // the same author object, shared: nothing changes it
         base.put("watcher_count", core.hub().watcherCount(ch.cid()));
         base.put("channel_member_count", ch.memberCount());
         if (row.parentId() != null) {
@@ -313,7 +312,7 @@ public final class MessageService {
         if (thread) {
             n.put("parent_id", row.parentId());
         }
-        n.set("user", author.toJson());
+        n.set("user", message.get("user"));
         core.events().publish(OutboundEvent.of(n, audience).withVariants(
                 OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
     }

@@ -63,6 +63,8 @@ public final class SqliteStore extends JdbcStore {
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
         config.enforceForeignKeys(true);
+        // The driver otherwise asks for the new row id after every INSERT; nothing here reads it.
+        config.setGetGeneratedKeys(false);
         if (writer) {
             config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         }
