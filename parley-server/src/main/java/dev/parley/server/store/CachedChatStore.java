@@ -26,10 +26,14 @@ import java.util.function.BiFunction;
 
 /**
  * The {@link ChatStore} with what the send path reads on every message kept in memory while hot: each
- * channel's {@link Roster} (members' roles, unread counts, mutes; bans) and each user's unread totals. The
- * database stays the truth; this class holds every rule that keeps the memory equal to it, one per write:
+ * channel's row, each channel's {@link Roster} (members' roles, unread counts, mutes; bans) and each user's
+ * unread totals. The database stays the truth; this class holds every rule that keeps the memory equal to
+ * it, one per write:
  *
  * <ul>
+ *   <li>a channel's row: a message that counts moves its {@code last_message_at} and {@code message_count} as
+ *       the database does; creating, updating, deleting or truncating the channel, or changing its members,
+ *       drops it;
  *   <li>a message that counts as unread: the channel's roster and the members' totals take the increments
  *       the database applies (the author's count drops to 0, each member who does not mute the author or the
  *       channel gains one); a message that does not count changes neither;
@@ -48,10 +52,13 @@ import java.util.function.BiFunction;
 final class CachedChatStore implements ChatStore {
     static final int MAX_ROSTERS = 20_000;
     static final int MAX_TOTALS = 200_000;
+    static final int MAX_CHANNELS = 50_000;
 
     private final ChatStore db;
     private final HotCache<String, Roster> rosters = new HotCache<>(MAX_ROSTERS);
     private final HotCache<String, UnreadTotals> totals = new HotCache<>(MAX_TOTALS);
+    /** Channel rows; their {@code custom} documents are shared with every reader, who must not change them. */
+    private final HotCache<String, ChannelRow> channels = new HotCache<>(MAX_CHANNELS);
 
     CachedChatStore(ChatStore db) {
         this.db = requireNonNull(db, "db");
@@ -91,7 +98,8 @@ final class CachedChatStore implements ChatStore {
     }
 
     /** A counted message's change, begun before the commit and applied after it. */
-    private record Pending(MessageRow message, Roster roster, long rosterToken, Map<String, Long> userTokens) {}
+    private record Pending(MessageRow message, Roster roster, long rosterToken, long channelToken,
+            Map<String, Long> userTokens) {}
 
     @Override
     public List<Boolean> appendMessages(List<MessageAppend> batch) {
@@ -101,11 +109,12 @@ final class CachedChatStore implements ChatStore {
                 String cid = a.message().cid();
                 Roster r = rosters.peek(cid);
                 long token = rosters.begin(cid);
+                long channelToken = channels.begin(cid);
                 Map<String, Long> users = new HashMap<>();
                 if (r != null) {
                     r.members().keySet().forEach(u -> users.put(u, totals.begin(u)));
                 }
-                pending.add(new Pending(a.message(), r, token, users));
+                pending.add(new Pending(a.message(), r, token, channelToken, users));
             }
         }
         List<Boolean> out;
@@ -114,6 +123,7 @@ final class CachedChatStore implements ChatStore {
         } catch (RuntimeException e) {
             pending.forEach(p -> {
                 rosters.end(p.message().cid(), p.rosterToken(), null);
+                channels.end(p.message().cid(), p.channelToken(), null);
                 p.userTokens().forEach((u, t) -> totals.end(u, t, null));
             });
             throw e;
@@ -132,6 +142,7 @@ final class CachedChatStore implements ChatStore {
 
     private void applied(Pending p, boolean added) {
         MessageRow m = p.message();
+        channels.end(m.cid(), p.channelToken(), added ? ch -> ch.withMessageAt(m.createdAt()) : ch -> ch);
         if (!added) {
             rosters.end(m.cid(), p.rosterToken(), r -> r);
             p.userTokens().forEach((u, t) -> totals.end(u, t, x -> x));
@@ -170,6 +181,7 @@ final class CachedChatStore implements ChatStore {
     @Override
     public boolean createChannel(ChannelRow channel, List<MemberRow> members) {
         boolean created = db.createChannel(channel, members);
+        channels.invalidate(channel.cid());
         rosters.invalidate(channel.cid());
         members.forEach(m -> totals.invalidate(m.userId()));
         return created;
@@ -189,8 +201,9 @@ final class CachedChatStore implements ChatStore {
         dropChannel(cid, r);
     }
 
-    /** Drops a channel's roster and its members' totals, or every user's when its members are unknown. */
+    /** Drops a channel's row, roster and members' totals, or every user's when its members are unknown. */
     private void dropChannel(String cid, Roster before) {
+        channels.invalidate(cid);
         rosters.invalidate(cid);
         if (before == null || !before.complete()) {
             totals.invalidateAll();
@@ -202,6 +215,7 @@ final class CachedChatStore implements ChatStore {
     @Override
     public void upsertMembers(String cid, List<MemberRow> members) {
         db.upsertMembers(cid, members);
+        channels.invalidate(cid);
         rosters.invalidate(cid);
         members.forEach(m -> totals.invalidate(m.userId()));
     }
@@ -209,6 +223,7 @@ final class CachedChatStore implements ChatStore {
     @Override
     public int removeMembers(String cid, Collection<String> userIds) {
         int removed = db.removeMembers(cid, userIds);
+        channels.invalidate(cid);
         rosters.invalidate(cid);
         userIds.forEach(totals::invalidate);
         return removed;
@@ -234,12 +249,13 @@ final class CachedChatStore implements ChatStore {
 
     @Override
     public Optional<ChannelRow> findChannel(String cid) {
-        return db.findChannel(cid);
+        return Optional.ofNullable(channels.get(cid, k -> db.findChannel(k).orElse(null)));
     }
 
     @Override
     public void updateChannel(ChannelRow channel) {
         db.updateChannel(channel);
+        channels.invalidate(channel.cid());
     }
 
     @Override

@@ -505,4 +505,28 @@ abstract class ChatStoreContractTest {
         assertHotStateMatchesTheDatabase("messaging:b", "bob", "cat");
         assertThat(chat.roster("messaging:b").members()).isEmpty();
     }
+
+    @Test
+    void aChannelRowReadBetweenWritesShowsEachWrite() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        assertThat(chat.findChannel("messaging:a").orElseThrow().messageCount()).isZero();
+
+        chat.appendMessage(message("c1", "messaging:a", "ann", T0.plusSeconds(1)), null, true);
+        chat.appendMessage(message("c2", "messaging:a", "ann", T0.plusSeconds(2)), null, false);
+        chat.appendMessage(message("c3", "messaging:a", "bob", T0.plusSeconds(3)), null, true);
+        ChannelRow after = chat.findChannel("messaging:a").orElseThrow();
+        assertThat(after.messageCount()).isEqualTo(2);
+        assertThat(after.lastMessageAt()).isEqualTo(T0.plusSeconds(3));
+
+        chat.upsertMembers("messaging:a", List.of(member("a", "cat")));
+        assertThat(chat.findChannel("messaging:a").orElseThrow().memberCount()).isEqualTo(3);
+        chat.removeMembers("messaging:a", List.of("ann"));
+        assertThat(chat.findChannel("messaging:a").orElseThrow().memberCount()).isEqualTo(2);
+        chat.updateChannel(after.withFlags(true, false, 0, null, T0.plusSeconds(4)));
+        assertThat(chat.findChannel("messaging:a").orElseThrow().frozen()).isTrue();
+        chat.truncateChannel("messaging:a", T0.plusSeconds(5), "bob");
+        assertThat(chat.findChannel("messaging:a").orElseThrow().truncatedAt()).isEqualTo(T0.plusSeconds(5));
+        chat.deleteChannel("messaging:a");
+        assertThat(chat.findChannel("messaging:a")).isEmpty();
+    }
 }
