@@ -29,6 +29,9 @@ public final class MessageWriter implements AutoCloseable {
     public static final int QUEUE_CAPACITY = 8_192;
     public static final int MAX_BATCH = 512;
 
+    /** How long a batch waits for more sends after its first one. */
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private static final Logger log = LoggerFactory.getLogger(MessageWriter.class);
 
     private record Pending(MessageAppend append, CompletableFuture<Boolean> done) {}
@@ -75,13 +78,39 @@ public final class MessageWriter implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
+            try {
+                gather(batch);
+            } catch (InterruptedException e) {
+                commit(batch.stream().filter(p -> p != STOP).toList());
+                return;
+            }
             boolean stop = batch.remove(STOP);
             commit(batch);
             if (stop) {
                 STOP.done().complete(true);
                 return;
             }
+        }
+    }
+
+    /**
+     * Adds to a batch what arrives within {@link #LINGER_NANOS} of its first send: a commit costs far more than
+     * a message, so a short wait for company lowers the CPU of every send at moderate rates (one commit per
+     * message at 500 sends/s), for at most that much latency.
+     */
+    private void gather(List<Pending> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + LINGER_NANOS;
+        while (batch.size() < MAX_BATCH && !batch.contains(STOP)) {
+            queue.drainTo(batch, MAX_BATCH - batch.size());
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || batch.size() >= MAX_BATCH) {
+                return;
+            }
+            Pending next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
         }
     }
 

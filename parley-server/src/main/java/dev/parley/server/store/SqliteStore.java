@@ -26,6 +26,13 @@ public final class SqliteStore extends JdbcStore {
 
     private static final int READ_POOL_SIZE = 4;
 
+    /**
+     * WAL pages after which a commit copies them into the database file. Hot pages (a channel's, its members',
+     * the newest index pages) change on every message: copying them once per 10,000 pages instead of once per
+     * 1,000 (SQLite's default) spares most of that work, for a WAL file of up to about 40 MiB.
+     */
+    static final int WAL_CHECKPOINT_PAGES = 10_000;
+
     private final Path file;
 
     /**
@@ -48,9 +55,11 @@ public final class SqliteStore extends JdbcStore {
         createParent(file);
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         Migrations.migrate(dataSource(url, config(false)), "sqlite", null);
-        HikariDataSource writes = pool("parley-sqlite-write", dataSource(url, config(true)), 1);
+        HikariDataSource writes = pool("parley-sqlite-write", dataSource(url, config(true)), 1,
+                "PRAGMA wal_autocheckpoint = " + WAL_CHECKPOINT_PAGES);
         try {
-            return new Opened(file, pool("parley-sqlite-read", dataSource(url, config(false)), READ_POOL_SIZE), writes);
+            return new Opened(file, pool("parley-sqlite-read", dataSource(url, config(false)), READ_POOL_SIZE, null),
+                    writes);
         } catch (RuntimeException e) {
             writes.close();
             throw e;
@@ -77,8 +86,11 @@ public final class SqliteStore extends JdbcStore {
         return ds;
     }
 
-    private static HikariDataSource pool(String name, SQLiteDataSource ds, int size) {
+    private static HikariDataSource pool(String name, SQLiteDataSource ds, int size, String initSql) {
         HikariConfig config = new HikariConfig();
+        if (initSql != null) {
+            config.setConnectionInitSql(initSql);
+        }
         config.setPoolName(name);
         config.setDataSource(ds);
         config.setMaximumPoolSize(size);
