@@ -53,6 +53,14 @@ final class JdbcChatStore implements ChatStore {
             + "invite_status, invite_accepted_at, invite_rejected_at";
 
     private final Jdbc jdbc;
+    /**
+     * The last event sequence number written per channel, so that an event needs no read of the maximum. Exact
+     * because the events of one channel are written one at a time (the channel lock) and an entry is dropped
+     * when its transaction fails; another writer of the same channel would be caught by the unique index.
+     * Bounded: cleared past {@link #MAX_SEQ_ENTRIES} channels.
+     */
+    private final Map<String, Long> lastSeq = new java.util.concurrent.ConcurrentHashMap<>();
+    static final int MAX_SEQ_ENTRIES = 100_000;
     private final ChannelQueryTranslator translator;
     private final MessageSearchTranslator searchTranslator;
 
@@ -257,17 +265,22 @@ final class JdbcChatStore implements ChatStore {
         if (batch.isEmpty()) {
             return List.of();
         }
-        return jdbc.write("append messages", c -> {
-            List<Boolean> out = new ArrayList<>(batch.size());
-            for (ChatRows.MessageAppend a : batch) {
-                boolean added = append(c, a.message(), a.parent(), a.countsAsUnread());
-                if (added && a.event() != null) {
-                    appendEvent(c, a.event());
+        try {
+            return jdbc.write("append messages", c -> {
+                List<Boolean> out = new ArrayList<>(batch.size());
+                for (ChatRows.MessageAppend a : batch) {
+                    boolean added = append(c, a.message(), a.parent(), a.countsAsUnread());
+                    if (added && a.event() != null) {
+                        appendEvent(c, a.event());
+                    }
+                    out.add(added);
                 }
-                out.add(added);
-            }
-            return out;
-        });
+                return out;
+            });
+        } catch (RuntimeException e) {
+            batch.stream().filter(a -> a.event() != null).forEach(a -> lastSeq.remove(a.event().cid()));
+            throw e;
+        }
     }
 
     private static boolean append(Connection c, MessageRow m, MessageRow parent, boolean countsAsUnread)
@@ -282,13 +295,14 @@ final class JdbcChatStore implements ChatStore {
         }
         if (countsAsUnread) {
             long at = micros(m.createdAt());
-            SqlBuilder unread = new SqlBuilder().sql("UPDATE members SET unread_messages = unread_messages + ");
-            JdbcModerationStore.unreadIncrement(unread, m.userId(), at).sql(", hidden = 0 WHERE cid = ").param(m.cid())
-                    .sql(" AND user_id <> ").param(m.userId());
+            // One statement for every member: the author has read the channel, the others have one more unread.
+            SqlBuilder unread = new SqlBuilder().sql("UPDATE members SET unread_messages = CASE WHEN user_id = ")
+                    .param(m.userId()).sql(" THEN 0 ELSE unread_messages + ");
+            JdbcModerationStore.unreadIncrement(unread, m.userId(), at).sql(" END, hidden = 0, last_read = CASE WHEN user_id = ")
+                    .param(m.userId()).sql(" THEN ").param(at).sql(" ELSE last_read END, last_read_message_id = CASE WHEN user_id = ")
+                    .param(m.userId()).sql(" THEN ").param(m.id()).sql(" ELSE last_read_message_id END WHERE cid = ")
+                    .param(m.cid());
             update(c, unread);
-            update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = 0, hidden = 0, last_read = ").param(at)
-                    .sql(", last_read_message_id = ").param(m.id()).sql(" WHERE cid = ").param(m.cid())
-                    .sql(" AND user_id = ").param(m.userId()));
             update(c, new SqlBuilder().sql("UPDATE channels SET last_message_at = ").param(at)
                     .sql(", message_count = message_count + 1 WHERE cid = ").param(m.cid()));
         }
@@ -607,13 +621,28 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public long appendEvent(ChatRows.EventRow event) {
-        return jdbc.write("append event", c -> appendEvent(c, event));
+        try {
+            return jdbc.write("append event", c -> appendEvent(c, event));
+        } catch (RuntimeException e) {
+            lastSeq.remove(event.cid());
+            throw e;
+        }
     }
 
-    private static long appendEvent(Connection c, ChatRows.EventRow e) throws SQLException {
-        SqlBuilder last = new SqlBuilder().sql("SELECT COALESCE(MAX(channel_seq), 0) FROM channel_events WHERE cid = ")
-                .param(e.cid());
-        long seq = list(c, last, rs -> rs.getLong(1)).getFirst() + 1;
+    private long appendEvent(Connection c, ChatRows.EventRow e) throws SQLException {
+        Long known = lastSeq.get(e.cid());
+        long seq;
+        if (known != null) {
+            seq = known + 1;
+        } else {
+            SqlBuilder last = new SqlBuilder().sql("SELECT COALESCE(MAX(channel_seq), 0) FROM channel_events WHERE cid = ")
+                    .param(e.cid());
+            seq = list(c, last, rs -> rs.getLong(1)).getFirst() + 1;
+        }
+        if (lastSeq.size() >= MAX_SEQ_ENTRIES) {
+            lastSeq.clear();
+        }
+        lastSeq.put(e.cid(), seq);
         e.body().put("channel_seq", seq);
         SqlBuilder b = new SqlBuilder().sql("INSERT INTO channel_events (cid, channel_seq, target_user, created_at, doc) VALUES (")
                 .param(e.cid()).sql(", ").param(seq).sql(", ");
