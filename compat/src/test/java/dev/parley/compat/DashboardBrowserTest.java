@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DashboardBrowserTest {
-    private static final Path MODULE_DIR = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    private static final Path MODULE_DIR =
+            Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     private static final Path JS_DIR = MODULE_DIR.resolve("js");
     private static final Path LOG_FILE = MODULE_DIR.resolve("target").resolve("dashboard-browser.log");
     private static final Path SCREENSHOT = MODULE_DIR.resolve("target").resolve("dashboard.png");
@@ -37,9 +38,13 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void startServer() {
-        assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM
-                + ": the dashboard browser test is skipped (apt-get install -y chromium, or set PARLEY_CHROMIUM)");
-        assumeTrue(NodeRunner.onPath("node").isPresent(), "node is not on the PATH: the dashboard browser test is skipped (install Node.js 20+)");
+        assumeTrue(
+                Files.isExecutable(CHROMIUM),
+                "no Chromium at " + CHROMIUM
+                        + ": the dashboard browser test is skipped (apt-get install -y chromium, or set PARLEY_CHROMIUM)");
+        assumeTrue(
+                NodeRunner.onPath("node").isPresent(),
+                "node is not on the PATH: the dashboard browser test is skipped (install Node.js 20+)");
         server = TestServer.start();
     }
 
@@ -65,8 +70,11 @@ class DashboardBrowserTest {
                     "PARLEY_SCREENSHOT", SCREENSHOT.toString());
             NodeRunner.Run run = node.run(
                     List.of("node", "--test", "--test-force-exit", "--test-reporter=spec", "browser/"),
-                    env, Duration.ofMinutes(4));
-            assertThat(run.exitCode()).as("exit code of node --test browser/ (output in %s)", LOG_FILE).isZero();
+                    env,
+                    Duration.ofMinutes(4));
+            assertThat(run.exitCode())
+                    .as("exit code of node --test browser/ (output in %s)", LOG_FILE)
+                    .isZero();
             NodeRunner.Summary summary = NodeRunner.Summary.parse(run.lines());
             assertThat(summary.failed()).as("failed browser tests").isZero();
             assertThat(summary.passed()).as("passed browser tests").isGreaterThanOrEqualTo(1);

@@ -78,7 +78,9 @@ final class NodeRunner {
                 .as("npm is not on the PATH, but %s needs installing", dir.resolve("node_modules"))
                 .isPresent();
         Run install = run(List.of(npm, "ci", "--no-audit", "--no-fund"), Map.of(), limit);
-        assertThat(install.exitCode()).as("exit code of npm ci (output in %s)", logFile).isZero();
+        assertThat(install.exitCode())
+                .as("exit code of npm ci (output in %s)", logFile)
+                .isZero();
     }
 
     /**
@@ -88,7 +90,8 @@ final class NodeRunner {
     Run run(List<String> command, Map<String, String> env, Duration limit) throws Exception {
         log.println("$ " + String.join(" ", command));
         System.out.println(prefix + " $ " + String.join(" ", command));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         // These make stream-chat ignore baseURL (PROTOCOL.md §1.1); colours would garble the log.
         builder.environment().remove("STREAM_LOCAL_TEST_RUN");
         builder.environment().remove("STREAM_LOCAL_TEST_HOST");
@@ -98,8 +101,8 @@ final class NodeRunner {
         Process process = builder.start();
         List<String> lines = new ArrayList<>();
         Thread pump = Thread.ofVirtual().start(() -> {
-            try (BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
                     System.out.println(prefix + " " + line);
                     log.println(line);
@@ -113,7 +116,9 @@ final class NodeRunner {
         });
         try {
             boolean finished = process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(finished).as("%s finished within %s (output in %s)", command, limit, logFile).isTrue();
+            assertThat(finished)
+                    .as("%s finished within %s (output in %s)", command, limit, logFile)
+                    .isTrue();
             pump.join(Duration.ofSeconds(10));
             synchronized (lines) {
                 return new Run(process.exitValue(), List.copyOf(lines));

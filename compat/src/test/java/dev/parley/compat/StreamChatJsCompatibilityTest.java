@@ -35,7 +35,8 @@ class StreamChatJsCompatibilityTest {
     private static final int EXPECTED_SCENARIOS = 59;
 
     /** Surefire runs tests in the module folder and also passes it as {@code basedir}. */
-    private static final Path MODULE_DIR = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    private static final Path MODULE_DIR =
+            Path.of(System.getProperty("basedir", "")).toAbsolutePath();
 
     private static final Path JS_DIR = MODULE_DIR.resolve("js");
     private static final Path LOG_FILE = MODULE_DIR.resolve("target").resolve("js-compat.log");
@@ -44,7 +45,8 @@ class StreamChatJsCompatibilityTest {
 
     @BeforeAll
     static void startServer() {
-        assumeTrue(NodeRunner.onPath("node").isPresent(),
+        assumeTrue(
+                NodeRunner.onPath("node").isPresent(),
                 "node is not on the PATH: the stream-chat JS compatibility suite is skipped (install Node.js 20+)");
         server = TestServer.start();
     }
@@ -70,9 +72,12 @@ class StreamChatJsCompatibilityTest {
             // stream-chat leaves a 15 s timer behind each connect; force-exit ends node when the tests end.
             NodeRunner.Run run = node.run(
                     List.of("node", "--test", "--test-force-exit", "--test-reporter=spec", "test/"),
-                    env, Duration.ofMinutes(4));
+                    env,
+                    Duration.ofMinutes(4));
 
-            assertThat(run.exitCode()).as("exit code of node --test (output in %s)", LOG_FILE).isZero();
+            assertThat(run.exitCode())
+                    .as("exit code of node --test (output in %s)", LOG_FILE)
+                    .isZero();
             NodeRunner.Summary summary = NodeRunner.Summary.parse(run.lines());
             assertThat(summary.failed()).as("failed scenarios").isZero();
             assertThat(summary.cancelled()).as("cancelled scenarios").isZero();

@@ -38,7 +38,8 @@ class StreamChatReactBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     /** Surefire runs tests in the module folder and also passes it as {@code basedir}. */
-    private static final Path MODULE_DIR = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    private static final Path MODULE_DIR =
+            Path.of(System.getProperty("basedir", "")).toAbsolutePath();
 
     private static final Path DEMO_DIR = MODULE_DIR.resolve("react-demo");
     private static final Path TARGET = MODULE_DIR.resolve("target");
@@ -48,9 +49,11 @@ class StreamChatReactBrowserTest {
 
     @BeforeAll
     static void startServer() {
-        assumeTrue(NodeRunner.onPath("node").isPresent(),
+        assumeTrue(
+                NodeRunner.onPath("node").isPresent(),
                 "node is not on the PATH: the stream-chat-react browser test is skipped (install Node.js 20.19+)");
-        assumeTrue(Files.isExecutable(CHROMIUM),
+        assumeTrue(
+                Files.isExecutable(CHROMIUM),
                 CHROMIUM + " is missing: the stream-chat-react browser test is skipped (apt-get install chromium)");
         // The demo signs in with devToken(user), as a developer trying it would.
         server = TestServer.start(b -> b.disableAuthChecks(true));
@@ -80,7 +83,9 @@ class StreamChatReactBrowserTest {
                     env,
                     Duration.ofMinutes(5));
 
-            assertThat(run.exitCode()).as("exit code of node --test (output in %s)", LOG_FILE).isZero();
+            assertThat(run.exitCode())
+                    .as("exit code of node --test (output in %s)", LOG_FILE)
+                    .isZero();
             NodeRunner.Summary summary = NodeRunner.Summary.parse(run.lines());
             assertThat(summary.failed()).as("failed browser tests").isZero();
             assertThat(summary.cancelled()).as("cancelled browser tests").isZero();

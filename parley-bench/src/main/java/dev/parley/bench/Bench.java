@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
 public final class Bench {
     /** Sockets per worker process: one process may hold 20,000 files. */
     static final int USERS_PER_WORKER = 19_000;
+
     static final int SOURCES_PER_WORKER = 8;
 
     private Bench() {}
@@ -71,9 +72,12 @@ public final class Bench {
         System.out.println();
         System.out.println(table);
         if (o.history()) {
-            Report.appendHistory(Path.of(System.getProperty("parley.root", ".")).resolve("BENCHMARKS.md"),
-                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")), command,
-                    o.workload(), measures);
+            Report.appendHistory(
+                    Path.of(System.getProperty("parley.root", ".")).resolve("BENCHMARKS.md"),
+                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")),
+                    command,
+                    o.workload(),
+                    measures);
         }
         System.exit(0);
     }
@@ -105,8 +109,15 @@ public final class Bench {
                 }
                 Dialect dialect = dialect(target);
                 if (o.workload().needsChannels() && o.warmup() > 0) {
-                    long n = sendMessages(o, dialect, server.port, TargetProcess.API_KEY, TargetProcess.SECRET, prefix,
-                            TimeUnit.SECONDS.toNanos(o.warmup()), true);
+                    long n = sendMessages(
+                            o,
+                            dialect,
+                            server.port,
+                            TargetProcess.API_KEY,
+                            TargetProcess.SECRET,
+                            prefix,
+                            TimeUnit.SECONDS.toNanos(o.warmup()),
+                            true);
                     System.out.println("   warm-up: " + n + " messages in " + o.warmup() + " s");
                     LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2)); // their deliveries drain
                 }
@@ -123,8 +134,15 @@ public final class Bench {
                 long sent = 0;
                 long t0 = System.nanoTime();
                 if (o.workload().needsChannels()) {
-                    sent = sendMessages(o, dialect, server.port, TargetProcess.API_KEY, TargetProcess.SECRET, prefix,
-                            measuredSendNanos(o), false);
+                    sent = sendMessages(
+                            o,
+                            dialect,
+                            server.port,
+                            TargetProcess.API_KEY,
+                            TargetProcess.SECRET,
+                            prefix,
+                            measuredSendNanos(o),
+                            false);
                 }
                 Result total = Result.empty();
                 for (WorkerProcess p : procs) {
@@ -141,8 +159,25 @@ public final class Bench {
                 // W5: what the server keeps once the flood is over, with the garbage of the backlogs collected
                 long rssEndGc = o.workload() == Workload.W5 && server.collect() >= 0 ? settledRss(server.sampler) : -1;
                 sampler.stop();
-                return new Measure(ready, total, sent, rss0, rssReady, rssReadyGc, heap0, heapReady, rssEnd, rssEndGc,
-                        sampler.maxRss(), cpu0, cpuReady, cpuEnd, cpuByGroup, dbCpu, runNanos / 1_000_000, o);
+                return new Measure(
+                        ready,
+                        total,
+                        sent,
+                        rss0,
+                        rssReady,
+                        rssReadyGc,
+                        heap0,
+                        heapReady,
+                        rssEnd,
+                        rssEndGc,
+                        sampler.maxRss(),
+                        cpu0,
+                        cpuReady,
+                        cpuEnd,
+                        cpuByGroup,
+                        dbCpu,
+                        runNanos / 1_000_000,
+                        o);
             } finally {
                 procs.forEach(WorkerProcess::close);
                 sampler.stop();
@@ -192,8 +227,9 @@ public final class Bench {
      * socket; returns how many were answered. Stamped with their send time, or, for a warm-up, with {@link
      * Dialect#WARMUP_TEXT}, which readers ignore.
      */
-    static long sendMessages(Options o, Dialect d, int port, String apiKey, String secret, String prefix, long nanos,
-            boolean warmup) throws Exception {
+    static long sendMessages(
+            Options o, Dialect d, int port, String apiKey, String secret, String prefix, long nanos, boolean warmup)
+            throws Exception {
         try (Generator gen = new Generator(d, "127.0.0.1", port, List.of("127.0.0.254"), apiKey, 0, 1, c -> false)) {
             String sender = prefix + "-sender";
             LoadClient client = gen.connect(sender, Jwt.userToken(secret, sender, null, null))
@@ -221,8 +257,10 @@ public final class Bench {
                     id = prefix + "-g" + g;
                 }
                 String token = tokens.computeIfAbsent(user, u -> Jwt.userToken(secret, u, null, null));
-                pending.add(warmup ? gen.send(client, user, token, type, id, Dialect.WARMUP_TEXT)
-                        : gen.send(client, user, token, type, id));
+                pending.add(
+                        warmup
+                                ? gen.send(client, user, token, type, id, Dialect.WARMUP_TEXT)
+                                : gen.send(client, user, token, type, id));
                 n++;
             }
             long ok = 0;
@@ -258,8 +296,17 @@ public final class Bench {
             this.in = new BufferedWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
         }
 
-        static WorkerProcess start(Options o, String target, int port, String prefix, int from, int to, int index,
-                int workers, Path logDir) throws IOException {
+        static WorkerProcess start(
+                Options o,
+                String target,
+                int port,
+                String prefix,
+                int from,
+                int to,
+                int index,
+                int workers,
+                Path logDir)
+                throws IOException {
             List<String> cmd = new ArrayList<>();
             int cores = Runtime.getRuntime().availableProcessors();
             if (o.pin() && cores >= 2) {
@@ -267,18 +314,43 @@ public final class Bench {
             }
             StringBuilder sources = new StringBuilder();
             for (int s = 0; s < SOURCES_PER_WORKER; s++) {
-                sources.append(s == 0 ? "" : ",").append("127.0.").append(index).append('.').append(2 + s);
+                sources.append(s == 0 ? "" : ",")
+                        .append("127.0.")
+                        .append(index)
+                        .append('.')
+                        .append(2 + s);
             }
-            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xss256k", "-Xmx2g", "-XX:+UseParallelGC", "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("parley.benchJar", System.getProperty("java.class.path")),
-                    "dev.parley.bench.Worker", "target=" + target, "host=127.0.0.1", "port=" + port,
-                    "sources=" + sources, "apiKey=" + TargetProcess.API_KEY, "secret=" + TargetProcess.SECRET,
-                    "workload=" + o.workload(), "prefix=" + prefix, "from=" + from, "to=" + to,
-                    "rate=" + (o.rate() / workers), "inflight=" + o.inflight(), "groupSize=" + o.groupSize(),
-                    "slow=" + o.slow(), "seconds=" + o.seconds(), "heartbeat=" + o.heartbeat(), "flood=" + o.flood(),
-                    "warmup=" + o.warmup(), "watch=" + o.watch()));
-            Process p = new ProcessBuilder(cmd).redirectError(logDir.resolve("worker-" + target + "-" + index + ".log").toFile())
+            cmd.addAll(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xss256k",
+                    "-Xmx2g",
+                    "-XX:+UseParallelGC",
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    System.getProperty("parley.benchJar", System.getProperty("java.class.path")),
+                    "dev.parley.bench.Worker",
+                    "target=" + target,
+                    "host=127.0.0.1",
+                    "port=" + port,
+                    "sources=" + sources,
+                    "apiKey=" + TargetProcess.API_KEY,
+                    "secret=" + TargetProcess.SECRET,
+                    "workload=" + o.workload(),
+                    "prefix=" + prefix,
+                    "from=" + from,
+                    "to=" + to,
+                    "rate=" + (o.rate() / workers),
+                    "inflight=" + o.inflight(),
+                    "groupSize=" + o.groupSize(),
+                    "slow=" + o.slow(),
+                    "seconds=" + o.seconds(),
+                    "heartbeat=" + o.heartbeat(),
+                    "flood=" + o.flood(),
+                    "warmup=" + o.warmup(),
+                    "watch=" + o.watch()));
+            Process p = new ProcessBuilder(cmd)
+                    .redirectError(logDir.resolve("worker-" + target + "-" + index + ".log")
+                            .toFile())
                     .start();
             return new WorkerProcess(p);
         }
@@ -361,8 +433,9 @@ public final class Bench {
             } catch (IOException ignored) {
                 // reported as 0 GiB
             }
-            return "nproc " + Runtime.getRuntime().availableProcessors() + ", " + (memKib / 1024 / 1024) + " GiB, Linux "
-                    + System.getProperty("os.version") + ", JDK " + System.getProperty("java.runtime.version");
+            return "nproc " + Runtime.getRuntime().availableProcessors() + ", " + (memKib / 1024 / 1024)
+                    + " GiB, Linux " + System.getProperty("os.version") + ", JDK "
+                    + System.getProperty("java.runtime.version");
         }
     }
 

@@ -16,9 +16,24 @@ import java.util.Map;
  *     figure holds on a quiet machine only; 0 for a target without a database (the floor, Centrifuge) and
  *     for SQLite runs, whose store works inside the server; -1 when no PostgreSQL process was seen
  */
-record Measure(Result ready, Result total, long sent, long rss0Kib, long rssReadyKib, long rssReadyGcKib, long heap0Kib,
-        long heapReadyKib, long rssEndKib, long rssEndGcKib, long rssMaxKib,
-        long cpu0, long cpuReady, long cpuEnd, Map<String, Long> cpuByGroup, long dbCpuMillis, long runMillis,
+record Measure(
+        Result ready,
+        Result total,
+        long sent,
+        long rss0Kib,
+        long rssReadyKib,
+        long rssReadyGcKib,
+        long heap0Kib,
+        long heapReadyKib,
+        long rssEndKib,
+        long rssEndGcKib,
+        long rssMaxKib,
+        long cpu0,
+        long cpuReady,
+        long cpuEnd,
+        Map<String, Long> cpuByGroup,
+        long dbCpuMillis,
+        long runMillis,
         Options o) {
 
     long connected() {
@@ -51,10 +66,12 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("connect p99 ms", ready.connectLatency().quantile(0.99) / 1000.0);
                 f.put("server RSS MiB (all connected)", rssReadyKib / 1024.0);
                 f.put("server RSS per user KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
-                f.put("server RSS per user KiB, after full GC", heap0Kib < 0 ? Double.NaN
-                        : (rssReadyGcKib - rss0Kib) / (double) Math.max(1, connected()));
-                f.put("live heap per user KiB", heap0Kib < 0 ? Double.NaN
-                        : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
+                f.put(
+                        "server RSS per user KiB, after full GC",
+                        heap0Kib < 0 ? Double.NaN : (rssReadyGcKib - rss0Kib) / (double) Math.max(1, connected()));
+                f.put(
+                        "live heap per user KiB",
+                        heap0Kib < 0 ? Double.NaN : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
                 f.put("server CPU ms/s while idle", (cpuEnd - cpuReady) / runS);
                 if (onPostgres()) {
                     f.put("PostgreSQL CPU ms/s while idle", dbCpuMillis < 0 ? Double.NaN : dbCpuMillis / runS);
@@ -72,11 +89,14 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 f.put("server CPU µs per connect", cpuPerConnect);
                 putCpuByGroup(f, "server CPU µs per connect", total.connectsOk());
                 // the rate one saturated server core would sustain: independent of how fast the generator is
-                f.put("connects/s per server core (1e6 / CPU µs)", cpuPerConnect == 0 ? Double.NaN : 1e6 / cpuPerConnect);
+                f.put(
+                        "connects/s per server core (1e6 / CPU µs)",
+                        cpuPerConnect == 0 ? Double.NaN : 1e6 / cpuPerConnect);
                 if (onPostgres()) {
                     double db = dbMicrosPer(total.connectsOk());
                     f.put("PostgreSQL CPU µs per connect", db);
-                    f.put("connects per CPU-second of server plus PostgreSQL (floor, centrifuge: server only)",
+                    f.put(
+                            "connects per CPU-second of server plus PostgreSQL (floor, centrifuge: server only)",
                             perCpuSecond(cpuPerConnect + db));
                 }
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
@@ -84,7 +104,8 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
             case W5 -> {
                 f.put("users connected", (double) connected());
                 f.put("slow users (stop reading, flood heartbeats)", (double) total.slowUsers());
-                f.put("slow users cut by the server", (double) total.cutLatency().count());
+                f.put("slow users cut by the server", (double)
+                        total.cutLatency().count());
                 f.put("time to cut p50 s", total.cutLatency().quantile(0.50) / 1e6);
                 f.put("time to cut max s", total.cutLatency().quantile(1.0) / 1e6);
                 f.put("others' heartbeat RTT p50 ms", total.heartbeatRtt().quantile(0.50) / 1000.0);
@@ -92,7 +113,8 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 if (onPostgres()) {
                     f.put("PostgreSQL CPU ms/s", dbCpuMillis < 0 ? Double.NaN : dbCpuMillis / runS);
                 }
-                f.put("others closed", (double) (total.closedByServer() - total.cutLatency().count()));
+                f.put("others closed", (double)
+                        (total.closedByServer() - total.cutLatency().count()));
                 f.put("server RSS MiB before the flood", rssReadyGcKib / 1024.0);
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
                 f.put("server RSS at end MiB", rssEndKib / 1024.0);
@@ -114,15 +136,18 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
                 }
                 if (o.workload() == Workload.W4) {
                     // W4's target is persisted messages: what one server core would sustain at this mix
-                    double perMessage = (cpuEnd - cpuReady - cpuByGroup.getOrDefault("JIT", 0L)) * 1000.0 / Math.max(1, sent);
+                    double perMessage =
+                            (cpuEnd - cpuReady - cpuByGroup.getOrDefault("JIT", 0L)) * 1000.0 / Math.max(1, sent);
                     f.put("server CPU µs per message without JIT", perMessage);
                     f.put("messages/s per server core (1e6 / CPU µs)", perMessage == 0 ? Double.NaN : 1e6 / perMessage);
                     if (onPostgres()) {
                         // the whole cost of a persisted message: Parley and the database it waits on
                         double db = dbMicrosPer(sent);
                         f.put("PostgreSQL CPU µs per message", db);
-                        f.put("messages per CPU-second of server without JIT plus PostgreSQL (floor, centrifuge: "
-                                + "server only)", perCpuSecond(perMessage + db));
+                        f.put(
+                                "messages per CPU-second of server without JIT plus PostgreSQL (floor, centrifuge: "
+                                        + "server only)",
+                                perCpuSecond(perMessage + db));
                     }
                 }
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
@@ -165,12 +190,14 @@ record Measure(Result ready, Result total, long sent, long rss0Kib, long rssRead
 
     String line(Workload w) {
         StringBuilder b = new StringBuilder("  ");
-        figures().forEach((k, v) -> b.append(k).append('=').append(Report.fmt(v)).append("  "));
+        figures()
+                .forEach((k, v) -> b.append(k).append('=').append(Report.fmt(v)).append("  "));
         if (!total.closeCodes().isEmpty()) {
             b.append("close codes=").append(total.closeCodes());
         }
         if (!total.errors().isEmpty()) {
-            b.append("\n  first errors: ").append(total.errors().subList(0, Math.min(3, total.errors().size())));
+            b.append("\n  first errors: ")
+                    .append(total.errors().subList(0, Math.min(3, total.errors().size())));
         }
         return b.toString();
     }

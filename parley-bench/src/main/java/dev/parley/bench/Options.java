@@ -5,9 +5,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The command line of {@code ./parley bench}, with defaults that keep a run short. */
-record Options(Workload workload, List<String> targets, int users, int rate, int seconds, int msgRate,
-        int groupSize, double slow, int heartbeat, int inflight, int flood, int warmup, boolean watch, boolean pin,
-        boolean history, String store) {
+record Options(
+        Workload workload,
+        List<String> targets,
+        int users,
+        int rate,
+        int seconds,
+        int msgRate,
+        int groupSize,
+        double slow,
+        int heartbeat,
+        int inflight,
+        int flood,
+        int warmup,
+        boolean watch,
+        boolean pin,
+        boolean history,
+        String store) {
 
     static final String HELP = """
             Usage: ./parley bench <w1|w2|w3|w4|w5> [options]      ./parley bench jmh [JMH options]
@@ -98,8 +112,23 @@ record Options(Workload workload, List<String> targets, int users, int rate, int
         if (w != Workload.W2 && users > 100_000) {
             throw new IllegalArgumentException("--users: " + users + " (expected: at most 100000 connected users)");
         }
-        return new Options(w, new ArrayList<>(targets), users, rate, seconds, msgRate, group, slow, heartbeat,
-                inflight, flood, warmup, watch, pin, history, store);
+        return new Options(
+                w,
+                new ArrayList<>(targets),
+                users,
+                rate,
+                seconds,
+                msgRate,
+                group,
+                slow,
+                heartbeat,
+                inflight,
+                flood,
+                warmup,
+                watch,
+                pin,
+                history,
+                store);
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -101,14 +101,16 @@ final class ProcessSetSampler {
     /** Utime plus stime in ticks of every matching process now. */
     Map<Key, Long> snapshot() {
         Map<Key, Long> ticks = new HashMap<>();
-        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
+        try (DirectoryStream<Path> pids =
+                Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
             for (Path dir : pids) {
                 try {
                     String stat = Files.readString(dir.resolve("stat"));
                     String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     Key key = new Key(Long.parseLong(dir.getFileName().toString()), Long.parseLong(f[19]));
-                    if (matches.test(comm, "") || byCmdline.computeIfAbsent(key, k -> matches.test(comm, cmdline(dir)))) {
+                    if (matches.test(comm, "")
+                            || byCmdline.computeIfAbsent(key, k -> matches.test(comm, cmdline(dir)))) {
                         ticks.put(key, Long.parseLong(f[11]) + Long.parseLong(f[12]));
                     }
                 } catch (IOException | RuntimeException e) {

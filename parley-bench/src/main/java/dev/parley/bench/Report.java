@@ -44,7 +44,9 @@ final class Report {
         for (String figure : measure(m, targets.get(0)).figures().keySet()) {
             b.append("| ").append(figure).append(" |");
             for (String t : targets) {
-                b.append(' ').append(fmt(measure(m, t).figures().getOrDefault(figure, Double.NaN))).append(" |");
+                b.append(' ')
+                        .append(fmt(measure(m, t).figures().getOrDefault(figure, Double.NaN)))
+                        .append(" |");
             }
             if (vsFloor) {
                 b.append(' ').append(ratio(m, figure, "floor")).append(" |");
@@ -75,15 +77,28 @@ final class Report {
     static void appendHistory(Path file, String date, String command, Workload w, Map<String, Measure> m)
             throws IOException {
         if (!Files.exists(file) || !Files.readString(file).contains("\n## History")) {
-            Bench.append(file, "\n## History\n\nAppended by `./parley bench`: one row per target and run.\n\n"
-                    + "| date | command | target | figures |\n|---|---|---|---|\n");
+            Bench.append(
+                    file,
+                    "\n## History\n\nAppended by `./parley bench`: one row per target and run.\n\n"
+                            + "| date | command | target | figures |\n|---|---|---|---|\n");
         }
         StringBuilder rows = new StringBuilder();
         m.forEach((target, measure) -> {
             StringBuilder f = new StringBuilder();
-            measure.figures().forEach((k, v) -> f.append(f.isEmpty() ? "" : "; ").append(k).append(' ').append(fmt(v)));
-            rows.append("| ").append(date).append(" | `").append(command).append("` | ").append(target).append(" | ")
-                    .append(f).append(" |\n");
+            measure.figures()
+                    .forEach((k, v) -> f.append(f.isEmpty() ? "" : "; ")
+                            .append(k)
+                            .append(' ')
+                            .append(fmt(v)));
+            rows.append("| ")
+                    .append(date)
+                    .append(" | `")
+                    .append(command)
+                    .append("` | ")
+                    .append(target)
+                    .append(" | ")
+                    .append(f)
+                    .append(" |\n");
         });
         Bench.append(file, rows.toString());
     }

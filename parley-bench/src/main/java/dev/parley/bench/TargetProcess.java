@@ -52,20 +52,37 @@ final class TargetProcess implements AutoCloseable {
             cmd.addAll(List.of("taskset", "-c", "0"));
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> jvm = List.of(System.getProperty("parley.jvmFlags", "-XX:+UseG1GC -Xss512k").trim().split("\\s+"));
+        List<String> jvm = List.of(System.getProperty("parley.jvmFlags", "-XX:+UseG1GC -Xss512k")
+                .trim()
+                .split("\\s+"));
         switch (name) {
             case "parley" -> {
                 cmd.add(java);
                 cmd.addAll(jvm);
-                cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-jar", required("parley.serverJar"), "serve",
-                        "--host", "127.0.0.1", "--port", String.valueOf(port), "--api-key", API_KEY,
-                        "--api-secret", SECRET, "--data-dir", dataDir.toString(),
+                cmd.addAll(List.of(
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-jar",
+                        required("parley.serverJar"),
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        String.valueOf(port),
+                        "--api-key",
+                        API_KEY,
+                        "--api-secret",
+                        SECRET,
+                        "--data-dir",
+                        dataDir.toString(),
                         // The workloads send and connect far faster than a user does, every simulated client
                         // from one address; they measure throughput, which per-user limits and the per-address
                         // cap would bound. W5's slow users flood heartbeats to reach the outbound bound, which
                         // the frame budget would otherwise cut first.
-                        "--disable-rate-limits", "--max-ws-frames-per-minute", "0",
-                        "--max-connections-per-address", "0"));
+                        "--disable-rate-limits",
+                        "--max-ws-frames-per-minute",
+                        "0",
+                        "--max-connections-per-address",
+                        "0"));
                 if (store.equals("postgresql")) {
                     freshDatabase();
                     cmd.addAll(List.of("--database-url", "postgresql://postgres@127.0.0.1:5432/" + BENCH_DATABASE));
@@ -74,13 +91,19 @@ final class TargetProcess implements AutoCloseable {
             case "floor" -> {
                 cmd.add(java);
                 cmd.addAll(jvm);
-                cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", required("parley.benchJar"),
-                        "dev.parley.bench.floor.FloorServer", "127.0.0.1", String.valueOf(port)));
+                cmd.addAll(List.of(
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        required("parley.benchJar"),
+                        "dev.parley.bench.floor.FloorServer",
+                        "127.0.0.1",
+                        String.valueOf(port)));
             }
             case "centrifuge" -> cmd.addAll(List.of(required("parley.centrifuge"), "127.0.0.1:" + port, SECRET));
             default -> throw new IllegalArgumentException("target: " + name);
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(logDir.resolve(name + ".log").toFile());
         pb.environment().put("PARLEY_LOG_LEVEL", "WARN");
         TargetProcess t = new TargetProcess(name, port, pb.start(), dataDir);
@@ -89,10 +112,23 @@ final class TargetProcess implements AutoCloseable {
     }
 
     private static void freshDatabase() throws IOException, InterruptedException {
-        for (String sql : List.of("DROP DATABASE IF EXISTS " + BENCH_DATABASE + " WITH (FORCE)",
-                "CREATE DATABASE " + BENCH_DATABASE)) {
-            Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v",
-                    "ON_ERROR_STOP=1", "-q", "-c", sql).redirectErrorStream(true).start();
+        for (String sql : List.of(
+                "DROP DATABASE IF EXISTS " + BENCH_DATABASE + " WITH (FORCE)", "CREATE DATABASE " + BENCH_DATABASE)) {
+            Process p = new ProcessBuilder(
+                            "psql",
+                            "-h",
+                            "127.0.0.1",
+                            "-U",
+                            "postgres",
+                            "-d",
+                            "postgres",
+                            "-v",
+                            "ON_ERROR_STOP=1",
+                            "-q",
+                            "-c",
+                            sql)
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("psql could not run '" + sql + "': " + out.strip());
@@ -103,7 +139,8 @@ final class TargetProcess implements AutoCloseable {
     private static String required(String property) {
         String v = System.getProperty(property);
         if (v == null || v.isBlank() || !Files.exists(Path.of(v))) {
-            throw new IllegalStateException(property + " is not set or missing: " + v + " (run through ./parley bench)");
+            throw new IllegalStateException(
+                    property + " is not set or missing: " + v + " (run through ./parley bench)");
         }
         return v;
     }
@@ -141,7 +178,8 @@ final class TargetProcess implements AutoCloseable {
         try {
             run(jcmd.toString(), String.valueOf(process.pid()), "GC.run");
             String info = run(jcmd.toString(), String.valueOf(process.pid()), "GC.heap_info");
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)([KMG])").matcher(info);
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("used (\\d+)([KMG])").matcher(info);
             if (!m.find()) {
                 return -1;
             }

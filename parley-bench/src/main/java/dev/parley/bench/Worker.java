@@ -3,8 +3,8 @@ package dev.parley.bench;
 import dev.parley.bench.load.Dialect;
 import dev.parley.bench.load.Generator;
 import dev.parley.bench.load.Plan;
-import dev.parley.bench.load.Workload;
 import dev.parley.bench.load.WorkerTask;
+import dev.parley.bench.load.Workload;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -37,16 +37,32 @@ public final class Worker {
             int eq = arg.indexOf('=');
             a.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
-        Dialect dialect = arg(a, "target").equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(arg(a, "apiKey"));
-        Plan plan = new Plan(Workload.parse(arg(a, "workload")), arg(a, "prefix"), Integer.parseInt(arg(a, "from")),
-                Integer.parseInt(arg(a, "to")), Integer.parseInt(arg(a, "rate")), Integer.parseInt(arg(a, "inflight")),
-                Integer.parseInt(arg(a, "groupSize")), Double.parseDouble(arg(a, "slow")), Integer.parseInt(arg(a, "seconds")),
-                Integer.parseInt(arg(a, "flood")), Integer.parseInt(arg(a, "warmup")),
+        Dialect dialect =
+                arg(a, "target").equals("centrifuge") ? new Dialect.Centrifuge() : new Dialect.Stream(arg(a, "apiKey"));
+        Plan plan = new Plan(
+                Workload.parse(arg(a, "workload")),
+                arg(a, "prefix"),
+                Integer.parseInt(arg(a, "from")),
+                Integer.parseInt(arg(a, "to")),
+                Integer.parseInt(arg(a, "rate")),
+                Integer.parseInt(arg(a, "inflight")),
+                Integer.parseInt(arg(a, "groupSize")),
+                Double.parseDouble(arg(a, "slow")),
+                Integer.parseInt(arg(a, "seconds")),
+                Integer.parseInt(arg(a, "flood")),
+                Integer.parseInt(arg(a, "warmup")),
                 Boolean.parseBoolean(arg(a, "watch")));
         List<String> sources = Arrays.asList(arg(a, "sources").split(","));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Generator gen = new Generator(dialect, arg(a, "host"), Integer.parseInt(arg(a, "port")), sources,
-                arg(a, "apiKey"), Integer.parseInt(arg(a, "heartbeat")), 1, c -> plan.slow(index(c.userId())));
+        try (Generator gen = new Generator(
+                        dialect,
+                        arg(a, "host"),
+                        Integer.parseInt(arg(a, "port")),
+                        sources,
+                        arg(a, "apiKey"),
+                        Integer.parseInt(arg(a, "heartbeat")),
+                        1,
+                        c -> plan.slow(index(c.userId())));
                 WorkerTask task = new WorkerTask(gen, plan, arg(a, "secret"))) {
             task.setup();
             System.out.println("READY " + task.result().toJson());

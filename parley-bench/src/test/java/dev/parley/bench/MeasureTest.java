@@ -20,8 +20,26 @@ class MeasureTest {
     /** 1,000 messages for 1,100 ms of server CPU (100 of them JIT) and {@code dbCpuMillis} of PostgreSQL. */
     private static Map<String, Double> w4(String store, long dbCpuMillis) {
         Options o = Options.parse(new String[] {"w4", "--store", store});
-        return new Measure(Result.empty(), Result.empty(), 1_000, 0, 0, 0, 0, 0, 0, -1, 0, 0, 5_000, 6_100,
-                Map.of("JIT", 100L), dbCpuMillis, 10_000, o).figures();
+        return new Measure(
+                        Result.empty(),
+                        Result.empty(),
+                        1_000,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        -1,
+                        0,
+                        0,
+                        5_000,
+                        6_100,
+                        Map.of("JIT", 100L),
+                        dbCpuMillis,
+                        10_000,
+                        o)
+                .figures();
     }
 
     @Test
@@ -48,7 +66,8 @@ class MeasureTest {
 
     @Test
     void anSqliteRunHasNoPostgresqlFigures() {
-        assertThat(w4("sqlite", 0)).doesNotContainKeys(PG_PER_MESSAGE, PER_CPU_SECOND)
+        assertThat(w4("sqlite", 0))
+                .doesNotContainKeys(PG_PER_MESSAGE, PER_CPU_SECOND)
                 .containsEntry(PER_CORE, 1_000.0);
     }
 }

@@ -39,9 +39,14 @@ class ProcSamplerTest {
                 1L, new ProcSampler.ThreadTime("C2 CompilerThre", 530),
                 3L, new ProcSampler.ThreadTime("multiThreadIoEv", 40),
                 4L, new ProcSampler.ThreadTime("ForkJoinPool-1-", 20));
-        assertThat(ProcSampler.cpuByGroup(before, after)).containsExactly(Map.entry("JIT", 30L),
-                Map.entry("event loops", 40L), Map.entry("virtual-thread carriers", 20L),
-                Map.entry("store writers", 0L), Map.entry("GC", 0L), Map.entry("other", 0L));
+        assertThat(ProcSampler.cpuByGroup(before, after))
+                .containsExactly(
+                        Map.entry("JIT", 30L),
+                        Map.entry("event loops", 40L),
+                        Map.entry("virtual-thread carriers", 20L),
+                        Map.entry("store writers", 0L),
+                        Map.entry("GC", 0L),
+                        Map.entry("other", 0L));
     }
 
     @Test

@@ -18,15 +18,20 @@ class ProcessSetSamplerTest {
 
     @Test
     void thePostmasterItsBackendsAndItsProcessTitlesArePostgresOthersAreNot() {
-        assertThat(ProcessSetSampler.isPostgres("postgres", "postgres: 15/main: walwriter \0")).isTrue();
+        assertThat(ProcessSetSampler.isPostgres("postgres", "postgres: 15/main: walwriter \0"))
+                .isTrue();
         assertThat(ProcessSetSampler.isPostgres("postgres", "")).isTrue();
         assertThat(ProcessSetSampler.isPostgres("postmaster", "")).isTrue();
-        assertThat(ProcessSetSampler.isPostgres("bash", "/usr/lib/postgresql/15/bin/postgres\0-D\0/var/lib")).isTrue();
+        assertThat(ProcessSetSampler.isPostgres("bash", "/usr/lib/postgresql/15/bin/postgres\0-D\0/var/lib"))
+                .isTrue();
         assertThat(ProcessSetSampler.isPostgres("x", "postgres: 15/main: postgres parley_bench 127.0.0.1(5) idle"))
                 .isTrue();
-        assertThat(ProcessSetSampler.isPostgres("psql", "psql\0-h\0127.0.0.1\0-U\0postgres")).isFalse();
-        assertThat(ProcessSetSampler.isPostgres("java", "java\0-jar\0postgres-tools.jar")).isFalse();
-        assertThat(ProcessSetSampler.isPostgres("postgres_expor", "postgres_exporter")).isFalse();
+        assertThat(ProcessSetSampler.isPostgres("psql", "psql\0-h\0127.0.0.1\0-U\0postgres"))
+                .isFalse();
+        assertThat(ProcessSetSampler.isPostgres("java", "java\0-jar\0postgres-tools.jar"))
+                .isFalse();
+        assertThat(ProcessSetSampler.isPostgres("postgres_expor", "postgres_exporter"))
+                .isFalse();
     }
 
     @Test
@@ -48,8 +53,8 @@ class ProcessSetSamplerTest {
     void theCpuTimeOfAMatchingProcessIsCountedOverTheWindow() throws Exception {
         String self = Files.readString(Path.of("/proc/self/cmdline"), StandardCharsets.UTF_8);
         ProcessSetSampler sampler = new ProcessSetSampler((comm, cmdline) -> cmdline.equals(self), Path.of("/proc"));
-        assertThat(sampler.snapshot()).containsKey(
-                new ProcessSetSampler.Key(ProcessHandle.current().pid(), startTicks()));
+        assertThat(sampler.snapshot())
+                .containsKey(new ProcessSetSampler.Key(ProcessHandle.current().pid(), startTicks()));
         sampler.start();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long from = mx.getCurrentThreadCpuTime();

@@ -31,7 +31,8 @@ class SmokeBenchTest {
     private static final List<String> SOURCES = List.of("127.0.0.2", "127.0.0.3");
 
     private static Generator generator(Dialect d, int port, Plan plan) {
-        return new Generator(d, "127.0.0.1", port, SOURCES, TestServer.API_KEY, 1, 1, c -> plan.slow(index(c.userId())));
+        return new Generator(
+                d, "127.0.0.1", port, SOURCES, TestServer.API_KEY, 1, 1, c -> plan.slow(index(c.userId())));
     }
 
     private static int index(String userId) {
@@ -69,7 +70,9 @@ class SmokeBenchTest {
             Result r = task.result();
             assertThat(r.errors()).isEmpty();
             assertThat(r.connectsFailed()).isZero();
-            assertThat(r.connectsOk()).isGreaterThan(0).isEqualTo(r.connectLatency().count());
+            assertThat(r.connectsOk())
+                    .isGreaterThan(0)
+                    .isEqualTo(r.connectLatency().count());
             assertThat(server.server().node().users().find("smoke2-0")).isPresent();
         }
     }
@@ -90,8 +93,8 @@ class SmokeBenchTest {
 
     @Test
     void warmUpMessagesOfTheCoordinatorReachNoCount() throws Exception {
-        Options o = Options.parse(new String[] {"w3", "--users", "200", "--msg-rate", "20", "--seconds", "1",
-            "--warmup", "1"});
+        Options o = Options.parse(
+                new String[] {"w3", "--users", "200", "--msg-rate", "20", "--seconds", "1", "--warmup", "1"});
         Plan plan = new Plan(Workload.W3, "smoke7", 0, 200, 0, 100, 10, 0, 1, 1000, o.warmup(), false);
         Dialect d = new Dialect.Stream(TestServer.API_KEY);
         try (TestServer server = TestServer.start();
@@ -99,10 +102,24 @@ class SmokeBenchTest {
                 WorkerTask task = new WorkerTask(gen, plan, server.apiSecret())) {
             task.setup();
             assertThat(task.result().watched()).isEqualTo(200);
-            long warm = Bench.sendMessages(o, d, server.port(), TestServer.API_KEY, TestServer.API_SECRET,
-                    plan.prefix(), TimeUnit.SECONDS.toNanos(o.warmup()), true);
-            long sent = Bench.sendMessages(o, d, server.port(), TestServer.API_KEY, TestServer.API_SECRET,
-                    plan.prefix(), Bench.measuredSendNanos(o), false);
+            long warm = Bench.sendMessages(
+                    o,
+                    d,
+                    server.port(),
+                    TestServer.API_KEY,
+                    TestServer.API_SECRET,
+                    plan.prefix(),
+                    TimeUnit.SECONDS.toNanos(o.warmup()),
+                    true);
+            long sent = Bench.sendMessages(
+                    o,
+                    d,
+                    server.port(),
+                    TestServer.API_KEY,
+                    TestServer.API_SECRET,
+                    plan.prefix(),
+                    Bench.measuredSendNanos(o),
+                    false);
             assertThat(warm).isPositive();
             assertThat(sent).isPositive();
             // a channel's messages reach each socket in order: the warm-up ones have been read once these are
@@ -125,8 +142,16 @@ class SmokeBenchTest {
         Plan plan = new Plan(Workload.W5, "smoke6", 0, 100, 0, 100, 10, 0.01, 1, 5_000);
         // a 16 KiB bound instead of 1 MiB, so that the backlog reaches it within seconds under leak detection
         try (TestServer server = TestServer.start(b -> b.outboundHighWaterBytes(16 * 1024));
-                Generator gen = new Generator(new Dialect.Stream(server.apiKey()), "127.0.0.1", server.port(), SOURCES,
-                        server.apiKey(), 1, 1, c -> plan.slow(index(c.userId())), 4096);
+                Generator gen = new Generator(
+                        new Dialect.Stream(server.apiKey()),
+                        "127.0.0.1",
+                        server.port(),
+                        SOURCES,
+                        server.apiKey(),
+                        1,
+                        1,
+                        c -> plan.slow(index(c.userId())),
+                        4096);
                 WorkerTask task = new WorkerTask(gen, plan, server.apiSecret())) {
             task.setup();
             task.startFlood();
@@ -143,11 +168,19 @@ class SmokeBenchTest {
     private static void assertDelivered(int port, Plan plan, int messages, int readersPerMessage) throws Exception {
         try (Generator gen = generator(new Dialect.Stream(TestServer.API_KEY), port, plan);
                 WorkerTask task = new WorkerTask(gen, plan, TestServer.API_SECRET);
-                Generator senderGen = new Generator(new Dialect.Stream(TestServer.API_KEY), "127.0.0.1", port,
-                        List.of("127.0.0.4"), TestServer.API_KEY, 0, 1, c -> false)) {
+                Generator senderGen = new Generator(
+                        new Dialect.Stream(TestServer.API_KEY),
+                        "127.0.0.1",
+                        port,
+                        List.of("127.0.0.4"),
+                        TestServer.API_KEY,
+                        0,
+                        1,
+                        c -> false)) {
             task.setup();
             assertThat(task.result().connectsOk()).isEqualTo(plan.to() - plan.from());
-            LoadClient sender = senderGen.connect("sender", Jwt.userToken(TestServer.API_SECRET, "sender", null, null))
+            LoadClient sender = senderGen
+                    .connect("sender", Jwt.userToken(TestServer.API_SECRET, "sender", null, null))
                     .get(10, TimeUnit.SECONDS);
             int groups = (plan.to() - plan.from()) / plan.groupSize();
             for (int i = 0; i < messages; i++) {

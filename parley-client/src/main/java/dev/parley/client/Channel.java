@@ -13,8 +13,8 @@ import dev.parley.client.internal.Urls;
 import dev.parley.protocol.CustomFields;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
-import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.JsonValue;
+import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.Member;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.Reaction;
@@ -288,7 +288,9 @@ public final class Channel {
      */
     public CompletableFuture<Message> sendMessage(Message message) {
         requireNonNull(message, "message");
-        Message m = message.id() != null ? message : message.toBuilder().id(UUID.randomUUID().toString()).build();
+        Message m = message.id() != null
+                ? message
+                : message.toBuilder().id(UUID.randomUUID().toString()).build();
         ObjectNode body = Json.object();
         body.set("message", m.toRequestJson());
         return send("POST", path("/message"), body).thenApply(r -> {
@@ -304,11 +306,12 @@ public final class Channel {
         requireNonNull(pagination, "pagination");
         ctx.ensureActive();
         String p = "/messages/" + Urls.encode(parentId) + "/replies";
-        return ctx.send(new RestClient.Call("GET", p, pagination.toQuery(), null)).thenApply(r -> {
-            List<Message> out = new ArrayList<>();
-            r.path("messages").forEach(m -> out.add(Message.fromJson(m)));
-            return out;
-        });
+        return ctx.send(new RestClient.Call("GET", p, pagination.toQuery(), null))
+                .thenApply(r -> {
+                    List<Message> out = new ArrayList<>();
+                    r.path("messages").forEach(m -> out.add(Message.fromJson(m)));
+                    return out;
+                });
     }
 
     /** Adds (or replaces) the user's reaction of {@code type}; watchers get {@code reaction.new}. */
@@ -321,7 +324,8 @@ public final class Channel {
      * Sends {@code reaction} ({@code POST /messages/{id}/reaction}); with {@code enforceUnique} the user's
      * other reactions on the message are removed first ({@code reaction.updated}).
      */
-    public CompletableFuture<ReactionResponse> sendReaction(String messageId, Reaction reaction, boolean enforceUnique) {
+    public CompletableFuture<ReactionResponse> sendReaction(
+            String messageId, Reaction reaction, boolean enforceUnique) {
         requireNonNull(messageId, "messageId");
         requireNonNull(reaction, "reaction");
         ctx.ensureActive();
@@ -380,7 +384,8 @@ public final class Channel {
 
     private boolean readEventsAllowed() {
         ChannelState s = state();
-        return s.config().readEvents() && s.channel().map(c -> c.can("read-events")).orElse(true);
+        return s.config().readEvents()
+                && s.channel().map(c -> c.can("read-events")).orElse(true);
     }
 
     /** {@link #keystroke(String)} in the channel itself. */
@@ -501,8 +506,8 @@ public final class Channel {
         ctx.ensureActive();
         String id = store.id();
         if (id == null) {
-            throw new IllegalStateException("Channel " + cid()
-                    + " has no id yet: call watch(), query() or create() first");
+            throw new IllegalStateException(
+                    "Channel " + cid() + " has no id yet: call watch(), query() or create() first");
         }
         return "/channels/" + type() + "/" + id + suffix;
     }

@@ -1,10 +1,10 @@
 package dev.parley.client;
 
 import dev.parley.protocol.CustomFields;
+import dev.parley.protocol.JsonValue;
 import dev.parley.protocol.JsonValue.JsonBool;
 import dev.parley.protocol.JsonValue.JsonNumber;
 import dev.parley.protocol.JsonValue.JsonObject;
-import dev.parley.protocol.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -23,13 +23,29 @@ import java.util.Set;
  * @param maxMessageLength longest message text accepted, 0 when not stated
  * @param other every other key as sent
  */
-public record ChannelConfig(String name, boolean typingEvents, boolean readEvents, boolean connectEvents,
-        boolean reactions, boolean replies, boolean customEvents, int maxMessageLength, CustomFields other) {
-    private static final Set<String> TYPED = Set.of("name", "typing_events", "read_events", "connect_events",
-            "reactions", "replies", "custom_events", "max_message_length");
+public record ChannelConfig(
+        String name,
+        boolean typingEvents,
+        boolean readEvents,
+        boolean connectEvents,
+        boolean reactions,
+        boolean replies,
+        boolean customEvents,
+        int maxMessageLength,
+        CustomFields other) {
+    private static final Set<String> TYPED = Set.of(
+            "name",
+            "typing_events",
+            "read_events",
+            "connect_events",
+            "reactions",
+            "replies",
+            "custom_events",
+            "max_message_length");
 
     /** The flags of a channel whose config the SDK has not seen: everything on. */
-    public static final ChannelConfig UNKNOWN = new ChannelConfig(null, true, true, true, true, true, true, 0, CustomFields.EMPTY);
+    public static final ChannelConfig UNKNOWN =
+            new ChannelConfig(null, true, true, true, true, true, true, 0, CustomFields.EMPTY);
 
     public ChannelConfig {
         other = other == null ? CustomFields.EMPTY : other;
@@ -39,11 +55,18 @@ public record ChannelConfig(String name, boolean typingEvents, boolean readEvent
     public static ChannelConfig from(JsonObject config) {
         Map<String, JsonValue> other = new LinkedHashMap<>(config.fields());
         other.keySet().removeAll(TYPED);
-        return new ChannelConfig(config.get("name").flatMap(JsonValue::asString).orElse(null),
-                flag(config, "typing_events"), flag(config, "read_events"), flag(config, "connect_events"),
-                flag(config, "reactions"), flag(config, "replies"), flag(config, "custom_events"),
-                config.get("max_message_length").filter(JsonNumber.class::isInstance)
-                        .map(n -> ((JsonNumber) n).intValue()).orElse(0),
+        return new ChannelConfig(
+                config.get("name").flatMap(JsonValue::asString).orElse(null),
+                flag(config, "typing_events"),
+                flag(config, "read_events"),
+                flag(config, "connect_events"),
+                flag(config, "reactions"),
+                flag(config, "replies"),
+                flag(config, "custom_events"),
+                config.get("max_message_length")
+                        .filter(JsonNumber.class::isInstance)
+                        .map(n -> ((JsonNumber) n).intValue())
+                        .orElse(0),
                 CustomFields.of(other));
     }
 

@@ -30,9 +30,22 @@ import java.util.List;
  *     the protocol's {@link Channel} types but this view leaves out ({@code message_count}, {@code team},
  *     {@code cooldown}...) are there too
  */
-public record ChannelData(String id, String type, String cid, User createdBy, boolean frozen, boolean disabled,
-        int memberCount, ChannelConfig config, List<String> ownCapabilities, Instant createdAt, Instant updatedAt,
-        Instant lastMessageAt, Instant truncatedAt, Instant deletedAt, CustomFields custom) {
+public record ChannelData(
+        String id,
+        String type,
+        String cid,
+        User createdBy,
+        boolean frozen,
+        boolean disabled,
+        int memberCount,
+        ChannelConfig config,
+        List<String> ownCapabilities,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant lastMessageAt,
+        Instant truncatedAt,
+        Instant deletedAt,
+        CustomFields custom) {
 
     public ChannelData {
         requireNonNull(id, "id");
@@ -68,9 +81,22 @@ public record ChannelData(String id, String type, String cid, User createdBy, bo
         if (c.truncatedById() != null) {
             custom = custom.with("truncated_by_id", c.truncatedById());
         }
-        return new ChannelData(c.id(), c.type(), c.cid(), c.createdBy(), c.frozen(), c.disabled(), c.memberCount(),
-                c.config() == null ? null : ChannelConfig.from(c.config()), c.ownCapabilities(), c.createdAt(),
-                c.updatedAt(), c.lastMessageAt(), c.truncatedAt(), c.deletedAt(), custom);
+        return new ChannelData(
+                c.id(),
+                c.type(),
+                c.cid(),
+                c.createdBy(),
+                c.frozen(),
+                c.disabled(),
+                c.memberCount(),
+                c.config() == null ? null : ChannelConfig.from(c.config()),
+                c.ownCapabilities(),
+                c.createdAt(),
+                c.updatedAt(),
+                c.lastMessageAt(),
+                c.truncatedAt(),
+                c.deletedAt(),
+                custom);
     }
 
     /**
@@ -78,9 +104,21 @@ public record ChannelData(String id, String type, String cid, User createdBy, bo
      * {@code own_capabilities} and the {@code config} are kept when the event leaves them out (§6.2).
      */
     public ChannelData updatedBy(ChannelData fromEvent, boolean eventHasCapabilities, boolean eventHasConfig) {
-        return new ChannelData(fromEvent.id, fromEvent.type, fromEvent.cid, fromEvent.createdBy, fromEvent.frozen,
-                fromEvent.disabled, fromEvent.memberCount, eventHasConfig ? fromEvent.config : config,
-                eventHasCapabilities ? fromEvent.ownCapabilities : ownCapabilities, fromEvent.createdAt,
-                fromEvent.updatedAt, fromEvent.lastMessageAt, fromEvent.truncatedAt, fromEvent.deletedAt, fromEvent.custom);
+        return new ChannelData(
+                fromEvent.id,
+                fromEvent.type,
+                fromEvent.cid,
+                fromEvent.createdBy,
+                fromEvent.frozen,
+                fromEvent.disabled,
+                fromEvent.memberCount,
+                eventHasConfig ? fromEvent.config : config,
+                eventHasCapabilities ? fromEvent.ownCapabilities : ownCapabilities,
+                fromEvent.createdAt,
+                fromEvent.updatedAt,
+                fromEvent.lastMessageAt,
+                fromEvent.truncatedAt,
+                fromEvent.deletedAt,
+                fromEvent.custom);
     }
 }

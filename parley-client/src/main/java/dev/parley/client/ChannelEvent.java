@@ -22,8 +22,16 @@ import java.util.Optional;
  * @param message the system message posted with the change, if any
  * @param clearHistory for {@code channel.hidden}: the user's history was cleared too
  */
-public record ChannelEvent(String type, String cid, Optional<ChannelData> channel, Optional<User> user,
-        Optional<Member> member, Optional<Message> message, boolean clearHistory, Instant createdAt, JsonObject raw)
+public record ChannelEvent(
+        String type,
+        String cid,
+        Optional<ChannelData> channel,
+        Optional<User> user,
+        Optional<Member> member,
+        Optional<Message> message,
+        boolean clearHistory,
+        Instant createdAt,
+        JsonObject raw)
         implements Event {
     @Override
     public Optional<String> channelCid() {

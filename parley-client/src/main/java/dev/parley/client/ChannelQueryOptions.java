@@ -18,9 +18,15 @@ import org.jspecify.annotations.Nullable;
  * @param watcherLimit watchers to return, 0 for none
  * @param presence subscribe the connection to the members' presence (forced off without a connection)
  */
-public record ChannelQueryOptions(int messageLimit, @Nullable String idLt, @Nullable String idGt,
-        @Nullable String idAround, int memberLimit,
-        int memberOffset, int watcherLimit, boolean presence) {
+public record ChannelQueryOptions(
+        int messageLimit,
+        @Nullable String idLt,
+        @Nullable String idGt,
+        @Nullable String idAround,
+        int memberLimit,
+        int memberOffset,
+        int watcherLimit,
+        boolean presence) {
 
     public ChannelQueryOptions {
         nonNegative(messageLimit, "messageLimit");
@@ -40,20 +46,20 @@ public record ChannelQueryOptions(int messageLimit, @Nullable String idLt, @Null
 
     /** The page of messages just older than {@code messageId} ("load older"). */
     public ChannelQueryOptions olderThan(String messageId) {
-        return new ChannelQueryOptions(messageLimit, messageId, null, null, memberLimit, memberOffset, watcherLimit,
-                presence);
+        return new ChannelQueryOptions(
+                messageLimit, messageId, null, null, memberLimit, memberOffset, watcherLimit, presence);
     }
 
     /** The page of messages just newer than {@code messageId} ("load newer"). */
     public ChannelQueryOptions newerThan(String messageId) {
-        return new ChannelQueryOptions(messageLimit, null, messageId, null, memberLimit, memberOffset, watcherLimit,
-                presence);
+        return new ChannelQueryOptions(
+                messageLimit, null, messageId, null, memberLimit, memberOffset, watcherLimit, presence);
     }
 
     /** The page of messages around {@code messageId} ("jump to message"). */
     public ChannelQueryOptions around(String messageId) {
-        return new ChannelQueryOptions(messageLimit, null, null, messageId, memberLimit, memberOffset, watcherLimit,
-                presence);
+        return new ChannelQueryOptions(
+                messageLimit, null, null, messageId, memberLimit, memberOffset, watcherLimit, presence);
     }
 
     public ChannelQueryOptions withMembers(int limit, int offset) {

@@ -28,8 +28,15 @@ import java.util.Optional;
  * @param hidden hidden for the connected user
  * @param typing other users who sent {@code typing.start} in the last 7 seconds and no {@code typing.stop} since
  */
-public record ChannelState(Optional<ChannelData> channel, List<Message> messages, List<Message> pinnedMessages,
-        List<Member> members, Optional<Member> membership, List<Read> read, int watcherCount, boolean hidden,
+public record ChannelState(
+        Optional<ChannelData> channel,
+        List<Message> messages,
+        List<Message> pinnedMessages,
+        List<Member> members,
+        Optional<Member> membership,
+        List<Read> read,
+        int watcherCount,
+        boolean hidden,
         List<User> typing) {
     /** The most messages kept per channel. */
     public static final int MAX_MESSAGES = 200;

@@ -221,14 +221,16 @@ public final class ChatClient implements AutoCloseable {
      */
     public CompletableFuture<QueryUsersResponse> queryUsers(QueryUsersRequest request) {
         requireNonNull(request, "request");
-        return core.connectedSession().thenCompose(s -> {
-            String payload = Json.write(request.toJson(s != null && s.connectionId() != null));
-            return core.rest().send(new RestClient.Call("GET", "/users", Map.of("payload", payload), null), s);
-        }).thenApply(r -> {
-            List<User> users = new ArrayList<>();
-            r.path("users").forEach(u -> users.add(User.fromJson(u)));
-            return new QueryUsersResponse(users);
-        });
+        return core.connectedSession()
+                .thenCompose(s -> {
+                    String payload = Json.write(request.toJson(s != null && s.connectionId() != null));
+                    return core.rest().send(new RestClient.Call("GET", "/users", Map.of("payload", payload), null), s);
+                })
+                .thenApply(r -> {
+                    List<User> users = new ArrayList<>();
+                    r.path("users").forEach(u -> users.add(User.fromJson(u)));
+                    return new QueryUsersResponse(users);
+                });
     }
 
     /**
@@ -303,8 +305,8 @@ public final class ChatClient implements AutoCloseable {
      *     {@code JsonObject.of("members", JsonObject.of("$in", List.of("maria")))}
      * @param sort sort keys, possibly empty (the server then sorts by {@code last_updated} descending)
      */
-    public CompletableFuture<List<Channel>> queryChannels(JsonObject filter, List<SortOption> sort,
-            QueryChannelsOptions options) {
+    public CompletableFuture<List<Channel>> queryChannels(
+            JsonObject filter, List<SortOption> sort, QueryChannelsOptions options) {
         requireNonNull(filter, "filter");
         requireNonNull(sort, "sort");
         requireNonNull(options, "options");
@@ -316,16 +318,17 @@ public final class ChatClient implements AutoCloseable {
         sort.forEach(k -> s.addObject().put("field", k.field()).put("direction", k.direction()));
         return ctx.awaitConnection().thenCompose(connectionId -> {
             options.writeTo(body, connectionId != null);
-            return ctx.send(new RestClient.Call("POST", "/channels", null, body)).thenApply(r -> {
-                List<Channel> out = new ArrayList<>();
-                for (ChannelStore store : ctx.channels().loadAll(r)) {
-                    if (connectionId != null && options.watch()) {
-                        ctx.watched().add(store.cid());
-                    }
-                    out.add(new Channel(ctx, store));
-                }
-                return out;
-            });
+            return ctx.send(new RestClient.Call("POST", "/channels", null, body))
+                    .thenApply(r -> {
+                        List<Channel> out = new ArrayList<>();
+                        for (ChannelStore store : ctx.channels().loadAll(r)) {
+                            if (connectionId != null && options.watch()) {
+                                ctx.watched().add(store.cid());
+                            }
+                            out.add(new Channel(ctx, store));
+                        }
+                        return out;
+                    });
         });
     }
 
@@ -383,8 +386,8 @@ public final class ChatClient implements AutoCloseable {
         return ctx.send(new RestClient.Call("GET", "/unread", null, null)).thenApply(UnreadCounts::fromJson);
     }
 
-    private CompletableFuture<Message> messageCall(String method, String messageId, @Nullable ObjectNode body,
-            Map<String, String> query) {
+    private CompletableFuture<Message> messageCall(
+            String method, String messageId, @Nullable ObjectNode body, Map<String, String> query) {
         requireNonNull(messageId, "messageId");
         ChannelContext ctx = core.channelContext();
         ctx.ensureActive();
@@ -488,36 +491,81 @@ public final class ChatClient implements AutoCloseable {
          * The API secret: the client can then make tokens and call REST endpoints with a server token
          * while no user is connected. Server code only; never ship the secret in an app.
          */
-        public Builder secret(String v) { secret = requireNonNull(v, "secret"); return this; }
+        public Builder secret(String v) {
+            secret = requireNonNull(v, "secret");
+            return this;
+        }
         /** Timeout of each REST request and of the socket's opening handshake. */
-        public Builder timeout(Duration v) { timeout = positive(v, "timeout"); return this; }
+        public Builder timeout(Duration v) {
+            timeout = positive(v, "timeout");
+            return this;
+        }
         /** Budget of the first connect, retries included; then {@code connectUser} fails. */
-        public Builder connectTimeout(Duration v) { connectTimeout = positive(v, "connectTimeout"); return this; }
+        public Builder connectTimeout(Duration v) {
+            connectTimeout = positive(v, "connectTimeout");
+            return this;
+        }
         /** Delay after each received {@code health.check} before the next heartbeat (25 s). */
-        public Builder heartbeatInterval(Duration v) { heartbeatInterval = positive(v, "heartbeatInterval"); return this; }
+        public Builder heartbeatInterval(Duration v) {
+            heartbeatInterval = positive(v, "heartbeatInterval");
+            return this;
+        }
         /** Silence after which the socket counts as dead and is replaced (35 s). */
-        public Builder watchdogTimeout(Duration v) { watchdogTimeout = positive(v, "watchdogTimeout"); return this; }
+        public Builder watchdogTimeout(Duration v) {
+            watchdogTimeout = positive(v, "watchdogTimeout");
+            return this;
+        }
         /** How long a drop may last before {@code connection.changed} reports offline (5 s). */
-        public Builder offlineGrace(Duration v) { offlineGrace = positive(v, "offlineGrace"); return this; }
+        public Builder offlineGrace(Duration v) {
+            offlineGrace = positive(v, "offlineGrace");
+            return this;
+        }
         /** How long {@code disconnectUser()} waits for the server's close frame (1 s). */
-        public Builder closeTimeout(Duration v) { closeTimeout = positive(v, "closeTimeout"); return this; }
+        public Builder closeTimeout(Duration v) {
+            closeTimeout = positive(v, "closeTimeout");
+            return this;
+        }
         /** Silences the warning when a client holding the secret calls {@code connectUser}. */
-        public Builder allowServerSideConnect(boolean v) { allowServerSideConnect = v; return this; }
+        public Builder allowServerSideConnect(boolean v) {
+            allowServerSideConnect = v;
+            return this;
+        }
         /** Re-watch the channels that were watched before a reconnect (true). */
-        public Builder recoverStateOnReconnect(boolean v) { recoverStateOnReconnect = v; return this; }
+        public Builder recoverStateOnReconnect(boolean v) {
+            recoverStateOnReconnect = v;
+            return this;
+        }
         /** Runs event listeners; keep it single-threaded to keep event order. */
-        public Builder callbackExecutor(Executor v) { callbackExecutor = requireNonNull(v, "callbackExecutor"); return this; }
+        public Builder callbackExecutor(Executor v) {
+            callbackExecutor = requireNonNull(v, "callbackExecutor");
+            return this;
+        }
         /** Where the SDK logs its warnings. */
-        public Builder logger(Logger v) { logger = requireNonNull(v, "logger"); return this; }
+        public Builder logger(Logger v) {
+            logger = requireNonNull(v, "logger");
+            return this;
+        }
 
         public ChatClient build() {
             if (watchdogTimeout.compareTo(heartbeatInterval) <= 0) {
                 throw new IllegalArgumentException("watchdogTimeout: " + watchdogTimeout
                         + " (expected: > heartbeatInterval " + heartbeatInterval + ")");
             }
-            return new ChatClient(new ClientConfig(apiKey, baseUrl, secret, timeout, connectTimeout,
-                    heartbeatInterval, watchdogTimeout, offlineGrace, closeTimeout, allowServerSideConnect,
-                    recoverStateOnReconnect, callbackExecutor, logger, USER_AGENT));
+            return new ChatClient(new ClientConfig(
+                    apiKey,
+                    baseUrl,
+                    secret,
+                    timeout,
+                    connectTimeout,
+                    heartbeatInterval,
+                    watchdogTimeout,
+                    offlineGrace,
+                    closeTimeout,
+                    allowServerSideConnect,
+                    recoverStateOnReconnect,
+                    callbackExecutor,
+                    logger,
+                    USER_AGENT));
         }
 
         private static Duration positive(Duration v, String name) {

@@ -1,8 +1,8 @@
 package dev.parley.client;
 
 import dev.parley.protocol.EventType;
-import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.JsonValue;
+import dev.parley.protocol.JsonValue.JsonObject;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -14,9 +14,19 @@ import java.util.Optional;
  * exhaustive {@code switch} over the permitted records.
  */
 public sealed interface Event
-        permits HealthCheckEvent, UserPresenceChangedEvent, UserUpdatedEvent, ConnectionChangedEvent,
-                ConnectionRecoveredEvent, MessageEvent, ReactionEvent, TypingEvent, ReadEvent, MemberEvent,
-                ChannelEvent, WatchingEvent, GenericEvent {
+        permits HealthCheckEvent,
+                UserPresenceChangedEvent,
+                UserUpdatedEvent,
+                ConnectionChangedEvent,
+                ConnectionRecoveredEvent,
+                MessageEvent,
+                ReactionEvent,
+                TypingEvent,
+                ReadEvent,
+                MemberEvent,
+                ChannelEvent,
+                WatchingEvent,
+                GenericEvent {
 
     /** The event type, for example {@code user.updated}; any string for custom events. */
     String type();

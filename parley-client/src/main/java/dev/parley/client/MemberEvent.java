@@ -14,8 +14,9 @@ import java.util.Optional;
  * @param member the membership after the change; may be absent on {@code member.removed}
  * @param user the member's user
  */
-public record MemberEvent(String type, String cid, Optional<Member> member, User user, Instant createdAt,
-        JsonObject raw) implements Event {
+public record MemberEvent(
+        String type, String cid, Optional<Member> member, User user, Instant createdAt, JsonObject raw)
+        implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.of(cid);

@@ -17,8 +17,15 @@ import java.util.Optional;
  * @param user the actor (author, or who deleted it), if sent
  * @param hardDelete for {@code message.deleted}: removed for good rather than marked deleted
  */
-public record MessageEvent(String type, String cid, Message message, Optional<User> user, boolean hardDelete,
-        Instant createdAt, JsonObject raw) implements Event {
+public record MessageEvent(
+        String type,
+        String cid,
+        Message message,
+        Optional<User> user,
+        boolean hardDelete,
+        Instant createdAt,
+        JsonObject raw)
+        implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.of(cid);

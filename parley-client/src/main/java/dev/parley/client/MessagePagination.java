@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param idLt messages older than this id, or null
  * @param idGt messages newer than this id, or null
  */
-public record MessagePagination(int limit, @Nullable String idLt, @Nullable String idGt) {
+public record MessagePagination(
+        int limit, @Nullable String idLt, @Nullable String idGt) {
     public MessagePagination {
         ChannelQueryOptions.nonNegative(limit, "limit");
     }

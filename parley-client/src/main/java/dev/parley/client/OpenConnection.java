@@ -17,7 +17,12 @@ import java.time.Instant;
  * @param callSite where {@code connectUser} was called, as a printable stack
  */
 public record OpenConnection(
-        String baseUrl, String apiKey, String userId, String connectionId, String clientId, Instant openedAt,
+        String baseUrl,
+        String apiKey,
+        String userId,
+        String connectionId,
+        String clientId,
+        Instant openedAt,
         String callSite) {
     public OpenConnection {
         requireNonNull(baseUrl, "baseUrl");

@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param messageLimit messages per channel, 0 for the default (25)
  * @param memberLimit members per channel, 0 for the default (100)
  */
-public record QueryChannelsOptions(boolean state, boolean watch, boolean presence, int limit, int offset,
-        int messageLimit, int memberLimit) {
+public record QueryChannelsOptions(
+        boolean state, boolean watch, boolean presence, int limit, int offset, int messageLimit, int memberLimit) {
 
     public QueryChannelsOptions {
         ChannelQueryOptions.nonNegative(limit, "limit");

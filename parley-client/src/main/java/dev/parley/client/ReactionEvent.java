@@ -17,8 +17,15 @@ import java.util.Optional;
  * @param reaction the reaction added, replaced or removed
  * @param user who reacted, if sent
  */
-public record ReactionEvent(String type, String cid, Message message, Reaction reaction, Optional<User> user,
-        Instant createdAt, JsonObject raw) implements Event {
+public record ReactionEvent(
+        String type,
+        String cid,
+        Message message,
+        Reaction reaction,
+        Optional<User> user,
+        Instant createdAt,
+        JsonObject raw)
+        implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.of(cid);

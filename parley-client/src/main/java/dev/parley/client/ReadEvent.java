@@ -20,9 +20,18 @@ import org.jspecify.annotations.Nullable;
  * @param totalUnreadCount the same counter under its older name
  * @param unreadChannels channels with unread messages
  */
-public record ReadEvent(String type, @Nullable String cid, Optional<User> user, Optional<String> lastReadMessageId,
-        int unreadMessages, int unreadCount, int totalUnreadCount, int unreadChannels, Instant createdAt,
-        JsonObject raw) implements Event {
+public record ReadEvent(
+        String type,
+        @Nullable String cid,
+        Optional<User> user,
+        Optional<String> lastReadMessageId,
+        int unreadMessages,
+        int unreadCount,
+        int totalUnreadCount,
+        int unreadChannels,
+        Instant createdAt,
+        JsonObject raw)
+        implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.ofNullable(cid);

@@ -25,7 +25,10 @@ public final class Tokens {
      */
     public static String user(String secret, String userId, Instant expiresAt) {
         requireNonNull(expiresAt, "expiresAt");
-        return Jwt.userToken(requireNonNull(secret, "secret"), requireNonNull(userId, "userId"), expiresAt,
+        return Jwt.userToken(
+                requireNonNull(secret, "secret"),
+                requireNonNull(userId, "userId"),
+                expiresAt,
                 Instant.now().minusSeconds(5));
     }
 

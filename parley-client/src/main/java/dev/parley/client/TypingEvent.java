@@ -14,8 +14,9 @@ import java.util.Optional;
  * @param user who is typing
  * @param parentId the thread, when typing a reply
  */
-public record TypingEvent(String type, String cid, User user, Optional<String> parentId, Instant createdAt,
-        JsonObject raw) implements Event {
+public record TypingEvent(
+        String type, String cid, User user, Optional<String> parentId, Instant createdAt, JsonObject raw)
+        implements Event {
     @Override
     public Optional<String> channelCid() {
         return Optional.of(cid);

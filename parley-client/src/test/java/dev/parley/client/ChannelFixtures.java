@@ -15,7 +15,8 @@ final class ChannelFixtures {
 
     static String message(String id, String author, int second, String extra) {
         String at = String.format("2026-03-02T09:%02d:%02dZ", second / 60, second % 60);
-        return "{\"id\":\"" + id + "\",\"text\":\"text of " + id + "\",\"type\":\"regular\",\"cid\":\"messaging:general\","
+        return "{\"id\":\"" + id + "\",\"text\":\"text of " + id
+                + "\",\"type\":\"regular\",\"cid\":\"messaging:general\","
                 + "\"user\":" + user(author) + ",\"created_at\":\"" + at + "\",\"updated_at\":\"" + at + "\","
                 + "\"attachments\":[],\"latest_reactions\":[],\"own_reactions\":[],\"reaction_counts\":{},"
                 + "\"reaction_scores\":{},\"reply_count\":0,\"mentioned_users\":[],\"silent\":false,\"pinned\":false"

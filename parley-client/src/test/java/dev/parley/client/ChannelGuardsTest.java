@@ -36,7 +36,8 @@ class ChannelGuardsTest {
     @Test
     void aChannelNeedsAConnectedUserUnlessTheClientHoldsTheSecret() {
         try (ChatClient client = builder().build()) {
-            assertThatThrownBy(() -> client.channel("messaging", "general")).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> client.channel("messaging", "general"))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessage("Call connectUser() before creating a channel object.");
         }
         try (ChatClient server = builder().secret(SECRET).build()) {
@@ -49,7 +50,8 @@ class ChannelGuardsTest {
         try (ChatClient client = builder().secret(SECRET).build()) {
             assertThatThrownBy(() -> client.channel("messaging", "a:b")).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> client.channel("a b", "x")).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> client.channel("messaging", List.of())).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> client.channel("messaging", List.of()))
+                    .isInstanceOf(IllegalArgumentException.class);
             assertThat(client.channel("messaging", List.of("tom", "maria")).cid())
                     .isEqualTo("messaging:!members-maria,tom");
         }
@@ -86,7 +88,8 @@ class ChannelGuardsTest {
             Channel old = client.channel("messaging", "general");
             client.disconnectUser().join();
             client.connectUser(User.builder("tom").build(), Tokens.user(SECRET, "tom"));
-            assertThatThrownBy(old::watch).isInstanceOf(DisconnectedException.class)
+            assertThatThrownBy(old::watch)
+                    .isInstanceOf(DisconnectedException.class)
                     .hasMessage("You can't use a channel after client.disconnectUser() was called");
             assertThatThrownBy(() -> old.sendMessage(Message.of("hi"))).isInstanceOf(DisconnectedException.class);
             assertThat(client.channel("messaging", "general")).isNotNull();

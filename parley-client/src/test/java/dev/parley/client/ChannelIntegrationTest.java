@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChannelIntegrationTest {
     static final AtomicInteger SEQ = new AtomicInteger();
+
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
 
@@ -56,9 +57,13 @@ class ChannelIntegrationTest {
     }
 
     ChatClient connect(String baseUrl, String userId) {
-        ChatClient c = ChatClient.builder(TestServer.API_KEY).baseUrl(baseUrl).logger(log.logger()).build();
+        ChatClient c = ChatClient.builder(TestServer.API_KEY)
+                .baseUrl(baseUrl)
+                .logger(log.logger())
+                .build();
         resources.add(c);
-        c.connectUser(User.builder(userId).build(), Tokens.user(TestServer.API_SECRET, userId)).join();
+        c.connectUser(User.builder(userId).build(), Tokens.user(TestServer.API_SECRET, userId))
+                .join();
         return c;
     }
 
@@ -109,15 +114,20 @@ class ChannelIntegrationTest {
     void aThreadReplyIsListedByGetReplies() {
         Pair p = pair();
         Message parent = p.mariaChannel().sendMessage(Message.of("parent")).join();
-        Message reply = p.tomChannel().sendMessage(Message.builder().text("reply").parentId(parent.id()).build()).join();
+        Message reply = p.tomChannel()
+                .sendMessage(
+                        Message.builder().text("reply").parentId(parent.id()).build())
+                .join();
 
-        List<Message> replies = p.mariaChannel().getReplies(parent.id(), MessagePagination.limit(10)).join();
+        List<Message> replies = p.mariaChannel()
+                .getReplies(parent.id(), MessagePagination.limit(10))
+                .join();
 
         assertThat(replies).extracting(Message::id).containsExactly(reply.id());
         assertThat(replies.get(0).parentId()).isEqualTo(parent.id());
         assertThat(p.tomChannel().state().messages()).extracting(Message::id).containsExactly(parent.id());
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                p.mariaChannel().state().messages().get(0).replyCount() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> p.mariaChannel().state().messages().get(0).replyCount() == 1);
     }
 
     @Test
@@ -126,7 +136,8 @@ class ChannelIntegrationTest {
         List<ReactionEvent> received = new CopyOnWriteArrayList<>();
         p.tomClient().on(ReactionEvent.class, received::add);
         Message m = p.tomChannel().sendMessage(Message.of("react to me")).join();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !p.mariaChannel().state().messages().isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !p.mariaChannel().state().messages().isEmpty());
 
         ReactionResponse r = p.mariaChannel().sendReaction(m.id(), "love").join();
 
@@ -135,10 +146,17 @@ class ChannelIntegrationTest {
         assertThat(received.get(0).knownType()).contains(EventType.REACTION_NEW);
         assertThat(received.get(0).reaction().type()).isEqualTo("love");
         assertThat(received.get(0).message().reactionCounts()).containsEntry("love", 1);
-        assertThat(p.mariaChannel().state().messages().get(0).ownReactions()).extracting(Reaction::type)
+        assertThat(p.mariaChannel().state().messages().get(0).ownReactions())
+                .extracting(Reaction::type)
                 .containsExactly("love");
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                p.tomChannel().state().messages().get(0).reactionCounts().getOrDefault("love", 0) == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> p.tomChannel()
+                                .state()
+                                .messages()
+                                .get(0)
+                                .reactionCounts()
+                                .getOrDefault("love", 0)
+                        == 1);
         assertThat(p.tomChannel().state().messages().get(0).ownReactions()).isEmpty();
     }
 
@@ -150,7 +168,8 @@ class ChannelIntegrationTest {
         p.tomChannel().on(EventType.MESSAGE_READ, e -> reads.add((ReadEvent) e));
         p.tomChannel().sendMessage(Message.of("one")).join();
         p.tomChannel().sendMessage(Message.of("two")).join();
-        await().atMost(Duration.ofSeconds(10)).until(() -> p.mariaChannel().state().unreadCount(maria) == 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> p.mariaChannel().state().unreadCount(maria) == 2);
         assertThat(p.mariaClient().getUnreadCount().join().unreadCount(cid)).isEqualTo(2);
 
         p.mariaChannel().markRead().join();
@@ -158,8 +177,10 @@ class ChannelIntegrationTest {
         assertThat(p.mariaClient().getUnreadCount().join().unreadCount(cid)).isZero();
         assertThat(p.mariaChannel().state().unreadCount(maria)).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> !reads.isEmpty());
-        assertThat(reads.get(0).user()).hasValueSatisfying(u -> assertThat(u.id()).isEqualTo(maria));
-        await().atMost(Duration.ofSeconds(10)).until(() -> p.tomChannel().state().unreadCount(maria) == 0);
+        assertThat(reads.get(0).user())
+                .hasValueSatisfying(u -> assertThat(u.id()).isEqualTo(maria));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> p.tomChannel().state().unreadCount(maria) == 0);
     }
 
     @Test
@@ -184,16 +205,22 @@ class ChannelIntegrationTest {
         tc.sendMessage(Message.of("before")).join();
         JsonObject filter = JsonObject.of("members", JsonObject.of("$in", List.of(maria)));
 
-        List<Channel> found = m.queryChannels(filter, List.of(SortOption.desc("last_message_at")),
-                QueryChannelsOptions.defaults()).join();
+        List<Channel> found = m.queryChannels(
+                        filter, List.of(SortOption.desc("last_message_at")), QueryChannelsOptions.defaults())
+                .join();
 
-        Channel mc = found.stream().filter(c -> c.cid().equals("messaging:" + room)).findFirst().orElseThrow();
+        Channel mc = found.stream()
+                .filter(c -> c.cid().equals("messaging:" + room))
+                .findFirst()
+                .orElseThrow();
         assertThat(mc.state().messages()).extracting(Message::text).containsExactly("before");
         List<MessageEvent> received = new CopyOnWriteArrayList<>();
         m.on(MessageEvent.class, received::add);
         tc.sendMessage(Message.of("after")).join();
-        await().atMost(Duration.ofSeconds(10)).until(() -> received.stream()
-                .anyMatch(e -> e.knownType().equals(Optional.of(EventType.MESSAGE_NEW)) && e.message().text().equals("after")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> received.stream()
+                        .anyMatch(e -> e.knownType().equals(Optional.of(EventType.MESSAGE_NEW))
+                                && e.message().text().equals("after")));
         assertThat(mc.state().messages()).extracting(Message::text).containsExactly("before", "after");
         mc.markRead().join();
     }
@@ -223,21 +250,35 @@ class ChannelIntegrationTest {
         p.tomChannel().show().join();
         mc.truncate().join();
 
-        List<String> expected = Stream.of(EventType.MESSAGE_NEW, EventType.MESSAGE_UPDATED, EventType.REACTION_NEW,
-                EventType.REACTION_DELETED, EventType.TYPING_START, EventType.TYPING_STOP, EventType.MESSAGE_READ,
-                EventType.CHANNEL_UPDATED, EventType.MEMBER_ADDED, EventType.MEMBER_REMOVED, EventType.MESSAGE_DELETED,
-                EventType.CHANNEL_HIDDEN, EventType.CHANNEL_VISIBLE, EventType.CHANNEL_TRUNCATED)
-                .map(EventType::wireName).toList();
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(seen).extracting(Event::type).containsAll(expected));
-        assertThat(seen).filteredOn(e -> expected.contains(e.type()))
+        List<String> expected = Stream.of(
+                        EventType.MESSAGE_NEW,
+                        EventType.MESSAGE_UPDATED,
+                        EventType.REACTION_NEW,
+                        EventType.REACTION_DELETED,
+                        EventType.TYPING_START,
+                        EventType.TYPING_STOP,
+                        EventType.MESSAGE_READ,
+                        EventType.CHANNEL_UPDATED,
+                        EventType.MEMBER_ADDED,
+                        EventType.MEMBER_REMOVED,
+                        EventType.MESSAGE_DELETED,
+                        EventType.CHANNEL_HIDDEN,
+                        EventType.CHANNEL_VISIBLE,
+                        EventType.CHANNEL_TRUNCATED)
+                .map(EventType::wireName)
+                .toList();
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(seen).extracting(Event::type).containsAll(expected));
+        assertThat(seen)
+                .filteredOn(e -> expected.contains(e.type()))
                 .allSatisfy(e -> assertThat(e).as(e.type()).isNotInstanceOf(GenericEvent.class));
         ChannelState s = p.tomChannel().state();
         assertThat(s.messages()).isEmpty();
         assertThat(s.members()).extracting(Member::userId).containsExactlyInAnyOrder(maria, tom);
         assertThat(s.hidden()).isFalse();
-        assertThat(s.channel()).hasValueSatisfying(c -> assertThat(c.custom().string("topic").orElseThrow())
-                .isEqualTo("typed events"));
+        assertThat(s.channel())
+                .hasValueSatisfying(c ->
+                        assertThat(c.custom().string("topic").orElseThrow()).isEqualTo("typed events"));
     }
 
     @Test
@@ -247,16 +288,24 @@ class ChannelIntegrationTest {
         assertThatThrownBy(() -> p.mariaChannel().sendMessage(Message.of("too late")))
                 .isInstanceOf(DisconnectedException.class)
                 .hasMessage("You can't use a channel after client.disconnectUser() was called");
-        p.mariaClient().connectUser(User.builder(maria).build(), Tokens.user(TestServer.API_SECRET, maria)).join();
+        p.mariaClient()
+                .connectUser(User.builder(maria).build(), Tokens.user(TestServer.API_SECRET, maria))
+                .join();
         assertThatThrownBy(() -> p.mariaChannel().watch()).isInstanceOf(DisconnectedException.class);
-        assertThat(p.mariaClient().channel("messaging", room).watch().join().members()).hasSize(2);
+        assertThat(p.mariaClient().channel("messaging", room).watch().join().members())
+                .hasSize(2);
     }
 
     @Test
     void afterAServerRestartWatchedChannelsAreWatchedAgainThenConnectionRecoveredIsEmitted(@TempDir Path dataDir)
             throws IOException {
-        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(freePort()).apiKey(TestServer.API_KEY)
-                .apiSecret(TestServer.API_SECRET).dataDir(dataDir).build();
+        ServerConfig config = ServerConfig.builder()
+                .host("127.0.0.1")
+                .port(freePort())
+                .apiKey(TestServer.API_KEY)
+                .apiSecret(TestServer.API_SECRET)
+                .dataDir(dataDir)
+                .build();
         ParleyServer first = ParleyServer.start(config);
         String baseUrl = "http://127.0.0.1:" + config.port();
         ChatClient m = connect(baseUrl, maria);
@@ -270,14 +319,16 @@ class ChannelIntegrationTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> m.connectionId().isEmpty());
         resources.add(ParleyServer.start(config));
 
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                events.stream().anyMatch(ConnectionRecoveredEvent.class::isInstance) && t.isConnected());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> events.stream().anyMatch(ConnectionRecoveredEvent.class::isInstance) && t.isConnected());
         Channel tc = t.channel("messaging", room);
         tc.watch().join();
         Message after = tc.sendMessage(Message.of("after the restart")).join();
-        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
-                .anyMatch(e -> e instanceof MessageEvent me && me.knownType().equals(Optional.of(EventType.MESSAGE_NEW))
-                        && me.message().id().equals(after.id())));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> events.stream()
+                        .anyMatch(e -> e instanceof MessageEvent me
+                                && me.knownType().equals(Optional.of(EventType.MESSAGE_NEW))
+                                && me.message().id().equals(after.id())));
         // message.new goes to watchers only (members not watching get notification.message_new): the
         // new connection watches the room because the SDK watched it again
         assertThat(mc.state().messages()).extracting(Message::id).contains(after.id());

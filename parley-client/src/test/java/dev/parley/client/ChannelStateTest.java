@@ -45,7 +45,8 @@ class ChannelStateTest {
         assertThat(s.messages()).extracting(Message::id).containsExactly("m1", "m2");
         assertThat(s.unreadCount("maria")).isEqualTo(1);
         assertThat(s.unreadCount("tom")).isZero();
-        assertThat(s.readOf("tom")).hasValueSatisfying(r -> assertThat(r.lastReadMessageId()).isEqualTo("m2"));
+        assertThat(s.readOf("tom"))
+                .hasValueSatisfying(r -> assertThat(r.lastReadMessageId()).isEqualTo("m2"));
         assertThat(s.watcherCount()).isEqualTo(4);
         ctx.receive(messageEvent("message.new", message("m2", "tom", 2)));
         assertThat(c.state().messages()).hasSize(2);
@@ -76,11 +77,14 @@ class ChannelStateTest {
     @Test
     void updatedAndDeletedMessagesAreReplacedOrRemoved() {
         Channel c = ctx.watchedGeneral(message("m1", "tom", 1), message("m2", "tom", 2));
-        ctx.receive(messageEvent("message.updated", message("m1", "tom", 1, ",\"text\":\"edited\"")
-                .replace("\"text\":\"text of m1\",", "")));
+        ctx.receive(messageEvent(
+                "message.updated",
+                message("m1", "tom", 1, ",\"text\":\"edited\"").replace("\"text\":\"text of m1\",", "")));
         assertThat(c.state().messages().get(0).text()).isEqualTo("edited");
-        ctx.receive(event("message.deleted", ",\"hard_delete\":false,\"message\":"
-                + message("m1", "tom", 1, ",\"type\":\"deleted\"").replace("\"type\":\"regular\",", "")));
+        ctx.receive(event(
+                "message.deleted",
+                ",\"hard_delete\":false,\"message\":"
+                        + message("m1", "tom", 1, ",\"type\":\"deleted\"").replace("\"type\":\"regular\",", "")));
         assertThat(c.state().messages().get(0).type()).isEqualTo("deleted");
         ctx.receive(event("message.deleted", ",\"hard_delete\":true,\"message\":" + message("m2", "tom", 2)));
         assertThat(c.state().messages()).extracting(Message::id).containsExactly("m1");
@@ -91,15 +95,20 @@ class ChannelStateTest {
         Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         String love = "{\"type\":\"love\",\"message_id\":\"m1\",\"user_id\":\"maria\",\"user\":" + user("maria") + "}";
         String like = "{\"type\":\"like\",\"message_id\":\"m1\",\"user_id\":\"tom\",\"user\":" + user("tom") + "}";
-        Event e = ctx.receive(event("reaction.new", ",\"message\":"
-                + message("m1", "tom", 1, ",\"reaction_counts\":{\"love\":1}").replace("\"reaction_counts\":{},", "")
-                + ",\"reaction\":" + love + ",\"user\":" + user("maria")));
+        Event e = ctx.receive(event(
+                "reaction.new",
+                ",\"message\":"
+                        + message("m1", "tom", 1, ",\"reaction_counts\":{\"love\":1}")
+                                .replace("\"reaction_counts\":{},", "")
+                        + ",\"reaction\":" + love + ",\"user\":" + user("maria")));
         assertThat(e).isInstanceOf(ReactionEvent.class);
         Message m = c.state().messages().get(0);
         assertThat(m.ownReactions()).extracting(Reaction::type).containsExactly("love");
         assertThat(m.reactionCounts()).containsEntry("love", 1);
         ctx.receive(event("reaction.new", ",\"message\":" + message("m1", "tom", 1) + ",\"reaction\":" + like));
-        assertThat(c.state().messages().get(0).ownReactions()).extracting(Reaction::type).containsExactly("love");
+        assertThat(c.state().messages().get(0).ownReactions())
+                .extracting(Reaction::type)
+                .containsExactly("love");
         ctx.receive(event("reaction.deleted", ",\"message\":" + message("m1", "tom", 1) + ",\"reaction\":" + love));
         assertThat(c.state().messages().get(0).ownReactions()).isEmpty();
     }
@@ -110,13 +119,18 @@ class ChannelStateTest {
         ctx.receive(messageEvent("message.new", message("m2", "tom", 2)));
         assertThat(c.state().unreadCount("maria")).isEqualTo(1);
         Event e = ctx.receive(event("message.read", ",\"user\":" + user("maria") + ",\"last_read_message_id\":\"m2\""));
-        assertThat(e).isInstanceOfSatisfying(ReadEvent.class, r -> assertThat(r.lastReadMessageId()).contains("m2"));
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        ReadEvent.class, r -> assertThat(r.lastReadMessageId()).contains("m2"));
         assertThat(c.state().unreadCount("maria")).isZero();
-        assertThat(c.state().readOf("maria")).hasValueSatisfying(r -> assertThat(r.lastReadMessageId()).isEqualTo("m2"));
-        ctx.receive(event("notification.mark_unread", ",\"user\":" + user("maria")
-                + ",\"unread_messages\":2,\"last_read_message_id\":\"m0\""));
+        assertThat(c.state().readOf("maria"))
+                .hasValueSatisfying(r -> assertThat(r.lastReadMessageId()).isEqualTo("m2"));
+        ctx.receive(event(
+                "notification.mark_unread",
+                ",\"user\":" + user("maria") + ",\"unread_messages\":2,\"last_read_message_id\":\"m0\""));
         assertThat(c.state().unreadCount("maria")).isEqualTo(2);
-        ctx.receive(event("notification.mark_read", ",\"unread_count\":0,\"total_unread_count\":0,\"unread_channels\":0"));
+        ctx.receive(
+                event("notification.mark_read", ",\"unread_count\":0,\"total_unread_count\":0,\"unread_channels\":0"));
         assertThat(c.state().unreadCount("maria")).isZero();
     }
 
@@ -124,15 +138,19 @@ class ChannelStateTest {
     void markReadOfEveryChannelZeroesEachChannelsOwnCounter() {
         Channel general = ctx.watchedGeneral();
         Channel other = ctx.channel("messaging", "other");
-        ctx.reply(state().replace("\"id\":\"general\"", "\"id\":\"other\"").replace("messaging:general", "messaging:other"));
+        ctx.reply(state().replace("\"id\":\"general\"", "\"id\":\"other\"")
+                .replace("messaging:general", "messaging:other"));
         other.watch().join();
         ctx.receive(messageEvent("message.new", message("m1", "tom", 1)));
-        ctx.receive(messageEvent("message.new", message("o1", "tom", 2)).replace("messaging:general", "messaging:other"));
+        ctx.receive(
+                messageEvent("message.new", message("o1", "tom", 2)).replace("messaging:general", "messaging:other"));
         assertThat(general.state().unreadCount("maria")).isEqualTo(1);
         assertThat(other.state().unreadCount("maria")).isEqualTo(1);
         Event e = ctx.receive("{\"type\":\"notification.mark_read\",\"created_at\":\"2026-03-02T09:40:00Z\","
                 + "\"unread_count\":0,\"total_unread_count\":0,\"unread_channels\":0}");
-        assertThat(e).isInstanceOfSatisfying(ReadEvent.class, r -> assertThat(r.channelCid()).isEmpty());
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        ReadEvent.class, r -> assertThat(r.channelCid()).isEmpty());
         assertThat(general.state().unreadCount("maria")).isZero();
         assertThat(other.state().unreadCount("maria")).isZero();
     }
@@ -141,7 +159,9 @@ class ChannelStateTest {
     void typingStartShowsTheTyperForSevenSecondsOrUntilTypingStop() {
         Channel c = ctx.watchedGeneral();
         Event e = ctx.receive(event("typing.start", ",\"user\":" + user("tom")));
-        assertThat(e).isInstanceOfSatisfying(TypingEvent.class, t -> assertThat(t.parentId()).isEmpty());
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        TypingEvent.class, t -> assertThat(t.parentId()).isEmpty());
         assertThat(c.state().typing()).extracting(u -> u.id()).containsExactly("tom");
         ctx.advance(Duration.ofSeconds(7));
         assertThat(c.state().typing()).isEmpty();
@@ -160,17 +180,22 @@ class ChannelStateTest {
         ctx.receive(event("member.removed", ",\"user\":" + user("maria")));
         assertThat(c.state().members()).extracting(Member::userId).containsExactly("tom", "leo");
         assertThat(c.state().membership()).isEmpty();
-        Event e = ctx.receive(event("member.updated", ",\"member\":" + member("tom").replace("channel_member",
-                "channel_moderator")));
-        assertThat(e).isInstanceOfSatisfying(MemberEvent.class, m -> assertThat(m.user().id()).isEqualTo("tom"));
-        assertThat(c.state().members()).filteredOn(m -> m.userId().equals("tom"))
-                .extracting(Member::channelRole).containsExactly("channel_moderator");
+        Event e = ctx.receive(
+                event("member.updated", ",\"member\":" + member("tom").replace("channel_member", "channel_moderator")));
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        MemberEvent.class, m -> assertThat(m.user().id()).isEqualTo("tom"));
+        assertThat(c.state().members())
+                .filteredOn(m -> m.userId().equals("tom"))
+                .extracting(Member::channelRole)
+                .containsExactly("channel_moderator");
     }
 
     @Test
     void channelUpdatedKeepsTheOwnCapabilitiesAnEventLeavesOut() {
         Channel c = ctx.watchedGeneral();
-        ctx.receive(event("channel.updated", ",\"channel\":{\"id\":\"general\",\"type\":\"messaging\",\"name\":\"Renamed\"}"));
+        ctx.receive(event(
+                "channel.updated", ",\"channel\":{\"id\":\"general\",\"type\":\"messaging\",\"name\":\"Renamed\"}"));
         ChannelData ch = c.state().channel().orElseThrow();
         assertThat(ch.name()).isEqualTo("Renamed");
         assertThat(ch.ownCapabilities()).contains("send-message");
@@ -180,8 +205,10 @@ class ChannelStateTest {
     @Test
     void truncationDropsTheMessagesUpToItsTime() {
         Channel c = ctx.watchedGeneral(message("m1", "tom", 1), message("m2", "tom", 120));
-        ctx.receive(event("channel.truncated", ",\"channel\":{\"id\":\"general\",\"type\":\"messaging\","
-                + "\"truncated_at\":\"2026-03-02T09:01:00Z\"}"));
+        ctx.receive(event(
+                "channel.truncated",
+                ",\"channel\":{\"id\":\"general\",\"type\":\"messaging\","
+                        + "\"truncated_at\":\"2026-03-02T09:01:00Z\"}"));
         assertThat(c.state().messages()).extracting(Message::id).containsExactly("m2");
         ctx.receive(event("channel.truncated", ",\"channel\":{\"id\":\"general\",\"type\":\"messaging\"}"));
         assertThat(c.state().messages()).isEmpty();
@@ -196,14 +223,17 @@ class ChannelStateTest {
         ctx.receive(event("channel.visible", ",\"user\":" + user("maria")));
         assertThat(c.state().hidden()).isFalse();
         Event e = ctx.receive(event("user.watching.start", ",\"user\":" + user("tom") + ",\"watcher_count\":3"));
-        assertThat(e).isInstanceOfSatisfying(WatchingEvent.class, w -> assertThat(w.watcherCount()).isEqualTo(3));
+        assertThat(e)
+                .isInstanceOfSatisfying(
+                        WatchingEvent.class, w -> assertThat(w.watcherCount()).isEqualTo(3));
         assertThat(c.state().watcherCount()).isEqualTo(3);
     }
 
     @Test
     void eventsOfOtherChannelsAndUnknownTypesLeaveTheStateAlone() {
         Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
-        ctx.receive(messageEvent("message.new", message("o1", "tom", 2)).replace("messaging:general", "messaging:other"));
+        ctx.receive(
+                messageEvent("message.new", message("o1", "tom", 2)).replace("messaging:general", "messaging:other"));
         Event custom = ctx.receive(event("party.started", ",\"balloons\":3"));
         assertThat(custom).isInstanceOf(GenericEvent.class);
         assertThat(c.state().messages()).extracting(Message::id).containsExactly("m1");
@@ -218,7 +248,8 @@ class ChannelStateTest {
         c.on(all::add);
         ctx.receive(messageEvent("message.new", message("m1", "tom", 1)));
         ctx.receive(event("typing.start", ",\"user\":" + user("tom")));
-        ctx.receive(messageEvent("message.new", message("o1", "tom", 2)).replace("messaging:general", "messaging:other"));
+        ctx.receive(
+                messageEvent("message.new", message("o1", "tom", 2)).replace("messaging:general", "messaging:other"));
         assertThat(news).singleElement().isInstanceOf(MessageEvent.class);
         assertThat(all).extracting(Event::type).containsExactly("message.new", "typing.start");
         s.close();

@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.client.internal.ClientCore;
 import dev.parley.protocol.CustomFields;
 import dev.parley.protocol.Json;
-import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.JsonValue;
+import dev.parley.protocol.JsonValue.JsonObject;
 import dev.parley.protocol.Member;
 import dev.parley.protocol.Message;
 import dev.parley.protocol.Reaction;
@@ -41,7 +41,8 @@ class ChannelTest {
     void typesAndIdsAreCheckedAsTheJsSdkChecksThem() {
         assertThat(Channel.validType("team-chat_2")).isEqualTo("team-chat_2");
         assertThat(Channel.validId("!members-abc_1")).isEqualTo("!members-abc_1");
-        assertThatThrownBy(() -> Channel.validId("a:b")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Channel.validId("a:b"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("id: 'a:b' (expected: 1 to 64 letters, digits, !, _ and -)");
         assertThatThrownBy(() -> Channel.validId("x".repeat(65))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Channel.validId("")).isInstanceOf(IllegalArgumentException.class);
@@ -59,7 +60,8 @@ class ChannelTest {
                 .isEqualTo("{\"data\":{},\"state\":true,\"watch\":true,\"presence\":false}");
         assertThat(s.messages()).extracting(Message::id).containsExactly("m1", "m2");
         assertThat(s.members()).extracting(Member::userId).containsExactly("maria", "tom");
-        assertThat(s.membership()).hasValueSatisfying(m -> assertThat(m.userId()).isEqualTo("maria"));
+        assertThat(s.membership())
+                .hasValueSatisfying(m -> assertThat(m.userId()).isEqualTo("maria"));
         assertThat(s.read()).hasSize(2);
         assertThat(s.watcherCount()).isEqualTo(1);
         assertThat(s.channel()).hasValueSatisfying(ch -> {
@@ -97,7 +99,9 @@ class ChannelTest {
     void querySendsNoWatchKeyAndMergesAnOlderPage() {
         Channel c = ctx.watchedGeneral(message("m3", "tom", 3), message("m4", "tom", 4));
         ctx.reply(state(message("m1", "tom", 1), message("m2", "tom", 2)));
-        ChannelState s = c.query(ChannelQueryOptions.defaults().withMessageLimit(2).olderThan("m3")).join();
+        ChannelState s = c.query(
+                        ChannelQueryOptions.defaults().withMessageLimit(2).olderThan("m3"))
+                .join();
         ObjectNode body = body(ctx.last());
         assertThat(body.has("watch")).isFalse();
         assertThat(body.has("presence")).isFalse();
@@ -128,7 +132,8 @@ class ChannelTest {
         Channel c = new Channel(ctx, ctx.registry.openDistinct("messaging", List.of("tom", "maria"), Json.object()));
         assertThat(c.id()).isEmpty();
         assertThat(c.cid()).isEqualTo("messaging:!members-maria,tom");
-        assertThatThrownBy(c::stopWatching).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(c::stopWatching)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("has no id yet");
         ctx.reply("{\"channel\":" + channel("!members-4f2a", "") + ",\"members\":[],\"messages\":[]}");
         c.watch().join();
@@ -138,7 +143,8 @@ class ChannelTest {
         assertThat(c.cid()).isEqualTo("messaging:!members-4f2a");
         assertThat(ctx.registry.get("messaging:!members-4f2a")).isNotNull();
         assertThat(ctx.watched).containsExactly("messaging:!members-4f2a");
-        Channel again = new Channel(ctx, ctx.registry.openDistinct("messaging", List.of("maria", "tom"), Json.object()));
+        Channel again =
+                new Channel(ctx, ctx.registry.openDistinct("messaging", List.of("maria", "tom"), Json.object()));
         assertThat(again.id()).as("the same members find the same channel").contains("!members-4f2a");
     }
 
@@ -155,7 +161,8 @@ class ChannelTest {
         assertThat(c.state().messages()).extracting(Message::id).containsExactly("x");
 
         ctx.reply("{\"message\":" + message("mine", "maria", 10) + "}");
-        c.sendMessage(Message.builder().id("mine").text("again").parentId("x").build()).join();
+        c.sendMessage(Message.builder().id("mine").text("again").parentId("x").build())
+                .join();
         sent = (ObjectNode) body(ctx.last()).get("message");
         assertThat(sent.path("id").asText()).isEqualTo("mine");
         assertThat(sent.path("parent_id").asText()).isEqualTo("x");
@@ -165,7 +172,8 @@ class ChannelTest {
     void repliesReactionsAndReadsUseTheirEndpoints() {
         Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         ctx.reply("{\"messages\":[" + message("r1", "tom", 2, ",\"parent_id\":\"m1\"") + "]}");
-        List<Message> replies = c.getReplies("m1", MessagePagination.limit(25).olderThan("r9")).join();
+        List<Message> replies =
+                c.getReplies("m1", MessagePagination.limit(25).olderThan("r9")).join();
         assertThat(ctx.last().path()).isEqualTo("/messages/m1/replies");
         assertThat(ctx.last().query()).containsEntry("limit", "25").containsEntry("id_lt", "r9");
         assertThat(replies).extracting(Message::parentId).containsExactly("m1");
@@ -177,7 +185,9 @@ class ChannelTest {
         assertThat(ctx.last().path()).isEqualTo("/messages/m1/reaction");
         assertThat(body(ctx.last()).toString()).isEqualTo("{\"reaction\":{\"type\":\"love\"}}");
         assertThat(r.reaction().userId()).isEqualTo("maria");
-        assertThat(c.state().messages().get(0).ownReactions()).extracting(Reaction::type).containsExactly("love");
+        assertThat(c.state().messages().get(0).ownReactions())
+                .extracting(Reaction::type)
+                .containsExactly("love");
 
         ctx.reply("{\"message\":" + message("m1", "tom", 1) + ",\"reaction\":" + reaction + "}");
         c.deleteReaction("m1", "love").join();
@@ -196,7 +206,9 @@ class ChannelTest {
         Channel c = ctx.watchedGeneral();
         ctx.reply("{\"channel\":" + channel("general", "") + ",\"members\":[" + ChannelFixtures.member("maria") + ","
                 + ChannelFixtures.member("tom") + "," + ChannelFixtures.member("leo") + "]}");
-        assertThat(c.addMembers(List.of("leo")).join()).extracting(Member::userId).contains("leo");
+        assertThat(c.addMembers(List.of("leo")).join())
+                .extracting(Member::userId)
+                .contains("leo");
         assertThat(body(ctx.last()).toString()).isEqualTo("{\"add_members\":[\"leo\"]}");
         assertThat(c.state().members()).extracting(Member::userId).containsExactly("maria", "tom", "leo");
         c.removeMembers(List.of("leo"));
@@ -231,7 +243,8 @@ class ChannelTest {
         ctx.advance(Duration.ofMillis(1));
         c.keystroke("m1").join();
         assertThat(typingCalls()).containsExactly("typing.start", "typing.start");
-        assertThat(body(ctx.last()).toString()).isEqualTo("{\"event\":{\"type\":\"typing.start\",\"parent_id\":\"m1\"}}");
+        assertThat(body(ctx.last()).toString())
+                .isEqualTo("{\"event\":{\"type\":\"typing.start\",\"parent_id\":\"m1\"}}");
         c.stopTyping().join();
         c.keystroke().join();
         assertThat(typingCalls()).containsExactly("typing.start", "typing.start", "typing.stop", "typing.start");
@@ -240,7 +253,8 @@ class ChannelTest {
 
     List<String> typingCalls() {
         List<String> out = new ArrayList<>();
-        ctx.calls.stream().filter(call -> call.path().endsWith("/event"))
+        ctx.calls.stream()
+                .filter(call -> call.path().endsWith("/event"))
                 .forEach(call -> out.add(body(call).path("event").path("type").asText()));
         return out;
     }
@@ -261,8 +275,9 @@ class ChannelTest {
     @Test
     void sendEventReturnsTheEventAsTheServerBroadcastIt() {
         Channel c = ctx.watchedGeneral();
-        ctx.reply("{\"event\":" + ChannelFixtures.event("party", ",\"user\":" + ChannelFixtures.user("maria")
-                + ",\"balloons\":3") + "}");
+        ctx.reply("{\"event\":"
+                + ChannelFixtures.event("party", ",\"user\":" + ChannelFixtures.user("maria") + ",\"balloons\":3")
+                + "}");
         Event e = c.sendEvent(JsonObject.of("type", "party", "balloons", 3)).join();
         assertThat(e).isInstanceOf(GenericEvent.class);
         assertThat(e.raw().get("balloons")).contains(JsonValue.of(3));
@@ -272,11 +287,18 @@ class ChannelTest {
     @Test
     void methodsActingOnStateRefuseAChannelThatWasNeverWatched() {
         Channel c = ctx.channel("messaging", "general");
-        List<ThrowingConsumer<Channel>> calls = List.of(Channel::markRead, ch -> ch.markUnread("m1"), Channel::keystroke,
-                Channel::stopTyping, ch -> ch.sendEvent(JsonObject.of("type", "x")), Channel::hide, Channel::show,
+        List<ThrowingConsumer<Channel>> calls = List.of(
+                Channel::markRead,
+                ch -> ch.markUnread("m1"),
+                Channel::keystroke,
+                Channel::stopTyping,
+                ch -> ch.sendEvent(JsonObject.of("type", "x")),
+                Channel::hide,
+                Channel::show,
                 ch -> ch.deleteReaction("m1", "like"));
         for (ThrowingConsumer<Channel> call : calls) {
-            assertThatThrownBy(() -> call.accept(c)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> call.accept(c))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessage("Channel messaging:general hasn't been initialized yet. Make sure to call .watch() and "
                             + "wait for it to resolve");
         }
@@ -294,13 +316,24 @@ class ChannelTest {
     void afterDisconnectUserEveryMethodFailsWithAClearError() {
         Channel c = ctx.watchedGeneral(message("m1", "tom", 1));
         ctx.disconnected = true;
-        List<ThrowingConsumer<Channel>> calls = List.of(Channel::watch, ch -> ch.query(ChannelQueryOptions.defaults()),
-                Channel::create, Channel::stopWatching, ch -> ch.sendMessage(Message.of("x")), Channel::markRead,
-                Channel::keystroke, ch -> ch.sendReaction("m1", "like"), ch -> ch.getReplies("m1", MessagePagination.limit(1)),
-                ch -> ch.update(CustomFields.EMPTY), Channel::delete, Channel::truncate, ch -> ch.addMembers(List.of("x")));
+        List<ThrowingConsumer<Channel>> calls = List.of(
+                Channel::watch,
+                ch -> ch.query(ChannelQueryOptions.defaults()),
+                Channel::create,
+                Channel::stopWatching,
+                ch -> ch.sendMessage(Message.of("x")),
+                Channel::markRead,
+                Channel::keystroke,
+                ch -> ch.sendReaction("m1", "like"),
+                ch -> ch.getReplies("m1", MessagePagination.limit(1)),
+                ch -> ch.update(CustomFields.EMPTY),
+                Channel::delete,
+                Channel::truncate,
+                ch -> ch.addMembers(List.of("x")));
         int before = ctx.calls.size();
         for (ThrowingConsumer<Channel> call : calls) {
-            assertThatThrownBy(() -> call.accept(c)).isInstanceOf(DisconnectedException.class)
+            assertThatThrownBy(() -> call.accept(c))
+                    .isInstanceOf(DisconnectedException.class)
                     .hasMessage("You can't use a channel after client.disconnectUser() was called");
         }
         assertThat(ctx.calls).hasSize(before);
@@ -309,14 +342,19 @@ class ChannelTest {
     @Test
     void theReWatchAfterAReconnectHasTheBodyOfSection35ThirtyChannelsPerRequest() {
         List<ObjectNode> one = ClientCore.rewatchBodies(Set.of("messaging:general"));
-        assertThat(one).singleElement().asString().isEqualTo("{\"filter_conditions\":{\"cid\":{\"$in\":"
-                + "[\"messaging:general\"]}},\"sort\":[{\"field\":\"last_message_at\",\"direction\":-1}],\"limit\":30,"
-                + "\"state\":true,\"watch\":true,\"presence\":false}");
+        assertThat(one)
+                .singleElement()
+                .asString()
+                .isEqualTo("{\"filter_conditions\":{\"cid\":{\"$in\":"
+                        + "[\"messaging:general\"]}},\"sort\":[{\"field\":\"last_message_at\",\"direction\":-1}],\"limit\":30,"
+                        + "\"state\":true,\"watch\":true,\"presence\":false}");
         Set<String> many = new java.util.HashSet<>();
         for (int i = 0; i < 61; i++) {
             many.add("messaging:c" + i);
         }
-        assertThat(ClientCore.rewatchBodies(many)).extracting(b -> b.path("filter_conditions").path("cid").path("$in").size())
+        assertThat(ClientCore.rewatchBodies(many))
+                .extracting(
+                        b -> b.path("filter_conditions").path("cid").path("$in").size())
                 .containsExactly(30, 30, 1);
         assertThat(ClientCore.rewatchBodies(Set.of())).isEmpty();
     }

@@ -39,7 +39,10 @@ class ChatClientGuardsTest {
             CompletableFuture<ConnectResponse> first = client.connectUser(maria, Tokens.user(SECRET, "maria"));
             CompletableFuture<ConnectResponse> second = client.connectUser(maria, Tokens.user(SECRET, "maria"));
             assertThat(second).isSameAs(first);
-            assertThat(log.warnings()).singleElement().asString().startsWith("Consecutive calls to connectUser('maria')");
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
+                    .startsWith("Consecutive calls to connectUser('maria')");
         }
     }
 
@@ -50,7 +53,8 @@ class ChatClientGuardsTest {
             User leo = User.builder("leo").build();
             assertThatThrownBy(() -> client.connectUser(leo, Tokens.user(SECRET, "leo")))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageStartingWith("Use client.disconnectUser() before trying to connect as a different user.");
+                    .hasMessageStartingWith(
+                            "Use client.disconnectUser() before trying to connect as a different user.");
             client.disconnectUser().join();
             assertThat(client.connectUser(leo, Tokens.user(SECRET, "leo"))).isNotDone();
         }
@@ -79,8 +83,10 @@ class ChatClientGuardsTest {
         try (ChatClient client = builder().build()) {
             CompletableFuture<ConnectResponse> pending = client.connectUser(maria, Tokens.user(SECRET, "maria"));
             client.disconnectUser().join();
-            assertThatThrownBy(pending::join).isInstanceOf(CompletionException.class)
-                    .cause().isInstanceOf(DisconnectedException.class)
+            assertThatThrownBy(pending::join)
+                    .isInstanceOf(CompletionException.class)
+                    .cause()
+                    .isInstanceOf(DisconnectedException.class)
                     .hasMessage("Connection was closed because disconnectUser() was called");
             assertThat(client.user()).isEmpty();
         }
@@ -90,7 +96,9 @@ class ChatClientGuardsTest {
     void aClientHoldingTheSecretWarnsWhenItConnects() {
         try (ChatClient client = builder().secret(SECRET).build()) {
             client.connectUser(maria, client.createToken("maria", null));
-            assertThat(log.warnings()).singleElement().asString()
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
                     .contains("connectUser('maria') was called on a client that holds the API secret")
                     .contains("allowServerSideConnect(true)");
         }
@@ -98,7 +106,8 @@ class ChatClientGuardsTest {
 
     @Test
     void allowServerSideConnectSilencesTheWarning() {
-        try (ChatClient client = builder().secret(SECRET).allowServerSideConnect(true).build()) {
+        try (ChatClient client =
+                builder().secret(SECRET).allowServerSideConnect(true).build()) {
             client.connectUser(maria, client.createToken("maria", null));
             assertThat(log.warnings()).isEmpty();
         }
@@ -106,10 +115,13 @@ class ChatClientGuardsTest {
 
     @Test
     void aConnectThatCannotReachTheServerFailsAfterTheConnectTimeout() {
-        try (ChatClient client = builder().connectTimeout(Duration.ofMillis(300)).build()) {
+        try (ChatClient client =
+                builder().connectTimeout(Duration.ofMillis(300)).build()) {
             CompletableFuture<ConnectResponse> f = client.connectUser(maria, Tokens.user(SECRET, "maria"));
             await().atMost(Duration.ofSeconds(10)).until(f::isDone);
-            assertThatThrownBy(f::join).cause().isInstanceOf(ConnectionFailedException.class)
+            assertThatThrownBy(f::join)
+                    .cause()
+                    .isInstanceOf(ConnectionFailedException.class)
                     .hasMessage("initial WS connection could not be established");
             // the failed session is forgotten, so the app may try again
             assertThat(client.connectUser(maria, Tokens.user(SECRET, "maria"))).isNotSameAs(f);
@@ -128,10 +140,13 @@ class ChatClientGuardsTest {
     @Test
     void restCallsWithoutAUserOrSecretFailClearly() {
         try (ChatClient client = builder().build()) {
-            assertThatThrownBy(() -> client.partialUpdateUser(PartialUserUpdate.of("maria").set("name", "M")))
+            assertThatThrownBy(() -> client.partialUpdateUser(
+                            PartialUserUpdate.of("maria").set("name", "M")))
                     .hasMessageStartingWith("no user is connected: call connectUser() first");
-            assertThatThrownBy(() -> client.queryUsers(QueryUsersRequest.byIds("maria")).join())
-                    .cause().isInstanceOf(DisconnectedException.class);
+            assertThatThrownBy(() ->
+                            client.queryUsers(QueryUsersRequest.byIds("maria")).join())
+                    .cause()
+                    .isInstanceOf(DisconnectedException.class);
         }
     }
 

@@ -39,7 +39,8 @@ class ChatClientIntegrationTest {
     }
 
     ChatClient client(java.util.function.Consumer<ChatClient.Builder> options) {
-        ChatClient.Builder b = ChatClient.builder(server.apiKey()).baseUrl(server.baseUrl()).logger(log.logger());
+        ChatClient.Builder b =
+                ChatClient.builder(server.apiKey()).baseUrl(server.baseUrl()).logger(log.logger());
         options.accept(b);
         ChatClient c = b.build();
         clients.add(c);
@@ -57,9 +58,9 @@ class ChatClientIntegrationTest {
     @Test
     void connectUserResolvesWithTheConnectionIdAndOwnUser() {
         ChatClient client = client();
-        ConnectResponse r = client.connectUser(User.builder("ana").put("name",
-                "Ana").build(),
-                server.userToken("ana")).join();
+        ConnectResponse r = client.connectUser(
+                        User.builder("ana").put("name", "Ana").build(), server.userToken("ana"))
+                .join();
         assertThat(r.connectionId()).isNotBlank();
         assertThat(r.me().id()).isEqualTo("ana");
         assertThat(r.me().user().name()).isEqualTo("Ana");
@@ -95,8 +96,11 @@ class ChatClientIntegrationTest {
     void aClientWithTheSecretWarnsThatConnectingServerSideCostsQuota() {
         ChatClient client = client(b -> b.secret(server.apiSecret()));
         client.connectUser(user("eve"), client.createToken("eve", null)).join();
-        assertThat(log.warnings()).singleElement().asString()
-                .contains("holds the API secret").contains("monthly active user");
+        assertThat(log.warnings())
+                .singleElement()
+                .asString()
+                .contains("holds the API secret")
+                .contains("monthly active user");
     }
 
     @Test
@@ -118,9 +122,12 @@ class ChatClientIntegrationTest {
     void anExpiredTokenIsReplacedThroughTheProviderOnTheSocket() {
         AtomicInteger calls = new AtomicInteger();
         ChatClient client = client();
-        ConnectResponse r = client.connectUser(user("gus"), () -> calls.incrementAndGet() == 1
-                ? server.userToken("gus", Instant.now().minus(Duration.ofMinutes(5)))
-                : server.userToken("gus", Instant.now().plus(Duration.ofHours(1)))).join();
+        ConnectResponse r = client.connectUser(
+                        user("gus"),
+                        () -> calls.incrementAndGet() == 1
+                                ? server.userToken("gus", Instant.now().minus(Duration.ofMinutes(5)))
+                                : server.userToken("gus", Instant.now().plus(Duration.ofHours(1))))
+                .join();
         assertThat(r.me().id()).isEqualTo("gus");
         assertThat(calls).hasValue(2);
         assertThat(sockets("gus")).isEqualTo(1);
@@ -131,12 +138,16 @@ class ChatClientIntegrationTest {
         AtomicInteger calls = new AtomicInteger();
         Instant shortExpiry = Instant.now().plusSeconds(1);
         ChatClient client = client();
-        client.connectUser(user("hal"), () -> calls.incrementAndGet() == 1
-                ? server.userToken("hal", shortExpiry)
-                : server.userToken("hal", Instant.now().plus(Duration.ofHours(1)))).join();
+        client.connectUser(
+                        user("hal"),
+                        () -> calls.incrementAndGet() == 1
+                                ? server.userToken("hal", shortExpiry)
+                                : server.userToken("hal", Instant.now().plus(Duration.ofHours(1))))
+                .join();
         // the server tolerates 5 s of clock skew on exp
         await().atMost(Duration.ofSeconds(15)).until(() -> Instant.now().isAfter(shortExpiry.plusSeconds(7)));
-        User updated = client.partialUpdateUser(PartialUserUpdate.of("hal").set("name", "Hal")).join();
+        User updated = client.partialUpdateUser(PartialUserUpdate.of("hal").set("name", "Hal"))
+                .join();
         assertThat(updated.name()).isEqualTo("Hal");
         assertThat(calls).hasValue(2);
     }
@@ -147,18 +158,23 @@ class ChatClientIntegrationTest {
         client.connectUser(user("ida"), server.userToken("ida")).join();
         List<Event> updates = new CopyOnWriteArrayList<>();
         client.on(UserUpdatedEvent.class, updates::add);
-        User saved = client.upsertUser(User.builder("ida").put("name",
-                "Ida").build()).join();
+        User saved = client.upsertUser(User.builder("ida").put("name", "Ida").build())
+                .join();
         assertThat(saved.name()).isEqualTo("Ida");
-        User patched = client.partialUpdateUser(PartialUserUpdate.of("ida").set("mood", "calm")).join();
+        User patched = client.partialUpdateUser(PartialUserUpdate.of("ida").set("mood", "calm"))
+                .join();
         assertThat(patched.custom().get("mood").asText()).isEqualTo("calm");
-        QueryUsersResponse found = client.queryUsers(QueryUsersRequest.byIds("ida").withPresence(true)).join();
+        QueryUsersResponse found = client.queryUsers(
+                        QueryUsersRequest.byIds("ida").withPresence(true))
+                .join();
         assertThat(found.users()).singleElement().satisfies(u -> {
             assertThat(u.id()).isEqualTo("ida");
             assertThat(u.online()).isTrue();
         });
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(updates)
-                .map(e -> ((UserUpdatedEvent) e).user().name()).contains("Ida"));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(updates)
+                        .map(e -> ((UserUpdatedEvent) e).user().name())
+                        .contains("Ida"));
     }
 
     @Test
@@ -167,14 +183,16 @@ class ChatClientIntegrationTest {
         user.connectUser(user("pia"), server.userToken("pia")).join();
         ChatClient backend = client(b -> b.secret(server.apiSecret()));
         assertThat(backend.queryUsers(QueryUsersRequest.byIds("pia")).join().users())
-                .extracting(User::id).containsExactly("pia");
+                .extracting(User::id)
+                .containsExactly("pia");
     }
 
     @Test
     void callbacksOnTheConnectFutureDoNotRunOnTheSdkSchedulerThread() {
         ChatClient client = client();
         String thread = client.connectUser(user("quin"), server.userToken("quin"))
-                .thenApply(r -> Thread.currentThread().getName()).join();
+                .thenApply(r -> Thread.currentThread().getName())
+                .join();
         assertThat(thread).doesNotContain("scheduler");
     }
 
@@ -182,8 +200,11 @@ class ChatClientIntegrationTest {
     void restErrorsArriveAsTypedExceptionsWithTheEnvelopeFields() {
         ChatClient client = client();
         client.connectUser(user("jon"), server.userToken("jon")).join();
-        assertThatThrownBy(() -> client.partialUpdateUser(PartialUserUpdate.of("jon").set("role", "admin")).join())
-                .cause().isInstanceOfSatisfying(ChatApiException.class, e -> {
+        assertThatThrownBy(() -> client.partialUpdateUser(
+                                PartialUserUpdate.of("jon").set("role", "admin"))
+                        .join())
+                .cause()
+                .isInstanceOfSatisfying(ChatApiException.class, e -> {
                     assertThat(e.code()).isEqualTo(17);
                     assertThat(e.statusCode()).isEqualTo(403);
                     assertThat(e.fromWebSocket()).isFalse();
@@ -208,9 +229,12 @@ class ChatClientIntegrationTest {
         second.connectUser(user("lea"), server.userToken("lea")).join();
         assertThat(openFor("lea")).hasSize(2);
         assertThat(sockets("lea")).isEqualTo(2);
-        assertThat(log.warnings()).singleElement().asString()
+        assertThat(log.warnings())
+                .singleElement()
+                .asString()
                 .contains("Connection leak: 2 sockets are now open for user 'lea'")
-                .containsPattern("(?s)opened by connectUser at:\\s+at " + getClass().getName().replace(".", "\\.")
+                .containsPattern("(?s)opened by connectUser at:\\s+at "
+                        + getClass().getName().replace(".", "\\.")
                         + "\\.theLeakDetectorNames.*opened by connectUser at:\\s+at "
                         + getClass().getName().replace(".", "\\.") + "\\.theLeakDetectorNames");
         second.close();
@@ -230,17 +254,24 @@ class ChatClientIntegrationTest {
     @Test
     void aDroppedClientWithAnOpenSocketIsReportedAndClosed() {
         connectAndForget("ned");
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            System.gc();
-            return log.warnings().stream().anyMatch(w -> w.contains("garbage-collected while its socket"));
-        });
-        assertThat(log.warnings()).anySatisfy(w -> assertThat(w).contains("user 'ned'").contains("connectAndForget"));
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    System.gc();
+                    return log.warnings().stream().anyMatch(w -> w.contains("garbage-collected while its socket"));
+                });
+        assertThat(log.warnings())
+                .anySatisfy(w -> assertThat(w).contains("user 'ned'").contains("connectAndForget"));
         await().atMost(Duration.ofSeconds(5)).until(() -> sockets("ned") == 0);
     }
 
     private void connectAndForget(String id) {
-        ChatClient.builder(server.apiKey()).baseUrl(server.baseUrl()).logger(log.logger()).build()
-                .connectUser(user(id), server.userToken(id)).join();
+        ChatClient.builder(server.apiKey())
+                .baseUrl(server.baseUrl())
+                .logger(log.logger())
+                .build()
+                .connectUser(user(id), server.userToken(id))
+                .join();
     }
 
     @Test
@@ -255,7 +286,8 @@ class ChatClientIntegrationTest {
         client.close();
         clients.clear();
         closeOthers();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(SdkThreads.live()).isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(SdkThreads.live()).isEmpty());
         assertThat(openFor("ola")).isEmpty();
     }
 

@@ -45,19 +45,23 @@ class ClientThreadsLifecycleTest {
         assertThat(sdkThreads()).as("b is still open").contains("parley-client-cleaner");
         b.close();
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sdkThreads()).isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(sdkThreads()).isEmpty());
     }
 
     @Test
     void aClientBuiltAfterTheLastOneClosedWorks() {
         client().close();
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sdkThreads()).isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(sdkThreads()).isEmpty());
 
         try (ChatClient c = client()) {
-            ConnectResponse r = c.connectUser(User.builder("thr-c").build(), server.userToken("thr-c")).join();
+            ConnectResponse r = c.connectUser(User.builder("thr-c").build(), server.userToken("thr-c"))
+                    .join();
             assertThat(r.me().id()).isEqualTo("thr-c");
             assertThat(sdkThreads()).contains("parley-client-cleaner");
         }
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sdkThreads()).isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(sdkThreads()).isEmpty());
     }
 }

@@ -40,7 +40,8 @@ class ConnectionLifeIntegrationTest {
     }
 
     ChatClient client(String baseUrl, java.util.function.Consumer<ChatClient.Builder> options) {
-        ChatClient.Builder b = ChatClient.builder(TestServer.API_KEY).baseUrl(baseUrl).logger(log.logger());
+        ChatClient.Builder b =
+                ChatClient.builder(TestServer.API_KEY).baseUrl(baseUrl).logger(log.logger());
         options.accept(b);
         return track(b.build());
     }
@@ -57,8 +58,10 @@ class ConnectionLifeIntegrationTest {
         client.on(LocalEventType.CONNECTION_CHANGED, changes::add);
         client.connectUser(User.builder("amy").build(), token("amy")).join();
         client.disconnectUser().join();
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.server().node().registry().connectionCount("amy") == 0);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> server.server().node().registry().connectionCount("amy") == 0);
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(4))
                 .until(() -> server.server().node().registry().connectionCount("amy") == 0);
         assertThat(client.connectionId()).isEmpty();
         assertThat(changes).hasSize(1);
@@ -66,37 +69,54 @@ class ConnectionLifeIntegrationTest {
 
     @Test
     void aServerRestartClosesWith1012AndTheClientReconnectsAndRecovers(@TempDir Path dataDir) throws IOException {
-        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(freePort()).apiKey(TestServer.API_KEY)
-                .apiSecret(TestServer.API_SECRET).dataDir(dataDir).build();
+        ServerConfig config = ServerConfig.builder()
+                .host("127.0.0.1")
+                .port(freePort())
+                .apiKey(TestServer.API_KEY)
+                .apiSecret(TestServer.API_SECRET)
+                .dataDir(dataDir)
+                .build();
         ParleyServer first = ParleyServer.start(config);
         String baseUrl = "http://127.0.0.1:" + config.port();
         ChatClient client = client(baseUrl, b -> {});
         List<Event> events = new CopyOnWriteArrayList<>();
         client.on(events::add);
-        String before = client.connectUser(User.builder("bob").build(), token("bob")).join().connectionId();
+        String before = client.connectUser(User.builder("bob").build(), token("bob"))
+                .join()
+                .connectionId();
 
         first.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> client.connectionId().isEmpty());
         ParleyServer second = track(ParleyServer.start(config));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> events.stream().anyMatch(ConnectionRecoveredEvent.class::isInstance));
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> events.stream().anyMatch(ConnectionRecoveredEvent.class::isInstance));
         String after = client.connectionId().orElseThrow();
         assertThat(after).isNotEqualTo(before);
         assertThat(second.node().registry().connectionCount("bob")).isEqualTo(1);
-        assertThat(events).filteredOn(ConnectionRecoveredEvent.class::isInstance).singleElement()
-                .satisfies(e -> assertThat(((ConnectionRecoveredEvent) e).connectionId()).isEqualTo(after));
-        assertThat(ChatClient.openConnections()).filteredOn(c -> c.baseUrl().equals(baseUrl))
-                .extracting(OpenConnection::connectionId).containsExactly(after);
+        assertThat(events)
+                .filteredOn(ConnectionRecoveredEvent.class::isInstance)
+                .singleElement()
+                .satisfies(e -> assertThat(((ConnectionRecoveredEvent) e).connectionId())
+                        .isEqualTo(after));
+        assertThat(ChatClient.openConnections())
+                .filteredOn(c -> c.baseUrl().equals(baseUrl))
+                .extracting(OpenConnection::connectionId)
+                .containsExactly(after);
     }
 
     @Test
     void heartbeatsKeepAnIdleConnectionAliveBeyondTheServersIdleTimeout() {
         TestServer server = track(TestServer.start(b -> b.idleTimeout(Duration.ofSeconds(2))));
-        ChatClient client = client(server.baseUrl(), b -> b.heartbeatInterval(Duration.ofMillis(500))
-                .watchdogTimeout(Duration.ofSeconds(5)));
-        String id = client.connectUser(User.builder("cid").build(), token("cid")).join().connectionId();
-        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() ->
-                client.connectionId().equals(Optional.of(id))
+        ChatClient client = client(
+                server.baseUrl(),
+                b -> b.heartbeatInterval(Duration.ofMillis(500)).watchdogTimeout(Duration.ofSeconds(5)));
+        String id = client.connectUser(User.builder("cid").build(), token("cid"))
+                .join()
+                .connectionId();
+        await().during(Duration.ofSeconds(5))
+                .atMost(Duration.ofSeconds(8))
+                .until(() -> client.connectionId().equals(Optional.of(id))
                         && server.server().node().registry().connectionCount("cid") == 1);
         assertThat(server.server().node().registry().totalConnections()).isEqualTo(1);
     }
@@ -104,11 +124,14 @@ class ConnectionLifeIntegrationTest {
     @Test
     void withoutHeartbeatsTheServerClosesIdleSocketsWith1001AndTheClientReconnectsAtOnce() {
         TestServer server = track(TestServer.start(b -> b.idleTimeout(Duration.ofSeconds(1))));
-        ChatClient client = client(server.baseUrl(), b -> b.heartbeatInterval(Duration.ofSeconds(30))
-                .watchdogTimeout(Duration.ofSeconds(40)));
+        ChatClient client = client(
+                server.baseUrl(),
+                b -> b.heartbeatInterval(Duration.ofSeconds(30)).watchdogTimeout(Duration.ofSeconds(40)));
         List<Event> recovered = new CopyOnWriteArrayList<>();
         client.on(ConnectionRecoveredEvent.class, recovered::add);
-        String id = client.connectUser(User.builder("dee").build(), token("dee")).join().connectionId();
+        String id = client.connectUser(User.builder("dee").build(), token("dee"))
+                .join()
+                .connectionId();
         await().atMost(Duration.ofSeconds(10)).until(() -> !recovered.isEmpty());
         assertThat(client.connectionId()).isPresent().get().isNotEqualTo(id);
     }

@@ -38,15 +38,51 @@ import java.util.Set;
  * @param deletedAt when it was deleted, or null
  * @param custom every other key ({@code name}, {@code image}, custom data), flattened on the wire
  */
-public record Channel(String id, String type, String cid, User createdBy, boolean frozen, boolean disabled,
-        int memberCount, Integer messageCount, JsonObject config, List<String> ownCapabilities, Boolean hidden,
-        List<Member> members, String team, int cooldown, Instant createdAt, Instant updatedAt, Instant lastMessageAt,
-        Instant truncatedAt, String truncatedById, Instant deletedAt, CustomFields custom) {
+public record Channel(
+        String id,
+        String type,
+        String cid,
+        User createdBy,
+        boolean frozen,
+        boolean disabled,
+        int memberCount,
+        Integer messageCount,
+        JsonObject config,
+        List<String> ownCapabilities,
+        Boolean hidden,
+        List<Member> members,
+        String team,
+        int cooldown,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant lastMessageAt,
+        Instant truncatedAt,
+        String truncatedById,
+        Instant deletedAt,
+        CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
-    public static final Set<String> TYPED_FIELDS = Set.of("id", "type", "cid", "created_by", "frozen", "disabled",
-            "member_count", "message_count", "config", "own_capabilities", "hidden", "members", "team", "cooldown",
-            "created_at", "updated_at", "last_message_at", "truncated_at", "truncated_by_id", "deleted_at");
+    public static final Set<String> TYPED_FIELDS = Set.of(
+            "id",
+            "type",
+            "cid",
+            "created_by",
+            "frozen",
+            "disabled",
+            "member_count",
+            "message_count",
+            "config",
+            "own_capabilities",
+            "hidden",
+            "members",
+            "team",
+            "cooldown",
+            "created_at",
+            "updated_at",
+            "last_message_at",
+            "truncated_at",
+            "truncated_by_id",
+            "deleted_at");
 
     public Channel {
         requireNonNull(id, "id");
@@ -75,16 +111,28 @@ public record Channel(String id, String type, String cid, User createdBy, boolea
     public static Channel fromJson(JsonNode node) {
         String o = "channel";
         Fields.requireObject(node, o);
-        return new Channel(Fields.requiredText(node, o, "id"), Fields.requiredText(node, o, "type"),
-                Fields.text(node, o, "cid"), Fields.user(node, "created_by"), Fields.bool(node, o, "frozen"),
-                Fields.bool(node, o, "disabled"), Fields.integer(node, o, "member_count", 0),
-                Fields.optInteger(node, o, "message_count"), Fields.jsonObject(node, o, "config"),
-                Fields.strings(node, o, "own_capabilities"), Fields.optBool(node, o, "hidden"),
-                Fields.optList(node, o, "members", Member::fromJson), Fields.text(node, o, "team"),
-                Fields.integer(node, o, "cooldown", 0), Fields.time(node, o, "created_at"),
-                Fields.time(node, o, "updated_at"), Fields.time(node, o, "last_message_at"),
-                Fields.time(node, o, "truncated_at"), Fields.text(node, o, "truncated_by_id"),
-                Fields.time(node, o, "deleted_at"), Json.custom(node, TYPED_FIELDS));
+        return new Channel(
+                Fields.requiredText(node, o, "id"),
+                Fields.requiredText(node, o, "type"),
+                Fields.text(node, o, "cid"),
+                Fields.user(node, "created_by"),
+                Fields.bool(node, o, "frozen"),
+                Fields.bool(node, o, "disabled"),
+                Fields.integer(node, o, "member_count", 0),
+                Fields.optInteger(node, o, "message_count"),
+                Fields.jsonObject(node, o, "config"),
+                Fields.strings(node, o, "own_capabilities"),
+                Fields.optBool(node, o, "hidden"),
+                Fields.optList(node, o, "members", Member::fromJson),
+                Fields.text(node, o, "team"),
+                Fields.integer(node, o, "cooldown", 0),
+                Fields.time(node, o, "created_at"),
+                Fields.time(node, o, "updated_at"),
+                Fields.time(node, o, "last_message_at"),
+                Fields.time(node, o, "truncated_at"),
+                Fields.text(node, o, "truncated_by_id"),
+                Fields.time(node, o, "deleted_at"),
+                Json.custom(node, TYPED_FIELDS));
     }
 
     /** The channel object as the server sends it. */

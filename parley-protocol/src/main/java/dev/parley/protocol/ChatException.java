@@ -30,7 +30,11 @@ public class ChatException extends RuntimeException {
      * table's default.
      */
     public ChatException(
-            ErrorCode errorCode, int statusCode, String message, Map<String, String> exceptionFields, @Nullable Throwable cause) {
+            ErrorCode errorCode,
+            int statusCode,
+            String message,
+            Map<String, String> exceptionFields,
+            @Nullable Throwable cause) {
         super(requireNonNull(message, "message"), cause);
         this.errorCode = requireNonNull(errorCode, "errorCode");
         this.statusCode = statusCode;

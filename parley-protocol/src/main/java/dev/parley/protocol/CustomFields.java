@@ -52,14 +52,14 @@ public final class CustomFields {
 
     static Map<String, JsonValue> pairs(Object... keysAndValues) {
         if (keysAndValues.length % 2 != 0) {
-            throw new IllegalArgumentException("keysAndValues: " + keysAndValues.length
-                    + " items (expected: key and value pairs)");
+            throw new IllegalArgumentException(
+                    "keysAndValues: " + keysAndValues.length + " items (expected: key and value pairs)");
         }
         Map<String, JsonValue> m = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             if (!(keysAndValues[i] instanceof String key)) {
-                throw new IllegalArgumentException("keysAndValues[" + i + "]: " + keysAndValues[i]
-                        + " (expected: a string key)");
+                throw new IllegalArgumentException(
+                        "keysAndValues[" + i + "]: " + keysAndValues[i] + " (expected: a string key)");
             }
             m.put(key, JsonValue.of(keysAndValues[i + 1]));
         }

@@ -40,18 +40,59 @@ import java.util.Set;
  * @param clearHistory {@code channel.hidden}: the history was cleared too; null when not sent
  * @param custom every other key, flattened on the wire
  */
-public record Event(String type, String cid, String channelId, String channelType, Instant createdAt,
-        String connectionId, User user, OwnUser me, Message message, String messageId, String parentId,
-        Reaction reaction, Member member, Channel channel, Integer watcherCount, Integer channelMemberCount,
-        Integer totalUnreadCount, Integer unreadCount, Integer unreadChannels, Integer unreadThreads,
-        Integer unreadMessages, String lastReadMessageId, Boolean hardDelete, Boolean clearHistory,
+public record Event(
+        String type,
+        String cid,
+        String channelId,
+        String channelType,
+        Instant createdAt,
+        String connectionId,
+        User user,
+        OwnUser me,
+        Message message,
+        String messageId,
+        String parentId,
+        Reaction reaction,
+        Member member,
+        Channel channel,
+        Integer watcherCount,
+        Integer channelMemberCount,
+        Integer totalUnreadCount,
+        Integer unreadCount,
+        Integer unreadChannels,
+        Integer unreadThreads,
+        Integer unreadMessages,
+        String lastReadMessageId,
+        Boolean hardDelete,
+        Boolean clearHistory,
         CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
-    public static final Set<String> TYPED_FIELDS = Set.of("type", "cid", "channel_id", "channel_type", "created_at",
-            "connection_id", "user", "me", "message", "message_id", "parent_id", "reaction", "member", "channel",
-            "watcher_count", "channel_member_count", "total_unread_count", "unread_count", "unread_channels",
-            "unread_threads", "unread_messages", "last_read_message_id", "hard_delete", "clear_history");
+    public static final Set<String> TYPED_FIELDS = Set.of(
+            "type",
+            "cid",
+            "channel_id",
+            "channel_type",
+            "created_at",
+            "connection_id",
+            "user",
+            "me",
+            "message",
+            "message_id",
+            "parent_id",
+            "reaction",
+            "member",
+            "channel",
+            "watcher_count",
+            "channel_member_count",
+            "total_unread_count",
+            "unread_count",
+            "unread_channels",
+            "unread_threads",
+            "unread_messages",
+            "last_read_message_id",
+            "hard_delete",
+            "clear_history");
 
     public Event {
         requireNonNull(type, "type");
@@ -82,18 +123,32 @@ public record Event(String type, String cid, String channelId, String channelTyp
     public static Event fromJson(JsonNode node) {
         String o = "event";
         Fields.requireObject(node, o);
-        return new Event(Fields.requiredText(node, o, "type"), Fields.text(node, o, "cid"),
-                Fields.text(node, o, "channel_id"), Fields.text(node, o, "channel_type"),
-                Fields.time(node, o, "created_at"), Fields.text(node, o, "connection_id"), Fields.user(node, "user"),
-                Fields.object(node, o, "me", OwnUser::fromJson), Fields.object(node, o, "message", Message::fromJson),
-                Fields.text(node, o, "message_id"), Fields.text(node, o, "parent_id"),
-                Fields.object(node, o, "reaction", Reaction::fromJson), Fields.object(node, o, "member", Member::fromJson),
-                Fields.object(node, o, "channel", Channel::fromJson), Fields.optInteger(node, o, "watcher_count"),
-                Fields.optInteger(node, o, "channel_member_count"), Fields.optInteger(node, o, "total_unread_count"),
-                Fields.optInteger(node, o, "unread_count"), Fields.optInteger(node, o, "unread_channels"),
-                Fields.optInteger(node, o, "unread_threads"), Fields.optInteger(node, o, "unread_messages"),
-                Fields.text(node, o, "last_read_message_id"), Fields.optBool(node, o, "hard_delete"),
-                Fields.optBool(node, o, "clear_history"), Json.custom(node, TYPED_FIELDS));
+        return new Event(
+                Fields.requiredText(node, o, "type"),
+                Fields.text(node, o, "cid"),
+                Fields.text(node, o, "channel_id"),
+                Fields.text(node, o, "channel_type"),
+                Fields.time(node, o, "created_at"),
+                Fields.text(node, o, "connection_id"),
+                Fields.user(node, "user"),
+                Fields.object(node, o, "me", OwnUser::fromJson),
+                Fields.object(node, o, "message", Message::fromJson),
+                Fields.text(node, o, "message_id"),
+                Fields.text(node, o, "parent_id"),
+                Fields.object(node, o, "reaction", Reaction::fromJson),
+                Fields.object(node, o, "member", Member::fromJson),
+                Fields.object(node, o, "channel", Channel::fromJson),
+                Fields.optInteger(node, o, "watcher_count"),
+                Fields.optInteger(node, o, "channel_member_count"),
+                Fields.optInteger(node, o, "total_unread_count"),
+                Fields.optInteger(node, o, "unread_count"),
+                Fields.optInteger(node, o, "unread_channels"),
+                Fields.optInteger(node, o, "unread_threads"),
+                Fields.optInteger(node, o, "unread_messages"),
+                Fields.text(node, o, "last_read_message_id"),
+                Fields.optBool(node, o, "hard_delete"),
+                Fields.optBool(node, o, "clear_history"),
+                Json.custom(node, TYPED_FIELDS));
     }
 
     /** The event as the server sends it. */
@@ -181,21 +236,80 @@ public record Event(String type, String cid, String channelId, String channelTyp
             return this;
         }
 
-        public Builder cid(String v) { cid = v; return this; }
-        public Builder channelId(String v) { channelId = v; return this; }
-        public Builder channelType(String v) { channelType = v; return this; }
-        public Builder createdAt(Instant v) { createdAt = v; return this; }
-        public Builder connectionId(String v) { connectionId = v; return this; }
-        public Builder user(User v) { user = v; return this; }
-        public Builder me(OwnUser v) { me = v; return this; }
-        public Builder message(Message v) { message = v; return this; }
-        public Builder messageId(String v) { messageId = v; return this; }
-        public Builder parentId(String v) { parentId = v; return this; }
-        public Builder reaction(Reaction v) { reaction = v; return this; }
-        public Builder member(Member v) { member = v; return this; }
-        public Builder channel(Channel v) { channel = v; return this; }
-        public Builder watcherCount(Integer v) { watcherCount = v; return this; }
-        public Builder channelMemberCount(Integer v) { channelMemberCount = v; return this; }
+        public Builder cid(String v) {
+            cid = v;
+            return this;
+        }
+
+        public Builder channelId(String v) {
+            channelId = v;
+            return this;
+        }
+
+        public Builder channelType(String v) {
+            channelType = v;
+            return this;
+        }
+
+        public Builder createdAt(Instant v) {
+            createdAt = v;
+            return this;
+        }
+
+        public Builder connectionId(String v) {
+            connectionId = v;
+            return this;
+        }
+
+        public Builder user(User v) {
+            user = v;
+            return this;
+        }
+
+        public Builder me(OwnUser v) {
+            me = v;
+            return this;
+        }
+
+        public Builder message(Message v) {
+            message = v;
+            return this;
+        }
+
+        public Builder messageId(String v) {
+            messageId = v;
+            return this;
+        }
+
+        public Builder parentId(String v) {
+            parentId = v;
+            return this;
+        }
+
+        public Builder reaction(Reaction v) {
+            reaction = v;
+            return this;
+        }
+
+        public Builder member(Member v) {
+            member = v;
+            return this;
+        }
+
+        public Builder channel(Channel v) {
+            channel = v;
+            return this;
+        }
+
+        public Builder watcherCount(Integer v) {
+            watcherCount = v;
+            return this;
+        }
+
+        public Builder channelMemberCount(Integer v) {
+            channelMemberCount = v;
+            return this;
+        }
         /** Sets the four per-recipient counters at once, as the server sends them (§6.1). */
         public Builder unreadCounters(int messages, int channels, int threads) {
             totalUnreadCount = messages;
@@ -204,17 +318,59 @@ public record Event(String type, String cid, String channelId, String channelTyp
             unreadThreads = threads;
             return this;
         }
-        public Builder unreadMessages(Integer v) { unreadMessages = v; return this; }
-        public Builder lastReadMessageId(String v) { lastReadMessageId = v; return this; }
-        public Builder hardDelete(Boolean v) { hardDelete = v; return this; }
-        public Builder clearHistory(Boolean v) { clearHistory = v; return this; }
-        public Builder custom(CustomFields v) { custom = requireNonNull(v, "custom"); return this; }
+
+        public Builder unreadMessages(Integer v) {
+            unreadMessages = v;
+            return this;
+        }
+
+        public Builder lastReadMessageId(String v) {
+            lastReadMessageId = v;
+            return this;
+        }
+
+        public Builder hardDelete(Boolean v) {
+            hardDelete = v;
+            return this;
+        }
+
+        public Builder clearHistory(Boolean v) {
+            clearHistory = v;
+            return this;
+        }
+
+        public Builder custom(CustomFields v) {
+            custom = requireNonNull(v, "custom");
+            return this;
+        }
 
         public Event build() {
-            return new Event(type, cid, channelId, channelType, createdAt, connectionId, user, me, message, messageId,
-                    parentId, reaction, member, channel, watcherCount, channelMemberCount, totalUnreadCount,
-                    unreadCount, unreadChannels, unreadThreads, unreadMessages, lastReadMessageId, hardDelete,
-                    clearHistory, custom);
+            return new Event(
+                    type,
+                    cid,
+                    channelId,
+                    channelType,
+                    createdAt,
+                    connectionId,
+                    user,
+                    me,
+                    message,
+                    messageId,
+                    parentId,
+                    reaction,
+                    member,
+                    channel,
+                    watcherCount,
+                    channelMemberCount,
+                    totalUnreadCount,
+                    unreadCount,
+                    unreadChannels,
+                    unreadThreads,
+                    unreadMessages,
+                    lastReadMessageId,
+                    hardDelete,
+                    clearHistory,
+                    custom);
         }
     }
 }

@@ -46,7 +46,8 @@ public final class Json {
      * every encoding allocated fresh buffers (a quarter of the bytes a message send allocated).
      */
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build())
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                    .build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .build();
@@ -267,13 +268,14 @@ public final class Json {
             case JsonValue.JsonString s -> f.textNode(s.value());
             case JsonValue.JsonBool b -> f.booleanNode(b.value());
             case JsonValue.JsonNull n -> f.nullNode();
-            case JsonValue.JsonNumber n -> switch (n.value()) {
-                case Long l when l == l.intValue() -> f.numberNode(l.intValue());
-                case Long l -> f.numberNode(l);
-                case BigInteger b -> f.numberNode(b);
-                case BigDecimal d -> f.numberNode(d);
-                default -> f.numberNode(n.doubleValue());
-            };
+            case JsonValue.JsonNumber n ->
+                switch (n.value()) {
+                    case Long l when l == l.intValue() -> f.numberNode(l.intValue());
+                    case Long l -> f.numberNode(l);
+                    case BigInteger b -> f.numberNode(b);
+                    case BigDecimal d -> f.numberNode(d);
+                    default -> f.numberNode(n.doubleValue());
+                };
             case JsonValue.JsonArray a -> {
                 ArrayNode out = f.arrayNode();
                 a.values().forEach(e -> out.add(node(e)));

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +18,12 @@ import java.util.Optional;
  * {@link Json#value} and {@link Json#node} convert to and from the codec's trees.
  */
 public sealed interface JsonValue
-        permits JsonValue.JsonString, JsonValue.JsonNumber, JsonValue.JsonBool, JsonValue.JsonNull,
-                JsonValue.JsonArray, JsonValue.JsonObject {
+        permits JsonValue.JsonString,
+                JsonValue.JsonNumber,
+                JsonValue.JsonBool,
+                JsonValue.JsonNull,
+                JsonValue.JsonArray,
+                JsonValue.JsonObject {
 
     /** The JSON value of {@code value}; see {@link #of(Object)}. */
     static JsonString of(String value) {
@@ -65,8 +68,10 @@ public sealed interface JsonValue
                 });
                 yield new JsonObject(fields);
             }
-            default -> throw new IllegalArgumentException("not a JSON value: " + value.getClass().getName()
-                    + " (expected: String, Number, Boolean, List, Map, JsonValue or null)");
+            default ->
+                throw new IllegalArgumentException(
+                        "not a JSON value: " + value.getClass().getName()
+                                + " (expected: String, Number, Boolean, List, Map, JsonValue or null)");
         };
     }
 

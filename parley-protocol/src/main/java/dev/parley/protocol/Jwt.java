@@ -68,12 +68,13 @@ public final class Jwt {
         String payload = Base64.getUrlEncoder().withoutPadding().encodeToString(Json.writeBytes(claims));
         byte[] signature;
         try {
-            signature = hs256(secret).sign(HEADER.getBytes(StandardCharsets.US_ASCII),
-                    payload.getBytes(StandardCharsets.US_ASCII));
+            signature = hs256(secret)
+                    .sign(HEADER.getBytes(StandardCharsets.US_ASCII), payload.getBytes(StandardCharsets.US_ASCII));
         } catch (SignatureGenerationException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
-        return HEADER + "." + payload + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+        return HEADER + "." + payload + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
     }
 
     /** A user token for {@code userId}; {@code expiresAt} and {@code issuedAt} may be null. */
@@ -98,8 +99,7 @@ public final class Jwt {
 
     /** The JS SDK's unsigned development token for {@code userId}. */
     public static String devToken(String userId) {
-        String payload = Base64.getEncoder()
-                .encodeToString(Json.writeBytes(Map.of("user_id", userId)));
+        String payload = Base64.getEncoder().encodeToString(Json.writeBytes(Map.of("user_id", userId)));
         return HEADER + "." + payload + "." + DEV_SIGNATURE;
     }
 
@@ -127,7 +127,8 @@ public final class Jwt {
         String jwt = strip(token);
         String[] parts = split(jwt);
         if (!skipSignature && DEV_SIGNATURE.equals(parts[2])) {
-            throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+            throw new ChatException(
+                    ErrorCode.TOKEN_SIGNATURE_INVALID,
                     "JWTAuth error: development tokens are refused while authentication checks are enabled");
         }
         DecodedJWT verified;
@@ -135,7 +136,8 @@ public final class Jwt {
             if (skipSignature) {
                 // Development tokens encode their payload in standard base64 with padding, which JWT
                 // decoders refuse; the segments are re-encoded to base64url first.
-                DecodedJWT decoded = JWT.decode(urlSegment(parts[0]) + "." + urlSegment(parts[1]) + "." + urlSegment(parts[2]));
+                DecodedJWT decoded =
+                        JWT.decode(urlSegment(parts[0]) + "." + urlSegment(parts[1]) + "." + urlSegment(parts[2]));
                 if (decoded.getAlgorithm() == null) {
                     throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token header has no 'alg'");
                 }
@@ -146,22 +148,27 @@ public final class Jwt {
         } catch (SignatureVerificationException e) {
             throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID, "JWTAuth error: signature is not valid");
         } catch (AlgorithmMismatchException e) {
-            throw new ChatException(ErrorCode.TOKEN_SIGNATURE_INVALID,
+            throw new ChatException(
+                    ErrorCode.TOKEN_SIGNATURE_INVALID,
                     "JWTAuth error: the token's algorithm is not supported (expected: HS256)");
         } catch (TokenExpiredException e) {
             throw new ChatException(ErrorCode.TOKEN_EXPIRED, "JWTAuth error: token has expired");
         } catch (IncorrectClaimException e) {
             throw switch (e.getClaimName()) {
                 case "nbf" -> new ChatException(ErrorCode.TOKEN_NOT_VALID_YET, "JWTAuth error: token is not valid yet");
-                case "iat" -> new ChatException(
-                        ErrorCode.TOKEN_USED_BEFORE_ISSUED_AT, "JWTAuth error: token used before issued at (iat)");
-                default -> new ChatException(ErrorCode.AUTHENTICATION,
-                        "JWTAuth error: claim '" + e.getClaimName() + "' is not valid");
+                case "iat" ->
+                    new ChatException(
+                            ErrorCode.TOKEN_USED_BEFORE_ISSUED_AT, "JWTAuth error: token used before issued at (iat)");
+                default ->
+                    new ChatException(
+                            ErrorCode.AUTHENTICATION, "JWTAuth error: claim '" + e.getClaimName() + "' is not valid");
             };
         } catch (JWTVerificationException e) {
             // JWTDecodeException among them. Its message quotes the decoded token, which is not echoed.
-            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is malformed (expected: base64url "
-                    + "segments of JSON objects; exp, nbf and iat as numbers of seconds)");
+            throw new ChatException(
+                    ErrorCode.AUTHENTICATION,
+                    "JWTAuth error: token is malformed (expected: base64url "
+                            + "segments of JSON objects; exp, nbf and iat as numbers of seconds)");
         } catch (DateTimeException | ArithmeticException e) {
             // A time claim that fits a long but not an Instant (beyond the year 1,000,000,000).
             throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: a time claim is out of range");
@@ -199,7 +206,8 @@ public final class Jwt {
     private static String[] split(String t) {
         String[] parts = t.split("\\.", -1);
         if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is not a JWT (expected 3 segments)");
+            throw new ChatException(
+                    ErrorCode.AUTHENTICATION, "JWTAuth error: token is not a JWT (expected 3 segments)");
         }
         return parts;
     }
@@ -294,7 +302,8 @@ public final class Jwt {
             } catch (IllegalArgumentException e) {
                 throw new SignatureVerificationException(this, e);
             }
-            byte[] expected = sign(jwt.getHeader().getBytes(StandardCharsets.US_ASCII),
+            byte[] expected = sign(
+                    jwt.getHeader().getBytes(StandardCharsets.US_ASCII),
                     jwt.getPayload().getBytes(StandardCharsets.US_ASCII));
             if (!MessageDigest.isEqual(expected, given)) {
                 throw new SignatureVerificationException(this);

@@ -26,15 +26,41 @@ import java.util.Set;
  * @param updatedAt when the membership last changed, or null
  * @param custom every other key, flattened on the wire
  */
-public record Member(String userId, User user, String channelRole, String role, String status, boolean banned,
-        boolean shadowBanned, boolean invited, Instant inviteAcceptedAt, Instant inviteRejectedAt,
-        boolean notificationsMuted, Instant archivedAt, Instant pinnedAt, Instant createdAt, Instant updatedAt,
+public record Member(
+        String userId,
+        User user,
+        String channelRole,
+        String role,
+        String status,
+        boolean banned,
+        boolean shadowBanned,
+        boolean invited,
+        Instant inviteAcceptedAt,
+        Instant inviteRejectedAt,
+        boolean notificationsMuted,
+        Instant archivedAt,
+        Instant pinnedAt,
+        Instant createdAt,
+        Instant updatedAt,
         CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
-    public static final Set<String> TYPED_FIELDS = Set.of("user_id", "user", "channel_role", "role", "status",
-            "banned", "shadow_banned", "invited", "invite_accepted_at", "invite_rejected_at", "notifications_muted",
-            "archived_at", "pinned_at", "created_at", "updated_at");
+    public static final Set<String> TYPED_FIELDS = Set.of(
+            "user_id",
+            "user",
+            "channel_role",
+            "role",
+            "status",
+            "banned",
+            "shadow_banned",
+            "invited",
+            "invite_accepted_at",
+            "invite_rejected_at",
+            "notifications_muted",
+            "archived_at",
+            "pinned_at",
+            "created_at",
+            "updated_at");
 
     public Member {
         if (userId == null && user == null) {
@@ -58,12 +84,22 @@ public record Member(String userId, User user, String channelRole, String role, 
     public static Member fromJson(JsonNode node) {
         String o = "member";
         Fields.requireObject(node, o);
-        return new Member(Fields.text(node, o, "user_id"), Fields.user(node, "user"), Fields.text(node, o, "channel_role"),
-                Fields.text(node, o, "role"), Fields.text(node, o, "status"), Fields.bool(node, o, "banned"),
-                Fields.bool(node, o, "shadow_banned"), Fields.bool(node, o, "invited"),
-                Fields.time(node, o, "invite_accepted_at"), Fields.time(node, o, "invite_rejected_at"),
-                Fields.bool(node, o, "notifications_muted"), Fields.time(node, o, "archived_at"),
-                Fields.time(node, o, "pinned_at"), Fields.time(node, o, "created_at"), Fields.time(node, o, "updated_at"),
+        return new Member(
+                Fields.text(node, o, "user_id"),
+                Fields.user(node, "user"),
+                Fields.text(node, o, "channel_role"),
+                Fields.text(node, o, "role"),
+                Fields.text(node, o, "status"),
+                Fields.bool(node, o, "banned"),
+                Fields.bool(node, o, "shadow_banned"),
+                Fields.bool(node, o, "invited"),
+                Fields.time(node, o, "invite_accepted_at"),
+                Fields.time(node, o, "invite_rejected_at"),
+                Fields.bool(node, o, "notifications_muted"),
+                Fields.time(node, o, "archived_at"),
+                Fields.time(node, o, "pinned_at"),
+                Fields.time(node, o, "created_at"),
+                Fields.time(node, o, "updated_at"),
                 Json.custom(node, TYPED_FIELDS));
     }
 

@@ -49,26 +49,95 @@ import java.util.Set;
  * @param deletedAt when it was (soft-)deleted, or null
  * @param custom every other key, flattened on the wire
  */
-public record Message(String id, String text, String html, String type, String cid, User user, String parentId,
-        boolean showInChannel, String quotedMessageId, Message quotedMessage, List<JsonObject> attachments,
-        List<User> mentionedUsers, List<Reaction> latestReactions, List<Reaction> ownReactions,
-        Map<String, Integer> reactionCounts, Map<String, Integer> reactionScores, int replyCount,
-        int deletedReplyCount, boolean silent, boolean shadowed, boolean pinned, Instant pinnedAt, User pinnedBy,
-        Instant pinExpires, Instant createdAt, Instant updatedAt, Instant deletedAt, CustomFields custom) {
+public record Message(
+        String id,
+        String text,
+        String html,
+        String type,
+        String cid,
+        User user,
+        String parentId,
+        boolean showInChannel,
+        String quotedMessageId,
+        Message quotedMessage,
+        List<JsonObject> attachments,
+        List<User> mentionedUsers,
+        List<Reaction> latestReactions,
+        List<Reaction> ownReactions,
+        Map<String, Integer> reactionCounts,
+        Map<String, Integer> reactionScores,
+        int replyCount,
+        int deletedReplyCount,
+        boolean silent,
+        boolean shadowed,
+        boolean pinned,
+        Instant pinnedAt,
+        User pinnedBy,
+        Instant pinExpires,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant deletedAt,
+        CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
-    public static final Set<String> TYPED_FIELDS = Set.of("id", "text", "html", "type", "cid", "user", "parent_id",
-            "show_in_channel", "quoted_message_id", "quoted_message", "attachments", "mentioned_users",
-            "latest_reactions", "own_reactions", "reaction_counts", "reaction_scores", "reply_count",
-            "deleted_reply_count", "silent", "shadowed", "pinned", "pinned_at", "pinned_by", "pin_expires",
-            "created_at", "updated_at", "deleted_at");
+    public static final Set<String> TYPED_FIELDS = Set.of(
+            "id",
+            "text",
+            "html",
+            "type",
+            "cid",
+            "user",
+            "parent_id",
+            "show_in_channel",
+            "quoted_message_id",
+            "quoted_message",
+            "attachments",
+            "mentioned_users",
+            "latest_reactions",
+            "own_reactions",
+            "reaction_counts",
+            "reaction_scores",
+            "reply_count",
+            "deleted_reply_count",
+            "silent",
+            "shadowed",
+            "pinned",
+            "pinned_at",
+            "pinned_by",
+            "pin_expires",
+            "created_at",
+            "updated_at",
+            "deleted_at");
 
     /** Keys only the server sets; kept in {@link #custom()} when read, never sent in a request. */
-    public static final Set<String> SERVER_FIELDS = Set.of("user_id", "reaction_groups", "status", "member",
-            "thread_participants", "message_text_updated_at", "restricted_visibility", "i18n", "channel", "command",
-            "args", "command_info", "mentioned_channel", "mentioned_here", "__html", "error", "deleted_for_me", "poll",
-            "poll_id", "moderation", "reminder", "shared_location", "mentioned_groups", "draft",
-            "before_message_send_failed", "message_id", "ai_generated");
+    public static final Set<String> SERVER_FIELDS = Set.of(
+            "user_id",
+            "reaction_groups",
+            "status",
+            "member",
+            "thread_participants",
+            "message_text_updated_at",
+            "restricted_visibility",
+            "i18n",
+            "channel",
+            "command",
+            "args",
+            "command_info",
+            "mentioned_channel",
+            "mentioned_here",
+            "__html",
+            "error",
+            "deleted_for_me",
+            "poll",
+            "poll_id",
+            "moderation",
+            "reminder",
+            "shared_location",
+            "mentioned_groups",
+            "draft",
+            "before_message_send_failed",
+            "message_id",
+            "ai_generated");
 
     public Message {
         text = text == null ? "" : text;
@@ -105,7 +174,8 @@ public record Message(String id, String text, String html, String type, String c
         b.showInChannel = showInChannel;
         b.quotedMessageId = quotedMessageId;
         b.attachments = new ArrayList<>(attachments);
-        b.mentionedUserIds = new ArrayList<>(mentionedUsers.stream().map(User::id).toList());
+        b.mentionedUserIds =
+                new ArrayList<>(mentionedUsers.stream().map(User::id).toList());
         b.silent = silent;
         b.pinned = pinned;
         b.custom = new LinkedHashMap<>(custom.asMap());
@@ -119,10 +189,35 @@ public record Message(String id, String text, String html, String type, String c
 
     /** This message with {@code ownReactions} replaced. */
     public Message withOwnReactions(List<Reaction> reactions) {
-        return new Message(id, text, html, type, cid, user, parentId, showInChannel, quotedMessageId, quotedMessage,
-                attachments, mentionedUsers, latestReactions, reactions, reactionCounts, reactionScores, replyCount,
-                deletedReplyCount, silent, shadowed, pinned, pinnedAt, pinnedBy, pinExpires, createdAt, updatedAt,
-                deletedAt, custom);
+        return new Message(
+                id,
+                text,
+                html,
+                type,
+                cid,
+                user,
+                parentId,
+                showInChannel,
+                quotedMessageId,
+                quotedMessage,
+                attachments,
+                mentionedUsers,
+                latestReactions,
+                reactions,
+                reactionCounts,
+                reactionScores,
+                replyCount,
+                deletedReplyCount,
+                silent,
+                shadowed,
+                pinned,
+                pinnedAt,
+                pinnedBy,
+                pinExpires,
+                createdAt,
+                updatedAt,
+                deletedAt,
+                custom);
     }
 
     /**
@@ -133,20 +228,38 @@ public record Message(String id, String text, String html, String type, String c
     public static Message fromJson(JsonNode node) {
         String o = "message";
         Fields.requireObject(node, o);
-        return new Message(Fields.requiredText(node, o, "id"), Fields.text(node, o, "text"),
-                Fields.text(node, o, "html"), Fields.text(node, o, "type"), Fields.text(node, o, "cid"),
-                Fields.user(node, "user"), Fields.text(node, o, "parent_id"), Fields.bool(node, o, "show_in_channel"),
-                Fields.text(node, o, "quoted_message_id"), Fields.object(node, o, "quoted_message", Message::fromJson),
+        return new Message(
+                Fields.requiredText(node, o, "id"),
+                Fields.text(node, o, "text"),
+                Fields.text(node, o, "html"),
+                Fields.text(node, o, "type"),
+                Fields.text(node, o, "cid"),
+                Fields.user(node, "user"),
+                Fields.text(node, o, "parent_id"),
+                Fields.bool(node, o, "show_in_channel"),
+                Fields.text(node, o, "quoted_message_id"),
+                Fields.object(node, o, "quoted_message", Message::fromJson),
                 Fields.objects(node, o, "attachments"),
-                Fields.list(node, o, "mentioned_users",
+                Fields.list(
+                        node,
+                        o,
+                        "mentioned_users",
                         n -> n.isTextual() ? User.builder(n.textValue()).build() : User.fromJson(n)),
                 Fields.list(node, o, "latest_reactions", Reaction::fromJson),
-                Fields.list(node, o, "own_reactions", Reaction::fromJson), Fields.counts(node, o, "reaction_counts"),
-                Fields.counts(node, o, "reaction_scores"), Fields.integer(node, o, "reply_count", 0),
-                Fields.integer(node, o, "deleted_reply_count", 0), Fields.bool(node, o, "silent"),
-                Fields.bool(node, o, "shadowed"), Fields.bool(node, o, "pinned"), Fields.time(node, o, "pinned_at"),
-                Fields.user(node, "pinned_by"), Fields.time(node, o, "pin_expires"), Fields.time(node, o, "created_at"),
-                Fields.time(node, o, "updated_at"), Fields.time(node, o, "deleted_at"),
+                Fields.list(node, o, "own_reactions", Reaction::fromJson),
+                Fields.counts(node, o, "reaction_counts"),
+                Fields.counts(node, o, "reaction_scores"),
+                Fields.integer(node, o, "reply_count", 0),
+                Fields.integer(node, o, "deleted_reply_count", 0),
+                Fields.bool(node, o, "silent"),
+                Fields.bool(node, o, "shadowed"),
+                Fields.bool(node, o, "pinned"),
+                Fields.time(node, o, "pinned_at"),
+                Fields.user(node, "pinned_by"),
+                Fields.time(node, o, "pin_expires"),
+                Fields.time(node, o, "created_at"),
+                Fields.time(node, o, "updated_at"),
+                Fields.time(node, o, "deleted_at"),
                 Json.custom(node, TYPED_FIELDS));
     }
 
@@ -244,28 +357,94 @@ public record Message(String id, String text, String html, String type, String c
         private Builder() {}
 
         /** The id; left unset, the SDK generates a UUID when sending. At most 255 chars, no {@code ,} or {@code %}. */
-        public Builder id(String v) { id = v; return this; }
-        public Builder text(String v) { text = v == null ? "" : v; return this; }
+        public Builder id(String v) {
+            id = v;
+            return this;
+        }
+
+        public Builder text(String v) {
+            text = v == null ? "" : v;
+            return this;
+        }
         /** Makes the message a reply in the thread of {@code v}. */
-        public Builder parentId(String v) { parentId = v; return this; }
+        public Builder parentId(String v) {
+            parentId = v;
+            return this;
+        }
         /** A thread reply that also appears in the channel. */
-        public Builder showInChannel(boolean v) { showInChannel = v; return this; }
-        public Builder quotedMessageId(String v) { quotedMessageId = v; return this; }
+        public Builder showInChannel(boolean v) {
+            showInChannel = v;
+            return this;
+        }
+
+        public Builder quotedMessageId(String v) {
+            quotedMessageId = v;
+            return this;
+        }
         /** Adds one attachment (§6.4), for example {@code JsonObject.of("type", "image", "image_url", "https://...")}. */
-        public Builder attachment(JsonObject v) { attachments.add(java.util.Objects.requireNonNull(v, "attachment")); return this; }
-        public Builder mentionedUserIds(List<String> v) { mentionedUserIds = new ArrayList<>(v); return this; }
-        public Builder silent(boolean v) { silent = v; return this; }
-        public Builder pinned(boolean v) { pinned = v; return this; }
+        public Builder attachment(JsonObject v) {
+            attachments.add(java.util.Objects.requireNonNull(v, "attachment"));
+            return this;
+        }
+
+        public Builder mentionedUserIds(List<String> v) {
+            mentionedUserIds = new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder silent(boolean v) {
+            silent = v;
+            return this;
+        }
+
+        public Builder pinned(boolean v) {
+            pinned = v;
+            return this;
+        }
         /** Sets one custom key, flattened into the message object; values as {@link JsonValue#of(Object)} takes them. */
-        public Builder put(String key, Object value) { custom.put(key, JsonValue.of(value)); return this; }
+        public Builder put(String key, Object value) {
+            custom.put(key, JsonValue.of(value));
+            return this;
+        }
         /** Replaces all custom data. */
-        public Builder custom(CustomFields v) { custom = new LinkedHashMap<>(v.asMap()); return this; }
+        public Builder custom(CustomFields v) {
+            custom = new LinkedHashMap<>(v.asMap());
+            return this;
+        }
 
         public Message build() {
-            List<User> mentioned = mentionedUserIds.stream().map(uid -> User.builder(uid).build()).toList();
-            return new Message(id, text, null, null, null, null, parentId, showInChannel, quotedMessageId, null,
-                    attachments, mentioned, null, null, null, null, 0, 0, silent, false, pinned, null, null, null,
-                    null, null, null, CustomFields.of(custom));
+            List<User> mentioned = mentionedUserIds.stream()
+                    .map(uid -> User.builder(uid).build())
+                    .toList();
+            return new Message(
+                    id,
+                    text,
+                    null,
+                    null,
+                    null,
+                    null,
+                    parentId,
+                    showInChannel,
+                    quotedMessageId,
+                    null,
+                    attachments,
+                    mentioned,
+                    null,
+                    null,
+                    null,
+                    null,
+                    0,
+                    0,
+                    silent,
+                    false,
+                    pinned,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    CustomFields.of(custom));
         }
     }
 }

@@ -19,12 +19,19 @@ import java.util.Set;
  * @param updatedAt when it last changed, or null before it is sent
  * @param custom every other key ({@code emoji_code}, custom data), flattened on the wire
  */
-public record Reaction(String type, String messageId, String userId, User user, int score, Instant createdAt,
-        Instant updatedAt, CustomFields custom) {
+public record Reaction(
+        String type,
+        String messageId,
+        String userId,
+        User user,
+        int score,
+        Instant createdAt,
+        Instant updatedAt,
+        CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
-    public static final Set<String> TYPED_FIELDS = Set.of("type", "message_id", "user_id", "user", "score",
-            "created_at", "updated_at");
+    public static final Set<String> TYPED_FIELDS =
+            Set.of("type", "message_id", "user_id", "user", "score", "created_at", "updated_at");
 
     public Reaction {
         requireNonNull(type, "type");
@@ -58,10 +65,15 @@ public record Reaction(String type, String messageId, String userId, User user, 
         Fields.requireObject(node, o);
         User user = Fields.user(node, "user");
         String userId = Fields.text(node, o, "user_id");
-        return new Reaction(Fields.requiredText(node, o, "type"), Fields.text(node, o, "message_id"),
-                userId != null ? userId : user != null ? user.id() : null, user,
-                Fields.integer(node, o, "score", 1), Fields.time(node, o, "created_at"),
-                Fields.time(node, o, "updated_at"), Json.custom(node, TYPED_FIELDS));
+        return new Reaction(
+                Fields.requiredText(node, o, "type"),
+                Fields.text(node, o, "message_id"),
+                userId != null ? userId : user != null ? user.id() : null,
+                user,
+                Fields.integer(node, o, "score", 1),
+                Fields.time(node, o, "created_at"),
+                Fields.time(node, o, "updated_at"),
+                Json.custom(node, TYPED_FIELDS));
     }
 
     /** The reaction as the server sends it. */

@@ -18,12 +18,23 @@ import java.util.Set;
  * @param lastDeliveredMessageId the newest message delivered to the user, or null
  * @param custom every other key
  */
-public record Read(User user, Instant lastRead, int unreadMessages, String lastReadMessageId,
-        Instant lastDeliveredAt, String lastDeliveredMessageId, CustomFields custom) {
+public record Read(
+        User user,
+        Instant lastRead,
+        int unreadMessages,
+        String lastReadMessageId,
+        Instant lastDeliveredAt,
+        String lastDeliveredMessageId,
+        CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
-    public static final Set<String> TYPED_FIELDS = Set.of("user", "last_read", "unread_messages",
-            "last_read_message_id", "last_delivered_at", "last_delivered_message_id");
+    public static final Set<String> TYPED_FIELDS = Set.of(
+            "user",
+            "last_read",
+            "unread_messages",
+            "last_read_message_id",
+            "last_delivered_at",
+            "last_delivered_message_id");
 
     public Read {
         requireNonNull(user, "user");
@@ -34,8 +45,8 @@ public record Read(User user, Instant lastRead, int unreadMessages, String lastR
 
     /** This read state with another position; the delivery receipt and custom fields are kept. */
     public Read withPosition(Instant lastRead, int unreadMessages, String lastReadMessageId) {
-        return new Read(user, lastRead, unreadMessages, lastReadMessageId, lastDeliveredAt, lastDeliveredMessageId,
-                custom);
+        return new Read(
+                user, lastRead, unreadMessages, lastReadMessageId, lastDeliveredAt, lastDeliveredMessageId, custom);
     }
 
     /**
@@ -50,9 +61,14 @@ public record Read(User user, Instant lastRead, int unreadMessages, String lastR
         if (user == null) {
             throw ChatException.input("read.user is a required field");
         }
-        return new Read(user, Fields.time(node, o, "last_read"), Fields.integer(node, o, "unread_messages", 0),
-                Fields.text(node, o, "last_read_message_id"), Fields.time(node, o, "last_delivered_at"),
-                Fields.text(node, o, "last_delivered_message_id"), Json.custom(node, TYPED_FIELDS));
+        return new Read(
+                user,
+                Fields.time(node, o, "last_read"),
+                Fields.integer(node, o, "unread_messages", 0),
+                Fields.text(node, o, "last_read_message_id"),
+                Fields.time(node, o, "last_delivered_at"),
+                Fields.text(node, o, "last_delivered_message_id"),
+                Json.custom(node, TYPED_FIELDS));
     }
 
     /** The read state as the server sends it. */

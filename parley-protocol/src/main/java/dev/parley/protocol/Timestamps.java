@@ -80,7 +80,8 @@ public final class Timestamps {
             throw ChatException.input(field + ": '" + shorten(text) + "' is not an RFC 3339 timestamp");
         }
         if (at.isBefore(MIN) || at.isAfter(MAX)) {
-            throw ChatException.input(field + ": '" + shorten(text) + "' is out of range (expected: years 0000 to 9999)");
+            throw ChatException.input(
+                    field + ": '" + shorten(text) + "' is out of range (expected: years 0000 to 9999)");
         }
         return at;
     }

@@ -41,15 +41,40 @@ public record User(
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
     public static final Set<String> TYPED_FIELDS = Set.of(
-            "id", "role", "teams", "created_at", "updated_at", "last_active", "online", "invisible", "banned",
-            "ban_expires", "shadow_banned", "deactivated_at", "deleted_at", "revoke_tokens_issued_before");
+            "id",
+            "role",
+            "teams",
+            "created_at",
+            "updated_at",
+            "last_active",
+            "online",
+            "invisible",
+            "banned",
+            "ban_expires",
+            "shadow_banned",
+            "deactivated_at",
+            "deleted_at",
+            "revoke_tokens_issued_before");
 
     /** Keys the server computes per reader; dropped from any input. */
     public static final Set<String> COMPUTED_FIELDS = Set.of(
-            "devices", "mutes", "channel_mutes", "total_unread_count", "unread_count", "unread_channels",
-            "unread_threads", "unread_thread_messages", "blocked_user_ids", "roles", "total_unread_count_by_team",
-            "latest_hidden_channels", "avg_response_time", "channel_last_read_at", "channel_unread_count",
-            "anon", "push_preferences");
+            "devices",
+            "mutes",
+            "channel_mutes",
+            "total_unread_count",
+            "unread_count",
+            "unread_channels",
+            "unread_threads",
+            "unread_thread_messages",
+            "blocked_user_ids",
+            "roles",
+            "total_unread_count_by_team",
+            "latest_hidden_channels",
+            "avg_response_time",
+            "channel_last_read_at",
+            "channel_unread_count",
+            "anon",
+            "push_preferences");
 
     public static final String DEFAULT_ROLE = "user";
 
@@ -263,23 +288,80 @@ public record User(
             custom = new LinkedHashMap<>(u.custom);
         }
 
-        public Builder role(@Nullable String v) { role = v == null ? DEFAULT_ROLE : v; return this; }
-        public Builder teams(@Nullable List<String> v) { teams = v == null ? List.of() : v; return this; }
-        public Builder createdAt(@Nullable Instant v) { createdAt = v; return this; }
-        public Builder updatedAt(@Nullable Instant v) { updatedAt = v; return this; }
-        public Builder lastActive(@Nullable Instant v) { lastActive = v; return this; }
-        public Builder online(boolean v) { online = v; return this; }
-        public Builder invisible(boolean v) { invisible = v; return this; }
-        public Builder banned(boolean v) { banned = v; return this; }
-        public Builder banExpires(@Nullable Instant v) { banExpires = v; return this; }
-        public Builder shadowBanned(boolean v) { shadowBanned = v; return this; }
-        public Builder deactivatedAt(@Nullable Instant v) { deactivatedAt = v; return this; }
-        public Builder deletedAt(@Nullable Instant v) { deletedAt = v; return this; }
-        public Builder revokeTokensIssuedBefore(@Nullable Instant v) { revokeTokensIssuedBefore = v; return this; }
+        public Builder role(@Nullable String v) {
+            role = v == null ? DEFAULT_ROLE : v;
+            return this;
+        }
+
+        public Builder teams(@Nullable List<String> v) {
+            teams = v == null ? List.of() : v;
+            return this;
+        }
+
+        public Builder createdAt(@Nullable Instant v) {
+            createdAt = v;
+            return this;
+        }
+
+        public Builder updatedAt(@Nullable Instant v) {
+            updatedAt = v;
+            return this;
+        }
+
+        public Builder lastActive(@Nullable Instant v) {
+            lastActive = v;
+            return this;
+        }
+
+        public Builder online(boolean v) {
+            online = v;
+            return this;
+        }
+
+        public Builder invisible(boolean v) {
+            invisible = v;
+            return this;
+        }
+
+        public Builder banned(boolean v) {
+            banned = v;
+            return this;
+        }
+
+        public Builder banExpires(@Nullable Instant v) {
+            banExpires = v;
+            return this;
+        }
+
+        public Builder shadowBanned(boolean v) {
+            shadowBanned = v;
+            return this;
+        }
+
+        public Builder deactivatedAt(@Nullable Instant v) {
+            deactivatedAt = v;
+            return this;
+        }
+
+        public Builder deletedAt(@Nullable Instant v) {
+            deletedAt = v;
+            return this;
+        }
+
+        public Builder revokeTokensIssuedBefore(@Nullable Instant v) {
+            revokeTokensIssuedBefore = v;
+            return this;
+        }
         /** Replaces all custom data. */
-        public Builder custom(Map<String, JsonNode> v) { custom = new LinkedHashMap<>(v); return this; }
+        public Builder custom(Map<String, JsonNode> v) {
+            custom = new LinkedHashMap<>(v);
+            return this;
+        }
         /** Sets one custom key. */
-        public Builder put(String key, JsonNode value) { custom.put(key, value); return this; }
+        public Builder put(String key, JsonNode value) {
+            custom.put(key, value);
+            return this;
+        }
         /** Sets one custom key; values as {@link JsonValue#of(Object)} takes them, for example {@code put("name", "Alice")}. */
         public Builder put(String key, Object value) {
             custom.put(key, value instanceof JsonNode n ? n : Json.node(JsonValue.of(value)));
@@ -291,11 +373,29 @@ public record User(
             v.asMap().forEach((k, e) -> custom.put(k, Json.node(e)));
             return this;
         }
-        public Builder remove(String key) { custom.remove(key); return this; }
+
+        public Builder remove(String key) {
+            custom.remove(key);
+            return this;
+        }
 
         public User build() {
-            return new User(id, role, teams, createdAt, updatedAt, lastActive, online, invisible, banned, banExpires,
-                    shadowBanned, deactivatedAt, deletedAt, revokeTokensIssuedBefore, custom);
+            return new User(
+                    id,
+                    role,
+                    teams,
+                    createdAt,
+                    updatedAt,
+                    lastActive,
+                    online,
+                    invisible,
+                    banned,
+                    banExpires,
+                    shadowBanned,
+                    deactivatedAt,
+                    deletedAt,
+                    revokeTokensIssuedBefore,
+                    custom);
         }
     }
 }

@@ -10,8 +10,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JsonTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"a\": 1} x", "{\"a\": 1}{}", "[1] 2", "{\"text\": \"\\ud800\"}", "{\"\\udc00\": 1}",
-            "{\"text\": \"a\\ud800b\"}", "{\"n\": 1e400}", "{\"n\": -1e400}", "[[1.7976931348623157e309]]"})
+    @ValueSource(
+            strings = {
+                "{\"a\": 1} x",
+                "{\"a\": 1}{}",
+                "[1] 2",
+                "{\"text\": \"\\ud800\"}",
+                "{\"\\udc00\": 1}",
+                "{\"text\": \"a\\ud800b\"}",
+                "{\"n\": 1e400}",
+                "{\"n\": -1e400}",
+                "[[1.7976931348623157e309]]"
+            })
     void inputThatCannotBeKeptAsSentIsCode4NamingTheInput(String text) {
         assertThatThrownBy(() -> Json.parse(text.getBytes(StandardCharsets.UTF_8), "request body"))
                 .isInstanceOfSatisfying(ChatException.class, e -> {
@@ -30,7 +40,8 @@ class JsonTest {
     @org.junit.jupiter.api.Test
     void aRequestNestedDeeperThan64LevelsIsCode4WhileAnAnswerWrappingSuchDataStillReads() {
         String stored = "[".repeat(Json.MAX_DEPTH - 1) + "]".repeat(Json.MAX_DEPTH - 1);
-        assertThat(Json.parseRequest("{\"a\":" + stored + "}", "request body").isObject()).isTrue();
+        assertThat(Json.parseRequest("{\"a\":" + stored + "}", "request body").isObject())
+                .isTrue();
         assertThatThrownBy(() -> Json.parseRequest("{\"a\":[" + stored + "]}", "request body"))
                 .isInstanceOf(ChatException.class)
                 .hasMessageContaining("nested deeper than 64 levels");

@@ -44,9 +44,15 @@ class JwtTest {
 
     @Test
     void onlyTheBooleanTrueMakesAServerToken() {
-        assertThat(Jwt.verify(Jwt.sign(Map.of("server", "true"), SECRET), SECRET, NOW, false).server()).isFalse();
-        assertThat(Jwt.verify(Jwt.sign(Map.of("server", 1), SECRET), SECRET, NOW, false).server()).isFalse();
-        assertThat(Jwt.verify(Jwt.sign(Map.of("user_id", 7), SECRET), SECRET, NOW, false).userId()).isNull();
+        assertThat(Jwt.verify(Jwt.sign(Map.of("server", "true"), SECRET), SECRET, NOW, false)
+                        .server())
+                .isFalse();
+        assertThat(Jwt.verify(Jwt.sign(Map.of("server", 1), SECRET), SECRET, NOW, false)
+                        .server())
+                .isFalse();
+        assertThat(Jwt.verify(Jwt.sign(Map.of("user_id", 7), SECRET), SECRET, NOW, false)
+                        .userId())
+                .isNull();
     }
 
     @Test
@@ -59,7 +65,8 @@ class JwtTest {
 
     @Test
     void bearerPrefixIsTolerated() {
-        assertThat(Jwt.verify("Bearer " + Jwt.userToken(SECRET, "luke", null, null), SECRET, NOW, false).userId())
+        assertThat(Jwt.verify("Bearer " + Jwt.userToken(SECRET, "luke", null, null), SECRET, NOW, false)
+                        .userId())
                 .isEqualTo("luke");
     }
 
@@ -82,18 +89,32 @@ class JwtTest {
 
     @Test
     void timeClaimsOutOfRangeOrOfTheWrongTypeAreCode5() {
-        String[] values = {"1e30", "-1e30", "1e400", "99999999999999999999999", "9223372036854775807",
-            "-9223372036854775808", "31556889864403200", "\"tomorrow\"", "true", "[]", "{}", "1.5e300"};
+        String[] values = {
+            "1e30",
+            "-1e30",
+            "1e400",
+            "99999999999999999999999",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "31556889864403200",
+            "\"tomorrow\"",
+            "true",
+            "[]",
+            "{}",
+            "1.5e300"
+        };
         for (String claim : new String[] {"exp", "nbf", "iat"}) {
             for (String value : values) {
                 String token = signRaw("{\"user_id\":\"luke\",\"" + claim + "\":" + value + "}");
 
                 assertThatThrownBy(() -> Jwt.verify(token, SECRET, NOW, false))
                         .as("%s: %s", claim, value)
-                        .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(5));
+                        .isInstanceOfSatisfying(
+                                ChatException.class, e -> assertThat(e.code()).isEqualTo(5));
                 assertThatThrownBy(() -> Jwt.verify(token, SECRET, NOW, true))
                         .as("%s: %s with signatures skipped", claim, value)
-                        .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(5));
+                        .isInstanceOfSatisfying(
+                                ChatException.class, e -> assertThat(e.code()).isEqualTo(5));
             }
         }
     }
@@ -104,7 +125,8 @@ class JwtTest {
         String farIat = signRaw("{\"user_id\":\"luke\",\"iat\":31556889864403199}");
         String ancientExp = signRaw("{\"user_id\":\"luke\",\"exp\":-31557014167219200}");
 
-        assertThat(Jwt.verify(farExp, SECRET, NOW, false).expiresAt()).isEqualTo(Instant.ofEpochSecond(31556889864403199L));
+        assertThat(Jwt.verify(farExp, SECRET, NOW, false).expiresAt())
+                .isEqualTo(Instant.ofEpochSecond(31556889864403199L));
         assertCode(() -> Jwt.verify(farIat, SECRET, NOW, false), 42);
         assertCode(() -> Jwt.verify(ancientExp, SECRET, NOW, false), 40);
     }
@@ -122,10 +144,35 @@ class JwtTest {
 
     @Test
     void generatedHostileTokensAreRefusedWithAnAuthCodeAndNothingElse() {
-        String[] headers = {"{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"alg\":\"none\"}", "{}", "{\"alg\":5}",
-            "{\"alg\":null}", "[]", "null", "{\"alg\":\"HS256\",\"crit\":[\"x\"]}", "not json", ""};
-        String[] values = {"1", "-1", "1e30", "-1e30", "1e400", "0.5", "\"x\"", "true", "null", "[]", "{}",
-            "9223372036854775807", "99999999999999999999999999", "[1,\"a\"]", "{\"a\":{\"b\":[]}}"};
+        String[] headers = {
+            "{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+            "{\"alg\":\"none\"}",
+            "{}",
+            "{\"alg\":5}",
+            "{\"alg\":null}",
+            "[]",
+            "null",
+            "{\"alg\":\"HS256\",\"crit\":[\"x\"]}",
+            "not json",
+            ""
+        };
+        String[] values = {
+            "1",
+            "-1",
+            "1e30",
+            "-1e30",
+            "1e400",
+            "0.5",
+            "\"x\"",
+            "true",
+            "null",
+            "[]",
+            "{}",
+            "9223372036854775807",
+            "99999999999999999999999999",
+            "[1,\"a\"]",
+            "{\"a\":{\"b\":[]}}"
+        };
         String[] names = {"user_id", "server", "exp", "nbf", "iat", "aud", "iss", "sub", "jti"};
         java.util.Random random = new java.util.Random(42);
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
@@ -133,15 +180,19 @@ class JwtTest {
             StringBuilder payload = new StringBuilder("{");
             int n = random.nextInt(4);
             for (int k = 0; k < n; k++) {
-                payload.append(k == 0 ? "" : ",").append('"').append(names[random.nextInt(names.length)]).append("\":")
+                payload.append(k == 0 ? "" : ",")
+                        .append('"')
+                        .append(names[random.nextInt(names.length)])
+                        .append("\":")
                         .append(values[random.nextInt(values.length)]);
             }
             payload.append(random.nextInt(10) == 0 ? "" : "}");
             String token = switch (random.nextInt(4)) {
                 case 0 -> signRaw(payload.toString());
-                case 1 -> b64.encodeToString(headers[random.nextInt(headers.length)].getBytes(StandardCharsets.UTF_8)) + "."
-                        + b64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8)) + "."
-                        + (random.nextBoolean() ? "devtoken" : b64.encodeToString(new byte[random.nextInt(40)]));
+                case 1 ->
+                    b64.encodeToString(headers[random.nextInt(headers.length)].getBytes(StandardCharsets.UTF_8)) + "."
+                            + b64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8)) + "."
+                            + (random.nextBoolean() ? "devtoken" : b64.encodeToString(new byte[random.nextInt(40)]));
                 case 2 -> {
                     byte[] junk = new byte[random.nextInt(60)];
                     random.nextBytes(junk);
@@ -179,7 +230,8 @@ class JwtTest {
 
     @Test
     void skippingSignaturesStillNeedsAHeaderWithAnAlgorithm() {
-        String payload = Base64.getUrlEncoder().withoutPadding()
+        String payload = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"user_id\":\"luke\"}".getBytes(StandardCharsets.UTF_8));
         String noAlg = Base64.getUrlEncoder().withoutPadding().encodeToString("{}".getBytes(StandardCharsets.UTF_8));
 
@@ -197,7 +249,8 @@ class JwtTest {
     @Test
     void tamperedPayloadIsCode43() {
         String[] parts = Jwt.userToken(SECRET, "luke", null, null).split("\\.");
-        String vader = Base64.getUrlEncoder().withoutPadding()
+        String vader = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"user_id\":\"vader\"}".getBytes(StandardCharsets.UTF_8));
 
         assertCode(() -> Jwt.verify(parts[0] + "." + vader + "." + parts[2], SECRET, NOW, false), 43);
@@ -206,7 +259,8 @@ class JwtTest {
     @Test
     void algorithmOtherThanHs256IsCode43() {
         String[] parts = Jwt.userToken(SECRET, "luke", null, null).split("\\.");
-        String none = Base64.getUrlEncoder().withoutPadding()
+        String none = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
 
         assertCode(() -> Jwt.verify(none + "." + parts[1] + "." + parts[2], SECRET, NOW, false), 43);
@@ -226,7 +280,8 @@ class JwtTest {
 
     @Test
     void notYetValidTokenIsCode41() {
-        String token = Jwt.sign(Map.of("user_id", "luke", "nbf", NOW.plusSeconds(60).getEpochSecond()), SECRET);
+        String token =
+                Jwt.sign(Map.of("user_id", "luke", "nbf", NOW.plusSeconds(60).getEpochSecond()), SECRET);
 
         assertCode(() -> Jwt.verify(token, SECRET, NOW, false), 41);
     }
@@ -241,23 +296,32 @@ class JwtTest {
     @Test
     void fewSecondsOfClockSkewAreTolerated() {
         String justExpired = Jwt.userToken(SECRET, "luke", NOW.minusSeconds(3), NOW.plusSeconds(3));
-        String nbfSoon = Jwt.sign(Map.of("user_id", "luke", "nbf", NOW.plusSeconds(3).getEpochSecond()), SECRET);
+        String nbfSoon =
+                Jwt.sign(Map.of("user_id", "luke", "nbf", NOW.plusSeconds(3).getEpochSecond()), SECRET);
 
         assertThat(Jwt.verify(justExpired, SECRET, NOW, false).userId()).isEqualTo("luke");
         assertThat(Jwt.verify(nbfSoon, SECRET, NOW, false).userId()).isEqualTo("luke");
-        assertCode(() -> Jwt.verify(Jwt.userToken(SECRET, "luke", NOW.minus(Jwt.DEFAULT_SKEW).minusSeconds(1), null),
-                SECRET, NOW, false), 40);
+        assertCode(
+                () -> Jwt.verify(
+                        Jwt.userToken(
+                                SECRET, "luke", NOW.minus(Jwt.DEFAULT_SKEW).minusSeconds(1), null),
+                        SECRET,
+                        NOW,
+                        false),
+                40);
     }
 
     @Test
     void devTokenMatchesTheJsSdkByteForByte() {
-        assertThat(Jwt.devToken("ab")).isEqualTo("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoiYWIifQ==.devtoken");
+        assertThat(Jwt.devToken("ab"))
+                .isEqualTo("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoiYWIifQ==.devtoken");
     }
 
     @Test
     void devTokenWithStandardBase64AndPaddingDecodesWhenSignaturesAreSkipped() {
         String token = Jwt.devToken("aa?");
-        assertThat(token).as("the payload uses the standard alphabet's '/' and '=' padding")
+        assertThat(token)
+                .as("the payload uses the standard alphabet's '/' and '=' padding")
                 .contains("eyJ1c2VyX2lkIjoiYWE/In0=");
 
         assertThat(Jwt.verify(token, SECRET, NOW, true).userId()).isEqualTo("aa?");
@@ -266,7 +330,8 @@ class JwtTest {
 
     @Test
     void skippingSignaturesStillChecksTimes() {
-        String[] parts = Jwt.userToken(SECRET, "luke", NOW.minusSeconds(60), null).split("\\.");
+        String[] parts =
+                Jwt.userToken(SECRET, "luke", NOW.minusSeconds(60), null).split("\\.");
 
         assertCode(() -> Jwt.verify(parts[0] + "." + parts[1] + ".devtoken", SECRET, NOW, true), 40);
     }
@@ -287,11 +352,10 @@ class JwtTest {
     }
 
     private static void assertCode(Runnable call, int code) {
-        assertThatThrownBy(call::run)
-                .isInstanceOfSatisfying(ChatException.class, e -> {
-                    assertThat(e.code()).isEqualTo(code);
-                    assertThat(e.statusCode()).isEqualTo(401);
-                    assertThat(e.getMessage()).isNotBlank();
-                });
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(ChatException.class, e -> {
+            assertThat(e.code()).isEqualTo(code);
+            assertThat(e.statusCode()).isEqualTo(401);
+            assertThat(e.getMessage()).isNotBlank();
+        });
     }
 }

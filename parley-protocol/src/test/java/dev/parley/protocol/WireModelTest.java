@@ -21,7 +21,8 @@ class WireModelTest {
             {"type":"like","message_id":"m1","user_id":"ana","user":%s,"score":2,"emoji_code":"👍",
              "created_at":"2026-01-02T03:04:06.000001Z","updated_at":"2026-01-02T03:04:06.000001Z"}""".formatted(USER);
 
-    static final String MESSAGE = """
+    static final String MESSAGE =
+            """
             {"id":"m1","text":"hi @bob","html":"<p>hi @bob</p>\\n","type":"regular","user":%1$s,"cid":"messaging:c1",
              "attachments":[{"type":"image","image_url":"https://example.com/a.png","size":{"w":640,"h":480.5}}],
              "latest_reactions":[%2$s],"own_reactions":[%2$s],"reaction_counts":{"like":1},"reaction_scores":{"like":2},
@@ -30,8 +31,7 @@ class WireModelTest {
              "pinned":false,"pinned_at":null,"pinned_by":null,"pin_expires":null,"restricted_visibility":[],
              "member":{"channel_role":"channel_member","notifications_muted":false},"priority":"high",
              "tags":["a",1,true,null,{"deep":[1.5,3000000000,12345678901234567890123]}],
-             "created_at":"2026-01-02T03:04:06Z","updated_at":"2026-01-02T03:04:06.5Z"}"""
-            .formatted(USER, REACTION).replace("06Z\"", "06.000000Z\"").replace("06.5Z", "06.500000Z");
+             "created_at":"2026-01-02T03:04:06Z","updated_at":"2026-01-02T03:04:06.5Z"}""".formatted(USER, REACTION).replace("06Z\"", "06.000000Z\"").replace("06.5Z", "06.500000Z");
 
     static final String MEMBER = """
             {"user_id":"ana","user":%s,"created_at":"2026-01-02T03:04:05.000000Z","updated_at":"2026-01-02T03:04:05.000000Z",
@@ -97,8 +97,8 @@ class WireModelTest {
 
     @Test
     void aQuotedMessageIsReadAsAMessage() {
-        String quoting = MESSAGE.replace("\"id\":\"m1\"", "\"id\":\"m2\",\"quoted_message_id\":\"m1\",\"quoted_message\":"
-                + MESSAGE);
+        String quoting = MESSAGE.replace(
+                "\"id\":\"m1\"", "\"id\":\"m2\",\"quoted_message_id\":\"m1\",\"quoted_message\":" + MESSAGE);
         Message m = Message.fromJson(Json.parse(quoting, "test"));
         assertThat(m.quotedMessage().id()).isEqualTo("m1");
         assertRoundTrip(quoting, Message::fromJson, o -> ((Message) o).toJson());
@@ -143,7 +143,8 @@ class WireModelTest {
     void aReadStateRoundTrips() {
         assertRoundTrip(READ, Read::fromJson, o -> ((Read) o).toJson());
         assertThatThrownBy(() -> Read.fromJson(Json.parse("{\"unread_messages\":1}", "test")))
-                .isInstanceOf(ChatException.class).hasMessageContaining("read.user");
+                .isInstanceOf(ChatException.class)
+                .hasMessageContaining("read.user");
     }
 
     @Test
@@ -161,17 +162,20 @@ class WireModelTest {
                 "{\"type\":\"health.check\",\"connection_id\":\"conn-1\",\"cid\":\"*\","
                         + "\"created_at\":\"2026-01-02T03:04:05.000000Z\",\"me\":" + ME + "}",
                 "{\"type\":\"message.new\",\"cid\":\"messaging:c1\",\"channel_type\":\"messaging\",\"channel_id\":\"c1\","
-                        + "\"created_at\":\"2026-01-02T03:04:06.000000Z\",\"message\":" + MESSAGE + ",\"message_id\":\"m1\","
+                        + "\"created_at\":\"2026-01-02T03:04:06.000000Z\",\"message\":" + MESSAGE
+                        + ",\"message_id\":\"m1\","
                         + "\"user\":" + USER + ",\"watcher_count\":1,\"channel_member_count\":2,\"parent_id\":\"m0\","
                         + "\"total_unread_count\":4,\"unread_count\":4,\"unread_channels\":2,\"unread_threads\":0}",
                 "{\"type\":\"reaction.new\",\"cid\":\"messaging:c1\",\"channel_type\":\"messaging\",\"channel_id\":\"c1\","
                         + "\"created_at\":\"2026-01-02T03:04:06.000000Z\",\"message\":" + MESSAGE + ",\"reaction\":"
                         + REACTION + ",\"user\":" + USER + "}",
                 "{\"type\":\"member.added\",\"cid\":\"messaging:c1\",\"channel_type\":\"messaging\",\"channel_id\":\"c1\","
-                        + "\"created_at\":\"2026-01-02T03:04:06.000000Z\",\"member\":" + MEMBER + ",\"user\":" + USER + "}",
+                        + "\"created_at\":\"2026-01-02T03:04:06.000000Z\",\"member\":" + MEMBER + ",\"user\":" + USER
+                        + "}",
                 "{\"type\":\"notification.added_to_channel\",\"cid\":\"messaging:c1\",\"channel\":" + CHANNEL
                         + ",\"member\":" + MEMBER + ",\"created_at\":\"2026-01-02T03:04:06.000000Z\"}",
-                "{\"type\":\"message.deleted\",\"cid\":\"messaging:c1\",\"hard_delete\":true,\"message\":" + MESSAGE + "}",
+                "{\"type\":\"message.deleted\",\"cid\":\"messaging:c1\",\"hard_delete\":true,\"message\":" + MESSAGE
+                        + "}",
                 "{\"type\":\"channel.hidden\",\"cid\":\"messaging:c1\",\"clear_history\":false,\"user\":" + USER + "}",
                 "{\"type\":\"notification.mark_unread\",\"cid\":\"messaging:c1\",\"unread_messages\":3,"
                         + "\"last_read_message_id\":\"m0\",\"first_unread_message_id\":\"m1\"}",
@@ -183,8 +187,8 @@ class WireModelTest {
 
     @Test
     void anEventKnowsItsTypeAndKeepsACustomEventsPayload() {
-        Event e = Event.fromJson(Json.parse(
-                "{\"type\":\"my.custom\",\"cid\":\"messaging:c1\",\"payload\":{\"x\":[1,2]}}", "test"));
+        Event e = Event.fromJson(
+                Json.parse("{\"type\":\"my.custom\",\"cid\":\"messaging:c1\",\"payload\":{\"x\":[1,2]}}", "test"));
         assertThat(e.knownType()).isEmpty();
         assertThat(e.custom().get("payload")).contains(JsonObject.of("x", List.of(1, 2)));
         Event hc = Event.builder(EventType.HEALTH_CHECK).connectionId("c").build();
@@ -225,7 +229,8 @@ class WireModelTest {
         assertThat(c.with("color", "blue").string("color")).contains("blue");
         assertThat(c.string("color")).contains("red");
         assertThat(c.without("tags").keys()).containsExactly("color", "size", "none");
-        assertThat(Json.node(c).toString()).isEqualTo("{\"color\":\"red\",\"size\":3,\"tags\":[\"a\",\"b\"],\"none\":null}");
+        assertThat(Json.node(c).toString())
+                .isEqualTo("{\"color\":\"red\",\"size\":3,\"tags\":[\"a\",\"b\"],\"none\":null}");
         assertThatThrownBy(() -> c.asMap().put("x", JsonValue.of(1))).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> CustomFields.of("odd")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> JsonValue.of(new Object())).isInstanceOf(IllegalArgumentException.class);

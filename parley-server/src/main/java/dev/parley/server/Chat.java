@@ -1,14 +1,14 @@
 package dev.parley.server;
 
+import dev.parley.server.channels.ChannelAdmin;
+import dev.parley.server.channels.ChannelService;
+import dev.parley.server.channels.MemberQuery;
+import dev.parley.server.chat.ChatCore;
 import dev.parley.server.messages.MessageEdits;
 import dev.parley.server.messages.MessageService;
 import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
 import dev.parley.server.reads.ReadService;
-import dev.parley.server.channels.MemberQuery;
-import dev.parley.server.channels.ChannelAdmin;
-import dev.parley.server.channels.ChannelService;
-import dev.parley.server.chat.ChatCore;
 
 /**
  * The chat core's services, built once per node over one {@link ChatCore}. Every service is thread-safe

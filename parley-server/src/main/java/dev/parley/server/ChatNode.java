@@ -3,30 +3,34 @@ package dev.parley.server;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.chat.ChatCore;
+import dev.parley.server.config.AppSettings;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.Events;
 import dev.parley.server.events.LocalBroker;
 import dev.parley.server.events.PresenceHub;
-import dev.parley.server.chat.ChatCore;
-import dev.parley.server.reads.Unread;
-import dev.parley.server.store.ChatRows.UnreadTotals;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Moderation;
-import dev.parley.server.search.SearchService;
-import dev.parley.server.uploads.UploadStore;
-import dev.parley.server.uploads.Uploads;
 import dev.parley.server.ratelimit.RateLimits;
+import dev.parley.server.reads.Unread;
+import dev.parley.server.search.SearchService;
+import dev.parley.server.session.Session;
+import dev.parley.server.store.ChatRows.UnreadTotals;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.UserQuery;
+import dev.parley.server.uploads.UploadStore;
+import dev.parley.server.uploads.Uploads;
 import dev.parley.server.usage.ConcurrencySamples;
 import dev.parley.server.usage.ConnectionPolicy;
 import dev.parley.server.usage.ConnectionRegistry;
@@ -36,24 +40,20 @@ import dev.parley.server.users.UserRules;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.time.LocalDate;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.parley.server.session.Session;
-import dev.parley.server.events.Events;
-import dev.parley.server.config.ServerConfig;
-import dev.parley.server.config.AppSettings;
 
 /**
  * The core of one Parley node, independent of the network: connects and disconnects, users, presence,
@@ -99,11 +99,12 @@ public final class ChatNode implements AutoCloseable {
         this.registry = new ConnectionRegistry(clock);
         ChannelLocks locks = new ChannelLocks();
         this.events = new EventPublisher(store.chat(), new LocalBroker(watchers, presence, registry), locks, metrics);
-        this.chat = new Chat(new ChatCore(store.chat(), store.moderation(), users, registry, presence, watchers, locks,
-                events, clock));
+        this.chat = new Chat(new ChatCore(
+                store.chat(), store.moderation(), users, registry, presence, watchers, locks, events, clock));
         this.moderation = new Moderation(chat.core());
         this.search = new SearchService(chat.core());
-        this.uploads = new Uploads(chat.core(), new UploadStore(config.dataDir().resolve("uploads")), config.maxUploadBytes());
+        this.uploads =
+                new Uploads(chat.core(), new UploadStore(config.dataDir().resolve("uploads")), config.maxUploadBytes());
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);
@@ -122,7 +123,9 @@ public final class ChatNode implements AutoCloseable {
     private void registerGauges() {
         metrics.gauge("parley.connections.open", "open WebSocket connections on this node", registry::totalConnections);
         metrics.gauge("parley.connected.users", "distinct users with an open socket", registry::connectedUsers);
-        metrics.gauge("parley.duplicate.connection.users", "users with more than one open socket",
+        metrics.gauge(
+                "parley.duplicate.connection.users",
+                "users with more than one open socket",
                 registry::usersWithSeveralConnections);
         metrics.gauge("parley.monthly.active.users", "users who connected this month (UTC)", mau::current);
     }
@@ -247,8 +250,13 @@ public final class ChatNode implements AutoCloseable {
         rateLimits.admitConnect(identity.caller(), session.client(), session::remoteAddress);
         Instant now = clock.instant();
         if (identity.caller() instanceof Caller.Anonymous) {
-            User anon = User.builder(Caller.ANONYMOUS_ID).role("anonymous").createdAt(now).updatedAt(now)
-                    .lastActive(now).online(true).build();
+            User anon = User.builder(Caller.ANONYMOUS_ID)
+                    .role("anonymous")
+                    .createdAt(now)
+                    .updatedAt(now)
+                    .lastActive(now)
+                    .online(true)
+                    .build();
             registry.register(session);
             return Events.me(anon);
         }
@@ -256,34 +264,46 @@ public final class ChatNode implements AutoCloseable {
         boolean[] created = {false};
         int[] sockets = {0};
         List<Session> tooMany = new ArrayList<>();
-        User user = users.update(userId, current -> {
-            Authenticator.checkRevocation(identity, current);
-            if (current != null && current.deletedAt() != null) {
-                throw ChatException.notAllowed("user '" + userId + "' was deleted and cannot connect");
-            }
-            if (current != null && current.deactivatedAt() != null) {
-                throw ChatException.notAllowed("user '" + userId + "' is deactivated and cannot connect");
-            }
-            connectionPolicy.admit(userId, session.client());
-            User merged = UserRules.mergeConnect(current, userId, details, now);
-            changed[0] = current != null && merged != current;
-            created[0] = current == null;
-            return merged.toBuilder().online(!merged.invisible()).lastActive(now).build();
-        }, YearMonth.from(now.atZone(ZoneOffset.UTC)), u -> {
-            users.pin(u);
-            sockets[0] = registry.register(session);
-            concurrency.record(now, registry.totalConnections());
-            tooMany.addAll(connectionPolicy.registered(session, sockets[0]));
-        });
+        User user = users.update(
+                userId,
+                current -> {
+                    Authenticator.checkRevocation(identity, current);
+                    if (current != null && current.deletedAt() != null) {
+                        throw ChatException.notAllowed("user '" + userId + "' was deleted and cannot connect");
+                    }
+                    if (current != null && current.deactivatedAt() != null) {
+                        throw ChatException.notAllowed("user '" + userId + "' is deactivated and cannot connect");
+                    }
+                    connectionPolicy.admit(userId, session.client());
+                    User merged = UserRules.mergeConnect(current, userId, details, now);
+                    changed[0] = current != null && merged != current;
+                    created[0] = current == null;
+                    return merged.toBuilder()
+                            .online(!merged.invisible())
+                            .lastActive(now)
+                            .build();
+                },
+                YearMonth.from(now.atZone(ZoneOffset.UTC)),
+                u -> {
+                    users.pin(u);
+                    sockets[0] = registry.register(session);
+                    concurrency.record(now, registry.totalConnections());
+                    tooMany.addAll(connectionPolicy.registered(session, sockets[0]));
+                });
         for (Session old : tooMany) {
-            events.close(Audience.connection(old.connectionId()), ConnectionPolicy.CLOSE_OLDEST_CODE,
+            events.close(
+                    Audience.connection(old.connectionId()),
+                    ConnectionPolicy.CLOSE_OLDEST_CODE,
                     connectionPolicy.closeOldestReason());
         }
         if (sockets[0] == 1 && !user.invisible()) {
-            events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
+            events.publishIfHeard(
+                    Audience.presenceOf(userId),
+                    () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
         }
         if (changed[0]) {
-            events.publishIfHeard(Audience.presenceOf(userId), () -> Events.userEvent(EventType.USER_UPDATED.wireName(), user, now));
+            events.publishIfHeard(
+                    Audience.presenceOf(userId), () -> Events.userEvent(EventType.USER_UPDATED.wireName(), user, now));
         }
         if (created[0] && !chat.core().store().hasOwnRows(userId)) {
             // A new user: one query instead of five (unread totals, mutes, channel mutes, blocks, devices).
@@ -291,7 +311,8 @@ public final class ChatNode implements AutoCloseable {
             me.putArray("devices");
             return me;
         }
-        ObjectNode me = moderation.withLists(Unread.put(Events.me(user), chat.reads().totals(userId)), user);
+        ObjectNode me =
+                moderation.withLists(Unread.put(Events.me(user), chat.reads().totals(userId)), user);
         me.set("devices", chat.devices().devicesOf(userId));
         return me;
     }
@@ -308,19 +329,24 @@ public final class ChatNode implements AutoCloseable {
         }
         Instant now = clock.instant();
         boolean[] wentOffline = {false};
-        User user = users.update(session.userId(), current -> {
-            if (current == null || registry.connectionCount(session.userId()) > 0) {
-                return current;
-            }
-            wentOffline[0] = current.online();
-            return current.toBuilder().online(false).lastActive(now).build();
-        }, null, u -> {
-            if (registry.connectionCount(session.userId()) == 0) {
-                users.unpin(session.userId());
-            }
-        });
+        User user = users.update(
+                session.userId(),
+                current -> {
+                    if (current == null || registry.connectionCount(session.userId()) > 0) {
+                        return current;
+                    }
+                    wentOffline[0] = current.online();
+                    return current.toBuilder().online(false).lastActive(now).build();
+                },
+                null,
+                u -> {
+                    if (registry.connectionCount(session.userId()) == 0) {
+                        users.unpin(session.userId());
+                    }
+                });
         if (wentOffline[0] && user != null) {
-            events.publishIfHeard(Audience.presenceOf(user.id()),
+            events.publishIfHeard(
+                    Audience.presenceOf(user.id()),
                     () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
         }
     }
@@ -346,7 +372,10 @@ public final class ChatNode implements AutoCloseable {
                 return;
             }
             for (User u : stale) {
-                users.update(u.id(), c -> c == null ? null : c.toBuilder().online(false).build(), null);
+                users.update(
+                        u.id(),
+                        c -> c == null ? null : c.toBuilder().online(false).build(),
+                        null);
             }
             log.info("marked {} users offline that were online when the server last stopped", stale.size());
         }

@@ -35,7 +35,8 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importClasses() throws IOException {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(BASE);
         floorOf = floors(architectureDoc());
     }
@@ -45,7 +46,9 @@ class ArchitectureTest {
         while (dir != null && !Files.exists(dir.resolve("ARCHITECTURE.md"))) {
             dir = dir.getParent();
         }
-        assertThat(dir).as("a directory above the module holding ARCHITECTURE.md").isNotNull();
+        assertThat(dir)
+                .as("a directory above the module holding ARCHITECTURE.md")
+                .isNotNull();
         return dir.resolve("ARCHITECTURE.md");
     }
 
@@ -63,7 +66,8 @@ class ArchitectureTest {
                 in = false;
             } else if (in && line.trim().startsWith("floor ")) {
                 String[] head = line.trim().split(":", 2);
-                int floor = Integer.parseInt(head[0].substring("floor ".length()).trim());
+                int floor =
+                        Integer.parseInt(head[0].substring("floor ".length()).trim());
                 for (String pkg : head[1].trim().split("\\s+")) {
                     out.put(pkg.equals("(root)") ? BASE : BASE + "." + pkg, floor);
                 }
@@ -139,10 +143,13 @@ class ArchitectureTest {
             }
             c.getMethodCallsFromSelf().stream()
                     .filter(call -> call.getTargetOwner().isAssignableTo(Session.class))
-                    .filter(call -> call.getName().equals("send") || call.getName().equals("close"))
+                    .filter(call ->
+                            call.getName().equals("send") || call.getName().equals("close"))
                     .forEach(call -> bad.add(call.getDescription()));
         }
-        assertThat(bad).as("calls of Session.send or Session.close outside transport and events").isEmpty();
+        assertThat(bad)
+                .as("calls of Session.send or Session.close outside transport and events")
+                .isEmpty();
     }
 
     @Test
@@ -159,6 +166,8 @@ class ArchitectureTest {
                 }
             }
         }
-        assertThat(bad).as("Netty channel or handler types outside the transport").isEmpty();
+        assertThat(bad)
+                .as("Netty channel or handler types outside the transport")
+                .isEmpty();
     }
 }

@@ -45,7 +45,8 @@ class ConnectTest {
 
     @Test
     void firstFrameIsHealthCheckWithConnectionIdAndFullMe() {
-        try (WsProbe ws = WsProbe.connect(server, "ann", server.userToken("ann"), details("name", "Ann", "color", "red"))) {
+        try (WsProbe ws =
+                WsProbe.connect(server, "ann", server.userToken("ann"), details("name", "Ann", "color", "red"))) {
             ObjectNode f = ws.next();
             assertThat(f.path("type").asText()).isEqualTo("health.check");
             assertThat(f.path("cid").asText()).isEqualTo("*");
@@ -66,10 +67,12 @@ class ConnectTest {
 
     @Test
     void reconnectUpdatesSentFieldsAndDeletesNothing() {
-        try (WsProbe ws = WsProbe.connect(server, "bea", server.userToken("bea"), details("name", "Bea", "color", "red"))) {
+        try (WsProbe ws =
+                WsProbe.connect(server, "bea", server.userToken("bea"), details("name", "Bea", "color", "red"))) {
             ws.next("health.check");
         }
-        try (WsProbe ws = WsProbe.connect(server, "bea", server.userToken("bea"), details("nickname", "b", "color", "blue"))) {
+        try (WsProbe ws =
+                WsProbe.connect(server, "bea", server.userToken("bea"), details("nickname", "b", "color", "blue"))) {
             ObjectNode me = (ObjectNode) ws.next("health.check").get("me");
             assertThat(me.path("name").asText()).isEqualTo("Bea");
             assertThat(me.path("color").asText()).isEqualTo("blue");
@@ -109,10 +112,33 @@ class ConnectTest {
     @Test
     void refusalsCarryTheAuthCodes() {
         assertRefused(Map.of("api_key", "wrong"), 2);
-        assertRefused(Map.of("authorization", Jwt.userToken("another-secret-0123456789abcdefghijklmnop", "eve", null, null)), 43);
-        assertRefused(Map.of("authorization", server.userToken("eve", Instant.now().minusSeconds(60))), 40);
-        assertRefused(Map.of("authorization", Jwt.sign(Map.of("user_id", "eve", "nbf", Instant.now().plusSeconds(600).getEpochSecond()), server.apiSecret())), 41);
-        assertRefused(Map.of("authorization", Jwt.sign(Map.of("user_id", "eve", "iat", Instant.now().plusSeconds(600).getEpochSecond()), server.apiSecret())), 42);
+        assertRefused(
+                Map.of("authorization", Jwt.userToken("another-secret-0123456789abcdefghijklmnop", "eve", null, null)),
+                43);
+        assertRefused(
+                Map.of("authorization", server.userToken("eve", Instant.now().minusSeconds(60))), 40);
+        assertRefused(
+                Map.of(
+                        "authorization",
+                        Jwt.sign(
+                                Map.of(
+                                        "user_id",
+                                        "eve",
+                                        "nbf",
+                                        Instant.now().plusSeconds(600).getEpochSecond()),
+                                server.apiSecret())),
+                41);
+        assertRefused(
+                Map.of(
+                        "authorization",
+                        Jwt.sign(
+                                Map.of(
+                                        "user_id",
+                                        "eve",
+                                        "iat",
+                                        Instant.now().plusSeconds(600).getEpochSecond()),
+                                server.apiSecret())),
+                42);
         assertRefused(Map.of("authorization", Jwt.devToken("eve")), 43);
         assertRefused(Map.of("authorization", server.userToken("mallory")), 5);
         assertRefused(Map.of("authorization", "garbage"), 5);
@@ -124,7 +150,9 @@ class ConnectTest {
     void timeClaimsOutOfRangeAreRefusedWithAFrameNotADroppedSocket() {
         for (String claim : new String[] {"exp", "nbf", "iat"}) {
             for (Object value : new Object[] {1e30, -1e30, "soon", Long.MAX_VALUE, Long.MIN_VALUE}) {
-                assertRefused(Map.of("authorization", Jwt.sign(Map.of("user_id", "eve", claim, value), server.apiSecret())), 5);
+                assertRefused(
+                        Map.of("authorization", Jwt.sign(Map.of("user_id", "eve", claim, value), server.apiSecret())),
+                        5);
             }
         }
     }
@@ -170,7 +198,8 @@ class ConnectTest {
         assertThat(node().store().findUser("gus").orElseThrow().online()).isTrue();
         Instant beforeClose = Instant.now().minusMillis(1);
         b.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !node().store().findUser("gus").orElseThrow().online());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !node().store().findUser("gus").orElseThrow().online());
         assertThat(node().store().findUser("gus").orElseThrow().lastActive()).isAfter(beforeClose);
         assertThat(node().registry().connectionCount("gus")).isZero();
     }
@@ -185,13 +214,17 @@ class ConnectTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> node().registry().connectionCount("ivy") == 0);
             String payload = java.net.URLEncoder.encode(
-                    "{\"filter_conditions\":{\"id\":\"ivy\"},\"presence\":true}", java.nio.charset.StandardCharsets.UTF_8);
-            var res = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(server.baseUrl() + "/users?api_key=" + server.apiKey()
-                                    + "&user_id=hal&connection_id=" + conn + "&payload=" + payload))
-                            .header("Authorization", server.userToken("hal"))
-                            .header("stream-auth-type", "jwt").build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    "{\"filter_conditions\":{\"id\":\"ivy\"},\"presence\":true}",
+                    java.nio.charset.StandardCharsets.UTF_8);
+            var res = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            java.net.URI.create(server.baseUrl() + "/users?api_key=" + server.apiKey()
+                                                    + "&user_id=hal&connection_id=" + conn + "&payload=" + payload))
+                                    .header("Authorization", server.userToken("hal"))
+                                    .header("stream-auth-type", "jwt")
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(res.statusCode()).isEqualTo(200);
             try (WsProbe ivy = WsProbe.connect(server, "ivy", server.userToken("ivy"), details())) {
                 ivy.next("health.check");

@@ -41,7 +41,8 @@ class ConnectionLifecycleTest {
             var user = again.server().node().store().findUser("oli").orElseThrow();
             assertThat(user.online()).isFalse();
             LocalDate today = LocalDate.now(ZoneOffset.UTC);
-            assertThat(again.server().node().store().peakConnections(today, today)).containsEntry(today, 1);
+            assertThat(again.server().node().store().peakConnections(today, today))
+                    .containsEntry(today, 1);
         } finally {
             server.close();
         }

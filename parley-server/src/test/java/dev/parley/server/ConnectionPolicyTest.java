@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
-import dev.parley.server.config.ServerConfig;
 
 /** {@code max_connections_per_user} with each {@code connection_policy}, from flags and from {@code PATCH /app}. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -62,7 +62,9 @@ class ConnectionPolicyTest {
     }
 
     private long crossingLogs(String user) {
-        return logs.list.stream().filter(e -> e.getFormattedMessage().contains("'" + user + "'")).count();
+        return logs.list.stream()
+                .filter(e -> e.getFormattedMessage().contains("'" + user + "'"))
+                .count();
     }
 
     @Test
@@ -73,7 +75,9 @@ class ConnectionPolicyTest {
         }
         assertThat(sockets("wanda")).isEqualTo(4);
         assertThat(crossingLogs("wanda")).isEqualTo(1);
-        assertThat(logs.list.get(0).getFormattedMessage()).contains("parley-test-probe").contains("warn");
+        assertThat(logs.list.get(0).getFormattedMessage())
+                .contains("parley-test-probe")
+                .contains("warn");
         String metrics = server.server().node().metrics().scrape();
         assertThat(metrics).contains("parley_connection_limit_exceeded_total{policy=\"warn\"} 2.0");
     }
@@ -110,7 +114,8 @@ class ConnectionPolicyTest {
         assertThat(sockets("rita")).isEqualTo(2);
         assertThat(first.isClosed()).isFalse();
         assertThat(crossingLogs("rita")).isEqualTo(1);
-        assertThat(server.server().node().metrics().scrape()).contains("parley_connect_refusals_total{code=\"71\"} 1.0");
+        assertThat(server.server().node().metrics().scrape())
+                .contains("parley_connect_refusals_total{code=\"71\"} 1.0");
     }
 
     @Test
@@ -119,7 +124,9 @@ class ConnectionPolicyTest {
         WsProbe oldest = connected("olga");
         WsProbe middle = connected("olga");
         WsProbe newest = connected("olga");
-        assertThat(oldest.closeCode()).isEqualTo(ConnectionPolicy.CLOSE_OLDEST_CODE).isNotEqualTo(1000);
+        assertThat(oldest.closeCode())
+                .isEqualTo(ConnectionPolicy.CLOSE_OLDEST_CODE)
+                .isNotEqualTo(1000);
         await().atMost(5, TimeUnit.SECONDS).until(() -> sockets("olga") == 2);
         assertThat(middle.isClosed()).isFalse();
         assertThat(newest.isClosed()).isFalse();
@@ -134,7 +141,11 @@ class ConnectionPolicyTest {
         connected("pat");
         ObjectNode patch = Json.object().put("max_connections_per_user", 2).put("connection_policy", "reject_new");
         assertThat(rest.patch("/app", patch).status()).isEqualTo(200);
-        assertThat(rest.get("/parley/usage/current").json().path("connection_policy").asText()).isEqualTo("reject_new");
+        assertThat(rest.get("/parley/usage/current")
+                        .json()
+                        .path("connection_policy")
+                        .asText())
+                .isEqualTo("reject_new");
         WsProbe refused = socket("pat");
         assertThat(refused.next().at("/error/code").asInt()).isEqualTo(71);
 
@@ -148,10 +159,14 @@ class ConnectionPolicyTest {
     void patchAppRefusesAnUnknownPolicyOrANegativeLimitWithCode4() {
         start(b -> {});
         RestClient rest = RestClient.server(server);
-        ObjectNode bad = rest.patch("/app", Json.object().put("connection_policy", "kill_all")).json();
+        ObjectNode bad = rest.patch("/app", Json.object().put("connection_policy", "kill_all"))
+                .json();
         assertThat(bad.path("code").asInt()).isEqualTo(4);
         assertThat(bad.path("message").asText()).contains("warn, reject_new or close_oldest");
-        assertThat(rest.patch("/app", Json.object().put("max_connections_per_user", -1)).json().path("code").asInt())
+        assertThat(rest.patch("/app", Json.object().put("max_connections_per_user", -1))
+                        .json()
+                        .path("code")
+                        .asInt())
                 .isEqualTo(4);
     }
 }

@@ -47,6 +47,7 @@ class CrashSuiteTest {
     private static final int WRITERS = 4;
     /** Acknowledged writes per burst: at least this many, plus up to {@link #BURST_SPREAD} more. */
     private static final int BURST_MIN = 150;
+
     private static final int BURST_SPREAD = 300;
     private static final List<String> CHANNELS = List.of("crash-a", "crash-b");
     private static final List<String> REACTIONS = List.of("like", "love", "wow");
@@ -60,7 +61,9 @@ class CrashSuiteTest {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
         String schema = "postgresql".equals(TestServer.STORE)
-                ? "parley_crash_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) : null;
+                ? "parley_crash_"
+                        + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
+                : null;
         String databaseUrl = schema == null ? null : TestServer.postgresUrl(schema);
         Path data = dir.resolve("data");
         Path log = dir.resolve("server.log");
@@ -72,7 +75,8 @@ class CrashSuiteTest {
             for (int kill = 1; kill <= KILLS; kill++) {
                 int target = ledger.acked.get() + BURST_MIN + random.nextInt(BURST_SPREAD);
                 try (Writers writers = new Writers(server.admin(), ledger, kill, random.nextLong())) {
-                    await().atMost(Duration.ofSeconds(60)).until(() -> ledger.acked.get() >= target || writers.allStopped());
+                    await().atMost(Duration.ofSeconds(60))
+                            .until(() -> ledger.acked.get() >= target || writers.allStopped());
                     server.kill();
                 }
                 server = ServerProcess.start(data, databaseUrl, log);
@@ -84,27 +88,52 @@ class CrashSuiteTest {
                 TestServer.dropSchema(schema);
             }
         }
-        System.out.printf("crash suite on %s (seed %d): %d kills; acknowledged %d messages, %d replies, %d reactions,"
-                + " %d user upserts; %d answers were cut by a kill; lost %d, duplicated %d, counters off %d%n",
-                TestServer.STORE, seed, KILLS, ledger.count(Kind.MESSAGE), ledger.count(Kind.REPLY),
-                ledger.count(Kind.REACTION), ledger.count(Kind.UPSERT), ledger.cut.get(), violations.lost.size(),
+        System.out.printf(
+                "crash suite on %s (seed %d): %d kills; acknowledged %d messages, %d replies, %d reactions,"
+                        + " %d user upserts; %d answers were cut by a kill; lost %d, duplicated %d, counters off %d%n",
+                TestServer.STORE,
+                seed,
+                KILLS,
+                ledger.count(Kind.MESSAGE),
+                ledger.count(Kind.REPLY),
+                ledger.count(Kind.REACTION),
+                ledger.count(Kind.UPSERT),
+                ledger.cut.get(),
+                violations.lost.size(),
                 violations.duplicated.size(),
                 violations.replyCounts.size() + violations.messageCounts.size() + violations.reactionCounts.size());
 
         SoftAssertions soft = new SoftAssertions();
-        soft.assertThat(ledger.count(Kind.MESSAGE) + ledger.count(Kind.REPLY) + ledger.count(Kind.REACTION)
-                + ledger.count(Kind.UPSERT)).as("acknowledged writes").isGreaterThanOrEqualTo(KILLS * BURST_MIN);
-        soft.assertThat(ledger.badAnswers).as("answers other than 2xx while the server was up").isEmpty();
-        soft.assertThat(violations.lost).as("acknowledged writes missing after a restart").isEmpty();
-        soft.assertThat(violations.duplicated).as("messages stored more than once").isEmpty();
-        soft.assertThat(violations.upserts).as("user upserts older than the last acknowledged one").isEmpty();
-        soft.assertThat(violations.replyCounts).as("reply_count against the replies stored").isEmpty();
-        soft.assertThat(violations.messageCounts).as("channel message_count against the messages stored").isEmpty();
+        soft.assertThat(ledger.count(Kind.MESSAGE)
+                        + ledger.count(Kind.REPLY)
+                        + ledger.count(Kind.REACTION)
+                        + ledger.count(Kind.UPSERT))
+                .as("acknowledged writes")
+                .isGreaterThanOrEqualTo(KILLS * BURST_MIN);
+        soft.assertThat(ledger.badAnswers)
+                .as("answers other than 2xx while the server was up")
+                .isEmpty();
+        soft.assertThat(violations.lost)
+                .as("acknowledged writes missing after a restart")
+                .isEmpty();
+        soft.assertThat(violations.duplicated)
+                .as("messages stored more than once")
+                .isEmpty();
+        soft.assertThat(violations.upserts)
+                .as("user upserts older than the last acknowledged one")
+                .isEmpty();
+        soft.assertThat(violations.replyCounts)
+                .as("reply_count against the replies stored")
+                .isEmpty();
+        soft.assertThat(violations.messageCounts)
+                .as("channel message_count against the messages stored")
+                .isEmpty();
         // Item 8 of issue 10: a reaction and its message's reaction_counts commit in two transactions, so a
         // kill between them leaves the counts behind the stored reactions. This fails, some runs, until
         // that fix is in.
         soft.assertThat(violations.reactionCounts)
-                .as("reaction_counts and reaction_scores against the reactions stored (issue 10, item 8)").isEmpty();
+                .as("reaction_counts and reaction_scores against the reactions stored (issue 10, item 8)")
+                .isEmpty();
         soft.assertAll();
     }
 
@@ -119,7 +148,8 @@ class CrashSuiteTest {
             members.add(writer(w));
         }
         for (String channel : CHANNELS) {
-            expect2xx(admin.post("/channels/messaging/" + channel + "/query",
+            expect2xx(admin.post(
+                    "/channels/messaging/" + channel + "/query",
                     json("data", json("created_by_id", writer(0), "members", members))));
         }
     }
@@ -136,7 +166,12 @@ class CrashSuiteTest {
 
     // ---- what the writers were told
 
-    enum Kind { MESSAGE, REPLY, REACTION, UPSERT }
+    enum Kind {
+        MESSAGE,
+        REPLY,
+        REACTION,
+        UPSERT
+    }
 
     /** An acknowledged message or reply. */
     record Sent(String id, String channel, String parentId) {}
@@ -153,6 +188,7 @@ class CrashSuiteTest {
         final Set<String> reactions = ConcurrentHashMap.newKeySet();
         /** Per upserted user: the last acknowledged {@code seq} and the last one sent. */
         final Map<String, long[]> upserts = new ConcurrentHashMap<>();
+
         final Queue<String> badAnswers = new ConcurrentLinkedQueue<>();
 
         void acked(Kind kind) {
@@ -187,13 +223,15 @@ class CrashSuiteTest {
                 int writer = w;
                 Random random = new Random(seed + w);
                 running.incrementAndGet();
-                Thread t = new Thread(() -> {
-                    try {
-                        run(admin, ledger, burst, writer, random);
-                    } finally {
-                        running.decrementAndGet();
-                    }
-                }, "crash-writer-" + w);
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                run(admin, ledger, burst, writer, random);
+                            } finally {
+                                running.decrementAndGet();
+                            }
+                        },
+                        "crash-writer-" + w);
                 t.setDaemon(true);
                 threads.add(t);
                 t.start();
@@ -216,8 +254,9 @@ class CrashSuiteTest {
                     String target = dice >= 20 && dice < 50 ? Ledger.recent(ledger.anyMessage, random) : null;
                     if (parent != null) {
                         Sent p = ledger.messages.get(parent);
-                        Response r = admin.post("/channels/messaging/" + p.channel() + "/message", json("message",
-                                json("id", id, "text", id, "user_id", user, "parent_id", parent)));
+                        Response r = admin.post(
+                                "/channels/messaging/" + p.channel() + "/message",
+                                json("message", json("id", id, "text", id, "user_id", user, "parent_id", parent)));
                         if (answered(ledger, "reply " + id, r)) {
                             ledger.messages.put(id, new Sent(id, p.channel(), parent));
                             ledger.anyMessage.add(id);
@@ -225,7 +264,8 @@ class CrashSuiteTest {
                         }
                     } else if (target != null) {
                         String type = REACTIONS.get(random.nextInt(REACTIONS.size()));
-                        Response r = admin.post("/messages/" + target + "/reaction",
+                        Response r = admin.post(
+                                "/messages/" + target + "/reaction",
                                 json("reaction", json("type", type, "score", 1 + random.nextInt(3), "user_id", user)));
                         if (answered(ledger, "reaction " + type + " on " + target, r)) {
                             ledger.reactions.add(target + "\n" + user + "\n" + type);
@@ -236,7 +276,8 @@ class CrashSuiteTest {
                         upsert(admin, ledger, writer, burst * 1_000_000 + seq, random);
                     } else {
                         String channel = CHANNELS.get(random.nextInt(CHANNELS.size()));
-                        Response r = admin.post("/channels/messaging/" + channel + "/message",
+                        Response r = admin.post(
+                                "/channels/messaging/" + channel + "/message",
                                 json("message", json("id", id, "text", id, "user_id", user)));
                         if (answered(ledger, "message " + id, r)) {
                             ledger.messages.put(id, new Sent(id, channel, null));
@@ -327,10 +368,12 @@ class CrashSuiteTest {
                 if (before != null) {
                     messages.put("id_lt", before);
                 }
-                Response r = admin.post("/channels/messaging/" + channel + "/query", json("state", true, "messages", messages));
+                Response r = admin.post(
+                        "/channels/messaging/" + channel + "/query", json("state", true, "messages", messages));
                 require2xx(r, "query " + channel);
                 if (messageCount < 0) {
-                    messageCount = r.body().path("channel").path("message_count").asInt(-1);
+                    messageCount =
+                            r.body().path("channel").path("message_count").asInt(-1);
                 }
                 JsonNode page = r.body().path("messages");
                 for (JsonNode m : page) {
@@ -347,14 +390,16 @@ class CrashSuiteTest {
                 before = page.get(0).path("id").asText();
             }
             if (messageCount != inChannel) {
-                v.messageCounts.add(when + ": " + channel + " message_count " + messageCount + ", messages stored " + inChannel);
+                v.messageCounts.add(
+                        when + ": " + channel + " message_count " + messageCount + ", messages stored " + inChannel);
             }
         }
         for (String parent : topLevel) {
             int replies = 0;
             String before = null;
             while (true) {
-                Response r = admin.get("/messages/" + parent + "/replies?limit=300" + (before == null ? "" : "&id_lt=" + before));
+                Response r = admin.get(
+                        "/messages/" + parent + "/replies?limit=300" + (before == null ? "" : "&id_lt=" + before));
                 require2xx(r, "replies of " + parent);
                 JsonNode page = r.body().path("messages");
                 for (JsonNode m : page) {
@@ -390,7 +435,8 @@ class CrashSuiteTest {
         for (Sent s : ledger.messages.values()) {
             if (!stored.containsKey(s.id())) {
                 v.lost.add(when + ": " + (s.parentId() == null ? "message " : "reply ") + s.id());
-            } else if (!s.channel().equals(channelOf.get(s.id())) || !java.util.Objects.equals(s.parentId(), parentOf.get(s.id()))
+            } else if (!s.channel().equals(channelOf.get(s.id()))
+                    || !java.util.Objects.equals(s.parentId(), parentOf.get(s.id()))
                     || !s.id().equals(stored.get(s.id()).path("text").asText())) {
                 v.lost.add(when + ": " + s.id() + " stored elsewhere or changed: " + stored.get(s.id()));
             }
@@ -411,8 +457,8 @@ class CrashSuiteTest {
             Map<String, Integer> storedCounts = ints(e.getValue().path("reaction_counts"));
             Map<String, Integer> storedScores = ints(e.getValue().path("reaction_scores"));
             if (!storedCounts.equals(counts) || !storedScores.equals(scores)) {
-                v.reactionCounts.add(when + ": " + e.getKey() + " reaction_counts " + storedCounts + " scores " + storedScores
-                        + ", reactions stored " + counts + " scores " + scores);
+                v.reactionCounts.add(when + ": " + e.getKey() + " reaction_counts " + storedCounts + " scores "
+                        + storedScores + ", reactions stored " + counts + " scores " + scores);
             }
         }
         for (String acked : ledger.reactions) {
@@ -427,11 +473,14 @@ class CrashSuiteTest {
             Response r = admin.getPayload("/users", payload);
             require2xx(r, "query users");
             Map<String, Long> seqs = new LinkedHashMap<>();
-            r.body().path("users").forEach(u -> seqs.put(u.path("id").asText(), u.path("seq").asLong(0)));
+            r.body()
+                    .path("users")
+                    .forEach(u -> seqs.put(u.path("id").asText(), u.path("seq").asLong(0)));
             ledger.upserts.forEach((id, acked) -> {
                 Long seq = seqs.get(id);
                 if (acked[0] > 0 && (seq == null || seq < acked[0] || seq > acked[1])) {
-                    v.upserts.add(when + ": " + id + " seq " + seq + ", last acknowledged " + acked[0] + ", last sent " + acked[1]);
+                    v.upserts.add(when + ": " + id + " seq " + seq + ", last acknowledged " + acked[0] + ", last sent "
+                            + acked[1]);
                 }
             });
         }

@@ -21,11 +21,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MetricsAndDashboardPagesTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
 
     private static HttpResponse<String> get(TestServer s, String path) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(s.baseUrl() + path)).GET().build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(s.baseUrl() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -55,11 +57,18 @@ class MetricsAndDashboardPagesTest {
             assertThat(sample(text, "parley_connections_open")).isEqualTo(2.0);
             assertThat(sample(text, "parley_duplicate_connection_users")).isEqualTo(1.0);
             assertThat(sample(text, "parley_connects_total")).isGreaterThanOrEqualTo(2.0);
-            assertThat(sample(text, "parley_connect_refusals_total{code=\"5\"}")).isEqualTo(1.0);
+            assertThat(sample(text, "parley_connect_refusals_total{code=\"5\"}"))
+                    .isEqualTo(1.0);
             assertThat(sample(text, "parley_monthly_active_users")).isGreaterThanOrEqualTo(1.0);
-            assertThat(text).contains("parley_messages_sent_total", "parley_events_delivered_total",
-                    "parley_outbound_drops_total", "parley_slow_consumer_disconnects_total");
-            assertThat(text).contains("parley_rest_requests_seconds_bucket{method=\"DELETE\",route=\"/parley/connections/{connection_id}\",status=\"404\"");
+            assertThat(text)
+                    .contains(
+                            "parley_messages_sent_total",
+                            "parley_events_delivered_total",
+                            "parley_outbound_drops_total",
+                            "parley_slow_consumer_disconnects_total");
+            assertThat(text)
+                    .contains(
+                            "parley_rest_requests_seconds_bucket{method=\"DELETE\",route=\"/parley/connections/{connection_id}\",status=\"404\"");
             assertThat(text).doesNotContain("no-such-connection");
         }
     }
@@ -79,7 +88,8 @@ class MetricsAndDashboardPagesTest {
         try (TestServer off = TestServer.start(b -> b.metricsEnabled(false))) {
             HttpResponse<String> r = get(off, "/metrics");
             assertThat(r.statusCode()).isEqualTo(404);
-            assertThat(Json.parseObject(r.body(), "body").path("message").asText()).contains("--disable-metrics");
+            assertThat(Json.parseObject(r.body(), "body").path("message").asText())
+                    .contains("--disable-metrics");
         }
     }
 
@@ -88,7 +98,8 @@ class MetricsAndDashboardPagesTest {
         HttpResponse<String> page = get(server, "/dashboard");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("content-type").orElse("")).startsWith("text/html");
-        assertThat(page.headers().firstValue("content-security-policy").orElse("")).contains("default-src 'self'");
+        assertThat(page.headers().firstValue("content-security-policy").orElse(""))
+                .contains("default-src 'self'");
         assertThat(page.body()).contains("/dashboard/app.js", "/dashboard/vendor/chart.umd.min.js");
         assertThat(get(server, "/dashboard/").statusCode()).isEqualTo(200);
         HttpResponse<String> chart = get(server, "/dashboard/vendor/chart.umd.min.js");

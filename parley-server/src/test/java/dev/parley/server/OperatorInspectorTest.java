@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OperatorInspectorTest {
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
+
     private final List<WsProbe> open = new ArrayList<>();
 
     @AfterEach
@@ -58,7 +59,9 @@ class OperatorInspectorTest {
         query.putObject("data").putArray("members").add(user);
         RestClient me = RestClient.server(server).withToken(server.userToken(user));
         for (String id : List.of("a-" + user, "b-" + user)) {
-            assertThat(me.withConnectionId(conn).post("/channels/messaging/" + id + "/query", query).status())
+            assertThat(me.withConnectionId(conn)
+                            .post("/channels/messaging/" + id + "/query", query)
+                            .status())
                     .isEqualTo(200);
         }
         double sentBefore = metric("parley_messages_sent_total");
@@ -66,10 +69,14 @@ class OperatorInspectorTest {
 
         ObjectNode send = Json.object();
         send.putObject("message").put("text", "hello");
-        assertThat(me.post("/channels/messaging/a-" + user + "/message", send).status()).isEqualTo(200);
+        assertThat(me.post("/channels/messaging/a-" + user + "/message", send).status())
+                .isEqualTo(200);
         ws.next("message.new");
 
-        JsonNode first = ops().get("/parley/connections", Map.of("user_id", user)).json().path("connections").get(0);
+        JsonNode first = ops().get("/parley/connections", Map.of("user_id", user))
+                .json()
+                .path("connections")
+                .get(0);
         assertThat(first.path("watched_channels").asInt()).isEqualTo(2);
         assertThat(metric("parley_messages_sent_total")).isEqualTo(sentBefore + 1);
         assertThat(metric("parley_events_delivered_total")).isGreaterThan(deliveredBefore);
@@ -77,7 +84,8 @@ class OperatorInspectorTest {
 
     private static double metric(String name) {
         String text = RestClient.server(server).anonymous().get("/metrics").text();
-        return text.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+        return text.lines()
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }
@@ -106,10 +114,16 @@ class OperatorInspectorTest {
     void heartbeatMovesLastHeartbeatForward() {
         String user = uid("hb");
         WsProbe ws = connect(user);
-        String before = ops().get("/parley/connections", Map.of("user_id", user)).json().at("/connections/0/last_heartbeat").asText();
+        String before = ops().get("/parley/connections", Map.of("user_id", user))
+                .json()
+                .at("/connections/0/last_heartbeat")
+                .asText();
         ws.heartbeat();
         ws.next("health.check");
-        String after = ops().get("/parley/connections", Map.of("user_id", user)).json().at("/connections/0/last_heartbeat").asText();
+        String after = ops().get("/parley/connections", Map.of("user_id", user))
+                .json()
+                .at("/connections/0/last_heartbeat")
+                .asText();
         assertThat(Instant.parse(after)).isAfter(Instant.parse(before));
     }
 
@@ -120,15 +134,22 @@ class OperatorInspectorTest {
             connect(user);
         }
         RestClient.Response page1 = ops().get("/parley/connections", Map.of("user_id", user, "limit", "2"));
-        RestClient.Response page2 = ops().get("/parley/connections", Map.of("user_id", user, "limit", "2", "offset", "2"));
+        RestClient.Response page2 =
+                ops().get("/parley/connections", Map.of("user_id", user, "limit", "2", "offset", "2"));
         assertThat(page1.json().path("connections").size()).isEqualTo(2);
         assertThat(page1.json().path("total").asInt()).isEqualTo(3);
         assertThat(page2.json().path("connections").size()).isEqualTo(1);
         List<String> ids = new ArrayList<>();
-        page1.json().path("connections").forEach(c -> ids.add(c.path("connection_id").asText()));
+        page1.json()
+                .path("connections")
+                .forEach(c -> ids.add(c.path("connection_id").asText()));
         ids.add(page2.json().at("/connections/0/connection_id").asText());
         assertThat(ids).doesNotHaveDuplicates();
-        assertThat(ops().get("/parley/connections", Map.of("limit", "0")).json().path("code").asInt()).isEqualTo(4);
+        assertThat(ops().get("/parley/connections", Map.of("limit", "0"))
+                        .json()
+                        .path("code")
+                        .asInt())
+                .isEqualTo(4);
     }
 
     @Test
@@ -159,13 +180,17 @@ class OperatorInspectorTest {
         String user = uid("del");
         WsProbe first = connect(user);
         WsProbe second = connect(user);
-        String victim = ops().get("/parley/connections", Map.of("user_id", user)).json().at("/connections/0/connection_id").asText();
+        String victim = ops().get("/parley/connections", Map.of("user_id", user))
+                .json()
+                .at("/connections/0/connection_id")
+                .asText();
         RestClient.Response r = ops().delete("/parley/connections/" + victim);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().path("close_code").asInt()).isEqualTo(4000);
         int code = first.closeCode();
         assertThat(code).isEqualTo(4000).isNotEqualTo(1000);
-        await().atMost(5, TimeUnit.SECONDS).until(() -> server.server().node().registry().connectionCount(user) == 1);
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> server.server().node().registry().connectionCount(user) == 1);
         assertThat(second.isClosed()).isFalse();
     }
 
@@ -182,16 +207,30 @@ class OperatorInspectorTest {
         RestClient user = RestClient.server(server).withToken(server.userToken("mallory"));
         RestClient anon = RestClient.server(server).anonymous();
         for (RestClient caller : List.of(user, anon)) {
-            for (String path : List.of("/parley/connections", "/parley/connections/users", "/parley/usage",
-                    "/parley/usage/current", "/parley/usage/concurrency")) {
+            for (String path : List.of(
+                    "/parley/connections",
+                    "/parley/connections/users",
+                    "/parley/usage",
+                    "/parley/usage/current",
+                    "/parley/usage/concurrency")) {
                 RestClient.Response r = caller.get(path);
                 assertThat(r.status()).as(path).isEqualTo(403);
                 assertThat(r.json().path("code").asInt()).as(path).isEqualTo(17);
                 assertThat(r.json().has("more_info")).isTrue();
             }
-            assertThat(caller.delete("/parley/connections/x").json().path("code").asInt()).isEqualTo(17);
+            assertThat(caller.delete("/parley/connections/x")
+                            .json()
+                            .path("code")
+                            .asInt())
+                    .isEqualTo(17);
         }
-        assertThat(RestClient.server(server).withToken("").get("/parley/connections").json().path("code").asInt()).isEqualTo(17);
+        assertThat(RestClient.server(server)
+                        .withToken("")
+                        .get("/parley/connections")
+                        .json()
+                        .path("code")
+                        .asInt())
+                .isEqualTo(17);
     }
 
     @Test
@@ -217,17 +256,23 @@ class OperatorInspectorTest {
         RestClient.Response users = admin.get("/users", Map.of("payload", "{\"filter_conditions\":{}}"));
         assertThat(users.status()).isEqualTo(401);
         assertThat(users.json().path("code").asInt()).isEqualTo(5);
-        assertThat(admin.patch("/app", Json.object().put("name", "x")).json().path("code").asInt()).isEqualTo(5);
+        assertThat(admin.patch("/app", Json.object().put("name", "x"))
+                        .json()
+                        .path("code")
+                        .asInt())
+                .isEqualTo(5);
     }
 
     @Test
     void adminSessionWithAWrongSecretIsRefusedWithCode5() {
-        ObjectNode body = Json.object().put("api_key", server.apiKey()).put("api_secret", "not-the-secret-0123456789abcdefghij");
+        ObjectNode body =
+                Json.object().put("api_key", server.apiKey()).put("api_secret", "not-the-secret-0123456789abcdefghij");
         RestClient.Response r = RestClient.server(server).anonymous().post("/parley/admin/session", body);
         assertThat(r.status()).isEqualTo(401);
         assertThat(r.json().path("code").asInt()).isEqualTo(5);
         assertThat(r.json().has("token")).isFalse();
-        RestClient.Response missing = RestClient.server(server).anonymous().post("/parley/admin/session", Json.object());
+        RestClient.Response missing =
+                RestClient.server(server).anonymous().post("/parley/admin/session", Json.object());
         assertThat(missing.json().path("code").asInt()).isEqualTo(4);
     }
 
@@ -237,7 +282,10 @@ class OperatorInspectorTest {
         String token = Jwt.sign(Map.of("parley_admin", true, "iat", iat, "exp", iat + 3600), server.apiSecret());
         RestClient admin = RestClient.server(server).withToken(token);
         assertThat(admin.get("/parley/usage/current").status()).isEqualTo(200);
-        ObjectNode revoke = Json.object().put("revoke_tokens_issued_before", Instant.now().minusSeconds(60).toString());
+        ObjectNode revoke = Json.object()
+                .put(
+                        "revoke_tokens_issued_before",
+                        Instant.now().minusSeconds(60).toString());
         assertThat(ops().patch("/app", revoke).status()).isEqualTo(200);
         try {
             RestClient.Response r = admin.get("/parley/usage/current");
@@ -247,7 +295,11 @@ class OperatorInspectorTest {
             // the revocation also ends server tokens without iat, so the reset needs one issued now
             String fresh = Jwt.sign(Map.of("server", true, "iat", Instant.now().getEpochSecond()), server.apiSecret());
             ObjectNode reset = Json.object().putNull("revoke_tokens_issued_before");
-            assertThat(RestClient.server(server).withToken(fresh).patch("/app", reset).status()).isEqualTo(200);
+            assertThat(RestClient.server(server)
+                            .withToken(fresh)
+                            .patch("/app", reset)
+                            .status())
+                    .isEqualTo(200);
         }
     }
 

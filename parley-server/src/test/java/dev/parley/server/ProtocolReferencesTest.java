@@ -68,7 +68,9 @@ class ProtocolReferencesTest {
                 + references.stream().map(Reference::file).distinct().count() + " files, "
                 + headings.size() + " numbered headings in docs/PROTOCOL.md");
         assertThat(references).as("section references found under " + root).isNotEmpty();
-        assertThat(unresolved).as("references to sections that docs/PROTOCOL.md does not have").isEmpty();
+        assertThat(unresolved)
+                .as("references to sections that docs/PROTOCOL.md does not have")
+                .isEmpty();
     }
 
     @Test
@@ -85,7 +87,9 @@ class ProtocolReferencesTest {
                 }
             }
         }
-        assertThat(elsewhere).as("PROTOCOL.md paths other than docs/PROTOCOL.md").isEmpty();
+        assertThat(elsewhere)
+                .as("PROTOCOL.md paths other than docs/PROTOCOL.md")
+                .isEmpty();
     }
 
     @Test
@@ -140,8 +144,11 @@ class ProtocolReferencesTest {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                return !dir.equals(root) && SKIPPED_DIRECTORIES.contains(dir.getFileName().toString())
-                        ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                return !dir.equals(root)
+                                && SKIPPED_DIRECTORIES.contains(
+                                        dir.getFileName().toString())
+                        ? FileVisitResult.SKIP_SUBTREE
+                        : FileVisitResult.CONTINUE;
             }
 
             @Override

@@ -65,11 +65,26 @@ class ResourceSuiteTest {
     @BeforeEach
     void start() {
         schema = "postgresql".equals(TestServer.STORE)
-                ? "parley_res_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) : null;
-        server = ServerProcess.start(dir.resolve("data"), schema == null ? null : TestServer.postgresUrl(schema),
-                dir.resolve("server.log"), "--request-head-timeout", "2s", "--keep-alive-timeout", "2s",
-                "--request-body-timeout", "3s", "--request-body-min-rate", "0", "--upload-stall-timeout", "3s",
-                "--max-connections-per-address", "0", "--max-ws-frames-per-minute", "0");
+                ? "parley_res_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
+                : null;
+        server = ServerProcess.start(
+                dir.resolve("data"),
+                schema == null ? null : TestServer.postgresUrl(schema),
+                dir.resolve("server.log"),
+                "--request-head-timeout",
+                "2s",
+                "--keep-alive-timeout",
+                "2s",
+                "--request-body-timeout",
+                "3s",
+                "--request-body-min-rate",
+                "0",
+                "--upload-stall-timeout",
+                "3s",
+                "--max-connections-per-address",
+                "0",
+                "--max-ws-frames-per-minute",
+                "0");
     }
 
     @AfterEach
@@ -100,7 +115,9 @@ class ResourceSuiteTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> openFiles() >= baseFds + idle / 2);
         int idlePeak = openFiles();
         assertFilesBackNear(baseFds, "idle connections");
-        assertThat(countClosed(sockets)).as("idle connections the server closed").isEqualTo(idle);
+        assertThat(countClosed(sockets))
+                .as("idle connections the server closed")
+                .isEqualTo(idle);
         closeAll();
 
         // 2. Slowloris: one byte of a request head every 200 ms; each gets 408 at the head deadline.
@@ -112,16 +129,20 @@ class ResourceSuiteTest {
             slowAnswers.add(clients.submit(() -> readAnswer(s, Duration.ofSeconds(10))));
             byte[] head = "GET /hi HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
             AtomicLong sent = new AtomicLong();
-            timer.scheduleAtFixedRate(() -> {
-                int at = (int) sent.getAndIncrement();
-                if (at < head.length && !s.isClosed()) {
-                    try {
-                        s.getOutputStream().write(head[at]);
-                    } catch (IOException e) {
-                        sent.set(head.length); // cut by the server: stop feeding it
-                    }
-                }
-            }, 0, 200, TimeUnit.MILLISECONDS);
+            timer.scheduleAtFixedRate(
+                    () -> {
+                        int at = (int) sent.getAndIncrement();
+                        if (at < head.length && !s.isClosed()) {
+                            try {
+                                s.getOutputStream().write(head[at]);
+                            } catch (IOException e) {
+                                sent.set(head.length); // cut by the server: stop feeding it
+                            }
+                        }
+                    },
+                    0,
+                    200,
+                    TimeUnit.MILLISECONDS);
         }
         int timedOut = 0;
         for (Future<String> f : slowAnswers) {
@@ -140,7 +161,9 @@ class ResourceSuiteTest {
             floods.add(clients.submit(() -> pingUntilCut(s, 400_000)));
         }
         for (Future<Long> f : floods) {
-            assertThat(f.get(60, TimeUnit.SECONDS)).as("pings sent before the server cut the socket").isLessThan(400_000L);
+            assertThat(f.get(60, TimeUnit.SECONDS))
+                    .as("pings sent before the server cut the socket")
+                    .isLessThan(400_000L);
         }
         assertFilesBackNear(baseFds, "ping floods");
         closeAll();
@@ -155,7 +178,9 @@ class ResourceSuiteTest {
             refusals.add(clients.submit(() -> stalledUpload(s, expect)));
         }
         for (Future<String> f : refusals) {
-            assertThat(f.get(30, TimeUnit.SECONDS)).as("answer to a stalled upload without a token").startsWith("HTTP/1.1 401");
+            assertThat(f.get(30, TimeUnit.SECONDS))
+                    .as("answer to a stalled upload without a token")
+                    .startsWith("HTTP/1.1 401");
         }
         assertFilesBackNear(baseFds, "stalled uploads");
         closeAll();
@@ -164,24 +189,36 @@ class ResourceSuiteTest {
         try (Socket s = connect()) {
             OutputStream out = s.getOutputStream();
             out.write(("POST /users?api_key=" + TestServer.API_KEY + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: 50000000\r\n\r\n")
+                            + "Content-Type: application/json\r\nContent-Length: 50000000\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             assertThat(readAnswer(s, Duration.ofSeconds(10))).startsWith("HTTP/1.1 413");
         }
 
         long growth = peakRssKib.get() - baseRss;
-        System.out.printf("resource suite on %s: RSS %d MiB at rest, peak +%d MiB; open files %d at rest, %d with %d idle"
-                + " connections, back to %d; %d/%d slowloris answered 408; %d ping floods and %d stalled uploads cut%n",
-                TestServer.STORE, baseRss / 1024, growth / 1024, baseFds, idlePeak, idle, openFiles(), timedOut, slow,
-                flooders, uploads);
+        System.out.printf(
+                "resource suite on %s: RSS %d MiB at rest, peak +%d MiB; open files %d at rest, %d with %d idle"
+                        + " connections, back to %d; %d/%d slowloris answered 408; %d ping floods and %d stalled uploads cut%n",
+                TestServer.STORE,
+                baseRss / 1024,
+                growth / 1024,
+                baseFds,
+                idlePeak,
+                idle,
+                openFiles(),
+                timedOut,
+                slow,
+                flooders,
+                uploads);
         assertThat(growth).as("peak RSS growth in KiB over %d KiB", baseRss).isLessThan(RSS_GROWTH_BOUND_KIB);
         assertThat(server.admin().get("/hi").status()).isEqualTo(200);
     }
 
     private void assertFilesBackNear(int baseFds, String what) {
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(openFiles()).as("server's open files after %s", what).isLessThanOrEqualTo(baseFds + FD_SLACK));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(openFiles())
+                        .as("server's open files after %s", what)
+                        .isLessThanOrEqualTo(baseFds + FD_SLACK));
     }
 
     private Socket connect() throws IOException {
@@ -192,14 +229,15 @@ class ResourceSuiteTest {
 
     /** A WebSocket of a fresh user, upgraded and past its {@code health.check}. */
     private Socket upgrade(String user) throws IOException {
-        String json = java.net.URLEncoder.encode("{\"user_id\":\"" + user + "\",\"user_details\":{\"id\":\"" + user
-                + "\"}}", StandardCharsets.UTF_8);
+        String json = java.net.URLEncoder.encode(
+                "{\"user_id\":\"" + user + "\",\"user_details\":{\"id\":\"" + user + "\"}}", StandardCharsets.UTF_8);
         String token = dev.parley.protocol.Jwt.userToken(TestServer.API_SECRET, user, null, null);
         Socket s = connect();
-        s.getOutputStream().write(("GET /connect?json=" + json + "&api_key=" + TestServer.API_KEY + "&authorization="
-                + token + "&stream-auth-type=jwt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+                .write(("GET /connect?json=" + json + "&api_key=" + TestServer.API_KEY + "&authorization="
+                                + token + "&stream-auth-type=jwt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
         s.setSoTimeout(10_000);
         String head = readAnswer(s, Duration.ofSeconds(10));
         assertThat(head).startsWith("HTTP/1.1 101");
@@ -232,8 +270,9 @@ class ResourceSuiteTest {
     private String stalledUpload(Socket s, boolean expect) throws IOException {
         OutputStream out = s.getOutputStream();
         out.write(("POST /channels/messaging/stall/file?api_key=" + TestServer.API_KEY + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 20000000\r\n"
-                + (expect ? "Expect: 100-continue\r\n" : "") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "Host: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 20000000\r\n"
+                        + (expect ? "Expect: 100-continue\r\n" : "") + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         if (!expect) {
             byte[] chunk = new byte[64 * 1024];
             try {
@@ -265,7 +304,9 @@ class ResourceSuiteTest {
 
     /** How many of {@code all} the server has closed, read with a short wait each (they were cut already). */
     private static long countClosed(List<Socket> all) {
-        return all.stream().filter(s -> readAnswer(s, Duration.ofSeconds(2)).equals("EOF")).count();
+        return all.stream()
+                .filter(s -> readAnswer(s, Duration.ofSeconds(2)).equals("EOF"))
+                .count();
     }
 
     private void closeAll() {

@@ -92,7 +92,9 @@ class UsageApiTest {
             RestClient.Response r = RestClient.server(server).get("/parley/usage");
             assertThat(r.json().path("month").asText()).isEqualTo("2026-01");
             assertThat(r.json().path("peak_concurrent_connections").asInt()).isEqualTo(2);
-            JsonNode day = r.json().path("daily_peaks").get(r.json().path("daily_peaks").size() - 1);
+            JsonNode day = r.json()
+                    .path("daily_peaks")
+                    .get(r.json().path("daily_peaks").size() - 1);
             assertThat(day.path("date").asText()).isEqualTo("2026-01-31");
             assertThat(day.path("peak").asInt()).isEqualTo(2);
         }
@@ -106,11 +108,14 @@ class UsageApiTest {
             a1.next("health.check");
             a2.next("health.check");
             b1.next("health.check");
-            ObjectNode now = RestClient.server(server).get("/parley/usage/current").json();
+            ObjectNode now =
+                    RestClient.server(server).get("/parley/usage/current").json();
             assertThat(now.path("connections").asInt()).isEqualTo(3);
             assertThat(now.path("users").asInt()).isEqualTo(2);
             assertThat(now.path("users_with_several_connections").asInt()).isEqualTo(1);
-            ObjectNode chart = RestClient.server(server).get("/parley/usage/concurrency", Map.of("minutes", "60")).json();
+            ObjectNode chart = RestClient.server(server)
+                    .get("/parley/usage/concurrency", Map.of("minutes", "60"))
+                    .json();
             JsonNode last = chart.path("samples").get(chart.path("samples").size() - 1);
             assertThat(last.path("connections").asInt()).isEqualTo(3);
             assertThat(Instant.parse(last.path("minute").asText())).isEqualTo(Instant.parse("2026-01-31T23:59:00Z"));

@@ -48,7 +48,9 @@ public final class FloorServer implements AutoCloseable {
     private final Channel server;
 
     public FloorServer(String host, int port) throws InterruptedException {
-        server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(EpollServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -56,7 +58,10 @@ public final class FloorServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 16), new Http());
                     }
-                }).bind(host, port).sync().channel();
+                })
+                .bind(host, port)
+                .sync()
+                .channel();
     }
 
     public int port() {
@@ -81,8 +86,8 @@ public final class FloorServer implements AutoCloseable {
                 return;
             }
             if (path.length == 5 && path[1].equals("channels")) {
-                ChannelGroup g = channels.computeIfAbsent(path[2] + ":" + path[3],
-                        k -> new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+                ChannelGroup g = channels.computeIfAbsent(
+                        path[2] + ":" + path[3], k -> new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
                 String body = req.content().toString(StandardCharsets.UTF_8);
                 if (path[4].equals("query")) {
                     var conn = q.parameters().get("connection_id");
@@ -91,8 +96,10 @@ public final class FloorServer implements AutoCloseable {
                         g.add(s);
                     }
                 } else if (path[4].equals("message")) {
-                    ByteBuf event = Unpooled.copiedBuffer("{\"type\":\"message.new\",\"cid\":\"" + path[2] + ":" + path[3]
-                            + "\"," + body.substring(body.indexOf('{') + 1), StandardCharsets.UTF_8);
+                    ByteBuf event = Unpooled.copiedBuffer(
+                            "{\"type\":\"message.new\",\"cid\":\"" + path[2] + ":" + path[3] + "\","
+                                    + body.substring(body.indexOf('{') + 1),
+                            StandardCharsets.UTF_8);
                     g.forEach(ch -> {
                         if (!ch.isWritable()) {
                             ch.close();
@@ -112,8 +119,8 @@ public final class FloorServer implements AutoCloseable {
     }
 
     private static void respond(ChannelHandlerContext ctx, String json) {
-        var res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CREATED,
-                Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+        var res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.CREATED, Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
         ctx.writeAndFlush(res);
@@ -123,7 +130,8 @@ public final class FloorServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             if (frame instanceof TextWebSocketFrame) {
-                ctx.writeAndFlush(new TextWebSocketFrame(healthCheck(ctx.channel().attr(ID).get()) + "}"));
+                ctx.writeAndFlush(new TextWebSocketFrame(
+                        healthCheck(ctx.channel().attr(ID).get()) + "}"));
             } else if (frame instanceof CloseWebSocketFrame c) {
                 ctx.writeAndFlush(new CloseWebSocketFrame(c.statusCode(), "")).addListener(f -> ctx.close());
             }

@@ -1,16 +1,16 @@
 package dev.parley.bench.jmh;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.User;
-import dev.parley.server.events.Events;
-import dev.parley.server.session.Session;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.User;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.Broker;
 import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.Events;
 import dev.parley.server.events.Frames;
 import dev.parley.server.events.LocalBroker;
 import dev.parley.server.events.PresenceHub;
+import dev.parley.server.session.Session;
 import dev.parley.server.usage.ConnectionRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -63,8 +63,15 @@ public class FanOutBenchmark {
             channels.watch(s, "livestream:big");
         }
         Instant now = Instant.now();
-        event = Events.userEvent("user.presence.changed", User.builder("maria").createdAt(now).updatedAt(now)
-                .lastActive(now).online(true).build(), now);
+        event = Events.userEvent(
+                "user.presence.changed",
+                User.builder("maria")
+                        .createdAt(now)
+                        .updatedAt(now)
+                        .lastActive(now)
+                        .online(true)
+                        .build(),
+                now);
     }
 
     @Benchmark

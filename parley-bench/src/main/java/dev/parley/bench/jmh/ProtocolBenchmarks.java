@@ -41,8 +41,10 @@ public class ProtocolBenchmarks {
     public void setup() {
         now = Instant.now();
         token = Jwt.userToken(SECRET, "maria", null, now.minusSeconds(5));
-        details = Json.parseObject("{\"id\":\"maria\",\"name\":\"Maria Lopez\",\"image\":\"https://cdn.example/m.png\","
-                + "\"team_color\":\"blue\"}", "details");
+        details = Json.parseObject(
+                "{\"id\":\"maria\",\"name\":\"Maria Lopez\",\"image\":\"https://cdn.example/m.png\","
+                        + "\"team_color\":\"blue\"}",
+                "details");
         stored = UserRules.mergeConnect(null, "maria", details, now);
         healthCheck = Events.healthCheck("8a1d0c62-0b2e-4c39-8f0e-5f3a9d2c7b10", Events.me(stored), now);
         presence = Events.userEvent("user.presence.changed", stored, now);

@@ -22,7 +22,8 @@ public sealed interface Dialect {
     String socketPath(String userId, String token);
 
     /** The frame to send once the WebSocket is open, or null when the server speaks first. */
-    @Nullable String hello(String userId, String token);
+    @Nullable
+    String hello(String userId, String token);
 
     /** Whether the first frame accepts the connection; false for a refusal. */
     boolean accepted(String firstFrame);
@@ -34,17 +35,20 @@ public sealed interface Dialect {
     String heartbeat(String userId, int seq);
 
     /** A frame that watches a channel over the socket, or null when watching goes through REST. */
-    @Nullable String subscribeFrame(String channel, int seq);
+    @Nullable
+    String subscribeFrame(String channel, int seq);
 
     /** A frame that publishes over the socket, or null when sending goes through REST. */
-    @Nullable String publishFrame(String channel, String text, int seq);
+    @Nullable
+    String publishFrame(String channel, String text, int seq);
 
     /** Stream Chat's protocol, as the JS SDK speaks it. */
     record Stream(String apiKey) implements Dialect {
         @Override
         public String socketPath(String userId, String token) {
-            String json = "{\"user_id\":\"" + userId + "\",\"user_details\":{\"id\":\"" + userId
-                    + "\",\"name\":\"Bench " + userId + "\"},\"client_request_id\":\"" + java.util.UUID.randomUUID() + "\"}";
+            String json =
+                    "{\"user_id\":\"" + userId + "\",\"user_details\":{\"id\":\"" + userId + "\",\"name\":\"Bench "
+                            + userId + "\"},\"client_request_id\":\"" + java.util.UUID.randomUUID() + "\"}";
             return "/connect?json=" + enc(json) + "&api_key=" + enc(apiKey) + "&authorization=" + enc(token)
                     + "&stream-auth-type=jwt&X-Stream-Client=" + enc("parley-bench-0.1");
         }
@@ -114,8 +118,8 @@ public sealed interface Dialect {
 
         @Override
         public @Nullable String publishFrame(String channel, String text, int seq) {
-            return "{\"id\":" + seq + ",\"method\":3,\"params\":{\"channel\":\"" + channel
-                    + "\",\"data\":{\"text\":\"" + text + "\"}}}";
+            return "{\"id\":" + seq + ",\"method\":3,\"params\":{\"channel\":\"" + channel + "\",\"data\":{\"text\":\""
+                    + text + "\"}}}";
         }
     }
 

@@ -58,6 +58,7 @@ public final class Generator implements AutoCloseable {
     public final Histogram heartbeatRtt = new Histogram();
     /** From the start of a flood to the server's close, for W5's slow consumers. */
     public final Histogram cutLatency = new Histogram();
+
     public final LongAdder connectsOk = new LongAdder();
     public final LongAdder connectsFailed = new LongAdder();
     public final LongAdder delivered = new LongAdder();
@@ -65,8 +66,15 @@ public final class Generator implements AutoCloseable {
     /** Sockets the server closed, with the close code they got (-1: no close frame read). */
     public final Queue<int[]> closes = new ConcurrentLinkedQueue<>();
 
-    public Generator(Dialect dialect, String host, int port, List<String> sources, String apiKey,
-            int heartbeatSeconds, int threads, Predicate<LoadClient> slow) {
+    public Generator(
+            Dialect dialect,
+            String host,
+            int port,
+            List<String> sources,
+            String apiKey,
+            int heartbeatSeconds,
+            int threads,
+            Predicate<LoadClient> slow) {
         this(dialect, host, port, sources, apiKey, heartbeatSeconds, threads, slow, 0);
     }
 
@@ -74,8 +82,16 @@ public final class Generator implements AutoCloseable {
      * @param receiveBuffer the sockets' SO_RCVBUF in bytes, 0 for the kernel's; a small one makes a slow
      *     consumer's backlog reach the server's bound sooner (the smoke test)
      */
-    public Generator(Dialect dialect, String host, int port, List<String> sources, String apiKey,
-            int heartbeatSeconds, int threads, Predicate<LoadClient> slow, int receiveBuffer) {
+    public Generator(
+            Dialect dialect,
+            String host,
+            int port,
+            List<String> sources,
+            String apiKey,
+            int heartbeatSeconds,
+            int threads,
+            Predicate<LoadClient> slow,
+            int receiveBuffer) {
         if (!host.startsWith("127.") && !host.equals("localhost")) {
             throw new IllegalArgumentException("host: " + host + " (expected: a loopback address)");
         }
@@ -87,8 +103,10 @@ public final class Generator implements AutoCloseable {
         this.heartbeatSeconds = heartbeatSeconds;
         this.slow = slow;
         boolean epoll = Epoll.isAvailable();
-        this.group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(group)
+        this.group = new MultiThreadIoEventLoopGroup(
+                threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.bootstrap = new Bootstrap()
+                .group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -96,8 +114,10 @@ public final class Generator implements AutoCloseable {
         if (receiveBuffer > 0) {
             bootstrap.option(ChannelOption.SO_RCVBUF, receiveBuffer);
         }
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     /** Forgets what was measured so far (after a warm-up). */
@@ -130,7 +150,8 @@ public final class Generator implements AutoCloseable {
                 ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16), client);
             }
         });
-        InetSocketAddress local = sources.isEmpty() ? null
+        InetSocketAddress local = sources.isEmpty()
+                ? null
                 : new InetSocketAddress(sources.get(Math.floorMod(nextSource.getAndIncrement(), sources.size())), 0);
         ChannelFuture f = local == null ? b.connect(host, port) : b.connect(new InetSocketAddress(host, port), local);
         f.addListener(done -> {
@@ -151,12 +172,13 @@ public final class Generator implements AutoCloseable {
     public CompletableFuture<Void> watch(LoadClient client, String type, String id, List<String> members) {
         String frame = dialect.subscribeFrame(type + ":" + id, 0);
         if (frame != null) {
-            return client.command(seq -> dialect.subscribeFrame(type + ":" + id, seq)).thenApply(r -> {
-                if (r.contains("\"error\"")) {
-                    throw new IllegalStateException("subscribe refused: " + r);
-                }
-                return null;
-            });
+            return client.command(seq -> dialect.subscribeFrame(type + ":" + id, seq))
+                    .thenApply(r -> {
+                        if (r.contains("\"error\"")) {
+                            throw new IllegalStateException("subscribe refused: " + r);
+                        }
+                        return null;
+                    });
         }
         StringBuilder m = new StringBuilder();
         for (String member : members) {
@@ -186,10 +208,11 @@ public final class Generator implements AutoCloseable {
      * As {@link #send(LoadClient, String, String, String, String)} with the given text: {@link
      * Dialect#WARMUP_TEXT} sends a warm-up message that readers ignore.
      */
-    public CompletableFuture<Void> send(LoadClient socket, String userId, String token, String type, String id,
-            String text) {
+    public CompletableFuture<Void> send(
+            LoadClient socket, String userId, String token, String type, String id, String text) {
         if (dialect.publishFrame(type + ":" + id, text, 0) != null) {
-            return socket.command(seq -> dialect.publishFrame(type + ":" + id, text, seq)).thenApply(r -> null);
+            return socket.command(seq -> dialect.publishFrame(type + ":" + id, text, seq))
+                    .thenApply(r -> null);
         }
         String body = "{\"message\":{\"id\":\"" + UUID.randomUUID() + "\",\"text\":\"" + text + "\"}}";
         return post(userId, token, "", "/channels/" + type + "/" + id + "/message", body);
@@ -208,7 +231,8 @@ public final class Generator implements AutoCloseable {
                 .header("stream-auth-type", "jwt")
                 .header("X-Stream-Client", "parley-bench-0.1")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
             if (r.statusCode() / 100 != 2) {
                 throw new IllegalStateException(path + " answered " + r.statusCode() + ": " + r.body());

@@ -28,9 +28,12 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
     private final long startNanos;
     /** Completes with this client once accepted; fails when refused or closed first. */
     public final CompletableFuture<LoadClient> ready = new CompletableFuture<>();
+
     private final java.util.Map<Integer, CompletableFuture<String>> replies = new java.util.HashMap<>();
+
     @SuppressWarnings("NullAway.Init") // set in channelActive, before any other callback runs
     private Channel channel;
+
     private String connectionId = "";
     private @Nullable ScheduledFuture<?> heartbeats;
     private int seq = 1;
@@ -96,7 +99,8 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
         }
         switch (msg) {
             case TextWebSocketFrame t -> onText(t.text());
-            case PingWebSocketFrame p -> channel.writeAndFlush(new PongWebSocketFrame(p.content().retain()));
+            case PingWebSocketFrame p ->
+                channel.writeAndFlush(new PongWebSocketFrame(p.content().retain()));
             case CloseWebSocketFrame c -> {
                 closeCode = c.statusCode();
                 channel.close();
@@ -188,15 +192,20 @@ public final class LoadClient extends SimpleChannelInboundHandler<Object> {
             channel.config().setAutoRead(false);
             floodStartNanos = System.nanoTime();
             int burst = Math.max(1, perSecond / 100);
-            channel.eventLoop().scheduleAtFixedRate(() -> {
-                if (!channel.isActive()) {
-                    throw new IllegalStateException("closed"); // ends the schedule
-                }
-                for (int i = 0; i < burst; i++) {
-                    channel.write(new TextWebSocketFrame(gen.dialect.heartbeat(userId, seq++)));
-                }
-                channel.flush();
-            }, 10, 10, TimeUnit.MILLISECONDS);
+            channel.eventLoop()
+                    .scheduleAtFixedRate(
+                            () -> {
+                                if (!channel.isActive()) {
+                                    throw new IllegalStateException("closed"); // ends the schedule
+                                }
+                                for (int i = 0; i < burst; i++) {
+                                    channel.write(new TextWebSocketFrame(gen.dialect.heartbeat(userId, seq++)));
+                                }
+                                channel.flush();
+                            },
+                            10,
+                            10,
+                            TimeUnit.MILLISECONDS);
         });
     }
 

@@ -18,12 +18,32 @@ import java.util.List;
  * @param watch W1: each user watches a {@code messaging} channel of its own ({@code <prefix>-u<i>}, the
  *     user its only member), as an idle user of a chat app does; other workloads ignore it
  */
-public record Plan(Workload workload, String prefix, int from, int to, int rate, int inflight, int groupSize,
-        double slowFraction, int seconds, int floodRate, int warmupSeconds, boolean watch) {
+public record Plan(
+        Workload workload,
+        String prefix,
+        int from,
+        int to,
+        int rate,
+        int inflight,
+        int groupSize,
+        double slowFraction,
+        int seconds,
+        int floodRate,
+        int warmupSeconds,
+        boolean watch) {
 
     /** A plan without warm-up, and a W1 without watched channels. */
-    public Plan(Workload workload, String prefix, int from, int to, int rate, int inflight, int groupSize,
-            double slowFraction, int seconds, int floodRate) {
+    public Plan(
+            Workload workload,
+            String prefix,
+            int from,
+            int to,
+            int rate,
+            int inflight,
+            int groupSize,
+            double slowFraction,
+            int seconds,
+            int floodRate) {
         this(workload, prefix, from, to, rate, inflight, groupSize, slowFraction, seconds, floodRate, 0, false);
     }
 

@@ -103,7 +103,11 @@ public final class WorkerTask implements AutoCloseable {
      * Starts {@code work(i)} for i in {@code [from, to)} at the plan's rate, at most {@code inflight} at once,
      * until {@code deadlineNanos}; then waits for the started ones.
      */
-    private void paced(int from, int to, long deadlineNanos, int inflight,
+    private void paced(
+            int from,
+            int to,
+            long deadlineNanos,
+            int inflight,
             java.util.function.IntFunction<CompletableFuture<?>> work) {
         Semaphore window = new Semaphore(inflight);
         long start = System.nanoTime();
@@ -159,9 +163,21 @@ public final class WorkerTask implements AutoCloseable {
         Map<Integer, Integer> codes = new TreeMap<>();
         gen.closes.forEach(c -> codes.merge(c[0], 1, Integer::sum));
         long open = clients.stream().filter(LoadClient::isOpen).count();
-        return new Result(gen.connectsOk.sum(), gen.connectsFailed.sum(), open, watched.sum(), gen.delivered.sum(),
-                gen.closedByServer.sum(), codes, setupMillis, runMillis, gen.connectLatency, gen.deliveryLatency,
-                gen.heartbeatRtt, gen.cutLatency, clients.stream().filter(c -> plan.slow(index(c.userId()))).count(),
+        return new Result(
+                gen.connectsOk.sum(),
+                gen.connectsFailed.sum(),
+                open,
+                watched.sum(),
+                gen.delivered.sum(),
+                gen.closedByServer.sum(),
+                codes,
+                setupMillis,
+                runMillis,
+                gen.connectLatency,
+                gen.deliveryLatency,
+                gen.heartbeatRtt,
+                gen.cutLatency,
+                clients.stream().filter(c -> plan.slow(index(c.userId()))).count(),
                 List.copyOf(errors));
     }
 

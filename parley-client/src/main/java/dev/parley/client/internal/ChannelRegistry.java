@@ -37,8 +37,8 @@ public final class ChannelRegistry {
 
     /** The store of the distinct channel of these members (§5.7), keyed locally until its id is known. */
     public ChannelStore openDistinct(String type, List<String> members, @Nullable ObjectNode data) {
-        return byCid.computeIfAbsent(ChannelStore.localKey(type, members),
-                k -> new ChannelStore(type, null, members, data, ownUserId));
+        return byCid.computeIfAbsent(
+                ChannelStore.localKey(type, members), k -> new ChannelStore(type, null, members, data, ownUserId));
     }
 
     /**
@@ -81,7 +81,9 @@ public final class ChannelRegistry {
 
     /** Applies an event to the store of its channel, if there is one. */
     public void apply(Event event, Instant now) {
-        if (event instanceof ReadEvent r && r.type().equals(EventType.NOTIFICATION_MARK_READ.wireName()) && r.unreadChannels() == 0) {
+        if (event instanceof ReadEvent r
+                && r.type().equals(EventType.NOTIFICATION_MARK_READ.wireName())
+                && r.unreadChannels() == 0) {
             // no channel has unread messages any more: zero them all, as the JS SDK does (§7.8)
             new java.util.HashSet<>(byCid.values()).forEach(s -> s.markedRead(r.createdAt()));
             return;

@@ -45,8 +45,10 @@ import org.jspecify.annotations.Nullable;
 public final class ChannelStore {
     /** How long a {@code typing.start} counts without a repeat (§7.8). */
     static final Duration TYPING_EXPIRY = Duration.ofSeconds(7);
+
     private static final Comparator<Message> BY_TIME = Comparator.comparing(
-            (Message m) -> m.createdAt() == null ? Instant.MAX : m.createdAt()).thenComparing(Message::id);
+                    (Message m) -> m.createdAt() == null ? Instant.MAX : m.createdAt())
+            .thenComparing(Message::id);
 
     private final String type;
     private final List<String> distinctMembers;
@@ -73,7 +75,11 @@ public final class ChannelStore {
      * @param data the custom data sent with get-or-create ({@code name}...), possibly empty
      * @param ownUserId the connected user, or null for a server-side client
      */
-    public ChannelStore(String type, @Nullable String id, List<String> distinctMembers, @Nullable ObjectNode data,
+    public ChannelStore(
+            String type,
+            @Nullable String id,
+            List<String> distinctMembers,
+            @Nullable ObjectNode data,
             @Nullable String ownUserId) {
         this.type = requireNonNull(type, "type");
         this.id = id;
@@ -158,7 +164,8 @@ public final class ChannelStore {
         }
         if (state.has("read")) {
             reads.clear();
-            Wire.list(state, "state", "read", Read::fromJson).forEach(r -> reads.put(r.user().id(), r));
+            Wire.list(state, "state", "read", Read::fromJson)
+                    .forEach(r -> reads.put(r.user().id(), r));
         }
         watcherCount = Wire.integer(state, "state", "watcher_count", watcherCount);
         hidden = Wire.bool(state, "state", "hidden", hidden);
@@ -193,7 +200,9 @@ public final class ChannelStore {
     public synchronized void markedRead(Instant at) {
         Read r = ownUserId == null ? null : reads.get(ownUserId);
         if (r != null) {
-            String newest = messages.isEmpty() ? r.lastReadMessageId() : messages.get(messages.size() - 1).id();
+            String newest = messages.isEmpty()
+                    ? r.lastReadMessageId()
+                    : messages.get(messages.size() - 1).id();
             reads.put(ownUserId, r.withPosition(at, 0, newest));
         }
     }
@@ -220,7 +229,7 @@ public final class ChannelStore {
             case MemberEvent e -> onMember(e);
             case ChannelEvent e -> onChannel(e);
             case WatchingEvent e -> watcherCount = e.watcherCount();
-            default -> { }
+            default -> {}
         }
     }
 
@@ -243,7 +252,9 @@ public final class ChannelStore {
                 } else {
                     replace(m);
                 }
-                pinned = pinned.stream().filter(p -> !Objects.equals(p.id(), m.id())).toList();
+                pinned = pinned.stream()
+                        .filter(p -> !Objects.equals(p.id(), m.id()))
+                        .toList();
             }
             default -> replace(m);
         }
@@ -264,9 +275,10 @@ public final class ChannelStore {
         Instant at = m.createdAt();
         for (Map.Entry<String, Read> r : reads.entrySet()) {
             Read read = r.getValue();
-            r.setValue(r.getKey().equals(author)
-                    ? read.withPosition(at, 0, m.id())
-                    : read.withPosition(read.lastRead(), read.unreadMessages() + 1, read.lastReadMessageId()));
+            r.setValue(
+                    r.getKey().equals(author)
+                            ? read.withPosition(at, 0, m.id())
+                            : read.withPosition(read.lastRead(), read.unreadMessages() + 1, read.lastReadMessageId()));
         }
     }
 
@@ -289,18 +301,26 @@ public final class ChannelStore {
 
     private void onRead(ReadEvent e) {
         if (Events.is(e, EventType.MESSAGE_READ)) {
-            e.user().ifPresent(u -> reads.put(u.id(), new Read(u, e.createdAt(), 0,
-                    e.lastReadMessageId().orElse(null), null, null, null)));
+            e.user()
+                    .ifPresent(u -> reads.put(
+                            u.id(),
+                            new Read(u, e.createdAt(), 0, e.lastReadMessageId().orElse(null), null, null, null)));
         } else if (Events.is(e, EventType.NOTIFICATION_MARK_READ) && ownUserId != null) {
             Read r = reads.get(ownUserId);
             if (r != null) {
-                reads.put(ownUserId, r.withPosition(e.createdAt(), 0, e.lastReadMessageId().orElse(
-                        r.lastReadMessageId())));
+                reads.put(
+                        ownUserId,
+                        r.withPosition(e.createdAt(), 0, e.lastReadMessageId().orElse(r.lastReadMessageId())));
             }
         } else if (Events.is(e, EventType.NOTIFICATION_MARK_UNREAD) && ownUserId != null) {
             Read r = reads.get(ownUserId);
             if (r != null) {
-                reads.put(ownUserId, r.withPosition(r.lastRead(), e.unreadMessages(), e.lastReadMessageId().orElse(null)));
+                reads.put(
+                        ownUserId,
+                        r.withPosition(
+                                r.lastRead(),
+                                e.unreadMessages(),
+                                e.lastReadMessageId().orElse(null)));
             }
         }
     }
@@ -336,13 +356,19 @@ public final class ChannelStore {
     private void onChannel(ChannelEvent e) {
         e.channel().ifPresent(c -> {
             JsonObject raw = e.raw().get("channel").orElse(null) instanceof JsonObject o ? o : JsonObject.EMPTY;
-            channel = channel == null ? c
-                    : channel.updatedBy(c, raw.fields().containsKey("own_capabilities"), raw.fields().containsKey("config"));
+            channel = channel == null
+                    ? c
+                    : channel.updatedBy(
+                            c,
+                            raw.fields().containsKey("own_capabilities"),
+                            raw.fields().containsKey("config"));
         });
         switch (e.knownType().orElseThrow()) {
             case CHANNEL_TRUNCATED -> {
                 Instant before = e.channel().map(ChannelData::truncatedAt).orElse(null);
-                messages.removeIf(m -> before == null || m.createdAt() == null || !m.createdAt().isAfter(before));
+                messages.removeIf(m -> before == null
+                        || m.createdAt() == null
+                        || !m.createdAt().isAfter(before));
                 reads.replaceAll((k, r) -> r.withPosition(r.lastRead(), 0, r.lastReadMessageId()));
                 e.message().ifPresent(this::upsert);
             }
@@ -372,7 +398,15 @@ public final class ChannelStore {
                 .filter(t -> t.since().plus(TYPING_EXPIRY).isAfter(now))
                 .map(Typing::user)
                 .toList();
-        return new ChannelState(Optional.ofNullable(channel), messages, pinned, List.copyOf(members.values()),
-                Optional.ofNullable(membership), List.copyOf(reads.values()), watcherCount, hidden, typers);
+        return new ChannelState(
+                Optional.ofNullable(channel),
+                messages,
+                pinned,
+                List.copyOf(members.values()),
+                Optional.ofNullable(membership),
+                List.copyOf(reads.values()),
+                watcherCount,
+                hidden,
+                typers);
     }
 }

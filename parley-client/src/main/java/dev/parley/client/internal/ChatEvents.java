@@ -30,29 +30,46 @@ final class ChatEvents {
         String cid = cid(wire);
         return switch (wire.knownType().orElseThrow()) {
             case MESSAGE_NEW, MESSAGE_UPDATED, MESSAGE_DELETED, MESSAGE_UNDELETED, NOTIFICATION_MESSAGE_NEW ->
-                    wire.message() != null && cid != null
-                            ? new MessageEvent(type, cid, wire.message(), user(wire), isTrue(wire.hardDelete()), at, raw)
-                            : null;
+                wire.message() != null && cid != null
+                        ? new MessageEvent(type, cid, wire.message(), user(wire), isTrue(wire.hardDelete()), at, raw)
+                        : null;
             case REACTION_NEW, REACTION_UPDATED, REACTION_DELETED ->
-                    wire.message() != null && wire.reaction() != null && cid != null
-                            ? new ReactionEvent(type, cid, wire.message(), wire.reaction(), user(wire), at, raw)
-                            : null;
-            case TYPING_START, TYPING_STOP -> wire.user() != null && cid != null
-                    ? new TypingEvent(type, cid, wire.user(), Optional.ofNullable(wire.parentId()), at, raw)
-                    : null;
+                wire.message() != null && wire.reaction() != null && cid != null
+                        ? new ReactionEvent(type, cid, wire.message(), wire.reaction(), user(wire), at, raw)
+                        : null;
+            case TYPING_START, TYPING_STOP ->
+                wire.user() != null && cid != null
+                        ? new TypingEvent(type, cid, wire.user(), Optional.ofNullable(wire.parentId()), at, raw)
+                        : null;
             case MESSAGE_READ, NOTIFICATION_MARK_READ, NOTIFICATION_MARK_UNREAD ->
-                    // marking every channel read (POST /channels/read) sends notification.mark_read without a cid
-                    cid == null && wire.knownType().get() != EventType.NOTIFICATION_MARK_READ ? null
-                            : new ReadEvent(type, cid, user(wire), Optional.ofNullable(wire.lastReadMessageId()),
-                                    orZero(wire.unreadMessages()), orZero(wire.unreadCount()),
-                                    orZero(wire.totalUnreadCount()), orZero(wire.unreadChannels()), at, raw);
+                // marking every channel read (POST /channels/read) sends notification.mark_read without a cid
+                cid == null && wire.knownType().get() != EventType.NOTIFICATION_MARK_READ
+                        ? null
+                        : new ReadEvent(
+                                type,
+                                cid,
+                                user(wire),
+                                Optional.ofNullable(wire.lastReadMessageId()),
+                                orZero(wire.unreadMessages()),
+                                orZero(wire.unreadCount()),
+                                orZero(wire.totalUnreadCount()),
+                                orZero(wire.unreadChannels()),
+                                at,
+                                raw);
             case MEMBER_ADDED, MEMBER_UPDATED, MEMBER_REMOVED -> member(wire, cid, at, raw);
-            case CHANNEL_UPDATED, CHANNEL_DELETED, CHANNEL_TRUNCATED, CHANNEL_HIDDEN, CHANNEL_VISIBLE,
-                    NOTIFICATION_ADDED_TO_CHANNEL, NOTIFICATION_REMOVED_FROM_CHANNEL, NOTIFICATION_CHANNEL_DELETED,
+            case CHANNEL_UPDATED,
+                    CHANNEL_DELETED,
+                    CHANNEL_TRUNCATED,
+                    CHANNEL_HIDDEN,
+                    CHANNEL_VISIBLE,
+                    NOTIFICATION_ADDED_TO_CHANNEL,
+                    NOTIFICATION_REMOVED_FROM_CHANNEL,
+                    NOTIFICATION_CHANNEL_DELETED,
                     NOTIFICATION_CHANNEL_TRUNCATED -> channel(wire, cid, at, raw);
-            case USER_WATCHING_START, USER_WATCHING_STOP -> wire.user() != null && cid != null
-                    ? new WatchingEvent(type, cid, wire.user(), orZero(wire.watcherCount()), at, raw)
-                    : null;
+            case USER_WATCHING_START, USER_WATCHING_STOP ->
+                wire.user() != null && cid != null
+                        ? new WatchingEvent(type, cid, wire.user(), orZero(wire.watcherCount()), at, raw)
+                        : null;
             default -> null;
         };
     }
@@ -69,15 +86,25 @@ final class ChatEvents {
         if (c == null) {
             return null;
         }
-        return new ChannelEvent(wire.type(), c, channel, user(wire), Optional.ofNullable(wire.member()),
-                Optional.ofNullable(wire.message()), isTrue(wire.clearHistory()), at, raw);
+        return new ChannelEvent(
+                wire.type(),
+                c,
+                channel,
+                user(wire),
+                Optional.ofNullable(wire.member()),
+                Optional.ofNullable(wire.message()),
+                isTrue(wire.clearHistory()),
+                at,
+                raw);
     }
 
     private static String cid(dev.parley.protocol.Event wire) {
         if (wire.cid() != null && !wire.cid().equals("*")) {
             return wire.cid();
         }
-        return wire.channelType() != null && wire.channelId() != null ? wire.channelType() + ":" + wire.channelId() : null;
+        return wire.channelType() != null && wire.channelId() != null
+                ? wire.channelType() + ":" + wire.channelId()
+                : null;
     }
 
     private static Optional<User> user(dev.parley.protocol.Event wire) {

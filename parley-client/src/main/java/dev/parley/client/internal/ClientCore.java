@@ -46,9 +46,11 @@ public final class ClientCore {
     private @Nullable Session session;
     /** The channels of {@link #session}; replaced with it. */
     private @Nullable SessionChannels channels;
+
     private @Nullable SessionChannels serverChannels;
     /** The session's connect future as the app sees it: completed on an I/O thread, never the scheduler's. */
     private @Nullable CompletableFuture<ConnectResponse> sessionFuture;
+
     private volatile boolean closed;
 
     public ClientCore(ClientConfig config, ConnectionLeakRegistry registry) {
@@ -130,8 +132,17 @@ public final class ClientCore {
                     warning.""", user.id());
         }
         ChannelRegistry channelRegistry = new ChannelRegistry(user.id());
-        Session s = new Session(user, tokens, callSite, config, scheduler, sockets, backoff,
-                new SessionEvents(channelRegistry), (sess, cids) -> rewatch(sess, cids, channelRegistry), registry);
+        Session s = new Session(
+                user,
+                tokens,
+                callSite,
+                config,
+                scheduler,
+                sockets,
+                backoff,
+                new SessionEvents(channelRegistry),
+                (sess, cids) -> rewatch(sess, cids, channelRegistry),
+                registry);
         session = s;
         channels = new SessionChannels(s, channelRegistry, rest, bus, scheduler, io, config);
         // App callbacks chained on the future must not run on (and block) the scheduler thread.
@@ -215,8 +226,8 @@ public final class ClientCore {
             return CompletableFuture.completedFuture(null);
         }
         if (s == null) {
-            return CompletableFuture.failedFuture(new DisconnectedException(
-                    "no user is connected: call connectUser() first"));
+            return CompletableFuture.failedFuture(
+                    new DisconnectedException("no user is connected: call connectUser() first"));
         }
         return s.awaitConnection()
                 .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -229,7 +240,8 @@ public final class ClientCore {
      */
     private CompletableFuture<Void> rewatch(Session s, Set<String> cids, ChannelRegistry channels) {
         CompletableFuture<?>[] calls = rewatchBodies(cids).stream()
-                .map(body -> rest.send(new RestClient.Call("POST", "/channels", null, body), s).thenAccept(channels::loadAll))
+                .map(body -> rest.send(new RestClient.Call("POST", "/channels", null, body), s)
+                        .thenAccept(channels::loadAll))
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(calls);
     }

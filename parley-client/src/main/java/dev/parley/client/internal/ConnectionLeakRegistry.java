@@ -30,7 +30,8 @@ public final class ConnectionLeakRegistry {
         list.add(c);
         if (!others.isEmpty()) {
             OpenConnection first = others.get(0);
-            log.warn("""
+            log.warn(
+                    """
                     Connection leak: {} sockets are now open for user '{}' in this process (api key '{}', {}). \
                     Each socket is a concurrent connection on the server; usually one ChatClient per user is \
                     enough: reuse it (ChatClient.getInstance) and call disconnectUser() or close() on the old one.
@@ -38,8 +39,14 @@ public final class ConnectionLeakRegistry {
                     {}
                     Socket {} was opened by connectUser at:
                     {}""",
-                    others.size() + 1, c.userId(), c.apiKey(), c.baseUrl(),
-                    first.connectionId(), first.callSite(), c.connectionId(), c.callSite());
+                    others.size() + 1,
+                    c.userId(),
+                    c.apiKey(),
+                    c.baseUrl(),
+                    first.connectionId(),
+                    first.callSite(),
+                    c.connectionId(),
+                    c.callSite());
         }
     }
 
@@ -69,7 +76,8 @@ public final class ConnectionLeakRegistry {
         for (StackTraceElement e : new Throwable().getStackTrace()) {
             String cls = e.getClassName();
             boolean sdk = cls.equals(ConnectionLeakRegistry.class.getName())
-                    || cls.equals("dev.parley.client.ChatClient") || cls.startsWith("dev.parley.client.ChatClient$");
+                    || cls.equals("dev.parley.client.ChatClient")
+                    || cls.startsWith("dev.parley.client.ChatClient$");
             if (!inApp && sdk) {
                 continue;
             }

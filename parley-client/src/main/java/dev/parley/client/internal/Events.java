@@ -33,10 +33,14 @@ public final class Events {
             dev.parley.protocol.Event wire = dev.parley.protocol.Event.fromJson(node);
             Event typed = switch (wire.knownType().orElse(null)) {
                 case null -> null;
-                case HEALTH_CHECK -> new HealthCheckEvent(wire.connectionId() == null ? "" : wire.connectionId(),
-                        Optional.ofNullable(wire.me()), createdAt, raw);
-                case USER_PRESENCE_CHANGED -> wire.user() == null ? null
-                        : new UserPresenceChangedEvent(wire.user(), createdAt, raw);
+                case HEALTH_CHECK ->
+                    new HealthCheckEvent(
+                            wire.connectionId() == null ? "" : wire.connectionId(),
+                            Optional.ofNullable(wire.me()),
+                            createdAt,
+                            raw);
+                case USER_PRESENCE_CHANGED ->
+                    wire.user() == null ? null : new UserPresenceChangedEvent(wire.user(), createdAt, raw);
                 case USER_UPDATED -> wire.user() == null ? null : new UserUpdatedEvent(wire.user(), createdAt, raw);
                 default -> ChatEvents.parse(wire, createdAt, raw);
             };

@@ -33,7 +33,11 @@ public final class RestClient {
     }
 
     /** One request: method, path below the base URL, extra query parameters, and a body or null. */
-    public record Call(String method, String path, @Nullable Map<String, String> query, @Nullable JsonNode body) {
+    public record Call(
+            String method,
+            String path,
+            @Nullable Map<String, String> query,
+            @Nullable JsonNode body) {
         public Call {
             requireNonNull(method, "method");
             requireNonNull(path, "path");
@@ -82,10 +86,16 @@ public final class RestClient {
                 .thenApply(RestClient::decode)
                 .exceptionallyCompose(e -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (mayRetry && session != null && cause instanceof ChatApiException api && api.tokenExpired()
+                    if (mayRetry
+                            && session != null
+                            && cause instanceof ChatApiException api
+                            && api.tokenExpired()
                             && session.tokens().hasProvider()) {
-                        config.log().debug("{} {}: token expired (code 40); reloading it and retrying once",
-                                call.method(), call.path());
+                        config.log()
+                                .debug(
+                                        "{} {}: token expired (code 40); reloading it and retrying once",
+                                        call.method(),
+                                        call.path());
                         return session.tokens().reload(token).thenCompose(fresh -> send(call, session, fresh, false));
                     }
                     return CompletableFuture.failedFuture(cause);

@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
 public final class Session {
     /** The reason sent with a 1000 close, as the JS SDK sends it. */
     public static final String CLOSE_REASON = "Manually closed connection by calling client.disconnect()";
+
     public static final String DISCONNECTED = "Connection was closed because disconnectUser() was called";
 
     /** What a session reports to its client. Called on the scheduler thread. */
@@ -93,8 +94,16 @@ public final class Session {
     private volatile @Nullable OwnUser me;
     private volatile CompletableFuture<String> ready = new CompletableFuture<>();
 
-    public Session(User user, TokenManager tokens, String callSite, ClientConfig config, Scheduler scheduler,
-            Socket.Factory sockets, Backoff backoff, Listener listener, Recovery recovery,
+    public Session(
+            User user,
+            TokenManager tokens,
+            String callSite,
+            ClientConfig config,
+            Scheduler scheduler,
+            Socket.Factory sockets,
+            Backoff backoff,
+            Listener listener,
+            Recovery recovery,
             ConnectionLeakRegistry registry) {
         this.user = requireNonNull(user, "user");
         this.tokens = requireNonNull(tokens, "tokens");
@@ -212,8 +221,9 @@ public final class Session {
         tokens.token()
                 .thenCompose(token -> {
                     scheduler.execute(() -> attemptToken = token);
-                    return sockets.open(Urls.connect(config.baseUrl(), config.apiKey(), connectJson(), token,
-                            config.userAgent()), handler(gen));
+                    return sockets.open(
+                            Urls.connect(config.baseUrl(), config.apiKey(), connectJson(), token, config.userAgent()),
+                            handler(gen));
                 })
                 .whenComplete((s, e) -> scheduler.execute(() -> opened(gen, s, e)));
     }
@@ -306,9 +316,8 @@ public final class Session {
         }
         Event event = Events.parse(frame, scheduler.now());
         OwnUser previous = me;
-        OwnUser known = previous != null
-                ? previous
-                : new OwnUser(user, List.of(), List.of(), List.of(), 0, 0, 0, 0, List.of());
+        OwnUser known =
+                previous != null ? previous : new OwnUser(user, List.of(), List.of(), List.of(), 0, 0, 0, 0, List.of());
         OwnUser own = event instanceof HealthCheckEvent hc ? hc.me().orElse(known) : known;
         me = own;
         handshakeDone = true;
@@ -318,8 +327,10 @@ public final class Session {
         retry.cancel();
         offline.cancel();
         offlineScheduled = false;
-        registry.opened(new OpenConnection(config.baseUrl(), config.apiKey(), user.id(), id, clientId,
-                scheduler.now(), callSite), config.log());
+        registry.opened(
+                new OpenConnection(
+                        config.baseUrl(), config.apiKey(), user.id(), id, clientId, scheduler.now(), callSite),
+                config.log());
         scheduleHeartbeat();
         boolean reconnect = everConnected;
         everConnected = true;
@@ -379,8 +390,10 @@ public final class Session {
     private void onSocketClosed(int code, String reason) {
         dropSocket();
         if (code == 1000) {
-            end(new ConnectionFailedException("the server closed the connection with code 1000 (final, no reconnect): "
-                    + reason, null), true);
+            end(
+                    new ConnectionFailedException(
+                            "the server closed the connection with code 1000 (final, no reconnect): " + reason, null),
+                    true);
         } else if (code == 1001 || code == 1012) {
             config.log().debug("socket closed with {} ({}); reconnecting at once", code, reason);
             failures = 1;
@@ -397,8 +410,12 @@ public final class Session {
         }
         failures++;
         Duration delay = backoff.delay(failures);
-        config.log().debug("socket failed ({}); reconnect attempt {} in {} ms", cause.toString(), failures,
-                delay.toMillis());
+        config.log()
+                .debug(
+                        "socket failed ({}); reconnect attempt {} in {} ms",
+                        cause.toString(),
+                        failures,
+                        delay.toMillis());
         scheduleReconnect(delay);
     }
 
@@ -438,13 +455,18 @@ public final class Session {
     private void armWatchdog() {
         watchdog.cancel();
         int gen = generation;
-        watchdog = scheduler.schedule(() -> {
-            if (gen == generation && !ended) {
-                config.log().debug("no frame for {}; the socket counts as dead, reconnecting", config.watchdogTimeout());
-                abortSocket();
-                transportFailure(new java.io.IOException("no frame received for " + config.watchdogTimeout()));
-            }
-        }, config.watchdogTimeout());
+        watchdog = scheduler.schedule(
+                () -> {
+                    if (gen == generation && !ended) {
+                        config.log()
+                                .debug(
+                                        "no frame for {}; the socket counts as dead, reconnecting",
+                                        config.watchdogTimeout());
+                        abortSocket();
+                        transportFailure(new java.io.IOException("no frame received for " + config.watchdogTimeout()));
+                    }
+                },
+                config.watchdogTimeout());
     }
 
     private void abortSocket() {
@@ -515,7 +537,8 @@ public final class Session {
 
     private static Throwable unwrap(Throwable e) {
         while ((e instanceof java.util.concurrent.CompletionException
-                || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+                        || e instanceof java.util.concurrent.ExecutionException)
+                && e.getCause() != null) {
             e = e.getCause();
         }
         return e;

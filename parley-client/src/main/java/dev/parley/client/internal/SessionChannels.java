@@ -23,8 +23,14 @@ final class SessionChannels implements ChannelContext {
     private final Set<String> serverWatched = ConcurrentHashMap.newKeySet();
 
     /** @param session the user session, or null for a server-side client without a user */
-    SessionChannels(@Nullable Session session, ChannelRegistry channels, RestClient rest, EventBus bus, Scheduler clock,
-            Executor io, ClientConfig config) {
+    SessionChannels(
+            @Nullable Session session,
+            ChannelRegistry channels,
+            RestClient rest,
+            EventBus bus,
+            Scheduler clock,
+            Executor io,
+            ClientConfig config) {
         this.session = session;
         this.channels = requireNonNull(channels, "channels");
         this.rest = requireNonNull(rest, "rest");

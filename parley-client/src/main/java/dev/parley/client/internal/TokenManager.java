@@ -24,8 +24,8 @@ public final class TokenManager {
     private final @Nullable Executor executor;
     private @Nullable CompletableFuture<String> current;
 
-    private TokenManager(String userId, @Nullable TokenProvider provider, @Nullable Executor executor,
-            @Nullable String token) {
+    private TokenManager(
+            String userId, @Nullable TokenProvider provider, @Nullable Executor executor, @Nullable String token) {
         this.userId = userId;
         this.provider = provider;
         this.executor = executor;
@@ -46,7 +46,9 @@ public final class TokenManager {
     /** A provider, called on {@code executor} when a token is first needed. */
     public static TokenManager ofProvider(String userId, TokenProvider provider, Executor executor) {
         return new TokenManager(
-                requireNonNull(userId, "userId"), requireNonNull(provider, "provider"), requireNonNull(executor, "executor"),
+                requireNonNull(userId, "userId"),
+                requireNonNull(provider, "provider"),
+                requireNonNull(executor, "executor"),
                 null);
     }
 
@@ -94,16 +96,18 @@ public final class TokenManager {
         if (provider == null || executor == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no token provider to load a token from"));
         }
-        return CompletableFuture.supplyAsync(() -> {
-            String token;
-            try {
-                token = provider.loadToken();
-            } catch (Exception e) {
-                throw new CompletionException(new IllegalStateException("the token provider failed: " + e, e));
-            }
-            check(userId, token);
-            return token;
-        }, executor);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    String token;
+                    try {
+                        token = provider.loadToken();
+                    } catch (Exception e) {
+                        throw new CompletionException(new IllegalStateException("the token provider failed: " + e, e));
+                    }
+                    check(userId, token);
+                    return token;
+                },
+                executor);
     }
 
     /**
@@ -122,8 +126,8 @@ public final class TokenManager {
             throw new IllegalArgumentException("user token is not a JWT: " + e.getMessage(), e);
         }
         if (claim == null || !claim.isTextual() || !claim.asText().equals(userId)) {
-            throw new IllegalArgumentException(MISMATCH + " (token user_id: "
-                    + (claim == null ? "missing" : claim) + ", user.id: '" + userId + "')");
+            throw new IllegalArgumentException(MISMATCH + " (token user_id: " + (claim == null ? "missing" : claim)
+                    + ", user.id: '" + userId + "')");
         }
     }
 }

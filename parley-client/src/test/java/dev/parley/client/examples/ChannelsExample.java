@@ -23,28 +23,38 @@ public final class ChannelsExample {
         try (ChatClient client = ChatClient.builder(apiKey).baseUrl(baseUrl).build()) {
             client.connectUser(User.builder("maria").build(), token).join();
             // README channels example: start
-            CustomFields data = CustomFields.of("name", "General",
-                    "members", List.of("maria"));                           // the creator is a member only if listed
+            CustomFields data = CustomFields.of(
+                    "name", "General", "members", List.of("maria")); // the creator is a member only if listed
             Channel general = client.channel("messaging", "general", data); // data is used if watch() creates it
-            general.on(EventType.MESSAGE_NEW, e -> System.out.println("new: " + ((MessageEvent) e).message().text()));
-            ChannelState state = general.watch().join();                    // get-or-create, state, subscribe
+            general.on(
+                    EventType.MESSAGE_NEW,
+                    e -> System.out.println(
+                            "new: " + ((MessageEvent) e).message().text()));
+            ChannelState state = general.watch().join(); // get-or-create, state, subscribe
             state.messages().forEach(m -> System.out.println(m.user().id() + ": " + m.text()));
 
             Message hello = general.sendMessage(Message.of("Hello")).join(); // id: a client-made UUID
-            general.sendMessage(Message.builder().text("in the thread").parentId(hello.id()).build()).join();
-            List<Message> replies = general.getReplies(hello.id(), MessagePagination.limit(25)).join();
+            general.sendMessage(Message.builder()
+                            .text("in the thread")
+                            .parentId(hello.id())
+                            .build())
+                    .join();
+            List<Message> replies =
+                    general.getReplies(hello.id(), MessagePagination.limit(25)).join();
             general.sendReaction(hello.id(), "love").join();
-            general.keystroke().join();                                     // typing.start, at most every 2 s
+            general.keystroke().join(); // typing.start, at most every 2 s
             general.markRead().join();
             int unread = client.getUnreadCount().join().totalUnreadCount();
 
             JsonObject filter = JsonObject.of("members", JsonObject.of("$in", List.of("maria")));
-            List<Channel> mine = client.queryChannels(filter, List.of(SortOption.desc("last_message_at")),
-                    QueryChannelsOptions.defaults()).join();                // each one watched, state loaded
+            List<Channel> mine = client.queryChannels(
+                            filter, List.of(SortOption.desc("last_message_at")), QueryChannelsOptions.defaults())
+                    .join(); // each one watched, state loaded
             // README channels example: end
             client.disconnectUser().join();
-            return "replies " + replies.size() + ", reactions " + general.state().messages().getLast().ownReactions().size()
-                    + ", unread " + unread + ", channels " + mine.size();
+            return "replies " + replies.size() + ", reactions "
+                    + general.state().messages().getLast().ownReactions().size() + ", unread " + unread + ", channels "
+                    + mine.size();
         }
     }
 }

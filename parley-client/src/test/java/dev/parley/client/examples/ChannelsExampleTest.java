@@ -26,9 +26,10 @@ class ChannelsExampleTest {
         String source = Files.readString(Path.of("src/test/java/dev/parley/client/examples/ChannelsExample.java"));
         String readme = Files.readString(Path.of("README.md"));
         String start = "// README channels example: start\n";
-        String body = source.substring(source.indexOf(start) + start.length(),
-                source.indexOf("            // README channels example: end"));
-        String unindented = body.lines().map(l -> l.length() >= 12 ? l.substring(12) : l.strip())
+        String body = source.substring(
+                source.indexOf(start) + start.length(), source.indexOf("            // README channels example: end"));
+        String unindented = body.lines()
+                .map(l -> l.length() >= 12 ? l.substring(12) : l.strip())
                 .reduce("", (a, b) -> a + b + "\n");
         assertThat(readme).contains(unindented);
     }

@@ -29,11 +29,12 @@ public final class QuickStart {
         // README example: start
         try (ChatClient client = ChatClient.builder(apiKey).baseUrl(baseUrl).build()) {
             User alice = User.builder("alice").put("name", "Alice").build();
-            ConnectResponse r = client.connectUser(alice, token).join();   // one socket for this session
-            client.partialUpdateUser(PartialUserUpdate.of("alice").set("status", "hello")).join();
-            String out = "connected as " + r.me().id() + " on " + r.connectionId()
-                    + ", open sockets in this JVM: " + ChatClient.openConnections().size();
-            client.disconnectUser().join();                                  // close 1000, no reconnect
+            ConnectResponse r = client.connectUser(alice, token).join(); // one socket for this session
+            client.partialUpdateUser(PartialUserUpdate.of("alice").set("status", "hello"))
+                    .join();
+            String out = "connected as " + r.me().id() + " on " + r.connectionId() + ", open sockets in this JVM: "
+                    + ChatClient.openConnections().size();
+            client.disconnectUser().join(); // close 1000, no reconnect
             return out;
         }
         // README example: end

@@ -18,7 +18,12 @@ class QuickStartTest {
         try (TestServer server = TestServer.start()) {
             String out = QuickStart.run(server.baseUrl(), server.apiKey(), server.userToken("alice"));
             assertThat(out).matches("connected as alice on [0-9a-f-]{36}, open sockets in this JVM: [1-9][0-9]*");
-            assertThat(server.server().node().store().findUser("alice").orElseThrow().custom())
+            assertThat(server.server()
+                            .node()
+                            .store()
+                            .findUser("alice")
+                            .orElseThrow()
+                            .custom())
                     .containsKeys("name", "status");
             // the client's close handshake can finish a moment before the server forgets the connection
             await().atMost(Duration.ofSeconds(5))

@@ -23,9 +23,12 @@ class ConnectionLeakRegistryTest {
             registry.opened(socket("maria", "c1", "\tat App.render(App.java:10)\n"), log.logger());
             assertThat(log.warnings()).isEmpty();
             registry.opened(socket("maria", "c2", "\tat App.render(App.java:20)\n"), log.logger());
-            assertThat(log.warnings()).singleElement().asString()
+            assertThat(log.warnings())
+                    .singleElement()
+                    .asString()
                     .contains("2 sockets are now open for user 'maria'")
-                    .contains("App.java:10").contains("App.java:20");
+                    .contains("App.java:10")
+                    .contains("App.java:20");
         }
     }
 
@@ -37,12 +40,15 @@ class ConnectionLeakRegistryTest {
             registry.closed("http://h:1", "key", "maria", "c1");
             registry.opened(socket("maria", "c3", "c"), log.logger());
             assertThat(log.warnings()).isEmpty();
-            assertThat(registry.snapshot()).extracting(OpenConnection::connectionId).containsExactlyInAnyOrder("c2", "c3");
+            assertThat(registry.snapshot())
+                    .extracting(OpenConnection::connectionId)
+                    .containsExactlyInAnyOrder("c2", "c3");
         }
     }
 
     @Test
     void theCallSiteStartsAtTheAppsFrame() {
-        assertThat(ConnectionLeakRegistry.callSite()).startsWith("\tat " + getClass().getName());
+        assertThat(ConnectionLeakRegistry.callSite())
+                .startsWith("\tat " + getClass().getName());
     }
 }

@@ -23,8 +23,9 @@ class EventsTest {
 
     @Test
     void healthCheckWithMeIsTyped() {
-        Event e = parse("{\"type\":\"health.check\",\"connection_id\":\"c1\",\"created_at\":\"2026-03-02T09:15:11.482913Z\","
-                + "\"me\":{\"id\":\"maria\",\"unread_channels\":2,\"blocked_user_ids\":[\"leo\"]}}");
+        Event e = parse(
+                "{\"type\":\"health.check\",\"connection_id\":\"c1\",\"created_at\":\"2026-03-02T09:15:11.482913Z\","
+                        + "\"me\":{\"id\":\"maria\",\"unread_channels\":2,\"blocked_user_ids\":[\"leo\"]}}");
         assertThat(e).isInstanceOfSatisfying(HealthCheckEvent.class, h -> {
             assertThat(h.connectionId()).isEqualTo("c1");
             assertThat(h.createdAt()).isEqualTo(Instant.parse("2026-03-02T09:15:11.482913Z"));
@@ -38,9 +39,12 @@ class EventsTest {
     @Test
     void userEventsCarryTheUser() {
         assertThat(parse("{\"type\":\"user.updated\",\"user\":{\"id\":\"leo\",\"name\":\"Leo\"}}"))
-                .isInstanceOfSatisfying(UserUpdatedEvent.class, u -> assertThat(u.user().name()).isEqualTo("Leo"));
+                .isInstanceOfSatisfying(
+                        UserUpdatedEvent.class, u -> assertThat(u.user().name()).isEqualTo("Leo"));
         assertThat(parse("{\"type\":\"user.presence.changed\",\"user\":{\"id\":\"leo\",\"online\":true}}"))
-                .isInstanceOfSatisfying(UserPresenceChangedEvent.class, u -> assertThat(u.user().online()).isTrue());
+                .isInstanceOfSatisfying(
+                        UserPresenceChangedEvent.class,
+                        u -> assertThat(u.user().online()).isTrue());
     }
 
     @Test

@@ -46,13 +46,32 @@ class SessionTest {
     }
 
     ClientConfig config() {
-        return new ClientConfig("key", "http://127.0.0.1:8080", null, Duration.ofSeconds(3), Duration.ofSeconds(15),
-                Duration.ofSeconds(25), Duration.ofSeconds(35), Duration.ofSeconds(5), Duration.ofSeconds(1), false,
-                true, null, log.logger(), "test-agent");
+        return new ClientConfig(
+                "key",
+                "http://127.0.0.1:8080",
+                null,
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(25),
+                Duration.ofSeconds(35),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(1),
+                false,
+                true,
+                null,
+                log.logger(),
+                "test-agent");
     }
 
     Session session(TokenManager tokens) {
-        return new Session(maria, tokens, "\tat here\n", config(), scheduler, sockets, new Backoff(new SplittableRandom(1)),
+        return new Session(
+                maria,
+                tokens,
+                "\tat here\n",
+                config(),
+                scheduler,
+                sockets,
+                new Backoff(new SplittableRandom(1)),
                 new Session.Listener() {
                     @Override
                     public void onEvent(Event event) {
@@ -64,7 +83,8 @@ class SessionTest {
                         endings.add(cause);
                     }
                 },
-                (s, cids) -> rewatch.apply(cids), registry);
+                (s, cids) -> rewatch.apply(cids),
+                registry);
     }
 
     /** What the re-watch after a reconnect answers; tests may replace it. */
@@ -98,10 +118,15 @@ class SessionTest {
         assertThat(r.me().id()).isEqualTo("maria");
         assertThat(r.me().unreadCount()).isEqualTo(3);
         assertThat(s.connectionId()).isEqualTo("c1");
-        assertThat(registry.snapshot()).singleElement().satisfies(c -> assertThat(c.connectionId()).isEqualTo("c1"));
+        assertThat(registry.snapshot())
+                .singleElement()
+                .satisfies(c -> assertThat(c.connectionId()).isEqualTo("c1"));
         assertThat(events).hasSize(2);
         assertThat(events.get(0)).isInstanceOf(HealthCheckEvent.class);
-        assertThat(events.get(1)).isInstanceOfSatisfying(ConnectionChangedEvent.class, e -> assertThat(e.online()).isTrue());
+        assertThat(events.get(1))
+                .isInstanceOfSatisfying(
+                        ConnectionChangedEvent.class,
+                        e -> assertThat(e.online()).isTrue());
     }
 
     @Test
@@ -110,7 +135,8 @@ class SessionTest {
         String query = URLDecoder.decode(sockets.last().uri.getRawQuery(), StandardCharsets.UTF_8);
         assertThat(sockets.last().uri.getPath()).isEqualTo("/connect");
         assertThat(sockets.last().uri.getScheme()).isEqualTo("ws");
-        assertThat(query).startsWith("json={\"user_id\":\"maria\",\"user_details\":{\"id\":\"maria\"},\"client_request_id\":\"")
+        assertThat(query)
+                .startsWith("json={\"user_id\":\"maria\",\"user_details\":{\"id\":\"maria\"},\"client_request_id\":\"")
                 .contains("&api_key=key&authorization=ey")
                 .endsWith("&stream-auth-type=jwt&X-Stream-Client=test-agent");
     }
@@ -122,7 +148,9 @@ class SessionTest {
         scheduler.advance(Duration.ofSeconds(24));
         assertThat(socket.sent).isEmpty();
         scheduler.advance(Duration.ofSeconds(1));
-        assertThat(socket.sent).singleElement().asString()
+        assertThat(socket.sent)
+                .singleElement()
+                .asString()
                 .isEqualTo("[{\"type\":\"health.check\",\"client_id\":\"" + s.clientId() + "\"}]");
         socket.pong("c1");
         scheduler.advance(Duration.ofSeconds(25));
@@ -151,7 +179,11 @@ class SessionTest {
         assertThat(s.ended()).isTrue();
         assertThat(endings).singleElement().isInstanceOf(ConnectionFailedException.class);
         assertThat(registry.snapshot()).isEmpty();
-        assertThat(events).last().isInstanceOfSatisfying(ConnectionChangedEvent.class, e -> assertThat(e.online()).isFalse());
+        assertThat(events)
+                .last()
+                .isInstanceOfSatisfying(
+                        ConnectionChangedEvent.class,
+                        e -> assertThat(e.online()).isFalse());
     }
 
     @Test
@@ -166,9 +198,14 @@ class SessionTest {
         scheduler.runDue();
         assertThat(s.connectionId()).isEqualTo("c2");
         assertThat(s.awaitConnection()).isCompletedWithValue("c2");
-        assertThat(events).last().isInstanceOfSatisfying(ConnectionRecoveredEvent.class,
-                e -> assertThat(e.connectionId()).isEqualTo("c2"));
-        assertThat(registry.snapshot()).singleElement().satisfies(c -> assertThat(c.connectionId()).isEqualTo("c2"));
+        assertThat(events)
+                .last()
+                .isInstanceOfSatisfying(
+                        ConnectionRecoveredEvent.class,
+                        e -> assertThat(e.connectionId()).isEqualTo("c2"));
+        assertThat(registry.snapshot())
+                .singleElement()
+                .satisfies(c -> assertThat(c.connectionId()).isEqualTo("c2"));
     }
 
     @Test
@@ -202,8 +239,11 @@ class SessionTest {
         scheduler.runDue();
         scheduler.advance(Session.REWATCH_RETRY_DELAY.multipliedBy(Session.REWATCH_ATTEMPTS));
         assertThat(log.warnings()).containsExactly("Re-watching channels after reconnect failed");
-        assertThat(events).last().isInstanceOfSatisfying(ConnectionRecoveredEvent.class,
-                e -> assertThat(e.connectionId()).isEqualTo("c3"));
+        assertThat(events)
+                .last()
+                .isInstanceOfSatisfying(
+                        ConnectionRecoveredEvent.class,
+                        e -> assertThat(e.connectionId()).isEqualTo("c3"));
     }
 
     @Test
@@ -214,7 +254,11 @@ class SessionTest {
         assertThat(sockets.opened).hasSize(1);
         sockets.refuse = true;
         scheduler.advance(Duration.ofSeconds(5));
-        assertThat(events).last().isInstanceOfSatisfying(ConnectionChangedEvent.class, e -> assertThat(e.online()).isFalse());
+        assertThat(events)
+                .last()
+                .isInstanceOfSatisfying(
+                        ConnectionChangedEvent.class,
+                        e -> assertThat(e.online()).isFalse());
         sockets.refuse = false;
         scheduler.advance(Duration.ofSeconds(30));
         assertThat(sockets.opened).hasSize(2);
@@ -230,7 +274,8 @@ class SessionTest {
         assertThat(failure(s.connected())).isInstanceOfSatisfying(ChatApiException.class, e -> {
             assertThat(e.code()).isEqualTo(43);
             assertThat(e.statusCode()).isEqualTo(401);
-            assertThat(e.getMessage()).isEqualTo("WS failed with code 43 and reason - JWTAuth error: signature is not valid");
+            assertThat(e.getMessage())
+                    .isEqualTo("WS failed with code 43 and reason - JWTAuth error: signature is not valid");
         });
         scheduler.advance(Duration.ofMinutes(1));
         assertThat(sockets.opened).hasSize(1);
@@ -240,10 +285,13 @@ class SessionTest {
     @Test
     void code40WithATokenProviderReloadsTheTokenAndRetriesOnce() {
         AtomicInteger loads = new AtomicInteger();
-        Session s = session(TokenManager.ofProvider("maria", () -> {
-            loads.incrementAndGet();
-            return Tokens.user(SECRET, "maria", java.time.Instant.now().plusSeconds(loads.get() * 60L));
-        }, Runnable::run));
+        Session s = session(TokenManager.ofProvider(
+                "maria",
+                () -> {
+                    loads.incrementAndGet();
+                    return Tokens.user(SECRET, "maria", java.time.Instant.now().plusSeconds(loads.get() * 60L));
+                },
+                Runnable::run));
         s.start();
         scheduler.runDue();
         sockets.last().errorFrame(40, 401, "JWTAuth error: token has expired");
@@ -277,9 +325,11 @@ class SessionTest {
         scheduler.runDue();
         assertThat(done).isCompleted();
         assertThat(sockets.last().closeCode).isEqualTo(1000);
-        assertThat(failure(s.connected())).isInstanceOf(DisconnectedException.class)
+        assertThat(failure(s.connected()))
+                .isInstanceOf(DisconnectedException.class)
                 .hasMessage("Connection was closed because disconnectUser() was called");
-        assertThatThrownBy(s::ensureActive).isInstanceOf(DisconnectedException.class)
+        assertThatThrownBy(s::ensureActive)
+                .isInstanceOf(DisconnectedException.class)
                 .hasMessageContaining("disconnectUser() was called");
         assertThat(endings).isEmpty();
     }
@@ -305,7 +355,8 @@ class SessionTest {
         Session s = session(TokenManager.ofToken("maria", Tokens.user(SECRET, "maria")));
         s.start();
         scheduler.advance(Duration.ofSeconds(40));
-        assertThat(failure(s.connected())).isInstanceOf(ConnectionFailedException.class)
+        assertThat(failure(s.connected()))
+                .isInstanceOf(ConnectionFailedException.class)
                 .hasMessage("initial WS connection could not be established");
     }
 
@@ -314,7 +365,8 @@ class SessionTest {
         Session s = session(TokenManager.ofProvider("maria", () -> Tokens.user(SECRET, "leo"), Runnable::run));
         s.start();
         scheduler.runDue();
-        assertThat(failure(s.connected())).isInstanceOf(IllegalArgumentException.class)
+        assertThat(failure(s.connected()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("userToken does not have a user_id or is not matching with user.id");
         assertThat(sockets.opened).isEmpty();
     }

@@ -28,19 +28,23 @@ class TokenManagerTest {
 
     @Test
     void aTokenThatIsNotAJwtIsRefused() {
-        assertThatThrownBy(() -> TokenManager.ofToken("maria", "nonsense")).hasMessageStartingWith("user token is not a JWT");
+        assertThatThrownBy(() -> TokenManager.ofToken("maria", "nonsense"))
+                .hasMessageStartingWith("user token is not a JWT");
     }
 
     @Test
     void aDevelopmentTokenIsAcceptedWhenItsUserMatches() {
-        assertThat(TokenManager.ofToken("maria", Jwt.devToken("maria")).token().join()).endsWith(".devtoken");
+        assertThat(TokenManager.ofToken("maria", Jwt.devToken("maria")).token().join())
+                .endsWith(".devtoken");
     }
 
     @Test
     void theProviderIsCalledOnceUpFrontAndAgainOnlyForAStaleToken() {
         AtomicInteger calls = new AtomicInteger();
-        TokenManager tokens = TokenManager.ofProvider("maria", () -> Tokens.user(SECRET, "maria",
-                java.time.Instant.now().plusSeconds(60L * calls.incrementAndGet())), Runnable::run);
+        TokenManager tokens = TokenManager.ofProvider(
+                "maria",
+                () -> Tokens.user(SECRET, "maria", java.time.Instant.now().plusSeconds(60L * calls.incrementAndGet())),
+                Runnable::run);
         String first = tokens.token().join();
         assertThat(tokens.token().join()).isEqualTo(first);
         assertThat(calls).hasValue(1);
@@ -53,14 +57,19 @@ class TokenManagerTest {
     @Test
     void aProviderThatThrowsFailsTheTokenAndIsAskedAgainNextTime() {
         AtomicInteger calls = new AtomicInteger();
-        TokenManager tokens = TokenManager.ofProvider("maria", () -> {
-            if (calls.incrementAndGet() == 1) {
-                throw new java.io.IOException("backend down");
-            }
-            return Tokens.user(SECRET, "maria");
-        }, Runnable::run);
-        assertThatThrownBy(() -> tokens.token().join()).isInstanceOf(CompletionException.class)
-                .hasMessageContaining("the token provider failed").hasMessageContaining("backend down");
+        TokenManager tokens = TokenManager.ofProvider(
+                "maria",
+                () -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new java.io.IOException("backend down");
+                    }
+                    return Tokens.user(SECRET, "maria");
+                },
+                Runnable::run);
+        assertThatThrownBy(() -> tokens.token().join())
+                .isInstanceOf(CompletionException.class)
+                .hasMessageContaining("the token provider failed")
+                .hasMessageContaining("backend down");
         assertThat(tokens.token().join()).isNotEmpty();
     }
 }

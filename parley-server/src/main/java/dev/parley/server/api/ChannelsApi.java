@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
-import dev.parley.server.session.Session;
-import dev.parley.server.chat.Actor;
 import dev.parley.server.Chat;
+import dev.parley.server.chat.Actor;
 import dev.parley.server.messages.MessageService;
+import dev.parley.server.session.Session;
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,27 +22,54 @@ final class ChannelsApi {
         router.add("POST", "/channels/{type}/{id}/query", ctx -> getOrCreate(ctx, ctx.pathParam("id")));
         router.add("POST", "/channels/delete", this::deleteMany);
         router.add("POST", "/channels/{type}/{id}", this::update);
-        router.add("GET", "/channels/{type}/{id}", ctx -> chat(ctx).channels().get(actor(ctx, ctx.payload()), cid(ctx),
-                ctx.payload()));
-        router.add("PATCH", "/channels/{type}/{id}", ctx -> chat(ctx).admin().partialUpdate(actor(ctx), cid(ctx), ctx.body()));
+        router.add(
+                "GET",
+                "/channels/{type}/{id}",
+                ctx -> chat(ctx).channels().get(actor(ctx, ctx.payload()), cid(ctx), ctx.payload()));
+        router.add(
+                "PATCH",
+                "/channels/{type}/{id}",
+                ctx -> chat(ctx).admin().partialUpdate(actor(ctx), cid(ctx), ctx.body()));
         router.add("DELETE", "/channels/{type}/{id}", ctx -> chat(ctx).admin().delete(actor(ctx), cid(ctx)));
-        router.add("POST", "/channels/{type}/{id}/truncate",
+        router.add(
+                "POST",
+                "/channels/{type}/{id}/truncate",
                 ctx -> chat(ctx).admin().truncate(actor(ctx), cid(ctx), ctx.body()));
-        router.add("POST", "/channels/{type}/{id}/hide", ctx -> chat(ctx).admin().setHidden(actor(ctx), cid(ctx), true,
-                ctx.body().path("clear_history").asBoolean(false)));
-        router.add("POST", "/channels/{type}/{id}/show", ctx -> chat(ctx).admin().setHidden(actor(ctx), cid(ctx), false, false));
+        router.add(
+                "POST",
+                "/channels/{type}/{id}/hide",
+                ctx -> chat(ctx)
+                        .admin()
+                        .setHidden(
+                                actor(ctx),
+                                cid(ctx),
+                                true,
+                                ctx.body().path("clear_history").asBoolean(false)));
+        router.add(
+                "POST",
+                "/channels/{type}/{id}/show",
+                ctx -> chat(ctx).admin().setHidden(actor(ctx), cid(ctx), false, false));
         router.add("POST", "/channels/{type}/{id}/stop-watching", this::stopWatching);
         router.add("POST", "/channels/{type}/{id}/event", this::event);
-        router.add("POST", "/channels/{type}/{id}/read", ctx -> chat(ctx).reads().markRead(actor(ctx), cid(ctx)));
-        router.add("POST", "/channels/{type}/{id}/unread",
+        router.add(
+                "POST", "/channels/{type}/{id}/read", ctx -> chat(ctx).reads().markRead(actor(ctx), cid(ctx)));
+        router.add(
+                "POST",
+                "/channels/{type}/{id}/unread",
                 ctx -> chat(ctx).reads().markUnread(actor(ctx), cid(ctx), ctx.body()));
-        router.add("POST", "/channels/{type}/{id}/message",
+        router.add(
+                "POST",
+                "/channels/{type}/{id}/message",
                 ctx -> chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
-        router.add("PATCH", "/channels/{type}/{id}/member", ctx -> chat(ctx).admin().members().update(actor(ctx), cid(ctx),
-                ctx.param("user_id"), ctx.body()));
-        router.add("PATCH", "/channels/{type}/{id}/member/{user_id}", ctx -> chat(ctx).admin().members().update(actor(ctx),
-                cid(ctx), ctx.pathParam("user_id"), ctx.body()));
+        router.add(
+                "PATCH",
+                "/channels/{type}/{id}/member",
+                ctx -> chat(ctx).admin().members().update(actor(ctx), cid(ctx), ctx.param("user_id"), ctx.body()));
+        router.add(
+                "PATCH",
+                "/channels/{type}/{id}/member/{user_id}",
+                ctx -> chat(ctx).admin().members().update(actor(ctx), cid(ctx), ctx.pathParam("user_id"), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/pinned_messages", this::pinned);
         router.add("GET", "/members", ctx -> chat(ctx).members().query(actor(ctx, ctx.payload()), ctx.payload()));
     }
@@ -51,7 +78,8 @@ final class ChannelsApi {
         ObjectNode body = ctx.body();
         Actor actor = actor(ctx, body);
         if (!actor.server() && ctx.caller().userId() == null) {
-            throw ChatException.notAllowed(ctx.endpoint() + " failed with error: \"anonymous users cannot query channels\"");
+            throw ChatException.notAllowed(
+                    ctx.endpoint() + " failed with error: \"anonymous users cannot query channels\"");
         }
         ObjectNode out = Json.object();
         ArrayNode channels = out.putArray("channels");
@@ -85,7 +113,9 @@ final class ChannelsApi {
     private ObjectNode deleteMany(RequestContext ctx) {
         ObjectNode body = ctx.body();
         Actor actor = actor(ctx, body);
-        if (!body.path("cids").isArray() || body.get("cids").isEmpty() || body.get("cids").size() > 100) {
+        if (!body.path("cids").isArray()
+                || body.get("cids").isEmpty()
+                || body.get("cids").size() > 100) {
             throw ChatException.input("cids must be an array of 1 to 100 channel cids");
         }
         ObjectNode out = Json.object();
@@ -128,7 +158,11 @@ final class ChannelsApi {
         if (ids == null || ids.isBlank()) {
             throw ChatException.input("ids is required: a comma-separated list of message ids");
         }
-        List<String> list = Arrays.stream(ids.split(",")).map(String::strip).filter(s -> !s.isEmpty()).limit(100).toList();
+        List<String> list = Arrays.stream(ids.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .limit(100)
+                .toList();
         Actor actor = actor(ctx);
         return chat(ctx).edits().byIds(actor, chat(ctx).channels().require(cid(ctx)), list);
     }

@@ -21,15 +21,25 @@ final class ChatActors {
         return switch (ctx.caller()) {
             case Caller.Server s -> {
                 String id = named(body, ctx);
-                yield Actor.server(id == null ? null : ctx.node().users().find(id)
-                        .orElseThrow(() -> ChatException.input("user_id: user '" + id + "' does not exist")));
+                yield Actor.server(
+                        id == null
+                                ? null
+                                : ctx.node()
+                                        .users()
+                                        .find(id)
+                                        .orElseThrow(() ->
+                                                ChatException.input("user_id: user '" + id + "' does not exist")));
             }
-            case Caller.UserCaller u -> Actor.user(ctx.node().users().find(u.userId()).orElseGet(() -> {
-                Instant now = ctx.node().clock().instant();
-                UserRules.checkId(u.userId(), "user_id");
-                return ctx.node().users().update(u.userId(), cur -> cur != null ? cur : User.create(u.userId(), now), null);
-            }));
-            case Caller.Anonymous a -> Actor.user(User.builder(Caller.ANONYMOUS_ID).role("anonymous").build());
+            case Caller.UserCaller u ->
+                Actor.user(ctx.node().users().find(u.userId()).orElseGet(() -> {
+                    Instant now = ctx.node().clock().instant();
+                    UserRules.checkId(u.userId(), "user_id");
+                    return ctx.node()
+                            .users()
+                            .update(u.userId(), cur -> cur != null ? cur : User.create(u.userId(), now), null);
+                }));
+            case Caller.Anonymous a ->
+                Actor.user(User.builder(Caller.ANONYMOUS_ID).role("anonymous").build());
         };
     }
 
@@ -39,7 +49,9 @@ final class ChatActors {
             return id.asText();
         }
         JsonNode user = body.get("user");
-        if (user != null && user.path("id").isTextual() && !user.get("id").asText().isEmpty()) {
+        if (user != null
+                && user.path("id").isTextual()
+                && !user.get("id").asText().isEmpty()) {
             return user.get("id").asText();
         }
         String q = ctx.param("user_id");

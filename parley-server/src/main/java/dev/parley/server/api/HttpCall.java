@@ -17,8 +17,14 @@ import java.util.Map;
  *     holding it; null for every other call
  * @param remoteAddress the caller's IP address without port, for limits per source address; empty when unknown
  */
-public record HttpCall(String method, String path, Map<String, String> query, Map<String, String> headers, byte[] body,
-        UploadForm form, String remoteAddress) {
+public record HttpCall(
+        String method,
+        String path,
+        Map<String, String> query,
+        Map<String, String> headers,
+        byte[] body,
+        UploadForm form,
+        String remoteAddress) {
     public HttpCall {
         requireNonNull(method, "method");
         requireNonNull(path, "path");

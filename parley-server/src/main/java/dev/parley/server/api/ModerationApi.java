@@ -18,8 +18,11 @@ final class ModerationApi {
         router.add("POST", "/moderation/mute/channel", ctx -> mod(ctx).muteChannel(actor(ctx), ctx.body()));
         router.add("POST", "/moderation/unmute/channel", ctx -> mod(ctx).unmuteChannel(actor(ctx), ctx.body()));
         router.add("POST", "/moderation/ban", ctx -> mod(ctx).bans().ban(actor(ctx), ctx.body()));
-        router.add("DELETE", "/moderation/ban", ctx -> mod(ctx).bans().unban(actor(ctx), ctx.param("target_user_id"),
-                ctx.param("type"), ctx.param("id")));
+        router.add(
+                "DELETE",
+                "/moderation/ban",
+                ctx -> mod(ctx).bans()
+                        .unban(actor(ctx), ctx.param("target_user_id"), ctx.param("type"), ctx.param("id")));
         router.add("GET", "/query_banned_users", this::queryBanned);
         router.add("POST", "/moderation/flag", ctx -> mod(ctx).flags().flag(actor(ctx), ctx.body()));
         router.add("POST", "/moderation/unflag", ctx -> {

@@ -60,8 +60,13 @@ final class NulGuard {
                 backslashes++;
                 continue;
             }
-            if (backslashes % 2 == 1 && c == 'u' && i + 4 < s.length() && s.charAt(i + 1) == '0'
-                    && s.charAt(i + 2) == '0' && s.charAt(i + 3) == '0' && s.charAt(i + 4) == '0') {
+            if (backslashes % 2 == 1
+                    && c == 'u'
+                    && i + 4 < s.length()
+                    && s.charAt(i + 1) == '0'
+                    && s.charAt(i + 2) == '0'
+                    && s.charAt(i + 3) == '0'
+                    && s.charAt(i + 4) == '0') {
                 return true;
             }
             backslashes = 0;
@@ -78,8 +83,13 @@ final class NulGuard {
                 backslashes++;
                 continue;
             }
-            if (backslashes % 2 == 1 && c == 'u' && i + 4 < s.length && s[i + 1] == '0' && s[i + 2] == '0'
-                    && s[i + 3] == '0' && s[i + 4] == '0') {
+            if (backslashes % 2 == 1
+                    && c == 'u'
+                    && i + 4 < s.length
+                    && s[i + 1] == '0'
+                    && s[i + 2] == '0'
+                    && s[i + 3] == '0'
+                    && s[i + 4] == '0') {
                 return true;
             }
             backslashes = 0;

@@ -6,9 +6,9 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.ChatNode;
-import dev.parley.server.session.Session;
 import dev.parley.server.auth.AdminSession;
 import dev.parley.server.auth.Authenticator;
+import dev.parley.server.session.Session;
 import dev.parley.server.usage.ConcurrencySamples;
 import dev.parley.server.usage.ConnectionRegistry;
 import java.time.Duration;
@@ -65,7 +65,8 @@ final class OpsApi {
             token = token.substring(7).trim();
         }
         if ("anonymous".equals(authType) || token == null || token.isEmpty()) {
-            throw ChatException.notAllowed(ctx.endpoint() + " failed with error: \"operator endpoints need a server token\"");
+            throw ChatException.notAllowed(
+                    ctx.endpoint() + " failed with error: \"operator endpoints need a server token\"");
         }
         if (adminSessions(node).accepts(token)) {
             checkRevocation(node, token);
@@ -84,7 +85,8 @@ final class OpsApi {
         Instant revoked = node.settings().revokeTokensIssuedBefore();
         long iat = dev.parley.protocol.Jwt.decodeUnverified(token).path("iat").asLong(0);
         if (revoked != null && Instant.ofEpochSecond(iat).isBefore(revoked)) {
-            throw new ChatException(dev.parley.protocol.ErrorCode.TOKEN_EXPIRED, "JWTAuth error: token has been revoked");
+            throw new ChatException(
+                    dev.parley.protocol.ErrorCode.TOKEN_EXPIRED, "JWTAuth error: token has been revoked");
         }
     }
 
@@ -95,8 +97,12 @@ final class OpsApi {
         if (key == null || key.isEmpty() || secret == null || secret.isEmpty()) {
             throw ChatException.input("CreateAdminSession failed with error: \"api_key and api_secret are required\"");
         }
-        AdminSession.Issued issued = ctx.node().rateLimits().guardSecret("CreateAdminSession", ctx.call().remoteAddress(),
-                () -> adminSessions(ctx.node()).issue(key, secret));
+        AdminSession.Issued issued = ctx.node()
+                .rateLimits()
+                .guardSecret(
+                        "CreateAdminSession",
+                        ctx.call().remoteAddress(),
+                        () -> adminSessions(ctx.node()).issue(key, secret));
         ObjectNode out = Json.object();
         out.put("token", issued.token());
         out.put("expires_at", Timestamps.format(issued.expiresAt()));
@@ -139,9 +145,10 @@ final class OpsApi {
 
     private ObjectNode closeConnection(RequestContext ctx) {
         String id = ctx.pathParam("connection_id");
-        Session s = ctx.node().closeConnection(id, OPERATOR_CLOSE_CODE, "closed by the operator")
-                .orElseThrow(() -> ChatException.notFound(ctx.endpoint()
-                        + " failed with error: \"connection '" + id + "' is not open on this server\""));
+        Session s = ctx.node()
+                .closeConnection(id, OPERATOR_CLOSE_CODE, "closed by the operator")
+                .orElseThrow(() -> ChatException.notFound(
+                        ctx.endpoint() + " failed with error: \"connection '" + id + "' is not open on this server\""));
         ObjectNode out = Json.object();
         out.put("connection_id", id);
         out.put("user_id", s.userId());
@@ -162,9 +169,12 @@ final class OpsApi {
         ObjectNode out = Json.object();
         out.put("month", month.toString());
         out.put("mau", node.countActiveUsers(month));
-        out.put("peak_concurrent_connections", peaks.values().stream().mapToInt(Integer::intValue).max().orElse(0));
+        out.put(
+                "peak_concurrent_connections",
+                peaks.values().stream().mapToInt(Integer::intValue).max().orElse(0));
         ArrayNode days = out.putArray("daily_peaks");
-        peaks.forEach((day, peak) -> days.addObject().put("date", day.toString()).put("peak", peak));
+        peaks.forEach(
+                (day, peak) -> days.addObject().put("date", day.toString()).put("peak", peak));
         return out;
     }
 
@@ -218,7 +228,8 @@ final class OpsApi {
         try {
             return YearMonth.parse(m);
         } catch (DateTimeParseException e) {
-            throw ChatException.input(ctx.endpoint() + " failed with error: \"month: '" + m + "' (expected: YYYY-MM)\"");
+            throw ChatException.input(
+                    ctx.endpoint() + " failed with error: \"month: '" + m + "' (expected: YYYY-MM)\"");
         }
     }
 
@@ -235,7 +246,8 @@ final class OpsApi {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ChatException.input(ctx.endpoint() + " failed with error: \"" + name + ": '" + v + "' is not a number\"");
+            throw ChatException.input(
+                    ctx.endpoint() + " failed with error: \"" + name + ": '" + v + "' is not a number\"");
         }
     }
 }

@@ -34,7 +34,10 @@ final class RateLimitsApi {
         Set<String> endpoints = new LinkedHashSet<>();
         String e = ctx.param("endpoints");
         if (e != null) {
-            Arrays.stream(e.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(endpoints::add);
+            Arrays.stream(e.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .forEach(endpoints::add);
         }
         return ctx.node().rateLimits().report(platforms, endpoints);
     }

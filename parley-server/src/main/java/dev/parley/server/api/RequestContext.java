@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.server.ChatNode;
-import dev.parley.server.session.Session;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.session.Session;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,7 +21,11 @@ final class RequestContext {
     /** The parsed body: parsed once, whoever asks first (the actor's lookup or the handler). */
     private ObjectNode body;
 
-    RequestContext(ChatNode node, Authenticator.Identity identity, HttpCall call, Map<String, String> pathParams,
+    RequestContext(
+            ChatNode node,
+            Authenticator.Identity identity,
+            HttpCall call,
+            Map<String, String> pathParams,
             String endpoint) {
         this.node = node;
         this.identity = identity;
@@ -88,14 +92,16 @@ final class RequestContext {
     /** The caller's own socket named by {@code connection_id}, if it is open on this node. */
     Optional<Session> connection() {
         String userId = caller().userId();
-        return node.registry().find(call.param("connection_id"))
+        return node.registry()
+                .find(call.param("connection_id"))
                 .filter(s -> s.userId().equals(userId));
     }
 
     /** Refuses anything but a server token with code 17. */
     void requireServer() {
         if (!caller().isServer()) {
-            throw ChatException.notAllowed(endpoint + " failed with error: \"this endpoint needs a server-side token\"");
+            throw ChatException.notAllowed(
+                    endpoint + " failed with error: \"this endpoint needs a server-side token\"");
         }
     }
 

@@ -8,9 +8,9 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.ChatNode;
-import dev.parley.server.events.Events;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.events.Events;
 import dev.parley.server.ratelimit.RateLimits;
 import java.util.Locale;
 import java.util.Optional;
@@ -59,8 +59,12 @@ public final class RestApi {
         if (quota[0] != null) {
             result = new HttpResult(result.status(), result.body(), quota[0].headers());
         }
-        node.metrics().restRequest(METHODS.contains(call.method()) ? call.method() : "OTHER", route[0],
-                result.status(), System.nanoTime() - start);
+        node.metrics()
+                .restRequest(
+                        METHODS.contains(call.method()) ? call.method() : "OTHER",
+                        route[0],
+                        result.status(),
+                        System.nanoTime() - start);
         return result;
     }
 
@@ -87,8 +91,12 @@ public final class RestApi {
             if (quota[0] != null) {
                 refusal = new HttpResult(refusal.status(), refusal.body(), quota[0].headers());
             }
-            node.metrics().restRequest(METHODS.contains(head.method()) ? head.method() : "OTHER", route[0],
-                    refusal.status(), System.nanoTime() - start);
+            node.metrics()
+                    .restRequest(
+                            METHODS.contains(head.method()) ? head.method() : "OTHER",
+                            route[0],
+                            refusal.status(),
+                            System.nanoTime() - start);
         }
         return Optional.ofNullable(refusal);
     }
@@ -115,7 +123,8 @@ public final class RestApi {
                 return new HttpResult(cause.statusCode(), Events.envelope(cause, duration(start)));
             }
             internalErrors.failed(call, e);
-            ChatException internal = new ChatException(ErrorCode.INTERNAL, "internal error; the server log has details");
+            ChatException internal =
+                    new ChatException(ErrorCode.INTERNAL, "internal error; the server log has details");
             return new HttpResult(500, Events.envelope(internal, duration(start)));
         }
     }
@@ -124,7 +133,8 @@ public final class RestApi {
         boolean[] methodMismatch = {false};
         Optional<Router.Match> match = router.match(call.method(), call.path(), methodMismatch);
         if (match.isEmpty()) {
-            String what = methodMismatch[0] ? "method " + call.method() + " is not allowed on " + call.path()
+            String what = methodMismatch[0]
+                    ? "method " + call.method() + " is not allowed on " + call.path()
                     : "no endpoint at " + call.method() + " " + call.path();
             throw new ChatException(ErrorCode.NOT_FOUND, what);
         }
@@ -142,8 +152,14 @@ public final class RestApi {
             node.authenticator().checkApiKey(call.param("api_key"));
             identity = node.authenticator().authenticate(authType(call), call.header("authorization"));
             if (call.form() == null) {
-                quota[0] = node.rateLimits().admit(identity.caller(), call.header("x-stream-client"),
-                        call.remoteAddress(), route.method(), route.template()).orElse(null);
+                quota[0] = node.rateLimits()
+                        .admit(
+                                identity.caller(),
+                                call.header("x-stream-client"),
+                                call.remoteAddress(),
+                                route.method(),
+                                route.template())
+                        .orElse(null);
                 if (quota[0] != null && !quota[0].allowed()) {
                     throw quota[0].refusal();
                 }

@@ -25,7 +25,12 @@ final class Router {
     }
 
     /** A route; {@code admission} is null unless the transport streams the route's body ({@link #addStreamed}). */
-    record Route(String method, String template, String[] segments, boolean anonymousAllowed, Handler handler,
+    record Route(
+            String method,
+            String template,
+            String[] segments,
+            boolean anonymousAllowed,
+            Handler handler,
             Admission admission) {}
 
     record Match(Route route, Map<String, String> pathParams) {}
@@ -43,8 +48,8 @@ final class Router {
      * request head, after the key and the token, before any body byte is accepted.
      */
     Router addStreamed(String method, String template, Admission admission, Handler handler) {
-        routes.add(new Route(method, template, split(template), false, NulGuard.guard(handler),
-                NulGuard.guard(admission)));
+        routes.add(new Route(
+                method, template, split(template), false, NulGuard.guard(handler), NulGuard.guard(admission)));
         return this;
     }
 

@@ -34,8 +34,9 @@ final class UploadsApi {
                     + " failed with error: \"the body must be multipart/form-data\"");
         }
         var config = ctx.node().settings().toJson().get(image ? "image_upload_config" : "file_upload_config");
-        return ctx.node().uploads().upload(actor(ctx, Json.object()), ChannelsApi.cid(ctx), image, call.form(), config,
-                baseUrl(ctx));
+        return ctx.node()
+                .uploads()
+                .upload(actor(ctx, Json.object()), ChannelsApi.cid(ctx), image, call.form(), config, baseUrl(ctx));
     }
 
     private static String baseUrl(RequestContext ctx) {

@@ -3,18 +3,19 @@ package dev.parley.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
-import dev.parley.server.events.Audience;
 import dev.parley.server.ChatNode;
-import dev.parley.server.events.Events;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.Events;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.users.UserRules;
+import dev.parley.server.users.UserService;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-import dev.parley.server.users.UserService;
 
 /** The users endpoints (PROTOCOL.md §7.1 U1 to U7, §9.3). */
 final class UsersApi {
@@ -66,7 +66,10 @@ final class UsersApi {
         boolean includeDeactivated = bool(p, "include_deactivated_users");
         List<User> found = ctx.node().users().query(filter, sort, limit, offset, includeDeactivated);
         if (bool(p, "presence")) {
-            ctx.connection().ifPresent(s -> ctx.node().presence().subscribe(s, found.stream().map(User::id).toList()));
+            ctx.connection()
+                    .ifPresent(s -> ctx.node()
+                            .presence()
+                            .subscribe(s, found.stream().map(User::id).toList()));
         }
         ObjectNode out = Json.object();
         ArrayNode users = out.putArray("users");
@@ -93,7 +96,8 @@ final class UsersApi {
         } else if (users != null && users.isArray()) {
             for (JsonNode n : users) {
                 ObjectNode u = userObject(n, "users[]");
-                sent.put(UserRules.checkId(u.path("id").isTextual() ? u.get("id").asText() : null, "users[].id"), u);
+                sent.put(
+                        UserRules.checkId(u.path("id").isTextual() ? u.get("id").asText() : null, "users[].id"), u);
             }
         } else {
             throw ChatException.input("users must be an object of users keyed by id");
@@ -112,7 +116,9 @@ final class UsersApi {
         ObjectNode out = Json.object();
         ObjectNode written = out.putObject("users");
         for (Map.Entry<String, ObjectNode> e : sent.entrySet()) {
-            User u = ctx.node().users().update(e.getKey(), cur -> UserRules.upsert(cur, e.getValue(), server, now), null);
+            User u = ctx.node()
+                    .users()
+                    .update(e.getKey(), cur -> UserRules.upsert(cur, e.getValue(), server, now), null);
             written.set(u.id(), u.toJson());
             publishUpdated(ctx.node(), u, now);
         }
@@ -131,7 +137,8 @@ final class UsersApi {
         List<ObjectNode> items = new ArrayList<>();
         for (JsonNode n : users) {
             ObjectNode item = userObject(n, "users[]");
-            String id = UserRules.checkId(item.path("id").isTextual() ? item.get("id").asText() : null, "users[].id");
+            String id = UserRules.checkId(
+                    item.path("id").isTextual() ? item.get("id").asText() : null, "users[].id");
             checkSelf(ctx, id);
             User cur = ctx.node().users().require(id);
             UserRules.partialUpdate(cur, item.get("set"), item.get("unset"), server, now);
@@ -141,12 +148,17 @@ final class UsersApi {
         ObjectNode written = out.putObject("users");
         for (ObjectNode item : items) {
             String id = item.get("id").asText();
-            User u = ctx.node().users().update(id, cur -> {
-                if (cur == null) {
-                    throw ChatException.notFound("user '" + id + "' does not exist");
-                }
-                return UserRules.partialUpdate(cur, item.get("set"), item.get("unset"), server, now);
-            }, null);
+            User u = ctx.node()
+                    .users()
+                    .update(
+                            id,
+                            cur -> {
+                                if (cur == null) {
+                                    throw ChatException.notFound("user '" + id + "' does not exist");
+                                }
+                                return UserRules.partialUpdate(cur, item.get("set"), item.get("unset"), server, now);
+                            },
+                            null);
             written.set(u.id(), u.toJson());
             publishUpdated(ctx.node(), u, now);
         }
@@ -164,8 +176,16 @@ final class UsersApi {
         if (hard) {
             node.users().delete(id);
         } else {
-            deleted = node.users().update(id, cur -> cur == null ? null
-                    : cur.toBuilder().deletedAt(now).online(false).build(), null);
+            deleted = node.users()
+                    .update(
+                            id,
+                            cur -> cur == null
+                                    ? null
+                                    : cur.toBuilder()
+                                            .deletedAt(now)
+                                            .online(false)
+                                            .build(),
+                            null);
         }
         node.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deleted"));
         ObjectNode event = Events.userEvent(EventType.USER_DELETED.wireName(), deleted, now);
@@ -205,7 +225,9 @@ final class UsersApi {
         ObjectNode task = Json.object();
         task.put("task_id", taskId);
         task.put("status", "completed");
-        task.put("created_at", dev.parley.protocol.Timestamps.format(ctx.node().clock().instant()));
+        task.put(
+                "created_at",
+                dev.parley.protocol.Timestamps.format(ctx.node().clock().instant()));
         task.putObject("result").put("users", list.size());
         tasks.put(taskId, task);
         ObjectNode out = Json.object();
@@ -224,19 +246,33 @@ final class UsersApi {
 
     private static User setActive(ChatNode node, String id, boolean deactivate) {
         Instant now = node.clock().instant();
-        UnaryOperator<User> change = cur -> cur == null ? null
-                : cur.toBuilder().deactivatedAt(deactivate ? now : null).updatedAt(now).build();
+        UnaryOperator<User> change = cur -> cur == null
+                ? null
+                : cur.toBuilder()
+                        .deactivatedAt(deactivate ? now : null)
+                        .updatedAt(now)
+                        .build();
         User u = node.users().update(id, change, null);
         if (deactivate) {
             node.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deactivated"));
         }
-        node.events().publish(Events.userEvent(deactivate ? EventType.USER_DEACTIVATED.wireName() : EventType.USER_REACTIVATED.wireName(), u, now),
-                Audience.presenceOf(id));
+        node.events()
+                .publish(
+                        Events.userEvent(
+                                deactivate
+                                        ? EventType.USER_DEACTIVATED.wireName()
+                                        : EventType.USER_REACTIVATED.wireName(),
+                                u,
+                                now),
+                        Audience.presenceOf(id));
         return u;
     }
 
     private static void publishUpdated(ChatNode node, User u, Instant now) {
-        node.events().publish(Events.userEvent(EventType.USER_UPDATED.wireName(), u, now), Audience.presenceOfAndSelf(u.id()));
+        node.events()
+                .publish(
+                        Events.userEvent(EventType.USER_UPDATED.wireName(), u, now),
+                        Audience.presenceOfAndSelf(u.id()));
     }
 
     private static void checkSelf(RequestContext ctx, String id) {

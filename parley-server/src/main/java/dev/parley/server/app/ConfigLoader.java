@@ -1,5 +1,6 @@
 package dev.parley.server.app;
 
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.usage.ConnectionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import dev.parley.server.config.ServerConfig;
 
 /**
  * Reads a {@link ServerConfig} from command-line flags and {@code PARLEY_*} environment variables; a
@@ -21,48 +21,111 @@ public final class ConfigLoader {
     static final List<Option> OPTIONS = List.of(
             new Option("--port", "PARLEY_PORT", true, "TCP port to listen on (default 8080; never 3030)"),
             new Option("--host", "PARLEY_HOST", true, "address to bind (default 0.0.0.0)"),
-            new Option("--api-key", "PARLEY_API_KEY", true,
+            new Option(
+                    "--api-key",
+                    "PARLEY_API_KEY",
+                    true,
                     "the app's API key; with neither key nor secret, the first start generates both"),
             new Option("--api-secret", "PARLEY_API_SECRET", true, "the app's API secret, at least 32 bytes"),
-            new Option("--data-dir", "PARLEY_DATA_DIR", true,
+            new Option(
+                    "--data-dir",
+                    "PARLEY_DATA_DIR",
+                    true,
                     "folder of the embedded database and generated credentials (default ./parley-data)"),
-            new Option("--database-url", "PARLEY_DATABASE_URL", true,
+            new Option(
+                    "--database-url",
+                    "PARLEY_DATABASE_URL",
+                    true,
                     "postgresql://user:pass@host:5432/db selects PostgreSQL; absent means embedded SQLite"),
-            new Option("--disable-auth-checks", "PARLEY_DISABLE_AUTH_CHECKS", false,
+            new Option(
+                    "--disable-auth-checks",
+                    "PARLEY_DISABLE_AUTH_CHECKS",
+                    false,
                     "accept development tokens and skip signature checks (never in production)"),
-            new Option("--idle-timeout", "PARLEY_IDLE_TIMEOUT", true,
+            new Option(
+                    "--idle-timeout",
+                    "PARLEY_IDLE_TIMEOUT",
+                    true,
                     "close sockets silent for this long, e.g. 90s (default 90s)"),
-            new Option("--max-connections-per-user", "PARLEY_MAX_CONNECTIONS_PER_USER", true,
+            new Option(
+                    "--max-connections-per-user",
+                    "PARLEY_MAX_CONNECTIONS_PER_USER",
+                    true,
                     "most open sockets per user, 0 for no limit (default 0; PATCH /app max_connections_per_user wins)"),
-            new Option("--connection-policy", "PARLEY_CONNECTION_POLICY", true,
+            new Option(
+                    "--connection-policy",
+                    "PARLEY_CONNECTION_POLICY",
+                    true,
                     "past the limit: warn, reject_new or close_oldest (default warn; PATCH /app connection_policy wins)"),
-            new Option("--disable-metrics", "PARLEY_DISABLE_METRICS", false,
+            new Option(
+                    "--disable-metrics",
+                    "PARLEY_DISABLE_METRICS",
+                    false,
                     "do not serve the Prometheus /metrics endpoint (it needs no API key)"),
-            new Option("--upload-stall-timeout", "PARLEY_UPLOAD_STALL_TIMEOUT", true,
+            new Option(
+                    "--upload-stall-timeout",
+                    "PARLEY_UPLOAD_STALL_TIMEOUT",
+                    true,
                     "answer 408 and close an upload whose body sends nothing for this long, e.g. 30s (default 30s)"),
-            new Option("--disable-rate-limits", "PARLEY_DISABLE_RATE_LIMITS", false,
+            new Option(
+                    "--disable-rate-limits",
+                    "PARLEY_DISABLE_RATE_LIMITS",
+                    false,
                     "do not limit REST calls and connects per user and endpoint (429 code 9 otherwise)"),
-            new Option("--rate-limit-scale", "PARLEY_RATE_LIMIT_SCALE", true,
+            new Option(
+                    "--rate-limit-scale",
+                    "PARLEY_RATE_LIMIT_SCALE",
+                    true,
                     "factor on every per-user and per-endpoint limit, e.g. 10 (default 1: Stream's defaults)"),
-            new Option("--rate-limit-per-user", "PARLEY_RATE_LIMIT_PER_USER", true,
+            new Option(
+                    "--rate-limit-per-user",
+                    "PARLEY_RATE_LIMIT_PER_USER",
+                    true,
                     "calls a minute per user, endpoint and platform, before scaling (default 60)"),
-            new Option("--rate-limit-max-keys", "PARLEY_RATE_LIMIT_MAX_KEYS", true,
+            new Option(
+                    "--rate-limit-max-keys",
+                    "PARLEY_RATE_LIMIT_MAX_KEYS",
+                    true,
                     "most rate-limit counters kept in memory; past it the oldest goes (default 100000)"),
-            new Option("--max-ws-frames-per-minute", "PARLEY_MAX_WS_FRAMES_PER_MINUTE", true,
+            new Option(
+                    "--max-ws-frames-per-minute",
+                    "PARLEY_MAX_WS_FRAMES_PER_MINUTE",
+                    true,
                     "frames one socket may send a minute, then it is closed with 1008; 0 for no limit (default 600)"),
-            new Option("--max-admin-secret-tries", "PARLEY_MAX_ADMIN_SECRET_TRIES", true,
+            new Option(
+                    "--max-admin-secret-tries",
+                    "PARLEY_MAX_ADMIN_SECRET_TRIES",
+                    true,
                     "API secret tries per address a minute, then 429 code 9; 0 for no limit (default 10)"),
-            new Option("--app-rate-limits", "PARLEY_APP_RATE_LIMITS", false,
+            new Option(
+                    "--app-rate-limits",
+                    "PARLEY_APP_RATE_LIMITS",
+                    false,
                     "also apply the app-wide quotas per endpoint and platform (Stream's table; default off)"),
-            new Option("--request-head-timeout", "PARLEY_REQUEST_HEAD_TIMEOUT", true,
+            new Option(
+                    "--request-head-timeout",
+                    "PARLEY_REQUEST_HEAD_TIMEOUT",
+                    true,
                     "time to send a complete request head, from connecting or from its first byte (default 10s)"),
-            new Option("--request-body-timeout", "PARLEY_REQUEST_BODY_TIMEOUT", true,
+            new Option(
+                    "--request-body-timeout",
+                    "PARLEY_REQUEST_BODY_TIMEOUT",
+                    true,
                     "time to send a complete request body, extended by --request-body-min-rate (default 30s)"),
-            new Option("--request-body-min-rate", "PARLEY_REQUEST_BODY_MIN_RATE", true,
+            new Option(
+                    "--request-body-min-rate",
+                    "PARLEY_REQUEST_BODY_MIN_RATE",
+                    true,
                     "bytes/s at which a body may take longer than --request-body-timeout, 0 for never (default 16384)"),
-            new Option("--keep-alive-timeout", "PARLEY_KEEP_ALIVE_TIMEOUT", true,
+            new Option(
+                    "--keep-alive-timeout",
+                    "PARLEY_KEEP_ALIVE_TIMEOUT",
+                    true,
                     "close kept-alive HTTP connections idle for this long (default 60s)"),
-            new Option("--max-connections-per-address", "PARLEY_MAX_CONNECTIONS_PER_ADDRESS", true,
+            new Option(
+                    "--max-connections-per-address",
+                    "PARLEY_MAX_CONNECTIONS_PER_ADDRESS",
+                    true,
                     "most open connections from one source address, 0 for no limit (default 1000)"),
             new Option("--help", null, false, "print this help"));
 
@@ -141,7 +204,9 @@ public final class ConfigLoader {
             b.dataDir(Path.of(v.get("--data-dir")));
         }
         String db = v.get("--database-url");
-        if (db != null && !db.startsWith("postgresql://") && !db.startsWith("postgres://")
+        if (db != null
+                && !db.startsWith("postgresql://")
+                && !db.startsWith("postgres://")
                 && !db.startsWith("jdbc:postgresql://")) {
             throw new ConfigException("--database-url: '" + db.replaceAll("//[^@/]*@", "//***@")
                     + "' (expected: postgresql://user:password@host:port/database)");
@@ -158,7 +223,8 @@ public final class ConfigLoader {
         }
         if (v.containsKey("--connection-policy")) {
             try {
-                b.connectionPolicy(ConnectionPolicy.Mode.parse(v.get("--connection-policy").trim(), "--connection-policy"));
+                b.connectionPolicy(
+                        ConnectionPolicy.Mode.parse(v.get("--connection-policy").trim(), "--connection-policy"));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(e.getMessage());
             }
@@ -243,7 +309,8 @@ public final class ConfigLoader {
 
     /** The help text of every flag. */
     public static String help() {
-        StringBuilder s = new StringBuilder("Usage: parley serve [flags]\n\nFlags (each also read from its variable):\n");
+        StringBuilder s =
+                new StringBuilder("Usage: parley serve [flags]\n\nFlags (each also read from its variable):\n");
         for (Option o : OPTIONS) {
             String left = o.flag() + (o.takesValue() ? " VALUE" : "");
             s.append(String.format("  %-26s %-28s %s%n", left, o.env() == null ? "" : o.env(), o.help()));
@@ -267,7 +334,8 @@ public final class ConfigLoader {
                 throw new ConfigException("--port: " + s + " (expected: 0..65535)");
             }
             if (p == 3030) {
-                throw new ConfigException("--port: 3030 (the JS SDK would open its WebSocket on 8800; pick another port)");
+                throw new ConfigException(
+                        "--port: 3030 (the JS SDK would open its WebSocket on 8800; pick another port)");
             }
             return p;
         } catch (NumberFormatException e) {

@@ -2,6 +2,7 @@ package dev.parley.server.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
+import dev.parley.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
-import dev.parley.server.config.ServerConfig;
 
 /**
  * The app's key and secret when none is configured: generated on the first start and kept in
@@ -35,8 +35,9 @@ public final class Credentials {
                 String key = o.path("api_key").asText("");
                 String secret = o.path("api_secret").asText("");
                 if (key.isEmpty() || secret.length() < ServerConfig.MIN_SECRET_BYTES) {
-                    throw new ConfigLoader.ConfigException(file + " does not hold an api_key and an api_secret of at least "
-                            + ServerConfig.MIN_SECRET_BYTES + " bytes; fix or delete it");
+                    throw new ConfigLoader.ConfigException(
+                            file + " does not hold an api_key and an api_secret of at least "
+                                    + ServerConfig.MIN_SECRET_BYTES + " bytes; fix or delete it");
                 }
                 return new KeyPair(key, secret, false);
             }
@@ -61,6 +62,11 @@ public final class Credentials {
     private static String random(int bytes) {
         byte[] b = new byte[bytes];
         RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b).toLowerCase().replace('-', 'x').replace('_', 'y');
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(b)
+                .toLowerCase()
+                .replace('-', 'x')
+                .replace('_', 'y');
     }
 }

@@ -3,21 +3,21 @@ package dev.parley.server.app;
 import dev.parley.protocol.Jwt;
 import dev.parley.server.cli.ConnectionsCommand;
 import dev.parley.server.cli.UserImport;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.Stores;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Function;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.parley.server.config.ServerConfig;
 
 /**
  * The command line: {@code serve} runs the server in the foreground; {@code token} prints a user token;
@@ -66,12 +66,15 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down: closing sockets with 1012 so that clients reconnect");
-            server.close();
-            log.info("stopped");
-            stopped.countDown();
-        }, "parley-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("shutting down: closing sockets with 1012 so that clients reconnect");
+                            server.close();
+                            log.info("stopped");
+                            stopped.countDown();
+                        },
+                        "parley-shutdown"));
         announce(server, partial);
         try {
             stopped.await();
@@ -83,12 +86,14 @@ public final class Main {
     private static void announce(ParleyServer server, ServerConfig config) {
         ServerConfig c = server.node().config();
         String base = "http://localhost:" + server.port();
-        String store = server.node().store().kind() + " at " + server.node().store().location();
+        String store =
+                server.node().store().kind() + " at " + server.node().store().location();
         log.info("Parley listening on port {} ({}), store: {}", server.port(), server.epoll() ? "epoll" : "nio", store);
         PrintStream out = System.out;
         String token = Jwt.userToken(c.apiSecret(), "alice", null, Instant.now());
         out.println();
-        out.println("  Parley is ready at " + base + "   (REST and WebSocket " + base.replace("http", "ws") + "/connect)");
+        out.println(
+                "  Parley is ready at " + base + "   (REST and WebSocket " + base.replace("http", "ws") + "/connect)");
         out.println("  API key:    " + c.apiKey());
         out.println("  API secret: " + c.apiSecret() + "   (keep it on your servers)");
         out.println("  A token for user 'alice': " + token);
@@ -116,7 +121,8 @@ public final class Main {
             }
         }
         if (user == null) {
-            throw new ConfigLoader.ConfigException("token needs --user ID (usage: parley token --user ID [--expires 1h])");
+            throw new ConfigLoader.ConfigException(
+                    "token needs --user ID (usage: parley token --user ID [--expires 1h])");
         }
         ServerConfig c = resolveCredentials(ConfigLoader.load(serverArgs.toArray(String[]::new), env));
         return Jwt.userToken(c.apiSecret(), user, expires == null ? null : now.plus(expires), now);
@@ -151,8 +157,9 @@ public final class Main {
             }
         }
         if (file == null) {
-            throw new ConfigLoader.ConfigException("import needs a file (usage: parley import users.json|users.ndjson|users.csv"
-                    + " [--batch 1000] [--restart] [--data-dir DIR | --database-url URL])");
+            throw new ConfigLoader.ConfigException(
+                    "import needs a file (usage: parley import users.json|users.ndjson|users.csv"
+                            + " [--batch 1000] [--restart] [--data-dir DIR | --database-url URL])");
         }
         Path input = Path.of(file);
         if (!Files.isRegularFile(input)) {
@@ -165,10 +172,16 @@ public final class Main {
         UserImport.Options options = new UserImport.Options(batch, format, restart, maxRows);
         long start = System.nanoTime();
         try (Store store = Stores.open(b.databaseUrl(), b.dataDir())) {
-            UserImport.Result r = new UserImport(store, java.time.Clock.systemUTC(), out, err, UserImport.stdoutIsTerminal())
+            UserImport.Result r = new UserImport(
+                            store, java.time.Clock.systemUTC(), out, err, UserImport.stdoutIsTerminal())
                     .run(input, options);
-            out.printf(java.util.Locale.ROOT, "import: %,d users imported, %,d bad rows, in %.1f s%s%n", r.imported(), r.bad(),
-                    (System.nanoTime() - start) / 1e9, r.complete() ? "" : " (stopped early; run again to resume)");
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "import: %,d users imported, %,d bad rows, in %.1f s%s%n",
+                    r.imported(),
+                    r.bad(),
+                    (System.nanoTime() - start) / 1e9,
+                    r.complete() ? "" : " (stopped early; run again to resume)");
             return r.bad() > 0 ? 1 : 0;
         }
     }
@@ -226,8 +239,9 @@ public final class Main {
             return b.apiKey(kp.apiKey()).apiSecret(kp.apiSecret()).build();
         }
         if (key == null || secret == null) {
-            throw new ConfigLoader.ConfigException("give both --api-key and --api-secret (PARLEY_API_KEY, PARLEY_API_SECRET),"
-                    + " or neither to use the pair generated in the data dir");
+            throw new ConfigLoader.ConfigException(
+                    "give both --api-key and --api-secret (PARLEY_API_KEY, PARLEY_API_SECRET),"
+                            + " or neither to use the pair generated in the data dir");
         }
         return b.build();
     }

@@ -2,12 +2,12 @@ package dev.parley.server.app;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.parley.server.ChatNode;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.Stores;
 import dev.parley.server.transport.NettyTransport;
 import java.time.Clock;
-import dev.parley.server.ChatNode;
-import dev.parley.server.config.ServerConfig;
 
 /**
  * A running Parley server: the network transport in front of one {@link ChatNode}.

@@ -49,7 +49,8 @@ public final class AdminSession {
      */
     public Issued issue(String key, String secret) {
         if (key == null || secret == null || !equal(key, apiKey) || !equal(secret, apiSecret)) {
-            throw new ChatException(ErrorCode.AUTHENTICATION, "CreateAdminSession failed with error: \"api key or secret is wrong\"");
+            throw new ChatException(
+                    ErrorCode.AUTHENTICATION, "CreateAdminSession failed with error: \"api key or secret is wrong\"");
         }
         Instant now = clock.instant();
         Instant exp = now.plus(LIFETIME);

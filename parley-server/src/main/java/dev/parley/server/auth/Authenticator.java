@@ -6,8 +6,8 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Jwt;
 import dev.parley.protocol.User;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -23,7 +23,8 @@ public final class Authenticator {
     private final Clock clock;
     private final Supplier<dev.parley.server.config.AppSettings> settings;
 
-    public Authenticator(String apiKey, String apiSecret, Clock clock, Supplier<dev.parley.server.config.AppSettings> settings) {
+    public Authenticator(
+            String apiKey, String apiSecret, Clock clock, Supplier<dev.parley.server.config.AppSettings> settings) {
         this.apiKey = requireNonNull(apiKey, "apiKey");
         this.apiSecret = requireNonNull(apiSecret, "apiSecret");
         this.clock = requireNonNull(clock, "clock");
@@ -54,8 +55,8 @@ public final class Authenticator {
             return new Identity(new Caller.Anonymous(), null);
         }
         if (authType != null && !authType.isEmpty() && !"jwt".equals(authType)) {
-            throw new ChatException(ErrorCode.AUTHENTICATION,
-                    "stream-auth-type: '" + authType + "' (expected: jwt or anonymous)");
+            throw new ChatException(
+                    ErrorCode.AUTHENTICATION, "stream-auth-type: '" + authType + "' (expected: jwt or anonymous)");
         }
         boolean skip = settings.get().disableAuthChecks();
         Jwt.Claims claims = Jwt.verify(token, apiSecret, clock.instant(), skip);
@@ -67,11 +68,13 @@ public final class Authenticator {
         }
         if (claims.server()) {
             if (skip && Jwt.DEV_SIGNATURE.equals(token.substring(token.lastIndexOf('.') + 1))) {
-                throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: a development token cannot be a server token");
+                throw new ChatException(
+                        ErrorCode.AUTHENTICATION, "JWTAuth error: a development token cannot be a server token");
             }
             return new Identity(new Caller.Server(), claims.issuedAt());
         }
-        throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token has no user_id claim and is not a server token");
+        throw new ChatException(
+                ErrorCode.AUTHENTICATION, "JWTAuth error: token has no user_id claim and is not a server token");
     }
 
     private void checkAppRevocation(Instant issuedAt) {
@@ -83,7 +86,9 @@ public final class Authenticator {
 
     /** Refuses a user token issued before the user's own revocation date (§2.8) with code 40. */
     public static void checkRevocation(Identity identity, User user) {
-        if (user == null || user.revokeTokensIssuedBefore() == null || !(identity.caller() instanceof Caller.UserCaller)) {
+        if (user == null
+                || user.revokeTokensIssuedBefore() == null
+                || !(identity.caller() instanceof Caller.UserCaller)) {
             return;
         }
         Instant iat = identity.issuedAt();

@@ -3,24 +3,23 @@ package dev.parley.server.channels;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelTypes;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
+import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import dev.parley.server.chat.Actor;
-import dev.parley.server.chat.ChannelType;
-import dev.parley.server.chat.ChannelTypes;
-import dev.parley.server.chat.Permissions;
-import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 
 /**
  * Changes of a channel (PROTOCOL.md §7.4 to §7.6): update and partial update (member changes in it go to
@@ -74,8 +73,13 @@ public final class ChannelAdmin {
     }
 
     /** What one update does, after its checks. */
-    private record Update(ChannelRow changed, Boolean answerInvite, Map<String, String> invited, Map<String, String> added,
-            Map<String, String> roles, List<String> removed) {}
+    private record Update(
+            ChannelRow changed,
+            Boolean answerInvite,
+            Map<String, String> invited,
+            Map<String, String> added,
+            Map<String, String> roles,
+            List<String> removed) {}
 
     private Update check(Actor actor, ChannelRow ch, ChannelType type, MemberRow me, ObjectNode body) {
         String cid = ch.cid();
@@ -94,11 +98,16 @@ public final class ChannelAdmin {
         if (body.has("cooldown") && !body.get("cooldown").isNull()) {
             Permissions.require(actor, type, me, "update-channel-cooldown", own, "UpdateChannel", cid);
             ChannelRow base = changed != null ? changed : ch;
-            changed = base.withFlags(base.frozen(), base.disabled(), ChannelService.clamp(body.get("cooldown"), 0, 120),
-                    base.team(), core.now());
+            changed = base.withFlags(
+                    base.frozen(),
+                    base.disabled(),
+                    ChannelService.clamp(body.get("cooldown"), 0, 120),
+                    base.team(),
+                    core.now());
         }
         Boolean answer = null;
-        if (body.path("accept_invite").asBoolean(false) || body.path("reject_invite").asBoolean(false)) {
+        if (body.path("accept_invite").asBoolean(false)
+                || body.path("reject_invite").asBoolean(false)) {
             answer = body.path("accept_invite").asBoolean(false);
             if (me == null || me.inviteStatus() == null) {
                 throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
@@ -133,7 +142,8 @@ public final class ChannelAdmin {
         return new Update(changed, answer, invited, added, roles, removed);
     }
 
-    private ChannelRow applyFlags(Actor actor, ChannelType type, MemberRow me, boolean own, ChannelRow ch, ObjectNode data) {
+    private ChannelRow applyFlags(
+            Actor actor, ChannelType type, MemberRow me, boolean own, ChannelRow ch, ObjectNode data) {
         boolean frozen = data.has("frozen") ? data.get("frozen").asBoolean() : ch.frozen();
         if (frozen != ch.frozen()) {
             Permissions.require(actor, type, me, "update-channel-frozen", own, "UpdateChannel", ch.cid());
@@ -187,11 +197,13 @@ public final class ChannelAdmin {
             throw ChatException.input("config_overrides must be an object");
         }
         ObjectNode merged = ch.custom().path(ChannelTypes.OVERRIDES).isObject()
-                ? ((ObjectNode) ch.custom().get(ChannelTypes.OVERRIDES)).deepCopy() : Json.object();
+                ? ((ObjectNode) ch.custom().get(ChannelTypes.OVERRIDES)).deepCopy()
+                : Json.object();
         given.fields().forEachRemaining(e -> {
             if (!ChannelTypes.OVERRIDABLE.contains(e.getKey())) {
-                throw ChatException.input("config_overrides." + e.getKey() + " cannot be overridden per channel (expected one of "
-                        + new java.util.TreeSet<>(ChannelTypes.OVERRIDABLE) + ")");
+                throw ChatException.input(
+                        "config_overrides." + e.getKey() + " cannot be overridden per channel (expected one of "
+                                + new java.util.TreeSet<>(ChannelTypes.OVERRIDABLE) + ")");
             }
             if (e.getKey().equals("grants") && !e.getValue().isObject()) {
                 throw ChatException.input("config_overrides.grants must map roles to arrays of permissions");
@@ -220,10 +232,13 @@ public final class ChannelAdmin {
     private ObjectNode response(Actor actor, ChannelRow ch, ChannelType type) {
         ObjectNode out = Json.object();
         MemberRow me = membership(actor, ch.cid());
-        User createdBy = ch.createdById() == null ? null : core.users().find(ch.createdById()).orElse(null);
+        User createdBy = ch.createdById() == null
+                ? null
+                : core.users().find(ch.createdById()).orElse(null);
         out.set("channel", channels.states().channelFor(actor, ch, type, me, createdBy));
         List<MemberRow> members = core.store().members(ch.cid(), ChannelStates.DEFAULT_MEMBERS, 0);
-        Map<String, User> users = core.usersById(members.stream().map(MemberRow::userId).toList());
+        Map<String, User> users =
+                core.usersById(members.stream().map(MemberRow::userId).toList());
         ArrayNode arr = out.putArray("members");
         members.forEach(m -> arr.add(ChannelViews.member(m, users.get(m.userId()), ch)));
         return out;
@@ -234,8 +249,14 @@ public final class ChannelAdmin {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
             ChannelType type = core.typeOf(ch);
-            Permissions.require(actor, type, membership(actor, cid), "delete-channel", Permissions.ownsChannel(actor, ch),
-                    "DeleteChannel", cid);
+            Permissions.require(
+                    actor,
+                    type,
+                    membership(actor, cid),
+                    "delete-channel",
+                    Permissions.ownsChannel(actor, ch),
+                    "DeleteChannel",
+                    cid);
             List<MemberRow> members = core.store().members(cid, 10_000, 0);
             Instant now = core.now();
             ObjectNode channel = ChannelViews.channel(ch, type, null);
@@ -244,7 +265,11 @@ public final class ChannelAdmin {
             ObjectNode e = ChannelViews.event(EventType.CHANNEL_DELETED.wireName(), ch, now);
             e.set("channel", channel);
             core.events().publish(e, Audience.watchers(cid));
-            notifyNotWatching(members, cid, ChannelViews.event(EventType.NOTIFICATION_CHANNEL_DELETED.wireName(), ch, now).set("channel", channel));
+            notifyNotWatching(
+                    members,
+                    cid,
+                    ChannelViews.event(EventType.NOTIFICATION_CHANNEL_DELETED.wireName(), ch, now)
+                            .set("channel", channel));
             core.hub().dropChannel(cid);
             ObjectNode out = Json.object();
             out.set("channel", channel);
@@ -257,8 +282,14 @@ public final class ChannelAdmin {
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
             ChannelType type = core.typeOf(ch);
-            Permissions.require(actor, type, membership(actor, cid), "truncate-channel", Permissions.ownsChannel(actor, ch),
-                    "TruncateChannel", cid);
+            Permissions.require(
+                    actor,
+                    type,
+                    membership(actor, cid),
+                    "truncate-channel",
+                    Permissions.ownsChannel(actor, ch),
+                    "TruncateChannel",
+                    cid);
             Instant at = core.now();
             if (body.path("truncated_at").isTextual()) {
                 at = Timestamps.parse(body.get("truncated_at").asText(), "truncated_at");
@@ -272,8 +303,11 @@ public final class ChannelAdmin {
                 e.set("user", actor.user().toJson());
             }
             core.events().publish(e, Audience.watchers(cid));
-            notifyNotWatching(core.store().members(cid, 10_000, 0), cid,
-                    ChannelViews.event(EventType.NOTIFICATION_CHANNEL_TRUNCATED.wireName(), after, core.now()).set("channel", channel));
+            notifyNotWatching(
+                    core.store().members(cid, 10_000, 0),
+                    cid,
+                    ChannelViews.event(EventType.NOTIFICATION_CHANNEL_TRUNCATED.wireName(), after, core.now())
+                            .set("channel", channel));
             ObjectNode out = Json.object();
             out.set("channel", channel);
             return out;
@@ -281,7 +315,11 @@ public final class ChannelAdmin {
     }
 
     private void notifyNotWatching(List<MemberRow> members, String cid, JsonNode event) {
-        core.events().publish((ObjectNode) event, Audience.notWatching(members.stream().map(MemberRow::userId).toList(), cid));
+        core.events()
+                .publish(
+                        (ObjectNode) event,
+                        Audience.notWatching(
+                                members.stream().map(MemberRow::userId).toList(), cid));
     }
 
     /** {@code POST …/hide} and {@code …/show} (C9): events to the user's own connections. */
@@ -295,7 +333,8 @@ public final class ChannelAdmin {
             throw ChatException.notAllowed((hidden ? "HideChannel" : "ShowChannel") + " failed with error: \"user '"
                     + actor.userId() + "' is not a member of channel '" + cid + "'\"");
         }
-        ObjectNode e = ChannelViews.event(hidden ? EventType.CHANNEL_HIDDEN.wireName() : EventType.CHANNEL_VISIBLE.wireName(), ch, core.now());
+        ObjectNode e = ChannelViews.event(
+                hidden ? EventType.CHANNEL_HIDDEN.wireName() : EventType.CHANNEL_VISIBLE.wireName(), ch, core.now());
         e.set("channel", ChannelViews.channel(ch, type, null));
         e.set("user", actor.user().toJson());
         if (hidden) {

@@ -2,11 +2,14 @@ package dev.parley.server.channels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
-import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
 import dev.parley.server.events.Audience;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
@@ -16,10 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.parley.server.chat.Actor;
-import dev.parley.server.chat.ChannelType;
-import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 
 /**
  * Members of a channel (PROTOCOL.md §7.4 member keys, §7.7 C12): add and remove with their events, channel
@@ -88,7 +87,8 @@ public final class ChannelMembers {
 
     /** {@code accept_invite} / {@code reject_invite} by the invited member itself. */
     void answerInvite(Actor actor, ChannelRow ch, ChannelType type, boolean accept) {
-        MemberRow m = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        MemberRow m =
+                actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
         if (m == null || m.inviteStatus() == null) {
             throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
                     + "' has no invitation to channel '" + ch.cid() + "'\"");
@@ -101,11 +101,21 @@ public final class ChannelMembers {
         e.set("member", member);
         e.set("user", actor.user().toJson());
         core.events().publish(e, Audience.watchers(ch.cid()));
-        ObjectNode n = ChannelViews.event(accept ? EventType.NOTIFICATION_INVITE_ACCEPTED.wireName() : EventType.NOTIFICATION_INVITE_REJECTED.wireName(), ch, now);
+        ObjectNode n = ChannelViews.event(
+                accept
+                        ? EventType.NOTIFICATION_INVITE_ACCEPTED.wireName()
+                        : EventType.NOTIFICATION_INVITE_REJECTED.wireName(),
+                ch,
+                now);
         n.set("channel", ChannelViews.channel(ch, type, null));
         n.set("member", member);
         n.set("user", actor.user().toJson());
-        core.events().publish(n, Audience.users(core.store().members(ch.cid(), 10_000, 0).stream().map(MemberRow::userId).toList()));
+        core.events()
+                .publish(
+                        n,
+                        Audience.users(core.store().members(ch.cid(), 10_000, 0).stream()
+                                .map(MemberRow::userId)
+                                .toList()));
     }
 
     static Map<String, String> roleChanges(ObjectNode body) {
@@ -123,13 +133,19 @@ public final class ChannelMembers {
         Instant now = core.now();
         Map<String, User> users = core.usersById(roles.keySet());
         for (Map.Entry<String, String> r : roles.entrySet()) {
-            MemberRow m = core.store().member(ch.cid(), r.getKey()).orElseThrow(() -> ChatException.input(
-                    "user '" + r.getKey() + "' is not a member of channel '" + ch.cid() + "'"));
+            MemberRow m = core.store()
+                    .member(ch.cid(), r.getKey())
+                    .orElseThrow(() -> ChatException.input(
+                            "user '" + r.getKey() + "' is not a member of channel '" + ch.cid() + "'"));
             MemberRow changed = m.withRole(r.getValue(), now);
             core.store().upsertMembers(ch.cid(), List.of(changed));
             ObjectNode e = ChannelViews.event(EventType.MEMBER_UPDATED.wireName(), ch, now);
             e.set("member", ChannelViews.member(changed, users.get(r.getKey()), ch));
-            e.set("user", users.containsKey(r.getKey()) ? users.get(r.getKey()).toJson() : Json.object().put("id", r.getKey()));
+            e.set(
+                    "user",
+                    users.containsKey(r.getKey())
+                            ? users.get(r.getKey()).toJson()
+                            : Json.object().put("id", r.getKey()));
             core.events().publish(e, Audience.watchers(ch.cid()));
         }
     }
@@ -143,12 +159,14 @@ public final class ChannelMembers {
         ChannelRow after = channels.require(ch.cid());
         Map<String, User> users = core.usersById(removed);
         for (String u : removed) {
-            ObjectNode userJson = users.containsKey(u) ? users.get(u).toJson() : Json.object().put("id", u);
+            ObjectNode userJson =
+                    users.containsKey(u) ? users.get(u).toJson() : Json.object().put("id", u);
             ObjectNode e = ChannelViews.event(EventType.MEMBER_REMOVED.wireName(), after, core.now());
             e.set("user", userJson);
             e.put("channel_member_count", after.memberCount());
             core.events().publish(e, Audience.watchers(ch.cid()));
-            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_REMOVED_FROM_CHANNEL.wireName(), after, core.now());
+            ObjectNode n =
+                    ChannelViews.event(EventType.NOTIFICATION_REMOVED_FROM_CHANNEL.wireName(), after, core.now());
             n.set("channel", ChannelViews.channel(after, type, null));
             n.set("user", userJson);
             MemberRow m = before.get(ch.cid());
@@ -169,12 +187,15 @@ public final class ChannelMembers {
             throw ChatException.input("user_id is required with a server token");
         }
         if (!actor.server() && !target.equals(actor.userId())) {
-            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"users may only change their own membership\"");
+            throw ChatException.notAllowed(
+                    "UpdateMemberPartial failed with error: \"users may only change their own membership\"");
         }
         return core.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            MemberRow m = core.store().member(cid, target).orElseThrow(() -> ChatException.notFound(
-                    "user '" + target + "' is not a member of channel '" + cid + "'"));
+            MemberRow m = core.store()
+                    .member(cid, target)
+                    .orElseThrow(() ->
+                            ChatException.notFound("user '" + target + "' is not a member of channel '" + cid + "'"));
             ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
             Instant now = core.now();
             Instant archived = m.archivedAt();
@@ -188,7 +209,8 @@ public final class ChannelMembers {
                     case "pinned" -> pinned = e.getValue().asBoolean() ? now : null;
                     case "channel_role" -> {
                         if (!actor.server()) {
-                            throw ChatException.notAllowed("UpdateMemberPartial failed with error: \"channel_role can only be changed server-side\"");
+                            throw ChatException.notAllowed(
+                                    "UpdateMemberPartial failed with error: \"channel_role can only be changed server-side\"");
                         }
                         role = e.getValue().asText();
                     }
@@ -224,8 +246,22 @@ public final class ChannelMembers {
     }
 
     /** Member keys the server manages; never custom. */
-    private static final Set<String> MEMBER_FIELDS = Set.of("user_id", "user", "created_at", "updated_at", "banned",
-            "shadow_banned", "role", "status", "archived_at", "pinned_at", "notifications_muted", "is_moderator",
-            "invited", "invite_accepted_at", "invite_rejected_at", "ban_expires", "deleted_at");
-
+    private static final Set<String> MEMBER_FIELDS = Set.of(
+            "user_id",
+            "user",
+            "created_at",
+            "updated_at",
+            "banned",
+            "shadow_banned",
+            "role",
+            "status",
+            "archived_at",
+            "pinned_at",
+            "notifications_muted",
+            "is_moderator",
+            "invited",
+            "invite_accepted_at",
+            "invite_rejected_at",
+            "ban_expires",
+            "deleted_at");
 }

@@ -2,15 +2,20 @@ package dev.parley.server.channels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
+import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
-import dev.parley.server.session.Session;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
+import dev.parley.server.session.Session;
 import dev.parley.server.store.ChannelQuery;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
@@ -29,11 +34,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import dev.parley.server.chat.Actor;
-import dev.parley.server.chat.ChannelType;
-import dev.parley.server.chat.Permissions;
-import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 
 /**
  * Channels as readers see them (PROTOCOL.md §7.2, §7.3, §7.6 stop-watching, §7.8 C17, §4.4, §4.5):
@@ -47,18 +47,55 @@ public final class ChannelService {
     static final Pattern ID = Pattern.compile("[\\w!-]{1,64}");
 
     /** Keys of {@code data} that are not custom channel fields. */
-    static final Set<String> RESERVED = Set.of("members", "created_by", "created_by_id", "id", "type", "cid", "config",
-            "own_capabilities", "created_at", "updated_at", "last_message_at", "member_count", "message_count",
-            "frozen", "disabled", "team", "cooldown", "hidden", "truncated_at", "truncated_by", "truncated_by_id",
-            "deleted_at", "config_overrides");
+    static final Set<String> RESERVED = Set.of(
+            "members",
+            "created_by",
+            "created_by_id",
+            "id",
+            "type",
+            "cid",
+            "config",
+            "own_capabilities",
+            "created_at",
+            "updated_at",
+            "last_message_at",
+            "member_count",
+            "message_count",
+            "frozen",
+            "disabled",
+            "team",
+            "cooldown",
+            "hidden",
+            "truncated_at",
+            "truncated_by",
+            "truncated_by_id",
+            "deleted_at",
+            "config_overrides");
 
-    private static final Set<String> RESERVED_EVENTS = java.util.stream.Stream.of(EventType.MESSAGE_NEW,
-            EventType.MESSAGE_UPDATED, EventType.MESSAGE_DELETED, EventType.MESSAGE_READ, EventType.REACTION_NEW,
-            EventType.REACTION_UPDATED, EventType.REACTION_DELETED, EventType.MEMBER_ADDED, EventType.MEMBER_UPDATED,
-            EventType.MEMBER_REMOVED, EventType.CHANNEL_UPDATED, EventType.CHANNEL_DELETED, EventType.CHANNEL_TRUNCATED,
-            EventType.CHANNEL_HIDDEN, EventType.CHANNEL_VISIBLE, EventType.HEALTH_CHECK, EventType.USER_WATCHING_START,
-            EventType.USER_WATCHING_STOP, EventType.USER_PRESENCE_CHANGED, EventType.USER_UPDATED, EventType.USER_DELETED)
-            .map(EventType::wireName).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final Set<String> RESERVED_EVENTS = java.util.stream.Stream.of(
+                    EventType.MESSAGE_NEW,
+                    EventType.MESSAGE_UPDATED,
+                    EventType.MESSAGE_DELETED,
+                    EventType.MESSAGE_READ,
+                    EventType.REACTION_NEW,
+                    EventType.REACTION_UPDATED,
+                    EventType.REACTION_DELETED,
+                    EventType.MEMBER_ADDED,
+                    EventType.MEMBER_UPDATED,
+                    EventType.MEMBER_REMOVED,
+                    EventType.CHANNEL_UPDATED,
+                    EventType.CHANNEL_DELETED,
+                    EventType.CHANNEL_TRUNCATED,
+                    EventType.CHANNEL_HIDDEN,
+                    EventType.CHANNEL_VISIBLE,
+                    EventType.HEALTH_CHECK,
+                    EventType.USER_WATCHING_START,
+                    EventType.USER_WATCHING_STOP,
+                    EventType.USER_PRESENCE_CHANGED,
+                    EventType.USER_UPDATED,
+                    EventType.USER_DELETED)
+            .map(EventType::wireName)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private final ChatCore core;
     private final ChannelStates states;
@@ -67,8 +104,10 @@ public final class ChannelService {
     public ChannelService(ChatCore core) {
         this.core = core;
         this.states = new ChannelStates(core);
-        this.watching = new WatchingEvents(this::sendWatchingEvent,
-                (nanos, task) -> CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, Thread::startVirtualThread)
+        this.watching = new WatchingEvents(
+                this::sendWatchingEvent,
+                (nanos, task) -> CompletableFuture.delayedExecutor(
+                                nanos, TimeUnit.NANOSECONDS, Thread::startVirtualThread)
                         .execute(task),
                 System::nanoTime);
     }
@@ -90,7 +129,8 @@ public final class ChannelService {
         if (id == null) {
             id = distinctId(memberIds(data.get("members"), true));
         } else if (!ID.matcher(id).matches()) {
-            throw ChatException.input("channel id '" + shorten(id) + "' is invalid (expected: 1 to 64 characters of a-z A-Z 0-9 _ - !)");
+            throw ChatException.input(
+                    "channel id '" + shorten(id) + "' is invalid (expected: 1 to 64 characters of a-z A-Z 0-9 _ - !)");
         } else if (id.equals("query")) {
             // POST /channels/{type}/query is the distinct-channel query: such a channel could never be updated.
             throw ChatException.input("channel id 'query' is reserved");
@@ -103,8 +143,13 @@ public final class ChannelService {
         return watchAndState(actor, ch, core.typeOf(ch), body, options, conn);
     }
 
-    private ObjectNode watchAndState(Actor actor, ChannelRow ch, ChannelType type, ObjectNode body,
-            ChannelStates.Options options, Optional<Session> conn) {
+    private ObjectNode watchAndState(
+            Actor actor,
+            ChannelRow ch,
+            ChannelType type,
+            ObjectNode body,
+            ChannelStates.Options options,
+            Optional<Session> conn) {
         core.requireRead(actor, ch, "GetOrCreateChannel");
         if (body.path("watch").asBoolean(false)) {
             conn.ifPresent(s -> watch(s, ch, type));
@@ -112,7 +157,8 @@ public final class ChannelService {
         ObjectNode state = states.state(actor, ch, type, options);
         if (body.path("presence").asBoolean(false)) {
             List<String> memberIds = new ArrayList<>();
-            state.withArray("members").forEach(m -> memberIds.add(m.path("user_id").asText()));
+            state.withArray("members")
+                    .forEach(m -> memberIds.add(m.path("user_id").asText()));
             conn.ifPresent(s -> core.presence().subscribe(s, memberIds));
         }
         return state;
@@ -127,41 +173,61 @@ public final class ChannelService {
     private static ChannelStates.Options options(ObjectNode body) {
         JsonNode members = body.get("members");
         JsonNode watchers = body.get("watchers");
-        int memberLimit = clamp(members == null ? null : members.get("limit"), ChannelStates.DEFAULT_MEMBERS,
+        int memberLimit = clamp(
+                members == null ? null : members.get("limit"),
+                ChannelStates.DEFAULT_MEMBERS,
                 ChannelStates.MAX_MEMBERS);
         int memberOffset = clamp(members == null ? null : members.get("offset"), 0, 10_000);
         Integer watcherLimit = watchers != null && watchers.has("limit")
-                ? clamp(watchers.get("limit"), 25, ChannelStates.MAX_MEMBERS) : null;
+                ? clamp(watchers.get("limit"), 25, ChannelStates.MAX_MEMBERS)
+                : null;
         boolean state = body.path("state").asBoolean(true);
         dev.parley.server.messages.Paging.check(body.get("messages"));
-        return new ChannelStates.Options(state, body.get("messages"), ChannelStates.DEFAULT_MESSAGES, memberLimit,
-                memberOffset, watcherLimit);
+        return new ChannelStates.Options(
+                state, body.get("messages"), ChannelStates.DEFAULT_MESSAGES, memberLimit, memberOffset, watcherLimit);
     }
 
     private ChannelRow create(Actor actor, ChannelType type, String id, ObjectNode data) {
         String cid = type.name() + ":" + id;
-        return core.underLock(cid, () -> core.store().findChannel(cid).orElseGet(() -> {
-            User creator = creator(actor, data);
-            Actor asCreator = actor.server() ? actor : Actor.user(creator);
-            Permissions.require(asCreator, type, null, "create-channel", true, "GetOrCreateChannel", cid);
-            Instant now = core.now();
-            Map<String, String> roles = memberRoles(data.get("members"));
-            requireUsers(roles.keySet(), "channel create");
-            List<MemberRow> members = new ArrayList<>();
-            roles.forEach((u, role) -> members.add(MemberRow.create(cid, u, role, now)));
-            ChannelRow row = new ChannelRow(cid, type.name(), id, creator.id(), text(data, "team"), now, now, null, null,
-                    null, data.path("frozen").asBoolean(false), data.path("disabled").asBoolean(false),
-                    clamp(data.get("cooldown"), 0, 120), members.size(), 0, custom(data));
-            core.store().createChannel(row, members);
-            ChannelRow created = require(cid);
-            notifyAdded(created, type, members, creator);
-            return created;
-        }));
+        return core.underLock(
+                cid,
+                () -> core.store().findChannel(cid).orElseGet(() -> {
+                    User creator = creator(actor, data);
+                    Actor asCreator = actor.server() ? actor : Actor.user(creator);
+                    Permissions.require(asCreator, type, null, "create-channel", true, "GetOrCreateChannel", cid);
+                    Instant now = core.now();
+                    Map<String, String> roles = memberRoles(data.get("members"));
+                    requireUsers(roles.keySet(), "channel create");
+                    List<MemberRow> members = new ArrayList<>();
+                    roles.forEach((u, role) -> members.add(MemberRow.create(cid, u, role, now)));
+                    ChannelRow row = new ChannelRow(
+                            cid,
+                            type.name(),
+                            id,
+                            creator.id(),
+                            text(data, "team"),
+                            now,
+                            now,
+                            null,
+                            null,
+                            null,
+                            data.path("frozen").asBoolean(false),
+                            data.path("disabled").asBoolean(false),
+                            clamp(data.get("cooldown"), 0, 120),
+                            members.size(),
+                            0,
+                            custom(data));
+                    core.store().createChannel(row, members);
+                    ChannelRow created = require(cid);
+                    notifyAdded(created, type, members, creator);
+                    return created;
+                }));
     }
 
     /** Sends {@code notification.added_to_channel} to each added member's connections. */
     void notifyAdded(ChannelRow ch, ChannelType type, List<MemberRow> added, User actor) {
-        Map<String, User> users = core.usersById(added.stream().map(MemberRow::userId).toList());
+        Map<String, User> users =
+                core.usersById(added.stream().map(MemberRow::userId).toList());
         ObjectNode channel = ChannelViews.channel(ch, type, null);
         for (MemberRow m : added) {
             ObjectNode e = ChannelViews.event(EventType.NOTIFICATION_ADDED_TO_CHANNEL.wireName(), ch, core.now());
@@ -190,17 +256,20 @@ public final class ChannelService {
                     + "data.created_by_id must be provided when using server side auth.\"");
         }
         String creatorId = id;
-        return core.users().find(id).orElseThrow(() -> ChatException.input("created_by_id: user '" + creatorId
-                + "' does not exist"));
+        return core.users()
+                .find(id)
+                .orElseThrow(() -> ChatException.input("created_by_id: user '" + creatorId + "' does not exist"));
     }
 
     /** Code 4 naming the users among {@code ids} that do not exist. */
     void requireUsers(Set<String> ids, String operation) {
         Map<String, User> found = core.usersById(ids);
-        List<String> missing = ids.stream().filter(i -> !found.containsKey(i)).sorted().toList();
+        List<String> missing =
+                ids.stream().filter(i -> !found.containsKey(i)).sorted().toList();
         if (!missing.isEmpty()) {
-            throw ChatException.input("The following users are involved in " + operation
-                    + " operation, but don't exist: " + missing + ". Please create the user objects before setting up the channel.");
+            throw ChatException.input(
+                    "The following users are involved in " + operation + " operation, but don't exist: " + missing
+                            + ". Please create the user objects before setting up the channel.");
         }
     }
 
@@ -217,7 +286,9 @@ public final class ChannelService {
             if (m.isTextual() && !m.asText().isEmpty()) {
                 out.put(m.asText(), "channel_member");
             } else if (m.isObject() && m.path("user_id").isTextual()) {
-                String role = m.path("channel_role").isTextual() ? m.get("channel_role").asText() : "channel_member";
+                String role = m.path("channel_role").isTextual()
+                        ? m.get("channel_role").asText()
+                        : "channel_member";
                 out.put(m.get("user_id").asText(), role);
             } else {
                 throw ChatException.input("members must be an array of user ids or {user_id, channel_role} objects");
@@ -289,12 +360,17 @@ public final class ChannelService {
         int offset = clamp(body.get("offset"), 0, ChannelQuery.MAX_OFFSET);
         int messageLimit = clamp(body.get("message_limit"), 25, Paging_MAX);
         int memberLimit = clamp(body.get("member_limit"), 100, 100);
-        List<ChannelRow> rows = core.store().queryChannels(new ChannelQuery(filter, sort,
-                limit == 0 ? ChannelQuery.DEFAULT_LIMIT : limit, offset,
-                actor.userId(), core.types().openTypes()));
+        List<ChannelRow> rows = core.store()
+                .queryChannels(new ChannelQuery(
+                        filter,
+                        sort,
+                        limit == 0 ? ChannelQuery.DEFAULT_LIMIT : limit,
+                        offset,
+                        actor.userId(),
+                        core.types().openTypes()));
         boolean watch = body.path("watch").asBoolean(false);
-        ChannelStates.Options options = new ChannelStates.Options(body.path("state").asBoolean(true), null, messageLimit,
-                memberLimit, 0, null);
+        ChannelStates.Options options =
+                new ChannelStates.Options(body.path("state").asBoolean(true), null, messageLimit, memberLimit, 0, null);
         List<ObjectNode> out = new ArrayList<>();
         for (ChannelRow ch : rows) {
             // The store's filter knows membership and open types, not a channel's own grant overrides.
@@ -308,7 +384,8 @@ public final class ChannelService {
             ObjectNode state = states.state(actor, ch, type, options);
             if (body.path("presence").asBoolean(false)) {
                 List<String> ids = new ArrayList<>();
-                state.withArray("members").forEach(m -> ids.add(m.path("user_id").asText()));
+                state.withArray("members")
+                        .forEach(m -> ids.add(m.path("user_id").asText()));
                 conn.ifPresent(s -> core.presence().subscribe(s, ids));
             }
             out.add(state);
@@ -360,27 +437,38 @@ public final class ChannelService {
 
     /** {@code POST …/event}: typing and custom events to the watchers (§7.8 C17). */
     public ObjectNode sendEvent(Actor actor, String cid, JsonNode event) {
-        if (event == null || !event.isObject() || !event.path("type").isTextual() || event.get("type").asText().isEmpty()) {
+        if (event == null
+                || !event.isObject()
+                || !event.path("type").isTextual()
+                || event.get("type").asText().isEmpty()) {
             throw ChatException.input("event must be an object with a string type");
         }
         ChannelRow ch = require(cid);
         ChannelType type = core.typeOf(ch);
-        MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        MemberRow member =
+                actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
         String kind = event.get("type").asText();
-        boolean typing = kind.equals(EventType.TYPING_START.wireName()) || kind.equals(EventType.TYPING_STOP.wireName());
+        boolean typing =
+                kind.equals(EventType.TYPING_START.wireName()) || kind.equals(EventType.TYPING_STOP.wireName());
         if (typing && !type.flag("typing_events")) {
-            throw new ChatException(ErrorCode.EVENT_NOT_SUPPORTED, "typing events are disabled for channel type '" + ch.type() + "'");
+            throw new ChatException(
+                    ErrorCode.EVENT_NOT_SUPPORTED, "typing events are disabled for channel type '" + ch.type() + "'");
         }
         if (!typing) {
             if (RESERVED_EVENTS.contains(kind) || kind.startsWith("notification.")) {
-                throw new ChatException(ErrorCode.EVENT_NOT_SUPPORTED, "event type '" + kind + "' cannot be sent by clients");
+                throw new ChatException(
+                        ErrorCode.EVENT_NOT_SUPPORTED, "event type '" + kind + "' cannot be sent by clients");
             }
             if (!type.flag("custom_events")) {
-                throw new ChatException(ErrorCode.EVENT_NOT_SUPPORTED, "custom events are disabled for channel type '" + ch.type() + "'");
+                throw new ChatException(
+                        ErrorCode.EVENT_NOT_SUPPORTED,
+                        "custom events are disabled for channel type '" + ch.type() + "'");
             }
-            Permissions.require(actor, type, member, "send-custom-event", Permissions.ownsChannel(actor, ch), "SendEvent", cid);
+            Permissions.require(
+                    actor, type, member, "send-custom-event", Permissions.ownsChannel(actor, ch), "SendEvent", cid);
         } else {
-            Permissions.require(actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), "SendEvent", cid);
+            Permissions.require(
+                    actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), "SendEvent", cid);
         }
         ObjectNode e = ((ObjectNode) event).deepCopy();
         ObjectNode base = ChannelViews.event(kind, ch, core.now());
@@ -399,7 +487,8 @@ public final class ChannelService {
             return false;
         }
         JsonNode p = u.custom().get("privacy_settings");
-        return p != null && p.path("typing_indicators").path("enabled").isBoolean()
+        return p != null
+                && p.path("typing_indicators").path("enabled").isBoolean()
                 && !p.path("typing_indicators").path("enabled").asBoolean();
     }
 

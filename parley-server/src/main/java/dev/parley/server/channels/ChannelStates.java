@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
+import dev.parley.server.chat.Permissions;
 import dev.parley.server.messages.MessageViews;
 import dev.parley.server.messages.Paging;
 import dev.parley.server.store.ChatRows.ChannelRow;
@@ -14,11 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.parley.server.chat.Actor;
-import dev.parley.server.chat.ChannelType;
-import dev.parley.server.chat.Permissions;
-import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 
 /**
  * Builds the ChannelState of PROTOCOL.md §6.7 for one reader: channel with config and
@@ -39,7 +39,12 @@ public final class ChannelStates {
      * @param messages the {@code messages} paging object, or null for the newest page
      * @param watcherLimit null when watchers were not asked for
      */
-    public record Options(boolean state, JsonNode messages, int messageLimit, int memberLimit, int memberOffset,
+    public record Options(
+            boolean state,
+            JsonNode messages,
+            int messageLimit,
+            int memberLimit,
+            int memberOffset,
             Integer watcherLimit) {}
 
     private final ChatCore core;
@@ -60,23 +65,30 @@ public final class ChannelStates {
     public ObjectNode state(Actor actor, ChannelRow ch, ChannelType type, Options o) {
         String viewer = actor.userId();
         List<MemberRow> members = core.store().members(ch.cid(), o.memberLimit(), o.memberOffset());
-        MemberRow membership = viewer == null ? null : members.stream().filter(m -> m.userId().equals(viewer))
-                .findFirst().orElseGet(() -> core.store().member(ch.cid(), viewer).orElse(null));
+        MemberRow membership = viewer == null
+                ? null
+                : members.stream()
+                        .filter(m -> m.userId().equals(viewer))
+                        .findFirst()
+                        .orElseGet(() -> core.store().member(ch.cid(), viewer).orElse(null));
         Set<String> ids = new HashSet<>();
         members.forEach(m -> ids.add(m.userId()));
         if (ch.createdById() != null) {
             ids.add(ch.createdById());
         }
-        List<String> watcherIds = o.watcherLimit() == null ? List.of()
-                : core.hub().watchingUsers(ch.cid()).stream().limit(o.watcherLimit()).toList();
+        List<String> watcherIds = o.watcherLimit() == null
+                ? List.of()
+                : core.hub().watchingUsers(ch.cid()).stream()
+                        .limit(o.watcherLimit())
+                        .toList();
         ids.addAll(watcherIds);
         Map<String, User> users = core.usersById(ids);
 
         ObjectNode s = Json.object();
         s.set("channel", channelFor(actor, ch, type, membership, users.get(ch.createdById())));
         java.time.Instant floor = membership == null ? null : membership.hideMessagesBefore();
-        List<MessageRow> page = o.state() ? Paging.channel(core.store(), ch.cid(), o.messages(), o.messageLimit(), floor)
-                : List.of();
+        List<MessageRow> page =
+                o.state() ? Paging.channel(core.store(), ch.cid(), o.messages(), o.messageLimit(), floor) : List.of();
         if (floor != null) {
             s.put("hide_messages_before", dev.parley.protocol.Timestamps.format(floor));
         }
@@ -84,11 +96,13 @@ public final class ChannelStates {
         MessageViews.forViewer(core, page, viewer).forEach(messages::add);
         ArrayNode pinned = s.putArray("pinned_messages");
         if (o.state()) {
-            MessageViews.forViewer(core, core.store().pinnedMessages(ch.cid(), PINNED), viewer).forEach(pinned::add);
+            MessageViews.forViewer(core, core.store().pinnedMessages(ch.cid(), PINNED), viewer)
+                    .forEach(pinned::add);
         }
         ArrayNode memberArray = s.putArray("members");
         ArrayNode read = s.putArray("read");
-        var deliveries = type.flag("delivery_events") ? core.store().deliveries(ch.cid())
+        var deliveries = type.flag("delivery_events")
+                ? core.store().deliveries(ch.cid())
                 : java.util.Map.<String, dev.parley.server.store.ChatRows.Delivery>of();
         for (MemberRow m : members) {
             memberArray.add(ChannelViews.member(m, users.get(m.userId()), ch));

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
+import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelType;
+import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChatCore;
+import dev.parley.server.chat.Permissions;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.store.ChatRows.ChannelRow;
@@ -16,11 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
-import dev.parley.server.chat.Actor;
-import dev.parley.server.chat.ChannelType;
-import dev.parley.server.chat.Permissions;
-import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 
 /**
  * {@code GET /members} (PROTOCOL.md §7.7 C11, §9.4): a channel's members filtered by {@code id} /
@@ -51,10 +51,13 @@ public final class MemberQuery {
         }
         ChannelRow ch = channels.require(type + ":" + id);
         ChannelType ct = core.typeOf(ch);
-        MemberRow me = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
-        Permissions.require(actor, ct, me, "read-channel-members", Permissions.ownsChannel(actor, ch), "QueryMembers", ch.cid());
+        MemberRow me =
+                actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        Permissions.require(
+                actor, ct, me, "read-channel-members", Permissions.ownsChannel(actor, ch), "QueryMembers", ch.cid());
         List<MemberRow> all = core.store().members(ch.cid(), MAX_SCANNED, 0);
-        Map<String, User> users = core.usersById(all.stream().map(MemberRow::userId).toList());
+        Map<String, User> users =
+                core.usersById(all.stream().map(MemberRow::userId).toList());
         Predicate<MemberRow> match = predicate(Filter.parse(payload.get("filter_conditions")), users);
         List<MemberRow> found = new ArrayList<>(all.stream().filter(match).toList());
         found.sort(order(SortField.parse(payload.get("sort")), users));
@@ -62,7 +65,10 @@ public final class MemberQuery {
         int offset = ChannelService.clamp(payload.get("offset"), 0, 1000);
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("members");
-        found.stream().skip(offset).limit(limit).forEach(m -> arr.add(ChannelViews.member(m, users.get(m.userId()), ch)));
+        found.stream()
+                .skip(offset)
+                .limit(limit)
+                .forEach(m -> arr.add(ChannelViews.member(m, users.get(m.userId()), ch)));
         dev.parley.server.moderation.Bans.markChannelBans(core, ch.cid(), arr, null);
         return out;
     }
@@ -70,9 +76,15 @@ public final class MemberQuery {
     private static Predicate<MemberRow> predicate(Filter f, Map<String, User> users) {
         return switch (f) {
             case Filter.All a -> m -> true;
-            case Filter.And a -> a.filters().stream().map(x -> predicate(x, users)).reduce(m -> true, Predicate::and);
-            case Filter.Or o -> o.filters().stream().map(x -> predicate(x, users)).reduce(m -> false, Predicate::or);
-            case Filter.Nor n -> n.filters().stream().map(x -> predicate(x, users)).reduce(m -> false, Predicate::or).negate();
+            case Filter.And a ->
+                a.filters().stream().map(x -> predicate(x, users)).reduce(m -> true, Predicate::and);
+            case Filter.Or o ->
+                o.filters().stream().map(x -> predicate(x, users)).reduce(m -> false, Predicate::or);
+            case Filter.Nor n ->
+                n.filters().stream()
+                        .map(x -> predicate(x, users))
+                        .reduce(m -> false, Predicate::or)
+                        .negate();
             case Filter.Condition c -> condition(c, users);
         };
     }
@@ -80,11 +92,13 @@ public final class MemberQuery {
     private static Predicate<MemberRow> condition(Filter.Condition c, Map<String, User> users) {
         java.util.function.Function<MemberRow, String> field = switch (c.field()) {
             case "id", "user_id" -> MemberRow::userId;
-            case "name" -> m -> users.containsKey(m.userId()) ? users.get(m.userId()).name() : null;
+            case "name" ->
+                m -> users.containsKey(m.userId()) ? users.get(m.userId()).name() : null;
             case "channel_role" -> MemberRow::channelRole;
             case "banned" -> m -> "false";
-            default -> throw ChatException.input("filter_conditions: field '" + ChannelService.shorten(c.field())
-                    + "' is not supported for members");
+            default ->
+                throw ChatException.input("filter_conditions: field '" + ChannelService.shorten(c.field())
+                        + "' is not supported for members");
         };
         JsonNode v = c.value();
         return switch (c.op()) {
@@ -100,12 +114,14 @@ public final class MemberQuery {
                         return false;
                     }
                     String lower = s.toLowerCase(Locale.ROOT);
-                    return c.op() == Filter.Op.Q ? lower.contains(needle)
+                    return c.op() == Filter.Op.Q
+                            ? lower.contains(needle)
                             : lower.startsWith(needle) || lower.contains(" " + needle);
                 };
             }
-            default -> throw ChatException.input("filter_conditions." + c.field() + ": operator " + c.op().wire()
-                    + " is not supported for members");
+            default ->
+                throw ChatException.input("filter_conditions." + c.field() + ": operator " + c.op().wire()
+                        + " is not supported for members");
         };
     }
 
@@ -127,14 +143,18 @@ public final class MemberQuery {
             Comparator<MemberRow> one = switch (f.field()) {
                 case "created_at" -> Comparator.comparing(MemberRow::createdAt);
                 case "user_id", "id" -> Comparator.comparing(MemberRow::userId);
-                case "name" -> Comparator.comparing(m -> users.containsKey(m.userId()) && users.get(m.userId()).name() != null
-                        ? users.get(m.userId()).name() : "");
+                case "name" ->
+                    Comparator.comparing(m -> users.containsKey(m.userId())
+                                    && users.get(m.userId()).name() != null
+                            ? users.get(m.userId()).name()
+                            : "");
                 default -> throw ChatException.input("sort: field '" + f.field() + "' is not supported for members");
             };
             one = f.ascending() ? one : one.reversed();
             cmp = cmp == null ? one : cmp.thenComparing(one);
         }
-        Comparator<MemberRow> byAdded = Comparator.comparing(MemberRow::createdAt).thenComparing(MemberRow::userId);
+        Comparator<MemberRow> byAdded =
+                Comparator.comparing(MemberRow::createdAt).thenComparing(MemberRow::userId);
         return cmp == null ? byAdded : cmp.thenComparing(byAdded);
     }
 }

@@ -17,24 +17,50 @@ import java.util.Set;
  * {@code commerce} with the default grants of PROTOCOL.md §11.3. Immutable; thread-safe.
  */
 public final class ChannelTypes {
-    static final List<String> MEMBER_PERMISSIONS = List.of("read-channel", "read-channel-members", "create-message",
-            "create-attachment", "create-mention", "add-links", "create-reaction", "run-message-action",
-            "send-custom-event", "flag-message", "mute-channel", "pin-message", "upload-attachment",
+    static final List<String> MEMBER_PERMISSIONS = List.of(
+            "read-channel",
+            "read-channel-members",
+            "create-message",
+            "create-attachment",
+            "create-mention",
+            "add-links",
+            "create-reaction",
+            "run-message-action",
+            "send-custom-event",
+            "flag-message",
+            "mute-channel",
+            "pin-message",
+            "upload-attachment",
             "remove-own-channel-membership");
-    static final List<String> EDIT_PERMISSIONS = List.of("update-message", "delete-message", "delete-reaction",
-            "delete-attachment");
+    static final List<String> EDIT_PERMISSIONS =
+            List.of("update-message", "delete-message", "delete-reaction", "delete-attachment");
     static final List<String> CHANNEL_EDIT_PERMISSIONS = List.of("update-channel", "update-channel-members");
-    static final List<String> MODERATION_PERMISSIONS = List.of("update-channel-cooldown", "update-channel-frozen",
-            "ban-channel-member", "skip-channel-cooldown", "skip-message-moderation", "read-message-flags",
-            "unblock-message", "create-system-message");
+    static final List<String> MODERATION_PERMISSIONS = List.of(
+            "update-channel-cooldown",
+            "update-channel-frozen",
+            "ban-channel-member",
+            "skip-channel-cooldown",
+            "skip-message-moderation",
+            "read-message-flags",
+            "unblock-message",
+            "create-system-message");
     static final List<String> OWNER_ONLY = List.of("delete-channel", "truncate-channel", "recreate-channel");
 
     /** The custom key under which a channel keeps its {@code config_overrides}; never shown as a custom field. */
     public static final String OVERRIDES = "config_overrides";
 
     /** Config keys a channel may override (§7.5). */
-    public static final Set<String> OVERRIDABLE = Set.of("typing_events", "reactions", "replies", "uploads",
-            "url_enrichment", "commands", "max_message_length", "blocklist", "blocklist_behavior", "grants");
+    public static final Set<String> OVERRIDABLE = Set.of(
+            "typing_events",
+            "reactions",
+            "replies",
+            "uploads",
+            "url_enrichment",
+            "commands",
+            "max_message_length",
+            "blocklist",
+            "blocklist_behavior",
+            "grants");
 
     private final Map<String, ChannelType> types;
 
@@ -102,14 +128,30 @@ public final class ChannelTypes {
         c.put("created_at", Timestamps.format(at));
         c.put("updated_at", Timestamps.format(at));
         c.put("name", name);
-        for (String f : List.of("typing_events", "read_events", "connect_events", "delivery_events", "search", "reactions",
-                "replies", "quotes", "mutes", "uploads", "custom_events", "push_notifications")) {
+        for (String f : List.of(
+                "typing_events",
+                "read_events",
+                "connect_events",
+                "delivery_events",
+                "search",
+                "reactions",
+                "replies",
+                "quotes",
+                "mutes",
+                "uploads",
+                "custom_events",
+                "push_notifications")) {
             c.put(f, true);
         }
         c.put("url_enrichment", urlEnrichment);
         // Polls, reminders and locations are not served yet: off keeps clients from calling.
-        for (String f : List.of("reminders", "mark_messages_pending", "polls", "user_message_reminders",
-                "shared_locations", "skip_last_msg_update_for_system_msgs")) {
+        for (String f : List.of(
+                "reminders",
+                "mark_messages_pending",
+                "polls",
+                "user_message_reminders",
+                "shared_locations",
+                "skip_last_msg_update_for_system_msgs")) {
             c.put(f, false);
         }
         c.put("count_messages", true);
@@ -124,25 +166,47 @@ public final class ChannelTypes {
 
     private static Map<String, Set<String>> messaging() {
         Grants g = new Grants();
-        g.add("admin", MEMBER_PERMISSIONS, EDIT_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS, MODERATION_PERMISSIONS, OWNER_ONLY,
+        g.add(
+                "admin",
+                MEMBER_PERMISSIONS,
+                EDIT_PERMISSIONS,
+                CHANNEL_EDIT_PERMISSIONS,
+                MODERATION_PERMISSIONS,
+                OWNER_ONLY,
                 List.of("create-channel", "ban-user", "join-call", "create-call"));
-        g.add("moderator", MEMBER_PERMISSIONS, EDIT_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS, MODERATION_PERMISSIONS,
+        g.add(
+                "moderator",
+                MEMBER_PERMISSIONS,
+                EDIT_PERMISSIONS,
+                CHANNEL_EDIT_PERMISSIONS,
+                MODERATION_PERMISSIONS,
                 List.of("create-channel", "ban-user", "join-call", "create-call"));
         g.owned("moderator", OWNER_ONLY);
         g.add("user", List.of("create-channel"));
         g.owned("user", MEMBER_PERMISSIONS, EDIT_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS, OWNER_ONLY);
         g.add("channel_member", MEMBER_PERMISSIONS, List.of("join-call", "create-call"));
-        g.add("channel_moderator", MEMBER_PERMISSIONS, EDIT_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS,
-                MODERATION_PERMISSIONS, List.of("join-call", "create-call"));
+        g.add(
+                "channel_moderator",
+                MEMBER_PERMISSIONS,
+                EDIT_PERMISSIONS,
+                CHANNEL_EDIT_PERMISSIONS,
+                MODERATION_PERMISSIONS,
+                List.of("join-call", "create-call"));
         return g.map;
     }
 
     private static Map<String, Set<String>> gaming() {
         Map<String, Set<String>> g = mutable(messaging());
         for (String role : List.of("moderator", "user")) {
-            g.get(role).removeAll(List.of("create-channel", "update-channel", "update-channel-members",
-                    "update-channel-owner", "update-channel-members-owner", "delete-channel-owner",
-                    "truncate-channel-owner"));
+            g.get(role)
+                    .removeAll(List.of(
+                            "create-channel",
+                            "update-channel",
+                            "update-channel-members",
+                            "update-channel-owner",
+                            "update-channel-members-owner",
+                            "delete-channel-owner",
+                            "truncate-channel-owner"));
         }
         g.get("channel_member").remove("pin-message");
         return Map.copyOf(g);
@@ -161,12 +225,28 @@ public final class ChannelTypes {
     private static Map<String, Set<String>> livestream() {
         Grants g = new Grants();
         List<String> read = List.of("read-channel", "read-channel-members", "join-call");
-        List<String> write = List.of("create-channel", "create-message", "create-attachment", "create-mention",
-                "add-links", "create-reaction", "upload-attachment", "run-message-action", "send-custom-event",
-                "flag-message", "mute-channel");
-        List<String> edit = List.of("update-message", "delete-message", "delete-reaction", "delete-attachment",
-                "pin-message");
-        g.add("admin", read, write, edit, MODERATION_PERMISSIONS, CHANNEL_EDIT_PERMISSIONS, OWNER_ONLY,
+        List<String> write = List.of(
+                "create-channel",
+                "create-message",
+                "create-attachment",
+                "create-mention",
+                "add-links",
+                "create-reaction",
+                "upload-attachment",
+                "run-message-action",
+                "send-custom-event",
+                "flag-message",
+                "mute-channel");
+        List<String> edit =
+                List.of("update-message", "delete-message", "delete-reaction", "delete-attachment", "pin-message");
+        g.add(
+                "admin",
+                read,
+                write,
+                edit,
+                MODERATION_PERMISSIONS,
+                CHANNEL_EDIT_PERMISSIONS,
+                OWNER_ONLY,
                 List.of("remove-own-channel-membership", "ban-user"));
         g.add("moderator", read, write, edit, MODERATION_PERMISSIONS, List.of("ban-user"));
         g.add("user", read, write);

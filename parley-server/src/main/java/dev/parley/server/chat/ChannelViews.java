@@ -50,7 +50,9 @@ public final class ChannelViews {
             }
         }
         o.set("config", type.configJson());
-        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = ch.custom().fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it =
+                        ch.custom().fields();
+                it.hasNext(); ) {
             Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
             if (!o.has(e.getKey()) && !e.getKey().equals(ChannelTypes.OVERRIDES)) {
                 o.set(e.getKey(), e.getValue().deepCopy());

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.User;
-import dev.parley.server.session.Session;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
@@ -18,7 +17,6 @@ import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -42,8 +40,16 @@ public final class ChatCore {
     private final Clock clock;
     private final ModerationStore moderation;
 
-    public ChatCore(ChatStore store, ModerationStore moderation, UserService users, ConnectionRegistry registry,
-            PresenceHub presence, ChannelHub hub, ChannelLocks locks, EventPublisher events, Clock clock) {
+    public ChatCore(
+            ChatStore store,
+            ModerationStore moderation,
+            UserService users,
+            ConnectionRegistry registry,
+            PresenceHub presence,
+            ChannelHub hub,
+            ChannelLocks locks,
+            EventPublisher events,
+            Clock clock) {
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
         this.users = requireNonNull(users, "users");
@@ -77,7 +83,9 @@ public final class ChatCore {
     public ChannelType typeOf(ChannelRow ch) {
         ChannelType base = types.require(ch.type());
         com.fasterxml.jackson.databind.JsonNode o = ch.custom().get(ChannelTypes.OVERRIDES);
-        return o == null || !o.isObject() ? base : ChannelTypes.withOverrides(base, (com.fasterxml.jackson.databind.node.ObjectNode) o);
+        return o == null || !o.isObject()
+                ? base
+                : ChannelTypes.withOverrides(base, (com.fasterxml.jackson.databind.node.ObjectNode) o);
     }
 
     /** A channel as one actor reads it: its effective type and the actor's membership (null when none). */
@@ -89,19 +97,27 @@ public final class ChatCore {
      */
     public ReadAccess requireRead(Actor actor, ChannelRow ch, String endpoint) {
         ReadAccess access = access(actor, ch);
-        Permissions.require(actor, access.type(), access.member(), "read-channel", Permissions.ownsChannel(actor, ch),
-                endpoint, ch.cid());
+        Permissions.require(
+                actor,
+                access.type(),
+                access.member(),
+                "read-channel",
+                Permissions.ownsChannel(actor, ch),
+                endpoint,
+                ch.cid());
         return access;
     }
 
     /** Whether {@link #requireRead} lets {@code actor} read {@code ch}; for lists, which leave such channels out. */
     public boolean mayRead(Actor actor, ChannelRow ch) {
         ReadAccess access = access(actor, ch);
-        return Permissions.allowed(actor, access.type(), access.member(), "read-channel", Permissions.ownsChannel(actor, ch));
+        return Permissions.allowed(
+                actor, access.type(), access.member(), "read-channel", Permissions.ownsChannel(actor, ch));
     }
 
     private ReadAccess access(Actor actor, ChannelRow ch) {
-        MemberRow member = actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
+        MemberRow member =
+                actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
         return new ReadAccess(ch, typeOf(ch), member);
     }
 

@@ -22,8 +22,8 @@ public final class Permissions {
     }
 
     /** As {@link #allowed(Actor, ChannelType, MemberRow, String, boolean)} with the member's channel role (null: none). */
-    public static boolean allowedWithRole(Actor actor, ChannelType type, String memberRole, String permission,
-            boolean owner) {
+    public static boolean allowedWithRole(
+            Actor actor, ChannelType type, String memberRole, String permission, boolean owner) {
         if (actor.server()) {
             return true;
         }
@@ -46,21 +46,36 @@ public final class Permissions {
 
     /** Whether the actor created {@code channel}. */
     public static boolean ownsChannel(Actor actor, ChannelRow channel) {
-        return actor.user() != null && Objects.equals(channel.createdById(), actor.user().id());
+        return actor.user() != null
+                && Objects.equals(channel.createdById(), actor.user().id());
     }
 
     /** Refuses with code 17 naming the action unless allowed. */
-    public static void require(Actor actor, ChannelType type, MemberRow member, String permission, boolean owner,
-            String endpoint, String cid) {
+    public static void require(
+            Actor actor,
+            ChannelType type,
+            MemberRow member,
+            String permission,
+            boolean owner,
+            String endpoint,
+            String cid) {
         requireWithRole(actor, type, member == null ? null : member.channelRole(), permission, owner, endpoint, cid);
     }
 
     /** As {@link #require(Actor, ChannelType, MemberRow, String, boolean, String, String)} with a channel role. */
-    public static void requireWithRole(Actor actor, ChannelType type, String memberRole, String permission,
-            boolean owner, String endpoint, String cid) {
+    public static void requireWithRole(
+            Actor actor,
+            ChannelType type,
+            String memberRole,
+            String permission,
+            boolean owner,
+            String endpoint,
+            String cid) {
         if (!allowedWithRole(actor, type, memberRole, permission, owner)) {
-            String who = actor.user() == null ? "anonymous caller"
-                    : "user '" + actor.user().id() + "' with role '" + actor.user().role() + "'";
+            String who = actor.user() == null
+                    ? "anonymous caller"
+                    : "user '" + actor.user().id() + "' with role '"
+                            + actor.user().role() + "'";
             throw ChatException.notAllowed(endpoint + " failed with error: \"" + who
                     + " is not allowed to perform action " + action(permission) + " in scope '" + cid + "'\"");
         }
@@ -104,12 +119,17 @@ public final class Permissions {
         add(caps, type.flag("connect_events"), "connect-events");
         add(caps, type.flag("delivery_events"), "delivery-events");
         add(caps, type.flag("search"), "search-messages");
-        add(caps, type.flag("custom_events") && allowed(actor, type, member, "send-custom-event", own),
+        add(
+                caps,
+                type.flag("custom_events") && allowed(actor, type, member, "send-custom-event", own),
                 "send-custom-events");
         add(caps, allowed(actor, type, member, "update-channel", own), "update-channel");
         add(caps, allowed(actor, type, member, "update-channel-members", own), "update-channel-members");
         add(caps, allowed(actor, type, member, "delete-channel", own), "delete-channel");
-        add(caps, member != null && allowed(actor, type, member, "remove-own-channel-membership", own), "leave-channel");
+        add(
+                caps,
+                member != null && allowed(actor, type, member, "remove-own-channel-membership", own),
+                "leave-channel");
         add(caps, allowed(actor, type, member, "ban-channel-member", own), "ban-channel-members");
         add(caps, allowed(actor, type, member, "update-channel-frozen", own), "freeze-channel");
         add(caps, allowed(actor, type, member, "update-channel-cooldown", own), "set-channel-cooldown");

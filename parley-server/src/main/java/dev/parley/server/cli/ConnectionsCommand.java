@@ -24,7 +24,9 @@ import java.util.List;
  * server token made from the configured secret.
  */
 public final class ConnectionsCommand {
-    private static final String[] HEADER = {"USER", "CONNECTION", "CLIENT", "ADDRESS", "CONNECTED", "LAST HEARTBEAT", "QUEUED"};
+    private static final String[] HEADER = {
+        "USER", "CONNECTION", "CLIENT", "ADDRESS", "CONNECTED", "LAST HEARTBEAT", "QUEUED"
+    };
 
     private final String baseUrl;
     private final String apiKey;
@@ -49,15 +51,18 @@ public final class ConnectionsCommand {
     public int run(Integer min, String user) {
         ObjectNode body;
         try {
-            body = min != null ? get("/parley/connections/users", "min", min.toString(), "limit", "1000")
-                    : user != null ? get("/parley/connections", "user_id", user, "limit", "1000")
-                    : get("/parley/connections", "limit", "1000");
+            body = min != null
+                    ? get("/parley/connections/users", "min", min.toString(), "limit", "1000")
+                    : user != null
+                            ? get("/parley/connections", "user_id", user, "limit", "1000")
+                            : get("/parley/connections", "limit", "1000");
         } catch (IOException e) {
             out.println("parley: cannot reach " + baseUrl + " (" + e.getMessage() + "); is the server running?");
             return 1;
         }
         if (body.has("code") && body.has("StatusCode")) {
-            out.println("parley: the server refused: " + body.path("message").asText() + " (code " + body.path("code").asInt() + ")");
+            out.println("parley: the server refused: " + body.path("message").asText() + " (code "
+                    + body.path("code").asInt() + ")");
             return 1;
         }
         List<JsonNode> rows = new ArrayList<>();
@@ -77,9 +82,15 @@ public final class ConnectionsCommand {
         List<String[]> cells = new ArrayList<>();
         cells.add(HEADER);
         for (JsonNode c : rows) {
-            cells.add(new String[] {c.path("user_id").asText(), c.path("connection_id").asText(), c.path("client").asText(),
-                    c.path("remote_address").asText(), c.path("connected_at").asText(), c.path("last_heartbeat").asText(),
-                    Long.toString(c.path("outbound_queue_bytes").asLong())});
+            cells.add(new String[] {
+                c.path("user_id").asText(),
+                c.path("connection_id").asText(),
+                c.path("client").asText(),
+                c.path("remote_address").asText(),
+                c.path("connected_at").asText(),
+                c.path("last_heartbeat").asText(),
+                Long.toString(c.path("outbound_queue_bytes").asLong())
+            });
         }
         int[] width = new int[HEADER.length];
         for (String[] r : cells) {
@@ -98,17 +109,24 @@ public final class ConnectionsCommand {
     }
 
     private ObjectNode get(String path, String... params) throws IOException {
-        StringBuilder url = new StringBuilder(baseUrl).append(path).append("?api_key=")
+        StringBuilder url = new StringBuilder(baseUrl)
+                .append(path)
+                .append("?api_key=")
                 .append(URLEncoder.encode(apiKey, StandardCharsets.UTF_8));
         for (int i = 0; i < params.length; i += 2) {
-            url.append('&').append(params[i]).append('=').append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
+            url.append('&')
+                    .append(params[i])
+                    .append('=')
+                    .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
         }
         HttpRequest req = HttpRequest.newBuilder(URI.create(url.toString()))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", Jwt.serverToken(apiSecret))
                 .header("stream-auth-type", "jwt")
-                .GET().build();
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+                .GET()
+                .build();
+        try (HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
             return Json.parseObject(res.body(), "response of " + path);
         } catch (InterruptedException e) {

@@ -49,7 +49,8 @@ final class Progress {
             }
             lastDraw = now;
             int filled = (int) Math.round(fraction * WIDTH);
-            out.print("\r[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + line(fraction, rows, now) + "   ");
+            out.print(
+                    "\r[" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + line(fraction, rows, now) + "   ");
             out.flush();
             return;
         }
@@ -81,6 +82,7 @@ final class Progress {
         double seconds = Math.max(1e-3, (now - startNanos) / 1e9);
         double rate = rows / seconds;
         String eta = fraction <= 0 ? "?" : fraction >= 1 ? "0s" : Math.round(seconds * (1 - fraction) / fraction) + "s";
-        return String.format(Locale.ROOT, "%3d%%  %,d rows  %,.0f rows/s  ETA %s", Math.round(fraction * 100), rows, rate, eta);
+        return String.format(
+                Locale.ROOT, "%3d%%  %,d rows  %,.0f rows/s  ETA %s", Math.round(fraction * 100), rows, rate, eta);
     }
 }

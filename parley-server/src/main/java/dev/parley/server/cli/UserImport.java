@@ -95,7 +95,8 @@ public final class UserImport {
     /** Imports {@code input}; bad rows go to the error stream as {@code <file>:<line>: <why>}. */
     public Result run(Path input, Options options) {
         requireNonNull(input, "input");
-        UserRows.Format format = options.format() == null ? UserRows.Format.of(input.getFileName().toString())
+        UserRows.Format format = options.format() == null
+                ? UserRows.Format.of(input.getFileName().toString())
                 : UserRows.Format.valueOf(options.format().toUpperCase(java.util.Locale.ROOT));
         Path checkpointFile = input.resolveSibling(input.getFileName() + CHECKPOINT_SUFFIX);
         try {
@@ -103,7 +104,8 @@ public final class UserImport {
             long modified = Files.getLastModifiedTime(input).toMillis();
             Checkpoint cp = options.restart() ? null : readCheckpoint(checkpointFile, size, modified);
             if (cp != null) {
-                out.println("import: resuming after line " + cp.line() + " (" + cp.imported() + " users imported before)");
+                out.println(
+                        "import: resuming after line " + cp.line() + " (" + cp.imported() + " users imported before)");
             }
             Checkpoint start = cp != null ? cp : new Checkpoint(size, modified, 0, 0, 0);
             return importRows(input, format, options, checkpointFile, start);
@@ -112,7 +114,8 @@ public final class UserImport {
         }
     }
 
-    private Result importRows(Path input, UserRows.Format format, Options options, Path checkpointFile, Checkpoint start)
+    private Result importRows(
+            Path input, UserRows.Format format, Options options, Path checkpointFile, Checkpoint start)
             throws IOException {
         long imported = start.imported();
         long bad = start.bad();
@@ -177,7 +180,8 @@ public final class UserImport {
         }
         long refused = 0;
         Instant now = clock.instant();
-        Map<String, User> stored = store.findUsers(batch.keySet().stream().filter(id -> !id.isEmpty()).toList());
+        Map<String, User> stored = store.findUsers(
+                batch.keySet().stream().filter(id -> !id.isEmpty()).toList());
         List<User> users = new ArrayList<>(batch.size());
         for (Map.Entry<String, Row> e : batch.entrySet()) {
             try {
@@ -204,15 +208,26 @@ public final class UserImport {
         }
         ObjectNode n = Json.parseObject(Files.readString(file), file.toString());
         if (n.path("size").asLong() != size || n.path("modified").asLong() != modified) {
-            throw new IllegalArgumentException("import: " + file.getFileName() + " belongs to another version of the input;"
-                    + " delete it or pass --restart to import from the first row");
+            throw new IllegalArgumentException(
+                    "import: " + file.getFileName() + " belongs to another version of the input;"
+                            + " delete it or pass --restart to import from the first row");
         }
-        return new Checkpoint(size, modified, n.path("line").asLong(), n.path("imported").asLong(), n.path("bad").asLong());
+        return new Checkpoint(
+                size,
+                modified,
+                n.path("line").asLong(),
+                n.path("imported").asLong(),
+                n.path("bad").asLong());
     }
 
-    private static void saveCheckpoint(Path file, Checkpoint start, long line, long imported, long bad) throws IOException {
-        ObjectNode n = Json.object().put("size", start.size()).put("modified", start.modified()).put("line", line)
-                .put("imported", imported).put("bad", bad);
+    private static void saveCheckpoint(Path file, Checkpoint start, long line, long imported, long bad)
+            throws IOException {
+        ObjectNode n = Json.object()
+                .put("size", start.size())
+                .put("modified", start.modified())
+                .put("line", line)
+                .put("imported", imported)
+                .put("bad", bad);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, Json.write(n));
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

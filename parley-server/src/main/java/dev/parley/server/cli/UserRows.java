@@ -41,7 +41,9 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
     }
 
     enum Format {
-        JSON, NDJSON, CSV;
+        JSON,
+        NDJSON,
+        CSV;
 
         static Format of(String fileName) {
             String n = fileName.toLowerCase(Locale.ROOT);
@@ -139,7 +141,8 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
                 t = parser.nextToken();
             }
             if (t != JsonToken.START_ARRAY) {
-                throw new IllegalArgumentException("import: a .json file must hold an array of users, or {\"users\": [...]}");
+                throw new IllegalArgumentException(
+                        "import: a .json file must hold an array of users, or {\"users\": [...]}");
             }
         }
         JsonToken t;
@@ -165,7 +168,9 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
 
     private Row fatal(JsonProcessingException e) {
         done = true;
-        return new Row(e.getLocation() == null ? -1 : e.getLocation().getLineNr(), null,
+        return new Row(
+                e.getLocation() == null ? -1 : e.getLocation().getLineNr(),
+                null,
                 "not valid JSON, the rest of the file is skipped: " + e.getOriginalMessage());
     }
 

@@ -1,8 +1,8 @@
 package dev.parley.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
@@ -37,17 +37,30 @@ public record AppSettings(ObjectNode doc) {
      * believes a webhook, a tenant boundary or a permission switch is in force when it is not.
      */
     static final Map<String, JsonNode> NO_OP = Map.of(
-            "multi_tenant_enabled", BooleanNode.FALSE,
-            "disable_permissions_checks", BooleanNode.FALSE,
-            "enforce_unique_usernames", TextNode.valueOf("no"),
-            "guest_user_creation_disabled", BooleanNode.TRUE,
-            "user_search_disallowed_roles", Json.array(),
-            "webhook_url", TextNode.valueOf(""));
+            "multi_tenant_enabled",
+            BooleanNode.FALSE,
+            "disable_permissions_checks",
+            BooleanNode.FALSE,
+            "enforce_unique_usernames",
+            TextNode.valueOf("no"),
+            "guest_user_creation_disabled",
+            BooleanNode.TRUE,
+            "user_search_disallowed_roles",
+            Json.array(),
+            "webhook_url",
+            TextNode.valueOf(""));
 
     /** Keys the server recognises but that cannot be changed through {@code PATCH /app}. */
     static final Set<String> READ_ONLY = Set.of("suspended", "channel_configs", "permission_version", "placement");
 
-    enum JsonType { STRING, BOOLEAN, TIMESTAMP_OR_NULL, OBJECT, INT_OR_NULL, STRING_OR_NULL }
+    enum JsonType {
+        STRING,
+        BOOLEAN,
+        TIMESTAMP_OR_NULL,
+        OBJECT,
+        INT_OR_NULL,
+        STRING_OR_NULL
+    }
 
     public AppSettings {
         doc = doc.deepCopy();
@@ -148,8 +161,11 @@ public record AppSettings(ObjectNode doc) {
     public ConnectionPolicy.Limit connectionLimit(ServerConfig config) {
         JsonNode max = doc.get("max_connections_per_user");
         JsonNode policy = doc.get("connection_policy");
-        int m = max == null || max.isNull() ? config.maxConnectionsPerUser() : (int) Math.min(Integer.MAX_VALUE, max.asLong());
-        ConnectionPolicy.Mode mode = policy == null || policy.isNull() ? config.connectionPolicy()
+        int m = max == null || max.isNull()
+                ? config.maxConnectionsPerUser()
+                : (int) Math.min(Integer.MAX_VALUE, max.asLong());
+        ConnectionPolicy.Mode mode = policy == null || policy.isNull()
+                ? config.connectionPolicy()
                 : ConnectionPolicy.Mode.parse(policy.asText(), "connection_policy");
         return new ConnectionPolicy.Limit(m, mode);
     }
@@ -167,7 +183,11 @@ public record AppSettings(ObjectNode doc) {
         }
         if (!app.has("grants")) {
             ObjectNode grants = app.putObject("grants");
-            grants.putArray("user").add("search-user").add("mute-user").add("flag-user").add("update-user-owner");
+            grants.putArray("user")
+                    .add("search-user")
+                    .add("mute-user")
+                    .add("flag-user")
+                    .add("update-user-owner");
         }
         app.putObject("channel_configs");
         return app;

@@ -98,8 +98,9 @@ public record ServerConfig(
             throw new IllegalArgumentException("api key: empty (expected: a non-empty string)");
         }
         if (apiSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
-            throw new IllegalArgumentException("api secret: shorter than " + MIN_SECRET_BYTES
-                    + " bytes (expected: at least " + MIN_SECRET_BYTES + "; Stream's Java SDK refuses shorter secrets)");
+            throw new IllegalArgumentException(
+                    "api secret: shorter than " + MIN_SECRET_BYTES + " bytes (expected: at least " + MIN_SECRET_BYTES
+                            + "; Stream's Java SDK refuses shorter secrets)");
         }
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idle timeout: " + idleTimeout + " (expected: > 0)");
@@ -109,7 +110,8 @@ public record ServerConfig(
         }
         requireNonNull(connectionPolicy, "connectionPolicy");
         if (maxConnectionsPerUser < 0) {
-            throw new IllegalArgumentException("max connections per user: " + maxConnectionsPerUser + " (expected: >= 0)");
+            throw new IllegalArgumentException(
+                    "max connections per user: " + maxConnectionsPerUser + " (expected: >= 0)");
         }
         if (maxUploadBytes < 1024) {
             throw new IllegalArgumentException("max upload bytes: " + maxUploadBytes + " (expected: >= 1024)");
@@ -122,7 +124,8 @@ public record ServerConfig(
             throw new IllegalArgumentException("max frame bytes: " + maxFrameBytes + " (expected: >= 1024)");
         }
         if (!(rateLimitScale > 0 && rateLimitScale <= 1_000_000)) {
-            throw new IllegalArgumentException("rate limit scale: " + rateLimitScale + " (expected: > 0 and <= 1000000)");
+            throw new IllegalArgumentException(
+                    "rate limit scale: " + rateLimitScale + " (expected: > 0 and <= 1000000)");
         }
         if (rateLimitPerUser < 1) {
             throw new IllegalArgumentException("rate limit per user: " + rateLimitPerUser + " (expected: >= 1)");
@@ -131,7 +134,8 @@ public record ServerConfig(
             throw new IllegalArgumentException("rate limit max keys: " + rateLimitMaxKeys + " (expected: >= 1024)");
         }
         if (maxWsFramesPerMinute < 0) {
-            throw new IllegalArgumentException("max ws frames per minute: " + maxWsFramesPerMinute + " (expected: >= 0)");
+            throw new IllegalArgumentException(
+                    "max ws frames per minute: " + maxWsFramesPerMinute + " (expected: >= 0)");
         }
         if (maxAdminSecretTries < 0) {
             throw new IllegalArgumentException("max admin secret tries: " + maxAdminSecretTries + " (expected: >= 0)");
@@ -166,17 +170,33 @@ public record ServerConfig(
 
     public Builder toBuilder() {
         return new Builder()
-                .host(host).port(port).apiKey(apiKey).apiSecret(apiSecret).dataDir(dataDir).databaseUrl(databaseUrl)
-                .disableAuthChecks(disableAuthChecks).idleTimeout(idleTimeout).maxBodyBytes(maxBodyBytes)
-                .maxFrameBytes(maxFrameBytes).outboundHighWaterBytes(outboundHighWaterBytes)
-                .maxConnectionsPerUser(maxConnectionsPerUser).connectionPolicy(connectionPolicy)
-                .metricsEnabled(metricsEnabled).maxUploadBytes(maxUploadBytes)
+                .host(host)
+                .port(port)
+                .apiKey(apiKey)
+                .apiSecret(apiSecret)
+                .dataDir(dataDir)
+                .databaseUrl(databaseUrl)
+                .disableAuthChecks(disableAuthChecks)
+                .idleTimeout(idleTimeout)
+                .maxBodyBytes(maxBodyBytes)
+                .maxFrameBytes(maxFrameBytes)
+                .outboundHighWaterBytes(outboundHighWaterBytes)
+                .maxConnectionsPerUser(maxConnectionsPerUser)
+                .connectionPolicy(connectionPolicy)
+                .metricsEnabled(metricsEnabled)
+                .maxUploadBytes(maxUploadBytes)
                 .uploadStallTimeout(uploadStallTimeout)
-                .rateLimitsEnabled(rateLimitsEnabled).rateLimitScale(rateLimitScale).rateLimitPerUser(rateLimitPerUser)
-                .rateLimitMaxKeys(rateLimitMaxKeys).maxWsFramesPerMinute(maxWsFramesPerMinute)
-                .maxAdminSecretTries(maxAdminSecretTries).appRateLimitsEnabled(appRateLimitsEnabled)
-                .requestHeadTimeout(requestHeadTimeout).requestBodyTimeout(requestBodyTimeout)
-                .requestBodyMinRate(requestBodyMinRate).keepAliveTimeout(keepAliveTimeout)
+                .rateLimitsEnabled(rateLimitsEnabled)
+                .rateLimitScale(rateLimitScale)
+                .rateLimitPerUser(rateLimitPerUser)
+                .rateLimitMaxKeys(rateLimitMaxKeys)
+                .maxWsFramesPerMinute(maxWsFramesPerMinute)
+                .maxAdminSecretTries(maxAdminSecretTries)
+                .appRateLimitsEnabled(appRateLimitsEnabled)
+                .requestHeadTimeout(requestHeadTimeout)
+                .requestBodyTimeout(requestBodyTimeout)
+                .requestBodyMinRate(requestBodyMinRate)
+                .keepAliveTimeout(keepAliveTimeout)
                 .maxConnectionsPerAddress(maxConnectionsPerAddress);
     }
 
@@ -211,50 +231,193 @@ public record ServerConfig(
         private Duration keepAliveTimeout = Duration.ofSeconds(60);
         private int maxConnectionsPerAddress = 1000;
 
-        public Builder host(String v) { host = v; return this; }
-        public Builder port(int v) { port = v; return this; }
-        public Builder apiKey(String v) { apiKey = v; return this; }
-        public Builder apiSecret(String v) { apiSecret = v; return this; }
-        public Builder dataDir(Path v) { dataDir = v; return this; }
-        public Builder databaseUrl(String v) { databaseUrl = v; return this; }
-        public Builder disableAuthChecks(boolean v) { disableAuthChecks = v; return this; }
-        public Builder idleTimeout(Duration v) { idleTimeout = v; return this; }
-        public Builder maxBodyBytes(int v) { maxBodyBytes = v; return this; }
-        public Builder maxFrameBytes(int v) { maxFrameBytes = v; return this; }
-        public Builder outboundHighWaterBytes(int v) { outboundHighWaterBytes = v; return this; }
-        public Builder maxConnectionsPerUser(int v) { maxConnectionsPerUser = v; return this; }
-        public Builder connectionPolicy(ConnectionPolicy.Mode v) { connectionPolicy = v; return this; }
-        public Builder metricsEnabled(boolean v) { metricsEnabled = v; return this; }
-        public Builder maxUploadBytes(int v) { maxUploadBytes = v; return this; }
-        public Builder uploadStallTimeout(Duration v) { uploadStallTimeout = v; return this; }
-        public Builder rateLimitsEnabled(boolean v) { rateLimitsEnabled = v; return this; }
-        public Builder rateLimitScale(double v) { rateLimitScale = v; return this; }
-        public Builder rateLimitPerUser(int v) { rateLimitPerUser = v; return this; }
-        public Builder rateLimitMaxKeys(int v) { rateLimitMaxKeys = v; return this; }
-        public Builder maxWsFramesPerMinute(int v) { maxWsFramesPerMinute = v; return this; }
-        public Builder maxAdminSecretTries(int v) { maxAdminSecretTries = v; return this; }
-        public Builder appRateLimitsEnabled(boolean v) { appRateLimitsEnabled = v; return this; }
-        public Builder requestHeadTimeout(Duration v) { requestHeadTimeout = v; return this; }
-        public Builder requestBodyTimeout(Duration v) { requestBodyTimeout = v; return this; }
-        public Builder requestBodyMinRate(int v) { requestBodyMinRate = v; return this; }
-        public Builder keepAliveTimeout(Duration v) { keepAliveTimeout = v; return this; }
-        public Builder maxConnectionsPerAddress(int v) { maxConnectionsPerAddress = v; return this; }
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        public Builder apiKey(String v) {
+            apiKey = v;
+            return this;
+        }
+
+        public Builder apiSecret(String v) {
+            apiSecret = v;
+            return this;
+        }
+
+        public Builder dataDir(Path v) {
+            dataDir = v;
+            return this;
+        }
+
+        public Builder databaseUrl(String v) {
+            databaseUrl = v;
+            return this;
+        }
+
+        public Builder disableAuthChecks(boolean v) {
+            disableAuthChecks = v;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration v) {
+            idleTimeout = v;
+            return this;
+        }
+
+        public Builder maxBodyBytes(int v) {
+            maxBodyBytes = v;
+            return this;
+        }
+
+        public Builder maxFrameBytes(int v) {
+            maxFrameBytes = v;
+            return this;
+        }
+
+        public Builder outboundHighWaterBytes(int v) {
+            outboundHighWaterBytes = v;
+            return this;
+        }
+
+        public Builder maxConnectionsPerUser(int v) {
+            maxConnectionsPerUser = v;
+            return this;
+        }
+
+        public Builder connectionPolicy(ConnectionPolicy.Mode v) {
+            connectionPolicy = v;
+            return this;
+        }
+
+        public Builder metricsEnabled(boolean v) {
+            metricsEnabled = v;
+            return this;
+        }
+
+        public Builder maxUploadBytes(int v) {
+            maxUploadBytes = v;
+            return this;
+        }
+
+        public Builder uploadStallTimeout(Duration v) {
+            uploadStallTimeout = v;
+            return this;
+        }
+
+        public Builder rateLimitsEnabled(boolean v) {
+            rateLimitsEnabled = v;
+            return this;
+        }
+
+        public Builder rateLimitScale(double v) {
+            rateLimitScale = v;
+            return this;
+        }
+
+        public Builder rateLimitPerUser(int v) {
+            rateLimitPerUser = v;
+            return this;
+        }
+
+        public Builder rateLimitMaxKeys(int v) {
+            rateLimitMaxKeys = v;
+            return this;
+        }
+
+        public Builder maxWsFramesPerMinute(int v) {
+            maxWsFramesPerMinute = v;
+            return this;
+        }
+
+        public Builder maxAdminSecretTries(int v) {
+            maxAdminSecretTries = v;
+            return this;
+        }
+
+        public Builder appRateLimitsEnabled(boolean v) {
+            appRateLimitsEnabled = v;
+            return this;
+        }
+
+        public Builder requestHeadTimeout(Duration v) {
+            requestHeadTimeout = v;
+            return this;
+        }
+
+        public Builder requestBodyTimeout(Duration v) {
+            requestBodyTimeout = v;
+            return this;
+        }
+
+        public Builder requestBodyMinRate(int v) {
+            requestBodyMinRate = v;
+            return this;
+        }
+
+        public Builder keepAliveTimeout(Duration v) {
+            keepAliveTimeout = v;
+            return this;
+        }
+
+        public Builder maxConnectionsPerAddress(int v) {
+            maxConnectionsPerAddress = v;
+            return this;
+        }
 
         /** The key set so far, or null. */
-        public String apiKey() { return apiKey; }
+        public String apiKey() {
+            return apiKey;
+        }
         /** The secret set so far, or null. */
-        public String apiSecret() { return apiSecret; }
-        public Path dataDir() { return dataDir; }
+        public String apiSecret() {
+            return apiSecret;
+        }
+
+        public Path dataDir() {
+            return dataDir;
+        }
         /** The database URL set so far, or null for the embedded store. */
-        public String databaseUrl() { return databaseUrl; }
+        public String databaseUrl() {
+            return databaseUrl;
+        }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, apiKey, apiSecret, dataDir, databaseUrl, disableAuthChecks,
-                    idleTimeout, maxBodyBytes, maxFrameBytes, outboundHighWaterBytes, maxConnectionsPerUser,
-                    connectionPolicy, metricsEnabled, maxUploadBytes, uploadStallTimeout, rateLimitsEnabled,
-                    rateLimitScale, rateLimitPerUser, rateLimitMaxKeys, maxWsFramesPerMinute, maxAdminSecretTries,
-                    appRateLimitsEnabled, requestHeadTimeout, requestBodyTimeout, requestBodyMinRate,
-                    keepAliveTimeout, maxConnectionsPerAddress);
+            return new ServerConfig(
+                    host,
+                    port,
+                    apiKey,
+                    apiSecret,
+                    dataDir,
+                    databaseUrl,
+                    disableAuthChecks,
+                    idleTimeout,
+                    maxBodyBytes,
+                    maxFrameBytes,
+                    outboundHighWaterBytes,
+                    maxConnectionsPerUser,
+                    connectionPolicy,
+                    metricsEnabled,
+                    maxUploadBytes,
+                    uploadStallTimeout,
+                    rateLimitsEnabled,
+                    rateLimitScale,
+                    rateLimitPerUser,
+                    rateLimitMaxKeys,
+                    maxWsFramesPerMinute,
+                    maxAdminSecretTries,
+                    appRateLimitsEnabled,
+                    requestHeadTimeout,
+                    requestBodyTimeout,
+                    requestBodyMinRate,
+                    keepAliveTimeout,
+                    maxConnectionsPerAddress);
         }
     }
 }

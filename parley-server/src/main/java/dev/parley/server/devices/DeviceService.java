@@ -38,9 +38,12 @@ public final class DeviceService {
             throw ChatException.input("id must be a device id of 1 to " + MAX_ID + " characters");
         }
         if (!PROVIDERS.contains(provider)) {
-            throw ChatException.input("push_provider: '" + provider + "' (expected one of apn, firebase, huawei, xiaomi)");
+            throw ChatException.input(
+                    "push_provider: '" + provider + "' (expected one of apn, firebase, huawei, xiaomi)");
         }
-        String name = body.path("push_provider_name").isTextual() ? body.get("push_provider_name").asText() : null;
+        String name = body.path("push_provider_name").isTextual()
+                ? body.get("push_provider_name").asText()
+                : null;
         store.upsertDevice(new DeviceRow(id, userId, provider, name, clock.instant()));
         return Json.object();
     }

@@ -82,8 +82,8 @@ public final class ChannelHub {
         usersByChannel.remove(cid);
         Set<Session> gone = watchers.remove(cid);
         if (gone != null) {
-            gone.forEach(s -> replace(bySession, s.connectionId(),
-                    CompactSets.without(bySession.get(s.connectionId()), cid)));
+            gone.forEach(s ->
+                    replace(bySession, s.connectionId(), CompactSets.without(bySession.get(s.connectionId()), cid)));
         }
     }
 

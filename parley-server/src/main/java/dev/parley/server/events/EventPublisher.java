@@ -36,11 +36,20 @@ public final class EventPublisher {
 
     /** The channel events {@code POST /sync} replays (§9.4). */
     private static final Set<EventType> KEPT_FOR_SYNC = EnumSet.of(
-            EventType.MESSAGE_NEW, EventType.MESSAGE_UPDATED, EventType.MESSAGE_DELETED, EventType.MESSAGE_UNDELETED,
-            EventType.REACTION_NEW, EventType.REACTION_UPDATED, EventType.REACTION_DELETED,
-            EventType.CHANNEL_UPDATED, EventType.CHANNEL_DELETED, EventType.CHANNEL_TRUNCATED,
-            EventType.CHANNEL_HIDDEN, EventType.CHANNEL_VISIBLE,
-            EventType.NOTIFICATION_ADDED_TO_CHANNEL, EventType.NOTIFICATION_REMOVED_FROM_CHANNEL);
+            EventType.MESSAGE_NEW,
+            EventType.MESSAGE_UPDATED,
+            EventType.MESSAGE_DELETED,
+            EventType.MESSAGE_UNDELETED,
+            EventType.REACTION_NEW,
+            EventType.REACTION_UPDATED,
+            EventType.REACTION_DELETED,
+            EventType.CHANNEL_UPDATED,
+            EventType.CHANNEL_DELETED,
+            EventType.CHANNEL_TRUNCATED,
+            EventType.CHANNEL_HIDDEN,
+            EventType.CHANNEL_VISIBLE,
+            EventType.NOTIFICATION_ADDED_TO_CHANNEL,
+            EventType.NOTIFICATION_REMOVED_FROM_CHANNEL);
 
     private final ChatStore store;
     private final Broker broker;
@@ -56,7 +65,8 @@ public final class EventPublisher {
 
     /** Whether {@code /sync} keeps events of this type: channel events only. */
     public static boolean keptForSync(String type, String cid) {
-        return cid != null && EventType.fromWireName(type).map(KEPT_FOR_SYNC::contains).orElse(false);
+        return cid != null
+                && EventType.fromWireName(type).map(KEPT_FOR_SYNC::contains).orElse(false);
     }
 
     /**
@@ -133,7 +143,8 @@ public final class EventPublisher {
     /** The one user a channel event is for, or null when it is for the channel. */
     private static String syncTarget(Audience audience) {
         return audience instanceof Audience.Users u && u.userIds().size() == 1 && u.unlessWatching() == null
-                ? u.userIds().getFirst() : null;
+                ? u.userIds().getFirst()
+                : null;
     }
 
     private void deliver(OutboundEvent event) {
@@ -156,7 +167,8 @@ public final class EventPublisher {
             // The body is encoded once; each variant is a copy of its bytes with the variant's fields added (one
             // array per variant: a composite buffer would be copied again for every socket by the encoder).
             byte[] base = Json.writeBytes(body);
-            encode = k -> Unpooled.wrappedBuffer(appended(base, Json.writeBytes(v.appended().apply(k))));
+            encode = k -> Unpooled.wrappedBuffer(
+                    appended(base, Json.writeBytes(v.appended().apply(k))));
         } else {
             encode = k -> frame(v.build().apply(k));
         }

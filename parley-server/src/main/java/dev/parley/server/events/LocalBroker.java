@@ -64,10 +64,13 @@ public final class LocalBroker implements Broker {
     @Override
     public boolean mayReach(Audience audience) {
         return switch (audience) {
-            case Audience.PresenceOf p -> !presence.subscribersOf(p.userId()).isEmpty()
-                    || (p.alsoOwnConnections() && registry.connectionCount(p.userId()) > 0);
-            case Audience.Users u -> u.userIds().stream().anyMatch(user -> registry.connectionCount(user) > 0
-                    && (u.unlessWatching() == null || !watchers.isWatching(user, u.unlessWatching())));
+            case Audience.PresenceOf p ->
+                !presence.subscribersOf(p.userId()).isEmpty()
+                        || (p.alsoOwnConnections() && registry.connectionCount(p.userId()) > 0);
+            case Audience.Users u ->
+                u.userIds().stream()
+                        .anyMatch(user -> registry.connectionCount(user) > 0
+                                && (u.unlessWatching() == null || !watchers.isWatching(user, u.unlessWatching())));
             default -> true;
         };
     }
@@ -77,8 +80,11 @@ public final class LocalBroker implements Broker {
         return switch (audience) {
             case Audience.Watchers w -> {
                 Collection<Session> all = watchers.watchers(w.cid());
-                yield w.exceptUserId() == null ? all
-                        : all.stream().filter(s -> !s.userId().equals(w.exceptUserId())).toList();
+                yield w.exceptUserId() == null
+                        ? all
+                        : all.stream()
+                                .filter(s -> !s.userId().equals(w.exceptUserId()))
+                                .toList();
             }
             case Audience.Users u -> {
                 List<Session> out = new ArrayList<>();
@@ -98,7 +104,8 @@ public final class LocalBroker implements Broker {
                 out.addAll(registry.sessionsOf(p.userId()));
                 yield out;
             }
-            case Audience.Connection c -> registry.find(c.connectionId()).map(List::of).orElse(List.of());
+            case Audience.Connection c ->
+                registry.find(c.connectionId()).map(List::of).orElse(List.of());
         };
     }
 

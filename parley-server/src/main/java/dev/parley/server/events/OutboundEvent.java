@@ -40,8 +40,8 @@ public record OutboundEvent(String type, String cid, ObjectNode body, Audience a
      * either {@code build} makes the whole event of a key, or {@code appended} gives the fields a key adds at
      * the end of the body (then the body is encoded once and each variant only adds its fields' bytes).
      */
-    public record Variants<K>(Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> build,
-            Function<K, ObjectNode> appended) {
+    public record Variants<K>(
+            Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> build, Function<K, ObjectNode> appended) {
         public Variants {
             requireNonNull(keyOfUser, "keyOfUser");
             requireNonNull(othersKey, "othersKey");

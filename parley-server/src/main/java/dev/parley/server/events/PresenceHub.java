@@ -28,7 +28,9 @@ public final class PresenceHub {
                 return;
             }
             if (mine.add(id)) {
-                subscribers.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(session);
+                subscribers
+                        .computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet())
+                        .add(session);
             }
         }
     }

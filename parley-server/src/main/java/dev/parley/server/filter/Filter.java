@@ -3,9 +3,7 @@ package dev.parley.server.filter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.protocol.ChatException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A parsed filter of the filter language (PROTOCOL.md §9.1). Stores translate it into their own query
@@ -45,8 +43,18 @@ public sealed interface Filter {
 
     /** The operators of §9.1. */
     enum Op {
-        EQ("$eq"), NE("$ne"), GT("$gt"), GTE("$gte"), LT("$lt"), LTE("$lte"), IN("$in"), NIN("$nin"),
-        EXISTS("$exists"), CONTAINS("$contains"), AUTOCOMPLETE("$autocomplete"), Q("$q");
+        EQ("$eq"),
+        NE("$ne"),
+        GT("$gt"),
+        GTE("$gte"),
+        LT("$lt"),
+        LTE("$lte"),
+        IN("$in"),
+        NIN("$nin"),
+        EXISTS("$exists"),
+        CONTAINS("$contains"),
+        AUTOCOMPLETE("$autocomplete"),
+        Q("$q");
 
         private final String wire;
 

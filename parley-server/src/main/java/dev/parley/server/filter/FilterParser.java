@@ -83,7 +83,8 @@ final class FilterParser {
     /** Databases refuse NUL characters in text; refuse them here as input errors instead. */
     private static void checkText(String field, JsonNode value) {
         if (field.indexOf('\u0000') >= 0 || (value.isTextual() && value.asText().indexOf('\u0000') >= 0)) {
-            throw ChatException.input("filter_conditions." + field.replace('\u0000', '?') + " contains a NUL character");
+            throw ChatException.input(
+                    "filter_conditions." + field.replace('\u0000', '?') + " contains a NUL character");
         }
         if (value.isArray()) {
             for (JsonNode n : value) {
@@ -115,7 +116,8 @@ final class FilterParser {
             }
             default -> {
                 if (value.isObject()) {
-                    throw ChatException.input("filter_conditions." + field + "." + op.wire() + " must not be an object");
+                    throw ChatException.input(
+                            "filter_conditions." + field + "." + op.wire() + " must not be an object");
                 }
             }
         }

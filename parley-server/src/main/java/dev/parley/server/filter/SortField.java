@@ -34,10 +34,14 @@ public record SortField(String field, boolean ascending) {
         }
         if (node.isArray()) {
             for (JsonNode e : node) {
-                if (!e.isObject() || !e.path("field").isTextual() || e.path("field").asText().isEmpty()) {
+                if (!e.isObject()
+                        || !e.path("field").isTextual()
+                        || e.path("field").asText().isEmpty()) {
                     throw ChatException.input("sort entries must be objects with a string 'field'");
                 }
-                out.add(new SortField(e.get("field").asText(), direction(e.get("direction"), e.get("field").asText())));
+                out.add(new SortField(
+                        e.get("field").asText(),
+                        direction(e.get("direction"), e.get("field").asText())));
             }
         } else if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {

@@ -19,17 +19,64 @@ import java.util.Set;
  */
 final class MessageDocs {
     /** Keys a client may set; everything else it sends is either server-managed or a custom key. */
-    static final Set<String> EDITABLE = Set.of("text", "attachments", "mentioned_users", "quoted_message_id", "silent",
-            "pinned", "pin_expires", "show_in_channel");
+    static final Set<String> EDITABLE = Set.of(
+            "text",
+            "attachments",
+            "mentioned_users",
+            "quoted_message_id",
+            "silent",
+            "pinned",
+            "pin_expires",
+            "show_in_channel");
 
     /** Keys only the server sets: ignored in requests (clients echo them back on update). */
-    static final Set<String> SERVER_KEYS = Set.of("id", "cid", "html", "type", "user", "user_id", "created_at",
-            "updated_at", "deleted_at", "latest_reactions", "own_reactions", "reaction_counts", "reaction_scores",
-            "reaction_groups", "reply_count", "deleted_reply_count", "status", "member", "shadowed", "pinned_at",
-            "pinned_by", "thread_participants", "message_text_updated_at", "restricted_visibility", "i18n", "channel",
-            "command", "args", "command_info", "quoted_message", "mentioned_channel", "mentioned_here", "__html",
-            "error", "parent_id", "deleted_for_me", "poll", "poll_id", "moderation", "reminder", "shared_location",
-            "mentioned_groups", "draft", "before_message_send_failed", "message_id", "ai_generated");
+    static final Set<String> SERVER_KEYS = Set.of(
+            "id",
+            "cid",
+            "html",
+            "type",
+            "user",
+            "user_id",
+            "created_at",
+            "updated_at",
+            "deleted_at",
+            "latest_reactions",
+            "own_reactions",
+            "reaction_counts",
+            "reaction_scores",
+            "reaction_groups",
+            "reply_count",
+            "deleted_reply_count",
+            "status",
+            "member",
+            "shadowed",
+            "pinned_at",
+            "pinned_by",
+            "thread_participants",
+            "message_text_updated_at",
+            "restricted_visibility",
+            "i18n",
+            "channel",
+            "command",
+            "args",
+            "command_info",
+            "quoted_message",
+            "mentioned_channel",
+            "mentioned_here",
+            "__html",
+            "error",
+            "parent_id",
+            "deleted_for_me",
+            "poll",
+            "poll_id",
+            "moderation",
+            "reminder",
+            "shared_location",
+            "mentioned_groups",
+            "draft",
+            "before_message_send_failed",
+            "message_id",
+            "ai_generated");
 
     static final int MAX_MENTIONS = 25;
     static final int MAX_ATTACHMENTS = 30;
@@ -41,7 +88,8 @@ final class MessageDocs {
     static final int MAX_ATTACHMENTS_BYTES = 32 * 1024;
 
     private static final List<String> BOOLEANS = List.of("silent", "pinned", "show_in_channel");
-    private static final List<String> STRINGS = List.of("id", "text", "type", "parent_id", "quoted_message_id", "pin_expires");
+    private static final List<String> STRINGS =
+            List.of("id", "text", "type", "parent_id", "quoted_message_id", "pin_expires");
 
     private MessageDocs() {}
 
@@ -73,8 +121,9 @@ final class MessageDocs {
     static void checkLimits(ObjectNode doc, int maxTextLength) {
         String text = doc.path("text").asText("");
         if (text.length() > maxTextLength) {
-            throw new ChatException(ErrorCode.MESSAGE_TOO_LONG, "message.text is " + text.length()
-                    + " characters long (expected: at most " + maxTextLength + ")");
+            throw new ChatException(
+                    ErrorCode.MESSAGE_TOO_LONG,
+                    "message.text is " + text.length() + " characters long (expected: at most " + maxTextLength + ")");
         }
         ObjectNode custom = Json.object();
         doc.properties().forEach(e -> {
@@ -84,8 +133,8 @@ final class MessageDocs {
         });
         int customBytes = Json.writeBytes(custom).length;
         if (customBytes > MAX_CUSTOM_BYTES) {
-            throw ChatException.input("message custom data is " + customBytes + " bytes (expected: at most "
-                    + MAX_CUSTOM_BYTES + ")");
+            throw ChatException.input(
+                    "message custom data is " + customBytes + " bytes (expected: at most " + MAX_CUSTOM_BYTES + ")");
         }
         int attachmentBytes = Json.writeBytes(doc.path("attachments")).length;
         if (attachmentBytes > MAX_ATTACHMENTS_BYTES) {
@@ -99,8 +148,12 @@ final class MessageDocs {
         if (text == null || text.isEmpty()) {
             return "";
         }
-        String escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&#34;")
-                .replace("'", "&#39;").replace("\n", "<br/>");
+        String escaped = text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&#34;")
+                .replace("'", "&#39;")
+                .replace("\n", "<br/>");
         return "<p>" + escaped + "</p>\n";
     }
 
@@ -120,7 +173,8 @@ final class MessageDocs {
             }
         }
         if (ids.size() > MAX_MENTIONS) {
-            throw ChatException.input("message.mentioned_users: " + ids.size() + " users (expected: at most " + MAX_MENTIONS + ")");
+            throw ChatException.input(
+                    "message.mentioned_users: " + ids.size() + " users (expected: at most " + MAX_MENTIONS + ")");
         }
         return ids;
     }
@@ -136,7 +190,8 @@ final class MessageDocs {
             return Json.array();
         }
         if (!n.isArray() || n.size() > MAX_ATTACHMENTS) {
-            throw ChatException.input("message.attachments must be an array of at most " + MAX_ATTACHMENTS + " objects");
+            throw ChatException.input(
+                    "message.attachments must be an array of at most " + MAX_ATTACHMENTS + " objects");
         }
         for (JsonNode a : n) {
             if (!a.isObject()) {
@@ -149,7 +204,9 @@ final class MessageDocs {
     /** Copies the custom keys of {@code from} (neither editable nor server-managed) onto {@code doc}. */
     static void copyCustom(ObjectNode from, ObjectNode doc) {
         from.fields().forEachRemaining(e -> {
-            if (!EDITABLE.contains(e.getKey()) && !SERVER_KEYS.contains(e.getKey()) && !e.getValue().isNull()) {
+            if (!EDITABLE.contains(e.getKey())
+                    && !SERVER_KEYS.contains(e.getKey())
+                    && !e.getValue().isNull()) {
                 doc.set(e.getKey(), e.getValue().deepCopy());
             }
         });

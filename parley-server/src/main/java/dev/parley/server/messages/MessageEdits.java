@@ -3,15 +3,15 @@ package dev.parley.server.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
-import dev.parley.server.events.Audience;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.events.Audience;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
 import java.time.Instant;
@@ -91,21 +91,47 @@ public final class MessageEdits {
         return core.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, endpoint);
             boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
-            Permissions.require(actor, c.type(), c.member(), "update-message", own, endpoint, c.channel().cid());
+            Permissions.require(
+                    actor,
+                    c.type(),
+                    c.member(),
+                    "update-message",
+                    own,
+                    endpoint,
+                    c.channel().cid());
             ObjectNode doc = c.message().doc().deepCopy();
             boolean wasPinned = doc.path("pinned").asBoolean();
             change.apply(doc);
             MessageDocs.checkLimits(doc, c.type().maxMessageLength());
             if (doc.path("pinned").asBoolean() != wasPinned) {
-                Permissions.require(actor, c.type(), c.member(), "pin-message", own, endpoint, c.channel().cid());
+                Permissions.require(
+                        actor,
+                        c.type(),
+                        c.member(),
+                        "pin-message",
+                        own,
+                        endpoint,
+                        c.channel().cid());
             }
             Instant now = core.now();
             doc.put("updated_at", Timestamps.format(now));
-            Instant pinnedAt = doc.path("pinned_at").isTextual() ? Timestamps.parse(doc.get("pinned_at").asText(), "pinned_at") : null;
+            Instant pinnedAt = doc.path("pinned_at").isTextual()
+                    ? Timestamps.parse(doc.get("pinned_at").asText(), "pinned_at")
+                    : null;
             MessageRow m = c.message();
-            boolean inChannel = m.parentId() == null || doc.path("show_in_channel").asBoolean(false);
-            MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), inChannel, m.createdAt(), now,
-                    m.deletedAt(), pinnedAt, doc);
+            boolean inChannel =
+                    m.parentId() == null || doc.path("show_in_channel").asBoolean(false);
+            MessageRow row = new MessageRow(
+                    m.id(),
+                    m.cid(),
+                    m.userId(),
+                    m.parentId(),
+                    inChannel,
+                    m.createdAt(),
+                    now,
+                    m.deletedAt(),
+                    pinnedAt,
+                    doc);
             core.store().updateMessage(row);
             messages.announceUpdated(c.channel(), row, actor.user());
             return wrap(MessageViews.forViewer(core, row, actor.userId()));
@@ -151,7 +177,14 @@ public final class MessageEdits {
         return core.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, "DeleteMessage");
             boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
-            Permissions.require(actor, c.type(), c.member(), "delete-message", own, "DeleteMessage", c.channel().cid());
+            Permissions.require(
+                    actor,
+                    c.type(),
+                    c.member(),
+                    "delete-message",
+                    own,
+                    "DeleteMessage",
+                    c.channel().cid());
             MessageRow m = c.message();
             Instant now = core.now();
             ObjectNode doc = m.doc().deepCopy();
@@ -159,8 +192,8 @@ public final class MessageEdits {
             doc.put("deleted_at", Timestamps.format(now));
             doc.put("updated_at", Timestamps.format(now));
             MessageService.unpin(doc);
-            MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
-                    now, null, doc);
+            MessageRow row = new MessageRow(
+                    m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now, now, null, doc);
             if (hard) {
                 core.store().deleteMessage(id);
             } else {
@@ -185,7 +218,8 @@ public final class MessageEdits {
     /** {@code POST /messages/{id}/undelete} (M6, server side): a soft-deleted message comes back. */
     public ObjectNode undelete(Actor actor, String id) {
         if (!actor.server()) {
-            throw ChatException.notAllowed("UndeleteMessage failed with error: \"this endpoint needs a server-side token\"");
+            throw ChatException.notAllowed(
+                    "UndeleteMessage failed with error: \"this endpoint needs a server-side token\"");
         }
         MessageService.Context c0 = messages.context(actor, id, "UndeleteMessage");
         return core.underLock(c0.channel().cid(), () -> {
@@ -198,8 +232,8 @@ public final class MessageEdits {
             doc.put("type", m.parentId() != null && !m.inChannel() ? "reply" : "regular");
             doc.remove("deleted_at");
             doc.put("updated_at", Timestamps.format(now));
-            MessageRow row = new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
-                    null, null, doc);
+            MessageRow row = new MessageRow(
+                    m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now, null, null, doc);
             core.store().updateMessage(row);
             ObjectNode e = ChannelViews.event(EventType.MESSAGE_UNDELETED.wireName(), c0.channel(), now);
             ObjectNode view = MessageViews.forViewer(core, row, null);
@@ -219,8 +253,17 @@ public final class MessageEdits {
                 d.put("deleted_reply_count", d.path("deleted_reply_count").asInt(0) + 1);
             }
             d.put("updated_at", Timestamps.format(now));
-            MessageRow parent = new MessageRow(p.id(), p.cid(), p.userId(), p.parentId(), p.inChannel(), p.createdAt(), now,
-                    p.deletedAt(), p.pinnedAt(), d);
+            MessageRow parent = new MessageRow(
+                    p.id(),
+                    p.cid(),
+                    p.userId(),
+                    p.parentId(),
+                    p.inChannel(),
+                    p.createdAt(),
+                    now,
+                    p.deletedAt(),
+                    p.pinnedAt(),
+                    d);
             core.store().updateMessage(parent);
             messages.announceUpdated(c.channel(), parent, null);
         });
@@ -239,7 +282,9 @@ public final class MessageEdits {
     /** {@code GET /channels/{type}/{id}/messages?ids=}: the listed messages of the channel. */
     public ObjectNode byIds(Actor actor, ChannelRow ch, List<String> ids) {
         core.requireRead(actor, ch, "GetManyMessages");
-        List<MessageRow> rows = core.store().findMessages(ids).stream().filter(m -> m.cid().equals(ch.cid())).toList();
+        List<MessageRow> rows = core.store().findMessages(ids).stream()
+                .filter(m -> m.cid().equals(ch.cid()))
+                .toList();
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("messages");
         MessageViews.forViewer(core, rows, actor.userId()).forEach(arr::add);
@@ -251,8 +296,9 @@ public final class MessageEdits {
         core.requireRead(actor, ch, "GetPinnedMessages");
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("messages");
-        MessageViews.forViewer(core, core.store().pinnedMessages(ch.cid(), Math.min(Math.max(limit, 1), 300)),
-                actor.userId()).forEach(arr::add);
+        MessageViews.forViewer(
+                        core, core.store().pinnedMessages(ch.cid(), Math.min(Math.max(limit, 1), 300)), actor.userId())
+                .forEach(arr::add);
         return out;
     }
 

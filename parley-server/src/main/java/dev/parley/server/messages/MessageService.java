@@ -3,20 +3,20 @@ package dev.parley.server.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
-import dev.parley.server.events.Audience;
-import dev.parley.server.events.EventPublisher;
-import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
@@ -46,8 +46,8 @@ public final class MessageService {
 
     private final ChatCore core;
     private final MessageWriter writer;
-    private final Map<String, Instant> lastSend = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<String, Instant> lastSend =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
                     return size() > SLOW_MODE_ENTRIES;
@@ -63,8 +63,10 @@ public final class MessageService {
     record Context(MessageRow message, ChannelRow channel, ChannelType type, MemberRow member) {}
 
     Context context(Actor actor, String messageId, String endpoint) {
-        MessageRow m = core.store().findMessage(messageId)
-                .orElseThrow(() -> ChatException.notFound("message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
+        MessageRow m = core.store()
+                .findMessage(messageId)
+                .orElseThrow(() -> ChatException.notFound(
+                        "message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
         ChatCore.ReadAccess access = core.requireRead(actor, core.requireChannel(m.cid()), endpoint);
         return new Context(m, access.channel(), access.type(), access.member());
     }
@@ -83,8 +85,16 @@ public final class MessageService {
      * the message before it changes the channel, so that it answers an error only when it changed nothing.
      * {@code rereadChannel}: the channel changed since the checks read it, so the commit reads it again.
      */
-    public record Draft(Actor as, ChannelRow channel, ChannelType type, ObjectNode doc, String parentId,
-            boolean showInChannel, ObjectNode msg, boolean rereadChannel, Roster roster) {
+    public record Draft(
+            Actor as,
+            ChannelRow channel,
+            ChannelType type,
+            ObjectNode doc,
+            String parentId,
+            boolean showInChannel,
+            ObjectNode msg,
+            boolean rereadChannel,
+            Roster roster) {
         String cid() {
             return channel.cid();
         }
@@ -111,21 +121,33 @@ public final class MessageService {
         Actor as = actor.server() ? Actor.server(author) : actor;
         Roster roster = core.store().roster(cid);
         RosterMember rm = roster.members().get(author.id());
-        String member = rm != null ? rm.channelRole() : roster.complete() ? null
-                : core.store().member(cid, author.id()).map(MemberRow::channelRole).orElse(null);
-        Permissions.requireWithRole(as, type, member, "create-message", Permissions.ownsChannel(as, ch0), "SendMessage", cid);
+        String member = rm != null
+                ? rm.channelRole()
+                : roster.complete()
+                        ? null
+                        : core.store()
+                                .member(cid, author.id())
+                                .map(MemberRow::channelRole)
+                                .orElse(null);
+        Permissions.requireWithRole(
+                as, type, member, "create-message", Permissions.ownsChannel(as, ch0), "SendMessage", cid);
         if (ch0.frozen() && !as.server()) {
             throw ChatException.notAllowed("SendMessage failed with error: \"channel '" + cid + "' is frozen\"");
         }
-        boolean shadowed = !as.server() && dev.parley.server.moderation.Bans.checkMayPost(core, author, cid,
-                roster.bannedUserIds().contains(author.id()));
+        boolean shadowed = !as.server()
+                && dev.parley.server.moderation.Bans.checkMayPost(
+                        core, author, cid, roster.bannedUserIds().contains(author.id()));
         slowMode(as, type, member, ch0);
         String id = messageId(msg);
         String text = msg.path("text").isTextual() ? msg.get("text").asText() : "";
-        String parentId = msg.path("parent_id").isTextual() && !msg.get("parent_id").asText().isEmpty()
-                ? msg.get("parent_id").asText() : null;
+        String parentId = msg.path("parent_id").isTextual()
+                        && !msg.get("parent_id").asText().isEmpty()
+                ? msg.get("parent_id").asText()
+                : null;
         if (parentId != null && !type.flag("replies")) {
-            throw new ChatException(ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED, "replies are disabled for channel type '" + ch0.type() + "'");
+            throw new ChatException(
+                    ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
+                    "replies are disabled for channel type '" + ch0.type() + "'");
         }
         boolean showInChannel = msg.path("show_in_channel").asBoolean(false);
         List<String> mentions = MessageDocs.mentionIds(msg.get("mentioned_users"));
@@ -153,22 +175,43 @@ public final class MessageService {
 
     /** Writes a checked send under the channel's lock; the checks that depend on other writes run again there. */
     public ObjectNode commit(Draft d) {
-        return core.underLock(d.cid(), () -> append(d.as(), d.rereadChannel() ? core.requireChannel(d.cid()) : d.channel(),
-                d.type(), d.doc(), d.parentId(), d.showInChannel(), d.msg(), d.roster()));
+        return core.underLock(
+                d.cid(),
+                () -> append(
+                        d.as(),
+                        d.rereadChannel() ? core.requireChannel(d.cid()) : d.channel(),
+                        d.type(),
+                        d.doc(),
+                        d.parentId(),
+                        d.showInChannel(),
+                        d.msg(),
+                        d.roster()));
     }
 
     /** The thread parent of a reply: a message of the channel that is not a reply itself. */
     private MessageRow parent(String cid, String parentId) {
-        MessageRow p = core.store().findMessage(parentId).filter(x -> x.cid().equals(cid))
-                .orElseThrow(() -> ChatException.input("parent message '" + parentId + "' does not exist in this channel"));
+        MessageRow p = core.store()
+                .findMessage(parentId)
+                .filter(x -> x.cid().equals(cid))
+                .orElseThrow(
+                        () -> ChatException.input("parent message '" + parentId + "' does not exist in this channel"));
         if (p.parentId() != null) {
-            throw new ChatException(ErrorCode.MULTIPLE_NESTING_LEVEL, "a reply cannot have replies (parent '" + parentId + "' is a reply)");
+            throw new ChatException(
+                    ErrorCode.MULTIPLE_NESTING_LEVEL,
+                    "a reply cannot have replies (parent '" + parentId + "' is a reply)");
         }
         return p;
     }
 
-    private ObjectNode append(Actor actor, ChannelRow ch, ChannelType type, ObjectNode doc, String parentId,
-            boolean showInChannel, ObjectNode msg, Roster roster) {
+    private ObjectNode append(
+            Actor actor,
+            ChannelRow ch,
+            ChannelType type,
+            ObjectNode doc,
+            String parentId,
+            boolean showInChannel,
+            ObjectNode msg,
+            Roster roster) {
         String id = doc.get("id").asText();
         Instant now = core.nextMessageTime(ch);
         doc.put("created_at", Timestamps.format(now));
@@ -188,9 +231,20 @@ public final class MessageService {
             pin(doc, actor, now, msg.get("pin_expires"));
         }
         boolean inChannel = parentId == null || showInChannel;
-        MessageRow row = new MessageRow(id, ch.cid(), actor.userId(), parentId, inChannel, now, now, null,
-                doc.path("pinned").asBoolean() ? now : null, doc);
-        boolean counts = inChannel && !doc.path("silent").asBoolean() && !"system".equals(doc.path("type").asText());
+        MessageRow row = new MessageRow(
+                id,
+                ch.cid(),
+                actor.userId(),
+                parentId,
+                inChannel,
+                now,
+                now,
+                null,
+                doc.path("pinned").asBoolean() ? now : null,
+                doc);
+        boolean counts = inChannel
+                && !doc.path("silent").asBoolean()
+                && !"system".equals(doc.path("type").asText());
         ChannelRow after = counts ? ch.withMessageAt(now) : ch;
         // A new message has no reactions: every reader sees the same view, the author's as much as the watchers'.
         ObjectNode message = doc.deepCopy(); // its user is the author's, set by the skeleton
@@ -210,16 +264,20 @@ public final class MessageService {
 
     /** Slow mode (§7.10): one message per {@code cooldown} seconds per user, code 60, unless skip-slow-mode. */
     private void slowMode(Actor actor, ChannelType type, String member, ChannelRow ch) {
-        if (ch.cooldown() <= 0 || actor.server()
-                || Permissions.allowedWithRole(actor, type, member, "skip-channel-cooldown", Permissions.ownsChannel(actor, ch))) {
+        if (ch.cooldown() <= 0
+                || actor.server()
+                || Permissions.allowedWithRole(
+                        actor, type, member, "skip-channel-cooldown", Permissions.ownsChannel(actor, ch))) {
             return;
         }
         Instant now = core.now();
         Instant last = lastSend.put(ch.cid() + "\n" + actor.userId(), now);
         if (last != null && last.plusSeconds(ch.cooldown()).isAfter(now)) {
             lastSend.put(ch.cid() + "\n" + actor.userId(), last);
-            throw new ChatException(ErrorCode.COOL_DOWN, "SendMessage failed with error: \"slow mode: wait "
-                    + ch.cooldown() + " seconds between messages in channel '" + ch.cid() + "'\"");
+            throw new ChatException(
+                    ErrorCode.COOL_DOWN,
+                    "SendMessage failed with error: \"slow mode: wait " + ch.cooldown()
+                            + " seconds between messages in channel '" + ch.cid() + "'\"");
         }
     }
 
@@ -235,20 +293,32 @@ public final class MessageService {
             participants.add(author.toJson());
         }
         d.put("updated_at", Timestamps.format(now));
-        return new MessageRow(parent.id(), parent.cid(), parent.userId(), parent.parentId(), parent.inChannel(),
-                parent.createdAt(), now, parent.deletedAt(), parent.pinnedAt(), d);
+        return new MessageRow(
+                parent.id(),
+                parent.cid(),
+                parent.userId(),
+                parent.parentId(),
+                parent.inChannel(),
+                parent.createdAt(),
+                now,
+                parent.deletedAt(),
+                parent.pinnedAt(),
+                d);
     }
 
     private void quote(ObjectNode msg, ObjectNode doc) {
         String q = msg.path("quoted_message_id").asText("");
         if (!q.isEmpty()) {
             // Only a message of the same channel: quoting is no way to read another channel's messages.
-            core.store().findMessage(q).filter(m -> m.cid().equals(doc.path("cid").asText())).ifPresent(m -> {
-                doc.put("quoted_message_id", q);
-                ObjectNode quoted = m.doc().deepCopy();
-                quoted.remove("quoted_message");
-                doc.set("quoted_message", quoted);
-            });
+            core.store()
+                    .findMessage(q)
+                    .filter(m -> m.cid().equals(doc.path("cid").asText()))
+                    .ifPresent(m -> {
+                        doc.put("quoted_message_id", q);
+                        ObjectNode quoted = m.doc().deepCopy();
+                        quoted.remove("quoted_message");
+                        doc.set("quoted_message", quoted);
+                    });
         }
     }
 
@@ -288,15 +358,22 @@ public final class MessageService {
      * {@code message.new} (stored already) to watchers, each user with its own unread counters, and
      * {@code notification.message_new} to members not watching. Each distinct set of counters is encoded once.
      */
-    private void announceNew(ChannelRow ch, ChannelType type, MessageRow row, User author, OutboundEvent event,
-            ObjectNode message, Roster roster) {
+    private void announceNew(
+            ChannelRow ch,
+            ChannelType type,
+            MessageRow row,
+            User author,
+            OutboundEvent event,
+            ObjectNode message,
+            Roster roster) {
         Set<String> watching = core.hub().watchingUsers(ch.cid());
         List<String> members = List.copyOf(roster.members().keySet());
         List<String> counted = new ArrayList<>(watching);
         members.stream().filter(u -> !watching.contains(u)).forEach(counted::add);
         Map<String, UnreadTotals> totals = core.store().unreadTotals(counted);
-        core.events().publishStored(event.withVariants(
-                OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
+        core.events()
+                .publishStored(event.withVariants(OutboundEvent.Variants.appending(
+                        totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
         List<String> others = (row.parentId() != null && !row.inChannel() ? threadParticipants(row) : members)
                 .stream().filter(u -> !u.equals(author.id())).toList();
         Audience audience = Audience.notWatching(others, ch.cid());
@@ -304,8 +381,12 @@ public final class MessageService {
             return;
         }
         boolean thread = row.parentId() != null && !row.inChannel();
-        ObjectNode n = ChannelViews.event(thread ? EventType.NOTIFICATION_THREAD_MESSAGE_NEW.wireName()
-                : EventType.NOTIFICATION_MESSAGE_NEW.wireName(), ch, row.createdAt());
+        ObjectNode n = ChannelViews.event(
+                thread
+                        ? EventType.NOTIFICATION_THREAD_MESSAGE_NEW.wireName()
+                        : EventType.NOTIFICATION_MESSAGE_NEW.wireName(),
+                ch,
+                row.createdAt());
         n.set("channel", ChannelViews.channel(ch, type, null));
         n.set("message", message);
         n.put("message_id", row.id());
@@ -313,8 +394,10 @@ public final class MessageService {
             n.put("parent_id", row.parentId());
         }
         n.set("user", message.get("user"));
-        core.events().publish(OutboundEvent.of(n, audience).withVariants(
-                OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
+        core.events()
+                .publish(OutboundEvent.of(n, audience)
+                        .withVariants(OutboundEvent.Variants.appending(
+                                totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
     }
 
     /** The users of a reply's thread: the parent's author and the thread's participants. */
@@ -325,7 +408,9 @@ public final class MessageService {
         }
         Set<String> participants = new java.util.LinkedHashSet<>();
         participants.add(parent.userId());
-        parent.doc().path("thread_participants").forEach(u -> participants.add(u.path("id").asText()));
+        parent.doc()
+                .path("thread_participants")
+                .forEach(u -> participants.add(u.path("id").asText()));
         return List.copyOf(participants);
     }
 
@@ -351,7 +436,9 @@ public final class MessageService {
             }
             throw ChatException.input("message.user or message.user_id is required with a server token");
         }
-        return core.users().find(id).orElseThrow(() -> ChatException.input("message.user_id: user '" + id + "' does not exist"));
+        return core.users()
+                .find(id)
+                .orElseThrow(() -> ChatException.input("message.user_id: user '" + id + "' does not exist"));
     }
 
     private static String messageId(ObjectNode msg) {
@@ -361,7 +448,11 @@ public final class MessageService {
         }
         String s = id.asText();
         // The id goes into paths (/messages/{id}) and lists (?ids=a,b): these characters would make it unreachable.
-        if (!id.isTextual() || s.length() > MAX_ID_LENGTH || s.contains(",") || s.contains("%") || s.contains("/")
+        if (!id.isTextual()
+                || s.length() > MAX_ID_LENGTH
+                || s.contains(",")
+                || s.contains("%")
+                || s.contains("/")
                 || s.chars().anyMatch(Character::isISOControl)) {
             throw ChatException.input("message.id must be a string of at most " + MAX_ID_LENGTH
                     + " characters without ',', '%', '/' or control characters");

@@ -30,21 +30,26 @@ public final class MessageViews {
         Map<String, User> users = core.usersById(authors);
         Map<String, ArrayNode> own = new HashMap<>();
         if (viewerId != null) {
-            for (ReactionRow r : core.store().reactionsBy(viewerId, rows.stream().map(MessageRow::id).toList())) {
-                own.computeIfAbsent(r.messageId(), k -> com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
-                        .arrayNode()).add(r.doc());
+            for (ReactionRow r : core.store()
+                    .reactionsBy(viewerId, rows.stream().map(MessageRow::id).toList())) {
+                own.computeIfAbsent(
+                                r.messageId(),
+                                k -> com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode())
+                        .add(r.doc());
             }
         }
-        return rows.stream().map(r -> {
-            ObjectNode doc = r.doc().deepCopy();
-            User author = users.get(r.userId());
-            if (author != null) {
-                doc.set("user", author.toJson());
-            }
-            ArrayNode mine = own.get(r.id());
-            doc.set("own_reactions", mine == null ? doc.arrayNode() : mine);
-            return doc;
-        }).toList();
+        return rows.stream()
+                .map(r -> {
+                    ObjectNode doc = r.doc().deepCopy();
+                    User author = users.get(r.userId());
+                    if (author != null) {
+                        doc.set("user", author.toJson());
+                    }
+                    ArrayNode mine = own.get(r.id());
+                    doc.set("own_reactions", mine == null ? doc.arrayNode() : mine);
+                    return doc;
+                })
+                .toList();
     }
 
     /** One message for one reader. */

@@ -45,7 +45,8 @@ public final class MessageWriter implements AutoCloseable {
 
     public MessageWriter(ChatStore store) {
         this.store = requireNonNull(store, "store");
-        this.thread = Thread.ofPlatform().name("parley-message-writer").daemon(true).start(this::run);
+        this.thread =
+                Thread.ofPlatform().name("parley-message-writer").daemon(true).start(this::run);
     }
 
     /** Appends and waits until durable; false when the message id existed. Rethrows the store's failure. */
@@ -119,7 +120,8 @@ public final class MessageWriter implements AutoCloseable {
             return;
         }
         try {
-            List<Boolean> results = store.appendMessages(batch.stream().map(Pending::append).toList());
+            List<Boolean> results =
+                    store.appendMessages(batch.stream().map(Pending::append).toList());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).done().complete(results.get(i));
             }

@@ -33,15 +33,17 @@ public final class Paging {
     }
 
     /** As {@link #channel(ChatStore, String, JsonNode, int)}, leaving out messages created before {@code floor}. */
-    public static List<MessageRow> channel(ChatStore store, String cid, JsonNode options, int defaultLimit, Instant floor) {
+    public static List<MessageRow> channel(
+            ChatStore store, String cid, JsonNode options, int defaultLimit, Instant floor) {
         if (floor == null) {
             return page(store, options, defaultLimit, r -> store.channelMessages(cid, r));
         }
         Cursor bottom = new Cursor(floor, "");
         return page(store, options, defaultLimit, r -> {
             boolean raise = r.after() == null || compare(r.after(), bottom) < 0;
-            MessageRange clamped = raise ? new MessageRange(r.before(), r.beforeInclusive(), bottom, true, r.limit(),
-                    r.oldestFirst()) : r;
+            MessageRange clamped = raise
+                    ? new MessageRange(r.before(), r.beforeInclusive(), bottom, true, r.limit(), r.oldestFirst())
+                    : r;
             return store.channelMessages(cid, clamped);
         });
     }
@@ -56,21 +58,24 @@ public final class Paging {
         return page(store, options, defaultLimit, r -> store.replies(parentId, r));
     }
 
-    private static List<MessageRow> page(ChatStore store, JsonNode o, int defaultLimit,
-            Function<MessageRange, List<MessageRow>> query) {
+    private static List<MessageRow> page(
+            ChatStore store, JsonNode o, int defaultLimit, Function<MessageRange, List<MessageRow>> query) {
         int limit = limit(o, defaultLimit);
         if (o == null || !o.isObject()) {
             return query.apply(MessageRange.latest(limit));
         }
         if (text(o, "id_around") != null || text(o, "created_at_around") != null) {
-            Optional<Cursor> at = text(o, "id_around") != null ? cursor(store, text(o, "id_around"))
+            Optional<Cursor> at = text(o, "id_around") != null
+                    ? cursor(store, text(o, "id_around"))
                     : Optional.of(new Cursor(time(o, "created_at_around"), TOP));
             if (at.isEmpty()) {
                 return List.of();
             }
             int before = Math.max(1, (limit + 1) / 2);
-            List<MessageRow> rows = new ArrayList<>(query.apply(new MessageRange(at.get(), true, null, false, before, false)));
-            rows.addAll(query.apply(new MessageRange(null, false, at.get(), false, Math.max(0, limit - rows.size()), true)));
+            List<MessageRow> rows =
+                    new ArrayList<>(query.apply(new MessageRange(at.get(), true, null, false, before, false)));
+            rows.addAll(query.apply(
+                    new MessageRange(null, false, at.get(), false, Math.max(0, limit - rows.size()), true)));
             return rows;
         }
         Cursor before = null;
@@ -117,8 +122,12 @@ public final class Paging {
     public static void check(JsonNode o) {
         limit(o, 0);
         if (o != null && o.isObject()) {
-            for (String key : List.of("created_at_around", "created_at_before", "created_at_before_or_equal",
-                    "created_at_after", "created_at_after_or_equal")) {
+            for (String key : List.of(
+                    "created_at_around",
+                    "created_at_before",
+                    "created_at_before_or_equal",
+                    "created_at_after",
+                    "created_at_after_or_equal")) {
                 if (text(o, key) != null) {
                     time(o, key);
                 }

@@ -3,18 +3,18 @@ package dev.parley.server.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
-import dev.parley.server.events.Audience;
-import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.store.ChatRows.MessageRow;
@@ -44,8 +44,8 @@ import java.util.regex.Pattern;
 public final class ReactionService {
     static final int LATEST = 10;
     static final Pattern TYPE = Pattern.compile("[\\w+-]{1,64}");
-    private static final Set<String> RESERVED = Set.of("type", "message_id", "user_id", "user", "score", "created_at",
-            "updated_at");
+    private static final Set<String> RESERVED =
+            Set.of("type", "message_id", "user_id", "user", "score", "created_at", "updated_at");
 
     private final ChatCore core;
     private final MessageService messages;
@@ -58,21 +58,33 @@ public final class ReactionService {
     /** {@code POST /messages/{id}/reaction}. */
     public ObjectNode send(Actor actor, String messageId, ObjectNode body) {
         JsonNode in = body.get("reaction");
-        if (in == null || !in.isObject() || !TYPE.matcher(in.path("type").asText("")).matches()) {
+        if (in == null
+                || !in.isObject()
+                || !TYPE.matcher(in.path("type").asText("")).matches()) {
             throw ChatException.input("reaction must be an object with a type of 1 to 64 letters, digits, _ + or -");
         }
         User user = reactor(actor, in);
         Actor as = actor.server() ? Actor.server(user) : actor;
         MessageService.Context c0 = messages.context(as, messageId, "SendReaction");
         if (!c0.type().flag("reactions")) {
-            throw new ChatException(ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED, "reactions are disabled for channel type '" + c0.type().name() + "'");
+            throw new ChatException(
+                    ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
+                    "reactions are disabled for channel type '" + c0.type().name() + "'");
         }
-        Permissions.require(as, c0.type(), c0.member(), "create-reaction", Permissions.ownsChannel(as, c0.channel()),
-                "SendReaction", c0.channel().cid());
+        Permissions.require(
+                as,
+                c0.type(),
+                c0.member(),
+                "create-reaction",
+                Permissions.ownsChannel(as, c0.channel()),
+                "SendReaction",
+                c0.channel().cid());
         return core.underLock(c0.channel().cid(), () -> {
             Instant now = core.now();
             String type = in.get("type").asText();
-            int score = in.path("score").canConvertToInt() ? Math.max(1, in.get("score").asInt()) : 1;
+            int score = in.path("score").canConvertToInt()
+                    ? Math.max(1, in.get("score").asInt())
+                    : 1;
             ObjectNode doc = Json.object();
             in.fields().forEachRemaining(e -> {
                 if (!RESERVED.contains(e.getKey()) && !e.getValue().isNull()) {
@@ -86,31 +98,51 @@ public final class ReactionService {
             doc.put("score", score);
             doc.put("created_at", Timestamps.format(now));
             doc.put("updated_at", Timestamps.format(now));
-            ReactionWrite written = core.store().addReaction(new ReactionRow(messageId, user.id(), type, score, now, doc),
-                    body.path("enforce_unique").asBoolean(false), LATEST, (m, summary) -> withReactions(m, summary, now))
+            ReactionWrite written = core.store()
+                    .addReaction(
+                            new ReactionRow(messageId, user.id(), type, score, now, doc),
+                            body.path("enforce_unique").asBoolean(false),
+                            LATEST,
+                            (m, summary) -> withReactions(m, summary, now))
                     .orElseThrow(() -> notFound(messageId));
-            return announce(written.removed() > 0 ? EventType.REACTION_UPDATED.wireName() : EventType.REACTION_NEW.wireName(), written.message(), doc, user);
+            return announce(
+                    written.removed() > 0 ? EventType.REACTION_UPDATED.wireName() : EventType.REACTION_NEW.wireName(),
+                    written.message(),
+                    doc,
+                    user);
         });
     }
 
     /** {@code DELETE /messages/{id}/reaction/{type}}. */
     public ObjectNode delete(Actor actor, String messageId, String type, String userIdParam) {
         User user = actor.server() && userIdParam != null
-                ? core.users().find(userIdParam).orElseThrow(() -> ChatException.input("user '" + userIdParam + "' does not exist"))
+                ? core.users()
+                        .find(userIdParam)
+                        .orElseThrow(() -> ChatException.input("user '" + userIdParam + "' does not exist"))
                 : actor.user();
         if (user == null) {
             throw ChatException.input("user_id is required to delete a reaction with a server token");
         }
         Actor as = actor.server() ? Actor.server(user) : actor;
         MessageService.Context c0 = messages.context(as, messageId, "DeleteReaction");
-        Permissions.require(as, c0.type(), c0.member(), "delete-reaction", true, "DeleteReaction", c0.channel().cid());
+        Permissions.require(
+                as,
+                c0.type(),
+                c0.member(),
+                "delete-reaction",
+                true,
+                "DeleteReaction",
+                c0.channel().cid());
         return core.underLock(c0.channel().cid(), () -> {
             ReactionRow existing = core.store().reactionsBy(user.id(), List.of(messageId)).stream()
-                    .filter(r -> r.type().equals(type)).findFirst()
-                    .orElseThrow(() -> ChatException.notFound("reaction '" + type + "' of user '" + user.id() + "' does not exist"));
+                    .filter(r -> r.type().equals(type))
+                    .findFirst()
+                    .orElseThrow(() -> ChatException.notFound(
+                            "reaction '" + type + "' of user '" + user.id() + "' does not exist"));
             Instant now = core.now();
-            ReactionWrite written = core.store().removeReaction(messageId, user.id(), type, LATEST,
-                    (m, summary) -> withReactions(m, summary, now)).orElseThrow(() -> notFound(messageId));
+            ReactionWrite written = core.store()
+                    .removeReaction(messageId, user.id(), type, LATEST, (m, summary) -> withReactions(m, summary, now))
+                    .orElseThrow(() -> notFound(messageId));
             return announce(EventType.REACTION_DELETED.wireName(), written.message(), existing.doc(), user);
         });
     }
@@ -120,7 +152,8 @@ public final class ReactionService {
         messages.context(actor, messageId, "GetReactions");
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("reactions");
-        core.store().reactions(messageId, Math.min(Math.max(limit, 1), 300), Math.max(0, offset))
+        core.store()
+                .reactions(messageId, Math.min(Math.max(limit, 1), 300), Math.max(0, offset))
                 .forEach(r -> arr.add(r.doc()));
         return out;
     }
@@ -138,11 +171,14 @@ public final class ReactionService {
         List<SortField> sort = SortField.parse(body.get("sort"));
         for (SortField f : sort) {
             if (!f.field().equals("created_at")) {
-                throw ChatException.input("sort: field '" + f.field() + "' is not supported for reactions (expected: created_at)");
+                throw ChatException.input(
+                        "sort: field '" + f.field() + "' is not supported for reactions (expected: created_at)");
             }
         }
         boolean ascending = !sort.isEmpty() && sort.getFirst().ascending();
-        int limit = body.path("limit").canConvertToInt() ? Math.min(Math.max(body.get("limit").asInt(), 1), 300) : 25;
+        int limit = body.path("limit").canConvertToInt()
+                ? Math.min(Math.max(body.get("limit").asInt(), 1), 300)
+                : 25;
         int offset = 0;
         if (body.path("next").isTextual() && !body.get("next").asText().isEmpty()) {
             try {
@@ -153,7 +189,8 @@ public final class ReactionService {
         }
         Predicate<ReactionRow> match = matches(filter);
         List<ReactionRow> all = new ArrayList<>(core.store().reactions(messageId, MAX_QUERIED, 0).stream()
-                .filter(match).toList());
+                .filter(match)
+                .toList());
         if (ascending) {
             Collections.reverse(all);
         }
@@ -169,12 +206,15 @@ public final class ReactionService {
     private static Predicate<ReactionRow> matches(Filter f) {
         return switch (f) {
             case Filter.All a -> r -> true;
-            case Filter.And a -> a.filters().stream().map(ReactionService::matches)
-                    .reduce(r -> true, Predicate::and);
-            case Filter.Or o -> o.filters().stream().map(ReactionService::matches)
-                    .reduce(r -> false, Predicate::or);
-            case Filter.Nor n -> n.filters().stream().map(ReactionService::matches)
-                    .reduce(r -> false, Predicate::or).negate();
+            case Filter.And a ->
+                a.filters().stream().map(ReactionService::matches).reduce(r -> true, Predicate::and);
+            case Filter.Or o ->
+                o.filters().stream().map(ReactionService::matches).reduce(r -> false, Predicate::or);
+            case Filter.Nor n ->
+                n.filters().stream()
+                        .map(ReactionService::matches)
+                        .reduce(r -> false, Predicate::or)
+                        .negate();
             case Filter.Condition c -> {
                 Function<ReactionRow, String> field = switch (c.field()) {
                     case "type" -> ReactionRow::type;
@@ -188,8 +228,9 @@ public final class ReactionService {
                         c.value().forEach(v -> values.add(v.asText()));
                         yield r -> values.contains(field.apply(r));
                     }
-                    default -> throw ChatException.input("filter." + c.field() + ": operator " + c.op().wire()
-                            + " is not supported for reactions");
+                    default ->
+                        throw ChatException.input("filter." + c.field() + ": operator " + c.op().wire()
+                                + " is not supported for reactions");
                 };
             }
         };
@@ -206,7 +247,9 @@ public final class ReactionService {
             }
             throw ChatException.input("reaction.user_id is required with a server token");
         }
-        return core.users().find(id).orElseThrow(() -> ChatException.input("reaction.user_id: user '" + id + "' does not exist"));
+        return core.users()
+                .find(id)
+                .orElseThrow(() -> ChatException.input("reaction.user_id: user '" + id + "' does not exist"));
     }
 
     /**
@@ -231,8 +274,17 @@ public final class ReactionService {
         ArrayNode latest = doc.putArray("latest_reactions");
         summary.latest().forEach(r -> latest.add(r.doc()));
         doc.put("updated_at", Timestamps.format(now));
-        return new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now,
-                m.deletedAt(), m.pinnedAt(), doc);
+        return new MessageRow(
+                m.id(),
+                m.cid(),
+                m.userId(),
+                m.parentId(),
+                m.inChannel(),
+                m.createdAt(),
+                now,
+                m.deletedAt(),
+                m.pinnedAt(),
+                doc);
     }
 
     private static ChatException notFound(String messageId) {
@@ -240,7 +292,9 @@ public final class ReactionService {
     }
 
     private ObjectNode announce(String kind, MessageRow row, ObjectNode reaction, User user) {
-        var ch = core.store().findChannel(row.cid()).orElseThrow(() -> ChatException.notFound("channel '" + row.cid() + "' does not exist"));
+        var ch = core.store()
+                .findChannel(row.cid())
+                .orElseThrow(() -> ChatException.notFound("channel '" + row.cid() + "' does not exist"));
         ObjectNode base = ChannelViews.event(kind, ch, core.now());
         base.set("reaction", reaction);
         base.set("user", user.toJson());
@@ -249,19 +303,21 @@ public final class ReactionService {
         shared.set("message", MessageViews.forViewer(core, row, null));
         // Variants by the recipient's own reactions: everyone without one shares the shared encoding.
         Map<String, ArrayNode> own = new HashMap<>();
-        core.store().reactionsOn(row.id(), core.hub().watchingUsers(ch.cid())).forEach(r ->
-                own.computeIfAbsent(r.userId(), k -> Json.array()).add(r.doc()));
+        core.store()
+                .reactionsOn(row.id(), core.hub().watchingUsers(ch.cid()))
+                .forEach(r -> own.computeIfAbsent(r.userId(), k -> Json.array()).add(r.doc()));
         Map<String, String> keyOfUser = new HashMap<>();
         own.keySet().forEach(u -> keyOfUser.put(u, u));
-        core.events().publish(OutboundEvent.of(shared, Audience.watchers(ch.cid())).withVariants(
-                new OutboundEvent.Variants<>(keyOfUser, "", key -> {
-                    if (key.isEmpty()) {
-                        return shared;
-                    }
-                    ObjectNode e = shared.deepCopy();
-                    ((ObjectNode) e.get("message")).set("own_reactions", own.get(key));
-                    return e;
-                })));
+        core.events()
+                .publish(OutboundEvent.of(shared, Audience.watchers(ch.cid()))
+                        .withVariants(new OutboundEvent.Variants<>(keyOfUser, "", key -> {
+                            if (key.isEmpty()) {
+                                return shared;
+                            }
+                            ObjectNode e = shared.deepCopy();
+                            ((ObjectNode) e.get("message")).set("own_reactions", own.get(key));
+                            return e;
+                        })));
         ObjectNode out = Json.object();
         out.set("message", MessageViews.forViewer(core, row, user.id()));
         out.set("reaction", reaction);

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
-import dev.parley.server.session.Session;
 import dev.parley.server.chat.Actor;
-import dev.parley.server.chat.ChannelWatching;
 import dev.parley.server.chat.ChannelViews;
+import dev.parley.server.chat.ChannelWatching;
 import dev.parley.server.chat.ChatCore;
+import dev.parley.server.session.Session;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRange;
 import dev.parley.server.store.ChatRows.MessageRow;
@@ -73,8 +73,13 @@ public final class ThreadService {
             throw ChatException.input("message '" + parentId + "' is a reply, not a thread parent");
         }
         ObjectNode out = Json.object();
-        out.set("thread", thread(actor, c.message(), Math.min(Math.max(replyLimit, 0), MAX_REPLIES),
-                watch ? conn : Optional.empty()));
+        out.set(
+                "thread",
+                thread(
+                        actor,
+                        c.message(),
+                        Math.min(Math.max(replyLimit, 0), MAX_REPLIES),
+                        watch ? conn : Optional.empty()));
         return out;
     }
 

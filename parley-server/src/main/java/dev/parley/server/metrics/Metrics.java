@@ -30,22 +30,30 @@ public final class Metrics {
     private final Counter slowConsumers;
 
     public Metrics() {
-        connects = Counter.builder("parley.connects").description("WebSocket handshakes accepted").register(registry);
-        messagesSent = Counter.builder("parley.messages.sent").description("messages sent").register(registry);
+        connects = Counter.builder("parley.connects")
+                .description("WebSocket handshakes accepted")
+                .register(registry);
+        messagesSent = Counter.builder("parley.messages.sent")
+                .description("messages sent")
+                .register(registry);
         eventsDelivered = Counter.builder("parley.events.delivered")
-                .description("event frames queued to sockets").register(registry);
+                .description("event frames queued to sockets")
+                .register(registry);
         outboundDrops = Counter.builder("parley.outbound.drops")
                 .description("frames dropped because their socket was closed or its outbound buffer was full")
                 .register(registry);
         slowConsumers = Counter.builder("parley.slow.consumer.disconnects")
-                .description("sockets closed with 1013 because the client read too slowly").register(registry);
+                .description("sockets closed with 1013 because the client read too slowly")
+                .register(registry);
     }
 
     /** Registers a gauge read at each scrape; {@code value} must be cheap and thread-safe. */
     public void gauge(String name, String description, DoubleSupplier value) {
         requireNonNull(value, "value");
-        Gauge.builder(name, value, DoubleSupplier::getAsDouble).strongReference(true)
-                .description(description).register(registry);
+        Gauge.builder(name, value, DoubleSupplier::getAsDouble)
+                .strongReference(true)
+                .description(description)
+                .register(registry);
     }
 
     /** A socket completed its handshake. */
@@ -55,15 +63,20 @@ public final class Metrics {
 
     /** A handshake was refused with this protocol error code (PROTOCOL.md §10.2). */
     public void connectRefused(int code) {
-        Counter.builder("parley.connect.refusals").description("WebSocket handshakes refused, by error code")
-                .tag("code", Integer.toString(code)).register(registry).increment();
+        Counter.builder("parley.connect.refusals")
+                .description("WebSocket handshakes refused, by error code")
+                .tag("code", Integer.toString(code))
+                .register(registry)
+                .increment();
     }
 
     /** The per-user connection limit was crossed; {@code policy} is what the server did about it. */
     public void connectionLimitExceeded(String policy) {
         Counter.builder("parley.connection.limit.exceeded")
                 .description("connects past max_connections_per_user, by connection_policy")
-                .tag("policy", policy).register(registry).increment();
+                .tag("policy", policy)
+                .register(registry)
+                .increment();
     }
 
     /** One message was stored and published. */

@@ -19,22 +19,28 @@ final class AppGrants {
     private AppGrants() {}
 
     static boolean allowed(Actor actor, String permission) {
-        return actor.server() || actor.hasUser() && GRANTS.getOrDefault(permission, Set.of()).contains(actor.user().role());
+        return actor.server()
+                || actor.hasUser()
+                        && GRANTS.getOrDefault(permission, Set.of())
+                                .contains(actor.user().role());
     }
 
     static void require(Actor actor, String permission, String endpoint) {
         if (!allowed(actor, permission)) {
-            String who = actor.hasUser() ? "user '" + actor.user().id() + "' with role '" + actor.user().role() + "'"
+            String who = actor.hasUser()
+                    ? "user '" + actor.user().id() + "' with role '"
+                            + actor.user().role() + "'"
                     : "anonymous caller";
-            throw ChatException.notAllowed(endpoint + " failed with error: \"" + who + " is not allowed to perform action "
-                    + permission + "\"");
+            throw ChatException.notAllowed(endpoint + " failed with error: \"" + who
+                    + " is not allowed to perform action " + permission + "\"");
         }
     }
 
     /** The acting user; a server call must name one with {@code user_id} (code 4). */
     static dev.parley.protocol.User user(Actor actor, String endpoint) {
         if (!actor.hasUser()) {
-            throw ChatException.input(endpoint + " failed with error: \"user_id is required with a server-side token\"");
+            throw ChatException.input(
+                    endpoint + " failed with error: \"user_id is required with a server-side token\"");
         }
         return actor.user();
     }

@@ -5,17 +5,17 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
-import dev.parley.server.events.Audience;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.events.Audience;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ModerationStore;
 import dev.parley.server.store.ModerationStore.Ban;
@@ -63,7 +63,8 @@ public final class Bans {
             throw banned(author, "the app");
         }
         Optional<Ban> local = mayHaveChannelBan
-                ? core.moderation().ban(author.id(), cid).filter(b -> b.activeAt(now)) : Optional.empty();
+                ? core.moderation().ban(author.id(), cid).filter(b -> b.activeAt(now))
+                : Optional.empty();
         if (local.isPresent() && !local.get().shadow()) {
             throw banned(author, "channel '" + cid + "'");
         }
@@ -99,15 +100,17 @@ public final class Bans {
     }
 
     private static ChatException banned(User author, String where) {
-        return ChatException.notAllowed("SendMessage failed with error: \"user '" + author.id() + "' is banned from "
-                + where + "\"");
+        return ChatException.notAllowed(
+                "SendMessage failed with error: \"user '" + author.id() + "' is banned from " + where + "\"");
     }
 
     /** {@code POST /moderation/ban}. */
     public ObjectNode ban(Actor actor, ObjectNode body) {
         String targetId = Moderation.requiredId(body, "target_user_id", "BanUser");
-        User target = core.users().find(targetId).orElseThrow(() -> ChatException.notFound(
-                "BanUser failed with error: \"user '" + targetId + "' does not exist\""));
+        User target = core.users()
+                .find(targetId)
+                .orElseThrow(() -> ChatException.notFound(
+                        "BanUser failed with error: \"user '" + targetId + "' does not exist\""));
         if (targetId.equals(actor.userId())) {
             throw ChatException.input("BanUser failed with error: \"a user cannot ban themselves\"");
         }
@@ -121,8 +124,17 @@ public final class Bans {
         Ban ban = new Ban(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid(), byId, reason, shadow, now, expires);
         core.moderation().upsertBan(ban);
         if (ch == null) {
-            target = core.users().update(targetId, u -> u == null ? null : u.toBuilder().banned(!shadow)
-                    .banExpires(expires).shadowBanned(shadow).build(), null);
+            target = core.users()
+                    .update(
+                            targetId,
+                            u -> u == null
+                                    ? null
+                                    : u.toBuilder()
+                                            .banned(!shadow)
+                                            .banExpires(expires)
+                                            .shadowBanned(shadow)
+                                            .build(),
+                            null);
         }
         announce(EventType.USER_BANNED.wireName(), ban, target, byId, ch, now);
         return Json.object();
@@ -139,12 +151,26 @@ public final class Bans {
         core.moderation().deleteBan(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid());
         User target = core.users().find(targetId).orElse(null);
         if (ch == null && target != null) {
-            target = core.users().update(targetId, u -> u == null ? null : u.toBuilder().banned(false).banExpires(null)
-                    .shadowBanned(false).build(), null);
+            target = core.users()
+                    .update(
+                            targetId,
+                            u -> u == null
+                                    ? null
+                                    : u.toBuilder()
+                                            .banned(false)
+                                            .banExpires(null)
+                                            .shadowBanned(false)
+                                            .build(),
+                            null);
         }
         if (target != null) {
-            announce(EventType.USER_UNBANNED.wireName(), new Ban(targetId, ch == null ? "" : ch.cid(), actor.userId(), null, false, now, null),
-                    target, actor.userId(), ch, now);
+            announce(
+                    EventType.USER_UNBANNED.wireName(),
+                    new Ban(targetId, ch == null ? "" : ch.cid(), actor.userId(), null, false, now, null),
+                    target,
+                    actor.userId(),
+                    ch,
+                    now);
         }
         return Json.object();
     }
@@ -154,8 +180,12 @@ public final class Bans {
         JsonNode filter = payload.path("filter_conditions");
         String cid = eqString(filter, "channel_cid");
         String userId = eqString(filter, "user_id");
-        ChannelRow ch = cid == null ? null : core.store().findChannel(cid).orElseThrow(() -> ChatException.notFound(
-                "QueryBannedUsers failed with error: \"channel '" + cid + "' does not exist\""));
+        ChannelRow ch = cid == null
+                ? null
+                : core.store()
+                        .findChannel(cid)
+                        .orElseThrow(() -> ChatException.notFound(
+                                "QueryBannedUsers failed with error: \"channel '" + cid + "' does not exist\""));
         if (ch != null) {
             requireMayBan(actor, ch, "QueryBannedUsers");
         } else {
@@ -166,7 +196,9 @@ public final class Bans {
         Instant activeAt = payload.path("exclude_expired_bans").asBoolean(false) ? core.now() : null;
         List<Ban> bans = core.moderation().bans(cid, userId, activeAt, limit, offset);
         Map<String, User> users = core.usersById(bans.stream()
-                .flatMap(b -> Stream.of(b.targetId(), b.createdById())).filter(x -> x != null).toList());
+                .flatMap(b -> Stream.of(b.targetId(), b.createdById()))
+                .filter(x -> x != null)
+                .toList());
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("bans");
         for (Ban b : bans) {
@@ -176,7 +208,9 @@ public final class Bans {
                 o.set("banned_by", userJson(users, b.createdById()));
             }
             if (!b.global()) {
-                core.store().findChannel(b.cid()).flatMap(c -> core.types().find(c.type()).map(t -> ChannelViews.channel(c, t, null)))
+                core.store()
+                        .findChannel(b.cid())
+                        .flatMap(c -> core.types().find(c.type()).map(t -> ChannelViews.channel(c, t, null)))
                         .ifPresent(c -> o.set("channel", c));
             }
             o.put("created_at", Timestamps.format(b.createdAt()));
@@ -200,8 +234,10 @@ public final class Bans {
             return null;
         }
         String cid = type + ":" + id;
-        return core.store().findChannel(cid).orElseThrow(() -> ChatException.notFound(
-                endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
+        return core.store()
+                .findChannel(cid)
+                .orElseThrow(() -> ChatException.notFound(
+                        endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
     }
 
     private void requireMayBan(Actor actor, ChannelRow ch, String endpoint) {
@@ -210,10 +246,11 @@ public final class Bans {
             return;
         }
         ChannelType type = core.typeOf(ch);
-        var member = actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        var member =
+                actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
         if (!AppGrants.allowed(actor, "ban-user")) {
-            Permissions.require(actor, type, member, "ban-channel-member", Permissions.ownsChannel(actor, ch), endpoint,
-                    ch.cid());
+            Permissions.require(
+                    actor, type, member, "ban-channel-member", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
         }
     }
 

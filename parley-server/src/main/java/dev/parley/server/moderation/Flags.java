@@ -34,27 +34,39 @@ public final class Flags {
         String messageId = text(body.get("target_message_id"));
         String userId = text(body.get("target_user_id"));
         if ((messageId == null) == (userId == null)) {
-            throw ChatException.input("Flag failed with error: \"exactly one of target_message_id and target_user_id "
-                    + "is required\"");
+            throw ChatException.input(
+                    "Flag failed with error: \"exactly one of target_message_id and target_user_id " + "is required\"");
         }
         Instant now = Timestamps.truncate(core.now());
         String reason = text(body.get("reason"));
         ObjectNode flag = Json.object();
         Flag stored;
         if (messageId != null) {
-            MessageRow m = core.store().findMessage(messageId).orElseThrow(() -> ChatException.notFound(
-                    "Flag failed with error: \"message '" + messageId + "' does not exist\""));
-            ChannelRow ch = core.store().findChannel(m.cid()).orElseThrow(() -> ChatException.notFound(
-                    "Flag failed with error: \"message '" + messageId + "' does not exist\""));
+            MessageRow m = core.store()
+                    .findMessage(messageId)
+                    .orElseThrow(() -> ChatException.notFound(
+                            "Flag failed with error: \"message '" + messageId + "' does not exist\""));
+            ChannelRow ch = core.store()
+                    .findChannel(m.cid())
+                    .orElseThrow(() -> ChatException.notFound(
+                            "Flag failed with error: \"message '" + messageId + "' does not exist\""));
             ChatCore.ReadAccess access = core.requireRead(actor, ch, "Flag");
-            Permissions.require(actor, access.type(), access.member(), "flag-message", Permissions.ownsChannel(actor, ch),
-                    "Flag", ch.cid());
+            Permissions.require(
+                    actor,
+                    access.type(),
+                    access.member(),
+                    "flag-message",
+                    Permissions.ownsChannel(actor, ch),
+                    "Flag",
+                    ch.cid());
             stored = core.moderation().upsertFlag(new Flag(me.id(), "message", messageId, reason, now, now));
             flag.put("target_message_id", messageId);
         } else {
             AppGrants.require(actor, "flag-user", "Flag");
-            User target = core.users().find(userId).orElseThrow(() -> ChatException.notFound(
-                    "Flag failed with error: \"user '" + userId + "' does not exist\""));
+            User target = core.users()
+                    .find(userId)
+                    .orElseThrow(() ->
+                            ChatException.notFound("Flag failed with error: \"user '" + userId + "' does not exist\""));
             stored = core.moderation().upsertFlag(new Flag(me.id(), "user", userId, reason, now, now));
             flag.set("target_user", target.toJson());
         }

@@ -5,18 +5,18 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
-import dev.parley.server.events.Audience;
-import dev.parley.server.events.Events;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.Events;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ModerationStore;
@@ -106,12 +106,19 @@ public final class Moderation {
         if (found.isEmpty()) {
             throw ChatException.notFound("MuteUser failed with error: \"target users " + missing + " do not exist\"");
         }
-        store().upsertUserMutes(found.keySet().stream().map(id -> new UserMute(me.id(), id, now, now, expires)).toList());
+        store().upsertUserMutes(found.keySet().stream()
+                .map(id -> new UserMute(me.id(), id, now, now, expires))
+                .toList());
         List<UserMute> current = store().userMutes(me.id(), now);
         ObjectNode own = ownUser(me);
-        core.events().publish(notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), own, now), Audience.user(me.id()));
+        core.events()
+                .publish(
+                        notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), own, now),
+                        Audience.user(me.id()));
         ObjectNode out = Json.object();
-        ArrayNode mutes = mutesJson(me, current.stream().filter(m -> found.containsKey(m.targetId())).toList());
+        ArrayNode mutes = mutesJson(
+                me,
+                current.stream().filter(m -> found.containsKey(m.targetId())).toList());
         out.set("mute", mutes.get(0));
         out.set("mutes", mutes);
         out.set("own_user", own);
@@ -127,7 +134,10 @@ public final class Moderation {
         User me = AppGrants.user(actor, "UnmuteUser");
         AppGrants.require(actor, "mute-user", "UnmuteUser");
         store().deleteUserMutes(me.id(), targets(body, "target_id", "target_ids", "UnmuteUser"));
-        core.events().publish(notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), ownUser(me), core.now()), Audience.user(me.id()));
+        core.events()
+                .publish(
+                        notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), ownUser(me), core.now()),
+                        Audience.user(me.id()));
         return Json.object();
     }
 
@@ -142,12 +152,20 @@ public final class Moderation {
         for (String cid : cids) {
             checkChannelMute(actor, cid, "MuteChannel");
         }
-        store().upsertChannelMutes(cids.stream().map(cid -> new ChannelMute(me.id(), cid, now, now, expires)).toList());
+        store().upsertChannelMutes(cids.stream()
+                .map(cid -> new ChannelMute(me.id(), cid, now, now, expires))
+                .toList());
         Set<String> asked = Set.copyOf(cids);
-        ArrayNode mutes = channelMutesJson(me, store().channelMutes(me.id(), now).stream()
-                .filter(m -> asked.contains(m.cid())).toList());
+        ArrayNode mutes = channelMutesJson(
+                me,
+                store().channelMutes(me.id(), now).stream()
+                        .filter(m -> asked.contains(m.cid()))
+                        .toList());
         ObjectNode own = ownUser(me);
-        core.events().publish(notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), own, now), Audience.user(me.id()));
+        core.events()
+                .publish(
+                        notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), own, now),
+                        Audience.user(me.id()));
         ObjectNode out = Json.object();
         out.set("channel_mute", mutes.get(0));
         out.set("channel_mutes", mutes);
@@ -159,17 +177,22 @@ public final class Moderation {
     public ObjectNode unmuteChannel(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnmuteChannel");
         store().deleteChannelMutes(me.id(), targets(body, "channel_cid", "channel_cids", "UnmuteChannel"));
-        core.events().publish(notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), ownUser(me), core.now()),
-                Audience.user(me.id()));
+        core.events()
+                .publish(
+                        notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), ownUser(me), core.now()),
+                        Audience.user(me.id()));
         return Json.object();
     }
 
     private void checkChannelMute(Actor actor, String cid, String endpoint) {
-        ChannelRow ch = core.store().findChannel(cid)
-                .orElseThrow(() -> ChatException.notFound(endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
+        ChannelRow ch = core.store()
+                .findChannel(cid)
+                .orElseThrow(() -> ChatException.notFound(
+                        endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
         ChannelType type = core.typeOf(ch);
         if (!type.flag("mutes")) {
-            throw new ChatException(dev.parley.protocol.ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
+            throw new ChatException(
+                    dev.parley.protocol.ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
                     endpoint + " failed with error: \"mutes are disabled for channel type '" + ch.type() + "'\"");
         }
         var member = core.store().member(cid, actor.userId()).orElse(null);
@@ -185,11 +208,15 @@ public final class Moderation {
         if (target.equals(me.id())) {
             throw ChatException.input("BlockUser failed with error: \"a user cannot block themselves\"");
         }
-        core.users().find(target).orElseThrow(() -> ChatException.notFound(
-                "BlockUser failed with error: \"user '" + target + "' does not exist\""));
+        core.users()
+                .find(target)
+                .orElseThrow(() -> ChatException.notFound(
+                        "BlockUser failed with error: \"user '" + target + "' does not exist\""));
         Instant now = Timestamps.truncate(core.now());
         store().block(new Block(me.id(), target, now));
-        Block stored = store().blocks(me.id()).stream().filter(b -> b.blockedUserId().equals(target)).findFirst()
+        Block stored = store().blocks(me.id()).stream()
+                .filter(b -> b.blockedUserId().equals(target))
+                .findFirst()
                 .orElseThrow();
         ObjectNode out = Json.object();
         out.put("blocked_by_user_id", me.id());
@@ -210,7 +237,8 @@ public final class Moderation {
     public ObjectNode blocks(Actor actor) {
         User me = AppGrants.user(actor, "GetBlockedUsers");
         List<Block> blocks = store().blocks(me.id());
-        Map<String, User> users = core.usersById(blocks.stream().map(Block::blockedUserId).toList());
+        Map<String, User> users =
+                core.usersById(blocks.stream().map(Block::blockedUserId).toList());
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("blocks");
         for (Block b : blocks) {
@@ -228,7 +256,8 @@ public final class Moderation {
     // ---- JSON
 
     private ArrayNode mutesJson(User me, List<UserMute> mutes) {
-        Map<String, User> targets = core.usersById(mutes.stream().map(UserMute::targetId).toList());
+        Map<String, User> targets =
+                core.usersById(mutes.stream().map(UserMute::targetId).toList());
         ArrayNode out = Json.mapper().createArrayNode();
         for (UserMute m : mutes) {
             User t = targets.get(m.targetId());
@@ -283,25 +312,28 @@ public final class Moderation {
         JsonNode one = body.get(single);
         if (one != null && !one.isNull()) {
             if (!one.isTextual() || one.asText().isEmpty()) {
-                throw ChatException.input(endpoint + " failed with error: \"" + single + " must be a non-empty string\"");
+                throw ChatException.input(
+                        endpoint + " failed with error: \"" + single + " must be a non-empty string\"");
             }
             ids.add(one.asText());
         }
         JsonNode list = body.get(many);
         if (list != null && !list.isNull()) {
             if (!list.isArray()) {
-                throw ChatException.input(endpoint + " failed with error: \"" + many + " must be an array of strings\"");
+                throw ChatException.input(
+                        endpoint + " failed with error: \"" + many + " must be an array of strings\"");
             }
             for (JsonNode n : list) {
                 if (!n.isTextual() || n.asText().isEmpty()) {
-                    throw ChatException.input(endpoint + " failed with error: \"" + many + " must hold non-empty strings\"");
+                    throw ChatException.input(
+                            endpoint + " failed with error: \"" + many + " must hold non-empty strings\"");
                 }
                 ids.add(n.asText());
             }
         }
         if (ids.isEmpty() || ids.size() > MAX_TARGETS) {
-            throw ChatException.input(endpoint + " failed with error: \"" + single + " or " + many + " is required: 1 to "
-                    + MAX_TARGETS + " ids\"");
+            throw ChatException.input(endpoint + " failed with error: \"" + single + " or " + many
+                    + " is required: 1 to " + MAX_TARGETS + " ids\"");
         }
         return new ArrayList<>(ids);
     }

@@ -124,7 +124,8 @@ public final class Endpoints {
     public static int perMinute(String endpoint) {
         Integer n = PER_MINUTE.get(endpoint);
         if (n == null) {
-            throw new IllegalArgumentException("endpoint: '" + endpoint + "' (expected: one of " + PER_MINUTE.keySet() + ")");
+            throw new IllegalArgumentException(
+                    "endpoint: '" + endpoint + "' (expected: one of " + PER_MINUTE.keySet() + ")");
         }
         return n;
     }

@@ -92,7 +92,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
         synchronized (s) {
             WindowCounter c = s.get(key);
             if (c == null) {
-                return new Usage(limit, 0, true, Math.floorDiv(new WindowCounter(windowMillis).windowEndMillis(t), 1000));
+                return new Usage(
+                        limit, 0, true, Math.floorDiv(new WindowCounter(windowMillis).windowEndMillis(t), 1000));
             }
             return usage(c, limit, c.count(t) < limit, t);
         }
@@ -110,7 +111,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
 
     private static Usage usage(WindowCounter c, int limit, boolean allowed, long nowMillis) {
-        return new Usage(limit, Math.min(limit, c.count(nowMillis)), allowed, Math.floorDiv(c.windowEndMillis(nowMillis), 1000));
+        return new Usage(
+                limit, Math.min(limit, c.count(nowMillis)), allowed, Math.floorDiv(c.windowEndMillis(nowMillis), 1000));
     }
 
     private Stripe stripe(String key) {

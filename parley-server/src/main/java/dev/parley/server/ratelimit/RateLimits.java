@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
-import dev.parley.server.config.ServerConfig;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.config.ServerConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,14 +58,21 @@ public final class RateLimits {
 
         /** The {@code X-RateLimit-Limit}, {@code -Remaining} and {@code -Reset} headers. */
         public Map<String, String> headers() {
-            return Map.of("X-RateLimit-Limit", String.valueOf(limit), "X-RateLimit-Remaining", String.valueOf(remaining),
-                    "X-RateLimit-Reset", String.valueOf(resetEpochSecond));
+            return Map.of(
+                    "X-RateLimit-Limit",
+                    String.valueOf(limit),
+                    "X-RateLimit-Remaining",
+                    String.valueOf(remaining),
+                    "X-RateLimit-Reset",
+                    String.valueOf(resetEpochSecond));
         }
 
         /** The code 9 error of a call past this quota, naming the endpoint as Stream's errors do. */
         public ChatException refusal() {
-            return new ChatException(ErrorCode.RATE_LIMIT, endpoint + " failed with error: \"too many requests: "
-                    + limit + " a minute; the window resets at " + Instant.ofEpochSecond(resetEpochSecond) + "\"");
+            return new ChatException(
+                    ErrorCode.RATE_LIMIT,
+                    endpoint + " failed with error: \"too many requests: " + limit + " a minute; the window resets at "
+                            + Instant.ofEpochSecond(resetEpochSecond) + "\"");
         }
     }
 
@@ -89,8 +96,11 @@ public final class RateLimits {
 
     /** The limits of a single node, with counters in memory bounded by {@code --rate-limit-max-keys}. */
     public static RateLimits inMemory(ServerConfig config, Clock clock) {
-        return new RateLimits(config, new InMemoryRateLimiter(WINDOW, config.rateLimitMaxKeys()),
-                new InMemoryRateLimiter(WINDOW, config.rateLimitMaxKeys()), clock);
+        return new RateLimits(
+                config,
+                new InMemoryRateLimiter(WINDOW, config.rateLimitMaxKeys()),
+                new InMemoryRateLimiter(WINDOW, config.rateLimitMaxKeys()),
+                clock);
     }
 
     /**
@@ -106,7 +116,11 @@ public final class RateLimits {
             return Optional.empty();
         }
         Optional<String> name = Endpoints.nameOf(method, template);
-        return Optional.of(count(caller, Platform.ofClient(client), remoteAddress, name.orElse(method + " " + template),
+        return Optional.of(count(
+                caller,
+                Platform.ofClient(client),
+                remoteAddress,
+                name.orElse(method + " " + template),
                 name.isPresent()));
     }
 
@@ -163,9 +177,12 @@ public final class RateLimits {
         if (secretTries > 0) {
             RateLimiter.Usage u = secrets.acquire("s|" + remoteAddress, secretTries, clock.instant());
             if (!u.allowed()) {
-                throw new ChatException(ErrorCode.RATE_LIMIT, endpoint + " failed with error: \"too many tries of the"
-                        + " API secret from this address; try again after " + Instant.ofEpochSecond(u.resetEpochSecond())
-                        + "\"");
+                throw new ChatException(
+                        ErrorCode.RATE_LIMIT,
+                        endpoint + " failed with error: \"too many tries of the"
+                                + " API secret from this address; try again after "
+                                + Instant.ofEpochSecond(u.resetEpochSecond())
+                                + "\"");
             }
         }
         return check.get();
@@ -187,7 +204,10 @@ public final class RateLimits {
                 }
                 RateLimiter.Usage u = requests.peek("e|" + p.wire() + "|" + name, appLimit(name), now);
                 int remaining = p == Platform.SERVER_SIDE ? u.limit() : u.remaining();
-                map.putObject(name).put("limit", u.limit()).put("remaining", remaining).put("reset", u.resetEpochSecond());
+                map.putObject(name)
+                        .put("limit", u.limit())
+                        .put("remaining", remaining)
+                        .put("reset", u.resetEpochSecond());
             }
         }
         return out;
@@ -213,6 +233,7 @@ public final class RateLimits {
         }
         int colon = address.lastIndexOf(':');
         return colon > 0 && address.substring(colon + 1).chars().allMatch(Character::isDigit)
-                ? address.substring(0, colon) : address;
+                ? address.substring(0, colon)
+                : address;
     }
 }

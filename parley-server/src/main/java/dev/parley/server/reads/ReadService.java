@@ -3,17 +3,17 @@ package dev.parley.server.reads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
-import dev.parley.server.events.Audience;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChatCore;
+import dev.parley.server.events.Audience;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.ChannelUnread;
 import dev.parley.server.store.ChatRows.MessageRange;
@@ -89,11 +89,14 @@ public final class ReadService {
         }
         return core.underLock(cid, () -> {
             ChannelRow ch = core.requireChannel(cid);
-            MessageRow from = core.store().findMessage(messageId).filter(m -> m.cid().equals(cid))
-                    .orElseThrow(() -> ChatException.notFound("message '" + messageId + "' does not exist in channel '" + cid + "'"));
+            MessageRow from = core.store()
+                    .findMessage(messageId)
+                    .filter(m -> m.cid().equals(cid))
+                    .orElseThrow(() -> ChatException.notFound(
+                            "message '" + messageId + "' does not exist in channel '" + cid + "'"));
             int unread = core.store().countChannelMessagesFrom(cid, from.cursor());
-            List<MessageRow> before = core.store().channelMessages(cid,
-                    new MessageRange(from.cursor(), false, null, false, 1, false));
+            List<MessageRow> before =
+                    core.store().channelMessages(cid, new MessageRange(from.cursor(), false, null, false, 1, false));
             String lastReadId = before.isEmpty() ? null : before.getFirst().id();
             Instant lastRead = from.createdAt().minus(1, ChronoUnit.MICROS);
             if (!core.store().setRead(cid, user.id(), lastRead, lastReadId, unread)) {
@@ -123,8 +126,8 @@ public final class ReadService {
         User user = requireUser(actor, "MarkDelivered");
         JsonNode list = body.get("latest_delivered_messages");
         if (list == null || !list.isArray() || list.size() > MAX_DELIVERED) {
-            throw ChatException.input("latest_delivered_messages must be an array of at most " + MAX_DELIVERED
-                    + " {cid, id} objects");
+            throw ChatException.input(
+                    "latest_delivered_messages must be an array of at most " + MAX_DELIVERED + " {cid, id} objects");
         }
         for (JsonNode d : list) {
             String cid = d.path("cid").asText("");
@@ -143,8 +146,11 @@ public final class ReadService {
         if (!type.flag("delivery_events") || core.store().member(cid, user.id()).isEmpty()) {
             return;
         }
-        MessageRow m = core.store().findMessage(messageId).filter(x -> x.cid().equals(cid))
-                .orElseThrow(() -> ChatException.notFound("message '" + messageId + "' does not exist in channel '" + cid + "'"));
+        MessageRow m = core.store()
+                .findMessage(messageId)
+                .filter(x -> x.cid().equals(cid))
+                .orElseThrow(() ->
+                        ChatException.notFound("message '" + messageId + "' does not exist in channel '" + cid + "'"));
         Instant now = core.now();
         core.store().setDelivered(new dev.parley.server.store.ChatRows.Delivery(cid, user.id(), now, m.id()));
         if (privacyOff(user, "delivery_receipts")) {
@@ -193,7 +199,9 @@ public final class ReadService {
             agg[1] += u.unread();
         }
         ArrayNode types = out.putArray("channel_type");
-        byType.forEach((type, agg) -> types.addObject().put("channel_type", type).put("channel_count", agg[0])
+        byType.forEach((type, agg) -> types.addObject()
+                .put("channel_type", type)
+                .put("channel_count", agg[0])
                 .put("unread_count", agg[1]));
         out.putArray("threads");
         return out;
@@ -202,7 +210,8 @@ public final class ReadService {
     /** {@code POST /unread_batch} (N2, server side): unread totals of up to 100 users. */
     public ObjectNode unreadBatch(Actor actor, ObjectNode body) {
         if (!actor.server()) {
-            throw ChatException.notAllowed("UnreadCountsBatch failed with error: \"this endpoint needs a server-side token\"");
+            throw ChatException.notAllowed(
+                    "UnreadCountsBatch failed with error: \"this endpoint needs a server-side token\"");
         }
         JsonNode ids = body.get("user_ids");
         if (ids == null || !ids.isArray() || ids.isEmpty() || ids.size() > 100) {
@@ -227,7 +236,9 @@ public final class ReadService {
     public ObjectNode sync(Actor actor, ObjectNode body) {
         User user = requireUser(actor, "Sync");
         JsonNode cidsNode = body.get("channel_cids");
-        if (cidsNode == null || !cidsNode.isArray() || !body.path("last_sync_at").isTextual()) {
+        if (cidsNode == null
+                || !cidsNode.isArray()
+                || !body.path("last_sync_at").isTextual()) {
             throw ChatException.input("channel_cids (array) and last_sync_at (RFC 3339) are required");
         }
         Instant since = Timestamps.parse(body.get("last_sync_at").asText(), "last_sync_at");
@@ -243,7 +254,9 @@ public final class ReadService {
         }
         List<ObjectNode> events = core.store().eventsSince(accessible, user.id(), since, MAX_SYNC_EVENTS + 1);
         if (events.size() > MAX_SYNC_EVENTS) {
-            throw new ChatException(ErrorCode.REQUEST_TIMEOUT, "too many events to sync since " + body.get("last_sync_at").asText());
+            throw new ChatException(
+                    ErrorCode.REQUEST_TIMEOUT,
+                    "too many events to sync since " + body.get("last_sync_at").asText());
         }
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("events");
@@ -275,7 +288,9 @@ public final class ReadService {
 
     private static boolean privacyOff(User u, String setting) {
         JsonNode p = u.custom().get("privacy_settings");
-        return p != null && p.path(setting).path("enabled").isBoolean() && !p.path(setting).path("enabled").asBoolean();
+        return p != null
+                && p.path(setting).path("enabled").isBoolean()
+                && !p.path(setting).path("enabled").asBoolean();
     }
 
     private static User requireUser(Actor actor, String endpoint) {
@@ -286,7 +301,7 @@ public final class ReadService {
     }
 
     private static ChatException notMember(String endpoint, User user, String cid) {
-        return ChatException.notAllowed(endpoint + " failed with error: \"user '" + user.id()
-                + "' is not a member of channel '" + cid + "'\"");
+        return ChatException.notAllowed(
+                endpoint + " failed with error: \"user '" + user.id() + "' is not a member of channel '" + cid + "'\"");
     }
 }

@@ -19,7 +19,6 @@ import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.MessageSearch;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -59,8 +58,8 @@ public final class SearchService {
             offset = decode(next);
         }
         Map<String, ChannelRow> channels = channels(actor, Filter.parse(channelFilter));
-        List<MessageRow> rows = core.store().searchMessages(new MessageSearch(List.copyOf(channels.keySet()), messages,
-                sort, limit, offset));
+        List<MessageRow> rows = core.store()
+                .searchMessages(new MessageSearch(List.copyOf(channels.keySet()), messages, sort, limit, offset));
         ObjectNode out = Json.object();
         ArrayNode results = out.putArray("results");
         Map<String, ObjectNode> channelJson = new HashMap<>();
@@ -68,8 +67,9 @@ public final class SearchService {
         for (int i = 0; i < rows.size(); i++) {
             ChannelRow ch = channels.get(rows.get(i).cid());
             ObjectNode m = views.get(i);
-            m.set("channel", channelJson.computeIfAbsent(ch.cid(),
-                    k -> ChannelViews.channel(ch, core.typeOf(ch), null)));
+            m.set(
+                    "channel",
+                    channelJson.computeIfAbsent(ch.cid(), k -> ChannelViews.channel(ch, core.typeOf(ch), null)));
             results.addObject().set("message", m);
         }
         if (rows.size() == limit && offset + limit <= MessageSearch.MAX_OFFSET) {
@@ -116,8 +116,14 @@ public final class SearchService {
     private Map<String, ChannelRow> channels(Actor actor, Filter filter) {
         Map<String, ChannelRow> out = new java.util.LinkedHashMap<>();
         for (int offset = 0; offset <= ChannelQuery.MAX_OFFSET; offset += ChannelQuery.MAX_LIMIT) {
-            List<ChannelRow> page = core.store().queryChannels(new ChannelQuery(filter, List.of(), ChannelQuery.MAX_LIMIT,
-                    offset, actor.userId(), core.types().openTypes()));
+            List<ChannelRow> page = core.store()
+                    .queryChannels(new ChannelQuery(
+                            filter,
+                            List.of(),
+                            ChannelQuery.MAX_LIMIT,
+                            offset,
+                            actor.userId(),
+                            core.types().openTypes()));
             for (ChannelRow ch : page) {
                 ChannelType type = core.typeOf(ch);
                 if (type.flag("search") && out.size() < MessageSearch.MAX_CHANNELS && core.mayRead(actor, ch)) {
@@ -143,7 +149,9 @@ public final class SearchService {
     }
 
     static String encode(int offset) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((CURSOR_PREFIX + offset).getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString((CURSOR_PREFIX + offset).getBytes(StandardCharsets.UTF_8));
     }
 
     static int decode(String cursor) {

@@ -94,12 +94,13 @@ final class CachedChatStore implements ChatStore {
 
     @Override
     public boolean appendMessage(MessageRow message, MessageRow parent, boolean countsAsUnread) {
-        return appendMessages(List.of(new MessageAppend(message, parent, countsAsUnread))).getFirst();
+        return appendMessages(List.of(new MessageAppend(message, parent, countsAsUnread)))
+                .getFirst();
     }
 
     /** A counted message's change, begun before the commit and applied after it. */
-    private record Pending(MessageRow message, Roster roster, long rosterToken, long channelToken,
-            Map<String, Long> userTokens) {}
+    private record Pending(
+            MessageRow message, Roster roster, long rosterToken, long channelToken, Map<String, Long> userTokens) {}
 
     @Override
     public List<Boolean> appendMessages(List<MessageAppend> batch) {
@@ -169,8 +170,7 @@ final class CachedChatStore implements ChatStore {
     /** A member's totals after a counted message, from its count in the channel before it. */
     private static UnreadTotals afterMessage(UnreadTotals t, RosterMember member, MessageRow m) {
         if (member.userId().equals(m.userId())) {
-            return member.unread() == 0 ? t
-                    : new UnreadTotals(t.messages() - member.unread(), t.channels() - 1);
+            return member.unread() == 0 ? t : new UnreadTotals(t.messages() - member.unread(), t.channels() - 1);
         }
         if (member.ignores(m.userId(), m.createdAt())) {
             return t;
@@ -324,13 +324,20 @@ final class CachedChatStore implements ChatStore {
     }
 
     @Override
-    public Optional<ChatRows.ReactionWrite> addReaction(ReactionRow reaction, boolean replaceOwn, int latest,
+    public Optional<ChatRows.ReactionWrite> addReaction(
+            ReactionRow reaction,
+            boolean replaceOwn,
+            int latest,
             BiFunction<MessageRow, ChatRows.ReactionSummary, MessageRow> rewrite) {
         return db.addReaction(reaction, replaceOwn, latest, rewrite);
     }
 
     @Override
-    public Optional<ChatRows.ReactionWrite> removeReaction(String messageId, String userId, String type, int latest,
+    public Optional<ChatRows.ReactionWrite> removeReaction(
+            String messageId,
+            String userId,
+            String type,
+            int latest,
             BiFunction<MessageRow, ChatRows.ReactionSummary, MessageRow> rewrite) {
         return db.removeReaction(messageId, userId, type, latest, rewrite);
     }

@@ -16,8 +16,8 @@ import java.util.Set;
  *     computed for this user; null for a server-side query without a user, which sees every channel
  * @param openTypes channel types the viewer may read without being a member (livestream)
  */
-public record ChannelQuery(Filter filter, List<SortField> sort, int limit, int offset, String viewerId,
-        Set<String> openTypes) {
+public record ChannelQuery(
+        Filter filter, List<SortField> sort, int limit, int offset, String viewerId, Set<String> openTypes) {
     public static final int DEFAULT_LIMIT = 10;
     public static final int MAX_LIMIT = 30;
     public static final int MAX_OFFSET = 1000;

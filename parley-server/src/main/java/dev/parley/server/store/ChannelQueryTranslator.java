@@ -33,14 +33,26 @@ final class ChannelQueryTranslator {
             + "channels.truncated_by_id, channels.frozen, channels.disabled, channels.cooldown, channels.member_count, "
             + "channels.message_count, channels.custom";
 
-    private enum Type { STRING, BOOLEAN, TIMESTAMP, NUMBER }
+    private enum Type {
+        STRING,
+        BOOLEAN,
+        TIMESTAMP,
+        NUMBER
+    }
 
     private static final Map<String, Type> COLUMNS_BY_FIELD = Map.ofEntries(
-            Map.entry("cid", Type.STRING), Map.entry("id", Type.STRING), Map.entry("type", Type.STRING),
-            Map.entry("team", Type.STRING), Map.entry("created_by_id", Type.STRING), Map.entry("name", Type.STRING),
-            Map.entry("frozen", Type.BOOLEAN), Map.entry("disabled", Type.BOOLEAN),
-            Map.entry("created_at", Type.TIMESTAMP), Map.entry("updated_at", Type.TIMESTAMP),
-            Map.entry("last_message_at", Type.TIMESTAMP), Map.entry("last_updated", Type.TIMESTAMP),
+            Map.entry("cid", Type.STRING),
+            Map.entry("id", Type.STRING),
+            Map.entry("type", Type.STRING),
+            Map.entry("team", Type.STRING),
+            Map.entry("created_by_id", Type.STRING),
+            Map.entry("name", Type.STRING),
+            Map.entry("frozen", Type.BOOLEAN),
+            Map.entry("disabled", Type.BOOLEAN),
+            Map.entry("created_at", Type.TIMESTAMP),
+            Map.entry("updated_at", Type.TIMESTAMP),
+            Map.entry("last_message_at", Type.TIMESTAMP),
+            Map.entry("last_updated", Type.TIMESTAMP),
             Map.entry("member_count", Type.NUMBER));
 
     private static final String LAST_UPDATED = "COALESCE(channels.last_message_at, channels.created_at)";
@@ -67,10 +79,12 @@ final class ChannelQueryTranslator {
                 b.sql(") OR ");
             }
             membership(b, viewer).sql(") AND ");
-            boolean mentionsHidden = query.filter().conditions().stream().anyMatch(c -> c.field().equals("hidden"));
+            boolean mentionsHidden =
+                    query.filter().conditions().stream().anyMatch(c -> c.field().equals("hidden"));
             if (!mentionsHidden) {
                 b.sql("NOT EXISTS (SELECT 1 FROM members h WHERE h.cid = channels.cid AND h.user_id = ")
-                        .param(viewer).sql(" AND h.hidden = 1) AND ");
+                        .param(viewer)
+                        .sql(" AND h.hidden = 1) AND ");
             }
         }
         b.sql("(");
@@ -82,7 +96,9 @@ final class ChannelQueryTranslator {
     }
 
     private static SqlBuilder membership(SqlBuilder b, String userId) {
-        return b.sql("EXISTS (SELECT 1 FROM members m WHERE m.cid = channels.cid AND m.user_id = ").param(userId).sql(")");
+        return b.sql("EXISTS (SELECT 1 FROM members m WHERE m.cid = channels.cid AND m.user_id = ")
+                .param(userId)
+                .sql(")");
     }
 
     private void filter(SqlBuilder b, Filter f, String viewer) {
@@ -111,17 +127,24 @@ final class ChannelQueryTranslator {
             case "hidden", "joined", "has_unread" -> viewerFlag(b, c, viewer);
             case "pinned", "archived" -> {
                 if (c.op() != Op.EQ || !c.value().isBoolean() || viewer == null) {
-                    throw ChatException.input("filter_conditions." + c.field() + " supports only $eq with a boolean, for a user");
+                    throw ChatException.input(
+                            "filter_conditions." + c.field() + " supports only $eq with a boolean, for a user");
                 }
-                b.sql(c.value().asBoolean() ? "" : "NOT ").sql("EXISTS (SELECT 1 FROM members p WHERE p.cid = channels.cid "
-                        + "AND p.user_id = ").param(viewer).sql(" AND p." + c.field() + "_at IS NOT NULL)");
+                b.sql(c.value().asBoolean() ? "" : "NOT ")
+                        .sql("EXISTS (SELECT 1 FROM members p WHERE p.cid = channels.cid " + "AND p.user_id = ")
+                        .param(viewer)
+                        .sql(" AND p." + c.field() + "_at IS NOT NULL)");
             }
             case "invite" -> {
                 if (c.op() != Op.EQ || !c.value().isTextual() || viewer == null) {
-                    throw ChatException.input("filter_conditions.invite supports only $eq with pending, accepted or rejected, for a user");
+                    throw ChatException.input(
+                            "filter_conditions.invite supports only $eq with pending, accepted or rejected, for a user");
                 }
-                b.sql("EXISTS (SELECT 1 FROM members i WHERE i.cid = channels.cid AND i.user_id = ").param(viewer)
-                        .sql(" AND i.invite_status = ").param(c.value().asText()).sql(")");
+                b.sql("EXISTS (SELECT 1 FROM members i WHERE i.cid = channels.cid AND i.user_id = ")
+                        .param(viewer)
+                        .sql(" AND i.invite_status = ")
+                        .param(c.value().asText())
+                        .sql(")");
             }
             // No channel mutes are kept yet: every channel is unmuted.
             case "muted" -> {
@@ -152,7 +175,8 @@ final class ChannelQueryTranslator {
                     throw ChatException.input("filter_conditions.members must be an array of user ids");
                 }
                 List<String> distinct = ids.stream().distinct().toList();
-                b.sql("(channels.member_count = ").param(distinct.size())
+                b.sql("(channels.member_count = ")
+                        .param(distinct.size())
                         .sql(" AND (SELECT count(*) FROM members m WHERE m.cid = channels.cid AND m.user_id IN (");
                 if (distinct.isEmpty()) {
                     b.sql("NULL");
@@ -173,8 +197,12 @@ final class ChannelQueryTranslator {
         switch (c.op()) {
             case EQ -> b.sql("un.name_lower = ").param(c.value().asText().toLowerCase(Locale.ROOT));
             case Q -> b.sql("un.name_lower LIKE ").param("%" + needle + "%").sql(" ESCAPE '\\'");
-            case AUTOCOMPLETE -> b.sql("(un.name_lower LIKE ").param(needle + "%").sql(" ESCAPE '\\' OR un.name_lower LIKE ")
-                    .param("% " + needle + "%").sql(" ESCAPE '\\')");
+            case AUTOCOMPLETE ->
+                b.sql("(un.name_lower LIKE ")
+                        .param(needle + "%")
+                        .sql(" ESCAPE '\\' OR un.name_lower LIKE ")
+                        .param("% " + needle + "%")
+                        .sql(" ESCAPE '\\')");
             default -> throw unsupported(c, "member.user.name");
         }
         b.sql(")");
@@ -189,8 +217,10 @@ final class ChannelQueryTranslator {
         }
         boolean want = c.value().asBoolean();
         if (c.field().equals("has_unread")) {
-            b.sql(want ? "" : "NOT ").sql("EXISTS (SELECT 1 FROM members u WHERE u.cid = channels.cid AND u.user_id = ")
-                    .param(viewer).sql(" AND u.unread_messages > 0)");
+            b.sql(want ? "" : "NOT ")
+                    .sql("EXISTS (SELECT 1 FROM members u WHERE u.cid = channels.cid AND u.user_id = ")
+                    .param(viewer)
+                    .sql(" AND u.unread_messages > 0)");
             return;
         }
         if (c.field().equals("joined")) {
@@ -200,8 +230,11 @@ final class ChannelQueryTranslator {
             membership(b, viewer);
             return;
         }
-        b.sql("EXISTS (SELECT 1 FROM members h WHERE h.cid = channels.cid AND h.user_id = ").param(viewer)
-                .sql(" AND h.hidden = ").param(want ? 1 : 0).sql(")");
+        b.sql("EXISTS (SELECT 1 FROM members h WHERE h.cid = channels.cid AND h.user_id = ")
+                .param(viewer)
+                .sql(" AND h.hidden = ")
+                .param(want ? 1 : 0)
+                .sql(")");
     }
 
     private void column(SqlBuilder b, Condition c) {
@@ -246,7 +279,9 @@ final class ChannelQueryTranslator {
                 String pattern = c.op() == Op.Q ? "%" + needle + "%" : needle + "%";
                 b.sql("(lower(" + expr + ") LIKE ").param(pattern).sql(" ESCAPE '\\'");
                 if (c.op() == Op.AUTOCOMPLETE) {
-                    b.sql(" OR lower(" + expr + ") LIKE ").param("% " + needle + "%").sql(" ESCAPE '\\'");
+                    b.sql(" OR lower(" + expr + ") LIKE ")
+                            .param("% " + needle + "%")
+                            .sql(" ESCAPE '\\'");
                 }
                 b.sql(")");
             }
@@ -282,7 +317,9 @@ final class ChannelQueryTranslator {
                 b.sql(")");
             }
             case GT, GTE, LT, LTE -> {
-                require(v.isTextual() || v.isNumber(), "filter_conditions." + c.field() + " must be a string or a number");
+                require(
+                        v.isTextual() || v.isNumber(),
+                        "filter_conditions." + c.field() + " must be a string or a number");
                 custom.customScalar(b, key, scalar(v));
                 b.sql(comparison(c.op())).param(value(v));
             }
@@ -301,7 +338,9 @@ final class ChannelQueryTranslator {
                 String needle = escapeLike(v.asText().toLowerCase(Locale.ROOT));
                 b.sql("(lower(");
                 custom.customScalar(b, key, SqlDialect.Scalar.STRING);
-                b.sql(") LIKE ").param(c.op() == Op.Q ? "%" + needle + "%" : needle + "%").sql(" ESCAPE '\\')");
+                b.sql(") LIKE ")
+                        .param(c.op() == Op.Q ? "%" + needle + "%" : needle + "%")
+                        .sql(" ESCAPE '\\')");
             }
         }
     }
@@ -362,12 +401,15 @@ final class ChannelQueryTranslator {
         b.sql(" ORDER BY ");
         for (SortField f : fields) {
             Type t = COLUMNS_BY_FIELD.get(f.field());
-            if (t == Type.BOOLEAN || Set.of("unread_count", "has_unread").contains(f.field())
+            if (t == Type.BOOLEAN
+                    || Set.of("unread_count", "has_unread").contains(f.field())
                     || f.field().equals("pinned_at") && viewer == null) {
                 throw ChatException.input("sort: field '" + f.field() + "' is not supported for channels");
             }
             if (f.field().equals("pinned_at")) {
-                b.sql("(SELECT p.pinned_at FROM members p WHERE p.cid = channels.cid AND p.user_id = ").param(viewer).sql(")");
+                b.sql("(SELECT p.pinned_at FROM members p WHERE p.cid = channels.cid AND p.user_id = ")
+                        .param(viewer)
+                        .sql(")");
             } else if (t == null) {
                 custom.customSortKey(b, customKey(f.field(), "sort"));
             } else {
@@ -383,5 +425,4 @@ final class ChannelQueryTranslator {
             throw ChatException.input(message);
         }
     }
-
 }

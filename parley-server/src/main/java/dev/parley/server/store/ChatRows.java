@@ -17,9 +17,22 @@ public final class ChatRows {
      * A channel. {@code custom} holds {@code name}, {@code image} and the app's own keys.
      */
     public record ChannelRow(
-            String cid, String type, String id, String createdById, String team, Instant createdAt,
-            Instant updatedAt, Instant lastMessageAt, Instant truncatedAt, String truncatedById, boolean frozen,
-            boolean disabled, int cooldown, int memberCount, int messageCount, ObjectNode custom) {
+            String cid,
+            String type,
+            String id,
+            String createdById,
+            String team,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant lastMessageAt,
+            Instant truncatedAt,
+            String truncatedById,
+            boolean frozen,
+            boolean disabled,
+            int cooldown,
+            int memberCount,
+            int messageCount,
+            ObjectNode custom) {
         public ChannelRow {
             requireNonNull(cid, "cid");
             requireNonNull(type, "type");
@@ -37,19 +50,64 @@ public final class ChatRows {
         }
 
         public ChannelRow withCustom(ObjectNode c, Instant now) {
-            return new ChannelRow(cid, type, id, createdById, team, createdAt, now, lastMessageAt, truncatedAt,
-                    truncatedById, frozen, disabled, cooldown, memberCount, messageCount, c);
+            return new ChannelRow(
+                    cid,
+                    type,
+                    id,
+                    createdById,
+                    team,
+                    createdAt,
+                    now,
+                    lastMessageAt,
+                    truncatedAt,
+                    truncatedById,
+                    frozen,
+                    disabled,
+                    cooldown,
+                    memberCount,
+                    messageCount,
+                    c);
         }
 
         /** The channel after a message that counts was appended at {@code at}. */
         public ChannelRow withMessageAt(Instant at) {
-            return new ChannelRow(cid, type, id, createdById, team, createdAt, updatedAt, at, truncatedAt,
-                    truncatedById, frozen, disabled, cooldown, memberCount, messageCount + 1, custom);
+            return new ChannelRow(
+                    cid,
+                    type,
+                    id,
+                    createdById,
+                    team,
+                    createdAt,
+                    updatedAt,
+                    at,
+                    truncatedAt,
+                    truncatedById,
+                    frozen,
+                    disabled,
+                    cooldown,
+                    memberCount,
+                    messageCount + 1,
+                    custom);
         }
 
         public ChannelRow withFlags(boolean frozen, boolean disabled, int cooldown, String team, Instant now) {
-            return new ChannelRow(cid, type, id, createdById, team, createdAt, now, lastMessageAt, truncatedAt,
-                    truncatedById, frozen, disabled, cooldown, memberCount, messageCount, custom);
+            return new ChannelRow(
+                    cid,
+                    type,
+                    id,
+                    createdById,
+                    team,
+                    createdAt,
+                    now,
+                    lastMessageAt,
+                    truncatedAt,
+                    truncatedById,
+                    frozen,
+                    disabled,
+                    cooldown,
+                    memberCount,
+                    messageCount,
+                    custom);
         }
     }
 
@@ -58,9 +116,21 @@ public final class ChatRows {
      * archived, pinned, history hidden before a time; {@code custom} holds the app's member fields.
      */
     public record MemberRow(
-            String cid, String userId, String channelRole, Instant createdAt, Instant updatedAt, boolean hidden,
-            Instant lastRead, String lastReadMessageId, int unreadMessages, Instant archivedAt, Instant pinnedAt,
-            Instant hideMessagesBefore, ObjectNode custom, String inviteStatus, Instant inviteAcceptedAt,
+            String cid,
+            String userId,
+            String channelRole,
+            Instant createdAt,
+            Instant updatedAt,
+            boolean hidden,
+            Instant lastRead,
+            String lastReadMessageId,
+            int unreadMessages,
+            Instant archivedAt,
+            Instant pinnedAt,
+            Instant hideMessagesBefore,
+            ObjectNode custom,
+            String inviteStatus,
+            Instant inviteAcceptedAt,
             Instant inviteRejectedAt) {
         public MemberRow {
             requireNonNull(cid, "cid");
@@ -78,31 +148,75 @@ public final class ChatRows {
         }
 
         public static MemberRow create(String cid, String userId, String role, Instant now) {
-            return new MemberRow(cid, userId, role, now, now, false, now, null, 0, null, null, null, null, null, null, null);
+            return new MemberRow(
+                    cid, userId, role, now, now, false, now, null, 0, null, null, null, null, null, null, null);
         }
 
         /** A member invited rather than added: pending until it accepts or rejects. */
         public static MemberRow invite(String cid, String userId, String role, Instant now) {
-            return new MemberRow(cid, userId, role, now, now, false, now, null, 0, null, null, null, null, "pending", null,
-                    null);
+            return new MemberRow(
+                    cid, userId, role, now, now, false, now, null, 0, null, null, null, null, "pending", null, null);
         }
 
         /** The invitation answered: {@code accepted} or {@code rejected} at {@code now}. */
         public MemberRow withInvite(boolean accepted, Instant now) {
-            return new MemberRow(cid, userId, channelRole, createdAt, now, hidden, lastRead, lastReadMessageId,
-                    unreadMessages, archivedAt, pinnedAt, hideMessagesBefore, custom, accepted ? "accepted" : "rejected",
-                    accepted ? now : null, accepted ? null : now);
+            return new MemberRow(
+                    cid,
+                    userId,
+                    channelRole,
+                    createdAt,
+                    now,
+                    hidden,
+                    lastRead,
+                    lastReadMessageId,
+                    unreadMessages,
+                    archivedAt,
+                    pinnedAt,
+                    hideMessagesBefore,
+                    custom,
+                    accepted ? "accepted" : "rejected",
+                    accepted ? now : null,
+                    accepted ? null : now);
         }
 
         public MemberRow withRole(String role, Instant now) {
-            return new MemberRow(cid, userId, role, createdAt, now, hidden, lastRead, lastReadMessageId, unreadMessages,
-                    archivedAt, pinnedAt, hideMessagesBefore, custom, inviteStatus, inviteAcceptedAt, inviteRejectedAt);
+            return new MemberRow(
+                    cid,
+                    userId,
+                    role,
+                    createdAt,
+                    now,
+                    hidden,
+                    lastRead,
+                    lastReadMessageId,
+                    unreadMessages,
+                    archivedAt,
+                    pinnedAt,
+                    hideMessagesBefore,
+                    custom,
+                    inviteStatus,
+                    inviteAcceptedAt,
+                    inviteRejectedAt);
         }
 
         /** The member's own state changed: archive, pin, custom fields. */
         public MemberRow withState(Instant archivedAt, Instant pinnedAt, ObjectNode custom, Instant now) {
-            return new MemberRow(cid, userId, channelRole, createdAt, now, hidden, lastRead, lastReadMessageId,
-                    unreadMessages, archivedAt, pinnedAt, hideMessagesBefore, custom, inviteStatus, inviteAcceptedAt,
+            return new MemberRow(
+                    cid,
+                    userId,
+                    channelRole,
+                    createdAt,
+                    now,
+                    hidden,
+                    lastRead,
+                    lastReadMessageId,
+                    unreadMessages,
+                    archivedAt,
+                    pinnedAt,
+                    hideMessagesBefore,
+                    custom,
+                    inviteStatus,
+                    inviteAcceptedAt,
                     inviteRejectedAt);
         }
     }
@@ -115,8 +229,16 @@ public final class ChatRows {
      *     shown in the channel
      */
     public record MessageRow(
-            String id, String cid, String userId, String parentId, boolean inChannel, Instant createdAt,
-            Instant updatedAt, Instant deletedAt, Instant pinnedAt, ObjectNode doc) {
+            String id,
+            String cid,
+            String userId,
+            String parentId,
+            boolean inChannel,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant deletedAt,
+            Instant pinnedAt,
+            ObjectNode doc) {
         public MessageRow {
             requireNonNull(id, "id");
             requireNonNull(cid, "cid");
@@ -134,7 +256,8 @@ public final class ChatRows {
     }
 
     /** One user's reaction of one type to a message; {@code doc} is the reaction as the protocol shows it. */
-    public record ReactionRow(String messageId, String userId, String type, int score, Instant createdAt, ObjectNode doc) {
+    public record ReactionRow(
+            String messageId, String userId, String type, int score, Instant createdAt, ObjectNode doc) {
         public ReactionRow {
             requireNonNull(messageId, "messageId");
             requireNonNull(userId, "userId");
@@ -212,7 +335,12 @@ public final class ChatRows {
      * not), at most {@code limit}; the newest of the range unless {@code oldestFirst}. Always returned
      * oldest first.
      */
-    public record MessageRange(Cursor before, boolean beforeInclusive, Cursor after, boolean afterInclusive, int limit,
+    public record MessageRange(
+            Cursor before,
+            boolean beforeInclusive,
+            Cursor after,
+            boolean afterInclusive,
+            int limit,
             boolean oldestFirst) {
         public static MessageRange latest(int limit) {
             return new MessageRange(null, false, null, false, limit, false);
@@ -275,8 +403,8 @@ public final class ChatRows {
      * channel, {@link Instant#MAX} when muted for good. {@code mutedUsers}: the users this member muted, each
      * with the same convention.
      */
-    public record RosterMember(String userId, String channelRole, int unread, Instant channelMutedUntil,
-            Map<String, Instant> mutedUsers) {
+    public record RosterMember(
+            String userId, String channelRole, int unread, Instant channelMutedUntil, Map<String, Instant> mutedUsers) {
         public RosterMember {
             requireNonNull(userId, "userId");
             mutedUsers = Map.copyOf(mutedUsers);
@@ -296,7 +424,8 @@ public final class ChatRows {
             if (userId.equals(authorId)) {
                 return unread == 0 ? this : new RosterMember(userId, channelRole, 0, channelMutedUntil, mutedUsers);
             }
-            return ignores(authorId, at) ? this
+            return ignores(authorId, at)
+                    ? this
                     : new RosterMember(userId, channelRole, unread + 1, channelMutedUntil, mutedUsers);
         }
     }

@@ -133,7 +133,10 @@ public interface ChatStore {
      *     message to store; it runs inside the transaction, so it must be quick and must not call the store
      * @return what was written, or empty when no message has that id (then nothing is)
      */
-    Optional<ChatRows.ReactionWrite> addReaction(ReactionRow reaction, boolean replaceOwn, int latest,
+    Optional<ChatRows.ReactionWrite> addReaction(
+            ReactionRow reaction,
+            boolean replaceOwn,
+            int latest,
             BiFunction<MessageRow, ChatRows.ReactionSummary, MessageRow> rewrite);
 
     /**
@@ -142,7 +145,11 @@ public interface ChatStore {
      *
      * @return what was written, or empty when no message has that id
      */
-    Optional<ChatRows.ReactionWrite> removeReaction(String messageId, String userId, String type, int latest,
+    Optional<ChatRows.ReactionWrite> removeReaction(
+            String messageId,
+            String userId,
+            String type,
+            int latest,
             BiFunction<MessageRow, ChatRows.ReactionSummary, MessageRow> rewrite);
 
     /** Reactions of a message, newest first. */

@@ -31,6 +31,7 @@ final class HotCache<K, V> {
     private final AtomicLong versions = new AtomicLong();
     /** The version at which a slot was last dropped: a load older than it may not create a slot. */
     private final AtomicLong floor = new AtomicLong();
+
     private final int maxEntries;
 
     HotCache(int maxEntries) {

@@ -46,7 +46,11 @@ final class Jdbc {
      * @param statements keeps prepared statements per connection, or null to prepare each time (the
      *     stores share one cache, as they share the pools)
      */
-    Jdbc(String kind, HikariDataSource reads, HikariDataSource writes, boolean withNextException,
+    Jdbc(
+            String kind,
+            HikariDataSource reads,
+            HikariDataSource writes,
+            boolean withNextException,
             StatementCache statements) {
         this.kind = requireNonNull(kind, "kind");
         this.reads = requireNonNull(reads, "reads");

@@ -60,11 +60,16 @@ final class JdbcChatStore implements ChatStore {
      * Bounded: cleared past {@link #MAX_SEQ_ENTRIES} channels.
      */
     private final Map<String, Long> lastSeq = new java.util.concurrent.ConcurrentHashMap<>();
+
     static final int MAX_SEQ_ENTRIES = 100_000;
     private final ChannelQueryTranslator translator;
     private final MessageSearchTranslator searchTranslator;
 
-    JdbcChatStore(String kind, SqlDialect dialect, HikariDataSource reads, HikariDataSource writes,
+    JdbcChatStore(
+            String kind,
+            SqlDialect dialect,
+            HikariDataSource reads,
+            HikariDataSource writes,
             StatementCache statements) {
         this.translator = new ChannelQueryTranslator(dialect.onDocument("channels.custom"));
         this.searchTranslator = new MessageSearchTranslator(dialect.onDocument("doc"));
@@ -75,17 +80,20 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public Optional<ChannelRow> findChannel(String cid) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT " + ChannelQueryTranslator.COLUMNS + " FROM channels WHERE cid = ")
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + ChannelQueryTranslator.COLUMNS + " FROM channels WHERE cid = ")
                 .param(cid);
-        return jdbc.read("find channel", c -> list(c, b, JdbcChatStore::channel)).stream().findFirst();
+        return jdbc.read("find channel", c -> list(c, b, JdbcChatStore::channel)).stream()
+                .findFirst();
     }
 
     @Override
     public boolean createChannel(ChannelRow ch, List<MemberRow> members) {
         return jdbc.write("create channel", c -> {
-            SqlBuilder b = new SqlBuilder().sql("INSERT INTO channels (cid, type, id, name, created_by_id, team, "
-                    + "created_at, updated_at, last_message_at, truncated_at, truncated_by_id, frozen, disabled, cooldown, "
-                    + "member_count, message_count, custom) VALUES (");
+            SqlBuilder b = new SqlBuilder()
+                    .sql("INSERT INTO channels (cid, type, id, name, created_by_id, team, "
+                            + "created_at, updated_at, last_message_at, truncated_at, truncated_by_id, frozen, disabled, cooldown, "
+                            + "member_count, message_count, custom) VALUES (");
             channelValues(b, ch).sql(", 0, 0, ").param(Json.write(ch.custom())).sql(") ON CONFLICT (cid) DO NOTHING");
             if (update(c, b) == 0) {
                 return false;
@@ -104,7 +112,11 @@ final class JdbcChatStore implements ChatStore {
         nullable(b, micros(ch.lastMessageAt())).sql(", ");
         nullable(b, micros(ch.truncatedAt())).sql(", ");
         nullable(b, ch.truncatedById()).sql(", ");
-        return b.param(ch.frozen() ? 1 : 0).sql(", ").param(ch.disabled() ? 1 : 0).sql(", ").param(ch.cooldown());
+        return b.param(ch.frozen() ? 1 : 0)
+                .sql(", ")
+                .param(ch.disabled() ? 1 : 0)
+                .sql(", ")
+                .param(ch.cooldown());
     }
 
     @Override
@@ -112,9 +124,18 @@ final class JdbcChatStore implements ChatStore {
         jdbc.write("update channel", c -> {
             SqlBuilder b = new SqlBuilder().sql("UPDATE channels SET name = ");
             nullable(b, ch.name()).sql(", team = ");
-            nullable(b, ch.team()).sql(", updated_at = ").param(micros(ch.updatedAt())).sql(", frozen = ")
-                    .param(ch.frozen() ? 1 : 0).sql(", disabled = ").param(ch.disabled() ? 1 : 0).sql(", cooldown = ")
-                    .param(ch.cooldown()).sql(", custom = ").param(Json.write(ch.custom())).sql(" WHERE cid = ")
+            nullable(b, ch.team())
+                    .sql(", updated_at = ")
+                    .param(micros(ch.updatedAt()))
+                    .sql(", frozen = ")
+                    .param(ch.frozen() ? 1 : 0)
+                    .sql(", disabled = ")
+                    .param(ch.disabled() ? 1 : 0)
+                    .sql(", cooldown = ")
+                    .param(ch.cooldown())
+                    .sql(", custom = ")
+                    .param(Json.write(ch.custom()))
+                    .sql(" WHERE cid = ")
                     .param(ch.cid());
             return update(c, b);
         });
@@ -123,12 +144,19 @@ final class JdbcChatStore implements ChatStore {
     @Override
     public void deleteChannel(String cid) {
         jdbc.write("delete channel", c -> {
-            update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
-                    .param(cid).sql(")"));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
+                            .param(cid)
+                            .sql(")"));
             update(c, new SqlBuilder().sql("DELETE FROM messages WHERE cid = ").param(cid));
             update(c, new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid));
-            update(c, new SqlBuilder().sql("DELETE FROM deliveries WHERE cid = ").param(cid));
-            return update(c, new SqlBuilder().sql("DELETE FROM channels WHERE cid = ").param(cid));
+            update(
+                    c,
+                    new SqlBuilder().sql("DELETE FROM deliveries WHERE cid = ").param(cid));
+            return update(
+                    c, new SqlBuilder().sql("DELETE FROM channels WHERE cid = ").param(cid));
         });
     }
 
@@ -136,12 +164,35 @@ final class JdbcChatStore implements ChatStore {
     public void truncateChannel(String cid, Instant at, String byUserId) {
         jdbc.write("truncate channel", c -> {
             long t = micros(at);
-            update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
-                    .param(cid).sql(" AND created_at <= ").param(t).sql(")"));
-            update(c, new SqlBuilder().sql("DELETE FROM messages WHERE cid = ").param(cid).sql(" AND created_at <= ").param(t));
-            update(c, new SqlBuilder().sql("UPDATE members SET unread_messages = 0 WHERE cid = ").param(cid));
-            SqlBuilder b = new SqlBuilder().sql("UPDATE channels SET truncated_at = ").param(t).sql(", truncated_by_id = ");
-            nullable(b, byUserId).sql(", updated_at = ").param(t).sql(" WHERE cid = ").param(cid);
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
+                            .param(cid)
+                            .sql(" AND created_at <= ")
+                            .param(t)
+                            .sql(")"));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM messages WHERE cid = ")
+                            .param(cid)
+                            .sql(" AND created_at <= ")
+                            .param(t));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("UPDATE members SET unread_messages = 0 WHERE cid = ")
+                            .param(cid));
+            SqlBuilder b = new SqlBuilder()
+                    .sql("UPDATE channels SET truncated_at = ")
+                    .param(t)
+                    .sql(", truncated_by_id = ");
+            nullable(b, byUserId)
+                    .sql(", updated_at = ")
+                    .param(t)
+                    .sql(" WHERE cid = ")
+                    .param(cid);
             return update(c, b);
         });
     }
@@ -156,8 +207,13 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public List<MemberRow> members(String cid, int limit, int offset) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE cid = ").param(cid)
-                .sql(" ORDER BY created_at DESC, user_id ASC LIMIT ").param(limit).sql(" OFFSET ").param(offset);
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE cid = ")
+                .param(cid)
+                .sql(" ORDER BY created_at DESC, user_id ASC LIMIT ")
+                .param(limit)
+                .sql(" OFFSET ")
+                .param(offset);
         return jdbc.read("list members", c -> list(c, b, JdbcChatStore::member));
     }
 
@@ -170,10 +226,13 @@ final class JdbcChatStore implements ChatStore {
     public Map<String, MemberRow> memberships(String userId, Collection<String> cids) {
         Map<String, MemberRow> out = new LinkedHashMap<>();
         for (List<String> chunk : chunks(cids)) {
-            SqlBuilder b = new SqlBuilder().sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE user_id = ")
-                    .param(userId).sql(" AND cid IN (");
+            SqlBuilder b = new SqlBuilder()
+                    .sql("SELECT " + MEMBER_COLUMNS + " FROM members WHERE user_id = ")
+                    .param(userId)
+                    .sql(" AND cid IN (");
             in(b, chunk).sql(")");
-            jdbc.read("find memberships", c -> list(c, b, JdbcChatStore::member)).forEach(m -> out.put(m.cid(), m));
+            jdbc.read("find memberships", c -> list(c, b, JdbcChatStore::member))
+                    .forEach(m -> out.put(m.cid(), m));
         }
         return Collections.unmodifiableMap(out);
     }
@@ -188,15 +247,31 @@ final class JdbcChatStore implements ChatStore {
 
     private void insertMembers(Connection c, String cid, List<MemberRow> members) throws SQLException {
         for (MemberRow m : members) {
-            SqlBuilder b = new SqlBuilder().sql("INSERT INTO members (" + MEMBER_COLUMNS + ") VALUES (")
-                    .param(cid).sql(", ").param(m.userId()).sql(", ").param(m.channelRole()).sql(", ")
-                    .param(micros(m.createdAt())).sql(", ").param(micros(m.updatedAt())).sql(", ")
-                    .param(m.hidden() ? 1 : 0).sql(", ");
+            SqlBuilder b = new SqlBuilder()
+                    .sql("INSERT INTO members (" + MEMBER_COLUMNS + ") VALUES (")
+                    .param(cid)
+                    .sql(", ")
+                    .param(m.userId())
+                    .sql(", ")
+                    .param(m.channelRole())
+                    .sql(", ")
+                    .param(micros(m.createdAt()))
+                    .sql(", ")
+                    .param(micros(m.updatedAt()))
+                    .sql(", ")
+                    .param(m.hidden() ? 1 : 0)
+                    .sql(", ");
             nullable(b, micros(m.lastRead())).sql(", ");
-            nullable(b, m.lastReadMessageId()).sql(", ").param(m.unreadMessages()).sql(", ");
+            nullable(b, m.lastReadMessageId())
+                    .sql(", ")
+                    .param(m.unreadMessages())
+                    .sql(", ");
             nullable(b, micros(m.archivedAt())).sql(", ");
             nullable(b, micros(m.pinnedAt())).sql(", ");
-            nullable(b, micros(m.hideMessagesBefore())).sql(", ").param(Json.write(m.custom())).sql(", ");
+            nullable(b, micros(m.hideMessagesBefore()))
+                    .sql(", ")
+                    .param(Json.write(m.custom()))
+                    .sql(", ");
             nullable(b, m.inviteStatus()).sql(", ");
             nullable(b, micros(m.inviteAcceptedAt())).sql(", ");
             nullable(b, micros(m.inviteRejectedAt()))
@@ -211,8 +286,13 @@ final class JdbcChatStore implements ChatStore {
     }
 
     private static void recountMembers(Connection c, String cid) throws SQLException {
-        update(c, new SqlBuilder().sql("UPDATE channels SET member_count = (SELECT count(*) FROM members WHERE cid = ")
-                .param(cid).sql(") WHERE cid = ").param(cid));
+        update(
+                c,
+                new SqlBuilder()
+                        .sql("UPDATE channels SET member_count = (SELECT count(*) FROM members WHERE cid = ")
+                        .param(cid)
+                        .sql(") WHERE cid = ")
+                        .param(cid));
     }
 
     @Override
@@ -223,7 +303,10 @@ final class JdbcChatStore implements ChatStore {
         return jdbc.write("remove members", c -> {
             int removed = 0;
             for (List<String> chunk : chunks(userIds)) {
-                SqlBuilder b = new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid).sql(" AND user_id IN (");
+                SqlBuilder b = new SqlBuilder()
+                        .sql("DELETE FROM members WHERE cid = ")
+                        .param(cid)
+                        .sql(" AND user_id IN (");
                 removed += update(c, in(b, chunk).sql(")"));
             }
             recountMembers(c, cid);
@@ -238,17 +321,30 @@ final class JdbcChatStore implements ChatStore {
             if (hideMessagesBefore != null) {
                 b.sql(", hide_messages_before = ").param(micros(hideMessagesBefore));
             }
-            return update(c, b.sql(" WHERE cid = ").param(cid).sql(" AND user_id = ").param(userId)) > 0;
+            return update(
+                            c,
+                            b.sql(" WHERE cid = ")
+                                    .param(cid)
+                                    .sql(" AND user_id = ")
+                                    .param(userId))
+                    > 0;
         });
     }
 
     @Override
     public boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unread) {
         return jdbc.write("set read state", c -> {
-            SqlBuilder b = new SqlBuilder().sql("UPDATE members SET last_read = ").param(micros(lastRead))
+            SqlBuilder b = new SqlBuilder()
+                    .sql("UPDATE members SET last_read = ")
+                    .param(micros(lastRead))
                     .sql(", last_read_message_id = ");
-            nullable(b, lastReadMessageId).sql(", unread_messages = ").param(unread).sql(" WHERE cid = ").param(cid)
-                    .sql(" AND user_id = ").param(userId);
+            nullable(b, lastReadMessageId)
+                    .sql(", unread_messages = ")
+                    .param(unread)
+                    .sql(" WHERE cid = ")
+                    .param(cid)
+                    .sql(" AND user_id = ")
+                    .param(userId);
             return update(c, b) > 0;
         });
     }
@@ -257,7 +353,8 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public boolean appendMessage(MessageRow m, MessageRow parent, boolean countsAsUnread) {
-        return appendMessages(List.of(new ChatRows.MessageAppend(m, parent, countsAsUnread))).getFirst();
+        return appendMessages(List.of(new ChatRows.MessageAppend(m, parent, countsAsUnread)))
+                .getFirst();
     }
 
     @Override
@@ -278,7 +375,9 @@ final class JdbcChatStore implements ChatStore {
                 return out;
             });
         } catch (RuntimeException e) {
-            batch.stream().filter(a -> a.event() != null).forEach(a -> lastSeq.remove(a.event().cid()));
+            batch.stream()
+                    .filter(a -> a.event() != null)
+                    .forEach(a -> lastSeq.remove(a.event().cid()));
             throw e;
         }
     }
@@ -296,23 +395,43 @@ final class JdbcChatStore implements ChatStore {
         if (countsAsUnread) {
             long at = micros(m.createdAt());
             // One statement for every member: the author has read the channel, the others have one more unread.
-            SqlBuilder unread = new SqlBuilder().sql("UPDATE members SET unread_messages = CASE WHEN user_id = ")
-                    .param(m.userId()).sql(" THEN 0 ELSE unread_messages + ");
-            JdbcModerationStore.unreadIncrement(unread, m.userId(), at).sql(" END, hidden = 0, last_read = CASE WHEN user_id = ")
-                    .param(m.userId()).sql(" THEN ").param(at).sql(" ELSE last_read END, last_read_message_id = CASE WHEN user_id = ")
-                    .param(m.userId()).sql(" THEN ").param(m.id()).sql(" ELSE last_read_message_id END WHERE cid = ")
+            SqlBuilder unread = new SqlBuilder()
+                    .sql("UPDATE members SET unread_messages = CASE WHEN user_id = ")
+                    .param(m.userId())
+                    .sql(" THEN 0 ELSE unread_messages + ");
+            JdbcModerationStore.unreadIncrement(unread, m.userId(), at)
+                    .sql(" END, hidden = 0, last_read = CASE WHEN user_id = ")
+                    .param(m.userId())
+                    .sql(" THEN ")
+                    .param(at)
+                    .sql(" ELSE last_read END, last_read_message_id = CASE WHEN user_id = ")
+                    .param(m.userId())
+                    .sql(" THEN ")
+                    .param(m.id())
+                    .sql(" ELSE last_read_message_id END WHERE cid = ")
                     .param(m.cid());
             update(c, unread);
-            update(c, new SqlBuilder().sql("UPDATE channels SET last_message_at = ").param(at)
-                    .sql(", message_count = message_count + 1 WHERE cid = ").param(m.cid()));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("UPDATE channels SET last_message_at = ")
+                            .param(at)
+                            .sql(", message_count = message_count + 1 WHERE cid = ")
+                            .param(m.cid()));
         }
         return true;
     }
 
     private static SqlBuilder messageValues(SqlBuilder b, MessageRow m) {
         b.param(m.id()).sql(", ").param(m.cid()).sql(", ").param(m.userId()).sql(", ");
-        nullable(b, m.parentId()).sql(", ").param(m.inChannel() ? 1 : 0).sql(", ").param(micros(m.createdAt()))
-                .sql(", ").param(micros(m.updatedAt())).sql(", ");
+        nullable(b, m.parentId())
+                .sql(", ")
+                .param(m.inChannel() ? 1 : 0)
+                .sql(", ")
+                .param(micros(m.createdAt()))
+                .sql(", ")
+                .param(micros(m.updatedAt()))
+                .sql(", ");
         nullable(b, micros(m.deletedAt())).sql(", ");
         nullable(b, micros(m.pinnedAt())).sql(", ");
         return b.param(Json.write(m.doc()));
@@ -343,42 +462,69 @@ final class JdbcChatStore implements ChatStore {
     }
 
     private static void updateMessage(Connection c, MessageRow m) throws SQLException {
-        SqlBuilder b = new SqlBuilder().sql("UPDATE messages SET in_channel = ").param(m.inChannel() ? 1 : 0)
-                .sql(", updated_at = ").param(micros(m.updatedAt())).sql(", deleted_at = ");
+        SqlBuilder b = new SqlBuilder()
+                .sql("UPDATE messages SET in_channel = ")
+                .param(m.inChannel() ? 1 : 0)
+                .sql(", updated_at = ")
+                .param(micros(m.updatedAt()))
+                .sql(", deleted_at = ");
         nullable(b, micros(m.deletedAt())).sql(", pinned_at = ");
-        nullable(b, micros(m.pinnedAt())).sql(", doc = ").param(Json.write(m.doc())).sql(" WHERE id = ").param(m.id());
+        nullable(b, micros(m.pinnedAt()))
+                .sql(", doc = ")
+                .param(Json.write(m.doc()))
+                .sql(" WHERE id = ")
+                .param(m.id());
         update(c, b);
     }
 
     @Override
     public boolean deleteMessage(String id) {
         return jdbc.write("delete message", c -> {
-            update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ").param(id));
-            return update(c, new SqlBuilder().sql("DELETE FROM messages WHERE id = ").param(id)) > 0;
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM reactions WHERE message_id = ")
+                            .param(id));
+            return update(
+                            c,
+                            new SqlBuilder()
+                                    .sql("DELETE FROM messages WHERE id = ")
+                                    .param(id))
+                    > 0;
         });
     }
 
     @Override
     public List<MessageRow> channelMessages(String cid, MessageRange range) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ").param(cid)
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ")
+                .param(cid)
                 .sql(" AND in_channel = 1");
         return page(b, range);
     }
 
     @Override
     public List<MessageRow> replies(String parentId, MessageRange range) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE parent_id = ").param(parentId);
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE parent_id = ")
+                .param(parentId);
         return page(b, range);
     }
 
     private List<MessageRow> page(SqlBuilder b, MessageRange r) {
         if (r.before() != null) {
             b.sql(" AND (created_at, id) " + (r.beforeInclusive() ? "<=" : "<") + " (")
-                    .param(micros(r.before().at())).sql(", ").param(r.before().id()).sql(")");
+                    .param(micros(r.before().at()))
+                    .sql(", ")
+                    .param(r.before().id())
+                    .sql(")");
         }
         if (r.after() != null) {
             b.sql(" AND (created_at, id) " + (r.afterInclusive() ? ">=" : ">") + " (")
-                    .param(micros(r.after().at())).sql(", ").param(r.after().id()).sql(")");
+                    .param(micros(r.after().at()))
+                    .sql(", ")
+                    .param(r.after().id())
+                    .sql(")");
         }
         b.sql(r.oldestFirst() ? " ORDER BY created_at ASC, id ASC" : " ORDER BY created_at DESC, id DESC");
         b.sql(" LIMIT ").param(r.limit());
@@ -391,74 +537,126 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public List<MessageRow> threadsOf(String userId, int limit, int offset) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages p WHERE p.parent_id IS NULL "
-                + "AND EXISTS (SELECT 1 FROM messages r WHERE r.parent_id = p.id) AND (p.user_id = ").param(userId)
-                .sql(" OR EXISTS (SELECT 1 FROM messages r2 WHERE r2.parent_id = p.id AND r2.user_id = ").param(userId)
-                .sql(")) AND EXISTS (SELECT 1 FROM members m WHERE m.cid = p.cid AND m.user_id = ").param(userId)
-                .sql(") ORDER BY (SELECT max(r3.created_at) FROM messages r3 WHERE r3.parent_id = p.id) DESC, p.id LIMIT ")
-                .param(limit).sql(" OFFSET ").param(offset);
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + MESSAGE_COLUMNS + " FROM messages p WHERE p.parent_id IS NULL "
+                        + "AND EXISTS (SELECT 1 FROM messages r WHERE r.parent_id = p.id) AND (p.user_id = ")
+                .param(userId)
+                .sql(" OR EXISTS (SELECT 1 FROM messages r2 WHERE r2.parent_id = p.id AND r2.user_id = ")
+                .param(userId)
+                .sql(")) AND EXISTS (SELECT 1 FROM members m WHERE m.cid = p.cid AND m.user_id = ")
+                .param(userId)
+                .sql(
+                        ") ORDER BY (SELECT max(r3.created_at) FROM messages r3 WHERE r3.parent_id = p.id) DESC, p.id LIMIT ")
+                .param(limit)
+                .sql(" OFFSET ")
+                .param(offset);
         return jdbc.read("threads of user", c -> list(c, b, JdbcChatStore::message));
     }
 
     @Override
     public List<MessageRow> pinnedMessages(String cid, int limit) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ").param(cid)
-                .sql(" AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC, id LIMIT ").param(limit);
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE cid = ")
+                .param(cid)
+                .sql(" AND pinned_at IS NOT NULL AND deleted_at IS NULL ORDER BY pinned_at DESC, id LIMIT ")
+                .param(limit);
         return jdbc.read("pinned messages", c -> list(c, b, JdbcChatStore::message));
     }
 
     @Override
     public int countChannelMessagesFrom(String cid, Cursor from) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT count(*) FROM messages WHERE cid = ").param(cid)
-                .sql(" AND in_channel = 1 AND deleted_at IS NULL AND (created_at, id) >= (").param(micros(from.at()))
-                .sql(", ").param(from.id()).sql(")");
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT count(*) FROM messages WHERE cid = ")
+                .param(cid)
+                .sql(" AND in_channel = 1 AND deleted_at IS NULL AND (created_at, id) >= (")
+                .param(micros(from.at()))
+                .sql(", ")
+                .param(from.id())
+                .sql(")");
         return jdbc.read("count messages", c -> list(c, b, rs -> rs.getInt(1))).getFirst();
     }
 
     // ---- reactions
 
     @Override
-    public Optional<ReactionWrite> addReaction(ReactionRow r, boolean replaceOwn, int latest,
+    public Optional<ReactionWrite> addReaction(
+            ReactionRow r,
+            boolean replaceOwn,
+            int latest,
             BiFunction<MessageRow, ReactionSummary, MessageRow> rewrite) {
         return jdbc.write("add reaction", c -> {
             MessageRow m = messageIn(c, r.messageId());
             if (m == null) {
                 return Optional.empty();
             }
-            int removed = !replaceOwn ? 0 : update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ")
-                    .param(r.messageId()).sql(" AND user_id = ").param(r.userId()));
-            update(c, new SqlBuilder()
-                    .sql("INSERT INTO reactions (message_id, user_id, type, score, created_at, doc) VALUES (")
-                    .param(r.messageId()).sql(", ").param(r.userId()).sql(", ").param(r.type()).sql(", ").param(r.score())
-                    .sql(", ").param(micros(r.createdAt())).sql(", ").param(Json.write(r.doc()))
-                    .sql(") ON CONFLICT (message_id, user_id, type) DO UPDATE SET score = excluded.score, doc = excluded.doc"));
+            int removed = !replaceOwn
+                    ? 0
+                    : update(
+                            c,
+                            new SqlBuilder()
+                                    .sql("DELETE FROM reactions WHERE message_id = ")
+                                    .param(r.messageId())
+                                    .sql(" AND user_id = ")
+                                    .param(r.userId()));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("INSERT INTO reactions (message_id, user_id, type, score, created_at, doc) VALUES (")
+                            .param(r.messageId())
+                            .sql(", ")
+                            .param(r.userId())
+                            .sql(", ")
+                            .param(r.type())
+                            .sql(", ")
+                            .param(r.score())
+                            .sql(", ")
+                            .param(micros(r.createdAt()))
+                            .sql(", ")
+                            .param(Json.write(r.doc()))
+                            .sql(
+                                    ") ON CONFLICT (message_id, user_id, type) DO UPDATE SET score = excluded.score, doc = excluded.doc"));
             return Optional.of(new ReactionWrite(rewriteReactions(c, m, latest, rewrite), removed));
         });
     }
 
     @Override
-    public Optional<ReactionWrite> removeReaction(String messageId, String userId, String type, int latest,
+    public Optional<ReactionWrite> removeReaction(
+            String messageId,
+            String userId,
+            String type,
+            int latest,
             BiFunction<MessageRow, ReactionSummary, MessageRow> rewrite) {
         return jdbc.write("remove reaction", c -> {
             MessageRow m = messageIn(c, messageId);
             if (m == null) {
                 return Optional.empty();
             }
-            int removed = update(c, new SqlBuilder().sql("DELETE FROM reactions WHERE message_id = ").param(messageId)
-                    .sql(" AND user_id = ").param(userId).sql(" AND type = ").param(type));
+            int removed = update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM reactions WHERE message_id = ")
+                            .param(messageId)
+                            .sql(" AND user_id = ")
+                            .param(userId)
+                            .sql(" AND type = ")
+                            .param(type));
             return Optional.of(new ReactionWrite(removed == 0 ? m : rewriteReactions(c, m, latest, rewrite), removed));
         });
     }
 
     private static MessageRow messageIn(Connection c, String id) throws SQLException {
-        SqlBuilder b = new SqlBuilder().sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id = ").param(id);
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id = ")
+                .param(id);
         return list(c, b, JdbcChatStore::message).stream().findFirst().orElse(null);
     }
 
     /** Writes the message {@code rewrite} makes of {@code m} and its reactions as they stand in {@code c}. */
-    private static MessageRow rewriteReactions(Connection c, MessageRow m, int latest,
-            BiFunction<MessageRow, ReactionSummary, MessageRow> rewrite) throws SQLException {
-        ReactionSummary summary = new ReactionSummary(list(c, reactionGroupsQuery(m.id()), JdbcChatStore::reactionGroup),
+    private static MessageRow rewriteReactions(
+            Connection c, MessageRow m, int latest, BiFunction<MessageRow, ReactionSummary, MessageRow> rewrite)
+            throws SQLException {
+        ReactionSummary summary = new ReactionSummary(
+                list(c, reactionGroupsQuery(m.id()), JdbcChatStore::reactionGroup),
                 list(c, reactionsQuery(m.id(), latest, 0), JdbcChatStore::reaction));
         MessageRow next = rewrite.apply(m, summary);
         if (!next.id().equals(m.id())) {
@@ -470,21 +668,29 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public List<ReactionRow> reactions(String messageId, int limit, int offset) {
-        return jdbc.read("list reactions", c -> list(c, reactionsQuery(messageId, limit, offset), JdbcChatStore::reaction));
+        return jdbc.read(
+                "list reactions", c -> list(c, reactionsQuery(messageId, limit, offset), JdbcChatStore::reaction));
     }
 
     private static SqlBuilder reactionsQuery(String messageId, int limit, int offset) {
-        return new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
-                + "WHERE message_id = ").param(messageId).sql(" ORDER BY created_at DESC, user_id, type LIMIT ")
-                .param(limit).sql(" OFFSET ").param(offset);
+        return new SqlBuilder()
+                .sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions " + "WHERE message_id = ")
+                .param(messageId)
+                .sql(" ORDER BY created_at DESC, user_id, type LIMIT ")
+                .param(limit)
+                .sql(" OFFSET ")
+                .param(offset);
     }
 
     @Override
     public List<ReactionRow> reactionsBy(String userId, Collection<String> messageIds) {
         List<ReactionRow> out = new ArrayList<>();
         for (List<String> chunk : chunks(messageIds)) {
-            SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
-                    + "WHERE user_id = ").param(userId).sql(" AND message_id IN (");
+            SqlBuilder b = new SqlBuilder()
+                    .sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
+                            + "WHERE user_id = ")
+                    .param(userId)
+                    .sql(" AND message_id IN (");
             in(b, chunk).sql(") ORDER BY created_at DESC, type");
             out.addAll(jdbc.read("own reactions", c -> list(c, b, JdbcChatStore::reaction)));
         }
@@ -495,8 +701,11 @@ final class JdbcChatStore implements ChatStore {
     public List<ReactionRow> reactionsOn(String messageId, Collection<String> userIds) {
         List<ReactionRow> out = new ArrayList<>();
         for (List<String> chunk : chunks(userIds)) {
-            SqlBuilder b = new SqlBuilder().sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
-                    + "WHERE message_id = ").param(messageId).sql(" AND user_id IN (");
+            SqlBuilder b = new SqlBuilder()
+                    .sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions "
+                            + "WHERE message_id = ")
+                    .param(messageId)
+                    .sql(" AND user_id IN (");
             in(b, chunk).sql(") ORDER BY created_at DESC, type");
             out.addAll(jdbc.read("reactions of users", c -> list(c, b, JdbcChatStore::reaction)));
         }
@@ -509,12 +718,19 @@ final class JdbcChatStore implements ChatStore {
     }
 
     private static SqlBuilder reactionGroupsQuery(String messageId) {
-        return new SqlBuilder().sql("SELECT type, count(*), sum(score), min(created_at), max(created_at) "
-                + "FROM reactions WHERE message_id = ").param(messageId).sql(" GROUP BY type ORDER BY min(created_at), type");
+        return new SqlBuilder()
+                .sql("SELECT type, count(*), sum(score), min(created_at), max(created_at) "
+                        + "FROM reactions WHERE message_id = ")
+                .param(messageId)
+                .sql(" GROUP BY type ORDER BY min(created_at), type");
     }
 
     private static ReactionGroup reactionGroup(ResultSet rs) throws SQLException {
-        return new ReactionGroup(rs.getString(1), rs.getInt(2), rs.getInt(3), Timestamps.fromMicros(rs.getLong(4)),
+        return new ReactionGroup(
+                rs.getString(1),
+                rs.getInt(2),
+                rs.getInt(3),
+                Timestamps.fromMicros(rs.getLong(4)),
                 Timestamps.fromMicros(rs.getLong(5)));
     }
 
@@ -522,19 +738,28 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public UnreadTotals unreadTotals(String userId) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT COALESCE(sum(unread_messages), 0), "
-                + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id = ")
+        SqlBuilder b = new SqlBuilder()
+                .sql(
+                        "SELECT COALESCE(sum(unread_messages), 0), "
+                                + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id = ")
                 .param(userId);
-        return jdbc.read("unread totals", c -> list(c, b, rs -> new UnreadTotals(rs.getInt(1), rs.getInt(2)))).getFirst();
+        return jdbc.read("unread totals", c -> list(c, b, rs -> new UnreadTotals(rs.getInt(1), rs.getInt(2))))
+                .getFirst();
     }
 
     @Override
     public boolean hasOwnRows(String userId) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT CASE WHEN EXISTS (SELECT 1 FROM members WHERE user_id = ").param(userId)
-                .sql(") OR EXISTS (SELECT 1 FROM user_mutes WHERE user_id = ").param(userId)
-                .sql(") OR EXISTS (SELECT 1 FROM channel_mutes WHERE user_id = ").param(userId)
-                .sql(") OR EXISTS (SELECT 1 FROM user_blocks WHERE user_id = ").param(userId)
-                .sql(") OR EXISTS (SELECT 1 FROM devices WHERE user_id = ").param(userId)
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT CASE WHEN EXISTS (SELECT 1 FROM members WHERE user_id = ")
+                .param(userId)
+                .sql(") OR EXISTS (SELECT 1 FROM user_mutes WHERE user_id = ")
+                .param(userId)
+                .sql(") OR EXISTS (SELECT 1 FROM channel_mutes WHERE user_id = ")
+                .param(userId)
+                .sql(") OR EXISTS (SELECT 1 FROM user_blocks WHERE user_id = ")
+                .param(userId)
+                .sql(") OR EXISTS (SELECT 1 FROM devices WHERE user_id = ")
+                .param(userId)
                 .sql(") THEN 1 ELSE 0 END");
         return jdbc.read("own rows", c -> list(c, b, rs -> rs.getInt(1) == 1)).getFirst();
     }
@@ -544,24 +769,33 @@ final class JdbcChatStore implements ChatStore {
         Map<String, UnreadTotals> out = new LinkedHashMap<>();
         for (List<String> chunk : chunks(userIds)) {
             chunk.forEach(id -> out.put(id, new UnreadTotals(0, 0)));
-            SqlBuilder b = new SqlBuilder().sql("SELECT user_id, COALESCE(sum(unread_messages), 0), "
-                    + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id IN (");
+            SqlBuilder b = new SqlBuilder()
+                    .sql(
+                            "SELECT user_id, COALESCE(sum(unread_messages), 0), "
+                                    + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id IN (");
             in(b, chunk).sql(") GROUP BY user_id");
-            jdbc.read("unread totals", c -> list(c, b, rs -> {
-                out.put(rs.getString(1), new UnreadTotals(rs.getInt(2), rs.getInt(3)));
-                return null;
-            }));
+            jdbc.read(
+                    "unread totals",
+                    c -> list(c, b, rs -> {
+                        out.put(rs.getString(1), new UnreadTotals(rs.getInt(2), rs.getInt(3)));
+                        return null;
+                    }));
         }
         return out;
     }
 
     @Override
     public List<ChannelUnread> unreadChannels(String userId, int limit) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT m.cid, c.type, m.unread_messages, m.last_read FROM members m "
-                + "JOIN channels c ON c.cid = m.cid WHERE m.user_id = ").param(userId)
-                .sql(" AND m.unread_messages > 0 ORDER BY c.last_message_at DESC NULLS LAST, m.cid LIMIT ").param(limit);
-        return jdbc.read("unread channels", c -> list(c, b, rs -> new ChannelUnread(rs.getString(1), rs.getString(2),
-                rs.getInt(3), instant(rs, 4))));
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT m.cid, c.type, m.unread_messages, m.last_read FROM members m "
+                        + "JOIN channels c ON c.cid = m.cid WHERE m.user_id = ")
+                .param(userId)
+                .sql(" AND m.unread_messages > 0 ORDER BY c.last_message_at DESC NULLS LAST, m.cid LIMIT ")
+                .param(limit);
+        return jdbc.read(
+                "unread channels",
+                c -> list(
+                        c, b, rs -> new ChannelUnread(rs.getString(1), rs.getString(2), rs.getInt(3), instant(rs, 4))));
     }
 
     @Override
@@ -575,48 +809,97 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public void setDelivered(ChatRows.Delivery d) {
-        jdbc.write("set delivered", c -> update(c, new SqlBuilder()
-                .sql("INSERT INTO deliveries (cid, user_id, delivered_at, message_id) VALUES (").param(d.cid()).sql(", ")
-                .param(d.userId()).sql(", ").param(micros(d.at())).sql(", ").param(d.messageId())
-                .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET delivered_at = excluded.delivered_at, "
-                        + "message_id = excluded.message_id")));
+        jdbc.write(
+                "set delivered",
+                c -> update(
+                        c,
+                        new SqlBuilder()
+                                .sql("INSERT INTO deliveries (cid, user_id, delivered_at, message_id) VALUES (")
+                                .param(d.cid())
+                                .sql(", ")
+                                .param(d.userId())
+                                .sql(", ")
+                                .param(micros(d.at()))
+                                .sql(", ")
+                                .param(d.messageId())
+                                .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET delivered_at = excluded.delivered_at, "
+                                        + "message_id = excluded.message_id")));
     }
 
     @Override
     public Map<String, ChatRows.Delivery> deliveries(String cid) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT cid, user_id, delivered_at, message_id FROM deliveries WHERE cid = ")
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT cid, user_id, delivered_at, message_id FROM deliveries WHERE cid = ")
                 .param(cid);
         Map<String, ChatRows.Delivery> out = new LinkedHashMap<>();
-        jdbc.read("deliveries", c -> list(c, b, rs -> new ChatRows.Delivery(rs.getString(1), rs.getString(2),
-                Timestamps.fromMicros(rs.getLong(3)), rs.getString(4)))).forEach(d -> out.put(d.userId(), d));
+        jdbc.read(
+                        "deliveries",
+                        c -> list(
+                                c,
+                                b,
+                                rs -> new ChatRows.Delivery(
+                                        rs.getString(1),
+                                        rs.getString(2),
+                                        Timestamps.fromMicros(rs.getLong(3)),
+                                        rs.getString(4))))
+                .forEach(d -> out.put(d.userId(), d));
         return out;
     }
 
     @Override
     public void upsertDevice(ChatRows.DeviceRow d) {
         jdbc.write("upsert device", c -> {
-            SqlBuilder b = new SqlBuilder().sql("INSERT INTO devices (id, user_id, push_provider, push_provider_name, "
-                    + "created_at) VALUES (").param(d.id()).sql(", ").param(d.userId()).sql(", ").param(d.pushProvider())
+            SqlBuilder b = new SqlBuilder()
+                    .sql("INSERT INTO devices (id, user_id, push_provider, push_provider_name, "
+                            + "created_at) VALUES (")
+                    .param(d.id())
+                    .sql(", ")
+                    .param(d.userId())
+                    .sql(", ")
+                    .param(d.pushProvider())
                     .sql(", ");
-            nullable(b, d.pushProviderName()).sql(", ").param(micros(d.createdAt())).sql(") ON CONFLICT (id) DO UPDATE SET "
-                    + "user_id = excluded.user_id, push_provider = excluded.push_provider, "
-                    + "push_provider_name = excluded.push_provider_name");
+            nullable(b, d.pushProviderName())
+                    .sql(", ")
+                    .param(micros(d.createdAt()))
+                    .sql(") ON CONFLICT (id) DO UPDATE SET "
+                            + "user_id = excluded.user_id, push_provider = excluded.push_provider, "
+                            + "push_provider_name = excluded.push_provider_name");
             return update(c, b);
         });
     }
 
     @Override
     public List<ChatRows.DeviceRow> devices(String userId) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT id, user_id, push_provider, push_provider_name, created_at FROM devices "
-                + "WHERE user_id = ").param(userId).sql(" ORDER BY created_at, id");
-        return jdbc.read("list devices", c -> list(c, b, rs -> new ChatRows.DeviceRow(rs.getString(1), rs.getString(2),
-                rs.getString(3), rs.getString(4), Timestamps.fromMicros(rs.getLong(5)))));
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT id, user_id, push_provider, push_provider_name, created_at FROM devices "
+                        + "WHERE user_id = ")
+                .param(userId)
+                .sql(" ORDER BY created_at, id");
+        return jdbc.read(
+                "list devices",
+                c -> list(
+                        c,
+                        b,
+                        rs -> new ChatRows.DeviceRow(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                Timestamps.fromMicros(rs.getLong(5)))));
     }
 
     @Override
     public boolean deleteDevice(String userId, String deviceId) {
-        return jdbc.write("delete device", c -> update(c, new SqlBuilder().sql("DELETE FROM devices WHERE id = ").param(deviceId)
-                .sql(" AND user_id = ").param(userId)) > 0);
+        return jdbc.write(
+                "delete device",
+                c -> update(
+                                c,
+                                new SqlBuilder()
+                                        .sql("DELETE FROM devices WHERE id = ")
+                                        .param(deviceId)
+                                        .sql(" AND user_id = ")
+                                        .param(userId))
+                        > 0);
     }
 
     @Override
@@ -635,7 +918,8 @@ final class JdbcChatStore implements ChatStore {
         if (known != null) {
             seq = known + 1;
         } else {
-            SqlBuilder last = new SqlBuilder().sql("SELECT COALESCE(MAX(channel_seq), 0) FROM channel_events WHERE cid = ")
+            SqlBuilder last = new SqlBuilder()
+                    .sql("SELECT COALESCE(MAX(channel_seq), 0) FROM channel_events WHERE cid = ")
                     .param(e.cid());
             seq = list(c, last, rs -> rs.getLong(1)).getFirst() + 1;
         }
@@ -644,9 +928,18 @@ final class JdbcChatStore implements ChatStore {
         }
         lastSeq.put(e.cid(), seq);
         e.body().put("channel_seq", seq);
-        SqlBuilder b = new SqlBuilder().sql("INSERT INTO channel_events (cid, channel_seq, target_user, created_at, doc) VALUES (")
-                .param(e.cid()).sql(", ").param(seq).sql(", ");
-        nullable(b, e.targetUserId()).sql(", ").param(micros(e.at())).sql(", ").param(Json.write(e.body())).sql(")");
+        SqlBuilder b = new SqlBuilder()
+                .sql("INSERT INTO channel_events (cid, channel_seq, target_user, created_at, doc) VALUES (")
+                .param(e.cid())
+                .sql(", ")
+                .param(seq)
+                .sql(", ");
+        nullable(b, e.targetUserId())
+                .sql(", ")
+                .param(micros(e.at()))
+                .sql(", ")
+                .param(Json.write(e.body()))
+                .sql(")");
         update(c, b);
         return seq;
     }
@@ -656,10 +949,15 @@ final class JdbcChatStore implements ChatStore {
         if (cids.isEmpty()) {
             return List.of();
         }
-        SqlBuilder b = new SqlBuilder().sql("SELECT doc FROM channel_events WHERE created_at >= ").param(micros(since))
-                .sql(" AND (target_user IS NULL OR target_user = ").param(userId).sql(") AND cid IN (");
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT doc FROM channel_events WHERE created_at >= ")
+                .param(micros(since))
+                .sql(" AND (target_user IS NULL OR target_user = ")
+                .param(userId)
+                .sql(") AND cid IN (");
         in(b, List.copyOf(cids).subList(0, Math.min(cids.size(), IDS_PER_QUERY)))
-                .sql(") ORDER BY created_at, seq LIMIT ").param(limit);
+                .sql(") ORDER BY created_at, seq LIMIT ")
+                .param(limit);
         return jdbc.read("events since", c -> list(c, b, rs -> Json.parseObject(rs.getString(1), "stored event")));
     }
 
@@ -667,29 +965,59 @@ final class JdbcChatStore implements ChatStore {
     public ChatRows.Roster roster(String cid) {
         return jdbc.read("roster", c -> {
             Map<String, Map<String, Instant>> mutes = new HashMap<>();
-            list(c, new SqlBuilder().sql("SELECT um.user_id, um.target_id, um.expires FROM user_mutes um "
-                    + "JOIN members m ON m.user_id = um.user_id WHERE m.cid = ").param(cid), rs -> {
-                mutes.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), until(rs, 3));
-                return null;
-            });
+            list(
+                    c,
+                    new SqlBuilder()
+                            .sql("SELECT um.user_id, um.target_id, um.expires FROM user_mutes um "
+                                    + "JOIN members m ON m.user_id = um.user_id WHERE m.cid = ")
+                            .param(cid),
+                    rs -> {
+                        mutes.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+                                .put(rs.getString(2), until(rs, 3));
+                        return null;
+                    });
             Map<String, Instant> channelMutes = new HashMap<>();
-            list(c, new SqlBuilder().sql("SELECT user_id, expires FROM channel_mutes WHERE cid = ").param(cid), rs -> {
-                channelMutes.put(rs.getString(1), until(rs, 2));
-                return null;
-            });
+            list(
+                    c,
+                    new SqlBuilder()
+                            .sql("SELECT user_id, expires FROM channel_mutes WHERE cid = ")
+                            .param(cid),
+                    rs -> {
+                        channelMutes.put(rs.getString(1), until(rs, 2));
+                        return null;
+                    });
             Map<String, ChatRows.RosterMember> members = new HashMap<>();
-            list(c, new SqlBuilder().sql("SELECT user_id, channel_role, unread_messages FROM members WHERE cid = ")
-                    .param(cid).sql(" ORDER BY created_at, user_id LIMIT ").param(ChatRows.Roster.MAX_MEMBERS + 1), rs -> {
-                String user = rs.getString(1);
-                members.put(user, new ChatRows.RosterMember(user, rs.getString(2), rs.getInt(3), channelMutes.get(user),
-                        mutes.getOrDefault(user, Map.of())));
-                return null;
-            });
-            Set<String> banned = new HashSet<>(list(c, new SqlBuilder().sql("SELECT target_id FROM bans WHERE cid = ")
-                    .param(cid), rs -> rs.getString(1)));
+            list(
+                    c,
+                    new SqlBuilder()
+                            .sql("SELECT user_id, channel_role, unread_messages FROM members WHERE cid = ")
+                            .param(cid)
+                            .sql(" ORDER BY created_at, user_id LIMIT ")
+                            .param(ChatRows.Roster.MAX_MEMBERS + 1),
+                    rs -> {
+                        String user = rs.getString(1);
+                        members.put(
+                                user,
+                                new ChatRows.RosterMember(
+                                        user,
+                                        rs.getString(2),
+                                        rs.getInt(3),
+                                        channelMutes.get(user),
+                                        mutes.getOrDefault(user, Map.of())));
+                        return null;
+                    });
+            Set<String> banned = new HashSet<>(list(
+                    c,
+                    new SqlBuilder()
+                            .sql("SELECT target_id FROM bans WHERE cid = ")
+                            .param(cid),
+                    rs -> rs.getString(1)));
             boolean complete = members.size() <= ChatRows.Roster.MAX_MEMBERS;
             if (!complete) {
-                members.keySet().stream().skip(ChatRows.Roster.MAX_MEMBERS).toList().forEach(members::remove);
+                members.keySet().stream()
+                        .skip(ChatRows.Roster.MAX_MEMBERS)
+                        .toList()
+                        .forEach(members::remove);
             }
             return new ChatRows.Roster(members, banned, complete);
         });
@@ -704,27 +1032,66 @@ final class JdbcChatStore implements ChatStore {
     // ---- rows
 
     private static ChannelRow channel(ResultSet rs) throws SQLException {
-        return new ChannelRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                instant(rs, 6), instant(rs, 7), instant(rs, 8), instant(rs, 9), rs.getString(10), rs.getInt(11) == 1,
-                rs.getInt(12) == 1, rs.getInt(13), rs.getInt(14), rs.getInt(15),
+        return new ChannelRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                instant(rs, 6),
+                instant(rs, 7),
+                instant(rs, 8),
+                instant(rs, 9),
+                rs.getString(10),
+                rs.getInt(11) == 1,
+                rs.getInt(12) == 1,
+                rs.getInt(13),
+                rs.getInt(14),
+                rs.getInt(15),
                 Json.parseObject(rs.getString(16), "stored channel"));
     }
 
     private static MemberRow member(ResultSet rs) throws SQLException {
-        return new MemberRow(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4), instant(rs, 5),
-                rs.getInt(6) == 1, instant(rs, 7), rs.getString(8), rs.getInt(9), instant(rs, 10), instant(rs, 11),
-                instant(rs, 12), Json.parseObject(rs.getString(13), "stored member"), rs.getString(14), instant(rs, 15),
+        return new MemberRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                instant(rs, 4),
+                instant(rs, 5),
+                rs.getInt(6) == 1,
+                instant(rs, 7),
+                rs.getString(8),
+                rs.getInt(9),
+                instant(rs, 10),
+                instant(rs, 11),
+                instant(rs, 12),
+                Json.parseObject(rs.getString(13), "stored member"),
+                rs.getString(14),
+                instant(rs, 15),
                 instant(rs, 16));
     }
 
     private static MessageRow message(ResultSet rs) throws SQLException {
-        return new MessageRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
-                instant(rs, 6), instant(rs, 7), instant(rs, 8), instant(rs, 9),
+        return new MessageRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getInt(5) == 1,
+                instant(rs, 6),
+                instant(rs, 7),
+                instant(rs, 8),
+                instant(rs, 9),
                 Json.parseObject(rs.getString(10), "stored message"));
     }
 
     private static ReactionRow reaction(ResultSet rs) throws SQLException {
-        return new ReactionRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4), instant(rs, 5),
+        return new ReactionRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getInt(4),
+                instant(rs, 5),
                 Json.parseObject(rs.getString(6), "stored reaction"));
     }
 }

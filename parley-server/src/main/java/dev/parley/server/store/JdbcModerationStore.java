@@ -30,11 +30,20 @@ final class JdbcModerationStore implements ModerationStore {
     public void upsertUserMutes(List<UserMute> mutes) {
         jdbc.write("mute users", c -> {
             for (UserMute m : mutes) {
-                SqlBuilder b = new SqlBuilder().sql("INSERT INTO user_mutes (user_id, target_id, created_at, updated_at, "
-                        + "expires) VALUES (").param(m.userId()).sql(", ").param(m.targetId()).sql(", ")
-                        .param(micros(m.createdAt())).sql(", ").param(micros(m.updatedAt())).sql(", ");
-                nullable(b, micros(m.expires())).sql(") ON CONFLICT (user_id, target_id) DO UPDATE SET "
-                        + "updated_at = excluded.updated_at, expires = excluded.expires");
+                SqlBuilder b = new SqlBuilder()
+                        .sql("INSERT INTO user_mutes (user_id, target_id, created_at, updated_at, "
+                                + "expires) VALUES (")
+                        .param(m.userId())
+                        .sql(", ")
+                        .param(m.targetId())
+                        .sql(", ")
+                        .param(micros(m.createdAt()))
+                        .sql(", ")
+                        .param(micros(m.updatedAt()))
+                        .sql(", ");
+                nullable(b, micros(m.expires()))
+                        .sql(") ON CONFLICT (user_id, target_id) DO UPDATE SET "
+                                + "updated_at = excluded.updated_at, expires = excluded.expires");
                 update(c, b);
             }
             return null;
@@ -48,22 +57,36 @@ final class JdbcModerationStore implements ModerationStore {
 
     @Override
     public List<UserMute> userMutes(String userId, Instant activeAt) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT user_id, target_id, created_at, updated_at, expires FROM user_mutes "
-                + "WHERE user_id = ").param(userId);
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT user_id, target_id, created_at, updated_at, expires FROM user_mutes " + "WHERE user_id = ")
+                .param(userId);
         active(b, activeAt).sql(" ORDER BY created_at, target_id");
-        return jdbc.read("list user mutes", c -> list(c, b, rs -> new UserMute(rs.getString(1), rs.getString(2),
-                instant(rs, 3), instant(rs, 4), instant(rs, 5))));
+        return jdbc.read(
+                "list user mutes",
+                c -> list(
+                        c,
+                        b,
+                        rs -> new UserMute(
+                                rs.getString(1), rs.getString(2), instant(rs, 3), instant(rs, 4), instant(rs, 5))));
     }
 
     @Override
     public void upsertChannelMutes(List<ChannelMute> mutes) {
         jdbc.write("mute channels", c -> {
             for (ChannelMute m : mutes) {
-                SqlBuilder b = new SqlBuilder().sql("INSERT INTO channel_mutes (user_id, cid, created_at, updated_at, "
-                        + "expires) VALUES (").param(m.userId()).sql(", ").param(m.cid()).sql(", ")
-                        .param(micros(m.createdAt())).sql(", ").param(micros(m.updatedAt())).sql(", ");
-                nullable(b, micros(m.expires())).sql(") ON CONFLICT (user_id, cid) DO UPDATE SET "
-                        + "updated_at = excluded.updated_at, expires = excluded.expires");
+                SqlBuilder b = new SqlBuilder()
+                        .sql("INSERT INTO channel_mutes (user_id, cid, created_at, updated_at, " + "expires) VALUES (")
+                        .param(m.userId())
+                        .sql(", ")
+                        .param(m.cid())
+                        .sql(", ")
+                        .param(micros(m.createdAt()))
+                        .sql(", ")
+                        .param(micros(m.updatedAt()))
+                        .sql(", ");
+                nullable(b, micros(m.expires()))
+                        .sql(") ON CONFLICT (user_id, cid) DO UPDATE SET "
+                                + "updated_at = excluded.updated_at, expires = excluded.expires");
                 update(c, b);
             }
             return null;
@@ -77,11 +100,17 @@ final class JdbcModerationStore implements ModerationStore {
 
     @Override
     public List<ChannelMute> channelMutes(String userId, Instant activeAt) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT user_id, cid, created_at, updated_at, expires FROM channel_mutes "
-                + "WHERE user_id = ").param(userId);
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT user_id, cid, created_at, updated_at, expires FROM channel_mutes " + "WHERE user_id = ")
+                .param(userId);
         active(b, activeAt).sql(" ORDER BY created_at, cid");
-        return jdbc.read("list channel mutes", c -> list(c, b, rs -> new ChannelMute(rs.getString(1), rs.getString(2),
-                instant(rs, 3), instant(rs, 4), instant(rs, 5))));
+        return jdbc.read(
+                "list channel mutes",
+                c -> list(
+                        c,
+                        b,
+                        rs -> new ChannelMute(
+                                rs.getString(1), rs.getString(2), instant(rs, 3), instant(rs, 4), instant(rs, 5))));
     }
 
     private int deleteIn(String table, String column, String userId, Collection<String> values) {
@@ -89,7 +118,9 @@ final class JdbcModerationStore implements ModerationStore {
             return 0;
         }
         return jdbc.write("delete from " + table, c -> {
-            SqlBuilder b = new SqlBuilder().sql("DELETE FROM " + table + " WHERE user_id = ").param(userId)
+            SqlBuilder b = new SqlBuilder()
+                    .sql("DELETE FROM " + table + " WHERE user_id = ")
+                    .param(userId)
                     .sql(" AND " + column + " IN (");
             int i = 0;
             for (String v : values) {
@@ -106,22 +137,39 @@ final class JdbcModerationStore implements ModerationStore {
     @Override
     public void upsertBan(Ban ban) {
         jdbc.write("ban", c -> {
-            SqlBuilder b = new SqlBuilder().sql("INSERT INTO bans (" + BAN_COLUMNS + ") VALUES (").param(ban.targetId())
-                    .sql(", ").param(ban.cid()).sql(", ");
-            nullable(b, ban.createdById()).sql(", ");
-            nullable(b, ban.reason()).sql(", ").param(ban.shadow() ? 1 : 0).sql(", ").param(micros(ban.createdAt()))
+            SqlBuilder b = new SqlBuilder()
+                    .sql("INSERT INTO bans (" + BAN_COLUMNS + ") VALUES (")
+                    .param(ban.targetId())
+                    .sql(", ")
+                    .param(ban.cid())
                     .sql(", ");
-            nullable(b, micros(ban.expires())).sql(") ON CONFLICT (target_id, cid) DO UPDATE SET "
-                    + "created_by_id = excluded.created_by_id, reason = excluded.reason, shadow = excluded.shadow, "
-                    + "created_at = excluded.created_at, expires = excluded.expires");
+            nullable(b, ban.createdById()).sql(", ");
+            nullable(b, ban.reason())
+                    .sql(", ")
+                    .param(ban.shadow() ? 1 : 0)
+                    .sql(", ")
+                    .param(micros(ban.createdAt()))
+                    .sql(", ");
+            nullable(b, micros(ban.expires()))
+                    .sql(") ON CONFLICT (target_id, cid) DO UPDATE SET "
+                            + "created_by_id = excluded.created_by_id, reason = excluded.reason, shadow = excluded.shadow, "
+                            + "created_at = excluded.created_at, expires = excluded.expires");
             return update(c, b);
         });
     }
 
     @Override
     public boolean deleteBan(String targetId, String cid) {
-        return jdbc.write("unban", c -> update(c, new SqlBuilder().sql("DELETE FROM bans WHERE target_id = ").param(targetId)
-                .sql(" AND cid = ").param(cid)) > 0);
+        return jdbc.write(
+                "unban",
+                c -> update(
+                                c,
+                                new SqlBuilder()
+                                        .sql("DELETE FROM bans WHERE target_id = ")
+                                        .param(targetId)
+                                        .sql(" AND cid = ")
+                                        .param(cid))
+                        > 0);
     }
 
     @Override
@@ -138,10 +186,24 @@ final class JdbcModerationStore implements ModerationStore {
         if (targetId != null) {
             b.sql(" AND target_id = ").param(targetId);
         }
-        active(b, activeAt).sql(" ORDER BY created_at DESC, target_id, cid LIMIT ").param(limit).sql(" OFFSET ")
+        active(b, activeAt)
+                .sql(" ORDER BY created_at DESC, target_id, cid LIMIT ")
+                .param(limit)
+                .sql(" OFFSET ")
                 .param(offset);
-        return jdbc.read("list bans", c -> list(c, b, rs -> new Ban(rs.getString(1), rs.getString(2), rs.getString(3),
-                rs.getString(4), rs.getInt(5) == 1, instant(rs, 6), instant(rs, 7))));
+        return jdbc.read(
+                "list bans",
+                c -> list(
+                        c,
+                        b,
+                        rs -> new Ban(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getInt(5) == 1,
+                                instant(rs, 6),
+                                instant(rs, 7))));
     }
 
     // ---- flags and blocks
@@ -149,39 +211,86 @@ final class JdbcModerationStore implements ModerationStore {
     @Override
     public Flag upsertFlag(Flag f) {
         return jdbc.write("flag", c -> {
-            SqlBuilder b = new SqlBuilder().sql("INSERT INTO flags (user_id, target_kind, target_id, reason, created_at, "
-                    + "updated_at) VALUES (").param(f.userId()).sql(", ").param(f.targetKind()).sql(", ")
-                    .param(f.targetId()).sql(", ");
-            nullable(b, f.reason()).sql(", ").param(micros(f.createdAt())).sql(", ").param(micros(f.updatedAt()))
-                    .sql(") ON CONFLICT (user_id, target_kind, target_id) DO UPDATE SET updated_at = excluded.updated_at, "
-                            + "reason = COALESCE(excluded.reason, flags.reason)");
+            SqlBuilder b = new SqlBuilder()
+                    .sql("INSERT INTO flags (user_id, target_kind, target_id, reason, created_at, "
+                            + "updated_at) VALUES (")
+                    .param(f.userId())
+                    .sql(", ")
+                    .param(f.targetKind())
+                    .sql(", ")
+                    .param(f.targetId())
+                    .sql(", ");
+            nullable(b, f.reason())
+                    .sql(", ")
+                    .param(micros(f.createdAt()))
+                    .sql(", ")
+                    .param(micros(f.updatedAt()))
+                    .sql(
+                            ") ON CONFLICT (user_id, target_kind, target_id) DO UPDATE SET updated_at = excluded.updated_at, "
+                                    + "reason = COALESCE(excluded.reason, flags.reason)");
             update(c, b);
-            SqlBuilder q = new SqlBuilder().sql("SELECT user_id, target_kind, target_id, reason, created_at, updated_at "
-                    + "FROM flags WHERE user_id = ").param(f.userId()).sql(" AND target_kind = ").param(f.targetKind())
-                    .sql(" AND target_id = ").param(f.targetId());
-            return list(c, q, rs -> new Flag(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                    instant(rs, 5), instant(rs, 6))).getFirst();
+            SqlBuilder q = new SqlBuilder()
+                    .sql("SELECT user_id, target_kind, target_id, reason, created_at, updated_at "
+                            + "FROM flags WHERE user_id = ")
+                    .param(f.userId())
+                    .sql(" AND target_kind = ")
+                    .param(f.targetKind())
+                    .sql(" AND target_id = ")
+                    .param(f.targetId());
+            return list(
+                            c,
+                            q,
+                            rs -> new Flag(
+                                    rs.getString(1),
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    instant(rs, 5),
+                                    instant(rs, 6)))
+                    .getFirst();
         });
     }
 
     @Override
     public boolean block(Block block) {
-        return jdbc.write("block", c -> update(c, new SqlBuilder().sql("INSERT INTO user_blocks (user_id, blocked_user_id, "
-                + "created_at) VALUES (").param(block.userId()).sql(", ").param(block.blockedUserId()).sql(", ")
-                .param(micros(block.createdAt())).sql(") ON CONFLICT (user_id, blocked_user_id) DO NOTHING")) > 0);
+        return jdbc.write(
+                "block",
+                c -> update(
+                                c,
+                                new SqlBuilder()
+                                        .sql("INSERT INTO user_blocks (user_id, blocked_user_id, "
+                                                + "created_at) VALUES (")
+                                        .param(block.userId())
+                                        .sql(", ")
+                                        .param(block.blockedUserId())
+                                        .sql(", ")
+                                        .param(micros(block.createdAt()))
+                                        .sql(") ON CONFLICT (user_id, blocked_user_id) DO NOTHING"))
+                        > 0);
     }
 
     @Override
     public boolean unblock(String userId, String blockedUserId) {
-        return jdbc.write("unblock", c -> update(c, new SqlBuilder().sql("DELETE FROM user_blocks WHERE user_id = ")
-                .param(userId).sql(" AND blocked_user_id = ").param(blockedUserId)) > 0);
+        return jdbc.write(
+                "unblock",
+                c -> update(
+                                c,
+                                new SqlBuilder()
+                                        .sql("DELETE FROM user_blocks WHERE user_id = ")
+                                        .param(userId)
+                                        .sql(" AND blocked_user_id = ")
+                                        .param(blockedUserId))
+                        > 0);
     }
 
     @Override
     public List<Block> blocks(String userId) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT user_id, blocked_user_id, created_at FROM user_blocks WHERE user_id = ")
-                .param(userId).sql(" ORDER BY created_at, blocked_user_id");
-        return jdbc.read("list blocks", c -> list(c, b, rs -> new Block(rs.getString(1), rs.getString(2), instant(rs, 3))));
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT user_id, blocked_user_id, created_at FROM user_blocks WHERE user_id = ")
+                .param(userId)
+                .sql(" ORDER BY created_at, blocked_user_id");
+        return jdbc.read(
+                "list blocks", c -> list(c, b, rs -> new Block(rs.getString(1), rs.getString(2), instant(rs, 3))));
     }
 
     /**
@@ -189,13 +298,23 @@ final class JdbcModerationStore implements ModerationStore {
      * {@code authorId} at {@code atMicros}: 0 when the member muted the author or the channel, else 1.
      */
     static SqlBuilder unreadIncrement(SqlBuilder b, String authorId, long atMicros) {
-        return b.sql("(CASE WHEN EXISTS (SELECT 1 FROM user_mutes um WHERE um.user_id = members.user_id AND um.target_id = ")
-                .param(authorId).sql(" AND (um.expires IS NULL OR um.expires > ").param(atMicros).sql(")) OR EXISTS "
+        return b.sql(
+                        "(CASE WHEN EXISTS (SELECT 1 FROM user_mutes um WHERE um.user_id = members.user_id AND um.target_id = ")
+                .param(authorId)
+                .sql(" AND (um.expires IS NULL OR um.expires > ")
+                .param(atMicros)
+                .sql(")) OR EXISTS "
                         + "(SELECT 1 FROM channel_mutes cm WHERE cm.user_id = members.user_id AND cm.cid = members.cid "
-                        + "AND (cm.expires IS NULL OR cm.expires > ").param(atMicros).sql(")) THEN 0 ELSE 1 END)");
+                        + "AND (cm.expires IS NULL OR cm.expires > ")
+                .param(atMicros)
+                .sql(")) THEN 0 ELSE 1 END)");
     }
 
     private static SqlBuilder active(SqlBuilder b, Instant activeAt) {
-        return activeAt == null ? b : b.sql(" AND (expires IS NULL OR expires > ").param(micros(activeAt)).sql(")");
+        return activeAt == null
+                ? b
+                : b.sql(" AND (expires IS NULL OR expires > ")
+                        .param(micros(activeAt))
+                        .sql(")");
     }
 }

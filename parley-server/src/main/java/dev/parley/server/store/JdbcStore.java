@@ -51,7 +51,8 @@ abstract class JdbcStore implements Store {
         this.jdbc = new Jdbc(kind(), reads, writes, true, statements);
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
-        this.chat = new CachedChatStore(new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements));
+        this.chat =
+                new CachedChatStore(new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements));
         this.moderation = new CachedModerationStore(
                 new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements), chat);
     }

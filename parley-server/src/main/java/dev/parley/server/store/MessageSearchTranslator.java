@@ -33,7 +33,8 @@ final class MessageSearchTranslator {
     }
 
     SqlBuilder select(String columns, MessageSearch s) {
-        SqlBuilder b = new SqlBuilder().sql("SELECT " + columns + " FROM messages WHERE deleted_at IS NULL AND cid IN (");
+        SqlBuilder b =
+                new SqlBuilder().sql("SELECT " + columns + " FROM messages WHERE deleted_at IS NULL AND cid IN (");
         for (int i = 0; i < s.cids().size(); i++) {
             b.sql(i == 0 ? "" : ", ").param(s.cids().get(i));
         }
@@ -85,8 +86,9 @@ final class MessageSearchTranslator {
                 b.sql(c.value().asBoolean() ? "pinned_at IS NOT NULL" : "pinned_at IS NULL");
             }
             case "created_at", "updated_at" -> time(b, c);
-            default -> throw ChatException.input("Search failed with error: \"message field '" + c.field()
-                    + "' is not supported in message_filter_conditions\"");
+            default ->
+                throw ChatException.input("Search failed with error: \"message field '" + c.field()
+                        + "' is not supported in message_filter_conditions\"");
         }
     }
 
@@ -201,8 +203,9 @@ final class MessageSearchTranslator {
             String column = switch (f.field()) {
                 case "relevance" -> "created_at";
                 case "created_at", "updated_at", "id" -> f.field();
-                default -> throw ChatException.input("Search failed with error: \"sort field '" + f.field()
-                        + "' is not supported (expected: relevance, created_at, updated_at or id)\"");
+                default ->
+                    throw ChatException.input("Search failed with error: \"sort field '" + f.field()
+                            + "' is not supported (expected: relevance, created_at, updated_at or id)\"");
             };
             boolean ascending = f.field().equals("relevance") ? false : f.ascending();
             terms.add(column + (ascending ? " ASC" : " DESC"));
@@ -214,13 +217,13 @@ final class MessageSearchTranslator {
 
     private static void require(Condition c, boolean ok, String expected) {
         if (!ok) {
-            throw ChatException.input("Search failed with error: \"" + c.field() + " " + c.op().wire() + ": expected "
-                    + expected + "\"");
+            throw ChatException.input(
+                    "Search failed with error: \"" + c.field() + " " + c.op().wire() + ": expected " + expected + "\"");
         }
     }
 
     private static ChatException unsupported(Condition c) {
-        return ChatException.input("Search failed with error: \"operator " + c.op().wire() + " is not supported on "
-                + c.field() + "\"");
+        return ChatException.input(
+                "Search failed with error: \"operator " + c.op().wire() + " is not supported on " + c.field() + "\"");
     }
 }

@@ -45,7 +45,13 @@ public interface ModerationStore {
     }
 
     /** A ban of {@code targetId} in channel {@code cid}, or everywhere when cid is {@link #GLOBAL}. */
-    record Ban(String targetId, String cid, String createdById, String reason, boolean shadow, Instant createdAt,
+    record Ban(
+            String targetId,
+            String cid,
+            String createdById,
+            String reason,
+            boolean shadow,
+            Instant createdAt,
             Instant expires) {
         public Ban {
             requireNonNull(targetId, "targetId");
@@ -65,7 +71,8 @@ public interface ModerationStore {
     }
 
     /** A flag by {@code userId} on a message or a user ({@code targetKind} "message" or "user"). */
-    record Flag(String userId, String targetKind, String targetId, String reason, Instant createdAt, Instant updatedAt) {
+    record Flag(
+            String userId, String targetKind, String targetId, String reason, Instant createdAt, Instant updatedAt) {
         public Flag {
             requireNonNull(userId, "userId");
             requireNonNull(targetKind, "targetKind");

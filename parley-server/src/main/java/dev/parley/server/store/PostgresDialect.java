@@ -37,9 +37,12 @@ final class PostgresDialect implements SqlDialect {
     public void customScalar(SqlBuilder b, String key, Scalar type) {
         b.sql("(CASE WHEN jsonb_typeof(" + doc + " -> CAST(").param(key).sql(" AS text)) = ");
         switch (type) {
-            case STRING -> b.sql("'string' THEN (" + doc + " ->> CAST(").param(key).sql(" AS text)) COLLATE \"C\" END)");
-            case NUMBER -> b.sql("'number' THEN CAST(" + doc + " ->> CAST(").param(key).sql(" AS text) AS numeric) END)");
-            case BOOLEAN -> b.sql("'boolean' THEN CAST(" + doc + " ->> CAST(").param(key).sql(" AS text) AS boolean) END)");
+            case STRING ->
+                b.sql("'string' THEN (" + doc + " ->> CAST(").param(key).sql(" AS text)) COLLATE \"C\" END)");
+            case NUMBER ->
+                b.sql("'number' THEN CAST(" + doc + " ->> CAST(").param(key).sql(" AS text) AS numeric) END)");
+            case BOOLEAN ->
+                b.sql("'boolean' THEN CAST(" + doc + " ->> CAST(").param(key).sql(" AS text) AS boolean) END)");
         }
     }
 
@@ -50,7 +53,11 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public void customJsonEquals(SqlBuilder b, String key, String json) {
-        b.sql("COALESCE(" + doc + " -> CAST(").param(key).sql(" AS text) = CAST(").param(json).sql(" AS jsonb), FALSE)");
+        b.sql("COALESCE(" + doc + " -> CAST(")
+                .param(key)
+                .sql(" AS text) = CAST(")
+                .param(json)
+                .sql(" AS jsonb), FALSE)");
     }
 
     @Override
@@ -59,9 +66,13 @@ final class PostgresDialect implements SqlDialect {
         if (key == null) {
             b.sql("users." + column + " @> CAST(").param(wrapped).sql(" AS jsonb)");
         } else {
-            b.sql("COALESCE(jsonb_typeof(" + doc + " -> CAST(").param(key)
-                    .sql(" AS text)) = 'array' AND " + doc + " -> CAST(").param(key)
-                    .sql(" AS text) @> CAST(").param(wrapped).sql(" AS jsonb), FALSE)");
+            b.sql("COALESCE(jsonb_typeof(" + doc + " -> CAST(")
+                    .param(key)
+                    .sql(" AS text)) = 'array' AND " + doc + " -> CAST(")
+                    .param(key)
+                    .sql(" AS text) @> CAST(")
+                    .param(wrapped)
+                    .sql(" AS jsonb), FALSE)");
         }
     }
 

@@ -34,7 +34,8 @@ record PostgresUrl(String jdbcUrl, String user, String password, String schema) 
     /** Whether {@code url} names PostgreSQL in one of the accepted forms. */
     static boolean matches(String url) {
         String lower = url.trim().toLowerCase(Locale.ROOT);
-        return lower.startsWith("postgresql://") || lower.startsWith("postgres://")
+        return lower.startsWith("postgresql://")
+                || lower.startsWith("postgres://")
                 || lower.startsWith("jdbc:postgresql://");
     }
 

@@ -63,7 +63,9 @@ final class SqlBuilder {
             case Integer i -> ps.setInt(index, i);
             case Double d -> ps.setDouble(index, d);
             case Boolean b -> ps.setBoolean(index, b);
-            default -> throw new IllegalArgumentException("cannot bind a " + value.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(
+                        "cannot bind a " + value.getClass().getName());
         }
     }
 }

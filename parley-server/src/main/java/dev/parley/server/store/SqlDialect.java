@@ -12,7 +12,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 interface SqlDialect {
 
     /** The JSON type of a scalar operand, which decides how a custom value is extracted and compared. */
-    enum Scalar { STRING, NUMBER, BOOLEAN }
+    enum Scalar {
+        STRING,
+        NUMBER,
+        BOOLEAN
+    }
 
     /**
      * Whether the stores keep prepared statements per connection ({@link StatementCache}). SQLite

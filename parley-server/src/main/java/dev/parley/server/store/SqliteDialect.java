@@ -41,12 +41,20 @@ final class SqliteDialect implements SqlDialect {
     public void customScalar(SqlBuilder b, String key, Scalar type) {
         String path = path(key);
         switch (type) {
-            case STRING -> b.sql("(CASE WHEN json_type(" + doc + ", ").param(path)
-                    .sql(") = 'text' THEN json_extract(" + doc + ", ").param(path).sql(") END)");
-            case NUMBER -> b.sql("(CASE WHEN json_type(" + doc + ", ").param(path)
-                    .sql(") IN ('integer', 'real') THEN json_extract(" + doc + ", ").param(path).sql(") END)");
-            case BOOLEAN -> b.sql("(CASE json_type(" + doc + ", ").param(path)
-                    .sql(") WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)");
+            case STRING ->
+                b.sql("(CASE WHEN json_type(" + doc + ", ")
+                        .param(path)
+                        .sql(") = 'text' THEN json_extract(" + doc + ", ")
+                        .param(path)
+                        .sql(") END)");
+            case NUMBER ->
+                b.sql("(CASE WHEN json_type(" + doc + ", ")
+                        .param(path)
+                        .sql(") IN ('integer', 'real') THEN json_extract(" + doc + ", ")
+                        .param(path)
+                        .sql(") END)");
+            case BOOLEAN ->
+                b.sql("(CASE json_type(" + doc + ", ").param(path).sql(") WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)");
         }
     }
 
@@ -57,8 +65,13 @@ final class SqliteDialect implements SqlDialect {
 
     @Override
     public void customJsonEquals(SqlBuilder b, String key, String json) {
-        b.sql("(json_type(" + doc + ", ").param(path(key)).sql(") IN ('array', 'object') AND json_extract(" + doc + ", ")
-                .param(path(key)).sql(") = json(").param(json).sql("))");
+        b.sql("(json_type(" + doc + ", ")
+                .param(path(key))
+                .sql(") IN ('array', 'object') AND json_extract(" + doc + ", ")
+                .param(path(key))
+                .sql(") = json(")
+                .param(json)
+                .sql("))");
     }
 
     @Override
@@ -66,8 +79,11 @@ final class SqliteDialect implements SqlDialect {
         if (key == null) {
             b.sql("EXISTS (SELECT 1 FROM json_each(users." + column + ") AS e WHERE ");
         } else {
-            b.sql("(json_type(" + doc + ", ").param(path(key)).sql(") = 'array' AND EXISTS (SELECT 1 FROM json_each(" + doc + ", ")
-                    .param(path(key)).sql(") AS e WHERE ");
+            b.sql("(json_type(" + doc + ", ")
+                    .param(path(key))
+                    .sql(") = 'array' AND EXISTS (SELECT 1 FROM json_each(" + doc + ", ")
+                    .param(path(key))
+                    .sql(") AS e WHERE ");
         }
         elementMatch(b, element);
         b.sql(key == null ? ")" : "))");

@@ -55,11 +55,14 @@ public final class SqliteStore extends JdbcStore {
         createParent(file);
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         Migrations.migrate(dataSource(url, config(false)), "sqlite", null);
-        HikariDataSource writes = pool("parley-sqlite-write", dataSource(url, config(true)), 1,
+        HikariDataSource writes = pool(
+                "parley-sqlite-write",
+                dataSource(url, config(true)),
+                1,
                 "PRAGMA wal_autocheckpoint = " + WAL_CHECKPOINT_PAGES);
         try {
-            return new Opened(file, pool("parley-sqlite-read", dataSource(url, config(false)), READ_POOL_SIZE, null),
-                    writes);
+            return new Opened(
+                    file, pool("parley-sqlite-read", dataSource(url, config(false)), READ_POOL_SIZE, null), writes);
         } catch (RuntimeException e) {
             writes.close();
             throw e;

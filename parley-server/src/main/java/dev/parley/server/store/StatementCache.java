@@ -44,7 +44,8 @@ final class StatementCache {
             }
             return invoke(pooled, m, args);
         };
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
+        return (Connection)
+                Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, h);
     }
 
     /** How many statements are kept over all connections. */
@@ -52,8 +53,8 @@ final class StatementCache {
         return byConnection.values().stream().mapToInt(Map::size).sum();
     }
 
-    private static PreparedStatement take(Connection raw, Map<String, PreparedStatement> cache, String sql,
-            Connection owner) throws SQLException {
+    private static PreparedStatement take(
+            Connection raw, Map<String, PreparedStatement> cache, String sql, Connection owner) throws SQLException {
         PreparedStatement found = cache.remove(sql);
         PreparedStatement ps = found != null && !found.isClosed() ? found : raw.prepareStatement(sql);
         boolean[] returned = {false};
@@ -69,8 +70,8 @@ final class StatementCache {
             case "getConnection" -> owner;
             default -> invoke(ps, m, args);
         };
-        return (PreparedStatement) Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
-                new Class<?>[] {PreparedStatement.class}, h);
+        return (PreparedStatement) Proxy.newProxyInstance(
+                PreparedStatement.class.getClassLoader(), new Class<?>[] {PreparedStatement.class}, h);
     }
 
     private static void giveBack(Map<String, PreparedStatement> cache, String sql, PreparedStatement ps)

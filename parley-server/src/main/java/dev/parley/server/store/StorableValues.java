@@ -53,8 +53,8 @@ public final class StorableValues {
         if (nameLower != null) {
             int bytes = nameLower.getBytes(StandardCharsets.UTF_8).length;
             if (bytes > MAX_NAME_BYTES) {
-                throw ChatException.input(who + ": name is " + bytes + " bytes long in UTF-8 (expected: at most "
-                        + MAX_NAME_BYTES + ")");
+                throw ChatException.input(
+                        who + ": name is " + bytes + " bytes long in UTF-8 (expected: at most " + MAX_NAME_BYTES + ")");
             }
         }
     }
@@ -71,7 +71,8 @@ public final class StorableValues {
                     i++;
                 } else {
                     throw ChatException.input(what + " contains a lone surrogate (U+"
-                            + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + "), which is not Unicode text");
+                            + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
+                            + "), which is not Unicode text");
                 }
             }
         }
@@ -124,8 +125,8 @@ public final class StorableValues {
     private static void checkKey(String s, String what) {
         checkText(s, what);
         if (s.length() > MAX_KEY_CHARS) {
-            throw ChatException.input(what + " is " + s.length() + " characters long (expected: at most "
-                    + MAX_KEY_CHARS + ")");
+            throw ChatException.input(
+                    what + " is " + s.length() + " characters long (expected: at most " + MAX_KEY_CHARS + ")");
         }
     }
 
@@ -138,7 +139,8 @@ public final class StorableValues {
         StringBuilder b = new StringBuilder(Math.min(s.length(), 65));
         for (int i = 0; i < s.length() && b.length() < 64; i++) {
             char c = s.charAt(i);
-            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            boolean pair =
+                    Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
             if (pair) {
                 b.append(c).append(s.charAt(++i));
             } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {

@@ -1,7 +1,7 @@
 package dev.parley.server.store;
 
-import dev.parley.protocol.User;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.User;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.Collection;

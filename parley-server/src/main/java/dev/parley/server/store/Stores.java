@@ -25,7 +25,8 @@ public final class Stores {
         if (PostgresUrl.matches(databaseUrl)) {
             return new PostgresStore(databaseUrl);
         }
-        throw new IllegalArgumentException("database url: '" + PostgresUrl.redact(databaseUrl)
-                + "' (expected: empty for the embedded SQLite store, or postgresql://user:password@host:port/database)");
+        throw new IllegalArgumentException(
+                "database url: '" + PostgresUrl.redact(databaseUrl)
+                        + "' (expected: empty for the embedded SQLite store, or postgresql://user:password@host:port/database)");
     }
 }

@@ -37,7 +37,11 @@ final class UserQueryTranslator {
 
     private static final List<String> WORD_SEPARATORS = List.of(" ", "-", "\\_", ".");
 
-    private enum Type { STRING, BOOLEAN, TIMESTAMP }
+    private enum Type {
+        STRING,
+        BOOLEAN,
+        TIMESTAMP
+    }
 
     private record Column(String name, Type type) {}
 
@@ -259,11 +263,15 @@ final class UserQueryTranslator {
                 requireOperand(c, !v.isContainerNode(), "a string, number, boolean or null");
                 dialect.arrayContains(b, "custom", key, v);
             }
-            case AUTOCOMPLETE, Q -> like(b, x -> {
-                x.sql("lower(");
-                dialect.customScalar(x, key, SqlDialect.Scalar.STRING);
-                x.sql(")");
-            }, c);
+            case AUTOCOMPLETE, Q ->
+                like(
+                        b,
+                        x -> {
+                            x.sql("lower(");
+                            dialect.customScalar(x, key, SqlDialect.Scalar.STRING);
+                            x.sql(")");
+                        },
+                        c);
             default -> throw unsupported(c, "a custom field");
         }
     }

@@ -24,8 +24,21 @@ final class UserRows {
             + "users.custom";
 
     private static final List<String> WRITTEN = List.of(
-            "id", "role", "teams", "name_lower", "created_at", "updated_at", "last_active", "online", "invisible",
-            "banned", "ban_expires", "shadow_banned", "deactivated_at", "deleted_at", "revoke_tokens_issued_before",
+            "id",
+            "role",
+            "teams",
+            "name_lower",
+            "created_at",
+            "updated_at",
+            "last_active",
+            "online",
+            "invisible",
+            "banned",
+            "ban_expires",
+            "shadow_banned",
+            "deactivated_at",
+            "deleted_at",
+            "revoke_tokens_issued_before",
             "custom");
 
     private UserRows() {}
@@ -101,7 +114,8 @@ final class UserRows {
 
     private static Map<String, JsonNode> custom(String json) {
         Map<String, JsonNode> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : Json.parse(json, "stored custom data").properties()) {
+        for (Map.Entry<String, JsonNode> e :
+                Json.parse(json, "stored custom data").properties()) {
             out.put(e.getKey(), e.getValue());
         }
         return out;

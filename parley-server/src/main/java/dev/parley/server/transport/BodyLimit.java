@@ -84,11 +84,12 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
     private void reject(ChannelHandlerContext ctx, Object msg) {
         dropping = true;
         drained = 0;
-        boolean last = msg instanceof LastHttpContent
-                || msg instanceof HttpRequest req && HttpUtil.is100ContinueExpected(req);
+        boolean last =
+                msg instanceof LastHttpContent || msg instanceof HttpRequest req && HttpUtil.is100ContinueExpected(req);
         ReferenceCountUtil.release(msg);
         ctx.fireUserEventTriggered(REFUSED);
-        ChatException e = new ChatException(ErrorCode.PAYLOAD_TOO_BIG, "request body is larger than " + limit + " bytes");
+        ChatException e =
+                new ChatException(ErrorCode.PAYLOAD_TOO_BIG, "request body is larger than " + limit + " bytes");
         answered = HttpHandler.respond(ctx, e.statusCode(), dev.parley.server.events.Events.envelope(e, ""), false);
         if (last) {
             answered.addListener(io.netty.channel.ChannelFutureListener.CLOSE);

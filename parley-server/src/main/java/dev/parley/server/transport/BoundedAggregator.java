@@ -17,7 +17,9 @@ final class BoundedAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        HttpHandler.writeError(ctx, new ChatException(ErrorCode.PAYLOAD_TOO_BIG,
-                "request body is larger than " + maxBytes + " bytes"), false);
+        HttpHandler.writeError(
+                ctx,
+                new ChatException(ErrorCode.PAYLOAD_TOO_BIG, "request body is larger than " + maxBytes + " bytes"),
+                false);
     }
 }

@@ -51,15 +51,19 @@ record ConnectParams(Authenticator.Identity identity, String userId, ObjectNode 
         String userId = UserRules.checkId(uid.asText(), "user_id");
         JsonNode detailsId = details.get("id");
         if (detailsId != null && !detailsId.isNull() && !userId.equals(detailsId.asText())) {
-            throw ChatException.input("user_details.id '" + detailsId.asText() + "' does not match user_id '" + userId + "'");
+            throw ChatException.input(
+                    "user_details.id '" + detailsId.asText() + "' does not match user_id '" + userId + "'");
         }
         if (identity.caller() instanceof Caller.Server) {
-            throw new ChatException(ErrorCode.AUTHENTICATION,
+            throw new ChatException(
+                    ErrorCode.AUTHENTICATION,
                     "a server token cannot open a user connection; use a user token for '" + userId + "'");
         }
         if (!userId.equals(identity.caller().userId())) {
-            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: the token's user_id '"
-                    + identity.caller().userId() + "' does not match user_id '" + userId + "'");
+            throw new ChatException(
+                    ErrorCode.AUTHENTICATION,
+                    "JWTAuth error: the token's user_id '" + identity.caller().userId() + "' does not match user_id '"
+                            + userId + "'");
         }
         return new ConnectParams(identity, userId, (ObjectNode) details, client);
     }

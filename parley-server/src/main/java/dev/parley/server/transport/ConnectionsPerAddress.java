@@ -42,7 +42,9 @@ final class ConnectionsPerAddress extends AbstractRemoteAddressFilter<InetSocket
             return admitted[0] ? count + 1 : n;
         });
         if (admitted[0]) {
-            ctx.channel().closeFuture().addListener(f -> open.computeIfPresent(address, (a, n) -> n > 1 ? n - 1 : null));
+            ctx.channel()
+                    .closeFuture()
+                    .addListener(f -> open.computeIfPresent(address, (a, n) -> n > 1 ? n - 1 : null));
         }
         return admitted[0];
     }

@@ -59,7 +59,12 @@ final class HttpExchanges extends ChannelDuplexHandler {
     /** How long a 408 may take to leave before the connection is closed without it. */
     static final long TIMEOUT_ANSWER_GRACE_MILLIS = 1_000;
 
-    private enum Phase { IDLE, HEAD, BODY, SERVER }
+    private enum Phase {
+        IDLE,
+        HEAD,
+        BODY,
+        SERVER
+    }
 
     private final long headNanos;
     private final long bodyNanos;
@@ -302,9 +307,7 @@ final class HttpExchanges extends ChannelDuplexHandler {
             return;
         }
         long now = now();
-        long due = phase == Phase.BODY && minRate > 0
-                ? deadline + bodyBytes * 1_000_000_000L / minRate
-                : deadline;
+        long due = phase == Phase.BODY && minRate > 0 ? deadline + bodyBytes * 1_000_000_000L / minRate : deadline;
         if (now < due) {
             timerAt = due;
             timer = ctx.executor().schedule(this::expire, due - now, TimeUnit.NANOSECONDS);
@@ -338,7 +341,8 @@ final class HttpExchanges extends ChannelDuplexHandler {
         releaseHeld();
         ctx.channel().config().setAutoRead(false);
         ChatException e = new ChatException(ErrorCode.REQUEST_TIMEOUT, message);
-        HttpHandler.respond(ctx, e.statusCode(), Events.envelope(e, ""), false).addListener(ChannelFutureListener.CLOSE);
+        HttpHandler.respond(ctx, e.statusCode(), Events.envelope(e, ""), false)
+                .addListener(ChannelFutureListener.CLOSE);
         ctx.executor().schedule(() -> ctx.close(), TIMEOUT_ANSWER_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 

@@ -5,10 +5,10 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.server.ChatNode;
-import dev.parley.server.events.Events;
 import dev.parley.server.api.HttpCall;
 import dev.parley.server.api.HttpResult;
 import dev.parley.server.api.RestApi;
+import dev.parley.server.events.Events;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -45,8 +45,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             "Authorization, Content-Type, stream-auth-type, X-Stream-Client, x-client-request-id, X-Stream-Ext";
 
     private static final Set<String> FORWARDED_HEADERS = Set.of(
-            "authorization", "stream-auth-type", "x-stream-client", "content-type", "user-agent", "x-client-request-id",
-            "host", "x-forwarded-proto");
+            "authorization",
+            "stream-auth-type",
+            "x-stream-client",
+            "content-type",
+            "user-agent",
+            "x-client-request-id",
+            "host",
+            "x-forwarded-proto");
 
     private final ChatNode node;
     private final RestApi api;
@@ -78,7 +84,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             path = normalise(decoder.path());
             decoder.parameters(); // decoded lazily: a bad escape must be refused here, not where it is read
         } catch (IllegalArgumentException e) {
-            writeError(ctx, ChatException.input("the request URI is not valid percent-encoding"), HttpUtil.isKeepAlive(req));
+            writeError(
+                    ctx,
+                    ChatException.input("the request URI is not valid percent-encoding"),
+                    HttpUtil.isKeepAlive(req));
             return;
         }
         if (req.method().equals(HttpMethod.OPTIONS)) {
@@ -106,8 +115,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             node.blockingExecutor().execute(() -> {
                 HttpResult result = api.handle(call);
-                ctx.channel().eventLoop().execute(
-                        () -> write(ctx, result.status(), result.body(), result.headers(), keepAlive));
+                ctx.channel()
+                        .eventLoop()
+                        .execute(() -> write(ctx, result.status(), result.body(), result.headers(), keepAlive));
             });
         } catch (RejectedExecutionException e) {
             writeError(ctx, new ChatException(ErrorCode.INTERNAL, "server is shutting down"), false);
@@ -117,10 +127,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The caller's IP address without port, or empty when unknown. */
     static String hostOf(ChannelHandlerContext ctx) {
         return ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : "";
+                ? a.getAddress().getHostAddress()
+                : "";
     }
 
-    static HttpCall toCall(HttpRequest req, String path, QueryStringDecoder decoder, byte[] body, String remoteAddress) {
+    static HttpCall toCall(
+            HttpRequest req, String path, QueryStringDecoder decoder, byte[] body, String remoteAddress) {
         Map<String, String> query = new HashMap<>();
         for (Map.Entry<String, List<String>> e : decoder.parameters().entrySet()) {
             if (!e.getValue().isEmpty()) {
@@ -175,7 +187,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     static void cors(HttpResponse res) {
         res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "X-Ratelimit-Limit, X-Ratelimit-Remaining, X-Ratelimit-Reset");
+        res.headers()
+                .set(
+                        HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS,
+                        "X-Ratelimit-Limit, X-Ratelimit-Remaining, X-Ratelimit-Reset");
     }
 
     static void writeError(ChannelHandlerContext ctx, ChatException e, boolean keepAlive) {
@@ -186,8 +201,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         write(ctx, status, body, Map.of(), keepAlive);
     }
 
-    static void write(ChannelHandlerContext ctx, int status, ObjectNode body, Map<String, String> headers,
-            boolean keepAlive) {
+    static void write(
+            ChannelHandlerContext ctx, int status, ObjectNode body, Map<String, String> headers, boolean keepAlive) {
         var f = respond(ctx, status, body, headers, keepAlive);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
@@ -195,13 +210,16 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** Writes a JSON response; with {@code keepAlive} false it says {@code Connection: close} but leaves closing to the caller. */
-    static io.netty.channel.ChannelFuture respond(ChannelHandlerContext ctx, int status, ObjectNode body, boolean keepAlive) {
+    static io.netty.channel.ChannelFuture respond(
+            ChannelHandlerContext ctx, int status, ObjectNode body, boolean keepAlive) {
         return respond(ctx, status, body, Map.of(), keepAlive);
     }
 
-    private static io.netty.channel.ChannelFuture respond(ChannelHandlerContext ctx, int status, ObjectNode body,
-            Map<String, String> headers, boolean keepAlive) {
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+    private static io.netty.channel.ChannelFuture respond(
+            ChannelHandlerContext ctx, int status, ObjectNode body, Map<String, String> headers, boolean keepAlive) {
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(Json.writeBytes(body)));
         cors(res);
         headers.forEach(res.headers()::set);

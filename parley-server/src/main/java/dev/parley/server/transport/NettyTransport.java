@@ -3,9 +3,9 @@ package dev.parley.server.transport;
 import static java.util.Objects.requireNonNull;
 
 import dev.parley.server.ChatNode;
+import dev.parley.server.api.RestApi;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.session.Session;
-import dev.parley.server.api.RestApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -65,16 +65,20 @@ public final class NettyTransport implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(high / 2, high))
                 .childHandler(initializer(api, upgrader));
         try {
-            this.serverChannel = b.bind(new InetSocketAddress(node.config().host(), node.config().port()))
-                    .sync().channel();
+            this.serverChannel = b.bind(new InetSocketAddress(
+                            node.config().host(), node.config().port()))
+                    .sync()
+                    .channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IllegalStateException("interrupted while binding", e);
         } catch (Exception e) { // bind failures arrive as undeclared IOExceptions
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw new IllegalStateException("cannot listen on " + node.config().host() + ":" + node.config().port()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot listen on " + node.config().host() + ":"
+                            + node.config().port() + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -92,8 +96,8 @@ public final class NettyTransport implements AutoCloseable {
                 if (perAddress != null) {
                     ch.pipeline().addLast(perAddress); // decides at once, then leaves the pipeline
                 }
-                HttpExchanges exchanges = new HttpExchanges(c.requestHeadTimeout(), c.requestBodyTimeout(),
-                        c.keepAliveTimeout(), c.requestBodyMinRate());
+                HttpExchanges exchanges = new HttpExchanges(
+                        c.requestHeadTimeout(), c.requestBodyTimeout(), c.keepAliveTimeout(), c.requestBodyMinRate());
                 ch.pipeline()
                         .addLast(exchanges.wire())
                         .addLast(new HttpServerCodec(8192, 16384, 8192))

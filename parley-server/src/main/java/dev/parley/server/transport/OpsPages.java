@@ -61,8 +61,10 @@ final class OpsPages {
     void serve(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
-            HttpHandler.writeError(ctx, new ChatException(ErrorCode.NOT_FOUND,
-                    "method " + req.method() + " is not allowed on " + path), keepAlive);
+            HttpHandler.writeError(
+                    ctx,
+                    new ChatException(ErrorCode.NOT_FOUND, "method " + req.method() + " is not allowed on " + path),
+                    keepAlive);
             return;
         }
         if (path.equals("/metrics")) {
@@ -80,8 +82,10 @@ final class OpsPages {
 
     private void metrics(ChannelHandlerContext ctx, boolean keepAlive) {
         if (!node.config().metricsEnabled()) {
-            HttpHandler.writeError(ctx, new ChatException(ErrorCode.NOT_FOUND,
-                    "/metrics is disabled on this server (--disable-metrics)"), keepAlive);
+            HttpHandler.writeError(
+                    ctx,
+                    new ChatException(ErrorCode.NOT_FOUND, "/metrics is disabled on this server (--disable-metrics)"),
+                    keepAlive);
             return;
         }
         try {
@@ -96,8 +100,8 @@ final class OpsPages {
     }
 
     private static void write(ChannelHandlerContext ctx, byte[] body, String type, boolean keepAlive, boolean page) {
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(body));
+        FullHttpResponse res =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");

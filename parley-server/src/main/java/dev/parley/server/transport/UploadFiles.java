@@ -21,8 +21,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,7 +79,8 @@ final class UploadFiles {
     private record Answer(HttpResponse head, DefaultFileRegion file) {}
 
     private Answer answer(String path, boolean head) {
-        Optional<UploadStore.StoredFile> file = Uploads.idOf(path).flatMap(id -> node.uploads().store().find(id));
+        Optional<UploadStore.StoredFile> file =
+                Uploads.idOf(path).flatMap(id -> node.uploads().store().find(id));
         if (file.isEmpty()) {
             return new Answer(error(ChatException.notFound("no upload at " + path)), null);
         }
@@ -96,22 +97,29 @@ final class UploadFiles {
                 return new Answer(error(ChatException.notFound("no upload at " + path)), null);
             }
         }
-        HttpResponse res = head ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK)
+        HttpResponse res = head
+                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK)
                 : new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHandler.cors(res);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, f.contentType());
         res.headers().set("X-Content-Type-Options", "nosniff");
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
         String name = URLEncoder.encode(f.fileName(), StandardCharsets.UTF_8).replace("+", "%20");
-        res.headers().set(HttpHeaderNames.CONTENT_DISPOSITION,
-                (Uploads.servedInline(f.contentType()) ? "inline" : "attachment") + "; filename*=UTF-8''" + name);
+        res.headers()
+                .set(
+                        HttpHeaderNames.CONTENT_DISPOSITION,
+                        (Uploads.servedInline(f.contentType()) ? "inline" : "attachment") + "; filename*=UTF-8''"
+                                + name);
         res.headers().set(HttpHeaderNames.CONTENT_LENGTH, String.valueOf(size));
         return new Answer(res, region);
     }
 
     private static FullHttpResponse error(ChatException e) {
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(e.statusCode()),
-                Unpooled.wrappedBuffer(dev.parley.protocol.Json.writeBytes(dev.parley.server.events.Events.envelope(e, ""))));
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(e.statusCode()),
+                Unpooled.wrappedBuffer(
+                        dev.parley.protocol.Json.writeBytes(dev.parley.server.events.Events.envelope(e, ""))));
         HttpHandler.cors(res);
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
         res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());

@@ -3,10 +3,10 @@ package dev.parley.server.transport;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.server.ChatNode;
-import dev.parley.server.events.Events;
 import dev.parley.server.api.HttpCall;
 import dev.parley.server.api.HttpResult;
 import dev.parley.server.api.RestApi;
+import dev.parley.server.events.Events;
 import dev.parley.server.uploads.Uploads;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -112,7 +112,8 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (msg instanceof HttpRequest req && req.decoderResult().isSuccess()
+        if (msg instanceof HttpRequest req
+                && req.decoderResult().isSuccess()
                 && supportedExpectation(req)
                 && Uploads.isUploadRoute(req.method().name(), HttpHandler.routingPath(req.uri()))) {
             current = new Upload(ctx, req);
@@ -196,7 +197,12 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private enum State { ADMITTING, RECEIVING, REFUSED, DONE }
+    private enum State {
+        ADMITTING,
+        RECEIVING,
+        REFUSED,
+        DONE
+    }
 
     /** One upload request. Fields are the event loop's, except {@code decoder} (serial tasks only) and the atomics. */
     private final class Upload {
@@ -253,7 +259,8 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
                 return refusal;
             } catch (RuntimeException e) {
                 log.error("cannot check upload {}", call.path(), e);
-                return Optional.of(error(new ChatException(ErrorCode.INTERNAL, "internal error; the server log has details")));
+                return Optional.of(
+                        error(new ChatException(ErrorCode.INTERNAL, "internal error; the server log has details")));
             }
         }
 
@@ -268,8 +275,8 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             state = State.RECEIVING;
             serial.execute(this::openDecoder);
             if (expectContinue && !lastSeen) {
-                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                        Unpooled.EMPTY_BUFFER));
+                ctx.writeAndFlush(new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
             }
             lastByteNanos = System.nanoTime();
             stallTimer = ctx.executor().schedule(this::checkStall, stallNanos, TimeUnit.NANOSECONDS);
@@ -332,7 +339,8 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             try {
-                decoder = new HttpPostRequestDecoder(files, head, StandardCharsets.UTF_8, MAX_PARTS, MAX_PART_HEADER_BYTES);
+                decoder = new HttpPostRequestDecoder(
+                        files, head, StandardCharsets.UTF_8, MAX_PARTS, MAX_PART_HEADER_BYTES);
                 decoder.setDiscardThreshold(0);
             } catch (RuntimeException e) {
                 decodeFailed(e);
@@ -370,12 +378,12 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             if (e instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
                 detail = "more than " + MAX_PARTS + " parts";
             } else if (e instanceof HttpPostRequestDecoder.TooLongFormFieldException) {
-                detail = "a part's headers (or what precedes the first boundary) are longer than " + MAX_PART_HEADER_BYTES
-                        + " bytes";
+                detail = "a part's headers (or what precedes the first boundary) are longer than "
+                        + MAX_PART_HEADER_BYTES + " bytes";
             } else if (e.getCause() instanceof IOException io) {
                 log.warn("cannot write an upload body to disk", io);
-                return new ChatException(ErrorCode.INTERNAL, endpoint + " failed with error: \"the upload could not "
-                        + "be written\"");
+                return new ChatException(
+                        ErrorCode.INTERNAL, endpoint + " failed with error: \"the upload could not " + "be written\"");
             } else {
                 log.debug("malformed upload body", e);
                 detail = "the body is not valid multipart/form-data";
@@ -453,12 +461,15 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             }
             long idle = System.nanoTime() - lastByteNanos;
             if (paused.get() || idle < stallNanos) {
-                stallTimer = ctx.executor().schedule(this::checkStall, paused.get() ? stallNanos : stallNanos - idle,
-                        TimeUnit.NANOSECONDS);
+                stallTimer = ctx.executor()
+                        .schedule(
+                                this::checkStall, paused.get() ? stallNanos : stallNanos - idle, TimeUnit.NANOSECONDS);
                 return;
             }
-            fail(new ChatException(ErrorCode.REQUEST_TIMEOUT, endpoint + " failed with error: \"no body byte arrived for "
-                    + TimeUnit.NANOSECONDS.toSeconds(stallNanos) + " seconds\""));
+            fail(new ChatException(
+                    ErrorCode.REQUEST_TIMEOUT,
+                    endpoint + " failed with error: \"no body byte arrived for "
+                            + TimeUnit.NANOSECONDS.toSeconds(stallNanos) + " seconds\""));
         }
 
         /** The connection is gone, or another handler has answered: drop everything. */

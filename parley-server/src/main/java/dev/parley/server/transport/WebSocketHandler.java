@@ -1,8 +1,8 @@
 package dev.parley.server.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.parley.protocol.EventType;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.server.ChatNode;
 import dev.parley.server.events.Events;
@@ -60,8 +60,12 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         switch (frame) {
             case TextWebSocketFrame text -> onText(text.text());
             case PingWebSocketFrame ping -> session.pong(ping.content().retain());
-            case CloseWebSocketFrame close -> session.closing(
-                    WebSocketCloseStatus.isValidStatusCode(close.statusCode()) ? close.statusCode() : NORMAL_CLOSURE, "");
+            case CloseWebSocketFrame close ->
+                session.closing(
+                        WebSocketCloseStatus.isValidStatusCode(close.statusCode())
+                                ? close.statusCode()
+                                : NORMAL_CLOSURE,
+                        "");
             case BinaryWebSocketFrame binary -> sendError(ChatException.input("binary frames are not supported"));
             default -> {}
         }
@@ -77,9 +81,10 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             return;
         }
         JsonNode first = msg.isArray() && !msg.isEmpty() ? msg.get(0) : msg;
-        if (EventType.HEALTH_CHECK.wireName().equals(first.path("type").asText()) && session.state() == WsSession.OPEN) {
-            session.send(Unpooled.wrappedBuffer(
-                    Json.writeBytes(Events.healthCheck(session.connectionId(), null, node.clock().instant()))));
+        if (EventType.HEALTH_CHECK.wireName().equals(first.path("type").asText())
+                && session.state() == WsSession.OPEN) {
+            session.send(Unpooled.wrappedBuffer(Json.writeBytes(Events.healthCheck(
+                    session.connectionId(), null, node.clock().instant()))));
         }
     }
 
@@ -122,7 +127,8 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             return;
         }
         if (cause instanceof TooLongFrameException) { // a fragmented message past the bound, from the aggregator
-            session.close(MESSAGE_TOO_BIG, "message larger than " + node.config().maxFrameBytes() + " bytes");
+            session.close(
+                    MESSAGE_TOO_BIG, "message larger than " + node.config().maxFrameBytes() + " bytes");
             return;
         }
         log.debug("socket error on {}", session, cause);

@@ -46,7 +46,8 @@ final class WebSocketUpgrader {
     /** @param query the request's query parameters, decoded once by the caller */
     void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, Map<String, List<String>> query) {
         if (!req.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
-            HttpHandler.writeError(ctx, ChatException.input("a WebSocket upgrade needs a Sec-WebSocket-Key header"), false);
+            HttpHandler.writeError(
+                    ctx, ChatException.input("a WebSocket upgrade needs a Sec-WebSocket-Key header"), false);
             return;
         }
         ConnectParams params = null;
@@ -66,8 +67,14 @@ final class WebSocketUpgrader {
         Channel ch = ctx.channel();
         String userId = params != null ? params.userId() : "";
         String client = params != null ? params.client() : req.headers().get("x-stream-client");
-        WsSession session = new WsSession(ch, UUID.randomUUID().toString(), userId, client,
-                req.headers().get(HttpHeaderNames.USER_AGENT), node.clock().instant(), node.metrics());
+        WsSession session = new WsSession(
+                ch,
+                UUID.randomUUID().toString(),
+                userId,
+                client,
+                req.headers().get(HttpHeaderNames.USER_AGENT),
+                node.clock().instant(),
+                node.metrics());
         ChannelPipeline p = ch.pipeline();
         try {
             handshaker.handshake(ch, req).addListener(f -> {
@@ -120,7 +127,8 @@ final class WebSocketUpgrader {
             ch.eventLoop().execute(() -> refuse(ch, session, refusal));
             return;
         }
-        ObjectNode hc = Events.healthCheck(session.connectionId(), me, node.clock().instant());
+        ObjectNode hc =
+                Events.healthCheck(session.connectionId(), me, node.clock().instant());
         if (!session.open(Unpooled.wrappedBuffer(Json.writeBytes(hc)))) {
             node.disconnect(session);
             return;

@@ -18,8 +18,10 @@ public final class UploadLimits {
         long limit = config.path("size_limit").asLong(0);
         long effective = limit > 0 ? Math.min(limit, serverLimit) : serverLimit;
         if (size > effective) {
-            throw new ChatException(ErrorCode.PAYLOAD_TOO_BIG, "UploadFile failed with error: \"file is " + size
-                    + " bytes (expected: at most " + effective + ")\"");
+            throw new ChatException(
+                    ErrorCode.PAYLOAD_TOO_BIG,
+                    "UploadFile failed with error: \"file is " + size + " bytes (expected: at most " + effective
+                            + ")\"");
         }
         String ext = extension(fileName);
         String type = contentType.toLowerCase(Locale.ROOT);
@@ -42,7 +44,9 @@ public final class UploadLimits {
     /** The lower-case extension without the dot, or "" when the name has none. */
     static String extension(String fileName) {
         int dot = fileName.lastIndexOf('.');
-        return dot < 0 || dot == fileName.length() - 1 ? "" : fileName.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return dot < 0 || dot == fileName.length() - 1
+                ? ""
+                : fileName.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
     private static boolean matchesExtension(JsonNode list, String ext) {

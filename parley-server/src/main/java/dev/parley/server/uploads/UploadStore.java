@@ -31,8 +31,15 @@ public final class UploadStore {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /** What is known of one upload. */
-    public record StoredFile(String id, String cid, String userId, String fileName, String contentType, long size,
-            Instant createdAt, Path path) {}
+    public record StoredFile(
+            String id,
+            String cid,
+            String userId,
+            String fileName,
+            String contentType,
+            long size,
+            Instant createdAt,
+            Path path) {}
 
     private final Path dir;
 
@@ -48,8 +55,8 @@ public final class UploadStore {
      * Stores a file and returns the new upload. A file on disk is moved into place, never read into memory;
      * the bytes are in place before the metadata that makes them visible to {@link #find}.
      */
-    public StoredFile save(String cid, String userId, String fileName, String contentType, UploadForm.UploadedFile file,
-            Instant now) {
+    public StoredFile save(
+            String cid, String userId, String fileName, String contentType, UploadForm.UploadedFile file, Instant now) {
         String id = UUID.randomUUID().toString();
         long size = file.size();
         ObjectNode meta = Json.object();
@@ -106,9 +113,14 @@ public final class UploadStore {
         }
         try {
             ObjectNode meta = Json.parseObject(Files.readString(dir.resolve(id + ".json")), "upload metadata");
-            return Optional.of(new StoredFile(id, meta.path("cid").asText(), meta.path("user_id").asText(null),
-                    meta.path("file_name").asText(), meta.path("content_type").asText("application/octet-stream"),
-                    meta.path("size").asLong(), Timestamps.parse(meta.path("created_at").asText(), "created_at"),
+            return Optional.of(new StoredFile(
+                    id,
+                    meta.path("cid").asText(),
+                    meta.path("user_id").asText(null),
+                    meta.path("file_name").asText(),
+                    meta.path("content_type").asText("application/octet-stream"),
+                    meta.path("size").asLong(),
+                    Timestamps.parse(meta.path("created_at").asText(), "created_at"),
                     dir.resolve(id)));
         } catch (NoSuchFileException e) {
             return Optional.empty();

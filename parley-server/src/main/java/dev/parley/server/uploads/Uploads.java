@@ -33,18 +33,39 @@ public final class Uploads {
     public static final String PREFIX = "/uploads/";
 
     private static final Pattern UPLOAD_ROUTE = Pattern.compile("/channels/[^/]+/[^/]+/(file|image)");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+    private static final Pattern HOST =
+            Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
     private static final Pattern MIME = Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*");
     private static final Map<String, String> TYPES_BY_EXTENSION = Map.ofEntries(
-            Map.entry("png", "image/png"), Map.entry("jpg", "image/jpeg"), Map.entry("jpeg", "image/jpeg"),
-            Map.entry("gif", "image/gif"), Map.entry("webp", "image/webp"), Map.entry("bmp", "image/bmp"),
-            Map.entry("heic", "image/heic"), Map.entry("pdf", "application/pdf"), Map.entry("txt", "text/plain"),
-            Map.entry("mp4", "video/mp4"), Map.entry("mp3", "audio/mpeg"), Map.entry("zip", "application/zip"));
+            Map.entry("png", "image/png"),
+            Map.entry("jpg", "image/jpeg"),
+            Map.entry("jpeg", "image/jpeg"),
+            Map.entry("gif", "image/gif"),
+            Map.entry("webp", "image/webp"),
+            Map.entry("bmp", "image/bmp"),
+            Map.entry("heic", "image/heic"),
+            Map.entry("pdf", "application/pdf"),
+            Map.entry("txt", "text/plain"),
+            Map.entry("mp4", "video/mp4"),
+            Map.entry("mp3", "audio/mpeg"),
+            Map.entry("zip", "application/zip"));
 
     /** Types a browser may show in place: media and PDF. Anything else (HTML, SVG, scripts) is an attachment. */
-    private static final java.util.Set<String> INLINE_TYPES = java.util.Set.of("image/png", "image/jpeg", "image/gif",
-            "image/webp", "image/bmp", "image/avif", "image/heic", "video/mp4", "video/webm", "audio/mpeg", "audio/ogg",
-            "audio/wav", "audio/webm", "application/pdf");
+    private static final java.util.Set<String> INLINE_TYPES = java.util.Set.of(
+            "image/png",
+            "image/jpeg",
+            "image/gif",
+            "image/webp",
+            "image/bmp",
+            "image/avif",
+            "image/heic",
+            "video/mp4",
+            "video/webm",
+            "audio/mpeg",
+            "audio/ogg",
+            "audio/wav",
+            "audio/webm",
+            "application/pdf");
 
     private final ChatCore core;
     private final UploadStore store;
@@ -75,11 +96,15 @@ public final class Uploads {
         ChannelRow ch = channel(cid, endpoint);
         ChannelType type = core.types().require(ch.type());
         if (!type.flag("uploads")) {
-            throw new ChatException(ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED, endpoint + " failed with error: \"uploads "
-                    + "are disabled for channel type '" + ch.type() + "'\"");
+            throw new ChatException(
+                    ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
+                    endpoint + " failed with error: \"uploads " + "are disabled for channel type '" + ch.type()
+                            + "'\"");
         }
-        MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
-        Permissions.require(actor, type, member, "upload-attachment", Permissions.ownsChannel(actor, ch), endpoint, cid);
+        MemberRow member =
+                actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        Permissions.require(
+                actor, type, member, "upload-attachment", Permissions.ownsChannel(actor, ch), endpoint, cid);
     }
 
     /**
@@ -87,22 +112,24 @@ public final class Uploads {
      * {@code baseUrl} the absolute {@code http(s)://host} of the request ({@link #baseUrl}). The file of the
      * form's field {@code file} is moved into the store.
      */
-    public ObjectNode upload(Actor actor, String cid, boolean image, UploadForm form, JsonNode appConfig,
-            String baseUrl) {
+    public ObjectNode upload(
+            Actor actor, String cid, boolean image, UploadForm form, JsonNode appConfig, String baseUrl) {
         String endpoint = image ? "UploadImage" : "UploadFile";
         admit(actor, cid, image);
         actor = uploader(actor, form.field("user").orElse(null));
-        UploadForm.UploadedFile file = form.file("file").orElseThrow(() -> ChatException.input(
-                endpoint + " failed with error: \"the multipart field 'file' is required\""));
+        UploadForm.UploadedFile file = form.file("file")
+                .orElseThrow(() -> ChatException.input(
+                        endpoint + " failed with error: \"the multipart field 'file' is required\""));
         String name = fileName(file.fileName());
         String mime = mimeType(file.contentType(), name);
         if (image && !mime.startsWith("image/")) {
-            throw ChatException.input(endpoint + " failed with error: \"'" + name + "' of type '" + mime
-                    + "' is not an image\"");
+            throw ChatException.input(
+                    endpoint + " failed with error: \"'" + name + "' of type '" + mime + "' is not an image\"");
         }
         UploadLimits.check(appConfig == null ? Json.object() : appConfig, name, mime, file.size(), maxBytes);
         UploadStore.StoredFile stored = store.save(cid, actor.userId(), name, mime, file, core.now());
-        String url = baseUrl + PREFIX + stored.id() + "/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        String url = baseUrl + PREFIX + stored.id() + "/"
+                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
         ObjectNode out = Json.object();
         out.put("file", url);
         if (image) {
@@ -118,8 +145,12 @@ public final class Uploads {
         }
         JsonNode json = Json.parseRequest(user, "multipart field 'user'");
         String id = json.path("id").asText("");
-        return id.isEmpty() ? actor : Actor.server(core.users().find(id).orElseThrow(() -> ChatException.input(
-                "UploadFile failed with error: \"user '" + id + "' does not exist\"")));
+        return id.isEmpty()
+                ? actor
+                : Actor.server(core.users()
+                        .find(id)
+                        .orElseThrow(() -> ChatException.input(
+                                "UploadFile failed with error: \"user '" + id + "' does not exist\"")));
     }
 
     /** C19 {@code DELETE …/file?url=} and {@code …/image?url=}. */
@@ -128,11 +159,14 @@ public final class Uploads {
         if (url == null || url.isBlank()) {
             throw ChatException.input("DeleteFile failed with error: \"url is required\"");
         }
-        UploadStore.StoredFile f = idOf(url).flatMap(store::find).filter(x -> x.cid().equals(cid))
-                .orElseThrow(() -> ChatException.notFound("DeleteFile failed with error: \"no upload at '" + shorten(url)
-                        + "' in channel '" + cid + "'\""));
+        UploadStore.StoredFile f = idOf(url)
+                .flatMap(store::find)
+                .filter(x -> x.cid().equals(cid))
+                .orElseThrow(() -> ChatException.notFound("DeleteFile failed with error: \"no upload at '"
+                        + shorten(url) + "' in channel '" + cid + "'\""));
         ChannelType type = core.types().require(ch.type());
-        MemberRow member = actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        MemberRow member =
+                actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
         boolean own = f.userId() != null && f.userId().equals(actor.userId());
         Permissions.require(actor, type, member, "delete-attachment", own, "DeleteFile", cid);
         store.delete(f.id());
@@ -165,8 +199,10 @@ public final class Uploads {
     }
 
     private ChannelRow channel(String cid, String endpoint) {
-        return core.store().findChannel(cid).orElseThrow(() -> ChatException.notFound(
-                endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
+        return core.store()
+                .findChannel(cid)
+                .orElseThrow(() -> ChatException.notFound(
+                        endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
     }
 
     /** The last path element of the name the client sent, without control characters; "file" when empty. */

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.server.logging.LogText;
-import dev.parley.server.session.Session;
 import dev.parley.server.metrics.Metrics;
+import dev.parley.server.session.Session;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -115,8 +115,10 @@ public final class ConnectionPolicy {
         }
         if (l.mode() == Mode.REJECT_NEW) {
             crossed(userId, l, open + 1, newClient);
-            throw new ChatException(ErrorCode.TOO_MANY_CONNECTIONS, "user '" + userId + "' already has " + open
-                    + " open connections (max_connections_per_user: " + l.max() + ", connection_policy: reject_new)");
+            throw new ChatException(
+                    ErrorCode.TOO_MANY_CONNECTIONS,
+                    "user '" + userId + "' already has " + open + " open connections (max_connections_per_user: "
+                            + l.max() + ", connection_policy: reject_new)");
         }
     }
 
@@ -143,7 +145,8 @@ public final class ConnectionPolicy {
 
     /** The close reason of a socket closed under {@code close_oldest}. */
     public String closeOldestReason() {
-        return "too many connections for this user: closed the oldest (max " + limit.get().max() + ")";
+        return "too many connections for this user: closed the oldest (max "
+                + limit.get().max() + ")";
     }
 
     private void crossed(String userId, Limit l, int open, String newClient) {
@@ -152,8 +155,13 @@ public final class ConnectionPolicy {
             String clients = registry.sessionsOf(userId).stream()
                     .map(s -> label(s.client(), s.userAgent()))
                     .collect(Collectors.joining(", "));
-            log.warn("user '{}' opened {} connections, over max_connections_per_user {} (policy {}); clients: [{}], newest: {}",
-                    LogText.escape(userId), open, l.max(), l.mode().wire(), LogText.escape(clients),
+            log.warn(
+                    "user '{}' opened {} connections, over max_connections_per_user {} (policy {}); clients: [{}], newest: {}",
+                    LogText.escape(userId),
+                    open,
+                    l.max(),
+                    l.mode().wire(),
+                    LogText.escape(clients),
                     newClient == null || newClient.isEmpty() ? "-" : LogText.escape(newClient));
         }
     }

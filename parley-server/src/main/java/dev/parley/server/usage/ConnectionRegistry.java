@@ -108,7 +108,8 @@ public final class ConnectionRegistry {
                 .filter(e -> e.getValue().size() >= min)
                 .map(e -> new UserSockets(e.getKey(), List.copyOf(e.getValue())))
                 .filter(u -> u.sessions().size() >= min)
-                .sorted(java.util.Comparator.comparingInt((UserSockets u) -> -u.sessions().size())
+                .sorted(java.util.Comparator.comparingInt(
+                                (UserSockets u) -> -u.sessions().size())
                         .thenComparing(UserSockets::userId))
                 .toList();
     }

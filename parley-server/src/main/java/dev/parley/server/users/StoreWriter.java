@@ -57,7 +57,8 @@ public final class StoreWriter implements AutoCloseable {
 
     public StoreWriter(Store store) {
         this.store = requireNonNull(store, "store");
-        this.thread = Thread.ofPlatform().name("parley-store-writer").daemon(true).start(this::run);
+        this.thread =
+                Thread.ofPlatform().name("parley-store-writer").daemon(true).start(this::run);
     }
 
     /** Writes the user whole; with {@code activeMonth}, also records the user as active in that month. */
@@ -123,7 +124,9 @@ public final class StoreWriter implements AutoCloseable {
             writes.getFirst().done().completeExceptionally(failure);
         } else {
             // One bad write must not fail the others committed with it: each is tried alone.
-            log.warn("group commit of {} writes failed; retrying them one by one: {}", writes.size(),
+            log.warn(
+                    "group commit of {} writes failed; retrying them one by one: {}",
+                    writes.size(),
                     failure.getMessage());
             for (Op op : writes) {
                 commit(List.of(op));
@@ -142,7 +145,8 @@ public final class StoreWriter implements AutoCloseable {
                 case UserOp u -> {
                     users.put(u.user().id(), u.user());
                     if (u.activeMonth() != null) {
-                        active.computeIfAbsent(u.activeMonth(), m -> new HashSet<>()).add(u.user().id());
+                        active.computeIfAbsent(u.activeMonth(), m -> new HashSet<>())
+                                .add(u.user().id());
                     }
                 }
                 case PeakOp p -> peaks.merge(p.day(), p.peak(), Math::max);

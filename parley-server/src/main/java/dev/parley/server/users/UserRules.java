@@ -50,7 +50,11 @@ public final class UserRules {
         User base = stored != null ? stored : User.create(userId, now);
         checkSameRole(base, details.get("role"), "UpdateUserRole");
         checkSameValue(base, "teams", details.get("teams"), () -> Json.mapper().valueToTree(base.teams()));
-        checkSameValue(base, "teams_role", details.get("teams_role"), () -> base.custom().get("teams_role"));
+        checkSameValue(
+                base,
+                "teams_role",
+                details.get("teams_role"),
+                () -> base.custom().get("teams_role"));
         User.Builder b = base.toBuilder();
         JsonNode invisible = details.get("invisible");
         if (invisible != null && !invisible.isNull()) {
@@ -133,7 +137,9 @@ public final class UserRules {
         }
         checkCustomSize(custom, "users." + stored.id());
         User updated = b.custom(custom).build();
-        return sameData(stored, updated) ? stored : updated.toBuilder().updatedAt(now).build();
+        return sameData(stored, updated)
+                ? stored
+                : updated.toBuilder().updatedAt(now).build();
     }
 
     private static void setField(
@@ -171,8 +177,7 @@ public final class UserRules {
                 if (!serverSide) {
                     throw notAllowed(stored, "UpdateUser");
                 }
-                b.revokeTokensIssuedBefore(v.isNull() ? null
-                        : dev.parley.protocol.Timestamps.parse(v.asText(), path));
+                b.revokeTokensIssuedBefore(v.isNull() ? null : dev.parley.protocol.Timestamps.parse(v.asText(), path));
             }
             case "teams_role" -> {
                 if (!serverSide && !Objects.equals(v, stored.custom().get("teams_role"))) {
@@ -182,7 +187,9 @@ public final class UserRules {
             }
             default -> {
                 if (User.TYPED_FIELDS.contains(key) || User.COMPUTED_FIELDS.contains(key)) {
-                    if (!serverSide && Set.of("banned", "shadow_banned", "ban_expires", "deactivated_at", "deleted_at").contains(key)) {
+                    if (!serverSide
+                            && Set.of("banned", "shadow_banned", "ban_expires", "deactivated_at", "deleted_at")
+                                    .contains(key)) {
                         throw notAllowed(stored, "UpdateUser");
                     }
                     return; // server-managed or computed: ignored, as the protocol ignores them on connect
@@ -197,7 +204,8 @@ public final class UserRules {
             case "invisible" -> b.invisible(false);
             case "revoke_tokens_issued_before" -> {
                 if (!serverSide) {
-                    throw ChatException.notAllowed("UpdateUsersPartial failed with error: \"only server-side calls may unset revoke_tokens_issued_before\"");
+                    throw ChatException.notAllowed(
+                            "UpdateUsersPartial failed with error: \"only server-side calls may unset revoke_tokens_issued_before\"");
                 }
                 b.revokeTokensIssuedBefore(null);
             }
@@ -293,8 +301,8 @@ public final class UserRules {
     }
 
     static ChatException notAllowed(User user, String action) {
-        return ChatException.notAllowed("User '" + user.id() + "' with role '" + user.role()
-                + "' is not allowed to perform action " + action);
+        return ChatException.notAllowed(
+                "User '" + user.id() + "' with role '" + user.role() + "' is not allowed to perform action " + action);
     }
 
     private static void checkCustomSize(Map<String, JsonNode> custom, String what) {
@@ -303,8 +311,8 @@ public final class UserRules {
         }
         int size = Json.writeBytes(custom).length;
         if (size > MAX_CUSTOM_BYTES) {
-            throw ChatException.input(what + ": custom data is " + size + " bytes (expected: at most "
-                    + MAX_CUSTOM_BYTES + ")");
+            throw ChatException.input(
+                    what + ": custom data is " + size + " bytes (expected: at most " + MAX_CUSTOM_BYTES + ")");
         }
     }
 
@@ -336,7 +344,9 @@ public final class UserRules {
 
     /** Whether two users hold the same data, ignoring presence and timestamps the server manages. */
     static boolean sameData(User a, User b) {
-        return a.role().equals(b.role()) && a.teams().equals(b.teams()) && a.invisible() == b.invisible()
+        return a.role().equals(b.role())
+                && a.teams().equals(b.teams())
+                && a.invisible() == b.invisible()
                 && Objects.equals(a.revokeTokensIssuedBefore(), b.revokeTokensIssuedBefore())
                 && a.custom().equals(b.custom());
     }

@@ -4,10 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.User;
+import dev.parley.server.filter.Filter;
+import dev.parley.server.filter.SortField;
 import dev.parley.server.store.StorableValues;
 import dev.parley.server.store.Store;
+import dev.parley.server.store.UserQuery;
 import java.time.YearMonth;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -16,10 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import dev.parley.server.filter.Filter;
-import dev.parley.server.filter.SortField;
-import dev.parley.server.store.UserQuery;
-import java.util.List;
 
 /**
  * Reads and writes users. Every change of one user runs under that user's lock (striped), reads the
@@ -144,8 +144,8 @@ public final class UserService {
 
     /** Users matching a filter (PROTOCOL.md §7.1, {@code GET /users}); at most {@link UserQuery#MAX_LIMIT}. */
     public List<User> query(Filter filter, List<SortField> sort, int limit, int offset, boolean includeDeactivated) {
-        return store.queryUsers(new UserQuery(filter, sort, limit == 0 ? DEFAULT_QUERY_LIMIT : limit, offset,
-                includeDeactivated));
+        return store.queryUsers(
+                new UserQuery(filter, sort, limit == 0 ? DEFAULT_QUERY_LIMIT : limit, offset, includeDeactivated));
     }
 
     /** Users a query returns when it names no limit. */

@@ -46,7 +46,8 @@ class AppSettingsApiTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body().path("app").path("disable_auth_checks").isBoolean()).isTrue();
         assertThat(r.body().path("app").path("disable_auth_checks").asBoolean()).isFalse();
-        assertThat(r.body().path("app").path("revoke_tokens_issued_before").isNull()).isTrue();
+        assertThat(r.body().path("app").path("revoke_tokens_issued_before").isNull())
+                .isTrue();
         assertThat(r.body().path("app").path("file_upload_config").isObject()).isTrue();
         assertThat(r.body().path("duration").asText()).endsWith("ms");
     }
@@ -57,9 +58,12 @@ class AppSettingsApiTest {
         Instant revokeAt = now.minusSeconds(30);
         String oldToken = Jwt.userToken(server.apiSecret(), "rev", null, now.minusSeconds(60));
         String newToken = Jwt.userToken(server.apiSecret(), "rev", null, now);
-        assertThat(admin.withToken(oldToken).get("/app").status()).as("before the revocation").isEqualTo(200);
+        assertThat(admin.withToken(oldToken).get("/app").status())
+                .as("before the revocation")
+                .isEqualTo(200);
 
-        Response patch = admin.patch("/app", Json.object().put("revoke_tokens_issued_before", Timestamps.format(revokeAt)));
+        Response patch =
+                admin.patch("/app", Json.object().put("revoke_tokens_issued_before", Timestamps.format(revokeAt)));
 
         assertThat(patch.status()).as("%s", patch).isEqualTo(200);
         assertThat(patch.body().path("duration").asText()).endsWith("ms");
@@ -68,29 +72,41 @@ class AppSettingsApiTest {
         assertThat(refused.code()).isEqualTo(40);
         Response accepted = admin.withToken(newToken).get("/app");
         assertThat(accepted.status()).isEqualTo(200);
-        assertThat(Instant.parse(accepted.body().path("app").path("revoke_tokens_issued_before").asText()))
+        assertThat(Instant.parse(accepted.body()
+                        .path("app")
+                        .path("revoke_tokens_issued_before")
+                        .asText()))
                 .isEqualTo(revokeAt);
     }
 
     @Test
     void appRevocationDoesNotLockOutServerTokensWithoutIat() {
         String revokeAt = Timestamps.format(Instant.now().minusSeconds(1));
-        assertThat(admin.patch("/app", Json.object().put("revoke_tokens_issued_before", revokeAt)).status())
+        assertThat(admin.patch("/app", Json.object().put("revoke_tokens_issued_before", revokeAt))
+                        .status())
                 .isEqualTo(200);
 
         Response r = admin.patch("/app", Json.object().putNull("revoke_tokens_issued_before"));
 
-        assertThat(r.status()).as("the JS server client's token {\"server\":true} has no iat: %s", r).isEqualTo(200);
+        assertThat(r.status())
+                .as("the JS server client's token {\"server\":true} has no iat: %s", r)
+                .isEqualTo(200);
         assertThat(RestClient.user(server, "no-iat").get("/app").status()).isEqualTo(200);
     }
 
     @Test
     void patchAppByAUserIsRefusedWith17() {
-        Response r = RestClient.user(server, "sneaky").patch("/app", Json.object().put("disable_auth_checks", true));
+        Response r =
+                RestClient.user(server, "sneaky").patch("/app", Json.object().put("disable_auth_checks", true));
 
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.code()).isEqualTo(17);
-        assertThat(admin.get("/app").body().path("app").path("disable_auth_checks").asBoolean()).isFalse();
+        assertThat(admin.get("/app")
+                        .body()
+                        .path("app")
+                        .path("disable_auth_checks")
+                        .asBoolean())
+                .isFalse();
     }
 
     @Test
@@ -100,32 +116,48 @@ class AppSettingsApiTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.code()).isEqualTo(4);
         assertThat(r.message()).contains("disable_auth_checks");
-        assertThat(admin.get("/app").body().path("app").path("disable_auth_checks").asBoolean()).isFalse();
+        assertThat(admin.get("/app")
+                        .body()
+                        .path("app")
+                        .path("disable_auth_checks")
+                        .asBoolean())
+                .isFalse();
     }
 
     @Test
     void settingsSurviveARestart(@TempDir Path dataDir) {
         ServerConfig config = ServerConfig.builder()
-                .host("127.0.0.1").port(0).apiKey(TestServer.API_KEY).apiSecret(TestServer.API_SECRET)
-                .dataDir(dataDir).build();
+                .host("127.0.0.1")
+                .port(0)
+                .apiKey(TestServer.API_KEY)
+                .apiSecret(TestServer.API_SECRET)
+                .dataDir(dataDir)
+                .build();
         String token = Jwt.serverToken(TestServer.API_SECRET);
         ObjectNode patch = Json.object().put("name", "renamed").put("max_connections_per_user", 7);
         try (ParleyServer first = ParleyServer.start(config)) {
-            Response r = RestClient.of("http://127.0.0.1:" + first.port(), TestServer.API_KEY, token).patch("/app", patch);
+            Response r = RestClient.of("http://127.0.0.1:" + first.port(), TestServer.API_KEY, token)
+                    .patch("/app", patch);
             assertThat(r.status()).as("%s", r).isEqualTo(200);
         }
 
         try (ParleyServer second = ParleyServer.start(config)) {
-            Response r = RestClient.of("http://127.0.0.1:" + second.port(), TestServer.API_KEY, token).get("/app");
+            Response r = RestClient.of("http://127.0.0.1:" + second.port(), TestServer.API_KEY, token)
+                    .get("/app");
             assertThat(r.body().path("app").path("name").asText()).isEqualTo("renamed");
-            assertThat(r.body().path("app").path("max_connections_per_user").asInt()).isEqualTo(7);
+            assertThat(r.body().path("app").path("max_connections_per_user").asInt())
+                    .isEqualTo(7);
         }
     }
 
     @Test
     void settingsTheServerDoesNotActOnAreRefusedWithCode4NamingThemAndNothingIsStored() {
-        Response hooks = admin.patch("/app", Json.object().put("name", "not-stored")
-                .put("webhook_url", "https://example.test/hook").put("sqs_url", "https://sqs.test/q"));
+        Response hooks = admin.patch(
+                "/app",
+                Json.object()
+                        .put("name", "not-stored")
+                        .put("webhook_url", "https://example.test/hook")
+                        .put("sqs_url", "https://sqs.test/q"));
         Response tenants = admin.patch("/app", Json.object().put("multi_tenant_enabled", true));
         Response push = admin.patch("/app", (ObjectNode) Json.parse("{\"push_config\": {\"version\": \"v2\"}}", "t"));
         Response permissions = admin.patch("/app", Json.object().put("disable_permissions_checks", true));
@@ -145,8 +177,13 @@ class AppSettingsApiTest {
 
     @Test
     void aSettingTheServerDoesNotActOnIsAcceptedWithTheValueThatSaysSo() {
-        Response r = admin.patch("/app", Json.object().put("multi_tenant_enabled", false).put("webhook_url", "")
-                .put("disable_permissions_checks", false).put("name", "still-parley"));
+        Response r = admin.patch(
+                "/app",
+                Json.object()
+                        .put("multi_tenant_enabled", false)
+                        .put("webhook_url", "")
+                        .put("disable_permissions_checks", false)
+                        .put("name", "still-parley"));
 
         assertThat(r.status()).as("%s", r).isEqualTo(200);
         JsonNode app = admin.get("/app").body().path("app");

@@ -25,7 +25,8 @@ class ChatBadInputTest {
     static void seedUsersAndChannel() {
         Seed.users(server, json("id", "ann"));
         Seed.messaging(server, "ann", "bad", "ann");
-        RestClient.user(server, "ann").post("/channels/messaging/bad/message", json("message", json("id", "bad-msg", "text", "kept")));
+        RestClient.user(server, "ann")
+                .post("/channels/messaging/bad/message", json("message", json("id", "bad-msg", "text", "kept")));
     }
 
     private static String longText(int chars) {
@@ -48,13 +49,18 @@ class ChatBadInputTest {
                 Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"id\": \"a,b\"}}", 4),
                 Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"mentioned_users\": {}}}", 4),
                 Arguments.of("POST", "/channels/messaging/bad/query", "{\"members\": {\"limit\": \"many\"}}", 4),
-                Arguments.of("POST", "/channels/messaging/bad/query", "{\"messages\": {\"created_at_before\": \"yesterday\"}}", 4),
+                Arguments.of(
+                        "POST",
+                        "/channels/messaging/bad/query",
+                        "{\"messages\": {\"created_at_before\": \"yesterday\"}}",
+                        4),
                 Arguments.of("POST", "/channels/messaging/" + "x".repeat(65) + "/query", "{}", 4),
                 Arguments.of("POST", "/channels/no-such-type/x/query", "{}", 16),
                 Arguments.of("POST", "/channels/messaging/query", "{\"data\": {}}", 4),
                 Arguments.of("POST", "/channels/messaging/new/query", "{\"data\": {\"members\": [1, 2]}}", 4),
                 Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"members\": {\"$in\": [1]}}}", 4),
-                Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"last_message_at\": {\"$gt\": \"soon\"}}}", 4),
+                Arguments.of(
+                        "POST", "/channels", "{\"filter_conditions\": {\"last_message_at\": {\"$gt\": \"soon\"}}}", 4),
                 Arguments.of("POST", "/channels", "{\"sort\": [{\"field\": \"frozen\", \"direction\": 1}]}", 4),
                 Arguments.of("POST", "/channels", "{\"limit\": -1}", 4),
                 Arguments.of("POST", "/channels/messaging/bad/event", "{\"event\": {}}", 4),
@@ -69,25 +75,75 @@ class ChatBadInputTest {
                 Arguments.of("GET", "/members?payload=%7B%7D", null, 4),
                 Arguments.of("PATCH", "/channels/messaging/bad", "[1]", 4),
                 Arguments.of("DELETE", "/messages/any?delete_for_me=true", null, 4),
-                Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"last_message_at\": {\"$gt\": \"+99999-01-01T00:00:00Z\"}}}", 4),
-                Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"created_at\": {\"$lt\": \"-999999999-01-01T00:00:00Z\"}}}", 4),
+                Arguments.of(
+                        "POST",
+                        "/channels",
+                        "{\"filter_conditions\": {\"last_message_at\": {\"$gt\": \"+99999-01-01T00:00:00Z\"}}}",
+                        4),
+                Arguments.of(
+                        "POST",
+                        "/channels",
+                        "{\"filter_conditions\": {\"created_at\": {\"$lt\": \"-999999999-01-01T00:00:00Z\"}}}",
+                        4),
                 Arguments.of("POST", "/channels", "{\"filter_conditions\": {\"created_at\": {\"$gt\": -1e30}}}", 4),
-                Arguments.of("POST", "/sync", "{\"channel_cids\": [\"messaging:bad\"], \"last_sync_at\": \"+999999999-12-31T23:59:59Z\"}", 4),
-                Arguments.of("POST", "/channels/messaging/bad/query", "{\"messages\": {\"created_at_before\": \"+999999999-12-31T23:59:59Z\"}}", 4),
-                Arguments.of("GET", "/search?payload=" + RestClient.encode("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
-                        + "\"message_filter_conditions\": {\"created_at\": {\"$gt\": \"+999999999-12-31T23:59:59Z\"}}}"), null, 4),
-                Arguments.of("GET", "/users?payload=" + RestClient.encode("{\"filter_conditions\": {\"created_at\": "
-                        + "{\"$gt\": \"-999999999-01-01T00:00:00Z\"}}}"), null, 4),
+                Arguments.of(
+                        "POST",
+                        "/sync",
+                        "{\"channel_cids\": [\"messaging:bad\"], \"last_sync_at\": \"+999999999-12-31T23:59:59Z\"}",
+                        4),
+                Arguments.of(
+                        "POST",
+                        "/channels/messaging/bad/query",
+                        "{\"messages\": {\"created_at_before\": \"+999999999-12-31T23:59:59Z\"}}",
+                        4),
+                Arguments.of(
+                        "GET",
+                        "/search?payload="
+                                + RestClient.encode(
+                                        "{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
+                                                + "\"message_filter_conditions\": {\"created_at\": {\"$gt\": \"+999999999-12-31T23:59:59Z\"}}}"),
+                        null,
+                        4),
+                Arguments.of(
+                        "GET",
+                        "/users?payload="
+                                + RestClient.encode("{\"filter_conditions\": {\"created_at\": "
+                                        + "{\"$gt\": \"-999999999-01-01T00:00:00Z\"}}}"),
+                        null,
+                        4),
                 Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": 5}}", 4),
-                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"x\", \"silent\": \"yes\"}}", 4),
-                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"x\", \"parent_id\": 7}}", 4),
+                Arguments.of(
+                        "POST",
+                        "/channels/messaging/bad/message",
+                        "{\"message\": {\"text\": \"x\", \"silent\": \"yes\"}}",
+                        4),
+                Arguments.of(
+                        "POST",
+                        "/channels/messaging/bad/message",
+                        "{\"message\": {\"text\": \"x\", \"parent_id\": 7}}",
+                        4),
                 Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"id\": \"a/b\"}}", 4),
-                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"" + longText(5001) + "\"}}", 20),
-                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"text\": \"x\", \"blob\": \""
-                        + longText(5200) + "\"}}", 4),
-                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"attachments\": [{\"type\": \"file\", "
-                        + "\"title\": \"" + longText(33_000) + "\"}]}}", 4),
-                Arguments.of("POST", "/channels/messaging/bad/message", "{\"message\": {\"mentioned_users\": " + mentions(26) + "}}", 4),
+                Arguments.of(
+                        "POST",
+                        "/channels/messaging/bad/message",
+                        "{\"message\": {\"text\": \"" + longText(5001) + "\"}}",
+                        20),
+                Arguments.of(
+                        "POST",
+                        "/channels/messaging/bad/message",
+                        "{\"message\": {\"text\": \"x\", \"blob\": \"" + longText(5200) + "\"}}",
+                        4),
+                Arguments.of(
+                        "POST",
+                        "/channels/messaging/bad/message",
+                        "{\"message\": {\"attachments\": [{\"type\": \"file\", " + "\"title\": \"" + longText(33_000)
+                                + "\"}]}}",
+                        4),
+                Arguments.of(
+                        "POST",
+                        "/channels/messaging/bad/message",
+                        "{\"message\": {\"mentioned_users\": " + mentions(26) + "}}",
+                        4),
                 Arguments.of("POST", "/messages/bad-msg", "{\"message\": {\"text\": \"" + longText(5001) + "\"}}", 20),
                 Arguments.of("POST", "/messages/bad-msg", "{\"message\": {\"text\": [\"x\"]}}", 4),
                 Arguments.of("PUT", "/messages/bad-msg", "{\"set\": {\"text\": \"" + longText(5001) + "\"}}", 20),
@@ -111,7 +167,12 @@ class ChatBadInputTest {
         assertThat(r.status()).isBetween(400, 499);
         assertThat(r.code()).isEqualTo(code);
         assertThat(r.body().has("StatusCode")).isTrue();
-        assertThat(RestClient.user(server, "ann").get("/messages/bad-msg").body().path("message").path("text").asText())
+        assertThat(RestClient.user(server, "ann")
+                        .get("/messages/bad-msg")
+                        .body()
+                        .path("message")
+                        .path("text")
+                        .asText())
                 .isEqualTo("kept");
     }
 }

@@ -57,53 +57,178 @@ class HostileInputTest {
 
     /** JSON texts that a well-behaved client never sends, placed where a value is expected. */
     static final List<String> HOSTILE_VALUES = List.of(
-            "\"\\u0000\"", "\"a\\u0000b\"", "\"\\ud800\"", "\"x\\udfff\"", "\"\\udc00\\ud800\"",
-            "1e400", "-1e400", "123456789012345678901234567890", "-123456789012345678901234567890", "-1", "0",
-            "2147483648", "9223372036854775808", "1.5", "-0.0", "true", "false", "null", "[]", "{}", "\"\"",
-            "\" \"", "\"a/b\"", "\"../../x\"", "\"%2F\"", "\"<script>alert(1)</script>\"", "\"' OR 1=1 --\"",
-            "\"$gt\"", "\"9999-12-31T23:59:59Z\"", "\"99999-01-01T00:00:00Z\"", "\"-999999999-01-01T00:00:00Z\"",
-            "\"2024-13-45T99:99:99Z\"", "\"1970-01-01T00:00:00Z\"", "1e30", "-1e30", "[\"\\u0000\"]",
-            "{\"\\u0000\":1}", "{\"$gt\":\"99999-01-01T00:00:00Z\"}", "{\"$in\":[1,{\"a\":[]}]}",
-            "{\"$nope\":1}", "\"\\n\\r\\t\\b\"", "\"\\ud83d\\ude00\"", "\"\\u202e\"", "\"\\uffff\"",
-            "\"" + "x".repeat(6000) + "\"", "\"" + "y".repeat(70_000) + "\"", nested(60), nested(3000),
-            array(1000), "{\"id\":\"\\u0000\",\"name\":\"\\ud800\"}", "[{\"type\":\"image\",\"asset_url\":1e400}]");
+            "\"\\u0000\"",
+            "\"a\\u0000b\"",
+            "\"\\ud800\"",
+            "\"x\\udfff\"",
+            "\"\\udc00\\ud800\"",
+            "1e400",
+            "-1e400",
+            "123456789012345678901234567890",
+            "-123456789012345678901234567890",
+            "-1",
+            "0",
+            "2147483648",
+            "9223372036854775808",
+            "1.5",
+            "-0.0",
+            "true",
+            "false",
+            "null",
+            "[]",
+            "{}",
+            "\"\"",
+            "\" \"",
+            "\"a/b\"",
+            "\"../../x\"",
+            "\"%2F\"",
+            "\"<script>alert(1)</script>\"",
+            "\"' OR 1=1 --\"",
+            "\"$gt\"",
+            "\"9999-12-31T23:59:59Z\"",
+            "\"99999-01-01T00:00:00Z\"",
+            "\"-999999999-01-01T00:00:00Z\"",
+            "\"2024-13-45T99:99:99Z\"",
+            "\"1970-01-01T00:00:00Z\"",
+            "1e30",
+            "-1e30",
+            "[\"\\u0000\"]",
+            "{\"\\u0000\":1}",
+            "{\"$gt\":\"99999-01-01T00:00:00Z\"}",
+            "{\"$in\":[1,{\"a\":[]}]}",
+            "{\"$nope\":1}",
+            "\"\\n\\r\\t\\b\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\u202e\"",
+            "\"\\uffff\"",
+            "\"" + "x".repeat(6000) + "\"",
+            "\"" + "y".repeat(70_000) + "\"",
+            nested(60),
+            nested(3000),
+            array(1000),
+            "{\"id\":\"\\u0000\",\"name\":\"\\ud800\"}",
+            "[{\"type\":\"image\",\"asset_url\":1e400}]");
 
     /** Ids placed in a path: each must be refused, answered with 404, or handled; never stored unreadable. */
     static final List<String> HOSTILE_IDS = List.of(
-            "a/b", "\u0000", "a\u0000b", "..", ".", "x".repeat(300), "a b", "*", "'", "\"", "%", "%2F",
-            "\ud83d\ude00", "\u202e", ":", "a:b", "?", "#", "\\");
+            "a/b",
+            "\u0000",
+            "a\u0000b",
+            "..",
+            ".",
+            "x".repeat(300),
+            "a b",
+            "*",
+            "'",
+            "\"",
+            "%",
+            "%2F",
+            "\ud83d\ude00",
+            "\u202e",
+            ":",
+            "a:b",
+            "?",
+            "#",
+            "\\");
 
     /** Tokens that are not a user's (header-safe: an HTTP client sends them). */
     static final List<String> HOSTILE_TOKENS = List.of(
-            "x", "a.b.c", "eyJhbGciOiJub25lIn0.eyJ1c2VyX2lkIjoiZnotYWxpY2UifQ.", "....", "a".repeat(5000),
-            "Bearer x", "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjFlMzB9.x", "e30.e30.e30", "%00");
+            "x",
+            "a.b.c",
+            "eyJhbGciOiJub25lIn0.eyJ1c2VyX2lkIjoiZnotYWxpY2UifQ.",
+            "....",
+            "a".repeat(5000),
+            "Bearer x",
+            "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjFlMzB9.x",
+            "e30.e30.e30",
+            "%00");
 
     /** Whole bodies that are not the JSON object a route expects. */
     static final List<byte[]> HOSTILE_BODIES = List.of(
-            bytes(""), bytes("{"), bytes("null"), bytes("[]"), bytes("\"s\""), bytes("1e400"), bytes("{}garbage"),
-            bytes("{\"a\":1} {\"b\":2}"), bytes("{\"a\":1}}"), bytes("\ufeff{}"),
+            bytes(""),
+            bytes("{"),
+            bytes("null"),
+            bytes("[]"),
+            bytes("\"s\""),
+            bytes("1e400"),
+            bytes("{}garbage"),
+            bytes("{\"a\":1} {\"b\":2}"),
+            bytes("{\"a\":1}}"),
+            bytes("\ufeff{}"),
             new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'},
-            new byte[] {'{', '"', (byte) 0xc3, '"', ':', '1', '}'}, bytes(nested(5000)), bytes("{\"a\":\"\\u00\"}"),
-            bytes("{'a':1}"), bytes("{\"a\":NaN}"), bytes("{\"a\":Infinity}"), bytes("{\"a\":01}"),
-            bytes("{\"a\":1,}"), bytes("{\"a\" 1}"), bytes("{\"a\":1,\"a\":2}"));
+            new byte[] {'{', '"', (byte) 0xc3, '"', ':', '1', '}'},
+            bytes(nested(5000)),
+            bytes("{\"a\":\"\\u00\"}"),
+            bytes("{'a':1}"),
+            bytes("{\"a\":NaN}"),
+            bytes("{\"a\":Infinity}"),
+            bytes("{\"a\":01}"),
+            bytes("{\"a\":1,}"),
+            bytes("{\"a\" 1}"),
+            bytes("{\"a\":1,\"a\":2}"));
 
     static final List<String> FIELD_NAMES = List.of(
-            "text", "id", "user_id", "user", "name", "role", "created_at", "updated_at", "attachments",
-            "mentioned_users", "parent_id", "quoted_message_id", "custom", "data", "members", "add_members",
-            "remove_members", "set", "unset", "filter_conditions", "sort", "limit", "offset", "last_sync_at",
-            "channel_cids", "type", "score", "reaction", "message", "messages", "cooldown", "frozen", "timeout",
-            "target_user_id", "target_ids", "user_ids", "hard_delete", "truncated_at", "message_id",
-            "revoke_tokens_issued_before", "teams", "banned", "online", "\u0000", "", "$gt", "a.b", "__proto__",
+            "text",
+            "id",
+            "user_id",
+            "user",
+            "name",
+            "role",
+            "created_at",
+            "updated_at",
+            "attachments",
+            "mentioned_users",
+            "parent_id",
+            "quoted_message_id",
+            "custom",
+            "data",
+            "members",
+            "add_members",
+            "remove_members",
+            "set",
+            "unset",
+            "filter_conditions",
+            "sort",
+            "limit",
+            "offset",
+            "last_sync_at",
+            "channel_cids",
+            "type",
+            "score",
+            "reaction",
+            "message",
+            "messages",
+            "cooldown",
+            "frozen",
+            "timeout",
+            "target_user_id",
+            "target_ids",
+            "user_ids",
+            "hard_delete",
+            "truncated_at",
+            "message_id",
+            "revoke_tokens_issued_before",
+            "teams",
+            "banned",
+            "online",
+            "\u0000",
+            "",
+            "$gt",
+            "a.b",
+            "__proto__",
             "x".repeat(300));
 
     @BeforeAll
     static void fixtures() {
-        Seed.users(server, json("id", ALICE, "name", "Alice"), json("id", BOB, "name", "Bob"),
+        Seed.users(
+                server,
+                json("id", ALICE, "name", "Alice"),
+                json("id", BOB, "name", "Bob"),
                 json("id", MALLORY, "name", "Mallory"));
         Seed.messaging(server, ALICE, CHANNEL, ALICE, BOB);
         for (int i = 0; i < 3; i++) {
-            RestClient.Response r = RestClient.user(server, ALICE).post("/channels/messaging/" + CHANNEL + "/message",
-                    json("message", json("text", "fixture " + i)));
+            RestClient.Response r = RestClient.user(server, ALICE)
+                    .post("/channels/messaging/" + CHANNEL + "/message", json("message", json("text", "fixture " + i)));
             assertEquals(200, r.status(), r.text());
             messageIds.add(r.body().path("message").path("id").asText());
         }
@@ -113,7 +238,8 @@ class HostileInputTest {
     void everyWriteRouteAnswersGeneratedHostileInputWithJsonAndNever5xx() {
         List<String> routes = RestApi.newRouter().routes().stream()
                 .filter(r -> r.handler() != null && !r.method().equals("GET"))
-                .map(r -> r.method() + " " + r.template()).toList();
+                .map(r -> r.method() + " " + r.template())
+                .toList();
         Random random = new Random(SEED);
         List<String> failures = new ArrayList<>();
         Map<String, Integer> outcomes = new TreeMap<>();
@@ -130,7 +256,12 @@ class HostileInputTest {
                 continue;
             }
             String problem = problem(r);
-            outcomes.merge(r.status() < 300 ? "2xx" : r.status() + "/" + r.body().path("code").asInt(), 1, Integer::sum);
+            outcomes.merge(
+                    r.status() < 300
+                            ? "2xx"
+                            : r.status() + "/" + r.body().path("code").asInt(),
+                    1,
+                    Integer::sum);
             if (problem != null) {
                 failures.add("#" + i + " " + input + " → " + problem);
             }
@@ -138,12 +269,15 @@ class HostileInputTest {
                 assertEquals(200, RestClient.server(server).get("/hi").status(), "server up after input #" + i);
             }
         }
-        System.out.printf("hostile-input REST (store %s, seed %d): %d inputs over %d write routes, %d clean answers, "
-                + "outcomes %s%n", TestServer.STORE, SEED, REST_INPUTS, perRoute.size(),
-                REST_INPUTS - failures.size(), outcomes);
+        System.out.printf(
+                "hostile-input REST (store %s, seed %d): %d inputs over %d write routes, %d clean answers, "
+                        + "outcomes %s%n",
+                TestServer.STORE, SEED, REST_INPUTS, perRoute.size(), REST_INPUTS - failures.size(), outcomes);
         assertEquals(routes.size(), perRoute.size(), "every write route got input");
-        assertTrue(failures.isEmpty(), failures.size() + " unclean answers (seed " + SEED + "), first ones:\n"
-                + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
+        assertTrue(
+                failures.isEmpty(),
+                failures.size() + " unclean answers (seed " + SEED + "), first ones:\n"
+                        + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
         assertStoreReadsBackClean();
     }
 
@@ -160,11 +294,14 @@ class HostileInputTest {
                 failures.add("#" + i + " " + problem);
             }
         }
-        System.out.printf("hostile-input WebSocket (store %s, seed %d): %d inputs, %d clean answers%n",
+        System.out.printf(
+                "hostile-input WebSocket (store %s, seed %d): %d inputs, %d clean answers%n",
                 TestServer.STORE, SEED + 1, WS_INPUTS, clean);
         assertEquals(200, RestClient.server(server).get("/hi").status(), "server up");
-        assertTrue(failures.isEmpty(), failures.size() + " unclean answers (seed " + (SEED + 1) + "), first ones:\n"
-                + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
+        assertTrue(
+                failures.isEmpty(),
+                failures.size() + " unclean answers (seed " + (SEED + 1) + "), first ones:\n"
+                        + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
         assertStoreReadsBackClean();
     }
 
@@ -187,18 +324,28 @@ class HostileInputTest {
             };
             String id = Seed.uid("fz-rt");
             RestClient.Response r = switch (kind) {
-                case 0 -> RestClient.server(server).post("/users", "{\"users\":{\"" + id + "\":{\"id\":\"" + id
-                        + "\",\"fz\":" + raw + "}}}");
-                case 1 -> RestClient.server(server).patch("/users", "{\"users\":[{\"id\":\"" + ALICE
-                        + "\",\"set\":{\"fz\":" + raw + "}}]}");
-                case 2 -> RestClient.user(server, ALICE).post("/channels/messaging/" + CHANNEL + "/message",
-                        "{\"message\":{\"id\":\"" + id + "\",\"text\":\"t\",\"fz\":" + raw + "}}");
-                case 3 -> RestClient.user(server, ALICE).call("PUT", "/messages/" + messageIds.get(1),
-                        "{\"set\":{\"fz\":" + raw + "}}");
-                case 4 -> RestClient.user(server, ALICE).patch("/channels/messaging/" + CHANNEL,
-                        "{\"set\":{\"fz\":" + raw + "}}");
-                default -> RestClient.user(server, ALICE).post("/channels/messaging/" + CHANNEL + "/message",
-                        "{\"message\":{\"id\":\"" + id + "\",\"text\":" + raw + "}}");
+                case 0 ->
+                    RestClient.server(server)
+                            .post("/users", "{\"users\":{\"" + id + "\":{\"id\":\"" + id + "\",\"fz\":" + raw + "}}}");
+                case 1 ->
+                    RestClient.server(server)
+                            .patch("/users", "{\"users\":[{\"id\":\"" + ALICE + "\",\"set\":{\"fz\":" + raw + "}}]}");
+                case 2 ->
+                    RestClient.user(server, ALICE)
+                            .post(
+                                    "/channels/messaging/" + CHANNEL + "/message",
+                                    "{\"message\":{\"id\":\"" + id + "\",\"text\":\"t\",\"fz\":" + raw + "}}");
+                case 3 ->
+                    RestClient.user(server, ALICE)
+                            .call("PUT", "/messages/" + messageIds.get(1), "{\"set\":{\"fz\":" + raw + "}}");
+                case 4 ->
+                    RestClient.user(server, ALICE)
+                            .patch("/channels/messaging/" + CHANNEL, "{\"set\":{\"fz\":" + raw + "}}");
+                default ->
+                    RestClient.user(server, ALICE)
+                            .post(
+                                    "/channels/messaging/" + CHANNEL + "/message",
+                                    "{\"message\":{\"id\":\"" + id + "\",\"text\":" + raw + "}}");
             };
             String problem = problem(r);
             String input = "#" + i + " " + what + " with " + abbreviate(raw);
@@ -221,27 +368,49 @@ class HostileInputTest {
                 if (!sent.isTextual()) {
                     failures.add(input + " → a non-string text was accepted: " + abbreviate(r.text()));
                 } else if (!sent.equals(r.body().path("message").path("text"))) {
-                    failures.add(input + " → text stored as " + abbreviate(r.body().path("message").path("text").toString()));
+                    failures.add(input + " → text stored as "
+                            + abbreviate(r.body().path("message").path("text").toString()));
                 }
                 continue;
             }
             JsonNode stored = switch (kind) {
-                case 0, 1 -> RestClient.server(server).getPayload("/users", json("filter_conditions",
-                        json("id", kind == 0 ? id : ALICE))).body().path("users").path(0).path("fz");
-                case 2 -> RestClient.user(server, ALICE).get("/messages/" + id).body().path("message").path("fz");
-                case 3 -> RestClient.user(server, ALICE).get("/messages/" + messageIds.get(1)).body().path("message")
-                        .path("fz");
-                default -> RestClient.user(server, ALICE).post("/channels/messaging/" + CHANNEL + "/query",
-                        json("state", false)).body().path("channel").path("fz");
+                case 0, 1 ->
+                    RestClient.server(server)
+                            .getPayload("/users", json("filter_conditions", json("id", kind == 0 ? id : ALICE)))
+                            .body()
+                            .path("users")
+                            .path(0)
+                            .path("fz");
+                case 2 ->
+                    RestClient.user(server, ALICE)
+                            .get("/messages/" + id)
+                            .body()
+                            .path("message")
+                            .path("fz");
+                case 3 ->
+                    RestClient.user(server, ALICE)
+                            .get("/messages/" + messageIds.get(1))
+                            .body()
+                            .path("message")
+                            .path("fz");
+                default ->
+                    RestClient.user(server, ALICE)
+                            .post("/channels/messaging/" + CHANNEL + "/query", json("state", false))
+                            .body()
+                            .path("channel")
+                            .path("fz");
             };
             if (!sameJson(sent, stored)) {
                 failures.add(input + " → accepted, then read back as " + abbreviate(stored.toString()));
             }
         }
-        System.out.printf("hostile-input round trips (store %s, seed %d): %d inputs, %d accepted, %d clean%n",
+        System.out.printf(
+                "hostile-input round trips (store %s, seed %d): %d inputs, %d accepted, %d clean%n",
                 TestServer.STORE, SEED + 2, ROUND_TRIPS, accepted, ROUND_TRIPS - failures.size());
-        assertTrue(failures.isEmpty(), failures.size() + " values not kept or not refused (seed " + (SEED + 2)
-                + "), first ones:\n" + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
+        assertTrue(
+                failures.isEmpty(),
+                failures.size() + " values not kept or not refused (seed " + (SEED + 2) + "), first ones:\n"
+                        + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
     }
 
     private static JsonNode parseOrNull(String raw) {
@@ -259,7 +428,8 @@ class HostileInputTest {
         }
         if (a.isNumber() && b.isNumber()) {
             return Double.isFinite(a.asDouble()) && Double.isFinite(b.asDouble())
-                    ? a.decimalValue().compareTo(b.decimalValue()) == 0 : a.asDouble() == b.asDouble();
+                    ? a.decimalValue().compareTo(b.decimalValue()) == 0
+                    : a.asDouble() == b.asDouble();
         }
         if (a.isContainerNode() && b.isContainerNode() && a.getNodeType() == b.getNodeType() && a.size() == b.size()) {
             if (a.isArray()) {
@@ -283,8 +453,14 @@ class HostileInputTest {
 
     // ---- REST inputs
 
-    record Input(RestClient client, String caller, String method, String path, Map<String, String> query,
-            byte[] body, Map<String, String> headers) {
+    record Input(
+            RestClient client,
+            String caller,
+            String method,
+            String path,
+            Map<String, String> query,
+            byte[] body,
+            Map<String, String> headers) {
         @Override
         public String toString() {
             String b = body == null ? "-" : new String(body, StandardCharsets.UTF_8);
@@ -317,8 +493,9 @@ class HostileInputTest {
         if (body != null && random.nextInt(15) == 0) {
             headers.put("Content-Type", random.nextBoolean() ? "text/plain" : "multipart/form-data; boundary=x");
         }
-        String[] callers = {"server", "server", "server", "member", "member", "non-member", "anonymous", "bad-token",
-            "no-key"};
+        String[] callers = {
+            "server", "server", "server", "member", "member", "non-member", "anonymous", "bad-token", "no-key"
+        };
         String caller = callers[random.nextInt(callers.length)];
         RestClient client = switch (caller) {
             case "server" -> RestClient.server(server);
@@ -332,8 +509,10 @@ class HostileInputTest {
     }
 
     private String fillPath(String method, String template, Random random) {
-        boolean destructive = method.equals("DELETE") || template.endsWith("/truncate")
-                || template.endsWith("/deactivate") || template.equals("/channels/delete");
+        boolean destructive = method.equals("DELETE")
+                || template.endsWith("/truncate")
+                || template.endsWith("/deactivate")
+                || template.equals("/channels/delete");
         StringBuilder p = new StringBuilder();
         for (String seg : template.substring(1).split("/")) {
             p.append('/');
@@ -349,9 +528,10 @@ class HostileInputTest {
                     case "{type}" -> template.startsWith("/messages") ? "like" : "messaging";
                     case "{name}" -> "messaging";
                     case "{user_id}" -> BOB;
-                    case "{id}" -> template.startsWith("/channels/") ? (destructive ? Seed.uid("fz-c") : CHANNEL)
-                            : template.startsWith("/messages/") ? pick(random, messageIds)
-                            : Seed.uid("fz-x");
+                    case "{id}" ->
+                        template.startsWith("/channels/")
+                                ? (destructive ? Seed.uid("fz-c") : CHANNEL)
+                                : template.startsWith("/messages/") ? pick(random, messageIds) : Seed.uid("fz-x");
                     default -> Seed.uid("fz-x");
                 };
             }
@@ -366,50 +546,95 @@ class HostileInputTest {
         String m = messageIds.get(0);
         String fresh = Seed.uid("fz-u");
         return switch (method + " " + template) {
-            case "POST /users" -> json("users", json(fresh, json("id", fresh, "name", "N", "role", "user", "color", "red")));
-            case "PATCH /users" -> json("users", Json.array().add(json("id", fresh, "set", json("name", "N", "status", "s"),
-                    "unset", List.of("color"))));
-            case "POST /channels" -> json("filter_conditions", json("members", json("$in", List.of(ALICE))),
-                    "sort", Json.array().add(json("field", "last_message_at", "direction", -1)), "limit", 10,
-                    "state", true, "user_id", ALICE);
-            case "POST /channels/{type}/query", "POST /channels/{type}/{id}/query" -> json("data",
-                    json("members", List.of(ALICE, BOB), "name", "room"), "state", true, "messages", json("limit", 10),
-                    "user_id", ALICE);
-            case "POST /channels/{type}/{id}/message" -> json("message", json("text", "hi", "user_id", ALICE,
-                    "attachments", Json.array().add(json("type", "image", "asset_url", "http://x/y.png")),
-                    "mentioned_users", List.of(BOB), "mood", "ok"));
+            case "POST /users" ->
+                json("users", json(fresh, json("id", fresh, "name", "N", "role", "user", "color", "red")));
+            case "PATCH /users" ->
+                json(
+                        "users",
+                        Json.array()
+                                .add(json(
+                                        "id",
+                                        fresh,
+                                        "set",
+                                        json("name", "N", "status", "s"),
+                                        "unset",
+                                        List.of("color"))));
+            case "POST /channels" ->
+                json(
+                        "filter_conditions",
+                        json("members", json("$in", List.of(ALICE))),
+                        "sort",
+                        Json.array().add(json("field", "last_message_at", "direction", -1)),
+                        "limit",
+                        10,
+                        "state",
+                        true,
+                        "user_id",
+                        ALICE);
+            case "POST /channels/{type}/query", "POST /channels/{type}/{id}/query" ->
+                json(
+                        "data",
+                        json("members", List.of(ALICE, BOB), "name", "room"),
+                        "state",
+                        true,
+                        "messages",
+                        json("limit", 10),
+                        "user_id",
+                        ALICE);
+            case "POST /channels/{type}/{id}/message" ->
+                json(
+                        "message",
+                        json(
+                                "text",
+                                "hi",
+                                "user_id",
+                                ALICE,
+                                "attachments",
+                                Json.array().add(json("type", "image", "asset_url", "http://x/y.png")),
+                                "mentioned_users",
+                                List.of(BOB),
+                                "mood",
+                                "ok"));
             case "POST /messages/{id}" -> json("message", json("text", "edited", "user_id", ALICE, "mood", "ok"));
-            case "PUT /messages/{id}" -> json("set", json("text", "partly", "mood", "ok"), "unset", List.of("color"),
-                    "user_id", ALICE);
-            case "POST /messages/{id}/reaction" -> json("reaction", json("type", "like", "score", 1, "user_id", ALICE),
-                    "enforce_unique", false);
+            case "PUT /messages/{id}" ->
+                json("set", json("text", "partly", "mood", "ok"), "unset", List.of("color"), "user_id", ALICE);
+            case "POST /messages/{id}/reaction" ->
+                json("reaction", json("type", "like", "score", 1, "user_id", ALICE), "enforce_unique", false);
             case "POST /messages/{id}/undelete" -> json("undeleted_by", ALICE);
             case "POST /channels/{type}/{id}/event" -> json("event", json("type", "typing.start", "user_id", ALICE));
-            case "POST /channels/{type}/{id}/read", "POST /channels/{type}/{id}/unread" -> json("message_id", m,
-                    "user_id", ALICE);
+            case "POST /channels/{type}/{id}/read", "POST /channels/{type}/{id}/unread" ->
+                json("message_id", m, "user_id", ALICE);
             case "POST /channels/read" -> json("user_id", ALICE);
-            case "POST /channels/delivered" -> json("latest_delivered_messages",
-                    Json.array().add(json("cid", cid, "id", m)), "user_id", BOB);
-            case "POST /channels/{type}/{id}" -> json("data", json("name", "room", "color", "red"),
-                    "message", json("text", "changed", "user_id", ALICE), "user_id", ALICE);
-            case "PATCH /channels/{type}/{id}" -> json("set", json("name", "room", "color", "blue"), "unset",
-                    List.of("topic"), "user_id", ALICE);
-            case "PATCH /channels/{type}/{id}/member", "PATCH /channels/{type}/{id}/member/{user_id}" -> json(
-                    "set", json("pinned", true, "archived", false), "user_id", BOB);
+            case "POST /channels/delivered" ->
+                json("latest_delivered_messages", Json.array().add(json("cid", cid, "id", m)), "user_id", BOB);
+            case "POST /channels/{type}/{id}" ->
+                json(
+                        "data",
+                        json("name", "room", "color", "red"),
+                        "message",
+                        json("text", "changed", "user_id", ALICE),
+                        "user_id",
+                        ALICE);
+            case "PATCH /channels/{type}/{id}" ->
+                json("set", json("name", "room", "color", "blue"), "unset", List.of("topic"), "user_id", ALICE);
+            case "PATCH /channels/{type}/{id}/member", "PATCH /channels/{type}/{id}/member/{user_id}" ->
+                json("set", json("pinned", true, "archived", false), "user_id", BOB);
             case "POST /channels/{type}/{id}/hide" -> json("clear_history", false, "user_id", ALICE);
-            case "POST /channels/{type}/{id}/truncate" -> json("hard_delete", false, "skip_push", true,
-                    "truncated_at", "2024-01-01T00:00:00Z", "user_id", ALICE);
-            case "POST /channels/delete" -> json("cids", List.of("messaging:" + Seed.uid("fz-c")), "hard_delete", false);
+            case "POST /channels/{type}/{id}/truncate" ->
+                json("hard_delete", false, "skip_push", true, "truncated_at", "2024-01-01T00:00:00Z", "user_id", ALICE);
+            case "POST /channels/delete" ->
+                json("cids", List.of("messaging:" + Seed.uid("fz-c")), "hard_delete", false);
             case "POST /devices" -> json("id", Seed.uid("dev"), "push_provider", "firebase", "user_id", ALICE);
-            case "POST /moderation/ban" -> json("target_user_id", fresh, "user_id", ALICE, "timeout", 60, "reason", "r");
-            case "POST /moderation/flag", "POST /moderation/unflag" -> json("target_message_id", m, "user_id", BOB,
-                    "reason", "spam");
-            case "POST /moderation/mute", "POST /moderation/unmute" -> json("target_ids", List.of(MALLORY), "user_id",
-                    BOB, "timeout", 10);
-            case "POST /moderation/mute/channel", "POST /moderation/unmute/channel" -> json("channel_cid", cid,
-                    "user_id", BOB, "expiration", 1000);
-            case "POST /sync" -> json("channel_cids", List.of(cid), "last_sync_at", "2024-01-01T00:00:00Z",
-                    "user_id", ALICE);
+            case "POST /moderation/ban" ->
+                json("target_user_id", fresh, "user_id", ALICE, "timeout", 60, "reason", "r");
+            case "POST /moderation/flag", "POST /moderation/unflag" ->
+                json("target_message_id", m, "user_id", BOB, "reason", "spam");
+            case "POST /moderation/mute", "POST /moderation/unmute" ->
+                json("target_ids", List.of(MALLORY), "user_id", BOB, "timeout", 10);
+            case "POST /moderation/mute/channel", "POST /moderation/unmute/channel" ->
+                json("channel_cid", cid, "user_id", BOB, "expiration", 1000);
+            case "POST /sync" ->
+                json("channel_cids", List.of(cid), "last_sync_at", "2024-01-01T00:00:00Z", "user_id", ALICE);
             case "POST /threads" -> json("limit", 10, "user_id", ALICE);
             case "POST /unread_batch" -> json("user_ids", List.of(ALICE, BOB));
             case "POST /users/block", "POST /users/unblock" -> json("blocked_user_id", MALLORY, "user_id", BOB);
@@ -472,7 +697,8 @@ class HostileInputTest {
             return "status " + r.status() + " without a JSON object: " + r.text();
         }
         if (r.status() >= 400) {
-            if (!body.path("code").isInt() || !body.path("message").isTextual()
+            if (!body.path("code").isInt()
+                    || !body.path("message").isTextual()
                     || body.path("StatusCode").asInt() != r.status()) {
                 return "status " + r.status() + " without the error envelope: " + r.text();
             }
@@ -488,7 +714,8 @@ class HostileInputTest {
     private String hostileHandshake(Random random) {
         ObjectNode details = json("id", ALICE, "name", "Alice");
         ObjectNode connect = json("user_id", ALICE, "user_details", details, "server_determines_connection_id", true);
-        String jsonText = random.nextInt(5) == 0 ? new String(pick(random, HOSTILE_BODIES), StandardCharsets.UTF_8)
+        String jsonText = random.nextInt(5) == 0
+                ? new String(pick(random, HOSTILE_BODIES), StandardCharsets.UTF_8)
                 : mutate(connect, random);
         String user = random.nextBoolean() ? ALICE : Seed.uid("fz-ws");
         jsonText = jsonText.replace(ALICE, user);
@@ -498,15 +725,22 @@ class HostileInputTest {
         q.put("authorization", random.nextInt(8) == 0 ? pick(random, HOSTILE_IDS) : server.userToken(user));
         q.put("stream-auth-type", random.nextInt(10) == 0 ? pick(random, HOSTILE_IDS) : "jwt");
         StringBuilder path = new StringBuilder("/connect?");
-        q.forEach((k, v) -> path.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
-        String what = "handshake json=" + abbreviate(jsonText) + " key/auth/type=" + q.get("api_key").length() + "/"
-                + abbreviate(q.get("authorization")) + "/" + abbreviate(q.get("stream-auth-type"));
+        q.forEach((k, v) -> path.append(k)
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8))
+                .append('&'));
+        String what = "handshake json=" + abbreviate(jsonText) + " key/auth/type="
+                + q.get("api_key").length() + "/" + abbreviate(q.get("authorization")) + "/"
+                + abbreviate(q.get("stream-auth-type"));
         try (RawWebSocket ws = RawWebSocket.open(server.port(), path.toString(), 10_000)) {
             if (ws == null) {
                 return what + " → no answer to the upgrade";
             }
             if (ws.status() != 101) {
-                return ws.status() >= 400 && ws.status() < 500 && ws.readBody(4096).contains("\"code\"") ? null
+                return ws.status() >= 400
+                                && ws.status() < 500
+                                && ws.readBody(4096).contains("\"code\"")
+                        ? null
                         : what + " → HTTP " + ws.status();
             }
             RawWebSocket.Frame first = ws.nextData();
@@ -517,7 +751,9 @@ class HostileInputTest {
             String type = frame.path("type").asText();
             if (type.equals("connection.error")) {
                 RawWebSocket.Frame close = ws.nextData();
-                return close.opcode() == RawWebSocket.CLOSE && frame.path("error").path("code").isInt() ? null
+                return close.opcode() == RawWebSocket.CLOSE
+                                && frame.path("error").path("code").isInt()
+                        ? null
                         : what + " → connection.error then " + close;
             }
             return type.equals("health.check") ? null : what + " → first frame " + first;
@@ -528,8 +764,17 @@ class HostileInputTest {
 
     private String hostileFrame(Random random) {
         String user = Seed.uid("fz-ws");
-        String path = "/connect?json=" + URLEncoder.encode(Json.write(json("user_id", user, "user_details", json("id", user),
-                "server_determines_connection_id", true)), StandardCharsets.UTF_8) + "&api_key=" + server.apiKey()
+        String path = "/connect?json="
+                + URLEncoder.encode(
+                        Json.write(json(
+                                "user_id",
+                                user,
+                                "user_details",
+                                json("id", user),
+                                "server_determines_connection_id",
+                                true)),
+                        StandardCharsets.UTF_8)
+                + "&api_key=" + server.apiKey()
                 + "&authorization=" + server.userToken(user) + "&stream-auth-type=jwt";
         try (RawWebSocket ws = RawWebSocket.open(server.port(), path, 10_000)) {
             if (ws == null || ws.status() != 101 || !ws.nextData().text().contains("health.check")) {
@@ -602,8 +847,17 @@ class HostileInputTest {
         List<String> corrupt = new ArrayList<>();
         int users = 0;
         for (int offset = 0; offset <= 1000; offset += 100) {
-            RestClient.Response r = admin.getPayload("/users", json("filter_conditions", Json.object(), "limit", 100,
-                    "offset", offset, "sort", Json.array().add(json("field", "created_at", "direction", 1))));
+            RestClient.Response r = admin.getPayload(
+                    "/users",
+                    json(
+                            "filter_conditions",
+                            Json.object(),
+                            "limit",
+                            100,
+                            "offset",
+                            offset,
+                            "sort",
+                            Json.array().add(json("field", "created_at", "direction", 1))));
             assertEquals(200, r.status(), r.text());
             for (JsonNode u : r.body().path("users")) {
                 users++;
@@ -613,15 +867,17 @@ class HostileInputTest {
                 break;
             }
         }
-        RestClient.Response channel = RestClient.user(server, ALICE).post("/channels/messaging/" + CHANNEL + "/query",
-                json("state", true, "messages", json("limit", 300)));
+        RestClient.Response channel = RestClient.user(server, ALICE)
+                .post("/channels/messaging/" + CHANNEL + "/query", json("state", true, "messages", json("limit", 300)));
         assertEquals(200, channel.status(), channel.text());
         scan("channel", channel.body(), corrupt);
         for (JsonNode msg : channel.body().path("messages")) {
-            RestClient.Response replies = RestClient.user(server, ALICE).get("/messages/" + msg.path("id").asText()
-                    + "/replies", Map.of("limit", "300"));
+            RestClient.Response replies = RestClient.user(server, ALICE)
+                    .get("/messages/" + msg.path("id").asText() + "/replies", Map.of("limit", "300"));
             assertEquals(200, replies.status(), replies.text());
-            assertEquals(msg.path("reply_count").asInt(), replies.body().path("messages").size(),
+            assertEquals(
+                    msg.path("reply_count").asInt(),
+                    replies.body().path("messages").size(),
                     "reply_count of " + msg.path("id").asText() + " equals its replies");
         }
         assertTrue(users >= 3, "users read back: " + users);
@@ -631,7 +887,10 @@ class HostileInputTest {
     private static void scan(String where, JsonNode node, List<String> corrupt) {
         if (node.isTextual()) {
             String s = node.asText();
-            if (s.indexOf('\0') >= 0 || hasLoneSurrogate(s) || s.equals("Infinity") || s.equals("-Infinity")
+            if (s.indexOf('\0') >= 0
+                    || hasLoneSurrogate(s)
+                    || s.equals("Infinity")
+                    || s.equals("-Infinity")
                     || s.equals("NaN")) {
                 corrupt.add(where + ": " + abbreviate(Json.write(node)));
             }

@@ -40,10 +40,14 @@ class InternalErrorsTest {
         errors.failed(call, failure());
         errors.failed(call, failure());
 
-        List<ILoggingEvent> atError = appender.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
+        List<ILoggingEvent> atError =
+                appender.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
         assertThat(atError).hasSize(2);
-        assertThat(atError).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("\n")
-                .contains("/users/a\\nINFO forged").contains("broken\\nstate"));
+        assertThat(atError)
+                .allSatisfy(e -> assertThat(e.getFormattedMessage())
+                        .doesNotContain("\n")
+                        .contains("/users/a\\nINFO forged")
+                        .contains("broken\\nstate"));
         assertThat(atError.get(0).getThrowableProxy()).isNotNull();
         assertThat(atError.get(1).getThrowableProxy()).isNull();
     }

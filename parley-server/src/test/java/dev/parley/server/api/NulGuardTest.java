@@ -15,8 +15,12 @@ class NulGuardTest {
     @Test
     void theEscapeOfANulIsFoundButAnEscapedBackslashBeforeU0000IsText() {
         assertThat(found("{\"name\":\"a\\u0000\"}")).isTrue();
-        assertThat(found("{\"name\":\"a\\\\\\u0000\"}")).as("an escaped backslash, then the escape").isTrue();
-        assertThat(found("{\"name\":\"a\\\\u0000\"}")).as("a backslash followed by the text u0000").isFalse();
+        assertThat(found("{\"name\":\"a\\\\\\u0000\"}"))
+                .as("an escaped backslash, then the escape")
+                .isTrue();
+        assertThat(found("{\"name\":\"a\\\\u0000\"}"))
+                .as("a backslash followed by the text u0000")
+                .isFalse();
         assertThat(found("{\"name\":\"a\\u00001\"}")).isTrue();
         assertThat(found("{\"name\":\"a\\u0001\"}")).isFalse();
         assertThat(found("\\u000")).isFalse();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PartialUpdateUsersTest {
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
+
     private static final RestClient admin = RestClient.server(server);
 
     @Test
@@ -33,7 +34,11 @@ class PartialUpdateUsersTest {
         JsonNode profile = r.body().path("users").path("dotted").path("profile");
         assertThat(profile.path("country").asText()).isEqualTo("NO");
         assertThat(profile.path("address").path("city").asText()).isEqualTo("Oslo");
-        assertThat(UpsertUsersTest.find(admin, "dotted").path("profile").path("address").path("city").asText())
+        assertThat(UpsertUsersTest.find(admin, "dotted")
+                        .path("profile")
+                        .path("address")
+                        .path("city")
+                        .asText())
                 .isEqualTo("Oslo");
     }
 
@@ -53,7 +58,8 @@ class PartialUpdateUsersTest {
     void userMayUpdateItsOwnCustomFields() {
         create(Json.object().put("id", "own"));
 
-        Response r = RestClient.user(server, "own").patch("/users", item("own", Json.object().put("mood", "happy"), null));
+        Response r = RestClient.user(server, "own")
+                .patch("/users", item("own", Json.object().put("mood", "happy"), null));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body().path("users").path("own").path("mood").asText()).isEqualTo("happy");
@@ -79,8 +85,10 @@ class PartialUpdateUsersTest {
         Response r = admin.patch("/users", item("promoted", Json.object().put("role", "admin"), null));
 
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.body().path("users").path("promoted").path("role").asText()).isEqualTo("admin");
-        assertThat(UpsertUsersTest.find(admin, "promoted").path("role").asText()).isEqualTo("admin");
+        assertThat(r.body().path("users").path("promoted").path("role").asText())
+                .isEqualTo("admin");
+        assertThat(UpsertUsersTest.find(admin, "promoted").path("role").asText())
+                .isEqualTo("admin");
     }
 
     @Test

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class QueryUsersTest {
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
+
     private static final RestClient admin = RestClient.server(server);
 
     @Test
@@ -60,7 +61,9 @@ class QueryUsersTest {
 
     @Test
     void customFieldEqualityMatchesOnlyThatValue() {
-        upsert(user("cust-1", "cust").put("color", "red"), user("cust-2", "cust").put("color", "blue"),
+        upsert(
+                user("cust-1", "cust").put("color", "red"),
+                user("cust-2", "cust").put("color", "blue"),
                 user("cust-3", "cust").put("color", "red"));
 
         ObjectNode f = tagged("cust");
@@ -84,7 +87,8 @@ class QueryUsersTest {
     @Test
     void createdAtComparisonsSplitUsersByCreationTime() {
         Response first = upsert(user("time-a", "time"));
-        String firstCreated = first.body().path("users").path("time-a").path("created_at").asText();
+        String firstCreated =
+                first.body().path("users").path("time-a").path("created_at").asText();
         upsert(user("time-b", "time"));
 
         ObjectNode after = tagged("time");
@@ -149,7 +153,8 @@ class QueryUsersTest {
     @Test
     void deactivatedUsersAreHiddenUnlessIncluded() {
         seed("deact", "deact-on", "On", "deact-off", "Off");
-        assertThat(admin.post("/users/deact-off/deactivate", Json.object()).status()).isEqualTo(200);
+        assertThat(admin.post("/users/deact-off/deactivate", Json.object()).status())
+                .isEqualTo(200);
 
         ObjectNode with = payload(tagged("deact"), sortBy("id", 1));
         with.put("include_deactivated_users", true);
@@ -162,7 +167,8 @@ class QueryUsersTest {
     void userTokensMayQueryUsers() {
         seed("usertok", "usertok-a", "A", "usertok-b", "B");
 
-        Response r = RestClient.user(server, "usertok-a").getPayload("/users", payload(tagged("usertok"), sortBy("id", 1)));
+        Response r =
+                RestClient.user(server, "usertok-a").getPayload("/users", payload(tagged("usertok"), sortBy("id", 1)));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(ids(r)).containsExactly("usertok-a", "usertok-b");

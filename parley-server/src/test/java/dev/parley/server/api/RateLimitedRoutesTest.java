@@ -21,7 +21,9 @@ class RateLimitedRoutesTest {
                 .filter(r -> Endpoints.nameOf(r.method(), r.template()).isEmpty())
                 .map(r -> r.method() + " " + r.template())
                 .toList();
-        assertThat(missing).as("routes to add to dev.parley.server.ratelimit.Endpoints with their Stream endpoint"
-                + " name and limit (otherwise they are limited per user only)").isEmpty();
+        assertThat(missing)
+                .as("routes to add to dev.parley.server.ratelimit.Endpoints with their Stream endpoint"
+                        + " name and limit (otherwise they are limited per user only)")
+                .isEmpty();
     }
 }

@@ -48,23 +48,35 @@ class ReadAccessRouteWalkTest {
     static void privateChannelWithAMessage() {
         Seed.users(server, json("id", OWNER), json("id", FRIEND), json("id", STRANGER));
         // The stranger's own channel, where a write may name the private channel's messages.
-        assertThat(Seed.messaging(server, STRANGER, OWN_CHANNEL, STRANGER).status()).isEqualTo(200);
-        RestClient owner = RestClient.user(server, OWNER);
-        assertThat(owner.post("/channels/messaging/" + CHANNEL + "/query",
-                json("data", json("members", List.of(OWNER, FRIEND), "secret_data", SECRET + "-channel"))).status())
+        assertThat(Seed.messaging(server, STRANGER, OWN_CHANNEL, STRANGER).status())
                 .isEqualTo(200);
-        RestClient.Response sent = owner.post("/channels/messaging/" + CHANNEL + "/message",
+        RestClient owner = RestClient.user(server, OWNER);
+        assertThat(owner.post(
+                                "/channels/messaging/" + CHANNEL + "/query",
+                                json(
+                                        "data",
+                                        json("members", List.of(OWNER, FRIEND), "secret_data", SECRET + "-channel")))
+                        .status())
+                .isEqualTo(200);
+        RestClient.Response sent = owner.post(
+                "/channels/messaging/" + CHANNEL + "/message",
                 json("message", json("text", SECRET + "-message zebra", "pinned", true)));
         assertThat(sent.status()).isEqualTo(200);
         messageId = sent.body().path("message").path("id").asText();
-        RestClient.Response reply = owner.post("/channels/messaging/" + CHANNEL + "/message",
+        RestClient.Response reply = owner.post(
+                "/channels/messaging/" + CHANNEL + "/message",
                 json("message", json("text", SECRET + "-reply zebra", "parent_id", messageId)));
         assertThat(reply.status()).isEqualTo(200);
         replyId = reply.body().path("message").path("id").asText();
         // The member replies too, so that the thread is among its threads.
-        assertThat(RestClient.user(server, FRIEND).post("/channels/messaging/" + CHANNEL + "/message",
-                json("message", json("text", "me too", "parent_id", messageId))).status()).isEqualTo(200);
-        assertThat(owner.post("/messages/" + messageId + "/reaction", json("reaction", json("type", "like"))).status())
+        assertThat(RestClient.user(server, FRIEND)
+                        .post(
+                                "/channels/messaging/" + CHANNEL + "/message",
+                                json("message", json("text", "me too", "parent_id", messageId)))
+                        .status())
+                .isEqualTo(200);
+        assertThat(owner.post("/messages/" + messageId + "/reaction", json("reaction", json("type", "like")))
+                        .status())
                 .isEqualTo(200);
     }
 
@@ -104,10 +116,33 @@ class ReadAccessRouteWalkTest {
     }
 
     private static ObjectNode body() {
-        ObjectNode b = json("type", "messaging", "id", CHANNEL, "query", "zebra", "message_id", messageId,
-                "target_message_id", messageId, "channel_cid", CID, "cids", List.of(CID), "channel_cids", List.of(CID),
-                "last_sync_at", Timestamps.format(Instant.now().minusSeconds(600)), "with_inaccessible_cids", true,
-                "user_ids", List.of(OWNER), "parent_id", messageId, "state", true);
+        ObjectNode b = json(
+                "type",
+                "messaging",
+                "id",
+                CHANNEL,
+                "query",
+                "zebra",
+                "message_id",
+                messageId,
+                "target_message_id",
+                messageId,
+                "channel_cid",
+                CID,
+                "cids",
+                List.of(CID),
+                "channel_cids",
+                List.of(CID),
+                "last_sync_at",
+                Timestamps.format(Instant.now().minusSeconds(600)),
+                "with_inaccessible_cids",
+                true,
+                "user_ids",
+                List.of(OWNER),
+                "parent_id",
+                messageId,
+                "state",
+                true);
         b.set("filter_conditions", json("cid", CID));
         b.set("message", json("text", "hello", "quoted_message_id", replyId));
         b.set("reaction", json("type", "like"));
@@ -146,7 +181,9 @@ class ReadAccessRouteWalkTest {
                 }
             } else if (r.status() < 400 || r.status() > 499) {
                 failures.add("not a 4xx: " + what);
-            } else if (r.json() == null || !r.json().path("code").isInt() || !r.json().path("message").isTextual()
+            } else if (r.json() == null
+                    || !r.json().path("code").isInt()
+                    || !r.json().path("message").isTextual()
                     || r.json().path("StatusCode").asInt() != r.status()) {
                 failures.add("not an error envelope: " + what);
             }
@@ -179,12 +216,21 @@ class ReadAccessRouteWalkTest {
     @Test
     void theWalkReachesTheSecretForAMemberOnTheReadRoutes() {
         RestClient friend = RestClient.user(server, FRIEND);
-        List<String> reads = List.of("GET /channels/{type}/{id}/messages", "GET /messages/{id}", "GET /channels/{type}/{id}",
-                "POST /channels/{type}/{id}/query", "POST /channels", "GET /search", "GET /messages/{id}/replies",
-                "GET /channels/{type}/{id}/pinned_messages", "GET /threads/{id}", "POST /threads");
+        List<String> reads = List.of(
+                "GET /channels/{type}/{id}/messages",
+                "GET /messages/{id}",
+                "GET /channels/{type}/{id}",
+                "POST /channels/{type}/{id}/query",
+                "POST /channels",
+                "GET /search",
+                "GET /messages/{id}/replies",
+                "GET /channels/{type}/{id}/pinned_messages",
+                "GET /threads/{id}",
+                "POST /threads");
         List<String> blind = new ArrayList<>();
         for (Call c : calls()) {
-            if (reads.contains(c.method() + " " + c.template()) && !c.path().contains(OWN_CHANNEL)
+            if (reads.contains(c.method() + " " + c.template())
+                    && !c.path().contains(OWN_CHANNEL)
                     && !call(friend, c).text().contains(SECRET)) {
                 blind.add(c.method() + " " + c.template() + " -> " + abbreviate(call(friend, c)));
             }

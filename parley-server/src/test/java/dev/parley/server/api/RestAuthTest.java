@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RestAuthTest {
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
+
     private static final RestClient admin = RestClient.server(server);
 
     @Test
@@ -70,7 +71,8 @@ class RestAuthTest {
 
     @Test
     void tokenIssuedInTheFutureIsCode42() {
-        String future = Jwt.userToken(server.apiSecret(), "future", null, Instant.now().plusSeconds(3600));
+        String future =
+                Jwt.userToken(server.apiSecret(), "future", null, Instant.now().plusSeconds(3600));
 
         assertRefused(admin.withToken(future).get("/app"), 42);
     }
@@ -78,8 +80,9 @@ class RestAuthTest {
     @Test
     void timeClaimsOutOfRangeAreCode5NotAServerError() {
         for (String claim : new String[] {"exp", "nbf", "iat"}) {
-            for (Object value : new Object[] {1e30, -1e30, "soon", new java.math.BigInteger("99999999999999999999"),
-                Long.MAX_VALUE, Long.MIN_VALUE}) {
+            for (Object value : new Object[] {
+                1e30, -1e30, "soon", new java.math.BigInteger("99999999999999999999"), Long.MAX_VALUE, Long.MIN_VALUE
+            }) {
                 String token = Jwt.sign(Map.of("user_id", "ranger", claim, value), server.apiSecret());
 
                 Response r = admin.withToken(token).get("/app");
@@ -101,13 +104,19 @@ class RestAuthTest {
             RestClient dev = RestClient.of(open.baseUrl(), open.apiKey(), Jwt.devToken("dev"));
 
             Response app = dev.get("/app");
-            Response upsert = dev.post("/users", users(Json.object().put("id", "dev").put("name", "Dev")));
+            Response upsert =
+                    dev.post("/users", users(Json.object().put("id", "dev").put("name", "Dev")));
 
             assertThat(app.status()).as("%s", app).isEqualTo(200);
-            assertThat(app.body().path("app").path("disable_auth_checks").asBoolean()).isTrue();
-            assertThat(upsert.status()).as("the dev token acts as its user: %s", upsert).isEqualTo(200);
-            assertThat(dev.post("/users", users(Json.object().put("id", "not-dev"))).code())
-                    .as("and only as its user").isEqualTo(17);
+            assertThat(app.body().path("app").path("disable_auth_checks").asBoolean())
+                    .isTrue();
+            assertThat(upsert.status())
+                    .as("the dev token acts as its user: %s", upsert)
+                    .isEqualTo(200);
+            assertThat(dev.post("/users", users(Json.object().put("id", "not-dev")))
+                            .code())
+                    .as("and only as its user")
+                    .isEqualTo(17);
         }
     }
 
@@ -117,29 +126,49 @@ class RestAuthTest {
         String oldToken = Jwt.userToken(server.apiSecret(), "revokee", null, now.minusSeconds(60));
         String newToken = Jwt.userToken(server.apiSecret(), "revokee", null, now);
         String bystander = Jwt.userToken(server.apiSecret(), "bystander", null, now.minusSeconds(60));
-        assertThat(admin.post("/users", users(Json.object().put("id", "revokee"))).status()).isEqualTo(200);
-        assertThat(admin.withToken(oldToken).get("/app").status()).as("before the revocation").isEqualTo(200);
+        assertThat(admin.post("/users", users(Json.object().put("id", "revokee")))
+                        .status())
+                .isEqualTo(200);
+        assertThat(admin.withToken(oldToken).get("/app").status())
+                .as("before the revocation")
+                .isEqualTo(200);
         ObjectNode body = Json.object();
-        body.putArray("users").addObject().put("id", "revokee").putObject("set")
+        body.putArray("users")
+                .addObject()
+                .put("id", "revokee")
+                .putObject("set")
                 .put("revoke_tokens_issued_before", Timestamps.format(now.minusSeconds(30)));
 
         Response patch = admin.patch("/users", body);
 
         assertThat(patch.status()).as("%s", patch).isEqualTo(200);
-        assertThat(patch.body().path("users").path("revokee").path("revoke_tokens_issued_before").asText()).endsWith("Z");
+        assertThat(patch.body()
+                        .path("users")
+                        .path("revokee")
+                        .path("revoke_tokens_issued_before")
+                        .asText())
+                .endsWith("Z");
         assertRefused(admin.withToken(oldToken).get("/app"), 40);
         assertThat(admin.withToken(newToken).get("/app").status()).isEqualTo(200);
-        assertThat(admin.withToken(bystander).get("/app").status()).as("other users keep their tokens").isEqualTo(200);
+        assertThat(admin.withToken(bystander).get("/app").status())
+                .as("other users keep their tokens")
+                .isEqualTo(200);
     }
 
     @Test
     void userMayNotSetItsOwnRevocationDate() {
-        assertThat(admin.post("/users", users(Json.object().put("id", "selfrevoke"))).status()).isEqualTo(200);
+        assertThat(admin.post("/users", users(Json.object().put("id", "selfrevoke")))
+                        .status())
+                .isEqualTo(200);
         ObjectNode body = Json.object();
-        body.putArray("users").addObject().put("id", "selfrevoke").putObject("set")
+        body.putArray("users")
+                .addObject()
+                .put("id", "selfrevoke")
+                .putObject("set")
                 .put("revoke_tokens_issued_before", Timestamps.format(Instant.now()));
 
-        assertThat(RestClient.user(server, "selfrevoke").patch("/users", body).code()).isEqualTo(17);
+        assertThat(RestClient.user(server, "selfrevoke").patch("/users", body).code())
+                .isEqualTo(17);
     }
 
     private static void assertRefused(Response r, int code) {

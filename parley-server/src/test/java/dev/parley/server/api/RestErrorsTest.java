@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.server.testing.RestClient;
-import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.RestClient.Response;
+import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.ServerExtension;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RestErrorsTest {
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded(b -> b.maxBodyBytes(4096));
+
     private static final RestClient admin = RestClient.server(server);
 
     @Test
@@ -88,7 +89,7 @@ class RestErrorsTest {
                 admin.get("/users", Map.of("payload", "{\"filter_conditions\":{\"$or\":5}}")),
                 admin.get("/users", Map.of("payload", "{\"sort\":[{\"field\":\"name\",\"direction\":7}]}")),
                 admin.get("/users", Map.of("payload", "{\"limit\":\"many\"}")),
-                admin.get("/users", Map.of("payload", "[" .repeat(200))),
+                admin.get("/users", Map.of("payload", "[".repeat(200))),
                 admin.post("/users/deactivate", "{\"user_ids\":\"all\"}"),
                 admin.patch("/app", "{\"revoke_tokens_issued_before\":\"soon\"}"),
                 admin.get("/tasks/%20"));
@@ -106,10 +107,14 @@ class RestErrorsTest {
         Seed.users(server, RestClient.json("id", "tim"));
 
         Response app = admin.patch("/app", "{\"revoke_tokens_issued_before\": \"+999999999-12-31T23:59:59Z\"}");
-        Response user = admin.patch("/users", "{\"users\": [{\"id\": \"tim\", \"set\": "
-                + "{\"revoke_tokens_issued_before\": \"-999999999-01-01T00:00:00Z\"}}]}");
-        Response upsert = admin.post("/users", "{\"users\": {\"tim\": {\"id\": \"tim\", "
-                + "\"revoke_tokens_issued_before\": \"+10000-01-01T00:00:00Z\"}}}");
+        Response user = admin.patch(
+                "/users",
+                "{\"users\": [{\"id\": \"tim\", \"set\": "
+                        + "{\"revoke_tokens_issued_before\": \"-999999999-01-01T00:00:00Z\"}}]}");
+        Response upsert = admin.post(
+                "/users",
+                "{\"users\": {\"tim\": {\"id\": \"tim\", "
+                        + "\"revoke_tokens_issued_before\": \"+10000-01-01T00:00:00Z\"}}}");
 
         assertEnvelope(app, 400, 4);
         assertThat(app.message()).contains("revoke_tokens_issued_before");
@@ -133,7 +138,11 @@ class RestErrorsTest {
                 admin.get("/users", Map.of("payload", "{\"filter_conditions\": {\"id\": \"\\udfff\"}}")));
 
         assertThat(all).allSatisfy(r -> assertEnvelope(r, 400, 4));
-        assertThat(admin.get("/channels/messaging/strict").body().path("messages").size()).isZero();
+        assertThat(admin.get("/channels/messaging/strict")
+                        .body()
+                        .path("messages")
+                        .size())
+                .isZero();
     }
 
     @Test
@@ -146,16 +155,27 @@ class RestErrorsTest {
 
     @Test
     void preflightAllowsEveryOriginTheMethodsAndTheAskedHeaders() {
-        Response r = admin.withApiKey(null).withToken(null).send("OPTIONS", "/channels", Map.of(), null, Map.of(
-                "Origin", "http://localhost:5173",
-                "Access-Control-Request-Method", "POST",
-                "Access-Control-Request-Headers", "authorization,stream-auth-type,x-stream-client,content-type"));
+        Response r = admin.withApiKey(null)
+                .withToken(null)
+                .send(
+                        "OPTIONS",
+                        "/channels",
+                        Map.of(),
+                        null,
+                        Map.of(
+                                "Origin", "http://localhost:5173",
+                                "Access-Control-Request-Method", "POST",
+                                "Access-Control-Request-Headers",
+                                        "authorization,stream-auth-type,x-stream-client,content-type"));
 
         assertThat(r.status()).isEqualTo(204);
         assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
         assertThat(r.headers().firstValue("Access-Control-Allow-Methods").orElse(""))
                 .contains("GET", "POST", "PUT", "PATCH", "DELETE");
-        assertThat(r.headers().firstValue("Access-Control-Allow-Headers").orElse("").toLowerCase())
+        assertThat(r.headers()
+                        .firstValue("Access-Control-Allow-Headers")
+                        .orElse("")
+                        .toLowerCase())
                 .contains("authorization", "stream-auth-type", "x-stream-client", "content-type");
     }
 
@@ -176,8 +196,8 @@ class RestErrorsTest {
     @Test
     void aNulInTheBodyIsCode4OnEveryRouteNotOnlyOnTheChatOnes() {
         Response app = admin.patch("/app", "{\"custom_action_handler_url\":\"x\\u0000\"}");
-        Response ban = admin.post("/moderation/ban",
-                "{\"target_user_id\":\"nobody\",\"user_id\":\"admin\",\"reason\":\"\\u0000\"}");
+        Response ban = admin.post(
+                "/moderation/ban", "{\"target_user_id\":\"nobody\",\"user_id\":\"admin\",\"reason\":\"\\u0000\"}");
         Response users = admin.post("/users", "{\"users\":{\"n\":{\"id\":\"n\",\"name\":\"\\u0000\"}}}");
 
         for (Response r : List.of(app, ban, users)) {

@@ -26,7 +26,9 @@ class RouterTest {
 
     @Test
     void anEndpointThatIsNotServedIsNoEndpointRatherThanAParameterOfAnotherRoute() {
-        Router router = new Router().add("POST", "/messages/{id}", OK).add("GET", "/messages/{id}", OK)
+        Router router = new Router()
+                .add("POST", "/messages/{id}", OK)
+                .add("GET", "/messages/{id}", OK)
                 .addNotServed("POST", "/messages/history");
         boolean[] mismatch = new boolean[1];
 
@@ -53,7 +55,8 @@ class RouterTest {
         boolean[] mismatch = new boolean[1];
 
         assertThat(match(router, "POST", "/messages/history", mismatch)).isEmpty();
-        assertThat(match(router, "POST", "/messages/abc", new boolean[1])).map(x -> x.route().template())
+        assertThat(match(router, "POST", "/messages/abc", new boolean[1]))
+                .map(x -> x.route().template())
                 .hasValue("/messages/{id}");
     }
 }

@@ -18,13 +18,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class UpsertUsersTest {
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
+
     private static final RestClient admin = RestClient.server(server);
 
     @Test
     void serverUpsertCreatesUsersAndAnswersAMapKeyedById() {
-        Response r = admin.post("/users", users(
-                Json.object().put("id", "create-a").put("name", "Ann"),
-                Json.object().put("id", "create-b").put("name", "Ben")));
+        Response r = admin.post(
+                "/users",
+                users(
+                        Json.object().put("id", "create-a").put("name", "Ann"),
+                        Json.object().put("id", "create-b").put("name", "Ben")));
 
         assertThat(r.status()).isEqualTo(200);
         JsonNode users = r.body().path("users");
@@ -38,12 +41,15 @@ class UpsertUsersTest {
 
     @Test
     void upsertReplacesCustomFieldsAndKeepsCreatedAt() {
-        Response first = admin.post("/users", users(
-                Json.object().put("id", "replace").put("name", "Old").put("color", "red")));
-        String createdAt = first.body().path("users").path("replace").path("created_at").asText();
+        Response first = admin.post(
+                "/users",
+                users(Json.object().put("id", "replace").put("name", "Old").put("color", "red")));
+        String createdAt =
+                first.body().path("users").path("replace").path("created_at").asText();
 
-        Response second = admin.post("/users", users(
-                Json.object().put("id", "replace").put("name", "New").put("created_at", "2001-01-01T00:00:00Z")));
+        Response second = admin.post(
+                "/users",
+                users(Json.object().put("id", "replace").put("name", "New").put("created_at", "2001-01-01T00:00:00Z")));
 
         JsonNode u = second.body().path("users").path("replace");
         assertThat(u.path("name").asText()).isEqualTo("New");
@@ -56,8 +62,10 @@ class UpsertUsersTest {
 
     @Test
     void userTokenMayUpsertItself() {
-        Response r = RestClient.user(server, "self").post("/users", users(
-                Json.object().put("id", "self").put("name", "Me").put("mood", "calm")));
+        Response r = RestClient.user(server, "self")
+                .post(
+                        "/users",
+                        users(Json.object().put("id", "self").put("name", "Me").put("mood", "calm")));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(find("self").path("mood").asText()).isEqualTo("calm");
@@ -65,8 +73,8 @@ class UpsertUsersTest {
 
     @Test
     void userTokenMayNotUpsertAnotherUser() {
-        Response r = RestClient.user(server, "mallory").post("/users", users(
-                Json.object().put("id", "victim").put("name", "Owned")));
+        Response r = RestClient.user(server, "mallory")
+                .post("/users", users(Json.object().put("id", "victim").put("name", "Owned")));
 
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.code()).isEqualTo(17);
@@ -75,8 +83,8 @@ class UpsertUsersTest {
 
     @Test
     void userTokenMayNotChangeItsOwnRole() {
-        Response r = RestClient.user(server, "climber").post("/users", users(
-                Json.object().put("id", "climber").put("role", "admin")));
+        Response r = RestClient.user(server, "climber")
+                .post("/users", users(Json.object().put("id", "climber").put("role", "admin")));
 
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.code()).isEqualTo(17);
@@ -122,9 +130,11 @@ class UpsertUsersTest {
 
     @Test
     void oneBadItemFailsTheWholeBatchAndNothingIsWritten() {
-        Response r = admin.post("/users", users(
-                Json.object().put("id", "batch-good").put("name", "Good"),
-                Json.object().put("id", "batch-bad").put("huge", "x".repeat(6 * 1024))));
+        Response r = admin.post(
+                "/users",
+                users(
+                        Json.object().put("id", "batch-good").put("name", "Good"),
+                        Json.object().put("id", "batch-bad").put("huge", "x".repeat(6 * 1024))));
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.code()).isEqualTo(4);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class UserLifecycleTest {
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
+
     private static final RestClient admin = RestClient.server(server);
 
     @Test
@@ -35,9 +36,11 @@ class UserLifecycleTest {
         assertThat(r.body().path("user").path("deleted_at").asText()).endsWith("Z");
         assertThat(queryByName("soft")).as("deleted users leave queries").isEmpty();
         assertThat(UpsertUsersTest.find(admin, "soft").path("deleted_at").asText())
-                .as("a query naming the id still finds it, marked deleted").endsWith("Z");
+                .as("a query naming the id still finds it, marked deleted")
+                .endsWith("Z");
         assertThat(admin.delete("/users/soft", Map.of()).status())
-                .as("a soft-deleted user still exists").isEqualTo(200);
+                .as("a soft-deleted user still exists")
+                .isEqualTo(200);
     }
 
     @Test
@@ -47,8 +50,12 @@ class UserLifecycleTest {
         Response r = admin.delete("/users/hard", Map.of("hard_delete", "true"));
 
         assertThat(r.status()).isEqualTo(200);
-        assertThat(UpsertUsersTest.find(admin, "hard")).as("not even a query by id finds it").isNull();
-        assertThat(admin.delete("/users/hard", Map.of()).code()).as("a hard-deleted user is gone").isEqualTo(16);
+        assertThat(UpsertUsersTest.find(admin, "hard"))
+                .as("not even a query by id finds it")
+                .isNull();
+        assertThat(admin.delete("/users/hard", Map.of()).code())
+                .as("a hard-deleted user is gone")
+                .isEqualTo(16);
     }
 
     @Test
@@ -86,7 +93,8 @@ class UserLifecycleTest {
 
     @Test
     void deactivatingAnUnknownUserIsCode16() {
-        assertThat(admin.post("/users/missing/deactivate", Json.object()).code()).isEqualTo(16);
+        assertThat(admin.post("/users/missing/deactivate", Json.object()).code())
+                .isEqualTo(16);
     }
 
     @Test
@@ -126,7 +134,8 @@ class UserLifecycleTest {
     @Test
     void deactivatedUserCannotConnectAndIsToldWhyWithCode17AndClose1000() {
         create("banished");
-        assertThat(admin.post("/users/banished/deactivate", Json.object()).status()).isEqualTo(200);
+        assertThat(admin.post("/users/banished/deactivate", Json.object()).status())
+                .isEqualTo(200);
 
         try (WsProbe ws = WsProbe.connect(server, "banished", server.userToken("banished"), Json.object())) {
             JsonNode frame = ws.next();
@@ -159,7 +168,8 @@ class UserLifecycleTest {
     void reactivatedUserCanConnectAgain() {
         create("returning");
         admin.post("/users/returning/deactivate", Json.object());
-        assertThat(admin.post("/users/returning/reactivate", Json.object()).status()).isEqualTo(200);
+        assertThat(admin.post("/users/returning/reactivate", Json.object()).status())
+                .isEqualTo(200);
 
         try (WsProbe ws = WsProbe.connect(server, "returning", server.userToken("returning"), Json.object())) {
             JsonNode frame = ws.next();

@@ -41,7 +41,13 @@ class CommandLineTest {
     }
 
     private static Map<String, String> credentials(TestServer s) {
-        return Map.of("PARLEY_API_KEY", s.apiKey(), "PARLEY_API_SECRET", s.apiSecret(), "PARLEY_PORT", Integer.toString(s.port()));
+        return Map.of(
+                "PARLEY_API_KEY",
+                s.apiKey(),
+                "PARLEY_API_SECRET",
+                s.apiSecret(),
+                "PARLEY_PORT",
+                Integer.toString(s.port()));
     }
 
     @Test
@@ -60,7 +66,8 @@ class CommandLineTest {
         Map<String, String> env = Map.of("PARLEY_DATA_DIR", dir.toString());
         String token = Main.token(new String[] {"--user", "bob"}, env::get, Instant.now());
         Credentials.KeyPair kp = Credentials.loadOrGenerate(dir);
-        assertThat(Jwt.verify(token, kp.apiSecret(), Instant.now(), false).userId()).isEqualTo("bob");
+        assertThat(Jwt.verify(token, kp.apiSecret(), Instant.now(), false).userId())
+                .isEqualTo("bob");
     }
 
     @Test
@@ -82,7 +89,12 @@ class CommandLineTest {
 
         try (TestServer server = TestServer.restartOnDataOf(first, b -> {})) {
             assertThat(server.server().node().store().findUser("imp-a")).isPresent();
-            assertThat(RestClient.server(server).get("/parley/usage").json().path("mau").asInt()).isZero();
+            assertThat(RestClient.server(server)
+                            .get("/parley/usage")
+                            .json()
+                            .path("mau")
+                            .asInt())
+                    .isZero();
         } finally {
             first.close();
         }
@@ -90,7 +102,8 @@ class CommandLineTest {
 
     @Test
     void importRefusesAMissingFileAndAnUnknownFormat() {
-        assertThatThrownBy(() -> Main.importUsers(new String[] {dir.resolve("none.csv").toString()}, k -> null, out(), err()))
+        assertThatThrownBy(() ->
+                        Main.importUsers(new String[] {dir.resolve("none.csv").toString()}, k -> null, out(), err()))
                 .hasMessageContaining("no file at");
         assertThatThrownBy(() -> Main.importUsers(new String[] {}, k -> null, out(), err()))
                 .hasMessageContaining("import needs a file");
@@ -109,13 +122,21 @@ class CommandLineTest {
 
             assertThat(Main.connections(new String[] {}, env::get, out())).isZero();
             String all = out.toString(StandardCharsets.UTF_8);
-            assertThat(all).contains("3 open connections").contains("USER").contains("CONNECTION").contains("cli-one")
+            assertThat(all)
+                    .contains("3 open connections")
+                    .contains("USER")
+                    .contains("CONNECTION")
+                    .contains("cli-one")
                     .contains("parley-test-probe");
             out.reset();
 
-            assertThat(Main.connections(new String[] {"--min", "2"}, env::get, out())).isZero();
+            assertThat(Main.connections(new String[] {"--min", "2"}, env::get, out()))
+                    .isZero();
             String dup = out.toString(StandardCharsets.UTF_8);
-            assertThat(dup).contains("1 users with at least 2 sockets").contains("cli-dup").doesNotContain("cli-one");
+            assertThat(dup)
+                    .contains("1 users with at least 2 sockets")
+                    .contains("cli-dup")
+                    .doesNotContain("cli-one");
             assertThat(dup.lines().filter(l -> l.startsWith("cli-dup")).count()).isEqualTo(2);
         }
     }
@@ -125,6 +146,8 @@ class CommandLineTest {
         Map<String, String> env = Map.of("PARLEY_API_KEY", "k", "PARLEY_API_SECRET", TestServer.API_SECRET);
         int code = Main.connections(new String[] {"--url", "http://127.0.0.1:1"}, env::get, out());
         assertThat(code).isEqualTo(1);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("cannot reach").contains("is the server running?");
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("cannot reach")
+                .contains("is the server running?");
     }
 }

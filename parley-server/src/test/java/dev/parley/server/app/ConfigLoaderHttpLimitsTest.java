@@ -3,12 +3,12 @@ package dev.parley.server.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.server.config.ServerConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.parley.server.config.ServerConfig;
 
 /** The HTTP deadlines and the per-address connection cap: defaults, flags, variables and bad values. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -31,9 +31,17 @@ class ConfigLoaderHttpLimitsTest {
 
     @Test
     void variablesSetThemAndFlagsWin() {
-        Map<String, String> env = Map.of("PARLEY_REQUEST_HEAD_TIMEOUT", "5s", "PARLEY_REQUEST_BODY_TIMEOUT", "2m",
-                "PARLEY_REQUEST_BODY_MIN_RATE", "0", "PARLEY_KEEP_ALIVE_TIMEOUT", "15s",
-                "PARLEY_MAX_CONNECTIONS_PER_ADDRESS", "0");
+        Map<String, String> env = Map.of(
+                "PARLEY_REQUEST_HEAD_TIMEOUT",
+                "5s",
+                "PARLEY_REQUEST_BODY_TIMEOUT",
+                "2m",
+                "PARLEY_REQUEST_BODY_MIN_RATE",
+                "0",
+                "PARLEY_KEEP_ALIVE_TIMEOUT",
+                "15s",
+                "PARLEY_MAX_CONNECTIONS_PER_ADDRESS",
+                "0");
         ServerConfig fromEnv = load(env);
         assertThat(fromEnv.requestHeadTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(fromEnv.requestBodyTimeout()).isEqualTo(Duration.ofMinutes(2));
@@ -48,16 +56,24 @@ class ConfigLoaderHttpLimitsTest {
 
     @Test
     void badValuesAreRefusedNamingTheFlag() {
-        assertThatThrownBy(() -> load(Map.of(), "--request-head-timeout", "0s")).hasMessageContaining("--request-head-timeout");
-        assertThatThrownBy(() -> load(Map.of("PARLEY_KEEP_ALIVE_TIMEOUT", "soon"))).hasMessageContaining("--keep-alive-timeout");
-        assertThatThrownBy(() -> load(Map.of(), "--request-body-min-rate", "-1")).hasMessageContaining("--request-body-min-rate");
+        assertThatThrownBy(() -> load(Map.of(), "--request-head-timeout", "0s"))
+                .hasMessageContaining("--request-head-timeout");
+        assertThatThrownBy(() -> load(Map.of("PARLEY_KEEP_ALIVE_TIMEOUT", "soon")))
+                .hasMessageContaining("--keep-alive-timeout");
+        assertThatThrownBy(() -> load(Map.of(), "--request-body-min-rate", "-1"))
+                .hasMessageContaining("--request-body-min-rate");
         assertThatThrownBy(() -> load(Map.of(), "--max-connections-per-address", "lots"))
                 .hasMessageContaining("--max-connections-per-address");
     }
 
     @Test
     void helpListsTheFlagsWithTheirVariables() {
-        assertThat(ConfigLoader.help()).contains("--request-head-timeout", "PARLEY_REQUEST_BODY_TIMEOUT",
-                "--request-body-min-rate", "PARLEY_KEEP_ALIVE_TIMEOUT", "--max-connections-per-address");
+        assertThat(ConfigLoader.help())
+                .contains(
+                        "--request-head-timeout",
+                        "PARLEY_REQUEST_BODY_TIMEOUT",
+                        "--request-body-min-rate",
+                        "PARLEY_KEEP_ALIVE_TIMEOUT",
+                        "--max-connections-per-address");
     }
 }

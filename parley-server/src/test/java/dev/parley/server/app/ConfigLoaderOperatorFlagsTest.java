@@ -3,12 +3,12 @@ package dev.parley.server.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.usage.ConnectionPolicy;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.parley.server.config.ServerConfig;
 
 /** The operator flags: per-user connection limit, its policy, and switching {@code /metrics} off. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -29,8 +29,13 @@ class ConfigLoaderOperatorFlagsTest {
 
     @Test
     void flagsWinOverVariables() {
-        Map<String, String> env = Map.of("PARLEY_MAX_CONNECTIONS_PER_USER", "5", "PARLEY_CONNECTION_POLICY", "close_oldest",
-                "PARLEY_DISABLE_METRICS", "true");
+        Map<String, String> env = Map.of(
+                "PARLEY_MAX_CONNECTIONS_PER_USER",
+                "5",
+                "PARLEY_CONNECTION_POLICY",
+                "close_oldest",
+                "PARLEY_DISABLE_METRICS",
+                "true");
         ServerConfig fromEnv = load(env);
         assertThat(fromEnv.maxConnectionsPerUser()).isEqualTo(5);
         assertThat(fromEnv.connectionPolicy()).isEqualTo(ConnectionPolicy.Mode.CLOSE_OLDEST);
@@ -43,7 +48,8 @@ class ConfigLoaderOperatorFlagsTest {
     @Test
     void badValuesAreRefusedNamingTheFlag() {
         assertThatThrownBy(() -> load(Map.of(), "--connection-policy", "nuke"))
-                .hasMessageContaining("--connection-policy").hasMessageContaining("warn, reject_new or close_oldest");
+                .hasMessageContaining("--connection-policy")
+                .hasMessageContaining("warn, reject_new or close_oldest");
         assertThatThrownBy(() -> load(Map.of(), "--max-connections-per-user", "-2"))
                 .hasMessageContaining("--max-connections-per-user");
         assertThatThrownBy(() -> load(Map.of("PARLEY_MAX_CONNECTIONS_PER_USER", "many")))
@@ -52,6 +58,7 @@ class ConfigLoaderOperatorFlagsTest {
 
     @Test
     void helpListsTheOperatorFlags() {
-        assertThat(ConfigLoader.help()).contains("--max-connections-per-user", "PARLEY_CONNECTION_POLICY", "--disable-metrics");
+        assertThat(ConfigLoader.help())
+                .contains("--max-connections-per-user", "PARLEY_CONNECTION_POLICY", "--disable-metrics");
     }
 }

@@ -3,13 +3,13 @@ package dev.parley.server.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.parley.server.config.ServerConfig;
 
 /** Flags and {@code PARLEY_*} variables into a {@link ServerConfig}. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -39,9 +39,18 @@ class ConfigLoaderTest {
 
     @Test
     void environmentAloneSetsEveryValue() {
-        ServerConfig c = ConfigLoader.load(new String[0], Map.of(
-                "PARLEY_API_KEY", "envkey", "PARLEY_API_SECRET", SECRET, "PARLEY_DISABLE_AUTH_CHECKS", "true",
-                "PARLEY_IDLE_TIMEOUT", "45s")::get).build();
+        ServerConfig c = ConfigLoader.load(
+                        new String[0],
+                        Map.of(
+                                "PARLEY_API_KEY",
+                                "envkey",
+                                "PARLEY_API_SECRET",
+                                SECRET,
+                                "PARLEY_DISABLE_AUTH_CHECKS",
+                                "true",
+                                "PARLEY_IDLE_TIMEOUT",
+                                "45s")::get)
+                .build();
 
         assertThat(c.apiKey()).isEqualTo("envkey");
         assertThat(c.apiSecret()).isEqualTo(SECRET);
@@ -63,36 +72,41 @@ class ConfigLoaderTest {
     void port3030IsRefused() {
         assertThatThrownBy(() -> load(Map.of(), "--port", "3030"))
                 .isInstanceOf(ConfigLoader.ConfigException.class)
-                .hasMessageContaining("--port").hasMessageContaining("3030");
-        assertThatThrownBy(() -> load(Map.of("PARLEY_PORT", "3030")))
-                .isInstanceOf(ConfigLoader.ConfigException.class);
+                .hasMessageContaining("--port")
+                .hasMessageContaining("3030");
+        assertThatThrownBy(() -> load(Map.of("PARLEY_PORT", "3030"))).isInstanceOf(ConfigLoader.ConfigException.class);
     }
 
     @Test
     void portThatIsNotANumberIsRefused() {
         assertThatThrownBy(() -> load(Map.of(), "--port", "eighty"))
-                .isInstanceOf(ConfigLoader.ConfigException.class).hasMessageContaining("--port");
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageContaining("--port");
     }
 
     @Test
     void unknownFlagIsRefusedByName() {
         assertThatThrownBy(() -> load(Map.of(), "--prot", "8080"))
-                .isInstanceOf(ConfigLoader.ConfigException.class).hasMessageContaining("--prot");
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageContaining("--prot");
     }
 
     @Test
     void flagWithoutItsValueIsRefused() {
         assertThatThrownBy(() -> load(Map.of(), "--port"))
-                .isInstanceOf(ConfigLoader.ConfigException.class).hasMessageContaining("--port");
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageContaining("--port");
     }
 
     @Test
     void badDurationIsRefusedNamingTheFlag() {
         assertThatThrownBy(() -> load(Map.of(), "--idle-timeout", "soon"))
                 .isInstanceOf(ConfigLoader.ConfigException.class)
-                .hasMessageContaining("--idle-timeout").hasMessageContaining("soon");
+                .hasMessageContaining("--idle-timeout")
+                .hasMessageContaining("soon");
         assertThatThrownBy(() -> load(Map.of(), "--idle-timeout", "0s"))
-                .isInstanceOf(ConfigLoader.ConfigException.class).hasMessageContaining("--idle-timeout");
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageContaining("--idle-timeout");
     }
 
     @Test
@@ -113,17 +127,35 @@ class ConfigLoaderTest {
     @Test
     void badBooleanIsRefused() {
         assertThatThrownBy(() -> load(Map.of("PARLEY_DISABLE_AUTH_CHECKS", "maybe")))
-                .isInstanceOf(ConfigLoader.ConfigException.class).hasMessageContaining("--disable-auth-checks");
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageContaining("--disable-auth-checks");
     }
 
     @Test
     void helpListsEveryFlagAndVariable() {
         String help = ConfigLoader.help();
 
-        assertThat(help).contains("--port", "--host", "--api-key", "--api-secret", "--data-dir", "--database-url",
-                "--disable-auth-checks", "--idle-timeout", "--help");
-        assertThat(help).contains("PARLEY_PORT", "PARLEY_HOST", "PARLEY_API_KEY", "PARLEY_API_SECRET",
-                "PARLEY_DATA_DIR", "PARLEY_DATABASE_URL", "PARLEY_DISABLE_AUTH_CHECKS", "PARLEY_IDLE_TIMEOUT");
+        assertThat(help)
+                .contains(
+                        "--port",
+                        "--host",
+                        "--api-key",
+                        "--api-secret",
+                        "--data-dir",
+                        "--database-url",
+                        "--disable-auth-checks",
+                        "--idle-timeout",
+                        "--help");
+        assertThat(help)
+                .contains(
+                        "PARLEY_PORT",
+                        "PARLEY_HOST",
+                        "PARLEY_API_KEY",
+                        "PARLEY_API_SECRET",
+                        "PARLEY_DATA_DIR",
+                        "PARLEY_DATABASE_URL",
+                        "PARLEY_DISABLE_AUTH_CHECKS",
+                        "PARLEY_IDLE_TIMEOUT");
         for (ConfigLoader.Option o : ConfigLoader.OPTIONS) {
             assertThat(help).contains(o.flag());
             if (o.env() != null) {
@@ -134,7 +166,8 @@ class ConfigLoaderTest {
 
     @Test
     void wantsHelpSeesLongAndShortForms() {
-        assertThat(ConfigLoader.wantsHelp(new String[] {"--port", "1", "--help"})).isTrue();
+        assertThat(ConfigLoader.wantsHelp(new String[] {"--port", "1", "--help"}))
+                .isTrue();
         assertThat(ConfigLoader.wantsHelp(new String[] {"-h"})).isTrue();
         assertThat(ConfigLoader.wantsHelp(new String[] {"--port", "1"})).isFalse();
     }
@@ -142,11 +175,19 @@ class ConfigLoaderTest {
     @Test
     void theUploadStallTimeoutComesFromItsFlagOrVariableAndMustBePositive() {
         assertThat(load(Map.of()).uploadStallTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(load(Map.of("PARLEY_UPLOAD_STALL_TIMEOUT", "5s")).uploadStallTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(load(Map.of(), "--upload-stall-timeout", "2m").uploadStallTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(load(Map.of("PARLEY_UPLOAD_STALL_TIMEOUT", "5s")).uploadStallTimeout())
+                .isEqualTo(Duration.ofSeconds(5));
+        assertThat(load(Map.of(), "--upload-stall-timeout", "2m").uploadStallTimeout())
+                .isEqualTo(Duration.ofMinutes(2));
         assertThatThrownBy(() -> load(Map.of(), "--upload-stall-timeout", "soon"))
-                .isInstanceOf(ConfigLoader.ConfigException.class).hasMessageContaining("--upload-stall-timeout");
-        assertThatThrownBy(() -> ServerConfig.builder().apiKey("k").apiSecret(SECRET).uploadStallTimeout(Duration.ZERO).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("upload stall timeout");
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageContaining("--upload-stall-timeout");
+        assertThatThrownBy(() -> ServerConfig.builder()
+                        .apiKey("k")
+                        .apiSecret(SECRET)
+                        .uploadStallTimeout(Duration.ZERO)
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("upload stall timeout");
     }
 }

@@ -3,6 +3,7 @@ package dev.parley.server.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.server.config.ServerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import dev.parley.server.config.ServerConfig;
 
 /** The key and secret generated on first start and kept in the data dir. */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
@@ -49,7 +49,11 @@ class CredentialsTest {
     void generatedPairStartsAServerConfig(@TempDir Path dir) {
         Credentials.KeyPair kp = Credentials.loadOrGenerate(dir);
 
-        ServerConfig c = ServerConfig.builder().apiKey(kp.apiKey()).apiSecret(kp.apiSecret()).dataDir(dir).build();
+        ServerConfig c = ServerConfig.builder()
+                .apiKey(kp.apiKey())
+                .apiSecret(kp.apiSecret())
+                .dataDir(dir)
+                .build();
 
         assertThat(c.apiSecret()).isEqualTo(kp.apiSecret());
     }

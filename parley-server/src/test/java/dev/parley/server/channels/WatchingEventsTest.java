@@ -21,15 +21,32 @@ class WatchingEventsTest {
     private final List<long[]> due = new ArrayList<>();
     private final List<Runnable> tasks = new ArrayList<>();
     private long now = 1_000 * SECOND;
-    private final WatchingEvents events = new WatchingEvents((kind, user, ch) -> sent.add(kind + " " + user),
+    private final WatchingEvents events = new WatchingEvents(
+            (kind, user, ch) -> sent.add(kind + " " + user),
             (nanos, task) -> {
                 due.add(new long[] {now + nanos});
                 tasks.add(task);
-            }, () -> now);
+            },
+            () -> now);
 
     private static ChannelRow channel() {
-        return new ChannelRow("livestream:big", "livestream", "big", "ann", null, T0, T0, null, null, null, false,
-                false, 0, 0, 0, Json.object());
+        return new ChannelRow(
+                "livestream:big",
+                "livestream",
+                "big",
+                "ann",
+                null,
+                T0,
+                T0,
+                null,
+                null,
+                null,
+                false,
+                false,
+                0,
+                0,
+                0,
+                Json.object());
     }
 
     /** Advances the clock and runs the tasks that fall due, in order. */

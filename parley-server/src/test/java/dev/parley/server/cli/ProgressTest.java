@@ -24,7 +24,9 @@ class ProgressTest {
         p.finish(100);
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).doesNotContain("\r").doesNotContain("#");
-        assertThat(text.lines()).hasSize(11).allMatch(l -> l.startsWith("import: ") && l.contains("rows/s") && l.contains("ETA"));
+        assertThat(text.lines())
+                .hasSize(11)
+                .allMatch(l -> l.startsWith("import: ") && l.contains("rows/s") && l.contains("ETA"));
         assertThat(text.lines().toList().getLast()).contains("100%").contains("100 rows");
     }
 

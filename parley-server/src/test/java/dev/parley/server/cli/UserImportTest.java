@@ -43,8 +43,12 @@ class UserImportTest {
     }
 
     private UserImport importer() {
-        return new UserImport(store, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new UserImport(
+                store,
+                Clock.systemUTC(),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                false);
     }
 
     private String errors() {
@@ -79,9 +83,11 @@ class UserImportTest {
         assertThat(store.findUser("u-100000").orElseThrow().custom()).containsKey("team_color");
         assertThat(store.findUser("u-50002")).isPresent();
         assertThat(store.findUser("u-broken")).isEmpty();
-        assertThat(store.countActiveUsers(YearMonth.now(java.time.ZoneOffset.UTC))).isZero();
+        assertThat(store.countActiveUsers(YearMonth.now(java.time.ZoneOffset.UTC)))
+                .isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("100%");
-        assertThat(file.resolveSibling("users.ndjson" + UserImport.CHECKPOINT_SUFFIX)).doesNotExist();
+        assertThat(file.resolveSibling("users.ndjson" + UserImport.CHECKPOINT_SUFFIX))
+                .doesNotExist();
     }
 
     @Test
@@ -109,9 +115,11 @@ class UserImportTest {
     void aCheckpointOfAnotherVersionOfTheFileIsRefusedUnlessRestarting() throws IOException {
         Path file = dir.resolve("users.ndjson");
         Files.writeString(file, "{\"id\":\"a\"}\n{\"id\":\"b\"}\n");
-        Files.writeString(file.resolveSibling("users.ndjson" + UserImport.CHECKPOINT_SUFFIX),
+        Files.writeString(
+                file.resolveSibling("users.ndjson" + UserImport.CHECKPOINT_SUFFIX),
                 "{\"size\":1,\"modified\":1,\"line\":1,\"imported\":1,\"bad\":0}");
-        assertThatThrownBy(() -> importer().run(file, UserImport.Options.defaults())).hasMessageContaining("--restart");
+        assertThatThrownBy(() -> importer().run(file, UserImport.Options.defaults()))
+                .hasMessageContaining("--restart");
         UserImport.Result r = importer().run(file, new UserImport.Options(1000, null, true, 0));
         assertThat(r.imported()).isEqualTo(2);
     }
@@ -135,14 +143,16 @@ class UserImportTest {
         assertThat(ada.role()).isEqualTo("admin");
         assertThat(ada.teams()).containsExactly("red", "blue");
         assertThat(ada.custom().get("name").asText()).isEqualTo("Lovelace, Ada");
-        assertThat(store.findUser("bob").orElseThrow().custom().get("name").asText()).isEqualTo("Bob \"the builder\"");
-        assertThat(store.findUser("cy").orElseThrow().custom().get("name").asText()).isEqualTo("Cy\nTwo Lines");
+        assertThat(store.findUser("bob").orElseThrow().custom().get("name").asText())
+                .isEqualTo("Bob \"the builder\"");
+        assertThat(store.findUser("cy").orElseThrow().custom().get("name").asText())
+                .isEqualTo("Cy\nTwo Lines");
     }
 
     @Test
     void jsonArrayImportsAndAnExistingUserIsUpdated() throws IOException {
-        store.apply(dev.parley.server.store.WriteBatch.ofUsers(java.util.List.of(
-                User.create("old", java.time.Instant.parse("2020-01-01T00:00:00Z")))));
+        store.apply(dev.parley.server.store.WriteBatch.ofUsers(
+                java.util.List.of(User.create("old", java.time.Instant.parse("2020-01-01T00:00:00Z")))));
         Path file = dir.resolve("users.json");
         Files.writeString(file, """
                 {"users": [
@@ -163,15 +173,18 @@ class UserImportTest {
     @Test
     void aRowWithAValueTheStoreCannotKeepIsReportedAndTheRestOfItsBatchIsImported() throws IOException {
         Path file = dir.resolve("users.ndjson");
-        Files.writeString(file, "{\"id\":\"a\"}\n{\"id\":\"b\",\"name\":\"b\\u0000\"}\n{\"id\":\"c\",\"n\":1e400}\n"
-                + "{\"id\":\"d\"}\n");
+        Files.writeString(
+                file,
+                "{\"id\":\"a\"}\n{\"id\":\"b\",\"name\":\"b\\u0000\"}\n{\"id\":\"c\",\"n\":1e400}\n"
+                        + "{\"id\":\"d\"}\n");
 
         UserImport.Result r = importer().run(file, UserImport.Options.defaults());
 
         assertThat(r.imported()).isEqualTo(2);
         assertThat(r.bad()).isEqualTo(2);
         assertThat(errors()).contains("users.ndjson:2: ").contains("NUL").contains("users.ndjson:3: ");
-        assertThat(store.findUsers(java.util.List.of("a", "b", "c", "d")).keySet()).containsExactly("a", "d");
+        assertThat(store.findUsers(java.util.List.of("a", "b", "c", "d")).keySet())
+                .containsExactly("a", "d");
     }
 
     @Test

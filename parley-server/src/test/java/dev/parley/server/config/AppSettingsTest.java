@@ -28,7 +28,8 @@ class AppSettingsTest {
     void patchSetsEditableKeysAndLeavesTheOriginalUnchanged() {
         AppSettings before = AppSettings.defaults();
 
-        AppSettings after = before.patch(Json.object().put("disable_auth_checks", true).put("name", "chat"));
+        AppSettings after =
+                before.patch(Json.object().put("disable_auth_checks", true).put("name", "chat"));
 
         assertThat(after.disableAuthChecks()).isTrue();
         assertThat(after.toJson().path("name").asText()).isEqualTo("chat");
@@ -81,7 +82,8 @@ class AppSettingsTest {
 
     @Test
     void patchAcceptsAndDropsTheNoOpValueOfAKeyParleyDoesNotActOn() {
-        AppSettings s = AppSettings.defaults().patch(Json.object().put("multi_tenant_enabled", false).put("webhook_url", ""));
+        AppSettings s = AppSettings.defaults()
+                .patch(Json.object().put("multi_tenant_enabled", false).put("webhook_url", ""));
 
         assertThat(s.toJson().has("multi_tenant_enabled")).isFalse();
         assertThat(s.toJson().has("webhook_url")).isFalse();
@@ -92,8 +94,12 @@ class AppSettingsTest {
         ObjectNode app = AppSettings.defaults().toJson();
 
         assertThat(app.path("suspended").asBoolean(true)).isFalse();
-        assertThat(app.path("file_upload_config").path("allowed_file_extensions").isArray()).isTrue();
-        assertThat(app.path("image_upload_config").path("size_limit").isNumber()).isTrue();
+        assertThat(app.path("file_upload_config")
+                        .path("allowed_file_extensions")
+                        .isArray())
+                .isTrue();
+        assertThat(app.path("image_upload_config").path("size_limit").isNumber())
+                .isTrue();
         assertThat(app.path("channel_configs").isObject()).isTrue();
         assertThat(app.path("grants").path("user").isArray()).isTrue();
     }

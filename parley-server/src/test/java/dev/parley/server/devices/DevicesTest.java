@@ -46,7 +46,8 @@ class DevicesTest {
     void unknownProvidersAndOtherUsersDevicesAreRefused() {
         String ann = "ann-" + UUID.randomUUID().toString().substring(0, 8);
 
-        RestClient.Response badProvider = RestClient.user(server, ann).post("/devices", json("id", "t", "push_provider", "carrier-pigeon"));
+        RestClient.Response badProvider =
+                RestClient.user(server, ann).post("/devices", json("id", "t", "push_provider", "carrier-pigeon"));
         RestClient.Response foreign = RestClient.user(server, ann).get("/devices?user_id=someone-else");
 
         assertThat(badProvider.code()).isEqualTo(4);

@@ -31,12 +31,35 @@ class ChannelHubTest {
             this.user = user;
         }
 
-        @Override public String connectionId() { return id; }
-        @Override public String userId() { return user; }
-        @Override public Instant connectedAt() { return Instant.EPOCH; }
-        @Override public String client() { return ""; }
-        @Override public String remoteAddress() { return ""; }
-        @Override public String userAgent() { return ""; }
+        @Override
+        public String connectionId() {
+            return id;
+        }
+
+        @Override
+        public String userId() {
+            return user;
+        }
+
+        @Override
+        public Instant connectedAt() {
+            return Instant.EPOCH;
+        }
+
+        @Override
+        public String client() {
+            return "";
+        }
+
+        @Override
+        public String remoteAddress() {
+            return "";
+        }
+
+        @Override
+        public String userAgent() {
+            return "";
+        }
 
         @Override
         public void send(ByteBuf frame) {
@@ -45,7 +68,8 @@ class ChannelHubTest {
             frame.release();
         }
 
-        @Override public void close(int code, String reason) {}
+        @Override
+        public void close(int code, String reason) {}
     }
 
     /** A {@link FakeSession} written by an executor that queues tasks until {@link QueueingWriter#runAll}. */
@@ -57,8 +81,15 @@ class ChannelHubTest {
             this.writer = writer;
         }
 
-        @Override public Executor writer() { return writer; }
-        @Override public boolean onWriter() { return writer.running; }
+        @Override
+        public Executor writer() {
+            return writer;
+        }
+
+        @Override
+        public boolean onWriter() {
+            return writer.running;
+        }
     }
 
     static final class QueueingWriter implements Executor {
@@ -91,7 +122,8 @@ class ChannelHubTest {
         assertThat(hub.watcherCount("m:big")).isEqualTo(2 * CompactSets.SMALL);
 
         assertThat(new LocalBroker(hub, new PresenceHub(), new ConnectionRegistry(Clock.systemUTC()))
-                .recipients(Audience.watchers("m:big"))).hasSize(3 * CompactSets.SMALL);
+                        .recipients(Audience.watchers("m:big")))
+                .hasSize(3 * CompactSets.SMALL);
 
         for (FakeSession s : sessions.subList(0, 2 * CompactSets.SMALL)) {
             hub.unwatchAll(s);
@@ -99,7 +131,8 @@ class ChannelHubTest {
         assertThat(hub.watcherCount("m:big")).isEqualTo(CompactSets.SMALL);
         assertThat(hub.watchCount(sessions.get(0))).isZero();
         assertThat(hub.watchCount(sessions.getLast())).isEqualTo(2);
-        assertThat(hub.isWatching(sessions.getLast(), "m:own-" + (sessions.size() - 1))).isTrue();
+        assertThat(hub.isWatching(sessions.getLast(), "m:own-" + (sessions.size() - 1)))
+                .isTrue();
         hub.dropChannel("m:big");
         assertThat(hub.watchCount(sessions.getLast())).isEqualTo(1);
         assertThat(hub.watcherCount("m:big")).isZero();

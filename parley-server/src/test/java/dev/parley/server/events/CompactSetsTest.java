@@ -22,7 +22,9 @@ class CompactSetsTest {
             assertThat(s).isNotSameAs(before).hasSize(i + 1);
         }
         assertThat(s).isNotInstanceOf(ConcurrentHashMap.KeySetView.class);
-        assertThat(CompactSets.with(s, 0)).as("adding a member again changes nothing").isSameAs(s);
+        assertThat(CompactSets.with(s, 0))
+                .as("adding a member again changes nothing")
+                .isSameAs(s);
 
         Set<Integer> large = CompactSets.with(s, 100);
         assertThat(large).isInstanceOf(ConcurrentHashMap.KeySetView.class).hasSize(CompactSets.SMALL + 1);

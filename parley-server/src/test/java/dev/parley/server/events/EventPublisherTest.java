@@ -45,7 +45,8 @@ class EventPublisherTest {
     @BeforeEach
     void open() {
         store = Stores.open(null, dir);
-        publisher = new EventPublisher(store.chat(), new LocalBroker(hub, presence, registry), new ChannelLocks(), metrics);
+        publisher =
+                new EventPublisher(store.chat(), new LocalBroker(hub, presence, registry), new ChannelLocks(), metrics);
     }
 
     @AfterEach
@@ -73,7 +74,8 @@ class EventPublisherTest {
         }
         FakeSession direct = new FakeSession("d", "dan");
         sessions.add(direct);
-        Frames frames = Frames.of(Unpooled.wrappedBuffer("{\"type\":\"message.new\"}".getBytes(StandardCharsets.UTF_8)));
+        Frames frames =
+                Frames.of(Unpooled.wrappedBuffer("{\"type\":\"message.new\"}".getBytes(StandardCharsets.UTF_8)));
 
         LocalBroker.send(new ArrayList<>(sessions), frames);
         frames.release();
@@ -85,7 +87,9 @@ class EventPublisherTest {
         loopA.runAll();
         loopB.runAll();
         assertThat(sessions).allSatisfy(s -> assertThat(s.frames).containsExactly("{\"type\":\"message.new\"}"));
-        assertThat(direct.underlying.get(0).refCnt()).as("the shared buffer is released once all sent").isZero();
+        assertThat(direct.underlying.get(0).refCnt())
+                .as("the shared buffer is released once all sent")
+                .isZero();
     }
 
     @Test
@@ -104,14 +108,18 @@ class EventPublisherTest {
 
     @Test
     void variantsAreBuiltAndEncodedOncePerKeyAndSharedByItsConnections() {
-        List<FakeSession> sessions = List.of(new FakeSession("a1", "ann"), new FakeSession("a2", "ann"),
-                new FakeSession("b1", "bob"), new FakeSession("c1", "cat"), new FakeSession("d1", "dan"));
+        List<FakeSession> sessions = List.of(
+                new FakeSession("a1", "ann"),
+                new FakeSession("a2", "ann"),
+                new FakeSession("b1", "bob"),
+                new FakeSession("c1", "cat"),
+                new FakeSession("d1", "dan"));
         sessions.forEach(s -> hub.watch(s, "m:x"));
         AtomicInteger builds = new AtomicInteger();
         ObjectNode base = event("typing.start", "m:x");
 
-        publisher.publish(OutboundEvent.of(base, Audience.watchers("m:x")).withVariants(new OutboundEvent.Variants<>(
-                Map.of("ann", 0, "bob", 0, "cat", 1), 0, key -> {
+        publisher.publish(OutboundEvent.of(base, Audience.watchers("m:x"))
+                .withVariants(new OutboundEvent.Variants<>(Map.of("ann", 0, "bob", 0, "cat", 1), 0, key -> {
                     builds.incrementAndGet();
                     return base.deepCopy().put("unread_count", key);
                 })));
@@ -119,9 +127,11 @@ class EventPublisherTest {
         assertThat(builds.get()).isEqualTo(2);
         assertThat(sessions.get(0).frames.getFirst()).contains("\"unread_count\":0");
         assertThat(sessions.get(3).frames.getFirst()).contains("\"unread_count\":1");
-        assertThat(sessions.get(4).frames.getFirst()).as("a user without a variant gets the others' one")
+        assertThat(sessions.get(4).frames.getFirst())
+                .as("a user without a variant gets the others' one")
                 .contains("\"unread_count\":0");
-        assertThat(sessions.get(0).underlying.getFirst()).isSameAs(sessions.get(2).underlying.getFirst());
+        assertThat(sessions.get(0).underlying.getFirst())
+                .isSameAs(sessions.get(2).underlying.getFirst());
         assertThat(sessions.get(0).underlying.getFirst().refCnt()).isZero();
         assertThat(sessions.get(3).underlying.getFirst().refCnt()).isZero();
     }
@@ -166,13 +176,33 @@ class EventPublisherTest {
         });
 
         assertThat(watcher.frames).hasSize(1);
-        assertThat(self.frames).as("a subscriber that is also the user gets it once").hasSize(1);
+        assertThat(self.frames)
+                .as("a subscriber that is also the user gets it once")
+                .hasSize(1);
     }
 
     @Test
     void channelEventsThatSyncKeepsAreStoredWithTheirSequenceAndCarryIt() {
-        store.chat().createChannel(new ChannelRow("m:x", "messaging", "x", "ann", null, T0, T0, null, null, null, false,
-                false, 0, 0, 0, Json.object()), List.of());
+        store.chat()
+                .createChannel(
+                        new ChannelRow(
+                                "m:x",
+                                "messaging",
+                                "x",
+                                "ann",
+                                null,
+                                T0,
+                                T0,
+                                null,
+                                null,
+                                null,
+                                false,
+                                false,
+                                0,
+                                0,
+                                0,
+                                Json.object()),
+                        List.of());
         FakeSession ann = connect("a1", "ann");
         hub.watch(ann, "m:x");
 
@@ -187,7 +217,8 @@ class EventPublisherTest {
         assertThat(ann.frames.get(2)).contains("\"channel_seq\":2");
         assertThat(ann.frames.get(3)).contains("\"channel_seq\":3");
         assertThat(store.chat().eventsSince(List.of("m:x"), "bob", T0, 10))
-                .extracting(e -> e.get("type").asText()).containsExactly("message.updated", "channel.updated");
+                .extracting(e -> e.get("type").asText())
+                .containsExactly("message.updated", "channel.updated");
         assertThat(store.chat().eventsSince(List.of("m:x"), "ann", T0, 10)).hasSize(3);
     }
 
@@ -206,11 +237,15 @@ class EventPublisherTest {
         FakeSession cat = new FakeSession("c1", "cat");
         List.of(ann, bob, cat).forEach(s -> hub.watch(s, "m:x"));
         ObjectNode body = event("typing.start", "m:x");
-        body.set("message", Json.object().put("text", "a \"quoted\" text").set("list", Json.array().add(1)));
+        body.set(
+                "message",
+                Json.object()
+                        .put("text", "a \"quoted\" text")
+                        .set("list", Json.array().add(1)));
         AtomicInteger made = new AtomicInteger();
 
-        publisher.publish(OutboundEvent.of(body, Audience.watchers("m:x")).withVariants(
-                OutboundEvent.Variants.appending(Map.of("ann", 2, "bob", 2), 0, n -> {
+        publisher.publish(OutboundEvent.of(body, Audience.watchers("m:x"))
+                .withVariants(OutboundEvent.Variants.appending(Map.of("ann", 2, "bob", 2), 0, n -> {
                     made.incrementAndGet();
                     return Json.object().put("unread_count", n).put("unread_channels", n > 0 ? 1 : 0);
                 })));
@@ -218,13 +253,19 @@ class EventPublisherTest {
         assertThat(made.get()).isEqualTo(2);
         ObjectNode expected = body.deepCopy().put("unread_count", 2).put("unread_channels", 1);
         assertThat(ann.frames.getFirst()).isEqualTo(Json.write(expected)).isEqualTo(bob.frames.getFirst());
-        assertThat(cat.frames.getFirst()).isEqualTo(Json.write(body.deepCopy().put("unread_count", 0)
-                .put("unread_channels", 0)));
+        assertThat(cat.frames.getFirst())
+                .isEqualTo(Json.write(body.deepCopy().put("unread_count", 0).put("unread_channels", 0)));
         assertThat(Json.parse(cat.frames.getFirst(), "frame").isObject()).isTrue();
-        assertThat(new String(EventPublisher.appended("{}".getBytes(StandardCharsets.UTF_8),
-                "{\"a\":1}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
-        assertThat(new String(EventPublisher.appended("{\"b\":2}".getBytes(StandardCharsets.UTF_8),
-                "{}".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8)).isEqualTo("{\"b\":2}");
+        assertThat(new String(
+                        EventPublisher.appended(
+                                "{}".getBytes(StandardCharsets.UTF_8), "{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+                        StandardCharsets.UTF_8))
+                .isEqualTo("{\"a\":1}");
+        assertThat(new String(
+                        EventPublisher.appended(
+                                "{\"b\":2}".getBytes(StandardCharsets.UTF_8), "{}".getBytes(StandardCharsets.UTF_8)),
+                        StandardCharsets.UTF_8))
+                .isEqualTo("{\"b\":2}");
     }
 
     @Test
@@ -232,8 +273,10 @@ class EventPublisherTest {
         FakeSession ann = connect("a1", "ann");
         hub.watch(ann, "m:x");
 
-        assertThat(publisher.mayReach(Audience.notWatching(List.of("ann", "offline"), "m:x"))).isFalse();
+        assertThat(publisher.mayReach(Audience.notWatching(List.of("ann", "offline"), "m:x")))
+                .isFalse();
         connect("o1", "offline");
-        assertThat(publisher.mayReach(Audience.notWatching(List.of("ann", "offline"), "m:x"))).isTrue();
+        assertThat(publisher.mayReach(Audience.notWatching(List.of("ann", "offline"), "m:x")))
+                .isTrue();
     }
 }

@@ -52,7 +52,8 @@ class MessagesTest {
     void sendKeepsTheClientIdAndFillsServerFields() {
         String mid = UUID.randomUUID().toString();
 
-        RestClient.Response r = send(ann, json("id", mid, "text", "Hi <b>", "mentioned_users", List.of(bob), "color", "red"));
+        RestClient.Response r =
+                send(ann, json("id", mid, "text", "Hi <b>", "mentioned_users", List.of(bob), "color", "red"));
 
         JsonNode m = r.body().get("message");
         assertThat(r.status()).isEqualTo(200);
@@ -101,7 +102,9 @@ class MessagesTest {
 
     private void watch(WsProbe ws, String user) {
         String conn = ws.next("health.check").path("connection_id").asText();
-        RestClient.user(server, user).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+        RestClient.user(server, user)
+                .withConnectionId(conn)
+                .post("/channels/messaging/" + id + "/query", json("watch", true));
     }
 
     @Test
@@ -112,7 +115,8 @@ class MessagesTest {
             send(ann, json("text", "psst"));
             ObjectNode n = bobWs.next("notification.message_new");
 
-            assertThat(n.path("channel").path("config").path("read_events").asBoolean()).isTrue();
+            assertThat(n.path("channel").path("config").path("read_events").asBoolean())
+                    .isTrue();
             assertThat(n.path("message").path("text").asText()).isEqualTo("psst");
             assertThat(n.path("total_unread_count").asInt()).isEqualTo(1);
         }
@@ -120,18 +124,32 @@ class MessagesTest {
 
     @Test
     void repliesStayOutOfTheChannelAndRaiseTheParentsReplyCount() {
-        String parent = send(ann, json("text", "parent")).body().path("message").path("id").asText();
+        String parent = send(ann, json("text", "parent"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
         for (int i = 0; i < 3; i++) {
             send(bob, json("text", "reply " + i, "parent_id", parent));
         }
         send(bob, json("text", "also in channel", "parent_id", parent, "show_in_channel", true));
 
-        JsonNode state = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
-        JsonNode page = RestClient.user(server, ann).get("/messages/" + parent + "/replies?limit=2").body().get("messages");
-        JsonNode older = RestClient.user(server, ann).get("/messages/" + parent + "/replies?limit=2&id_lt=" + page.get(0).path("id").asText())
-                .body().get("messages");
-        JsonNode p = RestClient.user(server, ann).get("/messages/" + parent).body().get("message");
-        RestClient.Response nested = send(ann, json("text", "deep", "parent_id", page.get(0).path("id").asText()));
+        JsonNode state = RestClient.user(server, ann)
+                .post("/channels/messaging/" + id + "/query", json("state", true))
+                .body();
+        JsonNode page = RestClient.user(server, ann)
+                .get("/messages/" + parent + "/replies?limit=2")
+                .body()
+                .get("messages");
+        JsonNode older = RestClient.user(server, ann)
+                .get("/messages/" + parent + "/replies?limit=2&id_lt="
+                        + page.get(0).path("id").asText())
+                .body()
+                .get("messages");
+        JsonNode p =
+                RestClient.user(server, ann).get("/messages/" + parent).body().get("message");
+        RestClient.Response nested = send(
+                ann, json("text", "deep", "parent_id", page.get(0).path("id").asText()));
 
         assertThat(state.get("messages").size()).isEqualTo(2);
         assertThat(p.path("reply_count").asInt()).isEqualTo(4);
@@ -149,27 +167,42 @@ class MessagesTest {
 
     @Test
     void reactionsKeepCountsScoresGroupsAndOwnReactionsPerReader() {
-        String mid = send(ann, json("text", "react to me")).body().path("message").path("id").asText();
+        String mid = send(ann, json("text", "react to me"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
 
-        RestClient.user(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "love", "score", 2)));
-        RestClient.Response r = RestClient.user(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "love")));
-        JsonNode forBob = RestClient.user(server, bob).get("/messages/" + mid).body().get("message");
-        RestClient.Response deleted = RestClient.user(server, bob).call("DELETE", "/messages/" + mid + "/reaction/love", null);
+        RestClient.user(server, bob)
+                .post("/messages/" + mid + "/reaction", json("reaction", json("type", "love", "score", 2)));
+        RestClient.Response r = RestClient.user(server, ann)
+                .post("/messages/" + mid + "/reaction", json("reaction", json("type", "love")));
+        JsonNode forBob =
+                RestClient.user(server, bob).get("/messages/" + mid).body().get("message");
+        RestClient.Response deleted =
+                RestClient.user(server, bob).call("DELETE", "/messages/" + mid + "/reaction/love", null);
 
         JsonNode m = r.body().get("message");
         assertThat(r.body().path("reaction").path("user_id").asText()).isEqualTo(ann);
         assertThat(m.path("reaction_counts").path("love").asInt()).isEqualTo(2);
         assertThat(m.path("reaction_scores").path("love").asInt()).isEqualTo(3);
-        assertThat(m.path("reaction_groups").path("love").path("sum_scores").asInt()).isEqualTo(3);
+        assertThat(m.path("reaction_groups").path("love").path("sum_scores").asInt())
+                .isEqualTo(3);
         assertThat(m.path("latest_reactions").size()).isEqualTo(2);
         assertThat(m.path("own_reactions").get(0).path("user_id").asText()).isEqualTo(ann);
         assertThat(forBob.path("own_reactions").get(0).path("user_id").asText()).isEqualTo(bob);
-        assertThat(deleted.body().path("message").path("reaction_counts").path("love").asInt()).isEqualTo(1);
+        assertThat(deleted.body()
+                        .path("message")
+                        .path("reaction_counts")
+                        .path("love")
+                        .asInt())
+                .isEqualTo(1);
     }
 
     @Test
     void reactionNewCarriesTheRecipientsOwnReactions() {
-        String mid = send(ann, json("text", "x")).body().path("message").path("id").asText();
+        String mid =
+                send(ann, json("text", "x")).body().path("message").path("id").asText();
         RestClient.user(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object());
                 WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
@@ -180,8 +213,18 @@ class MessagesTest {
             ObjectNode toAnn = annWs.next("reaction.new");
             ObjectNode toBob = bobWs.next("reaction.new");
 
-            assertThat(toAnn.path("message").path("own_reactions").get(0).path("type").asText()).isEqualTo("like");
-            assertThat(toBob.path("message").path("own_reactions").get(0).path("type").asText()).isEqualTo("wow");
+            assertThat(toAnn.path("message")
+                            .path("own_reactions")
+                            .get(0)
+                            .path("type")
+                            .asText())
+                    .isEqualTo("like");
+            assertThat(toBob.path("message")
+                            .path("own_reactions")
+                            .get(0)
+                            .path("type")
+                            .asText())
+                    .isEqualTo("wow");
             assertThat(toBob.path("reaction").path("user_id").asText()).isEqualTo(bob);
         }
     }
@@ -195,9 +238,10 @@ class MessagesTest {
         echo.put("status", "received");
         echo.remove("mood");
 
-        RestClient.Response r = RestClient.user(server, ann).post("/messages/" + sent.path("id").asText(), json("message", echo));
-        RestClient.Response foreign = RestClient.user(server, bob).post("/messages/" + sent.path("id").asText(),
-                json("message", json("text", "hijack")));
+        RestClient.Response r =
+                RestClient.user(server, ann).post("/messages/" + sent.path("id").asText(), json("message", echo));
+        RestClient.Response foreign = RestClient.user(server, bob)
+                .post("/messages/" + sent.path("id").asText(), json("message", json("text", "hijack")));
 
         JsonNode m = r.body().get("message");
         assertThat(r.status()).isEqualTo(200);
@@ -211,12 +255,23 @@ class MessagesTest {
 
     @Test
     void partialUpdatePinsAndSoftDeleteKeepsTheMessageAsDeleted() {
-        String mid = send(ann, json("text", "pin me")).body().path("message").path("id").asText();
+        String mid = send(ann, json("text", "pin me"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
 
-        JsonNode pinned = RestClient.user(server, ann).call("PUT", "/messages/" + mid, json("set", json("pinned", true)))
-                .body().get("message");
-        JsonNode state = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json("state", true)).body();
-        JsonNode deleted = RestClient.user(server, ann).call("DELETE", "/messages/" + mid, null).body().get("message");
+        JsonNode pinned = RestClient.user(server, ann)
+                .call("PUT", "/messages/" + mid, json("set", json("pinned", true)))
+                .body()
+                .get("message");
+        JsonNode state = RestClient.user(server, ann)
+                .post("/channels/messaging/" + id + "/query", json("state", true))
+                .body();
+        JsonNode deleted = RestClient.user(server, ann)
+                .call("DELETE", "/messages/" + mid, null)
+                .body()
+                .get("message");
         RestClient.Response after = RestClient.user(server, ann).get("/messages/" + mid);
 
         assertThat(pinned.path("pinned").asBoolean()).isTrue();
@@ -229,7 +284,11 @@ class MessagesTest {
 
     @Test
     void hardDeleteRemovesTheMessage() {
-        String mid = send(ann, json("text", "gone")).body().path("message").path("id").asText();
+        String mid = send(ann, json("text", "gone"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
 
         RestClient.user(server, ann).call("DELETE", "/messages/" + mid + "?hard=true", null);
 
@@ -240,15 +299,26 @@ class MessagesTest {
     void channelPagesAreOldestFirstAndPaginateByIdAndAround() {
         List<String> sent = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            sent.add(send(ann, json("text", "m" + i)).body().path("message").path("id").asText());
+            sent.add(send(ann, json("text", "m" + i))
+                    .body()
+                    .path("message")
+                    .path("id")
+                    .asText());
         }
         RestClient rest = RestClient.user(server, ann);
         String path = "/channels/messaging/" + id + "/query";
 
-        JsonNode latest = rest.post(path, json("messages", json("limit", 3))).body().get("messages");
-        JsonNode older = rest.post(path, json("messages", json("limit", 3, "id_lt", sent.get(4)))).body().get("messages");
-        JsonNode newer = rest.post(path, json("messages", json("limit", 2, "id_gt", sent.get(1)))).body().get("messages");
-        JsonNode around = rest.post(path, json("messages", json("limit", 3, "id_around", sent.get(3)))).body().get("messages");
+        JsonNode latest =
+                rest.post(path, json("messages", json("limit", 3))).body().get("messages");
+        JsonNode older = rest.post(path, json("messages", json("limit", 3, "id_lt", sent.get(4))))
+                .body()
+                .get("messages");
+        JsonNode newer = rest.post(path, json("messages", json("limit", 2, "id_gt", sent.get(1))))
+                .body()
+                .get("messages");
+        JsonNode around = rest.post(path, json("messages", json("limit", 3, "id_around", sent.get(3))))
+                .body()
+                .get("messages");
         JsonNode all = rest.post(path, json("state", true)).body().get("messages");
 
         assertThat(ids(latest)).containsExactlyElementsOf(sent.subList(4, 7));
@@ -261,7 +331,8 @@ class MessagesTest {
     @Test
     void tooLongTextIsRefusedWithCode20AndMissingMessageWithCode4() {
         RestClient.Response tooLong = send(ann, json("text", "x".repeat(5001)));
-        RestClient.Response missing = RestClient.user(server, ann).post("/channels/messaging/" + id + "/message", json());
+        RestClient.Response missing =
+                RestClient.user(server, ann).post("/channels/messaging/" + id + "/message", json());
 
         assertThat(tooLong.code()).isEqualTo(20);
         assertThat(missing.code()).isEqualTo(4);
@@ -273,8 +344,10 @@ class MessagesTest {
 
         RestClient.Response first = send(bob, json("text", "one"));
         RestClient.Response second = send(bob, json("text", "two"));
-        RestClient.Response fromServer = RestClient.server(server).post("/channels/messaging/" + id + "/message",
-                json("message", json("text", "from the server", "user_id", bob)));
+        RestClient.Response fromServer = RestClient.server(server)
+                .post(
+                        "/channels/messaging/" + id + "/message",
+                        json("message", json("text", "from the server", "user_id", bob)));
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(second.status()).isEqualTo(403);
@@ -284,12 +357,21 @@ class MessagesTest {
 
     @Test
     void deletingAReplyLowersTheParentsReplyCount() {
-        String parent = send(ann, json("text", "parent")).body().path("message").path("id").asText();
-        String reply = send(bob, json("text", "reply", "parent_id", parent)).body().path("message").path("id").asText();
+        String parent = send(ann, json("text", "parent"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
+        String reply = send(bob, json("text", "reply", "parent_id", parent))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
         send(bob, json("text", "reply 2", "parent_id", parent));
 
         RestClient.user(server, bob).call("DELETE", "/messages/" + reply, null);
-        JsonNode p = RestClient.user(server, ann).get("/messages/" + parent).body().get("message");
+        JsonNode p =
+                RestClient.user(server, ann).get("/messages/" + parent).body().get("message");
 
         assertThat(p.path("reply_count").asInt()).isEqualTo(1);
         assertThat(p.path("deleted_reply_count").asInt()).isEqualTo(1);
@@ -297,15 +379,25 @@ class MessagesTest {
 
     @Test
     void threadsListTheThreadsAUserTakesPartInWithLatestReplies() {
-        String parent = send(ann, json("text", "topic")).body().path("message").path("id").asText();
+        String parent = send(ann, json("text", "topic"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
         send(ann, json("text", "no thread here"));
         for (int i = 0; i < 4; i++) {
             send(bob, json("text", "r" + i, "parent_id", parent));
         }
 
-        JsonNode forBob = RestClient.user(server, bob).post("/threads", json("reply_limit", 2)).body();
-        JsonNode one = RestClient.user(server, ann).get("/threads/" + parent + "?reply_limit=1").body().get("thread");
-        RestClient.Response reply = RestClient.user(server, ann).get("/threads/" + forBob.at("/threads/0/latest_replies/0/id").asText());
+        JsonNode forBob = RestClient.user(server, bob)
+                .post("/threads", json("reply_limit", 2))
+                .body();
+        JsonNode one = RestClient.user(server, ann)
+                .get("/threads/" + parent + "?reply_limit=1")
+                .body()
+                .get("thread");
+        RestClient.Response reply = RestClient.user(server, ann)
+                .get("/threads/" + forBob.at("/threads/0/latest_replies/0/id").asText());
 
         assertThat(forBob.get("threads").size()).isEqualTo(1);
         JsonNode t = forBob.get("threads").get(0);
@@ -320,32 +412,53 @@ class MessagesTest {
 
     @Test
     void queryReactionsFiltersByTypeAndPagesWithNext() {
-        String mid = send(ann, json("text", "popular")).body().path("message").path("id").asText();
+        String mid = send(ann, json("text", "popular"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
         RestClient.user(server, ann).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
         RestClient.user(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "like")));
         RestClient.user(server, bob).post("/messages/" + mid + "/reaction", json("reaction", json("type", "wow")));
 
-        JsonNode first = RestClient.user(server, ann).post("/messages/" + mid + "/reactions",
-                json("filter", json("type", "like"), "limit", 1)).body();
-        JsonNode second = RestClient.user(server, ann).post("/messages/" + mid + "/reactions",
-                json("filter", json("type", "like"), "limit", 1, "next", first.path("next").asText())).body();
-        RestClient.Response bad = RestClient.user(server, ann).post("/messages/" + mid + "/reactions", json("filter", json("score", 1)));
+        JsonNode first = RestClient.user(server, ann)
+                .post("/messages/" + mid + "/reactions", json("filter", json("type", "like"), "limit", 1))
+                .body();
+        JsonNode second = RestClient.user(server, ann)
+                .post(
+                        "/messages/" + mid + "/reactions",
+                        json(
+                                "filter",
+                                json("type", "like"),
+                                "limit",
+                                1,
+                                "next",
+                                first.path("next").asText()))
+                .body();
+        RestClient.Response bad =
+                RestClient.user(server, ann).post("/messages/" + mid + "/reactions", json("filter", json("score", 1)));
 
         assertThat(first.get("reactions").size()).isEqualTo(1);
         assertThat(first.path("next").asText()).isNotEmpty();
         assertThat(second.get("reactions").size()).isEqualTo(1);
         assertThat(second.has("next")).isFalse();
-        assertThat(second.at("/reactions/0/user_id").asText()).isNotEqualTo(first.at("/reactions/0/user_id").asText());
+        assertThat(second.at("/reactions/0/user_id").asText())
+                .isNotEqualTo(first.at("/reactions/0/user_id").asText());
         assertThat(bad.code()).isEqualTo(4);
     }
 
     @Test
     void undeleteIsServerSideAndBringsASoftDeletedMessageBack() {
-        String mid = send(ann, json("text", "oops")).body().path("message").path("id").asText();
+        String mid = send(ann, json("text", "oops"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
         RestClient.user(server, ann).call("DELETE", "/messages/" + mid, null);
 
         RestClient.Response refused = RestClient.user(server, ann).post("/messages/" + mid + "/undelete", json());
-        RestClient.Response restored = RestClient.server(server).post("/messages/" + mid + "/undelete", json("undeleted_by", ann));
+        RestClient.Response restored =
+                RestClient.server(server).post("/messages/" + mid + "/undelete", json("undeleted_by", ann));
 
         assertThat(refused.code()).isEqualTo(17);
         assertThat(restored.body().path("message").path("type").asText()).isEqualTo("regular");
@@ -354,7 +467,11 @@ class MessagesTest {
 
     @Test
     void threadParticipantsNotWatchingGetNotificationThreadMessageNew() {
-        String parent = send(ann, json("text", "parent")).body().path("message").path("id").asText();
+        String parent = send(ann, json("text", "parent"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             annWs.next("health.check");
 
@@ -371,12 +488,17 @@ class MessagesTest {
     void messagesByIdsOfAPrivateChannelAreRefusedWithCode17ToANonMemberAndToAnAnonymousCaller() {
         String eve = Seed.uid("eve");
         Seed.users(server, json("id", eve));
-        String mid = send(ann, json("text", "for members only")).body().path("message").path("id").asText();
+        String mid = send(ann, json("text", "for members only"))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
         String path = "/channels/messaging/" + id + "/messages";
 
         RestClient.Response member = RestClient.user(server, bob).get(path, java.util.Map.of("ids", mid));
         RestClient.Response stranger = RestClient.user(server, eve).get(path, java.util.Map.of("ids", mid));
-        RestClient.Response anonymous = RestClient.user(server, eve).anonymous().get(path, java.util.Map.of("ids", mid));
+        RestClient.Response anonymous =
+                RestClient.user(server, eve).anonymous().get(path, java.util.Map.of("ids", mid));
 
         assertThat(ids(member.body().get("messages"))).containsExactly(mid);
         assertThat(stranger.status()).isEqualTo(403);

@@ -51,23 +51,46 @@ class BadInputTest {
                 new Object[] {"POST", "/moderation/mute", json("target_ids", json("a", 1))},
                 new Object[] {"POST", "/moderation/mute", json("target_id", "bob", "timeout", -1)},
                 new Object[] {"POST", "/moderation/mute/channel", json("channel_cid", "no-colon")},
-                new Object[] {"POST", "/moderation/mute/channel", json("channel_cids", List.of("messaging:bad"), "expiration", "x")},
+                new Object[] {
+                    "POST",
+                    "/moderation/mute/channel",
+                    json("channel_cids", List.of("messaging:bad"), "expiration", "x")
+                },
                 new Object[] {"POST", "/moderation/ban", json("target_user_id", "bob", "timeout", json())},
                 new Object[] {"POST", "/moderation/ban", json("target_user_id", List.of("bob"))},
                 new Object[] {"DELETE", "/moderation/ban", null},
                 new Object[] {"POST", "/moderation/flag", json("target_message_id", 5)},
                 new Object[] {"POST", "/users/block", json("blocked_user_id", json())},
                 new Object[] {"GET", "/query_banned_users?payload=" + q("{not json"), null},
-                new Object[] {"GET", "/query_banned_users?payload=" + q("{\"filter_conditions\": {\"channel_cid\": 5}}"), null},
+                new Object[] {
+                    "GET", "/query_banned_users?payload=" + q("{\"filter_conditions\": {\"channel_cid\": 5}}"), null
+                },
                 new Object[] {"GET", "/search?payload=" + q("[]"), null},
                 new Object[] {"GET", "/search?payload=" + q("{\"filter_conditions\": [1], \"query\": \"x\"}"), null},
-                new Object[] {"GET", "/search?payload=" + q("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
-                        + "\"message_filter_conditions\": {\"$and\": 5}}"), null},
-                new Object[] {"GET", "/search?payload=" + q("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
-                        + "\"message_filter_conditions\": {\"created_at\": {\"$gt\": \"yesterday\"}}}"), null},
-                new Object[] {"GET", "/search?payload=" + q("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
-                        + "\"query\": \"x\", \"sort\": [{\"field\": \"color\", \"direction\": 1}]}"), null},
-                new Object[] {"DELETE", "/channels/messaging/bad/file?url=" + q("http://x/uploads/../../etc/passwd"), null},
+                new Object[] {
+                    "GET",
+                    "/search?payload="
+                            + q("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
+                                    + "\"message_filter_conditions\": {\"$and\": 5}}"),
+                    null
+                },
+                new Object[] {
+                    "GET",
+                    "/search?payload="
+                            + q("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
+                                    + "\"message_filter_conditions\": {\"created_at\": {\"$gt\": \"yesterday\"}}}"),
+                    null
+                },
+                new Object[] {
+                    "GET",
+                    "/search?payload="
+                            + q("{\"filter_conditions\": {\"cid\": \"messaging:bad\"}, "
+                                    + "\"query\": \"x\", \"sort\": [{\"field\": \"color\", \"direction\": 1}]}"),
+                    null
+                },
+                new Object[] {
+                    "DELETE", "/channels/messaging/bad/file?url=" + q("http://x/uploads/../../etc/passwd"), null
+                },
                 new Object[] {"DELETE", "/channels/messaging/bad/image", null});
         for (Object[] c : calls) {
             assertEnvelope(ann.call((String) c[0], (String) c[1], (ObjectNode) c[2]), c[0] + " " + c[1]);
@@ -76,14 +99,23 @@ class BadInputTest {
 
     @Test
     void uploadPathsOutsideTheStoreAreNotFound() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        for (String path : List.of("/uploads/", "/uploads/..%2F..%2Fparley.db", "/uploads/not-an-id/x.png",
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (String path : List.of(
+                "/uploads/",
+                "/uploads/..%2F..%2Fparley.db",
+                "/uploads/not-an-id/x.png",
                 "/uploads/00000000-0000-0000-0000-000000000000/x.png")) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).GET().build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(r.statusCode()).as(path).isEqualTo(404);
-            assertThat(Json.parseObject(r.body(), "error").path("code").asInt()).as(path).isEqualTo(16);
+            assertThat(Json.parseObject(r.body(), "error").path("code").asInt())
+                    .as(path)
+                    .isEqualTo(16);
         }
     }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ModerationTest {
     private static final MutableClock clock = new MutableClock(Instant.now());
+
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded(clock, b -> {});
 
@@ -43,17 +44,25 @@ class ModerationTest {
         mod = Seed.uid("mod");
         id = Seed.uid("room");
         cid = "messaging:" + id;
-        Seed.users(server, json("id", ann, "name", "Ann"), json("id", bob, "name", "Bob"),
+        Seed.users(
+                server,
+                json("id", ann, "name", "Ann"),
+                json("id", bob, "name", "Bob"),
                 json("id", mod, "role", "moderator"));
         Seed.messaging(server, ann, id, ann, bob);
     }
 
     private RestClient.Response send(String as, String text) {
-        return RestClient.user(server, as).post("/channels/messaging/" + id + "/message", json("message", json("text", text)));
+        return RestClient.user(server, as)
+                .post("/channels/messaging/" + id + "/message", json("message", json("text", text)));
     }
 
     private int unread(String user) {
-        return RestClient.user(server, user).get("/unread").body().path("total_unread_count").asInt(-1);
+        return RestClient.user(server, user)
+                .get("/unread")
+                .body()
+                .path("total_unread_count")
+                .asInt(-1);
     }
 
     private static List<String> ids(JsonNode array, String path) {
@@ -67,7 +76,8 @@ class ModerationTest {
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             ws.next("health.check");
 
-            RestClient.Response r = RestClient.user(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", 60));
+            RestClient.Response r =
+                    RestClient.user(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", 60));
             ObjectNode event = ws.next("notification.mutes_updated");
 
             assertThat(r.status()).isEqualTo(200);
@@ -112,8 +122,8 @@ class ModerationTest {
     void aMutedChannelDoesNotRaiseUnreadAndUnmuteAcceptsTheListSpelling() {
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             ws.next("health.check");
-            RestClient.Response r = RestClient.user(server, ann).post("/moderation/mute/channel",
-                    json("channel_cids", List.of(cid), "expiration", 3_600_000));
+            RestClient.Response r = RestClient.user(server, ann)
+                    .post("/moderation/mute/channel", json("channel_cids", List.of(cid), "expiration", 3_600_000));
             ObjectNode event = ws.next("notification.channel_mutes_updated");
             send(bob, "in a muted channel");
             int whileMuted = unread(ann);
@@ -131,11 +141,15 @@ class ModerationTest {
     @Test
     void muteInputErrorsAreCode4AndUnknownTargetsCode16() {
         RestClient.Response none = RestClient.user(server, ann).post("/moderation/mute", json());
-        RestClient.Response badTimeout = RestClient.user(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", "soon"));
+        RestClient.Response badTimeout =
+                RestClient.user(server, ann).post("/moderation/mute", json("target_id", bob, "timeout", "soon"));
         RestClient.Response self = RestClient.user(server, ann).post("/moderation/mute", json("target_id", ann));
-        RestClient.Response unknown = RestClient.user(server, ann).post("/moderation/mute", json("target_id", "nobody-" + id));
-        RestClient.Response partly = RestClient.user(server, ann).post("/moderation/mute", json("target_ids", List.of(bob, "nobody-" + id)));
-        RestClient.Response noChannel = RestClient.user(server, ann).post("/moderation/mute/channel", json("channel_cid", "messaging:none-" + id));
+        RestClient.Response unknown =
+                RestClient.user(server, ann).post("/moderation/mute", json("target_id", "nobody-" + id));
+        RestClient.Response partly =
+                RestClient.user(server, ann).post("/moderation/mute", json("target_ids", List.of(bob, "nobody-" + id)));
+        RestClient.Response noChannel = RestClient.user(server, ann)
+                .post("/moderation/mute/channel", json("channel_cid", "messaging:none-" + id));
 
         assertThat(none.code()).isEqualTo(4);
         assertThat(none.status()).isEqualTo(400);
@@ -150,13 +164,30 @@ class ModerationTest {
     void aChannelBanRefusesSendingWithCode17AndReachesWatchers() {
         try (WsProbe ws = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String conn = ws.next("health.check").path("connection_id").asText();
-            RestClient.user(server, ann).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            RestClient.user(server, ann)
+                    .withConnectionId(conn)
+                    .post("/channels/messaging/" + id + "/query", json("watch", true));
 
-            RestClient.Response banned = RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging",
-                    "id", id, "reason", "spam", "banned_by_id", ann));
+            RestClient.Response banned = RestClient.server(server)
+                    .post(
+                            "/moderation/ban",
+                            json(
+                                    "target_user_id",
+                                    bob,
+                                    "type",
+                                    "messaging",
+                                    "id",
+                                    id,
+                                    "reason",
+                                    "spam",
+                                    "banned_by_id",
+                                    ann));
             ObjectNode event = ws.next("user.banned");
             RestClient.Response refused = send(bob, "hello");
-            JsonNode members = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
+            JsonNode members = RestClient.user(server, ann)
+                    .post("/channels/messaging/" + id + "/query", json())
+                    .body()
+                    .get("members");
 
             assertThat(banned.status()).isEqualTo(200);
             assertThat(event.at("/user/id").asText()).isEqualTo(bob);
@@ -183,8 +214,8 @@ class ModerationTest {
     void unbanLetsTheUserSendAgain() {
         RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id));
 
-        RestClient.Response unban = RestClient.server(server).call("DELETE", "/moderation/ban?target_user_id=" + bob
-                + "&type=messaging&id=" + id, null);
+        RestClient.Response unban = RestClient.server(server)
+                .call("DELETE", "/moderation/ban?target_user_id=" + bob + "&type=messaging&id=" + id, null);
 
         assertThat(unban.status()).isEqualTo(200);
         assertThat(send(bob, "back").status()).isEqualTo(200);
@@ -192,9 +223,13 @@ class ModerationTest {
 
     @Test
     void aGlobalBanMarksTheUserAndMemberBannedAndExpiresWithItsTimeout() {
-        RestClient.Response ban = RestClient.user(server, mod).post("/moderation/ban", json("target_user_id", bob, "timeout", 10));
+        RestClient.Response ban =
+                RestClient.user(server, mod).post("/moderation/ban", json("target_user_id", bob, "timeout", 10));
         RestClient.Response refused = send(bob, "banned");
-        JsonNode members = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
+        JsonNode members = RestClient.user(server, ann)
+                .post("/channels/messaging/" + id + "/query", json())
+                .body()
+                .get("members");
         clock.advance(Duration.ofMinutes(11));
         RestClient.Response later = send(bob, "expired");
 
@@ -208,7 +243,8 @@ class ModerationTest {
 
     @Test
     void aShadowBanStoresTheMessageShadowedInsteadOfRefusingIt() {
-        RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "shadow", true));
+        RestClient.server(server)
+                .post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "shadow", true));
 
         RestClient.Response r = send(bob, "quietly");
 
@@ -221,7 +257,10 @@ class ModerationTest {
         RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "shadow", true));
 
         RestClient.Response r = send(bob, "unaware");
-        JsonNode members = RestClient.user(server, ann).post("/channels/messaging/" + id + "/query", json()).body().get("members");
+        JsonNode members = RestClient.user(server, ann)
+                .post("/channels/messaging/" + id + "/query", json())
+                .body()
+                .get("members");
         RestClient.server(server).call("DELETE", "/moderation/ban?target_user_id=" + bob, null);
         RestClient.Response after = send(bob, "unbanned");
 
@@ -234,9 +273,12 @@ class ModerationTest {
 
     @Test
     void aPlainUserCannotBanAndCannotBanGlobally() {
-        RestClient.Response channelBan = RestClient.user(server, bob).post("/moderation/ban", json("target_user_id", ann, "type", "messaging", "id", id));
-        RestClient.Response globalBan = RestClient.user(server, ann).post("/moderation/ban", json("target_user_id", bob));
-        RestClient.Response halfChannel = RestClient.user(server, mod).post("/moderation/ban", json("target_user_id", bob, "type", "messaging"));
+        RestClient.Response channelBan = RestClient.user(server, bob)
+                .post("/moderation/ban", json("target_user_id", ann, "type", "messaging", "id", id));
+        RestClient.Response globalBan =
+                RestClient.user(server, ann).post("/moderation/ban", json("target_user_id", bob));
+        RestClient.Response halfChannel =
+                RestClient.user(server, mod).post("/moderation/ban", json("target_user_id", bob, "type", "messaging"));
 
         assertThat(channelBan.code()).isEqualTo(17);
         assertThat(globalBan.code()).isEqualTo(17);
@@ -246,13 +288,14 @@ class ModerationTest {
 
     @Test
     void queryBannedUsersListsTheChannelsBansWithReason() {
-        RestClient.server(server).post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "reason", "rude"));
+        RestClient.server(server)
+                .post("/moderation/ban", json("target_user_id", bob, "type", "messaging", "id", id, "reason", "rude"));
         String payload = Json.write(json("filter_conditions", json("channel_cid", cid)));
 
-        RestClient.Response r = RestClient.user(server, mod).get("/query_banned_users?payload="
-                + URLEncoder.encode(payload, StandardCharsets.UTF_8));
-        RestClient.Response denied = RestClient.user(server, bob).get("/query_banned_users?payload="
-                + URLEncoder.encode(payload, StandardCharsets.UTF_8));
+        RestClient.Response r = RestClient.user(server, mod)
+                .get("/query_banned_users?payload=" + URLEncoder.encode(payload, StandardCharsets.UTF_8));
+        RestClient.Response denied = RestClient.user(server, bob)
+                .get("/query_banned_users?payload=" + URLEncoder.encode(payload, StandardCharsets.UTF_8));
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(ids(r.body().get("bans"), "/user/id")).containsExactly(bob);
@@ -265,12 +308,16 @@ class ModerationTest {
     void flagAMessageOrAUserAndUnflagIsANoOp() {
         String mid = send(bob, "flag me").body().at("/message/id").asText();
 
-        RestClient.Response message = RestClient.user(server, ann).post("/moderation/flag", json("target_message_id", mid, "reason", "rude"));
+        RestClient.Response message =
+                RestClient.user(server, ann).post("/moderation/flag", json("target_message_id", mid, "reason", "rude"));
         RestClient.Response user = RestClient.user(server, ann).post("/moderation/flag", json("target_user_id", bob));
-        RestClient.Response missing = RestClient.user(server, ann).post("/moderation/flag", json("target_message_id", "none-" + id));
-        RestClient.Response outsider = RestClient.user(server, mod).post("/moderation/flag", json("target_message_id", mid));
+        RestClient.Response missing =
+                RestClient.user(server, ann).post("/moderation/flag", json("target_message_id", "none-" + id));
+        RestClient.Response outsider =
+                RestClient.user(server, mod).post("/moderation/flag", json("target_message_id", mid));
         RestClient.Response both = RestClient.user(server, ann).post("/moderation/flag", json());
-        RestClient.Response unflag = RestClient.user(server, ann).post("/moderation/unflag", json("target_message_id", mid));
+        RestClient.Response unflag =
+                RestClient.user(server, ann).post("/moderation/unflag", json("target_message_id", mid));
 
         assertThat(message.body().at("/flag/target_message_id").asText()).isEqualTo(mid);
         assertThat(message.body().at("/flag/user/id").asText()).isEqualTo(ann);
@@ -285,7 +332,8 @@ class ModerationTest {
     @Test
     void blockListAndUnblock() {
         RestClient.Response block = RestClient.user(server, ann).post("/users/block", json("blocked_user_id", bob));
-        JsonNode blocks = RestClient.user(server, ann).get("/users/block").body().get("blocks");
+        JsonNode blocks =
+                RestClient.user(server, ann).get("/users/block").body().get("blocks");
         RestClient.Response self = RestClient.user(server, ann).post("/users/block", json("blocked_user_id", ann));
         RestClient.user(server, ann).post("/users/unblock", json("blocked_user_id", bob));
         JsonNode after = RestClient.user(server, ann).get("/users/block").body().get("blocks");
@@ -299,7 +347,8 @@ class ModerationTest {
 
     @Test
     void aServerTokenActsForTheNamedUser() {
-        RestClient.Response r = RestClient.server(server).post("/moderation/mute", json("target_id", bob, "user_id", ann));
+        RestClient.Response r =
+                RestClient.server(server).post("/moderation/mute", json("target_id", bob, "user_id", ann));
         RestClient.Response nobody = RestClient.server(server).post("/moderation/mute", json("target_id", bob));
 
         assertThat(r.body().at("/mute/user/id").asText()).isEqualTo(ann);

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class InMemoryRateLimiterTest {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:15Z");
-    private static final long NEXT_MINUTE = Instant.parse("2026-03-01T10:01:00Z").getEpochSecond();
+    private static final long NEXT_MINUTE =
+            Instant.parse("2026-03-01T10:01:00Z").getEpochSecond();
 
     private final InMemoryRateLimiter limiter = new InMemoryRateLimiter(Duration.ofMinutes(1), 1024);
 

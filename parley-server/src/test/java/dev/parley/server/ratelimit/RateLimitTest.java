@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RateLimitTest {
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:30Z");
-    private static final String NEXT_MINUTE = String.valueOf(Instant.parse("2026-03-01T10:01:00Z").getEpochSecond());
+    private static final String NEXT_MINUTE =
+            String.valueOf(Instant.parse("2026-03-01T10:01:00Z").getEpochSecond());
 
     private final MutableClock clock = new MutableClock(T0);
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -95,7 +96,8 @@ class RateLimitTest {
             assertThat(r.status()).isEqualTo(200);
             assertThat(header(r, "X-RateLimit-Limit")).isNull();
         }
-        assertThat(RestClient.server(server).anonymous().get("/hi").headers().firstValue("X-RateLimit-Limit")).isEmpty();
+        assertThat(RestClient.server(server).anonymous().get("/hi").headers().firstValue("X-RateLimit-Limit"))
+                .isEmpty();
     }
 
     @Test
@@ -119,16 +121,20 @@ class RateLimitTest {
             assertThat(send.path("reset").asText()).isEqualTo(NEXT_MINUTE);
             assertThat(map.path("Connect").path("limit").asInt()).isEqualTo(10_000);
         }
-        assertThat(body.path("web").path("QueryChannels").path("remaining").asInt()).isEqualTo(10_000 - 3);
-        assertThat(body.path("android").path("QueryChannels").path("remaining").asInt()).isEqualTo(10_000);
+        assertThat(body.path("web").path("QueryChannels").path("remaining").asInt())
+                .isEqualTo(10_000 - 3);
+        assertThat(body.path("android").path("QueryChannels").path("remaining").asInt())
+                .isEqualTo(10_000);
 
-        ObjectNode serverSide = admin.get("/rate_limits", Map.of("server_side", "true")).json();
+        ObjectNode serverSide =
+                admin.get("/rate_limits", Map.of("server_side", "true")).json();
         assertThat(serverSide.has("server_side")).isTrue();
         assertThat(serverSide.has("web")).isFalse();
         assertThat(serverSide.has("android")).isFalse();
 
-        ObjectNode some = admin.get("/rate_limits", Map.of("ios", "true", "web", "true",
-                "endpoints", "SendMessage,QueryChannels")).json();
+        ObjectNode some = admin.get(
+                        "/rate_limits", Map.of("ios", "true", "web", "true", "endpoints", "SendMessage,QueryChannels"))
+                .json();
         assertThat(some.has("server_side")).isFalse();
         assertThat(some.path("web").size()).isEqualTo(2);
         assertThat(some.path("ios").has("SendMessage")).isTrue();
@@ -180,7 +186,8 @@ class RateLimitTest {
     void wrongAdminSecretsFromOneAddressLockOutEvenTheRightSecretUntilTheMinuteEnds() {
         start(b -> b.maxAdminSecretTries(5));
         RestClient anon = RestClient.server(server).anonymous();
-        ObjectNode wrong = Json.object().put("api_key", server.apiKey()).put("api_secret", "wrong-secret-0123456789abcdef0123");
+        ObjectNode wrong =
+                Json.object().put("api_key", server.apiKey()).put("api_secret", "wrong-secret-0123456789abcdef0123");
         ObjectNode right = Json.object().put("api_key", server.apiKey()).put("api_secret", server.apiSecret());
         for (int i = 0; i < 5; i++) {
             RestClient.Response r = anon.post("/parley/admin/session", wrong);

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
-import dev.parley.server.config.ServerConfig;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.config.ServerConfig;
 import dev.parley.server.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +21,9 @@ class RateLimitsTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
 
     private RateLimits limits(Consumer<ServerConfig.Builder> custom) {
-        ServerConfig.Builder b = ServerConfig.builder().apiKey("k").apiSecret("0123456789abcdef0123456789abcdef")
+        ServerConfig.Builder b = ServerConfig.builder()
+                .apiKey("k")
+                .apiSecret("0123456789abcdef0123456789abcdef")
                 .dataDir(Path.of("unused"));
         custom.accept(b);
         return RateLimits.inMemory(b.build(), clock);
@@ -55,32 +57,51 @@ class RateLimitsTest {
         RateLimits l = limits(b -> b.rateLimitScale(0.05));
         // 60 * 0.05 = 3 calls per user, endpoint and platform.
         for (int i = 0; i < 3; i++) {
-            assertThat(l.admit(ALICE, null, "10.0.0.1", "GET", "/unread").orElseThrow().allowed()).isTrue();
+            assertThat(l.admit(ALICE, null, "10.0.0.1", "GET", "/unread")
+                            .orElseThrow()
+                            .allowed())
+                    .isTrue();
         }
-        RateLimits.Quota refused = l.admit(ALICE, null, "10.0.0.1", "GET", "/unread").orElseThrow();
+        RateLimits.Quota refused =
+                l.admit(ALICE, null, "10.0.0.1", "GET", "/unread").orElseThrow();
         assertThat(refused.allowed()).isFalse();
         assertThat(refused.limit()).isEqualTo(3);
         assertThat(refused.refusal().errorCode()).isEqualTo(ErrorCode.RATE_LIMIT);
         assertThat(refused.refusal().getMessage()).startsWith("UnreadCounts failed with error:");
-        assertThat(l.admit(ALICE, "stream-chat-android-6.4.0", "10.0.0.1", "GET", "/unread").orElseThrow().allowed())
+        assertThat(l.admit(ALICE, "stream-chat-android-6.4.0", "10.0.0.1", "GET", "/unread")
+                        .orElseThrow()
+                        .allowed())
                 .isTrue();
-        assertThat(l.admit(ALICE, null, "10.0.0.1", "GET", "/users").orElseThrow().allowed()).isTrue();
+        assertThat(l.admit(ALICE, null, "10.0.0.1", "GET", "/users")
+                        .orElseThrow()
+                        .allowed())
+                .isTrue();
     }
 
     @Test
     void anonymousCallersAreCountedPerSourceAddress() {
         RateLimits l = limits(b -> b.rateLimitPerUser(1));
         Caller anon = new Caller.Anonymous();
-        assertThat(l.admit(anon, null, "10.0.0.1", "POST", "/channels").orElseThrow().allowed()).isTrue();
-        assertThat(l.admit(anon, null, "10.0.0.1", "POST", "/channels").orElseThrow().allowed()).isFalse();
-        assertThat(l.admit(anon, null, "10.0.0.2", "POST", "/channels").orElseThrow().allowed()).isTrue();
+        assertThat(l.admit(anon, null, "10.0.0.1", "POST", "/channels")
+                        .orElseThrow()
+                        .allowed())
+                .isTrue();
+        assertThat(l.admit(anon, null, "10.0.0.1", "POST", "/channels")
+                        .orElseThrow()
+                        .allowed())
+                .isFalse();
+        assertThat(l.admit(anon, null, "10.0.0.2", "POST", "/channels")
+                        .orElseThrow()
+                        .allowed())
+                .isTrue();
     }
 
     @Test
     void serverCallsAndDisabledLimitsAreNotCounted() {
         RateLimits l = limits(b -> b.rateLimitPerUser(1));
         for (int i = 0; i < 100; i++) {
-            assertThat(l.admit(new Caller.Server(), null, "10.0.0.1", "POST", "/users")).isEmpty();
+            assertThat(l.admit(new Caller.Server(), null, "10.0.0.1", "POST", "/users"))
+                    .isEmpty();
         }
         RateLimits off = limits(b -> b.rateLimitsEnabled(false).rateLimitPerUser(1));
         for (int i = 0; i < 5; i++) {
@@ -94,9 +115,13 @@ class RateLimitsTest {
         // UpdateApp allows 60 a minute per platform; at scale 0.05 that is 3, for the whole app.
         RateLimits l = limits(b -> b.rateLimitScale(0.05).rateLimitPerUser(1000).appRateLimitsEnabled(true));
         for (int i = 0; i < 3; i++) {
-            assertThat(l.admit(new Caller.UserCaller("u" + i), null, "", "PATCH", "/app").orElseThrow().allowed()).isTrue();
+            assertThat(l.admit(new Caller.UserCaller("u" + i), null, "", "PATCH", "/app")
+                            .orElseThrow()
+                            .allowed())
+                    .isTrue();
         }
-        RateLimits.Quota q = l.admit(new Caller.UserCaller("u9"), null, "", "PATCH", "/app").orElseThrow();
+        RateLimits.Quota q =
+                l.admit(new Caller.UserCaller("u9"), null, "", "PATCH", "/app").orElseThrow();
         assertThat(q.allowed()).isFalse();
         assertThat(q.limit()).isEqualTo(3);
     }
@@ -105,7 +130,8 @@ class RateLimitsTest {
     void appWideQuotasApplyOnlyWhenSwitchedOn() {
         RateLimits l = limits(b -> b.rateLimitScale(0.05).rateLimitPerUser(1000));
         for (int i = 0; i < 10; i++) {
-            RateLimits.Quota q = l.admit(new Caller.UserCaller("u" + i), null, "", "PATCH", "/app").orElseThrow();
+            RateLimits.Quota q = l.admit(new Caller.UserCaller("u" + i), null, "", "PATCH", "/app")
+                    .orElseThrow();
             assertThat(q.allowed()).as("user %d", i).isTrue();
             assertThat(q.limit()).isEqualTo(50);
         }
@@ -118,8 +144,14 @@ class RateLimitsTest {
         for (int i = 0; i < 50; i++) {
             l.admit(ALICE, null, "", "PATCH", "/app");
         }
-        assertThat(l.admit(new Caller.UserCaller("bob"), null, "", "PATCH", "/app").orElseThrow().allowed()).isTrue();
-        assertThat(l.admit(new Caller.UserCaller("carol"), null, "", "PATCH", "/app").orElseThrow().allowed()).isTrue();
+        assertThat(l.admit(new Caller.UserCaller("bob"), null, "", "PATCH", "/app")
+                        .orElseThrow()
+                        .allowed())
+                .isTrue();
+        assertThat(l.admit(new Caller.UserCaller("carol"), null, "", "PATCH", "/app")
+                        .orElseThrow()
+                        .allowed())
+                .isTrue();
     }
 
     @Test
@@ -128,7 +160,8 @@ class RateLimitsTest {
         l.admitConnect(ALICE, null, "10.0.0.1:5000");
         l.admitConnect(ALICE, null, "10.0.0.1:5001");
         assertThatThrownBy(() -> l.admitConnect(ALICE, null, "10.0.0.1:5002"))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(9))
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(9))
                 .hasMessageStartingWith("Connect failed with error:");
         clock.advance(Duration.ofMinutes(1));
         l.admitConnect(ALICE, null, "10.0.0.1:5003");
@@ -139,14 +172,18 @@ class RateLimitsTest {
         RateLimits l = limits(b -> b.maxAdminSecretTries(3));
         for (int i = 0; i < 3; i++) {
             assertThatThrownBy(() -> l.guardSecret("CreateAdminSession", "10.0.0.1", () -> {
-                throw new ChatException(ErrorCode.AUTHENTICATION, "wrong");
-            })).hasMessage("wrong");
+                        throw new ChatException(ErrorCode.AUTHENTICATION, "wrong");
+                    }))
+                    .hasMessage("wrong");
         }
         assertThatThrownBy(() -> l.guardSecret("CreateAdminSession", "10.0.0.1", () -> "token"))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(9));
-        assertThat(l.guardSecret("CreateAdminSession", "10.0.0.2", () -> "token")).isEqualTo("token");
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(9));
+        assertThat(l.guardSecret("CreateAdminSession", "10.0.0.2", () -> "token"))
+                .isEqualTo("token");
         clock.advance(Duration.ofMinutes(1));
-        assertThat(l.guardSecret("CreateAdminSession", "10.0.0.1", () -> "token")).isEqualTo("token");
+        assertThat(l.guardSecret("CreateAdminSession", "10.0.0.1", () -> "token"))
+                .isEqualTo("token");
     }
 
     @Test

@@ -44,8 +44,12 @@ class RequestFloodTest {
     void oneUserSendingThousandsOfRequestsGetsExactlyItsQuotaWhileOthersAreServed() throws Exception {
         // 60 calls a minute per user, as by default; app-wide quotas ten times Stream's, so that the other
         // users' probes below never reach the app's quota of their endpoint.
-        server = TestServer.start(clock, b -> b.rateLimitsEnabled(true).rateLimitScale(10).rateLimitPerUser(6)
-                .appRateLimitsEnabled(true));
+        server = TestServer.start(
+                clock,
+                b -> b.rateLimitsEnabled(true)
+                        .rateLimitScale(10)
+                        .rateLimitPerUser(6)
+                        .appRateLimitsEnabled(true));
         RestClient mallory = RestClient.user(server, "mallory");
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
         AtomicInteger otherCodes = new AtomicInteger();
@@ -55,7 +59,8 @@ class RequestFloodTest {
             flood.add(pool.submit(() -> {
                 for (int i = 0; i < 400; i++) {
                     RestClient.Response r = mallory.post("/channels", Json.object());
-                    statuses.computeIfAbsent(r.status(), s -> new AtomicInteger()).incrementAndGet();
+                    statuses.computeIfAbsent(r.status(), s -> new AtomicInteger())
+                            .incrementAndGet();
                     if (r.status() == 429 && r.code() != 9) {
                         otherCodes.incrementAndGet();
                     }
@@ -65,7 +70,8 @@ class RequestFloodTest {
         List<Long> othersMillis = new ArrayList<>();
         while (flood.stream().anyMatch(f -> !f.isDone()) && othersMillis.size() < 5_000) {
             long start = System.nanoTime();
-            RestClient.Response r = RestClient.user(server, "other-" + othersMillis.size()).get("/unread");
+            RestClient.Response r =
+                    RestClient.user(server, "other-" + othersMillis.size()).get("/unread");
             othersMillis.add((System.nanoTime() - start) / 1_000_000);
             assertThat(r.status()).as("another user during the flood: %s", r).isEqualTo(200);
         }
@@ -88,7 +94,8 @@ class RequestFloodTest {
 
     @Test
     void callsUnderThousandsOfUserIdsKeepTheCountersWithinTheirBound() {
-        server = TestServer.start(clock, b -> b.rateLimitsEnabled(true).rateLimitMaxKeys(1024).rateLimitScale(10));
+        server = TestServer.start(
+                clock, b -> b.rateLimitsEnabled(true).rateLimitMaxKeys(1024).rateLimitScale(10));
         for (int i = 0; i < 3_000; i++) {
             RestClient.Response r = RestClient.user(server, "sybil-" + i).get("/unread");
             assertThat(r.status()).as("call %d: %s", i, r).isEqualTo(200);

@@ -40,12 +40,18 @@ class ReadsTest {
     }
 
     private String send(String as, String text) {
-        return RestClient.user(server, as).post("/channels/messaging/" + id + "/message", json("message", json("text", text)))
-                .body().path("message").path("id").asText();
+        return RestClient.user(server, as)
+                .post("/channels/messaging/" + id + "/message", json("message", json("text", text)))
+                .body()
+                .path("message")
+                .path("id")
+                .asText();
     }
 
     private JsonNode readOf(String viewer, String user) {
-        JsonNode state = RestClient.user(server, viewer).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode state = RestClient.user(server, viewer)
+                .post("/channels/messaging/" + id + "/query", json("state", true))
+                .body();
         for (JsonNode r : state.get("read")) {
             if (r.path("user").path("id").asText().equals(user)) {
                 return r;
@@ -76,14 +82,17 @@ class ReadsTest {
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object());
                 WsProbe bobWs = WsProbe.connect(server, bob, server.userToken(bob), Json.object())) {
             String conn = annWs.next("health.check").path("connection_id").asText();
-            RestClient.user(server, ann).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            RestClient.user(server, ann)
+                    .withConnectionId(conn)
+                    .post("/channels/messaging/" + id + "/query", json("watch", true));
             bobWs.next("health.check");
 
             RestClient.Response r = RestClient.user(server, bob).post("/channels/messaging/" + id + "/read", json());
             ObjectNode read = annWs.next("message.read");
             ObjectNode mine = bobWs.next("notification.mark_read");
 
-            assertThat(r.body().path("event").path("last_read_message_id").asText()).isEqualTo(last);
+            assertThat(r.body().path("event").path("last_read_message_id").asText())
+                    .isEqualTo(last);
             assertThat(read.path("user").path("id").asText()).isEqualTo(bob);
             assertThat(read.path("last_read_message_id").asText()).isEqualTo(last);
             assertThat(mine.path("unread_channels").asInt()).isZero();
@@ -128,7 +137,12 @@ class ReadsTest {
     void authorsOwnMessagesNeverCountAsUnreadForThem() {
         send(ann, "mine");
 
-        assertThat(RestClient.user(server, ann).get("/unread").body().path("total_unread_count").asInt()).isZero();
+        assertThat(RestClient.user(server, ann)
+                        .get("/unread")
+                        .body()
+                        .path("total_unread_count")
+                        .asInt())
+                .isZero();
     }
 
     @Test
@@ -137,13 +151,20 @@ class ReadsTest {
         RestClient.Response t = RestClient.user(server, ann).post("/channels/messaging/" + id + "/truncate", json());
         send(ann, "after");
 
-        JsonNode state = RestClient.user(server, bob).post("/channels/messaging/" + id + "/query", json("state", true)).body();
+        JsonNode state = RestClient.user(server, bob)
+                .post("/channels/messaging/" + id + "/query", json("state", true))
+                .body();
         List<String> texts = new ArrayList<>();
         state.get("messages").forEach(m -> texts.add(m.path("text").asText()));
 
         assertThat(t.body().path("channel").path("truncated_at").asText()).isNotEmpty();
         assertThat(texts).containsExactly("after");
-        assertThat(RestClient.user(server, bob).get("/unread").body().path("total_unread_count").asInt()).isEqualTo(1);
+        assertThat(RestClient.user(server, bob)
+                        .get("/unread")
+                        .body()
+                        .path("total_unread_count")
+                        .asInt())
+                .isEqualTo(1);
     }
 
     @Test
@@ -151,10 +172,20 @@ class ReadsTest {
         Instant since = Instant.now();
         String mid = send(ann, "one");
         RestClient.user(server, ann).post("/messages/" + mid, json("message", json("text", "one, edited")));
-        RestClient.user(server, bob).post("/channels/messaging/" + id + "/event", json("event", json("type", "typing.start")));
+        RestClient.user(server, bob)
+                .post("/channels/messaging/" + id + "/event", json("event", json("type", "typing.start")));
 
-        JsonNode r = RestClient.user(server, bob).post("/sync", json("channel_cids", List.of("messaging:" + id, "messaging:nope"),
-                "last_sync_at", Timestamps.format(since), "with_inaccessible_cids", true)).body();
+        JsonNode r = RestClient.user(server, bob)
+                .post(
+                        "/sync",
+                        json(
+                                "channel_cids",
+                                List.of("messaging:" + id, "messaging:nope"),
+                                "last_sync_at",
+                                Timestamps.format(since),
+                                "with_inaccessible_cids",
+                                true))
+                .body();
         List<String> types = new ArrayList<>();
         r.get("events").forEach(e -> types.add(e.path("type").asText()));
 
@@ -164,8 +195,15 @@ class ReadsTest {
 
     @Test
     void syncReportsChannelsTheUserCannotReadAsRemovedWhenNotAskedForTheList() {
-        JsonNode r = RestClient.user(server, bob).post("/sync", json("channel_cids", List.of("messaging:elsewhere"),
-                "last_sync_at", Timestamps.format(Instant.now().minusSeconds(5)))).body();
+        JsonNode r = RestClient.user(server, bob)
+                .post(
+                        "/sync",
+                        json(
+                                "channel_cids",
+                                List.of("messaging:elsewhere"),
+                                "last_sync_at",
+                                Timestamps.format(Instant.now().minusSeconds(5))))
+                .body();
 
         assertThat(r.path("events").get(0).path("type").asText()).isEqualTo("notification.removed_from_channel");
         assertThat(r.path("events").get(0).path("channel_id").asText()).isEqualTo("elsewhere");
@@ -177,17 +215,25 @@ class ReadsTest {
         String mid = send(ann, "deliver me");
         try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
             String conn = annWs.next("health.check").path("connection_id").asText();
-            RestClient.user(server, ann).withConnectionId(conn).post("/channels/messaging/" + id + "/query", json("watch", true));
+            RestClient.user(server, ann)
+                    .withConnectionId(conn)
+                    .post("/channels/messaging/" + id + "/query", json("watch", true));
 
-            RestClient.Response r = RestClient.user(server, bob).post("/channels/delivered", json("latest_delivered_messages",
-                    Json.array().add(json("cid", "messaging:" + id, "id", mid))));
+            RestClient.Response r = RestClient.user(server, bob)
+                    .post(
+                            "/channels/delivered",
+                            json(
+                                    "latest_delivered_messages",
+                                    Json.array().add(json("cid", "messaging:" + id, "id", mid))));
             ObjectNode delivered = annWs.next("message.delivered");
-            RestClient.Response tooMany = RestClient.user(server, bob).post("/channels/delivered", json("latest_delivered_messages", "x"));
+            RestClient.Response tooMany =
+                    RestClient.user(server, bob).post("/channels/delivered", json("latest_delivered_messages", "x"));
 
             assertThat(r.status()).isEqualTo(200);
             assertThat(delivered.path("user").path("id").asText()).isEqualTo(bob);
             assertThat(delivered.path("last_delivered_message_id").asText()).isEqualTo(mid);
-            assertThat(readOf(ann, bob).path("last_delivered_message_id").asText()).isEqualTo(mid);
+            assertThat(readOf(ann, bob).path("last_delivered_message_id").asText())
+                    .isEqualTo(mid);
             assertThat(tooMany.code()).isEqualTo(4);
         }
     }
@@ -196,11 +242,16 @@ class ReadsTest {
     void unreadBatchGivesEachUsersTotalsToTheServerOnly() {
         send(ann, "one");
 
-        JsonNode r = RestClient.server(server).post("/unread_batch", json("user_ids", List.of(ann, bob))).body();
-        RestClient.Response refused = RestClient.user(server, bob).post("/unread_batch", json("user_ids", List.of(bob)));
+        JsonNode r = RestClient.server(server)
+                .post("/unread_batch", json("user_ids", List.of(ann, bob)))
+                .body();
+        RestClient.Response refused =
+                RestClient.user(server, bob).post("/unread_batch", json("user_ids", List.of(bob)));
 
-        assertThat(r.at("/counts_by_user/" + bob + "/total_unread_count").asInt()).isEqualTo(1);
-        assertThat(r.at("/counts_by_user/" + ann + "/total_unread_count").asInt()).isZero();
+        assertThat(r.at("/counts_by_user/" + bob + "/total_unread_count").asInt())
+                .isEqualTo(1);
+        assertThat(r.at("/counts_by_user/" + ann + "/total_unread_count").asInt())
+                .isZero();
         assertThat(refused.code()).isEqualTo(17);
     }
 }

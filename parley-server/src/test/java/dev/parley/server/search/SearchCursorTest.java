@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.protocol.ChatException;
-import java.util.Base64;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,8 +24,10 @@ class SearchCursorTest {
         String outOfRange = Base64.getUrlEncoder().encodeToString("offset:5000".getBytes(StandardCharsets.UTF_8));
         String foreign = Base64.getUrlEncoder().encodeToString("page:2".getBytes(StandardCharsets.UTF_8));
         for (String c : new String[] {"%%%", outOfRange, foreign, ""}) {
-            assertThatThrownBy(() -> SearchService.decode(c)).as(c)
-                    .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
+            assertThatThrownBy(() -> SearchService.decode(c))
+                    .as(c)
+                    .isInstanceOfSatisfying(
+                            ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
         }
     }
 }

@@ -46,12 +46,14 @@ class SearchTest {
     }
 
     private void send(String as, String channel, String text) {
-        RestClient.Response r = RestClient.user(server, as).post("/channels/messaging/" + channel + "/message", json("message", json("text", text)));
+        RestClient.Response r = RestClient.user(server, as)
+                .post("/channels/messaging/" + channel + "/message", json("message", json("text", text)));
         assertThat(r.status()).as("send").isEqualTo(200);
     }
 
     private RestClient.Response search(String as, ObjectNode payload) {
-        return RestClient.user(server, as).get("/search?payload=" + URLEncoder.encode(Json.write(payload), StandardCharsets.UTF_8));
+        return RestClient.user(server, as)
+                .get("/search?payload=" + URLEncoder.encode(Json.write(payload), StandardCharsets.UTF_8));
     }
 
     private static List<String> texts(JsonNode results) {
@@ -66,8 +68,8 @@ class SearchTest {
         send(bob, shared, "Invoice paid");
         send(carl, other, "invoice elsewhere");
 
-        RestClient.Response r = search(ann, json("filter_conditions", json("members", json("$in", List.of(ann, carl))),
-                "query", "INVOICE"));
+        RestClient.Response r = search(
+                ann, json("filter_conditions", json("members", json("$in", List.of(ann, carl))), "query", "INVOICE"));
         RestClient.Response all = search(ann, json("filter_conditions", json("type", "messaging"), "query", "invoice"));
 
         assertThat(r.status()).isEqualTo(200);
@@ -86,10 +88,11 @@ class SearchTest {
         ObjectNode filter = json("cid", "messaging:" + shared);
         ObjectNode byBob = json("user.id", bob, "text", json("$autocomplete", "rep"));
 
-        RestClient.Response first = search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob, "limit", 2));
+        RestClient.Response first =
+                search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob, "limit", 2));
         String next = first.body().path("next").asText();
-        RestClient.Response second = search(ann, json("filter_conditions", filter, "message_filter_conditions", byBob,
-                "limit", 2, "next", next));
+        RestClient.Response second = search(
+                ann, json("filter_conditions", filter, "message_filter_conditions", byBob, "limit", 2, "next", next));
 
         assertThat(texts(first.body().get("results"))).containsExactly("report 3", "report 2");
         assertThat(next).isNotEmpty();
@@ -105,9 +108,11 @@ class SearchTest {
         RestClient.Response noPayload = RestClient.user(server, ann).get("/search");
         RestClient.Response noFilter = search(ann, json("query", "x"));
         RestClient.Response noQuery = search(ann, json("filter_conditions", filter));
-        RestClient.Response both = search(ann, json("filter_conditions", filter, "query", "x", "offset", 2, "next", "abc"));
+        RestClient.Response both =
+                search(ann, json("filter_conditions", filter, "query", "x", "offset", 2, "next", "abc"));
         RestClient.Response badCursor = search(ann, json("filter_conditions", filter, "query", "x", "next", "!!"));
-        RestClient.Response badField = search(ann, json("filter_conditions", filter, "message_filter_conditions", json("color", "red")));
+        RestClient.Response badField =
+                search(ann, json("filter_conditions", filter, "message_filter_conditions", json("color", "red")));
         RestClient.Response badLimit = search(ann, json("filter_conditions", filter, "query", "x", "limit", 1000));
 
         for (RestClient.Response a : List.of(noPayload, noFilter, noQuery, both, badCursor, badField, badLimit)) {

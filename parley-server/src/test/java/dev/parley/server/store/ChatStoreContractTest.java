@@ -53,7 +53,22 @@ abstract class ChatStoreContractTest {
             custom.put("name", name);
         }
         custom.set("nested", Json.object().put("k", 1));
-        return new ChannelRow("messaging:" + id, "messaging", id, "ann", null, T0, T0, null, null, null, false, false, 0, 0, 0,
+        return new ChannelRow(
+                "messaging:" + id,
+                "messaging",
+                id,
+                "ann",
+                null,
+                T0,
+                T0,
+                null,
+                null,
+                null,
+                false,
+                false,
+                0,
+                0,
+                0,
                 custom);
     }
 
@@ -63,7 +78,17 @@ abstract class ChatStoreContractTest {
 
     static MessageRow message(String id, String cid, String user, int secondsAfterT0) {
         Instant at = T0.plusSeconds(secondsAfterT0);
-        return new MessageRow(id, cid, user, null, true, at, at, null, null, Json.object().put("id", id).put("text", id));
+        return new MessageRow(
+                id,
+                cid,
+                user,
+                null,
+                true,
+                at,
+                at,
+                null,
+                null,
+                Json.object().put("id", id).put("text", id));
     }
 
     private List<String> cids(ChannelQuery q) {
@@ -87,7 +112,9 @@ abstract class ChatStoreContractTest {
         assertThat(read.memberCount()).isEqualTo(2);
         assertThat(read.custom()).isEqualTo(ch.custom());
         assertThat(read.createdAt()).isEqualTo(T0);
-        assertThat(chat.members("messaging:a", 10, 0)).extracting(MemberRow::userId).containsExactlyInAnyOrder("ann", "bob");
+        assertThat(chat.members("messaging:a", 10, 0))
+                .extracting(MemberRow::userId)
+                .containsExactlyInAnyOrder("ann", "bob");
     }
 
     @Test
@@ -98,12 +125,15 @@ abstract class ChatStoreContractTest {
         chat.appendMessage(message("m1", "messaging:b", "bob", 1), null, true);
         chat.appendMessage(message("m2", "messaging:a", "ann", 2), null, true);
 
-        assertThat(cids(query("{\"members\": {\"$in\": [\"ann\"]}}", "ann"))).containsExactly("messaging:a", "messaging:b");
+        assertThat(cids(query("{\"members\": {\"$in\": [\"ann\"]}}", "ann")))
+                .containsExactly("messaging:a", "messaging:b");
         assertThat(cids(query("{}", "bob"))).containsExactly("messaging:b", "messaging:c");
-        assertThat(cids(query("{\"name\": {\"$autocomplete\": \"gam\"}}", null))).containsExactly("messaging:c");
+        assertThat(cids(query("{\"name\": {\"$autocomplete\": \"gam\"}}", null)))
+                .containsExactly("messaging:c");
         assertThat(cids(query("{\"members\": [\"ann\", \"bob\"]}", null))).containsExactly("messaging:b");
-        assertThat(cids(new ChannelQuery(Filter.parse(null), List.of(new SortField("last_message_at", true)), 10, 0, null,
-                Set.of()))).containsExactly("messaging:b", "messaging:a", "messaging:c");
+        assertThat(cids(new ChannelQuery(
+                        Filter.parse(null), List.of(new SortField("last_message_at", true)), 10, 0, null, Set.of())))
+                .containsExactly("messaging:b", "messaging:a", "messaging:c");
     }
 
     @Test
@@ -126,19 +156,29 @@ abstract class ChatStoreContractTest {
         chat.createChannel(channel("n", "None"), List.of());
 
         assertThat(cids(query("{\"color\": \"red\"}", null))).containsExactly("messaging:r");
-        assertThat(cids(query("{\"rank\": {\"$gte\": 1}, \"color\": {\"$ne\": \"red\"}}", null))).containsExactly("messaging:b");
+        assertThat(cids(query("{\"rank\": {\"$gte\": 1}, \"color\": {\"$ne\": \"red\"}}", null)))
+                .containsExactly("messaging:b");
         assertThat(cids(query("{\"tags\": {\"$contains\": \"vip\"}}", null))).containsExactly("messaging:r");
         assertThat(cids(query("{\"color\": {\"$exists\": false}}", null))).containsExactly("messaging:n");
-        assertThat(cids(new ChannelQuery(Filter.parse(Json.parse("{\"rank\": {\"$exists\": true}}", "f")),
-                List.of(new SortField("rank", true)), 10, 0, null, Set.of()))).containsExactly("messaging:b", "messaging:r");
+        assertThat(cids(new ChannelQuery(
+                        Filter.parse(Json.parse("{\"rank\": {\"$exists\": true}}", "f")),
+                        List.of(new SortField("rank", true)),
+                        10,
+                        0,
+                        null,
+                        Set.of())))
+                .containsExactly("messaging:b", "messaging:r");
     }
 
     @Test
     void badFilterFieldNamesAndUnsupportedSortsAreInputErrors() {
         assertThatThrownBy(() -> chat.queryChannels(query("{\"bad key!\": \"red\"}", null)))
-                .isInstanceOf(ChatException.class).hasMessageContaining("bad key!");
-        assertThatThrownBy(() -> chat.queryChannels(new ChannelQuery(Filter.parse(null), List.of(new SortField("frozen", true)),
-                10, 0, null, Set.of()))).isInstanceOf(ChatException.class).hasMessageContaining("frozen");
+                .isInstanceOf(ChatException.class)
+                .hasMessageContaining("bad key!");
+        assertThatThrownBy(() -> chat.queryChannels(new ChannelQuery(
+                        Filter.parse(null), List.of(new SortField("frozen", true)), 10, 0, null, Set.of())))
+                .isInstanceOf(ChatException.class)
+                .hasMessageContaining("frozen");
     }
 
     @Test
@@ -156,12 +196,15 @@ abstract class ChatStoreContractTest {
         assertThat(read.archivedAt()).isEqualTo(T0);
         assertThat(read.pinnedAt()).isEqualTo(T0.plusSeconds(5));
         assertThat(read.custom()).isEqualTo(custom);
-        assertThat(chat.member("messaging:a", "ann").orElseThrow().hideMessagesBefore()).isEqualTo(T0.plusSeconds(9));
+        assertThat(chat.member("messaging:a", "ann").orElseThrow().hideMessagesBefore())
+                .isEqualTo(T0.plusSeconds(9));
         assertThat(cids(query("{\"pinned\": true}", "ann"))).containsExactly("messaging:b");
         assertThat(cids(query("{\"archived\": false}", "ann"))).containsExactly("messaging:a");
-        assertThat(cids(new ChannelQuery(Filter.parse(null), List.of(new SortField("pinned_at", false)), 10, 0, "ann",
-                Set.of()))).containsExactly("messaging:b", "messaging:a");
-        assertThat(chat.updateMember(MemberRow.create("messaging:a", "nobody", "channel_member", T0))).isFalse();
+        assertThat(cids(new ChannelQuery(
+                        Filter.parse(null), List.of(new SortField("pinned_at", false)), 10, 0, "ann", Set.of())))
+                .containsExactly("messaging:b", "messaging:a");
+        assertThat(chat.updateMember(MemberRow.create("messaging:a", "nobody", "channel_member", T0)))
+                .isFalse();
     }
 
     @Test
@@ -189,14 +232,21 @@ abstract class ChatStoreContractTest {
 
     @Test
     void memberUserNameMatchesChannelsByTheirMembersNames() {
-        store.apply(new WriteBatch(List.of(
-                dev.parley.protocol.User.builder("ann").put("name", com.fasterxml.jackson.databind.node.TextNode.valueOf("Ann Lee")).build(),
-                dev.parley.protocol.User.builder("bob").put("name", com.fasterxml.jackson.databind.node.TextNode.valueOf("Bob Stone")).build()),
-                java.util.Map.of(), java.util.Map.of()));
+        store.apply(new WriteBatch(
+                List.of(
+                        dev.parley.protocol.User.builder("ann")
+                                .put("name", com.fasterxml.jackson.databind.node.TextNode.valueOf("Ann Lee"))
+                                .build(),
+                        dev.parley.protocol.User.builder("bob")
+                                .put("name", com.fasterxml.jackson.databind.node.TextNode.valueOf("Bob Stone"))
+                                .build()),
+                java.util.Map.of(),
+                java.util.Map.of()));
         chat.createChannel(channel("a", null), List.of(member("a", "ann")));
         chat.createChannel(channel("b", null), List.of(member("b", "bob")));
 
-        assertThat(cids(query("{\"member.user.name\": {\"$autocomplete\": \"sto\"}}", null))).containsExactly("messaging:b");
+        assertThat(cids(query("{\"member.user.name\": {\"$autocomplete\": \"sto\"}}", null)))
+                .containsExactly("messaging:b");
         assertThat(cids(query("{\"member.user.name\": \"ann lee\"}", null))).containsExactly("messaging:a");
     }
 
@@ -222,10 +272,15 @@ abstract class ChatStoreContractTest {
         assertThat(again).isFalse();
         assertThat(chat.unreadTotals("bob").messages()).isEqualTo(1);
         assertThat(chat.unreadTotals("ann").messages()).isZero();
-        assertThat(chat.member("messaging:a", "ann").orElseThrow().lastReadMessageId()).isEqualTo("m1");
-        assertThat(chat.findChannel("messaging:a").orElseThrow().lastMessageAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(chat.member("messaging:a", "ann").orElseThrow().lastReadMessageId())
+                .isEqualTo("m1");
+        assertThat(chat.findChannel("messaging:a").orElseThrow().lastMessageAt())
+                .isEqualTo(T0.plusSeconds(1));
         assertThat(chat.unreadTotals(List.of("ann", "bob", "nobody")))
-                .containsKeys("ann", "bob", "nobody").extractingByKey("bob").extracting(t -> t.channels()).isEqualTo(1);
+                .containsKeys("ann", "bob", "nobody")
+                .extractingByKey("bob")
+                .extracting(t -> t.channels())
+                .isEqualTo(1);
     }
 
     @Test
@@ -251,10 +306,16 @@ abstract class ChatStoreContractTest {
         }
         chat.appendMessage(message("m0", "messaging:a", "ann", 1), null, false);
 
-        List<String> latest = chat.channelMessages("messaging:a", MessageRange.latest(3)).stream().map(MessageRow::id).toList();
+        List<String> latest = chat.channelMessages("messaging:a", MessageRange.latest(3)).stream()
+                .map(MessageRow::id)
+                .toList();
         MessageRow m2 = chat.findMessage("m2").orElseThrow();
-        List<String> before = chat.channelMessages("messaging:a", new MessageRange(m2.cursor(), false, null, false, 10, false))
-                .stream().map(MessageRow::id).toList();
+        List<String> before =
+                chat
+                        .channelMessages("messaging:a", new MessageRange(m2.cursor(), false, null, false, 10, false))
+                        .stream()
+                        .map(MessageRow::id)
+                        .toList();
 
         assertThat(latest).containsExactly("m1", "m2", "m3");
         assertThat(before).containsExactly("m0", "m1");
@@ -268,19 +329,35 @@ abstract class ChatStoreContractTest {
         summary.groups().forEach(g -> counts.put(g.type(), g.count()));
         ArrayNode latest = doc.putArray("latest_reactions");
         summary.latest().forEach(r -> latest.add(r.doc()));
-        return new MessageRow(m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), m.updatedAt(),
-                m.deletedAt(), m.pinnedAt(), doc);
+        return new MessageRow(
+                m.id(),
+                m.cid(),
+                m.userId(),
+                m.parentId(),
+                m.inChannel(),
+                m.createdAt(),
+                m.updatedAt(),
+                m.deletedAt(),
+                m.pinnedAt(),
+                doc);
     }
 
     private ReactionWrite add(String user, String type, int score, int secondsAfterT0, boolean replaceOwn) {
-        ReactionRow r = new ReactionRow("m1", user, type, score, T0.plusSeconds(secondsAfterT0),
+        ReactionRow r = new ReactionRow(
+                "m1",
+                user,
+                type,
+                score,
+                T0.plusSeconds(secondsAfterT0),
                 Json.object().put("type", type).put("user_id", user));
-        return chat.addReaction(r, replaceOwn, 10, ChatStoreContractTest::withCounts).orElseThrow();
+        return chat.addReaction(r, replaceOwn, 10, ChatStoreContractTest::withCounts)
+                .orElseThrow();
     }
 
     /** The stored message's reaction counts equal the reaction rows, type by type. */
     private void assertCountsEqualRows() {
-        ObjectNode counts = (ObjectNode) chat.findMessage("m1").orElseThrow().doc().path("reaction_counts");
+        ObjectNode counts =
+                (ObjectNode) chat.findMessage("m1").orElseThrow().doc().path("reaction_counts");
         var rows = chat.reactions("m1", 1000, 0);
         java.util.Map<String, Integer> byType = new java.util.TreeMap<>();
         rows.forEach(r -> byType.merge(r.type(), 1, Integer::sum));
@@ -303,10 +380,16 @@ abstract class ChatStoreContractTest {
         assertThat(groups.getFirst().count()).isEqualTo(2);
         assertThat(groups.getFirst().sumScores()).isEqualTo(5);
         assertThat(chat.reactionsBy("bob", List.of("m1"))).hasSize(1);
-        assertThat(chat.reactionsOn("m1", List.of("ann", "cat"))).extracting(ReactionRow::userId).containsExactly("ann");
-        assertThat(chat.removeReaction("m1", "bob", "like", 10, ChatStoreContractTest::withCounts).orElseThrow().removed())
+        assertThat(chat.reactionsOn("m1", List.of("ann", "cat")))
+                .extracting(ReactionRow::userId)
+                .containsExactly("ann");
+        assertThat(chat.removeReaction("m1", "bob", "like", 10, ChatStoreContractTest::withCounts)
+                        .orElseThrow()
+                        .removed())
                 .isEqualTo(1);
-        assertThat(chat.removeReaction("m1", "bob", "like", 10, ChatStoreContractTest::withCounts).orElseThrow().removed())
+        assertThat(chat.removeReaction("m1", "bob", "like", 10, ChatStoreContractTest::withCounts)
+                        .orElseThrow()
+                        .removed())
                 .isZero();
     }
 
@@ -322,12 +405,15 @@ abstract class ChatStoreContractTest {
         ReactionWrite removed = chat.removeReaction("m1", "bob", "like", 10, ChatStoreContractTest::withCounts)
                 .orElseThrow();
 
-        assertThat(first.message().doc().path("reaction_counts").path("like").asInt()).isEqualTo(1);
+        assertThat(first.message().doc().path("reaction_counts").path("like").asInt())
+                .isEqualTo(1);
         assertThat(removed.removed()).isEqualTo(1);
-        assertThat(removed.message().doc().path("reaction_counts").path("like").asInt()).isEqualTo(1);
+        assertThat(removed.message().doc().path("reaction_counts").path("like").asInt())
+                .isEqualTo(1);
         assertThat(removed.message().doc().path("latest_reactions")).hasSize(2);
         assertCountsEqualRows();
-        assertThat(chat.findMessage("m1").orElseThrow().doc()).isEqualTo(removed.message().doc());
+        assertThat(chat.findMessage("m1").orElseThrow().doc())
+                .isEqualTo(removed.message().doc());
     }
 
     @Test
@@ -340,7 +426,9 @@ abstract class ChatStoreContractTest {
         ReactionWrite w = add("ann", "wow", 1, 2, true);
 
         assertThat(w.removed()).isEqualTo(2);
-        assertThat(chat.reactionsBy("ann", List.of("m1"))).extracting(ReactionRow::type).containsExactly("wow");
+        assertThat(chat.reactionsBy("ann", List.of("m1")))
+                .extracting(ReactionRow::type)
+                .containsExactly("wow");
         assertCountsEqualRows();
     }
 
@@ -350,14 +438,17 @@ abstract class ChatStoreContractTest {
         chat.appendMessage(message("m1", "messaging:a", "ann", 1), null, false);
         add("ann", "like", 1, 0, false);
         ObjectNode before = chat.findMessage("m1").orElseThrow().doc();
-        ReactionRow bob = new ReactionRow("m1", "bob", "like", 1, T0, Json.object().put("type", "like"));
+        ReactionRow bob =
+                new ReactionRow("m1", "bob", "like", 1, T0, Json.object().put("type", "like"));
 
         assertThatThrownBy(() -> chat.addReaction(bob, true, 10, (m, summary) -> {
-            throw new IllegalStateException("crash between the two writes");
-        })).hasMessageContaining("crash between the two writes");
+                    throw new IllegalStateException("crash between the two writes");
+                }))
+                .hasMessageContaining("crash between the two writes");
         assertThatThrownBy(() -> chat.removeReaction("m1", "ann", "like", 10, (m, summary) -> {
-            throw new IllegalStateException("crash between the two writes");
-        })).hasMessageContaining("crash between the two writes");
+                    throw new IllegalStateException("crash between the two writes");
+                }))
+                .hasMessageContaining("crash between the two writes");
 
         assertThat(chat.reactions("m1", 10, 0)).extracting(ReactionRow::userId).containsExactly("ann");
         assertThat(chat.findMessage("m1").orElseThrow().doc()).isEqualTo(before);
@@ -366,10 +457,13 @@ abstract class ChatStoreContractTest {
 
     @Test
     void aReactionToAMessageThatDoesNotExistWritesNothing() {
-        ReactionRow r = new ReactionRow("nope", "ann", "like", 1, T0, Json.object().put("type", "like"));
+        ReactionRow r =
+                new ReactionRow("nope", "ann", "like", 1, T0, Json.object().put("type", "like"));
 
-        assertThat(chat.addReaction(r, false, 10, ChatStoreContractTest::withCounts)).isEmpty();
-        assertThat(chat.removeReaction("nope", "ann", "like", 10, ChatStoreContractTest::withCounts)).isEmpty();
+        assertThat(chat.addReaction(r, false, 10, ChatStoreContractTest::withCounts))
+                .isEmpty();
+        assertThat(chat.removeReaction("nope", "ann", "like", 10, ChatStoreContractTest::withCounts))
+                .isEmpty();
         assertThat(chat.reactions("nope", 10, 0)).isEmpty();
     }
 
@@ -381,7 +475,9 @@ abstract class ChatStoreContractTest {
 
         chat.truncateChannel("messaging:a", T0.plusSeconds(2), "ann");
 
-        assertThat(chat.channelMessages("messaging:a", MessageRange.latest(10))).extracting(MessageRow::id).containsExactly("m2");
+        assertThat(chat.channelMessages("messaging:a", MessageRange.latest(10)))
+                .extracting(MessageRow::id)
+                .containsExactly("m2");
         assertThat(chat.unreadTotals("bob").messages()).isZero();
         assertThat(chat.findChannel("messaging:a").orElseThrow().truncatedAt()).isEqualTo(T0.plusSeconds(2));
     }
@@ -391,7 +487,8 @@ abstract class ChatStoreContractTest {
         chat.createChannel(channel("a", null), List.of(member("a", "ann")));
         chat.upsertMembers("messaging:a", List.of(member("a", "bob"), member("a", "cat")));
         chat.removeMembers("messaging:a", List.of("ann"));
-        chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, Json.object().put("type", "message.new")));
+        chat.appendEvent(
+                new ChatRows.EventRow("messaging:a", null, T0, Json.object().put("type", "message.new")));
 
         assertThat(chat.findChannel("messaging:a").orElseThrow().memberCount()).isEqualTo(2);
         chat.deleteChannel("messaging:a");
@@ -399,7 +496,8 @@ abstract class ChatStoreContractTest {
         assertThat(chat.findChannel("messaging:a")).isEmpty();
         assertThat(chat.members("messaging:a", 10, 0)).isEmpty();
         assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0, 10)).hasSize(1);
-        assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0.plusSeconds(1), 10)).isEmpty();
+        assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0.plusSeconds(1), 10))
+                .isEmpty();
     }
 
     @Test
@@ -408,47 +506,68 @@ abstract class ChatStoreContractTest {
         chat.createChannel(channel("b", null), List.of(member("b", "ann")));
         ObjectNode first = Json.object().put("type", "message.new");
 
-        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, first))).isEqualTo(1);
-        assertThat(first.get("channel_seq").asLong()).isEqualTo(1);
-        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:b", null, T0, Json.object().put("type", "x"))))
+        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, first)))
                 .isEqualTo(1);
-        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:a", "ann", T0, Json.object().put("type", "y"))))
+        assertThat(first.get("channel_seq").asLong()).isEqualTo(1);
+        assertThat(chat.appendEvent(new ChatRows.EventRow(
+                        "messaging:b", null, T0, Json.object().put("type", "x"))))
+                .isEqualTo(1);
+        assertThat(chat.appendEvent(new ChatRows.EventRow(
+                        "messaging:a", "ann", T0, Json.object().put("type", "y"))))
                 .isEqualTo(2);
         chat.deleteChannel("messaging:a");
         chat.createChannel(channel("a", null), List.of(member("a", "ann")));
-        assertThat(chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, Json.object().put("type", "z"))))
+        assertThat(chat.appendEvent(new ChatRows.EventRow(
+                        "messaging:a", null, T0, Json.object().put("type", "z"))))
                 .isEqualTo(3);
 
         assertThat(chat.eventsSince(List.of("messaging:a"), "ann", T0, 10))
-                .extracting(e -> e.get("channel_seq").asLong()).containsExactly(1L, 2L, 3L);
+                .extracting(e -> e.get("channel_seq").asLong())
+                .containsExactly(1L, 2L, 3L);
         assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0, 10))
                 .as("an event meant for one member is replayed to that member only")
-                .extracting(e -> e.get("type").asText()).containsExactly("message.new", "z");
+                .extracting(e -> e.get("type").asText())
+                .containsExactly("message.new", "z");
     }
 
     @Test
     void aMessageAndItsEventAreWrittenInOneTransactionWithTheNextSequenceNumber() {
         chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
-        chat.appendEvent(new ChatRows.EventRow("messaging:a", null, T0, Json.object().put("type", "channel.updated")));
-        MessageRow m = new MessageRow("m1", "messaging:a", "ann", null, true, T0, T0, null, null,
+        chat.appendEvent(
+                new ChatRows.EventRow("messaging:a", null, T0, Json.object().put("type", "channel.updated")));
+        MessageRow m = new MessageRow(
+                "m1",
+                "messaging:a",
+                "ann",
+                null,
+                true,
+                T0,
+                T0,
+                null,
+                null,
                 Json.object().put("id", "m1").put("text", "hi"));
         ObjectNode event = Json.object().put("type", "message.new").put("message_id", "m1");
 
-        assertThat(chat.appendMessages(List.of(new ChatRows.MessageAppend(m, null, true,
-                new ChatRows.EventRow("messaging:a", null, T0, event))))).containsExactly(true);
+        assertThat(chat.appendMessages(List.of(new ChatRows.MessageAppend(
+                        m, null, true, new ChatRows.EventRow("messaging:a", null, T0, event)))))
+                .containsExactly(true);
         assertThat(event.get("channel_seq").asLong()).isEqualTo(2);
         ObjectNode again = Json.object().put("type", "message.new").put("message_id", "m1");
-        assertThat(chat.appendMessages(List.of(new ChatRows.MessageAppend(m, null, true,
-                new ChatRows.EventRow("messaging:a", null, T0, again))))).as("a duplicate id writes no event").containsExactly(false);
+        assertThat(chat.appendMessages(List.of(new ChatRows.MessageAppend(
+                        m, null, true, new ChatRows.EventRow("messaging:a", null, T0, again)))))
+                .as("a duplicate id writes no event")
+                .containsExactly(false);
 
         assertThat(chat.eventsSince(List.of("messaging:a"), "bob", T0, 10))
-                .extracting(e -> e.get("type").asText()).containsExactly("channel.updated", "message.new");
+                .extracting(e -> e.get("type").asText())
+                .containsExactly("channel.updated", "message.new");
     }
 
     /** What the database says a user's unread totals are, read around any cache. */
     private ChatRows.UnreadTotals truth(String userId) {
         List<ChatRows.ChannelUnread> unread = chat.unreadChannels(userId, 1000);
-        return new ChatRows.UnreadTotals(unread.stream().mapToInt(ChatRows.ChannelUnread::unread).sum(), unread.size());
+        return new ChatRows.UnreadTotals(
+                unread.stream().mapToInt(ChatRows.ChannelUnread::unread).sum(), unread.size());
     }
 
     private void assertHotStateMatchesTheDatabase(String cid, String... users) {
@@ -465,7 +584,8 @@ abstract class ChatStoreContractTest {
     }
 
     private static MessageRow message(String id, String cid, String user, Instant at) {
-        return new MessageRow(id, cid, user, null, true, at, at, null, null, Json.object().put("id", id));
+        return new MessageRow(
+                id, cid, user, null, true, at, at, null, null, Json.object().put("id", id));
     }
 
     @Test
@@ -474,15 +594,18 @@ abstract class ChatStoreContractTest {
         chat.createChannel(channel("b", null), List.of(member("b", "bob"), member("b", "cat")));
         assertHotStateMatchesTheDatabase("messaging:a", "ann", "bob", "cat");
         store.moderation().upsertUserMutes(List.of(new ModerationStore.UserMute("cat", "ann", T0, T0, null)));
-        store.moderation().upsertChannelMutes(List.of(new ModerationStore.ChannelMute("bob", "messaging:b", T0, T0,
-                T0.plusSeconds(60))));
-        assertThat(chat.roster("messaging:a").members().get("cat").ignores("ann", T0)).isTrue();
+        store.moderation()
+                .upsertChannelMutes(
+                        List.of(new ModerationStore.ChannelMute("bob", "messaging:b", T0, T0, T0.plusSeconds(60))));
+        assertThat(chat.roster("messaging:a").members().get("cat").ignores("ann", T0))
+                .isTrue();
 
         chat.appendMessage(message("m1", "messaging:a", "ann", T0.plusSeconds(1)), null, true);
         chat.appendMessage(message("m2", "messaging:a", "ann", T0.plusSeconds(2)), null, true);
         chat.appendMessage(message("m3", "messaging:b", "cat", T0.plusSeconds(3)), null, true);
         assertHotStateMatchesTheDatabase("messaging:a", "ann", "bob", "cat");
-        assertThat(chat.unreadTotals("bob")).as("bob muted channel b until a minute after T0")
+        assertThat(chat.unreadTotals("bob"))
+                .as("bob muted channel b until a minute after T0")
                 .isEqualTo(new ChatRows.UnreadTotals(2, 1));
 
         chat.appendMessage(message("m4", "messaging:b", "cat", T0.plusSeconds(120)), null, true);

@@ -33,7 +33,9 @@ class HotCacheTest {
         long a = cache.begin("k");
         long b = cache.begin("k");
         cache.end("k", a, v -> v + 1);
-        assertThat(cache.peek("k")).as("the commit order of two overlapping changes is unknown").isNull();
+        assertThat(cache.peek("k"))
+                .as("the commit order of two overlapping changes is unknown")
+                .isNull();
         cache.end("k", b, v -> v + 1);
         assertThat(cache.peek("k")).isNull();
     }

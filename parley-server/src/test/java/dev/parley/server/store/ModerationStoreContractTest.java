@@ -51,10 +51,28 @@ abstract class ModerationStoreContractTest {
     }
 
     private void channel(String id, String... members) {
-        ChannelRow ch = new ChannelRow("messaging:" + id, "messaging", id, "ann", null, T0, T0, null, null, null, false,
-                false, 0, 0, 0, Json.object());
-        chat.createChannel(ch, java.util.Arrays.stream(members)
-                .map(u -> MemberRow.create("messaging:" + id, u, "channel_member", T0)).toList());
+        ChannelRow ch = new ChannelRow(
+                "messaging:" + id,
+                "messaging",
+                id,
+                "ann",
+                null,
+                T0,
+                T0,
+                null,
+                null,
+                null,
+                false,
+                false,
+                0,
+                0,
+                0,
+                Json.object());
+        chat.createChannel(
+                ch,
+                java.util.Arrays.stream(members)
+                        .map(u -> MemberRow.create("messaging:" + id, u, "channel_member", T0))
+                        .toList());
     }
 
     private void send(String id, String cid, String user, int seconds, String text) {
@@ -66,8 +84,9 @@ abstract class ModerationStoreContractTest {
     @Test
     void aRepeatedMuteKeepsItsCreationAndUnmuteRemovesIt() {
         moderation.upsertUserMutes(List.of(new UserMute("ann", "bob", T0, T0, null)));
-        moderation.upsertUserMutes(List.of(new UserMute("ann", "bob", T0.plusSeconds(5), T0.plusSeconds(5),
-                T0.plusSeconds(60)), new UserMute("ann", "cid", T0, T0, null)));
+        moderation.upsertUserMutes(List.of(
+                new UserMute("ann", "bob", T0.plusSeconds(5), T0.plusSeconds(5), T0.plusSeconds(60)),
+                new UserMute("ann", "cid", T0, T0, null)));
 
         List<UserMute> mutes = moderation.userMutes("ann", T0);
         int removed = moderation.deleteUserMutes("ann", List.of("bob", "nobody"));
@@ -76,7 +95,9 @@ abstract class ModerationStoreContractTest {
         assertThat(mutes.getFirst().createdAt()).isEqualTo(T0);
         assertThat(mutes.getFirst().expires()).isEqualTo(T0.plusSeconds(60));
         assertThat(removed).isEqualTo(1);
-        assertThat(moderation.userMutes("ann", T0)).extracting(UserMute::targetId).containsExactly("cid");
+        assertThat(moderation.userMutes("ann", T0))
+                .extracting(UserMute::targetId)
+                .containsExactly("cid");
     }
 
     @Test
@@ -123,11 +144,19 @@ abstract class ModerationStoreContractTest {
         moderation.upsertBan(new Ban("bob", "messaging:a", "ann", null, true, T0.plusSeconds(1), T0.plusSeconds(30)));
         moderation.upsertBan(new Ban("cid", "messaging:a", null, null, false, T0.plusSeconds(2), null));
 
-        assertThat(moderation.ban("bob", ModerationStore.GLOBAL)).get().extracting(Ban::reason).isEqualTo("spam");
-        assertThat(moderation.ban("bob", "messaging:a")).get().extracting(Ban::shadow).isEqualTo(true);
-        assertThat(moderation.bans(null, null, null, 10, 0)).extracting(Ban::targetId)
+        assertThat(moderation.ban("bob", ModerationStore.GLOBAL))
+                .get()
+                .extracting(Ban::reason)
+                .isEqualTo("spam");
+        assertThat(moderation.ban("bob", "messaging:a"))
+                .get()
+                .extracting(Ban::shadow)
+                .isEqualTo(true);
+        assertThat(moderation.bans(null, null, null, 10, 0))
+                .extracting(Ban::targetId)
                 .containsExactly("cid", "bob", "bob");
-        assertThat(moderation.bans("messaging:a", null, T0.plusSeconds(40), 10, 0)).extracting(Ban::targetId)
+        assertThat(moderation.bans("messaging:a", null, T0.plusSeconds(40), 10, 0))
+                .extracting(Ban::targetId)
                 .containsExactly("cid");
         assertThat(moderation.deleteBan("bob", "messaging:a")).isTrue();
         assertThat(moderation.deleteBan("bob", "messaging:a")).isFalse();
@@ -137,7 +166,8 @@ abstract class ModerationStoreContractTest {
     @Test
     void aRepeatedFlagKeepsItsCreationTime() {
         Flag first = moderation.upsertFlag(new Flag("ann", "message", "m1", "rude", T0, T0));
-        Flag again = moderation.upsertFlag(new Flag("ann", "message", "m1", null, T0.plusSeconds(5), T0.plusSeconds(5)));
+        Flag again =
+                moderation.upsertFlag(new Flag("ann", "message", "m1", null, T0.plusSeconds(5), T0.plusSeconds(5)));
 
         assertThat(first.createdAt()).isEqualTo(T0);
         assertThat(again.createdAt()).isEqualTo(T0);
@@ -174,7 +204,9 @@ abstract class ModerationStoreContractTest {
 
     private List<String> search(List<String> cids, String filterJson, List<SortField> sort, int limit, int offset) {
         Filter f = Filter.parse(Json.parse(filterJson, "filter"));
-        return chat.searchMessages(new MessageSearch(cids, f, sort, limit, offset)).stream().map(MessageRow::id).toList();
+        return chat.searchMessages(new MessageSearch(cids, f, sort, limit, offset)).stream()
+                .map(MessageRow::id)
+                .toList();
     }
 
     @Test
@@ -188,9 +220,15 @@ abstract class ModerationStoreContractTest {
 
         assertThat(search(List.of("messaging:a"), "{\"text\": {\"$q\": \"invoice MARCH\"}}", List.of(), 10, 0))
                 .containsExactly("m2", "m1");
-        assertThat(search(List.of("messaging:a", "messaging:b"), "{\"text\": {\"$q\": \"march\"}}",
-                List.of(new SortField("created_at", true)), 10, 0)).containsExactly("m1", "m2", "m4");
-        assertThat(search(List.of(), "{\"text\": {\"$q\": \"march\"}}", List.of(), 10, 0)).isEmpty();
+        assertThat(search(
+                        List.of("messaging:a", "messaging:b"),
+                        "{\"text\": {\"$q\": \"march\"}}",
+                        List.of(new SortField("created_at", true)),
+                        10,
+                        0))
+                .containsExactly("m1", "m2", "m4");
+        assertThat(search(List.of(), "{\"text\": {\"$q\": \"march\"}}", List.of(), 10, 0))
+                .isEmpty();
     }
 
     @Test
@@ -202,8 +240,10 @@ abstract class ModerationStoreContractTest {
         List<String> a = List.of("messaging:a");
 
         assertThat(search(a, "{\"user.id\": \"bob\"}", List.of(), 10, 0)).containsExactly("m3", "m2");
-        assertThat(search(a, "{\"text\": {\"$autocomplete\": \"alph\"}}", List.of(), 10, 0)).containsExactly("m2", "m1");
-        assertThat(search(a, "{\"text\": {\"$autocomplete\": \"lpha\"}}", List.of(), 10, 0)).isEmpty();
+        assertThat(search(a, "{\"text\": {\"$autocomplete\": \"alph\"}}", List.of(), 10, 0))
+                .containsExactly("m2", "m1");
+        assertThat(search(a, "{\"text\": {\"$autocomplete\": \"lpha\"}}", List.of(), 10, 0))
+                .isEmpty();
         assertThat(search(a, "{\"text\": {\"$q\": \"0%\"}}", List.of(), 10, 0)).containsExactly("m3");
         assertThat(search(a, "{\"text\": {\"$q\": \"a_\"}}", List.of(), 10, 0)).isEmpty();
         assertThat(search(a, "{\"created_at\": {\"$gt\": \"" + T0.plusSeconds(1) + "\"}}", List.of(), 10, 0))
@@ -216,15 +256,26 @@ abstract class ModerationStoreContractTest {
         channel("a", "ann", "bob");
         send("m1", "messaging:a", "ann", 1, "secret");
         MessageRow m = chat.findMessage("m1").orElseThrow();
-        chat.updateMessage(new MessageRow(m.id(), m.cid(), m.userId(), null, true, m.createdAt(), m.updatedAt(),
-                T0.plusSeconds(5), null, m.doc()));
+        chat.updateMessage(new MessageRow(
+                m.id(),
+                m.cid(),
+                m.userId(),
+                null,
+                true,
+                m.createdAt(),
+                m.updatedAt(),
+                T0.plusSeconds(5),
+                null,
+                m.doc()));
 
-        assertThat(search(List.of("messaging:a"), "{\"text\": {\"$q\": \"secret\"}}", List.of(), 10, 0)).isEmpty();
+        assertThat(search(List.of("messaging:a"), "{\"text\": {\"$q\": \"secret\"}}", List.of(), 10, 0))
+                .isEmpty();
     }
 
     @Test
     void searchRefusesAnUnknownFieldWithCode4() {
         assertThatThrownBy(() -> search(List.of("messaging:a"), "{\"color\": \"red\"}", List.of(), 10, 0))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
     }
 }

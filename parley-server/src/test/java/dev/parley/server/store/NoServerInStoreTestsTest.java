@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class NoServerInStoreTestsTest {
     @Test
     void aTestOfTheStorePackageCannotStartAServer() {
-        assertThatThrownBy(TestServer::start).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(TestServer::start)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(NoServerInStoreTestsTest.class.getName())
                 .hasMessageContaining("do not run on PostgreSQL");
         assertThatThrownBy(ServerExtension::embedded).isInstanceOf(IllegalStateException.class);

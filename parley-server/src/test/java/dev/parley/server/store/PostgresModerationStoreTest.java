@@ -14,8 +14,17 @@ class PostgresModerationStoreTest extends ModerationStoreContractTest {
 
     @Override
     protected Store createStore() {
-        return SCHEMA.openEmptying("channels", "members", "messages", "reactions", "channel_events",
-                "user_mutes", "channel_mutes", "bans", "flags", "user_blocks");
+        return SCHEMA.openEmptying(
+                "channels",
+                "members",
+                "messages",
+                "reactions",
+                "channel_events",
+                "user_mutes",
+                "channel_mutes",
+                "bans",
+                "flags",
+                "user_blocks");
     }
 
     @AfterAll

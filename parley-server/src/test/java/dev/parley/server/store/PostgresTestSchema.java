@@ -12,8 +12,8 @@ import java.util.UUID;
  * with chosen tables emptied before each test, dropped after the class.
  */
 final class PostgresTestSchema {
-    static final String SERVER = System.getenv().getOrDefault(
-            "PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
+    static final String SERVER =
+            System.getenv().getOrDefault("PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
 
     private final String name;
 

@@ -30,7 +30,8 @@ class SqliteStoreTest extends StoreContractTest {
 
         store = Stores.open("", dataDir);
 
-        assertThat(store.location()).isEqualTo(dataDir.resolve("parley.db").toAbsolutePath().toString());
+        assertThat(store.location())
+                .isEqualTo(dataDir.resolve("parley.db").toAbsolutePath().toString());
         assertThat(store.findUser("kept")).contains(user("kept"));
     }
 

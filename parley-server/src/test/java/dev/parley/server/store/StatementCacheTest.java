@@ -78,7 +78,8 @@ class StatementCacheTest {
             assertThat(underlying(inner)).isNotSameAs(underlying(outer));
             outer.setInt(1, 1);
             inner.setInt(1, 2);
-            try (ResultSet a = outer.executeQuery(); ResultSet b = inner.executeQuery()) {
+            try (ResultSet a = outer.executeQuery();
+                    ResultSet b = inner.executeQuery()) {
                 assertThat(a.next() && b.next()).isTrue();
                 assertThat(a.getString(1) + b.getString(1)).isEqualTo("annbob");
             }

@@ -25,7 +25,8 @@ class StorableValuesTest {
 
     private static void assertRefused(User u, String messagePart) {
         assertThatThrownBy(() -> StorableValues.checkUser(u))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(4))
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(4))
                 .hasMessageContaining(messagePart);
     }
 
@@ -38,7 +39,8 @@ class StorableValuesTest {
         assertRefused(withCustom("prefs", nested), "prefs.a[1].b contains a NUL");
         assertRefused(withCustom("prefs", nulKey), "prefs.k?");
         assertRefused(withCustom("k\u0000", Json.object()), "user 'ann': k? contains a NUL");
-        assertRefused(User.create("ann", T0).toBuilder().teams(List.of("red\u0000")).build(), "teams");
+        assertRefused(
+                User.create("ann", T0).toBuilder().teams(List.of("red\u0000")).build(), "teams");
         assertRefused(User.create("ann", T0).toBuilder().role("admin\u0000").build(), "role");
     }
 
@@ -46,13 +48,15 @@ class StorableValuesTest {
     void loneSurrogatesAreRefusedAndPairsAreKept() {
         assertRefused(withCustom("name", Json.mapper().valueToTree("end\ud83d")), "lone surrogate (U+D83D)");
         assertRefused(withCustom("name", Json.mapper().valueToTree("\ude00start")), "lone surrogate (U+DE00)");
-        assertThatCode(() -> StorableValues.checkUser(withCustom("name", Json.mapper().valueToTree("smile \ud83d\ude00"))))
+        assertThatCode(() -> StorableValues.checkUser(
+                        withCustom("name", Json.mapper().valueToTree("smile \ud83d\ude00"))))
                 .doesNotThrowAnyException();
     }
 
     @Test
     void numbersMustBeFiniteAndFitNumeric() {
-        assertRefused(withCustom("score", DoubleNode.valueOf(Double.POSITIVE_INFINITY)), "score is a number out of range");
+        assertRefused(
+                withCustom("score", DoubleNode.valueOf(Double.POSITIVE_INFINITY)), "score is a number out of range");
         assertRefused(withCustom("score", DoubleNode.valueOf(Double.NaN)), "out of range");
         assertRefused(withCustom("score", DecimalNode.valueOf(new BigDecimal("1e200000"))), "out of range");
         assertThatCode(() -> StorableValues.checkUser(withCustom("big", Json.parse("9".repeat(1000), "test"))))
@@ -65,7 +69,8 @@ class StorableValuesTest {
     void indexedTextIsBounded() {
         assertRefused(User.create("ann", T0).toBuilder().role("r".repeat(256)).build(), "role is 256 characters long");
         assertRefused(withCustom("name", Json.mapper().valueToTree("\u00e9".repeat(1025))), "name is 2050 bytes");
-        assertThatCode(() -> StorableValues.checkUser(withCustom("name", Json.mapper().valueToTree("n".repeat(2048)))))
+        assertThatCode(() -> StorableValues.checkUser(
+                        withCustom("name", Json.mapper().valueToTree("n".repeat(2048)))))
                 .doesNotThrowAnyException();
     }
 

@@ -152,8 +152,12 @@ abstract class StoreContractTest {
                         .build())
                 .toList();
 
-        store.apply(new WriteBatch(users, Map.of(YearMonth.of(2026, 1),
-                Set.copyOf(users.stream().map(User::id).toList())), Map.of(LocalDate.of(2026, 1, 1), 5000)));
+        store.apply(new WriteBatch(
+                users,
+                Map.of(
+                        YearMonth.of(2026, 1),
+                        Set.copyOf(users.stream().map(User::id).toList())),
+                Map.of(LocalDate.of(2026, 1, 1), 5000)));
 
         assertThat(store.findUser("bulk-04999")).contains(users.get(4999));
         assertThat(store.countActiveUsers(YearMonth.of(2026, 1))).isEqualTo(5000);
@@ -177,9 +181,13 @@ abstract class StoreContractTest {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < 10; i++) {
                         List<User> users = IntStream.range(0, 20)
-                                .mapToObj(k -> user("shared-" + k).toBuilder().put("by", text("t" + thread)).build())
+                                .mapToObj(k -> user("shared-" + k).toBuilder()
+                                        .put("by", text("t" + thread))
+                                        .build())
                                 .toList();
-                        store.apply(new WriteBatch(users, Map.of(YearMonth.of(2026, 2), Set.of("t" + thread)),
+                        store.apply(new WriteBatch(
+                                users,
+                                Map.of(YearMonth.of(2026, 2), Set.of("t" + thread)),
                                 Map.of(LocalDate.of(2026, 2, 1), thread * 10 + i)));
                     }
                 }));
@@ -191,7 +199,9 @@ abstract class StoreContractTest {
             pool.shutdown();
         }
 
-        assertThat(store.findUsers(IntStream.range(0, 20).mapToObj(k -> "shared-" + k).toList())).hasSize(20);
+        assertThat(store.findUsers(
+                        IntStream.range(0, 20).mapToObj(k -> "shared-" + k).toList()))
+                .hasSize(20);
         assertThat(store.countActiveUsers(YearMonth.of(2026, 2))).isEqualTo(8);
         assertThat(store.peakConnections(LocalDate.of(2026, 2, 1), LocalDate.of(2026, 2, 1)))
                 .containsEntry(LocalDate.of(2026, 2, 1), 79);
@@ -299,7 +309,8 @@ abstract class StoreContractTest {
 
     @Test
     void queryByRoleAndBooleanFields() {
-        save(user("a").toBuilder().role("admin").online(true).build(),
+        save(
+                user("a").toBuilder().role("admin").online(true).build(),
                 user("b").toBuilder().banned(true).shadowBanned(true).build(),
                 user("c").toBuilder().invisible(true).role("guest").build());
 
@@ -317,12 +328,18 @@ abstract class StoreContractTest {
         save(user("a", 10), user("b", 20), user("c", 30));
         String twenty = "2026-01-01T01:00:20.123456+01:00";
 
-        assertThat(ids(query("{\"created_at\": {\"$gt\": \"" + twenty + "\"}}"))).containsExactly("c");
-        assertThat(ids(query("{\"created_at\": {\"$gte\": \"" + twenty + "\"}}"))).containsExactly("b", "c");
-        assertThat(ids(query("{\"created_at\": {\"$lt\": \"" + twenty + "\"}}"))).containsExactly("a");
-        assertThat(ids(query("{\"created_at\": {\"$lte\": \"" + twenty + "\"}}"))).containsExactly("a", "b");
-        assertThat(ids(query("{\"created_at\": \"2026-01-01T00:00:20.123456Z\"}"))).containsExactly("b");
-        assertThat(ids(query("{\"updated_at\": {\"$gt\": \"2025-12-31T00:00:00Z\"}}"))).hasSize(3);
+        assertThat(ids(query("{\"created_at\": {\"$gt\": \"" + twenty + "\"}}")))
+                .containsExactly("c");
+        assertThat(ids(query("{\"created_at\": {\"$gte\": \"" + twenty + "\"}}")))
+                .containsExactly("b", "c");
+        assertThat(ids(query("{\"created_at\": {\"$lt\": \"" + twenty + "\"}}")))
+                .containsExactly("a");
+        assertThat(ids(query("{\"created_at\": {\"$lte\": \"" + twenty + "\"}}")))
+                .containsExactly("a", "b");
+        assertThat(ids(query("{\"created_at\": \"2026-01-01T00:00:20.123456Z\"}")))
+                .containsExactly("b");
+        assertThat(ids(query("{\"updated_at\": {\"$gt\": \"2025-12-31T00:00:00Z\"}}")))
+                .hasSize(3);
     }
 
     @Test
@@ -333,7 +350,8 @@ abstract class StoreContractTest {
         assertThat(ids(query("{\"last_active\": {\"$exists\": false}}"))).containsExactly("b");
         assertThat(ids(query("{\"last_active\": null}"))).containsExactly("b");
         assertThat(ids(query("{\"last_active\": {\"$ne\": null}}"))).containsExactly("a");
-        assertThat(ids(query("{\"last_active\": {\"$lt\": \"2030-01-01T00:00:00Z\"}}"))).containsExactly("a");
+        assertThat(ids(query("{\"last_active\": {\"$lt\": \"2030-01-01T00:00:00Z\"}}")))
+                .containsExactly("a");
     }
 
     @Test
@@ -355,7 +373,10 @@ abstract class StoreContractTest {
 
     @Test
     void queryByCustomNumberComparesNumerically() {
-        save(custom("a", "{\"age\": 9}"), custom("b", "{\"age\": 10}"), custom("c", "{\"age\": 10.5}"),
+        save(
+                custom("a", "{\"age\": 9}"),
+                custom("b", "{\"age\": 10}"),
+                custom("c", "{\"age\": 10.5}"),
                 custom("d", "{\"age\": \"10\"}"));
 
         assertThat(ids(query("{\"age\": {\"$gt\": 9}}"))).containsExactly("b", "c");
@@ -367,7 +388,10 @@ abstract class StoreContractTest {
 
     @Test
     void queryByCustomBooleanDoesNotMatchOtherTypes() {
-        save(custom("a", "{\"vip\": true}"), custom("b", "{\"vip\": false}"), custom("c", "{\"vip\": 1}"),
+        save(
+                custom("a", "{\"vip\": true}"),
+                custom("b", "{\"vip\": false}"),
+                custom("c", "{\"vip\": 1}"),
                 custom("d", "{\"vip\": \"true\"}"));
 
         assertThat(ids(query("{\"vip\": true}"))).containsExactly("a");
@@ -377,8 +401,11 @@ abstract class StoreContractTest {
 
     @Test
     void queryByCustomStringComparesStrings() {
-        save(custom("a", "{\"level\": \"bronze\"}"), custom("b", "{\"level\": \"gold\"}"),
-                custom("c", "{\"level\": \"silver\"}"), custom("d", "{\"level\": 7}"));
+        save(
+                custom("a", "{\"level\": \"bronze\"}"),
+                custom("b", "{\"level\": \"gold\"}"),
+                custom("c", "{\"level\": \"silver\"}"),
+                custom("d", "{\"level\": 7}"));
 
         assertThat(ids(query("{\"level\": {\"$gt\": \"gold\"}}"))).containsExactly("c");
         assertThat(ids(query("{\"level\": {\"$lte\": \"gold\"}}"))).containsExactly("a", "b");
@@ -394,8 +421,11 @@ abstract class StoreContractTest {
 
     @Test
     void queryByCustomArrayContainsAnElement() {
-        save(custom("a", "{\"tags\": [\"x\", \"y\", 3]}"), custom("b", "{\"tags\": [\"y\"]}"),
-                custom("c", "{\"tags\": \"x\"}"), user("d"));
+        save(
+                custom("a", "{\"tags\": [\"x\", \"y\", 3]}"),
+                custom("b", "{\"tags\": [\"y\"]}"),
+                custom("c", "{\"tags\": \"x\"}"),
+                user("d"));
 
         assertThat(ids(query("{\"tags\": {\"$contains\": \"x\"}}"))).containsExactly("a");
         assertThat(ids(query("{\"tags\": {\"$contains\": \"y\"}}"))).containsExactly("a", "b");
@@ -406,7 +436,8 @@ abstract class StoreContractTest {
 
     @Test
     void customObjectFieldsMatchByExistenceButNotByArrayEquality() {
-        save(custom("a", "{\"address\": {\"city\": \"Lyon\", \"zip\": \"69001\"}}"),
+        save(
+                custom("a", "{\"address\": {\"city\": \"Lyon\", \"zip\": \"69001\"}}"),
                 custom("b", "{\"address\": {\"city\": \"Paris\"}}"));
 
         assertThat(ids(query("{\"address\": {\"$eq\": [1]}}"))).isEmpty();
@@ -415,8 +446,10 @@ abstract class StoreContractTest {
 
     @Test
     void queryByTeams() {
-        save(user("a").toBuilder().teams(List.of("red", "blue")).build(),
-                user("b").toBuilder().teams(List.of("blue")).build(), user("c"));
+        save(
+                user("a").toBuilder().teams(List.of("red", "blue")).build(),
+                user("b").toBuilder().teams(List.of("blue")).build(),
+                user("c"));
 
         assertThat(ids(query("{\"teams\": {\"$contains\": \"red\"}}"))).containsExactly("a");
         assertThat(ids(query("{\"teams\": \"blue\"}"))).containsExactly("a", "b");
@@ -471,16 +504,23 @@ abstract class StoreContractTest {
 
     @Test
     void logicalOperatorsCombineConditions() {
-        save(user("a").toBuilder().role("admin").online(true).build(),
+        save(
+                user("a").toBuilder().role("admin").online(true).build(),
                 user("b").toBuilder().role("admin").build(),
                 user("c").toBuilder().online(true).build(),
                 user("d"));
 
         assertThat(ids(query("{\"role\": \"admin\", \"online\": true}"))).containsExactly("a");
-        assertThat(ids(query("{\"$and\": [{\"role\": \"admin\"}, {\"online\": false}]}"))).containsExactly("b");
-        assertThat(ids(query("{\"$or\": [{\"role\": \"admin\"}, {\"online\": true}]}"))).containsExactly("a", "b", "c");
-        assertThat(ids(query("{\"$nor\": [{\"role\": \"admin\"}, {\"online\": true}]}"))).containsExactly("d");
-        assertThat(ids(query("{\"$or\": [{\"id\": {\"$autocomplete\": \"a\"}}, {\"$and\": [{\"role\": \"user\"}, {\"online\": true}]}]}")))
+        assertThat(ids(query("{\"$and\": [{\"role\": \"admin\"}, {\"online\": false}]}")))
+                .containsExactly("b");
+        assertThat(ids(query("{\"$or\": [{\"role\": \"admin\"}, {\"online\": true}]}")))
+                .containsExactly("a", "b", "c");
+        assertThat(ids(query("{\"$nor\": [{\"role\": \"admin\"}, {\"online\": true}]}")))
+                .containsExactly("d");
+        assertThat(
+                        ids(
+                                query(
+                                        "{\"$or\": [{\"id\": {\"$autocomplete\": \"a\"}}, {\"$and\": [{\"role\": \"user\"}, {\"online\": true}]}]}")))
                 .containsExactly("a", "c");
     }
 
@@ -497,14 +537,17 @@ abstract class StoreContractTest {
     void sortDescendingBreaksTiesByIdAscending() {
         save(user("a", 1), user("c", 2), user("b", 2), user("d", 3));
 
-        List<User> users = store.queryUsers(query(Filter.parse(null), List.of(new SortField("created_at", false)), 100, 0));
+        List<User> users =
+                store.queryUsers(query(Filter.parse(null), List.of(new SortField("created_at", false)), 100, 0));
 
         assertThat(ids(users)).containsExactly("d", "b", "c", "a");
     }
 
     @Test
     void sortByLastActivePutsUsersWithoutOneLast() {
-        save(user("a").toBuilder().lastActive(T0).build(), user("b"),
+        save(
+                user("a").toBuilder().lastActive(T0).build(),
+                user("b"),
                 user("c").toBuilder().lastActive(T0.plusSeconds(5)).build());
 
         assertThat(ids(sorted(new SortField("last_active", false)))).containsExactly("c", "a", "b");
@@ -520,20 +563,30 @@ abstract class StoreContractTest {
 
     @Test
     void sortByCustomKeyThenAnotherField() {
-        save(custom("a", "{\"rank\": 2}"), custom("b", "{\"rank\": 10}"), custom("c", "{\"rank\": 2}"),
-                user("d").toBuilder().online(true).put("rank", Json.mapper().getNodeFactory().numberNode(1)).build());
+        save(
+                custom("a", "{\"rank\": 2}"),
+                custom("b", "{\"rank\": 10}"),
+                custom("c", "{\"rank\": 2}"),
+                user("d").toBuilder()
+                        .online(true)
+                        .put("rank", Json.mapper().getNodeFactory().numberNode(1))
+                        .build());
 
         assertThat(ids(sorted(new SortField("rank", false)))).containsExactly("b", "a", "c", "d");
-        assertThat(ids(sorted(new SortField("rank", true), new SortField("id", false)))).containsExactly("d", "c", "a", "b");
-        assertThat(ids(sorted(new SortField("online", false), new SortField("rank", true)))).containsExactly("d", "a", "c", "b");
+        assertThat(ids(sorted(new SortField("rank", true), new SortField("id", false))))
+                .containsExactly("d", "c", "a", "b");
+        assertThat(ids(sorted(new SortField("online", false), new SortField("rank", true))))
+                .containsExactly("d", "a", "c", "b");
     }
 
     @Test
     void limitAndOffsetSelectAPage() {
         save(IntStream.range(0, 10).mapToObj(i -> user("u" + i, i)).toArray(User[]::new));
 
-        assertThat(ids(store.queryUsers(query(new Filter.All(), List.of(), 3, 4)))).containsExactly("u4", "u5", "u6");
-        assertThat(ids(store.queryUsers(query(new Filter.All(), List.of(), 5, 8)))).containsExactly("u8", "u9");
+        assertThat(ids(store.queryUsers(query(new Filter.All(), List.of(), 3, 4))))
+                .containsExactly("u4", "u5", "u6");
+        assertThat(ids(store.queryUsers(query(new Filter.All(), List.of(), 5, 8))))
+                .containsExactly("u8", "u9");
         assertThat(store.queryUsers(query(new Filter.All(), List.of(), 5, 20))).isEmpty();
     }
 
@@ -556,8 +609,10 @@ abstract class StoreContractTest {
         assertThat(ids(store.queryUsers(new UserQuery(new Filter.All(), List.of(), 100, 0, true))))
                 .containsExactly("a", "off");
         assertThat(ids(query("{\"id\": \"off\"}"))).isEmpty();
-        assertThat(ids(store.queryUsers(new UserQuery(new Filter.All(), List.of(), 100, 0, true))
-                .stream().filter(u -> u.deactivatedAt() != null).toList())).containsExactly("off");
+        assertThat(ids(store.queryUsers(new UserQuery(new Filter.All(), List.of(), 100, 0, true)).stream()
+                        .filter(u -> u.deactivatedAt() != null)
+                        .toList()))
+                .containsExactly("off");
     }
 
     // ---- bad input
@@ -568,7 +623,8 @@ abstract class StoreContractTest {
         assertCode4NamingField("{\"x'); DROP TABLE users; --\": 1}", "DROP TABLE");
         assertCode4NamingField("{\"" + "k".repeat(65) + "\": 1}", "kkkk");
         assertThatThrownBy(() -> sorted(new SortField("a\"b", true)))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
     }
 
     @Test
@@ -581,17 +637,24 @@ abstract class StoreContractTest {
         assertCode4NamingField("{\"score\": {\"$gt\": true}}", "score");
         assertCode4NamingField("{\"tags\": {\"$contains\": [1]}}", "tags");
         assertThatThrownBy(() -> sorted(new SortField("teams", true)))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
     }
 
     @Test
     void injectionLookingValuesAreHarmless() {
         String evil = "x'); DROP TABLE users; --";
-        save(user(evil).toBuilder().put("name", text("Robert'); DROP TABLE users;--")).build(), user("b"));
+        save(
+                user(evil).toBuilder()
+                        .put("name", text("Robert'); DROP TABLE users;--"))
+                        .build(),
+                user("b"));
 
-        assertThat(ids(query("{\"id\": \"" + evil.replace("\"", "\\\"") + "\"}"))).containsExactly(evil);
+        assertThat(ids(query("{\"id\": \"" + evil.replace("\"", "\\\"") + "\"}")))
+                .containsExactly(evil);
         assertThat(ids(query("{\"role\": \"user' OR '1'='1\"}"))).isEmpty();
-        assertThat(ids(query("{\"name\": {\"$autocomplete\": \"robert'); drop\"}}"))).containsExactly(evil);
+        assertThat(ids(query("{\"name\": {\"$autocomplete\": \"robert'); drop\"}}")))
+                .containsExactly(evil);
         assertThat(ids(query("{\"color\": {\"$q\": \"' OR 1=1 --\"}}"))).isEmpty();
         assertThat(store.findUser(evil)).isPresent();
         assertThat(store.queryUsers(all())).hasSize(2);
@@ -649,10 +712,9 @@ abstract class StoreContractTest {
     }
 
     void assertCode4NamingField(String filterJson, String field) {
-        assertThatThrownBy(() -> query(filterJson))
-                .isInstanceOfSatisfying(ChatException.class, e -> {
-                    assertThat(e.code()).isEqualTo(4);
-                    assertThat(e.getMessage()).contains(field);
-                });
+        assertThatThrownBy(() -> query(filterJson)).isInstanceOfSatisfying(ChatException.class, e -> {
+            assertThat(e.code()).isEqualTo(4);
+            assertThat(e.getMessage()).contains(field);
+        });
     }
 }

@@ -30,7 +30,8 @@ class StoresTest {
 
     @Test
     void postgresqlUrlIsSplitIntoDriverUrlUserAndPassword() {
-        PostgresUrl url = PostgresUrl.parse("postgresql://chat:p%40ss@db.example:6543/parley?schema=tenant_1&sslmode=require");
+        PostgresUrl url =
+                PostgresUrl.parse("postgresql://chat:p%40ss@db.example:6543/parley?schema=tenant_1&sslmode=require");
 
         assertThat(url.user()).isEqualTo("chat");
         assertThat(url.password()).isEqualTo("p@ss");

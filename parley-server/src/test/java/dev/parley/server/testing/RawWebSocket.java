@@ -49,7 +49,8 @@ public final class RawWebSocket implements AutoCloseable {
                 case -1 -> "silence";
                 case -2 -> "connection closed without a frame";
                 case CLOSE -> "close " + closeCode();
-                default -> "frame op=" + opcode + " " + (payload.length > 200 ? text().substring(0, 200) + "…" : text());
+                default ->
+                    "frame op=" + opcode + " " + (payload.length > 200 ? text().substring(0, 200) + "…" : text());
             };
         }
     }
@@ -80,11 +81,17 @@ public final class RawWebSocket implements AutoCloseable {
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
             StringBuilder req = new StringBuilder()
-                    .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
-                    .append("Host: 127.0.0.1:").append(port).append("\r\n")
+                    .append("GET ")
+                    .append(pathAndQuery)
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: 127.0.0.1:")
+                    .append(port)
+                    .append("\r\n")
                     .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
                     .append("Sec-WebSocket-Version: 13\r\n")
-                    .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n");
+                    .append("Sec-WebSocket-Key: ")
+                    .append(Base64.getEncoder().encodeToString(nonce))
+                    .append("\r\n");
             for (String h : extraHeaders) {
                 req.append(h).append("\r\n");
             }
@@ -112,7 +119,9 @@ public final class RawWebSocket implements AutoCloseable {
                 break;
             }
             b.write(c);
-            state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+            state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+                    ? state + 1
+                    : 0;
             if (b.size() > 65536) {
                 throw new IOException("answer head over 64 KiB");
             }

@@ -40,7 +40,11 @@ public final class RestClient {
     private final String authType;
     private final String connectionId;
 
-    private RestClient(Supplier<String> baseUrl, Supplier<String> apiKey, Supplier<String> token, String authType,
+    private RestClient(
+            Supplier<String> baseUrl,
+            Supplier<String> apiKey,
+            Supplier<String> token,
+            String authType,
             String connectionId) {
         this.baseUrl = requireNonNull(baseUrl, "baseUrl");
         this.apiKey = apiKey;
@@ -153,8 +157,8 @@ public final class RestClient {
      * @param body null for none; a String or byte[] is sent as is; anything else as JSON
      * @param extraHeaders added after the SDK headers; a {@code Content-Type} here replaces the JSON one
      */
-    public Response send(String method, String path, Map<String, String> params, Object body,
-            Map<String, String> extraHeaders) {
+    public Response send(
+            String method, String path, Map<String, String> params, Object body, Map<String, String> extraHeaders) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path, params)).timeout(Duration.ofSeconds(10));
         String jwt = token.get();
         if (jwt != null) {

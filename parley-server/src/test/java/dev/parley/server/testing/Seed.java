@@ -30,7 +30,7 @@ public final class Seed {
 
     /** Gets or creates the {@code messaging} channel {@code id} as {@code creator}, with {@code members}. */
     public static RestClient.Response messaging(TestServer server, String creator, String id, String... members) {
-        return RestClient.user(server, creator).post("/channels/messaging/" + id + "/query",
-                json("data", json("members", List.of(members))));
+        return RestClient.user(server, creator)
+                .post("/channels/messaging/" + id + "/query", json("data", json("members", List.of(members))));
     }
 }

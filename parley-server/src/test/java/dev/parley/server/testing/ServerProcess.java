@@ -47,11 +47,27 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(Path dataDir, String databaseUrl, Path log, String... extraFlags) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.parley.server.app.Main", "serve", "--host", "127.0.0.1", "--port", "0",
-                "--data-dir", dataDir.toString(), "--api-key", TestServer.API_KEY,
-                "--api-secret", TestServer.API_SECRET, "--disable-metrics"));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.parley.server.app.Main",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--data-dir",
+                dataDir.toString(),
+                "--api-key",
+                TestServer.API_KEY,
+                "--api-secret",
+                TestServer.API_SECRET,
+                "--disable-metrics"));
         if (databaseUrl != null) {
             cmd.add("--database-url");
             cmd.add(databaseUrl);
@@ -62,8 +78,10 @@ public final class ServerProcess implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             offset = Files.exists(log) ? Files.size(log) : 0;
-            p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + cmd, e);
         }
@@ -74,7 +92,8 @@ public final class ServerProcess implements AutoCloseable {
         try {
             await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
                 if (!p.isAlive()) {
-                    throw new IllegalStateException("the server exited with " + p.exitValue() + ":\n" + tail(log, offset));
+                    throw new IllegalStateException(
+                            "the server exited with " + p.exitValue() + ":\n" + tail(log, offset));
                 }
                 Matcher m = READY.matcher(tail(log, offset));
                 if (m.find()) {

@@ -36,8 +36,8 @@ public class TestServer implements AutoCloseable {
      */
     public static final String STORE_TESTS = "dev.parley.server.store";
 
-    private static final String POSTGRES = System.getenv().getOrDefault(
-            "PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
+    private static final String POSTGRES =
+            System.getenv().getOrDefault("PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
 
     /** A started server, its data folder, and its PostgreSQL schema (null on the embedded store). */
     private record Running(ParleyServer server, Path dataDir, ServerConfig config, String schema) {}
@@ -128,7 +128,8 @@ public class TestServer implements AutoCloseable {
                 .maxWsFramesPerMinute(0);
         String schema = null;
         if ("postgresql".equals(STORE)) {
-            schema = "parley_it_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            schema = "parley_it_"
+                    + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
             b.databaseUrl(postgresUrl(schema));
         }
         customizer.accept(b);

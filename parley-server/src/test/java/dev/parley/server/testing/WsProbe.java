@@ -52,7 +52,8 @@ public final class WsProbe implements AutoCloseable {
                 closeCode.completeExceptionally(error);
             }
         };
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        this.socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
                 .connectTimeout(WAIT)
                 .buildAsync(uri, listener)
                 .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
@@ -81,8 +82,10 @@ public final class WsProbe implements AutoCloseable {
     /** Opens {@code /connect} with exactly these query parameters. */
     public static WsProbe open(TestServer server, Map<String, String> query) {
         StringBuilder s = new StringBuilder(server.wsUrl()).append("/connect?");
-        query.forEach((k, v) -> s.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)).append('&'));
+        query.forEach((k, v) -> s.append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8))
+                .append('&'));
         return new WsProbe(URI.create(s.substring(0, s.length() - 1)));
     }
 
@@ -131,7 +134,10 @@ public final class WsProbe implements AutoCloseable {
     @Override
     public void close() {
         if (!socket.isOutputClosed()) {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "")
+                    .orTimeout(5, TimeUnit.SECONDS)
+                    .exceptionally(e -> null)
+                    .join();
         }
         socket.abort();
     }

@@ -55,7 +55,9 @@ class HttpExchangesTest {
 
         void answerNext() {
             String uri = waiting.poll();
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            FullHttpResponse res = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.OK,
                     Unpooled.copiedBuffer("<" + uri + ">", StandardCharsets.UTF_8));
             res.headers().setInt("content-length", res.content().readableBytes());
             ctx.writeAndFlush(res);
@@ -69,8 +71,13 @@ class HttpExchangesTest {
         HttpExchanges exchanges = new HttpExchanges(HEAD, BODY, KEEP_ALIVE, minRate);
         ch = new EmbeddedChannel();
         ch.freezeTime(); // before the handlers are added: their deadlines start on the frozen clock
-        ch.pipeline().addLast(exchanges.wire(), new HttpServerCodec(), exchanges, new HttpObjectAggregator(1 << 20),
-                answerer);
+        ch.pipeline()
+                .addLast(
+                        exchanges.wire(),
+                        new HttpServerCodec(),
+                        exchanges,
+                        new HttpObjectAggregator(1 << 20),
+                        answerer);
         return ch;
     }
 
@@ -101,7 +108,8 @@ class HttpExchangesTest {
 
     private static List<String> bodies(String wire) {
         List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("HTTP/1.1 200 OK\r\n.*?\r\n\r\n<(/\\w+)>", Pattern.DOTALL).matcher(wire);
+        Matcher m = Pattern.compile("HTTP/1.1 200 OK\r\n.*?\r\n\r\n<(/\\w+)>", Pattern.DOTALL)
+                .matcher(wire);
         while (m.find()) {
             out.add(m.group(1));
         }
@@ -170,7 +178,9 @@ class HttpExchangesTest {
         }
 
         String wire = written();
-        assertThat(wire).startsWith("HTTP/1.1 408 Request Timeout").containsIgnoringCase("connection: close")
+        assertThat(wire)
+                .startsWith("HTTP/1.1 408 Request Timeout")
+                .containsIgnoringCase("connection: close")
                 .contains("\"code\":23");
         assertThat(ch.isOpen()).isFalse();
         assertThat(answerer.waiting).isEmpty();

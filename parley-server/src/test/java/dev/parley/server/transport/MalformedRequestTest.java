@@ -31,8 +31,8 @@ class MalformedRequestTest {
 
     @Test
     void aPathWithBadPercentEncodingIsAnswered400WithCode4() {
-        RawHttp.Response r = answer("POST /channels/messaging/%E0%A4%A/query HTTP/1.1\r\nHost: x\r\n"
-                + "Content-Length: 2\r\n\r\n{}");
+        RawHttp.Response r = answer(
+                "POST /channels/messaging/%E0%A4%A/query HTTP/1.1\r\nHost: x\r\n" + "Content-Length: 2\r\n\r\n{}");
 
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().path("code").asInt()).isEqualTo(4);

@@ -96,7 +96,9 @@ final class RawHttp implements AutoCloseable {
             Map<String, String> headers = new LinkedHashMap<>();
             for (String h = line(); h != null && !h.isEmpty(); h = line()) {
                 int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+                headers.put(
+                        h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        h.substring(colon + 1).trim());
             }
             int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
             byte[] body = in.readNBytes(length);

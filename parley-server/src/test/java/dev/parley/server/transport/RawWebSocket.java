@@ -29,13 +29,16 @@ final class RawWebSocket {
 
     /** Sends the upgrade of an anonymous connection (or of {@code userId} with its token) and reads the 101. */
     static void upgrade(RawHttp http, TestServer server, String userId) {
-        String json = userId == null ? "{\"user_details\":{}}"
+        String json = userId == null
+                ? "{\"user_details\":{}}"
                 : "{\"user_id\":\"" + userId + "\",\"user_details\":{\"id\":\"" + userId + "\"}}";
         String query = "api_key=" + server.apiKey() + "&json=" + URLEncoder.encode(json, StandardCharsets.UTF_8)
-                + (userId == null ? "&stream-auth-type=anonymous"
+                + (userId == null
+                        ? "&stream-auth-type=anonymous"
                         : "&stream-auth-type=jwt&authorization=" + server.userToken(userId));
-        http.send("GET /connect?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        http.send(
+                "GET /connect?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
         assertThat(http.read().status()).isEqualTo(101);
     }
 

@@ -3,10 +3,10 @@ package dev.parley.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.parley.protocol.Json;
 import dev.parley.server.testing.ServerExtension;
 import dev.parley.server.testing.TestServer;
 import dev.parley.server.testing.WsProbe;
-import dev.parley.protocol.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -40,7 +40,9 @@ class ResourceBoundsTest {
 
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded(b -> b.requestHeadTimeout(HEAD)
-            .requestBodyTimeout(BODY).requestBodyMinRate(1024).keepAliveTimeout(KEEP_ALIVE));
+            .requestBodyTimeout(BODY)
+            .requestBodyMinRate(1024)
+            .keepAliveTimeout(KEEP_ALIVE));
 
     private static final String PREFLIGHT = "OPTIONS /channels HTTP/1.1\r\nHost: x\r\n\r\n";
 
@@ -103,18 +105,22 @@ class ResourceBoundsTest {
                 slow.add(RawHttp.open(server.port()));
             }
             AtomicLong sent = new AtomicLong();
-            drip.scheduleAtFixedRate(() -> {
-                int i = (int) sent.getAndIncrement();
-                if (i < head.length) {
-                    for (RawHttp c : slow) {
-                        try {
-                            c.socket().getOutputStream().write(head[i]);
-                        } catch (IOException closed) {
-                            // the server gave up on this one
+            drip.scheduleAtFixedRate(
+                    () -> {
+                        int i = (int) sent.getAndIncrement();
+                        if (i < head.length) {
+                            for (RawHttp c : slow) {
+                                try {
+                                    c.socket().getOutputStream().write(head[i]);
+                                } catch (IOException closed) {
+                                    // the server gave up on this one
+                                }
+                            }
                         }
-                    }
-                }
-            }, 0, 20, TimeUnit.MILLISECONDS);
+                    },
+                    0,
+                    20,
+                    TimeUnit.MILLISECONDS);
 
             for (RawHttp c : slow) {
                 RawHttp.Response r = c.read();
@@ -123,7 +129,9 @@ class ResourceBoundsTest {
                 assertThat(r.header("connection")).isEqualToIgnoringCase("close");
                 c.readToEnd();
             }
-            assertThat(sent.get()).as("header bytes dripped before every connection was cut").isLessThan(head.length);
+            assertThat(sent.get())
+                    .as("header bytes dripped before every connection was cut")
+                    .isLessThan(head.length);
         } finally {
             drip.shutdownNow();
             closeAll(slow);
@@ -139,14 +147,16 @@ class ResourceBoundsTest {
             assertThat(http.readToEnd()).isEmpty();
 
             // not the head timeout, which is shorter: no byte of a next request came
-            assertThat(Duration.ofNanos(System.nanoTime() - answered)).isGreaterThanOrEqualTo(KEEP_ALIVE.minusMillis(100));
+            assertThat(Duration.ofNanos(System.nanoTime() - answered))
+                    .isGreaterThanOrEqualTo(KEEP_ALIVE.minusMillis(100));
         }
     }
 
     @Test
     void aBodyThatStopsArrivingIsAnswered408() {
         try (RawHttp http = RawHttp.open(server.port())) {
-            http.send("POST /channels HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"a\":");
+            http.send(
+                    "POST /channels HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"a\":");
 
             RawHttp.Response r = http.read();
 
@@ -161,7 +171,9 @@ class ResourceBoundsTest {
         try (WsProbe ws = WsProbe.connect(server, "wes", server.userToken("wes"), Json.object())) {
             ws.next("health.check");
 
-            await().during(KEEP_ALIVE.plus(HEAD).multipliedBy(2)).atMost(Duration.ofSeconds(20)).until(() -> !ws.isClosed());
+            await().during(KEEP_ALIVE.plus(HEAD).multipliedBy(2))
+                    .atMost(Duration.ofSeconds(20))
+                    .until(() -> !ws.isClosed());
         }
     }
 
@@ -170,7 +182,8 @@ class ResourceBoundsTest {
         int cap = 20;
         int attempts = 150;
         try (TestServer capped = TestServer.start(b -> b.maxConnectionsPerAddress(cap)
-                .requestHeadTimeout(Duration.ofSeconds(60)).keepAliveTimeout(Duration.ofSeconds(60)))) {
+                .requestHeadTimeout(Duration.ofSeconds(60))
+                .keepAliveTimeout(Duration.ofSeconds(60)))) {
             InetAddress crowd = loopback(2);
             long before = openFiles();
             List<RawHttp> held = new ArrayList<>();
@@ -212,8 +225,10 @@ class ResourceBoundsTest {
         try (TestServer small = TestServer.start(b -> b.outboundHighWaterBytes(highWater));
                 RawHttp http = RawHttp.open(small.port(), null, 4096)) {
             RawWebSocket.upgrade(http, small, null);
-            await().atMost(Duration.ofSeconds(10)).until(() -> small.server().node().registry().all().size() == 1);
-            WsSession session = (WsSession) small.server().node().registry().all().iterator().next();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> small.server().node().registry().all().size() == 1);
+            WsSession session = (WsSession)
+                    small.server().node().registry().all().iterator().next();
             byte[] ping = RawWebSocket.frame(RawWebSocket.PING, true, new byte[125]);
             byte[] burst = new byte[ping.length * 500];
             for (int i = 0; i < 500; i++) {
@@ -232,18 +247,24 @@ class ResourceBoundsTest {
             });
             try {
                 AtomicLong maxQueued = new AtomicLong();
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1)).until(() -> {
-                    maxQueued.accumulateAndGet(session.outboundQueueBytes(), Math::max);
-                    return session.isClosing() || maxQueued.get() > 64L * highWater;
-                });
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(1))
+                        .until(() -> {
+                            maxQueued.accumulateAndGet(session.outboundQueueBytes(), Math::max);
+                            return session.isClosing() || maxQueued.get() > 64L * highWater;
+                        });
 
                 assertThat(maxQueued.get()).as("bytes queued on the socket").isLessThanOrEqualTo(highWater + 8192L);
                 assertThat(session.isClosing()).as("cut").isTrue();
-                assertThat(session.channel().config().isAutoRead()).as("the server still reads the socket").isFalse();
-                assertThat(small.server().node().metrics().scrape()).contains("parley_slow_consumer_disconnects_total 1.0");
+                assertThat(session.channel().config().isAutoRead())
+                        .as("the server still reads the socket")
+                        .isFalse();
+                assertThat(small.server().node().metrics().scrape())
+                        .contains("parley_slow_consumer_disconnects_total 1.0");
                 stop.set(true);
                 http.readToEnd(); // the 1013 close frame may be lost: a socket closed with unread pings is reset
-                await().atMost(Duration.ofSeconds(10)).until(() -> small.server().node().registry().all().isEmpty());
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> small.server().node().registry().all().isEmpty());
             } finally {
                 stop.set(true);
                 http.close();

@@ -21,15 +21,26 @@ class UpgradedPipelineTest {
     @Test
     void afterTheUpgradeNoHttpHandlerIsLeftInTheSocketsPipeline() {
         try (TestServer server = TestServer.start();
-                WsProbe ws = WsProbe.connect(server, "pia", server.userToken("pia"), Json.object().put("id", "pia"))) {
+                WsProbe ws = WsProbe.connect(
+                        server, "pia", server.userToken("pia"), Json.object().put("id", "pia"))) {
             assertThat(ws.next("health.check")).isNotNull();
             Session s = server.server().node().registry().sessionsOf("pia").getFirst();
 
-            List<Class<?>> handlers = ((WsSession) s).channel().pipeline().toMap().values().stream()
-                    .map(ChannelHandler::getClass).<Class<?>>map(c -> c).toList();
+            List<Class<?>> handlers = ((WsSession) s)
+                    .channel().pipeline().toMap().values().stream()
+                            .map(ChannelHandler::getClass)
+                            .<Class<?>>map(c -> c)
+                            .toList();
 
-            assertThat(handlers).doesNotContain(HttpServerCodec.class, BodyLimit.class, BoundedAggregator.class,
-                    HttpObjectAggregator.class, HttpHandler.class, UploadHandler.class, HttpExchanges.class);
+            assertThat(handlers)
+                    .doesNotContain(
+                            HttpServerCodec.class,
+                            BodyLimit.class,
+                            BoundedAggregator.class,
+                            HttpObjectAggregator.class,
+                            HttpHandler.class,
+                            UploadHandler.class,
+                            HttpExchanges.class);
             assertThat(handlers).contains(WebSocketHandler.class).hasSize(5);
         }
     }

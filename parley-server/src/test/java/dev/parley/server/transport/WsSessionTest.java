@@ -54,7 +54,8 @@ class WsSessionTest {
         for (int i = 0; i < 3; i++) {
             session.close(WsSession.SLOW_CONSUMER_CODE, "slow consumer");
         }
-        assertThat(peer.held.stream().filter(CloseWebSocketFrame.class::isInstance)).hasSize(1);
+        assertThat(peer.held.stream().filter(CloseWebSocketFrame.class::isInstance))
+                .hasSize(1);
         peer.held.forEach(ReferenceCountUtil::release);
         ch.finishAndReleaseAll();
     }

@@ -83,10 +83,16 @@ class UploadResourceTest {
     }
 
     private String head(String path, String apiKey, String token, long contentLength, boolean expectContinue) {
-        StringBuilder h = new StringBuilder("POST ").append(path).append(apiKey == null ? "" : "?api_key=" + apiKey)
-                .append(" HTTP/1.1\r\nHost: 127.0.0.1:").append(server.port())
-                .append("\r\nContent-Type: multipart/form-data; boundary=").append(BOUNDARY)
-                .append("\r\nContent-Length: ").append(contentLength).append("\r\nstream-auth-type: jwt\r\n");
+        StringBuilder h = new StringBuilder("POST ")
+                .append(path)
+                .append(apiKey == null ? "" : "?api_key=" + apiKey)
+                .append(" HTTP/1.1\r\nHost: 127.0.0.1:")
+                .append(server.port())
+                .append("\r\nContent-Type: multipart/form-data; boundary=")
+                .append(BOUNDARY)
+                .append("\r\nContent-Length: ")
+                .append(contentLength)
+                .append("\r\nstream-auth-type: jwt\r\n");
         if (token != null) {
             h.append("Authorization: ").append(token).append("\r\n");
         }
@@ -98,7 +104,8 @@ class UploadResourceTest {
 
     private static byte[] partHead() {
         return ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "Content-Type: application/octet-stream\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] partTail() {
@@ -130,7 +137,9 @@ class UploadResourceTest {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String l = line(in); !l.isEmpty(); l = line(in)) {
             int colon = l.indexOf(':');
-            headers.put(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim());
+            headers.put(
+                    l.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    l.substring(colon + 1).trim());
         }
         byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
         return new Answer(status, headers, body.length == 0 ? null : Json.parse(body, "answer"));
@@ -155,7 +164,8 @@ class UploadResourceTest {
         String path = "/channels/messaging/" + id + "/file";
         String outsider = server.userToken("eve-" + id.substring(5));
         // {api key, token, path, expected code}: no key, a forged token, a non-member, an unknown channel
-        List<Object[]> refusals = List.of(new Object[] {null, server.userToken(ann), path, 2},
+        List<Object[]> refusals = List.of(
+                new Object[] {null, server.userToken(ann), path, 2},
                 new Object[] {server.apiKey(), "not.a.token", path, 5},
                 new Object[] {server.apiKey(), outsider, path, 17},
                 new Object[] {server.apiKey(), server.userToken(ann), "/channels/messaging/none-" + id + "/file", 16});
@@ -167,14 +177,19 @@ class UploadResourceTest {
                 Object[] r = refusals.get(i % refusals.size());
                 Socket s = new Socket("127.0.0.1", server.port());
                 stalled.add(s);
-                s.getOutputStream().write(head((String) r[2], (String) r[0], (String) r[1], FILE_BYTES, true)
-                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write(head((String) r[2], (String) r[0], (String) r[1], FILE_BYTES, true)
+                                .getBytes(StandardCharsets.US_ASCII));
                 s.setSoTimeout(10_000);
                 Answer a = read(s.getInputStream());
-                assertThat(a.status()).as("answer to a refused upload waiting for 100 Continue").isNotEqualTo(100);
+                assertThat(a.status())
+                        .as("answer to a refused upload waiting for 100 Continue")
+                        .isNotEqualTo(100);
                 assertThat(a.code()).isEqualTo((int) r[3]);
                 assertThat(a.headers().get("connection")).isEqualToIgnoringCase("close");
-                assertThat(closedByServer(s)).as("connection closed after the refusal").isTrue();
+                assertThat(closedByServer(s))
+                        .as("connection closed after the refusal")
+                        .isTrue();
             }
             // Twenty-four send 2 MiB of their body at once, without Expect, then stall with the connection open.
             List<Socket> sending = new ArrayList<>();
@@ -184,7 +199,8 @@ class UploadResourceTest {
                 stalled.add(s);
                 sending.add(s);
                 OutputStream out = s.getOutputStream();
-                out.write(head((String) r[2], (String) r[0], (String) r[1], FILE_BYTES, false).getBytes(StandardCharsets.US_ASCII));
+                out.write(head((String) r[2], (String) r[0], (String) r[1], FILE_BYTES, false)
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.write(partHead());
                 for (int sent = 0; sent < 2 * 1024 * 1024; sent += CHUNK.length) {
                     out.write(CHUNK);
@@ -200,7 +216,8 @@ class UploadResourceTest {
 
             long held = pipelineBytes() - before;
 
-            assertThat(held).as("bytes held by the pipelines with 24 refused uploads stalled mid-body")
+            assertThat(held)
+                    .as("bytes held by the pipelines with 24 refused uploads stalled mid-body")
                     .isLessThan(MEMORY_BOUND);
             assertThat(incomingFiles()).isEmpty();
         } finally {
@@ -213,8 +230,14 @@ class UploadResourceTest {
     @Test
     void aDeclaredBodyOverTheUploadLimitIsRefusedWithCode22BeforeAnyByteIsSent() throws Exception {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.getOutputStream().write(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann),
-                    server.config().maxUploadBytes() + 1L, true).getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(head(
+                                    "/channels/messaging/" + id + "/file",
+                                    server.apiKey(),
+                                    server.userToken(ann),
+                                    server.config().maxUploadBytes() + 1L,
+                                    true)
+                            .getBytes(StandardCharsets.US_ASCII));
             s.setSoTimeout(10_000);
 
             Answer a = read(s.getInputStream());
@@ -246,15 +269,18 @@ class UploadResourceTest {
             out.write(file, 0, firstPart);
             out.flush();
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> incomingFiles().stream()
-                    .anyMatch(p -> p.toFile().length() >= firstPart - 64 * 1024));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() ->
+                            incomingFiles().stream().anyMatch(p -> p.toFile().length() >= firstPart - 64 * 1024));
             long held = pipelineBytes() - before;
             out.write(file, firstPart, file.length - firstPart);
             out.write(partTail);
             out.flush();
             Answer a = read(in);
 
-            assertThat(held).as("bytes held by the pipeline with 12 MiB of an upload received").isLessThan(MEMORY_BOUND);
+            assertThat(held)
+                    .as("bytes held by the pipeline with 12 MiB of an upload received")
+                    .isLessThan(MEMORY_BOUND);
             assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
             String uploadId = Uploads.idOf(a.body().path("file").asText()).orElseThrow();
             Path stored = server.config().dataDir().resolve("uploads").resolve(uploadId);
@@ -269,7 +295,12 @@ class UploadResourceTest {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(20_000);
             OutputStream out = s.getOutputStream();
-            out.write(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann), FILE_BYTES, false)
+            out.write(head(
+                            "/channels/messaging/" + id + "/file",
+                            server.apiKey(),
+                            server.userToken(ann),
+                            FILE_BYTES,
+                            false)
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(partHead());
             for (int sent = 0; sent < 1024 * 1024; sent += CHUNK.length) {
@@ -290,7 +321,12 @@ class UploadResourceTest {
     void aClientGoneMidUploadLeavesNoFileBehind() throws Exception {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             OutputStream out = s.getOutputStream();
-            out.write(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann), FILE_BYTES, false)
+            out.write(head(
+                            "/channels/messaging/" + id + "/file",
+                            server.apiKey(),
+                            server.userToken(ann),
+                            FILE_BYTES,
+                            false)
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(partHead());
             for (int sent = 0; sent < 1024 * 1024; sent += CHUNK.length) {
@@ -315,8 +351,14 @@ class UploadResourceTest {
         body.writeBytes(partTail());
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(20_000);
-            s.getOutputStream().write(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann),
-                    body.size(), false).getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write(head(
+                                    "/channels/messaging/" + id + "/file",
+                                    server.apiKey(),
+                                    server.userToken(ann),
+                                    body.size(),
+                                    false)
+                            .getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().write(body.toByteArray());
 
             Answer a = read(s.getInputStream());
@@ -333,8 +375,13 @@ class UploadResourceTest {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] partHead = partHead();
         byte[] partTail = partTail();
-        all.writeBytes(head("/channels/messaging/" + id + "/file", server.apiKey(), server.userToken(ann),
-                partHead.length + file.length + partTail.length, false).getBytes(StandardCharsets.US_ASCII));
+        all.writeBytes(head(
+                        "/channels/messaging/" + id + "/file",
+                        server.apiKey(),
+                        server.userToken(ann),
+                        partHead.length + file.length + partTail.length,
+                        false)
+                .getBytes(StandardCharsets.US_ASCII));
         all.writeBytes(partHead);
         all.writeBytes(file);
         all.writeBytes(partTail);
@@ -361,9 +408,16 @@ class UploadResourceTest {
         body.writeBytes(partHead());
         body.writeBytes(file);
         body.writeBytes(partTail());
-        String url = dev.parley.server.testing.RestClient.user(server, ann).send("POST", "/channels/messaging/" + id + "/file",
-                Map.of(), body.toByteArray(), Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY))
-                .body().path("file").asText();
+        String url = dev.parley.server.testing.RestClient.user(server, ann)
+                .send(
+                        "POST",
+                        "/channels/messaging/" + id + "/file",
+                        Map.of(),
+                        body.toByteArray(),
+                        Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY))
+                .body()
+                .path("file")
+                .asText();
         String path = url.substring(url.indexOf("/uploads/"));
         long before = liveHeapAfterGc();
         List<Socket> readers = new ArrayList<>();
@@ -373,14 +427,17 @@ class UploadResourceTest {
                 readers.add(s);
                 s.setReceiveBufferSize(4096);
                 s.setSoTimeout(10_000);
-                s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 assertThat(line(s.getInputStream())).isEqualTo("HTTP/1.1 200 OK");
             }
 
             long held = liveHeapAfterGc() - before + pipelineBytes();
 
-            assertThat(held).as("memory held while 10 clients do not read a 15 MiB download").isLessThan(2L * FILE_BYTES);
+            assertThat(held)
+                    .as("memory held while 10 clients do not read a 15 MiB download")
+                    .isLessThan(2L * FILE_BYTES);
         } finally {
             for (Socket s : readers) {
                 s.close();
@@ -390,10 +447,13 @@ class UploadResourceTest {
 
     private static long liveHeapAfterGc() {
         System.gc();
-        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return java.lang.management.ManagementFactory.getMemoryMXBean()
+                .getHeapMemoryUsage()
+                .getUsed();
     }
 
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
-        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        return java.util.HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

@@ -29,22 +29,31 @@ class UploadRulesTest {
 
     @Test
     void extensionsAndMimeTypesAreCheckedAgainstAllowedAndBlockedLists() {
-        ObjectNode c = config("{\"allowed_file_extensions\": [\".PNG\", \"jpg\"], \"blocked_mime_types\": [\"image/x-*\", \"image/jpeg\"]}");
+        ObjectNode c = config(
+                "{\"allowed_file_extensions\": [\".PNG\", \"jpg\"], \"blocked_mime_types\": [\"image/x-*\", \"image/jpeg\"]}");
 
-        assertThat(code(() -> UploadLimits.check(c, "a.png", "image/png", 10, 100))).isZero();
-        assertThat(code(() -> UploadLimits.check(c, "a.gif", "image/gif", 10, 100))).isEqualTo(4);
-        assertThat(code(() -> UploadLimits.check(c, "a.jpg", "image/jpeg", 10, 100))).isEqualTo(4);
-        assertThat(code(() -> UploadLimits.check(config("{\"allowed_mime_types\": [\"image/*\"]}"), "a.txt", "text/plain", 1, 9)))
+        assertThat(code(() -> UploadLimits.check(c, "a.png", "image/png", 10, 100)))
+                .isZero();
+        assertThat(code(() -> UploadLimits.check(c, "a.gif", "image/gif", 10, 100)))
                 .isEqualTo(4);
-        assertThat(code(() -> UploadLimits.check(config("{\"blocked_file_extensions\": [\".exe\"]}"), "setup.EXE", "x/y", 1, 9)))
+        assertThat(code(() -> UploadLimits.check(c, "a.jpg", "image/jpeg", 10, 100)))
+                .isEqualTo(4);
+        assertThat(code(() -> UploadLimits.check(
+                        config("{\"allowed_mime_types\": [\"image/*\"]}"), "a.txt", "text/plain", 1, 9)))
+                .isEqualTo(4);
+        assertThat(code(() -> UploadLimits.check(
+                        config("{\"blocked_file_extensions\": [\".exe\"]}"), "setup.EXE", "x/y", 1, 9)))
                 .isEqualTo(4);
     }
 
     @Test
     void theSmallerOfSizeLimitAndTheServerLimitApplies() {
-        assertThat(code(() -> UploadLimits.check(config("{\"size_limit\": 10}"), "a.txt", "text/plain", 11, 100))).isEqualTo(22);
-        assertThat(code(() -> UploadLimits.check(config("{\"size_limit\": 0}"), "a.txt", "text/plain", 101, 100))).isEqualTo(22);
-        assertThat(code(() -> UploadLimits.check(config("{\"size_limit\": 0}"), "a.txt", "text/plain", 100, 100))).isZero();
+        assertThat(code(() -> UploadLimits.check(config("{\"size_limit\": 10}"), "a.txt", "text/plain", 11, 100)))
+                .isEqualTo(22);
+        assertThat(code(() -> UploadLimits.check(config("{\"size_limit\": 0}"), "a.txt", "text/plain", 101, 100)))
+                .isEqualTo(22);
+        assertThat(code(() -> UploadLimits.check(config("{\"size_limit\": 0}"), "a.txt", "text/plain", 100, 100)))
+                .isZero();
     }
 
     @Test
@@ -65,9 +74,12 @@ class UploadRulesTest {
 
     @Test
     void uploadRoutesUrlsAndHosts() {
-        assertThat(Uploads.isUploadRoute("POST", "/channels/messaging/general/image")).isTrue();
-        assertThat(Uploads.isUploadRoute("POST", "/channels/messaging/general/message")).isFalse();
-        assertThat(Uploads.isUploadRoute("DELETE", "/channels/messaging/general/file")).isFalse();
+        assertThat(Uploads.isUploadRoute("POST", "/channels/messaging/general/image"))
+                .isTrue();
+        assertThat(Uploads.isUploadRoute("POST", "/channels/messaging/general/message"))
+                .isFalse();
+        assertThat(Uploads.isUploadRoute("DELETE", "/channels/messaging/general/file"))
+                .isFalse();
         assertThat(Uploads.idOf("http://h:1/uploads/abc/photo.png")).contains("abc");
         assertThat(Uploads.idOf("http://h:1/elsewhere/abc")).isEmpty();
         assertThat(Uploads.idOf("::not a url")).isEmpty();

@@ -31,12 +31,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Channel uploads against the real server (PROTOCOL.md §7.9): store, serve, limits, delete. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UploadsTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
-    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
-    private static final Map<String, String> MULTIPART = Map.of("Content-Type", "multipart/form-data; boundary=b0undary");
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    private static final byte[] PNG = {
+        (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'
+    };
+    private static final Map<String, String> MULTIPART =
+            Map.of("Content-Type", "multipart/form-data; boundary=b0undary");
+
     @RegisterExtension
-    static final ServerExtension server = ServerExtension.embedded(b -> b.maxBodyBytes(16 * 1024).maxUploadBytes(64 * 1024));
+    static final ServerExtension server =
+            ServerExtension.embedded(b -> b.maxBodyBytes(16 * 1024).maxUploadBytes(64 * 1024));
 
     private String ann;
     private String bob;
@@ -55,19 +62,22 @@ class UploadsTest {
     private static byte[] multipart(String field, String fileName, String type, byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(("--b0undary\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + fileName
-                + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                        + "\"\r\nContent-Type: " + type + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         out.writeBytes(bytes);
         out.writeBytes("\r\n--b0undary--\r\n".getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
     }
 
     private RestClient.Response upload(String as, String kind, byte[] body) {
-        return RestClient.user(server, as).send("POST", "/channels/messaging/" + id + "/" + kind, Map.of(), body, MULTIPART);
+        return RestClient.user(server, as)
+                .send("POST", "/channels/messaging/" + id + "/" + kind, Map.of(), body, MULTIPART);
     }
 
     private static HttpResponse<byte[]> fetch(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -123,9 +133,12 @@ class UploadsTest {
         Arrays.fill(big, (byte) 'a');
 
         RestClient.Response upload = upload(ann, "file", multipart("file", "big.txt", "text/plain", big));
-        RestClient.Response message = RestClient.user(server, ann).post("/channels/messaging/" + id + "/message",
-                json("message", json("text", "x", "filler", new String(big, StandardCharsets.US_ASCII))));
-        RestClient.Response tooBig = upload(ann, "file", multipart("file", "huge.txt", "text/plain", new byte[100 * 1024]));
+        RestClient.Response message = RestClient.user(server, ann)
+                .post(
+                        "/channels/messaging/" + id + "/message",
+                        json("message", json("text", "x", "filler", new String(big, StandardCharsets.US_ASCII))));
+        RestClient.Response tooBig =
+                upload(ann, "file", multipart("file", "huge.txt", "text/plain", new byte[100 * 1024]));
 
         assertThat(upload.status()).as(upload.body().toString()).isEqualTo(200);
         assertThat(message.status()).isEqualTo(413);
@@ -136,7 +149,8 @@ class UploadsTest {
 
     @Test
     void outsidersAndUnknownChannelsAreRefused() {
-        RestClient.Response outsider = upload("eve-" + id, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
+        RestClient.Response outsider =
+                upload("eve-" + id, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
         id = "none-" + id;
         RestClient.Response missing = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}));
 
@@ -146,7 +160,10 @@ class UploadsTest {
 
     @Test
     void theUploaderDeletesAndTheUrlStopsServing() {
-        String url = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'})).body().path("file").asText();
+        String url = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}))
+                .body()
+                .path("file")
+                .asText();
         String path = "/channels/messaging/" + id + "/file?url=" + URLEncoder.encode(url, StandardCharsets.UTF_8);
 
         RestClient.Response byBob = RestClient.user(server, bob).call("DELETE", path, null);
@@ -162,15 +179,21 @@ class UploadsTest {
     @Test
     void aServerUploadNamesItsUploaderInTheUserField() {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--b0undary\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n{\"id\":\"" + bob
-                + "\"}\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(
+                ("--b0undary\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n{\"id\":\"" + bob + "\"}\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
         body.writeBytes(multipart("file", "b.txt", "text/plain", new byte[] {'y'}));
         String url = RestClient.server(server)
                 .send("POST", "/channels/messaging/" + id + "/file", Map.of(), body.toByteArray(), MULTIPART)
-                .body().path("file").asText();
+                .body()
+                .path("file")
+                .asText();
 
-        RestClient.Response byBob = RestClient.user(server, bob).call("DELETE", "/channels/messaging/" + id + "/file?url="
-                + URLEncoder.encode(url, StandardCharsets.UTF_8), null);
+        RestClient.Response byBob = RestClient.user(server, bob)
+                .call(
+                        "DELETE",
+                        "/channels/messaging/" + id + "/file?url=" + URLEncoder.encode(url, StandardCharsets.UTF_8),
+                        null);
 
         assertThat(url).contains("/uploads/");
         assertThat(byBob.status()).isEqualTo(200);
@@ -178,7 +201,10 @@ class UploadsTest {
 
     @Test
     void filesLiveUnderTheDataDirectory() throws IOException {
-        String url = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'})).body().path("file").asText();
+        String url = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[] {'x'}))
+                .body()
+                .path("file")
+                .asText();
         String uploadId = Uploads.idOf(url).orElseThrow();
 
         Path stored = server.config().dataDir().resolve("uploads").resolve(uploadId);
@@ -188,10 +214,12 @@ class UploadsTest {
 
     @Test
     void theAppUploadConfigLimitsSizeAndExtensions() {
-        ObjectNode config = json("blocked_file_extensions", Json.mapper().createArrayNode().add(".exe"), "size_limit", 8);
+        ObjectNode config =
+                json("blocked_file_extensions", Json.mapper().createArrayNode().add(".exe"), "size_limit", 8);
         RestClient.server(server).call("PATCH", "/app", json("file_upload_config", config));
         try {
-            RestClient.Response exe = upload(ann, "file", multipart("file", "setup.exe", "application/x-msdownload", new byte[] {'x'}));
+            RestClient.Response exe =
+                    upload(ann, "file", multipart("file", "setup.exe", "application/x-msdownload", new byte[] {'x'}));
             RestClient.Response large = upload(ann, "file", multipart("file", "a.txt", "text/plain", new byte[9]));
 
             assertThat(exe.code()).isEqualTo(4);
@@ -202,16 +230,23 @@ class UploadsTest {
     }
 
     private RestClient.Response uploadRaw(String contentType, byte[] body) {
-        return RestClient.user(server, ann).send("POST", "/channels/messaging/" + id + "/file", Map.of(), body,
-                Map.of("Content-Type", contentType));
+        return RestClient.user(server, ann)
+                .send(
+                        "POST",
+                        "/channels/messaging/" + id + "/file",
+                        Map.of(),
+                        body,
+                        Map.of("Content-Type", contentType));
     }
 
     @Test
     void partsKeepTheirFileNameTypeAndExactBytesEvenWithBoundaryLikeLinesInside() {
         byte[] content = "\r\n--not-the-boundary\r\n".getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("preamble\r\n--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"caf\u00e9 photo.png\""
-                + "\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(
+                ("preamble\r\n--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"caf\u00e9 photo.png\""
+                                + "\r\nContent-Type: image/png\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
         body.writeBytes(content);
         body.writeBytes("\r\n--b0undary\r\nContent-Disposition: form-data; name=other\r\n\r\nx\r\n--b0undary--\r\n"
                 .getBytes(StandardCharsets.UTF_8));
@@ -227,8 +262,9 @@ class UploadsTest {
 
     @Test
     void aQuotedBoundaryIsUnquoted() {
-        byte[] body = "--q b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"q.txt\"\r\n\r\nx\r\n--q b--\r\n"
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] body =
+                "--q b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"q.txt\"\r\n\r\nx\r\n--q b--\r\n"
+                        .getBytes(StandardCharsets.UTF_8);
 
         RestClient.Response r = uploadRaw("multipart/form-data; boundary=\"q b\"", body);
 
@@ -241,17 +277,28 @@ class UploadsTest {
         byte[] file = multipart("file", "a.txt", "text/plain", new byte[] {'x'});
         StringBuilder manyParts = new StringBuilder();
         for (int i = 0; i < 20; i++) {
-            manyParts.append("--b0undary\r\nContent-Disposition: form-data; name=\"f").append(i).append("\"\r\n\r\nx\r\n");
+            manyParts
+                    .append("--b0undary\r\nContent-Disposition: form-data; name=\"f")
+                    .append(i)
+                    .append("\"\r\n\r\nx\r\n");
         }
         manyParts.append("--b0undary--\r\n");
-        byte[] longHeaders = ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + "n".repeat(20_000)
-                + "\"\r\n\r\nx\r\n--b0undary--\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] longHeaders = ("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                        + "n".repeat(20_000) + "\"\r\n\r\nx\r\n--b0undary--\r\n")
+                .getBytes(StandardCharsets.UTF_8);
 
-        for (RestClient.Response r : new RestClient.Response[] {uploadRaw("application/json", file),
-                uploadRaw("multipart/form-data", file), upload(ann, "file", "no boundary here".getBytes(StandardCharsets.UTF_8)),
-                upload(ann, "file", manyParts.toString().getBytes(StandardCharsets.UTF_8)), upload(ann, "file", longHeaders),
-                upload(ann, "file", "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nopen"
-                        .getBytes(StandardCharsets.UTF_8))}) {
+        for (RestClient.Response r : new RestClient.Response[] {
+            uploadRaw("application/json", file),
+            uploadRaw("multipart/form-data", file),
+            upload(ann, "file", "no boundary here".getBytes(StandardCharsets.UTF_8)),
+            upload(ann, "file", manyParts.toString().getBytes(StandardCharsets.UTF_8)),
+            upload(ann, "file", longHeaders),
+            upload(
+                    ann,
+                    "file",
+                    "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nopen"
+                            .getBytes(StandardCharsets.UTF_8))
+        }) {
             assertThat(r.status()).as(r.toString()).isEqualTo(400);
             assertThat(r.code()).as(r.toString()).isEqualTo(4);
         }
@@ -260,8 +307,9 @@ class UploadsTest {
     @Test
     void aLargeTextFieldIsRefusedWithCode4() {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("--b0undary\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n" + "x".repeat(20 * 1024)
-                + "\r\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(
+                ("--b0undary\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\n" + "x".repeat(20 * 1024) + "\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
         body.writeBytes(multipart("file", "b.txt", "text/plain", new byte[] {'y'}));
 
         RestClient.Response r = upload(ann, "file", body.toByteArray());
@@ -272,11 +320,16 @@ class UploadsTest {
 
     @Test
     void aHeadRequestGivesTheStoredLengthWithoutTheBytes() throws Exception {
-        String url = upload(ann, "file", multipart("file", "h.txt", "text/plain", new byte[] {'a', 'b', 'c'})).body()
-                .path("file").asText();
+        String url = upload(ann, "file", multipart("file", "h.txt", "text/plain", new byte[] {'a', 'b', 'c'}))
+                .body()
+                .path("file")
+                .asText();
 
-        HttpResponse<byte[]> head = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> head = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
 
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.headers().firstValue("content-length")).contains("3");

@@ -6,6 +6,7 @@ import dev.parley.protocol.User;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.StoreException;
 import dev.parley.server.store.WriteBatch;
+import dev.parley.server.users.StoreWriter;
 import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -20,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.parley.server.users.StoreWriter;
 
 /** The group commit of user writes, against a store that refuses one user. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -34,7 +34,9 @@ class StoreWriterTest {
         final Set<String> stored = Collections.synchronizedSet(new java.util.HashSet<>());
 
         Store proxy() {
-            return (Store) Proxy.newProxyInstance(Store.class.getClassLoader(), new Class<?>[] {Store.class},
+            return (Store) Proxy.newProxyInstance(
+                    Store.class.getClassLoader(),
+                    new Class<?>[] {Store.class},
                     (p, method, args) -> switch (method.getName()) {
                         case "apply" -> {
                             release.await();
@@ -72,11 +74,14 @@ class StoreWriterTest {
             }
         }
         assertThat(store.stored).hasSize(99).doesNotContain("poison");
-        assertThat(store.refusedBatchSizes).as("the bad write was first tried in a batch with others, then alone")
-                .contains(1).anyMatch(size -> size > 1);
+        assertThat(store.refusedBatchSizes)
+                .as("the bad write was first tried in a batch with others, then alone")
+                .contains(1)
+                .anyMatch(size -> size > 1);
     }
 
-    private static void assertFailsWithStoreException(CompletableFuture<Void> f) throws TimeoutException, InterruptedException {
+    private static void assertFailsWithStoreException(CompletableFuture<Void> f)
+            throws TimeoutException, InterruptedException {
         try {
             f.get(10, TimeUnit.SECONDS);
             throw new AssertionError("the poisoned write succeeded");

@@ -20,7 +20,11 @@ class UserRulesTest {
     private static final Instant NOW = Instant.parse("2026-02-01T12:00:00Z");
 
     private static User stored() {
-        return User.builder("leia").role("user").teams(List.of("red")).createdAt(CREATED).updatedAt(CREATED)
+        return User.builder("leia")
+                .role("user")
+                .teams(List.of("red"))
+                .createdAt(CREATED)
+                .updatedAt(CREATED)
                 .put("name", Json.mapper().getNodeFactory().textNode("Leia"))
                 .put("color", Json.mapper().getNodeFactory().textNode("blue"))
                 .build();
@@ -32,7 +36,8 @@ class UserRulesTest {
 
     @Test
     void connectCreatesAMissingUserWithTheSentFields() {
-        User u = UserRules.mergeConnect(null, "han", Json.object().put("id", "han").put("name", "Han"), NOW);
+        User u = UserRules.mergeConnect(
+                null, "han", Json.object().put("id", "han").put("name", "Han"), NOW);
 
         assertThat(u.id()).isEqualTo("han");
         assertThat(u.role()).isEqualTo("user");
@@ -42,7 +47,8 @@ class UserRulesTest {
 
     @Test
     void connectSetsCustomFieldsAndDeletesNothing() {
-        User u = UserRules.mergeConnect(stored(), "leia", details().put("name", "General Leia").put("rank", 1), NOW);
+        User u = UserRules.mergeConnect(
+                stored(), "leia", details().put("name", "General Leia").put("rank", 1), NOW);
 
         assertThat(u.name()).isEqualTo("General Leia");
         assertThat(u.custom().get("rank").asInt()).isEqualTo(1);
@@ -53,7 +59,8 @@ class UserRulesTest {
 
     @Test
     void connectRefusesARoleChangeWith17() {
-        assertThatThrownBy(() -> UserRules.mergeConnect(stored(), "leia", details().put("role", "admin"), NOW))
+        assertThatThrownBy(
+                        () -> UserRules.mergeConnect(stored(), "leia", details().put("role", "admin"), NOW))
                 .isInstanceOfSatisfying(ChatException.class, e -> {
                     assertThat(e.code()).isEqualTo(17);
                     assertThat(e.getMessage()).contains("UpdateUserRole");
@@ -73,7 +80,8 @@ class UserRulesTest {
         d.putArray("teams").add("blue");
 
         assertThatThrownBy(() -> UserRules.mergeConnect(stored(), "leia", d, NOW))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(17));
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(17));
     }
 
     @Test
@@ -82,15 +90,20 @@ class UserRulesTest {
         d.putObject("teams_role").put("red", "admin");
 
         assertThatThrownBy(() -> UserRules.mergeConnect(stored(), "leia", d, NOW))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(17));
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(17));
     }
 
     @Test
     void connectIgnoresServerManagedAndComputedFields() {
-        ObjectNode d = details().put("banned", true).put("shadow_banned", true)
-                .put("created_at", "2000-01-01T00:00:00Z").put("deactivated_at", "2000-01-01T00:00:00Z")
+        ObjectNode d = details()
+                .put("banned", true)
+                .put("shadow_banned", true)
+                .put("created_at", "2000-01-01T00:00:00Z")
+                .put("deactivated_at", "2000-01-01T00:00:00Z")
                 .put("revoke_tokens_issued_before", "2030-01-01T00:00:00Z")
-                .put("total_unread_count", 99).put("online", true);
+                .put("total_unread_count", 99)
+                .put("online", true);
         d.putArray("devices").addObject().put("id", "x");
 
         User u = UserRules.mergeConnect(stored(), "leia", d, NOW);
@@ -116,9 +129,14 @@ class UserRulesTest {
 
     @Test
     void theSizeBoundIsNeverBelowTheEncodedSize() {
-        ObjectNode d = Json.object().put("plain", "abc").put("quote\"d", "line\nbreak\u0001")
-                .put("unicode", "caf\u00e9 \u6f22\u5b57 \ud83d\ude00").put("n", 12345678901234L).put("f", 1.5e-300)
-                .put("yes", true).putNull("none");
+        ObjectNode d = Json.object()
+                .put("plain", "abc")
+                .put("quote\"d", "line\nbreak\u0001")
+                .put("unicode", "caf\u00e9 \u6f22\u5b57 \ud83d\ude00")
+                .put("n", 12345678901234L)
+                .put("f", 1.5e-300)
+                .put("yes", true)
+                .putNull("none");
         d.putArray("list").add("a").add(1);
         d.putObject("nested").put("k", "v\u00ff");
         java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> custom = new java.util.LinkedHashMap<>();
@@ -133,7 +151,8 @@ class UserRulesTest {
         ObjectNode d = details().put("bio", "\u0001".repeat(1000));
 
         assertThatThrownBy(() -> UserRules.mergeConnect(stored(), "leia", d, NOW))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
     }
 
     @Test
@@ -160,7 +179,8 @@ class UserRulesTest {
         ObjectNode d = details().put("role", "admin");
 
         assertThatThrownBy(() -> UserRules.upsert(stored(), d, false, NOW))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(17));
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(17));
         assertThat(UserRules.upsert(stored(), d, true, NOW).role()).isEqualTo("admin");
     }
 
@@ -178,7 +198,8 @@ class UserRulesTest {
     void partialUpdateWithNothingChangedReturnsTheSameInstance() {
         User s = stored();
 
-        assertThat(UserRules.partialUpdate(s, Json.object().put("name", "Leia"), null, false, NOW)).isSameAs(s);
+        assertThat(UserRules.partialUpdate(s, Json.object().put("name", "Leia"), null, false, NOW))
+                .isSameAs(s);
     }
 
     @Test
@@ -186,7 +207,8 @@ class UserRulesTest {
         ObjectNode set = Json.object().put("revoke_tokens_issued_before", "2026-01-01T00:00:00Z");
 
         assertThatThrownBy(() -> UserRules.partialUpdate(stored(), set, null, false, NOW))
-                .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(17));
+                .isInstanceOfSatisfying(
+                        ChatException.class, e -> assertThat(e.code()).isEqualTo(17));
         assertThat(UserRules.partialUpdate(stored(), set, null, true, NOW).revokeTokensIssuedBefore())
                 .isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
     }
@@ -197,7 +219,8 @@ class UserRulesTest {
         for (String bad : new String[] {"", "a b", "a/b", "ü", "x".repeat(256)}) {
             assertThatThrownBy(() -> UserRules.checkId(bad, "id"))
                     .as("'%s'", bad)
-                    .isInstanceOfSatisfying(ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
+                    .isInstanceOfSatisfying(
+                            ChatException.class, e -> assertThat(e.code()).isEqualTo(4));
         }
     }
 }

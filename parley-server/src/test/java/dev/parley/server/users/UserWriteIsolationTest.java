@@ -58,7 +58,9 @@ class UserWriteIsolationTest {
                 assertThat(f.at("/error/message").asText()).contains("NUL");
                 assertThat(f.path("close_code").asInt()).isEqualTo(1000);
             } else {
-                assertThat(f.path("type").asText()).as("first frame of conn-%d: %s", i, f).isEqualTo("health.check");
+                assertThat(f.path("type").asText())
+                        .as("first frame of conn-%d: %s", i, f)
+                        .isEqualTo("health.check");
                 assertThat(f.at("/me/name").asText()).isEqualTo("User " + i);
             }
         }
@@ -68,8 +70,9 @@ class UserWriteIsolationTest {
 
     @Test
     void oneUpsertWithANulInItsNameAmongAHundredConcurrentUpsertsIsTheOnlyOneRefused() throws Exception {
-        List<Response> answers = concurrently(i -> admin.post("/users", users(Json.object().put("id", "up-" + i)
-                .put("name", i == BAD ? "bad\u0000name" : "User " + i))));
+        List<Response> answers = concurrently(i -> admin.post(
+                "/users",
+                users(Json.object().put("id", "up-" + i).put("name", i == BAD ? "bad\u0000name" : "User " + i))));
 
         for (int i = 0; i < CONCURRENT; i++) {
             Response r = answers.get(i);
@@ -176,9 +179,15 @@ class UserWriteIsolationTest {
     }
 
     private static ObjectNode stored(String id) {
-        Response r = admin.get("/users", Map.of("payload",
-                Json.write(Json.object().set("filter_conditions", Json.object().put("id", id)))));
+        Response r = admin.get(
+                "/users",
+                Map.of(
+                        "payload",
+                        Json.write(Json.object()
+                                .set("filter_conditions", Json.object().put("id", id)))));
         assertThat(r.status()).as("query of %s: %s", id, r).isEqualTo(200);
-        return r.body().path("users").isEmpty() ? null : (ObjectNode) r.body().path("users").get(0);
+        return r.body().path("users").isEmpty()
+                ? null
+                : (ObjectNode) r.body().path("users").get(0);
     }
 }
