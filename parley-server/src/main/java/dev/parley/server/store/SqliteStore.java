@@ -8,14 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -29,27 +21,10 @@ import org.sqlite.SQLiteDataSource;
  * creates the folder and the file if needed and migrates the schema. Thread-safe.
  */
 public final class SqliteStore extends JdbcStore {
-    private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
-
     /** How long a connection waits for a lock held by another process before failing. */
     static final int BUSY_TIMEOUT_MILLIS = 10_000;
 
     private static final int READ_POOL_SIZE = 4;
-
-    /**
-     * WAL pages after which a commit copies them into the database file itself: a backstop only. The pages are
-     * copied every {@link #CHECKPOINT_INTERVAL_MILLIS} by a thread of their own (a passive checkpoint, which
-     * never waits for the writer), so that no send waits for a checkpoint; hot pages (a channel's, its
-     * members', the newest index pages) change on every message and are copied once per interval, not once
-     * per 1,000 pages as with SQLite's default.
-     */
-    static final int WAL_CHECKPOINT_PAGES = 20_000;
-
-    /** How often the checkpoint thread copies the WAL into the database file. */
-    static final long CHECKPOINT_INTERVAL_MILLIS = 1_000;
-
-    private final ScheduledExecutorService checkpoints = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("parley-sqlite-checkpoint").daemon(true).factory());
 
     private final Path file;
 
@@ -65,30 +40,6 @@ public final class SqliteStore extends JdbcStore {
     private SqliteStore(Opened opened) {
         super(new SqliteDialect(), opened.reads(), opened.writes());
         this.file = opened.file();
-        HikariDataSource reads = opened.reads();
-        checkpoints.scheduleWithFixedDelay(
-                () -> checkpoint(reads), CHECKPOINT_INTERVAL_MILLIS, CHECKPOINT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    private static void checkpoint(HikariDataSource reads) {
-        try (Connection c = reads.getConnection();
-                Statement st = c.createStatement()) {
-            st.execute("PRAGMA wal_checkpoint(PASSIVE)");
-        } catch (SQLException | RuntimeException e) {
-            // The backstop (WAL_CHECKPOINT_PAGES) still bounds the WAL; the next interval tries again.
-            log.debug("passive checkpoint failed", e);
-        }
-    }
-
-    @Override
-    public void close() {
-        checkpoints.shutdownNow();
-        try {
-            checkpoints.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        super.close();
     }
 
     private record Opened(Path file, HikariDataSource reads, HikariDataSource writes) {}
@@ -97,11 +48,7 @@ public final class SqliteStore extends JdbcStore {
         createParent(file);
         String url = "jdbc:sqlite:" + file.toAbsolutePath();
         Migrations.migrate(dataSource(url, config(false)), "sqlite", null);
-        HikariDataSource writes = pool(
-                "parley-sqlite-write",
-                dataSource(url, config(true)),
-                1,
-                "PRAGMA wal_autocheckpoint = " + WAL_CHECKPOINT_PAGES);
+        HikariDataSource writes = pool("parley-sqlite-write", dataSource(url, config(true)), 1, null);
         try {
             return new Opened(
                     file, pool("parley-sqlite-read", dataSource(url, config(false)), READ_POOL_SIZE, null), writes);
