@@ -8,6 +8,7 @@ import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChatCore;
@@ -166,7 +167,7 @@ public final class ChannelService {
 
     /** {@code GET /channels/{type}/{id}} (C23): the state of an existing channel, never creating it. */
     public ObjectNode get(Actor actor, String cid, ObjectNode payload) {
-        ChatCore.ReadAccess access = core.requireRead(actor, require(cid), "GetChannel");
+        ChannelAccess.ReadAccess access = core.requireRead(actor, require(cid), "GetChannel");
         return states.state(actor, access.channel(), access.type(), options(payload));
     }
 

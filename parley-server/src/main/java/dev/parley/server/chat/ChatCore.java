@@ -2,14 +2,12 @@ package dev.parley.server.chat;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.parley.protocol.ChatException;
 import dev.parley.protocol.User;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.PresenceHub;
 import dev.parley.server.store.ChatRows.ChannelRow;
-import dev.parley.server.store.ChatRows.MemberRow;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.ModerationStore;
 import dev.parley.server.usage.ConnectionRegistry;
@@ -39,6 +37,7 @@ public final class ChatCore {
     private final PresenceHub presence;
     private final Clock clock;
     private final ModerationStore moderation;
+    private final ChannelAccess access;
 
     public ChatCore(
             ChatStore store,
@@ -60,6 +59,7 @@ public final class ChatCore {
         this.locks = requireNonNull(locks, "locks");
         this.events = requireNonNull(events, "events");
         this.types = new ChannelTypes(Instant.parse("2026-01-01T00:00:00Z"));
+        this.access = new ChannelAccess(store, types);
     }
 
     public ChatStore store() {
@@ -73,52 +73,37 @@ public final class ChatCore {
 
     /** The channel {@code cid}; code 16 when it does not exist. */
     public ChannelRow requireChannel(String cid) {
-        return store.findChannel(cid).orElseThrow(() -> ChatException.notFound("channel '" + cid + "' does not exist"));
+        return access.requireChannel(cid);
     }
 
-    /**
-     * The effective type of a channel: its channel type with the channel's {@code config_overrides}
-     * (feature flags, {@code max_message_length}, and {@code grants} where {@code "!perm"} revokes) applied.
-     */
+    /** See {@link ChannelAccess#typeOf}. */
     public ChannelType typeOf(ChannelRow ch) {
-        ChannelType base = types.require(ch.type());
-        com.fasterxml.jackson.databind.JsonNode o = ch.custom().get(ChannelTypes.OVERRIDES);
-        return o == null || !o.isObject()
-                ? base
-                : ChannelTypes.withOverrides(base, (com.fasterxml.jackson.databind.node.ObjectNode) o);
+        return access.typeOf(ch);
     }
 
-    /** A channel as one actor reads it: its effective type and the actor's membership (null when none). */
-    public record ReadAccess(ChannelRow channel, ChannelType type, MemberRow member) {}
+    /** See {@link ChannelAccess#requireRead}. */
+    public ChannelAccess.ReadAccess requireRead(Actor actor, ChannelRow ch, String endpoint) {
+        return access.requireRead(actor, ch, endpoint);
+    }
 
-    /**
-     * The one read check of every path that shows a channel or its messages: {@code read-channel} through
-     * the actor's role or its membership, with the channel's own grant overrides applied; code 17 otherwise.
-     */
-    public ReadAccess requireRead(Actor actor, ChannelRow ch, String endpoint) {
-        ReadAccess access = access(actor, ch);
-        Permissions.require(
-                actor,
-                access.type(),
-                access.member(),
-                "read-channel",
-                Permissions.ownsChannel(actor, ch),
-                endpoint,
-                ch.cid());
+    /** See {@link ChannelAccess#mayRead}. */
+    public boolean mayRead(Actor actor, ChannelRow ch) {
+        return access.mayRead(actor, ch);
+    }
+
+    /** Finding channels and the read check. */
+    public ChannelAccess access() {
         return access;
     }
 
-    /** Whether {@link #requireRead} lets {@code actor} read {@code ch}; for lists, which leave such channels out. */
-    public boolean mayRead(Actor actor, ChannelRow ch) {
-        ReadAccess access = access(actor, ch);
-        return Permissions.allowed(
-                actor, access.type(), access.member(), "read-channel", Permissions.ownsChannel(actor, ch));
+    /** The per-channel locks. */
+    public ChannelLocks locks() {
+        return locks;
     }
 
-    private ReadAccess access(Actor actor, ChannelRow ch) {
-        MemberRow member =
-                actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
-        return new ReadAccess(ch, typeOf(ch), member);
+    /** Connections by user (read-only use). */
+    public ConnectionRegistry registry() {
+        return registry;
     }
 
     public ChannelTypes types() {

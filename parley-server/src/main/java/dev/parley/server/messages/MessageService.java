@@ -10,6 +10,7 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChatCore;
@@ -67,7 +68,7 @@ public final class MessageService {
                 .findMessage(messageId)
                 .orElseThrow(() -> ChatException.notFound(
                         "message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
-        ChatCore.ReadAccess access = core.requireRead(actor, core.requireChannel(m.cid()), endpoint);
+        ChannelAccess.ReadAccess access = core.requireRead(actor, core.requireChannel(m.cid()), endpoint);
         return new Context(m, access.channel(), access.type(), access.member());
     }
 

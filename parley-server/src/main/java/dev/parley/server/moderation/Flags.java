@@ -9,6 +9,7 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.store.ChatRows.ChannelRow;
@@ -50,7 +51,7 @@ public final class Flags {
                     .findChannel(m.cid())
                     .orElseThrow(() -> ChatException.notFound(
                             "Flag failed with error: \"message '" + messageId + "' does not exist\""));
-            ChatCore.ReadAccess access = core.requireRead(actor, ch, "Flag");
+            ChannelAccess.ReadAccess access = core.requireRead(actor, ch, "Flag");
             Permissions.require(
                     actor,
                     access.type(),
