@@ -10,18 +10,34 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
  * Checks the API key and the token of a REST call or a socket handshake (PROTOCOL.md §2.7), in that order:
  * key (2), token form (5), signature (43), times (40, 41, 42). Revocation (§2.8) is checked by
- * {@link #checkRevocation}. Stateless apart from its settings supplier; thread-safe.
+ * {@link #checkRevocation}. Thread-safe.
+ *
+ * <p>A REST client sends the same token with every call, so tokens that passed verification on a REST call
+ * are remembered (at most {@link #MAX_REMEMBERED}): a remembered token skips the decoding and the HMAC, whose
+ * outcome cannot change for the same string and secret, but its times are checked again on every call, and
+ * tokens are never remembered while authentication checks are disabled. A socket's token is used once per
+ * connect and is not remembered, so idle connections hold no cache entry.
  */
 public final class Authenticator {
     private final String apiKey;
     private final String apiSecret;
     private final Clock clock;
     private final Supplier<dev.parley.server.config.AppSettings> settings;
+
+    /** Most tokens remembered; past it a quarter of them is forgotten. */
+    static final int MAX_REMEMBERED = 16_384;
+
+    private final ConcurrentHashMap<String, Remembered> remembered = new ConcurrentHashMap<>();
+
+    /** A token's claims and when its signature and times were last checked in full. */
+    private record Remembered(Jwt.Claims claims, Instant checkedAt) {}
 
     public Authenticator(
             String apiKey, String apiSecret, Clock clock, Supplier<dev.parley.server.config.AppSettings> settings) {
@@ -51,6 +67,14 @@ public final class Authenticator {
      * @param token the {@code Authorization} value
      */
     public Identity authenticate(String authType, String token) {
+        return authenticate(authType, token, false);
+    }
+
+    /**
+     * Authenticates a call; with {@code remember}, a token that passes is remembered for the caller's next
+     * calls (see the class comment). REST calls remember; a socket's handshake does not.
+     */
+    public Identity authenticate(String authType, String token, boolean remember) {
         if ("anonymous".equals(authType)) {
             return new Identity(new Caller.Anonymous(), null);
         }
@@ -59,7 +83,7 @@ public final class Authenticator {
                     ErrorCode.AUTHENTICATION, "stream-auth-type: '" + authType + "' (expected: jwt or anonymous)");
         }
         boolean skip = settings.get().disableAuthChecks();
-        Jwt.Claims claims = Jwt.verify(token, apiSecret, clock.instant(), skip);
+        Jwt.Claims claims = verify(token, skip, remember);
         if (claims.userId() != null && !claims.userId().isEmpty()) {
             // App-wide revocation covers user tokens only: a server token such as the JS SDK's
             // {"server": true} has no iat, and revoking it would lock the backend out of PATCH /app.
@@ -75,6 +99,46 @@ public final class Authenticator {
         }
         throw new ChatException(
                 ErrorCode.AUTHENTICATION, "JWTAuth error: token has no user_id claim and is not a server token");
+    }
+
+    /**
+     * {@link Jwt#verify}, or a remembered outcome: a remembered token still answers code 40 once expired, and
+     * a clock that went back before the full check makes the check run again (its {@code nbf} and {@code iat}
+     * passed at the full check, and time only moves on).
+     */
+    private Jwt.Claims verify(String token, boolean skip, boolean remember) {
+        Instant now = clock.instant();
+        if (token != null && !skip) {
+            Remembered r = remembered.get(token);
+            if (r != null
+                    && !now.isBefore(r.checkedAt())
+                    && (r.claims().expiresAt() == null
+                            || !now.isAfter(r.claims().expiresAt().plus(Jwt.DEFAULT_SKEW)))) {
+                return r.claims();
+            }
+        }
+        Jwt.Claims claims = Jwt.verify(token, apiSecret, now, skip);
+        if (remember && !skip && token != null) {
+            if (remembered.size() >= MAX_REMEMBERED) {
+                forgetSome();
+            }
+            remembered.put(token, new Remembered(claims, now));
+        }
+        return claims;
+    }
+
+    /** Forgets about a quarter of the remembered tokens (whichever the map yields first). */
+    private void forgetSome() {
+        Iterator<String> it = remembered.keySet().iterator();
+        for (int i = 0; i < MAX_REMEMBERED / 4 && it.hasNext(); i++) {
+            it.next();
+            it.remove();
+        }
+    }
+
+    /** How many tokens are remembered; for tests. */
+    int rememberedTokens() {
+        return remembered.size();
     }
 
     private void checkAppRevocation(Instant issuedAt) {
