@@ -80,7 +80,8 @@ public final class EventPublisher {
         }
         locks.underLock(event.cid(), () -> {
             Instant at = Timestamps.parse(event.body().path("created_at").asText(), "created_at");
-            store.appendEvent(new EventRow(event.cid(), syncTarget(event.audience()), at, event.body()));
+            store.appendEvent(
+                    new EventRow(event.cid(), syncTarget(event.audience()), at, event.body(), event.stored()));
             deliver(event);
             return null;
         });
@@ -136,7 +137,7 @@ public final class EventPublisher {
      */
     public static EventRow storedWith(OutboundEvent event, Instant at) {
         return keptForSync(event.type(), event.cid())
-                ? new EventRow(event.cid(), syncTarget(event.audience()), at, event.body())
+                ? new EventRow(event.cid(), syncTarget(event.audience()), at, event.body(), event.stored())
                 : null;
     }
 
@@ -155,18 +156,20 @@ public final class EventPublisher {
     }
 
     private static Frames encode(OutboundEvent event) {
+        byte[] stored = event.stored().bytes();
         if (event.variants() == null) {
-            return Frames.of(frame(event.body()));
+            return Frames.of(Unpooled.wrappedBuffer(stored != null ? stored : Json.writeBytes(event.body())));
         }
-        return encodeVariants(event.body(), event.variants());
+        return encodeVariants(event.body(), stored, event.variants());
     }
 
-    private static <K> Frames encodeVariants(ObjectNode body, OutboundEvent.Variants<K> v) {
+    private static <K> Frames encodeVariants(ObjectNode body, byte[] stored, OutboundEvent.Variants<K> v) {
         Function<K, ByteBuf> encode;
         if (v.appended() != null) {
-            // The body is encoded once; each variant is a copy of its bytes with the variant's fields added (one
-            // array per variant: a composite buffer would be copied again for every socket by the encoder).
-            byte[] base = Json.writeBytes(body);
+            // The body is encoded once (by the store when it kept the event); each variant is a copy of its bytes
+            // with the variant's fields added (one array per variant: a composite buffer would be copied again
+            // for every socket by the encoder).
+            byte[] base = stored != null ? stored : Json.writeBytes(body);
             encode = k -> Unpooled.wrappedBuffer(
                     appended(base, Json.writeBytes(v.appended().apply(k))));
         } else {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.EventType;
+import dev.parley.server.store.EncodedJson;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -13,13 +14,20 @@ import java.util.function.Function;
  *
  * @param type the wire name; a {@link EventType} or a client's custom event name
  * @param body the payload every recipient gets unless a variant says otherwise; it is what {@code /sync} keeps
+ * @param stored the bytes of {@code body} once the store wrote it for {@code /sync}: delivery sends those
  */
-public record OutboundEvent(String type, String cid, ObjectNode body, Audience audience, Variants<?> variants) {
+public record OutboundEvent(
+        String type, String cid, ObjectNode body, Audience audience, Variants<?> variants, EncodedJson stored) {
 
     public OutboundEvent {
         requireNonNull(type, "type");
         requireNonNull(body, "body");
         requireNonNull(audience, "audience");
+        requireNonNull(stored, "stored");
+    }
+
+    public OutboundEvent(String type, String cid, ObjectNode body, Audience audience, Variants<?> variants) {
+        this(type, cid, body, audience, variants, new EncodedJson());
     }
 
     /** An event whose type and channel are read from its own {@code type} and {@code cid} fields. */
@@ -30,7 +38,7 @@ public record OutboundEvent(String type, String cid, ObjectNode body, Audience a
 
     /** The same event with per-user variants. */
     public OutboundEvent withVariants(Variants<?> v) {
-        return new OutboundEvent(type, cid, body, audience, v);
+        return new OutboundEvent(type, cid, body, audience, v, stored);
     }
 
     /**

@@ -285,13 +285,19 @@ public final class ChatRows {
     /**
      * A channel event that {@code POST /sync} replays (PROTOCOL.md §9.4). The store gives it the channel's
      * next sequence number and stamps it on {@code body} as {@code channel_seq}. {@code targetUserId} is set
-     * when only that user gets it back; null when every member does.
+     * when only that user gets it back; null when every member does. The store leaves the bytes it wrote in
+     * {@code encoded}, so that the event is delivered without being encoded again.
      */
-    public record EventRow(String cid, String targetUserId, Instant at, ObjectNode body) {
+    public record EventRow(String cid, String targetUserId, Instant at, ObjectNode body, EncodedJson encoded) {
         public EventRow {
             requireNonNull(cid, "cid");
             requireNonNull(at, "at");
             requireNonNull(body, "body");
+            requireNonNull(encoded, "encoded");
+        }
+
+        public EventRow(String cid, String targetUserId, Instant at, ObjectNode body) {
+            this(cid, targetUserId, at, body, new EncodedJson());
         }
     }
 

@@ -24,6 +24,7 @@ import dev.parley.server.store.ChatRows.ReactionRow;
 import dev.parley.server.store.ChatRows.ReactionSummary;
 import dev.parley.server.store.ChatRows.ReactionWrite;
 import dev.parley.server.store.ChatRows.UnreadTotals;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -928,6 +929,7 @@ final class JdbcChatStore implements ChatStore {
         }
         lastSeq.put(e.cid(), seq);
         e.body().put("channel_seq", seq);
+        byte[] json = Json.writeBytes(e.body());
         SqlBuilder b = new SqlBuilder()
                 .sql("INSERT INTO channel_events (cid, channel_seq, target_user, created_at, doc) VALUES (")
                 .param(e.cid())
@@ -938,9 +940,10 @@ final class JdbcChatStore implements ChatStore {
                 .sql(", ")
                 .param(micros(e.at()))
                 .sql(", ")
-                .param(Json.write(e.body()))
+                .param(new String(json, StandardCharsets.UTF_8))
                 .sql(")");
         update(c, b);
+        e.encoded().set(json);
         return seq;
     }
 

@@ -223,6 +223,50 @@ class EventPublisherTest {
     }
 
     @Test
+    void aKeptEventIsDeliveredAsTheBytesTheStoreWroteWithItsVariantsAppended() {
+        store.chat()
+                .createChannel(
+                        new ChannelRow(
+                                "m:y",
+                                "messaging",
+                                "y",
+                                "ann",
+                                null,
+                                T0,
+                                T0,
+                                null,
+                                null,
+                                null,
+                                false,
+                                false,
+                                0,
+                                0,
+                                0,
+                                Json.object()),
+                        List.of());
+        FakeSession ann = connect("a1", "ann");
+        FakeSession bob = connect("b1", "bob");
+        hub.watch(ann, "m:y");
+        hub.watch(bob, "m:y");
+        OutboundEvent event = OutboundEvent.of(event("message.new", "m:y"), Audience.watchers("m:y"))
+                .withVariants(OutboundEvent.Variants.appending(
+                        Map.of("ann", 1), 0, n -> Json.object().put("unread_count", n)));
+
+        store.chat().appendEvent(EventPublisher.storedWith(event, T0));
+        byte[] written = event.stored().bytes();
+        publisher.publishStored(event);
+
+        assertThat(written).as("the bytes the store wrote").isNotNull();
+        String row = new String(written, StandardCharsets.UTF_8);
+        assertThat(row).contains("\"channel_seq\":1").isEqualTo(Json.write(event.body()));
+        assertThat(store.chat().eventsSince(List.of("m:y"), "bob", T0, 10))
+                .singleElement()
+                .satisfies(e -> assertThat(Json.write(e)).isEqualTo(row));
+        assertThat(bob.frames).containsExactly(row.substring(0, row.length() - 1) + ",\"unread_count\":0}");
+        assertThat(ann.frames).containsExactly(row.substring(0, row.length() - 1) + ",\"unread_count\":1}");
+    }
+
+    @Test
     void onlyMessageNewCountsAsASentMessage() {
         publisher.publish(event("message.updated", "m:none"), Audience.watchers("m:none"));
         publisher.publishStored(OutboundEvent.of(event("message.new", "m:none"), Audience.watchers("m:none")));
