@@ -1,23 +1,62 @@
 package dev.parley.server.api;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
-import dev.parley.server.Chat;
+import dev.parley.server.channels.ChannelAdmin;
+import dev.parley.server.channels.ChannelMembers;
+import dev.parley.server.channels.ChannelService;
+import dev.parley.server.channels.MemberQuery;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.messages.MessageEdits;
 import dev.parley.server.messages.MessageService;
+import dev.parley.server.reads.ReadService;
 import dev.parley.server.session.Session;
+import dev.parley.server.usage.ConnectionRegistry;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** The channel endpoints (PROTOCOL.md §7.2 to §7.8: C1 to C6, C8 to C10, C13 to C15, C17, C21). */
 final class ChannelsApi {
+    private final ChannelService channels;
+    private final ChannelAdmin admin;
+    private final ChannelMembers channelMembers;
+    private final MemberQuery memberQuery;
+    private final MessageService messages;
+    private final MessageEdits edits;
+    private final ReadService reads;
+    private final ChatActors actors;
+    private final ConnectionRegistry registry;
+
+    ChannelsApi(
+            ChannelService channels,
+            ChannelAdmin admin,
+            ChannelMembers channelMembers,
+            MemberQuery memberQuery,
+            MessageService messages,
+            MessageEdits edits,
+            ReadService reads,
+            ChatActors actors,
+            ConnectionRegistry registry) {
+        this.channels = requireNonNull(channels, "channels");
+        this.admin = requireNonNull(admin, "admin");
+        this.channelMembers = requireNonNull(channelMembers, "channelMembers");
+        this.memberQuery = requireNonNull(memberQuery, "memberQuery");
+        this.messages = requireNonNull(messages, "messages");
+        this.edits = requireNonNull(edits, "edits");
+        this.reads = requireNonNull(reads, "reads");
+        this.actors = requireNonNull(actors, "actors");
+        this.registry = requireNonNull(registry, "registry");
+    }
 
     void register(Router router) {
         router.add("POST", "/channels", this::query);
-        router.add("POST", "/channels/delivered", ctx -> chat(ctx).reads().markDelivered(actor(ctx), ctx.body()));
-        router.add("POST", "/channels/read", ctx -> chat(ctx).reads().markAllRead(actor(ctx), ctx.body()));
+        router.add("POST", "/channels/delivered", ctx -> reads.markDelivered(actors.of(ctx), ctx.body()));
+        router.add("POST", "/channels/read", ctx -> reads.markAllRead(actors.of(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/query", ctx -> getOrCreate(ctx, null));
         router.add("POST", "/channels/{type}/{id}/query", ctx -> getOrCreate(ctx, ctx.pathParam("id")));
         router.add("POST", "/channels/delete", this::deleteMany);
@@ -25,86 +64,71 @@ final class ChannelsApi {
         router.add(
                 "GET",
                 "/channels/{type}/{id}",
-                ctx -> chat(ctx).channels().get(actor(ctx, ctx.payload()), cid(ctx), ctx.payload()));
+                ctx -> channels.get(actors.of(ctx, ctx.payload()), cid(ctx), ctx.payload()));
+        router.add("PATCH", "/channels/{type}/{id}", ctx -> admin.partialUpdate(actors.of(ctx), cid(ctx), ctx.body()));
+        router.add("DELETE", "/channels/{type}/{id}", ctx -> admin.delete(actors.of(ctx), cid(ctx)));
         router.add(
-                "PATCH",
-                "/channels/{type}/{id}",
-                ctx -> chat(ctx).admin().partialUpdate(actor(ctx), cid(ctx), ctx.body()));
-        router.add("DELETE", "/channels/{type}/{id}", ctx -> chat(ctx).admin().delete(actor(ctx), cid(ctx)));
-        router.add(
-                "POST",
-                "/channels/{type}/{id}/truncate",
-                ctx -> chat(ctx).admin().truncate(actor(ctx), cid(ctx), ctx.body()));
+                "POST", "/channels/{type}/{id}/truncate", ctx -> admin.truncate(actors.of(ctx), cid(ctx), ctx.body()));
         router.add(
                 "POST",
                 "/channels/{type}/{id}/hide",
-                ctx -> chat(ctx)
-                        .admin()
-                        .setHidden(
-                                actor(ctx),
-                                cid(ctx),
-                                true,
-                                ctx.body().path("clear_history").asBoolean(false)));
+                ctx -> admin.setHidden(
+                        actors.of(ctx),
+                        cid(ctx),
+                        true,
+                        ctx.body().path("clear_history").asBoolean(false)));
         router.add(
-                "POST",
-                "/channels/{type}/{id}/show",
-                ctx -> chat(ctx).admin().setHidden(actor(ctx), cid(ctx), false, false));
+                "POST", "/channels/{type}/{id}/show", ctx -> admin.setHidden(actors.of(ctx), cid(ctx), false, false));
         router.add("POST", "/channels/{type}/{id}/stop-watching", this::stopWatching);
         router.add("POST", "/channels/{type}/{id}/event", this::event);
+        router.add("POST", "/channels/{type}/{id}/read", ctx -> reads.markRead(actors.of(ctx), cid(ctx)));
         router.add(
-                "POST", "/channels/{type}/{id}/read", ctx -> chat(ctx).reads().markRead(actor(ctx), cid(ctx)));
-        router.add(
-                "POST",
-                "/channels/{type}/{id}/unread",
-                ctx -> chat(ctx).reads().markUnread(actor(ctx), cid(ctx), ctx.body()));
-        router.add(
-                "POST",
-                "/channels/{type}/{id}/message",
-                ctx -> chat(ctx).messages().send(actor(ctx), cid(ctx), ctx.body()));
+                "POST", "/channels/{type}/{id}/unread", ctx -> reads.markUnread(actors.of(ctx), cid(ctx), ctx.body()));
+        router.add("POST", "/channels/{type}/{id}/message", ctx -> messages.send(actors.of(ctx), cid(ctx), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
         router.add(
                 "PATCH",
                 "/channels/{type}/{id}/member",
-                ctx -> chat(ctx).admin().members().update(actor(ctx), cid(ctx), ctx.param("user_id"), ctx.body()));
+                ctx -> channelMembers.update(actors.of(ctx), cid(ctx), ctx.param("user_id"), ctx.body()));
         router.add(
                 "PATCH",
                 "/channels/{type}/{id}/member/{user_id}",
-                ctx -> chat(ctx).admin().members().update(actor(ctx), cid(ctx), ctx.pathParam("user_id"), ctx.body()));
+                ctx -> channelMembers.update(actors.of(ctx), cid(ctx), ctx.pathParam("user_id"), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/pinned_messages", this::pinned);
-        router.add("GET", "/members", ctx -> chat(ctx).members().query(actor(ctx, ctx.payload()), ctx.payload()));
+        router.add("GET", "/members", ctx -> memberQuery.query(actors.of(ctx, ctx.payload()), ctx.payload()));
     }
 
     private ObjectNode query(RequestContext ctx) {
         ObjectNode body = ctx.body();
-        Actor actor = actor(ctx, body);
+        Actor actor = actors.of(ctx, body);
         if (!actor.server() && ctx.caller().userId() == null) {
             throw ChatException.notAllowed(
                     ctx.endpoint() + " failed with error: \"anonymous users cannot query channels\"");
         }
         ObjectNode out = Json.object();
-        ArrayNode channels = out.putArray("channels");
-        chat(ctx).channels().query(actor, body, connection(ctx)).forEach(channels::add);
+        ArrayNode list = out.putArray("channels");
+        channels.query(actor, body, connection(ctx)).forEach(list::add);
         return out;
     }
 
     private ObjectNode getOrCreate(RequestContext ctx, String id) {
         ObjectNode body = ctx.body();
-        return chat(ctx).channels().getOrCreate(actor(ctx, body), ctx.pathParam("type"), id, body, connection(ctx));
+        return channels.getOrCreate(actors.of(ctx, body), ctx.pathParam("type"), id, body, connection(ctx));
     }
 
     /** C4; a {@code message} in the body is posted to the channel after the change (§7.4). */
     private ObjectNode update(RequestContext ctx) {
         ObjectNode body = ctx.body();
-        Actor actor = actor(ctx, body);
+        Actor actor = actors.of(ctx, body);
         MessageService.Draft message = null;
         if (body.path("message").isObject()) {
             ObjectNode send = Json.object();
             send.set("message", body.get("message"));
-            message = chat(ctx).messages().draft(actor, cid(ctx), send);
+            message = messages.draft(actor, cid(ctx), send);
         }
-        ObjectNode out = chat(ctx).admin().update(actor, cid(ctx), body);
+        ObjectNode out = admin.update(actor, cid(ctx), body);
         if (message != null) {
-            out.set("message", chat(ctx).messages().commit(message).get("message"));
+            out.set("message", messages.commit(message).get("message"));
         }
         return out;
     }
@@ -112,7 +136,7 @@ final class ChannelsApi {
     /** C7: deletes each listed channel; the result names each cid with its outcome. */
     private ObjectNode deleteMany(RequestContext ctx) {
         ObjectNode body = ctx.body();
-        Actor actor = actor(ctx, body);
+        Actor actor = actors.of(ctx, body);
         if (!body.path("cids").isArray()
                 || body.get("cids").isEmpty()
                 || body.get("cids").size() > 100) {
@@ -124,7 +148,7 @@ final class ChannelsApi {
             String cid = n.asText();
             ObjectNode r = result.putObject(cid);
             try {
-                chat(ctx).admin().delete(actor, cid);
+                admin.delete(actor, cid);
                 r.put("status", "success");
             } catch (ChatException e) {
                 r.put("status", "error");
@@ -136,20 +160,20 @@ final class ChannelsApi {
 
     private ObjectNode pinned(RequestContext ctx) {
         ObjectNode p = ctx.payload();
-        var ch = chat(ctx).channels().require(cid(ctx));
-        return chat(ctx).edits().pinned(actor(ctx, p), ch, p.path("limit").asInt(10));
+        var ch = channels.require(cid(ctx));
+        return edits.pinned(actors.of(ctx, p), ch, p.path("limit").asInt(10));
     }
 
     private ObjectNode stopWatching(RequestContext ctx) {
-        var ch = chat(ctx).channels().require(cid(ctx));
-        connection(ctx).ifPresent(s -> chat(ctx).channels().stopWatching(s, ch));
+        var ch = channels.require(cid(ctx));
+        connection(ctx).ifPresent(s -> channels.stopWatching(s, ch));
         return Json.object();
     }
 
     private ObjectNode event(RequestContext ctx) {
         ObjectNode body = ctx.body();
         ObjectNode out = Json.object();
-        out.set("event", chat(ctx).channels().sendEvent(actor(ctx, body), cid(ctx), body.get("event")));
+        out.set("event", channels.sendEvent(actors.of(ctx, body), cid(ctx), body.get("event")));
         return out;
     }
 
@@ -163,20 +187,8 @@ final class ChannelsApi {
                 .filter(s -> !s.isEmpty())
                 .limit(100)
                 .toList();
-        Actor actor = actor(ctx);
-        return chat(ctx).edits().byIds(actor, chat(ctx).channels().require(cid(ctx)), list);
-    }
-
-    static Chat chat(RequestContext ctx) {
-        return ctx.node().chat();
-    }
-
-    static Actor actor(RequestContext ctx) {
-        return ChatActors.of(ctx, ctx.body());
-    }
-
-    static Actor actor(RequestContext ctx, ObjectNode body) {
-        return ChatActors.of(ctx, body);
+        Actor actor = actors.of(ctx);
+        return edits.byIds(actor, channels.require(cid(ctx)), list);
     }
 
     static String cid(RequestContext ctx) {
@@ -189,7 +201,7 @@ final class ChannelsApi {
     }
 
     /** The caller's own open connection named by {@code connection_id}; unknown ids mean no connection (§3.7). */
-    static java.util.Optional<Session> connection(RequestContext ctx) {
-        return ctx.connection();
+    private Optional<Session> connection(RequestContext ctx) {
+        return ctx.connection(registry);
     }
 }

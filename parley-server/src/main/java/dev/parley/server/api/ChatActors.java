@@ -1,5 +1,7 @@
 package dev.parley.server.api;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
@@ -7,6 +9,8 @@ import dev.parley.protocol.User;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.users.UserRules;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Instant;
 
 /**
@@ -15,28 +19,36 @@ import java.time.Instant;
  * of the body or the query when it names one.
  */
 final class ChatActors {
-    private ChatActors() {}
+    private final UserService users;
+    private final Clock clock;
 
-    static Actor of(RequestContext ctx, ObjectNode body) {
+    ChatActors(UserService users, Clock clock) {
+        this.users = requireNonNull(users, "users");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** The actor of a request whose body names the acting user, if any. */
+    Actor of(RequestContext ctx) {
+        return of(ctx, ctx.body());
+    }
+
+    /** The actor of a request; {@code body} (the body or the {@code payload}) names the acting user, if any. */
+    Actor of(RequestContext ctx, ObjectNode body) {
         return switch (ctx.caller()) {
             case Caller.Server s -> {
                 String id = named(body, ctx);
                 yield Actor.server(
                         id == null
                                 ? null
-                                : ctx.node()
-                                        .users()
-                                        .find(id)
+                                : users.find(id)
                                         .orElseThrow(() ->
                                                 ChatException.input("user_id: user '" + id + "' does not exist")));
             }
             case Caller.UserCaller u ->
-                Actor.user(ctx.node().users().find(u.userId()).orElseGet(() -> {
-                    Instant now = ctx.node().clock().instant();
+                Actor.user(users.find(u.userId()).orElseGet(() -> {
+                    Instant now = clock.instant();
                     UserRules.checkId(u.userId(), "user_id");
-                    return ctx.node()
-                            .users()
-                            .update(u.userId(), cur -> cur != null ? cur : User.create(u.userId(), now), null);
+                    return users.update(u.userId(), cur -> cur != null ? cur : User.create(u.userId(), now), null);
                 }));
             case Caller.Anonymous a ->
                 Actor.user(User.builder(Caller.ANONYMOUS_ID).role("anonymous").build());

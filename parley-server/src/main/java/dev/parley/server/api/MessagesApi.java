@@ -1,11 +1,17 @@
 package dev.parley.server.api;
 
-import static dev.parley.server.api.ChannelsApi.actor;
-import static dev.parley.server.api.ChannelsApi.chat;
+import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
+import dev.parley.server.chat.ChannelTypes;
+import dev.parley.server.devices.DeviceService;
+import dev.parley.server.messages.MessageEdits;
+import dev.parley.server.messages.ReactionService;
+import dev.parley.server.messages.ThreadService;
+import dev.parley.server.reads.ReadService;
+import dev.parley.server.usage.ConnectionRegistry;
 import java.util.List;
 
 /**
@@ -27,77 +33,91 @@ final class MessagesApi {
             "created_at_after_or_equal",
             "created_at_around");
 
+    private final MessageEdits edits;
+    private final ReactionService reactions;
+    private final ThreadService threads;
+    private final ReadService reads;
+    private final DeviceService devices;
+    private final ChannelTypes types;
+    private final ChatActors actors;
+    private final ConnectionRegistry registry;
+
+    MessagesApi(
+            MessageEdits edits,
+            ReactionService reactions,
+            ThreadService threads,
+            ReadService reads,
+            DeviceService devices,
+            ChannelTypes types,
+            ChatActors actors,
+            ConnectionRegistry registry) {
+        this.edits = requireNonNull(edits, "edits");
+        this.reactions = requireNonNull(reactions, "reactions");
+        this.threads = requireNonNull(threads, "threads");
+        this.reads = requireNonNull(reads, "reads");
+        this.devices = requireNonNull(devices, "devices");
+        this.types = requireNonNull(types, "types");
+        this.actors = requireNonNull(actors, "actors");
+        this.registry = requireNonNull(registry, "registry");
+    }
+
     void register(Router router) {
         router.addNotServed("POST", "/messages/history");
-        router.add("GET", "/messages/{id}", ctx -> chat(ctx).edits().get(actor(ctx), ctx.pathParam("id")));
+        router.add("GET", "/messages/{id}", ctx -> edits.get(actors.of(ctx), ctx.pathParam("id")));
+        router.add("POST", "/messages/{id}", ctx -> edits.update(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
         router.add(
-                "POST", "/messages/{id}", ctx -> chat(ctx).edits().update(actor(ctx), ctx.pathParam("id"), ctx.body()));
-        router.add(
-                "PUT",
-                "/messages/{id}",
-                ctx -> chat(ctx).edits().partialUpdate(actor(ctx), ctx.pathParam("id"), ctx.body()));
+                "PUT", "/messages/{id}", ctx -> edits.partialUpdate(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
         router.add("DELETE", "/messages/{id}", ctx -> {
             // Deleting for the caller only is not kept yet; refusing beats deleting for everyone.
             if ("true".equalsIgnoreCase(ctx.param("delete_for_me"))) {
                 throw ChatException.input(
                         "DeleteMessage failed with error: \"delete_for_me is not supported by this server\"");
             }
-            return chat(ctx)
-                    .edits()
-                    .delete(actor(ctx), ctx.pathParam("id"), "true".equalsIgnoreCase(ctx.param("hard")));
+            return edits.delete(actors.of(ctx), ctx.pathParam("id"), "true".equalsIgnoreCase(ctx.param("hard")));
         });
         router.add("GET", "/messages/{id}/replies", this::replies);
-        router.add(
-                "POST", "/messages/{id}/undelete", ctx -> chat(ctx).edits().undelete(actor(ctx), ctx.pathParam("id")));
+        router.add("POST", "/messages/{id}/undelete", ctx -> edits.undelete(actors.of(ctx), ctx.pathParam("id")));
         router.add(
                 "POST",
                 "/messages/{id}/reaction",
-                ctx -> chat(ctx).reactions().send(actor(ctx), ctx.pathParam("id"), ctx.body()));
+                ctx -> reactions.send(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
         router.add(
                 "DELETE",
                 "/messages/{id}/reaction/{type}",
-                ctx -> chat(ctx)
-                        .reactions()
-                        .delete(actor(ctx), ctx.pathParam("id"), ctx.pathParam("type"), ctx.param("user_id")));
+                ctx -> reactions.delete(
+                        actors.of(ctx), ctx.pathParam("id"), ctx.pathParam("type"), ctx.param("user_id")));
         router.add(
                 "GET",
                 "/messages/{id}/reactions",
-                ctx -> chat(ctx)
-                        .reactions()
-                        .list(actor(ctx), ctx.pathParam("id"), intParam(ctx, "limit", 25), intParam(ctx, "offset", 0)));
+                ctx -> reactions.list(
+                        actors.of(ctx), ctx.pathParam("id"), intParam(ctx, "limit", 25), intParam(ctx, "offset", 0)));
         router.add(
                 "POST",
                 "/messages/{id}/reactions",
-                ctx -> chat(ctx).reactions().query(actor(ctx), ctx.pathParam("id"), ctx.body()));
-        router.add("GET", "/unread", ctx -> chat(ctx).reads().unread(actor(ctx)));
-        router.add("POST", "/threads", ctx -> chat(ctx).threads().query(actor(ctx), ctx.body(), ctx.connection()));
+                ctx -> reactions.query(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
+        router.add("GET", "/unread", ctx -> reads.unread(actors.of(ctx)));
+        router.add("POST", "/threads", ctx -> threads.query(actors.of(ctx), ctx.body(), ctx.connection(registry)));
         router.add(
                 "GET",
                 "/threads/{id}",
-                ctx -> chat(ctx)
-                        .threads()
-                        .get(
-                                actor(ctx),
-                                ctx.pathParam("id"),
-                                intParam(ctx, "reply_limit", 3),
-                                "true".equals(ctx.param("watch")),
-                                ctx.connection()));
-        router.add("POST", "/devices", ctx -> chat(ctx).devices().add(actor(ctx), ctx.body()));
-        router.add("GET", "/devices", ctx -> chat(ctx).devices().list(actor(ctx), ctx.param("user_id")));
-        router.add(
-                "DELETE",
-                "/devices",
-                ctx -> chat(ctx).devices().delete(actor(ctx), ctx.param("id"), ctx.param("user_id")));
-        router.add("POST", "/unread_batch", ctx -> chat(ctx).reads().unreadBatch(actor(ctx), ctx.body()));
+                ctx -> threads.get(
+                        actors.of(ctx),
+                        ctx.pathParam("id"),
+                        intParam(ctx, "reply_limit", 3),
+                        "true".equals(ctx.param("watch")),
+                        ctx.connection(registry)));
+        router.add("POST", "/devices", ctx -> devices.add(actors.of(ctx), ctx.body()));
+        router.add("GET", "/devices", ctx -> devices.list(actors.of(ctx), ctx.param("user_id")));
+        router.add("DELETE", "/devices", ctx -> devices.delete(actors.of(ctx), ctx.param("id"), ctx.param("user_id")));
+        router.add("POST", "/unread_batch", ctx -> reads.unreadBatch(actors.of(ctx), ctx.body()));
         router.add("GET", "/channeltypes", ctx -> channelTypes(ctx, null));
         router.add("GET", "/channeltypes/{name}", ctx -> channelTypes(ctx, ctx.pathParam("name")));
-        router.add("POST", "/sync", ctx -> chat(ctx).reads().sync(actor(ctx), ctx.body()));
+        router.add("POST", "/sync", ctx -> reads.sync(actors.of(ctx), ctx.body()));
     }
 
     /** {@code GET /channeltypes} and {@code GET /channeltypes/{name}} (K1, read only): built-in types. */
     private ObjectNode channelTypes(RequestContext ctx, String name) {
         ctx.requireServer();
-        var types = chat(ctx).core().types();
         if (name != null) {
             return typeJson(types.require(name));
         }
@@ -130,7 +150,7 @@ final class MessagesApi {
                 paging.put(p, v);
             }
         }
-        return chat(ctx).edits().replies(actor(ctx), ctx.pathParam("id"), paging);
+        return edits.replies(actors.of(ctx), ctx.pathParam("id"), paging);
     }
 
     private static int intParam(RequestContext ctx, String name, int defaultValue) {

@@ -1,9 +1,11 @@
 package dev.parley.server.api;
 
-import static dev.parley.server.api.ChannelsApi.actor;
+import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
+import dev.parley.server.moderation.Bans;
+import dev.parley.server.moderation.Flags;
 import dev.parley.server.moderation.Moderation;
 
 /**
@@ -11,35 +13,41 @@ import dev.parley.server.moderation.Moderation;
  * for the {@code user_id} of the body or the query.
  */
 final class ModerationApi {
+    private final Moderation mod;
+    private final Bans bans;
+    private final Flags flags;
+    private final ChatActors actors;
+
+    ModerationApi(Moderation mod, Bans bans, Flags flags, ChatActors actors) {
+        this.mod = requireNonNull(mod, "mod");
+        this.bans = requireNonNull(bans, "bans");
+        this.flags = requireNonNull(flags, "flags");
+        this.actors = requireNonNull(actors, "actors");
+    }
 
     void register(Router router) {
-        router.add("POST", "/moderation/mute", ctx -> mod(ctx).mute(actor(ctx), ctx.body()));
-        router.add("POST", "/moderation/unmute", ctx -> mod(ctx).unmute(actor(ctx), ctx.body()));
-        router.add("POST", "/moderation/mute/channel", ctx -> mod(ctx).muteChannel(actor(ctx), ctx.body()));
-        router.add("POST", "/moderation/unmute/channel", ctx -> mod(ctx).unmuteChannel(actor(ctx), ctx.body()));
-        router.add("POST", "/moderation/ban", ctx -> mod(ctx).bans().ban(actor(ctx), ctx.body()));
+        router.add("POST", "/moderation/mute", ctx -> mod.mute(actors.of(ctx), ctx.body()));
+        router.add("POST", "/moderation/unmute", ctx -> mod.unmute(actors.of(ctx), ctx.body()));
+        router.add("POST", "/moderation/mute/channel", ctx -> mod.muteChannel(actors.of(ctx), ctx.body()));
+        router.add("POST", "/moderation/unmute/channel", ctx -> mod.unmuteChannel(actors.of(ctx), ctx.body()));
+        router.add("POST", "/moderation/ban", ctx -> bans.ban(actors.of(ctx), ctx.body()));
         router.add(
                 "DELETE",
                 "/moderation/ban",
-                ctx -> mod(ctx).bans()
-                        .unban(actor(ctx), ctx.param("target_user_id"), ctx.param("type"), ctx.param("id")));
+                ctx -> bans.unban(actors.of(ctx), ctx.param("target_user_id"), ctx.param("type"), ctx.param("id")));
         router.add("GET", "/query_banned_users", this::queryBanned);
-        router.add("POST", "/moderation/flag", ctx -> mod(ctx).flags().flag(actor(ctx), ctx.body()));
+        router.add("POST", "/moderation/flag", ctx -> flags.flag(actors.of(ctx), ctx.body()));
         router.add("POST", "/moderation/unflag", ctx -> {
             ctx.requireIdentified();
             return Json.object();
         });
-        router.add("POST", "/users/block", ctx -> mod(ctx).block(actor(ctx), ctx.body()));
-        router.add("POST", "/users/unblock", ctx -> mod(ctx).unblock(actor(ctx), ctx.body()));
-        router.add("GET", "/users/block", ctx -> mod(ctx).blocks(actor(ctx)));
+        router.add("POST", "/users/block", ctx -> mod.block(actors.of(ctx), ctx.body()));
+        router.add("POST", "/users/unblock", ctx -> mod.unblock(actors.of(ctx), ctx.body()));
+        router.add("GET", "/users/block", ctx -> mod.blocks(actors.of(ctx)));
     }
 
     private ObjectNode queryBanned(RequestContext ctx) {
         ObjectNode payload = ctx.payload();
-        return mod(ctx).bans().query(actor(ctx, payload), payload);
-    }
-
-    private static Moderation mod(RequestContext ctx) {
-        return ctx.node().moderation();
+        return bans.query(actors.of(ctx, payload), payload);
     }
 }

@@ -1,7 +1,10 @@
 package dev.parley.server.api;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.server.ratelimit.Platform;
+import dev.parley.server.ratelimit.RateLimits;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -13,6 +16,12 @@ import java.util.Set;
  * pick platforms (none picked: all four); {@code endpoints} is a comma-separated list of endpoint names.
  */
 final class RateLimitsApi {
+    private final RateLimits rateLimits;
+
+    RateLimitsApi(RateLimits rateLimits) {
+        this.rateLimits = requireNonNull(rateLimits, "rateLimits");
+    }
+
     void register(Router router) {
         router.add("GET", "/rate_limits", this::get);
     }
@@ -39,7 +48,7 @@ final class RateLimitsApi {
                     .filter(s -> !s.isEmpty())
                     .forEach(endpoints::add);
         }
-        return ctx.node().rateLimits().report(platforms, endpoints);
+        return rateLimits.report(platforms, endpoints);
     }
 
     private static boolean flag(RequestContext ctx, String name) {

@@ -4,16 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
-import dev.parley.server.ChatNode;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.session.Session;
+import dev.parley.server.usage.ConnectionRegistry;
 import java.util.Map;
 import java.util.Optional;
 
-/** What a REST handler sees: the node, the authenticated caller, the request and its path parameters. */
+/**
+ * What a REST handler sees of one request: the authenticated caller, the call, its path parameters and
+ * the endpoint's name. It holds no service: handlers get theirs through their class's constructor.
+ */
 final class RequestContext {
-    private final ChatNode node;
     private final Authenticator.Identity identity;
     private final HttpCall call;
     private final Map<String, String> pathParams;
@@ -21,21 +23,11 @@ final class RequestContext {
     /** The parsed body: parsed once, whoever asks first (the actor's lookup or the handler). */
     private ObjectNode body;
 
-    RequestContext(
-            ChatNode node,
-            Authenticator.Identity identity,
-            HttpCall call,
-            Map<String, String> pathParams,
-            String endpoint) {
-        this.node = node;
+    RequestContext(Authenticator.Identity identity, HttpCall call, Map<String, String> pathParams, String endpoint) {
         this.identity = identity;
         this.call = call;
         this.pathParams = pathParams;
         this.endpoint = endpoint;
-    }
-
-    ChatNode node() {
-        return node;
     }
 
     Authenticator.Identity identity() {
@@ -89,12 +81,13 @@ final class RequestContext {
         return p == null || p.isEmpty() ? Json.object() : Json.parseRequestObject(p, "payload");
     }
 
-    /** The caller's own socket named by {@code connection_id}, if it is open on this node. */
-    Optional<Session> connection() {
+    /**
+     * The caller's own socket named by {@code connection_id}, if it is open in {@code registry} (this
+     * node's); unknown ids, and sockets of other users, mean no connection (PROTOCOL.md §3.7).
+     */
+    Optional<Session> connection(ConnectionRegistry registry) {
         String userId = caller().userId();
-        return node.registry()
-                .find(call.param("connection_id"))
-                .filter(s -> s.userId().equals(userId));
+        return registry.find(call.param("connection_id")).filter(s -> s.userId().equals(userId));
     }
 
     /** Refuses anything but a server token with code 17. */

@@ -7,11 +7,16 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
+import dev.parley.server.Chat;
 import dev.parley.server.ChatNode;
+import dev.parley.server.auth.AdminSession;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.chat.ChatCore;
 import dev.parley.server.events.Events;
+import dev.parley.server.metrics.Metrics;
 import dev.parley.server.ratelimit.RateLimits;
+import dev.parley.server.users.UserService;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -21,32 +26,92 @@ import java.util.function.Supplier;
  * The REST surface (PROTOCOL.md §7): checks the key and the token, routes, runs the handler and turns
  * every outcome into JSON: a success body with {@code duration}, or the error envelope (§10.1). No
  * exception escapes and no stack trace reaches a client. Blocking: call from a virtual thread.
+ *
+ * <p>Its constructor is where the REST layer is put together: each handler class ({@code UsersApi},
+ * {@code ChannelsApi}...) gets the node's services it uses, and only those; no handler sees the node.
  */
 public final class RestApi {
     /** Methods kept as such in the latency metric; any other is counted as {@code OTHER}. */
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
-    private final ChatNode node;
-    private final Router router = newRouter();
+    private final Authenticator authenticator;
+    private final RateLimits rateLimits;
+    private final UserService users;
+    private final Metrics metrics;
+    private final Router router;
     private final InternalErrors internalErrors = new InternalErrors();
 
     public RestApi(ChatNode node) {
-        this.node = requireNonNull(node, "node");
+        requireNonNull(node, "node");
+        this.authenticator = node.authenticator();
+        this.rateLimits = node.rateLimits();
+        this.users = node.users();
+        this.metrics = node.metrics();
+        this.router = routes(node);
+    }
+
+    /**
+     * Every endpoint of the REST surface, each handler class built with the node's parts it uses. The
+     * channel types and the channel hub are the chat core's.
+     */
+    private static Router routes(ChatNode node) {
+        Router router = new Router();
+        Chat chat = node.chat();
+        ChatCore core = chat.core();
+        ChatActors actors = new ChatActors(node.users(), node.clock());
+        AdminSession adminSessions =
+                new AdminSession(node.config().apiKey(), node.config().apiSecret(), node.clock());
+        OperatorAccess operator = new OperatorAccess(node.authenticator(), adminSessions, node::settings);
+        router.addOpen("GET", "/hi", ctx -> Json.object());
+        new UsersApi(node.users(), node.presence(), node.events(), node.registry(), node::closeSessionsOf, node.clock())
+                .register(router);
+        new AppApi(node::settings, node::patchSettings).register(router);
+        new ChannelsApi(
+                        chat.channels(),
+                        chat.admin(),
+                        chat.admin().members(),
+                        chat.members(),
+                        chat.messages(),
+                        chat.edits(),
+                        chat.reads(),
+                        actors,
+                        node.registry())
+                .register(router);
+        new MessagesApi(
+                        chat.edits(),
+                        chat.reactions(),
+                        chat.threads(),
+                        chat.reads(),
+                        chat.devices(),
+                        core.types(),
+                        actors,
+                        node.registry())
+                .register(router);
+        new ModerationApi(
+                        node.moderation(),
+                        node.moderation().bans(),
+                        node.moderation().flags(),
+                        actors)
+                .register(router);
+        new SearchApi(node.search(), actors).register(router);
+        new UploadsApi(node.uploads(), node::settings, actors).register(router);
+        new OpsApi(operator, adminSessions, node.rateLimits(), node.registry(), core.hub(), node::closeConnection)
+                .register(router);
+        new UsageApi(
+                        operator,
+                        node.registry(),
+                        node.connectionPolicy(),
+                        node.concurrency(),
+                        node::peakConnections,
+                        node::countActiveUsers,
+                        node.clock())
+                .register(router);
+        new RateLimitsApi(node.rateLimits()).register(router);
+        return router;
     }
 
     /** Every endpoint of the REST surface; tests walk it to check each route. */
-    static Router newRouter() {
-        Router router = new Router();
-        router.addOpen("GET", "/hi", ctx -> Json.object());
-        new UsersApi().register(router);
-        new AppApi().register(router);
-        new ChannelsApi().register(router);
-        new MessagesApi().register(router);
-        new ModerationApi().register(router);
-        new SearchApi().register(router);
-        new UploadsApi().register(router);
-        new OpsApi().register(router);
-        new RateLimitsApi().register(router);
+    Router router() {
         return router;
     }
 
@@ -59,12 +124,11 @@ public final class RestApi {
         if (quota[0] != null) {
             result = new HttpResult(result.status(), result.body(), quota[0].headers());
         }
-        node.metrics()
-                .restRequest(
-                        METHODS.contains(call.method()) ? call.method() : "OTHER",
-                        route[0],
-                        result.status(),
-                        System.nanoTime() - start);
+        metrics.restRequest(
+                METHODS.contains(call.method()) ? call.method() : "OTHER",
+                route[0],
+                result.status(),
+                System.nanoTime() - start);
         return result;
     }
 
@@ -91,12 +155,11 @@ public final class RestApi {
             if (quota[0] != null) {
                 refusal = new HttpResult(refusal.status(), refusal.body(), quota[0].headers());
             }
-            node.metrics()
-                    .restRequest(
-                            METHODS.contains(head.method()) ? head.method() : "OTHER",
-                            route[0],
-                            refusal.status(),
-                            System.nanoTime() - start);
+            metrics.restRequest(
+                    METHODS.contains(head.method()) ? head.method() : "OTHER",
+                    route[0],
+                    refusal.status(),
+                    System.nanoTime() - start);
         }
         return Optional.ofNullable(refusal);
     }
@@ -149,10 +212,10 @@ public final class RestApi {
         Router.Route route = match.route();
         Authenticator.Identity identity = null;
         if (!route.anonymousAllowed()) {
-            node.authenticator().checkApiKey(call.param("api_key"));
-            identity = node.authenticator().authenticate(authType(call), call.header("authorization"));
+            authenticator.checkApiKey(call.param("api_key"));
+            identity = authenticator.authenticate(authType(call), call.header("authorization"));
             if (call.form() == null) {
-                quota[0] = node.rateLimits()
+                quota[0] = rateLimits
                         .admit(
                                 identity.caller(),
                                 call.header("x-stream-client"),
@@ -165,7 +228,7 @@ public final class RestApi {
                 }
             }
             if (identity.caller() instanceof Caller.UserCaller u) {
-                User caller = node.users().find(u.userId()).orElse(null);
+                User caller = users.find(u.userId()).orElse(null);
                 Authenticator.checkRevocation(identity, caller);
                 if (caller != null && caller.isDisabled()) {
                     throw ChatException.notAllowed("user '" + u.userId() + "' is "
@@ -173,7 +236,7 @@ public final class RestApi {
                 }
             }
         }
-        return new RequestContext(node, identity, call, match.pathParams(), endpointName(route));
+        return new RequestContext(identity, call, match.pathParams(), endpointName(route));
     }
 
     private static String authType(HttpCall call) {

@@ -1,11 +1,13 @@
 package dev.parley.server.api;
 
-import static dev.parley.server.api.ChannelsApi.actor;
+import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
+import dev.parley.server.config.AppSettings;
 import dev.parley.server.uploads.Uploads;
+import java.util.function.Supplier;
 
 /**
  * Channel uploads (PROTOCOL.md §7.9 C18, C19). The body is multipart, so a server token names the acting
@@ -14,6 +16,15 @@ import dev.parley.server.uploads.Uploads;
  * transport's {@code UploadFiles}.
  */
 final class UploadsApi {
+    private final Uploads uploads;
+    private final Supplier<AppSettings> settings;
+    private final ChatActors actors;
+
+    UploadsApi(Uploads uploads, Supplier<AppSettings> settings, ChatActors actors) {
+        this.uploads = requireNonNull(uploads, "uploads");
+        this.settings = requireNonNull(settings, "settings");
+        this.actors = requireNonNull(actors, "actors");
+    }
 
     void register(Router router) {
         router.addStreamed("POST", "/channels/{type}/{id}/file", ctx -> admit(ctx, false), ctx -> upload(ctx, false));
@@ -24,7 +35,7 @@ final class UploadsApi {
 
     private void admit(RequestContext ctx, boolean image) {
         baseUrl(ctx);
-        ctx.node().uploads().admit(actor(ctx, Json.object()), ChannelsApi.cid(ctx), image);
+        uploads.admit(actors.of(ctx, Json.object()), ChannelsApi.cid(ctx), image);
     }
 
     private ObjectNode upload(RequestContext ctx, boolean image) {
@@ -33,10 +44,9 @@ final class UploadsApi {
             throw ChatException.input((image ? "UploadImage" : "UploadFile")
                     + " failed with error: \"the body must be multipart/form-data\"");
         }
-        var config = ctx.node().settings().toJson().get(image ? "image_upload_config" : "file_upload_config");
-        return ctx.node()
-                .uploads()
-                .upload(actor(ctx, Json.object()), ChannelsApi.cid(ctx), image, call.form(), config, baseUrl(ctx));
+        var config = settings.get().toJson().get(image ? "image_upload_config" : "file_upload_config");
+        return uploads.upload(
+                actors.of(ctx, Json.object()), ChannelsApi.cid(ctx), image, call.form(), config, baseUrl(ctx));
     }
 
     private static String baseUrl(RequestContext ctx) {
@@ -44,6 +54,6 @@ final class UploadsApi {
     }
 
     private ObjectNode delete(RequestContext ctx) {
-        return ctx.node().uploads().delete(actor(ctx, Json.object()), ChannelsApi.cid(ctx), ctx.param("url"));
+        return uploads.delete(actors.of(ctx, Json.object()), ChannelsApi.cid(ctx), ctx.param("url"));
     }
 }

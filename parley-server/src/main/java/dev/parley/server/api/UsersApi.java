@@ -1,5 +1,7 @@
 package dev.parley.server.api;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,14 +10,17 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
-import dev.parley.server.ChatNode;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.Events;
+import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
+import dev.parley.server.usage.ConnectionRegistry;
 import dev.parley.server.users.UserRules;
 import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +49,34 @@ final class UsersApi {
         }
     });
 
+    /** Closes every socket of a user: an error frame that names why, then close 1000 so clients stop. */
+    @FunctionalInterface
+    interface SessionCloser {
+        void closeSessionsOf(String userId, ChatException why);
+    }
+
+    private final UserService users;
+    private final PresenceHub presence;
+    private final EventPublisher events;
+    private final ConnectionRegistry registry;
+    private final SessionCloser sessions;
+    private final Clock clock;
+
+    UsersApi(
+            UserService users,
+            PresenceHub presence,
+            EventPublisher events,
+            ConnectionRegistry registry,
+            SessionCloser sessions,
+            Clock clock) {
+        this.users = requireNonNull(users, "users");
+        this.presence = requireNonNull(presence, "presence");
+        this.events = requireNonNull(events, "events");
+        this.registry = requireNonNull(registry, "registry");
+        this.sessions = requireNonNull(sessions, "sessions");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
     void register(Router router) {
         router.add("GET", "/users", this::query);
         router.add("POST", "/users", this::upsert);
@@ -64,25 +97,24 @@ final class UsersApi {
         int limit = intParam(p, "limit", UserService.DEFAULT_QUERY_LIMIT, 0, UserService.MAX_QUERY_LIMIT);
         int offset = intParam(p, "offset", 0, 0, MAX_OFFSET);
         boolean includeDeactivated = bool(p, "include_deactivated_users");
-        List<User> found = ctx.node().users().query(filter, sort, limit, offset, includeDeactivated);
+        List<User> found = users.query(filter, sort, limit, offset, includeDeactivated);
         if (bool(p, "presence")) {
-            ctx.connection()
-                    .ifPresent(s -> ctx.node()
-                            .presence()
-                            .subscribe(s, found.stream().map(User::id).toList()));
+            ctx.connection(registry)
+                    .ifPresent(s ->
+                            presence.subscribe(s, found.stream().map(User::id).toList()));
         }
         ObjectNode out = Json.object();
-        ArrayNode users = out.putArray("users");
-        found.forEach(u -> users.add(u.toJson()));
+        ArrayNode list = out.putArray("users");
+        found.forEach(u -> list.add(u.toJson()));
         return out;
     }
 
     private ObjectNode upsert(RequestContext ctx) {
         ctx.requireIdentified();
-        JsonNode users = ctx.body().get("users");
+        JsonNode given = ctx.body().get("users");
         Map<String, ObjectNode> sent = new LinkedHashMap<>();
-        if (users != null && users.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = users.fields(); it.hasNext(); ) {
+        if (given != null && given.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 ObjectNode u = userObject(e.getValue(), "users." + e.getKey());
                 if (!u.hasNonNull("id")) {
@@ -93,8 +125,8 @@ final class UsersApi {
                 }
                 sent.put(e.getKey(), u);
             }
-        } else if (users != null && users.isArray()) {
-            for (JsonNode n : users) {
+        } else if (given != null && given.isArray()) {
+            for (JsonNode n : given) {
                 ObjectNode u = userObject(n, "users[]");
                 sent.put(
                         UserRules.checkId(u.path("id").isTextual() ? u.get("id").asText() : null, "users[].id"), u);
@@ -108,39 +140,37 @@ final class UsersApi {
             UserRules.checkId(id, "users." + id + ".id");
             checkSelf(ctx, id);
         }
-        Instant now = ctx.node().clock().instant();
+        Instant now = clock.instant();
         // Validate every user before writing any, so that one bad item fails the whole batch.
         for (Map.Entry<String, ObjectNode> e : sent.entrySet()) {
-            UserRules.upsert(ctx.node().users().find(e.getKey()).orElse(null), e.getValue(), server, now);
+            UserRules.upsert(users.find(e.getKey()).orElse(null), e.getValue(), server, now);
         }
         ObjectNode out = Json.object();
         ObjectNode written = out.putObject("users");
         for (Map.Entry<String, ObjectNode> e : sent.entrySet()) {
-            User u = ctx.node()
-                    .users()
-                    .update(e.getKey(), cur -> UserRules.upsert(cur, e.getValue(), server, now), null);
+            User u = users.update(e.getKey(), cur -> UserRules.upsert(cur, e.getValue(), server, now), null);
             written.set(u.id(), u.toJson());
-            publishUpdated(ctx.node(), u, now);
+            publishUpdated(u, now);
         }
         return out;
     }
 
     private ObjectNode partialUpdate(RequestContext ctx) {
         ctx.requireIdentified();
-        JsonNode users = ctx.body().get("users");
-        if (users == null || !users.isArray()) {
+        JsonNode given = ctx.body().get("users");
+        if (given == null || !given.isArray()) {
             throw ChatException.input("users must be an array of {id, set, unset}");
         }
-        checkBatch(users.size());
+        checkBatch(given.size());
         boolean server = ctx.caller().isServer();
-        Instant now = ctx.node().clock().instant();
+        Instant now = clock.instant();
         List<ObjectNode> items = new ArrayList<>();
-        for (JsonNode n : users) {
+        for (JsonNode n : given) {
             ObjectNode item = userObject(n, "users[]");
             String id = UserRules.checkId(
                     item.path("id").isTextual() ? item.get("id").asText() : null, "users[].id");
             checkSelf(ctx, id);
-            User cur = ctx.node().users().require(id);
+            User cur = users.require(id);
             UserRules.partialUpdate(cur, item.get("set"), item.get("unset"), server, now);
             items.add(item);
         }
@@ -148,19 +178,17 @@ final class UsersApi {
         ObjectNode written = out.putObject("users");
         for (ObjectNode item : items) {
             String id = item.get("id").asText();
-            User u = ctx.node()
-                    .users()
-                    .update(
-                            id,
-                            cur -> {
-                                if (cur == null) {
-                                    throw ChatException.notFound("user '" + id + "' does not exist");
-                                }
-                                return UserRules.partialUpdate(cur, item.get("set"), item.get("unset"), server, now);
-                            },
-                            null);
+            User u = users.update(
+                    id,
+                    cur -> {
+                        if (cur == null) {
+                            throw ChatException.notFound("user '" + id + "' does not exist");
+                        }
+                        return UserRules.partialUpdate(cur, item.get("set"), item.get("unset"), server, now);
+                    },
+                    null);
             written.set(u.id(), u.toJson());
-            publishUpdated(ctx.node(), u, now);
+            publishUpdated(u, now);
         }
         return out;
     }
@@ -168,30 +196,25 @@ final class UsersApi {
     private ObjectNode delete(RequestContext ctx) {
         ctx.requireServer();
         String id = UserRules.checkId(ctx.pathParam("id"), "id");
-        ChatNode node = ctx.node();
-        User user = node.users().require(id);
-        Instant now = node.clock().instant();
+        User user = users.require(id);
+        Instant now = clock.instant();
         boolean hard = "true".equals(ctx.param("hard_delete"));
         User deleted = user.toBuilder().deletedAt(now).online(false).build();
         if (hard) {
-            node.users().delete(id);
+            users.delete(id);
         } else {
-            deleted = node.users()
-                    .update(
-                            id,
-                            cur -> cur == null
-                                    ? null
-                                    : cur.toBuilder()
-                                            .deletedAt(now)
-                                            .online(false)
-                                            .build(),
-                            null);
+            deleted = users.update(
+                    id,
+                    cur -> cur == null
+                            ? null
+                            : cur.toBuilder().deletedAt(now).online(false).build(),
+                    null);
         }
-        node.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deleted"));
+        sessions.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deleted"));
         ObjectNode event = Events.userEvent(EventType.USER_DELETED.wireName(), deleted, now);
         event.put("hard_delete", hard);
         event.put("mark_messages_deleted", "true".equals(ctx.param("mark_messages_deleted")));
-        node.events().publish(event, Audience.presenceOf(id));
+        events.publish(event, Audience.presenceOf(id));
         ObjectNode out = Json.object();
         out.set("user", deleted.toJson());
         return out;
@@ -200,8 +223,8 @@ final class UsersApi {
     private ObjectNode single(RequestContext ctx, boolean deactivate) {
         ctx.requireServer();
         String id = UserRules.checkId(ctx.pathParam("id"), "id");
-        ctx.node().users().require(id);
-        User u = setActive(ctx.node(), id, deactivate);
+        users.require(id);
+        User u = setActive(id, deactivate);
         ObjectNode out = Json.object();
         out.set("user", u.toJson());
         return out;
@@ -217,17 +240,15 @@ final class UsersApi {
         List<String> list = new ArrayList<>();
         for (JsonNode n : ids) {
             String id = UserRules.checkId(n.isTextual() ? n.asText() : null, "user_ids[]");
-            ctx.node().users().require(id);
+            users.require(id);
             list.add(id);
         }
-        list.forEach(id -> setActive(ctx.node(), id, deactivate));
+        list.forEach(id -> setActive(id, deactivate));
         String taskId = UUID.randomUUID().toString();
         ObjectNode task = Json.object();
         task.put("task_id", taskId);
         task.put("status", "completed");
-        task.put(
-                "created_at",
-                dev.parley.protocol.Timestamps.format(ctx.node().clock().instant()));
+        task.put("created_at", dev.parley.protocol.Timestamps.format(clock.instant()));
         task.putObject("result").put("users", list.size());
         tasks.put(taskId, task);
         ObjectNode out = Json.object();
@@ -244,35 +265,29 @@ final class UsersApi {
         return t.deepCopy();
     }
 
-    private static User setActive(ChatNode node, String id, boolean deactivate) {
-        Instant now = node.clock().instant();
+    private User setActive(String id, boolean deactivate) {
+        Instant now = clock.instant();
         UnaryOperator<User> change = cur -> cur == null
                 ? null
                 : cur.toBuilder()
                         .deactivatedAt(deactivate ? now : null)
                         .updatedAt(now)
                         .build();
-        User u = node.users().update(id, change, null);
+        User u = users.update(id, change, null);
         if (deactivate) {
-            node.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deactivated"));
+            sessions.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deactivated"));
         }
-        node.events()
-                .publish(
-                        Events.userEvent(
-                                deactivate
-                                        ? EventType.USER_DEACTIVATED.wireName()
-                                        : EventType.USER_REACTIVATED.wireName(),
-                                u,
-                                now),
-                        Audience.presenceOf(id));
+        events.publish(
+                Events.userEvent(
+                        deactivate ? EventType.USER_DEACTIVATED.wireName() : EventType.USER_REACTIVATED.wireName(),
+                        u,
+                        now),
+                Audience.presenceOf(id));
         return u;
     }
 
-    private static void publishUpdated(ChatNode node, User u, Instant now) {
-        node.events()
-                .publish(
-                        Events.userEvent(EventType.USER_UPDATED.wireName(), u, now),
-                        Audience.presenceOfAndSelf(u.id()));
+    private void publishUpdated(User u, Instant now) {
+        events.publish(Events.userEvent(EventType.USER_UPDATED.wireName(), u, now), Audience.presenceOfAndSelf(u.id()));
     }
 
     private static void checkSelf(RequestContext ctx, String id) {

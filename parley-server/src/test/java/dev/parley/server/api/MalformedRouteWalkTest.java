@@ -152,7 +152,7 @@ class MalformedRouteWalkTest {
                 .path("id")
                 .asText();
         List<String> failures = new ArrayList<>();
-        for (Router.Route route : RestApi.newRouter().routes()) {
+        for (Router.Route route : new RestApi(server.server().node()).router().routes()) {
             String path = path(route.template(), channel, message, user);
             for (String body : BODIES) {
                 Map<String, String> query = new LinkedHashMap<>();

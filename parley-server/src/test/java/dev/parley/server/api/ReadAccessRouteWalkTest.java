@@ -86,7 +86,7 @@ class ReadAccessRouteWalkTest {
      */
     private static List<Call> calls() {
         List<Call> calls = new ArrayList<>();
-        for (Router.Route route : RestApi.newRouter().routes()) {
+        for (Router.Route route : new RestApi(server.server().node()).router().routes()) {
             calls.add(new Call(route.method(), path(route.template(), CHANNEL), route.template()));
             if (route.template().startsWith("/channels/{type}/{id}")) {
                 calls.add(new Call(route.method(), path(route.template(), OWN_CHANNEL), route.template()));

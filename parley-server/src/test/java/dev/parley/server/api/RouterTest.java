@@ -3,10 +3,14 @@ package dev.parley.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parley.protocol.Json;
+import dev.parley.server.testing.TestServer;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** How the router picks a route: literal segments before parameters, per method, and unserved endpoints. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RouterTest {
     private static final Router.Handler OK = ctx -> Json.object();
 
@@ -51,12 +55,14 @@ class RouterTest {
 
     @Test
     void theRestRouterSendsTheMessageHistoryQueryNowhere() {
-        Router router = RestApi.newRouter();
-        boolean[] mismatch = new boolean[1];
+        try (TestServer server = TestServer.start()) {
+            Router router = new RestApi(server.server().node()).router();
+            boolean[] mismatch = new boolean[1];
 
-        assertThat(match(router, "POST", "/messages/history", mismatch)).isEmpty();
-        assertThat(match(router, "POST", "/messages/abc", new boolean[1]))
-                .map(x -> x.route().template())
-                .hasValue("/messages/{id}");
+            assertThat(match(router, "POST", "/messages/history", mismatch)).isEmpty();
+            assertThat(match(router, "POST", "/messages/abc", new boolean[1]))
+                    .map(x -> x.route().template())
+                    .hasValue("/messages/{id}");
+        }
     }
 }
