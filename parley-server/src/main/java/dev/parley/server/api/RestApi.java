@@ -213,7 +213,7 @@ public final class RestApi {
         Authenticator.Identity identity = null;
         if (!route.anonymousAllowed()) {
             authenticator.checkApiKey(call.param("api_key"));
-            identity = authenticator.authenticate(authType(call), call.header("authorization"));
+            identity = authenticator.authenticate(authType(call), call.header("authorization"), true);
             if (call.form() == null) {
                 quota[0] = rateLimits
                         .admit(
