@@ -27,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One channel, as seen by the connected user (PROTOCOL.md §5.7, §7.2–§7.11). Made by
@@ -345,7 +346,7 @@ public final class Channel {
         return reactionCall("DELETE", "/messages/" + Urls.encode(messageId) + "/reaction/" + Urls.encode(type), null);
     }
 
-    private CompletableFuture<ReactionResponse> reactionCall(String method, String path, ObjectNode body) {
+    private CompletableFuture<ReactionResponse> reactionCall(String method, String path, @Nullable ObjectNode body) {
         return ctx.send(new RestClient.Call(method, path, null, body)).thenApply(r -> {
             Message m = Message.fromJson(r.path("message"));
             store.refresh(m);
@@ -400,7 +401,7 @@ public final class Channel {
      *
      * @param parentId the thread the user types in, or null
      */
-    public CompletableFuture<Void> keystroke(String parentId) {
+    public CompletableFuture<Void> keystroke(@Nullable String parentId) {
         requireInitialized();
         if (!state().config().typingEvents()) {
             return CompletableFuture.completedFuture(null);
@@ -422,7 +423,7 @@ public final class Channel {
     }
 
     /** Sends {@code typing.stop} (unless {@code typing_events} is off) and resets the keystroke throttle. */
-    public CompletableFuture<Void> stopTyping(String parentId) {
+    public CompletableFuture<Void> stopTyping(@Nullable String parentId) {
         requireInitialized();
         if (!state().config().typingEvents()) {
             return CompletableFuture.completedFuture(null);
@@ -431,7 +432,7 @@ public final class Channel {
         return sendEvent(typing(EventType.TYPING_STOP, parentId)).thenApply(e -> null);
     }
 
-    private static JsonObject typing(EventType type, String parentId) {
+    private static JsonObject typing(EventType type, @Nullable String parentId) {
         JsonObject e = JsonObject.of("type", type.wireName());
         return parentId == null ? e : e.with("parent_id", parentId);
     }
@@ -512,11 +513,11 @@ public final class Channel {
         return "/channels/" + type() + "/" + id + suffix;
     }
 
-    private CompletableFuture<JsonNode> send(String method, String path, ObjectNode body) {
+    private CompletableFuture<JsonNode> send(String method, String path, @Nullable ObjectNode body) {
         return ctx.send(new RestClient.Call(method, path, null, body));
     }
 
-    private CompletableFuture<ChannelData> sendAndLoad(String method, String path, ObjectNode body) {
+    private CompletableFuture<ChannelData> sendAndLoad(String method, String path, @Nullable ObjectNode body) {
         return send(method, path, body).thenApply(r -> {
             ctx.channels().load(store, r, true);
             return ChannelData.from(dev.parley.protocol.Channel.fromJson(r.path("channel")));

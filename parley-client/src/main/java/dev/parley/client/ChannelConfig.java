@@ -8,12 +8,13 @@ import dev.parley.protocol.JsonValue.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The feature flags of a channel's type (PROTOCOL.md §6.2.1) that this SDK acts on; the rest is in
  * {@link #other()}. Flags absent from the server's answer count as on. Immutable.
  *
- * @param name the channel type
+ * @param name the channel type, or null when not sent
  * @param typingEvents {@link Channel#keystroke()} and {@link Channel#stopTyping()} send nothing when off
  * @param readEvents {@link Channel#markRead()} and {@link Channel#markUnread} send nothing when off
  * @param connectEvents {@code user.watching.*} events are sent
@@ -24,7 +25,7 @@ import java.util.Set;
  * @param other every other key as sent
  */
 public record ChannelConfig(
-        String name,
+        @Nullable String name,
         boolean typingEvents,
         boolean readEvents,
         boolean connectEvents,

@@ -7,6 +7,7 @@ import dev.parley.protocol.CustomFields;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A channel's own fields, the {@code channel} object of responses and events (PROTOCOL.md §6.2,
@@ -34,17 +35,17 @@ public record ChannelData(
         String id,
         String type,
         String cid,
-        User createdBy,
+        @Nullable User createdBy,
         boolean frozen,
         boolean disabled,
         int memberCount,
         ChannelConfig config,
         List<String> ownCapabilities,
-        Instant createdAt,
-        Instant updatedAt,
-        Instant lastMessageAt,
-        Instant truncatedAt,
-        Instant deletedAt,
+        @Nullable Instant createdAt,
+        @Nullable Instant updatedAt,
+        @Nullable Instant lastMessageAt,
+        @Nullable Instant truncatedAt,
+        @Nullable Instant deletedAt,
         CustomFields custom) {
 
     public ChannelData {
@@ -57,7 +58,7 @@ public record ChannelData(
     }
 
     /** The display name, or null. */
-    public String name() {
+    public @Nullable String name() {
         return custom.string("name").orElse(null);
     }
 
@@ -89,8 +90,8 @@ public record ChannelData(
                 c.frozen(),
                 c.disabled(),
                 c.memberCount(),
-                c.config() == null ? null : ChannelConfig.from(c.config()),
-                c.ownCapabilities(),
+                c.config() == null ? ChannelConfig.UNKNOWN : ChannelConfig.from(c.config()),
+                c.ownCapabilities() == null ? List.of() : c.ownCapabilities(),
                 c.createdAt(),
                 c.updatedAt(),
                 c.lastMessageAt(),

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A channel's own fields: the {@code channel} object of responses and events (PROTOCOL.md §6.2). Per-reader
@@ -42,23 +43,23 @@ public record Channel(
         String id,
         String type,
         String cid,
-        User createdBy,
+        @Nullable User createdBy,
         boolean frozen,
         boolean disabled,
         int memberCount,
-        Integer messageCount,
-        JsonObject config,
-        List<String> ownCapabilities,
-        Boolean hidden,
-        List<Member> members,
-        String team,
+        @Nullable Integer messageCount,
+        @Nullable JsonObject config,
+        @Nullable List<String> ownCapabilities,
+        @Nullable Boolean hidden,
+        @Nullable List<Member> members,
+        @Nullable String team,
         int cooldown,
-        Instant createdAt,
-        Instant updatedAt,
-        Instant lastMessageAt,
-        Instant truncatedAt,
-        String truncatedById,
-        Instant deletedAt,
+        @Nullable Instant createdAt,
+        @Nullable Instant updatedAt,
+        @Nullable Instant lastMessageAt,
+        @Nullable Instant truncatedAt,
+        @Nullable String truncatedById,
+        @Nullable Instant deletedAt,
         CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
@@ -111,10 +112,13 @@ public record Channel(
     public static Channel fromJson(JsonNode node) {
         String o = "channel";
         Fields.requireObject(node, o);
+        String id = Fields.requiredText(node, o, "id");
+        String type = Fields.requiredText(node, o, "type");
+        String cid = Fields.text(node, o, "cid");
         return new Channel(
-                Fields.requiredText(node, o, "id"),
-                Fields.requiredText(node, o, "type"),
-                Fields.text(node, o, "cid"),
+                id,
+                type,
+                cid != null ? cid : type + ":" + id,
                 Fields.user(node, "created_by"),
                 Fields.bool(node, o, "frozen"),
                 Fields.bool(node, o, "disabled"),

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The custom fields of a protocol object: the keys without a typed field of their own, flattened into the
@@ -46,11 +47,11 @@ public final class CustomFields {
      *
      * @throws IllegalArgumentException for an odd count, a key that is not a string, or a value of another type
      */
-    public static CustomFields of(Object... keysAndValues) {
+    public static CustomFields of(@Nullable Object... keysAndValues) {
         return of(pairs(keysAndValues));
     }
 
-    static Map<String, JsonValue> pairs(Object... keysAndValues) {
+    static Map<String, JsonValue> pairs(@Nullable Object... keysAndValues) {
         if (keysAndValues.length % 2 != 0) {
             throw new IllegalArgumentException(
                     "keysAndValues: " + keysAndValues.length + " items (expected: key and value pairs)");
@@ -109,7 +110,7 @@ public final class CustomFields {
     }
 
     /** A copy with {@code key} set to {@code value} (as {@link JsonValue#of(Object)} takes it). */
-    public CustomFields with(String key, Object value) {
+    public CustomFields with(String key, @Nullable Object value) {
         Map<String, JsonValue> m = new LinkedHashMap<>(values);
         m.put(requireNonNull(key, "key"), JsonValue.of(value));
         return new CustomFields(Collections.unmodifiableMap(m));
@@ -126,7 +127,7 @@ public final class CustomFields {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof CustomFields c && c.values.equals(values);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event as sent on the WebSocket and returned by the event endpoints (PROTOCOL.md §6.9, §8). Every event
@@ -42,29 +43,29 @@ import java.util.Set;
  */
 public record Event(
         String type,
-        String cid,
-        String channelId,
-        String channelType,
-        Instant createdAt,
-        String connectionId,
-        User user,
-        OwnUser me,
-        Message message,
-        String messageId,
-        String parentId,
-        Reaction reaction,
-        Member member,
-        Channel channel,
-        Integer watcherCount,
-        Integer channelMemberCount,
-        Integer totalUnreadCount,
-        Integer unreadCount,
-        Integer unreadChannels,
-        Integer unreadThreads,
-        Integer unreadMessages,
-        String lastReadMessageId,
-        Boolean hardDelete,
-        Boolean clearHistory,
+        @Nullable String cid,
+        @Nullable String channelId,
+        @Nullable String channelType,
+        @Nullable Instant createdAt,
+        @Nullable String connectionId,
+        @Nullable User user,
+        @Nullable OwnUser me,
+        @Nullable Message message,
+        @Nullable String messageId,
+        @Nullable String parentId,
+        @Nullable Reaction reaction,
+        @Nullable Member member,
+        @Nullable Channel channel,
+        @Nullable Integer watcherCount,
+        @Nullable Integer channelMemberCount,
+        @Nullable Integer totalUnreadCount,
+        @Nullable Integer unreadCount,
+        @Nullable Integer unreadChannels,
+        @Nullable Integer unreadThreads,
+        @Nullable Integer unreadMessages,
+        @Nullable String lastReadMessageId,
+        @Nullable Boolean hardDelete,
+        @Nullable Boolean clearHistory,
         CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
@@ -196,29 +197,29 @@ public record Event(
     /** Builds an {@link Event}; every setter returns the builder. Not thread-safe. */
     public static final class Builder {
         private final String type;
-        private String cid;
-        private String channelId;
-        private String channelType;
-        private Instant createdAt;
-        private String connectionId;
-        private User user;
-        private OwnUser me;
-        private Message message;
-        private String messageId;
-        private String parentId;
-        private Reaction reaction;
-        private Member member;
-        private Channel channel;
-        private Integer watcherCount;
-        private Integer channelMemberCount;
-        private Integer totalUnreadCount;
-        private Integer unreadCount;
-        private Integer unreadChannels;
-        private Integer unreadThreads;
-        private Integer unreadMessages;
-        private String lastReadMessageId;
-        private Boolean hardDelete;
-        private Boolean clearHistory;
+        private @Nullable String cid;
+        private @Nullable String channelId;
+        private @Nullable String channelType;
+        private @Nullable Instant createdAt;
+        private @Nullable String connectionId;
+        private @Nullable User user;
+        private @Nullable OwnUser me;
+        private @Nullable Message message;
+        private @Nullable String messageId;
+        private @Nullable String parentId;
+        private @Nullable Reaction reaction;
+        private @Nullable Member member;
+        private @Nullable Channel channel;
+        private @Nullable Integer watcherCount;
+        private @Nullable Integer channelMemberCount;
+        private @Nullable Integer totalUnreadCount;
+        private @Nullable Integer unreadCount;
+        private @Nullable Integer unreadChannels;
+        private @Nullable Integer unreadThreads;
+        private @Nullable Integer unreadMessages;
+        private @Nullable String lastReadMessageId;
+        private @Nullable Boolean hardDelete;
+        private @Nullable Boolean clearHistory;
         private CustomFields custom = CustomFields.EMPTY;
 
         private Builder(String type) {
@@ -236,77 +237,77 @@ public record Event(
             return this;
         }
 
-        public Builder cid(String v) {
+        public Builder cid(@Nullable String v) {
             cid = v;
             return this;
         }
 
-        public Builder channelId(String v) {
+        public Builder channelId(@Nullable String v) {
             channelId = v;
             return this;
         }
 
-        public Builder channelType(String v) {
+        public Builder channelType(@Nullable String v) {
             channelType = v;
             return this;
         }
 
-        public Builder createdAt(Instant v) {
+        public Builder createdAt(@Nullable Instant v) {
             createdAt = v;
             return this;
         }
 
-        public Builder connectionId(String v) {
+        public Builder connectionId(@Nullable String v) {
             connectionId = v;
             return this;
         }
 
-        public Builder user(User v) {
+        public Builder user(@Nullable User v) {
             user = v;
             return this;
         }
 
-        public Builder me(OwnUser v) {
+        public Builder me(@Nullable OwnUser v) {
             me = v;
             return this;
         }
 
-        public Builder message(Message v) {
+        public Builder message(@Nullable Message v) {
             message = v;
             return this;
         }
 
-        public Builder messageId(String v) {
+        public Builder messageId(@Nullable String v) {
             messageId = v;
             return this;
         }
 
-        public Builder parentId(String v) {
+        public Builder parentId(@Nullable String v) {
             parentId = v;
             return this;
         }
 
-        public Builder reaction(Reaction v) {
+        public Builder reaction(@Nullable Reaction v) {
             reaction = v;
             return this;
         }
 
-        public Builder member(Member v) {
+        public Builder member(@Nullable Member v) {
             member = v;
             return this;
         }
 
-        public Builder channel(Channel v) {
+        public Builder channel(@Nullable Channel v) {
             channel = v;
             return this;
         }
 
-        public Builder watcherCount(Integer v) {
+        public Builder watcherCount(@Nullable Integer v) {
             watcherCount = v;
             return this;
         }
 
-        public Builder channelMemberCount(Integer v) {
+        public Builder channelMemberCount(@Nullable Integer v) {
             channelMemberCount = v;
             return this;
         }
@@ -319,22 +320,22 @@ public record Event(
             return this;
         }
 
-        public Builder unreadMessages(Integer v) {
+        public Builder unreadMessages(@Nullable Integer v) {
             unreadMessages = v;
             return this;
         }
 
-        public Builder lastReadMessageId(String v) {
+        public Builder lastReadMessageId(@Nullable String v) {
             lastReadMessageId = v;
             return this;
         }
 
-        public Builder hardDelete(Boolean v) {
+        public Builder hardDelete(@Nullable Boolean v) {
             hardDelete = v;
             return this;
         }
 
-        public Builder clearHistory(Boolean v) {
+        public Builder clearHistory(@Nullable Boolean v) {
             clearHistory = v;
             return this;
         }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Readers and writers of the fields of protocol objects (PROTOCOL.md §6). Reading is lenient about absence (a
@@ -19,18 +20,18 @@ import java.util.function.Function;
 final class Fields {
     private Fields() {}
 
-    static void requireObject(JsonNode node, String owner) {
+    static void requireObject(@Nullable JsonNode node, String owner) {
         if (node == null || !node.isObject()) {
             throw ChatException.input(owner + " must be a JSON object");
         }
     }
 
-    private static JsonNode get(JsonNode node, String field) {
+    private static @Nullable JsonNode get(JsonNode node, String field) {
         JsonNode n = node.get(field);
         return n == null || n.isNull() ? null : n;
     }
 
-    static String text(JsonNode node, String owner, String field) {
+    static @Nullable String text(JsonNode node, String owner, String field) {
         JsonNode n = get(node, field);
         if (n == null) {
             return null;
@@ -49,7 +50,7 @@ final class Fields {
         return v;
     }
 
-    static Boolean optBool(JsonNode node, String owner, String field) {
+    static @Nullable Boolean optBool(JsonNode node, String owner, String field) {
         JsonNode n = get(node, field);
         if (n == null) {
             return null;
@@ -65,7 +66,7 @@ final class Fields {
         return b != null && b;
     }
 
-    static Integer optInteger(JsonNode node, String owner, String field) {
+    static @Nullable Integer optInteger(JsonNode node, String owner, String field) {
         JsonNode n = get(node, field);
         if (n == null) {
             return null;
@@ -81,7 +82,7 @@ final class Fields {
         return v == null ? defaultValue : v;
     }
 
-    static Instant time(JsonNode node, String owner, String field) {
+    static @Nullable Instant time(JsonNode node, String owner, String field) {
         JsonNode n = get(node, field);
         if (n == null) {
             return null;
@@ -92,12 +93,12 @@ final class Fields {
         return Timestamps.parse(n.textValue(), owner + "." + field);
     }
 
-    static User user(JsonNode node, String field) {
+    static @Nullable User user(JsonNode node, String field) {
         JsonNode n = get(node, field);
         return n == null ? null : User.fromJson(n);
     }
 
-    static <T> T object(JsonNode node, String owner, String field, Function<JsonNode, T> read) {
+    static <T> @Nullable T object(JsonNode node, String owner, String field, Function<JsonNode, T> read) {
         JsonNode n = get(node, field);
         if (n == null) {
             return null;
@@ -108,12 +109,12 @@ final class Fields {
         return read.apply(n);
     }
 
-    static JsonObject jsonObject(JsonNode node, String owner, String field) {
+    static @Nullable JsonObject jsonObject(JsonNode node, String owner, String field) {
         return object(node, owner, field, n -> Json.objectValue(n, owner + "." + field));
     }
 
     /** The list, or null when the field is absent: for lists whose absence means "not sent". */
-    static <T> List<T> optList(JsonNode node, String owner, String field, Function<JsonNode, T> read) {
+    static <T> @Nullable List<T> optList(JsonNode node, String owner, String field, Function<JsonNode, T> read) {
         JsonNode n = get(node, field);
         if (n == null) {
             return null;
@@ -131,7 +132,7 @@ final class Fields {
         return l == null ? List.of() : l;
     }
 
-    static List<String> strings(JsonNode node, String owner, String field) {
+    static @Nullable List<String> strings(JsonNode node, String owner, String field) {
         return optList(node, owner, field, e -> {
             if (!e.isTextual()) {
                 throw ChatException.input(owner + "." + field + " must be an array of strings");
@@ -164,14 +165,14 @@ final class Fields {
 
     // writers
 
-    static void putTime(ObjectNode o, String field, Instant t) {
+    static void putTime(ObjectNode o, String field, @Nullable Instant t) {
         if (t != null) {
             o.put(field, Timestamps.format(t));
         }
     }
 
     /** Writes the time, or an explicit null: for fields the server always sends. */
-    static void putTimeOrNull(ObjectNode o, String field, Instant t) {
+    static void putTimeOrNull(ObjectNode o, String field, @Nullable Instant t) {
         if (t == null) {
             o.putNull(field);
         } else {
@@ -179,19 +180,19 @@ final class Fields {
         }
     }
 
-    static void putText(ObjectNode o, String field, String v) {
+    static void putText(ObjectNode o, String field, @Nullable String v) {
         if (v != null) {
             o.put(field, v);
         }
     }
 
-    static void putInt(ObjectNode o, String field, Integer v) {
+    static void putInt(ObjectNode o, String field, @Nullable Integer v) {
         if (v != null) {
             o.put(field, v);
         }
     }
 
-    static void putBool(ObjectNode o, String field, Boolean v) {
+    static void putBool(ObjectNode o, String field, @Nullable Boolean v) {
         if (v != null) {
             o.put(field, v);
         }
@@ -212,15 +213,15 @@ final class Fields {
         counts.forEach(c::put);
     }
 
-    static <T> List<T> copy(List<T> l) {
+    static <T> List<T> copy(@Nullable List<T> l) {
         return l == null ? List.of() : List.copyOf(l);
     }
 
-    static <K, V> Map<K, V> copy(Map<K, V> m) {
+    static <K, V> Map<K, V> copy(@Nullable Map<K, V> m) {
         return m == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
     }
 
-    static CustomFields custom(CustomFields c) {
+    static CustomFields custom(@Nullable CustomFields c) {
         return c == null ? CustomFields.EMPTY : c;
     }
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON codec shared by the server and the client SDK.
@@ -231,7 +232,7 @@ public final class Json {
     }
 
     /** The {@link JsonValue} of a tree; a missing node is {@link JsonValue.JsonNull}. */
-    public static JsonValue value(JsonNode n) {
+    public static JsonValue value(@Nullable JsonNode n) {
         if (n == null || n.isNull() || n.isMissingNode()) {
             return JsonValue.JsonNull.INSTANCE;
         }
@@ -306,7 +307,7 @@ public final class Json {
     }
 
     /** The JSON object of a tree that must be an object. */
-    public static JsonValue.JsonObject objectValue(JsonNode n, String what) {
+    public static JsonValue.JsonObject objectValue(@Nullable JsonNode n, String what) {
         if (n == null || !n.isObject()) {
             throw ChatException.input(what + " must be a JSON object");
         }

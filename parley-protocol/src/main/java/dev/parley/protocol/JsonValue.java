@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A JSON value, as custom fields and other free-form parts of the protocol carry it (PROTOCOL.md §6).
@@ -48,7 +49,7 @@ public sealed interface JsonValue
      *
      * @throws IllegalArgumentException for any other type, or a number that is not finite
      */
-    static JsonValue of(Object value) {
+    static JsonValue of(@Nullable Object value) {
         return switch (value) {
             case null -> JsonNull.INSTANCE;
             case JsonValue v -> v;
@@ -193,7 +194,7 @@ public sealed interface JsonValue
         }
 
         /** An object of key and value pairs; values as {@link JsonValue#of(Object)} takes them. */
-        public static JsonObject of(Object... keysAndValues) {
+        public static JsonObject of(@Nullable Object... keysAndValues) {
             return new JsonObject(CustomFields.pairs(keysAndValues));
         }
 
@@ -203,7 +204,7 @@ public sealed interface JsonValue
         }
 
         /** This object with {@code key} set to {@code value} (as {@link JsonValue#of(Object)} takes it). */
-        public JsonObject with(String key, Object value) {
+        public JsonObject with(String key, @Nullable Object value) {
             Map<String, JsonValue> m = new LinkedHashMap<>(fields);
             m.put(requireNonNull(key, "key"), JsonValue.of(value));
             return new JsonObject(m);

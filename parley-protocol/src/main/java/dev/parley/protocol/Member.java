@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A member of a channel (PROTOCOL.md §6.3), as the {@code members} list, the {@code membership} object and
@@ -28,20 +29,20 @@ import java.util.Set;
  */
 public record Member(
         String userId,
-        User user,
-        String channelRole,
-        String role,
-        String status,
+        @Nullable User user,
+        @Nullable String channelRole,
+        @Nullable String role,
+        @Nullable String status,
         boolean banned,
         boolean shadowBanned,
         boolean invited,
-        Instant inviteAcceptedAt,
-        Instant inviteRejectedAt,
+        @Nullable Instant inviteAcceptedAt,
+        @Nullable Instant inviteRejectedAt,
         boolean notificationsMuted,
-        Instant archivedAt,
-        Instant pinnedAt,
-        Instant createdAt,
-        Instant updatedAt,
+        @Nullable Instant archivedAt,
+        @Nullable Instant pinnedAt,
+        @Nullable Instant createdAt,
+        @Nullable Instant updatedAt,
         CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
@@ -63,10 +64,7 @@ public record Member(
             "updated_at");
 
     public Member {
-        if (userId == null && user == null) {
-            throw ChatException.input("member has neither user_id nor user");
-        }
-        userId = userId != null ? userId : user.id();
+        userId = userId(userId, user);
         custom = Fields.custom(custom);
         inviteAcceptedAt = Timestamps.truncate(inviteAcceptedAt);
         inviteRejectedAt = Timestamps.truncate(inviteRejectedAt);
@@ -74,6 +72,16 @@ public record Member(
         pinnedAt = Timestamps.truncate(pinnedAt);
         createdAt = Timestamps.truncate(createdAt);
         updatedAt = Timestamps.truncate(updatedAt);
+    }
+
+    private static String userId(@Nullable String userId, @Nullable User user) {
+        if (userId != null) {
+            return userId;
+        }
+        if (user == null) {
+            throw ChatException.input("member has neither user_id nor user");
+        }
+        return user.id();
     }
 
     /**
@@ -84,9 +92,11 @@ public record Member(
     public static Member fromJson(JsonNode node) {
         String o = "member";
         Fields.requireObject(node, o);
+        String userId = Fields.text(node, o, "user_id");
+        User user = Fields.user(node, "user");
         return new Member(
-                Fields.text(node, o, "user_id"),
-                Fields.user(node, "user"),
+                userId(userId, user),
+                user,
                 Fields.text(node, o, "channel_role"),
                 Fields.text(node, o, "role"),
                 Fields.text(node, o, "status"),

@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A chat message (PROTOCOL.md §6.4), as received or about to be sent. Immutable.
@@ -50,16 +52,16 @@ import java.util.Set;
  * @param custom every other key, flattened on the wire
  */
 public record Message(
-        String id,
+        @Nullable String id,
         String text,
-        String html,
-        String type,
-        String cid,
-        User user,
-        String parentId,
+        @Nullable String html,
+        @Nullable String type,
+        @Nullable String cid,
+        @Nullable User user,
+        @Nullable String parentId,
         boolean showInChannel,
-        String quotedMessageId,
-        Message quotedMessage,
+        @Nullable String quotedMessageId,
+        @Nullable Message quotedMessage,
         List<JsonObject> attachments,
         List<User> mentionedUsers,
         List<Reaction> latestReactions,
@@ -71,12 +73,12 @@ public record Message(
         boolean silent,
         boolean shadowed,
         boolean pinned,
-        Instant pinnedAt,
-        User pinnedBy,
-        Instant pinExpires,
-        Instant createdAt,
-        Instant updatedAt,
-        Instant deletedAt,
+        @Nullable Instant pinnedAt,
+        @Nullable User pinnedBy,
+        @Nullable Instant pinExpires,
+        @Nullable Instant createdAt,
+        @Nullable Instant updatedAt,
+        @Nullable Instant deletedAt,
         CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
@@ -230,7 +232,7 @@ public record Message(
         Fields.requireObject(node, o);
         return new Message(
                 Fields.requiredText(node, o, "id"),
-                Fields.text(node, o, "text"),
+                Objects.requireNonNullElse(Fields.text(node, o, "text"), ""),
                 Fields.text(node, o, "html"),
                 Fields.text(node, o, "type"),
                 Fields.text(node, o, "cid"),
@@ -343,11 +345,11 @@ public record Message(
 
     /** Builds a {@link Message} to send; every setter returns the builder. Not thread-safe. */
     public static final class Builder {
-        private String id;
+        private @Nullable String id;
         private String text = "";
-        private String parentId;
+        private @Nullable String parentId;
         private boolean showInChannel;
-        private String quotedMessageId;
+        private @Nullable String quotedMessageId;
         private List<JsonObject> attachments = new ArrayList<>();
         private List<String> mentionedUserIds = new ArrayList<>();
         private boolean silent;
@@ -357,17 +359,17 @@ public record Message(
         private Builder() {}
 
         /** The id; left unset, the SDK generates a UUID when sending. At most 255 chars, no {@code ,} or {@code %}. */
-        public Builder id(String v) {
+        public Builder id(@Nullable String v) {
             id = v;
             return this;
         }
 
-        public Builder text(String v) {
+        public Builder text(@Nullable String v) {
             text = v == null ? "" : v;
             return this;
         }
         /** Makes the message a reply in the thread of {@code v}. */
-        public Builder parentId(String v) {
+        public Builder parentId(@Nullable String v) {
             parentId = v;
             return this;
         }
@@ -377,13 +379,13 @@ public record Message(
             return this;
         }
 
-        public Builder quotedMessageId(String v) {
+        public Builder quotedMessageId(@Nullable String v) {
             quotedMessageId = v;
             return this;
         }
         /** Adds one attachment (§6.4), for example {@code JsonObject.of("type", "image", "image_url", "https://...")}. */
         public Builder attachment(JsonObject v) {
-            attachments.add(java.util.Objects.requireNonNull(v, "attachment"));
+            attachments.add(Objects.requireNonNull(v, "attachment"));
             return this;
         }
 
@@ -402,7 +404,7 @@ public record Message(
             return this;
         }
         /** Sets one custom key, flattened into the message object; values as {@link JsonValue#of(Object)} takes them. */
-        public Builder put(String key, Object value) {
+        public Builder put(String key, @Nullable Object value) {
             custom.put(key, JsonValue.of(value));
             return this;
         }
@@ -429,10 +431,10 @@ public record Message(
                     null,
                     attachments,
                     mentioned,
-                    null,
-                    null,
-                    null,
-                    null,
+                    List.of(),
+                    List.of(),
+                    Map.of(),
+                    Map.of(),
                     0,
                     0,
                     silent,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A reaction to a message (PROTOCOL.md §6.5). Immutable.
@@ -21,12 +22,12 @@ import java.util.Set;
  */
 public record Reaction(
         String type,
-        String messageId,
-        String userId,
-        User user,
+        @Nullable String messageId,
+        @Nullable String userId,
+        @Nullable User user,
         int score,
-        Instant createdAt,
-        Instant updatedAt,
+        @Nullable Instant createdAt,
+        @Nullable Instant updatedAt,
         CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
@@ -42,7 +43,7 @@ public record Reaction(
 
     /** A reaction to send: this type, score 1, no custom data. */
     public static Reaction of(String type) {
-        return new Reaction(type, null, null, null, 1, null, null, null);
+        return new Reaction(type, null, null, null, 1, null, null, CustomFields.EMPTY);
     }
 
     /** This reaction with another score. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One user's read state in a channel, an entry of a channel's {@code read} list (PROTOCOL.md §6.6). Immutable.
@@ -20,11 +21,11 @@ import java.util.Set;
  */
 public record Read(
         User user,
-        Instant lastRead,
+        @Nullable Instant lastRead,
         int unreadMessages,
-        String lastReadMessageId,
-        Instant lastDeliveredAt,
-        String lastDeliveredMessageId,
+        @Nullable String lastReadMessageId,
+        @Nullable Instant lastDeliveredAt,
+        @Nullable String lastDeliveredMessageId,
         CustomFields custom) {
 
     /** Keys with a typed field of their own; never part of {@link #custom()}. */
@@ -44,7 +45,7 @@ public record Read(
     }
 
     /** This read state with another position; the delivery receipt and custom fields are kept. */
-    public Read withPosition(Instant lastRead, int unreadMessages, String lastReadMessageId) {
+    public Read withPosition(@Nullable Instant lastRead, int unreadMessages, @Nullable String lastReadMessageId) {
         return new Read(
                 user, lastRead, unreadMessages, lastReadMessageId, lastDeliveredAt, lastDeliveredMessageId, custom);
     }

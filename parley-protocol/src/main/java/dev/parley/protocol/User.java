@@ -363,7 +363,7 @@ public record User(
             return this;
         }
         /** Sets one custom key; values as {@link JsonValue#of(Object)} takes them, for example {@code put("name", "Alice")}. */
-        public Builder put(String key, Object value) {
+        public Builder put(String key, @Nullable Object value) {
             custom.put(key, value instanceof JsonNode n ? n : Json.node(JsonValue.of(value)));
             return this;
         }

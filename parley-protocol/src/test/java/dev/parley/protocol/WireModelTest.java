@@ -140,6 +140,25 @@ class WireModelTest {
     }
 
     @Test
+    void aChannelWithoutCidTakesTypeAndId() {
+        Channel c = Channel.fromJson(Json.parse("{\"id\":\"c1\",\"type\":\"messaging\"}", "test"));
+        assertThat(c.cid()).isEqualTo("messaging:c1");
+    }
+
+    @Test
+    void aMessageAndAReactionBuiltToSendHaveEmptyListsAndNoCustomData() {
+        Message m = Message.of("hi");
+        assertThat(m.latestReactions()).isEmpty();
+        assertThat(m.reactionCounts()).isEmpty();
+        assertThat(Json.write(m.toRequestJson()))
+                .isEqualTo("{\"text\":\"hi\",\"attachments\":[],\"mentioned_users\":[],\"silent\":false,"
+                        + "\"pinned\":false}");
+        Reaction r = Reaction.of("like");
+        assertThat(r.custom()).isSameAs(CustomFields.EMPTY);
+        assertThat(Json.write(r.toRequestJson())).isEqualTo("{\"type\":\"like\"}");
+    }
+
+    @Test
     void aReadStateRoundTrips() {
         assertRoundTrip(READ, Read::fromJson, o -> ((Read) o).toJson());
         assertThatThrownBy(() -> Read.fromJson(Json.parse("{\"unread_messages\":1}", "test")))

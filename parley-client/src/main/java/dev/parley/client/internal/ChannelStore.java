@@ -14,6 +14,7 @@ import dev.parley.client.ReactionEvent;
 import dev.parley.client.ReadEvent;
 import dev.parley.client.TypingEvent;
 import dev.parley.client.WatchingEvent;
+import dev.parley.protocol.CustomFields;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.JsonValue.JsonNumber;
 import dev.parley.protocol.JsonValue.JsonObject;
@@ -304,7 +305,14 @@ public final class ChannelStore {
             e.user()
                     .ifPresent(u -> reads.put(
                             u.id(),
-                            new Read(u, e.createdAt(), 0, e.lastReadMessageId().orElse(null), null, null, null)));
+                            new Read(
+                                    u,
+                                    e.createdAt(),
+                                    0,
+                                    e.lastReadMessageId().orElse(null),
+                                    null,
+                                    null,
+                                    CustomFields.EMPTY)));
         } else if (Events.is(e, EventType.NOTIFICATION_MARK_READ) && ownUserId != null) {
             Read r = reads.get(ownUserId);
             if (r != null) {

@@ -15,6 +15,7 @@ import dev.parley.protocol.Member;
 import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The typed views of the channel events of PROTOCOL.md §8.3, made from the protocol's event record. An event
@@ -25,7 +26,7 @@ final class ChatEvents {
     private ChatEvents() {}
 
     /** The typed view of {@code wire}, or null when its type has none or a required field is missing. */
-    static Event parse(dev.parley.protocol.Event wire, Instant at, JsonObject raw) {
+    static @Nullable Event parse(dev.parley.protocol.Event wire, Instant at, JsonObject raw) {
         String type = wire.type();
         String cid = cid(wire);
         return switch (wire.knownType().orElseThrow()) {
@@ -74,13 +75,15 @@ final class ChatEvents {
         };
     }
 
-    private static Event member(dev.parley.protocol.Event wire, String cid, Instant at, JsonObject raw) {
+    private static @Nullable Event member(
+            dev.parley.protocol.Event wire, @Nullable String cid, Instant at, JsonObject raw) {
         Optional<Member> member = Optional.ofNullable(wire.member());
         User user = user(wire).or(() -> member.map(Member::user)).orElse(null);
         return cid == null || user == null ? null : new MemberEvent(wire.type(), cid, member, user, at, raw);
     }
 
-    private static Event channel(dev.parley.protocol.Event wire, String cid, Instant at, JsonObject raw) {
+    private static @Nullable Event channel(
+            dev.parley.protocol.Event wire, @Nullable String cid, Instant at, JsonObject raw) {
         Optional<ChannelData> channel = Optional.ofNullable(wire.channel()).map(ChannelData::from);
         String c = cid != null ? cid : channel.map(ChannelData::cid).orElse(null);
         if (c == null) {
@@ -98,7 +101,7 @@ final class ChatEvents {
                 raw);
     }
 
-    private static String cid(dev.parley.protocol.Event wire) {
+    private static @Nullable String cid(dev.parley.protocol.Event wire) {
         if (wire.cid() != null && !wire.cid().equals("*")) {
             return wire.cid();
         }
@@ -111,11 +114,11 @@ final class ChatEvents {
         return Optional.ofNullable(wire.user());
     }
 
-    private static int orZero(Integer v) {
+    private static int orZero(@Nullable Integer v) {
         return v == null ? 0 : v;
     }
 
-    private static boolean isTrue(Boolean v) {
+    private static boolean isTrue(@Nullable Boolean v) {
         return v != null && v;
     }
 }

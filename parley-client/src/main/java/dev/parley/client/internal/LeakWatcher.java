@@ -7,6 +7,7 @@ import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
 import java.util.HashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +27,8 @@ public final class LeakWatcher {
     private static final Logger LOG = LoggerFactory.getLogger(LeakWatcher.class);
     private static final Object LOCK = new Object();
     private static final Set<Watch> WATCHED = new HashSet<>();
-    private static ReferenceQueue<Object> queue;
-    private static Thread thread;
+    private static @Nullable ReferenceQueue<Object> queue;
+    private static @Nullable Thread thread;
 
     private LeakWatcher() {}
 
@@ -39,13 +40,16 @@ public final class LeakWatcher {
         requireNonNull(owner, "owner");
         requireNonNull(onLeak, "onLeak");
         synchronized (LOCK) {
-            if (thread == null) {
-                queue = new ReferenceQueue<>();
-                ReferenceQueue<Object> q = queue;
-                thread = ClientThreads.factory(THREAD_NAME).newThread(() -> drain(q));
-                thread.start();
+            ReferenceQueue<Object> q = queue;
+            if (q == null) {
+                ReferenceQueue<Object> generation = new ReferenceQueue<>();
+                Thread t = ClientThreads.factory(THREAD_NAME).newThread(() -> drain(generation));
+                queue = generation;
+                thread = t;
+                t.start();
+                q = generation;
             }
-            Watch w = new Watch(owner, queue, onLeak);
+            Watch w = new Watch(owner, q, onLeak);
             WATCHED.add(w);
             return w;
         }
