@@ -176,11 +176,14 @@ public final class EventPublisher {
             encode = k -> frame(v.build().apply(k));
         }
         Map<K, ByteBuf> byKey = new HashMap<>();
-        Map<String, ByteBuf> byUser = new HashMap<>();
         try {
             ByteBuf common = byKey.computeIfAbsent(v.othersKey(), encode);
-            v.keyOfUser().forEach((user, key) -> byUser.put(user, byKey.computeIfAbsent(key, encode)));
-            return new Frames(common, byUser);
+            for (K key : v.keyOfUser().values()) {
+                if (!byKey.containsKey(key)) {
+                    byKey.put(key, encode.apply(key));
+                }
+            }
+            return Frames.keyed(common, v.keyOfUser(), byKey);
         } catch (RuntimeException e) {
             byKey.values().forEach(ByteBuf::release);
             throw e;

@@ -9,30 +9,59 @@ import java.util.Set;
 
 /**
  * The encoded bytes of one event: one frame for every recipient, or one per variant when fields differ per user
- * (unread counters). Users in {@link #byUser} get their own variant; everyone else gets {@link #common}.
- * Variants are shared: users with equal fields map to the same buffer.
+ * (unread counters). A user with a variant gets it; everyone else gets the common frame. Variants are shared:
+ * users with equal fields map to the same buffer, and a fan-out to thousands of users builds no per-user
+ * table (each user's frame is found through the variant key the publisher was given).
  *
  * <p>Owns one reference of each distinct buffer; {@link #release} drops them. Recipients get
- * {@code retainedDuplicate()}s.
+ * {@code retainedDuplicate()}s. The maps given are kept, not copied: callers hand them over.
  */
-public record Frames(ByteBuf common, Map<String, ByteBuf> byUser, List<ByteBuf> distinct) {
+public final class Frames {
+    private final ByteBuf common;
+    /** User id to its variant key, or to its buffer when {@link #byKey} is null. */
+    private final Map<String, ?> keyOfUser;
 
-    public Frames {
-        byUser = Map.copyOf(byUser);
+    private final Map<?, ByteBuf> byKey;
+    private final List<ByteBuf> distinct;
+
+    private Frames(ByteBuf common, Map<String, ?> keyOfUser, Map<?, ByteBuf> byKey, List<ByteBuf> distinct) {
+        this.common = common;
+        this.keyOfUser = keyOfUser;
+        this.byKey = byKey;
+        this.distinct = distinct;
     }
 
+    /** Users in {@code byUser} get their buffer, everyone else {@code common}. */
     public Frames(ByteBuf common, Map<String, ByteBuf> byUser) {
-        this(common, byUser, distinct(common, byUser));
+        this(common, byUser, null, distinct(common, byUser.values()));
+    }
+
+    /**
+     * Users in {@code keyOfUser} get the buffer of their key in {@code byKey}, everyone else (and users whose
+     * key has no buffer) {@code common}, which must be one of {@code byKey}'s buffers.
+     */
+    static <K> Frames keyed(ByteBuf common, Map<String, K> keyOfUser, Map<K, ByteBuf> byKey) {
+        return new Frames(common, keyOfUser, byKey, distinct(common, byKey.values()));
     }
 
     static Frames of(ByteBuf frame) {
-        return new Frames(frame, Map.of());
+        return new Frames(frame, Map.of(), null, List.of(frame));
     }
 
     /** The frame that user {@code userId} gets. */
     public ByteBuf frameOf(String userId) {
-        ByteBuf mine = byUser.isEmpty() ? null : byUser.get(userId);
-        return mine != null ? mine : common;
+        if (keyOfUser.isEmpty()) {
+            return common;
+        }
+        Object mine = keyOfUser.get(userId);
+        if (mine == null) {
+            return common;
+        }
+        if (byKey == null) {
+            return (ByteBuf) mine;
+        }
+        ByteBuf variant = byKey.get(mine);
+        return variant != null ? variant : common;
     }
 
     /** Takes one more reference of every distinct buffer, for a holder that will {@link #release} it. */
@@ -45,13 +74,13 @@ public record Frames(ByteBuf common, Map<String, ByteBuf> byUser, List<ByteBuf> 
         distinct.forEach(ByteBuf::release);
     }
 
-    private static List<ByteBuf> distinct(ByteBuf common, Map<String, ByteBuf> byUser) {
-        if (byUser.isEmpty()) {
+    private static List<ByteBuf> distinct(ByteBuf common, java.util.Collection<ByteBuf> others) {
+        if (others.isEmpty()) {
             return List.of(common);
         }
         Set<ByteBuf> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
         distinct.add(common);
-        distinct.addAll(byUser.values());
+        distinct.addAll(others);
         return List.copyOf(distinct);
     }
 }
