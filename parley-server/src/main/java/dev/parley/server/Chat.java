@@ -2,10 +2,12 @@ package dev.parley.server;
 
 import dev.parley.server.channels.ChannelAdmin;
 import dev.parley.server.channels.ChannelService;
+import dev.parley.server.channels.ChannelStates;
 import dev.parley.server.channels.MemberQuery;
 import dev.parley.server.chat.ChatCore;
 import dev.parley.server.messages.MessageEdits;
 import dev.parley.server.messages.MessageService;
+import dev.parley.server.messages.MessageViews;
 import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
 import dev.parley.server.reads.ReadService;
@@ -31,13 +33,37 @@ public final class Chat {
     public Chat(ChatCore core) {
         this.core = core;
         this.writer = new MessageWriter(core.store());
-        this.channels = new ChannelService(core);
-        this.admin = new ChannelAdmin(core, channels);
+        this.channels = new ChannelService(
+                core.store(),
+                core.access(),
+                core.users(),
+                core.hub(),
+                core.presence(),
+                core.events(),
+                core.locks(),
+                core.clock(),
+                new ChannelStates(
+                        core.store(),
+                        core.moderation(),
+                        core.users(),
+                        core.hub(),
+                        core.clock(),
+                        (rows, viewer) -> MessageViews.forViewer(core, rows, viewer)));
+        this.admin = new ChannelAdmin(
+                core.store(),
+                core.access(),
+                core.users(),
+                core.hub(),
+                core.events(),
+                core.locks(),
+                core.clock(),
+                channels);
         this.messages = new MessageService(core, writer);
         this.edits = new MessageEdits(core, messages);
         this.reactions = new ReactionService(core, messages);
-        this.reads = new ReadService(core);
-        this.members = new MemberQuery(core, channels);
+        this.reads = new ReadService(core.store(), core.access(), core.locks(), core.events(), core.clock());
+        this.members =
+                new MemberQuery(core.store(), core.moderation(), core.access(), core.users(), core.clock(), channels);
         this.threads = new dev.parley.server.messages.ThreadService(core, channels::watch, messages);
         this.devices = new dev.parley.server.devices.DeviceService(core.store(), core.clock());
     }

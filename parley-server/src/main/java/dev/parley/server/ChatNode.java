@@ -20,6 +20,7 @@ import dev.parley.server.events.Events;
 import dev.parley.server.events.LocalBroker;
 import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
+import dev.parley.server.messages.MessageViews;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Moderation;
 import dev.parley.server.ratelimit.RateLimits;
@@ -101,10 +102,18 @@ public final class ChatNode implements AutoCloseable {
         this.events = new EventPublisher(store.chat(), new LocalBroker(watchers, presence, registry), locks, metrics);
         this.chat = new Chat(new ChatCore(
                 store.chat(), store.moderation(), users, registry, presence, watchers, locks, events, clock));
-        this.moderation = new Moderation(chat.core());
-        this.search = new SearchService(chat.core());
-        this.uploads =
-                new Uploads(chat.core(), new UploadStore(config.dataDir().resolve("uploads")), config.maxUploadBytes());
+        ChatCore core = chat.core();
+        this.moderation = new Moderation(
+                core.store(), core.moderation(), core.access(), core.users(), core.events(), core.clock());
+        this.search = new SearchService(
+                core.store(), core.access(), (rows, viewer) -> MessageViews.forViewer(core, rows, viewer));
+        this.uploads = new Uploads(
+                core.store(),
+                core.access(),
+                core.users(),
+                core.clock(),
+                new UploadStore(config.dataDir().resolve("uploads")),
+                config.maxUploadBytes());
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);

@@ -1,5 +1,7 @@
 package dev.parley.server.channels;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,14 +11,20 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelTypes;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +35,34 @@ import java.util.Map;
  * Thread-safe; blocking.
  */
 public final class ChannelAdmin {
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final ChannelHub hub;
+    private final EventPublisher events;
+    private final ChannelLocks locks;
+    private final Clock clock;
     private final ChannelService channels;
     private final ChannelMembers members;
 
-    public ChannelAdmin(ChatCore core, ChannelService channels) {
-        this.core = core;
-        this.channels = channels;
-        this.members = new ChannelMembers(core, channels);
+    public ChannelAdmin(
+            ChatStore store,
+            ChannelAccess access,
+            UserService users,
+            ChannelHub hub,
+            EventPublisher events,
+            ChannelLocks locks,
+            Clock clock,
+            ChannelService channels) {
+        this.store = requireNonNull(store, "store");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.hub = requireNonNull(hub, "hub");
+        this.events = requireNonNull(events, "events");
+        this.locks = requireNonNull(locks, "locks");
+        this.clock = requireNonNull(clock, "clock");
+        this.channels = requireNonNull(channels, "channels");
+        this.members = new ChannelMembers(store, users, events, locks, clock, channels);
     }
 
     /** Members, roles, invitations and the member's own state. */
@@ -47,13 +75,13 @@ public final class ChannelAdmin {
      * update changes nothing and a retry of a failed one cannot apply it twice.
      */
     public ObjectNode update(Actor actor, String cid, ObjectNode body) {
-        return core.underLock(cid, () -> {
+        return locks.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.typeOf(ch);
+            ChannelType type = access.typeOf(ch);
             MemberRow me = membership(actor, cid);
             Update u = check(actor, ch, type, me, body);
             if (u.changed() != null) {
-                core.store().updateChannel(u.changed());
+                store.updateChannel(u.changed());
                 channelUpdated(u.changed(), type, actor);
                 ch = u.changed();
             }
@@ -93,7 +121,7 @@ public final class ChannelAdmin {
             if (ch.custom().has(ChannelTypes.OVERRIDES)) {
                 replaced.set(ChannelTypes.OVERRIDES, ch.custom().get(ChannelTypes.OVERRIDES));
             }
-            changed = applyFlags(actor, type, me, own, ch, data).withCustom(replaced, core.now());
+            changed = applyFlags(actor, type, me, own, ch, data).withCustom(replaced, clock.instant());
         }
         if (body.has("cooldown") && !body.get("cooldown").isNull()) {
             Permissions.require(actor, type, me, "update-channel-cooldown", own, "UpdateChannel", cid);
@@ -103,7 +131,7 @@ public final class ChannelAdmin {
                     base.disabled(),
                     ChannelService.clamp(body.get("cooldown"), 0, 120),
                     base.team(),
-                    core.now());
+                    clock.instant());
         }
         Boolean answer = null;
         if (body.path("accept_invite").asBoolean(false)
@@ -135,7 +163,7 @@ public final class ChannelAdmin {
             channels.requireUsers(added.keySet(), "channel update");
         }
         for (String u : roles.keySet()) {
-            if (!added.containsKey(u) && core.store().member(cid, u).isEmpty()) {
+            if (!added.containsKey(u) && store.member(cid, u).isEmpty()) {
                 throw ChatException.input("user '" + u + "' is not a member of channel '" + cid + "'");
             }
         }
@@ -151,14 +179,14 @@ public final class ChannelAdmin {
         boolean disabled = data.has("disabled") ? data.get("disabled").asBoolean() : ch.disabled();
         int cooldown = data.has("cooldown") ? ChannelService.clamp(data.get("cooldown"), 0, 120) : ch.cooldown();
         String team = data.has("team") ? ChannelService.text(data, "team") : ch.team();
-        return ch.withFlags(frozen, disabled, cooldown, team, core.now());
+        return ch.withFlags(frozen, disabled, cooldown, team, clock.instant());
     }
 
     /** {@code PATCH /channels/{type}/{id}} (C5): {@code set} and {@code unset} of channel fields. */
     public ObjectNode partialUpdate(Actor actor, String cid, ObjectNode body) {
-        return core.underLock(cid, () -> {
+        return locks.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.typeOf(ch);
+            ChannelType type = access.typeOf(ch);
             MemberRow me = membership(actor, cid);
             boolean own = Permissions.ownsChannel(actor, ch);
             Permissions.require(actor, type, me, "update-channel", own, "UpdateChannelPartial", cid);
@@ -183,9 +211,9 @@ public final class ChannelAdmin {
             if (set.has(ChannelTypes.OVERRIDES)) {
                 custom.set(ChannelTypes.OVERRIDES, overrides(actor, ch, set.get(ChannelTypes.OVERRIDES)));
             }
-            ch = applyFlags(actor, type, me, own, ch, set).withCustom(custom, core.now());
-            type = core.typeOf(ch);
-            core.store().updateChannel(ch);
+            ch = applyFlags(actor, type, me, own, ch, set).withCustom(custom, clock.instant());
+            type = access.typeOf(ch);
+            store.updateChannel(ch);
             channelUpdated(ch, type, actor);
             return response(actor, ch, type);
         });
@@ -221,34 +249,34 @@ public final class ChannelAdmin {
     }
 
     private void channelUpdated(ChannelRow ch, ChannelType type, Actor actor) {
-        ObjectNode e = ChannelViews.event(EventType.CHANNEL_UPDATED.wireName(), ch, core.now());
-        e.set("channel", ChannelViews.channel(ch, type, null));
+        ObjectNode e = ChannelViews.event(EventType.CHANNEL_UPDATED.wireName(), ch, clock.instant());
+        e.set("channel", ChannelRecords.channel(ch, type, null).toJson());
         if (actor.hasUser()) {
             e.set("user", actor.user().toJson());
         }
-        core.events().publish(e, Audience.watchers(ch.cid()));
+        events.publish(e, Audience.watchers(ch.cid()));
     }
 
     private ObjectNode response(Actor actor, ChannelRow ch, ChannelType type) {
         ObjectNode out = Json.object();
         MemberRow me = membership(actor, ch.cid());
-        User createdBy = ch.createdById() == null
-                ? null
-                : core.users().find(ch.createdById()).orElse(null);
+        User createdBy =
+                ch.createdById() == null ? null : users.find(ch.createdById()).orElse(null);
         out.set("channel", channels.states().channelFor(actor, ch, type, me, createdBy));
-        List<MemberRow> members = core.store().members(ch.cid(), ChannelStates.DEFAULT_MEMBERS, 0);
-        Map<String, User> users =
-                core.usersById(members.stream().map(MemberRow::userId).toList());
+        List<MemberRow> members = store.members(ch.cid(), ChannelStates.DEFAULT_MEMBERS, 0);
+        Map<String, User> byId =
+                users.findAll(members.stream().map(MemberRow::userId).toList());
         ArrayNode arr = out.putArray("members");
-        members.forEach(m -> arr.add(ChannelViews.member(m, users.get(m.userId()), ch)));
+        members.forEach(m ->
+                arr.add(ChannelRecords.member(m, byId.get(m.userId()), ch, null).toJson()));
         return out;
     }
 
     /** {@code DELETE /channels/{type}/{id}} (C6). */
     public ObjectNode delete(Actor actor, String cid) {
-        return core.underLock(cid, () -> {
+        return locks.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.typeOf(ch);
+            ChannelType type = access.typeOf(ch);
             Permissions.require(
                     actor,
                     type,
@@ -257,20 +285,20 @@ public final class ChannelAdmin {
                     Permissions.ownsChannel(actor, ch),
                     "DeleteChannel",
                     cid);
-            List<MemberRow> members = core.store().members(cid, 10_000, 0);
-            Instant now = core.now();
-            ObjectNode channel = ChannelViews.channel(ch, type, null);
-            channel.put("deleted_at", Timestamps.format(now));
-            core.store().deleteChannel(cid);
+            List<MemberRow> members = store.members(cid, 10_000, 0);
+            Instant now = clock.instant();
+            ObjectNode channel =
+                    ChannelRecords.channel(ch, type, null, null, null, now).toJson();
+            store.deleteChannel(cid);
             ObjectNode e = ChannelViews.event(EventType.CHANNEL_DELETED.wireName(), ch, now);
             e.set("channel", channel);
-            core.events().publish(e, Audience.watchers(cid));
+            events.publish(e, Audience.watchers(cid));
             notifyNotWatching(
                     members,
                     cid,
                     ChannelViews.event(EventType.NOTIFICATION_CHANNEL_DELETED.wireName(), ch, now)
                             .set("channel", channel));
-            core.hub().dropChannel(cid);
+            hub.dropChannel(cid);
             ObjectNode out = Json.object();
             out.set("channel", channel);
             return out;
@@ -279,9 +307,9 @@ public final class ChannelAdmin {
 
     /** {@code POST …/truncate} (C8). */
     public ObjectNode truncate(Actor actor, String cid, ObjectNode body) {
-        return core.underLock(cid, () -> {
+        return locks.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            ChannelType type = core.typeOf(ch);
+            ChannelType type = access.typeOf(ch);
             Permissions.require(
                     actor,
                     type,
@@ -290,23 +318,23 @@ public final class ChannelAdmin {
                     Permissions.ownsChannel(actor, ch),
                     "TruncateChannel",
                     cid);
-            Instant at = core.now();
+            Instant at = clock.instant();
             if (body.path("truncated_at").isTextual()) {
                 at = Timestamps.parse(body.get("truncated_at").asText(), "truncated_at");
             }
-            core.store().truncateChannel(cid, at, actor.userId());
+            store.truncateChannel(cid, at, actor.userId());
             ChannelRow after = channels.require(cid);
-            ObjectNode channel = ChannelViews.channel(after, type, null);
-            ObjectNode e = ChannelViews.event(EventType.CHANNEL_TRUNCATED.wireName(), after, core.now());
+            ObjectNode channel = ChannelRecords.channel(after, type, null).toJson();
+            ObjectNode e = ChannelViews.event(EventType.CHANNEL_TRUNCATED.wireName(), after, clock.instant());
             e.set("channel", channel);
             if (actor.hasUser()) {
                 e.set("user", actor.user().toJson());
             }
-            core.events().publish(e, Audience.watchers(cid));
+            events.publish(e, Audience.watchers(cid));
             notifyNotWatching(
-                    core.store().members(cid, 10_000, 0),
+                    store.members(cid, 10_000, 0),
                     cid,
-                    ChannelViews.event(EventType.NOTIFICATION_CHANNEL_TRUNCATED.wireName(), after, core.now())
+                    ChannelViews.event(EventType.NOTIFICATION_CHANNEL_TRUNCATED.wireName(), after, clock.instant())
                             .set("channel", channel));
             ObjectNode out = Json.object();
             out.set("channel", channel);
@@ -315,11 +343,9 @@ public final class ChannelAdmin {
     }
 
     private void notifyNotWatching(List<MemberRow> members, String cid, JsonNode event) {
-        core.events()
-                .publish(
-                        (ObjectNode) event,
-                        Audience.notWatching(
-                                members.stream().map(MemberRow::userId).toList(), cid));
+        events.publish(
+                (ObjectNode) event,
+                Audience.notWatching(members.stream().map(MemberRow::userId).toList(), cid));
     }
 
     /** {@code POST …/hide} and {@code …/show} (C9): events to the user's own connections. */
@@ -328,23 +354,25 @@ public final class ChannelAdmin {
             throw ChatException.input("user_id is required for hide and show with a server token");
         }
         ChannelRow ch = channels.require(cid);
-        ChannelType type = core.typeOf(ch);
-        if (!core.store().setHidden(cid, actor.userId(), hidden, hidden && clearHistory ? core.now() : null)) {
+        ChannelType type = access.typeOf(ch);
+        if (!store.setHidden(cid, actor.userId(), hidden, hidden && clearHistory ? clock.instant() : null)) {
             throw ChatException.notAllowed((hidden ? "HideChannel" : "ShowChannel") + " failed with error: \"user '"
                     + actor.userId() + "' is not a member of channel '" + cid + "'\"");
         }
         ObjectNode e = ChannelViews.event(
-                hidden ? EventType.CHANNEL_HIDDEN.wireName() : EventType.CHANNEL_VISIBLE.wireName(), ch, core.now());
-        e.set("channel", ChannelViews.channel(ch, type, null));
+                hidden ? EventType.CHANNEL_HIDDEN.wireName() : EventType.CHANNEL_VISIBLE.wireName(),
+                ch,
+                clock.instant());
+        e.set("channel", ChannelRecords.channel(ch, type, null).toJson());
         e.set("user", actor.user().toJson());
         if (hidden) {
             e.put("clear_history", clearHistory);
         }
-        core.events().publish(e, Audience.user(actor.userId()));
+        events.publish(e, Audience.user(actor.userId()));
         return Json.object();
     }
 
     private MemberRow membership(Actor actor, String cid) {
-        return actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        return actor.hasUser() ? store.member(cid, actor.userId()).orElse(null) : null;
     }
 }

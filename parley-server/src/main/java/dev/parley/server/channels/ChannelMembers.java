@@ -1,5 +1,7 @@
 package dev.parley.server.channels;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
@@ -9,10 +11,14 @@ import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,96 +32,112 @@ import java.util.Set;
  * hold the channel's lock. Thread-safe; blocking.
  */
 public final class ChannelMembers {
-    private final ChatCore core;
+    private final ChatStore store;
+    private final UserService users;
+    private final EventPublisher events;
+    private final ChannelLocks locks;
+    private final Clock clock;
     private final ChannelService channels;
 
-    ChannelMembers(ChatCore core, ChannelService channels) {
-        this.core = core;
-        this.channels = channels;
+    ChannelMembers(
+            ChatStore store,
+            UserService users,
+            EventPublisher events,
+            ChannelLocks locks,
+            Clock clock,
+            ChannelService channels) {
+        this.store = requireNonNull(store, "store");
+        this.users = requireNonNull(users, "users");
+        this.events = requireNonNull(events, "events");
+        this.locks = requireNonNull(locks, "locks");
+        this.clock = requireNonNull(clock, "clock");
+        this.channels = requireNonNull(channels, "channels");
     }
 
     void addMembers(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> added) {
         channels.requireUsers(added.keySet(), "channel update");
-        Instant now = core.now();
+        Instant now = clock.instant();
         Map<String, MemberRow> existing = new LinkedHashMap<>();
-        core.store().members(ch.cid(), 10_000, 0).forEach(m -> existing.put(m.userId(), m));
+        store.members(ch.cid(), 10_000, 0).forEach(m -> existing.put(m.userId(), m));
         List<MemberRow> fresh = new ArrayList<>();
         added.forEach((u, role) -> {
             if (!existing.containsKey(u)) {
                 fresh.add(MemberRow.create(ch.cid(), u, role, now));
             }
         });
-        core.store().upsertMembers(ch.cid(), fresh);
+        store.upsertMembers(ch.cid(), fresh);
         ChannelRow after = channels.require(ch.cid());
-        Map<String, User> users = core.usersById(added.keySet());
+        Map<String, User> byId = users.findAll(added.keySet());
         for (MemberRow m : fresh) {
-            ObjectNode e = ChannelViews.event(EventType.MEMBER_ADDED.wireName(), after, core.now());
-            e.set("member", ChannelViews.member(m, users.get(m.userId()), after));
-            e.set("user", users.get(m.userId()).toJson());
+            ObjectNode e = ChannelViews.event(EventType.MEMBER_ADDED.wireName(), after, clock.instant());
+            e.set(
+                    "member",
+                    ChannelRecords.member(m, byId.get(m.userId()), after, null).toJson());
+            e.set("user", byId.get(m.userId()).toJson());
             e.put("channel_member_count", after.memberCount());
-            core.events().publish(e, Audience.watchers(ch.cid()));
+            events.publish(e, Audience.watchers(ch.cid()));
         }
         channels.notifyAdded(after, type, fresh, actor.user());
     }
 
     void invite(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> invited) {
         channels.requireUsers(invited.keySet(), "channel update");
-        Instant now = core.now();
+        Instant now = clock.instant();
         List<MemberRow> fresh = new ArrayList<>();
         invited.forEach((u, role) -> {
-            if (core.store().member(ch.cid(), u).isEmpty()) {
+            if (store.member(ch.cid(), u).isEmpty()) {
                 fresh.add(MemberRow.invite(ch.cid(), u, role, now));
             }
         });
-        core.store().upsertMembers(ch.cid(), fresh);
+        store.upsertMembers(ch.cid(), fresh);
         ChannelRow after = channels.require(ch.cid());
-        Map<String, User> users = core.usersById(invited.keySet());
-        ObjectNode channel = ChannelViews.channel(after, type, null);
+        Map<String, User> byId = users.findAll(invited.keySet());
+        ObjectNode channel = ChannelRecords.channel(after, type, null).toJson();
         for (MemberRow m : fresh) {
-            ObjectNode member = ChannelViews.member(m, users.get(m.userId()), after);
+            ObjectNode member =
+                    ChannelRecords.member(m, byId.get(m.userId()), after, null).toJson();
             ObjectNode e = ChannelViews.event(EventType.MEMBER_ADDED.wireName(), after, now);
             e.set("member", member);
-            e.set("user", users.get(m.userId()).toJson());
-            core.events().publish(e, Audience.watchers(ch.cid()));
+            e.set("user", byId.get(m.userId()).toJson());
+            events.publish(e, Audience.watchers(ch.cid()));
             ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_INVITED.wireName(), after, now);
             n.set("channel", channel);
             n.set("member", member);
-            n.set("user", users.get(m.userId()).toJson());
-            core.events().publish(n, Audience.user(m.userId()));
+            n.set("user", byId.get(m.userId()).toJson());
+            events.publish(n, Audience.user(m.userId()));
         }
     }
 
     /** {@code accept_invite} / {@code reject_invite} by the invited member itself. */
     void answerInvite(Actor actor, ChannelRow ch, ChannelType type, boolean accept) {
-        MemberRow m =
-                actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        MemberRow m = actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
         if (m == null || m.inviteStatus() == null) {
             throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
                     + "' has no invitation to channel '" + ch.cid() + "'\"");
         }
-        Instant now = core.now();
+        Instant now = clock.instant();
         MemberRow answered = m.withInvite(accept, now);
-        core.store().updateMember(answered);
-        ObjectNode member = ChannelViews.member(answered, actor.user(), ch);
+        store.updateMember(answered);
+        ObjectNode member =
+                ChannelRecords.member(answered, actor.user(), ch, null).toJson();
         ObjectNode e = ChannelViews.event(EventType.MEMBER_UPDATED.wireName(), ch, now);
         e.set("member", member);
         e.set("user", actor.user().toJson());
-        core.events().publish(e, Audience.watchers(ch.cid()));
+        events.publish(e, Audience.watchers(ch.cid()));
         ObjectNode n = ChannelViews.event(
                 accept
                         ? EventType.NOTIFICATION_INVITE_ACCEPTED.wireName()
                         : EventType.NOTIFICATION_INVITE_REJECTED.wireName(),
                 ch,
                 now);
-        n.set("channel", ChannelViews.channel(ch, type, null));
+        n.set("channel", ChannelRecords.channel(ch, type, null).toJson());
         n.set("member", member);
         n.set("user", actor.user().toJson());
-        core.events()
-                .publish(
-                        n,
-                        Audience.users(core.store().members(ch.cid(), 10_000, 0).stream()
-                                .map(MemberRow::userId)
-                                .toList()));
+        events.publish(
+                n,
+                Audience.users(store.members(ch.cid(), 10_000, 0).stream()
+                        .map(MemberRow::userId)
+                        .toList()));
     }
 
     static Map<String, String> roleChanges(ObjectNode body) {
@@ -130,23 +152,25 @@ public final class ChannelMembers {
         if (roles.isEmpty()) {
             return;
         }
-        Instant now = core.now();
-        Map<String, User> users = core.usersById(roles.keySet());
+        Instant now = clock.instant();
+        Map<String, User> byId = users.findAll(roles.keySet());
         for (Map.Entry<String, String> r : roles.entrySet()) {
-            MemberRow m = core.store()
-                    .member(ch.cid(), r.getKey())
+            MemberRow m = store.member(ch.cid(), r.getKey())
                     .orElseThrow(() -> ChatException.input(
                             "user '" + r.getKey() + "' is not a member of channel '" + ch.cid() + "'"));
             MemberRow changed = m.withRole(r.getValue(), now);
-            core.store().upsertMembers(ch.cid(), List.of(changed));
+            store.upsertMembers(ch.cid(), List.of(changed));
             ObjectNode e = ChannelViews.event(EventType.MEMBER_UPDATED.wireName(), ch, now);
-            e.set("member", ChannelViews.member(changed, users.get(r.getKey()), ch));
+            e.set(
+                    "member",
+                    ChannelRecords.member(changed, byId.get(r.getKey()), ch, null)
+                            .toJson());
             e.set(
                     "user",
-                    users.containsKey(r.getKey())
-                            ? users.get(r.getKey()).toJson()
+                    byId.containsKey(r.getKey())
+                            ? byId.get(r.getKey()).toJson()
                             : Json.object().put("id", r.getKey()));
-            core.events().publish(e, Audience.watchers(ch.cid()));
+            events.publish(e, Audience.watchers(ch.cid()));
         }
     }
 
@@ -154,26 +178,28 @@ public final class ChannelMembers {
         if (removed.isEmpty()) {
             return;
         }
-        Map<String, MemberRow> before = core.store().memberships(removed.getFirst(), List.of(ch.cid()));
-        core.store().removeMembers(ch.cid(), removed);
+        Map<String, MemberRow> before = store.memberships(removed.getFirst(), List.of(ch.cid()));
+        store.removeMembers(ch.cid(), removed);
         ChannelRow after = channels.require(ch.cid());
-        Map<String, User> users = core.usersById(removed);
+        Map<String, User> byId = users.findAll(removed);
         for (String u : removed) {
             ObjectNode userJson =
-                    users.containsKey(u) ? users.get(u).toJson() : Json.object().put("id", u);
-            ObjectNode e = ChannelViews.event(EventType.MEMBER_REMOVED.wireName(), after, core.now());
+                    byId.containsKey(u) ? byId.get(u).toJson() : Json.object().put("id", u);
+            ObjectNode e = ChannelViews.event(EventType.MEMBER_REMOVED.wireName(), after, clock.instant());
             e.set("user", userJson);
             e.put("channel_member_count", after.memberCount());
-            core.events().publish(e, Audience.watchers(ch.cid()));
+            events.publish(e, Audience.watchers(ch.cid()));
             ObjectNode n =
-                    ChannelViews.event(EventType.NOTIFICATION_REMOVED_FROM_CHANNEL.wireName(), after, core.now());
-            n.set("channel", ChannelViews.channel(after, type, null));
+                    ChannelViews.event(EventType.NOTIFICATION_REMOVED_FROM_CHANNEL.wireName(), after, clock.instant());
+            n.set("channel", ChannelRecords.channel(after, type, null).toJson());
             n.set("user", userJson);
             MemberRow m = before.get(ch.cid());
             if (m != null && m.userId().equals(u)) {
-                n.set("member", ChannelViews.member(m, users.get(u), after));
+                n.set(
+                        "member",
+                        ChannelRecords.member(m, byId.get(u), after, null).toJson());
             }
-            core.events().publish(n, Audience.user(u));
+            events.publish(n, Audience.user(u));
         }
     }
 
@@ -190,14 +216,13 @@ public final class ChannelMembers {
             throw ChatException.notAllowed(
                     "UpdateMemberPartial failed with error: \"users may only change their own membership\"");
         }
-        return core.underLock(cid, () -> {
+        return locks.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
-            MemberRow m = core.store()
-                    .member(cid, target)
+            MemberRow m = store.member(cid, target)
                     .orElseThrow(() ->
                             ChatException.notFound("user '" + target + "' is not a member of channel '" + cid + "'"));
             ObjectNode set = body.path("set").isObject() ? (ObjectNode) body.get("set") : Json.object();
-            Instant now = core.now();
+            Instant now = clock.instant();
             Instant archived = m.archivedAt();
             Instant pinned = m.pinnedAt();
             ObjectNode custom = m.custom().deepCopy();
@@ -232,13 +257,13 @@ public final class ChannelMembers {
                 }
             }
             MemberRow changed = m.withRole(role, now).withState(archived, pinned, custom, now);
-            core.store().updateMember(changed);
-            User user = core.users().find(target).orElse(null);
-            ObjectNode view = ChannelViews.member(changed, user, ch);
+            store.updateMember(changed);
+            User user = users.find(target).orElse(null);
+            ObjectNode view = ChannelRecords.member(changed, user, ch, null).toJson();
             ObjectNode e = ChannelViews.event(EventType.MEMBER_UPDATED.wireName(), ch, now);
             e.set("member", view);
             e.set("user", user == null ? Json.object().put("id", target) : user.toJson());
-            core.events().publish(e, Audience.watchers(cid));
+            events.publish(e, Audience.watchers(cid));
             ObjectNode out = Json.object();
             out.set("channel_member", view);
             return out;

@@ -1,5 +1,7 @@
 package dev.parley.server.channels;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
@@ -11,18 +13,24 @@ import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.session.Session;
 import dev.parley.server.store.ChannelQuery;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.users.UserService;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -98,13 +106,36 @@ public final class ChannelService {
             .map(EventType::wireName)
             .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final ChannelHub hub;
+    private final PresenceHub presence;
+    private final EventPublisher events;
+    private final ChannelLocks locks;
+    private final Clock clock;
     private final ChannelStates states;
     private final WatchingEvents watching;
 
-    public ChannelService(ChatCore core) {
-        this.core = core;
-        this.states = new ChannelStates(core);
+    public ChannelService(
+            ChatStore store,
+            ChannelAccess access,
+            UserService users,
+            ChannelHub hub,
+            PresenceHub presence,
+            EventPublisher events,
+            ChannelLocks locks,
+            Clock clock,
+            ChannelStates states) {
+        this.store = requireNonNull(store, "store");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.hub = requireNonNull(hub, "hub");
+        this.presence = requireNonNull(presence, "presence");
+        this.events = requireNonNull(events, "events");
+        this.locks = requireNonNull(locks, "locks");
+        this.clock = requireNonNull(clock, "clock");
+        this.states = requireNonNull(states, "states");
         this.watching = new WatchingEvents(
                 this::sendWatchingEvent,
                 (nanos, task) -> CompletableFuture.delayedExecutor(
@@ -119,7 +150,7 @@ public final class ChannelService {
 
     /** The channel or code 16. */
     public ChannelRow require(String cid) {
-        return core.requireChannel(cid);
+        return access.requireChannel(cid);
     }
 
     /** {@code POST /channels/{type}/{id}/query}, and {@code /channels/{type}/query} when {@code id} is null. */
@@ -140,8 +171,8 @@ public final class ChannelService {
         String channelId = id;
         // Checked before a create, so that a refused query creates nothing.
         ChannelStates.Options options = options(body);
-        ChannelRow ch = core.store().findChannel(cid).orElseGet(() -> create(actor, type, channelId, data));
-        return watchAndState(actor, ch, core.typeOf(ch), body, options, conn);
+        ChannelRow ch = store.findChannel(cid).orElseGet(() -> create(actor, type, channelId, data));
+        return watchAndState(actor, ch, access.typeOf(ch), body, options, conn);
     }
 
     private ObjectNode watchAndState(
@@ -151,7 +182,7 @@ public final class ChannelService {
             ObjectNode body,
             ChannelStates.Options options,
             Optional<Session> conn) {
-        core.requireRead(actor, ch, "GetOrCreateChannel");
+        access.requireRead(actor, ch, "GetOrCreateChannel");
         if (body.path("watch").asBoolean(false)) {
             conn.ifPresent(s -> watch(s, ch, type));
         }
@@ -160,15 +191,15 @@ public final class ChannelService {
             List<String> memberIds = new ArrayList<>();
             state.withArray("members")
                     .forEach(m -> memberIds.add(m.path("user_id").asText()));
-            conn.ifPresent(s -> core.presence().subscribe(s, memberIds));
+            conn.ifPresent(s -> presence.subscribe(s, memberIds));
         }
         return state;
     }
 
     /** {@code GET /channels/{type}/{id}} (C23): the state of an existing channel, never creating it. */
     public ObjectNode get(Actor actor, String cid, ObjectNode payload) {
-        ChannelAccess.ReadAccess access = core.requireRead(actor, require(cid), "GetChannel");
-        return states.state(actor, access.channel(), access.type(), options(payload));
+        ChannelAccess.ReadAccess read = access.requireRead(actor, require(cid), "GetChannel");
+        return states.state(actor, read.channel(), read.type(), options(payload));
     }
 
     private static ChannelStates.Options options(ObjectNode body) {
@@ -190,13 +221,13 @@ public final class ChannelService {
 
     private ChannelRow create(Actor actor, ChannelType type, String id, ObjectNode data) {
         String cid = type.name() + ":" + id;
-        return core.underLock(
+        return locks.underLock(
                 cid,
-                () -> core.store().findChannel(cid).orElseGet(() -> {
+                () -> store.findChannel(cid).orElseGet(() -> {
                     User creator = creator(actor, data);
                     Actor asCreator = actor.server() ? actor : Actor.user(creator);
                     Permissions.require(asCreator, type, null, "create-channel", true, "GetOrCreateChannel", cid);
-                    Instant now = core.now();
+                    Instant now = clock.instant();
                     Map<String, String> roles = memberRoles(data.get("members"));
                     requireUsers(roles.keySet(), "channel create");
                     List<MemberRow> members = new ArrayList<>();
@@ -218,7 +249,7 @@ public final class ChannelService {
                             members.size(),
                             0,
                             custom(data));
-                    core.store().createChannel(row, members);
+                    store.createChannel(row, members);
                     ChannelRow created = require(cid);
                     notifyAdded(created, type, members, creator);
                     return created;
@@ -227,17 +258,19 @@ public final class ChannelService {
 
     /** Sends {@code notification.added_to_channel} to each added member's connections. */
     void notifyAdded(ChannelRow ch, ChannelType type, List<MemberRow> added, User actor) {
-        Map<String, User> users =
-                core.usersById(added.stream().map(MemberRow::userId).toList());
-        ObjectNode channel = ChannelViews.channel(ch, type, null);
+        Map<String, User> byId =
+                users.findAll(added.stream().map(MemberRow::userId).toList());
+        ObjectNode channel = ChannelRecords.channel(ch, type, null).toJson();
         for (MemberRow m : added) {
-            ObjectNode e = ChannelViews.event(EventType.NOTIFICATION_ADDED_TO_CHANNEL.wireName(), ch, core.now());
+            ObjectNode e = ChannelViews.event(EventType.NOTIFICATION_ADDED_TO_CHANNEL.wireName(), ch, clock.instant());
             e.set("channel", channel);
-            e.set("member", ChannelViews.member(m, users.get(m.userId()), ch));
+            e.set(
+                    "member",
+                    ChannelRecords.member(m, byId.get(m.userId()), ch, null).toJson());
             if (actor != null) {
                 e.set("user", actor.toJson());
             }
-            core.events().publish(e, Audience.user(m.userId()));
+            events.publish(e, Audience.user(m.userId()));
         }
     }
 
@@ -257,14 +290,13 @@ public final class ChannelService {
                     + "data.created_by_id must be provided when using server side auth.\"");
         }
         String creatorId = id;
-        return core.users()
-                .find(id)
+        return users.find(id)
                 .orElseThrow(() -> ChatException.input("created_by_id: user '" + creatorId + "' does not exist"));
     }
 
     /** Code 4 naming the users among {@code ids} that do not exist. */
     void requireUsers(Set<String> ids, String operation) {
-        Map<String, User> found = core.usersById(ids);
+        Map<String, User> found = users.findAll(ids);
         List<String> missing =
                 ids.stream().filter(i -> !found.containsKey(i)).sorted().toList();
         if (!missing.isEmpty()) {
@@ -361,24 +393,23 @@ public final class ChannelService {
         int offset = clamp(body.get("offset"), 0, ChannelQuery.MAX_OFFSET);
         int messageLimit = clamp(body.get("message_limit"), 25, Paging_MAX);
         int memberLimit = clamp(body.get("member_limit"), 100, 100);
-        List<ChannelRow> rows = core.store()
-                .queryChannels(new ChannelQuery(
-                        filter,
-                        sort,
-                        limit == 0 ? ChannelQuery.DEFAULT_LIMIT : limit,
-                        offset,
-                        actor.userId(),
-                        core.types().openTypes()));
+        List<ChannelRow> rows = store.queryChannels(new ChannelQuery(
+                filter,
+                sort,
+                limit == 0 ? ChannelQuery.DEFAULT_LIMIT : limit,
+                offset,
+                actor.userId(),
+                access.types().openTypes()));
         boolean watch = body.path("watch").asBoolean(false);
         ChannelStates.Options options =
                 new ChannelStates.Options(body.path("state").asBoolean(true), null, messageLimit, memberLimit, 0, null);
         List<ObjectNode> out = new ArrayList<>();
         for (ChannelRow ch : rows) {
             // The store's filter knows membership and open types, not a channel's own grant overrides.
-            if (!core.mayRead(actor, ch)) {
+            if (!access.mayRead(actor, ch)) {
                 continue;
             }
-            ChannelType type = core.typeOf(ch);
+            ChannelType type = access.typeOf(ch);
             if (watch) {
                 conn.ifPresent(s -> watch(s, ch, type));
             }
@@ -387,7 +418,7 @@ public final class ChannelService {
                 List<String> ids = new ArrayList<>();
                 state.withArray("members")
                         .forEach(m -> ids.add(m.path("user_id").asText()));
-                conn.ifPresent(s -> core.presence().subscribe(s, ids));
+                conn.ifPresent(s -> presence.subscribe(s, ids));
             }
             out.add(state);
         }
@@ -398,15 +429,15 @@ public final class ChannelService {
 
     /** Subscribes the connection and, when its user just started watching, tells the watchers (§4.5). */
     public void watch(Session session, ChannelRow ch, ChannelType type) {
-        if (core.hub().watch(session, ch.cid()) && type.flag("connect_events")) {
+        if (hub.watch(session, ch.cid()) && type.flag("connect_events")) {
             watchingEvent(EventType.USER_WATCHING_START.wireName(), session.userId(), ch);
         }
     }
 
     /** {@code POST …/stop-watching}. */
     public void stopWatching(Session session, ChannelRow ch) {
-        if (core.hub().unwatch(session, ch.cid())) {
-            ChannelType type = core.typeOf(ch);
+        if (hub.unwatch(session, ch.cid())) {
+            ChannelType type = access.typeOf(ch);
             if (type != null && type.flag("connect_events")) {
                 watchingEvent(EventType.USER_WATCHING_STOP.wireName(), session.userId(), ch);
             }
@@ -415,9 +446,9 @@ public final class ChannelService {
 
     /** Drops a closed connection's watches, with {@code user.watching.stop} where its user stopped (§4.4). */
     public void disconnected(Session session) {
-        for (String cid : core.hub().unwatchAll(session)) {
-            core.store().findChannel(cid).ifPresent(ch -> {
-                ChannelType type = core.typeOf(ch);
+        for (String cid : hub.unwatchAll(session)) {
+            store.findChannel(cid).ifPresent(ch -> {
+                ChannelType type = access.typeOf(ch);
                 if (type != null && type.flag("connect_events")) {
                     watchingEvent(EventType.USER_WATCHING_STOP.wireName(), session.userId(), ch);
                 }
@@ -426,14 +457,14 @@ public final class ChannelService {
     }
 
     private void watchingEvent(String kind, String userId, ChannelRow ch) {
-        watching.changed(kind, userId, ch, core.hub().watcherCount(ch.cid()));
+        watching.changed(kind, userId, ch, hub.watcherCount(ch.cid()));
     }
 
     private void sendWatchingEvent(String kind, String userId, ChannelRow ch) {
-        ObjectNode e = ChannelViews.event(kind, ch, core.now());
-        core.users().find(userId).ifPresent(u -> e.set("user", u.toJson()));
-        e.put("watcher_count", core.hub().watcherCount(ch.cid()));
-        core.events().publish(e, Audience.watchersExcept(ch.cid(), userId));
+        ObjectNode e = ChannelViews.event(kind, ch, clock.instant());
+        users.find(userId).ifPresent(u -> e.set("user", u.toJson()));
+        e.put("watcher_count", hub.watcherCount(ch.cid()));
+        events.publish(e, Audience.watchersExcept(ch.cid(), userId));
     }
 
     /** {@code POST …/event}: typing and custom events to the watchers (§7.8 C17). */
@@ -445,9 +476,8 @@ public final class ChannelService {
             throw ChatException.input("event must be an object with a string type");
         }
         ChannelRow ch = require(cid);
-        ChannelType type = core.typeOf(ch);
-        MemberRow member =
-                actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        ChannelType type = access.typeOf(ch);
+        MemberRow member = actor.hasUser() ? store.member(cid, actor.userId()).orElse(null) : null;
         String kind = event.get("type").asText();
         boolean typing =
                 kind.equals(EventType.TYPING_START.wireName()) || kind.equals(EventType.TYPING_STOP.wireName());
@@ -472,13 +502,13 @@ public final class ChannelService {
                     actor, type, member, "read-channel", Permissions.ownsChannel(actor, ch), "SendEvent", cid);
         }
         ObjectNode e = ((ObjectNode) event).deepCopy();
-        ObjectNode base = ChannelViews.event(kind, ch, core.now());
+        ObjectNode base = ChannelViews.event(kind, ch, clock.instant());
         e.setAll(base);
         if (actor.hasUser()) {
             e.set("user", actor.user().toJson());
         }
         if (!typing || !typingDisabled(actor.user())) {
-            core.events().publish(e, Audience.watchers(cid));
+            events.publish(e, Audience.watchers(cid));
         }
         return e;
     }
@@ -497,7 +527,7 @@ public final class ChannelService {
         if (!TYPE.matcher(typeName).matches()) {
             throw ChatException.input("channel type '" + shorten(typeName) + "' is invalid");
         }
-        return core.types().require(typeName);
+        return access.types().require(typeName);
     }
 
     static int clamp(JsonNode n, int defaultValue, int max) {

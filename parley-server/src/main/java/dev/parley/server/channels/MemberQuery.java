@@ -1,5 +1,7 @@
 package dev.parley.server.channels;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,14 +9,19 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
-import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
+import dev.parley.server.moderation.Bans;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.ModerationStore;
+import dev.parley.server.store.ModerationStore.Ban;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,12 +39,26 @@ public final class MemberQuery {
     static final int MAX_SCANNED = 10_000;
     static final int DEFAULT_LIMIT = 100;
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ModerationStore moderation;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final Clock clock;
     private final ChannelService channels;
 
-    public MemberQuery(ChatCore core, ChannelService channels) {
-        this.core = core;
-        this.channels = channels;
+    public MemberQuery(
+            ChatStore store,
+            ModerationStore moderation,
+            ChannelAccess access,
+            UserService users,
+            Clock clock,
+            ChannelService channels) {
+        this.store = requireNonNull(store, "store");
+        this.moderation = requireNonNull(moderation, "moderation");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.clock = requireNonNull(clock, "clock");
+        this.channels = requireNonNull(channels, "channels");
     }
 
     public ObjectNode query(Actor actor, ObjectNode payload) {
@@ -50,26 +71,25 @@ public final class MemberQuery {
             throw ChatException.input("type and id (or members) are required");
         }
         ChannelRow ch = channels.require(type + ":" + id);
-        ChannelType ct = core.typeOf(ch);
-        MemberRow me =
-                actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        ChannelType ct = access.typeOf(ch);
+        MemberRow me = actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
         Permissions.require(
                 actor, ct, me, "read-channel-members", Permissions.ownsChannel(actor, ch), "QueryMembers", ch.cid());
-        List<MemberRow> all = core.store().members(ch.cid(), MAX_SCANNED, 0);
-        Map<String, User> users =
-                core.usersById(all.stream().map(MemberRow::userId).toList());
-        Predicate<MemberRow> match = predicate(Filter.parse(payload.get("filter_conditions")), users);
+        List<MemberRow> all = store.members(ch.cid(), MAX_SCANNED, 0);
+        Map<String, User> byId =
+                users.findAll(all.stream().map(MemberRow::userId).toList());
+        Predicate<MemberRow> match = predicate(Filter.parse(payload.get("filter_conditions")), byId);
         List<MemberRow> found = new ArrayList<>(all.stream().filter(match).toList());
-        found.sort(order(SortField.parse(payload.get("sort")), users));
+        found.sort(order(SortField.parse(payload.get("sort")), byId));
         int limit = ChannelService.clamp(payload.get("limit"), DEFAULT_LIMIT, 300);
         int offset = ChannelService.clamp(payload.get("offset"), 0, 1000);
+        List<MemberRow> page = found.stream().skip(offset).limit(limit).toList();
+        // One store read, spared when no member is shown.
+        Map<String, Ban> bans = page.isEmpty() ? Map.of() : Bans.channelBans(moderation, ch.cid(), clock.instant());
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("members");
-        found.stream()
-                .skip(offset)
-                .limit(limit)
-                .forEach(m -> arr.add(ChannelViews.member(m, users.get(m.userId()), ch)));
-        dev.parley.server.moderation.Bans.markChannelBans(core, ch.cid(), arr, null);
+        page.forEach(m -> arr.add(ChannelRecords.member(m, byId.get(m.userId()), ch, bans.get(m.userId()))
+                .toJson()));
         return out;
     }
 

@@ -11,16 +11,21 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.ModerationStore;
 import dev.parley.server.store.ModerationStore.Ban;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,36 +40,45 @@ import java.util.stream.Stream;
  * Thread-safe; blocking.
  */
 public final class Bans {
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ModerationStore moderation;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final EventPublisher events;
+    private final Clock clock;
 
-    public Bans(ChatCore core) {
-        this.core = requireNonNull(core, "core");
+    public Bans(
+            ChatStore store,
+            ModerationStore moderation,
+            ChannelAccess access,
+            UserService users,
+            EventPublisher events,
+            Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.moderation = requireNonNull(moderation, "moderation");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.events = requireNonNull(events, "events");
+        this.clock = requireNonNull(clock, "clock");
     }
 
     /**
-     * Whether {@code author} may post in {@code cid} now: refuses with code 17 under an active ban, and
-     * returns true when the active ban is a shadow ban (the message is then stored shadowed).
+     * Whether {@code author} may post in {@code cid} at {@code now}: refuses with code 17 under an active ban, and
+     * returns true when the active ban is a shadow ban (the message is then stored shadowed). With
+     * {@code mayHaveChannelBan} false (the channel's roster has no ban row of the author) the channel ban is not
+     * read.
      */
-    public static boolean checkMayPost(ChatCore core, User author, String cid) {
-        return checkMayPost(core, author, cid, true);
-    }
-
-    /**
-     * As {@link #checkMayPost(ChatCore, User, String)}; {@code mayHaveChannelBan} false (the channel's roster has
-     * no ban row of the author) spares the read of the channel ban.
-     */
-    public static boolean checkMayPost(ChatCore core, User author, String cid, boolean mayHaveChannelBan) {
-        Instant now = core.now();
+    public static boolean checkMayPost(
+            ModerationStore moderation, Instant now, User author, String cid, boolean mayHaveChannelBan) {
         // The user's flags spare a store read per send for users never banned globally.
         Optional<Ban> global = author.banned() || author.shadowBanned()
-                ? core.moderation().ban(author.id(), ModerationStore.GLOBAL).filter(b -> b.activeAt(now))
+                ? moderation.ban(author.id(), ModerationStore.GLOBAL).filter(b -> b.activeAt(now))
                 : Optional.empty();
         if (global.isPresent() && !global.get().shadow()) {
             throw banned(author, "the app");
         }
-        Optional<Ban> local = mayHaveChannelBan
-                ? core.moderation().ban(author.id(), cid).filter(b -> b.activeAt(now))
-                : Optional.empty();
+        Optional<Ban> local =
+                mayHaveChannelBan ? moderation.ban(author.id(), cid).filter(b -> b.activeAt(now)) : Optional.empty();
         if (local.isPresent() && !local.get().shadow()) {
             throw banned(author, "channel '" + cid + "'");
         }
@@ -72,31 +86,23 @@ public final class Bans {
     }
 
     /**
-     * Sets {@code banned} / {@code shadow_banned} on the member objects of a channel (and on
-     * {@code membership}, which may be null) whose users have an active ban in that channel. One store read.
+     * As {@link #checkMayPost(ModerationStore, Instant, User, String, boolean)} with the moderation store and the
+     * clock of {@code core}.
+     *
+     * @deprecated pass the moderation store and the time: {@link #checkMayPost(ModerationStore, Instant, User,
+     *     String, boolean)}
      */
-    public static void markChannelBans(ChatCore core, String cid, ArrayNode members, JsonNode membership) {
-        if ((members == null || members.isEmpty()) && (membership == null || !membership.isObject())) {
-            return;
-        }
-        Map<String, Ban> bans = new java.util.HashMap<>();
-        core.moderation().bans(cid, null, core.now(), 1000, 0).forEach(b -> bans.put(b.targetId(), b));
-        if (bans.isEmpty()) {
-            return;
-        }
-        List<JsonNode> all = new java.util.ArrayList<>();
-        if (members != null) {
-            members.forEach(all::add);
-        }
-        if (membership != null) {
-            all.add(membership);
-        }
-        for (JsonNode m : all) {
-            Ban b = bans.get(m.path("user_id").asText());
-            if (b != null && m instanceof ObjectNode o) {
-                o.put(b.shadow() ? "shadow_banned" : "banned", true);
-            }
-        }
+    @Deprecated(forRemoval = true)
+    public static boolean checkMayPost(
+            dev.parley.server.chat.ChatCore core, User author, String cid, boolean mayHaveChannelBan) {
+        return checkMayPost(core.moderation(), core.now(), author, cid, mayHaveChannelBan);
+    }
+
+    /** The bans of channel {@code cid} active at {@code now} (at most 1000), by banned user id. One store read. */
+    public static Map<String, Ban> channelBans(ModerationStore moderation, String cid, Instant now) {
+        Map<String, Ban> bans = new HashMap<>();
+        moderation.bans(cid, null, now, 1000, 0).forEach(b -> bans.put(b.targetId(), b));
+        return bans;
     }
 
     private static ChatException banned(User author, String where) {
@@ -107,8 +113,7 @@ public final class Bans {
     /** {@code POST /moderation/ban}. */
     public ObjectNode ban(Actor actor, ObjectNode body) {
         String targetId = Moderation.requiredId(body, "target_user_id", "BanUser");
-        User target = core.users()
-                .find(targetId)
+        User target = users.find(targetId)
                 .orElseThrow(() -> ChatException.notFound(
                         "BanUser failed with error: \"user '" + targetId + "' does not exist\""));
         if (targetId.equals(actor.userId())) {
@@ -116,25 +121,24 @@ public final class Bans {
         }
         ChannelRow ch = channel(body.path("type").asText(""), body.path("id").asText(""), "BanUser");
         requireMayBan(actor, ch, "BanUser");
-        Instant now = Timestamps.truncate(core.now());
+        Instant now = Timestamps.truncate(clock.instant());
         Instant expires = Moderation.expiry(body.get("timeout"), "timeout", Duration.ofMinutes(1), now);
         boolean shadow = body.path("shadow").asBoolean(false);
         String reason = text(body.get("reason"));
         String byId = byId(actor, body);
         Ban ban = new Ban(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid(), byId, reason, shadow, now, expires);
-        core.moderation().upsertBan(ban);
+        moderation.upsertBan(ban);
         if (ch == null) {
-            target = core.users()
-                    .update(
-                            targetId,
-                            u -> u == null
-                                    ? null
-                                    : u.toBuilder()
-                                            .banned(!shadow)
-                                            .banExpires(expires)
-                                            .shadowBanned(shadow)
-                                            .build(),
-                            null);
+            target = users.update(
+                    targetId,
+                    u -> u == null
+                            ? null
+                            : u.toBuilder()
+                                    .banned(!shadow)
+                                    .banExpires(expires)
+                                    .shadowBanned(shadow)
+                                    .build(),
+                    null);
         }
         announce(EventType.USER_BANNED.wireName(), ban, target, byId, ch, now);
         return Json.object();
@@ -147,21 +151,20 @@ public final class Bans {
         }
         ChannelRow ch = channel(type == null ? "" : type, id == null ? "" : id, "UnbanUser");
         requireMayBan(actor, ch, "UnbanUser");
-        Instant now = core.now();
-        core.moderation().deleteBan(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid());
-        User target = core.users().find(targetId).orElse(null);
+        Instant now = clock.instant();
+        moderation.deleteBan(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid());
+        User target = users.find(targetId).orElse(null);
         if (ch == null && target != null) {
-            target = core.users()
-                    .update(
-                            targetId,
-                            u -> u == null
-                                    ? null
-                                    : u.toBuilder()
-                                            .banned(false)
-                                            .banExpires(null)
-                                            .shadowBanned(false)
-                                            .build(),
-                            null);
+            target = users.update(
+                    targetId,
+                    u -> u == null
+                            ? null
+                            : u.toBuilder()
+                                    .banned(false)
+                                    .banExpires(null)
+                                    .shadowBanned(false)
+                                    .build(),
+                    null);
         }
         if (target != null) {
             announce(
@@ -182,8 +185,7 @@ public final class Bans {
         String userId = eqString(filter, "user_id");
         ChannelRow ch = cid == null
                 ? null
-                : core.store()
-                        .findChannel(cid)
+                : store.findChannel(cid)
                         .orElseThrow(() -> ChatException.notFound(
                                 "QueryBannedUsers failed with error: \"channel '" + cid + "' does not exist\""));
         if (ch != null) {
@@ -193,9 +195,9 @@ public final class Bans {
         }
         int limit = Math.clamp(payload.path("limit").asInt(25), 1, 100);
         int offset = Math.clamp(payload.path("offset").asInt(0), 0, 1000);
-        Instant activeAt = payload.path("exclude_expired_bans").asBoolean(false) ? core.now() : null;
-        List<Ban> bans = core.moderation().bans(cid, userId, activeAt, limit, offset);
-        Map<String, User> users = core.usersById(bans.stream()
+        Instant activeAt = payload.path("exclude_expired_bans").asBoolean(false) ? clock.instant() : null;
+        List<Ban> bans = moderation.bans(cid, userId, activeAt, limit, offset);
+        Map<String, User> byId = users.findAll(bans.stream()
                 .flatMap(b -> Stream.of(b.targetId(), b.createdById()))
                 .filter(x -> x != null)
                 .toList());
@@ -203,14 +205,13 @@ public final class Bans {
         ArrayNode list = out.putArray("bans");
         for (Ban b : bans) {
             ObjectNode o = list.addObject();
-            o.set("user", userJson(users, b.targetId()));
+            o.set("user", userJson(byId, b.targetId()));
             if (b.createdById() != null) {
-                o.set("banned_by", userJson(users, b.createdById()));
+                o.set("banned_by", userJson(byId, b.createdById()));
             }
             if (!b.global()) {
-                core.store()
-                        .findChannel(b.cid())
-                        .flatMap(c -> core.types().find(c.type()).map(t -> ChannelViews.channel(c, t, null)))
+                store.findChannel(b.cid())
+                        .flatMap(c -> access.types().find(c.type()).map(t -> ChannelViews.channel(c, t, null)))
                         .ifPresent(c -> o.set("channel", c));
             }
             o.put("created_at", Timestamps.format(b.createdAt()));
@@ -234,8 +235,7 @@ public final class Bans {
             return null;
         }
         String cid = type + ":" + id;
-        return core.store()
-                .findChannel(cid)
+        return store.findChannel(cid)
                 .orElseThrow(() -> ChatException.notFound(
                         endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
     }
@@ -245,9 +245,8 @@ public final class Bans {
             AppGrants.require(actor, "ban-user", endpoint);
             return;
         }
-        ChannelType type = core.typeOf(ch);
-        var member =
-                actor.hasUser() ? core.store().member(ch.cid(), actor.userId()).orElse(null) : null;
+        ChannelType type = access.typeOf(ch);
+        var member = actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
         if (!AppGrants.allowed(actor, "ban-user")) {
             Permissions.require(
                     actor, type, member, "ban-channel-member", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
@@ -267,7 +266,7 @@ public final class Bans {
         e.put("created_at", Timestamps.format(now));
         e.set("user", target.toJson());
         if (byId != null) {
-            core.users().find(byId).ifPresent(u -> e.set("created_by", u.toJson()));
+            users.find(byId).ifPresent(u -> e.set("created_by", u.toJson()));
         }
         if (ban.reason() != null) {
             e.put("reason", ban.reason());
@@ -277,14 +276,14 @@ public final class Bans {
         }
         e.put("shadow", ban.shadow());
         if (ch != null) {
-            core.events().publish(e, Audience.watchers(ch.cid()));
+            events.publish(e, Audience.watchers(ch.cid()));
         } else {
-            core.events().publish(e, Audience.user(target.id()));
+            events.publish(e, Audience.user(target.id()));
         }
     }
 
-    private static ObjectNode userJson(Map<String, User> users, String id) {
-        User u = users.get(id);
+    private static ObjectNode userJson(Map<String, User> byId, String id) {
+        User u = byId.get(id);
         return (u == null ? User.builder(id).build() : u).toJson();
     }
 

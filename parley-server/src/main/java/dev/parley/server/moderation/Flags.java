@@ -10,11 +10,14 @@ import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelAccess;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.ModerationStore;
 import dev.parley.server.store.ModerationStore.Flag;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Instant;
 
 /**
@@ -23,10 +26,18 @@ import java.time.Instant;
  * Flags are kept for moderators; {@code unflag} is the documented no-op. Thread-safe; blocking.
  */
 public final class Flags {
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ModerationStore moderation;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final Clock clock;
 
-    public Flags(ChatCore core) {
-        this.core = requireNonNull(core, "core");
+    public Flags(ChatStore store, ModerationStore moderation, ChannelAccess access, UserService users, Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.moderation = requireNonNull(moderation, "moderation");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.clock = requireNonNull(clock, "clock");
     }
 
     /** D7 {@code POST /moderation/flag}: {@code target_message_id} or {@code target_user_id}. */
@@ -38,37 +49,34 @@ public final class Flags {
             throw ChatException.input(
                     "Flag failed with error: \"exactly one of target_message_id and target_user_id " + "is required\"");
         }
-        Instant now = Timestamps.truncate(core.now());
+        Instant now = Timestamps.truncate(clock.instant());
         String reason = text(body.get("reason"));
         ObjectNode flag = Json.object();
         Flag stored;
         if (messageId != null) {
-            MessageRow m = core.store()
-                    .findMessage(messageId)
+            MessageRow m = store.findMessage(messageId)
                     .orElseThrow(() -> ChatException.notFound(
                             "Flag failed with error: \"message '" + messageId + "' does not exist\""));
-            ChannelRow ch = core.store()
-                    .findChannel(m.cid())
+            ChannelRow ch = store.findChannel(m.cid())
                     .orElseThrow(() -> ChatException.notFound(
                             "Flag failed with error: \"message '" + messageId + "' does not exist\""));
-            ChannelAccess.ReadAccess access = core.requireRead(actor, ch, "Flag");
+            ChannelAccess.ReadAccess read = access.requireRead(actor, ch, "Flag");
             Permissions.require(
                     actor,
-                    access.type(),
-                    access.member(),
+                    read.type(),
+                    read.member(),
                     "flag-message",
                     Permissions.ownsChannel(actor, ch),
                     "Flag",
                     ch.cid());
-            stored = core.moderation().upsertFlag(new Flag(me.id(), "message", messageId, reason, now, now));
+            stored = moderation.upsertFlag(new Flag(me.id(), "message", messageId, reason, now, now));
             flag.put("target_message_id", messageId);
         } else {
             AppGrants.require(actor, "flag-user", "Flag");
-            User target = core.users()
-                    .find(userId)
+            User target = users.find(userId)
                     .orElseThrow(() ->
                             ChatException.notFound("Flag failed with error: \"user '" + userId + "' does not exist\""));
-            stored = core.moderation().upsertFlag(new Flag(me.id(), "user", userId, reason, now, now));
+            stored = moderation.upsertFlag(new Flag(me.id(), "user", userId, reason, now, now));
             flag.set("target_user", target.toJson());
         }
         flag.set("user", me.toJson());

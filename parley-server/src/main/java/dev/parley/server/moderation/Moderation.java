@@ -11,18 +11,22 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.Events;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.ModerationStore;
 import dev.parley.server.store.ModerationStore.Block;
 import dev.parley.server.store.ModerationStore.ChannelMute;
 import dev.parley.server.store.ModerationStore.UserMute;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,14 +47,30 @@ public final class Moderation {
 
     private static final double MAX_EXPIRY_NANOS = Duration.ofDays(36_525).toNanos();
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ModerationStore moderation;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final EventPublisher events;
+    private final Clock clock;
     private final Bans bans;
     private final Flags flags;
 
-    public Moderation(ChatCore core) {
-        this.core = requireNonNull(core, "core");
-        this.bans = new Bans(core);
-        this.flags = new Flags(core);
+    public Moderation(
+            ChatStore store,
+            ModerationStore moderation,
+            ChannelAccess access,
+            UserService users,
+            EventPublisher events,
+            Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.moderation = requireNonNull(moderation, "moderation");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.events = requireNonNull(events, "events");
+        this.clock = requireNonNull(clock, "clock");
+        this.bans = new Bans(store, moderation, access, users, events, clock);
+        this.flags = new Flags(store, moderation, access, users, clock);
     }
 
     public Bans bans() {
@@ -61,23 +81,19 @@ public final class Moderation {
         return flags;
     }
 
-    private ModerationStore store() {
-        return core.moderation();
-    }
-
     /** {@code me} (§6.1) of {@code user}: counters, mutes, channel mutes and blocked users. */
     public ObjectNode ownUser(User user) {
-        ObjectNode me = Unread.put(Events.me(user), core.store().unreadTotals(user.id()));
+        ObjectNode me = Unread.put(Events.me(user), store.unreadTotals(user.id()));
         return withLists(me, user);
     }
 
     /** Fills the lists of an own-user object already built with its counters. */
     public ObjectNode withLists(ObjectNode me, User user) {
-        Instant now = core.now();
-        me.set("mutes", mutesJson(user, store().userMutes(user.id(), now)));
-        me.set("channel_mutes", channelMutesJson(user, store().channelMutes(user.id(), now)));
+        Instant now = clock.instant();
+        me.set("mutes", mutesJson(user, moderation.userMutes(user.id(), now)));
+        me.set("channel_mutes", channelMutesJson(user, moderation.channelMutes(user.id(), now)));
         ArrayNode blocked = me.putArray("blocked_user_ids");
-        store().blocks(user.id()).forEach(b -> blocked.add(b.blockedUserId()));
+        moderation.blocks(user.id()).forEach(b -> blocked.add(b.blockedUserId()));
         return me;
     }
 
@@ -99,22 +115,19 @@ public final class Moderation {
         if (ids.contains(me.id())) {
             throw ChatException.input("MuteUser failed with error: \"a user cannot mute themselves\"");
         }
-        Instant now = Timestamps.truncate(core.now());
+        Instant now = Timestamps.truncate(clock.instant());
         Instant expires = expiry(body.get("timeout"), "timeout", Duration.ofMinutes(1), now);
-        Map<String, User> found = core.usersById(ids);
+        Map<String, User> found = users.findAll(ids);
         List<String> missing = ids.stream().filter(id -> !found.containsKey(id)).toList();
         if (found.isEmpty()) {
             throw ChatException.notFound("MuteUser failed with error: \"target users " + missing + " do not exist\"");
         }
-        store().upsertUserMutes(found.keySet().stream()
+        moderation.upsertUserMutes(found.keySet().stream()
                 .map(id -> new UserMute(me.id(), id, now, now, expires))
                 .toList());
-        List<UserMute> current = store().userMutes(me.id(), now);
+        List<UserMute> current = moderation.userMutes(me.id(), now);
         ObjectNode own = ownUser(me);
-        core.events()
-                .publish(
-                        notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), own, now),
-                        Audience.user(me.id()));
+        events.publish(notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), own, now), Audience.user(me.id()));
         ObjectNode out = Json.object();
         ArrayNode mutes = mutesJson(
                 me,
@@ -133,11 +146,10 @@ public final class Moderation {
     public ObjectNode unmute(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnmuteUser");
         AppGrants.require(actor, "mute-user", "UnmuteUser");
-        store().deleteUserMutes(me.id(), targets(body, "target_id", "target_ids", "UnmuteUser"));
-        core.events()
-                .publish(
-                        notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), ownUser(me), core.now()),
-                        Audience.user(me.id()));
+        moderation.deleteUserMutes(me.id(), targets(body, "target_id", "target_ids", "UnmuteUser"));
+        events.publish(
+                notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), ownUser(me), clock.instant()),
+                Audience.user(me.id()));
         return Json.object();
     }
 
@@ -147,25 +159,24 @@ public final class Moderation {
     public ObjectNode muteChannel(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "MuteChannel");
         List<String> cids = targets(body, "channel_cid", "channel_cids", "MuteChannel");
-        Instant now = Timestamps.truncate(core.now());
+        Instant now = Timestamps.truncate(clock.instant());
         Instant expires = expiry(body.get("expiration"), "expiration", Duration.ofMillis(1), now);
         for (String cid : cids) {
             checkChannelMute(actor, cid, "MuteChannel");
         }
-        store().upsertChannelMutes(cids.stream()
+        moderation.upsertChannelMutes(cids.stream()
                 .map(cid -> new ChannelMute(me.id(), cid, now, now, expires))
                 .toList());
         Set<String> asked = Set.copyOf(cids);
         ArrayNode mutes = channelMutesJson(
                 me,
-                store().channelMutes(me.id(), now).stream()
+                moderation.channelMutes(me.id(), now).stream()
                         .filter(m -> asked.contains(m.cid()))
                         .toList());
         ObjectNode own = ownUser(me);
-        core.events()
-                .publish(
-                        notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), own, now),
-                        Audience.user(me.id()));
+        events.publish(
+                notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), own, now),
+                Audience.user(me.id()));
         ObjectNode out = Json.object();
         out.set("channel_mute", mutes.get(0));
         out.set("channel_mutes", mutes);
@@ -176,26 +187,24 @@ public final class Moderation {
     /** D4 {@code POST /moderation/unmute/channel}. */
     public ObjectNode unmuteChannel(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnmuteChannel");
-        store().deleteChannelMutes(me.id(), targets(body, "channel_cid", "channel_cids", "UnmuteChannel"));
-        core.events()
-                .publish(
-                        notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), ownUser(me), core.now()),
-                        Audience.user(me.id()));
+        moderation.deleteChannelMutes(me.id(), targets(body, "channel_cid", "channel_cids", "UnmuteChannel"));
+        events.publish(
+                notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), ownUser(me), clock.instant()),
+                Audience.user(me.id()));
         return Json.object();
     }
 
     private void checkChannelMute(Actor actor, String cid, String endpoint) {
-        ChannelRow ch = core.store()
-                .findChannel(cid)
+        ChannelRow ch = store.findChannel(cid)
                 .orElseThrow(() -> ChatException.notFound(
                         endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
-        ChannelType type = core.typeOf(ch);
+        ChannelType type = access.typeOf(ch);
         if (!type.flag("mutes")) {
             throw new ChatException(
                     dev.parley.protocol.ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
                     endpoint + " failed with error: \"mutes are disabled for channel type '" + ch.type() + "'\"");
         }
-        var member = core.store().member(cid, actor.userId()).orElse(null);
+        var member = store.member(cid, actor.userId()).orElse(null);
         Permissions.require(actor, type, member, "mute-channel", Permissions.ownsChannel(actor, ch), endpoint, cid);
     }
 
@@ -208,13 +217,12 @@ public final class Moderation {
         if (target.equals(me.id())) {
             throw ChatException.input("BlockUser failed with error: \"a user cannot block themselves\"");
         }
-        core.users()
-                .find(target)
+        users.find(target)
                 .orElseThrow(() -> ChatException.notFound(
                         "BlockUser failed with error: \"user '" + target + "' does not exist\""));
-        Instant now = Timestamps.truncate(core.now());
-        store().block(new Block(me.id(), target, now));
-        Block stored = store().blocks(me.id()).stream()
+        Instant now = Timestamps.truncate(clock.instant());
+        moderation.block(new Block(me.id(), target, now));
+        Block stored = moderation.blocks(me.id()).stream()
                 .filter(b -> b.blockedUserId().equals(target))
                 .findFirst()
                 .orElseThrow();
@@ -229,16 +237,16 @@ public final class Moderation {
     /** U11 {@code POST /users/unblock}. */
     public ObjectNode unblock(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnblockUser");
-        store().unblock(me.id(), requiredId(body, "blocked_user_id", "UnblockUser"));
+        moderation.unblock(me.id(), requiredId(body, "blocked_user_id", "UnblockUser"));
         return Json.object();
     }
 
     /** U11 {@code GET /users/block}. */
     public ObjectNode blocks(Actor actor) {
         User me = AppGrants.user(actor, "GetBlockedUsers");
-        List<Block> blocks = store().blocks(me.id());
-        Map<String, User> users =
-                core.usersById(blocks.stream().map(Block::blockedUserId).toList());
+        List<Block> blocks = moderation.blocks(me.id());
+        Map<String, User> byId =
+                users.findAll(blocks.stream().map(Block::blockedUserId).toList());
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("blocks");
         for (Block b : blocks) {
@@ -246,7 +254,7 @@ public final class Moderation {
             o.put("user_id", me.id());
             o.set("user", me.toJson());
             o.put("blocked_user_id", b.blockedUserId());
-            User u = users.get(b.blockedUserId());
+            User u = byId.get(b.blockedUserId());
             o.set("blocked_user", (u == null ? User.builder(b.blockedUserId()).build() : u).toJson());
             o.put("created_at", Timestamps.format(b.createdAt()));
         }
@@ -257,7 +265,7 @@ public final class Moderation {
 
     private ArrayNode mutesJson(User me, List<UserMute> mutes) {
         Map<String, User> targets =
-                core.usersById(mutes.stream().map(UserMute::targetId).toList());
+                users.findAll(mutes.stream().map(UserMute::targetId).toList());
         ArrayNode out = Json.mapper().createArrayNode();
         for (UserMute m : mutes) {
             User t = targets.get(m.targetId());
@@ -275,8 +283,9 @@ public final class Moderation {
     private ArrayNode channelMutesJson(User me, List<ChannelMute> mutes) {
         ArrayNode out = Json.mapper().createArrayNode();
         for (ChannelMute m : mutes) {
-            ChannelRow ch = core.store().findChannel(m.cid()).orElse(null);
-            ChannelType type = ch == null ? null : core.types().find(ch.type()).orElse(null);
+            ChannelRow ch = store.findChannel(m.cid()).orElse(null);
+            ChannelType type =
+                    ch == null ? null : access.types().find(ch.type()).orElse(null);
             if (type == null) {
                 continue;
             }

@@ -1,5 +1,7 @@
 package dev.parley.server.reads;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,15 +12,19 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.ChannelUnread;
 import dev.parley.server.store.ChatRows.MessageRange;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.UnreadTotals;
+import dev.parley.server.store.ChatStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,27 +42,35 @@ public final class ReadService {
     public static final int MAX_SYNC_EVENTS = 2000;
     static final Duration MAX_SYNC_AGE = Duration.ofDays(30);
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ChannelAccess access;
+    private final ChannelLocks locks;
+    private final EventPublisher events;
+    private final Clock clock;
 
-    public ReadService(ChatCore core) {
-        this.core = core;
+    public ReadService(ChatStore store, ChannelAccess access, ChannelLocks locks, EventPublisher events, Clock clock) {
+        this.store = requireNonNull(store, "store");
+        this.access = requireNonNull(access, "access");
+        this.locks = requireNonNull(locks, "locks");
+        this.events = requireNonNull(events, "events");
+        this.clock = requireNonNull(clock, "clock");
     }
 
     /** The user's unread totals, for {@code me}. */
     public UnreadTotals totals(String userId) {
-        return core.store().unreadTotals(userId);
+        return store.unreadTotals(userId);
     }
 
     /** {@code POST /channels/{type}/{id}/read}: everything read up to the newest message. */
     public ObjectNode markRead(Actor actor, String cid) {
         User user = requireUser(actor, "MarkRead");
-        return core.underLock(cid, () -> {
-            ChannelRow ch = core.requireChannel(cid);
-            ChannelType type = core.typeOf(ch);
-            List<MessageRow> newest = core.store().channelMessages(cid, MessageRange.latest(1));
+        return locks.underLock(cid, () -> {
+            ChannelRow ch = access.requireChannel(cid);
+            ChannelType type = access.typeOf(ch);
+            List<MessageRow> newest = store.channelMessages(cid, MessageRange.latest(1));
             String lastId = newest.isEmpty() ? null : newest.getLast().id();
-            Instant now = core.now();
-            if (!core.store().setRead(cid, user.id(), now, lastId, 0)) {
+            Instant now = clock.instant();
+            if (!store.setRead(cid, user.id(), now, lastId, 0)) {
                 throw notMember("MarkRead", user, cid);
             }
             ObjectNode e = ChannelViews.event(EventType.MESSAGE_READ.wireName(), ch, now);
@@ -65,7 +79,7 @@ public final class ReadService {
                 e.put("last_read_message_id", lastId);
             }
             if (type.flag("read_events") && !readReceiptsOff(user)) {
-                core.events().publish(e, Audience.watchers(cid));
+                events.publish(e, Audience.watchers(cid));
             }
             ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_MARK_READ.wireName(), ch, now);
             n.set("channel", ChannelViews.channel(ch, type, null));
@@ -73,7 +87,7 @@ public final class ReadService {
             if (lastId != null) {
                 n.put("last_read_message_id", lastId);
             }
-            core.events().publish(Unread.put(n, totals(user.id())), Audience.user(user.id()));
+            events.publish(Unread.put(n, totals(user.id())), Audience.user(user.id()));
             ObjectNode out = Json.object();
             out.set("event", e);
             return out;
@@ -87,22 +101,21 @@ public final class ReadService {
         if (messageId.isEmpty()) {
             throw ChatException.input("message_id is required");
         }
-        return core.underLock(cid, () -> {
-            ChannelRow ch = core.requireChannel(cid);
-            MessageRow from = core.store()
-                    .findMessage(messageId)
+        return locks.underLock(cid, () -> {
+            ChannelRow ch = access.requireChannel(cid);
+            MessageRow from = store.findMessage(messageId)
                     .filter(m -> m.cid().equals(cid))
                     .orElseThrow(() -> ChatException.notFound(
                             "message '" + messageId + "' does not exist in channel '" + cid + "'"));
-            int unread = core.store().countChannelMessagesFrom(cid, from.cursor());
+            int unread = store.countChannelMessagesFrom(cid, from.cursor());
             List<MessageRow> before =
-                    core.store().channelMessages(cid, new MessageRange(from.cursor(), false, null, false, 1, false));
+                    store.channelMessages(cid, new MessageRange(from.cursor(), false, null, false, 1, false));
             String lastReadId = before.isEmpty() ? null : before.getFirst().id();
             Instant lastRead = from.createdAt().minus(1, ChronoUnit.MICROS);
-            if (!core.store().setRead(cid, user.id(), lastRead, lastReadId, unread)) {
+            if (!store.setRead(cid, user.id(), lastRead, lastReadId, unread)) {
                 throw notMember("MarkUnread", user, cid);
             }
-            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_MARK_UNREAD.wireName(), ch, core.now());
+            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_MARK_UNREAD.wireName(), ch, clock.instant());
             n.set("user", user.toJson());
             n.put("first_unread_message_id", from.id());
             if (lastReadId != null) {
@@ -110,7 +123,7 @@ public final class ReadService {
             }
             n.put("last_read_at", Timestamps.format(lastRead));
             n.put("unread_messages", unread);
-            core.events().publish(Unread.put(n, totals(user.id())), Audience.user(user.id()));
+            events.publish(Unread.put(n, totals(user.id())), Audience.user(user.id()));
             return Json.object();
         });
     }
@@ -141,18 +154,17 @@ public final class ReadService {
     }
 
     private void delivered(User user, String cid, String messageId) {
-        ChannelRow ch = core.requireChannel(cid);
-        ChannelType type = core.typeOf(ch);
-        if (!type.flag("delivery_events") || core.store().member(cid, user.id()).isEmpty()) {
+        ChannelRow ch = access.requireChannel(cid);
+        ChannelType type = access.typeOf(ch);
+        if (!type.flag("delivery_events") || store.member(cid, user.id()).isEmpty()) {
             return;
         }
-        MessageRow m = core.store()
-                .findMessage(messageId)
+        MessageRow m = store.findMessage(messageId)
                 .filter(x -> x.cid().equals(cid))
                 .orElseThrow(() ->
                         ChatException.notFound("message '" + messageId + "' does not exist in channel '" + cid + "'"));
-        Instant now = core.now();
-        core.store().setDelivered(new dev.parley.server.store.ChatRows.Delivery(cid, user.id(), now, m.id()));
+        Instant now = clock.instant();
+        store.setDelivered(new dev.parley.server.store.ChatRows.Delivery(cid, user.id(), now, m.id()));
         if (privacyOff(user, "delivery_receipts")) {
             return;
         }
@@ -160,7 +172,7 @@ public final class ReadService {
         e.set("user", user.toJson());
         e.put("last_delivered_at", Timestamps.format(now));
         e.put("last_delivered_message_id", m.id());
-        core.events().publish(e, Audience.watchers(cid));
+        events.publish(e, Audience.watchers(cid));
     }
 
     /** {@code POST /channels/read}: every channel of the user (or the listed ones) read. */
@@ -170,10 +182,10 @@ public final class ReadService {
         if (body.path("read_by_channel").isObject()) {
             body.get("read_by_channel").fieldNames().forEachRemaining(cids::add);
         } else {
-            core.store().unreadChannels(user.id(), 10_000).forEach(u -> cids.add(u.cid()));
+            store.unreadChannels(user.id(), 10_000).forEach(u -> cids.add(u.cid()));
         }
         for (String cid : cids) {
-            if (core.store().member(cid, user.id()).isPresent()) {
+            if (store.member(cid, user.id()).isPresent()) {
                 markRead(actor, cid);
             }
         }
@@ -189,7 +201,7 @@ public final class ReadService {
         out.put("total_unread_threads_count", 0);
         ArrayNode chans = out.putArray("channels");
         Map<String, int[]> byType = new LinkedHashMap<>();
-        for (ChannelUnread u : core.store().unreadChannels(user.id(), 100)) {
+        for (ChannelUnread u : store.unreadChannels(user.id(), 100)) {
             ObjectNode c = chans.addObject();
             c.put("channel_id", u.cid());
             c.put("unread_count", u.unread());
@@ -221,7 +233,7 @@ public final class ReadService {
         ids.forEach(i -> users.add(i.asText()));
         ObjectNode out = Json.object();
         ObjectNode counts = out.putObject("counts_by_user");
-        core.store().unreadTotals(users).forEach((u, t) -> {
+        store.unreadTotals(users).forEach((u, t) -> {
             ObjectNode c = counts.putObject(u);
             c.put("total_unread_count", t.messages());
             c.put("total_unread_threads_count", 0);
@@ -242,25 +254,25 @@ public final class ReadService {
             throw ChatException.input("channel_cids (array) and last_sync_at (RFC 3339) are required");
         }
         Instant since = Timestamps.parse(body.get("last_sync_at").asText(), "last_sync_at");
-        if (since.isBefore(core.now().minus(MAX_SYNC_AGE))) {
+        if (since.isBefore(clock.instant().minus(MAX_SYNC_AGE))) {
             throw ChatException.input("last_sync_at is older than 30 days");
         }
         List<String> accessible = new ArrayList<>();
         List<String> inaccessible = new ArrayList<>();
         for (JsonNode c : cidsNode) {
             String cid = c.asText();
-            boolean ok = core.store().member(cid, user.id()).isPresent() || actor.server();
+            boolean ok = store.member(cid, user.id()).isPresent() || actor.server();
             (ok ? accessible : inaccessible).add(cid);
         }
-        List<ObjectNode> events = core.store().eventsSince(accessible, user.id(), since, MAX_SYNC_EVENTS + 1);
-        if (events.size() > MAX_SYNC_EVENTS) {
+        List<ObjectNode> replay = store.eventsSince(accessible, user.id(), since, MAX_SYNC_EVENTS + 1);
+        if (replay.size() > MAX_SYNC_EVENTS) {
             throw new ChatException(
                     ErrorCode.REQUEST_TIMEOUT,
                     "too many events to sync since " + body.get("last_sync_at").asText());
         }
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("events");
-        events.forEach(arr::add);
+        replay.forEach(arr::add);
         if (body.path("with_inaccessible_cids").asBoolean(false)) {
             ArrayNode in = out.putArray("inaccessible_cids");
             inaccessible.forEach(in::add);
@@ -276,7 +288,7 @@ public final class ReadService {
                     e.put("channel_id", cid.substring(colon + 1));
                 }
                 e.set("user", user.toJson());
-                e.put("created_at", Timestamps.format(core.now()));
+                e.put("created_at", Timestamps.format(clock.instant()));
             }
         }
         return out;

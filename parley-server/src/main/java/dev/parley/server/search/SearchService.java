@@ -8,21 +8,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
-import dev.parley.server.messages.MessageViews;
 import dev.parley.server.store.ChannelQuery;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.MessageSearch;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Message search, {@code GET /search} (PROTOCOL.md §7.12): the channel filter picks the channels (only
@@ -35,10 +36,21 @@ public final class SearchService {
     static final int DEFAULT_LIMIT = 20;
     private static final String CURSOR_PREFIX = "offset:";
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ChannelAccess access;
+    private final BiFunction<List<MessageRow>, String, List<ObjectNode>> messageViews;
 
-    public SearchService(ChatCore core) {
-        this.core = requireNonNull(core, "core");
+    /**
+     * @param messageViews the messages as one reader (a user id, or null) sees them, in the given order:
+     *     {@link dev.parley.server.messages.MessageViews}
+     */
+    public SearchService(
+            ChatStore store,
+            ChannelAccess access,
+            BiFunction<List<MessageRow>, String, List<ObjectNode>> messageViews) {
+        this.store = requireNonNull(store, "store");
+        this.access = requireNonNull(access, "access");
+        this.messageViews = requireNonNull(messageViews, "messageViews");
     }
 
     public ObjectNode search(Actor actor, ObjectNode payload) {
@@ -58,18 +70,18 @@ public final class SearchService {
             offset = decode(next);
         }
         Map<String, ChannelRow> channels = channels(actor, Filter.parse(channelFilter));
-        List<MessageRow> rows = core.store()
-                .searchMessages(new MessageSearch(List.copyOf(channels.keySet()), messages, sort, limit, offset));
+        List<MessageRow> rows =
+                store.searchMessages(new MessageSearch(List.copyOf(channels.keySet()), messages, sort, limit, offset));
         ObjectNode out = Json.object();
         ArrayNode results = out.putArray("results");
         Map<String, ObjectNode> channelJson = new HashMap<>();
-        List<ObjectNode> views = MessageViews.forViewer(core, rows, actor.userId());
+        List<ObjectNode> views = messageViews.apply(rows, actor.userId());
         for (int i = 0; i < rows.size(); i++) {
             ChannelRow ch = channels.get(rows.get(i).cid());
             ObjectNode m = views.get(i);
             m.set(
                     "channel",
-                    channelJson.computeIfAbsent(ch.cid(), k -> ChannelViews.channel(ch, core.typeOf(ch), null)));
+                    channelJson.computeIfAbsent(ch.cid(), k -> ChannelViews.channel(ch, access.typeOf(ch), null)));
             results.addObject().set("message", m);
         }
         if (rows.size() == limit && offset + limit <= MessageSearch.MAX_OFFSET) {
@@ -116,17 +128,16 @@ public final class SearchService {
     private Map<String, ChannelRow> channels(Actor actor, Filter filter) {
         Map<String, ChannelRow> out = new java.util.LinkedHashMap<>();
         for (int offset = 0; offset <= ChannelQuery.MAX_OFFSET; offset += ChannelQuery.MAX_LIMIT) {
-            List<ChannelRow> page = core.store()
-                    .queryChannels(new ChannelQuery(
-                            filter,
-                            List.of(),
-                            ChannelQuery.MAX_LIMIT,
-                            offset,
-                            actor.userId(),
-                            core.types().openTypes()));
+            List<ChannelRow> page = store.queryChannels(new ChannelQuery(
+                    filter,
+                    List.of(),
+                    ChannelQuery.MAX_LIMIT,
+                    offset,
+                    actor.userId(),
+                    access.types().openTypes()));
             for (ChannelRow ch : page) {
-                ChannelType type = core.typeOf(ch);
-                if (type.flag("search") && out.size() < MessageSearch.MAX_CHANNELS && core.mayRead(actor, ch)) {
+                ChannelType type = access.typeOf(ch);
+                if (type.flag("search") && out.size() < MessageSearch.MAX_CHANNELS && access.mayRead(actor, ch)) {
                     out.put(ch.cid(), ch);
                 }
             }

@@ -8,14 +8,17 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Json;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.users.UserService;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -67,12 +70,19 @@ public final class Uploads {
             "audio/webm",
             "application/pdf");
 
-    private final ChatCore core;
+    private final ChatStore chat;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final Clock clock;
     private final UploadStore store;
     private final long maxBytes;
 
-    public Uploads(ChatCore core, UploadStore store, long maxBytes) {
-        this.core = requireNonNull(core, "core");
+    public Uploads(
+            ChatStore chat, ChannelAccess access, UserService users, Clock clock, UploadStore store, long maxBytes) {
+        this.chat = requireNonNull(chat, "chat");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.clock = requireNonNull(clock, "clock");
         this.store = requireNonNull(store, "store");
         this.maxBytes = maxBytes;
     }
@@ -94,15 +104,14 @@ public final class Uploads {
     public void admit(Actor actor, String cid, boolean image) {
         String endpoint = image ? "UploadImage" : "UploadFile";
         ChannelRow ch = channel(cid, endpoint);
-        ChannelType type = core.types().require(ch.type());
+        ChannelType type = access.types().require(ch.type());
         if (!type.flag("uploads")) {
             throw new ChatException(
                     ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
                     endpoint + " failed with error: \"uploads " + "are disabled for channel type '" + ch.type()
                             + "'\"");
         }
-        MemberRow member =
-                actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        MemberRow member = actor.hasUser() ? chat.member(cid, actor.userId()).orElse(null) : null;
         Permissions.require(
                 actor, type, member, "upload-attachment", Permissions.ownsChannel(actor, ch), endpoint, cid);
     }
@@ -127,7 +136,7 @@ public final class Uploads {
                     endpoint + " failed with error: \"'" + name + "' of type '" + mime + "' is not an image\"");
         }
         UploadLimits.check(appConfig == null ? Json.object() : appConfig, name, mime, file.size(), maxBytes);
-        UploadStore.StoredFile stored = store.save(cid, actor.userId(), name, mime, file, core.now());
+        UploadStore.StoredFile stored = store.save(cid, actor.userId(), name, mime, file, clock.instant());
         String url = baseUrl + PREFIX + stored.id() + "/"
                 + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
         ObjectNode out = Json.object();
@@ -147,8 +156,7 @@ public final class Uploads {
         String id = json.path("id").asText("");
         return id.isEmpty()
                 ? actor
-                : Actor.server(core.users()
-                        .find(id)
+                : Actor.server(users.find(id)
                         .orElseThrow(() -> ChatException.input(
                                 "UploadFile failed with error: \"user '" + id + "' does not exist\"")));
     }
@@ -164,9 +172,8 @@ public final class Uploads {
                 .filter(x -> x.cid().equals(cid))
                 .orElseThrow(() -> ChatException.notFound("DeleteFile failed with error: \"no upload at '"
                         + shorten(url) + "' in channel '" + cid + "'\""));
-        ChannelType type = core.types().require(ch.type());
-        MemberRow member =
-                actor.hasUser() ? core.store().member(cid, actor.userId()).orElse(null) : null;
+        ChannelType type = access.types().require(ch.type());
+        MemberRow member = actor.hasUser() ? chat.member(cid, actor.userId()).orElse(null) : null;
         boolean own = f.userId() != null && f.userId().equals(actor.userId());
         Permissions.require(actor, type, member, "delete-attachment", own, "DeleteFile", cid);
         store.delete(f.id());
@@ -199,8 +206,7 @@ public final class Uploads {
     }
 
     private ChannelRow channel(String cid, String endpoint) {
-        return core.store()
-                .findChannel(cid)
+        return chat.findChannel(cid)
                 .orElseThrow(() -> ChatException.notFound(
                         endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
     }
