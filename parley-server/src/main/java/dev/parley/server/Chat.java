@@ -6,8 +6,10 @@ import dev.parley.server.channels.MemberQuery;
 import dev.parley.server.chat.ChatCore;
 import dev.parley.server.messages.MessageEdits;
 import dev.parley.server.messages.MessageService;
+import dev.parley.server.messages.MessageViews;
 import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
+import dev.parley.server.moderation.Bans;
 import dev.parley.server.reads.ReadService;
 
 /**
@@ -31,14 +33,28 @@ public final class Chat {
     public Chat(ChatCore core) {
         this.core = core;
         this.writer = new MessageWriter(core.store());
+        MessageViews views = new MessageViews(core.users(), core.store());
         this.channels = new ChannelService(core);
         this.admin = new ChannelAdmin(core, channels);
-        this.messages = new MessageService(core, writer);
-        this.edits = new MessageEdits(core, messages);
-        this.reactions = new ReactionService(core, messages);
+        this.messages = new MessageService(
+                core.store(),
+                core.access(),
+                core.users(),
+                core.locks(),
+                core.hub(),
+                core.events(),
+                core.clock(),
+                writer,
+                views,
+                (author, cid, mayHaveChannelBan) -> Bans.checkMayPost(core, author, cid, mayHaveChannelBan));
+        this.edits = new MessageEdits(
+                core.store(), core.access(), core.users(), core.locks(), core.events(), core.clock(), views, messages);
+        this.reactions = new ReactionService(
+                core.store(), core.users(), core.locks(), core.hub(), core.events(), core.clock(), views, messages);
         this.reads = new ReadService(core);
         this.members = new MemberQuery(core, channels);
-        this.threads = new dev.parley.server.messages.ThreadService(core, channels::watch, messages);
+        this.threads = new dev.parley.server.messages.ThreadService(
+                core.store(), core.access(), views, channels::watch, messages);
         this.devices = new dev.parley.server.devices.DeviceService(core.store(), core.clock());
     }
 
