@@ -1,23 +1,44 @@
 package dev.parley.server;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.parley.server.channels.ChannelAdmin;
 import dev.parley.server.channels.ChannelService;
 import dev.parley.server.channels.ChannelStates;
 import dev.parley.server.channels.MemberQuery;
-import dev.parley.server.chat.ChatCore;
+import dev.parley.server.chat.ChannelAccess;
+import dev.parley.server.chat.ChannelTypes;
+import dev.parley.server.devices.DeviceService;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.PresenceHub;
 import dev.parley.server.messages.MessageEdits;
 import dev.parley.server.messages.MessageService;
 import dev.parley.server.messages.MessageViews;
 import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
+import dev.parley.server.messages.ThreadService;
+import dev.parley.server.moderation.Bans;
 import dev.parley.server.reads.ReadService;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.ModerationStore;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
+import java.time.Instant;
 
 /**
- * The chat core's services, built once per node over one {@link ChatCore}. Every service is thread-safe
- * and blocking (call from virtual threads).
+ * The chat services of one node (channels, members, messages, reactions, threads, reads, devices), built once
+ * here, each with the collaborators it uses and nothing else. Every service is thread-safe and blocking (call
+ * from virtual threads).
  */
 public final class Chat {
-    private final ChatCore core;
+    /** When the built-in channel types were created, as their {@code created_at} says. */
+    private static final Instant TYPES_CREATED = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final ChannelTypes types;
+    private final ChannelAccess access;
+    private final MessageViews views;
     private final ChannelService channels;
     private final ChannelAdmin admin;
     private final MessageService messages;
@@ -25,51 +46,86 @@ public final class Chat {
     private final ReactionService reactions;
     private final ReadService reads;
     private final MemberQuery members;
-    private final dev.parley.server.messages.ThreadService threads;
-    private final dev.parley.server.devices.DeviceService devices;
+    private final ThreadService threads;
+    private final DeviceService devices;
 
     private final MessageWriter writer;
 
-    public Chat(ChatCore core) {
-        this.core = core;
-        this.writer = new MessageWriter(core.store());
+    /**
+     * @param store channels, members, messages, reactions and read state
+     * @param moderation mutes, bans, flags and blocks
+     * @param users users, their memory and their writes
+     * @param presence who follows whose presence
+     * @param hub who watches which channel on this node (read-only here: events leave through {@code events})
+     * @param locks the per-channel locks that serialise every change of one channel
+     * @param events the one way events leave the node
+     * @param clock the time
+     */
+    public Chat(
+            ChatStore store,
+            ModerationStore moderation,
+            UserService users,
+            PresenceHub presence,
+            ChannelHub hub,
+            ChannelLocks locks,
+            EventPublisher events,
+            Clock clock) {
+        requireNonNull(store, "store");
+        requireNonNull(moderation, "moderation");
+        requireNonNull(users, "users");
+        requireNonNull(presence, "presence");
+        requireNonNull(hub, "hub");
+        requireNonNull(locks, "locks");
+        requireNonNull(events, "events");
+        requireNonNull(clock, "clock");
+        this.types = new ChannelTypes(TYPES_CREATED);
+        this.access = new ChannelAccess(store, types);
+        this.views = new MessageViews(users, store);
+        this.writer = new MessageWriter(store);
         this.channels = new ChannelService(
-                core.store(),
-                core.access(),
-                core.users(),
-                core.hub(),
-                core.presence(),
-                core.events(),
-                core.locks(),
-                core.clock(),
-                new ChannelStates(
-                        core.store(),
-                        core.moderation(),
-                        core.users(),
-                        core.hub(),
-                        core.clock(),
-                        (rows, viewer) -> MessageViews.forViewer(core, rows, viewer)));
-        this.admin = new ChannelAdmin(
-                core.store(),
-                core.access(),
-                core.users(),
-                core.hub(),
-                core.events(),
-                core.locks(),
-                core.clock(),
-                channels);
-        this.messages = new MessageService(core, writer);
-        this.edits = new MessageEdits(core, messages);
-        this.reactions = new ReactionService(core, messages);
-        this.reads = new ReadService(core.store(), core.access(), core.locks(), core.events(), core.clock());
-        this.members =
-                new MemberQuery(core.store(), core.moderation(), core.access(), core.users(), core.clock(), channels);
-        this.threads = new dev.parley.server.messages.ThreadService(core, channels::watch, messages);
-        this.devices = new dev.parley.server.devices.DeviceService(core.store(), core.clock());
+                store,
+                access,
+                users,
+                hub,
+                presence,
+                events,
+                locks,
+                clock,
+                new ChannelStates(store, moderation, users, hub, clock, views::forViewer));
+        this.admin = new ChannelAdmin(store, access, users, hub, events, locks, clock, channels);
+        this.messages = new MessageService(
+                store,
+                access,
+                users,
+                locks,
+                hub,
+                events,
+                clock,
+                writer,
+                views,
+                (author, cid, mayHaveChannelBan) ->
+                        Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan));
+        this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
+        this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
+        this.reads = new ReadService(store, access, locks, events, clock);
+        this.members = new MemberQuery(store, moderation, access, users, clock, channels);
+        this.threads = new ThreadService(store, access, views, channels::watch, messages);
+        this.devices = new DeviceService(store, clock);
     }
 
-    public ChatCore core() {
-        return core;
+    /** The channel types (built-in and configured). */
+    public ChannelTypes types() {
+        return types;
+    }
+
+    /** Finding channels and the read check, for the services built outside the chat core. */
+    public ChannelAccess access() {
+        return access;
+    }
+
+    /** Messages as one viewer sees them, for the services built outside the chat core. */
+    public MessageViews views() {
+        return views;
     }
 
     public ChannelService channels() {
@@ -92,11 +148,11 @@ public final class Chat {
         return reactions;
     }
 
-    public dev.parley.server.messages.ThreadService threads() {
+    public ThreadService threads() {
         return threads;
     }
 
-    public dev.parley.server.devices.DeviceService devices() {
+    public DeviceService devices() {
         return devices;
     }
 

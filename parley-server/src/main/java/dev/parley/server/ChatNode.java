@@ -9,7 +9,6 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.config.AppSettings;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.events.Audience;
@@ -20,7 +19,6 @@ import dev.parley.server.events.Events;
 import dev.parley.server.events.LocalBroker;
 import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
-import dev.parley.server.messages.MessageViews;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Moderation;
 import dev.parley.server.ratelimit.RateLimits;
@@ -100,18 +98,14 @@ public final class ChatNode implements AutoCloseable {
         this.registry = new ConnectionRegistry(clock);
         ChannelLocks locks = new ChannelLocks();
         this.events = new EventPublisher(store.chat(), new LocalBroker(watchers, presence, registry), locks, metrics);
-        this.chat = new Chat(new ChatCore(
-                store.chat(), store.moderation(), users, registry, presence, watchers, locks, events, clock));
-        ChatCore core = chat.core();
-        this.moderation = new Moderation(
-                core.store(), core.moderation(), core.access(), core.users(), core.events(), core.clock());
-        this.search = new SearchService(
-                core.store(), core.access(), (rows, viewer) -> MessageViews.forViewer(core, rows, viewer));
+        this.chat = new Chat(store.chat(), store.moderation(), users, presence, watchers, locks, events, clock);
+        this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
+        this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
         this.uploads = new Uploads(
-                core.store(),
-                core.access(),
-                core.users(),
-                core.clock(),
+                store.chat(),
+                chat.access(),
+                users,
+                clock,
                 new UploadStore(config.dataDir().resolve("uploads")),
                 config.maxUploadBytes());
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
@@ -218,6 +212,11 @@ public final class ChatNode implements AutoCloseable {
         return uploads;
     }
 
+    /** Who watches which channel on this node (read-only: events leave through {@link #events()}). */
+    public ChannelHub watchers() {
+        return watchers;
+    }
+
     public PresenceHub presence() {
         return presence;
     }
@@ -314,7 +313,7 @@ public final class ChatNode implements AutoCloseable {
             events.publishIfHeard(
                     Audience.presenceOf(userId), () -> Events.userEvent(EventType.USER_UPDATED.wireName(), user, now));
         }
-        if (created[0] && !chat.core().store().hasOwnRows(userId)) {
+        if (created[0] && !store.chat().hasOwnRows(userId)) {
             // A new user: one query instead of five (unread totals, mutes, channel mutes, blocks, devices).
             ObjectNode me = Moderation.withEmptyLists(Unread.put(Events.me(user), UnreadTotals.ZERO));
             me.putArray("devices");

@@ -12,7 +12,6 @@ import dev.parley.server.ChatNode;
 import dev.parley.server.auth.AdminSession;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.events.Events;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.ratelimit.RateLimits;
@@ -57,7 +56,6 @@ public final class RestApi {
     private static Router routes(ChatNode node) {
         Router router = new Router();
         Chat chat = node.chat();
-        ChatCore core = chat.core();
         ChatActors actors = new ChatActors(node.users(), node.clock());
         AdminSession adminSessions =
                 new AdminSession(node.config().apiKey(), node.config().apiSecret(), node.clock());
@@ -83,7 +81,7 @@ public final class RestApi {
                         chat.threads(),
                         chat.reads(),
                         chat.devices(),
-                        core.types(),
+                        chat.types(),
                         actors,
                         node.registry())
                 .register(router);
@@ -95,7 +93,7 @@ public final class RestApi {
                 .register(router);
         new SearchApi(node.search(), actors).register(router);
         new UploadsApi(node.uploads(), node::settings, actors).register(router);
-        new OpsApi(operator, adminSessions, node.rateLimits(), node.registry(), core.hub(), node::closeConnection)
+        new OpsApi(operator, adminSessions, node.rateLimits(), node.registry(), node.watchers(), node::closeConnection)
                 .register(router);
         new UsageApi(
                         operator,

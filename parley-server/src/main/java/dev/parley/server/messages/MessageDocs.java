@@ -99,17 +99,41 @@ final class MessageDocs {
      */
     static void checkTypes(ObjectNode in, String prefix) {
         for (String key : BOOLEANS) {
-            JsonNode v = in.get(key);
-            if (v != null && !v.isNull() && !v.isBoolean()) {
-                throw ChatException.input(prefix + key + " must be a boolean");
-            }
+            bool(in, prefix, key);
         }
         for (String key : STRINGS) {
-            JsonNode v = in.get(key);
-            if (v != null && !v.isNull() && !v.isTextual()) {
-                throw ChatException.input(prefix + key + " must be a string");
-            }
+            text(in, prefix, key);
         }
+    }
+
+    /**
+     * The boolean {@code key} of {@code in}, false when absent or null; code 4 as {@link #checkTypes} when it is
+     * not a boolean.
+     */
+    static boolean bool(ObjectNode in, String prefix, String key) {
+        JsonNode v = in.get(key);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw ChatException.input(prefix + key + " must be a boolean");
+        }
+        return v.booleanValue();
+    }
+
+    /**
+     * The string {@code key} of {@code in}, null when absent or null; code 4 as {@link #checkTypes} when it is not
+     * a string.
+     */
+    static String text(ObjectNode in, String prefix, String key) {
+        JsonNode v = in.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw ChatException.input(prefix + key + " must be a string");
+        }
+        return v.textValue();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.parley.server.messages;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,12 +10,17 @@ import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -26,18 +33,38 @@ import java.util.Set;
 public final class MessageEdits {
     public static final int DEFAULT_REPLIES = 25;
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final ChannelLocks locks;
+    private final EventPublisher events;
+    private final Clock clock;
+    private final MessageViews views;
     private final MessageService messages;
 
-    public MessageEdits(ChatCore core, MessageService messages) {
-        this.core = core;
-        this.messages = messages;
+    public MessageEdits(
+            ChatStore store,
+            ChannelAccess access,
+            UserService users,
+            ChannelLocks locks,
+            EventPublisher events,
+            Clock clock,
+            MessageViews views,
+            MessageService messages) {
+        this.store = requireNonNull(store, "store");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.locks = requireNonNull(locks, "locks");
+        this.events = requireNonNull(events, "events");
+        this.clock = requireNonNull(clock, "clock");
+        this.views = requireNonNull(views, "views");
+        this.messages = requireNonNull(messages, "messages");
     }
 
     /** {@code GET /messages/{id}}. */
     public ObjectNode get(Actor actor, String id) {
         MessageService.Context c = messages.context(actor, id, "GetMessage");
-        return wrap(MessageViews.forViewer(core, c.message(), actor.userId()));
+        return wrap(views.forViewer(c.message(), actor.userId()));
     }
 
     /** {@code POST /messages/{id}}: full replace of the editable fields and custom keys. */
@@ -88,7 +115,7 @@ public final class MessageEdits {
 
     private ObjectNode edit(Actor actor, String id, String endpoint, Change change) {
         MessageService.Context c0 = messages.context(actor, id, endpoint);
-        return core.underLock(c0.channel().cid(), () -> {
+        return locks.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, endpoint);
             boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
             Permissions.require(
@@ -113,7 +140,7 @@ public final class MessageEdits {
                         endpoint,
                         c.channel().cid());
             }
-            Instant now = core.now();
+            Instant now = clock.instant();
             doc.put("updated_at", Timestamps.format(now));
             Instant pinnedAt = doc.path("pinned_at").isTextual()
                     ? Timestamps.parse(doc.get("pinned_at").asText(), "pinned_at")
@@ -132,9 +159,9 @@ public final class MessageEdits {
                     m.deletedAt(),
                     pinnedAt,
                     doc);
-            core.store().updateMessage(row);
+            store.updateMessage(row);
             messages.announceUpdated(c.channel(), row, actor.user());
-            return wrap(MessageViews.forViewer(core, row, actor.userId()));
+            return wrap(views.forViewer(row, actor.userId()));
         });
     }
 
@@ -143,7 +170,7 @@ public final class MessageEdits {
         if (from.has("text") || full) {
             String text = from.path("text").asText("");
             if (!text.equals(doc.path("text").asText())) {
-                doc.put("message_text_updated_at", Timestamps.format(core.now()));
+                doc.put("message_text_updated_at", Timestamps.format(clock.instant()));
             }
             doc.put("text", text);
             doc.put("html", MessageDocs.html(text));
@@ -153,7 +180,7 @@ public final class MessageEdits {
         }
         if (from.has("mentioned_users") || full) {
             List<String> ids = MessageDocs.mentionIds(from.get("mentioned_users"));
-            doc.set("mentioned_users", MessageDocs.mentioned(ids, core.usersById(ids)));
+            doc.set("mentioned_users", MessageDocs.mentioned(ids, users.findAll(ids)));
         }
         if (from.has("silent")) {
             doc.put("silent", from.get("silent").asBoolean());
@@ -164,7 +191,8 @@ public final class MessageEdits {
         if (from.has("pinned")) {
             boolean pinned = from.get("pinned").asBoolean();
             if (pinned && !doc.path("pinned").asBoolean()) {
-                MessageService.pin(doc, actor, core.now(), from.get("pin_expires"));
+                MessageService.pin(
+                        doc, actor, clock.instant(), from.path("pin_expires").textValue());
             } else if (!pinned) {
                 MessageService.unpin(doc);
             }
@@ -174,7 +202,7 @@ public final class MessageEdits {
     /** {@code DELETE /messages/{id}}: soft by default, {@code hard} removes it. */
     public ObjectNode delete(Actor actor, String id, boolean hard) {
         MessageService.Context c0 = messages.context(actor, id, "DeleteMessage");
-        return core.underLock(c0.channel().cid(), () -> {
+        return locks.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, "DeleteMessage");
             boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
             Permissions.require(
@@ -186,7 +214,7 @@ public final class MessageEdits {
                     "DeleteMessage",
                     c.channel().cid());
             MessageRow m = c.message();
-            Instant now = core.now();
+            Instant now = clock.instant();
             ObjectNode doc = m.doc().deepCopy();
             doc.put("type", "deleted");
             doc.put("deleted_at", Timestamps.format(now));
@@ -195,22 +223,22 @@ public final class MessageEdits {
             MessageRow row = new MessageRow(
                     m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now, now, null, doc);
             if (hard) {
-                core.store().deleteMessage(id);
+                store.deleteMessage(id);
             } else {
-                core.store().updateMessage(row);
+                store.updateMessage(row);
             }
             if (m.parentId() != null && m.deletedAt() == null) {
                 replyDeleted(c, m.parentId(), hard, now);
             }
             ObjectNode e = ChannelViews.event(EventType.MESSAGE_DELETED.wireName(), c.channel(), now);
-            ObjectNode view = MessageViews.forViewer(core, row, null);
+            ObjectNode view = views.forViewer(row, null);
             e.set("message", view);
             e.put("message_id", id);
             e.put("hard_delete", hard);
             if (actor.hasUser()) {
                 e.set("user", actor.user().toJson());
             }
-            core.events().publish(e, Audience.watchers(c.channel().cid()));
+            events.publish(e, Audience.watchers(c.channel().cid()));
             return wrap(view);
         });
     }
@@ -222,31 +250,31 @@ public final class MessageEdits {
                     "UndeleteMessage failed with error: \"this endpoint needs a server-side token\"");
         }
         MessageService.Context c0 = messages.context(actor, id, "UndeleteMessage");
-        return core.underLock(c0.channel().cid(), () -> {
+        return locks.underLock(c0.channel().cid(), () -> {
             MessageRow m = messages.context(actor, id, "UndeleteMessage").message();
             if (m.deletedAt() == null) {
                 throw ChatException.input("message '" + id + "' is not deleted");
             }
-            Instant now = core.now();
+            Instant now = clock.instant();
             ObjectNode doc = m.doc().deepCopy();
             doc.put("type", m.parentId() != null && !m.inChannel() ? "reply" : "regular");
             doc.remove("deleted_at");
             doc.put("updated_at", Timestamps.format(now));
             MessageRow row = new MessageRow(
                     m.id(), m.cid(), m.userId(), m.parentId(), m.inChannel(), m.createdAt(), now, null, null, doc);
-            core.store().updateMessage(row);
+            store.updateMessage(row);
             ObjectNode e = ChannelViews.event(EventType.MESSAGE_UNDELETED.wireName(), c0.channel(), now);
-            ObjectNode view = MessageViews.forViewer(core, row, null);
+            ObjectNode view = views.forViewer(row, null);
             e.set("message", view);
             e.put("message_id", id);
-            core.events().publish(e, Audience.watchers(c0.channel().cid()));
+            events.publish(e, Audience.watchers(c0.channel().cid()));
             return wrap(view);
         });
     }
 
     /** A deleted reply lowers its parent's {@code reply_count} (and counts in {@code deleted_reply_count}). */
     private void replyDeleted(MessageService.Context c, String parentId, boolean hard, Instant now) {
-        core.store().findMessage(parentId).ifPresent(p -> {
+        store.findMessage(parentId).ifPresent(p -> {
             ObjectNode d = p.doc().deepCopy();
             d.put("reply_count", Math.max(0, d.path("reply_count").asInt(0) - 1));
             if (!hard) {
@@ -264,7 +292,7 @@ public final class MessageEdits {
                     p.deletedAt(),
                     p.pinnedAt(),
                     d);
-            core.store().updateMessage(parent);
+            store.updateMessage(parent);
             messages.announceUpdated(c.channel(), parent, null);
         });
     }
@@ -272,32 +300,31 @@ public final class MessageEdits {
     /** {@code GET /messages/{parent_id}/replies}: a page of the thread, oldest first. */
     public ObjectNode replies(Actor actor, String parentId, JsonNode paging) {
         messages.context(actor, parentId, "GetReplies");
-        List<MessageRow> rows = Paging.replies(core.store(), parentId, paging, DEFAULT_REPLIES);
+        List<MessageRow> rows = Paging.replies(store, parentId, paging, DEFAULT_REPLIES);
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("messages");
-        MessageViews.forViewer(core, rows, actor.userId()).forEach(arr::add);
+        views.forViewer(rows, actor.userId()).forEach(arr::add);
         return out;
     }
 
     /** {@code GET /channels/{type}/{id}/messages?ids=}: the listed messages of the channel. */
     public ObjectNode byIds(Actor actor, ChannelRow ch, List<String> ids) {
-        core.requireRead(actor, ch, "GetManyMessages");
-        List<MessageRow> rows = core.store().findMessages(ids).stream()
+        access.requireRead(actor, ch, "GetManyMessages");
+        List<MessageRow> rows = store.findMessages(ids).stream()
                 .filter(m -> m.cid().equals(ch.cid()))
                 .toList();
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("messages");
-        MessageViews.forViewer(core, rows, actor.userId()).forEach(arr::add);
+        views.forViewer(rows, actor.userId()).forEach(arr::add);
         return out;
     }
 
     /** {@code GET /channels/{type}/{id}/pinned_messages}: pinned messages, most recently pinned first. */
     public ObjectNode pinned(Actor actor, ChannelRow ch, int limit) {
-        core.requireRead(actor, ch, "GetPinnedMessages");
+        access.requireRead(actor, ch, "GetPinnedMessages");
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("messages");
-        MessageViews.forViewer(
-                        core, core.store().pinnedMessages(ch.cid(), Math.min(Math.max(limit, 1), 300)), actor.userId())
+        views.forViewer(store.pinnedMessages(ch.cid(), Math.min(Math.max(limit, 1), 300)), actor.userId())
                 .forEach(arr::add);
         return out;
     }

@@ -1,5 +1,7 @@
 package dev.parley.server.messages;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,9 +15,10 @@ import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.reads.Unread;
@@ -26,6 +29,9 @@ import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.Roster;
 import dev.parley.server.store.ChatRows.RosterMember;
 import dev.parley.server.store.ChatRows.UnreadTotals;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +51,16 @@ public final class MessageService {
     /** Last send per channel and user for slow mode; bounded, the eldest entry is forgotten first. */
     static final int SLOW_MODE_ENTRIES = 100_000;
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ChannelAccess access;
+    private final UserService users;
+    private final ChannelLocks locks;
+    private final ChannelHub hub;
+    private final EventPublisher events;
+    private final Clock clock;
     private final MessageWriter writer;
+    private final MessageViews views;
+    private final BanCheck bans;
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
@@ -55,21 +69,55 @@ public final class MessageService {
                 }
             });
 
-    public MessageService(ChatCore core, MessageWriter writer) {
-        this.core = core;
-        this.writer = writer;
+    /**
+     * Whether an author may post in a channel, by its bans (§7.10): throws when a ban refuses the message;
+     * true when the message is to be stored shadowed (a shadow ban).
+     */
+    @FunctionalInterface
+    public interface BanCheck {
+        /**
+         * @param mayHaveChannelBan false when the channel's roster holds no ban of the author, which spares
+         *     reading the channel ban
+         */
+        boolean shadowed(User author, String cid, boolean mayHaveChannelBan);
+    }
+
+    /**
+     * @param hub who watches which channel, read only (events leave through {@code events})
+     * @param views the messages as readers see them, for {@code message.updated}
+     */
+    public MessageService(
+            ChatStore store,
+            ChannelAccess access,
+            UserService users,
+            ChannelLocks locks,
+            ChannelHub hub,
+            EventPublisher events,
+            Clock clock,
+            MessageWriter writer,
+            MessageViews views,
+            BanCheck bans) {
+        this.store = requireNonNull(store, "store");
+        this.access = requireNonNull(access, "access");
+        this.users = requireNonNull(users, "users");
+        this.locks = requireNonNull(locks, "locks");
+        this.hub = requireNonNull(hub, "hub");
+        this.events = requireNonNull(events, "events");
+        this.clock = requireNonNull(clock, "clock");
+        this.writer = requireNonNull(writer, "writer");
+        this.views = requireNonNull(views, "views");
+        this.bans = requireNonNull(bans, "bans");
     }
 
     /** A message with its channel and type, after the read-channel check. */
     record Context(MessageRow message, ChannelRow channel, ChannelType type, MemberRow member) {}
 
     Context context(Actor actor, String messageId, String endpoint) {
-        MessageRow m = core.store()
-                .findMessage(messageId)
+        MessageRow m = store.findMessage(messageId)
                 .orElseThrow(() -> ChatException.notFound(
                         "message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
-        ChannelAccess.ReadAccess access = core.requireRead(actor, core.requireChannel(m.cid()), endpoint);
-        return new Context(m, access.channel(), access.type(), access.member());
+        ChannelAccess.ReadAccess read = access.requireRead(actor, access.requireChannel(m.cid()), endpoint);
+        return new Context(m, read.channel(), read.type(), read.member());
     }
 
     /**
@@ -91,9 +139,7 @@ public final class MessageService {
             ChannelRow channel,
             ChannelType type,
             ObjectNode doc,
-            String parentId,
-            boolean showInChannel,
-            ObjectNode msg,
+            SendRequest request,
             boolean rereadChannel,
             Roster roster) {
         String cid() {
@@ -110,24 +156,18 @@ public final class MessageService {
     }
 
     private Draft draft(Actor actor, String cid, ObjectNode body, boolean beforeOtherChanges) {
-        JsonNode in = body.get("message");
-        if (in == null || !in.isObject()) {
-            throw ChatException.input("message is required and must be an object");
-        }
-        ObjectNode msg = (ObjectNode) in;
-        MessageDocs.checkTypes(msg, "message.");
-        ChannelRow ch0 = core.requireChannel(cid);
-        ChannelType type = core.typeOf(ch0);
+        SendRequest msg = SendRequest.of(body);
+        ChannelRow ch0 = access.requireChannel(cid);
+        ChannelType type = access.typeOf(ch0);
         User author = author(actor, msg);
         Actor as = actor.server() ? Actor.server(author) : actor;
-        Roster roster = core.store().roster(cid);
+        Roster roster = store.roster(cid);
         RosterMember rm = roster.members().get(author.id());
         String member = rm != null
                 ? rm.channelRole()
                 : roster.complete()
                         ? null
-                        : core.store()
-                                .member(cid, author.id())
+                        : store.member(cid, author.id())
                                 .map(MemberRow::channelRole)
                                 .orElse(null);
         Permissions.requireWithRole(
@@ -136,63 +176,58 @@ public final class MessageService {
             throw ChatException.notAllowed("SendMessage failed with error: \"channel '" + cid + "' is frozen\"");
         }
         boolean shadowed = !as.server()
-                && dev.parley.server.moderation.Bans.checkMayPost(
-                        core, author, cid, roster.bannedUserIds().contains(author.id()));
+                && bans.shadowed(author, cid, roster.bannedUserIds().contains(author.id()));
         slowMode(as, type, member, ch0);
-        String id = messageId(msg);
-        String text = msg.path("text").isTextual() ? msg.get("text").asText() : "";
-        String parentId = msg.path("parent_id").isTextual()
-                        && !msg.get("parent_id").asText().isEmpty()
-                ? msg.get("parent_id").asText()
-                : null;
+        String id = messageId(msg.id());
+        String text = msg.text();
+        String parentId = msg.parentId();
         if (parentId != null && !type.flag("replies")) {
             throw new ChatException(
                     ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
                     "replies are disabled for channel type '" + ch0.type() + "'");
         }
-        boolean showInChannel = msg.path("show_in_channel").asBoolean(false);
-        List<String> mentions = MessageDocs.mentionIds(msg.get("mentioned_users"));
+        List<String> mentions = MessageDocs.mentionIds(msg.mentionedUsers());
         ObjectNode doc = MessageDocs.skeleton(id, cid, author, member);
         doc.put("text", text);
         doc.put("html", MessageDocs.html(text));
-        doc.set("attachments", MessageDocs.attachments(msg.get("attachments")));
-        doc.set("mentioned_users", MessageDocs.mentioned(mentions, core.usersById(mentions)));
-        doc.put("silent", msg.path("silent").asBoolean(false));
+        doc.set("attachments", MessageDocs.attachments(msg.attachments()));
+        // No mentions, no store read: the answer is empty either way.
+        doc.set(
+                "mentioned_users",
+                MessageDocs.mentioned(mentions, mentions.isEmpty() ? Map.of() : users.findAll(mentions)));
+        doc.put("silent", msg.silent());
         doc.put("shadowed", shadowed);
-        if ("system".equals(msg.path("type").asText())) {
+        if ("system".equals(msg.type())) {
             Permissions.requireWithRole(as, type, member, "create-system-message", false, "SendMessage", cid);
             doc.put("type", "system");
         }
-        MessageDocs.copyCustom(msg, doc);
+        MessageDocs.copyCustom(msg.json(), doc);
         MessageDocs.checkLimits(doc, type.maxMessageLength());
-        if (beforeOtherChanges && core.store().findMessage(id).isPresent()) {
+        if (beforeOtherChanges && store.findMessage(id).isPresent()) {
             throw duplicate(id);
         }
         if (parentId != null) {
             parent(cid, parentId);
         }
-        return new Draft(as, ch0, type, doc, parentId, showInChannel, msg, beforeOtherChanges, roster);
+        return new Draft(as, ch0, type, doc, msg, beforeOtherChanges, roster);
     }
 
     /** Writes a checked send under the channel's lock; the checks that depend on other writes run again there. */
     public ObjectNode commit(Draft d) {
-        return core.underLock(
+        return locks.underLock(
                 d.cid(),
                 () -> append(
                         d.as(),
-                        d.rereadChannel() ? core.requireChannel(d.cid()) : d.channel(),
+                        d.rereadChannel() ? access.requireChannel(d.cid()) : d.channel(),
                         d.type(),
                         d.doc(),
-                        d.parentId(),
-                        d.showInChannel(),
-                        d.msg(),
+                        d.request(),
                         d.roster()));
     }
 
     /** The thread parent of a reply: a message of the channel that is not a reply itself. */
     private MessageRow parent(String cid, String parentId) {
-        MessageRow p = core.store()
-                .findMessage(parentId)
+        MessageRow p = store.findMessage(parentId)
                 .filter(x -> x.cid().equals(cid))
                 .orElseThrow(
                         () -> ChatException.input("parent message '" + parentId + "' does not exist in this channel"));
@@ -205,16 +240,11 @@ public final class MessageService {
     }
 
     private ObjectNode append(
-            Actor actor,
-            ChannelRow ch,
-            ChannelType type,
-            ObjectNode doc,
-            String parentId,
-            boolean showInChannel,
-            ObjectNode msg,
-            Roster roster) {
+            Actor actor, ChannelRow ch, ChannelType type, ObjectNode doc, SendRequest msg, Roster roster) {
         String id = doc.get("id").asText();
-        Instant now = core.nextMessageTime(ch);
+        String parentId = msg.parentId();
+        boolean showInChannel = msg.showInChannel();
+        Instant now = locks.nextMessageTime(ch.cid(), clock.instant(), ch.lastMessageAt());
         doc.put("created_at", Timestamps.format(now));
         doc.put("updated_at", Timestamps.format(now));
         MessageRow parent = null;
@@ -227,9 +257,9 @@ public final class MessageService {
             }
             parent = withReply(p, actor.user(), now);
         }
-        quote(msg, doc);
-        if (msg.path("pinned").asBoolean(false)) {
-            pin(doc, actor, now, msg.get("pin_expires"));
+        quote(msg.quotedMessageId(), doc);
+        if (msg.pinned()) {
+            pin(doc, actor, now, msg.pinExpires());
         }
         boolean inChannel = parentId == null || showInChannel;
         MessageRow row = new MessageRow(
@@ -271,7 +301,7 @@ public final class MessageService {
                         actor, type, member, "skip-channel-cooldown", Permissions.ownsChannel(actor, ch))) {
             return;
         }
-        Instant now = core.now();
+        Instant now = clock.instant();
         Instant last = lastSend.put(ch.cid() + "\n" + actor.userId(), now);
         if (last != null && last.plusSeconds(ch.cooldown()).isAfter(now)) {
             lastSend.put(ch.cid() + "\n" + actor.userId(), last);
@@ -307,12 +337,10 @@ public final class MessageService {
                 d);
     }
 
-    private void quote(ObjectNode msg, ObjectNode doc) {
-        String q = msg.path("quoted_message_id").asText("");
-        if (!q.isEmpty()) {
+    private void quote(String q, ObjectNode doc) {
+        if (q != null) {
             // Only a message of the same channel: quoting is no way to read another channel's messages.
-            core.store()
-                    .findMessage(q)
+            store.findMessage(q)
                     .filter(m -> m.cid().equals(doc.path("cid").asText()))
                     .ifPresent(m -> {
                         doc.put("quoted_message_id", q);
@@ -323,12 +351,13 @@ public final class MessageService {
         }
     }
 
-    static void pin(ObjectNode doc, Actor actor, Instant now, JsonNode expires) {
+    /** Pins {@code doc}; {@code expires} is RFC 3339 or null (no end). */
+    static void pin(ObjectNode doc, Actor actor, Instant now, String expires) {
         doc.put("pinned", true);
         doc.put("pinned_at", Timestamps.format(now));
         doc.set("pinned_by", actor.hasUser() ? actor.user().toJson() : null);
-        if (expires != null && expires.isTextual()) {
-            doc.put("pin_expires", Timestamps.format(Timestamps.parse(expires.asText(), "pin_expires")));
+        if (expires != null) {
+            doc.put("pin_expires", Timestamps.format(Timestamps.parse(expires, "pin_expires")));
         } else {
             doc.putNull("pin_expires");
         }
@@ -347,7 +376,7 @@ public final class MessageService {
         base.set("message", message);
         base.put("message_id", row.id());
         base.set("user", message.get("user")); // the same author object, shared: nothing changes it
-        base.put("watcher_count", core.hub().watcherCount(ch.cid()));
+        base.put("watcher_count", hub.watcherCount(ch.cid()));
         base.put("channel_member_count", ch.memberCount());
         if (row.parentId() != null) {
             base.put("parent_id", row.parentId());
@@ -367,18 +396,17 @@ public final class MessageService {
             OutboundEvent event,
             ObjectNode message,
             Roster roster) {
-        Set<String> watching = core.hub().watchingUsers(ch.cid());
+        Set<String> watching = hub.watchingUsers(ch.cid());
         List<String> members = List.copyOf(roster.members().keySet());
         List<String> counted = new ArrayList<>(watching);
         members.stream().filter(u -> !watching.contains(u)).forEach(counted::add);
-        Map<String, UnreadTotals> totals = core.store().unreadTotals(counted);
-        core.events()
-                .publishStored(event.withVariants(OutboundEvent.Variants.appending(
-                        totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
+        Map<String, UnreadTotals> totals = store.unreadTotals(counted);
+        events.publishStored(event.withVariants(
+                OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
         List<String> others = (row.parentId() != null && !row.inChannel() ? threadParticipants(row) : members)
                 .stream().filter(u -> !u.equals(author.id())).toList();
         Audience audience = Audience.notWatching(others, ch.cid());
-        if (others.isEmpty() || !core.events().mayReach(audience)) {
+        if (others.isEmpty() || !events.mayReach(audience)) {
             return;
         }
         boolean thread = row.parentId() != null && !row.inChannel();
@@ -395,15 +423,14 @@ public final class MessageService {
             n.put("parent_id", row.parentId());
         }
         n.set("user", message.get("user"));
-        core.events()
-                .publish(OutboundEvent.of(n, audience)
-                        .withVariants(OutboundEvent.Variants.appending(
-                                totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
+        events.publish(OutboundEvent.of(n, audience)
+                .withVariants(OutboundEvent.Variants.appending(
+                        totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
     }
 
     /** The users of a reply's thread: the parent's author and the thread's participants. */
     private List<String> threadParticipants(MessageRow row) {
-        MessageRow parent = core.store().findMessage(row.parentId()).orElse(null);
+        MessageRow parent = store.findMessage(row.parentId()).orElse(null);
         if (parent == null) {
             return List.of();
         }
@@ -417,40 +444,37 @@ public final class MessageService {
 
     /** {@code message.updated} to watchers, persisted for sync. */
     void announceUpdated(ChannelRow ch, MessageRow row, User actor) {
-        ObjectNode e = ChannelViews.event(EventType.MESSAGE_UPDATED.wireName(), ch, core.now());
-        e.set("message", MessageViews.forViewer(core, row, null));
+        ObjectNode e = ChannelViews.event(EventType.MESSAGE_UPDATED.wireName(), ch, clock.instant());
+        e.set("message", views.forViewer(row, null));
         e.put("message_id", row.id());
         if (actor != null) {
             e.set("user", actor.toJson());
         }
-        core.events().publish(e, Audience.watchers(ch.cid()));
+        events.publish(e, Audience.watchers(ch.cid()));
     }
 
-    private User author(Actor actor, ObjectNode msg) {
+    private User author(Actor actor, SendRequest msg) {
         if (!actor.server()) {
             return actor.user();
         }
-        String id = msg.path("user_id").asText(msg.path("user").path("id").asText(""));
+        String id = msg.authorId();
         if (id.isEmpty()) {
             if (actor.hasUser()) {
                 return actor.user();
             }
             throw ChatException.input("message.user or message.user_id is required with a server token");
         }
-        return core.users()
-                .find(id)
+        return users.find(id)
                 .orElseThrow(() -> ChatException.input("message.user_id: user '" + id + "' does not exist"));
     }
 
-    private static String messageId(ObjectNode msg) {
-        JsonNode id = msg.get("id");
-        if (id == null || id.isNull() || id.asText().isEmpty()) {
+    /** The client's id, checked, or a new one when it sent none ({@code s} null). */
+    private static String messageId(String s) {
+        if (s == null) {
             return UUID.randomUUID().toString();
         }
-        String s = id.asText();
         // The id goes into paths (/messages/{id}) and lists (?ids=a,b): these characters would make it unreachable.
-        if (!id.isTextual()
-                || s.length() > MAX_ID_LENGTH
+        if (s.length() > MAX_ID_LENGTH
                 || s.contains(",")
                 || s.contains("%")
                 || s.contains("/")

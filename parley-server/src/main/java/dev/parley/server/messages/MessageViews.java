@@ -1,11 +1,14 @@
 package dev.parley.server.messages;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.User;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionRow;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.users.UserService;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -15,23 +18,29 @@ import java.util.Set;
 /**
  * Messages as one reader sees them (PROTOCOL.md §6.4): the stored document with the author's current
  * user object and the reader's {@code own_reactions}. One store read for the authors and one for the
- * reactions per page. Stateless; thread-safe.
+ * reactions per page. Thread-safe; blocking.
  */
 public final class MessageViews {
-    private MessageViews() {}
+    private final UserService users;
+    private final ChatStore store;
+
+    public MessageViews(UserService users, ChatStore store) {
+        this.users = requireNonNull(users, "users");
+        this.store = requireNonNull(store, "store");
+    }
 
     /** The messages for {@code viewerId} (null: no own reactions), in the given order. */
-    public static List<ObjectNode> forViewer(ChatCore core, List<MessageRow> rows, String viewerId) {
+    public List<ObjectNode> forViewer(List<MessageRow> rows, String viewerId) {
         if (rows.isEmpty()) {
             return List.of();
         }
         Set<String> authors = new HashSet<>();
         rows.forEach(r -> authors.add(r.userId()));
-        Map<String, User> users = core.usersById(authors);
+        Map<String, User> byId = users.findAll(authors);
         Map<String, ArrayNode> own = new HashMap<>();
         if (viewerId != null) {
-            for (ReactionRow r : core.store()
-                    .reactionsBy(viewerId, rows.stream().map(MessageRow::id).toList())) {
+            for (ReactionRow r : store.reactionsBy(
+                    viewerId, rows.stream().map(MessageRow::id).toList())) {
                 own.computeIfAbsent(
                                 r.messageId(),
                                 k -> com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode())
@@ -41,7 +50,7 @@ public final class MessageViews {
         return rows.stream()
                 .map(r -> {
                     ObjectNode doc = r.doc().deepCopy();
-                    User author = users.get(r.userId());
+                    User author = byId.get(r.userId());
                     if (author != null) {
                         doc.set("user", author.toJson());
                     }
@@ -53,7 +62,7 @@ public final class MessageViews {
     }
 
     /** One message for one reader. */
-    public static ObjectNode forViewer(ChatCore core, MessageRow row, String viewerId) {
-        return forViewer(core, List.of(row), viewerId).getFirst();
+    public ObjectNode forViewer(MessageRow row, String viewerId) {
+        return forViewer(List.of(row), viewerId).getFirst();
     }
 }

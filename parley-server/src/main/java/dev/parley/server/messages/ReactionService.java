@@ -1,19 +1,26 @@
 package dev.parley.server.messages;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.CustomFields;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.JsonValue;
+import dev.parley.protocol.Reaction;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.ChannelLocks;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
@@ -22,11 +29,15 @@ import dev.parley.server.store.ChatRows.ReactionGroup;
 import dev.parley.server.store.ChatRows.ReactionRow;
 import dev.parley.server.store.ChatRows.ReactionSummary;
 import dev.parley.server.store.ChatRows.ReactionWrite;
+import dev.parley.server.store.ChatStore;
+import dev.parley.server.users.UserService;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,15 +55,34 @@ import java.util.regex.Pattern;
 public final class ReactionService {
     static final int LATEST = 10;
     static final Pattern TYPE = Pattern.compile("[\\w+-]{1,64}");
-    private static final Set<String> RESERVED =
-            Set.of("type", "message_id", "user_id", "user", "score", "created_at", "updated_at");
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final UserService users;
+    private final ChannelLocks locks;
+    private final ChannelHub hub;
+    private final EventPublisher events;
+    private final Clock clock;
+    private final MessageViews views;
     private final MessageService messages;
 
-    public ReactionService(ChatCore core, MessageService messages) {
-        this.core = core;
-        this.messages = messages;
+    /** @param hub who watches which channel, read only: events vary by each watcher's own reactions */
+    public ReactionService(
+            ChatStore store,
+            UserService users,
+            ChannelLocks locks,
+            ChannelHub hub,
+            EventPublisher events,
+            Clock clock,
+            MessageViews views,
+            MessageService messages) {
+        this.store = requireNonNull(store, "store");
+        this.users = requireNonNull(users, "users");
+        this.locks = requireNonNull(locks, "locks");
+        this.hub = requireNonNull(hub, "hub");
+        this.events = requireNonNull(events, "events");
+        this.clock = requireNonNull(clock, "clock");
+        this.views = requireNonNull(views, "views");
+        this.messages = requireNonNull(messages, "messages");
     }
 
     /** {@code POST /messages/{id}/reaction}. */
@@ -79,27 +109,14 @@ public final class ReactionService {
                 Permissions.ownsChannel(as, c0.channel()),
                 "SendReaction",
                 c0.channel().cid());
-        return core.underLock(c0.channel().cid(), () -> {
-            Instant now = core.now();
+        return locks.underLock(c0.channel().cid(), () -> {
+            Instant now = clock.instant();
             String type = in.get("type").asText();
             int score = in.path("score").canConvertToInt()
                     ? Math.max(1, in.get("score").asInt())
                     : 1;
-            ObjectNode doc = Json.object();
-            in.fields().forEachRemaining(e -> {
-                if (!RESERVED.contains(e.getKey()) && !e.getValue().isNull()) {
-                    doc.set(e.getKey(), e.getValue().deepCopy());
-                }
-            });
-            doc.put("type", type);
-            doc.put("message_id", messageId);
-            doc.put("user_id", user.id());
-            doc.set("user", user.toJson());
-            doc.put("score", score);
-            doc.put("created_at", Timestamps.format(now));
-            doc.put("updated_at", Timestamps.format(now));
-            ReactionWrite written = core.store()
-                    .addReaction(
+            ObjectNode doc = new Reaction(type, messageId, user.id(), user, score, now, now, custom(in)).toJson();
+            ReactionWrite written = store.addReaction(
                             new ReactionRow(messageId, user.id(), type, score, now, doc),
                             body.path("enforce_unique").asBoolean(false),
                             LATEST,
@@ -116,8 +133,7 @@ public final class ReactionService {
     /** {@code DELETE /messages/{id}/reaction/{type}}. */
     public ObjectNode delete(Actor actor, String messageId, String type, String userIdParam) {
         User user = actor.server() && userIdParam != null
-                ? core.users()
-                        .find(userIdParam)
+                ? users.find(userIdParam)
                         .orElseThrow(() -> ChatException.input("user '" + userIdParam + "' does not exist"))
                 : actor.user();
         if (user == null) {
@@ -133,15 +149,15 @@ public final class ReactionService {
                 true,
                 "DeleteReaction",
                 c0.channel().cid());
-        return core.underLock(c0.channel().cid(), () -> {
-            ReactionRow existing = core.store().reactionsBy(user.id(), List.of(messageId)).stream()
+        return locks.underLock(c0.channel().cid(), () -> {
+            ReactionRow existing = store.reactionsBy(user.id(), List.of(messageId)).stream()
                     .filter(r -> r.type().equals(type))
                     .findFirst()
                     .orElseThrow(() -> ChatException.notFound(
                             "reaction '" + type + "' of user '" + user.id() + "' does not exist"));
-            Instant now = core.now();
-            ReactionWrite written = core.store()
-                    .removeReaction(messageId, user.id(), type, LATEST, (m, summary) -> withReactions(m, summary, now))
+            Instant now = clock.instant();
+            ReactionWrite written = store.removeReaction(
+                            messageId, user.id(), type, LATEST, (m, summary) -> withReactions(m, summary, now))
                     .orElseThrow(() -> notFound(messageId));
             return announce(EventType.REACTION_DELETED.wireName(), written.message(), existing.doc(), user);
         });
@@ -152,8 +168,7 @@ public final class ReactionService {
         messages.context(actor, messageId, "GetReactions");
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("reactions");
-        core.store()
-                .reactions(messageId, Math.min(Math.max(limit, 1), 300), Math.max(0, offset))
+        store.reactions(messageId, Math.min(Math.max(limit, 1), 300), Math.max(0, offset))
                 .forEach(r -> arr.add(r.doc()));
         return out;
     }
@@ -188,7 +203,7 @@ public final class ReactionService {
             }
         }
         Predicate<ReactionRow> match = matches(filter);
-        List<ReactionRow> all = new ArrayList<>(core.store().reactions(messageId, MAX_QUERIED, 0).stream()
+        List<ReactionRow> all = new ArrayList<>(store.reactions(messageId, MAX_QUERIED, 0).stream()
                 .filter(match)
                 .toList());
         if (ascending) {
@@ -247,8 +262,7 @@ public final class ReactionService {
             }
             throw ChatException.input("reaction.user_id is required with a server token");
         }
-        return core.users()
-                .find(id)
+        return users.find(id)
                 .orElseThrow(() -> ChatException.input("reaction.user_id: user '" + id + "' does not exist"));
     }
 
@@ -287,39 +301,53 @@ public final class ReactionService {
                 doc);
     }
 
+    /**
+     * The custom fields of a sent reaction: its keys but the typed ones ({@link Reaction#TYPED_FIELDS}, which
+     * the server sets) and those set to null, in the order sent.
+     */
+    private static CustomFields custom(JsonNode in) {
+        Map<String, JsonValue> custom = null;
+        for (Map.Entry<String, JsonNode> e : in.properties()) {
+            if (!Reaction.TYPED_FIELDS.contains(e.getKey()) && !e.getValue().isNull()) {
+                if (custom == null) {
+                    custom = new LinkedHashMap<>();
+                }
+                custom.put(e.getKey(), Json.value(e.getValue()));
+            }
+        }
+        return custom == null ? CustomFields.EMPTY : CustomFields.of(custom);
+    }
+
     private static ChatException notFound(String messageId) {
         return ChatException.notFound("message '" + messageId + "' does not exist");
     }
 
     private ObjectNode announce(String kind, MessageRow row, ObjectNode reaction, User user) {
-        var ch = core.store()
-                .findChannel(row.cid())
+        var ch = store.findChannel(row.cid())
                 .orElseThrow(() -> ChatException.notFound("channel '" + row.cid() + "' does not exist"));
-        ObjectNode base = ChannelViews.event(kind, ch, core.now());
+        ObjectNode base = ChannelViews.event(kind, ch, clock.instant());
         base.set("reaction", reaction);
         base.set("user", user.toJson());
         base.put("message_id", row.id());
         ObjectNode shared = base;
-        shared.set("message", MessageViews.forViewer(core, row, null));
+        shared.set("message", views.forViewer(row, null));
         // Variants by the recipient's own reactions: everyone without one shares the shared encoding.
         Map<String, ArrayNode> own = new HashMap<>();
-        core.store()
-                .reactionsOn(row.id(), core.hub().watchingUsers(ch.cid()))
+        store.reactionsOn(row.id(), hub.watchingUsers(ch.cid()))
                 .forEach(r -> own.computeIfAbsent(r.userId(), k -> Json.array()).add(r.doc()));
         Map<String, String> keyOfUser = new HashMap<>();
         own.keySet().forEach(u -> keyOfUser.put(u, u));
-        core.events()
-                .publish(OutboundEvent.of(shared, Audience.watchers(ch.cid()))
-                        .withVariants(new OutboundEvent.Variants<>(keyOfUser, "", key -> {
-                            if (key.isEmpty()) {
-                                return shared;
-                            }
-                            ObjectNode e = shared.deepCopy();
-                            ((ObjectNode) e.get("message")).set("own_reactions", own.get(key));
-                            return e;
-                        })));
+        events.publish(OutboundEvent.of(shared, Audience.watchers(ch.cid()))
+                .withVariants(new OutboundEvent.Variants<>(keyOfUser, "", key -> {
+                    if (key.isEmpty()) {
+                        return shared;
+                    }
+                    ObjectNode e = shared.deepCopy();
+                    ((ObjectNode) e.get("message")).set("own_reactions", own.get(key));
+                    return e;
+                })));
         ObjectNode out = Json.object();
-        out.set("message", MessageViews.forViewer(core, row, user.id()));
+        out.set("message", views.forViewer(row, user.id()));
         out.set("reaction", reaction);
         return out;
     }

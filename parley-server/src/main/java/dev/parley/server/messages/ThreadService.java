@@ -1,5 +1,7 @@
 package dev.parley.server.messages;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,13 +9,14 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChannelWatching;
-import dev.parley.server.chat.ChatCore;
 import dev.parley.server.session.Session;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRange;
 import dev.parley.server.store.ChatRows.MessageRow;
+import dev.parley.server.store.ChatStore;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,14 +29,23 @@ public final class ThreadService {
     static final int MAX_LIMIT = 25;
     static final int MAX_REPLIES = 10;
 
-    private final ChatCore core;
+    private final ChatStore store;
+    private final ChannelAccess access;
+    private final MessageViews views;
     private final ChannelWatching watching;
     private final MessageService messages;
 
-    public ThreadService(ChatCore core, ChannelWatching watching, MessageService messages) {
-        this.core = core;
-        this.watching = watching;
-        this.messages = messages;
+    public ThreadService(
+            ChatStore store,
+            ChannelAccess access,
+            MessageViews views,
+            ChannelWatching watching,
+            MessageService messages) {
+        this.store = requireNonNull(store, "store");
+        this.access = requireNonNull(access, "access");
+        this.views = requireNonNull(views, "views");
+        this.watching = requireNonNull(watching, "watching");
+        this.messages = requireNonNull(messages, "messages");
     }
 
     /** {@code POST /threads}: {@code next} is an opaque offset. */
@@ -51,12 +63,12 @@ public final class ThreadService {
                 throw ChatException.input("next: '" + body.get("next").asText() + "' is not a cursor of this server");
             }
         }
-        List<MessageRow> parents = core.store().threadsOf(actor.userId(), limit + 1, Math.max(0, offset));
+        List<MessageRow> parents = store.threadsOf(actor.userId(), limit + 1, Math.max(0, offset));
         ObjectNode out = Json.object();
         ArrayNode threads = out.putArray("threads");
         for (MessageRow p : parents.subList(0, Math.min(limit, parents.size()))) {
-            ChannelRow ch = core.requireChannel(p.cid());
-            if (core.mayRead(actor, ch)) {
+            ChannelRow ch = access.requireChannel(p.cid());
+            if (access.mayRead(actor, ch)) {
                 threads.add(thread(actor, p, replies, body.path("watch").asBoolean(false) ? conn : Optional.empty()));
             }
         }
@@ -84,11 +96,11 @@ public final class ThreadService {
     }
 
     private ObjectNode thread(Actor actor, MessageRow parent, int replyLimit, Optional<Session> conn) {
-        ChannelRow ch = core.requireChannel(parent.cid());
-        var type = core.typeOf(ch);
+        ChannelRow ch = access.requireChannel(parent.cid());
+        var type = access.typeOf(ch);
         conn.ifPresent(s -> watching.watch(s, ch, type));
-        ObjectNode parentView = MessageViews.forViewer(core, parent, actor.userId());
-        List<MessageRow> latest = core.store().replies(parent.id(), MessageRange.latest(replyLimit));
+        ObjectNode parentView = views.forViewer(parent, actor.userId());
+        List<MessageRow> latest = store.replies(parent.id(), MessageRange.latest(replyLimit));
         ObjectNode t = Json.object();
         t.put("channel_cid", ch.cid());
         t.set("channel", ChannelViews.channel(ch, type, null));
@@ -109,7 +121,7 @@ public final class ThreadService {
         }
         t.put("participant_count", participants.size());
         ArrayNode replies = t.putArray("latest_replies");
-        MessageViews.forViewer(core, latest, actor.userId()).forEach(replies::add);
+        views.forViewer(latest, actor.userId()).forEach(replies::add);
         t.putArray("read");
         t.put("title", parentView.path("text").asText(""));
         t.put("created_at", Timestamps.format(parent.createdAt()));

@@ -85,19 +85,6 @@ public final class Bans {
         return global.isPresent() || local.isPresent();
     }
 
-    /**
-     * As {@link #checkMayPost(ModerationStore, Instant, User, String, boolean)} with the moderation store and the
-     * clock of {@code core}.
-     *
-     * @deprecated pass the moderation store and the time: {@link #checkMayPost(ModerationStore, Instant, User,
-     *     String, boolean)}
-     */
-    @Deprecated(forRemoval = true)
-    public static boolean checkMayPost(
-            dev.parley.server.chat.ChatCore core, User author, String cid, boolean mayHaveChannelBan) {
-        return checkMayPost(core.moderation(), core.now(), author, cid, mayHaveChannelBan);
-    }
-
     /** The bans of channel {@code cid} active at {@code now} (at most 1000), by banned user id. One store read. */
     public static Map<String, Ban> channelBans(ModerationStore moderation, String cid, Instant now) {
         Map<String, Ban> bans = new HashMap<>();

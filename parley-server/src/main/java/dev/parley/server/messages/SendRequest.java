@@ -1,0 +1,92 @@
+package dev.parley.server.messages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.ChatException;
+
+/**
+ * The {@code message} object of a send (PROTOCOL.md §7.10), decoded once from the request's tree: the fields a
+ * send reads, each type-checked as {@link MessageDocs#checkTypes} checks them, in its order, so that a wrong
+ * field answers code 4 naming the same field with the same words. Null stands for absent (or JSON null).
+ *
+ * <p>Not the protocol's {@code Message}: that one requires an id, reads the server-managed keys that a send
+ * ignores (and would refuse a malformed {@code created_at}), and copies the custom keys into values of its own.
+ * Here the attachments and mentions stay trees, checked where the message is built (after the permission
+ * checks, as ever), and the custom keys are read from {@link #json}, the request's own object, when they are
+ * copied into the stored document.
+ *
+ * @param json the request's {@code message} object (not a copy)
+ * @param id the client's message id, or null (also for {@code ""}): the server makes one
+ * @param text the text, {@code ""} when none
+ * @param type the requested type ({@code system}), or null
+ * @param parentId the thread parent, or null (also for {@code ""})
+ * @param showInChannel a reply also shown in the channel
+ * @param silent no unread counts
+ * @param pinned pinned on arrival
+ * @param pinExpires when the pin ends (RFC 3339, parsed when pinning), or null
+ * @param quotedMessageId the quoted message, or null (also for {@code ""})
+ * @param attachments {@code attachments} as sent, or null
+ * @param mentionedUsers {@code mentioned_users} as sent, or null
+ */
+record SendRequest(
+        ObjectNode json,
+        String id,
+        String text,
+        String type,
+        String parentId,
+        boolean showInChannel,
+        boolean silent,
+        boolean pinned,
+        String pinExpires,
+        String quotedMessageId,
+        JsonNode attachments,
+        JsonNode mentionedUsers) {
+
+    private static final String PREFIX = "message.";
+
+    /**
+     * The {@code message} of a send's body.
+     *
+     * @throws ChatException code 4 when it is missing, not an object, or has a field of the wrong type
+     */
+    static SendRequest of(ObjectNode body) {
+        if (!(body.get("message") instanceof ObjectNode msg)) {
+            throw ChatException.input("message is required and must be an object");
+        }
+        // The order of MessageDocs.checkTypes: booleans first, then strings.
+        boolean silent = MessageDocs.bool(msg, PREFIX, "silent");
+        boolean pinned = MessageDocs.bool(msg, PREFIX, "pinned");
+        boolean showInChannel = MessageDocs.bool(msg, PREFIX, "show_in_channel");
+        String id = MessageDocs.text(msg, PREFIX, "id");
+        String text = MessageDocs.text(msg, PREFIX, "text");
+        String type = MessageDocs.text(msg, PREFIX, "type");
+        String parentId = MessageDocs.text(msg, PREFIX, "parent_id");
+        String quotedMessageId = MessageDocs.text(msg, PREFIX, "quoted_message_id");
+        String pinExpires = MessageDocs.text(msg, PREFIX, "pin_expires");
+        return new SendRequest(
+                msg,
+                emptyToNull(id),
+                text == null ? "" : text,
+                type,
+                emptyToNull(parentId),
+                showInChannel,
+                silent,
+                pinned,
+                pinExpires,
+                emptyToNull(quotedMessageId),
+                msg.get("attachments"),
+                msg.get("mentioned_users"));
+    }
+
+    /**
+     * The author a server-side send names: {@code user_id}, else {@code user.id}; {@code ""} when neither.
+     * Read only for server-side sends.
+     */
+    String authorId() {
+        return json.path("user_id").asText(json.path("user").path("id").asText(""));
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}
