@@ -2,11 +2,14 @@ package dev.parley.server.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Event;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.OwnUser;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Builders of the event and error payloads the server sends (PROTOCOL.md §3.2, §3.3, §8, §10.1). */
@@ -59,24 +62,15 @@ public final class Events {
 
     /** An event about a user: {@code user.presence.changed}, {@code user.updated}, {@code user.deleted}... */
     public static ObjectNode userEvent(String type, User user, Instant now) {
-        ObjectNode e = Json.object();
-        e.put("type", type);
-        e.set("user", user.toJson());
-        e.put("created_at", Timestamps.format(now));
-        return e;
+        return Event.builder(type).user(user).createdAt(now).build().toJson();
     }
 
-    /** The own-user view {@code me} (§6.1): the user plus per-reader lists and counters. */
+    /**
+     * The own-user view {@code me} (§6.1) of a user with no devices, mutes, blocks or unread messages; the
+     * connect path adds what the user has.
+     */
     public static ObjectNode me(User user) {
-        ObjectNode me = user.toJson();
-        me.putArray("devices");
-        me.putArray("mutes");
-        me.putArray("channel_mutes");
-        me.putArray("blocked_user_ids");
-        me.put("total_unread_count", 0);
-        me.put("unread_count", 0);
-        me.put("unread_channels", 0);
-        me.put("unread_threads", 0);
+        ObjectNode me = new OwnUser(user, List.of(), List.of(), List.of(), 0, 0, 0, 0, List.of()).toJson();
         if (!me.has("privacy_settings")) {
             me.putObject("privacy_settings");
         }
