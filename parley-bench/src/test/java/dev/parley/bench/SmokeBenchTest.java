@@ -54,7 +54,7 @@ class SmokeBenchTest {
             assertThat(r.watched()).isEqualTo(200);
             assertThat(r.open()).isEqualTo(200);
             assertThat(server.server().node().registry().all()).hasSize(200);
-            ChannelHub hub = server.server().node().chat().core().hub();
+            ChannelHub hub = server.server().node().watchers();
             assertThat(IntStream.range(0, 200).filter(i -> hub.isWatching(plan.userId(i), "messaging:smoke1-u" + i)))
                     .hasSize(200);
         }

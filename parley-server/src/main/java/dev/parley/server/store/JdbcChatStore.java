@@ -65,6 +65,8 @@ final class JdbcChatStore implements ChatStore {
     static final int MAX_SEQ_ENTRIES = 100_000;
     private final ChannelQueryTranslator translator;
     private final MessageSearchTranslator searchTranslator;
+    /** Whether a message append is one statement ({@link SqlDialect#writesInWithClauses()}). */
+    private final boolean appendInOneStatement;
 
     JdbcChatStore(
             String kind,
@@ -74,6 +76,7 @@ final class JdbcChatStore implements ChatStore {
             StatementCache statements) {
         this.translator = new ChannelQueryTranslator(dialect.onDocument("channels.custom"));
         this.searchTranslator = new MessageSearchTranslator(dialect.onDocument("doc"));
+        this.appendInOneStatement = dialect.writesInWithClauses();
         this.jdbc = new Jdbc(kind, reads, writes, false, statements);
     }
 
@@ -367,9 +370,14 @@ final class JdbcChatStore implements ChatStore {
             return jdbc.write("append messages", c -> {
                 List<Boolean> out = new ArrayList<>(batch.size());
                 for (ChatRows.MessageAppend a : batch) {
-                    boolean added = append(c, a.message(), a.parent(), a.countsAsUnread());
-                    if (added && a.event() != null) {
-                        appendEvent(c, a.event());
+                    boolean added;
+                    if (appendInOneStatement && a.parent() == null) {
+                        added = appendInOneStatement(c, a);
+                    } else {
+                        added = append(c, a.message(), a.parent(), a.countsAsUnread());
+                        if (added && a.event() != null) {
+                            appendEvent(c, a.event());
+                        }
                     }
                     out.add(added);
                 }
@@ -394,33 +402,81 @@ final class JdbcChatStore implements ChatStore {
             updateMessage(c, parent);
         }
         if (countsAsUnread) {
-            long at = micros(m.createdAt());
-            // One statement for every member: the author has read the channel, the others have one more unread.
-            SqlBuilder unread = new SqlBuilder()
-                    .sql("UPDATE members SET unread_messages = CASE WHEN user_id = ")
-                    .param(m.userId())
-                    .sql(" THEN 0 ELSE unread_messages + ");
-            JdbcModerationStore.unreadIncrement(unread, m.userId(), at)
-                    .sql(" END, hidden = 0, last_read = CASE WHEN user_id = ")
-                    .param(m.userId())
-                    .sql(" THEN ")
-                    .param(at)
-                    .sql(" ELSE last_read END, last_read_message_id = CASE WHEN user_id = ")
-                    .param(m.userId())
-                    .sql(" THEN ")
-                    .param(m.id())
-                    .sql(" ELSE last_read_message_id END WHERE cid = ")
-                    .param(m.cid());
-            update(c, unread);
-            update(
-                    c,
-                    new SqlBuilder()
-                            .sql("UPDATE channels SET last_message_at = ")
-                            .param(at)
-                            .sql(", message_count = message_count + 1 WHERE cid = ")
-                            .param(m.cid()));
+            update(c, unreadIncrements(new SqlBuilder(), m));
+            update(c, channelCounters(new SqlBuilder(), m));
         }
         return true;
+    }
+
+    /**
+     * The members' side of a counted message, one statement for every member: the author has read the channel,
+     * the others have one more unread message unless they mute the author or the channel.
+     */
+    private static SqlBuilder unreadIncrements(SqlBuilder b, MessageRow m) {
+        long at = micros(m.createdAt());
+        b.sql("UPDATE members SET unread_messages = CASE WHEN user_id = ")
+                .param(m.userId())
+                .sql(" THEN 0 ELSE unread_messages + ");
+        return JdbcModerationStore.unreadIncrement(b, m.userId(), at)
+                .sql(" END, hidden = 0, last_read = CASE WHEN user_id = ")
+                .param(m.userId())
+                .sql(" THEN ")
+                .param(at)
+                .sql(" ELSE last_read END, last_read_message_id = CASE WHEN user_id = ")
+                .param(m.userId())
+                .sql(" THEN ")
+                .param(m.id())
+                .sql(" ELSE last_read_message_id END WHERE cid = ")
+                .param(m.cid());
+    }
+
+    /** The channel's side of a counted message: its last message time and message count. */
+    private static SqlBuilder channelCounters(SqlBuilder b, MessageRow m) {
+        return b.sql("UPDATE channels SET last_message_at = ")
+                .param(micros(m.createdAt()))
+                .sql(", message_count = message_count + 1 WHERE cid = ")
+                .param(m.cid());
+    }
+
+    /**
+     * A message without a parent, its counters and its event row in one statement (PostgreSQL's data-modifying
+     * {@code WITH}): each change after the insert runs only when the insert added the row, so a duplicate id
+     * changes nothing, as in {@link #append}. The sequence number is taken only when the row was added.
+     */
+    private boolean appendInOneStatement(Connection c, ChatRows.MessageAppend a) throws SQLException {
+        MessageRow m = a.message();
+        ChatRows.EventRow e = a.event();
+        SqlBuilder b = new SqlBuilder().sql("WITH m AS (INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
+        messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING RETURNING 1)");
+        if (a.countsAsUnread()) {
+            unreadIncrements(b.sql(", u AS ("), m).sql(" AND EXISTS (SELECT 1 FROM m) RETURNING 1)");
+            channelCounters(b.sql(", ch AS ("), m).sql(" AND EXISTS (SELECT 1 FROM m) RETURNING 1)");
+        }
+        long seq = 0;
+        byte[] json = null;
+        if (e != null) {
+            seq = nextSeq(c, e.cid());
+            e.body().put("channel_seq", seq);
+            json = Json.writeBytes(e.body());
+            b.sql(", e AS (INSERT INTO channel_events (cid, channel_seq, target_user, created_at, doc) SELECT ")
+                    .param(e.cid())
+                    .sql(", ")
+                    .param(seq)
+                    .sql(", ");
+            nullable(b, e.targetUserId())
+                    .sql(", ")
+                    .param(micros(e.at()))
+                    .sql(", ")
+                    .param(new String(json, StandardCharsets.UTF_8))
+                    .sql(" WHERE EXISTS (SELECT 1 FROM m) RETURNING 1)");
+        }
+        b.sql(" SELECT count(*) FROM m");
+        boolean added = list(c, b, rs -> rs.getLong(1)).getFirst() > 0;
+        if (added && e != null) {
+            rememberSeq(e.cid(), seq);
+            e.encoded().set(json);
+        }
+        return added;
     }
 
     private static SqlBuilder messageValues(SqlBuilder b, MessageRow m) {
@@ -914,20 +970,8 @@ final class JdbcChatStore implements ChatStore {
     }
 
     private long appendEvent(Connection c, ChatRows.EventRow e) throws SQLException {
-        Long known = lastSeq.get(e.cid());
-        long seq;
-        if (known != null) {
-            seq = known + 1;
-        } else {
-            SqlBuilder last = new SqlBuilder()
-                    .sql("SELECT COALESCE(MAX(channel_seq), 0) FROM channel_events WHERE cid = ")
-                    .param(e.cid());
-            seq = list(c, last, rs -> rs.getLong(1)).getFirst() + 1;
-        }
-        if (lastSeq.size() >= MAX_SEQ_ENTRIES) {
-            lastSeq.clear();
-        }
-        lastSeq.put(e.cid(), seq);
+        long seq = nextSeq(c, e.cid());
+        rememberSeq(e.cid(), seq);
         e.body().put("channel_seq", seq);
         byte[] json = Json.writeBytes(e.body());
         SqlBuilder b = new SqlBuilder()
@@ -945,6 +989,25 @@ final class JdbcChatStore implements ChatStore {
         update(c, b);
         e.encoded().set(json);
         return seq;
+    }
+
+    /** The next sequence number of channel {@code cid}'s events: from memory, or read once. */
+    private long nextSeq(Connection c, String cid) throws SQLException {
+        Long known = lastSeq.get(cid);
+        if (known != null) {
+            return known + 1;
+        }
+        SqlBuilder last = new SqlBuilder()
+                .sql("SELECT COALESCE(MAX(channel_seq), 0) FROM channel_events WHERE cid = ")
+                .param(cid);
+        return list(c, last, rs -> rs.getLong(1)).getFirst() + 1;
+    }
+
+    private void rememberSeq(String cid, long seq) {
+        if (lastSeq.size() >= MAX_SEQ_ENTRIES) {
+            lastSeq.clear();
+        }
+        lastSeq.put(cid, seq);
     }
 
     @Override

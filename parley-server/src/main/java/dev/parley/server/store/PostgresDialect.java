@@ -24,6 +24,11 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public boolean writesInWithClauses() {
+        return true;
+    }
+
+    @Override
     public String jsonParam() {
         return "CAST(? AS jsonb)";
     }

@@ -27,6 +27,14 @@ interface SqlDialect {
         return false;
     }
 
+    /**
+     * Whether a statement may change several tables at once through data-modifying {@code WITH} clauses
+     * (PostgreSQL); the message append then takes one round trip instead of four.
+     */
+    default boolean writesInWithClauses() {
+        return false;
+    }
+
     /** A placeholder for a JSON document bound as a string, for example {@code CAST(? AS jsonb)}. */
     String jsonParam();
 
