@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.store.ChatRows.DeviceRow;
 import dev.parley.server.store.ChatStore;
@@ -89,21 +90,22 @@ public final class DeviceService {
     }
 
     private static String target(Actor actor, String named) {
+        User user = actor.user();
         if (actor.server()) {
             if (!named.isEmpty()) {
                 return named;
             }
-            if (actor.hasUser()) {
-                return actor.userId();
+            if (user != null) {
+                return user.id();
             }
             throw ChatException.input("user_id is required with a server token");
         }
         if (!named.isEmpty() && !named.equals(actor.userId())) {
             throw ChatException.notAllowed("users may only manage their own devices");
         }
-        if (!actor.hasUser() || actor.user().role().equals("anonymous")) {
+        if (user == null || user.role().equals("anonymous")) {
             throw ChatException.notAllowed("anonymous users have no devices");
         }
-        return actor.userId();
+        return user.id();
     }
 }

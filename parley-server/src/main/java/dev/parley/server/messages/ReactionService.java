@@ -252,13 +252,14 @@ public final class ReactionService {
     }
 
     private User reactor(Actor actor, JsonNode in) {
+        User acting = actor.user();
         if (!actor.server()) {
-            return actor.user();
+            return requireNonNull(acting, "user"); // Actor.user(...) never holds null
         }
         String id = in.path("user_id").asText(in.path("user").path("id").asText(""));
         if (id.isEmpty()) {
-            if (actor.hasUser()) {
-                return actor.user();
+            if (acting != null) {
+                return acting;
             }
             throw ChatException.input("reaction.user_id is required with a server token");
         }
