@@ -12,6 +12,7 @@ import dev.parley.server.store.ChatStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Push devices (PROTOCOL.md §6.8, §7.14): users add, list and remove their own devices; the server may act
@@ -50,14 +51,14 @@ public final class DeviceService {
     }
 
     /** {@code GET /devices}. */
-    public ObjectNode list(Actor actor, String userIdParam) {
+    public ObjectNode list(Actor actor, @Nullable String userIdParam) {
         ObjectNode out = Json.object();
         out.set("devices", json(store.devices(target(actor, userIdParam == null ? "" : userIdParam))));
         return out;
     }
 
     /** {@code DELETE /devices?id=}. */
-    public ObjectNode delete(Actor actor, String id, String userIdParam) {
+    public ObjectNode delete(Actor actor, @Nullable String id, @Nullable String userIdParam) {
         if (id == null || id.isEmpty()) {
             throw ChatException.input("id is required");
         }

@@ -44,6 +44,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reactions (PROTOCOL.md §6.5, §7.11): one per message, user and type; the message's
@@ -131,7 +132,7 @@ public final class ReactionService {
     }
 
     /** {@code DELETE /messages/{id}/reaction/{type}}. */
-    public ObjectNode delete(Actor actor, String messageId, String type, String userIdParam) {
+    public ObjectNode delete(Actor actor, String messageId, String type, @Nullable String userIdParam) {
         User user = actor.server() && userIdParam != null
                 ? users.find(userIdParam)
                         .orElseThrow(() -> ChatException.input("user '" + userIdParam + "' does not exist"))

@@ -200,7 +200,7 @@ public final class Uploads {
     }
 
     /** {@code http(s)://<host>} from the Host header ({@code https} behind a proxy that says so); code 4 when unusable. */
-    public static String baseUrl(String host, String forwardedProto) {
+    public static String baseUrl(@Nullable String host, @Nullable String forwardedProto) {
         if (host == null || !HOST.matcher(host).matches()) {
             throw ChatException.input("UploadFile failed with error: \"the request has no usable Host header\"");
         }
