@@ -19,6 +19,7 @@ import dev.parley.server.usage.ConnectionRegistry;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** The channel endpoints (PROTOCOL.md §7.2 to §7.8: C1 to C6, C8 to C10, C13 to C15, C17, C21). */
 final class ChannelsApi {
@@ -111,7 +112,7 @@ final class ChannelsApi {
         return out;
     }
 
-    private ObjectNode getOrCreate(RequestContext ctx, String id) {
+    private ObjectNode getOrCreate(RequestContext ctx, @Nullable String id) {
         ObjectNode body = ctx.body();
         return channels.getOrCreate(actors.of(ctx, body), ctx.pathParam("type"), id, body, connection(ctx));
     }

@@ -12,6 +12,7 @@ import dev.parley.server.users.UserRules;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who acts in a chat request: the token's user (created on first use, as connecting would), anonymous
@@ -55,7 +56,7 @@ final class ChatActors {
         };
     }
 
-    private static String named(ObjectNode body, RequestContext ctx) {
+    private static @Nullable String named(ObjectNode body, RequestContext ctx) {
         JsonNode id = body.get("user_id");
         if (id != null && id.isTextual() && !id.asText().isEmpty()) {
             return id.asText();

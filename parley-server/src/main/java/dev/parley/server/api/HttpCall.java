@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.parley.server.uploads.UploadForm;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One REST request, detached from the transport: what {@link RestApi} needs and nothing else.
@@ -23,7 +24,7 @@ public record HttpCall(
         Map<String, String> query,
         Map<String, String> headers,
         byte[] body,
-        UploadForm form,
+        @Nullable UploadForm form,
         String remoteAddress) {
     public HttpCall {
         requireNonNull(method, "method");
@@ -44,11 +45,11 @@ public record HttpCall(
         return new HttpCall(method, path, query, headers, body, uploadForm, remoteAddress);
     }
 
-    public String header(String lowerCaseName) {
+    public @Nullable String header(String lowerCaseName) {
         return headers.get(lowerCaseName);
     }
 
-    public String param(String name) {
+    public @Nullable String param(String name) {
         return query.get(name);
     }
 }

@@ -13,6 +13,7 @@ import dev.parley.server.messages.ThreadService;
 import dev.parley.server.reads.ReadService;
 import dev.parley.server.usage.ConnectionRegistry;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The message, reply and reaction endpoints (PROTOCOL.md §7.10 M2 to M5, M7; §7.11 R1 to R3) and the
@@ -116,7 +117,7 @@ final class MessagesApi {
     }
 
     /** {@code GET /channeltypes} and {@code GET /channeltypes/{name}} (K1, read only): built-in types. */
-    private ObjectNode channelTypes(RequestContext ctx, String name) {
+    private ObjectNode channelTypes(RequestContext ctx, @Nullable String name) {
         ctx.requireServer();
         if (name != null) {
             return typeJson(types.require(name));

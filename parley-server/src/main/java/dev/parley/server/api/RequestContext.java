@@ -10,27 +10,31 @@ import dev.parley.server.session.Session;
 import dev.parley.server.usage.ConnectionRegistry;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a REST handler sees of one request: the authenticated caller, the call, its path parameters and
  * the endpoint's name. It holds no service: handlers get theirs through their class's constructor.
  */
 final class RequestContext {
-    private final Authenticator.Identity identity;
+    /** Null for an open route, which authenticates no one. */
+    private final Authenticator.@Nullable Identity identity;
+
     private final HttpCall call;
     private final Map<String, String> pathParams;
     private final String endpoint;
     /** The parsed body: parsed once, whoever asks first (the actor's lookup or the handler). */
-    private ObjectNode body;
+    private @Nullable ObjectNode body;
 
-    RequestContext(Authenticator.Identity identity, HttpCall call, Map<String, String> pathParams, String endpoint) {
+    RequestContext(
+            Authenticator.@Nullable Identity identity, HttpCall call, Map<String, String> pathParams, String endpoint) {
         this.identity = identity;
         this.call = call;
         this.pathParams = pathParams;
         this.endpoint = endpoint;
     }
 
-    Authenticator.Identity identity() {
+    Authenticator.@Nullable Identity identity() {
         return identity;
     }
 
@@ -42,10 +46,16 @@ final class RequestContext {
         return call;
     }
 
+    /** A parameter of the route's template; a handler asks only for those its template names. */
     String pathParam(String name) {
-        return pathParams.get(name);
+        String value = pathParams.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("the route has no path parameter '" + name + "'");
+        }
+        return value;
     }
 
+    @Nullable
     String param(String name) {
         return call.param(name);
     }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The REST surface (PROTOCOL.md §7): checks the key and the token, routes, runs the handler and turns
@@ -166,7 +167,7 @@ public final class RestApi {
         return run(call, start, () -> {
             Router.Match match = match(call);
             route[0] = match.route().template();
-            ObjectNode body = match.route().handler().handle(context(call, match, quota));
+            ObjectNode body = match.handler().handle(context(call, match, quota));
             body.put("duration", duration(start));
             return new HttpResult(200, body);
         });
@@ -237,7 +238,7 @@ public final class RestApi {
         return new RequestContext(identity, call, match.pathParams(), endpointName(route));
     }
 
-    private static String authType(HttpCall call) {
+    private static @Nullable String authType(HttpCall call) {
         String t = call.header("stream-auth-type");
         return t == null ? null : t.toLowerCase(Locale.ROOT);
     }
@@ -246,7 +247,7 @@ public final class RestApi {
         return route.method() + " " + route.template();
     }
 
-    private static ChatException unwrap(Throwable e) {
+    private static @Nullable ChatException unwrap(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ChatException c) {
                 return c;

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Matches a method and a path against templates such as {@code /users/{id}/deactivate}. Immutable once
@@ -30,10 +31,11 @@ final class Router {
             String template,
             String[] segments,
             boolean anonymousAllowed,
-            Handler handler,
-            Admission admission) {}
+            @Nullable Handler handler,
+            @Nullable Admission admission) {}
 
-    record Match(Route route, Map<String, String> pathParams) {}
+    /** A served route that matched a path: {@code handler} is the route's. */
+    record Match(Route route, Handler handler, Map<String, String> pathParams) {}
 
     private final List<Route> routes = new ArrayList<>();
 
@@ -82,7 +84,7 @@ final class Router {
     Optional<Match> match(String method, String path, boolean[] methodMismatch) {
         String[] parts = split(path);
         Route best = null;
-        Map<String, String> bestParams = null;
+        Map<String, String> bestParams = Map.of();
         for (Route r : routes) {
             Map<String, String> params = matchPath(r.segments(), parts);
             if (params == null) {
@@ -100,7 +102,10 @@ final class Router {
         if (best != null) {
             methodMismatch[0] = false;
         }
-        return best == null || best.handler() == null ? Optional.empty() : Optional.of(new Match(best, bestParams));
+        if (best == null || best.handler() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Match(best, best.handler(), bestParams));
     }
 
     /** Whether {@code a} has a literal where {@code b} has a parameter, at the first position they differ so. */
@@ -119,7 +124,7 @@ final class Router {
         return segment.startsWith("{") && segment.endsWith("}");
     }
 
-    private static Map<String, String> matchPath(String[] template, String[] parts) {
+    private static @Nullable Map<String, String> matchPath(String[] template, String[] parts) {
         if (template.length != parts.length) {
             return null;
         }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads a {@link ServerConfig} from command-line flags and {@code PARLEY_*} environment variables; a
@@ -16,7 +17,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     /** One option: its flag, its variable, whether it takes a value, and its help text. */
-    record Option(String flag, String env, boolean takesValue, String help) {}
+    record Option(String flag, @Nullable String env, boolean takesValue, String help) {}
 
     static final List<Option> OPTIONS = List.of(
             new Option("--port", "PARLEY_PORT", true, "TCP port to listen on (default 8080; never 3030)"),
@@ -133,7 +134,7 @@ public final class ConfigLoader {
     public static final class ConfigException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        ConfigException(String message) {
+        ConfigException(@Nullable String message) {
             super(message);
         }
     }

@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Changes of a channel (PROTOCOL.md §7.4 to §7.6): update and partial update (member changes in it go to
@@ -102,14 +103,14 @@ public final class ChannelAdmin {
 
     /** What one update does, after its checks. */
     private record Update(
-            ChannelRow changed,
-            Boolean answerInvite,
+            @Nullable ChannelRow changed,
+            @Nullable Boolean answerInvite,
             Map<String, String> invited,
             Map<String, String> added,
             Map<String, String> roles,
             List<String> removed) {}
 
-    private Update check(Actor actor, ChannelRow ch, ChannelType type, MemberRow me, ObjectNode body) {
+    private Update check(Actor actor, ChannelRow ch, ChannelType type, @Nullable MemberRow me, ObjectNode body) {
         String cid = ch.cid();
         boolean own = Permissions.ownsChannel(actor, ch);
         ChannelRow changed = null;
@@ -171,7 +172,7 @@ public final class ChannelAdmin {
     }
 
     private ChannelRow applyFlags(
-            Actor actor, ChannelType type, MemberRow me, boolean own, ChannelRow ch, ObjectNode data) {
+            Actor actor, ChannelType type, @Nullable MemberRow me, boolean own, ChannelRow ch, ObjectNode data) {
         boolean frozen = data.has("frozen") ? data.get("frozen").asBoolean() : ch.frozen();
         if (frozen != ch.frozen()) {
             Permissions.require(actor, type, me, "update-channel-frozen", own, "UpdateChannel", ch.cid());
@@ -251,7 +252,7 @@ public final class ChannelAdmin {
     private void channelUpdated(ChannelRow ch, ChannelType type, Actor actor) {
         ObjectNode e = ChannelViews.event(EventType.CHANNEL_UPDATED.wireName(), ch, clock.instant());
         e.set("channel", ChannelRecords.channel(ch, type, null).toJson());
-        if (actor.hasUser()) {
+        if (actor.user() != null) {
             e.set("user", actor.user().toJson());
         }
         events.publish(e, Audience.watchers(ch.cid()));
@@ -327,7 +328,7 @@ public final class ChannelAdmin {
             ObjectNode channel = ChannelRecords.channel(after, type, null).toJson();
             ObjectNode e = ChannelViews.event(EventType.CHANNEL_TRUNCATED.wireName(), after, clock.instant());
             e.set("channel", channel);
-            if (actor.hasUser()) {
+            if (actor.user() != null) {
                 e.set("user", actor.user().toJson());
             }
             events.publish(e, Audience.watchers(cid));
@@ -350,29 +351,31 @@ public final class ChannelAdmin {
 
     /** {@code POST …/hide} and {@code …/show} (C9): events to the user's own connections. */
     public ObjectNode setHidden(Actor actor, String cid, boolean hidden, boolean clearHistory) {
-        if (!actor.hasUser()) {
+        User user = actor.user();
+        if (user == null) {
             throw ChatException.input("user_id is required for hide and show with a server token");
         }
         ChannelRow ch = channels.require(cid);
         ChannelType type = access.typeOf(ch);
-        if (!store.setHidden(cid, actor.userId(), hidden, hidden && clearHistory ? clock.instant() : null)) {
+        if (!store.setHidden(cid, user.id(), hidden, hidden && clearHistory ? clock.instant() : null)) {
             throw ChatException.notAllowed((hidden ? "HideChannel" : "ShowChannel") + " failed with error: \"user '"
-                    + actor.userId() + "' is not a member of channel '" + cid + "'\"");
+                    + user.id() + "' is not a member of channel '" + cid + "'\"");
         }
         ObjectNode e = ChannelViews.event(
                 hidden ? EventType.CHANNEL_HIDDEN.wireName() : EventType.CHANNEL_VISIBLE.wireName(),
                 ch,
                 clock.instant());
         e.set("channel", ChannelRecords.channel(ch, type, null).toJson());
-        e.set("user", actor.user().toJson());
+        e.set("user", user.toJson());
         if (hidden) {
             e.put("clear_history", clearHistory);
         }
-        events.publish(e, Audience.user(actor.userId()));
+        events.publish(e, Audience.user(user.id()));
         return Json.object();
     }
 
-    private MemberRow membership(Actor actor, String cid) {
-        return actor.hasUser() ? store.member(cid, actor.userId()).orElse(null) : null;
+    private @Nullable MemberRow membership(Actor actor, String cid) {
+        String userId = actor.userId();
+        return userId != null ? store.member(cid, userId).orElse(null) : null;
     }
 }

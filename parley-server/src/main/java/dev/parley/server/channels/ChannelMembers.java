@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Members of a channel (PROTOCOL.md §7.4 member keys, §7.7 C12): add and remove with their events, channel
@@ -73,7 +74,7 @@ public final class ChannelMembers {
             e.set(
                     "member",
                     ChannelRecords.member(m, byId.get(m.userId()), after, null).toJson());
-            e.set("user", byId.get(m.userId()).toJson());
+            e.set("user", userJson(byId, m.userId()));
             e.put("channel_member_count", after.memberCount());
             events.publish(e, Audience.watchers(ch.cid()));
         }
@@ -98,31 +99,31 @@ public final class ChannelMembers {
                     ChannelRecords.member(m, byId.get(m.userId()), after, null).toJson();
             ObjectNode e = ChannelViews.event(EventType.MEMBER_ADDED.wireName(), after, now);
             e.set("member", member);
-            e.set("user", byId.get(m.userId()).toJson());
+            e.set("user", userJson(byId, m.userId()));
             events.publish(e, Audience.watchers(ch.cid()));
             ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_INVITED.wireName(), after, now);
             n.set("channel", channel);
             n.set("member", member);
-            n.set("user", byId.get(m.userId()).toJson());
+            n.set("user", userJson(byId, m.userId()));
             events.publish(n, Audience.user(m.userId()));
         }
     }
 
     /** {@code accept_invite} / {@code reject_invite} by the invited member itself. */
     void answerInvite(Actor actor, ChannelRow ch, ChannelType type, boolean accept) {
-        MemberRow m = actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
-        if (m == null || m.inviteStatus() == null) {
+        User user = actor.user();
+        MemberRow m = user != null ? store.member(ch.cid(), user.id()).orElse(null) : null;
+        if (user == null || m == null || m.inviteStatus() == null) {
             throw ChatException.input("UpdateChannel failed with error: \"user '" + actor.userId()
                     + "' has no invitation to channel '" + ch.cid() + "'\"");
         }
         Instant now = clock.instant();
         MemberRow answered = m.withInvite(accept, now);
         store.updateMember(answered);
-        ObjectNode member =
-                ChannelRecords.member(answered, actor.user(), ch, null).toJson();
+        ObjectNode member = ChannelRecords.member(answered, user, ch, null).toJson();
         ObjectNode e = ChannelViews.event(EventType.MEMBER_UPDATED.wireName(), ch, now);
         e.set("member", member);
-        e.set("user", actor.user().toJson());
+        e.set("user", user.toJson());
         events.publish(e, Audience.watchers(ch.cid()));
         ObjectNode n = ChannelViews.event(
                 accept
@@ -132,12 +133,18 @@ public final class ChannelMembers {
                 now);
         n.set("channel", ChannelRecords.channel(ch, type, null).toJson());
         n.set("member", member);
-        n.set("user", actor.user().toJson());
+        n.set("user", user.toJson());
         events.publish(
                 n,
                 Audience.users(store.members(ch.cid(), 10_000, 0).stream()
                         .map(MemberRow::userId)
                         .toList()));
+    }
+
+    /** The user of a member as events carry it; only its id for a user deleted after the checks. */
+    private static ObjectNode userJson(Map<String, User> byId, String id) {
+        User u = byId.get(id);
+        return u != null ? u.toJson() : Json.object().put("id", id);
     }
 
     static Map<String, String> roleChanges(ObjectNode body) {
@@ -207,7 +214,7 @@ public final class ChannelMembers {
      * {@code PATCH /channels/{type}/{id}/member} (C12): {@code set}/{@code unset} of {@code archived},
      * {@code pinned}, {@code channel_role} (server only) and custom member fields; {@code member.updated}.
      */
-    public ObjectNode update(Actor actor, String cid, String userId, ObjectNode body) {
+    public ObjectNode update(Actor actor, String cid, @Nullable String userId, ObjectNode body) {
         String target = userId != null && !userId.isEmpty() ? userId : actor.userId();
         if (target == null) {
             throw ChatException.input("user_id is required with a server token");

@@ -15,6 +15,7 @@ import dev.parley.server.store.ModerationStore.Ban;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The typed wire records of a channel, its members and their read states (PROTOCOL.md §6.2, §6.3, §6.6), built
@@ -29,7 +30,7 @@ final class ChannelRecords {
     private ChannelRecords() {}
 
     /** The channel without per-reader fields, as events carry it; {@code createdBy} may be null. */
-    static Channel channel(ChannelRow ch, ChannelType type, User createdBy) {
+    static Channel channel(ChannelRow ch, ChannelType type, @Nullable User createdBy) {
         return channel(ch, type, createdBy, null, null, null);
     }
 
@@ -40,10 +41,10 @@ final class ChannelRecords {
     static Channel channel(
             ChannelRow ch,
             ChannelType type,
-            User createdBy,
-            List<String> ownCapabilities,
-            Boolean hidden,
-            Instant deletedAt) {
+            @Nullable User createdBy,
+            @Nullable List<String> ownCapabilities,
+            @Nullable Boolean hidden,
+            @Nullable Instant deletedAt) {
         return new Channel(
                 ch.id(),
                 ch.type(),
@@ -72,7 +73,7 @@ final class ChannelRecords {
      * A member with its user; {@code user} may be null for a user that no longer exists, {@code channelBan} is the
      * member's active ban in this channel or null.
      */
-    static Member member(MemberRow m, User user, ChannelRow ch, Ban channelBan) {
+    static Member member(MemberRow m, @Nullable User user, ChannelRow ch, @Nullable Ban channelBan) {
         boolean invited = m.inviteStatus() != null;
         return new Member(
                 m.userId(),
@@ -94,7 +95,7 @@ final class ChannelRecords {
     }
 
     /** A read state entry with the member's delivery receipt, when there is one ({@code delivery} may be null). */
-    static Read read(MemberRow m, User user, Delivery delivery) {
+    static Read read(MemberRow m, @Nullable User user, @Nullable Delivery delivery) {
         return new Read(
                 user == null ? User.builder(m.userId()).build() : user,
                 m.lastRead() == null ? m.createdAt() : m.lastRead(),
@@ -105,7 +106,7 @@ final class ChannelRecords {
                 CustomFields.EMPTY);
     }
 
-    private static String legacyRole(MemberRow m, User user, ChannelRow ch) {
+    private static String legacyRole(MemberRow m, @Nullable User user, ChannelRow ch) {
         if (user != null && "admin".equals(user.role())) {
             return "admin";
         }

@@ -37,12 +37,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Channels as readers see them (PROTOCOL.md §7.2, §7.3, §7.6 stop-watching, §7.8 C17, §4.4, §4.5):
@@ -154,7 +156,8 @@ public final class ChannelService {
     }
 
     /** {@code POST /channels/{type}/{id}/query}, and {@code /channels/{type}/query} when {@code id} is null. */
-    public ObjectNode getOrCreate(Actor actor, String typeName, String id, ObjectNode body, Optional<Session> conn) {
+    public ObjectNode getOrCreate(
+            Actor actor, String typeName, @Nullable String id, ObjectNode body, Optional<Session> conn) {
         ChannelType type = checkType(typeName);
         ObjectNode data = body.path("data").isObject() ? (ObjectNode) body.get("data") : Json.object();
         checkTypes(data, "data.");
@@ -257,7 +260,7 @@ public final class ChannelService {
     }
 
     /** Sends {@code notification.added_to_channel} to each added member's connections. */
-    void notifyAdded(ChannelRow ch, ChannelType type, List<MemberRow> added, User actor) {
+    void notifyAdded(ChannelRow ch, ChannelType type, List<MemberRow> added, @Nullable User actor) {
         Map<String, User> byId =
                 users.findAll(added.stream().map(MemberRow::userId).toList());
         ObjectNode channel = ChannelRecords.channel(ch, type, null).toJson();
@@ -275,16 +278,17 @@ public final class ChannelService {
     }
 
     private User creator(Actor actor, ObjectNode data) {
+        User acting = actor.user();
         if (!actor.server()) {
-            return actor.user();
+            return Objects.requireNonNull(acting, "user"); // Actor.user(...) never holds null
         }
         String id = text(data, "created_by_id");
         if (id == null && data.path("created_by").isObject()) {
             id = text((ObjectNode) data.get("created_by"), "id");
         }
         if (id == null) {
-            if (actor.hasUser()) {
-                return actor.user();
+            if (acting != null) {
+                return acting;
             }
             throw ChatException.input("GetOrCreateChannel failed with error: \"either data.created_by or "
                     + "data.created_by_id must be provided when using server side auth.\"");
@@ -468,7 +472,7 @@ public final class ChannelService {
     }
 
     /** {@code POST …/event}: typing and custom events to the watchers (§7.8 C17). */
-    public ObjectNode sendEvent(Actor actor, String cid, JsonNode event) {
+    public ObjectNode sendEvent(Actor actor, String cid, @Nullable JsonNode event) {
         if (event == null
                 || !event.isObject()
                 || !event.path("type").isTextual()
@@ -477,7 +481,8 @@ public final class ChannelService {
         }
         ChannelRow ch = require(cid);
         ChannelType type = access.typeOf(ch);
-        MemberRow member = actor.hasUser() ? store.member(cid, actor.userId()).orElse(null) : null;
+        String userId = actor.userId();
+        MemberRow member = userId != null ? store.member(cid, userId).orElse(null) : null;
         String kind = event.get("type").asText();
         boolean typing =
                 kind.equals(EventType.TYPING_START.wireName()) || kind.equals(EventType.TYPING_STOP.wireName());
@@ -504,7 +509,7 @@ public final class ChannelService {
         ObjectNode e = ((ObjectNode) event).deepCopy();
         ObjectNode base = ChannelViews.event(kind, ch, clock.instant());
         e.setAll(base);
-        if (actor.hasUser()) {
+        if (actor.user() != null) {
             e.set("user", actor.user().toJson());
         }
         if (!typing || !typingDisabled(actor.user())) {
@@ -513,7 +518,7 @@ public final class ChannelService {
         return e;
     }
 
-    private static boolean typingDisabled(User u) {
+    private static boolean typingDisabled(@Nullable User u) {
         if (u == null) {
             return false;
         }
@@ -530,7 +535,7 @@ public final class ChannelService {
         return access.types().require(typeName);
     }
 
-    static int clamp(JsonNode n, int defaultValue, int max) {
+    static int clamp(@Nullable JsonNode n, int defaultValue, int max) {
         if (n == null || n.isNull()) {
             return defaultValue;
         }
@@ -540,7 +545,7 @@ public final class ChannelService {
         return Math.min(n.asInt(), max);
     }
 
-    static String text(ObjectNode o, String key) {
+    static @Nullable String text(ObjectNode o, String key) {
         JsonNode v = o.get(key);
         return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
     }

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the ChannelState of PROTOCOL.md §6.7 for one reader: channel with config and
@@ -51,11 +52,11 @@ public final class ChannelStates {
      */
     public record Options(
             boolean state,
-            JsonNode messages,
+            @Nullable JsonNode messages,
             int messageLimit,
             int memberLimit,
             int memberOffset,
-            Integer watcherLimit) {}
+            @Nullable Integer watcherLimit) {}
 
     private final ChatStore store;
     private final ModerationStore moderation;
@@ -84,7 +85,8 @@ public final class ChannelStates {
     }
 
     /** The channel as the reader sees it: the shared view plus {@code own_capabilities} and {@code hidden}. */
-    public ObjectNode channelFor(Actor actor, ChannelRow ch, ChannelType type, MemberRow membership, User createdBy) {
+    public ObjectNode channelFor(
+            Actor actor, ChannelRow ch, ChannelType type, @Nullable MemberRow membership, @Nullable User createdBy) {
         return ChannelRecords.channel(
                         ch,
                         type,

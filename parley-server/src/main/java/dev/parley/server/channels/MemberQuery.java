@@ -72,7 +72,8 @@ public final class MemberQuery {
         }
         ChannelRow ch = channels.require(type + ":" + id);
         ChannelType ct = access.typeOf(ch);
-        MemberRow me = actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
+        String userId = actor.userId();
+        MemberRow me = userId != null ? store.member(ch.cid(), userId).orElse(null) : null;
         Permissions.require(
                 actor, ct, me, "read-channel-members", Permissions.ownsChannel(actor, ch), "QueryMembers", ch.cid());
         List<MemberRow> all = store.members(ch.cid(), MAX_SCANNED, 0);

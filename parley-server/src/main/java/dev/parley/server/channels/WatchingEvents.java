@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Paces {@code user.watching.start} / {@code user.watching.stop} of large channels (PROTOCOL.md §4.4).
@@ -40,6 +41,8 @@ final class WatchingEvents {
 
     private static final class Window {
         long sentAt;
+        /** The event that waits for the end of the interval; null when none waits. */
+        @Nullable
         Pending pending;
         /** Removed from the map: a late caller must take a fresh window. */
         boolean closed;

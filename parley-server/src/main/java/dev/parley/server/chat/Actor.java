@@ -1,6 +1,7 @@
 package dev.parley.server.chat;
 
 import dev.parley.protocol.User;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who acts in a chat call: a user checked against the grants, or the server (a server token), which may
@@ -9,9 +10,9 @@ import dev.parley.protocol.User;
  * @param user the acting user; null only for a server call that names no user
  * @param server true for a server token: no permission checks
  */
-public record Actor(User user, boolean server) {
+public record Actor(@Nullable User user, boolean server) {
 
-    public static Actor server(User onBehalfOf) {
+    public static Actor server(@Nullable User onBehalfOf) {
         return new Actor(onBehalfOf, true);
     }
 
@@ -20,7 +21,7 @@ public record Actor(User user, boolean server) {
     }
 
     /** The acting user's id, or null for a server call without a user. */
-    public String userId() {
+    public @Nullable String userId() {
         return user == null ? null : user.id();
     }
 

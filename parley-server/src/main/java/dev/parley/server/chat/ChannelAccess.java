@@ -8,6 +8,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import dev.parley.server.store.ChatStore;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finding a channel and deciding who may read it: the channel's row, its effective type (the channel type with
@@ -39,7 +40,8 @@ public final class ChannelAccess {
     }
 
     /** A channel as one actor reads it: its effective type and the actor's membership (null when none). */
-    public record ReadAccess(ChannelRow channel, ChannelType type, MemberRow member) {}
+    public record ReadAccess(
+            ChannelRow channel, ChannelType type, @Nullable MemberRow member) {}
 
     /**
      * The one read check of every path that shows a channel or its messages: {@code read-channel} through
@@ -66,8 +68,8 @@ public final class ChannelAccess {
     }
 
     private ReadAccess access(Actor actor, ChannelRow ch) {
-        MemberRow member =
-                actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
+        String userId = actor.userId();
+        MemberRow member = userId != null ? store.member(ch.cid(), userId).orElse(null) : null;
         return new ReadAccess(ch, typeOf(ch), member);
     }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -198,7 +199,7 @@ public final class ChannelTypes {
     private static Map<String, Set<String>> gaming() {
         Map<String, Set<String>> g = mutable(messaging());
         for (String role : List.of("moderator", "user")) {
-            g.get(role)
+            role(g, role)
                     .removeAll(List.of(
                             "create-channel",
                             "update-channel",
@@ -208,15 +209,15 @@ public final class ChannelTypes {
                             "delete-channel-owner",
                             "truncate-channel-owner"));
         }
-        g.get("channel_member").remove("pin-message");
+        role(g, "channel_member").remove("pin-message");
         return Map.copyOf(g);
     }
 
     private static Map<String, Set<String>> commerce() {
         Map<String, Set<String>> g = mutable(messaging());
-        g.get("user").remove("create-channel");
-        g.get("channel_member").removeAll(List.of("create-call", "pin-message"));
-        Set<String> guest = new HashSet<>(g.get("user"));
+        role(g, "user").remove("create-channel");
+        role(g, "channel_member").removeAll(List.of("create-call", "pin-message"));
+        Set<String> guest = new HashSet<>(role(g, "user"));
         guest.addAll(List.of("create-channel", "add-links", "upload-attachment"));
         g.put("guest", guest);
         return Map.copyOf(g);
@@ -255,6 +256,11 @@ public final class ChannelTypes {
         g.add("guest", read, List.of("flag-message", "mute-channel"));
         g.add("anonymous", read);
         return g.map;
+    }
+
+    /** The grants of a role that the messaging table defines; every caller names such a role. */
+    private static Set<String> role(Map<String, Set<String>> grants, String role) {
+        return Objects.requireNonNull(grants.get(role), role);
     }
 
     private static Map<String, Set<String>> mutable(Map<String, Set<String>> m) {

@@ -9,6 +9,7 @@ import dev.parley.server.store.ChatRows.MemberRow;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON shapes of channels, members, reads and channel events (PROTOCOL.md §6.2, §6.3, §6.6, §8.2).
@@ -20,7 +21,7 @@ public final class ChannelViews {
     /**
      * The channel without per-user fields, as events carry it; {@code createdBy} may be null.
      */
-    public static ObjectNode channel(ChannelRow ch, ChannelType type, User createdBy) {
+    public static ObjectNode channel(ChannelRow ch, ChannelType type, @Nullable User createdBy) {
         ObjectNode o = Json.object();
         o.put("id", ch.id());
         o.put("type", ch.type());
@@ -62,7 +63,7 @@ public final class ChannelViews {
     }
 
     /** A member with its user (§6.3); {@code user} may be null for a user that no longer exists. */
-    public static ObjectNode member(MemberRow m, User user, ChannelRow ch) {
+    public static ObjectNode member(MemberRow m, @Nullable User user, ChannelRow ch) {
         ObjectNode o = Json.object();
         o.put("user_id", m.userId());
         o.set("user", user == null ? User.builder(m.userId()).build().toJson() : user.toJson());
@@ -93,7 +94,7 @@ public final class ChannelViews {
         return o;
     }
 
-    private static void putTime(ObjectNode o, String key, Instant at) {
+    private static void putTime(ObjectNode o, String key, @Nullable Instant at) {
         if (at == null) {
             o.putNull(key);
         } else {
@@ -101,7 +102,7 @@ public final class ChannelViews {
         }
     }
 
-    private static String legacyRole(MemberRow m, User user, ChannelRow ch) {
+    private static String legacyRole(MemberRow m, @Nullable User user, ChannelRow ch) {
         if (user != null && "admin".equals(user.role())) {
             return "admin";
         }
@@ -112,7 +113,8 @@ public final class ChannelViews {
     }
 
     /** A read state entry (§6.6) with the member's delivery receipt, when there is one. */
-    public static ObjectNode read(MemberRow m, User user, dev.parley.server.store.ChatRows.Delivery delivery) {
+    public static ObjectNode read(
+            MemberRow m, @Nullable User user, dev.parley.server.store.ChatRows.@Nullable Delivery delivery) {
         ObjectNode o = read(m, user);
         if (delivery != null) {
             o.put("last_delivered_at", Timestamps.format(delivery.at()));
@@ -122,7 +124,7 @@ public final class ChannelViews {
     }
 
     /** A read state entry (§6.6). */
-    public static ObjectNode read(MemberRow m, User user) {
+    public static ObjectNode read(MemberRow m, @Nullable User user) {
         ObjectNode o = Json.object();
         o.set("user", user == null ? User.builder(m.userId()).build().toJson() : user.toJson());
         o.put("last_read", Timestamps.format(m.lastRead() == null ? m.createdAt() : m.lastRead()));

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks permissions against a channel type's grants (PROTOCOL.md §11.2, §11.3) and computes
@@ -17,13 +18,14 @@ public final class Permissions {
     private Permissions() {}
 
     /** Whether {@code actor} may do {@code permission}; {@code owner} says whether it owns the resource. */
-    public static boolean allowed(Actor actor, ChannelType type, MemberRow member, String permission, boolean owner) {
+    public static boolean allowed(
+            Actor actor, ChannelType type, @Nullable MemberRow member, String permission, boolean owner) {
         return allowedWithRole(actor, type, member == null ? null : member.channelRole(), permission, owner);
     }
 
     /** As {@link #allowed(Actor, ChannelType, MemberRow, String, boolean)} with the member's channel role (null: none). */
     public static boolean allowedWithRole(
-            Actor actor, ChannelType type, String memberRole, String permission, boolean owner) {
+            Actor actor, ChannelType type, @Nullable String memberRole, String permission, boolean owner) {
         if (actor.server()) {
             return true;
         }
@@ -54,7 +56,7 @@ public final class Permissions {
     public static void require(
             Actor actor,
             ChannelType type,
-            MemberRow member,
+            @Nullable MemberRow member,
             String permission,
             boolean owner,
             String endpoint,
@@ -66,7 +68,7 @@ public final class Permissions {
     public static void requireWithRole(
             Actor actor,
             ChannelType type,
-            String memberRole,
+            @Nullable String memberRole,
             String permission,
             boolean owner,
             String endpoint,
@@ -93,7 +95,7 @@ public final class Permissions {
     }
 
     /** The capabilities of {@code actor} in the channel (§11.4). */
-    public static List<String> capabilities(Actor actor, ChannelType type, ChannelRow ch, MemberRow member) {
+    public static List<String> capabilities(Actor actor, ChannelType type, ChannelRow ch, @Nullable MemberRow member) {
         boolean own = ownsChannel(actor, ch);
         List<String> caps = new ArrayList<>();
         boolean canWrite = !ch.frozen() && allowed(actor, type, member, "create-message", own);

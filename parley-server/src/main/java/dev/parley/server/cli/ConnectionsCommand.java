@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code parley connections}: the connection inspector of a running server as a table. Calls
@@ -48,7 +49,7 @@ public final class ConnectionsCommand {
      * @param user with a value, only this user's sockets
      * @return the process exit code: 0, or 1 when the server could not be asked
      */
-    public int run(Integer min, String user) {
+    public int run(@Nullable Integer min, @Nullable String user) {
         ObjectNode body;
         try {
             body = min != null

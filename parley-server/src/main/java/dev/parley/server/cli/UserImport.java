@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code parley import}: upserts users from a file straight into the store, in batches of one transaction
@@ -47,7 +48,7 @@ public final class UserImport {
      * @param restart ignore an existing checkpoint and start from the first row
      * @param maxRows stop after this many rows in this run (0: no limit); the checkpoint allows resuming
      */
-    public record Options(int batchSize, String format, boolean restart, long maxRows) {
+    public record Options(int batchSize, @Nullable String format, boolean restart, long maxRows) {
         public Options {
             if (batchSize < 1 || batchSize > 10_000) {
                 throw new IllegalArgumentException("--batch: " + batchSize + " (expected: 1..10000)");
@@ -139,17 +140,18 @@ public final class UserImport {
                     return new Result(imported, bad, false);
                 }
                 rowsThisRun++;
-                if (row.bad()) {
+                ObjectNode user = row.user(); // null exactly for a bad row
+                if (row.bad() || user == null) {
                     bad++;
                     report(input, row.line(), row.error());
                 } else {
-                    String id = row.user().path("id").asText("");
+                    String id = user.path("id").asText("");
                     if (batch.containsKey(id)) { // the same user twice: the later row must win
                         Counts c = commit(batch, input);
                         imported += c.imported();
                         bad += c.bad();
                     }
-                    batch.put(id, new Row(row.line(), row.user()));
+                    batch.put(id, new Row(row.line(), user));
                 }
                 lastLine = Math.max(lastLine, row.line());
                 if (batch.size() >= options.batchSize()) {
@@ -198,11 +200,11 @@ public final class UserImport {
         return new Counts(users.size(), refused);
     }
 
-    private void report(Path input, long line, String why) {
+    private void report(Path input, long line, @Nullable String why) {
         err.println(input.getFileName() + ":" + line + ": " + why);
     }
 
-    private Checkpoint readCheckpoint(Path file, long size, long modified) throws IOException {
+    private @Nullable Checkpoint readCheckpoint(Path file, long size, long modified) throws IOException {
         if (!Files.exists(file)) {
             return null;
         }

@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads user rows from a file for {@code parley import}, one {@link Row} at a time, in one of three formats:
@@ -34,7 +35,8 @@ import java.util.NoSuchElementException;
 final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
 
     /** One row: the user object, or why the row is bad; {@code line} is where it starts (1-based). */
-    record Row(long line, ObjectNode user, String error) {
+    record Row(
+            long line, @Nullable ObjectNode user, @Nullable String error) {
         boolean bad() {
             return error != null;
         }
@@ -63,10 +65,10 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
 
     private final Format format;
     private final BufferedReader reader;
-    private JsonParser parser;
-    private List<String> header;
+    private @Nullable JsonParser parser;
+    private @Nullable List<String> header;
     private long lineNo;
-    private Row next;
+    private @Nullable Row next;
     private boolean done;
 
     UserRows(InputStream in, Format format) {
@@ -85,15 +87,15 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
 
     @Override
     public Row next() {
-        if (!hasNext()) {
+        Row r = hasNext() ? next : null;
+        if (r == null) {
             throw new NoSuchElementException();
         }
-        Row r = next;
         next = null;
         return r;
     }
 
-    private Row read() {
+    private @Nullable Row read() {
         try {
             return switch (format) {
                 case NDJSON -> readNdjson();
@@ -105,7 +107,7 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
         }
     }
 
-    private Row readNdjson() throws IOException {
+    private @Nullable Row readNdjson() throws IOException {
         String line;
         while ((line = reader.readLine()) != null) {
             lineNo++;
@@ -128,7 +130,7 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
         }
     }
 
-    private Row readJsonArray() throws IOException {
+    private @Nullable Row readJsonArray() throws IOException {
         if (parser == null) {
             parser = Json.mapper().getFactory().createParser(reader);
             JsonToken t = parser.nextToken();
@@ -174,7 +176,7 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
                 "not valid JSON, the rest of the file is skipped: " + e.getOriginalMessage());
     }
 
-    private Row readCsv() throws IOException {
+    private @Nullable Row readCsv() throws IOException {
         if (header == null) {
             long start = lineNo + 1;
             List<String> h = csvRecord();
@@ -218,7 +220,7 @@ final class UserRows implements Iterator<UserRows.Row>, AutoCloseable {
     }
 
     /** One CSV record, possibly over several lines when a quoted cell holds line breaks; null at the end. */
-    private List<String> csvRecord() throws IOException {
+    private @Nullable List<String> csvRecord() throws IOException {
         String line = reader.readLine();
         if (line == null) {
             return null;

@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The app settings of {@code GET /app} and {@code PATCH /app} (PROTOCOL.md §7.15), immutable.
@@ -80,7 +81,7 @@ public record AppSettings(ObjectNode doc) {
     }
 
     /** App-wide revocation date (§2.8), or null. */
-    public Instant revokeTokensIssuedBefore() {
+    public @Nullable Instant revokeTokensIssuedBefore() {
         JsonNode n = doc.get("revoke_tokens_issued_before");
         return n == null || n.isNull() ? null : Timestamps.parse(n.asText(), "revoke_tokens_issued_before");
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.parley.server.usage.ConnectionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable configuration of one Parley server. Defaults live in {@link #builder()}; the launcher
@@ -55,7 +56,7 @@ public record ServerConfig(
         String apiKey,
         String apiSecret,
         Path dataDir,
-        String databaseUrl,
+        @Nullable String databaseUrl,
         boolean disableAuthChecks,
         Duration idleTimeout,
         int maxBodyBytes,
@@ -204,10 +205,10 @@ public record ServerConfig(
     public static final class Builder {
         private String host = "0.0.0.0";
         private int port = 8080;
-        private String apiKey;
-        private String apiSecret;
+        private @Nullable String apiKey;
+        private @Nullable String apiSecret;
         private Path dataDir = Path.of("parley-data");
-        private String databaseUrl;
+        private @Nullable String databaseUrl;
         private boolean disableAuthChecks;
         private Duration idleTimeout = Duration.ofSeconds(90);
         private int maxBodyBytes = 1024 * 1024;
@@ -241,12 +242,12 @@ public record ServerConfig(
             return this;
         }
 
-        public Builder apiKey(String v) {
+        public Builder apiKey(@Nullable String v) {
             apiKey = v;
             return this;
         }
 
-        public Builder apiSecret(String v) {
+        public Builder apiSecret(@Nullable String v) {
             apiSecret = v;
             return this;
         }
@@ -256,7 +257,7 @@ public record ServerConfig(
             return this;
         }
 
-        public Builder databaseUrl(String v) {
+        public Builder databaseUrl(@Nullable String v) {
             databaseUrl = v;
             return this;
         }
@@ -372,11 +373,11 @@ public record ServerConfig(
         }
 
         /** The key set so far, or null. */
-        public String apiKey() {
+        public @Nullable String apiKey() {
             return apiKey;
         }
         /** The secret set so far, or null. */
-        public String apiSecret() {
+        public @Nullable String apiSecret() {
             return apiSecret;
         }
 
@@ -384,16 +385,17 @@ public record ServerConfig(
             return dataDir;
         }
         /** The database URL set so far, or null for the embedded store. */
-        public String databaseUrl() {
+        public @Nullable String databaseUrl() {
             return databaseUrl;
         }
 
+        /** @throws NullPointerException naming the key or the secret when one was not set */
         public ServerConfig build() {
             return new ServerConfig(
                     host,
                     port,
-                    apiKey,
-                    apiSecret,
+                    requireNonNull(apiKey, "apiKey"),
+                    requireNonNull(apiSecret, "apiSecret"),
                     dataDir,
                     databaseUrl,
                     disableAuthChecks,

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.store.ChatRows.DeviceRow;
 import dev.parley.server.store.ChatStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Push devices (PROTOCOL.md §6.8, §7.14): users add, list and remove their own devices; the server may act
@@ -49,14 +51,14 @@ public final class DeviceService {
     }
 
     /** {@code GET /devices}. */
-    public ObjectNode list(Actor actor, String userIdParam) {
+    public ObjectNode list(Actor actor, @Nullable String userIdParam) {
         ObjectNode out = Json.object();
         out.set("devices", json(store.devices(target(actor, userIdParam == null ? "" : userIdParam))));
         return out;
     }
 
     /** {@code DELETE /devices?id=}. */
-    public ObjectNode delete(Actor actor, String id, String userIdParam) {
+    public ObjectNode delete(Actor actor, @Nullable String id, @Nullable String userIdParam) {
         if (id == null || id.isEmpty()) {
             throw ChatException.input("id is required");
         }
@@ -89,21 +91,22 @@ public final class DeviceService {
     }
 
     private static String target(Actor actor, String named) {
+        User user = actor.user();
         if (actor.server()) {
             if (!named.isEmpty()) {
                 return named;
             }
-            if (actor.hasUser()) {
-                return actor.userId();
+            if (user != null) {
+                return user.id();
             }
             throw ChatException.input("user_id is required with a server token");
         }
         if (!named.isEmpty() && !named.equals(actor.userId())) {
             throw ChatException.notAllowed("users may only manage their own devices");
         }
-        if (!actor.hasUser() || actor.user().role().equals("anonymous")) {
+        if (user == null || user.role().equals("anonymous")) {
             throw ChatException.notAllowed("anonymous users have no devices");
         }
-        return actor.userId();
+        return user.id();
     }
 }

@@ -1,5 +1,7 @@
 package dev.parley.server.logging;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Request data as it may appear in a log line: control characters (NUL, CR, LF and the rest) escaped as
  * {@code \n} or {@code \u0000}, so that no client can forge or split lines, and at most {@link #MAX_CHARS}
@@ -11,7 +13,7 @@ public final class LogText {
 
     private LogText() {}
 
-    public static String escape(String s) {
+    public static String escape(@Nullable String s) {
         if (s == null) {
             return "null";
         }

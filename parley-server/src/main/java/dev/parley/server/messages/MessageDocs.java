@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds and edits the stored message document (PROTOCOL.md §6.4): what a client may set, what the
@@ -125,7 +126,7 @@ final class MessageDocs {
      * The string {@code key} of {@code in}, null when absent or null; code 4 as {@link #checkTypes} when it is not
      * a string.
      */
-    static String text(ObjectNode in, String prefix, String key) {
+    static @Nullable String text(ObjectNode in, String prefix, String key) {
         JsonNode v = in.get(key);
         if (v == null || v.isNull()) {
             return null;
@@ -182,7 +183,7 @@ final class MessageDocs {
     }
 
     /** The ids of {@code mentioned_users} (ids or user objects). */
-    static List<String> mentionIds(JsonNode n) {
+    static List<String> mentionIds(@Nullable JsonNode n) {
         List<String> ids = new ArrayList<>();
         if (n == null || n.isNull()) {
             return ids;
@@ -209,7 +210,7 @@ final class MessageDocs {
         return a;
     }
 
-    static ArrayNode attachments(JsonNode n) {
+    static ArrayNode attachments(@Nullable JsonNode n) {
         if (n == null || n.isNull()) {
             return Json.array();
         }
@@ -257,7 +258,7 @@ final class MessageDocs {
     }
 
     /** A fresh document with the server fields every message carries. */
-    static ObjectNode skeleton(String id, String cid, User author, String channelRole) {
+    static ObjectNode skeleton(String id, String cid, User author, @Nullable String channelRole) {
         ObjectNode d = Json.object();
         d.put("id", id);
         d.put("text", "");

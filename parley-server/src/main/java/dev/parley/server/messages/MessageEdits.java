@@ -235,7 +235,7 @@ public final class MessageEdits {
             e.set("message", view);
             e.put("message_id", id);
             e.put("hard_delete", hard);
-            if (actor.hasUser()) {
+            if (actor.user() != null) {
                 e.set("user", actor.user().toJson());
             }
             events.publish(e, Audience.watchers(c.channel().cid()));

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Messages (PROTOCOL.md §7.10): send with client ids, get, full and partial update, soft and hard
@@ -110,7 +111,11 @@ public final class MessageService {
     }
 
     /** A message with its channel and type, after the read-channel check. */
-    record Context(MessageRow message, ChannelRow channel, ChannelType type, MemberRow member) {}
+    record Context(
+            MessageRow message,
+            ChannelRow channel,
+            ChannelType type,
+            @Nullable MemberRow member) {}
 
     Context context(Actor actor, String messageId, String endpoint) {
         MessageRow m = store.findMessage(messageId)
@@ -241,6 +246,7 @@ public final class MessageService {
 
     private ObjectNode append(
             Actor actor, ChannelRow ch, ChannelType type, ObjectNode doc, SendRequest msg, Roster roster) {
+        User author = requireNonNull(actor.user(), "user"); // a draft acts as its message's author
         String id = doc.get("id").asText();
         String parentId = msg.parentId();
         boolean showInChannel = msg.showInChannel();
@@ -255,7 +261,7 @@ public final class MessageService {
             if (!showInChannel) {
                 doc.put("type", "reply");
             }
-            parent = withReply(p, actor.user(), now);
+            parent = withReply(p, author, now);
         }
         quote(msg.quotedMessageId(), doc);
         if (msg.pinned()) {
@@ -265,7 +271,7 @@ public final class MessageService {
         MessageRow row = new MessageRow(
                 id,
                 ch.cid(),
-                actor.userId(),
+                author.id(),
                 parentId,
                 inChannel,
                 now,
@@ -280,13 +286,13 @@ public final class MessageService {
         // A new message has no reactions: every reader sees the same view, the author's as much as the watchers'.
         ObjectNode message = doc.deepCopy(); // its user is the author's, set by the skeleton
         message.set("own_reactions", Json.array());
-        OutboundEvent event = messageNew(after, row, actor.user(), message);
+        OutboundEvent event = messageNew(after, row, author, message);
         if (!writer.append(new MessageAppend(row, parent, counts, EventPublisher.storedWith(event, now)))) {
             throw duplicate(id);
         }
-        announceNew(after, type, row, actor.user(), event, message, roster);
+        announceNew(after, type, row, author, event, message, roster);
         if (parent != null) {
-            announceUpdated(after, parent, actor.user());
+            announceUpdated(after, parent, author);
         }
         ObjectNode out = Json.object();
         out.set("message", message);
@@ -294,7 +300,7 @@ public final class MessageService {
     }
 
     /** Slow mode (§7.10): one message per {@code cooldown} seconds per user, code 60, unless skip-slow-mode. */
-    private void slowMode(Actor actor, ChannelType type, String member, ChannelRow ch) {
+    private void slowMode(Actor actor, ChannelType type, @Nullable String member, ChannelRow ch) {
         if (ch.cooldown() <= 0
                 || actor.server()
                 || Permissions.allowedWithRole(
@@ -337,7 +343,7 @@ public final class MessageService {
                 d);
     }
 
-    private void quote(String q, ObjectNode doc) {
+    private void quote(@Nullable String q, ObjectNode doc) {
         if (q != null) {
             // Only a message of the same channel: quoting is no way to read another channel's messages.
             store.findMessage(q)
@@ -352,10 +358,10 @@ public final class MessageService {
     }
 
     /** Pins {@code doc}; {@code expires} is RFC 3339 or null (no end). */
-    static void pin(ObjectNode doc, Actor actor, Instant now, String expires) {
+    static void pin(ObjectNode doc, Actor actor, Instant now, @Nullable String expires) {
         doc.put("pinned", true);
         doc.put("pinned_at", Timestamps.format(now));
-        doc.set("pinned_by", actor.hasUser() ? actor.user().toJson() : null);
+        doc.set("pinned_by", actor.user() != null ? actor.user().toJson() : null);
         if (expires != null) {
             doc.put("pin_expires", Timestamps.format(Timestamps.parse(expires, "pin_expires")));
         } else {
@@ -443,7 +449,7 @@ public final class MessageService {
     }
 
     /** {@code message.updated} to watchers, persisted for sync. */
-    void announceUpdated(ChannelRow ch, MessageRow row, User actor) {
+    void announceUpdated(ChannelRow ch, MessageRow row, @Nullable User actor) {
         ObjectNode e = ChannelViews.event(EventType.MESSAGE_UPDATED.wireName(), ch, clock.instant());
         e.set("message", views.forViewer(row, null));
         e.put("message_id", row.id());
@@ -454,13 +460,14 @@ public final class MessageService {
     }
 
     private User author(Actor actor, SendRequest msg) {
+        User acting = actor.user();
         if (!actor.server()) {
-            return actor.user();
+            return requireNonNull(acting, "user"); // Actor.user(...) never holds null
         }
         String id = msg.authorId();
         if (id.isEmpty()) {
-            if (actor.hasUser()) {
-                return actor.user();
+            if (acting != null) {
+                return acting;
             }
             throw ChatException.input("message.user or message.user_id is required with a server token");
         }
@@ -469,7 +476,7 @@ public final class MessageService {
     }
 
     /** The client's id, checked, or a new one when it sent none ({@code s} null). */
-    private static String messageId(String s) {
+    private static String messageId(@Nullable String s) {
         if (s == null) {
             return UUID.randomUUID().toString();
         }

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Messages as one reader sees them (PROTOCOL.md §6.4): the stored document with the author's current
@@ -30,7 +31,7 @@ public final class MessageViews {
     }
 
     /** The messages for {@code viewerId} (null: no own reactions), in the given order. */
-    public List<ObjectNode> forViewer(List<MessageRow> rows, String viewerId) {
+    public List<ObjectNode> forViewer(List<MessageRow> rows, @Nullable String viewerId) {
         if (rows.isEmpty()) {
             return List.of();
         }
@@ -62,7 +63,7 @@ public final class MessageViews {
     }
 
     /** One message for one reader. */
-    public ObjectNode forViewer(MessageRow row, String viewerId) {
+    public ObjectNode forViewer(MessageRow row, @Nullable String viewerId) {
         return forViewer(List.of(row), viewerId).getFirst();
     }
 }

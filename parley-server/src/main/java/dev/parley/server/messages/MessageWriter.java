@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,8 @@ public final class MessageWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MessageWriter.class);
 
-    private record Pending(MessageAppend append, CompletableFuture<Boolean> done) {}
+    /** A send waiting for its batch; {@code append} is null only in {@link #STOP}. */
+    private record Pending(@Nullable MessageAppend append, CompletableFuture<Boolean> done) {}
 
     private static final Pending STOP = new Pending(null, new CompletableFuture<>());
 

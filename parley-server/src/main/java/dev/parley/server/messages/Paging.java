@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Message pagination (PROTOCOL.md §9.7): {@code limit} with {@code id_lt}, {@code id_lte}, {@code id_gt},
@@ -28,13 +29,13 @@ public final class Paging {
     private Paging() {}
 
     /** A page of the channel's messages; {@code options} may be null (the newest {@code defaultLimit}). */
-    public static List<MessageRow> channel(ChatStore store, String cid, JsonNode options, int defaultLimit) {
+    public static List<MessageRow> channel(ChatStore store, String cid, @Nullable JsonNode options, int defaultLimit) {
         return channel(store, cid, options, defaultLimit, null);
     }
 
     /** As {@link #channel(ChatStore, String, JsonNode, int)}, leaving out messages created before {@code floor}. */
     public static List<MessageRow> channel(
-            ChatStore store, String cid, JsonNode options, int defaultLimit, Instant floor) {
+            ChatStore store, String cid, @Nullable JsonNode options, int defaultLimit, @Nullable Instant floor) {
         if (floor == null) {
             return page(store, options, defaultLimit, r -> store.channelMessages(cid, r));
         }
@@ -54,19 +55,21 @@ public final class Paging {
     }
 
     /** A page of a thread's replies. */
-    public static List<MessageRow> replies(ChatStore store, String parentId, JsonNode options, int defaultLimit) {
+    public static List<MessageRow> replies(
+            ChatStore store, String parentId, @Nullable JsonNode options, int defaultLimit) {
         return page(store, options, defaultLimit, r -> store.replies(parentId, r));
     }
 
     private static List<MessageRow> page(
-            ChatStore store, JsonNode o, int defaultLimit, Function<MessageRange, List<MessageRow>> query) {
+            ChatStore store, @Nullable JsonNode o, int defaultLimit, Function<MessageRange, List<MessageRow>> query) {
         int limit = limit(o, defaultLimit);
         if (o == null || !o.isObject()) {
             return query.apply(MessageRange.latest(limit));
         }
-        if (text(o, "id_around") != null || text(o, "created_at_around") != null) {
-            Optional<Cursor> at = text(o, "id_around") != null
-                    ? cursor(store, text(o, "id_around"))
+        String idAround = text(o, "id_around");
+        if (idAround != null || text(o, "created_at_around") != null) {
+            Optional<Cursor> at = idAround != null
+                    ? cursor(store, idAround)
                     : Optional.of(new Cursor(time(o, "created_at_around"), TOP));
             if (at.isEmpty()) {
                 return List.of();
@@ -83,8 +86,9 @@ public final class Paging {
         boolean beforeInclusive = false;
         boolean afterInclusive = false;
         for (String key : List.of("id_lt", "id_lte")) {
-            if (text(o, key) != null) {
-                Optional<Cursor> c = cursor(store, text(o, key));
+            String id = text(o, key);
+            if (id != null) {
+                Optional<Cursor> c = cursor(store, id);
                 if (c.isEmpty()) {
                     return List.of();
                 }
@@ -93,8 +97,9 @@ public final class Paging {
             }
         }
         for (String key : List.of("id_gt", "id_gte")) {
-            if (text(o, key) != null) {
-                Optional<Cursor> c = cursor(store, text(o, key));
+            String id = text(o, key);
+            if (id != null) {
+                Optional<Cursor> c = cursor(store, id);
                 if (c.isEmpty()) {
                     return List.of();
                 }
@@ -119,7 +124,7 @@ public final class Paging {
     }
 
     /** Refuses with code 4 the paging options that {@link #channel} would refuse, without reading the store. */
-    public static void check(JsonNode o) {
+    public static void check(@Nullable JsonNode o) {
         limit(o, 0);
         if (o != null && o.isObject()) {
             for (String key : List.of(
@@ -139,7 +144,7 @@ public final class Paging {
         return store.findMessage(id).map(MessageRow::cursor);
     }
 
-    static int limit(JsonNode o, int defaultLimit) {
+    static int limit(@Nullable JsonNode o, int defaultLimit) {
         JsonNode l = o == null ? null : o.get("limit");
         if (l == null || l.isNull()) {
             return defaultLimit;
@@ -159,7 +164,7 @@ public final class Paging {
         }
     }
 
-    private static String text(JsonNode o, String key) {
+    private static @Nullable String text(JsonNode o, String key) {
         JsonNode v = o.get(key);
         return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
     }

@@ -44,6 +44,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reactions (PROTOCOL.md §6.5, §7.11): one per message, user and type; the message's
@@ -131,7 +132,7 @@ public final class ReactionService {
     }
 
     /** {@code DELETE /messages/{id}/reaction/{type}}. */
-    public ObjectNode delete(Actor actor, String messageId, String type, String userIdParam) {
+    public ObjectNode delete(Actor actor, String messageId, String type, @Nullable String userIdParam) {
         User user = actor.server() && userIdParam != null
                 ? users.find(userIdParam)
                         .orElseThrow(() -> ChatException.input("user '" + userIdParam + "' does not exist"))
@@ -252,13 +253,14 @@ public final class ReactionService {
     }
 
     private User reactor(Actor actor, JsonNode in) {
+        User acting = actor.user();
         if (!actor.server()) {
-            return actor.user();
+            return requireNonNull(acting, "user"); // Actor.user(...) never holds null
         }
         String id = in.path("user_id").asText(in.path("user").path("id").asText(""));
         if (id.isEmpty()) {
-            if (actor.hasUser()) {
-                return actor.user();
+            if (acting != null) {
+                return acting;
             }
             throw ChatException.input("reaction.user_id is required with a server token");
         }

@@ -3,6 +3,7 @@ package dev.parley.server.messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code message} object of a send (PROTOCOL.md §7.10), decoded once from the request's tree: the fields a
@@ -30,17 +31,17 @@ import dev.parley.protocol.ChatException;
  */
 record SendRequest(
         ObjectNode json,
-        String id,
+        @Nullable String id,
         String text,
-        String type,
-        String parentId,
+        @Nullable String type,
+        @Nullable String parentId,
         boolean showInChannel,
         boolean silent,
         boolean pinned,
-        String pinExpires,
-        String quotedMessageId,
-        JsonNode attachments,
-        JsonNode mentionedUsers) {
+        @Nullable String pinExpires,
+        @Nullable String quotedMessageId,
+        @Nullable JsonNode attachments,
+        @Nullable JsonNode mentionedUsers) {
 
     private static final String PREFIX = "message.";
 
@@ -86,7 +87,7 @@ record SendRequest(
         return json.path("user_id").asText(json.path("user").path("id").asText(""));
     }
 
-    private static String emptyToNull(String s) {
+    private static @Nullable String emptyToNull(@Nullable String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 }

@@ -50,7 +50,8 @@ public final class ThreadService {
 
     /** {@code POST /threads}: {@code next} is an opaque offset. */
     public ObjectNode query(Actor actor, ObjectNode body, Optional<Session> conn) {
-        if (!actor.hasUser()) {
+        String me = actor.userId();
+        if (me == null) {
             throw ChatException.input("QueryThreads failed with error: \"user_id is required with a server token\"");
         }
         int limit = clamp(body.get("limit"), 10, MAX_LIMIT);
@@ -63,7 +64,7 @@ public final class ThreadService {
                 throw ChatException.input("next: '" + body.get("next").asText() + "' is not a cursor of this server");
             }
         }
-        List<MessageRow> parents = store.threadsOf(actor.userId(), limit + 1, Math.max(0, offset));
+        List<MessageRow> parents = store.threadsOf(me, limit + 1, Math.max(0, offset));
         ObjectNode out = Json.object();
         ArrayNode threads = out.putArray("threads");
         for (MessageRow p : parents.subList(0, Math.min(limit, parents.size()))) {

@@ -20,14 +20,14 @@ final class AppGrants {
 
     static boolean allowed(Actor actor, String permission) {
         return actor.server()
-                || actor.hasUser()
+                || actor.user() != null
                         && GRANTS.getOrDefault(permission, Set.of())
                                 .contains(actor.user().role());
     }
 
     static void require(Actor actor, String permission, String endpoint) {
         if (!allowed(actor, permission)) {
-            String who = actor.hasUser()
+            String who = actor.user() != null
                     ? "user '" + actor.user().id() + "' with role '"
                             + actor.user().role() + "'"
                     : "anonymous caller";
@@ -38,10 +38,11 @@ final class AppGrants {
 
     /** The acting user; a server call must name one with {@code user_id} (code 4). */
     static dev.parley.protocol.User user(Actor actor, String endpoint) {
-        if (!actor.hasUser()) {
+        dev.parley.protocol.User user = actor.user();
+        if (user == null) {
             throw ChatException.input(
                     endpoint + " failed with error: \"user_id is required with a server-side token\"");
         }
-        return actor.user();
+        return user;
     }
 }

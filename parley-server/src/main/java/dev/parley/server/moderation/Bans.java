@@ -25,11 +25,13 @@ import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bans (PROTOCOL.md §7.13 D5, D6): global bans (also kept on the user as {@code banned} or, for a
@@ -108,7 +110,7 @@ public final class Bans {
         }
         ChannelRow ch = channel(body.path("type").asText(""), body.path("id").asText(""), "BanUser");
         requireMayBan(actor, ch, "BanUser");
-        Instant now = Timestamps.truncate(clock.instant());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Instant expires = Moderation.expiry(body.get("timeout"), "timeout", Duration.ofMinutes(1), now);
         boolean shadow = body.path("shadow").asBoolean(false);
         String reason = text(body.get("reason"));
@@ -132,7 +134,7 @@ public final class Bans {
     }
 
     /** {@code DELETE /moderation/ban?target_user_id=&type=&id=}. */
-    public ObjectNode unban(Actor actor, String targetId, String type, String id) {
+    public ObjectNode unban(Actor actor, @Nullable String targetId, @Nullable String type, @Nullable String id) {
         if (targetId == null || targetId.isEmpty()) {
             throw ChatException.input("UnbanUser failed with error: \"target_user_id is required\"");
         }
@@ -213,7 +215,7 @@ public final class Bans {
         return out;
     }
 
-    private ChannelRow channel(String type, String id, String endpoint) {
+    private @Nullable ChannelRow channel(String type, String id, String endpoint) {
         if (type.isEmpty() != id.isEmpty()) {
             throw ChatException.input(endpoint + " failed with error: \"type and id go together: both name the channel "
                     + "of a channel ban, neither for a global ban\"");
@@ -227,27 +229,29 @@ public final class Bans {
                         endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
     }
 
-    private void requireMayBan(Actor actor, ChannelRow ch, String endpoint) {
+    private void requireMayBan(Actor actor, @Nullable ChannelRow ch, String endpoint) {
         if (ch == null) {
             AppGrants.require(actor, "ban-user", endpoint);
             return;
         }
         ChannelType type = access.typeOf(ch);
-        var member = actor.hasUser() ? store.member(ch.cid(), actor.userId()).orElse(null) : null;
+        String userId = actor.userId();
+        var member = userId != null ? store.member(ch.cid(), userId).orElse(null) : null;
         if (!AppGrants.allowed(actor, "ban-user")) {
             Permissions.require(
                     actor, type, member, "ban-channel-member", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
         }
     }
 
-    private String byId(Actor actor, ObjectNode body) {
+    private @Nullable String byId(Actor actor, ObjectNode body) {
         if (actor.server() && body.path("banned_by_id").isTextual()) {
             return body.get("banned_by_id").asText();
         }
         return actor.userId();
     }
 
-    private void announce(String type, Ban ban, User target, String byId, ChannelRow ch, Instant now) {
+    private void announce(
+            String type, Ban ban, User target, @Nullable String byId, @Nullable ChannelRow ch, Instant now) {
         ObjectNode e = ch == null ? Json.object() : ChannelViews.event(type, ch, now);
         e.put("type", type);
         e.put("created_at", Timestamps.format(now));
@@ -274,12 +278,12 @@ public final class Bans {
         return (u == null ? User.builder(id).build() : u).toJson();
     }
 
-    private static String text(JsonNode v) {
+    private static @Nullable String text(@Nullable JsonNode v) {
         return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
     }
 
     /** A string equality of a filter: {@code "x"} or {@code {"$eq": "x"}}; null when absent (code 4 when malformed). */
-    private static String eqString(JsonNode filter, String field) {
+    private static @Nullable String eqString(JsonNode filter, String field) {
         JsonNode v = filter.get(field);
         if (v == null || v.isNull()) {
             return null;

@@ -19,6 +19,8 @@ import dev.parley.server.store.ModerationStore.Flag;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Flags on messages and users (PROTOCOL.md §7.13 D7, D8). A message flag needs {@code flag-message} in
@@ -49,7 +51,7 @@ public final class Flags {
             throw ChatException.input(
                     "Flag failed with error: \"exactly one of target_message_id and target_user_id " + "is required\"");
         }
-        Instant now = Timestamps.truncate(clock.instant());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         String reason = text(body.get("reason"));
         ObjectNode flag = Json.object();
         Flag stored;
@@ -73,10 +75,11 @@ public final class Flags {
             flag.put("target_message_id", messageId);
         } else {
             AppGrants.require(actor, "flag-user", "Flag");
-            User target = users.find(userId)
-                    .orElseThrow(() ->
-                            ChatException.notFound("Flag failed with error: \"user '" + userId + "' does not exist\""));
-            stored = moderation.upsertFlag(new Flag(me.id(), "user", userId, reason, now, now));
+            String targetId = requireNonNull(userId, "userId"); // exactly one target is named: checked above
+            User target = users.find(targetId)
+                    .orElseThrow(() -> ChatException.notFound(
+                            "Flag failed with error: \"user '" + targetId + "' does not exist\""));
+            stored = moderation.upsertFlag(new Flag(me.id(), "user", targetId, reason, now, now));
             flag.set("target_user", target.toJson());
         }
         flag.set("user", me.toJson());
@@ -91,7 +94,7 @@ public final class Flags {
         return out;
     }
 
-    private static String text(JsonNode v) {
+    private static @Nullable String text(@Nullable JsonNode v) {
         return v != null && v.isTextual() && !v.asText().isEmpty() ? v.asText() : null;
     }
 }

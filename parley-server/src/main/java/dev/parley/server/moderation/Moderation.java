@@ -29,11 +29,13 @@ import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * User and channel mutes, blocks and the own-user view that shows them (PROTOCOL.md §7.13 D1 to D4,
@@ -115,7 +117,7 @@ public final class Moderation {
         if (ids.contains(me.id())) {
             throw ChatException.input("MuteUser failed with error: \"a user cannot mute themselves\"");
         }
-        Instant now = Timestamps.truncate(clock.instant());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Instant expires = expiry(body.get("timeout"), "timeout", Duration.ofMinutes(1), now);
         Map<String, User> found = users.findAll(ids);
         List<String> missing = ids.stream().filter(id -> !found.containsKey(id)).toList();
@@ -159,10 +161,10 @@ public final class Moderation {
     public ObjectNode muteChannel(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "MuteChannel");
         List<String> cids = targets(body, "channel_cid", "channel_cids", "MuteChannel");
-        Instant now = Timestamps.truncate(clock.instant());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Instant expires = expiry(body.get("expiration"), "expiration", Duration.ofMillis(1), now);
         for (String cid : cids) {
-            checkChannelMute(actor, cid, "MuteChannel");
+            checkChannelMute(actor, me, cid, "MuteChannel");
         }
         moderation.upsertChannelMutes(cids.stream()
                 .map(cid -> new ChannelMute(me.id(), cid, now, now, expires))
@@ -194,7 +196,7 @@ public final class Moderation {
         return Json.object();
     }
 
-    private void checkChannelMute(Actor actor, String cid, String endpoint) {
+    private void checkChannelMute(Actor actor, User me, String cid, String endpoint) {
         ChannelRow ch = store.findChannel(cid)
                 .orElseThrow(() -> ChatException.notFound(
                         endpoint + " failed with error: \"channel '" + cid + "' does not exist\""));
@@ -204,7 +206,7 @@ public final class Moderation {
                     dev.parley.protocol.ErrorCode.CHANNEL_FEATURE_NOT_SUPPORTED,
                     endpoint + " failed with error: \"mutes are disabled for channel type '" + ch.type() + "'\"");
         }
-        var member = store.member(cid, actor.userId()).orElse(null);
+        var member = store.member(cid, me.id()).orElse(null);
         Permissions.require(actor, type, member, "mute-channel", Permissions.ownsChannel(actor, ch), endpoint, cid);
     }
 
@@ -220,7 +222,7 @@ public final class Moderation {
         users.find(target)
                 .orElseThrow(() -> ChatException.notFound(
                         "BlockUser failed with error: \"user '" + target + "' does not exist\""));
-        Instant now = Timestamps.truncate(clock.instant());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         moderation.block(new Block(me.id(), target, now));
         Block stored = moderation.blocks(me.id()).stream()
                 .filter(b -> b.blockedUserId().equals(target))
@@ -286,7 +288,7 @@ public final class Moderation {
             ChannelRow ch = store.findChannel(m.cid()).orElse(null);
             ChannelType type =
                     ch == null ? null : access.types().find(ch.type()).orElse(null);
-            if (type == null) {
+            if (ch == null || type == null) {
                 continue;
             }
             ObjectNode o = out.addObject();
@@ -297,7 +299,7 @@ public final class Moderation {
         return out;
     }
 
-    private static void times(ObjectNode o, Instant created, Instant updated, Instant expires) {
+    private static void times(ObjectNode o, Instant created, Instant updated, @Nullable Instant expires) {
         o.put("created_at", Timestamps.format(created));
         o.put("updated_at", Timestamps.format(updated));
         if (expires != null) {
@@ -356,7 +358,7 @@ public final class Moderation {
     }
 
     /** {@code now + value * unit} for a positive number, null when absent; anything else is code 4. */
-    static Instant expiry(JsonNode value, String field, Duration unit, Instant now) {
+    static @Nullable Instant expiry(@Nullable JsonNode value, String field, Duration unit, Instant now) {
         if (value == null || value.isNull()) {
             return null;
         }

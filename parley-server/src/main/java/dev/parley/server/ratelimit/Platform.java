@@ -1,6 +1,7 @@
 package dev.parley.server.ratelimit;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a call comes from. Each platform has counters of its own, so that a burst from one kind of client
@@ -29,7 +30,7 @@ public enum Platform {
      * The client platform named by an {@code X-Stream-Client} value such as {@code stream-chat-android-6.0.0}
      * or {@code stream-chat-swift-client-v4.0.0}; anything else, or nothing, counts as web.
      */
-    public static Platform ofClient(String client) {
+    public static Platform ofClient(@Nullable String client) {
         if (client == null) {
             return WEB;
         }

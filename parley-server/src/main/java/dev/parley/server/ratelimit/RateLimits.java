@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every rate limit of the server, in one place: REST calls and connects per user (or, for anonymous
@@ -111,7 +112,8 @@ public final class RateLimits {
      * @return the quota to report in headers, not {@code allowed} when the call must be refused with
      *     {@link Quota#refusal}; empty when the call is not limited (a server token, or limits off)
      */
-    public Optional<Quota> admit(Caller caller, String client, String remoteAddress, String method, String template) {
+    public Optional<Quota> admit(
+            Caller caller, @Nullable String client, String remoteAddress, String method, String template) {
         if (!enabled || caller.isServer()) {
             return Optional.empty();
         }
@@ -129,7 +131,7 @@ public final class RateLimits {
      *
      * @throws ChatException code 9 past the limit
      */
-    public void admitConnect(Caller caller, String client, String remoteAddress) {
+    public void admitConnect(Caller caller, @Nullable String client, String remoteAddress) {
         admitConnect(caller, client, () -> remoteAddress);
     }
 
@@ -138,7 +140,7 @@ public final class RateLimits {
      *
      * @throws ChatException code 9 past the limit
      */
-    public void admitConnect(Caller caller, String client, Supplier<String> remoteAddress) {
+    public void admitConnect(Caller caller, @Nullable String client, Supplier<String> remoteAddress) {
         if (!enabled || caller.isServer()) {
             return;
         }
@@ -161,7 +163,7 @@ public final class RateLimits {
     }
 
     /** A frame budget for a new socket, or null when frames are not limited. */
-    public FrameBudget frameBudget() {
+    public @Nullable FrameBudget frameBudget() {
         return framesPerMinute == 0 ? null : new FrameBudget(framesPerMinute);
     }
 

@@ -306,10 +306,11 @@ public final class ReadService {
     }
 
     private static User requireUser(Actor actor, String endpoint) {
-        if (!actor.hasUser()) {
+        User user = actor.user();
+        if (user == null) {
             throw ChatException.input(endpoint + " failed with error: \"user_id is required with a server token\"");
         }
-        return actor.user();
+        return user;
     }
 
     private static ChatException notMember(String endpoint, User user, String cid) {

@@ -77,7 +77,8 @@ public final class SearchService {
         Map<String, ObjectNode> channelJson = new HashMap<>();
         List<ObjectNode> views = messageViews.apply(rows, actor.userId());
         for (int i = 0; i < rows.size(); i++) {
-            ChannelRow ch = channels.get(rows.get(i).cid());
+            String cid = rows.get(i).cid();
+            ChannelRow ch = requireNonNull(channels.get(cid), cid); // the search reads only the channels of this map
             ObjectNode m = views.get(i);
             m.set(
                     "channel",

@@ -13,9 +13,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Uploaded files on disk, in one folder ({@code <dataDir>/uploads}) whatever the database: each upload
@@ -34,7 +36,7 @@ public final class UploadStore {
     public record StoredFile(
             String id,
             String cid,
-            String userId,
+            @Nullable String userId,
             String fileName,
             String contentType,
             long size,
@@ -56,7 +58,12 @@ public final class UploadStore {
      * the bytes are in place before the metadata that makes them visible to {@link #find}.
      */
     public StoredFile save(
-            String cid, String userId, String fileName, String contentType, UploadForm.UploadedFile file, Instant now) {
+            String cid,
+            @Nullable String userId,
+            String fileName,
+            String contentType,
+            UploadForm.UploadedFile file,
+            Instant now) {
         String id = UUID.randomUUID().toString();
         long size = file.size();
         ObjectNode meta = Json.object();
@@ -84,7 +91,7 @@ public final class UploadStore {
             }
             throw new UncheckedIOException("cannot store upload " + id + " in " + dir, e);
         }
-        return new StoredFile(id, cid, userId, fileName, contentType, size, Timestamps.truncate(now), target);
+        return new StoredFile(id, cid, userId, fileName, contentType, size, now.truncatedTo(ChronoUnit.MICROS), target);
     }
 
     /**

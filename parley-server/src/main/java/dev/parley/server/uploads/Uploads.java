@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Channel uploads (PROTOCOL.md §7.9, C18/C19): {@code POST /channels/{type}/{id}/file|image} with a
@@ -111,7 +112,8 @@ public final class Uploads {
                     endpoint + " failed with error: \"uploads " + "are disabled for channel type '" + ch.type()
                             + "'\"");
         }
-        MemberRow member = actor.hasUser() ? chat.member(cid, actor.userId()).orElse(null) : null;
+        String userId = actor.userId();
+        MemberRow member = userId != null ? chat.member(cid, userId).orElse(null) : null;
         Permissions.require(
                 actor, type, member, "upload-attachment", Permissions.ownsChannel(actor, ch), endpoint, cid);
     }
@@ -122,7 +124,7 @@ public final class Uploads {
      * form's field {@code file} is moved into the store.
      */
     public ObjectNode upload(
-            Actor actor, String cid, boolean image, UploadForm form, JsonNode appConfig, String baseUrl) {
+            Actor actor, String cid, boolean image, UploadForm form, @Nullable JsonNode appConfig, String baseUrl) {
         String endpoint = image ? "UploadImage" : "UploadFile";
         admit(actor, cid, image);
         actor = uploader(actor, form.field("user").orElse(null));
@@ -148,7 +150,7 @@ public final class Uploads {
     }
 
     /** A server upload without {@code user_id} may name its uploader in the form field {@code user} (JSON). */
-    private Actor uploader(Actor actor, String user) {
+    private Actor uploader(Actor actor, @Nullable String user) {
         if (!actor.server() || actor.hasUser() || user == null) {
             return actor;
         }
@@ -162,7 +164,7 @@ public final class Uploads {
     }
 
     /** C19 {@code DELETE …/file?url=} and {@code …/image?url=}. */
-    public ObjectNode delete(Actor actor, String cid, String url) {
+    public ObjectNode delete(Actor actor, String cid, @Nullable String url) {
         ChannelRow ch = channel(cid, "DeleteFile");
         if (url == null || url.isBlank()) {
             throw ChatException.input("DeleteFile failed with error: \"url is required\"");
@@ -173,7 +175,8 @@ public final class Uploads {
                 .orElseThrow(() -> ChatException.notFound("DeleteFile failed with error: \"no upload at '"
                         + shorten(url) + "' in channel '" + cid + "'\""));
         ChannelType type = access.types().require(ch.type());
-        MemberRow member = actor.hasUser() ? chat.member(cid, actor.userId()).orElse(null) : null;
+        String userId = actor.userId();
+        MemberRow member = userId != null ? chat.member(cid, userId).orElse(null) : null;
         boolean own = f.userId() != null && f.userId().equals(actor.userId());
         Permissions.require(actor, type, member, "delete-attachment", own, "DeleteFile", cid);
         store.delete(f.id());
@@ -197,7 +200,7 @@ public final class Uploads {
     }
 
     /** {@code http(s)://<host>} from the Host header ({@code https} behind a proxy that says so); code 4 when unusable. */
-    public static String baseUrl(String host, String forwardedProto) {
+    public static String baseUrl(@Nullable String host, @Nullable String forwardedProto) {
         if (host == null || !HOST.matcher(host).matches()) {
             throw ChatException.input("UploadFile failed with error: \"the request has no usable Host header\"");
         }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every open socket of this node: by connection id and by user, with the concurrent-connection count and
@@ -24,7 +25,7 @@ public final class ConnectionRegistry {
     private final AtomicInteger total = new AtomicInteger();
     private final Clock clock;
     private volatile DayPeak dayPeak;
-    private volatile DayPeak previousDay;
+    private volatile @Nullable DayPeak previousDay;
 
     /** The highest number of concurrent connections seen on {@code day}. */
     public record DayPeak(LocalDate day, int peak) {}
@@ -69,7 +70,7 @@ public final class ConnectionRegistry {
         return -1;
     }
 
-    public Optional<Session> find(String connectionId) {
+    public Optional<Session> find(@Nullable String connectionId) {
         return connectionId == null ? Optional.empty() : Optional.ofNullable(byId.get(connectionId));
     }
 
@@ -125,7 +126,7 @@ public final class ConnectionRegistry {
     }
 
     /** The peak of the day before the last rollover, or null: kept so that a flush after midnight loses nothing. */
-    public DayPeak previousDayPeak() {
+    public @Nullable DayPeak previousDayPeak() {
         return previousDay;
     }
 

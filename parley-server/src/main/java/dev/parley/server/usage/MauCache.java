@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The monthly active users of the current month (UTC), read from the store at most every
@@ -21,7 +22,7 @@ public final class MauCache {
 
     private final Store store;
     private final Clock clock;
-    private volatile Entry entry;
+    private volatile @Nullable Entry entry;
 
     public MauCache(Store store, Clock clock) {
         this.store = requireNonNull(store, "store");
