@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ChatStore} with what the send path reads on every message kept in memory while hot: each
@@ -77,12 +78,12 @@ final class CachedChatStore implements ChatStore {
 
     @Override
     public Roster roster(String cid) {
-        return rosters.get(cid, db::roster);
+        return requireNonNull(rosters.get(cid, db::roster), "roster"); // the store's roster is never null
     }
 
     @Override
     public UnreadTotals unreadTotals(String userId) {
-        return totals.get(userId, db::unreadTotals);
+        return requireNonNull(totals.get(userId, db::unreadTotals), "totals"); // never null from the store
     }
 
     @Override
@@ -93,14 +94,18 @@ final class CachedChatStore implements ChatStore {
     // ---- writes that change members
 
     @Override
-    public boolean appendMessage(MessageRow message, MessageRow parent, boolean countsAsUnread) {
+    public boolean appendMessage(MessageRow message, @Nullable MessageRow parent, boolean countsAsUnread) {
         return appendMessages(List.of(new MessageAppend(message, parent, countsAsUnread)))
                 .getFirst();
     }
 
     /** A counted message's change, begun before the commit and applied after it. */
     private record Pending(
-            MessageRow message, Roster roster, long rosterToken, long channelToken, Map<String, Long> userTokens) {}
+            MessageRow message,
+            @Nullable Roster roster,
+            long rosterToken,
+            long channelToken,
+            Map<String, Long> userTokens) {}
 
     @Override
     public List<Boolean> appendMessages(List<MessageAppend> batch) {
@@ -162,7 +167,8 @@ final class CachedChatStore implements ChatStore {
         });
         // The members' counts before the message are known only when the roster was the one in memory throughout.
         p.userTokens().forEach((u, t) -> {
-            RosterMember member = before.members().get(u);
+            // the tokens were begun for the members of this roster
+            RosterMember member = requireNonNull(before.members().get(u), u);
             totals.end(u, t, exact[0] ? x -> afterMessage(x, member, m) : null);
         });
     }
@@ -195,14 +201,14 @@ final class CachedChatStore implements ChatStore {
     }
 
     @Override
-    public void truncateChannel(String cid, Instant at, String byUserId) {
+    public void truncateChannel(String cid, Instant at, @Nullable String byUserId) {
         Roster r = rosters.peek(cid);
         db.truncateChannel(cid, at, byUserId);
         dropChannel(cid, r);
     }
 
     /** Drops a channel's row, roster and members' totals, or every user's when its members are unknown. */
-    private void dropChannel(String cid, Roster before) {
+    private void dropChannel(String cid, @Nullable Roster before) {
         channels.invalidate(cid);
         rosters.invalidate(cid);
         if (before == null || !before.complete()) {
@@ -230,7 +236,7 @@ final class CachedChatStore implements ChatStore {
     }
 
     @Override
-    public boolean setHidden(String cid, String userId, boolean hidden, Instant hideMessagesBefore) {
+    public boolean setHidden(String cid, String userId, boolean hidden, @Nullable Instant hideMessagesBefore) {
         boolean changed = db.setHidden(cid, userId, hidden, hideMessagesBefore);
         rosters.invalidate(cid);
         totals.invalidate(userId);
@@ -238,7 +244,8 @@ final class CachedChatStore implements ChatStore {
     }
 
     @Override
-    public boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unreadMessages) {
+    public boolean setRead(
+            String cid, String userId, Instant lastRead, @Nullable String lastReadMessageId, int unreadMessages) {
         boolean changed = db.setRead(cid, userId, lastRead, lastReadMessageId, unreadMessages);
         rosters.invalidate(cid);
         totals.invalidate(userId);

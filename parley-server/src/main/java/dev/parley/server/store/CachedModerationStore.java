@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ModerationStore} that tells {@link CachedChatStore} which rosters its writes change: a user's
@@ -76,7 +77,8 @@ final class CachedModerationStore implements ModerationStore {
     }
 
     @Override
-    public List<Ban> bans(String cid, String targetId, Instant activeAt, int limit, int offset) {
+    public List<Ban> bans(
+            @Nullable String cid, @Nullable String targetId, @Nullable Instant activeAt, int limit, int offset) {
         return db.bans(cid, targetId, activeAt, limit, offset);
     }
 

@@ -6,6 +6,7 @@ import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A query of {@code POST /channels} (PROTOCOL.md §7.2, §9.2, §9.6).
@@ -17,7 +18,12 @@ import java.util.Set;
  * @param openTypes channel types the viewer may read without being a member (livestream)
  */
 public record ChannelQuery(
-        Filter filter, List<SortField> sort, int limit, int offset, String viewerId, Set<String> openTypes) {
+        Filter filter,
+        List<SortField> sort,
+        int limit,
+        int offset,
+        @Nullable String viewerId,
+        Set<String> openTypes) {
     public static final int DEFAULT_LIMIT = 10;
     public static final int MAX_LIMIT = 30;
     public static final int MAX_OFFSET = 1000;

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Translates a {@link ChannelQuery} into one SELECT on {@code channels} (PROTOCOL.md §9.2, §9.6), in the
@@ -101,7 +102,7 @@ final class ChannelQueryTranslator {
                 .sql(")");
     }
 
-    private void filter(SqlBuilder b, Filter f, String viewer) {
+    private void filter(SqlBuilder b, Filter f, @Nullable String viewer) {
         switch (f) {
             case Filter.All all -> b.sql("1 = 1");
             case Filter.And and -> join(b, and.filters(), " AND ", viewer);
@@ -111,7 +112,7 @@ final class ChannelQueryTranslator {
         }
     }
 
-    private void join(SqlBuilder b, List<Filter> filters, String operator, String viewer) {
+    private void join(SqlBuilder b, List<Filter> filters, String operator, @Nullable String viewer) {
         b.sql("(");
         for (int i = 0; i < filters.size(); i++) {
             b.sql(i > 0 ? operator : "");
@@ -120,7 +121,7 @@ final class ChannelQueryTranslator {
         b.sql(")");
     }
 
-    private void condition(SqlBuilder b, Condition c, String viewer) {
+    private void condition(SqlBuilder b, Condition c, @Nullable String viewer) {
         switch (c.field()) {
             case "members" -> members(b, c);
             case "member.user.name" -> memberName(b, c);
@@ -208,7 +209,7 @@ final class ChannelQueryTranslator {
         b.sql(")");
     }
 
-    private static void viewerFlag(SqlBuilder b, Condition c, String viewer) {
+    private static void viewerFlag(SqlBuilder b, Condition c, @Nullable String viewer) {
         if (c.op() != Op.EQ || !c.value().isBoolean()) {
             throw ChatException.input("filter_conditions." + c.field() + " supports only $eq with a boolean");
         }
@@ -371,7 +372,7 @@ final class ChannelQueryTranslator {
         };
     }
 
-    private static List<String> stringList(Condition c, JsonNode array) {
+    private static List<String> stringList(Condition c, @Nullable JsonNode array) {
         List<String> out = new ArrayList<>();
         if (array == null) {
             require(c.value().isTextual(), "filter_conditions.members must be a user id or an array of user ids");
@@ -396,7 +397,7 @@ final class ChannelQueryTranslator {
         return b;
     }
 
-    private void orderBy(SqlBuilder b, List<SortField> sort, String viewer) {
+    private void orderBy(SqlBuilder b, List<SortField> sort, @Nullable String viewer) {
         List<SortField> fields = sort.isEmpty() ? List.of(new SortField("last_updated", false)) : sort;
         b.sql(" ORDER BY ");
         for (SortField f : fields) {
@@ -406,7 +407,7 @@ final class ChannelQueryTranslator {
                     || f.field().equals("pinned_at") && viewer == null) {
                 throw ChatException.input("sort: field '" + f.field() + "' is not supported for channels");
             }
-            if (f.field().equals("pinned_at")) {
+            if (f.field().equals("pinned_at") && viewer != null) { // without a viewer, rejected above
                 b.sql("(SELECT p.pinned_at FROM members p WHERE p.cid = channels.cid AND p.user_id = ")
                         .param(viewer)
                         .sql(")");

@@ -3,11 +3,13 @@ package dev.parley.server.store;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** The rows of the chat tables as {@link ChatStore} reads and writes them. Immutable records. */
 public final class ChatRows {
@@ -20,13 +22,13 @@ public final class ChatRows {
             String cid,
             String type,
             String id,
-            String createdById,
-            String team,
+            @Nullable String createdById,
+            @Nullable String team,
             Instant createdAt,
             Instant updatedAt,
-            Instant lastMessageAt,
-            Instant truncatedAt,
-            String truncatedById,
+            @Nullable Instant lastMessageAt,
+            @Nullable Instant truncatedAt,
+            @Nullable String truncatedById,
             boolean frozen,
             boolean disabled,
             int cooldown,
@@ -45,7 +47,7 @@ public final class ChatRows {
         }
 
         /** A channel's name for filters, or null. */
-        public String name() {
+        public @Nullable String name() {
             return custom.path("name").isTextual() ? custom.get("name").asText() : null;
         }
 
@@ -90,7 +92,8 @@ public final class ChatRows {
                     custom);
         }
 
-        public ChannelRow withFlags(boolean frozen, boolean disabled, int cooldown, String team, Instant now) {
+        public ChannelRow withFlags(
+                boolean frozen, boolean disabled, int cooldown, @Nullable String team, Instant now) {
             return new ChannelRow(
                     cid,
                     type,
@@ -122,16 +125,16 @@ public final class ChatRows {
             Instant createdAt,
             Instant updatedAt,
             boolean hidden,
-            Instant lastRead,
-            String lastReadMessageId,
+            @Nullable Instant lastRead,
+            @Nullable String lastReadMessageId,
             int unreadMessages,
-            Instant archivedAt,
-            Instant pinnedAt,
-            Instant hideMessagesBefore,
+            @Nullable Instant archivedAt,
+            @Nullable Instant pinnedAt,
+            @Nullable Instant hideMessagesBefore,
             ObjectNode custom,
-            String inviteStatus,
-            Instant inviteAcceptedAt,
-            Instant inviteRejectedAt) {
+            @Nullable String inviteStatus,
+            @Nullable Instant inviteAcceptedAt,
+            @Nullable Instant inviteRejectedAt) {
         public MemberRow {
             requireNonNull(cid, "cid");
             requireNonNull(userId, "userId");
@@ -142,20 +145,50 @@ public final class ChatRows {
             archivedAt = Timestamps.truncate(archivedAt);
             pinnedAt = Timestamps.truncate(pinnedAt);
             hideMessagesBefore = Timestamps.truncate(hideMessagesBefore);
-            custom = custom == null ? dev.parley.protocol.Json.object() : custom;
+            custom = custom == null ? Json.object() : custom;
             inviteAcceptedAt = Timestamps.truncate(inviteAcceptedAt);
             inviteRejectedAt = Timestamps.truncate(inviteRejectedAt);
         }
 
         public static MemberRow create(String cid, String userId, String role, Instant now) {
             return new MemberRow(
-                    cid, userId, role, now, now, false, now, null, 0, null, null, null, null, null, null, null);
+                    cid,
+                    userId,
+                    role,
+                    now,
+                    now,
+                    false,
+                    now,
+                    null,
+                    0,
+                    null,
+                    null,
+                    null,
+                    Json.object(),
+                    null,
+                    null,
+                    null);
         }
 
         /** A member invited rather than added: pending until it accepts or rejects. */
         public static MemberRow invite(String cid, String userId, String role, Instant now) {
             return new MemberRow(
-                    cid, userId, role, now, now, false, now, null, 0, null, null, null, null, "pending", null, null);
+                    cid,
+                    userId,
+                    role,
+                    now,
+                    now,
+                    false,
+                    now,
+                    null,
+                    0,
+                    null,
+                    null,
+                    null,
+                    Json.object(),
+                    "pending",
+                    null,
+                    null);
         }
 
         /** The invitation answered: {@code accepted} or {@code rejected} at {@code now}. */
@@ -200,7 +233,8 @@ public final class ChatRows {
         }
 
         /** The member's own state changed: archive, pin, custom fields. */
-        public MemberRow withState(Instant archivedAt, Instant pinnedAt, ObjectNode custom, Instant now) {
+        public MemberRow withState(
+                @Nullable Instant archivedAt, @Nullable Instant pinnedAt, ObjectNode custom, Instant now) {
             return new MemberRow(
                     cid,
                     userId,
@@ -232,12 +266,12 @@ public final class ChatRows {
             String id,
             String cid,
             String userId,
-            String parentId,
+            @Nullable String parentId,
             boolean inChannel,
             Instant createdAt,
             Instant updatedAt,
-            Instant deletedAt,
-            Instant pinnedAt,
+            @Nullable Instant deletedAt,
+            @Nullable Instant pinnedAt,
             ObjectNode doc) {
         public MessageRow {
             requireNonNull(id, "id");
@@ -272,12 +306,16 @@ public final class ChatRows {
      * rewrite (or null), whether it counts as unread for the other members, and the channel event that
      * {@code /sync} keeps for it (or null), written in the same transaction.
      */
-    public record MessageAppend(MessageRow message, MessageRow parent, boolean countsAsUnread, EventRow event) {
+    public record MessageAppend(
+            MessageRow message,
+            @Nullable MessageRow parent,
+            boolean countsAsUnread,
+            @Nullable EventRow event) {
         public MessageAppend {
             requireNonNull(message, "message");
         }
 
-        public MessageAppend(MessageRow message, MessageRow parent, boolean countsAsUnread) {
+        public MessageAppend(MessageRow message, @Nullable MessageRow parent, boolean countsAsUnread) {
             this(message, parent, countsAsUnread, null);
         }
     }
@@ -288,7 +326,8 @@ public final class ChatRows {
      * when only that user gets it back; null when every member does. The store leaves the bytes it wrote in
      * {@code encoded}, so that the event is delivered without being encoded again.
      */
-    public record EventRow(String cid, String targetUserId, Instant at, ObjectNode body, EncodedJson encoded) {
+    public record EventRow(
+            String cid, @Nullable String targetUserId, Instant at, ObjectNode body, EncodedJson encoded) {
         public EventRow {
             requireNonNull(cid, "cid");
             requireNonNull(at, "at");
@@ -296,7 +335,7 @@ public final class ChatRows {
             requireNonNull(encoded, "encoded");
         }
 
-        public EventRow(String cid, String targetUserId, Instant at, ObjectNode body) {
+        public EventRow(String cid, @Nullable String targetUserId, Instant at, ObjectNode body) {
             this(cid, targetUserId, at, body, new EncodedJson());
         }
     }
@@ -342,9 +381,9 @@ public final class ChatRows {
      * oldest first.
      */
     public record MessageRange(
-            Cursor before,
+            @Nullable Cursor before,
             boolean beforeInclusive,
-            Cursor after,
+            @Nullable Cursor after,
             boolean afterInclusive,
             int limit,
             boolean oldestFirst) {
@@ -364,7 +403,12 @@ public final class ChatRows {
     }
 
     /** A push device of a user (PROTOCOL.md §6.8). */
-    public record DeviceRow(String id, String userId, String pushProvider, String pushProviderName, Instant createdAt) {
+    public record DeviceRow(
+            String id,
+            String userId,
+            String pushProvider,
+            @Nullable String pushProviderName,
+            Instant createdAt) {
         public DeviceRow {
             requireNonNull(id, "id");
             requireNonNull(userId, "userId");
@@ -379,7 +423,8 @@ public final class ChatRows {
     }
 
     /** A user's unread count in one channel, for {@code GET /unread}. */
-    public record ChannelUnread(String cid, String type, int unread, Instant lastRead) {}
+    public record ChannelUnread(
+            String cid, String type, int unread, @Nullable Instant lastRead) {}
 
     /**
      * What a message send needs about a channel's members, which {@link ChatStore#roster} keeps in memory while
@@ -410,7 +455,11 @@ public final class ChatRows {
      * with the same convention.
      */
     public record RosterMember(
-            String userId, String channelRole, int unread, Instant channelMutedUntil, Map<String, Instant> mutedUsers) {
+            String userId,
+            String channelRole,
+            int unread,
+            @Nullable Instant channelMutedUntil,
+            Map<String, Instant> mutedUsers) {
         public RosterMember {
             requireNonNull(userId, "userId");
             mutedUsers = Map.copyOf(mutedUsers);

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Durable storage of the chat core: channels, members and their read state, messages, reactions and the
@@ -42,7 +43,7 @@ public interface ChatStore {
     void deleteChannel(String cid);
 
     /** Deletes the channel's messages created at or before {@code at}, zeroes unread counts, sets truncated_at. */
-    void truncateChannel(String cid, Instant at, String byUserId);
+    void truncateChannel(String cid, Instant at, @Nullable String byUserId);
 
     /** Runs a channel query; see {@link ChannelQuery}. */
     List<ChannelRow> queryChannels(ChannelQuery query);
@@ -65,7 +66,7 @@ public interface ChatStore {
      * Sets or clears a member's hidden flag, and when {@code hideMessagesBefore} is given, hides the history
      * before it from that member; false when not a member.
      */
-    boolean setHidden(String cid, String userId, boolean hidden, Instant hideMessagesBefore);
+    boolean setHidden(String cid, String userId, boolean hidden, @Nullable Instant hideMessagesBefore);
 
     /** Overwrites the member's own state (role, archive, pin, custom fields); false when not a member. */
     default boolean updateMember(MemberRow member) {
@@ -77,7 +78,8 @@ public interface ChatStore {
     }
 
     /** Sets a member's read state; false when not a member. */
-    boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unreadMessages);
+    boolean setRead(
+            String cid, String userId, Instant lastRead, @Nullable String lastReadMessageId, int unreadMessages);
 
     /**
      * Appends a message in one transaction: inserts it unless its id exists (then returns false and changes
@@ -86,7 +88,7 @@ public interface ChatStore {
      * active mute of the author or of the channel, {@link ModerationStore}), advances the author's read
      * state to it, sets the channel's {@code last_message_at} and unhides the channel for its members.
      */
-    boolean appendMessage(MessageRow message, MessageRow parent, boolean countsAsUnread);
+    boolean appendMessage(MessageRow message, @Nullable MessageRow parent, boolean countsAsUnread);
 
     /**
      * Appends several messages in one transaction (the group commit of message sends): each as

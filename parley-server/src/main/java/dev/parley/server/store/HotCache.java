@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded cache of values derived from the store, kept exact by the writes that change them. A write that
@@ -22,7 +23,9 @@ import java.util.function.UnaryOperator;
  */
 final class HotCache<K, V> {
     private static final class Slot<V> {
+        @Nullable
         V value;
+
         int inFlight;
         long version;
     }
@@ -38,7 +41,11 @@ final class HotCache<K, V> {
         this.maxEntries = maxEntries;
     }
 
-    /** The cached value of {@code key}, or the loaded one, installed when no change raced with the load. */
+    /**
+     * The cached value of {@code key}, or the loaded one, installed when no change raced with the load; null when
+     * nothing is cached and the loader returns null.
+     */
+    @Nullable
     V get(K key, Function<K, V> loader) {
         Slot<V> slot = slots.get(key);
         if (slot != null) {
@@ -59,6 +66,7 @@ final class HotCache<K, V> {
     }
 
     /** The cached value, or null; never loads. */
+    @Nullable
     V peek(K key) {
         Slot<V> slot = slots.get(key);
         if (slot == null) {
@@ -94,7 +102,7 @@ final class HotCache<K, V> {
      * {@code change} gives the new cached value from the old one (called only when a value is cached; returning
      * null drops it); otherwise, or when {@code change} is null, the value is dropped.
      */
-    void end(K key, long token, UnaryOperator<V> change) {
+    void end(K key, long token, @Nullable UnaryOperator<V> change) {
         slots.computeIfPresent(key, (k, s) -> {
             synchronized (s) {
                 boolean alone = s.inFlight == 1 && s.version == token;

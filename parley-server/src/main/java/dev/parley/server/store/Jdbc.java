@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JDBC plumbing the stores share: a read pool and a write pool, work run on one of them with every
@@ -30,15 +31,25 @@ final class Jdbc {
     }
 
     @FunctionalInterface
+    interface SqlAction {
+        void run(Connection c) throws SQLException;
+    }
+
+    @FunctionalInterface
     interface RowReader<T> {
         T read(ResultSet rs) throws SQLException;
+    }
+
+    @FunctionalInterface
+    interface RowVisitor {
+        void visit(ResultSet rs) throws SQLException;
     }
 
     private final String kind;
     private final HikariDataSource reads;
     private final HikariDataSource writes;
     private final boolean withNextException;
-    private final StatementCache statements;
+    private final @Nullable StatementCache statements;
 
     /**
      * @param withNextException whether a failure's message also carries the message of the
@@ -51,7 +62,7 @@ final class Jdbc {
             HikariDataSource reads,
             HikariDataSource writes,
             boolean withNextException,
-            StatementCache statements) {
+            @Nullable StatementCache statements) {
         this.kind = requireNonNull(kind, "kind");
         this.reads = requireNonNull(reads, "reads");
         this.writes = requireNonNull(writes, "writes");
@@ -87,6 +98,14 @@ final class Jdbc {
         }
     }
 
+    /** As {@link #write}, for work without a result. */
+    void execute(String what, SqlAction work) {
+        write(what, c -> {
+            work.run(c);
+            return Boolean.TRUE;
+        });
+    }
+
     private StoreException failure(String what, SQLException e) {
         String message = e.getMessage();
         if (withNextException && e.getNextException() != null) {
@@ -115,6 +134,16 @@ final class Jdbc {
         return out;
     }
 
+    /** Runs the query of {@code b} and hands every row to {@code visitor}. */
+    static void forEach(Connection c, SqlBuilder b, RowVisitor visitor) throws SQLException {
+        try (PreparedStatement ps = b.prepare(c);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                visitor.visit(rs);
+            }
+        }
+    }
+
     /** Runs the statement of {@code b} and returns the number of rows it changed. */
     static int update(Connection c, SqlBuilder b) throws SQLException {
         try (PreparedStatement ps = b.prepare(c)) {
@@ -123,7 +152,7 @@ final class Jdbc {
     }
 
     /** Appends {@code value} as a parameter, or {@code NULL} when it is null. */
-    static SqlBuilder nullable(SqlBuilder b, Object value) {
+    static SqlBuilder nullable(SqlBuilder b, @Nullable Object value) {
         return value == null ? b.sql("NULL") : b.param(value);
     }
 
@@ -145,12 +174,27 @@ final class Jdbc {
         return out;
     }
 
-    static Long micros(Instant at) {
-        return at == null ? null : Timestamps.toMicros(at);
+    static long micros(Instant at) {
+        return Timestamps.toMicros(at);
     }
 
-    static Instant instant(ResultSet rs, int column) throws SQLException {
+    /** Appends {@code at} in microseconds as a parameter, or {@code NULL} when it is null. */
+    static SqlBuilder nullableTime(SqlBuilder b, @Nullable Instant at) {
+        return at == null ? b.sql("NULL") : b.param(Timestamps.toMicros(at));
+    }
+
+    /** A timestamp column that may be {@code NULL}: null then. */
+    static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : Timestamps.fromMicros(v);
+    }
+
+    /** A timestamp column declared {@code NOT NULL}. */
+    static Instant requiredInstant(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        if (rs.wasNull()) {
+            throw new SQLException("column " + column + ": NULL (expected: a timestamp)");
+        }
+        return Timestamps.fromMicros(v);
     }
 }

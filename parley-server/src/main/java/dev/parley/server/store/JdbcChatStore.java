@@ -2,11 +2,14 @@ package dev.parley.server.store;
 
 import static dev.parley.server.store.Jdbc.IDS_PER_QUERY;
 import static dev.parley.server.store.Jdbc.chunks;
+import static dev.parley.server.store.Jdbc.forEach;
 import static dev.parley.server.store.Jdbc.in;
 import static dev.parley.server.store.Jdbc.instant;
 import static dev.parley.server.store.Jdbc.list;
 import static dev.parley.server.store.Jdbc.micros;
 import static dev.parley.server.store.Jdbc.nullable;
+import static dev.parley.server.store.Jdbc.nullableTime;
+import static dev.parley.server.store.Jdbc.requiredInstant;
 import static dev.parley.server.store.Jdbc.update;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ChatStore} on JDBC, shared by SQLite and PostgreSQL: the chat tables use only SQL both
@@ -73,7 +77,7 @@ final class JdbcChatStore implements ChatStore {
             SqlDialect dialect,
             HikariDataSource reads,
             HikariDataSource writes,
-            StatementCache statements) {
+            @Nullable StatementCache statements) {
         this.translator = new ChannelQueryTranslator(dialect.onDocument("channels.custom"));
         this.searchTranslator = new MessageSearchTranslator(dialect.onDocument("doc"));
         this.appendInOneStatement = dialect.writesInWithClauses();
@@ -113,8 +117,8 @@ final class JdbcChatStore implements ChatStore {
         nullable(b, ch.createdById()).sql(", ");
         nullable(b, ch.team()).sql(", ");
         b.param(micros(ch.createdAt())).sql(", ").param(micros(ch.updatedAt())).sql(", ");
-        nullable(b, micros(ch.lastMessageAt())).sql(", ");
-        nullable(b, micros(ch.truncatedAt())).sql(", ");
+        nullableTime(b, ch.lastMessageAt()).sql(", ");
+        nullableTime(b, ch.truncatedAt()).sql(", ");
         nullable(b, ch.truncatedById()).sql(", ");
         return b.param(ch.frozen() ? 1 : 0)
                 .sql(", ")
@@ -165,7 +169,7 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public void truncateChannel(String cid, Instant at, String byUserId) {
+    public void truncateChannel(String cid, Instant at, @Nullable String byUserId) {
         jdbc.write("truncate channel", c -> {
             long t = micros(at);
             update(
@@ -243,10 +247,7 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public void upsertMembers(String cid, List<MemberRow> members) {
-        jdbc.write("upsert members", c -> {
-            insertMembers(c, cid, members);
-            return null;
-        });
+        jdbc.execute("upsert members", c -> insertMembers(c, cid, members));
     }
 
     private void insertMembers(Connection c, String cid, List<MemberRow> members) throws SQLException {
@@ -265,20 +266,20 @@ final class JdbcChatStore implements ChatStore {
                     .sql(", ")
                     .param(m.hidden() ? 1 : 0)
                     .sql(", ");
-            nullable(b, micros(m.lastRead())).sql(", ");
+            nullableTime(b, m.lastRead()).sql(", ");
             nullable(b, m.lastReadMessageId())
                     .sql(", ")
                     .param(m.unreadMessages())
                     .sql(", ");
-            nullable(b, micros(m.archivedAt())).sql(", ");
-            nullable(b, micros(m.pinnedAt())).sql(", ");
-            nullable(b, micros(m.hideMessagesBefore()))
+            nullableTime(b, m.archivedAt()).sql(", ");
+            nullableTime(b, m.pinnedAt()).sql(", ");
+            nullableTime(b, m.hideMessagesBefore())
                     .sql(", ")
                     .param(Json.write(m.custom()))
                     .sql(", ");
             nullable(b, m.inviteStatus()).sql(", ");
-            nullable(b, micros(m.inviteAcceptedAt())).sql(", ");
-            nullable(b, micros(m.inviteRejectedAt()))
+            nullableTime(b, m.inviteAcceptedAt()).sql(", ");
+            nullableTime(b, m.inviteRejectedAt())
                     .sql(") ON CONFLICT (cid, user_id) DO UPDATE SET channel_role = excluded.channel_role, "
                             + "updated_at = excluded.updated_at, archived_at = excluded.archived_at, "
                             + "pinned_at = excluded.pinned_at, custom = excluded.custom, "
@@ -319,7 +320,7 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public boolean setHidden(String cid, String userId, boolean hidden, Instant hideMessagesBefore) {
+    public boolean setHidden(String cid, String userId, boolean hidden, @Nullable Instant hideMessagesBefore) {
         return jdbc.write("hide channel", c -> {
             SqlBuilder b = new SqlBuilder().sql("UPDATE members SET hidden = ").param(hidden ? 1 : 0);
             if (hideMessagesBefore != null) {
@@ -336,7 +337,8 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
-    public boolean setRead(String cid, String userId, Instant lastRead, String lastReadMessageId, int unread) {
+    public boolean setRead(
+            String cid, String userId, Instant lastRead, @Nullable String lastReadMessageId, int unread) {
         return jdbc.write("set read state", c -> {
             SqlBuilder b = new SqlBuilder()
                     .sql("UPDATE members SET last_read = ")
@@ -356,7 +358,7 @@ final class JdbcChatStore implements ChatStore {
     // ---- messages
 
     @Override
-    public boolean appendMessage(MessageRow m, MessageRow parent, boolean countsAsUnread) {
+    public boolean appendMessage(MessageRow m, @Nullable MessageRow parent, boolean countsAsUnread) {
         return appendMessages(List.of(new ChatRows.MessageAppend(m, parent, countsAsUnread)))
                 .getFirst();
     }
@@ -391,7 +393,7 @@ final class JdbcChatStore implements ChatStore {
         }
     }
 
-    private static boolean append(Connection c, MessageRow m, MessageRow parent, boolean countsAsUnread)
+    private static boolean append(Connection c, MessageRow m, @Nullable MessageRow parent, boolean countsAsUnread)
             throws SQLException {
         SqlBuilder b = new SqlBuilder().sql("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
         messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING");
@@ -472,7 +474,7 @@ final class JdbcChatStore implements ChatStore {
         }
         b.sql(" SELECT count(*) FROM m");
         boolean added = list(c, b, rs -> rs.getLong(1)).getFirst() > 0;
-        if (added && e != null) {
+        if (added && e != null && json != null) { // json is set exactly when e is
             rememberSeq(e.cid(), seq);
             e.encoded().set(json);
         }
@@ -489,8 +491,8 @@ final class JdbcChatStore implements ChatStore {
                 .sql(", ")
                 .param(micros(m.updatedAt()))
                 .sql(", ");
-        nullable(b, micros(m.deletedAt())).sql(", ");
-        nullable(b, micros(m.pinnedAt())).sql(", ");
+        nullableTime(b, m.deletedAt()).sql(", ");
+        nullableTime(b, m.pinnedAt()).sql(", ");
         return b.param(Json.write(m.doc()));
     }
 
@@ -512,10 +514,7 @@ final class JdbcChatStore implements ChatStore {
 
     @Override
     public void updateMessage(MessageRow m) {
-        jdbc.write("update message", c -> {
-            updateMessage(c, m);
-            return null;
-        });
+        jdbc.execute("update message", c -> updateMessage(c, m));
     }
 
     private static void updateMessage(Connection c, MessageRow m) throws SQLException {
@@ -525,8 +524,8 @@ final class JdbcChatStore implements ChatStore {
                 .sql(", updated_at = ")
                 .param(micros(m.updatedAt()))
                 .sql(", deleted_at = ");
-        nullable(b, micros(m.deletedAt())).sql(", pinned_at = ");
-        nullable(b, micros(m.pinnedAt()))
+        nullableTime(b, m.deletedAt()).sql(", pinned_at = ");
+        nullableTime(b, m.pinnedAt())
                 .sql(", doc = ")
                 .param(Json.write(m.doc()))
                 .sql(" WHERE id = ")
@@ -701,7 +700,7 @@ final class JdbcChatStore implements ChatStore {
         });
     }
 
-    private static MessageRow messageIn(Connection c, String id) throws SQLException {
+    private static @Nullable MessageRow messageIn(Connection c, String id) throws SQLException {
         SqlBuilder b = new SqlBuilder()
                 .sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE id = ")
                 .param(id);
@@ -831,12 +830,10 @@ final class JdbcChatStore implements ChatStore {
                             "SELECT user_id, COALESCE(sum(unread_messages), 0), "
                                     + "COALESCE(sum(CASE WHEN unread_messages > 0 THEN 1 ELSE 0 END), 0) FROM members WHERE user_id IN (");
             in(b, chunk).sql(") GROUP BY user_id");
-            jdbc.read(
-                    "unread totals",
-                    c -> list(c, b, rs -> {
-                        out.put(rs.getString(1), new UnreadTotals(rs.getInt(2), rs.getInt(3)));
-                        return null;
-                    }));
+            jdbc.read("unread totals", c -> {
+                forEach(c, b, rs -> out.put(rs.getString(1), new UnreadTotals(rs.getInt(2), rs.getInt(3))));
+                return out;
+            });
         }
         return out;
     }
@@ -1031,29 +1028,23 @@ final class JdbcChatStore implements ChatStore {
     public ChatRows.Roster roster(String cid) {
         return jdbc.read("roster", c -> {
             Map<String, Map<String, Instant>> mutes = new HashMap<>();
-            list(
+            forEach(
                     c,
                     new SqlBuilder()
                             .sql("SELECT um.user_id, um.target_id, um.expires FROM user_mutes um "
                                     + "JOIN members m ON m.user_id = um.user_id WHERE m.cid = ")
                             .param(cid),
-                    rs -> {
-                        mutes.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
-                                .put(rs.getString(2), until(rs, 3));
-                        return null;
-                    });
+                    rs -> mutes.computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+                            .put(rs.getString(2), until(rs, 3)));
             Map<String, Instant> channelMutes = new HashMap<>();
-            list(
+            forEach(
                     c,
                     new SqlBuilder()
                             .sql("SELECT user_id, expires FROM channel_mutes WHERE cid = ")
                             .param(cid),
-                    rs -> {
-                        channelMutes.put(rs.getString(1), until(rs, 2));
-                        return null;
-                    });
+                    rs -> channelMutes.put(rs.getString(1), until(rs, 2)));
             Map<String, ChatRows.RosterMember> members = new HashMap<>();
-            list(
+            forEach(
                     c,
                     new SqlBuilder()
                             .sql("SELECT user_id, channel_role, unread_messages FROM members WHERE cid = ")
@@ -1070,7 +1061,6 @@ final class JdbcChatStore implements ChatStore {
                                         rs.getInt(3),
                                         channelMutes.get(user),
                                         mutes.getOrDefault(user, Map.of())));
-                        return null;
                     });
             Set<String> banned = new HashSet<>(list(
                     c,
@@ -1104,8 +1094,8 @@ final class JdbcChatStore implements ChatStore {
                 rs.getString(3),
                 rs.getString(4),
                 rs.getString(5),
-                instant(rs, 6),
-                instant(rs, 7),
+                requiredInstant(rs, 6),
+                requiredInstant(rs, 7),
                 instant(rs, 8),
                 instant(rs, 9),
                 rs.getString(10),
@@ -1122,8 +1112,8 @@ final class JdbcChatStore implements ChatStore {
                 rs.getString(1),
                 rs.getString(2),
                 rs.getString(3),
-                instant(rs, 4),
-                instant(rs, 5),
+                requiredInstant(rs, 4),
+                requiredInstant(rs, 5),
                 rs.getInt(6) == 1,
                 instant(rs, 7),
                 rs.getString(8),
@@ -1144,8 +1134,8 @@ final class JdbcChatStore implements ChatStore {
                 rs.getString(3),
                 rs.getString(4),
                 rs.getInt(5) == 1,
-                instant(rs, 6),
-                instant(rs, 7),
+                requiredInstant(rs, 6),
+                requiredInstant(rs, 7),
                 instant(rs, 8),
                 instant(rs, 9),
                 Json.parseObject(rs.getString(10), "stored message"));
@@ -1157,7 +1147,7 @@ final class JdbcChatStore implements ChatStore {
                 rs.getString(2),
                 rs.getString(3),
                 rs.getInt(4),
-                instant(rs, 5),
+                requiredInstant(rs, 5),
                 Json.parseObject(rs.getString(6), "stored reaction"));
     }
 }

@@ -4,6 +4,8 @@ import static dev.parley.server.store.Jdbc.instant;
 import static dev.parley.server.store.Jdbc.list;
 import static dev.parley.server.store.Jdbc.micros;
 import static dev.parley.server.store.Jdbc.nullable;
+import static dev.parley.server.store.Jdbc.nullableTime;
+import static dev.parley.server.store.Jdbc.requiredInstant;
 import static dev.parley.server.store.Jdbc.update;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -11,6 +13,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ModerationStore} on JDBC, shared by SQLite and PostgreSQL: plain SQL both understand
@@ -20,7 +23,8 @@ import java.util.Optional;
 final class JdbcModerationStore implements ModerationStore {
     private final Jdbc jdbc;
 
-    JdbcModerationStore(String kind, HikariDataSource reads, HikariDataSource writes, StatementCache statements) {
+    JdbcModerationStore(
+            String kind, HikariDataSource reads, HikariDataSource writes, @Nullable StatementCache statements) {
         this.jdbc = new Jdbc(kind, reads, writes, false, statements);
     }
 
@@ -28,7 +32,7 @@ final class JdbcModerationStore implements ModerationStore {
 
     @Override
     public void upsertUserMutes(List<UserMute> mutes) {
-        jdbc.write("mute users", c -> {
+        jdbc.execute("mute users", c -> {
             for (UserMute m : mutes) {
                 SqlBuilder b = new SqlBuilder()
                         .sql("INSERT INTO user_mutes (user_id, target_id, created_at, updated_at, "
@@ -41,12 +45,11 @@ final class JdbcModerationStore implements ModerationStore {
                         .sql(", ")
                         .param(micros(m.updatedAt()))
                         .sql(", ");
-                nullable(b, micros(m.expires()))
+                nullableTime(b, m.expires())
                         .sql(") ON CONFLICT (user_id, target_id) DO UPDATE SET "
                                 + "updated_at = excluded.updated_at, expires = excluded.expires");
                 update(c, b);
             }
-            return null;
         });
     }
 
@@ -67,12 +70,16 @@ final class JdbcModerationStore implements ModerationStore {
                         c,
                         b,
                         rs -> new UserMute(
-                                rs.getString(1), rs.getString(2), instant(rs, 3), instant(rs, 4), instant(rs, 5))));
+                                rs.getString(1),
+                                rs.getString(2),
+                                requiredInstant(rs, 3),
+                                requiredInstant(rs, 4),
+                                instant(rs, 5))));
     }
 
     @Override
     public void upsertChannelMutes(List<ChannelMute> mutes) {
-        jdbc.write("mute channels", c -> {
+        jdbc.execute("mute channels", c -> {
             for (ChannelMute m : mutes) {
                 SqlBuilder b = new SqlBuilder()
                         .sql("INSERT INTO channel_mutes (user_id, cid, created_at, updated_at, " + "expires) VALUES (")
@@ -84,12 +91,11 @@ final class JdbcModerationStore implements ModerationStore {
                         .sql(", ")
                         .param(micros(m.updatedAt()))
                         .sql(", ");
-                nullable(b, micros(m.expires()))
+                nullableTime(b, m.expires())
                         .sql(") ON CONFLICT (user_id, cid) DO UPDATE SET "
                                 + "updated_at = excluded.updated_at, expires = excluded.expires");
                 update(c, b);
             }
-            return null;
         });
     }
 
@@ -110,7 +116,11 @@ final class JdbcModerationStore implements ModerationStore {
                         c,
                         b,
                         rs -> new ChannelMute(
-                                rs.getString(1), rs.getString(2), instant(rs, 3), instant(rs, 4), instant(rs, 5))));
+                                rs.getString(1),
+                                rs.getString(2),
+                                requiredInstant(rs, 3),
+                                requiredInstant(rs, 4),
+                                instant(rs, 5))));
     }
 
     private int deleteIn(String table, String column, String userId, Collection<String> values) {
@@ -150,7 +160,7 @@ final class JdbcModerationStore implements ModerationStore {
                     .sql(", ")
                     .param(micros(ban.createdAt()))
                     .sql(", ");
-            nullable(b, micros(ban.expires()))
+            nullableTime(b, ban.expires())
                     .sql(") ON CONFLICT (target_id, cid) DO UPDATE SET "
                             + "created_by_id = excluded.created_by_id, reason = excluded.reason, shadow = excluded.shadow, "
                             + "created_at = excluded.created_at, expires = excluded.expires");
@@ -178,7 +188,8 @@ final class JdbcModerationStore implements ModerationStore {
     }
 
     @Override
-    public List<Ban> bans(String cid, String targetId, Instant activeAt, int limit, int offset) {
+    public List<Ban> bans(
+            @Nullable String cid, @Nullable String targetId, @Nullable Instant activeAt, int limit, int offset) {
         SqlBuilder b = new SqlBuilder().sql("SELECT " + BAN_COLUMNS + " FROM bans WHERE 1 = 1");
         if (cid != null) {
             b.sql(" AND cid = ").param(cid);
@@ -202,7 +213,7 @@ final class JdbcModerationStore implements ModerationStore {
                                 rs.getString(3),
                                 rs.getString(4),
                                 rs.getInt(5) == 1,
-                                instant(rs, 6),
+                                requiredInstant(rs, 6),
                                 instant(rs, 7))));
     }
 
@@ -245,8 +256,8 @@ final class JdbcModerationStore implements ModerationStore {
                                     rs.getString(2),
                                     rs.getString(3),
                                     rs.getString(4),
-                                    instant(rs, 5),
-                                    instant(rs, 6)))
+                                    requiredInstant(rs, 5),
+                                    requiredInstant(rs, 6)))
                     .getFirst();
         });
     }
@@ -290,7 +301,8 @@ final class JdbcModerationStore implements ModerationStore {
                 .param(userId)
                 .sql(" ORDER BY created_at, blocked_user_id");
         return jdbc.read(
-                "list blocks", c -> list(c, b, rs -> new Block(rs.getString(1), rs.getString(2), instant(rs, 3))));
+                "list blocks",
+                c -> list(c, b, rs -> new Block(rs.getString(1), rs.getString(2), requiredInstant(rs, 3))));
     }
 
     /**
@@ -310,7 +322,7 @@ final class JdbcModerationStore implements ModerationStore {
                 .sql(")) THEN 0 ELSE 1 END)");
     }
 
-    private static SqlBuilder active(SqlBuilder b, Instant activeAt) {
+    private static SqlBuilder active(SqlBuilder b, @Nullable Instant activeAt) {
         return activeAt == null
                 ? b
                 : b.sql(" AND (expires IS NULL OR expires > ")

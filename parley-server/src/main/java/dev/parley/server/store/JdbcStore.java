@@ -113,11 +113,10 @@ abstract class JdbcStore implements Store {
         if (batch.isEmpty()) {
             return;
         }
-        jdbc.write("apply batch", c -> {
+        jdbc.execute("apply batch", c -> {
             upsertUsers(c, batch.users());
             insertActiveUsers(c, batch.activeUsers());
             raisePeaks(c, batch.peakConnections());
-            return null;
         });
     }
 
@@ -241,14 +240,13 @@ abstract class JdbcStore implements Store {
     public void saveAppSettings(ObjectNode settings) {
         requireNonNull(settings, "settings");
         String json = Json.write(settings);
-        jdbc.write("save app settings", c -> {
+        jdbc.execute("save app settings", c -> {
             String sql = "INSERT INTO app_settings (id, doc) VALUES (1, " + dialect.jsonParam()
                     + ") ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, json);
                 ps.executeUpdate();
             }
-            return null;
         });
     }
 

@@ -3,6 +3,7 @@ package dev.parley.server.store;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Brings a database's schema to the current version with Flyway, from the versioned scripts under
@@ -19,7 +20,7 @@ final class Migrations {
      * @param folder {@code "sqlite"} or {@code "postgresql"}
      * @param schema the schema to create if missing and migrate, or null for the connection's default
      */
-    static void migrate(DataSource dataSource, String folder, String schema) {
+    static void migrate(DataSource dataSource, String folder, @Nullable String schema) {
         var config = Flyway.configure(Migrations.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations("classpath:db/migration/" + folder)

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Durable moderation state (PROTOCOL.md §7.13, §7.1 U11): user mutes, channel mutes, bans, flags and
@@ -23,7 +24,12 @@ public interface ModerationStore {
     String GLOBAL = "";
 
     /** {@code userId} muted {@code targetId}; {@code expires} null means until unmuted. */
-    record UserMute(String userId, String targetId, Instant createdAt, Instant updatedAt, Instant expires) {
+    record UserMute(
+            String userId,
+            String targetId,
+            Instant createdAt,
+            Instant updatedAt,
+            @Nullable Instant expires) {
         public UserMute {
             requireNonNull(userId, "userId");
             requireNonNull(targetId, "targetId");
@@ -34,7 +40,12 @@ public interface ModerationStore {
     }
 
     /** {@code userId} muted channel {@code cid}. */
-    record ChannelMute(String userId, String cid, Instant createdAt, Instant updatedAt, Instant expires) {
+    record ChannelMute(
+            String userId,
+            String cid,
+            Instant createdAt,
+            Instant updatedAt,
+            @Nullable Instant expires) {
         public ChannelMute {
             requireNonNull(userId, "userId");
             requireNonNull(cid, "cid");
@@ -48,11 +59,11 @@ public interface ModerationStore {
     record Ban(
             String targetId,
             String cid,
-            String createdById,
-            String reason,
+            @Nullable String createdById,
+            @Nullable String reason,
             boolean shadow,
             Instant createdAt,
-            Instant expires) {
+            @Nullable Instant expires) {
         public Ban {
             requireNonNull(targetId, "targetId");
             requireNonNull(cid, "cid");
@@ -72,7 +83,12 @@ public interface ModerationStore {
 
     /** A flag by {@code userId} on a message or a user ({@code targetKind} "message" or "user"). */
     record Flag(
-            String userId, String targetKind, String targetId, String reason, Instant createdAt, Instant updatedAt) {
+            String userId,
+            String targetKind,
+            String targetId,
+            @Nullable String reason,
+            Instant createdAt,
+            Instant updatedAt) {
         public Flag {
             requireNonNull(userId, "userId");
             requireNonNull(targetKind, "targetKind");
@@ -119,7 +135,7 @@ public interface ModerationStore {
      * Bans, newest first. {@code cid} null means any scope, {@code targetId} null any user, and
      * {@code activeAt} null includes expired bans.
      */
-    List<Ban> bans(String cid, String targetId, Instant activeAt, int limit, int offset);
+    List<Ban> bans(@Nullable String cid, @Nullable String targetId, @Nullable Instant activeAt, int limit, int offset);
 
     /** Adds a flag or refreshes it (keeping its {@code created_at}); returns the stored flag. */
     Flag upsertFlag(Flag flag);

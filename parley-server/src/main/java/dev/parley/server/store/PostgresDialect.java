@@ -2,6 +2,7 @@ package dev.parley.server.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.protocol.Json;
+import org.jspecify.annotations.Nullable;
 
 /**
  * PostgreSQL's jsonb operators. A custom key is bound as a text parameter of {@code ->} and {@code ->>};
@@ -66,7 +67,7 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
-    public void arrayContains(SqlBuilder b, String column, String key, JsonNode element) {
+    public void arrayContains(SqlBuilder b, String column, @Nullable String key, JsonNode element) {
         String wrapped = Json.write(Json.array().add(element));
         if (key == null) {
             b.sql("users." + column + " @> CAST(").param(wrapped).sql(" AS jsonb)");

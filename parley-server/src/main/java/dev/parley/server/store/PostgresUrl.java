@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A PostgreSQL database URL split into what the JDBC driver needs, with the password kept apart so that
@@ -26,7 +27,11 @@ import java.util.stream.Collectors;
  * @param password the password, or null
  * @param schema the schema to use and migrate, or null for the server's default search path
  */
-record PostgresUrl(String jdbcUrl, String user, String password, String schema) {
+record PostgresUrl(
+        String jdbcUrl,
+        @Nullable String user,
+        @Nullable String password,
+        @Nullable String schema) {
     private static final Pattern SCHEMA = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/@:]*:)[^/@]*@");
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^&]*");
@@ -101,7 +106,7 @@ record PostgresUrl(String jdbcUrl, String user, String password, String schema) 
         return "PostgresUrl[" + location() + "]";
     }
 
-    private static Map<String, String> queryParams(String rawQuery) {
+    private static Map<String, String> queryParams(@Nullable String rawQuery) {
         Map<String, String> params = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
             return params;
@@ -117,7 +122,7 @@ record PostgresUrl(String jdbcUrl, String user, String password, String schema) 
         return params;
     }
 
-    private static String[] userInfo(String raw) {
+    private static @Nullable String[] userInfo(@Nullable String raw) {
         if (raw == null || raw.isEmpty()) {
             return new String[] {null, null};
         }
@@ -128,7 +133,7 @@ record PostgresUrl(String jdbcUrl, String user, String password, String schema) 
         return new String[] {decode(raw.substring(0, colon)), decode(raw.substring(colon + 1))};
     }
 
-    private static String firstNonNull(String a, String b) {
+    private static @Nullable String firstNonNull(@Nullable String a, @Nullable String b) {
         return a != null ? a : b;
     }
 

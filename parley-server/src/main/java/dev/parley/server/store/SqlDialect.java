@@ -1,6 +1,7 @@
 package dev.parley.server.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What differs between the SQL of SQLite and of PostgreSQL for the users table: JSON access to
@@ -59,7 +60,7 @@ interface SqlDialect {
      * the custom key {@code key} has an element equal to the scalar or JSON null {@code element}, with the
      * same JSON type. False when the value is not an array.
      */
-    void arrayContains(SqlBuilder b, String column, String key, JsonNode element);
+    void arrayContains(SqlBuilder b, String column, @Nullable String key, JsonNode element);
 
     /** Appends a condition: the JSON array in {@code column} has at least one element. */
     void arrayNotEmpty(SqlBuilder b, String column);

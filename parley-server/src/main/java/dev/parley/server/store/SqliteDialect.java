@@ -1,6 +1,7 @@
 package dev.parley.server.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * SQLite's JSON1 functions. A custom key is bound as the JSON path {@code $."key"}; keys are validated
@@ -75,7 +76,7 @@ final class SqliteDialect implements SqlDialect {
     }
 
     @Override
-    public void arrayContains(SqlBuilder b, String column, String key, JsonNode element) {
+    public void arrayContains(SqlBuilder b, String column, @Nullable String key, JsonNode element) {
         if (key == null) {
             b.sql("EXISTS (SELECT 1 FROM json_each(users." + column + ") AS e WHERE ");
         } else {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -78,7 +79,7 @@ public final class SqliteStore extends JdbcStore {
         return ds;
     }
 
-    private static HikariDataSource pool(String name, SQLiteDataSource ds, int size, String initSql) {
+    private static HikariDataSource pool(String name, SQLiteDataSource ds, int size, @Nullable String initSql) {
         HikariConfig config = new HikariConfig();
         if (initSql != null) {
             config.setConnectionInitSql(initSql);

@@ -3,6 +3,7 @@ package dev.parley.server.store;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /** Opens the {@link Store} that a database URL selects. */
 public final class Stores {
@@ -18,7 +19,7 @@ public final class Stores {
      *     URL with its password hidden
      * @throws StoreException when the database cannot be opened or migrated
      */
-    public static Store open(String databaseUrl, Path dataDir) {
+    public static Store open(@Nullable String databaseUrl, Path dataDir) {
         if (databaseUrl == null || databaseUrl.isBlank()) {
             return new SqliteStore(requireNonNull(dataDir, "dataDir"));
         }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The mapping between {@link User} and a row of the {@code users} table, shared by both stores. */
 final class UserRows {
@@ -99,7 +100,7 @@ final class UserRows {
     }
 
     /** The lower-cased name kept for sorting and autocomplete, or null when the name is not a string. */
-    static String nameLower(User u) {
+    static @Nullable String nameLower(User u) {
         JsonNode name = u.custom().get("name");
         return name != null && name.isTextual() ? name.asText().toLowerCase(Locale.ROOT) : null;
     }
@@ -121,12 +122,12 @@ final class UserRows {
         return out;
     }
 
-    private static Instant time(ResultSet rs, int column) throws SQLException {
+    private static @Nullable Instant time(ResultSet rs, int column) throws SQLException {
         long micros = rs.getLong(column);
         return rs.wasNull() ? null : Timestamps.fromMicros(micros);
     }
 
-    private static void setTime(PreparedStatement ps, int index, Instant t) throws SQLException {
+    private static void setTime(PreparedStatement ps, int index, @Nullable Instant t) throws SQLException {
         if (t == null) {
             ps.setNull(index, Types.BIGINT);
         } else {
@@ -134,7 +135,7 @@ final class UserRows {
         }
     }
 
-    private static void setNullableString(PreparedStatement ps, int index, String s) throws SQLException {
+    private static void setNullableString(PreparedStatement ps, int index, @Nullable String s) throws SQLException {
         if (s == null) {
             ps.setNull(index, Types.VARCHAR);
         } else {
