@@ -50,7 +50,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +76,9 @@ public final class ChatNode implements AutoCloseable {
     private final Moderation moderation;
     private final SearchService search;
     private final Uploads uploads;
-    private final AtomicReference<AppSettings> settings = new AtomicReference<>();
+    /** Replaced whole by {@link #patchSettings}, read without a lock. */
+    private volatile AppSettings settings;
+
     private final Authenticator authenticator;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-worker-", 0).factory());
@@ -112,9 +113,9 @@ public final class ChatNode implements AutoCloseable {
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);
         }
-        settings.set(loaded);
-        this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, settings::get);
-        this.connectionPolicy = new ConnectionPolicy(() -> settings.get().connectionLimit(config), registry, metrics);
+        this.settings = loaded;
+        this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, () -> settings);
+        this.connectionPolicy = new ConnectionPolicy(() -> settings.connectionLimit(config), registry, metrics);
         this.mau = new MauCache(store, clock);
         this.rateLimits = RateLimits.inMemory(config, clock);
         registerGauges();
@@ -231,7 +232,7 @@ public final class ChatNode implements AutoCloseable {
     }
 
     public AppSettings settings() {
-        return settings.get();
+        return settings;
     }
 
     /** Virtual threads for blocking work. */
@@ -241,9 +242,9 @@ public final class ChatNode implements AutoCloseable {
 
     /** Applies a {@code PATCH /app} body and persists it. */
     public synchronized AppSettings patchSettings(ObjectNode body) {
-        AppSettings next = settings.get().patch(body);
+        AppSettings next = settings.patch(body);
         store.saveAppSettings(next.doc());
-        settings.set(next);
+        settings = next;
         return next;
     }
 
@@ -272,32 +273,36 @@ public final class ChatNode implements AutoCloseable {
         boolean[] created = {false};
         int[] sockets = {0};
         List<Session> tooMany = new ArrayList<>();
-        User user = users.update(
-                userId,
-                current -> {
-                    Authenticator.checkRevocation(identity, current);
-                    if (current != null && current.deletedAt() != null) {
-                        throw ChatException.notAllowed("user '" + userId + "' was deleted and cannot connect");
-                    }
-                    if (current != null && current.deactivatedAt() != null) {
-                        throw ChatException.notAllowed("user '" + userId + "' is deactivated and cannot connect");
-                    }
-                    connectionPolicy.admit(userId, session.client());
-                    User merged = UserRules.mergeConnect(current, userId, details, now);
-                    changed[0] = current != null && merged != current;
-                    created[0] = current == null;
-                    return merged.toBuilder()
-                            .online(!merged.invisible())
-                            .lastActive(now)
-                            .build();
-                },
-                YearMonth.from(now.atZone(ZoneOffset.UTC)),
-                u -> {
-                    users.pin(u);
-                    sockets[0] = registry.register(session);
-                    concurrency.record(now, registry.totalConnections());
-                    tooMany.addAll(connectionPolicy.registered(session, sockets[0]));
-                });
+        // the change always returns a user
+        User user = requireNonNull(
+                users.update(
+                        userId,
+                        current -> {
+                            Authenticator.checkRevocation(identity, current);
+                            if (current != null && current.deletedAt() != null) {
+                                throw ChatException.notAllowed("user '" + userId + "' was deleted and cannot connect");
+                            }
+                            if (current != null && current.deactivatedAt() != null) {
+                                throw ChatException.notAllowed(
+                                        "user '" + userId + "' is deactivated and cannot connect");
+                            }
+                            connectionPolicy.admit(userId, session.client());
+                            User merged = UserRules.mergeConnect(current, userId, details, now);
+                            changed[0] = current != null && merged != current;
+                            created[0] = current == null;
+                            return merged.toBuilder()
+                                    .online(!merged.invisible())
+                                    .lastActive(now)
+                                    .build();
+                        },
+                        YearMonth.from(now.atZone(ZoneOffset.UTC)),
+                        u -> {
+                            users.pin(u);
+                            sockets[0] = registry.register(session);
+                            concurrency.record(now, registry.totalConnections());
+                            tooMany.addAll(connectionPolicy.registered(session, sockets[0]));
+                        }),
+                "user");
         for (Session old : tooMany) {
             events.close(
                     Audience.connection(old.connectionId()),
@@ -368,7 +373,12 @@ public final class ChatNode implements AutoCloseable {
 
     /** Closes every socket of a user: an error frame that names why, then close 1000 so clients stop. */
     public void closeSessionsOf(String userId, ChatException why) {
-        events.disconnect(Audience.user(userId), Events.connectionError(why, clock.instant()), 1000, why.getMessage());
+        String reason = why.getMessage();
+        events.disconnect(
+                Audience.user(userId),
+                Events.connectionError(why, clock.instant()),
+                1000,
+                reason == null ? "" : reason); // the close frame's reason: empty when the error has none
     }
 
     /** Marks users that a previous run left online as offline: no socket survives a restart. */

@@ -148,7 +148,8 @@ final class UsersApi {
         ObjectNode out = Json.object();
         ObjectNode written = out.putObject("users");
         for (Map.Entry<String, ObjectNode> e : sent.entrySet()) {
-            User u = users.update(e.getKey(), cur -> UserRules.upsert(cur, e.getValue(), server, now), null);
+            User u = requireNonNull( // an upsert always returns a user
+                    users.update(e.getKey(), cur -> UserRules.upsert(cur, e.getValue(), server, now), null), "user");
             written.set(u.id(), u.toJson());
             publishUpdated(u, now);
         }
@@ -178,15 +179,17 @@ final class UsersApi {
         ObjectNode written = out.putObject("users");
         for (ObjectNode item : items) {
             String id = item.get("id").asText();
-            User u = users.update(
-                    id,
-                    cur -> {
-                        if (cur == null) {
-                            throw ChatException.notFound("user '" + id + "' does not exist");
-                        }
-                        return UserRules.partialUpdate(cur, item.get("set"), item.get("unset"), server, now);
-                    },
-                    null);
+            User u = requireNonNull( // the change returns a user or throws
+                    users.update(
+                            id,
+                            cur -> {
+                                if (cur == null) {
+                                    throw ChatException.notFound("user '" + id + "' does not exist");
+                                }
+                                return UserRules.partialUpdate(cur, item.get("set"), item.get("unset"), server, now);
+                            },
+                            null),
+                    "user");
             written.set(u.id(), u.toJson());
             publishUpdated(u, now);
         }
@@ -209,6 +212,9 @@ final class UsersApi {
                             ? null
                             : cur.toBuilder().deletedAt(now).online(false).build(),
                     null);
+            if (deleted == null) { // deleted since it was read
+                throw ChatException.notFound("user '" + id + "' does not exist");
+            }
         }
         sessions.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deleted"));
         ObjectNode event = Events.userEvent(EventType.USER_DELETED.wireName(), deleted, now);
@@ -274,6 +280,9 @@ final class UsersApi {
                         .updatedAt(now)
                         .build();
         User u = users.update(id, change, null);
+        if (u == null) { // deleted since it was read
+            throw ChatException.notFound("user '" + id + "' does not exist");
+        }
         if (deactivate) {
             sessions.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deactivated"));
         }

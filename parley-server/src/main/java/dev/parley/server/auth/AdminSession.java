@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Short-lived tokens for the operator dashboard, so that the API secret never stays in a browser: the
@@ -65,7 +66,7 @@ public final class AdminSession {
      * Whether {@code token} is a valid admin session token; a token that claims to be one but is expired
      * or badly signed is refused with its auth code (40, 43...).
      */
-    public boolean accepts(String token) {
+    public boolean accepts(@Nullable String token) {
         if (token == null || token.isEmpty()) {
             return false;
         }
@@ -80,7 +81,7 @@ public final class AdminSession {
         return true;
     }
 
-    private static com.fasterxml.jackson.databind.node.ObjectNode decode(String token) {
+    private static com.fasterxml.jackson.databind.node.@Nullable ObjectNode decode(String token) {
         try {
             return Jwt.decodeUnverified(token);
         } catch (RuntimeException e) {

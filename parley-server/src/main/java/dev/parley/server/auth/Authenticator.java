@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks the API key and the token of a REST call or a socket handshake (PROTOCOL.md §2.7), in that order:
@@ -48,10 +49,10 @@ public final class Authenticator {
     }
 
     /** What a verified token says. */
-    public record Identity(Caller caller, Instant issuedAt) {}
+    public record Identity(Caller caller, @Nullable Instant issuedAt) {}
 
     /** @throws ChatException code 2 when {@code key} is missing or not this app's key */
-    public void checkApiKey(String key) {
+    public void checkApiKey(@Nullable String key) {
         if (key == null || key.isEmpty()) {
             throw new ChatException(ErrorCode.ACCESS_KEY, "api_key not found");
         }
@@ -66,7 +67,7 @@ public final class Authenticator {
      * @param authType the {@code stream-auth-type} value; null means {@code jwt}
      * @param token the {@code Authorization} value
      */
-    public Identity authenticate(String authType, String token) {
+    public Identity authenticate(@Nullable String authType, @Nullable String token) {
         return authenticate(authType, token, false);
     }
 
@@ -74,7 +75,7 @@ public final class Authenticator {
      * Authenticates a call; with {@code remember}, a token that passes is remembered for the caller's next
      * calls (see the class comment). REST calls remember; a socket's handshake does not.
      */
-    public Identity authenticate(String authType, String token, boolean remember) {
+    public Identity authenticate(@Nullable String authType, @Nullable String token, boolean remember) {
         if ("anonymous".equals(authType)) {
             return new Identity(new Caller.Anonymous(), null);
         }
@@ -83,6 +84,9 @@ public final class Authenticator {
                     ErrorCode.AUTHENTICATION, "stream-auth-type: '" + authType + "' (expected: jwt or anonymous)");
         }
         boolean skip = settings.get().disableAuthChecks();
+        if (token == null) {
+            throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is missing"); // as Jwt.verify
+        }
         Jwt.Claims claims = verify(token, skip, remember);
         if (claims.userId() != null && !claims.userId().isEmpty()) {
             // App-wide revocation covers user tokens only: a server token such as the JS SDK's
@@ -108,7 +112,7 @@ public final class Authenticator {
      */
     private Jwt.Claims verify(String token, boolean skip, boolean remember) {
         Instant now = clock.instant();
-        if (token != null && !skip) {
+        if (!skip) {
             Remembered r = remembered.get(token);
             if (r != null
                     && !now.isBefore(r.checkedAt())
@@ -118,7 +122,7 @@ public final class Authenticator {
             }
         }
         Jwt.Claims claims = Jwt.verify(token, apiSecret, now, skip);
-        if (remember && !skip && token != null) {
+        if (remember && !skip) {
             if (remembered.size() >= MAX_REMEMBERED) {
                 forgetSome();
             }
@@ -141,7 +145,7 @@ public final class Authenticator {
         return remembered.size();
     }
 
-    private void checkAppRevocation(Instant issuedAt) {
+    private void checkAppRevocation(@Nullable Instant issuedAt) {
         Instant revoked = settings.get().revokeTokensIssuedBefore();
         if (revoked != null && (issuedAt == null || issuedAt.isBefore(revoked))) {
             throw new ChatException(ErrorCode.TOKEN_EXPIRED, "JWTAuth error: token has been revoked");
@@ -149,7 +153,7 @@ public final class Authenticator {
     }
 
     /** Refuses a user token issued before the user's own revocation date (§2.8) with code 40. */
-    public static void checkRevocation(Identity identity, User user) {
+    public static void checkRevocation(Identity identity, @Nullable User user) {
         if (user == null
                 || user.revokeTokensIssuedBefore() == null
                 || !(identity.caller() instanceof Caller.UserCaller)) {

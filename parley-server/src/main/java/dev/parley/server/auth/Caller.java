@@ -1,5 +1,7 @@
 package dev.parley.server.auth;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Who makes a call: the app's backend with a server token, a user with a user token, or an anonymous
  * client. Closed set; switch over it exhaustively.
@@ -27,7 +29,7 @@ public sealed interface Caller {
     }
 
     /** The acting user's id, or null for the server and anonymous callers. */
-    default String userId() {
+    default @Nullable String userId() {
         return this instanceof UserCaller u ? u.userId() : null;
     }
 }

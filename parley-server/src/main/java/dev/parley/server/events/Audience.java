@@ -3,6 +3,7 @@ package dev.parley.server.events;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who receives an event: data, not a choice of method, so that one publisher serves every event and a
@@ -12,7 +13,7 @@ import java.util.List;
 public sealed interface Audience {
 
     /** Every connection that watches channel {@code cid}, except the connections of {@code exceptUserId} (if set). */
-    record Watchers(String cid, String exceptUserId) implements Audience {
+    record Watchers(String cid, @Nullable String exceptUserId) implements Audience {
         public Watchers {
             requireNonNull(cid, "cid");
         }
@@ -23,7 +24,7 @@ public sealed interface Audience {
      * watches that channel is skipped: the members of a channel who watch it nowhere get a notification instead
      * of the channel event their watching connections get.
      */
-    record Users(List<String> userIds, String unlessWatching) implements Audience {
+    record Users(List<String> userIds, @Nullable String unlessWatching) implements Audience {
         public Users {
             userIds = List.copyOf(userIds);
         }

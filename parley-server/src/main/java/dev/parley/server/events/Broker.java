@@ -1,5 +1,7 @@
 package dev.parley.server.events;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where encoded events leave the publisher for delivery. On one node the only implementation is
  * {@link LocalBroker}, which hands frames to this node's connections; a cluster implementation sends the same
@@ -20,7 +22,7 @@ public interface Broker extends AutoCloseable {
      * Closes the connections of an audience: each gets {@code frames} (an error event; null: none), then a
      * close with {@code code}. The broker takes ownership of the frames.
      */
-    void disconnect(Audience audience, Frames frames, int code, String reason);
+    void disconnect(Audience audience, @Nullable Frames frames, int code, String reason);
 
     /**
      * Whether a delivery to {@code audience} may reach anyone; false lets the publisher skip building and

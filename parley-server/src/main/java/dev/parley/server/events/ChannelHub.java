@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which connections watch which channels on this node (PROTOCOL.md §3.7, §8.1). Watching belongs to a
@@ -87,7 +88,7 @@ public final class ChannelHub {
         }
     }
 
-    private static <K, V> void replace(Map<K, V> map, K key, V value) {
+    private static <K, V> void replace(Map<K, V> map, K key, @Nullable V value) {
         if (value == null) {
             map.remove(key);
         } else {

@@ -1,10 +1,10 @@
 package dev.parley.server.events;
 
-import dev.parley.protocol.Timestamps;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The per-channel locks that serialise every change of one channel (so that message order, reply counts,
@@ -18,7 +18,7 @@ public final class ChannelLocks {
 
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     /** Per stripe, the last message time handed out; read and written under the stripe's lock only. */
-    private final Instant[] lastTimes = new Instant[STRIPES];
+    private final @Nullable Instant[] lastTimes = new Instant[STRIPES];
 
     public ChannelLocks() {
         for (int i = 0; i < STRIPES; i++) {
@@ -43,12 +43,12 @@ public final class ChannelLocks {
      * channel of the same stripe; then one microsecond after the later of them. Message times of a channel are
      * thus strictly increasing without reading the channel again under its lock. Call holding the channel's lock.
      */
-    public Instant nextMessageTime(String cid, Instant now, Instant floor) {
+    public Instant nextMessageTime(String cid, Instant now, @Nullable Instant floor) {
         int i = stripe(cid);
         if (!locks[i].isHeldByCurrentThread()) {
             throw new IllegalStateException("nextMessageTime needs the lock of channel " + cid);
         }
-        Instant t = Timestamps.truncate(now);
+        Instant t = now.truncatedTo(ChronoUnit.MICROS); // the precision the protocol and the stores keep
         Instant after = lastTimes[i];
         if (floor != null && (after == null || floor.isAfter(after))) {
             after = floor;

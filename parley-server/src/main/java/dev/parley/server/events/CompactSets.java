@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sets and counting maps that start as small immutable copies and become concurrent ones when they grow.
@@ -23,7 +24,7 @@ final class CompactSets {
 
     /** {@code set} with {@code e} added. */
     @SuppressWarnings("unchecked")
-    static <T> Set<T> with(Set<T> set, T e) {
+    static <T> Set<T> with(@Nullable Set<T> set, T e) {
         if (set == null || set.isEmpty()) {
             return Set.of(e);
         }
@@ -47,7 +48,7 @@ final class CompactSets {
 
     /** {@code set} without {@code e}, or null when nothing is left. */
     @SuppressWarnings("unchecked")
-    static <T> Set<T> without(Set<T> set, T e) {
+    static <T> @Nullable Set<T> without(@Nullable Set<T> set, T e) {
         if (set == null || !set.contains(e)) {
             return set == null || set.isEmpty() ? null : set;
         }
@@ -69,7 +70,7 @@ final class CompactSets {
     }
 
     /** {@code counts} with {@code key}'s count changed by {@code delta}; a count that reaches 0 is removed. */
-    static <K> Map<K, Integer> count(Map<K, Integer> counts, K key, int delta) {
+    static <K> @Nullable Map<K, Integer> count(@Nullable Map<K, Integer> counts, K key, int delta) {
         if (counts instanceof ConcurrentHashMap<K, Integer> large) {
             large.compute(key, (k, n) -> {
                 int next = (n == null ? 0 : n) + delta;

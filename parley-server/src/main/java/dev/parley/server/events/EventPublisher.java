@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one way events leave the server (PROTOCOL.md §8). Every service hands its events here with an
@@ -64,7 +65,7 @@ public final class EventPublisher {
     }
 
     /** Whether {@code /sync} keeps events of this type: channel events only. */
-    public static boolean keptForSync(String type, String cid) {
+    public static boolean keptForSync(String type, @Nullable String cid) {
         return cid != null
                 && EventType.fromWireName(type).map(KEPT_FOR_SYNC::contains).orElse(false);
     }
@@ -74,14 +75,14 @@ public final class EventPublisher {
      * it. Blocking when it stores.
      */
     public void publish(OutboundEvent event) {
-        if (!keptForSync(event.type(), event.cid())) {
+        String cid = event.cid();
+        if (cid == null || !keptForSync(event.type(), cid)) {
             deliver(event);
             return;
         }
-        locks.underLock(event.cid(), () -> {
+        locks.underLock(cid, () -> {
             Instant at = Timestamps.parse(event.body().path("created_at").asText(), "created_at");
-            store.appendEvent(
-                    new EventRow(event.cid(), syncTarget(event.audience()), at, event.body(), event.stored()));
+            store.appendEvent(new EventRow(cid, syncTarget(event.audience()), at, event.body(), event.stored()));
             deliver(event);
             return null;
         });
@@ -135,14 +136,15 @@ public final class EventPublisher {
      * when it does not. The store stamps the sequence number on {@code body}; publish it afterwards with
      * {@link #publishStored}.
      */
-    public static EventRow storedWith(OutboundEvent event, Instant at) {
-        return keptForSync(event.type(), event.cid())
-                ? new EventRow(event.cid(), syncTarget(event.audience()), at, event.body(), event.stored())
+    public static @Nullable EventRow storedWith(OutboundEvent event, Instant at) {
+        String cid = event.cid();
+        return cid != null && keptForSync(event.type(), cid)
+                ? new EventRow(cid, syncTarget(event.audience()), at, event.body(), event.stored())
                 : null;
     }
 
     /** The one user a channel event is for, or null when it is for the channel. */
-    private static String syncTarget(Audience audience) {
+    private static @Nullable String syncTarget(Audience audience) {
         return audience instanceof Audience.Users u && u.userIds().size() == 1 && u.unlessWatching() == null
                 ? u.userIds().getFirst()
                 : null;
@@ -163,17 +165,18 @@ public final class EventPublisher {
         return encodeVariants(event.body(), stored, event.variants());
     }
 
-    private static <K> Frames encodeVariants(ObjectNode body, byte[] stored, OutboundEvent.Variants<K> v) {
+    private static <K> Frames encodeVariants(ObjectNode body, byte @Nullable [] stored, OutboundEvent.Variants<K> v) {
         Function<K, ByteBuf> encode;
-        if (v.appended() != null) {
+        Function<K, ObjectNode> appended = v.appended();
+        if (appended != null) {
             // The body is encoded once (by the store when it kept the event); each variant is a copy of its bytes
             // with the variant's fields added (one array per variant: a composite buffer would be copied again
             // for every socket by the encoder).
             byte[] base = stored != null ? stored : Json.writeBytes(body);
-            encode = k -> Unpooled.wrappedBuffer(
-                    appended(base, Json.writeBytes(v.appended().apply(k))));
+            encode = k -> Unpooled.wrappedBuffer(appended(base, Json.writeBytes(appended.apply(k))));
         } else {
-            encode = k -> frame(v.build().apply(k));
+            Function<K, ObjectNode> build = requireNonNull(v.build(), "build"); // one of build and appended is set
+            encode = k -> frame(build.apply(k));
         }
         Map<K, ByteBuf> byKey = new HashMap<>();
         try {

@@ -11,6 +11,7 @@ import dev.parley.protocol.User;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Builders of the event and error payloads the server sends (PROTOCOL.md §3.2, §3.3, §8, §10.1). */
 public final class Events {
@@ -19,7 +20,7 @@ public final class Events {
     private Events() {}
 
     /** The first frame of a socket, or the answer to a heartbeat when {@code me} is null. */
-    public static ObjectNode healthCheck(String connectionId, ObjectNode me, Instant now) {
+    public static ObjectNode healthCheck(String connectionId, @Nullable ObjectNode me, Instant now) {
         ObjectNode e = Json.object();
         e.put("type", EventType.HEALTH_CHECK.wireName());
         e.put("connection_id", connectionId);

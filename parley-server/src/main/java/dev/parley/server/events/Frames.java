@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The encoded bytes of one event: one frame for every recipient, or one per variant when fields differ per user
@@ -21,10 +22,10 @@ public final class Frames {
     /** User id to its variant key, or to its buffer when {@link #byKey} is null. */
     private final Map<String, ?> keyOfUser;
 
-    private final Map<?, ByteBuf> byKey;
+    private final @Nullable Map<?, ByteBuf> byKey;
     private final List<ByteBuf> distinct;
 
-    private Frames(ByteBuf common, Map<String, ?> keyOfUser, Map<?, ByteBuf> byKey, List<ByteBuf> distinct) {
+    private Frames(ByteBuf common, Map<String, ?> keyOfUser, @Nullable Map<?, ByteBuf> byKey, List<ByteBuf> distinct) {
         this.common = common;
         this.keyOfUser = keyOfUser;
         this.byKey = byKey;

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The broker of a single node: resolves an audience against this node's connections (the watcher hub, the
@@ -46,7 +47,7 @@ public final class LocalBroker implements Broker {
     }
 
     @Override
-    public void disconnect(Audience audience, Frames frames, int code, String reason) {
+    public void disconnect(Audience audience, @Nullable Frames frames, int code, String reason) {
         try {
             for (Session s : recipients(audience)) {
                 if (frames != null) {

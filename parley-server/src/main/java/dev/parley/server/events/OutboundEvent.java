@@ -7,6 +7,7 @@ import dev.parley.protocol.EventType;
 import dev.parley.server.store.EncodedJson;
 import java.util.Map;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event on its way out: its type, the channel it belongs to (null for user and presence events), its
@@ -17,7 +18,12 @@ import java.util.function.Function;
  * @param stored the bytes of {@code body} once the store wrote it for {@code /sync}: delivery sends those
  */
 public record OutboundEvent(
-        String type, String cid, ObjectNode body, Audience audience, Variants<?> variants, EncodedJson stored) {
+        String type,
+        @Nullable String cid,
+        ObjectNode body,
+        Audience audience,
+        @Nullable Variants<?> variants,
+        EncodedJson stored) {
 
     public OutboundEvent {
         requireNonNull(type, "type");
@@ -26,7 +32,8 @@ public record OutboundEvent(
         requireNonNull(stored, "stored");
     }
 
-    public OutboundEvent(String type, String cid, ObjectNode body, Audience audience, Variants<?> variants) {
+    public OutboundEvent(
+            String type, @Nullable String cid, ObjectNode body, Audience audience, @Nullable Variants<?> variants) {
         this(type, cid, body, audience, variants, new EncodedJson());
     }
 
@@ -49,7 +56,10 @@ public record OutboundEvent(
      * the end of the body (then the body is encoded once and each variant only adds its fields' bytes).
      */
     public record Variants<K>(
-            Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> build, Function<K, ObjectNode> appended) {
+            Map<String, K> keyOfUser,
+            K othersKey,
+            @Nullable Function<K, ObjectNode> build,
+            @Nullable Function<K, ObjectNode> appended) {
         public Variants {
             requireNonNull(keyOfUser, "keyOfUser");
             requireNonNull(othersKey, "othersKey");
@@ -58,7 +68,7 @@ public record OutboundEvent(
             }
         }
 
-        public Variants(Map<String, K> keyOfUser, K othersKey, Function<K, ObjectNode> build) {
+        public Variants(Map<String, K> keyOfUser, K othersKey, @Nullable Function<K, ObjectNode> build) {
             this(keyOfUser, othersKey, build, null);
         }
 

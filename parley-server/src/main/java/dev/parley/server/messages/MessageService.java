@@ -409,7 +409,9 @@ public final class MessageService {
         Map<String, UnreadTotals> totals = store.unreadTotals(counted);
         events.publishStored(event.withVariants(
                 OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
-        List<String> others = (row.parentId() != null && !row.inChannel() ? threadParticipants(row) : members)
+        List<String> others = (row.parentId() != null && !row.inChannel()
+                        ? threadParticipants(row.parentId())
+                        : members)
                 .stream().filter(u -> !u.equals(author.id())).toList();
         Audience audience = Audience.notWatching(others, ch.cid());
         if (others.isEmpty() || !events.mayReach(audience)) {
@@ -435,8 +437,8 @@ public final class MessageService {
     }
 
     /** The users of a reply's thread: the parent's author and the thread's participants. */
-    private List<String> threadParticipants(MessageRow row) {
-        MessageRow parent = store.findMessage(row.parentId()).orElse(null);
+    private List<String> threadParticipants(String parentId) {
+        MessageRow parent = store.findMessage(parentId).orElse(null);
         if (parent == null) {
             return List.of();
         }

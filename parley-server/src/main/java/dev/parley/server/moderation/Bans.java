@@ -118,7 +118,7 @@ public final class Bans {
         Ban ban = new Ban(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid(), byId, reason, shadow, now, expires);
         moderation.upsertBan(ban);
         if (ch == null) {
-            target = users.update(
+            User updated = users.update(
                     targetId,
                     u -> u == null
                             ? null
@@ -128,6 +128,9 @@ public final class Bans {
                                     .shadowBanned(shadow)
                                     .build(),
                     null);
+            if (updated != null) { // null: deleted since it was read; the event names it as it was
+                target = updated;
+            }
         }
         announce(EventType.USER_BANNED.wireName(), ban, target, byId, ch, now);
         return Json.object();

@@ -3,6 +3,7 @@ package dev.parley.server.session;
 import io.netty.buffer.ByteBuf;
 import java.time.Instant;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One open client connection as the core sees it, independent of the transport.
@@ -52,7 +53,7 @@ public interface Session {
      * executor one task that sends to all of its sessions, instead of one hand-off per session; frames keep
      * their order because sends from other threads queue on the same executor.
      */
-    default Executor writer() {
+    default @Nullable Executor writer() {
         return null;
     }
 

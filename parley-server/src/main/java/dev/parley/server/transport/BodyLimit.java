@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The body limit of each request, checked before aggregation: uploads ({@link Uploads#isUploadRoute}) may
@@ -39,7 +40,8 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
     private long seen;
     private boolean dropping;
     private long drained;
-    private io.netty.channel.ChannelFuture answered;
+    /** The refusal's response; set whenever {@code dropping}. */
+    private io.netty.channel.@Nullable ChannelFuture answered;
 
     BodyLimit(int maxBody, int maxUpload) {
         this.maxBody = maxBody;
@@ -67,7 +69,7 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
                 drained += c.content().readableBytes();
                 boolean last = msg instanceof LastHttpContent;
                 ReferenceCountUtil.release(msg);
-                if (last || drained > MAX_DRAIN_BYTES) {
+                if ((last || drained > MAX_DRAIN_BYTES) && answered != null) {
                     answered.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
                 }
                 return;

@@ -11,12 +11,17 @@ import dev.parley.server.users.UserRules;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checked parameters of a socket handshake (PROTOCOL.md §3.1, §4.1 steps 1 to 3): key, {@code json}
  * document and token, from the query string or, failing that, from headers.
  */
-record ConnectParams(Authenticator.Identity identity, String userId, ObjectNode userDetails, String client) {
+record ConnectParams(
+        Authenticator.Identity identity,
+        String userId,
+        ObjectNode userDetails,
+        @Nullable String client) {
 
     /**
      * Parses and authenticates a handshake.
@@ -68,7 +73,8 @@ record ConnectParams(Authenticator.Identity identity, String userId, ObjectNode 
         return new ConnectParams(identity, userId, (ObjectNode) details, client);
     }
 
-    private static String first(Map<String, List<String>> q, String name, String header, HttpHeaders headers) {
+    private static @Nullable String first(
+            Map<String, List<String>> q, String name, @Nullable String header, HttpHeaders headers) {
         List<String> v = q.get(name);
         if (v != null && !v.isEmpty()) {
             return v.get(0);

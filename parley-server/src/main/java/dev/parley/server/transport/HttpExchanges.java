@@ -22,6 +22,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request/answer exchanges of one HTTP/1.1 connection, between the codec and the handlers that answer:
@@ -74,11 +75,14 @@ final class HttpExchanges extends ChannelDuplexHandler {
 
     private final ArrayDeque<HttpObject> held = new ArrayDeque<>();
     private int heldRequests;
+
+    @SuppressWarnings("NullAway.Init") // set in handlerAdded, before Netty calls any other method
     private ChannelHandlerContext ctx;
+
     private Phase phase = Phase.IDLE;
     private long deadline = Long.MAX_VALUE;
     private long bodyBytes;
-    private ScheduledFuture<?> timer;
+    private @Nullable ScheduledFuture<?> timer;
     private long timerAt;
     private int unanswered;
     private boolean requestOpen;

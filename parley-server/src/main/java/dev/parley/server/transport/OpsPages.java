@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The non-JSON pages: Prometheus {@code /metrics} (no API key; off with {@code --disable-metrics}) and the
@@ -34,7 +35,7 @@ final class OpsPages {
     private static final String CHART_JS_POM = "META-INF/maven/org.webjars.npm/chart.js/pom.properties";
 
     /** Served path to class-path resource (null: the Chart.js WebJar) and content type. */
-    private record File(String resource, String contentType) {}
+    private record File(@Nullable String resource, String contentType) {}
 
     private static final Map<String, File> FILES = Map.of(
             "/dashboard", new File("parley/dashboard/index.html", "text/html; charset=utf-8"),

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ final class UploadFiles {
     }
 
     /** A response (a full one for errors and HEAD), and the open file to send after it, or null. */
-    private record Answer(HttpResponse head, DefaultFileRegion file) {}
+    private record Answer(HttpResponse head, @Nullable DefaultFileRegion file) {}
 
     private Answer answer(String path, boolean head) {
         Optional<UploadStore.StoredFile> file =

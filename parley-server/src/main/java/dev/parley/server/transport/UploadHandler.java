@@ -34,6 +34,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
     private final long stallNanos;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private long waitingBytes;
-    private Upload current;
+    private @Nullable Upload current;
 
     UploadHandler(ChatNode node, RestApi api, HttpDataFactory files) {
         this.node = node;
@@ -222,8 +223,8 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         private long earlyBytes;
         private long drained;
         private long lastByteNanos;
-        private ScheduledFuture<?> stallTimer;
-        private HttpPostRequestDecoder decoder;
+        private @Nullable ScheduledFuture<?> stallTimer;
+        private @Nullable HttpPostRequestDecoder decoder;
 
         Upload(ChannelHandlerContext ctx, HttpRequest head) {
             this.ctx = ctx;

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     private final ChatNode node;
     private final WsSession session;
-    private final FrameBudget budget;
+    private final @Nullable FrameBudget budget;
 
     WebSocketHandler(ChatNode node, WsSession session) {
         this.node = node;

@@ -1,5 +1,7 @@
 package dev.parley.server.transport;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +105,7 @@ final class WebSocketUpgrader {
             refuse(ch, session, refusal);
             return;
         }
-        ConnectParams ok = params;
+        ConnectParams ok = requireNonNull(params, "params"); // parsed: nothing refused it
         try {
             node.blockingExecutor().execute(() -> connect(ch, session, ok));
         } catch (RejectedExecutionException e) {
@@ -145,7 +148,7 @@ final class WebSocketUpgrader {
         session.closing(NORMAL_CLOSURE, reason);
     }
 
-    private static ChatException unwrap(Throwable e) {
+    private static @Nullable ChatException unwrap(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ChatException c) {
                 return c;

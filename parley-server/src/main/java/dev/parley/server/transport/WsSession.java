@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A WebSocket connection as a {@link Session}. Until the first {@code health.check} is written, events
@@ -55,8 +56,8 @@ final class WsSession implements Session {
             Channel channel,
             String connectionId,
             String userId,
-            String client,
-            String userAgent,
+            @Nullable String client,
+            @Nullable String userAgent,
             Instant now,
             Metrics metrics) {
         this.channel = channel;
@@ -238,7 +239,7 @@ final class WsSession implements Session {
     }
 
     @Override
-    public void close(int code, String reason) {
+    public void close(int code, @Nullable String reason) {
         closing(code, reason);
     }
 
@@ -247,7 +248,7 @@ final class WsSession implements Session {
      * frame is written or after {@link #CLOSE_GRACE_MILLIS}; the returned future completes once it is closed.
      * The socket stops reading at once: nothing it sends from now on is handled.
      */
-    ChannelFuture closing(int code, String reason) {
+    ChannelFuture closing(int code, @Nullable String reason) {
         if (channel.isActive() && closing.compareAndSet(false, true)) {
             channel.config().setAutoRead(false);
             String r = closeReason(reason);
@@ -270,7 +271,7 @@ final class WsSession implements Session {
      * {@code reason} cut to what a close frame can carry: a control frame holds 125 bytes, two of them the
      * code, so at most 123 bytes of UTF-8, cut between characters.
      */
-    static String closeReason(String reason) {
+    static String closeReason(@Nullable String reason) {
         if (reason == null) {
             return "";
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ public final class StoreWriter implements AutoCloseable {
         CompletableFuture<Void> done();
     }
 
-    private record UserOp(User user, YearMonth activeMonth, CompletableFuture<Void> done) implements Op {}
+    private record UserOp(User user, @Nullable YearMonth activeMonth, CompletableFuture<Void> done) implements Op {}
 
     private record PeakOp(LocalDate day, int peak, CompletableFuture<Void> done) implements Op {}
 
@@ -62,7 +63,7 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     /** Writes the user whole; with {@code activeMonth}, also records the user as active in that month. */
-    public CompletableFuture<Void> saveUser(User user, YearMonth activeMonth) {
+    public CompletableFuture<Void> saveUser(User user, @Nullable YearMonth activeMonth) {
         return submit(new UserOp(requireNonNull(user, "user"), activeMonth, new CompletableFuture<>()));
     }
 
@@ -106,7 +107,7 @@ public final class StoreWriter implements AutoCloseable {
         }
     }
 
-    private Stop commit(List<Op> ops) {
+    private @Nullable Stop commit(List<Op> ops) {
         Stop stop = null;
         List<Op> writes = new ArrayList<>(ops.size());
         for (Op op : ops) {
@@ -136,7 +137,7 @@ public final class StoreWriter implements AutoCloseable {
     }
 
     /** Applies {@code writes} in one transaction; the store's failure, or null. */
-    private RuntimeException write(List<Op> writes) {
+    private @Nullable RuntimeException write(List<Op> writes) {
         Map<String, User> users = new LinkedHashMap<>();
         Map<YearMonth, Set<String>> active = new HashMap<>();
         Map<LocalDate, Integer> peaks = new HashMap<>();

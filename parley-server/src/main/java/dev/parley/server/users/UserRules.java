@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules for what a client may write on a user (PROTOCOL.md §4.2): pure functions, no I/O.
@@ -32,7 +33,7 @@ public final class UserRules {
     private UserRules() {}
 
     /** @throws ChatException code 4 when {@code id} is not a valid user id */
-    public static String checkId(String id, String field) {
+    public static String checkId(@Nullable String id, String field) {
         if (id == null || !ID.matcher(id).matches()) {
             throw ChatException.input(field + ": '" + id
                     + "' is not a valid user id (expected 1-255 characters of a-z, A-Z, 0-9, @, _ and -)");
@@ -46,7 +47,7 @@ public final class UserRules {
      * @param stored the stored user, or null when new
      * @return the merged user; equal to {@code stored} when nothing changed
      */
-    public static User mergeConnect(User stored, String userId, ObjectNode details, Instant now) {
+    public static User mergeConnect(@Nullable User stored, String userId, ObjectNode details, Instant now) {
         User base = stored != null ? stored : User.create(userId, now);
         checkSameRole(base, details.get("role"), "UpdateUserRole");
         checkSameValue(base, "teams", details.get("teams"), () -> Json.mapper().valueToTree(base.teams()));
@@ -82,7 +83,7 @@ public final class UserRules {
      *
      * @param serverSide whether the caller holds a server token; users may not change their role or teams
      */
-    public static User upsert(User stored, ObjectNode sent, boolean serverSide, Instant now) {
+    public static User upsert(@Nullable User stored, ObjectNode sent, boolean serverSide, Instant now) {
         User in = User.fromJson(sent);
         checkId(in.id(), "users[].id");
         if (!serverSide) {

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes users. Every change of one user runs under that user's lock (striped), reads the
@@ -68,9 +69,9 @@ public final class UserService {
      * @param change receives the current user (null when none) and returns the new one; returning the
      *     same instance writes nothing
      * @param activeMonth when not null, the user is also recorded as active in that month in the same commit
-     * @return the user after the change
+     * @return the user after the change; null when {@code change} returned null (then nothing is written)
      */
-    public User update(String id, UnaryOperator<User> change, YearMonth activeMonth) {
+    public @Nullable User update(String id, UnaryOperator<User> change, @Nullable YearMonth activeMonth) {
         return update(id, change, activeMonth, u -> {});
     }
 
@@ -79,7 +80,8 @@ public final class UserService {
      * before the user's lock is released: the connect and disconnect paths register sockets there, so
      * that presence never races with another socket of the same user.
      */
-    public User update(String id, UnaryOperator<User> change, YearMonth activeMonth, Consumer<User> underLock) {
+    public @Nullable User update(
+            String id, UnaryOperator<User> change, @Nullable YearMonth activeMonth, Consumer<User> underLock) {
         ReentrantLock lock = lockOf(id);
         lock.lock();
         try {
