@@ -219,9 +219,9 @@ public final class Moderation {
         if (target.equals(me.id())) {
             throw ChatException.input("BlockUser failed with error: \"a user cannot block themselves\"");
         }
-        users.find(target)
-                .orElseThrow(() -> ChatException.notFound(
-                        "BlockUser failed with error: \"user '" + target + "' does not exist\""));
+        if (users.find(target).isEmpty()) {
+            throw ChatException.notFound("BlockUser failed with error: \"user '" + target + "' does not exist\"");
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         moderation.block(new Block(me.id(), target, now));
         Block stored = moderation.blocks(me.id()).stream()
