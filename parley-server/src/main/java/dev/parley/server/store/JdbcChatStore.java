@@ -460,16 +460,7 @@ final class JdbcChatStore implements ChatStore {
             seq = nextSeq(c, e.cid());
             e.body().put("channel_seq", seq);
             json = Json.writeBytes(e.body());
-            b.sql(", e AS (INSERT INTO channel_events (cid, channel_seq, target_user, created_at, doc) SELECT ")
-                    .param(e.cid())
-                    .sql(", ")
-                    .param(seq)
-                    .sql(", ");
-            nullable(b, e.targetUserId())
-                    .sql(", ")
-                    .param(micros(e.at()))
-                    .sql(", ")
-                    .param(new String(json, StandardCharsets.UTF_8))
+            eventValues(b.sql(", e AS (INSERT INTO channel_events (" + EVENT_COLUMNS + ") SELECT "), e, seq, json)
                     .sql(" WHERE EXISTS (SELECT 1 FROM m) RETURNING 1)");
         }
         b.sql(" SELECT count(*) FROM m");
@@ -971,21 +962,28 @@ final class JdbcChatStore implements ChatStore {
         rememberSeq(e.cid(), seq);
         e.body().put("channel_seq", seq);
         byte[] json = Json.writeBytes(e.body());
-        SqlBuilder b = new SqlBuilder()
-                .sql("INSERT INTO channel_events (cid, channel_seq, target_user, created_at, doc) VALUES (")
-                .param(e.cid())
-                .sql(", ")
-                .param(seq)
-                .sql(", ");
-        nullable(b, e.targetUserId())
+        update(
+                c,
+                eventValues(
+                                new SqlBuilder().sql("INSERT INTO channel_events (" + EVENT_COLUMNS + ") VALUES ("),
+                                e,
+                                seq,
+                                json)
+                        .sql(")"));
+        e.encoded().set(json);
+        return seq;
+    }
+
+    private static final String EVENT_COLUMNS = "cid, channel_seq, target_user, created_at, doc";
+
+    /** An event row's values in {@link #EVENT_COLUMNS}' order, {@code json} as its document. */
+    private static SqlBuilder eventValues(SqlBuilder b, ChatRows.EventRow e, long seq, byte[] json) {
+        b.param(e.cid()).sql(", ").param(seq).sql(", ");
+        return nullable(b, e.targetUserId())
                 .sql(", ")
                 .param(micros(e.at()))
                 .sql(", ")
-                .param(new String(json, StandardCharsets.UTF_8))
-                .sql(")");
-        update(c, b);
-        e.encoded().set(json);
-        return seq;
+                .param(new String(json, StandardCharsets.UTF_8));
     }
 
     /** The next sequence number of channel {@code cid}'s events: from memory, or read once. */

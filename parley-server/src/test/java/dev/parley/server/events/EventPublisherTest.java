@@ -181,14 +181,14 @@ class EventPublisherTest {
                 .hasSize(1);
     }
 
-    @Test
-    void channelEventsThatSyncKeepsAreStoredWithTheirSequenceAndCarryIt() {
+    private void createChannel(String cid) {
+        String id = cid.substring(cid.indexOf(':') + 1);
         store.chat()
                 .createChannel(
                         new ChannelRow(
-                                "m:x",
+                                cid,
                                 "messaging",
-                                "x",
+                                id,
                                 "ann",
                                 null,
                                 T0,
@@ -203,6 +203,11 @@ class EventPublisherTest {
                                 0,
                                 Json.object()),
                         List.of());
+    }
+
+    @Test
+    void channelEventsThatSyncKeepsAreStoredWithTheirSequenceAndCarryIt() {
+        createChannel("m:x");
         FakeSession ann = connect("a1", "ann");
         hub.watch(ann, "m:x");
 
@@ -224,26 +229,7 @@ class EventPublisherTest {
 
     @Test
     void aKeptEventIsDeliveredAsTheBytesTheStoreWroteWithItsVariantsAppended() {
-        store.chat()
-                .createChannel(
-                        new ChannelRow(
-                                "m:y",
-                                "messaging",
-                                "y",
-                                "ann",
-                                null,
-                                T0,
-                                T0,
-                                null,
-                                null,
-                                null,
-                                false,
-                                false,
-                                0,
-                                0,
-                                0,
-                                Json.object()),
-                        List.of());
+        createChannel("m:y");
         FakeSession ann = connect("a1", "ann");
         FakeSession bob = connect("b1", "bob");
         hub.watch(ann, "m:y");
