@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * <p>A REST client sends the same token with every call, so tokens that passed verification on a REST call
  * are remembered (at most {@link #MAX_REMEMBERED}): a remembered token skips the decoding and the HMAC, whose
  * outcome cannot change for the same string and secret, but its times are checked again on every call, and
- * tokens are never remembered while authentication checks are disabled. A socket's token is used once per
- * connect and is not remembered, so idle connections hold no cache entry.
+ * tokens are never remembered while authentication checks are disabled. A token is remembered at its second
+ * REST call (a fixed table of hashes notes the first), and a socket's token not at all, so that a user who
+ * connects and makes one call holds no entry.
  */
 public final class Authenticator {
     private final String apiKey;
@@ -36,6 +37,13 @@ public final class Authenticator {
     static final int MAX_REMEMBERED = 16_384;
 
     private final ConcurrentHashMap<String, Remembered> remembered = new ConcurrentHashMap<>();
+
+    /**
+     * The hashes of tokens seen once on a REST call, one slot per hash's low bits: a hint only (a collision
+     * remembers a token at its first call, a race forgets one), never a reason to trust a token. Races on the
+     * slots are harmless for that reason.
+     */
+    private final int[] seenOnce = new int[MAX_REMEMBERED];
 
     /** A token's claims and when its signature and times were last checked in full. */
     private record Remembered(Jwt.Claims claims, Instant checkedAt) {}
@@ -122,13 +130,24 @@ public final class Authenticator {
             }
         }
         Jwt.Claims claims = Jwt.verify(token, apiSecret, now, skip);
-        if (remember && !skip) {
+        if (remember && !skip && secondCall(token)) {
             if (remembered.size() >= MAX_REMEMBERED) {
                 forgetSome();
             }
             remembered.put(token, new Remembered(claims, now));
         }
         return claims;
+    }
+
+    /** Whether {@code token} was seen on a REST call before (probably); notes it otherwise. */
+    private boolean secondCall(String token) {
+        int h = token.hashCode();
+        int slot = h & (seenOnce.length - 1);
+        if (seenOnce[slot] == h) {
+            return true;
+        }
+        seenOnce[slot] = h;
+        return false;
     }
 
     /** Forgets about a quarter of the remembered tokens (whichever the map yields first). */

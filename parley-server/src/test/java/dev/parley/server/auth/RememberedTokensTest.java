@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Tokens remembered between REST calls: the times are checked on every call, nothing else is trusted. */
+/**
+ * Tokens remembered between REST calls, from their second call: the times are checked on every call, nothing
+ * else is trusted.
+ */
 class RememberedTokensTest {
     private static final String SECRET = "a-secret-of-at-least-thirty-two-bytes-0123";
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
@@ -35,7 +38,9 @@ class RememberedTokensTest {
     void aRememberedTokenStillExpires() {
         String token = Jwt.userToken(SECRET, "ann", T0.plusSeconds(60), T0);
         assertThat(auth.authenticate(null, token, true).caller()).isEqualTo(new Caller.UserCaller("ann"));
-        assertThat(auth.rememberedTokens()).isEqualTo(1);
+        assertThat(auth.rememberedTokens()).as("after one call").isZero();
+        assertThat(auth.authenticate(null, token, true).caller()).isEqualTo(new Caller.UserCaller("ann"));
+        assertThat(auth.rememberedTokens()).as("after two calls").isEqualTo(1);
 
         clock.advance(Duration.ofSeconds(30));
         assertThat(auth.authenticate(null, token, true).caller()).isEqualTo(new Caller.UserCaller("ann"));
@@ -53,6 +58,8 @@ class RememberedTokensTest {
         assertThat(auth.rememberedTokens()).isZero();
 
         auth.authenticate(null, token, true);
+        auth.authenticate(null, token, true);
+        assertThat(auth.rememberedTokens()).isEqualTo(1);
         assertThat(codeOf(() -> auth.authenticate(null, forged, true))).isEqualTo(ErrorCode.TOKEN_SIGNATURE_INVALID);
     }
 
@@ -61,11 +68,14 @@ class RememberedTokensTest {
         settings.set(AppSettings.defaults().withDisableAuthChecks(true));
         String unsigned = Jwt.userToken("another-secret-of-at-least-thirty-two-bytes", "ann", null, T0);
         auth.authenticate(null, unsigned, true);
+        auth.authenticate(null, unsigned, true);
         assertThat(auth.rememberedTokens()).isZero();
 
         settings.set(AppSettings.defaults());
         assertThat(codeOf(() -> auth.authenticate(null, unsigned, true))).isEqualTo(ErrorCode.TOKEN_SIGNATURE_INVALID);
-        auth.authenticate(null, Jwt.userToken(SECRET, "bob", null, T0), false);
+        String bob = Jwt.userToken(SECRET, "bob", null, T0);
+        auth.authenticate(null, bob, false);
+        auth.authenticate(null, bob, false);
         assertThat(auth.rememberedTokens()).isZero();
     }
 
@@ -74,6 +84,8 @@ class RememberedTokensTest {
         String notBefore = Jwt.sign(
                 java.util.Map.of("user_id", "ann", "nbf", T0.getEpochSecond(), "iat", T0.getEpochSecond()), SECRET);
         auth.authenticate(null, notBefore, true);
+        auth.authenticate(null, notBefore, true);
+        assertThat(auth.rememberedTokens()).isEqualTo(1);
         clock.set(T0.minusSeconds(60));
         assertThat(codeOf(() -> auth.authenticate(null, notBefore, true))).isEqualTo(ErrorCode.TOKEN_NOT_VALID_YET);
     }
@@ -81,7 +93,9 @@ class RememberedTokensTest {
     @Test
     void theMemoryIsBounded() {
         for (int i = 0; i < Authenticator.MAX_REMEMBERED + 100; i++) {
-            auth.authenticate(null, Jwt.userToken(SECRET, "u" + i, null, T0), true);
+            String token = Jwt.userToken(SECRET, "u" + i, null, T0);
+            auth.authenticate(null, token, true);
+            auth.authenticate(null, token, true);
         }
         assertThat(auth.rememberedTokens()).isLessThanOrEqualTo(Authenticator.MAX_REMEMBERED);
         assertThatThrownBy(() -> auth.authenticate(null, "x.y.z", true)).isInstanceOf(ChatException.class);
