@@ -1,7 +1,6 @@
 package dev.parley.server.chat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.parley.protocol.Event;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
@@ -138,12 +137,12 @@ public final class ChannelViews {
 
     /** The common fields of a channel event (§8.2): type, cid, channel_type, channel_id, created_at. */
     public static ObjectNode event(String type, ChannelRow ch, Instant at) {
-        return Event.builder(type)
-                .cid(ch.cid())
-                .channelType(ch.type())
-                .channelId(ch.id())
-                .createdAt(at)
-                .build()
-                .toJson();
+        ObjectNode e = Json.object();
+        e.put("type", type);
+        e.put("cid", ch.cid());
+        e.put("channel_type", ch.type());
+        e.put("channel_id", ch.id());
+        e.put("created_at", Timestamps.format(at));
+        return e;
     }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
-import dev.parley.server.chat.ChannelViews;
-import dev.parley.server.store.ChatRows.ChannelRow;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -33,35 +31,6 @@ class EventsTest {
         expected.set("user", ann().toJson());
 
         assertThat(Events.userEvent("user.presence.changed", ann(), T0)).isEqualTo(expected);
-    }
-
-    @Test
-    void aChannelEventStartsWithItsTypeItsChannelAndTheTime() {
-        ChannelRow ch = new ChannelRow(
-                "messaging:x",
-                "messaging",
-                "x",
-                "ann",
-                null,
-                T0,
-                T0,
-                null,
-                null,
-                null,
-                false,
-                false,
-                0,
-                0,
-                0,
-                Json.object());
-        ObjectNode expected = Json.object()
-                .put("type", "channel.updated")
-                .put("cid", "messaging:x")
-                .put("channel_type", "messaging")
-                .put("channel_id", "x")
-                .put("created_at", "2026-03-01T10:00:00.123456Z");
-
-        assertThat(ChannelViews.event("channel.updated", ch, T0.plusNanos(789))).isEqualTo(expected);
     }
 
     @Test
