@@ -266,12 +266,13 @@ class ChatClientIntegrationTest {
     }
 
     private void connectAndForget(String id) {
-        ChatClient.builder(server.apiKey())
+        ChatClient client = ChatClient.builder(server.apiKey())
                 .baseUrl(server.baseUrl())
                 .logger(log.logger())
-                .build()
-                .connectUser(user(id), server.userToken(id))
-                .join();
+                .build();
+        client.connectUser(user(id), server.userToken(id)).join();
+        // Reachable until the connect is done: a collection during the handshake would close it early.
+        java.lang.ref.Reference.reachabilityFence(client);
     }
 
     @Test
