@@ -9,6 +9,7 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
+import dev.parley.server.cluster.RedisBroker;
 import dev.parley.server.config.AppSettings;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.events.Audience;
@@ -50,6 +51,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +81,9 @@ public final class ChatNode implements AutoCloseable {
     /** Replaced whole by {@link #patchSettings}, read without a lock. */
     private volatile AppSettings settings;
 
+    /** This node's link to the other nodes; null when it runs alone. */
+    private final @Nullable RedisBroker cluster;
+
     private final Authenticator authenticator;
     private final ExecutorService blocking = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-worker-", 0).factory());
@@ -95,10 +100,16 @@ public final class ChatNode implements AutoCloseable {
         this.store = requireNonNull(store, "store");
         this.clock = requireNonNull(clock, "clock");
         this.writer = new StoreWriter(store);
-        this.users = new UserService(store, writer);
+        // A node of a cluster keeps no user in memory: another node may change it.
+        this.users = new UserService(store, writer, !config.clustered());
         this.registry = new ConnectionRegistry(clock);
         ChannelLocks locks = new ChannelLocks();
-        this.events = new EventPublisher(store.chat(), new LocalBroker(watchers, presence, registry), locks, metrics);
+        LocalBroker local = new LocalBroker(watchers, presence, registry);
+        String redisUrl = config.redisUrl();
+        this.cluster = redisUrl == null
+                ? null
+                : new RedisBroker(redisUrl, nodeId(config), local, watchers, presence, registry);
+        this.events = new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics);
         this.chat = new Chat(store.chat(), store.moderation(), users, presence, watchers, locks, events, clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
@@ -119,7 +130,12 @@ public final class ChatNode implements AutoCloseable {
         this.mau = new MauCache(store, clock);
         this.rateLimits = RateLimits.inMemory(config, clock);
         registerGauges();
-        resetStalePresence();
+        if (cluster != null) {
+            cluster.onControl(this::control);
+        } else {
+            // In a cluster other nodes' users are online; a node's own stale users are left to their next connect.
+            resetStalePresence();
+        }
         timer.scheduleAtFixedRate(this::flushPeak, 5, 5, TimeUnit.SECONDS);
         timer.scheduleAtFixedRate(this::sampleConcurrency, 0, 5, TimeUnit.SECONDS);
     }
@@ -240,12 +256,62 @@ public final class ChatNode implements AutoCloseable {
         return blocking;
     }
 
-    /** Applies a {@code PATCH /app} body and persists it. */
+    /** Applies a {@code PATCH /app} body and persists it; the other nodes of a cluster reload it. */
     public synchronized AppSettings patchSettings(ObjectNode body) {
         AppSettings next = settings.patch(body);
         store.saveAppSettings(next.doc());
         settings = next;
+        if (cluster != null) {
+            cluster.broadcast(CONTROL_SETTINGS);
+        }
         return next;
+    }
+
+    /** This node's link to the other nodes of its cluster; null when it runs alone. */
+    public @Nullable RedisBroker cluster() {
+        return cluster;
+    }
+
+    /** This node's id in its cluster; null when it runs alone. */
+    public @Nullable String nodeId() {
+        return cluster == null ? null : cluster.nodeId();
+    }
+
+    private static final String CONTROL_SETTINGS = "settings";
+
+    /** A control message from another node of the cluster. */
+    private void control(String message) {
+        if (CONTROL_SETTINGS.equals(message)) {
+            blocking.execute(this::reloadSettings);
+        } else {
+            log.warn("cluster: unknown control message '{}'", message);
+        }
+    }
+
+    private synchronized void reloadSettings() {
+        AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
+        settings = config.disableAuthChecks() ? loaded.withDisableAuthChecks(true) : loaded;
+    }
+
+    /** The configured node id, or this host's name and port (with a random part when the port is picked at start). */
+    static String nodeId(ServerConfig config) {
+        String id = config.nodeId();
+        if (id != null) {
+            return id;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "node";
+        }
+        String port = config.port() == 0
+                ? "0-"
+                        + Long.toHexString(
+                                java.util.concurrent.ThreadLocalRandom.current().nextLong())
+                : String.valueOf(config.port());
+        String candidate = (host + ":" + port).replaceAll("[^A-Za-z0-9._:-]", "-");
+        return candidate.length() > 64 ? candidate.substring(candidate.length() - 64) : candidate;
     }
 
     /**
@@ -426,6 +492,9 @@ public final class ChatNode implements AutoCloseable {
         }
         flushPeak();
         chat.close();
+        if (cluster != null) {
+            cluster.close();
+        }
         writer.close();
         store.close();
     }

@@ -128,6 +128,13 @@ public final class ConfigLoader {
                     "PARLEY_MAX_CONNECTIONS_PER_ADDRESS",
                     true,
                     "most open connections from one source address, 0 for no limit (default 1000)"),
+            new Option(
+                    "--redis-url",
+                    "PARLEY_REDIS_URL",
+                    true,
+                    "redis://host:6379 joins the cluster of the nodes with the same database and Redis (needs --database-url)"),
+            new Option(
+                    "--node-id", "PARLEY_NODE_ID", true, "this node's name in a cluster (default: host name and port)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -272,6 +279,26 @@ public final class ConfigLoader {
         if (v.containsKey("--max-connections-per-address")) {
             b.maxConnectionsPerAddress(
                     nonNegative(v.get("--max-connections-per-address"), "--max-connections-per-address"));
+        }
+        String redis = v.get("--redis-url");
+        if (redis != null) {
+            if (!redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+                throw new ConfigException("--redis-url: '" + redis.replaceAll("//[^@/]*@", "//***@")
+                        + "' (expected: redis://host:port or rediss://user:password@host:port)");
+            }
+            if (db == null) {
+                throw new ConfigException("--redis-url needs --database-url: the nodes of a cluster share one"
+                        + " PostgreSQL database (the embedded store belongs to one process)");
+            }
+            b.redisUrl(redis);
+        }
+        String node = v.get("--node-id");
+        if (node != null) {
+            if (!ServerConfig.NODE_ID.matcher(node).matches()) {
+                throw new ConfigException(
+                        "--node-id: '" + node + "' (expected: 1 to 64 letters, digits, '.', '_', ':' or '-')");
+            }
+            b.nodeId(node);
         }
         return b;
     }

@@ -33,7 +33,7 @@ public final class ParleyServer implements AutoCloseable {
     public static ParleyServer start(ServerConfig config, Clock clock) {
         requireNonNull(config, "config");
         requireNonNull(clock, "clock");
-        Store store = Stores.open(config.databaseUrl(), config.dataDir());
+        Store store = Stores.open(config.databaseUrl(), config.dataDir(), config.clustered());
         ChatNode node;
         try {
             node = new ChatNode(config, store, clock);

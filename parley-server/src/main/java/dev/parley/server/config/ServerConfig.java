@@ -49,6 +49,9 @@ import org.jspecify.annotations.Nullable;
  *     connection is closed without an answer
  * @param maxConnectionsPerAddress open connections (HTTP and WebSocket) from one source address; past it a
  *     new connection is closed at once; 0 means no limit
+ * @param redisUrl {@code redis://host:port} joins the cluster of every node with the same database and Redis;
+ *     null runs one node alone. Needs PostgreSQL ({@code databaseUrl})
+ * @param nodeId this node's name in the cluster; null means the host name and port
  */
 public record ServerConfig(
         String host,
@@ -78,9 +81,14 @@ public record ServerConfig(
         Duration requestBodyTimeout,
         int requestBodyMinRate,
         Duration keepAliveTimeout,
-        int maxConnectionsPerAddress) {
+        int maxConnectionsPerAddress,
+        @Nullable String redisUrl,
+        @Nullable String nodeId) {
 
     public static final int MIN_SECRET_BYTES = 32;
+
+    /** What a node id may be: it names the node in the operator view, in logs and in Redis keys. */
+    public static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -151,6 +159,19 @@ public record ServerConfig(
             throw new IllegalArgumentException(
                     "max connections per address: " + maxConnectionsPerAddress + " (expected: >= 0)");
         }
+        if (redisUrl != null && (databaseUrl == null || databaseUrl.isBlank())) {
+            throw new IllegalArgumentException("redis url: the nodes of a cluster share one PostgreSQL database;"
+                    + " the embedded store belongs to one process (give --database-url postgresql://...)");
+        }
+        if (nodeId != null && !NODE_ID.matcher(nodeId).matches()) {
+            throw new IllegalArgumentException(
+                    "node id: '" + nodeId + "' (expected: 1 to 64 letters, digits, '.', '_', ':' or '-')");
+        }
+    }
+
+    /** True when this node is one of a cluster (a Redis URL is set). */
+    public boolean clustered() {
+        return redisUrl != null;
     }
 
     private static void positive(Duration d, String name) {
@@ -198,7 +219,9 @@ public record ServerConfig(
                 .requestBodyTimeout(requestBodyTimeout)
                 .requestBodyMinRate(requestBodyMinRate)
                 .keepAliveTimeout(keepAliveTimeout)
-                .maxConnectionsPerAddress(maxConnectionsPerAddress);
+                .maxConnectionsPerAddress(maxConnectionsPerAddress)
+                .redisUrl(redisUrl)
+                .nodeId(nodeId);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -231,6 +254,18 @@ public record ServerConfig(
         private int requestBodyMinRate = 16 * 1024;
         private Duration keepAliveTimeout = Duration.ofSeconds(60);
         private int maxConnectionsPerAddress = 1000;
+        private @Nullable String redisUrl;
+        private @Nullable String nodeId;
+
+        public Builder redisUrl(@Nullable String v) {
+            redisUrl = v;
+            return this;
+        }
+
+        public Builder nodeId(@Nullable String v) {
+            nodeId = v;
+            return this;
+        }
 
         public Builder host(String v) {
             host = v;
@@ -419,7 +454,9 @@ public record ServerConfig(
                     requestBodyTimeout,
                     requestBodyMinRate,
                     keepAliveTimeout,
-                    maxConnectionsPerAddress);
+                    maxConnectionsPerAddress,
+                    redisUrl,
+                    nodeId);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.parley.server.events;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.parley.server.session.Session;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,12 +29,28 @@ public final class ChannelHub {
     /** Per channel, per watching user, how many of its connections watch: counts and checks in O(1). */
     private final Map<String, Map<String, Integer>> usersByChannel = new ConcurrentHashMap<>();
 
+    private volatile Consumer<String> onChange = cid -> {};
+
+    /**
+     * Tells {@code listener} the cid whenever the watchers of a channel on this node change (after the
+     * change): a cluster follows it with its subscriptions. One listener.
+     */
+    public void onChange(Consumer<String> listener) {
+        onChange = requireNonNull(listener, "listener");
+    }
+
     /**
      * Subscribes the connection to the channel.
      *
      * @return true when its user was not watching the channel through any connection before
      */
-    public synchronized boolean watch(Session session, String cid) {
+    public boolean watch(Session session, String cid) {
+        boolean first = add(session, cid);
+        onChange.accept(cid);
+        return first;
+    }
+
+    private synchronized boolean add(Session session, String cid) {
         Set<String> mine = bySession.get(session.connectionId());
         if (mine != null && (mine.contains(cid) || mine.size() >= MAX_PER_SESSION)) {
             return false;
@@ -49,7 +68,13 @@ public final class ChannelHub {
      *
      * @return true when its user no longer watches the channel through any connection
      */
-    public synchronized boolean unwatch(Session session, String cid) {
+    public boolean unwatch(Session session, String cid) {
+        boolean stopped = remove(session, cid);
+        onChange.accept(cid);
+        return stopped;
+    }
+
+    private synchronized boolean remove(Session session, String cid) {
         Set<String> mine = bySession.get(session.connectionId());
         if (mine == null || !mine.contains(cid)) {
             return false;
@@ -63,14 +88,22 @@ public final class ChannelHub {
     }
 
     /** Ends every subscription of a closed connection; returns the channels its user stopped watching. */
-    public synchronized List<String> unwatchAll(Session session) {
+    public List<String> unwatchAll(Session session) {
+        List<String> left = new ArrayList<>();
+        List<String> stopped = removeAll(session, left);
+        left.forEach(onChange);
+        return stopped;
+    }
+
+    private synchronized List<String> removeAll(Session session, List<String> left) {
         Set<String> mine = bySession.get(session.connectionId());
         List<String> stopped = new ArrayList<>();
         if (mine == null) {
             return stopped;
         }
         for (String cid : List.copyOf(mine)) {
-            if (unwatch(session, cid)) {
+            left.add(cid);
+            if (remove(session, cid)) {
                 stopped.add(cid);
             }
         }
@@ -79,7 +112,12 @@ public final class ChannelHub {
     }
 
     /** Forgets every watcher of a deleted channel. */
-    public synchronized void dropChannel(String cid) {
+    public void dropChannel(String cid) {
+        drop(cid);
+        onChange.accept(cid);
+    }
+
+    private synchronized void drop(String cid) {
         usersByChannel.remove(cid);
         Set<Session> gone = watchers.remove(cid);
         if (gone != null) {

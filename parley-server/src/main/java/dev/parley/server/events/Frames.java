@@ -2,6 +2,7 @@ package dev.parley.server.events;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,28 @@ public final class Frames {
         }
         ByteBuf variant = byKey.get(mine);
         return variant != null ? variant : common;
+    }
+
+    /** The frame of every recipient without a variant of its own. */
+    public ByteBuf common() {
+        return common;
+    }
+
+    /** Each distinct buffer, {@link #common()} among them; not retained for the caller. */
+    public List<ByteBuf> distinct() {
+        return distinct;
+    }
+
+    /** The users who get another frame than {@link #common()}, with their frame; not retained for the caller. */
+    public Map<String, ByteBuf> variantsByUser() {
+        Map<String, ByteBuf> out = new HashMap<>();
+        for (String user : keyOfUser.keySet()) {
+            ByteBuf mine = frameOf(user);
+            if (mine != common) {
+                out.put(user, mine);
+            }
+        }
+        return out;
     }
 
     /** Takes one more reference of every distinct buffer, for a holder that will {@link #release} it. */

@@ -1,11 +1,14 @@
 package dev.parley.server.events;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.parley.server.session.Session;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Who listens to whose presence (PROTOCOL.md §4.3): a connection subscribes to users by querying them
@@ -20,6 +23,16 @@ public final class PresenceHub {
     private final Map<String, Set<Session>> subscribers = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> bySession = new ConcurrentHashMap<>();
 
+    private volatile Consumer<String> onChange = user -> {};
+
+    /**
+     * Tells {@code listener} the user id whenever the subscribers of a user's presence on this node change
+     * (after the change): a cluster follows it with its subscriptions. One listener.
+     */
+    public void onChange(Consumer<String> listener) {
+        onChange = requireNonNull(listener, "listener");
+    }
+
     /** Subscribes {@code session} to the presence of {@code userIds}. */
     public void subscribe(Session session, Collection<String> userIds) {
         Set<String> mine = bySession.computeIfAbsent(session.connectionId(), k -> ConcurrentHashMap.newKeySet());
@@ -31,6 +44,7 @@ public final class PresenceHub {
                 subscribers
                         .computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet())
                         .add(session);
+                onChange.accept(id);
             }
         }
     }
@@ -46,6 +60,7 @@ public final class PresenceHub {
                 v.remove(session);
                 return v.isEmpty() ? null : v;
             });
+            onChange.accept(id);
         }
     }
 

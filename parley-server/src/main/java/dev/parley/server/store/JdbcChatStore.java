@@ -66,6 +66,8 @@ final class JdbcChatStore implements ChatStore {
      */
     private final Map<String, Long> lastSeq = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final boolean shared;
+
     static final int MAX_SEQ_ENTRIES = 100_000;
     private final ChannelQueryTranslator translator;
     private final MessageSearchTranslator searchTranslator;
@@ -78,6 +80,25 @@ final class JdbcChatStore implements ChatStore {
             HikariDataSource reads,
             HikariDataSource writes,
             @Nullable StatementCache statements) {
+        this(kind, dialect, reads, writes, statements, false);
+    }
+
+    /**
+     * @param shared whether other processes write this database too (the nodes of a cluster, on PostgreSQL):
+     *     then a channel's next sequence number is read under a lock on the channel held until commit, never
+     *     from memory
+     */
+    JdbcChatStore(
+            String kind,
+            SqlDialect dialect,
+            HikariDataSource reads,
+            HikariDataSource writes,
+            @Nullable StatementCache statements,
+            boolean shared) {
+        if (shared && !dialect.hasChannelLocks()) {
+            throw new IllegalArgumentException("a shared store needs a database with transaction locks (PostgreSQL)");
+        }
+        this.shared = shared;
         this.translator = new ChannelQueryTranslator(dialect.onDocument("channels.custom"));
         this.searchTranslator = new MessageSearchTranslator(dialect.onDocument("doc"));
         this.appendInOneStatement = dialect.writesInWithClauses();
@@ -370,6 +391,9 @@ final class JdbcChatStore implements ChatStore {
         }
         try {
             return jdbc.write("append messages", c -> {
+                if (shared) {
+                    lockChannels(c, batch.stream().map(a -> a.message().cid()).toList());
+                }
                 List<Boolean> out = new ArrayList<>(batch.size());
                 for (ChatRows.MessageAppend a : batch) {
                     boolean added;
@@ -958,6 +982,9 @@ final class JdbcChatStore implements ChatStore {
     }
 
     private long appendEvent(Connection c, ChatRows.EventRow e) throws SQLException {
+        if (shared) {
+            lockChannels(c, List.of(e.cid()));
+        }
         long seq = nextSeq(c, e.cid());
         rememberSeq(e.cid(), seq);
         e.body().put("channel_seq", seq);
@@ -986,9 +1013,30 @@ final class JdbcChatStore implements ChatStore {
                 .param(new String(json, StandardCharsets.UTF_8));
     }
 
-    /** The next sequence number of channel {@code cid}'s events: from memory, or read once. */
+    /**
+     * Locks channels until the transaction ends (PostgreSQL's transaction-scoped advisory locks), in one order
+     * whatever the caller's, so that two nodes' batches on the same channels wait for each other instead of
+     * deadlocking. What a transaction writes of a channel after its lock (sequence numbers, unread counters)
+     * follows the commit order of the nodes' writes.
+     */
+    private static void lockChannels(Connection c, Collection<String> cids) throws SQLException {
+        for (String cid : new java.util.TreeSet<>(cids)) {
+            list(
+                    c,
+                    new SqlBuilder()
+                            .sql("SELECT pg_advisory_xact_lock(" + CHANNEL_LOCK_SPACE + ", hashtext(")
+                            .param(cid)
+                            .sql("))"),
+                    rs -> 1);
+        }
+    }
+
+    /** The first key of the channel locks' advisory lock pairs ("parl"), apart from any other use of them. */
+    private static final int CHANNEL_LOCK_SPACE = 0x7061726c;
+
+    /** The next sequence number of channel {@code cid}'s events: from memory, or read once (always when shared). */
     private long nextSeq(Connection c, String cid) throws SQLException {
-        Long known = lastSeq.get(cid);
+        Long known = shared ? null : lastSeq.get(cid);
         if (known != null) {
             return known + 1;
         }
@@ -999,6 +1047,9 @@ final class JdbcChatStore implements ChatStore {
     }
 
     private void rememberSeq(String cid, long seq) {
+        if (shared) {
+            return;
+        }
         if (lastSeq.size() >= MAX_SEQ_ENTRIES) {
             lastSeq.clear();
         }

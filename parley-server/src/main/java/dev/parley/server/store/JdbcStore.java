@@ -40,10 +40,18 @@ abstract class JdbcStore implements Store {
     private final Jdbc jdbc;
     private final UserQueryTranslator translator;
     private final String upsertUser;
-    private final CachedChatStore chat;
-    private final CachedModerationStore moderation;
+    private final ChatStore chat;
+    private final ModerationStore moderation;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
+        this(dialect, reads, writes, true);
+    }
+
+    /**
+     * @param cached whether the chat's hot rows are kept in memory ({@link CachedChatStore}); a node whose
+     *     database other nodes write too must not keep them
+     */
+    JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes, boolean cached) {
         this.dialect = requireNonNull(dialect, "dialect");
         this.reads = requireNonNull(reads, "reads");
         this.writes = requireNonNull(writes, "writes");
@@ -51,10 +59,18 @@ abstract class JdbcStore implements Store {
         this.jdbc = new Jdbc(kind(), reads, writes, true, statements);
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
-        this.chat =
-                new CachedChatStore(new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements));
-        this.moderation = new CachedModerationStore(
-                new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements), chat);
+        JdbcChatStore chatRows =
+                new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements, !cached);
+        JdbcModerationStore moderationRows =
+                new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements);
+        if (cached) {
+            CachedChatStore hot = new CachedChatStore(chatRows);
+            this.chat = hot;
+            this.moderation = new CachedModerationStore(moderationRows, hot);
+        } else {
+            this.chat = chatRows;
+            this.moderation = moderationRows;
+        }
     }
 
     @Override

@@ -30,6 +30,11 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public boolean hasChannelLocks() {
+        return true;
+    }
+
+    @Override
     public String jsonParam() {
         return "CAST(? AS jsonb)";
     }

@@ -28,15 +28,23 @@ public final class PostgresStore extends JdbcStore {
      * @throws StoreException when the database cannot be reached or migrated
      */
     public PostgresStore(String databaseUrl) {
-        this(PostgresUrl.parse(requireNonNull(databaseUrl, "databaseUrl")));
+        this(databaseUrl, true);
     }
 
-    private PostgresStore(PostgresUrl url) {
-        this(url, pool(url));
+    /**
+     * As {@link #PostgresStore(String)}; {@code cached} false keeps nothing of the chat in memory, for a node
+     * whose database other nodes write too.
+     */
+    public PostgresStore(String databaseUrl, boolean cached) {
+        this(PostgresUrl.parse(requireNonNull(databaseUrl, "databaseUrl")), cached);
     }
 
-    private PostgresStore(PostgresUrl url, HikariDataSource pool) {
-        super(new PostgresDialect(), pool, pool);
+    private PostgresStore(PostgresUrl url, boolean cached) {
+        this(url, pool(url), cached);
+    }
+
+    private PostgresStore(PostgresUrl url, HikariDataSource pool, boolean cached) {
+        super(new PostgresDialect(), pool, pool, cached);
         this.url = url;
         try {
             Migrations.migrate(pool, "postgresql", url.schema());

@@ -36,6 +36,14 @@ interface SqlDialect {
         return false;
     }
 
+    /**
+     * Whether a transaction can lock a channel by name until it ends ({@code pg_advisory_xact_lock}), which
+     * several processes writing one database need (PostgreSQL).
+     */
+    default boolean hasChannelLocks() {
+        return false;
+    }
+
     /** A placeholder for a JSON document bound as a string, for example {@code CAST(? AS jsonb)}. */
     String jsonParam();
 

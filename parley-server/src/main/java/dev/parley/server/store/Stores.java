@@ -20,11 +20,19 @@ public final class Stores {
      * @throws StoreException when the database cannot be opened or migrated
      */
     public static Store open(@Nullable String databaseUrl, Path dataDir) {
+        return open(databaseUrl, dataDir, false);
+    }
+
+    /**
+     * As {@link #open(String, Path)}; {@code shared} true opens a PostgreSQL store for a node of a cluster,
+     * which keeps no chat rows in memory (other nodes write the same rows).
+     */
+    public static Store open(@Nullable String databaseUrl, Path dataDir, boolean shared) {
         if (databaseUrl == null || databaseUrl.isBlank()) {
             return new SqliteStore(requireNonNull(dataDir, "dataDir"));
         }
         if (PostgresUrl.matches(databaseUrl)) {
-            return new PostgresStore(databaseUrl);
+            return new PostgresStore(databaseUrl, !shared);
         }
         throw new IllegalArgumentException(
                 "database url: '" + PostgresUrl.redact(databaseUrl)

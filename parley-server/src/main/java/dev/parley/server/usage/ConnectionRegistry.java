@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +31,8 @@ public final class ConnectionRegistry {
     /** The highest number of concurrent connections seen on {@code day}. */
     public record DayPeak(LocalDate day, int peak) {}
 
+    private volatile Consumer<String> onChange = user -> {};
+
     public ConnectionRegistry(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
         this.dayPeak = new DayPeak(today(), 0);
@@ -41,6 +44,20 @@ public final class ConnectionRegistry {
      * @return how many sockets its user has open now, this one included
      */
     public int register(Session session) {
+        int open = add(session);
+        onChange.accept(session.userId());
+        return open;
+    }
+
+    /**
+     * Tells {@code listener} the user id whenever a user's sockets on this node change (after the change):
+     * a cluster follows it with its subscriptions. One listener; set it before the first socket.
+     */
+    public void onChange(Consumer<String> listener) {
+        onChange = requireNonNull(listener, "listener");
+    }
+
+    private int add(Session session) {
         byId.put(session.connectionId(), session);
         Set<Session> sessions = byUser.compute(session.userId(), (k, v) -> {
             Set<Session> s = v == null ? ConcurrentHashMap.newKeySet() : v;
@@ -57,6 +74,14 @@ public final class ConnectionRegistry {
      * @return how many sockets its user still has open, or -1 when the session was not registered
      */
     public int unregister(Session session) {
+        int left = remove(session);
+        if (left >= 0) {
+            onChange.accept(session.userId());
+        }
+        return left;
+    }
+
+    private int remove(Session session) {
         if (byId.remove(session.connectionId(), session)) {
             total.decrementAndGet();
             int[] left = {0};

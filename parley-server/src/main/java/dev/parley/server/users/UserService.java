@@ -40,7 +40,18 @@ public final class UserService {
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final Map<String, User> connected = new ConcurrentHashMap<>();
 
+    private final boolean keepConnected;
+
     public UserService(Store store, StoreWriter writer) {
+        this(store, writer, true);
+    }
+
+    /**
+     * @param keepConnected whether users with an open socket are kept in memory; false on a node of a cluster,
+     *     where another node may change them
+     */
+    public UserService(Store store, StoreWriter writer, boolean keepConnected) {
+        this.keepConnected = keepConnected;
         this.store = requireNonNull(store, "store");
         this.writer = requireNonNull(writer, "writer");
         for (int i = 0; i < STRIPES; i++) {
@@ -109,7 +120,9 @@ public final class UserService {
 
     /** Keeps the user in memory while it has open sockets; call under the user's lock (in {@code underLock}). */
     public void pin(User user) {
-        connected.put(user.id(), user);
+        if (keepConnected) {
+            connected.put(user.id(), user);
+        }
     }
 
     /** Ends {@link #pin}; call under the user's lock. */

@@ -1,0 +1,327 @@
+package dev.parley.server.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.parley.server.events.Audience;
+import dev.parley.server.events.Broker;
+import dev.parley.server.events.ChannelHub;
+import dev.parley.server.events.Frames;
+import dev.parley.server.events.LocalBroker;
+import dev.parley.server.events.PresenceHub;
+import dev.parley.server.usage.ConnectionRegistry;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker of a node in a cluster (docs/PROTOCOL.md §8.5): delivers every event to this node's connections
+ * through {@link LocalBroker}, as one node alone does, and publishes it to the other nodes through Redis sharded
+ * pub/sub, encoded once ({@link Envelope}). Each node subscribes only to what its connections need:
+ *
+ * <ul>
+ *   <li>{@code parley:c:<cid>} while a connection of this node watches the channel;
+ *   <li>{@code parley:u:<user>} while the user has a connection on this node;
+ *   <li>{@code parley:p:<user>} while a connection of this node follows the user's presence, or the user has a
+ *       connection here (presence events go to a user's own connections too);
+ *   <li>{@code parley:all}, always: events for one connection by id, whose node the sender does not know, and
+ *       the cluster's control messages ({@link #broadcast}).
+ * </ul>
+ *
+ * <p>A subscription is in place before the watch, presence query or connect that needs it returns (a bounded
+ * wait), so an event published after that reaches the connection. Redis pub/sub delivers at most once: an event
+ * published while a node's link to Redis is down does not reach that node's connections (they recover by
+ * querying their channels when they reconnect). Commands wait in a bounded queue while Redis is away; sends
+ * and every other request keep working, PostgreSQL being the truth. Thread-safe.
+ */
+public final class RedisBroker implements Broker {
+    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+
+    /** Commands queued while Redis is unreachable; past it, publishes fail at once (and are logged). */
+    static final int REQUEST_QUEUE = 65_536;
+
+    /** How long a watch, a presence query or a connect waits for its subscription. */
+    static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
+
+    private static final String PREFIX = "parley:";
+    private static final String ALL = PREFIX + "all";
+    private static final String CONTROL_TYPE = "parley.control";
+    private static final int STRIPES = 256;
+
+    private final String node;
+    private final LocalBroker local;
+    private final ChannelHub watchers;
+    private final PresenceHub presence;
+    private final ConnectionRegistry registry;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, byte[]> pub;
+    private final StatefulRedisPubSubConnection<String, byte[]> sub;
+    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+    private final Object[] stripes = new Object[STRIPES];
+    private final AtomicLong failures = new AtomicLong();
+    private volatile Consumer<String> control = message -> {};
+
+    /**
+     * Connects to Redis and subscribes to {@code parley:all}.
+     *
+     * @throws RedisException when Redis cannot be reached
+     */
+    public RedisBroker(
+            String redisUrl,
+            String nodeId,
+            LocalBroker local,
+            ChannelHub watchers,
+            PresenceHub presence,
+            ConnectionRegistry registry) {
+        this.node = requireNonNull(nodeId, "nodeId");
+        this.local = requireNonNull(local, "local");
+        this.watchers = requireNonNull(watchers, "watchers");
+        this.presence = requireNonNull(presence, "presence");
+        this.registry = requireNonNull(registry, "registry");
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
+        RedisURI uri = RedisURI.create(requireNonNull(redisUrl, "redisUrl"));
+        uri.setTimeout(SUBSCRIBE_WAIT);
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .requestQueueSize(REQUEST_QUEUE)
+                .timeoutOptions(TimeoutOptions.enabled(SUBSCRIBE_WAIT))
+                .build());
+        RedisCodec<String, byte[]> codec = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+        StatefulRedisConnection<String, byte[]> p = null;
+        try {
+            p = client.connect(codec);
+            this.pub = p;
+            this.sub = client.connectPubSub(codec);
+        } catch (RuntimeException e) {
+            if (p != null) {
+                p.close();
+            }
+            client.shutdown();
+            throw e;
+        }
+        sub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void smessage(String topic, byte[] message) {
+                receive(message);
+            }
+        });
+        refresh(ALL, () -> true);
+        watchers.onChange(cid -> refresh(PREFIX + "c:" + cid, () -> watchers.watcherCount(cid) > 0));
+        registry.onChange(this::userChanged);
+        presence.onChange(this::presenceChanged);
+    }
+
+    /** This node's id, as its envelopes carry it. */
+    public String nodeId() {
+        return node;
+    }
+
+    /** Runs {@code handler} with each control message another node {@link #broadcast}s (on a Redis thread). */
+    public void onControl(Consumer<String> handler) {
+        control = requireNonNull(handler, "handler");
+    }
+
+    /** Sends a control message to every other node (for example: the app settings changed). */
+    public void broadcast(String message) {
+        byte[] text = message.getBytes(StandardCharsets.UTF_8);
+        Frames frames = new Frames(io.netty.buffer.Unpooled.wrappedBuffer(text), Map.of());
+        send(ALL, Envelope.encode(node, Envelope.Kind.EVENT, CONTROL_TYPE, Audience.connection("*"), frames, 0));
+    }
+
+    @Override
+    public void publish(Delivery delivery) {
+        try {
+            forEachTopic(
+                    delivery.audience(),
+                    delivery.frames(),
+                    (topic, audience, frames) -> send(
+                            topic, Envelope.encode(node, Envelope.Kind.EVENT, delivery.type(), audience, frames, 0)));
+        } finally {
+            local.publish(delivery);
+        }
+    }
+
+    @Override
+    public void disconnect(Audience audience, @Nullable Frames frames, int code, String reason) {
+        try {
+            forEachTopic(
+                    audience,
+                    frames,
+                    (topic, a, f) -> send(topic, Envelope.encode(node, Envelope.Kind.DISCONNECT, reason, a, f, code)));
+        } finally {
+            local.disconnect(audience, frames, code, reason);
+        }
+    }
+
+    private interface TopicSink {
+        void accept(String topic, Audience audience, @Nullable Frames frames);
+    }
+
+    /** The topics that carry an audience to the other nodes, each with the part of it that topic's nodes need. */
+    private static void forEachTopic(Audience audience, @Nullable Frames frames, TopicSink sink) {
+        switch (audience) {
+            case Audience.Watchers w -> sink.accept(PREFIX + "c:" + w.cid(), w, frames);
+            case Audience.Users u -> {
+                for (String user : u.userIds()) {
+                    Frames mine = frames == null ? null : new Frames(frames.frameOf(user), Map.of());
+                    sink.accept(
+                            PREFIX + "u:" + user,
+                            new Audience.Users(java.util.List.of(user), u.unlessWatching()),
+                            mine);
+                }
+            }
+            case Audience.PresenceOf p -> sink.accept(PREFIX + "p:" + p.userId(), p, frames);
+            case Audience.Connection c -> sink.accept(ALL, c, frames);
+        }
+    }
+
+    private void send(String topic, byte[] envelope) {
+        RedisFuture<Long> f;
+        try {
+            f = pub.async().spublish(topic, envelope);
+        } catch (RedisException e) {
+            failed("publish to " + topic, e);
+            return;
+        }
+        f.whenComplete((n, e) -> {
+            if (e != null) {
+                failed("publish to " + topic, e);
+            }
+        });
+    }
+
+    private void receive(byte[] message) {
+        Envelope e;
+        try {
+            e = Envelope.decode(message);
+        } catch (IllegalArgumentException bad) {
+            log.warn("cluster: dropped an envelope that does not decode: {}", bad.getMessage());
+            return;
+        }
+        Frames frames = e.frames();
+        if (e.origin().equals(node)) {
+            if (frames != null) {
+                frames.release();
+            }
+            return;
+        }
+        try {
+            if (CONTROL_TYPE.equals(e.type())) {
+                String text = frames == null ? "" : frames.common().toString(StandardCharsets.UTF_8);
+                if (frames != null) {
+                    frames.release();
+                }
+                control.accept(text);
+                return;
+            }
+            switch (e.kind()) {
+                case EVENT -> {
+                    if (frames != null) {
+                        local.publish(new Delivery(e.type(), e.audience(), frames));
+                    }
+                }
+                case DISCONNECT -> local.disconnect(e.audience(), frames, e.code(), e.type());
+            }
+        } catch (RuntimeException failure) {
+            log.warn("cluster: delivering an event from node {} failed", e.origin(), failure);
+        }
+    }
+
+    private void userChanged(String user) {
+        refresh(PREFIX + "u:" + user, () -> registry.connectionCount(user) > 0);
+        presenceChanged(user);
+    }
+
+    private void presenceChanged(String user) {
+        refresh(
+                PREFIX + "p:" + user,
+                () -> registry.connectionCount(user) > 0
+                        || !presence.subscribersOf(user).isEmpty());
+    }
+
+    /**
+     * Subscribes to {@code topic} when {@code wanted} holds and unsubscribes when it no longer does. The
+     * condition is read under the topic's lock, so concurrent changes end in the state the last one saw.
+     */
+    private void refresh(String topic, BooleanSupplier wanted) {
+        synchronized (stripes[(topic.hashCode() & 0x7fffffff) % STRIPES]) {
+            try {
+                if (wanted.getAsBoolean()) {
+                    if (subscribed.add(topic)) {
+                        await(sub.async().ssubscribe(topic), "subscribe to " + topic);
+                    }
+                } else if (subscribed.remove(topic)) {
+                    sub.async().sunsubscribe(topic).whenComplete((v, e) -> {
+                        if (e != null) {
+                            failed("unsubscribe from " + topic, e);
+                        }
+                    });
+                }
+            } catch (RedisException e) { // the connection is closed: the node is stopping
+                failed("subscription change of " + topic, e);
+            }
+        }
+    }
+
+    private void await(RedisFuture<Void> f, String what) {
+        try {
+            f.get(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // The command stays queued: lettuce sends it when Redis is back and resubscribes after a reconnect.
+            failed(what, e);
+        }
+    }
+
+    private void failed(String what, Throwable e) {
+        long n = failures.incrementAndGet();
+        if (n == 1 || Long.bitCount(n) == 1) {
+            log.warn("cluster: {} failed ({} failures so far): {}", what, n, e.toString());
+        }
+    }
+
+    /** Redis commands that failed since start (publishes and subscriptions). */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** Whether this node is subscribed to a topic; for tests. */
+    boolean subscribedTo(String topic) {
+        return subscribed.contains(PREFIX + topic);
+    }
+
+    @Override
+    public void close() {
+        try {
+            sub.close();
+            pub.close();
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.parley.server.cluster;
+
+import static dev.parley.server.testing.RestClient.json;
+import static dev.parley.server.testing.Seed.uid;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Jwt;
+import dev.parley.protocol.Timestamps;
+import dev.parley.server.testing.IntegrationTest;
+import dev.parley.server.testing.LocalRedis;
+import dev.parley.server.testing.RestClient;
+import dev.parley.server.testing.Seed;
+import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.WsProbe;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two nodes on one PostgreSQL schema and a Redis of the test's own (docs/PROTOCOL.md §8.5): events published on
+ * one node reach the connections of the other, each exactly once, and what one node changes the other sees.
+ */
+@IntegrationTest
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterTest {
+    static LocalRedis redis;
+    static String schema;
+    static TestServer a;
+    static TestServer b;
+
+    @BeforeAll
+    static void startCluster() {
+        redis = LocalRedis.start();
+        schema = "parley_cluster_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String db = TestServer.postgresUrl(schema);
+        a = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-a"));
+        b = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-b"));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        TestServer.dropSchema(schema);
+    }
+
+    /** Connects {@code user} to {@code node} and watches {@code channel}; returns the socket after its health check. */
+    static Watching watch(TestServer node, String user, String channel) {
+        WsProbe ws = WsProbe.connect(node, user, node.userToken(user), Json.object());
+        String conn = ws.next("health.check").path("connection_id").asText();
+        RestClient rest = RestClient.user(node, user).withConnectionId(conn);
+        assertThat(rest.post("/channels/messaging/" + channel + "/query", json("watch", true, "state", true))
+                        .status())
+                .isEqualTo(200);
+        return new Watching(ws, rest);
+    }
+
+    record Watching(WsProbe ws, RestClient rest) implements AutoCloseable {
+        @Override
+        public void close() {
+            ws.close();
+        }
+    }
+
+    static String channelOf(String... members) {
+        String id = uid("room");
+        ObjectNode[] users = new ObjectNode[members.length];
+        for (int i = 0; i < members.length; i++) {
+            users[i] = json("id", members[i], "name", members[i]);
+        }
+        assertThat(Seed.users(a, users).status()).isEqualTo(200);
+        assertThat(Seed.messaging(a, members[0], id, members).status()).isEqualTo(200);
+        return id;
+    }
+
+    @Test
+    void aMessageSentOnOneNodeReachesWatchersOnBothNodesOnceWithTheirOwnUnreadCounts() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String cat = uid("cat");
+        String id = channelOf(ann, bob, cat);
+        try (Watching annOnA = watch(a, ann, id);
+                Watching bobOnB = watch(b, bob, id);
+                Watching catOnA = watch(a, cat, id)) {
+            RestClient.Response sent = bobOnB.rest()
+                    .post("/channels/messaging/" + id + "/message", json("message", json("text", "across")));
+            ObjectNode toAnn = annOnA.ws().next("message.new");
+            ObjectNode toCat = catOnA.ws().next("message.new");
+            ObjectNode toBob = bobOnB.ws().next("message.new");
+            // A second one, published after the first, must be the next message.new each socket sees: no duplicate.
+            RestClient.Response back =
+                    annOnA.rest().post("/channels/messaging/" + id + "/message", json("message", json("text", "back")));
+
+            assertThat(sent.status()).isEqualTo(200);
+            assertThat(back.status()).as("%s", back).isEqualTo(200);
+            assertThat(toAnn.path("message").path("text").asText()).isEqualTo("across");
+            assertThat(toAnn.path("unread_count").asInt()).isEqualTo(1);
+            assertThat(toAnn.path("total_unread_count").asInt()).isEqualTo(1);
+            assertThat(toCat.path("message").path("id").asText())
+                    .isEqualTo(toAnn.path("message").path("id").asText());
+            assertThat(toBob.path("unread_count").asInt()).isZero();
+            assertThat(annOnA.ws()
+                            .next("message.new")
+                            .path("message")
+                            .path("text")
+                            .asText())
+                    .isEqualTo("back");
+            ObjectNode backToBob = bobOnB.ws().next("message.new");
+            assertThat(backToBob.path("message").path("text").asText()).isEqualTo("back");
+            assertThat(backToBob.path("unread_count").asInt())
+                    .as("bob's count on node b after ann's reply on node a")
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void twoNodesSendingToOneChannelAtOnceKeepItsSequenceGaplessAndLoseNothing() throws Exception {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String id = channelOf(ann, bob);
+        int each = 25;
+        try (Watching annOnA = watch(a, ann, id)) {
+            RestClient annRest = RestClient.user(a, ann);
+            RestClient bobRest = RestClient.user(b, bob);
+            var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+            List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+            for (int i = 0; i < each; i++) {
+                int n = i;
+                statuses.add(pool.submit(() -> annRest.post(
+                                "/channels/messaging/" + id + "/message", json("message", json("text", "a" + n)))
+                        .status()));
+                statuses.add(pool.submit(() -> bobRest.post(
+                                "/channels/messaging/" + id + "/message", json("message", json("text", "b" + n)))
+                        .status()));
+            }
+            java.util.Set<Long> seqs = new java.util.TreeSet<>();
+            java.util.Set<String> texts = new java.util.HashSet<>();
+            for (int i = 0; i < 2 * each; i++) {
+                ObjectNode e = annOnA.ws().next("message.new");
+                seqs.add(e.path("channel_seq").asLong());
+                texts.add(e.path("message").path("text").asText());
+            }
+            pool.shutdown();
+            List<Integer> codes = new java.util.ArrayList<>();
+            for (var f : statuses) {
+                codes.add(f.get());
+            }
+
+            assertThat(codes).containsOnly(200);
+            assertThat(texts).hasSize(2 * each);
+            assertThat(seqs).hasSize(2 * each);
+            long first = seqs.iterator().next();
+            assertThat(((java.util.TreeSet<Long>) seqs).last() - first + 1)
+                    .as("the sequence numbers of %s are one unbroken run", seqs)
+                    .isEqualTo(2 * each);
+        }
+    }
+
+    @Test
+    void typingOnOneNodeReachesAWatcherOnTheOther() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String id = channelOf(ann, bob);
+        try (Watching annOnA = watch(a, ann, id);
+                Watching bobOnB = watch(b, bob, id)) {
+            bobOnB.rest().post("/channels/messaging/" + id + "/event", json("event", json("type", "typing.start")));
+
+            ObjectNode typing = annOnA.ws().next("typing.start");
+
+            assertThat(typing.path("user").path("id").asText()).isEqualTo(bob);
+            assertThat(typing.path("cid").asText()).isEqualTo("messaging:" + id);
+        }
+    }
+
+    @Test
+    void aMemberWhoWatchesNowhereGetsTheNotificationOnItsOwnNode() {
+        String ann = uid("ann");
+        String dan = uid("dan");
+        String id = channelOf(ann, dan);
+        try (Watching annOnA = watch(a, ann, id);
+                WsProbe danOnB = WsProbe.connect(b, dan, b.userToken(dan), Json.object())) {
+            danOnB.next("health.check");
+
+            annOnA.rest().post("/channels/messaging/" + id + "/message", json("message", json("text", "hello dan")));
+            ObjectNode note = danOnB.next("notification.message_new");
+
+            assertThat(note.path("message").path("text").asText()).isEqualTo("hello dan");
+            assertThat(note.path("unread_count").asInt()).isEqualTo(1);
+            assertThat(note.path("total_unread_count").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void deactivatingAUserOnOneNodeClosesItsSocketOnTheOther() {
+        String eve = uid("eve");
+        assertThat(Seed.users(a, json("id", eve)).status()).isEqualTo(200);
+        try (WsProbe eveOnB = WsProbe.connect(b, eve, b.userToken(eve), Json.object())) {
+            eveOnB.next("health.check");
+
+            RestClient.Response done = RestClient.server(a).post("/users/" + eve + "/deactivate", json());
+
+            assertThat(done.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(eveOnB::isClosed);
+            assertThat(eveOnB.closeCode()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void anAppWideTokenRevocationOnOneNodeRefusesOlderTokensOnTheOther() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String old = Jwt.userToken(b.apiSecret(), uid("rev"), null, now.minusSeconds(60));
+        RestClient onB = RestClient.server(b).withToken(old);
+        assertThat(onB.get("/app").status()).as("before the revocation").isEqualTo(200);
+        try {
+            RestClient.Response patched = RestClient.server(a)
+                    .patch("/app", json("revoke_tokens_issued_before", Timestamps.format(now.minusSeconds(30))));
+
+            assertThat(patched.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> onB.get("/app").code() == 40);
+        } finally {
+            RestClient.server(a).patch("/app", Json.object().putNull("revoke_tokens_issued_before"));
+        }
+    }
+
+    @Test
+    void aNodeSubscribesToAChannelWhileOneOfItsSocketsWatchesIt() {
+        String ann = uid("ann");
+        String id = channelOf(ann);
+        RedisBroker broker = clusterOf(a);
+        try (Watching annOnA = watch(a, ann, id)) {
+            assertThat(broker.subscribedTo("c:messaging:" + id)).isTrue();
+            assertThat(broker.subscribedTo("u:" + ann)).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !broker.subscribedTo("c:messaging:" + id) && !broker.subscribedTo("u:" + ann));
+        assertThat(broker.failures()).isZero();
+    }
+
+    private static RedisBroker clusterOf(TestServer node) {
+        RedisBroker cluster = node.server().node().cluster();
+        assertThat(cluster).isNotNull();
+        return cluster;
+    }
+
+    static List<String> nodes() {
+        return List.of(a.server().node().nodeId(), b.server().node().nodeId());
+    }
+
+    @Test
+    void eachNodeHasTheIdItWasGiven() {
+        assertThat(nodes()).containsExactly("node-a", "node-b");
+    }
+}
