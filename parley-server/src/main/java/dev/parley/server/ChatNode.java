@@ -132,6 +132,8 @@ public final class ChatNode implements AutoCloseable {
         registerGauges();
         if (cluster != null) {
             cluster.onControl(this::control);
+            cluster.registry().onDeadNodesUsersOffline(this::offlineAfterNodeLoss);
+            offlineAfterNodeLoss(cluster.registry().forgetPreviousRun());
         } else {
             // In a cluster other nodes' users are online; a node's own stale users are left to their next connect.
             resetStalePresence();
@@ -338,6 +340,7 @@ public final class ChatNode implements AutoCloseable {
         boolean[] changed = {false};
         boolean[] created = {false};
         int[] sockets = {0};
+        int[] inCluster = {0};
         List<Session> tooMany = new ArrayList<>();
         // the change always returns a user
         User user = requireNonNull(
@@ -367,6 +370,7 @@ public final class ChatNode implements AutoCloseable {
                             sockets[0] = registry.register(session);
                             concurrency.record(now, registry.totalConnections());
                             tooMany.addAll(connectionPolicy.registered(session, sockets[0]));
+                            inCluster[0] = clusterAdd(session, sockets[0]);
                         }),
                 "user");
         for (Session old : tooMany) {
@@ -375,7 +379,7 @@ public final class ChatNode implements AutoCloseable {
                     ConnectionPolicy.CLOSE_OLDEST_CODE,
                     connectionPolicy.closeOldestReason());
         }
-        if (sockets[0] == 1 && !user.invisible()) {
+        if (inCluster[0] == 1 && !user.invisible()) {
             events.publishIfHeard(
                     Audience.presenceOf(userId),
                     () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
@@ -403,15 +407,75 @@ public final class ChatNode implements AutoCloseable {
     public void disconnect(Session session) {
         presence.unsubscribeAll(session);
         chat.channels().disconnected(session);
-        if (registry.unregister(session) != 0 || Caller.ANONYMOUS_ID.equals(session.userId())) {
+        int here = registry.unregister(session);
+        if (here < 0 || Caller.ANONYMOUS_ID.equals(session.userId())) {
             return;
         }
+        if (clusterRemove(session, here) != 0) {
+            return;
+        }
+        goOffline(session.userId());
+    }
+
+    /**
+     * Records a registered socket in the cluster; returns its user's sockets in the whole cluster ({@code here}
+     * when the node runs alone, or when Redis cannot be asked).
+     */
+    private int clusterAdd(Session session, int here) {
+        if (cluster == null || Caller.ANONYMOUS_ID.equals(session.userId())) {
+            return here;
+        }
+        try {
+            return cluster.registry().add(session.userId(), session.connectionId());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "cluster: could not record socket {} of {}: {}",
+                    session.connectionId(),
+                    session.userId(),
+                    e.toString());
+            return here;
+        }
+    }
+
+    /** As {@link #clusterAdd}, for a closed socket: the user's sockets left in the cluster. */
+    private int clusterRemove(Session session, int here) {
+        if (cluster == null) {
+            return here;
+        }
+        try {
+            int left = cluster.registry().remove(session.userId(), session.connectionId());
+            return left < 0 ? here : left;
+        } catch (RuntimeException e) {
+            log.warn(
+                    "cluster: could not forget socket {} of {}: {}",
+                    session.connectionId(),
+                    session.userId(),
+                    e.toString());
+            return here;
+        }
+    }
+
+    /** Users whose last sockets were on a node that died (or on this node's previous run): offline now. */
+    private void offlineAfterNodeLoss(List<String> userIds) {
+        for (String id : userIds) {
+            blocking.execute(() -> {
+                RedisBroker c = cluster;
+                if (c != null && c.registry().connectionCount(id) > 0) {
+                    return; // back on another node meanwhile
+                }
+                goOffline(id);
+            });
+        }
+    }
+
+    /** Marks a user with no socket left offline, with {@code last_active} now, and tells its presence subscribers. */
+    private void goOffline(String userId) {
         Instant now = clock.instant();
         boolean[] wentOffline = {false};
         User user = users.update(
-                session.userId(),
+                userId,
                 current -> {
-                    if (current == null || registry.connectionCount(session.userId()) > 0) {
+                    if (current == null || registry.connectionCount(userId) > 0) {
                         return current;
                     }
                     wentOffline[0] = current.online();
@@ -419,8 +483,8 @@ public final class ChatNode implements AutoCloseable {
                 },
                 null,
                 u -> {
-                    if (registry.connectionCount(session.userId()) == 0) {
-                        users.unpin(session.userId());
+                    if (registry.connectionCount(userId) == 0) {
+                        users.unpin(userId);
                     }
                 });
         if (wentOffline[0] && user != null) {

@@ -74,7 +74,7 @@ public final class RedisBroker implements Broker {
     private final LocalBroker local;
     private final ChannelHub watchers;
     private final PresenceHub presence;
-    private final ConnectionRegistry registry;
+    private final ConnectionRegistry sockets;
     private final RedisClient client;
     private final StatefulRedisConnection<String, byte[]> pub;
     private final StatefulRedisPubSubConnection<String, byte[]> sub;
@@ -82,6 +82,7 @@ public final class RedisBroker implements Broker {
     private final Object[] stripes = new Object[STRIPES];
     private final AtomicLong failures = new AtomicLong();
     private volatile Consumer<String> control = message -> {};
+    private final ClusterRegistry cluster;
 
     /**
      * Connects to Redis and subscribes to {@code parley:all}.
@@ -94,12 +95,12 @@ public final class RedisBroker implements Broker {
             LocalBroker local,
             ChannelHub watchers,
             PresenceHub presence,
-            ConnectionRegistry registry) {
+            ConnectionRegistry sockets) {
         this.node = requireNonNull(nodeId, "nodeId");
         this.local = requireNonNull(local, "local");
         this.watchers = requireNonNull(watchers, "watchers");
         this.presence = requireNonNull(presence, "presence");
-        this.registry = requireNonNull(registry, "registry");
+        this.sockets = requireNonNull(sockets, "sockets");
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Object();
         }
@@ -129,10 +130,23 @@ public final class RedisBroker implements Broker {
                 receive(message);
             }
         });
+        try {
+            this.cluster = new ClusterRegistry(client, nodeId, java.time.Clock.systemUTC());
+        } catch (RuntimeException e) {
+            sub.close();
+            pub.close();
+            client.shutdown();
+            throw e;
+        }
         refresh(ALL, () -> true);
         watchers.onChange(cid -> refresh(PREFIX + "c:" + cid, () -> watchers.watcherCount(cid) > 0));
-        registry.onChange(this::userChanged);
+        sockets.onChange(this::userChanged);
         presence.onChange(this::presenceChanged);
+    }
+
+    /** The cluster's sockets and nodes. */
+    public ClusterRegistry registry() {
+        return cluster;
     }
 
     /** This node's id, as its envelopes carry it. */
@@ -252,14 +266,14 @@ public final class RedisBroker implements Broker {
     }
 
     private void userChanged(String user) {
-        refresh(PREFIX + "u:" + user, () -> registry.connectionCount(user) > 0);
+        refresh(PREFIX + "u:" + user, () -> sockets.connectionCount(user) > 0);
         presenceChanged(user);
     }
 
     private void presenceChanged(String user) {
         refresh(
                 PREFIX + "p:" + user,
-                () -> registry.connectionCount(user) > 0
+                () -> sockets.connectionCount(user) > 0
                         || !presence.subscribersOf(user).isEmpty());
     }
 
@@ -318,6 +332,7 @@ public final class RedisBroker implements Broker {
     @Override
     public void close() {
         try {
+            cluster.close();
             sub.close();
             pub.close();
         } finally {

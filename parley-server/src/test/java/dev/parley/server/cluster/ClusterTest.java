@@ -174,6 +174,94 @@ class ClusterTest {
         }
     }
 
+    /** Subscribes {@code watcher}'s socket on {@code node} to the presence of {@code user}. */
+    static void followPresence(TestServer node, String watcher, String conn, String user) {
+        RestClient.Response r = RestClient.user(node, watcher)
+                .withConnectionId(conn)
+                .getPayload("/users", json("filter_conditions", json("id", user), "presence", true));
+        assertThat(r.status()).as("%s", r).isEqualTo(200);
+    }
+
+    static boolean onlineInStore(TestServer node, String user) {
+        return RestClient.server(node)
+                .getPayload("/users", json("filter_conditions", json("id", user)))
+                .body()
+                .path("users")
+                .path(0)
+                .path("online")
+                .asBoolean();
+    }
+
+    @Test
+    void aUserWithSocketsOnTwoNodesIsOnlineUntilItsLastSocketAnywhereCloses() {
+        String hal = uid("hal");
+        String ivy = uid("ivy");
+        assertThat(Seed.users(a, json("id", hal), json("id", ivy)).status()).isEqualTo(200);
+        try (WsProbe halOnA = WsProbe.connect(a, hal, a.userToken(hal), Json.object())) {
+            String conn = halOnA.next("health.check").path("connection_id").asText();
+            followPresence(a, hal, conn, ivy);
+            WsProbe ivyOnA = WsProbe.connect(a, ivy, a.userToken(ivy), Json.object());
+            ivyOnA.next("health.check");
+            ObjectNode online = halOnA.next("user.presence.changed");
+            WsProbe ivyOnB = WsProbe.connect(b, ivy, b.userToken(ivy), Json.object());
+            ivyOnB.next("health.check");
+            assertThat(clusterOf(a).registry().connectionCount(ivy)).isEqualTo(2);
+
+            ivyOnA.close();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> clusterOf(b).registry().connectionCount(ivy) == 1);
+            boolean stillOnline = onlineInStore(b, ivy);
+            ivyOnB.close();
+            ObjectNode offline = halOnA.next("user.presence.changed");
+
+            assertThat(online.at("/user/online").asBoolean()).isTrue();
+            assertThat(stillOnline)
+                    .as("online while the socket on node b is open")
+                    .isTrue();
+            assertThat(offline.at("/user/id").asText()).isEqualTo(ivy);
+            assertThat(offline.at("/user/online").asBoolean())
+                    .as("the first presence change after the first socket closed is the last socket's")
+                    .isFalse();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !onlineInStore(a, ivy));
+        }
+    }
+
+    @Test
+    void theSocketsOfAKilledNodeLeaveTheClusterAndTheirUsersGoOffline() throws Exception {
+        String gus = uid("gus");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("parley-node-c-");
+        try (dev.parley.server.testing.ServerProcess c = dev.parley.server.testing.ServerProcess.start(
+                        dir,
+                        TestServer.postgresUrl(schema),
+                        dir.resolve("node-c.log"),
+                        "--redis-url",
+                        redis.url(),
+                        "--node-id",
+                        "node-c");
+                dev.parley.server.testing.RawWebSocket ws = dev.parley.server.testing.RawWebSocket.open(
+                        c.port(), connectQuery(gus, a.userToken(gus)), 10_000)) {
+            assertThat(ws.status()).isEqualTo(101);
+            assertThat(ws.nextData().text()).contains("health.check");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> clusterOf(a).registry().connectionCount(gus) == 1);
+            assertThat(clusterOf(a).registry().liveNodes()).contains("node-c");
+            assertThat(onlineInStore(a, gus)).isTrue();
+
+            c.kill();
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> clusterOf(a).registry().connectionCount(gus) == 0 && !onlineInStore(a, gus));
+            assertThat(clusterOf(a).registry().liveNodes()).doesNotContain("node-c");
+        }
+    }
+
+    /** The path and query of a user's socket, as the JS SDK sends them. */
+    static String connectQuery(String user, String token) {
+        String json = Json.write(json("user_id", user, "user_details", json("id", user)));
+        return "/connect?api_key=" + TestServer.API_KEY + "&stream-auth-type=jwt&authorization=" + token + "&json="
+                + java.net.URLEncoder.encode(json, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     void typingOnOneNodeReachesAWatcherOnTheOther() {
         String ann = uid("ann");

@@ -1,0 +1,248 @@
+package dev.parley.server.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's sockets, in Redis (docs/PROTOCOL.md §8.5): which connection of which user is open on which
+ * node, so that presence is the cluster's (a user is online while any node holds one of its sockets), and
+ * which nodes are alive. Each node renews a heartbeat key every {@link #HEARTBEAT}; a node whose key expired
+ * ({@link #NODE_TTL}) is dead, and one live node at a time (a lease) removes its sockets and reports the users
+ * who so went offline.
+ *
+ * <p>Keys: {@code parley:cu:{<user>}} hash connection → node; {@code parley:cn:<node>} set of
+ * {@code user '\n' connection}; {@code parley:node:<node>} heartbeat; {@code parley:nodes} sorted set of node
+ * ids by last heartbeat; {@code parley:janitor} the lease. Each change of a user's sockets is one Lua script
+ * (atomic). Thread-safe; the methods block on Redis (call them from virtual threads).
+ */
+public final class ClusterRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterRegistry.class);
+
+    static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    static final Duration NODE_TTL = Duration.ofSeconds(10);
+    /** Sockets of a dead node removed per janitor round; the rest wait for the next round. */
+    static final int CLEANUP_BATCH = 10_000;
+
+    private static final String P = "parley:";
+
+    /** KEYS: cu, cn. ARGV: connection, node, member of cn. Returns the user's open sockets after adding. */
+    private static final String ADD = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) "
+            + "redis.call('SADD', KEYS[2], ARGV[3]) "
+            + "return redis.call('HLEN', KEYS[1])";
+
+    /** KEYS: cu, cn. ARGV: connection, member of cn. Returns the user's open sockets left, or -1 if unknown. */
+    private static final String REMOVE = "local n = redis.call('HDEL', KEYS[1], ARGV[1]) "
+            + "redis.call('SREM', KEYS[2], ARGV[2]) "
+            + "if n == 0 then return -1 end "
+            + "return redis.call('HLEN', KEYS[1])";
+
+    /** KEYS: janitor. ARGV: node, ms. Takes or renews the lease; 1 when this node holds it. */
+    private static final String LEASE = "local h = redis.call('GET', KEYS[1]) "
+            + "if h == false or h == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
+            + "return 0";
+
+    private final String node;
+    private final Clock clock;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final ScheduledExecutorService timer;
+    private volatile Consumer<List<String>> offline = users -> {};
+
+    /**
+     * Registers this node (its first heartbeat) and starts its heartbeat and janitor rounds.
+     *
+     * @throws RedisException when Redis cannot be reached
+     */
+    public ClusterRegistry(RedisClient client, String nodeId, Clock clock) {
+        this.client = requireNonNull(client, "client");
+        this.node = requireNonNull(nodeId, "nodeId");
+        this.clock = requireNonNull(clock, "clock");
+        this.connection = client.connect();
+        heartbeat();
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                .name("parley-cluster-heartbeat")
+                .daemon(true)
+                .factory());
+        timer.scheduleWithFixedDelay(this::round, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code handler} with the users who went offline because their node died (on the janitor's thread). */
+    public void onDeadNodesUsersOffline(Consumer<List<String>> handler) {
+        offline = requireNonNull(handler, "handler");
+    }
+
+    /**
+     * Forgets the sockets a previous run of this node left behind (it was killed, and restarted with the same id
+     * before the janitor saw it gone); returns the users left with no socket in the cluster.
+     */
+    public List<String> forgetPreviousRun() {
+        String sockets = P + "cn:" + node;
+        List<String> gone = new ArrayList<>();
+        for (String member : redis().smembers(sockets)) {
+            int cut = member.indexOf('\n');
+            if (cut > 0) {
+                String user = member.substring(0, cut);
+                Long left = redis().eval(
+                                REMOVE,
+                                ScriptOutputType.INTEGER,
+                                new String[] {userKey(user), sockets},
+                                member.substring(cut + 1),
+                                member);
+                if (left != null && left == 0) {
+                    gone.add(user);
+                }
+            }
+        }
+        redis().del(sockets);
+        return gone;
+    }
+
+    /** Records an open socket; returns how many sockets its user has open in the cluster now. */
+    public int add(String userId, String connectionId) {
+        Long n = redis().eval(
+                        ADD,
+                        ScriptOutputType.INTEGER,
+                        new String[] {userKey(userId), P + "cn:" + node},
+                        connectionId,
+                        node,
+                        userId + "\n" + connectionId);
+        return n == null ? 0 : n.intValue();
+    }
+
+    /** Forgets a closed socket; returns how many its user still has open in the cluster, or -1 when it was unknown. */
+    public int remove(String userId, String connectionId) {
+        Long n = redis().eval(
+                        REMOVE,
+                        ScriptOutputType.INTEGER,
+                        new String[] {userKey(userId), P + "cn:" + node},
+                        connectionId,
+                        userId + "\n" + connectionId);
+        return n == null ? -1 : n.intValue();
+    }
+
+    /** How many sockets the user has open in the cluster. */
+    public int connectionCount(String userId) {
+        Long n = redis().hlen(userKey(userId));
+        return n == null ? 0 : n.intValue();
+    }
+
+    /** The node that holds a connection, or null when no node does. */
+    public @org.jspecify.annotations.Nullable String nodeOf(String userId, String connectionId) {
+        return redis().hget(userKey(userId), connectionId);
+    }
+
+    /** The ids of the nodes whose heartbeat is current. */
+    public List<String> liveNodes() {
+        List<String> out = new ArrayList<>();
+        for (String id : redis().zrange(P + "nodes", 0, -1)) {
+            if (redis().exists(P + "node:" + id) > 0) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    private RedisCommands<String, String> redis() {
+        return connection.sync();
+    }
+
+    private static String userKey(String userId) {
+        return P + "cu:{" + userId + "}";
+    }
+
+    private void round() {
+        try {
+            heartbeat();
+            if (Long.valueOf(1)
+                    .equals(redis().eval(
+                                    LEASE,
+                                    ScriptOutputType.INTEGER,
+                                    new String[] {P + "janitor"},
+                                    node,
+                                    String.valueOf(3 * HEARTBEAT.toMillis())))) {
+                sweep();
+            }
+        } catch (RedisException | IllegalStateException e) {
+            log.warn("cluster: heartbeat round failed: {}", e.toString());
+        } catch (RuntimeException e) {
+            log.warn("cluster: heartbeat round failed", e);
+        }
+    }
+
+    private void heartbeat() {
+        redis().set(P + "node:" + node, String.valueOf(clock.millis()), SetArgs.Builder.px(NODE_TTL.toMillis()));
+        redis().zadd(P + "nodes", clock.millis(), node);
+    }
+
+    /** Removes the sockets of every node whose heartbeat expired; reports the users left with none. */
+    private void sweep() {
+        for (String dead : redis().zrange(P + "nodes", 0, -1)) {
+            if (dead.equals(node) || redis().exists(P + "node:" + dead) > 0) {
+                continue;
+            }
+            String sockets = P + "cn:" + dead;
+            List<String> gone = new ArrayList<>();
+            for (String member : redis().srandmember(sockets, CLEANUP_BATCH)) {
+                int cut = member.indexOf('\n');
+                if (cut < 0) {
+                    redis().srem(sockets, member);
+                    continue;
+                }
+                String user = member.substring(0, cut);
+                Long left = redis().eval(
+                                REMOVE,
+                                ScriptOutputType.INTEGER,
+                                new String[] {userKey(user), sockets},
+                                member.substring(cut + 1),
+                                member);
+                if (left != null && left == 0) {
+                    gone.add(user);
+                }
+            }
+            if (redis().scard(sockets) == 0) {
+                redis().zrem(P + "nodes", dead);
+                log.info("cluster: node {} is gone; its sockets are removed", dead);
+            }
+            if (!gone.isEmpty()) {
+                offline.accept(gone);
+            }
+        }
+    }
+
+    /** Stops the heartbeat and removes this node's sockets and key: the others see it leave at once. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            String sockets = P + "cn:" + node;
+            for (String member : redis().smembers(sockets)) {
+                int cut = member.indexOf('\n');
+                if (cut > 0) {
+                    redis().hdel(userKey(member.substring(0, cut)), member.substring(cut + 1));
+                }
+            }
+            redis().del(sockets, P + "node:" + node);
+            redis().zrem(P + "nodes", node);
+        } catch (RedisException e) {
+            log.warn("cluster: could not deregister node {}: {}", node, e.toString());
+        } finally {
+            connection.close();
+        }
+    }
+}
