@@ -132,6 +132,8 @@ public final class ChatNode implements AutoCloseable {
         registerGauges();
         if (cluster != null) {
             cluster.onControl(this::control);
+            cluster.onRequest(request ->
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> forOneOfMine(request), blocking));
             cluster.registry().onDeadNodesUsersOffline(this::offlineAfterNodeLoss);
             offlineAfterNodeLoss(cluster.registry().forgetPreviousRun());
         } else {
@@ -465,6 +467,79 @@ public final class ChatNode implements AutoCloseable {
                 }
                 goOffline(id);
             });
+        }
+    }
+
+    /**
+     * Subscribes a connection that lives on another node of the cluster, for a REST call that reached this
+     * one: to the channels {@code cids} (as {@code watch: true} would) and to the presence of {@code presenceOf}.
+     * Waits for the other node's answer; false when this node runs alone, the connection is open nowhere in
+     * the cluster (or here), or the other node did not do it.
+     */
+    public boolean subscribeElsewhere(String userId, String connectionId, List<String> cids, List<String> presenceOf) {
+        RedisBroker c = cluster;
+        if (c == null || (cids.isEmpty() && presenceOf.isEmpty())) {
+            return false;
+        }
+        String owner;
+        try {
+            owner = c.registry().nodeOf(userId, connectionId);
+        } catch (RuntimeException e) {
+            log.warn("cluster: cannot find the node of connection {}: {}", connectionId, e.toString());
+            return false;
+        }
+        if (owner == null || owner.equals(c.nodeId())) {
+            return false;
+        }
+        boolean ok = true;
+        if (!cids.isEmpty()) {
+            ok = c.request(owner, String.join("\n", concat(List.of("watch", userId, connectionId), cids)));
+        }
+        if (!presenceOf.isEmpty()) {
+            ok &= c.request(owner, String.join("\n", concat(List.of("presence", userId, connectionId), presenceOf)));
+        }
+        return ok;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** Does what another node asks for one of this node's connections ({@link #subscribeElsewhere}). */
+    private boolean forOneOfMine(String request) {
+        String[] parts = request.split("\n", -1);
+        if (parts.length < 4) {
+            return false;
+        }
+        Optional<Session> session =
+                registry.find(parts[2]).filter(s -> s.userId().equals(parts[1]));
+        if (session.isEmpty()) {
+            return false;
+        }
+        List<String> args = List.of(parts).subList(3, parts.length);
+        switch (parts[0]) {
+            case "watch" -> {
+                for (String cid : args) {
+                    var ch = store.chat().findChannel(cid);
+                    if (ch.isPresent()) {
+                        var type = chat.access().typeOf(ch.get());
+                        if (type != null) {
+                            chat.channels().watch(session.get(), ch.get(), type);
+                        }
+                    }
+                }
+                return true;
+            }
+            case "presence" -> {
+                presence.subscribe(session.get(), args);
+                return true;
+            }
+            default -> {
+                log.warn("cluster: unknown request '{}'", parts[0]);
+                return false;
+            }
         }
     }
 

@@ -33,6 +33,8 @@ final class ChannelsApi {
     private final ChatActors actors;
     private final ConnectionRegistry registry;
 
+    private final RemoteSubscriptions remote;
+
     ChannelsApi(
             ChannelService channels,
             ChannelAdmin admin,
@@ -42,7 +44,9 @@ final class ChannelsApi {
             MessageEdits edits,
             ReadService reads,
             ChatActors actors,
-            ConnectionRegistry registry) {
+            ConnectionRegistry registry,
+            RemoteSubscriptions remote) {
+        this.remote = requireNonNull(remote, "remote");
         this.channels = requireNonNull(channels, "channels");
         this.admin = requireNonNull(admin, "admin");
         this.channelMembers = requireNonNull(channelMembers, "channelMembers");
@@ -108,13 +112,42 @@ final class ChannelsApi {
         }
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("channels");
-        channels.query(actor, body, connection(ctx)).forEach(list::add);
+        Optional<Session> conn = connection(ctx);
+        List<ObjectNode> states = channels.query(actor, body, conn);
+        states.forEach(list::add);
+        subscribeElsewhere(ctx, body, conn.isPresent(), states);
         return out;
     }
 
     private ObjectNode getOrCreate(RequestContext ctx, @Nullable String id) {
         ObjectNode body = ctx.body();
-        return channels.getOrCreate(actors.of(ctx, body), ctx.pathParam("type"), id, body, connection(ctx));
+        Optional<Session> conn = connection(ctx);
+        ObjectNode state = channels.getOrCreate(actors.of(ctx, body), ctx.pathParam("type"), id, body, conn);
+        subscribeElsewhere(ctx, body, conn.isPresent(), List.of(state));
+        return state;
+    }
+
+    /**
+     * {@code watch} and {@code presence} for a caller whose socket another node of the cluster holds: that node
+     * subscribes it to these channels and their members' presence.
+     */
+    private void subscribeElsewhere(RequestContext ctx, ObjectNode body, boolean hereFound, List<ObjectNode> states) {
+        boolean watch = body.path("watch").asBoolean(false);
+        boolean follow = body.path("presence").asBoolean(false);
+        if (hereFound || (!watch && !follow)) {
+            return;
+        }
+        List<String> cids = new java.util.ArrayList<>();
+        List<String> members = new java.util.ArrayList<>();
+        for (ObjectNode state : states) {
+            if (watch) {
+                cids.add(state.path("channel").path("cid").asText());
+            }
+            if (follow) {
+                state.path("members").forEach(m -> members.add(m.path("user_id").asText()));
+            }
+        }
+        RemoteSubscriptions.forCaller(remote, ctx, false, cids, members);
     }
 
     /** C4; a {@code message} in the body is posted to the channel after the change (§7.4). */

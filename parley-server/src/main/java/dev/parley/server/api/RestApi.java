@@ -62,7 +62,15 @@ public final class RestApi {
                 new AdminSession(node.config().apiKey(), node.config().apiSecret(), node.clock());
         OperatorAccess operator = new OperatorAccess(node.authenticator(), adminSessions, node::settings);
         router.addOpen("GET", "/hi", ctx -> Json.object());
-        new UsersApi(node.users(), node.presence(), node.events(), node.registry(), node::closeSessionsOf, node.clock())
+        RemoteSubscriptions remote = node.cluster() == null ? RemoteSubscriptions.NONE : node::subscribeElsewhere;
+        new UsersApi(
+                        node.users(),
+                        node.presence(),
+                        node.events(),
+                        node.registry(),
+                        node::closeSessionsOf,
+                        node.clock(),
+                        remote)
                 .register(router);
         new AppApi(node::settings, node::patchSettings).register(router);
         new ChannelsApi(
@@ -74,7 +82,8 @@ public final class RestApi {
                         chat.edits(),
                         chat.reads(),
                         actors,
-                        node.registry())
+                        node.registry(),
+                        remote)
                 .register(router);
         new MessagesApi(
                         chat.edits(),

@@ -17,6 +17,7 @@ import dev.parley.server.events.Events;
 import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
+import dev.parley.server.session.Session;
 import dev.parley.server.usage.ConnectionRegistry;
 import dev.parley.server.users.UserRules;
 import dev.parley.server.users.UserService;
@@ -28,6 +29,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -62,13 +64,17 @@ final class UsersApi {
     private final SessionCloser sessions;
     private final Clock clock;
 
+    private final RemoteSubscriptions remote;
+
     UsersApi(
             UserService users,
             PresenceHub presence,
             EventPublisher events,
             ConnectionRegistry registry,
             SessionCloser sessions,
-            Clock clock) {
+            Clock clock,
+            RemoteSubscriptions remote) {
+        this.remote = requireNonNull(remote, "remote");
         this.users = requireNonNull(users, "users");
         this.presence = requireNonNull(presence, "presence");
         this.events = requireNonNull(events, "events");
@@ -99,9 +105,10 @@ final class UsersApi {
         boolean includeDeactivated = bool(p, "include_deactivated_users");
         List<User> found = users.query(filter, sort, limit, offset, includeDeactivated);
         if (bool(p, "presence")) {
-            ctx.connection(registry)
-                    .ifPresent(s ->
-                            presence.subscribe(s, found.stream().map(User::id).toList()));
+            List<String> ids = found.stream().map(User::id).toList();
+            Optional<Session> conn = ctx.connection(registry);
+            conn.ifPresent(s -> presence.subscribe(s, ids));
+            RemoteSubscriptions.forCaller(remote, ctx, conn.isPresent(), List.of(), ids);
         }
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("users");

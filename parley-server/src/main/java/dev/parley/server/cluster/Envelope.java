@@ -49,7 +49,12 @@ record Envelope(
         /** Deliver {@code frames} to the audience. */
         EVENT,
         /** Send {@code frames} (if any) to the audience, then close it with {@code code}; {@code type} is the reason. */
-        DISCONNECT
+        DISCONNECT,
+        /**
+         * A message between nodes, not for any connection: {@code type} says which (a broadcast, a request, an
+         * answer), the common frame holds its text. Never made from an event, whatever the event's type.
+         */
+        CONTROL
     }
 
     Envelope {

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code parley:p:<user>} while a connection of this node follows the user's presence, or the user has a
  *       connection here (presence events go to a user's own connections too);
  *   <li>{@code parley:all}, always: events for one connection by id, whose node the sender does not know, and
- *       the cluster's control messages ({@link #broadcast}).
+ *       the cluster's control messages ({@link #broadcast});
+ *   <li>{@code parley:n:<node>}, always: requests to this node and answers to its own ({@link #request}).
  * </ul>
  *
  * <p>A subscription is in place before the watch, presence query or connect that needs it returns (a bounded
@@ -68,6 +71,13 @@ public final class RedisBroker implements Broker {
     private static final String PREFIX = "parley:";
     private static final String ALL = PREFIX + "all";
     private static final String CONTROL_TYPE = "parley.control";
+    private static final String REQUEST_TYPE = "parley.request";
+    private static final String REPLY_TYPE = "parley.reply";
+    /** Requests to other nodes waiting for their answer; past it a request fails at once. */
+    static final int MAX_PENDING = 10_000;
+    /** How long a request to another node waits for its answer. */
+    static final Duration REQUEST_WAIT = Duration.ofSeconds(3);
+
     private static final int STRIPES = 256;
 
     private final String node;
@@ -82,6 +92,10 @@ public final class RedisBroker implements Broker {
     private final Object[] stripes = new Object[STRIPES];
     private final AtomicLong failures = new AtomicLong();
     private volatile Consumer<String> control = message -> {};
+    private volatile Function<String, CompletableFuture<Boolean>> requests =
+            request -> CompletableFuture.completedFuture(false);
+    private final Map<String, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong requestIds = new AtomicLong();
     private final ClusterRegistry cluster;
 
     /**
@@ -139,6 +153,7 @@ public final class RedisBroker implements Broker {
             throw e;
         }
         refresh(ALL, () -> true);
+        refresh(PREFIX + "n:" + node, () -> true);
         watchers.onChange(cid -> refresh(PREFIX + "c:" + cid, () -> watchers.watcherCount(cid) > 0));
         sockets.onChange(this::userChanged);
         presence.onChange(this::presenceChanged);
@@ -159,11 +174,76 @@ public final class RedisBroker implements Broker {
         control = requireNonNull(handler, "handler");
     }
 
+    /**
+     * Answers requests other nodes send this one ({@link #request}): {@code handler} runs the request's text
+     * and completes with whether it was done. It is called on a Redis thread and must not block.
+     */
+    public void onRequest(Function<String, CompletableFuture<Boolean>> handler) {
+        requests = requireNonNull(handler, "handler");
+    }
+
+    /**
+     * Asks node {@code nodeId} to do something for a connection it holds (watch a channel for it, for example)
+     * and waits up to {@link #REQUEST_WAIT} for its answer; false when it said no, did not answer, or too many
+     * requests are waiting.
+     */
+    public boolean request(String nodeId, String text) {
+        if (pending.size() >= MAX_PENDING) {
+            failed("request to " + nodeId, new IllegalStateException(MAX_PENDING + " requests waiting"));
+            return false;
+        }
+        String id = node + "#" + requestIds.incrementAndGet();
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        try {
+            send(PREFIX + "n:" + nodeId, control(REQUEST_TYPE, id + "\n" + text));
+            return answer.get(REQUEST_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            failed("request to " + nodeId, e);
+            return false;
+        } finally {
+            pending.remove(id);
+        }
+    }
+
+    private byte[] control(String type, String text) {
+        Frames frames =
+                new Frames(io.netty.buffer.Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)), Map.of());
+        return Envelope.encode(node, Envelope.Kind.CONTROL, type, Audience.connection("*"), frames, 0);
+    }
+
+    private void answer(String origin, String text) {
+        int cut = text.indexOf('\n');
+        if (cut < 0) {
+            return;
+        }
+        String id = text.substring(0, cut);
+        CompletableFuture<Boolean> done;
+        try {
+            done = requests.apply(text.substring(cut + 1));
+        } catch (RuntimeException e) {
+            done = CompletableFuture.failedFuture(e);
+        }
+        done.whenComplete((ok, e) ->
+                send(PREFIX + "n:" + origin, control(REPLY_TYPE, id + "\n" + (e == null && Boolean.TRUE.equals(ok)))));
+    }
+
+    private void answered(String text) {
+        int cut = text.indexOf('\n');
+        if (cut > 0) {
+            CompletableFuture<Boolean> waiting = pending.get(text.substring(0, cut));
+            if (waiting != null) {
+                waiting.complete(Boolean.parseBoolean(text.substring(cut + 1)));
+            }
+        }
+    }
+
     /** Sends a control message to every other node (for example: the app settings changed). */
     public void broadcast(String message) {
-        byte[] text = message.getBytes(StandardCharsets.UTF_8);
-        Frames frames = new Frames(io.netty.buffer.Unpooled.wrappedBuffer(text), Map.of());
-        send(ALL, Envelope.encode(node, Envelope.Kind.EVENT, CONTROL_TYPE, Audience.connection("*"), frames, 0));
+        send(ALL, control(CONTROL_TYPE, message));
     }
 
     @Override
@@ -244,12 +324,17 @@ public final class RedisBroker implements Broker {
             return;
         }
         try {
-            if (CONTROL_TYPE.equals(e.type())) {
+            if (e.kind() == Envelope.Kind.CONTROL) {
                 String text = frames == null ? "" : frames.common().toString(StandardCharsets.UTF_8);
                 if (frames != null) {
                     frames.release();
                 }
-                control.accept(text);
+                switch (e.type()) {
+                    case CONTROL_TYPE -> control.accept(text);
+                    case REQUEST_TYPE -> answer(e.origin(), text);
+                    case REPLY_TYPE -> answered(text);
+                    default -> log.warn("cluster: unknown control type {} from node {}", e.type(), e.origin());
+                }
                 return;
             }
             switch (e.kind()) {
@@ -259,6 +344,7 @@ public final class RedisBroker implements Broker {
                     }
                 }
                 case DISCONNECT -> local.disconnect(e.audience(), frames, e.code(), e.type());
+                case CONTROL -> throw new IllegalStateException("handled above");
             }
         } catch (RuntimeException failure) {
             log.warn("cluster: delivering an event from node {} failed", e.origin(), failure);

@@ -263,6 +263,38 @@ class ClusterTest {
     }
 
     @Test
+    void aWatchAndAPresenceQueryThatReachAnotherNodeThanTheSocketSubscribeIt() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String id = channelOf(ann, bob);
+        try (WsProbe annOnA = WsProbe.connect(a, ann, a.userToken(ann), Json.object())) {
+            String conn = annOnA.next("health.check").path("connection_id").asText();
+            RestClient viaB = RestClient.user(b, ann).withConnectionId(conn);
+
+            RestClient.Response watched =
+                    viaB.post("/channels/messaging/" + id + "/query", json("watch", true, "state", true));
+            assertThat(watched.status()).isEqualTo(200);
+            assertThat(viaB.getPayload("/users", json("filter_conditions", json("id", bob), "presence", true))
+                            .status())
+                    .isEqualTo(200);
+            RestClient.user(b, bob)
+                    .post("/channels/messaging/" + id + "/message", json("message", json("text", "via b")));
+            ObjectNode got = annOnA.next("message.new");
+            WsProbe bobOnB = WsProbe.connect(b, bob, b.userToken(bob), Json.object());
+            bobOnB.next("health.check");
+            ObjectNode online = annOnA.next("user.presence.changed");
+            bobOnB.close();
+
+            assertThat(got.path("message").path("text").asText()).isEqualTo("via b");
+            assertThat(online.at("/user/id").asText()).isEqualTo(bob);
+            assertThat(clusterOf(a).subscribedTo("c:messaging:" + id)).isTrue();
+            assertThat(clusterOf(b).subscribedTo("c:messaging:" + id))
+                    .as("node b holds no watcher of the channel")
+                    .isFalse();
+        }
+    }
+
+    @Test
     void typingOnOneNodeReachesAWatcherOnTheOther() {
         String ann = uid("ann");
         String bob = uid("bob");
