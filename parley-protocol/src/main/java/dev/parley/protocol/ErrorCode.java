@@ -31,6 +31,8 @@ public enum ErrorCode {
     NO_ACCESS_TO_CHANNELS(70, 403, "ErrQueryChannelPermissions"),
     TOO_MANY_CONNECTIONS(71, 429, "ErrTooManyConnections"),
     APP_SUSPENDED(99, 403, "AppSuspendedError"),
+    /** Not a Stream code: a node that is stopping (draining) or cannot reach its cluster answers /readyz with it. */
+    NOT_READY(-1, 503, "NotReady"),
     /** Not a Stream code: an unknown route. Sent as HTTP 404 with code 16 semantics in the envelope. */
     NOT_FOUND(16, 404, "NotFound");
 

@@ -135,6 +135,12 @@ public final class ChatNode implements AutoCloseable {
             cluster.onRequest(request ->
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> forOneOfMine(request), blocking));
             cluster.registry().onDeadNodesUsersOffline(this::offlineAfterNodeLoss);
+            cluster.registry()
+                    .onReassert(() -> registry.all().stream()
+                            .filter(x -> !Caller.ANONYMOUS_ID.equals(x.userId()))
+                            .map(x ->
+                                    new dev.parley.server.cluster.ClusterRegistry.Socket(x.userId(), x.connectionId()))
+                            .toList());
             offlineAfterNodeLoss(cluster.registry().forgetPreviousRun());
         } else {
             // In a cluster other nodes' users are online; a node's own stale users are left to their next connect.
@@ -269,6 +275,28 @@ public final class ChatNode implements AutoCloseable {
             cluster.broadcast(CONTROL_SETTINGS);
         }
         return next;
+    }
+
+    private volatile boolean draining;
+
+    /** Marks the node as stopping: {@link #unready()} says so from now on. */
+    public void drain() {
+        draining = true;
+    }
+
+    /**
+     * Why a load balancer should not send this node new connections, or null when it may: the node is
+     * stopping, or it cannot reach the cluster's Redis.
+     */
+    public @Nullable String unready() {
+        if (draining) {
+            return "draining: the node is stopping";
+        }
+        RedisBroker c = cluster;
+        if (c != null && !c.connected()) {
+            return "the cluster's Redis cannot be reached";
+        }
+        return null;
     }
 
     /** This node's link to the other nodes of its cluster; null when it runs alone. */

@@ -62,6 +62,15 @@ public final class RestApi {
                 new AdminSession(node.config().apiKey(), node.config().apiSecret(), node.clock());
         OperatorAccess operator = new OperatorAccess(node.authenticator(), adminSessions, node::settings);
         router.addOpen("GET", "/hi", ctx -> Json.object());
+        // For load balancers and orchestrators: alive (the process answers), and ready for new connections.
+        router.addOpen("GET", "/healthz", ctx -> Json.object().put("status", "ok"));
+        router.addOpen("GET", "/readyz", ctx -> {
+            String why = node.unready();
+            if (why != null) {
+                throw new ChatException(ErrorCode.NOT_READY, why);
+            }
+            return Json.object().put("status", "ready");
+        });
         RemoteSubscriptions remote = node.cluster() == null ? RemoteSubscriptions.NONE : node::subscribeElsewhere;
         new UsersApi(
                         node.users(),

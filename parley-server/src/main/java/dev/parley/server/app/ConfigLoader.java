@@ -135,6 +135,11 @@ public final class ConfigLoader {
                     "redis://host:6379 joins the cluster of the nodes with the same database and Redis (needs --database-url)"),
             new Option(
                     "--node-id", "PARLEY_NODE_ID", true, "this node's name in a cluster (default: host name and port)"),
+            new Option(
+                    "--drain-window",
+                    "PARLEY_DRAIN_WINDOW",
+                    true,
+                    "on stop, close sockets (1012) spread over this long, e.g. 10s (default 0s; 10s with --redis-url)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -291,6 +296,15 @@ public final class ConfigLoader {
                         + " PostgreSQL database (the embedded store belongs to one process)");
             }
             b.redisUrl(redis);
+            b.drainWindow(Duration.ofSeconds(10));
+        }
+        if (v.containsKey("--drain-window")) {
+            String w = v.get("--drain-window").trim();
+            Duration window = w.matches("0+(ms|s|m|h)?") ? Duration.ZERO : duration(w, "--drain-window");
+            if (window.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new ConfigException("--drain-window: '" + w + "' (expected: at most 10m)");
+            }
+            b.drainWindow(window);
         }
         String node = v.get("--node-id");
         if (node != null) {

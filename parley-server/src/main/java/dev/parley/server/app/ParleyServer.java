@@ -69,7 +69,8 @@ public final class ParleyServer implements AutoCloseable {
             return;
         }
         closed = true;
-        transport.close();
+        node.drain();
+        transport.close(node.config().drainWindow());
         node.close();
     }
 }

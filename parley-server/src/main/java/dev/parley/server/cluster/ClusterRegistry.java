@@ -63,6 +63,10 @@ public final class ClusterRegistry implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final ScheduledExecutorService timer;
     private volatile Consumer<List<String>> offline = users -> {};
+    private volatile java.util.function.Supplier<List<Socket>> local = List::of;
+
+    /** One open socket of this node. */
+    public record Socket(String userId, String connectionId) {}
 
     /**
      * Registers this node (its first heartbeat) and starts its heartbeat and janitor rounds.
@@ -80,6 +84,14 @@ public final class ClusterRegistry implements AutoCloseable {
                 .daemon(true)
                 .factory());
         timer.scheduleWithFixedDelay(this::round, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Gives the registry this node's open sockets, which it writes again whenever it finds that Redis lost
+     * them (Redis restarted empty, or the janitor took this node for dead after a pause).
+     */
+    public void onReassert(java.util.function.Supplier<List<Socket>> sockets) {
+        local = requireNonNull(sockets, "sockets");
     }
 
     /** Runs {@code handler} with the users who went offline because their node died (on the janitor's thread). */
@@ -168,6 +180,9 @@ public final class ClusterRegistry implements AutoCloseable {
 
     private void round() {
         try {
+            if (redis().exists(P + "node:" + node) == 0) {
+                reassert();
+            }
             heartbeat();
             if (Long.valueOf(1)
                     .equals(redis().eval(
@@ -183,6 +198,15 @@ public final class ClusterRegistry implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("cluster: heartbeat round failed", e);
         }
+    }
+
+    /** Writes every open socket of this node again, after Redis lost them. */
+    private void reassert() {
+        List<Socket> sockets = local.get();
+        for (Socket s : sockets) {
+            add(s.userId(), s.connectionId());
+        }
+        log.info("cluster: wrote this node's {} sockets to Redis again", sockets.size());
     }
 
     private void heartbeat() {

@@ -405,6 +405,11 @@ public final class RedisBroker implements Broker {
         }
     }
 
+    /** Whether both links to Redis are up (publishing and subscribing). */
+    public boolean connected() {
+        return pub.isOpen() && sub.isOpen();
+    }
+
     /** Redis commands that failed since start (publishes and subscriptions). */
     public long failures() {
         return failures.get();

@@ -52,6 +52,8 @@ import org.jspecify.annotations.Nullable;
  * @param redisUrl {@code redis://host:port} joins the cluster of every node with the same database and Redis;
  *     null runs one node alone. Needs PostgreSQL ({@code databaseUrl})
  * @param nodeId this node's name in the cluster; null means the host name and port
+ * @param drainWindow on stop, the node's sockets are closed (1012, clients reconnect elsewhere) spread over this
+ *     long, so that the other nodes of a cluster see no reconnect storm; zero closes them at once
  */
 public record ServerConfig(
         String host,
@@ -83,7 +85,8 @@ public record ServerConfig(
         Duration keepAliveTimeout,
         int maxConnectionsPerAddress,
         @Nullable String redisUrl,
-        @Nullable String nodeId) {
+        @Nullable String nodeId,
+        Duration drainWindow) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -163,6 +166,10 @@ public record ServerConfig(
             throw new IllegalArgumentException("redis url: the nodes of a cluster share one PostgreSQL database;"
                     + " the embedded store belongs to one process (give --database-url postgresql://...)");
         }
+        requireNonNull(drainWindow, "drainWindow");
+        if (drainWindow.isNegative() || drainWindow.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("drain window: " + drainWindow + " (expected: 0 to 10 minutes)");
+        }
         if (nodeId != null && !NODE_ID.matcher(nodeId).matches()) {
             throw new IllegalArgumentException(
                     "node id: '" + nodeId + "' (expected: 1 to 64 letters, digits, '.', '_', ':' or '-')");
@@ -221,7 +228,8 @@ public record ServerConfig(
                 .keepAliveTimeout(keepAliveTimeout)
                 .maxConnectionsPerAddress(maxConnectionsPerAddress)
                 .redisUrl(redisUrl)
-                .nodeId(nodeId);
+                .nodeId(nodeId)
+                .drainWindow(drainWindow);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -256,6 +264,12 @@ public record ServerConfig(
         private int maxConnectionsPerAddress = 1000;
         private @Nullable String redisUrl;
         private @Nullable String nodeId;
+        private Duration drainWindow = Duration.ZERO;
+
+        public Builder drainWindow(Duration v) {
+            drainWindow = v;
+            return this;
+        }
 
         public Builder redisUrl(@Nullable String v) {
             redisUrl = v;
@@ -456,7 +470,8 @@ public record ServerConfig(
                     keepAliveTimeout,
                     maxConnectionsPerAddress,
                     redisUrl,
-                    nodeId);
+                    nodeId,
+                    drainWindow);
         }
     }
 }

@@ -132,15 +132,35 @@ public final class NettyTransport implements AutoCloseable {
     /** Stops accepting, closes every socket with 1012 and waits for their clean-up. */
     @Override
     public void close() {
+        close(java.time.Duration.ZERO);
+    }
+
+    /** Slices the sockets are closed in when a drain window is given. */
+    static final int DRAIN_SLICES = 20;
+
+    /**
+     * Stops accepting, then closes every socket with 1012, spread evenly over {@code window} (in
+     * {@value #DRAIN_SLICES} slices) so that their clients do not all reconnect to the other nodes at once,
+     * and waits for their clean-up.
+     */
+    public void close(java.time.Duration window) {
         serverChannel.close().syncUninterruptibly();
         // Wait (briefly) for the close frames to leave: an event loop that shuts down closes its
         // channels before running queued writes, and clients would then see 1006 instead of 1012.
         List<ChannelFuture> closing = new ArrayList<>();
-        for (Session s : node.registry().all()) {
-            if (s instanceof WsSession ws) {
-                closing.add(ws.closing(SERVICE_RESTART, "server restart"));
-            } else {
-                s.close(SERVICE_RESTART, "server restart");
+        List<Session> open = new ArrayList<>(node.registry().all());
+        int slices = window.isZero() ? 1 : Math.min(DRAIN_SLICES, Math.max(1, open.size()));
+        long pause = window.toNanos() / slices;
+        for (int i = 0; i < slices; i++) {
+            if (i > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            }
+            for (Session s : open.subList(i * open.size() / slices, (i + 1) * open.size() / slices)) {
+                if (s instanceof WsSession ws) {
+                    closing.add(ws.closing(SERVICE_RESTART, "server restart"));
+                } else {
+                    s.close(SERVICE_RESTART, "server restart");
+                }
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);

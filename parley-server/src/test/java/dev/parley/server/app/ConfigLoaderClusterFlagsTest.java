@@ -69,4 +69,21 @@ class ConfigLoaderClusterFlagsTest {
         assertThatThrownBy(() -> load(Map.of(), "--node-id", "x".repeat(65)))
                 .isInstanceOf(ConfigLoader.ConfigException.class);
     }
+
+    @Test
+    void aClusteredNodeDrainsOverTenSecondsUnlessToldOtherwise() {
+        ServerConfig alone = load(Map.of());
+        ServerConfig clustered = load(Map.of(), "--database-url", DB, "--redis-url", "redis://127.0.0.1:6379");
+        ServerConfig at =
+                load(Map.of(), "--database-url", DB, "--redis-url", "redis://127.0.0.1:6379", "--drain-window", "0s");
+
+        assertThat(alone.drainWindow()).isEqualTo(java.time.Duration.ZERO);
+        assertThat(clustered.drainWindow()).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(at.drainWindow()).isEqualTo(java.time.Duration.ZERO);
+        assertThat(load(Map.of("PARLEY_DRAIN_WINDOW", "30s")).drainWindow())
+                .isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThatThrownBy(() -> load(Map.of(), "--drain-window", "11m"))
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageContaining("--drain-window");
+    }
 }

@@ -103,6 +103,26 @@ public final class WsProbe implements AutoCloseable {
         }
     }
 
+    /** The next frame of this type within {@code wait}, skipping others; empty when none came. */
+    public java.util.Optional<ObjectNode> poll(String type, java.time.Duration wait) {
+        long until = System.nanoTime() + wait.toNanos();
+        try {
+            while (true) {
+                long left = until - System.nanoTime();
+                ObjectNode f = left <= 0 ? null : frames.poll(left, TimeUnit.NANOSECONDS);
+                if (f == null) {
+                    return java.util.Optional.empty();
+                }
+                if (type.equals(f.path("type").asText())) {
+                    return java.util.Optional.of(f);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** The next frame of this type, skipping others. */
     public ObjectNode next(String type) {
         while (true) {
