@@ -1,0 +1,145 @@
+// Stream's JS SDK against a Parley cluster: three nodes behind nginx (README.md, "Scaling out";
+// docs/PROTOCOL.md §8.5). PARLEY_BASE_URL is nginx; PARLEY_NODE_URLS the nodes themselves, so that clients
+// can be placed on chosen nodes; PARLEY_KILL_PID the process of the node the last scenario kills.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { StreamChat } from 'stream-chat';
+import { apiKey, apiSecret, baseURL, createUsers, disconnectAll, eventually, nextEvent, serverClient, tokenFor, uid } from '../lib/parley.mjs';
+
+const nodes = (process.env.PARLEY_NODE_URLS ?? '').split(',').filter(Boolean);
+const killPid = Number(process.env.PARLEY_KILL_PID ?? 0);
+const opened = [];
+after(() => disconnectAll(...opened));
+
+/** A user's client whose REST calls and socket go to `url` (a node, or nginx). */
+async function connectAt(url, id) {
+  const client = new StreamChat(apiKey, { baseURL: url, allowServerSideConnect: true });
+  await client.connectUser({ id, name: id }, tokenFor(id));
+  opened.push(client);
+  return client;
+}
+
+async function channelOf(id, members) {
+  const ch = serverClient().channel('messaging', id, { members, created_by_id: members[0] });
+  await ch.create();
+  return ch;
+}
+
+test('three nodes serve one cluster', () => {
+  assert.equal(nodes.length, 3, `PARLEY_NODE_URLS names ${nodes.length} nodes`);
+});
+
+test('clients on different nodes exchange messages, reactions, typing, reads and presence with their own unread counts',
+  { timeout: 30_000 }, async () => {
+    const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map(uid);
+    await createUsers(alice, bob, carol, dave);
+    const id = uid('across');
+    await channelOf(id, [alice, bob, carol]);
+    const onA = await connectAt(nodes[0], alice);
+    const onB = await connectAt(nodes[1], bob);
+    const viaNginx = await connectAt(baseURL, carol);
+    const [aliceCh, bobCh, carolCh] = [onA, onB, viaNginx].map((c) => c.channel('messaging', id));
+    await Promise.all([aliceCh.watch(), bobCh.watch(), carolCh.watch()]);
+    await onA.queryUsers({ id: dave }, {}, { presence: true });
+
+    const toAlice = nextEvent(onA, 'message.new', (e) => e.message?.text === 'hello from node 2');
+    const toCarol = nextEvent(viaNginx, 'message.new', (e) => e.message?.text === 'hello from node 2');
+    const { message } = await bobCh.sendMessage({ text: 'hello from node 2' });
+    const [a, c] = await Promise.all([toAlice, toCarol]);
+    assert.equal(a.message.id, message.id);
+    assert.equal(c.message.id, message.id);
+    assert.equal(a.unread_count, 1, 'alice\'s unread count in message.new');
+    assert.equal(a.total_unread_count, 1, 'alice\'s total unread count in message.new');
+    assert.equal(aliceCh.countUnread(), 1, 'the SDK\'s unread count of the channel on node 1');
+
+    const reacted = nextEvent(onB, 'reaction.new', (e) => e.reaction?.user_id === alice);
+    await aliceCh.sendReaction(message.id, { type: 'love' });
+    assert.equal((await reacted).message.id, message.id);
+
+    const typing = nextEvent(onA, 'typing.start', (e) => e.user?.id === carol);
+    await carolCh.keystroke();
+    await typing;
+
+    const read = nextEvent(onA, 'message.read', (e) => e.user?.id === bob);
+    await bobCh.markRead();
+    await read;
+
+    const online = nextEvent(onA, 'user.presence.changed', (e) => e.user?.id === dave && e.user.online === true);
+    const daveOnC = await connectAt(nodes[2], dave);
+    await online;
+    const offline = nextEvent(onA, 'user.presence.changed', (e) => e.user?.id === dave && e.user.online === false, 10_000);
+    await daveOnC.disconnectUser();
+    await offline;
+  });
+
+test('a user with tabs on two nodes is online, seen from a third, until both tabs close', { timeout: 30_000 }, async () => {
+  const erin = uid('erin');
+  await createUsers(erin);
+  // Seen from node 3, which holds none of erin's sockets.
+  const fromC = new StreamChat(apiKey, apiSecret, { baseURL: nodes[2] });
+  const stored = async () => (await fromC.queryUsers({ id: erin })).users[0];
+  const tab1 = await connectAt(nodes[0], erin);
+  const tab2 = await connectAt(nodes[1], erin);
+  await eventually(async () => assert.equal((await stored()).online, true));
+
+  await tab1.disconnectUser();
+  assert.equal((await stored()).online, true, 'closing the tab on node 1 took erin offline while node 2 holds one');
+  await tab2.disconnectUser();
+  await eventually(async () => assert.equal((await stored()).online, false), 10_000);
+});
+
+test('a node killed under steady sends loses no acknowledged message; its clients reconnect through nginx and recover',
+  { timeout: 60_000 }, async () => {
+    assert.ok(killPid > 0, 'PARLEY_KILL_PID is not set');
+    const ids = Array.from({ length: 6 }, (_, i) => uid(`k${i}`));
+    const sender = uid('sender');
+    await createUsers(sender, ...ids);
+    const id = uid('survive');
+    await channelOf(id, [sender, ...ids]);
+    const clients = [];
+    for (const u of ids) clients.push(await connectAt(baseURL, u));
+    const channels = clients.map((c) => c.channel('messaging', id));
+    await Promise.all(channels.map((ch) => ch.watch()));
+    // The SDK tells a recovery (a new socket, and its channels queried again) with connection.recovered: the
+    // clients that send it after the kill are the killed node's.
+    let killedAt = 0;
+    const back = new Map();
+    clients.forEach((c, i) => c.on('connection.recovered', () => {
+      if (killedAt > 0 && !back.has(i)) back.set(i, Date.now());
+    }));
+
+    const senderCh = serverClient().channel('messaging', id);
+    const acknowledged = [];
+    for (let n = 0; n < 60; n++) {
+      if (n === 20) {
+        killedAt = Date.now();
+        process.kill(killPid, 'SIGKILL');
+      }
+      const mid = `${id}-m${n}`;
+      try {
+        await senderCh.sendMessage({ id: mid, text: `steady ${n}`, user_id: sender });
+        acknowledged.push(mid);
+      } catch {
+        // not acknowledged: the node that took it died; it need not exist
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    await eventually(() => assert.ok(back.size > 0, 'no client recovered: none was on the killed node'), 15_000);
+    const seconds = [...back.values()].map((t) => (t - killedAt) / 1000).sort((x, y) => x - y);
+    console.log(`reconnect seconds of the ${seconds.length} clients of the killed node: ${seconds.join(', ')}`);
+    assert.ok(seconds.at(-1) <= 10, `a client took ${seconds.at(-1)} s to reconnect`);
+    assert.ok(seconds[Math.ceil(seconds.length * 0.95) - 1] <= 3, `95 % of reconnects took more than 3 s: ${seconds}`);
+    assert.ok(acknowledged.length >= 50, `only ${acknowledged.length} of 60 sends were acknowledged`);
+
+    const stored = await senderCh.query({ messages: { limit: 100 } });
+    const inStore = new Set(stored.messages.map((m) => m.id));
+    assert.deepEqual(acknowledged.filter((m) => !inStore.has(m)), [], 'acknowledged messages missing from the database');
+    for (const [i, ch] of channels.entries()) {
+      await eventually(() => {
+        const have = new Set(ch.state.messages.map((m) => m.id));
+        const missing = acknowledged.filter((m) => !have.has(m));
+        assert.deepEqual(missing, [], `client ${i} misses messages after its recovery`);
+      }, 15_000);
+    }
+  });

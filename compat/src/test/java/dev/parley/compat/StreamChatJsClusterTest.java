@@ -1,0 +1,174 @@
+package dev.parley.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.parley.server.testing.LocalRedis;
+import dev.parley.server.testing.ServerProcess;
+import dev.parley.server.testing.TestServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Stream's JS SDK against a cluster of real processes: three Parley nodes on one PostgreSQL schema and a Redis
+ * of the test's own, behind Debian's nginx with the repository's configuration ({@code deploy/nginx/parley.conf}).
+ * The scenarios under {@code compat/js/cluster/} must pass, the last of which kills one node with SIGKILL.
+ *
+ * <p>Needs {@code node}, {@code nginx} and {@code redis-server}; {@code .ci/run} installs them. Without one of
+ * them the test is skipped, never passed. Output: {@code target/js-cluster.log}, nginx's and the nodes' logs
+ * under {@code target/cluster/}.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class StreamChatJsClusterTest {
+    private static final int EXPECTED_SCENARIOS = 4;
+    private static final Path MODULE_DIR =
+            Path.of(System.getProperty("basedir", "")).toAbsolutePath();
+    private static final Path JS_DIR = MODULE_DIR.resolve("js");
+    private static final Path WORK = MODULE_DIR.resolve("target").resolve("cluster");
+    private static final Path LOG_FILE = MODULE_DIR.resolve("target").resolve("js-cluster.log");
+    private static final Path NGINX = Path.of("/usr/sbin/nginx");
+
+    static LocalRedis redis;
+    static String schema;
+    static final List<ServerProcess> nodes = new ArrayList<>();
+    static Process nginx;
+    static int port;
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        assumeTrue(NodeRunner.onPath("node").isPresent(), "node is not on the PATH: the cluster suite is skipped");
+        assumeTrue(Files.isExecutable(NGINX), "nginx is not installed: the cluster suite is skipped");
+        assumeTrue(NodeRunner.onPath("redis-server").isPresent(), "redis-server is not on the PATH: skipped");
+        Files.createDirectories(WORK);
+        redis = LocalRedis.start();
+        schema = "parley_jscluster_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String db = TestServer.postgresUrl(schema);
+        for (int i = 1; i <= 3; i++) {
+            Path dir = WORK.resolve("node-" + i);
+            nodes.add(ServerProcess.start(
+                    dir,
+                    db,
+                    WORK.resolve("node-" + i + ".log"),
+                    "--redis-url",
+                    redis.url(),
+                    "--node-id",
+                    "js-node-" + i,
+                    "--drain-window",
+                    "0s",
+                    "--disable-rate-limits",
+                    "--max-connections-per-address",
+                    "0"));
+        }
+        port = freePort();
+        String upstreams = nodes.stream()
+                .map(n -> "        server 127.0.0.1:" + n.port() + " max_fails=1 fail_timeout=5s;")
+                .collect(Collectors.joining("\n"));
+        String conf = Files.readString(MODULE_DIR.getParent().resolve("deploy/nginx/parley.conf"))
+                .replace("{{LISTEN}}", "127.0.0.1:" + port)
+                .replace("{{PREFIX}}", WORK.toString())
+                .replace("{{UPSTREAMS}}", upstreams);
+        Path confFile = WORK.resolve("nginx.conf");
+        Files.writeString(confFile, conf);
+        nginx = new ProcessBuilder(
+                        NGINX.toString(), "-p", WORK.toString(), "-c", confFile.toString(), "-g", "daemon off;")
+                .redirectErrorStream(true)
+                .redirectOutput(WORK.resolve("nginx.out").toFile())
+                .start();
+        HttpClient http = HttpClient.newHttpClient();
+        await("nginx passes /healthz to a node")
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!nginx.isAlive()) {
+                        throw new IllegalStateException("nginx exited: " + Files.readString(WORK.resolve("nginx.out")));
+                    }
+                    try {
+                        return http.send(
+                                                HttpRequest.newBuilder(URI.create(base() + "/healthz"))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.ofString())
+                                        .statusCode()
+                                == 200;
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+    }
+
+    static String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (nginx != null) {
+            nginx.destroy();
+        }
+        nodes.forEach(ServerProcess::close);
+        if (redis != null) {
+            redis.close();
+        }
+        if (schema != null) {
+            TestServer.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void everyClusterScenarioPassesThroughNginxAcrossThreeNodes() throws Exception {
+        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(LOG_FILE, StandardCharsets.UTF_8), true)) {
+            NodeRunner node = new NodeRunner(JS_DIR, "[js-cluster]", log, LOG_FILE);
+            node.installIfStale(Duration.ofMinutes(3));
+            Map<String, String> env = new HashMap<>();
+            env.put("PARLEY_BASE_URL", base());
+            env.put("PARLEY_API_KEY", TestServer.API_KEY);
+            env.put("PARLEY_API_SECRET", TestServer.API_SECRET);
+            env.put(
+                    "PARLEY_NODE_URLS",
+                    nodes.stream().map(ServerProcess::baseUrl).collect(Collectors.joining(",")));
+            env.put("PARLEY_KILL_PID", String.valueOf(nodes.get(2).pid()));
+            NodeRunner.Run run = node.run(
+                    List.of("node", "--test", "--test-force-exit", "--test-reporter=spec", "cluster/"),
+                    env,
+                    Duration.ofMinutes(3));
+
+            assertThat(run.exitCode())
+                    .as("exit code of node --test cluster/ (output in %s)", LOG_FILE)
+                    .isZero();
+            NodeRunner.Summary summary = NodeRunner.Summary.parse(run.lines());
+            assertThat(summary.failed()).as("failed scenarios").isZero();
+            assertThat(summary.passed()).as("passed scenarios").isGreaterThanOrEqualTo(EXPECTED_SCENARIOS);
+            assertThat(nodes.get(2).alive()).as("the third node was killed").isFalse();
+        }
+    }
+}
