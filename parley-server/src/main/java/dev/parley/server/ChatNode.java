@@ -535,16 +535,23 @@ public final class ChatNode implements AutoCloseable {
         return out;
     }
 
-    /** Does what another node asks for one of this node's connections ({@link #subscribeElsewhere}). */
-    private boolean forOneOfMine(String request) {
+    /**
+     * Does what another node asks: for one of this node's connections ({@link #subscribeElsewhere}), or a
+     * question for the operator's view ({@link #askNodes}). Null when not done.
+     */
+    private @Nullable String forOneOfMine(String request) {
         String[] parts = request.split("\n", -1);
+        java.util.function.Function<String, @Nullable String> ops = operatorQuestions;
+        if (ops != null && parts[0].startsWith("ops.")) {
+            return ops.apply(request);
+        }
         if (parts.length < 4) {
-            return false;
+            return null;
         }
         Optional<Session> session =
-                registry.find(parts[2]).filter(s -> s.userId().equals(parts[1]));
+                registry.find(parts[2]).filter(x -> x.userId().equals(parts[1]));
         if (session.isEmpty()) {
-            return false;
+            return null;
         }
         List<String> args = List.of(parts).subList(3, parts.length);
         switch (parts[0]) {
@@ -558,17 +565,64 @@ public final class ChatNode implements AutoCloseable {
                         }
                     }
                 }
-                return true;
+                return "";
             }
             case "presence" -> {
                 presence.subscribe(session.get(), args);
-                return true;
+                return "";
             }
             default -> {
                 log.warn("cluster: unknown request '{}'", parts[0]);
-                return false;
+                return null;
             }
         }
+    }
+
+    private volatile java.util.function.@Nullable Function<String, @Nullable String> operatorQuestions;
+
+    /**
+     * Answers the operator view's questions from other nodes (texts starting with {@code ops.}); the REST layer
+     * sets it, as the view's JSON is its own.
+     */
+    public void answerOperatorQuestions(java.util.function.Function<String, @Nullable String> answers) {
+        operatorQuestions = answers;
+    }
+
+    /**
+     * Asks every other live node of the cluster {@code question} and returns their answers by node id (nodes
+     * that did not answer are left out); empty when the node runs alone.
+     */
+    public Map<String, String> askNodes(String question) {
+        RedisBroker c = cluster;
+        Map<String, String> out = new java.util.TreeMap<>();
+        if (c == null) {
+            return out;
+        }
+        List<String> others;
+        try {
+            others = c.registry().liveNodes().stream()
+                    .filter(n -> !n.equals(c.nodeId()))
+                    .toList();
+        } catch (RuntimeException e) {
+            log.warn("cluster: cannot list the nodes: {}", e.toString());
+            return out;
+        }
+        List<java.util.concurrent.Future<Optional<String>>> asked = new ArrayList<>();
+        for (String n : others) {
+            asked.add(blocking.submit(() -> c.ask(n, question)));
+        }
+        for (int i = 0; i < others.size(); i++) {
+            String n = others.get(i);
+            try {
+                asked.get(i).get().ifPresent(answer -> out.put(n, answer));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                log.warn("cluster: asking node {} failed: {}", others.get(i), e.toString());
+            }
+        }
+        return out;
     }
 
     /** Marks a user with no socket left offline, with {@code last_active} now, and tells its presence subscribers. */

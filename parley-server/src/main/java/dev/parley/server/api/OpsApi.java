@@ -8,13 +8,18 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.auth.AdminSession;
+import dev.parley.server.cluster.ClusterRegistry;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.ratelimit.RateLimits;
 import dev.parley.server.session.Session;
 import dev.parley.server.usage.ConnectionRegistry;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The operator's endpoints under {@code /parley/}: the dashboard's admin session and the connection
@@ -45,6 +50,13 @@ final class OpsApi {
     private final ConnectionRegistry registry;
     private final ChannelHub hub;
     private final ConnectionCloser closer;
+    private final @Nullable Cluster cluster;
+
+    /**
+     * The cluster this node belongs to, for the operator's view of all of it: its registry, this node's id, and
+     * a way to ask every other node a question ({@code ChatNode.askNodes}).
+     */
+    record Cluster(ClusterRegistry registry, String nodeId, Function<String, Map<String, String>> askOthers) {}
 
     OpsApi(
             OperatorAccess operator,
@@ -52,7 +64,9 @@ final class OpsApi {
             RateLimits rateLimits,
             ConnectionRegistry registry,
             ChannelHub hub,
-            ConnectionCloser closer) {
+            ConnectionCloser closer,
+            @Nullable Cluster cluster) {
+        this.cluster = cluster;
         this.operator = requireNonNull(operator, "operator");
         this.adminSessions = requireNonNull(adminSessions, "adminSessions");
         this.rateLimits = requireNonNull(rateLimits, "rateLimits");
@@ -67,6 +81,7 @@ final class OpsApi {
         router.addOpen("GET", "/parley/connections/users", ctx -> operator.run(ctx, this::duplicateUsers));
         router.addOpen(
                 "DELETE", "/parley/connections/{connection_id}", ctx -> operator.run(ctx, this::closeConnection));
+        router.addOpen("GET", "/parley/nodes", ctx -> operator.run(ctx, this::nodes));
     }
 
     private ObjectNode adminSession(RequestContext ctx) {
@@ -87,21 +102,117 @@ final class OpsApi {
     private ObjectNode connections(RequestContext ctx) {
         String user = ctx.param("user_id");
         int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
+        int offset = intParam(ctx, "offset", 0, 0, MAX_OFFSET);
+        ObjectNode mine = localConnections(user, offset + limit);
+        List<ObjectNode> merged = new ArrayList<>();
+        mine.withArray("connections").forEach(c -> merged.add((ObjectNode) c));
+        long total = mine.path("total").asLong();
+        Cluster c = cluster;
+        if (c != null) {
+            // Every other node answers with its own first offset + limit, oldest first; the page is cut from all.
+            String question = "ops.connections\n" + (user == null ? "" : user) + "\n" + (offset + limit);
+            for (String answer : c.askOthers().apply(question).values()) {
+                ObjectNode theirs = Json.parseObject(answer, "a node's answer");
+                theirs.withArray("connections").forEach(x -> merged.add((ObjectNode) x));
+                total += theirs.path("total").asLong();
+            }
+        }
+        merged.sort(OLDEST_FIRST_JSON);
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("connections");
+        merged.stream().skip(offset).limit(limit).forEach(list::add);
+        out.put("total", total);
+        out.put("offset", offset);
+        out.put("limit", limit);
+        return out;
+    }
+
+    /** The most a page may start at: a cluster's nodes each answer with their first offset + limit sockets. */
+    static final int MAX_OFFSET = 100_000;
+
+    /** This node's connections (of one user, or all), oldest first, the first {@code first}, with the total. */
+    private ObjectNode localConnections(@Nullable String user, int first) {
         List<Session> all = (user == null || user.isEmpty() ? List.copyOf(registry.all()) : registry.sessionsOf(user))
                 .stream().sorted(OLDEST_FIRST).toList();
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("connections");
-        all.stream().skip(offset).limit(limit).forEach(s -> list.add(toJson(s)));
+        all.stream().limit(first).forEach(s -> list.add(toJson(s)));
         out.put("total", all.size());
-        out.put("offset", offset);
-        out.put("limit", limit);
+        return out;
+    }
+
+    /**
+     * Answers another node's question for the cluster's operator view: {@code ops.connections}, {@code ops.users}
+     * or {@code ops.close}. Null for anything else.
+     */
+    @Nullable
+    String answer(String question) {
+        String[] parts = question.split("\n", -1);
+        switch (parts[0]) {
+            case "ops.connections" -> {
+                if (parts.length < 3) {
+                    return null;
+                }
+                int first;
+                try {
+                    first = Math.min(Integer.parseInt(parts[2]), MAX_OFFSET + MAX_LIMIT);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+                return Json.write(localConnections(parts[1].isEmpty() ? null : parts[1], first));
+            }
+            case "ops.users" -> {
+                ObjectNode out = Json.object();
+                for (int i = 1; i < parts.length && i <= MAX_LIMIT; i++) {
+                    ArrayNode conns = out.putArray(parts[i]);
+                    registry.sessionsOf(parts[i]).stream().sorted(OLDEST_FIRST).forEach(s -> conns.add(toJson(s)));
+                }
+                return Json.write(out);
+            }
+            case "ops.close" -> {
+                if (parts.length < 2) {
+                    return null;
+                }
+                return closer.closeConnection(parts[1], OPERATOR_CLOSE_CODE, "closed by the operator")
+                        .map(Session::userId)
+                        .orElse(null);
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private ObjectNode nodes(RequestContext ctx) {
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("nodes");
+        Cluster c = cluster;
+        if (c == null) {
+            ObjectNode me = list.addObject();
+            me.putNull("node_id");
+            me.put("connections", registry.totalConnections());
+            me.put("this_node", true);
+            out.put("clustered", false);
+            return out;
+        }
+        for (ClusterRegistry.NodeInfo n : c.registry().nodes()) {
+            ObjectNode o = list.addObject();
+            o.put("node_id", n.nodeId());
+            o.put("connections", n.sockets());
+            o.put("last_heartbeat", Timestamps.format(java.time.Instant.ofEpochMilli(n.lastHeartbeatMillis())));
+            o.put("this_node", n.nodeId().equals(c.nodeId()));
+        }
+        out.put("clustered", true);
         return out;
     }
 
     private ObjectNode duplicateUsers(RequestContext ctx) {
         int min = intParam(ctx, "min", 2, 1, Integer.MAX_VALUE);
         int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        Cluster c = cluster;
+        if (c != null && min >= 2) {
+            return clusterDuplicates(c, min, limit);
+        }
         List<ConnectionRegistry.UserSockets> users = registry.usersWithAtLeast(min);
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("users");
@@ -117,17 +228,69 @@ final class OpsApi {
         return out;
     }
 
+    /** Users with several sockets anywhere in the cluster, with each socket and its node. */
+    private ObjectNode clusterDuplicates(Cluster c, int min, int limit) {
+        List<ClusterRegistry.UserCount> users = c.registry().usersWithAtLeast(min, limit);
+        Map<String, List<ObjectNode>> byUser = new java.util.LinkedHashMap<>();
+        users.forEach(u -> byUser.put(u.userId(), new ArrayList<>()));
+        if (!users.isEmpty()) {
+            String question = "ops.users\n" + String.join("\n", byUser.keySet());
+            List<String> answers = new ArrayList<>(c.askOthers().apply(question).values());
+            answers.add(answer(question));
+            for (String answer : answers) {
+                if (answer == null) {
+                    continue;
+                }
+                Json.parseObject(answer, "a node's answer").properties().forEach(e -> {
+                    List<ObjectNode> mine = byUser.get(e.getKey());
+                    if (mine != null) {
+                        e.getValue().forEach(x -> mine.add((ObjectNode) x));
+                    }
+                });
+            }
+        }
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("users");
+        byUser.forEach((user, conns) -> {
+            ObjectNode o = list.addObject();
+            o.put("user_id", user);
+            o.put("connection_count", conns.size());
+            ArrayNode arr = o.putArray("connections");
+            conns.stream().sorted(OLDEST_FIRST_JSON).forEach(arr::add);
+        });
+        out.put("total", c.registry().countUsersWithAtLeast(min));
+        out.put("min", min);
+        return out;
+    }
+
     private ObjectNode closeConnection(RequestContext ctx) {
         String id = ctx.pathParam("connection_id");
-        Session s = closer.closeConnection(id, OPERATOR_CLOSE_CODE, "closed by the operator")
-                .orElseThrow(() -> ChatException.notFound(
-                        ctx.endpoint() + " failed with error: \"connection '" + id + "' is not open on this server\""));
+        String user = closer.closeConnection(id, OPERATOR_CLOSE_CODE, "closed by the operator")
+                .map(Session::userId)
+                .orElse(null);
+        Cluster c = cluster;
+        if (user == null && c != null) {
+            ClusterRegistry.Placement where = c.registry().whereIs(id);
+            if (where != null && !where.nodeId().equals(c.nodeId())) {
+                String answered = c.askOthers().apply("ops.close\n" + id).get(where.nodeId());
+                user = answered == null || answered.isEmpty() ? null : answered;
+            }
+        }
+        if (user == null) {
+            throw ChatException.notFound(
+                    ctx.endpoint() + " failed with error: \"connection '" + id + "' is not open on this server\"");
+        }
         ObjectNode out = Json.object();
         out.put("connection_id", id);
-        out.put("user_id", s.userId());
+        out.put("user_id", user);
         out.put("close_code", OPERATOR_CLOSE_CODE);
         return out;
     }
+
+    /** Oldest first, as {@link #OLDEST_FIRST}, for connections another node described. */
+    private static final Comparator<ObjectNode> OLDEST_FIRST_JSON = Comparator.comparing(
+                    (ObjectNode o) -> o.path("connected_at").asText())
+            .thenComparing(o -> o.path("connection_id").asText());
 
     private static final Comparator<Session> OLDEST_FIRST =
             Comparator.comparing(Session::connectedAt).thenComparing(Session::connectionId);
@@ -143,6 +306,10 @@ final class OpsApi {
         o.put("user_agent", s.userAgent());
         o.put("watched_channels", hub.watchCount(s));
         o.put("outbound_queue_bytes", s.outboundQueueBytes());
+        Cluster c = cluster;
+        if (c != null) {
+            o.put("node", c.nodeId());
+        }
         return o;
     }
 

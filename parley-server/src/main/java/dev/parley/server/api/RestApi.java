@@ -112,8 +112,17 @@ public final class RestApi {
                 .register(router);
         new SearchApi(node.search(), actors).register(router);
         new UploadsApi(node.uploads(), node::settings, actors).register(router);
-        new OpsApi(operator, adminSessions, node.rateLimits(), node.registry(), node.watchers(), node::closeConnection)
-                .register(router);
+        dev.parley.server.cluster.RedisBroker cluster = node.cluster();
+        OpsApi ops = new OpsApi(
+                operator,
+                adminSessions,
+                node.rateLimits(),
+                node.registry(),
+                node.watchers(),
+                node::closeConnection,
+                cluster == null ? null : new OpsApi.Cluster(cluster.registry(), cluster.nodeId(), node::askNodes));
+        ops.register(router);
+        node.answerOperatorQuestions(ops::answer);
         new UsageApi(
                         operator,
                         node.registry(),

@@ -41,16 +41,31 @@ public final class ClusterRegistry implements AutoCloseable {
 
     private static final String P = "parley:";
 
-    /** KEYS: cu, cn. ARGV: connection, node, member of cn. Returns the user's open sockets after adding. */
+    /**
+     * KEYS: cu, cn, conns, multi. ARGV: connection, node, member of cn, user. Returns the user's open sockets
+     * after adding; a user with two or more is in the multi set, scored by its count.
+     */
     private static final String ADD = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) "
             + "redis.call('SADD', KEYS[2], ARGV[3]) "
-            + "return redis.call('HLEN', KEYS[1])";
+            + "redis.call('HSET', KEYS[3], ARGV[1], ARGV[4] .. '\\n' .. ARGV[2]) "
+            + "local n = redis.call('HLEN', KEYS[1]) "
+            + "if n >= 2 then redis.call('ZADD', KEYS[4], n, ARGV[4]) end "
+            + "return n";
 
-    /** KEYS: cu, cn. ARGV: connection, member of cn. Returns the user's open sockets left, or -1 if unknown. */
+    /**
+     * KEYS: cu, cn, conns, multi. ARGV: connection, member of cn, user. Returns the user's open sockets left, or
+     * -1 if the connection was unknown.
+     */
     private static final String REMOVE = "local n = redis.call('HDEL', KEYS[1], ARGV[1]) "
             + "redis.call('SREM', KEYS[2], ARGV[2]) "
+            + "redis.call('HDEL', KEYS[3], ARGV[1]) "
             + "if n == 0 then return -1 end "
-            + "return redis.call('HLEN', KEYS[1])";
+            + "local left = redis.call('HLEN', KEYS[1]) "
+            + "if left >= 2 then redis.call('ZADD', KEYS[4], left, ARGV[3]) else redis.call('ZREM', KEYS[4], ARGV[3]) end "
+            + "return left";
+
+    private static final String CONNS = P + "conns";
+    private static final String MULTI = P + "multi";
 
     /** KEYS: janitor. ARGV: node, ms. Takes or renews the lease; 1 when this node holds it. */
     private static final String LEASE = "local h = redis.call('GET', KEYS[1]) "
@@ -110,12 +125,7 @@ public final class ClusterRegistry implements AutoCloseable {
             int cut = member.indexOf('\n');
             if (cut > 0) {
                 String user = member.substring(0, cut);
-                Long left = redis().eval(
-                                REMOVE,
-                                ScriptOutputType.INTEGER,
-                                new String[] {userKey(user), sockets},
-                                member.substring(cut + 1),
-                                member);
+                Long left = removeSocket(user, member.substring(cut + 1), sockets);
                 if (left != null && left == 0) {
                     gone.add(user);
                 }
@@ -127,24 +137,13 @@ public final class ClusterRegistry implements AutoCloseable {
 
     /** Records an open socket; returns how many sockets its user has open in the cluster now. */
     public int add(String userId, String connectionId) {
-        Long n = redis().eval(
-                        ADD,
-                        ScriptOutputType.INTEGER,
-                        new String[] {userKey(userId), P + "cn:" + node},
-                        connectionId,
-                        node,
-                        userId + "\n" + connectionId);
+        Long n = addSocket(userId, connectionId);
         return n == null ? 0 : n.intValue();
     }
 
     /** Forgets a closed socket; returns how many its user still has open in the cluster, or -1 when it was unknown. */
     public int remove(String userId, String connectionId) {
-        Long n = redis().eval(
-                        REMOVE,
-                        ScriptOutputType.INTEGER,
-                        new String[] {userKey(userId), P + "cn:" + node},
-                        connectionId,
-                        userId + "\n" + connectionId);
+        Long n = removeSocket(userId, connectionId, P + "cn:" + node);
         return n == null ? -1 : n.intValue();
     }
 
@@ -159,6 +158,58 @@ public final class ClusterRegistry implements AutoCloseable {
         return redis().hget(userKey(userId), connectionId);
     }
 
+    /** Where a connection is open: its user and its node; null when it is open nowhere in the cluster. */
+    public @org.jspecify.annotations.Nullable Placement whereIs(String connectionId) {
+        String v = redis().hget(CONNS, connectionId);
+        int cut = v == null ? -1 : v.indexOf('\n');
+        return v == null || cut < 0 ? null : new Placement(v.substring(0, cut), v.substring(cut + 1));
+    }
+
+    /** A connection's user and node. */
+    public record Placement(String userId, String nodeId) {}
+
+    /** A user's open sockets in the cluster: connection id to node id. */
+    public java.util.Map<String, String> socketsOf(String userId) {
+        return redis().hgetall(userKey(userId));
+    }
+
+    /** A user with several sockets in the cluster, and how many. */
+    public record UserCount(String userId, int sockets) {}
+
+    /** Users with at least {@code min} (2 or more) sockets in the cluster, most first, at most {@code limit}. */
+    public List<UserCount> usersWithAtLeast(int min, int limit) {
+        List<UserCount> out = new ArrayList<>();
+        for (var v : redis().zrevrangebyscoreWithScores(
+                        MULTI,
+                        io.lettuce.core.Range.create((double) min, Double.MAX_VALUE),
+                        io.lettuce.core.Limit.create(0, limit))) {
+            out.add(new UserCount(v.getValue(), (int) v.getScore()));
+        }
+        return out;
+    }
+
+    /** How many users have at least {@code min} (2 or more) sockets in the cluster. */
+    public long countUsersWithAtLeast(int min) {
+        Long n = redis().zcount(MULTI, io.lettuce.core.Range.create((double) min, Double.MAX_VALUE));
+        return n == null ? 0 : n;
+    }
+
+    /** One live node: its id, its open sockets and its last heartbeat (epoch milliseconds). */
+    public record NodeInfo(String nodeId, long sockets, long lastHeartbeatMillis) {}
+
+    /** The live nodes with their socket counts. */
+    public List<NodeInfo> nodes() {
+        List<NodeInfo> out = new ArrayList<>();
+        for (var v : redis().zrangeWithScores(P + "nodes", 0, -1)) {
+            String id = v.getValue();
+            if (redis().exists(P + "node:" + id) > 0) {
+                Long n = redis().scard(P + "cn:" + id);
+                out.add(new NodeInfo(id, n == null ? 0 : n, (long) v.getScore()));
+            }
+        }
+        return out;
+    }
+
     /** The ids of the nodes whose heartbeat is current. */
     public List<String> liveNodes() {
         List<String> out = new ArrayList<>();
@@ -168,6 +219,29 @@ public final class ClusterRegistry implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private @org.jspecify.annotations.Nullable Long addSocket(String userId, String connectionId) {
+        return redis().eval(
+                        ADD,
+                        ScriptOutputType.INTEGER,
+                        new String[] {userKey(userId), P + "cn:" + node, CONNS, MULTI},
+                        connectionId,
+                        node,
+                        userId + "\n" + connectionId,
+                        userId);
+    }
+
+    /** Runs {@link #REMOVE} for one socket listed in the node set {@code nodeSockets}. */
+    private @org.jspecify.annotations.Nullable Long removeSocket(
+            String userId, String connectionId, String nodeSockets) {
+        return redis().eval(
+                        REMOVE,
+                        ScriptOutputType.INTEGER,
+                        new String[] {userKey(userId), nodeSockets, CONNS, MULTI},
+                        connectionId,
+                        userId + "\n" + connectionId,
+                        userId);
     }
 
     private RedisCommands<String, String> redis() {
@@ -229,12 +303,7 @@ public final class ClusterRegistry implements AutoCloseable {
                     continue;
                 }
                 String user = member.substring(0, cut);
-                Long left = redis().eval(
-                                REMOVE,
-                                ScriptOutputType.INTEGER,
-                                new String[] {userKey(user), sockets},
-                                member.substring(cut + 1),
-                                member);
+                Long left = removeSocket(user, member.substring(cut + 1), sockets);
                 if (left != null && left == 0) {
                     gone.add(user);
                 }
@@ -258,7 +327,8 @@ public final class ClusterRegistry implements AutoCloseable {
             for (String member : redis().smembers(sockets)) {
                 int cut = member.indexOf('\n');
                 if (cut > 0) {
-                    redis().hdel(userKey(member.substring(0, cut)), member.substring(cut + 1));
+                    String user = member.substring(0, cut);
+                    removeSocket(user, member.substring(cut + 1), sockets);
                 }
             }
             redis().del(sockets, P + "node:" + node);

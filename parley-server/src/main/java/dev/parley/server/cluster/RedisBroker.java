@@ -24,6 +24,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,9 +93,9 @@ public final class RedisBroker implements Broker {
     private final Object[] stripes = new Object[STRIPES];
     private final AtomicLong failures = new AtomicLong();
     private volatile Consumer<String> control = message -> {};
-    private volatile Function<String, CompletableFuture<Boolean>> requests =
-            request -> CompletableFuture.completedFuture(false);
-    private final Map<String, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
+    private volatile Function<String, CompletableFuture<@Nullable String>> requests =
+            request -> CompletableFuture.completedFuture(null);
+    private final Map<String, CompletableFuture<Optional<String>>> pending = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
     private final ClusterRegistry cluster;
 
@@ -176,9 +177,9 @@ public final class RedisBroker implements Broker {
 
     /**
      * Answers requests other nodes send this one ({@link #request}): {@code handler} runs the request's text
-     * and completes with whether it was done. It is called on a Redis thread and must not block.
+     * and completes with its answer, null for "not done". It is called on a Redis thread and must not block.
      */
-    public void onRequest(Function<String, CompletableFuture<Boolean>> handler) {
+    public void onRequest(Function<String, CompletableFuture<@Nullable String>> handler) {
         requests = requireNonNull(handler, "handler");
     }
 
@@ -188,22 +189,30 @@ public final class RedisBroker implements Broker {
      * requests are waiting.
      */
     public boolean request(String nodeId, String text) {
+        return ask(nodeId, text).isPresent();
+    }
+
+    /**
+     * Asks node {@code nodeId} and returns its answer (its list of connections, for example); empty when it
+     * said no, did not answer within {@link #REQUEST_WAIT}, or too many requests are waiting.
+     */
+    public Optional<String> ask(String nodeId, String text) {
         if (pending.size() >= MAX_PENDING) {
             failed("request to " + nodeId, new IllegalStateException(MAX_PENDING + " requests waiting"));
-            return false;
+            return Optional.empty();
         }
         String id = node + "#" + requestIds.incrementAndGet();
-        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        CompletableFuture<Optional<String>> answer = new CompletableFuture<>();
         pending.put(id, answer);
         try {
             send(PREFIX + "n:" + nodeId, control(REQUEST_TYPE, id + "\n" + text));
             return answer.get(REQUEST_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Optional.empty();
         } catch (ExecutionException | TimeoutException e) {
             failed("request to " + nodeId, e);
-            return false;
+            return Optional.empty();
         } finally {
             pending.remove(id);
         }
@@ -215,28 +224,30 @@ public final class RedisBroker implements Broker {
         return Envelope.encode(node, Envelope.Kind.CONTROL, type, Audience.connection("*"), frames, 0);
     }
 
+    /** Runs another node's request and sends the answer: its id, then "+" and the answer, or "-". */
     private void answer(String origin, String text) {
         int cut = text.indexOf('\n');
         if (cut < 0) {
             return;
         }
         String id = text.substring(0, cut);
-        CompletableFuture<Boolean> done;
+        CompletableFuture<@Nullable String> done;
         try {
             done = requests.apply(text.substring(cut + 1));
         } catch (RuntimeException e) {
             done = CompletableFuture.failedFuture(e);
         }
-        done.whenComplete((ok, e) ->
-                send(PREFIX + "n:" + origin, control(REPLY_TYPE, id + "\n" + (e == null && Boolean.TRUE.equals(ok)))));
+        done.whenComplete((result, e) -> send(
+                PREFIX + "n:" + origin,
+                control(REPLY_TYPE, id + "\n" + (e == null && result != null ? "+" + result : "-"))));
     }
 
     private void answered(String text) {
         int cut = text.indexOf('\n');
-        if (cut > 0) {
-            CompletableFuture<Boolean> waiting = pending.get(text.substring(0, cut));
+        if (cut > 0 && cut + 1 < text.length()) {
+            CompletableFuture<Optional<String>> waiting = pending.get(text.substring(0, cut));
             if (waiting != null) {
-                waiting.complete(Boolean.parseBoolean(text.substring(cut + 1)));
+                waiting.complete(text.charAt(cut + 1) == '+' ? Optional.of(text.substring(cut + 2)) : Optional.empty());
             }
         }
     }

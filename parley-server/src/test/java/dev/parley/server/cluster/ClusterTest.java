@@ -295,6 +295,49 @@ class ClusterTest {
     }
 
     @Test
+    void theOperatorSeesAUserWithASocketOnEachNodeFromEitherNodeAndClosesOneFromTheOther() {
+        String jon = uid("jon");
+        assertThat(Seed.users(a, json("id", jon)).status()).isEqualTo(200);
+        try (WsProbe onA = WsProbe.connect(a, jon, a.userToken(jon), Json.object());
+                WsProbe onB = WsProbe.connect(b, jon, b.userToken(jon), Json.object())) {
+            String connA = onA.next("health.check").path("connection_id").asText();
+            onB.next("health.check");
+
+            RestClient.Response dupes = RestClient.server(a).get("/parley/connections/users?min=2&limit=1000");
+            RestClient.Response his = RestClient.server(b).get("/parley/connections?user_id=" + jon);
+            RestClient.Response nodes = RestClient.server(b).get("/parley/nodes");
+            RestClient.Response closed = RestClient.server(b).delete("/parley/connections/" + connA);
+
+            assertThat(dupes.status()).as("%s", dupes).isEqualTo(200);
+            ObjectNode found = null;
+            for (var u : dupes.body().path("users")) {
+                if (u.path("user_id").asText().equals(jon)) {
+                    found = (ObjectNode) u;
+                }
+            }
+            assertThat(found)
+                    .as("jon among the users with two sockets: %s", dupes.body())
+                    .isNotNull();
+            assertThat(found.path("connection_count").asInt()).isEqualTo(2);
+            assertThat(List.of(
+                            found.at("/connections/0/node").asText(),
+                            found.at("/connections/1/node").asText()))
+                    .containsExactlyInAnyOrder("node-a", "node-b");
+            assertThat(his.body().path("total").asInt()).isEqualTo(2);
+            assertThat(nodes.body().path("clustered").asBoolean()).isTrue();
+            assertThat(nodes.body().findValuesAsText("node_id")).contains("node-a", "node-b");
+            assertThat(closed.status()).as("%s", closed).isEqualTo(200);
+            assertThat(closed.body().path("user_id").asText()).isEqualTo(jon);
+            assertThat(onA.closeCode()).isEqualTo(4000);
+            assertThat(RestClient.server(b)
+                            .delete("/parley/connections/" + connA)
+                            .status())
+                    .as("a closed connection")
+                    .isEqualTo(404);
+        }
+    }
+
+    @Test
     void typingOnOneNodeReachesAWatcherOnTheOther() {
         String ann = uid("ann");
         String bob = uid("bob");
