@@ -89,7 +89,7 @@ public final class ChatNode implements AutoCloseable {
             Thread.ofVirtual().name("parley-worker-", 0).factory());
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("parley-timer").daemon(true).factory());
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
     private final ConcurrencySamples concurrency = new ConcurrencySamples();
     private final ConnectionPolicy connectionPolicy;
     private final MauCache mau;
@@ -99,6 +99,8 @@ public final class ChatNode implements AutoCloseable {
         this.config = requireNonNull(config, "config");
         this.store = requireNonNull(store, "store");
         this.clock = requireNonNull(clock, "clock");
+        String node = config.clustered() ? nodeId(config) : null;
+        this.metrics = new Metrics(node);
         this.writer = new StoreWriter(store);
         // A node of a cluster keeps no user in memory: another node may change it.
         this.users = new UserService(store, writer, !config.clustered());
@@ -106,9 +108,17 @@ public final class ChatNode implements AutoCloseable {
         ChannelLocks locks = new ChannelLocks();
         LocalBroker local = new LocalBroker(watchers, presence, registry);
         String redisUrl = config.redisUrl();
-        this.cluster = redisUrl == null
+        this.cluster = redisUrl == null || node == null
                 ? null
-                : new RedisBroker(redisUrl, nodeId(config), local, watchers, presence, registry);
+                : new RedisBroker(
+                        redisUrl,
+                        node,
+                        local,
+                        watchers,
+                        presence,
+                        registry,
+                        (cid, from, to) -> store.chat().eventsBySeq(cid, from, to, Sequencer_MAX_GAP),
+                        cids -> store.chat().latestSeqs(cids));
         this.events = new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics);
         this.chat = new Chat(store.chat(), store.moderation(), users, presence, watchers, locks, events, clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
@@ -276,6 +286,9 @@ public final class ChatNode implements AutoCloseable {
         }
         return next;
     }
+
+    /** The most stored events one fill of a cluster node reads at once. */
+    private static final int Sequencer_MAX_GAP = 300;
 
     private volatile boolean draining;
 

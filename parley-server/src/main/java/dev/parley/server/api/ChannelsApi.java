@@ -114,28 +114,36 @@ final class ChannelsApi {
         ArrayNode list = out.putArray("channels");
         Optional<Session> conn = connection(ctx);
         List<ObjectNode> states = channels.query(actor, body, conn);
+        if (subscribeElsewhere(ctx, body, conn.isPresent(), states)) {
+            // Read again now that the other node delivers to the socket: nothing falls between state and events.
+            states = channels.query(actor, body, conn);
+        }
         states.forEach(list::add);
-        subscribeElsewhere(ctx, body, conn.isPresent(), states);
         return out;
     }
 
     private ObjectNode getOrCreate(RequestContext ctx, @Nullable String id) {
         ObjectNode body = ctx.body();
         Optional<Session> conn = connection(ctx);
-        ObjectNode state = channels.getOrCreate(actors.of(ctx, body), ctx.pathParam("type"), id, body, conn);
-        subscribeElsewhere(ctx, body, conn.isPresent(), List.of(state));
+        Actor actor = actors.of(ctx, body);
+        ObjectNode state = channels.getOrCreate(actor, ctx.pathParam("type"), id, body, conn);
+        if (subscribeElsewhere(ctx, body, conn.isPresent(), List.of(state))) {
+            state = channels.getOrCreate(actor, ctx.pathParam("type"), id, body, conn);
+        }
         return state;
     }
 
     /**
      * {@code watch} and {@code presence} for a caller whose socket another node of the cluster holds: that node
-     * subscribes it to these channels and their members' presence.
+     * subscribes it to these channels and their members' presence. True when it did: the caller reads the
+     * states again, so that what happened between the first read and the subscription is in them.
      */
-    private void subscribeElsewhere(RequestContext ctx, ObjectNode body, boolean hereFound, List<ObjectNode> states) {
+    private boolean subscribeElsewhere(
+            RequestContext ctx, ObjectNode body, boolean hereFound, List<ObjectNode> states) {
         boolean watch = body.path("watch").asBoolean(false);
         boolean follow = body.path("presence").asBoolean(false);
-        if (hereFound || (!watch && !follow)) {
-            return;
+        if (hereFound || (!watch && !follow) || states.isEmpty()) {
+            return false;
         }
         List<String> cids = new java.util.ArrayList<>();
         List<String> members = new java.util.ArrayList<>();
@@ -147,7 +155,7 @@ final class ChannelsApi {
                 state.path("members").forEach(m -> members.add(m.path("user_id").asText()));
             }
         }
-        RemoteSubscriptions.forCaller(remote, ctx, false, cids, members);
+        return RemoteSubscriptions.forCaller(remote, ctx, false, cids, members);
     }
 
     /** C4; a {@code message} in the body is posted to the channel after the change (§7.4). */

@@ -17,9 +17,9 @@ interface RemoteSubscriptions {
 
     /**
      * Subscribes the caller's connection named by {@code connection_id} on another node, when there is one and
-     * it is not on this node.
+     * it is not on this node; true when that node did.
      */
-    static void forCaller(
+    static boolean forCaller(
             RemoteSubscriptions remote,
             RequestContext ctx,
             boolean hereFound,
@@ -28,8 +28,8 @@ interface RemoteSubscriptions {
         String conn = ctx.param("connection_id");
         String user = ctx.caller().userId();
         if (hereFound || conn == null || conn.isEmpty() || user == null) {
-            return;
+            return false;
         }
-        remote.subscribe(user, conn, cids, presenceOf);
+        return remote.subscribe(user, conn, cids, presenceOf);
     }
 }

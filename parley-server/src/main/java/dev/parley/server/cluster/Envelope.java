@@ -37,9 +37,10 @@ record Envelope(
         String type,
         Audience audience,
         @Nullable Frames frames,
-        int code) {
+        int code,
+        long seq) {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** Bounds on what a decoded envelope may claim, so that a corrupt one fails rather than allocates. */
     static final int MAX_FRAMES = 100_000;
 
@@ -66,6 +67,12 @@ record Envelope(
 
     /** The bytes of an envelope; {@code frames} are read, not released. */
     static byte[] encode(String origin, Kind kind, String type, Audience audience, @Nullable Frames frames, int code) {
+        return encode(origin, kind, type, audience, frames, code, 0);
+    }
+
+    /** As above, for a channel event that carries its channel's sequence number {@code seq} (0: none). */
+    static byte[] encode(
+            String origin, Kind kind, String type, Audience audience, @Nullable Frames frames, int code, long seq) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
@@ -73,6 +80,7 @@ record Envelope(
             out.writeUTF(origin);
             out.writeUTF(type);
             out.writeInt(code);
+            out.writeLong(seq);
             writeAudience(out, audience);
             out.writeBoolean(frames != null);
             if (frames != null) {
@@ -98,9 +106,10 @@ record Envelope(
             String origin = in.readUTF();
             String type = in.readUTF();
             int code = in.readInt();
+            long seq = in.readLong();
             Audience audience = readAudience(in);
             Frames frames = in.readBoolean() ? readFrames(in) : null;
-            return new Envelope(origin, Kind.values()[kind], type, audience, frames, code);
+            return new Envelope(origin, Kind.values()[kind], type, audience, frames, code, seq);
         } catch (IOException e) {
             throw new IllegalArgumentException("envelope: truncated (" + e.getMessage() + ")", e);
         }

@@ -23,6 +23,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -76,6 +77,9 @@ public final class RedisBroker implements Broker {
     private static final String REPLY_TYPE = "parley.reply";
     /** Requests to other nodes waiting for their answer; past it a request fails at once. */
     static final int MAX_PENDING = 10_000;
+    /** How often the positions of the channels watched here are compared with the store's. */
+    static final Duration POSITION_CHECK = Duration.ofSeconds(5);
+
     /** How long a request to another node waits for its answer. */
     static final Duration REQUEST_WAIT = Duration.ofSeconds(3);
 
@@ -98,6 +102,17 @@ public final class RedisBroker implements Broker {
     private final Map<String, CompletableFuture<Optional<String>>> pending = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong();
     private final ClusterRegistry cluster;
+    private final Function<Collection<String>, Map<String, Long>> latestSeqs;
+    private final java.util.concurrent.ExecutorService fills = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("parley-cluster-fill-", 0).factory());
+    private final Sequencer sequencer;
+    private final java.util.concurrent.ScheduledExecutorService checks =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                    .name("parley-cluster-positions")
+                    .daemon(true)
+                    .factory());
+    /** For tests: incoming channel envelopes to lose, as Redis would for a slow or reconnecting subscriber. */
+    private final java.util.concurrent.atomic.AtomicInteger toLose = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Connects to Redis and subscribes to {@code parley:all}.
@@ -110,7 +125,11 @@ public final class RedisBroker implements Broker {
             LocalBroker local,
             ChannelHub watchers,
             PresenceHub presence,
-            ConnectionRegistry sockets) {
+            ConnectionRegistry sockets,
+            Sequencer.Store events,
+            Function<Collection<String>, Map<String, Long>> latestSeqs) {
+        this.latestSeqs = requireNonNull(latestSeqs, "latestSeqs");
+        this.sequencer = new Sequencer(events, fills, this::deliverFilled, this::fellBehind);
         this.node = requireNonNull(nodeId, "nodeId");
         this.local = requireNonNull(local, "local");
         this.watchers = requireNonNull(watchers, "watchers");
@@ -155,7 +174,17 @@ public final class RedisBroker implements Broker {
         }
         refresh(ALL, () -> true);
         refresh(PREFIX + "n:" + node, () -> true);
-        watchers.onChange(cid -> refresh(PREFIX + "c:" + cid, () -> watchers.watcherCount(cid) > 0));
+        watchers.onChange(this::channelChanged);
+        checks.scheduleWithFixedDelay(
+                this::checkPositions, POSITION_CHECK.toMillis(), POSITION_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(
+                    io.lettuce.core.RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
+                // After a reconnect whatever was published meanwhile is lost for this node: look for it.
+                fills.execute(RedisBroker.this::checkPositions);
+            }
+        });
         sockets.onChange(this::userChanged);
         presence.onChange(this::presenceChanged);
     }
@@ -264,8 +293,19 @@ public final class RedisBroker implements Broker {
                     delivery.audience(),
                     delivery.frames(),
                     (topic, audience, frames) -> send(
-                            topic, Envelope.encode(node, Envelope.Kind.EVENT, delivery.type(), audience, frames, 0)));
+                            topic,
+                            Envelope.encode(
+                                    node, Envelope.Kind.EVENT, delivery.type(), audience, frames, 0, delivery.seq())));
         } finally {
+            deliverHere(delivery);
+        }
+    }
+
+    /** Delivers to this node's connections; a channel's stored events in sequence order ({@link Sequencer}). */
+    private void deliverHere(Delivery delivery) {
+        if (delivery.seq() > 0 && delivery.audience() instanceof Audience.Watchers w) {
+            sequencer.offer(w.cid(), delivery.seq(), () -> local.publish(delivery), delivery.frames()::release);
+        } else {
             local.publish(delivery);
         }
     }
@@ -351,7 +391,11 @@ public final class RedisBroker implements Broker {
             switch (e.kind()) {
                 case EVENT -> {
                     if (frames != null) {
-                        local.publish(new Delivery(e.type(), e.audience(), frames));
+                        if (e.seq() > 0 && e.audience() instanceof Audience.Watchers && lose()) {
+                            frames.release();
+                            return;
+                        }
+                        deliverHere(new Delivery(e.type(), e.audience(), frames, e.seq()));
                     }
                 }
                 case DISCONNECT -> local.disconnect(e.audience(), frames, e.code(), e.type());
@@ -360,6 +404,69 @@ public final class RedisBroker implements Broker {
         } catch (RuntimeException failure) {
             log.warn("cluster: delivering an event from node {} failed", e.origin(), failure);
         }
+    }
+
+    private void channelChanged(String cid) {
+        int change = refresh(PREFIX + "c:" + cid, () -> watchers.watcherCount(cid) > 0);
+        if (change > 0) {
+            // Subscribed first, then the position read: what is published from here on is above it or filled.
+            Long latest = null;
+            try {
+                latest = latestSeqs.apply(java.util.List.of(cid)).get(cid);
+            } catch (RuntimeException e) {
+                log.warn("cluster: cannot read the position of {}: {}", cid, e.toString());
+            }
+            sequencer.start(cid, latest == null ? 0 : latest);
+        } else if (change < 0) {
+            sequencer.stop(cid);
+        }
+    }
+
+    /** Compares the positions of the channels watched here with the store's and fills what is missing. */
+    private void checkPositions() {
+        try {
+            Map<String, Long> mine = sequencer.positions();
+            java.util.List<String> cids = new java.util.ArrayList<>(mine.keySet());
+            for (int from = 0; from < cids.size(); from += 500) {
+                Map<String, Long> latest = latestSeqs.apply(cids.subList(from, Math.min(cids.size(), from + 500)));
+                latest.forEach((cid, seq) -> {
+                    Long have = mine.get(cid);
+                    if (have != null && seq > have) {
+                        sequencer.catchUp(cid, seq);
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            log.warn("cluster: checking channel positions failed: {}", e.toString());
+        }
+    }
+
+    /** A stored event a fill read: to this node's watchers of its channel, as it was stored (no per-user counters). */
+    private void deliverFilled(Sequencer.StoredEventDelivery d) {
+        Frames frames =
+                new Frames(io.netty.buffer.Unpooled.wrappedBuffer(d.event().json()), Map.of());
+        local.publish(new Delivery(
+                d.event().type(), Audience.watchers(d.cid()), frames, d.event().seq()));
+    }
+
+    /** Closes this node's watchers of a channel that fell too far behind: they reconnect and query it again. */
+    private void fellBehind(String cid) {
+        local.disconnect(Audience.watchers(cid), null, 1012, "fell behind the channel's events; reconnect");
+    }
+
+    private boolean lose() {
+        return toLose.get() > 0 && toLose.getAndDecrement() > 0;
+    }
+
+    /** For tests: the next {@code n} channel envelopes from other nodes are lost. */
+    void loseIncoming(int n) {
+        toLose.addAndGet(n);
+    }
+
+    /** For tests: the last sequence number delivered of a channel watched here, or null. */
+    @Nullable
+    Long position(String cid) {
+        return sequencer.last(cid);
     }
 
     private void userChanged(String user) {
@@ -378,12 +485,13 @@ public final class RedisBroker implements Broker {
      * Subscribes to {@code topic} when {@code wanted} holds and unsubscribes when it no longer does. The
      * condition is read under the topic's lock, so concurrent changes end in the state the last one saw.
      */
-    private void refresh(String topic, BooleanSupplier wanted) {
+    private int refresh(String topic, BooleanSupplier wanted) {
         synchronized (stripes[(topic.hashCode() & 0x7fffffff) % STRIPES]) {
             try {
                 if (wanted.getAsBoolean()) {
                     if (subscribed.add(topic)) {
                         await(sub.async().ssubscribe(topic), "subscribe to " + topic);
+                        return 1;
                     }
                 } else if (subscribed.remove(topic)) {
                     sub.async().sunsubscribe(topic).whenComplete((v, e) -> {
@@ -391,10 +499,12 @@ public final class RedisBroker implements Broker {
                             failed("unsubscribe from " + topic, e);
                         }
                     });
+                    return -1;
                 }
             } catch (RedisException e) { // the connection is closed: the node is stopping
                 failed("subscription change of " + topic, e);
             }
+            return 0;
         }
     }
 
@@ -433,6 +543,8 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
+        checks.shutdownNow();
+        fills.shutdownNow();
         try {
             cluster.close();
             sub.close();

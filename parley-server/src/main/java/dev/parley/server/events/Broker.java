@@ -13,8 +13,16 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Broker extends AutoCloseable {
 
-    /** One event, encoded, with its audience. {@code type} is the event's wire name (for metrics and logs). */
-    record Delivery(String type, Audience audience, Frames frames) {}
+    /**
+     * One event, encoded, with its audience. {@code type} is the event's wire name (for metrics and logs);
+     * {@code seq} the channel's sequence number of an event {@code /sync} keeps ({@code channel_seq}), 0 for any
+     * other event.
+     */
+    record Delivery(String type, Audience audience, Frames frames, long seq) {
+        public Delivery(String type, Audience audience, Frames frames) {
+            this(type, audience, frames, 0);
+        }
+    }
 
     void publish(Delivery delivery);
 

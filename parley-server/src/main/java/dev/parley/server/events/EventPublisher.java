@@ -154,7 +154,8 @@ public final class EventPublisher {
         if (EventType.MESSAGE_NEW.wireName().equals(event.type())) {
             metrics.messageSent();
         }
-        broker.publish(new Broker.Delivery(event.type(), event.audience(), encode(event)));
+        long seq = event.cid() == null ? 0 : event.body().path(SEQ_FIELD).asLong(0);
+        broker.publish(new Broker.Delivery(event.type(), event.audience(), encode(event), seq));
     }
 
     private static Frames encode(OutboundEvent event) {

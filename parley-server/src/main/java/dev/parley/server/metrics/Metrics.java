@@ -30,6 +30,14 @@ public final class Metrics {
     private final Counter slowConsumers;
 
     public Metrics() {
+        this(null);
+    }
+
+    /** Metrics whose every series carries {@code node="<nodeId>"} when {@code nodeId} is set (a node of a cluster). */
+    public Metrics(@org.jspecify.annotations.Nullable String nodeId) {
+        if (nodeId != null) {
+            registry.config().commonTags("node", nodeId);
+        }
         connects = Counter.builder("parley.connects")
                 .description("WebSocket handshakes accepted")
                 .register(registry);

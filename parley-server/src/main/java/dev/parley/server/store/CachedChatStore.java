@@ -418,4 +418,14 @@ final class CachedChatStore implements ChatStore {
     public List<ObjectNode> eventsSince(Collection<String> cids, String userId, Instant since, int limit) {
         return db.eventsSince(cids, userId, since, limit);
     }
+
+    @Override
+    public List<ChatRows.StoredEvent> eventsBySeq(String cid, long from, long to, int limit) {
+        return db.eventsBySeq(cid, from, to, limit);
+    }
+
+    @Override
+    public Map<String, Long> latestSeqs(Collection<String> cids) {
+        return db.latestSeqs(cids);
+    }
 }

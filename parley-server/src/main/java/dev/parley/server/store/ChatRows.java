@@ -326,6 +326,14 @@ public final class ChatRows {
      * when only that user gets it back; null when every member does. The store leaves the bytes it wrote in
      * {@code encoded}, so that the event is delivered without being encoded again.
      */
+    /** A stored channel event as a gap fill reads it: its sequence number, its one recipient (or null), its bytes. */
+    public record StoredEvent(long seq, @Nullable String targetUserId, String type, byte[] json) {
+        public StoredEvent {
+            requireNonNull(type, "type");
+            requireNonNull(json, "json");
+        }
+    }
+
     public record EventRow(
             String cid, @Nullable String targetUserId, Instant at, ObjectNode body, EncodedJson encoded) {
         public EventRow {

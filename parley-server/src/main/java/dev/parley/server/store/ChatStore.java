@@ -220,4 +220,14 @@ public interface ChatStore {
      * channel and those for that user), oldest first, at most {@code limit}.
      */
     List<ObjectNode> eventsSince(Collection<String> cids, String userId, Instant since, int limit);
+
+    /**
+     * The persisted events of channel {@code cid} with sequence numbers {@code from} to {@code to} (both
+     * included), in sequence order, at most {@code limit}: each with its sequence number, the one user it is
+     * for (null: the channel's) and the bytes stored. A cluster's node fills a gap in what it delivered with them.
+     */
+    List<ChatRows.StoredEvent> eventsBySeq(String cid, long from, long to, int limit);
+
+    /** The latest sequence number of each of {@code cids} that has stored events (of the first 500 channels). */
+    Map<String, Long> latestSeqs(Collection<String> cids);
 }

@@ -1074,6 +1074,43 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public List<ChatRows.StoredEvent> eventsBySeq(String cid, long from, long to, int limit) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT channel_seq, target_user, doc FROM channel_events WHERE cid = ")
+                .param(cid)
+                .sql(" AND channel_seq >= ")
+                .param(from)
+                .sql(" AND channel_seq <= ")
+                .param(to)
+                .sql(" ORDER BY channel_seq LIMIT ")
+                .param(limit);
+        return jdbc.read(
+                "events by sequence",
+                c -> list(c, b, rs -> {
+                    String doc = rs.getString(3);
+                    String type =
+                            Json.parseObject(doc, "stored event").path("type").asText();
+                    return new ChatRows.StoredEvent(
+                            rs.getLong(1), rs.getString(2), type, doc.getBytes(StandardCharsets.UTF_8));
+                }));
+    }
+
+    @Override
+    public Map<String, Long> latestSeqs(Collection<String> cids) {
+        if (cids.isEmpty()) {
+            return Map.of();
+        }
+        SqlBuilder b = new SqlBuilder().sql("SELECT cid, MAX(channel_seq) FROM channel_events WHERE cid IN (");
+        in(b, List.copyOf(cids).subList(0, Math.min(cids.size(), IDS_PER_QUERY)))
+                .sql(") GROUP BY cid");
+        return jdbc.read("latest sequences", c -> {
+            Map<String, Long> out = new HashMap<>();
+            forEach(c, b, rs -> out.put(rs.getString(1), rs.getLong(2)));
+            return out;
+        });
+    }
+
+    @Override
     public ChatRows.Roster roster(String cid) {
         return jdbc.read("roster", c -> {
             Map<String, Map<String, Instant>> mutes = new HashMap<>();

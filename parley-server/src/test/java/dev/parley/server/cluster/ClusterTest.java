@@ -338,6 +338,85 @@ class ClusterTest {
     }
 
     @Test
+    void oneClientMessageIdSentToBothNodesAtOnceIsStoredOnceAndRefusedOnce() throws Exception {
+        String ann = uid("ann");
+        String id = channelOf(ann);
+        String mid = uid("twice");
+        ObjectNode body = json("message", json("id", mid, "text", "once"));
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var onA = pool.submit(() -> RestClient.user(a, ann).post("/channels/messaging/" + id + "/message", body));
+            var onB = pool.submit(() -> RestClient.user(b, ann).post("/channels/messaging/" + id + "/message", body));
+            List<RestClient.Response> both = List.of(onA.get(), onB.get());
+
+            assertThat(both.stream().map(RestClient.Response::status)).containsExactlyInAnyOrder(200, 400);
+            RestClient.Response refused =
+                    both.stream().filter(r -> r.status() == 400).findFirst().orElseThrow();
+            assertThat(refused.code()).isEqualTo(4);
+            assertThat(refused.message()).contains("already exists");
+        }
+    }
+
+    @Test
+    void eachNodesMetricsCarryItsId() {
+        String text = java.net.http.HttpClient.newHttpClient()
+                .sendAsync(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(b.baseUrl() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .join()
+                .body();
+
+        assertThat(text).contains("parley_connects_total{node=\"node-b\"}");
+    }
+
+    @Test
+    void eventsRedisLostAreFilledFromTheStoreInSequenceOrder() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String id = channelOf(ann, bob);
+        RedisBroker onA = clusterOf(a);
+        try (Watching annOnA = watch(a, ann, id)) {
+            RestClient bobOnB = RestClient.user(b, bob);
+            java.util.function.Consumer<String> send = text -> assertThat(
+                            bobOnB.post("/channels/messaging/" + id + "/message", json("message", json("text", text)))
+                                    .status())
+                    .isEqualTo(200);
+            send.accept("m1");
+            assertThat(annOnA.ws()
+                            .next("message.new")
+                            .path("message")
+                            .path("text")
+                            .asText())
+                    .isEqualTo("m1");
+
+            onA.loseIncoming(2);
+            send.accept("m2");
+            send.accept("m3");
+            send.accept("m4");
+            List<ObjectNode> got = List.of(
+                    annOnA.ws().next("message.new"),
+                    annOnA.ws().next("message.new"),
+                    annOnA.ws().next("message.new"));
+            onA.loseIncoming(1);
+            send.accept("m5");
+            ObjectNode trailing = annOnA.ws().next("message.new");
+
+            assertThat(got.stream().map(e -> e.path("message").path("text").asText()))
+                    .as("the two lost, filled before the one that revealed the gap")
+                    .containsExactly("m2", "m3", "m4");
+            assertThat(got.stream().map(e -> e.path("channel_seq").asLong()))
+                    .isSortedAccordingTo(Long::compare)
+                    .doesNotHaveDuplicates();
+            assertThat(trailing.path("message").path("text").asText())
+                    .as("a lost last event, filled by the position check")
+                    .isEqualTo("m5");
+            assertThat(annOnA.ws().poll("message.new", Duration.ofMillis(300)))
+                    .as("no duplicate")
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void typingOnOneNodeReachesAWatcherOnTheOther() {
         String ann = uid("ann");
         String bob = uid("bob");
