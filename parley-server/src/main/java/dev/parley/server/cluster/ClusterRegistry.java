@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * ids by last heartbeat; {@code parley:janitor} the lease. Each change of a user's sockets is one Lua script
  * (atomic). Thread-safe; the methods block on Redis (call them from virtual threads).
  */
-public final class ClusterRegistry implements AutoCloseable {
+public final class ClusterRegistry implements AutoCloseable, dev.parley.server.events.ChannelHub.ClusterWatching {
     private static final Logger log = LoggerFactory.getLogger(ClusterRegistry.class);
 
     static final Duration HEARTBEAT = Duration.ofSeconds(2);
@@ -63,6 +63,16 @@ public final class ClusterRegistry implements AutoCloseable {
             + "local left = redis.call('HLEN', KEYS[1]) "
             + "if left >= 2 then redis.call('ZADD', KEYS[4], left, ARGV[3]) else redis.call('ZREM', KEYS[4], ARGV[3]) end "
             + "return left";
+
+    /**
+     * KEYS: w (the channel's watchers: user to sockets), cw (this node's share: cid and user to sockets). ARGV:
+     * user, member of cw, delta. Returns the user's sockets watching the channel in the cluster after the change.
+     */
+    private static final String WATCH = "local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3]) "
+            + "if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) n = 0 end "
+            + "local m = redis.call('HINCRBY', KEYS[2], ARGV[2], ARGV[3]) "
+            + "if m <= 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end "
+            + "return n";
 
     private static final String CONNS = P + "conns";
     private static final String MULTI = P + "multi";
@@ -132,6 +142,7 @@ public final class ClusterRegistry implements AutoCloseable {
             }
         }
         redis().del(sockets);
+        forgetWatchesOf(node);
         return gone;
     }
 
@@ -156,6 +167,78 @@ public final class ClusterRegistry implements AutoCloseable {
     /** The node that holds a connection, or null when no node does. */
     public @org.jspecify.annotations.Nullable String nodeOf(String userId, String connectionId) {
         return redis().hget(userKey(userId), connectionId);
+    }
+
+    @Override
+    public long changed(String cid, String userId, int delta, boolean localAnswer) {
+        try {
+            Long n = redis().eval(
+                            WATCH,
+                            ScriptOutputType.INTEGER,
+                            new String[] {watchKey(cid), P + "cw:" + node},
+                            userId,
+                            cid + "\n" + userId,
+                            String.valueOf(delta));
+            return n == null ? 0 : n;
+        } catch (RedisException e) {
+            log.warn("cluster: could not record a watch of {}: {}", cid, e.toString());
+            return localAnswer ? 1 : 0;
+        }
+    }
+
+    @Override
+    public int watcherCount(String cid) {
+        try {
+            Long n = redis().hlen(watchKey(cid));
+            return n == null ? 0 : n.intValue();
+        } catch (RedisException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void dropped(String cid) {
+        try {
+            redis().del(watchKey(cid));
+        } catch (RedisException e) {
+            log.warn("cluster: could not drop the watchers of {}: {}", cid, e.toString());
+        }
+    }
+
+    private static String watchKey(String cid) {
+        return P + "w:{" + cid + "}";
+    }
+
+    /** Takes a node's watches out of the channels' watcher hashes (the node died, stops or restarted). */
+    private void forgetWatchesOf(String nodeId) {
+        String share = P + "cw:" + nodeId;
+        for (var e : redis().hgetall(share).entrySet()) {
+            int cut = e.getKey().indexOf('\n');
+            if (cut > 0) {
+                long n;
+                try {
+                    n = Long.parseLong(e.getValue());
+                } catch (NumberFormatException bad) {
+                    continue;
+                }
+                String w = watchKey(e.getKey().substring(0, cut));
+                String user = e.getKey().substring(cut + 1);
+                Long left = redis().hincrby(w, user, -n);
+                if (left != null && left <= 0) {
+                    redis().hdel(w, user);
+                }
+            }
+        }
+        redis().del(share);
+    }
+
+    private volatile java.util.function.Supplier<java.util.Map<String, java.util.Map<String, Integer>>> localWatches =
+            java.util.Map::of;
+
+    /** Gives the registry this node's watches (per channel, per user, sockets), written again after a loss. */
+    public void onReassertWatches(
+            java.util.function.Supplier<java.util.Map<String, java.util.Map<String, Integer>>> watches) {
+        localWatches = requireNonNull(watches, "watches");
     }
 
     /** Where a connection is open: its user and its node; null when it is open nowhere in the cluster. */
@@ -280,6 +363,8 @@ public final class ClusterRegistry implements AutoCloseable {
         for (Socket s : sockets) {
             add(s.userId(), s.connectionId());
         }
+        forgetWatchesOf(node);
+        localWatches.get().forEach((cid, users) -> users.forEach((user, n) -> changed(cid, user, n, true)));
         log.info("cluster: wrote this node's {} sockets to Redis again", sockets.size());
     }
 
@@ -309,6 +394,7 @@ public final class ClusterRegistry implements AutoCloseable {
                 }
             }
             if (redis().scard(sockets) == 0) {
+                forgetWatchesOf(dead);
                 redis().zrem(P + "nodes", dead);
                 log.info("cluster: node {} is gone; its sockets are removed", dead);
             }
@@ -331,6 +417,7 @@ public final class ClusterRegistry implements AutoCloseable {
                     removeSocket(user, member.substring(cut + 1), sockets);
                 }
             }
+            forgetWatchesOf(node);
             redis().del(sockets, P + "node:" + node);
             redis().zrem(P + "nodes", node);
         } catch (RedisException e) {

@@ -175,6 +175,8 @@ public final class RedisBroker implements Broker {
         refresh(ALL, () -> true);
         refresh(PREFIX + "n:" + node, () -> true);
         watchers.onChange(this::channelChanged);
+        watchers.inCluster(cluster);
+        cluster.onReassertWatches(watchers::localWatches);
         checks.scheduleWithFixedDelay(
                 this::checkPositions, POSITION_CHECK.toMillis(), POSITION_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
@@ -407,7 +409,7 @@ public final class RedisBroker implements Broker {
     }
 
     private void channelChanged(String cid) {
-        int change = refresh(PREFIX + "c:" + cid, () -> watchers.watcherCount(cid) > 0);
+        int change = refresh(PREFIX + "c:" + cid, () -> watchers.localWatcherCount(cid) > 0);
         if (change > 0) {
             // Subscribed first, then the position read: what is published from here on is above it or filled.
             Long latest = null;

@@ -45,22 +45,62 @@ public final class ChannelHub {
      * @return true when its user was not watching the channel through any connection before
      */
     public boolean watch(Session session, String cid) {
-        boolean first = add(session, cid);
+        int added = add(session, cid);
+        boolean first = added > 0;
+        ClusterWatching c = cluster;
+        if (added >= 0 && c != null) {
+            first = c.changed(cid, session.userId(), 1, added > 0) == 1;
+        }
         onChange.accept(cid);
         return first;
     }
 
-    private synchronized boolean add(Session session, String cid) {
+    /** -1: not added (watching already, or at the bound); 1: added, its user's first here; 0: added. */
+    private synchronized int add(Session session, String cid) {
         Set<String> mine = bySession.get(session.connectionId());
         if (mine != null && (mine.contains(cid) || mine.size() >= MAX_PER_SESSION)) {
-            return false;
+            return -1;
         }
         bySession.put(session.connectionId(), CompactSets.with(mine, cid));
         watchers.put(cid, CompactSets.with(watchers.get(cid), session));
         Map<String, Integer> users = usersByChannel.get(cid);
         boolean first = users == null || !users.containsKey(session.userId());
         usersByChannel.put(cid, CompactSets.count(users, session.userId(), 1));
-        return first;
+        return first ? 1 : 0;
+    }
+
+    /**
+     * Who watches a channel in the whole cluster (docs/PROTOCOL.md §8.5), for a node of one: the users watching
+     * and whether a user's watch is its first or last anywhere. A node alone has none.
+     */
+    public interface ClusterWatching {
+        /**
+         * Records that the user's sockets watching {@code cid} on this node changed by {@code delta}; returns
+         * how many of the user's sockets watch it in the cluster now. {@code localAnswer} is the answer this
+         * node alone would give (1 when first or still watching, 0 when last), for when the cluster cannot be
+         * asked.
+         */
+        long changed(String cid, String userId, int delta, boolean localAnswer);
+
+        /** Distinct users watching {@code cid} in the cluster, or -1 when the cluster cannot be asked. */
+        int watcherCount(String cid);
+
+        /** The channel was deleted: nobody watches it any more. */
+        void dropped(String cid);
+    }
+
+    private volatile @Nullable ClusterWatching cluster;
+
+    /** Makes watcher counts and first and last watches the cluster's (a node of a cluster). */
+    public void inCluster(ClusterWatching watching) {
+        cluster = requireNonNull(watching, "watching");
+    }
+
+    /** This node's watches: per channel, per user, how many of its sockets here watch. */
+    public Map<String, Map<String, Integer>> localWatches() {
+        Map<String, Map<String, Integer>> out = new java.util.HashMap<>();
+        usersByChannel.forEach((cid, users) -> out.put(cid, Map.copyOf(users)));
+        return out;
     }
 
     /**
@@ -69,28 +109,43 @@ public final class ChannelHub {
      * @return true when its user no longer watches the channel through any connection
      */
     public boolean unwatch(Session session, String cid) {
-        boolean stopped = remove(session, cid);
+        int removed = remove(session, cid);
+        boolean stopped = removed > 0;
+        ClusterWatching c = cluster;
+        if (removed >= 0 && c != null) {
+            stopped = c.changed(cid, session.userId(), -1, removed == 0) == 0;
+        }
         onChange.accept(cid);
         return stopped;
     }
 
-    private synchronized boolean remove(Session session, String cid) {
+    /** -1: was not watching; 1: removed, its user's last here; 0: removed. */
+    private synchronized int remove(Session session, String cid) {
         Set<String> mine = bySession.get(session.connectionId());
         if (mine == null || !mine.contains(cid)) {
-            return false;
+            return -1;
         }
         replace(bySession, session.connectionId(), CompactSets.without(mine, cid));
         replace(watchers, cid, CompactSets.without(watchers.get(cid), session));
         Map<String, Integer> users = usersByChannel.get(cid);
         boolean stopped = users != null && users.getOrDefault(session.userId(), 0) <= 1;
         replace(usersByChannel, cid, users == null ? null : CompactSets.count(users, session.userId(), -1));
-        return stopped;
+        return stopped ? 1 : 0;
     }
 
     /** Ends every subscription of a closed connection; returns the channels its user stopped watching. */
     public List<String> unwatchAll(Session session) {
         List<String> left = new ArrayList<>();
         List<String> stopped = removeAll(session, left);
+        ClusterWatching c = cluster;
+        if (c != null) {
+            stopped = new ArrayList<>();
+            for (String cid : left) {
+                if (c.changed(cid, session.userId(), -1, isWatching(session.userId(), cid)) == 0) {
+                    stopped.add(cid);
+                }
+            }
+        }
         left.forEach(onChange);
         return stopped;
     }
@@ -103,7 +158,7 @@ public final class ChannelHub {
         }
         for (String cid : List.copyOf(mine)) {
             left.add(cid);
-            if (remove(session, cid)) {
+            if (remove(session, cid) > 0) {
                 stopped.add(cid);
             }
         }
@@ -114,6 +169,10 @@ public final class ChannelHub {
     /** Forgets every watcher of a deleted channel. */
     public void dropChannel(String cid) {
         drop(cid);
+        ClusterWatching c = cluster;
+        if (c != null) {
+            c.dropped(cid);
+        }
         onChange.accept(cid);
     }
 
@@ -150,7 +209,20 @@ public final class ChannelHub {
         return users == null ? Set.of() : new LinkedHashSet<>(users.keySet());
     }
 
+    /** Distinct users watching the channel: in the whole cluster on a node of one, else on this node. */
     public int watcherCount(String cid) {
+        ClusterWatching c = cluster;
+        if (c != null) {
+            int n = c.watcherCount(cid);
+            if (n >= 0) {
+                return n;
+            }
+        }
+        return localWatcherCount(cid);
+    }
+
+    /** Distinct users watching the channel through a connection of this node. */
+    public int localWatcherCount(String cid) {
         Map<String, Integer> users = usersByChannel.get(cid);
         return users == null ? 0 : users.size();
     }

@@ -417,6 +417,48 @@ class ClusterTest {
     }
 
     @Test
+    void watcherCountsAndWatchingEventsAreTheClusters() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String id = channelOf(ann, bob);
+        try (Watching annOnA = watch(a, ann, id)) {
+            WsProbe bobOnB = WsProbe.connect(b, bob, b.userToken(bob), Json.object());
+            String connB = bobOnB.next("health.check").path("connection_id").asText();
+            RestClient.Response watched = RestClient.user(b, bob)
+                    .withConnectionId(connB)
+                    .post("/channels/messaging/" + id + "/query", json("watch", true, "state", true));
+            ObjectNode start = annOnA.ws().next("user.watching.start");
+            WsProbe bobOnA = WsProbe.connect(a, bob, a.userToken(bob), Json.object());
+            String connA = bobOnA.next("health.check").path("connection_id").asText();
+            RestClient.Response second = RestClient.user(a, bob)
+                    .withConnectionId(connA)
+                    .post("/channels/messaging/" + id + "/query", json("watch", true, "state", true));
+            bobOnA.close();
+            bobOnB.close();
+            List<String> between = new java.util.ArrayList<>();
+            ObjectNode stop;
+            while (true) {
+                ObjectNode f = annOnA.ws().next();
+                if (f.path("type").asText().equals("user.watching.stop")) {
+                    stop = f;
+                    break;
+                }
+                between.add(f.path("type").asText());
+            }
+
+            assertThat(watched.body().path("watcher_count").asInt()).isEqualTo(2);
+            assertThat(start.path("user").path("id").asText()).isEqualTo(bob);
+            assertThat(start.path("watcher_count").asInt()).isEqualTo(2);
+            assertThat(second.body().path("watcher_count").asInt())
+                    .as("bob's second socket, on the other node, is the same watcher")
+                    .isEqualTo(2);
+            assertThat(stop.path("user").path("id").asText()).isEqualTo(bob);
+            assertThat(stop.path("watcher_count").asInt()).isEqualTo(1);
+            assertThat(between).as("no start for bob's second socket").doesNotContain("user.watching.start");
+        }
+    }
+
+    @Test
     void typingOnOneNodeReachesAWatcherOnTheOther() {
         String ann = uid("ann");
         String bob = uid("bob");
