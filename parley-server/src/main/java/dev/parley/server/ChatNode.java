@@ -137,6 +137,20 @@ public final class ChatNode implements AutoCloseable {
         this.settings = loaded;
         this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, () -> settings);
         this.connectionPolicy = new ConnectionPolicy(() -> settings.connectionLimit(config), registry, metrics);
+        RedisBroker clustered = cluster;
+        if (clustered != null) {
+            connectionPolicy.inCluster(new ConnectionPolicy.ClusterSockets() {
+                @Override
+                public int connections(String userId) {
+                    return clustered.registry().connectionCount(userId);
+                }
+
+                @Override
+                public List<String> oldest(String userId, int n, String except) {
+                    return clustered.registry().oldest(userId, n, except);
+                }
+            });
+        }
         this.mau = new MauCache(store, clock);
         this.rateLimits = RateLimits.inMemory(config, clock);
         registerGauges();
@@ -148,8 +162,8 @@ public final class ChatNode implements AutoCloseable {
             cluster.registry()
                     .onReassert(() -> registry.all().stream()
                             .filter(x -> !Caller.ANONYMOUS_ID.equals(x.userId()))
-                            .map(x ->
-                                    new dev.parley.server.cluster.ClusterRegistry.Socket(x.userId(), x.connectionId()))
+                            .map(x -> new dev.parley.server.cluster.ClusterRegistry.Socket(
+                                    x.userId(), x.connectionId(), x.connectedAt()))
                             .toList());
             offlineAfterNodeLoss(cluster.registry().forgetPreviousRun());
         } else {
@@ -384,7 +398,7 @@ public final class ChatNode implements AutoCloseable {
         boolean[] created = {false};
         int[] sockets = {0};
         int[] inCluster = {0};
-        List<Session> tooMany = new ArrayList<>();
+        List<String> tooMany = new ArrayList<>();
         // the change always returns a user
         User user = requireNonNull(
                 users.update(
@@ -412,15 +426,13 @@ public final class ChatNode implements AutoCloseable {
                             users.pin(u);
                             sockets[0] = registry.register(session);
                             concurrency.record(now, registry.totalConnections());
-                            tooMany.addAll(connectionPolicy.registered(session, sockets[0]));
                             inCluster[0] = clusterAdd(session, sockets[0]);
+                            tooMany.addAll(connectionPolicy.registered(session, inCluster[0]));
                         }),
                 "user");
-        for (Session old : tooMany) {
+        for (String old : tooMany) {
             events.close(
-                    Audience.connection(old.connectionId()),
-                    ConnectionPolicy.CLOSE_OLDEST_CODE,
-                    connectionPolicy.closeOldestReason());
+                    Audience.connection(old), ConnectionPolicy.CLOSE_OLDEST_CODE, connectionPolicy.closeOldestReason());
         }
         if (inCluster[0] == 1 && !user.invisible()) {
             events.publishIfHeard(
@@ -469,7 +481,7 @@ public final class ChatNode implements AutoCloseable {
             return here;
         }
         try {
-            return cluster.registry().add(session.userId(), session.connectionId());
+            return cluster.registry().add(session.userId(), session.connectionId(), session.connectedAt());
         } catch (RuntimeException e) {
             log.warn(
                     "cluster: could not record socket {} of {}: {}",

@@ -42,12 +42,13 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     private static final String P = "parley:";
 
     /**
-     * KEYS: cu, cn, conns, multi. ARGV: connection, node, member of cn, user. Returns the user's open sockets
-     * after adding; a user with two or more is in the multi set, scored by its count.
+     * KEYS: cu, cn, conns, multi. ARGV: connection, node and connect time ({@code node|millis}), member of cn,
+     * user, node. Returns the user's open sockets after adding; a user with two or more is in the multi set,
+     * scored by its count.
      */
     private static final String ADD = "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) "
             + "redis.call('SADD', KEYS[2], ARGV[3]) "
-            + "redis.call('HSET', KEYS[3], ARGV[1], ARGV[4] .. '\\n' .. ARGV[2]) "
+            + "redis.call('HSET', KEYS[3], ARGV[1], ARGV[4] .. '\\n' .. ARGV[5]) "
             + "local n = redis.call('HLEN', KEYS[1]) "
             + "if n >= 2 then redis.call('ZADD', KEYS[4], n, ARGV[4]) end "
             + "return n";
@@ -91,7 +92,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     private volatile java.util.function.Supplier<List<Socket>> local = List::of;
 
     /** One open socket of this node. */
-    public record Socket(String userId, String connectionId) {}
+    public record Socket(String userId, String connectionId, java.time.Instant connectedAt) {}
 
     /**
      * Registers this node (its first heartbeat) and starts its heartbeat and janitor rounds.
@@ -147,8 +148,8 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     }
 
     /** Records an open socket; returns how many sockets its user has open in the cluster now. */
-    public int add(String userId, String connectionId) {
-        Long n = addSocket(userId, connectionId);
+    public int add(String userId, String connectionId, java.time.Instant connectedAt) {
+        Long n = addSocket(userId, connectionId, connectedAt);
         return n == null ? 0 : n.intValue();
     }
 
@@ -166,7 +167,36 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
 
     /** The node that holds a connection, or null when no node does. */
     public @org.jspecify.annotations.Nullable String nodeOf(String userId, String connectionId) {
-        return redis().hget(userKey(userId), connectionId);
+        String v = redis().hget(userKey(userId), connectionId);
+        return v == null ? null : v.substring(0, v.indexOf('|') < 0 ? v.length() : v.indexOf('|'));
+    }
+
+    /**
+     * The user's {@code n} oldest sockets in the cluster, oldest first, leaving out {@code except}: the ones
+     * {@code close_oldest} closes.
+     */
+    public List<String> oldest(String userId, int n, String except) {
+        record Open(String id, long since) {}
+        List<Open> open = new ArrayList<>();
+        redis().hgetall(userKey(userId)).forEach((conn, v) -> {
+            int bar = v.indexOf('|');
+            long since = 0;
+            if (bar >= 0) {
+                try {
+                    since = Long.parseLong(v.substring(bar + 1));
+                } catch (NumberFormatException ignored) {
+                    // an entry without a time sorts first
+                }
+            }
+            if (!conn.equals(except)) {
+                open.add(new Open(conn, since));
+            }
+        });
+        return open.stream()
+                .sorted(java.util.Comparator.comparingLong(Open::since).thenComparing(Open::id))
+                .limit(Math.max(0, n))
+                .map(Open::id)
+                .toList();
     }
 
     @Override
@@ -253,7 +283,9 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
 
     /** A user's open sockets in the cluster: connection id to node id. */
     public java.util.Map<String, String> socketsOf(String userId) {
-        return redis().hgetall(userKey(userId));
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        redis().hgetall(userKey(userId)).forEach((conn, v) -> out.put(conn, v.split("\\|", 2)[0]));
+        return out;
     }
 
     /** A user with several sockets in the cluster, and how many. */
@@ -304,15 +336,17 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
         return out;
     }
 
-    private @org.jspecify.annotations.Nullable Long addSocket(String userId, String connectionId) {
+    private @org.jspecify.annotations.Nullable Long addSocket(
+            String userId, String connectionId, java.time.Instant connectedAt) {
         return redis().eval(
                         ADD,
                         ScriptOutputType.INTEGER,
                         new String[] {userKey(userId), P + "cn:" + node, CONNS, MULTI},
                         connectionId,
-                        node,
+                        node + "|" + connectedAt.toEpochMilli(),
                         userId + "\n" + connectionId,
-                        userId);
+                        userId,
+                        node);
     }
 
     /** Runs {@link #REMOVE} for one socket listed in the node set {@code nodeSockets}. */
@@ -361,7 +395,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     private void reassert() {
         List<Socket> sockets = local.get();
         for (Socket s : sockets) {
-            add(s.userId(), s.connectionId());
+            add(s.userId(), s.connectionId(), s.connectedAt());
         }
         forgetWatchesOf(node);
         localWatches.get().forEach((cid, users) -> users.forEach((user, n) -> changed(cid, user, n, true)));

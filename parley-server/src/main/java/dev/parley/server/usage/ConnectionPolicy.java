@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +88,21 @@ public final class ConnectionPolicy {
     private final ConnectionRegistry registry;
     private final Metrics metrics;
     private final Set<String> overLimit = ConcurrentHashMap.newKeySet();
+    private volatile @Nullable ClusterSockets cluster;
+
+    /** A user's sockets in the whole cluster, for a node of one (docs/PROTOCOL.md §8.5). */
+    public interface ClusterSockets {
+        /** How many sockets the user has open in the cluster. */
+        int connections(String userId);
+
+        /** The user's {@code n} oldest sockets in the cluster, leaving out {@code except}. */
+        List<String> oldest(String userId, int n, String except);
+    }
+
+    /** Makes the limit count the user's sockets on every node of the cluster. */
+    public void inCluster(ClusterSockets sockets) {
+        cluster = requireNonNull(sockets, "sockets");
+    }
 
     public ConnectionPolicy(Supplier<Limit> limit, ConnectionRegistry registry, Metrics metrics) {
         this.limit = requireNonNull(limit, "limit");
@@ -108,7 +124,7 @@ public final class ConnectionPolicy {
         if (!l.enabled()) {
             return;
         }
-        int open = registry.connectionCount(userId);
+        int open = openSockets(userId);
         if (open < l.max()) {
             overLimit.remove(userId);
             return;
@@ -123,11 +139,12 @@ public final class ConnectionPolicy {
     }
 
     /**
-     * After a socket was registered and its user has {@code open} sockets: logs and counts a crossing, and
-     * under {@code close_oldest} returns the oldest sockets past the limit, which the caller closes with
-     * {@link #CLOSE_OLDEST_CODE} and {@link #closeOldestReason}. Call under the user's lock.
+     * After a socket was registered and its user has {@code open} sockets (in the cluster, on a node of one):
+     * logs and counts a crossing, and under {@code close_oldest} returns the ids of the oldest sockets past the
+     * limit, wherever they are, which the caller closes with {@link #CLOSE_OLDEST_CODE} and
+     * {@link #closeOldestReason}. Call under the user's lock.
      */
-    public List<Session> registered(Session session, int open) {
+    public List<String> registered(Session session, int open) {
         Limit l = limit.get();
         if (!l.enabled() || open <= l.max()) {
             return List.of();
@@ -136,11 +153,33 @@ public final class ConnectionPolicy {
         if (l.mode() != Mode.CLOSE_OLDEST) {
             return List.of();
         }
-        List<Session> oldestFirst = registry.sessionsOf(session.userId()).stream()
+        ClusterSockets c = cluster;
+        if (c != null) {
+            try {
+                return c.oldest(session.userId(), open - l.max(), session.connectionId());
+            } catch (RuntimeException e) {
+                log.warn("cannot list the cluster's sockets of {}: {}", session.userId(), e.toString());
+            }
+        }
+        List<String> oldestFirst = registry.sessionsOf(session.userId()).stream()
                 .filter(s -> s != session)
                 .sorted(Comparator.comparing(Session::connectedAt).thenComparing(Session::connectionId))
+                .map(Session::connectionId)
                 .toList();
         return oldestFirst.subList(0, Math.max(0, Math.min(open - l.max(), oldestFirst.size())));
+    }
+
+    /** The user's open sockets: in the cluster on a node of one (this node's if it cannot be asked), else here. */
+    private int openSockets(String userId) {
+        ClusterSockets c = cluster;
+        if (c != null) {
+            try {
+                return c.connections(userId);
+            } catch (RuntimeException e) {
+                log.warn("cannot count the cluster's sockets of {}: {}", userId, e.toString());
+            }
+        }
+        return registry.connectionCount(userId);
     }
 
     /** The close reason of a socket closed under {@code close_oldest}. */

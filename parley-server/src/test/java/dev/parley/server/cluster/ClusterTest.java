@@ -459,6 +459,60 @@ class ClusterTest {
     }
 
     @Test
+    void thePerUserConnectionLimitCountsSocketsOnEveryNode() {
+        String kim = uid("kim");
+        String lee = uid("lee");
+        assertThat(Seed.users(a, json("id", kim), json("id", lee)).status()).isEqualTo(200);
+        RestClient admin = RestClient.server(a);
+        try {
+            assertThat(admin.patch("/app", json("max_connections_per_user", 1, "connection_policy", "close_oldest"))
+                            .status())
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.server()
+                                    .node()
+                                    .settings()
+                                    .connectionLimit(b.config())
+                                    .max()
+                            == 1);
+            try (WsProbe first = WsProbe.connect(a, kim, a.userToken(kim), Json.object())) {
+                first.next("health.check");
+                WsProbe second = WsProbe.connect(b, kim, b.userToken(kim), Json.object());
+                second.next("health.check");
+
+                assertThat(first.closeCode())
+                        .as("the older socket, on the other node")
+                        .isEqualTo(4071);
+                second.close();
+            }
+
+            assertThat(admin.patch("/app", json("connection_policy", "reject_new"))
+                            .status())
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.server()
+                                    .node()
+                                    .settings()
+                                    .connectionLimit(b.config())
+                                    .mode()
+                            == dev.parley.server.usage.ConnectionPolicy.Mode.REJECT_NEW);
+            try (WsProbe first = WsProbe.connect(a, lee, a.userToken(lee), Json.object())) {
+                first.next("health.check");
+                WsProbe refused = WsProbe.connect(b, lee, b.userToken(lee), Json.object());
+                ObjectNode error = refused.next();
+
+                assertThat(error.path("error").path("code").asInt())
+                        .as("%s", error)
+                        .isEqualTo(71);
+                refused.close();
+            }
+        } finally {
+            admin.patch(
+                    "/app", Json.object().putNull("max_connections_per_user").putNull("connection_policy"));
+        }
+    }
+
+    @Test
     void typingOnOneNodeReachesAWatcherOnTheOther() {
         String ann = uid("ann");
         String bob = uid("bob");
