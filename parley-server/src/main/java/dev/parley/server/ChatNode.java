@@ -185,7 +185,76 @@ public final class ChatNode implements AutoCloseable {
     }
 
     private void sampleConcurrency() {
-        concurrency.record(clock.instant(), registry.totalConnections());
+        Instant now = clock.instant();
+        long open = currentConnections();
+        concurrency.record(now, (int) Math.min(Integer.MAX_VALUE, open));
+        if (cluster != null) {
+            raiseClusterPeak(now, open);
+        }
+    }
+
+    /** The cluster's peak of the day, sampled every 5 s (each node writes it; the store keeps the largest). */
+    private volatile ConnectionRegistry.DayPeak clusterPeak = new ConnectionRegistry.DayPeak(LocalDate.MIN, 0);
+
+    private synchronized void raiseClusterPeak(Instant now, long open) {
+        LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
+        ConnectionRegistry.DayPeak p = clusterPeak;
+        if (!p.day().equals(today)) {
+            if (p.peak() > 0 && !p.day().equals(LocalDate.MIN)) {
+                writer.recordPeak(p.day(), p.peak());
+            }
+            p = new ConnectionRegistry.DayPeak(today, 0);
+        }
+        if (open > p.peak()) {
+            p = new ConnectionRegistry.DayPeak(today, (int) Math.min(Integer.MAX_VALUE, open));
+        }
+        clusterPeak = p;
+    }
+
+    /** Open sockets now: the cluster's on a node of one (this node's if Redis cannot be asked), else this node's. */
+    public long currentConnections() {
+        RedisBroker c = cluster;
+        if (c != null) {
+            try {
+                return c.registry().totalConnections();
+            } catch (RuntimeException e) {
+                log.warn("cluster: cannot count the cluster's sockets: {}", e.toString());
+            }
+        }
+        return registry.totalConnections();
+    }
+
+    /** Distinct users with a socket now, as {@link #currentConnections}. */
+    public long currentUsers() {
+        RedisBroker c = cluster;
+        if (c != null) {
+            try {
+                return c.registry().connectedUsers();
+            } catch (RuntimeException e) {
+                log.warn("cluster: cannot count the cluster's users: {}", e.toString());
+            }
+        }
+        return registry.connectedUsers();
+    }
+
+    /** Users with several sockets now, as {@link #currentConnections}. */
+    public long currentUsersWithSeveral() {
+        RedisBroker c = cluster;
+        if (c != null) {
+            try {
+                return c.registry().countUsersWithAtLeast(2);
+            } catch (RuntimeException e) {
+                log.warn("cluster: cannot count the cluster's users with several sockets: {}", e.toString());
+            }
+        }
+        return registry.usersWithSeveralConnections();
+    }
+
+    /** Today's peak of concurrent sockets: this node's, or on a node of a cluster the larger of it and the cluster's. */
+    public ConnectionRegistry.DayPeak todaysPeak() {
+        ConnectionRegistry.DayPeak mine = registry.todaysPeak();
+        ConnectionRegistry.DayPeak all = clusterPeak;
+        return cluster != null && all.day().equals(mine.day()) && all.peak() > mine.peak() ? all : mine;
     }
 
     /** Counters and gauges served on {@code /metrics}; the chat core counts messages and events here. */
@@ -717,7 +786,7 @@ public final class ChatNode implements AutoCloseable {
             if (prev != null) {
                 writer.recordPeak(prev.day(), prev.peak());
             }
-            ConnectionRegistry.DayPeak p = registry.todaysPeak();
+            ConnectionRegistry.DayPeak p = todaysPeak();
             writer.recordPeak(p.day(), p.peak());
         } catch (RuntimeException e) {
             log.warn("could not record the peak of concurrent connections", e);

@@ -125,6 +125,27 @@ public final class RestApi {
         node.answerOperatorQuestions(ops::answer);
         new UsageApi(
                         operator,
+                        new UsageApi.Live() {
+                            @Override
+                            public long connections() {
+                                return node.currentConnections();
+                            }
+
+                            @Override
+                            public long users() {
+                                return node.currentUsers();
+                            }
+
+                            @Override
+                            public long usersWithSeveral() {
+                                return node.currentUsersWithSeveral();
+                            }
+
+                            @Override
+                            public dev.parley.server.usage.ConnectionRegistry.DayPeak todaysPeak() {
+                                return node.todaysPeak();
+                            }
+                        },
                         node.registry(),
                         node.connectionPolicy(),
                         node.concurrency(),

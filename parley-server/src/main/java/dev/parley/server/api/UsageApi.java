@@ -47,8 +47,25 @@ final class UsageApi {
     private final ActiveUsers activeUsers;
     private final Clock clock;
 
+    /**
+     * What is open now, and today's peak: this node's on a node alone, the cluster's on a node of one
+     * ({@code ChatNode.current*}).
+     */
+    interface Live {
+        long connections();
+
+        long users();
+
+        long usersWithSeveral();
+
+        ConnectionRegistry.DayPeak todaysPeak();
+    }
+
+    private final Live live;
+
     UsageApi(
             OperatorAccess operator,
+            Live live,
             ConnectionRegistry registry,
             ConnectionPolicy connectionPolicy,
             ConcurrencySamples concurrency,
@@ -56,6 +73,7 @@ final class UsageApi {
             ActiveUsers activeUsers,
             Clock clock) {
         this.operator = requireNonNull(operator, "operator");
+        this.live = requireNonNull(live, "live");
         this.registry = requireNonNull(registry, "registry");
         this.connectionPolicy = requireNonNull(connectionPolicy, "connectionPolicy");
         this.concurrency = requireNonNull(concurrency, "concurrency");
@@ -77,7 +95,7 @@ final class UsageApi {
         Map<LocalDate, Integer> peaks =
                 new TreeMap<>(recordedPeaks.peakConnections(month.atDay(1), month.atEndOfMonth()));
         if (month.equals(thisMonth)) {
-            ConnectionRegistry.DayPeak today = registry.todaysPeak();
+            ConnectionRegistry.DayPeak today = live.todaysPeak();
             peaks.merge(today.day(), today.peak(), Math::max);
         }
         ObjectNode out = Json.object();
@@ -94,9 +112,9 @@ final class UsageApi {
 
     private ObjectNode current(RequestContext ctx) {
         ObjectNode out = Json.object();
-        out.put("connections", registry.totalConnections());
-        out.put("users", registry.connectedUsers());
-        out.put("users_with_several_connections", registry.usersWithSeveralConnections());
+        out.put("connections", live.connections());
+        out.put("users", live.users());
+        out.put("users_with_several_connections", live.usersWithSeveral());
         var limit = connectionPolicy.limit();
         out.put("max_connections_per_user", limit.max());
         out.put("connection_policy", limit.mode().wire());
@@ -106,7 +124,7 @@ final class UsageApi {
     private ObjectNode concurrency(RequestContext ctx) {
         int minutes = intParam(ctx, "minutes", 360, 1, ConcurrencySamples.CAPACITY);
         Instant now = clock.instant();
-        concurrency.record(now, registry.totalConnections());
+        concurrency.record(now, (int) Math.min(Integer.MAX_VALUE, live.connections()));
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("samples");
         for (ConcurrencySamples.Sample s : concurrency.last(Duration.ofMinutes(minutes), now)) {

@@ -51,6 +51,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
             + "redis.call('HSET', KEYS[3], ARGV[1], ARGV[4] .. '\\n' .. ARGV[5]) "
             + "local n = redis.call('HLEN', KEYS[1]) "
             + "if n >= 2 then redis.call('ZADD', KEYS[4], n, ARGV[4]) end "
+            + "if n == 1 then redis.call('INCR', KEYS[5]) end "
             + "return n";
 
     /**
@@ -62,6 +63,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
             + "redis.call('HDEL', KEYS[3], ARGV[1]) "
             + "if n == 0 then return -1 end "
             + "local left = redis.call('HLEN', KEYS[1]) "
+            + "if left == 0 then redis.call('DECR', KEYS[5]) end "
             + "if left >= 2 then redis.call('ZADD', KEYS[4], left, ARGV[3]) else redis.call('ZREM', KEYS[4], ARGV[3]) end "
             + "return left";
 
@@ -76,6 +78,9 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
             + "return n";
 
     private static final String CONNS = P + "conns";
+    /** Distinct users with a socket anywhere: changed on each user's first and last socket. */
+    private static final String USERS = P + "users";
+
     private static final String MULTI = P + "multi";
 
     /** KEYS: janitor. ARGV: node, ms. Takes or renews the lease; 1 when this node holds it. */
@@ -325,6 +330,21 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
         return out;
     }
 
+    /** Open sockets in the cluster: the sum of the live nodes' counts. */
+    public long totalConnections() {
+        return nodes().stream().mapToLong(NodeInfo::sockets).sum();
+    }
+
+    /** Distinct users with a socket anywhere in the cluster. */
+    public long connectedUsers() {
+        String n = redis().get(USERS);
+        try {
+            return n == null ? 0 : Math.max(0, Long.parseLong(n));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** The ids of the nodes whose heartbeat is current. */
     public List<String> liveNodes() {
         List<String> out = new ArrayList<>();
@@ -355,7 +375,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
         return redis().eval(
                         REMOVE,
                         ScriptOutputType.INTEGER,
-                        new String[] {userKey(userId), nodeSockets, CONNS, MULTI},
+                        new String[] {userKey(userId), nodeSockets, CONNS, MULTI, USERS},
                         connectionId,
                         userId + "\n" + connectionId,
                         userId);

@@ -513,6 +513,34 @@ class ClusterTest {
     }
 
     @Test
+    void usageCountsTheSocketsAndUsersOfEveryNode() {
+        String zed = uid("zed");
+        assertThat(Seed.users(a, json("id", zed)).status()).isEqualTo(200);
+        try (WsProbe onA = WsProbe.connect(a, zed, a.userToken(zed), Json.object());
+                WsProbe onB = WsProbe.connect(b, zed, b.userToken(zed), Json.object())) {
+            onA.next("health.check");
+            onB.next("health.check");
+            var nodeA = a.server().node();
+            var nodeB = b.server().node();
+
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> nodeA.currentConnections()
+                            == nodeA.registry().totalConnections()
+                                    + nodeB.registry().totalConnections());
+            RestClient.Response current = RestClient.server(b).get("/parley/usage/current");
+
+            assertThat(current.body().path("connections").asLong()).isGreaterThanOrEqualTo(2);
+            assertThat(current.body().path("users_with_several_connections").asLong())
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(current.body().path("users").asLong())
+                    .as("zed counts once")
+                    .isLessThan(current.body().path("connections").asLong());
+            assertThat(nodeB.todaysPeak().peak())
+                    .isGreaterThanOrEqualTo(nodeB.registry().todaysPeak().peak());
+        }
+    }
+
+    @Test
     void typingOnOneNodeReachesAWatcherOnTheOther() {
         String ann = uid("ann");
         String bob = uid("bob");
