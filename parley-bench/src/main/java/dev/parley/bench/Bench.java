@@ -85,13 +85,16 @@ public final class Bench {
     private static Measure runTarget(Options o, String target, Path logDir) throws Exception {
         String prefix = "b" + Long.toString(System.currentTimeMillis() % 10_000_000, 36);
         int workers = o.workload() == Workload.W2 ? 1 : (o.users() + USERS_PER_WORKER - 1) / USERS_PER_WORKER;
-        try (TargetProcess server = TargetProcess.start(target, o.pin(), o.store(), logDir)) {
+        if (o.nodes() > 1 && target.equals("parley") && o.workload() != Workload.W2) {
+            workers = Math.max(workers, o.nodes()); // at least one worker per node
+        }
+        try (ServerSet server = ServerSet.start(o, target, logDir)) {
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-            Sampler sampler = new Sampler(server.sampler);
+            Sampler sampler = new Sampler(server::rssKib);
             sampler.start();
             long heap0 = server.collect();
-            long cpu0 = server.sampler.cpuMillis();
-            long rss0 = settledRss(server.sampler);
+            long cpu0 = server.cpuMillis();
+            long rss0 = settledRss(server::rssKib);
             List<WorkerProcess> procs = new ArrayList<>();
             ProcessSetSampler database = measuresDatabase(o, target) ? ProcessSetSampler.postgres() : null;
             try {
@@ -101,7 +104,7 @@ public final class Bench {
                     int units = o.users() / unit;
                     int from = (int) ((long) units * w / workers) * unit;
                     int to = (int) ((long) units * (w + 1) / workers) * unit;
-                    procs.add(WorkerProcess.start(o, target, server.port, prefix, from, to, w, workers, logDir));
+                    procs.add(WorkerProcess.start(o, target, server.portOf(w), prefix, from, to, w, workers, logDir));
                 }
                 Result ready = Result.empty();
                 for (WorkerProcess p : procs) {
@@ -112,7 +115,7 @@ public final class Bench {
                     long n = sendMessages(
                             o,
                             dialect,
-                            server.port,
+                            server.port(),
                             TargetProcess.API_KEY,
                             TargetProcess.SECRET,
                             prefix,
@@ -122,11 +125,11 @@ public final class Bench {
                     LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2)); // their deliveries drain
                 }
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
-                long rssReady = server.sampler.rssKib();
+                long rssReady = server.rssKib();
                 long heapReady = server.collect();
-                long rssReadyGc = settledRss(server.sampler);
-                Map<Long, ProcSampler.ThreadTime> threadsReady = server.sampler.threads();
-                long cpuReady = server.sampler.cpuMillis();
+                long rssReadyGc = settledRss(server::rssKib);
+                Map<Long, ProcSampler.ThreadTime> threadsReady = server.threads();
+                long cpuReady = server.cpuMillis();
                 if (database != null) {
                     database.start();
                 }
@@ -137,7 +140,7 @@ public final class Bench {
                     sent = sendMessages(
                             o,
                             dialect,
-                            server.port,
+                            server.port(),
                             TargetProcess.API_KEY,
                             TargetProcess.SECRET,
                             prefix,
@@ -149,15 +152,15 @@ public final class Bench {
                     total = total.plus(p.await("RESULT", o.seconds() + 120));
                 }
                 long runNanos = System.nanoTime() - t0;
-                long cpuEnd = server.sampler.cpuMillis();
+                long cpuEnd = server.cpuMillis();
                 long dbCpu = database == null ? 0 : database.stop();
                 if (dbCpu < 0) {
                     System.out.println("   no PostgreSQL process seen in /proc: its CPU is not counted");
                 }
-                Map<String, Long> cpuByGroup = ProcSampler.cpuByGroup(threadsReady, server.sampler.threads());
-                long rssEnd = server.sampler.rssKib();
+                Map<String, Long> cpuByGroup = ProcSampler.cpuByGroup(threadsReady, server.threads());
+                long rssEnd = server.rssKib();
                 // W5: what the server keeps once the flood is over, with the garbage of the backlogs collected
-                long rssEndGc = o.workload() == Workload.W5 && server.collect() >= 0 ? settledRss(server.sampler) : -1;
+                long rssEndGc = o.workload() == Workload.W5 && server.collect() >= 0 ? settledRss(server::rssKib) : -1;
                 sampler.stop();
                 return new Measure(
                         ready,
@@ -209,11 +212,11 @@ public final class Bench {
      * RSS once it stops falling after a full GC: G1 gives memory back to the system concurrently, after
      * {@code GC.run} has returned. Reads every 200 ms until two readings are within 1 MiB, at most 5 s.
      */
-    static long settledRss(ProcSampler proc) {
-        long last = proc.rssKib();
+    static long settledRss(java.util.function.LongSupplier rss) {
+        long last = rss.getAsLong();
         for (int i = 0; i < 25; i++) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-            long now = proc.rssKib();
+            long now = rss.getAsLong();
             if (Math.abs(last - now) < 1024) {
                 return now;
             }
@@ -393,19 +396,19 @@ public final class Bench {
 
     /** Samples the server's RSS every 250 ms and keeps the highest. */
     static final class Sampler {
-        private final ProcSampler proc;
+        private final java.util.function.LongSupplier proc;
         private volatile long max;
         private volatile boolean running = true;
         private @Nullable Thread thread;
 
-        Sampler(ProcSampler proc) {
+        Sampler(java.util.function.LongSupplier proc) {
             this.proc = proc;
         }
 
         void start() {
             thread = Thread.ofPlatform().daemon(true).name("bench-sampler").start(() -> {
                 while (running) {
-                    max = Math.max(max, proc.rssKib());
+                    max = Math.max(max, proc.getAsLong());
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
                 }
             });

@@ -21,7 +21,8 @@ record Options(
         boolean watch,
         boolean pin,
         boolean history,
-        String store) {
+        String store,
+        int nodes) {
 
     static final String HELP = """
             Usage: ./parley bench <w1|w2|w3|w4|w5> [options]      ./parley bench jmh [JMH options]
@@ -44,6 +45,9 @@ record Options(
               --store S        Parley's store: sqlite (default, embedded) or postgresql (a fresh database
                                parley_bench on 127.0.0.1:5432, dropped and created with psql for each run;
                                the CPU of every postgres process is reported beside the server's)
+              --nodes N        Parley as a cluster of N nodes (1..5) on PostgreSQL and a Redis the bench starts on
+                               a free port; the workers' users are spread over the nodes, messages are sent to
+                               the first; CPU and memory are the sums over the nodes (default 1)
               --no-pin         do not pin the server to core 0 and the generator to the others
               --no-history     do not append the run to BENCHMARKS.md
             Every run is bounded: it stops by itself after setup + --seconds + a short drain.
@@ -79,6 +83,7 @@ record Options(
         boolean pin = Runtime.getRuntime().availableProcessors() >= 2;
         boolean history = true;
         String store = "sqlite";
+        int nodes = 1;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -98,6 +103,7 @@ record Options(
                 case "--no-pin" -> pin = false;
                 case "--no-history" -> history = false;
                 case "--store" -> store = value(args, ++i, a);
+                case "--nodes" -> nodes = range(value(args, ++i, a), a, 1, 5);
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + HELP);
             }
         }
@@ -108,6 +114,9 @@ record Options(
         }
         if (!List.of("sqlite", "postgresql").contains(store)) {
             throw new IllegalArgumentException("--store: " + store + " (expected: sqlite or postgresql)");
+        }
+        if (nodes > 1) {
+            store = "postgresql"; // the nodes of a cluster share one database
         }
         if (w != Workload.W2 && users > 100_000) {
             throw new IllegalArgumentException("--users: " + users + " (expected: at most 100000 connected users)");
@@ -128,7 +137,8 @@ record Options(
                 watch,
                 pin,
                 history,
-                store);
+                store,
+                nodes);
     }
 
     private static String value(String[] args, int i, String flag) {

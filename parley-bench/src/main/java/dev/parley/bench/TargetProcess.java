@@ -42,6 +42,34 @@ final class TargetProcess implements AutoCloseable {
      */
     static TargetProcess start(String name, boolean pin, String store, Path logDir)
             throws IOException, InterruptedException {
+        return start(name, pin, store, logDir, List.of(), true, name);
+    }
+
+    /**
+     * Starts node {@code index} (from 1) of a Parley cluster on the bench database and {@code redisUrl}; the first
+     * node creates the database afresh.
+     */
+    static TargetProcess startNode(boolean pin, Path logDir, String redisUrl, int index)
+            throws IOException, InterruptedException {
+        return start(
+                "parley",
+                pin,
+                "postgresql",
+                logDir,
+                List.of("--redis-url", redisUrl, "--node-id", "bench-" + index, "--drain-window", "0s"),
+                index == 1,
+                "parley-node-" + index);
+    }
+
+    private static TargetProcess start(
+            String name,
+            boolean pin,
+            String store,
+            Path logDir,
+            List<String> extra,
+            boolean freshDatabase,
+            String logName)
+            throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -84,9 +112,12 @@ final class TargetProcess implements AutoCloseable {
                         "--max-connections-per-address",
                         "0"));
                 if (store.equals("postgresql")) {
-                    freshDatabase();
+                    if (freshDatabase) {
+                        freshDatabase();
+                    }
                     cmd.addAll(List.of("--database-url", "postgresql://postgres@127.0.0.1:5432/" + BENCH_DATABASE));
                 }
+                cmd.addAll(extra);
             }
             case "floor" -> {
                 cmd.add(java);
@@ -104,7 +135,7 @@ final class TargetProcess implements AutoCloseable {
         }
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(logDir.resolve(name + ".log").toFile());
+                .redirectOutput(logDir.resolve(logName + ".log").toFile());
         pb.environment().put("PARLEY_LOG_LEVEL", "WARN");
         TargetProcess t = new TargetProcess(name, port, pb.start(), dataDir);
         t.awaitListening();

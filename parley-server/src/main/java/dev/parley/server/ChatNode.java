@@ -552,11 +552,7 @@ public final class ChatNode implements AutoCloseable {
         try {
             return cluster.registry().add(session.userId(), session.connectionId(), session.connectedAt());
         } catch (RuntimeException e) {
-            log.warn(
-                    "cluster: could not record socket {} of {}: {}",
-                    session.connectionId(),
-                    session.userId(),
-                    e.toString());
+            cluster.countFailure("recording socket " + session.connectionId() + " of " + session.userId(), e);
             return here;
         }
     }
@@ -570,11 +566,7 @@ public final class ChatNode implements AutoCloseable {
             int left = cluster.registry().remove(session.userId(), session.connectionId());
             return left < 0 ? here : left;
         } catch (RuntimeException e) {
-            log.warn(
-                    "cluster: could not forget socket {} of {}: {}",
-                    session.connectionId(),
-                    session.userId(),
-                    e.toString());
+            cluster.countFailure("forgetting socket " + session.connectionId() + " of " + session.userId(), e);
             return here;
         }
     }

@@ -42,7 +42,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     private static final String P = "parley:";
 
     /**
-     * KEYS: cu, cn, conns, multi. ARGV: connection, node and connect time ({@code node|millis}), member of cn,
+     * KEYS: cu, cn, conns, multi, users. ARGV: connection, node and connect time ({@code node|millis}), member of cn,
      * user, node. Returns the user's open sockets after adding; a user with two or more is in the multi set,
      * scored by its count.
      */
@@ -55,7 +55,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
             + "return n";
 
     /**
-     * KEYS: cu, cn, conns, multi. ARGV: connection, member of cn, user. Returns the user's open sockets left, or
+     * KEYS: cu, cn, conns, multi, users. ARGV: connection, member of cn, user. Returns the user's open sockets left, or
      * -1 if the connection was unknown.
      */
     private static final String REMOVE = "local n = redis.call('HDEL', KEYS[1], ARGV[1]) "
@@ -94,6 +94,13 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     private final StatefulRedisConnection<String, String> connection;
     private final ScheduledExecutorService timer;
     private volatile Consumer<List<String>> offline = users -> {};
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Redis calls of the registry's own that failed (watches, heartbeats, sweeps). */
+    long failures() {
+        return failures.get();
+    }
+
     private volatile java.util.function.Supplier<List<Socket>> local = List::of;
 
     /** One open socket of this node. */
@@ -216,6 +223,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
                             String.valueOf(delta));
             return n == null ? 0 : n;
         } catch (RedisException e) {
+            failures.incrementAndGet();
             log.warn("cluster: could not record a watch of {}: {}", cid, e.toString());
             return localAnswer ? 1 : 0;
         }
@@ -227,6 +235,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
             Long n = redis().hlen(watchKey(cid));
             return n == null ? 0 : n.intValue();
         } catch (RedisException e) {
+            failures.incrementAndGet();
             return -1;
         }
     }
@@ -361,7 +370,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
         return redis().eval(
                         ADD,
                         ScriptOutputType.INTEGER,
-                        new String[] {userKey(userId), P + "cn:" + node, CONNS, MULTI},
+                        new String[] {userKey(userId), P + "cn:" + node, CONNS, MULTI, USERS},
                         connectionId,
                         node + "|" + connectedAt.toEpochMilli(),
                         userId + "\n" + connectionId,
@@ -405,8 +414,10 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
                 sweep();
             }
         } catch (RedisException | IllegalStateException e) {
+            failures.incrementAndGet();
             log.warn("cluster: heartbeat round failed: {}", e.toString());
         } catch (RuntimeException e) {
+            failures.incrementAndGet();
             log.warn("cluster: heartbeat round failed", e);
         }
     }

@@ -533,9 +533,14 @@ public final class RedisBroker implements Broker {
         return pub.isOpen() && sub.isOpen();
     }
 
-    /** Redis commands that failed since start (publishes and subscriptions). */
+    /** Counts a failed Redis call made elsewhere for this node (the registry's, by the connect path). */
+    public void countFailure(String what, Throwable e) {
+        failed(what, e);
+    }
+
+    /** Redis commands that failed since start (publishes, subscriptions, the registry's scripts). */
     public long failures() {
-        return failures.get();
+        return failures.get() + cluster.failures();
     }
 
     /** Whether this node is subscribed to a topic; for tests. */

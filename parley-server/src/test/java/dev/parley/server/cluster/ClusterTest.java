@@ -48,6 +48,16 @@ class ClusterTest {
         b = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-b"));
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void noRedisCallFailed() {
+        assertThat(clusterOf(a).failures())
+                .as("failed Redis calls on node a (its log names them)")
+                .isZero();
+        assertThat(clusterOf(b).failures())
+                .as("failed Redis calls on node b (its log names them)")
+                .isZero();
+    }
+
     @AfterAll
     static void stopCluster() {
         if (a != null) {
