@@ -213,41 +213,42 @@ public final class ChatNode implements AutoCloseable {
 
     /** Open sockets now: the cluster's on a node of one (this node's if Redis cannot be asked), else this node's. */
     public long currentConnections() {
-        RedisBroker c = cluster;
-        if (c != null) {
-            try {
-                return c.registry().totalConnections();
-            } catch (RuntimeException e) {
-                log.warn("cluster: cannot count the cluster's sockets: {}", e.toString());
-            }
-        }
-        return registry.totalConnections();
+        return clusterOr(ClusterRegistryCount.SOCKETS, registry.totalConnections());
     }
 
     /** Distinct users with a socket now, as {@link #currentConnections}. */
     public long currentUsers() {
-        RedisBroker c = cluster;
-        if (c != null) {
-            try {
-                return c.registry().connectedUsers();
-            } catch (RuntimeException e) {
-                log.warn("cluster: cannot count the cluster's users: {}", e.toString());
-            }
-        }
-        return registry.connectedUsers();
+        return clusterOr(ClusterRegistryCount.USERS, registry.connectedUsers());
     }
 
     /** Users with several sockets now, as {@link #currentConnections}. */
     public long currentUsersWithSeveral() {
+        return clusterOr(ClusterRegistryCount.USERS_WITH_SEVERAL, registry.usersWithSeveralConnections());
+    }
+
+    /** The cluster's counts the usage figures read. */
+    private enum ClusterRegistryCount {
+        SOCKETS,
+        USERS,
+        USERS_WITH_SEVERAL
+    }
+
+    /** A count from the cluster's registry on a node of one, or {@code here} (alone, or when Redis fails). */
+    private long clusterOr(ClusterRegistryCount what, long here) {
         RedisBroker c = cluster;
-        if (c != null) {
-            try {
-                return c.registry().countUsersWithAtLeast(2);
-            } catch (RuntimeException e) {
-                log.warn("cluster: cannot count the cluster's users with several sockets: {}", e.toString());
-            }
+        if (c == null) {
+            return here;
         }
-        return registry.usersWithSeveralConnections();
+        try {
+            return switch (what) {
+                case SOCKETS -> c.registry().totalConnections();
+                case USERS -> c.registry().connectedUsers();
+                case USERS_WITH_SEVERAL -> c.registry().countUsersWithAtLeast(2);
+            };
+        } catch (RuntimeException e) {
+            c.countFailure("counting the cluster's " + what.name().toLowerCase(java.util.Locale.ROOT), e);
+            return here;
+        }
     }
 
     /** Today's peak of concurrent sockets: this node's, or on a node of a cluster the larger of it and the cluster's. */

@@ -232,11 +232,30 @@ public final class RestApi {
             if (cause != null) {
                 return new HttpResult(cause.statusCode(), Events.envelope(cause, duration(start)));
             }
+            if (databaseBusy(e)) {
+                // The store's connection pool stayed exhausted for its whole wait: overload, not a fault.
+                ChatException busy = new ChatException(
+                        ErrorCode.NOT_READY, "the database is busy: no connection within the wait; retry shortly");
+                return new HttpResult(busy.statusCode(), Events.envelope(busy, duration(start)));
+            }
             internalErrors.failed(call, e);
             ChatException internal =
                     new ChatException(ErrorCode.INTERNAL, "internal error; the server log has details");
             return new HttpResult(500, Events.envelope(internal, duration(start)));
         }
+    }
+
+    /** Whether a failure is the store's pool finding no free connection in time (JDBC's transient kind). */
+    static boolean databaseBusy(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     private Router.Match match(HttpCall call) {
