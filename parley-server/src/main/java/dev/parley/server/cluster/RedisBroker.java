@@ -117,7 +117,7 @@ public final class RedisBroker implements Broker {
     /**
      * Connects to Redis and subscribes to {@code parley:all}.
      *
-     * @throws RedisException when Redis cannot be reached
+     * @throws IllegalStateException when Redis cannot be reached, naming its URL without a password
      */
     public RedisBroker(
             String redisUrl,
@@ -156,7 +156,8 @@ public final class RedisBroker implements Broker {
                 p.close();
             }
             client.shutdown();
-            throw e;
+            throw new IllegalStateException(
+                    "cannot reach Redis at " + redisUrl.replaceAll("//[^@/]*@", "//***@") + ": " + e.getMessage(), e);
         }
         sub.addListener(new RedisPubSubAdapter<>() {
             @Override

@@ -87,4 +87,18 @@ class RedisOutageTest {
             TestServer.dropSchema(schema);
         }
     }
+
+    @Test
+    void aNodeThatCannotReachRedisAtStartRefusesToStartNamingIt() {
+        String schema = "parley_noredis_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestServer.start(c ->
+                            c.databaseUrl(TestServer.postgresUrl(schema)).redisUrl("redis://:hunter2@127.0.0.1:1")))
+                    .hasMessageContaining("cannot reach Redis at redis://***@127.0.0.1:1")
+                    .hasMessageNotContaining("hunter2");
+        } finally {
+            TestServer.dropSchema(schema);
+        }
+    }
 }
