@@ -244,13 +244,48 @@ public final class MessageService {
         return p;
     }
 
+    /**
+     * How many times a send is tried with a later time when the store refuses it for being no later than the
+     * channel's latest message (a cluster's other node wrote one in between, §8.5).
+     */
+    private static final int TIME_ATTEMPTS = 5;
+
     private ObjectNode append(
             Actor actor, ChannelRow ch, ChannelType type, ObjectNode doc, SendRequest msg, Roster roster) {
+        String id = doc.get("id").asText();
+        Instant floor = ch.lastMessageAt();
+        for (int attempt = 1; attempt <= TIME_ATTEMPTS; attempt++) {
+            ObjectNode out = appendAfter(floor, actor, ch, type, doc, msg, roster);
+            if (out != null) {
+                return out;
+            }
+            if (store.findMessage(id).isPresent()) {
+                throw duplicate(id);
+            }
+            floor = store.latestMessageTime(ch.cid()).orElse(floor);
+        }
+        throw new ChatException(
+                ErrorCode.NOT_READY,
+                "SendMessage failed with error: \"channel '" + ch.cid() + "' is busy on other nodes, try again\"");
+    }
+
+    /**
+     * Writes the message with a creation time after {@code floor} and announces it; null when the store did not
+     * add it (its id exists, or another node's message of the channel is as late).
+     */
+    private @Nullable ObjectNode appendAfter(
+            @Nullable Instant floor,
+            Actor actor,
+            ChannelRow ch,
+            ChannelType type,
+            ObjectNode doc,
+            SendRequest msg,
+            Roster roster) {
         User author = requireNonNull(actor.user(), "user"); // a draft acts as its message's author
         String id = doc.get("id").asText();
         String parentId = msg.parentId();
         boolean showInChannel = msg.showInChannel();
-        Instant now = locks.nextMessageTime(ch.cid(), clock.instant(), ch.lastMessageAt());
+        Instant now = locks.nextMessageTime(ch.cid(), clock.instant(), floor);
         doc.put("created_at", Timestamps.format(now));
         doc.put("updated_at", Timestamps.format(now));
         MessageRow parent = null;
@@ -288,7 +323,7 @@ public final class MessageService {
         message.set("own_reactions", Json.array());
         OutboundEvent event = messageNew(after, row, author, message);
         if (!writer.append(new MessageAppend(row, parent, counts, EventPublisher.storedWith(event, now)))) {
-            throw duplicate(id);
+            return null;
         }
         announceNew(after, type, row, author, event, message, roster);
         if (parent != null) {

@@ -331,6 +331,11 @@ final class CachedChatStore implements ChatStore {
     }
 
     @Override
+    public Optional<Instant> latestMessageTime(String cid) {
+        return db.latestMessageTime(cid);
+    }
+
+    @Override
     public Optional<ChatRows.ReactionWrite> addReaction(
             ReactionRow reaction,
             boolean replaceOwn,

@@ -125,6 +125,13 @@ public interface ChatStore {
     int countChannelMessagesFrom(String cid, Cursor from);
 
     /**
+     * The creation time of the channel's latest message, replies and deleted messages included; empty when it
+     * has none. A node of a cluster starts from it when the store refused a message for being no later than
+     * one another node wrote ({@link #appendMessages}).
+     */
+    Optional<Instant> latestMessageTime(String cid);
+
+    /**
      * Adds or replaces a reaction (one per message, user and type) and rewrites its message in the same
      * transaction, so that the message's reaction totals never differ from the reaction rows, not even
      * after a crash (as {@link #appendMessage} does with a thread's reply count).

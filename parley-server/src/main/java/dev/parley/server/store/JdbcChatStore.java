@@ -397,7 +397,9 @@ final class JdbcChatStore implements ChatStore {
                 List<Boolean> out = new ArrayList<>(batch.size());
                 for (ChatRows.MessageAppend a : batch) {
                     boolean added;
-                    if (appendInOneStatement && a.parent() == null) {
+                    if (shared && laterExists(c, a.message())) {
+                        added = false; // the caller finds no message of its id and sends again, later
+                    } else if (appendInOneStatement && a.parent() == null) {
                         added = appendInOneStatement(c, a);
                     } else {
                         added = append(c, a.message(), a.parent(), a.countsAsUnread());
@@ -645,6 +647,39 @@ final class JdbcChatStore implements ChatStore {
                 .param(from.id())
                 .sql(")");
         return jdbc.read("count messages", c -> list(c, b, rs -> rs.getInt(1))).getFirst();
+    }
+
+    @Override
+    public Optional<Instant> latestMessageTime(String cid) {
+        return jdbc.read("latest message time", c -> {
+            Instant latest = null;
+            for (int inChannel = 0; inChannel <= 1; inChannel++) { // each a prefix of the index messages_channel
+                SqlBuilder b = new SqlBuilder()
+                        .sql("SELECT created_at FROM messages WHERE cid = ")
+                        .param(cid)
+                        .sql(" AND in_channel = ")
+                        .param(inChannel)
+                        .sql(" ORDER BY created_at DESC LIMIT 1");
+                for (Instant t : list(c, b, rs -> Timestamps.fromMicros(rs.getLong(1)))) {
+                    latest = latest == null || t.isAfter(latest) ? t : latest;
+                }
+            }
+            return Optional.ofNullable(latest);
+        });
+    }
+
+    /**
+     * Whether the channel already has a message created at or after {@code m}'s time: on a shared store, under
+     * the channel's lock, such a message came from another node, and {@code m} would break the channel's order.
+     */
+    private static boolean laterExists(Connection c, MessageRow m) throws SQLException {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT 1 FROM messages WHERE cid = ")
+                .param(m.cid())
+                .sql(" AND in_channel IN (0, 1) AND created_at >= ") // the index messages_channel's prefix
+                .param(micros(m.createdAt()))
+                .sql(" LIMIT 1");
+        return !list(c, b, rs -> 1).isEmpty();
     }
 
     // ---- reactions

@@ -163,10 +163,14 @@ class ClusterTest {
             }
             java.util.Set<Long> seqs = new java.util.TreeSet<>();
             java.util.Set<String> texts = new java.util.HashSet<>();
+            java.util.SortedMap<Long, Instant> times = new java.util.TreeMap<>();
             for (int i = 0; i < 2 * each; i++) {
                 ObjectNode e = annOnA.ws().next("message.new");
                 seqs.add(e.path("channel_seq").asLong());
                 texts.add(e.path("message").path("text").asText());
+                times.put(
+                        e.path("channel_seq").asLong(),
+                        Timestamps.parse(e.path("message").path("created_at").asText(), "created_at"));
             }
             pool.shutdown();
             List<Integer> codes = new java.util.ArrayList<>();
@@ -181,6 +185,44 @@ class ClusterTest {
             assertThat(((java.util.TreeSet<Long>) seqs).last() - first + 1)
                     .as("the sequence numbers of %s are one unbroken run", seqs)
                     .isEqualTo(2 * each);
+            assertThat(List.copyOf(times.values()))
+                    .as("creation times in sequence order")
+                    .isSortedAccordingTo(java.util.Comparator.naturalOrder())
+                    .doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aNodeWhoseClockIsBehindStillStampsItsMessageAfterTheChannelsLatest() {
+        String ann = uid("ann");
+        String id = channelOf(ann);
+        java.time.Clock behind = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofSeconds(-2));
+        try (TestServer late = TestServer.start(
+                behind,
+                c -> c.databaseUrl(TestServer.postgresUrl(schema))
+                        .redisUrl(redis.url())
+                        .nodeId("node-late"))) {
+            // silent: the channel's last_message_at stays where it was, only the messages show the latest time
+            ObjectNode first = RestClient.user(a, ann)
+                    .post(
+                            "/channels/messaging/" + id + "/message",
+                            json("message", json("text", "on time", "silent", true)))
+                    .json();
+            ObjectNode second = RestClient.user(late, ann)
+                    .post("/channels/messaging/" + id + "/message", json("message", json("text", "late clock")))
+                    .json();
+
+            Instant t1 =
+                    Timestamps.parse(first.path("message").path("created_at").asText(), "created_at");
+            Instant t2 =
+                    Timestamps.parse(second.path("message").path("created_at").asText(), "created_at");
+            assertThat(t2)
+                    .as("the late node's message is stamped after the first")
+                    .isAfter(t1);
+            ObjectNode page = RestClient.user(a, ann)
+                    .post("/channels/messaging/" + id + "/query", json("state", true))
+                    .json();
+            assertThat(page.path("messages").findValuesAsText("text")).containsExactly("on time", "late clock");
         }
     }
 
