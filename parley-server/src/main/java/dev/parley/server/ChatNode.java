@@ -102,8 +102,7 @@ public final class ChatNode implements AutoCloseable {
         String node = config.clustered() ? nodeId(config) : null;
         this.metrics = new Metrics(node);
         this.writer = new StoreWriter(store);
-        // A node of a cluster keeps no user in memory: another node may change it.
-        this.users = new UserService(store, writer, !config.clustered());
+        this.users = new UserService(store, writer);
         this.registry = new ConnectionRegistry(clock);
         ChannelLocks locks = new ChannelLocks();
         LocalBroker local = new LocalBroker(watchers, presence, registry);
@@ -156,6 +155,10 @@ public final class ChatNode implements AutoCloseable {
         registerGauges();
         if (cluster != null) {
             cluster.onControl(this::control);
+            RedisBroker c = cluster;
+            // X
+            // Y
+            cluster.onReconnect(this::forgetWhatOthersChanged);
             cluster.onRequest(request ->
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> forOneOfMine(request), blocking));
             cluster.registry().onDeadNodesUsersOffline(this::offlineAfterNodeLoss);
@@ -408,13 +411,35 @@ public final class ChatNode implements AutoCloseable {
 
     private static final String CONTROL_SETTINGS = "settings";
 
+    /** A control message's prefix: what another node's write dropped of the store's memory. */
+    private static final String CONTROL_DROP = "drop:";
+    /** A control message's prefix: a user another node changed. */
+    private static final String CONTROL_USER = "user:";
+
     /** A control message from another node of the cluster. */
     private void control(String message) {
         if (CONTROL_SETTINGS.equals(message)) {
             blocking.execute(this::reloadSettings);
+        } else if (message.startsWith(CONTROL_DROP)) {
+            store.caches().drop(message.substring(CONTROL_DROP.length()));
+        } else if (message.startsWith(CONTROL_USER)) {
+            String id = message.substring(CONTROL_USER.length());
+            blocking.execute(() -> users.reload(id));
         } else {
             log.warn("cluster: unknown control message '{}'", message);
         }
+    }
+
+    /**
+     * After a reconnect to Redis: the other nodes' control messages sent meanwhile are lost, so whatever this
+     * node keeps of the store and the app settings is read again.
+     */
+    private void forgetWhatOthersChanged() {
+        store.caches().dropAll();
+        blocking.execute(() -> {
+            users.reloadAll();
+            reloadSettings();
+        });
     }
 
     private synchronized void reloadSettings() {

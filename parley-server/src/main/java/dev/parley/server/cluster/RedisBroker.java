@@ -97,6 +97,7 @@ public final class RedisBroker implements Broker {
     private final Object[] stripes = new Object[STRIPES];
     private final AtomicLong failures = new AtomicLong();
     private volatile Consumer<String> control = message -> {};
+    private volatile Runnable reconnected = () -> {};
     private volatile Function<String, CompletableFuture<@Nullable String>> requests =
             request -> CompletableFuture.completedFuture(null);
     private final Map<String, CompletableFuture<Optional<String>>> pending = new ConcurrentHashMap<>();
@@ -186,6 +187,7 @@ public final class RedisBroker implements Broker {
                     io.lettuce.core.RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
                 // After a reconnect whatever was published meanwhile is lost for this node: look for it.
                 fills.execute(RedisBroker.this::checkPositions);
+                reconnected.run();
             }
         });
         sockets.onChange(this::userChanged);
@@ -200,6 +202,14 @@ public final class RedisBroker implements Broker {
     /** This node's id, as its envelopes carry it. */
     public String nodeId() {
         return node;
+    }
+
+    /**
+     * Runs {@code handler} each time a connection to Redis is made again (on a Redis thread, must not block):
+     * the other nodes' messages published while it was away are lost.
+     */
+    public void onReconnect(Runnable handler) {
+        reconnected = requireNonNull(handler, "handler");
     }
 
     /** Runs {@code handler} with each control message another node {@link #broadcast}s (on a Redis thread). */

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,19 +48,39 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Writes that overlap on one key, or that race with a load, drop the value instead of guessing
- * ({@link HotCache}). A cluster makes the same rules cluster-wide by sending the drops to the other nodes.
+ * ({@link HotCache}). In a cluster each node keeps its own memory: every write above also names what it
+ * dropped in a message ({@link StoreCaches}) that the other nodes apply, a counted message its channel and
+ * its members' totals (every user's when the members are unknown or more than {@link #MAX_NAMED}).
  * Thread-safe.
  */
-final class CachedChatStore implements ChatStore {
+final class CachedChatStore implements ChatStore, StoreCaches {
     static final int MAX_ROSTERS = 20_000;
     static final int MAX_TOTALS = 200_000;
     static final int MAX_CHANNELS = 50_000;
+
+    /** The most users a drop message names; past it, it drops every user's totals. */
+    static final int MAX_NAMED = 1_000;
+
+    // Drop messages: one letter, then fields separated by newlines (no cid or user id holds one).
+    /** A channel's row, its roster and the named users' totals ({@link #EVERY_USER}: every user's). */
+    private static final char CHANNEL = 'c';
+    /** A channel's roster and the named users' totals ({@link #EVERY_USER}: every user's). */
+    private static final char ROSTER = 'r';
+    /** A channel's row. */
+    private static final char ROW = 'h';
+    /** Every roster. */
+    private static final char ALL_ROSTERS = 'R';
+    /** In place of user ids: every user's totals. */
+    private static final String EVERY_USER = "*";
 
     private final ChatStore db;
     private final HotCache<String, Roster> rosters = new HotCache<>(MAX_ROSTERS);
     private final HotCache<String, UnreadTotals> totals = new HotCache<>(MAX_TOTALS);
     /** Channel rows; their {@code custom} documents are shared with every reader, who must not change them. */
     private final HotCache<String, ChannelRow> channels = new HotCache<>(MAX_CHANNELS);
+
+    /** Where drop messages go; null until a cluster asks for them (nothing is built then). */
+    private volatile @Nullable Consumer<String> sink;
 
     CachedChatStore(ChatStore db) {
         this.db = requireNonNull(db, "db");
@@ -68,10 +89,85 @@ final class CachedChatStore implements ChatStore {
     /** Every roster is dropped: a user's mutes appear in the roster of each of its channels. */
     void dropRosters() {
         rosters.invalidateAll();
+        tell(String.valueOf(ALL_ROSTERS));
     }
 
     void dropRoster(String cid) {
         rosters.invalidate(cid);
+        tell(ROSTER + cid);
+    }
+
+    // ---- the other nodes of a cluster
+
+    @Override
+    public void onDrop(Consumer<String> sink) {
+        this.sink = requireNonNull(sink, "sink");
+    }
+
+    private void tell(String message) {
+        Consumer<String> s = sink;
+        if (s != null) {
+            s.accept(message);
+        }
+    }
+
+    /**
+     * Tells the other nodes that a channel's roster ({@link #ROSTER}) or row and roster ({@link #CHANNEL})
+     * changed, with the totals of {@code users}: every user's when null or more than {@link #MAX_NAMED}.
+     */
+    private void tellChannel(char kind, String cid, @Nullable Collection<String> users) {
+        if (sink == null) {
+            return;
+        }
+        StringBuilder b = new StringBuilder().append(kind).append(cid);
+        if (users == null || users.size() > MAX_NAMED) {
+            b.append('\n').append(EVERY_USER);
+        } else {
+            users.forEach(u -> b.append('\n').append(u));
+        }
+        tell(b.toString());
+    }
+
+    @Override
+    public void drop(String message) {
+        if (message.isEmpty()) {
+            dropAll();
+            return;
+        }
+        String[] f = message.substring(1).split("\n", -1);
+        String cid = f[0];
+        switch (message.charAt(0)) {
+            case CHANNEL -> {
+                channels.invalidate(cid);
+                rosters.invalidate(cid);
+                dropTotals(f);
+            }
+            case ROSTER -> {
+                rosters.invalidate(cid);
+                dropTotals(f);
+            }
+            case ROW -> channels.invalidate(cid);
+            case ALL_ROSTERS -> rosters.invalidateAll();
+            default -> dropAll();
+        }
+    }
+
+    /** The totals of the users in {@code fields} after the first (the cid). */
+    private void dropTotals(String[] fields) {
+        for (int i = 1; i < fields.length; i++) {
+            if (EVERY_USER.equals(fields[i])) {
+                totals.invalidateAll();
+                return;
+            }
+            totals.invalidate(fields[i]);
+        }
+    }
+
+    @Override
+    public void dropAll() {
+        channels.invalidateAll();
+        rosters.invalidateAll();
+        totals.invalidateAll();
     }
 
     // ---- served from memory
@@ -131,6 +227,7 @@ final class CachedChatStore implements ChatStore {
                 rosters.end(p.message().cid(), p.rosterToken(), null);
                 channels.end(p.message().cid(), p.channelToken(), null);
                 p.userTokens().forEach((u, t) -> totals.end(u, t, null));
+                tellChannel(CHANNEL, p.message().cid(), null); // the commit may have happened
             });
             throw e;
         }
@@ -157,9 +254,11 @@ final class CachedChatStore implements ChatStore {
         if (p.roster() == null || !p.roster().complete()) {
             rosters.end(m.cid(), p.rosterToken(), null);
             totals.invalidateAll(); // the members are unknown: whose totals changed is unknown
+            tellChannel(CHANNEL, m.cid(), null);
             return;
         }
         Roster before = p.roster();
+        tellChannel(CHANNEL, m.cid(), before.members().keySet());
         boolean[] exact = {false};
         rosters.end(m.cid(), p.rosterToken(), r -> {
             exact[0] = r == before;
@@ -190,6 +289,8 @@ final class CachedChatStore implements ChatStore {
         channels.invalidate(channel.cid());
         rosters.invalidate(channel.cid());
         members.forEach(m -> totals.invalidate(m.userId()));
+        tellChannel(
+                CHANNEL, channel.cid(), members.stream().map(MemberRow::userId).toList());
         return created;
     }
 
@@ -213,8 +314,10 @@ final class CachedChatStore implements ChatStore {
         rosters.invalidate(cid);
         if (before == null || !before.complete()) {
             totals.invalidateAll();
+            tellChannel(CHANNEL, cid, null);
         } else {
             before.members().keySet().forEach(totals::invalidate);
+            tellChannel(CHANNEL, cid, before.members().keySet());
         }
     }
 
@@ -224,6 +327,7 @@ final class CachedChatStore implements ChatStore {
         channels.invalidate(cid);
         rosters.invalidate(cid);
         members.forEach(m -> totals.invalidate(m.userId()));
+        tellChannel(CHANNEL, cid, members.stream().map(MemberRow::userId).toList());
     }
 
     @Override
@@ -232,6 +336,7 @@ final class CachedChatStore implements ChatStore {
         channels.invalidate(cid);
         rosters.invalidate(cid);
         userIds.forEach(totals::invalidate);
+        tellChannel(CHANNEL, cid, userIds);
         return removed;
     }
 
@@ -240,6 +345,7 @@ final class CachedChatStore implements ChatStore {
         boolean changed = db.setHidden(cid, userId, hidden, hideMessagesBefore);
         rosters.invalidate(cid);
         totals.invalidate(userId);
+        tellChannel(ROSTER, cid, List.of(userId));
         return changed;
     }
 
@@ -249,6 +355,7 @@ final class CachedChatStore implements ChatStore {
         boolean changed = db.setRead(cid, userId, lastRead, lastReadMessageId, unreadMessages);
         rosters.invalidate(cid);
         totals.invalidate(userId);
+        tellChannel(ROSTER, cid, List.of(userId));
         return changed;
     }
 
@@ -263,6 +370,7 @@ final class CachedChatStore implements ChatStore {
     public void updateChannel(ChannelRow channel) {
         db.updateChannel(channel);
         channels.invalidate(channel.cid());
+        tell(ROW + channel.cid());
     }
 
     @Override

@@ -42,16 +42,18 @@ abstract class JdbcStore implements Store {
     private final String upsertUser;
     private final ChatStore chat;
     private final ModerationStore moderation;
+    private final StoreCaches caches;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
-        this(dialect, reads, writes, true);
+        this(dialect, reads, writes, false);
     }
 
     /**
-     * @param cached whether the chat's hot rows are kept in memory ({@link CachedChatStore}); a node whose
-     *     database other nodes write too must not keep them
+     * @param shared whether other processes write the database too (the nodes of a cluster): the chat's hot
+     *     rows are kept in memory ({@link CachedChatStore}) either way, and a shared store's {@link #caches()}
+     *     lets the other nodes drop what its writes change
      */
-    JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes, boolean cached) {
+    JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes, boolean shared) {
         this.dialect = requireNonNull(dialect, "dialect");
         this.reads = requireNonNull(reads, "reads");
         this.writes = requireNonNull(writes, "writes");
@@ -60,17 +62,18 @@ abstract class JdbcStore implements Store {
         this.translator = new UserQueryTranslator(dialect);
         this.upsertUser = UserRows.upsertSql(dialect);
         JdbcChatStore chatRows =
-                new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements, !cached);
+                new JdbcChatStore(getClass().getSimpleName(), dialect, reads, writes, statements, shared);
         JdbcModerationStore moderationRows =
                 new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements);
-        if (cached) {
-            CachedChatStore hot = new CachedChatStore(chatRows);
-            this.chat = hot;
-            this.moderation = new CachedModerationStore(moderationRows, hot);
-        } else {
-            this.chat = chatRows;
-            this.moderation = moderationRows;
-        }
+        CachedChatStore hot = new CachedChatStore(chatRows);
+        this.chat = hot;
+        this.moderation = new CachedModerationStore(moderationRows, hot);
+        this.caches = shared ? hot : StoreCaches.NONE;
+    }
+
+    @Override
+    public StoreCaches caches() {
+        return caches;
     }
 
     @Override

@@ -28,23 +28,24 @@ public final class PostgresStore extends JdbcStore {
      * @throws StoreException when the database cannot be reached or migrated
      */
     public PostgresStore(String databaseUrl) {
-        this(databaseUrl, true);
+        this(databaseUrl, false);
     }
 
     /**
-     * As {@link #PostgresStore(String)}; {@code cached} false keeps nothing of the chat in memory, for a node
-     * whose database other nodes write too.
+     * As {@link #PostgresStore(String)}; {@code shared} true for a node of a cluster, whose database other
+     * nodes write too: channel writes take the channel's transaction lock, and what the store keeps in
+     * memory is dropped on the other nodes' messages ({@link #caches()}).
      */
-    public PostgresStore(String databaseUrl, boolean cached) {
-        this(PostgresUrl.parse(requireNonNull(databaseUrl, "databaseUrl")), cached);
+    public PostgresStore(String databaseUrl, boolean shared) {
+        this(PostgresUrl.parse(requireNonNull(databaseUrl, "databaseUrl")), shared);
     }
 
-    private PostgresStore(PostgresUrl url, boolean cached) {
-        this(url, pool(url), cached);
+    private PostgresStore(PostgresUrl url, boolean shared) {
+        this(url, pool(url), shared);
     }
 
-    private PostgresStore(PostgresUrl url, HikariDataSource pool, boolean cached) {
-        super(new PostgresDialect(), pool, pool, cached);
+    private PostgresStore(PostgresUrl url, HikariDataSource pool, boolean shared) {
+        super(new PostgresDialect(), pool, pool, shared);
         this.url = url;
         try {
             Migrations.migrate(pool, "postgresql", url.schema());

@@ -25,14 +25,15 @@ public final class Stores {
 
     /**
      * As {@link #open(String, Path)}; {@code shared} true opens a PostgreSQL store for a node of a cluster,
-     * which keeps no chat rows in memory (other nodes write the same rows).
+     * whose writes take the channels' locks and whose memory the other nodes' writes drop ({@link
+     * Store#caches()}).
      */
     public static Store open(@Nullable String databaseUrl, Path dataDir, boolean shared) {
         if (databaseUrl == null || databaseUrl.isBlank()) {
             return new SqliteStore(requireNonNull(dataDir, "dataDir"));
         }
         if (PostgresUrl.matches(databaseUrl)) {
-            return new PostgresStore(databaseUrl, !shared);
+            return new PostgresStore(databaseUrl, shared);
         }
         throw new IllegalArgumentException(
                 "database url: '" + PostgresUrl.redact(databaseUrl)

@@ -30,7 +30,9 @@ import org.jspecify.annotations.Nullable;
  * fails that change alone, with code 4.
  *
  * <p>Users with an open socket are kept in memory ({@link #pin}); the cache is therefore
- * bounded by the number of open sockets. Blocking: call from virtual threads, never from an event loop.
+ * bounded by the number of open sockets. In a cluster, each committed change is reported to the other nodes
+ * ({@link #onChange}), which read the user again ({@link #reload}). Blocking: call from virtual threads, never
+ * from an event loop.
  */
 public final class UserService {
     private static final int STRIPES = 1024;
@@ -40,18 +42,9 @@ public final class UserService {
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final Map<String, User> connected = new ConcurrentHashMap<>();
 
-    private final boolean keepConnected;
+    private volatile Consumer<String> onChange = id -> {};
 
     public UserService(Store store, StoreWriter writer) {
-        this(store, writer, true);
-    }
-
-    /**
-     * @param keepConnected whether users with an open socket are kept in memory; false on a node of a cluster,
-     *     where another node may change them
-     */
-    public UserService(Store store, StoreWriter writer, boolean keepConnected) {
-        this.keepConnected = keepConnected;
         this.store = requireNonNull(store, "store");
         this.writer = requireNonNull(writer, "writer");
         for (int i = 0; i < STRIPES; i++) {
@@ -110,6 +103,9 @@ public final class UserService {
             if (next != current || activeMonth != null) {
                 await(writer.saveUser(next, activeMonth));
                 connected.computeIfPresent(id, (k, v) -> next);
+                if (next != current) {
+                    onChange.accept(id);
+                }
             }
             underLock.accept(next);
             return next;
@@ -120,9 +116,7 @@ public final class UserService {
 
     /** Keeps the user in memory while it has open sockets; call under the user's lock (in {@code underLock}). */
     public void pin(User user) {
-        if (keepConnected) {
-            connected.put(user.id(), user);
-        }
+        connected.put(user.id(), user);
     }
 
     /** Ends {@link #pin}; call under the user's lock. */
@@ -136,10 +130,39 @@ public final class UserService {
         lock.lock();
         try {
             connected.remove(id);
-            return store.deleteUser(id);
+            boolean deleted = store.deleteUser(id);
+            onChange.accept(id);
+            return deleted;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Receives the id of each user this node changed or deleted, after the commit; one listener at a time. */
+    public void onChange(Consumer<String> listener) {
+        onChange = requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Reads a user kept in memory again, under its lock: another node changed or deleted it. A user deleted
+     * elsewhere stays pinned as last seen until its sockets close.
+     */
+    public void reload(String id) {
+        if (!connected.containsKey(id)) {
+            return;
+        }
+        ReentrantLock lock = lockOf(id);
+        lock.lock();
+        try {
+            store.findUser(id).ifPresent(u -> connected.computeIfPresent(id, (k, v) -> u));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads every user kept in memory again: other nodes' changes may have been missed. */
+    public void reloadAll() {
+        List.copyOf(connected.keySet()).forEach(this::reload);
     }
 
     private ReentrantLock lockOf(String id) {

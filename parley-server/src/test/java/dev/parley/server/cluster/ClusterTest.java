@@ -627,6 +627,74 @@ class ClusterTest {
     }
 
     @Test
+    void aMessageSentThroughOneNodeRaisesTheUnreadCountTheOtherNodeKeeps() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String id = channelOf(ann, bob);
+        RestClient bobOnA = RestClient.user(a, bob);
+        assertThat(bobOnA.get("/unread").json().path("total_unread_count").asInt())
+                .as("read once on node a, which keeps it")
+                .isZero();
+
+        assertThat(RestClient.user(b, ann)
+                        .post("/channels/messaging/" + id + "/message", json("message", json("text", "to bob")))
+                        .status())
+                .isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        bobOnA.get("/unread").json().path("total_unread_count").asInt() == 1);
+    }
+
+    @Test
+    void aChannelFrozenThroughOneNodeRefusesMessagesOnTheOther() {
+        String ann = uid("ann");
+        String id = channelOf(ann);
+        RestClient annOnA = RestClient.user(a, ann);
+        String path = "/channels/messaging/" + id + "/message";
+        assertThat(annOnA.post(path, json("message", json("text", "before"))).status())
+                .as("node a keeps the channel's row from here")
+                .isEqualTo(200);
+
+        assertThat(RestClient.server(b)
+                        .patch("/channels/messaging/" + id, json("set", json("frozen", true)))
+                        .status())
+                .isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> annOnA.post(path, json("message", json("text", "after")))
+                                .status()
+                        == 403);
+    }
+
+    @Test
+    void aConnectedUserRenamedThroughOneNodeIsRenamedOnTheNodeOfItsSocket() {
+        String cat = uid("cat");
+        String id = channelOf(cat);
+        try (WsProbe catOnA = WsProbe.connect(a, cat, a.userToken(cat), Json.object())) {
+            catOnA.next("health.check");
+
+            assertThat(RestClient.server(b)
+                            .patch(
+                                    "/users",
+                                    json("users", Json.array().add(json("id", cat, "set", json("name", "Renamed")))))
+                            .status())
+                    .isEqualTo(200);
+
+            RestClient catRest = RestClient.user(a, cat);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> catRest.post(
+                                    "/channels/messaging/" + id + "/message", json("message", json("text", "who am i")))
+                            .json()
+                            .path("message")
+                            .path("user")
+                            .path("name")
+                            .asText()
+                            .equals("Renamed"));
+        }
+    }
+
+    @Test
     void deactivatingAUserOnOneNodeClosesItsSocketOnTheOther() {
         String eve = uid("eve");
         assertThat(Seed.users(a, json("id", eve)).status()).isEqualTo(200);
