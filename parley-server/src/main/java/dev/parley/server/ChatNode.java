@@ -156,12 +156,15 @@ public final class ChatNode implements AutoCloseable {
         if (cluster != null) {
             cluster.onControl(this::control);
             RedisBroker c = cluster;
-            // X
-            // Y
+            store.caches().onDrop(m -> c.broadcast(CONTROL_DROP + m));
+            users.onChange(id -> c.broadcast(CONTROL_USER + id));
             cluster.onReconnect(this::forgetWhatOthersChanged);
             cluster.onRequest(request ->
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> forOneOfMine(request), blocking));
             cluster.registry().onDeadNodesUsersOffline(this::offlineAfterNodeLoss);
+            cluster.registry()
+                    .onDeadNodesWatchesGone((cid, user) ->
+                            blocking.execute(() -> chat.channels().stoppedWatchingOnLostNode(cid, user)));
             cluster.registry()
                     .onReassert(() -> registry.all().stream()
                             .filter(x -> !Caller.ANONYMOUS_ID.equals(x.userId()))
@@ -402,6 +405,26 @@ public final class ChatNode implements AutoCloseable {
     /** This node's link to the other nodes of its cluster; null when it runs alone. */
     public @Nullable RedisBroker cluster() {
         return cluster;
+    }
+
+    /**
+     * Tells the other nodes of the cluster where this node serves, once its port is bound: the configured host,
+     * or this machine's address when the node listens on every interface.
+     */
+    public void advertise(int port) {
+        RedisBroker c = cluster;
+        if (c == null) {
+            return;
+        }
+        String host = config.host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostAddress();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        c.registry().advertise(host.contains(":") ? "[" + host + "]:" + port : host + ":" + port);
     }
 
     /** This node's id in its cluster; null when it runs alone. */
@@ -757,6 +780,46 @@ public final class ChatNode implements AutoCloseable {
                     }
                 });
         if (wentOffline[0] && user != null) {
+            events.publishIfHeard(
+                    Audience.presenceOf(user.id()),
+                    () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
+        }
+        if (user != null) {
+            onlineAgainElsewhere(userId);
+        }
+    }
+
+    /**
+     * In a cluster, after an offline write: when the user has a socket on another node again, that node's
+     * online write may have committed before this one, so the user is written online again. A node's online
+     * write that commits after this check is the last one anyway.
+     */
+    private void onlineAgainElsewhere(String userId) {
+        RedisBroker c = cluster;
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.registry().connectionCount(userId) == 0) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            c.countFailure("counting the sockets of " + userId, e);
+            return;
+        }
+        Instant now = clock.instant();
+        boolean[] back = {false};
+        User user = users.update(
+                userId,
+                current -> {
+                    if (current == null || current.online()) {
+                        return current;
+                    }
+                    back[0] = true;
+                    return current.toBuilder().online(true).lastActive(now).build();
+                },
+                null);
+        if (back[0] && user != null) {
             events.publishIfHeard(
                     Audience.presenceOf(user.id()),
                     () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
