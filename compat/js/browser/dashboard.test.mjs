@@ -1,5 +1,6 @@
 // The operator dashboard in headless Chromium: one user with three sockets (opened by stream-chat, as a
-// leaky integration would) and one with a single socket; the dashboard must flag the first with 3.
+// leaky integration would) and one with a single socket; the dashboard must flag the first with 3, and its
+// nodes panel must say the server runs alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -57,6 +58,9 @@ test('dashboard flags the user with three sockets and keeps no secret in the bro
   assert.equal(await page.locator(`#duplicates tr[data-user="${single}"]`).count(), 0);
   assert.ok(Number(await page.textContent('#live-connections')) >= 4);
   assert.ok(Number(await page.textContent('#mau-current')) >= 2);
+  await page.locator('#single-node').waitFor({ state: 'visible', timeout: TIMEOUT });
+  assert.equal((await page.textContent('#single-node')).trim(), 'Single node (not clustered).');
+  assert.ok(await page.locator('#nodes').isHidden());
 
   await row.locator('button').click();
   await page.locator('#duplicates tr.details').first().waitFor();
@@ -76,5 +80,26 @@ test('dashboard flags the user with three sockets and keeps no secret in the bro
   await page.waitForFunction(() => document.querySelector('#concurrency-chart').width > 0);
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+  // A cluster needs Redis and PostgreSQL, so its answer is played to the page: the rows come sorted by id,
+  // with ages in seconds, and a node id that looks like markup stays text.
+  const hostile = '<img src=x id=injected>';
+  const ago = (s) => new Date(Date.now() - s * 1000).toISOString();
+  await page.route('**/parley/nodes?*', (route) => route.fulfill({ json: { clustered: true, nodes: [
+    { node_id: 'node-b', address: '10.0.0.2:8081', connections: 3, last_heartbeat: ago(1), this_node: false },
+    { node_id: hostile, address: '', connections: 0, last_heartbeat: ago(6), this_node: false },
+    { node_id: 'node-a', address: '10.0.0.1:8080', connections: 1, last_heartbeat: ago(2), this_node: true },
+  ] } }));
+  await page.locator('#nodes tbody tr').first().waitFor({ timeout: TIMEOUT });
+  assert.ok(await page.locator('#single-node').isHidden());
+  const rows = await page.$$eval('#nodes tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  assert.deepEqual(rows.map((r) => r[0]), [hostile, 'node-a', 'node-b']);
+  assert.deepEqual(rows.map((r) => r[1]), ['-', '10.0.0.1:8080', '10.0.0.2:8081']);
+  assert.deepEqual(rows.map((r) => r[2]), ['0', '1', '3']);
+  for (const [, , , age] of rows) {
+    assert.match(age, /^\d+ s ago$/);
+  }
+  assert.ok(parseInt(rows[0][3], 10) >= 6);
+  assert.equal(await page.locator('#injected').count(), 0);
   assert.deepEqual(failures, []);
 });

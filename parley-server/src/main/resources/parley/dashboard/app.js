@@ -84,16 +84,18 @@ async function refresh() {
   try {
     const now = new Date();
     const prev = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-    const [current, dups, thisMonth, lastMonth, samples] = await Promise.all([
+    const [current, dups, thisMonth, lastMonth, samples, nodes] = await Promise.all([
       api('GET', '/parley/usage/current'),
       api('GET', '/parley/connections/users', { min: 2 }),
       api('GET', '/parley/usage', { month: monthOf(now) }),
       api('GET', '/parley/usage', { month: monthOf(prev) }),
       api('GET', '/parley/usage/concurrency', { minutes: 360 }),
+      api('GET', '/parley/nodes'),
     ]);
     renderTiles(current, thisMonth, lastMonth);
     renderDuplicates(dups.users);
     renderChart(samples.samples);
+    renderNodes(nodes);
     $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
   } catch (e) {
     if (e.signedOut) {
@@ -173,6 +175,34 @@ function renderDuplicates(users) {
       }
     }
   }
+}
+
+// Sorted by id: the server lists nodes by heartbeat, which would reorder the rows on every refresh.
+function renderNodes(res) {
+  const table = $('nodes');
+  const body = table.querySelector('tbody');
+  body.replaceChildren();
+  table.hidden = !res.clustered;
+  $('single-node').hidden = res.clustered;
+  if (!res.clustered) {
+    return;
+  }
+  const now = Date.now();
+  for (const n of [...res.nodes].sort((a, b) => a.node_id.localeCompare(b.node_id))) {
+    const tr = document.createElement('tr');
+    tr.dataset.node = n.node_id;
+    cell(tr, n.node_id, 'node');
+    cell(tr, n.address || '-');
+    cell(tr, n.connections);
+    cell(tr, ageOf(n.last_heartbeat, now));
+    body.appendChild(tr);
+  }
+}
+
+// Measured against the browser's clock, so a skew between it and the servers' shows in the age.
+function ageOf(timestamp, now) {
+  const at = Date.parse(timestamp);
+  return Number.isNaN(at) ? '-' : `${Math.max(0, Math.round((now - at) / 1000))} s ago`;
 }
 
 function renderChart(samples) {

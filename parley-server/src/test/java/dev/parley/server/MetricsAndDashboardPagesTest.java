@@ -2,6 +2,7 @@ package dev.parley.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.ServerExtension;
@@ -108,5 +109,27 @@ class MetricsAndDashboardPagesTest {
         assertThat(get(server, "/dashboard/app.js").body()).contains("/parley/admin/session");
         assertThat(get(server, "/dashboard/../pom.xml").statusCode()).isEqualTo(404);
         assertThat(get(server, "/dashboard/logback.xml").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void dashboardNodesPanelIsServedAndReadsParleyNodesWithTheAdminSession() throws Exception {
+        assertThat(get(server, "/dashboard").body())
+                .contains("<h2>Nodes</h2>", "id=\"nodes\"", "id=\"single-node\"", "Single node (not clustered)");
+        String app = get(server, "/dashboard/app.js").body();
+        assertThat(app).contains("api('GET', '/parley/nodes')", "renderNodes(nodes)");
+        assertThat(app).as("server strings go in as text, never as markup").doesNotContain("innerHTML");
+
+        ObjectNode signIn = Json.object().put("api_key", server.apiKey()).put("api_secret", server.apiSecret());
+        String token = RestClient.server(server)
+                .anonymous()
+                .post("/parley/admin/session", signIn)
+                .json()
+                .path("token")
+                .asText();
+        RestClient.Response nodes = RestClient.server(server).withToken(token).get("/parley/nodes");
+        assertThat(nodes.status()).as("%s", nodes).isEqualTo(200);
+        assertThat(nodes.json().path("clustered").isBoolean()).isTrue();
+        assertThat(nodes.json().path("clustered").asBoolean()).isFalse();
+        assertThat(nodes.json().path("nodes")).hasSize(1);
     }
 }

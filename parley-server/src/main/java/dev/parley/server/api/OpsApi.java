@@ -198,6 +198,7 @@ final class OpsApi {
         for (ClusterRegistry.NodeInfo n : c.registry().nodes()) {
             ObjectNode o = list.addObject();
             o.put("node_id", n.nodeId());
+            o.put("address", n.address());
             o.put("connections", n.sockets());
             o.put("last_heartbeat", Timestamps.format(java.time.Instant.ofEpochMilli(n.lastHeartbeatMillis())));
             o.put("this_node", n.nodeId().equals(c.nodeId()));

@@ -42,7 +42,9 @@ public final class ParleyServer implements AutoCloseable {
             throw e;
         }
         try {
-            return new ParleyServer(node, new NettyTransport(node));
+            ParleyServer server = new ParleyServer(node, new NettyTransport(node));
+            node.advertise(server.port());
+            return server;
         } catch (RuntimeException e) {
             node.close();
             throw e;

@@ -460,6 +460,19 @@ public final class ChannelService {
         }
     }
 
+    /**
+     * A user whose last watching socket of a channel was on a cluster node that died: {@code user.watching.stop},
+     * as the socket's close would have sent.
+     */
+    public void stoppedWatchingOnLostNode(String cid, String userId) {
+        store.findChannel(cid).ifPresent(ch -> {
+            ChannelType type = access.typeOf(ch);
+            if (type != null && type.flag("connect_events")) {
+                watchingEvent(EventType.USER_WATCHING_STOP.wireName(), userId, ch);
+            }
+        });
+    }
+
     private void watchingEvent(String kind, String userId, ChannelRow ch) {
         watching.changed(kind, userId, ch, hub.watcherCount(ch.cid()));
     }

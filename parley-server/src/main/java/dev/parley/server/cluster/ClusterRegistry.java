@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * who so went offline.
  *
  * <p>Keys: {@code parley:cu:{<user>}} hash connection → node; {@code parley:cn:<node>} set of
- * {@code user '\n' connection}; {@code parley:node:<node>} heartbeat; {@code parley:nodes} sorted set of node
+ * {@code user '\n' connection}; {@code parley:node:<node>} heartbeat, holding the node's address; {@code parley:nodes} sorted set of node
  * ids by last heartbeat; {@code parley:janitor} the lease. Each change of a user's sockets is one Lua script
  * (atomic). Thread-safe; the methods block on Redis (call them from virtual threads).
  */
@@ -131,6 +131,16 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     public void onReassert(java.util.function.Supplier<List<Socket>> sockets) {
         local = requireNonNull(sockets, "sockets");
     }
+
+    /**
+     * Runs {@code handler} with each channel and user whose last watching socket was on a node that died (or
+     * on this node's previous run), on the janitor's thread: {@code user.watching.stop} is due.
+     */
+    public void onDeadNodesWatchesGone(java.util.function.BiConsumer<String, String> handler) {
+        watchesGone = requireNonNull(handler, "handler");
+    }
+
+    private volatile java.util.function.BiConsumer<String, String> watchesGone = (cid, user) -> {};
 
     /** Runs {@code handler} with the users who went offline because their node died (on the janitor's thread). */
     public void onDeadNodesUsersOffline(Consumer<List<String>> handler) {
@@ -254,6 +264,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     }
 
     /** Takes a node's watches out of the channels' watcher hashes (the node died, stops or restarted). */
+    /** Takes a dead node's watches out; tells {@link #onDeadNodesWatchesGone} whose watching ended with them. */
     private void forgetWatchesOf(String nodeId) {
         String share = P + "cw:" + nodeId;
         for (var e : redis().hgetall(share).entrySet()) {
@@ -270,6 +281,12 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
                 Long left = redis().hincrby(w, user, -n);
                 if (left != null && left <= 0) {
                     redis().hdel(w, user);
+                    String cid = e.getKey().substring(0, cut);
+                    try {
+                        watchesGone.accept(cid, user);
+                    } catch (RuntimeException failed) {
+                        log.warn("cluster: telling that {} stopped watching {} failed", user, cid, failed);
+                    }
                 }
             }
         }
@@ -323,21 +340,33 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
         return n == null ? 0 : n;
     }
 
-    /** One live node: its id, its open sockets and its last heartbeat (epoch milliseconds). */
-    public record NodeInfo(String nodeId, long sockets, long lastHeartbeatMillis) {}
+    /**
+     * One live node: its id, the address it serves on (host:port; empty until its port is bound), its open
+     * sockets and its last heartbeat (epoch milliseconds).
+     */
+    public record NodeInfo(String nodeId, String address, long sockets, long lastHeartbeatMillis) {}
 
     /** The live nodes with their socket counts. */
     public List<NodeInfo> nodes() {
         List<NodeInfo> out = new ArrayList<>();
         for (var v : redis().zrangeWithScores(P + "nodes", 0, -1)) {
             String id = v.getValue();
-            if (redis().exists(P + "node:" + id) > 0) {
+            String address = redis().get(P + "node:" + id); // the heartbeat key holds the address
+            if (address != null) {
                 Long n = redis().scard(P + "cn:" + id);
-                out.add(new NodeInfo(id, n == null ? 0 : n, (long) v.getScore()));
+                out.add(new NodeInfo(id, address, n == null ? 0 : n, (long) v.getScore()));
             }
         }
         return out;
     }
+
+    /** Sets the address this node serves on, as {@link #nodes()} shows it; the next heartbeat carries it. */
+    public void advertise(String address) {
+        this.address = requireNonNull(address, "address");
+        heartbeat();
+    }
+
+    private volatile String address = "";
 
     /** Open sockets in the cluster: the sum of the live nodes' counts. */
     public long totalConnections() {
@@ -434,7 +463,7 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
     }
 
     private void heartbeat() {
-        redis().set(P + "node:" + node, String.valueOf(clock.millis()), SetArgs.Builder.px(NODE_TTL.toMillis()));
+        redis().set(P + "node:" + node, address, SetArgs.Builder.px(NODE_TTL.toMillis()));
         redis().zadd(P + "nodes", clock.millis(), node);
     }
 

@@ -279,10 +279,13 @@ class ClusterTest {
     }
 
     @Test
-    void theSocketsOfAKilledNodeLeaveTheClusterAndTheirUsersGoOffline() throws Exception {
+    void theSocketsOfAKilledNodeLeaveTheClusterAndTheirUsersGoOfflineAndStopWatching() throws Exception {
         String gus = uid("gus");
+        String ann = uid("ann");
+        String id = channelOf(ann, gus);
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("parley-node-c-");
-        try (dev.parley.server.testing.ServerProcess c = dev.parley.server.testing.ServerProcess.start(
+        try (Watching annOnA = watch(a, ann, id);
+                dev.parley.server.testing.ServerProcess c = dev.parley.server.testing.ServerProcess.start(
                         dir,
                         TestServer.postgresUrl(schema),
                         dir.resolve("node-c.log"),
@@ -293,14 +296,28 @@ class ClusterTest {
                 dev.parley.server.testing.RawWebSocket ws = dev.parley.server.testing.RawWebSocket.open(
                         c.port(), connectQuery(gus, a.userToken(gus)), 10_000)) {
             assertThat(ws.status()).isEqualTo(101);
-            assertThat(ws.nextData().text()).contains("health.check");
+            String hello = ws.nextData().text();
+            assertThat(hello).contains("health.check");
+            String conn =
+                    Json.parse(hello, "health.check").path("connection_id").asText();
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> clusterOf(a).registry().connectionCount(gus) == 1);
             assertThat(clusterOf(a).registry().liveNodes()).contains("node-c");
             assertThat(onlineInStore(a, gus)).isTrue();
+            assertThat(RestClient.user(a, gus)
+                            .withConnectionId(conn)
+                            .post("/channels/messaging/" + id + "/query", json("watch", true))
+                            .status())
+                    .as("gus's socket on node c watches, through node a")
+                    .isEqualTo(200);
+            annOnA.ws().next("user.watching.start");
 
             c.kill();
 
+            ObjectNode stop = annOnA.ws()
+                    .poll("user.watching.stop", Duration.ofSeconds(25))
+                    .orElseThrow(() -> new AssertionError("no user.watching.stop within 25 s of the kill"));
+            assertThat(stop.path("user").path("id").asText()).isEqualTo(gus);
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> clusterOf(a).registry().connectionCount(gus) == 0 && !onlineInStore(a, gus));
             assertThat(clusterOf(a).registry().liveNodes()).doesNotContain("node-c");
@@ -378,6 +395,10 @@ class ClusterTest {
             assertThat(his.body().path("total").asInt()).isEqualTo(2);
             assertThat(nodes.body().path("clustered").asBoolean()).isTrue();
             assertThat(nodes.body().findValuesAsText("node_id")).contains("node-a", "node-b");
+            assertThat(nodes.body().findValuesAsText("address"))
+                    .as("each node's address names the port it serves on")
+                    .anyMatch(x -> x.endsWith(":" + a.port()))
+                    .anyMatch(x -> x.endsWith(":" + b.port()));
             assertThat(closed.status()).as("%s", closed).isEqualTo(200);
             assertThat(closed.body().path("user_id").asText()).isEqualTo(jon);
             assertThat(onA.closeCode()).isEqualTo(4000);
