@@ -1,6 +1,7 @@
 // Stream's JS SDK against a Parley cluster: three nodes behind nginx (README.md, "Scaling out";
 // docs/PROTOCOL.md §8.5). PARLEY_BASE_URL is nginx; PARLEY_NODE_URLS the nodes themselves, so that clients
-// can be placed on chosen nodes; PARLEY_KILL_PID the process of the node the last scenario kills.
+// can be placed on chosen nodes; PARLEY_KILL_PID the process of the node one scenario kills; PARLEY_CONTROL_URL
+// the test driver's handle on Redis and the nodes (StreamChatJsClusterTest).
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { StreamChat } from 'stream-chat';
@@ -88,67 +89,112 @@ test('a user with tabs on two nodes is online, seen from a third, until both tab
   await eventually(async () => assert.equal((await stored()).online, false), 10_000);
 });
 
+/** Asks the test's driver to do something to the cluster's processes (StreamChatJsClusterTest). */
+async function control(path) {
+  const url = process.env.PARLEY_CONTROL_URL;
+  assert.ok(url, 'PARLEY_CONTROL_URL is not set');
+  const res = await fetch(`${url}${path}`, { method: 'POST' });
+  assert.equal(res.status, 200, `${path}: ${await res.text()}`);
+}
+
+/**
+ * Six clients through nginx watch one channel while a server-side sender sends one message every 50 ms;
+ * `disrupt` runs once 20 messages are out, and the sends go on until it is done and 20 more are out. Every
+ * acknowledged message must be stored; each client must have, live, every message acknowledged after its
+ * last recovery (the SDK's connection.recovered: a new socket, its channels queried again), and its own query
+ * must have them all. Returns the seconds from the start of `disrupt` to each client's first recovery.
+ */
+async function steadySendsThrough(name, disrupt) {
+  const ids = Array.from({ length: 6 }, (_, i) => uid(`${name}${i}`));
+  const sender = uid('sender');
+  await createUsers(sender, ...ids);
+  const id = uid(name);
+  await channelOf(id, [sender, ...ids]);
+  const clients = [];
+  for (const u of ids) clients.push(await connectAt(baseURL, u));
+  const channels = clients.map((c) => c.channel('messaging', id));
+  await Promise.all(channels.map((ch) => ch.watch()));
+  let disruptedAt = 0;
+  const first = new Map();
+  const last = new Map();
+  clients.forEach((c, i) => c.on('connection.recovered', () => {
+    if (disruptedAt === 0) return;
+    if (!first.has(i)) first.set(i, Date.now());
+    last.set(i, Date.now());
+  }));
+
+  const senderCh = serverClient().channel('messaging', id);
+  const acknowledged = [];
+  const ackedAt = new Map();
+  let disruption = null;
+  let done = false;
+  let after = 0;
+  let attempts = 0;
+  for (let n = 0; n < 2_000 && after < 20; n++) {
+    if (n === 20) {
+      disruptedAt = Date.now();
+      disruption = disrupt().finally(() => { done = true; });
+    }
+    if (done) after++;
+    const mid = `${id}-m${n}`;
+    attempts++;
+    try {
+      await senderCh.sendMessage({ id: mid, text: `steady ${n}`, user_id: sender });
+      acknowledged.push(mid);
+      ackedAt.set(mid, Date.now());
+    } catch {
+      // not acknowledged: the node that took it went away; it need not exist
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await disruption;
+  assert.ok(done, 'the disruption did not end within 2,000 sends');
+  assert.ok(acknowledged.length >= attempts * 0.8, `only ${acknowledged.length} of ${attempts} sends were acknowledged`);
+
+  const stored = await senderCh.query({ messages: { limit: 300 } });
+  const inStore = new Set(stored.messages.map((m) => m.id));
+  assert.deepEqual(acknowledged.filter((m) => !inStore.has(m)), [], 'acknowledged messages missing from the database');
+  for (const [i, ch] of channels.entries()) {
+    const since = last.get(i) ?? 0;
+    const expected = acknowledged.filter((m) => ackedAt.get(m) > since);
+    await eventually(() => {
+      const have = new Set(ch.state.messages.map((m) => m.id));
+      const missing = expected.filter((m) => !have.has(m));
+      assert.deepEqual(missing, [], `client ${i} (recovered: ${last.has(i)}) misses messages`);
+    }, 15_000);
+    const page = await ch.query({ messages: { limit: 300 } });
+    const seen = new Set(page.messages.map((m) => m.id));
+    assert.deepEqual(acknowledged.filter((m) => !seen.has(m)), [], `client ${i}'s own query misses messages`);
+  }
+  return [...first.values()].map((t) => (t - disruptedAt) / 1000).sort((x, y) => x - y);
+}
+
 test('a node killed under steady sends loses no acknowledged message; its clients reconnect through nginx and recover',
   { timeout: 60_000 }, async () => {
     assert.ok(killPid > 0, 'PARLEY_KILL_PID is not set');
-    const ids = Array.from({ length: 6 }, (_, i) => uid(`k${i}`));
-    const sender = uid('sender');
-    await createUsers(sender, ...ids);
-    const id = uid('survive');
-    await channelOf(id, [sender, ...ids]);
-    const clients = [];
-    for (const u of ids) clients.push(await connectAt(baseURL, u));
-    const channels = clients.map((c) => c.channel('messaging', id));
-    await Promise.all(channels.map((ch) => ch.watch()));
-    // The SDK tells a recovery (a new socket, and its channels queried again) with connection.recovered: the
-    // clients that send it after the kill are the killed node's.
-    let killedAt = 0;
-    const back = new Map();
-    clients.forEach((c, i) => c.on('connection.recovered', () => {
-      if (killedAt > 0 && !back.has(i)) back.set(i, Date.now());
-    }));
-
-    const senderCh = serverClient().channel('messaging', id);
-    const acknowledged = [];
-    const ackedAt = new Map();
-    for (let n = 0; n < 60; n++) {
-      if (n === 20) {
-        killedAt = Date.now();
-        process.kill(killPid, 'SIGKILL');
-      }
-      const mid = `${id}-m${n}`;
-      try {
-        await senderCh.sendMessage({ id: mid, text: `steady ${n}`, user_id: sender });
-        acknowledged.push(mid);
-        ackedAt.set(mid, Date.now());
-      } catch {
-        // not acknowledged: the node that took it died; it need not exist
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-
-    await eventually(() => assert.ok(back.size > 0, 'no client recovered: none was on the killed node'), 15_000);
-    const seconds = [...back.values()].map((t) => (t - killedAt) / 1000).sort((x, y) => x - y);
+    const seconds = await steadySendsThrough('killed', async () => process.kill(killPid, 'SIGKILL'));
     console.log(`reconnect seconds of the ${seconds.length} clients of the killed node: ${seconds.join(', ')}`);
+    assert.ok(seconds.length > 0, 'no client recovered: none was on the killed node');
     assert.ok(seconds.at(-1) <= 10, `a client took ${seconds.at(-1)} s to reconnect`);
     assert.ok(seconds[Math.ceil(seconds.length * 0.95) - 1] <= 3, `95 % of reconnects took more than 3 s: ${seconds}`);
-    assert.ok(acknowledged.length >= 50, `only ${acknowledged.length} of 60 sends were acknowledged`);
+  });
 
-    const stored = await senderCh.query({ messages: { limit: 100 } });
-    const inStore = new Set(stored.messages.map((m) => m.id));
-    assert.deepEqual(acknowledged.filter((m) => !inStore.has(m)), [], 'acknowledged messages missing from the database');
-    for (const [i, ch] of channels.entries()) {
-      // A client that never lost its socket got every message live. One that recovered re-read the channel's
-      // latest page and must have, live, everything acknowledged after its recovery; its own query has it all.
-      const since = back.get(i) ?? 0;
-      const expected = acknowledged.filter((m) => ackedAt.get(m) > since);
-      await eventually(() => {
-        const have = new Set(ch.state.messages.map((m) => m.id));
-        const missing = expected.filter((m) => !have.has(m));
-        assert.deepEqual(missing, [], `client ${i} (recovered: ${back.has(i)}) misses messages`);
-      }, 15_000);
-      const page = await ch.query({ messages: { limit: 100 } });
-      const seen = new Set(page.messages.map((m) => m.id));
-      assert.deepEqual(acknowledged.filter((m) => !seen.has(m)), [], `client ${i}'s own query misses messages`);
+test('Redis stopped for 10 s under steady sends: sends go on, and no client misses a message', { timeout: 90_000 },
+  async () => {
+    const seconds = await steadySendsThrough('redis', async () => {
+      await control('/redis/stop');
+      await new Promise((resolve) => setTimeout(resolve, 10_000)); // the outage itself
+      await control('/redis/start');
+    });
+    console.log(`clients that reconnected during the Redis outage: ${seconds.length}`);
+  });
+
+test('every node restarted in turn under steady sends: no client misses a message', { timeout: 120_000 }, async () => {
+  const seconds = await steadySendsThrough('rolling', async () => {
+    for (const i of [2, 0, 1]) { // the third node was killed above: it starts again first
+      await control(`/nodes/${i}/restart`);
     }
   });
+  console.log(`first reconnect seconds during the rolling restart: ${seconds.join(', ')}`);
+  assert.ok(seconds.length > 0, 'no client was moved by the rolling restart');
+});

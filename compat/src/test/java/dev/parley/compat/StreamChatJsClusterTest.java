@@ -34,7 +34,10 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Stream's JS SDK against a cluster of real processes: three Parley nodes on one PostgreSQL schema and a Redis
  * of the test's own, behind Debian's nginx with the repository's configuration ({@code deploy/nginx/parley.conf}).
- * The scenarios under {@code compat/js/cluster/} must pass, the last of which kills one node with SIGKILL.
+ * The scenarios under {@code compat/js/cluster/} must pass: one kills a node with SIGKILL, one stops Redis for
+ * 10 s and starts it again, one restarts every node in turn (SIGTERM, then the same command on the same port).
+ * The scenarios ask for the last two through a small HTTP server of this test's own ({@code
+ * PARLEY_CONTROL_URL}: {@code POST /redis/stop}, {@code /redis/start}, {@code /nodes/<i>/restart}).
  *
  * <p>Needs {@code node}, {@code nginx} and {@code redis-server}; {@code .ci/run} installs them. Without one of
  * them the test is skipped, never passed. Output: {@code target/js-cluster.log}, nginx's and the nodes' logs
@@ -42,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class StreamChatJsClusterTest {
-    private static final int EXPECTED_SCENARIOS = 4;
+    private static final int EXPECTED_SCENARIOS = 6;
     private static final Path MODULE_DIR =
             Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     private static final Path JS_DIR = MODULE_DIR.resolve("js");
@@ -55,6 +58,8 @@ class StreamChatJsClusterTest {
     static final List<ServerProcess> nodes = new ArrayList<>();
     static Process nginx;
     static int port;
+    static com.sun.net.httpserver.HttpServer control;
+    static final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     static void startCluster() throws IOException {
@@ -63,6 +68,7 @@ class StreamChatJsClusterTest {
         assumeTrue(NodeRunner.onPath("redis-server").isPresent(), "redis-server is not on the PATH: skipped");
         Files.createDirectories(WORK);
         redis = LocalRedis.start();
+        startControl();
         schema = "parley_jscluster_"
                 + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String db = TestServer.postgresUrl(schema);
@@ -84,7 +90,7 @@ class StreamChatJsClusterTest {
         }
         port = freePort();
         String upstreams = nodes.stream()
-                .map(n -> "        server 127.0.0.1:" + n.port() + " max_fails=1 fail_timeout=5s;")
+                .map(n -> "        server 127.0.0.1:" + n.port() + " max_fails=1 fail_timeout=2s;")
                 .collect(Collectors.joining("\n"));
         String conf = Files.readString(MODULE_DIR.getParent().resolve("deploy/nginx/parley.conf"))
                 .replace("{{LISTEN}}", "127.0.0.1:" + port)
@@ -118,6 +124,69 @@ class StreamChatJsClusterTest {
                 });
     }
 
+    /**
+     * The scenarios' handle on the processes: Redis stopped (as a crash) and started again empty on its port,
+     * a node restarted. One request at a time; each answers once done, 200 or 500 with the error.
+     */
+    static void startControl() throws IOException {
+        control = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        control.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            int status = 200;
+            String body = "ok";
+            try {
+                if (!"POST".equals(exchange.getRequestMethod())) {
+                    status = 405;
+                } else if (path.equals("/redis/stop")) {
+                    redis.stop();
+                } else if (path.equals("/redis/start")) {
+                    redis.restart();
+                } else if (path.matches("/nodes/[0-2]/restart")) {
+                    int i = path.charAt("/nodes/".length()) - '0';
+                    synchronized (nodes) {
+                        nodes.set(i, nodes.get(i).restart());
+                    }
+                    restarts.incrementAndGet();
+                    throughNginx("js-node-" + (i + 1));
+                } else {
+                    status = 404;
+                }
+            } catch (RuntimeException e) {
+                status = 500;
+                body = e.toString();
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        control.start();
+    }
+
+    /**
+     * Waits until nginx passes requests to the node again (it skips a node for {@code fail_timeout} after a
+     * failed attempt), as an operator waits before restarting the next node.
+     */
+    static void throughNginx(String nodeId) {
+        HttpClient http = HttpClient.newHttpClient();
+        await(nodeId + " answers through nginx")
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    try {
+                        return http.send(
+                                        HttpRequest.newBuilder(URI.create(base() + "/healthz"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body()
+                                .contains("\"node\":\"" + nodeId + "\"");
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+    }
+
     static String base() {
         return "http://127.0.0.1:" + port;
     }
@@ -132,6 +201,9 @@ class StreamChatJsClusterTest {
 
     @AfterAll
     static void stopCluster() {
+        if (control != null) {
+            control.stop(0);
+        }
         if (nginx != null) {
             nginx.destroy();
         }
@@ -157,6 +229,9 @@ class StreamChatJsClusterTest {
                     "PARLEY_NODE_URLS",
                     nodes.stream().map(ServerProcess::baseUrl).collect(Collectors.joining(",")));
             env.put("PARLEY_KILL_PID", String.valueOf(nodes.get(2).pid()));
+            env.put(
+                    "PARLEY_CONTROL_URL",
+                    "http://127.0.0.1:" + control.getAddress().getPort());
             NodeRunner.Run run = node.run(
                     List.of("node", "--test", "--test-force-exit", "--test-reporter=spec", "cluster/"),
                     env,
@@ -168,7 +243,12 @@ class StreamChatJsClusterTest {
             NodeRunner.Summary summary = NodeRunner.Summary.parse(run.lines());
             assertThat(summary.failed()).as("failed scenarios").isZero();
             assertThat(summary.passed()).as("passed scenarios").isGreaterThanOrEqualTo(EXPECTED_SCENARIOS);
-            assertThat(nodes.get(2).alive()).as("the third node was killed").isFalse();
+            assertThat(restarts.get())
+                    .as("node restarts of the rolling restart")
+                    .isEqualTo(3);
+            assertThat(nodes)
+                    .as("every node runs again after the rolling restart")
+                    .allMatch(ServerProcess::alive);
         }
     }
 }

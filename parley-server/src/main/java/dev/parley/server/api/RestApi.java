@@ -62,14 +62,15 @@ public final class RestApi {
                 new AdminSession(node.config().apiKey(), node.config().apiSecret(), node.clock());
         OperatorAccess operator = new OperatorAccess(node.authenticator(), adminSessions, node::settings);
         router.addOpen("GET", "/hi", ctx -> Json.object());
-        // For load balancers and orchestrators: alive (the process answers), and ready for new connections.
-        router.addOpen("GET", "/healthz", ctx -> Json.object().put("status", "ok"));
+        // For load balancers and orchestrators: alive (the process answers), and ready for new connections; a
+        // node of a cluster names itself, so that one can tell which node a proxy reached.
+        router.addOpen("GET", "/healthz", ctx -> withNode(Json.object().put("status", "ok"), node.nodeId()));
         router.addOpen("GET", "/readyz", ctx -> {
             String why = node.unready();
             if (why != null) {
                 throw new ChatException(ErrorCode.NOT_READY, why);
             }
-            return Json.object().put("status", "ready");
+            return withNode(Json.object().put("status", "ready"), node.nodeId());
         });
         RemoteSubscriptions remote = node.cluster() == null ? RemoteSubscriptions.NONE : node::subscribeElsewhere;
         new UsersApi(
@@ -246,6 +247,11 @@ public final class RestApi {
     }
 
     /** Whether a failure is the store's pool finding no free connection in time (JDBC's transient kind). */
+    /** {@code o} with the node's id as {@code node} when the node is part of a cluster. */
+    private static ObjectNode withNode(ObjectNode o, @Nullable String nodeId) {
+        return nodeId == null ? o : o.put("node", nodeId);
+    }
+
     static boolean databaseBusy(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTransientConnectionException) {

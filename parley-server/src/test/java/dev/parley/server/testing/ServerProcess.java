@@ -29,11 +29,15 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Thread reaper;
+    private final List<String> cmd;
+    private final Path log;
 
-    private ServerProcess(Process process, int port, Thread reaper) {
+    private ServerProcess(Process process, int port, Thread reaper, List<String> cmd, Path log) {
         this.process = process;
         this.port = port;
         this.reaper = reaper;
+        this.cmd = cmd;
+        this.log = log;
     }
 
     /**
@@ -73,6 +77,22 @@ public final class ServerProcess implements AutoCloseable {
             cmd.add(databaseUrl);
         }
         cmd.addAll(List.of(extraFlags));
+        return launch(cmd, log);
+    }
+
+    /**
+     * Stops the server as {@link #close} does when it still runs, then starts the same command again on the
+     * same port (a rolling restart behind a proxy that names the port). Returns the new process once ready.
+     */
+    public ServerProcess restart() {
+        close();
+        List<String> again = new ArrayList<>(cmd);
+        again.set(again.indexOf("--port") + 1, String.valueOf(port));
+        return launch(again, log);
+    }
+
+    private static ServerProcess launch(List<String> cmd, Path log) {
+        Path dataDir = Path.of(cmd.get(cmd.indexOf("--data-dir") + 1));
         long offset;
         Process p;
         try {
@@ -106,7 +126,7 @@ public final class ServerProcess implements AutoCloseable {
             p.destroyForcibly();
             throw e;
         }
-        return new ServerProcess(p, port.get(), reaper);
+        return new ServerProcess(p, port.get(), reaper, List.copyOf(cmd), log);
     }
 
     private static String tail(Path log, long offset) throws IOException {
