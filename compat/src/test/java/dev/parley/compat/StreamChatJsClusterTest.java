@@ -103,7 +103,6 @@ class StreamChatJsClusterTest {
                 .redirectErrorStream(true)
                 .redirectOutput(WORK.resolve("nginx.out").toFile())
                 .start();
-        HttpClient http = HttpClient.newHttpClient();
         await("nginx passes /healthz to a node")
                 .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(100))
@@ -111,17 +110,22 @@ class StreamChatJsClusterTest {
                     if (!nginx.isAlive()) {
                         throw new IllegalStateException("nginx exited: " + Files.readString(WORK.resolve("nginx.out")));
                     }
-                    try {
-                        return http.send(
-                                                HttpRequest.newBuilder(URI.create(base() + "/healthz"))
-                                                        .build(),
-                                                HttpResponse.BodyHandlers.ofString())
-                                        .statusCode()
-                                == 200;
-                    } catch (IOException e) {
-                        return false;
-                    }
+                    return healthzThroughNginx().contains("\"status\":\"ok\"");
                 });
+    }
+
+    /** The body of {@code /healthz} as nginx answers it; empty when nginx cannot be reached. */
+    static String healthzThroughNginx() throws InterruptedException {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(base() + "/healthz"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**
@@ -169,22 +173,10 @@ class StreamChatJsClusterTest {
      * failed attempt), as an operator waits before restarting the next node.
      */
     static void throughNginx(String nodeId) {
-        HttpClient http = HttpClient.newHttpClient();
         await(nodeId + " answers through nginx")
                 .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    try {
-                        return http.send(
-                                        HttpRequest.newBuilder(URI.create(base() + "/healthz"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString())
-                                .body()
-                                .contains("\"node\":\"" + nodeId + "\"");
-                    } catch (IOException e) {
-                        return false;
-                    }
-                });
+                .until(() -> healthzThroughNginx().contains("\"node\":\"" + nodeId + "\""));
     }
 
     static String base() {

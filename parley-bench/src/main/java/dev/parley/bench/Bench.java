@@ -244,7 +244,7 @@ public final class Bench {
             List<java.util.concurrent.CompletableFuture<Void>> pending = new ArrayList<>();
             Map<String, String> tokens = new java.util.HashMap<>();
             while (System.nanoTime() < end) {
-                long due = (System.nanoTime() - t0) * o.msgRate() / 1_000_000_000L;
+                long due = (long) ((System.nanoTime() - t0) * o.msgRate() / 1e9);
                 if (n >= due) {
                     LockSupport.parkNanos(500_000);
                     continue;

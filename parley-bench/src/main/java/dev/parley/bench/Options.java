@@ -11,7 +11,7 @@ record Options(
         int users,
         int rate,
         int seconds,
-        int msgRate,
+        double msgRate,
         int groupSize,
         double slow,
         int heartbeat,
@@ -31,7 +31,7 @@ record Options(
               --users N        connected users (W1, W3-W5) or new users at most (W2); at most 100000
               --rate R         connects per second (0: as fast as --inflight allows)
               --seconds S      measured phase, 1..600 (W1 hold, W2 storm, W3-W5 messages)
-              --msg-rate M     messages per second over all channels (W3-W5), 1..1000
+              --msg-rate M     messages per second over all channels (W3-W5), 0.1..1000 (decimals allowed)
               --group-size G   users per channel in W4 (default 10)
               --slow F         share of users that stop reading (W5 default 0.01; W3 with --slow: message variant)
               --flood H        heartbeats a second each slow W5 user sends without reading (default 5000)
@@ -68,7 +68,7 @@ record Options(
         };
         int rate = w == Workload.W2 ? 8_000 : 2_000;
         int seconds = w == Workload.W5 ? 30 : 10;
-        int msgRate = 10;
+        double msgRate = 10;
         int group = 10;
         double slow = w == Workload.W5 ? 0.01 : 0;
         int heartbeat = w == Workload.W5 ? 1 : 25;
@@ -91,7 +91,7 @@ record Options(
                 case "--users" -> users = range(value(args, ++i, a), a, 1, 1_000_000);
                 case "--rate" -> rate = range(value(args, ++i, a), a, 0, 100_000);
                 case "--seconds" -> seconds = range(value(args, ++i, a), a, 1, 600);
-                case "--msg-rate" -> msgRate = range(value(args, ++i, a), a, 1, 1000);
+                case "--msg-rate" -> msgRate = rate(value(args, ++i, a), a);
                 case "--group-size" -> group = range(value(args, ++i, a), a, 2, 1000);
                 case "--slow" -> slow = Double.parseDouble(value(args, ++i, a));
                 case "--heartbeat" -> heartbeat = range(value(args, ++i, a), a, 0, 300);
@@ -146,6 +146,20 @@ record Options(
             throw new IllegalArgumentException(flag + ": a value is required");
         }
         return args[i];
+    }
+
+    /** A message rate: 0.1 to 1,000 a second, decimals allowed (0.5: one message every two seconds). */
+    private static double rate(String v, String flag) {
+        double r;
+        try {
+            r = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + ": " + v + " (expected: a number)");
+        }
+        if (!(r >= 0.1 && r <= 1000)) {
+            throw new IllegalArgumentException(flag + ": " + v + " (expected: 0.1..1000)");
+        }
+        return r;
     }
 
     private static int range(String v, String flag, int min, int max) {
