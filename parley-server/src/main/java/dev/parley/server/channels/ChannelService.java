@@ -140,6 +140,7 @@ public final class ChannelService {
         this.states = requireNonNull(states, "states");
         this.watching = new WatchingEvents(
                 this::sendWatchingEvent,
+                hub::claimInterval,
                 (nanos, task) -> CompletableFuture.delayedExecutor(
                                 nanos, TimeUnit.NANOSECONDS, Thread::startVirtualThread)
                         .execute(task),

@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * every {@code message.new}); in a large channel they see the latest watcher change of each second
  * rather than every one, as Stream throttles typing and read events above 100 watchers.
  *
+ * <p>In a cluster the interval is the channel's, not the node's ({@link Gate}): every node's events reach every
+ * watcher, so three nodes pacing alone would send three events a second to each of them. At 45,000 watchers over
+ * three nodes sharing a core that was more than the core could write, and the backlog held up everything behind it.
+ *
  * <p>Thread-safe. Holds one entry per large channel with an event in its current interval.
  */
 final class WatchingEvents {
@@ -30,6 +34,21 @@ final class WatchingEvents {
     /** Sends one watching event now. */
     interface Sender {
         void send(String kind, String userId, ChannelRow ch);
+    }
+
+    /**
+     * Who may send a large channel's next watching event: a node alone always may; in a cluster one node per
+     * interval does (docs/PROTOCOL.md §8.5). May block briefly.
+     */
+    interface Gate {
+        /** A gate that always lets the event through: a node alone. */
+        Gate OPEN = (cid, nanos) -> 0;
+
+        /**
+         * Claims {@code cid}'s next interval of {@code intervalNanos}: 0 when this node may send now, else how long
+         * until another node's interval ends.
+         */
+        long claim(String cid, long intervalNanos);
     }
 
     /** Runs a task after a delay, on a thread that may block. */
@@ -49,12 +68,14 @@ final class WatchingEvents {
     }
 
     private final Sender sender;
+    private final Gate gate;
     private final Scheduler scheduler;
     private final LongSupplier nanoTime;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    WatchingEvents(Sender sender, Scheduler scheduler, LongSupplier nanoTime) {
+    WatchingEvents(Sender sender, Gate gate, Scheduler scheduler, LongSupplier nanoTime) {
         this.sender = sender;
+        this.gate = gate;
         this.scheduler = scheduler;
         this.nanoTime = nanoTime;
     }
@@ -69,8 +90,9 @@ final class WatchingEvents {
         long now = nanoTime.getAsLong();
         boolean sendNow;
         long wait = 0;
+        Window w;
         while (true) {
-            Window w = windows.computeIfAbsent(cid, k -> {
+            w = windows.computeIfAbsent(cid, k -> {
                 Window fresh = new Window();
                 fresh.sentAt = now - INTERVAL_NANOS;
                 return fresh;
@@ -92,11 +114,29 @@ final class WatchingEvents {
             }
         }
         if (sendNow) {
-            sender.send(kind, userId, ch);
-            scheduler.after(INTERVAL_NANOS, () -> flush(cid));
+            send(cid, w, new Pending(kind, userId, ch));
         } else if (wait >= 0) {
             scheduler.after(wait, () -> flush(cid));
         }
+    }
+
+    /**
+     * Sends {@code p} if the gate lets this node have the channel's interval, then looks again at its end;
+     * otherwise keeps it waiting (unless a later event took its place) until the other node's interval ends.
+     */
+    private void send(String cid, Window w, Pending p) {
+        long busy = gate.claim(cid, INTERVAL_NANOS);
+        if (busy > 0) {
+            synchronized (w) {
+                if (w.pending == null) {
+                    w.pending = p;
+                }
+            }
+            scheduler.after(busy, () -> flush(cid));
+            return;
+        }
+        sender.send(p.kind(), p.userId(), p.ch());
+        scheduler.after(INTERVAL_NANOS, () -> flush(cid));
     }
 
     /** End of an interval: sends the waiting event, or forgets the channel when nothing waits. */
@@ -118,8 +158,7 @@ final class WatchingEvents {
             }
             w.sentAt = nanoTime.getAsLong();
         }
-        sender.send(p.kind(), p.userId(), p.ch());
-        scheduler.after(INTERVAL_NANOS, () -> flush(cid));
+        send(cid, w, p);
     }
 
     /** Channels with an open interval (for tests). */

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keys: {@code parley:cu:{<user>}} hash connection → node; {@code parley:cn:<node>} set of
  * {@code user '\n' connection}; {@code parley:node:<node>} heartbeat, holding the node's address; {@code parley:nodes} sorted set of node
- * ids by last heartbeat; {@code parley:janitor} the lease. Each change of a user's sockets is one Lua script
+ * ids by last heartbeat; {@code parley:janitor} the lease; {@code parley:pace:{<cid>}} the node holding a large
+ * channel's interval for watching events. Each change of a user's sockets is one Lua script
  * (atomic). Thread-safe; the methods block on Redis (call them from virtual threads).
  */
 public final class ClusterRegistry implements AutoCloseable, dev.parley.server.events.ChannelHub.ClusterWatching {
@@ -256,6 +257,23 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
             redis().del(watchKey(cid));
         } catch (RedisException e) {
             log.warn("cluster: could not drop the watchers of {}: {}", cid, e.toString());
+        }
+    }
+
+    @Override
+    public long claimInterval(String cid, long intervalNanos) {
+        String key = P + "pace:{" + cid + "}";
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(intervalNanos));
+        try {
+            if ("OK".equals(redis().set(key, node, SetArgs.Builder.nx().px(millis)))) {
+                return 0;
+            }
+            Long left = redis().pttl(key);
+            // -2: it expired meanwhile; -1 cannot happen (always set with a time to live). Try again soon.
+            return TimeUnit.MILLISECONDS.toNanos(left == null || left <= 0 ? 1 : left);
+        } catch (RedisException e) {
+            failures.incrementAndGet();
+            return 0;
         }
     }
 

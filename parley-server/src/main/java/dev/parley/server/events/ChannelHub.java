@@ -87,6 +87,13 @@ public final class ChannelHub {
 
         /** The channel was deleted: nobody watches it any more. */
         void dropped(String cid);
+
+        /**
+         * Claims the channel's next interval of {@code intervalNanos} for a paced watching event (one node per
+         * interval sends one): 0 when this node has it, else how long until the holder's interval ends. 0 too
+         * when the cluster cannot be asked, as a node alone would.
+         */
+        long claimInterval(String cid, long intervalNanos);
     }
 
     private volatile @Nullable ClusterWatching cluster;
@@ -207,6 +214,15 @@ public final class ChannelHub {
     public Set<String> watchingUsers(String cid) {
         Map<String, Integer> users = usersByChannel.get(cid);
         return users == null ? Set.of() : new LinkedHashSet<>(users.keySet());
+    }
+
+    /**
+     * For paced watching events: 0 when this node may send the channel's next one now, else the nanoseconds until
+     * another node's interval ends (a node alone always may).
+     */
+    public long claimInterval(String cid, long intervalNanos) {
+        ClusterWatching c = cluster;
+        return c == null ? 0 : c.claimInterval(cid, intervalNanos);
     }
 
     /** Distinct users watching the channel: in the whole cluster on a node of one, else on this node. */

@@ -23,6 +23,7 @@ class WatchingEventsTest {
     private long now = 1_000 * SECOND;
     private final WatchingEvents events = new WatchingEvents(
             (kind, user, ch) -> sent.add(kind + " " + user),
+            WatchingEvents.Gate.OPEN,
             (nanos, task) -> {
                 due.add(new long[] {now + nanos});
                 tasks.add(task);
@@ -95,5 +96,54 @@ class WatchingEventsTest {
         events.changed("user.watching.stop", "b", channel(), 499);
 
         assertThat(sent).containsExactly("user.watching.start a", "user.watching.stop b");
+    }
+
+    @Test
+    void nodesOfAClusterSharingTheGateSendOneEventPerIntervalBetweenThem() {
+        // A second node's pacer on the same clock and scheduler; the gate hands each interval to one of them.
+        long[] heldUntil = {Long.MIN_VALUE};
+        WatchingEvents.Gate gate = (cid, interval) -> {
+            if (now >= heldUntil[0]) {
+                heldUntil[0] = now + interval;
+                return 0;
+            }
+            return heldUntil[0] - now;
+        };
+        List<String> sentB = new ArrayList<>();
+        WatchingEvents a = new WatchingEvents(
+                (kind, user, ch) -> sent.add(kind + " " + user),
+                gate,
+                (nanos, task) -> {
+                    due.add(new long[] {now + nanos});
+                    tasks.add(task);
+                },
+                () -> now);
+        WatchingEvents b = new WatchingEvents(
+                (kind, user, ch) -> sentB.add(kind + " " + user),
+                gate,
+                (nanos, task) -> {
+                    due.add(new long[] {now + nanos});
+                    tasks.add(task);
+                },
+                () -> now);
+
+        int watchers = WatchingEvents.LARGE;
+        for (int second = 0; second < 5; second++) {
+            for (int i = 0; i < 100; i++) {
+                a.changed("user.watching.start", "a" + second + "-" + i, channel(), ++watchers);
+                b.changed("user.watching.start", "b" + second + "-" + i, channel(), ++watchers);
+                advance(SECOND / 100);
+            }
+        }
+        int during = sent.size() + sentB.size();
+        for (int i = 0; i < 50; i++) {
+            advance(SECOND / 10);
+        }
+
+        assertThat(during).as("events in 5 s of joins on both nodes").isBetween(5, 6);
+        assertThat(sent).as("node a's last change is sent in the end").contains("user.watching.start a4-99");
+        assertThat(sentB).as("node b's last change is sent in the end").contains("user.watching.start b4-99");
+        assertThat(a.open()).isZero();
+        assertThat(b.open()).isZero();
     }
 }

@@ -775,4 +775,22 @@ class ClusterTest {
     void eachNodeHasTheIdItWasGiven() {
         assertThat(nodes()).containsExactly("node-a", "node-b");
     }
+
+    @Test
+    void oneNodeAtATimeHoldsALargeChannelsIntervalForWatchingEvents() {
+        long minute = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        String cid = "livestream:paced-" + UUID.randomUUID();
+
+        assertThat(clusterOf(a).registry().claimInterval(cid, minute)).isZero();
+        long waitB = clusterOf(b).registry().claimInterval(cid, minute);
+        long waitA = clusterOf(a).registry().claimInterval(cid, minute);
+
+        assertThat(waitB).isPositive().isLessThanOrEqualTo(minute);
+        assertThat(waitA)
+                .as("the holder's own next event waits for its interval too")
+                .isPositive();
+        assertThat(clusterOf(b).registry().claimInterval("livestream:other-" + UUID.randomUUID(), minute))
+                .as("another channel's interval is free")
+                .isZero();
+    }
 }
