@@ -152,6 +152,13 @@ record Measure(
                 }
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
                 f.put("server RSS per watcher KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
+                // The figure above counts the garbage of the warm-up too, as far as the heap grew to hold it.
+                f.put(
+                        "server RSS per watcher KiB, after full GC",
+                        heap0Kib < 0 ? Double.NaN : (rssReadyGcKib - rss0Kib) / (double) Math.max(1, connected()));
+                f.put(
+                        "live heap per watcher KiB",
+                        heap0Kib < 0 ? Double.NaN : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
                 if (o.slow() > 0) {
                     f.put("sockets closed by server", (double) total.closedByServer());
                 }

@@ -158,6 +158,7 @@ public final class ChatNode implements AutoCloseable {
             RedisBroker c = cluster;
             store.caches().onDrop(m -> c.broadcast(CONTROL_DROP + m));
             users.onChange(id -> c.broadcast(CONTROL_USER + id));
+            users.inCluster(cluster.registry());
             cluster.onReconnect(this::forgetWhatOthersChanged);
             cluster.onRequest(request ->
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> forOneOfMine(request), blocking));

@@ -29,10 +29,13 @@ import org.slf4j.LoggerFactory;
  * <p>Keys: {@code parley:cu:{<user>}} hash connection → node; {@code parley:cn:<node>} set of
  * {@code user '\n' connection}; {@code parley:node:<node>} heartbeat, holding the node's address; {@code parley:nodes} sorted set of node
  * ids by last heartbeat; {@code parley:janitor} the lease; {@code parley:pace:{<cid>}} the node holding a large
- * channel's interval for watching events. Each change of a user's sockets is one Lua script
+ * channel's interval for watching events; {@code parley:lock:u:{<user>}} the node changing a user. Each change of a user's sockets is one Lua script
  * (atomic). Thread-safe; the methods block on Redis (call them from virtual threads).
  */
-public final class ClusterRegistry implements AutoCloseable, dev.parley.server.events.ChannelHub.ClusterWatching {
+public final class ClusterRegistry
+        implements AutoCloseable,
+                dev.parley.server.events.ChannelHub.ClusterWatching,
+                dev.parley.server.users.UserService.ClusterLocks {
     private static final Logger log = LoggerFactory.getLogger(ClusterRegistry.class);
 
     static final Duration HEARTBEAT = Duration.ofSeconds(2);
@@ -77,6 +80,18 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
             + "local m = redis.call('HINCRBY', KEYS[2], ARGV[2], ARGV[3]) "
             + "if m <= 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end "
             + "return n";
+
+    /** KEYS: a lock. ARGV: its holder's token. Releases the lock if that holder still has it. */
+    private static final String UNLOCK =
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+    /** How long a user's lock lasts if its node dies holding it. */
+    static final Duration LOCK_TTL = Duration.ofSeconds(10);
+
+    /** How long a change of a user waits for another node's lock before it goes on without it (and says so). */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+
+    private final java.util.concurrent.atomic.AtomicLong lockTokens = new java.util.concurrent.atomic.AtomicLong();
 
     private static final String CONNS = P + "conns";
     /** Distinct users with a socket anywhere: changed on each user's first and last socket. */
@@ -275,6 +290,44 @@ public final class ClusterRegistry implements AutoCloseable, dev.parley.server.e
             failures.incrementAndGet();
             return 0;
         }
+    }
+
+    @Override
+    public dev.parley.server.users.UserService.Held lock(String userId) {
+        if (!connection.isOpen()) { // Redis is away: this node's own lock alone, as a node alone, without waiting
+            return () -> {};
+        }
+        String key = P + "lock:u:{" + userId + "}";
+        String token = node + "#" + lockTokens.incrementAndGet();
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        long pause = 1;
+        try {
+            while (!"OK".equals(redis().set(key, token, SetArgs.Builder.nx().px(LOCK_TTL.toMillis())))) {
+                if (System.nanoTime() > deadline) {
+                    failures.incrementAndGet();
+                    log.warn(
+                            "cluster: the lock of user {} stayed taken for {}; changing it without", userId, LOCK_WAIT);
+                    return () -> {};
+                }
+                Thread.sleep(pause);
+                pause = Math.min(pause * 2, 16);
+            }
+        } catch (RedisException e) { // Redis is away: this node's own lock alone, as a node alone
+            failures.incrementAndGet();
+            log.warn("cluster: could not take the lock of user {}: {}", userId, e.toString());
+            return () -> {};
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return () -> {};
+        }
+        return () -> {
+            try {
+                redis().eval(UNLOCK, ScriptOutputType.INTEGER, new String[] {key}, token);
+            } catch (RedisException e) { // it expires by itself
+                failures.incrementAndGet();
+                log.warn("cluster: could not release the lock of user {}: {}", userId, e.toString());
+            }
+        };
     }
 
     private static String watchKey(String cid) {

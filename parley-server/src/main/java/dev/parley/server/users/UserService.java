@@ -31,8 +31,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Users with an open socket are kept in memory ({@link #pin}); the cache is therefore
  * bounded by the number of open sockets. In a cluster, each committed change is reported to the other nodes
- * ({@link #onChange}), which read the user again ({@link #reload}). Blocking: call from virtual threads, never
- * from an event loop.
+ * ({@link #onChange}), which read the user again ({@link #reload}), and a change holds the user's lock of the
+ * cluster too ({@link #inCluster}) and starts from the stored user, so that two nodes changing one user at once
+ * (two tabs connecting through two nodes, an admin's update and a disconnect) never lose either change.
+ * Blocking: call from virtual threads, never from an event loop.
  */
 public final class UserService {
     private static final int STRIPES = 1024;
@@ -43,6 +45,22 @@ public final class UserService {
     private final Map<String, User> connected = new ConcurrentHashMap<>();
 
     private volatile Consumer<String> onChange = id -> {};
+    private volatile @Nullable ClusterLocks cluster;
+
+    /** The cluster's per-user locks (docs/PROTOCOL.md §8.5), for a node of one. */
+    public interface ClusterLocks {
+        /**
+         * Takes {@code userId}'s lock of the cluster, waiting for another node to release it (boundedly); the
+         * lock expires by itself if its node dies holding it.
+         */
+        Held lock(String userId);
+    }
+
+    /** A lock taken; closing it releases it. */
+    public interface Held extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     public UserService(Store store, StoreWriter writer) {
         this.store = requireNonNull(store, "store");
@@ -50,6 +68,11 @@ public final class UserService {
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new ReentrantLock();
         }
+    }
+
+    /** Makes every change of a user hold its lock of the cluster as well, and start from the stored user. */
+    public void inCluster(ClusterLocks locks) {
+        cluster = requireNonNull(locks, "locks");
     }
 
     /** The current user, from memory when connected, else from the store. */
@@ -88,8 +111,11 @@ public final class UserService {
             String id, UnaryOperator<User> change, @Nullable YearMonth activeMonth, Consumer<User> underLock) {
         ReentrantLock lock = lockOf(id);
         lock.lock();
-        try {
-            User current = find(id).orElse(null);
+        ClusterLocks c = cluster;
+        try (Held held = c == null ? () -> {} : c.lock(id)) {
+            // In a cluster the copy kept here may miss another node's change that is still on its way.
+            User current =
+                    c == null ? find(id).orElse(null) : store.findUser(id).orElse(null);
             User next = change.apply(current);
             if (next == null) {
                 return null;

@@ -532,7 +532,7 @@ class ClusterTest {
     }
 
     @Test
-    void thePerUserConnectionLimitCountsSocketsOnEveryNode() {
+    void thePerUserConnectionLimitCountsSocketsOnEveryNode() throws Exception {
         String kim = uid("kim");
         String lee = uid("lee");
         assertThat(Seed.users(a, json("id", kim), json("id", lee)).status()).isEqualTo(200);
@@ -578,6 +578,23 @@ class ClusterTest {
                         .as("%s", error)
                         .isEqualTo(71);
                 refused.close();
+            }
+            // A user's two connects reaching the two nodes at once: one passes, as one node alone would.
+            for (int i = 0; i < 5; i++) {
+                String duo = uid("duo");
+                try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    var onA = pool.submit(() -> WsProbe.connect(a, duo, a.userToken(duo), Json.object()));
+                    var onB = pool.submit(() -> WsProbe.connect(b, duo, b.userToken(duo), Json.object()));
+                    try (WsProbe pa = onA.get();
+                            WsProbe pb = onB.get()) {
+                        List<ObjectNode> answers = List.of(pa.next(), pb.next());
+                        assertThat(answers.stream()
+                                        .filter(x -> x.path("type").asText().equals("health.check"))
+                                        .count())
+                                .as("connects admitted of %s", answers)
+                                .isEqualTo(1);
+                    }
+                }
             }
         } finally {
             admin.patch(
@@ -792,5 +809,48 @@ class ClusterTest {
         assertThat(clusterOf(b).registry().claimInterval("livestream:other-" + UUID.randomUUID(), minute))
                 .as("another channel's interval is free")
                 .isZero();
+    }
+
+    @Test
+    void partialUpdatesOfOneUserThroughBothNodesAtOnceKeepEveryField() throws Exception {
+        String kim = uid("kim");
+        assertThat(RestClient.server(a)
+                        .post("/users", json("users", json(kim, json("id", kim))))
+                        .status())
+                .isEqualTo(200);
+        int each = 15;
+        List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < each; i++) {
+                for (TestServer node : List.of(a, b)) {
+                    int n = i;
+                    String field = node.server().node().nodeId().replace('-', '_') + "_" + n;
+                    statuses.add(pool.submit(() -> RestClient.server(node)
+                            .patch("/users", json("users", Json.array().add(json("id", kim, "set", json(field, n)))))
+                            .status()));
+                }
+            }
+            for (var f : statuses) {
+                assertThat(f.get()).isEqualTo(200);
+            }
+        }
+
+        ObjectNode stored = RestClient.server(b)
+                .get("/users?payload="
+                        + java.net.URLEncoder.encode(
+                                json("filter_conditions", json("id", kim)).toString(),
+                                java.nio.charset.StandardCharsets.UTF_8))
+                .json()
+                .path("users")
+                .path(0)
+                .deepCopy();
+        for (int i = 0; i < each; i++) {
+            assertThat(stored.path("node_a_" + i).asInt(-1))
+                    .as("node_a_%d in %s", i, stored)
+                    .isEqualTo(i);
+            assertThat(stored.path("node_b_" + i).asInt(-1))
+                    .as("node_b_%d in %s", i, stored)
+                    .isEqualTo(i);
+        }
     }
 }
