@@ -388,6 +388,11 @@ public final class ChatNode implements AutoCloseable {
         draining = true;
     }
 
+    /** Whether the node is stopping ({@link #drain}). */
+    public boolean draining() {
+        return draining;
+    }
+
     /**
      * Why a load balancer should not send this node new connections, or null when it may: the node is
      * stopping, or it cannot reach the cluster's Redis.
@@ -442,15 +447,27 @@ public final class ChatNode implements AutoCloseable {
 
     /** A control message from another node of the cluster. */
     private void control(String message) {
+        if (blocking.isShutdown()) {
+            return; // stopping: nothing of this node's memory will be served any more
+        }
         if (CONTROL_SETTINGS.equals(message)) {
-            blocking.execute(this::reloadSettings);
+            whileRunning(this::reloadSettings);
         } else if (message.startsWith(CONTROL_DROP)) {
             store.caches().drop(message.substring(CONTROL_DROP.length()));
         } else if (message.startsWith(CONTROL_USER)) {
             String id = message.substring(CONTROL_USER.length());
-            blocking.execute(() -> users.reload(id));
+            whileRunning(() -> users.reload(id));
         } else {
             log.warn("cluster: unknown control message '{}'", message);
+        }
+    }
+
+    /** Runs {@code task} on a virtual thread unless the node is stopping (then it does not matter any more). */
+    private void whileRunning(Runnable task) {
+        try {
+            blocking.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the node closed its executor between the check and now
         }
     }
 

@@ -60,6 +60,11 @@ public final class ParleyServer implements AutoCloseable {
         return transport.port();
     }
 
+    /** REST requests accepted and not yet answered. */
+    public int requestsInFlight() {
+        return transport.requestsInFlight();
+    }
+
     /** Whether the native epoll transport is in use. */
     public boolean epoll() {
         return transport.epoll();

@@ -59,9 +59,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final WebSocketUpgrader upgrader;
     private final OpsPages pages;
     private final UploadFiles uploads;
+    private final InFlight requests;
 
-    HttpHandler(ChatNode node, RestApi api, WebSocketUpgrader upgrader, OpsPages pages) {
+    HttpHandler(ChatNode node, RestApi api, WebSocketUpgrader upgrader, OpsPages pages, InFlight requests) {
         this.node = node;
+        this.requests = requests;
         this.api = api;
         this.upgrader = upgrader;
         this.pages = pages;
@@ -112,14 +114,35 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         HttpCall call = toCall(req, path, decoder, ByteBufUtil.getBytes(req.content()), hostOf(ctx));
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        requests.enter();
         try {
             node.blockingExecutor().execute(() -> {
-                HttpResult result = api.handle(call);
-                ctx.channel()
-                        .eventLoop()
-                        .execute(() -> write(ctx, result.status(), result.body(), result.headers(), keepAlive));
+                try {
+                    HttpResult result = api.handle(call);
+                    // A stopping node answers, then closes the connection: the client's next request goes to
+                    // another node.
+                    boolean keep = keepAlive && !node.draining();
+                    ctx.channel().eventLoop().execute(() -> {
+                        try {
+                            respond(ctx, result.status(), result.body(), result.headers(), keep)
+                                    .addListener(f -> {
+                                        requests.leave();
+                                        if (!keep) {
+                                            ctx.close();
+                                        }
+                                    });
+                        } catch (RuntimeException e) {
+                            requests.leave();
+                            throw e;
+                        }
+                    });
+                } catch (RuntimeException e) { // the event loop stopped: nobody is left to answer
+                    requests.leave();
+                    throw e;
+                }
             });
         } catch (RejectedExecutionException e) {
+            requests.leave();
             writeError(ctx, new ChatException(ErrorCode.INTERNAL, "server is shutting down"), false);
         }
     }

@@ -46,6 +46,10 @@ public final class NettyTransport implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final boolean epoll;
+    private final InFlight requests = new InFlight();
+
+    /** How long a stopping node waits for the answers of REST requests it accepted. */
+    static final java.time.Duration REQUEST_DRAIN = java.time.Duration.ofSeconds(10);
 
     public NettyTransport(ChatNode node) {
         this.node = requireNonNull(node, "node");
@@ -105,7 +109,7 @@ public final class NettyTransport implements AutoCloseable {
                         .addLast(new BodyLimit(maxBody, maxUpload))
                         .addLast(new UploadHandler(node, api, uploadFiles))
                         .addLast(new BoundedAggregator(Math.max(maxBody, maxUpload)))
-                        .addLast(new HttpHandler(node, api, upgrader, pages));
+                        .addLast(new HttpHandler(node, api, upgrader, pages, requests));
             }
         };
     }
@@ -122,6 +126,11 @@ public final class NettyTransport implements AutoCloseable {
     /** The bound port. */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** REST requests accepted and not yet answered. */
+    public int requestsInFlight() {
+        return requests.count();
     }
 
     /** Whether the native epoll transport is in use. */
@@ -141,7 +150,8 @@ public final class NettyTransport implements AutoCloseable {
     /**
      * Stops accepting, then closes every socket with 1012, spread evenly over {@code window} (in
      * {@value #DRAIN_SLICES} slices) so that their clients do not all reconnect to the other nodes at once,
-     * and waits for their clean-up.
+     * and waits for their clean-up and for the answers of the REST requests already accepted (at most {@link
+     * #REQUEST_DRAIN}), which close their connections once written.
      */
     public void close(java.time.Duration window) {
         serverChannel.close().syncUninterruptibly();
@@ -166,6 +176,10 @@ public final class NettyTransport implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         for (ChannelFuture f : closing) {
             f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        int unanswered = requests.awaitNone(REQUEST_DRAIN);
+        if (unanswered > 0) {
+            log.warn("stopping with {} REST requests unanswered after {}", unanswered, REQUEST_DRAIN);
         }
         group.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         log.debug("transport stopped");

@@ -63,4 +63,81 @@ class DrainTest {
             server.close();
         }
     }
+
+    @Test
+    void aStoppingNodeAnswersTheRestRequestsItAcceptedBeforeItStops() throws Exception {
+        TestServer server = TestServer.start();
+        String ada = "drain-ada";
+        assertThat(RestClient.server(server)
+                        .post(
+                                "/users",
+                                Json.object()
+                                        .set(
+                                                "users",
+                                                Json.object()
+                                                        .set(ada, Json.object().put("id", ada))))
+                        .status())
+                .isEqualTo(200);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            // Holds ada's lock, so that a REST update of ada is accepted and waits.
+            var holder = pool.submit(() -> server.server()
+                    .node()
+                    .users()
+                    .update(
+                            ada,
+                            current -> {
+                                holding.countDown();
+                                awaitUninterruptibly(release);
+                                return current;
+                            },
+                            null));
+            holding.await();
+            var update = pool.submit(() -> RestClient.server(server)
+                    .patch(
+                            "/users",
+                            Json.object()
+                                    .set(
+                                            "users",
+                                            Json.array()
+                                                    .add(Json.object()
+                                                            .put("id", ada)
+                                                            .set(
+                                                                    "set",
+                                                                    Json.object()
+                                                                            .put("mood", "calm"))))));
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> server.server().requestsInFlight() == 1);
+            Thread[] closer = new Thread[1];
+            var closing = pool.submit(() -> {
+                closer[0] = Thread.currentThread();
+                server.close();
+            });
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> closer[0] != null
+                            && java.util.Arrays.stream(closer[0].getStackTrace())
+                                    .anyMatch(f -> f.getMethodName().equals("awaitNone")));
+            release.countDown();
+
+            assertThat(update.get(10, TimeUnit.SECONDS).status())
+                    .as("the answer to a request accepted before the stop")
+                    .isEqualTo(200);
+            closing.get(10, TimeUnit.SECONDS);
+            holder.get(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            server.close();
+        }
+    }
+
+    private static void awaitUninterruptibly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
