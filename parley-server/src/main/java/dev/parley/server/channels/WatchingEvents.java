@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Each such event goes to every other watcher, so N users starting to watch one channel cost N²/2
  * frames: 12.5 million at 5,000 watchers, which is what kept the W3 benchmark's watches from finishing.
  * Up to {@link #LARGE} watching users a channel gets every event at once, as before. Above it, a
- * channel gets at most one watching event per {@link #INTERVAL_NANOS}: an event inside the interval
- * replaces the one waiting, and the waiting one is sent at the end of the interval with the watcher
- * count of that moment. Clients therefore always end with the right {@code watcher_count} (it is also in
+ * channel gets at most one watching event per interval: {@link #INTERVAL_NANOS}, or longer in a channel so large
+ * that one event a second would cost more than {@link #FRAMES_PER_SECOND} frames a second (an interval of
+ * watchers / 10,000 seconds: 9.5 s at 95,000 watchers, where one event a second took a whole core). An event
+ * inside the interval replaces the one waiting, and the waiting one is sent at the end of the interval with
+ * the watcher count of that moment. Clients therefore always end with the right {@code watcher_count} (it is also in
  * every {@code message.new}); in a large channel they see the latest watcher change of each second
  * rather than every one, as Stream throttles typing and read events above 100 watchers.
  *
@@ -30,6 +32,14 @@ final class WatchingEvents {
     static final int LARGE = 100;
 
     static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** The frames a second a large channel's watching events may cost at most (each goes to every watcher). */
+    static final int FRAMES_PER_SECOND = 10_000;
+
+    /** The interval of a channel with {@code watchers} watching users. */
+    static long intervalFor(int watchers) {
+        return Math.max(INTERVAL_NANOS, watchers * (TimeUnit.SECONDS.toNanos(1) / FRAMES_PER_SECOND));
+    }
 
     /** Sends one watching event now. */
     interface Sender {
@@ -60,6 +70,8 @@ final class WatchingEvents {
 
     private static final class Window {
         long sentAt;
+        /** The channel's interval, from its latest watcher count. */
+        long interval = INTERVAL_NANOS;
         /** The event that waits for the end of the interval; null when none waits. */
         @Nullable
         Pending pending;
@@ -88,33 +100,35 @@ final class WatchingEvents {
             return;
         }
         long now = nanoTime.getAsLong();
+        long interval = intervalFor(watchers);
         boolean sendNow;
         long wait = 0;
         Window w;
         while (true) {
             w = windows.computeIfAbsent(cid, k -> {
                 Window fresh = new Window();
-                fresh.sentAt = now - INTERVAL_NANOS;
+                fresh.sentAt = now - interval;
                 return fresh;
             });
             synchronized (w) {
                 if (w.closed) {
                     continue;
                 }
-                if (w.pending == null && now - w.sentAt >= INTERVAL_NANOS) {
+                w.interval = interval;
+                if (w.pending == null && now - w.sentAt >= interval) {
                     w.sentAt = now;
                     sendNow = true;
                 } else {
                     sendNow = false;
                     boolean first = w.pending == null;
                     w.pending = new Pending(kind, userId, ch);
-                    wait = first ? Math.max(0, w.sentAt + INTERVAL_NANOS - now) : -1;
+                    wait = first ? Math.max(0, w.sentAt + interval - now) : -1;
                 }
                 break;
             }
         }
         if (sendNow) {
-            send(cid, w, new Pending(kind, userId, ch));
+            send(cid, w, new Pending(kind, userId, ch), interval);
         } else if (wait >= 0) {
             scheduler.after(wait, () -> flush(cid));
         }
@@ -124,8 +138,8 @@ final class WatchingEvents {
      * Sends {@code p} if the gate lets this node have the channel's interval, then looks again at its end;
      * otherwise keeps it waiting (unless a later event took its place) until the other node's interval ends.
      */
-    private void send(String cid, Window w, Pending p) {
-        long busy = gate.claim(cid, INTERVAL_NANOS);
+    private void send(String cid, Window w, Pending p, long interval) {
+        long busy = gate.claim(cid, interval);
         if (busy > 0) {
             synchronized (w) {
                 if (w.pending == null) {
@@ -136,7 +150,7 @@ final class WatchingEvents {
             return;
         }
         sender.send(p.kind(), p.userId(), p.ch());
-        scheduler.after(INTERVAL_NANOS, () -> flush(cid));
+        scheduler.after(interval, () -> flush(cid));
     }
 
     /** End of an interval: sends the waiting event, or forgets the channel when nothing waits. */
@@ -146,11 +160,13 @@ final class WatchingEvents {
             return;
         }
         Pending p;
+        long interval;
         synchronized (w) {
             p = w.pending;
             w.pending = null;
+            interval = w.interval;
             if (p == null) {
-                if (nanoTime.getAsLong() - w.sentAt >= INTERVAL_NANOS) {
+                if (nanoTime.getAsLong() - w.sentAt >= interval) {
                     w.closed = true;
                     windows.remove(cid, w);
                 }
@@ -158,7 +174,7 @@ final class WatchingEvents {
             }
             w.sentAt = nanoTime.getAsLong();
         }
-        send(cid, w, p);
+        send(cid, w, p, interval);
     }
 
     /** Channels with an open interval (for tests). */

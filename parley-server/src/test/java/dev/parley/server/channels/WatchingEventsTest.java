@@ -146,4 +146,25 @@ class WatchingEventsTest {
         assertThat(a.open()).isZero();
         assertThat(b.open()).isZero();
     }
+
+    @Test
+    void aVeryLargeChannelsIntervalGrowsWithItsWatchersSoItsEventsCostAtMostTenThousandFramesASecond() {
+        int watchers = 50_000; // an interval of 5 s
+        for (int i = 0; i < 100; i++) {
+            events.changed("user.watching.start", "u" + i, channel(), ++watchers);
+            advance(SECOND / 10); // 10 s of joins in all
+        }
+        for (int i = 0; i < 100; i++) {
+            advance(SECOND / 10);
+        }
+
+        assertThat(sent)
+                .as("10 s of joins in a channel of 50,000: at once, after about 5 s, and the last after about 10 s")
+                .hasSize(3)
+                .startsWith("user.watching.start u0")
+                .endsWith("user.watching.start u99");
+        assertThat(WatchingEvents.intervalFor(95_000)).isEqualTo(95 * SECOND / 10);
+        assertThat(WatchingEvents.intervalFor(2_000)).isEqualTo(SECOND);
+        assertThat(events.open()).isZero();
+    }
 }
