@@ -65,13 +65,7 @@ record Measure(
                 f.put("connects/s (setup)", connected() * 1000.0 / Math.max(1, ready.setupMillis()));
                 f.put("connect p99 ms", ready.connectLatency().quantile(0.99) / 1000.0);
                 f.put("server RSS MiB (all connected)", rssReadyKib / 1024.0);
-                f.put("server RSS per user KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
-                f.put(
-                        "server RSS per user KiB, after full GC",
-                        heap0Kib < 0 ? Double.NaN : (rssReadyGcKib - rss0Kib) / (double) Math.max(1, connected()));
-                f.put(
-                        "live heap per user KiB",
-                        heap0Kib < 0 ? Double.NaN : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
+                putMemoryPer(f, "user");
                 f.put("server CPU ms/s while idle", (cpuEnd - cpuReady) / runS);
                 if (onPostgres()) {
                     f.put("PostgreSQL CPU ms/s while idle", dbCpuMillis < 0 ? Double.NaN : dbCpuMillis / runS);
@@ -151,20 +145,26 @@ record Measure(
                     }
                 }
                 f.put("server RSS max MiB", rssMaxKib / 1024.0);
-                f.put("server RSS per watcher KiB", (rssReadyKib - rss0Kib) / (double) Math.max(1, connected()));
-                // The figure above counts the garbage of the warm-up too, as far as the heap grew to hold it.
-                f.put(
-                        "server RSS per watcher KiB, after full GC",
-                        heap0Kib < 0 ? Double.NaN : (rssReadyGcKib - rss0Kib) / (double) Math.max(1, connected()));
-                f.put(
-                        "live heap per watcher KiB",
-                        heap0Kib < 0 ? Double.NaN : (heapReadyKib - heap0Kib) / (double) Math.max(1, connected()));
+                putMemoryPer(f, "watcher");
                 if (o.slow() > 0) {
                     f.put("sockets closed by server", (double) total.closedByServer());
                 }
             }
         }
         return f;
+    }
+
+    /**
+     * The server's memory per connected socket: RSS as it is once all are connected, which counts the garbage
+     * of the setup and warm-up too as far as the heap grew to hold it; RSS after a full GC; the live heap.
+     */
+    private void putMemoryPer(Map<String, Double> f, String unit) {
+        double n = Math.max(1, connected());
+        f.put("server RSS per " + unit + " KiB", (rssReadyKib - rss0Kib) / n);
+        f.put(
+                "server RSS per " + unit + " KiB, after full GC",
+                heap0Kib < 0 ? Double.NaN : (rssReadyGcKib - rss0Kib) / n);
+        f.put("live heap per " + unit + " KiB", heap0Kib < 0 ? Double.NaN : (heapReadyKib - heap0Kib) / n);
     }
 
     /**

@@ -246,12 +246,12 @@ public final class RestApi {
         }
     }
 
-    /** Whether a failure is the store's pool finding no free connection in time (JDBC's transient kind). */
     /** {@code o} with the node's id as {@code node} when the node is part of a cluster. */
     private static ObjectNode withNode(ObjectNode o, @Nullable String nodeId) {
         return nodeId == null ? o : o.put("node", nodeId);
     }
 
+    /** Whether a failure is the store's pool finding no free connection in time (JDBC's transient kind). */
     static boolean databaseBusy(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTransientConnectionException) {

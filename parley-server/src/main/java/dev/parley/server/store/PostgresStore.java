@@ -15,7 +15,6 @@ import com.zaxxer.hikari.HikariDataSource;
  * the URL's {@code schema} parameter if missing). Thread-safe.
  */
 public final class PostgresStore extends JdbcStore {
-    private static final int POOL_SIZE = 8;
 
     private final PostgresUrl url;
 
@@ -61,7 +60,7 @@ public final class PostgresStore extends JdbcStore {
         config.setJdbcUrl(url.jdbcUrl());
         config.setUsername(url.user());
         config.setPassword(url.password());
-        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMaximumPoolSize(url.poolSize());
         config.setMinimumIdle(1);
         try {
             return new HikariDataSource(config);

@@ -19,19 +19,25 @@ import org.jspecify.annotations.Nullable;
  * {@link #location()} can be logged.
  *
  * <p>Accepts {@code postgresql://user:pass@host:port/db?schema=x}, the same with {@code postgres://}, and
- * {@code jdbc:postgresql://host:port/db?user=u&password=p&currentSchema=x}. Other query parameters (for
- * example {@code sslmode}) are passed to the driver.
+ * {@code jdbc:postgresql://host:port/db?user=u&password=p&currentSchema=x}. {@code pool_size=N} (1 to
+ * {@value #MAX_POOL_SIZE}, default {@value #DEFAULT_POOL_SIZE}) sets how many connections the node keeps; other
+ * query parameters (for example {@code sslmode}) are passed to the driver.
  *
  * @param jdbcUrl the driver URL, without user or password
  * @param user the user name, or null for the driver's default
  * @param password the password, or null
  * @param schema the schema to use and migrate, or null for the server's default search path
+ * @param poolSize the most connections the node opens to the database
  */
 record PostgresUrl(
         String jdbcUrl,
         @Nullable String user,
         @Nullable String password,
-        @Nullable String schema) {
+        @Nullable String schema,
+        int poolSize) {
+    static final int DEFAULT_POOL_SIZE = 8;
+    static final int MAX_POOL_SIZE = 200;
+
     private static final Pattern SCHEMA = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/@:]*:)[^/@]*@");
     private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password=)[^&]*");
@@ -80,6 +86,18 @@ record PostgresUrl(
         if (schema != null) {
             params.put("currentSchema", schema);
         }
+        int poolSize = DEFAULT_POOL_SIZE;
+        String pool = params.remove("pool_size");
+        if (pool != null) {
+            try {
+                poolSize = Integer.parseInt(pool);
+            } catch (NumberFormatException e) {
+                poolSize = -1;
+            }
+            if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+                throw invalid(url, "pool_size '" + pool + "' (expected: 1 to " + MAX_POOL_SIZE + ")");
+            }
+        }
         params.putIfAbsent("reWriteBatchedInserts", "true");
         params.putIfAbsent("ApplicationName", "parley");
         int port = uri.getPort() == -1 ? 5432 : uri.getPort();
@@ -87,7 +105,7 @@ record PostgresUrl(
                 + params.entrySet().stream()
                         .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
                         .collect(Collectors.joining("&"));
-        return new PostgresUrl(jdbc, user, password, schema);
+        return new PostgresUrl(jdbc, user, password, schema, poolSize);
     }
 
     /** The URL with any password replaced by {@code ***}, safe for logs and error messages. */

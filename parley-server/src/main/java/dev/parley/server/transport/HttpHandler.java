@@ -136,7 +136,9 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                             throw e;
                         }
                     });
-                } catch (RuntimeException e) { // the event loop stopped: nobody is left to answer
+                } catch (RejectedExecutionException stopped) { // the event loop stopped: nobody is left to answer
+                    requests.leave();
+                } catch (RuntimeException e) {
                     requests.leave();
                     throw e;
                 }

@@ -21,14 +21,19 @@ class WatchingEventsTest {
     private final List<long[]> due = new ArrayList<>();
     private final List<Runnable> tasks = new ArrayList<>();
     private long now = 1_000 * SECOND;
-    private final WatchingEvents events = new WatchingEvents(
-            (kind, user, ch) -> sent.add(kind + " " + user),
-            WatchingEvents.Gate.OPEN,
-            (nanos, task) -> {
-                due.add(new long[] {now + nanos});
-                tasks.add(task);
-            },
-            () -> now);
+    private final WatchingEvents events = pacer(sent, WatchingEvents.Gate.OPEN);
+
+    /** A pacer on this test's clock and scheduler, recording what it sends in {@code into}. */
+    private WatchingEvents pacer(List<String> into, WatchingEvents.Gate gate) {
+        return new WatchingEvents(
+                (kind, user, ch) -> into.add(kind + " " + user),
+                gate,
+                (nanos, task) -> {
+                    due.add(new long[] {now + nanos});
+                    tasks.add(task);
+                },
+                () -> now);
+    }
 
     private static ChannelRow channel() {
         return new ChannelRow(
@@ -110,22 +115,8 @@ class WatchingEventsTest {
             return heldUntil[0] - now;
         };
         List<String> sentB = new ArrayList<>();
-        WatchingEvents a = new WatchingEvents(
-                (kind, user, ch) -> sent.add(kind + " " + user),
-                gate,
-                (nanos, task) -> {
-                    due.add(new long[] {now + nanos});
-                    tasks.add(task);
-                },
-                () -> now);
-        WatchingEvents b = new WatchingEvents(
-                (kind, user, ch) -> sentB.add(kind + " " + user),
-                gate,
-                (nanos, task) -> {
-                    due.add(new long[] {now + nanos});
-                    tasks.add(task);
-                },
-                () -> now);
+        WatchingEvents a = pacer(sent, gate);
+        WatchingEvents b = pacer(sentB, gate);
 
         int watchers = WatchingEvents.LARGE;
         for (int second = 0; second < 5; second++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,5 +69,21 @@ class StoresTest {
         assertThatThrownBy(() -> PostgresUrl.parse("jdbc:postgresql://host/db?password=topsecret&schema=1x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContaining("topsecret");
+    }
+
+    @Test
+    void poolSizeIsTheNodesAndNotPassedToTheDriver() {
+        PostgresUrl sized = PostgresUrl.parse("postgresql://u@host/db?pool_size=32&sslmode=require");
+        PostgresUrl plain = PostgresUrl.parse("postgresql://u@host/db");
+
+        assertThat(sized.poolSize()).isEqualTo(32);
+        assertThat(sized.jdbcUrl()).contains("sslmode=require").doesNotContain("pool_size");
+        assertThat(plain.poolSize()).isEqualTo(PostgresUrl.DEFAULT_POOL_SIZE);
+        for (String bad : List.of("0", "201", "many", "")) {
+            assertThatThrownBy(() -> PostgresUrl.parse("postgresql://u:topsecret@host/db?pool_size=" + bad))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("pool_size")
+                    .hasMessageNotContaining("topsecret");
+        }
     }
 }
