@@ -55,4 +55,34 @@ class SqliteStoreTest extends StoreContractTest {
             assertThat(rs.getString(1)).isEqualToIgnoringCase("wal");
         }
     }
+
+    @Test
+    void theDatabaseFileCatchesUpWithTheWalWithoutAnotherCommit() {
+        // A handful of writes stays far below SQLite's automatic checkpoint (1,000 pages): only the
+        // checkpoint thread copies them into parley.db. A copy of the file alone, without its WAL, shows it.
+        for (int i = 0; i < 20; i++) {
+            save(user("cp-" + i));
+        }
+        Path copy = dataDir.resolve("copy");
+
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> {
+                    java.nio.file.Files.createDirectories(copy);
+                    java.nio.file.Files.copy(
+                            dataDir.resolve("parley.db"),
+                            copy.resolve("parley.db"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    java.nio.file.Files.deleteIfExists(copy.resolve("parley.db-wal"));
+                    java.nio.file.Files.deleteIfExists(copy.resolve("parley.db-shm"));
+                    String url = "jdbc:sqlite:" + copy.resolve("parley.db").toAbsolutePath();
+                    try (Connection c = DriverManager.getConnection(url);
+                            Statement s = c.createStatement();
+                            ResultSet rs = s.executeQuery("SELECT count(*) FROM users WHERE id LIKE 'cp-%'")) {
+                        return rs.next() && rs.getInt(1) == 20;
+                    } catch (java.sql.SQLException torn) { // copied halfway through a checkpoint: look again
+                        return false;
+                    }
+                });
+    }
 }
