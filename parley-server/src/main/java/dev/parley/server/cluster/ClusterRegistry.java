@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * who so went offline.
  *
  * <p>Keys: {@code parley:cu:{<user>}} hash connection → node; {@code parley:cn:<node>} set of
- * {@code user '\n' connection}; {@code parley:node:<node>} heartbeat, holding the node's address; {@code parley:nodes} sorted set of node
- * ids by last heartbeat; {@code parley:janitor} the lease; {@code parley:pace:{<cid>}} the node holding a large
- * channel's interval for watching events; {@code parley:lock:u:{<user>}} the node changing a user. Each change of a user's sockets is one Lua script
+ * {@code user '\n' connection}; {@code parley:node:<node>} heartbeat, holding the node's address;
+ * {@code parley:nodes} sorted set of node ids by last heartbeat; {@code parley:janitor} the lease;
+ * {@code parley:pace:{<cid>}} the node holding a large channel's interval for watching events;
+ * {@code parley:lock:u:{<user>}} the node changing a user. Each change of a user's sockets is one Lua script
  * (atomic). Thread-safe; the methods block on Redis (call them from virtual threads).
  */
 public final class ClusterRegistry
