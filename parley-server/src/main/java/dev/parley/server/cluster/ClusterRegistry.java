@@ -335,8 +335,10 @@ public final class ClusterRegistry
         return P + "w:{" + cid + "}";
     }
 
-    /** Takes a node's watches out of the channels' watcher hashes (the node died, stops or restarted). */
-    /** Takes a dead node's watches out; tells {@link #onDeadNodesWatchesGone} whose watching ended with them. */
+    /**
+     * Takes a node's watches out of the channels' watcher hashes (the node died, stops or restarted); tells
+     * {@link #onDeadNodesWatchesGone} whose watching ended with them.
+     */
     private void forgetWatchesOf(String nodeId) {
         String share = P + "cw:" + nodeId;
         for (var e : redis().hgetall(share).entrySet()) {

@@ -56,7 +56,7 @@ public final class SqliteStore extends JdbcStore {
                 .name("parley-sqlite-checkpoint")
                 .daemon(true)
                 .factory());
-        checkpointer.scheduleWithFixedDelay(
+        var unused = checkpointer.scheduleWithFixedDelay(
                 this::checkpoint,
                 CHECKPOINT_EVERY_MILLIS,
                 CHECKPOINT_EVERY_MILLIS,

@@ -109,9 +109,9 @@ public final class UserService {
      */
     public @Nullable User update(
             String id, UnaryOperator<User> change, @Nullable YearMonth activeMonth, Consumer<User> underLock) {
+        ClusterLocks c = cluster;
         ReentrantLock lock = lockOf(id);
         lock.lock();
-        ClusterLocks c = cluster;
         try (Held held = c == null ? () -> {} : c.lock(id)) {
             // In a cluster the copy kept here may miss another node's change that is still on its way.
             User current =
