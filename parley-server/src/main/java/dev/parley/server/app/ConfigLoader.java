@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -386,7 +387,7 @@ public final class ConfigLoader {
     }
 
     private static boolean bool(String s, String flag) {
-        return switch (s.trim().toLowerCase()) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes", "on" -> true;
             case "false", "0", "no", "off" -> false;
             default -> throw new ConfigException(flag + ": '" + s + "' (expected: true or false)");
@@ -394,7 +395,7 @@ public final class ConfigLoader {
     }
 
     static Duration duration(String s, String flag) {
-        String t = s.trim().toLowerCase();
+        String t = s.trim().toLowerCase(Locale.ROOT);
         try {
             if (t.endsWith("ms")) {
                 return positive(Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2))), flag, s);

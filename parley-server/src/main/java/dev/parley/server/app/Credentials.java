@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Locale;
 
 /**
  * The app's key and secret when none is configured: generated on the first start and kept in
@@ -65,7 +66,7 @@ public final class Credentials {
         return Base64.getUrlEncoder()
                 .withoutPadding()
                 .encodeToString(b)
-                .toLowerCase()
+                .toLowerCase(Locale.ROOT)
                 .replace('-', 'x')
                 .replace('_', 'y');
     }

@@ -152,7 +152,7 @@ public final class ChannelAdmin {
         List<String> removed = ChannelService.memberIds(body.get("remove_members"), false);
         Map<String, String> roles = ChannelMembers.roleChanges(body);
         boolean onlySelfRemoved = actor.hasUser() && removed.equals(List.of(actor.userId()));
-        if (!added.isEmpty() || !roles.isEmpty() || !removed.isEmpty() && !onlySelfRemoved) {
+        if (!added.isEmpty() || !roles.isEmpty() || (!removed.isEmpty() && !onlySelfRemoved)) {
             Permissions.require(actor, type, me, "update-channel-members", own, "UpdateChannel", cid);
         } else if (!removed.isEmpty()) {
             Permissions.require(actor, type, me, "remove-own-channel-membership", own, "UpdateChannel", cid);

@@ -43,7 +43,7 @@ public final class Permissions {
         if (grants == null) {
             return false;
         }
-        return grants.contains(permission) || owner && grants.contains(permission + "-owner");
+        return grants.contains(permission) || (owner && grants.contains(permission + "-owner"));
     }
 
     /** Whether the actor created {@code channel}. */

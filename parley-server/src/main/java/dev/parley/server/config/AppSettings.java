@@ -10,6 +10,7 @@ import dev.parley.protocol.Timestamps;
 import dev.parley.server.usage.ConnectionPolicy;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -133,7 +134,7 @@ public record AppSettings(ObjectNode doc) {
         };
         if (!ok) {
             throw ChatException.input("UpdateApp failed with error: \"" + key + " must be "
-                    + type.name().toLowerCase().replace('_', ' ') + "\"");
+                    + type.name().toLowerCase(Locale.ROOT).replace('_', ' ') + "\"");
         }
         checkConnectionLimit(key, v);
         if (type == JsonType.TIMESTAMP_OR_NULL && v.isTextual()) {

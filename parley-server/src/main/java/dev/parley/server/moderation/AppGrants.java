@@ -20,9 +20,9 @@ final class AppGrants {
 
     static boolean allowed(Actor actor, String permission) {
         return actor.server()
-                || actor.user() != null
+                || (actor.user() != null
                         && GRANTS.getOrDefault(permission, Set.of())
-                                .contains(actor.user().role());
+                                .contains(actor.user().role()));
     }
 
     static void require(Actor actor, String permission, String endpoint) {

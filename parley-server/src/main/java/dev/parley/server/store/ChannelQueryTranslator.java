@@ -266,7 +266,7 @@ final class ChannelQueryTranslator {
                 params(b, values).sql(")");
             }
             case GT, GTE, LT, LTE -> {
-                if (type == Type.BOOLEAN || type == Type.STRING && c.field().equals("cid")) {
+                if (type == Type.BOOLEAN || (type == Type.STRING && c.field().equals("cid"))) {
                     throw unsupported(c, "a " + type.name().toLowerCase(Locale.ROOT) + " field");
                 }
                 b.sql(expr + comparison(c.op())).param(operand(c, c.value(), type));
@@ -404,7 +404,7 @@ final class ChannelQueryTranslator {
             Type t = COLUMNS_BY_FIELD.get(f.field());
             if (t == Type.BOOLEAN
                     || Set.of("unread_count", "has_unread").contains(f.field())
-                    || f.field().equals("pinned_at") && viewer == null) {
+                    || (f.field().equals("pinned_at") && viewer == null)) {
                 throw ChatException.input("sort: field '" + f.field() + "' is not supported for channels");
             }
             if (f.field().equals("pinned_at") && viewer != null) { // without a viewer, rejected above

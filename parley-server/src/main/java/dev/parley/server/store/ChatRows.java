@@ -479,7 +479,7 @@ public final class ChatRows {
          */
         public boolean ignores(String authorId, Instant at) {
             Instant user = mutedUsers.get(authorId);
-            return channelMutedUntil != null && channelMutedUntil.isAfter(at) || user != null && user.isAfter(at);
+            return (channelMutedUntil != null && channelMutedUntil.isAfter(at)) || (user != null && user.isAfter(at));
         }
 
         /** This member after a counted message: the author has read the channel, the others have one more unread. */

@@ -86,8 +86,8 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
     private void reject(ChannelHandlerContext ctx, Object msg) {
         dropping = true;
         drained = 0;
-        boolean last =
-                msg instanceof LastHttpContent || msg instanceof HttpRequest req && HttpUtil.is100ContinueExpected(req);
+        boolean last = msg instanceof LastHttpContent
+                || (msg instanceof HttpRequest req && HttpUtil.is100ContinueExpected(req));
         ReferenceCountUtil.release(msg);
         ctx.fireUserEventTriggered(REFUSED);
         ChatException e =

@@ -150,11 +150,11 @@ final class HttpExchanges extends ChannelDuplexHandler {
             return;
         }
         boolean partOfOpenRequest = requestOpen && held.isEmpty() && !(msg instanceof HttpRequest);
-        if (finalAnswerSent && !partOfOpenRequest || overflowed) {
+        if ((finalAnswerSent && !partOfOpenRequest) || overflowed) {
             ReferenceCountUtil.release(msg); // the connection closes once the answers are out
             return;
         }
-        if (!held.isEmpty() || unanswered > 0 && !requestOpen) {
+        if (!held.isEmpty() || (unanswered > 0 && !requestOpen)) {
             hold(http);
             return;
         }

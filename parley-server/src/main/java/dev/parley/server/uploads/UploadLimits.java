@@ -62,7 +62,7 @@ public final class UploadLimits {
     private static boolean matchesType(JsonNode list, String type) {
         for (JsonNode n : list) {
             String t = n.asText().toLowerCase(Locale.ROOT);
-            if (t.equals(type) || t.endsWith("/*") && type.startsWith(t.substring(0, t.length() - 1))) {
+            if (t.equals(type) || (t.endsWith("/*") && type.startsWith(t.substring(0, t.length() - 1)))) {
                 return true;
             }
         }

@@ -293,7 +293,7 @@ public final class UserRules {
             return;
         }
         JsonNode stored = storedValue.get();
-        boolean same = field.equals("teams") && sent.isArray() && stored != null
+        boolean same = (field.equals("teams") && sent.isArray() && stored != null)
                 ? new HashSet<>(Json.mapper().convertValue(sent, List.class)).equals(new HashSet<>(base.teams()))
                 : Objects.equals(sent, stored);
         if (!same) {
