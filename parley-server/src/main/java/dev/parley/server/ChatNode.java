@@ -447,9 +447,6 @@ public final class ChatNode implements AutoCloseable {
 
     /** A control message from another node of the cluster. */
     private void control(String message) {
-        if (blocking.isShutdown()) {
-            return; // stopping: nothing of this node's memory will be served any more
-        }
         if (CONTROL_SETTINGS.equals(message)) {
             whileRunning(this::reloadSettings);
         } else if (message.startsWith(CONTROL_DROP)) {
