@@ -18,7 +18,7 @@ function session() {
   }
 }
 
-async function api(method, path, params = {}) {
+async function api(method, path, params = {}, body = undefined) {
   const s = session();
   if (!s) {
     throw Object.assign(new Error('signed out'), { signedOut: true });
@@ -26,14 +26,17 @@ async function api(method, path, params = {}) {
   const q = new URLSearchParams({ ...params, api_key: s.apiKey });
   const res = await fetch(`${path}?${q}`, {
     method,
-    headers: { Authorization: s.token, 'stream-auth-type': 'jwt' },
+    headers: body === undefined
+      ? { Authorization: s.token, 'stream-auth-type': 'jwt' }
+      : { Authorization: s.token, 'stream-auth-type': 'jwt', 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const body = await res.json();
+  const answer = await res.json();
   if (!res.ok) {
     const signedOut = res.status === 401;
-    throw Object.assign(new Error(body.message || `HTTP ${res.status}`), { signedOut });
+    throw Object.assign(new Error(answer.message || `HTTP ${res.status}`), { signedOut });
   }
-  return body;
+  return answer;
 }
 
 async function signIn(event) {
@@ -84,18 +87,20 @@ async function refresh() {
   try {
     const now = new Date();
     const prev = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-    const [current, dups, thisMonth, lastMonth, samples, nodes] = await Promise.all([
+    const [current, dups, thisMonth, lastMonth, samples, nodes, webhooks] = await Promise.all([
       api('GET', '/parley/usage/current'),
       api('GET', '/parley/connections/users', { min: 2 }),
       api('GET', '/parley/usage', { month: monthOf(now) }),
       api('GET', '/parley/usage', { month: monthOf(prev) }),
       api('GET', '/parley/usage/concurrency', { minutes: 360 }),
       api('GET', '/parley/nodes'),
+      api('GET', '/parley/webhooks'),
     ]);
     renderTiles(current, thisMonth, lastMonth);
     renderDuplicates(dups.users);
     renderChart(samples.samples);
     renderNodes(nodes);
+    renderWebhooks(webhooks);
     $('updated').textContent = `Updated ${new Date().toLocaleTimeString()}`;
   } catch (e) {
     if (e.signedOut) {
@@ -199,6 +204,27 @@ function renderNodes(res) {
   }
 }
 
+function renderWebhooks(w) {
+  $('webhook-hooks').textContent = w.hooks.length === 0 ? 'none configured' : w.hooks.map((h) => h.url).join(', ');
+  $('webhook-pending').textContent = w.pending;
+  $('webhook-oldest').textContent = w.oldest_pending_at ? ageOf(w.oldest_pending_at, Date.now()) : '-';
+  $('webhook-dead').textContent = w.dead_letters;
+  $('webhook-delivered').textContent = w.delivered_since_start;
+  const f = w.last_failure;
+  $('webhook-failure').textContent = f ? `${f.event_type} to ${f.hook_id}: ${f.error} (${ageOf(f.at, Date.now())})` : '-';
+  $('webhook-retry').hidden = w.dead_letters === 0;
+}
+
+async function retryDeadLetters() {
+  try {
+    const res = await api('POST', '/parley/webhooks/dead_letters/retry', {}, {});
+    $('updated').textContent = `${res.retried} dead letters sent again`;
+    refresh();
+  } catch (e) {
+    $('updated').textContent = `Retry failed: ${e.message}`;
+  }
+}
+
 // Measured against the browser's clock, so a skew between it and the servers' shows in the age.
 function ageOf(timestamp, now) {
   const at = Date.parse(timestamp);
@@ -270,5 +296,6 @@ document.addEventListener('DOMContentLoaded', () => {
   $('sign-in-form').addEventListener('submit', signIn);
   $('search-form').addEventListener('submit', search);
   $('sign-out').addEventListener('click', signOut);
+  $('webhook-retry').addEventListener('click', retryDeadLetters);
   show();
 });

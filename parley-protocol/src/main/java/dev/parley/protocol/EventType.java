@@ -33,6 +33,7 @@ public enum EventType {
     MEMBER_UPDATED("member.updated"),
     MEMBER_REMOVED("member.removed"),
 
+    CHANNEL_CREATED("channel.created"),
     CHANNEL_UPDATED("channel.updated"),
     CHANNEL_DELETED("channel.deleted"),
     CHANNEL_TRUNCATED("channel.truncated"),
@@ -47,6 +48,12 @@ public enum EventType {
     USER_DEACTIVATED("user.deactivated"),
     USER_REACTIVATED("user.reactivated"),
     USER_BANNED("user.banned"),
+    USER_MUTED("user.muted"),
+    USER_UNMUTED("user.unmuted"),
+    USER_FLAGGED("user.flagged"),
+    MESSAGE_FLAGGED("message.flagged"),
+    CHANNEL_MUTED("channel.muted"),
+    CHANNEL_UNMUTED("channel.unmuted"),
     USER_UNBANNED("user.unbanned"),
 
     NOTIFICATION_MESSAGE_NEW("notification.message_new"),

@@ -20,6 +20,7 @@ import dev.parley.server.events.Events;
 import dev.parley.server.events.LocalBroker;
 import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
+import dev.parley.server.hooks.Webhooks;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Moderation;
 import dev.parley.server.ratelimit.RateLimits;
@@ -74,6 +75,7 @@ public final class ChatNode implements AutoCloseable {
     private final PresenceHub presence = new PresenceHub();
     private final ChannelHub watchers = new ChannelHub();
     private final EventPublisher events;
+    private final Webhooks webhooks;
     private final Chat chat;
     private final Moderation moderation;
     private final SearchService search;
@@ -118,7 +120,16 @@ public final class ChatNode implements AutoCloseable {
                         registry,
                         (cid, from, to) -> store.chat().eventsBySeq(cid, from, to, Sequencer_MAX_GAP),
                         cids -> store.chat().latestSeqs(cids));
-        this.events = new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics);
+        RedisBroker linked = cluster;
+        this.webhooks = new Webhooks(
+                store.hooks(),
+                () -> settings,
+                config,
+                clock,
+                linked == null ? () -> true : new Lease(linked, WEBHOOK_LEASE),
+                metrics);
+        this.events =
+                new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics, webhooks.events());
         this.chat = new Chat(store.chat(), store.moderation(), users, presence, watchers, locks, events, clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
@@ -179,6 +190,39 @@ public final class ChatNode implements AutoCloseable {
         }
         timer.scheduleAtFixedRate(this::flushPeak, 5, 5, TimeUnit.SECONDS);
         timer.scheduleAtFixedRate(this::sampleConcurrency, 0, 5, TimeUnit.SECONDS);
+        webhooks.start();
+    }
+
+    /** The cluster's lease of webhook delivery: one node posts every webhook. */
+    private static final String WEBHOOK_LEASE = "webhooks";
+
+    /**
+     * A lease of the cluster, asked of Redis at most every {@link #RENEW} and held for {@link #TTL}: if its node
+     * dies, another takes it over within the time to live.
+     */
+    private static final class Lease implements java.util.function.BooleanSupplier {
+        static final java.time.Duration TTL = java.time.Duration.ofSeconds(10);
+        static final long RENEW = TimeUnit.SECONDS.toNanos(2);
+
+        private final RedisBroker cluster;
+        private final String name;
+        private long checkedAt = System.nanoTime() - RENEW;
+        private boolean held;
+
+        Lease(RedisBroker cluster, String name) {
+            this.cluster = cluster;
+            this.name = name;
+        }
+
+        @Override
+        public synchronized boolean getAsBoolean() {
+            long now = System.nanoTime();
+            if (now - checkedAt >= RENEW) {
+                held = cluster.registry().holdLease(name, TTL);
+                checkedAt = now;
+            }
+            return held;
+        }
     }
 
     private void registerGauges() {
@@ -362,6 +406,11 @@ public final class ChatNode implements AutoCloseable {
         return settings;
     }
 
+    /** The node's webhooks: health and dead letters for the operator. */
+    public Webhooks webhooks() {
+        return webhooks;
+    }
+
     /** Virtual threads for blocking work. */
     public ExecutorService blockingExecutor() {
         return blocking;
@@ -369,7 +418,7 @@ public final class ChatNode implements AutoCloseable {
 
     /** Applies a {@code PATCH /app} body and persists it; the other nodes of a cluster reload it. */
     public synchronized AppSettings patchSettings(ObjectNode body) {
-        AppSettings next = settings.patch(body);
+        AppSettings next = settings.patch(body, clock.instant());
         store.saveAppSettings(next.doc());
         settings = next;
         if (cluster != null) {
@@ -569,12 +618,15 @@ public final class ChatNode implements AutoCloseable {
         }
         if (inCluster[0] == 1 && !user.invisible()) {
             events.publishIfHeard(
+                    EventType.USER_PRESENCE_CHANGED.wireName(),
                     Audience.presenceOf(userId),
                     () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
         }
         if (changed[0]) {
             events.publishIfHeard(
-                    Audience.presenceOf(userId), () -> Events.userEvent(EventType.USER_UPDATED.wireName(), user, now));
+                    EventType.USER_UPDATED.wireName(),
+                    Audience.presenceOf(userId),
+                    () -> Events.userEvent(EventType.USER_UPDATED.wireName(), user, now));
         }
         if (created[0] && !store.chat().hasOwnRows(userId)) {
             // A new user: one query instead of five (unread totals, mutes, channel mutes, blocks, devices).
@@ -796,6 +848,7 @@ public final class ChatNode implements AutoCloseable {
                 });
         if (wentOffline[0] && user != null) {
             events.publishIfHeard(
+                    EventType.USER_PRESENCE_CHANGED.wireName(),
                     Audience.presenceOf(user.id()),
                     () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
         }
@@ -836,6 +889,7 @@ public final class ChatNode implements AutoCloseable {
                 null);
         if (back[0] && user != null) {
             events.publishIfHeard(
+                    EventType.USER_PRESENCE_CHANGED.wireName(),
                     Audience.presenceOf(user.id()),
                     () -> Events.userEvent(EventType.USER_PRESENCE_CHANGED.wireName(), user, now));
         }
@@ -902,6 +956,7 @@ public final class ChatNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flushPeak();
+        webhooks.close();
         chat.close();
         if (cluster != null) {
             cluster.close();

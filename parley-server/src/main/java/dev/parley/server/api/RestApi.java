@@ -83,6 +83,7 @@ public final class RestApi {
                         remote)
                 .register(router);
         new AppApi(node::settings, node::patchSettings).register(router);
+        new WebhooksApi(node.webhooks(), operator).register(router);
         new ChannelsApi(
                         chat.channels(),
                         chat.admin(),

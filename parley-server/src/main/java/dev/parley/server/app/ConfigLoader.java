@@ -141,6 +141,21 @@ public final class ConfigLoader {
                     "PARLEY_DRAIN_WINDOW",
                     true,
                     "on stop, close sockets (1012) spread over this long, e.g. 10s (default 0s; 10s with --redis-url)"),
+            new Option(
+                    "--webhook-timeout",
+                    "PARLEY_WEBHOOK_TIMEOUT",
+                    true,
+                    "limit of one webhook request, at most 1m (default 6s)"),
+            new Option(
+                    "--webhook-max-attempts",
+                    "PARLEY_WEBHOOK_MAX_ATTEMPTS",
+                    true,
+                    "attempts of one webhook event before it becomes a dead letter, 1 to 100 (default 8)"),
+            new Option(
+                    "--webhook-retry-base",
+                    "PARLEY_WEBHOOK_RETRY_BASE",
+                    true,
+                    "wait after a webhook's first failure, doubled after each further one up to 5m (default 1s)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -307,6 +322,7 @@ public final class ConfigLoader {
             }
             b.drainWindow(window);
         }
+        webhookDelivery(v, b);
         String node = v.get("--node-id");
         if (node != null) {
             if (!ServerConfig.NODE_ID.matcher(node).matches()) {
@@ -316,6 +332,24 @@ public final class ConfigLoader {
             b.nodeId(node);
         }
         return b;
+    }
+
+    private static void webhookDelivery(Map<String, String> v, ServerConfig.Builder b) {
+        ServerConfig.WebhookDelivery d = b.webhookDelivery();
+        Duration timeout = v.containsKey("--webhook-timeout")
+                ? duration(v.get("--webhook-timeout"), "--webhook-timeout")
+                : d.timeout();
+        int attempts = v.containsKey("--webhook-max-attempts")
+                ? atLeast(v.get("--webhook-max-attempts"), "--webhook-max-attempts", 1)
+                : d.maxAttempts();
+        Duration base = v.containsKey("--webhook-retry-base")
+                ? duration(v.get("--webhook-retry-base"), "--webhook-retry-base")
+                : d.retryBase();
+        try {
+            b.webhookDelivery(new ServerConfig.WebhookDelivery(timeout, attempts, base));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     private static int nonNegative(String s, String flag) {

@@ -255,6 +255,14 @@ public final class ChannelService {
                             custom(data));
                     store.createChannel(row, members);
                     ChannelRow created = require(cid);
+                    events.publishToHooks(EventType.CHANNEL_CREATED.wireName(), () -> {
+                        ObjectNode e = ChannelViews.event(EventType.CHANNEL_CREATED.wireName(), created, now);
+                        e.set(
+                                "channel",
+                                ChannelRecords.channel(created, type, null).toJson());
+                        e.set("user", creator.toJson());
+                        return e;
+                    });
                     notifyAdded(created, type, members, creator);
                     return created;
                 }));

@@ -293,6 +293,26 @@ public final class ClusterRegistry
         }
     }
 
+    /**
+     * Takes or renews the lease {@code parley:lease:<name>} for {@code ttl}: true while this node holds it. One
+     * node of the cluster at a time holds a lease; if it dies, another takes the lease once it expired. False
+     * when Redis cannot be reached, so that a node cut off from the others never acts as the holder.
+     */
+    public boolean holdLease(String name, Duration ttl) {
+        try {
+            return Long.valueOf(1)
+                    .equals(redis().eval(
+                                    LEASE,
+                                    ScriptOutputType.INTEGER,
+                                    new String[] {P + "lease:" + name},
+                                    node,
+                                    String.valueOf(ttl.toMillis())));
+        } catch (RedisException | IllegalStateException e) {
+            failures.incrementAndGet();
+            return false;
+        }
+    }
+
     @Override
     public dev.parley.server.users.UserService.Held lock(String userId) {
         if (!connection.isOpen()) { // Redis is away: this node's own lock alone, as a node alone, without waiting

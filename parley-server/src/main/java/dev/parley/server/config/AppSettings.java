@@ -10,6 +10,7 @@ import dev.parley.protocol.Timestamps;
 import dev.parley.server.usage.ConnectionPolicy;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +32,10 @@ public record AppSettings(ObjectNode doc) {
             Map.entry("file_upload_config", JsonType.OBJECT),
             Map.entry("image_upload_config", JsonType.OBJECT),
             Map.entry("max_connections_per_user", JsonType.INT_OR_NULL),
-            Map.entry("connection_policy", JsonType.STRING_OR_NULL));
+            Map.entry("connection_policy", JsonType.STRING_OR_NULL),
+            Map.entry("webhook_url", JsonType.WEBHOOK_URL),
+            Map.entry("webhook_events", JsonType.WEBHOOK_EVENTS),
+            Map.entry("event_hooks", JsonType.EVENT_HOOKS));
 
     /**
      * Settings the server does not act on, each with the one value that says what the server does anyway:
@@ -49,8 +53,8 @@ public record AppSettings(ObjectNode doc) {
             BooleanNode.TRUE,
             "user_search_disallowed_roles",
             Json.array(),
-            "webhook_url",
-            TextNode.valueOf(""));
+            "explicit_event_hooks_deletion",
+            BooleanNode.FALSE);
 
     /** Keys the server recognises but that cannot be changed through {@code PATCH /app}. */
     static final Set<String> READ_ONLY = Set.of("suspended", "channel_configs", "permission_version", "placement");
@@ -61,7 +65,10 @@ public record AppSettings(ObjectNode doc) {
         TIMESTAMP_OR_NULL,
         OBJECT,
         INT_OR_NULL,
-        STRING_OR_NULL
+        STRING_OR_NULL,
+        WEBHOOK_URL,
+        WEBHOOK_EVENTS,
+        EVENT_HOOKS
     }
 
     public AppSettings {
@@ -100,6 +107,11 @@ public record AppSettings(ObjectNode doc) {
      *     the server does not act on (other than its no-op value)
      */
     public AppSettings patch(ObjectNode body) {
+        return patch(body, Instant.now());
+    }
+
+    /** As {@link #patch(ObjectNode)}, with {@code now} as the time of the change (stamped on event hooks). */
+    public AppSettings patch(ObjectNode body, Instant now) {
         ObjectNode d = doc.deepCopy();
         Set<String> notActedOn = new TreeSet<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
@@ -110,7 +122,9 @@ public record AppSettings(ObjectNode doc) {
                 throw ChatException.input("UpdateApp failed with error: \"" + key + " cannot be changed\"");
             }
             JsonType type = EDITABLE.get(key);
-            if (type != null) {
+            if (type == JsonType.EVENT_HOOKS) {
+                d.set(key, HookConfig.checkEventHooks(v, doc.get(key), now));
+            } else if (type != null) {
                 d.set(key, check(key, type, v));
             } else if (!v.equals(NO_OP.get(key))) {
                 notActedOn.add(key);
@@ -124,6 +138,12 @@ public record AppSettings(ObjectNode doc) {
     }
 
     private static JsonNode check(String key, JsonType type, JsonNode v) {
+        if (type == JsonType.WEBHOOK_URL) {
+            return HookConfig.checkUrl(key, v);
+        }
+        if (type == JsonType.WEBHOOK_EVENTS) {
+            return HookConfig.checkEvents(key, v);
+        }
         boolean ok = switch (type) {
             case STRING -> v.isTextual();
             case BOOLEAN -> v.isBoolean();
@@ -131,6 +151,7 @@ public record AppSettings(ObjectNode doc) {
             case INT_OR_NULL -> v.isNull() || v.isIntegralNumber();
             case TIMESTAMP_OR_NULL -> v.isNull() || v.isTextual();
             case STRING_OR_NULL -> v.isNull() || v.isTextual();
+            case WEBHOOK_URL, WEBHOOK_EVENTS, EVENT_HOOKS -> true; // checked by HookConfig
         };
         if (!ok) {
             throw ChatException.input("UpdateApp failed with error: \"" + key + " must be "
@@ -172,9 +193,23 @@ public record AppSettings(ObjectNode doc) {
         return new ConnectionPolicy.Limit(m, mode);
     }
 
+    /** The webhooks the server posts events to (PROTOCOL.md §15.1), the enabled ones. */
+    public List<HookConfig.Hook> hooks() {
+        return HookConfig.hooks(doc);
+    }
+
     /** The {@code app} object of {@code GET /app}. */
     public ObjectNode toJson() {
         ObjectNode app = doc.deepCopy();
+        if (!app.has("webhook_url")) {
+            app.put("webhook_url", "");
+        }
+        if (!app.has("webhook_events")) {
+            app.putArray("webhook_events");
+        }
+        if (!app.has("event_hooks")) {
+            app.putArray("event_hooks");
+        }
         app.put("suspended", false);
         app.put("permission_version", "v2");
         if (!app.has("file_upload_config")) {

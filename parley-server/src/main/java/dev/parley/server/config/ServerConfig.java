@@ -54,6 +54,7 @@ import org.jspecify.annotations.Nullable;
  * @param nodeId this node's name in the cluster; null means the host name and port
  * @param drainWindow on stop, the node's sockets are closed (1012, clients reconnect elsewhere) spread over this
  *     long, so that the other nodes of a cluster see no reconnect storm; zero closes them at once
+ * @param webhookDelivery how webhook requests are timed and retried
  */
 public record ServerConfig(
         String host,
@@ -86,9 +87,45 @@ public record ServerConfig(
         int maxConnectionsPerAddress,
         @Nullable String redisUrl,
         @Nullable String nodeId,
-        Duration drainWindow) {
+        Duration drainWindow,
+        WebhookDelivery webhookDelivery) {
 
     public static final int MIN_SECRET_BYTES = 32;
+
+    /**
+     * How webhook requests are timed and retried (PROTOCOL.md §15.2).
+     *
+     * @param timeout one request's limit, from connecting to the whole answer
+     * @param maxAttempts attempts of one event before it becomes a dead letter
+     * @param retryBase the wait after the first failure; it doubles after each further one, up to
+     *     {@link #MAX_RETRY_WAIT}
+     */
+    public record WebhookDelivery(Duration timeout, int maxAttempts, Duration retryBase) {
+        public static final Duration MAX_RETRY_WAIT = Duration.ofMinutes(5);
+
+        public static final WebhookDelivery DEFAULT =
+                new WebhookDelivery(Duration.ofSeconds(6), 8, Duration.ofSeconds(1));
+
+        public WebhookDelivery {
+            positive(timeout, "webhook timeout");
+            positive(retryBase, "webhook retry base");
+            if (timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("webhook timeout: " + timeout + " (expected: at most 1 minute)");
+            }
+            if (maxAttempts < 1 || maxAttempts > 100) {
+                throw new IllegalArgumentException("webhook max attempts: " + maxAttempts + " (expected: 1 to 100)");
+            }
+        }
+
+        /** The wait before the attempt after {@code failed} failed attempts. */
+        public Duration retryAfter(int failed) {
+            Duration d = retryBase;
+            for (int i = 1; i < failed && d.compareTo(MAX_RETRY_WAIT) < 0; i++) {
+                d = d.multipliedBy(2);
+            }
+            return d.compareTo(MAX_RETRY_WAIT) > 0 ? MAX_RETRY_WAIT : d;
+        }
+    }
 
     /** What a node id may be: it names the node in the operator view, in logs and in Redis keys. */
     public static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
@@ -167,6 +204,7 @@ public record ServerConfig(
                     + " the embedded store belongs to one process (give --database-url postgresql://...)");
         }
         requireNonNull(drainWindow, "drainWindow");
+        requireNonNull(webhookDelivery, "webhookDelivery");
         if (drainWindow.isNegative() || drainWindow.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("drain window: " + drainWindow + " (expected: 0 to 10 minutes)");
         }
@@ -229,7 +267,8 @@ public record ServerConfig(
                 .maxConnectionsPerAddress(maxConnectionsPerAddress)
                 .redisUrl(redisUrl)
                 .nodeId(nodeId)
-                .drainWindow(drainWindow);
+                .drainWindow(drainWindow)
+                .webhookDelivery(webhookDelivery);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -265,6 +304,16 @@ public record ServerConfig(
         private @Nullable String redisUrl;
         private @Nullable String nodeId;
         private Duration drainWindow = Duration.ZERO;
+        private WebhookDelivery webhookDelivery = WebhookDelivery.DEFAULT;
+
+        public Builder webhookDelivery(WebhookDelivery v) {
+            webhookDelivery = requireNonNull(v, "webhookDelivery");
+            return this;
+        }
+
+        public WebhookDelivery webhookDelivery() {
+            return webhookDelivery;
+        }
 
         public Builder drainWindow(Duration v) {
             drainWindow = v;
@@ -471,7 +520,8 @@ public record ServerConfig(
                     maxConnectionsPerAddress,
                     redisUrl,
                     nodeId,
-                    drainWindow);
+                    drainWindow,
+                    webhookDelivery);
         }
     }
 }

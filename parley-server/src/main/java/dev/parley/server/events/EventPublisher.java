@@ -9,6 +9,7 @@ import dev.parley.protocol.Timestamps;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.store.ChatRows.EventRow;
 import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.HookStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.time.Instant;
@@ -56,12 +57,18 @@ public final class EventPublisher {
     private final Broker broker;
     private final ChannelLocks locks;
     private final Metrics metrics;
+    private final EventHooks hooks;
 
     public EventPublisher(ChatStore store, Broker broker, ChannelLocks locks, Metrics metrics) {
+        this(store, broker, locks, metrics, EventHooks.NONE);
+    }
+
+    public EventPublisher(ChatStore store, Broker broker, ChannelLocks locks, Metrics metrics, EventHooks hooks) {
         this.store = requireNonNull(store, "store");
         this.broker = requireNonNull(broker, "broker");
         this.locks = requireNonNull(locks, "locks");
         this.metrics = requireNonNull(metrics, "metrics");
+        this.hooks = requireNonNull(hooks, "hooks");
     }
 
     /** Whether {@code /sync} keeps events of this type: channel events only. */
@@ -75,17 +82,46 @@ public final class EventPublisher {
      * it. Blocking when it stores.
      */
     public void publish(OutboundEvent event) {
+        List<HookStore.NewDelivery> hooked = hooks.deliveriesOf(event);
         String cid = event.cid();
         if (cid == null || !keptForSync(event.type(), cid)) {
             deliver(event);
+            if (!hooked.isEmpty()) {
+                String payload = Json.write(event.body());
+                hooks.enqueue(hooked.stream()
+                        .map(h -> h.payload() == null ? h.withPayload(payload) : h)
+                        .toList());
+            }
             return;
         }
         locks.underLock(cid, () -> {
             Instant at = Timestamps.parse(event.body().path("created_at").asText(), "created_at");
-            store.appendEvent(new EventRow(cid, syncTarget(event.audience()), at, event.body(), event.stored()));
+            store.appendEvent(
+                    new EventRow(cid, syncTarget(event.audience()), at, event.body(), event.stored(), hooked));
             deliver(event);
             return null;
         });
+        if (!hooked.isEmpty()) {
+            hooks.committed();
+        }
+    }
+
+    /**
+     * Publishes an event that only webhooks get (channel.created, user.muted, message.flagged...): it is written
+     * to the outbox, when a hook takes it, and sent to no socket. Blocking. {@code event} is built only then.
+     */
+    public void publishToHooks(String type, Supplier<ObjectNode> event) {
+        if (!hooks.wants(type)) {
+            return;
+        }
+        ObjectNode body = event.get();
+        List<HookStore.NewDelivery> hooked = hooks.deliveriesOf(OutboundEvent.of(body, Audience.users(List.of())));
+        if (!hooked.isEmpty()) {
+            String payload = Json.write(body);
+            hooks.enqueue(hooked.stream()
+                    .map(h -> h.payload() == null ? h.withPayload(payload) : h)
+                    .toList());
+        }
     }
 
     /** Whether an event to {@code audience} may reach anyone (false: building it is wasted work). */
@@ -103,8 +139,8 @@ public final class EventPublisher {
      * every connect and disconnect (presence), which most of the time nobody subscribes to. Not for events
      * that {@code /sync} keeps.
      */
-    public void publishIfHeard(Audience audience, Supplier<ObjectNode> event) {
-        if (broker.mayReach(audience)) {
+    public void publishIfHeard(String type, Audience audience, Supplier<ObjectNode> event) {
+        if (broker.mayReach(audience) || hooks.wants(type)) {
             ObjectNode body = event.get();
             publish(OutboundEvent.of(body, audience));
         }
@@ -127,19 +163,23 @@ public final class EventPublisher {
      * Delivers an event that is already stored: a {@code message.new} whose event row was written in the
      * message's own transaction (see {@link #storedWith}).
      */
-    public void publishStored(OutboundEvent event) {
+    public void publishStored(OutboundEvent event, boolean hooked) {
         deliver(event);
+        if (hooked) {
+            hooks.committed();
+        }
     }
 
     /**
      * The event row to write in the same transaction as a change, when {@code /sync} keeps this event; null
-     * when it does not. The store stamps the sequence number on {@code body}; publish it afterwards with
-     * {@link #publishStored}.
+     * when it does not. It carries the event's webhook deliveries. The store stamps the sequence number on
+     * {@code body}; publish it afterwards with {@link #publishStored}, saying whether the row had deliveries.
      */
-    public static @Nullable EventRow storedWith(OutboundEvent event, Instant at) {
+    public @Nullable EventRow storedWith(OutboundEvent event, Instant at) {
         String cid = event.cid();
         return cid != null && keptForSync(event.type(), cid)
-                ? new EventRow(cid, syncTarget(event.audience()), at, event.body(), event.stored())
+                ? new EventRow(
+                        cid, syncTarget(event.audience()), at, event.body(), event.stored(), hooks.deliveriesOf(event))
                 : null;
     }
 

@@ -23,6 +23,7 @@ import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
+import dev.parley.server.store.ChatRows.EventRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import dev.parley.server.store.ChatRows.MessageAppend;
 import dev.parley.server.store.ChatRows.MessageRow;
@@ -322,10 +323,19 @@ public final class MessageService {
         ObjectNode message = doc.deepCopy(); // its user is the author's, set by the skeleton
         message.set("own_reactions", Json.array());
         OutboundEvent event = messageNew(after, row, author, message);
-        if (!writer.append(new MessageAppend(row, parent, counts, EventPublisher.storedWith(event, now)))) {
+        EventRow stored = events.storedWith(event, now);
+        if (!writer.append(new MessageAppend(row, parent, counts, stored))) {
             return null;
         }
-        announceNew(after, type, row, author, event, message, roster);
+        announceNew(
+                after,
+                type,
+                row,
+                author,
+                event,
+                message,
+                roster,
+                stored != null && !stored.hooks().isEmpty());
         if (parent != null) {
             announceUpdated(after, parent, author);
         }
@@ -436,14 +446,17 @@ public final class MessageService {
             User author,
             OutboundEvent event,
             ObjectNode message,
-            Roster roster) {
+            Roster roster,
+            boolean hooked) {
         Set<String> watching = hub.watchingUsers(ch.cid());
         List<String> members = List.copyOf(roster.members().keySet());
         List<String> counted = new ArrayList<>(watching);
         members.stream().filter(u -> !watching.contains(u)).forEach(counted::add);
         Map<String, UnreadTotals> totals = store.unreadTotals(counted);
-        events.publishStored(event.withVariants(
-                OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
+        events.publishStored(
+                event.withVariants(
+                        OutboundEvent.Variants.appending(totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))),
+                hooked);
         List<String> others = (row.parentId() != null && !row.inChannel()
                         ? threadParticipants(row.parentId())
                         : members)

@@ -108,6 +108,18 @@ public final class Metrics {
     }
 
     /**
+     * One webhook attempt ended: {@code ok} (2xx), {@code retry} (tried again later), {@code dead} (kept as a
+     * dead letter) or {@code dropped} (its hook was removed).
+     */
+    public void webhookAttempt(String outcome) {
+        Counter.builder("parley.webhook.attempts")
+                .description("webhook attempts, by outcome")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    /**
      * One REST call finished.
      *
      * @param route the route template, such as {@code /users/{id}}, or {@code unmatched}; never the raw path,

@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelAccess;
+import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.events.EventPublisher;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatStore;
@@ -32,13 +35,21 @@ public final class Flags {
     private final ModerationStore moderation;
     private final ChannelAccess access;
     private final UserService users;
+    private final EventPublisher events;
     private final Clock clock;
 
-    public Flags(ChatStore store, ModerationStore moderation, ChannelAccess access, UserService users, Clock clock) {
+    public Flags(
+            ChatStore store,
+            ModerationStore moderation,
+            ChannelAccess access,
+            UserService users,
+            EventPublisher events,
+            Clock clock) {
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
+        this.events = requireNonNull(events, "events");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -73,6 +84,16 @@ public final class Flags {
                     ch.cid());
             stored = moderation.upsertFlag(new Flag(me.id(), "message", messageId, reason, now, now));
             flag.put("target_message_id", messageId);
+            events.publishToHooks(EventType.MESSAGE_FLAGGED.wireName(), () -> {
+                ObjectNode e = ChannelViews.event(EventType.MESSAGE_FLAGGED.wireName(), ch, now);
+                e.set("message", m.doc());
+                e.put("message_id", messageId);
+                e.set("user", me.toJson());
+                if (reason != null) {
+                    e.put("reason", reason);
+                }
+                return e;
+            });
         } else {
             AppGrants.require(actor, "flag-user", "Flag");
             String targetId = requireNonNull(userId, "userId"); // exactly one target is named: checked above
@@ -81,6 +102,17 @@ public final class Flags {
                             "Flag failed with error: \"user '" + targetId + "' does not exist\""));
             stored = moderation.upsertFlag(new Flag(me.id(), "user", targetId, reason, now, now));
             flag.set("target_user", target.toJson());
+            events.publishToHooks(EventType.USER_FLAGGED.wireName(), () -> {
+                ObjectNode e = Json.object();
+                e.put("type", EventType.USER_FLAGGED.wireName());
+                e.set("user", me.toJson());
+                e.set("target_user", target.toJson());
+                if (reason != null) {
+                    e.put("reason", reason);
+                }
+                e.put("created_at", Timestamps.format(now));
+                return e;
+            });
         }
         flag.set("user", me.toJson());
         flag.put("created_at", Timestamps.format(stored.createdAt()));

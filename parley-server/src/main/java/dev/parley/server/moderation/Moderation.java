@@ -72,7 +72,7 @@ public final class Moderation {
         this.events = requireNonNull(events, "events");
         this.clock = requireNonNull(clock, "clock");
         this.bans = new Bans(store, moderation, access, users, events, clock);
-        this.flags = new Flags(store, moderation, access, users, clock);
+        this.flags = new Flags(store, moderation, access, users, events, clock);
     }
 
     public Bans bans() {
@@ -128,6 +128,7 @@ public final class Moderation {
                 .map(id -> new UserMute(me.id(), id, now, now, expires))
                 .toList());
         List<UserMute> current = moderation.userMutes(me.id(), now);
+        userMuteHook(EventType.USER_MUTED, me, List.copyOf(found.values()), now);
         ObjectNode own = ownUser(me);
         events.publish(notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), own, now), Audience.user(me.id()));
         ObjectNode out = Json.object();
@@ -148,7 +149,10 @@ public final class Moderation {
     public ObjectNode unmute(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnmuteUser");
         AppGrants.require(actor, "mute-user", "UnmuteUser");
-        moderation.deleteUserMutes(me.id(), targets(body, "target_id", "target_ids", "UnmuteUser"));
+        List<String> unmuted = targets(body, "target_id", "target_ids", "UnmuteUser");
+        moderation.deleteUserMutes(me.id(), unmuted);
+        userMuteHook(
+                EventType.USER_UNMUTED, me, List.copyOf(users.findAll(unmuted).values()), clock.instant());
         events.publish(
                 notification(EventType.NOTIFICATION_MUTES_UPDATED.wireName(), ownUser(me), clock.instant()),
                 Audience.user(me.id()));
@@ -175,6 +179,10 @@ public final class Moderation {
                 moderation.channelMutes(me.id(), now).stream()
                         .filter(m -> asked.contains(m.cid()))
                         .toList());
+        for (JsonNode m : mutes) {
+            channelMuteHook(
+                    EventType.CHANNEL_MUTED, me, m.path("channel").path("cid").asText(), m, now);
+        }
         ObjectNode own = ownUser(me);
         events.publish(
                 notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), own, now),
@@ -189,7 +197,11 @@ public final class Moderation {
     /** D4 {@code POST /moderation/unmute/channel}. */
     public ObjectNode unmuteChannel(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnmuteChannel");
-        moderation.deleteChannelMutes(me.id(), targets(body, "channel_cid", "channel_cids", "UnmuteChannel"));
+        List<String> cids = targets(body, "channel_cid", "channel_cids", "UnmuteChannel");
+        moderation.deleteChannelMutes(me.id(), cids);
+        for (String cid : cids) {
+            channelMuteHook(EventType.CHANNEL_UNMUTED, me, cid, null, clock.instant());
+        }
         events.publish(
                 notification(EventType.NOTIFICATION_CHANNEL_MUTES_UPDATED.wireName(), ownUser(me), clock.instant()),
                 Audience.user(me.id()));
@@ -305,6 +317,38 @@ public final class Moderation {
         if (expires != null) {
             o.put("expires", Timestamps.format(expires));
         }
+    }
+
+    /** {@code user.muted} or {@code user.unmuted}, for webhooks only: the muting user and the targets. */
+    private void userMuteHook(EventType type, User me, List<User> targets, Instant now) {
+        if (targets.isEmpty()) {
+            return;
+        }
+        events.publishToHooks(type.wireName(), () -> {
+            ObjectNode e = Json.object();
+            e.put("type", type.wireName());
+            e.set("user", me.toJson());
+            e.set("target_user", targets.getFirst().toJson());
+            ArrayNode all = e.putArray("target_users");
+            targets.forEach(t -> all.add(t.toJson()));
+            e.put("created_at", Timestamps.format(now));
+            return e;
+        });
+    }
+
+    /** {@code channel.muted} or {@code channel.unmuted}, for webhooks only. */
+    private void channelMuteHook(EventType type, User me, String cid, @Nullable JsonNode mute, Instant now) {
+        events.publishToHooks(type.wireName(), () -> {
+            ObjectNode e = Json.object();
+            e.put("type", type.wireName());
+            e.put("cid", cid);
+            e.set("user", me.toJson());
+            if (mute != null) {
+                e.set("mute", mute);
+            }
+            e.put("created_at", Timestamps.format(now));
+            return e;
+        });
     }
 
     private static ObjectNode notification(String type, ObjectNode me, Instant now) {

@@ -27,6 +27,7 @@ public final class Endpoints {
         endpoint(CONNECT, 10_000);
         route("GET /app", "GetApp", 10_000);
         route("PATCH /app", "UpdateApp", 60);
+        route("GET /hook/events", "GetHookEvents", 60);
         route("POST /channels", "QueryChannels", 10_000);
         route("POST /channels/delivered", "MarkDelivered", 10_000);
         route("POST /channels/read", "MarkChannelsRead", 10_000);

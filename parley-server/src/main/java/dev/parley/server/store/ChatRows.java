@@ -320,12 +320,6 @@ public final class ChatRows {
         }
     }
 
-    /**
-     * A channel event that {@code POST /sync} replays (PROTOCOL.md §9.4). The store gives it the channel's
-     * next sequence number and stamps it on {@code body} as {@code channel_seq}. {@code targetUserId} is set
-     * when only that user gets it back; null when every member does. The store leaves the bytes it wrote in
-     * {@code encoded}, so that the event is delivered without being encoded again.
-     */
     /** A stored channel event as a gap fill reads it: its sequence number, its one recipient (or null), its bytes. */
     public record StoredEvent(long seq, @Nullable String targetUserId, String type, byte[] json) {
         public StoredEvent {
@@ -334,13 +328,30 @@ public final class ChatRows {
         }
     }
 
+    /**
+     * A channel event that {@code POST /sync} replays (PROTOCOL.md §9.4). The store gives it the channel's
+     * next sequence number and stamps it on {@code body} as {@code channel_seq}. {@code targetUserId} is set
+     * when only that user gets it back; null when every member does. The store leaves the bytes it wrote in
+     * {@code encoded}, so that the event is delivered without being encoded again. {@code hooks} are written to
+     * the webhook outbox in the same transaction, each with the event's bytes as its payload unless it has one.
+     */
     public record EventRow(
-            String cid, @Nullable String targetUserId, Instant at, ObjectNode body, EncodedJson encoded) {
+            String cid,
+            @Nullable String targetUserId,
+            Instant at,
+            ObjectNode body,
+            EncodedJson encoded,
+            List<HookStore.NewDelivery> hooks) {
         public EventRow {
             requireNonNull(cid, "cid");
             requireNonNull(at, "at");
             requireNonNull(body, "body");
             requireNonNull(encoded, "encoded");
+            hooks = List.copyOf(hooks);
+        }
+
+        public EventRow(String cid, @Nullable String targetUserId, Instant at, ObjectNode body, EncodedJson encoded) {
+            this(cid, targetUserId, at, body, encoded, List.of());
         }
 
         public EventRow(String cid, @Nullable String targetUserId, Instant at, ObjectNode body) {

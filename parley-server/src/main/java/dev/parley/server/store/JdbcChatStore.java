@@ -494,6 +494,7 @@ final class JdbcChatStore implements ChatStore {
         if (added && e != null && json != null) { // json is set exactly when e is
             rememberSeq(e.cid(), seq);
             e.encoded().set(json);
+            insertHooks(c, e, json);
         }
         return added;
     }
@@ -1033,7 +1034,21 @@ final class JdbcChatStore implements ChatStore {
                                 json)
                         .sql(")"));
         e.encoded().set(json);
+        insertHooks(c, e, json);
         return seq;
+    }
+
+    /** The event's webhook deliveries, in its transaction; those without a payload of their own get its bytes. */
+    private static void insertHooks(Connection c, ChatRows.EventRow e, byte[] json) throws SQLException {
+        if (e.hooks().isEmpty()) {
+            return;
+        }
+        String text = new String(json, StandardCharsets.UTF_8);
+        JdbcHookStore.insert(
+                c,
+                e.hooks().stream()
+                        .map(h -> h.payload() == null ? h.withPayload(text) : h)
+                        .toList());
     }
 
     private static final String EVENT_COLUMNS = "cid, channel_seq, target_user, created_at, doc";

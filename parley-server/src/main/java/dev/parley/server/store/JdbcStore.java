@@ -42,6 +42,7 @@ abstract class JdbcStore implements Store {
     private final String upsertUser;
     private final ChatStore chat;
     private final ModerationStore moderation;
+    private final HookStore hooks;
     private final StoreCaches caches;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
@@ -69,6 +70,7 @@ abstract class JdbcStore implements Store {
         this.chat = hot;
         this.moderation = new CachedModerationStore(moderationRows, hot);
         this.caches = shared ? hot : StoreCaches.NONE;
+        this.hooks = new JdbcHookStore(getClass().getSimpleName(), reads, writes, statements);
     }
 
     @Override
@@ -84,6 +86,11 @@ abstract class JdbcStore implements Store {
     @Override
     public ModerationStore moderation() {
         return moderation;
+    }
+
+    @Override
+    public HookStore hooks() {
+        return hooks;
     }
 
     @Override

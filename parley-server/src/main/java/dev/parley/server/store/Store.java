@@ -62,6 +62,9 @@ public interface Store extends AutoCloseable {
     /** The moderation tables of the same database (mutes, bans, flags, blocks). */
     ModerationStore moderation();
 
+    /** The webhook outbox of the same database. */
+    HookStore hooks();
+
     /** What this store keeps in memory, for the other nodes of a cluster to drop; {@link StoreCaches#NONE} here. */
     default StoreCaches caches() {
         return StoreCaches.NONE;

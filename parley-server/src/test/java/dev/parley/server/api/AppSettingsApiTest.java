@@ -157,7 +157,8 @@ class AppSettingsApiTest {
                 Json.object()
                         .put("name", "not-stored")
                         .put("webhook_url", "https://example.test/hook")
-                        .put("sqs_url", "https://sqs.test/q"));
+                        .put("sqs_url", "https://sqs.test/q")
+                        .put("custom_action_handler_url", "https://example.test/commands"));
         Response tenants = admin.patch("/app", Json.object().put("multi_tenant_enabled", true));
         Response push = admin.patch("/app", (ObjectNode) Json.parse("{\"push_config\": {\"version\": \"v2\"}}", "t"));
         Response permissions = admin.patch("/app", Json.object().put("disable_permissions_checks", true));
@@ -166,13 +167,13 @@ class AppSettingsApiTest {
             assertThat(r.status()).as("%s", r).isEqualTo(400);
             assertThat(r.code()).isEqualTo(4);
         }
-        assertThat(hooks.message()).contains("sqs_url, webhook_url");
+        assertThat(hooks.message()).contains("custom_action_handler_url, sqs_url");
         assertThat(tenants.message()).contains("multi_tenant_enabled");
         assertThat(push.message()).contains("push_config");
         assertThat(permissions.message()).contains("disable_permissions_checks");
         JsonNode app = admin.get("/app").body().path("app");
         assertThat(app.path("name").asText()).isNotEqualTo("not-stored");
-        assertThat(app.has("webhook_url")).isFalse();
+        assertThat(app.path("webhook_url").asText()).as("refused with the rest").isEmpty();
     }
 
     @Test

@@ -14,10 +14,12 @@ import dev.parley.server.testing.LocalRedis;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.WebhookReceiver;
 import dev.parley.server.testing.WsProbe;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -851,6 +853,68 @@ class ClusterTest {
             assertThat(stored.path("node_b_" + i).asInt(-1))
                     .as("node_b_%d in %s", i, stored)
                     .isEqualTo(i);
+        }
+    }
+
+    @Test
+    void oneNodeDeliversEachWebhookEventOnceWhicheverNodeTookTheChange() {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            assertThat(RestClient.server(a)
+                            .patch("/app", json("webhook_url", receiver.url()))
+                            .status())
+                    .isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> receiver.url()
+                            .equals(RestClient.server(b)
+                                    .get("/app")
+                                    .body()
+                                    .path("app")
+                                    .path("webhook_url")
+                                    .asText()));
+            String channel = channelOf("hook-a", "hook-b");
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                TestServer node = i % 2 == 0 ? a : b;
+                RestClient.Response r = RestClient.user(node, "hook-a")
+                        .post("/channels/messaging/" + channel + "/message", json("message", json("text", "w" + i)));
+                assertThat(r.status()).as("%s", r).isEqualTo(200);
+                sent.add(r.body().path("message").path("id").asText());
+            }
+
+            List<String> arrived = new ArrayList<>();
+            while (arrived.size() < sent.size()) {
+                arrived.add(receiver.next("message.new")
+                        .json()
+                        .path("message")
+                        .path("id")
+                        .asText());
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> RestClient.server(a)
+                                    .get("/parley/webhooks")
+                                    .body()
+                                    .path("pending")
+                                    .asLong()
+                            == 0);
+
+            assertThat(arrived).as("in the order sent, each once").containsExactlyElementsOf(sent);
+            assertThat(receiver.all().stream().filter(r -> r.type().equals("message.new")))
+                    .as("no second delivery by the other node")
+                    .hasSize(sent.size());
+            List<Boolean> delivering = List.of(
+                    RestClient.server(a)
+                            .get("/parley/webhooks")
+                            .body()
+                            .path("delivering_node")
+                            .asBoolean(),
+                    RestClient.server(b)
+                            .get("/parley/webhooks")
+                            .body()
+                            .path("delivering_node")
+                            .asBoolean());
+            assertThat(delivering).as("the lease holder, one of the two").containsExactlyInAnyOrder(true, false);
+        } finally {
+            RestClient.server(a).patch("/app", json("webhook_url", ""));
         }
     }
 }

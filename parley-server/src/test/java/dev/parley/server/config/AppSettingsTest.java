@@ -77,16 +77,19 @@ class AppSettingsTest {
     void patchRefusesKeysParleyDoesNotActOnNamingThem() {
         assertInputError(Json.object().put("sqs_url", "https://example.test"), "sqs_url");
         assertInputError(Json.object().put("multi_tenant_enabled", true), "multi_tenant_enabled");
-        assertInputError(Json.object().put("webhook_url", "https://example.test/hook"), "webhook_url");
+        assertInputError(
+                Json.object().put("before_message_send_hook_url", "https://example.test/hook"),
+                "before_message_send_hook_url");
+        assertInputError(Json.object().put("webhook_url", "ftp://example.test/hook"), "webhook_url");
     }
 
     @Test
     void patchAcceptsAndDropsTheNoOpValueOfAKeyParleyDoesNotActOn() {
         AppSettings s = AppSettings.defaults()
-                .patch(Json.object().put("multi_tenant_enabled", false).put("webhook_url", ""));
+                .patch(Json.object().put("multi_tenant_enabled", false).put("explicit_event_hooks_deletion", false));
 
         assertThat(s.toJson().has("multi_tenant_enabled")).isFalse();
-        assertThat(s.toJson().has("webhook_url")).isFalse();
+        assertThat(s.toJson().has("explicit_event_hooks_deletion")).isFalse();
     }
 
     @Test

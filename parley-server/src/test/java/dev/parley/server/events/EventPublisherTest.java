@@ -171,7 +171,7 @@ class EventPublisherTest {
         presence.subscribe(self, List.of("sue"));
 
         publisher.publish(Json.object().put("type", "user.updated"), Audience.presenceOfAndSelf("sue"));
-        publisher.publishIfHeard(Audience.presenceOf("nobody"), () -> {
+        publisher.publishIfHeard("user.updated", Audience.presenceOf("nobody"), () -> {
             throw new AssertionError("an event nobody hears is not built");
         });
 
@@ -238,9 +238,9 @@ class EventPublisherTest {
                 .withVariants(OutboundEvent.Variants.appending(
                         Map.of("ann", 1), 0, n -> Json.object().put("unread_count", n)));
 
-        store.chat().appendEvent(EventPublisher.storedWith(event, T0));
+        store.chat().appendEvent(publisher.storedWith(event, T0));
         byte[] written = event.stored().bytes();
-        publisher.publishStored(event);
+        publisher.publishStored(event, false);
 
         assertThat(written).as("the bytes the store wrote").isNotNull();
         String row = new String(written, StandardCharsets.UTF_8);
@@ -255,7 +255,7 @@ class EventPublisherTest {
     @Test
     void onlyMessageNewCountsAsASentMessage() {
         publisher.publish(event("message.updated", "m:none"), Audience.watchers("m:none"));
-        publisher.publishStored(OutboundEvent.of(event("message.new", "m:none"), Audience.watchers("m:none")));
+        publisher.publishStored(OutboundEvent.of(event("message.new", "m:none"), Audience.watchers("m:none")), false);
 
         assertThat(metrics.scrape()).contains("parley_messages_sent_total 1.0");
     }

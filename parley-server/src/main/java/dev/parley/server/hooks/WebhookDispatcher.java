@@ -1,0 +1,415 @@
+package dev.parley.server.hooks;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.parley.server.config.HookConfig;
+import dev.parley.server.config.ServerConfig;
+import dev.parley.server.metrics.Metrics;
+import dev.parley.server.store.HookStore;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts the outbox's rows to their hooks (PROTOCOL.md §15.2): at least once, one order key at a time in id order,
+ * {@value #MAX_KEYS_IN_FLIGHT} keys at once. A row is deleted when its hook answered 2xx. A timeout, a refused
+ * connection, 408, 429 or 5xx is tried again after a growing wait (the key waits with it, so that its order
+ * holds), up to the configured attempts; then, or at once for any other status, the row becomes a dead letter
+ * and its key goes on. Nothing here runs on a send's thread: a slow receiver delays only its own deliveries.
+ *
+ * <p>One loop thread ({@code parley-webhooks}) reads the outbox; each key's deliveries run on a virtual thread.
+ * In a cluster only the node holding the lease delivers ({@code mayDeliver}), so each row has one sender.
+ */
+public final class WebhookDispatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
+
+    /** Most order keys being delivered at once. */
+    static final int MAX_KEYS_IN_FLIGHT = 64;
+
+    /** Most outbox rows read per round. */
+    static final int WINDOW = 1000;
+
+    /** Longest wait of the loop without a wake-up (other nodes' rows, due retries). */
+    private static final long IDLE_POLL_MILLIS = 500;
+
+    /**
+     * Shortest times between the starts of two rounds: after a round that started deliveries, and after one that
+     * started nothing (all keys busy or waiting), so that wake-ups cannot spin the loop.
+     */
+    private static final long BUSY_ROUND_MILLIS = 5;
+
+    private static final long IDLE_ROUND_MILLIS = 20;
+
+    /** Most bytes of an error answer's status line kept as the row's last error. */
+    private static final int MAX_ERROR_CHARS = 300;
+
+    private final HookStore store;
+    private final Supplier<List<HookConfig.Hook>> hooks;
+    private final String apiKey;
+    private final SecretKeySpec key;
+    private final ServerConfig.WebhookDelivery policy;
+    private final Clock clock;
+    private final BooleanSupplier mayDeliver;
+    private final Metrics metrics;
+    private final HttpClient http;
+    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("parley-webhook-", 0).factory());
+    private final Semaphore inFlight = new Semaphore(MAX_KEYS_IN_FLIGHT);
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** Rows answered 2xx whose delete is not committed yet: never sent again meanwhile. */
+    private final Set<Long> delivered = ConcurrentHashMap.newKeySet();
+
+    private final Object signal = new Object();
+    private boolean woken;
+    private volatile boolean running = true;
+    private final Thread loop;
+
+    private final AtomicLong ok = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicReference<@Nullable LastFailure> lastFailure = new AtomicReference<>();
+
+    /** The latest failed attempt, for the operator view. */
+    public record LastFailure(String hookId, String eventType, String error, Instant at) {}
+
+    public WebhookDispatcher(
+            HookStore store,
+            Supplier<List<HookConfig.Hook>> hooks,
+            String apiKey,
+            String apiSecret,
+            ServerConfig.WebhookDelivery policy,
+            Clock clock,
+            BooleanSupplier mayDeliver,
+            Metrics metrics) {
+        this.store = requireNonNull(store, "store");
+        this.hooks = requireNonNull(hooks, "hooks");
+        this.apiKey = requireNonNull(apiKey, "apiKey");
+        this.key = new SecretKeySpec(apiSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        this.policy = requireNonNull(policy, "policy");
+        this.clock = requireNonNull(clock, "clock");
+        this.mayDeliver = requireNonNull(mayDeliver, "mayDeliver");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(policy.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(workers)
+                .build();
+        this.loop = Thread.ofPlatform().name("parley-webhooks").daemon(true).unstarted(this::run);
+    }
+
+    /** Starts delivering. */
+    public void start() {
+        loop.start();
+    }
+
+    /** Rows were committed: look at the outbox soon. */
+    public void wake() {
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
+    }
+
+    /** Deliveries answered 2xx since the start. */
+    public long deliveredCount() {
+        return ok.get();
+    }
+
+    /** Attempts that failed since the start. */
+    public long failedAttempts() {
+        return failures.get();
+    }
+
+    public @Nullable LastFailure lastFailure() {
+        return lastFailure.get();
+    }
+
+    /** The HMAC-SHA256 of {@code body} with the API secret, in lower-case hex: the {@code X-Signature} header. */
+    public String signature(byte[] body) {
+        return sign(key, body);
+    }
+
+    static String sign(SecretKeySpec key, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    /**
+     * The {@code X-Webhook-Id} of a row: the same on every attempt and after a restart, so that a receiver can
+     * drop a second delivery of one event.
+     */
+    static String webhookId(HookStore.Delivery row) {
+        return UUID.nameUUIDFromBytes(("parley-webhook:" + row.hookId() + ":" + row.id() + ":"
+                                + row.createdAt().toEpochMilli())
+                        .getBytes(StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    private void run() {
+        while (running) {
+            long start = System.nanoTime();
+            boolean started = false;
+            try {
+                if (mayDeliver.getAsBoolean()) {
+                    started = round();
+                }
+            } catch (RuntimeException e) {
+                log.warn("webhooks: reading the outbox failed: {}", e.toString());
+            }
+            if (!started) {
+                waitForSignal(nextDueMillis);
+            }
+            long spent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            long least = started ? BUSY_ROUND_MILLIS : IDLE_ROUND_MILLIS;
+            if (spent < least) {
+                sleep(least - spent);
+            }
+        }
+    }
+
+    /** Milliseconds to the next due retry seen by the last round (at most the idle poll). */
+    private volatile long nextDueMillis = IDLE_POLL_MILLIS;
+
+    /** One look at the outbox; true when it started a delivery. */
+    private boolean round() {
+        flushDelivered();
+        List<HookStore.Delivery> rows = store.pending(WINDOW);
+        Map<String, List<HookStore.Delivery>> byKey = new LinkedHashMap<>();
+        for (HookStore.Delivery r : rows) {
+            if (!delivered.contains(r.id())) {
+                byKey.computeIfAbsent(r.hookId() + "\n" + r.orderKey(), k -> new ArrayList<>())
+                        .add(r);
+            }
+        }
+        Map<String, HookConfig.Hook> current = new LinkedHashMap<>();
+        hooks.get().forEach(h -> current.put(h.id(), h));
+        Instant now = clock.instant();
+        long nextDue = IDLE_POLL_MILLIS;
+        boolean started = false;
+        for (Map.Entry<String, List<HookStore.Delivery>> e : byKey.entrySet()) {
+            String k = e.getKey();
+            HookStore.Delivery head = e.getValue().getFirst();
+            if (busy.contains(k)) {
+                continue;
+            }
+            if (head.nextAttemptAt().isAfter(now)) {
+                nextDue = Math.min(
+                        nextDue, Duration.between(now, head.nextAttemptAt()).toMillis() + 1);
+                continue;
+            }
+            if (!inFlight.tryAcquire()) {
+                break;
+            }
+            busy.add(k);
+            started = true;
+            HookConfig.Hook hook = current.get(head.hookId());
+            List<HookStore.Delivery> list = e.getValue();
+            try {
+                workers.execute(() -> {
+                    try {
+                        deliverKey(hook, list);
+                    } catch (RuntimeException x) {
+                        log.warn("webhooks: delivering to {} failed: {}", head.hookId(), x.toString());
+                    } finally {
+                        busy.remove(k);
+                        inFlight.release();
+                        wake();
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                busy.remove(k);
+                inFlight.release();
+                return false;
+            }
+        }
+        nextDueMillis = Math.max(1, nextDue);
+        return started;
+    }
+
+    /** Deletes the rows answered 2xx; they stay in {@link #delivered} until the delete committed. */
+    private void flushDelivered() {
+        if (delivered.isEmpty()) {
+            return;
+        }
+        List<Long> ids = new ArrayList<>(delivered);
+        store.delivered(ids);
+        ids.forEach(delivered::remove);
+    }
+
+    /** One key's rows in order, until one must wait for a retry. */
+    private void deliverKey(HookConfig.@Nullable Hook hook, List<HookStore.Delivery> rows) {
+        if (hook == null) {
+            // The hook was removed or disabled since the rows were written: nobody is there to deliver to.
+            rows.forEach(r -> delivered.add(r.id()));
+            rows.forEach(r -> metrics.webhookAttempt("dropped"));
+            return;
+        }
+        for (HookStore.Delivery row : rows) {
+            if (!running) {
+                return;
+            }
+            Outcome o = post(hook.url(), row);
+            if (o.ok()) {
+                ok.incrementAndGet();
+                delivered.add(row.id());
+                metrics.webhookAttempt("ok");
+                continue;
+            }
+            failures.incrementAndGet();
+            int attempts = row.attempts() + 1;
+            boolean dead = !o.retryable() || attempts >= policy.maxAttempts();
+            Instant now = clock.instant();
+            lastFailure.set(new LastFailure(hook.id(), row.eventType(), o.error(), now));
+            store.failed(row.id(), attempts, dead ? now : now.plus(policy.retryAfter(attempts)), o.error(), dead);
+            metrics.webhookAttempt(dead ? "dead" : "retry");
+            if (dead) {
+                log.warn(
+                        "webhooks: {} to hook {} is a dead letter after {} attempts: {}",
+                        row.eventType(),
+                        hook.id(),
+                        attempts,
+                        o.error());
+                continue; // the key goes on without it
+            }
+            return; // the key waits for this row's retry
+        }
+    }
+
+    private record Outcome(boolean ok, boolean retryable, String error) {}
+
+    private Outcome post(URI url, HookStore.Delivery row) {
+        byte[] body = row.payload().getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(policy.timeout())
+                .header("Content-Type", "application/json")
+                .header("User-Agent", "parley-webhooks")
+                .header("X-Api-Key", apiKey)
+                .header("X-Signature", signature(body))
+                .header("X-Webhook-Id", webhookId(row))
+                .header("X-Webhook-Attempt", Integer.toString(row.attempts() + 1))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        java.util.concurrent.CompletableFuture<HttpResponse<Void>> sent =
+                http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        try {
+            int status =
+                    sent.get(policy.timeout().toMillis(), TimeUnit.MILLISECONDS).statusCode();
+            if (status >= 200 && status < 300) {
+                return new Outcome(true, false, "");
+            }
+            boolean retryable = status == 408 || status == 429 || status >= 500;
+            return new Outcome(false, retryable, "HTTP " + status + (retryable ? "" : " (not retried)"));
+        } catch (TimeoutException e) {
+            sent.cancel(true);
+            return new Outcome(
+                    false, true, "no answer within " + policy.timeout().toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                return new Outcome(
+                        false, true, "no answer within " + policy.timeout().toMillis() + " ms");
+            }
+            String what = cause instanceof IOException ? cause.toString() : String.valueOf(cause);
+            return new Outcome(
+                    false, true, what.length() > MAX_ERROR_CHARS ? what.substring(0, MAX_ERROR_CHARS) : what);
+        } catch (InterruptedException e) {
+            sent.cancel(true);
+            Thread.currentThread().interrupt();
+            return new Outcome(false, true, "interrupted: the node is stopping");
+        }
+    }
+
+    private void waitForSignal(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        synchronized (signal) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (!woken && running) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    signal.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            woken = false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops delivering: deliveries under way get up to the request timeout, then the loop ends. */
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        try {
+            loop.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(policy.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            flushDelivered();
+        } catch (RuntimeException e) {
+            log.warn(
+                    "webhooks: could not delete {} delivered rows at stop (they will be sent again)", delivered.size());
+        }
+        http.close();
+    }
+}

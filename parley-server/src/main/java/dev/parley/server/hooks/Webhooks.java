@@ -1,0 +1,163 @@
+package dev.parley.server.hooks;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
+import dev.parley.server.config.AppSettings;
+import dev.parley.server.config.HookConfig;
+import dev.parley.server.config.ServerConfig;
+import dev.parley.server.events.EventHooks;
+import dev.parley.server.metrics.Metrics;
+import dev.parley.server.store.HookStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The node's webhooks (PROTOCOL.md §15): the outbox the publisher writes to, the dispatcher that posts it, and
+ * what the operator sees and does (health, dead letters, retry, discard).
+ */
+public final class Webhooks implements AutoCloseable {
+    /** Most dead letters in one page. */
+    public static final int MAX_PAGE = 500;
+
+    private final HookStore store;
+    private final HookOutbox outbox;
+    private final WebhookDispatcher dispatcher;
+    private final BooleanSupplier delivering;
+    private final Clock clock;
+
+    /**
+     * @param delivering whether this node delivers (always alone; in a cluster while it holds the lease)
+     */
+    public Webhooks(
+            HookStore store,
+            Supplier<AppSettings> settings,
+            ServerConfig config,
+            Clock clock,
+            BooleanSupplier delivering,
+            Metrics metrics) {
+        this.store = requireNonNull(store, "store");
+        this.clock = requireNonNull(clock, "clock");
+        this.delivering = requireNonNull(delivering, "delivering");
+        WebhookDispatcher[] d = new WebhookDispatcher[1];
+        this.outbox = new HookOutbox(store, settings, clock, () -> d[0].wake());
+        this.dispatcher = new WebhookDispatcher(
+                store,
+                outbox::hooks,
+                config.apiKey(),
+                config.apiSecret(),
+                config.webhookDelivery(),
+                clock,
+                delivering,
+                metrics);
+        d[0] = dispatcher;
+        metrics.gauge("parley.webhook.delivered", "webhook events answered 2xx since the start", () ->
+                (double) dispatcher.deliveredCount());
+    }
+
+    /** Starts the dispatcher. */
+    public void start() {
+        dispatcher.start();
+    }
+
+    /** What the event publisher hands its events to. */
+    public EventHooks events() {
+        return outbox;
+    }
+
+    /** The body of {@code GET /hook/events}: every event the server posts to webhooks. */
+    public static ObjectNode hookEvents() {
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("events");
+        HookConfig.EVENTS.forEach((name, description) -> {
+            ObjectNode e = list.addObject().put("name", name).put("description", description);
+            e.putArray("products").add("chat");
+        });
+        return out;
+    }
+
+    /** The operator's view: the hooks, the outbox's size and age, counts and the latest failure. */
+    public ObjectNode health() {
+        ObjectNode out = Json.object();
+        ArrayNode hooks = out.putArray("hooks");
+        for (HookConfig.Hook h : outbox.hooks()) {
+            ObjectNode o =
+                    hooks.addObject().put("id", h.id()).put("url", h.url().toString());
+            ArrayNode types = o.putArray("event_types");
+            h.events().stream().sorted().forEach(types::add);
+        }
+        HookStore.Counts counts = store.counts();
+        out.put("pending", counts.pending());
+        out.put("dead_letters", counts.dead());
+        Instant oldest = counts.oldestPending();
+        if (oldest == null) {
+            out.putNull("oldest_pending_at");
+        } else {
+            out.put("oldest_pending_at", Timestamps.format(oldest));
+        }
+        out.put("delivering_node", delivering.getAsBoolean());
+        out.put("delivered_since_start", dispatcher.deliveredCount());
+        out.put("failed_attempts_since_start", dispatcher.failedAttempts());
+        WebhookDispatcher.LastFailure f = dispatcher.lastFailure();
+        if (f == null) {
+            out.putNull("last_failure");
+        } else {
+            out.putObject("last_failure")
+                    .put("hook_id", f.hookId())
+                    .put("event_type", f.eventType())
+                    .put("error", f.error())
+                    .put("at", Timestamps.format(f.at()));
+        }
+        return out;
+    }
+
+    /** A page of dead letters after {@code afterId}, oldest first, each with its payload. */
+    public ObjectNode deadLetters(long afterId, int limit) {
+        List<HookStore.Delivery> rows = store.deadLetters(afterId, Math.min(limit, MAX_PAGE));
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("dead_letters");
+        for (HookStore.Delivery r : rows) {
+            ObjectNode o = list.addObject();
+            o.put("id", r.id());
+            o.put("hook_id", r.hookId());
+            o.put("event_type", r.eventType());
+            o.put("order_key", r.orderKey());
+            o.put("created_at", Timestamps.format(r.createdAt()));
+            o.put("attempts", r.attempts());
+            o.put("last_attempt_at", Timestamps.format(r.nextAttemptAt()));
+            o.put("last_error", r.lastError());
+            o.set("payload", Json.parse(r.payload(), "payload"));
+        }
+        if (rows.size() == Math.min(limit, MAX_PAGE) && !rows.isEmpty()) {
+            out.put("next", rows.getLast().id());
+        }
+        return out;
+    }
+
+    /** Makes dead letters pending again (those of {@code ids}, or all): answers how many. */
+    public int retry(@Nullable Collection<Long> ids) {
+        int n = store.retryDead(ids, clock.instant());
+        dispatcher.wake();
+        return n;
+    }
+
+    /** Deletes dead letters (those of {@code ids}, or all): answers how many. */
+    public int discard(@Nullable Collection<Long> ids) {
+        return store.discardDead(ids);
+    }
+
+    /** Stops delivering, then commits what the outbox writer holds. */
+    @Override
+    public void close() {
+        dispatcher.close();
+        outbox.close();
+    }
+}
