@@ -88,7 +88,11 @@ public final class Bench {
         if (o.nodes() > 1 && target.equals("parley") && o.workload() != Workload.W2) {
             workers = Math.max(workers, o.nodes()); // at least one worker per node
         }
-        try (ServerSet server = ServerSet.start(o, target, logDir)) {
+        try (ServerSet server = ServerSet.start(o, target, logDir);
+                WebhookSink webhook = o.webhook() && target.equals("parley") ? WebhookSink.start() : null) {
+            if (webhook != null) {
+                webhook.configure(server.port(), TargetProcess.API_KEY, TargetProcess.SECRET);
+            }
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             Sampler sampler = new Sampler(server::rssKib);
             sampler.start();
@@ -153,6 +157,10 @@ public final class Bench {
                 }
                 long runNanos = System.nanoTime() - t0;
                 long cpuEnd = server.cpuMillis();
+                if (webhook != null) {
+                    System.out.println("   webhook: " + webhook.requests() + " requests received, "
+                            + webhook.messageNew() + " of them message.new (warm-up included)");
+                }
                 long dbCpu = database == null ? 0 : database.stop();
                 if (dbCpu < 0) {
                     System.out.println("   no PostgreSQL process seen in /proc: its CPU is not counted");

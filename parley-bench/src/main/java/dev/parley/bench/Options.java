@@ -22,7 +22,8 @@ record Options(
         boolean pin,
         boolean history,
         String store,
-        int nodes) {
+        int nodes,
+        boolean webhook) {
 
     static final String HELP = """
             Usage: ./parley bench <w1|w2|w3|w4|w5> [options]      ./parley bench jmh [JMH options]
@@ -48,6 +49,8 @@ record Options(
               --nodes N        Parley as a cluster of N nodes (1..5) on PostgreSQL and a Redis the bench starts on
                                a free port; the workers' users are spread over the nodes, messages are sent to
                                the first; CPU and memory are the sums over the nodes (default 1)
+              --webhook        Parley with a webhook_url: a receiver in the bench process answers every event
+                               200 at once (W3, W4); the run reports the requests it got
               --no-pin         do not pin the server to core 0 and the generator to the others
               --no-history     do not append the run to BENCHMARKS.md
             Every run is bounded: it stops by itself after setup + --seconds + a short drain.
@@ -84,6 +87,7 @@ record Options(
         boolean history = true;
         String store = "sqlite";
         int nodes = 1;
+        boolean webhook = false;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -104,6 +108,7 @@ record Options(
                 case "--no-history" -> history = false;
                 case "--store" -> store = value(args, ++i, a);
                 case "--nodes" -> nodes = range(value(args, ++i, a), a, 1, 5);
+                case "--webhook" -> webhook = true;
                 default -> throw new IllegalArgumentException("unknown option " + a + "\n" + HELP);
             }
         }
@@ -138,7 +143,8 @@ record Options(
                 pin,
                 history,
                 store,
-                nodes);
+                nodes,
+                webhook);
     }
 
     private static String value(String[] args, int i, String flag) {
