@@ -13,6 +13,7 @@ import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.PresenceHub;
+import dev.parley.server.hooks.BeforeSendHook;
 import dev.parley.server.messages.MessageEdits;
 import dev.parley.server.messages.MessageService;
 import dev.parley.server.messages.MessageViews;
@@ -69,6 +70,7 @@ public final class Chat {
             ChannelHub hub,
             ChannelLocks locks,
             EventPublisher events,
+            BeforeSendHook beforeSend,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");
@@ -104,7 +106,8 @@ public final class Chat {
                 writer,
                 views,
                 (author, cid, mayHaveChannelBan) ->
-                        Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan));
+                        Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan),
+                beforeSend);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);

@@ -130,7 +130,16 @@ public final class ChatNode implements AutoCloseable {
                 metrics);
         this.events =
                 new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics, webhooks.events());
-        this.chat = new Chat(store.chat(), store.moderation(), users, presence, watchers, locks, events, clock);
+        this.chat = new Chat(
+                store.chat(),
+                store.moderation(),
+                users,
+                presence,
+                watchers,
+                locks,
+                events,
+                webhooks.beforeSend(),
+                clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
         this.uploads = new Uploads(

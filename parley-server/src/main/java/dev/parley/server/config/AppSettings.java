@@ -35,7 +35,9 @@ public record AppSettings(ObjectNode doc) {
             Map.entry("connection_policy", JsonType.STRING_OR_NULL),
             Map.entry("webhook_url", JsonType.WEBHOOK_URL),
             Map.entry("webhook_events", JsonType.WEBHOOK_EVENTS),
-            Map.entry("event_hooks", JsonType.EVENT_HOOKS));
+            Map.entry("event_hooks", JsonType.EVENT_HOOKS),
+            Map.entry("before_message_send_hook_url", JsonType.WEBHOOK_URL),
+            Map.entry("before_message_send_hook_attempt_timeout_ms", JsonType.INT_OR_NULL));
 
     /**
      * Settings the server does not act on, each with the one value that says what the server does anyway:
@@ -165,6 +167,12 @@ public record AppSettings(ObjectNode doc) {
     }
 
     private static void checkConnectionLimit(String key, JsonNode v) {
+        if (key.equals("before_message_send_hook_attempt_timeout_ms")
+                && v.isIntegralNumber()
+                && (v.asLong() < 0 || v.asLong() > 5000)) {
+            throw ChatException.input(
+                    "UpdateApp failed with error: \"before_message_send_hook_attempt_timeout_ms must be 0 to 5000\"");
+        }
         if (key.equals("max_connections_per_user") && v.isIntegralNumber() && v.asLong() < 0) {
             throw ChatException.input("UpdateApp failed with error: \"max_connections_per_user must be >= 0 or null\"");
         }
@@ -196,6 +204,18 @@ public record AppSettings(ObjectNode doc) {
     /** The webhooks the server posts events to (PROTOCOL.md §15.1), the enabled ones. */
     public List<HookConfig.Hook> hooks() {
         return HookConfig.hooks(doc);
+    }
+
+    /** The before-message-send hook's URL (PROTOCOL.md §15.4), or null when none is set. */
+    public java.net.@Nullable URI beforeSendHookUrl() {
+        String url = doc.path("before_message_send_hook_url").asText("");
+        return url.isEmpty() ? null : java.net.URI.create(url);
+    }
+
+    /** The before-message-send hook's time limit in milliseconds: the setting, or 1,500 when it is 0 or unset. */
+    public int beforeSendHookTimeoutMs() {
+        int ms = doc.path("before_message_send_hook_attempt_timeout_ms").asInt(0);
+        return ms <= 0 ? 1500 : ms;
     }
 
     /** The {@code app} object of {@code GET /app}. */

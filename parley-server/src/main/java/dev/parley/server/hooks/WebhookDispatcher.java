@@ -8,7 +8,6 @@ import dev.parley.server.metrics.Metrics;
 import dev.parley.server.store.HookStore;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -83,7 +82,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Clock clock;
     private final BooleanSupplier mayDeliver;
     private final Metrics metrics;
-    private final HttpClient http;
+    private final LazyHttp http;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-webhook-", 0).factory());
     private final Semaphore inFlight = new Semaphore(MAX_KEYS_IN_FLIGHT);
@@ -120,12 +119,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock");
         this.mayDeliver = requireNonNull(mayDeliver, "mayDeliver");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(policy.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(workers)
-                .build();
+        this.http = new LazyHttp("parley-webhook-http-", policy.timeout());
         this.loop = Thread.ofPlatform().name("parley-webhooks").daemon(true).unstarted(this::run);
     }
 
@@ -326,8 +320,12 @@ public final class WebhookDispatcher implements AutoCloseable {
                 .header("X-Webhook-Attempt", Integer.toString(row.attempts() + 1))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        java.util.concurrent.CompletableFuture<HttpResponse<Void>> sent =
-                http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        java.util.concurrent.CompletableFuture<HttpResponse<Void>> sent;
+        try {
+            sent = http.get().sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        } catch (IllegalStateException stopping) {
+            return new Outcome(false, true, "the node is stopping");
+        }
         try {
             int status =
                     sent.get(policy.timeout().toMillis(), TimeUnit.MILLISECONDS).statusCode();

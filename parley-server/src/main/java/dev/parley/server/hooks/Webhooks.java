@@ -33,6 +33,8 @@ public final class Webhooks implements AutoCloseable {
     private final WebhookDispatcher dispatcher;
     private final BooleanSupplier delivering;
     private final Clock clock;
+    private final BeforeSendHook beforeSend;
+    private final LazyHttp beforeSendHttp = new LazyHttp("parley-before-send-", java.time.Duration.ofSeconds(5));
 
     /**
      * @param delivering whether this node delivers (always alone; in a cluster while it holds the lease)
@@ -59,6 +61,7 @@ public final class Webhooks implements AutoCloseable {
                 delivering,
                 metrics);
         d[0] = dispatcher;
+        this.beforeSend = new BeforeSendHook(settings, config.apiKey(), config.apiSecret(), beforeSendHttp, metrics);
         metrics.gauge("parley.webhook.delivered", "webhook events answered 2xx since the start", () ->
                 (double) dispatcher.deliveredCount());
     }
@@ -66,6 +69,11 @@ public final class Webhooks implements AutoCloseable {
     /** Starts the dispatcher. */
     public void start() {
         dispatcher.start();
+    }
+
+    /** The before-message-send hook, asked by every send. */
+    public BeforeSendHook beforeSend() {
+        return beforeSend;
     }
 
     /** What the event publisher hands its events to. */
@@ -159,5 +167,6 @@ public final class Webhooks implements AutoCloseable {
     public void close() {
         dispatcher.close();
         outbox.close();
+        beforeSendHttp.close();
     }
 }

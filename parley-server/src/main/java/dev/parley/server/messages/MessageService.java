@@ -21,6 +21,7 @@ import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
+import dev.parley.server.hooks.BeforeSendHook;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.EventRow;
@@ -40,6 +41,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Messages (PROTOCOL.md §7.10): send with client ids, get, full and partial update, soft and hard
@@ -48,6 +51,8 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe; blocking.
  */
 public final class MessageService {
+    private static final Logger log = LoggerFactory.getLogger(MessageService.class);
+
     static final int MAX_ID_LENGTH = 255;
 
     /** Last send per channel and user for slow mode; bounded, the eldest entry is forgotten first. */
@@ -63,6 +68,7 @@ public final class MessageService {
     private final MessageWriter writer;
     private final MessageViews views;
     private final BanCheck bans;
+    private final BeforeSendHook beforeSend;
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
@@ -98,7 +104,8 @@ public final class MessageService {
             Clock clock,
             MessageWriter writer,
             MessageViews views,
-            BanCheck bans) {
+            BanCheck bans,
+            BeforeSendHook beforeSend) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -109,6 +116,7 @@ public final class MessageService {
         this.writer = requireNonNull(writer, "writer");
         this.views = requireNonNull(views, "views");
         this.bans = requireNonNull(bans, "bans");
+        this.beforeSend = requireNonNull(beforeSend, "beforeSend");
     }
 
     /** A message with its channel and type, after the read-channel check. */
@@ -132,7 +140,67 @@ public final class MessageService {
      * check is that transaction's insert.
      */
     public ObjectNode send(Actor actor, String cid, ObjectNode body) {
-        return commit(draft(actor, cid, body, false));
+        Draft d = draft(actor, cid, body, false);
+        if (beforeSend.configured()) {
+            User author = requireNonNull(d.as().user(), "user"); // a draft acts as its message's author
+            BeforeSendHook.Verdict v = beforeSend.check(
+                    d.doc().deepCopy(), author.toJson(), ChannelViews.channel(d.channel(), d.type(), null));
+            if (v instanceof BeforeSendHook.Verdict.Reject r) {
+                return rejected(d, r.text());
+            }
+            if (v instanceof BeforeSendHook.Verdict.Rewrite w) {
+                d = rewritten(d, w.message());
+            }
+        }
+        return commit(d);
+    }
+
+    /**
+     * What the sender gets when the before-send hook rejects a message (§15.4): the message as an error with the
+     * hook's text, stored nowhere and sent to no one.
+     */
+    private ObjectNode rejected(Draft d, String text) {
+        ObjectNode m = d.doc().deepCopy();
+        m.put("type", "error");
+        m.put("text", text);
+        m.put("html", MessageDocs.html(text));
+        String now = Timestamps.format(clock.instant());
+        m.put("created_at", now);
+        m.put("updated_at", now);
+        ObjectNode out = Json.object();
+        out.set("message", m);
+        return out;
+    }
+
+    /**
+     * The draft with the fields of the hook's message applied that a hook may change: {@code text},
+     * {@code attachments}, {@code silent}, {@code i18n} and custom fields. A rewrite past the message limits is
+     * not applied (the hook fails open, as for any unusable answer).
+     */
+    private Draft rewritten(Draft d, ObjectNode hook) {
+        ObjectNode doc = d.doc().deepCopy();
+        try {
+            JsonNode text = hook.get("text");
+            if (text != null && text.isTextual()) {
+                doc.put("text", text.asText());
+                doc.put("html", MessageDocs.html(text.asText()));
+            }
+            if (hook.has("attachments")) {
+                doc.set("attachments", MessageDocs.attachments(hook.get("attachments")));
+            }
+            if (hook.path("silent").isBoolean()) {
+                doc.put("silent", hook.get("silent").asBoolean());
+            }
+            if (hook.path("i18n").isObject()) {
+                doc.set("i18n", hook.get("i18n").deepCopy());
+            }
+            MessageDocs.copyCustom(hook, doc);
+            MessageDocs.checkLimits(doc, d.type().maxMessageLength());
+        } catch (ChatException e) {
+            log.warn("before-send hook: its rewrite of message {} is not applied: {}", doc.path("id"), e.getMessage());
+            return d;
+        }
+        return new Draft(d.as(), d.channel(), d.type(), doc, d.request(), d.rereadChannel(), d.roster());
     }
 
     /**

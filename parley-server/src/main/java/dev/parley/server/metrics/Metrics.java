@@ -119,6 +119,15 @@ public final class Metrics {
                 .increment();
     }
 
+    /** The before-send hook answered: {@code pass}, {@code rewrite}, {@code reject} or {@code failed_open}. */
+    public void beforeSendHook(String outcome) {
+        Counter.builder("parley.before.send.hook")
+                .description("before-message-send hook calls, by outcome")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
     /**
      * One REST call finished.
      *

@@ -78,8 +78,8 @@ class AppSettingsTest {
         assertInputError(Json.object().put("sqs_url", "https://example.test"), "sqs_url");
         assertInputError(Json.object().put("multi_tenant_enabled", true), "multi_tenant_enabled");
         assertInputError(
-                Json.object().put("before_message_send_hook_url", "https://example.test/hook"),
-                "before_message_send_hook_url");
+                Json.object().put("custom_action_handler_url", "https://example.test/hook"),
+                "custom_action_handler_url");
         assertInputError(Json.object().put("webhook_url", "ftp://example.test/hook"), "webhook_url");
     }
 

@@ -344,7 +344,7 @@ class WebhooksTest {
                                         "event_types",
                                         List.of("export.users.success")))));
         Response notAUrl = admin.patch("/app", json("webhook_url", "ftp://example.test/x"));
-        Response beforeSend = admin.patch("/app", json("before_message_send_hook_url", receiver.url()));
+        Response commands = admin.patch("/app", json("custom_action_handler_url", receiver.url()));
 
         assertThat(sqs.code()).isEqualTo(4);
         assertThat(sqs.message()).contains("sqs");
@@ -352,8 +352,8 @@ class WebhooksTest {
         assertThat(unknownType.message()).contains("export.users.success");
         assertThat(notAUrl.code()).isEqualTo(4);
         assertThat(notAUrl.message()).contains("webhook_url");
-        assertThat(beforeSend.code()).isEqualTo(4);
-        assertThat(beforeSend.message()).contains("before_message_send_hook_url");
+        assertThat(commands.code()).isEqualTo(4);
+        assertThat(commands.message()).contains("custom_action_handler_url");
         assertThat(admin.get("/app").body().path("app").path("event_hooks")).isEmpty();
     }
 }

@@ -42,7 +42,10 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final LinkedBlockingQueue<Request> received = new LinkedBlockingQueue<>();
     private final List<Request> all = java.util.Collections.synchronizedList(new ArrayList<>());
-    private volatile Function<Request, Integer> answer = r -> 200;
+    /** An answer: a status and a body (empty for none). */
+    public record Reply(int status, String body) {}
+
+    private volatile Function<Request, Reply> answer = r -> new Reply(200, "");
 
     private WebhookReceiver(HttpServer server) {
         this.server = server;
@@ -68,7 +71,12 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** What each further request is answered: a status, computed when the request arrives (it may block). */
     public void answer(Function<Request, Integer> status) {
-        this.answer = status;
+        this.answer = r -> new Reply(status.apply(r), "");
+    }
+
+    /** What each further request is answered, body included. */
+    public void reply(Function<Request, Reply> reply) {
+        this.answer = reply;
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -81,8 +89,15 @@ public final class WebhookReceiver implements AutoCloseable {
             Request r = new Request(Map.copyOf(ex.getRequestHeaders()), body, json, all.size());
             all.add(r);
             received.add(r);
-            int status = answer.apply(r);
-            ex.sendResponseHeaders(status, -1);
+            Reply reply = answer.apply(r);
+            byte[] out = reply.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (out.length == 0) {
+                ex.sendResponseHeaders(reply.status(), -1);
+            } else {
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(reply.status(), out.length);
+                ex.getResponseBody().write(out);
+            }
         }
     }
 
