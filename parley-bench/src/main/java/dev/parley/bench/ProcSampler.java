@@ -18,7 +18,7 @@ record ProcSampler(long pid) {
 
     /** The thread groups of {@link #cpuByGroup}, in display order; threads of the Go peer are all "other". */
     static final List<String> GROUPS =
-            List.of("JIT", "event loops", "virtual-thread carriers", "store writers", "GC", "other");
+            List.of("JIT", "event loops", "virtual-thread carriers", "store writers", "webhooks", "GC", "other");
 
     /** One thread at one instant: its name (at most 15 characters, as Linux keeps it) and its CPU time. */
     record ThreadTime(String name, long cpuMillis) {}
@@ -90,6 +90,9 @@ record ProcSampler(long pid) {
         }
         if (name.startsWith("parley-store") || name.startsWith("parley-messag")) {
             return "store writers";
+        }
+        if (name.startsWith("parley-webhook") || name.startsWith("parley-hook") || name.startsWith("HttpClient-")) {
+            return "webhooks"; // the outbox's loop and writer, the HTTP client's selector (virtual threads: carriers)
         }
         return "other";
     }

@@ -10,7 +10,9 @@ import dev.parley.protocol.User;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.cluster.RedisBroker;
+import dev.parley.server.commands.Commands;
 import dev.parley.server.config.AppSettings;
+import dev.parley.server.config.CommandConfig;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelHub;
@@ -78,6 +80,7 @@ public final class ChatNode implements AutoCloseable {
     private final Webhooks webhooks;
     private final Chat chat;
     private final Moderation moderation;
+    private final Commands commands;
     private final SearchService search;
     private final Uploads uploads;
     /** Replaced whole by {@link #patchSettings}, read without a lock. */
@@ -141,6 +144,7 @@ public final class ChatNode implements AutoCloseable {
                 webhooks.beforeSend(),
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
+        this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
         this.uploads = new Uploads(
                 store.chat(),
@@ -154,6 +158,7 @@ public final class ChatNode implements AutoCloseable {
             loaded = loaded.withDisableAuthChecks(true);
         }
         this.settings = loaded;
+        offerCommands(loaded);
         this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, () -> settings);
         this.connectionPolicy = new ConnectionPolicy(() -> settings.connectionLimit(config), registry, metrics);
         RedisBroker clustered = cluster;
@@ -379,6 +384,11 @@ public final class ChatNode implements AutoCloseable {
     }
 
     /** Mutes, bans, flags and blocks. */
+    /** Slash commands in sends, and the actions of their ephemeral messages. */
+    public Commands commands() {
+        return commands;
+    }
+
     public Moderation moderation() {
         return moderation;
     }
@@ -430,10 +440,34 @@ public final class ChatNode implements AutoCloseable {
         AppSettings next = settings.patch(body, clock.instant());
         store.saveAppSettings(next.doc());
         settings = next;
+        offerCommands(next);
         if (cluster != null) {
             cluster.broadcast(CONTROL_SETTINGS);
         }
         return next;
+    }
+
+    /**
+     * Changes the server's own keys of the settings document (commands, channel type commands) and persists it;
+     * the other nodes of a cluster reload it. {@code change} edits a copy and answers what the caller returns;
+     * when it throws, nothing changes.
+     */
+    public synchronized <T> T changeSettings(java.util.function.Function<ObjectNode, T> change) {
+        @SuppressWarnings("unchecked")
+        T[] out = (T[]) new Object[1];
+        AppSettings next = settings.edited(d -> out[0] = change.apply(d));
+        store.saveAppSettings(next.doc());
+        settings = next;
+        offerCommands(next);
+        if (cluster != null) {
+            cluster.broadcast(CONTROL_SETTINGS);
+        }
+        return out[0];
+    }
+
+    /** The channel types offer the commands of {@code s} (PROTOCOL.md §15.5). */
+    private void offerCommands(AppSettings s) {
+        chat.types().offerCommands(type -> CommandConfig.objectsOf(s.doc(), type));
     }
 
     /** The most stored events one fill of a cluster node reads at once. */
@@ -541,6 +575,7 @@ public final class ChatNode implements AutoCloseable {
     private synchronized void reloadSettings() {
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         settings = config.disableAuthChecks() ? loaded.withDisableAuthChecks(true) : loaded;
+        offerCommands(settings);
     }
 
     /** The configured node id, or this host's name and port (with a random part when the port is picked at start). */

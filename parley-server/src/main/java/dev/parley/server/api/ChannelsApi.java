@@ -11,6 +11,7 @@ import dev.parley.server.channels.ChannelMembers;
 import dev.parley.server.channels.ChannelService;
 import dev.parley.server.channels.MemberQuery;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.commands.Commands;
 import dev.parley.server.messages.MessageEdits;
 import dev.parley.server.messages.MessageService;
 import dev.parley.server.reads.ReadService;
@@ -28,6 +29,7 @@ final class ChannelsApi {
     private final ChannelMembers channelMembers;
     private final MemberQuery memberQuery;
     private final MessageService messages;
+    private final Commands commands;
     private final MessageEdits edits;
     private final ReadService reads;
     private final ChatActors actors;
@@ -41,6 +43,7 @@ final class ChannelsApi {
             ChannelMembers channelMembers,
             MemberQuery memberQuery,
             MessageService messages,
+            Commands commands,
             MessageEdits edits,
             ReadService reads,
             ChatActors actors,
@@ -52,6 +55,7 @@ final class ChannelsApi {
         this.channelMembers = requireNonNull(channelMembers, "channelMembers");
         this.memberQuery = requireNonNull(memberQuery, "memberQuery");
         this.messages = requireNonNull(messages, "messages");
+        this.commands = requireNonNull(commands, "commands");
         this.edits = requireNonNull(edits, "edits");
         this.reads = requireNonNull(reads, "reads");
         this.actors = requireNonNull(actors, "actors");
@@ -89,7 +93,7 @@ final class ChannelsApi {
         router.add("POST", "/channels/{type}/{id}/read", ctx -> reads.markRead(actors.of(ctx), cid(ctx)));
         router.add(
                 "POST", "/channels/{type}/{id}/unread", ctx -> reads.markUnread(actors.of(ctx), cid(ctx), ctx.body()));
-        router.add("POST", "/channels/{type}/{id}/message", ctx -> messages.send(actors.of(ctx), cid(ctx), ctx.body()));
+        router.add("POST", "/channels/{type}/{id}/message", ctx -> commands.send(actors.of(ctx), cid(ctx), ctx.body()));
         router.add("GET", "/channels/{type}/{id}/messages", this::messagesByIds);
         router.add(
                 "PATCH",

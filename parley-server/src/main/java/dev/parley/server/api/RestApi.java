@@ -90,12 +90,14 @@ public final class RestApi {
                         chat.admin().members(),
                         chat.members(),
                         chat.messages(),
+                        node.commands(),
                         chat.edits(),
                         chat.reads(),
                         actors,
                         node.registry(),
                         remote)
                 .register(router);
+        new CommandsApi(node::settings, node::changeSettings, chat.types(), node.commands(), actors).register(router);
         new MessagesApi(
                         chat.edits(),
                         chat.reactions(),

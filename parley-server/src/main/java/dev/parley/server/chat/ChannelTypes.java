@@ -63,7 +63,9 @@ public final class ChannelTypes {
             "blocklist_behavior",
             "grants");
 
-    private final Map<String, ChannelType> types;
+    private final Map<String, ChannelType> builtIn;
+    /** The built-in types with the commands of the app's settings in their configs; replaced whole. */
+    private volatile Map<String, ChannelType> types;
 
     public ChannelTypes(Instant createdAt) {
         Map<String, ChannelType> t = new HashMap<>();
@@ -72,6 +74,22 @@ public final class ChannelTypes {
         t.put("gaming", new ChannelType("gaming", config("gaming", createdAt, true), gaming()));
         t.put("commerce", new ChannelType("commerce", config("commerce", createdAt, true), commerce()));
         t.put("livestream", new ChannelType("livestream", config("livestream", createdAt, false), livestream()));
+        this.builtIn = Map.copyOf(t);
+        this.types = builtIn;
+    }
+
+    /**
+     * Sets the commands each type offers (PROTOCOL.md §15.5): {@code commandsOf} gives a type's command objects
+     * for its config's {@code commands}. Called whenever the app settings change.
+     */
+    public void offerCommands(
+            java.util.function.Function<String, com.fasterxml.jackson.databind.node.ArrayNode> commandsOf) {
+        Map<String, ChannelType> t = new HashMap<>();
+        builtIn.forEach((name, type) -> {
+            ObjectNode config = type.configJson();
+            config.set("commands", commandsOf.apply(name));
+            t.put(name, new ChannelType(name, config, type.grants()));
+        });
         this.types = Map.copyOf(t);
     }
 

@@ -37,7 +37,8 @@ public record AppSettings(ObjectNode doc) {
             Map.entry("webhook_events", JsonType.WEBHOOK_EVENTS),
             Map.entry("event_hooks", JsonType.EVENT_HOOKS),
             Map.entry("before_message_send_hook_url", JsonType.WEBHOOK_URL),
-            Map.entry("before_message_send_hook_attempt_timeout_ms", JsonType.INT_OR_NULL));
+            Map.entry("before_message_send_hook_attempt_timeout_ms", JsonType.INT_OR_NULL),
+            Map.entry("custom_action_handler_url", JsonType.COMMAND_URL));
 
     /**
      * Settings the server does not act on, each with the one value that says what the server does anyway:
@@ -59,7 +60,13 @@ public record AppSettings(ObjectNode doc) {
             BooleanNode.FALSE);
 
     /** Keys the server recognises but that cannot be changed through {@code PATCH /app}. */
-    static final Set<String> READ_ONLY = Set.of("suspended", "channel_configs", "permission_version", "placement");
+    static final Set<String> READ_ONLY = Set.of(
+            "suspended",
+            "channel_configs",
+            "permission_version",
+            "placement",
+            CommandConfig.COMMANDS,
+            CommandConfig.TYPE_COMMANDS);
 
     enum JsonType {
         STRING,
@@ -70,7 +77,8 @@ public record AppSettings(ObjectNode doc) {
         STRING_OR_NULL,
         WEBHOOK_URL,
         WEBHOOK_EVENTS,
-        EVENT_HOOKS
+        EVENT_HOOKS,
+        COMMAND_URL
     }
 
     public AppSettings {
@@ -143,6 +151,11 @@ public record AppSettings(ObjectNode doc) {
         if (type == JsonType.WEBHOOK_URL) {
             return HookConfig.checkUrl(key, v);
         }
+        if (type == JsonType.COMMAND_URL) {
+            // {type} stands for the command's name (§15.5); braces are not valid in a URL.
+            HookConfig.checkUrl(key, v.isTextual() ? TextNode.valueOf(v.asText().replace("{type}", "type")) : v);
+            return v;
+        }
         if (type == JsonType.WEBHOOK_EVENTS) {
             return HookConfig.checkEvents(key, v);
         }
@@ -153,7 +166,7 @@ public record AppSettings(ObjectNode doc) {
             case INT_OR_NULL -> v.isNull() || v.isIntegralNumber();
             case TIMESTAMP_OR_NULL -> v.isNull() || v.isTextual();
             case STRING_OR_NULL -> v.isNull() || v.isTextual();
-            case WEBHOOK_URL, WEBHOOK_EVENTS, EVENT_HOOKS -> true; // checked by HookConfig
+            case WEBHOOK_URL, WEBHOOK_EVENTS, EVENT_HOOKS, COMMAND_URL -> true; // checked by HookConfig
         };
         if (!ok) {
             throw ChatException.input("UpdateApp failed with error: \"" + key + " must be "
@@ -218,9 +231,24 @@ public record AppSettings(ObjectNode doc) {
         return ms <= 0 ? 1500 : ms;
     }
 
+    /** The custom command handler's URL for {@code command} ({@code {type}} replaced), or null when none is set. */
+    public java.net.@Nullable URI commandHandlerUrl(String command) {
+        String url = doc.path("custom_action_handler_url").asText("");
+        return url.isEmpty() ? null : java.net.URI.create(url.replace("{type}", command));
+    }
+
+    /** These settings with {@code change} applied to a copy of the document (for the server's own keys). */
+    public AppSettings edited(java.util.function.Consumer<ObjectNode> change) {
+        ObjectNode d = doc.deepCopy();
+        change.accept(d);
+        return new AppSettings(d);
+    }
+
     /** The {@code app} object of {@code GET /app}. */
     public ObjectNode toJson() {
         ObjectNode app = doc.deepCopy();
+        app.remove(CommandConfig.COMMANDS);
+        app.remove(CommandConfig.TYPE_COMMANDS);
         if (!app.has("webhook_url")) {
             app.put("webhook_url", "");
         }

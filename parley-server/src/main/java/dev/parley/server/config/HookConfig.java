@@ -177,6 +177,11 @@ public final class HookConfig {
         if (!h.isObject()) {
             throw refused(where + " must be an object");
         }
+        String type = h.path("hook_type").asText("webhook");
+        if (!type.equals("webhook")) {
+            throw refused(where + ".hook_type '" + type + "' is not served by this server (only \"webhook\"; SQS, SNS"
+                    + " and pending-message hooks are not built)");
+        }
         List<String> unknown = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = h.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -189,11 +194,6 @@ public final class HookConfig {
         if (!unknown.isEmpty()) {
             throw refused("this server does not act on " + where + "." + String.join(", " + where + ".", unknown)
                     + "; refused rather than stored and ignored");
-        }
-        String type = h.path("hook_type").asText("webhook");
-        if (!type.equals("webhook")) {
-            throw refused(where + ".hook_type '" + type + "' is not served by this server (only \"webhook\"; SQS, SNS"
-                    + " and pending-message hooks are not built)");
         }
         String product = h.path("product").asText("all");
         if (!product.equals("all") && !product.equals("chat")) {

@@ -7,21 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.server.config.AppSettings;
 import dev.parley.server.metrics.Metrics;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Locale;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,9 +26,6 @@ public final class BeforeSendHook {
     /** The attempt's time limit when the settings name none. */
     public static final int DEFAULT_TIMEOUT_MS = 1500;
 
-    /** Most bytes of an answer read; a longer one is not a usable message. */
-    static final int MAX_ANSWER_BYTES = 256 * 1024;
-
     /** What the hook decided. */
     public sealed interface Verdict {
         /** Store the message as it is. */
@@ -57,16 +41,12 @@ public final class BeforeSendHook {
     private static final Verdict PASS = new Verdict.Pass();
 
     private final Supplier<AppSettings> settings;
-    private final String apiKey;
-    private final SecretKeySpec key;
-    private final LazyHttp http;
+    private final SyncHook call;
     private final Metrics metrics;
 
-    BeforeSendHook(Supplier<AppSettings> settings, String apiKey, String apiSecret, LazyHttp http, Metrics metrics) {
+    BeforeSendHook(Supplier<AppSettings> settings, SyncHook call, Metrics metrics) {
         this.settings = requireNonNull(settings, "settings");
-        this.apiKey = requireNonNull(apiKey, "apiKey");
-        this.key = new SecretKeySpec(apiSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-        this.http = requireNonNull(http, "http");
+        this.call = requireNonNull(call, "call");
         this.metrics = requireNonNull(metrics, "metrics");
     }
 
@@ -90,87 +70,18 @@ public final class BeforeSendHook {
         body.set("message", message);
         body.set("user", user);
         body.set("channel", channel);
-        byte[] bytes = Json.writeBytes(body);
-        HttpRequest request = HttpRequest.newBuilder(url)
-                .timeout(Duration.ofMillis(timeoutMs))
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "parley-webhooks")
-                .header("X-Api-Key", apiKey)
-                .header("X-Signature", WebhookDispatcher.sign(key, bytes))
-                .header("X-Webhook-Id", UUID.randomUUID().toString())
-                .header("X-Webhook-Attempt", "1")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-                .build();
-        CompletableFuture<HttpResponse<InputStream>> sent;
-        try {
-            sent = http.get().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IllegalStateException stopping) {
-            return failOpen("the node is stopping");
+        SyncHook.Answer a = call.call(url, Json.writeBytes(body), timeoutMs);
+        String why = a.failure();
+        if (why != null) {
+            return failOpen(why);
         }
-        java.util.concurrent.atomic.AtomicReference<InputStream> stream =
-                new java.util.concurrent.atomic.AtomicReference<>();
-        // The body is read within the same time limit: a hook that sends its head and then stalls is cut off.
-        CompletableFuture<Answer> answered = sent.thenApply(r -> {
-            stream.set(r.body());
-            try (InputStream in = r.body()) {
-                return new Answer(r.statusCode(), in.readNBytes(MAX_ANSWER_BYTES + 1));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        try {
-            Answer a = answered.get(timeoutMs, TimeUnit.MILLISECONDS);
-            if (a.status() < 200 || a.status() >= 300) {
-                return failOpen("HTTP " + a.status());
-            }
-            if (a.body().length > MAX_ANSWER_BYTES) {
-                return failOpen("answer longer than " + MAX_ANSWER_BYTES + " bytes");
-            }
-            return verdict(a.body());
-        } catch (TimeoutException e) {
-            sent.cancel(true);
-            closeQuietly(stream.get());
-            return failOpen("no answer within " + timeoutMs + " ms");
-        } catch (ExecutionException e) {
-            return failOpen(String.valueOf(e.getCause()));
-        } catch (InterruptedException e) {
-            sent.cancel(true);
-            closeQuietly(stream.get());
-            Thread.currentThread().interrupt();
-            return failOpen("interrupted");
-        }
-    }
-
-    private record Answer(int status, byte[] body) {}
-
-    private static void closeQuietly(@Nullable InputStream in) {
-        if (in != null) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // the exchange is being abandoned anyway
-            }
-        }
+        return verdict(a.json());
     }
 
     /** The answer's verdict; an answer that names no usable message lets the message through. */
-    private Verdict verdict(byte[] answer) {
-        if (answer.length == 0) {
-            metrics.beforeSendHook("pass");
-            return PASS;
-        }
-        String text = new String(answer, StandardCharsets.UTF_8);
-        if (text.toLowerCase(Locale.ROOT).contains("\\u0000")) {
-            return failOpen("the answer holds a NUL character");
-        }
-        JsonNode parsed;
-        try {
-            parsed = Json.parseRequest(answer, "hook answer");
-        } catch (RuntimeException e) {
-            return failOpen("the answer is not JSON: " + e.getMessage());
-        }
-        JsonNode m = parsed.path("message");
-        if (!m.isObject()) {
+    private Verdict verdict(@Nullable JsonNode answer) {
+        JsonNode m = answer == null ? null : answer.path("message");
+        if (m == null || !m.isObject()) {
             metrics.beforeSendHook("pass");
             return PASS;
         }

@@ -57,8 +57,11 @@ public final class WebhookDispatcher implements AutoCloseable {
     /** Most order keys being delivered at once. */
     static final int MAX_KEYS_IN_FLIGHT = 64;
 
-    /** Most outbox rows read per round. */
+    /** Most outbox rows read per round (without their payloads). */
     static final int WINDOW = 1000;
+
+    /** Most rows of one key posted by one task; the rest wait for a later round. */
+    static final int MAX_ROWS_PER_KEY_TASK = 100;
 
     /** Longest wait of the loop without a wake-up (other nodes' rows, due retries). */
     private static final long IDLE_POLL_MILLIS = 500;
@@ -67,9 +70,9 @@ public final class WebhookDispatcher implements AutoCloseable {
      * Shortest times between the starts of two rounds: after a round that started deliveries, and after one that
      * started nothing (all keys busy or waiting), so that wake-ups cannot spin the loop.
      */
-    private static final long BUSY_ROUND_MILLIS = 5;
+    private static final long BUSY_ROUND_MILLIS = 20;
 
-    private static final long IDLE_ROUND_MILLIS = 20;
+    private static final long IDLE_ROUND_MILLIS = 50;
 
     /** Most bytes of an error answer's status line kept as the row's last error. */
     private static final int MAX_ERROR_CHARS = 300;
@@ -234,7 +237,9 @@ public final class WebhookDispatcher implements AutoCloseable {
             busy.add(k);
             started = true;
             HookConfig.Hook hook = current.get(head.hookId());
-            List<HookStore.Delivery> list = e.getValue();
+            List<HookStore.Delivery> list = e.getValue().size() > MAX_ROWS_PER_KEY_TASK
+                    ? e.getValue().subList(0, MAX_ROWS_PER_KEY_TASK)
+                    : e.getValue();
             try {
                 workers.execute(() -> {
                     try {
@@ -268,17 +273,24 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /** One key's rows in order, until one must wait for a retry. */
-    private void deliverKey(HookConfig.@Nullable Hook hook, List<HookStore.Delivery> rows) {
+    private void deliverKey(HookConfig.@Nullable Hook hook, List<HookStore.Delivery> heads) {
         if (hook == null) {
             // The hook was removed or disabled since the rows were written: nobody is there to deliver to.
-            rows.forEach(r -> delivered.add(r.id()));
-            rows.forEach(r -> metrics.webhookAttempt("dropped"));
+            heads.forEach(r -> delivered.add(r.id()));
+            heads.forEach(r -> metrics.webhookAttempt("dropped"));
             return;
         }
-        for (HookStore.Delivery row : rows) {
+        Map<Long, String> payloads =
+                store.payloads(heads.stream().map(HookStore.Delivery::id).toList());
+        for (HookStore.Delivery head : heads) {
             if (!running) {
                 return;
             }
+            String payload = payloads.get(head.id());
+            if (payload == null) {
+                continue; // discarded meanwhile
+            }
+            HookStore.Delivery row = withPayload(head, payload);
             Outcome o = post(hook.url(), row);
             if (o.ok()) {
                 ok.incrementAndGet();
@@ -304,6 +316,20 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
             return; // the key waits for this row's retry
         }
+    }
+
+    private static HookStore.Delivery withPayload(HookStore.Delivery d, String payload) {
+        return new HookStore.Delivery(
+                d.id(),
+                d.hookId(),
+                d.orderKey(),
+                d.eventType(),
+                payload,
+                d.createdAt(),
+                d.attempts(),
+                d.nextAttemptAt(),
+                d.lastError(),
+                d.dead());
     }
 
     private record Outcome(boolean ok, boolean retryable, String error) {}

@@ -34,7 +34,8 @@ public final class Webhooks implements AutoCloseable {
     private final BooleanSupplier delivering;
     private final Clock clock;
     private final BeforeSendHook beforeSend;
-    private final LazyHttp beforeSendHttp = new LazyHttp("parley-before-send-", java.time.Duration.ofSeconds(5));
+    private final CommandHandler commandHandler;
+    private final LazyHttp syncHttp = new LazyHttp("parley-hook-call-", java.time.Duration.ofSeconds(5));
 
     /**
      * @param delivering whether this node delivers (always alone; in a cluster while it holds the lease)
@@ -61,7 +62,9 @@ public final class Webhooks implements AutoCloseable {
                 delivering,
                 metrics);
         d[0] = dispatcher;
-        this.beforeSend = new BeforeSendHook(settings, config.apiKey(), config.apiSecret(), beforeSendHttp, metrics);
+        SyncHook sync = new SyncHook(config.apiKey(), config.apiSecret(), syncHttp);
+        this.beforeSend = new BeforeSendHook(settings, sync, metrics);
+        this.commandHandler = new CommandHandler(settings, sync, metrics);
         metrics.gauge("parley.webhook.delivered", "webhook events answered 2xx since the start", () ->
                 (double) dispatcher.deliveredCount());
     }
@@ -74,6 +77,11 @@ public final class Webhooks implements AutoCloseable {
     /** The before-message-send hook, asked by every send. */
     public BeforeSendHook beforeSend() {
         return beforeSend;
+    }
+
+    /** The custom command handler, asked by sends and actions of custom commands. */
+    public CommandHandler commandHandler() {
+        return commandHandler;
     }
 
     /** What the event publisher hands its events to. */
@@ -167,6 +175,6 @@ public final class Webhooks implements AutoCloseable {
     public void close() {
         dispatcher.close();
         outbox.close();
-        beforeSendHttp.close();
+        syncHttp.close();
     }
 }

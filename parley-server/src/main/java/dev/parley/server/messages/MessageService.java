@@ -149,10 +149,15 @@ public final class MessageService {
                 return rejected(d, r.text());
             }
             if (v instanceof BeforeSendHook.Verdict.Rewrite w) {
-                d = rewritten(d, w.message());
+                d = rewrite(d, w.message());
             }
         }
         return commit(d);
+    }
+
+    /** A message's {@code html} for {@code text}: the escaped text in a paragraph. */
+    public static String html(String text) {
+        return MessageDocs.html(text);
     }
 
     /**
@@ -173,11 +178,12 @@ public final class MessageService {
     }
 
     /**
-     * The draft with the fields of the hook's message applied that a hook may change: {@code text},
+     * The draft with the fields of a hook's message applied that a hook may change (the before-send hook, a
+     * custom command's handler): {@code text},
      * {@code attachments}, {@code silent}, {@code i18n} and custom fields. A rewrite past the message limits is
      * not applied (the hook fails open, as for any unusable answer).
      */
-    private Draft rewritten(Draft d, ObjectNode hook) {
+    public Draft rewrite(Draft d, ObjectNode hook) {
         ObjectNode doc = d.doc().deepCopy();
         try {
             JsonNode text = hook.get("text");

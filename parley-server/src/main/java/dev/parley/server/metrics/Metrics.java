@@ -129,6 +129,18 @@ public final class Metrics {
     }
 
     /**
+     * The custom command handler answered: {@code regular}, {@code ephemeral}, {@code rejected},
+     * {@code cancelled} or {@code failed}.
+     */
+    public void commandHandler(String outcome) {
+        Counter.builder("parley.command.handler")
+                .description("custom command handler calls, by outcome")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    /**
      * One REST call finished.
      *
      * @param route the route template, such as {@code /users/{id}}, or {@code unmatched}; never the raw path,

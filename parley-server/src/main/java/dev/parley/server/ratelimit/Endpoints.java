@@ -28,6 +28,13 @@ public final class Endpoints {
         route("GET /app", "GetApp", 10_000);
         route("PATCH /app", "UpdateApp", 60);
         route("GET /hook/events", "GetHookEvents", 60);
+        route("POST /commands", "CreateCommand", 60);
+        route("GET /commands", "ListCommands", 60);
+        route("GET /commands/{name}", "GetCommand", 60);
+        route("PUT /commands/{name}", "UpdateCommand", 60);
+        route("DELETE /commands/{name}", "DeleteCommand", 60);
+        route("PUT /channeltypes/{name}", "UpdateChannelType", 60);
+        route("POST /messages/{id}/action", "RunMessageAction", 10_000);
         route("POST /channels", "QueryChannels", 10_000);
         route("POST /channels/delivered", "MarkDelivered", 10_000);
         route("POST /channels/read", "MarkChannelsRead", 10_000);

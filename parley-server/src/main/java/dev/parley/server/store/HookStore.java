@@ -61,8 +61,14 @@ public interface HookStore {
     /** Writes deliveries whose payloads are set, in one transaction, in list order. */
     void enqueue(List<NewDelivery> deliveries);
 
-    /** The first {@code limit} rows that are not dead letters, in id order, whether due or not. */
+    /**
+     * The first {@code limit} rows that are not dead letters, in id order, whether due or not, without their
+     * payloads (an empty string in their place): a dispatcher looks at many rows and posts few of them.
+     */
     List<Delivery> pending(int limit);
+
+    /** The payloads of the rows of {@code ids} that exist, by id. */
+    java.util.Map<Long, String> payloads(Collection<Long> ids);
 
     /** Deletes delivered rows. */
     void delivered(Collection<Long> ids);

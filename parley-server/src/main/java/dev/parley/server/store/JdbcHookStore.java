@@ -70,9 +70,28 @@ final class JdbcHookStore implements HookStore {
     @Override
     public List<Delivery> pending(int limit) {
         SqlBuilder b = new SqlBuilder()
-                .sql("SELECT " + COLUMNS + " FROM hook_outbox WHERE dead = 0 ORDER BY id LIMIT ")
+                .sql("SELECT " + COLUMNS.replace("payload", "''")
+                        + " FROM hook_outbox WHERE dead = 0 ORDER BY id LIMIT ")
                 .param(limit);
         return jdbc.read("read hook outbox", c -> list(c, b, JdbcHookStore::row));
+    }
+
+    @Override
+    public java.util.Map<Long, String> payloads(Collection<Long> ids) {
+        java.util.Map<Long, String> out = new java.util.HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        jdbc.read("read hook payloads", c -> {
+            for (List<Long> chunk : chunks(ids)) {
+                Jdbc.forEach(
+                        c,
+                        inIds(new SqlBuilder().sql("SELECT id, payload FROM hook_outbox WHERE id IN ("), chunk),
+                        rs -> out.put(rs.getLong(1), rs.getString(2)));
+            }
+            return out;
+        });
+        return out;
     }
 
     @Override

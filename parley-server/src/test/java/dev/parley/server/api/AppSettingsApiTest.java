@@ -158,7 +158,7 @@ class AppSettingsApiTest {
                         .put("name", "not-stored")
                         .put("webhook_url", "https://example.test/hook")
                         .put("sqs_url", "https://sqs.test/q")
-                        .put("custom_action_handler_url", "https://example.test/commands"));
+                        .put("sns_topic_arn", "arn:aws:sns:eu-west-1:1:t"));
         Response tenants = admin.patch("/app", Json.object().put("multi_tenant_enabled", true));
         Response push = admin.patch("/app", (ObjectNode) Json.parse("{\"push_config\": {\"version\": \"v2\"}}", "t"));
         Response permissions = admin.patch("/app", Json.object().put("disable_permissions_checks", true));
@@ -167,7 +167,7 @@ class AppSettingsApiTest {
             assertThat(r.status()).as("%s", r).isEqualTo(400);
             assertThat(r.code()).isEqualTo(4);
         }
-        assertThat(hooks.message()).contains("custom_action_handler_url, sqs_url");
+        assertThat(hooks.message()).contains("sns_topic_arn, sqs_url");
         assertThat(tenants.message()).contains("multi_tenant_enabled");
         assertThat(push.message()).contains("push_config");
         assertThat(permissions.message()).contains("disable_permissions_checks");

@@ -77,9 +77,7 @@ class AppSettingsTest {
     void patchRefusesKeysParleyDoesNotActOnNamingThem() {
         assertInputError(Json.object().put("sqs_url", "https://example.test"), "sqs_url");
         assertInputError(Json.object().put("multi_tenant_enabled", true), "multi_tenant_enabled");
-        assertInputError(
-                Json.object().put("custom_action_handler_url", "https://example.test/hook"),
-                "custom_action_handler_url");
+        assertInputError(Json.object().put("sns_topic_arn", "arn:aws:sns:eu-west-1:1:t"), "sns_topic_arn");
         assertInputError(Json.object().put("webhook_url", "ftp://example.test/hook"), "webhook_url");
     }
 

@@ -344,7 +344,7 @@ class WebhooksTest {
                                         "event_types",
                                         List.of("export.users.success")))));
         Response notAUrl = admin.patch("/app", json("webhook_url", "ftp://example.test/x"));
-        Response commands = admin.patch("/app", json("custom_action_handler_url", receiver.url()));
+        Response sns = admin.patch("/app", json("sns_topic_arn", "arn:aws:sns:eu-west-1:1:t"));
 
         assertThat(sqs.code()).isEqualTo(4);
         assertThat(sqs.message()).contains("sqs");
@@ -352,8 +352,8 @@ class WebhooksTest {
         assertThat(unknownType.message()).contains("export.users.success");
         assertThat(notAUrl.code()).isEqualTo(4);
         assertThat(notAUrl.message()).contains("webhook_url");
-        assertThat(commands.code()).isEqualTo(4);
-        assertThat(commands.message()).contains("custom_action_handler_url");
+        assertThat(sns.code()).isEqualTo(4);
+        assertThat(sns.message()).contains("sns_topic_arn");
         assertThat(admin.get("/app").body().path("app").path("event_hooks")).isEmpty();
     }
 }

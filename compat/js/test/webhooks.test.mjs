@@ -1,0 +1,73 @@
+// Webhooks with the official server client: the settings it writes, the hook events it lists, and a webhook
+// Parley posts that passes the SDK's own signature check (PROTOCOL.md §15).
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { test } from 'node:test';
+import { TIMEOUT, connectAll, disconnectAll, serverClient, uid } from '../lib/parley.mjs';
+
+/** A receiver on a free port that hands over the raw body and signature of the first request `wanted` accepts. */
+async function receiver(wanted) {
+  let deliver;
+  const first = new Promise((resolve) => { deliver = resolve; });
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      res.writeHead(200).end();
+      if (wanted(JSON.parse(raw.toString('utf8')))) {
+        deliver({ raw, signature: req.headers['x-signature'], apiKey: req.headers['x-api-key'] });
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/hook`, first, close: () => server.close() };
+}
+
+test('a message.new Parley posts to an event hook passes the SDK\'s verifyWebhook', { timeout: TIMEOUT }, async () => {
+  const server = serverClient();
+  const id = uid('hooked');
+  const hook = await receiver((e) => e.type === 'message.new' && e.channel_id === id);
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    await server.updateAppSettings({
+      event_hooks: [{ hook_type: 'webhook', webhook_url: hook.url, event_types: ['message.new'] }],
+    });
+    const settings = await server.getAppSettings();
+    assert.equal(settings.app.event_hooks.length, 1);
+    assert.equal(settings.app.event_hooks[0].webhook_url, hook.url);
+    assert.ok(settings.app.event_hooks[0].id, 'the server gave the hook an id');
+
+    const channel = clients[0].channel('messaging', id, { members: [ann, bob] });
+    await channel.watch();
+    const sent = await channel.sendMessage({ text: 'hello webhook' });
+    const { raw, signature, apiKey } = await hook.first;
+
+    assert.equal(server.verifyWebhook(raw, signature), true);
+    assert.equal(server.verifyWebhook(Buffer.concat([raw, Buffer.from(' ')]), signature), false);
+    assert.equal(apiKey, server.key);
+    const event = JSON.parse(raw.toString('utf8'));
+    assert.equal(event.message.id, sent.message.id);
+    assert.equal(event.user.id, ann);
+    assert.equal(event.cid, `messaging:${id}`);
+  } finally {
+    await server.updateAppSettings({ event_hooks: [] });
+    hook.close();
+    await disconnectAll(...clients);
+  }
+});
+
+test('getHookEvents lists the events Parley posts, and an SQS hook is refused by name', { timeout: TIMEOUT }, async () => {
+  const server = serverClient();
+  const { events } = await server.getHookEvents();
+  const names = events.map((e) => e.name);
+  assert.ok(names.includes('message.new'));
+  assert.ok(names.includes('channel.created'));
+  assert.ok(!names.includes('typing.start'));
+
+  await assert.rejects(
+    server.updateAppSettings({ event_hooks: [{ hook_type: 'sqs', sqs_queue_url: 'https://sqs.example/q' }] }),
+    (err) => err.code === 4 && /hook_type 'sqs'/.test(err.message),
+  );
+});
