@@ -4,20 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.protocol.Json;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 
@@ -35,9 +32,9 @@ final class SyncHook {
 
     private final String apiKey;
     private final SecretKeySpec key;
-    private final LazyHttp http;
+    private final Supplier<HookHttp> http;
 
-    SyncHook(String apiKey, String apiSecret, LazyHttp http) {
+    SyncHook(String apiKey, String apiSecret, Supplier<HookHttp> http) {
         this.apiKey = requireNonNull(apiKey, "apiKey");
         this.key = new SecretKeySpec(apiSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         this.http = requireNonNull(http, "http");
@@ -45,47 +42,29 @@ final class SyncHook {
 
     /** Posts {@code body} to {@code url} and waits at most {@code timeoutMs} for the whole answer. */
     Answer call(URI url, byte[] body, int timeoutMs) {
-        HttpRequest request = HttpRequest.newBuilder(url)
-                .timeout(Duration.ofMillis(timeoutMs))
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "parley-webhooks")
-                .header("X-Api-Key", apiKey)
-                .header("X-Signature", WebhookDispatcher.sign(key, body))
-                .header("X-Webhook-Id", UUID.randomUUID().toString())
-                .header("X-Webhook-Attempt", "1")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        CompletableFuture<HttpResponse<InputStream>> sent;
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "parley-webhooks");
+        headers.put("X-Api-Key", apiKey);
+        headers.put("X-Signature", WebhookDispatcher.sign(key, body));
+        headers.put("X-Webhook-Id", UUID.randomUUID().toString());
+        headers.put("X-Webhook-Attempt", "1");
+        Duration limit = Duration.ofMillis(timeoutMs);
         try {
-            sent = http.get().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (IllegalStateException stopping) {
-            return failure("the node is stopping");
-        }
-        AtomicReference<InputStream> stream = new AtomicReference<>();
-        // The body is read within the same time limit: a hook that sends its head and then stalls is cut off.
-        CompletableFuture<Raw> answered = sent.thenApply(r -> {
-            stream.set(r.body());
-            try (InputStream in = r.body()) {
-                return new Raw(r.statusCode(), in.readNBytes(MAX_ANSWER_BYTES + 1));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        try {
-            Raw a = answered.get(timeoutMs, TimeUnit.MILLISECONDS);
+            HookHttp.Answer a = http.get()
+                    .post(url, headers, body, limit, MAX_ANSWER_BYTES)
+                    .get(timeoutMs + 1000L, TimeUnit.MILLISECONDS);
             if (a.status() < 200 || a.status() >= 300) {
                 return failure("HTTP " + a.status());
             }
             return parse(a.body());
         } catch (TimeoutException e) {
-            sent.cancel(true);
-            closeQuietly(stream.get());
             return failure("no answer within " + timeoutMs + " ms");
         } catch (ExecutionException e) {
-            return failure(String.valueOf(e.getCause()));
+            Throwable cause = e.getCause();
+            return failure(
+                    cause instanceof java.io.IOException ? String.valueOf(cause.getMessage()) : String.valueOf(cause));
         } catch (InterruptedException e) {
-            sent.cancel(true);
-            closeQuietly(stream.get());
             Thread.currentThread().interrupt();
             return failure("interrupted");
         }
@@ -111,17 +90,5 @@ final class SyncHook {
 
     private static Answer failure(String why) {
         return new Answer(null, why);
-    }
-
-    private record Raw(int status, byte[] body) {}
-
-    private static void closeQuietly(@Nullable InputStream in) {
-        if (in != null) {
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // the exchange is being abandoned anyway
-            }
-        }
     }
 }

@@ -6,11 +6,7 @@ import dev.parley.server.config.HookConfig;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.store.HookStore;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -85,7 +81,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final Clock clock;
     private final BooleanSupplier mayDeliver;
     private final Metrics metrics;
-    private final LazyHttp http;
+    private final Supplier<HookHttp> http;
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-webhook-", 0).factory());
     private final Semaphore inFlight = new Semaphore(MAX_KEYS_IN_FLIGHT);
@@ -113,7 +109,8 @@ public final class WebhookDispatcher implements AutoCloseable {
             ServerConfig.WebhookDelivery policy,
             Clock clock,
             BooleanSupplier mayDeliver,
-            Metrics metrics) {
+            Metrics metrics,
+            Supplier<HookHttp> http) {
         this.store = requireNonNull(store, "store");
         this.hooks = requireNonNull(hooks, "hooks");
         this.apiKey = requireNonNull(apiKey, "apiKey");
@@ -122,7 +119,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock");
         this.mayDeliver = requireNonNull(mayDeliver, "mayDeliver");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.http = new LazyHttp("parley-webhook-http-", policy.timeout());
+        this.http = requireNonNull(http, "http");
         this.loop = Thread.ofPlatform().name("parley-webhooks").daemon(true).unstarted(this::run);
     }
 
@@ -219,11 +216,10 @@ public final class WebhookDispatcher implements AutoCloseable {
         hooks.get().forEach(h -> current.put(h.id(), h));
         Instant now = clock.instant();
         long nextDue = IDLE_POLL_MILLIS;
-        boolean started = false;
+        Map<String, List<HookStore.Delivery>> starting = new LinkedHashMap<>();
         for (Map.Entry<String, List<HookStore.Delivery>> e : byKey.entrySet()) {
-            String k = e.getKey();
             HookStore.Delivery head = e.getValue().getFirst();
-            if (busy.contains(k)) {
+            if (busy.contains(e.getKey())) {
                 continue;
             }
             if (head.nextAttemptAt().isAfter(now)) {
@@ -234,12 +230,42 @@ public final class WebhookDispatcher implements AutoCloseable {
             if (!inFlight.tryAcquire()) {
                 break;
             }
-            busy.add(k);
-            started = true;
+            busy.add(e.getKey());
+            starting.put(
+                    e.getKey(),
+                    e.getValue().size() > MAX_ROWS_PER_KEY_TASK
+                            ? e.getValue().subList(0, MAX_ROWS_PER_KEY_TASK)
+                            : e.getValue());
+        }
+        nextDueMillis = Math.max(1, nextDue);
+        if (starting.isEmpty()) {
+            return false;
+        }
+        // One read of the payloads for every key started in this round.
+        Map<Long, String> payloads;
+        try {
+            payloads = store.payloads(starting.values().stream()
+                    .flatMap(List::stream)
+                    .map(HookStore.Delivery::id)
+                    .toList());
+        } catch (RuntimeException x) {
+            starting.keySet().forEach(k -> {
+                busy.remove(k);
+                inFlight.release();
+            });
+            throw x;
+        }
+        for (Map.Entry<String, List<HookStore.Delivery>> e : starting.entrySet()) {
+            String k = e.getKey();
+            HookStore.Delivery head = e.getValue().getFirst();
             HookConfig.Hook hook = current.get(head.hookId());
-            List<HookStore.Delivery> list = e.getValue().size() > MAX_ROWS_PER_KEY_TASK
-                    ? e.getValue().subList(0, MAX_ROWS_PER_KEY_TASK)
-                    : e.getValue();
+            List<HookStore.Delivery> list = new ArrayList<>();
+            for (HookStore.Delivery r : e.getValue()) {
+                String payload = payloads.get(r.id());
+                if (payload != null) { // else discarded meanwhile: gone
+                    list.add(withPayload(r, payload));
+                }
+            }
             try {
                 workers.execute(() -> {
                     try {
@@ -255,11 +281,9 @@ public final class WebhookDispatcher implements AutoCloseable {
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 busy.remove(k);
                 inFlight.release();
-                return false;
             }
         }
-        nextDueMillis = Math.max(1, nextDue);
-        return started;
+        return true;
     }
 
     /** Deletes the rows answered 2xx; they stay in {@link #delivered} until the delete committed. */
@@ -273,24 +297,17 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /** One key's rows in order, until one must wait for a retry. */
-    private void deliverKey(HookConfig.@Nullable Hook hook, List<HookStore.Delivery> heads) {
+    private void deliverKey(HookConfig.@Nullable Hook hook, List<HookStore.Delivery> rows) {
         if (hook == null) {
             // The hook was removed or disabled since the rows were written: nobody is there to deliver to.
-            heads.forEach(r -> delivered.add(r.id()));
-            heads.forEach(r -> metrics.webhookAttempt("dropped"));
+            rows.forEach(r -> delivered.add(r.id()));
+            rows.forEach(r -> metrics.webhookAttempt("dropped"));
             return;
         }
-        Map<Long, String> payloads =
-                store.payloads(heads.stream().map(HookStore.Delivery::id).toList());
-        for (HookStore.Delivery head : heads) {
+        for (HookStore.Delivery row : rows) {
             if (!running) {
                 return;
             }
-            String payload = payloads.get(head.id());
-            if (payload == null) {
-                continue; // discarded meanwhile
-            }
-            HookStore.Delivery row = withPayload(head, payload);
             Outcome o = post(hook.url(), row);
             if (o.ok()) {
                 ok.incrementAndGet();
@@ -334,47 +351,40 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     private record Outcome(boolean ok, boolean retryable, String error) {}
 
+    /** Most bytes of a receiver's answer read; the rest is not wanted. */
+    private static final int MAX_ANSWER_BYTES = 64 * 1024;
+
     private Outcome post(URI url, HookStore.Delivery row) {
         byte[] body = row.payload().getBytes(StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(url)
-                .timeout(policy.timeout())
-                .header("Content-Type", "application/json")
-                .header("User-Agent", "parley-webhooks")
-                .header("X-Api-Key", apiKey)
-                .header("X-Signature", signature(body))
-                .header("X-Webhook-Id", webhookId(row))
-                .header("X-Webhook-Attempt", Integer.toString(row.attempts() + 1))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        java.util.concurrent.CompletableFuture<HttpResponse<Void>> sent;
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("User-Agent", "parley-webhooks");
+        headers.put("X-Api-Key", apiKey);
+        headers.put("X-Signature", signature(body));
+        headers.put("X-Webhook-Id", webhookId(row));
+        headers.put("X-Webhook-Attempt", Integer.toString(row.attempts() + 1));
+        String timedOut = "no answer within " + policy.timeout().toMillis() + " ms";
         try {
-            sent = http.get().sendAsync(request, HttpResponse.BodyHandlers.discarding());
-        } catch (IllegalStateException stopping) {
-            return new Outcome(false, true, "the node is stopping");
-        }
-        try {
-            int status =
-                    sent.get(policy.timeout().toMillis(), TimeUnit.MILLISECONDS).statusCode();
+            int status = http.get()
+                    .post(url, headers, body, policy.timeout(), MAX_ANSWER_BYTES)
+                    .get(policy.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
+                    .status();
             if (status >= 200 && status < 300) {
                 return new Outcome(true, false, "");
             }
             boolean retryable = status == 408 || status == 429 || status >= 500;
             return new Outcome(false, retryable, "HTTP " + status + (retryable ? "" : " (not retried)"));
         } catch (TimeoutException e) {
-            sent.cancel(true);
-            return new Outcome(
-                    false, true, "no answer within " + policy.timeout().toMillis() + " ms");
+            return new Outcome(false, true, timedOut);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                return new Outcome(
-                        false, true, "no answer within " + policy.timeout().toMillis() + " ms");
+            if (cause instanceof HookHttp.TimedOut) {
+                return new Outcome(false, true, timedOut);
             }
-            String what = cause instanceof IOException ? cause.toString() : String.valueOf(cause);
+            String what = String.valueOf(cause);
             return new Outcome(
                     false, true, what.length() > MAX_ERROR_CHARS ? what.substring(0, MAX_ERROR_CHARS) : what);
         } catch (InterruptedException e) {
-            sent.cancel(true);
             Thread.currentThread().interrupt();
             return new Outcome(false, true, "interrupted: the node is stopping");
         }
@@ -434,6 +444,5 @@ public final class WebhookDispatcher implements AutoCloseable {
             log.warn(
                     "webhooks: could not delete {} delivered rows at stop (they will be sent again)", delivered.size());
         }
-        http.close();
     }
 }

@@ -35,7 +35,8 @@ public final class Webhooks implements AutoCloseable {
     private final Clock clock;
     private final BeforeSendHook beforeSend;
     private final CommandHandler commandHandler;
-    private final LazyHttp syncHttp = new LazyHttp("parley-hook-call-", java.time.Duration.ofSeconds(5));
+    /** The HTTP client of every hook: the JDK's until the transport supplies its own ({@link #useHttp}). */
+    private volatile HookHttp http = new JdkHookHttp();
 
     /**
      * @param delivering whether this node delivers (always alone; in a cluster while it holds the lease)
@@ -60,13 +61,21 @@ public final class Webhooks implements AutoCloseable {
                 config.webhookDelivery(),
                 clock,
                 delivering,
-                metrics);
+                metrics,
+                () -> http);
         d[0] = dispatcher;
-        SyncHook sync = new SyncHook(config.apiKey(), config.apiSecret(), syncHttp);
+        SyncHook sync = new SyncHook(config.apiKey(), config.apiSecret(), () -> http);
         this.beforeSend = new BeforeSendHook(settings, sync, metrics);
         this.commandHandler = new CommandHandler(settings, sync, metrics);
         metrics.gauge("parley.webhook.delivered", "webhook events answered 2xx since the start", () ->
                 (double) dispatcher.deliveredCount());
+    }
+
+    /** Posts with {@code client} from now on (the transport's, on its event loops); the previous one closes. */
+    public void useHttp(HookHttp client) {
+        HookHttp before = http;
+        http = requireNonNull(client, "client");
+        before.close();
     }
 
     /** Starts the dispatcher. */
@@ -175,6 +184,6 @@ public final class Webhooks implements AutoCloseable {
     public void close() {
         dispatcher.close();
         outbox.close();
-        syncHttp.close();
+        http.close();
     }
 }
