@@ -130,7 +130,8 @@ public final class ChatNode implements AutoCloseable {
                 config,
                 clock,
                 linked == null ? () -> true : new Lease(linked, WEBHOOK_LEASE),
-                metrics);
+                metrics,
+                linked == null);
         this.events =
                 new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics, webhooks.events());
         this.chat = new Chat(

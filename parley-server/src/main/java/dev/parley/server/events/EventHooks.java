@@ -26,7 +26,7 @@ public interface EventHooks {
         public void enqueue(List<HookStore.NewDelivery> deliveries) {}
 
         @Override
-        public void committed() {}
+        public void committed(List<HookStore.NewDelivery> rows) {}
     };
 
     /**
@@ -41,6 +41,9 @@ public interface EventHooks {
     /** Writes rows that no store transaction carried, in one commit shared with other callers; blocks until then. */
     void enqueue(List<HookStore.NewDelivery> deliveries);
 
-    /** Rows were committed in a store transaction: delivery may start. */
-    void committed();
+    /**
+     * Rows were committed in a store transaction: delivery may start. Those the store wrote carry their ids and
+     * payloads ({@link HookStore.Written}); the others were not written (the change they rode with was not).
+     */
+    void committed(List<HookStore.NewDelivery> rows);
 }

@@ -102,7 +102,7 @@ public final class EventPublisher {
             return null;
         });
         if (!hooked.isEmpty()) {
-            hooks.committed();
+            hooks.committed(hooked);
         }
     }
 
@@ -163,10 +163,10 @@ public final class EventPublisher {
      * Delivers an event that is already stored: a {@code message.new} whose event row was written in the
      * message's own transaction (see {@link #storedWith}).
      */
-    public void publishStored(OutboundEvent event, boolean hooked) {
+    public void publishStored(OutboundEvent event, List<HookStore.NewDelivery> hooked) {
         deliver(event);
-        if (hooked) {
-            hooks.committed();
+        if (!hooked.isEmpty()) {
+            hooks.committed(hooked);
         }
     }
 

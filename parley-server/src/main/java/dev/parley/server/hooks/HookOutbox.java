@@ -46,7 +46,7 @@ public final class HookOutbox implements EventHooks, AutoCloseable {
     private final HookStore store;
     private final Supplier<AppSettings> settings;
     private final Clock clock;
-    private final Runnable committed;
+    private final java.util.function.Consumer<List<HookStore.NewDelivery>> committed;
     private final BlockingQueue<Write> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
     private final Thread writer;
     private volatile @Nullable Snapshot snapshot;
@@ -56,7 +56,11 @@ public final class HookOutbox implements EventHooks, AutoCloseable {
      * @param committed called after rows were committed, by this writer or in a store transaction: the
      *     dispatcher's wake-up
      */
-    public HookOutbox(HookStore store, Supplier<AppSettings> settings, Clock clock, Runnable committed) {
+    public HookOutbox(
+            HookStore store,
+            Supplier<AppSettings> settings,
+            Clock clock,
+            java.util.function.Consumer<List<HookStore.NewDelivery>> committed) {
         this.store = requireNonNull(store, "store");
         this.settings = requireNonNull(settings, "settings");
         this.clock = requireNonNull(clock, "clock");
@@ -144,8 +148,8 @@ public final class HookOutbox implements EventHooks, AutoCloseable {
     }
 
     @Override
-    public void committed() {
-        committed.run();
+    public void committed(List<HookStore.NewDelivery> rows) {
+        committed.accept(rows);
     }
 
     private void writeLoop() {
@@ -174,7 +178,7 @@ public final class HookOutbox implements EventHooks, AutoCloseable {
         try {
             store.enqueue(rows);
             batch.forEach(w -> w.done().complete(null));
-            committed.run();
+            committed.accept(rows);
         } catch (RuntimeException e) {
             // One write alone, so that only a bad one fails (none is expected: payloads are encoded JSON).
             log.warn(
@@ -183,11 +187,11 @@ public final class HookOutbox implements EventHooks, AutoCloseable {
                 try {
                     store.enqueue(w.rows());
                     w.done().complete(null);
+                    committed.accept(w.rows());
                 } catch (RuntimeException one) {
                     w.done().completeExceptionally(one);
                 }
             }
-            committed.run();
         }
     }
 

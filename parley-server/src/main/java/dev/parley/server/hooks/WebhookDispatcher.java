@@ -86,6 +86,27 @@ public final class WebhookDispatcher implements AutoCloseable {
             Thread.ofVirtual().name("parley-webhook-", 0).factory());
     private final Semaphore inFlight = new Semaphore(MAX_KEYS_IN_FLIGHT);
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /**
+     * The rows this dispatcher knows, by id, with their payloads: those this node committed
+     * ({@link #offer}) and those a scan of the outbox found. At most {@value #MAX_KNOWN}; past it a commit's
+     * rows are left to the next scan.
+     */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, HookStore.Delivery> known =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /** Most rows kept in memory, with their payloads. */
+    static final int MAX_KNOWN = 10_000;
+
+    private final long scanEveryNanos;
+
+    /**
+     * Whether this node writes every row (no cluster): its commits' rows go to {@link #known} at once. In a
+     * cluster they do not, or one node's rows could overtake another's earlier rows of the same channel.
+     */
+    private final boolean alone;
+
+    private volatile long lastScan = System.nanoTime() - Long.MAX_VALUE / 2;
+
     /** Rows answered 2xx whose delete is not committed yet: never sent again meanwhile. */
     private final Set<Long> delivered = ConcurrentHashMap.newKeySet();
 
@@ -110,7 +131,8 @@ public final class WebhookDispatcher implements AutoCloseable {
             Clock clock,
             BooleanSupplier mayDeliver,
             Metrics metrics,
-            Supplier<HookHttp> http) {
+            Supplier<HookHttp> http,
+            boolean alone) {
         this.store = requireNonNull(store, "store");
         this.hooks = requireNonNull(hooks, "hooks");
         this.apiKey = requireNonNull(apiKey, "apiKey");
@@ -120,12 +142,35 @@ public final class WebhookDispatcher implements AutoCloseable {
         this.mayDeliver = requireNonNull(mayDeliver, "mayDeliver");
         this.metrics = requireNonNull(metrics, "metrics");
         this.http = requireNonNull(http, "http");
+        this.alone = alone;
+        this.scanEveryNanos = alone ? TimeUnit.SECONDS.toNanos(1) : 0;
         this.loop = Thread.ofPlatform().name("parley-webhooks").daemon(true).unstarted(this::run);
     }
 
     /** Starts delivering. */
     public void start() {
         loop.start();
+    }
+
+    /** Rows this node committed, with their ids and payloads: posted without reading them back. */
+    public void offer(List<HookStore.NewDelivery> rows) {
+        for (HookStore.NewDelivery r : rows) {
+            long id = r.written().id();
+            String payload = r.written().payload();
+            if (alone && id > 0 && payload != null && known.size() < MAX_KNOWN && !delivered.contains(id)) {
+                known.putIfAbsent(
+                        id,
+                        new HookStore.Delivery(
+                                id, r.hookId(), r.orderKey(), r.eventType(), payload, r.at(), 0, r.at(), null, false));
+            }
+        }
+        wake();
+    }
+
+    /** Reads the outbox at the next round (dead letters were made pending again). */
+    public void rescan() {
+        lastScan = System.nanoTime() - scanEveryNanos;
+        wake();
     }
 
     /** Rows were committed: look at the outbox soon. */
@@ -183,6 +228,8 @@ public final class WebhookDispatcher implements AutoCloseable {
             try {
                 if (mayDeliver.getAsBoolean()) {
                     started = round();
+                } else {
+                    known.clear(); // another node delivers; it reads these rows from the outbox
                 }
             } catch (RuntimeException e) {
                 log.warn("webhooks: reading the outbox failed: {}", e.toString());
@@ -204,13 +251,13 @@ public final class WebhookDispatcher implements AutoCloseable {
     /** One look at the outbox; true when it started a delivery. */
     private boolean round() {
         flushDelivered();
-        List<HookStore.Delivery> rows = store.pending(WINDOW);
+        if (System.nanoTime() - lastScan >= scanEveryNanos) {
+            scan();
+        }
         Map<String, List<HookStore.Delivery>> byKey = new LinkedHashMap<>();
-        for (HookStore.Delivery r : rows) {
-            if (!delivered.contains(r.id())) {
-                byKey.computeIfAbsent(r.hookId() + "\n" + r.orderKey(), k -> new ArrayList<>())
-                        .add(r);
-            }
+        for (HookStore.Delivery r : known.values()) { // in id order
+            byKey.computeIfAbsent(r.hookId() + "\n" + r.orderKey(), k -> new ArrayList<>())
+                    .add(r);
         }
         Map<String, HookConfig.Hook> current = new LinkedHashMap<>();
         hooks.get().forEach(h -> current.put(h.id(), h));
@@ -241,31 +288,11 @@ public final class WebhookDispatcher implements AutoCloseable {
         if (starting.isEmpty()) {
             return false;
         }
-        // One read of the payloads for every key started in this round.
-        Map<Long, String> payloads;
-        try {
-            payloads = store.payloads(starting.values().stream()
-                    .flatMap(List::stream)
-                    .map(HookStore.Delivery::id)
-                    .toList());
-        } catch (RuntimeException x) {
-            starting.keySet().forEach(k -> {
-                busy.remove(k);
-                inFlight.release();
-            });
-            throw x;
-        }
         for (Map.Entry<String, List<HookStore.Delivery>> e : starting.entrySet()) {
             String k = e.getKey();
             HookStore.Delivery head = e.getValue().getFirst();
             HookConfig.Hook hook = current.get(head.hookId());
-            List<HookStore.Delivery> list = new ArrayList<>();
-            for (HookStore.Delivery r : e.getValue()) {
-                String payload = payloads.get(r.id());
-                if (payload != null) { // else discarded meanwhile: gone
-                    list.add(withPayload(r, payload));
-                }
-            }
+            List<HookStore.Delivery> list = e.getValue();
             try {
                 workers.execute(() -> {
                     try {
@@ -286,6 +313,33 @@ public final class WebhookDispatcher implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Reads the outbox for rows this dispatcher does not know: other nodes' rows, retries made pending again,
+     * rows a previous run left, and commits whose rows did not fit in memory.
+     */
+    private void scan() {
+        lastScan = System.nanoTime();
+        List<Long> missing = new ArrayList<>();
+        Map<Long, HookStore.Delivery> heads = new java.util.HashMap<>();
+        for (HookStore.Delivery r : store.pending(WINDOW)) {
+            if (!known.containsKey(r.id())
+                    && !delivered.contains(r.id())
+                    && known.size() + missing.size() < MAX_KNOWN) {
+                missing.add(r.id());
+                heads.put(r.id(), r);
+            }
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        store.payloads(missing).forEach((id, payload) -> {
+            HookStore.Delivery h = heads.get(id);
+            if (h != null) {
+                known.putIfAbsent(id, withPayload(h, payload));
+            }
+        });
+    }
+
     /** Deletes the rows answered 2xx; they stay in {@link #delivered} until the delete committed. */
     private void flushDelivered() {
         if (delivered.isEmpty()) {
@@ -300,8 +354,11 @@ public final class WebhookDispatcher implements AutoCloseable {
     private void deliverKey(HookConfig.@Nullable Hook hook, List<HookStore.Delivery> rows) {
         if (hook == null) {
             // The hook was removed or disabled since the rows were written: nobody is there to deliver to.
-            rows.forEach(r -> delivered.add(r.id()));
-            rows.forEach(r -> metrics.webhookAttempt("dropped"));
+            rows.forEach(r -> {
+                delivered.add(r.id());
+                known.remove(r.id());
+                metrics.webhookAttempt("dropped");
+            });
             return;
         }
         for (HookStore.Delivery row : rows) {
@@ -312,6 +369,7 @@ public final class WebhookDispatcher implements AutoCloseable {
             if (o.ok()) {
                 ok.incrementAndGet();
                 delivered.add(row.id());
+                known.remove(row.id());
                 metrics.webhookAttempt("ok");
                 continue;
             }
@@ -320,7 +378,25 @@ public final class WebhookDispatcher implements AutoCloseable {
             boolean dead = !o.retryable() || attempts >= policy.maxAttempts();
             Instant now = clock.instant();
             lastFailure.set(new LastFailure(hook.id(), row.eventType(), o.error(), now));
-            store.failed(row.id(), attempts, dead ? now : now.plus(policy.retryAfter(attempts)), o.error(), dead);
+            Instant next = dead ? now : now.plus(policy.retryAfter(attempts));
+            store.failed(row.id(), attempts, next, o.error(), dead);
+            if (dead) {
+                known.remove(row.id());
+            } else {
+                known.put(
+                        row.id(),
+                        new HookStore.Delivery(
+                                row.id(),
+                                row.hookId(),
+                                row.orderKey(),
+                                row.eventType(),
+                                row.payload(),
+                                row.createdAt(),
+                                attempts,
+                                next,
+                                o.error(),
+                                false));
+            }
             metrics.webhookAttempt(dead ? "dead" : "retry");
             if (dead) {
                 log.warn(

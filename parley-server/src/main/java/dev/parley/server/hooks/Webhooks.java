@@ -40,6 +40,10 @@ public final class Webhooks implements AutoCloseable {
 
     /**
      * @param delivering whether this node delivers (always alone; in a cluster while it holds the lease)
+     * @param alone whether this node writes every row of the outbox (no cluster): then the rows it commits go to
+     *     its dispatcher at once, and the outbox is read once a second for retries and a previous run's rows; in
+     *     a cluster the delivering node reads the outbox at each round, so that one channel's rows of several
+     *     nodes are posted in the order of their ids
      */
     public Webhooks(
             HookStore store,
@@ -47,12 +51,13 @@ public final class Webhooks implements AutoCloseable {
             ServerConfig config,
             Clock clock,
             BooleanSupplier delivering,
-            Metrics metrics) {
+            Metrics metrics,
+            boolean alone) {
         this.store = requireNonNull(store, "store");
         this.clock = requireNonNull(clock, "clock");
         this.delivering = requireNonNull(delivering, "delivering");
         WebhookDispatcher[] d = new WebhookDispatcher[1];
-        this.outbox = new HookOutbox(store, settings, clock, () -> d[0].wake());
+        this.outbox = new HookOutbox(store, settings, clock, rows -> d[0].offer(rows));
         this.dispatcher = new WebhookDispatcher(
                 store,
                 outbox::hooks,
@@ -62,7 +67,8 @@ public final class Webhooks implements AutoCloseable {
                 clock,
                 delivering,
                 metrics,
-                () -> http);
+                () -> http,
+                alone);
         d[0] = dispatcher;
         SyncHook sync = new SyncHook(config.apiKey(), config.apiSecret(), () -> http);
         this.beforeSend = new BeforeSendHook(settings, sync, metrics);
@@ -170,7 +176,7 @@ public final class Webhooks implements AutoCloseable {
     /** Makes dead letters pending again (those of {@code ids}, or all): answers how many. */
     public int retry(@Nullable Collection<Long> ids) {
         int n = store.retryDead(ids, clock.instant());
-        dispatcher.wake();
+        dispatcher.rescan();
         return n;
     }
 

@@ -401,15 +401,7 @@ public final class MessageService {
         if (!writer.append(new MessageAppend(row, parent, counts, stored))) {
             return null;
         }
-        announceNew(
-                after,
-                type,
-                row,
-                author,
-                event,
-                message,
-                roster,
-                stored != null && !stored.hooks().isEmpty());
+        announceNew(after, type, row, author, event, message, roster, stored == null ? List.of() : stored.hooks());
         if (parent != null) {
             announceUpdated(after, parent, author);
         }
@@ -521,7 +513,7 @@ public final class MessageService {
             OutboundEvent event,
             ObjectNode message,
             Roster roster,
-            boolean hooked) {
+            List<dev.parley.server.store.HookStore.NewDelivery> hooked) {
         Set<String> watching = hub.watchingUsers(ch.cid());
         List<String> members = List.copyOf(roster.members().keySet());
         List<String> counted = new ArrayList<>(watching);

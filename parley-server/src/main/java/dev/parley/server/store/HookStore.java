@@ -15,23 +15,53 @@ import org.jspecify.annotations.Nullable;
  */
 public interface HookStore {
 
+    /**
+     * What the store wrote of a delivery: its row's id and payload, set in the transaction that inserts it (and
+     * left unset when that transaction writes nothing, a duplicate message for one), so that the node that
+     * wrote a row can post it without reading it back.
+     */
+    final class Written {
+        private volatile long id;
+        private volatile @Nullable String payload;
+
+        /** The row's id; 0 while nothing is written. */
+        public long id() {
+            return id;
+        }
+
+        public @Nullable String payload() {
+            return payload;
+        }
+
+        void set(long id, String payload) {
+            this.payload = payload;
+            this.id = id;
+        }
+    }
+
     /** One event for one hook, as the publisher hands it over. */
     record NewDelivery(
             String hookId,
             String orderKey,
             String eventType,
             @Nullable String payload,
-            Instant at) {
+            Instant at,
+            Written written) {
         public NewDelivery {
             requireNonNull(hookId, "hookId");
             requireNonNull(orderKey, "orderKey");
             requireNonNull(eventType, "eventType");
             requireNonNull(at, "at");
+            requireNonNull(written, "written");
+        }
+
+        public NewDelivery(String hookId, String orderKey, String eventType, @Nullable String payload, Instant at) {
+            this(hookId, orderKey, eventType, payload, at, new Written());
         }
 
         /** This delivery with its payload: the bytes the store wrote for the event it rides with. */
         public NewDelivery withPayload(String json) {
-            return new NewDelivery(hookId, orderKey, eventType, json, at);
+            return new NewDelivery(hookId, orderKey, eventType, json, at, written);
         }
     }
 

@@ -47,23 +47,26 @@ final class JdbcHookStore implements HookStore {
                 throw new IllegalArgumentException("hook delivery without a payload: " + d.eventType());
             }
             long at = micros(d.at());
-            update(
-                    c,
-                    new SqlBuilder()
-                            .sql("INSERT INTO hook_outbox (hook_id, order_key, event_type, payload, created_at, "
-                                    + "next_attempt_at) VALUES (")
-                            .param(d.hookId())
-                            .sql(", ")
-                            .param(d.orderKey())
-                            .sql(", ")
-                            .param(d.eventType())
-                            .sql(", ")
-                            .param(payload)
-                            .sql(", ")
-                            .param(at)
-                            .sql(", ")
-                            .param(at)
-                            .sql(")"));
+            long id = list(
+                            c,
+                            new SqlBuilder()
+                                    .sql("INSERT INTO hook_outbox (hook_id, order_key, event_type, payload, "
+                                            + "created_at, next_attempt_at) VALUES (")
+                                    .param(d.hookId())
+                                    .sql(", ")
+                                    .param(d.orderKey())
+                                    .sql(", ")
+                                    .param(d.eventType())
+                                    .sql(", ")
+                                    .param(payload)
+                                    .sql(", ")
+                                    .param(at)
+                                    .sql(", ")
+                                    .param(at)
+                                    .sql(") RETURNING id"),
+                            rs -> rs.getLong(1))
+                    .getFirst();
+            d.written().set(id, payload);
         }
     }
 

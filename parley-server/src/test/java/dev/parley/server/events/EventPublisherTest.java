@@ -240,7 +240,7 @@ class EventPublisherTest {
 
         store.chat().appendEvent(publisher.storedWith(event, T0));
         byte[] written = event.stored().bytes();
-        publisher.publishStored(event, false);
+        publisher.publishStored(event, java.util.List.of());
 
         assertThat(written).as("the bytes the store wrote").isNotNull();
         String row = new String(written, StandardCharsets.UTF_8);
@@ -255,7 +255,8 @@ class EventPublisherTest {
     @Test
     void onlyMessageNewCountsAsASentMessage() {
         publisher.publish(event("message.updated", "m:none"), Audience.watchers("m:none"));
-        publisher.publishStored(OutboundEvent.of(event("message.new", "m:none"), Audience.watchers("m:none")), false);
+        publisher.publishStored(
+                OutboundEvent.of(event("message.new", "m:none"), Audience.watchers("m:none")), java.util.List.of());
 
         assertThat(metrics.scrape()).contains("parley_messages_sent_total 1.0");
     }
