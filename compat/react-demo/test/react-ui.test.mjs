@@ -222,6 +222,19 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     await screenshot(bob, 'read');
     assertNoProblems(alice, bob, carol);
   });
+
+  test("alice's composer lists the channel type's slash commands after a /", async () => {
+    assert.ok(alice, 'alice signed in');
+    const input = alice.page.locator('.str-chat__main-panel').getByTestId('message-input');
+    await input.fill('/');
+    // The picker shows each command with its args from the channel's config: "/mute [@username]".
+    for (const name of ['ban', 'unban', 'mute', 'unmute']) {
+      await alice.page.getByText(`/${name} [@username]`).first().waitFor({ timeout: UI_TIMEOUT });
+    }
+    await screenshot(alice, 'commands');
+    await input.fill('');
+    assertNoProblems(alice);
+  });
 });
 
 /**

@@ -25,6 +25,8 @@ class ProcSamplerTest {
         assertThat(ProcSampler.group("ForkJoinPool-1-")).isEqualTo("virtual-thread carriers");
         assertThat(ProcSampler.group("parley-store-wr")).isEqualTo("store writers");
         assertThat(ProcSampler.group("parley-message-")).isEqualTo("store writers");
+        assertThat(ProcSampler.group("parley-webhooks")).isEqualTo("webhooks");
+        assertThat(ProcSampler.group("parley-hook-wri")).isEqualTo("webhooks");
         assertThat(ProcSampler.group("VM Thread")).isEqualTo("other");
         assertThat(ProcSampler.group("centrifuge-peer")).isEqualTo("other");
     }
@@ -45,6 +47,7 @@ class ProcSamplerTest {
                         Map.entry("event loops", 40L),
                         Map.entry("virtual-thread carriers", 20L),
                         Map.entry("store writers", 0L),
+                        Map.entry("webhooks", 0L),
                         Map.entry("GC", 0L),
                         Map.entry("other", 0L));
     }
