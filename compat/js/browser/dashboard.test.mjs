@@ -101,5 +101,29 @@ test('dashboard flags the user with three sockets and keeps no secret in the bro
   }
   assert.ok(parseInt(rows[0][3], 10) >= 6);
   assert.equal(await page.locator('#injected').count(), 0);
+
+  // Webhook health: the real answer of a server without hooks first, then a played one with dead letters.
+  await page.locator('#webhook-hooks', { hasText: 'none configured' }).waitFor({ timeout: TIMEOUT });
+  assert.ok(await page.locator('#webhook-retry').isHidden(), 'nothing to retry');
+  let retried = null;
+  await page.route('**/parley/webhooks/dead_letters/retry?*', (route) => {
+    retried = route.request().postDataJSON();
+    return route.fulfill({ json: { retried: 2 } });
+  });
+  await page.route('**/parley/webhooks?*', (route) => route.fulfill({ json: {
+    hooks: [{ id: 'webhook_url', url: 'https://backend.example/hooks', event_types: [] }],
+    pending: 7, dead_letters: 2, oldest_pending_at: ago(30), delivering_node: true,
+    delivered_since_start: 41, failed_attempts_since_start: 9,
+    last_failure: { hook_id: 'webhook_url', event_type: 'message.new', error: hostile, at: ago(3) },
+  } }));
+  await page.locator('#webhook-dead', { hasText: '2' }).waitFor({ timeout: TIMEOUT });
+  assert.equal(await page.textContent('#webhook-hooks'), 'https://backend.example/hooks');
+  assert.equal(await page.textContent('#webhook-pending'), '7');
+  assert.match(await page.textContent('#webhook-oldest'), /^\d+ s ago$/);
+  assert.match(await page.textContent('#webhook-failure'), /^message\.new to webhook_url: <img src=x id=injected>/);
+  assert.equal(await page.locator('#injected').count(), 0);
+  await page.click('#webhook-retry');
+  await page.locator('#updated', { hasText: '2 dead letters sent again' }).waitFor({ timeout: TIMEOUT });
+  assert.deepEqual(retried, {}, 'retry every dead letter');
   assert.deepEqual(failures, []);
 });

@@ -218,8 +218,9 @@ function renderWebhooks(w) {
 async function retryDeadLetters() {
   try {
     const res = await api('POST', '/parley/webhooks/dead_letters/retry', {}, {});
-    $('updated').textContent = `${res.retried} dead letters sent again`;
-    refresh();
+    clearTimeout(timer);
+    await refresh();
+    $('updated').textContent = `${res.retried} dead letters sent again. ${$('updated').textContent}`;
   } catch (e) {
     $('updated').textContent = `Retry failed: ${e.message}`;
   }

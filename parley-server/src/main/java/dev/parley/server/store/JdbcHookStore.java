@@ -141,24 +141,28 @@ final class JdbcHookStore implements HookStore {
     public int retryDead(@Nullable Collection<Long> ids, Instant now) {
         return deadWhere(
                 "retry hook dead letters",
-                "UPDATE hook_outbox SET dead = 0, attempts = 0, next_attempt_at = " + micros(now) + " WHERE dead = 1",
+                () -> new SqlBuilder()
+                        .sql("UPDATE hook_outbox SET dead = 0, attempts = 0, next_attempt_at = ")
+                        .param(micros(now))
+                        .sql(" WHERE dead = 1"),
                 ids);
     }
 
     @Override
     public int discardDead(@Nullable Collection<Long> ids) {
-        return deadWhere("discard hook dead letters", "DELETE FROM hook_outbox WHERE dead = 1", ids);
+        return deadWhere(
+                "discard hook dead letters", () -> new SqlBuilder().sql("DELETE FROM hook_outbox WHERE dead = 1"), ids);
     }
 
-    /** Runs {@code statement} (which ends in its WHERE clause) on every dead letter, or on those of ids. */
-    private int deadWhere(String what, String statement, @Nullable Collection<Long> ids) {
+    /** Runs the statement {@code head} makes (which ends in its WHERE clause) on every dead letter, or on those of ids. */
+    private int deadWhere(String what, java.util.function.Supplier<SqlBuilder> head, @Nullable Collection<Long> ids) {
         return jdbc.write(what, c -> {
             if (ids == null) {
-                return update(c, new SqlBuilder().sql(statement));
+                return update(c, head.get());
             }
             int n = 0;
             for (List<Long> chunk : chunks(ids)) {
-                n += update(c, inIds(new SqlBuilder().sql(statement + " AND id IN ("), chunk));
+                n += update(c, inIds(head.get().sql(" AND id IN ("), chunk));
             }
             return n;
         });
