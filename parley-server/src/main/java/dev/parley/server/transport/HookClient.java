@@ -57,13 +57,22 @@ final class HookClient implements HookHttp {
     private volatile boolean closed;
 
     HookClient(EventLoopGroup group, Class<? extends Channel> channelType) {
+        this(group, channelType, defaultTls());
+    }
+
+    /** @param tls the client's TLS: the JDK's trusted certificates and a host name check, unless a test trusts its own */
+    HookClient(EventLoopGroup group, Class<? extends Channel> channelType, SslContext tls) {
         this.bootstrap = new Bootstrap()
                 .group(requireNonNull(group, "group"))
                 .channel(channelType)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000);
+        this.tls = requireNonNull(tls, "tls");
+    }
+
+    private static SslContext defaultTls() {
         try {
-            this.tls = SslContextBuilder.forClient()
+            return SslContextBuilder.forClient()
                     .endpointIdentificationAlgorithm("HTTPS")
                     .build();
         } catch (SSLException e) {
