@@ -34,19 +34,21 @@ final class CommandsApi {
     private final ChannelTypes types;
     private final Commands commands;
     private final ChatActors actors;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     CommandsApi(
             Supplier<AppSettings> settings,
             SettingsChange change,
             ChannelTypes types,
             Commands commands,
-            ChatActors actors) {
+            ChatActors actors,
+            Clock clock) {
         this.settings = requireNonNull(settings, "settings");
         this.change = requireNonNull(change, "change");
         this.types = requireNonNull(types, "types");
         this.commands = requireNonNull(commands, "commands");
         this.actors = requireNonNull(actors, "actors");
+        this.clock = requireNonNull(clock, "clock");
     }
 
     void register(Router router) {

@@ -97,7 +97,8 @@ public final class RestApi {
                         node.registry(),
                         remote)
                 .register(router);
-        new CommandsApi(node::settings, node::changeSettings, chat.types(), node.commands(), actors).register(router);
+        new CommandsApi(node::settings, node::changeSettings, chat.types(), node.commands(), actors, node.clock())
+                .register(router);
         new MessagesApi(
                         chat.edits(),
                         chat.reactions(),

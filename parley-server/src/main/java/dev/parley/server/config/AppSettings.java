@@ -219,6 +219,9 @@ public record AppSettings(ObjectNode doc) {
         return HookConfig.hooks(doc);
     }
 
+    /** The before-message-send hook's time limit when the settings name none (Stream's default). */
+    public static final int BEFORE_SEND_TIMEOUT_MS = 1500;
+
     /** The before-message-send hook's URL (PROTOCOL.md §15.4), or null when none is set. */
     public java.net.@Nullable URI beforeSendHookUrl() {
         String url = doc.path("before_message_send_hook_url").asText("");
@@ -228,7 +231,7 @@ public record AppSettings(ObjectNode doc) {
     /** The before-message-send hook's time limit in milliseconds: the setting, or 1,500 when it is 0 or unset. */
     public int beforeSendHookTimeoutMs() {
         int ms = doc.path("before_message_send_hook_attempt_timeout_ms").asInt(0);
-        return ms <= 0 ? 1500 : ms;
+        return ms <= 0 ? BEFORE_SEND_TIMEOUT_MS : ms;
     }
 
     /** The custom command handler's URL for {@code command} ({@code {type}} replaced), or null when none is set. */

@@ -86,12 +86,7 @@ public final class EventPublisher {
         String cid = event.cid();
         if (cid == null || !keptForSync(event.type(), cid)) {
             deliver(event);
-            if (!hooked.isEmpty()) {
-                String payload = Json.write(event.body());
-                hooks.enqueue(hooked.stream()
-                        .map(h -> h.payload() == null ? h.withPayload(payload) : h)
-                        .toList());
-            }
+            enqueue(hooked, event.body());
             return;
         }
         locks.underLock(cid, () -> {
@@ -115,13 +110,18 @@ public final class EventPublisher {
             return;
         }
         ObjectNode body = event.get();
-        List<HookStore.NewDelivery> hooked = hooks.deliveriesOf(OutboundEvent.of(body, Audience.users(List.of())));
-        if (!hooked.isEmpty()) {
-            String payload = Json.write(body);
-            hooks.enqueue(hooked.stream()
-                    .map(h -> h.payload() == null ? h.withPayload(payload) : h)
-                    .toList());
+        enqueue(hooks.deliveriesOf(OutboundEvent.of(body, Audience.users(List.of()))), body);
+    }
+
+    /** Writes the outbox rows of an event that no store transaction carries, each with the event as its payload. */
+    private void enqueue(List<HookStore.NewDelivery> hooked, ObjectNode body) {
+        if (hooked.isEmpty()) {
+            return;
         }
+        String payload = Json.write(body);
+        hooks.enqueue(hooked.stream()
+                .map(h -> h.payload() == null ? h.withPayload(payload) : h)
+                .toList());
     }
 
     /** Whether an event to {@code audience} may reach anyone (false: building it is wasted work). */

@@ -16,15 +16,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The before-message-send hook (PROTOCOL.md §15.4): a send is posted to {@code before_message_send_hook_url}
  * before it is stored, and the answer lets it pass, rewrites it or rejects it. Fail-open, as Stream's: a
- * timeout ({@code before_message_send_hook_attempt_timeout_ms}, default {@value #DEFAULT_TIMEOUT_MS} ms), a
+ * timeout ({@code before_message_send_hook_attempt_timeout_ms}, default {@value AppSettings#BEFORE_SEND_TIMEOUT_MS} ms), a
  * refused connection, a status other than 2xx or an answer that is not a usable message lets the message
  * through unchanged, and is logged and counted. Called on the sender's virtual thread, never under a lock.
  */
 public final class BeforeSendHook {
     private static final Logger log = LoggerFactory.getLogger(BeforeSendHook.class);
-
-    /** The attempt's time limit when the settings name none. */
-    public static final int DEFAULT_TIMEOUT_MS = 1500;
 
     /** What the hook decided. */
     public sealed interface Verdict {
