@@ -60,6 +60,7 @@ public final class Chat {
      * @param hub who watches which channel on this node (read-only here: events leave through {@code events})
      * @param locks the per-channel locks that serialise every change of one channel
      * @param events the one way events leave the node
+     * @param push where new messages go for their push notifications (it only queues)
      * @param clock the time
      */
     public Chat(
@@ -71,6 +72,7 @@ public final class Chat {
             ChannelLocks locks,
             EventPublisher events,
             BeforeSendHook beforeSend,
+            java.util.function.Consumer<dev.parley.server.push.PushService.NewMessage> push,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");
@@ -107,7 +109,8 @@ public final class Chat {
                 views,
                 (author, cid, mayHaveChannelBan) ->
                         Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan),
-                beforeSend);
+                beforeSend,
+                push);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);

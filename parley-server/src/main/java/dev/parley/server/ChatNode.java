@@ -13,6 +13,7 @@ import dev.parley.server.cluster.RedisBroker;
 import dev.parley.server.commands.Commands;
 import dev.parley.server.config.AppSettings;
 import dev.parley.server.config.CommandConfig;
+import dev.parley.server.config.PushConfig;
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelHub;
@@ -25,6 +26,8 @@ import dev.parley.server.filter.Filter;
 import dev.parley.server.hooks.Webhooks;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Moderation;
+import dev.parley.server.push.PushPreferences;
+import dev.parley.server.push.PushService;
 import dev.parley.server.ratelimit.RateLimits;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.search.SearchService;
@@ -78,6 +81,8 @@ public final class ChatNode implements AutoCloseable {
     private final ChannelHub watchers = new ChannelHub();
     private final EventPublisher events;
     private final Webhooks webhooks;
+    private final PushService push;
+    private final PushPreferences pushPreferences;
     private final Chat chat;
     private final Moderation moderation;
     private final Commands commands;
@@ -134,6 +139,9 @@ public final class ChatNode implements AutoCloseable {
                 linked == null);
         this.events =
                 new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics, webhooks.events());
+        this.push = new PushService(
+                store.push(), store.moderation(), () -> settings, config, clock, metrics, new PushPeers());
+        this.pushPreferences = new PushPreferences(store.push(), clock);
         this.chat = new Chat(
                 store.chat(),
                 store.moderation(),
@@ -143,6 +151,7 @@ public final class ChatNode implements AutoCloseable {
                 locks,
                 events,
                 webhooks.beforeSend(),
+                push::newMessage,
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
@@ -206,6 +215,63 @@ public final class ChatNode implements AutoCloseable {
         timer.scheduleAtFixedRate(this::flushPeak, 5, 5, TimeUnit.SECONDS);
         timer.scheduleAtFixedRate(this::sampleConcurrency, 0, 5, TimeUnit.SECONDS);
         webhooks.start();
+        push.start();
+    }
+
+    /** What push reads of this node and the cluster (PROTOCOL.md §16.3). */
+    private final class PushPeers implements PushService.Peers {
+        @Override
+        public java.util.Set<String> watching(String cid) {
+            RedisBroker c = cluster;
+            if (c != null) {
+                java.util.Set<String> all = c.registry().watchingUsers(cid);
+                if (all != null) {
+                    return all;
+                }
+            }
+            return watchers.watchingUsers(cid);
+        }
+
+        @Override
+        public boolean online(String userId) {
+            RedisBroker c = cluster;
+            return registry.connectionCount(userId) > 0
+                    || (c != null && c.registry().connectionCount(userId) > 0);
+        }
+
+        @Override
+        public java.util.Map<String, ObjectNode> users(List<String> ids) {
+            java.util.Map<String, ObjectNode> out = new java.util.HashMap<>();
+            users.findAll(ids).forEach((id, u) -> out.put(id, u.toJson()));
+            return out;
+        }
+
+        @Override
+        public PushService.@Nullable Sample message(String messageId) {
+            var m = store.chat().findMessage(messageId).orElse(null);
+            if (m == null) {
+                return null;
+            }
+            var ch = store.chat().findChannel(m.cid()).orElse(null);
+            if (ch == null) {
+                return null;
+            }
+            var type = chat.types().require(ch.type());
+            ObjectNode message = m.doc().deepCopy();
+            users.findAll(List.of(m.userId())).values().forEach(u -> message.set("user", u.toJson()));
+            return new PushService.Sample(
+                    message, dev.parley.server.chat.ChannelViews.channel(ch, type, null), type.name());
+        }
+    }
+
+    /** The node's push notifications. */
+    public PushService push() {
+        return push;
+    }
+
+    /** Users' push preferences. */
+    public PushPreferences pushPreferences() {
+        return pushPreferences;
     }
 
     /** The cluster's lease of webhook delivery: one node posts every webhook. */
@@ -468,7 +534,9 @@ public final class ChatNode implements AutoCloseable {
 
     /** The channel types offer the commands of {@code s} (PROTOCOL.md §15.5). */
     private void offerCommands(AppSettings s) {
-        chat.types().offerCommands(type -> CommandConfig.objectsOf(s.doc(), type));
+        chat.types()
+                .offerCommands(
+                        type -> CommandConfig.objectsOf(s.doc(), type), type -> PushConfig.typePush(s.doc(), type));
     }
 
     /** The most stored events one fill of a cluster node reads at once. */
@@ -1002,6 +1070,7 @@ public final class ChatNode implements AutoCloseable {
         }
         flushPeak();
         webhooks.close();
+        push.close();
         chat.close();
         if (cluster != null) {
             cluster.close();

@@ -12,6 +12,7 @@ import dev.parley.server.chat.ChannelTypes;
 import dev.parley.server.commands.Commands;
 import dev.parley.server.config.AppSettings;
 import dev.parley.server.config.CommandConfig;
+import dev.parley.server.config.PushConfig;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +96,10 @@ final class CommandsApi {
                 ctx -> commands.action(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
     }
 
-    /** {@code PUT /channeltypes/{name}}: only {@code commands} can be changed; anything else is refused by name. */
+    /**
+     * {@code PUT /channeltypes/{name}}: only {@code commands} and {@code push_notifications} (§16.1) can be
+     * changed; anything else is refused by name.
+     */
     private ObjectNode updateType(RequestContext ctx) {
         ctx.requireServer();
         String name = ctx.pathParam("name");
@@ -103,21 +107,38 @@ final class CommandsApi {
         ObjectNode body = ctx.body();
         List<String> others = body.properties().stream()
                 .map(Map.Entry::getKey)
-                .filter(k -> !k.equals("commands") && !k.equals("name"))
+                .filter(k -> !k.equals("commands") && !k.equals("name") && !k.equals("push_notifications"))
                 .sorted()
                 .toList();
         if (!others.isEmpty()) {
             throw ChatException.input("UpdateChannelType failed with error: \"this server changes only the commands"
-                    + " of a channel type; refused: " + String.join(", ", others) + "\"");
+                    + " and push_notifications of a channel type; refused: " + String.join(", ", others) + "\"");
         }
         JsonNode requested = body.get("commands");
-        if (requested == null) {
-            throw ChatException.input("UpdateChannelType failed with error: \"commands is required\"");
+        JsonNode push = body.get("push_notifications");
+        if (requested == null && push == null) {
+            throw ChatException.input(
+                    "UpdateChannelType failed with error: \"commands or push_notifications is required\"");
         }
-        List<String> stored = change.change(d -> CommandConfig.setTypeCommands(d, name, requested));
-        ObjectNode out = type.configJson();
-        ArrayNode names = out.putArray("commands");
-        stored.forEach(names::add);
+        if (push != null && !push.isBoolean()) {
+            throw ChatException.input("UpdateChannelType failed with error: \"push_notifications must be a boolean\"");
+        }
+        List<String> stored = change.change(d -> {
+            if (push != null) {
+                PushConfig.setTypePush(d, name, push.asBoolean());
+            }
+            return requested == null ? null : CommandConfig.setTypeCommands(d, name, requested);
+        });
+        ObjectNode out = types.require(name).configJson();
+        ArrayNode names = Json.array();
+        if (stored != null) {
+            stored.forEach(names::add);
+        } else {
+            type.configJson()
+                    .path("commands")
+                    .forEach(c -> names.add(c.path("name").asText(c.asText())));
+        }
+        out.set("commands", names);
         return out;
     }
 }

@@ -99,6 +99,8 @@ public final class RestApi {
                 .register(router);
         new CommandsApi(node::settings, node::changeSettings, chat.types(), node.commands(), actors, node.clock())
                 .register(router);
+        new PushApi(node::settings, node::changeSettings, node.push(), node.pushPreferences(), node.clock())
+                .register(router);
         new MessagesApi(
                         chat.edits(),
                         chat.reactions(),

@@ -2,6 +2,7 @@ package dev.parley.server.app;
 
 import dev.parley.server.config.ServerConfig;
 import dev.parley.server.usage.ConnectionPolicy;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -156,6 +157,11 @@ public final class ConfigLoader {
                     "PARLEY_WEBHOOK_RETRY_BASE",
                     true,
                     "wait after a webhook's first failure, doubled after each further one up to 5m (default 1s)"),
+            new Option(
+                    "--push-ca-file",
+                    "PARLEY_PUSH_CA_FILE",
+                    true,
+                    "PEM certificates trusted for push endpoints besides the JDK's, e.g. a private stand-in"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -323,6 +329,14 @@ public final class ConfigLoader {
             b.drainWindow(window);
         }
         webhookDelivery(v, b);
+        String ca = v.get("--push-ca-file");
+        if (ca != null) {
+            Path file = Path.of(ca);
+            if (!Files.isReadable(file)) {
+                throw new ConfigException("--push-ca-file: '" + ca + "' is not a readable file");
+            }
+            b.pushCaFile(file);
+        }
         String node = v.get("--node-id");
         if (node != null) {
             if (!ServerConfig.NODE_ID.matcher(node).matches()) {

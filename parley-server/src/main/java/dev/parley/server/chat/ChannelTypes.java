@@ -80,14 +80,17 @@ public final class ChannelTypes {
 
     /**
      * Sets the commands each type offers (PROTOCOL.md §15.5): {@code commandsOf} gives a type's command objects
-     * for its config's {@code commands}. Called whenever the app settings change.
+     * for its config's {@code commands}, and {@code pushOn} its {@code push_notifications} (§16.1). Called
+     * whenever the app settings change.
      */
     public void offerCommands(
-            java.util.function.Function<String, com.fasterxml.jackson.databind.node.ArrayNode> commandsOf) {
+            java.util.function.Function<String, com.fasterxml.jackson.databind.node.ArrayNode> commandsOf,
+            java.util.function.Predicate<String> pushOn) {
         Map<String, ChannelType> t = new HashMap<>();
         builtIn.forEach((name, type) -> {
             ObjectNode config = type.configJson();
             config.set("commands", commandsOf.apply(name));
+            config.put("push_notifications", pushOn.test(name));
             t.put(name, new ChannelType(name, config, type.grants()));
         });
         this.types = Map.copyOf(t);

@@ -267,6 +267,17 @@ public final class ClusterRegistry
         }
     }
 
+    /** The users watching {@code cid} on any node; null when the cluster cannot be asked. */
+    public java.util.@org.jspecify.annotations.Nullable Set<String> watchingUsers(String cid) {
+        try {
+            List<String> users = redis().hkeys(watchKey(cid));
+            return users == null ? java.util.Set.of() : java.util.Set.copyOf(users);
+        } catch (RedisException e) {
+            failures.incrementAndGet();
+            return null;
+        }
+    }
+
     @Override
     public void dropped(String cid) {
         try {

@@ -38,7 +38,8 @@ public record AppSettings(ObjectNode doc) {
             Map.entry("event_hooks", JsonType.EVENT_HOOKS),
             Map.entry("before_message_send_hook_url", JsonType.WEBHOOK_URL),
             Map.entry("before_message_send_hook_attempt_timeout_ms", JsonType.INT_OR_NULL),
-            Map.entry("custom_action_handler_url", JsonType.COMMAND_URL));
+            Map.entry("custom_action_handler_url", JsonType.COMMAND_URL),
+            Map.entry(PushConfig.PUSH_CONFIG, JsonType.PUSH_CONFIG));
 
     /**
      * Settings the server does not act on, each with the one value that says what the server does anyway:
@@ -66,7 +67,10 @@ public record AppSettings(ObjectNode doc) {
             "permission_version",
             "placement",
             CommandConfig.COMMANDS,
-            CommandConfig.TYPE_COMMANDS);
+            CommandConfig.TYPE_COMMANDS,
+            PushConfig.PROVIDERS,
+            PushConfig.TYPE_PUSH,
+            "push_notifications");
 
     enum JsonType {
         STRING,
@@ -78,7 +82,8 @@ public record AppSettings(ObjectNode doc) {
         WEBHOOK_URL,
         WEBHOOK_EVENTS,
         EVENT_HOOKS,
-        COMMAND_URL
+        COMMAND_URL,
+        PUSH_CONFIG
     }
 
     public AppSettings {
@@ -159,6 +164,9 @@ public record AppSettings(ObjectNode doc) {
         if (type == JsonType.WEBHOOK_EVENTS) {
             return HookConfig.checkEvents(key, v);
         }
+        if (type == JsonType.PUSH_CONFIG) {
+            return PushConfig.checkPushConfig(v);
+        }
         boolean ok = switch (type) {
             case STRING -> v.isTextual();
             case BOOLEAN -> v.isBoolean();
@@ -166,7 +174,7 @@ public record AppSettings(ObjectNode doc) {
             case INT_OR_NULL -> v.isNull() || v.isIntegralNumber();
             case TIMESTAMP_OR_NULL -> v.isNull() || v.isTextual();
             case STRING_OR_NULL -> v.isNull() || v.isTextual();
-            case WEBHOOK_URL, WEBHOOK_EVENTS, EVENT_HOOKS, COMMAND_URL -> true; // checked by HookConfig
+            case WEBHOOK_URL, WEBHOOK_EVENTS, EVENT_HOOKS, COMMAND_URL, PUSH_CONFIG -> true; // checked apart
         };
         if (!ok) {
             throw ChatException.input("UpdateApp failed with error: \"" + key + " must be "
@@ -252,6 +260,10 @@ public record AppSettings(ObjectNode doc) {
         ObjectNode app = doc.deepCopy();
         app.remove(CommandConfig.COMMANDS);
         app.remove(CommandConfig.TYPE_COMMANDS);
+        app.remove(PushConfig.PROVIDERS);
+        app.remove(PushConfig.TYPE_PUSH);
+        app.remove(PushConfig.PUSH_CONFIG);
+        app.set("push_notifications", PushConfig.notificationsJson(doc));
         if (!app.has("webhook_url")) {
             app.put("webhook_url", "");
         }

@@ -55,6 +55,8 @@ import org.jspecify.annotations.Nullable;
  * @param drainWindow on stop, the node's sockets are closed (1012, clients reconnect elsewhere) spread over this
  *     long, so that the other nodes of a cluster see no reconnect storm; zero closes them at once
  * @param webhookDelivery how webhook requests are timed and retried
+ * @param pushCaFile PEM certificates trusted for push providers' endpoints besides the JDK's (a private stand-in),
+ *     or null
  */
 public record ServerConfig(
         String host,
@@ -88,7 +90,8 @@ public record ServerConfig(
         @Nullable String redisUrl,
         @Nullable String nodeId,
         Duration drainWindow,
-        WebhookDelivery webhookDelivery) {
+        WebhookDelivery webhookDelivery,
+        @Nullable Path pushCaFile) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -268,7 +271,8 @@ public record ServerConfig(
                 .redisUrl(redisUrl)
                 .nodeId(nodeId)
                 .drainWindow(drainWindow)
-                .webhookDelivery(webhookDelivery);
+                .webhookDelivery(webhookDelivery)
+                .pushCaFile(pushCaFile);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -305,6 +309,12 @@ public record ServerConfig(
         private @Nullable String nodeId;
         private Duration drainWindow = Duration.ZERO;
         private WebhookDelivery webhookDelivery = WebhookDelivery.DEFAULT;
+        private @Nullable Path pushCaFile;
+
+        public Builder pushCaFile(@Nullable Path v) {
+            pushCaFile = v;
+            return this;
+        }
 
         public Builder webhookDelivery(WebhookDelivery v) {
             webhookDelivery = requireNonNull(v, "webhookDelivery");
@@ -521,7 +531,8 @@ public record ServerConfig(
                     redisUrl,
                     nodeId,
                     drainWindow,
-                    webhookDelivery);
+                    webhookDelivery,
+                    pushCaFile);
         }
     }
 }

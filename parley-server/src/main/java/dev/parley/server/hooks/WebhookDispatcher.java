@@ -200,7 +200,8 @@ public final class WebhookDispatcher implements AutoCloseable {
         return sign(key, body);
     }
 
-    static String sign(SecretKeySpec key, byte[] body) {
+    /** The hex HMAC-SHA256 of {@code body} with {@code key}: an {@code X-Signature} (push webhooks sign so too). */
+    public static String sign(SecretKeySpec key, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);

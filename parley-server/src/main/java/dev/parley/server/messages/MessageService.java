@@ -22,6 +22,7 @@ import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.hooks.BeforeSendHook;
+import dev.parley.server.push.PushService;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.EventRow;
@@ -69,6 +70,9 @@ public final class MessageService {
     private final MessageViews views;
     private final BanCheck bans;
     private final BeforeSendHook beforeSend;
+    /** Where a new message's push goes (PROTOCOL.md §16.3); it only queues. */
+    private final java.util.function.Consumer<PushService.NewMessage> push;
+
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
@@ -105,7 +109,8 @@ public final class MessageService {
             MessageWriter writer,
             MessageViews views,
             BanCheck bans,
-            BeforeSendHook beforeSend) {
+            BeforeSendHook beforeSend,
+            java.util.function.Consumer<PushService.NewMessage> push) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -117,6 +122,7 @@ public final class MessageService {
         this.views = requireNonNull(views, "views");
         this.bans = requireNonNull(bans, "bans");
         this.beforeSend = requireNonNull(beforeSend, "beforeSend");
+        this.push = requireNonNull(push, "push");
     }
 
     /** A message with its channel and type, after the read-channel check. */
@@ -401,7 +407,16 @@ public final class MessageService {
         if (!writer.append(new MessageAppend(row, parent, counts, stored))) {
             return null;
         }
-        announceNew(after, type, row, author, event, message, roster, stored == null ? List.of() : stored.hooks());
+        announceNew(
+                after,
+                type,
+                row,
+                author,
+                event,
+                message,
+                roster,
+                stored == null ? List.of() : stored.hooks(),
+                msg.skipPush());
         if (parent != null) {
             announceUpdated(after, parent, author);
         }
@@ -513,7 +528,8 @@ public final class MessageService {
             OutboundEvent event,
             ObjectNode message,
             Roster roster,
-            List<dev.parley.server.store.HookStore.NewDelivery> hooked) {
+            List<dev.parley.server.store.HookStore.NewDelivery> hooked,
+            boolean skipPush) {
         Set<String> watching = hub.watchingUsers(ch.cid());
         List<String> members = List.copyOf(roster.members().keySet());
         List<String> counted = new ArrayList<>(watching);
@@ -527,6 +543,22 @@ public final class MessageService {
                         ? threadParticipants(row.parentId())
                         : members)
                 .stream().filter(u -> !u.equals(author.id())).toList();
+        if (!skipPush
+                && !others.isEmpty()
+                && !message.path("silent").asBoolean()
+                && !message.path("shadowed").asBoolean()
+                && !"system".equals(message.path("type").asText())) {
+            Map<String, int[]> unread = new java.util.HashMap<>();
+            totals.forEach((u, t) -> unread.put(u, new int[] {t.messages(), t.channels()}));
+            push.accept(new PushService.NewMessage(
+                    ch.cid(),
+                    type.name(),
+                    ChannelViews.channel(ch, type, null),
+                    message,
+                    (ObjectNode) message.get("user"),
+                    others,
+                    unread));
+        }
         Audience audience = Audience.notWatching(others, ch.cid());
         if (others.isEmpty() || !events.mayReach(audience)) {
             return;

@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  * @param quotedMessageId the quoted message, or null (also for {@code ""})
  * @param attachments {@code attachments} as sent, or null
  * @param mentionedUsers {@code mentioned_users} as sent, or null
+ * @param skipPush the send's {@code skip_push} (beside {@code message}): no push notification (§16.3)
  */
 record SendRequest(
         ObjectNode json,
@@ -41,7 +42,8 @@ record SendRequest(
         @Nullable String pinExpires,
         @Nullable String quotedMessageId,
         @Nullable JsonNode attachments,
-        @Nullable JsonNode mentionedUsers) {
+        @Nullable JsonNode mentionedUsers,
+        boolean skipPush) {
 
     private static final String PREFIX = "message.";
 
@@ -76,7 +78,8 @@ record SendRequest(
                 pinExpires,
                 emptyToNull(quotedMessageId),
                 msg.get("attachments"),
-                msg.get("mentioned_users"));
+                msg.get("mentioned_users"),
+                body.path("skip_push").asBoolean(false));
     }
 
     /**

@@ -119,6 +119,19 @@ public final class Metrics {
                 .increment();
     }
 
+    /**
+     * One push ended (PROTOCOL.md §16.3): {@code sent}, {@code invalid_device} (removed), {@code failed},
+     * {@code retry}, {@code no_provider} (a device no provider serves) or {@code dropped} (the queue was full).
+     */
+    public void push(String provider, String outcome) {
+        Counter.builder("parley.push")
+                .description("push notifications, by provider type and outcome")
+                .tag("provider", provider)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
     /** The before-send hook answered: {@code pass}, {@code rewrite}, {@code reject} or {@code failed_open}. */
     public void beforeSendHook(String outcome) {
         Counter.builder("parley.before.send.hook")

@@ -33,6 +33,11 @@ public final class Endpoints {
         route("GET /commands/{name}", "GetCommand", 60);
         route("PUT /commands/{name}", "UpdateCommand", 60);
         route("DELETE /commands/{name}", "DeleteCommand", 60);
+        route("POST /push_providers", "UpsertPushProvider", 60);
+        route("GET /push_providers", "ListPushProviders", 60);
+        route("DELETE /push_providers/{type}/{name}", "DeletePushProvider", 60);
+        route("POST /push_preferences", "UpsertPushPreferences", 60);
+        route("POST /check_push", "CheckPush", 60);
         route("PUT /channeltypes/{name}", "UpdateChannelType", 60);
         route("POST /messages/{id}/action", "RunMessageAction", 10_000);
         route("POST /channels", "QueryChannels", 10_000);

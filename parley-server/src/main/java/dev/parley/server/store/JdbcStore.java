@@ -43,6 +43,7 @@ abstract class JdbcStore implements Store {
     private final ChatStore chat;
     private final ModerationStore moderation;
     private final HookStore hooks;
+    private final PushStore push;
     private final StoreCaches caches;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
@@ -71,6 +72,7 @@ abstract class JdbcStore implements Store {
         this.moderation = new CachedModerationStore(moderationRows, hot);
         this.caches = shared ? hot : StoreCaches.NONE;
         this.hooks = new JdbcHookStore(getClass().getSimpleName(), reads, writes, statements);
+        this.push = new JdbcPushStore(getClass().getSimpleName(), reads, writes, statements);
     }
 
     @Override
@@ -91,6 +93,11 @@ abstract class JdbcStore implements Store {
     @Override
     public HookStore hooks() {
         return hooks;
+    }
+
+    @Override
+    public PushStore push() {
+        return push;
     }
 
     @Override

@@ -65,6 +65,9 @@ public interface Store extends AutoCloseable {
     /** The webhook outbox of the same database. */
     HookStore hooks();
 
+    /** Push preferences and the devices push is sent to, in the same database. */
+    PushStore push();
+
     /** What this store keeps in memory, for the other nodes of a cluster to drop; {@link StoreCaches#NONE} here. */
     default StoreCaches caches() {
         return StoreCaches.NONE;

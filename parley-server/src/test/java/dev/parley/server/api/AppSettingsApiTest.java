@@ -160,7 +160,8 @@ class AppSettingsApiTest {
                         .put("sqs_url", "https://sqs.test/q")
                         .put("sns_topic_arn", "arn:aws:sns:eu-west-1:1:t"));
         Response tenants = admin.patch("/app", Json.object().put("multi_tenant_enabled", true));
-        Response push = admin.patch("/app", (ObjectNode) Json.parse("{\"push_config\": {\"version\": \"v2\"}}", "t"));
+        Response push =
+                admin.patch("/app", (ObjectNode) Json.parse("{\"apn_config\": {\"auth_type\": \"certificate\"}}", "t"));
         Response permissions = admin.patch("/app", Json.object().put("disable_permissions_checks", true));
 
         for (Response r : java.util.List.of(hooks, tenants, push, permissions)) {
@@ -169,7 +170,7 @@ class AppSettingsApiTest {
         }
         assertThat(hooks.message()).contains("sns_topic_arn, sqs_url");
         assertThat(tenants.message()).contains("multi_tenant_enabled");
-        assertThat(push.message()).contains("push_config");
+        assertThat(push.message()).contains("apn_config");
         assertThat(permissions.message()).contains("disable_permissions_checks");
         JsonNode app = admin.get("/app").body().path("app");
         assertThat(app.path("name").asText()).isNotEqualTo("not-stored");

@@ -5,6 +5,7 @@ import static dev.parley.server.testing.Seed.uid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Jwt;
@@ -915,6 +916,52 @@ class ClusterTest {
             assertThat(delivering).as("the lease holder, one of the two").containsExactlyInAnyOrder(true, false);
         } finally {
             RestClient.server(a).patch("/app", json("webhook_url", ""));
+        }
+    }
+
+    @Test
+    void aMessagesPushLeavesOutAWatcherOnTheOtherNodeAndIsSentOnceByTheNodeThatStoredIt() {
+        String ann = uid("ann");
+        String bob = uid("bob");
+        String cat = uid("cat");
+        String id = channelOf(ann, bob, cat);
+        try (WebhookReceiver receiver = WebhookReceiver.start();
+                Watching bobOnB = watch(b, bob, id)) {
+            RestClient.Response up = RestClient.server(a)
+                    .post(
+                            "/push_providers",
+                            json(
+                                    "push_provider",
+                                    json("type", "webhook", "name", "cluster", "webhook_url", receiver.url())));
+            assertThat(up.status()).as("%s", up).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> RestClient.server(b)
+                                    .get("/push_providers")
+                                    .body()
+                                    .path("push_providers")
+                                    .size()
+                            == 1);
+            List<String> sent = new ArrayList<>();
+            for (TestServer node : List.of(a, b)) {
+                RestClient.Response r = RestClient.user(node, ann)
+                        .post("/channels/messaging/" + id + "/message", json("message", json("text", "push me")));
+                assertThat(r.status()).as("%s", r).isEqualTo(200);
+                sent.add(r.body().path("message").path("id").asText());
+            }
+
+            for (int i = 0; i < sent.size(); i++) {
+                JsonNode push = receiver.next("push.message.new").json();
+                assertThat(sent).contains(push.path("message").path("id").asText());
+                List<String> to = new ArrayList<>();
+                push.path("receivers")
+                        .forEach(x -> to.add(x.path("user").path("id").asText()));
+                assertThat(to).as("bob watches on node b; ann sent it").containsExactly(cat);
+            }
+            assertThat(receiver.all().stream().filter(r -> r.type().equals("push.message.new")))
+                    .as("each message's push once, from one node")
+                    .hasSize(sent.size());
+        } finally {
+            RestClient.server(a).call("DELETE", "/push_providers/webhook/cluster", null);
         }
     }
 }
