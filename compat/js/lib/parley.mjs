@@ -180,3 +180,27 @@ export async function createUsers(...ids) {
 export async function connectAll(...ids) {
   return Promise.all(ids.map(async (id) => (await connect({ id, name: id })).client));
 }
+
+/**
+ * An HTTP receiver on a free port that answers 200 to every POST and hands over the first one `wanted` accepts:
+ * its raw body, parsed body and headers.
+ */
+export async function jsonReceiver(wanted, path = '/hook') {
+  const http = await import('node:http');
+  let deliver;
+  const first = new Promise((resolve) => { deliver = resolve; });
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      res.writeHead(200).end();
+      const body = JSON.parse(raw.toString('utf8'));
+      if (wanted(body)) {
+        deliver({ raw, body, headers: req.headers });
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}${path}`, first, close: () => server.close() };
+}

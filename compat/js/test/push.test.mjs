@@ -3,28 +3,8 @@
 // (PROTOCOL.md §16).
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import http from 'node:http';
 import { test } from 'node:test';
-import { TIMEOUT, connectAll, createUsers, disconnectAll, errorCode, rejection, serverClient, uid } from '../lib/parley.mjs';
-
-/** A push webhook receiver on a free port: hands over the first post `wanted` accepts. */
-async function receiver(wanted) {
-  let deliver;
-  const first = new Promise((resolve) => { deliver = resolve; });
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      res.writeHead(200).end();
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      if (wanted(body)) {
-        deliver(body);
-      }
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/push`, first, close: () => server.close() };
-}
+import { TIMEOUT, connectAll, createUsers, disconnectAll, errorCode, jsonReceiver, rejection, serverClient, uid } from '../lib/parley.mjs';
 
 test('a user sets its own push preferences, for itself and for a channel, and no one else\'s', { timeout: TIMEOUT }, async () => {
   const [ann, bob] = [uid('ann'), uid('bob')];
@@ -101,7 +81,7 @@ test('the server client manages push providers and testPushSettings renders a me
 test('a new message\'s push names the members who are not watching, not those who are', { timeout: TIMEOUT }, async () => {
   const server = serverClient();
   const id = uid('pushed');
-  const hook = await receiver((e) => e.type === 'push.message.new' && e.cid === `messaging:${id}`);
+  const hook = await jsonReceiver((e) => e.type === 'push.message.new' && e.cid === `messaging:${id}`, '/push');
   const name = uid('backend').replace(/[^A-Za-z0-9_-]/g, '').slice(-30);
   const [ann, bob, cat] = [uid('ann'), uid('bob'), uid('cat')];
   await createUsers(cat);
@@ -114,7 +94,7 @@ test('a new message\'s push names the members who are not watching, not those wh
 
     const sent = await channel.sendMessage({ text: 'who gets a push?' });
 
-    const push = await hook.first;
+    const { body: push } = await hook.first;
     assert.equal(push.message.id, sent.message.id);
     assert.equal(push.user.id, ann);
     assert.deepEqual(push.receivers.map((r) => r.user.id), [cat], 'bob watches; ann sent it');

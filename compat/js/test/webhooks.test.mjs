@@ -1,33 +1,13 @@
 // Webhooks with the official server client: the settings it writes, the hook events it lists, and a webhook
 // Parley posts that passes the SDK's own signature check (PROTOCOL.md §15).
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { test } from 'node:test';
-import { TIMEOUT, connectAll, disconnectAll, serverClient, uid } from '../lib/parley.mjs';
-
-/** A receiver on a free port that hands over the raw body and signature of the first request `wanted` accepts. */
-async function receiver(wanted) {
-  let deliver;
-  const first = new Promise((resolve) => { deliver = resolve; });
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      res.writeHead(200).end();
-      if (wanted(JSON.parse(raw.toString('utf8')))) {
-        deliver({ raw, signature: req.headers['x-signature'], apiKey: req.headers['x-api-key'] });
-      }
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/hook`, first, close: () => server.close() };
-}
+import { TIMEOUT, connectAll, disconnectAll, jsonReceiver, serverClient, uid } from '../lib/parley.mjs';
 
 test('a message.new Parley posts to an event hook passes the SDK\'s verifyWebhook', { timeout: TIMEOUT }, async () => {
   const server = serverClient();
   const id = uid('hooked');
-  const hook = await receiver((e) => e.type === 'message.new' && e.channel_id === id);
+  const hook = await jsonReceiver((e) => e.type === 'message.new' && e.channel_id === id);
   const [ann, bob] = [uid('ann'), uid('bob')];
   const clients = await connectAll(ann, bob);
   try {
@@ -42,7 +22,8 @@ test('a message.new Parley posts to an event hook passes the SDK\'s verifyWebhoo
     const channel = clients[0].channel('messaging', id, { members: [ann, bob] });
     await channel.watch();
     const sent = await channel.sendMessage({ text: 'hello webhook' });
-    const { raw, signature, apiKey } = await hook.first;
+    const { raw, headers } = await hook.first;
+    const [signature, apiKey] = [headers['x-signature'], headers['x-api-key']];
 
     assert.equal(server.verifyWebhook(raw, signature), true);
     assert.equal(server.verifyWebhook(Buffer.concat([raw, Buffer.from(' ')]), signature), false);

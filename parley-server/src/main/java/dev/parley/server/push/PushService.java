@@ -311,7 +311,7 @@ public final class PushService implements AutoCloseable {
                     continue;
                 }
                 inFlight.acquire();
-                attempt(p, d, r, 1).whenComplete((o, e) -> inFlight.release());
+                attempt(p, d, r).whenComplete((o, e) -> inFlight.release());
             }
         }
     }
@@ -354,21 +354,38 @@ public final class PushService implements AutoCloseable {
         return s.isEmpty() ? otherwise : s;
     }
 
-    private CompletableFuture<Outcome> attempt(PushConfig.Provider p, DeviceRow d, Request r, int n) {
-        CompletableFuture<Outcome> sending =
-                p.type().equals("apn") ? apns.send(p, d.id(), r.body()) : fcm.send(p, d.id(), r.body());
-        return sending.exceptionally(e -> new Outcome(
-                        Outcome.Kind.RETRY, Outcome.shorten(String.valueOf(e.getCause() != null ? e.getCause() : e))))
-                .thenCompose(o -> {
-                    if (o.kind() == Outcome.Kind.RETRY && n < ATTEMPTS && !closed) {
-                        metrics.push(p.type(), "retry");
-                        Executor later = CompletableFuture.delayedExecutor(n, TimeUnit.SECONDS, blocking);
-                        return CompletableFuture.supplyAsync(() -> null, later)
-                                .thenCompose(x -> attempt(p, d, r, n + 1));
-                    }
+    private CompletableFuture<Outcome> attempt(PushConfig.Provider p, DeviceRow d, Request r) {
+        return retrying(
+                        p.type(),
+                        n -> p.type().equals("apn") ? apns.send(p, d.id(), r.body()) : fcm.send(p, d.id(), r.body()),
+                        1)
+                .thenApply(o -> {
                     record(p, d, o);
-                    return CompletableFuture.completedFuture(o);
+                    return o;
                 });
+    }
+
+    /**
+     * Runs {@code call} (given the attempt's number) until it answers something other than {@link Outcome.Kind#RETRY},
+     * {@value #ATTEMPTS} times at most, waiting 1 s, then 2 s, between attempts; an exception counts as a retry.
+     */
+    private CompletableFuture<Outcome> retrying(
+            String provider, java.util.function.IntFunction<CompletableFuture<Outcome>> call, int n) {
+        return call.apply(n).exceptionally(PushService::unanswered).thenCompose(o -> {
+            if (o.kind() == Outcome.Kind.RETRY && n < ATTEMPTS && !closed) {
+                metrics.push(provider, "retry");
+                Executor later = CompletableFuture.delayedExecutor(n, TimeUnit.SECONDS, blocking);
+                return CompletableFuture.supplyAsync(() -> null, later)
+                        .thenCompose(x -> retrying(provider, call, n + 1));
+            }
+            return CompletableFuture.completedFuture(o);
+        });
+    }
+
+    /** A request that got no answer (a timeout, a refused connection): worth another attempt. */
+    static Outcome unanswered(Throwable e) {
+        return new Outcome(
+                Outcome.Kind.RETRY, Outcome.shorten(String.valueOf(e.getCause() != null ? e.getCause() : e)));
     }
 
     private void record(PushConfig.Provider p, DeviceRow d, Outcome o) {
@@ -453,28 +470,27 @@ public final class PushService implements AutoCloseable {
         byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
         String id = UUID.randomUUID().toString();
         inFlight.acquire();
-        webhookAttempt(p, bytes, id, 1).whenComplete((o, e) -> inFlight.release());
+        webhookPost(p, bytes, id).whenComplete((o, e) -> inFlight.release());
     }
 
-    private CompletableFuture<Outcome> webhookAttempt(PushConfig.Provider p, byte[] body, String id, int n) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("content-type", "application/json");
-        headers.put("user-agent", "parley-push");
-        headers.put("x-api-key", apiKey);
-        headers.put("x-signature", WebhookDispatcher.sign(key, body));
-        headers.put("x-webhook-id", id);
-        headers.put("x-webhook-attempt", String.valueOf(n));
-        return http.post(URI.create(p.text("webhook_url")), headers, body, TIMEOUT)
-                .thenApply(a -> a.status() / 100 == 2 ? Outcome.SENT : Outcome.of(a.status(), a.body(), false))
-                .exceptionally(e -> new Outcome(
-                        Outcome.Kind.RETRY, Outcome.shorten(String.valueOf(e.getCause() != null ? e.getCause() : e))))
-                .thenCompose(o -> {
-                    if (o.kind() == Outcome.Kind.RETRY && n < ATTEMPTS && !closed) {
-                        metrics.push("webhook", "retry");
-                        Executor later = CompletableFuture.delayedExecutor(n, TimeUnit.SECONDS, blocking);
-                        return CompletableFuture.supplyAsync(() -> null, later)
-                                .thenCompose(x -> webhookAttempt(p, body, id, n + 1));
-                    }
+    private CompletableFuture<Outcome> webhookPost(PushConfig.Provider p, byte[] body, String id) {
+        return retrying(
+                        "webhook",
+                        n -> {
+                            Map<String, String> headers = new LinkedHashMap<>();
+                            headers.put("content-type", "application/json");
+                            headers.put("user-agent", "parley-push");
+                            headers.put("x-api-key", apiKey);
+                            headers.put("x-signature", WebhookDispatcher.sign(key, body));
+                            headers.put("x-webhook-id", id);
+                            headers.put("x-webhook-attempt", String.valueOf(n));
+                            return http.post(URI.create(p.text("webhook_url")), headers, body, TIMEOUT)
+                                    .thenApply(a -> a.status() / 100 == 2
+                                            ? Outcome.SENT
+                                            : Outcome.of(a.status(), a.body(), false));
+                        },
+                        1)
+                .thenApply(o -> {
                     if (o.kind() == Outcome.Kind.SENT) {
                         sent.incrementAndGet();
                         metrics.push("webhook", "sent");
@@ -483,7 +499,7 @@ public final class PushService implements AutoCloseable {
                         metrics.push("webhook", "failed");
                         log.warn("push: webhook provider {}: {}", p.name(), o.detail());
                     }
-                    return CompletableFuture.completedFuture(o);
+                    return o;
                 });
     }
 
@@ -595,11 +611,7 @@ public final class PushService implements AutoCloseable {
                     Request r = request(p, d, context, apnTemplate, firebaseTemplate, firebaseData);
                     CompletableFuture<Outcome> f =
                             p.type().equals("apn") ? apns.send(p, d.id(), r.body()) : fcm.send(p, d.id(), r.body());
-                    sending.put(
-                            d.id(),
-                            f.exceptionally(e -> new Outcome(
-                                    Outcome.Kind.FAILED,
-                                    Outcome.shorten(String.valueOf(e.getCause() != null ? e.getCause() : e)))));
+                    sending.put(d.id(), f.exceptionally(PushService::unanswered));
                 } catch (ChatException e) {
                     sending.put(
                             d.id(),

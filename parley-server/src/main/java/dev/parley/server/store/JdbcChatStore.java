@@ -973,24 +973,26 @@ final class JdbcChatStore implements ChatStore {
         });
     }
 
+    /** The columns {@link #device} reads, in its order. */
+    static final String DEVICE_COLUMNS = "id, user_id, push_provider, push_provider_name, created_at";
+
+    /** A device of a row of {@link #DEVICE_COLUMNS}. */
+    static ChatRows.DeviceRow device(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new ChatRows.DeviceRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                Timestamps.fromMicros(rs.getLong(5)));
+    }
+
     @Override
     public List<ChatRows.DeviceRow> devices(String userId) {
         SqlBuilder b = new SqlBuilder()
-                .sql("SELECT id, user_id, push_provider, push_provider_name, created_at FROM devices "
-                        + "WHERE user_id = ")
+                .sql("SELECT " + DEVICE_COLUMNS + " FROM devices WHERE user_id = ")
                 .param(userId)
                 .sql(" ORDER BY created_at, id");
-        return jdbc.read(
-                "list devices",
-                c -> list(
-                        c,
-                        b,
-                        rs -> new ChatRows.DeviceRow(
-                                rs.getString(1),
-                                rs.getString(2),
-                                rs.getString(3),
-                                rs.getString(4),
-                                Timestamps.fromMicros(rs.getLong(5)))));
+        return jdbc.read("list devices", c -> list(c, b, JdbcChatStore::device));
     }
 
     @Override

@@ -10,7 +10,6 @@ import static dev.parley.server.store.Jdbc.nullableTime;
 import static dev.parley.server.store.Jdbc.update;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.parley.protocol.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -84,21 +83,10 @@ final class JdbcPushStore implements PushStore {
     public Map<String, List<ChatRows.DeviceRow>> devices(Collection<String> userIds) {
         Map<String, List<ChatRows.DeviceRow>> out = new LinkedHashMap<>();
         for (List<String> chunk : chunks(userIds)) {
-            SqlBuilder b = new SqlBuilder()
-                    .sql("SELECT id, user_id, push_provider, push_provider_name, created_at FROM devices "
-                            + "WHERE user_id IN (");
+            SqlBuilder b =
+                    new SqlBuilder().sql("SELECT " + JdbcChatStore.DEVICE_COLUMNS + " FROM devices WHERE user_id IN (");
             in(b, chunk).sql(") ORDER BY user_id, created_at, id");
-            jdbc.read(
-                            "read devices",
-                            c -> list(
-                                    c,
-                                    b,
-                                    rs -> new ChatRows.DeviceRow(
-                                            rs.getString(1),
-                                            rs.getString(2),
-                                            rs.getString(3),
-                                            rs.getString(4),
-                                            Timestamps.fromMicros(rs.getLong(5)))))
+            jdbc.read("read devices", c -> list(c, b, JdbcChatStore::device))
                     .forEach(d -> out.computeIfAbsent(d.userId(), k -> new ArrayList<>())
                             .add(d));
         }

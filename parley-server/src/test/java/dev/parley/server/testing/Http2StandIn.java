@@ -336,21 +336,29 @@ public final class Http2StandIn implements AutoCloseable {
 
     /** A PKCS12 keystore with a self-signed RSA certificate for 127.0.0.1 and localhost, made by keytool. */
     private static KeyStore generateKeyStore(Path file) throws Exception {
+        return selfSigned(file, ALIAS, "ip:127.0.0.1,dns:localhost", PASSWORD);
+    }
+
+    /**
+     * Makes {@code file}, a PKCS12 keystore holding under {@code alias} a self-signed RSA certificate whose subject
+     * alternative names are {@code san} (keytool's syntax, such as {@code ip:127.0.0.1}), and loads it.
+     */
+    public static KeyStore selfSigned(Path file, String alias, String san, String password) throws Exception {
         String keytool =
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Process p = new ProcessBuilder(
                         keytool,
                         "-genkeypair",
                         "-alias",
-                        ALIAS,
+                        alias,
                         "-keyalg",
                         "RSA",
                         "-keysize",
                         "2048",
                         "-dname",
-                        "CN=localhost",
+                        "CN=" + alias,
                         "-ext",
-                        "SAN=ip:127.0.0.1,dns:localhost",
+                        "SAN=" + san,
                         "-validity",
                         "2",
                         "-keystore",
@@ -358,9 +366,9 @@ public final class Http2StandIn implements AutoCloseable {
                         "-storetype",
                         "PKCS12",
                         "-storepass",
-                        PASSWORD,
+                        password,
                         "-keypass",
-                        PASSWORD)
+                        password)
                 .redirectErrorStream(true)
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -373,7 +381,7 @@ public final class Http2StandIn implements AutoCloseable {
         }
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
-            ks.load(in, PASSWORD.toCharArray());
+            ks.load(in, password.toCharArray());
         }
         return ks;
     }

@@ -6,15 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.parley.server.hooks.HookHttp;
+import dev.parley.server.testing.Http2StandIn;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -54,42 +53,8 @@ class HookClientTest {
 
     /** A keystore with a self-signed certificate whose subject alternative names are {@code san}. */
     private KeyStore keystore(String san) throws Exception {
-        Path file = dir.resolve("hook-" + san.replaceAll("[^a-z0-9]", "") + ".p12");
-        String keytool =
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process p = new ProcessBuilder(
-                        keytool,
-                        "-genkeypair",
-                        "-alias",
-                        "hook",
-                        "-keyalg",
-                        "RSA",
-                        "-keysize",
-                        "2048",
-                        "-dname",
-                        "CN=hook",
-                        "-ext",
-                        "SAN=" + san,
-                        "-validity",
-                        "2",
-                        "-keystore",
-                        file.toString(),
-                        "-storetype",
-                        "PKCS12",
-                        "-storepass",
-                        PASSWORD,
-                        "-keypass",
-                        PASSWORD)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            ks.load(in, PASSWORD.toCharArray());
-        }
-        return ks;
+        return Http2StandIn.selfSigned(
+                dir.resolve("hook-" + san.replaceAll("[^a-z0-9]", "") + ".p12"), "hook", san, PASSWORD);
     }
 
     /** An HTTPS receiver on 127.0.0.1 with the certificate of {@code ks}, answering 200. */
