@@ -44,18 +44,34 @@ final class PushHttp implements AutoCloseable {
 
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-push-http-", 0).factory());
-    private final HttpClient client;
+    private final @Nullable SSLContext ssl;
+    /** Made on the first request, so that a node without push providers runs no client (nor its thread). */
+    private volatile @Nullable HttpClient client;
+
+    private boolean closed;
 
     PushHttp(@Nullable Path caFile) {
-        HttpClient.Builder b = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_2)
-                .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor);
-        if (caFile != null) {
-            b.sslContext(trusting(caFile));
+        this.ssl = caFile == null ? null : trusting(caFile);
+    }
+
+    private synchronized HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            if (closed) {
+                throw new IllegalStateException("the node is stopping");
+            }
+            HttpClient.Builder b = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_2)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(executor);
+            if (ssl != null) {
+                b.sslContext(ssl);
+            }
+            c = b.build();
+            client = c;
         }
-        this.client = b.build();
+        return c;
     }
 
     /** A POST of {@code body} with {@code headers}, answered within {@code timeout}. */
@@ -63,16 +79,22 @@ final class PushHttp implements AutoCloseable {
         HttpRequest.Builder r =
                 HttpRequest.newBuilder(url).timeout(timeout).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(r::header);
-        return client.sendAsync(r.build(), HttpResponse.BodyHandlers.ofInputStream())
-                .thenApply(res -> {
-                    try (InputStream in = res.body()) {
-                        byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES);
-                        return new Answer(
-                                res.statusCode(), res.headers().map(), new String(bytes, StandardCharsets.UTF_8));
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+        HttpClient c = client;
+        if (c == null) {
+            try {
+                c = client();
+            } catch (IllegalStateException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return c.sendAsync(r.build(), HttpResponse.BodyHandlers.ofInputStream()).thenApply(res -> {
+            try (InputStream in = res.body()) {
+                byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES);
+                return new Answer(res.statusCode(), res.headers().map(), new String(bytes, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** The JDK's trusted certificates and those of a PEM file. */
@@ -107,7 +129,14 @@ final class PushHttp implements AutoCloseable {
 
     @Override
     public void close() {
-        client.shutdownNow();
+        HttpClient c;
+        synchronized (this) {
+            closed = true;
+            c = client;
+        }
+        if (c != null) {
+            c.shutdownNow();
+        }
         executor.shutdownNow();
     }
 }
