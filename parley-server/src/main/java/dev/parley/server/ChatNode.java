@@ -136,7 +136,8 @@ public final class ChatNode implements AutoCloseable {
                 clock,
                 linked == null ? () -> true : new Lease(linked, WEBHOOK_LEASE),
                 metrics,
-                linked == null);
+                linked == null,
+                this::webhookMembers);
         this.events =
                 new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics, webhooks.events());
         this.push = new PushService(
@@ -216,6 +217,35 @@ public final class ChatNode implements AutoCloseable {
         timer.scheduleAtFixedRate(this::sampleConcurrency, 0, 5, TimeUnit.SECONDS);
         webhooks.start();
         push.start();
+    }
+
+    /** A channel's first members with their read state, as webhook payloads carry them (PROTOCOL.md §15.2). */
+    private List<ObjectNode> webhookMembers(String cid) {
+        var ch = store.chat().findChannel(cid).orElse(null);
+        if (ch == null) {
+            return List.of();
+        }
+        var rows = store.chat().members(cid, Webhooks.MAX_MEMBERS, 0);
+        List<String> ids = rows.stream()
+                .map(dev.parley.server.store.ChatRows.MemberRow::userId)
+                .toList();
+        var found = users.findAll(ids);
+        var totals = store.chat().unreadTotals(ids);
+        List<ObjectNode> out = new java.util.ArrayList<>(rows.size());
+        for (var m : rows) {
+            ObjectNode o = dev.parley.server.chat.ChannelViews.member(m, found.get(m.userId()), ch);
+            if (m.lastRead() == null) {
+                o.putNull("channel_last_read_at");
+            } else {
+                o.put("channel_last_read_at", dev.parley.protocol.Timestamps.format(m.lastRead()));
+            }
+            o.put("channel_unread_count", m.unreadMessages());
+            var t = totals.getOrDefault(m.userId(), dev.parley.server.store.ChatRows.UnreadTotals.ZERO);
+            o.put("total_unread_count", t.messages());
+            o.put("unread_channels", t.channels());
+            out.add(o);
+        }
+        return out;
     }
 
     /** What push reads of this node and the cluster (PROTOCOL.md §16.3). */

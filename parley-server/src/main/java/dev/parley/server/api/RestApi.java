@@ -13,6 +13,7 @@ import dev.parley.server.auth.AdminSession;
 import dev.parley.server.auth.Authenticator;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.events.Events;
+import dev.parley.server.hooks.RequestInfo;
 import dev.parley.server.metrics.Metrics;
 import dev.parley.server.ratelimit.RateLimits;
 import dev.parley.server.users.UserService;
@@ -222,7 +223,13 @@ public final class RestApi {
         return run(call, start, () -> {
             Router.Match match = match(call);
             route[0] = match.route().template();
-            ObjectNode body = match.handler().handle(context(call, match, quota));
+            RequestContext ctx = context(call, match, quota);
+            String info = RequestInfo.json(
+                    ctx.caller().isServer(),
+                    call.remoteAddress(),
+                    call.header("user-agent"),
+                    call.header("x-stream-client"));
+            ObjectNode body = RequestInfo.during(info, () -> match.handler().handle(ctx));
             body.put("duration", duration(start));
             return new HttpResult(200, body);
         });

@@ -93,9 +93,10 @@ public final class HookOutbox implements EventHooks, AutoCloseable {
         }
         List<HookStore.NewDelivery> out = new ArrayList<>(1);
         Instant at = clock.instant();
+        String info = RequestInfo.current();
         for (HookConfig.Hook h : hooks) {
             if (h.takes(type, custom)) {
-                out.add(new HookStore.NewDelivery(h.id(), orderKey(event), type, null, at));
+                out.add(new HookStore.NewDelivery(h.id(), orderKey(event), type, null, at, info));
             }
         }
         return out;

@@ -118,6 +118,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicReference<@Nullable LastFailure> lastFailure = new AtomicReference<>();
+    /** The body posted for a row: its payload with what is added at delivery (members). */
+    private final java.util.function.Function<HookStore.Delivery, String> payloadOf;
 
     /** The latest failed attempt, for the operator view. */
     public record LastFailure(String hookId, String eventType, String error, Instant at) {}
@@ -132,8 +134,10 @@ public final class WebhookDispatcher implements AutoCloseable {
             BooleanSupplier mayDeliver,
             Metrics metrics,
             Supplier<HookHttp> http,
-            boolean alone) {
+            boolean alone,
+            java.util.function.Function<HookStore.Delivery, String> payloadOf) {
         this.store = requireNonNull(store, "store");
+        this.payloadOf = requireNonNull(payloadOf, "payloadOf");
         this.hooks = requireNonNull(hooks, "hooks");
         this.apiKey = requireNonNull(apiKey, "apiKey");
         this.key = new SecretKeySpec(apiSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
@@ -432,7 +436,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private static final int MAX_ANSWER_BYTES = 64 * 1024;
 
     private Outcome post(URI url, HookStore.Delivery row) {
-        byte[] body = row.payload().getBytes(StandardCharsets.UTF_8);
+        byte[] body = payloadOf.apply(row).getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put("User-Agent", "parley-webhooks");

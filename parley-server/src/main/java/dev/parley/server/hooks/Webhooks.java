@@ -28,8 +28,32 @@ public final class Webhooks implements AutoCloseable {
     /** Most dead letters in one page. */
     public static final int MAX_PAGE = 500;
 
+    /**
+     * What a message's, reaction's, member's or channel's webhook payload carries of the store when it is posted
+     * (PROTOCOL.md §15.2): the channel's first {@value #MAX_MEMBERS} members, each with its read state.
+     */
+    @FunctionalInterface
+    public interface Members {
+        Members NONE = cid -> List.of();
+
+        /**
+         * At most {@value #MAX_MEMBERS} members of {@code cid}, each with {@code channel_last_read_at},
+         * {@code channel_unread_count}, {@code total_unread_count} and {@code unread_channels}; empty when the channel
+         * is gone.
+         */
+        List<ObjectNode> of(String cid);
+    }
+
+    /** Most members a payload carries. */
+    public static final int MAX_MEMBERS = 50;
+
+    /** The read state fields a member carries, also added to the event's user when it is one of them. */
+    static final List<String> READ_FIELDS =
+            List.of("channel_last_read_at", "channel_unread_count", "total_unread_count", "unread_channels");
+
     private final HookStore store;
     private final HookOutbox outbox;
+    private final Members members;
     private final WebhookDispatcher dispatcher;
     private final BooleanSupplier delivering;
     private final Clock clock;
@@ -52,8 +76,10 @@ public final class Webhooks implements AutoCloseable {
             Clock clock,
             BooleanSupplier delivering,
             Metrics metrics,
-            boolean alone) {
+            boolean alone,
+            Members members) {
         this.store = requireNonNull(store, "store");
+        this.members = requireNonNull(members, "members");
         this.clock = requireNonNull(clock, "clock");
         this.delivering = requireNonNull(delivering, "delivering");
         WebhookDispatcher[] d = new WebhookDispatcher[1];
@@ -68,13 +94,48 @@ public final class Webhooks implements AutoCloseable {
                 delivering,
                 metrics,
                 () -> http,
-                alone);
+                alone,
+                this::payloadOf);
         d[0] = dispatcher;
         SyncHook sync = new SyncHook(config.apiKey(), config.apiSecret(), () -> http);
         this.beforeSend = new BeforeSendHook(settings, sync, metrics);
         this.commandHandler = new CommandHandler(settings, sync, metrics);
         metrics.gauge("parley.webhook.delivered", "webhook events answered 2xx since the start", () ->
                 (double) dispatcher.deliveredCount());
+    }
+
+    /**
+     * The body posted for a row: its payload, and for a channel's message, reaction, member and channel events the
+     * channel's members as they are now (the payload as stored when they cannot be read).
+     */
+    String payloadOf(HookStore.Delivery row) {
+        String type = row.eventType();
+        String cid = row.orderKey();
+        if (cid.startsWith("user:")
+                || cid.equals("app")
+                || !(type.startsWith("message.")
+                        || type.startsWith("reaction.")
+                        || type.startsWith("member.")
+                        || type.startsWith("channel."))) {
+            return row.payload();
+        }
+        try {
+            List<ObjectNode> list = members.of(cid);
+            ObjectNode body = Json.parseObject(row.payload(), "payload");
+            ArrayNode out = body.putArray("members");
+            String userId = body.path("user").path("id").asText("");
+            for (ObjectNode m : list) {
+                out.add(m);
+                if (!userId.isEmpty()
+                        && userId.equals(m.path("user_id").asText())
+                        && body.get("user") instanceof ObjectNode u) {
+                    READ_FIELDS.forEach(f -> u.set(f, m.get(f)));
+                }
+            }
+            return Json.write(body);
+        } catch (RuntimeException e) {
+            return row.payload();
+        }
     }
 
     /** Posts with {@code client} from now on (the transport's, on its event loops); the previous one closes. */

@@ -39,14 +39,20 @@ public interface HookStore {
         }
     }
 
-    /** One event for one hook, as the publisher hands it over. */
+    /**
+     * One event for one hook, as the publisher hands it over.
+     *
+     * @param requestInfo what request made the change (JSON), added to the payload as {@code request_info} when
+     *     it is read back; null when no request made it
+     */
     record NewDelivery(
             String hookId,
             String orderKey,
             String eventType,
             @Nullable String payload,
             Instant at,
-            Written written) {
+            Written written,
+            @Nullable String requestInfo) {
         public NewDelivery {
             requireNonNull(hookId, "hookId");
             requireNonNull(orderKey, "orderKey");
@@ -55,14 +61,37 @@ public interface HookStore {
             requireNonNull(written, "written");
         }
 
-        public NewDelivery(String hookId, String orderKey, String eventType, @Nullable String payload, Instant at) {
-            this(hookId, orderKey, eventType, payload, at, new Written());
+        public NewDelivery(
+                String hookId,
+                String orderKey,
+                String eventType,
+                @Nullable String payload,
+                Instant at,
+                @Nullable String requestInfo) {
+            this(hookId, orderKey, eventType, payload, at, new Written(), requestInfo);
         }
 
         /** This delivery with its payload: the bytes the store wrote for the event it rides with. */
         public NewDelivery withPayload(String json) {
-            return new NewDelivery(hookId, orderKey, eventType, json, at, written);
+            return new NewDelivery(hookId, orderKey, eventType, json, at, written, requestInfo);
         }
+    }
+
+    /**
+     * {@code payload}, a JSON object, with one more field {@code name} whose value is the JSON {@code value}; the
+     * payload as it is when {@code value} is null.
+     */
+    static String withField(String payload, String name, @Nullable String value) {
+        if (value == null) {
+            return payload;
+        }
+        String p = payload.stripTrailing();
+        if (!p.endsWith("}")) {
+            return payload;
+        }
+        String head = p.substring(0, p.length() - 1).stripTrailing();
+        String sep = head.endsWith("{") ? "" : ",";
+        return head + sep + "\"" + name + "\":" + value + "}";
     }
 
     /**

@@ -20,8 +20,8 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe.
  */
 final class JdbcHookStore implements HookStore {
-    private static final String COLUMNS =
-            "id, hook_id, order_key, event_type, payload, created_at, attempts, next_attempt_at, last_error, dead";
+    private static final String COLUMNS = "id, hook_id, order_key, event_type, payload, created_at, attempts, "
+            + "next_attempt_at, last_error, dead, request_info";
 
     /** Most ids in one statement. */
     private static final int IDS_PER_STATEMENT = 500;
@@ -47,26 +47,24 @@ final class JdbcHookStore implements HookStore {
                 throw new IllegalArgumentException("hook delivery without a payload: " + d.eventType());
             }
             long at = micros(d.at());
-            long id = list(
-                            c,
-                            new SqlBuilder()
-                                    .sql("INSERT INTO hook_outbox (hook_id, order_key, event_type, payload, "
-                                            + "created_at, next_attempt_at) VALUES (")
-                                    .param(d.hookId())
-                                    .sql(", ")
-                                    .param(d.orderKey())
-                                    .sql(", ")
-                                    .param(d.eventType())
-                                    .sql(", ")
-                                    .param(payload)
-                                    .sql(", ")
-                                    .param(at)
-                                    .sql(", ")
-                                    .param(at)
-                                    .sql(") RETURNING id"),
-                            rs -> rs.getLong(1))
-                    .getFirst();
-            d.written().set(id, payload);
+            SqlBuilder b = new SqlBuilder()
+                    .sql("INSERT INTO hook_outbox (hook_id, order_key, event_type, payload, created_at, "
+                            + "next_attempt_at, request_info) VALUES (")
+                    .param(d.hookId())
+                    .sql(", ")
+                    .param(d.orderKey())
+                    .sql(", ")
+                    .param(d.eventType())
+                    .sql(", ")
+                    .param(payload)
+                    .sql(", ")
+                    .param(at)
+                    .sql(", ")
+                    .param(at)
+                    .sql(", ");
+            Jdbc.nullable(b, d.requestInfo()).sql(") RETURNING id");
+            long id = list(c, b, rs -> rs.getLong(1)).getFirst();
+            d.written().set(id, HookStore.withField(payload, "request_info", d.requestInfo()));
         }
     }
 
@@ -89,8 +87,11 @@ final class JdbcHookStore implements HookStore {
             for (List<Long> chunk : chunks(ids)) {
                 Jdbc.forEach(
                         c,
-                        inIds(new SqlBuilder().sql("SELECT id, payload FROM hook_outbox WHERE id IN ("), chunk),
-                        rs -> out.put(rs.getLong(1), rs.getString(2)));
+                        inIds(
+                                new SqlBuilder().sql("SELECT id, payload, request_info FROM hook_outbox WHERE id IN ("),
+                                chunk),
+                        rs -> out.put(
+                                rs.getLong(1), HookStore.withField(rs.getString(2), "request_info", rs.getString(3))));
             }
             return out;
         });
@@ -188,7 +189,7 @@ final class JdbcHookStore implements HookStore {
                 rs.getString(2),
                 rs.getString(3),
                 rs.getString(4),
-                rs.getString(5),
+                rs.getString(5).isEmpty() ? "" : HookStore.withField(rs.getString(5), "request_info", rs.getString(11)),
                 requiredInstant(rs, 6),
                 rs.getInt(7),
                 requiredInstant(rs, 8),

@@ -97,6 +97,33 @@ class WebhooksTest {
         assertThat(e.path("user").path("id").asText()).isEqualTo("ann");
         assertThat(e.path("created_at").asText()).isNotEmpty();
         assertThat(e.has("unread_count")).as("no recipient's counters").isFalse();
+        assertThat(e.path("request_info").path("type").asText()).isEqualTo("client");
+        assertThat(e.path("request_info").path("ip").asText()).isEqualTo("127.0.0.1");
+        assertThat(e.path("request_info").path("sdk").asText()).isEqualTo("parley-tests");
+        JsonNode members = e.path("members");
+        assertThat(members.findValuesAsText("user_id")).containsExactlyInAnyOrder("ann", "bob");
+        for (JsonNode m : members) {
+            boolean author = m.path("user_id").asText().equals("ann");
+            assertThat(m.path("user").path("id").asText())
+                    .isEqualTo(m.path("user_id").asText());
+            assertThat(m.path("channel_unread_count").asInt()).as("%s", m).isEqualTo(author ? 0 : 1);
+            assertThat(m.path("total_unread_count").asInt()).isEqualTo(author ? 0 : 1);
+            assertThat(m.path("unread_channels").asInt()).isEqualTo(author ? 0 : 1);
+            assertThat(m.has("channel_last_read_at")).isTrue();
+        }
+        assertThat(e.path("user").path("channel_unread_count").asInt()).isZero();
+        assertThat(e.path("user").has("total_unread_count")).isTrue();
+
+        RestClient.server(server)
+                .post(
+                        "/channels/messaging/" + channel + "/message",
+                        json("message", json("text", "from the backend", "user_id", "bob")));
+        assertThat(receiver.next("message.new")
+                        .json()
+                        .path("request_info")
+                        .path("type")
+                        .asText())
+                .isEqualTo("server");
     }
 
     @Test

@@ -1,0 +1,56 @@
+package dev.parley.server.hooks;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Json;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The request a change comes from, as webhooks report it in {@code request_info} (PROTOCOL.md §15.2): set by the
+ * REST layer around each call on the call's thread, and read by the outbox when the call's events are written.
+ * Changes no request made (a socket's events, timers, another node's) carry none.
+ */
+public final class RequestInfo {
+    private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
+
+    private RequestInfo() {}
+
+    /** Runs {@code work} with {@code info} (a JSON object) as the current request's; restores the previous one. */
+    public static <T> T during(String info, Supplier<T> work) {
+        String before = CURRENT.get();
+        CURRENT.set(info);
+        try {
+            return work.get();
+        } finally {
+            if (before == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(before);
+            }
+        }
+    }
+
+    /** The current request's info as JSON, or null outside a request. */
+    public static @Nullable String current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * A request's info: {@code type} ({@code client} for a user's token, {@code server} for the server's), the
+     * caller's address, its user agent and the SDK it names ({@code X-Stream-Client}); unknown parts are left out.
+     */
+    public static String json(boolean server, String ip, @Nullable String userAgent, @Nullable String sdk) {
+        ObjectNode o = Json.object();
+        o.put("type", server ? "server" : "client");
+        if (!ip.isEmpty()) {
+            o.put("ip", ip);
+        }
+        if (userAgent != null && !userAgent.isEmpty()) {
+            o.put("user_agent", userAgent.length() > 256 ? userAgent.substring(0, 256) : userAgent);
+        }
+        if (sdk != null && !sdk.isEmpty()) {
+            o.put("sdk", sdk.length() > 128 ? sdk.substring(0, 128) : sdk);
+        }
+        return Json.write(o);
+    }
+}
