@@ -219,28 +219,38 @@ public final class ChatNode implements AutoCloseable {
         push.start();
     }
 
-    /** A channel's first members with their read state, as webhook payloads carry them (PROTOCOL.md §15.2). */
+    /**
+     * A channel's first members (by id) with their unread counts, as webhook payloads carry them (PROTOCOL.md
+     * §15.2): read from the hot roster, users and unread totals the store keeps in memory, never from the database
+     * per delivery.
+     */
     private List<ObjectNode> webhookMembers(String cid) {
-        var ch = store.chat().findChannel(cid).orElse(null);
-        if (ch == null) {
+        var roster = store.chat().roster(cid);
+        List<dev.parley.server.store.ChatRows.RosterMember> members = roster.members().values().stream()
+                .sorted(java.util.Comparator.comparing(dev.parley.server.store.ChatRows.RosterMember::userId))
+                .limit(Webhooks.MAX_MEMBERS)
+                .toList();
+        List<String> ids = members.stream()
+                .map(dev.parley.server.store.ChatRows.RosterMember::userId)
+                .toList();
+        if (ids.isEmpty()) {
             return List.of();
         }
-        var rows = store.chat().members(cid, Webhooks.MAX_MEMBERS, 0);
-        List<String> ids = rows.stream()
-                .map(dev.parley.server.store.ChatRows.MemberRow::userId)
-                .toList();
         var found = users.findAll(ids);
         var totals = store.chat().unreadTotals(ids);
-        List<ObjectNode> out = new java.util.ArrayList<>(rows.size());
-        for (var m : rows) {
-            ObjectNode o = dev.parley.server.chat.ChannelViews.member(m, found.get(m.userId()), ch);
-            if (m.lastRead() == null) {
-                o.putNull("channel_last_read_at");
-            } else {
-                o.put("channel_last_read_at", dev.parley.protocol.Timestamps.format(m.lastRead()));
-            }
-            o.put("channel_unread_count", m.unreadMessages());
-            var t = totals.getOrDefault(m.userId(), dev.parley.server.store.ChatRows.UnreadTotals.ZERO);
+        List<ObjectNode> out = new java.util.ArrayList<>(ids.size());
+        for (var m : members) {
+            String id = m.userId();
+            var u = found.get(id);
+            ObjectNode o = Json.object();
+            o.put("user_id", id);
+            o.set(
+                    "user",
+                    u == null ? dev.parley.protocol.User.builder(id).build().toJson() : u.toJson());
+            o.put("channel_role", m.channelRole());
+            o.put("banned", roster.bannedUserIds().contains(id) || (u != null && u.banned()));
+            o.put("channel_unread_count", m.unread());
+            var t = totals.getOrDefault(id, dev.parley.server.store.ChatRows.UnreadTotals.ZERO);
             o.put("total_unread_count", t.messages());
             o.put("unread_channels", t.channels());
             out.add(o);

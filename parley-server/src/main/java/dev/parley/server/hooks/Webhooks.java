@@ -37,19 +37,14 @@ public final class Webhooks implements AutoCloseable {
         Members NONE = cid -> List.of();
 
         /**
-         * At most {@value #MAX_MEMBERS} members of {@code cid}, each with {@code channel_last_read_at},
-         * {@code channel_unread_count}, {@code total_unread_count} and {@code unread_channels}; empty when the channel
-         * is gone.
+         * At most {@value #MAX_MEMBERS} members of {@code cid}, each with {@code channel_unread_count},
+         * {@code total_unread_count} and {@code unread_channels}; empty when the channel is gone.
          */
         List<ObjectNode> of(String cid);
     }
 
     /** Most members a payload carries. */
     public static final int MAX_MEMBERS = 50;
-
-    /** The read state fields a member carries, also added to the event's user when it is one of them. */
-    static final List<String> READ_FIELDS =
-            List.of("channel_last_read_at", "channel_unread_count", "total_unread_count", "unread_channels");
 
     private final HookStore store;
     private final HookOutbox outbox;
@@ -120,19 +115,10 @@ public final class Webhooks implements AutoCloseable {
             return row.payload();
         }
         try {
-            List<ObjectNode> list = members.of(cid);
-            ObjectNode body = Json.parseObject(row.payload(), "payload");
-            ArrayNode out = body.putArray("members");
-            String userId = body.path("user").path("id").asText("");
-            for (ObjectNode m : list) {
-                out.add(m);
-                if (!userId.isEmpty()
-                        && userId.equals(m.path("user_id").asText())
-                        && body.get("user") instanceof ObjectNode u) {
-                    READ_FIELDS.forEach(f -> u.set(f, m.get(f)));
-                }
-            }
-            return Json.write(body);
+            ArrayNode list = Json.array();
+            members.of(cid).forEach(list::add);
+            // Added to the stored bytes as they are: the payload is not parsed again.
+            return HookStore.withField(row.payload(), "members", Json.write(list));
         } catch (RuntimeException e) {
             return row.payload();
         }

@@ -81,7 +81,7 @@ public interface HookStore {
      * {@code payload}, a JSON object, with one more field {@code name} whose value is the JSON {@code value}; the
      * payload as it is when {@code value} is null.
      */
-    static String withField(String payload, String name, @Nullable String value) {
+    public static String withField(String payload, String name, @Nullable String value) {
         if (value == null) {
             return payload;
         }
