@@ -137,7 +137,7 @@ public final class ChatNode implements AutoCloseable {
                 linked == null ? () -> true : new Lease(linked, WEBHOOK_LEASE),
                 metrics,
                 linked == null,
-                this::webhookMembers);
+                new dev.parley.server.hooks.WebhookMembers(store.chat(), users));
         this.events =
                 new EventPublisher(store.chat(), cluster != null ? cluster : local, locks, metrics, webhooks.events());
         this.push = new PushService(
@@ -217,45 +217,6 @@ public final class ChatNode implements AutoCloseable {
         timer.scheduleAtFixedRate(this::sampleConcurrency, 0, 5, TimeUnit.SECONDS);
         webhooks.start();
         push.start();
-    }
-
-    /**
-     * A channel's first members (by id) with their unread counts, as webhook payloads carry them (PROTOCOL.md
-     * §15.2): read from the hot roster, users and unread totals the store keeps in memory, never from the database
-     * per delivery.
-     */
-    private List<ObjectNode> webhookMembers(String cid) {
-        var roster = store.chat().roster(cid);
-        List<dev.parley.server.store.ChatRows.RosterMember> members = roster.members().values().stream()
-                .sorted(java.util.Comparator.comparing(dev.parley.server.store.ChatRows.RosterMember::userId))
-                .limit(Webhooks.MAX_MEMBERS)
-                .toList();
-        List<String> ids = members.stream()
-                .map(dev.parley.server.store.ChatRows.RosterMember::userId)
-                .toList();
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        var found = users.findAll(ids);
-        var totals = store.chat().unreadTotals(ids);
-        List<ObjectNode> out = new java.util.ArrayList<>(ids.size());
-        for (var m : members) {
-            String id = m.userId();
-            var u = found.get(id);
-            ObjectNode o = Json.object();
-            o.put("user_id", id);
-            o.set(
-                    "user",
-                    u == null ? dev.parley.protocol.User.builder(id).build().toJson() : u.toJson());
-            o.put("channel_role", m.channelRole());
-            o.put("banned", roster.bannedUserIds().contains(id) || (u != null && u.banned()));
-            o.put("channel_unread_count", m.unread());
-            var t = totals.getOrDefault(id, dev.parley.server.store.ChatRows.UnreadTotals.ZERO);
-            o.put("total_unread_count", t.messages());
-            o.put("unread_channels", t.channels());
-            out.add(o);
-        }
-        return out;
     }
 
     /** What push reads of this node and the cluster (PROTOCOL.md §16.3). */

@@ -34,13 +34,14 @@ public final class Webhooks implements AutoCloseable {
      */
     @FunctionalInterface
     public interface Members {
-        Members NONE = cid -> List.of();
+        Members NONE = cid -> "[]";
 
         /**
-         * At most {@value #MAX_MEMBERS} members of {@code cid}, each with {@code channel_unread_count},
-         * {@code total_unread_count} and {@code unread_channels}; empty when the channel is gone.
+         * At most {@value #MAX_MEMBERS} members of {@code cid} as a JSON array, each with
+         * {@code channel_unread_count}, {@code total_unread_count} and {@code unread_channels}; {@code []} when the
+         * channel is gone.
          */
-        List<ObjectNode> of(String cid);
+        String json(String cid);
     }
 
     /** Most members a payload carries. */
@@ -115,10 +116,8 @@ public final class Webhooks implements AutoCloseable {
             return row.payload();
         }
         try {
-            ArrayNode list = Json.array();
-            members.of(cid).forEach(list::add);
             // Added to the stored bytes as they are: the payload is not parsed again.
-            return HookStore.withField(row.payload(), "members", Json.write(list));
+            return HookStore.withField(row.payload(), "members", members.json(cid));
         } catch (RuntimeException e) {
             return row.payload();
         }

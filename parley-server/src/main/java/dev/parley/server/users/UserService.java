@@ -81,8 +81,36 @@ public final class UserService {
         return u != null ? Optional.of(u) : store.findUser(id);
     }
 
+    /** The users of {@code ids} that exist: from memory for those connected, the others from the store. */
     public Map<String, User> findAll(Collection<String> ids) {
-        return store.findUsers(ids);
+        List<String> missing = null;
+        Map<String, User> held = null;
+        for (String id : ids) {
+            User u = connected.get(id);
+            if (u == null) {
+                if (missing == null) {
+                    missing = new java.util.ArrayList<>();
+                }
+                missing.add(id);
+            } else {
+                if (held == null) {
+                    held = new java.util.HashMap<>();
+                }
+                held.put(id, u);
+            }
+        }
+        if (held == null) {
+            return store.findUsers(ids);
+        }
+        Map<String, User> stored = missing == null ? Map.of() : store.findUsers(missing);
+        Map<String, User> out = new java.util.LinkedHashMap<>();
+        for (String id : ids) {
+            User u = held.containsKey(id) ? held.get(id) : stored.get(id);
+            if (u != null) {
+                out.put(id, u);
+            }
+        }
+        return out;
     }
 
     /** The user, or code 16. */
