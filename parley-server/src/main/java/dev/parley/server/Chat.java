@@ -72,7 +72,7 @@ public final class Chat {
             ChannelLocks locks,
             EventPublisher events,
             BeforeSendHook beforeSend,
-            java.util.function.Consumer<dev.parley.server.push.PushService.NewMessage> push,
+            dev.parley.server.push.PushIntake push,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");

@@ -152,7 +152,7 @@ public final class ChatNode implements AutoCloseable {
                 locks,
                 events,
                 webhooks.beforeSend(),
-                push::newMessage,
+                push,
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);

@@ -224,12 +224,13 @@ public final class RestApi {
             Router.Match match = match(call);
             route[0] = match.route().template();
             RequestContext ctx = context(call, match, quota);
-            String info = RequestInfo.json(
-                    ctx.caller().isServer(),
-                    call.remoteAddress(),
-                    call.header("user-agent"),
-                    call.header("x-stream-client"));
-            ObjectNode body = RequestInfo.during(info, () -> match.handler().handle(ctx));
+            ObjectNode body = RequestInfo.during(
+                    () -> RequestInfo.json(
+                            ctx.caller().isServer(),
+                            call.remoteAddress(),
+                            call.header("user-agent"),
+                            call.header("x-stream-client")),
+                    () -> match.handler().handle(ctx));
             body.put("duration", duration(start));
             return new HttpResult(200, body);
         });

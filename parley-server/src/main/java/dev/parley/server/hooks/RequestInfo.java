@@ -11,14 +11,36 @@ import org.jspecify.annotations.Nullable;
  * Changes no request made (a socket's events, timers, another node's) carry none.
  */
 public final class RequestInfo {
-    private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<Lazy> CURRENT = new ThreadLocal<>();
+
+    /** A request's info, made the first time a hook asks for it: calls without webhooks never make it. */
+    private static final class Lazy {
+        private final Supplier<String> make;
+        private @Nullable String made;
+
+        Lazy(Supplier<String> make) {
+            this.make = make;
+        }
+
+        String get() {
+            String m = made;
+            if (m == null) {
+                m = make.get();
+                made = m;
+            }
+            return m;
+        }
+    }
 
     private RequestInfo() {}
 
-    /** Runs {@code work} with {@code info} (a JSON object) as the current request's; restores the previous one. */
-    public static <T> T during(String info, Supplier<T> work) {
-        String before = CURRENT.get();
-        CURRENT.set(info);
+    /**
+     * Runs {@code work} with {@code info} (making a JSON object, asked at most once) as the current request's;
+     * restores the previous one.
+     */
+    public static <T> T during(Supplier<String> info, Supplier<T> work) {
+        Lazy before = CURRENT.get();
+        CURRENT.set(new Lazy(info));
         try {
             return work.get();
         } finally {
@@ -32,7 +54,8 @@ public final class RequestInfo {
 
     /** The current request's info as JSON, or null outside a request. */
     public static @Nullable String current() {
-        return CURRENT.get();
+        Lazy l = CURRENT.get();
+        return l == null ? null : l.get();
     }
 
     /**

@@ -71,7 +71,7 @@ public final class MessageService {
     private final BanCheck bans;
     private final BeforeSendHook beforeSend;
     /** Where a new message's push goes (PROTOCOL.md §16.3); it only queues. */
-    private final java.util.function.Consumer<PushService.NewMessage> push;
+    private final dev.parley.server.push.PushIntake push;
 
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
@@ -110,7 +110,7 @@ public final class MessageService {
             MessageViews views,
             BanCheck bans,
             BeforeSendHook beforeSend,
-            java.util.function.Consumer<PushService.NewMessage> push) {
+            dev.parley.server.push.PushIntake push) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -547,17 +547,9 @@ public final class MessageService {
                 && !others.isEmpty()
                 && !message.path("silent").asBoolean()
                 && !message.path("shadowed").asBoolean()
-                && !"system".equals(message.path("type").asText())) {
-            Map<String, int[]> unread = new java.util.HashMap<>();
-            totals.forEach((u, t) -> unread.put(u, new int[] {t.messages(), t.channels()}));
-            push.accept(new PushService.NewMessage(
-                    ch.cid(),
-                    type.name(),
-                    ChannelViews.channel(ch, type, null),
-                    message,
-                    (ObjectNode) message.get("user"),
-                    others,
-                    unread));
+                && !"system".equals(message.path("type").asText())
+                && push.wants(type.name())) {
+            push(ch, type, row, message, author, others, roster, totals);
         }
         Audience audience = Audience.notWatching(others, ch.cid());
         if (others.isEmpty() || !events.mayReach(audience)) {
@@ -580,6 +572,43 @@ public final class MessageService {
         events.publish(OutboundEvent.of(n, audience)
                 .withVariants(OutboundEvent.Variants.appending(
                         totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
+    }
+
+    /**
+     * Hands a new message to push (PROTOCOL.md §16.3), without the members the roster says muted the channel or
+     * the author; the others' mutes push reads itself.
+     */
+    private void push(
+            ChannelRow ch,
+            ChannelType type,
+            MessageRow row,
+            ObjectNode message,
+            User author,
+            List<String> others,
+            Roster roster,
+            Map<String, UnreadTotals> totals) {
+        List<String> candidates = new ArrayList<>(others.size());
+        Set<String> mutesUnknown = new java.util.HashSet<>();
+        for (String u : others) {
+            RosterMember rm = roster.members().get(u);
+            if (rm == null) {
+                mutesUnknown.add(u);
+                candidates.add(u);
+            } else if (!rm.ignores(author.id(), row.createdAt())) {
+                candidates.add(u);
+            }
+        }
+        Map<String, int[]> unread = new java.util.HashMap<>();
+        totals.forEach((u, t) -> unread.put(u, new int[] {t.messages(), t.channels()}));
+        push.newMessage(new PushService.NewMessage(
+                ch.cid(),
+                type.name(),
+                ChannelViews.channel(ch, type, null),
+                message,
+                (ObjectNode) message.get("user"),
+                candidates,
+                unread,
+                mutesUnknown));
     }
 
     /** The users of a reply's thread: the parent's author and the thread's participants. */

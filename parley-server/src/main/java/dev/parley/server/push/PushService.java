@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In a cluster the node that stored the message sends its push: every message has exactly one.
  */
-public final class PushService implements AutoCloseable {
+public final class PushService implements PushIntake, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
 
     static final int QUEUE_CAPACITY = 10_000;
@@ -92,8 +92,11 @@ public final class PushService implements AutoCloseable {
     /**
      * A new message to push.
      *
-     * @param candidates the users who may be notified (members, or a thread's participants), author excluded
+     * @param candidates the users who may be notified (members, or a thread's participants), author excluded,
+     *     and none who muted the channel or the author as far as the channel's roster tells
      * @param unread each candidate's unread messages and channels after this message, for the badge
+     * @param mutesUnknown candidates the roster does not hold (past its bound, or a thread participant who left):
+     *     their mutes are read from the store
      */
     public record NewMessage(
             String cid,
@@ -102,13 +105,20 @@ public final class PushService implements AutoCloseable {
             ObjectNode message,
             ObjectNode sender,
             List<String> candidates,
-            Map<String, int[]> unread) {
+            Map<String, int[]> unread,
+            Set<String> mutesUnknown) {
         public NewMessage {
             requireNonNull(cid, "cid");
             requireNonNull(channelType, "channelType");
             candidates = List.copyOf(candidates);
+            mutesUnknown = Set.copyOf(mutesUnknown);
         }
     }
+
+    /** The enabled providers of one settings document, worked out once per document. */
+    private record Enabled(AppSettings settings, List<PushConfig.Provider> providers) {}
+
+    private volatile @Nullable Enabled enabled;
 
     private final PushStore store;
     private final ModerationStore moderation;
@@ -164,14 +174,30 @@ public final class PushService implements AutoCloseable {
         return templates;
     }
 
-    /** Hands a new message over; never blocks. Nothing happens when no provider is set. */
-    public void newMessage(NewMessage m) {
-        if (closed || m.candidates().isEmpty()) {
-            return;
+    /** The enabled providers of the current settings. */
+    private List<PushConfig.Provider> enabledProviders(AppSettings s) {
+        Enabled e = enabled;
+        if (e == null || e.settings() != s) {
+            e = new Enabled(
+                    s,
+                    PushConfig.providers(s.doc()).stream()
+                            .filter(PushConfig.Provider::enabled)
+                            .toList());
+            enabled = e;
         }
+        return e.providers();
+    }
+
+    @Override
+    public boolean wants(String channelType) {
         AppSettings s = settings.get();
-        if (!PushConfig.typePush(s.doc(), m.channelType())
-                || PushConfig.providers(s.doc()).stream().noneMatch(PushConfig.Provider::enabled)) {
+        return !closed && !enabledProviders(s).isEmpty() && PushConfig.typePush(s.doc(), channelType);
+    }
+
+    /** Hands a new message over; never blocks. Nothing happens when no provider is set. */
+    @Override
+    public void newMessage(NewMessage m) {
+        if (m.candidates().isEmpty() || !wants(m.channelType())) {
             return;
         }
         if (!queue.offer(m)) {
@@ -234,9 +260,11 @@ public final class PushService implements AutoCloseable {
             if (!allowed(own.get(u), channel.get(u), mentioned.contains(u), now)) {
                 continue;
             }
-            if (moderation.channelMutes(u, now).stream().anyMatch(x -> x.cid().equals(m.cid()))
-                    || moderation.userMutes(u, now).stream()
-                            .anyMatch(x -> x.targetId().equals(author))) {
+            if (m.mutesUnknown().contains(u)
+                    && (moderation.channelMutes(u, now).stream()
+                                    .anyMatch(x -> x.cid().equals(m.cid()))
+                            || moderation.userMutes(u, now).stream()
+                                    .anyMatch(x -> x.targetId().equals(author)))) {
                 continue;
             }
             out.add(u);
@@ -273,9 +301,7 @@ public final class PushService implements AutoCloseable {
 
     private void deliver(NewMessage m) throws InterruptedException {
         AppSettings s = settings.get();
-        List<PushConfig.Provider> providers = PushConfig.providers(s.doc()).stream()
-                .filter(PushConfig.Provider::enabled)
-                .toList();
+        List<PushConfig.Provider> providers = enabledProviders(s);
         if (providers.isEmpty() || !PushConfig.typePush(s.doc(), m.channelType())) {
             return;
         }
@@ -547,7 +573,8 @@ public final class PushService implements AutoCloseable {
                 sample.message(),
                 sender,
                 List.of(userId),
-                Map.of());
+                Map.of(),
+                Set.of());
         ObjectNode context = context(m, receiver, null);
         List<PushConfig.Provider> providers = PushConfig.providers(
                         settings.get().doc())
