@@ -2,6 +2,8 @@ package dev.parley.server.hooks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +65,32 @@ public final class RequestInfo {
      * caller's address, its user agent and the SDK it names ({@code X-Stream-Client}); unknown parts are left out.
      */
     public static String json(boolean server, String ip, @Nullable String userAgent, @Nullable String sdk) {
+        Key key = new Key(server, ip, userAgent, sdk);
+        String known = MADE.get(key);
+        if (known != null) {
+            return known;
+        }
+        String made = make(server, ip, userAgent, sdk);
+        if (MADE.size() >= MAX_KEPT) {
+            MADE.clear();
+        }
+        MADE.put(key, made);
+        return made;
+    }
+
+    /** What {@link #json} made, by what it was made of: one client's calls send the same headers every time. */
+    private record Key(
+            boolean server,
+            String ip,
+            @Nullable String userAgent,
+            @Nullable String sdk) {}
+
+    /** Most infos kept; past it the cache starts over. */
+    private static final int MAX_KEPT = 4096;
+
+    private static final Map<Key, String> MADE = new ConcurrentHashMap<>();
+
+    private static String make(boolean server, String ip, @Nullable String userAgent, @Nullable String sdk) {
         ObjectNode o = Json.object();
         o.put("type", server ? "server" : "client");
         if (!ip.isEmpty()) {

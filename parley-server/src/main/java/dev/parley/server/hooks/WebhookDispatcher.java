@@ -85,7 +85,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("parley-webhook-", 0).factory());
     private final Semaphore inFlight = new Semaphore(MAX_KEYS_IN_FLIGHT);
-    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final Set<Key> busy = ConcurrentHashMap.newKeySet();
     /**
      * The rows this dispatcher knows, by id, with their payloads: those this node committed
      * ({@link #offer}) and those a scan of the outbox found. At most {@value #MAX_KNOWN}; past it a commit's
@@ -201,15 +201,36 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /** The HMAC-SHA256 of {@code body} with the API secret, in lower-case hex: the {@code X-Signature} header. */
     public String signature(byte[] body) {
-        return sign(key, body);
+        Mac mac = macs.poll();
+        if (mac == null) {
+            mac = mac(key);
+        }
+        try {
+            return HexFormat.of().formatHex(mac.doFinal(body)); // doFinal leaves it ready for the next body
+        } finally {
+            if (macs.size() < MAX_MACS) {
+                macs.offer(mac);
+            }
+        }
     }
+
+    /** Most keyed MACs kept for reuse: about one per delivery in flight. */
+    private static final int MAX_MACS = MAX_KEYS_IN_FLIGHT;
+
+    /** Keyed MACs free for the next signature: keying one costs more than signing a small body. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Mac> macs =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** The hex HMAC-SHA256 of {@code body} with {@code key}: an {@code X-Signature} (push webhooks sign so too). */
     public static String sign(SecretKeySpec key, byte[] body) {
+        return HexFormat.of().formatHex(mac(key).doFinal(body));
+    }
+
+    private static Mac mac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            return HexFormat.of().formatHex(mac.doFinal(body));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
@@ -217,13 +238,14 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /**
      * The {@code X-Webhook-Id} of a row: the same on every attempt and after a restart, so that a receiver can
-     * drop a second delivery of one event.
+     * drop a second delivery of one event. A version 8 UUID (RFC 9562) made of the row's creation time, its hook
+     * and its id, which no other row of the outbox shares.
      */
     static String webhookId(HookStore.Delivery row) {
-        return UUID.nameUUIDFromBytes(("parley-webhook:" + row.hookId() + ":" + row.id() + ":"
-                                + row.createdAt().toEpochMilli())
-                        .getBytes(StandardCharsets.UTF_8))
-                .toString();
+        long millis = row.createdAt().toEpochMilli();
+        long msb = (millis << 16) | 0x8000L | (row.hookId().hashCode() & 0x0fffL);
+        long lsb = 0x8000_0000_0000_0000L | (row.id() & 0x3fff_ffff_ffff_ffffL);
+        return new UUID(msb, lsb).toString();
     }
 
     private void run() {
@@ -253,57 +275,64 @@ public final class WebhookDispatcher implements AutoCloseable {
     /** Milliseconds to the next due retry seen by the last round (at most the idle poll). */
     private volatile long nextDueMillis = IDLE_POLL_MILLIS;
 
-    /** One look at the outbox; true when it started a delivery. */
+    /** The rows delivered one after another: one hook's rows of one order key. */
+    private record Key(String hookId, String orderKey) {}
+
+    /**
+     * One look at the outbox; true when it started a delivery. One pass over the known rows in id order: the first
+     * row of a key that is neither being delivered nor waiting for a retry starts a task with the key's next rows
+     * (at most {@value #MAX_ROWS_PER_KEY_TASK}); the pass ends when {@value #MAX_KEYS_IN_FLIGHT} keys are under way.
+     */
     private boolean round() {
         flushDelivered();
         if (System.nanoTime() - lastScan >= scanEveryNanos) {
             scan();
         }
-        Map<String, List<HookStore.Delivery>> byKey = new LinkedHashMap<>();
-        for (HookStore.Delivery r : known.values()) { // in id order
-            byKey.computeIfAbsent(r.hookId() + "\n" + r.orderKey(), k -> new ArrayList<>())
-                    .add(r);
-        }
         Map<String, HookConfig.Hook> current = new LinkedHashMap<>();
         hooks.get().forEach(h -> current.put(h.id(), h));
         Instant now = clock.instant();
         long nextDue = IDLE_POLL_MILLIS;
-        Map<String, List<HookStore.Delivery>> starting = new LinkedHashMap<>();
-        for (Map.Entry<String, List<HookStore.Delivery>> e : byKey.entrySet()) {
-            HookStore.Delivery head = e.getValue().getFirst();
-            if (busy.contains(e.getKey())) {
+        Map<Key, List<HookStore.Delivery>> starting = new LinkedHashMap<>();
+        Set<Key> passed = new java.util.HashSet<>();
+        for (HookStore.Delivery r : known.values()) { // in id order
+            Key k = new Key(r.hookId(), r.orderKey());
+            List<HookStore.Delivery> list = starting.get(k);
+            if (list != null) {
+                if (list.size() < MAX_ROWS_PER_KEY_TASK) {
+                    list.add(r);
+                }
                 continue;
             }
-            if (head.nextAttemptAt().isAfter(now)) {
+            if (!passed.add(k) || busy.contains(k)) {
+                continue; // not this key's first row, or the key is under way
+            }
+            if (r.nextAttemptAt().isAfter(now)) {
                 nextDue = Math.min(
-                        nextDue, Duration.between(now, head.nextAttemptAt()).toMillis() + 1);
+                        nextDue, Duration.between(now, r.nextAttemptAt()).toMillis() + 1);
                 continue;
             }
             if (!inFlight.tryAcquire()) {
                 break;
             }
-            busy.add(e.getKey());
-            starting.put(
-                    e.getKey(),
-                    e.getValue().size() > MAX_ROWS_PER_KEY_TASK
-                            ? e.getValue().subList(0, MAX_ROWS_PER_KEY_TASK)
-                            : e.getValue());
+            busy.add(k);
+            list = new ArrayList<>();
+            list.add(r);
+            starting.put(k, list);
         }
         nextDueMillis = Math.max(1, nextDue);
         if (starting.isEmpty()) {
             return false;
         }
-        for (Map.Entry<String, List<HookStore.Delivery>> e : starting.entrySet()) {
-            String k = e.getKey();
-            HookStore.Delivery head = e.getValue().getFirst();
-            HookConfig.Hook hook = current.get(head.hookId());
+        for (Map.Entry<Key, List<HookStore.Delivery>> e : starting.entrySet()) {
+            Key k = e.getKey();
+            HookConfig.Hook hook = current.get(k.hookId());
             List<HookStore.Delivery> list = e.getValue();
             try {
                 workers.execute(() -> {
                     try {
                         deliverKey(hook, list);
                     } catch (RuntimeException x) {
-                        log.warn("webhooks: delivering to {} failed: {}", head.hookId(), x.toString());
+                        log.warn("webhooks: delivering to {} failed: {}", k.hookId(), x.toString());
                     } finally {
                         busy.remove(k);
                         inFlight.release();

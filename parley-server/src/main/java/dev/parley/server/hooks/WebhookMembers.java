@@ -8,6 +8,8 @@ import dev.parley.protocol.User;
 import dev.parley.server.store.ChatRows;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.users.UserService;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +25,21 @@ import org.jspecify.annotations.Nullable;
 public final class WebhookMembers implements Webhooks.Members {
     static final int MAX_KEPT = 100_000;
 
+    /** About how long one member's JSON is: what the builder grows by per member at once. */
+    private static final int PART_CHARS = 400;
+
+    private static final Comparator<ChatRows.RosterMember> BY_USER_ID =
+            Comparator.comparing(ChatRows.RosterMember::userId);
+
+    /** A member of a channel: what a part is kept under. */
+    private record Key(String cid, String userId) {}
+
     /** A member's encoded fixed part, without its closing brace, and what it was made from. */
     private record Part(@Nullable User user, String role, boolean banned, String json) {}
 
     private final ChatStore store;
     private final UserService users;
-    private final Map<String, Part> parts = new ConcurrentHashMap<>();
+    private final Map<Key, Part> parts = new ConcurrentHashMap<>();
 
     public WebhookMembers(ChatStore store, UserService users) {
         this.store = requireNonNull(store, "store");
@@ -36,24 +47,45 @@ public final class WebhookMembers implements Webhooks.Members {
     }
 
     @Override
-    public String json(String cid) {
+    public void appendJson(String cid, StringBuilder out) {
         ChatRows.Roster roster = store.roster(cid);
-        List<ChatRows.RosterMember> members = roster.members().values().stream()
-                .sorted(Comparator.comparing(ChatRows.RosterMember::userId))
-                .limit(Webhooks.MAX_MEMBERS)
-                .toList();
-        if (members.isEmpty()) {
-            return "[]";
+        ChatRows.RosterMember[] all = roster.members().values().toArray(new ChatRows.RosterMember[0]);
+        Arrays.sort(all, BY_USER_ID);
+        int n = Math.min(all.length, Webhooks.MAX_MEMBERS);
+        if (n == 0) {
+            out.append("[]");
+            return;
         }
-        List<String> ids = members.stream().map(ChatRows.RosterMember::userId).toList();
-        Map<String, User> found = users.findAll(ids);
-        Map<String, ChatRows.UnreadTotals> totals = store.unreadTotals(ids);
-        StringBuilder out = new StringBuilder(members.size() * 512).append('[');
-        for (ChatRows.RosterMember m : members) {
-            String id = m.userId();
-            User u = found.get(id);
+        String[] ids = new String[n];
+        @Nullable User[] found = new User[n];
+        List<String> missing = null;
+        for (int i = 0; i < n; i++) {
+            ids[i] = all[i].userId();
+            found[i] = users.inMemory(ids[i]);
+            if (found[i] == null) {
+                if (missing == null) {
+                    missing = new ArrayList<>();
+                }
+                missing.add(ids[i]);
+            }
+        }
+        if (missing != null) {
+            Map<String, User> stored = users.findAll(missing);
+            for (int i = 0; i < n; i++) {
+                if (found[i] == null) {
+                    found[i] = stored.get(ids[i]);
+                }
+            }
+        }
+        Map<String, ChatRows.UnreadTotals> totals = store.unreadTotals(Arrays.asList(ids));
+        out.ensureCapacity(out.length() + n * PART_CHARS);
+        out.append('[');
+        for (int i = 0; i < n; i++) {
+            ChatRows.RosterMember m = all[i];
+            String id = ids[i];
+            User u = found[i];
             boolean banned = roster.bannedUserIds().contains(id) || (u != null && u.banned());
-            String key = cid + '\n' + id;
+            Key key = new Key(cid, id);
             Part p = parts.get(key);
             if (p == null || p.user() != u || !p.role().equals(m.channelRole()) || p.banned() != banned) {
                 p = new Part(u, m.channelRole(), banned, fixedPart(id, u, m.channelRole(), banned));
@@ -63,7 +95,7 @@ public final class WebhookMembers implements Webhooks.Members {
                 parts.put(key, p);
             }
             ChatRows.UnreadTotals t = totals.getOrDefault(id, ChatRows.UnreadTotals.ZERO);
-            if (out.length() > 1) {
+            if (i > 0) {
                 out.append(',');
             }
             out.append(p.json())
@@ -75,7 +107,7 @@ public final class WebhookMembers implements Webhooks.Members {
                     .append(t.channels())
                     .append('}');
         }
-        return out.append(']').toString();
+        out.append(']');
     }
 
     private static String fixedPart(String id, @Nullable User u, String role, boolean banned) {

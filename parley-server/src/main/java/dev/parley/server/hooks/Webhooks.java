@@ -34,14 +34,14 @@ public final class Webhooks implements AutoCloseable {
      */
     @FunctionalInterface
     public interface Members {
-        Members NONE = cid -> "[]";
+        Members NONE = (cid, out) -> out.append("[]");
 
         /**
-         * At most {@value #MAX_MEMBERS} members of {@code cid} as a JSON array, each with
+         * Appends at most {@value #MAX_MEMBERS} members of {@code cid} to {@code out} as a JSON array, each with
          * {@code channel_unread_count}, {@code total_unread_count} and {@code unread_channels}; {@code []} when the
          * channel is gone.
          */
-        String json(String cid);
+        void appendJson(String cid, StringBuilder out);
     }
 
     /** Most members a payload carries. */
@@ -115,12 +115,25 @@ public final class Webhooks implements AutoCloseable {
                         || type.startsWith("channel."))) {
             return row.payload();
         }
-        try {
-            // Added to the stored bytes as they are: the payload is not parsed again.
-            return HookStore.withField(row.payload(), "members", members.json(cid));
-        } catch (RuntimeException e) {
-            return row.payload();
+        String payload = row.payload();
+        int end = payload.lastIndexOf('}');
+        if (end < 0) {
+            return payload;
         }
+        // Added to the stored text as it is: the payload is not parsed again.
+        StringBuilder out = new StringBuilder(payload.length() + 1024);
+        out.append(payload, 0, end);
+        int last = out.length() - 1;
+        while (last >= 0 && Character.isWhitespace(out.charAt(last))) {
+            last--;
+        }
+        out.append(last >= 0 && out.charAt(last) == '{' ? "" : ",").append("\"members\":");
+        try {
+            members.appendJson(cid, out);
+        } catch (RuntimeException e) {
+            return payload;
+        }
+        return out.append('}').toString();
     }
 
     /** Posts with {@code client} from now on (the transport's, on its event loops); the previous one closes. */

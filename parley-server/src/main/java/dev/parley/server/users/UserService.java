@@ -81,6 +81,11 @@ public final class UserService {
         return u != null ? Optional.of(u) : store.findUser(id);
     }
 
+    /** The user if this node keeps it in memory (it has sockets here), else null: never reads the store. */
+    public @Nullable User inMemory(String id) {
+        return connected.get(id);
+    }
+
     /** The users of {@code ids} that exist: from memory for those connected, the others from the store. */
     public Map<String, User> findAll(Collection<String> ids) {
         List<String> missing = null;
