@@ -18,6 +18,7 @@ public enum EventType {
     MESSAGE_NEW("message.new"),
     MESSAGE_UPDATED("message.updated"),
     MESSAGE_DELETED("message.deleted"),
+    THREAD_UPDATED("thread.updated"),
     MESSAGE_UNDELETED("message.undeleted"),
     MESSAGE_READ("message.read"),
     MESSAGE_DELIVERED("message.delivered"),

@@ -748,8 +748,7 @@ public final class ChatNode implements AutoCloseable {
             me.putArray("devices");
             return me;
         }
-        ObjectNode me =
-                moderation.withLists(Unread.put(Events.me(user), chat.reads().totals(userId)), user);
+        ObjectNode me = moderation.withLists(chat.reads().putCounters(Events.me(user), userId), user);
         me.set("devices", chat.devices().devicesOf(userId));
         return me;
     }

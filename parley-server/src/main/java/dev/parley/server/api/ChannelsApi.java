@@ -90,7 +90,7 @@ final class ChannelsApi {
                 "POST", "/channels/{type}/{id}/show", ctx -> admin.setHidden(actors.of(ctx), cid(ctx), false, false));
         router.add("POST", "/channels/{type}/{id}/stop-watching", this::stopWatching);
         router.add("POST", "/channels/{type}/{id}/event", this::event);
-        router.add("POST", "/channels/{type}/{id}/read", ctx -> reads.markRead(actors.of(ctx), cid(ctx)));
+        router.add("POST", "/channels/{type}/{id}/read", ctx -> reads.markRead(actors.of(ctx), cid(ctx), ctx.body()));
         router.add(
                 "POST", "/channels/{type}/{id}/unread", ctx -> reads.markUnread(actors.of(ctx), cid(ctx), ctx.body()));
         router.add("POST", "/channels/{type}/{id}/message", ctx -> commands.send(actors.of(ctx), cid(ctx), ctx.body()));

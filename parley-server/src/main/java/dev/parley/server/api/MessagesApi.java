@@ -99,6 +99,10 @@ final class MessagesApi {
         router.add("GET", "/unread", ctx -> reads.unread(actors.of(ctx)));
         router.add("POST", "/threads", ctx -> threads.query(actors.of(ctx), ctx.body(), ctx.connection(registry)));
         router.add(
+                "PATCH",
+                "/threads/{id}",
+                ctx -> threads.partialUpdate(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
+        router.add(
                 "GET",
                 "/threads/{id}",
                 ctx -> threads.get(

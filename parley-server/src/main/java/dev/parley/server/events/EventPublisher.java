@@ -42,6 +42,7 @@ public final class EventPublisher {
             EventType.MESSAGE_UPDATED,
             EventType.MESSAGE_DELETED,
             EventType.MESSAGE_UNDELETED,
+            EventType.THREAD_UPDATED,
             EventType.REACTION_NEW,
             EventType.REACTION_UPDATED,
             EventType.REACTION_DELETED,

@@ -551,11 +551,12 @@ public final class MessageService {
                 && push.wants(type.name())) {
             push(ch, type, row, message, author, others, roster, totals);
         }
-        Audience audience = Audience.notWatching(others, ch.cid());
+        boolean thread = row.parentId() != null && !row.inChannel();
+        // A thread's participants hear of each reply wherever they are: their thread lists count unread threads.
+        Audience audience = thread ? Audience.users(others) : Audience.notWatching(others, ch.cid());
         if (others.isEmpty() || !events.mayReach(audience)) {
             return;
         }
-        boolean thread = row.parentId() != null && !row.inChannel();
         ObjectNode n = ChannelViews.event(
                 thread
                         ? EventType.NOTIFICATION_THREAD_MESSAGE_NEW.wireName()
@@ -569,10 +570,30 @@ public final class MessageService {
             n.put("parent_id", row.parentId());
         }
         n.set("user", message.get("user"));
+        if (thread) {
+            Map<String, Integer> threads = store.unreadThreadCounts(others);
+            List<String> unknown =
+                    others.stream().filter(u -> !totals.containsKey(u)).toList();
+            Map<String, UnreadTotals> more = unknown.isEmpty() ? Map.of() : store.unreadTotals(unknown);
+            Map<String, ThreadCounters> counters = new java.util.HashMap<>();
+            for (String u : others) {
+                UnreadTotals t = totals.containsKey(u) ? totals.get(u) : more.getOrDefault(u, UnreadTotals.ZERO);
+                counters.put(u, new ThreadCounters(t, threads.getOrDefault(u, 0)));
+            }
+            events.publish(OutboundEvent.of(n, audience)
+                    .withVariants(OutboundEvent.Variants.appending(
+                            counters,
+                            new ThreadCounters(UnreadTotals.ZERO, 0),
+                            c -> Unread.put(Json.object(), c.totals(), c.threads()))));
+            return;
+        }
         events.publish(OutboundEvent.of(n, audience)
                 .withVariants(OutboundEvent.Variants.appending(
                         totals, UnreadTotals.ZERO, t -> Unread.put(Json.object(), t))));
     }
+
+    /** What a thread's notification carries to each participant: the unread totals and the unread threads. */
+    private record ThreadCounters(UnreadTotals totals, int threads) {}
 
     /**
      * Hands a new message to push (PROTOCOL.md §16.3), without the members the roster says muted the channel or

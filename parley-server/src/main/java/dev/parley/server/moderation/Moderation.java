@@ -85,7 +85,7 @@ public final class Moderation {
 
     /** {@code me} (§6.1) of {@code user}: counters, mutes, channel mutes and blocked users. */
     public ObjectNode ownUser(User user) {
-        ObjectNode me = Unread.put(Events.me(user), store.unreadTotals(user.id()));
+        ObjectNode me = Unread.put(Events.me(user), store.unreadTotals(user.id()), store.unreadThreadCount(user.id()));
         return withLists(me, user);
     }
 

@@ -61,7 +61,29 @@ public final class ReadService {
         return store.unreadTotals(userId);
     }
 
-    /** {@code POST /channels/{type}/{id}/read}: everything read up to the newest message. */
+    /** How many threads the user has unread replies in, for {@code me} (PROTOCOL.md §7.18). */
+    public int unreadThreads(String userId) {
+        return store.unreadThreadCount(userId);
+    }
+
+    /** {@code me}'s counters on {@code target}: the unread totals and the unread threads. */
+    public ObjectNode putCounters(ObjectNode target, String userId) {
+        return Unread.put(target, totals(userId), unreadThreads(userId));
+    }
+
+    /**
+     * {@code POST /channels/{type}/{id}/read}: everything read up to the newest message, or with {@code thread_id}
+     * the thread up to its newest reply (the channel's own read state stays as it is).
+     */
+    public ObjectNode markRead(Actor actor, String cid, ObjectNode body) {
+        String threadId = body.path("thread_id").asText("");
+        if (!threadId.isEmpty()) {
+            return markThreadRead(actor, cid, threadId);
+        }
+        return markRead(actor, cid);
+    }
+
+    /** {@code POST /channels/{type}/{id}/read} without a thread: everything read up to the newest message. */
     public ObjectNode markRead(Actor actor, String cid) {
         User user = requireUser(actor, "MarkRead");
         return locks.underLock(cid, () -> {
@@ -87,17 +109,136 @@ public final class ReadService {
             if (lastId != null) {
                 n.put("last_read_message_id", lastId);
             }
-            events.publish(Unread.put(n, totals(user.id())), Audience.user(user.id()));
+            events.publish(putCounters(n, user.id()), Audience.user(user.id()));
             ObjectNode out = Json.object();
             out.set("event", e);
             return out;
         });
     }
 
+    /**
+     * A thread read up to its newest reply (PROTOCOL.md §7.18): {@code message.read} with the thread to the
+     * channel's watchers, {@code notification.mark_read} with {@code thread_id} and the counters to the user.
+     */
+    private ObjectNode markThreadRead(Actor actor, String cid, String parentId) {
+        User user = requireUser(actor, "MarkRead");
+        return locks.underLock(cid, () -> {
+            ChannelRow ch = access.requireChannel(cid);
+            ChannelType type = access.typeOf(ch);
+            if (store.member(cid, user.id()).isEmpty()) {
+                throw notMember("MarkRead", user, cid);
+            }
+            MessageRow parent = threadParent(cid, parentId);
+            List<MessageRow> newest = store.replies(parent.id(), MessageRange.latest(1));
+            String lastId = newest.isEmpty() ? null : newest.getLast().id();
+            Instant now = clock.instant();
+            store.setThreadRead(parent.id(), user.id(), now, lastId, 0);
+            ObjectNode thread = threadRef(ch, parent);
+            ObjectNode e = ChannelViews.event(EventType.MESSAGE_READ.wireName(), ch, now);
+            e.set("user", user.toJson());
+            e.set("thread", thread);
+            if (lastId != null) {
+                e.put("last_read_message_id", lastId);
+            }
+            if (type.flag("read_events") && !readReceiptsOff(user)) {
+                events.publish(e, Audience.watchers(cid));
+            }
+            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_MARK_READ.wireName(), ch, now);
+            n.set("user", user.toJson());
+            n.put("thread_id", parent.id());
+            n.set("thread", thread);
+            if (lastId != null) {
+                n.put("last_read_message_id", lastId);
+            }
+            events.publish(putCounters(n, user.id()), Audience.user(user.id()));
+            ObjectNode out = Json.object();
+            out.set("event", e);
+            return out;
+        });
+    }
+
+    /**
+     * A thread marked unread (PROTOCOL.md §7.18): from {@code message_id} (one of its replies) on, or only its
+     * newest reply; {@code notification.mark_unread} with {@code thread_id} to the user.
+     */
+    private ObjectNode markThreadUnread(User user, String cid, String parentId, String messageId) {
+        return locks.underLock(cid, () -> {
+            ChannelRow ch = access.requireChannel(cid);
+            if (store.member(cid, user.id()).isEmpty()) {
+                throw notMember("MarkUnread", user, cid);
+            }
+            MessageRow parent = threadParent(cid, parentId);
+            MessageRow from;
+            if (messageId.isEmpty()) {
+                List<MessageRow> newest = store.replies(parent.id(), MessageRange.latest(1));
+                if (newest.isEmpty()) {
+                    throw ChatException.input("thread '" + parentId + "' has no replies to mark unread");
+                }
+                from = newest.getLast();
+            } else {
+                from = store.findMessage(messageId)
+                        .filter(m -> parent.id().equals(m.parentId()))
+                        .orElseThrow(() -> ChatException.notFound(
+                                "message '" + messageId + "' is not a reply of thread '" + parentId + "'"));
+            }
+            int unread = store.replies(
+                            parent.id(), new MessageRange(null, false, from.cursor(), true, MAX_THREAD_UNREAD, true))
+                    .size();
+            List<MessageRow> before =
+                    store.replies(parent.id(), new MessageRange(from.cursor(), false, null, false, 1, false));
+            String lastReadId = before.isEmpty() ? null : before.getFirst().id();
+            Instant lastRead = from.createdAt().minus(1, ChronoUnit.MICROS);
+            store.setThreadRead(parent.id(), user.id(), lastRead, lastReadId, unread);
+            ObjectNode n = ChannelViews.event(EventType.NOTIFICATION_MARK_UNREAD.wireName(), ch, clock.instant());
+            n.set("user", user.toJson());
+            n.put("thread_id", parent.id());
+            n.put("first_unread_message_id", from.id());
+            if (lastReadId != null) {
+                n.put("last_read_message_id", lastReadId);
+            }
+            n.put("last_read_at", Timestamps.format(lastRead));
+            n.put("unread_messages", unread);
+            events.publish(putCounters(n, user.id()), Audience.user(user.id()));
+            return Json.object();
+        });
+    }
+
+    /** Most replies a thread marked unread counts. */
+    static final int MAX_THREAD_UNREAD = 1000;
+
+    /** The parent of thread {@code parentId} in channel {@code cid}, or code 16. */
+    private MessageRow threadParent(String cid, String parentId) {
+        return store.findMessage(parentId)
+                .filter(m -> m.cid().equals(cid) && m.parentId() == null)
+                .orElseThrow(() ->
+                        ChatException.notFound("thread '" + parentId + "' does not exist in channel '" + cid + "'"));
+    }
+
+    /** What read events carry of a thread: enough to tell which one, with its title and times. */
+    private ObjectNode threadRef(ChannelRow ch, MessageRow parent) {
+        ObjectNode t = Json.object();
+        t.put("channel_cid", ch.cid());
+        t.put("parent_message_id", parent.id());
+        t.put("created_by_user_id", parent.userId());
+        store.thread(parent.id()).ifPresent(row -> {
+            if (row.title() != null) {
+                t.put("title", row.title());
+            }
+            t.put("created_at", Timestamps.format(row.createdAt()));
+            t.put("updated_at", Timestamps.format(row.updatedAt()));
+            t.put("last_message_at", Timestamps.format(row.lastMessageAt()));
+        });
+        return t;
+    }
+
     /** {@code POST /channels/{type}/{id}/unread}: unread from {@code message_id} on. */
     public ObjectNode markUnread(Actor actor, String cid, ObjectNode body) {
         User user = requireUser(actor, "MarkUnread");
         String messageId = body.path("message_id").asText("");
+        String threadId = body.path("thread_id").asText("");
+        if (!threadId.isEmpty()) {
+            return markThreadUnread(user, cid, threadId, messageId);
+        }
         if (messageId.isEmpty()) {
             throw ChatException.input("message_id is required");
         }
@@ -123,7 +264,7 @@ public final class ReadService {
             }
             n.put("last_read_at", Timestamps.format(lastRead));
             n.put("unread_messages", unread);
-            events.publish(Unread.put(n, totals(user.id())), Audience.user(user.id()));
+            events.publish(putCounters(n, user.id()), Audience.user(user.id()));
             return Json.object();
         });
     }
@@ -198,7 +339,8 @@ public final class ReadService {
         UnreadTotals t = totals(user.id());
         ObjectNode out = Json.object();
         out.put("total_unread_count", t.messages());
-        out.put("total_unread_threads_count", 0);
+        List<dev.parley.server.store.ChatRows.ThreadParticipant> threads = store.unreadThreads(user.id(), 100);
+        out.put("total_unread_threads_count", unreadThreads(user.id()));
         ArrayNode chans = out.putArray("channels");
         Map<String, int[]> byType = new LinkedHashMap<>();
         for (ChannelUnread u : store.unreadChannels(user.id(), 100)) {
@@ -215,7 +357,18 @@ public final class ReadService {
                 .put("channel_type", type)
                 .put("channel_count", agg[0])
                 .put("unread_count", agg[1]));
-        out.putArray("threads");
+        ArrayNode th = out.putArray("threads");
+        for (var p : threads) {
+            ObjectNode o = th.addObject();
+            o.put("parent_message_id", p.parentId());
+            o.put("unread_count", p.unread());
+            if (p.lastRead() != null) {
+                o.put("last_read", Timestamps.format(p.lastRead()));
+            }
+            if (p.lastReadMessageId() != null) {
+                o.put("last_read_message_id", p.lastReadMessageId());
+            }
+        }
         return out;
     }
 
@@ -233,10 +386,11 @@ public final class ReadService {
         ids.forEach(i -> users.add(i.asText()));
         ObjectNode out = Json.object();
         ObjectNode counts = out.putObject("counts_by_user");
+        Map<String, Integer> threads = store.unreadThreadCounts(users);
         store.unreadTotals(users).forEach((u, t) -> {
             ObjectNode c = counts.putObject(u);
             c.put("total_unread_count", t.messages());
-            c.put("total_unread_threads_count", 0);
+            c.put("total_unread_threads_count", threads.getOrDefault(u, 0));
             c.putArray("channels");
             c.putArray("channel_type");
             c.putArray("threads");

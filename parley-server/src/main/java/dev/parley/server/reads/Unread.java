@@ -7,12 +7,21 @@ import dev.parley.server.store.ChatRows.UnreadTotals;
 public final class Unread {
     private Unread() {}
 
-    /** Puts {@code total_unread_count}, {@code unread_count}, {@code unread_channels} and {@code unread_threads}. */
+    /**
+     * Puts {@code total_unread_count}, {@code unread_count} and {@code unread_channels}: what a message's events
+     * carry to each recipient.
+     */
     public static ObjectNode put(ObjectNode target, UnreadTotals t) {
         target.put("total_unread_count", t.messages());
         target.put("unread_count", t.messages());
         target.put("unread_channels", t.channels());
-        target.put("unread_threads", 0);
+        return target;
+    }
+
+    /** Puts the counters of {@link #put(ObjectNode, UnreadTotals)} and {@code unread_threads}. */
+    public static ObjectNode put(ObjectNode target, UnreadTotals t, int unreadThreads) {
+        put(target, t);
+        target.put("unread_threads", unreadThreads);
         return target;
     }
 }

@@ -424,6 +424,42 @@ final class CachedChatStore implements ChatStore, StoreCaches {
     }
 
     @Override
+    public Optional<ChatRows.ThreadRow> thread(String parentId) {
+        return db.thread(parentId);
+    }
+
+    @Override
+    public List<ChatRows.ThreadParticipant> threadParticipants(String parentId, int limit) {
+        return db.threadParticipants(parentId, limit);
+    }
+
+    @Override
+    public boolean setThreadRead(
+            String parentId, String userId, Instant lastRead, @Nullable String lastReadMessageId, int unread) {
+        return db.setThreadRead(parentId, userId, lastRead, lastReadMessageId, unread);
+    }
+
+    @Override
+    public boolean updateThread(String parentId, @Nullable String title, String customJson, Instant at) {
+        return db.updateThread(parentId, title, customJson, at);
+    }
+
+    @Override
+    public int unreadThreadCount(String userId) {
+        return db.unreadThreadCount(userId);
+    }
+
+    @Override
+    public Map<String, Integer> unreadThreadCounts(Collection<String> userIds) {
+        return db.unreadThreadCounts(userIds);
+    }
+
+    @Override
+    public List<ChatRows.ThreadParticipant> unreadThreads(String userId, int limit) {
+        return db.unreadThreads(userId, limit);
+    }
+
+    @Override
     public List<MessageRow> replies(String parentId, MessageRange range) {
         return db.replies(parentId, range);
     }

@@ -441,6 +441,39 @@ public final class ChatRows {
         public static final UnreadTotals ZERO = new UnreadTotals(0, 0);
     }
 
+    /**
+     * A thread's own row (PROTOCOL.md §7.18): what a partial update set (title, custom data as a JSON object) and
+     * when its latest reply came.
+     */
+    public record ThreadRow(
+            String parentId,
+            String cid,
+            @Nullable String title,
+            String customJson,
+            Instant createdAt,
+            Instant updatedAt,
+            Instant lastMessageAt) {
+        public ThreadRow {
+            requireNonNull(parentId, "parentId");
+            requireNonNull(cid, "cid");
+            requireNonNull(customJson, "customJson");
+        }
+    }
+
+    /**
+     * A participant of a thread (its parent's author or a reply's author, or a user who marked it read) with that
+     * user's read state of the thread.
+     */
+    public record ThreadParticipant(
+            String parentId,
+            String userId,
+            String cid,
+            Instant createdAt,
+            Instant lastThreadMessageAt,
+            @Nullable Instant lastRead,
+            @Nullable String lastReadMessageId,
+            int unread) {}
+
     /** A user's unread count in one channel, for {@code GET /unread}. */
     public record ChannelUnread(
             String cid, String type, int unread, @Nullable Instant lastRead) {}

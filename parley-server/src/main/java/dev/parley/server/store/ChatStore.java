@@ -115,6 +115,28 @@ public interface ChatStore {
      */
     List<MessageRow> threadsOf(String userId, int limit, int offset);
 
+    /** A thread's own row; empty when the message has no replies (or is no thread parent). */
+    Optional<ChatRows.ThreadRow> thread(String parentId);
+
+    /** A thread's participants with their read state, first participant first; at most {@code limit}. */
+    List<ChatRows.ThreadParticipant> threadParticipants(String parentId, int limit);
+
+    /** Sets a participant's read state of a thread; false when the user takes no part in it. */
+    boolean setThreadRead(
+            String parentId, String userId, Instant lastRead, @Nullable String lastReadMessageId, int unread);
+
+    /** Sets a thread's title and custom data; false when the thread has no row. */
+    boolean updateThread(String parentId, @Nullable String title, String customJson, Instant at);
+
+    /** How many threads of channels the user is a member of have replies the user has not read. */
+    int unreadThreadCount(String userId);
+
+    /** {@link #unreadThreadCount} of several users; users without unread threads map to 0. */
+    Map<String, Integer> unreadThreadCounts(Collection<String> userIds);
+
+    /** The user's threads with unread replies, in channels it is a member of, latest reply first. */
+    List<ChatRows.ThreadParticipant> unreadThreads(String userId, int limit);
+
     /** A page of a thread's replies, oldest first. */
     List<MessageRow> replies(String parentId, MessageRange range);
 

@@ -183,6 +183,12 @@ final class JdbcChatStore implements ChatStore {
             update(c, new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid));
             update(
                     c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM thread_participants WHERE cid = ")
+                            .param(cid));
+            update(c, new SqlBuilder().sql("DELETE FROM threads WHERE cid = ").param(cid));
+            update(
+                    c,
                     new SqlBuilder().sql("DELETE FROM deliveries WHERE cid = ").param(cid));
             return update(
                     c, new SqlBuilder().sql("DELETE FROM channels WHERE cid = ").param(cid));
@@ -208,6 +214,15 @@ final class JdbcChatStore implements ChatStore {
                             .param(cid)
                             .sql(" AND created_at <= ")
                             .param(t));
+            for (String table : List.of("thread_participants", "threads")) {
+                update(
+                        c,
+                        new SqlBuilder()
+                                .sql("DELETE FROM " + table + " WHERE cid = ")
+                                .param(cid)
+                                .sql(" AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = " + table
+                                        + ".parent_id)"));
+            }
             update(
                     c,
                     new SqlBuilder()
@@ -428,12 +443,85 @@ final class JdbcChatStore implements ChatStore {
         }
         if (parent != null) {
             updateMessage(c, parent);
+            threadReply(c, m, parent);
         }
         if (countsAsUnread) {
             update(c, unreadIncrements(new SqlBuilder(), m));
             update(c, channelCounters(new SqlBuilder(), m));
         }
         return true;
+    }
+
+    /**
+     * A reply's side of its thread (PROTOCOL.md §7.18): the thread's row, its parent's author as a participant,
+     * one more unread reply for every other participant, and the author a participant who has read it.
+     */
+    private static void threadReply(Connection c, MessageRow m, MessageRow parent) throws SQLException {
+        long at = micros(m.createdAt());
+        long parentAt = micros(parent.createdAt());
+        update(
+                c,
+                new SqlBuilder()
+                        .sql("INSERT INTO threads (parent_id, cid, created_at, updated_at, last_message_at) VALUES (")
+                        .param(parent.id())
+                        .sql(", ")
+                        .param(parent.cid())
+                        .sql(", ")
+                        .param(parentAt)
+                        .sql(", ")
+                        .param(parentAt)
+                        .sql(", ")
+                        .param(at)
+                        .sql(") ON CONFLICT (parent_id) DO UPDATE SET last_message_at = excluded.last_message_at"));
+        update(
+                c,
+                new SqlBuilder()
+                        .sql("INSERT INTO thread_participants (parent_id, user_id, cid, created_at, "
+                                + "last_thread_message_at, last_read, last_read_message_id, unread_messages) VALUES (")
+                        .param(parent.id())
+                        .sql(", ")
+                        .param(parent.userId())
+                        .sql(", ")
+                        .param(parent.cid())
+                        .sql(", ")
+                        .param(parentAt)
+                        .sql(", ")
+                        .param(parentAt)
+                        .sql(", ")
+                        .param(parentAt)
+                        .sql(", NULL, 0) ON CONFLICT (parent_id, user_id) DO NOTHING"));
+        update(
+                c,
+                new SqlBuilder()
+                        .sql("UPDATE thread_participants SET unread_messages = unread_messages + 1, "
+                                + "last_thread_message_at = ")
+                        .param(at)
+                        .sql(" WHERE parent_id = ")
+                        .param(parent.id())
+                        .sql(" AND user_id <> ")
+                        .param(m.userId()));
+        update(
+                c,
+                new SqlBuilder()
+                        .sql("INSERT INTO thread_participants (parent_id, user_id, cid, created_at, "
+                                + "last_thread_message_at, last_read, last_read_message_id, unread_messages) VALUES (")
+                        .param(parent.id())
+                        .sql(", ")
+                        .param(m.userId())
+                        .sql(", ")
+                        .param(m.cid())
+                        .sql(", ")
+                        .param(at)
+                        .sql(", ")
+                        .param(at)
+                        .sql(", ")
+                        .param(at)
+                        .sql(", ")
+                        .param(m.id())
+                        .sql(
+                                ", 0) ON CONFLICT (parent_id, user_id) DO UPDATE SET unread_messages = 0, "
+                                        + "last_thread_message_at = excluded.last_thread_message_at, "
+                                        + "last_read = excluded.last_read, last_read_message_id = excluded.last_read_message_id"));
     }
 
     /**
@@ -559,6 +647,16 @@ final class JdbcChatStore implements ChatStore {
                     new SqlBuilder()
                             .sql("DELETE FROM reactions WHERE message_id = ")
                             .param(id));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM thread_participants WHERE parent_id = ")
+                            .param(id));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM threads WHERE parent_id = ")
+                            .param(id));
             return update(
                             c,
                             new SqlBuilder()
@@ -612,19 +710,139 @@ final class JdbcChatStore implements ChatStore {
     @Override
     public List<MessageRow> threadsOf(String userId, int limit, int offset) {
         SqlBuilder b = new SqlBuilder()
-                .sql("SELECT " + MESSAGE_COLUMNS + " FROM messages p WHERE p.parent_id IS NULL "
-                        + "AND EXISTS (SELECT 1 FROM messages r WHERE r.parent_id = p.id) AND (p.user_id = ")
+                .sql("SELECT " + MESSAGE_COLUMNS.replaceAll("(^|, )", "$1p.")
+                        + " FROM thread_participants tp JOIN threads t ON t.parent_id = tp.parent_id "
+                        + "JOIN messages p ON p.id = tp.parent_id WHERE tp.user_id = ")
                 .param(userId)
-                .sql(" OR EXISTS (SELECT 1 FROM messages r2 WHERE r2.parent_id = p.id AND r2.user_id = ")
-                .param(userId)
-                .sql(")) AND EXISTS (SELECT 1 FROM members m WHERE m.cid = p.cid AND m.user_id = ")
-                .param(userId)
-                .sql(
-                        ") ORDER BY (SELECT max(r3.created_at) FROM messages r3 WHERE r3.parent_id = p.id) DESC, p.id LIMIT ")
+                .sql(" AND EXISTS (SELECT 1 FROM members m WHERE m.cid = tp.cid AND m.user_id = tp.user_id)"
+                        + " ORDER BY t.last_message_at DESC, p.id LIMIT ")
                 .param(limit)
                 .sql(" OFFSET ")
                 .param(offset);
         return jdbc.read("threads of user", c -> list(c, b, JdbcChatStore::message));
+    }
+
+    private static final String THREAD_COLUMNS =
+            "parent_id, cid, title, custom, created_at, updated_at, last_message_at";
+
+    private static final String PARTICIPANT_COLUMNS = "parent_id, user_id, cid, created_at, last_thread_message_at, "
+            + "last_read, last_read_message_id, unread_messages";
+
+    private static ChatRows.ThreadRow threadRow(ResultSet rs) throws SQLException {
+        return new ChatRows.ThreadRow(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                Timestamps.fromMicros(rs.getLong(5)),
+                Timestamps.fromMicros(rs.getLong(6)),
+                Timestamps.fromMicros(rs.getLong(7)));
+    }
+
+    private static ChatRows.ThreadParticipant participant(ResultSet rs) throws SQLException {
+        return new ChatRows.ThreadParticipant(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                Timestamps.fromMicros(rs.getLong(4)),
+                Timestamps.fromMicros(rs.getLong(5)),
+                instant(rs, 6),
+                rs.getString(7),
+                rs.getInt(8));
+    }
+
+    @Override
+    public Optional<ChatRows.ThreadRow> thread(String parentId) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + THREAD_COLUMNS + " FROM threads WHERE parent_id = ")
+                .param(parentId);
+        return jdbc.read("thread", c -> list(c, b, JdbcChatStore::threadRow)).stream()
+                .findFirst();
+    }
+
+    @Override
+    public List<ChatRows.ThreadParticipant> threadParticipants(String parentId, int limit) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + PARTICIPANT_COLUMNS + " FROM thread_participants WHERE parent_id = ")
+                .param(parentId)
+                .sql(" ORDER BY created_at, user_id LIMIT ")
+                .param(limit);
+        return jdbc.read("thread participants", c -> list(c, b, JdbcChatStore::participant));
+    }
+
+    @Override
+    public boolean setThreadRead(
+            String parentId, String userId, Instant lastRead, @Nullable String lastReadMessageId, int unread) {
+        return jdbc.write("set thread read state", c -> {
+            SqlBuilder b = new SqlBuilder()
+                    .sql("UPDATE thread_participants SET last_read = ")
+                    .param(micros(lastRead))
+                    .sql(", last_read_message_id = ");
+            nullable(b, lastReadMessageId)
+                    .sql(", unread_messages = ")
+                    .param(unread)
+                    .sql(" WHERE parent_id = ")
+                    .param(parentId)
+                    .sql(" AND user_id = ")
+                    .param(userId);
+            return update(c, b) > 0;
+        });
+    }
+
+    @Override
+    public boolean updateThread(String parentId, @Nullable String title, String customJson, Instant at) {
+        return jdbc.write("update thread", c -> {
+            SqlBuilder b = new SqlBuilder().sql("UPDATE threads SET title = ");
+            nullable(b, title)
+                    .sql(", custom = ")
+                    .param(customJson)
+                    .sql(", updated_at = ")
+                    .param(micros(at))
+                    .sql(" WHERE parent_id = ")
+                    .param(parentId);
+            return update(c, b) > 0;
+        });
+    }
+
+    /** The condition of a participant row that counts as an unread thread: unread replies, still a member. */
+    private static final String UNREAD_THREAD = "tp.unread_messages > 0 AND EXISTS "
+            + "(SELECT 1 FROM members m WHERE m.cid = tp.cid AND m.user_id = tp.user_id)";
+
+    @Override
+    public int unreadThreadCount(String userId) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT count(*) FROM thread_participants tp WHERE tp.user_id = ")
+                .param(userId)
+                .sql(" AND " + UNREAD_THREAD);
+        return jdbc.read("unread thread count", c -> list(c, b, rs -> rs.getInt(1)))
+                .getFirst();
+    }
+
+    @Override
+    public Map<String, Integer> unreadThreadCounts(Collection<String> userIds) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (List<String> chunk : chunks(userIds)) {
+            chunk.forEach(id -> out.put(id, 0));
+            SqlBuilder b = new SqlBuilder()
+                    .sql("SELECT tp.user_id, count(*) FROM thread_participants tp WHERE tp.user_id IN (");
+            in(b, chunk).sql(") AND " + UNREAD_THREAD + " GROUP BY tp.user_id");
+            jdbc.read("unread thread counts", c -> {
+                forEach(c, b, rs -> out.put(rs.getString(1), rs.getInt(2)));
+                return out;
+            });
+        }
+        return out;
+    }
+
+    @Override
+    public List<ChatRows.ThreadParticipant> unreadThreads(String userId, int limit) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + PARTICIPANT_COLUMNS.replaceAll("(^|, )", "$1tp.")
+                        + " FROM thread_participants tp WHERE tp.user_id = ")
+                .param(userId)
+                .sql(" AND " + UNREAD_THREAD + " ORDER BY tp.last_thread_message_at DESC, tp.parent_id LIMIT ")
+                .param(limit);
+        return jdbc.read("unread threads", c -> list(c, b, JdbcChatStore::participant));
     }
 
     @Override

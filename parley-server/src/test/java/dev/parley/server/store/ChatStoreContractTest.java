@@ -322,6 +322,96 @@ abstract class ChatStoreContractTest {
         assertThat(chat.countChannelMessagesFrom("messaging:a", m2.cursor())).isEqualTo(2);
     }
 
+    static MessageRow reply(String id, MessageRow parent, String user, int secondsAfterT0) {
+        Instant at = T0.plusSeconds(secondsAfterT0);
+        return new MessageRow(
+                id,
+                parent.cid(),
+                user,
+                parent.id(),
+                false,
+                at,
+                at,
+                null,
+                null,
+                Json.object().put("id", id));
+    }
+
+    @Test
+    void repliesKeepEachParticipantsUnreadRepliesAndTheThreadsLatestReply() {
+        chat.createChannel(channel("t", "Talk"), List.of(member("t", "ann"), member("t", "bob"), member("t", "cy")));
+        MessageRow parent = message("p", "messaging:t", "ann", 1);
+        chat.appendMessage(parent, null, true);
+        chat.appendMessage(reply("r1", parent, "bob", 2), parent, false);
+        chat.appendMessage(reply("r2", parent, "bob", 3), parent, false);
+        chat.appendMessage(reply("r3", parent, "cy", 4), parent, false);
+
+        Map<String, ChatRows.ThreadParticipant> byUser = new java.util.HashMap<>();
+        chat.threadParticipants("p", 10).forEach(tp -> byUser.put(tp.userId(), tp));
+
+        assertThat(chat.threadParticipants("p", 10))
+                .extracting(ChatRows.ThreadParticipant::userId)
+                .containsExactly("ann", "bob", "cy");
+        assertThat(byUser.get("ann").unread()).isEqualTo(3);
+        assertThat(byUser.get("bob").unread()).isEqualTo(1);
+        assertThat(byUser.get("bob").lastReadMessageId()).isEqualTo("r2");
+        assertThat(byUser.get("cy").unread()).isZero();
+        assertThat(chat.thread("p").orElseThrow().lastMessageAt()).isEqualTo(T0.plusSeconds(4));
+        assertThat(chat.unreadThreadCount("ann")).isEqualTo(1);
+        assertThat(chat.unreadThreadCounts(List.of("ann", "bob", "cy", "dan")))
+                .containsExactly(Map.entry("ann", 1), Map.entry("bob", 1), Map.entry("cy", 0), Map.entry("dan", 0));
+        assertThat(chat.unreadThreads("bob", 10))
+                .extracting(ChatRows.ThreadParticipant::parentId)
+                .containsExactly("p");
+        assertThat(chat.threadsOf("cy", 10, 0)).extracting(MessageRow::id).containsExactly("p");
+        assertThat(chat.thread("r1")).isEmpty();
+    }
+
+    @Test
+    void aThreadsReadStateTitleAndCustomDataAreKeptAndGoWithItsParent() {
+        chat.createChannel(channel("t", "Talk"), List.of(member("t", "ann"), member("t", "bob")));
+        MessageRow parent = message("p", "messaging:t", "ann", 1);
+        chat.appendMessage(parent, null, true);
+        chat.appendMessage(reply("r1", parent, "bob", 2), parent, false);
+
+        boolean read = chat.setThreadRead("p", "ann", T0.plusSeconds(5), "r1", 0);
+        boolean stranger = chat.setThreadRead("p", "eve", T0.plusSeconds(5), "r1", 0);
+        boolean updated = chat.updateThread("p", "Plans", "{\"topic\":\"travel\"}", T0.plusSeconds(6));
+        ChatRows.ThreadRow row = chat.thread("p").orElseThrow();
+        int unreadBefore = chat.unreadThreadCount("ann");
+        chat.appendMessage(reply("r2", parent, "bob", 7), parent, false);
+        int unreadAfter = chat.unreadThreadCount("ann");
+        chat.deleteMessage("p");
+
+        assertThat(read).isTrue();
+        assertThat(stranger).isFalse();
+        assertThat(updated).isTrue();
+        assertThat(row.title()).isEqualTo("Plans");
+        assertThat(Json.parse(row.customJson(), "custom").path("topic").asText())
+                .isEqualTo("travel");
+        assertThat(row.updatedAt()).isEqualTo(T0.plusSeconds(6));
+        assertThat(unreadBefore).isZero();
+        assertThat(unreadAfter).isEqualTo(1);
+        assertThat(chat.thread("p")).isEmpty();
+        assertThat(chat.threadParticipants("p", 10)).isEmpty();
+        assertThat(chat.unreadThreadCount("ann")).isZero();
+    }
+
+    @Test
+    void aMemberWhoLeftTheChannelCountsNoUnreadThreadThere() {
+        chat.createChannel(channel("t", "Talk"), List.of(member("t", "ann"), member("t", "bob")));
+        MessageRow parent = message("p", "messaging:t", "ann", 1);
+        chat.appendMessage(parent, null, true);
+        chat.appendMessage(reply("r1", parent, "bob", 2), parent, false);
+
+        int before = chat.unreadThreadCount("ann");
+        chat.removeMembers("messaging:t", List.of("ann"));
+
+        assertThat(before).isEqualTo(1);
+        assertThat(chat.unreadThreadCount("ann")).isZero();
+        assertThat(chat.threadsOf("ann", 10, 0)).isEmpty();
+    }
+
     /** What the reaction service does: the totals and the newest reactions, written into the message. */
     private static MessageRow withCounts(MessageRow m, ReactionSummary summary) {
         ObjectNode doc = m.doc().deepCopy();
