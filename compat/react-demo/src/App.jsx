@@ -4,9 +4,11 @@ import {
   ChannelHeader,
   ChannelList,
   Chat,
+  ChatView,
   MessageComposer,
   MessageList,
   Thread,
+  ThreadList,
   Window,
   useChatContext,
 } from 'stream-chat-react';
@@ -80,28 +82,46 @@ function ChatApp({ config }) {
   }
   if (!client) return <p className="demo-status">Connecting as {config.user}…</p>;
 
+  // ChatView switches between the channels and the thread list; its selector shows the unread threads.
   return (
     <Chat client={client}>
-      <div className="demo-layout" data-testid="chat" data-user={client.userID}>
-        <aside className="demo-sidebar">
+      <ChatView>
+        <div className="demo-app" data-testid="chat" data-user={client.userID}>
           <header className="demo-me">
             <span data-testid="me">
               Signed in as <strong>{client.user?.name ?? client.userID}</strong>
             </span>
+            <ChatView.Selector iconOnly={false} />
             <a href={urlWith({ user: undefined, name: undefined })}>Sign out</a>
           </header>
-          <StartChat />
-          <ChannelList filters={filters} sort={sort} options={options} watchers={watchers} />
-        </aside>
-        <Channel EmptyPlaceholder={<NoChannel />}>
-          <Window>
-            <ChannelHeader />
-            <MessageList />
-            <MessageComposer />
-          </Window>
-          <Thread />
-        </Channel>
-      </div>
+          <ChatView.Channels>
+            <div className="demo-layout">
+              <aside className="demo-sidebar">
+                <StartChat />
+                <ChannelList filters={filters} sort={sort} options={options} watchers={watchers} />
+              </aside>
+              <Channel EmptyPlaceholder={<NoChannel />}>
+                <Window>
+                  <ChannelHeader />
+                  <MessageList />
+                  <MessageComposer />
+                </Window>
+                <Thread />
+              </Channel>
+            </div>
+          </ChatView.Channels>
+          <ChatView.Threads>
+            <div className="demo-layout" data-testid="threads-view">
+              <aside className="demo-sidebar">
+                <ThreadList />
+              </aside>
+              <ChatView.ThreadAdapter>
+                <Thread />
+              </ChatView.ThreadAdapter>
+            </div>
+          </ChatView.Threads>
+        </div>
+      </ChatView>
     </Chat>
   );
 }

@@ -1,7 +1,8 @@
 // stream-chat-react in headless Chromium against a running Parley: two users, two browser contexts (and a
 // third user, carol, so that bob can have another chat open). The scenario: sign-in; message, thread
 // reply and reaction; alice's typing indicator on bob's page, gone when she stops or sends; an unread
-// badge on alice's chat in bob's list while he has carol's open, gone once he opens it (mark read).
+// badge on alice's chat in bob's list while he has carol's open, gone once he opens it (mark read); a new
+// reply in alice's thread on the Threads button, gone once she opens the thread from the thread list.
 //
 // Env: PARLEY_BASE_URL (default http://localhost:8080), PARLEY_API_KEY (required); the server must run
 // with auth checks disabled, because the demo signs in with devToken(user). PARLEY_REACT_OUTPUT is the
@@ -31,6 +32,8 @@ const RUN = Date.now().toString(36);
 const ALICE = `alice-${RUN}`;
 const BOB = `bob-${RUN}`;
 const CAROL = `carol-${RUN}`;
+// alice's first message, which bob answers in a thread
+const HELLO = `Hello Bob, this is Alice (${RUN})`;
 
 let app;
 let browser;
@@ -92,7 +95,7 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
 
   test('alice starts a chat with bob; message, thread reply and reaction reach both', async () => {
     assert.ok(alice && bob, 'both users signed in');
-    const hello = `Hello Bob, this is Alice (${RUN})`;
+    const hello = HELLO;
     const reply = `Hi Alice, Bob replying in a thread (${RUN})`;
 
     // alice: start the 1:1 channel and send a message
@@ -223,6 +226,41 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     assertNoProblems(alice, bob, carol);
   });
 
+  test("bob's reply lights alice's Threads badge; she opens the thread from the thread list and it clears", async () => {
+    assert.ok(alice && bob, 'both users signed in');
+    const more = `One more thing in the thread (${RUN})`;
+    const { cid, parentId } = await threadOf(ALICE, BOB);
+
+    // bob replies over REST, as his client would; alice is a participant (she wrote the parent)
+    await sendAs(BOB, cid, { text: more, parent_id: parentId });
+    const selectorBadge = alice.page.locator('.str-chat__chat-view__selector .str-chat__unread-count-badge');
+    await selectorBadge.waitFor({ timeout: UI_TIMEOUT });
+    assert.ok(Number(await selectorBadge.textContent()) >= 1, 'the Threads button counts the unread thread');
+    assert.ok((await serverUnreadThreads(ALICE)) >= 1, 'the server counts the thread as unread for alice');
+
+    // alice switches to the thread list: the thread (shown by its parent) is there with its unread replies
+    await alice.page.locator('.str-chat__chat-view__selector-button', { hasText: 'Threads' }).click();
+    const item = alice.page.locator('.str-chat__thread-list-item').filter({ hasText: HELLO });
+    await item.waitFor({ timeout: UI_TIMEOUT });
+    assert.ok(Number(await item.locator('.str-chat__badge--variant-primary').textContent()) >= 1, 'unread replies on the item');
+    await screenshot(alice, 'thread-list');
+
+    // she opens it: the reply shows, the thread is marked read, both badges go
+    await item.click();
+    const thread = alice.page.getByTestId('threads-view').locator('.str-chat__thread');
+    await messageIn(thread, more).waitFor({ timeout: UI_TIMEOUT });
+    await selectorBadge.waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await item.locator('.str-chat__badge--variant-primary').waitFor({ state: 'detached', timeout: UI_TIMEOUT });
+    await waitFor(async () => (await serverUnreadThreads(ALICE)) === 0, "the server's thread read state for alice");
+    await screenshot(alice, 'thread-read');
+
+    // back to the channels for the next test
+    await alice.page.locator('.str-chat__chat-view__selector-button', { hasText: 'Channels' }).click();
+    await alice.page.getByTestId('channel-list-item-button').filter({ hasText: 'Bob' }).click({ timeout: UI_TIMEOUT });
+    await alice.page.locator('.str-chat__channel-header').getByText('Bob').waitFor({ timeout: UI_TIMEOUT });
+    assertNoProblems(alice, bob);
+  });
+
   test("alice's composer lists the channel type's slash commands after a /", async () => {
     assert.ok(alice, 'alice signed in');
     const input = alice.page.locator('.str-chat__main-panel').getByTestId('message-input');
@@ -256,6 +294,44 @@ async function serverUnread(user, other) {
   const read = channel.read.find((r) => r.user.id === user);
   assert.ok(read, `read state of ${user} in ${channel.channel.cid}`);
   return read.unread_messages;
+}
+
+/** A REST call as `user` with a development token, answered 200. */
+async function restAs(user, method, path, body) {
+  const url = new URL(path, BASE_URL);
+  url.searchParams.set('api_key', API_KEY);
+  const res = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', Authorization: DevToken(user), 'stream-auth-type': 'jwt' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, `${method} ${path} as ${user}: ${res.status}`);
+  return res.json();
+}
+
+/** The cid of `user`'s 1:1 channel with `other` and the id of its message that has replies. */
+async function threadOf(user, other) {
+  const { channels } = await restAs(user, 'POST', '/channels', {
+    filter_conditions: { members: { $in: [user] } },
+    state: true,
+    watch: false,
+    presence: false,
+  });
+  const channel = channels.find((c) => c.members.length === 2 && c.members.some((m) => m.user_id === other));
+  assert.ok(channel, `${user} is in a 1:1 channel with ${other}`);
+  const parent = channel.messages.find((m) => m.reply_count > 0);
+  assert.ok(parent, `a message with replies in ${channel.channel.cid}`);
+  return { cid: channel.channel.cid, parentId: parent.id };
+}
+
+async function sendAs(user, cid, message) {
+  const [type, id] = cid.split(':');
+  await restAs(user, 'POST', `/channels/${type}/${id}/message`, { message });
+}
+
+/** `total_unread_threads_count` of `GET /unread` for `user`. */
+async function serverUnreadThreads(user) {
+  return (await restAs(user, 'GET', '/unread')).total_unread_threads_count;
 }
 
 async function waitFor(check, what, timeout = UI_TIMEOUT) {

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class StreamChatReactBrowserTest {
     /** Tests node reports as passed: sign-in, chat, typing indicator, unread badge. */
-    private static final int EXPECTED_PASSED = 4;
+    private static final int EXPECTED_PASSED = 6;
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 

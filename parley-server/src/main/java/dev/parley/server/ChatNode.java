@@ -169,7 +169,7 @@ public final class ChatNode implements AutoCloseable {
             loaded = loaded.withDisableAuthChecks(true);
         }
         this.settings = loaded;
-        offerCommands(loaded);
+        applyTypes(loaded);
         this.authenticator = new Authenticator(config.apiKey(), config.apiSecret(), clock, () -> settings);
         this.connectionPolicy = new ConnectionPolicy(() -> settings.connectionLimit(config), registry, metrics);
         RedisBroker clustered = cluster;
@@ -508,7 +508,7 @@ public final class ChatNode implements AutoCloseable {
         AppSettings next = settings.patch(body, clock.instant());
         store.saveAppSettings(next.doc());
         settings = next;
-        offerCommands(next);
+        applyTypes(next);
         if (cluster != null) {
             cluster.broadcast(CONTROL_SETTINGS);
         }
@@ -526,18 +526,20 @@ public final class ChatNode implements AutoCloseable {
         AppSettings next = settings.edited(d -> out[0] = change.apply(d));
         store.saveAppSettings(next.doc());
         settings = next;
-        offerCommands(next);
+        applyTypes(next);
         if (cluster != null) {
             cluster.broadcast(CONTROL_SETTINGS);
         }
         return out[0];
     }
 
-    /** The channel types offer the commands of {@code s} (PROTOCOL.md §15.5). */
-    private void offerCommands(AppSettings s) {
+    /** The channel types as {@code s} defines them, with its commands (PROTOCOL.md §11.5, §15.5). */
+    private void applyTypes(AppSettings s) {
         chat.types()
-                .offerCommands(
-                        type -> CommandConfig.objectsOf(s.doc(), type), type -> PushConfig.typePush(s.doc(), type));
+                .apply(
+                        s.doc(),
+                        type -> CommandConfig.objectsOf(s.doc(), type),
+                        type -> PushConfig.typePush(s.doc(), type));
     }
 
     /** The most stored events one fill of a cluster node reads at once. */
@@ -645,7 +647,7 @@ public final class ChatNode implements AutoCloseable {
     private synchronized void reloadSettings() {
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         settings = config.disableAuthChecks() ? loaded.withDisableAuthChecks(true) : loaded;
-        offerCommands(settings);
+        applyTypes(settings);
     }
 
     /** The configured node id, or this host's name and port (with a random part when the port is picked at start). */

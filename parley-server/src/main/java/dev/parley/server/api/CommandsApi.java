@@ -2,26 +2,22 @@ package dev.parley.server.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
-import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelTypes;
 import dev.parley.server.commands.Commands;
 import dev.parley.server.config.AppSettings;
 import dev.parley.server.config.CommandConfig;
-import dev.parley.server.config.PushConfig;
 import java.time.Clock;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Slash commands (PROTOCOL.md §15.5): {@code /commands} (create, list, get, update, delete; server side),
- * {@code PUT /channeltypes/{name}} for the commands a type offers, and {@code POST /messages/{id}/action}.
+ * Slash commands (PROTOCOL.md §15.5): {@code /commands} (create, list, get, update, delete; server side) and
+ * {@code POST /messages/{id}/action}; the commands a type offers are set with {@code PUT /channeltypes/{name}}
+ * ({@code ChannelTypesApi}).
  */
 final class CommandsApi {
     /** Changes the server's own keys of the settings document, persisted and cluster-wide. */
@@ -89,56 +85,9 @@ final class CommandsApi {
             });
             return Json.object().put("name", ctx.pathParam("name"));
         });
-        router.add("PUT", "/channeltypes/{name}", this::updateType);
         router.add(
                 "POST",
                 "/messages/{id}/action",
                 ctx -> commands.action(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
-    }
-
-    /**
-     * {@code PUT /channeltypes/{name}}: only {@code commands} and {@code push_notifications} (§16.1) can be
-     * changed; anything else is refused by name.
-     */
-    private ObjectNode updateType(RequestContext ctx) {
-        ctx.requireServer();
-        String name = ctx.pathParam("name");
-        ChannelType type = types.require(name);
-        ObjectNode body = ctx.body();
-        List<String> others = body.properties().stream()
-                .map(Map.Entry::getKey)
-                .filter(k -> !k.equals("commands") && !k.equals("name") && !k.equals("push_notifications"))
-                .sorted()
-                .toList();
-        if (!others.isEmpty()) {
-            throw ChatException.input("UpdateChannelType failed with error: \"this server changes only the commands"
-                    + " and push_notifications of a channel type; refused: " + String.join(", ", others) + "\"");
-        }
-        JsonNode requested = body.get("commands");
-        JsonNode push = body.get("push_notifications");
-        if (requested == null && push == null) {
-            throw ChatException.input(
-                    "UpdateChannelType failed with error: \"commands or push_notifications is required\"");
-        }
-        if (push != null && !push.isBoolean()) {
-            throw ChatException.input("UpdateChannelType failed with error: \"push_notifications must be a boolean\"");
-        }
-        List<String> stored = change.change(d -> {
-            if (push != null) {
-                PushConfig.setTypePush(d, name, push.asBoolean());
-            }
-            return requested == null ? null : CommandConfig.setTypeCommands(d, name, requested);
-        });
-        ObjectNode out = types.require(name).configJson();
-        ArrayNode names = Json.array();
-        if (stored != null) {
-            stored.forEach(names::add);
-        } else {
-            type.configJson()
-                    .path("commands")
-                    .forEach(c -> names.add(c.path("name").asText(c.asText())));
-        }
-        out.set("commands", names);
-        return out;
     }
 }

@@ -13,7 +13,6 @@ import dev.parley.server.messages.ThreadService;
 import dev.parley.server.reads.ReadService;
 import dev.parley.server.usage.ConnectionRegistry;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The message, reply and reaction endpoints (PROTOCOL.md §7.10 M2 to M5, M7; §7.11 R1 to R3) and the
@@ -115,36 +114,7 @@ final class MessagesApi {
         router.add("GET", "/devices", ctx -> devices.list(actors.of(ctx), ctx.param("user_id")));
         router.add("DELETE", "/devices", ctx -> devices.delete(actors.of(ctx), ctx.param("id"), ctx.param("user_id")));
         router.add("POST", "/unread_batch", ctx -> reads.unreadBatch(actors.of(ctx), ctx.body()));
-        router.add("GET", "/channeltypes", ctx -> channelTypes(ctx, null));
-        router.add("GET", "/channeltypes/{name}", ctx -> channelTypes(ctx, ctx.pathParam("name")));
         router.add("POST", "/sync", ctx -> reads.sync(actors.of(ctx), ctx.body()));
-    }
-
-    /** {@code GET /channeltypes} and {@code GET /channeltypes/{name}} (K1, read only): built-in types. */
-    private ObjectNode channelTypes(RequestContext ctx, @Nullable String name) {
-        ctx.requireServer();
-        if (name != null) {
-            return typeJson(types.require(name));
-        }
-        ObjectNode out = Json.object();
-        ObjectNode all = out.putObject("channel_types");
-        types.all().values().stream()
-                .sorted(java.util.Comparator.comparing(t -> t.name()))
-                .forEach(t -> all.set(t.name(), typeJson(t)));
-        return out;
-    }
-
-    private static ObjectNode typeJson(dev.parley.server.chat.ChannelType t) {
-        ObjectNode o = t.configJson();
-        ObjectNode grants = o.putObject("grants");
-        t.grants().entrySet().stream()
-                .sorted(java.util.Map.Entry.comparingByKey())
-                .forEach(e -> {
-                    var arr = grants.putArray(e.getKey());
-                    e.getValue().stream().sorted().forEach(arr::add);
-                });
-        o.putArray("permissions");
-        return o;
     }
 
     private ObjectNode replies(RequestContext ctx) {

@@ -102,6 +102,9 @@ public final class RestApi {
                 .register(router);
         new PushApi(node::settings, node::changeSettings, node.push(), node.pushPreferences(), node.clock())
                 .register(router);
+        new ChannelTypesApi(
+                        node::settings, node::changeSettings, chat.types(), chat.channels()::anyOfType, node.clock())
+                .register(router);
         new MessagesApi(
                         chat.edits(),
                         chat.reactions(),

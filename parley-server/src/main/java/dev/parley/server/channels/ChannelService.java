@@ -365,6 +365,13 @@ public final class ChannelService {
         }
     }
 
+    /** Whether any channel of type {@code type} exists (a type with channels cannot be deleted). */
+    public boolean anyOfType(String type) {
+        Filter filter = Filter.parse(Json.object().put("type", type));
+        return !store.queryChannels(new ChannelQuery(filter, List.of(), 1, 0, null, Set.of()))
+                .isEmpty();
+    }
+
     /** Refuses with code 4, naming the field, a channel field of the wrong JSON type; null counts as absent. */
     static void checkTypes(ObjectNode data, String prefix) {
         for (String key : List.of("frozen", "disabled")) {

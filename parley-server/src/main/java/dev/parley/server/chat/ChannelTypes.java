@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
+import dev.parley.server.config.TypeConfig;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -79,21 +80,53 @@ public final class ChannelTypes {
     }
 
     /**
-     * Sets the commands each type offers (PROTOCOL.md §15.5): {@code commandsOf} gives a type's command objects
-     * for its config's {@code commands}, and {@code pushOn} its {@code push_notifications} (§16.1). Called
-     * whenever the app settings change.
+     * Rebuilds the types from the app settings document {@code doc} (PROTOCOL.md §11.5): the built-in types with
+     * the flags and grants the app changed, the app's custom types (the {@code messaging} defaults, then their own
+     * flags and grants), each with the commands {@code commandsOf} gives for it (§15.5) and its
+     * {@code push_notifications} from {@code pushOn} (§16.1). Called whenever the app settings change.
      */
-    public void offerCommands(
+    public void apply(
+            ObjectNode doc,
             java.util.function.Function<String, com.fasterxml.jackson.databind.node.ArrayNode> commandsOf,
             java.util.function.Predicate<String> pushOn) {
+        Map<String, TypeConfig.Defined> defined = TypeConfig.types(doc);
         Map<String, ChannelType> t = new HashMap<>();
-        builtIn.forEach((name, type) -> {
+        builtIn.forEach((name, type) -> t.put(name, type));
+        defined.forEach((name, d) -> {
+            ChannelType base = builtIn.get(name);
+            if (base == null && !d.custom()) {
+                return; // changes of a built-in type this server no longer has
+            }
+            ObjectNode config;
+            Map<String, Set<String>> grants;
+            if (base != null) {
+                config = base.configJson();
+                grants = mutable(base.grants());
+            } else {
+                config = config(name, d.createdAt(), true);
+                grants = mutable(messaging());
+            }
+            d.config()
+                    .properties()
+                    .forEach(e -> config.set(e.getKey(), e.getValue().deepCopy()));
+            config.put("updated_at", Timestamps.format(d.updatedAt()));
+            d.grants().forEach((role, perms) -> grants.put(role, new HashSet<>(perms)));
+            grants.values().removeIf(Set::isEmpty);
+            t.put(name, new ChannelType(name, config, grants));
+        });
+        Map<String, ChannelType> out = new HashMap<>();
+        t.forEach((name, type) -> {
             ObjectNode config = type.configJson();
             config.set("commands", commandsOf.apply(name));
             config.put("push_notifications", pushOn.test(name));
-            t.put(name, new ChannelType(name, config, type.grants()));
+            out.put(name, new ChannelType(name, config, type.grants()));
         });
-        this.types = Map.copyOf(t);
+        this.types = Map.copyOf(out);
+    }
+
+    /** Whether {@code name} is one of the types this server has built in. */
+    public boolean builtIn(String name) {
+        return builtIn.containsKey(name);
     }
 
     public Optional<ChannelType> find(String name) {

@@ -70,6 +70,8 @@ public record AppSettings(ObjectNode doc) {
             CommandConfig.TYPE_COMMANDS,
             PushConfig.PROVIDERS,
             PushConfig.TYPE_PUSH,
+            TypeConfig.TYPES,
+            TypeConfig.ROLES,
             "push_notifications");
 
     enum JsonType {
@@ -263,6 +265,8 @@ public record AppSettings(ObjectNode doc) {
         app.remove(PushConfig.PROVIDERS);
         app.remove(PushConfig.TYPE_PUSH);
         app.remove(PushConfig.PUSH_CONFIG);
+        app.remove(TypeConfig.TYPES);
+        app.remove(TypeConfig.ROLES);
         app.set("push_notifications", PushConfig.notificationsJson(doc));
         if (!app.has("webhook_url")) {
             app.put("webhook_url", "");

@@ -120,9 +120,9 @@ class CommandsTest {
         assertThat(admin.call("PUT", "/channeltypes/messaging", json("commands", List.of("nope")))
                         .code())
                 .isEqualTo(4);
-        assertThat(admin.call("PUT", "/channeltypes/messaging", json("commands", List.of("all"), "replies", false))
+        assertThat(admin.call("PUT", "/channeltypes/messaging", json("commands", List.of("all"), "colour", "red"))
                         .message())
-                .contains("replies");
+                .contains("colour");
         admin.call("PUT", "/channeltypes/messaging", json("commands", List.of("moderation_set")));
         assertThat(admin.delete("/commands/ticket").status()).isEqualTo(200);
         assertThat(admin.get("/commands/ticket").code()).isEqualTo(16);

@@ -239,7 +239,13 @@ public final class RestClient {
                 case JsonNode n -> o.set(k, n);
                 case List<?> l -> {
                     var a = o.putArray(k);
-                    l.forEach(x -> a.add(String.valueOf(x)));
+                    l.forEach(x -> {
+                        if (x instanceof JsonNode n) {
+                            a.add(n);
+                        } else {
+                            a.add(String.valueOf(x));
+                        }
+                    });
                 }
                 default -> throw new IllegalArgumentException("cannot put a " + kv[i + 1].getClass());
             }
