@@ -84,6 +84,7 @@ public final class RestApi {
                         remote)
                 .register(router);
         new AppApi(node::settings, node::patchSettings).register(router);
+        new GuestApi(node.users(), node::settings, node.config().apiSecret(), node.clock()).register(router);
         new WebhooksApi(node.webhooks(), operator).register(router);
         new ChannelsApi(
                         chat.channels(),

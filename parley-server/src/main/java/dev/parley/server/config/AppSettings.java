@@ -28,6 +28,7 @@ public record AppSettings(ObjectNode doc) {
     static final Map<String, JsonType> EDITABLE = Map.ofEntries(
             Map.entry("name", JsonType.STRING),
             Map.entry("disable_auth_checks", JsonType.BOOLEAN),
+            Map.entry("guest_user_creation_disabled", JsonType.BOOLEAN),
             Map.entry("revoke_tokens_issued_before", JsonType.TIMESTAMP_OR_NULL),
             Map.entry("file_upload_config", JsonType.OBJECT),
             Map.entry("image_upload_config", JsonType.OBJECT),
@@ -53,8 +54,6 @@ public record AppSettings(ObjectNode doc) {
             BooleanNode.FALSE,
             "enforce_unique_usernames",
             TextNode.valueOf("no"),
-            "guest_user_creation_disabled",
-            BooleanNode.TRUE,
             "user_search_disallowed_roles",
             Json.array(),
             "explicit_event_hooks_deletion",
@@ -103,6 +102,11 @@ public record AppSettings(ObjectNode doc) {
 
     public boolean disableAuthChecks() {
         return doc.path("disable_auth_checks").asBoolean(false);
+    }
+
+    /** Whether {@code POST /guest} is refused (PROTOCOL.md §2.6); it is until an app turns guests on. */
+    public boolean guestCreationDisabled() {
+        return doc.path("guest_user_creation_disabled").asBoolean(true);
     }
 
     /** App-wide revocation date (§2.8), or null. */
@@ -277,6 +281,7 @@ public record AppSettings(ObjectNode doc) {
         if (!app.has("event_hooks")) {
             app.putArray("event_hooks");
         }
+        app.put("guest_user_creation_disabled", guestCreationDisabled());
         app.put("suspended", false);
         app.put("permission_version", "v2");
         if (!app.has("file_upload_config")) {

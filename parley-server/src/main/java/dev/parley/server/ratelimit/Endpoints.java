@@ -39,6 +39,15 @@ public final class Endpoints {
         route("POST /push_preferences", "UpsertPushPreferences", 60);
         route("POST /check_push", "CheckPush", 60);
         route("PUT /channeltypes/{name}", "UpdateChannelType", 60);
+        route("POST /channeltypes", "CreateChannelType", 60);
+        route("DELETE /channeltypes/{name}", "DeleteChannelType", 60);
+        route("GET /roles", "ListRoles", 60);
+        route("GET /roles/search", "SearchRoles", 60);
+        route("POST /roles", "CreateRole", 60);
+        route("DELETE /roles/{name}", "DeleteRole", 60);
+        route("GET /permissions", "ListPermissions", 60);
+        route("GET /permissions/{id}", "GetPermission", 60);
+        route("POST /guest", "CreateGuest", 60);
         route("POST /messages/{id}/action", "RunMessageAction", 10_000);
         route("POST /channels", "QueryChannels", 10_000);
         route("POST /channels/delivered", "MarkDelivered", 10_000);
@@ -81,6 +90,7 @@ public final class Endpoints {
         route("POST /unread_batch", "UnreadCountsBatch", 1_000);
         route("POST /threads", "QueryThreads", 1_000);
         route("GET /threads/{id}", "GetThread", 1_000);
+        route("PATCH /threads/{id}", "UpdateThreadPartial", 1_000);
         route("POST /sync", "Sync", 1_000);
         route("POST /devices", "CreateDevice", 300);
         route("GET /devices", "ListDevices", 60);

@@ -473,23 +473,7 @@ final class JdbcChatStore implements ChatStore {
                         .sql(", ")
                         .param(at)
                         .sql(") ON CONFLICT (parent_id) DO UPDATE SET last_message_at = excluded.last_message_at"));
-        update(
-                c,
-                new SqlBuilder()
-                        .sql("INSERT INTO thread_participants (parent_id, user_id, cid, created_at, "
-                                + "last_thread_message_at, last_read, last_read_message_id, unread_messages) VALUES (")
-                        .param(parent.id())
-                        .sql(", ")
-                        .param(parent.userId())
-                        .sql(", ")
-                        .param(parent.cid())
-                        .sql(", ")
-                        .param(parentAt)
-                        .sql(", ")
-                        .param(parentAt)
-                        .sql(", ")
-                        .param(parentAt)
-                        .sql(", NULL, 0) ON CONFLICT (parent_id, user_id) DO NOTHING"));
+        update(c, participant(parent, parent.userId(), parentAt, null, "DO NOTHING"));
         update(
                 c,
                 new SqlBuilder()
@@ -502,26 +486,38 @@ final class JdbcChatStore implements ChatStore {
                         .param(m.userId()));
         update(
                 c,
-                new SqlBuilder()
-                        .sql("INSERT INTO thread_participants (parent_id, user_id, cid, created_at, "
-                                + "last_thread_message_at, last_read, last_read_message_id, unread_messages) VALUES (")
-                        .param(parent.id())
-                        .sql(", ")
-                        .param(m.userId())
-                        .sql(", ")
-                        .param(m.cid())
-                        .sql(", ")
-                        .param(at)
-                        .sql(", ")
-                        .param(at)
-                        .sql(", ")
-                        .param(at)
-                        .sql(", ")
-                        .param(m.id())
-                        .sql(
-                                ", 0) ON CONFLICT (parent_id, user_id) DO UPDATE SET unread_messages = 0, "
-                                        + "last_thread_message_at = excluded.last_thread_message_at, "
-                                        + "last_read = excluded.last_read, last_read_message_id = excluded.last_read_message_id"));
+                participant(
+                        parent,
+                        m.userId(),
+                        at,
+                        m.id(),
+                        "DO UPDATE SET unread_messages = 0, "
+                                + "last_thread_message_at = excluded.last_thread_message_at, "
+                                + "last_read = excluded.last_read, last_read_message_id = excluded.last_read_message_id"));
+    }
+
+    /**
+     * A participant row of {@code parent}'s thread for {@code userId}, joined and read at {@code at} (up to
+     * {@code lastReadMessageId}) with no unread reply; {@code onConflict} says what an existing row does.
+     */
+    private static SqlBuilder participant(
+            MessageRow parent, String userId, long at, @Nullable String lastReadMessageId, String onConflict) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("INSERT INTO thread_participants (parent_id, user_id, cid, created_at, "
+                        + "last_thread_message_at, last_read, last_read_message_id, unread_messages) VALUES (")
+                .param(parent.id())
+                .sql(", ")
+                .param(userId)
+                .sql(", ")
+                .param(parent.cid())
+                .sql(", ")
+                .param(at)
+                .sql(", ")
+                .param(at)
+                .sql(", ")
+                .param(at)
+                .sql(", ");
+        return nullable(b, lastReadMessageId).sql(", 0) ON CONFLICT (parent_id, user_id) " + onConflict);
     }
 
     /**
