@@ -402,12 +402,20 @@ final class ChannelQueryTranslator {
         b.sql(" ORDER BY ");
         for (SortField f : fields) {
             Type t = COLUMNS_BY_FIELD.get(f.field());
-            if (t == Type.BOOLEAN
-                    || Set.of("unread_count", "has_unread").contains(f.field())
-                    || (f.field().equals("pinned_at") && viewer == null)) {
-                throw ChatException.input("sort: field '" + f.field() + "' is not supported for channels");
+            boolean unread = Set.of("unread_count", "has_unread").contains(f.field());
+            if ((t == Type.BOOLEAN && !unread) || ((unread || f.field().equals("pinned_at")) && viewer == null)) {
+                throw ChatException.input("sort: field '" + f.field() + "' is not supported for channels"
+                        + (viewer == null ? " without a user (user_id with a server token)" : ""));
             }
-            if (f.field().equals("pinned_at") && viewer != null) { // without a viewer, rejected above
+            if (unread && viewer != null) { // the viewer's own count in the channel; 0 where not a member
+                String count = "COALESCE((SELECT u.unread_messages FROM members u WHERE u.cid = channels.cid"
+                        + " AND u.user_id = ";
+                if (f.field().equals("has_unread")) {
+                    b.sql("CASE WHEN " + count).param(viewer).sql("), 0) > 0 THEN 1 ELSE 0 END");
+                } else {
+                    b.sql(count).param(viewer).sql("), 0)");
+                }
+            } else if (f.field().equals("pinned_at") && viewer != null) { // without a viewer, rejected above
                 b.sql("(SELECT p.pinned_at FROM members p WHERE p.cid = channels.cid AND p.user_id = ")
                         .param(viewer)
                         .sql(")");

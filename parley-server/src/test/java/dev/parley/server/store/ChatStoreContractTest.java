@@ -251,6 +251,33 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void channelsSortByTheViewersUnreadCountAndWhetherItHasUnread() {
+        for (String id : List.of("a", "b", "c")) {
+            chat.createChannel(channel(id, null), List.of(member(id, "ann"), member(id, "bob")));
+        }
+        chat.appendMessage(message("m1", "messaging:b", "bob", 1), null, true);
+        chat.appendMessage(message("m2", "messaging:b", "bob", 2), null, true);
+        chat.appendMessage(message("m3", "messaging:c", "bob", 3), null, true);
+        chat.appendMessage(message("m4", "messaging:a", "ann", 4), null, true);
+        java.util.function.BiFunction<String, Boolean, ChannelQuery> sorted = (field, ascending) ->
+                new ChannelQuery(Filter.parse(null), List.of(new SortField(field, ascending)), 10, 0, "ann", Set.of());
+
+        assertThat(cids(sorted.apply("unread_count", false)))
+                .containsExactly("messaging:b", "messaging:c", "messaging:a");
+        assertThat(cids(new ChannelQuery(
+                        Filter.parse(null),
+                        List.of(new SortField("has_unread", false), new SortField("last_message_at", true)),
+                        10,
+                        0,
+                        "ann",
+                        Set.of())))
+                .containsExactly("messaging:b", "messaging:c", "messaging:a");
+        assertThatThrownBy(() -> chat.queryChannels(new ChannelQuery(
+                        Filter.parse(null), List.of(new SortField("unread_count", false)), 10, 0, null, Set.of())))
+                .isInstanceOf(ChatException.class);
+    }
+
+    @Test
     void hasUnreadAndMutedAreComputedForTheViewer() {
         chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
         chat.createChannel(channel("b", null), List.of(member("b", "ann")));
