@@ -308,3 +308,25 @@ test('inviteMembers sends notification.invited and acceptInvite notifies the inv
     await disconnectAll(...clients);
   }
 });
+
+test('queryChannels sorts by the user\'s unread count and by has_unread', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const tag = uid('sort');
+    const ids = ['quiet', 'busy', 'some'].map((n) => `${tag}-${n}`);
+    for (const id of ids) await clients[0].channel('messaging', id, { members: [ann, bob], tag }).create();
+    const bobs = ids.map((id) => clients[1].channel('messaging', id));
+    for (const c of bobs) await c.watch();
+    await bobs[1].sendMessage({ text: 'one' });
+    await bobs[1].sendMessage({ text: 'two' });
+    await bobs[2].sendMessage({ text: 'three' });
+
+    const byCount = await clients[0].queryChannels({ tag }, [{ unread_count: -1 }], { watch: false, state: false });
+    assert.deepEqual(byCount.map((c) => c.id), [ids[1], ids[2], ids[0]]);
+    const byUnread = await clients[0].queryChannels({ tag }, [{ has_unread: -1 }, { created_at: 1 }], { watch: false, state: false });
+    assert.deepEqual(byUnread.map((c) => c.id), [ids[1], ids[2], ids[0]]);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
