@@ -330,3 +330,25 @@ test('queryChannels sorts by the user\'s unread count and by has_unread', { time
     await disconnectAll(...clients);
   }
 });
+
+test('members added with hide_history see only what is sent after they joined', { timeout: TIMEOUT }, async () => {
+  const [ann, bob, cy] = [uid('ann'), uid('bob'), uid('cy')];
+  const clients = await connectAll(ann, bob, cy);
+  try {
+    const channel = clients[0].channel('messaging', uid('history'), { members: [ann] });
+    await channel.watch();
+    await channel.sendMessage({ text: 'before bob' });
+    await channel.addMembers([bob], undefined, { hide_history: true });
+    await channel.addMembers([cy]);
+    await channel.sendMessage({ text: 'after bob' });
+
+    const bobView = clients[1].channel('messaging', channel.id);
+    const bobState = await bobView.watch();
+    assert.deepEqual(bobState.messages.map((m) => m.text), ['after bob']);
+    assert.ok(bobState.hide_messages_before, 'the state says where bob\'s history starts');
+    const cyState = await clients[2].channel('messaging', channel.id).watch();
+    assert.deepEqual(cyState.messages.map((m) => m.text), ['before bob', 'after bob']);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});

@@ -93,7 +93,7 @@ public final class ChannelAdmin {
                 members.invite(actor, ch, type, u.invited());
             }
             if (!u.added().isEmpty()) {
-                members.addMembers(actor, ch, type, u.added());
+                members.addMembers(actor, ch, type, u.added(), u.hideHistoryBefore());
             }
             members.changeRoles(actor, ch, u.roles());
             members.removeMembers(actor, ch, type, u.removed());
@@ -107,6 +107,7 @@ public final class ChannelAdmin {
             @Nullable Boolean answerInvite,
             Map<String, String> invited,
             Map<String, String> added,
+            @Nullable Instant hideHistoryBefore,
             Map<String, String> roles,
             List<String> removed) {}
 
@@ -168,7 +169,13 @@ public final class ChannelAdmin {
                 throw ChatException.input("user '" + u + "' is not a member of channel '" + cid + "'");
             }
         }
-        return new Update(changed, answer, invited, added, roles, removed);
+        Instant hideBefore = null;
+        if (body.path("hide_history_before").isTextual()) {
+            hideBefore = Timestamps.parse(body.get("hide_history_before").asText(), "hide_history_before");
+        } else if (body.path("hide_history").asBoolean(false)) {
+            hideBefore = clock.instant();
+        }
+        return new Update(changed, answer, invited, added, hideBefore, roles, removed);
     }
 
     private ChannelRow applyFlags(

@@ -55,7 +55,16 @@ public final class ChannelMembers {
         this.channels = requireNonNull(channels, "channels");
     }
 
-    void addMembers(Actor actor, ChannelRow ch, ChannelType type, Map<String, String> added) {
+    /**
+     * Adds members; with {@code hideHistoryBefore} the new members see only the messages sent from then on
+     * (PROTOCOL.md §7.6).
+     */
+    void addMembers(
+            Actor actor,
+            ChannelRow ch,
+            ChannelType type,
+            Map<String, String> added,
+            @Nullable Instant hideHistoryBefore) {
         channels.requireUsers(added.keySet(), "channel update");
         Instant now = clock.instant();
         Map<String, MemberRow> existing = new LinkedHashMap<>();
@@ -63,7 +72,8 @@ public final class ChannelMembers {
         List<MemberRow> fresh = new ArrayList<>();
         added.forEach((u, role) -> {
             if (!existing.containsKey(u)) {
-                fresh.add(MemberRow.create(ch.cid(), u, role, now));
+                MemberRow m = MemberRow.create(ch.cid(), u, role, now);
+                fresh.add(hideHistoryBefore != null ? m.withHistoryHiddenBefore(hideHistoryBefore) : m);
             }
         });
         store.upsertMembers(ch.cid(), fresh);

@@ -232,6 +232,27 @@ public final class ChatRows {
                     inviteRejectedAt);
         }
 
+        /** The member sees no message sent before {@code at} (a member added with {@code hide_history}). */
+        public MemberRow withHistoryHiddenBefore(Instant at) {
+            return new MemberRow(
+                    cid,
+                    userId,
+                    channelRole,
+                    createdAt,
+                    updatedAt,
+                    hidden,
+                    lastRead,
+                    lastReadMessageId,
+                    unreadMessages,
+                    archivedAt,
+                    pinnedAt,
+                    at,
+                    custom,
+                    inviteStatus,
+                    inviteAcceptedAt,
+                    inviteRejectedAt);
+        }
+
         /** The member's own state changed: archive, pin, custom fields. */
         public MemberRow withState(
                 @Nullable Instant archivedAt, @Nullable Instant pinnedAt, ObjectNode custom, Instant now) {
