@@ -125,7 +125,7 @@ public final class TypeConfig {
             throw ChatException.input("CreateChannelType failed with error: \"an app has at most " + MAX_CUSTOM_TYPES
                     + " custom channel types\"");
         }
-        ObjectNode t = types(doc, true).putObject(name);
+        ObjectNode t = typesNode(doc).putObject(name);
         t.put("custom", true);
         t.putObject("config");
         t.putObject("grants");
@@ -216,9 +216,9 @@ public final class TypeConfig {
      * away), roles not listed keep theirs.
      */
     public static void apply(ObjectNode doc, String name, ObjectNode body, Instant now) {
-        ObjectNode t = (ObjectNode) types(doc, true).get(name);
+        ObjectNode t = (ObjectNode) typesNode(doc).get(name);
         if (t == null) {
-            t = types(doc, true).putObject(name);
+            t = typesNode(doc).putObject(name);
             t.put("custom", false);
             t.putObject("config");
             t.putObject("grants");
@@ -238,9 +238,14 @@ public final class TypeConfig {
         t.put("updated_at", Timestamps.format(now));
     }
 
-    /** Forgets a custom type. */
+    /** Forgets a custom type, with the commands and the push switch set for it. */
     public static void delete(ObjectNode doc, String name) {
-        types(doc, true).remove(name);
+        typesNode(doc).remove(name);
+        for (String key : List.of(CommandConfig.TYPE_COMMANDS, PushConfig.TYPE_PUSH)) {
+            if (doc.get(key) instanceof ObjectNode perType) {
+                perType.remove(name);
+            }
+        }
     }
 
     /** Custom roles, by name, with their times. */
@@ -270,7 +275,7 @@ public final class TypeConfig {
             throw ChatException.input(
                     "CreateRole failed with error: \"an app has at most " + MAX_CUSTOM_ROLES + " custom roles\"");
         }
-        ObjectNode r = roles(doc, true).putObject(name);
+        ObjectNode r = rolesNode(doc).putObject(name);
         r.put("created_at", Timestamps.format(now));
         r.put("updated_at", Timestamps.format(now));
         return roleJson(name, r, true);
@@ -298,7 +303,7 @@ public final class TypeConfig {
             throw ChatException.input("DeleteRole failed with error: \"role '" + name + "' still has grants in "
                     + "channel types " + String.join(", ", granting) + "; take them away first\"");
         }
-        roles(doc, true).remove(name);
+        rolesNode(doc).remove(name);
     }
 
     /** A role as {@code /roles} shows it. */
@@ -315,12 +320,12 @@ public final class TypeConfig {
         return o;
     }
 
-    private static ObjectNode types(ObjectNode doc, boolean create) {
+    private static ObjectNode typesNode(ObjectNode doc) {
         JsonNode t = doc.get(TYPES);
         return t instanceof ObjectNode o ? o : doc.putObject(TYPES);
     }
 
-    private static ObjectNode roles(ObjectNode doc, boolean create) {
+    private static ObjectNode rolesNode(ObjectNode doc) {
         JsonNode t = doc.get(ROLES);
         return t instanceof ObjectNode o ? o : doc.putObject(ROLES);
     }

@@ -182,8 +182,14 @@ class ChannelTypesAdminTest {
         refused.forEach((what, r) -> assertThat(r.code()).as(what).isEqualTo(4));
         assertThat(admin().delete("/channeltypes/" + typeName("never")).code()).isEqualTo(16);
         assertThat(admin().delete("/roles/" + typeName("never")).code()).isEqualTo(16);
+        admin().call("PUT", "/channeltypes/" + type, json("commands", List.of(), "push_notifications", false));
         assertThat(admin().delete("/channeltypes/" + type).status()).isEqualTo(200);
         assertThat(admin().get("/channeltypes/" + type).code()).isEqualTo(16);
+        JsonNode again = admin().post("/channeltypes", json("name", type)).body();
+        assertThat(again.path("push_notifications").asBoolean())
+                .as("nothing of the deleted type remains")
+                .isTrue();
+        assertThat(again.path("commands").size()).isEqualTo(4);
         assertThat(RestClient.user(server, ann).get("/channeltypes").code()).isNotZero();
     }
 
