@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { TIMEOUT, connectAll, disconnectAll, errorCode, rejection, uid } from '../lib/parley.mjs';
+import { TIMEOUT, connectAll, disconnectAll, errorCode, nextEvent, rejection, uid } from '../lib/parley.mjs';
 
 /** Two connected users watching one new channel: `{clients, annChannel, bobChannel}`. */
 async function pair() {
@@ -166,6 +166,39 @@ test('queryThreads returns the thread with its parent and latest replies', { tim
 
     const thread = await clients[0].getThread(parent.id);
     assert.equal(thread.id, parent.id);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('a message deleted for me is deleted for its reader only', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const annChannel = clients[0].channel('messaging', uid('forme'), { members: [ann, bob] });
+    await annChannel.watch();
+    const { message } = await annChannel.sendMessage({ text: 'not for bob forever' });
+    const bobChannel = clients[1].channel('messaging', annChannel.id);
+    await bobChannel.watch();
+
+    const seenByAnn = [];
+    const annListens = clients[0].on('message.deleted', (e) => seenByAnn.push(e));
+    const deleted = nextEvent(clients[1], 'message.deleted', (e) => e.deleted_for_me === true);
+    await clients[1].deleteMessage(message.id, { deleteForMe: true });
+    assert.equal((await deleted).message.id, message.id);
+
+    const forBob = await clients[1].channel('messaging', annChannel.id).query({ messages: { limit: 10 } });
+    const forAnn = await clients[0].channel('messaging', annChannel.id).query({ messages: { limit: 10 } });
+    assert.equal(forBob.messages[0].type, 'deleted');
+    assert.equal(forBob.messages[0].deleted_for_me, true);
+    assert.equal(forAnn.messages[0].type, 'regular');
+    assert.equal(forAnn.messages[0].deleted_for_me, undefined);
+    // anything sent to ann about the deletion would have come before her own later message
+    const later = nextEvent(clients[0], 'message.new', (e) => e.message.text === 'later');
+    await annChannel.sendMessage({ text: 'later' });
+    await later;
+    annListens.unsubscribe();
+    assert.deepEqual(seenByAnn, [], 'the author hears nothing of it');
   } finally {
     await disconnectAll(...clients);
   }

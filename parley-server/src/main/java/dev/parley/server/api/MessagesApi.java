@@ -68,12 +68,11 @@ final class MessagesApi {
         router.add(
                 "PUT", "/messages/{id}", ctx -> edits.partialUpdate(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
         router.add("DELETE", "/messages/{id}", ctx -> {
-            // Deleting for the caller only is not kept yet; refusing beats deleting for everyone.
+            boolean hard = "true".equalsIgnoreCase(ctx.param("hard"));
             if ("true".equalsIgnoreCase(ctx.param("delete_for_me"))) {
-                throw ChatException.input(
-                        "DeleteMessage failed with error: \"delete_for_me is not supported by this server\"");
+                return edits.deleteForMe(actors.of(ctx), ctx.pathParam("id"), hard);
             }
-            return edits.delete(actors.of(ctx), ctx.pathParam("id"), "true".equalsIgnoreCase(ctx.param("hard")));
+            return edits.delete(actors.of(ctx), ctx.pathParam("id"), hard);
         });
         router.add("GET", "/messages/{id}/replies", this::replies);
         router.add("POST", "/messages/{id}/undelete", ctx -> edits.undelete(actors.of(ctx), ctx.pathParam("id")));

@@ -9,6 +9,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
+import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelViews;
@@ -200,6 +201,33 @@ public final class MessageEdits {
     }
 
     /** {@code DELETE /messages/{id}}: soft by default, {@code hard} removes it. */
+    /**
+     * {@code DELETE /messages/{id}?delete_for_me=true} (PROTOCOL.md §7.10): the message is deleted for the caller
+     * only. Anyone who may read it may; everyone else keeps seeing it. {@code message.deleted} with
+     * {@code deleted_for_me} goes to the caller's own connections.
+     */
+    public ObjectNode deleteForMe(Actor actor, String id, boolean hard) {
+        User user = actor.user();
+        if (user == null) {
+            throw ChatException.input("DeleteMessage failed with error: \"delete_for_me needs the user's own token\"");
+        }
+        if (hard) {
+            throw ChatException.input("DeleteMessage failed with error: \"hard and delete_for_me cannot be combined\"");
+        }
+        MessageService.Context c = messages.context(actor, id, "DeleteMessage");
+        Instant now = clock.instant();
+        store.deleteForUser(id, c.channel().cid(), user.id(), now);
+        ObjectNode view = views.forViewer(c.message(), user.id());
+        ObjectNode e = ChannelViews.event(EventType.MESSAGE_DELETED.wireName(), c.channel(), now);
+        e.set("message", view);
+        e.put("message_id", id);
+        e.put("hard_delete", false);
+        e.put("deleted_for_me", true);
+        e.set("user", user.toJson());
+        events.publish(e, Audience.user(user.id()));
+        return wrap(view);
+    }
+
     public ObjectNode delete(Actor actor, String id, boolean hard) {
         MessageService.Context c0 = messages.context(actor, id, "DeleteMessage");
         return locks.underLock(c0.channel().cid(), () -> {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionRow;
@@ -39,15 +40,18 @@ public final class MessageViews {
         rows.forEach(r -> authors.add(r.userId()));
         Map<String, User> byId = users.findAll(authors);
         Map<String, ArrayNode> own = new HashMap<>();
+        Map<String, java.time.Instant> deletedForMe = Map.of();
         if (viewerId != null) {
-            for (ReactionRow r : store.reactionsBy(
-                    viewerId, rows.stream().map(MessageRow::id).toList())) {
+            List<String> ids = rows.stream().map(MessageRow::id).toList();
+            deletedForMe = store.deletedForUser(viewerId, ids);
+            for (ReactionRow r : store.reactionsBy(viewerId, ids)) {
                 own.computeIfAbsent(
                                 r.messageId(),
                                 k -> com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode())
                         .add(r.doc());
             }
         }
+        Map<String, java.time.Instant> gone = deletedForMe;
         return rows.stream()
                 .map(r -> {
                     ObjectNode doc = r.doc().deepCopy();
@@ -57,6 +61,14 @@ public final class MessageViews {
                     }
                     ArrayNode mine = own.get(r.id());
                     doc.set("own_reactions", mine == null ? doc.arrayNode() : mine);
+                    java.time.Instant deleted = gone.get(r.id());
+                    if (deleted != null) { // deleted for this viewer only (PROTOCOL.md §7.10)
+                        doc.put("type", "deleted");
+                        doc.put("deleted_for_me", true);
+                        if (!doc.hasNonNull("deleted_at")) {
+                            doc.put("deleted_at", Timestamps.format(deleted));
+                        }
+                    }
                     return doc;
                 })
                 .toList();

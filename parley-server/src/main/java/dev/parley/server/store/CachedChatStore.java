@@ -424,6 +424,16 @@ final class CachedChatStore implements ChatStore, StoreCaches {
     }
 
     @Override
+    public void deleteForUser(String messageId, String cid, String userId, Instant at) {
+        db.deleteForUser(messageId, cid, userId, at);
+    }
+
+    @Override
+    public Map<String, Instant> deletedForUser(String userId, Collection<String> messageIds) {
+        return db.deletedForUser(userId, messageIds);
+    }
+
+    @Override
     public Optional<ChatRows.ThreadRow> thread(String parentId) {
         return db.thread(parentId);
     }

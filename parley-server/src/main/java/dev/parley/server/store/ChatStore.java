@@ -115,6 +115,12 @@ public interface ChatStore {
      */
     List<MessageRow> threadsOf(String userId, int limit, int offset);
 
+    /** Marks {@code messageId} of channel {@code cid} deleted for {@code userId} only (delete_for_me). */
+    void deleteForUser(String messageId, String cid, String userId, Instant at);
+
+    /** Of {@code messageIds}, those {@code userId} deleted for itself, with when. */
+    Map<String, Instant> deletedForUser(String userId, Collection<String> messageIds);
+
     /** A thread's own row; empty when the message has no replies (or is no thread parent). */
     Optional<ChatRows.ThreadRow> thread(String parentId);
 

@@ -189,6 +189,11 @@ final class JdbcChatStore implements ChatStore {
             update(c, new SqlBuilder().sql("DELETE FROM threads WHERE cid = ").param(cid));
             update(
                     c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM messages_deleted_for_user WHERE cid = ")
+                            .param(cid));
+            update(
+                    c,
                     new SqlBuilder().sql("DELETE FROM deliveries WHERE cid = ").param(cid));
             return update(
                     c, new SqlBuilder().sql("DELETE FROM channels WHERE cid = ").param(cid));
@@ -214,14 +219,18 @@ final class JdbcChatStore implements ChatStore {
                             .param(cid)
                             .sql(" AND created_at <= ")
                             .param(t));
-            for (String table : List.of("thread_participants", "threads")) {
+            // what belonged to the messages just deleted: their threads and their deletions for one user
+            for (String[] table : List.of(
+                    new String[] {"thread_participants", "parent_id"},
+                    new String[] {"threads", "parent_id"},
+                    new String[] {"messages_deleted_for_user", "message_id"})) {
                 update(
                         c,
                         new SqlBuilder()
-                                .sql("DELETE FROM " + table + " WHERE cid = ")
+                                .sql("DELETE FROM " + table[0] + " WHERE cid = ")
                                 .param(cid)
-                                .sql(" AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = " + table
-                                        + ".parent_id)"));
+                                .sql(" AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = " + table[0] + "."
+                                        + table[1] + ")"));
             }
             update(
                     c,
@@ -653,6 +662,11 @@ final class JdbcChatStore implements ChatStore {
                     new SqlBuilder()
                             .sql("DELETE FROM threads WHERE parent_id = ")
                             .param(id));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM messages_deleted_for_user WHERE message_id = ")
+                            .param(id));
             return update(
                             c,
                             new SqlBuilder()
@@ -716,6 +730,42 @@ final class JdbcChatStore implements ChatStore {
                 .sql(" OFFSET ")
                 .param(offset);
         return jdbc.read("threads of user", c -> list(c, b, JdbcChatStore::message));
+    }
+
+    @Override
+    public void deleteForUser(String messageId, String cid, String userId, Instant at) {
+        jdbc.write(
+                "delete message for user",
+                c -> update(
+                        c,
+                        new SqlBuilder()
+                                .sql(
+                                        "INSERT INTO messages_deleted_for_user (message_id, user_id, cid, deleted_at) VALUES (")
+                                .param(messageId)
+                                .sql(", ")
+                                .param(userId)
+                                .sql(", ")
+                                .param(cid)
+                                .sql(", ")
+                                .param(micros(at))
+                                .sql(") ON CONFLICT (user_id, message_id) DO NOTHING")));
+    }
+
+    @Override
+    public Map<String, Instant> deletedForUser(String userId, Collection<String> messageIds) {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        for (List<String> chunk : chunks(messageIds)) {
+            SqlBuilder b = new SqlBuilder()
+                    .sql("SELECT message_id, deleted_at FROM messages_deleted_for_user WHERE user_id = ")
+                    .param(userId)
+                    .sql(" AND message_id IN (");
+            in(b, chunk).sql(")");
+            jdbc.read("messages deleted for user", c -> {
+                forEach(c, b, rs -> out.put(rs.getString(1), Timestamps.fromMicros(rs.getLong(2))));
+                return out;
+            });
+        }
+        return out;
     }
 
     private static final String THREAD_COLUMNS =

@@ -74,7 +74,7 @@ class ChatBadInputTest {
                 Arguments.of("POST", "/sync", "{\"channel_cids\": [], \"last_sync_at\": \"2000-01-01T00:00:00Z\"}", 4),
                 Arguments.of("GET", "/members?payload=%7B%7D", null, 4),
                 Arguments.of("PATCH", "/channels/messaging/bad", "[1]", 4),
-                Arguments.of("DELETE", "/messages/any?delete_for_me=true", null, 4),
+                Arguments.of("DELETE", "/messages/any?delete_for_me=true&hard=true", null, 4),
                 Arguments.of(
                         "POST",
                         "/channels",

@@ -251,6 +251,21 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void aMessageDeletedForOneUserIsMarkedForThatUserOnlyAndGoesWithTheMessage() {
+        chat.createChannel(channel("d", null), List.of(member("d", "ann"), member("d", "bob")));
+        chat.appendMessage(message("m1", "messaging:d", "ann", 1), null, true);
+        chat.appendMessage(message("m2", "messaging:d", "ann", 2), null, true);
+
+        chat.deleteForUser("m1", "messaging:d", "bob", T0.plusSeconds(5));
+        chat.deleteForUser("m1", "messaging:d", "bob", T0.plusSeconds(9)); // once is enough
+
+        assertThat(chat.deletedForUser("bob", List.of("m1", "m2"))).containsExactly(Map.entry("m1", T0.plusSeconds(5)));
+        assertThat(chat.deletedForUser("ann", List.of("m1", "m2"))).isEmpty();
+        chat.deleteMessage("m1");
+        assertThat(chat.deletedForUser("bob", List.of("m1"))).isEmpty();
+    }
+
+    @Test
     void channelsSortByTheViewersUnreadCountAndWhetherItHasUnread() {
         for (String id : List.of("a", "b", "c")) {
             chat.createChannel(channel(id, null), List.of(member(id, "ann"), member(id, "bob")));
