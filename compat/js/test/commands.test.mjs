@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
-import { TIMEOUT, connectAll, disconnectAll, serverClient, uid } from '../lib/parley.mjs';
+import { TIMEOUT, connectAll, disconnectAll, eventually, serverClient, uid } from '../lib/parley.mjs';
 
 /** A command handler on a free port: previews a ticket, and stores it once the sender confirms. */
 async function ticketHandler() {
@@ -54,7 +54,8 @@ test('the server client manages commands, and a channel type offers them to the 
     const muted = await channel.sendMessage({ text: `/mute @${bob}`, mentioned_users: [bob] });
     assert.equal(muted.message.type, 'ephemeral');
     assert.equal(muted.message.command, 'mute');
-    assert.deepEqual(clients[0].mutedUsers.map((m) => m.target.id), [bob]);
+    // the mute list arrives with notification.mutes_updated, which may come after the send's answer
+    await eventually(() => assert.deepEqual(clients[0].mutedUsers.map((m) => m.target.id), [bob]));
   } finally {
     await server.updateChannelType('team', { commands: ['moderation_set'] });
     await server.deleteCommand(name);
