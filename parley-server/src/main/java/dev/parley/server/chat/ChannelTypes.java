@@ -90,8 +90,7 @@ public final class ChannelTypes {
             java.util.function.Function<String, com.fasterxml.jackson.databind.node.ArrayNode> commandsOf,
             java.util.function.Predicate<String> pushOn) {
         Map<String, TypeConfig.Defined> defined = TypeConfig.types(doc);
-        Map<String, ChannelType> t = new HashMap<>();
-        builtIn.forEach((name, type) -> t.put(name, type));
+        Map<String, ChannelType> t = new HashMap<>(builtIn);
         defined.forEach((name, d) -> {
             ChannelType base = builtIn.get(name);
             if (base == null && !d.custom()) {

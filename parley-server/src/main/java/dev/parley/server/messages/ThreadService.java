@@ -170,15 +170,9 @@ public final class ThreadService {
             }
             unsetNames.add(n.asText());
         }
-        for (String name : set.isObject()
-                ? Set.copyOf(((ObjectNode) set)
-                        .properties().stream().map(Map.Entry::getKey).toList())
-                : Set.<String>of()) {
-            if (RESERVED.contains(name)) {
-                throw ChatException.input("thread field '" + name + "' is set by the server");
-            }
-        }
-        for (String name : unsetNames) {
+        List<String> named = new java.util.ArrayList<>(unsetNames);
+        set.properties().forEach(e -> named.add(e.getKey())); // a missing node has no properties
+        for (String name : named) {
             if (RESERVED.contains(name)) {
                 throw ChatException.input("thread field '" + name + "' is set by the server");
             }
