@@ -23,6 +23,12 @@ public enum EventType {
     MESSAGE_READ("message.read"),
     MESSAGE_DELIVERED("message.delivered"),
 
+    POLL_UPDATED("poll.updated"),
+    POLL_CLOSED("poll.closed"),
+    POLL_VOTE_CASTED("poll.vote_casted"),
+    POLL_VOTE_CHANGED("poll.vote_changed"),
+    POLL_VOTE_REMOVED("poll.vote_removed"),
+
     REACTION_NEW("reaction.new"),
     REACTION_UPDATED("reaction.updated"),
     REACTION_DELETED("reaction.deleted"),

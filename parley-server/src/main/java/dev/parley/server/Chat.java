@@ -21,9 +21,11 @@ import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
 import dev.parley.server.messages.ThreadService;
 import dev.parley.server.moderation.Bans;
+import dev.parley.server.polls.PollService;
 import dev.parley.server.reads.ReadService;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.ModerationStore;
+import dev.parley.server.store.PollStore;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
@@ -49,11 +51,13 @@ public final class Chat {
     private final MemberQuery members;
     private final ThreadService threads;
     private final DeviceService devices;
+    private final PollService polls;
 
     private final MessageWriter writer;
 
     /**
      * @param store channels, members, messages, reactions and read state
+     * @param pollStore polls, their options and votes
      * @param moderation mutes, bans, flags and blocks
      * @param users users, their memory and their writes
      * @param presence who follows whose presence
@@ -65,6 +69,7 @@ public final class Chat {
      */
     public Chat(
             ChatStore store,
+            PollStore pollStore,
             ModerationStore moderation,
             UserService users,
             PresenceHub presence,
@@ -84,7 +89,8 @@ public final class Chat {
         requireNonNull(clock, "clock");
         this.types = new ChannelTypes(TYPES_CREATED);
         this.access = new ChannelAccess(store, types);
-        this.views = new MessageViews(users, store);
+        this.polls = new PollService(pollStore, store, access, users, events, clock);
+        this.views = new MessageViews(users, store, polls);
         this.writer = new MessageWriter(store);
         this.channels = new ChannelService(
                 store,
@@ -110,7 +116,8 @@ public final class Chat {
                 (author, cid, mayHaveChannelBan) ->
                         Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan),
                 beforeSend,
-                push);
+                push,
+                polls);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);
@@ -156,6 +163,10 @@ public final class Chat {
 
     public ThreadService threads() {
         return threads;
+    }
+
+    public PollService polls() {
+        return polls;
     }
 
     public DeviceService devices() {

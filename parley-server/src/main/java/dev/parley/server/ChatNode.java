@@ -145,6 +145,7 @@ public final class ChatNode implements AutoCloseable {
         this.pushPreferences = new PushPreferences(store.push(), clock);
         this.chat = new Chat(
                 store.chat(),
+                store.polls(),
                 store.moderation(),
                 users,
                 presence,

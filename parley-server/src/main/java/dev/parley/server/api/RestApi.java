@@ -116,6 +116,7 @@ public final class RestApi {
                         actors,
                         node.registry())
                 .register(router);
+        new PollsApi(chat.polls(), actors).register(router);
         new ModerationApi(
                         node.moderation(),
                         node.moderation().bans(),

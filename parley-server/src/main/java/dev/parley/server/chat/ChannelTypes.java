@@ -27,6 +27,9 @@ public final class ChannelTypes {
             "create-mention",
             "add-links",
             "create-reaction",
+            "send-poll",
+            "cast-poll-vote",
+            "query-poll-votes",
             "run-message-action",
             "send-custom-event",
             "flag-message",
@@ -198,7 +201,7 @@ public final class ChannelTypes {
             c.put(f, true);
         }
         c.put("url_enrichment", urlEnrichment);
-        // Polls, reminders and locations are not served yet: off keeps clients from calling.
+        // Off until an app turns them on, as with Stream; reminders and locations are not served yet.
         for (String f : List.of(
                 "reminders",
                 "mark_messages_pending",

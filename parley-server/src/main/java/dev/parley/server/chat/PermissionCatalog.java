@@ -58,6 +58,9 @@ public final class PermissionCatalog {
         channel(m, "create-mention", "Create Mention", "mention users", "CreateMention");
         channel(m, "add-links", "Add Links", "send links", "AddLinks");
         channel(m, "update-message", "Update Message", "edit a message", "UpdateMessage");
+        channel(m, "send-poll", "Send Poll", "send a message with a poll", "SendPoll");
+        channel(m, "cast-poll-vote", "Cast Poll Vote", "vote on and answer polls", "CastPollVote");
+        channel(m, "query-poll-votes", "Query Poll Votes", "list the votes of polls", "QueryPollVotes");
         channel(m, "delete-message", "Delete Message", "delete a message", "DeleteMessage");
         channel(m, "pin-message", "Pin Message", "pin and unpin messages", "PinMessage");
         channel(m, "run-message-action", "Run Message Action", "run a message's action", "RunMessageAction");

@@ -22,6 +22,7 @@ import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.hooks.BeforeSendHook;
+import dev.parley.server.polls.PollService;
 import dev.parley.server.push.PushService;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.store.ChatRows.ChannelRow;
@@ -72,6 +73,8 @@ public final class MessageService {
     private final BeforeSendHook beforeSend;
     /** Where a new message's push goes (PROTOCOL.md §16.3); it only queues. */
     private final dev.parley.server.push.PushIntake push;
+    /** The polls messages carry (PROTOCOL.md §7.21). */
+    private final PollService polls;
 
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
@@ -110,7 +113,8 @@ public final class MessageService {
             MessageViews views,
             BanCheck bans,
             BeforeSendHook beforeSend,
-            dev.parley.server.push.PushIntake push) {
+            dev.parley.server.push.PushIntake push,
+            PollService polls) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -123,6 +127,7 @@ public final class MessageService {
         this.bans = requireNonNull(bans, "bans");
         this.beforeSend = requireNonNull(beforeSend, "beforeSend");
         this.push = requireNonNull(push, "push");
+        this.polls = requireNonNull(polls, "polls");
     }
 
     /** A message with its channel and type, after the read-channel check. */
@@ -289,6 +294,19 @@ public final class MessageService {
         }
         MessageDocs.copyCustom(msg.json(), doc);
         MessageDocs.checkLimits(doc, type.maxMessageLength());
+        JsonNode poll = msg.json().get("poll_id");
+        if (poll != null
+                && !poll.isNull()
+                && !(poll.isTextual() && poll.asText().isEmpty())) {
+            if (!poll.isTextual()) {
+                throw ChatException.input("message.poll_id must be a string");
+            }
+            if (parentId != null) {
+                throw ChatException.input("SendMessage failed with error: \"a thread reply cannot carry a poll\"");
+            }
+            polls.checkSend(as, author, type, member, cid, poll.asText());
+            doc.put("poll_id", poll.asText());
+        }
         if (beforeOtherChanges && store.findMessage(id).isPresent()) {
             throw duplicate(id);
         }
@@ -402,9 +420,28 @@ public final class MessageService {
         // A new message has no reactions: every reader sees the same view, the author's as much as the watchers'.
         ObjectNode message = doc.deepCopy(); // its user is the author's, set by the skeleton
         message.set("own_reactions", Json.array());
+        String pollId = doc.path("poll_id").textValue();
+        if (pollId != null) { // the poll is this message's from now on, unless the write fails (§7.21)
+            if (!polls.attach(pollId, id, ch.cid())) {
+                throw ChatException.input(
+                        "SendMessage failed with error: \"poll '" + pollId + "' was sent with another message\"");
+            }
+            ObjectNode pollView = polls.views(List.of(pollId), null).get(pollId);
+            if (pollView != null) {
+                message.set("poll", pollView);
+            }
+        }
         OutboundEvent event = messageNew(after, row, author, message);
         EventRow stored = events.storedWith(event, now);
-        if (!writer.append(new MessageAppend(row, parent, counts, stored))) {
+        boolean written = false;
+        try {
+            written = writer.append(new MessageAppend(row, parent, counts, stored));
+        } finally {
+            if (!written && pollId != null) {
+                polls.detach(pollId, id);
+            }
+        }
+        if (!written) {
             return null;
         }
         announceNew(

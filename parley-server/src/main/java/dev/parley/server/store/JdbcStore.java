@@ -44,6 +44,7 @@ abstract class JdbcStore implements Store {
     private final ModerationStore moderation;
     private final HookStore hooks;
     private final PushStore push;
+    private final PollStore polls;
     private final StoreCaches caches;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
@@ -73,6 +74,7 @@ abstract class JdbcStore implements Store {
         this.caches = shared ? hot : StoreCaches.NONE;
         this.hooks = new JdbcHookStore(getClass().getSimpleName(), reads, writes, statements);
         this.push = new JdbcPushStore(getClass().getSimpleName(), reads, writes, statements);
+        this.polls = new JdbcPollStore(getClass().getSimpleName(), reads, writes, statements);
     }
 
     @Override
@@ -98,6 +100,11 @@ abstract class JdbcStore implements Store {
     @Override
     public PushStore push() {
         return push;
+    }
+
+    @Override
+    public PollStore polls() {
+        return polls;
     }
 
     @Override

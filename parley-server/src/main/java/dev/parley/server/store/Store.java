@@ -68,6 +68,9 @@ public interface Store extends AutoCloseable {
     /** Push preferences and the devices push is sent to, in the same database. */
     PushStore push();
 
+    /** Polls, their options and votes, in the same database. */
+    PollStore polls();
+
     /** What this store keeps in memory, for the other nodes of a cluster to drop; {@link StoreCaches#NONE} here. */
     default StoreCaches caches() {
         return StoreCaches.NONE;
