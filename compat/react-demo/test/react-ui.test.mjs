@@ -2,17 +2,19 @@
 // third user, carol, so that bob can have another chat open). The scenario: sign-in; message, thread
 // reply and reaction; alice's typing indicator on bob's page, gone when she stops or sends; an unread
 // badge on alice's chat in bob's list while he has carol's open, gone once he opens it (mark read); a new
-// reply in alice's thread on the Threads button, gone once she opens the thread from the thread list.
+// reply in alice's thread on the Threads button, gone once she opens the thread from the thread list; a poll
+// alice makes in the composer's poll dialog, bob's vote on it, and the count on alice's page.
 //
-// Env: PARLEY_BASE_URL (default http://localhost:8080), PARLEY_API_KEY (required); the server must run
-// with auth checks disabled, because the demo signs in with devToken(user). PARLEY_REACT_OUTPUT is the
-// folder for screenshots (default compat/target).
+// Env: PARLEY_BASE_URL (default http://localhost:8080), PARLEY_API_KEY and PARLEY_API_SECRET (required: the
+// test turns polls on for the messaging type, as an app's backend does); the server must run with auth checks
+// disabled, because the demo signs in with devToken(user). PARLEY_REACT_OUTPUT is the folder for screenshots
+// (default compat/target).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DevToken } from 'stream-chat';
+import { DevToken, StreamChat } from 'stream-chat';
 import { build } from 'vite';
 import { launchChromium, openAs } from './lib/browser.mjs';
 import { serveStatic } from './lib/static-server.mjs';
@@ -22,6 +24,7 @@ const DIST_DIR = join(DEMO_DIR, 'dist');
 const OUTPUT_DIR = resolve(process.env.PARLEY_REACT_OUTPUT ?? join(DEMO_DIR, '..', 'target'));
 const BASE_URL = process.env.PARLEY_BASE_URL ?? 'http://localhost:8080';
 const API_KEY = process.env.PARLEY_API_KEY;
+const API_SECRET = process.env.PARLEY_API_SECRET;
 const UI_TIMEOUT = 15_000;
 // A receiver drops a typing user 7 s after the last typing.start (stream-chat's channel.clean()); an
 // indicator gone well before that was removed by the typing.stop the server relayed.
@@ -55,6 +58,10 @@ function assertNoProblems(...users) {
 describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
   before(async () => {
     assert.ok(API_KEY, 'PARLEY_API_KEY is not set');
+    assert.ok(API_SECRET, 'PARLEY_API_SECRET is not set');
+    // Polls are off until an app turns them on for a channel type (PROTOCOL.md §7.21).
+    const admin = new StreamChat(API_KEY, API_SECRET, { baseURL: BASE_URL });
+    await admin.updateChannelType('messaging', { polls: true });
     assert.ok(existsSync(join(DEMO_DIR, 'node_modules')), 'run npm ci in compat/react-demo first');
     const started = Date.now();
     await build({ root: DEMO_DIR, logLevel: 'warn', build: { outDir: DIST_DIR, emptyOutDir: true } });
@@ -272,6 +279,39 @@ describe('stream-chat-react demo against Parley', { timeout: 120_000 }, () => {
     await screenshot(alice, 'commands');
     await input.fill('');
     assertNoProblems(alice);
+  });
+
+  test('alice sends a poll from the composer, bob votes on it, and alice sees the count', async () => {
+    assert.ok(alice && bob, 'both users signed in');
+    const question = `Lunch? (${RUN})`;
+    const panel = alice.page.locator('.str-chat__main-panel');
+    await panel.locator('.str-chat__attachment-selector__menu-button').click();
+    await alice.page.locator('.str-chat__attachment-selector-actions-menu__create-poll-button').click();
+    const dialog = alice.page.getByTestId('poll-creation-dialog');
+    await dialog.locator('#name').fill(question);
+    const optionInputs = dialog.getByPlaceholder('Add an option');
+    await optionInputs.nth(0).fill('Pizza');
+    await optionInputs.nth(1).fill('Sushi');
+    await screenshot(alice, 'poll-dialog');
+    await dialog.locator('.str-chat__prompt__footer__controls-button--submit').click();
+    const alicePoll = panel.locator('.str-chat__poll').filter({ hasText: question });
+    await alicePoll.waitFor({ timeout: UI_TIMEOUT });
+
+    // bob: the poll is in alice's chat; he votes for Pizza
+    await bob.page.getByTestId('channel-list-item-button').filter({ hasText: 'Alice' }).click({ timeout: UI_TIMEOUT });
+    const bobPoll = bob.page.locator('.str-chat__main-panel .str-chat__poll').filter({ hasText: question });
+    await bobPoll.waitFor({ timeout: UI_TIMEOUT });
+    await bobPoll.locator('.str-chat__poll-option').filter({ hasText: 'Pizza' }).click();
+    await bobPoll.locator('.str-chat__poll-option[aria-pressed="true"]').filter({ hasText: 'Pizza' }).waitFor({ timeout: UI_TIMEOUT });
+
+    // alice: the count under Pizza comes from bob's poll.vote_casted
+    const pizzaCount = alicePoll.locator('.str-chat__poll-option').filter({ hasText: 'Pizza' }).locator('.str-chat__poll-option-vote-count');
+    await waitFor(async () => (await pizzaCount.textContent())?.trim() === '1', "bob's vote on alice's page");
+    await screenshot(alice, 'poll-voted');
+    const { polls } = await restAs(ALICE, 'POST', '/polls/query', { filter: { name: question } });
+    assert.equal(polls.length, 1);
+    assert.equal(polls[0].vote_count, 1);
+    assertNoProblems(alice, bob);
   });
 });
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class StreamChatReactBrowserTest {
     /** Tests node reports as passed: sign-in, chat, typing indicator, unread badge. */
-    private static final int EXPECTED_PASSED = 6;
+    private static final int EXPECTED_PASSED = 7;
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
@@ -76,6 +76,7 @@ class StreamChatReactBrowserTest {
             Map<String, String> env = Map.of(
                     "PARLEY_BASE_URL", server.baseUrl(),
                     "PARLEY_API_KEY", server.apiKey(),
+                    "PARLEY_API_SECRET", server.apiSecret(),
                     "PARLEY_REACT_OUTPUT", TARGET.toString(),
                     "PARLEY_CHROMIUM", CHROMIUM.toString());
             NodeRunner.Run run = node.run(
