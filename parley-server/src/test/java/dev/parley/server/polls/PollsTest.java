@@ -172,6 +172,31 @@ class PollsTest {
     }
 
     @Test
+    void concurrentVotesByOneUserNeverPassTheLimitTogether() throws Exception {
+        JsonNode poll = createPoll(ann, json("max_votes_allowed", 1), "A", "B", "C", "D");
+        String pollId = poll.path("id").asText();
+        String m = sendPoll(ann, pollId);
+        List<java.util.concurrent.Callable<Integer>> casts = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String option = optionId(poll, i);
+            casts.add(() -> vote(bob, m, pollId, json("option_id", option)).status());
+        }
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var f : pool.invokeAll(casts)) {
+                statuses.add(f.get());
+            }
+            assertThat(statuses).containsOnlyOnce(200);
+        }
+        assertThat(RestClient.user(server, bob)
+                        .get("/polls/" + pollId)
+                        .body()
+                        .at("/poll/own_votes")
+                        .size())
+                .isEqualTo(1);
+    }
+
+    @Test
     void answersNeedAllowAnswersAndASecondAnswerReplacesTheFirst() {
         JsonNode closedToAnswers = createPoll(ann, json(), "A");
         String m0 = sendPoll(ann, closedToAnswers.path("id").asText());
