@@ -2,7 +2,7 @@
 // truncate, delete and distinct channels (PROTOCOL.md §7.2 to §7.8, §4.5, §11.4).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TIMEOUT, connectAll, disconnectAll, nextEvent, uid } from '../lib/parley.mjs';
+import { TIMEOUT, connectAll, disconnectAll, nextEvent, serverClient, uid } from '../lib/parley.mjs';
 
 test('a watched channel has config and capabilities, and queryChannels finds it by member sorted by last message',
   { timeout: TIMEOUT }, async () => {
@@ -143,6 +143,34 @@ test('deleting a channel sends channel.deleted and later queries no longer find 
     assert.ok(response.channel.deleted_at, 'the delete response has no deleted_at');
     const left = await bobClient.queryChannels({ cid: `messaging:${id}` });
     assert.equal(left.length, 0);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('a soft-deleted channel comes back empty, and a distinct one deleted with skip_truncate with its history', { timeout: TIMEOUT }, async () => {
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  const clients = await connectAll(ann, bob);
+  try {
+    const [annClient, bobClient] = clients;
+    const id = uid('soft');
+    const named = annClient.channel('messaging', id, { members: [ann, bob] });
+    await named.watch();
+    await named.sendMessage({ text: 'before the delete' });
+    await named.delete();
+    const recreated = annClient.channel('messaging', id, { members: [ann, bob] });
+    const state = await recreated.query({ messages: { limit: 10 } });
+    assert.equal(state.messages.length, 0, 'a soft-deleted channel comes back empty');
+
+    const pair = bobClient.channel('messaging', { members: [ann, bob] });
+    await pair.watch();
+    const { message } = await pair.sendMessage({ text: 'we met before' });
+    await serverClient().channel('messaging', pair.id).delete({ skip_truncate: true });
+    assert.equal((await bobClient.queryChannels({ cid: pair.cid })).length, 0);
+    const again = annClient.channel('messaging', { members: [bob, ann] });
+    const back = await again.query({ messages: { limit: 10 } });
+    assert.equal(back.channel.id, pair.id);
+    assert.deepEqual(back.messages.map((m) => m.id), [message.id]);
   } finally {
     await disconnectAll(...clients);
   }

@@ -75,7 +75,11 @@ final class ChannelsApi {
                 "/channels/{type}/{id}",
                 ctx -> channels.get(actors.of(ctx, ctx.payload()), cid(ctx), ctx.payload()));
         router.add("PATCH", "/channels/{type}/{id}", ctx -> admin.partialUpdate(actors.of(ctx), cid(ctx), ctx.body()));
-        router.add("DELETE", "/channels/{type}/{id}", ctx -> admin.delete(actors.of(ctx), cid(ctx)));
+        router.add(
+                "DELETE",
+                "/channels/{type}/{id}",
+                ctx -> admin.delete(
+                        actors.of(ctx), cid(ctx), flag(ctx.param("hard_delete")), flag(ctx.param("skip_truncate"))));
         router.add(
                 "POST", "/channels/{type}/{id}/truncate", ctx -> admin.truncate(actors.of(ctx), cid(ctx), ctx.body()));
         router.add(
@@ -180,6 +184,11 @@ final class ChannelsApi {
     }
 
     /** C7: deletes each listed channel; the result names each cid with its outcome. */
+    /** A query flag: {@code true} (any case) or {@code 1}. */
+    private static boolean flag(@Nullable String value) {
+        return value != null && (value.equalsIgnoreCase("true") || value.equals("1"));
+    }
+
     private ObjectNode deleteMany(RequestContext ctx) {
         ObjectNode body = ctx.body();
         Actor actor = actors.of(ctx, body);
@@ -188,13 +197,14 @@ final class ChannelsApi {
                 || body.get("cids").size() > 100) {
             throw ChatException.input("cids must be an array of 1 to 100 channel cids");
         }
+        boolean hard = body.path("hard_delete").asBoolean(false);
         ObjectNode out = Json.object();
         ObjectNode result = out.putObject("result");
         for (var n : body.get("cids")) {
             String cid = n.asText();
             ObjectNode r = result.putObject(cid);
             try {
-                admin.delete(actor, cid);
+                admin.delete(actor, cid, hard, false);
                 r.put("status", "success");
             } catch (ChatException e) {
                 r.put("status", "error");

@@ -280,8 +280,12 @@ public final class ChannelAdmin {
         return out;
     }
 
-    /** {@code DELETE /channels/{type}/{id}} (C6). */
-    public ObjectNode delete(Actor actor, String cid) {
+    /**
+     * {@code DELETE /channels/{type}/{id}} (C6, PROTOCOL.md §7.6): a soft delete unless {@code hard}; a soft delete
+     * with {@code keepHistory} ({@code skip_truncate}: server-side, distinct channels only) lets the channel come
+     * back with its messages when it is created again.
+     */
+    public ObjectNode delete(Actor actor, String cid, boolean hard, boolean keepHistory) {
         return locks.underLock(cid, () -> {
             ChannelRow ch = channels.require(cid);
             ChannelType type = access.typeOf(ch);
@@ -293,13 +297,32 @@ public final class ChannelAdmin {
                     Permissions.ownsChannel(actor, ch),
                     "DeleteChannel",
                     cid);
+            if (keepHistory) {
+                if (hard) {
+                    throw ChatException.input(
+                            "DeleteChannel failed with error: \"skip_truncate cannot be combined with hard_delete\"");
+                }
+                if (!actor.server()) {
+                    throw ChatException.notAllowed(
+                            "DeleteChannel failed with error: \"skip_truncate is for server-side calls only\"");
+                }
+                if (!ch.id().startsWith("!members-")) {
+                    throw ChatException.input("DeleteChannel failed with error: \"skip_truncate is only for "
+                            + "distinct channels (made from their members, without an id)\"");
+                }
+            }
             List<MemberRow> members = store.members(cid, 10_000, 0);
             Instant now = clock.instant();
             ObjectNode channel =
                     ChannelRecords.channel(ch, type, null, null, null, now).toJson();
-            store.deleteChannel(cid);
+            if (hard) {
+                store.deleteChannel(cid);
+            } else {
+                store.softDeleteChannel(cid, now, actor.userId(), keepHistory);
+            }
             ObjectNode e = ChannelViews.event(EventType.CHANNEL_DELETED.wireName(), ch, now);
             e.set("channel", channel);
+            e.put("hard_delete", hard);
             events.publish(e, Audience.watchers(cid));
             notifyNotWatching(
                     members,

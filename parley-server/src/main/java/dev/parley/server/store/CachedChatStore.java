@@ -302,6 +302,14 @@ final class CachedChatStore implements ChatStore, StoreCaches {
     }
 
     @Override
+    public boolean softDeleteChannel(String cid, Instant at, @Nullable String byUserId, boolean keepHistory) {
+        Roster r = rosters.peek(cid);
+        boolean deleted = db.softDeleteChannel(cid, at, byUserId, keepHistory);
+        dropChannel(cid, r);
+        return deleted;
+    }
+
+    @Override
     public void truncateChannel(String cid, Instant at, @Nullable String byUserId) {
         Roster r = rosters.peek(cid);
         db.truncateChannel(cid, at, byUserId);

@@ -42,6 +42,13 @@ public interface ChatStore {
     /** Deletes the channel with its members, messages and reactions; its persisted events are kept. */
     void deleteChannel(String cid);
 
+    /**
+     * Soft-deletes a channel (PROTOCOL.md §7.6): its row is set aside and it is gone for every read, while its
+     * members, messages and threads are kept. {@link #createChannel} of the same cid later removes them and starts
+     * afresh, or, with {@code keepHistory}, brings the old channel back with them. False when there was none.
+     */
+    boolean softDeleteChannel(String cid, Instant at, @Nullable String byUserId, boolean keepHistory);
+
     /** Deletes the channel's messages created at or before {@code at}, zeroes unread counts, sets truncated_at. */
     void truncateChannel(String cid, Instant at, @Nullable String byUserId);
 

@@ -119,6 +119,39 @@ final class JdbcChatStore implements ChatStore {
     @Override
     public boolean createChannel(ChannelRow ch, List<MemberRow> members) {
         return jdbc.write("create channel", c -> {
+            Boolean keep = deletedKeepsHistory(c, ch.cid());
+            if (keep != null) { // it was soft-deleted: back with its history, or new and empty (§7.6)
+                if (keep) {
+                    update(
+                            c,
+                            new SqlBuilder()
+                                    .sql("INSERT INTO channels (" + CHANNEL_ROW_COLUMNS + ") SELECT "
+                                            + CHANNEL_ROW_COLUMNS + " FROM channels_deleted WHERE cid = ")
+                                    .param(ch.cid()));
+                } else {
+                    purge(c, ch.cid());
+                }
+                update(
+                        c,
+                        new SqlBuilder()
+                                .sql("DELETE FROM channels_deleted WHERE cid = ")
+                                .param(ch.cid()));
+                if (keep) {
+                    Set<String> present = new HashSet<>(list(
+                            c,
+                            new SqlBuilder()
+                                    .sql("SELECT user_id FROM members WHERE cid = ")
+                                    .param(ch.cid()),
+                            rs -> rs.getString(1)));
+                    insertMembers(
+                            c,
+                            ch.cid(),
+                            members.stream()
+                                    .filter(m -> !present.contains(m.userId()))
+                                    .toList());
+                    return true;
+                }
+            }
             SqlBuilder b = new SqlBuilder()
                     .sql("INSERT INTO channels (cid, type, id, name, created_by_id, team, "
                             + "created_at, updated_at, last_message_at, truncated_at, truncated_by_id, frozen, disabled, cooldown, "
@@ -130,6 +163,17 @@ final class JdbcChatStore implements ChatStore {
             insertMembers(c, ch.cid(), members);
             return true;
         });
+    }
+
+    /** Whether a soft-deleted channel of that cid keeps its history; null when there is none. */
+    private static @Nullable Boolean deletedKeepsHistory(Connection c, String cid) throws SQLException {
+        List<Integer> keep = list(
+                c,
+                new SqlBuilder()
+                        .sql("SELECT keep_history FROM channels_deleted WHERE cid = ")
+                        .param(cid),
+                rs -> rs.getInt(1));
+        return keep.isEmpty() ? null : keep.getFirst() != 0;
     }
 
     private static SqlBuilder channelValues(SqlBuilder b, ChannelRow ch) {
@@ -173,30 +217,78 @@ final class JdbcChatStore implements ChatStore {
     @Override
     public void deleteChannel(String cid) {
         jdbc.write("delete channel", c -> {
+            purge(c, cid);
             update(
                     c,
                     new SqlBuilder()
-                            .sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
-                            .param(cid)
-                            .sql(")"));
-            update(c, new SqlBuilder().sql("DELETE FROM messages WHERE cid = ").param(cid));
-            update(c, new SqlBuilder().sql("DELETE FROM members WHERE cid = ").param(cid));
-            update(
-                    c,
-                    new SqlBuilder()
-                            .sql("DELETE FROM thread_participants WHERE cid = ")
+                            .sql("DELETE FROM channels_deleted WHERE cid = ")
                             .param(cid));
-            update(c, new SqlBuilder().sql("DELETE FROM threads WHERE cid = ").param(cid));
-            update(
-                    c,
-                    new SqlBuilder()
-                            .sql("DELETE FROM messages_deleted_for_user WHERE cid = ")
-                            .param(cid));
-            update(
-                    c,
-                    new SqlBuilder().sql("DELETE FROM deliveries WHERE cid = ").param(cid));
             return update(
                     c, new SqlBuilder().sql("DELETE FROM channels WHERE cid = ").param(cid));
+        });
+    }
+
+    /** Deletes what a channel holds (messages, reactions, members, threads, deliveries), not its row. */
+    private static void purge(Connection c, String cid) throws SQLException {
+        update(
+                c,
+                new SqlBuilder()
+                        .sql("DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE cid = ")
+                        .param(cid)
+                        .sql(")"));
+        for (String table : List.of(
+                "messages", "members", "thread_participants", "threads", "messages_deleted_for_user", "deliveries")) {
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM " + table + " WHERE cid = ")
+                            .param(cid));
+        }
+    }
+
+    /** The columns the channels table and its soft-deleted twin share. */
+    private static final String CHANNEL_ROW_COLUMNS = "cid, type, id, name, created_by_id, team, created_at, "
+            + "updated_at, last_message_at, truncated_at, truncated_by_id, frozen, disabled, cooldown, member_count, "
+            + "message_count, custom";
+
+    @Override
+    public boolean softDeleteChannel(String cid, Instant at, @Nullable String byUserId, boolean keepHistory) {
+        return jdbc.write("soft-delete channel", c -> {
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM channels_deleted WHERE cid = ")
+                            .param(cid));
+            SqlBuilder move = new SqlBuilder()
+                    .sql("INSERT INTO channels_deleted (" + CHANNEL_ROW_COLUMNS
+                            + ", deleted_at, deleted_by_id, keep_history) SELECT " + CHANNEL_ROW_COLUMNS + ", ")
+                    .param(micros(at))
+                    .sql(", ");
+            nullable(move, byUserId)
+                    .sql(", ")
+                    .param(keepHistory ? 1 : 0)
+                    .sql(" FROM channels WHERE cid = ")
+                    .param(cid);
+            if (update(c, move) == 0) {
+                return false;
+            }
+            // Nothing of the channel counts as unread while it is deleted.
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("UPDATE members SET unread_messages = 0 WHERE cid = ")
+                            .param(cid));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("UPDATE thread_participants SET unread_messages = 0 WHERE cid = ")
+                            .param(cid));
+            return update(
+                            c,
+                            new SqlBuilder()
+                                    .sql("DELETE FROM channels WHERE cid = ")
+                                    .param(cid))
+                    > 0;
         });
     }
 
