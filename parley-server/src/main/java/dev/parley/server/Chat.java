@@ -61,6 +61,7 @@ public final class Chat {
      * @param locks the per-channel locks that serialise every change of one channel
      * @param events the one way events leave the node
      * @param push where new messages go for their push notifications (it only queues)
+     * @param links where sent messages with a link go for their preview (it only queues)
      * @param clock the time
      */
     public Chat(
@@ -73,6 +74,7 @@ public final class Chat {
             EventPublisher events,
             BeforeSendHook beforeSend,
             dev.parley.server.push.PushIntake push,
+            dev.parley.server.links.LinkIntake links,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");
@@ -110,7 +112,8 @@ public final class Chat {
                 (author, cid, mayHaveChannelBan) ->
                         Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan),
                 beforeSend,
-                push);
+                push,
+                links);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);

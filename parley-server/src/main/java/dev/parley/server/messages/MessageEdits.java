@@ -166,6 +166,49 @@ public final class MessageEdits {
         });
     }
 
+    /**
+     * Adds the link preview {@code attachment} of {@code url} to a message (PROTOCOL.md §7.25), stored and announced
+     * with {@code message.updated}; false, changing nothing, when the message is gone or deleted, its text no longer
+     * has the URL, or an attachment previews it already (the sender's, or an earlier preview).
+     */
+    public boolean enrich(String id, String url, ObjectNode attachment) {
+        java.util.Optional<MessageRow> found = store.findMessage(id);
+        if (found.isEmpty()) {
+            return false;
+        }
+        String cid = found.get().cid();
+        return locks.underLock(cid, () -> {
+            MessageRow m = store.findMessage(id).orElse(null);
+            if (m == null
+                    || m.deletedAt() != null
+                    || !m.doc().path("text").asText("").contains(url)
+                    || dev.parley.server.links.Urls.previewed(m.doc().path("attachments"), url)) {
+                return false;
+            }
+            ChannelRow ch = access.requireChannel(cid);
+            ObjectNode doc = m.doc().deepCopy();
+            ArrayNode attachments =
+                    doc.path("attachments").isArray() ? doc.withArray("attachments") : doc.putArray("attachments");
+            attachments.add(attachment);
+            Instant now = clock.instant();
+            doc.put("updated_at", Timestamps.format(now));
+            MessageRow row = new MessageRow(
+                    m.id(),
+                    m.cid(),
+                    m.userId(),
+                    m.parentId(),
+                    m.inChannel(),
+                    m.createdAt(),
+                    now,
+                    m.deletedAt(),
+                    m.pinnedAt(),
+                    doc);
+            store.updateMessage(row);
+            messages.announceUpdated(ch, row, null);
+            return true;
+        });
+    }
+
     /** Applies the editable keys present in {@code from}; a full update also clears the absent ones. */
     private void apply(Actor actor, ObjectNode doc, ObjectNode from, boolean full) {
         if (from.has("text") || full) {
