@@ -76,7 +76,7 @@ public final class MessageEdits {
         }
         ObjectNode msg = (ObjectNode) in;
         MessageDocs.checkTypes(msg, "message.");
-        return edit(actor, id, "UpdateMessage", doc -> {
+        return edit(actor, id, "UpdateMessage", body.path("skip_enrich_url").asBoolean(false), doc -> {
             MessageDocs.removeCustom(doc, Set.of());
             apply(actor, doc, msg, true);
             MessageDocs.copyCustom(msg, doc);
@@ -95,26 +95,31 @@ public final class MessageEdits {
         }
         ObjectNode set = setNode instanceof ObjectNode o ? o : Json.object();
         MessageDocs.checkTypes(set, "set.");
-        return edit(actor, id, "UpdateMessagePartial", doc -> {
-            apply(actor, doc, set, false);
-            MessageDocs.copyCustom(set, doc);
-            MessageDocs.removeNulledCustom(set, doc);
-            if (unset != null && unset.isArray()) {
-                for (JsonNode k : unset) {
-                    String key = k.asText();
-                    if (!MessageDocs.SERVER_KEYS.contains(key) && !MessageDocs.EDITABLE.contains(key)) {
-                        doc.remove(key);
+        return edit(
+                actor, id, "UpdateMessagePartial", body.path("skip_enrich_url").asBoolean(false), doc -> {
+                    apply(actor, doc, set, false);
+                    MessageDocs.copyCustom(set, doc);
+                    MessageDocs.removeNulledCustom(set, doc);
+                    if (unset != null && unset.isArray()) {
+                        for (JsonNode k : unset) {
+                            String key = k.asText();
+                            if (!MessageDocs.SERVER_KEYS.contains(key) && !MessageDocs.EDITABLE.contains(key)) {
+                                doc.remove(key);
+                            }
+                        }
                     }
-                }
-            }
-        });
+                });
     }
 
     private interface Change {
         void apply(ObjectNode doc);
     }
 
-    private ObjectNode edit(Actor actor, String id, String endpoint, Change change) {
+    /**
+     * An edit under the channel's lock; an edit that changes the text hands the message to link previews
+     * (PROTOCOL.md §7.25) unless {@code skipEnrichUrl}.
+     */
+    private ObjectNode edit(Actor actor, String id, String endpoint, boolean skipEnrichUrl, Change change) {
         MessageService.Context c0 = messages.context(actor, id, endpoint);
         return locks.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, endpoint);
@@ -162,6 +167,9 @@ public final class MessageEdits {
                     doc);
             store.updateMessage(row);
             messages.announceUpdated(c.channel(), row, actor.user());
+            if (!doc.path("text").equals(m.doc().path("text"))) {
+                messages.previewLater(c.type(), skipEnrichUrl, doc);
+            }
             return wrap(views.forViewer(row, actor.userId()));
         });
     }

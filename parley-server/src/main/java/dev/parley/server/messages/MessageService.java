@@ -314,7 +314,7 @@ public final class MessageService {
                         d.doc(),
                         d.request(),
                         d.roster()));
-        previewLater(d, out.path("message"));
+        previewLater(d.type(), d.request().skipEnrichUrl(), out.path("message"));
         return out;
     }
 
@@ -322,10 +322,10 @@ public final class MessageService {
      * Hands a stored message to link previews (PROTOCOL.md §7.25) when its type has {@code url_enrichment} and the
      * sender did not set {@code skip_enrich_url}. A shadowed message is left alone: its update would reach everyone.
      */
-    private void previewLater(Draft d, JsonNode message) {
+    void previewLater(ChannelType type, boolean skipEnrichUrl, JsonNode message) {
         String kind = message.path("type").asText();
-        if (d.request().skipEnrichUrl()
-                || !d.type().flag("url_enrichment")
+        if (skipEnrichUrl
+                || !type.flag("url_enrichment")
                 || message.path("shadowed").asBoolean()
                 || !(kind.equals("regular") || kind.equals("reply"))) {
             return;

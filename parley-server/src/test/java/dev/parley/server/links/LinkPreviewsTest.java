@@ -198,4 +198,47 @@ class LinkPreviewsTest {
             assertThat(pages.hits("/given")).isZero();
         }
     }
+
+    @Test
+    void anEditThatAddsALinkGetsItsPreviewUnlessItSkipsIt() {
+        pages.html("/edited", PageServer.ogPage("Edited in", "d", "i.png"));
+        pages.html("/quiet", PageServer.ogPage("Quiet", "d", "i.png"));
+        String id = Seed.uid("room");
+        Seed.messaging(server, ann, id, ann, bob);
+        try (WsProbe annWs = WsProbe.connect(server, ann, server.userToken(ann), Json.object())) {
+            String conn = annWs.next("health.check").path("connection_id").asText();
+            RestClient.user(server, ann)
+                    .withConnectionId(conn)
+                    .post("/channels/messaging/" + id + "/query", json("watch", true));
+            String channel = "/channels/messaging/" + id + "/message";
+            String quiet = RestClient.user(server, ann)
+                    .post(channel, json("message", json("text", "first")))
+                    .body()
+                    .at("/message/id")
+                    .asText();
+            String loud = RestClient.user(server, ann)
+                    .post(channel, json("message", json("text", "second")))
+                    .body()
+                    .at("/message/id")
+                    .asText();
+
+            RestClient.user(server, ann)
+                    .call(
+                            "PUT",
+                            "/messages/" + quiet,
+                            json("set", json("text", "now " + pages.url("/quiet")), "skip_enrich_url", true));
+            RestClient.user(server, ann)
+                    .call("PUT", "/messages/" + loud, json("set", json("text", "now " + pages.url("/edited"))));
+            ObjectNode quietEdit = annWs.next("message.updated");
+            ObjectNode loudEdit = annWs.next("message.updated");
+            ObjectNode preview = annWs.next("message.updated");
+
+            assertThat(quietEdit.path("message_id").asText()).isEqualTo(quiet);
+            assertThat(loudEdit.path("message_id").asText()).isEqualTo(loud);
+            assertThat(loudEdit.at("/message/attachments").size()).isZero();
+            assertThat(preview.path("message_id").asText()).isEqualTo(loud);
+            assertThat(preview.at("/message/attachments/0/title").asText()).isEqualTo("Edited in");
+            assertThat(pages.hits("/quiet")).isZero();
+        }
+    }
 }
