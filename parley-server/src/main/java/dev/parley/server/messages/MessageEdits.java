@@ -177,7 +177,8 @@ public final class MessageEdits {
     /**
      * Adds the link preview {@code attachment} of {@code url} to a message (PROTOCOL.md §7.25), stored and announced
      * with {@code message.updated}; false, changing nothing, when the message is gone or deleted, its text no longer
-     * has the URL, or an attachment previews it already (the sender's, or an earlier preview).
+     * has the URL, an attachment previews it already (the sender's, or an earlier preview), or the attachments
+     * would pass their bound with it.
      */
     public boolean enrich(String id, String url, ObjectNode attachment) {
         java.util.Optional<MessageRow> found = store.findMessage(id);
@@ -190,14 +191,23 @@ public final class MessageEdits {
             if (m == null
                     || m.deletedAt() != null
                     || !m.doc().path("text").asText("").contains(url)
-                    || dev.parley.server.links.Urls.previewed(m.doc().path("attachments"), url)) {
+                    || dev.parley.server.links.Urls.previewed(m.doc().path("attachments"), url)
+                    || m.doc().path("attachments").size() >= MessageDocs.MAX_ATTACHMENTS) {
                 return false;
             }
-            ChannelRow ch = access.requireChannel(cid);
+            ChannelRow ch = store.findChannel(cid).orElse(null);
+            if (ch == null) {
+                return false; // deleted with its channel while the preview was fetched
+            }
             ObjectNode doc = m.doc().deepCopy();
             ArrayNode attachments =
                     doc.path("attachments").isArray() ? doc.withArray("attachments") : doc.putArray("attachments");
             attachments.add(attachment);
+            try {
+                MessageDocs.checkLimits(doc, Integer.MAX_VALUE); // the text did not change
+            } catch (ChatException e) {
+                return false; // no room left for the preview among the sender's attachments
+            }
             Instant now = clock.instant();
             doc.put("updated_at", Timestamps.format(now));
             MessageRow row = new MessageRow(
