@@ -94,13 +94,18 @@ public final class PageFetcher {
      * @param timeout the bound of one whole fetch: connecting, every redirect and reading
      */
     public PageFetcher(AddressGuard guard, Resolver resolver, Duration timeout) {
+        this(guard, resolver, timeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /** With {@code tls} for https: a test's, trusting its own certificate. */
+    PageFetcher(AddressGuard guard, Resolver resolver, Duration timeout, SSLSocketFactory tls) {
         this.guard = requireNonNull(guard, "guard");
         this.resolver = requireNonNull(resolver, "resolver");
         this.timeout = requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
         }
-        this.tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        this.tls = requireNonNull(tls, "tls");
     }
 
     /** {@code url} checked for what a preview may fetch; refused (code 4 upstream) when it is not. */
