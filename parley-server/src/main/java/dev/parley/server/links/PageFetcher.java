@@ -3,7 +3,6 @@ package dev.parley.server.links;
 import static java.util.Objects.requireNonNull;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -209,11 +208,11 @@ public final class PageFetcher {
         int port = url.getPort() > 0 ? url.getPort() : https ? 443 : 80;
         String host = host(url);
         try (Socket raw = new Socket()) {
-            raw.connect(new InetSocketAddress(address, port), (int) Math.max(1, remainingMillis(deadline)));
+            raw.connect(new InetSocketAddress(address, port), (int) Math.max(1, HttpWire.remainingMillis(deadline)));
             Socket s = https ? tls(raw, host, port, deadline) : raw;
             try {
                 request(s.getOutputStream(), url, host, port, https);
-                InputStream in = new BufferedInputStream(new DeadlineInput(s, deadline), 8192);
+                InputStream in = new BufferedInputStream(new HttpWire.DeadlineInput(s, deadline), 8192);
                 return answer(in);
             } finally {
                 if (s != raw) {
@@ -236,7 +235,7 @@ public final class PageFetcher {
             p.setServerNames(List.of(new SNIHostName(host)));
         }
         s.setSSLParameters(p);
-        s.setSoTimeout((int) Math.max(1, remainingMillis(deadline)));
+        s.setSoTimeout((int) Math.max(1, HttpWire.remainingMillis(deadline)));
         s.startHandshake();
         return s;
     }
@@ -260,7 +259,7 @@ public final class PageFetcher {
 
     private static Answer answer(InputStream in) throws IOException, FetchException {
         int[] budget = {MAX_HEAD_BYTES};
-        String statusLine = line(in, budget);
+        String statusLine = HttpWire.line(in, budget);
         String[] parts = statusLine.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
             throw new FetchException(false, "the site's answer is not HTTP");
@@ -272,7 +271,7 @@ public final class PageFetcher {
             throw new FetchException(false, "the site's answer is not HTTP");
         }
         Map<String, String> headers = new HashMap<>();
-        for (String h = line(in, budget); !h.isEmpty(); h = line(in, budget)) {
+        for (String h = HttpWire.line(in, budget); !h.isEmpty(); h = HttpWire.line(in, budget)) {
             int colon = h.indexOf(':');
             if (colon > 0) {
                 headers.putIfAbsent(
@@ -287,9 +286,10 @@ public final class PageFetcher {
         if (status < 200 || status > 299 || !html) {
             return new Answer(status, headers, media, charset, new byte[0]);
         }
-        InputStream body =
-                "chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", "")) ? new ChunkedInput(in) : in;
-        return new Answer(status, headers, media, charset, readAtMost(body, contentLength(headers)));
+        InputStream body = "chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))
+                ? new HttpWire.ChunkedInput(in)
+                : in;
+        return new Answer(status, headers, media, charset, HttpWire.readAtMost(body, contentLength(headers)));
     }
 
     private static long contentLength(Map<String, String> headers) {
@@ -298,21 +298,6 @@ public final class PageFetcher {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    /** Up to {@link #MAX_BODY_BYTES} of {@code in} (and of {@code length}, when known); the rest is never read. */
-    static byte[] readAtMost(InputStream in, long length) throws IOException {
-        long limit = length >= 0 ? Math.min(length, MAX_BODY_BYTES) : MAX_BODY_BYTES;
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(limit, 64 * 1024));
-        byte[] buf = new byte[8192];
-        while (out.size() < limit) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, limit - out.size()));
-            if (n < 0) {
-                break;
-            }
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
     }
 
     private static @Nullable String charset(String contentType) {
@@ -324,119 +309,5 @@ public final class PageFetcher {
             }
         }
         return null;
-    }
-
-    /** One CRLF- or LF-ended line of a head, in ISO-8859-1; {@code budget} bounds all lines of the head. */
-    static String line(InputStream in, int[] budget) throws IOException, FetchException {
-        StringBuilder s = new StringBuilder();
-        for (; ; ) {
-            int c = in.read();
-            if (c < 0) {
-                throw new FetchException(false, "the site closed the connection mid-answer");
-            }
-            if (--budget[0] < 0) {
-                throw new FetchException(false, "the site's answer head is larger than " + MAX_HEAD_BYTES + " bytes");
-            }
-            if (c == '\n') {
-                int end = s.length();
-                return end > 0 && s.charAt(end - 1) == '\r' ? s.substring(0, end - 1) : s.toString();
-            }
-            s.append((char) c);
-        }
-    }
-
-    private static long remainingMillis(long deadline) throws SocketTimeoutException {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new SocketTimeoutException("deadline passed");
-        }
-        return Math.max(1, left / 1_000_000);
-    }
-
-    /** A socket's input whose every read waits no longer than the fetch's deadline allows. */
-    private static final class DeadlineInput extends InputStream {
-        private final Socket socket;
-        private final InputStream in;
-        private final long deadline;
-
-        DeadlineInput(Socket socket, long deadline) throws IOException {
-            this.socket = socket;
-            this.in = socket.getInputStream();
-            this.deadline = deadline;
-        }
-
-        @Override
-        public int read() throws IOException {
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remainingMillis(deadline)));
-            return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, remainingMillis(deadline)));
-            return in.read(b, off, len);
-        }
-    }
-
-    /** The body of a chunked answer; ends at the last chunk. Chunk-size lines are bounded. */
-    static final class ChunkedInput extends InputStream {
-        private final InputStream in;
-        private long left;
-        private boolean done;
-
-        ChunkedInput(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (done) {
-                return -1;
-            }
-            if (left == 0) {
-                left = nextSize();
-                if (left == 0) {
-                    done = true;
-                    return -1;
-                }
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n < 0) {
-                done = true;
-                return -1;
-            }
-            left -= n;
-            if (left == 0) {
-                sizeLine(); // the CRLF after the chunk's data
-            }
-            return n;
-        }
-
-        private long nextSize() throws IOException {
-            String size = sizeLine().split(";", 2)[0].trim();
-            try {
-                long n = Long.parseLong(size, 16);
-                if (n < 0) {
-                    throw new IOException("negative chunk size");
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new IOException("bad chunk size");
-            }
-        }
-
-        private String sizeLine() throws IOException {
-            try {
-                return line(in, new int[] {256});
-            } catch (FetchException e) {
-                throw new IOException(e.getMessage());
-            }
-        }
     }
 }
