@@ -1,6 +1,7 @@
 // Link previews with the official client (PROTOCOL.md §7.25): client.enrichURL answers a page's Open Graph
-// attachment, and a link in a sent message gets that attachment through message.updated. The pages are served
-// on 127.0.0.1, which the server under test may fetch only with --link-preview-private-hosts.
+// attachment, a link in a sent message gets that attachment through message.updated, and the composer loads a
+// typed link's preview and sends it with skip_enrich_url. The pages are served on 127.0.0.1, which the server
+// under test may fetch only with --link-preview-private-hosts.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, test } from 'node:test';
@@ -81,5 +82,47 @@ test('a link in a sent message gets its preview through message.updated', { time
     assert.equal(read.attachments[0].og_scrape_url, url);
   } finally {
     await disconnectAll(...clients);
+  }
+});
+
+test('the composer loads a typed link\'s preview through /og and sends it with skip_enrich_url', { timeout: TIMEOUT, skip }, async () => {
+  const annId = uid('ann');
+  const [ann] = await connectAll(annId);
+  try {
+    const channel = ann.channel('messaging', uid('composer'), { members: [annId] });
+    await channel.watch();
+    const composer = channel.messageComposer;
+    // The default finder wants a host with a top-level domain; the page here is on 127.0.0.1.
+    composer.updateConfig({
+      linkPreviews: {
+        enabled: true,
+        debounceURLEnrichmentMs: 0,
+        findURLFn: (text) => text.match(/https?:\/\/\S+/g) ?? [],
+      },
+    });
+    const unsubscribe = composer.registerSubscriptions();
+    try {
+      assert.equal(composer.linkPreviewsManager.enabled, true, 'url_enrichment is on for messaging');
+      const title = uid('typed');
+      const url = `${origin}/${title}`;
+      composer.textComposer.setText(`look ${url}`);
+      await eventually(() => {
+        const [preview] = composer.linkPreviewsManager.loadedPreviews;
+        assert.equal(preview?.title, title);
+      });
+
+      const composed = await composer.compose();
+      assert.equal(composed.message.attachments[0].og_scrape_url, url);
+      assert.equal(composed.sendOptions.skip_enrich_url, true);
+      const { message } = await channel.sendMessage(composed.message, composed.sendOptions);
+
+      assert.equal(message.attachments.length, 1);
+      assert.equal(message.attachments[0].title, title);
+      assert.equal(message.attachments[0].og_scrape_url, url);
+    } finally {
+      unsubscribe();
+    }
+  } finally {
+    await disconnectAll(ann);
   }
 });
