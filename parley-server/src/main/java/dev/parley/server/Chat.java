@@ -65,6 +65,7 @@ public final class Chat {
      * @param locks the per-channel locks that serialise every change of one channel
      * @param events the one way events leave the node
      * @param push where new messages go for their push notifications (it only queues)
+     * @param links where sent messages with a link go for their preview (it only queues)
      * @param clock the time
      */
     public Chat(
@@ -78,6 +79,7 @@ public final class Chat {
             EventPublisher events,
             BeforeSendHook beforeSend,
             dev.parley.server.push.PushIntake push,
+            dev.parley.server.links.LinkIntake links,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");
@@ -117,7 +119,8 @@ public final class Chat {
                         Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan),
                 beforeSend,
                 push,
-                polls);
+                polls,
+                links);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);

@@ -88,6 +88,8 @@ public final class ChatNode implements AutoCloseable {
     private final Commands commands;
     private final SearchService search;
     private final Uploads uploads;
+    private final dev.parley.server.links.LinkPreviews linkPreviews;
+    private final dev.parley.server.links.LinkEnrichment linkEnrichment;
     /** Replaced whole by {@link #patchSettings}, read without a lock. */
     private volatile AppSettings settings;
 
@@ -143,6 +145,8 @@ public final class ChatNode implements AutoCloseable {
         this.push = new PushService(
                 store.push(), store.moderation(), () -> settings, config, clock, metrics, new PushPeers());
         this.pushPreferences = new PushPreferences(store.push(), clock);
+        this.linkPreviews = dev.parley.server.links.LinkPreviews.of(config.linkPreviewPrivateHosts(), clock, metrics);
+        this.linkEnrichment = new dev.parley.server.links.LinkEnrichment(linkPreviews, metrics);
         this.chat = new Chat(
                 store.chat(),
                 store.polls(),
@@ -154,6 +158,7 @@ public final class ChatNode implements AutoCloseable {
                 events,
                 webhooks.beforeSend(),
                 push,
+                linkEnrichment,
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
@@ -218,6 +223,7 @@ public final class ChatNode implements AutoCloseable {
         timer.scheduleAtFixedRate(this::sampleConcurrency, 0, 5, TimeUnit.SECONDS);
         webhooks.start();
         push.start();
+        linkEnrichment.start(chat.edits()::enrich);
     }
 
     /** What push reads of this node and the cluster (PROTOCOL.md §16.3). */
@@ -264,6 +270,11 @@ public final class ChatNode implements AutoCloseable {
             return new PushService.Sample(
                     message, dev.parley.server.chat.ChannelViews.channel(ch, type, null), type.name());
         }
+    }
+
+    /** Link previews: {@code GET /og} and the enrichment of sent messages (PROTOCOL.md §7.25). */
+    public dev.parley.server.links.LinkPreviews linkPreviews() {
+        return linkPreviews;
     }
 
     /** The node's push notifications. */
@@ -1063,6 +1074,7 @@ public final class ChatNode implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        linkEnrichment.close();
         blocking.shutdown();
         try {
             if (!blocking.awaitTermination(10, TimeUnit.SECONDS)) {

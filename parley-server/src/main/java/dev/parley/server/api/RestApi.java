@@ -124,6 +124,7 @@ public final class RestApi {
                         actors)
                 .register(router);
         new SearchApi(node.search(), actors).register(router);
+        new OgApi(node.linkPreviews()).register(router);
         new UploadsApi(node.uploads(), node::settings, actors).register(router);
         dev.parley.server.cluster.RedisBroker cluster = node.cluster();
         OpsApi ops = new OpsApi(

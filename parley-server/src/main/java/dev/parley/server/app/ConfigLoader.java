@@ -162,6 +162,11 @@ public final class ConfigLoader {
                     "PARLEY_PUSH_CA_FILE",
                     true,
                     "PEM certificates trusted for push endpoints besides the JDK's, e.g. a private stand-in"),
+            new Option(
+                    "--link-preview-private-hosts",
+                    "PARLEY_LINK_PREVIEW_PRIVATE_HOSTS",
+                    false,
+                    "let link previews fetch loopback and private addresses (tests only; default off)"),
             new Option("--help", null, false, "print this help"));
 
     /** Thrown for a bad flag or value; the message names it. */
@@ -336,6 +341,9 @@ public final class ConfigLoader {
                 throw new ConfigException("--push-ca-file: '" + ca + "' is not a readable file");
             }
             b.pushCaFile(file);
+        }
+        if (v.containsKey("--link-preview-private-hosts")) {
+            b.linkPreviewPrivateHosts(bool(v.get("--link-preview-private-hosts"), "--link-preview-private-hosts"));
         }
         String node = v.get("--node-id");
         if (node != null) {

@@ -57,6 +57,8 @@ import org.jspecify.annotations.Nullable;
  * @param webhookDelivery how webhook requests are timed and retried
  * @param pushCaFile PEM certificates trusted for push providers' endpoints besides the JDK's (a private stand-in),
  *     or null
+ * @param linkPreviewPrivateHosts let link previews fetch loopback, private and link-local addresses (tests serve
+ *     pages on 127.0.0.1); off by default, as a preview must not reach into the server's own network (§7.25)
  */
 public record ServerConfig(
         String host,
@@ -91,7 +93,8 @@ public record ServerConfig(
         @Nullable String nodeId,
         Duration drainWindow,
         WebhookDelivery webhookDelivery,
-        @Nullable Path pushCaFile) {
+        @Nullable Path pushCaFile,
+        boolean linkPreviewPrivateHosts) {
 
     public static final int MIN_SECRET_BYTES = 32;
 
@@ -272,7 +275,8 @@ public record ServerConfig(
                 .nodeId(nodeId)
                 .drainWindow(drainWindow)
                 .webhookDelivery(webhookDelivery)
-                .pushCaFile(pushCaFile);
+                .pushCaFile(pushCaFile)
+                .linkPreviewPrivateHosts(linkPreviewPrivateHosts);
     }
 
     /** Builds a {@link ServerConfig}; the defaults here are the server's defaults. */
@@ -310,6 +314,12 @@ public record ServerConfig(
         private Duration drainWindow = Duration.ZERO;
         private WebhookDelivery webhookDelivery = WebhookDelivery.DEFAULT;
         private @Nullable Path pushCaFile;
+        private boolean linkPreviewPrivateHosts;
+
+        public Builder linkPreviewPrivateHosts(boolean v) {
+            linkPreviewPrivateHosts = v;
+            return this;
+        }
 
         public Builder pushCaFile(@Nullable Path v) {
             pushCaFile = v;
@@ -532,7 +542,8 @@ public record ServerConfig(
                     nodeId,
                     drainWindow,
                     webhookDelivery,
-                    pushCaFile);
+                    pushCaFile,
+                    linkPreviewPrivateHosts);
         }
     }
 }

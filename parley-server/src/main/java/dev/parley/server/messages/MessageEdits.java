@@ -76,7 +76,7 @@ public final class MessageEdits {
         }
         ObjectNode msg = (ObjectNode) in;
         MessageDocs.checkTypes(msg, "message.");
-        return edit(actor, id, "UpdateMessage", doc -> {
+        return edit(actor, id, "UpdateMessage", body.path("skip_enrich_url").asBoolean(false), doc -> {
             MessageDocs.removeCustom(doc, Set.of());
             apply(actor, doc, msg, true);
             MessageDocs.copyCustom(msg, doc);
@@ -95,26 +95,31 @@ public final class MessageEdits {
         }
         ObjectNode set = setNode instanceof ObjectNode o ? o : Json.object();
         MessageDocs.checkTypes(set, "set.");
-        return edit(actor, id, "UpdateMessagePartial", doc -> {
-            apply(actor, doc, set, false);
-            MessageDocs.copyCustom(set, doc);
-            MessageDocs.removeNulledCustom(set, doc);
-            if (unset != null && unset.isArray()) {
-                for (JsonNode k : unset) {
-                    String key = k.asText();
-                    if (!MessageDocs.SERVER_KEYS.contains(key) && !MessageDocs.EDITABLE.contains(key)) {
-                        doc.remove(key);
+        return edit(
+                actor, id, "UpdateMessagePartial", body.path("skip_enrich_url").asBoolean(false), doc -> {
+                    apply(actor, doc, set, false);
+                    MessageDocs.copyCustom(set, doc);
+                    MessageDocs.removeNulledCustom(set, doc);
+                    if (unset != null && unset.isArray()) {
+                        for (JsonNode k : unset) {
+                            String key = k.asText();
+                            if (!MessageDocs.SERVER_KEYS.contains(key) && !MessageDocs.EDITABLE.contains(key)) {
+                                doc.remove(key);
+                            }
+                        }
                     }
-                }
-            }
-        });
+                });
     }
 
     private interface Change {
         void apply(ObjectNode doc);
     }
 
-    private ObjectNode edit(Actor actor, String id, String endpoint, Change change) {
+    /**
+     * An edit under the channel's lock; an edit that changes the text hands the message to link previews
+     * (PROTOCOL.md §7.25) unless {@code skipEnrichUrl}.
+     */
+    private ObjectNode edit(Actor actor, String id, String endpoint, boolean skipEnrichUrl, Change change) {
         MessageService.Context c0 = messages.context(actor, id, endpoint);
         return locks.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, endpoint);
@@ -162,7 +167,63 @@ public final class MessageEdits {
                     doc);
             store.updateMessage(row);
             messages.announceUpdated(c.channel(), row, actor.user());
+            if (!doc.path("text").equals(m.doc().path("text"))) {
+                messages.previewLater(c.type(), skipEnrichUrl, doc);
+            }
             return wrap(views.forViewer(row, actor.userId()));
+        });
+    }
+
+    /**
+     * Adds the link preview {@code attachment} of {@code url} to a message (PROTOCOL.md §7.25), stored and announced
+     * with {@code message.updated}; false, changing nothing, when the message is gone or deleted, its text no longer
+     * has the URL, an attachment previews it already (the sender's, or an earlier preview), or the attachments
+     * would pass their bound with it.
+     */
+    public boolean enrich(String id, String url, ObjectNode attachment) {
+        java.util.Optional<MessageRow> found = store.findMessage(id);
+        if (found.isEmpty()) {
+            return false;
+        }
+        String cid = found.get().cid();
+        return locks.underLock(cid, () -> {
+            MessageRow m = store.findMessage(id).orElse(null);
+            if (m == null
+                    || m.deletedAt() != null
+                    || !m.doc().path("text").asText("").contains(url)
+                    || dev.parley.server.links.Urls.previewed(m.doc().path("attachments"), url)
+                    || m.doc().path("attachments").size() >= MessageDocs.MAX_ATTACHMENTS) {
+                return false;
+            }
+            ChannelRow ch = store.findChannel(cid).orElse(null);
+            if (ch == null) {
+                return false; // deleted with its channel while the preview was fetched
+            }
+            ObjectNode doc = m.doc().deepCopy();
+            ArrayNode attachments =
+                    doc.path("attachments").isArray() ? doc.withArray("attachments") : doc.putArray("attachments");
+            attachments.add(attachment);
+            try {
+                MessageDocs.checkLimits(doc, Integer.MAX_VALUE); // the text did not change
+            } catch (ChatException e) {
+                return false; // no room left for the preview among the sender's attachments
+            }
+            Instant now = clock.instant();
+            doc.put("updated_at", Timestamps.format(now));
+            MessageRow row = new MessageRow(
+                    m.id(),
+                    m.cid(),
+                    m.userId(),
+                    m.parentId(),
+                    m.inChannel(),
+                    m.createdAt(),
+                    now,
+                    m.deletedAt(),
+                    m.pinnedAt(),
+                    doc);
+            store.updateMessage(row);
+            messages.announceUpdated(ch, row, null);
+            return true;
         });
     }
 

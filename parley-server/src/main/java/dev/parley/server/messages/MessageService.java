@@ -22,6 +22,7 @@ import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.hooks.BeforeSendHook;
+import dev.parley.server.links.LinkIntake;
 import dev.parley.server.polls.PollService;
 import dev.parley.server.push.PushService;
 import dev.parley.server.reads.Unread;
@@ -75,6 +76,8 @@ public final class MessageService {
     private final dev.parley.server.push.PushIntake push;
     /** The polls messages carry (PROTOCOL.md §7.21). */
     private final PollService polls;
+    /** Where a sent message with a link goes for its preview (PROTOCOL.md §7.25); it only queues. */
+    private final LinkIntake links;
 
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
@@ -114,7 +117,8 @@ public final class MessageService {
             BanCheck bans,
             BeforeSendHook beforeSend,
             dev.parley.server.push.PushIntake push,
-            PollService polls) {
+            PollService polls,
+            LinkIntake links) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -128,6 +132,7 @@ public final class MessageService {
         this.beforeSend = requireNonNull(beforeSend, "beforeSend");
         this.push = requireNonNull(push, "push");
         this.polls = requireNonNull(polls, "polls");
+        this.links = requireNonNull(links, "links");
     }
 
     /** A message with its channel and type, after the read-channel check. */
@@ -318,7 +323,7 @@ public final class MessageService {
 
     /** Writes a checked send under the channel's lock; the checks that depend on other writes run again there. */
     public ObjectNode commit(Draft d) {
-        return locks.underLock(
+        ObjectNode out = locks.underLock(
                 d.cid(),
                 () -> append(
                         d.as(),
@@ -327,6 +332,23 @@ public final class MessageService {
                         d.doc(),
                         d.request(),
                         d.roster()));
+        previewLater(d.type(), d.request().skipEnrichUrl(), out.path("message"));
+        return out;
+    }
+
+    /**
+     * Hands a stored message to link previews (PROTOCOL.md §7.25) when its type has {@code url_enrichment} and the
+     * sender did not set {@code skip_enrich_url}. A shadowed message is left alone: its update would reach everyone.
+     */
+    void previewLater(ChannelType type, boolean skipEnrichUrl, JsonNode message) {
+        String kind = message.path("type").asText();
+        if (skipEnrichUrl
+                || !type.flag("url_enrichment")
+                || message.path("shadowed").asBoolean()
+                || !(kind.equals("regular") || kind.equals("reply"))) {
+            return;
+        }
+        links.sent(message.path("id").asText(), message.path("text").asText(""), message.path("attachments"));
     }
 
     /** The thread parent of a reply: a message of the channel that is not a reply itself. */

@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param attachments {@code attachments} as sent, or null
  * @param mentionedUsers {@code mentioned_users} as sent, or null
  * @param skipPush the send's {@code skip_push} (beside {@code message}): no push notification (§16.3)
+ * @param skipEnrichUrl the send's {@code skip_enrich_url} (beside {@code message}): no link preview (§7.25)
  */
 record SendRequest(
         ObjectNode json,
@@ -43,7 +44,8 @@ record SendRequest(
         @Nullable String quotedMessageId,
         @Nullable JsonNode attachments,
         @Nullable JsonNode mentionedUsers,
-        boolean skipPush) {
+        boolean skipPush,
+        boolean skipEnrichUrl) {
 
     private static final String PREFIX = "message.";
 
@@ -79,7 +81,8 @@ record SendRequest(
                 emptyToNull(quotedMessageId),
                 msg.get("attachments"),
                 msg.get("mentioned_users"),
-                body.path("skip_push").asBoolean(false));
+                body.path("skip_push").asBoolean(false),
+                body.path("skip_enrich_url").asBoolean(false));
     }
 
     /**

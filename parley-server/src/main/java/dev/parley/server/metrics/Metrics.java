@@ -154,6 +154,19 @@ public final class Metrics {
     }
 
     /**
+     * One link preview ended (PROTOCOL.md §7.25): {@code fetched}, {@code empty} (no Open Graph data),
+     * {@code refused} (the guard said no), {@code failed}, {@code busy} (no fetch slot), or for enrichment
+     * {@code enriched} and {@code dropped} (its queue was full).
+     */
+    public void linkPreview(String outcome) {
+        Counter.builder("parley.link.previews")
+                .description("link previews, by outcome")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    /**
      * One REST call finished.
      *
      * @param route the route template, such as {@code /users/{id}}, or {@code unmatched}; never the raw path,

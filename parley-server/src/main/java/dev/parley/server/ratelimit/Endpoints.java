@@ -123,6 +123,7 @@ public final class Endpoints {
         route("POST /users/unblock", "Unblock", 300);
         route("GET /users/block", "GetBlockedUsers", 300);
         route("GET /search", "Search", 300);
+        route("GET /og", "GetOG", 300);
         route("GET /users", "QueryUsers", 1_000);
         route("POST /users", "UpdateUsers", 300);
         route("PATCH /users", "UpdateUsersPartial", 300);

@@ -190,4 +190,16 @@ class ConfigLoaderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("upload stall timeout");
     }
+
+    @Test
+    void linkPreviewsMayReachPrivateHostsOnlyWhenItsFlagOrVariableSaysSo() {
+        assertThat(load(Map.of()).linkPreviewPrivateHosts()).isFalse();
+        assertThat(load(Map.of(), "--link-preview-private-hosts").linkPreviewPrivateHosts())
+                .isTrue();
+        assertThat(load(Map.of("PARLEY_LINK_PREVIEW_PRIVATE_HOSTS", "true")).linkPreviewPrivateHosts())
+                .isTrue();
+        assertThatThrownBy(() -> load(Map.of("PARLEY_LINK_PREVIEW_PRIVATE_HOSTS", "maybe")))
+                .isInstanceOf(ConfigLoader.ConfigException.class)
+                .hasMessageContaining("--link-preview-private-hosts");
+    }
 }
