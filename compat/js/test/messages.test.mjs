@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { TIMEOUT, connectAll, disconnectAll, errorCode, nextEvent, rejection, uid } from '../lib/parley.mjs';
+import { TIMEOUT, connectAll, disconnectAll, errorCode, nextEvent, rejection, serverClient, uid } from '../lib/parley.mjs';
 
 /** Two connected users watching one new channel: `{clients, annChannel, bobChannel}`. */
 async function pair() {
@@ -199,6 +199,38 @@ test('a message deleted for me is deleted for its reader only', { timeout: TIMEO
     await later;
     annListens.unsubscribe();
     assert.deepEqual(seenByAnn, [], 'the author hears nothing of it');
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
+
+test('a message with restricted_visibility reaches and shows to the users it names only', { timeout: TIMEOUT }, async () => {
+  const [ann, bob, cat] = [uid('ann'), uid('bob'), uid('cat')];
+  const clients = await connectAll(ann, bob, cat);
+  const [annClient, bobClient, catClient] = clients;
+  try {
+    const id = uid('whisper');
+    await annClient.channel('messaging', id, { members: [ann, bob, cat] }).watch();
+    const bobChannel = bobClient.channel('messaging', id);
+    await bobChannel.watch();
+    const catChannel = catClient.channel('messaging', id);
+    await catChannel.watch();
+
+    const toBob = nextEvent(bobClient, 'message.new');
+    const toCat = nextEvent(catClient, 'message.new');
+    const server = serverClient().channel('messaging', id);
+    await server.sendMessage({ text: 'only for bob', user_id: ann, restricted_visibility: [bob] });
+    await server.sendMessage({ text: 'for all', user_id: ann });
+    assert.equal((await toBob).message.text, 'only for bob');
+    assert.deepEqual((await toBob).message.restricted_visibility, [bob]);
+    assert.equal((await toCat).message.text, 'for all', "cat's first message.new is the one for all");
+
+    const { messages: bobs } = await bobChannel.query({ messages: { limit: 10 } });
+    const { messages: cats } = await catChannel.query({ messages: { limit: 10 } });
+    assert.deepEqual(bobs.map((m) => m.text), ['only for bob', 'for all']);
+    assert.deepEqual(cats.map((m) => m.text), ['for all']);
+    const refused = await rejection(bobChannel.sendMessage({ text: 'psst', restricted_visibility: [ann] }));
+    assert.equal(errorCode(refused), 17);
   } finally {
     await disconnectAll(...clients);
   }

@@ -48,7 +48,8 @@ public final class ChannelTypes {
             "skip-message-moderation",
             "read-message-flags",
             "unblock-message",
-            "create-system-message");
+            "create-system-message",
+            "send-restricted-visibility-message");
     static final List<String> OWNER_ONLY = List.of("delete-channel", "truncate-channel", "recreate-channel");
 
     /** The custom key under which a channel keeps its {@code config_overrides}; never shown as a custom field. */

@@ -58,6 +58,12 @@ public final class PermissionCatalog {
         channel(m, "create-mention", "Create Mention", "mention users", "CreateMention");
         channel(m, "add-links", "Add Links", "send links", "AddLinks");
         channel(m, "update-message", "Update Message", "edit a message", "UpdateMessage");
+        channel(
+                m,
+                "send-restricted-visibility-message",
+                "Send Restricted Visibility Message",
+                "send a message that only the users it names see",
+                "SendRestrictedVisibilityMessage");
         channel(m, "send-poll", "Send Poll", "send a message with a poll", "SendPoll");
         channel(m, "cast-poll-vote", "Cast Poll Vote", "vote on and answer polls", "CastPollVote");
         channel(m, "query-poll-votes", "Query Poll Votes", "list the votes of polls", "QueryPollVotes");

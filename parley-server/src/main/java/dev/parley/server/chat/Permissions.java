@@ -112,6 +112,10 @@ public final class Permissions {
         add(caps, allowed(actor, type, member, "delete-message", true), "delete-own-message");
         add(caps, allowed(actor, type, member, "delete-message", false), "delete-any-message");
         add(caps, allowed(actor, type, member, "pin-message", own), "pin-message");
+        add(
+                caps,
+                canWrite && allowed(actor, type, member, "send-restricted-visibility-message", own),
+                "send-restricted-visibility-message");
         boolean polls = type.flag("polls");
         add(caps, polls && canWrite && allowed(actor, type, member, "send-poll", own), "send-poll");
         add(caps, polls && allowed(actor, type, member, "cast-poll-vote", own), "cast-poll-vote");

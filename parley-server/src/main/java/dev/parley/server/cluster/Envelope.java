@@ -118,16 +118,16 @@ record Envelope(
     private static void writeAudience(DataOutputStream out, Audience audience) throws IOException {
         switch (audience) {
             case Audience.Watchers w -> {
-                out.writeByte(0);
+                out.writeByte(w.onlyUserIds() == null ? 0 : 4);
                 out.writeUTF(w.cid());
                 writeOptional(out, w.exceptUserId());
+                if (w.onlyUserIds() != null) {
+                    writeIds(out, w.onlyUserIds());
+                }
             }
             case Audience.Users u -> {
                 out.writeByte(1);
-                out.writeInt(u.userIds().size());
-                for (String id : u.userIds()) {
-                    out.writeUTF(id);
-                }
+                writeIds(out, u.userIds());
                 writeOptional(out, u.unlessWatching());
             }
             case Audience.PresenceOf p -> {
@@ -142,18 +142,28 @@ record Envelope(
         }
     }
 
+    private static void writeIds(DataOutputStream out, List<String> ids) throws IOException {
+        out.writeInt(ids.size());
+        for (String id : ids) {
+            out.writeUTF(id);
+        }
+    }
+
+    private static List<String> readIds(DataInputStream in) throws IOException {
+        int n = count(in.readInt(), MAX_USERS, "users");
+        List<String> ids = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            ids.add(in.readUTF());
+        }
+        return ids;
+    }
+
     private static Audience readAudience(DataInputStream in) throws IOException {
         int tag = in.readUnsignedByte();
         return switch (tag) {
             case 0 -> new Audience.Watchers(in.readUTF(), readOptional(in));
-            case 1 -> {
-                int n = count(in.readInt(), MAX_USERS, "users");
-                List<String> ids = new ArrayList<>(Math.min(n, 1024));
-                for (int i = 0; i < n; i++) {
-                    ids.add(in.readUTF());
-                }
-                yield new Audience.Users(ids, readOptional(in));
-            }
+            case 1 -> new Audience.Users(readIds(in), readOptional(in));
+            case 4 -> new Audience.Watchers(in.readUTF(), readOptional(in), readIds(in));
             case 2 -> new Audience.PresenceOf(in.readUTF(), in.readBoolean());
             case 3 -> new Audience.Connection(in.readUTF());
             default -> throw new IllegalArgumentException("envelope audience " + tag);

@@ -12,10 +12,22 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface Audience {
 
-    /** Every connection that watches channel {@code cid}, except the connections of {@code exceptUserId} (if set). */
-    record Watchers(String cid, @Nullable String exceptUserId) implements Audience {
+    /**
+     * Every connection that watches channel {@code cid}, except the connections of {@code exceptUserId} (if set),
+     * and, when {@code onlyUserIds} is set, only those of its users (a message of restricted visibility,
+     * PROTOCOL.md §7.10).
+     */
+    record Watchers(
+            String cid,
+            @Nullable String exceptUserId,
+            @Nullable List<String> onlyUserIds) implements Audience {
         public Watchers {
             requireNonNull(cid, "cid");
+            onlyUserIds = onlyUserIds == null ? null : List.copyOf(onlyUserIds);
+        }
+
+        public Watchers(String cid, @Nullable String exceptUserId) {
+            this(cid, exceptUserId, null);
         }
     }
 

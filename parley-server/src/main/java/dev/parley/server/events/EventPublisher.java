@@ -196,7 +196,8 @@ public final class EventPublisher {
             metrics.messageSent();
         }
         long seq = event.cid() == null ? 0 : event.body().path(SEQ_FIELD).asLong(0);
-        broker.publish(new Broker.Delivery(event.type(), event.audience(), encode(event), seq));
+        Audience audience = Restricted.narrow(event.audience(), event.body());
+        broker.publish(new Broker.Delivery(event.type(), audience, encode(event), seq));
     }
 
     private static Frames encode(OutboundEvent event) {

@@ -81,10 +81,12 @@ public final class LocalBroker implements Broker {
         return switch (audience) {
             case Audience.Watchers w -> {
                 Collection<Session> all = watchers.watchers(w.cid());
-                yield w.exceptUserId() == null
+                List<String> only = w.onlyUserIds();
+                yield w.exceptUserId() == null && only == null
                         ? all
                         : all.stream()
                                 .filter(s -> !s.userId().equals(w.exceptUserId()))
+                                .filter(s -> only == null || only.contains(s.userId()))
                                 .toList();
             }
             case Audience.Users u -> {

@@ -21,6 +21,7 @@ import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.OutboundEvent;
+import dev.parley.server.events.Restricted;
 import dev.parley.server.hooks.BeforeSendHook;
 import dev.parley.server.links.LinkIntake;
 import dev.parley.server.polls.PollService;
@@ -144,6 +145,9 @@ public final class MessageService {
 
     Context context(Actor actor, String messageId, String endpoint) {
         MessageRow m = store.findMessage(messageId)
+                .filter(r -> actor.server()
+                        || actor.userId() == null
+                        || Restricted.visibleTo(r.doc(), actor.userId())) // §7.10: as if it did not exist
                 .orElseThrow(() -> ChatException.notFound(
                         "message '" + ChannelServiceText.shorten(messageId) + "' does not exist"));
         ChannelAccess.ReadAccess read = access.requireRead(actor, access.requireChannel(m.cid()), endpoint);
@@ -299,6 +303,22 @@ public final class MessageService {
         }
         MessageDocs.copyCustom(msg.json(), doc);
         MessageDocs.checkLimits(doc, type.maxMessageLength());
+        ArrayNode restricted = restrictedVisibility(msg.json().get("restricted_visibility"));
+        if (restricted != null) {
+            if (parentId != null) {
+                throw ChatException.input(
+                        "SendMessage failed with error: \"a thread reply cannot have restricted_visibility\"");
+            }
+            Permissions.requireWithRole(
+                    as,
+                    type,
+                    member,
+                    "send-restricted-visibility-message",
+                    Permissions.ownsChannel(as, ch0),
+                    "SendMessage",
+                    cid);
+            doc.set("restricted_visibility", restricted);
+        }
         JsonNode poll = msg.json().get("poll_id");
         if (poll != null
                 && !poll.isNull()
@@ -435,7 +455,9 @@ public final class MessageService {
                 null,
                 doc.path("pinned").asBoolean() ? now : null,
                 doc);
+        boolean restricted = Restricted.viewers(doc) != null;
         boolean counts = inChannel
+                && !restricted // seen by a few: no unread count, no move up the list, no push (§7.10)
                 && !doc.path("silent").asBoolean()
                 && !"system".equals(doc.path("type").asText());
         ChannelRow after = counts ? ch.withMessageAt(now) : ch;
@@ -475,12 +497,34 @@ public final class MessageService {
                 message,
                 roster,
                 stored == null ? List.of() : stored.hooks(),
-                msg.skipPush());
+                msg.skipPush() || restricted);
         if (parent != null) {
             announceUpdated(after, parent, author);
         }
         ObjectNode out = Json.object();
         out.set("message", message);
+        return out;
+    }
+
+    /** Most users one message may be restricted to. */
+    static final int MAX_RESTRICTED_TO = 100;
+
+    /** {@code restricted_visibility} as sent: null when absent or empty, else 1 to 100 user ids (code 4 otherwise). */
+    private static @Nullable ArrayNode restrictedVisibility(@Nullable JsonNode sent) {
+        if (sent == null || sent.isNull() || (sent.isArray() && sent.isEmpty())) {
+            return null;
+        }
+        if (!sent.isArray() || sent.size() > MAX_RESTRICTED_TO) {
+            throw ChatException.input(
+                    "message.restricted_visibility must be an array of at most " + MAX_RESTRICTED_TO + " user ids");
+        }
+        ArrayNode out = Json.array();
+        for (JsonNode u : sent) {
+            if (!u.isTextual() || u.asText().isEmpty() || u.asText().length() > MAX_ID_LENGTH) {
+                throw ChatException.input("message.restricted_visibility must hold user ids");
+            }
+            out.add(u.asText());
+        }
         return out;
     }
 

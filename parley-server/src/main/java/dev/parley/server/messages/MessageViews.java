@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
+import dev.parley.server.events.Restricted;
 import dev.parley.server.polls.PollService;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatRows.ReactionRow;
@@ -37,8 +38,20 @@ public final class MessageViews {
         this.polls = requireNonNull(polls, "polls");
     }
 
-    /** The messages for {@code viewerId} (null: no own reactions), in the given order. */
+    /**
+     * The messages for {@code viewerId} (null: no own reactions), in the given order, without those of restricted
+     * visibility that the viewer may not see (§7.10).
+     */
     public List<ObjectNode> forViewer(List<MessageRow> rows, @Nullable String viewerId) {
+        if (viewerId != null) {
+            rows = rows.stream()
+                    .filter(r -> Restricted.visibleTo(r.doc(), viewerId))
+                    .toList();
+        }
+        return views(rows, viewerId);
+    }
+
+    private List<ObjectNode> views(List<MessageRow> rows, @Nullable String viewerId) {
         if (rows.isEmpty()) {
             return List.of();
         }
@@ -90,8 +103,8 @@ public final class MessageViews {
                 .toList();
     }
 
-    /** One message for one reader. */
+    /** One message for one reader; whether the reader may see it is the caller's to check. */
     public ObjectNode forViewer(MessageRow row, @Nullable String viewerId) {
-        return forViewer(List.of(row), viewerId).getFirst();
+        return views(List.of(row), viewerId).getFirst();
     }
 }

@@ -18,6 +18,7 @@ import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.Restricted;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.ChannelUnread;
 import dev.parley.server.store.ChatRows.MessageRange;
@@ -426,7 +427,9 @@ public final class ReadService {
         }
         ObjectNode out = Json.object();
         ArrayNode arr = out.putArray("events");
-        replay.forEach(arr::add);
+        replay.stream()
+                .filter(e -> actor.server() || Restricted.visibleTo(e.path("message"), user.id()))
+                .forEach(arr::add);
         if (body.path("with_inaccessible_cids").asBoolean(false)) {
             ArrayNode in = out.putArray("inaccessible_cids");
             inaccessible.forEach(in::add);

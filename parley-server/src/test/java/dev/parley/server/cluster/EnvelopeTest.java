@@ -57,7 +57,8 @@ class EnvelopeTest {
                 Audience.presenceOfAndSelf("ann"),
                 Audience.presenceOf("bob"),
                 Audience.connection("c-1"),
-                Audience.watchers("team:y"));
+                Audience.watchers("team:y"),
+                new Audience.Watchers("team:y", "dan", List.of("ann", "bob")));
         for (Audience a : audiences) {
             Envelope e = Envelope.decode(Envelope.encode("n", Envelope.Kind.DISCONNECT, "user deleted", a, null, 1000));
 
