@@ -25,6 +25,7 @@ public enum EventType {
 
     POLL_UPDATED("poll.updated"),
     POLL_CLOSED("poll.closed"),
+    POLL_DELETED("poll.deleted"),
     POLL_VOTE_CASTED("poll.vote_casted"),
     POLL_VOTE_CHANGED("poll.vote_changed"),
     POLL_VOTE_REMOVED("poll.vote_removed"),

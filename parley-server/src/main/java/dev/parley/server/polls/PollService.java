@@ -181,10 +181,28 @@ public final class PollService {
         return changed(actor, p, next);
     }
 
-    /** {@code DELETE /polls/{id}}: the poll, its options and votes; a message that carried it shows none. */
+    /**
+     * {@code DELETE /polls/{id}}: the poll, its options and votes; a message that carried it shows none, and the
+     * channel's watchers get {@code poll.deleted}.
+     */
     public ObjectNode delete(Actor actor, String id) {
         PollRow p = changeable(actor, id, "DeletePoll");
+        ObjectNode last = views.of(List.of(p.id()), null).get(p.id());
         store.delete(p.id());
+        String cid = p.cid();
+        if (last != null && cid != null) {
+            chat.findChannel(cid).ifPresent(ch -> {
+                ObjectNode e = ChannelViews.event(EventType.POLL_DELETED.wireName(), ch, clock.instant());
+                e.set("poll", last);
+                if (p.messageId() != null) {
+                    e.put("message_id", p.messageId());
+                }
+                if (actor.user() != null) {
+                    e.set("user", actor.user().toJson());
+                }
+                events.publish(e, Audience.watchers(cid));
+            });
+        }
         return Json.object();
     }
 

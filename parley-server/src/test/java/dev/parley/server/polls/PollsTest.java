@@ -421,13 +421,18 @@ class PollsTest {
     }
 
     @Test
-    void deletingAPollLeavesItsMessageWithoutOne() {
+    void deletingAPollTellsTheWatchersAndLeavesItsMessageWithoutOne() {
         String pollId = createPoll(ann, json(), "A").path("id").asText();
         String m = sendPoll(ann, pollId);
         assertThat(RestClient.user(server, bob).delete("/polls/" + pollId).code())
                 .isEqualTo(17);
-        assertThat(RestClient.user(server, ann).delete("/polls/" + pollId).status())
-                .isEqualTo(200);
+        try (WsProbe bobWs = watching(bob)) {
+            assertThat(RestClient.user(server, ann).delete("/polls/" + pollId).status())
+                    .isEqualTo(200);
+            ObjectNode deleted = bobWs.next("poll.deleted");
+            assertThat(deleted.at("/poll/id").asText()).isEqualTo(pollId);
+            assertThat(deleted.path("message_id").asText()).isEqualTo(m);
+        }
 
         JsonNode message =
                 RestClient.user(server, bob).get("/messages/" + m).body().path("message");
