@@ -88,3 +88,35 @@ test('permissions are listed and one can be read', { timeout: TIMEOUT }, async (
   assert.equal(permission.level, 'app');
   assert.equal(errorCode(await rejection(server.getPermission('fly'))), 16);
 });
+
+test('a custom permission granted to a custom channel role lets its members post', { timeout: TIMEOUT }, async () => {
+  const server = serverClient();
+  const type = name('desk');
+  const role = name('poster');
+  const perm = name('post-here');
+  const [ann, pat] = [uid('ann'), uid('pat')];
+  await createUsers(ann, pat);
+  await server.createRole(role);
+  await server.createChannelType({ name: type });
+  await server.createPermission({ id: perm, name: 'Post here', action: 'CreateMessage', condition: {} });
+  const { permission } = await server.getPermission(perm);
+  assert.equal(permission.custom, true);
+  await server.updateChannelType(type, { grants: { [role]: ['read-channel', perm] } });
+  const id = uid('room');
+  await server.channel(type, id, { created_by_id: ann }).create();
+  await server.channel(type, id).addMembers([{ user_id: pat, channel_role: role }]);
+
+  const clients = await connectAll(pat);
+  try {
+    const channel = clients[0].channel(type, id);
+    await channel.watch();
+    const { message } = await channel.sendMessage({ text: 'allowed by a custom permission' });
+    assert.equal(message.text, 'allowed by a custom permission');
+    assert.equal(errorCode(await rejection(channel.sendReaction(message.id, { type: 'like' }))), 17);
+  } finally {
+    await disconnectAll(...clients);
+  }
+  assert.equal(errorCode(await rejection(server.deletePermission(perm))), 4, 'still granted');
+  await server.updateChannelType(type, { grants: { [role]: ['read-channel'] } });
+  await server.deletePermission(perm);
+});

@@ -17,13 +17,14 @@ import dev.parley.server.config.TypeConfig;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The admin of channel types, roles and permissions (PROTOCOL.md §11.5), all server side: {@code /channeltypes}
  * (list, get, create, update, delete), {@code /roles} (list, create, delete) and {@code /permissions} (list,
- * get). Types and roles live in the app settings document, so every node of a cluster has the same.
+ * get, and create, update and delete of custom ones). Types and roles live in the app settings document, so every node of a cluster has the same.
  */
 final class ChannelTypesApi {
     private final Supplier<AppSettings> settings;
@@ -134,15 +135,52 @@ final class ChannelTypesApi {
             ObjectNode out = Json.object();
             ArrayNode list = out.putArray("permissions");
             PermissionCatalog.all().values().forEach(p -> list.add(p.toJson()));
+            TypeConfig.permissions(settings.get().doc()).forEach((id, p) -> list.add(TypeConfig.permissionJson(id, p)));
             return out;
         });
         router.add("GET", "/permissions/{id}", ctx -> {
             ctx.requireServer();
             String id = ctx.pathParam("id");
+            ObjectNode custom = TypeConfig.permissions(settings.get().doc()).get(id);
+            if (custom != null) {
+                return Json.object().set("permission", TypeConfig.permissionJson(id, custom));
+            }
             PermissionCatalog.Permission p = PermissionCatalog.find(id)
                     .orElseThrow(() -> ChatException.notFound(
                             "GetPermission failed with error: \"permission '" + id + "' does not exist\""));
             return Json.object().set("permission", p.toJson());
+        });
+        router.add("POST", "/permissions", ctx -> {
+            ctx.requireServer();
+            ObjectNode body = ctx.body();
+            ObjectNode p = change.change(d -> TypeConfig.putPermission(
+                    d, null, body, ChannelTypesApi::channelAction, PermissionCatalog::known, clock.instant()));
+            return Json.object().set("permission", p);
+        });
+        router.add("PUT", "/permissions/{id}", ctx -> {
+            ctx.requireServer();
+            String id = ctx.pathParam("id");
+            if (PermissionCatalog.known(id)) {
+                throw ChatException.input(
+                        "UpdatePermission failed with error: \"'" + id + "' is a built-in permission\"");
+            }
+            ObjectNode body = ctx.body();
+            ObjectNode p = change.change(d -> TypeConfig.putPermission(
+                    d, id, body, ChannelTypesApi::channelAction, PermissionCatalog::known, clock.instant()));
+            return Json.object().set("permission", p);
+        });
+        router.add("DELETE", "/permissions/{id}", ctx -> {
+            ctx.requireServer();
+            String id = ctx.pathParam("id");
+            if (PermissionCatalog.known(id)) {
+                throw ChatException.input(
+                        "DeletePermission failed with error: \"'" + id + "' is a built-in permission\"");
+            }
+            change.change(d -> {
+                TypeConfig.deletePermission(d, id);
+                return Boolean.TRUE;
+            });
+            return Json.object();
         });
     }
 
@@ -194,9 +232,19 @@ final class ChannelTypesApi {
         return out;
     }
 
+    /** Whether a custom permission may stand for {@code action}: a channel permission's action. */
+    private static boolean channelAction(String action) {
+        return PermissionCatalog.byAction(action).isPresent();
+    }
+
     /** Refuses a create or update body before anything changes (TypeConfig's rules, then commands and push). */
     private void checkUpdate(String endpoint, ObjectNode body) {
-        TypeConfig.check(endpoint, body, TypeConfig.roleNames(settings.get().doc()), PermissionCatalog::known);
+        Set<String> custom = TypeConfig.permissions(settings.get().doc()).keySet();
+        TypeConfig.check(
+                endpoint,
+                body,
+                TypeConfig.roleNames(settings.get().doc()),
+                p -> PermissionCatalog.known(p) || custom.contains(p));
         JsonNode push = body.get("push_notifications");
         if (push != null && !push.isBoolean()) {
             throw ChatException.input(endpoint + " failed with error: \"push_notifications must be a boolean\"");

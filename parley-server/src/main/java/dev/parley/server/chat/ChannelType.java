@@ -11,13 +11,26 @@ import java.util.Set;
  * ({@code grants}, §11.3). A grant ending in {@code -owner} applies only to the owner of the resource
  * (the channel's creator, a message's author). Immutable.
  *
- * @param grants role (global or channel role) to permissions
+ * @param grants role (global or channel role) to permissions, as the app granted them (custom ones included)
+ * @param customPermissions the app's custom permissions: id to the built-in grant it stands for ({@code perm} or
+ *     {@code perm-owner})
  */
-public record ChannelType(String name, ObjectNode config, Map<String, Set<String>> grants) {
+public record ChannelType(
+        String name, ObjectNode config, Map<String, Set<String>> grants, Map<String, String> customPermissions) {
     public ChannelType {
         requireNonNull(name, "name");
         config = requireNonNull(config, "config").deepCopy();
         grants = Map.copyOf(grants);
+        customPermissions = Map.copyOf(customPermissions);
+    }
+
+    public ChannelType(String name, ObjectNode config, Map<String, Set<String>> grants) {
+        this(name, config, grants, Map.of());
+    }
+
+    /** The same type with the app's custom permissions (id to the built-in grant each stands for, §11.5). */
+    public ChannelType withCustomPermissions(Map<String, String> custom) {
+        return new ChannelType(name, config, grants, custom);
     }
 
     /** A copy of the config, safe to put into a response. */

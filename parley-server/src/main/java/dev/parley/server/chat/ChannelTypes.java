@@ -117,14 +117,28 @@ public final class ChannelTypes {
             grants.values().removeIf(Set::isEmpty);
             t.put(name, new ChannelType(name, config, grants));
         });
+        Map<String, String> custom = customPermissions(doc);
         Map<String, ChannelType> out = new HashMap<>();
         t.forEach((name, type) -> {
             ObjectNode config = type.configJson();
             config.set("commands", commandsOf.apply(name));
             config.put("push_notifications", pushOn.test(name));
-            out.put(name, new ChannelType(name, config, type.grants()));
+            out.put(name, new ChannelType(name, config, type.grants(), custom));
         });
         this.types = Map.copyOf(out);
+    }
+
+    /**
+     * The app's custom permissions (§11.5) as the built-in grant each stands for: its action's permission, with
+     * {@code -owner} when it is for the owner of the resource only.
+     */
+    private static Map<String, String> customPermissions(ObjectNode doc) {
+        Map<String, String> out = new HashMap<>();
+        TypeConfig.permissions(doc)
+                .forEach((id, p) -> PermissionCatalog.byAction(p.path("action").asText())
+                        .ifPresent(builtIn ->
+                                out.put(id, builtIn.id() + (p.path("owner").asBoolean() ? "-owner" : ""))));
+        return out;
     }
 
     /** Whether {@code name} is one of the types this server has built in. */
@@ -174,7 +188,7 @@ public final class ChannelTypes {
                 config.set(e.getKey(), e.getValue().deepCopy());
             }
         });
-        return new ChannelType(base.name(), config, grants);
+        return new ChannelType(base.name(), config, grants, base.customPermissions());
     }
 
     public Map<String, ChannelType> all() {

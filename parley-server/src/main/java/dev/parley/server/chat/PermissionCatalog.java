@@ -120,6 +120,13 @@ public final class PermissionCatalog {
         return Optional.ofNullable(ALL.get(id));
     }
 
+    /** The channel permission whose action is {@code action} ({@code CreateMessage}...), for custom permissions. */
+    public static Optional<Permission> byAction(String action) {
+        return ALL.values().stream()
+                .filter(p -> !p.app() && p.action().equals(action))
+                .findFirst();
+    }
+
     /** Whether a grant may name {@code grant}: a permission, or one with {@code -owner}. */
     public static boolean known(String grant) {
         return ALL.containsKey(grant)

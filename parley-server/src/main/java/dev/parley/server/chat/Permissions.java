@@ -43,7 +43,19 @@ public final class Permissions {
         if (grants == null) {
             return false;
         }
-        return grants.contains(permission) || (owner && grants.contains(permission + "-owner"));
+        if (grants.contains(permission) || (owner && grants.contains(permission + "-owner"))) {
+            return true;
+        }
+        if (type.customPermissions().isEmpty()) {
+            return false;
+        }
+        for (String granted : grants) { // a custom permission stands for a built-in grant (§11.5)
+            String builtIn = type.customPermissions().get(granted);
+            if (builtIn != null && (builtIn.equals(permission) || (owner && builtIn.equals(permission + "-owner")))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the actor created {@code channel}. */

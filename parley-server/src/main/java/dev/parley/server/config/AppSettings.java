@@ -71,6 +71,7 @@ public record AppSettings(ObjectNode doc) {
             PushConfig.TYPE_PUSH,
             TypeConfig.TYPES,
             TypeConfig.ROLES,
+            TypeConfig.PERMISSIONS,
             "push_notifications");
 
     enum JsonType {
@@ -271,6 +272,7 @@ public record AppSettings(ObjectNode doc) {
         app.remove(PushConfig.PUSH_CONFIG);
         app.remove(TypeConfig.TYPES);
         app.remove(TypeConfig.ROLES);
+        app.remove(TypeConfig.PERMISSIONS);
         app.set("push_notifications", PushConfig.notificationsJson(doc));
         if (!app.has("webhook_url")) {
             app.put("webhook_url", "");

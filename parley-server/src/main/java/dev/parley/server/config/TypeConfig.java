@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Channel types and roles an app defines (PROTOCOL.md §11.5): custom channel types, the changes made to the
@@ -26,6 +27,10 @@ import java.util.regex.Pattern;
 public final class TypeConfig {
     static final String TYPES = "channel_types";
     static final String ROLES = "roles";
+    static final String PERMISSIONS = "custom_permissions";
+
+    /** Most custom permissions of an app. */
+    public static final int MAX_CUSTOM_PERMISSIONS = 100;
 
     /** Most custom channel types and custom roles of an app. */
     public static final int MAX_CUSTOM_TYPES = 50;
@@ -329,6 +334,114 @@ public final class TypeConfig {
     private static ObjectNode rolesNode(ObjectNode doc) {
         JsonNode t = doc.get(ROLES);
         return t instanceof ObjectNode o ? o : doc.putObject(ROLES);
+    }
+
+    /**
+     * Custom permissions (§11.5), by id: each {@code {name, description, action, owner, created_at, updated_at}},
+     * where {@code action} names the built-in action it allows.
+     */
+    public static Map<String, ObjectNode> permissions(ObjectNode doc) {
+        Map<String, ObjectNode> out = new LinkedHashMap<>();
+        doc.path(PERMISSIONS).properties().forEach(e -> out.put(e.getKey(), (ObjectNode) e.getValue()));
+        return out;
+    }
+
+    /**
+     * {@code POST /permissions} ({@code id} null) or {@code PUT /permissions/{id}}: checks and stores a custom
+     * permission. {@code knownAction} says whether an action exists; {@code builtIn} whether an id is a built-in
+     * permission's. Conditions and team scoping are refused (code 4): this server has neither.
+     */
+    public static ObjectNode putPermission(
+            ObjectNode doc,
+            @Nullable String id,
+            JsonNode body,
+            Predicate<String> knownAction,
+            Predicate<String> builtIn,
+            Instant now) {
+        String endpoint = id == null ? "CreatePermission" : "UpdatePermission";
+        String pid = id != null ? id : body.path("id").asText("");
+        if (id == null) {
+            if (!NAME.matcher(pid).matches()) {
+                throw input(endpoint, "id must be 1 to 64 characters of a-z, 0-9, _ and -, not '" + pid + "'");
+            }
+            if (builtIn.test(pid) || doc.path(PERMISSIONS).has(pid)) {
+                throw input(endpoint, "permission '" + pid + "' already exists");
+            }
+            if (doc.path(PERMISSIONS).size() >= MAX_CUSTOM_PERMISSIONS) {
+                throw input(endpoint, "an app has at most " + MAX_CUSTOM_PERMISSIONS + " custom permissions");
+            }
+        } else if (!doc.path(PERMISSIONS).has(pid)) {
+            throw ChatException.notFound(endpoint + " failed with error: \"permission '" + pid + "' does not exist\"");
+        }
+        String action = body.path("action").asText("");
+        if (!knownAction.test(action)) {
+            throw input(endpoint, "action '" + action + "' is not an action of this server (see GET /permissions)");
+        }
+        JsonNode condition = body.get("condition");
+        if (condition != null && !condition.isNull() && !(condition.isObject() && condition.isEmpty())) {
+            throw input(endpoint, "conditions are not supported by this server; grant the permission to a role");
+        }
+        if (body.path("same_team").asBoolean(false)) {
+            throw input(endpoint, "same_team needs multi-tenancy, which this server does not serve");
+        }
+        JsonNode owner = body.get("owner");
+        if (owner != null && !owner.isNull() && !owner.isBoolean()) {
+            throw input(endpoint, "owner must be true or false");
+        }
+        ObjectNode all = doc.get(PERMISSIONS) instanceof ObjectNode o ? o : doc.putObject(PERMISSIONS);
+        ObjectNode old = (ObjectNode) all.get(pid);
+        ObjectNode p = Json.object();
+        p.put("name", body.path("name").asText(pid));
+        p.put("description", body.path("description").asText(""));
+        p.put("action", action);
+        p.put("owner", owner != null && owner.asBoolean(false));
+        p.put(
+                "created_at",
+                old == null ? Timestamps.format(now) : old.path("created_at").asText());
+        p.put("updated_at", Timestamps.format(now));
+        all.set(pid, p);
+        return permissionJson(pid, p);
+    }
+
+    /** {@code DELETE /permissions/{id}}: not while a channel type grants it (code 4); unknown is code 16. */
+    public static void deletePermission(ObjectNode doc, String id) {
+        if (!doc.path(PERMISSIONS).has(id)) {
+            throw ChatException.notFound(
+                    "DeletePermission failed with error: \"permission '" + id + "' does not exist or is built in\"");
+        }
+        List<String> granting = new ArrayList<>();
+        doc.path(TYPES)
+                .properties()
+                .forEach(t -> t.getValue().path("grants").properties().forEach(g -> {
+                    for (JsonNode perm : g.getValue()) {
+                        if (perm.asText().equals(id)) {
+                            granting.add(t.getKey() + "." + g.getKey());
+                        }
+                    }
+                }));
+        if (!granting.isEmpty()) {
+            throw input(
+                    "DeletePermission",
+                    "permission '" + id + "' is still granted in " + String.join(", ", granting)
+                            + "; take it away first");
+        }
+        ((ObjectNode) doc.get(PERMISSIONS)).remove(id);
+    }
+
+    /** A custom permission as {@code /permissions} shows it. */
+    public static ObjectNode permissionJson(String id, JsonNode p) {
+        ObjectNode o = Json.object();
+        o.put("id", id);
+        o.put("name", p.path("name").asText(id));
+        o.put("description", p.path("description").asText(""));
+        o.put("action", p.path("action").asText());
+        o.put("owner", p.path("owner").asBoolean(false));
+        o.put("same_team", false);
+        o.put("custom", true);
+        o.put("level", "channel");
+        o.putObject("condition");
+        o.putArray("tags");
+        return o;
     }
 
     private static ChatException input(String endpoint, String message) {

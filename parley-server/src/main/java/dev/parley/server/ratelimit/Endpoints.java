@@ -47,6 +47,9 @@ public final class Endpoints {
         route("DELETE /roles/{name}", "DeleteRole", 60);
         route("GET /permissions", "ListPermissions", 60);
         route("GET /permissions/{id}", "GetPermission", 60);
+        route("POST /permissions", "CreatePermission", 60);
+        route("PUT /permissions/{id}", "UpdatePermission", 60);
+        route("DELETE /permissions/{id}", "DeletePermission", 60);
         route("POST /guest", "CreateGuest", 60);
         route("POST /messages/{id}/action", "RunMessageAction", 10_000);
         route("POST /channels", "QueryChannels", 10_000);

@@ -124,6 +124,80 @@ class ChannelTypesAdminTest {
     }
 
     @Test
+    void aCustomPermissionGrantedToARoleAllowsItsActionAndCannotGoWhileGranted() {
+        String role = typeName("poster");
+        String perm = typeName("post-here");
+        String type = typeName("desk");
+        String ann = Seed.uid("ann");
+        String pat = Seed.uid("pat");
+        String id = Seed.uid("room");
+        Seed.users(server, json("id", ann), json("id", pat));
+        admin().post("/roles", json("name", role));
+        admin().post("/channeltypes", json("name", type));
+        admin().post(
+                        "/channels/" + type + "/" + id + "/query",
+                        json(
+                                "data",
+                                json(
+                                        "created_by_id",
+                                        ann,
+                                        "members",
+                                        List.of(json("user_id", pat, "channel_role", role)))));
+
+        RestClient.Response created = admin().post(
+                        "/permissions",
+                        json("id", perm, "name", "Post here", "action", "CreateMessage", "condition", json()));
+        RestClient.Response granted =
+                admin().call("PUT", "/channeltypes/" + type, json("grants", json(role, List.of("read-channel", perm))));
+        RestClient.Response sent = RestClient.user(server, pat)
+                .post("/channels/" + type + "/" + id + "/message", json("message", json("text", "allowed")));
+        RestClient.Response react = RestClient.user(server, pat)
+                .post(
+                        "/messages/" + sent.body().at("/message/id").asText() + "/reaction",
+                        json("reaction", json("type", "like")));
+        JsonNode listed = admin().get("/permissions/" + perm).body().path("permission");
+        RestClient.Response inUse = admin().delete("/permissions/" + perm);
+
+        assertThat(created.status()).as("%s", created).isEqualTo(200);
+        assertThat(granted.status()).as("%s", granted).isEqualTo(200);
+        assertThat(texts(granted.body().at("/grants/" + role))).containsExactly(perm, "read-channel");
+        assertThat(sent.status()).as("%s", sent).isEqualTo(200);
+        assertThat(react.code())
+                .as("the custom permission allows messages only")
+                .isEqualTo(17);
+        assertThat(listed.path("custom").asBoolean()).isTrue();
+        assertThat(listed.path("action").asText()).isEqualTo("CreateMessage");
+        assertThat(inUse.code()).isEqualTo(4);
+
+        admin().call("PUT", "/channeltypes/" + type, json("grants", json(role, List.of("read-channel"))));
+        assertThat(RestClient.user(server, pat)
+                        .post("/channels/" + type + "/" + id + "/message", json("message", json("text", "no more")))
+                        .code())
+                .isEqualTo(17);
+        assertThat(admin().delete("/permissions/" + perm).status()).isEqualTo(200);
+        assertThat(admin().get("/permissions/" + perm).code()).isEqualTo(16);
+
+        Map<String, RestClient.Response> refused = new java.util.LinkedHashMap<>();
+        refused.put("unknown action", admin().post("/permissions", json("id", typeName("x"), "action", "Fly")));
+        refused.put(
+                "a condition",
+                admin().post(
+                                "/permissions",
+                                json("id", typeName("x"), "action", "CreateMessage", "condition", json("a", 1))));
+        refused.put(
+                "same_team",
+                admin().post("/permissions", json("id", typeName("x"), "action", "CreateMessage", "same_team", true)));
+        refused.put(
+                "built-in id", admin().post("/permissions", json("id", "create-message", "action", "CreateMessage")));
+        refused.put("update built-in", admin().call("PUT", "/permissions/read-channel", json("action", "ReadChannel")));
+        refused.forEach((what, r) -> assertThat(r.code()).as(what).isEqualTo(4));
+        assertThat(RestClient.user(server, ann)
+                        .post("/permissions", json("id", typeName("x"), "action", "CreateMessage"))
+                        .code())
+                .isEqualTo(17);
+    }
+
+    @Test
     void switchingAFlagOffAndOnChangesWhatTheTypesChannelsAllow() {
         String type = typeName("quiet");
         String ann = Seed.uid("ann");
