@@ -133,7 +133,7 @@ public final class PageClient implements PageHttp {
             });
             connecting.addListener(f -> {
                 if (!f.isSuccess()) {
-                    answer.completeExceptionally(new IOException("cannot connect to " + host + ":" + port, f.cause()));
+                    answer.completeExceptionally(f.cause()); // ConnectException and the like, named upstream
                     return;
                 }
                 ch.writeAndFlush(get(url, host, port, https)).addListener(w -> {

@@ -259,13 +259,25 @@ class PageFetcherTest {
     void aBodyEndedByTheCloseOfItsConnectionIsReadToTheEndOrCutAtTheBound() throws Exception {
         String small = raw(out -> out.write(
                 ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<title>t</title>")));
+        CountDownLatch cut = new CountDownLatch(1);
         String large = raw(out -> {
             out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"));
-            out.write(new byte[4 * PageFetcher.MAX_BODY_BYTES]);
+            try {
+                // More than any socket buffers hold: only the fetcher closing the connection ends this early.
+                for (int i = 0; i < 1024; i++) {
+                    out.write(new byte[64 * 1024]);
+                }
+            } catch (IOException e) {
+                cut.countDown();
+                throw e;
+            }
         });
 
         assertThat(new String(fetch(small).body(), StandardCharsets.US_ASCII)).isEqualTo("<title>t</title>");
         assertThat(fetch(large).body()).hasSize(PageFetcher.MAX_BODY_BYTES);
+        assertThat(cut.await(10, TimeUnit.SECONDS))
+                .as("the connection was closed at the bound")
+                .isTrue();
     }
 
     @Test
