@@ -53,13 +53,22 @@ public final class LinkPreviews {
         this.metrics = requireNonNull(metrics, "metrics");
     }
 
-    /** The previews of a node: the JDK's resolver, {@link #FETCH_TIMEOUT}, private hosts as the flag says. */
+    /**
+     * The previews of a node: the JDK's resolver, {@link #FETCH_TIMEOUT}, private hosts as the flag says; no HTTP
+     * client until the transport gives its own ({@link #useHttp}).
+     */
     public static LinkPreviews of(boolean privateHosts, Clock clock, Metrics metrics) {
         return new LinkPreviews(
-                new PageFetcher(new AddressGuard(privateHosts), PageFetcher.Resolver.SYSTEM, FETCH_TIMEOUT),
+                new PageFetcher(
+                        new AddressGuard(privateHosts), PageFetcher.Resolver.SYSTEM, FETCH_TIMEOUT, PageHttp.NONE),
                 FETCH_TIMEOUT,
                 clock,
                 metrics);
+    }
+
+    /** Fetches with {@code client} from now on (the transport's, on its event loops); the previous one closes. */
+    public void useHttp(PageHttp client) {
+        fetcher.useHttp(client);
     }
 
     /**

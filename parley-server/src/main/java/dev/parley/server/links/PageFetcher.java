@@ -2,27 +2,17 @@ package dev.parley.server.links;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,17 +23,20 @@ import org.jspecify.annotations.Nullable;
  * only and at most {@link #MAX_BODY_BYTES} of it.
  *
  * <p>Why not the JDK's {@code HttpClient}: it resolves the host itself, so it cannot be made to connect to
- * the address the guard checked. This is a plain HTTP/1.1 GET ({@code Connection: close}, no compression) on
- * a socket to that address; TLS is the JDK's, with SNI and certificate checks against the URL's host name.
- * Thread-safe; blocking (run it on a virtual thread).
+ * the address the guard checked. The HTTP is {@link PageHttp}'s: the transport's Netty client, which connects to
+ * that address and checks TLS against the URL's host name. Thread-safe; blocking (run it on a virtual thread).
  */
 public final class PageFetcher {
     public static final int MAX_REDIRECTS = 3;
     public static final int MAX_BODY_BYTES = 512 * 1024;
-    /** Status line and headers of one answer. */
-    static final int MAX_HEAD_BYTES = 32 * 1024;
 
     static final int MAX_URL_LENGTH = 2048;
+
+    /** The media types whose body is read: the only ones parsed. */
+    private static final Set<String> HTML = Set.of("text/html", "application/xhtml+xml");
+
+    /** How much longer than the fetch's deadline it waits for a client that missed it. */
+    private static final Duration GRACE = Duration.ofSeconds(1);
 
     /** Resolves a host name to its addresses; the JDK's resolver, or a table in tests. */
     @FunctionalInterface
@@ -64,7 +57,7 @@ public final class PageFetcher {
     public record Page(
             URI url, String contentType, @Nullable String charset, byte[] body) {
         public boolean html() {
-            return contentType.equals("text/html") || contentType.equals("application/xhtml+xml");
+            return HTML.contains(contentType);
         }
     }
 
@@ -87,24 +80,27 @@ public final class PageFetcher {
     private final AddressGuard guard;
     private final Resolver resolver;
     private final Duration timeout;
-    private final SSLSocketFactory tls;
+    private volatile PageHttp http;
 
     /**
      * @param timeout the bound of one whole fetch: connecting, every redirect and reading
+     * @param http the HTTP client; {@link PageHttp#NONE} until the transport gives its own ({@link #useHttp})
      */
-    public PageFetcher(AddressGuard guard, Resolver resolver, Duration timeout) {
-        this(guard, resolver, timeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
-    }
-
-    /** With {@code tls} for https: a test's, trusting its own certificate. */
-    PageFetcher(AddressGuard guard, Resolver resolver, Duration timeout, SSLSocketFactory tls) {
+    public PageFetcher(AddressGuard guard, Resolver resolver, Duration timeout, PageHttp http) {
         this.guard = requireNonNull(guard, "guard");
         this.resolver = requireNonNull(resolver, "resolver");
         this.timeout = requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
         }
-        this.tls = requireNonNull(tls, "tls");
+        this.http = requireNonNull(http, "http");
+    }
+
+    /** Fetches with {@code client} from now on (the transport's, on its event loops); the previous one closes. */
+    public void useHttp(PageHttp client) {
+        PageHttp before = http;
+        http = requireNonNull(client, "client");
+        before.close();
     }
 
     /** {@code url} checked for what a preview may fetch; refused (code 4 upstream) when it is not. */
@@ -144,12 +140,12 @@ public final class PageFetcher {
         URI current = check(url);
         for (int hop = 0; ; hop++) {
             InetAddress address = address(host(current));
-            Answer a = get(current, address, deadline);
+            PageHttp.Answer a = get(current, address, deadline);
             if (a.status() == 301 || a.status() == 302 || a.status() == 303 || a.status() == 307 || a.status() == 308) {
                 if (hop == MAX_REDIRECTS) {
                     throw new FetchException(false, "more than " + MAX_REDIRECTS + " redirects");
                 }
-                String location = a.headers().get("location");
+                String location = a.location();
                 if (location == null || location.isBlank()) {
                     throw new FetchException(false, "a redirect without a location");
                 }
@@ -163,7 +159,8 @@ public final class PageFetcher {
             if (a.status() < 200 || a.status() > 299) {
                 throw new FetchException(false, "the site answered HTTP " + a.status());
             }
-            return a.page(current);
+            String media = media(a.contentType());
+            return new Page(current, media, charset(a.contentType()), a.body());
         }
     }
 
@@ -191,113 +188,41 @@ public final class PageFetcher {
         throw new FetchException(true, "the host '" + host + "' resolves to " + why);
     }
 
-    /** One answer: its status, its headers (lower-case names, first value) and, for a 2xx, the page. */
-    private record Answer(
-            int status,
-            Map<String, String> headers,
-            String contentType,
-            @Nullable String charset,
-            byte[] body) {
-        Page page(URI url) {
-            return new Page(url, contentType, charset, body);
+    /** One GET of {@code url} from {@code address}, within what is left of the fetch's time. */
+    private PageHttp.Answer get(URI url, InetAddress address, long deadline) throws FetchException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw timedOut();
         }
-    }
-
-    private Answer get(URI url, InetAddress address, long deadline) throws FetchException {
-        boolean https = url.getScheme().equalsIgnoreCase("https");
-        int port = url.getPort() > 0 ? url.getPort() : https ? 443 : 80;
-        String host = host(url);
-        try (Socket raw = new Socket()) {
-            raw.connect(new InetSocketAddress(address, port), (int) Math.max(1, HttpWire.remainingMillis(deadline)));
-            Socket s = https ? tls(raw, host, port, deadline) : raw;
-            try {
-                request(s.getOutputStream(), url, host, port, https);
-                InputStream in = new BufferedInputStream(new HttpWire.DeadlineInput(s, deadline), 8192);
-                return answer(in);
-            } finally {
-                if (s != raw) {
-                    s.close();
-                }
+        CompletableFuture<PageHttp.Answer> answer = http.get(new PageHttp.Request(
+                url, address, Duration.ofNanos(left), MAX_BODY_BYTES, type -> HTML.contains(media(type))));
+        try {
+            // The client fails the exchange at its timeout; the margin only guards against a client that does not.
+            return answer.get(left + GRACE.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(false);
+            throw timedOut();
+        } catch (InterruptedException e) {
+            answer.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new FetchException(false, "the fetch was interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PageHttp.TimedOut) {
+                throw timedOut();
             }
-        } catch (SocketTimeoutException e) {
-            throw new FetchException(false, "the site did not answer within " + timeout.toMillis() + " ms");
-        } catch (IOException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new FetchException(
-                    false, "the site could not be read (" + e.getClass().getSimpleName() + ")");
+                    false, "the site could not be read (" + cause.getClass().getSimpleName() + ")");
         }
     }
 
-    private Socket tls(Socket raw, String host, int port, long deadline) throws IOException {
-        SSLSocket s = (SSLSocket) tls.createSocket(raw, host, port, true);
-        SSLParameters p = s.getSSLParameters();
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        if (!host.contains(":") && !host.matches("[0-9.]+")) {
-            p.setServerNames(List.of(new SNIHostName(host)));
-        }
-        s.setSSLParameters(p);
-        s.setSoTimeout((int) Math.max(1, HttpWire.remainingMillis(deadline)));
-        s.startHandshake();
-        return s;
+    private FetchException timedOut() {
+        return new FetchException(false, "the site did not answer within " + timeout.toMillis() + " ms");
     }
 
-    private static void request(OutputStream out, URI url, String host, int port, boolean https) throws IOException {
-        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        if (url.getRawQuery() != null) {
-            path += "?" + url.getRawQuery();
-        }
-        boolean defaultPort = port == (https ? 443 : 80);
-        String hostHeader = (host.contains(":") ? "[" + host + "]" : host) + (defaultPort ? "" : ":" + port);
-        String head = "GET " + path + " HTTP/1.1\r\n"
-                + "Host: " + hostHeader + "\r\n"
-                + "User-Agent: Mozilla/5.0 (compatible; ParleyLinkPreview/1.0)\r\n"
-                + "Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.5\r\n"
-                + "Accept-Encoding: identity\r\n"
-                + "Connection: close\r\n\r\n";
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-    }
-
-    private static Answer answer(InputStream in) throws IOException, FetchException {
-        int[] budget = {MAX_HEAD_BYTES};
-        String statusLine = HttpWire.line(in, budget);
-        String[] parts = statusLine.split(" ", 3);
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
-            throw new FetchException(false, "the site's answer is not HTTP");
-        }
-        int status;
-        try {
-            status = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw new FetchException(false, "the site's answer is not HTTP");
-        }
-        Map<String, String> headers = new HashMap<>();
-        for (String h = HttpWire.line(in, budget); !h.isEmpty(); h = HttpWire.line(in, budget)) {
-            int colon = h.indexOf(':');
-            if (colon > 0) {
-                headers.putIfAbsent(
-                        h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        h.substring(colon + 1).trim());
-            }
-        }
-        String type = headers.getOrDefault("content-type", "");
-        String media = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        String charset = charset(type);
-        boolean html = media.equals("text/html") || media.equals("application/xhtml+xml");
-        if (status < 200 || status > 299 || !html) {
-            return new Answer(status, headers, media, charset, new byte[0]);
-        }
-        InputStream body = "chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))
-                ? new HttpWire.ChunkedInput(in)
-                : in;
-        return new Answer(status, headers, media, charset, HttpWire.readAtMost(body, contentLength(headers)));
-    }
-
-    private static long contentLength(Map<String, String> headers) {
-        try {
-            return Long.parseLong(headers.getOrDefault("content-length", "-1").trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+    /** The media type of a {@code Content-Type}: lower case, without parameters. */
+    private static String media(String contentType) {
+        return contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     }
 
     private static @Nullable String charset(String contentType) {

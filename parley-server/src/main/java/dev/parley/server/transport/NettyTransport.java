@@ -57,12 +57,11 @@ public final class NettyTransport implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(0, io);
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        node.webhooks()
-                .useHttp(new HookClient(
-                        group,
-                        epoll
-                                ? io.netty.channel.epoll.EpollSocketChannel.class
-                                : io.netty.channel.socket.nio.NioSocketChannel.class));
+        Class<? extends Channel> client = epoll
+                ? io.netty.channel.epoll.EpollSocketChannel.class
+                : io.netty.channel.socket.nio.NioSocketChannel.class;
+        node.webhooks().useHttp(new HookClient(group, client));
+        node.linkPreviews().useHttp(new PageClient(group, client));
         RestApi api = new RestApi(node);
         WebSocketUpgrader upgrader = new WebSocketUpgrader(node);
         int high = node.config().outboundHighWaterBytes();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 class LinkEnrichmentTest {
     private final Metrics metrics = new Metrics();
     private final LinkPreviews previews = new LinkPreviews(
-            new PageFetcher(new AddressGuard(false), PageFetcher.Resolver.SYSTEM, Duration.ofSeconds(1)),
+            new PageFetcher(new AddressGuard(false), PageFetcher.Resolver.SYSTEM, Duration.ofSeconds(1), PageHttp.NONE),
             Duration.ofSeconds(1),
             Clock.systemUTC(),
             metrics);

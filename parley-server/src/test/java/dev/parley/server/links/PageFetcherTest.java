@@ -2,8 +2,12 @@ package dev.parley.server.links;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,11 +35,55 @@ class PageFetcherTest {
 
     private final PageServer pages = new PageServer();
     private final CountDownLatch release = new CountDownLatch(1);
+    private final NettyPages netty = new NettyPages();
+
+    private final List<ServerSocket> raws = new CopyOnWriteArrayList<>();
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         release.countDown();
         pages.close();
+        netty.close();
+        for (ServerSocket s : raws) {
+            s.close();
+        }
+    }
+
+    /** Writes one answer, byte for byte, to a connection whose request was read. */
+    @FunctionalInterface
+    private interface RawAnswer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * A server on 127.0.0.1 answering every request with {@code answer}, for answers the JDK's server does not
+     * make; the connection closes after it. Its URL for {@code /}.
+     */
+    private String raw(RawAnswer answer) throws IOException {
+        ServerSocket server = new ServerSocket(0, 16, LOOPBACK);
+        raws.add(server);
+        Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                    InputStream in = s.getInputStream();
+                    for (int end = 0; end < 4; ) { // the request's head ends with an empty line
+                        int c = in.read();
+                        if (c < 0) {
+                            break;
+                        }
+                        end = c == (end % 2 == 0 ? '\r' : '\n') ? end + 1 : c == '\r' ? 1 : 0;
+                    }
+                    answer.write(s.getOutputStream());
+                } catch (IOException e) {
+                    // the fetcher closed the connection at its bound, or the test is over
+                }
+            }
+        });
+        return "http://127.0.0.1:" + server.getLocalPort() + "/";
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static InetAddress ip(String literal) {
@@ -57,7 +106,7 @@ class PageFetcherTest {
     }
 
     private PageFetcher fetcher(Duration timeout) {
-        return new PageFetcher(GUARD, table(Map.of()), timeout);
+        return new PageFetcher(GUARD, table(Map.of()), timeout, netty.client());
     }
 
     private PageFetcher.Page fetch(String url) throws PageFetcher.FetchException {
@@ -99,7 +148,7 @@ class PageFetcherTest {
         // A rebinding name: the first answer passes the guard, every later one points inside the network.
         PageFetcher.Resolver rebinding = host ->
                 lookups.getAndIncrement() == 0 ? new InetAddress[] {LOOPBACK} : new InetAddress[] {ip("10.0.0.1")};
-        PageFetcher f = new PageFetcher(GUARD, rebinding, Duration.ofSeconds(5));
+        PageFetcher f = new PageFetcher(GUARD, rebinding, Duration.ofSeconds(5), netty.client());
 
         PageFetcher.Page page = f.fetch(PageFetcher.checkUrl("http://rebind.test:" + pages.port() + "/page"));
 
@@ -116,7 +165,8 @@ class PageFetcherTest {
                 table(Map.of(
                         "internal.test", List.of(ip("10.0.0.5"), ip("169.254.169.254")),
                         "mixed.test", List.of(ip("192.168.0.7"), LOOPBACK))),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                netty.client());
 
         PageFetcher.FetchException refused =
                 failure(() -> f.fetch(PageFetcher.checkUrl("http://internal.test:" + pages.port() + "/page")));
@@ -203,6 +253,72 @@ class PageFetcherTest {
         assertThat(chunked.body()).hasSize(PageFetcher.MAX_BODY_BYTES);
         assertThat(new String(chunked.body(), 0, head.length, StandardCharsets.US_ASCII))
                 .isEqualTo(new String(head, StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aBodyEndedByTheCloseOfItsConnectionIsReadToTheEndOrCutAtTheBound() throws Exception {
+        String small = raw(out -> out.write(
+                ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n<title>t</title>")));
+        CountDownLatch cut = new CountDownLatch(1);
+        String large = raw(out -> {
+            out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"));
+            try {
+                // More than any socket buffers hold: only the fetcher closing the connection ends this early.
+                for (int i = 0; i < 1024; i++) {
+                    out.write(new byte[64 * 1024]);
+                }
+            } catch (IOException e) {
+                cut.countDown();
+                throw e;
+            }
+        });
+
+        assertThat(new String(fetch(small).body(), StandardCharsets.US_ASCII)).isEqualTo("<title>t</title>");
+        assertThat(fetch(large).body()).hasSize(PageFetcher.MAX_BODY_BYTES);
+        assertThat(cut.await(10, TimeUnit.SECONDS))
+                .as("the connection was closed at the bound")
+                .isTrue();
+    }
+
+    @Test
+    void aChunkedBodyIsJoinedFromItsChunks() throws Exception {
+        String url = raw(out -> out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n"
+                + "7;ext=1\r\n<title>\r\n8\r\nchunked!\r\n8\r\n</title>\r\n0\r\n\r\n")));
+
+        assertThat(new String(fetch(url).body(), StandardCharsets.US_ASCII)).isEqualTo("<title>chunked!</title>");
+    }
+
+    @Test
+    void anAnswerWhoseHeadIsLargerThanItsBoundIsNotRead() throws Exception {
+        String url = raw(out -> out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Big: "
+                + "x".repeat(64 * 1024) + "\r\nContent-Length: 2\r\n\r\nhi")));
+
+        PageFetcher.FetchException e = failure(() -> fetch(url));
+
+        assertThat(e.refused()).isFalse();
+        assertThat(e.getMessage()).contains("could not be read");
+    }
+
+    @Test
+    void aSiteThatStallsInTheMiddleOfItsBodyIsGivenUpAtTheDeadline() throws Exception {
+        String url = raw(out -> {
+            out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<html>"));
+            out.flush();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long start = System.nanoTime();
+
+        PageFetcher.FetchException e =
+                failure(() -> fetcher(Duration.ofMillis(300)).fetch(PageFetcher.checkUrl(url)));
+
+        assertThat(e.refused()).isFalse();
+        assertThat(e.getMessage()).contains("did not answer within 300 ms");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.parley.server.testing.Http2StandIn;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -19,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,8 +39,9 @@ class PageFetcherTlsTest {
     private static final PageFetcher.Resolver ALL_LOCAL = host -> new InetAddress[] {LOOPBACK};
 
     private static HttpsServer server;
-    private static SSLContext trusting;
+    private static SslContext trusting;
     private static Path dir;
+    private static NettyPages netty;
 
     @BeforeAll
     static void start() throws Exception {
@@ -49,13 +51,12 @@ class PageFetcherTlsTest {
         kmf.init(keys, PASSWORD.toCharArray());
         SSLContext serverContext = SSLContext.getInstance("TLS");
         serverContext.init(kmf.getKeyManagers(), null, null);
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("pages", (X509Certificate) keys.getCertificate("pages"));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        trusting = SSLContext.getInstance("TLS");
-        trusting.init(null, tmf.getTrustManagers(), null);
+        // Trusting the test's certificate, without a host name check of its own: the client must add it.
+        trusting = SslContextBuilder.forClient()
+                .trustManager((X509Certificate) keys.getCertificate("pages"))
+                .endpointIdentificationAlgorithm(null)
+                .build();
+        netty = new NettyPages();
 
         server = HttpsServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(serverContext));
@@ -76,6 +77,9 @@ class PageFetcherTlsTest {
         if (server != null) {
             server.stop(0);
         }
+        if (netty != null) {
+            netty.close();
+        }
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());
@@ -87,7 +91,7 @@ class PageFetcherTlsTest {
     }
 
     private static PageFetcher trustingFetcher() {
-        return new PageFetcher(GUARD, ALL_LOCAL, Duration.ofSeconds(5), trusting.getSocketFactory());
+        return new PageFetcher(GUARD, ALL_LOCAL, Duration.ofSeconds(5), netty.client(trusting));
     }
 
     @Test
@@ -110,7 +114,7 @@ class PageFetcherTlsTest {
 
     @Test
     void aCertificateNoTrustedAuthoritySignedIsRefused() {
-        PageFetcher system = new PageFetcher(GUARD, ALL_LOCAL, Duration.ofSeconds(5));
+        PageFetcher system = new PageFetcher(GUARD, ALL_LOCAL, Duration.ofSeconds(5), netty.client());
 
         PageFetcher.FetchException e = org.junit.jupiter.api.Assertions.assertThrows(
                 PageFetcher.FetchException.class, () -> system.fetch(PageFetcher.checkUrl(url("pages.test"))));
