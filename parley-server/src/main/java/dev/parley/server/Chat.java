@@ -9,6 +9,7 @@ import dev.parley.server.channels.MemberQuery;
 import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelTypes;
 import dev.parley.server.devices.DeviceService;
+import dev.parley.server.drafts.Drafts;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
@@ -19,10 +20,13 @@ import dev.parley.server.messages.MessageService;
 import dev.parley.server.messages.MessageViews;
 import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
+import dev.parley.server.messages.SharedLocations;
 import dev.parley.server.messages.ThreadService;
 import dev.parley.server.moderation.Bans;
 import dev.parley.server.reads.ReadService;
 import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.DraftStore;
+import dev.parley.server.store.LocationStore;
 import dev.parley.server.store.ModerationStore;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
@@ -49,6 +53,8 @@ public final class Chat {
     private final MemberQuery members;
     private final ThreadService threads;
     private final DeviceService devices;
+    private final Drafts drafts;
+    private final SharedLocations locations;
 
     private final MessageWriter writer;
 
@@ -61,6 +67,8 @@ public final class Chat {
      * @param locks the per-channel locks that serialise every change of one channel
      * @param events the one way events leave the node
      * @param push where new messages go for their push notifications (it only queues)
+     * @param draftRows users' drafts, which a send deletes (PROTOCOL.md §7.22)
+     * @param locationRows the locations shared in messages (§7.24)
      * @param clock the time
      */
     public Chat(
@@ -73,6 +81,8 @@ public final class Chat {
             EventPublisher events,
             BeforeSendHook beforeSend,
             dev.parley.server.push.PushIntake push,
+            DraftStore draftRows,
+            LocationStore locationRows,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");
@@ -86,6 +96,8 @@ public final class Chat {
         this.access = new ChannelAccess(store, types);
         this.views = new MessageViews(users, store);
         this.writer = new MessageWriter(store);
+        this.drafts = new Drafts(draftRows, store, access, views::forViewer, events, clock);
+        this.locations = new SharedLocations(locationRows, store, access, locks, clock);
         this.channels = new ChannelService(
                 store,
                 access,
@@ -110,7 +122,10 @@ public final class Chat {
                 (author, cid, mayHaveChannelBan) ->
                         Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan),
                 beforeSend,
-                push);
+                push,
+                drafts,
+                locations);
+        locations.announceThrough(messages);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);
@@ -160,6 +175,14 @@ public final class Chat {
 
     public DeviceService devices() {
         return devices;
+    }
+
+    public Drafts drafts() {
+        return drafts;
+    }
+
+    public SharedLocations locations() {
+        return locations;
     }
 
     public MemberQuery members() {

@@ -198,7 +198,8 @@ public final class ChannelTypes {
             c.put(f, true);
         }
         c.put("url_enrichment", urlEnrichment);
-        // Polls, reminders and locations are not served yet: off keeps clients from calling.
+        // Polls and pending messages are not served yet: off keeps clients from calling. Reminders and shared
+        // locations are served and, as on Stream's built-in types, off until the app switches them on.
         for (String f : List.of(
                 "reminders",
                 "mark_messages_pending",

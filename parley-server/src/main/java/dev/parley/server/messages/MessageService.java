@@ -16,6 +16,7 @@ import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.drafts.Drafts;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
@@ -73,6 +74,9 @@ public final class MessageService {
     /** Where a new message's push goes (PROTOCOL.md §16.3); it only queues. */
     private final dev.parley.server.push.PushIntake push;
 
+    private final Drafts drafts;
+    private final SharedLocations locations;
+
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
@@ -110,7 +114,9 @@ public final class MessageService {
             MessageViews views,
             BanCheck bans,
             BeforeSendHook beforeSend,
-            dev.parley.server.push.PushIntake push) {
+            dev.parley.server.push.PushIntake push,
+            Drafts drafts,
+            SharedLocations locations) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -123,6 +129,8 @@ public final class MessageService {
         this.bans = requireNonNull(bans, "bans");
         this.beforeSend = requireNonNull(beforeSend, "beforeSend");
         this.push = requireNonNull(push, "push");
+        this.drafts = requireNonNull(drafts, "drafts");
+        this.locations = requireNonNull(locations, "locations");
     }
 
     /** A message with its channel and type, after the read-channel check. */
@@ -158,7 +166,21 @@ public final class MessageService {
                 d = rewrite(d, w.message());
             }
         }
-        return commit(d);
+        ObjectNode out = commit(d);
+        JsonNode sent = out.path("message");
+        if (sent.path("shared_location") instanceof ObjectNode location) {
+            locations.record(location);
+        }
+        User author = d.as().user();
+        if (author != null && sent.path("created_at").isTextual()) {
+            // Stream deletes the sender's draft of the channel or thread once the message is in (§7.22).
+            drafts.sent(
+                    author,
+                    d.channel(),
+                    d.request().parentId(),
+                    Timestamps.parse(sent.get("created_at").asText(), "created_at"));
+        }
+        return out;
     }
 
     /** A message's {@code html} for {@code text}: the escaped text in a paragraph. */
@@ -288,6 +310,10 @@ public final class MessageService {
             doc.put("type", "system");
         }
         MessageDocs.copyCustom(msg.json(), doc);
+        JsonNode location = msg.json().get("shared_location");
+        if (location != null && !location.isNull()) {
+            doc.set("shared_location", locations.check(location, type, cid, id, author.id()));
+        }
         MessageDocs.checkLimits(doc, type.maxMessageLength());
         if (beforeOtherChanges && store.findMessage(id).isPresent()) {
             throw duplicate(id);

@@ -44,6 +44,9 @@ abstract class JdbcStore implements Store {
     private final ModerationStore moderation;
     private final HookStore hooks;
     private final PushStore push;
+    private final DraftStore drafts;
+    private final ReminderStore reminders;
+    private final LocationStore locations;
     private final StoreCaches caches;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
@@ -73,6 +76,9 @@ abstract class JdbcStore implements Store {
         this.caches = shared ? hot : StoreCaches.NONE;
         this.hooks = new JdbcHookStore(getClass().getSimpleName(), reads, writes, statements);
         this.push = new JdbcPushStore(getClass().getSimpleName(), reads, writes, statements);
+        this.drafts = new JdbcDraftStore(getClass().getSimpleName(), reads, writes, statements);
+        this.reminders = new JdbcReminderStore(getClass().getSimpleName(), reads, writes, statements);
+        this.locations = new JdbcLocationStore(getClass().getSimpleName(), reads, writes, statements);
     }
 
     @Override
@@ -98,6 +104,21 @@ abstract class JdbcStore implements Store {
     @Override
     public PushStore push() {
         return push;
+    }
+
+    @Override
+    public DraftStore drafts() {
+        return drafts;
+    }
+
+    @Override
+    public ReminderStore reminders() {
+        return reminders;
+    }
+
+    @Override
+    public LocationStore locations() {
+        return locations;
     }
 
     @Override

@@ -68,6 +68,15 @@ public interface Store extends AutoCloseable {
     /** Push preferences and the devices push is sent to, in the same database. */
     PushStore push();
 
+    /** Users' drafts, in the same database. */
+    DraftStore drafts();
+
+    /** Message reminders and saved-for-later messages, in the same database. */
+    ReminderStore reminders();
+
+    /** Locations shared in messages, in the same database. */
+    LocationStore locations();
+
     /** What this store keeps in memory, for the other nodes of a cluster to drop; {@link StoreCaches#NONE} here. */
     default StoreCaches caches() {
         return StoreCaches.NONE;
