@@ -208,8 +208,10 @@ class SharedLocationsTest {
         noLatitude.remove("latitude");
         RestClient.Response missing = share(ann, "messaging", id, noLatitude);
         RestClient.Response past = share(ann, "messaging", id, location(m, 0, 0, Duration.ofMinutes(-1)));
-        RestClient.Response otherId =
-                share(ann, "messaging", id, location(m, 0, 0, null).put("message_id", "x"));
+        RestClient.Response otherId = RestClient.user(server, ann)
+                .post(
+                        "/channels/messaging/" + id + "/message",
+                        json("message", json("id", m, "shared_location", location(newId(), 0, 0, null))));
         RestClient.Response notAnObject = RestClient.user(server, ann)
                 .post(
                         "/channels/messaging/" + id + "/message",
@@ -229,6 +231,7 @@ class SharedLocationsTest {
         assertThat(past.code()).isEqualTo(4);
         assertThat(past.message()).contains("end_at");
         assertThat(otherId.code()).isEqualTo(4);
+        assertThat(otherId.message()).contains("message_id");
         assertThat(notAnObject.code()).isEqualTo(4);
         assertThat(badMove.code()).isEqualTo(16); // nothing was sent, so the message has no location
         assertThat(noId.code()).isEqualTo(4);
