@@ -114,7 +114,14 @@ public final class SharedLocations {
         User user = user(actor, "GetActiveLiveLocations");
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("active_live_locations");
-        store.live(user.id(), clock.instant(), MAX_LIVE).forEach(l -> list.add(view(l)));
+        for (Location l : store.live(user.id(), clock.instant(), MAX_LIVE)) {
+            // A deleted message's location stays stored, but is no longer shared.
+            if (chat.findMessage(l.messageId())
+                    .filter(m -> m.deletedAt() == null)
+                    .isPresent()) {
+                list.add(view(l));
+            }
+        }
         return out;
     }
 
