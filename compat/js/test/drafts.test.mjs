@@ -1,8 +1,9 @@
 // Drafts with the official client (PROTOCOL.md §7.22): Channel.createDraft/getDraft/deleteDraft, thread drafts,
-// client.queryDrafts, the draft.updated and draft.deleted events, and the draft a send removes.
+// client.queryDrafts, the draft.updated and draft.deleted events, the draft a send removes, and the draft a
+// channel's state carries into its MessageComposer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TIMEOUT, connectAll, disconnectAll, errorCode, nextEvent, rejection, uid } from '../lib/parley.mjs';
+import { TIMEOUT, connect, connectAll, disconnectAll, errorCode, nextEvent, rejection, uid } from '../lib/parley.mjs';
 
 test('createDraft, getDraft and deleteDraft round-trip and the user\'s own client hears of each', { timeout: TIMEOUT }, async () => {
   const [ann, bob] = [uid('ann'), uid('bob')];
@@ -58,5 +59,23 @@ test('a thread keeps its own draft, a send removes the channel\'s, and queryDraf
     assert.equal(page.drafts.length, 1);
   } finally {
     await disconnectAll(...clients);
+  }
+});
+
+test('queryChannels on another device brings the draft into the channel\'s MessageComposer', { timeout: TIMEOUT }, async () => {
+  const [ann] = [uid('ann')];
+  const clients = await connectAll(ann);
+  let other;
+  try {
+    const channel = clients[0].channel('messaging', uid('drafts'), { members: [ann] });
+    await channel.watch();
+    await channel.createDraft({ text: 'started on the phone' });
+
+    other = (await connect({ id: ann, name: ann })).client;
+    const [found] = await other.queryChannels({ cid: channel.cid });
+    assert.equal(found.messageComposer.textComposer.text, 'started on the phone');
+    assert.ok(found.messageComposer.draftId);
+  } finally {
+    await disconnectAll(...clients, other);
   }
 });

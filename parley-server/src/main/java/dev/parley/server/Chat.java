@@ -107,7 +107,8 @@ public final class Chat {
                 events,
                 locks,
                 clock,
-                new ChannelStates(store, moderation, users, hub, clock, views::forViewer));
+                new ChannelStates(store, moderation, users, hub, clock, views::forViewer),
+                drafts);
         this.admin = new ChannelAdmin(store, access, users, hub, events, locks, clock, channels);
         this.messages = new MessageService(
                 store,

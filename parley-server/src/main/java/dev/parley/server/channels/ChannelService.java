@@ -14,6 +14,7 @@ import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.drafts.Drafts;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
@@ -118,6 +119,7 @@ public final class ChannelService {
     private final Clock clock;
     private final ChannelStates states;
     private final WatchingEvents watching;
+    private final Drafts drafts;
 
     public ChannelService(
             ChatStore store,
@@ -128,7 +130,8 @@ public final class ChannelService {
             EventPublisher events,
             ChannelLocks locks,
             Clock clock,
-            ChannelStates states) {
+            ChannelStates states,
+            Drafts drafts) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -138,6 +141,7 @@ public final class ChannelService {
         this.locks = requireNonNull(locks, "locks");
         this.clock = requireNonNull(clock, "clock");
         this.states = requireNonNull(states, "states");
+        this.drafts = requireNonNull(drafts, "drafts");
         this.watching = new WatchingEvents(
                 this::sendWatchingEvent,
                 hub::claimInterval,
@@ -190,7 +194,7 @@ public final class ChannelService {
         if (body.path("watch").asBoolean(false)) {
             conn.ifPresent(s -> watch(s, ch, type));
         }
-        ObjectNode state = states.state(actor, ch, type, options);
+        ObjectNode state = withDraft(actor, ch, states.state(actor, ch, type, options));
         if (body.path("presence").asBoolean(false)) {
             List<String> memberIds = new ArrayList<>();
             state.withArray("members")
@@ -203,7 +207,16 @@ public final class ChannelService {
     /** {@code GET /channels/{type}/{id}} (C23): the state of an existing channel, never creating it. */
     public ObjectNode get(Actor actor, String cid, ObjectNode payload) {
         ChannelAccess.ReadAccess read = access.requireRead(actor, require(cid), "GetChannel");
-        return states.state(actor, read.channel(), read.type(), options(payload));
+        return withDraft(actor, read.channel(), states.state(actor, read.channel(), read.type(), options(payload)));
+    }
+
+    /** The state with the actor's draft of the channel, when it has one (PROTOCOL.md §7.22). */
+    private ObjectNode withDraft(Actor actor, ChannelRow ch, ObjectNode state) {
+        ObjectNode draft = drafts.ofChannels(actor.userId(), List.of(ch.cid())).get(ch.cid());
+        if (draft != null) {
+            state.set("draft", draft);
+        }
+        return state;
     }
 
     private static ChannelStates.Options options(ObjectNode body) {
@@ -441,6 +454,16 @@ public final class ChannelService {
                 conn.ifPresent(s -> presence.subscribe(s, ids));
             }
             out.add(state);
+        }
+        // The actor's drafts of the page's channels, in one store read (PROTOCOL.md §7.22).
+        Map<String, ObjectNode> byCid = drafts.ofChannels(
+                actor.userId(),
+                out.stream().map(st -> st.path("channel").path("cid").asText()).toList());
+        for (ObjectNode st : out) {
+            ObjectNode draft = byCid.get(st.path("channel").path("cid").asText());
+            if (draft != null) {
+                st.set("draft", draft);
+            }
         }
         return out;
     }

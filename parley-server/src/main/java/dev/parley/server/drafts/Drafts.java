@@ -27,7 +27,10 @@ import dev.parley.server.store.PersonalQuery;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -169,6 +172,21 @@ public final class Drafts {
         return out;
     }
 
+    /**
+     * The user's drafts of the channels {@code cids} (not of their threads) as a channel's state carries them, by
+     * cid; one store read. Empty for no user.
+     */
+    public Map<String, ObjectNode> ofChannels(@Nullable String userId, Collection<String> cids) {
+        if (userId == null || cids.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, ObjectNode> out = new HashMap<>();
+        for (Draft d : store.ofChannels(userId, cids)) {
+            out.put(d.cid(), view(d, null, null, userId));
+        }
+        return out;
+    }
+
     private void deleted(User user, ChannelRow ch, String parentId, @Nullable Instant sentAt) {
         Draft d = store.find(user.id(), ch.cid(), parentId).orElse(null);
         if (d == null || (sentAt != null && d.createdAt().isAfter(sentAt))) {
@@ -190,13 +208,18 @@ public final class Drafts {
         events.publish(event, Audience.user(user.id()));
     }
 
-    /** A draft as answered: its message, channel, and the parent and quoted messages when it names them. */
-    private ObjectNode view(Draft d, ChannelRow ch, ChannelAccess.@Nullable ReadAccess read, String viewer) {
+    /**
+     * A draft as answered: its message, its channel (unless {@code ch} is null: inside a channel's state), and the
+     * parent and quoted messages when it names them.
+     */
+    private ObjectNode view(Draft d, @Nullable ChannelRow ch, ChannelAccess.@Nullable ReadAccess read, String viewer) {
         ObjectNode o = Json.object();
         o.put("channel_cid", d.cid());
         o.put("created_at", Timestamps.format(d.createdAt()));
         o.set("message", d.message().deepCopy());
-        o.set("channel", ChannelViews.channel(ch, read != null ? read.type() : access.typeOf(ch), null));
+        if (ch != null) {
+            o.set("channel", ChannelViews.channel(ch, read != null ? read.type() : access.typeOf(ch), null));
+        }
         if (!d.parentId().isEmpty()) {
             o.put("parent_id", d.parentId());
             chat.findMessage(d.parentId()).ifPresent(p -> o.set("parent_message", render.render(p, viewer)));

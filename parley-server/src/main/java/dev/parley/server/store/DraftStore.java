@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,6 +33,9 @@ public interface DraftStore {
     void upsert(Draft draft);
 
     Optional<Draft> find(String userId, String cid, String parentId);
+
+    /** The user's drafts of the channels {@code cids} themselves (not of their threads). */
+    List<Draft> ofChannels(String userId, Collection<String> cids);
 
     /** Deletes one draft; false when there was none. */
     boolean delete(String userId, String cid, String parentId);

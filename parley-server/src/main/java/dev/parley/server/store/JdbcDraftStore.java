@@ -1,5 +1,7 @@
 package dev.parley.server.store;
 
+import static dev.parley.server.store.Jdbc.chunks;
+import static dev.parley.server.store.Jdbc.in;
 import static dev.parley.server.store.Jdbc.list;
 import static dev.parley.server.store.Jdbc.micros;
 import static dev.parley.server.store.Jdbc.requiredInstant;
@@ -9,6 +11,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.protocol.Json;
 import dev.parley.server.store.PersonalQuerySql.Column;
 import dev.parley.server.store.PersonalQuerySql.Kind;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +62,20 @@ final class JdbcDraftStore implements DraftStore {
         SqlBuilder b = key(new SqlBuilder().sql("SELECT " + COLUMNS + " FROM drafts WHERE "), userId, cid, parentId);
         return jdbc.read("find draft", c -> list(c, b, JdbcDraftStore::draft)).stream()
                 .findFirst();
+    }
+
+    @Override
+    public List<Draft> ofChannels(String userId, Collection<String> cids) {
+        List<Draft> out = new ArrayList<>();
+        for (List<String> chunk : chunks(cids)) {
+            SqlBuilder b = new SqlBuilder()
+                    .sql("SELECT " + COLUMNS + " FROM drafts WHERE user_id = ")
+                    .param(userId)
+                    .sql(" AND parent_id = '' AND cid IN (");
+            in(b, chunk).sql(")");
+            out.addAll(jdbc.read("drafts of channels", c -> list(c, b, JdbcDraftStore::draft)));
+        }
+        return out;
     }
 
     @Override

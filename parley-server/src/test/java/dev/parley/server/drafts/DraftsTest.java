@@ -166,6 +166,30 @@ class DraftsTest {
     }
 
     @Test
+    void aChannelsStateCarriesTheReadersOwnDraftOfTheChannel() {
+        String parent = send(ann, json("text", "topic"));
+        draft(ann, json("text", "mine"));
+        draft(ann, json("text", "a thread's", "parent_id", parent));
+
+        JsonNode annState = RestClient.user(server, ann)
+                .post("/channels/messaging/" + id + "/query", json())
+                .body();
+        JsonNode bobState = RestClient.user(server, bob)
+                .post("/channels/messaging/" + id + "/query", json())
+                .body();
+        JsonNode listed = RestClient.user(server, ann)
+                .post("/channels", json("filter_conditions", json("cid", cid)))
+                .body()
+                .path("channels")
+                .get(0);
+
+        assertThat(annState.path("draft").path("message").path("text").asText()).isEqualTo("mine");
+        assertThat(annState.path("draft").path("channel_cid").asText()).isEqualTo(cid);
+        assertThat(bobState.has("draft")).isFalse();
+        assertThat(listed.path("draft").path("message").path("text").asText()).isEqualTo("mine");
+    }
+
+    @Test
     void queryDraftsListsTheCallersDraftsFilteredAndInPages() {
         String other = Seed.uid("other");
         Seed.messaging(server, ann, other, ann);

@@ -82,6 +82,20 @@ abstract class PersonalItemsStoreContractTest {
     }
 
     @Test
+    void theDraftsOfChannelsAreTheUsersOwnOfTheChannelsThemselves() {
+        DraftStore drafts = store.drafts();
+        drafts.upsert(new Draft("ann", "messaging:a", "", T0, message("a", "")));
+        drafts.upsert(new Draft("ann", "messaging:a", "p", T0, message("ap", "")));
+        drafts.upsert(new Draft("ann", "messaging:b", "", T0, message("b", "")));
+        drafts.upsert(new Draft("ann", "messaging:c", "", T0, message("c", "")));
+        drafts.upsert(new Draft("bob", "messaging:a", "", T0, message("x", "")));
+
+        assertThat(ids(drafts.ofChannels("ann", List.of("messaging:a", "messaging:b", "messaging:z"))))
+                .containsExactlyInAnyOrder("a", "b");
+        assertThat(drafts.ofChannels("eve", List.of("messaging:a"))).isEmpty();
+    }
+
+    @Test
     void draftsAreListedPerUserNewestFirstAndFilteredByChannelThreadAndTime() {
         DraftStore drafts = store.drafts();
         drafts.upsert(new Draft("ann", "messaging:a", "", T0, message("a", "")));
