@@ -173,12 +173,20 @@ public final class MessageService {
         }
         User author = d.as().user();
         if (author != null && sent.path("created_at").isTextual()) {
-            // Stream deletes the sender's draft of the channel or thread once the message is in (§7.22).
-            drafts.sent(
-                    author,
-                    d.channel(),
-                    d.request().parentId(),
-                    Timestamps.parse(sent.get("created_at").asText(), "created_at"));
+            // Stream deletes the sender's draft of the channel or thread once the message is in (§7.22). The
+            // message is sent either way: a draft left behind is no reason to answer an error.
+            try {
+                drafts.sent(
+                        author,
+                        d.channel(),
+                        d.request().parentId(),
+                        Timestamps.parse(sent.get("created_at").asText(), "created_at"));
+            } catch (RuntimeException e) {
+                log.warn(
+                        "message {}: the sender's draft was not deleted",
+                        sent.path("id").asText(),
+                        e);
+            }
         }
         return out;
     }
