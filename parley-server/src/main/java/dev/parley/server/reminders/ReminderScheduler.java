@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,14 +35,19 @@ public final class ReminderScheduler implements AutoCloseable {
     public static final Duration PERIOD = Duration.ofSeconds(1);
 
     private final ReminderStore store;
-    private final Reminders reminders;
+    private final Consumer<Reminder> announce;
     private final Clock clock;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("parley-reminders").daemon(true).factory());
 
     public ReminderScheduler(ReminderStore store, Reminders reminders, Clock clock) {
+        this(store, requireNonNull(reminders, "reminders")::due, clock);
+    }
+
+    /** A scheduler that hands each reminder it claimed to {@code announce}. */
+    ReminderScheduler(ReminderStore store, Consumer<Reminder> announce, Clock clock) {
         this.store = requireNonNull(store, "store");
-        this.reminders = requireNonNull(reminders, "reminders");
+        this.announce = requireNonNull(announce, "announce");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -59,7 +65,7 @@ public final class ReminderScheduler implements AutoCloseable {
             List<Reminder> due = store.due(now, BATCH);
             for (Reminder r : due) {
                 if (r.remindAt() != null && store.claim(r.userId(), r.messageId(), r.remindAt(), now)) {
-                    reminders.due(r);
+                    announce.accept(r);
                     announced++;
                 }
             }
