@@ -131,7 +131,7 @@ public final class Chat {
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);
         this.members = new MemberQuery(store, moderation, access, users, clock, channels);
-        this.threads = new ThreadService(store, access, views, channels::watch, messages, users, events, clock);
+        this.threads = new ThreadService(store, access, views, channels::watch, messages, users, events, drafts, clock);
         this.devices = new DeviceService(store, clock);
     }
 

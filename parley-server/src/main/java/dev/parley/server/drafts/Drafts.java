@@ -187,6 +187,16 @@ public final class Drafts {
         return out;
     }
 
+    /** The user's draft of thread {@code parentId} as a thread object carries it, or null; one store read. */
+    public @Nullable ObjectNode ofThread(@Nullable String userId, String cid, String parentId) {
+        if (userId == null) {
+            return null;
+        }
+        return store.find(userId, cid, parentId)
+                .map(d -> view(d, null, null, userId))
+                .orElse(null);
+    }
+
     private void deleted(User user, ChannelRow ch, String parentId, @Nullable Instant sentAt) {
         Draft d = store.find(user.id(), ch.cid(), parentId).orElse(null);
         if (d == null || (sentAt != null && d.createdAt().isAfter(sentAt))) {

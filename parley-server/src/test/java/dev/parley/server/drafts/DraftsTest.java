@@ -112,6 +112,19 @@ class DraftsTest {
         assertThat(threadDraft.path("message").path("text").asText()).isEqualTo("in the thread");
         assertThat(threadDraft.path("parent_id").asText()).isEqualTo(parent);
         assertThat(threadDraft.path("parent_message").path("text").asText()).isEqualTo("topic");
+        assertThat(RestClient.user(server, ann)
+                        .get("/threads/" + parent)
+                        .body()
+                        .at("/thread/draft/message/text")
+                        .asText())
+                .as("the thread object carries the reader's draft")
+                .isEqualTo("in the thread");
+        assertThat(RestClient.user(server, bob)
+                        .get("/threads/" + parent)
+                        .body()
+                        .path("thread")
+                        .has("draft"))
+                .isFalse();
     }
 
     @Test
