@@ -3,7 +3,7 @@
 // errors it recognises, its paginator, and notification.reminder_due when the time comes.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { TIMEOUT, connectAll, disconnectAll, errorCode, eventually, nextEvent, rejection, serverClient, uid } from '../lib/parley.mjs';
+import { TIMEOUT, connect, connectAll, disconnectAll, errorCode, eventually, nextEvent, rejection, serverClient, uid } from '../lib/parley.mjs';
 
 before(async () => {
   await serverClient().updateChannelType('messaging', { user_message_reminders: true });
@@ -107,5 +107,21 @@ test('a channel type with user_message_reminders off refuses a reminder', { time
     assert.equal(errorCode(await rejection(annClient.createReminder({ messageId: message.id }))), 19);
   } finally {
     await disconnectAll(...clients);
+  }
+});
+
+test('queryChannels on another device fills its ReminderManager from the messages\' reminders', { timeout: TIMEOUT }, async () => {
+  const [ann] = [uid('ann')];
+  const clients = await connectAll(ann);
+  let other;
+  try {
+    const { channel, ids: [messageId] } = await channelWithMessages(clients[0], [ann], 'bookmarked');
+    await clients[0].createReminder({ messageId });
+
+    other = (await connect({ id: ann, name: ann })).client;
+    await other.queryChannels({ cid: channel.cid });
+    assert.equal(other.reminders.getFromState(messageId)?.state.getLatestValue().message_id, messageId);
+  } finally {
+    await disconnectAll(...clients, other);
   }
 });

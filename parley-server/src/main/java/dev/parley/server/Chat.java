@@ -28,6 +28,7 @@ import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.DraftStore;
 import dev.parley.server.store.LocationStore;
 import dev.parley.server.store.ModerationStore;
+import dev.parley.server.store.ReminderStore;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
@@ -68,6 +69,7 @@ public final class Chat {
      * @param events the one way events leave the node
      * @param push where new messages go for their push notifications (it only queues)
      * @param draftRows users' drafts, which a send deletes (PROTOCOL.md §7.22)
+     * @param reminderRows users' reminders, which a channel's state shows on its messages (§7.23)
      * @param locationRows the locations shared in messages (§7.24)
      * @param clock the time
      */
@@ -82,6 +84,7 @@ public final class Chat {
             BeforeSendHook beforeSend,
             dev.parley.server.push.PushIntake push,
             DraftStore draftRows,
+            ReminderStore reminderRows,
             LocationStore locationRows,
             Clock clock) {
         requireNonNull(store, "store");
@@ -108,7 +111,8 @@ public final class Chat {
                 locks,
                 clock,
                 new ChannelStates(store, moderation, users, hub, clock, views::forViewer),
-                drafts);
+                drafts,
+                reminderRows);
         this.admin = new ChannelAdmin(store, access, users, hub, events, locks, clock, channels);
         this.messages = new MessageService(
                 store,

@@ -158,6 +158,7 @@ public final class ChatNode implements AutoCloseable {
                 webhooks.beforeSend(),
                 push,
                 store.drafts(),
+                store.reminders(),
                 store.locations(),
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);

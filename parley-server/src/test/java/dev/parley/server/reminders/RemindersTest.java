@@ -191,6 +191,36 @@ class RemindersTest {
     }
 
     @Test
+    void aChannelsStateShowsTheReadersOwnReminderOnEachMessage() {
+        String at = in(Duration.ofHours(4));
+        RestClient.user(server, ann).post(path(message), json("remind_at", at));
+
+        JsonNode annState = RestClient.user(server, ann)
+                .post("/channels/messaging/" + id + "/query", json())
+                .body();
+        JsonNode bobState = RestClient.user(server, bob)
+                .post("/channels/messaging/" + id + "/query", json())
+                .body();
+        JsonNode listed = RestClient.user(server, ann)
+                .post("/channels", json("filter_conditions", json("cid", "messaging:" + id)))
+                .body()
+                .path("channels")
+                .get(0);
+
+        JsonNode reminder = annState.path("messages").get(0).path("reminder");
+        assertThat(reminder.path("message_id").asText()).isEqualTo(message);
+        assertThat(reminder.path("remind_at").asText()).isEqualTo(at);
+        assertThat(reminder.path("user_id").asText()).isEqualTo(ann);
+        assertThat(bobState.path("messages").get(0).has("reminder")).isFalse();
+        assertThat(listed.path("messages")
+                        .get(0)
+                        .path("reminder")
+                        .path("message_id")
+                        .asText())
+                .isEqualTo(message);
+    }
+
+    @Test
     void aChannelTypeWithRemindersOffRefusesThemWithCode19() {
         String team = Seed.uid("team");
         RestClient.user(server, ann)
