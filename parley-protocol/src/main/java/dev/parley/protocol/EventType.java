@@ -76,7 +76,15 @@ public enum EventType {
     NOTIFICATION_CHANNEL_DELETED("notification.channel_deleted"),
     NOTIFICATION_CHANNEL_TRUNCATED("notification.channel_truncated"),
     NOTIFICATION_MUTES_UPDATED("notification.mutes_updated"),
-    NOTIFICATION_CHANNEL_MUTES_UPDATED("notification.channel_mutes_updated");
+    NOTIFICATION_CHANNEL_MUTES_UPDATED("notification.channel_mutes_updated"),
+
+    DRAFT_UPDATED("draft.updated"),
+    DRAFT_DELETED("draft.deleted"),
+
+    REMINDER_CREATED("reminder.created"),
+    REMINDER_UPDATED("reminder.updated"),
+    REMINDER_DELETED("reminder.deleted"),
+    NOTIFICATION_REMINDER_DUE("notification.reminder_due");
 
     private static final Map<String, EventType> BY_WIRE_NAME =
             Stream.of(values()).collect(Collectors.toUnmodifiableMap(EventType::wireName, Function.identity()));

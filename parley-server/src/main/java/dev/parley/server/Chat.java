@@ -9,6 +9,7 @@ import dev.parley.server.channels.MemberQuery;
 import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelTypes;
 import dev.parley.server.devices.DeviceService;
+import dev.parley.server.drafts.Drafts;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
@@ -19,13 +20,17 @@ import dev.parley.server.messages.MessageService;
 import dev.parley.server.messages.MessageViews;
 import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
+import dev.parley.server.messages.SharedLocations;
 import dev.parley.server.messages.ThreadService;
 import dev.parley.server.moderation.Bans;
 import dev.parley.server.polls.PollService;
 import dev.parley.server.reads.ReadService;
 import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.DraftStore;
+import dev.parley.server.store.LocationStore;
 import dev.parley.server.store.ModerationStore;
 import dev.parley.server.store.PollStore;
+import dev.parley.server.store.ReminderStore;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
@@ -52,6 +57,8 @@ public final class Chat {
     private final ThreadService threads;
     private final DeviceService devices;
     private final PollService polls;
+    private final Drafts drafts;
+    private final SharedLocations locations;
 
     private final MessageWriter writer;
 
@@ -66,6 +73,9 @@ public final class Chat {
      * @param events the one way events leave the node
      * @param push where new messages go for their push notifications (it only queues)
      * @param links where sent messages with a link go for their preview (it only queues)
+     * @param draftRows users' drafts, which a send deletes (PROTOCOL.md §7.22)
+     * @param reminderRows users' reminders, which a channel's state shows on its messages (§7.23)
+     * @param locationRows the locations shared in messages (§7.24)
      * @param clock the time
      */
     public Chat(
@@ -80,6 +90,9 @@ public final class Chat {
             BeforeSendHook beforeSend,
             dev.parley.server.push.PushIntake push,
             dev.parley.server.links.LinkIntake links,
+            DraftStore draftRows,
+            ReminderStore reminderRows,
+            LocationStore locationRows,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");
@@ -94,6 +107,8 @@ public final class Chat {
         this.polls = new PollService(pollStore, store, access, users, events, clock);
         this.views = new MessageViews(users, store, polls);
         this.writer = new MessageWriter(store);
+        this.drafts = new Drafts(draftRows, store, access, views::forViewer, events, clock);
+        this.locations = new SharedLocations(locationRows, store, access, locks, clock);
         this.channels = new ChannelService(
                 store,
                 access,
@@ -103,7 +118,9 @@ public final class Chat {
                 events,
                 locks,
                 clock,
-                new ChannelStates(store, moderation, users, hub, clock, views::forViewer));
+                new ChannelStates(store, moderation, users, hub, clock, views::forViewer),
+                drafts,
+                reminderRows);
         this.admin = new ChannelAdmin(store, access, users, hub, events, locks, clock, channels);
         this.messages = new MessageService(
                 store,
@@ -120,12 +137,15 @@ public final class Chat {
                 beforeSend,
                 push,
                 polls,
-                links);
+                links,
+                drafts,
+                locations);
+        locations.announceThrough(messages);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);
         this.members = new MemberQuery(store, moderation, access, users, clock, channels);
-        this.threads = new ThreadService(store, access, views, channels::watch, messages, users, events, clock);
+        this.threads = new ThreadService(store, access, views, channels::watch, messages, users, events, drafts, clock);
         this.devices = new DeviceService(store, clock);
     }
 
@@ -174,6 +194,14 @@ public final class Chat {
 
     public DeviceService devices() {
         return devices;
+    }
+
+    public Drafts drafts() {
+        return drafts;
+    }
+
+    public SharedLocations locations() {
+        return locations;
     }
 
     public MemberQuery members() {

@@ -30,6 +30,8 @@ import dev.parley.server.push.PushPreferences;
 import dev.parley.server.push.PushService;
 import dev.parley.server.ratelimit.RateLimits;
 import dev.parley.server.reads.Unread;
+import dev.parley.server.reminders.ReminderScheduler;
+import dev.parley.server.reminders.Reminders;
 import dev.parley.server.search.SearchService;
 import dev.parley.server.session.Session;
 import dev.parley.server.store.ChatRows.UnreadTotals;
@@ -83,6 +85,8 @@ public final class ChatNode implements AutoCloseable {
     private final Webhooks webhooks;
     private final PushService push;
     private final PushPreferences pushPreferences;
+    private final Reminders reminders;
+    private final ReminderScheduler reminderScheduler;
     private final Chat chat;
     private final Moderation moderation;
     private final Commands commands;
@@ -159,10 +163,16 @@ public final class ChatNode implements AutoCloseable {
                 webhooks.beforeSend(),
                 push,
                 linkEnrichment,
+                store.drafts(),
+                store.reminders(),
+                store.locations(),
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
+        this.reminders =
+                new Reminders(store.reminders(), store.chat(), chat.access(), chat.views(), users, events, clock);
+        this.reminderScheduler = new ReminderScheduler(store.reminders(), reminders, clock);
         this.uploads = new Uploads(
                 store.chat(),
                 chat.access(),
@@ -224,6 +234,7 @@ public final class ChatNode implements AutoCloseable {
         webhooks.start();
         push.start();
         linkEnrichment.start(chat.edits()::enrich);
+        reminderScheduler.start(ReminderScheduler.PERIOD);
     }
 
     /** What push reads of this node and the cluster (PROTOCOL.md §16.3). */
@@ -285,6 +296,11 @@ public final class ChatNode implements AutoCloseable {
     /** Users' push preferences. */
     public PushPreferences pushPreferences() {
         return pushPreferences;
+    }
+
+    /** Message reminders and saved-for-later messages (PROTOCOL.md §7.23). */
+    public Reminders reminders() {
+        return reminders;
     }
 
     /** The cluster's lease of webhook delivery: one node posts every webhook. */
@@ -1084,6 +1100,7 @@ public final class ChatNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         flushPeak();
+        reminderScheduler.close();
         webhooks.close();
         push.close();
         chat.close();

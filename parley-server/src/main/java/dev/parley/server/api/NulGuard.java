@@ -1,7 +1,6 @@
 package dev.parley.server.api;
 
 import dev.parley.protocol.ChatException;
-import java.util.Locale;
 
 /**
  * Databases refuse NUL characters in text (PostgreSQL fails the statement); every endpoint refuses them up
@@ -16,10 +15,9 @@ final class NulGuard {
     static Router.Handler guard(Router.Handler handler) {
         return ctx -> {
             checkHead(ctx);
-            // A file upload is not JSON: its bytes may spell a backslash and u0000 and mean nothing by it.
-            String type = ctx.call().header("content-type");
-            boolean json = type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/");
-            if (json && hasNulEscape(ctx.call().body())) {
+            // A streamed upload is not JSON: its bytes may spell a backslash and u0000 and mean nothing by it. Every
+            // body held in memory is read as JSON, whatever its Content-Type says, so it is checked.
+            if (ctx.call().form() == null && hasNulEscape(ctx.call().body())) {
                 throw ChatException.input("request body contains a NUL character");
             }
             return handler.handle(ctx);

@@ -125,6 +125,9 @@ public final class RestApi {
                 .register(router);
         new SearchApi(node.search(), actors).register(router);
         new OgApi(node.linkPreviews()).register(router);
+        new DraftsApi(chat.drafts(), actors).register(router);
+        new RemindersApi(node.reminders(), actors).register(router);
+        new LocationsApi(chat.locations(), actors).register(router);
         new UploadsApi(node.uploads(), node::settings, actors).register(router);
         dev.parley.server.cluster.RedisBroker cluster = node.cluster();
         OpsApi ops = new OpsApi(

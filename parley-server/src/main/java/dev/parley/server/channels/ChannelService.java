@@ -8,12 +8,14 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
+import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.chat.Actor;
 import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.drafts.Drafts;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
@@ -26,6 +28,7 @@ import dev.parley.server.store.ChannelQuery;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MemberRow;
 import dev.parley.server.store.ChatStore;
+import dev.parley.server.store.ReminderStore;
 import dev.parley.server.users.UserService;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -118,6 +121,8 @@ public final class ChannelService {
     private final Clock clock;
     private final ChannelStates states;
     private final WatchingEvents watching;
+    private final Drafts drafts;
+    private final ReminderStore reminders;
 
     public ChannelService(
             ChatStore store,
@@ -128,7 +133,9 @@ public final class ChannelService {
             EventPublisher events,
             ChannelLocks locks,
             Clock clock,
-            ChannelStates states) {
+            ChannelStates states,
+            Drafts drafts,
+            ReminderStore reminders) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -138,6 +145,8 @@ public final class ChannelService {
         this.locks = requireNonNull(locks, "locks");
         this.clock = requireNonNull(clock, "clock");
         this.states = requireNonNull(states, "states");
+        this.drafts = requireNonNull(drafts, "drafts");
+        this.reminders = requireNonNull(reminders, "reminders");
         this.watching = new WatchingEvents(
                 this::sendWatchingEvent,
                 hub::claimInterval,
@@ -190,7 +199,7 @@ public final class ChannelService {
         if (body.path("watch").asBoolean(false)) {
             conn.ifPresent(s -> watch(s, ch, type));
         }
-        ObjectNode state = states.state(actor, ch, type, options);
+        ObjectNode state = withDraft(actor, ch, states.state(actor, ch, type, options));
         if (body.path("presence").asBoolean(false)) {
             List<String> memberIds = new ArrayList<>();
             state.withArray("members")
@@ -203,7 +212,64 @@ public final class ChannelService {
     /** {@code GET /channels/{type}/{id}} (C23): the state of an existing channel, never creating it. */
     public ObjectNode get(Actor actor, String cid, ObjectNode payload) {
         ChannelAccess.ReadAccess read = access.requireRead(actor, require(cid), "GetChannel");
-        return states.state(actor, read.channel(), read.type(), options(payload));
+        return withDraft(actor, read.channel(), states.state(actor, read.channel(), read.type(), options(payload)));
+    }
+
+    /**
+     * The state with the actor's draft of the channel, when it has one (PROTOCOL.md §7.22), and the actor's
+     * reminders on its messages (§7.23).
+     */
+    private ObjectNode withDraft(Actor actor, ChannelRow ch, ObjectNode state) {
+        ObjectNode draft = drafts.ofChannels(actor.userId(), List.of(ch.cid())).get(ch.cid());
+        if (draft != null) {
+            state.set("draft", draft);
+        }
+        withReminders(actor, List.of(state));
+        return state;
+    }
+
+    /**
+     * Gives each message of the states (and each pinned one) the actor's reminder of it, as the JS
+     * {@code ReminderManager} takes them: in channels whose type has {@code user_message_reminders} on, one store
+     * read for all of them (PROTOCOL.md §7.23).
+     */
+    private void withReminders(Actor actor, List<ObjectNode> states) {
+        String me = actor.userId();
+        if (me == null) {
+            return;
+        }
+        Map<String, List<ObjectNode>> byId = new LinkedHashMap<>();
+        for (ObjectNode st : states) {
+            if (!st.path("channel")
+                    .path("config")
+                    .path("user_message_reminders")
+                    .asBoolean(false)) {
+                continue;
+            }
+            for (String list : List.of("messages", "pinned_messages")) {
+                for (JsonNode m : st.path(list)) {
+                    if (m instanceof ObjectNode o && o.path("id").isTextual()) {
+                        byId.computeIfAbsent(o.get("id").asText(), k -> new ArrayList<>())
+                                .add(o);
+                    }
+                }
+            }
+        }
+        if (byId.isEmpty()) {
+            return;
+        }
+        reminders.ofMessages(me, byId.keySet()).forEach((id, r) -> {
+            ObjectNode base = Json.object();
+            base.put("channel_cid", r.cid());
+            base.put("message_id", r.messageId());
+            base.put("user_id", r.userId());
+            if (r.remindAt() != null) {
+                base.put("remind_at", Timestamps.format(r.remindAt()));
+            }
+            base.put("created_at", Timestamps.format(r.createdAt()));
+            base.put("updated_at", Timestamps.format(r.updatedAt()));
+            byId.getOrDefault(id, List.of()).forEach(o -> o.set("reminder", base.deepCopy()));
+        });
     }
 
     private static ChannelStates.Options options(ObjectNode body) {
@@ -442,6 +508,17 @@ public final class ChannelService {
             }
             out.add(state);
         }
+        // The actor's drafts of the page's channels, in one store read (PROTOCOL.md §7.22).
+        Map<String, ObjectNode> byCid = drafts.ofChannels(
+                actor.userId(),
+                out.stream().map(st -> st.path("channel").path("cid").asText()).toList());
+        for (ObjectNode st : out) {
+            ObjectNode draft = byCid.get(st.path("channel").path("cid").asText());
+            if (draft != null) {
+                st.set("draft", draft);
+            }
+        }
+        withReminders(actor, out);
         return out;
     }
 

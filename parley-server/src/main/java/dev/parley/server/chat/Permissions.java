@@ -141,6 +141,7 @@ public final class Permissions {
         add(caps, type.flag("connect_events"), "connect-events");
         add(caps, type.flag("delivery_events"), "delivery-events");
         add(caps, type.flag("search"), "search-messages");
+        add(caps, canWrite && type.flag("shared_locations"), "share-location");
         add(
                 caps,
                 type.flag("custom_events") && allowed(actor, type, member, "send-custom-event", own),

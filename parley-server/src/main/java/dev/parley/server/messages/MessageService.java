@@ -16,6 +16,7 @@ import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.drafts.Drafts;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelHub;
 import dev.parley.server.events.ChannelLocks;
@@ -80,6 +81,9 @@ public final class MessageService {
     /** Where a sent message with a link goes for its preview (PROTOCOL.md §7.25); it only queues. */
     private final LinkIntake links;
 
+    private final Drafts drafts;
+    private final SharedLocations locations;
+
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
@@ -119,7 +123,9 @@ public final class MessageService {
             BeforeSendHook beforeSend,
             dev.parley.server.push.PushIntake push,
             PollService polls,
-            LinkIntake links) {
+            LinkIntake links,
+            Drafts drafts,
+            SharedLocations locations) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -134,6 +140,8 @@ public final class MessageService {
         this.push = requireNonNull(push, "push");
         this.polls = requireNonNull(polls, "polls");
         this.links = requireNonNull(links, "links");
+        this.drafts = requireNonNull(drafts, "drafts");
+        this.locations = requireNonNull(locations, "locations");
     }
 
     /** A message with its channel and type, after the read-channel check. */
@@ -172,7 +180,29 @@ public final class MessageService {
                 d = rewrite(d, w.message());
             }
         }
-        return commit(d);
+        ObjectNode out = commit(d);
+        JsonNode sent = out.path("message");
+        if (sent.path("shared_location") instanceof ObjectNode location) {
+            locations.record(location);
+        }
+        User author = d.as().user();
+        if (author != null && sent.path("created_at").isTextual()) {
+            // Stream deletes the sender's draft of the channel or thread once the message is in (§7.22). The
+            // message is sent either way: a draft left behind is no reason to answer an error.
+            try {
+                drafts.sent(
+                        author,
+                        d.channel(),
+                        d.request().parentId(),
+                        Timestamps.parse(sent.get("created_at").asText(), "created_at"));
+            } catch (RuntimeException e) {
+                log.warn(
+                        "message {}: the sender's draft was not deleted",
+                        sent.path("id").asText(),
+                        e);
+            }
+        }
+        return out;
     }
 
     /** A message's {@code html} for {@code text}: the escaped text in a paragraph. */
@@ -302,6 +332,10 @@ public final class MessageService {
             doc.put("type", "system");
         }
         MessageDocs.copyCustom(msg.json(), doc);
+        JsonNode location = msg.json().get("shared_location");
+        if (location != null && !location.isNull()) {
+            doc.set("shared_location", locations.check(location, type, cid, id, author.id()));
+        }
         MessageDocs.checkLimits(doc, type.maxMessageLength());
         ArrayNode restricted = restrictedVisibility(msg.json().get("restricted_visibility"));
         if (restricted != null) {

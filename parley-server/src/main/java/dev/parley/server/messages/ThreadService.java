@@ -16,6 +16,7 @@ import dev.parley.server.chat.ChannelType;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.ChannelWatching;
 import dev.parley.server.chat.Permissions;
+import dev.parley.server.drafts.Drafts;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.session.Session;
@@ -50,6 +51,7 @@ public final class ThreadService {
     private final MessageService messages;
     private final UserService users;
     private final EventPublisher events;
+    private final Drafts drafts;
     private final Clock clock;
 
     public ThreadService(
@@ -60,7 +62,9 @@ public final class ThreadService {
             MessageService messages,
             UserService users,
             EventPublisher events,
+            Drafts drafts,
             Clock clock) {
+        this.drafts = requireNonNull(drafts, "drafts");
         this.users = requireNonNull(users, "users");
         this.events = requireNonNull(events, "events");
         this.clock = requireNonNull(clock, "clock");
@@ -262,6 +266,10 @@ public final class ThreadService {
         t.put("created_by_user_id", parent.userId());
         t.set("created_by", parentView.get("user"));
         t.put("reply_count", parentView.path("reply_count").asInt(0));
+        ObjectNode draft = drafts.ofThread(actor.userId(), ch.cid(), parent.id());
+        if (draft != null) {
+            t.set("draft", draft); // the JS Thread's composer starts from it (PROTOCOL.md §7.22)
+        }
         ArrayNode list = t.putArray("thread_participants");
         ArrayNode read = t.putArray("read");
         for (ThreadParticipant p : participants) {

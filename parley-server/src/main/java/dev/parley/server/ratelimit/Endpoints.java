@@ -127,6 +127,16 @@ public final class Endpoints {
         route("GET /users/block", "GetBlockedUsers", 300);
         route("GET /search", "Search", 300);
         route("GET /og", "GetOG", 300);
+        route("POST /channels/{type}/{id}/draft", "CreateDraft", 1_000);
+        route("GET /channels/{type}/{id}/draft", "GetDraft", 1_000);
+        route("DELETE /channels/{type}/{id}/draft", "DeleteDraft", 1_000);
+        route("POST /drafts/query", "QueryDrafts", 1_000);
+        route("POST /messages/{id}/reminders", "CreateReminder", 1_000);
+        route("PATCH /messages/{id}/reminders", "UpdateReminder", 1_000);
+        route("DELETE /messages/{id}/reminders", "DeleteReminder", 1_000);
+        route("POST /reminders/query", "QueryReminders", 1_000);
+        route("GET /users/live_locations", "GetActiveLiveLocations", 1_000);
+        route("PUT /users/live_locations", "UpdateLiveLocation", 1_000);
         route("GET /users", "QueryUsers", 1_000);
         route("POST /users", "UpdateUsers", 300);
         route("PATCH /users", "UpdateUsersPartial", 300);

@@ -45,6 +45,9 @@ abstract class JdbcStore implements Store {
     private final HookStore hooks;
     private final PushStore push;
     private final PollStore polls;
+    private final DraftStore drafts;
+    private final ReminderStore reminders;
+    private final LocationStore locations;
     private final StoreCaches caches;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
@@ -75,6 +78,9 @@ abstract class JdbcStore implements Store {
         this.hooks = new JdbcHookStore(getClass().getSimpleName(), reads, writes, statements);
         this.push = new JdbcPushStore(getClass().getSimpleName(), reads, writes, statements);
         this.polls = new JdbcPollStore(getClass().getSimpleName(), reads, writes, statements);
+        this.drafts = new JdbcDraftStore(getClass().getSimpleName(), reads, writes, statements);
+        this.reminders = new JdbcReminderStore(getClass().getSimpleName(), reads, writes, statements);
+        this.locations = new JdbcLocationStore(getClass().getSimpleName(), reads, writes, statements);
     }
 
     @Override
@@ -105,6 +111,21 @@ abstract class JdbcStore implements Store {
     @Override
     public PollStore polls() {
         return polls;
+    }
+
+    @Override
+    public DraftStore drafts() {
+        return drafts;
+    }
+
+    @Override
+    public ReminderStore reminders() {
+        return reminders;
+    }
+
+    @Override
+    public LocationStore locations() {
+        return locations;
     }
 
     @Override

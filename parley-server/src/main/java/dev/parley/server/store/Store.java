@@ -70,6 +70,14 @@ public interface Store extends AutoCloseable {
 
     /** Polls, their options and votes, in the same database. */
     PollStore polls();
+    /** Users' drafts, in the same database. */
+    DraftStore drafts();
+
+    /** Message reminders and saved-for-later messages, in the same database. */
+    ReminderStore reminders();
+
+    /** Locations shared in messages, in the same database. */
+    LocationStore locations();
 
     /** What this store keeps in memory, for the other nodes of a cluster to drop; {@link StoreCaches#NONE} here. */
     default StoreCaches caches() {

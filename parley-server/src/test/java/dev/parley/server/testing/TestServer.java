@@ -93,9 +93,15 @@ public class TestServer implements AutoCloseable {
      * stays {@code previous}'s, deleted when it closes.
      */
     public static TestServer restartOnDataOf(TestServer previous, Consumer<ServerConfig.Builder> customizer) {
+        return restartOnDataOf(previous, java.time.Clock.systemUTC(), customizer);
+    }
+
+    /** As {@link #restartOnDataOf(TestServer, Consumer)}, with a node that reads {@code clock}. */
+    public static TestServer restartOnDataOf(
+            TestServer previous, java.time.Clock clock, Consumer<ServerConfig.Builder> customizer) {
         refuseStoreTests();
         ServerConfig data = previous.config();
-        return new TestServer(run(java.time.Clock.systemUTC(), b -> {
+        return new TestServer(run(clock, b -> {
             b.dataDir(data.dataDir()).databaseUrl(data.databaseUrl());
             customizer.accept(b);
         }));
