@@ -159,11 +159,7 @@ final class ChannelTypesApi {
         });
         router.add("PUT", "/permissions/{id}", ctx -> {
             ctx.requireServer();
-            String id = ctx.pathParam("id");
-            if (PermissionCatalog.known(id)) {
-                throw ChatException.input(
-                        "UpdatePermission failed with error: \"'" + id + "' is a built-in permission\"");
-            }
+            String id = customPermissionId(ctx, "UpdatePermission");
             ObjectNode body = ctx.body();
             ObjectNode p = change.change(d -> TypeConfig.putPermission(
                     d, id, body, ChannelTypesApi::channelAction, PermissionCatalog::known, clock.instant()));
@@ -171,11 +167,7 @@ final class ChannelTypesApi {
         });
         router.add("DELETE", "/permissions/{id}", ctx -> {
             ctx.requireServer();
-            String id = ctx.pathParam("id");
-            if (PermissionCatalog.known(id)) {
-                throw ChatException.input(
-                        "DeletePermission failed with error: \"'" + id + "' is a built-in permission\"");
-            }
+            String id = customPermissionId(ctx, "DeletePermission");
             change.change(d -> {
                 TypeConfig.deletePermission(d, id);
                 return Boolean.TRUE;
@@ -230,6 +222,15 @@ final class ChannelTypesApi {
             }
         }
         return out;
+    }
+
+    /** The {@code id} of a custom permission's route; a built-in permission's is code 4. */
+    private static String customPermissionId(RequestContext ctx, String endpoint) {
+        String id = ctx.pathParam("id");
+        if (PermissionCatalog.known(id)) {
+            throw ChatException.input(endpoint + " failed with error: \"'" + id + "' is a built-in permission\"");
+        }
+        return id;
     }
 
     /** Whether a custom permission may stand for {@code action}: a channel permission's action. */

@@ -17,6 +17,7 @@ import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.EventPublisher;
+import dev.parley.server.filter.Cursor;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.store.ChatRows.ChannelRow;
@@ -379,7 +380,7 @@ public final class PollService {
     public ObjectNode query(Actor actor, ObjectNode body) {
         String viewer = actor.server() ? null : acting(actor, "QueryPolls").id();
         int limit = limit(body);
-        int offset = offset(body);
+        int offset = Cursor.offset(body, "next", "QueryPolls");
         List<PollRow> rows = store.query(new PollStore.Query(
                 Filter.parse(body.get("filter")), SortField.parse(body.get("sort")), limit + 1, offset, viewer));
         List<String> ids = rows.stream().limit(limit).map(PollRow::id).toList();
@@ -405,7 +406,7 @@ public final class PollService {
     public ObjectNode queryVotes(Actor actor, String pollId, ObjectNode body) {
         PollRow p = readable(actor, pollId, "QueryPollVotes");
         int limit = limit(body);
-        int offset = offset(body);
+        int offset = Cursor.offset(body, "next", "QueryPollVotes");
         List<VoteRow> rows = store.queryVotes(
                 p.id(), Filter.parse(body.get("filter")), SortField.parse(body.get("sort")), limit + 1, offset);
         List<VoteRow> page = rows.subList(0, Math.min(limit, rows.size()));
@@ -781,18 +782,6 @@ public final class PollService {
     private static int limit(ObjectNode body) {
         JsonNode l = body.get("limit");
         return l != null && l.canConvertToInt() ? Math.min(Math.max(l.asInt(), 1), MAX_QUERY_LIMIT) : 10;
-    }
-
-    private static int offset(ObjectNode body) {
-        JsonNode n = body.get("next");
-        if (n == null || !n.isTextual() || n.asText().isEmpty()) {
-            return 0;
-        }
-        try {
-            return Math.max(0, Integer.parseInt(n.asText()));
-        } catch (NumberFormatException e) {
-            throw ChatException.input("next: '" + n.asText() + "' is not a cursor of this server");
-        }
     }
 
     private static ChatException gone(String id) {

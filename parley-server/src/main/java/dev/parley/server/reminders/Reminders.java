@@ -16,6 +16,7 @@ import dev.parley.server.chat.ChannelAccess;
 import dev.parley.server.chat.ChannelViews;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.EventPublisher;
+import dev.parley.server.filter.Cursor;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.messages.MessageViews;
@@ -115,7 +116,8 @@ public final class Reminders {
     public ObjectNode query(Actor actor, ObjectNode body) {
         User user = user(actor, "QueryReminders");
         int limit = limit(body.get("limit"));
-        int offset = Math.max(cursor(body, "next"), cursor(body, "prev"));
+        int offset =
+                Math.max(Cursor.offset(body, "next", "QueryReminders"), Cursor.offset(body, "prev", "QueryReminders"));
         Filter filter = Filter.parse(body.get("filter"));
         List<SortField> sort = SortField.parse(body.get("sort"));
         List<Reminder> page = store.query(new PersonalQuery(user.id(), filter, sort, limit + 1, offset));
@@ -234,23 +236,6 @@ public final class Reminders {
             throw ChatException.input("QueryReminders failed with error: \"limit must be 1 to " + MAX_LIMIT + "\"");
         }
         return n.asInt();
-    }
-
-    private static int cursor(ObjectNode body, String field) {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull() || (n.isTextual() && n.asText().isEmpty())) {
-            return 0;
-        }
-        try {
-            int v = Integer.parseInt(n.asText());
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw ChatException.input("QueryReminders failed with error: \"" + field + ": '" + n.asText()
-                + "' is not a cursor of this server\"");
     }
 
     private Instant now() {
