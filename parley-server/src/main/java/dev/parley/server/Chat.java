@@ -21,6 +21,7 @@ import dev.parley.server.messages.MessageWriter;
 import dev.parley.server.messages.ReactionService;
 import dev.parley.server.messages.ThreadService;
 import dev.parley.server.moderation.Bans;
+import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.reads.ReadService;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.ModerationStore;
@@ -61,6 +62,7 @@ public final class Chat {
      * @param locks the per-channel locks that serialise every change of one channel
      * @param events the one way events leave the node
      * @param push where new messages go for their push notifications (it only queues)
+     * @param blocklists the words a channel type's blocklist refuses or flags (PROTOCOL.md §7.27)
      * @param clock the time
      */
     public Chat(
@@ -73,6 +75,7 @@ public final class Chat {
             EventPublisher events,
             BeforeSendHook beforeSend,
             dev.parley.server.push.PushIntake push,
+            Blocklists blocklists,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");
@@ -110,7 +113,8 @@ public final class Chat {
                 (author, cid, mayHaveChannelBan) ->
                         Bans.checkMayPost(moderation, clock.instant(), author, cid, mayHaveChannelBan),
                 beforeSend,
-                push);
+                push,
+                blocklists);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);
         this.reads = new ReadService(store, access, locks, events, clock);

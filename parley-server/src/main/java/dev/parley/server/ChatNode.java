@@ -25,6 +25,8 @@ import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.hooks.Webhooks;
 import dev.parley.server.metrics.Metrics;
+import dev.parley.server.moderation.Blocklists;
+import dev.parley.server.moderation.FlagReports;
 import dev.parley.server.moderation.Moderation;
 import dev.parley.server.push.PushPreferences;
 import dev.parley.server.push.PushService;
@@ -85,6 +87,8 @@ public final class ChatNode implements AutoCloseable {
     private final PushPreferences pushPreferences;
     private final Chat chat;
     private final Moderation moderation;
+    private final Blocklists blocklists;
+    private final FlagReports flagReports;
     private final Commands commands;
     private final SearchService search;
     private final Uploads uploads;
@@ -143,6 +147,7 @@ public final class ChatNode implements AutoCloseable {
         this.push = new PushService(
                 store.push(), store.moderation(), () -> settings, config, clock, metrics, new PushPeers());
         this.pushPreferences = new PushPreferences(store.push(), clock);
+        this.blocklists = new Blocklists(store.moderation(), clock);
         this.chat = new Chat(
                 store.chat(),
                 store.moderation(),
@@ -153,8 +158,10 @@ public final class ChatNode implements AutoCloseable {
                 events,
                 webhooks.beforeSend(),
                 push,
+                blocklists,
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
+        this.flagReports = new FlagReports(store.chat(), store.moderation(), chat.access(), users, clock);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
         this.uploads = new Uploads(
@@ -194,6 +201,7 @@ public final class ChatNode implements AutoCloseable {
             RedisBroker c = cluster;
             store.caches().onDrop(m -> c.broadcast(CONTROL_DROP + m));
             users.onChange(id -> c.broadcast(CONTROL_USER + id));
+            blocklists.onChange(() -> c.broadcast(CONTROL_BLOCKLISTS));
             users.inCluster(cluster.registry());
             cluster.onReconnect(this::forgetWhatOthersChanged);
             cluster.onRequest(request ->
@@ -461,6 +469,16 @@ public final class ChatNode implements AutoCloseable {
         return moderation;
     }
 
+    /** The blocklists (PROTOCOL.md §7.27). */
+    public Blocklists blocklists() {
+        return blocklists;
+    }
+
+    /** Flags, flag reports and their review (PROTOCOL.md §7.26). */
+    public FlagReports flagReports() {
+        return flagReports;
+    }
+
     /** Message search. */
     public SearchService search() {
         return search;
@@ -603,6 +621,8 @@ public final class ChatNode implements AutoCloseable {
     }
 
     private static final String CONTROL_SETTINGS = "settings";
+    /** A control message: another node changed the blocklists. */
+    private static final String CONTROL_BLOCKLISTS = "blocklists";
 
     /** A control message's prefix: what another node's write dropped of the store's memory. */
     private static final String CONTROL_DROP = "drop:";
@@ -613,6 +633,8 @@ public final class ChatNode implements AutoCloseable {
     private void control(String message) {
         if (CONTROL_SETTINGS.equals(message)) {
             whileRunning(this::reloadSettings);
+        } else if (CONTROL_BLOCKLISTS.equals(message)) {
+            whileRunning(blocklists::reload);
         } else if (message.startsWith(CONTROL_DROP)) {
             store.caches().drop(message.substring(CONTROL_DROP.length()));
         } else if (message.startsWith(CONTROL_USER)) {
@@ -641,6 +663,7 @@ public final class ChatNode implements AutoCloseable {
         blocking.execute(() -> {
             users.reloadAll();
             reloadSettings();
+            blocklists.reload();
         });
     }
 

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param attachments {@code attachments} as sent, or null
  * @param mentionedUsers {@code mentioned_users} as sent, or null
  * @param skipPush the send's {@code skip_push} (beside {@code message}): no push notification (§16.3)
+ * @param forceModeration the send's {@code force_moderation} (beside {@code message}): a server-side send is
+ *     screened by the blocklist too (§7.27)
  */
 record SendRequest(
         ObjectNode json,
@@ -43,7 +45,8 @@ record SendRequest(
         @Nullable String quotedMessageId,
         @Nullable JsonNode attachments,
         @Nullable JsonNode mentionedUsers,
-        boolean skipPush) {
+        boolean skipPush,
+        boolean forceModeration) {
 
     private static final String PREFIX = "message.";
 
@@ -79,7 +82,8 @@ record SendRequest(
                 emptyToNull(quotedMessageId),
                 msg.get("attachments"),
                 msg.get("mentioned_users"),
-                body.path("skip_push").asBoolean(false));
+                body.path("skip_push").asBoolean(false),
+                body.path("force_moderation").asBoolean(false));
     }
 
     /**

@@ -106,6 +106,16 @@ public final class Endpoints {
         route("GET /query_banned_users", "QueryBannedUsers", 300);
         route("POST /moderation/flag", "Flag", 300);
         route("POST /moderation/unflag", "Unflag", 300);
+        route("GET /moderation/flags/message", "QueryMessageFlags", 300);
+        route("POST /moderation/flags", "QueryFlags", 300);
+        route("POST /moderation/reports", "QueryFlagReports", 300);
+        route("PATCH /moderation/reports/{id}", "ReviewFlagReport", 300);
+        route("POST /moderation/unblock_message", "UnblockMessage", 300);
+        route("POST /blocklists", "CreateBlockList", 60);
+        route("GET /blocklists", "ListBlockLists", 60);
+        route("GET /blocklists/{name}", "GetBlockList", 60);
+        route("PUT /blocklists/{name}", "UpdateBlockList", 60);
+        route("DELETE /blocklists/{name}", "DeleteBlockList", 60);
         route("POST /users/block", "BlockUser", 300);
         route("POST /users/unblock", "Unblock", 300);
         route("GET /users/block", "GetBlockedUsers", 300);
