@@ -28,6 +28,7 @@ import dev.parley.server.metrics.Metrics;
 import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.moderation.FlagReports;
 import dev.parley.server.moderation.Moderation;
+import dev.parley.server.moderation.ReviewQueue;
 import dev.parley.server.push.PushPreferences;
 import dev.parley.server.push.PushService;
 import dev.parley.server.ratelimit.RateLimits;
@@ -89,6 +90,7 @@ public final class ChatNode implements AutoCloseable {
     private final Moderation moderation;
     private final Blocklists blocklists;
     private final FlagReports flagReports;
+    private final ReviewQueue reviewQueue;
     private final Commands commands;
     private final SearchService search;
     private final Uploads uploads;
@@ -162,6 +164,7 @@ public final class ChatNode implements AutoCloseable {
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
         this.flagReports = new FlagReports(store.chat(), store.moderation(), chat.access(), users, clock);
+        this.reviewQueue = new ReviewQueue(store.moderation(), flagReports, moderation.flags(), clock);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
         this.uploads = new Uploads(
@@ -477,6 +480,11 @@ public final class ChatNode implements AutoCloseable {
     /** Flags, flag reports and their review (PROTOCOL.md §7.26). */
     public FlagReports flagReports() {
         return flagReports;
+    }
+
+    /** The review queue of moderation v2, over the flag reports (PROTOCOL.md §7.26). */
+    public ReviewQueue reviewQueue() {
+        return reviewQueue;
     }
 
     /** Message search. */

@@ -35,20 +35,14 @@ final class FlagReportsApi {
         router.add("POST", "/moderation/reports", ctx -> reports.queryReports(actors.of(ctx), ctx.body()));
         router.add("PATCH", "/moderation/reports/{id}", this::review);
         router.add("POST", "/moderation/unblock_message", this::unblock);
-        router.add("POST", "/blocklists", ctx -> blocklists.create(actors.of(ctx), ctx.body()));
-        router.add("GET", "/blocklists", ctx -> blocklists.list(actors.of(ctx, Json.object())));
-        router.add(
-                "GET",
-                "/blocklists/{name}",
-                ctx -> blocklists.get(actors.of(ctx, Json.object()), ctx.pathParam("name")));
+        router.add("POST", "/blocklists", ctx -> blocklists.create(actors.caller(ctx), ctx.body()));
+        router.add("GET", "/blocklists", ctx -> blocklists.list(actors.caller(ctx)));
+        router.add("GET", "/blocklists/{name}", ctx -> blocklists.get(actors.caller(ctx), ctx.pathParam("name")));
         router.add(
                 "PUT",
                 "/blocklists/{name}",
-                ctx -> blocklists.update(actors.of(ctx), ctx.pathParam("name"), ctx.body()));
-        router.add(
-                "DELETE",
-                "/blocklists/{name}",
-                ctx -> blocklists.delete(actors.of(ctx, Json.object()), ctx.pathParam("name")));
+                ctx -> blocklists.update(actors.caller(ctx), ctx.pathParam("name"), ctx.body()));
+        router.add("DELETE", "/blocklists/{name}", ctx -> blocklists.delete(actors.caller(ctx), ctx.pathParam("name")));
     }
 
     /** A {@code rejected} message is deleted (softly) in the reviewer's name, as a moderator's delete would. */

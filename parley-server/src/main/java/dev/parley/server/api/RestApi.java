@@ -128,6 +128,7 @@ public final class RestApi {
                         actors)
                 .register(router);
         new FlagReportsApi(node.flagReports(), node.blocklists(), chat.edits(), actors).register(router);
+        new ModerationV2Api(node.reviewQueue(), node.moderation(), chat.edits(), actors).register(router);
         new SearchApi(node.search(), actors).register(router);
         new UploadsApi(node.uploads(), node::settings, actors).register(router);
         dev.parley.server.cluster.RedisBroker cluster = node.cluster();

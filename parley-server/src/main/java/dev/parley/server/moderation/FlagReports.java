@@ -81,7 +81,7 @@ public final class FlagReports {
     public ObjectNode queryMessageFlags(Actor actor, ObjectNode payload) {
         String endpoint = "QueryMessageFlags";
         JsonNode filter = filterOf(payload, endpoint);
-        Filters f = new Filters(filter, endpoint);
+        FilterFields f = new FilterFields(filter, endpoint);
         Map<FlagField, List<String>> in = new EnumMap<>(FlagField.class);
         f.values("channel_cid").ifPresent(v -> in.put(FlagField.CHANNEL, v));
         f.values("user_id").ifPresent(v -> in.put(FlagField.REPORTER, v));
@@ -115,7 +115,7 @@ public final class FlagReports {
     public ObjectNode queryFlags(Actor actor, ObjectNode body) {
         String endpoint = "QueryFlags";
         AppGrants.require(actor, "read-flag-reports", endpoint);
-        Filters f = new Filters(filterOf(body, endpoint), endpoint);
+        FilterFields f = new FilterFields(filterOf(body, endpoint), endpoint);
         Map<FlagField, List<String>> in = new EnumMap<>(FlagField.class);
         String kind = null;
         f.values("user_id").ifPresent(v -> in.put(FlagField.TARGET_USER, v));
@@ -165,7 +165,7 @@ public final class FlagReports {
     public ObjectNode queryReports(Actor actor, ObjectNode body) {
         String endpoint = "QueryFlagReports";
         AppGrants.require(actor, "read-flag-reports", endpoint);
-        Filters f = new Filters(filterOf(body, endpoint), endpoint);
+        FilterFields f = new FilterFields(filterOf(body, endpoint), endpoint);
         Map<FlagField, List<String>> in = new EnumMap<>(FlagField.class);
         String kind = null;
         f.values("report_id").ifPresent(v -> in.put(FlagField.REPORT, v));
@@ -370,7 +370,8 @@ public final class FlagReports {
         }
     }
 
-    private Map<String, MessageRow> messages(Collection<String> ids) {
+    /** The messages of {@code ids} that exist, by id; one store read. */
+    Map<String, MessageRow> messages(Collection<String> ids) {
         if (ids.isEmpty()) {
             return Map.of();
         }
@@ -378,7 +379,8 @@ public final class FlagReports {
                 .collect(Collectors.toMap(MessageRow::id, Function.identity(), (a, b) -> a));
     }
 
-    private Map<String, User> people(Collection<@Nullable String> ids) {
+    /** The users of {@code ids} (nulls and the system left out), by id. */
+    Map<String, User> people(Collection<@Nullable String> ids) {
         Set<String> wanted = new HashSet<>();
         ids.forEach(id -> {
             if (id != null && !id.equals(ModerationStore.SYSTEM)) {
@@ -388,13 +390,13 @@ public final class FlagReports {
         return wanted.isEmpty() ? Map.of() : users.findAll(wanted);
     }
 
-    private static ObjectNode userJson(Map<String, User> people, String id) {
+    static ObjectNode userJson(Map<String, User> people, String id) {
         User u = people.get(id);
         return (u == null ? User.builder(id).build() : u).toJson();
     }
 
     /** A flagged message since hard-deleted: its id, as deleted. */
-    private static ObjectNode deletedMessage(String id) {
+    static ObjectNode deletedMessage(String id) {
         return Json.object().put("id", id).put("type", "deleted").put("text", "");
     }
 
@@ -404,7 +406,7 @@ public final class FlagReports {
         return out.isEmpty() ? List.of("\u0000") : out; // no id is NUL: both filters at once match nothing
     }
 
-    private static JsonNode filterOf(ObjectNode body, String endpoint) {
+    static JsonNode filterOf(ObjectNode body, String endpoint) {
         JsonNode f = body.get("filter_conditions");
         if (f == null || f.isNull()) {
             return Json.object();
@@ -415,7 +417,7 @@ public final class FlagReports {
         return f;
     }
 
-    private static int limit(ObjectNode body, String endpoint) {
+    static int limit(ObjectNode body, String endpoint) {
         return bounded(body, "limit", 25, 1, MAX_LIMIT, endpoint);
     }
 
@@ -423,7 +425,7 @@ public final class FlagReports {
         return bounded(body, "offset", 0, 0, MAX_OFFSET, endpoint);
     }
 
-    private static int bounded(ObjectNode body, String key, int dflt, int min, int max, String endpoint) {
+    static int bounded(ObjectNode body, String key, int dflt, int min, int max, String endpoint) {
         JsonNode v = body.get(key);
         if (v == null || v.isNull()) {
             return dflt;
@@ -433,87 +435,5 @@ public final class FlagReports {
                     endpoint + " failed with error: \"" + key + ": " + v + " (expected: " + min + " to " + max + ")\"");
         }
         return v.asInt();
-    }
-
-    /** The fields of a filter, read one by one; {@link #rejectOthers} refuses what none read (code 4). */
-    private static final class Filters {
-        private final JsonNode filter;
-        private final String endpoint;
-        private final Set<String> read = new HashSet<>();
-
-        Filters(JsonNode filter, String endpoint) {
-            this.filter = filter;
-            this.endpoint = endpoint;
-        }
-
-        /** A string field: {@code "x"}, {@code {"$eq": "x"}} or {@code {"$in": [...]}}. */
-        Optional<List<String>> values(String field) {
-            read.add(field);
-            JsonNode v = filter.get(field);
-            if (v == null || v.isNull()) {
-                return Optional.empty();
-            }
-            if (v.isTextual()) {
-                return Optional.of(List.of(v.asText()));
-            }
-            if (v.isObject()
-                    && v.size() == 1
-                    && v.get("$eq") != null
-                    && v.get("$eq").isTextual()) {
-                return Optional.of(List.of(v.get("$eq").asText()));
-            }
-            if (v.isObject()
-                    && v.size() == 1
-                    && v.get("$in") != null
-                    && v.get("$in").isArray()) {
-                JsonNode list = v.get("$in");
-                if (list.isEmpty() || list.size() > ModerationStore.MAX_FILTER_VALUES) {
-                    throw bad(field + ": $in takes 1 to " + ModerationStore.MAX_FILTER_VALUES + " values");
-                }
-                List<String> out = new ArrayList<>();
-                for (JsonNode x : list) {
-                    if (!x.isTextual()) {
-                        throw bad(field + ": $in takes strings");
-                    }
-                    out.add(x.asText());
-                }
-                return Optional.of(out);
-            }
-            throw bad(field + " supports a string, $eq or $in");
-        }
-
-        /** A boolean field: {@code true} or {@code {"$eq": true}}. */
-        @Nullable
-        Boolean bool(String field) {
-            read.add(field);
-            JsonNode v = filter.get(field);
-            if (v == null || v.isNull()) {
-                return null;
-            }
-            if (v.isObject() && v.size() == 1 && v.has("$eq")) {
-                v = v.get("$eq");
-            }
-            if (!v.isBoolean()) {
-                throw bad(field + " must be true or false");
-            }
-            return v.asBoolean();
-        }
-
-        void rejectOthers() {
-            List<String> unknown = new ArrayList<>();
-            filter.fieldNames().forEachRemaining(k -> {
-                if (!read.contains(k)) {
-                    unknown.add(k);
-                }
-            });
-            if (!unknown.isEmpty()) {
-                throw bad("cannot filter on " + String.join(", ", unknown) + " (expected: "
-                        + String.join(", ", new java.util.TreeSet<>(read)) + ")");
-            }
-        }
-
-        private ChatException bad(String message) {
-            return ChatException.input(endpoint + " failed with error: \"" + message + "\"");
-        }
     }
 }

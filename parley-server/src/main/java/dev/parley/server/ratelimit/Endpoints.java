@@ -116,6 +116,12 @@ public final class Endpoints {
         route("GET /blocklists/{name}", "GetBlockList", 60);
         route("PUT /blocklists/{name}", "UpdateBlockList", 60);
         route("DELETE /blocklists/{name}", "DeleteBlockList", 60);
+        route("POST /api/v2/moderation/review_queue", "QueryReviewQueue", 300);
+        route("POST /api/v2/moderation/submit_action", "SubmitAction", 300);
+        route("POST /api/v2/moderation/flag", "Flag", 300);
+        route("POST /api/v2/moderation/mute", "MuteUser", 300);
+        route("POST /api/v2/moderation/unmute", "UnmuteUser", 300);
+        route("GET /api/v2/moderation/user_report", "GetUserModerationReport", 300);
         route("POST /users/block", "BlockUser", 300);
         route("POST /users/unblock", "Unblock", 300);
         route("GET /users/block", "GetBlockedUsers", 300);
