@@ -147,3 +147,42 @@ test('a channel type\'s blocklist blocks a send under block, and flags it under 
     await dropType(setup);
   }
 });
+
+test('moderation v2: a flag makes a review queue item, which a moderator marks reviewed', { timeout: TIMEOUT }, async () => {
+  const { ann, mod, annClient, modClient, channel } = await room('queue');
+  try {
+    const { message } = await channel.sendMessage({ text: 'buy cheap watches' });
+    const { item_id: itemId } = await modClient.moderation.flagMessage(message.id, 'spam');
+    assert.ok(itemId);
+
+    const { items } = await modClient.moderation.queryReviewQueue(
+      { entity_id: message.id }, [{ created_at: -1 }], { limit: 10 });
+    assert.deepEqual(items.map((i) => i.id), [itemId]);
+    assert.equal(items[0].entity_type, 'stream:chat:v1:message');
+    assert.equal(items[0].entity_creator_id, ann);
+    assert.equal(items[0].status, 'pending');
+    assert.equal(items[0].flags[0].user.id, mod);
+
+    const { item } = await modClient.moderation.submitAction('mark_reviewed', itemId);
+    assert.equal(item.status, 'completed');
+    const pending = await modClient.moderation.queryReviewQueue({ entity_id: message.id, status: 'pending' });
+    assert.equal(pending.items.length, 0);
+  } finally {
+    await disconnectAll(annClient, modClient);
+  }
+});
+
+test('moderation v2: the user report shows a user\'s mutes made through the v2 mute', { timeout: TIMEOUT }, async () => {
+  const { ann, mod, annClient, modClient } = await room('report');
+  try {
+    await annClient.moderation.muteUser(mod, { timeout: 60 });
+    const report = await serverClient().moderation.getUserModerationReport(ann, { include_user_mutes: true });
+    assert.equal(report.user.id, ann);
+    assert.deepEqual(report.user_mutes.map((m) => m.target.id), [mod]);
+    await annClient.moderation.unmuteUser(mod, {});
+    const after = await serverClient().moderation.getUserModerationReport(ann, { include_user_mutes: true });
+    assert.equal(after.user_mutes.length, 0);
+  } finally {
+    await disconnectAll(annClient, modClient);
+  }
+});
