@@ -185,6 +185,20 @@ class ReviewQueueTest {
     }
 
     @Test
+    void aNulInAJsonBodySentAsMultipartIsCode4AndNeverReachesTheStore() {
+        RestClient.Response r = RestClient.server(server)
+                .send(
+                        "POST",
+                        V2 + "/flag",
+                        Map.of(),
+                        "{\"user_id\":\"a\\u0000b\"}",
+                        Map.of("Content-Type", "multipart/form-data; boundary=x"));
+
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.code()).isEqualTo(4);
+    }
+
+    @Test
     void v2MuteAndTheUserReportShowTheUsersMutesAndBlocks() {
         RestClient.Response muted =
                 RestClient.user(server, ann).post(V2 + "/mute", json("target_ids", List.of(bob), "timeout", 60));
