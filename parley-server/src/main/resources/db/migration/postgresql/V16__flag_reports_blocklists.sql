@@ -34,7 +34,9 @@ SELECT gen_random_uuid()::text, f.target_kind, f.target_id,
        (SELECT m.cid FROM messages m WHERE m.id = f.target_id AND f.target_kind = 'message'),
        COALESCE((SELECT m.user_id FROM messages m WHERE m.id = f.target_id AND f.target_kind = 'message'),
                 f.target_id),
-       MIN(f.user_id), COUNT(*), MIN(f.created_at), MAX(f.updated_at)
+       (SELECT f2.user_id FROM flags f2 WHERE f2.target_kind = f.target_kind AND f2.target_id = f.target_id
+        ORDER BY f2.created_at, f2.user_id LIMIT 1),
+       COUNT(*), MIN(f.created_at), MAX(f.updated_at)
 FROM flags f
 GROUP BY f.target_kind, f.target_id;
 
