@@ -403,7 +403,7 @@ public final class FlagReports {
     private static List<String> both(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.retainAll(b);
-        return out.isEmpty() ? List.of("\u0000") : out; // no id is NUL: both filters at once match nothing
+        return out.isEmpty() ? List.of("") : out; // no user id is empty: both filters at once match nothing
     }
 
     static JsonNode filterOf(ObjectNode body, String endpoint) {

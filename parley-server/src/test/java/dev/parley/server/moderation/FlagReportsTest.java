@@ -161,6 +161,11 @@ class FlagReportsTest {
         RestClient.Response aboutBob = RestClient.server(server)
                 .post("/moderation/flags", json("filter_conditions", json("user_id", json("$in", List.of(bob)))));
 
+        RestClient.Response disjoint = RestClient.server(server)
+                .post("/moderation/flags", json("filter_conditions", json("user_id", bob, "message_user_id", ann)));
+
+        assertThat(disjoint.status()).as(disjoint.text()).isEqualTo(200);
+        assertThat(disjoint.body().get("flags")).isEmpty();
         assertThat(ids(byAnn.body().get("flags"), "/target_message/id")).containsExactly(m);
         assertThat(ids(aboutBob.body().get("flags"), "/user/id")).containsExactly(mod, ann);
         assertThat(aboutBob.body().at("/flags/0/target_user/id").asText()).isEqualTo(bob);
