@@ -23,6 +23,7 @@ import dev.parley.server.messages.ReactionService;
 import dev.parley.server.messages.SharedLocations;
 import dev.parley.server.messages.ThreadService;
 import dev.parley.server.moderation.Bans;
+import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.polls.PollService;
 import dev.parley.server.reads.ReadService;
 import dev.parley.server.store.ChatStore;
@@ -76,6 +77,7 @@ public final class Chat {
      * @param draftRows users' drafts, which a send deletes (PROTOCOL.md §7.22)
      * @param reminderRows users' reminders, which a channel's state shows on its messages (§7.23)
      * @param locationRows the locations shared in messages (§7.24)
+     * @param blocklists the words a channel type's blocklist refuses or flags (PROTOCOL.md §7.27)
      * @param clock the time
      */
     public Chat(
@@ -93,6 +95,7 @@ public final class Chat {
             DraftStore draftRows,
             ReminderStore reminderRows,
             LocationStore locationRows,
+            Blocklists blocklists,
             Clock clock) {
         requireNonNull(store, "store");
         requireNonNull(moderation, "moderation");
@@ -139,7 +142,8 @@ public final class Chat {
                 polls,
                 links,
                 drafts,
-                locations);
+                locations,
+                blocklists);
         locations.announceThrough(messages);
         this.edits = new MessageEdits(store, access, users, locks, events, clock, views, messages);
         this.reactions = new ReactionService(store, users, locks, hub, events, clock, views, messages);

@@ -25,7 +25,10 @@ import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.hooks.Webhooks;
 import dev.parley.server.metrics.Metrics;
+import dev.parley.server.moderation.Blocklists;
+import dev.parley.server.moderation.FlagReports;
 import dev.parley.server.moderation.Moderation;
+import dev.parley.server.moderation.ReviewQueue;
 import dev.parley.server.push.PushPreferences;
 import dev.parley.server.push.PushService;
 import dev.parley.server.ratelimit.RateLimits;
@@ -89,6 +92,9 @@ public final class ChatNode implements AutoCloseable {
     private final ReminderScheduler reminderScheduler;
     private final Chat chat;
     private final Moderation moderation;
+    private final Blocklists blocklists;
+    private final FlagReports flagReports;
+    private final ReviewQueue reviewQueue;
     private final Commands commands;
     private final SearchService search;
     private final Uploads uploads;
@@ -151,6 +157,7 @@ public final class ChatNode implements AutoCloseable {
         this.pushPreferences = new PushPreferences(store.push(), clock);
         this.linkPreviews = dev.parley.server.links.LinkPreviews.of(config.linkPreviewPrivateHosts(), clock, metrics);
         this.linkEnrichment = new dev.parley.server.links.LinkEnrichment(linkPreviews, metrics);
+        this.blocklists = new Blocklists(store.moderation(), clock);
         this.chat = new Chat(
                 store.chat(),
                 store.polls(),
@@ -166,8 +173,11 @@ public final class ChatNode implements AutoCloseable {
                 store.drafts(),
                 store.reminders(),
                 store.locations(),
+                blocklists,
                 clock);
         this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
+        this.flagReports = new FlagReports(store.chat(), store.moderation(), chat.access(), users, clock);
+        this.reviewQueue = new ReviewQueue(store.moderation(), flagReports, moderation.flags(), clock);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
         this.reminders =
@@ -210,6 +220,7 @@ public final class ChatNode implements AutoCloseable {
             RedisBroker c = cluster;
             store.caches().onDrop(m -> c.broadcast(CONTROL_DROP + m));
             users.onChange(id -> c.broadcast(CONTROL_USER + id));
+            blocklists.onChange(() -> c.broadcast(CONTROL_BLOCKLISTS));
             users.inCluster(cluster.registry());
             cluster.onReconnect(this::forgetWhatOthersChanged);
             cluster.onRequest(request ->
@@ -489,6 +500,21 @@ public final class ChatNode implements AutoCloseable {
         return moderation;
     }
 
+    /** The blocklists (PROTOCOL.md §7.27). */
+    public Blocklists blocklists() {
+        return blocklists;
+    }
+
+    /** Flags, flag reports and their review (PROTOCOL.md §7.26). */
+    public FlagReports flagReports() {
+        return flagReports;
+    }
+
+    /** The review queue of moderation v2, over the flag reports (PROTOCOL.md §7.26). */
+    public ReviewQueue reviewQueue() {
+        return reviewQueue;
+    }
+
     /** Message search. */
     public SearchService search() {
         return search;
@@ -631,6 +657,8 @@ public final class ChatNode implements AutoCloseable {
     }
 
     private static final String CONTROL_SETTINGS = "settings";
+    /** A control message: another node changed the blocklists. */
+    private static final String CONTROL_BLOCKLISTS = "blocklists";
 
     /** A control message's prefix: what another node's write dropped of the store's memory. */
     private static final String CONTROL_DROP = "drop:";
@@ -641,6 +669,8 @@ public final class ChatNode implements AutoCloseable {
     private void control(String message) {
         if (CONTROL_SETTINGS.equals(message)) {
             whileRunning(this::reloadSettings);
+        } else if (CONTROL_BLOCKLISTS.equals(message)) {
+            whileRunning(blocklists::reload);
         } else if (message.startsWith(CONTROL_DROP)) {
             store.caches().drop(message.substring(CONTROL_DROP.length()));
         } else if (message.startsWith(CONTROL_USER)) {
@@ -669,6 +699,7 @@ public final class ChatNode implements AutoCloseable {
         blocking.execute(() -> {
             users.reloadAll();
             reloadSettings();
+            blocklists.reload();
         });
     }
 

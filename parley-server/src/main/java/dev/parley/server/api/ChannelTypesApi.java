@@ -31,19 +31,25 @@ final class ChannelTypesApi {
     private final CommandsApi.SettingsChange change;
     private final ChannelTypes types;
     private final Predicate<String> typeInUse;
+    private final Predicate<String> blocklistExists;
     private final Clock clock;
 
-    /** @param typeInUse whether a channel of the type exists */
+    /**
+     * @param typeInUse whether a channel of the type exists
+     * @param blocklistExists whether a blocklist of the name exists (§7.27)
+     */
     ChannelTypesApi(
             Supplier<AppSettings> settings,
             CommandsApi.SettingsChange change,
             ChannelTypes types,
             Predicate<String> typeInUse,
+            Predicate<String> blocklistExists,
             Clock clock) {
         this.settings = requireNonNull(settings, "settings");
         this.change = requireNonNull(change, "change");
         this.types = requireNonNull(types, "types");
         this.typeInUse = requireNonNull(typeInUse, "typeInUse");
+        this.blocklistExists = requireNonNull(blocklistExists, "blocklistExists");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -246,6 +252,14 @@ final class ChannelTypesApi {
                 body,
                 TypeConfig.roleNames(settings.get().doc()),
                 p -> PermissionCatalog.known(p) || custom.contains(p));
+        JsonNode blocklist = body.get("blocklist");
+        if (blocklist != null
+                && blocklist.isTextual()
+                && !blocklist.asText().isEmpty()
+                && !blocklistExists.test(blocklist.asText())) {
+            throw ChatException.input(
+                    endpoint + " failed with error: \"blocklist '" + blocklist.asText() + "' does not exist\"");
+        }
         JsonNode push = body.get("push_notifications");
         if (push != null && !push.isBoolean()) {
             throw ChatException.input(endpoint + " failed with error: \"push_notifications must be a boolean\"");

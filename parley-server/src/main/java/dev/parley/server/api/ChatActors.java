@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.ChatException;
+import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
 import dev.parley.server.auth.Caller;
 import dev.parley.server.chat.Actor;
@@ -31,6 +32,14 @@ final class ChatActors {
     /** The actor of a request whose body names the acting user, if any. */
     Actor of(RequestContext ctx) {
         return of(ctx, ctx.body());
+    }
+
+    /**
+     * The caller itself: a server token acts for no one, whatever the request names (for requests whose
+     * {@code user_id} names their subject, not the actor).
+     */
+    Actor caller(RequestContext ctx) {
+        return ctx.caller() instanceof Caller.Server ? Actor.server(null) : of(ctx, Json.object());
     }
 
     /** The actor of a request; {@code body} (the body or the {@code payload}) names the acting user, if any. */

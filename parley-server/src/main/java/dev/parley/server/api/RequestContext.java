@@ -77,6 +77,14 @@ final class RequestContext {
             body = Json.object();
             return body;
         }
+        // NulGuard leaves multipart bodies alone (an upload's bytes mean nothing by a NUL escape); one read as
+        // JSON all the same is checked here, before a NUL can reach the store.
+        String type = call.header("content-type");
+        if (type != null
+                && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/")
+                && NulGuard.hasNulEscape(call.body())) {
+            throw ChatException.input("request body contains a NUL character");
+        }
         JsonNode n = Json.parseRequest(call.body(), "request body");
         if (!n.isObject()) {
             throw ChatException.input("request body must be a JSON object");

@@ -104,7 +104,12 @@ public final class RestApi {
         new PushApi(node::settings, node::changeSettings, node.push(), node.pushPreferences(), node.clock())
                 .register(router);
         new ChannelTypesApi(
-                        node::settings, node::changeSettings, chat.types(), chat.channels()::anyOfType, node.clock())
+                        node::settings,
+                        node::changeSettings,
+                        chat.types(),
+                        chat.channels()::anyOfType,
+                        node.blocklists()::exists,
+                        node.clock())
                 .register(router);
         new MessagesApi(
                         chat.edits(),
@@ -123,6 +128,8 @@ public final class RestApi {
                         node.moderation().flags(),
                         actors)
                 .register(router);
+        new FlagReportsApi(node.flagReports(), node.blocklists(), chat.edits(), actors).register(router);
+        new ModerationV2Api(node.reviewQueue(), node.moderation(), chat.edits(), actors).register(router);
         new SearchApi(node.search(), actors).register(router);
         new OgApi(node.linkPreviews()).register(router);
         new DraftsApi(chat.drafts(), actors).register(router);

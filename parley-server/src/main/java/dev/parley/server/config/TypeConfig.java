@@ -180,6 +180,11 @@ public final class TypeConfig {
                 if (!v.asText("").equals("disabled")) {
                     throw input(endpoint, "automod: this server has no automatic moderation; only 'disabled'");
                 }
+            } else if (k.equals("blocklist")) {
+                // The list's existence is the caller's check: the blocklists are not settings (PROTOCOL.md §7.27).
+                if (!v.isNull() && !(v.isTextual() && v.asText().matches("[A-Za-z0-9_-]{0,64}"))) {
+                    throw input(endpoint, "blocklist must be the name of a blocklist, or '' for none");
+                }
             } else if (k.equals("automod_behavior") || k.equals("blocklist_behavior")) {
                 if (!Set.of("flag", "block", "shadow_block").contains(v.asText(""))) {
                     throw input(endpoint, k + " must be flag, block or shadow_block");

@@ -17,6 +17,7 @@ import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
+import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatStore;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reading and changing existing messages (PROTOCOL.md §7.10 M2 to M5 and M7): get, full update (read-only
@@ -83,6 +85,15 @@ public final class MessageEdits {
         });
     }
 
+    /**
+     * Shows a message a blocklist stored shadowed to everyone again ({@code POST /moderation/unblock_message},
+     * §7.26): {@code shadowed} becomes false and readers get {@code message.updated}. The caller checked that
+     * {@code actor} may unblock messages; the edit also needs {@code update-message}.
+     */
+    public ObjectNode reveal(Actor actor, String id) {
+        return edit(actor, id, "UnblockMessage", true, doc -> doc.put("shadowed", false));
+    }
+
     /** {@code PUT /messages/{id}}: {@code set} and {@code unset}. */
     public ObjectNode partialUpdate(Actor actor, String id, ObjectNode body) {
         JsonNode setNode = body.get("set");
@@ -111,6 +122,21 @@ public final class MessageEdits {
                 });
     }
 
+    /**
+     * The blocklist word of an edited text (§7.27), or null: only a changed text is screened, a server-side edit
+     * is not, nor an edit by a user with {@code skip-message-moderation}.
+     */
+    private Blocklists.@Nullable Hit screened(Actor actor, MessageService.Context c, String before, ObjectNode doc) {
+        String text = doc.path("text").asText("");
+        if (actor.server() || text.equals(before)) {
+            return null;
+        }
+        Blocklists.Hit hit = messages.blocklists().match(c.type(), text);
+        return hit == null || Permissions.allowed(actor, c.type(), c.member(), "skip-message-moderation", false)
+                ? null
+                : hit;
+    }
+
     private interface Change {
         void apply(ObjectNode doc);
     }
@@ -134,8 +160,16 @@ public final class MessageEdits {
                     c.channel().cid());
             ObjectNode doc = c.message().doc().deepCopy();
             boolean wasPinned = doc.path("pinned").asBoolean();
+            String textBefore = doc.path("text").asText("");
             change.apply(doc);
             MessageDocs.checkLimits(doc, c.type().maxMessageLength());
+            Blocklists.Hit hit = screened(actor, c, textBefore, doc);
+            if (hit != null && hit.behavior().equals("block")) {
+                return wrap(messages.blocklists().blocked(doc, hit)); // the stored message stays as it was
+            }
+            if (hit != null && hit.behavior().equals("shadow_block")) {
+                doc.put("shadowed", true);
+            }
             if (doc.path("pinned").asBoolean() != wasPinned) {
                 Permissions.require(
                         actor,
@@ -166,6 +200,9 @@ public final class MessageEdits {
                     pinnedAt,
                     doc);
             store.updateMessage(row);
+            if (hit != null) {
+                messages.blocklists().flag(m.id(), m.cid(), m.userId(), hit);
+            }
             messages.announceUpdated(c.channel(), row, actor.user());
             if (!doc.path("text").equals(m.doc().path("text"))) {
                 messages.previewLater(c.type(), skipEnrichUrl, doc);

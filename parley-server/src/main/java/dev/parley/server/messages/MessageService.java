@@ -25,6 +25,7 @@ import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.events.Restricted;
 import dev.parley.server.hooks.BeforeSendHook;
 import dev.parley.server.links.LinkIntake;
+import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.polls.PollService;
 import dev.parley.server.push.PushService;
 import dev.parley.server.reads.Unread;
@@ -83,6 +84,8 @@ public final class MessageService {
 
     private final Drafts drafts;
     private final SharedLocations locations;
+    /** The channel type's blocklist, applied to every commit (PROTOCOL.md §7.27). */
+    private final Blocklists blocklists;
 
     private final Map<String, Instant> lastSend =
             java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
@@ -125,7 +128,8 @@ public final class MessageService {
             PollService polls,
             LinkIntake links,
             Drafts drafts,
-            SharedLocations locations) {
+            SharedLocations locations,
+            Blocklists blocklists) {
         this.store = requireNonNull(store, "store");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
@@ -142,6 +146,7 @@ public final class MessageService {
         this.links = requireNonNull(links, "links");
         this.drafts = requireNonNull(drafts, "drafts");
         this.locations = requireNonNull(locations, "locations");
+        this.blocklists = requireNonNull(blocklists, "blocklists");
     }
 
     /** A message with its channel and type, after the read-channel check. */
@@ -375,18 +380,38 @@ public final class MessageService {
         return new Draft(as, ch0, type, doc, msg, beforeOtherChanges, roster);
     }
 
-    /** Writes a checked send under the channel's lock; the checks that depend on other writes run again there. */
+    /**
+     * Writes a checked send under the channel's lock; the checks that depend on other writes run again there. A
+     * text with a word of the type's blocklist (§7.27) is answered as an error and written nowhere under
+     * {@code block}, stored shadowed under {@code shadow_block}, and flagged by the server once stored under
+     * {@code flag} and {@code shadow_block}.
+     */
     public ObjectNode commit(Draft d) {
+        Blocklists.Hit hit = screened(d);
+        if (hit != null && hit.behavior().equals("block")) {
+            ObjectNode out = Json.object();
+            out.set("message", blocklists.blocked(d.doc(), hit));
+            return out;
+        }
+        ObjectNode doc = d.doc();
+        if (hit != null && hit.behavior().equals("shadow_block")) {
+            doc = doc.deepCopy().put("shadowed", true);
+        }
+        ObjectNode written = doc;
         ObjectNode out = locks.underLock(
                 d.cid(),
                 () -> append(
                         d.as(),
                         d.rereadChannel() ? access.requireChannel(d.cid()) : d.channel(),
                         d.type(),
-                        d.doc(),
+                        written,
                         d.request(),
                         d.roster()));
         previewLater(d.type(), d.request().skipEnrichUrl(), out.path("message"));
+        if (hit != null) {
+            User author = requireNonNull(d.as().user(), "user"); // a draft acts as its message's author
+            blocklists.flag(written.path("id").asText(), d.cid(), author.id(), hit);
+        }
         return out;
     }
 
@@ -403,6 +428,41 @@ public final class MessageService {
             return;
         }
         links.sent(message.path("id").asText(), message.path("text").asText(""), message.path("attachments"));
+    }
+
+    /**
+     * The blocklist word of a draft's text that moderation applies to, or null: a server-side send is screened
+     * only with {@code force_moderation}, and a user with {@code skip-message-moderation} not at all.
+     */
+    private Blocklists.@Nullable Hit screened(Draft d) {
+        Blocklists.Hit hit = blocklists.match(d.type(), d.doc().path("text").asText(""));
+        if (hit == null) {
+            return null;
+        }
+        if (d.as().server()) {
+            return d.request().forceModeration() ? hit : null;
+        }
+        return skipsModeration(d.as(), d.type(), d.cid(), d.roster()) ? null : hit;
+    }
+
+    /** Whether {@code actor} holds {@code skip-message-moderation} in the channel. */
+    boolean skipsModeration(Actor actor, ChannelType type, String cid, @Nullable Roster roster) {
+        String userId = actor.userId();
+        if (userId == null) {
+            return false;
+        }
+        RosterMember rm = roster == null ? null : roster.members().get(userId);
+        String role = rm != null
+                ? rm.channelRole()
+                : roster != null && roster.complete()
+                        ? null
+                        : store.member(cid, userId).map(MemberRow::channelRole).orElse(null);
+        return Permissions.allowedWithRole(actor, type, role, "skip-message-moderation", false);
+    }
+
+    /** The blocklists, for the edits of messages. */
+    Blocklists blocklists() {
+        return blocklists;
     }
 
     /** The thread parent of a reply: a message of the channel that is not a reply itself. */

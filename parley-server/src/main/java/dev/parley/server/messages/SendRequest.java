@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * @param mentionedUsers {@code mentioned_users} as sent, or null
  * @param skipPush the send's {@code skip_push} (beside {@code message}): no push notification (§16.3)
  * @param skipEnrichUrl the send's {@code skip_enrich_url} (beside {@code message}): no link preview (§7.25)
+ * @param forceModeration the send's {@code force_moderation} (beside {@code message}): a server-side send is
+ *     screened by the blocklist too (§7.27)
  */
 record SendRequest(
         ObjectNode json,
@@ -45,7 +47,9 @@ record SendRequest(
         @Nullable JsonNode attachments,
         @Nullable JsonNode mentionedUsers,
         boolean skipPush,
-        boolean skipEnrichUrl) {
+        boolean skipEnrichUrl,
+
+        boolean forceModeration) {
 
     private static final String PREFIX = "message.";
 
@@ -82,7 +86,8 @@ record SendRequest(
                 msg.get("attachments"),
                 msg.get("mentioned_users"),
                 body.path("skip_push").asBoolean(false),
-                body.path("skip_enrich_url").asBoolean(false));
+                body.path("skip_enrich_url").asBoolean(false),
+                body.path("force_moderation").asBoolean(false));
     }
 
     /**

@@ -14,7 +14,9 @@ final class AppGrants {
             "mute-user", Set.of("admin", "moderator", "user", "guest"),
             "flag-user", Set.of("admin", "moderator", "user", "guest"),
             "ban-user", Set.of("admin", "moderator"),
-            "read-bans", Set.of("admin", "moderator"));
+            "read-bans", Set.of("admin", "moderator"),
+            "read-flag-reports", Set.of("admin", "moderator"),
+            "review-flag-reports", Set.of("admin", "moderator"));
 
     private AppGrants() {}
 

@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Flags on messages and users (PROTOCOL.md §7.13 D7, D8). A message flag needs {@code flag-message} in
  * the message's channel (and the right to read it); a user flag needs the app grant {@code flag-user}.
- * Flags are kept for moderators; {@code unflag} is the documented no-op. Thread-safe; blocking.
+ * Flags are kept for moderators, each counted in the report of its target (§7.26); {@code unflag} is the
+ * documented no-op. Thread-safe; blocking.
  */
 public final class Flags {
     private final ChatStore store;
@@ -82,7 +83,11 @@ public final class Flags {
                     Permissions.ownsChannel(actor, ch),
                     "Flag",
                     ch.cid());
-            stored = moderation.upsertFlag(new Flag(me.id(), "message", messageId, reason, now, now));
+            stored = moderation.upsertFlag(
+                    new Flag(me.id(), "message", messageId, reason, now, now),
+                    java.util.UUID.randomUUID().toString(),
+                    ch.cid(),
+                    m.userId());
             flag.put("target_message_id", messageId);
             events.publishToHooks(EventType.MESSAGE_FLAGGED.wireName(), () -> {
                 ObjectNode e = ChannelViews.event(EventType.MESSAGE_FLAGGED.wireName(), ch, now);
@@ -100,7 +105,11 @@ public final class Flags {
             User target = users.find(targetId)
                     .orElseThrow(() -> ChatException.notFound(
                             "Flag failed with error: \"user '" + targetId + "' does not exist\""));
-            stored = moderation.upsertFlag(new Flag(me.id(), "user", targetId, reason, now, now));
+            stored = moderation.upsertFlag(
+                    new Flag(me.id(), "user", targetId, reason, now, now),
+                    java.util.UUID.randomUUID().toString(),
+                    null,
+                    targetId);
             flag.set("target_user", target.toJson());
             events.publishToHooks(EventType.USER_FLAGGED.wireName(), () -> {
                 ObjectNode e = Json.object();

@@ -107,6 +107,44 @@ public final class Moderation {
         return me;
     }
 
+    /**
+     * {@code GET /api/v2/moderation/user_report?user_id=} (PROTOCOL.md §7.26): the user, and with
+     * {@code include_user_mutes} / {@code include_user_blocks} the mutes and blocks the user made. Needs the app
+     * grant {@code read-flag-reports}; an unknown user is code 16 unless {@code createIfMissing}.
+     */
+    public ObjectNode userReport(
+            Actor actor, @Nullable String userId, boolean mutes, boolean blocks, boolean createIfMissing) {
+        AppGrants.require(actor, "read-flag-reports", "GetUserModerationReport");
+        if (userId == null || userId.isEmpty()) {
+            throw ChatException.input("GetUserModerationReport failed with error: \"user_id is required\"");
+        }
+        User user = users.find(userId).orElse(null);
+        if (user == null && createIfMissing) {
+            dev.parley.server.users.UserRules.checkId(userId, "user_id");
+            Instant now = clock.instant();
+            user = users.update(userId, u -> u != null ? u : User.create(userId, now), null);
+        }
+        if (user == null) {
+            throw ChatException.notFound(
+                    "GetUserModerationReport failed with error: \"user '" + userId + "' does not exist\"");
+        }
+        ObjectNode out = Json.object();
+        out.set("user", user.toJson());
+        if (mutes) {
+            out.set("user_mutes", mutesJson(user, moderation.userMutes(user.id(), clock.instant())));
+        }
+        if (blocks) {
+            ArrayNode list = out.putArray("user_blocks");
+            for (Block b : moderation.blocks(user.id())) {
+                list.addObject()
+                        .put("blocked_by_user_id", b.userId())
+                        .put("blocked_user_id", b.blockedUserId())
+                        .put("blocked_at", Timestamps.format(b.createdAt()));
+            }
+        }
+        return out;
+    }
+
     // ---- user mutes
 
     /** D1 {@code POST /moderation/mute}. */

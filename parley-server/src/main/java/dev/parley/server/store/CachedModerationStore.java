@@ -83,8 +83,59 @@ final class CachedModerationStore implements ModerationStore {
     }
 
     @Override
-    public Flag upsertFlag(Flag flag) {
-        return db.upsertFlag(flag);
+    public Flag upsertFlag(Flag flag, String reportId, @Nullable String channelCid, String targetUserId) {
+        return db.upsertFlag(flag, reportId, channelCid, targetUserId);
+    }
+
+    @Override
+    public List<ReportedFlag> flags(FlagFilter filter, int limit, int offset) {
+        return db.flags(filter, limit, offset);
+    }
+
+    @Override
+    public List<FlagReport> reports(FlagFilter filter, int limit, int offset) {
+        return db.reports(filter, limit, offset);
+    }
+
+    @Override
+    public Optional<FlagReport> report(String id) {
+        return db.report(id);
+    }
+
+    @Override
+    public Optional<FlagReport> reportOf(String targetKind, String targetId) {
+        return db.reportOf(targetKind, targetId);
+    }
+
+    @Override
+    public Optional<FlagReport> reviewReport(
+            String id, String result, @Nullable String reviewedBy, Instant at, @Nullable String details) {
+        return db.reviewReport(id, result, reviewedBy, at, details);
+    }
+
+    @Override
+    public boolean createBlocklist(Blocklist list) {
+        return db.createBlocklist(list);
+    }
+
+    @Override
+    public boolean updateBlocklist(String name, List<String> words, Instant at) {
+        return db.updateBlocklist(name, words, at);
+    }
+
+    @Override
+    public boolean deleteBlocklist(String name) {
+        return db.deleteBlocklist(name);
+    }
+
+    @Override
+    public List<Blocklist> blocklists() {
+        return db.blocklists();
+    }
+
+    @Override
+    public Optional<Blocklist> blocklist(String name) {
+        return db.blocklist(name);
     }
 
     @Override

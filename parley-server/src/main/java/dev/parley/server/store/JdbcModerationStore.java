@@ -1,5 +1,6 @@
 package dev.parley.server.store;
 
+import static dev.parley.server.store.Jdbc.in;
 import static dev.parley.server.store.Jdbc.instant;
 import static dev.parley.server.store.Jdbc.list;
 import static dev.parley.server.store.Jdbc.micros;
@@ -219,12 +220,20 @@ final class JdbcModerationStore implements ModerationStore {
 
     // ---- flags and blocks
 
+    private static final String FLAG_COLUMNS = "f.user_id, f.target_kind, f.target_id, f.reason, f.created_at, "
+            + "f.updated_at, f.created_by_automod, f.details";
+    private static final String REPORT_COLUMNS = "r.id, r.target_kind, r.target_id, r.channel_cid, r.target_user_id, "
+            + "r.first_reporter_id, r.flags_count, r.created_at, r.updated_at, r.review_result, r.reviewed_by, "
+            + "r.reviewed_at, r.review_details";
+
     @Override
-    public Flag upsertFlag(Flag f) {
+    public Flag upsertFlag(Flag f, String reportId, @Nullable String channelCid, String targetUserId) {
         return jdbc.write("flag", c -> {
+            boolean isNew = list(c, flagKey(new SqlBuilder().sql("SELECT 1 FROM flags f"), f), rs -> 1)
+                    .isEmpty();
             SqlBuilder b = new SqlBuilder()
-                    .sql("INSERT INTO flags (user_id, target_kind, target_id, reason, created_at, "
-                            + "updated_at) VALUES (")
+                    .sql("INSERT INTO flags (user_id, target_kind, target_id, reason, created_at, updated_at, "
+                            + "created_by_automod, details) VALUES (")
                     .param(f.userId())
                     .sql(", ")
                     .param(f.targetKind())
@@ -236,30 +245,254 @@ final class JdbcModerationStore implements ModerationStore {
                     .param(micros(f.createdAt()))
                     .sql(", ")
                     .param(micros(f.updatedAt()))
-                    .sql(
-                            ") ON CONFLICT (user_id, target_kind, target_id) DO UPDATE SET updated_at = excluded.updated_at, "
-                                    + "reason = COALESCE(excluded.reason, flags.reason)");
+                    .sql(", ")
+                    .param(f.createdByAutomod() ? 1 : 0)
+                    .sql(", ");
+            nullable(b, f.details())
+                    .sql(") ON CONFLICT (user_id, target_kind, target_id) DO UPDATE SET updated_at = "
+                            + "excluded.updated_at, reason = COALESCE(excluded.reason, flags.reason), "
+                            + "details = COALESCE(excluded.details, flags.details)");
             update(c, b);
-            SqlBuilder q = new SqlBuilder()
-                    .sql("SELECT user_id, target_kind, target_id, reason, created_at, updated_at "
-                            + "FROM flags WHERE user_id = ")
-                    .param(f.userId())
-                    .sql(" AND target_kind = ")
-                    .param(f.targetKind())
-                    .sql(" AND target_id = ")
-                    .param(f.targetId());
+            if (isNew) {
+                countInReport(c, f, reportId, channelCid, targetUserId);
+            }
             return list(
                             c,
-                            q,
-                            rs -> new Flag(
-                                    rs.getString(1),
-                                    rs.getString(2),
-                                    rs.getString(3),
-                                    rs.getString(4),
-                                    requiredInstant(rs, 5),
-                                    requiredInstant(rs, 6)))
+                            flagKey(new SqlBuilder().sql("SELECT " + FLAG_COLUMNS + " FROM flags f"), f),
+                            JdbcModerationStore::flag)
                     .getFirst();
         });
+    }
+
+    private static SqlBuilder flagKey(SqlBuilder b, Flag f) {
+        return b.sql(" WHERE f.user_id = ")
+                .param(f.userId())
+                .sql(" AND f.target_kind = ")
+                .param(f.targetKind())
+                .sql(" AND f.target_id = ")
+                .param(f.targetId());
+    }
+
+    private static void countInReport(
+            java.sql.Connection c, Flag f, String reportId, @Nullable String channelCid, String targetUserId)
+            throws java.sql.SQLException {
+        SqlBuilder b = new SqlBuilder()
+                .sql("INSERT INTO flag_reports (id, target_kind, target_id, channel_cid, target_user_id, "
+                        + "first_reporter_id, flags_count, created_at, updated_at) VALUES (")
+                .param(reportId)
+                .sql(", ")
+                .param(f.targetKind())
+                .sql(", ")
+                .param(f.targetId())
+                .sql(", ");
+        nullable(b, channelCid)
+                .sql(", ")
+                .param(targetUserId)
+                .sql(", ")
+                .param(f.userId())
+                .sql(", 1, ")
+                .param(micros(f.createdAt()))
+                .sql(", ")
+                .param(micros(f.updatedAt()))
+                .sql(") ON CONFLICT (target_kind, target_id) DO UPDATE SET flags_count = flag_reports.flags_count + 1, "
+                        + "updated_at = excluded.updated_at, review_result = NULL, reviewed_by = NULL, "
+                        + "reviewed_at = NULL, review_details = NULL");
+        update(c, b);
+    }
+
+    @Override
+    public List<ReportedFlag> flags(FlagFilter filter, int limit, int offset) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + FLAG_COLUMNS + ", " + REPORT_COLUMNS + " FROM flags f JOIN flag_reports r ON "
+                        + "r.target_kind = f.target_kind AND r.target_id = f.target_id");
+        where(b, filter, "f")
+                .sql(" ORDER BY f.created_at DESC, f.target_id, f.user_id LIMIT ")
+                .param(limit)
+                .sql(" OFFSET ")
+                .param(offset);
+        return jdbc.read("list flags", c -> list(c, b, rs -> new ReportedFlag(flag(rs), report(rs, 8))));
+    }
+
+    @Override
+    public List<FlagReport> reports(FlagFilter filter, int limit, int offset) {
+        if (filter.in().containsKey(FlagField.REPORTER)) {
+            throw new IllegalArgumentException("filter: REPORTER is not a field of reports");
+        }
+        SqlBuilder b = new SqlBuilder().sql("SELECT " + REPORT_COLUMNS + " FROM flag_reports r");
+        where(b, filter, "r")
+                .sql(" ORDER BY r.created_at DESC, r.id LIMIT ")
+                .param(limit)
+                .sql(" OFFSET ")
+                .param(offset);
+        return jdbc.read("list flag reports", c -> list(c, b, rs -> report(rs, 0)));
+    }
+
+    private static SqlBuilder where(SqlBuilder b, FlagFilter filter, String kindOf) {
+        b.sql(" WHERE 1 = 1");
+        if (filter.targetKind() != null) {
+            b.sql(" AND " + kindOf + ".target_kind = ").param(filter.targetKind());
+        }
+        // Enum order: the same filter gives the same statement text, for the statement cache.
+        for (FlagField field : FlagField.values()) {
+            List<String> values = filter.in().get(field);
+            if (values != null) {
+                in(b.sql(" AND " + field.column + " IN ("), values).sql(")");
+            }
+        }
+        if (filter.reviewed() != null) {
+            b.sql(filter.reviewed() ? " AND r.reviewed_at IS NOT NULL" : " AND r.reviewed_at IS NULL");
+        }
+        return b;
+    }
+
+    @Override
+    public Optional<FlagReport> report(String id) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + REPORT_COLUMNS + " FROM flag_reports r WHERE r.id = ")
+                .param(id);
+        return jdbc.read(
+                "get flag report", c -> list(c, b, rs -> report(rs, 0)).stream().findFirst());
+    }
+
+    @Override
+    public Optional<FlagReport> reportOf(String targetKind, String targetId) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + REPORT_COLUMNS + " FROM flag_reports r WHERE r.target_kind = ")
+                .param(targetKind)
+                .sql(" AND r.target_id = ")
+                .param(targetId);
+        return jdbc.read(
+                "get flag report", c -> list(c, b, rs -> report(rs, 0)).stream().findFirst());
+    }
+
+    @Override
+    public Optional<FlagReport> reviewReport(
+            String id, String result, @Nullable String reviewedBy, Instant at, @Nullable String details) {
+        return jdbc.write("review flag report", c -> {
+            SqlBuilder b = new SqlBuilder()
+                    .sql("UPDATE flag_reports SET review_result = ")
+                    .param(result)
+                    .sql(", reviewed_by = ");
+            nullable(b, reviewedBy)
+                    .sql(", reviewed_at = ")
+                    .param(micros(at))
+                    .sql(", updated_at = ")
+                    .param(micros(at));
+            nullable(b.sql(", review_details = "), details).sql(" WHERE id = ").param(id);
+            if (update(c, b) == 0) {
+                return Optional.empty();
+            }
+            SqlBuilder q = new SqlBuilder()
+                    .sql("SELECT " + REPORT_COLUMNS + " FROM flag_reports r WHERE r.id = ")
+                    .param(id);
+            return list(c, q, rs -> report(rs, 0)).stream().findFirst();
+        });
+    }
+
+    private static Flag flag(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Flag(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                requiredInstant(rs, 5),
+                requiredInstant(rs, 6),
+                rs.getInt(7) == 1,
+                rs.getString(8));
+    }
+
+    private static FlagReport report(java.sql.ResultSet rs, int at) throws java.sql.SQLException {
+        return new FlagReport(
+                rs.getString(at + 1),
+                rs.getString(at + 2),
+                rs.getString(at + 3),
+                rs.getString(at + 4),
+                rs.getString(at + 5),
+                rs.getString(at + 6),
+                rs.getInt(at + 7),
+                requiredInstant(rs, at + 8),
+                requiredInstant(rs, at + 9),
+                rs.getString(at + 10),
+                rs.getString(at + 11),
+                instant(rs, at + 12),
+                rs.getString(at + 13));
+    }
+
+    // ---- blocklists
+
+    @Override
+    public boolean createBlocklist(Blocklist list) {
+        return jdbc.write(
+                "create blocklist",
+                c -> update(
+                                c,
+                                new SqlBuilder()
+                                        .sql("INSERT INTO blocklists (name, words, created_at, updated_at) VALUES (")
+                                        .param(list.name())
+                                        .sql(", ")
+                                        .param(wordsJson(list.words()))
+                                        .sql(", ")
+                                        .param(micros(list.createdAt()))
+                                        .sql(", ")
+                                        .param(micros(list.updatedAt()))
+                                        .sql(") ON CONFLICT (name) DO NOTHING"))
+                        > 0);
+    }
+
+    @Override
+    public boolean updateBlocklist(String name, List<String> words, Instant at) {
+        return jdbc.write(
+                "update blocklist",
+                c -> update(
+                                c,
+                                new SqlBuilder()
+                                        .sql("UPDATE blocklists SET words = ")
+                                        .param(wordsJson(words))
+                                        .sql(", updated_at = ")
+                                        .param(micros(at))
+                                        .sql(" WHERE name = ")
+                                        .param(name))
+                        > 0);
+    }
+
+    @Override
+    public boolean deleteBlocklist(String name) {
+        return jdbc.write(
+                "delete blocklist",
+                c -> update(
+                                c,
+                                new SqlBuilder()
+                                        .sql("DELETE FROM blocklists WHERE name = ")
+                                        .param(name))
+                        > 0);
+    }
+
+    @Override
+    public List<Blocklist> blocklists() {
+        SqlBuilder b = new SqlBuilder().sql("SELECT name, words, created_at, updated_at FROM blocklists ORDER BY name");
+        return jdbc.read("list blocklists", c -> list(c, b, JdbcModerationStore::blocklist));
+    }
+
+    @Override
+    public Optional<Blocklist> blocklist(String name) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT name, words, created_at, updated_at FROM blocklists WHERE name = ")
+                .param(name);
+        return jdbc.read(
+                "get blocklist",
+                c -> list(c, b, JdbcModerationStore::blocklist).stream().findFirst());
+    }
+
+    private static Blocklist blocklist(java.sql.ResultSet rs) throws java.sql.SQLException {
+        List<String> words = new java.util.ArrayList<>();
+        dev.parley.protocol.Json.parse(rs.getString(2), "blocklist words").forEach(w -> words.add(w.asText()));
+        return new Blocklist(rs.getString(1), words, requiredInstant(rs, 3), requiredInstant(rs, 4));
+    }
+
+    private static String wordsJson(List<String> words) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = dev.parley.protocol.Json.array();
+        words.forEach(a::add);
+        return a.toString();
     }
 
     @Override

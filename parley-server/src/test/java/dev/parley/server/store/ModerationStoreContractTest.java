@@ -163,16 +163,130 @@ abstract class ModerationStoreContractTest {
         assertThat(moderation.bans(null, "bob", null, 10, 0)).hasSize(1);
     }
 
+    private Flag flag(String by, String kind, String target, String reason, Instant at) {
+        return moderation.upsertFlag(
+                new Flag(by, kind, target, reason, at, at),
+                "r-" + kind + "-" + target,
+                kind.equals("message") ? "messaging:a" : null,
+                kind.equals("message") ? "author" : target);
+    }
+
     @Test
     void aRepeatedFlagKeepsItsCreationTime() {
-        Flag first = moderation.upsertFlag(new Flag("ann", "message", "m1", "rude", T0, T0));
-        Flag again =
-                moderation.upsertFlag(new Flag("ann", "message", "m1", null, T0.plusSeconds(5), T0.plusSeconds(5)));
+        Flag first = flag("ann", "message", "m1", "rude", T0);
+        Flag again = flag("ann", "message", "m1", null, T0.plusSeconds(5));
 
         assertThat(first.createdAt()).isEqualTo(T0);
         assertThat(again.createdAt()).isEqualTo(T0);
         assertThat(again.updatedAt()).isEqualTo(T0.plusSeconds(5));
         assertThat(again.reason()).isEqualTo("rude");
+        assertThat(moderation.report("r-message-m1").orElseThrow().flagsCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aReportCountsTheFlagsOfItsTargetAndNamesTheFirstReporter() {
+        flag("ann", "message", "m1", "rude", T0);
+        flag("bob", "message", "m1", null, T0.plusSeconds(1));
+        flag("ann", "user", "carl", null, T0.plusSeconds(2));
+
+        ModerationStore.FlagReport m1 = moderation.reportOf("message", "m1").orElseThrow();
+        assertThat(m1.id()).isEqualTo("r-message-m1");
+        assertThat(m1.flagsCount()).isEqualTo(2);
+        assertThat(m1.firstReporterId()).isEqualTo("ann");
+        assertThat(m1.channelCid()).isEqualTo("messaging:a");
+        assertThat(m1.targetUserId()).isEqualTo("author");
+        assertThat(moderation.reportOf("user", "carl").orElseThrow().targetUserId())
+                .isEqualTo("carl");
+        assertThat(moderation.reportOf("user", "m1")).isEmpty();
+    }
+
+    @Test
+    void flagsAndReportsFilterOnTheirFieldsAndReviewState() {
+        flag("ann", "message", "m1", null, T0);
+        flag("bob", "message", "m2", null, T0.plusSeconds(1));
+        flag("ann", "user", "carl", null, T0.plusSeconds(2));
+        moderation.reviewReport("r-message-m2", "approved", "mod", T0.plusSeconds(3), "{\"note\":\"ok\"}");
+
+        var byAnn = moderation.flags(
+                new ModerationStore.FlagFilter(
+                        null, java.util.Map.of(ModerationStore.FlagField.REPORTER, List.of("ann")), null),
+                10,
+                0);
+        var messageFlags = moderation.flags(new ModerationStore.FlagFilter("message", java.util.Map.of(), null), 10, 0);
+        var open = moderation.reports(new ModerationStore.FlagFilter(null, java.util.Map.of(), false), 10, 0);
+        var reviewed = moderation.reports(
+                new ModerationStore.FlagFilter(
+                        null, java.util.Map.of(ModerationStore.FlagField.REVIEWED_BY, List.of("mod")), true),
+                10,
+                0);
+
+        assertThat(byAnn).extracting(f -> f.flag().targetId()).containsExactly("carl", "m1");
+        assertThat(messageFlags).extracting(f -> f.flag().targetId()).containsExactly("m2", "m1");
+        assertThat(messageFlags.getFirst().report().reviewResult()).isEqualTo("approved");
+        assertThat(open).extracting(ModerationStore.FlagReport::targetId).containsExactly("carl", "m1");
+        assertThat(reviewed).singleElement().satisfies(r -> {
+            assertThat(r.targetId()).isEqualTo("m2");
+            assertThat(r.reviewedAt()).isEqualTo(T0.plusSeconds(3));
+            assertThat(r.reviewDetails()).isEqualTo("{\"note\":\"ok\"}");
+        });
+        assertThat(moderation.reports(new ModerationStore.FlagFilter(null, java.util.Map.of(), null), 1, 1))
+                .extracting(ModerationStore.FlagReport::targetId)
+                .containsExactly("m2");
+    }
+
+    @Test
+    void aNewFlagReopensAReviewedReportButARepeatedOneDoesNot() {
+        flag("ann", "message", "m1", null, T0);
+        moderation.reviewReport("r-message-m1", "reviewed", "mod", T0.plusSeconds(1), null);
+        flag("ann", "message", "m1", null, T0.plusSeconds(2));
+        boolean stillReviewed = moderation.report("r-message-m1").orElseThrow().reviewed();
+        flag("bob", "message", "m1", null, T0.plusSeconds(3));
+
+        ModerationStore.FlagReport after = moderation.report("r-message-m1").orElseThrow();
+        assertThat(stillReviewed).isTrue();
+        assertThat(after.reviewed()).isFalse();
+        assertThat(after.reviewResult()).isNull();
+        assertThat(after.flagsCount()).isEqualTo(2);
+        assertThat(moderation.reviewReport("nope", "reviewed", null, T0, null)).isEmpty();
+    }
+
+    @Test
+    void aSystemFlagKeepsItsAutomodMarkAndDetails() {
+        moderation.upsertFlag(
+                new Flag(ModerationStore.SYSTEM, "message", "m9", "blocklist", T0, T0, true, "{\"w\":1}"),
+                "r9",
+                "messaging:a",
+                "author");
+
+        var f = moderation.flags(new ModerationStore.FlagFilter(null, java.util.Map.of(), null), 10, 0);
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.flag().createdByAutomod()).isTrue();
+            assertThat(x.flag().details()).isEqualTo("{\"w\":1}");
+            assertThat(x.report().firstReporterId()).isEqualTo(ModerationStore.SYSTEM);
+        });
+    }
+
+    @Test
+    void blocklistsAreCreatedOnceUpdatedListedAndDeleted() {
+        var b = new ModerationStore.Blocklist("nocake", List.of("fudge", "cream"), T0, T0);
+
+        assertThat(moderation.createBlocklist(b)).isTrue();
+        assertThat(moderation.createBlocklist(b)).isFalse();
+        assertThat(moderation.updateBlocklist("nocake", List.of("sugar"), T0.plusSeconds(1)))
+                .isTrue();
+        assertThat(moderation.updateBlocklist("other", List.of("x"), T0)).isFalse();
+        moderation.createBlocklist(new ModerationStore.Blocklist("a-list", List.of(), T0, T0));
+
+        assertThat(moderation.blocklists())
+                .extracting(ModerationStore.Blocklist::name)
+                .containsExactly("a-list", "nocake");
+        ModerationStore.Blocklist read = moderation.blocklist("nocake").orElseThrow();
+        assertThat(read.words()).containsExactly("sugar");
+        assertThat(read.createdAt()).isEqualTo(T0);
+        assertThat(read.updatedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(moderation.deleteBlocklist("nocake")).isTrue();
+        assertThat(moderation.deleteBlocklist("nocake")).isFalse();
+        assertThat(moderation.blocklist("nocake")).isEmpty();
     }
 
     @Test

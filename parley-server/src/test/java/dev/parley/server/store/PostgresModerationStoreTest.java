@@ -24,6 +24,8 @@ class PostgresModerationStoreTest extends ModerationStoreContractTest {
                 "channel_mutes",
                 "bans",
                 "flags",
+                "flag_reports",
+                "blocklists",
                 "user_blocks");
     }
 
