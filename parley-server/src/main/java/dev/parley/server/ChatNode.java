@@ -25,6 +25,7 @@ import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.hooks.Webhooks;
 import dev.parley.server.metrics.Metrics;
+import dev.parley.server.moderation.AppGrants;
 import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.moderation.FlagReports;
 import dev.parley.server.moderation.Moderation;
@@ -175,9 +176,11 @@ public final class ChatNode implements AutoCloseable {
                 store.locations(),
                 blocklists,
                 clock);
-        this.moderation = new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock);
-        this.flagReports = new FlagReports(store.chat(), store.moderation(), chat.access(), users, clock);
-        this.reviewQueue = new ReviewQueue(store.moderation(), flagReports, moderation.flags(), clock);
+        AppGrants appGrants = new AppGrants(() -> settings);
+        this.moderation =
+                new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock, appGrants);
+        this.flagReports = new FlagReports(store.chat(), store.moderation(), chat.access(), users, clock, appGrants);
+        this.reviewQueue = new ReviewQueue(store.moderation(), flagReports, moderation.flags(), clock, appGrants);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
         this.reminders =

@@ -1,6 +1,7 @@
 package dev.parley.server.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -40,7 +41,20 @@ public record AppSettings(ObjectNode doc) {
             Map.entry("before_message_send_hook_url", JsonType.WEBHOOK_URL),
             Map.entry("before_message_send_hook_attempt_timeout_ms", JsonType.INT_OR_NULL),
             Map.entry("custom_action_handler_url", JsonType.COMMAND_URL),
-            Map.entry(PushConfig.PUSH_CONFIG, JsonType.PUSH_CONFIG));
+            Map.entry(PushConfig.PUSH_CONFIG, JsonType.PUSH_CONFIG),
+            Map.entry("grants", JsonType.APP_GRANTS));
+
+    /**
+     * The permissions of scope {@code .app} this server checks (PROTOCOL.md §11.3), each with the global roles
+     * that have it until the app's {@code grants} say otherwise.
+     */
+    public static final Map<String, Set<String>> APP_GRANTS = Map.of(
+            "mute-user", Set.of("admin", "moderator", "user", "guest"),
+            "flag-user", Set.of("admin", "moderator", "user", "guest"),
+            "ban-user", Set.of("admin", "moderator"),
+            "read-bans", Set.of("admin", "moderator"),
+            "read-flag-reports", Set.of("admin", "moderator"),
+            "review-flag-reports", Set.of("admin", "moderator"));
 
     /**
      * Settings the server does not act on, each with the one value that says what the server does anyway:
@@ -85,7 +99,8 @@ public record AppSettings(ObjectNode doc) {
         WEBHOOK_EVENTS,
         EVENT_HOOKS,
         COMMAND_URL,
-        PUSH_CONFIG
+        PUSH_CONFIG,
+        APP_GRANTS
     }
 
     public AppSettings {
@@ -146,6 +161,8 @@ public record AppSettings(ObjectNode doc) {
             JsonType type = EDITABLE.get(key);
             if (type == JsonType.EVENT_HOOKS) {
                 d.set(key, HookConfig.checkEventHooks(v, doc.get(key), now));
+            } else if (type == JsonType.APP_GRANTS) {
+                d.set(key, checkAppGrants(v, doc));
             } else if (type != null) {
                 d.set(key, check(key, type, v));
             } else if (!v.equals(NO_OP.get(key))) {
@@ -181,7 +198,7 @@ public record AppSettings(ObjectNode doc) {
             case INT_OR_NULL -> v.isNull() || v.isIntegralNumber();
             case TIMESTAMP_OR_NULL -> v.isNull() || v.isTextual();
             case STRING_OR_NULL -> v.isNull() || v.isTextual();
-            case WEBHOOK_URL, WEBHOOK_EVENTS, EVENT_HOOKS, COMMAND_URL, PUSH_CONFIG -> true; // checked apart
+            case WEBHOOK_URL, WEBHOOK_EVENTS, EVENT_HOOKS, COMMAND_URL, PUSH_CONFIG, APP_GRANTS -> true; // apart
         };
         if (!ok) {
             throw ChatException.input("UpdateApp failed with error: \"" + key + " must be "
@@ -192,6 +209,54 @@ public record AppSettings(ObjectNode doc) {
             return Json.mapper().getNodeFactory().textNode(Timestamps.format(Timestamps.parse(v.asText(), key)));
         }
         return v;
+    }
+
+    /**
+     * The app's {@code grants} after a patch (§11.5): each role sent gets exactly the list sent, of the permissions
+     * in {@link #APP_GRANTS}; the roles not sent keep theirs. Code 4 for an unknown role or permission.
+     */
+    private static ObjectNode checkAppGrants(JsonNode v, ObjectNode doc) {
+        if (!v.isObject()) {
+            throw ChatException.input("UpdateApp failed with error: \"grants must map roles to lists of permissions\"");
+        }
+        Set<String> roles = TypeConfig.roleNames(doc);
+        ObjectNode out = doc.get("grants") instanceof ObjectNode g ? g.deepCopy() : Json.object();
+        v.properties().forEach(e -> {
+            if (!roles.contains(e.getKey())) {
+                throw ChatException.input(
+                        "UpdateApp failed with error: \"grants: role '" + e.getKey() + "' does not exist\"");
+            }
+            if (!e.getValue().isArray()) {
+                throw ChatException.input(
+                        "UpdateApp failed with error: \"grants: " + e.getKey() + " must be a list of permissions\"");
+            }
+            for (JsonNode p : e.getValue()) {
+                if (!p.isTextual() || !APP_GRANTS.containsKey(p.asText())) {
+                    throw ChatException.input("UpdateApp failed with error: \"grants: '" + p.asText(p.toString())
+                            + "' is not an app-wide permission this server checks (one of "
+                            + String.join(", ", new TreeSet<>(APP_GRANTS.keySet())) + ")\"");
+                }
+            }
+            out.set(e.getKey(), e.getValue().deepCopy());
+        });
+        return out;
+    }
+
+    /** The app-wide permissions of global role {@code role}: the app's grants for it, else the defaults. */
+    public Set<String> appGrantsOf(String role) {
+        JsonNode set = doc.path("grants").path(role);
+        if (set.isArray()) {
+            Set<String> out = new java.util.HashSet<>();
+            set.forEach(p -> out.add(p.asText()));
+            return out;
+        }
+        Set<String> out = new java.util.HashSet<>();
+        APP_GRANTS.forEach((perm, roles) -> {
+            if (roles.contains(role)) {
+                out.add(perm);
+            }
+        });
+        return out;
     }
 
     private static void checkConnectionLimit(String key, JsonNode v) {
@@ -292,13 +357,12 @@ public record AppSettings(ObjectNode doc) {
         if (!app.has("image_upload_config")) {
             app.set("image_upload_config", uploadConfig());
         }
-        if (!app.has("grants")) {
-            ObjectNode grants = app.putObject("grants");
-            grants.putArray("user")
-                    .add("search-user")
-                    .add("mute-user")
-                    .add("flag-user")
-                    .add("update-user-owner");
+        ObjectNode grants = app.putObject("grants"); // every global role's, the app's or the defaults
+        Set<String> roles = new TreeSet<>(List.of("admin", "moderator", "user", "guest", "anonymous"));
+        doc.path("grants").fieldNames().forEachRemaining(roles::add);
+        for (String role : roles) {
+            ArrayNode list = grants.putArray(role);
+            new TreeSet<>(appGrantsOf(role)).forEach(list::add);
         }
         app.putObject("channel_configs");
         return app;

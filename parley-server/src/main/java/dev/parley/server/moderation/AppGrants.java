@@ -1,33 +1,31 @@
 package dev.parley.server.moderation;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.parley.protocol.ChatException;
 import dev.parley.server.chat.Actor;
-import java.util.Map;
-import java.util.Set;
+import dev.parley.server.config.AppSettings;
+import java.util.function.Supplier;
 
 /**
- * The application-wide grants of scope {@code .app} (PROTOCOL.md §11.3): {@code mute-user} and
- * {@code flag-user} for admin, moderator, user and guest; a server token may do everything. Stateless.
+ * The application-wide grants of scope {@code .app} (PROTOCOL.md §11.3, §11.5): the app's {@code grants} for a
+ * global role where it set them, else the defaults of {@link AppSettings#APP_GRANTS} ({@code mute-user} and
+ * {@code flag-user} for admin, moderator, user and guest...). A server token may do everything. Thread-safe.
  */
-final class AppGrants {
-    private static final Map<String, Set<String>> GRANTS = Map.of(
-            "mute-user", Set.of("admin", "moderator", "user", "guest"),
-            "flag-user", Set.of("admin", "moderator", "user", "guest"),
-            "ban-user", Set.of("admin", "moderator"),
-            "read-bans", Set.of("admin", "moderator"),
-            "read-flag-reports", Set.of("admin", "moderator"),
-            "review-flag-reports", Set.of("admin", "moderator"));
+public final class AppGrants {
+    private final Supplier<AppSettings> settings;
 
-    private AppGrants() {}
-
-    static boolean allowed(Actor actor, String permission) {
-        return actor.server()
-                || (actor.user() != null
-                        && GRANTS.getOrDefault(permission, Set.of())
-                                .contains(actor.user().role()));
+    public AppGrants(Supplier<AppSettings> settings) {
+        this.settings = requireNonNull(settings, "settings");
     }
 
-    static void require(Actor actor, String permission, String endpoint) {
+    boolean allowed(Actor actor, String permission) {
+        return actor.server()
+                || (actor.user() != null
+                        && settings.get().appGrantsOf(actor.user().role()).contains(permission));
+    }
+
+    void require(Actor actor, String permission, String endpoint) {
         if (!allowed(actor, permission)) {
             String who = actor.user() != null
                     ? "user '" + actor.user().id() + "' with role '"

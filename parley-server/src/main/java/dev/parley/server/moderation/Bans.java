@@ -42,6 +42,9 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe; blocking.
  */
 public final class Bans {
+    /** The app-wide grants (§11.3) that the moderation routes check. */
+    private final AppGrants appGrants;
+
     private final ChatStore store;
     private final ModerationStore moderation;
     private final ChannelAccess access;
@@ -55,7 +58,9 @@ public final class Bans {
             ChannelAccess access,
             UserService users,
             EventPublisher events,
-            Clock clock) {
+            Clock clock,
+            AppGrants appGrants) {
+        this.appGrants = requireNonNull(appGrants, "appGrants");
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
         this.access = requireNonNull(access, "access");
@@ -183,7 +188,7 @@ public final class Bans {
         if (ch != null) {
             requireMayBan(actor, ch, "QueryBannedUsers");
         } else {
-            AppGrants.require(actor, "read-bans", "QueryBannedUsers");
+            appGrants.require(actor, "read-bans", "QueryBannedUsers");
         }
         int limit = Math.clamp(payload.path("limit").asInt(25), 1, 100);
         int offset = Math.clamp(payload.path("offset").asInt(0), 0, 1000);
@@ -234,13 +239,13 @@ public final class Bans {
 
     private void requireMayBan(Actor actor, @Nullable ChannelRow ch, String endpoint) {
         if (ch == null) {
-            AppGrants.require(actor, "ban-user", endpoint);
+            appGrants.require(actor, "ban-user", endpoint);
             return;
         }
         ChannelType type = access.typeOf(ch);
         String userId = actor.userId();
         var member = userId != null ? store.member(ch.cid(), userId).orElse(null) : null;
-        if (!AppGrants.allowed(actor, "ban-user")) {
+        if (!appGrants.allowed(actor, "ban-user")) {
             Permissions.require(
                     actor, type, member, "ban-channel-member", Permissions.ownsChannel(actor, ch), endpoint, ch.cid());
         }

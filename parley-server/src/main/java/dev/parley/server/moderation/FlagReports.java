@@ -45,6 +45,9 @@ import org.jspecify.annotations.Nullable;
  * names. Thread-safe; blocking.
  */
 public final class FlagReports {
+    /** The app-wide grants (§11.3) that the moderation routes check. */
+    private final AppGrants appGrants;
+
     /** Most flags or reports of one page. */
     static final int MAX_LIMIT = 100;
 
@@ -67,7 +70,13 @@ public final class FlagReports {
     private final Clock clock;
 
     public FlagReports(
-            ChatStore store, ModerationStore moderation, ChannelAccess access, UserService users, Clock clock) {
+            ChatStore store,
+            ModerationStore moderation,
+            ChannelAccess access,
+            UserService users,
+            Clock clock,
+            AppGrants appGrants) {
+        this.appGrants = requireNonNull(appGrants, "appGrants");
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
         this.access = requireNonNull(access, "access");
@@ -114,7 +123,7 @@ public final class FlagReports {
      */
     public ObjectNode queryFlags(Actor actor, ObjectNode body) {
         String endpoint = "QueryFlags";
-        AppGrants.require(actor, "read-flag-reports", endpoint);
+        appGrants.require(actor, "read-flag-reports", endpoint);
         FilterFields f = new FilterFields(filterOf(body, endpoint), endpoint);
         Map<FlagField, List<String>> in = new EnumMap<>(FlagField.class);
         String kind = null;
@@ -164,7 +173,7 @@ public final class FlagReports {
      */
     public ObjectNode queryReports(Actor actor, ObjectNode body) {
         String endpoint = "QueryFlagReports";
-        AppGrants.require(actor, "read-flag-reports", endpoint);
+        appGrants.require(actor, "read-flag-reports", endpoint);
         FilterFields f = new FilterFields(filterOf(body, endpoint), endpoint);
         Map<FlagField, List<String>> in = new EnumMap<>(FlagField.class);
         String kind = null;
@@ -207,7 +216,7 @@ public final class FlagReports {
      */
     public Reviewed review(Actor actor, String id, ObjectNode body) {
         String endpoint = "ReviewFlagReport";
-        AppGrants.require(actor, "review-flag-reports", endpoint);
+        appGrants.require(actor, "review-flag-reports", endpoint);
         JsonNode result = body.get("review_result");
         if (result == null || !result.isTextual() || !REVIEW_RESULTS.contains(result.asText())) {
             throw ChatException.input(endpoint + " failed with error: \"review_result must be one of "
@@ -257,7 +266,7 @@ public final class FlagReports {
                 .orElseThrow(() -> ChatException.notFound(
                         endpoint + " failed with error: \"message '" + id.asText() + "' does not exist\""));
         ChannelRow ch = access.requireChannel(m.cid());
-        if (!AppGrants.allowed(actor, "review-flag-reports")) {
+        if (!appGrants.allowed(actor, "review-flag-reports")) {
             String userId = actor.userId();
             var member = userId == null ? null : store.member(ch.cid(), userId).orElse(null);
             Permissions.require(actor, access.typeOf(ch), member, "unblock-message", false, endpoint, ch.cid());
@@ -349,11 +358,11 @@ public final class FlagReports {
     }
 
     private void requireMayReadMessageFlags(Actor actor, @Nullable List<String> cids, String endpoint) {
-        if (AppGrants.allowed(actor, "read-flag-reports")) {
+        if (appGrants.allowed(actor, "read-flag-reports")) {
             return;
         }
         if (cids == null || actor.user() == null) {
-            AppGrants.require(actor, "read-flag-reports", endpoint);
+            appGrants.require(actor, "read-flag-reports", endpoint);
             return;
         }
         for (String cid : cids) {

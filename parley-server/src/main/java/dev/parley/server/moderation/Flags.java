@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * documented no-op. Thread-safe; blocking.
  */
 public final class Flags {
+    /** The app-wide grants (§11.3) that the moderation routes check. */
+    private final AppGrants appGrants;
+
     private final ChatStore store;
     private final ModerationStore moderation;
     private final ChannelAccess access;
@@ -45,7 +48,9 @@ public final class Flags {
             ChannelAccess access,
             UserService users,
             EventPublisher events,
-            Clock clock) {
+            Clock clock,
+            AppGrants appGrants) {
+        this.appGrants = requireNonNull(appGrants, "appGrants");
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
         this.access = requireNonNull(access, "access");
@@ -100,7 +105,7 @@ public final class Flags {
                 return e;
             });
         } else {
-            AppGrants.require(actor, "flag-user", "Flag");
+            appGrants.require(actor, "flag-user", "Flag");
             String targetId = requireNonNull(userId, "userId"); // exactly one target is named: checked above
             User target = users.find(targetId)
                     .orElseThrow(() -> ChatException.notFound(

@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * clients replace their lists with the {@code me} of the event. Thread-safe; blocking.
  */
 public final class Moderation {
+    /** The app-wide grants (§11.3) that the moderation routes check. */
+    private final AppGrants appGrants;
+
     /** Most targets of one mute request. */
     static final int MAX_TARGETS = 100;
 
@@ -64,15 +67,17 @@ public final class Moderation {
             ChannelAccess access,
             UserService users,
             EventPublisher events,
-            Clock clock) {
+            Clock clock,
+            AppGrants appGrants) {
+        this.appGrants = requireNonNull(appGrants, "appGrants");
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
         this.access = requireNonNull(access, "access");
         this.users = requireNonNull(users, "users");
         this.events = requireNonNull(events, "events");
         this.clock = requireNonNull(clock, "clock");
-        this.bans = new Bans(store, moderation, access, users, events, clock);
-        this.flags = new Flags(store, moderation, access, users, events, clock);
+        this.bans = new Bans(store, moderation, access, users, events, clock, appGrants);
+        this.flags = new Flags(store, moderation, access, users, events, clock, appGrants);
     }
 
     public Bans bans() {
@@ -114,7 +119,7 @@ public final class Moderation {
      */
     public ObjectNode userReport(
             Actor actor, @Nullable String userId, boolean mutes, boolean blocks, boolean createIfMissing) {
-        AppGrants.require(actor, "read-flag-reports", "GetUserModerationReport");
+        appGrants.require(actor, "read-flag-reports", "GetUserModerationReport");
         if (userId == null || userId.isEmpty()) {
             throw ChatException.input("GetUserModerationReport failed with error: \"user_id is required\"");
         }
@@ -150,7 +155,7 @@ public final class Moderation {
     /** D1 {@code POST /moderation/mute}. */
     public ObjectNode mute(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "MuteUser");
-        AppGrants.require(actor, "mute-user", "MuteUser");
+        appGrants.require(actor, "mute-user", "MuteUser");
         List<String> ids = targets(body, "target_id", "target_ids", "MuteUser");
         if (ids.contains(me.id())) {
             throw ChatException.input("MuteUser failed with error: \"a user cannot mute themselves\"");
@@ -186,7 +191,7 @@ public final class Moderation {
     /** D2 {@code POST /moderation/unmute}. */
     public ObjectNode unmute(Actor actor, ObjectNode body) {
         User me = AppGrants.user(actor, "UnmuteUser");
-        AppGrants.require(actor, "mute-user", "UnmuteUser");
+        appGrants.require(actor, "mute-user", "UnmuteUser");
         List<String> unmuted = targets(body, "target_id", "target_ids", "UnmuteUser");
         moderation.deleteUserMutes(me.id(), unmuted);
         userMuteHook(

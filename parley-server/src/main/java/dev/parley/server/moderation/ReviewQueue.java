@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * {@code read-flag-reports}, acting {@code review-flag-reports}. Thread-safe; blocking.
  */
 public final class ReviewQueue {
+    /** The app-wide grants (§11.3) that the moderation routes check. */
+    private final AppGrants appGrants;
+
     public static final String MESSAGE = "stream:chat:v1:message";
     public static final String USER = "stream:user";
 
@@ -43,7 +46,8 @@ public final class ReviewQueue {
     private final Flags flags;
     private final Clock clock;
 
-    public ReviewQueue(ModerationStore moderation, FlagReports reports, Flags flags, Clock clock) {
+    public ReviewQueue(ModerationStore moderation, FlagReports reports, Flags flags, Clock clock, AppGrants appGrants) {
+        this.appGrants = requireNonNull(appGrants, "appGrants");
         this.moderation = requireNonNull(moderation, "moderation");
         this.reports = requireNonNull(reports, "reports");
         this.flags = requireNonNull(flags, "flags");
@@ -94,7 +98,7 @@ public final class ReviewQueue {
      */
     public ObjectNode query(Actor actor, ObjectNode body) {
         String endpoint = "QueryReviewQueue";
-        AppGrants.require(actor, "read-flag-reports", endpoint);
+        appGrants.require(actor, "read-flag-reports", endpoint);
         FilterFields f = new FilterFields(filter(body, endpoint), endpoint);
         Map<FlagField, List<String>> in = new EnumMap<>(FlagField.class);
         f.values("id").ifPresent(v -> in.put(FlagField.REPORT, v));
@@ -142,7 +146,7 @@ public final class ReviewQueue {
      */
     public Action submit(Actor actor, ObjectNode body) {
         String endpoint = "SubmitAction";
-        AppGrants.require(actor, "review-flag-reports", endpoint);
+        appGrants.require(actor, "review-flag-reports", endpoint);
         String itemId = body.path("item_id").asText("");
         FlagReport r = moderation
                 .report(itemId)
