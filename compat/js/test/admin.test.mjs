@@ -120,3 +120,24 @@ test('a custom permission granted to a custom channel role lets its members post
   await server.updateChannelType(type, { grants: { [role]: ['read-channel'] } });
   await server.deletePermission(perm);
 });
+
+test('app-wide grants set with updateAppSettings decide what a custom global role may do', { timeout: TIMEOUT }, async () => {
+  const server = serverClient();
+  const role = name('muter');
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  await server.createRole(role);
+  await server.upsertUsers([{ id: ann, role }, { id: bob }]);
+  const clients = await connectAll(ann);
+  try {
+    const [annClient] = clients;
+    assert.equal(errorCode(await rejection(annClient.muteUser(bob))), 17, 'a new role has no app-wide grants');
+    await server.updateAppSettings({ grants: { [role]: ['mute-user'] } });
+    const { app } = await server.getAppSettings();
+    assert.deepEqual(app.grants[role], ['mute-user']);
+    const muted = await annClient.muteUser(bob);
+    assert.equal(muted.mute.target.id, bob);
+    assert.equal(errorCode(await rejection(server.updateAppSettings({ grants: { [role]: ['create-message'] } }))), 4);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});
