@@ -203,7 +203,7 @@ public final class Drafts {
         if (d == null || (sentAt != null && d.createdAt().isAfter(sentAt))) {
             return;
         }
-        if (!store.delete(user.id(), ch.cid(), parentId)) {
+        if (!store.delete(user.id(), ch.cid(), parentId, sentAt)) { // not one saved meanwhile
             return;
         }
         ObjectNode event = ChannelViews.event(EventType.DRAFT_DELETED.wireName(), ch, now());

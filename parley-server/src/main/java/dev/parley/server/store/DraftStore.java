@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Users' drafts (PROTOCOL.md §7.22): at most one per user and channel, and one per user and thread. Blocking and
@@ -37,8 +38,11 @@ public interface DraftStore {
     /** The user's drafts of the channels {@code cids} themselves (not of their threads). */
     List<Draft> ofChannels(String userId, Collection<String> cids);
 
-    /** Deletes one draft; false when there was none. */
-    boolean delete(String userId, String cid, String parentId);
+    /**
+     * Deletes one draft, only if it was saved no later than {@code savedBy} when that is set (a send deletes the
+     * draft it overtook, not one saved after it); false when none was deleted.
+     */
+    boolean delete(String userId, String cid, String parentId, java.time.@Nullable Instant savedBy);
 
     /**
      * A page of the user's drafts. Filterable: {@code channel_cid}, {@code parent_id} ({@code $exists}),

@@ -79,8 +79,11 @@ final class JdbcDraftStore implements DraftStore {
     }
 
     @Override
-    public boolean delete(String userId, String cid, String parentId) {
+    public boolean delete(String userId, String cid, String parentId, java.time.@Nullable Instant savedBy) {
         SqlBuilder b = key(new SqlBuilder().sql("DELETE FROM drafts WHERE "), userId, cid, parentId);
+        if (savedBy != null) {
+            b.sql(" AND created_at <= ").param(micros(savedBy));
+        }
         return jdbc.write("delete draft", c -> update(c, b)) > 0;
     }
 

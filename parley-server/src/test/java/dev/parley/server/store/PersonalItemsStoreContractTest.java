@@ -75,8 +75,11 @@ abstract class PersonalItemsStoreContractTest {
                         .path("text")
                         .asText())
                 .isEqualTo("in the thread");
-        assertThat(drafts.delete("ann", "messaging:a", "")).isTrue();
-        assertThat(drafts.delete("ann", "messaging:a", "")).isFalse();
+        assertThat(drafts.delete("ann", "messaging:a", "", T0))
+                .as("a send before the draft was saved leaves it")
+                .isFalse();
+        assertThat(drafts.delete("ann", "messaging:a", "", T0.plusSeconds(5))).isTrue();
+        assertThat(drafts.delete("ann", "messaging:a", "", null)).isFalse();
         assertThat(drafts.find("ann", "messaging:a", "")).isEmpty();
         assertThat(drafts.find("bob", "messaging:a", "")).isPresent();
     }
