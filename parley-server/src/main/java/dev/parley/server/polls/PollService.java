@@ -309,6 +309,7 @@ public final class PollService {
         }
         Instant now = clock.instant();
         boolean[] refused = {false};
+        VoteRow[] same = {null}; // the user's vote for this option, when it voted for it already
         String text = answer;
         VoteChange change = store.cast(p.id(), voter.id(), mine -> {
                     if (text != null) {
@@ -325,6 +326,7 @@ public final class PollService {
                             mine.stream().filter(r -> !r.answer()).toList();
                     for (VoteRow r : options) {
                         if (r.optionId() != null && r.optionId().equals(optionId)) {
+                            same[0] = r;
                             return new VoteChange(List.of(), null); // voted for it already
                         }
                     }
@@ -346,11 +348,11 @@ public final class PollService {
         }
         VoteRow written = change.written();
         if (written == null) { // the same vote again: answer it, announce nothing
-            VoteRow same = store.votesOf(List.of(p.id()), voter.id()).getOrDefault(p.id(), List.of()).stream()
-                    .filter(r -> optionId != null && optionId.equals(r.optionId()))
-                    .findFirst()
-                    .orElseThrow(() -> gone(pollId));
-            return wrap("vote", PollViews.vote(same, Map.of(voter.id(), voter)));
+            VoteRow again = same[0];
+            if (again == null) {
+                throw gone(pollId);
+            }
+            return wrap("vote", PollViews.vote(again, Map.of(voter.id(), voter)));
         }
         boolean changed = !change.removed().isEmpty()
                 || (written.answer() && !written.createdAt().equals(now));
