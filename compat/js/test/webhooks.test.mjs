@@ -52,3 +52,26 @@ test('getHookEvents lists the events Parley posts, and an SQS hook is refused by
     (err) => err.code === 4 && /hook_type 'sqs'/.test(err.message),
   );
 });
+
+test('unread reminders: a type\'s reminders flag and the app\'s reminders_interval are set, shown and bounded',
+  { timeout: TIMEOUT }, async () => {
+    const server = serverClient();
+    const type = uid('remind').toLowerCase().replace(/[^a-z0-9_-]/g, '');
+    await server.createChannelType({ name: type, reminders: true });
+    try {
+      assert.equal((await server.getChannelType(type)).reminders, true);
+      await server.updateChannelType(type, { reminders: false });
+      assert.equal((await server.getChannelType(type)).reminders, false);
+
+      await server.updateAppSettings({ reminders_interval: 3600 });
+      assert.equal((await server.getAppSettings()).app.reminders_interval, 3600);
+      await assert.rejects(server.updateAppSettings({ reminders_interval: 30 }),
+        (err) => err.code === 4 && /reminders_interval/.test(err.message));
+      const { events } = await server.getHookEvents();
+      assert.ok(events.map((e) => e.name).includes('user.unread_message_reminder'));
+    } finally {
+      await server.updateAppSettings({ reminders_interval: null });
+      await server.deleteChannelType(type);
+    }
+    assert.equal((await server.getAppSettings()).app.reminders_interval, 300);
+  });

@@ -63,6 +63,7 @@ public enum EventType {
     CHANNEL_MUTED("channel.muted"),
     CHANNEL_UNMUTED("channel.unmuted"),
     USER_UNBANNED("user.unbanned"),
+    USER_UNREAD_MESSAGE_REMINDER("user.unread_message_reminder"),
 
     NOTIFICATION_MESSAGE_NEW("notification.message_new"),
     NOTIFICATION_THREAD_MESSAGE_NEW("notification.thread_message_new"),

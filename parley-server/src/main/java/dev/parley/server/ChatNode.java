@@ -36,6 +36,7 @@ import dev.parley.server.ratelimit.RateLimits;
 import dev.parley.server.reads.Unread;
 import dev.parley.server.reminders.ReminderScheduler;
 import dev.parley.server.reminders.Reminders;
+import dev.parley.server.reminders.UnreadReminders;
 import dev.parley.server.search.SearchService;
 import dev.parley.server.session.Session;
 import dev.parley.server.store.ChatRows.UnreadTotals;
@@ -91,6 +92,7 @@ public final class ChatNode implements AutoCloseable {
     private final PushPreferences pushPreferences;
     private final Reminders reminders;
     private final ReminderScheduler reminderScheduler;
+    private final UnreadReminders unreadReminders;
     private final Chat chat;
     private final Moderation moderation;
     private final Blocklists blocklists;
@@ -186,6 +188,8 @@ public final class ChatNode implements AutoCloseable {
         this.reminders =
                 new Reminders(store.reminders(), store.chat(), chat.access(), chat.views(), users, events, clock);
         this.reminderScheduler = new ReminderScheduler(store.reminders(), reminders, clock);
+        this.unreadReminders = new UnreadReminders(
+                store.reminders(), store.chat(), chat.types(), chat.views(), users, events, () -> settings, clock);
         this.uploads = new Uploads(
                 store.chat(),
                 chat.access(),
@@ -249,6 +253,7 @@ public final class ChatNode implements AutoCloseable {
         push.start();
         linkEnrichment.start(chat.edits()::enrich);
         reminderScheduler.start(ReminderScheduler.PERIOD);
+        unreadReminders.start(UnreadReminders.PERIOD);
     }
 
     /** What push reads of this node and the cluster (PROTOCOL.md §16.3). */
@@ -1135,6 +1140,7 @@ public final class ChatNode implements AutoCloseable {
         }
         flushPeak();
         reminderScheduler.close();
+        unreadReminders.close();
         webhooks.close();
         push.close();
         chat.close();

@@ -9,6 +9,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.usage.ConnectionPolicy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
@@ -42,7 +43,8 @@ public record AppSettings(ObjectNode doc) {
             Map.entry("before_message_send_hook_attempt_timeout_ms", JsonType.INT_OR_NULL),
             Map.entry("custom_action_handler_url", JsonType.COMMAND_URL),
             Map.entry(PushConfig.PUSH_CONFIG, JsonType.PUSH_CONFIG),
-            Map.entry("grants", JsonType.APP_GRANTS));
+            Map.entry("grants", JsonType.APP_GRANTS),
+            Map.entry("reminders_interval", JsonType.INT_OR_NULL));
 
     /**
      * The permissions of scope {@code .app} this server checks (PROTOCOL.md §11.3), each with the global roles
@@ -266,6 +268,14 @@ public record AppSettings(ObjectNode doc) {
             throw ChatException.input(
                     "UpdateApp failed with error: \"before_message_send_hook_attempt_timeout_ms must be 0 to 5000\"");
         }
+        if (key.equals("reminders_interval")
+                && v.isIntegralNumber()
+                && (v.asLong() < MIN_REMINDERS_INTERVAL.toSeconds()
+                        || v.asLong() > MAX_REMINDERS_INTERVAL.toSeconds())) {
+            throw ChatException.input("UpdateApp failed with error: \"reminders_interval must be "
+                    + MIN_REMINDERS_INTERVAL.toSeconds() + " to " + MAX_REMINDERS_INTERVAL.toSeconds()
+                    + " seconds\"");
+        }
         if (key.equals("max_connections_per_user") && v.isIntegralNumber() && v.asLong() < 0) {
             throw ChatException.input("UpdateApp failed with error: \"max_connections_per_user must be >= 0 or null\"");
         }
@@ -292,6 +302,18 @@ public record AppSettings(ObjectNode doc) {
                 ? config.connectionPolicy()
                 : ConnectionPolicy.Mode.parse(policy.asText(), "connection_policy");
         return new ConnectionPolicy.Limit(m, mode);
+    }
+
+    /** How long a member's unread message waits before its unread reminder (PROTOCOL.md §7.30) by default. */
+    public static final Duration DEFAULT_REMINDERS_INTERVAL = Duration.ofMinutes(5);
+
+    static final Duration MIN_REMINDERS_INTERVAL = Duration.ofMinutes(1);
+    static final Duration MAX_REMINDERS_INTERVAL = Duration.ofDays(1);
+
+    /** How long a member's unread message waits before its unread reminder: {@code reminders_interval}. */
+    public Duration remindersInterval() {
+        JsonNode v = doc.get("reminders_interval");
+        return v == null || v.isNull() ? DEFAULT_REMINDERS_INTERVAL : Duration.ofSeconds(v.asLong());
     }
 
     /** The webhooks the server posts events to (PROTOCOL.md §15.1), the enabled ones. */
@@ -349,6 +371,7 @@ public record AppSettings(ObjectNode doc) {
             app.putArray("event_hooks");
         }
         app.put("guest_user_creation_disabled", guestCreationDisabled());
+        app.put("reminders_interval", remindersInterval().toSeconds());
         app.put("suspended", false);
         app.put("permission_version", "v2");
         if (!app.has("file_upload_config")) {

@@ -319,6 +319,7 @@ public final class HookConfig {
         m.put("user.muted", "a user muted another");
         m.put("user.unmuted", "a user unmuted another");
         m.put("user.flagged", "a user was flagged");
+        m.put("user.unread_message_reminder", "a member left a small channel's messages unread for the app's interval");
         return java.util.Collections.unmodifiableMap(m);
     }
 }

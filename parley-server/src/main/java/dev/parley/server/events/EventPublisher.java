@@ -114,6 +114,11 @@ public final class EventPublisher {
         enqueue(hooks.deliveriesOf(OutboundEvent.of(body, Audience.users(List.of()))), body);
     }
 
+    /** Whether a webhook takes events of {@code type}: work that only such an event needs may be skipped if not. */
+    public boolean hooksWant(String type) {
+        return hooks.wants(type);
+    }
+
     /** Writes the outbox rows of an event that no store transaction carries, each with the event as its payload. */
     private void enqueue(List<HookStore.NewDelivery> hooked, ObjectNode body) {
         if (hooked.isEmpty()) {

@@ -228,7 +228,7 @@ final class JdbcChatStore implements ChatStore {
         });
     }
 
-    /** Deletes what a channel holds (messages, reactions, members, threads, deliveries), not its row. */
+    /** Deletes what a channel holds (messages, reactions, members, threads, deliveries, reminders), not its row. */
     private static void purge(Connection c, String cid) throws SQLException {
         update(
                 c,
@@ -237,7 +237,13 @@ final class JdbcChatStore implements ChatStore {
                         .param(cid)
                         .sql(")"));
         for (String table : List.of(
-                "messages", "members", "thread_participants", "threads", "messages_deleted_for_user", "deliveries")) {
+                "messages",
+                "members",
+                "thread_participants",
+                "threads",
+                "messages_deleted_for_user",
+                "deliveries",
+                "unread_reminders")) {
             update(
                     c,
                     new SqlBuilder()

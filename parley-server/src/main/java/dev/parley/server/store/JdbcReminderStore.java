@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** The {@link ReminderStore} on JDBC, shared by SQLite and PostgreSQL (migration V15). */
+/** The {@link ReminderStore} on JDBC, shared by SQLite and PostgreSQL (migrations V15 and V22). */
 final class JdbcReminderStore implements ReminderStore {
     private static final String COLUMNS = "user_id, message_id, cid, remind_at, created_at, updated_at";
     private static final PersonalQuerySql QUERY = new PersonalQuerySql(
@@ -150,6 +150,68 @@ final class JdbcReminderStore implements ReminderStore {
                                         .param(micros(remindAt))
                                         .sql(" AND notified_at IS NULL")))
                 == 1;
+    }
+
+    @Override
+    public List<UnreadDue> unreadDue(Collection<String> types, int maxMembers, Instant sentBefore, int limit) {
+        if (types.isEmpty()) {
+            return List.of();
+        }
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT m.cid, m.user_id, c.last_message_at, m.last_read, r.reminded_through"
+                        + " FROM members m JOIN channels c ON c.cid = m.cid"
+                        + " LEFT JOIN unread_reminders r ON r.cid = m.cid AND r.user_id = m.user_id"
+                        + " WHERE c.type IN (");
+        in(b, List.copyOf(types))
+                .sql(") AND c.member_count <= ")
+                .param(maxMembers)
+                .sql(" AND m.unread_messages > 0 AND c.last_message_at > COALESCE(r.reminded_through, 0)"
+                        + " AND EXISTS (SELECT 1 FROM messages x WHERE x.cid = m.cid AND x.in_channel = 1"
+                        + " AND x.deleted_at IS NULL AND x.user_id <> m.user_id"
+                        + " AND x.created_at > COALESCE(m.last_read, 0)"
+                        + " AND x.created_at > COALESCE(r.reminded_through, 0)"
+                        + " AND x.created_at > COALESCE(c.truncated_at, 0)"
+                        + " AND x.created_at <= ")
+                .param(micros(sentBefore))
+                .sql(") ORDER BY m.cid, m.user_id LIMIT ")
+                .param(limit);
+        return jdbc.read(
+                "unread reminders due",
+                c -> list(
+                        c,
+                        b,
+                        rs -> new UnreadDue(
+                                rs.getString(1),
+                                rs.getString(2),
+                                requiredInstant(rs, 3),
+                                instant(rs, 4),
+                                instant(rs, 5))));
+    }
+
+    @Override
+    public boolean claimUnread(UnreadDue due, Instant through) {
+        SqlBuilder b;
+        if (due.remindedThrough() == null) {
+            b = new SqlBuilder()
+                    .sql("INSERT INTO unread_reminders (cid, user_id, reminded_through) VALUES (")
+                    .param(due.cid())
+                    .sql(", ")
+                    .param(due.userId())
+                    .sql(", ")
+                    .param(micros(through))
+                    .sql(") ON CONFLICT (cid, user_id) DO NOTHING");
+        } else {
+            b = new SqlBuilder()
+                    .sql("UPDATE unread_reminders SET reminded_through = ")
+                    .param(micros(through))
+                    .sql(" WHERE cid = ")
+                    .param(due.cid())
+                    .sql(" AND user_id = ")
+                    .param(due.userId())
+                    .sql(" AND reminded_through = ")
+                    .param(micros(due.remindedThrough()));
+        }
+        return jdbc.write("claim unread reminder", c -> Jdbc.update(c, b)) == 1;
     }
 
     private static Reminder reminder(ResultSet rs) throws SQLException {

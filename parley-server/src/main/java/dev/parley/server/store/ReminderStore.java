@@ -64,4 +64,35 @@ public interface ReminderStore {
      * time {@code remindAt} and was not claimed since.
      */
     boolean claim(String userId, String messageId, Instant remindAt, Instant now);
+
+    /**
+     * A member with unread messages in a channel of at most a few members (PROTOCOL.md §7.30): the channel's last
+     * message time, the member's last read (null: never) and how far its last unread reminder went (null: none).
+     */
+    record UnreadDue(
+            String cid,
+            String userId,
+            Instant lastMessageAt,
+            @Nullable Instant lastRead,
+            @Nullable Instant remindedThrough) {
+        public UnreadDue {
+            requireNonNull(cid, "cid");
+            requireNonNull(userId, "userId");
+            requireNonNull(lastMessageAt, "lastMessageAt");
+        }
+    }
+
+    /**
+     * At most {@code limit} members of channels of {@code types} with at most {@code maxMembers} members who have
+     * an unread message of the channel (not a reply only in a thread, not deleted, not their own, after the
+     * channel's truncation) sent no later than {@code sentBefore}, after their last read and after their last
+     * unread reminder; in channel and user order.
+     */
+    List<UnreadDue> unreadDue(Collection<String> types, int maxMembers, Instant sentBefore, int limit);
+
+    /**
+     * Claims the unread reminder of {@code due}, moving how far the member was reminded to {@code through}: true
+     * for exactly one caller, as long as no one moved it since {@code due} was read.
+     */
+    boolean claimUnread(UnreadDue due, Instant through);
 }
