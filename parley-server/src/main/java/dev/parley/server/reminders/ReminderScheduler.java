@@ -8,12 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sends {@code notification.reminder_due} when a reminder's time passes (PROTOCOL.md §7.23). Every {@code period}
@@ -23,8 +18,6 @@ import org.slf4j.LoggerFactory;
  * announced after the next start. One daemon thread; the store's work runs on it, never on a network thread.
  */
 public final class ReminderScheduler implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ReminderScheduler.class);
-
     /** Due reminders read from the store at once. */
     static final int BATCH = 100;
 
@@ -37,8 +30,7 @@ public final class ReminderScheduler implements AutoCloseable {
     private final ReminderStore store;
     private final Consumer<Reminder> announce;
     private final Clock clock;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("parley-reminders").daemon(true).factory());
+    private final Periodic thread = new Periodic("parley-reminders", "due reminders");
 
     public ReminderScheduler(ReminderStore store, Reminders reminders, Clock clock) {
         this(store, requireNonNull(reminders, "reminders")::due, clock);
@@ -53,8 +45,7 @@ public final class ReminderScheduler implements AutoCloseable {
 
     /** Starts asking the store every {@code period}. */
     public void start(Duration period) {
-        long ms = Math.max(1, period.toMillis());
-        thread.scheduleWithFixedDelay(this::tickSafely, 0, ms, TimeUnit.MILLISECONDS);
+        thread.start(this::tick, Duration.ZERO, period);
     }
 
     /** One pass over the reminders due now; returns how many were announced by this node. */
@@ -76,22 +67,9 @@ public final class ReminderScheduler implements AutoCloseable {
         return announced;
     }
 
-    private void tickSafely() {
-        try {
-            tick();
-        } catch (RuntimeException e) {
-            log.warn("due reminders: this pass failed; the next one retries", e);
-        }
-    }
-
     /** Stops the thread, waiting briefly for a pass under way. */
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 }

@@ -30,13 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Unread reminders (PROTOCOL.md §7.30): when a member of a channel of at most {@value #MAX_MEMBERS} members, in a
@@ -48,8 +43,6 @@ import org.slf4j.LoggerFactory;
  * One daemon thread; the store's work runs on it.
  */
 public final class UnreadReminders implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(UnreadReminders.class);
-
     /** Largest channel whose members are reminded. */
     static final int MAX_MEMBERS = 10;
 
@@ -77,8 +70,7 @@ public final class UnreadReminders implements AutoCloseable {
     private final EventPublisher events;
     private final Supplier<AppSettings> settings;
     private final Clock clock;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("parley-unread-reminders").daemon(true).factory());
+    private final Periodic thread = new Periodic("parley-unread-reminders", "unread reminders");
 
     public UnreadReminders(
             ReminderStore store,
@@ -101,8 +93,7 @@ public final class UnreadReminders implements AutoCloseable {
 
     /** Starts a pass every {@code period}. */
     public void start(Duration period) {
-        long ms = Math.max(1, period.toMillis());
-        thread.scheduleWithFixedDelay(this::passSafely, ms, ms, TimeUnit.MILLISECONDS);
+        thread.start(this::pass, period, period);
     }
 
     /** The channel types whose members are reminded: {@code reminders} and {@code read_events} on. */
@@ -218,22 +209,9 @@ public final class UnreadReminders implements AutoCloseable {
         return b == null || a.isAfter(b) ? a : b;
     }
 
-    private void passSafely() {
-        try {
-            pass();
-        } catch (RuntimeException e) {
-            log.warn("unread reminders: this pass failed; the next one retries", e);
-        }
-    }
-
     /** Stops the thread, waiting briefly for a pass under way. */
     @Override
     public void close() {
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 }
