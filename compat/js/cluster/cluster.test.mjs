@@ -12,9 +12,13 @@ const killPid = Number(process.env.PARLEY_KILL_PID ?? 0);
 const opened = [];
 after(() => disconnectAll(...opened));
 
-/** A user's client whose REST calls and socket go to `url` (a node, or nginx). */
+/**
+ * A user's client whose REST calls and socket go to `url` (a node, or nginx). Its REST calls may take 10 s, not
+ * the SDK's 3: the SDK does not retry a failed recovery query, and a node just restarted on a loaded box can be
+ * slower than that for a moment.
+ */
 async function connectAt(url, id) {
-  const client = new StreamChat(apiKey, { baseURL: url, allowServerSideConnect: true });
+  const client = new StreamChat(apiKey, { baseURL: url, allowServerSideConnect: true, timeout: 10_000 });
   await client.connectUser({ id, name: id }, tokenFor(id));
   opened.push(client);
   return client;

@@ -193,3 +193,28 @@ test('CORS preflights allow the headers and methods a browser SDK sends', { time
   }
   assert.match(response.headers.get('access-control-allow-methods') ?? '', /PATCH/);
 });
+
+test('exportUser answers the user with every message and reaction of theirs; a user token is refused', { timeout: TIMEOUT }, async () => {
+  const server = serverClient();
+  const [ann, bob] = [uid('ann'), uid('bob')];
+  await server.upsertUsers([{ id: ann, name: 'Ann' }, { id: bob }]);
+  const channel = server.channel('messaging', uid('export'), { members: [ann, bob], created_by_id: ann });
+  await channel.create();
+  const { message: first } = await channel.sendMessage({ text: 'mine', user_id: ann });
+  const { message: reply } = await channel.sendMessage({ text: 'in a thread', parent_id: first.id, user_id: ann });
+  const { message: theirs } = await channel.sendMessage({ text: 'not mine', user_id: bob });
+  await channel.sendReaction(theirs.id, { type: 'like', user_id: ann });
+
+  const out = await server.exportUser(ann);
+  assert.equal(out.user.id, ann);
+  assert.equal(out.user.name, 'Ann');
+  assert.deepEqual(out.messages.map((m) => m.id), [first.id, reply.id]);
+  assert.deepEqual(out.reactions.map((r) => [r.message_id, r.type]), [[theirs.id, 'like']]);
+
+  const { client: annClient } = await connect({ id: ann });
+  try {
+    assert.equal(errorCode(await rejection(annClient.exportUser(ann))), 17);
+  } finally {
+    await disconnectAll(annClient);
+  }
+});

@@ -93,6 +93,7 @@ public final class ChatNode implements AutoCloseable {
     private final Reminders reminders;
     private final ReminderScheduler reminderScheduler;
     private final UnreadReminders unreadReminders;
+    private final dev.parley.server.exports.UserExport userExport;
     private final Chat chat;
     private final Moderation moderation;
     private final Blocklists blocklists;
@@ -188,6 +189,7 @@ public final class ChatNode implements AutoCloseable {
         this.reminders =
                 new Reminders(store.reminders(), store.chat(), chat.access(), chat.views(), users, events, clock);
         this.reminderScheduler = new ReminderScheduler(store.reminders(), reminders, clock);
+        this.userExport = new dev.parley.server.exports.UserExport(store.chat(), chat.views(), users);
         this.unreadReminders = new UnreadReminders(
                 store.reminders(), store.chat(), chat.types(), chat.views(), users, events, () -> settings, clock);
         this.uploads = new Uploads(
@@ -320,6 +322,11 @@ public final class ChatNode implements AutoCloseable {
     /** Message reminders and saved-for-later messages (PROTOCOL.md §7.23). */
     public Reminders reminders() {
         return reminders;
+    }
+
+    /** A user's data export (PROTOCOL.md §7.31). */
+    public dev.parley.server.exports.UserExport userExport() {
+        return userExport;
     }
 
     /** The cluster's lease of webhook delivery: one node posts every webhook. */
@@ -901,6 +908,13 @@ public final class ChatNode implements AutoCloseable {
             return false;
         }
         if (owner == null || owner.equals(c.nodeId())) {
+            if (owner == null) {
+                log.warn(
+                        "cluster: connection {} of {} is open on no node: not subscribed to {}",
+                        connectionId,
+                        userId,
+                        cids);
+            }
             return false;
         }
         boolean ok = true;
@@ -909,6 +923,9 @@ public final class ChatNode implements AutoCloseable {
         }
         if (!presenceOf.isEmpty()) {
             ok &= c.request(owner, String.join("\n", concat(List.of("presence", userId, connectionId), presenceOf)));
+        }
+        if (!ok) {
+            log.warn("cluster: node {} did not subscribe connection {} of {} to {}", owner, connectionId, userId, cids);
         }
         return ok;
     }

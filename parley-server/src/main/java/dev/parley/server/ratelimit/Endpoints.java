@@ -157,6 +157,7 @@ public final class Endpoints {
         route("POST /users", "UpdateUsers", 300);
         route("PATCH /users", "UpdateUsersPartial", 300);
         route("DELETE /users/{id}", "DeleteUser", 60);
+        route("GET /users/{id}/export", "ExportUser", 60);
         route("POST /users/{id}/deactivate", "DeactivateUser", 60);
         route("POST /users/{id}/reactivate", "ReactivateUser", 60);
         route("POST /users/deactivate", "DeactivateUsers", 60);

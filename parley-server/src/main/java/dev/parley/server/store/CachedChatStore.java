@@ -527,6 +527,16 @@ final class CachedChatStore implements ChatStore, StoreCaches {
     }
 
     @Override
+    public List<MessageRow> messagesBy(String userId, int limit) {
+        return db.messagesBy(userId, limit);
+    }
+
+    @Override
+    public List<ReactionRow> reactionsByUser(String userId, int limit) {
+        return db.reactionsByUser(userId, limit);
+    }
+
+    @Override
     public List<ReactionRow> reactionsOn(String messageId, Collection<String> userIds) {
         return db.reactionsOn(messageId, userIds);
     }

@@ -202,6 +202,15 @@ public interface ChatStore {
     /** The reactions {@code userId} gave to any of {@code messageIds}. */
     List<ReactionRow> reactionsBy(String userId, Collection<String> messageIds);
 
+    /**
+     * The first {@code limit} messages {@code userId} wrote, in every channel and thread, deleted ones too, oldest
+     * first: what a user's data export carries (PROTOCOL.md §7.31). Reads every message; for rare reads only.
+     */
+    List<MessageRow> messagesBy(String userId, int limit);
+
+    /** The first {@code limit} reactions {@code userId} made, oldest first (§7.31). Reads every reaction. */
+    List<ReactionRow> reactionsByUser(String userId, int limit);
+
     /** The reactions of any of {@code userIds} on one message. */
     List<ReactionRow> reactionsOn(String messageId, Collection<String> userIds);
 

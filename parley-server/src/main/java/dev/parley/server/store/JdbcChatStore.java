@@ -1167,6 +1167,26 @@ final class JdbcChatStore implements ChatStore {
     }
 
     @Override
+    public List<MessageRow> messagesBy(String userId, int limit) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT " + MESSAGE_COLUMNS + " FROM messages WHERE user_id = ")
+                .param(userId)
+                .sql(" ORDER BY created_at, id LIMIT ")
+                .param(limit);
+        return jdbc.read("messages of a user", c -> list(c, b, JdbcChatStore::message));
+    }
+
+    @Override
+    public List<ReactionRow> reactionsByUser(String userId, int limit) {
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions WHERE user_id = ")
+                .param(userId)
+                .sql(" ORDER BY created_at, message_id, type LIMIT ")
+                .param(limit);
+        return jdbc.read("reactions of a user", c -> list(c, b, JdbcChatStore::reaction));
+    }
+
+    @Override
     public List<ReactionRow> reactionsOn(String messageId, Collection<String> userIds) {
         List<ReactionRow> out = new ArrayList<>();
         for (List<String> chunk : chunks(userIds)) {
