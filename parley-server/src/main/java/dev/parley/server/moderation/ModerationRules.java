@@ -9,6 +9,7 @@ import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.server.chat.Actor;
+import dev.parley.server.filter.Filter;
 import dev.parley.server.store.PolicyStore;
 import dev.parley.server.store.PolicyStore.Rule;
 import java.time.Clock;
@@ -75,7 +76,7 @@ public final class ModerationRules {
             throw ChatException.input(
                     endpoint + " failed with error: \"a rule is at most " + MAX_RULE_CHARS + " characters of JSON\"");
         }
-        if (store.ruleCount() >= MAX_RULES) {
+        if (store.ruleCount() >= MAX_RULES && !exists(team, name.asText())) {
             throw ChatException.input(
                     endpoint + " failed with error: \"an app has at most " + MAX_RULES + " moderation rules\"");
         }
@@ -130,6 +131,15 @@ public final class ModerationRules {
         out.putObject("default_llm_labels");
         p.cursors(out, page.size() > p.limit());
         return out;
+    }
+
+    /** Whether a rule of {@code team} is named {@code name} (an upsert of it replaces it, so it is not one more). */
+    private boolean exists(String team, String name) {
+        ObjectNode f = Json.object();
+        f.put("team", team);
+        f.put("name", name);
+        return !store.rules(new PolicyStore.Page(Filter.parse(f), List.of(), 1, 0))
+                .isEmpty();
     }
 
     private static ObjectNode json(Rule r) {
