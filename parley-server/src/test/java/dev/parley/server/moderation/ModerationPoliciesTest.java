@@ -207,6 +207,27 @@ class ModerationPoliciesTest {
     }
 
     @Test
+    void aConfigsShadowRuleStoresTheSendShadowedAndItsRemoveRuleBlocksAnEdit() {
+        String key = "chat:messaging:" + id;
+        ok(upsert(key, "shadow"));
+        RestClient.Response shadowed = ok(send(bob, id, "cheap spam here"));
+        String clean = ok(send(bob, id, "all good")).body().at("/message/id").asText();
+        ok(upsert(key, "remove"));
+        RestClient.Response edit = RestClient.user(server, bob)
+                .post("/messages/" + clean, json("message", json("text", "now with fudge")));
+        JsonNode stored = ok(RestClient.user(server, bob).get("/messages/" + clean))
+                .body()
+                .get("message");
+        RestClient.server(server).delete(V2 + "/config/" + key);
+
+        assertThat(shadowed.body().at("/message/shadowed").asBoolean()).isTrue();
+        assertThat(queue(json("entity_id", shadowed.body().at("/message/id").asText())))
+                .hasSize(1);
+        assertThat(edit.body().at("/message/type").asText()).as(edit.text()).isEqualTo("error");
+        assertThat(stored.path("text").asText()).isEqualTo("all good");
+    }
+
+    @Test
     void aDisabledBlockListConfigDoesNothing() {
         String key = "chat:messaging:" + id;
         ok(RestClient.server(server)
