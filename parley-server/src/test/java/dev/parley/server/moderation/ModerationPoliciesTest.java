@@ -196,6 +196,7 @@ class ModerationPoliciesTest {
                     .isEqualTo("fudge");
             assertThat(items.at("/0/flags/0/result/0/automod/config_key").asText())
                     .isEqualTo("chat:messaging:" + flagged);
+            assertThat(items.at("/0/config_key").asText()).isEqualTo("chat:messaging:" + flagged);
         } finally {
             RestClient.server(server).delete(V2 + "/config/chat:messaging");
             RestClient.server(server).delete(V2 + "/config/chat:messaging:" + flagged);
