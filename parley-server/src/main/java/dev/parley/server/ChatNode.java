@@ -29,6 +29,9 @@ import dev.parley.server.moderation.AppGrants;
 import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.moderation.FlagReports;
 import dev.parley.server.moderation.Moderation;
+import dev.parley.server.moderation.ModerationChecks;
+import dev.parley.server.moderation.ModerationConfigs;
+import dev.parley.server.moderation.ModerationRules;
 import dev.parley.server.moderation.ReviewQueue;
 import dev.parley.server.push.PushPreferences;
 import dev.parley.server.push.PushService;
@@ -99,6 +102,9 @@ public final class ChatNode implements AutoCloseable {
     private final Blocklists blocklists;
     private final FlagReports flagReports;
     private final ReviewQueue reviewQueue;
+    private final ModerationConfigs moderationConfigs;
+    private final ModerationRules moderationRules;
+    private final ModerationChecks moderationChecks;
     private final Commands commands;
     private final SearchService search;
     private final Uploads uploads;
@@ -180,10 +186,15 @@ public final class ChatNode implements AutoCloseable {
                 blocklists,
                 clock);
         AppGrants appGrants = new AppGrants(() -> settings);
-        this.moderation =
-                new Moderation(store.chat(), store.moderation(), chat.access(), users, events, clock, appGrants);
+        this.moderation = new Moderation(
+                store.chat(), store.moderation(), chat.access(), users, events, clock, appGrants, store.policies());
+        chat.channels().onCreate(moderation.bans()::applyFutureBans);
         this.flagReports = new FlagReports(store.chat(), store.moderation(), chat.access(), users, clock, appGrants);
         this.reviewQueue = new ReviewQueue(store.moderation(), flagReports, moderation.flags(), clock, appGrants);
+        this.moderationConfigs = new ModerationConfigs(store.policies(), blocklists, clock, appGrants);
+        this.moderationRules = new ModerationRules(store.policies(), clock, appGrants);
+        this.moderationChecks = new ModerationChecks(
+                moderationConfigs, blocklists, store.moderation(), store.chat(), reviewQueue, clock, appGrants);
         this.commands = new Commands(chat.messages(), moderation, chat.access(), webhooks.commandHandler(), clock);
         this.search = new SearchService(store.chat(), chat.access(), chat.views()::forViewer);
         this.reminders =
@@ -528,6 +539,21 @@ public final class ChatNode implements AutoCloseable {
     /** The review queue of moderation v2, over the flag reports (PROTOCOL.md §7.26). */
     public ReviewQueue reviewQueue() {
         return reviewQueue;
+    }
+
+    /** Moderation v2 configurations (PROTOCOL.md §7.28). */
+    public ModerationConfigs moderationConfigs() {
+        return moderationConfigs;
+    }
+
+    /** Moderation rules (PROTOCOL.md §7.28). */
+    public ModerationRules moderationRules() {
+        return moderationRules;
+    }
+
+    /** Checks, custom checks and bulk flag reviews (PROTOCOL.md §7.28). */
+    public ModerationChecks moderationChecks() {
+        return moderationChecks;
     }
 
     /** Message search. */

@@ -34,8 +34,17 @@ final class ModerationApi {
         router.add(
                 "DELETE",
                 "/moderation/ban",
-                ctx -> bans.unban(actors.of(ctx), ctx.param("target_user_id"), ctx.param("type"), ctx.param("id")));
+                ctx -> bans.unban(
+                        actors.of(ctx),
+                        ctx.param("target_user_id"),
+                        ctx.param("type"),
+                        ctx.param("id"),
+                        "true".equals(ctx.param("remove_future_channels_ban"))));
         router.add("GET", "/query_banned_users", this::queryBanned);
+        router.add("GET", "/query_future_channel_bans", ctx -> {
+            ObjectNode payload = ctx.payload();
+            return bans.queryFuture(actors.of(ctx, payload), payload);
+        });
         router.add("POST", "/moderation/flag", ctx -> flags.flag(actors.of(ctx), ctx.body()));
         router.add("POST", "/moderation/unflag", ctx -> {
             ctx.requireIdentified();

@@ -129,7 +129,15 @@ public final class RestApi {
                         actors)
                 .register(router);
         new FlagReportsApi(node.flagReports(), node.blocklists(), chat.edits(), actors).register(router);
-        new ModerationV2Api(node.reviewQueue(), node.moderation(), chat.edits(), actors).register(router);
+        new ModerationV2Api(
+                        node.reviewQueue(),
+                        node.moderation(),
+                        chat.edits(),
+                        actors,
+                        node.moderationConfigs(),
+                        node.moderationRules(),
+                        node.moderationChecks())
+                .register(router);
         new SearchApi(node.search(), actors).register(router);
         new OgApi(node.linkPreviews()).register(router);
         new DraftsApi(chat.drafts(), actors).register(router);

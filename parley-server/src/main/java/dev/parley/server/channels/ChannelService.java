@@ -124,6 +124,8 @@ public final class ChannelService {
     private final Drafts drafts;
     private final ReminderStore reminders;
 
+    private volatile java.util.function.Consumer<ChannelRow> onCreated = ch -> {};
+
     public ChannelService(
             ChatStore store,
             ChannelAccess access,
@@ -289,6 +291,14 @@ public final class ChannelService {
                 state, body.get("messages"), ChannelStates.DEFAULT_MESSAGES, memberLimit, memberOffset, watcherLimit);
     }
 
+    /**
+     * Runs {@code listener} with each channel this service creates, under the channel's lock before anyone can
+     * use it (the bans of its creator's future channels, PROTOCOL.md §7.28). Set once at start.
+     */
+    public void onCreate(java.util.function.Consumer<ChannelRow> listener) {
+        this.onCreated = requireNonNull(listener, "listener");
+    }
+
     private ChannelRow create(Actor actor, ChannelType type, String id, ObjectNode data) {
         String cid = type.name() + ":" + id;
         return locks.underLock(
@@ -321,6 +331,7 @@ public final class ChannelService {
                             custom(data));
                     store.createChannel(row, members);
                     ChannelRow created = require(cid);
+                    onCreated.accept(created);
                     events.publishToHooks(EventType.CHANNEL_CREATED.wireName(), () -> {
                         ObjectNode e = ChannelViews.event(EventType.CHANNEL_CREATED.wireName(), created, now);
                         e.set(

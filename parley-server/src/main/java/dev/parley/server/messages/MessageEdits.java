@@ -131,7 +131,7 @@ public final class MessageEdits {
         if (actor.server() || text.equals(before)) {
             return null;
         }
-        Blocklists.Hit hit = messages.blocklists().match(c.type(), text);
+        Blocklists.Hit hit = messages.blocklists().match(c.type(), c.channel().cid(), text);
         return hit == null || Permissions.allowed(actor, c.type(), c.member(), "skip-message-moderation", false)
                 ? null
                 : hit;

@@ -435,7 +435,8 @@ public final class MessageService {
      * only with {@code force_moderation}, and a user with {@code skip-message-moderation} not at all.
      */
     private Blocklists.@Nullable Hit screened(Draft d) {
-        Blocklists.Hit hit = blocklists.match(d.type(), d.doc().path("text").asText(""));
+        Blocklists.Hit hit =
+                blocklists.match(d.type(), d.cid(), d.doc().path("text").asText(""));
         if (hit == null) {
             return null;
         }

@@ -21,6 +21,8 @@ import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatStore;
 import dev.parley.server.store.ModerationStore;
 import dev.parley.server.store.ModerationStore.Ban;
+import dev.parley.server.store.PolicyStore;
+import dev.parley.server.store.PolicyStore.FutureBan;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +48,9 @@ public final class Bans {
     private final AppGrants appGrants;
 
     private final ChatStore store;
+    /** The bans of future channels (§7.28). */
+    private final PolicyStore policies;
+
     private final ModerationStore moderation;
     private final ChannelAccess access;
     private final UserService users;
@@ -59,8 +64,10 @@ public final class Bans {
             UserService users,
             EventPublisher events,
             Clock clock,
-            AppGrants appGrants) {
+            AppGrants appGrants,
+            PolicyStore policies) {
         this.appGrants = requireNonNull(appGrants, "appGrants");
+        this.policies = requireNonNull(policies, "policies");
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
         this.access = requireNonNull(access, "access");
@@ -122,6 +129,9 @@ public final class Bans {
         String byId = byId(actor, body);
         Ban ban = new Ban(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid(), byId, reason, shadow, now, expires);
         moderation.upsertBan(ban);
+        if (byId != null && body.path("ban_from_future_channels").asBoolean(false)) {
+            policies.upsertFutureBan(new FutureBan(byId, targetId, reason, shadow, now, expires));
+        }
         if (ch == null) {
             User updated = users.update(
                     targetId,
@@ -143,11 +153,23 @@ public final class Bans {
 
     /** {@code DELETE /moderation/ban?target_user_id=&type=&id=}. */
     public ObjectNode unban(Actor actor, @Nullable String targetId, @Nullable String type, @Nullable String id) {
+        return unban(actor, targetId, type, id, false);
+    }
+
+    /**
+     * {@code DELETE /moderation/ban?target_user_id=&type=&id=&remove_future_channels_ban=}: with
+     * {@code removeFuture} the caller's ban of the target from its future channels ends too (§7.28).
+     */
+    public ObjectNode unban(
+            Actor actor, @Nullable String targetId, @Nullable String type, @Nullable String id, boolean removeFuture) {
         if (targetId == null || targetId.isEmpty()) {
             throw ChatException.input("UnbanUser failed with error: \"target_user_id is required\"");
         }
         ChannelRow ch = channel(type == null ? "" : type, id == null ? "" : id, "UnbanUser");
         requireMayBan(actor, ch, "UnbanUser");
+        if (removeFuture && actor.userId() != null) {
+            policies.deleteFutureBan(actor.userId(), targetId);
+        }
         Instant now = clock.instant();
         moderation.deleteBan(targetId, ch == null ? ModerationStore.GLOBAL : ch.cid());
         User target = users.find(targetId).orElse(null);
@@ -211,6 +233,65 @@ public final class Bans {
                         .flatMap(c -> access.types().find(c.type()).map(t -> ChannelViews.channel(c, t, null)))
                         .ifPresent(c -> o.set("channel", c));
             }
+            o.put("created_at", Timestamps.format(b.createdAt()));
+            if (b.expires() != null) {
+                o.put("expires", Timestamps.format(b.expires()));
+            }
+            if (b.reason() != null) {
+                o.put("reason", b.reason());
+            }
+            o.put("shadow", b.shadow());
+        }
+        return out;
+    }
+
+    /**
+     * Bans, in channel {@code ch} just created, every user its creator banned from its future channels (§7.28) and
+     * whose ban has not expired. The channel has no watchers yet, so no event is sent.
+     */
+    public void applyFutureBans(ChannelRow ch) {
+        String creator = ch.createdById();
+        if (creator == null) {
+            return;
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        for (FutureBan f : policies.futureBans(creator, null, now, MAX_FUTURE_BANS, 0)) {
+            if (!f.targetId().equals(creator)) {
+                moderation.upsertBan(
+                        new Ban(f.targetId(), ch.cid(), creator, f.reason(), f.shadow(), now, f.expires()));
+            }
+        }
+    }
+
+    /** Most bans of future channels one channel's creation applies, and one query answers. */
+    static final int MAX_FUTURE_BANS = 1_000;
+
+    /**
+     * {@code GET /query_future_channel_bans?payload={user_id?, target_user_id?, exclude_expired_bans?, limit?,
+     * offset?}}: the bans {@code user_id} (the caller by default) made for its future channels, oldest first.
+     * Another user's need {@code read-bans}.
+     */
+    public ObjectNode queryFuture(Actor actor, ObjectNode payload) {
+        String endpoint = "QueryFutureChannelBans";
+        String userId = payload.path("user_id").asText("");
+        if (userId.isEmpty()) {
+            userId = actor.userId() == null ? null : actor.userId();
+        }
+        if (userId == null || !userId.equals(actor.userId())) {
+            appGrants.require(actor, "read-bans", endpoint);
+        }
+        String target = payload.path("target_user_id").asText("");
+        int limit = FlagReports.bounded(payload, "limit", 25, 1, 100, endpoint);
+        int offset = FlagReports.bounded(payload, "offset", 0, 0, MAX_FUTURE_BANS, endpoint);
+        Instant activeAt = payload.path("exclude_expired_bans").asBoolean(false) ? clock.instant() : null;
+        List<FutureBan> bans = policies.futureBans(userId, target.isEmpty() ? null : target, activeAt, limit, offset);
+        Map<String, User> byId =
+                users.findAll(bans.stream().map(FutureBan::targetId).toList());
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("bans");
+        for (FutureBan b : bans) {
+            ObjectNode o = list.addObject();
+            o.set("user", userJson(byId, b.targetId()));
             o.put("created_at", Timestamps.format(b.createdAt()));
             if (b.expires() != null) {
                 o.put("expires", Timestamps.format(b.expires()));

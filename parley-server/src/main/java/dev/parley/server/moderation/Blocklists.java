@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -57,8 +58,24 @@ public final class Blocklists {
     /** Punctuation that may stick to either end of a word without being part of it. */
     private static final String EDGE_PUNCTUATION = ".,!?;:\"'()[]{}<>«»“”‘’…";
 
-    /** A word of a message that is on a list: what the type's behaviour then applies to. */
-    public record Hit(String behavior, String list, String word) {}
+    /**
+     * A word of a message that is on a list: what the type's behaviour then applies to; {@code configKey} names the
+     * moderation configuration whose rule matched (null for the type's own list).
+     */
+    public record Hit(
+            String behavior,
+            String list,
+            String word,
+            @Nullable String configKey) {}
+
+    /**
+     * A rule of a moderation configuration's {@code block_list_config} (§7.28): a list and the behaviour its words
+     * get ({@code flag}, {@code shadow_block} or {@code block}).
+     */
+    public record ListRule(String list, String behavior, String configKey) {}
+
+    /** The behaviours from the mildest to the strictest. */
+    private static final List<String> SEVERITY = List.of("flag", "shadow_block", "block");
 
     private final ModerationStore store;
     private final Clock clock;
@@ -66,6 +83,12 @@ public final class Blocklists {
     private volatile Map<String, Set<String>> compiled = Map.of();
 
     private volatile Runnable changed = () -> {};
+
+    /** The configuration rules that apply to a channel's messages, by cid (§7.28); none until configured. */
+    private volatile Function<String, List<ListRule>> configRules = cid -> List.of();
+
+    /** Runs after every {@link #reload}, for the configurations to read theirs again too. */
+    private volatile Runnable reloaded = () -> {};
 
     public Blocklists(ModerationStore store, Clock clock) {
         this.store = requireNonNull(store, "store");
@@ -78,11 +101,22 @@ public final class Blocklists {
         this.changed = requireNonNull(listener, "listener");
     }
 
-    /** Reads every list from the store again and recompiles them. */
-    public synchronized void reload() {
-        Map<String, Set<String>> next = new HashMap<>();
-        store.blocklists().forEach(b -> next.put(b.name(), Set.copyOf(b.words())));
-        compiled = Map.copyOf(next);
+    /**
+     * Where the rules of the moderation configurations come from, and what reads them again on {@link #reload}.
+     */
+    void useConfigRules(Function<String, List<ListRule>> rules, Runnable reload) {
+        this.configRules = requireNonNull(rules, "rules");
+        this.reloaded = requireNonNull(reload, "reload");
+    }
+
+    /** Reads every list (and, through its listener, every configuration) from the store again and recompiles them. */
+    public void reload() {
+        synchronized (this) {
+            Map<String, Set<String>> next = new HashMap<>();
+            store.blocklists().forEach(b -> next.put(b.name(), Set.copyOf(b.words())));
+            compiled = Map.copyOf(next);
+        }
+        reloaded.run();
     }
 
     /** Whether a list of this name exists. */
@@ -109,10 +143,48 @@ public final class Blocklists {
             String word = trim(token).toLowerCase(Locale.ROOT);
             if (!word.isEmpty() && words.contains(word)) {
                 String behavior = type.config().path("blocklist_behavior").asText("flag");
-                return new Hit(behavior, name.asText(), word);
+                return new Hit(behavior, name.asText(), word, null);
             }
         }
         return null;
+    }
+
+    /**
+     * The blocklist word of {@code text} for a message of channel {@code cid}: the type's list first (§7.27), then
+     * the rules of the moderation configuration that applies to the channel (§7.28). Memory only.
+     */
+    public @Nullable Hit match(ChannelType type, String cid, @Nullable String text) {
+        Hit hit = match(type, text);
+        return hit != null ? hit : match(configRules.apply(cid), text);
+    }
+
+    /** The strictest hit of {@code rules} in {@code text} (the first rule's among equals); null when none. */
+    public @Nullable Hit match(List<ListRule> rules, @Nullable String text) {
+        if (rules.isEmpty() || text == null || text.isEmpty()) {
+            return null;
+        }
+        Hit best = null;
+        for (ListRule rule : rules) {
+            Set<String> words = compiled.get(rule.list());
+            if (words == null || words.isEmpty()) {
+                continue;
+            }
+            for (String token : SEPARATORS.split(text)) {
+                String word = trim(token).toLowerCase(Locale.ROOT);
+                if (!word.isEmpty() && words.contains(word)) {
+                    if (best == null || stricter(rule.behavior(), best.behavior())) {
+                        best = new Hit(rule.behavior(), rule.list(), word, rule.configKey());
+                    }
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Whether behaviour {@code a} is stricter than {@code b}. */
+    static boolean stricter(String a, String b) {
+        return SEVERITY.indexOf(a) > SEVERITY.indexOf(b);
     }
 
     private static String trim(String token) {
@@ -153,6 +225,14 @@ public final class Blocklists {
      * {@code shadow_block}): one flag by {@link ModerationStore#SYSTEM}, in the message's report.
      */
     public void flag(String messageId, String cid, String authorId, Hit hit) {
+        flag("message", messageId, cid, authorId, hit);
+    }
+
+    /**
+     * Records the server's flag of a message or a user ({@code kind}) that a list matched, in its report; returns
+     * the report's id.
+     */
+    String flag(String kind, String targetId, @Nullable String cid, String targetUserId, Hit hit) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         ObjectNode details = Json.object();
         ObjectNode automod = details.putObject("automod");
@@ -161,11 +241,17 @@ public final class Blocklists {
         result.put("blocklist_name", hit.list());
         result.put("blocked_word", hit.word());
         result.put("moderated_by", "blocklist");
+        if (hit.configKey() != null) {
+            automod.put("config_key", hit.configKey());
+        }
         store.upsertFlag(
-                new Flag(ModerationStore.SYSTEM, "message", messageId, "blocklist", now, now, true, details.toString()),
+                new Flag(ModerationStore.SYSTEM, kind, targetId, "blocklist", now, now, true, details.toString()),
                 UUID.randomUUID().toString(),
                 cid,
-                authorId);
+                targetUserId);
+        return store.reportOf(kind, targetId)
+                .map(ModerationStore.FlagReport::id)
+                .orElseThrow(() -> new IllegalStateException("a flag was stored without its report: " + targetId));
     }
 
     // ---- the REST endpoints (server-side only)
@@ -226,7 +312,8 @@ public final class Blocklists {
         return Json.object();
     }
 
-    private void changedHere() {
+    /** Reloads here and tells the other nodes to (a list or a configuration changed). */
+    void changedHere() {
         reload();
         changed.run();
     }

@@ -25,6 +25,7 @@ import dev.parley.server.store.ModerationStore;
 import dev.parley.server.store.ModerationStore.Block;
 import dev.parley.server.store.ModerationStore.ChannelMute;
 import dev.parley.server.store.ModerationStore.UserMute;
+import dev.parley.server.store.PolicyStore;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,7 +69,8 @@ public final class Moderation {
             UserService users,
             EventPublisher events,
             Clock clock,
-            AppGrants appGrants) {
+            AppGrants appGrants,
+            PolicyStore policies) {
         this.appGrants = requireNonNull(appGrants, "appGrants");
         this.store = requireNonNull(store, "store");
         this.moderation = requireNonNull(moderation, "moderation");
@@ -76,7 +78,7 @@ public final class Moderation {
         this.users = requireNonNull(users, "users");
         this.events = requireNonNull(events, "events");
         this.clock = requireNonNull(clock, "clock");
-        this.bans = new Bans(store, moderation, access, users, events, clock, appGrants);
+        this.bans = new Bans(store, moderation, access, users, events, clock, appGrants, policies);
         this.flags = new Flags(store, moderation, access, users, events, clock, appGrants);
     }
 

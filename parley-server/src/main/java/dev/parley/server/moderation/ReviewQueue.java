@@ -269,7 +269,14 @@ public final class ReviewQueue {
             fl.putObject("custom");
             ArrayNode result = fl.putArray("result");
             if (x.flag().details() != null) {
-                result.add(Json.parse(x.flag().details(), "flag details"));
+                JsonNode details = Json.parse(x.flag().details(), "flag details");
+                result.add(details);
+                // The newest flag that a configuration's rule raised names the item's config (§7.28).
+                if (o.path("config_key").asText().isEmpty()) {
+                    o.put(
+                            "config_key",
+                            details.path("automod").path("config_key").asText(""));
+                }
             }
             if (!x.flag().userId().equals(ModerationStore.SYSTEM)) {
                 fl.set("user", FlagReports.userJson(people, x.flag().userId()));

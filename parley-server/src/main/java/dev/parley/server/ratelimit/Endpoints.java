@@ -138,6 +138,18 @@ public final class Endpoints {
         route("POST /api/v2/moderation/mute", "MuteUser", 300);
         route("POST /api/v2/moderation/unmute", "UnmuteUser", 300);
         route("GET /api/v2/moderation/user_report", "GetUserModerationReport", 300);
+        route("POST /api/v2/moderation/config", "UpsertConfig", 60);
+        route("GET /api/v2/moderation/config/{key}", "GetConfig", 300);
+        route("DELETE /api/v2/moderation/config/{key}", "DeleteConfig", 60);
+        route("POST /api/v2/moderation/configs", "QueryModerationConfigs", 300);
+        route("POST /api/v2/moderation/check", "Check", 1_000);
+        route("POST /api/v2/moderation/custom_check", "CustomCheck", 1_000);
+        route("POST /api/v2/moderation/moderation_rule", "UpsertModerationRule", 60);
+        route("POST /api/v2/moderation/moderation_rules", "QueryModerationRules", 300);
+        route("GET /api/v2/moderation/moderation_rule/{id}", "GetModerationRule", 300);
+        route("DELETE /api/v2/moderation/moderation_rule/{id}", "DeleteModerationRule", 60);
+        route("POST /automod/v1/moderation/update_flags", "UpdateFlags", 300);
+        route("GET /query_future_channel_bans", "QueryFutureChannelBans", 300);
         route("POST /users/block", "BlockUser", 300);
         route("POST /users/unblock", "Unblock", 300);
         route("GET /users/block", "GetBlockedUsers", 300);

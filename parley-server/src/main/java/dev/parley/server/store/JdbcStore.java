@@ -48,6 +48,7 @@ abstract class JdbcStore implements Store {
     private final DraftStore drafts;
     private final ReminderStore reminders;
     private final LocationStore locations;
+    private final PolicyStore policies;
     private final StoreCaches caches;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
@@ -81,6 +82,7 @@ abstract class JdbcStore implements Store {
         this.drafts = new JdbcDraftStore(getClass().getSimpleName(), reads, writes, statements);
         this.reminders = new JdbcReminderStore(getClass().getSimpleName(), reads, writes, statements);
         this.locations = new JdbcLocationStore(getClass().getSimpleName(), reads, writes, statements);
+        this.policies = new JdbcPolicyStore(getClass().getSimpleName(), reads, writes, statements);
     }
 
     @Override
@@ -126,6 +128,11 @@ abstract class JdbcStore implements Store {
     @Override
     public LocationStore locations() {
         return locations;
+    }
+
+    @Override
+    public PolicyStore policies() {
+        return policies;
     }
 
     @Override

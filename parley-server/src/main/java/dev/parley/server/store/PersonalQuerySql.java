@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the WHERE and ORDER BY of a {@link PersonalQuery} for one table: each filterable field maps to a column
+ * Writes the WHERE and ORDER BY of a {@link PersonalQuery} (or another filtered page) for one table: each filterable field maps to a column
  * of a kind; {@code $and} of conditions with {@code $eq}, {@code $in}, the range operators and {@code $exists}
  * (on the columns that may be empty). Anything else is code 4 naming the field.
  */
@@ -24,7 +24,9 @@ final class PersonalQuerySql {
         /** Microseconds, never NULL. */
         TIME,
         /** Microseconds, NULL when absent. */
-        TIME_NULLABLE
+        TIME_NULLABLE,
+        /** A boolean stored as 0 or 1. */
+        BOOL
     }
 
     record Column(String name, Kind kind) {}
@@ -148,6 +150,12 @@ final class PersonalQuerySql {
                     throw ChatException.input("filter: " + field + " must be compared with a timestamp");
                 }
                 yield Timestamps.toMicros(Timestamps.parse(v.asText(), "filter." + field));
+            }
+            case BOOL -> {
+                if (!v.isBoolean()) {
+                    throw ChatException.input("filter: " + field + " must be compared with true or false");
+                }
+                yield v.asBoolean() ? 1 : 0;
             }
         };
     }

@@ -79,6 +79,9 @@ public interface Store extends AutoCloseable {
     /** Locations shared in messages, in the same database. */
     LocationStore locations();
 
+    /** Moderation v2 configurations, moderation rules and bans of future channels, in the same database. */
+    PolicyStore policies();
+
     /** What this store keeps in memory, for the other nodes of a cluster to drop; {@link StoreCaches#NONE} here. */
     default StoreCaches caches() {
         return StoreCaches.NONE;
