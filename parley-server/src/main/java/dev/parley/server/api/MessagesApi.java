@@ -76,6 +76,7 @@ final class MessagesApi {
         });
         router.add("GET", "/messages/{id}/replies", this::replies);
         router.add("POST", "/messages/{id}/undelete", ctx -> edits.undelete(actors.of(ctx), ctx.pathParam("id")));
+        router.add("POST", "/messages/{id}/commit", ctx -> edits.commit(actors.of(ctx), ctx.pathParam("id")));
         router.add(
                 "POST",
                 "/messages/{id}/reaction",

@@ -65,10 +65,11 @@ public final class TypeConfig {
             "count_messages",
             "skip_last_msg_update_for_system_msgs",
             "user_message_reminders",
-            "shared_locations");
+            "shared_locations",
+            "mark_messages_pending");
 
     /** Flags of features this server does not serve yet: they may be set to false only. */
-    static final Set<String> NOT_SERVED_FLAGS = Set.of("reminders", "mark_messages_pending");
+    static final Set<String> NOT_SERVED_FLAGS = Set.of("reminders");
 
     /** Longest message a type may allow. */
     public static final int MAX_MESSAGE_LENGTH = 20_000;

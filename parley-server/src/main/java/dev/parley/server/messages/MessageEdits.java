@@ -17,6 +17,7 @@ import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.Restricted;
 import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
@@ -67,7 +68,12 @@ public final class MessageEdits {
     /** {@code GET /messages/{id}}. */
     public ObjectNode get(Actor actor, String id) {
         MessageService.Context c = messages.context(actor, id, "GetMessage");
-        return wrap(views.forViewer(c.message(), actor.userId()));
+        return PendingMessages.answer(views.forViewer(c.message(), actor.userId()));
+    }
+
+    /** {@code POST /messages/{id}/commit} (§7.29, server side): a pending message is published. */
+    public ObjectNode commit(Actor actor, String id) {
+        return messages.commitPending(actor, id);
     }
 
     /** {@code POST /messages/{id}}: full replace of the editable fields and custom keys. */
@@ -149,6 +155,9 @@ public final class MessageEdits {
         MessageService.Context c0 = messages.context(actor, id, endpoint);
         return locks.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, endpoint);
+            if (Restricted.isPending(c.message().doc())) {
+                throw ChatException.input(endpoint + " failed with error: \"a pending message cannot be updated\"");
+            }
             boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
             Permissions.require(
                     actor,
@@ -330,6 +339,11 @@ public final class MessageEdits {
         MessageService.Context c0 = messages.context(actor, id, "DeleteMessage");
         return locks.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, "DeleteMessage");
+            boolean pending = Restricted.isPending(c.message().doc());
+            if (pending && !hard) {
+                throw ChatException.input(
+                        "DeleteMessage failed with error: \"a pending message can only be hard-deleted\"");
+            }
             boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
             Permissions.require(
                     actor,
@@ -353,7 +367,7 @@ public final class MessageEdits {
             } else {
                 store.updateMessage(row);
             }
-            if (m.parentId() != null && m.deletedAt() == null) {
+            if (m.parentId() != null && m.deletedAt() == null && !pending) { // a pending reply was never counted
                 replyDeleted(c, m.parentId(), hard, now);
             }
             ObjectNode e = ChannelViews.event(EventType.MESSAGE_DELETED.wireName(), c.channel(), now);

@@ -325,19 +325,28 @@ public final class ChatRows {
     /**
      * One message to append with {@link ChatStore#appendMessages}: the message, the thread parent to
      * rewrite (or null), whether it counts as unread for the other members, and the channel event that
-     * {@code /sync} keeps for it (or null), written in the same transaction.
+     * {@code /sync} keeps for it (or null), written in the same transaction. With {@code replacing} set, the
+     * message is a pending message being committed (PROTOCOL.md §7.29): its stored row, which must still have
+     * that creation time, is overwritten instead of a new row inserted; when the row is gone or was committed
+     * already, nothing is written and the append answers false.
      */
     public record MessageAppend(
             MessageRow message,
             @Nullable MessageRow parent,
             boolean countsAsUnread,
-            @Nullable EventRow event) {
+            @Nullable EventRow event,
+            @Nullable Instant replacing) {
         public MessageAppend {
             requireNonNull(message, "message");
         }
 
+        public MessageAppend(
+                MessageRow message, @Nullable MessageRow parent, boolean countsAsUnread, @Nullable EventRow event) {
+            this(message, parent, countsAsUnread, event, null);
+        }
+
         public MessageAppend(MessageRow message, @Nullable MessageRow parent, boolean countsAsUnread) {
-            this(message, parent, countsAsUnread, null);
+            this(message, parent, countsAsUnread, null, null);
         }
     }
 

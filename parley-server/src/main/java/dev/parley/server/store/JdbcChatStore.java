@@ -515,10 +515,10 @@ final class JdbcChatStore implements ChatStore {
                     boolean added;
                     if (shared && laterExists(c, a.message())) {
                         added = false; // the caller finds no message of its id and sends again, later
-                    } else if (appendInOneStatement && a.parent() == null) {
+                    } else if (appendInOneStatement && a.parent() == null && a.replacing() == null) {
                         added = appendInOneStatement(c, a);
                     } else {
-                        added = append(c, a.message(), a.parent(), a.countsAsUnread());
+                        added = append(c, a.message(), a.parent(), a.countsAsUnread(), a.replacing());
                         if (added && a.event() != null) {
                             appendEvent(c, a.event());
                         }
@@ -535,12 +535,23 @@ final class JdbcChatStore implements ChatStore {
         }
     }
 
-    private static boolean append(Connection c, MessageRow m, @Nullable MessageRow parent, boolean countsAsUnread)
+    private static boolean append(
+            Connection c,
+            MessageRow m,
+            @Nullable MessageRow parent,
+            boolean countsAsUnread,
+            @Nullable Instant replacing)
             throws SQLException {
-        SqlBuilder b = new SqlBuilder().sql("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
-        messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING");
-        if (update(c, b) == 0) {
-            return false;
+        if (replacing != null) {
+            if (!commitPending(c, m, replacing)) {
+                return false;
+            }
+        } else {
+            SqlBuilder b = new SqlBuilder().sql("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
+            messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING");
+            if (update(c, b) == 0) {
+                return false;
+            }
         }
         if (parent != null) {
             updateMessage(c, parent);
@@ -551,6 +562,25 @@ final class JdbcChatStore implements ChatStore {
             update(c, channelCounters(new SqlBuilder(), m));
         }
         return true;
+    }
+
+    /**
+     * Overwrites a pending message with its committed form (PROTOCOL.md §7.29), only while the stored row still has
+     * the pending message's creation time: a second commit finds the new time and writes nothing.
+     */
+    private static boolean commitPending(Connection c, MessageRow m, Instant pendingAt) throws SQLException {
+        SqlBuilder b = new SqlBuilder()
+                .sql("UPDATE messages SET created_at = ")
+                .param(micros(m.createdAt()))
+                .sql(", updated_at = ")
+                .param(micros(m.updatedAt()))
+                .sql(", doc = ")
+                .param(Json.write(m.doc()))
+                .sql(" WHERE id = ")
+                .param(m.id())
+                .sql(" AND created_at = ")
+                .param(micros(pendingAt));
+        return update(c, b) > 0;
     }
 
     /**
