@@ -160,6 +160,9 @@ public final class Endpoints {
         route("DELETE /users/{id}", "DeleteUser", 60);
         route("POST /users/{id}/deactivate", "DeactivateUser", 60);
         route("POST /users/{id}/reactivate", "ReactivateUser", 60);
+        route("POST /users/delete", "DeleteUsers", 60);
+        route("POST /users/restore", "RestoreUsers", 60);
+        route("POST /users/{id}/event", "SendUserCustomEvent", 1_000);
         route("POST /users/deactivate", "DeactivateUsers", 60);
         route("POST /users/reactivate", "ReactivateUsers", 60);
         route("GET /tasks/{id}", "GetTask", 60);
