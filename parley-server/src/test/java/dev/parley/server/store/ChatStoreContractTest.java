@@ -341,6 +341,40 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void anAppendReplacingAPendingMessageRewritesItsRowOnceWithItsCounts() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        MessageRow pending = message("p1", "messaging:a", "ann", 1);
+        chat.appendMessages(List.of(new ChatRows.MessageAppend(pending, null, false)));
+        MessageRow committed = new MessageRow(
+                "p1",
+                "messaging:a",
+                "ann",
+                null,
+                true,
+                T0.plusSeconds(5),
+                T0.plusSeconds(5),
+                null,
+                null,
+                Json.object().put("id", "p1").put("text", "committed"));
+
+        List<Boolean> first = chat.appendMessages(
+                List.of(new ChatRows.MessageAppend(committed, null, true, null, pending.createdAt())));
+        List<Boolean> again = chat.appendMessages(
+                List.of(new ChatRows.MessageAppend(committed, null, true, null, pending.createdAt())));
+
+        assertThat(first).containsExactly(true);
+        assertThat(again).as("the row no longer has the pending time").containsExactly(false);
+        MessageRow stored = chat.findMessage("p1").orElseThrow();
+        assertThat(stored.createdAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(stored.doc().path("text").asText()).isEqualTo("committed");
+        assertThat(chat.unreadTotals("bob").messages())
+                .as("counted once, at the commit")
+                .isEqualTo(1);
+        assertThat(chat.findChannel("messaging:a").orElseThrow().lastMessageAt())
+                .isEqualTo(T0.plusSeconds(5));
+    }
+
+    @Test
     void pagesAreOldestFirstAndTieBreakByIdAtTheSameTime() {
         chat.createChannel(channel("a", null), List.of());
         for (String id : List.of("m3", "m1", "m2")) {
