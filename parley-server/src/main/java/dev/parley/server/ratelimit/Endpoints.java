@@ -86,6 +86,7 @@ public final class Endpoints {
         route("GET /messages/{id}/replies", "GetReplies", 1_000);
         route("POST /messages/{id}/undelete", "UndeleteMessage", 1_000);
         route("POST /messages/{id}/commit", "CommitMessage", 1_000);
+        route("POST /messages/history", "QueryMessageHistory", 1_000);
         route("POST /messages/{id}/reaction", "SendReaction", 1_000);
         route("DELETE /messages/{id}/reaction/{type}", "DeleteReaction", 1_000);
         route("GET /messages/{id}/reactions", "GetReactions", 1_000);

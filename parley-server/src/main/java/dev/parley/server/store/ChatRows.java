@@ -2,6 +2,7 @@ package dev.parley.server.store;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -347,6 +348,20 @@ public final class ChatRows {
 
         public MessageAppend(MessageRow message, @Nullable MessageRow parent, boolean countsAsUnread) {
             this(message, parent, countsAsUnread, null, null);
+        }
+    }
+
+    /**
+     * One version of an edited message (PROTOCOL.md §7.29): its text and attachments as of {@code at}, written by
+     * {@code updatedById} (null: the server side without a user).
+     */
+    public record MessageVersion(
+            String messageId, Instant at, @Nullable String updatedById, String text, JsonNode attachments) {
+        public MessageVersion {
+            requireNonNull(messageId, "messageId");
+            at = Timestamps.truncate(requireNonNull(at, "at"));
+            requireNonNull(text, "text");
+            requireNonNull(attachments, "attachments");
         }
     }
 

@@ -12,6 +12,7 @@ import static dev.parley.server.store.Jdbc.nullableTime;
 import static dev.parley.server.store.Jdbc.requiredInstant;
 import static dev.parley.server.store.Jdbc.update;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.protocol.Json;
@@ -750,6 +751,56 @@ final class JdbcChatStore implements ChatStore {
         jdbc.execute("update message", c -> updateMessage(c, m));
     }
 
+    @Override
+    public void updateMessage(MessageRow m, List<ChatRows.MessageVersion> versions) {
+        jdbc.execute("update message with versions", c -> {
+            updateMessage(c, m);
+            for (ChatRows.MessageVersion v : versions) {
+                SqlBuilder b = new SqlBuilder()
+                        .sql("INSERT INTO message_versions (message_id, version_at, updated_by_id, doc) VALUES (")
+                        .param(v.messageId())
+                        .sql(", ")
+                        .param(micros(v.at()))
+                        .sql(", ");
+                nullable(b, v.updatedById())
+                        .sql(", ")
+                        .param(Json.write(Json.object().put("text", v.text()).set("attachments", v.attachments())))
+                        .sql(") ON CONFLICT (message_id, version_at) DO NOTHING");
+                update(c, b);
+            }
+        });
+    }
+
+    @Override
+    public List<ChatRows.MessageVersion> messageVersions(
+            Collection<String> messageIds, @Nullable String updatedById, boolean newestFirst, int limit, int offset) {
+        if (messageIds.isEmpty() || limit <= 0) {
+            return List.of();
+        }
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT message_id, version_at, updated_by_id, doc FROM message_versions WHERE message_id IN (");
+        in(b, List.copyOf(messageIds)).sql(")");
+        if (updatedById != null) {
+            b.sql(" AND updated_by_id = ").param(updatedById);
+        }
+        String dir = newestFirst ? " DESC" : " ASC";
+        b.sql(" ORDER BY version_at" + dir + ", message_id" + dir + " LIMIT ")
+                .param(limit)
+                .sql(" OFFSET ")
+                .param(offset);
+        return jdbc.read(
+                "message versions",
+                c -> list(c, b, rs -> {
+                    JsonNode doc = Json.parse(rs.getString(4), "doc");
+                    return new ChatRows.MessageVersion(
+                            rs.getString(1),
+                            Timestamps.fromMicros(rs.getLong(2)),
+                            rs.getString(3),
+                            doc.path("text").asText(""),
+                            doc.path("attachments").isArray() ? doc.get("attachments") : Json.array());
+                }));
+    }
+
     private static void updateMessage(Connection c, MessageRow m) throws SQLException {
         SqlBuilder b = new SqlBuilder()
                 .sql("UPDATE messages SET in_channel = ")
@@ -783,6 +834,11 @@ final class JdbcChatStore implements ChatStore {
                     c,
                     new SqlBuilder()
                             .sql("DELETE FROM threads WHERE parent_id = ")
+                            .param(id));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM message_versions WHERE message_id = ")
                             .param(id));
             update(
                     c,

@@ -375,6 +375,32 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void anUpdateKeepsItsVersionsOnceAndTheyArePagedByTimeAndFilteredByAuthor() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        MessageRow m = message("v1", "messaging:a", "ann", 1);
+        chat.appendMessage(m, null, false);
+        ChatRows.MessageVersion original = new ChatRows.MessageVersion("v1", m.createdAt(), "ann", "v1", Json.array());
+
+        chat.updateMessage(
+                m, List.of(original, new ChatRows.MessageVersion("v1", T0.plusSeconds(2), "bob", "two", Json.array())));
+        chat.updateMessage(
+                m,
+                List.of(original, new ChatRows.MessageVersion("v1", T0.plusSeconds(3), null, "three", Json.array())));
+
+        assertThat(chat.messageVersions(List.of("v1"), null, true, 10, 0).stream()
+                        .map(ChatRows.MessageVersion::text))
+                .containsExactly("three", "two", "v1");
+        assertThat(chat.messageVersions(List.of("v1"), null, false, 2, 1).stream()
+                        .map(ChatRows.MessageVersion::text))
+                .containsExactly("two", "three");
+        assertThat(chat.messageVersions(List.of("v1"), "bob", true, 10, 0).stream()
+                        .map(ChatRows.MessageVersion::text))
+                .containsExactly("two");
+        chat.deleteMessage("v1");
+        assertThat(chat.messageVersions(List.of("v1"), null, true, 10, 0)).isEmpty();
+    }
+
+    @Test
     void pagesAreOldestFirstAndTieBreakByIdAtTheSameTime() {
         chat.createChannel(channel("a", null), List.of());
         for (String id : List.of("m3", "m1", "m2")) {
