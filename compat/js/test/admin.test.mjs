@@ -42,7 +42,7 @@ test('a custom channel type keeps its flags and grants, and its channels follow 
 
   const updated = await server.updateChannelType(type, { reactions: true });
   assert.equal(updated.reactions, true);
-  assert.equal(errorCode(await rejection(server.updateChannelType(type, { mark_messages_pending: true }))), 4);
+  assert.equal(errorCode(await rejection(server.updateChannelType(type, { automod: 'AI' }))), 4);
   assert.equal(errorCode(await rejection(server.deleteChannelType(type))), 4, 'a type with channels stays');
   const spare = name('spare');
   await server.createChannelType({ name: spare });

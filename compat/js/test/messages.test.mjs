@@ -235,3 +235,26 @@ test('a message with restricted_visibility reaches and shows to the users it nam
     await disconnectAll(...clients);
   }
 });
+
+test('queryMessageHistory lists the versions of an edited message', { timeout: TIMEOUT }, async () => {
+  const { ann, clients, annChannel } = await pair();
+  try {
+    const { message } = await annChannel.sendMessage({ text: 'draft one' });
+    await clients[0].partialUpdateMessage(message.id, { set: { text: 'draft two' } });
+    await clients[0].partialUpdateMessage(message.id, { set: { text: 'final' } });
+
+    const { message_history: newest } = await clients[1].queryMessageHistory({ message_id: message.id });
+    const { message_history: oldest, next } = await clients[1].queryMessageHistory(
+      { message_id: { $eq: message.id } },
+      [{ message_updated_at: 1 }],
+      { limit: 2 },
+    );
+    assert.deepEqual(newest.map((e) => e.text), ['final', 'draft two', 'draft one']);
+    assert.deepEqual(oldest.map((e) => e.text), ['draft one', 'draft two']);
+    assert.equal(oldest[0].message_updated_by_id, ann);
+    const { message_history: rest } = await clients[1].queryMessageHistory({ message_id: message.id }, [{ message_updated_at: 1 }], { limit: 2, next });
+    assert.deepEqual(rest.map((e) => e.text), ['final']);
+  } finally {
+    await disconnectAll(...clients);
+  }
+});

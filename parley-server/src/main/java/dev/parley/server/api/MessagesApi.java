@@ -62,7 +62,6 @@ final class MessagesApi {
     }
 
     void register(Router router) {
-        router.addNotServed("POST", "/messages/history");
         router.add("GET", "/messages/{id}", ctx -> edits.get(actors.of(ctx), ctx.pathParam("id")));
         router.add("POST", "/messages/{id}", ctx -> edits.update(actors.of(ctx), ctx.pathParam("id"), ctx.body()));
         router.add(
@@ -76,6 +75,8 @@ final class MessagesApi {
         });
         router.add("GET", "/messages/{id}/replies", this::replies);
         router.add("POST", "/messages/{id}/undelete", ctx -> edits.undelete(actors.of(ctx), ctx.pathParam("id")));
+        router.add("POST", "/messages/{id}/commit", ctx -> edits.commit(actors.of(ctx), ctx.pathParam("id")));
+        router.add("POST", "/messages/history", ctx -> edits.history(actors.of(ctx), ctx.body()));
         router.add(
                 "POST",
                 "/messages/{id}/reaction",

@@ -93,6 +93,9 @@ final class UsersApi {
         router.add("POST", "/users/deactivate", ctx -> batch(ctx, true));
         router.add("POST", "/users/reactivate", ctx -> batch(ctx, false));
         router.add("GET", "/tasks/{id}", this::task);
+        router.add("POST", "/users/delete", this::deleteMany);
+        router.add("POST", "/users/restore", this::restore);
+        router.add("POST", "/users/{id}/event", this::userEvent);
     }
 
     private ObjectNode query(RequestContext ctx) {
@@ -206,18 +209,36 @@ final class UsersApi {
     private ObjectNode delete(RequestContext ctx) {
         ctx.requireServer();
         String id = UserRules.checkId(ctx.pathParam("id"), "id");
-        User user = users.require(id);
+        User deleted = deleteUser(
+                users.require(id),
+                "true".equals(ctx.param("hard_delete")) ? "hard" : "soft",
+                "true".equals(ctx.param("mark_messages_deleted")));
+        ObjectNode out = Json.object();
+        out.set("user", deleted.toJson());
+        return out;
+    }
+
+    /**
+     * Deletes one user: {@code hard} removes it, {@code soft} marks it deleted, {@code pruning} marks it deleted
+     * and drops its name, image and custom data (PROTOCOL.md §7.1); its sockets close and {@code user.deleted}
+     * goes to those who follow its presence.
+     */
+    private User deleteUser(User user, String mode, boolean markMessagesDeleted) {
+        String id = user.id();
         Instant now = clock.instant();
-        boolean hard = "true".equals(ctx.param("hard_delete"));
         User deleted = user.toBuilder().deletedAt(now).online(false).build();
-        if (hard) {
+        if (mode.equals("hard")) {
             users.delete(id);
         } else {
             deleted = users.update(
                     id,
-                    cur -> cur == null
-                            ? null
-                            : cur.toBuilder().deletedAt(now).online(false).build(),
+                    cur -> {
+                        if (cur == null) {
+                            return null;
+                        }
+                        User.Builder b = cur.toBuilder().deletedAt(now).online(false);
+                        return (mode.equals("pruning") ? b.custom(Map.of()) : b).build();
+                    },
                     null);
             if (deleted == null) { // deleted since it was read
                 throw ChatException.notFound("user '" + id + "' does not exist");
@@ -225,11 +246,130 @@ final class UsersApi {
         }
         sessions.closeSessionsOf(id, ChatException.notAllowed("user '" + id + "' was deleted"));
         ObjectNode event = Events.userEvent(EventType.USER_DELETED.wireName(), deleted, now);
-        event.put("hard_delete", hard);
-        event.put("mark_messages_deleted", "true".equals(ctx.param("mark_messages_deleted")));
+        event.put("hard_delete", mode.equals("hard"));
+        event.put("mark_messages_deleted", markMessagesDeleted);
         events.publish(event, Audience.presenceOf(id));
+        return deleted;
+    }
+
+    /** What {@code POST /users/delete} may do to the users themselves; their messages and channels are kept. */
+    private static final List<String> DELETE_MODES = List.of("soft", "hard", "pruning");
+
+    /**
+     * {@code POST /users/delete} (U5, server side): deletes up to 100 users as {@link #deleteUser} does, each with
+     * the {@code user} mode (soft by default), and answers a task that is complete already. Deleting their
+     * messages or channels ({@code messages}, {@code conversations}, {@code new_channel_owner_id}) is not served:
+     * code 4 names the option, and nothing is deleted.
+     */
+    private ObjectNode deleteMany(RequestContext ctx) {
+        ctx.requireServer();
+        ObjectNode body = ctx.body();
+        for (String option : List.of("messages", "conversations", "new_channel_owner_id")) {
+            if (body.hasNonNull(option)) {
+                throw ChatException.input("DeleteUsers failed with error: \"" + option
+                        + " is not served: a user's messages and channels" + " are kept\"");
+            }
+        }
+        JsonNode modeNode = body.get("user");
+        String mode = modeNode == null || modeNode.isNull() ? "soft" : modeNode.asText();
+        if (!(modeNode == null || modeNode.isNull() || modeNode.isTextual()) || !DELETE_MODES.contains(mode)) {
+            throw ChatException.input("user must be one of " + DELETE_MODES);
+        }
+        List<User> found = userIds(body).stream().map(users::require).toList();
+        ObjectNode result = Json.object();
+        for (User u : found) {
+            deleteUser(u, mode, false);
+            result.putObject(u.id()).put("status", "ok");
+        }
+        return completedTask(result);
+    }
+
+    /**
+     * {@code POST /users/restore} (U8, server side): users soft-deleted (also by pruning) are users again; a user
+     * that is not deleted is left as it is, and a hard-deleted one no longer exists (code 16, nothing restored).
+     * Pruned data does not come back.
+     */
+    private ObjectNode restore(RequestContext ctx) {
+        ctx.requireServer();
+        List<String> ids = userIds(ctx.body());
+        ids.forEach(users::require);
+        Instant now = clock.instant();
+        for (String id : ids) {
+            User before = users.require(id);
+            if (before.deletedAt() == null) {
+                continue;
+            }
+            User u = users.update(
+                    id,
+                    cur -> cur == null || cur.deletedAt() == null
+                            ? cur
+                            : cur.toBuilder().deletedAt(null).updatedAt(now).build(),
+                    null);
+            if (u != null) {
+                publishUpdated(u, now);
+            }
+        }
+        return Json.object();
+    }
+
+    /** Largest custom event sent to a user, in bytes of JSON. */
+    static final int MAX_USER_EVENT = 5 * 1024;
+
+    /**
+     * {@code POST /users/{id}/event} (U12, server side): a custom event to every connection of one user, wherever
+     * it is connected. The type must be the app's own: a built-in event type is code 4.
+     */
+    private ObjectNode userEvent(RequestContext ctx) {
+        ctx.requireServer();
+        String id = UserRules.checkId(ctx.pathParam("id"), "id");
+        JsonNode event = ctx.body().get("event");
+        if (!(event instanceof ObjectNode e)
+                || !e.path("type").isTextual()
+                || e.get("type").asText().isEmpty()) {
+            throw ChatException.input("event must be an object with a string type");
+        }
+        String kind = e.get("type").asText();
+        if (EventType.fromWireName(kind).isPresent() || kind.startsWith("notification.")) {
+            throw ChatException.input("SendUserCustomEvent failed with error: \"event type '" + kind
+                    + "' is a built-in event; only custom events can be sent to a user\"");
+        }
+        if (Json.writeBytes(e).length > MAX_USER_EVENT) {
+            throw ChatException.input("event must be at most " + MAX_USER_EVENT + " bytes of JSON");
+        }
+        users.require(id);
+        ObjectNode out = e.deepCopy();
+        out.put("created_at", dev.parley.protocol.Timestamps.format(clock.instant()));
+        events.publish(out, Audience.user(id));
+        return Json.object();
+    }
+
+    /** The {@code user_ids} of a batch body: 1 to 100 valid ids. */
+    private static List<String> userIds(ObjectNode body) {
+        JsonNode ids = body.get("user_ids");
+        if (ids == null || !ids.isArray() || ids.isEmpty()) {
+            throw ChatException.input("user_ids must be a non-empty array of user ids");
+        }
+        checkBatch(ids.size());
+        List<String> list = new ArrayList<>();
+        for (JsonNode n : ids) {
+            list.add(UserRules.checkId(n.isTextual() ? n.asText() : null, "user_ids[]"));
+        }
+        return list;
+    }
+
+    /** A task of a batch that is done by the time it answers, kept for {@code GET /tasks/{id}}: {@code {task_id}}. */
+    private ObjectNode completedTask(ObjectNode result) {
+        String taskId = UUID.randomUUID().toString();
+        String now = dev.parley.protocol.Timestamps.format(clock.instant());
+        ObjectNode task = Json.object();
+        task.put("task_id", taskId);
+        task.put("status", "completed");
+        task.put("created_at", now);
+        task.put("updated_at", now);
+        task.set("result", result);
+        tasks.put(taskId, task);
         ObjectNode out = Json.object();
-        out.set("user", deleted.toJson());
+        out.put("task_id", taskId);
         return out;
     }
 
@@ -245,28 +385,10 @@ final class UsersApi {
 
     private ObjectNode batch(RequestContext ctx, boolean deactivate) {
         ctx.requireServer();
-        JsonNode ids = ctx.body().get("user_ids");
-        if (ids == null || !ids.isArray() || ids.isEmpty()) {
-            throw ChatException.input("user_ids must be a non-empty array of user ids");
-        }
-        checkBatch(ids.size());
-        List<String> list = new ArrayList<>();
-        for (JsonNode n : ids) {
-            String id = UserRules.checkId(n.isTextual() ? n.asText() : null, "user_ids[]");
-            users.require(id);
-            list.add(id);
-        }
+        List<String> list = userIds(ctx.body());
+        list.forEach(users::require);
         list.forEach(id -> setActive(id, deactivate));
-        String taskId = UUID.randomUUID().toString();
-        ObjectNode task = Json.object();
-        task.put("task_id", taskId);
-        task.put("status", "completed");
-        task.put("created_at", dev.parley.protocol.Timestamps.format(clock.instant()));
-        task.putObject("result").put("users", list.size());
-        tasks.put(taskId, task);
-        ObjectNode out = Json.object();
-        out.put("task_id", taskId);
-        return out;
+        return completedTask(Json.object().put("users", list.size()));
     }
 
     private ObjectNode task(RequestContext ctx) {

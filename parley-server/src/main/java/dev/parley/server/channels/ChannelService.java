@@ -23,6 +23,7 @@ import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
+import dev.parley.server.messages.PendingMessages;
 import dev.parley.server.session.Session;
 import dev.parley.server.store.ChannelQuery;
 import dev.parley.server.store.ChatRows.ChannelRow;
@@ -227,6 +228,7 @@ public final class ChannelService {
             state.set("draft", draft);
         }
         withReminders(actor, List.of(state));
+        PendingMessages.list(state, actor.userId()); // §7.29
         return state;
     }
 
@@ -530,6 +532,7 @@ public final class ChannelService {
             }
         }
         withReminders(actor, out);
+        out.forEach(st -> PendingMessages.list(st, actor.userId())); // §7.29
         return out;
     }
 

@@ -216,8 +216,8 @@ public final class ChannelTypes {
             c.put(f, true);
         }
         c.put("url_enrichment", urlEnrichment);
-        // Polls, unread and message reminders and shared locations are served and, as on Stream's built-in types,
-        // off until the app switches them on; pending messages are not served yet.
+        // Polls, unread and message reminders, shared locations and pending messages are served and, as on
+        // Stream's built-in types, off until the app switches them on.
         for (String f : List.of(
                 "reminders",
                 "mark_messages_pending",

@@ -66,10 +66,8 @@ public final class TypeConfig {
             "skip_last_msg_update_for_system_msgs",
             "user_message_reminders",
             "reminders",
-            "shared_locations");
-
-    /** Flags of features this server does not serve yet: they may be set to false only. */
-    static final Set<String> NOT_SERVED_FLAGS = Set.of("mark_messages_pending");
+            "shared_locations",
+            "mark_messages_pending");
 
     /** Longest message a type may allow. */
     public static final int MAX_MESSAGE_LENGTH = 20_000;
@@ -157,13 +155,6 @@ public final class TypeConfig {
             if (FLAGS.contains(k)) {
                 if (!v.isBoolean()) {
                     throw input(endpoint, k + " must be true or false");
-                }
-            } else if (NOT_SERVED_FLAGS.contains(k)) {
-                if (!v.isBoolean()) {
-                    throw input(endpoint, k + " must be true or false");
-                }
-                if (v.asBoolean()) {
-                    throw input(endpoint, k + " cannot be switched on: this server does not serve " + k + " yet");
                 }
             } else if (k.equals("max_message_length")) {
                 if (!v.canConvertToInt() || v.asInt() < 1 || v.asInt() > MAX_MESSAGE_LENGTH) {

@@ -182,10 +182,20 @@ public final class EventPublisher {
      * {@code body}; publish it afterwards with {@link #publishStored}, saying whether the row had deliveries.
      */
     public @Nullable EventRow storedWith(OutboundEvent event, Instant at) {
+        return storedWith(event, at, true);
+    }
+
+    /** {@link #storedWith(OutboundEvent, Instant)}, without webhook deliveries unless {@code hooked}. */
+    public @Nullable EventRow storedWith(OutboundEvent event, Instant at, boolean hooked) {
         String cid = event.cid();
         return cid != null && keptForSync(event.type(), cid)
                 ? new EventRow(
-                        cid, syncTarget(event.audience()), at, event.body(), event.stored(), hooks.deliveriesOf(event))
+                        cid,
+                        syncTarget(event.audience()),
+                        at,
+                        event.body(),
+                        event.stored(),
+                        hooked ? hooks.deliveriesOf(event) : List.of())
                 : null;
     }
 

@@ -10,25 +10,36 @@ import org.jspecify.annotations.Nullable;
 /**
  * Messages of restricted visibility (PROTOCOL.md §7.10): a message whose {@code restricted_visibility} lists users
  * is seen by those users and its author only. Every event that carries such a message reaches only them, and
- * only they read it back. Stateless.
+ * only they read it back. A pending message (§7.29) is restricted to its author until it is committed. Stateless.
  */
 public final class Restricted {
     private Restricted() {}
 
-    /** The users who may see {@code message} (its list and its author), or null when everyone may. */
+    /**
+     * The users who may see {@code message} (its list and its author; its author alone while it is pending,
+     * §7.29), or null when everyone may.
+     */
     public static @Nullable Set<String> viewers(JsonNode message) {
+        boolean pending = isPending(message);
         JsonNode list = message.path("restricted_visibility");
-        if (!list.isArray() || list.isEmpty()) {
+        if (!pending && (!list.isArray() || list.isEmpty())) {
             return null;
         }
         Set<String> out = new LinkedHashSet<>();
-        list.forEach(u -> out.add(u.asText()));
+        if (!pending) {
+            list.forEach(u -> out.add(u.asText()));
+        }
         String author =
                 message.path("user").path("id").asText(message.path("user_id").asText(""));
         if (!author.isEmpty()) {
             out.add(author);
         }
         return out;
+    }
+
+    /** Whether {@code message} is a pending message that is not committed yet (PROTOCOL.md §7.29). */
+    public static boolean isPending(JsonNode message) {
+        return message.path("pending").asBoolean(false);
     }
 
     /** Whether {@code userId} may see {@code message}. */

@@ -56,6 +56,8 @@ final class MessageDocs {
             "thread_participants",
             "message_text_updated_at",
             "restricted_visibility",
+            "pending",
+            "pending_message_metadata",
             "i18n",
             "channel",
             "command",

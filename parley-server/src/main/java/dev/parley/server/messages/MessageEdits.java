@@ -17,7 +17,9 @@ import dev.parley.server.chat.Permissions;
 import dev.parley.server.events.Audience;
 import dev.parley.server.events.ChannelLocks;
 import dev.parley.server.events.EventPublisher;
+import dev.parley.server.events.Restricted;
 import dev.parley.server.moderation.Blocklists;
+import dev.parley.server.store.ChatRows;
 import dev.parley.server.store.ChatRows.ChannelRow;
 import dev.parley.server.store.ChatRows.MessageRow;
 import dev.parley.server.store.ChatStore;
@@ -67,7 +69,12 @@ public final class MessageEdits {
     /** {@code GET /messages/{id}}. */
     public ObjectNode get(Actor actor, String id) {
         MessageService.Context c = messages.context(actor, id, "GetMessage");
-        return wrap(views.forViewer(c.message(), actor.userId()));
+        return PendingMessages.answer(views.forViewer(c.message(), actor.userId()));
+    }
+
+    /** {@code POST /messages/{id}/commit} (§7.29, server side): a pending message is published. */
+    public ObjectNode commit(Actor actor, String id) {
+        return messages.commitPending(actor, id);
     }
 
     /** {@code POST /messages/{id}}: full replace of the editable fields and custom keys. */
@@ -149,6 +156,9 @@ public final class MessageEdits {
         MessageService.Context c0 = messages.context(actor, id, endpoint);
         return locks.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, endpoint);
+            if (Restricted.isPending(c.message().doc())) {
+                throw ChatException.input(endpoint + " failed with error: \"a pending message cannot be updated\"");
+            }
             boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
             Permissions.require(
                     actor,
@@ -199,7 +209,12 @@ public final class MessageEdits {
                     m.deletedAt(),
                     pinnedAt,
                     doc);
-            store.updateMessage(row);
+            List<ChatRows.MessageVersion> versions = versions(m, doc, actor.userId(), now);
+            if (versions.isEmpty()) {
+                store.updateMessage(row);
+            } else {
+                store.updateMessage(row, versions);
+            }
             if (hit != null) {
                 messages.blocklists().flag(m.id(), m.cid(), m.userId(), hit);
             }
@@ -209,6 +224,110 @@ public final class MessageEdits {
             }
             return wrap(views.forViewer(row, actor.userId()));
         });
+    }
+
+    /**
+     * The versions an edit keeps (§7.29) when it changes the text or the attachments: the message as it was sent
+     * (kept once, at its creation time) and the message as the edit leaves it; none for other edits.
+     */
+    private static List<ChatRows.MessageVersion> versions(
+            MessageRow before, ObjectNode after, @Nullable String editorId, Instant now) {
+        JsonNode text = before.doc().path("text");
+        JsonNode attachments = before.doc().path("attachments");
+        if (after.path("text").equals(text) && after.path("attachments").equals(attachments)) {
+            return List.of();
+        }
+        return List.of(
+                new ChatRows.MessageVersion(
+                        before.id(), before.createdAt(), before.userId(), text.asText(""), arrayOf(attachments)),
+                new ChatRows.MessageVersion(
+                        before.id(), now, editorId, after.path("text").asText(""), arrayOf(after.path("attachments"))));
+    }
+
+    private static JsonNode arrayOf(JsonNode n) {
+        return n.isArray() ? n.deepCopy() : Json.array();
+    }
+
+    /** Most messages one history query may name. */
+    static final int MAX_HISTORY_MESSAGES = 100;
+
+    /** Largest page of a history query. */
+    static final int MAX_HISTORY_LIMIT = 100;
+
+    /**
+     * {@code POST /messages/history} (§7.29): the versions of the messages that {@code filter.message_id} names
+     * ({@code $eq}, {@code $in} or a plain id), which the caller must be able to read, optionally only those
+     * {@code filter.user_id} wrote; sorted by {@code message_updated_at} (newest first unless asked otherwise).
+     */
+    public ObjectNode history(Actor actor, ObjectNode body) {
+        String endpoint = "QueryMessageHistory";
+        JsonNode filter = body.path("filter");
+        List<String> ids = ids(filter.get("message_id"), "message_id", endpoint);
+        if (ids.isEmpty()) {
+            throw ChatException.input(endpoint + " failed with error: \"filter.message_id is required\"");
+        }
+        if (ids.size() > MAX_HISTORY_MESSAGES) {
+            throw ChatException.input(endpoint + " failed with error: \"filter.message_id names more than "
+                    + MAX_HISTORY_MESSAGES + " messages\"");
+        }
+        List<String> users = ids(filter.get("user_id"), "user_id", endpoint);
+        if (users.size() > 1) {
+            throw ChatException.input(endpoint + " failed with error: \"filter.user_id names one user\"");
+        }
+        ids.forEach(id -> messages.context(actor, id, endpoint)); // each must be readable (code 16 otherwise)
+        boolean newestFirst = true;
+        for (JsonNode s : body.path("sort")) {
+            String field = s.path("field").asText();
+            if (!field.equals("message_updated_at")) {
+                throw ChatException.input(endpoint + " failed with error: \"sort by " + field + " is not supported\"");
+            }
+            newestFirst = s.path("direction").asInt(-1) < 0;
+        }
+        int limit = body.path("limit").isMissingNode() || body.get("limit").isNull()
+                ? 10
+                : body.get("limit").asInt(-1);
+        if (limit < 1 || limit > MAX_HISTORY_LIMIT) {
+            throw ChatException.input(endpoint + " failed with error: \"limit: " + body.path("limit")
+                    + " (expected: 1.." + MAX_HISTORY_LIMIT + ")\"");
+        }
+        int offset = dev.parley.server.filter.Cursor.offset(body, "next", endpoint);
+        List<ChatRows.MessageVersion> page =
+                store.messageVersions(ids, users.isEmpty() ? null : users.getFirst(), newestFirst, limit + 1, offset);
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("message_history");
+        page.stream().limit(limit).forEach(v -> {
+            ObjectNode e = list.addObject();
+            e.put("message_id", v.messageId());
+            e.put("message_updated_at", Timestamps.format(v.at()));
+            if (v.updatedById() != null) {
+                e.put("message_updated_by_id", v.updatedById());
+            }
+            e.put("text", v.text());
+            e.set("attachments", v.attachments());
+        });
+        if (page.size() > limit) {
+            out.put("next", Integer.toString(offset + limit));
+        }
+        return out;
+    }
+
+    /** The ids of a filter field: a string, {@code {"$eq": id}} or {@code {"$in": [ids]}}; none when absent. */
+    private static List<String> ids(@Nullable JsonNode f, String field, String endpoint) {
+        if (f == null || f.isNull()) {
+            return List.of();
+        }
+        JsonNode v = f.isObject() && f.has("$eq") ? f.get("$eq") : f.isObject() && f.has("$in") ? f.get("$in") : f;
+        List<String> out = new java.util.ArrayList<>();
+        if (v.isTextual()) {
+            out.add(v.asText());
+        } else if (v.isArray()) {
+            v.forEach(x -> out.add(x.asText()));
+        }
+        if (out.isEmpty() || out.stream().anyMatch(String::isEmpty) || (f.isObject() && f.size() != 1)) {
+            throw ChatException.input(
+                    endpoint + " failed with error: \"filter." + field + " must be an id, {$eq: id} or {$in: [ids]}\"");
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(out));
     }
 
     /**
@@ -330,6 +449,11 @@ public final class MessageEdits {
         MessageService.Context c0 = messages.context(actor, id, "DeleteMessage");
         return locks.underLock(c0.channel().cid(), () -> {
             MessageService.Context c = messages.context(actor, id, "DeleteMessage");
+            boolean pending = Restricted.isPending(c.message().doc());
+            if (pending && !hard) {
+                throw ChatException.input(
+                        "DeleteMessage failed with error: \"a pending message can only be hard-deleted\"");
+            }
             boolean own = actor.hasUser() && c.message().userId().equals(actor.userId());
             Permissions.require(
                     actor,
@@ -353,7 +477,7 @@ public final class MessageEdits {
             } else {
                 store.updateMessage(row);
             }
-            if (m.parentId() != null && m.deletedAt() == null) {
+            if (m.parentId() != null && m.deletedAt() == null && !pending) { // a pending reply was never counted
                 replyDeleted(c, m.parentId(), hard, now);
             }
             ObjectNode e = ChannelViews.event(EventType.MESSAGE_DELETED.wireName(), c.channel(), now);

@@ -358,6 +358,13 @@ public final class MessageService {
                     cid);
             doc.set("restricted_visibility", restricted);
         }
+        if (pending(as, type, msg)) {
+            doc.put("pending", true);
+            ObjectNode metadata = pendingMetadata(msg.pendingMetadata());
+            if (metadata != null && as.server()) { // metadata is the server side's, as the choice is (§7.29)
+                doc.set("pending_message_metadata", metadata);
+            }
+        }
         JsonNode poll = msg.json().get("poll_id");
         if (poll != null
                 && !poll.isNull()
@@ -532,7 +539,8 @@ public final class MessageService {
             if (!showInChannel) {
                 doc.put("type", "reply");
             }
-            parent = withReply(p, author, now);
+            // A pending reply joins its thread when it is committed (§7.29): until then no count shows it.
+            parent = Restricted.isPending(doc) ? null : withReply(p, author, now);
         }
         quote(msg.quotedMessageId(), doc);
         if (msg.pinned()) {
@@ -571,7 +579,8 @@ public final class MessageService {
             }
         }
         OutboundEvent event = messageNew(after, row, author, message);
-        EventRow stored = events.storedWith(event, now);
+        // A pending message's webhooks go out when it is committed (§7.29).
+        EventRow stored = events.storedWith(event, now, !Restricted.isPending(doc));
         boolean written = false;
         try {
             written = writer.append(new MessageAppend(row, parent, counts, stored));
@@ -596,9 +605,7 @@ public final class MessageService {
         if (parent != null) {
             announceUpdated(after, parent, author);
         }
-        ObjectNode out = Json.object();
-        out.set("message", message);
-        return out;
+        return PendingMessages.answer(message);
     }
 
     /** Most users one message may be restricted to. */
@@ -621,6 +628,114 @@ public final class MessageService {
             out.add(u.asText());
         }
         return out;
+    }
+
+    /**
+     * Whether a send makes a pending message (§7.29): a server-side send says so with {@code pending} (either way,
+     * over the type's setting); otherwise the type's {@code mark_messages_pending} decides.
+     */
+    private static boolean pending(Actor as, ChannelType type, SendRequest msg) {
+        if (as.server() && msg.pending() != null) {
+            return msg.pending();
+        }
+        return type.flag("mark_messages_pending");
+    }
+
+    /** Largest {@code pending_message_metadata}, in bytes of JSON. */
+    static final int MAX_PENDING_METADATA = 5 * 1024;
+
+    /** {@code pending_message_metadata} as sent: null when absent, else an object of strings (code 4 otherwise). */
+    private static @Nullable ObjectNode pendingMetadata(@Nullable JsonNode sent) {
+        if (sent == null || sent.isNull()) {
+            return null;
+        }
+        if (!(sent instanceof ObjectNode o)) {
+            throw ChatException.input("pending_message_metadata must be an object of strings");
+        }
+        o.fields().forEachRemaining(e -> {
+            if (!e.getValue().isTextual()) {
+                throw ChatException.input("pending_message_metadata." + e.getKey() + " must be a string");
+            }
+        });
+        if (Json.writeBytes(o).length > MAX_PENDING_METADATA) {
+            throw ChatException.input("pending_message_metadata must be at most " + MAX_PENDING_METADATA + " bytes");
+        }
+        return o.deepCopy();
+    }
+
+    /**
+     * {@code POST /messages/{id}/commit} (§7.29, server side): a pending message becomes a message of its channel
+     * as a send would have made it at this moment, with a new creation time after the channel's latest: unread
+     * counts, {@code message.new} to the watchers, notifications, push, webhooks and the thread's counts of a
+     * reply. Committing a committed message answers it unchanged.
+     */
+    public ObjectNode commitPending(Actor actor, String messageId) {
+        if (!actor.server()) {
+            throw ChatException.notAllowed(
+                    "CommitMessage failed with error: \"only a server-side request may commit a pending message\"");
+        }
+        MessageRow m0 = store.findMessage(messageId).orElseThrow(() -> notFound(messageId));
+        ObjectNode out = locks.underLock(m0.cid(), () -> commitUnderLock(messageId));
+        ChannelRow ch = access.requireChannel(m0.cid());
+        previewLater(access.typeOf(ch), false, out.path("message"));
+        return out;
+    }
+
+    private ObjectNode commitUnderLock(String id) {
+        MessageRow m = store.findMessage(id).orElseThrow(() -> notFound(id));
+        if (!Restricted.isPending(m.doc())) {
+            return PendingMessages.answer(views.forViewer(m, null));
+        }
+        ChannelRow ch = access.requireChannel(m.cid());
+        ChannelType type = access.typeOf(ch);
+        User author = users.find(m.userId())
+                .orElseThrow(() -> ChatException.input(
+                        "CommitMessage failed with error: \"the author of message '" + id + "' does not exist\""));
+        Instant now = locks.nextMessageTime(ch.cid(), clock.instant(), ch.lastMessageAt());
+        ObjectNode doc = m.doc().deepCopy();
+        doc.remove("pending");
+        doc.remove("pending_message_metadata");
+        doc.put("created_at", Timestamps.format(now));
+        doc.put("updated_at", Timestamps.format(now));
+        MessageRow parent = m.parentId() == null ? null : withReply(parent(ch.cid(), m.parentId()), author, now);
+        MessageRow row = new MessageRow(
+                id, m.cid(), m.userId(), m.parentId(), m.inChannel(), now, now, m.deletedAt(), m.pinnedAt(), doc);
+        boolean restricted = Restricted.viewers(doc) != null;
+        boolean counts = m.inChannel()
+                && !restricted
+                && !doc.path("silent").asBoolean()
+                && !"system".equals(doc.path("type").asText());
+        ChannelRow after = counts ? ch.withMessageAt(now) : ch;
+        ObjectNode message = views.forViewer(row, null);
+        OutboundEvent event = messageNew(after, row, author, message);
+        EventRow stored = events.storedWith(event, now);
+        if (!writer.append(new MessageAppend(row, parent, counts, stored, m.createdAt()))) {
+            MessageRow now2 = store.findMessage(id).orElseThrow(() -> notFound(id));
+            if (Restricted.isPending(now2.doc())) { // another node's message of the channel is as late
+                throw new ChatException(
+                        ErrorCode.NOT_READY,
+                        "CommitMessage failed with error: \"channel '" + ch.cid() + "' is busy, try again\"");
+            }
+            return PendingMessages.answer(views.forViewer(now2, null)); // committed meanwhile
+        }
+        announceNew(
+                after,
+                type,
+                row,
+                author,
+                event,
+                message,
+                store.roster(ch.cid()),
+                stored == null ? List.of() : stored.hooks(),
+                restricted);
+        if (parent != null) {
+            announceUpdated(after, parent, author);
+        }
+        return PendingMessages.answer(message);
+    }
+
+    private static ChatException notFound(String messageId) {
+        return ChatException.notFound("message '" + ChannelServiceText.shorten(messageId) + "' does not exist");
     }
 
     /** Slow mode (§7.10): one message per {@code cooldown} seconds per user, code 60, unless skip-slow-mode. */

@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * @param skipEnrichUrl the send's {@code skip_enrich_url} (beside {@code message}): no link preview (§7.25)
  * @param forceModeration the send's {@code force_moderation} (beside {@code message}): a server-side send is
  *     screened by the blocklist too (§7.27)
+ * @param pending the send's {@code pending} (or its older name {@code is_pending_message}) beside {@code message},
+ *     or null when absent: a server-side send's choice of a pending message over the type's (§7.29)
+ * @param pendingMetadata the send's {@code pending_message_metadata} beside {@code message}, or null
  */
 record SendRequest(
         ObjectNode json,
@@ -48,8 +51,9 @@ record SendRequest(
         @Nullable JsonNode mentionedUsers,
         boolean skipPush,
         boolean skipEnrichUrl,
-
-        boolean forceModeration) {
+        boolean forceModeration,
+        @Nullable Boolean pending,
+        @Nullable JsonNode pendingMetadata) {
 
     private static final String PREFIX = "message.";
 
@@ -87,7 +91,22 @@ record SendRequest(
                 msg.get("mentioned_users"),
                 body.path("skip_push").asBoolean(false),
                 body.path("skip_enrich_url").asBoolean(false),
-                body.path("force_moderation").asBoolean(false));
+                body.path("force_moderation").asBoolean(false),
+                pending(body),
+                body.hasNonNull("pending_message_metadata") ? body.get("pending_message_metadata") : null);
+    }
+
+    private static @Nullable Boolean pending(ObjectNode body) {
+        for (String key : new String[] {"pending", "is_pending_message"}) {
+            JsonNode v = body.get(key);
+            if (v != null && !v.isNull()) {
+                if (!v.isBoolean()) {
+                    throw ChatException.input(key + " must be true or false");
+                }
+                return v.asBoolean();
+            }
+        }
+        return null;
     }
 
     /**

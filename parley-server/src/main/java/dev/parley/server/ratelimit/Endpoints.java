@@ -85,6 +85,8 @@ public final class Endpoints {
         route("DELETE /messages/{id}", "DeleteMessage", 1_000);
         route("GET /messages/{id}/replies", "GetReplies", 1_000);
         route("POST /messages/{id}/undelete", "UndeleteMessage", 1_000);
+        route("POST /messages/{id}/commit", "CommitMessage", 1_000);
+        route("POST /messages/history", "QueryMessageHistory", 1_000);
         route("POST /messages/{id}/reaction", "SendReaction", 1_000);
         route("DELETE /messages/{id}/reaction/{type}", "DeleteReaction", 1_000);
         route("GET /messages/{id}/reactions", "GetReactions", 1_000);
@@ -172,6 +174,9 @@ public final class Endpoints {
         route("GET /users/{id}/export", "ExportUser", 60);
         route("POST /users/{id}/deactivate", "DeactivateUser", 60);
         route("POST /users/{id}/reactivate", "ReactivateUser", 60);
+        route("POST /users/delete", "DeleteUsers", 60);
+        route("POST /users/restore", "RestoreUsers", 60);
+        route("POST /users/{id}/event", "SendUserCustomEvent", 1_000);
         route("POST /users/deactivate", "DeactivateUsers", 60);
         route("POST /users/reactivate", "ReactivateUsers", 60);
         route("GET /tasks/{id}", "GetTask", 60);

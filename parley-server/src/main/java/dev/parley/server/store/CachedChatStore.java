@@ -417,6 +417,17 @@ final class CachedChatStore implements ChatStore, StoreCaches {
     }
 
     @Override
+    public void updateMessage(MessageRow message, List<ChatRows.MessageVersion> versions) {
+        db.updateMessage(message, versions);
+    }
+
+    @Override
+    public List<ChatRows.MessageVersion> messageVersions(
+            Collection<String> messageIds, @Nullable String updatedById, boolean newestFirst, int limit, int offset) {
+        return db.messageVersions(messageIds, updatedById, newestFirst, limit, offset);
+    }
+
+    @Override
     public boolean deleteMessage(String id) {
         return db.deleteMessage(id);
     }

@@ -2,6 +2,7 @@ package dev.parley.server.store;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
@@ -325,19 +326,42 @@ public final class ChatRows {
     /**
      * One message to append with {@link ChatStore#appendMessages}: the message, the thread parent to
      * rewrite (or null), whether it counts as unread for the other members, and the channel event that
-     * {@code /sync} keeps for it (or null), written in the same transaction.
+     * {@code /sync} keeps for it (or null), written in the same transaction. With {@code replacing} set, the
+     * message is a pending message being committed (PROTOCOL.md §7.29): its stored row, which must still have
+     * that creation time, is overwritten instead of a new row inserted; when the row is gone or was committed
+     * already, nothing is written and the append answers false.
      */
     public record MessageAppend(
             MessageRow message,
             @Nullable MessageRow parent,
             boolean countsAsUnread,
-            @Nullable EventRow event) {
+            @Nullable EventRow event,
+            @Nullable Instant replacing) {
         public MessageAppend {
             requireNonNull(message, "message");
         }
 
+        public MessageAppend(
+                MessageRow message, @Nullable MessageRow parent, boolean countsAsUnread, @Nullable EventRow event) {
+            this(message, parent, countsAsUnread, event, null);
+        }
+
         public MessageAppend(MessageRow message, @Nullable MessageRow parent, boolean countsAsUnread) {
-            this(message, parent, countsAsUnread, null);
+            this(message, parent, countsAsUnread, null, null);
+        }
+    }
+
+    /**
+     * One version of an edited message (PROTOCOL.md §7.29): its text and attachments as of {@code at}, written by
+     * {@code updatedById} (null: the server side without a user).
+     */
+    public record MessageVersion(
+            String messageId, Instant at, @Nullable String updatedById, String text, JsonNode attachments) {
+        public MessageVersion {
+            requireNonNull(messageId, "messageId");
+            at = Timestamps.truncate(requireNonNull(at, "at"));
+            requireNonNull(text, "text");
+            requireNonNull(attachments, "attachments");
         }
     }
 

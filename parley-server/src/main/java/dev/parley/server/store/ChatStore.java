@@ -110,6 +110,19 @@ public interface ChatStore {
 
     void updateMessage(MessageRow message);
 
+    /**
+     * {@link #updateMessage} and, in the same transaction, the message's {@code versions} (PROTOCOL.md §7.29); a
+     * version at a time the message already has one is not written again.
+     */
+    void updateMessage(MessageRow message, List<ChatRows.MessageVersion> versions);
+
+    /**
+     * The versions of {@code messageIds}, by time ({@code newestFirst} or oldest first, then by message id), only
+     * those {@code updatedById} wrote when it is set; a page of {@code limit} from {@code offset}.
+     */
+    List<ChatRows.MessageVersion> messageVersions(
+            Collection<String> messageIds, @Nullable String updatedById, boolean newestFirst, int limit, int offset);
+
     /** Deletes a message with its reactions; false when there was none. */
     boolean deleteMessage(String id);
 

@@ -12,6 +12,7 @@ import static dev.parley.server.store.Jdbc.nullableTime;
 import static dev.parley.server.store.Jdbc.requiredInstant;
 import static dev.parley.server.store.Jdbc.update;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.parley.protocol.Json;
@@ -521,10 +522,10 @@ final class JdbcChatStore implements ChatStore {
                     boolean added;
                     if (shared && laterExists(c, a.message())) {
                         added = false; // the caller finds no message of its id and sends again, later
-                    } else if (appendInOneStatement && a.parent() == null) {
+                    } else if (appendInOneStatement && a.parent() == null && a.replacing() == null) {
                         added = appendInOneStatement(c, a);
                     } else {
-                        added = append(c, a.message(), a.parent(), a.countsAsUnread());
+                        added = append(c, a.message(), a.parent(), a.countsAsUnread(), a.replacing());
                         if (added && a.event() != null) {
                             appendEvent(c, a.event());
                         }
@@ -541,12 +542,23 @@ final class JdbcChatStore implements ChatStore {
         }
     }
 
-    private static boolean append(Connection c, MessageRow m, @Nullable MessageRow parent, boolean countsAsUnread)
+    private static boolean append(
+            Connection c,
+            MessageRow m,
+            @Nullable MessageRow parent,
+            boolean countsAsUnread,
+            @Nullable Instant replacing)
             throws SQLException {
-        SqlBuilder b = new SqlBuilder().sql("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
-        messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING");
-        if (update(c, b) == 0) {
-            return false;
+        if (replacing != null) {
+            if (!commitPending(c, m, replacing)) {
+                return false;
+            }
+        } else {
+            SqlBuilder b = new SqlBuilder().sql("INSERT INTO messages (" + MESSAGE_COLUMNS + ") VALUES (");
+            messageValues(b, m).sql(") ON CONFLICT (id) DO NOTHING");
+            if (update(c, b) == 0) {
+                return false;
+            }
         }
         if (parent != null) {
             updateMessage(c, parent);
@@ -557,6 +569,25 @@ final class JdbcChatStore implements ChatStore {
             update(c, channelCounters(new SqlBuilder(), m));
         }
         return true;
+    }
+
+    /**
+     * Overwrites a pending message with its committed form (PROTOCOL.md §7.29), only while the stored row still has
+     * the pending message's creation time: a second commit finds the new time and writes nothing.
+     */
+    private static boolean commitPending(Connection c, MessageRow m, Instant pendingAt) throws SQLException {
+        SqlBuilder b = new SqlBuilder()
+                .sql("UPDATE messages SET created_at = ")
+                .param(micros(m.createdAt()))
+                .sql(", updated_at = ")
+                .param(micros(m.updatedAt()))
+                .sql(", doc = ")
+                .param(Json.write(m.doc()))
+                .sql(" WHERE id = ")
+                .param(m.id())
+                .sql(" AND created_at = ")
+                .param(micros(pendingAt));
+        return update(c, b) > 0;
     }
 
     /**
@@ -726,6 +757,56 @@ final class JdbcChatStore implements ChatStore {
         jdbc.execute("update message", c -> updateMessage(c, m));
     }
 
+    @Override
+    public void updateMessage(MessageRow m, List<ChatRows.MessageVersion> versions) {
+        jdbc.execute("update message with versions", c -> {
+            updateMessage(c, m);
+            for (ChatRows.MessageVersion v : versions) {
+                SqlBuilder b = new SqlBuilder()
+                        .sql("INSERT INTO message_versions (message_id, version_at, updated_by_id, doc) VALUES (")
+                        .param(v.messageId())
+                        .sql(", ")
+                        .param(micros(v.at()))
+                        .sql(", ");
+                nullable(b, v.updatedById())
+                        .sql(", ")
+                        .param(Json.write(Json.object().put("text", v.text()).set("attachments", v.attachments())))
+                        .sql(") ON CONFLICT (message_id, version_at) DO NOTHING");
+                update(c, b);
+            }
+        });
+    }
+
+    @Override
+    public List<ChatRows.MessageVersion> messageVersions(
+            Collection<String> messageIds, @Nullable String updatedById, boolean newestFirst, int limit, int offset) {
+        if (messageIds.isEmpty() || limit <= 0) {
+            return List.of();
+        }
+        SqlBuilder b = new SqlBuilder()
+                .sql("SELECT message_id, version_at, updated_by_id, doc FROM message_versions WHERE message_id IN (");
+        in(b, List.copyOf(messageIds)).sql(")");
+        if (updatedById != null) {
+            b.sql(" AND updated_by_id = ").param(updatedById);
+        }
+        String dir = newestFirst ? " DESC" : " ASC";
+        b.sql(" ORDER BY version_at" + dir + ", message_id" + dir + " LIMIT ")
+                .param(limit)
+                .sql(" OFFSET ")
+                .param(offset);
+        return jdbc.read(
+                "message versions",
+                c -> list(c, b, rs -> {
+                    JsonNode doc = Json.parse(rs.getString(4), "doc");
+                    return new ChatRows.MessageVersion(
+                            rs.getString(1),
+                            Timestamps.fromMicros(rs.getLong(2)),
+                            rs.getString(3),
+                            doc.path("text").asText(""),
+                            doc.path("attachments").isArray() ? doc.get("attachments") : Json.array());
+                }));
+    }
+
     private static void updateMessage(Connection c, MessageRow m) throws SQLException {
         SqlBuilder b = new SqlBuilder()
                 .sql("UPDATE messages SET in_channel = ")
@@ -759,6 +840,11 @@ final class JdbcChatStore implements ChatStore {
                     c,
                     new SqlBuilder()
                             .sql("DELETE FROM threads WHERE parent_id = ")
+                            .param(id));
+            update(
+                    c,
+                    new SqlBuilder()
+                            .sql("DELETE FROM message_versions WHERE message_id = ")
                             .param(id));
             update(
                     c,

@@ -236,7 +236,7 @@ class ChannelTypesAdminTest {
                         json("data", json("created_by_id", ann, "members", List.of(ann))));
 
         Map<String, RestClient.Response> refused = new java.util.LinkedHashMap<>();
-        refused.put("pending on", admin().call("PUT", "/channeltypes/" + type, json("mark_messages_pending", true)));
+        refused.put("automod on", admin().call("PUT", "/channeltypes/" + type, json("automod", "AI")));
         refused.put("unknown key", admin().call("PUT", "/channeltypes/" + type, json("colour", "red")));
         refused.put("flag not boolean", admin().call("PUT", "/channeltypes/" + type, json("reactions", "no")));
         refused.put(

@@ -146,11 +146,11 @@ class RestErrorsTest {
     }
 
     @Test
-    void theMessageHistoryQueryIsAnsweredAsNoEndpointNotByTheMessageUpdate() {
+    void theMessageHistoryQueryIsAnsweredByTheHistoryNotByTheMessageUpdate() {
         Response r = admin.post("/messages/history", "{\"filter\": {\"message_id\": \"m1\"}}");
 
-        assertEnvelope(r, 404, 16);
-        assertThat(r.message()).isEqualTo("no endpoint at POST /messages/history");
+        assertEnvelope(r, 404, 16); // the update would have answered code 4: its body has no message
+        assertThat(r.message()).contains("message 'm1' does not exist");
     }
 
     @Test

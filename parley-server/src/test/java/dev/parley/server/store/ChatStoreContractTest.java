@@ -341,6 +341,66 @@ abstract class ChatStoreContractTest {
     }
 
     @Test
+    void anAppendReplacingAPendingMessageRewritesItsRowOnceWithItsCounts() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann"), member("a", "bob")));
+        MessageRow pending = message("p1", "messaging:a", "ann", 1);
+        chat.appendMessages(List.of(new ChatRows.MessageAppend(pending, null, false)));
+        MessageRow committed = new MessageRow(
+                "p1",
+                "messaging:a",
+                "ann",
+                null,
+                true,
+                T0.plusSeconds(5),
+                T0.plusSeconds(5),
+                null,
+                null,
+                Json.object().put("id", "p1").put("text", "committed"));
+
+        List<Boolean> first = chat.appendMessages(
+                List.of(new ChatRows.MessageAppend(committed, null, true, null, pending.createdAt())));
+        List<Boolean> again = chat.appendMessages(
+                List.of(new ChatRows.MessageAppend(committed, null, true, null, pending.createdAt())));
+
+        assertThat(first).containsExactly(true);
+        assertThat(again).as("the row no longer has the pending time").containsExactly(false);
+        MessageRow stored = chat.findMessage("p1").orElseThrow();
+        assertThat(stored.createdAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(stored.doc().path("text").asText()).isEqualTo("committed");
+        assertThat(chat.unreadTotals("bob").messages())
+                .as("counted once, at the commit")
+                .isEqualTo(1);
+        assertThat(chat.findChannel("messaging:a").orElseThrow().lastMessageAt())
+                .isEqualTo(T0.plusSeconds(5));
+    }
+
+    @Test
+    void anUpdateKeepsItsVersionsOnceAndTheyArePagedByTimeAndFilteredByAuthor() {
+        chat.createChannel(channel("a", null), List.of(member("a", "ann")));
+        MessageRow m = message("v1", "messaging:a", "ann", 1);
+        chat.appendMessage(m, null, false);
+        ChatRows.MessageVersion original = new ChatRows.MessageVersion("v1", m.createdAt(), "ann", "v1", Json.array());
+
+        chat.updateMessage(
+                m, List.of(original, new ChatRows.MessageVersion("v1", T0.plusSeconds(2), "bob", "two", Json.array())));
+        chat.updateMessage(
+                m,
+                List.of(original, new ChatRows.MessageVersion("v1", T0.plusSeconds(3), null, "three", Json.array())));
+
+        assertThat(chat.messageVersions(List.of("v1"), null, true, 10, 0).stream()
+                        .map(ChatRows.MessageVersion::text))
+                .containsExactly("three", "two", "v1");
+        assertThat(chat.messageVersions(List.of("v1"), null, false, 2, 1).stream()
+                        .map(ChatRows.MessageVersion::text))
+                .containsExactly("two", "three");
+        assertThat(chat.messageVersions(List.of("v1"), "bob", true, 10, 0).stream()
+                        .map(ChatRows.MessageVersion::text))
+                .containsExactly("two");
+        chat.deleteMessage("v1");
+        assertThat(chat.messageVersions(List.of("v1"), null, true, 10, 0)).isEmpty();
+    }
+
+    @Test
     void pagesAreOldestFirstAndTieBreakByIdAtTheSameTime() {
         chat.createChannel(channel("a", null), List.of());
         for (String id : List.of("m3", "m1", "m2")) {
