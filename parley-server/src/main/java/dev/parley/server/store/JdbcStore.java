@@ -181,6 +181,13 @@ abstract class JdbcStore implements Store {
         });
     }
 
+    @Override
+    public ImportBatch.Written importBatch(ImportBatch batch) {
+        requireNonNull(batch, "batch");
+        JdbcImport writer = new JdbcImport(upsertUser);
+        return jdbc.write("import batch", c -> writer.write(c, batch));
+    }
+
     private void upsertUsers(Connection c, List<User> users) throws SQLException {
         if (users.isEmpty()) {
             return;

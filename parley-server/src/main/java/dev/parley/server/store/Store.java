@@ -42,6 +42,12 @@ public interface Store extends AutoCloseable {
      */
     void apply(WriteBatch batch);
 
+    /**
+     * Writes one batch of an import (PROTOCOL.md §17) in one transaction: no events, no webhooks, no usage.
+     * The caches of this store are not told: no server may use the store while an import runs.
+     */
+    ImportBatch.Written importBatch(ImportBatch batch);
+
     /** Number of distinct users recorded as active in {@code month}. */
     long countActiveUsers(YearMonth month);
 
