@@ -180,7 +180,7 @@ public final class Main {
         }
         ServerConfig.Builder b = ConfigLoader.load(serverArgs.toArray(String[]::new), env);
         if (format == null && AppImport.isAppFile(input)) {
-            return importApp(input, b, mode, batch, restart, validateOnly, out, err);
+            return importApp(input, b, mode, batch, restart, validateOnly, maxRows, out, err);
         }
         if (mode != null || validateOnly) {
             throw new ConfigLoader.ConfigException(
@@ -210,10 +210,15 @@ public final class Main {
             int batch,
             boolean restart,
             boolean validateOnly,
+            long maxRows,
             PrintStream out,
             PrintStream err) {
         AppImport.Options options = new AppImport.Options(
-                "insert".equals(mode) ? AppImport.Mode.INSERT : AppImport.Mode.UPSERT, batch, restart, validateOnly);
+                "insert".equals(mode) ? AppImport.Mode.INSERT : AppImport.Mode.UPSERT,
+                batch,
+                restart,
+                validateOnly,
+                maxRows);
         long start = System.nanoTime();
         try (Store store = Stores.open(b.databaseUrl(), b.dataDir())) {
             AppImport.Result r = new AppImport(store, out, err, UserImport.stdoutIsTerminal()).run(input, options);
@@ -225,7 +230,9 @@ public final class Main {
                     r.skipped(),
                     r.bad(),
                     (System.nanoTime() - start) / 1e9,
-                    validateOnly ? " (validate only: nothing written)" : "");
+                    validateOnly
+                            ? " (validate only: nothing written)"
+                            : r.complete() ? "" : " (stopped early; run again to resume)");
             return r.bad() > 0 ? 1 : 0;
         }
     }

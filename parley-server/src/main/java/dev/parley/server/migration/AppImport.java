@@ -38,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,13 +74,21 @@ public final class AppImport {
      * @param batchSize records per transaction
      * @param restart ignore an existing checkpoint and start from the first record
      * @param validateOnly check every record and report, write nothing
+     * @param maxRecords stop after this many records in this run (0: no limit); the checkpoint allows resuming
      */
-    public record Options(Mode mode, int batchSize, boolean restart, boolean validateOnly) {
+    public record Options(Mode mode, int batchSize, boolean restart, boolean validateOnly, long maxRecords) {
         public Options {
             requireNonNull(mode, "mode");
             if (batchSize < 1 || batchSize > 10_000) {
                 throw new IllegalArgumentException("--batch: " + batchSize + " (expected: 1..10000)");
             }
+            if (maxRecords < 0) {
+                throw new IllegalArgumentException("--max-rows: " + maxRecords + " (expected: >= 0)");
+            }
+        }
+
+        public Options(Mode mode, int batchSize, boolean restart, boolean validateOnly) {
+            this(mode, batchSize, restart, validateOnly, 0);
         }
 
         public static Options defaults() {
@@ -94,10 +103,13 @@ public final class AppImport {
      * @param written rows written (inserted, or overwritten in upsert mode)
      * @param skipped rows left as stored (insert mode)
      * @param bad records refused
+     * @param complete false when {@code maxRecords} stopped it early (a checkpoint is kept)
      */
-    public record Result(long records, long written, long skipped, long bad) {}
+    public record Result(long records, long written, long skipped, long bad, boolean complete) {}
 
-    private record Checkpoint(long size, long modified, long ordinal, long written, long skipped, long bad) {}
+    /** Where a run stopped, with the mutes that still wait for a later record. */
+    private record Checkpoint(
+            long size, long modified, long ordinal, long written, long skipped, long bad, List<Deferred> deferred) {}
 
     private record Deferred(long line, String userId, String target, boolean channel, Instant at) {}
 
@@ -114,15 +126,17 @@ public final class AppImport {
     }
 
     /**
-     * Whether {@code input} is in the import format: its first record has a {@code type} and an {@code item}
-     * (otherwise it is a file of users, {@code UserImport}).
+     * Whether {@code input} is in the import format: one of its first ten records has a {@code type} and an
+     * {@code item} (otherwise it is a file of users, {@code UserImport}).
      */
     public static boolean isAppFile(Path input) {
         try (ImportRecords records = new ImportRecords(Files.newInputStream(input))) {
-            if (!records.hasNext()) {
-                return false;
+            for (int i = 0; i < 10 && records.hasNext(); i++) {
+                if (!records.next().bad()) {
+                    return true;
+                }
             }
-            return !records.next().bad();
+            return false;
         } catch (IllegalArgumentException e) {
             return false;
         } catch (IOException e) {
@@ -144,9 +158,12 @@ public final class AppImport {
                 out.println("import: resuming after record " + cp.ordinal());
             }
             Run run = new Run(
-                    input, options, checkpointFile, cp != null ? cp : new Checkpoint(size, modified, 0, 0, 0, 0));
+                    input,
+                    options,
+                    checkpointFile,
+                    cp != null ? cp : new Checkpoint(size, modified, 0, 0, 0, 0, List.of()));
             Result r = run.all();
-            if (!options.validateOnly()) {
+            if (!options.validateOnly() && r.complete()) {
                 Files.deleteIfExists(checkpointFile);
             }
             return r;
@@ -193,18 +210,26 @@ public final class AppImport {
             this.skipped = start.skipped();
             this.bad = start.bad();
             this.lastOrdinal = start.ordinal();
+            this.deferred.addAll(start.deferred());
         }
 
         Result all() throws IOException {
             Progress progress = new Progress(out, terminal, start.size());
             try (CountingStream counting = new CountingStream(Files.newInputStream(input));
                     ImportRecords rows = new ImportRecords(counting)) {
+                long thisRun = 0;
                 while (rows.hasNext()) {
                     ImportRecords.Record r = rows.next();
                     records = r.ordinal();
                     if (r.ordinal() <= start.ordinal()) {
                         continue;
                     }
+                    if (options.maxRecords() > 0 && thisRun >= options.maxRecords()) {
+                        commit();
+                        progress.stop(counting.count, records);
+                        return new Result(lastOrdinal, written, skipped, bad, false);
+                    }
+                    thisRun++;
                     read(r);
                     lastOrdinal = r.ordinal();
                     if (pending >= options.batchSize()) {
@@ -216,7 +241,7 @@ public final class AppImport {
                 commit();
                 progress.finish(records);
             }
-            return new Result(records, written, skipped, bad);
+            return new Result(records, written, skipped, bad, true);
         }
 
         private void read(ImportRecords.Record r) {
@@ -479,6 +504,13 @@ public final class AppImport {
                     .put("written", written)
                     .put("skipped", skipped)
                     .put("bad", bad);
+            var waiting = n.putArray("deferred");
+            deferred.forEach(d -> waiting.addObject()
+                    .put("line", d.line())
+                    .put("user", d.userId())
+                    .put("target", d.target())
+                    .put("channel", d.channel())
+                    .put("at", d.at().toString()));
             Path tmp = checkpointFile.resolveSibling(checkpointFile.getFileName() + ".tmp");
             Files.writeString(tmp, Json.write(n));
             Files.move(tmp, checkpointFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -500,7 +532,15 @@ public final class AppImport {
                 n.path("ordinal").asLong(),
                 n.path("written").asLong(),
                 n.path("skipped").asLong(),
-                n.path("bad").asLong());
+                n.path("bad").asLong(),
+                StreamSupport.stream(n.path("deferred").spliterator(), false)
+                        .map(d -> new Deferred(
+                                d.path("line").asLong(),
+                                d.path("user").asText(),
+                                d.path("target").asText(),
+                                d.path("channel").asBoolean(),
+                                Instant.parse(d.path("at").asText())))
+                        .toList());
     }
 
     /** Counts the bytes read, for the progress bar. */

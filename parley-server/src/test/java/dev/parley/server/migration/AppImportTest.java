@@ -265,6 +265,34 @@ class AppImportTest {
     }
 
     @Test
+    void anInterruptedImportResumesAfterItsCheckpointWithTheMutesThatWaitedAndEndsAsOneRunWould() throws IOException {
+        Path file = write("app.jsonl", APP);
+        TestServer once = stopped();
+        importInto(once.config(), file, AppImport.Options.defaults());
+        List<Object> expected = withStore(once.config(), AppImportTest::snapshot);
+
+        TestServer twice = stopped();
+        AppImport.Result first =
+                importInto(twice.config(), file, new AppImport.Options(AppImport.Mode.UPSERT, 2, false, false, 5));
+        assertThat(first.complete()).isFalse();
+        Path checkpoint = file.resolveSibling("app.jsonl" + AppImport.CHECKPOINT_SUFFIX);
+        assertThat(checkpoint).exists();
+        assertThat(Files.readString(checkpoint)).contains("\"ordinal\":5").contains("messaging:general");
+        withStore(twice.config(), store -> {
+            assertThat(store.chat().findChannel("messaging:general")).isPresent();
+            assertThat(store.moderation().userMutes("ann", Instant.EPOCH)).isEmpty();
+            return null;
+        });
+
+        AppImport.Result rest = importInto(twice.config(), file, AppImport.Options.defaults());
+        assertThat(rest.complete()).isTrue();
+        assertThat(rest.bad()).isZero();
+        assertThat(checkpoint).doesNotExist();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("resuming after record 5");
+        assertThat(withStore(twice.config(), AppImportTest::snapshot)).isEqualTo(expected);
+    }
+
+    @Test
     void aBadFileIsReportedRecordByRecordWithLineAndFieldAndAValidateOnlyRunWritesNothing() throws IOException {
         TestServer s = stopped();
         List<String> lines = new ArrayList<>(APP);
