@@ -71,9 +71,12 @@ final class JdbcImport {
         Map<String, List<Object>> existing = existingMessages(c, b.messages());
         Set<String> fullCounts = new LinkedHashSet<>(); // channels whose counters are counted again from all rows
         Map<String, List<MessageRow>> added = new LinkedHashMap<>(); // new messages shown in their channel
+        Set<String> seen = new java.util.HashSet<>();
         for (MessageRow m : b.messages()) {
             List<Object> before = existing.get(m.id());
-            if (before == null) {
+            if (!seen.add(m.id())) {
+                fullCounts.add(m.cid()); // the same id twice in one batch: count from the rows
+            } else if (before == null) {
                 if (m.inChannel()) {
                     added.computeIfAbsent(m.cid(), k -> new ArrayList<>()).add(m);
                 }

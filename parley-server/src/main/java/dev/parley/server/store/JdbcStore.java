@@ -49,6 +49,7 @@ abstract class JdbcStore implements Store {
     private final ReminderStore reminders;
     private final LocationStore locations;
     private final StoreCaches caches;
+    private final CachedChatStore hot;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
         this(dialect, reads, writes, false);
@@ -72,6 +73,7 @@ abstract class JdbcStore implements Store {
         JdbcModerationStore moderationRows =
                 new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements);
         CachedChatStore hot = new CachedChatStore(chatRows);
+        this.hot = hot;
         this.chat = hot;
         this.moderation = new CachedModerationStore(moderationRows, hot);
         this.caches = shared ? hot : StoreCaches.NONE;
@@ -185,7 +187,11 @@ abstract class JdbcStore implements Store {
     public ImportBatch.Written importBatch(ImportBatch batch) {
         requireNonNull(batch, "batch");
         JdbcImport writer = new JdbcImport(upsertUser);
-        return jdbc.write("import batch", c -> writer.write(c, batch));
+        try {
+            return jdbc.write("import batch", c -> writer.write(c, batch));
+        } finally {
+            hot.dropAll(); // the batch went around the cache: what it holds may be stale
+        }
     }
 
     private void upsertUsers(Connection c, List<User> users) throws SQLException {

@@ -44,7 +44,8 @@ public interface Store extends AutoCloseable {
 
     /**
      * Writes one batch of an import (PROTOCOL.md §17) in one transaction: no events, no webhooks, no usage.
-     * The caches of this store are not told: no server may use the store while an import runs.
+     * This store's own caches are dropped; a server's caches are not told, so no server may use the store while
+     * an import runs.
      */
     ImportBatch.Written importBatch(ImportBatch batch);
 
