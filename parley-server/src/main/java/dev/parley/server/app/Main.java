@@ -4,6 +4,7 @@ import dev.parley.protocol.Jwt;
 import dev.parley.server.cli.ConnectionsCommand;
 import dev.parley.server.cli.UserImport;
 import dev.parley.server.config.ServerConfig;
+import dev.parley.server.migration.AppImport;
 import dev.parley.server.store.Store;
 import dev.parley.server.store.Stores;
 import java.io.PrintStream;
@@ -129,8 +130,10 @@ public final class Main {
     }
 
     /**
-     * {@code parley import FILE [--batch N] [--format json|ndjson|csv] [--restart] [--max-rows N]} plus the
-     * store flags ({@code --data-dir}, {@code --database-url}).
+     * {@code parley import FILE [--batch N] [--format json|ndjson|csv] [--restart] [--max-rows N]
+     * [--mode insert|upsert] [--validate-only]} plus the store flags ({@code --data-dir}, {@code --database-url}).
+     * A file of {@code {"type": ..., "item": ...}} records is a whole app (PROTOCOL.md §17, {@link AppImport});
+     * any other file holds users ({@link UserImport}).
      *
      * @return the exit code: 0 when every row was imported, 1 when some rows were bad, 2 on a usage error
      */
@@ -141,9 +144,13 @@ public final class Main {
         String format = null;
         boolean restart = false;
         long maxRows = 0;
+        String mode = null;
+        boolean validateOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batch" -> batch = integer(value(args, ++i, "--batch"), "--batch");
+                case "--mode" -> mode = value(args, ++i, "--mode");
+                case "--validate-only" -> validateOnly = true;
                 case "--format" -> format = value(args, ++i, "--format");
                 case "--restart" -> restart = true;
                 case "--max-rows" -> maxRows = integer(value(args, ++i, "--max-rows"), "--max-rows");
@@ -158,7 +165,7 @@ public final class Main {
         }
         if (file == null) {
             throw new ConfigLoader.ConfigException(
-                    "import needs a file (usage: parley import users.json|users.ndjson|users.csv"
+                    "import needs a file (usage: parley import FILE [--mode upsert|insert] [--validate-only]"
                             + " [--batch 1000] [--restart] [--data-dir DIR | --database-url URL])");
         }
         Path input = Path.of(file);
@@ -168,7 +175,17 @@ public final class Main {
         if (format != null && !List.of("json", "ndjson", "csv").contains(format)) {
             throw new ConfigLoader.ConfigException("--format: '" + format + "' (expected: json, ndjson or csv)");
         }
+        if (mode != null && !List.of("insert", "upsert").contains(mode)) {
+            throw new ConfigLoader.ConfigException("--mode: '" + mode + "' (expected: insert or upsert)");
+        }
         ServerConfig.Builder b = ConfigLoader.load(serverArgs.toArray(String[]::new), env);
+        if (format == null && AppImport.isAppFile(input)) {
+            return importApp(input, b, mode, batch, restart, validateOnly, maxRows, out, err);
+        }
+        if (mode != null || validateOnly) {
+            throw new ConfigLoader.ConfigException(
+                    "--mode and --validate-only are for files of {\"type\", \"item\"} records (PROTOCOL.md §17)");
+        }
         UserImport.Options options = new UserImport.Options(batch, format, restart, maxRows);
         long start = System.nanoTime();
         try (Store store = Stores.open(b.databaseUrl(), b.dataDir())) {
@@ -182,6 +199,40 @@ public final class Main {
                     r.bad(),
                     (System.nanoTime() - start) / 1e9,
                     r.complete() ? "" : " (stopped early; run again to resume)");
+            return r.bad() > 0 ? 1 : 0;
+        }
+    }
+
+    private static int importApp(
+            Path input,
+            ServerConfig.Builder b,
+            @org.jspecify.annotations.Nullable String mode,
+            int batch,
+            boolean restart,
+            boolean validateOnly,
+            long maxRows,
+            PrintStream out,
+            PrintStream err) {
+        AppImport.Options options = new AppImport.Options(
+                "insert".equals(mode) ? AppImport.Mode.INSERT : AppImport.Mode.UPSERT,
+                batch,
+                restart,
+                validateOnly,
+                maxRows);
+        long start = System.nanoTime();
+        try (Store store = Stores.open(b.databaseUrl(), b.dataDir())) {
+            AppImport.Result r = new AppImport(store, out, err, UserImport.stdoutIsTerminal()).run(input, options);
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "import: %,d records, %,d rows written, %,d left as stored, %,d bad records, in %.1f s%s%n",
+                    r.records(),
+                    r.written(),
+                    r.skipped(),
+                    r.bad(),
+                    (System.nanoTime() - start) / 1e9,
+                    validateOnly
+                            ? " (validate only: nothing written)"
+                            : r.complete() ? "" : " (stopped early; run again to resume)");
             return r.bad() > 0 ? 1 : 0;
         }
     }

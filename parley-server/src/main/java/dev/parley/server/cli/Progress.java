@@ -7,7 +7,7 @@ import java.util.Locale;
  * Progress of a long command: on a terminal, a bar redrawn in place with rate and ETA, at most ten times a
  * second; otherwise (a pipe, a log, CI) a plain line at every tenth of the work. Not thread-safe.
  */
-final class Progress {
+public final class Progress {
     private static final int WIDTH = 30;
 
     private final PrintStream out;
@@ -20,14 +20,14 @@ final class Progress {
     /**
      * @param total the size of the work, in the unit of {@link #update}'s {@code done} (bytes of the input)
      */
-    Progress(PrintStream out, boolean terminal, long total) {
+    public Progress(PrintStream out, boolean terminal, long total) {
         this.out = out;
         this.terminal = terminal;
         this.total = Math.max(1, total);
     }
 
     /** Whether the standard output is an interactive terminal. */
-    static boolean stdoutIsTerminal() {
+    public static boolean stdoutIsTerminal() {
         var console = System.console();
         if (console == null) {
             return false;
@@ -40,7 +40,7 @@ final class Progress {
     }
 
     /** Reports that {@code done} of the total is done and {@code rows} rows have been handled. */
-    void update(long done, long rows) {
+    public void update(long done, long rows) {
         double fraction = Math.min(1.0, (double) done / total);
         long now = System.nanoTime();
         if (terminal) {
@@ -62,7 +62,7 @@ final class Progress {
     }
 
     /** Prints the final state with {@code rows} handled; on a terminal, also ends the bar's line. */
-    void finish(long rows) {
+    public void finish(long rows) {
         long now = System.nanoTime();
         if (terminal) {
             out.println("\r[" + "#".repeat(WIDTH) + "] " + line(1.0, rows, now) + "   ");
@@ -72,7 +72,7 @@ final class Progress {
     }
 
     /** Ends an interrupted run: the state so far, on its own line. */
-    void stop(long done, long rows) {
+    public void stop(long done, long rows) {
         long now = System.nanoTime();
         double fraction = Math.min(1.0, (double) done / total);
         out.println((terminal ? "\r" : "import: ") + line(fraction, rows, now) + " (stopped)");

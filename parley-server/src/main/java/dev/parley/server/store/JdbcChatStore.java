@@ -52,9 +52,9 @@ import org.jspecify.annotations.Nullable;
  * the read pool, writes to the write pool, each in one transaction. Thread-safe.
  */
 final class JdbcChatStore implements ChatStore {
-    private static final String MESSAGE_COLUMNS =
+    static final String MESSAGE_COLUMNS =
             "id, cid, user_id, parent_id, in_channel, created_at, updated_at, deleted_at, pinned_at, doc";
-    private static final String MEMBER_COLUMNS = "cid, user_id, channel_role, created_at, updated_at, hidden, "
+    static final String MEMBER_COLUMNS = "cid, user_id, channel_role, created_at, updated_at, hidden, "
             + "last_read, last_read_message_id, unread_messages, archived_at, pinned_at, hide_messages_before, custom, "
             + "invite_status, invite_accepted_at, invite_rejected_at";
 
@@ -177,7 +177,7 @@ final class JdbcChatStore implements ChatStore {
         return keep.isEmpty() ? null : keep.getFirst() != 0;
     }
 
-    private static SqlBuilder channelValues(SqlBuilder b, ChannelRow ch) {
+    static SqlBuilder channelValues(SqlBuilder b, ChannelRow ch) {
         b.param(ch.cid()).sql(", ").param(ch.type()).sql(", ").param(ch.id()).sql(", ");
         nullable(b, ch.name()).sql(", ");
         nullable(b, ch.createdById()).sql(", ");
@@ -638,7 +638,7 @@ final class JdbcChatStore implements ChatStore {
      * A participant row of {@code parent}'s thread for {@code userId}, joined and read at {@code at} (up to
      * {@code lastReadMessageId}) with no unread reply; {@code onConflict} says what an existing row does.
      */
-    private static SqlBuilder participant(
+    static SqlBuilder participant(
             MessageRow parent, String userId, long at, @Nullable String lastReadMessageId, String onConflict) {
         SqlBuilder b = new SqlBuilder()
                 .sql("INSERT INTO thread_participants (parent_id, user_id, cid, created_at, "
@@ -721,7 +721,7 @@ final class JdbcChatStore implements ChatStore {
         return added;
     }
 
-    private static SqlBuilder messageValues(SqlBuilder b, MessageRow m) {
+    static SqlBuilder messageValues(SqlBuilder b, MessageRow m) {
         b.param(m.id()).sql(", ").param(m.cid()).sql(", ").param(m.userId()).sql(", ");
         nullable(b, m.parentId())
                 .sql(", ")
@@ -807,7 +807,7 @@ final class JdbcChatStore implements ChatStore {
                 }));
     }
 
-    private static void updateMessage(Connection c, MessageRow m) throws SQLException {
+    static void updateMessage(Connection c, MessageRow m) throws SQLException {
         SqlBuilder b = new SqlBuilder()
                 .sql("UPDATE messages SET in_channel = ")
                 .param(m.inChannel() ? 1 : 0)
@@ -952,8 +952,7 @@ final class JdbcChatStore implements ChatStore {
         return out;
     }
 
-    private static final String THREAD_COLUMNS =
-            "parent_id, cid, title, custom, created_at, updated_at, last_message_at";
+    static final String THREAD_COLUMNS = "parent_id, cid, title, custom, created_at, updated_at, last_message_at";
 
     private static final String PARTICIPANT_COLUMNS = "parent_id, user_id, cid, created_at, last_thread_message_at, "
             + "last_read, last_read_message_id, unread_messages";
@@ -1227,7 +1226,7 @@ final class JdbcChatStore implements ChatStore {
                 "list reactions", c -> list(c, reactionsQuery(messageId, limit, offset), JdbcChatStore::reaction));
     }
 
-    private static SqlBuilder reactionsQuery(String messageId, int limit, int offset) {
+    static SqlBuilder reactionsQuery(String messageId, int limit, int offset) {
         return new SqlBuilder()
                 .sql("SELECT message_id, user_id, type, score, created_at, doc FROM reactions " + "WHERE message_id = ")
                 .param(messageId)
@@ -1292,7 +1291,7 @@ final class JdbcChatStore implements ChatStore {
         return jdbc.read("reaction groups", c -> list(c, reactionGroupsQuery(messageId), JdbcChatStore::reactionGroup));
     }
 
-    private static SqlBuilder reactionGroupsQuery(String messageId) {
+    static SqlBuilder reactionGroupsQuery(String messageId) {
         return new SqlBuilder()
                 .sql("SELECT type, count(*), sum(score), min(created_at), max(created_at) "
                         + "FROM reactions WHERE message_id = ")
@@ -1300,7 +1299,7 @@ final class JdbcChatStore implements ChatStore {
                 .sql(" GROUP BY type ORDER BY min(created_at), type");
     }
 
-    private static ReactionGroup reactionGroup(ResultSet rs) throws SQLException {
+    static ReactionGroup reactionGroup(ResultSet rs) throws SQLException {
         return new ReactionGroup(
                 rs.getString(1),
                 rs.getInt(2),
@@ -1733,7 +1732,7 @@ final class JdbcChatStore implements ChatStore {
                 instant(rs, 16));
     }
 
-    private static MessageRow message(ResultSet rs) throws SQLException {
+    static MessageRow message(ResultSet rs) throws SQLException {
         return new MessageRow(
                 rs.getString(1),
                 rs.getString(2),
@@ -1747,7 +1746,7 @@ final class JdbcChatStore implements ChatStore {
                 Json.parseObject(rs.getString(10), "stored message"));
     }
 
-    private static ReactionRow reaction(ResultSet rs) throws SQLException {
+    static ReactionRow reaction(ResultSet rs) throws SQLException {
         return new ReactionRow(
                 rs.getString(1),
                 rs.getString(2),

@@ -50,6 +50,7 @@ abstract class JdbcStore implements Store {
     private final LocationStore locations;
     private final PolicyStore policies;
     private final StoreCaches caches;
+    private final CachedChatStore hot;
 
     JdbcStore(SqlDialect dialect, HikariDataSource reads, HikariDataSource writes) {
         this(dialect, reads, writes, false);
@@ -73,6 +74,7 @@ abstract class JdbcStore implements Store {
         JdbcModerationStore moderationRows =
                 new JdbcModerationStore(getClass().getSimpleName(), reads, writes, statements);
         CachedChatStore hot = new CachedChatStore(chatRows);
+        this.hot = hot;
         this.chat = hot;
         this.moderation = new CachedModerationStore(moderationRows, hot);
         this.caches = shared ? hot : StoreCaches.NONE;
@@ -186,6 +188,17 @@ abstract class JdbcStore implements Store {
             insertActiveUsers(c, batch.activeUsers());
             raisePeaks(c, batch.peakConnections());
         });
+    }
+
+    @Override
+    public ImportBatch.Written importBatch(ImportBatch batch) {
+        requireNonNull(batch, "batch");
+        JdbcImport writer = new JdbcImport(upsertUser);
+        try {
+            return jdbc.write("import batch", c -> writer.write(c, batch));
+        } finally {
+            hot.dropAll(); // the batch went around the cache: what it holds may be stale
+        }
     }
 
     private void upsertUsers(Connection c, List<User> users) throws SQLException {

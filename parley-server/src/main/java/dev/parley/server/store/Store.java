@@ -42,6 +42,13 @@ public interface Store extends AutoCloseable {
      */
     void apply(WriteBatch batch);
 
+    /**
+     * Writes one batch of an import (PROTOCOL.md §17) in one transaction: no events, no webhooks, no usage.
+     * This store's own caches are dropped; a server's caches are not told, so no server may use the store while
+     * an import runs.
+     */
+    ImportBatch.Written importBatch(ImportBatch batch);
+
     /** Number of distinct users recorded as active in {@code month}. */
     long countActiveUsers(YearMonth month);
 

@@ -844,4 +844,153 @@ abstract class ChatStoreContractTest {
         chat.deleteChannel("messaging:a");
         assertThat(chat.findChannel("messaging:a")).isEmpty();
     }
+
+    // ---- import batches (PROTOCOL.md §17.3)
+
+    private static ImportBatch importOf(
+            boolean upsert,
+            List<ChannelRow> channels,
+            List<MemberRow> members,
+            List<MessageRow> messages,
+            List<ReactionRow> reactions) {
+        return new ImportBatch(
+                upsert,
+                List.of(dev.parley.protocol.User.builder("ann")
+                        .createdAt(T0)
+                        .updatedAt(T0)
+                        .build()),
+                channels,
+                members,
+                messages,
+                reactions,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                (m, summary, thread) -> new MessageRow(
+                        m.id(),
+                        m.cid(),
+                        m.userId(),
+                        m.parentId(),
+                        m.inChannel(),
+                        m.createdAt(),
+                        m.updatedAt(),
+                        m.deletedAt(),
+                        m.pinnedAt(),
+                        m.doc()
+                                .deepCopy()
+                                .put("reactions", summary.groups().size())
+                                .put("replies", thread.replyCount())));
+    }
+
+    private static MessageRow reply(String id, String parent, String user, int secondsAfterT0) {
+        MessageRow m = message(id, "messaging:a", user, secondsAfterT0);
+        return new MessageRow(id, m.cid(), user, parent, false, m.createdAt(), m.updatedAt(), null, null, m.doc());
+    }
+
+    @Test
+    void anImportBatchDerivesCountersAndThreadsAndInsertModeLeavesStoredRowsAlone() {
+        MemberRow bob = new MemberRow(
+                "messaging:a",
+                "bob",
+                "channel_member",
+                T0,
+                T0,
+                false,
+                T0.plusSeconds(1),
+                null,
+                0,
+                null,
+                null,
+                null,
+                Json.object(),
+                null,
+                null,
+                null);
+        ReactionRow like = new ReactionRow(
+                "m1", "bob", "like", 1, T0.plusSeconds(9), Json.object().put("type", "like"));
+        ImportBatch.Written w = store.importBatch(importOf(
+                false,
+                List.of(channel("a", "A")),
+                List.of(member("a", "ann"), bob),
+                List.of(
+                        message("m1", "messaging:a", "ann", 2),
+                        reply("r1", "m1", "bob", 3),
+                        message("m2", "messaging:a", "ann", 4)),
+                List.of(like)));
+        assertThat(w.written()).isEqualTo(8);
+        assertThat(w.skipped()).isZero();
+        ChannelRow a = chat.findChannel("messaging:a").orElseThrow();
+        assertThat(a.memberCount()).isEqualTo(2);
+        assertThat(a.messageCount()).isEqualTo(2);
+        assertThat(a.lastMessageAt()).isEqualTo(T0.plusSeconds(4));
+        assertThat(chat.member("messaging:a", "bob").orElseThrow().unreadMessages())
+                .isEqualTo(2);
+        assertThat(chat.member("messaging:a", "ann").orElseThrow().unreadMessages())
+                .isZero();
+        MessageRow m1 = chat.findMessage("m1").orElseThrow();
+        assertThat(m1.doc().path("reactions").asInt()).isEqualTo(1);
+        assertThat(m1.doc().path("replies").asInt()).isEqualTo(1);
+        assertThat(chat.thread("m1")).isPresent();
+        assertThat(chat.threadParticipants("m1", 10))
+                .extracting(ChatRows.ThreadParticipant::userId)
+                .containsExactly("ann", "bob");
+        assertThat(store.countActiveUsers(java.time.YearMonth.now(java.time.ZoneOffset.UTC)))
+                .isZero();
+
+        MessageRow changed = new MessageRow(
+                "m2",
+                "messaging:a",
+                "ann",
+                null,
+                true,
+                T0.plusSeconds(4),
+                T0.plusSeconds(4),
+                null,
+                null,
+                Json.object().put("text", "changed"));
+        ImportBatch.Written again = store.importBatch(importOf(
+                false,
+                List.of(channel("a", "B")),
+                List.of(),
+                List.of(changed, message("m3", "messaging:a", "ann", 5)),
+                List.of(like)));
+        assertThat(again.written()).isEqualTo(1); // m3 only: the user, channel, m2 and the reaction were stored
+        assertThat(chat.findMessage("m2").orElseThrow().doc().path("text").asText())
+                .isEqualTo("m2");
+        assertThat(chat.findChannel("messaging:a").orElseThrow().name()).isEqualTo("A");
+        assertThat(chat.findChannel("messaging:a").orElseThrow().messageCount()).isEqualTo(3);
+        assertThat(chat.member("messaging:a", "bob").orElseThrow().unreadMessages())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void anUpsertBatchOverwritesAndCountsAChangedMessageAgainFromTheRows() {
+        store.importBatch(importOf(
+                true,
+                List.of(channel("a", "A")),
+                List.of(member("a", "ann"), member("a", "bob")),
+                List.of(message("m1", "messaging:a", "ann", 2), message("m2", "messaging:a", "ann", 4)),
+                List.of()));
+        MessageRow deleted = new MessageRow(
+                "m2",
+                "messaging:a",
+                "ann",
+                null,
+                true,
+                T0.plusSeconds(4),
+                T0.plusSeconds(6),
+                T0.plusSeconds(6),
+                null,
+                Json.object().put("text", "gone"));
+        ImportBatch.Written w =
+                store.importBatch(importOf(true, List.of(channel("a", "B")), List.of(), List.of(deleted), List.of()));
+        assertThat(w.skipped()).isZero();
+        assertThat(chat.findChannel("messaging:a").orElseThrow().name()).isEqualTo("B");
+        assertThat(chat.findMessage("m2").orElseThrow().deletedAt()).isEqualTo(T0.plusSeconds(6));
+        // bob joined at T0 (MemberRow.create reads it as his last read): m1 is unread, the deleted m2 no longer
+        assertThat(chat.member("messaging:a", "bob").orElseThrow().unreadMessages())
+                .isEqualTo(1);
+        assertThat(chat.findChannel("messaging:a").orElseThrow().memberCount()).isEqualTo(2);
+    }
 }
