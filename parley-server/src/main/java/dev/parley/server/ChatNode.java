@@ -933,14 +933,16 @@ public final class ChatNode implements AutoCloseable {
             log.warn("cluster: cannot find the node of connection {}: {}", connectionId, e.toString());
             return false;
         }
-        if (owner == null || owner.equals(c.nodeId())) {
-            if (owner == null) {
-                log.warn(
-                        "cluster: connection {} of {} is open on no node: not subscribed to {}",
-                        connectionId,
-                        userId,
-                        cids);
-            }
+        if (owner == null) {
+            log.warn(
+                    "cluster: connection {} of {} is open on no node: not subscribed to {}",
+                    connectionId,
+                    userId,
+                    cids);
+            closeUnsubscribed(userId, connectionId);
+            return false;
+        }
+        if (owner.equals(c.nodeId())) {
             return false;
         }
         boolean ok = true;
@@ -952,8 +954,24 @@ public final class ChatNode implements AutoCloseable {
         }
         if (!ok) {
             log.warn("cluster: node {} did not subscribe connection {} of {} to {}", owner, connectionId, userId, cids);
+            closeUnsubscribed(userId, connectionId);
         }
         return ok;
+    }
+
+    /**
+     * Closes a connection that a REST call asked to subscribe when that could not be done (its node did not
+     * answer, or no node has it on record), wherever it is: with 1012 its client reconnects and queries its
+     * channels again, rather than keep a socket that hears nothing of the channels it believes it watches.
+     */
+    private void closeUnsubscribed(String userId, String connectionId) {
+        if (Caller.ANONYMOUS_ID.equals(userId)) {
+            return; // never on record in the cluster: closing would only make it come back the same
+        }
+        events.close(
+                Audience.connection(connectionId),
+                1012, // the transport's SERVICE_RESTART, on which Stream's SDKs reconnect
+                "this connection could not be subscribed to its channels; reconnect");
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
