@@ -25,7 +25,6 @@ import dev.parley.server.events.OutboundEvent;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.store.ChatRows.MessageRow;
-import dev.parley.server.store.ChatRows.ReactionGroup;
 import dev.parley.server.store.ChatRows.ReactionRow;
 import dev.parley.server.store.ChatRows.ReactionSummary;
 import dev.parley.server.store.ChatRows.ReactionWrite;
@@ -274,21 +273,7 @@ public final class ReactionService {
      */
     private static MessageRow withReactions(MessageRow m, ReactionSummary summary, Instant now) {
         ObjectNode doc = m.doc().deepCopy();
-        ObjectNode counts = doc.putObject("reaction_counts");
-        ObjectNode scores = doc.putObject("reaction_scores");
-        ObjectNode groups = doc.putObject("reaction_groups");
-        for (ReactionGroup g : summary.groups()) {
-            counts.put(g.type(), g.count());
-            scores.put(g.type(), g.sumScores());
-            ObjectNode group = groups.putObject(g.type());
-            group.put("count", g.count());
-            group.put("sum_scores", g.sumScores());
-            group.put("first_reaction_at", Timestamps.format(g.first()));
-            group.put("last_reaction_at", Timestamps.format(g.last()));
-            group.putArray("latest_reactions_by");
-        }
-        ArrayNode latest = doc.putArray("latest_reactions");
-        summary.latest().forEach(r -> latest.add(r.doc()));
+        summary.writeInto(doc);
         doc.put("updated_at", Timestamps.format(now));
         return new MessageRow(
                 m.id(),

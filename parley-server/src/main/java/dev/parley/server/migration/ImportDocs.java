@@ -6,7 +6,6 @@ import dev.parley.protocol.Json;
 import dev.parley.protocol.Timestamps;
 import dev.parley.protocol.User;
 import dev.parley.server.store.ChatRows.MessageRow;
-import dev.parley.server.store.ChatRows.ReactionGroup;
 import dev.parley.server.store.ChatRows.ReactionRow;
 import dev.parley.server.store.ChatRows.ReactionSummary;
 import dev.parley.server.store.ImportBatch;
@@ -108,21 +107,7 @@ final class ImportDocs {
      */
     static MessageRow derive(MessageRow m, ReactionSummary reactions, ImportBatch.ThreadSummary thread) {
         ObjectNode doc = m.doc().deepCopy();
-        ObjectNode counts = doc.putObject("reaction_counts");
-        ObjectNode scores = doc.putObject("reaction_scores");
-        ObjectNode groups = doc.putObject("reaction_groups");
-        for (ReactionGroup g : reactions.groups()) {
-            counts.put(g.type(), g.count());
-            scores.put(g.type(), g.sumScores());
-            ObjectNode group = groups.putObject(g.type());
-            group.put("count", g.count());
-            group.put("sum_scores", g.sumScores());
-            group.put("first_reaction_at", Timestamps.format(g.first()));
-            group.put("last_reaction_at", Timestamps.format(g.last()));
-            group.putArray("latest_reactions_by");
-        }
-        ArrayNode latest = doc.putArray("latest_reactions");
-        reactions.latest().forEach(r -> latest.add(r.doc()));
+        reactions.writeInto(doc);
         if (m.parentId() == null) {
             doc.put("reply_count", thread.replyCount());
             doc.put("deleted_reply_count", thread.deletedReplyCount());

@@ -416,6 +416,28 @@ public final class ChatRows {
             groups = List.copyOf(groups);
             latest = List.copyOf(latest);
         }
+
+        /**
+         * Writes these totals into a message's document: {@code reaction_counts}, {@code reaction_scores},
+         * {@code reaction_groups} and {@code latest_reactions}, each replaced whole.
+         */
+        public void writeInto(ObjectNode doc) {
+            ObjectNode counts = doc.putObject("reaction_counts");
+            ObjectNode scores = doc.putObject("reaction_scores");
+            ObjectNode byType = doc.putObject("reaction_groups");
+            for (ReactionGroup g : groups) {
+                counts.put(g.type(), g.count());
+                scores.put(g.type(), g.sumScores());
+                ObjectNode group = byType.putObject(g.type());
+                group.put("count", g.count());
+                group.put("sum_scores", g.sumScores());
+                group.put("first_reaction_at", Timestamps.format(g.first()));
+                group.put("last_reaction_at", Timestamps.format(g.last()));
+                group.putArray("latest_reactions_by");
+            }
+            com.fasterxml.jackson.databind.node.ArrayNode list = doc.putArray("latest_reactions");
+            latest.forEach(r -> list.add(r.doc()));
+        }
     }
 
     /**
