@@ -25,6 +25,7 @@ import dev.parley.server.events.PresenceHub;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.hooks.Webhooks;
 import dev.parley.server.metrics.Metrics;
+import dev.parley.server.migration.ImportTasks;
 import dev.parley.server.moderation.AppGrants;
 import dev.parley.server.moderation.Blocklists;
 import dev.parley.server.moderation.FlagReports;
@@ -108,6 +109,7 @@ public final class ChatNode implements AutoCloseable {
     private final Commands commands;
     private final SearchService search;
     private final Uploads uploads;
+    private final ImportTasks imports;
     private final dev.parley.server.links.LinkPreviews linkPreviews;
     private final dev.parley.server.links.LinkEnrichment linkEnrichment;
     /** Replaced whole by {@link #patchSettings}, read without a lock. */
@@ -210,6 +212,8 @@ public final class ChatNode implements AutoCloseable {
                 clock,
                 new UploadStore(config.dataDir().resolve("uploads")),
                 config.maxUploadBytes());
+        this.imports = new ImportTasks(
+                store, config.dataDir().resolve("imports"), config.apiSecret(), clock, users::writtenAround);
         AppSettings loaded = store.loadAppSettings().map(AppSettings::new).orElse(AppSettings.defaults());
         if (config.disableAuthChecks()) {
             loaded = loaded.withDisableAuthChecks(true);
@@ -267,6 +271,7 @@ public final class ChatNode implements AutoCloseable {
         linkEnrichment.start(chat.edits()::enrich);
         reminderScheduler.start(ReminderScheduler.PERIOD);
         unreadReminders.start(UnreadReminders.PERIOD);
+        imports.start();
     }
 
     /** What push reads of this node and the cluster (PROTOCOL.md §16.3). */
@@ -559,6 +564,11 @@ public final class ChatNode implements AutoCloseable {
     /** Message search. */
     public SearchService search() {
         return search;
+    }
+
+    /** Stream's import routes and the imports they start (PROTOCOL.md §17.5). */
+    public ImportTasks imports() {
+        return imports;
     }
 
     /** Channel file and image uploads. */
@@ -1202,6 +1212,7 @@ public final class ChatNode implements AutoCloseable {
         flushPeak();
         reminderScheduler.close();
         unreadReminders.close();
+        imports.close();
         webhooks.close();
         push.close();
         chat.close();

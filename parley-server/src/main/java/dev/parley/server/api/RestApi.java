@@ -143,6 +143,7 @@ public final class RestApi {
         new DraftsApi(chat.drafts(), actors).register(router);
         new RemindersApi(node.reminders(), actors).register(router);
         new ExportsApi(node.userExport()).register(router);
+        new ImportsApi(node.imports()).register(router);
         new LocationsApi(chat.locations(), actors).register(router);
         new UploadsApi(node.uploads(), node::settings, actors).register(router);
         dev.parley.server.cluster.RedisBroker cluster = node.cluster();

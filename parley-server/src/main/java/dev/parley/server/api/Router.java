@@ -55,6 +55,16 @@ final class Router {
         return this;
     }
 
+    /**
+     * A streamed route that needs no key and no token because its URL is signed ({@code PUT /import_files/{id}}):
+     * {@code admission} checks the signature on the request head before any body byte is accepted.
+     */
+    Router addStreamedOpen(String method, String template, Admission admission, Handler handler) {
+        routes.add(
+                new Route(method, template, split(template), true, NulGuard.guard(handler), NulGuard.guard(admission)));
+        return this;
+    }
+
     /** A route that needs no token, such as {@code GET /hi}. */
     Router addOpen(String method, String template, Handler handler) {
         routes.add(new Route(method, template, split(template), true, NulGuard.guard(handler), null));

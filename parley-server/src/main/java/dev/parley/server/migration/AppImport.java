@@ -113,16 +113,33 @@ public final class AppImport {
 
     private record Deferred(long line, String userId, String target, boolean channel, Instant at) {}
 
+    /** What a running server learns of an import as it goes (the command line needs none of it). */
+    public interface Listener {
+        Listener NONE = new Listener() {};
+
+        /** A record was refused: where, which field, why. */
+        default void refused(long line, String field, String reason) {}
+
+        /** A batch was committed; {@code records} have been read so far. */
+        default void committed(ImportBatch batch, long records) {}
+    }
+
     private final Store store;
     private final PrintStream out;
     private final PrintStream err;
     private final boolean terminal;
+    private final Listener listener;
 
     public AppImport(Store store, PrintStream out, PrintStream err, boolean terminal) {
+        this(store, out, err, terminal, Listener.NONE);
+    }
+
+    public AppImport(Store store, PrintStream out, PrintStream err, boolean terminal, Listener listener) {
         this.store = requireNonNull(store, "store");
         this.out = requireNonNull(out, "out");
         this.err = requireNonNull(err, "err");
         this.terminal = terminal;
+        this.listener = requireNonNull(listener, "listener");
     }
 
     /**
@@ -467,6 +484,7 @@ public final class AppImport {
             ImportBatch.Written w = store.importBatch(batch);
             written += w.written();
             skipped += w.skipped();
+            listener.committed(batch, records);
         }
 
         private User author(Map<String, User> people, String id) {
@@ -494,6 +512,7 @@ public final class AppImport {
         private void report(long line, String field, @Nullable String why) {
             bad++;
             err.println(input.getFileName() + ":" + line + ": " + field + ": " + why);
+            listener.refused(line, field, String.valueOf(why));
         }
 
         private void saveCheckpoint() throws IOException {

@@ -180,6 +180,11 @@ public final class Endpoints {
         route("POST /users/deactivate", "DeactivateUsers", 60);
         route("POST /users/reactivate", "ReactivateUsers", 60);
         route("GET /tasks/{id}", "GetTask", 60);
+        route("POST /import_urls", "CreateImportURL", 60);
+        route("PUT /import_files/{id}", "UploadImportFile", 60);
+        route("POST /imports", "CreateImport", 60);
+        route("GET /imports", "ListImports", 60);
+        route("GET /imports/{id}", "GetImport", 60);
         route("GET /rate_limits", "GetRateLimits", 60);
     }
 

@@ -163,6 +163,12 @@ final class CachedChatStore implements ChatStore, StoreCaches {
         }
     }
 
+    /** Drops everything here and tells the other nodes to do the same: a write went around this cache (an import). */
+    void dropAllEverywhere() {
+        dropAll();
+        tell("");
+    }
+
     @Override
     public void dropAll() {
         channels.invalidateAll();

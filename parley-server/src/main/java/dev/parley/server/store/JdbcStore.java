@@ -47,6 +47,7 @@ abstract class JdbcStore implements Store {
     private final PollStore polls;
     private final DraftStore drafts;
     private final ReminderStore reminders;
+    private final ImportStore imports;
     private final LocationStore locations;
     private final PolicyStore policies;
     private final StoreCaches caches;
@@ -83,6 +84,7 @@ abstract class JdbcStore implements Store {
         this.polls = new JdbcPollStore(getClass().getSimpleName(), reads, writes, statements);
         this.drafts = new JdbcDraftStore(getClass().getSimpleName(), reads, writes, statements);
         this.reminders = new JdbcReminderStore(getClass().getSimpleName(), reads, writes, statements);
+        this.imports = new JdbcImportStore(getClass().getSimpleName(), reads, writes, statements);
         this.locations = new JdbcLocationStore(getClass().getSimpleName(), reads, writes, statements);
         this.policies = new JdbcPolicyStore(getClass().getSimpleName(), reads, writes, statements);
     }
@@ -125,6 +127,11 @@ abstract class JdbcStore implements Store {
     @Override
     public ReminderStore reminders() {
         return reminders;
+    }
+
+    @Override
+    public ImportStore imports() {
+        return imports;
     }
 
     @Override
@@ -197,7 +204,7 @@ abstract class JdbcStore implements Store {
         try {
             return jdbc.write("import batch", c -> writer.write(c, batch));
         } finally {
-            hot.dropAll(); // the batch went around the cache: what it holds may be stale
+            hot.dropAllEverywhere(); // the batch went around the caches: what they hold may be stale
         }
     }
 

@@ -44,8 +44,8 @@ public interface Store extends AutoCloseable {
 
     /**
      * Writes one batch of an import (PROTOCOL.md §17) in one transaction: no events, no webhooks, no usage.
-     * This store's own caches are dropped; a server's caches are not told, so no server may use the store while
-     * an import runs.
+     * This store's caches are dropped, and so are those of the other nodes of a cluster when this store belongs to a
+     * running node; a store opened by the command line tells no server, so no server may use it meanwhile.
      */
     ImportBatch.Written importBatch(ImportBatch batch);
 
@@ -82,6 +82,9 @@ public interface Store extends AutoCloseable {
 
     /** Message reminders and saved-for-later messages, in the same database. */
     ReminderStore reminders();
+
+    /** Imports through the HTTP routes, in the same database. */
+    ImportStore imports();
 
     /** Locations shared in messages, in the same database. */
     LocationStore locations();

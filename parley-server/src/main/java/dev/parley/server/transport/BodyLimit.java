@@ -2,6 +2,7 @@ package dev.parley.server.transport;
 
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.server.migration.ImportTasks;
 import dev.parley.server.uploads.Uploads;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -15,7 +16,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The body limit of each request, checked before aggregation: uploads ({@link Uploads#isUploadRoute}) may
- * carry up to {@code maxUpload} bytes, every other request {@code maxBody}. A request over its limit (by
+ * carry up to {@code maxUpload} bytes, an import file {@link ImportTasks#MAX_FILE_BYTES}, every other request
+ * {@code maxBody}. A request over its limit (by
  * its Content-Length, or by the bytes that arrive) is answered at once with code 22 and
  * {@code Connection: close}; the rest of its body is then read and dropped, so that a client still sending
  * sees the answer rather than a broken pipe, and the connection closes when the body ends, after
@@ -58,7 +60,10 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
             dropping = false;
             seen = 0;
             String path = HttpHandler.routingPath(req.uri());
-            limit = Uploads.isUploadRoute(req.method().name(), path) ? maxUpload : maxBody;
+            String method = req.method().name();
+            limit = ImportTasks.isUploadRoute(method, path)
+                    ? ImportTasks.MAX_FILE_BYTES
+                    : Uploads.isUploadRoute(method, path) ? maxUpload : maxBody;
             if (HttpUtil.getContentLength(req, -1L) > limit) {
                 reject(ctx, msg);
                 return;

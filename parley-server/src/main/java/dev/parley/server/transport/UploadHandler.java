@@ -1,5 +1,7 @@
 package dev.parley.server.transport;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.server.ChatNode;
@@ -7,6 +9,7 @@ import dev.parley.server.api.HttpCall;
 import dev.parley.server.api.HttpResult;
 import dev.parley.server.api.RestApi;
 import dev.parley.server.events.Events;
+import dev.parley.server.migration.ImportTasks;
 import dev.parley.server.uploads.Uploads;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -116,7 +119,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest req
                 && req.decoderResult().isSuccess()
                 && supportedExpectation(req)
-                && Uploads.isUploadRoute(req.method().name(), HttpHandler.routingPath(req.uri()))) {
+                && isStreamed(req.method().name(), HttpHandler.routingPath(req.uri()))) {
             current = new Upload(ctx, req);
             current.admit();
             if (msg instanceof HttpContent c) {
@@ -125,6 +128,11 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** Whether the route's body is streamed here: a channel upload (a form) or an import file (raw bytes). */
+    static boolean isStreamed(String method, String path) {
+        return Uploads.isUploadRoute(method, path) || ImportTasks.isUploadRoute(method, path);
     }
 
     /** Other expectations than 100-continue are left to the aggregator, which answers 417. */
@@ -225,6 +233,10 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         private long lastByteNanos;
         private @Nullable ScheduledFuture<?> stallTimer;
         private @Nullable HttpPostRequestDecoder decoder;
+        /** The body of an import file, which is not a form; null for a channel upload. */
+        private @Nullable RawBody raw;
+
+        private final boolean rawBody;
 
         Upload(ChannelHandlerContext ctx, HttpRequest head) {
             this.ctx = ctx;
@@ -234,7 +246,8 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
             this.call = HttpHandler.toCall(head, path, q, new byte[0], HttpHandler.hostOf(ctx));
             this.keepAlive = HttpUtil.isKeepAlive(head);
             this.expectContinue = HttpUtil.is100ContinueExpected(head);
-            this.endpoint = path.endsWith("/image") ? "UploadImage" : "UploadFile";
+            this.rawBody = ImportTasks.isUploadRoute(head.method().name(), path);
+            this.endpoint = rawBody ? "UploadImportFile" : path.endsWith("/image") ? "UploadImage" : "UploadFile";
         }
 
         /** Checks the head on a virtual thread while the channel reads nothing. */
@@ -253,7 +266,7 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         private Optional<HttpResult> check() {
             try {
                 Optional<HttpResult> refusal = api.admit(call);
-                if (refusal.isEmpty() && !HttpPostRequestDecoder.isMultipart(head)) {
+                if (refusal.isEmpty() && !rawBody && !HttpPostRequestDecoder.isMultipart(head)) {
                     refusal = Optional.of(error(ChatException.input(endpoint + " failed with error: \"Content-Type "
                             + "must be multipart/form-data with a boundary\"")));
                 }
@@ -340,9 +353,15 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             try {
+                if (rawBody) {
+                    raw = new RawBody(node.imports().incoming());
+                    return;
+                }
                 decoder = new HttpPostRequestDecoder(
                         files, head, StandardCharsets.UTF_8, MAX_PARTS, MAX_PART_HEADER_BYTES);
                 decoder.setDiscardThreshold(0);
+            } catch (IOException e) {
+                decodeFailed(new java.io.UncheckedIOException(e));
             } catch (RuntimeException e) {
                 decodeFailed(e);
             }
@@ -350,9 +369,13 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
 
         private void offer(HttpContent c, int n) {
             try {
-                if (decoder != null && !aborted.get()) {
+                if (raw != null && !aborted.get()) {
+                    raw.write(c.content());
+                } else if (decoder != null && !aborted.get()) {
                     decoder.offer(c);
                 }
+            } catch (IOException e) {
+                decodeFailed(new java.io.UncheckedIOException(e));
             } catch (RuntimeException e) {
                 decodeFailed(e);
             } finally {
@@ -394,13 +417,20 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
 
         /** On the serial executor, after the last chunk: runs the API with the decoded form. */
         private void complete() {
-            if (decoder == null || aborted.get()) {
+            RawBody body = raw;
+            HttpPostRequestDecoder form = decoder;
+            if ((form == null && body == null) || aborted.get()) {
                 destroyDecoder();
                 return;
             }
             HttpResult result;
             try {
-                result = api.handle(call.withForm(DecodedForm.of(decoder, endpoint, MAX_FIELD_BYTES)));
+                result = api.handle(call.withForm(
+                        body != null ? body.form() : DecodedForm.of(requireNonNull(form), endpoint, MAX_FIELD_BYTES)));
+            } catch (IOException e) {
+                log.warn("cannot write an import file to disk", e);
+                result = error(new ChatException(
+                        ErrorCode.INTERNAL, endpoint + " failed with error: \"the file could not be written\""));
             } catch (ChatException e) {
                 result = error(e);
             } catch (RuntimeException e) {
@@ -414,6 +444,10 @@ final class UploadHandler extends ChannelInboundHandlerAdapter {
         }
 
         private void destroyDecoder() {
+            if (raw != null) {
+                raw.destroy();
+                raw = null;
+            }
             if (decoder != null) {
                 decoder.destroy();
                 decoder = null;

@@ -219,6 +219,15 @@ public final class UserService {
         }
     }
 
+    /**
+     * A user's row was written around this service (an import, PROTOCOL.md §17.5): reads it again if it is kept
+     * in memory here, and tells the other nodes of a cluster to do the same.
+     */
+    public void writtenAround(String id) {
+        reload(id);
+        onChange.accept(id);
+    }
+
     /** Reads every user kept in memory again: other nodes' changes may have been missed. */
     public void reloadAll() {
         List.copyOf(connected.keySet()).forEach(this::reload);
