@@ -137,12 +137,16 @@ async function steadySendsThrough(name, disrupt) {
   let disruptedAt = 0;
   const first = new Map();
   const last = new Map();
+  // Each client's sockets, for a failure's message: when (ms after the disruption began) and which connection.
+  const sockets = clients.map((c) => [`start:${c._getConnectionID()}`]);
   clients.forEach((c, i) => {
     c.on('connection.changed', (e) => {
       if (disruptedAt !== 0 && e.online === true && !first.has(i)) first.set(i, Date.now());
+      sockets[i].push(`${e.online ? 'online' : 'offline'}@${Date.now() - disruptedAt}:${c._getConnectionID()}`);
     });
     c.on('connection.recovered', () => {
       if (disruptedAt !== 0) last.set(i, Date.now());
+      sockets[i].push(`recovered@${Date.now() - disruptedAt}:${c._getConnectionID()}`);
     });
   });
 
@@ -182,7 +186,7 @@ async function steadySendsThrough(name, disrupt) {
     await eventually(() => {
       const have = new Set(ch.state.messages.map((m) => m.id));
       const missing = expected.filter((m) => !have.has(m));
-      assert.deepEqual(missing, [], `client ${i} (recovered: ${last.has(i)}) misses messages`);
+      assert.deepEqual(missing, [], `client ${i} (recovered: ${last.has(i)}; sockets: ${sockets[i].join(' ')}) misses messages`);
     }, 15_000);
     const seen = await allMessageIds(ch);
     assert.deepEqual(acknowledged.filter((m) => !seen.has(m)), [], `client ${i}'s own query misses messages`);

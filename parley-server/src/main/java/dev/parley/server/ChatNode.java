@@ -1005,6 +1005,7 @@ public final class ChatNode implements AutoCloseable {
         }
         Optional<Session> session =
                 registry.find(parts[2]).filter(x -> x.userId().equals(parts[1]));
+        log.debug("{} for {} of {} asked by another node: {}", parts[0], parts[2], parts[1], session.isPresent());
         if (session.isEmpty()) {
             return null;
         }

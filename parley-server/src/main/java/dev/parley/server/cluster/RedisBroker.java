@@ -430,7 +430,9 @@ public final class RedisBroker implements Broker {
                 log.warn("cluster: cannot read the position of {}: {}", cid, e.toString());
             }
             sequencer.start(cid, latest == null ? 0 : latest);
+            log.debug("following {} from {}", cid, latest);
         } else if (change < 0) {
+            log.debug("no longer following {}", cid);
             sequencer.stop(cid);
         }
     }
@@ -504,9 +506,11 @@ public final class RedisBroker implements Broker {
                 if (wanted.getAsBoolean()) {
                     if (subscribed.add(topic)) {
                         await(sub.async().ssubscribe(topic), "subscribe to " + topic);
+                        log.debug("subscribed to {}", topic);
                         return 1;
                     }
                 } else if (subscribed.remove(topic)) {
+                    log.debug("unsubscribing from {}", topic);
                     sub.async().sunsubscribe(topic).whenComplete((v, e) -> {
                         if (e != null) {
                             failed("unsubscribe from " + topic, e);

@@ -113,10 +113,12 @@ public final class Sequencer {
             }
             Held already = c.held.get(seq);
             if (seq <= c.last || (already != null && already != MARKER)) {
+                log.debug("{}: {} dropped, {} delivered already", cid, seq, c.last);
                 drop.run();
                 return;
             }
             c.held.put(seq, new Held(deliver, drop));
+            log.debug("{}: {} held, {} delivered, filling: {}", cid, seq, c.last, c.filling);
             if (c.held.size() > MAX_HELD) {
                 overflow(cid, c);
                 return;
@@ -172,6 +174,7 @@ public final class Sequencer {
             List<StoredEvent> rows;
             try {
                 rows = store.read(cid, from, to);
+                log.debug("{}: filled {}..{} with {} stored events", cid, from, to, rows.size());
             } catch (RuntimeException e) {
                 log.warn("cluster: filling {} {}..{} from the store failed: {}", cid, from, to, e.toString());
                 synchronized (c) {

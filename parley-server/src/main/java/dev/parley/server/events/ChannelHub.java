@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which connections watch which channels on this node (PROTOCOL.md §3.7, §8.1). Watching belongs to a
@@ -22,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * ignored.
  */
 public final class ChannelHub {
+    private static final Logger log = LoggerFactory.getLogger(ChannelHub.class);
+
     public static final int MAX_PER_SESSION = 10_000;
 
     private final Map<String, Set<Session>> watchers = new ConcurrentHashMap<>();
@@ -46,6 +50,7 @@ public final class ChannelHub {
      */
     public boolean watch(Session session, String cid) {
         int added = add(session, cid);
+        log.debug("watch {} by {} of {}: {}", cid, session.connectionId(), session.userId(), added);
         boolean first = added > 0;
         ClusterWatching c = cluster;
         if (added >= 0 && c != null) {
@@ -117,6 +122,7 @@ public final class ChannelHub {
      */
     public boolean unwatch(Session session, String cid) {
         int removed = remove(session, cid);
+        log.debug("unwatch {} by {} of {}: {}", cid, session.connectionId(), session.userId(), removed);
         boolean stopped = removed > 0;
         ClusterWatching c = cluster;
         if (removed >= 0 && c != null) {
@@ -144,6 +150,7 @@ public final class ChannelHub {
     public List<String> unwatchAll(Session session) {
         List<String> left = new ArrayList<>();
         List<String> stopped = removeAll(session, left);
+        log.debug("closed {} of {} stops watching {}", session.connectionId(), session.userId(), left);
         ClusterWatching c = cluster;
         if (c != null) {
             stopped = new ArrayList<>();

@@ -15,12 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every open socket of this node: by connection id and by user, with the concurrent-connection count and
  * the day's peak (UTC). Thread-safe; registration and removal are O(1).
  */
 public final class ConnectionRegistry {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
+
     private final Map<String, Session> byId = new ConcurrentHashMap<>();
     private final Map<String, Set<Session>> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
@@ -44,6 +48,7 @@ public final class ConnectionRegistry {
      * @return how many sockets its user has open now, this one included
      */
     public int register(Session session) {
+        log.debug("socket {} of {} open", session.connectionId(), session.userId());
         int open = add(session);
         onChange.accept(session.userId());
         return open;
@@ -74,6 +79,7 @@ public final class ConnectionRegistry {
      * @return how many sockets its user still has open, or -1 when the session was not registered
      */
     public int unregister(Session session) {
+        log.debug("socket {} of {} closed", session.connectionId(), session.userId());
         int left = remove(session);
         if (left >= 0) {
             onChange.accept(session.userId());
