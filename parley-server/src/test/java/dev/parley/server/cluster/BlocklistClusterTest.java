@@ -10,9 +10,9 @@ import dev.parley.server.testing.LocalRedis;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.TwoNodes;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,32 +26,24 @@ import org.junit.jupiter.api.Timeout;
 @IntegrationTest
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BlocklistClusterTest {
+    static TwoNodes cluster;
     static LocalRedis redis;
-    static String schema;
     static TestServer a;
     static TestServer b;
 
     @BeforeAll
     static void startCluster() {
-        redis = LocalRedis.start();
-        schema = "parley_blk_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String db = TestServer.postgresUrl(schema);
-        a = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-a"));
-        b = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-b"));
+        cluster = TwoNodes.start("parley_blk_");
+        redis = cluster.redis();
+        a = cluster.a();
+        b = cluster.b();
     }
 
     @AfterAll
     static void stopCluster() {
-        if (a != null) {
-            a.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (b != null) {
-            b.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        TestServer.dropSchema(schema);
     }
 
     private static String typeOfSend(TestServer node, String user, String id, String text) {

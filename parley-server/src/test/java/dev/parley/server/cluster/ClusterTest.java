@@ -15,6 +15,7 @@ import dev.parley.server.testing.LocalRedis;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.TwoNodes;
 import dev.parley.server.testing.WebhookReceiver;
 import dev.parley.server.testing.WsProbe;
 import java.time.Duration;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 @IntegrationTest
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterTest {
+    static TwoNodes cluster;
     static LocalRedis redis;
     static String schema;
     static TestServer a;
@@ -43,12 +45,11 @@ class ClusterTest {
 
     @BeforeAll
     static void startCluster() {
-        redis = LocalRedis.start();
-        schema = "parley_cluster_"
-                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String db = TestServer.postgresUrl(schema);
-        a = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-a"));
-        b = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-b"));
+        cluster = TwoNodes.start("parley_cluster_");
+        redis = cluster.redis();
+        schema = cluster.schema();
+        a = cluster.a();
+        b = cluster.b();
     }
 
     @org.junit.jupiter.api.AfterEach
@@ -63,16 +64,9 @@ class ClusterTest {
 
     @AfterAll
     static void stopCluster() {
-        if (a != null) {
-            a.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (b != null) {
-            b.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        TestServer.dropSchema(schema);
     }
 
     /** Connects {@code user} to {@code node} and watches {@code channel}; returns the socket after its health check. */

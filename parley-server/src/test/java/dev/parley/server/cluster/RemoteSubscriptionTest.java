@@ -9,10 +9,10 @@ import dev.parley.server.testing.LocalRedis;
 import dev.parley.server.testing.RestClient;
 import dev.parley.server.testing.Seed;
 import dev.parley.server.testing.TestServer;
+import dev.parley.server.testing.TwoNodes;
 import dev.parley.server.testing.WsProbe;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,33 +27,24 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RemoteSubscriptionTest {
+    static TwoNodes cluster;
     static LocalRedis redis;
-    static String schema;
     static TestServer a;
     static TestServer b;
 
     @BeforeAll
     static void startCluster() {
-        redis = LocalRedis.start();
-        schema =
-                "parley_remote_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String db = TestServer.postgresUrl(schema);
-        a = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-a"));
-        b = TestServer.start(c -> c.databaseUrl(db).redisUrl(redis.url()).nodeId("node-b"));
+        cluster = TwoNodes.start("parley_remote_");
+        redis = cluster.redis();
+        a = cluster.a();
+        b = cluster.b();
     }
 
     @AfterAll
     static void stopCluster() {
-        if (a != null) {
-            a.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (b != null) {
-            b.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-        TestServer.dropSchema(schema);
     }
 
     @Test
