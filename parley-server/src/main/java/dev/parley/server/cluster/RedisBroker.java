@@ -420,7 +420,11 @@ public final class RedisBroker implements Broker {
     }
 
     private void channelChanged(String cid) {
-        int change = refresh(PREFIX + "c:" + cid, () -> watchers.localWatcherCount(cid) > 0);
+        // Under the topic's lock, so that a stop racing with a start cannot end the position the start began.
+        refresh(PREFIX + "c:" + cid, () -> watchers.localWatcherCount(cid) > 0, change -> followChanged(cid, change));
+    }
+
+    private void followChanged(String cid, int change) {
         if (change > 0) {
             // Subscribed first, then the position read: what is published from here on is above it or filled.
             Long latest = null;
@@ -500,14 +504,20 @@ public final class RedisBroker implements Broker {
      * Subscribes to {@code topic} when {@code wanted} holds and unsubscribes when it no longer does. The
      * condition is read under the topic's lock, so concurrent changes end in the state the last one saw.
      */
-    private int refresh(String topic, BooleanSupplier wanted) {
+    private void refresh(String topic, BooleanSupplier wanted) {
+        refresh(topic, wanted, change -> {});
+    }
+
+    /** As {@link #refresh(String, BooleanSupplier)}, then {@code then} with 1 (subscribed), -1 or 0, still locked. */
+    private void refresh(String topic, BooleanSupplier wanted, java.util.function.IntConsumer then) {
         synchronized (stripes[(topic.hashCode() & 0x7fffffff) % STRIPES]) {
+            int change = 0;
             try {
                 if (wanted.getAsBoolean()) {
                     if (subscribed.add(topic)) {
                         await(sub.async().ssubscribe(topic), "subscribe to " + topic);
                         log.debug("subscribed to {}", topic);
-                        return 1;
+                        change = 1;
                     }
                 } else if (subscribed.remove(topic)) {
                     log.debug("unsubscribing from {}", topic);
@@ -516,12 +526,12 @@ public final class RedisBroker implements Broker {
                             failed("unsubscribe from " + topic, e);
                         }
                     });
-                    return -1;
+                    change = -1;
                 }
             } catch (RedisException e) { // the connection is closed: the node is stopping
                 failed("subscription change of " + topic, e);
             }
-            return 0;
+            then.accept(change);
         }
     }
 
