@@ -90,7 +90,7 @@ public final class ImportTasks implements AutoCloseable {
     private static final Set<String> TO_RUN = Set.of(UPLOADED, ANALYZING, IMPORTING);
     private static final Set<String> FINISHED = Set.of(ANALYZE_FAILED, COMPLETED, FAILED);
     private static final Set<String> NOT_STARTED = Set.of(AWAITING_FILE, FILE_RECEIVED);
-    private static final Pattern FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1f]{1,255}");
+    private static final Pattern FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1f]{1,200}");
 
     /** Moves an uploaded body into place. */
     @FunctionalInterface
@@ -157,7 +157,7 @@ public final class ImportTasks implements AutoCloseable {
                 || !FILE_NAME.matcher(fileName).matches()
                 || fileName.equals(".")
                 || fileName.equals("..")) {
-            throw ChatException.input("CreateImportURL failed with error: \"filename must be 1 to 255 characters,"
+            throw ChatException.input("CreateImportURL failed with error: \"filename must be 1 to 200 characters,"
                     + " without slashes or control characters\"");
         }
         String id = UUID.randomUUID().toString();
