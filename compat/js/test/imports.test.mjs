@@ -29,7 +29,7 @@ async function importTask(server, id, timeoutMs = 15_000) {
   let task;
   await eventually(async () => {
     ({ import_task: task } = await server._getImport(id));
-    assert.ok(['completed', 'analyze_failed', 'failed'].includes(task.state), task.state);
+    assert.ok(['completed', 'analyzing_failed', 'importing_failed', 'failed'].includes(task.state), task.state);
   }, timeoutMs, 200);
   return task;
 }

@@ -81,14 +81,16 @@ public final class ImportTasks implements AutoCloseable {
     static final String FILE_RECEIVED = "file_received";
     static final String UPLOADED = "uploaded";
     static final String ANALYZING = "analyzing";
-    static final String ANALYZE_FAILED = "analyze_failed";
+    static final String ANALYZE_FAILED = "analyzing_failed";
     static final String IMPORTING = "importing";
+    static final String IMPORT_FAILED = "importing_failed";
     static final String COMPLETED = "completed";
     static final String FAILED = "failed";
 
-    private static final Set<String> SHOWN = Set.of(UPLOADED, ANALYZING, ANALYZE_FAILED, IMPORTING, COMPLETED, FAILED);
+    private static final Set<String> SHOWN =
+            Set.of(UPLOADED, ANALYZING, ANALYZE_FAILED, IMPORTING, IMPORT_FAILED, COMPLETED, FAILED);
     private static final Set<String> TO_RUN = Set.of(UPLOADED, ANALYZING, IMPORTING);
-    private static final Set<String> FINISHED = Set.of(ANALYZE_FAILED, COMPLETED, FAILED);
+    private static final Set<String> FINISHED = Set.of(ANALYZE_FAILED, IMPORT_FAILED, COMPLETED, FAILED);
     private static final Set<String> NOT_STARTED = Set.of(AWAITING_FILE, FILE_RECEIVED);
     private static final Pattern FILE_NAME = Pattern.compile("[^/\\\\\\x00-\\x1f]{1,200}");
 
@@ -341,7 +343,12 @@ public final class ImportTasks implements AutoCloseable {
                 ObjectNode error = result.putObject("error");
                 error.put("type", "internal");
                 error.put("description", String.valueOf(e.getMessage()));
-                finish(r, FAILED, result);
+                String state = switch (r.state()) {
+                    case ANALYZING -> ANALYZE_FAILED;
+                    case IMPORTING -> IMPORT_FAILED;
+                    default -> FAILED;
+                };
+                finish(r, state, result);
             });
         }
     }

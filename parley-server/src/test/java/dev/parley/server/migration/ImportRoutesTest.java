@@ -116,7 +116,10 @@ class ImportRoutesTest {
                     .path("import_task")
                     .path("state")
                     .asText();
-            return state.equals("completed") || state.equals("analyze_failed") || state.equals("failed");
+            return state.equals("completed")
+                    || state.equals("analyzing_failed")
+                    || state.equals("importing_failed")
+                    || state.equals("failed");
         });
         return admin.get("/imports/" + id).body().path("import_task");
     }
@@ -186,7 +189,7 @@ class ImportRoutesTest {
 
         JsonNode done = finished(server, id);
 
-        assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("analyze_failed");
+        assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("analyzing_failed");
         assertThat(done.path("result").path("bad").asInt()).isEqualTo(1);
         JsonNode error = done.path("result").path("errors").get(0);
         assertThat(error.path("line").asInt()).isEqualTo(4);
