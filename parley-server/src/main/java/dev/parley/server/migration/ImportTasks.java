@@ -153,7 +153,7 @@ public final class ImportTasks implements AutoCloseable {
 
     /** {@code POST /import_urls}: a path and a signed URL to upload the file to. */
     public ObjectNode createUrl(JsonNode body, String baseUrl) {
-        JsonNode f = body.get("filename");
+        JsonNode f = body.has("filename") ? body.get("filename") : body.get("file_name"); // JS SDK : Java SDK
         String fileName = f != null && f.isTextual() ? f.asText() : null;
         if (fileName == null
                 || !FILE_NAME.matcher(fileName).matches()
