@@ -180,6 +180,9 @@ public final class Endpoints {
         route("POST /users/deactivate", "DeactivateUsers", 60);
         route("POST /users/reactivate", "ReactivateUsers", 60);
         route("GET /tasks/{id}", "GetTask", 60);
+        route("POST /export_channels", "ExportChannels", 60);
+        route("GET /export_channels/{id}", "GetExportChannelsStatus", 60);
+        route("POST /export/users", "ExportUsers", 60);
         route("GET /rate_limits", "GetRateLimits", 60);
     }
 
