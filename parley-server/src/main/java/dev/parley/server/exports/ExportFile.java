@@ -84,15 +84,15 @@ final class ExportFile {
         this.users = requireNonNull(users, "users");
     }
 
-    /** Writes the channels' export to {@code file}; {@code beat} is called after each page. */
-    Counts channels(ChannelsRequest req, Path file, Runnable beat) throws IOException {
+    /** Writes the channels' export to {@code file}. */
+    Counts channels(ChannelsRequest req, Path file) throws IOException {
         Path usersPart = file.resolveSibling(file.getFileName() + ".users");
         Path body = file.resolveSibling(file.getFileName() + ".body");
         try (Records usersOut = new Records(usersPart);
                 Records out = new Records(body)) {
             UserRefs refs = new UserRefs(usersOut);
             for (ChannelSpec spec : req.channels()) {
-                channel(spec, req, out, refs, beat);
+                channel(spec, req, out, refs);
             }
             refs.flush();
         }
@@ -105,8 +105,7 @@ final class ExportFile {
         return new Counts(Map.copyOf(counts));
     }
 
-    private void channel(ChannelSpec spec, ChannelsRequest req, Records out, UserRefs refs, Runnable beat)
-            throws IOException {
+    private void channel(ChannelSpec spec, ChannelsRequest req, Records out, UserRefs refs) throws IOException {
         ChannelRow ch = store.channel(spec.cid(), req.includeSoftDeleted())
                 .orElseThrow(() ->
                         dev.parley.protocol.ChatException.notFound("channel '" + spec.cid() + "' no longer exists"));
@@ -123,7 +122,6 @@ final class ExportFile {
             }
             after = page.getLast().userId();
             refs.flush();
-            beat.run();
         }
         Instant since = spec.since();
         if (ch.truncatedAt() != null
@@ -152,7 +150,6 @@ final class ExportFile {
             reactions(page.stream().map(MessageRow::id).toList(), out, refs);
             cursor = page.getLast().cursor();
             refs.flush();
-            beat.run();
         }
     }
 

@@ -259,7 +259,7 @@ public final class Exports {
     private ObjectNode runChannels(Tasks.Run run) throws Exception {
         ExportFile.ChannelsRequest req = channelsRequest(run.params());
         Path file = run.dir().resolve(CHANNELS_FILE);
-        ExportFile.Counts counts = new ExportFile(store, chat, users::findAll).channels(req, file, () -> {});
+        ExportFile.Counts counts = new ExportFile(store, chat, users::findAll).channels(req, file);
         return result(file, counts);
     }
 

@@ -263,7 +263,29 @@ public final class Tasks implements AutoCloseable {
                 break;
             }
         }
+        deleteOldFolders(now);
         return deleted;
+    }
+
+    /**
+     * Deletes this node's task folders untouched for longer than {@link #KEEP}: in a cluster another node may have
+     * deleted the task's row, and only this node has its files.
+     */
+    private void deleteOldFolders(Instant now) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.limit(10_000).toList()) {
+                String name = d.getFileName().toString();
+                if (ID.matcher(name).matches()
+                        && Files.getLastModifiedTime(d).toInstant().isBefore(now.minus(KEEP))) {
+                    deleteFolder(name);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot list the task folders in {}", root, e);
+        }
     }
 
     private void deleteFolder(String id) {

@@ -124,5 +124,14 @@ class TasksTest {
         assertThat(tasks.purge(Instant.now().plus(Tasks.KEEP).plusSeconds(1))).isEqualTo(1);
         assertThat(tasks.find(id)).isEmpty();
         assertThat(tasks.dir(id)).doesNotExist();
+
+        // A folder whose row another node deleted goes once it is old enough.
+        String orphan = UUID.randomUUID().toString();
+        Files.createDirectories(tasks.dir(orphan));
+        Files.writeString(tasks.dir(orphan).resolve("channels.ndjson"), "{}");
+        tasks.purge(Instant.now());
+        assertThat(tasks.dir(orphan)).isDirectory();
+        tasks.purge(Instant.now().plus(Tasks.KEEP).plusSeconds(1));
+        assertThat(tasks.dir(orphan)).doesNotExist();
     }
 }
