@@ -590,4 +590,97 @@ class ChannelExportTest {
         assertThat(failed.path("error").path("type").asText()).isEqualTo("interrupted");
         assertThat(failed.path("error").path("description").asText()).contains("3 times");
     }
+
+    @Test
+    void aChannelLargerThanAPageComesOutWholeWithEachRecordOnceAndRepliesAfterTheirParents() throws Exception {
+        TestServer fresh = started();
+        fresh.server().close();
+        int users = ExportFile.PAGE + 100;
+        int messages = 2 * ExportFile.PAGE + 200;
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            lines.add("{\"type\":\"user\",\"item\":{\"id\":\"u" + i + "\",\"created_at\":\"2024-01-01T00:00:00Z\"}}");
+        }
+        lines.add("{\"type\":\"channel\",\"item\":{\"type\":\"messaging\",\"id\":\"big\",\"created_by\":\"u0\","
+                + "\"created_at\":\"2024-01-01T00:00:00Z\"}}");
+        for (int i = 0; i < users; i++) {
+            lines.add("{\"type\":\"member\",\"item\":{\"channel_type\":\"messaging\",\"channel_id\":\"big\","
+                    + "\"user_id\":\"u" + i + "\",\"created_at\":\"2024-01-01T00:00:00Z\"}}");
+        }
+        Instant t0 = Instant.parse("2024-01-02T00:00:00Z");
+        for (int i = 0; i < messages; i++) {
+            // every tenth message is a reply to the one before it
+            String parent = i % 10 == 9 ? ",\"parent_id\":\"m" + (i - 1) + "\"" : "";
+            lines.add("{\"type\":\"message\",\"item\":{\"id\":\"m" + i + "\",\"channel_type\":\"messaging\","
+                    + "\"channel_id\":\"big\",\"user\":\"u" + (i % users) + "\",\"text\":\"n" + i + "\"" + parent
+                    + ",\"created_at\":\"" + t0.plusMillis(i) + "\"}}");
+            lines.add("{\"type\":\"reaction\",\"item\":{\"message_id\":\"m" + i + "\",\"user_id\":\"u"
+                    + ((i + 1) % users) + "\",\"type\":\"like\",\"created_at\":\"" + t0.plusMillis(i) + "\"}}");
+        }
+        Path input = dir.resolve("big.ndjson");
+        Files.write(input, lines, StandardCharsets.UTF_8);
+        assertThat(importInto(fresh, input).bad()).isZero();
+        TestServer s = TestServer.restartOnDataOf(fresh, b -> {});
+        servers.add(s);
+
+        RestClient.Response r =
+                RestClient.server(s).post("/export_channels", json("channels", List.of(json("cid", "messaging:big"))));
+        ok(r);
+        JsonNode status =
+                finished(s, "/export_channels/" + r.body().path("task_id").asText());
+        assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("completed");
+        JsonNode counted = status.path("result").path("records");
+        assertThat(counted.path("message").asInt()).isEqualTo(messages);
+        assertThat(counted.path("member").asInt()).isEqualTo(users);
+        List<ObjectNode> records = download(status.path("result").path("url").asText())
+                .body()
+                .lines()
+                .map(l -> Json.parseObject(l, "record"))
+                .toList();
+        Map<String, Long> byType = new java.util.TreeMap<>();
+        records.forEach(x -> byType.merge(x.path("type").asText(), 1L, Long::sum));
+        assertThat(byType)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "user", (long) users,
+                        "channel", 1L,
+                        "member", (long) users,
+                        "message", (long) messages,
+                        "reaction", (long) messages));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (ObjectNode x : records) {
+            JsonNode item = x.path("item");
+            String key = x.path("type").asText() + " " + item.path("id").asText() + " "
+                    + item.path("user_id").asText() + " "
+                    + item.path("message_id").asText();
+            assertThat(seen.add(key)).as("written once: " + key).isTrue();
+            if (item.hasNonNull("parent_id")) {
+                assertThat(seen).contains("message " + item.get("parent_id").asText() + "  ");
+            }
+            if (x.path("type").asText().equals("reaction")) {
+                assertThat(seen).contains("message " + item.get("message_id").asText() + "  ");
+            }
+        }
+    }
+
+    @Test
+    void aSoftDeletedChannelIsExportedOnlyWhenAskedFor() throws Exception {
+        TestServer s = started();
+        String ann = Seed.uid("ann");
+        String gone = Seed.uid("gone");
+        ok(Seed.users(s, json("id", ann)));
+        ok(Seed.messaging(s, ann, gone, ann));
+        send(s, ann, gone, json("text", "before the delete"));
+        ok(RestClient.server(s).delete("/channels/messaging/" + gone));
+        ObjectNode body = json("channels", List.of(json("type", "messaging", "id", gone)));
+
+        assertThat(RestClient.server(s).post("/export_channels", body).code()).isEqualTo(16);
+        body.put("include_soft_deleted_channels", true);
+        RestClient.Response r = RestClient.server(s).post("/export_channels", body);
+        ok(r);
+        JsonNode status =
+                finished(s, "/export_channels/" + r.body().path("task_id").asText());
+        assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("completed");
+        String file = download(status.path("result").path("url").asText()).body();
+        assertThat(file).contains("\"type\":\"channel\"", "\"id\":\"" + gone + "\"");
+    }
 }
