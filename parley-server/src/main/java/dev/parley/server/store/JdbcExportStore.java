@@ -54,11 +54,24 @@ final class JdbcExportStore implements ExportStore {
         return jdbc.read("export members", c -> list(c, b, JdbcChatStore::member));
     }
 
+    /**
+     * Two keyset reads, one of the messages shown in the channel and one of the replies only in threads, merged: each
+     * follows the index on (cid, in_channel, created_at, id), so that a page costs its own rows whatever the channel's
+     * size, where one read over both would sort the rest of the channel for every page.
+     */
     @Override
     public List<MessageRow> messages(MessageWindow w, @Nullable Cursor after, int limit) {
+        List<MessageRow> merged = new java.util.ArrayList<>(messages(w, true, after, limit));
+        merged.addAll(messages(w, false, after, limit));
+        merged.sort(java.util.Comparator.comparing(MessageRow::createdAt).thenComparing(MessageRow::id));
+        return merged.size() > limit ? List.copyOf(merged.subList(0, limit)) : merged;
+    }
+
+    private List<MessageRow> messages(MessageWindow w, boolean inChannel, @Nullable Cursor after, int limit) {
         SqlBuilder b = new SqlBuilder()
                 .sql("SELECT " + JdbcChatStore.MESSAGE_COLUMNS + " FROM messages m WHERE m.cid = ")
                 .param(w.cid())
+                .sql(inChannel ? " AND m.in_channel = 1" : " AND m.in_channel = 0")
                 .sql(" AND m.created_at >= ")
                 .param(micros(w.since()))
                 .sql(" AND m.created_at <= ")
