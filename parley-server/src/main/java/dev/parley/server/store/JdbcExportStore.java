@@ -72,8 +72,9 @@ final class JdbcExportStore implements ExportStore {
                 .sql("SELECT " + JdbcChatStore.MESSAGE_COLUMNS + " FROM messages m WHERE m.cid = ")
                 .param(w.cid())
                 .sql(inChannel ? " AND m.in_channel = 1" : " AND m.in_channel = 0")
+                // the page's start as a plain bound too: the index range starts there, not at the window's start
                 .sql(" AND m.created_at >= ")
-                .param(micros(w.since()))
+                .param(micros(after != null && after.at().isAfter(w.since()) ? after.at() : w.since()))
                 .sql(" AND m.created_at <= ")
                 .param(micros(w.until()))
                 .sql(" AND (m.parent_id IS NULL OR EXISTS (SELECT 1 FROM messages p WHERE p.id = m.parent_id"
