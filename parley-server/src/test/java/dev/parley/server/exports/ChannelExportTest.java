@@ -549,13 +549,16 @@ class ChannelExportTest {
     }
 
     @Test
-    void aTaskThatAStoppedServerLeftRunningIsRunAgainByTheNextStart() throws Exception {
+    void aTaskThatAStoppedServerLeftRunningIsRunAgainByTheNextStartAndABatchTaskIsStillThere() throws Exception {
         TestServer first = started();
         String ann = Seed.uid("ann");
         String one = Seed.uid("one");
         ok(Seed.users(first, json("id", ann)));
         ok(Seed.messaging(first, ann, one, ann));
         send(first, ann, one, json("text", "kept"));
+        RestClient.Response batch = RestClient.server(first).post("/users/deactivate", json("user_ids", List.of(ann)));
+        ok(batch);
+        String batchTask = batch.body().path("task_id").asText();
         first.server().close();
 
         String running = java.util.UUID.randomUUID().toString();
@@ -585,6 +588,12 @@ class ChannelExportTest {
         JsonNode status = finished(second, "/export_channels/" + running);
         assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("completed");
         assertThat(download(status.path("result").path("url").asText()).body()).contains("\"text\":\"kept\"");
+        JsonNode deactivated =
+                RestClient.server(second).get("/tasks/" + batchTask).body();
+        assertThat(deactivated.path("status").asText())
+                .as("a batch's task outlives the restart")
+                .isEqualTo("completed");
+        assertThat(deactivated.path("result").path("users").asInt()).isEqualTo(1);
         JsonNode failed = finished(second, "/tasks/" + worn);
         assertThat(failed.path("status").asText()).isEqualTo("failed");
         assertThat(failed.path("error").path("type").asText()).isEqualTo("interrupted");
