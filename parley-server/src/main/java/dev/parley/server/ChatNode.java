@@ -98,6 +98,8 @@ public final class ChatNode implements AutoCloseable {
     private final ReminderScheduler reminderScheduler;
     private final UnreadReminders unreadReminders;
     private final dev.parley.server.exports.UserExport userExport;
+    private final dev.parley.server.tasks.Tasks tasks;
+    private final dev.parley.server.exports.Exports exports;
     private final Chat chat;
     private final Moderation moderation;
     private final Blocklists blocklists;
@@ -203,6 +205,15 @@ public final class ChatNode implements AutoCloseable {
                 new Reminders(store.reminders(), store.chat(), chat.access(), chat.views(), users, events, clock);
         this.reminderScheduler = new ReminderScheduler(store.reminders(), reminders, clock);
         this.userExport = new dev.parley.server.exports.UserExport(store.chat(), chat.views(), users);
+        this.tasks = new dev.parley.server.tasks.Tasks(
+                store.tasks(), clock, config.dataDir().resolve("tasks"), config.clustered());
+        this.exports = new dev.parley.server.exports.Exports(
+                tasks,
+                store.exports(),
+                store.chat(),
+                users,
+                new dev.parley.server.exports.ExportLinks(config.apiSecret()),
+                clock);
         this.unreadReminders = new UnreadReminders(
                 store.reminders(), store.chat(), chat.types(), chat.views(), users, events, () -> settings, clock);
         this.uploads = new Uploads(
@@ -272,6 +283,7 @@ public final class ChatNode implements AutoCloseable {
         reminderScheduler.start(ReminderScheduler.PERIOD);
         unreadReminders.start(UnreadReminders.PERIOD);
         imports.start();
+        tasks.start();
     }
 
     /** What push reads of this node and the cluster (PROTOCOL.md §16.3). */
@@ -343,6 +355,16 @@ public final class ChatNode implements AutoCloseable {
     /** A user's data export (PROTOCOL.md §7.31). */
     public dev.parley.server.exports.UserExport userExport() {
         return userExport;
+    }
+
+    /** Durable tasks (PROTOCOL.md §17.6): batches and exports. */
+    public dev.parley.server.tasks.Tasks tasks() {
+        return tasks;
+    }
+
+    /** Channel and user exports as tasks, and their download links (PROTOCOL.md §17.6). */
+    public dev.parley.server.exports.Exports exports() {
+        return exports;
     }
 
     /** The cluster's lease of webhook delivery: one node posts every webhook. */
@@ -1212,6 +1234,7 @@ public final class ChatNode implements AutoCloseable {
         }
         flushPeak();
         reminderScheduler.close();
+        tasks.close();
         unreadReminders.close();
         imports.close();
         webhooks.close();

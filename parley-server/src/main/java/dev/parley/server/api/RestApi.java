@@ -81,7 +81,9 @@ public final class RestApi {
                         node.registry(),
                         node::closeSessionsOf,
                         node.clock(),
-                        remote)
+                        remote,
+                        node.tasks(),
+                        node.exports())
                 .register(router);
         new AppApi(node::settings, node::patchSettings).register(router);
         new GuestApi(node.users(), node::settings, node.config().apiSecret(), node.clock()).register(router);
@@ -142,7 +144,7 @@ public final class RestApi {
         new OgApi(node.linkPreviews()).register(router);
         new DraftsApi(chat.drafts(), actors).register(router);
         new RemindersApi(node.reminders(), actors).register(router);
-        new ExportsApi(node.userExport()).register(router);
+        new ExportsApi(node.userExport(), node.exports()).register(router);
         new ImportsApi(node.imports()).register(router);
         new LocationsApi(chat.locations(), actors).register(router);
         new UploadsApi(node.uploads(), node::settings, actors).register(router);

@@ -15,22 +15,22 @@ import dev.parley.server.events.Audience;
 import dev.parley.server.events.EventPublisher;
 import dev.parley.server.events.Events;
 import dev.parley.server.events.PresenceHub;
+import dev.parley.server.exports.Exports;
 import dev.parley.server.filter.Filter;
 import dev.parley.server.filter.SortField;
 import dev.parley.server.session.Session;
+import dev.parley.server.tasks.Tasks;
 import dev.parley.server.usage.ConnectionRegistry;
 import dev.parley.server.users.UserRules;
 import dev.parley.server.users.UserService;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 
 /** The users endpoints (PROTOCOL.md §7.1 U1 to U7, §9.3). */
@@ -40,16 +40,6 @@ final class UsersApi {
 
     /** Largest offset of a user query. */
     static final int MAX_OFFSET = 10_000;
-
-    /** Finished batch tasks kept for {@code GET /tasks/{id}}; older ones are forgotten. */
-    static final int MAX_TASKS = 1_000;
-
-    private final Map<String, ObjectNode> tasks = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, ObjectNode> eldest) {
-            return size() > MAX_TASKS;
-        }
-    });
 
     /** Closes every socket of a user: an error frame that names why, then close 1000 so clients stop. */
     @FunctionalInterface
@@ -65,6 +55,8 @@ final class UsersApi {
     private final Clock clock;
 
     private final RemoteSubscriptions remote;
+    private final Tasks tasks;
+    private final Exports exports;
 
     UsersApi(
             UserService users,
@@ -73,8 +65,12 @@ final class UsersApi {
             ConnectionRegistry registry,
             SessionCloser sessions,
             Clock clock,
-            RemoteSubscriptions remote) {
+            RemoteSubscriptions remote,
+            Tasks tasks,
+            Exports exports) {
         this.remote = requireNonNull(remote, "remote");
+        this.tasks = requireNonNull(tasks, "tasks");
+        this.exports = requireNonNull(exports, "exports");
         this.users = requireNonNull(users, "users");
         this.presence = requireNonNull(presence, "presence");
         this.events = requireNonNull(events, "events");
@@ -281,7 +277,7 @@ final class UsersApi {
             deleteUser(u, mode, false);
             result.putObject(u.id()).put("status", "ok");
         }
-        return completedTask(result);
+        return completedTask("delete_users", result);
     }
 
     /**
@@ -357,19 +353,13 @@ final class UsersApi {
         return list;
     }
 
-    /** A task of a batch that is done by the time it answers, kept for {@code GET /tasks/{id}}: {@code {task_id}}. */
-    private ObjectNode completedTask(ObjectNode result) {
-        String taskId = UUID.randomUUID().toString();
-        String now = dev.parley.protocol.Timestamps.format(clock.instant());
-        ObjectNode task = Json.object();
-        task.put("task_id", taskId);
-        task.put("status", "completed");
-        task.put("created_at", now);
-        task.put("updated_at", now);
-        task.set("result", result);
-        tasks.put(taskId, task);
+    /**
+     * A task of a batch that is done by the time it answers, stored for {@code GET /tasks/{id}} (PROTOCOL.md §17.6):
+     * {@code {task_id}}.
+     */
+    private ObjectNode completedTask(String kind, ObjectNode result) {
         ObjectNode out = Json.object();
-        out.put("task_id", taskId);
+        out.put("task_id", tasks.completed(kind, result));
         return out;
     }
 
@@ -388,16 +378,16 @@ final class UsersApi {
         List<String> list = userIds(ctx.body());
         list.forEach(users::require);
         list.forEach(id -> setActive(id, deactivate));
-        return completedTask(Json.object().put("users", list.size()));
+        return completedTask(
+                deactivate ? "deactivate_users" : "reactivate_users",
+                Json.object().put("users", list.size()));
     }
 
     private ObjectNode task(RequestContext ctx) {
         ctx.requireServer();
-        ObjectNode t = tasks.get(ctx.pathParam("id"));
-        if (t == null) {
-            throw ChatException.notFound("task '" + ctx.pathParam("id") + "' does not exist");
-        }
-        return t.deepCopy();
+        String id = ctx.pathParam("id");
+        return exports.status(id, null, () -> ExportsApi.baseUrl(ctx))
+                .orElseThrow(() -> ChatException.notFound("task '" + id + "' does not exist"));
     }
 
     private User setActive(String id, boolean deactivate) {

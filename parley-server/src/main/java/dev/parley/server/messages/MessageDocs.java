@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * server manages (read-only keys sent back by clients are ignored, never stored), HTML rendering and
  * mentions. Stateless; thread-safe.
  */
-final class MessageDocs {
+public final class MessageDocs {
     /** Keys a client may set; everything else it sends is either server-managed or a custom key. */
     static final Set<String> EDITABLE = Set.of(
             "text",
@@ -80,6 +80,11 @@ final class MessageDocs {
             "before_message_send_failed",
             "message_id",
             "ai_generated");
+
+    /** Whether a key of a stored message document is the app's own (custom) rather than the protocol's. */
+    public static boolean isCustomKey(String key) {
+        return !EDITABLE.contains(key) && !SERVER_KEYS.contains(key);
+    }
 
     static final int MAX_MENTIONS = 25;
     static final int MAX_ATTACHMENTS = 30;

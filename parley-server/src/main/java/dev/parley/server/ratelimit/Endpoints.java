@@ -185,6 +185,9 @@ public final class Endpoints {
         route("POST /imports", "CreateImport", 60);
         route("GET /imports", "ListImports", 60);
         route("GET /imports/{id}", "GetImport", 60);
+        route("POST /export_channels", "ExportChannels", 60);
+        route("GET /export_channels/{id}", "GetExportChannelsStatus", 60);
+        route("POST /export/users", "ExportUsers", 60);
         route("GET /rate_limits", "GetRateLimits", 60);
     }
 

@@ -254,7 +254,7 @@ final class JdbcChatStore implements ChatStore {
     }
 
     /** The columns the channels table and its soft-deleted twin share. */
-    private static final String CHANNEL_ROW_COLUMNS = "cid, type, id, name, created_by_id, team, created_at, "
+    static final String CHANNEL_ROW_COLUMNS = "cid, type, id, name, created_by_id, team, created_at, "
             + "updated_at, last_message_at, truncated_at, truncated_by_id, frozen, disabled, cooldown, member_count, "
             + "message_count, custom";
 
@@ -1692,7 +1692,7 @@ final class JdbcChatStore implements ChatStore {
 
     // ---- rows
 
-    private static ChannelRow channel(ResultSet rs) throws SQLException {
+    static ChannelRow channel(ResultSet rs) throws SQLException {
         return new ChannelRow(
                 rs.getString(1),
                 rs.getString(2),
@@ -1712,7 +1712,7 @@ final class JdbcChatStore implements ChatStore {
                 Json.parseObject(rs.getString(16), "stored channel"));
     }
 
-    private static MemberRow member(ResultSet rs) throws SQLException {
+    static MemberRow member(ResultSet rs) throws SQLException {
         return new MemberRow(
                 rs.getString(1),
                 rs.getString(2),

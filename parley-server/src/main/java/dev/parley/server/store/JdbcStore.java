@@ -50,6 +50,8 @@ abstract class JdbcStore implements Store {
     private final ImportStore imports;
     private final LocationStore locations;
     private final PolicyStore policies;
+    private final TaskStore tasks;
+    private final ExportStore exports;
     private final StoreCaches caches;
     private final CachedChatStore hot;
 
@@ -87,6 +89,8 @@ abstract class JdbcStore implements Store {
         this.imports = new JdbcImportStore(getClass().getSimpleName(), reads, writes, statements);
         this.locations = new JdbcLocationStore(getClass().getSimpleName(), reads, writes, statements);
         this.policies = new JdbcPolicyStore(getClass().getSimpleName(), reads, writes, statements);
+        this.tasks = new JdbcTaskStore(getClass().getSimpleName(), reads, writes, statements);
+        this.exports = new JdbcExportStore(getClass().getSimpleName(), reads, writes, statements);
     }
 
     @Override
@@ -142,6 +146,16 @@ abstract class JdbcStore implements Store {
     @Override
     public PolicyStore policies() {
         return policies;
+    }
+
+    @Override
+    public TaskStore tasks() {
+        return tasks;
+    }
+
+    @Override
+    public ExportStore exports() {
+        return exports;
     }
 
     @Override

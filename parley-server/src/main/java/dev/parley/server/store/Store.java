@@ -92,6 +92,12 @@ public interface Store extends AutoCloseable {
     /** Moderation v2 configurations, moderation rules and bans of future channels, in the same database. */
     PolicyStore policies();
 
+    /** Durable tasks (batches, exports), in the same database. */
+    TaskStore tasks();
+
+    /** The paged reads of a channel export, in the same database. */
+    ExportStore exports();
+
     /** What this store keeps in memory, for the other nodes of a cluster to drop; {@link StoreCaches#NONE} here. */
     default StoreCaches caches() {
         return StoreCaches.NONE;

@@ -59,6 +59,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final WebSocketUpgrader upgrader;
     private final OpsPages pages;
     private final UploadFiles uploads;
+    private final ExportFiles exportFiles;
     private final InFlight requests;
 
     HttpHandler(ChatNode node, RestApi api, WebSocketUpgrader upgrader, OpsPages pages, InFlight requests) {
@@ -68,6 +69,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.upgrader = upgrader;
         this.pages = pages;
         this.uploads = new UploadFiles(node);
+        this.exportFiles = new ExportFiles(node);
     }
 
     @Override
@@ -98,6 +100,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (UploadFiles.handles(req.method(), path)) {
             uploads.serve(ctx, req, path);
+            return;
+        }
+        if (ExportFiles.handles(req.method(), path)) {
+            exportFiles.serve(ctx, req, path);
             return;
         }
         if (pages.handles(path)) {
