@@ -1,4 +1,4 @@
-package dev.parley.client.internal;
+package dev.parley.client.transport;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * A {@link Socket} on {@code java.net.http.WebSocket}. Text fragments are joined into whole messages,
  * and sends are chained because the JDK allows only one outstanding send.
  */
-public final class JdkSocket implements Socket, WebSocket.Listener {
+@JvmOnly
+final class JdkSocket implements Socket, WebSocket.Listener {
     private final Handler handler;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
@@ -22,11 +23,6 @@ public final class JdkSocket implements Socket, WebSocket.Listener {
 
     private JdkSocket(Handler handler) {
         this.handler = handler;
-    }
-
-    /** A factory that opens sockets with {@code client}, failing the handshake after {@code timeout}. */
-    public static Socket.Factory factory(HttpClient client, Duration timeout) {
-        return (uri, handler) -> open(client, uri, handler, timeout);
     }
 
     static CompletableFuture<Socket> open(HttpClient client, URI uri, Handler handler, Duration timeout) {
