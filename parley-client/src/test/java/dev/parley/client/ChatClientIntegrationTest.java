@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.parley.client.transport.JdkTransport;
+import dev.parley.client.transport.OkHttpTransport;
+import dev.parley.client.transport.Transport;
 import dev.parley.protocol.Jwt;
 import dev.parley.protocol.User;
 import dev.parley.server.testing.ServerExtension;
@@ -18,10 +21,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The SDK against a real Parley server on a free port. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"jdk", "okhttp"})
 class ChatClientIntegrationTest {
+
+    /** Every test runs on both transports. */
+    @Parameter
+    String transportName;
+
+    Transport.Factory transport() {
+        return transportName.equals("okhttp") ? OkHttpTransport.factory() : JdkTransport.factory();
+    }
+
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
 
@@ -39,8 +56,10 @@ class ChatClientIntegrationTest {
     }
 
     ChatClient client(java.util.function.Consumer<ChatClient.Builder> options) {
-        ChatClient.Builder b =
-                ChatClient.builder(server.apiKey()).baseUrl(server.baseUrl()).logger(log.logger());
+        ChatClient.Builder b = ChatClient.builder(server.apiKey())
+                .baseUrl(server.baseUrl())
+                .logger(log.logger())
+                .transport(transport());
         options.accept(b);
         ChatClient c = b.build();
         clients.add(c);
@@ -267,6 +286,7 @@ class ChatClientIntegrationTest {
 
     private void connectAndForget(String id) {
         ChatClient client = ChatClient.builder(server.apiKey())
+                .transport(transport())
                 .baseUrl(server.baseUrl())
                 .logger(log.logger())
                 .build();
