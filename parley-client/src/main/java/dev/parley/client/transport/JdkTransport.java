@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The {@link Transport} on {@code java.net.http}: the default on a JVM. Its {@code HttpClient} runs on the
@@ -17,10 +18,12 @@ public final class JdkTransport implements Transport {
     private final HttpClient http;
     private final Duration timeout;
     private final Duration closeTimeout;
+    private final ScheduledExecutorService timer;
 
     private JdkTransport(Settings settings) {
         this.timeout = settings.timeout();
         this.closeTimeout = settings.closeTimeout();
+        this.timer = settings.timer();
         this.http = HttpClient.newBuilder()
                 .executor(settings.io())
                 .connectTimeout(settings.timeout())
@@ -49,7 +52,7 @@ public final class JdkTransport implements Transport {
 
     @Override
     public CompletableFuture<Socket> openSocket(URI uri, Socket.Handler handler) {
-        return JdkSocket.open(http, uri, handler, timeout);
+        return JdkSocket.open(http, uri, handler, timeout, timer);
     }
 
     @Override
