@@ -63,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * and never disturbs the connection. Futures complete on SDK threads: do not block in their callbacks.
  * SDK threads are daemon threads named {@code parley-client-...}; {@link #close()} stops them, and once the
  * last client of the JVM is closed no SDK thread is left (nothing pins the app's class loader).
+ *
+ * <p><b>Transport.</b> REST and the socket go through a {@link Transport}: {@code java.net.http} on a JVM,
+ * OkHttp 5 on Android (see {@link Builder#transport}). On Android, give {@link Builder#callbackExecutor}
+ * the main thread's executor to run listeners there.
  */
 public final class ChatClient implements AutoCloseable {
     /** The {@code X-Stream-Client} value this SDK sends. */

@@ -197,6 +197,25 @@ class ChatClientIntegrationTest {
     }
 
     @Test
+    void listenersRunOnTheGivenCallbackExecutorAsOnAnAndroidMainThread() throws Exception {
+        java.util.concurrent.ExecutorService main =
+                java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "app-main"));
+        try {
+            ChatClient client = client(b -> b.callbackExecutor(main));
+            List<String> threads = new CopyOnWriteArrayList<>();
+            client.on(
+                    UserUpdatedEvent.class,
+                    e -> threads.add(Thread.currentThread().getName()));
+            client.connectUser(user("uma"), server.userToken("uma")).join();
+            client.upsertUser(User.builder("uma").put("name", "Uma").build()).join();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !threads.isEmpty());
+            assertThat(threads).containsOnly("app-main");
+        } finally {
+            main.shutdownNow();
+        }
+    }
+
+    @Test
     void aServerSideClientQueriesUsersWithoutConnecting() {
         ChatClient user = client();
         user.connectUser(user("pia"), server.userToken("pia")).join();
