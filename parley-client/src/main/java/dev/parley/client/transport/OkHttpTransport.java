@@ -212,10 +212,20 @@ public final class OkHttpTransport implements Transport {
 
         @Override
         public void onClosing(WebSocket webSocket, int code, String reason) {
-            webSocket.close(code, null); // the reply to the peer's close frame
+            try {
+                // The reply to the peer's close frame: its code when one may be sent (1005 "none" may not).
+                webSocket.close(sendable(code) ? code : 1000, null);
+            } catch (RuntimeException e) {
+                webSocket.cancel();
+            }
             if (terminated.complete(null)) {
                 handler.onClosed(code, reason);
             }
+        }
+
+        /** Close codes an endpoint may put in a close frame; the others are reserved. */
+        private static boolean sendable(int code) {
+            return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
         }
 
         @Override
