@@ -450,7 +450,7 @@ public final class Channel {
      */
     public CompletableFuture<Event> sendEvent(JsonObject event) {
         requireNonNull(event, "event");
-        if (event.get("type").flatMap(JsonValue::asString).isEmpty()) {
+        if (!event.get("type").flatMap(JsonValue::asString).isPresent()) {
             throw new IllegalArgumentException("event: " + event + " (expected: an object with a string \"type\")");
         }
         requireInitialized();

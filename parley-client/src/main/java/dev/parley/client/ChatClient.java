@@ -12,8 +12,10 @@ import dev.parley.client.internal.ConnectionLeakRegistry;
 import dev.parley.client.internal.LeakWatcher;
 import dev.parley.client.internal.RestClient;
 import dev.parley.client.internal.Session;
+import dev.parley.client.internal.Strings;
 import dev.parley.client.internal.TokenManager;
 import dev.parley.client.internal.Urls;
+import dev.parley.client.transport.Transport;
 import dev.parley.protocol.CustomFields;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.Json;
@@ -61,6 +63,10 @@ import org.slf4j.LoggerFactory;
  * and never disturbs the connection. Futures complete on SDK threads: do not block in their callbacks.
  * SDK threads are daemon threads named {@code parley-client-...}; {@link #close()} stops them, and once the
  * last client of the JVM is closed no SDK thread is left (nothing pins the app's class loader).
+ *
+ * <p><b>Transport.</b> REST and the socket go through a {@link Transport}: {@code java.net.http} on a JVM,
+ * OkHttp 5 on Android (see {@link Builder#transport}). On Android, give {@link Builder#callbackExecutor}
+ * the main thread's executor to run listeners there.
  */
 public final class ChatClient implements AutoCloseable {
     /** The {@code X-Stream-Client} value this SDK sends. */
@@ -72,8 +78,8 @@ public final class ChatClient implements AutoCloseable {
     private final ClientCore core;
     private final LeakWatcher.Watch leakWatch;
 
-    private ChatClient(ClientConfig config) {
-        this.core = new ClientCore(config, ConnectionLeakRegistry.GLOBAL);
+    private ChatClient(ClientConfig config, Transport.Factory transport) {
+        this.core = new ClientCore(config, transport, ConnectionLeakRegistry.GLOBAL);
         this.leakWatch = LeakWatcher.watch(this, new LeakCheck(core));
     }
 
@@ -143,7 +149,7 @@ public final class ChatClient implements AutoCloseable {
 
     private static void requireUser(User user) {
         requireNonNull(user, "user");
-        if (user.id().isBlank()) {
+        if (Strings.blank(user.id())) {
             throw new IllegalArgumentException("The \"id\" field on the user is missing");
         }
     }
@@ -468,11 +474,12 @@ public final class ChatClient implements AutoCloseable {
         private boolean allowServerSideConnect;
         private boolean recoverStateOnReconnect = true;
         private @Nullable Executor callbackExecutor;
+        private Transport.Factory transport = Transport.automatic();
         private Logger logger = LoggerFactory.getLogger(ChatClient.class);
 
         private Builder(String apiKey) {
             this.apiKey = requireNonNull(apiKey, "apiKey");
-            if (apiKey.isBlank()) {
+            if (Strings.blank(apiKey)) {
                 throw new IllegalArgumentException("apiKey: empty (expected: the app's API key)");
             }
         }
@@ -535,9 +542,24 @@ public final class ChatClient implements AutoCloseable {
             recoverStateOnReconnect = v;
             return this;
         }
-        /** Runs event listeners; keep it single-threaded to keep event order. */
+        /**
+         * Runs event listeners; keep it single-threaded to keep event order. On Android, pass the main
+         * thread's executor ({@code ContextCompat.getMainExecutor(context)}) to update views from listeners.
+         * By default each client has one SDK thread for its listeners.
+         */
         public Builder callbackExecutor(Executor v) {
             callbackExecutor = requireNonNull(v, "callbackExecutor");
+            return this;
+        }
+
+        /**
+         * How the client talks to the server: {@link dev.parley.client.transport.JdkTransport#factory()}
+         * ({@code java.net.http}), {@link dev.parley.client.transport.OkHttpTransport#factory()} (OkHttp 5,
+         * for Android), or an own {@link Transport.Factory}. By default ({@link Transport#automatic()}) the
+         * JDK one where {@code java.net.http} exists, else OkHttp when it is on the class path.
+         */
+        public Builder transport(Transport.Factory v) {
+            transport = requireNonNull(v, "transport");
             return this;
         }
         /** Where the SDK logs its warnings. */
@@ -551,21 +573,23 @@ public final class ChatClient implements AutoCloseable {
                 throw new IllegalArgumentException("watchdogTimeout: " + watchdogTimeout
                         + " (expected: > heartbeatInterval " + heartbeatInterval + ")");
             }
-            return new ChatClient(new ClientConfig(
-                    apiKey,
-                    baseUrl,
-                    secret,
-                    timeout,
-                    connectTimeout,
-                    heartbeatInterval,
-                    watchdogTimeout,
-                    offlineGrace,
-                    closeTimeout,
-                    allowServerSideConnect,
-                    recoverStateOnReconnect,
-                    callbackExecutor,
-                    logger,
-                    USER_AGENT));
+            return new ChatClient(
+                    new ClientConfig(
+                            apiKey,
+                            baseUrl,
+                            secret,
+                            timeout,
+                            connectTimeout,
+                            heartbeatInterval,
+                            watchdogTimeout,
+                            offlineGrace,
+                            closeTimeout,
+                            allowServerSideConnect,
+                            recoverStateOnReconnect,
+                            callbackExecutor,
+                            logger,
+                            USER_AGENT),
+                    transport);
         }
 
         private static Duration positive(Duration v, String name) {

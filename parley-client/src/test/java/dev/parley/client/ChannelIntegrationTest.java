@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.parley.client.transport.JdkTransport;
+import dev.parley.client.transport.OkHttpTransport;
+import dev.parley.client.transport.Transport;
 import dev.parley.protocol.CustomFields;
 import dev.parley.protocol.EventType;
 import dev.parley.protocol.JsonValue.JsonObject;
@@ -30,10 +33,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Channels through the SDK against a real Parley server: two users, one room each test. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"jdk", "okhttp"})
 class ChannelIntegrationTest {
+
+    /** Every test runs on both transports. */
+    @Parameter
+    String transportName;
+
+    Transport.Factory transport() {
+        return transportName.equals("okhttp") ? OkHttpTransport.factory() : JdkTransport.factory();
+    }
+
     static final AtomicInteger SEQ = new AtomicInteger();
 
     @RegisterExtension
@@ -58,6 +75,7 @@ class ChannelIntegrationTest {
 
     ChatClient connect(String baseUrl, String userId) {
         ChatClient c = ChatClient.builder(TestServer.API_KEY)
+                .transport(transport())
                 .baseUrl(baseUrl)
                 .logger(log.logger())
                 .build();

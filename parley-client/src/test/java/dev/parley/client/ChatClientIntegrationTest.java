@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.parley.client.transport.JdkTransport;
+import dev.parley.client.transport.OkHttpTransport;
+import dev.parley.client.transport.Transport;
 import dev.parley.protocol.Jwt;
 import dev.parley.protocol.User;
 import dev.parley.server.testing.ServerExtension;
@@ -18,10 +21,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The SDK against a real Parley server on a free port. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"jdk", "okhttp"})
 class ChatClientIntegrationTest {
+
+    /** Every test runs on both transports. */
+    @Parameter
+    String transportName;
+
+    Transport.Factory transport() {
+        return transportName.equals("okhttp") ? OkHttpTransport.factory() : JdkTransport.factory();
+    }
+
     @RegisterExtension
     static final ServerExtension server = ServerExtension.embedded();
 
@@ -39,8 +56,10 @@ class ChatClientIntegrationTest {
     }
 
     ChatClient client(java.util.function.Consumer<ChatClient.Builder> options) {
-        ChatClient.Builder b =
-                ChatClient.builder(server.apiKey()).baseUrl(server.baseUrl()).logger(log.logger());
+        ChatClient.Builder b = ChatClient.builder(server.apiKey())
+                .baseUrl(server.baseUrl())
+                .logger(log.logger())
+                .transport(transport());
         options.accept(b);
         ChatClient c = b.build();
         clients.add(c);
@@ -178,6 +197,25 @@ class ChatClientIntegrationTest {
     }
 
     @Test
+    void listenersRunOnTheGivenCallbackExecutorAsOnAnAndroidMainThread() throws Exception {
+        java.util.concurrent.ExecutorService main =
+                java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "app-main"));
+        try {
+            ChatClient client = client(b -> b.callbackExecutor(main));
+            List<String> threads = new CopyOnWriteArrayList<>();
+            client.on(
+                    UserUpdatedEvent.class,
+                    e -> threads.add(Thread.currentThread().getName()));
+            client.connectUser(user("uma"), server.userToken("uma")).join();
+            client.upsertUser(User.builder("uma").put("name", "Uma").build()).join();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !threads.isEmpty());
+            assertThat(threads).containsOnly("app-main");
+        } finally {
+            main.shutdownNow();
+        }
+    }
+
+    @Test
     void aServerSideClientQueriesUsersWithoutConnecting() {
         ChatClient user = client();
         user.connectUser(user("pia"), server.userToken("pia")).join();
@@ -267,6 +305,7 @@ class ChatClientIntegrationTest {
 
     private void connectAndForget(String id) {
         ChatClient client = ChatClient.builder(server.apiKey())
+                .transport(transport())
                 .baseUrl(server.baseUrl())
                 .logger(log.logger())
                 .build();

@@ -3,6 +3,9 @@ package dev.parley.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.parley.client.transport.JdkTransport;
+import dev.parley.client.transport.OkHttpTransport;
+import dev.parley.client.transport.Transport;
 import dev.parley.protocol.User;
 import dev.parley.server.app.ParleyServer;
 import dev.parley.server.config.ServerConfig;
@@ -19,10 +22,24 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Closes, restarts and idle sockets: what reconnects and what does not (PROTOCOL.md §3.4, §3.5). */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"jdk", "okhttp"})
 class ConnectionLifeIntegrationTest {
+
+    /** Every test runs on both transports. */
+    @Parameter
+    String transportName;
+
+    Transport.Factory transport() {
+        return transportName.equals("okhttp") ? OkHttpTransport.factory() : JdkTransport.factory();
+    }
+
     final LogCapture log = new LogCapture();
     final List<AutoCloseable> resources = new CopyOnWriteArrayList<>();
 
@@ -40,8 +57,10 @@ class ConnectionLifeIntegrationTest {
     }
 
     ChatClient client(String baseUrl, java.util.function.Consumer<ChatClient.Builder> options) {
-        ChatClient.Builder b =
-                ChatClient.builder(TestServer.API_KEY).baseUrl(baseUrl).logger(log.logger());
+        ChatClient.Builder b = ChatClient.builder(TestServer.API_KEY)
+                .baseUrl(baseUrl)
+                .logger(log.logger())
+                .transport(transport());
         options.accept(b);
         return track(b.build());
     }

@@ -1,5 +1,6 @@
 package dev.parley.protocol;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -87,8 +88,8 @@ public enum EventType {
     REMINDER_DELETED("reminder.deleted"),
     NOTIFICATION_REMINDER_DUE("notification.reminder_due");
 
-    private static final Map<String, EventType> BY_WIRE_NAME =
-            Stream.of(values()).collect(Collectors.toUnmodifiableMap(EventType::wireName, Function.identity()));
+    private static final Map<String, EventType> BY_WIRE_NAME = Collections.unmodifiableMap(
+            Stream.of(values()).collect(Collectors.toMap(EventType::wireName, Function.identity())));
 
     private final String wireName;
 

@@ -265,25 +265,36 @@ public final class Json {
     /** The tree of a {@link JsonValue}; integral numbers in the {@code int} range become int nodes, as parsed. */
     public static JsonNode node(JsonValue v) {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        return switch (v) {
-            case JsonValue.JsonString s -> f.textNode(s.value());
-            case JsonValue.JsonBool b -> f.booleanNode(b.value());
-            case JsonValue.JsonNull n -> f.nullNode();
-            case JsonValue.JsonNumber n ->
-                switch (n.value()) {
-                    case Long l when l == l.intValue() -> f.numberNode(l.intValue());
-                    case Long l -> f.numberNode(l);
-                    case BigInteger b -> f.numberNode(b);
-                    case BigDecimal d -> f.numberNode(d);
-                    default -> f.numberNode(n.doubleValue());
-                };
-            case JsonValue.JsonArray a -> {
-                ArrayNode out = f.arrayNode();
-                a.values().forEach(e -> out.add(node(e)));
-                yield out;
+        // An if chain rather than a pattern switch: the switch over a sealed type compiles to a MatchException
+        // that Android 8 lacks.
+        if (v instanceof JsonValue.JsonString s) {
+            return f.textNode(s.value());
+        }
+        if (v instanceof JsonValue.JsonBool b) {
+            return f.booleanNode(b.value());
+        }
+        if (v instanceof JsonValue.JsonNumber n) {
+            Number value = n.value();
+            if (value instanceof Long l) {
+                return l == l.intValue() ? f.numberNode(l.intValue()) : f.numberNode(l);
             }
-            case JsonValue.JsonObject o -> node(o);
-        };
+            if (value instanceof BigInteger b) {
+                return f.numberNode(b);
+            }
+            if (value instanceof BigDecimal d) {
+                return f.numberNode(d);
+            }
+            return f.numberNode(n.doubleValue());
+        }
+        if (v instanceof JsonValue.JsonArray a) {
+            ArrayNode out = f.arrayNode();
+            a.values().forEach(e -> out.add(node(e)));
+            return out;
+        }
+        if (v instanceof JsonValue.JsonObject o) {
+            return node(o);
+        }
+        return f.nullNode();
     }
 
     /** The tree of a JSON object. */

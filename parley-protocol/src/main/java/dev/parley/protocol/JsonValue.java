@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,7 +58,9 @@ public sealed interface JsonValue
             case Boolean b -> of(b.booleanValue());
             case Number n -> new JsonNumber(n);
             case CustomFields c -> new JsonObject(c.asMap());
-            case List<?> l -> new JsonArray(l.stream().map(JsonValue::of).toList());
+            case List<?> l ->
+                new JsonArray(Collections.unmodifiableList(
+                        l.stream().map(JsonValue::of).collect(Collectors.toList())));
             case Object[] a -> of(List.of(a));
             case Map<?, ?> m -> {
                 Map<String, JsonValue> fields = new LinkedHashMap<>();

@@ -190,14 +190,15 @@ public final class Jwt {
      * A verifier for one check. java-jwt takes the time from a clock fixed at build; building is cheap
      * (a list of three checks) next to the HMAC, and keeps {@code now} a plain argument.
      */
+    @SuppressWarnings("JavaDurationGetSecondsToToSeconds") // toSeconds() is not on Android 8
     private static JWTVerifier verifier(Algorithm algorithm, Instant now) {
-        return ((JWTVerifier.BaseVerification) JWT.require(algorithm).acceptLeeway(DEFAULT_SKEW.toSeconds()))
+        return ((JWTVerifier.BaseVerification) JWT.require(algorithm).acceptLeeway(DEFAULT_SKEW.getSeconds()))
                 .build(Clock.fixed(now, ZoneOffset.UTC));
     }
 
     /** The token without a {@code Bearer } prefix. */
     private static String strip(String token) {
-        if (token == null || token.isBlank()) {
+        if (token == null || token.trim().isEmpty()) {
             throw new ChatException(ErrorCode.AUTHENTICATION, "JWTAuth error: token is missing");
         }
         return token.startsWith("Bearer ") ? token.substring(7) : token;

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.protocol.JsonValue.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -177,7 +179,7 @@ public record Message(
         b.quotedMessageId = quotedMessageId;
         b.attachments = new ArrayList<>(attachments);
         b.mentionedUserIds =
-                new ArrayList<>(mentionedUsers.stream().map(User::id).toList());
+                new ArrayList<>(mentionedUsers.stream().map(User::id).collect(Collectors.toList()));
         b.silent = silent;
         b.pinned = pinned;
         b.custom = new LinkedHashMap<>(custom.asMap());
@@ -417,7 +419,7 @@ public record Message(
         public Message build() {
             List<User> mentioned = mentionedUserIds.stream()
                     .map(uid -> User.builder(uid).build())
-                    .toList();
+                    .collect(Collectors.collectingAndThen(Collectors.toList(), Collections::unmodifiableList));
             return new Message(
                     id,
                     text,

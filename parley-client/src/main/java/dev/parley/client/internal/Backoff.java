@@ -1,19 +1,20 @@
 package dev.parley.client.internal;
 
 import java.time.Duration;
-import java.util.random.RandomGenerator;
+import java.util.function.LongBinaryOperator;
 
 /**
  * The reconnect delay of PROTOCOL.md §3.5: with {@code n} consecutive failures, a random delay between
  * {@code min(max(250, (n-1)*2000), 25000)} and {@code min(500 + n*2000, 25000)} milliseconds.
- * Thread-safe when its random generator is.
+ * Thread-safe when its random source is.
  */
 public final class Backoff {
     static final long CAP_MS = 25_000;
 
-    private final RandomGenerator random;
+    /** A random long from its first argument (inclusive) to its second (exclusive). */
+    private final LongBinaryOperator random;
 
-    public Backoff(RandomGenerator random) {
+    public Backoff(LongBinaryOperator random) {
         this.random = random;
     }
 
@@ -25,6 +26,6 @@ public final class Backoff {
         long n = failures;
         long min = Math.min(Math.max(250, (n - 1) * 2000), CAP_MS);
         long max = Math.min(500 + n * 2000, CAP_MS);
-        return Duration.ofMillis(min == max ? min : random.nextLong(min, max + 1));
+        return Duration.ofMillis(min == max ? min : random.applyAsLong(min, max + 1));
     }
 }

@@ -26,12 +26,14 @@ import dev.parley.protocol.User;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -105,7 +107,7 @@ public final class ChannelStore {
 
     /** The registry key of a distinct channel before its id is known (§5.7). */
     public static String localKey(String type, List<String> members) {
-        return type + ":!members-" + String.join(",", members.stream().sorted().toList());
+        return type + ":!members-" + String.join(",", members.stream().sorted().collect(Collectors.toList()));
     }
 
     public List<String> distinctMembers() {
@@ -236,7 +238,7 @@ public final class ChannelStore {
 
     private void onMessage(MessageEvent e) {
         Message m = e.message();
-        switch (e.knownType().orElseThrow()) {
+        switch (e.knownType().get()) {
             case MESSAGE_NEW, NOTIFICATION_MESSAGE_NEW -> {
                 boolean known = find(m.id()).isPresent();
                 upsert(m);
@@ -255,7 +257,7 @@ public final class ChannelStore {
                 }
                 pinned = pinned.stream()
                         .filter(p -> !Objects.equals(p.id(), m.id()))
-                        .toList();
+                        .collect(Collectors.collectingAndThen(Collectors.toList(), Collections::unmodifiableList));
             }
             default -> replace(m);
         }
@@ -371,7 +373,7 @@ public final class ChannelStore {
                             raw.fields().containsKey("own_capabilities"),
                             raw.fields().containsKey("config"));
         });
-        switch (e.knownType().orElseThrow()) {
+        switch (e.knownType().get()) {
             case CHANNEL_TRUNCATED -> {
                 Instant before = e.channel().map(ChannelData::truncatedAt).orElse(null);
                 messages.removeIf(m -> before == null
@@ -405,7 +407,7 @@ public final class ChannelStore {
         List<User> typers = typing.values().stream()
                 .filter(t -> t.since().plus(TYPING_EXPIRY).isAfter(now))
                 .map(Typing::user)
-                .toList();
+                .collect(Collectors.collectingAndThen(Collectors.toList(), Collections::unmodifiableList));
         return new ChannelState(
                 Optional.ofNullable(channel),
                 messages,

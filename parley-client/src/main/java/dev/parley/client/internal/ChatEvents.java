@@ -29,7 +29,7 @@ final class ChatEvents {
     static @Nullable Event parse(dev.parley.protocol.Event wire, Instant at, JsonObject raw) {
         String type = wire.type();
         String cid = cid(wire);
-        return switch (wire.knownType().orElseThrow()) {
+        return switch (wire.knownType().get()) {
             case MESSAGE_NEW, MESSAGE_UPDATED, MESSAGE_DELETED, MESSAGE_UNDELETED, NOTIFICATION_MESSAGE_NEW ->
                 wire.message() != null && cid != null
                         ? new MessageEvent(type, cid, wire.message(), user(wire), isTrue(wire.hardDelete()), at, raw)
@@ -78,7 +78,7 @@ final class ChatEvents {
     private static @Nullable Event member(
             dev.parley.protocol.Event wire, @Nullable String cid, Instant at, JsonObject raw) {
         Optional<Member> member = Optional.ofNullable(wire.member());
-        User user = user(wire).or(() -> member.map(Member::user)).orElse(null);
+        User user = user(wire).orElseGet(() -> member.map(Member::user).orElse(null));
         return cid == null || user == null ? null : new MemberEvent(wire.type(), cid, member, user, at, raw);
     }
 

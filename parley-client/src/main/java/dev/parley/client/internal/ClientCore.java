@@ -6,9 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.client.ConnectResponse;
 import dev.parley.client.DisconnectedException;
 import dev.parley.client.Event;
+import dev.parley.client.transport.Socket;
+import dev.parley.client.transport.Transport;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.User;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +18,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything a {@code ChatClient} owns: its threads, HTTP client, listeners and current session.
+ * Everything a {@code ChatClient} owns: its threads, transport, listeners and current session.
  *
  * <p>Kept apart from the public facade so that nothing here refers back to the facade: the
  * {@link LeakWatcher} can then notice when an app drops a client that still holds a socket.
@@ -37,10 +39,11 @@ public final class ClientCore {
     private final ExecutorScheduler scheduler;
     private final ExecutorService io;
     private final @Nullable ExecutorService ownCallbacks;
-    private final HttpClient http;
+    private final Transport transport;
     private final RestClient rest;
     private final EventBus bus;
-    private final Backoff backoff = new Backoff(RandomGenerator.getDefault());
+    private final Backoff backoff =
+            new Backoff((min, bound) -> ThreadLocalRandom.current().nextLong(min, bound));
     private final Socket.Factory sockets;
     private final ConnectionLeakRegistry registry;
     private @Nullable Session session;
@@ -53,7 +56,7 @@ public final class ClientCore {
 
     private volatile boolean closed;
 
-    public ClientCore(ClientConfig config, ConnectionLeakRegistry registry) {
+    public ClientCore(ClientConfig config, Transport.Factory transports, ConnectionLeakRegistry registry) {
         this.config = requireNonNull(config, "config");
         this.registry = requireNonNull(registry, "registry");
         this.instance = ClientThreads.nextInstance();
@@ -69,13 +72,10 @@ public final class ClientCore {
             this.ownCallbacks = null;
             this.bus = new EventBus(given, config.log());
         }
-        this.http = HttpClient.newBuilder()
-                .executor(io)
-                .connectTimeout(config.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-        this.rest = new RestClient(config, http);
-        this.sockets = JdkSocket.factory(http, config.timeout());
+        this.transport = transports.create(
+                new Transport.Settings(config.timeout(), config.closeTimeout(), io, scheduler.timer()));
+        this.rest = new RestClient(config, transport);
+        this.sockets = transport::openSocket;
     }
 
     public ClientConfig config() {
@@ -172,7 +172,7 @@ public final class ClientCore {
         return s != null && s.healthy();
     }
 
-    /** Disconnects, then stops every thread and the HTTP client. Idempotent. */
+    /** Disconnects, then closes the transport and stops every thread. Idempotent. */
     public void close() {
         if (closed) {
             return;
@@ -185,13 +185,12 @@ public final class ClientCore {
             config.log().debug("disconnect during close did not finish cleanly: {}", e.toString());
         }
         bus.clear();
-        scheduler.shutdown(wait);
-        http.shutdownNow();
         try {
-            http.awaitTermination(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            transport.close();
+        } catch (RuntimeException e) {
+            config.log().debug("closing the transport failed: {}", e.toString());
         }
+        scheduler.shutdown(wait);
         io.shutdownNow();
         if (ownCallbacks != null) {
             ownCallbacks.shutdown();
@@ -226,11 +225,9 @@ public final class ClientCore {
             return CompletableFuture.completedFuture(null);
         }
         if (s == null) {
-            return CompletableFuture.failedFuture(
-                    new DisconnectedException("no user is connected: call connectUser() first"));
+            return Futures.failed(new DisconnectedException("no user is connected: call connectUser() first"));
         }
-        return s.awaitConnection()
-                .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        return Futures.within(s.awaitConnection(), config.connectTimeout(), scheduler)
                 .thenApplyAsync(id -> s, io);
     }
 
@@ -251,7 +248,7 @@ public final class ClientCore {
      * and watch on, presence off, {@code limit: 30}, newest activity first.
      */
     public static List<ObjectNode> rewatchBodies(Set<String> cids) {
-        List<String> sorted = cids.stream().sorted().toList();
+        List<String> sorted = cids.stream().sorted().collect(Collectors.toList());
         List<ObjectNode> bodies = new ArrayList<>();
         for (int from = 0; from < sorted.size(); from += REWATCH_PAGE) {
             bodies.add(rewatchBody(sorted.subList(from, Math.min(sorted.size(), from + REWATCH_PAGE))));

@@ -84,7 +84,7 @@ public final class ConnectionLeakRegistry {
             inApp = true;
             sb.append("\tat ").append(e).append('\n');
         }
-        return sb.isEmpty() ? "\t(unknown)\n" : sb.toString();
+        return sb.length() == 0 ? "\t(unknown)\n" : sb.toString();
     }
 
     private static Key key(OpenConnection c) {

@@ -2,6 +2,7 @@ package dev.parley.client.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,11 @@ public final class ExecutorScheduler implements Scheduler {
         this.executor = new ScheduledThreadPoolExecutor(1, ClientThreads.factory(threadName));
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    /** The timer thread itself, for transports' timeouts (they run nothing but completing a future). */
+    public ScheduledExecutorService timer() {
+        return executor;
     }
 
     @Override

@@ -4,17 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.parley.client.ChatApiException;
+import dev.parley.client.transport.Transport;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,11 +22,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RestClient {
     private final ClientConfig config;
-    private final HttpClient http;
+    private final Transport transport;
 
-    public RestClient(ClientConfig config, HttpClient http) {
+    public RestClient(ClientConfig config, Transport transport) {
         this.config = requireNonNull(config, "config");
-        this.http = requireNonNull(http, "http");
+        this.transport = requireNonNull(transport, "transport");
     }
 
     /** One request: method, path below the base URL, extra query parameters, and a body or null. */
@@ -70,40 +67,43 @@ public final class RestClient {
             params.put("connection_id", session.connectionId());
         }
         params.putAll(call.query());
-        HttpRequest.Builder b = HttpRequest.newBuilder(Urls.rest(config.baseUrl(), call.path(), params))
-                .timeout(config.timeout())
-                .header("Authorization", token)
-                .header("stream-auth-type", "jwt")
-                .header("X-Stream-Client", config.userAgent())
-                .header("x-client-request-id", UUID.randomUUID().toString());
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", token);
+        headers.put("stream-auth-type", "jwt");
+        headers.put("X-Stream-Client", config.userAgent());
+        headers.put("x-client-request-id", UUID.randomUUID().toString());
+        byte[] body = null;
         if (call.body() != null) {
-            b.header("Content-Type", "application/json");
-            b.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(Json.writeBytes(call.body())));
-        } else {
-            b.method(call.method(), HttpRequest.BodyPublishers.noBody());
+            headers.put("Content-Type", "application/json");
+            body = Json.writeBytes(call.body());
         }
-        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray())
-                .thenApply(RestClient::decode)
-                .exceptionallyCompose(e -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (mayRetry
-                            && session != null
-                            && cause instanceof ChatApiException api
-                            && api.tokenExpired()
-                            && session.tokens().hasProvider()) {
-                        config.log()
-                                .debug(
-                                        "{} {}: token expired (code 40); reloading it and retrying once",
-                                        call.method(),
-                                        call.path());
-                        return session.tokens().reload(token).thenCompose(fresh -> send(call, session, fresh, false));
-                    }
-                    return CompletableFuture.failedFuture(cause);
-                });
+        Transport.Request request = new Transport.Request(
+                call.method(), Urls.rest(config.baseUrl(), call.path(), params), headers, body, config.timeout());
+        CompletableFuture<JsonNode> decoded;
+        try {
+            decoded = transport.send(request).thenApply(RestClient::decode);
+        } catch (RuntimeException e) {
+            decoded = Futures.failed(e);
+        }
+        return Futures.recoverWith(decoded, cause -> {
+            if (mayRetry
+                    && session != null
+                    && cause instanceof ChatApiException api
+                    && api.tokenExpired()
+                    && session.tokens().hasProvider()) {
+                config.log()
+                        .debug(
+                                "{} {}: token expired (code 40); reloading it and retrying once",
+                                call.method(),
+                                call.path());
+                return session.tokens().reload(token).thenCompose(fresh -> send(call, session, fresh, false));
+            }
+            return Futures.failed(cause);
+        });
     }
 
-    private static JsonNode decode(HttpResponse<byte[]> response) {
-        int status = response.statusCode();
+    private static JsonNode decode(Transport.Response response) {
+        int status = response.status();
         JsonNode body = null;
         try {
             body = response.body().length == 0 ? Json.object() : Json.parse(response.body(), "response body");

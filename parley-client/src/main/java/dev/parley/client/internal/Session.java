@@ -11,6 +11,7 @@ import dev.parley.client.DisconnectedException;
 import dev.parley.client.Event;
 import dev.parley.client.HealthCheckEvent;
 import dev.parley.client.OpenConnection;
+import dev.parley.client.transport.Socket;
 import dev.parley.protocol.ChatException;
 import dev.parley.protocol.Json;
 import dev.parley.protocol.OwnUser;

@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /** The {@link ChannelContext} of one session, or of a server-side client with no session. */
@@ -53,8 +52,7 @@ final class SessionChannels implements ChannelContext {
             return CompletableFuture.completedFuture(null);
         }
         // Completing on an I/O thread keeps app callbacks off the scheduler thread.
-        return session.awaitConnection()
-                .orTimeout(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        return Futures.within(session.awaitConnection(), config.connectTimeout(), clock)
                 .thenApplyAsync(id -> session.connectionId(), io);
     }
 

@@ -94,7 +94,7 @@ public final class TokenManager {
         TokenProvider provider = this.provider;
         Executor executor = this.executor;
         if (provider == null || executor == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("no token provider to load a token from"));
+            return Futures.failed(new IllegalStateException("no token provider to load a token from"));
         }
         return CompletableFuture.supplyAsync(
                 () -> {
@@ -116,7 +116,7 @@ public final class TokenManager {
      * @throws IllegalArgumentException naming the problem
      */
     public static void check(String userId, String token) {
-        if (token == null || token.isBlank()) {
+        if (token == null || Strings.blank(token)) {
             throw new IllegalArgumentException("User token can not be empty");
         }
         JsonNode claim;

@@ -42,6 +42,10 @@ public final class Urls {
 
     /** Percent-encodes a query component (spaces as {@code %20}, not {@code +}). */
     public static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        try {
+            return URLEncoder.encode(s, StandardCharsets.UTF_8.name()).replace("+", "%20");
+        } catch (java.io.UnsupportedEncodingException e) {
+            throw new IllegalStateException("UTF-8 is always supported", e);
+        }
     }
 }

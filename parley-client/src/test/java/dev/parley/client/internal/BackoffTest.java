@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(5)
 class BackoffTest {
-    final Backoff backoff = new Backoff(new SplittableRandom(7));
+    final Backoff backoff = new Backoff(new SplittableRandom(7)::nextLong);
 
     void assertRange(int failures, long minMs, long maxMs) {
         for (int i = 0; i < 200; i++) {

@@ -1,5 +1,6 @@
 package dev.parley.client.internal;
 
+import dev.parley.client.transport.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

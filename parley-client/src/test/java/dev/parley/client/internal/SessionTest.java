@@ -71,7 +71,7 @@ class SessionTest {
                 config(),
                 scheduler,
                 sockets,
-                new Backoff(new SplittableRandom(1)),
+                new Backoff(new SplittableRandom(1)::nextLong),
                 new Session.Listener() {
                     @Override
                     public void onEvent(Event event) {

@@ -1,4 +1,4 @@
-package dev.parley.client.internal;
+package dev.parley.client.transport;
 
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package dev.parley.client.internal;
+package dev.parley.client.transport;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -6,31 +6,34 @@ import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link Socket} on {@code java.net.http.WebSocket}. Text fragments are joined into whole messages,
  * and sends are chained because the JDK allows only one outstanding send.
  */
-public final class JdkSocket implements Socket, WebSocket.Listener {
+@JvmOnly
+final class JdkSocket implements Socket, WebSocket.Listener {
     private final Handler handler;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private volatile @Nullable WebSocket ws;
     private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
 
-    private JdkSocket(Handler handler) {
+    private final ScheduledExecutorService timer;
+
+    private JdkSocket(Handler handler, ScheduledExecutorService timer) {
         this.handler = handler;
+        this.timer = timer;
     }
 
-    /** A factory that opens sockets with {@code client}, failing the handshake after {@code timeout}. */
-    public static Socket.Factory factory(HttpClient client, Duration timeout) {
-        return (uri, handler) -> open(client, uri, handler, timeout);
-    }
-
-    static CompletableFuture<Socket> open(HttpClient client, URI uri, Handler handler, Duration timeout) {
-        JdkSocket socket = new JdkSocket(handler);
+    static CompletableFuture<Socket> open(
+            HttpClient client, URI uri, Handler handler, Duration timeout, ScheduledExecutorService timer) {
+        JdkSocket socket = new JdkSocket(handler, timer);
         return client.newWebSocketBuilder()
                 .connectTimeout(timeout)
                 .buildAsync(uri, socket)
@@ -48,14 +51,19 @@ public final class JdkSocket implements Socket, WebSocket.Listener {
 
     @Override
     public synchronized CompletableFuture<Void> close(int code, String reason, Duration timeout) {
-        CompletableFuture<Void> done = lastSend.handle((r, e) -> null)
+        CompletableFuture<Void> closed = lastSend.handle((r, e) -> null)
                 .thenCompose(x -> open().sendClose(code, reason))
-                .thenCompose(w -> terminated)
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((r, e) -> {
-                    abort();
-                    return null;
-                });
+                .thenCompose(w -> terminated);
+        // The client's timer thread, not the JDK's shared delay thread, ends the wait.
+        ScheduledFuture<?> timeoutTask = timer.schedule(
+                () -> closed.completeExceptionally(new TimeoutException("no close frame from the server")),
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        CompletableFuture<Void> done = closed.handle((r, e) -> {
+            timeoutTask.cancel(false);
+            abort();
+            return null;
+        });
         lastSend = done;
         return done;
     }
