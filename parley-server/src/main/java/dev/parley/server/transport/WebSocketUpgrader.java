@@ -132,8 +132,26 @@ final class WebSocketUpgrader {
         }
         ObjectNode hc =
                 Events.healthCheck(session.connectionId(), me, node.clock().instant());
-        if (!session.open(Unpooled.wrappedBuffer(Json.writeBytes(hc)))) {
+        io.netty.buffer.ByteBuf frame = Unpooled.wrappedBuffer(Json.writeBytes(hc));
+        try {
+            // The socket opens on its event loop: a frame that loop writes for an event delivered meanwhile would
+            // otherwise go out before the handshake frame queued from here, and Stream's SDKs take the first frame
+            // of a socket for its health.check (docs/PROTOCOL.md §3).
+            ch.eventLoop().execute(() -> opened(session, frame));
+        } catch (RejectedExecutionException e) {
+            frame.release();
             node.disconnect(session);
+        }
+    }
+
+    /** On the socket's event loop: writes the handshake frame, then what was held back. */
+    private void opened(WsSession session, io.netty.buffer.ByteBuf healthCheck) {
+        if (!session.open(healthCheck)) {
+            try {
+                node.blockingExecutor().execute(() -> node.disconnect(session));
+            } catch (RejectedExecutionException e) {
+                log.debug("server stopping: the closed socket {} is left to the shutdown", session.connectionId());
+            }
             return;
         }
         node.metrics().connected();

@@ -203,7 +203,8 @@ final class WsSession implements Session {
     }
 
     /**
-     * Moves from connecting to open: writes the handshake frame, then the held-back events.
+     * Moves from connecting to open: writes the handshake frame, then the held-back events. Call on the channel's
+     * event loop, so that no frame that loop writes for an event can go out before the handshake frame.
      *
      * @return false when the socket closed meanwhile (the frame is released)
      */
