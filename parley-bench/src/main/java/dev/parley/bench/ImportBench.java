@@ -39,6 +39,7 @@ public final class ImportBench {
               --seed S          generator seed (default 1)   --batch N      records a transaction (default 1000)
               --no-users-only   skip the users-only import beside it
               --jfr             record the import with Java Flight Recorder (in the output folder)
+            CPU is the import process's (user + system); PostgreSQL's is every postgres process of the machine.
             The file is generated once into parley-bench/target/import-bench and kept for later runs.
             """;
 
@@ -62,6 +63,8 @@ public final class ImportBench {
             long heapStartKib,
             long heapPeakKib,
             long heapEndKib,
+            long cpuMillis,
+            long postgresCpuMillis,
             Map<String, Double> rateByType,
             String summary) {
         double rate() {
@@ -225,12 +228,17 @@ public final class ImportBench {
                 .start();
         Sampler sampler = new Sampler(p.pid(), file.resolveSibling(file.getFileName() + ".parley-import"));
         sampler.start(start);
+        ProcessSetSampler postgres = store.equals("postgresql") ? ProcessSetSampler.postgres() : null;
+        if (postgres != null) {
+            postgres.start();
+        }
         boolean ended = p.waitFor(4, TimeUnit.HOURS);
         long end = System.nanoTime();
         if (!ended) {
             p.destroyForcibly();
         }
         sampler.stop();
+        long postgresCpu = postgres == null ? -1 : postgres.stop();
         double seconds = (end - start) / 1e9;
         List<String> out = Files.readAllLines(log);
         String summary = out.stream()
@@ -248,6 +256,8 @@ public final class ImportBench {
                 sampler.heap.first(),
                 sampler.heap.peak(),
                 sampler.heap.last(),
+                sampler.cpu.last(),
+                postgresCpu,
                 sampler.rates(counts, start, end),
                 summary);
     }
@@ -256,7 +266,8 @@ public final class ImportBench {
         System.out.printf(
                 Locale.ROOT,
                 "   %s: %,d records in %.1f s = %,.0f records/s (exit %d); RSS %d/%d/%d MiB, heap used %d/%d/%d MiB"
-                        + " (start/peak/end)%n   by type (records/s): %s%n   %s%n",
+                        + " (start/peak/end); CPU %.1f s (%.0f µs a record), PostgreSQL's %.1f s%n"
+                        + "   by type (records/s): %s%n   %s%n",
                 r.what(),
                 r.records(),
                 r.seconds(),
@@ -268,6 +279,9 @@ public final class ImportBench {
                 r.heapStartKib() >> 10,
                 r.heapPeakKib() >> 10,
                 r.heapEndKib() >> 10,
+                r.cpuMillis() / 1e3,
+                r.cpuMillis() * 1e3 / r.records(),
+                r.postgresCpuMillis() / 1e3,
                 rates(r.rateByType()),
                 r.summary());
     }
@@ -281,16 +295,18 @@ public final class ImportBench {
 
     static String table(List<Run> runs) {
         StringBuilder b = new StringBuilder(
-                "| import | records | wall (s) | records/s | RSS MiB start/peak/end | heap used MiB start/peak/end |\n"
-                        + "|---|---:|---:|---:|---|---|\n");
+                "| import | records | wall (s) | records/s | CPU s (import / PostgreSQL) | RSS MiB start/peak/end "
+                        + "| heap used MiB start/peak/end |\n|---|---:|---:|---:|---|---|---|\n");
         for (Run r : runs) {
             b.append(String.format(
                     Locale.ROOT,
-                    "| %s | %,d | %.1f | %,.0f | %d / %d / %d | %d / %d / %d |%n",
+                    "| %s | %,d | %.1f | %,.0f | %.1f / %s | %d / %d / %d | %d / %d / %d |%n",
                     r.what(),
                     r.records(),
                     r.seconds(),
                     r.rate(),
+                    r.cpuMillis() / 1e3,
+                    r.postgresCpuMillis() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.postgresCpuMillis() / 1e3),
                     r.rssStartKib() >> 10,
                     r.rssPeakKib() >> 10,
                     r.rssEndKib() >> 10,
@@ -341,6 +357,7 @@ public final class ImportBench {
         private final Path checkpoint;
         final Series rss = new Series();
         final Series heap = new Series();
+        final Series cpu = new Series();
         private final List<long[]> progress = new ArrayList<>(); // {nanos, ordinal}
         private final AtomicLong lastOrdinal = new AtomicLong();
         private volatile boolean running = true;
@@ -364,6 +381,7 @@ public final class ImportBench {
                     .start(() -> {
                         while (running) {
                             rss.add(proc.rssKib());
+                    cpu.add(proc.cpuMillis());
                             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
                         }
                     });

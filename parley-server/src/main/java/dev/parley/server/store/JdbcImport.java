@@ -665,7 +665,19 @@ final class JdbcImport {
             if (!next.id().equals(m.id())) {
                 throw new IllegalArgumentException("derive: message " + next.id() + " (expected: " + m.id() + ")");
             }
-            updates.add(JdbcChatStore.updateMessageSql(next));
+            boolean docOnly = next.inChannel() == m.inChannel()
+                    && next.updatedAt().equals(m.updatedAt())
+                    && java.util.Objects.equals(next.deletedAt(), m.deletedAt())
+                    && java.util.Objects.equals(next.pinnedAt(), m.pinnedAt());
+            // the document alone, when nothing indexed changes: SQLite then leaves the indexes as they are
+            updates.add(
+                    docOnly
+                            ? new SqlBuilder()
+                                    .sql("UPDATE messages SET doc = ")
+                                    .param(Json.write(next.doc()))
+                                    .sql(" WHERE id = ")
+                                    .param(next.id())
+                            : JdbcChatStore.updateMessageSql(next));
         }
         executeAll(c, updates); // one row each, by id
     }
