@@ -381,7 +381,7 @@ public final class ImportBench {
                     .start(() -> {
                         while (running) {
                             rss.add(proc.rssKib());
-                    cpu.add(proc.cpuMillis());
+                            cpu.add(proc.cpuMillis());
                             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
                         }
                     });
