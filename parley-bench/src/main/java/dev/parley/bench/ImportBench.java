@@ -266,7 +266,7 @@ public final class ImportBench {
         System.out.printf(
                 Locale.ROOT,
                 "   %s: %,d records in %.1f s = %,.0f records/s (exit %d); RSS %d/%d/%d MiB, heap used %d/%d/%d MiB"
-                        + " (start/peak/end); CPU %.1f s (%.0f µs a record), PostgreSQL's %.1f s%n"
+                        + " (start/peak/end); CPU %.1f s (%.0f µs a record), PostgreSQL's %s s%n"
                         + "   by type (records/s): %s%n   %s%n",
                 r.what(),
                 r.records(),
@@ -281,7 +281,7 @@ public final class ImportBench {
                 r.heapEndKib() >> 10,
                 r.cpuMillis() / 1e3,
                 r.cpuMillis() * 1e3 / r.records(),
-                r.postgresCpuMillis() / 1e3,
+                r.postgresCpuMillis() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.postgresCpuMillis() / 1e3),
                 rates(r.rateByType()),
                 r.summary());
     }
