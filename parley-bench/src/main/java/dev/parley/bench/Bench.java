@@ -45,6 +45,10 @@ public final class Bench {
             org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("import")) {
+            ImportBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         Options o;
         try {
             o = Options.parse(args);

@@ -27,6 +27,7 @@ record Options(
 
     static final String HELP = """
             Usage: ./parley bench <w1|w2|w3|w4|w5> [options]      ./parley bench jmh [JMH options]
+                   ./parley bench import [options]   (throughput of ./parley import: ./parley bench import --help)
 
               --targets LIST   parley,floor,centrifuge (default: all three)
               --users N        connected users (W1, W3-W5) or new users at most (W2); at most 100000

@@ -353,7 +353,7 @@ public final class AppImport {
                     throw new BadRecord("parent_id", "message '" + m.parentId() + "' is in channel " + parent.cid());
                 }
             }
-            if (m.quotedMessageId() != null && known.message(m.quotedMessageId()) == null) {
+            if (m.quotedMessageId() != null && !known.hasMessage(m.quotedMessageId())) {
                 throw new BadRecord(
                         "quoted_message_id",
                         "message '" + m.quotedMessageId() + "' is neither earlier in the file nor stored");
@@ -363,7 +363,7 @@ public final class AppImport {
         }
 
         private void reaction(ReactionItem r) {
-            if (known.message(r.messageId()) == null) {
+            if (!known.hasMessage(r.messageId())) {
                 throw new BadRecord(
                         "message_id", "message '" + r.messageId() + "' is neither earlier in the file nor stored");
             }

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * those stored. In memory: bounded caches of ids found, so that most references cost no query; past a cache's
  * bound the oldest entries are dropped and asked of the store again. A dry run writes nothing, so it also keeps
  * the file's ids as 64-bit hashes in {@link LongSet}s (bounded; past the bound a reference to an id of the file
- * that is no longer cached is asked of the store, and reported if it is not there). Not thread-safe.
+ * that is no longer cached is asked of the store, and reported if it is not there). Every run keeps the file's
+ * message ids so, for {@link #hasMessage}. Not thread-safe.
  */
 final class KnownIds {
     static final int CACHE_ENTRIES = 20_000;
@@ -60,8 +61,8 @@ final class KnownIds {
 
     void addMessage(String id, String cid, boolean reply) {
         messages.put(id, new MessageRef(cid, reply));
+        fileMessages.add(LongSet.hash(id)); // for hasMessage, in every run
         if (dryRun) {
-            fileMessages.add(LongSet.hash(id));
             if (reply) {
                 fileReplies.add(LongSet.hash(id));
             }
@@ -91,6 +92,15 @@ final class KnownIds {
             channels.put(cid, Boolean.TRUE);
         }
         return found;
+    }
+
+    /**
+     * Whether message {@code id} is earlier in the file or stored, for a reference that needs nothing more (a
+     * reaction's message, a quoted message): a file's message past the cache is found by its hash, with no
+     * query, so that reactions in any order cost no lookup each.
+     */
+    boolean hasMessage(String id) {
+        return messages.containsKey(id) || fileMessages.contains(LongSet.hash(id)) || message(id) != null;
     }
 
     @Nullable

@@ -808,6 +808,11 @@ final class JdbcChatStore implements ChatStore {
     }
 
     static void updateMessage(Connection c, MessageRow m) throws SQLException {
+        update(c, updateMessageSql(m));
+    }
+
+    /** The UPDATE that {@link #updateMessage} runs. */
+    static SqlBuilder updateMessageSql(MessageRow m) {
         SqlBuilder b = new SqlBuilder()
                 .sql("UPDATE messages SET in_channel = ")
                 .param(m.inChannel() ? 1 : 0)
@@ -820,7 +825,7 @@ final class JdbcChatStore implements ChatStore {
                 .param(Json.write(m.doc()))
                 .sql(" WHERE id = ")
                 .param(m.id());
-        update(c, b);
+        return b;
     }
 
     @Override

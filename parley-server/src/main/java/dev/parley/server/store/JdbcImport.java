@@ -1,6 +1,7 @@
 package dev.parley.server.store;
 
 import static dev.parley.server.store.Jdbc.chunks;
+import static dev.parley.server.store.Jdbc.forEach;
 import static dev.parley.server.store.Jdbc.in;
 import static dev.parley.server.store.Jdbc.list;
 import static dev.parley.server.store.Jdbc.micros;
@@ -52,6 +53,7 @@ final class JdbcImport {
                         + "created_at = excluded.created_at, updated_at = excluded.updated_at, frozen = excluded.frozen, "
                         + "disabled = excluded.disabled, cooldown = excluded.cooldown, custom = excluded.custom"
                 : " DO NOTHING";
+        List<SqlBuilder> channelRows = new ArrayList<>();
         for (ChannelRow ch : b.channels()) {
             SqlBuilder s = new SqlBuilder()
                     .sql("INSERT INTO channels (cid, type, id, name, created_by_id, team, created_at, updated_at, "
@@ -61,11 +63,22 @@ final class JdbcImport {
                     .sql(", 0, 0, ")
                     .param(Json.write(ch.custom()))
                     .sql(") ON CONFLICT (cid)" + onChannel);
-            written += update(c, s);
+            channelRows.add(s);
         }
-        for (MemberRow m : b.members()) {
-            written += update(c, member(m, b.upsert()));
-        }
+        written += insertAll(
+                        c,
+                        channelRows,
+                        b.channels().stream().map(ChannelRow::cid).toList(),
+                        null)
+                .count();
+        written += insertAll(
+                        c,
+                        b.members().stream().map(m -> member(m, b.upsert())).toList(),
+                        b.members().stream()
+                                .map(m -> m.cid() + "\n" + m.userId())
+                                .toList(),
+                        null)
+                .count();
         Set<String> derive = new LinkedHashSet<>();
         Set<String> parents = new LinkedHashSet<>();
         Map<String, List<Object>> existing = existingMessages(c, b.messages());
@@ -85,10 +98,11 @@ final class JdbcImport {
                 fullCounts.add(m.cid());
             }
         }
+        List<SqlBuilder> messageRows = new ArrayList<>(b.messages().size());
         for (MessageRow m : b.messages()) {
             SqlBuilder s =
                     new SqlBuilder().sql("INSERT INTO messages (" + JdbcChatStore.MESSAGE_COLUMNS + ") VALUES (");
-            JdbcChatStore.messageValues(s, m)
+            messageRows.add(JdbcChatStore.messageValues(s, m)
                     .sql(
                             b.upsert()
                                     ? ") ON CONFLICT (id) DO UPDATE SET cid = excluded.cid, user_id = excluded.user_id, "
@@ -96,8 +110,13 @@ final class JdbcImport {
                                             + "created_at = excluded.created_at, updated_at = excluded.updated_at, "
                                             + "deleted_at = excluded.deleted_at, pinned_at = excluded.pinned_at, "
                                             + "doc = excluded.doc"
-                                    : ") ON CONFLICT (id) DO NOTHING");
-            if (update(c, s) > 0) {
+                                    : ") ON CONFLICT (id) DO NOTHING"));
+        }
+        insertAll(c, messageRows, b.messages().stream().map(MessageRow::id).toList(), null);
+        // upsert writes every row; insert only the first of an id that was not stored
+        Set<String> first = new java.util.HashSet<>();
+        for (MessageRow m : b.messages()) {
+            if (first.add(m.id()) ? b.upsert() || !existing.containsKey(m.id()) : b.upsert()) {
                 written++;
                 if (m.parentId() != null) {
                     parents.add(m.parentId());
@@ -107,28 +126,49 @@ final class JdbcImport {
                 }
             }
         }
-        for (ReactionRow r : b.reactions()) {
-            if (update(c, reaction(r, b.upsert())) > 0) {
-                written++;
-                derive.add(r.messageId());
-            }
-        }
-        for (DeviceRow d : b.devices()) {
-            written += update(c, device(d, b.upsert()));
-        }
-        for (ModerationStore.UserMute m : b.userMutes()) {
-            written += update(c, mute("user_mutes", "target_id", m.userId(), m.targetId(), m.createdAt(), b.upsert()));
-        }
-        for (ModerationStore.ChannelMute m : b.channelMutes()) {
-            written += update(c, mute("channel_mutes", "cid", m.userId(), m.cid(), m.createdAt(), b.upsert()));
-        }
+        Inserted reactions = insertAll(
+                c,
+                b.reactions().stream().map(r -> reaction(r, b.upsert())).toList(),
+                b.reactions().stream()
+                        .map(r -> r.messageId() + "\n" + r.userId() + "\n" + r.type())
+                        .toList(),
+                "message_id");
+        written += reactions.count();
+        derive.addAll(reactions.returned());
+        written += insertAll(
+                        c,
+                        b.devices().stream().map(d -> device(d, b.upsert())).toList(),
+                        b.devices().stream().map(DeviceRow::id).toList(),
+                        null)
+                .count();
+        written += insertAll(
+                        c,
+                        b.userMutes().stream()
+                                .map(m -> mute(
+                                        "user_mutes", "target_id", m.userId(), m.targetId(), m.createdAt(), b.upsert()))
+                                .toList(),
+                        b.userMutes().stream()
+                                .map(m -> m.userId() + "\n" + m.targetId())
+                                .toList(),
+                        null)
+                .count();
+        written += insertAll(
+                        c,
+                        b.channelMutes().stream()
+                                .map(m -> mute("channel_mutes", "cid", m.userId(), m.cid(), m.createdAt(), b.upsert()))
+                                .toList(),
+                        b.channelMutes().stream()
+                                .map(m -> m.userId() + "\n" + m.cid())
+                                .toList(),
+                        null)
+                .count();
         written += preferences(c, b);
-        for (String parent : parents) {
-            thread(c, parent);
+        for (List<String> chunk : chunks(parents)) {
+            threads(c, chunk);
         }
         derive.addAll(parents);
-        for (String id : derive) {
-            rederive(c, id, b.derive());
+        for (List<String> chunk : chunks(derive)) {
+            rederive(c, chunk, b.derive());
         }
         counters(c, b, fullCounts, added);
         return new ImportBatch.Written(written, b.size() - written);
@@ -143,6 +183,7 @@ final class JdbcImport {
     private static void counters(
             Connection c, ImportBatch b, Set<String> fullCounts, Map<String, List<MessageRow>> added)
             throws SQLException {
+        List<SqlBuilder> increments = new ArrayList<>();
         for (Map.Entry<String, List<MessageRow>> e : added.entrySet()) {
             String cid = e.getKey();
             if (fullCounts.contains(cid)) {
@@ -152,17 +193,15 @@ final class JdbcImport {
                     .mapToLong(m -> micros(m.createdAt()))
                     .max()
                     .orElseThrow();
-            update(
-                    c,
-                    new SqlBuilder()
-                            .sql("UPDATE channels SET message_count = message_count + ")
-                            .param(e.getValue().size())
-                            .sql(", last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < ")
-                            .param(latest)
-                            .sql(" THEN ")
-                            .param(latest)
-                            .sql(" ELSE last_message_at END WHERE cid = ")
-                            .param(cid));
+            increments.add(new SqlBuilder()
+                    .sql("UPDATE channels SET message_count = message_count + ")
+                    .param(e.getValue().size())
+                    .sql(", last_message_at = CASE WHEN last_message_at IS NULL OR last_message_at < ")
+                    .param(latest)
+                    .sql(" THEN ")
+                    .param(latest)
+                    .sql(" ELSE last_message_at END WHERE cid = ")
+                    .param(cid));
             List<String> shown = e.getValue().stream()
                     .filter(m -> m.deletedAt() == null)
                     .map(MessageRow::id)
@@ -175,33 +214,131 @@ final class JdbcImport {
                         .sql(") AND m.user_id <> members.user_id "
                                 + "AND m.created_at > COALESCE(members.last_read, members.created_at)) WHERE cid = ")
                         .param(cid);
-                update(c, s);
+                increments.add(s);
             }
         }
+        executeAll(c, increments);
         Set<String> memberCounts = new LinkedHashSet<>();
         b.channels().forEach(ch -> memberCounts.add(ch.cid()));
         b.members().forEach(m -> memberCounts.add(m.cid()));
         for (String cid : fullCounts) {
             recount(c, cid);
         }
+        List<SqlBuilder> counts = new ArrayList<>();
         for (String cid : memberCounts) {
             if (!fullCounts.contains(cid)) {
-                update(
-                        c,
-                        new SqlBuilder()
-                                .sql("UPDATE channels SET member_count = (SELECT count(*) FROM members WHERE cid = ")
-                                .param(cid)
-                                .sql(") WHERE cid = ")
-                                .param(cid));
+                counts.add(new SqlBuilder()
+                        .sql("UPDATE channels SET member_count = (SELECT count(*) FROM members WHERE cid = ")
+                        .param(cid)
+                        .sql(") WHERE cid = ")
+                        .param(cid));
             }
         }
         for (MemberRow m : b.members()) {
             if (!fullCounts.contains(m.cid())) {
-                update(
-                        c,
+                counts.add(
                         unread(new SqlBuilder(), m.cid()).sql(" AND user_id = ").param(m.userId()));
             }
         }
+        executeAll(c, counts);
+    }
+
+    /**
+     * Runs statements whose order among themselves does not matter, one prepared statement per distinct text in
+     * JDBC batches: one parse for many rows, and on PostgreSQL one round trip.
+     */
+    private static void executeAll(Connection c, List<SqlBuilder> statements) throws SQLException {
+        Map<String, PreparedStatement> prepared = new LinkedHashMap<>();
+        try {
+            for (SqlBuilder s : statements) {
+                String text = s.text();
+                PreparedStatement ps = prepared.get(text);
+                if (ps == null) {
+                    ps = c.prepareStatement(text);
+                    prepared.put(text, ps);
+                }
+                List<Object> params = s.params();
+                for (int i = 0; i < params.size(); i++) {
+                    SqlBuilder.bindValue(ps, i + 1, params.get(i));
+                }
+                ps.addBatch();
+            }
+            for (PreparedStatement ps : prepared.values()) {
+                ps.executeBatch();
+            }
+        } finally {
+            for (PreparedStatement ps : prepared.values()) {
+                ps.close();
+            }
+        }
+    }
+
+    /** Rows a multi-row INSERT holds at most: within either database's limit on bind parameters. */
+    static final int ROWS_PER_INSERT = 250;
+
+    /** What {@link #insertAll} wrote: rows inserted or overwritten, and the returned column of each. */
+    record Inserted(int count, List<String> returned) {}
+
+    /**
+     * Runs single-row inserts of one table ({@code INSERT ... VALUES (...) ON CONFLICT ...}), in order, as
+     * multi-row inserts of up to {@link #ROWS_PER_INSERT} rows: one round trip and one parse for many rows. A key
+     * already in the statement being built starts another, since PostgreSQL refuses to update one row twice in
+     * one statement and the later row must win. With {@code returning}, that column of each written row is
+     * returned.
+     */
+    static Inserted insertAll(
+            Connection c, List<SqlBuilder> rows, List<String> keys, @org.jspecify.annotations.Nullable String returning)
+            throws SQLException {
+        int count = 0;
+        List<String> returned = new ArrayList<>();
+        String head = "";
+        String tail = "";
+        List<SqlBuilder> chunk = new ArrayList<>();
+        Set<String> chunkKeys = new java.util.HashSet<>();
+        for (int i = 0; i <= rows.size(); i++) {
+            SqlBuilder row = i < rows.size() ? rows.get(i) : null;
+            String text = row == null ? "" : row.text();
+            int open = text.indexOf(" VALUES (");
+            int close = text.lastIndexOf(") ON CONFLICT");
+            if (row != null && (open < 0 || close < 0)) {
+                throw new IllegalArgumentException("not a single-row insert with ON CONFLICT: " + text);
+            }
+            String h = row == null ? "" : text.substring(0, open + " VALUES ".length());
+            String t = row == null ? "" : text.substring(close + 1);
+            boolean flush = row == null
+                    || chunk.size() >= ROWS_PER_INSERT
+                    || !h.equals(head)
+                    || !t.equals(tail)
+                    || chunkKeys.contains(keys.get(i));
+            if (flush && !chunk.isEmpty()) {
+                SqlBuilder s = new SqlBuilder().sql(head);
+                for (int k = 0; k < chunk.size(); k++) {
+                    String one = chunk.get(k).text();
+                    s.sql(k == 0 ? "" : ", ")
+                            .sql(one.substring(
+                                    one.indexOf(" VALUES (") + " VALUES ".length(),
+                                    one.lastIndexOf(") ON CONFLICT") + 1));
+                    chunk.get(k).params().forEach(s::bind);
+                }
+                s.sql(tail);
+                if (returning == null) {
+                    count += update(c, s);
+                } else {
+                    List<String> got = list(c, s.sql(" RETURNING " + returning), rs -> rs.getString(1));
+                    count += got.size();
+                    returned.addAll(got);
+                }
+                chunk.clear();
+                chunkKeys.clear();
+            }
+            if (row != null) {
+                head = h;
+                tail = t;
+                chunk.add(row);
+                chunkKeys.add(keys.get(i));
+            }
+        }
+        return new Inserted(count, returned);
     }
 
     /** What a message adds to its channel's counters, as {@link #existingMessages} reads it. */
@@ -363,7 +500,7 @@ final class JdbcImport {
     private static int preferences(Connection c, ImportBatch b) throws SQLException {
         Map<String, Instant> updated = new HashMap<>();
         b.users().forEach(u -> updated.put(u.id(), u.updatedAt()));
-        int written = 0;
+        List<SqlBuilder> rows = new ArrayList<>();
         for (PushStore.Preference p : b.pushPreferences()) {
             Instant at = updated.getOrDefault(p.userId(), Instant.EPOCH);
             SqlBuilder s = new SqlBuilder()
@@ -384,127 +521,216 @@ final class JdbcImport {
                                             + "call_level = excluded.call_level, disabled_until = excluded.disabled_until, "
                                             + "updated_at = excluded.updated_at"
                                     : ") ON CONFLICT (user_id, channel_cid) DO NOTHING");
-            written += update(c, s);
+            rows.add(s);
         }
-        return written;
+        return insertAll(
+                        c,
+                        rows,
+                        b.pushPreferences().stream()
+                                .map(p -> p.userId() + "\n" + p.channelCid())
+                                .toList(),
+                        null)
+                .count();
+    }
+
+    /** One author's replies in a thread: first and last reply time, and how many, deleted ones apart. */
+    private record ReplyAuthor(String userId, long first, long last, int replies, int deleted) {}
+
+    /** The reply authors of each of {@code parentIds} that has replies, by first reply then user id (§7.18). */
+    private static Map<String, List<ReplyAuthor>> replyAuthors(Connection c, List<String> parentIds)
+            throws SQLException {
+        Map<String, List<ReplyAuthor>> out = new HashMap<>();
+        SqlBuilder s = new SqlBuilder()
+                .sql("SELECT parent_id, user_id, min(created_at), max(created_at), count(*), count(deleted_at) "
+                        + "FROM messages WHERE parent_id IN (");
+        in(s, parentIds).sql(") GROUP BY parent_id, user_id ORDER BY parent_id, min(created_at), user_id");
+        forEach(
+                c,
+                s,
+                rs -> out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(new ReplyAuthor(
+                                rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getInt(5), rs.getInt(6))));
+        return out;
+    }
+
+    private static Map<String, MessageRow> messages(Connection c, List<String> ids) throws SQLException {
+        Map<String, MessageRow> out = new LinkedHashMap<>();
+        SqlBuilder q = new SqlBuilder().sql("SELECT " + JdbcChatStore.MESSAGE_COLUMNS + " FROM messages WHERE id IN (");
+        list(c, in(q, ids).sql(")"), JdbcChatStore::message).forEach(m -> out.put(m.id(), m));
+        return out;
     }
 
     /**
-     * The thread of {@code parentId} as its stored replies make it (§7.18): its row, the parent's author and every
-     * reply's author as participants who have read it to its latest reply.
+     * The threads of {@code parentIds} as their stored replies make them (§7.18): each one's row, the parent's
+     * author and every reply's author as participants who have read it to its latest reply.
      */
-    private static void thread(Connection c, String parentId) throws SQLException {
-        MessageRow parent = message(c, parentId);
-        if (parent == null) {
-            return;
-        }
-        List<Long> last = list(
-                c,
-                new SqlBuilder()
-                        .sql("SELECT max(created_at) FROM messages WHERE parent_id = ")
-                        .param(parentId),
-                rs -> {
-                    long v = rs.getLong(1);
-                    return rs.wasNull() ? Long.MIN_VALUE : v;
-                });
-        if (last.isEmpty() || last.getFirst() == Long.MIN_VALUE) {
-            return;
-        }
-        long at = last.getFirst();
-        long parentAt = micros(parent.createdAt());
-        update(
-                c,
-                new SqlBuilder()
-                        .sql("INSERT INTO threads (parent_id, cid, created_at, updated_at, last_message_at) VALUES (")
-                        .param(parentId)
+    private static void threads(Connection c, List<String> parentIds) throws SQLException {
+        Map<String, MessageRow> parents = messages(c, parentIds);
+        Map<String, List<ReplyAuthor>> authors = replyAuthors(c, List.copyOf(parents.keySet()));
+        List<SqlBuilder> threadRows = new ArrayList<>();
+        List<String> threadKeys = new ArrayList<>();
+        List<SqlBuilder> participantRows = new ArrayList<>();
+        List<String> participantKeys = new ArrayList<>();
+        for (MessageRow parent : parents.values()) {
+            List<ReplyAuthor> replies = authors.get(parent.id());
+            if (replies == null || replies.isEmpty()) {
+                continue;
+            }
+            long at = replies.stream().mapToLong(ReplyAuthor::last).max().orElseThrow();
+            long parentAt = micros(parent.createdAt());
+            threadRows.add(new SqlBuilder()
+                    .sql("INSERT INTO threads (parent_id, cid, created_at, updated_at, last_message_at) VALUES (")
+                    .param(parent.id())
+                    .sql(", ")
+                    .param(parent.cid())
+                    .sql(", ")
+                    .param(parentAt)
+                    .sql(", ")
+                    .param(parentAt)
+                    .sql(", ")
+                    .param(at)
+                    .sql(") ON CONFLICT (parent_id) DO UPDATE SET last_message_at = excluded.last_message_at"));
+            threadKeys.add(parent.id());
+            Map<String, Long> joined = new LinkedHashMap<>();
+            joined.put(parent.userId(), parentAt);
+            replies.forEach(r -> joined.putIfAbsent(r.userId(), r.first()));
+            for (Map.Entry<String, Long> e : joined.entrySet()) {
+                participantRows.add(new SqlBuilder()
+                        .sql("INSERT INTO thread_participants (parent_id, user_id, cid, created_at, "
+                                + "last_thread_message_at, last_read, unread_messages) VALUES (")
+                        .param(parent.id())
+                        .sql(", ")
+                        .param(e.getKey())
                         .sql(", ")
                         .param(parent.cid())
                         .sql(", ")
-                        .param(parentAt)
-                        .sql(", ")
-                        .param(parentAt)
+                        .param(e.getValue())
                         .sql(", ")
                         .param(at)
-                        .sql(") ON CONFLICT (parent_id) DO UPDATE SET last_message_at = excluded.last_message_at"));
-        Map<String, Long> joined = new java.util.LinkedHashMap<>();
-        joined.put(parent.userId(), parentAt);
-        list(
-                        c,
-                        new SqlBuilder()
-                                .sql("SELECT user_id, min(created_at) FROM messages WHERE parent_id = ")
-                                .param(parentId)
-                                .sql(" GROUP BY user_id ORDER BY min(created_at), user_id"),
-                        rs -> Map.entry(rs.getString(1), rs.getLong(2)))
-                .forEach(e -> joined.putIfAbsent(e.getKey(), e.getValue()));
-        for (Map.Entry<String, Long> e : joined.entrySet()) {
-            update(
-                    c,
-                    new SqlBuilder()
-                            .sql("INSERT INTO thread_participants (parent_id, user_id, cid, created_at, "
-                                    + "last_thread_message_at, last_read, unread_messages) VALUES (")
-                            .param(parentId)
-                            .sql(", ")
-                            .param(e.getKey())
-                            .sql(", ")
-                            .param(parent.cid())
-                            .sql(", ")
-                            .param(e.getValue())
-                            .sql(", ")
-                            .param(at)
-                            .sql(", ")
-                            .param(at)
-                            .sql(", 0) ON CONFLICT (parent_id, user_id) DO UPDATE SET "
-                                    + "last_thread_message_at = excluded.last_thread_message_at, "
-                                    + "last_read = excluded.last_read, unread_messages = 0"));
+                        .sql(", ")
+                        .param(at)
+                        .sql(", 0) ON CONFLICT (parent_id, user_id) DO UPDATE SET "
+                                + "last_thread_message_at = excluded.last_thread_message_at, "
+                                + "last_read = excluded.last_read, unread_messages = 0"));
+                participantKeys.add(parent.id() + "\n" + e.getKey());
+            }
         }
+        insertAll(c, threadRows, threadKeys, null);
+        insertAll(c, participantRows, participantKeys, null);
     }
 
-    /** Rewrites a message's document from its stored reactions and replies. */
-    private static void rederive(Connection c, String id, ImportBatch.Derive derive) throws SQLException {
-        MessageRow m = message(c, id);
-        if (m == null) {
+    /**
+     * Rewrites the documents of messages from their stored reactions and replies, a chunk at a time: one query
+     * each for the messages, their reaction totals, their newest reactions and their reply counts, then a
+     * thread summary for each that has replies, and the updates in one JDBC batch.
+     */
+    private static void rederive(Connection c, List<String> ids, ImportBatch.Derive derive) throws SQLException {
+        Map<String, MessageRow> messages = messages(c, ids);
+        if (messages.isEmpty()) {
             return;
         }
-        ReactionSummary reactions = new ReactionSummary(
-                list(c, JdbcChatStore.reactionGroupsQuery(id), JdbcChatStore::reactionGroup),
-                list(c, JdbcChatStore.reactionsQuery(id, LATEST_REACTIONS, 0), JdbcChatStore::reaction));
-        ImportBatch.ThreadSummary thread = m.parentId() == null ? threadSummary(c, m) : ImportBatch.ThreadSummary.NONE;
-        MessageRow next = derive.apply(m, reactions, thread);
-        if (!next.id().equals(id)) {
-            throw new IllegalArgumentException("derive: message " + next.id() + " (expected: " + id + ")");
+        List<String> found = List.copyOf(messages.keySet());
+        Map<String, List<ChatRows.ReactionGroup>> groups = new HashMap<>();
+        SqlBuilder g = new SqlBuilder()
+                .sql("SELECT message_id, type, count(*), sum(score), min(created_at), max(created_at) "
+                        + "FROM reactions WHERE message_id IN (");
+        in(g, found).sql(") GROUP BY message_id, type ORDER BY message_id, min(created_at), type");
+        forEach(
+                c,
+                g,
+                rs -> groups.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(new ChatRows.ReactionGroup(
+                                rs.getString(2),
+                                rs.getInt(3),
+                                rs.getInt(4),
+                                dev.parley.protocol.Timestamps.fromMicros(rs.getLong(5)),
+                                dev.parley.protocol.Timestamps.fromMicros(rs.getLong(6)))));
+        Map<String, List<ReactionRow>> latest = new HashMap<>();
+        SqlBuilder l = new SqlBuilder()
+                .sql("SELECT message_id, user_id, type, score, created_at, doc FROM (SELECT message_id, user_id, "
+                        + "type, score, created_at, doc, ROW_NUMBER() OVER (PARTITION BY message_id "
+                        + "ORDER BY created_at DESC, user_id, type) AS n FROM reactions WHERE message_id IN (");
+        in(l, found).sql(") ) newest WHERE n <= ").param(LATEST_REACTIONS).sql(" ORDER BY message_id, n");
+        for (ReactionRow r : list(c, l, JdbcChatStore::reaction)) {
+            latest.computeIfAbsent(r.messageId(), k -> new ArrayList<>()).add(r);
         }
-        JdbcChatStore.updateMessage(c, next);
+        Map<String, ImportBatch.ThreadSummary> threads = threadSummaries(
+                c, messages.values().stream().filter(m -> m.parentId() == null).toList());
+        List<SqlBuilder> updates = new ArrayList<>();
+        for (MessageRow m : messages.values()) {
+            ReactionSummary reactions =
+                    new ReactionSummary(groups.getOrDefault(m.id(), List.of()), latest.getOrDefault(m.id(), List.of()));
+            ImportBatch.ThreadSummary thread = threads.getOrDefault(m.id(), ImportBatch.ThreadSummary.NONE);
+            MessageRow next = derive.apply(m, reactions, thread);
+            if (!next.id().equals(m.id())) {
+                throw new IllegalArgumentException("derive: message " + next.id() + " (expected: " + m.id() + ")");
+            }
+            boolean docOnly = next.inChannel() == m.inChannel()
+                    && next.updatedAt().equals(m.updatedAt())
+                    && java.util.Objects.equals(next.deletedAt(), m.deletedAt())
+                    && java.util.Objects.equals(next.pinnedAt(), m.pinnedAt());
+            // the document alone, when nothing indexed changes: SQLite then leaves the indexes as they are
+            updates.add(
+                    docOnly
+                            ? new SqlBuilder()
+                                    .sql("UPDATE messages SET doc = ")
+                                    .param(Json.write(next.doc()))
+                                    .sql(" WHERE id = ")
+                                    .param(next.id())
+                            : JdbcChatStore.updateMessageSql(next));
+        }
+        executeAll(c, updates); // one row each, by id
     }
 
-    private static ImportBatch.ThreadSummary threadSummary(Connection c, MessageRow parent) throws SQLException {
-        int[] counts = list(
-                        c,
-                        new SqlBuilder()
-                                .sql("SELECT count(*), count(deleted_at) FROM messages WHERE parent_id = ")
-                                .param(parent.id()),
-                        rs -> new int[] {rs.getInt(1), rs.getInt(2)})
-                .getFirst();
-        if (counts[0] == 0) {
-            return ImportBatch.ThreadSummary.NONE;
+    /**
+     * The thread summaries of the {@code parents} that have replies: replies and deleted replies, and the
+     * participants (the parent's author, then each reply's author by first reply), at most
+     * {@link ImportBatch.ThreadSummary#MAX_PARTICIPANTS}.
+     */
+    private static Map<String, ImportBatch.ThreadSummary> threadSummaries(Connection c, List<MessageRow> parents)
+            throws SQLException {
+        Map<String, ImportBatch.ThreadSummary> out = new HashMap<>();
+        if (parents.isEmpty()) {
+            return out;
         }
-        List<String> ids = new ArrayList<>();
-        ids.add(parent.userId());
-        list(
-                        c,
-                        new SqlBuilder()
-                                .sql("SELECT user_id FROM messages WHERE parent_id = ")
-                                .param(parent.id())
-                                .sql(" GROUP BY user_id ORDER BY min(created_at), user_id LIMIT ")
-                                .param(ImportBatch.ThreadSummary.MAX_PARTICIPANTS),
-                        rs -> rs.getString(1))
-                .stream()
-                .filter(u -> !ids.contains(u))
-                .forEach(ids::add);
-        List<String> firstIds = ids.subList(0, Math.min(ids.size(), ImportBatch.ThreadSummary.MAX_PARTICIPANTS));
-        Map<String, User> users = users(c, firstIds);
-        List<User> participants =
-                firstIds.stream().map(users::get).filter(u -> u != null).toList();
-        return new ImportBatch.ThreadSummary(counts[0] - counts[1], counts[1], participants);
+        Map<String, List<ReplyAuthor>> authors =
+                replyAuthors(c, parents.stream().map(MessageRow::id).toList());
+        Map<String, List<String>> ids = new HashMap<>();
+        Set<String> everyone = new LinkedHashSet<>();
+        for (MessageRow parent : parents) {
+            List<ReplyAuthor> replies = authors.get(parent.id());
+            if (replies == null || replies.isEmpty()) {
+                continue;
+            }
+            List<String> first = new ArrayList<>();
+            first.add(parent.userId());
+            for (ReplyAuthor r : replies) {
+                if (first.size() < ImportBatch.ThreadSummary.MAX_PARTICIPANTS && !first.contains(r.userId())) {
+                    first.add(r.userId());
+                }
+            }
+            ids.put(parent.id(), first);
+            everyone.addAll(first);
+        }
+        Map<String, User> users = new HashMap<>();
+        for (List<String> chunk : chunks(everyone)) {
+            users.putAll(users(c, chunk));
+        }
+        for (Map.Entry<String, List<String>> e : ids.entrySet()) {
+            List<ReplyAuthor> replies = authors.getOrDefault(e.getKey(), List.of());
+            int all = replies.stream().mapToInt(ReplyAuthor::replies).sum();
+            int deleted = replies.stream().mapToInt(ReplyAuthor::deleted).sum();
+            out.put(
+                    e.getKey(),
+                    new ImportBatch.ThreadSummary(
+                            all - deleted,
+                            deleted,
+                            e.getValue().stream()
+                                    .map(users::get)
+                                    .filter(u -> u != null)
+                                    .toList()));
+        }
+        return out;
     }
 
     private static Map<String, User> users(Connection c, Collection<String> ids) throws SQLException {
@@ -515,13 +741,6 @@ final class JdbcImport {
         SqlBuilder s = new SqlBuilder().sql("SELECT " + UserRows.COLUMNS + " FROM users WHERE users.id IN (");
         list(c, in(s, List.copyOf(ids)).sql(")"), UserRows::read).forEach(u -> out.put(u.id(), u));
         return out;
-    }
-
-    private static @org.jspecify.annotations.Nullable MessageRow message(Connection c, String id) throws SQLException {
-        SqlBuilder s = new SqlBuilder()
-                .sql("SELECT " + JdbcChatStore.MESSAGE_COLUMNS + " FROM messages WHERE id = ")
-                .param(id);
-        return list(c, s, JdbcChatStore::message).stream().findFirst().orElse(null);
     }
 
     /**
