@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Channel and user exports as tasks (PROTOCOL.md §17.6), on the store of this test run (embedded, or PostgreSQL in
  * the build's second run): a populated server exported, its file downloaded through the signed link and imported
- * into a fresh store of the same kind, and the two servers compared through the API; the errors of each route; the
+ * into a fresh store of the same kind and of the other kind, and the servers compared through the API; the errors of each route; the
  * signed link tampered with and expired; and a task that a stopped server left running, taken up by the next start.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -356,6 +357,28 @@ class ChannelExportTest {
 
         ObjectNode after = view(target, app);
         assertThat(after.toPrettyString()).isEqualTo(before.toPrettyString());
+
+        // The same file into the other store: from the embedded store to PostgreSQL, and the other way round.
+        boolean toPostgres = !"postgresql".equals(TestServer.STORE);
+        String otherSchema =
+                "parley_rt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try {
+            TestServer other =
+                    TestServer.start(b -> b.databaseUrl(toPostgres ? TestServer.postgresUrl(otherSchema) : null));
+            servers.add(other);
+            other.server().close();
+            assertThat(importInto(other, saved).bad()).isZero();
+            TestServer otherTarget = TestServer.restartOnDataOf(other, b -> {});
+            servers.add(otherTarget);
+            assertThat(otherTarget.config().databaseUrl() != null).isEqualTo(toPostgres);
+            assertThat(view(otherTarget, app).toPrettyString()).isEqualTo(before.toPrettyString());
+        } finally {
+            if (toPostgres) {
+                servers.reversed().forEach(TestServer::close);
+                servers.clear();
+                TestServer.dropSchema(otherSchema);
+            }
+        }
     }
 
     @Test
