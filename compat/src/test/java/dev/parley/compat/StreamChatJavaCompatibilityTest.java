@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Stream's official Java server SDK ({@code io.getstream:stream-chat-java}) against a real Parley, changed in
- * nothing but its base URL: users, channels, messages, reactions, its error model, and the import flow of
- * PROTOCOL.md §17.5 (upload URL, PUT, import task).
+ * nothing but its base URL: users, channels, messages, reactions, its error model, the import flow of
+ * PROTOCOL.md §17.5 (upload URL, PUT, import task) and a channel export (§17.6).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StreamChatJavaCompatibilityTest {
@@ -164,5 +164,46 @@ class StreamChatJavaCompatibilityTest {
         assertThat(Import.getImport(created.getId()).request().getImportTask().getHistory())
                 .hasSizeGreaterThanOrEqualTo(3);
         assertThat(Message.get(p + "m1").request().getMessage().getText()).isEqualTo("from before");
+    }
+
+    @Test
+    void aChannelExportIsATaskWhoseStatusLinksToTheFile() throws Exception {
+        String ann = uid("ann");
+        String id = uid("out");
+        User.upsert().user(user(ann)).request();
+        Channel.getOrCreate("messaging", id)
+                .data(ChannelRequestObject.builder()
+                        .createdBy(user(ann))
+                        .members(List.of(
+                                ChannelMemberRequestObject.builder().userId(ann).build()))
+                        .build())
+                .request();
+        Message.send("messaging", id)
+                .message(MessageRequestObject.builder()
+                        .text("keep me")
+                        .userId(ann)
+                        .build())
+                .request();
+
+        String task = Channel.export()
+                .channel(Channel.ChannelExportRequestObject.builder()
+                        .type("messaging")
+                        .id(id)
+                        .build())
+                .request()
+                .getTaskId();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Channel.exportStatus(task).request().getStatus()
+                        == Channel.ChannelExportStatusResponse.Status.COMPLETED);
+        String url = Channel.exportStatus(task).request().getResult().getUrl();
+
+        HttpResponse<String> file = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(file.statusCode()).isEqualTo(200);
+        assertThat(file.body()).contains("\"type\":\"channel\"", "keep me");
     }
 }
