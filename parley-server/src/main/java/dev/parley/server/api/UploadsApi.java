@@ -13,7 +13,7 @@ import java.util.function.Supplier;
  * Channel uploads (PROTOCOL.md §7.9 C18, C19). The body is multipart, so a server token names the acting
  * user with {@code user_id} in the query (or the form field {@code user}). The transport streams the body
  * to disk and decodes it, once the head has passed the admission checks here; serving the files is the
- * transport's {@code UploadFiles}.
+ * transport's {@code FileDownloads}.
  */
 final class UploadsApi {
     private final Uploads uploads;

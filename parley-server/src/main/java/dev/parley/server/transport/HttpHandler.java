@@ -58,8 +58,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final RestApi api;
     private final WebSocketUpgrader upgrader;
     private final OpsPages pages;
-    private final UploadFiles uploads;
-    private final ExportFiles exportFiles;
+    private final FileDownloads uploads;
+    private final FileDownloads exportFiles;
     private final InFlight requests;
 
     HttpHandler(ChatNode node, RestApi api, WebSocketUpgrader upgrader, OpsPages pages, InFlight requests) {
@@ -68,8 +68,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.api = api;
         this.upgrader = upgrader;
         this.pages = pages;
-        this.uploads = new UploadFiles(node);
-        this.exportFiles = new ExportFiles(node);
+        this.uploads = FileDownloads.uploads(node);
+        this.exportFiles = FileDownloads.exports(node);
     }
 
     @Override
@@ -98,11 +98,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             writePreflight(ctx, req);
             return;
         }
-        if (UploadFiles.handles(req.method(), path)) {
+        if (uploads.handles(req.method(), path)) {
             uploads.serve(ctx, req, path);
             return;
         }
-        if (ExportFiles.handles(req.method(), path)) {
+        if (exportFiles.handles(req.method(), path)) {
             exportFiles.serve(ctx, req, path);
             return;
         }
