@@ -157,7 +157,11 @@ test('a soft-deleted channel comes back empty, and a distinct one deleted with s
     const named = annClient.channel('messaging', id, { members: [ann, bob] });
     await named.watch();
     await named.sendMessage({ text: 'before the delete' });
+    // The SDK drops its channel object when channel.deleted arrives: wait for it, or the object made next may be
+    // the old one, disconnected under the query.
+    const deleted = nextEvent(annClient, 'channel.deleted', (e) => e.cid === named.cid);
     await named.delete();
+    await deleted;
     const recreated = annClient.channel('messaging', id, { members: [ann, bob] });
     const state = await recreated.query({ messages: { limit: 10 } });
     assert.equal(state.messages.length, 0, 'a soft-deleted channel comes back empty');
@@ -165,7 +169,9 @@ test('a soft-deleted channel comes back empty, and a distinct one deleted with s
     const pair = bobClient.channel('messaging', { members: [ann, bob] });
     await pair.watch();
     const { message } = await pair.sendMessage({ text: 'we met before' });
+    const annHeard = nextEvent(annClient, 'notification.channel_deleted', (e) => e.cid === pair.cid);
     await serverClient().channel('messaging', pair.id).delete({ skip_truncate: true });
+    await annHeard;
     assert.equal((await bobClient.queryChannels({ cid: pair.cid })).length, 0);
     const again = annClient.channel('messaging', { members: [bob, ann] });
     const back = await again.query({ messages: { limit: 10 } });
