@@ -48,6 +48,9 @@ public final class NettyTransport implements AutoCloseable {
     private final boolean epoll;
     private final InFlight requests = new InFlight();
 
+    /** How long a stopping node waits for its event loops to end, past their own 5 s timeout. */
+    static final java.time.Duration GROUP_STOP = java.time.Duration.ofSeconds(10);
+
     /** How long a stopping node waits for the answers of REST requests it accepted. */
     static final java.time.Duration REQUEST_DRAIN = java.time.Duration.ofSeconds(10);
 
@@ -186,7 +189,14 @@ public final class NettyTransport implements AutoCloseable {
         if (unanswered > 0) {
             log.warn("stopping with {} REST requests unanswered after {}", unanswered, REQUEST_DRAIN);
         }
-        group.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        // Bounded: a stopping node once waited here forever, its event loops gone but their group's end never
+        // reported, so that SIGTERM never ended the process.
+        if (!group.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(GROUP_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.warn(
+                    "the event loops did not report their end within {}; stopping without waiting for them",
+                    GROUP_STOP);
+        }
         log.debug("transport stopped");
     }
 }
