@@ -130,7 +130,7 @@ public final class ImportBench {
             }
         }
         if (o.stores().contains("postgresql")) {
-            psql("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+            TargetProcess.psql("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
         }
         System.out.println();
         System.out.println(table(runs));
@@ -215,8 +215,8 @@ public final class ImportBench {
                 "--data-dir",
                 data.toString()));
         if (store.equals("postgresql")) {
-            psql("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            psql("CREATE DATABASE " + DATABASE);
+            TargetProcess.psql("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+            TargetProcess.psql("CREATE DATABASE " + DATABASE);
             cmd.addAll(List.of("--database-url", "postgresql://postgres@127.0.0.1:5432/" + DATABASE));
         }
         Path log = dir.resolve(what + "-" + store + ".log");
@@ -535,28 +535,6 @@ public final class ImportBench {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
-        }
-    }
-
-    private static void psql(String sql) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(
-                        "psql",
-                        "-h",
-                        "127.0.0.1",
-                        "-U",
-                        "postgres",
-                        "-d",
-                        "postgres",
-                        "-v",
-                        "ON_ERROR_STOP=1",
-                        "-q",
-                        "-c",
-                        sql)
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("psql could not run '" + sql + "': " + out.strip());
         }
     }
 }

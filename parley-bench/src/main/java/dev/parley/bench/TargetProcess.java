@@ -143,27 +143,30 @@ final class TargetProcess implements AutoCloseable {
     }
 
     private static void freshDatabase() throws IOException, InterruptedException {
-        for (String sql : List.of(
-                "DROP DATABASE IF EXISTS " + BENCH_DATABASE + " WITH (FORCE)", "CREATE DATABASE " + BENCH_DATABASE)) {
-            Process p = new ProcessBuilder(
-                            "psql",
-                            "-h",
-                            "127.0.0.1",
-                            "-U",
-                            "postgres",
-                            "-d",
-                            "postgres",
-                            "-v",
-                            "ON_ERROR_STOP=1",
-                            "-q",
-                            "-c",
-                            sql)
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("psql could not run '" + sql + "': " + out.strip());
-            }
+        psql("DROP DATABASE IF EXISTS " + BENCH_DATABASE + " WITH (FORCE)");
+        psql("CREATE DATABASE " + BENCH_DATABASE);
+    }
+
+    /** Runs one statement with {@code psql} as {@code postgres} on the local server, database {@code postgres}. */
+    static void psql(String sql) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(
+                        "psql",
+                        "-h",
+                        "127.0.0.1",
+                        "-U",
+                        "postgres",
+                        "-d",
+                        "postgres",
+                        "-v",
+                        "ON_ERROR_STOP=1",
+                        "-q",
+                        "-c",
+                        sql)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("psql could not run '" + sql + "': " + out.strip());
         }
     }
 
