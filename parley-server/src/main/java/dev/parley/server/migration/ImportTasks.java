@@ -215,7 +215,7 @@ public final class ImportTasks implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep import file " + target, e);
         }
-        ImportRow next = with(row, FILE_RECEIVED, row.mode(), size, node, row.history(), null);
+        ImportRow next = with(row, FILE_RECEIVED, size, node, null, clock.instant());
         if (!rows.replace(next, row.state())) {
             throw ChatException.input("the file of '" + row.path() + "' changed while it was uploaded; try again");
         }
@@ -409,7 +409,7 @@ public final class ImportTasks implements AutoCloseable {
                 rows.find(row.id())
                         .filter(r -> r.state().equals(IMPORTING))
                         .ifPresent(r -> rows.replace(
-                                with(r, IMPORTING, r.mode(), r.size(), r.node(), r.history(), progress.toString()),
+                                with(r, IMPORTING, r.size(), r.node(), progress.toString(), clock.instant()),
                                 IMPORTING));
             }
         }
@@ -497,16 +497,16 @@ public final class ImportTasks implements AutoCloseable {
         return row.mode().equals("insert") ? AppImport.Mode.INSERT : AppImport.Mode.UPSERT;
     }
 
+    /** The row in {@code state}, changed at {@code at}, with its mode and history as they are. */
     private static ImportRow with(
             ImportRow r,
             String state,
-            String mode,
             @Nullable Long size,
             @Nullable String node,
-            String history,
-            @Nullable String result) {
+            @Nullable String result,
+            Instant at) {
         return new ImportRow(
-                r.id(), r.path(), r.fileName(), mode, state, size, node, r.createdAt(), r.updatedAt(), history, result);
+                r.id(), r.path(), r.fileName(), r.mode(), state, size, node, r.createdAt(), at, r.history(), result);
     }
 
     private static String history(String history, String from, String to, Instant at) {
